@@ -1,0 +1,3 @@
+/* placeholder */
+typedef int prosum_placeholder_cli;
+int main(void) { return 0; }

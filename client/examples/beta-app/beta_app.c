@@ -1,0 +1,3 @@
+/* placeholder */
+typedef int prosum_placeholder_beta_app;
+int main(void) { return 0; }

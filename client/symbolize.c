@@ -1,0 +1,2 @@
+/* placeholder */
+typedef int prosum_placeholder_symbolize;

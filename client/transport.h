@@ -1,0 +1,77 @@
+/* transport.h - the HTTP API over libcurl: posting reports, GET/PATCH/POST for the prosum command, reading answers. */
+#ifndef PROSUM_CLIENT_TRANSPORT_H
+#define PROSUM_CLIENT_TRANSPORT_H
+
+#include <stdatomic.h>
+
+#include "dsn.h"
+#include "prosum.h"
+#include "report.h"
+#include "strbuf.h"
+
+/* How to reach and trust the server. Strings are borrowed for the transport's life. */
+typedef struct transport_config {
+	const char *ca_file;       /* NULL: the system's CA store */
+	const char *pinned_pubkey; /* NULL: none; alone, it replaces CA verification */
+	long connect_timeout_ms;
+	long timeout_ms;
+	const atomic_int *cancel;  /* NULL, or: non-zero aborts a transfer in flight */
+} transport_config;
+
+/* One connection's worth of state (keep-alive). Used by one thread at a time. */
+typedef struct transport transport;
+
+/* An answer. Initialise with TRANSPORT_ANSWER_INIT; release with transport_answer_free(). */
+typedef struct transport_answer {
+	long status;       /* HTTP status; 0 when none came */
+	long retry_after;  /* seconds from Retry-After, -1 when absent */
+	strbuf body;       /* at most PROSUM_MAX_ANSWER bytes, NUL-terminated */
+	char content_type[128];
+} transport_answer;
+
+#define TRANSPORT_ANSWER_INIT {0, -1, STRBUF_INIT(PROSUM_MAX_ANSWER), {0}}
+
+void transport_answer_free(transport_answer *a);
+
+/* Caller owns *out (transport_free()). `cfg` is copied, its strings borrowed. PROSUM_ENOMEM. */
+int transport_new(transport **out, const transport_config *cfg);
+void transport_free(transport *t);
+
+/* Per-request limit on top of the configured timeout (0: none), e.g. a flush deadline. */
+void transport_set_deadline(transport *t, long timeout_ms);
+
+/*
+ * POST a report to DSN's project: JSON when it has no attachments, else
+ * multipart/form-data (a `report` part and an `attachment` part per file).
+ * Returns 0 when an answer came, whatever its status, else PROSUM_ENETWORK,
+ * PROSUM_ETLS, PROSUM_ETIMEOUT, PROSUM_EPROTOCOL (answer too large),
+ * PROSUM_ENOMEM, with the reason set.
+ */
+int transport_post_report(transport *t, transport_answer *ans, const dsn *d, const payload *p);
+
+/*
+ * Any API request with `Authorization: Bearer token` (token may be NULL).
+ * `body` (NULL for none) is sent as application/json. Same returns as above.
+ */
+int transport_request(transport *t, transport_answer *ans, const char *method, const char *url,
+		      const char *token, const char *body, size_t body_len);
+
+/*
+ * Read an ingest answer into *res (initialised; previous contents disposed).
+ * Returns 0 for 2xx, PROSUM_EBUSY for 429/503, PROSUM_EHTTP for another
+ * status >= 400, PROSUM_EPROTOCOL for anything else or a 2xx without an id;
+ * the reason is set for each failure.
+ */
+int transport_read_result(prosum_result *res, const transport_answer *ans);
+
+/*
+ * The reason an error answer gives, one line: "422 invalid_report: message
+ * (field build.revision)", or the status and a piece of the body. Caller
+ * frees; NULL when out of memory.
+ */
+char *transport_error_line(const transport_answer *ans);
+
+/* URL-escape `s` (RFC 3986 unreserved kept). Caller frees; NULL when out of memory. */
+char *transport_escape(const char *s);
+
+#endif

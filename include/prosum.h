@@ -1,0 +1,370 @@
+/* prosum.h - libprosum, the client a beta build links to send crashes, bugs and feedback to prosumd. */
+#ifndef PROSUM_H
+#define PROSUM_H
+
+/*
+ * Conventions of this API
+ *
+ * - Handles are opaque: prosum_client (one per DSN, usually one per process)
+ *   and prosum_report (one report being built).
+ * - Every call that can fail returns an int: 0 on success or a negative
+ *   PROSUM_E* code. Outputs come first. On failure outputs are left
+ *   untouched unless the call says otherwise, and a one-line reason is kept
+ *   for the calling thread: read it with prosum_error_last().
+ * - Strings passed in are copied; the caller keeps ownership of its own
+ *   memory. Strings handed out are borrowed unless the call says the caller
+ *   owns them.
+ * - Every free/dispose function accepts NULL.
+ * - Option structs carry a version. Declare them with their _INIT macro so a
+ *   beta build compiled against an older header keeps working.
+ * - Strings are UTF-8 and NUL-terminated.
+ *
+ * Where things live on disk
+ *
+ * - The spool directory: options.spool_dir, else $PROSUM_SPOOL, else
+ *   $XDG_STATE_HOME/prosum/spool/HOST-PORT-PROJECT (XDG_STATE_HOME defaults to
+ *   ~/.local/state). A spool directory belongs to one DSN: reports found in it
+ *   are sent to the client's DSN. It holds one file per queued report
+ *   (*.report), crash records from the crash handler (*.crash), prosum.log
+ *   (reports the server refused, reports dropped because the spool was full)
+ *   and the counter file `dropped`.
+ * - The install id (the tester's anonymous identity, a random UUID made once):
+ *   `install_id` in the spool directory when the directory was chosen with
+ *   options.spool_dir or $PROSUM_SPOOL, else $XDG_STATE_HOME/prosum/install_id,
+ *   shared by every project on the machine.
+ */
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define PROSUM_VERSION "0.1.0"
+
+/* Error codes. Every failing call returns one of these. */
+#define PROSUM_OK 0
+#define PROSUM_ERROR (-1)     /* unclassified failure */
+#define PROSUM_EINVALID (-2)  /* an argument is malformed (DSN, kind, JSON, option) */
+#define PROSUM_ENOMEM (-3)    /* out of memory */
+#define PROSUM_EIO (-4)       /* file system: spool, attachment, install id */
+#define PROSUM_ENETWORK (-5)  /* no answer: DNS, connection refused or reset, proxy */
+#define PROSUM_ETLS (-6)      /* TLS failed: the server's certificate or pinned key did not verify */
+#define PROSUM_ETIMEOUT (-7)  /* a timeout passed (transfer, or prosum_flush) */
+#define PROSUM_EHTTP (-8)     /* the server answered with an error status (4xx/5xx) */
+#define PROSUM_EPROTOCOL (-9) /* the server's answer is not what the API promises */
+#define PROSUM_ETOOBIG (-10)  /* a limit was reached (frames, tags, attachment, spool size) */
+#define PROSUM_EBUSY (-11)    /* the server asked to retry later (429/503 Retry-After) */
+#define PROSUM_ESTATE (-12)   /* the call does not fit the object's state (crash handler twice) */
+
+/*
+ * The reason for the last failure in the calling thread, one line, never
+ * NULL ("no error" when none). Borrowed: valid until the thread's next call
+ * into libprosum. Each thread has its own.
+ */
+const char *prosum_error_last(void);
+
+/* Forget the calling thread's last error. */
+void prosum_error_clear(void);
+
+/* ------------------------------------------------------------------------ */
+/* Results of a delivery                                                      */
+
+/*
+ * What the server said about one report. Filled by prosum_send() and handed
+ * to the delivery callback. Every string is owned by the result, NULL when
+ * absent; release them with prosum_result_dispose(), which leaves the struct
+ * reusable. Initialise with PROSUM_RESULT_INIT.
+ */
+typedef struct prosum_result {
+	unsigned int version;
+	int status;              /* HTTP status; 0 when no answer came */
+	int duplicate;           /* 1: 200, the server already had this uuid */
+	char *uuid;              /* the report's uuid */
+	char *id;                /* "R-12" */
+	char *group;             /* "G-3" */
+	char *revision_commit;   /* the full commit build.revision resolved to */
+	char *revision_release;  /* the newest release containing that commit */
+	char *known_group;       /* "known": the group is already handled... */
+	char *known_status;      /* ...its status, e.g. "fixed" */
+	char *known_fixed_in;    /* ...and the release that fixes it, "1.4.0-beta.3" */
+	char *error_code;        /* 4xx/5xx: {"error":{"code","message","field"}} */
+	char *error_message;
+	char *error_field;
+	char *body;              /* the raw answer body, NUL-terminated */
+} prosum_result;
+
+#define PROSUM_RESULT_VERSION 1
+#define PROSUM_RESULT_INIT {PROSUM_RESULT_VERSION}
+
+/* Free every string of the result and reset it to PROSUM_RESULT_INIT. NULL is fine. */
+void prosum_result_dispose(prosum_result *result);
+
+/*
+ * Called from the background sender's thread once a queued report has its
+ * final answer: delivered (2xx) or refused for good (a 4xx other than 408 and
+ * 429; the spool file is then deleted and the refusal logged). Not called for
+ * failures that will be retried. `result` is borrowed for the duration of the
+ * call. Keep it short: the sender waits for it.
+ */
+typedef void (*prosum_delivery_cb)(const prosum_result *result, void *payload);
+
+/* ------------------------------------------------------------------------ */
+/* The client                                                                 */
+
+typedef struct prosum_client prosum_client;
+
+/* options.flags */
+#define PROSUM_NO_SENDER 0x1u   /* no background thread: only prosum_send() and prosum_flush() deliver */
+#define PROSUM_NO_ENV 0x2u      /* ignore $PROSUM_CACERT, $PROSUM_SPOOL, $XDG_STATE_HOME */
+
+typedef struct prosum_options {
+	unsigned int version;
+	unsigned int flags;            /* PROSUM_NO_SENDER | PROSUM_NO_ENV */
+	const char *ca_file;           /* PEM CA bundle; NULL: $PROSUM_CACERT, else the system store */
+	/*
+	 * The server's public key, "sha256//BASE64[;sha256//BASE64...]" (as
+	 * CURLOPT_PINNEDPUBLICKEY takes it). With a pin and no CA file, the
+	 * certificate chain is not checked against a CA: the pin alone
+	 * authenticates the server (for self-signed servers). With both, both
+	 * must hold.
+	 */
+	const char *pinned_pubkey;
+	const char *spool_dir;         /* NULL: see "Where things live on disk" above */
+	uint64_t max_spool_bytes;      /* 0: 64 MiB. Oldest reports are dropped first beyond it */
+	unsigned int max_spool_files;  /* 0: 1000 */
+	const char *app_version;       /* build.version of every report, e.g. "1.4.0-beta.2" */
+	const char *app_revision;      /* build.revision: commit id, tag or `git describe` */
+	const char *app_channel;       /* build.channel, e.g. "beta"; NULL: none */
+	long connect_timeout_ms;       /* 0: 10000 */
+	long timeout_ms;               /* whole request; 0: 60000 */
+	prosum_delivery_cb on_delivery; /* NULL: none */
+	void *on_delivery_payload;
+} prosum_options;
+
+#define PROSUM_OPTIONS_VERSION 1
+#define PROSUM_OPTIONS_INIT {PROSUM_OPTIONS_VERSION}
+
+/*
+ * Make a client for `dsn` ("https://KEY@HOST:PORT/PROJECT"). `opts` may be
+ * NULL for the defaults; it is copied, the caller keeps it. The spool
+ * directory is created (mode 0700) and the install id read or made. Crash
+ * records left by the crash handler in the spool are turned into reports
+ * (symbolised with the debug information of the binaries that crashed). Unless
+ * PROSUM_NO_SENDER is set, a background thread starts and sends whatever the
+ * spool holds, including reports queued by earlier runs.
+ *
+ * Caller owns *out; free with prosum_close().
+ * Fails with PROSUM_EINVALID (DSN, options version), PROSUM_EIO (spool or
+ * install id), PROSUM_ENOMEM, PROSUM_ERROR (thread could not start).
+ */
+int prosum_client_new(prosum_client **out, const char *dsn, const prosum_options *opts);
+
+/*
+ * Stop the background sender and free the client. A transfer in flight is
+ * abandoned; its report stays in the spool and is sent on the next start.
+ * Queued reports are never lost by closing: call prosum_flush() first to
+ * deliver them now. NULL is fine. Not to be called while another thread
+ * still uses the client.
+ */
+void prosum_close(prosum_client *client);
+
+/* The install id of this client, "8-4-4-4-12" lower-case hex. Borrowed from the client. */
+const char *prosum_client_install_id(const prosum_client *client);
+
+/* The spool directory in use. Borrowed from the client. */
+const char *prosum_client_spool_dir(const prosum_client *client);
+
+/* Counters since the client was made (dropped: since the spool was made). */
+typedef struct prosum_stats {
+	unsigned int version;
+	uint64_t queued;    /* reports written to the spool by this client */
+	uint64_t sent;      /* delivered with a 2xx */
+	uint64_t refused;   /* refused for good by the server, logged and deleted */
+	uint64_t dropped;   /* deleted unsent because the spool was full (persistent count) */
+	uint64_t pending;   /* reports in the spool right now */
+} prosum_stats;
+
+#define PROSUM_STATS_VERSION 1
+#define PROSUM_STATS_INIT {PROSUM_STATS_VERSION}
+
+/* Fill *out (initialised with PROSUM_STATS_INIT). PROSUM_EINVALID or PROSUM_EIO. */
+int prosum_client_stats(prosum_stats *out, prosum_client *client);
+
+/* ------------------------------------------------------------------------ */
+/* Building a report                                                          */
+
+typedef struct prosum_report prosum_report;
+
+typedef enum prosum_kind {
+	PROSUM_KIND_CRASH = 1,
+	PROSUM_KIND_BUG = 2,
+	PROSUM_KIND_FEEDBACK = 3
+} prosum_kind;
+
+/*
+ * A new report of `kind` with a fresh uuid (v4) and the current time
+ * (RFC 3339, UTC). build, platform and tester.install_id are filled by the
+ * client when the report is sent or submitted, unless set before.
+ *
+ * Caller owns *out; free with prosum_report_free(). A report is not
+ * thread-safe: build it from one thread at a time. PROSUM_EINVALID (kind),
+ * PROSUM_ENOMEM, PROSUM_EIO (no random source).
+ */
+int prosum_report_new(prosum_report **out, prosum_kind kind);
+
+/*
+ * A report from a JSON document (SPEC "The report"): every field is kept,
+ * unknown ones too. A missing uuid or timestamp is generated. `len` bytes of
+ * `json`, no NUL needed. Caller owns *out; free with prosum_report_free().
+ * PROSUM_EINVALID (not JSON, not an object: the message names line and
+ * column), PROSUM_ETOOBIG (above 256 KiB), PROSUM_ENOMEM.
+ */
+int prosum_report_from_json(prosum_report **out, const char *json, size_t len);
+
+/* Free a report and its attachments. NULL is fine. */
+void prosum_report_free(prosum_report *report);
+
+/* The report's uuid. Borrowed from the report. */
+const char *prosum_report_uuid(const prosum_report *report);
+
+/*
+ * The report as JSON, compact, with the fields the client would add still
+ * absent. Caller owns *out (free()); PROSUM_ENOMEM.
+ */
+int prosum_report_to_json(char **out, const prosum_report *report);
+
+/*
+ * Setters. Each copies its strings; NULL removes the field. They fail with
+ * PROSUM_EINVALID (NULL report, empty key, bad UTF-8), PROSUM_ETOOBIG (a
+ * string over 16 KiB, a 65th tag, a 257th frame) or PROSUM_ENOMEM.
+ */
+int prosum_report_set_kind(prosum_report *report, prosum_kind kind);
+int prosum_report_set_title(prosum_report *report, const char *title);
+int prosum_report_set_description(prosum_report *report, const char *description);
+/* Free text; the server knows "critical", "major", "minor", "trivial". */
+int prosum_report_set_severity(prosum_report *report, const char *severity);
+int prosum_report_set_steps(prosum_report *report, const char *steps);
+/* tags.KEY = value; a NULL value removes the tag. */
+int prosum_report_set_tag(prosum_report *report, const char *key, const char *value);
+/* exception {"type","value"}, e.g. ("SIGSEGV", "invalid read at 0x0"). */
+int prosum_report_set_exception(prosum_report *report, const char *type, const char *value);
+/* build {"version","revision","channel"} of this report; overrides the client's options. */
+int prosum_report_set_build(prosum_report *report, const char *version, const char *revision,
+			    const char *channel);
+/*
+ * The tester's name and e-mail, used to credit them. Only call this when the
+ * tester opted in: nothing identifying is sent otherwise.
+ */
+int prosum_report_set_tester(prosum_report *report, const char *name, const char *email);
+/* Append one string to the report's custom grouping fingerprint. */
+int prosum_report_add_fingerprint(prosum_report *report, const char *part);
+
+/* One stack frame. Strings are copied by prosum_report_add_frame(). */
+typedef struct prosum_frame {
+	unsigned int version;
+	const char *function; /* NULL: unknown */
+	const char *file;     /* source path, as in the repository when possible */
+	unsigned int line;    /* 0: unknown */
+	const char *module;   /* binary or library name */
+	uintptr_t address;    /* 0: unknown */
+} prosum_frame;
+
+#define PROSUM_FRAME_VERSION 1
+#define PROSUM_FRAME_INIT {PROSUM_FRAME_VERSION}
+
+/* Append a frame; frames go innermost first. 256 at most. */
+int prosum_report_add_frame(prosum_report *report, const prosum_frame *frame);
+
+/*
+ * Attach a file: its contents are read when the report is submitted or sent
+ * (submit copies them into the spool, so the file may change afterwards).
+ * `name` is the name the server keeps (NULL: the base name of `path`); it
+ * may not contain '/', control characters, or be "." or "..". 16 attachments
+ * and 20 MiB in all at most. With attachments the report travels as
+ * multipart/form-data: a `report` part (JSON) and one `attachment` part per
+ * file. PROSUM_EINVALID, PROSUM_EIO (path unreadable now), PROSUM_ETOOBIG.
+ */
+int prosum_report_attach_file(prosum_report *report, const char *path, const char *name);
+
+/* Attach `len` bytes from memory (copied now). Same rules as prosum_report_attach_file(). */
+int prosum_report_attach_data(prosum_report *report, const char *name, const void *data,
+			      size_t len);
+
+/* ------------------------------------------------------------------------ */
+/* Delivery                                                                   */
+
+/*
+ * Send `report` now and wait for the answer, without the spool. The client's
+ * build, platform and install id are added to the report where it lacks them
+ * (the report is changed). Fills `*result` (initialised with
+ * PROSUM_RESULT_INIT, released with prosum_result_dispose()) with what came
+ * back, also on PROSUM_EHTTP and PROSUM_EBUSY.
+ *
+ * Returns 0 for a 2xx (201 stored, or 200 already stored: result->duplicate),
+ * PROSUM_EHTTP for another error status (result->error_* hold the server's
+ * reason, also in prosum_error_last()), PROSUM_EBUSY for 429/503,
+ * PROSUM_ENETWORK, PROSUM_ETLS, PROSUM_ETIMEOUT, PROSUM_EPROTOCOL,
+ * PROSUM_EIO (an attachment), PROSUM_ETOOBIG, PROSUM_ENOMEM. Thread-safe.
+ */
+int prosum_send(prosum_result *result, prosum_client *client, prosum_report *report);
+
+/*
+ * Queue `report` for delivery and return without touching the network. When
+ * it returns 0, the report (attachments included) is on disk (written to a
+ * temporary file, fsync'd, renamed, directory fsync'd) and survives a crash or
+ * power loss; the background sender delivers it, now or on a later start.
+ * The client's build, platform and install id are added where the report
+ * lacks them (the report is changed; it stays the caller's). When the spool
+ * is over its limits the oldest reports are dropped and counted.
+ *
+ * PROSUM_EINVALID, PROSUM_EIO, PROSUM_ETOOBIG (the report alone exceeds the
+ * spool's size), PROSUM_ENOMEM. Thread-safe.
+ */
+int prosum_submit(prosum_client *client, prosum_report *report);
+
+/*
+ * Deliver what the spool holds now and wait at most `timeout_ms` (negative:
+ * no limit). Returns 0 once the spool is empty (each report delivered or
+ * refused for good), PROSUM_ENETWORK / PROSUM_ETLS when a delivery attempt
+ * made after this call failed and will be retried later, PROSUM_EBUSY when
+ * the server asked to wait past the timeout, PROSUM_ETIMEOUT when the time ran
+ * out. Reports not delivered stay queued. Without the background sender
+ * (PROSUM_NO_SENDER) the calling thread does the delivery. Thread-safe.
+ */
+int prosum_flush(prosum_client *client, long timeout_ms);
+
+/* ------------------------------------------------------------------------ */
+/* Crash handler                                                              */
+
+/*
+ * Opt in to crash reports. Installs a handler for SIGSEGV, SIGBUS, SIGILL,
+ * SIGFPE and SIGABRT running on an alternate signal stack. On a fatal signal
+ * it writes a crash record (signal, faulting address, the return addresses
+ * of the stack, the memory map, build information) into the client's spool
+ * with async-signal-safe calls only, restores the default action and raises
+ * the signal again, so the process still dies as it would have. The next
+ * prosum_client_new() on the same spool turns the record into a "crash"
+ * report with functions, files and lines and delivers it.
+ *
+ * One handler per process: the state it needs is prepared here, in static
+ * storage, because nothing can be allocated once the signal arrives. The
+ * client must outlive the handler: call prosum_uninstall_crash_handler()
+ * before prosum_close() (prosum_close() does it for the client that
+ * installed it). Signal handlers installed before are not chained.
+ *
+ * PROSUM_ESTATE (already installed), PROSUM_EINVALID (spool path too long),
+ * PROSUM_ERROR (sigaltstack/sigaction failed), PROSUM_ENOMEM, PROSUM_EIO.
+ * Not thread-safe against itself or prosum_uninstall_crash_handler().
+ */
+int prosum_install_crash_handler(prosum_client *client);
+
+/* Restore the handlers that were there before. Does nothing when none is installed. */
+void prosum_uninstall_crash_handler(void);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

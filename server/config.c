@@ -1,0 +1,71 @@
+/* config.c - defaults, limits and the data directory layout of prosumd. */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+int config_set(char **field, const char *value)
+{
+	char *copy = NULL;
+
+	if (value) {
+		copy = strdup(value);
+		if (!copy)
+			return -1;
+	}
+	free(*field);
+	*field = copy;
+	return 0;
+}
+
+int config_init(config *c)
+{
+	const char *env = getenv("PROSUM_DATA");
+
+	memset(c, 0, sizeof(*c));
+	c->threads = 0;
+	c->readers = PROSUM_READERS;
+	c->max_header_bytes = PROSUM_MAX_HEADER_BYTES;
+	c->max_headers = PROSUM_MAX_HEADERS;
+	c->max_json = PROSUM_MAX_JSON;
+	c->max_body = PROSUM_MAX_BODY;
+	c->max_frames = PROSUM_MAX_FRAMES;
+	c->max_tags = PROSUM_MAX_TAGS;
+	c->handshake_timeout_ms = PROSUM_HANDSHAKE_TIMEOUT_MS;
+	c->head_timeout_ms = PROSUM_HEAD_TIMEOUT_MS;
+	c->body_timeout_ms = PROSUM_BODY_TIMEOUT_MS;
+	c->idle_timeout_ms = PROSUM_IDLE_TIMEOUT_MS;
+	c->write_timeout_ms = PROSUM_WRITE_TIMEOUT_MS;
+	c->max_connections = PROSUM_MAX_CONNECTIONS;
+	c->write_queue = PROSUM_WRITE_QUEUE;
+	c->write_batch = PROSUM_WRITE_BATCH;
+	if (config_set(&c->data_dir, env && *env ? env : "./prosum-data") < 0 ||
+	    config_set(&c->listen, PROSUM_DEFAULT_LISTEN) < 0) {
+		config_free(c);
+		return -1;
+	}
+	return 0;
+}
+
+void config_free(config *c)
+{
+	if (!c)
+		return;
+	free(c->data_dir);
+	free(c->listen);
+	free(c->cert_file);
+	free(c->key_file);
+	free(c->public_url);
+	memset(c, 0, sizeof(*c));
+}
+
+char *config_path(const config *c, const char *name)
+{
+	size_t n = strlen(c->data_dir) + strlen(name) + 2;
+	char *p = malloc(n);
+
+	if (p)
+		snprintf(p, n, "%s/%s", c->data_dir, name);
+	return p;
+}

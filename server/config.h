@@ -1,0 +1,64 @@
+/* config.h - defaults, limits and the data directory layout of prosumd. */
+#ifndef PROSUM_CONFIG_H
+#define PROSUM_CONFIG_H
+
+#include <stddef.h>
+
+/* Every limit of the server, named once. All of them can be changed in `config`. */
+#define PROSUM_DEFAULT_LISTEN "127.0.0.1:8443"
+#define PROSUM_MAX_REQUEST_LINE 8192          /* method + target + version */
+#define PROSUM_MAX_HEADER_BYTES (32 * 1024)   /* the whole head, request line included */
+#define PROSUM_MAX_HEADERS 64
+#define PROSUM_MAX_JSON (256 * 1024)          /* one report document */
+#define PROSUM_MAX_BODY (20 * 1024 * 1024)    /* one request body, after decoding */
+#define PROSUM_MAX_FRAMES 256
+#define PROSUM_MAX_TAGS 64
+#define PROSUM_MAX_FIELD 16384                /* one string field of a report */
+#define PROSUM_MAX_JSON_DEPTH 64
+#define PROSUM_HANDSHAKE_TIMEOUT_MS 10000
+#define PROSUM_HEAD_TIMEOUT_MS 10000          /* from first byte to the end of the head */
+#define PROSUM_BODY_TIMEOUT_MS 60000          /* whole body of one request */
+#define PROSUM_IDLE_TIMEOUT_MS 30000          /* keep-alive between requests */
+#define PROSUM_WRITE_TIMEOUT_MS 30000
+#define PROSUM_MAX_CONNECTIONS 20000
+#define PROSUM_WRITE_QUEUE 4096               /* reports waiting for the writer */
+#define PROSUM_WRITE_BATCH 512                /* reports in one commit at most */
+#define PROSUM_READERS 2                      /* read-only store threads */
+#define PROSUM_LIST_LIMIT 50
+#define PROSUM_LIST_MAX 500
+
+typedef struct config {
+	char *data_dir;       /* owned */
+	char *listen;         /* owned, HOST:PORT */
+	char *cert_file;      /* owned */
+	char *key_file;       /* owned */
+	char *public_url;     /* owned, may be NULL: https://HOST:PORT for DSNs */
+	int threads;          /* I/O threads; 0 = one per core */
+	int readers;
+	size_t max_header_bytes;
+	size_t max_headers;
+	size_t max_json;
+	size_t max_body;
+	size_t max_frames;
+	size_t max_tags;
+	int handshake_timeout_ms;
+	int head_timeout_ms;
+	int body_timeout_ms;
+	int idle_timeout_ms;
+	int write_timeout_ms;
+	int max_connections;
+	int write_queue;
+	int write_batch;
+} config;
+
+/* Fill `c` with the defaults; data_dir from $PROSUM_DATA, else ./prosum-data.
+ * Returns 0, or -1 when out of memory. Free with config_free(). */
+int config_init(config *c);
+void config_free(config *c);
+/* Replace an owned string field (`*field` is freed). Returns 0 or -1. */
+int config_set(char **field, const char *value);
+/* Path of a file in the data directory, e.g. config_path(c, "prosum.db").
+ * Returns a malloc'd string the caller frees, or NULL. */
+char *config_path(const config *c, const char *name);
+
+#endif

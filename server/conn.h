@@ -1,0 +1,44 @@
+/* conn.h - one client connection: TLS, reading requests, waiting for the store, writing answers. */
+#ifndef PROSUM_CONN_H
+#define PROSUM_CONN_H
+
+#include <jansson.h>
+#include <stddef.h>
+
+#include "server.h"
+#include "store.h"
+
+typedef struct conn conn;
+
+/* Take an accepted non-blocking socket onto `io`'s loop; closes fd on failure. */
+void conn_accept(io_thread *io, int fd);
+/* Close connections whose deadline passed; drop idle buffers. Called by the loop's tick. */
+void conn_tick(io_thread *io);
+/* Free the connections closed during this round of events. */
+void conn_reap(io_thread *io);
+/* Shutting down: close connections between requests, so the rest finish first;
+ * with `force`, every connection not waiting on the store. */
+void conn_close_idle(io_thread *io, int force);
+
+/*
+ * Answer the request being served. The body is copied. After the answer is
+ * written the connection reads the next request, or closes when the client
+ * asked for it, the server is stopping, or the status was a fatal framing
+ * error. These may be called from the handler itself or from the done task of
+ * a store job the handler submitted.
+ */
+void conn_reply(conn *c, int status, const char *content_type, const char *body, size_t len,
+		const char *extra_headers);
+void conn_reply_json(conn *c, int status, const json_t *body);
+void conn_reply_error(conn *c, int status, const char *code, const char *message,
+		      const char *field);
+
+/*
+ * Hand a job to the store on behalf of the request of `c` and park the
+ * connection until its done task answers. Sets job->owner. Returns 0; or -1
+ * after answering 503 itself (queue full or stopping), and the caller then
+ * frees the job, which will never run.
+ */
+int conn_submit(conn *c, store_job *job);
+
+#endif

@@ -1,0 +1,376 @@
+/* main.c - the prosumd command line: init, serve, project add, token add. */
+#include <errno.h>
+#include <git2.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "auth.h"
+#include "config.h"
+#include "server.h"
+#include "store.h"
+#include "tls.h"
+
+static const char usage[] =
+	"usage: prosumd init        [--data DIR]\n"
+	"       prosumd serve       [--data DIR] [--listen HOST:PORT] [--cert F --key F] [--threads N]\n"
+	"                           [--idle-timeout MS] [--handshake-timeout MS] [--request-timeout MS]\n"
+	"       prosumd project add NAME [--repo PATH] [--public-url URL] [--data DIR]\n"
+	"       prosumd token add   --role developer|release|admin [--project NAME] [--name LABEL]\n"
+	"                           [--data DIR]\n"
+	"\n"
+	"--data defaults to $PROSUM_DATA, else ./prosum-data.\n";
+
+typedef struct opts {
+	config cfg;
+	const char *name;    /* project add NAME */
+	const char *repo;
+	const char *role;
+	const char *project;
+	const char *label;
+} opts;
+
+static int die(const char *fmt, const char *arg)
+{
+	fprintf(stderr, "prosumd: ");
+	fprintf(stderr, fmt, arg);
+	fputc('\n', stderr);
+	return 1;
+}
+
+static int parse_int(const char *s, int min, int max, int *out)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno || end == s || *end || v < min || v > max)
+		return -1;
+	*out = (int)v;
+	return 0;
+}
+
+/* Options shared by every command; positional arguments go to o->name. */
+static int parse_opts(opts *o, int argc, char **argv)
+{
+	int i;
+
+	for (i = 0; i < argc; i++) {
+		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+		int rc = 0;
+
+		if (a[0] != '-' || a[1] != '-') {
+			if (o->name)
+				return die("unexpected argument '%s'", a);
+			o->name = a;
+			continue;
+		}
+		if (!v)
+			return die("%s needs a value", a);
+		i++;
+		if (strcmp(a, "--data") == 0)
+			rc = config_set(&o->cfg.data_dir, v);
+		else if (strcmp(a, "--listen") == 0)
+			rc = config_set(&o->cfg.listen, v);
+		else if (strcmp(a, "--cert") == 0)
+			rc = config_set(&o->cfg.cert_file, v);
+		else if (strcmp(a, "--key") == 0)
+			rc = config_set(&o->cfg.key_file, v);
+		else if (strcmp(a, "--public-url") == 0)
+			rc = config_set(&o->cfg.public_url, v);
+		else if (strcmp(a, "--threads") == 0)
+			rc = parse_int(v, 1, 256, &o->cfg.threads);
+		else if (strcmp(a, "--idle-timeout") == 0)
+			rc = parse_int(v, 100, 3600000, &o->cfg.idle_timeout_ms);
+		else if (strcmp(a, "--handshake-timeout") == 0)
+			rc = parse_int(v, 100, 600000, &o->cfg.handshake_timeout_ms);
+		else if (strcmp(a, "--request-timeout") == 0) {
+			rc = parse_int(v, 100, 600000, &o->cfg.head_timeout_ms);
+			o->cfg.body_timeout_ms = o->cfg.head_timeout_ms;
+		} else if (strcmp(a, "--repo") == 0)
+			o->repo = v;
+		else if (strcmp(a, "--role") == 0)
+			o->role = v;
+		else if (strcmp(a, "--project") == 0)
+			o->project = v;
+		else if (strcmp(a, "--name") == 0)
+			o->label = v;
+		else
+			return die("unknown option %s (see prosumd --help)", a);
+		if (rc < 0)
+			return die("bad value for %s", a);
+	}
+	return 0;
+}
+
+static int make_dir(const char *path)
+{
+	if (mkdir(path, 0700) == 0 || errno == EEXIST)
+		return 0;
+	return die("cannot create %s", path);
+}
+
+/* Open the database of an initialised data directory for writing. */
+static int open_db(const config *cfg, store_db **db)
+{
+	char err[512];
+	char *path = config_path(cfg, "prosum.db");
+	int rc = 0;
+
+	if (!path || access(path, F_OK) < 0) {
+		rc = die("no database in %s: run 'prosumd init' first", cfg->data_dir);
+	} else if (store_db_open(db, path, STORE_WRITE, err, sizeof(err)) < 0) {
+		rc = die("%s", err);
+	}
+	free(path);
+	return rc;
+}
+
+static int load_secret(const config *cfg, uint8_t secret[AUTH_SECRET_LEN], int create)
+{
+	char err[512];
+	char *path = config_path(cfg, "secret");
+	int rc = 0;
+
+	if (!path || auth_load_secret(path, create, secret, err, sizeof(err)) < 0)
+		rc = die("%s", path ? err : "out of memory");
+	free(path);
+	return rc;
+}
+
+/* Make a token, store its hash, print it. */
+static int issue_token(store_db *db, const uint8_t secret[AUTH_SECRET_LEN], int role,
+		       int64_t project_id, const char *label)
+{
+	char token[AUTH_TOKEN_LEN + 1];
+	uint8_t hash[32];
+	int64_t id;
+
+	if (auth_new_token(token) < 0)
+		return die("%s", "no randomness available");
+	auth_hash_token(secret, token, strlen(token), hash);
+	if (store_token_add(db, hash, role, project_id, label, (int64_t)time(NULL), &id) < 0)
+		return die("cannot store the token: %s", store_db_error(db));
+	printf("token: %s\n", token);
+	return 0;
+}
+
+static int cmd_init(opts *o)
+{
+	const config *cfg = &o->cfg;
+	char err[512];
+	char *tls = config_path(cfg, "tls"), *att = config_path(cfg, "attachments");
+	char *cert = config_path(cfg, "tls/cert.pem"), *key = config_path(cfg, "tls/key.pem");
+	uint8_t secret[AUTH_SECRET_LEN];
+	store_db *db = NULL;
+	char *issued = NULL;
+	int rc = 1;
+
+	if (!tls || !att || !cert || !key)
+		goto out;
+	if (make_dir(cfg->data_dir) || make_dir(tls) || make_dir(att))
+		goto out;
+	if (access(cert, F_OK) < 0 && access(key, F_OK) < 0) {
+		if (tls_generate_self_signed(cert, key, "127.0.0.1", err, sizeof(err)) < 0) {
+			die("%s", err);
+			goto out;
+		}
+		fprintf(stderr, "prosumd: made a self-signed certificate: %s\n", cert);
+	}
+	if (load_secret(cfg, secret, 1))
+		goto out;
+	{
+		char *path = config_path(cfg, "prosum.db");
+		int orc = path ? store_db_open(&db, path, STORE_WRITE, err, sizeof(err)) : -1;
+
+		free(path);
+		if (orc < 0) {
+			die("%s", err);
+			goto out;
+		}
+	}
+	/* The admin token is printed once, on the first init; only its hash is kept. */
+	if (store_begin(db) < 0)
+		goto dberr;
+	if (store_meta_get(db, "admin_token_issued", &issued) == STORE_NOTFOUND) {
+		if (issue_token(db, secret, STORE_ROLE_ADMIN, 0, "admin") ||
+		    store_meta_set(db, "admin_token_issued", "1") < 0) {
+			store_rollback(db);
+			goto out;
+		}
+	} else {
+		fprintf(stderr, "prosumd: %s is already initialised\n", cfg->data_dir);
+	}
+	if (store_commit(db) < 0)
+		goto dberr;
+	rc = 0;
+	goto out;
+dberr:
+	die("%s", store_db_error(db));
+out:
+	free(issued);
+	store_db_close(db);
+	free(tls);
+	free(att);
+	free(cert);
+	free(key);
+	return rc;
+}
+
+/* Project names appear in URLs and DSNs: keep them plain. */
+static int project_name_ok(const char *s)
+{
+	size_t i, n = strlen(s);
+
+	if (n == 0 || n > 64 || !((s[0] >= 'a' && s[0] <= 'z') || (s[0] >= '0' && s[0] <= '9')))
+		return 0;
+	for (i = 0; i < n; i++)
+		if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9') || s[i] == '-' ||
+		      s[i] == '_' || s[i] == '.'))
+			return 0;
+	return 1;
+}
+
+static int cmd_project_add(opts *o)
+{
+	store_db *db = NULL;
+	char key[AUTH_KEY_LEN + 1], repo[PATH_MAX];
+	const char *url = o->cfg.public_url;
+	const char *host = url ? url : o->cfg.listen;
+	int64_t id, now = (int64_t)time(NULL);
+	int rc = 1;
+
+	if (!o->name || !project_name_ok(o->name))
+		return die("%s", "project add NAME: a name of 1-64 characters a-z 0-9 - _ . "
+				 "starting with a letter or digit");
+	if (o->repo) {
+		git_repository *r = NULL;
+
+		if (!realpath(o->repo, repo))
+			return die("--repo: %s does not exist", o->repo);
+		git_libgit2_init();
+		if (git_repository_open_ext(&r, repo, GIT_REPOSITORY_OPEN_NO_SEARCH, NULL) < 0) {
+			git_libgit2_shutdown();
+			return die("--repo: %s is not a git repository", repo);
+		}
+		git_repository_free(r);
+		git_libgit2_shutdown();
+	}
+	if (strncmp(host, "https://", 8) == 0)
+		host += 8;
+	if (open_db(&o->cfg, &db))
+		return 1;
+	if (auth_new_key(key) < 0 || store_begin(db) < 0)
+		goto dberr;
+	switch (store_project_add(db, o->name, o->repo ? repo : NULL, now, &id)) {
+	case STORE_OK:
+		break;
+	case STORE_EXISTS:
+		store_rollback(db);
+		die("project '%s' already exists", o->name);
+		goto out;
+	default:
+		goto dberr;
+	}
+	if (store_key_add(db, id, key, now) < 0 || store_commit(db) < 0)
+		goto dberr;
+	printf("key: %s\n", key);
+	printf("dsn: https://%s@%.*s/%s\n", key, (int)strcspn(host, "/"), host, o->name);
+	rc = 0;
+	goto out;
+dberr:
+	die("%s", store_db_error(db));
+	store_rollback(db);
+out:
+	store_db_close(db);
+	return rc;
+}
+
+static int cmd_token_add(opts *o)
+{
+	store_db *db = NULL;
+	uint8_t secret[AUTH_SECRET_LEN];
+	int64_t project_id = 0;
+	int role = store_role_parse(o->role), rc = 1;
+
+	if (!role)
+		return die("%s", "token add: --role developer|release|admin is required");
+	if (load_secret(&o->cfg, secret, 0) || open_db(&o->cfg, &db))
+		goto out;
+	if (store_begin(db) < 0)
+		goto dberr;
+	if (o->project) {
+		int frc = store_project_find(db, o->project, &project_id);
+
+		if (frc == STORE_NOTFOUND) {
+			store_rollback(db);
+			die("no project named '%s'", o->project);
+			goto out;
+		}
+		if (frc < 0)
+			goto dberr;
+	}
+	if (issue_token(db, secret, role, project_id, o->label)) {
+		store_rollback(db);
+		goto out;
+	}
+	if (store_commit(db) < 0)
+		goto dberr;
+	rc = 0;
+	goto out;
+dberr:
+	die("%s", store_db_error(db));
+	store_rollback(db);
+out:
+	store_db_close(db);
+	return rc;
+}
+
+int main(int argc, char **argv)
+{
+	opts o;
+	int rc = 2, skip;
+	const char *cmd = argc > 1 ? argv[1] : NULL;
+
+	memset(&o, 0, sizeof(o));
+	if (!cmd || strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0) {
+		fputs(usage, cmd ? stdout : stderr);
+		return cmd ? 0 : 2;
+	}
+	if (strcmp(cmd, "--version") == 0) {
+		puts("prosumd 0.1.0");
+		return 0;
+	}
+	if (config_init(&o.cfg) < 0)
+		return die("%s", "out of memory");
+	/* Two-word commands: "project add", "token add". */
+	skip = (strcmp(cmd, "project") == 0 || strcmp(cmd, "token") == 0) ? 3 : 2;
+	if (skip == 3 && (argc < 3 || strcmp(argv[2], "add") != 0)) {
+		fprintf(stderr, "prosumd: %s: the only subcommand is 'add'\n%s", cmd, usage);
+		goto out;
+	}
+	if (parse_opts(&o, argc - skip, argv + skip))
+		goto out;
+	if (strcmp(cmd, "project") != 0 && o.name) {
+		die("unexpected argument '%s'", o.name);
+		goto out;
+	}
+	if (strcmp(cmd, "init") == 0)
+		rc = cmd_init(&o);
+	else if (strcmp(cmd, "serve") == 0)
+		rc = server_run(&o.cfg);
+	else if (strcmp(cmd, "project") == 0)
+		rc = cmd_project_add(&o);
+	else if (strcmp(cmd, "token") == 0)
+		rc = cmd_token_add(&o);
+	else
+		fprintf(stderr, "prosumd: unknown command '%s'\n%s", cmd, usage);
+out:
+	config_free(&o.cfg);
+	return rc;
+}

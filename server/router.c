@@ -1,0 +1,104 @@
+/* router.c - method and path to handler, path parameters, the request a handler serves. */
+#include "router.h"
+
+#include <string.h>
+
+#include "conn.h"
+#include "ingest.h"
+#include "json.h"
+#include "triage.h"
+
+typedef void (*route_fn)(request *rq);
+
+typedef struct route {
+	const char *method;
+	const char *pattern; /* "{}" stands for one path segment, a parameter */
+	route_fn fn;
+} route;
+
+static void healthz(request *rq)
+{
+	conn_reply(rq->conn, 200, "text/plain", "ok\n", 3, NULL);
+}
+
+static const route routes[] = {
+	{"GET", "/healthz", healthz},
+	{"POST", "/api/v1/projects/{}/reports", ingest_report},
+	{"GET", "/api/v1/projects/{}/reports", triage_report_list},
+	{"GET", "/api/v1/projects/{}/reports/{}", triage_report_get},
+};
+
+/* A parameter is a plain name or id: no escapes, no dots alone, nothing a path could abuse. */
+static int param_ok(const char *p, size_t len)
+{
+	size_t i;
+
+	if (len == 0 || len > ROUTER_PARAM_MAX || (len <= 2 && p[0] == '.'))
+		return 0;
+	for (i = 0; i < len; i++) {
+		char ch = p[i];
+		if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+		      (ch >= '0' && ch <= '9') || ch == '-' || ch == '_' || ch == '.'))
+			return 0;
+	}
+	return 1;
+}
+
+/* Match `path` against a pattern, filling params. 1 on a match. */
+static int match(const char *pattern, http_slice path, char params[][ROUTER_PARAM_MAX + 1])
+{
+	const char *p = path.p, *end = path.p + path.len;
+	int np = 0;
+
+	while (*pattern) {
+		if (pattern[0] == '{' && pattern[1] == '}') {
+			const char *seg = p;
+
+			while (p < end && *p != '/')
+				p++;
+			if (np == ROUTER_MAX_PARAMS || !param_ok(seg, (size_t)(p - seg)))
+				return 0;
+			memcpy(params[np], seg, (size_t)(p - seg));
+			params[np][p - seg] = '\0';
+			np++;
+			pattern += 2;
+			continue;
+		}
+		if (p == end || *p != *pattern)
+			return 0;
+		p++;
+		pattern++;
+	}
+	return p == end;
+}
+
+void router_dispatch(request *rq)
+{
+	size_t i, n = sizeof(routes) / sizeof(routes[0]);
+	json_t *err;
+	buf allow, body;
+
+	buf_init(&allow, 256);
+	for (i = 0; i < n; i++) {
+		if (!match(routes[i].pattern, rq->http->path, rq->params))
+			continue;
+		if (http_slice_eq(rq->http->method, routes[i].method)) {
+			buf_free(&allow);
+			routes[i].fn(rq);
+			return;
+		}
+		buf_printf(&allow, "%s%s", allow.len ? ", " : "Allow: ", routes[i].method);
+	}
+	if (allow.len == 0) {
+		conn_reply_error(rq->conn, 404, "not_found", "no such endpoint", NULL);
+		return;
+	}
+	buf_puts(&allow, "\r\n");
+	buf_init(&body, 4096);
+	err = json_error_body("method_not_allowed", "method not allowed on this endpoint", NULL);
+	json_dump_buf(&body, err);
+	json_decref(err);
+	conn_reply(rq->conn, 405, "application/json", body.p, body.len, allow.p);
+	buf_free(&body);
+	buf_free(&allow);
+}

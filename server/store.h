@@ -1,0 +1,127 @@
+/* store.h - SQLite storage: migrations, queries, and the writer and reader threads with group commit. */
+#ifndef PROSUM_STORE_H
+#define PROSUM_STORE_H
+
+#include <jansson.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "loop.h"
+#include "report.h"
+
+/*
+ * This is the only file that speaks SQL. A store_db is one connection with
+ * its prepared statements and is used by one thread at a time. The `store`
+ * runs one writer thread (the only write connection) and a few reader
+ * threads; I/O threads hand them jobs and get the outcome back as a task
+ * posted to their loop, so they never wait on the disk.
+ */
+typedef struct store_db store_db;
+typedef struct store store;
+
+#define STORE_OK 0
+#define STORE_ERROR (-1)    /* SQLite failed: the detail is in store_db_error() */
+#define STORE_NOTFOUND (-2)
+#define STORE_EXISTS (-3)
+#define STORE_BUSY (-4)     /* the queue is full: try again later */
+#define STORE_STOPPED (-5)  /* the store is shutting down */
+
+#define STORE_READ 0
+#define STORE_WRITE 1       /* create the file when missing and apply migrations */
+
+/* Open a connection. 0 and *out (free with store_db_close()), or STORE_ERROR with err. */
+int store_db_open(store_db **out, const char *path, int mode, char *err, size_t errlen);
+void store_db_close(store_db *db);
+const char *store_db_error(store_db *db);
+/* The schema level, PRAGMA user_version. */
+int store_schema_version(store_db *db);
+
+int store_begin(store_db *db);  /* BEGIN IMMEDIATE on a write connection, BEGIN otherwise */
+int store_commit(store_db *db);
+void store_rollback(store_db *db);
+
+/* Small settings kept in the database. *out is malloc'd (caller frees). */
+int store_meta_get(store_db *db, const char *key, char **out);
+int store_meta_set(store_db *db, const char *key, const char *value);
+
+/* Projects and their ingest keys. `repo` may be NULL. */
+int store_project_add(store_db *db, const char *name, const char *repo, int64_t now, int64_t *id);
+int store_project_find(store_db *db, const char *name, int64_t *id);
+int store_key_add(store_db *db, int64_t project_id, const char *key, int64_t now);
+/* The project an active ingest key belongs to; STORE_NOTFOUND when unknown or revoked. */
+int store_key_project(store_db *db, const char *key, int64_t *project_id);
+
+#define STORE_ROLE_DEVELOPER 1
+#define STORE_ROLE_RELEASE 2
+#define STORE_ROLE_ADMIN 3
+
+typedef struct store_token {
+	int64_t id;
+	int role;           /* STORE_ROLE_* */
+	int64_t project_id; /* 0: every project */
+} store_token;
+
+/* `hash` is the keyed hash of the token (auth.c); the token itself is never stored. */
+int store_token_add(store_db *db, const uint8_t hash[32], int role, int64_t project_id,
+		    const char *name, int64_t now, int64_t *id);
+int store_token_find(store_db *db, const uint8_t hash[32], store_token *out);
+const char *store_role_name(int role);
+int store_role_parse(const char *name); /* STORE_ROLE_* or 0 */
+
+/* Outcome of storing a report: its number, its group's number, whether it is new. */
+typedef struct store_ingest {
+	int64_t num;
+	int64_t group_num;
+	int created; /* 0: the uuid was already stored, nums are those of the stored report */
+} store_ingest;
+
+/* Store a validated report in its group (made when the fingerprint is new).
+ * Idempotent on (project, uuid). Call inside a write transaction. */
+int store_report_insert(store_db *db, int64_t project_id, const report *r, int64_t now,
+			store_ingest *out);
+
+/* One report as the API shows it. *out is a new reference (caller decrefs). */
+int store_report_get(store_db *db, int64_t project_id, int64_t num, json_t **out);
+
+typedef struct store_report_filter {
+	const char *kind;     /* NULL: any */
+	const char *status;
+	const char *revision;
+	int64_t group;        /* 0: any */
+	int64_t before;       /* cursor: only reports numbered below it; 0: from the newest */
+	int limit;
+} store_report_filter;
+
+/* Newest first. *items is a new JSON array; *next the cursor of the next page or 0. */
+int store_report_list(store_db *db, int64_t project_id, const store_report_filter *f,
+		      json_t **items, int64_t *next);
+
+/*
+ * A unit of work for the store threads. The submitter owns the job (usually
+ * embedded in a larger struct) and sets: run, owner, task.fn, write. On a
+ * store thread run(job, db) is called; for writes it runs inside a savepoint
+ * of the batch's transaction and a non-zero return rolls back its changes
+ * alone. Then task.fn runs on the owner's loop thread, with `result` = what
+ * run returned, or STORE_ERROR when the batch's commit failed (its work is lost
+ * and must be reported as a failure).
+ */
+typedef struct store_job store_job;
+struct store_job {
+	loop_task task;
+	int (*run)(store_job *job, store_db *db);
+	loop *owner;
+	int write;
+	int result;
+	store_job *next;
+};
+
+/* Start the writer (opening the file, migrating) and `readers` reader threads. */
+int store_start(store **out, const char *path, int readers, int queue_max, int batch_max,
+		char *err, size_t errlen);
+/* Queue a job. STORE_OK; STORE_BUSY when the write queue holds queue_max jobs;
+ * STORE_STOPPED after store_stop() began. On failure the job is not run. */
+int store_submit(store *st, store_job *job);
+/* Finish every queued job, then stop and free the threads. NULL is fine. */
+void store_stop(store *st);
+
+#endif

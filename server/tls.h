@@ -1,0 +1,58 @@
+/* tls.h - mbedTLS server configuration, per-connection TLS over non-blocking sockets, certificate generation. */
+#ifndef PROSUM_TLS_H
+#define PROSUM_TLS_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+/*
+ * The shared server side: certificate chain, private key, random generator,
+ * session-ticket keys. Thread-safe once made: every I/O thread makes its
+ * connections from the same tls_server.
+ */
+typedef struct tls_server tls_server;
+/* One connection's TLS state. Used by one thread at a time. Does not own the fd. */
+typedef struct tls_conn tls_conn;
+
+#define TLS_OK 0
+#define TLS_WANT_READ (-1)
+#define TLS_WANT_WRITE (-2)
+#define TLS_ERROR (-3)   /* fatal: close the connection */
+#define TLS_CLOSED (-4)  /* the peer closed (close_notify or EOF) */
+
+/*
+ * Load a PEM certificate (chain) and key. TLS 1.2 only, forward-secret AEAD
+ * suites only (ECDHE-ECDSA/RSA with AES-GCM or ChaCha20-Poly1305), session
+ * tickets on. Returns 0 and *out (free with tls_server_free()), or -1 with a
+ * one-line reason in err.
+ */
+int tls_server_new(tls_server **out, const char *cert_file, const char *key_file,
+		   char *err, size_t errlen);
+void tls_server_free(tls_server *srv);
+
+/* Make the TLS state for an accepted non-blocking socket. 0 or -1 (out of memory). */
+int tls_conn_new(tls_conn **out, tls_server *srv, int fd);
+void tls_conn_free(tls_conn *c);
+
+/* Drive the handshake: TLS_OK when done, TLS_WANT_READ/TLS_WANT_WRITE, TLS_ERROR, TLS_CLOSED. */
+int tls_handshake(tls_conn *c);
+/* Read decrypted bytes: > 0 count, or TLS_WANT_READ/TLS_WANT_WRITE/TLS_ERROR/TLS_CLOSED. */
+ssize_t tls_read(tls_conn *c, void *data, size_t len);
+/* Write: > 0 count accepted (may be less than len), or a TLS_ code. After
+ * TLS_WANT_WRITE the same data must be offered again. */
+ssize_t tls_write(tls_conn *c, const void *data, size_t len);
+/* Decrypted bytes already buffered inside the TLS state (no socket event will announce them). */
+size_t tls_pending(const tls_conn *c);
+/* Best-effort close_notify; never blocks. */
+void tls_close_notify(tls_conn *c);
+
+/*
+ * Write a new self-signed certificate for `host` (CN, and subjectAltName
+ * entries for it plus localhost, 127.0.0.1 and ::1) with an ECDSA P-256 key,
+ * valid for ten years. The key file is created mode 0600 and neither file is
+ * overwritten when it already exists (-1 then). Returns 0, or -1 with err.
+ */
+int tls_generate_self_signed(const char *cert_path, const char *key_path,
+			     const char *host, char *err, size_t errlen);
+
+#endif

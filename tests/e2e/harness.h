@@ -1,0 +1,79 @@
+/* harness.h - end-to-end test support: a real prosumd on port 0, a temporary data dir, a git repo, clients. */
+#ifndef PROSUM_TEST_HARNESS_H
+#define PROSUM_TEST_HARNESS_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+/* One prosumd under test. Everything lives under `dir`, removed by e2e_destroy(). */
+typedef struct e2e_server {
+	char dir[256];      /* temporary directory of the test */
+	char data[300];     /* the data directory */
+	char repo[300];     /* a git repository made for the test */
+	char cacert[340];
+	char db[340];
+	char token[128];    /* the admin token from init */
+	char key[128];      /* the demo project's ingest key */
+	char dsn[512];
+	char url[128];      /* https://127.0.0.1:PORT */
+	int port;
+	pid_t pid;
+	int out_fd;         /* the server's stdout */
+} e2e_server;
+
+/* An answer: status and body (NUL-terminated, malloc'd; free with e2e_response_free). */
+typedef struct e2e_response {
+	long status;
+	char *body;
+	size_t len;
+	char retry_after[32];
+	char content_type[128];
+} e2e_response;
+
+/* Make the directory, a git repository with one commit, init and a "demo" project. 0 or -1. */
+int e2e_setup(e2e_server *s);
+/* Start `prosumd serve` on 127.0.0.1:0 with extra arguments (NULL-terminated list, may be NULL)
+ * and wait for its "listening on" line. 0 or -1. */
+int e2e_start(e2e_server *s, const char *const *extra_args);
+/* SIGTERM and wait; returns the exit status (0 expected), -1 on failure. */
+int e2e_stop(e2e_server *s);
+/* SIGKILL and wait. */
+void e2e_kill(e2e_server *s);
+/* Stop if running, remove the directory. */
+void e2e_destroy(e2e_server *s);
+
+/* Run a command line with sh -c, capturing stdout into out (NUL-terminated). Exit status or -1. */
+int e2e_sh(char *out, size_t outsz, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+/*
+ * An HTTPS request with libcurl, verifying the server's certificate. headers
+ * is a NULL-terminated list of "Name: value" lines (may be NULL). body may be NULL.
+ * 0 when an answer came (whatever its status), -1 on a transport failure.
+ */
+int e2e_request(e2e_server *s, const char *method, const char *path, const char *const *headers,
+		const char *body, size_t len, e2e_response *r);
+void e2e_response_free(e2e_response *r);
+
+/* Shorthands: POST a report with the ingest key; GET with the admin token. */
+int e2e_post_report(e2e_server *s, const char *json, e2e_response *r);
+int e2e_get(e2e_server *s, const char *path, e2e_response *r);
+
+/*
+ * Raw TLS: connect, handshake (trusting the server's certificate), write
+ * `len` bytes, then read until the server closes or `timeout_ms` passes.
+ * The answer goes to out (NUL-terminated). Returns bytes read, or -1.
+ */
+ssize_t e2e_tls_exchange(e2e_server *s, const void *data, size_t len, char *out, size_t outsz,
+			 int timeout_ms);
+/* A plain TCP connection to the server (no TLS). fd or -1. */
+int e2e_tcp_connect(e2e_server *s);
+/* Wait until the peer closes fd (read returns 0 or an error). 1 closed, 0 still open after timeout. */
+int e2e_wait_closed(int fd, int timeout_ms);
+
+/* A single integer from a SQL query on the server's database (read-only). -1 on failure. */
+long long e2e_sql_int(e2e_server *s, const char *sql);
+
+/* A fresh random UUID (lower-case, 36 characters and a NUL). */
+void e2e_uuid(char out[37]);
+
+#endif

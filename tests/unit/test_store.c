@@ -1,0 +1,350 @@
+/* test_store.c - migrations, projects, keys, tokens, reports and the writer thread of store.c. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <semaphore.h>
+#include <unistd.h>
+
+#include "json.h"
+#include "loop.h"
+#include "store.h"
+
+typedef struct fixture {
+	char dir[64];
+	char path[128];
+	store_db *db;
+	int64_t project;
+} fixture;
+
+static int setup(void **state)
+{
+	fixture *f = calloc(1, sizeof(*f));
+	char err[256];
+
+	if (!f)
+		return -1;
+	snprintf(f->dir, sizeof(f->dir), "/tmp/prosum-store-XXXXXX");
+	if (!mkdtemp(f->dir))
+		return -1;
+	snprintf(f->path, sizeof(f->path), "%s/prosum.db", f->dir);
+	if (store_db_open(&f->db, f->path, STORE_WRITE, err, sizeof(err)) < 0) {
+		fprintf(stderr, "%s\n", err);
+		return -1;
+	}
+	if (store_project_add(f->db, "demo", NULL, 1000, &f->project) < 0)
+		return -1;
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	fixture *f = *state;
+	char cmd[128];
+
+	store_db_close(f->db);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", f->dir);
+	if (system(cmd) != 0)
+		return -1;
+	free(f);
+	return 0;
+}
+
+/* A validated-looking report built by hand: the store trusts report.c for validation. */
+static void make_report(report *r, const char *uuid, const char *fp, const char *install)
+{
+	memset(r, 0, sizeof(*r));
+	r->root = json_pack("{s:s,s:s,s:s}", "uuid", uuid, "kind", "bug", "title", "Save fails");
+	r->uuid = uuid;
+	r->kind = "bug";
+	r->title = "Save fails";
+	r->install_id = install;
+	r->revision = "abc1234";
+	snprintf(r->fingerprint, sizeof(r->fingerprint), "%s", fp);
+}
+
+static void test_migrations_are_applied_once(void **state)
+{
+	fixture *f = *state;
+	store_db *again;
+	char err[256];
+
+	assert_true(store_schema_version(f->db) >= 1);
+	/* Opening again changes nothing and keeps the data. */
+	assert_int_equal(store_db_open(&again, f->path, STORE_WRITE, err, sizeof(err)), STORE_OK);
+	assert_int_equal(store_schema_version(again), store_schema_version(f->db));
+	{
+		int64_t id;
+		assert_int_equal(store_project_find(again, "demo", &id), STORE_OK);
+		assert_int_equal(id, f->project);
+	}
+	store_db_close(again);
+}
+
+static void test_projects_and_keys(void **state)
+{
+	fixture *f = *state;
+	int64_t id, pid;
+
+	assert_int_equal(store_project_add(f->db, "demo", NULL, 1, &id), STORE_EXISTS);
+	assert_int_equal(store_project_find(f->db, "nope", &id), STORE_NOTFOUND);
+	assert_int_equal(store_key_add(f->db, f->project, "k1", 5), STORE_OK);
+	assert_int_equal(store_key_add(f->db, f->project, "k1", 5), STORE_EXISTS);
+	assert_int_equal(store_key_project(f->db, "k1", &pid), STORE_OK);
+	assert_int_equal(pid, f->project);
+	assert_int_equal(store_key_project(f->db, "k2", &pid), STORE_NOTFOUND);
+	/* Values that look like SQL are only ever data. */
+	assert_int_equal(store_key_project(f->db, "' OR 1=1 --", &pid), STORE_NOTFOUND);
+}
+
+static void test_tokens(void **state)
+{
+	fixture *f = *state;
+	uint8_t h1[32], h2[32];
+	store_token t;
+	int64_t id;
+
+	memset(h1, 1, sizeof(h1));
+	memset(h2, 1, sizeof(h2));
+	h2[31] = 2;
+	assert_int_equal(store_token_add(f->db, h1, STORE_ROLE_RELEASE, f->project, "ci", 9, &id),
+			 STORE_OK);
+	assert_int_equal(store_token_find(f->db, h1, &t), STORE_OK);
+	assert_int_equal(t.role, STORE_ROLE_RELEASE);
+	assert_int_equal(t.project_id, f->project);
+	assert_int_equal(store_token_find(f->db, h2, &t), STORE_NOTFOUND);
+	assert_int_equal(store_role_parse("admin"), STORE_ROLE_ADMIN);
+	assert_int_equal(store_role_parse("root"), 0);
+	assert_string_equal(store_role_name(STORE_ROLE_DEVELOPER), "developer");
+}
+
+static void test_reports_group_and_are_idempotent(void **state)
+{
+	fixture *f = *state;
+	report a, b, c;
+	store_ingest out;
+	json_t *got, *items;
+	int64_t next;
+	store_report_filter filter = {.limit = 10};
+
+	make_report(&a, "00000000-0000-4000-8000-000000000001", "fp-one", "tester-1");
+	make_report(&b, "00000000-0000-4000-8000-000000000002", "fp-one", "tester-2");
+	make_report(&c, "00000000-0000-4000-8000-000000000003", "fp-two", "tester-1");
+	assert_int_equal(store_begin(f->db), STORE_OK);
+	assert_int_equal(store_report_insert(f->db, f->project, &a, 100, &out), STORE_OK);
+	assert_int_equal(out.created, 1);
+	assert_int_equal(out.num, 1);
+	assert_int_equal(out.group_num, 1);
+	assert_int_equal(store_report_insert(f->db, f->project, &b, 101, &out), STORE_OK);
+	assert_int_equal(out.num, 2);
+	assert_int_equal(out.group_num, 1);
+	assert_int_equal(store_report_insert(f->db, f->project, &c, 102, &out), STORE_OK);
+	assert_int_equal(out.group_num, 2);
+	/* The same uuid again: the stored numbers, nothing new. */
+	assert_int_equal(store_report_insert(f->db, f->project, &a, 103, &out), STORE_OK);
+	assert_int_equal(out.created, 0);
+	assert_int_equal(out.num, 1);
+	assert_int_equal(store_commit(f->db), STORE_OK);
+
+	assert_int_equal(store_report_get(f->db, f->project, 2, &got), STORE_OK);
+	assert_string_equal(json_string_value(json_object_get(got, "id")), "R-2");
+	assert_string_equal(json_string_value(json_object_get(got, "group")), "G-1");
+	assert_string_equal(json_string_value(json_object_get(got, "uuid")),
+			    "00000000-0000-4000-8000-000000000002");
+	json_decref(got);
+	assert_int_equal(store_report_get(f->db, f->project, 99, &got), STORE_NOTFOUND);
+
+	filter.limit = 2;
+	assert_int_equal(store_report_list(f->db, f->project, &filter, &items, &next), STORE_OK);
+	assert_int_equal(json_array_size(items), 2);
+	assert_string_equal(json_string_value(json_object_get(json_array_get(items, 0), "id")),
+			    "R-3");
+	assert_int_equal(next, 2);
+	json_decref(items);
+	filter.before = next;
+	assert_int_equal(store_report_list(f->db, f->project, &filter, &items, &next), STORE_OK);
+	assert_int_equal(json_array_size(items), 1);
+	assert_int_equal(next, 0);
+	json_decref(items);
+	filter.before = 0;
+	filter.group = 1;
+	assert_int_equal(store_report_list(f->db, f->project, &filter, &items, &next), STORE_OK);
+	assert_int_equal(json_array_size(items), 2);
+	json_decref(items);
+
+	json_decref(a.root);
+	json_decref(b.root);
+	json_decref(c.root);
+}
+
+/* The writer thread: jobs run in one batch, their tasks come back to the loop after commit. */
+typedef struct insert_job {
+	store_job job;
+	report r;
+	int64_t project;
+	store_ingest out;
+	int *pending;
+} insert_job;
+
+static int insert_run(store_job *job, store_db *db)
+{
+	insert_job *ij = (insert_job *)job;
+
+	return store_report_insert(db, ij->project, &ij->r, 500, &ij->out);
+}
+
+static void insert_done(loop_task *t)
+{
+	insert_job *ij = (insert_job *)t;
+
+	assert_int_equal(ij->job.result, STORE_OK);
+	if (--*ij->pending == 0)
+		loop_stop(ij->job.owner);
+}
+
+static void test_writer_thread_commits_batches(void **state)
+{
+	fixture *f = *state;
+	store *st;
+	loop *l;
+	insert_job jobs[50];
+	char uuids[50][37], err[256];
+	int i, pending = 50;
+	int64_t pid = f->project;
+
+	store_db_close(f->db);
+	f->db = NULL;
+	assert_int_equal(loop_new(&l), 0);
+	assert_int_equal(store_start(&st, f->path, 1, 1000, 16, err, sizeof(err)), STORE_OK);
+	for (i = 0; i < 50; i++) {
+		snprintf(uuids[i], sizeof(uuids[i]), "00000000-0000-4000-8000-%012d", 100 + i);
+		memset(&jobs[i], 0, sizeof(jobs[i]));
+		make_report(&jobs[i].r, uuids[i], i % 2 ? "odd" : "even", "t");
+		jobs[i].project = pid;
+		jobs[i].pending = &pending;
+		jobs[i].job.run = insert_run;
+		jobs[i].job.task.fn = insert_done;
+		jobs[i].job.owner = l;
+		jobs[i].job.write = 1;
+		assert_int_equal(store_submit(st, &jobs[i].job), STORE_OK);
+	}
+	assert_int_equal(loop_run(l), 0);
+	assert_int_equal(pending, 0);
+	store_stop(st);
+	loop_free(l);
+	for (i = 0; i < 50; i++)
+		json_decref(jobs[i].r.root);
+
+	assert_int_equal(store_db_open(&f->db, f->path, STORE_WRITE, err, sizeof(err)), STORE_OK);
+	{
+		json_t *items;
+		int64_t next;
+		store_report_filter all = {.limit = 500};
+
+		assert_int_equal(store_report_list(f->db, pid, &all, &items, &next), STORE_OK);
+		assert_int_equal(json_array_size(items), 50);
+		json_decref(items);
+	}
+}
+
+/* A job that holds the writer until released, so the queue can be filled deterministically. */
+typedef struct gate_job {
+	store_job job;
+	sem_t started, release;
+	int *pending;
+} gate_job;
+
+static int gate_run(store_job *job, store_db *db)
+{
+	gate_job *g = (gate_job *)job;
+
+	(void)db;
+	sem_post(&g->started);
+	sem_wait(&g->release);
+	return STORE_OK;
+}
+
+static void gate_done(loop_task *t)
+{
+	gate_job *g = (gate_job *)t;
+
+	if (--*g->pending == 0)
+		loop_stop(g->job.owner);
+}
+
+static void test_queue_is_bounded(void **state)
+{
+	fixture *f = *state;
+	store *st;
+	loop *l;
+	insert_job jobs[3];
+	gate_job gate;
+	char err[256];
+	int i, pending = 3;
+
+	store_db_close(f->db);
+	f->db = NULL;
+	assert_int_equal(loop_new(&l), 0);
+	assert_int_equal(store_start(&st, f->path, 1, 2, 8, err, sizeof(err)), STORE_OK);
+	memset(&gate, 0, sizeof(gate));
+	sem_init(&gate.started, 0, 0);
+	sem_init(&gate.release, 0, 0);
+	gate.pending = &pending;
+	gate.job.run = gate_run;
+	gate.job.task.fn = gate_done;
+	gate.job.owner = l;
+	gate.job.write = 1;
+	assert_int_equal(store_submit(st, &gate.job), STORE_OK);
+	sem_wait(&gate.started); /* the writer is busy and the queue empty */
+	for (i = 0; i < 3; i++) {
+		memset(&jobs[i], 0, sizeof(jobs[i]));
+		make_report(&jobs[i].r, i ? "00000000-0000-4000-8000-00000000bbbb"
+					  : "00000000-0000-4000-8000-00000000aaaa",
+			    "q", "t");
+		jobs[i].project = 1;
+		jobs[i].pending = &pending;
+		jobs[i].job.run = insert_run;
+		jobs[i].job.task.fn = insert_done;
+		jobs[i].job.owner = l;
+		jobs[i].job.write = 1;
+	}
+	assert_int_equal(store_submit(st, &jobs[0].job), STORE_OK);
+	assert_int_equal(store_submit(st, &jobs[1].job), STORE_OK);
+	assert_int_equal(store_submit(st, &jobs[2].job), STORE_BUSY); /* never an unbounded queue */
+	sem_post(&gate.release);
+	assert_int_equal(loop_run(l), 0);
+	assert_int_equal(pending, 0);
+	store_stop(st);
+	loop_free(l);
+	sem_destroy(&gate.started);
+	sem_destroy(&gate.release);
+	for (i = 0; i < 3; i++)
+		json_decref(jobs[i].r.root);
+	assert_int_equal(store_db_open(&f->db, f->path, STORE_WRITE, err, sizeof(err)), STORE_OK);
+	{
+		json_t *second = NULL;
+		assert_int_equal(store_report_get(f->db, 1, 2, &second), STORE_OK);
+		json_decref(second);
+	}
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_migrations_are_applied_once, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_projects_and_keys, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_tokens, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_reports_group_and_are_idempotent, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_writer_thread_commits_batches, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_queue_is_bounded, setup, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
