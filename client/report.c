@@ -549,7 +549,7 @@ int report_complete(prosum_report *r, const report_defaults *d)
 	return 0;
 }
 
-void payload_free(payload *p)
+void envelope_free(envelope *p)
 {
 	if (!p)
 		return;
@@ -558,9 +558,9 @@ void payload_free(payload *p)
 	memset(p, 0, sizeof(*p));
 }
 
-int report_payload(payload *out, const prosum_report *r)
+int report_envelope(envelope *out, const prosum_report *r)
 {
-	payload p;
+	envelope p;
 	const char *uuid = json_string_value(json_object_get(r->root, "uuid"));
 	size_t total;
 	char *json;
@@ -584,7 +584,7 @@ int report_payload(payload *out, const prosum_report *r)
 	total = p.json_len;
 	for (size_t i = 0; i < r->natt; i++) {
 		const report_attachment *a = &r->att[i];
-		payload_part *part = &p.parts[p.nparts];
+		envelope_part *part = &p.parts[p.nparts];
 		if (a->path) {
 			char *data;
 			size_t len;
@@ -610,6 +610,6 @@ int report_payload(payload *out, const prosum_report *r)
 	*out = p;
 	memset(&p, 0, sizeof(p));
 out:
-	payload_free(&p);
+	envelope_free(&p);
 	return rc;
 }

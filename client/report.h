@@ -1,4 +1,4 @@
-/* report.h - the report builder's inside, and the payload a report becomes on the wire and in the spool. */
+/* report.h - the report builder's inside, and the envelope a report becomes on the wire and in the spool. */
 #ifndef PROSUM_CLIENT_REPORT_H
 #define PROSUM_CLIENT_REPORT_H
 
@@ -36,30 +36,30 @@ typedef struct report_defaults {
 /* Add build, platform and tester.install_id fields the report lacks. 0 or PROSUM_ENOMEM. */
 int report_complete(prosum_report *r, const report_defaults *d);
 
-/* One attachment of a payload; `data` is borrowed from the payload's buffers. */
-typedef struct payload_part {
+/* One attachment of an envelope; `data` is borrowed from the envelope's buffers. */
+typedef struct envelope_part {
 	const char *name;
 	const unsigned char *data;
 	size_t len;
-} payload_part;
+} envelope_part;
 
 /*
  * A report ready to send or to spool: its JSON and its attachments' bytes.
- * What the payload owns is listed in `bufs`; release with payload_free().
- * Built by report_payload(), the names and the bytes of attachments made
- * from memory are borrowed from the report, which must outlive the payload.
- * Read by spool_read(), everything points into the payload's own buffer.
+ * What the envelope owns is listed in `bufs`; release with envelope_free().
+ * Built by report_envelope(), the names and the bytes of attachments made
+ * from memory are borrowed from the report, which must outlive the envelope.
+ * Read by spool_read(), everything points into the envelope's own buffer.
  * The JSON is not NUL-terminated in general.
  */
-typedef struct payload {
+typedef struct envelope {
 	char uuid[37];
 	const char *json;
 	size_t json_len;
-	payload_part parts[PROSUM_MAX_ATTACHMENTS];
+	envelope_part parts[PROSUM_MAX_ATTACHMENTS];
 	size_t nparts;
 	void *bufs[PROSUM_MAX_ATTACHMENTS + 2];
 	size_t nbufs;
-} payload;
+} envelope;
 
 /*
  * Serialise `r` (complete it first) and read its attachments into *out.
@@ -67,10 +67,10 @@ typedef struct payload {
  * PROSUM_EIO (an attachment path), PROSUM_EINVALID (no string uuid) or
  * PROSUM_ENOMEM, with the reason set. On failure *out needs no freeing.
  */
-int report_payload(payload *out, const prosum_report *r);
+int report_envelope(envelope *out, const prosum_report *r);
 
-/* Free what the payload owns and zero it. NULL is fine. */
-void payload_free(payload *p);
+/* Free what the envelope owns and zero it. NULL is fine. */
+void envelope_free(envelope *p);
 
 /* 1 when `name` is a valid attachment name (see prosum_report_attach_file()), else 0. */
 int report_attachment_name_valid(const char *name);

@@ -1,2 +1,350 @@
-/* placeholder */
-typedef int prosum_placeholder_sender;
+/* sender.c - the background sender: delivers spool files oldest first, backs off, honours Retry-After. */
+#include "sender.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "error.h"
+#include "util.h"
+
+struct sender {
+	prosum_client *c;
+	transport *t;           /* used by the thread, or by sender_flush() without one */
+	pthread_t thread;
+	int has_thread;
+	pthread_mutex_t lock;   /* everything below */
+	pthread_cond_t cond;    /* CLOCK_MONOTONIC; wakes the thread and flush waiters */
+	pthread_mutex_t inline_lock; /* serialises flushes done without the thread */
+	int stop;
+	int kick_submit;        /* a report was queued */
+	int kick_flush;         /* a flush wants a pass now, despite the backoff */
+	int first;              /* no pass yet: deliver what earlier runs left */
+	uint64_t flush_gen;     /* flushes asked for */
+	uint64_t done_gen;      /* flush_gen when the latest pass that emptied the spool began */
+	uint64_t fail_gen;      /* flush_gen when the latest failed pass began */
+	int fail_code;
+	char fail_msg[512];
+	uint64_t flush_deadline; /* monotonic ms of the latest flush's deadline */
+	int backing_off;
+	unsigned int attempts;  /* failed passes in a row */
+	uint64_t backoff_until; /* monotonic ms */
+	uint64_t retry_at;      /* monotonic ms the server asked to wait until; 0: none */
+};
+
+int sender_classify(long status)
+{
+	if (status >= 200 && status <= 299)
+		return SENDER_DONE;
+	if (status == 408 || status == 429)
+		return SENDER_RETRY;
+	if (status >= 400 && status <= 499)
+		return SENDER_DONE;
+	return SENDER_RETRY;
+}
+
+unsigned int sender_backoff_ms(unsigned int attempt, uint32_t random)
+{
+	uint64_t d = PROSUM_BACKOFF_BASE_MS;
+
+	for (unsigned int i = 1; i < attempt && d < PROSUM_BACKOFF_MAX_MS; i++)
+		d *= 2;
+	if (d > PROSUM_BACKOFF_MAX_MS)
+		d = PROSUM_BACKOFF_MAX_MS;
+	/* "Equal jitter": half fixed, half random, so clients that failed together spread out. */
+	return (unsigned int)(d / 2 + random % (d / 2 + 1));
+}
+
+/* Wait on the condition until the monotonic deadline (UINT64_MAX: no deadline). */
+static void wait_until(sender *s, uint64_t deadline)
+{
+	struct timespec ts;
+
+	if (deadline == UINT64_MAX) {
+		pthread_cond_wait(&s->cond, &s->lock);
+		return;
+	}
+	ts.tv_sec = (time_t)(deadline / 1000);
+	ts.tv_nsec = (long)(deadline % 1000) * 1000000L;
+	pthread_cond_timedwait(&s->cond, &s->lock, &ts);
+}
+
+typedef struct attempt {
+	int code;          /* PROSUM_E* of a failure to retry */
+	long retry_after;  /* seconds, -1: none */
+} attempt;
+
+/* Tell the application, from the delivering thread. */
+static void notify(prosum_client *c, const prosum_result *res)
+{
+	if (c->on_delivery)
+		c->on_delivery(res, c->on_delivery_payload);
+}
+
+/* Try one spool file. SENDER_DONE when it is gone (delivered, refused, corrupt), else SENDER_RETRY. */
+static int deliver_one(sender *s, const char *name, attempt *a)
+{
+	prosum_client *c = s->c;
+	transport_answer ans = TRANSPORT_ANSWER_INIT;
+	prosum_result res = PROSUM_RESULT_INIT;
+	char *line = NULL;
+	envelope p;
+	int rc, out = SENDER_RETRY;
+
+	memset(&p, 0, sizeof(p));
+	rc = spool_read(c->spool, name, &p);
+	if (rc == PROSUM_EINVALID) {
+		/* A file that is not a spool entry will never become one. */
+		spool_log(c->spool, "discarded %s: %s", name, prosum_error_last());
+		spool_remove(c->spool, name);
+		out = SENDER_DONE;
+		goto out;
+	}
+	if (rc == PROSUM_EIO) {
+		/* Gone: another process sharing the spool delivered it. */
+		out = SENDER_DONE;
+		goto out;
+	}
+	if (rc) {
+		a->code = rc;
+		goto out;
+	}
+	rc = transport_post_report(s->t, &ans, &c->dsn, &p);
+	if (rc) {
+		a->code = rc;
+		goto out;
+	}
+	rc = transport_read_result(&res, &ans);
+	res.uuid = strdup(p.uuid);
+	if (sender_classify(ans.status) == SENDER_RETRY) {
+		a->code = rc ? rc : PROSUM_EPROTOCOL;
+		a->retry_after = ans.retry_after;
+		goto out;
+	}
+	out = SENDER_DONE;
+	if (ans.status >= 300) {
+		line = transport_error_line(&ans);
+		spool_log(c->spool, "refused %s (uuid %s): %s", name, p.uuid, line ? line : "");
+		client_count(c, CLIENT_REFUSED);
+	} else {
+		client_count(c, CLIENT_SENT);
+	}
+	/* Deleted only now that the server's answer is final. */
+	spool_remove(c->spool, name);
+	notify(c, &res);
+out:
+	free(line);
+	prosum_result_dispose(&res);
+	transport_answer_free(&ans);
+	envelope_free(&p);
+	return out;
+}
+
+/*
+ * Deliver every spool file, oldest first. 0 when all are gone; else the code
+ * of the first failure (the rest waits: the server is down or busy).
+ */
+static int pass(sender *s, attempt *a)
+{
+	spool_entry *list = NULL;
+	size_t n = 0;
+	int rc;
+
+	a->code = 0;
+	a->retry_after = -1;
+	rc = spool_list(s->c->spool, ".report", &list, &n);
+	if (rc) {
+		a->code = rc;
+		goto out;
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (atomic_load(&s->c->cancel)) {
+			rc = a->code = error_set(PROSUM_ENETWORK, "cancelled: the client is closing");
+			goto out;
+		}
+		if (deliver_one(s, list[i].name, a) == SENDER_RETRY) {
+			rc = a->code;
+			goto out;
+		}
+	}
+out:
+	free(list);
+	return rc;
+}
+
+static void *run(void *arg)
+{
+	sender *s = arg;
+	attempt a;
+
+	pthread_mutex_lock(&s->lock);
+	while (!s->stop) {
+		uint64_t now = util_now_ms(), wake = UINT64_MAX, gen;
+		int go = 0, rc;
+
+		if (!s->backing_off) {
+			go = s->first || s->kick_submit || s->kick_flush;
+		} else if (s->kick_flush && s->retry_at > now && s->retry_at > s->flush_deadline) {
+			/* The server asked for more patience than the flush has. */
+			s->kick_flush = 0;
+			s->fail_gen = s->flush_gen;
+			s->fail_code = PROSUM_EBUSY;
+			snprintf(s->fail_msg, sizeof(s->fail_msg),
+				 "the server asked to wait %llu s more before sending",
+				 (unsigned long long)((s->retry_at - now + 999) / 1000));
+			pthread_cond_broadcast(&s->cond);
+			continue;
+		} else {
+			/* A flush skips the backoff, never the server's Retry-After. */
+			uint64_t nb = s->kick_flush ? s->retry_at
+						    : (s->backoff_until > s->retry_at ? s->backoff_until
+										      : s->retry_at);
+			if (now >= nb)
+				go = 1;
+			else
+				wake = nb;
+		}
+		if (!go) {
+			wait_until(s, wake);
+			continue;
+		}
+		s->first = 0;
+		s->kick_submit = 0;
+		s->kick_flush = 0;
+		gen = s->flush_gen;
+		pthread_mutex_unlock(&s->lock);
+		rc = pass(s, &a);
+		pthread_mutex_lock(&s->lock);
+		now = util_now_ms();
+		if (rc == 0) {
+			s->backing_off = 0;
+			s->attempts = 0;
+			s->retry_at = 0;
+			s->done_gen = gen;
+		} else {
+			uint32_t r = 0;
+			util_random(&r, sizeof(r));
+			s->backing_off = 1;
+			if (s->attempts < 64)
+				s->attempts++;
+			s->backoff_until = now + sender_backoff_ms(s->attempts, r);
+			s->retry_at = a.retry_after >= 0 ? now + (uint64_t)a.retry_after * 1000u : 0;
+			s->fail_gen = gen;
+			s->fail_code = rc;
+			snprintf(s->fail_msg, sizeof(s->fail_msg), "%s", prosum_error_last());
+		}
+		pthread_cond_broadcast(&s->cond);
+	}
+	pthread_mutex_unlock(&s->lock);
+	return NULL;
+}
+
+int sender_start(sender **out, prosum_client *c)
+{
+	pthread_condattr_t attr;
+	transport_config cfg;
+	sender *s;
+	int rc = 0;
+
+	s = calloc(1, sizeof(*s));
+	if (!s)
+		return error_set(PROSUM_ENOMEM, "out of memory");
+	s->c = c;
+	s->first = 1;
+	pthread_mutex_init(&s->lock, NULL);
+	pthread_mutex_init(&s->inline_lock, NULL);
+	pthread_condattr_init(&attr);
+	pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+	pthread_cond_init(&s->cond, &attr);
+	pthread_condattr_destroy(&attr);
+	client_transport_config(c, &cfg);
+	rc = transport_new(&s->t, &cfg);
+	if (rc)
+		goto out;
+	if (!(c->flags & PROSUM_NO_SENDER)) {
+		int err = pthread_create(&s->thread, NULL, run, s);
+		if (err) {
+			rc = error_set_errno(PROSUM_ERROR, err, "cannot start the sender thread");
+			goto out;
+		}
+		s->has_thread = 1;
+	}
+	*out = s;
+	s = NULL;
+out:
+	sender_stop(s);
+	return rc;
+}
+
+void sender_stop(sender *s)
+{
+	if (!s)
+		return;
+	if (s->has_thread) {
+		pthread_mutex_lock(&s->lock);
+		s->stop = 1;
+		pthread_cond_broadcast(&s->cond);
+		pthread_mutex_unlock(&s->lock);
+		pthread_join(s->thread, NULL);
+	}
+	transport_free(s->t);
+	pthread_cond_destroy(&s->cond);
+	pthread_mutex_destroy(&s->lock);
+	pthread_mutex_destroy(&s->inline_lock);
+	free(s);
+}
+
+void sender_wake(sender *s)
+{
+	pthread_mutex_lock(&s->lock);
+	s->kick_submit = 1;
+	pthread_cond_broadcast(&s->cond);
+	pthread_mutex_unlock(&s->lock);
+}
+
+/* A flush without the thread: one pass in the caller's thread, bounded by the timeout. */
+static int flush_inline(sender *s, long timeout_ms)
+{
+	attempt a;
+	int rc;
+
+	pthread_mutex_lock(&s->inline_lock);
+	transport_set_deadline(s->t, timeout_ms > 0 ? timeout_ms : 0);
+	rc = pass(s, &a);
+	transport_set_deadline(s->t, 0);
+	pthread_mutex_unlock(&s->inline_lock);
+	return rc;
+}
+
+int sender_flush(sender *s, long timeout_ms)
+{
+	uint64_t gen, deadline;
+	int rc = 0;
+
+	if (!s->has_thread)
+		return flush_inline(s, timeout_ms);
+	pthread_mutex_lock(&s->lock);
+	deadline = timeout_ms < 0 ? UINT64_MAX : util_now_ms() + (uint64_t)timeout_ms;
+	gen = ++s->flush_gen;
+	s->flush_deadline = deadline;
+	s->kick_flush = 1;
+	pthread_cond_broadcast(&s->cond);
+	for (;;) {
+		if (s->done_gen >= gen)
+			break;
+		if (s->fail_gen >= gen) {
+			rc = error_set(s->fail_code, "%s", s->fail_msg);
+			break;
+		}
+		if (util_now_ms() >= deadline) {
+			rc = error_set(PROSUM_ETIMEOUT, "flush: reports still queued after %ld ms",
+				       timeout_ms);
+			break;
+		}
+		wait_until(s, deadline);
+	}
+	pthread_mutex_unlock(&s->lock);
+	return rc;
+}

@@ -89,7 +89,7 @@ const char *spool_dir(const spool *s)
 	return s->dir;
 }
 
-int spool_encode(char **out, size_t *len, const payload *p)
+int spool_encode(char **out, size_t *len, const envelope *p)
 {
 	strbuf sb = STRBUF_INIT(PROSUM_MAX_REQUEST + 64 * 1024);
 	int rc;
@@ -152,10 +152,10 @@ static int expect(const char **p, const char *end, const char *word)
 	return 0;
 }
 
-int spool_decode(payload *out, const char *buf, size_t len)
+int spool_decode(envelope *out, const char *buf, size_t len)
 {
 	const char *p = buf, *end = buf + len;
-	payload pl;
+	envelope pl;
 	json_t *root = NULL;
 	const char *uuid;
 	size_t n;
@@ -205,12 +205,12 @@ out:
 	return rc;
 }
 
-int spool_read(spool *s, const char *name, payload *out)
+int spool_read(spool *s, const char *name, envelope *out)
 {
 	char *path = util_path_join(s->dir, name);
 	char *buf = NULL;
 	size_t len = 0;
-	payload p;
+	envelope p;
 	int rc;
 
 	if (!path)
@@ -417,7 +417,7 @@ out:
 	free(lockpath);
 }
 
-int spool_write(spool *s, const payload *p, char name_out[SPOOL_NAME_MAX])
+int spool_write(spool *s, const envelope *p, char name_out[SPOOL_NAME_MAX])
 {
 	char name[SPOOL_NAME_MAX];
 	char *buf = NULL;

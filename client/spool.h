@@ -54,7 +54,7 @@ const char *spool_dir(const spool *s);
  * `name_out` (may be NULL) receives the entry's name. 0, PROSUM_ETOOBIG (the
  * entry alone is over max_bytes), PROSUM_EIO.
  */
-int spool_write(spool *s, const payload *p, char name_out[SPOOL_NAME_MAX]);
+int spool_write(spool *s, const envelope *p, char name_out[SPOOL_NAME_MAX]);
 
 /*
  * The entries whose names end with `suffix` (".report" or ".crash"), oldest
@@ -65,10 +65,10 @@ int spool_list(spool *s, const char *suffix, spool_entry **out, size_t *n);
 
 /*
  * Read an entry back. *out owns one buffer that everything points into
- * (payload_free()). PROSUM_EIO (gone or unreadable), PROSUM_EINVALID (the
+ * (envelope_free()). PROSUM_EIO (gone or unreadable), PROSUM_EINVALID (the
  * file is not a complete spool entry), PROSUM_ENOMEM.
  */
-int spool_read(spool *s, const char *name, payload *out);
+int spool_read(spool *s, const char *name, envelope *out);
 
 /* Delete an entry; one already gone is not an error. 0 or PROSUM_EIO. */
 int spool_remove(spool *s, const char *name);
@@ -83,9 +83,9 @@ void spool_log(spool *s, const char *fmt, ...) __attribute__((format(printf, 2, 
 uint64_t spool_dropped(spool *s);
 
 /* Serialise `p` into the entry format above. Caller frees *out. Exposed for tests. */
-int spool_encode(char **out, size_t *len, const payload *p);
+int spool_encode(char **out, size_t *len, const envelope *p);
 
 /* Parse an entry of `len` bytes in `buf`; *out borrows from `buf` (nbufs = 0). Exposed for tests. */
-int spool_decode(payload *out, const char *buf, size_t len);
+int spool_decode(envelope *out, const char *buf, size_t len);
 
 #endif

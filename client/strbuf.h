@@ -16,7 +16,7 @@ typedef struct strbuf {
 	size_t max;
 } strbuf;
 
-#define STRBUF_INIT(max) {NULL, 0, 0, (max)}
+#define STRBUF_INIT(ceiling) {.ptr = NULL, .len = 0, .cap = 0, .max = (ceiling)}
 
 void strbuf_init(strbuf *sb, size_t max);
 /* Append `len` bytes: 0, PROSUM_ETOOBIG (past max; nothing appended) or PROSUM_ENOMEM. */

@@ -1,2 +1,7 @@
-/* placeholder */
-typedef int prosum_placeholder_symbolize;
+/* symbolize.c - crash records into crash reports: parse, symbolise with libdw, queue. */
+#include "symbolize.h"
+
+int symbolize_pending(prosum_client *c)
+{
+	return 0;
+}

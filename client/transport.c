@@ -211,7 +211,7 @@ static int perform(transport *t, transport_answer *ans, const char *url)
 	return 0;
 }
 
-int transport_post_report(transport *t, transport_answer *ans, const dsn *d, const payload *p)
+int transport_post_report(transport *t, transport_answer *ans, const dsn *d, const envelope *p)
 {
 	struct curl_slist *headers = NULL, *h;
 	curl_mime *mime = NULL;

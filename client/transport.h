@@ -29,7 +29,7 @@ typedef struct transport_answer {
 	char content_type[128];
 } transport_answer;
 
-#define TRANSPORT_ANSWER_INIT {0, -1, STRBUF_INIT(PROSUM_MAX_ANSWER), {0}}
+#define TRANSPORT_ANSWER_INIT {.status = 0, .retry_after = -1, .body = STRBUF_INIT(PROSUM_MAX_ANSWER)}
 
 void transport_answer_free(transport_answer *a);
 
@@ -47,7 +47,7 @@ void transport_set_deadline(transport *t, long timeout_ms);
  * PROSUM_ETLS, PROSUM_ETIMEOUT, PROSUM_EPROTOCOL (answer too large),
  * PROSUM_ENOMEM, with the reason set.
  */
-int transport_post_report(transport *t, transport_answer *ans, const dsn *d, const payload *p);
+int transport_post_report(transport *t, transport_answer *ans, const dsn *d, const envelope *p);
 
 /*
  * Any API request with `Authorization: Bearer token` (token may be NULL).

@@ -96,7 +96,7 @@ typedef struct prosum_result {
 } prosum_result;
 
 #define PROSUM_RESULT_VERSION 1
-#define PROSUM_RESULT_INIT {PROSUM_RESULT_VERSION}
+#define PROSUM_RESULT_INIT {.version = PROSUM_RESULT_VERSION}
 
 /* Free every string of the result and reset it to PROSUM_RESULT_INIT. NULL is fine. */
 void prosum_result_dispose(prosum_result *result);
@@ -144,7 +144,7 @@ typedef struct prosum_options {
 } prosum_options;
 
 #define PROSUM_OPTIONS_VERSION 1
-#define PROSUM_OPTIONS_INIT {PROSUM_OPTIONS_VERSION}
+#define PROSUM_OPTIONS_INIT {.version = PROSUM_OPTIONS_VERSION}
 
 /*
  * Make a client for `dsn` ("https://KEY@HOST:PORT/PROJECT"). `opts` may be
@@ -187,7 +187,7 @@ typedef struct prosum_stats {
 } prosum_stats;
 
 #define PROSUM_STATS_VERSION 1
-#define PROSUM_STATS_INIT {PROSUM_STATS_VERSION}
+#define PROSUM_STATS_INIT {.version = PROSUM_STATS_VERSION}
 
 /* Fill *out (initialised with PROSUM_STATS_INIT). PROSUM_EINVALID or PROSUM_EIO. */
 int prosum_client_stats(prosum_stats *out, prosum_client *client);
@@ -272,7 +272,7 @@ typedef struct prosum_frame {
 } prosum_frame;
 
 #define PROSUM_FRAME_VERSION 1
-#define PROSUM_FRAME_INIT {PROSUM_FRAME_VERSION}
+#define PROSUM_FRAME_INIT {.version = PROSUM_FRAME_VERSION}
 
 /* Append a frame; frames go innermost first. 256 at most. */
 int prosum_report_add_frame(prosum_report *report, const prosum_frame *frame);

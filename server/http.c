@@ -2,15 +2,19 @@
 #include "http.h"
 
 #include <assert.h>
-#include <limits.h>
 #include <stdint.h>
 #include <string.h>
 
 #define ZLIB_CONST
 #include <zlib.h>
 
+/* <limits.h> is not used: client/limits.h shadows it wherever client/ is on
+ * the include path (the unit tests). */
+#define INT_LIMIT ((size_t)((unsigned)-1 >> 1)) /* INT_MAX */
+#define SSIZE_LIMIT (SIZE_MAX >> 1)             /* SSIZE_MAX */
+
 #define CHUNK_SIZE_MAX ((uint64_t)1 << 40)
-#define CHUNK_LINE_MAX 1024   /* chunk-size line, extensions included */
+#define CHUNK_LINE_MAX 1024    /* chunk-size line, extensions included */
 #define CHUNK_TRAILER_MAX 8192 /* whole trailer section, CRLFs included */
 
 /* ---- character classes (ASCII only, never the locale) ---- */
@@ -121,35 +125,35 @@ typedef struct line {
 	size_t next;
 } line;
 
-/* Find the LF ending the line that starts at `pos`, looking at buf[pos..lim).
+/* Find the LF ending the line that starts at `pos`, looking at in[pos..lim).
  * Returns 0 when it is not there (yet). */
-static int next_line(const char *buf, size_t pos, size_t lim, line *ln)
+static int next_line(const char *in, size_t pos, size_t lim, line *ln)
 {
 	const char *lf;
 	size_t e;
 
 	if (pos >= lim)
 		return 0;
-	lf = memchr(buf + pos, '\n', lim - pos);
+	lf = memchr(in + pos, '\n', lim - pos);
 	if (!lf)
 		return 0;
-	e = (size_t)(lf - buf);
+	e = (size_t)(lf - in);
 	ln->start = pos;
 	ln->next = e + 1;
-	ln->end = (e > pos && buf[e - 1] == '\r') ? e - 1 : e;
+	ln->end = (e > pos && in[e - 1] == '\r') ? e - 1 : e;
 	return 1;
 }
 
 /* RFC 9112 2.2: ignore empty lines before the request line (some clients send
  * an extra CRLF after a body). They still count towards the head limit. */
-static size_t skip_blank_lines(const char *buf, size_t len)
+static size_t skip_blank_lines(const char *in, size_t len)
 {
 	size_t pos = 0;
 
 	while (pos < len) {
-		if (buf[pos] == '\n')
+		if (in[pos] == '\n')
 			pos++;
-		else if (buf[pos] == '\r' && pos + 1 < len && buf[pos + 1] == '\n')
+		else if (in[pos] == '\r' && pos + 1 < len && in[pos + 1] == '\n')
 			pos += 2;
 		else
 			break;
@@ -175,9 +179,9 @@ static int version_shaped(const char *p, size_t n)
 
 /* method SP request-target SP HTTP-version, single spaces, nothing else.
  * Returns 0 or the status to answer. */
-static int parse_request_line(http_request *req, const char *buf, const line *ln)
+static int parse_request_line(http_request *req, const char *in, const line *ln)
 {
-	const char *p = buf + ln->start, *end = buf + ln->end, *tok, *q;
+	const char *p = in + ln->start, *end = in + ln->end, *tok, *q;
 
 	tok = p;
 	while (p < end && is_tchar((unsigned char)*p))
@@ -213,9 +217,9 @@ static int parse_request_line(http_request *req, const char *buf, const line *ln
 
 /* field-name ":" OWS field-value OWS. A line starting with whitespace (obsolete
  * line folding) has an empty name and is refused here. */
-static int parse_header_line(const char *buf, const line *ln, http_header *h)
+static int parse_header_line(const char *in, const line *ln, http_header *h)
 {
-	const char *p = buf + ln->start, *end = buf + ln->end, *name = p, *v;
+	const char *p = in + ln->start, *end = in + ln->end, *name = p, *v;
 
 	while (p < end && is_tchar((unsigned char)*p))
 		p++;
@@ -300,7 +304,8 @@ static int derive_fields(http_request *req)
 			}
 		} else if (http_slice_eq_nocase(h->name, "expect")) {
 			/* RFC 9110 10.1.1: ignored in HTTP/1.0 requests */
-			if (req->minor_version == 1 && http_slice_eq_nocase(h->value, "100-continue"))
+			if (req->minor_version == 1 &&
+			    http_slice_eq_nocase(h->value, "100-continue"))
 				req->expect_continue = 1;
 		} else if (http_slice_eq_nocase(h->name, "content-type")) {
 			if (!ctype) {
@@ -352,7 +357,7 @@ static void reset_request(http_request *req)
 	req->host = empty;
 }
 
-ssize_t http_parse_head(http_request *req, const char *buf, size_t len, const http_limits *lim,
+ssize_t http_parse_head(http_request *req, const char *in, size_t len, const http_limits *lim,
 			int *status)
 {
 	size_t pos, seen, window, max_headers;
@@ -360,10 +365,10 @@ ssize_t http_parse_head(http_request *req, const char *buf, size_t len, const ht
 	int st = 400;
 	line ln;
 
-	assert(req && lim && status && (buf || len == 0));
+	assert(req && lim && status && (in || len == 0));
 	reset_request(req);
-	max_headers = lim->max_headers < HTTP_MAX_HEADERS_HARD ? lim->max_headers
-							       : HTTP_MAX_HEADERS_HARD;
+	max_headers =
+	    lim->max_headers < HTTP_MAX_HEADERS_HARD ? lim->max_headers : HTTP_MAX_HEADERS_HARD;
 
 	/*
 	 * Limits are checked before syntax and before completeness: a head that
@@ -373,10 +378,10 @@ ssize_t http_parse_head(http_request *req, const char *buf, size_t len, const ht
 	 * (minus a CR that may be the start of its CRLF), and the head is at
 	 * least one byte longer than the buffer.
 	 */
-	pos = skip_blank_lines(buf, len);
-	if (!next_line(buf, pos, len, &ln)) {
+	pos = skip_blank_lines(in, len);
+	if (!next_line(in, pos, len, &ln)) {
 		seen = len - pos;
-		if (seen && buf[len - 1] == '\r')
+		if (seen && in[len - 1] == '\r')
 			seen--;
 		if (seen > lim->max_request_line)
 			st = 414;
@@ -394,7 +399,7 @@ ssize_t http_parse_head(http_request *req, const char *buf, size_t len, const ht
 		st = 431;
 		goto out;
 	}
-	st = parse_request_line(req, buf, &ln);
+	st = parse_request_line(req, in, &ln);
 	if (st)
 		goto out;
 
@@ -404,12 +409,12 @@ ssize_t http_parse_head(http_request *req, const char *buf, size_t len, const ht
 		http_header h;
 
 		/* One header too many is known from its first byte. */
-		if (req->nheaders == max_headers && pos < len && buf[pos] != '\r' &&
-		    buf[pos] != '\n') {
+		if (req->nheaders == max_headers && pos < len && in[pos] != '\r' &&
+		    in[pos] != '\n') {
 			st = 431;
 			goto out;
 		}
-		if (!next_line(buf, pos, window, &ln)) {
+		if (!next_line(in, pos, window, &ln)) {
 			if (len >= lim->max_header_bytes) {
 				st = 431;
 			} else {
@@ -420,7 +425,7 @@ ssize_t http_parse_head(http_request *req, const char *buf, size_t len, const ht
 		}
 		if (ln.start == ln.end)
 			break;
-		st = parse_header_line(buf, &ln, &h);
+		st = parse_header_line(in, &ln, &h);
 		if (st)
 			goto out;
 		if (req->nheaders == max_headers) {
@@ -434,7 +439,7 @@ ssize_t http_parse_head(http_request *req, const char *buf, size_t len, const ht
 	st = derive_fields(req);
 	if (st)
 		goto out;
-	assert(ln.next <= lim->max_header_bytes && ln.next <= (size_t)SSIZE_MAX);
+	assert(ln.next <= lim->max_header_bytes && ln.next <= SSIZE_LIMIT);
 	ret = (ssize_t)ln.next;
 out:
 	*status = ret == HTTP_ERROR ? st : 0;
@@ -510,7 +515,7 @@ static int decode_value(const char *v, size_t n, char *out, size_t outsz)
 				c = ' ';
 			i++;
 		}
-		if (o + 1 >= outsz || o >= (size_t)INT_MAX)
+		if (o + 1 >= outsz || o >= INT_LIMIT)
 			return -2;
 		out[o++] = (char)c;
 	}
@@ -541,14 +546,14 @@ int http_query_param(http_slice query, const char *name, char *out, size_t outsz
 /* ---- chunked transfer coding ---- */
 
 enum {
-	CH_SIZE = 0,      /* hex digits of a chunk size (zero state: the first one) */
-	CH_SIZE_WS,       /* BWS after the size, only before ';' */
-	CH_EXT,           /* chunk extensions, ignored up to CR */
-	CH_SIZE_LF,       /* CR of the size line seen */
+	CH_SIZE = 0, /* hex digits of a chunk size (zero state: the first one) */
+	CH_SIZE_WS,  /* BWS after the size, only before ';' */
+	CH_EXT,      /* chunk extensions, ignored up to CR */
+	CH_SIZE_LF,  /* CR of the size line seen */
 	CH_DATA,
 	CH_DATA_CR,
 	CH_DATA_LF,
-	CH_TRAILER,       /* start of a trailer line, or of the final CRLF */
+	CH_TRAILER, /* start of a trailer line, or of the final CRLF */
 	CH_TRAILER_NAME,
 	CH_TRAILER_VALUE,
 	CH_TRAILER_LF,
@@ -597,7 +602,7 @@ ssize_t http_chunked_decode(http_chunked *dec, char *data, size_t *len)
 		r++;
 		if (st >= CH_TRAILER && st <= CH_END_LF && ++dec->remaining > CHUNK_TRAILER_MAX)
 			goto fail;
-		if (st <= CH_EXT && ++dec->line_len > CHUNK_LINE_MAX)
+		if (st <= CH_EXT && ++dec->line_len > CHUNK_LINE_MAX + 1) /* + its CR */
 			goto fail;
 		switch (st) {
 		case CH_SIZE:
@@ -692,7 +697,7 @@ ssize_t http_chunked_decode(http_chunked *dec, char *data, size_t *len)
 	follow = n - r;
 	if (follow && w != r)
 		memmove(data + w, data + r, follow);
-	assert(follow <= (size_t)SSIZE_MAX);
+	assert(follow <= SSIZE_LIMIT);
 	return (ssize_t)follow;
 fail:
 	dec->state = CH_ERROR;
@@ -720,7 +725,7 @@ int http_gunzip(const char *in, size_t inlen, buf *out)
 		size_t produced;
 
 		if (zs.avail_in == 0 && left) {
-			uInt feed = left > UINT_MAX ? UINT_MAX : (uInt)left;
+			uInt feed = left > (uInt)-1 ? (uInt)-1 : (uInt)left;
 
 			zs.avail_in = feed;
 			left -= feed;
@@ -770,6 +775,7 @@ out:
 
 /* ---- responses ---- */
 
+/* clang-format off */
 const char *http_reason(int status)
 {
 	switch (status) {
@@ -817,6 +823,7 @@ const char *http_reason(int status)
 	default: return "Unknown";
 	}
 }
+/* clang-format on */
 
 /* A content type may come from stored client data (attachments): never let
  * it break the head open. */
@@ -844,7 +851,8 @@ static int write_framing(buf *out, int status, const char *content_type, size_t 
 	if (rc == BUF_OK && status != 204 && status != 304)
 		rc = buf_printf(out, "Content-Length: %zu\r\n", content_length);
 	if (rc == BUF_OK)
-		rc = buf_puts(out, keep_alive ? "Connection: keep-alive\r\n" : "Connection: close\r\n");
+		rc = buf_puts(out,
+			      keep_alive ? "Connection: keep-alive\r\n" : "Connection: close\r\n");
 	return rc;
 }
 

@@ -49,7 +49,7 @@ typedef struct http_request {
 } http_request;
 
 #define HTTP_INCOMPLETE (-1)
-#define HTTP_ERROR (-2)
+#define HTTP_ERROR (-3) /* distinct from BUF_NOMEM and BUF_TOO_LARGE, which http_gunzip also returns */
 
 /*
  * Parse the head of a request (request line and headers, up to and including

@@ -337,6 +337,8 @@ int main(int argc, char **argv)
 	int rc = 2, skip;
 	const char *cmd = argc > 1 ? argv[1] : NULL;
 
+	/* Everything prosumd creates (database, keys, attachments) is its own alone. */
+	umask(077);
 	memset(&o, 0, sizeof(o));
 	if (!cmd || strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0) {
 		fputs(usage, cmd ? stdout : stderr);

@@ -5,6 +5,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+/*
+ * mbedTLS's configuration check needs CHAR_BIT from <limits.h>, and the unit
+ * tests put client/ (which has a limits.h of its own) on the include path,
+ * where it shadows the system header. The compiler knows the value anyway.
+ */
+#ifndef CHAR_BIT
+#define CHAR_BIT __CHAR_BIT__
+#endif
 #include <mbedtls/sha256.h>
 
 #include "config.h"
@@ -14,21 +22,21 @@
  * Limits of the format itself (SPEC, "The report"). The configurable ones come
  * in report_limits; these are part of the contract and do not change per server.
  */
-#define MAX_REVISION 256     /* build.revision, build.version */
-#define MAX_LABEL 256        /* build.channel, platform.*, tester.name/email, tag values */
+#define MAX_REVISION 256 /* build.revision, build.version */
+#define MAX_LABEL 256    /* build.channel, platform.*, tester.name/email, tag values */
 #define MAX_INSTALL_ID 128
 #define MAX_TITLE 1024
 #define MAX_SEVERITY 32
 #define MAX_TAG_KEY 64
-#define MAX_FP_PARTS 16      /* strings in a custom "fingerprint" */
+#define MAX_FP_PARTS 16 /* strings in a custom "fingerprint" */
 #define MAX_FP_PART 256
-#define MAX_LINE 2147483647  /* frames[].line: 0 .. 2^31-1 */
+#define MAX_LINE 2147483647 /* frames[].line: 0 .. 2^31-1 */
 
 /* Fingerprint: frames that count, and the ceiling of one normalised function name. */
 #define FP_FRAMES 5
 #define FP_NAME_MAX 1024
 
-#define PATH_MAX_LEN 256     /* a field path while walking the document; cut beyond */
+#define PATH_MAX_LEN 256 /* a field path while walking the document; cut beyond */
 
 /* ---- errors ---------------------------------------------------------------------------- */
 
@@ -109,11 +117,11 @@ static void copy_text(char *dst, size_t size, const char *src)
  * Fill *err and return -1. A non-empty `field` also starts the message, so the
  * message reads on its own ("build.revision must be a string").
  */
-__attribute__((format(printf, 5, 6))) static int fail(report_error *err, int status,
-						       const char *code, const char *field,
-						       const char *fmt, ...)
+__attribute__((format(printf, 5, 6))) static int
+fail(report_error *err, int status, const char *code, const char *field, const char *fmt, ...)
 {
 	char text[sizeof(err->message)];
+	size_t n = 0;
 	va_list ap;
 
 	err->status = status;
@@ -122,13 +130,12 @@ __attribute__((format(printf, 5, 6))) static int fail(report_error *err, int sta
 	va_start(ap, fmt);
 	vsnprintf(text, sizeof(text), fmt, ap);
 	va_end(ap);
-	if (err->field[0])
-		snprintf(err->message, sizeof(err->message), "%s %s", err->field, text);
-	else
-		copy_text(err->message, sizeof(err->message), text);
-	/* snprintf may have cut a character in half: cut back to a whole one */
-	err->message[utf8_prefix(err->message, strlen(err->message))] = '\0';
-	sanitize_text(err->message);
+	if (err->field[0]) {
+		n = strlen(err->field); /* shorter than message, with room to spare */
+		memcpy(err->message, err->field, n);
+		err->message[n++] = ' ';
+	}
+	copy_text(err->message + n, sizeof(err->message) - n, text);
 	return -1;
 }
 
@@ -309,10 +316,12 @@ static int check_title(report_error *err, report *r)
 	if (ex) {
 		if (get_string(err, ex, "type", "exception.type", 1, MAX_LABEL,
 			       &r->exception_type) < 0 ||
-		    get_string(err, ex, "value", "exception.value", 0, (size_t)-1,
+		    get_string(err, ex, "value", "exception.value", 0, SIZE_MAX,
 			       &r->exception_value) < 0)
 			return -1;
 	}
+	if (r->exception_type && all_space(r->exception_type))
+		return invalid(err, "exception.type", "must not be empty");
 	if (!member(r->root, "title") && !ex)
 		return invalid(err, "title", "is required unless an exception is given");
 	if (get_string(err, r->root, "title", "title", 0, MAX_TITLE, &r->title) < 0)
@@ -326,12 +335,23 @@ static int check_timestamp(report_error *err, report *r)
 {
 	const char *s;
 
-	if (get_string(err, r->root, "timestamp", "timestamp", 0, (size_t)-1, &s) < 0)
+	if (get_string(err, r->root, "timestamp", "timestamp", 0, SIZE_MAX, &s) < 0)
 		return -1;
 	if (s && report_parse_time(s, &r->timestamp) < 0)
 		return invalid(err, "timestamp",
 			       "must be an RFC 3339 time such as 2026-11-20T10:15:00Z");
 	return 0;
+}
+
+/* Free text is limited only by max_field, like any string. */
+static int check_texts(report_error *err, report *r)
+{
+	if (get_string(err, r->root, "description", "description", 0, SIZE_MAX, &r->description) <
+	    0)
+		return -1;
+	if (get_string(err, r->root, "steps", "steps", 0, SIZE_MAX, &r->steps) < 0)
+		return -1;
+	return get_string(err, r->root, "severity", "severity", 0, MAX_SEVERITY, &r->severity);
 }
 
 static int check_platform(report_error *err, report *r)
@@ -343,11 +363,11 @@ static int check_platform(report_error *err, report *r)
 		return -1;
 	if (!p)
 		return 0;
-	if (get_string(err, p, "os", "platform.os", 0, MAX_LABEL, &r->os) < 0 ||
-	    get_string(err, p, "os_version", "platform.os_version", 0, MAX_LABEL, &os_version) < 0 ||
-	    get_string(err, p, "arch", "platform.arch", 0, MAX_LABEL, &r->arch) < 0)
+	if (get_string(err, p, "os", "platform.os", 0, MAX_LABEL, &r->os) < 0)
 		return -1;
-	return 0;
+	if (get_string(err, p, "os_version", "platform.os_version", 0, MAX_LABEL, &os_version) < 0)
+		return -1;
+	return get_string(err, p, "arch", "platform.arch", 0, MAX_LABEL, &r->arch);
 }
 
 static int check_frames(report_error *err, const report_limits *lim, report *r)
@@ -372,7 +392,7 @@ static int check_frames(report_error *err, const report_limits *lim, report *r)
 			return invalid(err, field, "must be an object");
 		for (size_t k = 0; k < sizeof(strings) / sizeof(strings[0]); k++) {
 			snprintf(field, sizeof(field), "frames[%zu].%s", i, strings[k]);
-			if (get_string(err, f, strings[k], field, 0, (size_t)-1, &s) < 0)
+			if (get_string(err, f, strings[k], field, 0, SIZE_MAX, &s) < 0)
 				return -1;
 		}
 		line = member(f, "line");
@@ -428,7 +448,7 @@ static int check_tags(report_error *err, const report_limits *lim, report *r)
 
 		if (n < 1 || n > MAX_TAG_KEY)
 			return fail(err, 422, "invalid_report", "tags",
-				    "names must be 1 to %d bytes", MAX_TAG_KEY);
+				    "must have names of 1 to %d bytes", MAX_TAG_KEY);
 		snprintf(field, sizeof(field), "tags.%s", key);
 		if (!json_is_string(v))
 			return invalid(err, field, "must be a string");
@@ -483,7 +503,7 @@ static void path_pop(path *p, size_t len)
  * document was refused before parsing when nested deeper than
  * PROSUM_MAX_JSON_DEPTH.
  */
-static int check_strings(report_error *err, const report_limits *lim, const json_t *v, path *p)
+static int check_strings(report_error *err, const report_limits *lim, json_t *v, path *p)
 {
 	const char *key;
 	json_t *child;
@@ -495,7 +515,7 @@ static int check_strings(report_error *err, const report_limits *lim, const json
 			return fail(err, 422, "invalid_report", p->s, "must be at most %zu bytes",
 				    lim->max_field);
 	} else if (json_is_object(v)) {
-		json_object_foreach((json_t *)v, key, child)
+		json_object_foreach(v, key, child)
 		{
 			if (strlen(key) > lim->max_field)
 				return fail(err, 422, "invalid_report", p->s,
@@ -619,7 +639,8 @@ int report_parse(report *out, const char *json, size_t len, const report_limits 
 	/* No JSON_ALLOW_NUL: every string is then a C string, and borrowing it is safe. */
 	r.root = json_loadb(json ? json : "", len, JSON_REJECT_DUPLICATES, &jerr);
 	if (!r.root) {
-		if (json_error_code(&jerr) == json_error_out_of_memory)
+		/* the parser leaves no text when it could not even set itself up */
+		if (json_error_code(&jerr) == json_error_out_of_memory || !jerr.text[0])
 			oom(err);
 		else
 			fail(err, 400, "invalid_json", "", "line %d, column %d: %s", jerr.line,
@@ -633,10 +654,7 @@ int report_parse(report *out, const char *json, size_t len, const report_limits 
 	if (check_uuid(err, &r) < 0 || check_kind(err, &r) < 0 || check_build(err, &r) < 0 ||
 	    check_tester(err, &r) < 0 || check_title(err, &r) < 0 || check_timestamp(err, &r) < 0)
 		goto out;
-	if (get_string(err, r.root, "description", "description", 0, (size_t)-1,
-		       &r.description) < 0 ||
-	    get_string(err, r.root, "steps", "steps", 0, (size_t)-1, &r.steps) < 0 ||
-	    get_string(err, r.root, "severity", "severity", 0, MAX_SEVERITY, &r.severity) < 0)
+	if (check_texts(err, &r) < 0)
 		goto out;
 	if (check_platform(err, &r) < 0 || check_frames(err, lim, &r) < 0 ||
 	    check_fingerprint(err, &r) < 0 || check_tags(err, lim, &r) < 0)
@@ -759,15 +777,16 @@ static size_t norm_function(const char *s, char out[FP_NAME_MAX])
 			i += strlen("(anonymous namespace)::");
 		} else if (starts_with(s + i, "`anonymous namespace'::")) {
 			i += strlen("`anonymous namespace'::");
-		} else if (starts_with(s + i, "operator") && (i == 0 || !is_ident((unsigned char)s[i - 1])) &&
+		} else if (starts_with(s + i, "operator") &&
+			   (i == 0 || !is_ident((unsigned char)s[i - 1])) &&
 			   !is_ident((unsigned char)s[i + 8])) {
 			/* keep the operator's symbol: "operator<", "operator()", "operator<=>" */
 			size_t k = i + 8, sym = 0;
 
 			while (k < end && s[k] == ' ')
 				k++;
-			if (k + 1 < end && ((s[k] == '(' && s[k + 1] == ')') ||
-					    (s[k] == '[' && s[k + 1] == ']')))
+			if (k + 1 < end &&
+			    ((s[k] == '(' && s[k + 1] == ')') || (s[k] == '[' && s[k + 1] == ']')))
 				sym = 2;
 			else {
 				while (sym < 3 && k + sym < end && s[k + sym] &&
@@ -802,7 +821,8 @@ static size_t norm_function(const char *s, char out[FP_NAME_MAX])
 				out[n++] = s[i++];
 			}
 		} else if (c == '0' && i + 2 < end && (s[i + 1] == 'x' || s[i + 1] == 'X') &&
-			   is_hex((unsigned char)s[i + 2]) && (i == 0 || !is_ident((unsigned char)s[i - 1]))) {
+			   is_hex((unsigned char)s[i + 2]) &&
+			   (i == 0 || !is_ident((unsigned char)s[i - 1]))) {
 			/* an address standing for a name */
 			for (i += 2; i < end && is_hex((unsigned char)s[i]); i++)
 				;

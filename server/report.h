@@ -16,10 +16,19 @@ typedef struct report_limits {
 /*
  * Why a document was refused, ready for an error body:
  * {"error":{"code":code,"message":message,"field":field}}.
- * status is 400 (malformed JSON: message names line and column), 413 (the
- * document exceeds max_json) or 422 (a field is missing, of the wrong type,
- * out of range; `field` names it as a path: "build.revision",
- * "frames[3].line", "tags.gpu"; empty when no single field is at fault).
+ *   400 "invalid_json": not JSON, invalid UTF-8, a NUL ("\u0000"), a duplicate
+ *       member, or nested deeper than PROSUM_MAX_JSON_DEPTH (config.h); the
+ *       message starts "line L, column C: ".
+ *   413 "too_large": the document exceeds max_json.
+ *   422 "invalid_report": a field is missing, of the wrong type, out of range;
+ *       `field` names it as a path ("build.revision", "frames[3].line",
+ *       "tags.gpu"); empty when no single field is at fault (the top level
+ *       is not an object).
+ *   500 "internal_error": out of memory.
+ * The message is a sentence that starts with the field path when there is
+ * one ("build.revision must be a string"). message and field are always
+ * NUL-terminated, valid UTF-8 without control characters (cut between
+ * characters when too long), so they can go straight into a JSON body.
  */
 typedef struct report_error {
 	int status;
@@ -30,8 +39,10 @@ typedef struct report_error {
 
 /*
  * A validated report. `root` is owned and holds the whole document as sent,
- * unknown fields included. The const char pointers borrow from `root` (or from
- * `title_owned`) and live as long as the report; absent optional fields are NULL.
+ * unknown fields included (only `uuid` is rewritten, in canonical form). The
+ * const char pointers borrow from `root` (or from `title_owned`) and live as
+ * long as the report; absent optional fields are NULL. A member whose value is
+ * JSON null counts as absent. Strings never hold a NUL byte.
  */
 typedef struct report {
 	json_t *root;
@@ -59,8 +70,9 @@ typedef struct report {
 
 /*
  * Parse and validate a report document of `len` bytes (not NUL-terminated).
- * On success returns 0 and fills *out, which the caller frees with
- * report_free(). On refusal returns -1, fills *err, and *out needs no freeing.
+ * On success returns 0, fills *out, which the caller frees with report_free(),
+ * and zeroes *err. On refusal returns -1, fills *err, and leaves *out zeroed
+ * (it needs no freeing). The rules are in report.c, at check_*().
  */
 int report_parse(report *out, const char *json, size_t len,
 		 const report_limits *lim, report_error *err);
@@ -71,14 +83,20 @@ void report_free(report *r);
 /*
  * The grouping key of a report, hashed into r->fingerprint by report_parse():
  * the client's "fingerprint" array when given; else, when the report has an
- * exception or frames with functions, the exception type and the function
- * names of the top frames (addresses, offsets and line numbers never count);
- * else the kind and the normalised title (case and runs of white space folded).
- * Exposed for tests. Writes the NUL-terminated hex digest into `hex`.
+ * exception type or frames with functions, the exception type and the
+ * normalised function names of the top five such frames (addresses, offsets,
+ * files and line numbers never count); else the kind and the normalised title
+ * (case, runs of white space and runs of digits folded). The exact rules are
+ * in report.c; changing them splits existing groups. Reads r->root, kind,
+ * title and exception_type. Writes the lower-case hex SHA-256 into `hex`.
  */
 void report_fingerprint(const report *r, char hex[65]);
 
-/* Parse an RFC 3339 UTC/offset timestamp into seconds since the epoch. 0 or -1. */
+/*
+ * Parse an RFC 3339 date-time ("2026-11-20T10:15:00Z", "2026-11-20T12:15:00.5+02:00")
+ * into seconds since the epoch; fractions are dropped. 0, or -1 when malformed
+ * or out of range (*out is then left alone).
+ */
 int report_parse_time(const char *s, int64_t *out);
 
 #endif
