@@ -507,15 +507,17 @@ static int cmd_report(const args *a)
 		rc = 0;
 	} else if (cap.got) {
 		rc = fail("the server refused the report: %s", cap.error ? cap.error : "?");
-	} else if (frc == PROSUM_ETLS) {
-		rc = fail("queued, but TLS failed: %s; fix --cacert and run `prosum flush`",
-			  prosum_error_last());
+	} else if (frc == PROSUM_ETLS || frc == PROSUM_EAUTH) {
+		rc = fail("not sent: %s; the report stays queued: fix %s and run `prosum flush`",
+			  prosum_error_last(), frc == PROSUM_ETLS ? "--cacert" : "--dsn");
 	} else {
 		char why[1024];
 		snprintf(why, sizeof(why), "%s", prosum_error_last());
 		util_sanitize(why);
-		fprintf(stderr,
-			"prosum: queued (server unreachable): will be sent by `prosum flush` (%s)\n",
+		fprintf(stderr, "prosum: queued (%s): will be sent by `prosum flush` (%s)\n",
+			frc == PROSUM_EBUSY	? "server busy"
+			: frc == PROSUM_EHTTP ? "server error"
+					      : "server unreachable",
 			why);
 		rc = 0;
 	}
@@ -868,7 +870,12 @@ static void show_report(json_t *r, time_t now)
 	field("title:", json_object_get(r, "title"));
 	field("severity:", json_object_get(r, "severity"));
 	if (json_object_get(r, "received_at")) {
-		text_of(when, sizeof(when), json_object_get(r, "received_at"));
+		time_t t;
+		if (json_is_integer(json_object_get(r, "received_at")) &&
+		    time_of(json_object_get(r, "received_at"), &t) == 0)
+			util_rfc3339(when, t);
+		else
+			text_of(when, sizeof(when), json_object_get(r, "received_at"));
 		age_of(age, sizeof(age), json_object_get(r, "received_at"), now);
 		printf("%-12s %s (%s)\n", "received:", when, age);
 	}

@@ -75,6 +75,8 @@ const char *error_name(int code)
 		return "busy";
 	case PROSUM_ESTATE:
 		return "state";
+	case PROSUM_EAUTH:
+		return "refused key or project";
 	default:
 		return "error";
 	}

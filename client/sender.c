@@ -38,7 +38,12 @@ int sender_classify(long status)
 {
 	if (status >= 200 && status <= 299)
 		return SENDER_DONE;
-	if (status == 408 || status == 429)
+	/*
+	 * 401, 403 and 404 speak of the key or the project, not of the report:
+	 * every report would get them until the configuration is fixed, so
+	 * they are kept. 408 and 429 are the server's condition.
+	 */
+	if (status == 401 || status == 403 || status == 404 || status == 408 || status == 429)
 		return SENDER_RETRY;
 	if (status >= 400 && status <= 499)
 		return SENDER_DONE;

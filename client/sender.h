@@ -23,8 +23,10 @@ int sender_flush(sender *s, long timeout_ms);
 
 /*
  * How an answer is treated. Exposed for tests.
- * SENDER_DONE: delete the spool file (2xx, or a 4xx other than 408/429);
- * SENDER_RETRY: keep it and try again later (408, 429, 5xx, anything else).
+ * SENDER_DONE: delete the spool file (2xx, or a 4xx about the report itself:
+ * 400, 409, 413, 415, 422, ...);
+ * SENDER_RETRY: keep it and try again later (401, 403, 404: the key or the
+ * project is wrong until someone fixes it; 408, 429, 5xx, anything else).
  */
 #define SENDER_DONE 0
 #define SENDER_RETRY 1

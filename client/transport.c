@@ -408,6 +408,8 @@ int transport_read_result(prosum_result *res, const transport_answer *ans)
 	line = transport_error_line(ans);
 	if (ans->status == 429 || ans->status == 503)
 		rc = error_set(PROSUM_EBUSY, "server busy: %s", line ? line : "");
+	else if (ans->status == 401 || ans->status == 403 || ans->status == 404)
+		rc = error_set(PROSUM_EAUTH, "server refused the DSN: %s", line ? line : "");
 	else if (ans->status >= 400)
 		rc = error_set(PROSUM_EHTTP, "server refused the report: %s", line ? line : "");
 	else

@@ -58,7 +58,8 @@ int transport_request(transport *t, transport_answer *ans, const char *method, c
 
 /*
  * Read an ingest answer into *res (initialised; previous contents disposed).
- * Returns 0 for 2xx, PROSUM_EBUSY for 429/503, PROSUM_EHTTP for another
+ * Returns 0 for 2xx, PROSUM_EBUSY for 429/503, PROSUM_EAUTH for 401/403/404
+ * (the key or the project), PROSUM_EHTTP for another
  * status >= 400, PROSUM_EPROTOCOL for anything else or a 2xx without an id;
  * the reason is set for each failure.
  */

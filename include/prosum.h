@@ -57,6 +57,7 @@ extern "C" {
 #define PROSUM_ETOOBIG (-10)  /* a limit was reached (frames, tags, attachment, spool size) */
 #define PROSUM_EBUSY (-11)    /* the server asked to retry later (429/503 Retry-After) */
 #define PROSUM_ESTATE (-12)   /* the call does not fit the object's state (crash handler twice) */
+#define PROSUM_EAUTH (-13)    /* the server refused the key or the project (401, 403, 404) */
 
 /*
  * The reason for the last failure in the calling thread, one line, never
@@ -102,10 +103,14 @@ typedef struct prosum_result {
 void prosum_result_dispose(prosum_result *result);
 
 /*
- * Called from the background sender's thread once a queued report has its
- * final answer: delivered (2xx) or refused for good (a 4xx other than 408 and
- * 429; the spool file is then deleted and the refusal logged). Not called for
- * failures that will be retried. `result` is borrowed for the duration of the
+ * Called once a queued report has its final answer: delivered (2xx) or
+ * refused for good because of the report itself (400, 409, 413, 415, 422 and
+ * the other 4xx; the spool file is then deleted and the refusal logged in
+ * prosum.log). Not called for failures that are retried: network and TLS
+ * errors, 5xx, 408, 429, and 401/403/404, which speak of the key or the
+ * project rather than the report (the reports wait until the DSN is fixed).
+ * Runs in the background sender's thread, or in the thread calling
+ * prosum_flush() without one. `result` is borrowed for the duration of the
  * call. Keep it short: the sender waits for it.
  */
 typedef void (*prosum_delivery_cb)(const prosum_result *result, void *payload);
@@ -300,11 +305,12 @@ int prosum_report_attach_data(prosum_report *report, const char *name, const voi
  * build, platform and install id are added to the report where it lacks them
  * (the report is changed). Fills `*result` (initialised with
  * PROSUM_RESULT_INIT, released with prosum_result_dispose()) with what came
- * back, also on PROSUM_EHTTP and PROSUM_EBUSY.
+ * back, also on PROSUM_EHTTP, PROSUM_EAUTH and PROSUM_EBUSY.
  *
  * Returns 0 for a 2xx (201 stored, or 200 already stored: result->duplicate),
- * PROSUM_EHTTP for another error status (result->error_* hold the server's
- * reason, also in prosum_error_last()), PROSUM_EBUSY for 429/503,
+ * PROSUM_EAUTH for 401/403/404 (the DSN's key or project), PROSUM_EHTTP for
+ * another error status (result->error_* hold the server's reason, also in
+ * prosum_error_last()), PROSUM_EBUSY for 429/503,
  * PROSUM_ENETWORK, PROSUM_ETLS, PROSUM_ETIMEOUT, PROSUM_EPROTOCOL,
  * PROSUM_EIO (an attachment), PROSUM_ETOOBIG, PROSUM_ENOMEM. Thread-safe.
  */
@@ -325,13 +331,17 @@ int prosum_send(prosum_result *result, prosum_client *client, prosum_report *rep
 int prosum_submit(prosum_client *client, prosum_report *report);
 
 /*
- * Deliver what the spool holds now and wait at most `timeout_ms` (negative:
- * no limit). Returns 0 once the spool is empty (each report delivered or
- * refused for good), PROSUM_ENETWORK / PROSUM_ETLS when a delivery attempt
- * made after this call failed and will be retried later, PROSUM_EBUSY when
- * the server asked to wait past the timeout, PROSUM_ETIMEOUT when the time ran
- * out. Reports not delivered stay queued. Without the background sender
- * (PROSUM_NO_SENDER) the calling thread does the delivery. Thread-safe.
+ * Deliver what the spool holds now, oldest first, and wait at most
+ * `timeout_ms` (negative: no limit). A flush skips the sender's backoff but
+ * never a Retry-After the server asked for. Returns 0 once the spool is empty
+ * (each report delivered or refused for good). When a delivery attempt made
+ * after this call fails, it stops there and returns that failure:
+ * PROSUM_ENETWORK, PROSUM_ETLS, PROSUM_ETIMEOUT (the transfer), PROSUM_EBUSY
+ * (429/503, or a Retry-After reaching past the timeout), PROSUM_EAUTH
+ * (401, 403, 404: see prosum_delivery_cb), PROSUM_EHTTP (5xx). PROSUM_ETIMEOUT also when the time
+ * ran out first. Whatever was not delivered stays queued and is retried.
+ * Without the background sender (PROSUM_NO_SENDER) the calling thread does
+ * the delivery. Thread-safe.
  */
 int prosum_flush(prosum_client *client, long timeout_ms);
 

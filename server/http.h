@@ -25,9 +25,10 @@ typedef struct http_header {
 #define HTTP_MAX_HEADERS_HARD 128 /* size of the array; the configured limit may be lower */
 
 typedef struct http_limits {
-	size_t max_request_line;
-	size_t max_header_bytes;
-	size_t max_headers;
+	size_t max_request_line;  /* the request line without its CRLF */
+	size_t max_header_bytes;  /* the whole head: empty lines before the request
+				     line, request line, headers, final blank line */
+	size_t max_headers;       /* held to HTTP_MAX_HEADERS_HARD when higher */
 } http_limits;
 
 typedef struct http_request {
@@ -63,6 +64,35 @@ typedef struct http_request {
  * 431 headers too large or too many, 505 version other than HTTP/1.0 or 1.1,
  * 501 unsupported Content-Encoding (only gzip and identity are known).
  * Safe to call again with more bytes: it re-parses from the start (heads are small).
+ *
+ * *status is 0 unless HTTP_ERROR is returned. `lim` must not be NULL.
+ * The limits win over everything else and are reported as soon as the bytes
+ * already given prove them exceeded, complete head or not: a request line
+ * with no LF after max_request_line bytes is 414 at once, a buffer of
+ * max_header_bytes without the end of the head is 431 at once, and the
+ * first byte of a header beyond max_headers is 431 at once. So a client
+ * streaming an endless line or endless headers is refused at the limit.
+ * Then, in order: request-line syntax (400, or 505 for a well-formed
+ * "HTTP/d.d" other than 1.0/1.1), header syntax (400), derived fields
+ * (400 framing errors win over 501).
+ * Details of "malformed":
+ *  - empty lines before the request line are skipped (RFC 9112 2.2);
+ *  - single SP separators; the target must be origin-form (start with '/')
+ *    and visible ASCII only (0x21-0x7E): absolute-form, "*", raw UTF-8 -> 400;
+ *  - header values may hold SP, HTAB and obs-text (0x80-0xFF), no other
+ *    control byte; a CR that does not end a line is a bare CR -> 400;
+ *  - Content-Length: 1*DIGIT up to INT64_MAX; a list ("5, 5") is 400;
+ *    repeated headers with the same value are accepted;
+ *  - Transfer-Encoding must be exactly one header "chunked" (any case): any
+ *    other coding or list ("gzip, chunked") is 400, not 501, as is TE in an
+ *    HTTP/1.0 request (RFC 9112 6.1: faulty framing);
+ *  - more than one Host header -> 400 (a missing Host is tolerated);
+ *  - Content-Encoding is a list of gzip, x-gzip and identity; any other
+ *    coding, or gzip applied twice, is 501.
+ * Derived: keep_alive from the Connection token list ("close" always wins;
+ * HTTP/1.0 needs "keep-alive"); expect_continue only for HTTP/1.1 and the
+ * value "100-continue" (other expectations are ignored); content_type from
+ * the first Content-Type header; host from the Host header.
  */
 ssize_t http_parse_head(http_request *req, const char *buf, size_t len,
 			const http_limits *lim, int *status);
@@ -77,6 +107,11 @@ int http_slice_eq_nocase(http_slice s, const char *str);
  * Value of query parameter `name` in `query`, percent-decoded into `out`
  * (NUL-terminated, at most outsz-1 bytes). Returns the decoded length, -1 when
  * absent, -2 when malformed or too long for `out`.
+ * Pairs are separated by '&'; keys are decoded the same way before the
+ * (case-sensitive) comparison and the first match wins; a key without '='
+ * has the empty value. '+' decodes to a space. "%" not followed by two hex
+ * digits, or "%00", in the value is -2; in another key it only makes that
+ * key match nothing. outsz 0 is -2.
  */
 int http_query_param(http_slice query, const char *name, char *out, size_t outsz);
 
@@ -97,6 +132,17 @@ typedef struct http_chunked {
  * HTTP_ERROR on malformed input (bad hex digit, chunk size over 2^40, a size
  * line over 1 KiB, a missing CRLF after chunk data, trailers over 8 KiB).
  * The caller bounds the decoded total against its own body limit.
+ *
+ * Stricter than the head: chunk framing must use CRLF (a bare LF is an
+ * error), since lenient line ends there let a proxy and this server disagree
+ * on where a body ends. BWS is allowed only between the size and ';'.
+ * Extensions are checked for control bytes and ignored; trailer lines must
+ * be "name:value" with a token name and are discarded. The 1 KiB bound is
+ * on the size line without its CRLF, extensions included; the 8 KiB bound
+ * on the whole trailer section with its CRLFs. Both are enforced as bytes
+ * arrive, not at the line end. Zero-length input returns HTTP_INCOMPLETE.
+ * After the end, further calls return all their bytes as following
+ * (*len = 0); after an error, every call returns HTTP_ERROR.
  */
 ssize_t http_chunked_decode(http_chunked *dec, char *data, size_t *len);
 
@@ -104,6 +150,13 @@ ssize_t http_chunked_decode(http_chunked *dec, char *data, size_t *len);
  * Inflate a gzip body into `out` (which bounds the size: BUF_TOO_LARGE is a
  * "413 too large", e.g. a zip bomb). Returns 0, BUF_TOO_LARGE, BUF_NOMEM, or
  * HTTP_ERROR on corrupt data ("400"). Concatenated gzip members are accepted.
+ * The output is appended to what `out` holds; on any failure `out` is put
+ * back to its length on entry. Empty input, a truncated member, a bad CRC or
+ * length, and bytes after the last member that are not another gzip member
+ * (trailing zeros included) are corrupt.
+ * CAUTION: HTTP_ERROR and BUF_TOO_LARGE have the same value (-2), so the
+ * return value alone cannot tell 400 from 413, and a switch cannot have
+ * both as cases.
  */
 int http_gunzip(const char *in, size_t inlen, buf *out);
 
@@ -114,6 +167,11 @@ const char *http_reason(int status);
  * Append a response head to `out`: status line, Date is not sent, then
  * Content-Type (when not NULL), Content-Length, Connection: keep-alive/close,
  * `extra` (already formatted "Name: value\r\n" lines, may be NULL), blank line.
+ * A 1xx head is only the status line, `extra` and the blank line; 204 and
+ * 304 carry no Content-Length. A content_type holding a control byte (it may
+ * come from stored client data) is sent as application/octet-stream; `extra`
+ * is trusted. Returns BUF_OK, BUF_NOMEM or BUF_TOO_LARGE; on failure `out`
+ * is put back to its length on entry.
  */
 int http_write_head(buf *out, int status, const char *content_type,
 		    size_t content_length, int keep_alive, const char *extra);

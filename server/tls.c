@@ -38,8 +38,8 @@
 #include <mbedtls/ssl_ticket.h>
 #include <mbedtls/x509_crt.h>
 
-#if !defined(MBEDTLS_THREADING_C) || !defined(MBEDTLS_SSL_SESSION_TICKETS) ||                     \
-	!defined(MBEDTLS_SSL_TICKET_C) || !defined(MBEDTLS_SSL_PROTO_TLS1_2)
+#if !defined(MBEDTLS_THREADING_C) || !defined(MBEDTLS_SSL_SESSION_TICKETS) ||                      \
+    !defined(MBEDTLS_SSL_TICKET_C) || !defined(MBEDTLS_SSL_PROTO_TLS1_2)
 #error "prosum needs mbedTLS with threading, TLS 1.2 and session tickets (Debian's build has them)"
 #endif
 
@@ -84,13 +84,13 @@ struct tls_conn {
  * also works; mbedTLS skips the suites that do not match the key.
  */
 static const int ciphersuites[] = {
-	MBEDTLS_TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
-	MBEDTLS_TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256,
-	MBEDTLS_TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,
-	MBEDTLS_TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
-	MBEDTLS_TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256,
-	MBEDTLS_TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384,
-	0,
+    MBEDTLS_TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
+    MBEDTLS_TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256,
+    MBEDTLS_TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,
+    MBEDTLS_TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
+    MBEDTLS_TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256,
+    MBEDTLS_TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384,
+    0,
 };
 
 /*
@@ -101,14 +101,14 @@ static const int ciphersuites[] = {
  * a client with neither.
  */
 static const mbedtls_ecp_group_id curves[] = {
-	MBEDTLS_ECP_DP_CURVE25519,
-	MBEDTLS_ECP_DP_SECP256R1,
-	MBEDTLS_ECP_DP_SECP384R1,
-	MBEDTLS_ECP_DP_NONE,
+    MBEDTLS_ECP_DP_CURVE25519,
+    MBEDTLS_ECP_DP_SECP256R1,
+    MBEDTLS_ECP_DP_SECP384R1,
+    MBEDTLS_ECP_DP_NONE,
 };
 
-__attribute__((format(printf, 3, 4))) static void set_err(char *err, size_t errlen,
-							   const char *fmt, ...)
+__attribute__((format(printf, 3, 4))) static void set_err(char *err, size_t errlen, const char *fmt,
+							  ...)
 {
 	va_list ap;
 
@@ -160,8 +160,8 @@ static int check_readable(const char *what, const char *path, char *err, size_t 
 	return 0;
 }
 
-int tls_server_new(tls_server **out, const char *cert_file, const char *key_file,
-		   char *err, size_t errlen)
+int tls_server_new(tls_server **out, const char *cert_file, const char *key_file, char *err,
+		   size_t errlen)
 {
 	tls_server *srv;
 	char msg[256];
@@ -723,7 +723,7 @@ int tls_generate_self_signed(const char *cert_path, const char *key_path, const 
 	if (ret != 0)
 		goto mbed_fail;
 	ret = mbedtls_x509write_crt_set_key_usage(&crt, MBEDTLS_X509_KU_DIGITAL_SIGNATURE |
-								MBEDTLS_X509_KU_KEY_CERT_SIGN);
+							    MBEDTLS_X509_KU_KEY_CERT_SIGN);
 	if (ret != 0)
 		goto mbed_fail;
 	ret = mbedtls_x509write_crt_set_subject_key_identifier(&crt);
@@ -756,8 +756,7 @@ int tls_generate_self_signed(const char *cert_path, const char *key_path, const 
 
 	if (write_new_file(key_path, key_pem, strlen((char *)key_pem), 0600, err, errlen) != 0)
 		goto out;
-	if (write_new_file(cert_path, cert_pem, strlen((char *)cert_pem), 0644, err, errlen) !=
-	    0) {
+	if (write_new_file(cert_path, cert_pem, strlen((char *)cert_pem), 0644, err, errlen) != 0) {
 		/* A key without its certificate would block the next attempt. */
 		unlink(key_path);
 		goto out;

@@ -547,6 +547,61 @@ static void test_every_split_bare_lf(void **state)
 	check_full_request(&req, in, o);
 }
 
+/*
+ * Random mutations of a valid request: whatever the parser answers must be a
+ * documented status, a head it accepts must lie inside the buffer, and that
+ * head alone must parse the same way.
+ */
+static void test_parse_mutations(void **state)
+{
+	static const unsigned char bytes[] = {'\r', '\n', ' ', '\t', ':', '\0', ',', ';',
+					      0x7f, 0x80, 'A', '0',  '/', '?',  '%', '-'};
+	size_t len = sizeof(full_request) - 1, round, k, i;
+	char *in = malloc(len);
+	http_request req, again;
+	int status, status2;
+	ssize_t ret;
+
+	(void)state;
+	assert_non_null(in);
+	for (round = 0; round < 20000; round++) {
+		size_t n = len;
+
+		memcpy(in, full_request, len);
+		for (k = 0; k < 1 + rng() % 4; k++) {
+			size_t at = (size_t)(rng() % len);
+
+			in[at] = rng() % 2 ? (char)bytes[rng() % sizeof(bytes)] : (char)rng();
+		}
+		if (rng() % 4 == 0)
+			n = (size_t)(rng() % (len + 1));
+		ret = parse(&req, in, n, NULL, &status);
+		if (ret == HTTP_INCOMPLETE) {
+			assert_int_equal(status, 0);
+			continue;
+		}
+		if (ret == HTTP_ERROR) {
+			if (status != 400 && status != 501 && status != 505)
+				fail_msg("round %zu: status %d", round, status);
+			continue;
+		}
+		assert_int_equal(status, 0);
+		assert_true(ret > 0 && (size_t)ret <= n);
+		assert_slice_in(req.method, in, (size_t)ret);
+		assert_slice_in(req.target, in, (size_t)ret);
+		assert_slice_in(req.content_type, in, (size_t)ret);
+		assert_slice_in(req.host, in, (size_t)ret);
+		for (i = 0; i < req.nheaders; i++) {
+			assert_slice_in(req.headers[i].name, in, (size_t)ret);
+			assert_slice_in(req.headers[i].value, in, (size_t)ret);
+		}
+		assert_int_equal(parse(&again, in, (size_t)ret, NULL, &status2), ret);
+		assert_int_equal(again.nheaders, req.nheaders);
+		assert_int_equal(again.content_length, req.content_length);
+	}
+	free(in);
+}
+
 /* ---- pipelining ---- */
 
 static void test_pipelined(void **state)
@@ -1102,6 +1157,41 @@ static void test_chunked_large_random(void **state)
 	free(res);
 }
 
+/* Random mutations of chunked bodies decode the same whole and byte by byte. */
+static void test_chunked_mutations(void **state)
+{
+	static const unsigned char bytes[] = {'\r', '\n', ' ', ';', ':', '0', '1', 'f', 'g', 0};
+	size_t round, k, cuts[128];
+	chunk_result *whole = malloc(sizeof(*whole)), *bytewise = malloc(sizeof(*bytewise));
+	char in[128];
+
+	(void)state;
+	assert_non_null(whole);
+	assert_non_null(bytewise);
+	for (k = 0; k < 128; k++)
+		cuts[k] = k + 1;
+	for (round = 0; round < 20000; round++) {
+		const chunk_case *c = &chunk_cases[rng() % 11]; /* the valid ones */
+
+		assert_non_null(c->body);
+		assert_true(c->len <= sizeof(in));
+		memcpy(in, c->in, c->len);
+		for (k = 0; k < 1 + rng() % 3; k++)
+			in[rng() % c->len] = (char)bytes[rng() % sizeof(bytes)];
+		feed_chunked(in, c->len, NULL, 0, whole);
+		feed_chunked(in, c->len, cuts, c->len, bytewise);
+		assert_int_equal(whole->ret, bytewise->ret);
+		if (whole->ret >= 0) {
+			assert_int_equal(whole->body_len, bytewise->body_len);
+			assert_memory_equal(whole->body, bytewise->body, whole->body_len);
+			assert_int_equal(whole->follow_len, bytewise->follow_len);
+			assert_memory_equal(whole->follow, bytewise->follow, whole->follow_len);
+		}
+	}
+	free(whole);
+	free(bytewise);
+}
+
 /* Documented bounds: size line 1 KiB, trailers 8 KiB, chunk size 2^40. */
 static void test_chunked_bounds(void **state)
 {
@@ -1509,6 +1599,7 @@ int main(void)
 	    cmocka_unit_test(test_limit_header_count),
 	    cmocka_unit_test(test_every_split),
 	    cmocka_unit_test(test_every_split_bare_lf),
+	    cmocka_unit_test(test_parse_mutations),
 	    cmocka_unit_test(test_pipelined),
 	    cmocka_unit_test(test_pipelined_chunked),
 	    cmocka_unit_test(test_keep_alive),
@@ -1521,6 +1612,7 @@ int main(void)
 	    cmocka_unit_test(test_chunked_every_split),
 	    cmocka_unit_test(test_chunked_random_splits),
 	    cmocka_unit_test(test_chunked_large_random),
+	    cmocka_unit_test(test_chunked_mutations),
 	    cmocka_unit_test(test_chunked_bounds),
 	    cmocka_unit_test(test_chunked_after_end_and_error),
 	    cmocka_unit_test(test_gunzip_round_trip),
