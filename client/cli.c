@@ -57,31 +57,31 @@ typedef struct option_spec {
 
 #define V(field) offsetof(args, field)
 static const option_spec options[] = {
-	{"dsn", OPT_VALUE, V(dsn), C_TESTER, "PROSUM_DSN"},
-	{"server", OPT_VALUE, V(server), C_TRIAGE, "PROSUM_SERVER"},
-	{"token", OPT_VALUE, V(token), C_TRIAGE, "PROSUM_TOKEN"},
-	{"cacert", OPT_VALUE, V(cacert), C_TESTER | C_TRIAGE, "PROSUM_CACERT"},
-	{"project", OPT_VALUE, V(project), C_TRIAGE, "PROSUM_PROJECT"},
-	{"timeout", OPT_VALUE, V(timeout), C_TESTER | C_TRIAGE, NULL},
-	{"kind", OPT_VALUE, V(kind), C_REPORT | C_REPORTS, NULL},
-	{"title", OPT_VALUE, V(title), C_REPORT, NULL},
-	{"description", OPT_VALUE, V(description), C_REPORT, NULL},
-	{"revision", OPT_VALUE, V(revision), C_REPORT, NULL},
-	{"version", OPT_VALUE, V(version), C_REPORT, NULL},
-	{"channel", OPT_VALUE, V(channel), C_REPORT, NULL},
-	{"severity", OPT_VALUE, V(severity), C_REPORT, NULL},
-	{"steps", OPT_VALUE, V(steps), C_REPORT, NULL},
-	{"name", OPT_VALUE, V(name), C_REPORT, NULL},
-	{"email", OPT_VALUE, V(email), C_REPORT, NULL},
-	{"attach", OPT_ATTACH, 0, C_REPORT, NULL},
-	{"tag", OPT_TAG, 0, C_REPORT, NULL},
-	{"json", OPT_VALUE, V(json_file), C_REPORT, NULL},
-	{"json", OPT_FLAG, V(json), C_TRIAGE, NULL},
-	{"status", OPT_VALUE, V(status), C_REPORTS, NULL},
-	{"group", OPT_VALUE, V(group), C_REPORTS, NULL},
-	{"limit", OPT_VALUE, V(limit), C_REPORTS, NULL},
-	{"cursor", OPT_VALUE, V(cursor), C_REPORTS, NULL},
-	{"q", OPT_VALUE, V(query), C_REPORTS, NULL},
+    {"dsn", OPT_VALUE, V(dsn), C_TESTER, "PROSUM_DSN"},
+    {"server", OPT_VALUE, V(server), C_TRIAGE, "PROSUM_SERVER"},
+    {"token", OPT_VALUE, V(token), C_TRIAGE, "PROSUM_TOKEN"},
+    {"cacert", OPT_VALUE, V(cacert), C_TESTER | C_TRIAGE, "PROSUM_CACERT"},
+    {"project", OPT_VALUE, V(project), C_TRIAGE, "PROSUM_PROJECT"},
+    {"timeout", OPT_VALUE, V(timeout), C_TESTER | C_TRIAGE, NULL},
+    {"kind", OPT_VALUE, V(kind), C_REPORT | C_REPORTS, NULL},
+    {"title", OPT_VALUE, V(title), C_REPORT, NULL},
+    {"description", OPT_VALUE, V(description), C_REPORT, NULL},
+    {"revision", OPT_VALUE, V(revision), C_REPORT, NULL},
+    {"version", OPT_VALUE, V(version), C_REPORT, NULL},
+    {"channel", OPT_VALUE, V(channel), C_REPORT, NULL},
+    {"severity", OPT_VALUE, V(severity), C_REPORT, NULL},
+    {"steps", OPT_VALUE, V(steps), C_REPORT, NULL},
+    {"name", OPT_VALUE, V(name), C_REPORT, NULL},
+    {"email", OPT_VALUE, V(email), C_REPORT, NULL},
+    {"attach", OPT_ATTACH, 0, C_REPORT, NULL},
+    {"tag", OPT_TAG, 0, C_REPORT, NULL},
+    {"json", OPT_VALUE, V(json_file), C_REPORT, NULL},
+    {"json", OPT_FLAG, V(json), C_TRIAGE, NULL},
+    {"status", OPT_VALUE, V(status), C_REPORTS, NULL},
+    {"group", OPT_VALUE, V(group), C_REPORTS, NULL},
+    {"limit", OPT_VALUE, V(limit), C_REPORTS, NULL},
+    {"cursor", OPT_VALUE, V(cursor), C_REPORTS, NULL},
+    {"q", OPT_VALUE, V(query), C_REPORTS, NULL},
 };
 #undef V
 
@@ -104,17 +104,17 @@ static int cmd_show(const args *a);
  * grows the endpoints they need.
  */
 static const command commands[] = {
-	{"report", C_REPORT, 0, 0, cmd_report,
-	 "report --dsn DSN --kind bug|crash|feedback --title T [--description D]\n"
-	 "               [--revision R] [--version V] [--channel C] [--severity S] [--steps S]\n"
-	 "               [--tag K=V]... [--name N --email E] [--attach FILE]... [--json FILE]\n"
-	 "               [--timeout MS]"},
-	{"flush", C_FLUSH, 0, 0, cmd_flush, "flush --dsn DSN [--timeout MS]"},
-	{"reports", C_REPORTS, 0, 0, cmd_reports,
-	 "reports [--kind K] [--status S] [--group G-n] [--q TEXT] [--limit N] [--cursor C]\n"
-	 "               --server URL --token T [--project P] [--json]"},
-	{"show", C_SHOW, 1, 1, cmd_show,
-	 "show R-n|G-n|S-n --server URL --token T [--project P] [--json]"},
+    {"report", C_REPORT, 0, 0, cmd_report,
+     "report --dsn DSN --kind bug|crash|feedback --title T [--description D]\n"
+     "               [--revision R] [--version V] [--channel C] [--severity S] [--steps S]\n"
+     "               [--tag K=V]... [--name N --email E] [--attach FILE]... [--json FILE]\n"
+     "               [--timeout MS]"},
+    {"flush", C_FLUSH, 0, 0, cmd_flush, "flush --dsn DSN [--timeout MS]"},
+    {"reports", C_REPORTS, 0, 0, cmd_reports,
+     "reports [--kind K] [--status S] [--group G-n] [--q TEXT] [--limit N] [--cursor C]\n"
+     "               --server URL --token T [--project P] [--json]"},
+    {"show", C_SHOW, 1, 1, cmd_show,
+     "show R-n|G-n|S-n --server URL --token T [--project P] [--json]"},
 };
 
 static void usage(FILE *f)
@@ -122,9 +122,10 @@ static void usage(FILE *f)
 	fprintf(f, "usage: prosum COMMAND [OPTIONS]\n\n");
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		fprintf(f, "  prosum %s\n", commands[i].usage);
-	fprintf(f, "\n--dsn, --server, --token, --cacert fall back to PROSUM_DSN, PROSUM_SERVER,\n"
-		   "PROSUM_TOKEN, PROSUM_CACERT; --project to PROSUM_PROJECT, else \"demo\".\n"
-		   "The spool of queued reports is PROSUM_SPOOL, else ~/.local/state/prosum/spool/.\n");
+	fprintf(
+	    f, "\n--dsn, --server, --token, --cacert fall back to PROSUM_DSN, PROSUM_SERVER,\n"
+	       "PROSUM_TOKEN, PROSUM_CACERT; --project to PROSUM_PROJECT, else \"demo\".\n"
+	       "The spool of queued reports is PROSUM_SPOOL, else ~/.local/state/prosum/spool/.\n");
 }
 
 /* One line on stderr, control characters removed; returns 1 (the failure exit status). */
@@ -179,7 +180,8 @@ static int parse_args(args *a, const command *cmd, int argc, char **argv)
 
 		if (only_pos || arg[0] != '-' || arg[1] == '\0') {
 			if (a->npos >= cmd->max_pos)
-				return usage_error("%s: unexpected argument \"%s\"", cmd->name, arg);
+				return usage_error("%s: unexpected argument \"%s\"", cmd->name,
+						   arg);
 			a->pos[a->npos++] = arg;
 			continue;
 		}
@@ -194,7 +196,8 @@ static int parse_args(args *a, const command *cmd, int argc, char **argv)
 		len = eq ? (size_t)(eq - arg) : strlen(arg);
 		o = find_option(arg, len, cmd->bit);
 		if (!o)
-			return usage_error("%s: unknown option \"--%.*s\"", cmd->name, (int)len, arg);
+			return usage_error("%s: unknown option \"--%.*s\"", cmd->name, (int)len,
+					   arg);
 		if (o->type == OPT_FLAG) {
 			if (eq)
 				return usage_error("--%s takes no value", o->name);
@@ -305,7 +308,8 @@ static void on_delivery(const prosum_result *res, void *payload)
 		if (res->error_code)
 			strbuf_printf(&line, " %s", res->error_code);
 		if (res->error_message)
-			strbuf_printf(&line, "%s %s", res->error_code ? ":" : "", res->error_message);
+			strbuf_printf(&line, "%s %s", res->error_code ? ":" : "",
+				      res->error_message);
 		if (res->error_field && res->error_field[0])
 			strbuf_printf(&line, " (field %s)", res->error_field);
 		cap->error = strbuf_detach(&line);
@@ -323,7 +327,8 @@ static void capture_free(capture *cap)
 	free(cap->error);
 }
 
-/* A client for the tester commands; the command delivers in its own thread (no background sender). */
+/* A client for the tester commands; the command delivers in its own thread (no background sender).
+ */
 static int open_client(prosum_client **out, const args *a, capture *cap)
 {
 	prosum_options o = PROSUM_OPTIONS_INIT;
@@ -388,9 +393,11 @@ static int build_report(prosum_report **out, const args *a)
 		root = json_loads(doc, 0, NULL);
 		b = json_object_get(root, "build");
 		if (prosum_report_set_build(
-			    r, a->version ? a->version : json_string_value(json_object_get(b, "version")),
-			    a->revision ? a->revision : json_string_value(json_object_get(b, "revision")),
-			    a->channel ? a->channel : json_string_value(json_object_get(b, "channel"))))
+			r,
+			a->version ? a->version : json_string_value(json_object_get(b, "version")),
+			a->revision ? a->revision
+				    : json_string_value(json_object_get(b, "revision")),
+			a->channel ? a->channel : json_string_value(json_object_get(b, "channel"))))
 			goto bad;
 		json_decref(root);
 		root = NULL;
@@ -453,8 +460,8 @@ static void print_known(const capture *cap)
 		return;
 	if (cap->known_status && strcmp(cap->known_status, "fixed") == 0) {
 		if (cap->known_fixed_in)
-			snprintf(line, sizeof(line), "already fixed in %s (%s)", cap->known_fixed_in,
-				 cap->known_group ? cap->known_group : "?");
+			snprintf(line, sizeof(line), "already fixed in %s (%s)",
+				 cap->known_fixed_in, cap->known_group ? cap->known_group : "?");
 		else
 			snprintf(line, sizeof(line), "already fixed (%s)",
 				 cap->known_group ? cap->known_group : "?");
@@ -515,7 +522,7 @@ static int cmd_report(const args *a)
 		snprintf(why, sizeof(why), "%s", prosum_error_last());
 		util_sanitize(why);
 		fprintf(stderr, "prosum: queued (%s): will be sent by `prosum flush` (%s)\n",
-			frc == PROSUM_EBUSY	? "server busy"
+			frc == PROSUM_EBUSY   ? "server busy"
 			: frc == PROSUM_EHTTP ? "server error"
 					      : "server unreachable",
 			why);
@@ -648,8 +655,8 @@ static int api_get(api *x, transport_answer *ans, json_t **root, const char *pat
 	}
 	*root = json_loadb(ans->body.ptr, ans->body.len, 0, &jerr);
 	if (!*root)
-		rc = fail("GET %s: the answer is not JSON: line %d, column %d: %s", url.ptr, jerr.line,
-			  jerr.column, jerr.text);
+		rc = fail("GET %s: the answer is not JSON: line %d, column %d: %s", url.ptr,
+			  jerr.line, jerr.column, jerr.text);
 out:
 	strbuf_free(&url);
 	return rc;
@@ -967,7 +974,8 @@ static void show_report(json_t *r, time_t now)
 		json_array_foreach(att, i, v)
 		{
 			char name[256], size[64];
-			text_of(name, sizeof(name), json_is_object(v) ? json_object_get(v, "name") : v);
+			text_of(name, sizeof(name),
+				json_is_object(v) ? json_object_get(v, "name") : v);
 			text_of(size, sizeof(size), json_object_get(v, "size"));
 			if (strcmp(size, "-") != 0)
 				printf("  %s (%s bytes)\n", name, size);

@@ -1,4 +1,4 @@
-/* client.c - prosum_client: options, install id, spool and sender set-up; prosum_send/submit/flush. */
+/* client.c - prosum_client: options, install id, spool and sender; prosum_send/submit/flush. */
 #include "client.h"
 
 #include <errno.h>
@@ -60,7 +60,8 @@ static int state_home(char **out, const prosum_client *c)
 /* Choose the spool directory and the directory of the install id. */
 static int choose_dirs(prosum_client *c, const prosum_options *o, char **id_dir)
 {
-	const char *given = o && o->spool_dir && o->spool_dir[0] ? o->spool_dir : env(c, "PROSUM_SPOOL");
+	const char *given =
+	    o && o->spool_dir && o->spool_dir[0] ? o->spool_dir : env(c, "PROSUM_SPOOL");
 	strbuf sb = STRBUF_INIT(8192);
 	char *state = NULL;
 	int rc = 0;
@@ -83,8 +84,8 @@ static int choose_dirs(prosum_client *c, const prosum_options *o, char **id_dir)
 			h++;
 			hl -= 2;
 		}
-		rc = strbuf_printf(&sb, "%s/prosum/spool/%.*s-%u-%s", state, (int)hl, h, c->dsn.port,
-				   c->dsn.project);
+		rc = strbuf_printf(&sb, "%s/prosum/spool/%.*s-%u-%s", state, (int)hl, h,
+				   c->dsn.port, c->dsn.project);
 	}
 	if (rc == 0) {
 		c->spool_path = strbuf_detach(&sb);
@@ -123,9 +124,9 @@ static int load_install_id(prosum_client *c, const char *dir)
 				text[--len] = '\0';
 			if (util_uuid_valid(text)) {
 				for (size_t i = 0; i < 36; i++)
-					c->install_id[i] = (char)(text[i] >= 'A' && text[i] <= 'F'
-									 ? text[i] + 32
-									 : text[i]);
+					c->install_id[i] =
+					    (char)(text[i] >= 'A' && text[i] <= 'F' ? text[i] + 32
+										    : text[i]);
 				c->install_id[36] = '\0';
 				rc = 0;
 				goto out;
@@ -172,7 +173,8 @@ int prosum_client_new(prosum_client **out, const char *dsn_text, const prosum_op
 	if (!out)
 		return error_set(PROSUM_EINVALID, "no output given");
 	if (opts && (opts->version == 0 || opts->version > PROSUM_OPTIONS_VERSION))
-		return error_set(PROSUM_EINVALID, "unknown prosum_options version %u", opts->version);
+		return error_set(PROSUM_EINVALID, "unknown prosum_options version %u",
+				 opts->version);
 	c = calloc(1, sizeof(*c));
 	if (!c)
 		return error_set(PROSUM_ENOMEM, "out of memory");
@@ -187,7 +189,8 @@ int prosum_client_new(prosum_client **out, const char *dsn_text, const prosum_op
 		c->timeout_ms = opts->timeout_ms;
 		c->on_delivery = opts->on_delivery;
 		c->on_delivery_payload = opts->on_delivery_payload;
-		if (copy_opt(&c->ca_file, opts->ca_file) || copy_opt(&c->pinned_pubkey, opts->pinned_pubkey) ||
+		if (copy_opt(&c->ca_file, opts->ca_file) ||
+		    copy_opt(&c->pinned_pubkey, opts->pinned_pubkey) ||
 		    copy_opt(&c->app_version, opts->app_version) ||
 		    copy_opt(&c->app_revision, opts->app_revision) ||
 		    copy_opt(&c->app_channel, opts->app_channel)) {
@@ -200,7 +203,8 @@ int prosum_client_new(prosum_client **out, const char *dsn_text, const prosum_op
 			goto out;
 		}
 	}
-	if (!c->ca_file && env(c, "PROSUM_CACERT") && copy_opt(&c->ca_file, env(c, "PROSUM_CACERT"))) {
+	if (!c->ca_file && env(c, "PROSUM_CACERT") &&
+	    copy_opt(&c->ca_file, env(c, "PROSUM_CACERT"))) {
 		rc = error_set(PROSUM_ENOMEM, "out of memory");
 		goto out;
 	}
@@ -216,9 +220,10 @@ int prosum_client_new(prosum_client **out, const char *dsn_text, const prosum_op
 	rc = choose_dirs(c, opts, &id_dir);
 	if (rc)
 		goto out;
-	rc = spool_open(&c->spool, c->spool_path,
-			opts && opts->max_spool_bytes ? opts->max_spool_bytes : PROSUM_DEFAULT_SPOOL_BYTES,
-			opts && opts->max_spool_files ? opts->max_spool_files : PROSUM_DEFAULT_SPOOL_FILES);
+	rc = spool_open(
+	    &c->spool, c->spool_path,
+	    opts && opts->max_spool_bytes ? opts->max_spool_bytes : PROSUM_DEFAULT_SPOOL_BYTES,
+	    opts && opts->max_spool_files ? opts->max_spool_files : PROSUM_DEFAULT_SPOOL_FILES);
 	if (rc)
 		goto out;
 	rc = load_install_id(c, id_dir);
@@ -331,7 +336,8 @@ int prosum_send(prosum_result *result, prosum_client *client, prosum_report *rep
 
 	memset(&p, 0, sizeof(p));
 	if (!result || !client || !report || result->version != PROSUM_RESULT_VERSION)
-		return error_set(PROSUM_EINVALID, "prosum_send: missing argument or result not initialised");
+		return error_set(PROSUM_EINVALID,
+				 "prosum_send: missing argument or result not initialised");
 	prosum_result_dispose(result);
 	client_defaults(client, &d);
 	rc = report_complete(report, &d);

@@ -28,18 +28,18 @@ struct prosum_client {
 	prosum_delivery_cb on_delivery;
 	void *on_delivery_payload;
 
-	char *spool_path;       /* owned */
+	char *spool_path; /* owned */
 	char install_id[37];
-	char os[65];            /* uname */
+	char os[65]; /* uname */
 	char os_version[65];
 	char arch[65];
 
-	spool *spool;           /* owned */
-	sender *sender;         /* owned */
-	atomic_int cancel;      /* set by prosum_close(): transfers in flight give up */
-	int crash_handler;      /* this client installed the crash handler */
+	spool *spool;      /* owned */
+	sender *sender;    /* owned */
+	atomic_int cancel; /* set by prosum_close(): transfers in flight give up */
+	int crash_handler; /* this client installed the crash handler */
 
-	pthread_mutex_t lock;   /* the counters below */
+	pthread_mutex_t lock; /* the counters below */
 	uint64_t queued;
 	uint64_t sent;
 	uint64_t refused;

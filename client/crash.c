@@ -1,4 +1,4 @@
-/* crash.c - the opt-in crash handler: fatal signals to crash records with async-signal-safe calls. */
+/* crash.c - the opt-in crash handler: fatal signals to crash records, async-signal-safe. */
 #include "crash.h"
 #include "prosum.h"
 

@@ -80,19 +80,22 @@ int dsn_parse(dsn *out, const char *text)
 	if (len == 0)
 		return error_set(PROSUM_EINVALID, "invalid DSN: empty");
 	if (len > PROSUM_MAX_DSN)
-		return error_set(PROSUM_EINVALID, "invalid DSN: longer than %d bytes", PROSUM_MAX_DSN);
+		return error_set(PROSUM_EINVALID, "invalid DSN: longer than %d bytes",
+				 PROSUM_MAX_DSN);
 	for (size_t i = 0; i < len; i++) {
 		unsigned char c = (unsigned char)text[i];
 		if (c <= 0x20 || c >= 0x7f)
-			return error_set(PROSUM_EINVALID,
-					 "invalid DSN: white space, control or non-ASCII character at "
-					 "offset %zu",
-					 i);
+			return error_set(
+			    PROSUM_EINVALID,
+			    "invalid DSN: white space, control or non-ASCII character at "
+			    "offset %zu",
+			    i);
 	}
 	if (len < slen || strncasecmp(text, scheme, slen) != 0) {
 		if (strncasecmp(text, "http://", 7) == 0)
-			return error_set(PROSUM_EINVALID,
-					 "invalid DSN: the scheme must be https (reports travel over TLS)");
+			return error_set(
+			    PROSUM_EINVALID,
+			    "invalid DSN: the scheme must be https (reports travel over TLS)");
 		return error_set(PROSUM_EINVALID,
 				 "invalid DSN: expected https://KEY@HOST:PORT/PROJECT");
 	}
@@ -101,7 +104,8 @@ int dsn_parse(dsn *out, const char *text)
 	at = strchr(p, '@');
 	slash = strchr(p, '/');
 	if (!at || (slash && slash < at))
-		return error_set(PROSUM_EINVALID, "invalid DSN: no key (https://KEY@HOST:PORT/PROJECT)");
+		return error_set(PROSUM_EINVALID,
+				 "invalid DSN: no key (https://KEY@HOST:PORT/PROJECT)");
 	n = (size_t)(at - p);
 	if (n == 0)
 		return error_set(PROSUM_EINVALID, "invalid DSN: empty key");
@@ -123,7 +127,8 @@ int dsn_parse(dsn *out, const char *text)
 	if (strchr(host, '@'))
 		return error_set(PROSUM_EINVALID, "invalid DSN: more than one '@'");
 	if (!slash)
-		return error_set(PROSUM_EINVALID, "invalid DSN: no project (https://KEY@HOST:PORT/PROJECT)");
+		return error_set(PROSUM_EINVALID,
+				 "invalid DSN: no project (https://KEY@HOST:PORT/PROJECT)");
 	if (host[0] == '[') {
 		host_end = strchr(host, ']');
 		if (!host_end || host_end > slash)

@@ -13,7 +13,7 @@ int error_set(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3
 
 /* Like error_set(), appending ": strerror(errnum)". */
 int error_set_errno(int code, int errnum, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 
 /* A short name for a PROSUM_E* code ("network", "tls", ...). Never NULL. */
 const char *error_name(int code);

@@ -404,7 +404,8 @@ int prosum_report_add_frame(prosum_report *report, const prosum_frame *frame)
 	rc = set_string(f, "function", "frame function", frame->function);
 	if (rc == 0)
 		rc = set_string(f, "file", "frame file", frame->file);
-	if (rc == 0 && frame->line && json_object_set_new(f, "line", json_integer(frame->line)) != 0)
+	if (rc == 0 && frame->line &&
+	    json_object_set_new(f, "line", json_integer(frame->line)) != 0)
 		rc = error_set(PROSUM_ENOMEM, "out of memory");
 	if (rc == 0)
 		rc = set_string(f, "module", "frame module", frame->module);
@@ -439,7 +440,8 @@ static int attachment_room(const prosum_report *r, const char *name, size_t len)
 	if (!report_attachment_name_valid(name))
 		return error_set(PROSUM_EINVALID, "invalid attachment name \"%s\"", name);
 	if (r->natt >= PROSUM_MAX_ATTACHMENTS)
-		return error_set(PROSUM_ETOOBIG, "more than %d attachments", PROSUM_MAX_ATTACHMENTS);
+		return error_set(PROSUM_ETOOBIG, "more than %d attachments",
+				 PROSUM_MAX_ATTACHMENTS);
 	for (size_t i = 0; i < r->natt; i++) {
 		if (strcmp(r->att[i].name, name) == 0)
 			return error_set(PROSUM_EINVALID, "two attachments named \"%s\"", name);
@@ -485,8 +487,7 @@ int prosum_report_attach_file(prosum_report *report, const char *path, const cha
 	return 0;
 }
 
-int prosum_report_attach_data(prosum_report *report, const char *name, const void *data,
-			      size_t len)
+int prosum_report_attach_data(prosum_report *report, const char *name, const void *data, size_t len)
 {
 	report_attachment *a;
 	int rc;

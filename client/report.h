@@ -1,4 +1,4 @@
-/* report.h - the report builder's inside, and the envelope a report becomes on the wire and in the spool. */
+/* report.h - the report builder's inside, and the envelope a report travels and waits in. */
 #ifndef PROSUM_CLIENT_REPORT_H
 #define PROSUM_CLIENT_REPORT_H
 

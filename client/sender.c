@@ -1,4 +1,4 @@
-/* sender.c - the background sender: delivers spool files oldest first, backs off, honours Retry-After. */
+/* sender.c - the background sender: spool files oldest first, backoff, Retry-After. */
 #include "sender.h"
 
 #include <errno.h>
@@ -12,19 +12,19 @@
 
 struct sender {
 	prosum_client *c;
-	transport *t;           /* used by the thread, or by sender_flush() without one */
+	transport *t; /* used by the thread, or by sender_flush() without one */
 	pthread_t thread;
 	int has_thread;
-	pthread_mutex_t lock;   /* everything below */
-	pthread_cond_t cond;    /* CLOCK_MONOTONIC; wakes the thread and flush waiters */
+	pthread_mutex_t lock;        /* everything below */
+	pthread_cond_t cond;         /* CLOCK_MONOTONIC; wakes the thread and flush waiters */
 	pthread_mutex_t inline_lock; /* serialises flushes done without the thread */
 	int stop;
-	int kick_submit;        /* a report was queued */
-	int kick_flush;         /* a flush wants a pass now, despite the backoff */
-	int first;              /* no pass yet: deliver what earlier runs left */
-	uint64_t flush_gen;     /* flushes asked for */
-	uint64_t done_gen;      /* flush_gen when the latest pass that emptied the spool began */
-	uint64_t fail_gen;      /* flush_gen when the latest failed pass began */
+	int kick_submit;    /* a report was queued */
+	int kick_flush;     /* a flush wants a pass now, despite the backoff */
+	int first;          /* no pass yet: deliver what earlier runs left */
+	uint64_t flush_gen; /* flushes asked for */
+	uint64_t done_gen;  /* flush_gen when the latest pass that emptied the spool began */
+	uint64_t fail_gen;  /* flush_gen when the latest failed pass began */
 	int fail_code;
 	char fail_msg[512];
 	uint64_t flush_deadline; /* monotonic ms of the latest flush's deadline */
@@ -77,8 +77,8 @@ static void wait_until(sender *s, uint64_t deadline)
 }
 
 typedef struct attempt {
-	int code;          /* PROSUM_E* of a failure to retry */
-	long retry_after;  /* seconds, -1: none */
+	int code;         /* PROSUM_E* of a failure to retry */
+	long retry_after; /* seconds, -1: none */
 } attempt;
 
 /* Tell the application, from the delivering thread. */
@@ -88,7 +88,8 @@ static void notify(prosum_client *c, const prosum_result *res)
 		c->on_delivery(res, c->on_delivery_payload);
 }
 
-/* Try one spool file. SENDER_DONE when it is gone (delivered, refused, corrupt), else SENDER_RETRY. */
+/* Try one spool file. SENDER_DONE when it is gone (delivered, refused, corrupt), else SENDER_RETRY.
+ */
 static int deliver_one(sender *s, const char *name, attempt *a)
 {
 	prosum_client *c = s->c;
@@ -166,7 +167,8 @@ static int pass(sender *s, attempt *a)
 	}
 	for (size_t i = 0; i < n; i++) {
 		if (atomic_load(&s->c->cancel)) {
-			rc = a->code = error_set(PROSUM_ENETWORK, "cancelled: the client is closing");
+			rc = a->code =
+			    error_set(PROSUM_ENETWORK, "cancelled: the client is closing");
 			goto out;
 		}
 		if (deliver_one(s, list[i].name, a) == SENDER_RETRY) {
@@ -203,9 +205,10 @@ static void *run(void *arg)
 			continue;
 		} else {
 			/* A flush skips the backoff, never the server's Retry-After. */
-			uint64_t nb = s->kick_flush ? s->retry_at
-						    : (s->backoff_until > s->retry_at ? s->backoff_until
-										      : s->retry_at);
+			uint64_t nb =
+			    s->kick_flush
+				? s->retry_at
+				: (s->backoff_until > s->retry_at ? s->backoff_until : s->retry_at);
 			if (now >= nb)
 				go = 1;
 			else
@@ -235,7 +238,8 @@ static void *run(void *arg)
 			if (s->attempts < 64)
 				s->attempts++;
 			s->backoff_until = now + sender_backoff_ms(s->attempts, r);
-			s->retry_at = a.retry_after >= 0 ? now + (uint64_t)a.retry_after * 1000u : 0;
+			s->retry_at =
+			    a.retry_after >= 0 ? now + (uint64_t)a.retry_after * 1000u : 0;
 			s->fail_gen = gen;
 			s->fail_code = rc;
 			snprintf(s->fail_msg, sizeof(s->fail_msg), "%s", prosum_error_last());

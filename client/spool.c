@@ -230,8 +230,8 @@ int spool_read(spool *s, const char *name, envelope *out)
 		char *nl = memchr(p.parts[i].name, '\n', PROSUM_MAX_ATTACHMENT_NAME + 1);
 		*nl = '\0';
 		if (!report_attachment_name_valid(p.parts[i].name)) {
-			rc = error_set(PROSUM_EINVALID, "spool entry %s has an invalid attachment name",
-				       name);
+			rc = error_set(PROSUM_EINVALID,
+				       "spool entry %s has an invalid attachment name", name);
 			goto out;
 		}
 	}
@@ -391,7 +391,8 @@ static void trim(spool *s, const char *keep)
 	for (size_t i = 0; i < n; i++)
 		bytes += list[i].size;
 	for (size_t i = 0; i < n; i++) {
-		if ((!s->max_files || files <= s->max_files) && (!s->max_bytes || bytes <= s->max_bytes))
+		if ((!s->max_files || files <= s->max_files) &&
+		    (!s->max_bytes || bytes <= s->max_bytes))
 			break;
 		if (strcmp(list[i].name, keep) == 0)
 			continue;
@@ -400,7 +401,8 @@ static void trim(spool *s, const char *keep)
 		files--;
 		bytes -= list[i].size;
 		dropped++;
-		spool_log(s, "dropped %s: the spool is full (%u reports, %" PRIu64 " bytes at most)",
+		spool_log(s,
+			  "dropped %s: the spool is full (%u reports, %" PRIu64 " bytes at most)",
 			  list[i].name, s->max_files, s->max_bytes);
 	}
 	if (dropped) {
@@ -425,14 +427,15 @@ int spool_write(spool *s, const envelope *p, char name_out[SPOOL_NAME_MAX])
 	int rc;
 
 	if (!util_uuid_valid(p->uuid))
-		return error_set(PROSUM_EINVALID, "the report's uuid \"%s\" is not a UUID", p->uuid);
+		return error_set(PROSUM_EINVALID, "the report's uuid \"%s\" is not a UUID",
+				 p->uuid);
 	rc = spool_encode(&buf, &len, p);
 	if (rc)
 		return rc;
 	if (s->max_bytes && len > s->max_bytes) {
-		rc = error_set(PROSUM_ETOOBIG, "the report (%zu bytes) exceeds the spool's %" PRIu64
-					       " bytes",
-			       len, s->max_bytes);
+		rc = error_set(PROSUM_ETOOBIG,
+			       "the report (%zu bytes) exceeds the spool's %" PRIu64 " bytes", len,
+			       s->max_bytes);
 		goto out;
 	}
 	snprintf(name, sizeof(name), "%020" PRIu64 "-%s.report", util_wall_ns(), p->uuid);

@@ -1,4 +1,4 @@
-/* spool.h - the on-disk queue of reports: atomic, durable, bounded, shared by the processes of one DSN. */
+/* spool.h - the on-disk queue of reports: atomic, durable, bounded, shared by one DSN. */
 #ifndef PROSUM_CLIENT_SPOOL_H
 #define PROSUM_CLIENT_SPOOL_H
 
@@ -85,7 +85,8 @@ uint64_t spool_dropped(spool *s);
 /* Serialise `p` into the entry format above. Caller frees *out. Exposed for tests. */
 int spool_encode(char **out, size_t *len, const envelope *p);
 
-/* Parse an entry of `len` bytes in `buf`; *out borrows from `buf` (nbufs = 0). Exposed for tests. */
+/* Parse an entry of `len` bytes in `buf`; *out borrows from `buf` (nbufs = 0). Exposed for tests.
+ */
 int spool_decode(envelope *out, const char *buf, size_t len);
 
 #endif

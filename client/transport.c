@@ -1,4 +1,4 @@
-/* transport.c - libprosum's HTTPS client: libcurl handles with verification, ceilings and error mapping. */
+/* transport.c - libprosum's HTTPS client: libcurl with verification, ceilings, error mapping. */
 #include "transport.h"
 
 #include <curl/curl.h>
@@ -178,7 +178,8 @@ static int prepare(transport *t, transport_answer *ans, sink *s, const char *url
 	}
 #undef SET
 	if (cc != CURLE_OK)
-		return error_set(PROSUM_ERROR, "libcurl refused an option: %s", curl_easy_strerror(cc));
+		return error_set(PROSUM_ERROR, "libcurl refused an option: %s",
+				 curl_easy_strerror(cc));
 	return 0;
 }
 
@@ -260,7 +261,7 @@ int transport_post_report(transport *t, transport_answer *ans, const dsn *d, con
 			    curl_mime_filename(part, p->parts[i].name) != CURLE_OK ||
 			    curl_mime_type(part, "application/octet-stream") != CURLE_OK ||
 			    curl_mime_data(part, (const char *)p->parts[i].data, p->parts[i].len) !=
-				    CURLE_OK) {
+				CURLE_OK) {
 				rc = error_set(PROSUM_ENOMEM, "out of memory");
 				goto out;
 			}
@@ -377,8 +378,9 @@ int transport_read_result(prosum_result *res, const transport_answer *ans)
 	if (ans->status >= 200 && ans->status <= 299) {
 		res->duplicate = ans->status == 200;
 		if (!json_is_object(root)) {
-			rc = error_set(PROSUM_EPROTOCOL, "the server answered %ld without a JSON object",
-				       ans->status);
+			rc =
+			    error_set(PROSUM_EPROTOCOL,
+				      "the server answered %ld without a JSON object", ans->status);
 			goto out;
 		}
 		res->id = dup_field(root, "id");
@@ -410,6 +412,8 @@ int transport_read_result(prosum_result *res, const transport_answer *ans)
 		rc = error_set(PROSUM_EBUSY, "server busy: %s", line ? line : "");
 	else if (ans->status == 401 || ans->status == 403 || ans->status == 404)
 		rc = error_set(PROSUM_EAUTH, "server refused the DSN: %s", line ? line : "");
+	else if (ans->status >= 500)
+		rc = error_set(PROSUM_EHTTP, "server error: %s", line ? line : "");
 	else if (ans->status >= 400)
 		rc = error_set(PROSUM_EHTTP, "server refused the report: %s", line ? line : "");
 	else

@@ -1,4 +1,4 @@
-/* transport.h - the HTTP API over libcurl: posting reports, GET/PATCH/POST for the prosum command, reading answers. */
+/* transport.h - the HTTP API over libcurl: reports, API requests, answers. */
 #ifndef PROSUM_CLIENT_TRANSPORT_H
 #define PROSUM_CLIENT_TRANSPORT_H
 
@@ -15,7 +15,7 @@ typedef struct transport_config {
 	const char *pinned_pubkey; /* NULL: none; alone, it replaces CA verification */
 	long connect_timeout_ms;
 	long timeout_ms;
-	const atomic_int *cancel;  /* NULL, or: non-zero aborts a transfer in flight */
+	const atomic_int *cancel; /* NULL, or: non-zero aborts a transfer in flight */
 } transport_config;
 
 /* One connection's worth of state (keep-alive). Used by one thread at a time. */
@@ -23,13 +23,16 @@ typedef struct transport transport;
 
 /* An answer. Initialise with TRANSPORT_ANSWER_INIT; release with transport_answer_free(). */
 typedef struct transport_answer {
-	long status;       /* HTTP status; 0 when none came */
-	long retry_after;  /* seconds from Retry-After, -1 when absent */
-	strbuf body;       /* at most PROSUM_MAX_ANSWER bytes, NUL-terminated */
+	long status;      /* HTTP status; 0 when none came */
+	long retry_after; /* seconds from Retry-After, -1 when absent */
+	strbuf body;      /* at most PROSUM_MAX_ANSWER bytes, NUL-terminated */
 	char content_type[128];
 } transport_answer;
 
-#define TRANSPORT_ANSWER_INIT {.status = 0, .retry_after = -1, .body = STRBUF_INIT(PROSUM_MAX_ANSWER)}
+#define TRANSPORT_ANSWER_INIT                                                                      \
+	{                                                                                          \
+		.status = 0, .retry_after = -1, .body = STRBUF_INIT(PROSUM_MAX_ANSWER)             \
+	}
 
 void transport_answer_free(transport_answer *a);
 

@@ -1,4 +1,4 @@
-/* prosum.h - libprosum, the client a beta build links to send crashes, bugs and feedback to prosumd. */
+/* prosum.h - libprosum: beta builds send crashes, bugs and feedback to prosumd. */
 #ifndef PROSUM_H
 #define PROSUM_H
 
@@ -45,14 +45,14 @@ extern "C" {
 
 /* Error codes. Every failing call returns one of these. */
 #define PROSUM_OK 0
-#define PROSUM_ERROR (-1)     /* unclassified failure */
-#define PROSUM_EINVALID (-2)  /* an argument is malformed (DSN, kind, JSON, option) */
-#define PROSUM_ENOMEM (-3)    /* out of memory */
-#define PROSUM_EIO (-4)       /* file system: spool, attachment, install id */
-#define PROSUM_ENETWORK (-5)  /* no answer: DNS, connection refused or reset, proxy */
-#define PROSUM_ETLS (-6)      /* TLS failed: the server's certificate or pinned key did not verify */
-#define PROSUM_ETIMEOUT (-7)  /* a timeout passed (transfer, or prosum_flush) */
-#define PROSUM_EHTTP (-8)     /* the server answered with an error status (4xx/5xx) */
+#define PROSUM_ERROR (-1)    /* unclassified failure */
+#define PROSUM_EINVALID (-2) /* an argument is malformed (DSN, kind, JSON, option) */
+#define PROSUM_ENOMEM (-3)   /* out of memory */
+#define PROSUM_EIO (-4)      /* file system: spool, attachment, install id */
+#define PROSUM_ENETWORK (-5) /* no answer: DNS, connection refused or reset, proxy */
+#define PROSUM_ETLS (-6)     /* TLS failed: the server's certificate or pinned key did not verify */
+#define PROSUM_ETIMEOUT (-7) /* a timeout passed (transfer, or prosum_flush) */
+#define PROSUM_EHTTP (-8)    /* the server answered with an error status (4xx/5xx) */
 #define PROSUM_EPROTOCOL (-9) /* the server's answer is not what the API promises */
 #define PROSUM_ETOOBIG (-10)  /* a limit was reached (frames, tags, attachment, spool size) */
 #define PROSUM_EBUSY (-11)    /* the server asked to retry later (429/503 Retry-After) */
@@ -80,24 +80,27 @@ void prosum_error_clear(void);
  */
 typedef struct prosum_result {
 	unsigned int version;
-	int status;              /* HTTP status; 0 when no answer came */
-	int duplicate;           /* 1: 200, the server already had this uuid */
-	char *uuid;              /* the report's uuid */
-	char *id;                /* "R-12" */
-	char *group;             /* "G-3" */
-	char *revision_commit;   /* the full commit build.revision resolved to */
-	char *revision_release;  /* the newest release containing that commit */
-	char *known_group;       /* "known": the group is already handled... */
-	char *known_status;      /* ...its status, e.g. "fixed" */
-	char *known_fixed_in;    /* ...and the release that fixes it, "1.4.0-beta.3" */
-	char *error_code;        /* 4xx/5xx: {"error":{"code","message","field"}} */
+	int status;             /* HTTP status; 0 when no answer came */
+	int duplicate;          /* 1: 200, the server already had this uuid */
+	char *uuid;             /* the report's uuid */
+	char *id;               /* "R-12" */
+	char *group;            /* "G-3" */
+	char *revision_commit;  /* the full commit build.revision resolved to */
+	char *revision_release; /* the newest release containing that commit */
+	char *known_group;      /* "known": the group is already handled... */
+	char *known_status;     /* ...its status, e.g. "fixed" */
+	char *known_fixed_in;   /* ...and the release that fixes it, "1.4.0-beta.3" */
+	char *error_code;       /* 4xx/5xx: {"error":{"code","message","field"}} */
 	char *error_message;
 	char *error_field;
-	char *body;              /* the raw answer body, NUL-terminated */
+	char *body; /* the raw answer body, NUL-terminated */
 } prosum_result;
 
 #define PROSUM_RESULT_VERSION 1
-#define PROSUM_RESULT_INIT {.version = PROSUM_RESULT_VERSION}
+#define PROSUM_RESULT_INIT                                                                         \
+	{                                                                                          \
+		.version = PROSUM_RESULT_VERSION                                                   \
+	}
 
 /* Free every string of the result and reset it to PROSUM_RESULT_INIT. NULL is fine. */
 void prosum_result_dispose(prosum_result *result);
@@ -121,13 +124,14 @@ typedef void (*prosum_delivery_cb)(const prosum_result *result, void *payload);
 typedef struct prosum_client prosum_client;
 
 /* options.flags */
-#define PROSUM_NO_SENDER 0x1u   /* no background thread: only prosum_send() and prosum_flush() deliver */
-#define PROSUM_NO_ENV 0x2u      /* ignore $PROSUM_CACERT, $PROSUM_SPOOL, $XDG_STATE_HOME */
+#define PROSUM_NO_SENDER                                                                           \
+	0x1u               /* no background thread: only prosum_send() and prosum_flush() deliver */
+#define PROSUM_NO_ENV 0x2u /* ignore $PROSUM_CACERT, $PROSUM_SPOOL, $XDG_STATE_HOME */
 
 typedef struct prosum_options {
 	unsigned int version;
-	unsigned int flags;            /* PROSUM_NO_SENDER | PROSUM_NO_ENV */
-	const char *ca_file;           /* PEM CA bundle; NULL: $PROSUM_CACERT, else the system store */
+	unsigned int flags;  /* PROSUM_NO_SENDER | PROSUM_NO_ENV */
+	const char *ca_file; /* PEM CA bundle; NULL: $PROSUM_CACERT, else the system store */
 	/*
 	 * The server's public key, "sha256//BASE64[;sha256//BASE64...]" (as
 	 * CURLOPT_PINNEDPUBLICKEY takes it). With a pin and no CA file, the
@@ -136,20 +140,23 @@ typedef struct prosum_options {
 	 * must hold.
 	 */
 	const char *pinned_pubkey;
-	const char *spool_dir;         /* NULL: see "Where things live on disk" above */
-	uint64_t max_spool_bytes;      /* 0: 64 MiB. Oldest reports are dropped first beyond it */
-	unsigned int max_spool_files;  /* 0: 1000 */
-	const char *app_version;       /* build.version of every report, e.g. "1.4.0-beta.2" */
-	const char *app_revision;      /* build.revision: commit id, tag or `git describe` */
-	const char *app_channel;       /* build.channel, e.g. "beta"; NULL: none */
-	long connect_timeout_ms;       /* 0: 10000 */
-	long timeout_ms;               /* whole request; 0: 60000 */
+	const char *spool_dir;          /* NULL: see "Where things live on disk" above */
+	uint64_t max_spool_bytes;       /* 0: 64 MiB. Oldest reports are dropped first beyond it */
+	unsigned int max_spool_files;   /* 0: 1000 */
+	const char *app_version;        /* build.version of every report, e.g. "1.4.0-beta.2" */
+	const char *app_revision;       /* build.revision: commit id, tag or `git describe` */
+	const char *app_channel;        /* build.channel, e.g. "beta"; NULL: none */
+	long connect_timeout_ms;        /* 0: 10000 */
+	long timeout_ms;                /* whole request; 0: 60000 */
 	prosum_delivery_cb on_delivery; /* NULL: none */
 	void *on_delivery_payload;
 } prosum_options;
 
 #define PROSUM_OPTIONS_VERSION 1
-#define PROSUM_OPTIONS_INIT {.version = PROSUM_OPTIONS_VERSION}
+#define PROSUM_OPTIONS_INIT                                                                        \
+	{                                                                                          \
+		.version = PROSUM_OPTIONS_VERSION                                                  \
+	}
 
 /*
  * Make a client for `dsn` ("https://KEY@HOST:PORT/PROJECT"). `opts` may be
@@ -184,15 +191,18 @@ const char *prosum_client_spool_dir(const prosum_client *client);
 /* Counters since the client was made (dropped: since the spool was made). */
 typedef struct prosum_stats {
 	unsigned int version;
-	uint64_t queued;    /* reports written to the spool by this client */
-	uint64_t sent;      /* delivered with a 2xx */
-	uint64_t refused;   /* refused for good by the server, logged and deleted */
-	uint64_t dropped;   /* deleted unsent because the spool was full (persistent count) */
-	uint64_t pending;   /* reports in the spool right now */
+	uint64_t queued;  /* reports written to the spool by this client */
+	uint64_t sent;    /* delivered with a 2xx */
+	uint64_t refused; /* refused for good by the server, logged and deleted */
+	uint64_t dropped; /* deleted unsent because the spool was full (persistent count) */
+	uint64_t pending; /* reports in the spool right now */
 } prosum_stats;
 
 #define PROSUM_STATS_VERSION 1
-#define PROSUM_STATS_INIT {.version = PROSUM_STATS_VERSION}
+#define PROSUM_STATS_INIT                                                                          \
+	{                                                                                          \
+		.version = PROSUM_STATS_VERSION                                                    \
+	}
 
 /* Fill *out (initialised with PROSUM_STATS_INIT). PROSUM_EINVALID or PROSUM_EIO. */
 int prosum_client_stats(prosum_stats *out, prosum_client *client);
@@ -277,7 +287,10 @@ typedef struct prosum_frame {
 } prosum_frame;
 
 #define PROSUM_FRAME_VERSION 1
-#define PROSUM_FRAME_INIT {.version = PROSUM_FRAME_VERSION}
+#define PROSUM_FRAME_INIT                                                                          \
+	{                                                                                          \
+		.version = PROSUM_FRAME_VERSION                                                    \
+	}
 
 /* Append a frame; frames go innermost first. 256 at most. */
 int prosum_report_add_frame(prosum_report *report, const prosum_frame *frame);

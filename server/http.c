@@ -5,13 +5,12 @@
 #include <stdint.h>
 #include <string.h>
 
+#include <limits.h>
 #define ZLIB_CONST
 #include <zlib.h>
 
-/* <limits.h> is not used: client/limits.h shadows it wherever client/ is on
- * the include path (the unit tests). */
-#define INT_LIMIT ((size_t)((unsigned)-1 >> 1)) /* INT_MAX */
-#define SSIZE_LIMIT (SIZE_MAX >> 1)             /* SSIZE_MAX */
+#define INT_LIMIT ((size_t)INT_MAX)
+#define SSIZE_LIMIT ((size_t)SSIZE_MAX)
 
 #define CHUNK_SIZE_MAX ((uint64_t)1 << 40)
 #define CHUNK_LINE_MAX 1024    /* chunk-size line, extensions included */

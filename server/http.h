@@ -154,9 +154,6 @@ ssize_t http_chunked_decode(http_chunked *dec, char *data, size_t *len);
  * back to its length on entry. Empty input, a truncated member, a bad CRC or
  * length, and bytes after the last member that are not another gzip member
  * (trailing zeros included) are corrupt.
- * CAUTION: HTTP_ERROR and BUF_TOO_LARGE have the same value (-2), so the
- * return value alone cannot tell 400 from 413, and a switch cannot have
- * both as cases.
  */
 int http_gunzip(const char *in, size_t inlen, buf *out);
 

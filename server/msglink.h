@@ -29,12 +29,11 @@
  *                '.' must not be followed by a word byte ("R-12." ends a sentence,
  *                "R-12.5" and "R-12.txt" are not ids) and ',' must not be followed
  *                by a digit ("R-1,5" is not an id)
- *   sep        = blank+                                          "R-1 R-2"
- *              | blank* (',' space*)+                            "R-1, R-2"  "R-1,\n R-2"
- *              | blank* [',' blank*] "and" space+                "R-1 and R-2"  "R-1, and R-2"
- *                ("and" is a whole word; a bare line break ends the list, so a
- *                trailer never runs into the next line, but a list may wrap
- *                after ',' or "and")
+ *   sep        = blank* (',' space*)* ["and" space+]
+ *                e.g. "R-1 R-2", "R-1, R-2", "R-1,R-2", "R-1 and R-2", "R-1, and R-2",
+ *                "R-1,\n  R-2". "and" is a whole word. A line break is allowed only
+ *                after ',' or "and": a trailer never runs into the next line, but a
+ *                list in prose may wrap after a comma or "and".
  *
  * Consequences, each covered by the unit tests:
  *   - the verb must be a whole word: "prefixes R-1", "unfixed R-1", "re-fixes R-1",

@@ -5,14 +5,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/*
- * mbedTLS's configuration check needs CHAR_BIT from <limits.h>, and the unit
- * tests put client/ (which has a limits.h of its own) on the include path,
- * where it shadows the system header. The compiler knows the value anyway.
- */
-#ifndef CHAR_BIT
-#define CHAR_BIT __CHAR_BIT__
-#endif
 #include <mbedtls/sha256.h>
 
 #include "config.h"

@@ -30,18 +30,24 @@ int tls_server_new(tls_server **out, const char *cert_file, const char *key_file
 		   char *err, size_t errlen);
 void tls_server_free(tls_server *srv);
 
-/* Make the TLS state for an accepted non-blocking socket. 0 or -1 (out of memory). */
+/* Make the TLS state for an accepted non-blocking socket. 0 or -1 (out of
+ * memory). About 37 KiB each: two 16 KiB record buffers. Caller owns *out; free
+ * with tls_conn_free() (accepts NULL), then close the fd. */
 int tls_conn_new(tls_conn **out, tls_server *srv, int fd);
 void tls_conn_free(tls_conn *c);
 
 /* Drive the handshake: TLS_OK when done, TLS_WANT_READ/TLS_WANT_WRITE, TLS_ERROR, TLS_CLOSED. */
 int tls_handshake(tls_conn *c);
-/* Read decrypted bytes: > 0 count, or TLS_WANT_READ/TLS_WANT_WRITE/TLS_ERROR/TLS_CLOSED. */
+/* Read decrypted bytes: > 0 count, or TLS_WANT_READ/TLS_WANT_WRITE/TLS_ERROR/TLS_CLOSED
+ * (len 0 returns 0). */
 ssize_t tls_read(tls_conn *c, void *data, size_t len);
-/* Write: > 0 count accepted (may be less than len), or a TLS_ code. After
- * TLS_WANT_WRITE the same data must be offered again. */
+/* Write: > 0 count accepted (may be less than len: at most one 16 KiB record
+ * per call), or a TLS_ code (len 0 returns 0). After TLS_WANT_WRITE the same
+ * data must be offered again. */
 ssize_t tls_write(tls_conn *c, const void *data, size_t len);
-/* Decrypted bytes already buffered inside the TLS state (no socket event will announce them). */
+/* Decrypted bytes already buffered inside the TLS state (no socket event will
+ * announce them); 1 when only a not yet decrypted record is buffered. Non-zero
+ * means: call tls_read() again without waiting. */
 size_t tls_pending(const tls_conn *c);
 /* Best-effort close_notify; never blocks. */
 void tls_close_notify(tls_conn *c);

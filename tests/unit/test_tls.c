@@ -16,10 +16,6 @@
 #include <time.h>
 #include <unistd.h>
 
-/* client/limits.h shadows <limits.h> here; mbedTLS's configuration check needs CHAR_BIT. */
-#ifndef CHAR_BIT
-#define CHAR_BIT __CHAR_BIT__
-#endif
 #include <mbedtls/asn1.h>
 #include <mbedtls/ctr_drbg.h>
 #include <mbedtls/entropy.h>
