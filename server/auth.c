@@ -171,7 +171,7 @@ void auth_from_request(auth_creds *c, const http_request *req,
 }
 
 int auth_check(store_db *db, const auth_creds *c, const char *project, int need,
-	       int64_t *project_id, const char **why)
+	       int64_t *project_id, char actor[AUTH_ACTOR_MAX], const char **why)
 {
 	store_token tok;
 	int64_t pid = 0, key_pid = 0;
@@ -204,6 +204,10 @@ int auth_check(store_db *db, const auth_creds *c, const char *project, int need,
 			return 403;
 		}
 		*project_id = pid;
+		if (tok.name[0])
+			snprintf(actor, AUTH_ACTOR_MAX, "%s", tok.name);
+		else
+			snprintf(actor, AUTH_ACTOR_MAX, "token #%lld", (long long)tok.id);
 		return 0;
 	}
 	if (c->has_key) {
@@ -230,6 +234,7 @@ int auth_check(store_db *db, const auth_creds *c, const char *project, int need,
 			return 401;
 		}
 		*project_id = pid;
+		snprintf(actor, AUTH_ACTOR_MAX, "ingest key");
 		return 0;
 	}
 	*why = c->malformed ? "malformed credentials"

@@ -57,11 +57,14 @@ void auth_from_request(auth_creds *c, const http_request *req,
 
 /*
  * Check credentials against a project (by name) on a store connection.
- * Returns 0 and *project_id when allowed, else the HTTP status to answer
- * (401 no or unknown credential, 403 known but not allowed, 404 no such
- * project, 503 store failure) with a message in *why.
+ * Returns 0 and *project_id when allowed, and names the caller in `actor`
+ * (the token's label, "token #3" without one, or "ingest key") for the audit
+ * trail; else the HTTP status to answer (401 no or unknown credential, 403
+ * known but not allowed, 404 no such project, 503 store failure) with a
+ * message in *why.
  */
+#define AUTH_ACTOR_MAX 80
 int auth_check(store_db *db, const auth_creds *c, const char *project, int need,
-	       int64_t *project_id, const char **why);
+	       int64_t *project_id, char actor[AUTH_ACTOR_MAX], const char **why);
 
 #endif

@@ -27,6 +27,11 @@
 #define PROSUM_LIST_LIMIT 50
 #define PROSUM_LIST_MAX 500
 
+/* Report uploads (multipart/form-data); all attachments together are bounded by PROSUM_MAX_BODY. */
+#define PROSUM_MAX_ATTACHMENTS 16               /* file parts of one report */
+#define PROSUM_MAX_ATTACHMENT (10 * 1024 * 1024) /* one file */
+#define PROSUM_MAX_PART_HEADER_BYTES 8192        /* the header section of one part, blank line included */
+
 typedef struct config {
 	char *data_dir;       /* owned */
 	char *listen;         /* owned, HOST:PORT */

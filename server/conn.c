@@ -44,6 +44,9 @@ struct conn {
 	http_request req;
 	request rq;
 	int64_t deadline;    /* monotonic ms; 0 for none */
+	conn_more_fn more;   /* a streamed answer wants more once `out` is written */
+	void (*more_free)(void *ctx);
+	void *more_ctx;
 	int close_after;     /* close once `out` is written */
 	conn *prev, *next;
 };
@@ -73,6 +76,10 @@ static void conn_close(conn *c)
 		return;
 	assert(c->state != CONN_WAIT_STORE); /* the store task still points at us */
 	c->state = CONN_CLOSE;
+	if (c->more_free)
+		c->more_free(c->more_ctx);
+	c->more = NULL;
+	c->more_free = NULL;
 	loop_del(io->loop, &c->watch);
 	close(c->watch.fd);
 	c->watch.fd = -1;
@@ -319,6 +326,78 @@ void conn_reply_error(conn *c, int status, const char *code, const char *message
 	buf_free(&b);
 }
 
+/* Append one chunk of a streamed answer; 0, or -1 when it cannot be framed. */
+static int stream_chunk(conn *c, const char *data, size_t len)
+{
+	if (len == 0)
+		return 0;
+	if (buf_printf(&c->out, "%zx\r\n", len) != BUF_OK ||
+	    buf_append(&c->out, data, len) != BUF_OK || buf_append(&c->out, "\r\n", 2) != BUF_OK)
+		return -1;
+	return 0;
+}
+
+/* After a piece of a stream was queued: write it, driving the connection when a store task queued it. */
+static void stream_queued(conn *c, enum conn_state was, int ok)
+{
+	if (!ok) {
+		/* Cannot frame the rest: cut the answer short; the client sees it incomplete. */
+		if (c->more_free)
+			c->more_free(c->more_ctx);
+		c->more = NULL;
+		c->more_free = NULL;
+		c->close_after = 1;
+	}
+	c->state = CONN_WRITE;
+	set_deadline(c, cfg_of(c)->write_timeout_ms);
+	if (was == CONN_WAIT_STORE)
+		drive(c);
+}
+
+void conn_stream_start(conn *c, int status, const char *content_type, const char *first,
+		       size_t len, conn_more_fn more, void (*free_ctx)(void *ctx), void *ctx)
+{
+	enum conn_state was = c->state;
+	int keep = c->req.keep_alive && !c->io->stopping;
+
+	if (!keep)
+		c->close_after = 1;
+	c->out_off = 0;
+	c->more = more;
+	c->more_free = free_ctx;
+	c->more_ctx = ctx;
+	stream_queued(c, was,
+		      buf_printf(&c->out,
+				 "HTTP/1.1 %d %s\r\nContent-Type: %s\r\n"
+				 "Transfer-Encoding: chunked\r\nConnection: %s\r\n\r\n",
+				 status, http_reason(status), content_type,
+				 keep ? "keep-alive" : "close") == BUF_OK &&
+			      stream_chunk(c, first, len) == 0);
+}
+
+void conn_stream_write(conn *c, const char *data, size_t len)
+{
+	stream_queued(c, c->state, stream_chunk(c, data, len) == 0);
+}
+
+void conn_stream_abort(conn *c)
+{
+	stream_queued(c, c->state, 0);
+}
+
+void conn_stream_end(conn *c, const char *last, size_t len)
+{
+	enum conn_state was = c->state;
+	int ok = stream_chunk(c, last, len) == 0 && buf_append(&c->out, "0\r\n\r\n", 5) == BUF_OK;
+
+	if (c->more_free)
+		c->more_free(c->more_ctx);
+	c->more = NULL;
+	c->more_free = NULL;
+	c->more_ctx = NULL;
+	stream_queued(c, was, ok);
+}
+
 int conn_submit(conn *c, store_job *job)
 {
 	int rc;
@@ -329,6 +408,17 @@ int conn_submit(conn *c, store_job *job)
 		c->state = CONN_WAIT_STORE;
 		c->deadline = 0; /* the store answers; no timeout may free us meanwhile */
 		return 0;
+	}
+	if (c->more) {
+		/* Mid-stream there is no status left to send: cut the answer short, and
+		 * the missing last chunk tells the client it is incomplete. */
+		if (c->more_free)
+			c->more_free(c->more_ctx);
+		c->more = NULL;
+		c->more_free = NULL;
+		c->close_after = 1;
+		c->state = CONN_WRITE;
+		return -1;
 	}
 	conn_reply_error(c, 503, "unavailable",
 			 rc == STORE_BUSY ? "too many reports waiting to be stored; retry shortly"
@@ -531,6 +621,13 @@ static void drive(conn *c)
 			rc = flush_out(c);
 			if (rc <= 0)
 				return;
+			if (c->more) {
+				/* A streamed answer: ask for the next piece. */
+				c->state = CONN_DISPATCH;
+				c->more(c, c->more_ctx);
+				assert(c->state == CONN_WRITE || c->state == CONN_WAIT_STORE);
+				break;
+			}
 			finish_request(c);
 			break;
 		}

@@ -34,6 +34,24 @@ void conn_reply_error(conn *c, int status, const char *code, const char *message
 		      const char *field);
 
 /*
+ * Streamed answers (exports), in constant memory: conn_stream_start() queues
+ * the head (chunked transfer coding) and the first piece; each time what was
+ * queued has been written, more(c, ctx) is called to produce the next piece
+ * (usually by submitting a store job whose done task calls conn_stream_write()
+ * or, at the end, conn_stream_end()). If the connection dies first,
+ * free_ctx(ctx) is called instead; it is also called after conn_stream_end().
+ */
+typedef void (*conn_more_fn)(conn *c, void *ctx);
+void conn_stream_start(conn *c, int status, const char *content_type, const char *first,
+		       size_t len, conn_more_fn more, void (*free_ctx)(void *ctx), void *ctx);
+void conn_stream_write(conn *c, const char *data, size_t len);
+/* Cut the stream short (the store failed): no last chunk, the connection closes,
+ * and the client knows the answer is incomplete. */
+void conn_stream_abort(conn *c);
+/* The last piece (may be empty) and the end of the stream. */
+void conn_stream_end(conn *c, const char *last, size_t len);
+
+/*
  * Hand a job to the store on behalf of the request of `c` and park the
  * connection until its done task answers. Sets job->owner. Returns 0; or -1
  * after answering 503 itself (queue full or stopping), and the caller then

@@ -24,8 +24,10 @@ static int ingest_run(store_job *job, store_db *db)
 {
 	ingest_job *ij = (ingest_job *)job;
 	int64_t project_id;
+	char actor[AUTH_ACTOR_MAX];
 
-	ij->status = auth_check(db, &ij->creds, ij->project, AUTH_INGEST, &project_id, &ij->why);
+	ij->status = auth_check(db, &ij->creds, ij->project, AUTH_INGEST, &project_id, actor,
+				&ij->why);
 	if (ij->status)
 		return STORE_OK; /* nothing written; the refusal is answered in ingest_done() */
 	return store_report_insert(db, project_id, &ij->report, (int64_t)time(NULL), &ij->out);

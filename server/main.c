@@ -22,6 +22,8 @@ static const char usage[] =
 	"       prosumd project add NAME [--repo PATH] [--public-url URL] [--data DIR]\n"
 	"       prosumd token add   --role developer|release|admin [--project NAME] [--name LABEL]\n"
 	"                           [--data DIR]\n"
+	"       prosumd token list  [--data DIR]\n"
+	"       prosumd token revoke ID [--data DIR]\n"
 	"\n"
 	"--data defaults to $PROSUM_DATA, else ./prosum-data.\n";
 
@@ -331,10 +333,66 @@ out:
 	return rc;
 }
 
+static void print_token(void *ctx, int64_t id, const char *role, const char *project,
+			const char *name, int64_t created, int64_t revoked)
+{
+	char when[32];
+	time_t t = (time_t)created;
+	struct tm tm;
+
+	(void)ctx;
+	gmtime_r(&t, &tm);
+	strftime(when, sizeof(when), "%Y-%m-%d", &tm);
+	printf("%-5lld %-9s %-16s %-20s %s%s\n", (long long)id, role, project ? project : "(all)",
+	       name ? name : "-", when, revoked ? "  revoked" : "");
+}
+
+static int cmd_token_list(opts *o)
+{
+	store_db *db = NULL;
+	int rc = 0;
+
+	if (open_db(&o->cfg, &db))
+		return 1;
+	printf("%-5s %-9s %-16s %-20s %s\n", "ID", "ROLE", "PROJECT", "NAME", "CREATED");
+	if (store_token_list(db, print_token, NULL) < 0)
+		rc = die("%s", store_db_error(db));
+	store_db_close(db);
+	return rc;
+}
+
+static int cmd_token_revoke(opts *o)
+{
+	store_db *db = NULL;
+	char *end;
+	long long id;
+	int rc = 1;
+
+	id = o->name ? strtoll(o->name, &end, 10) : 0;
+	if (!o->name || *end || id <= 0)
+		return die("%s", "token revoke ID: the number from 'prosumd token list'");
+	if (open_db(&o->cfg, &db))
+		return 1;
+	switch (store_token_revoke(db, id, (int64_t)time(NULL))) {
+	case STORE_OK:
+		fprintf(stderr, "prosumd: token %lld revoked\n", id);
+		rc = 0;
+		break;
+	case STORE_NOTFOUND:
+		die("no active token %s", o->name);
+		break;
+	default:
+		die("%s", store_db_error(db));
+	}
+	store_db_close(db);
+	return rc;
+}
+
 int main(int argc, char **argv)
 {
 	opts o;
 	int rc = 2, skip;
+	const char *sub;
 	const char *cmd = argc > 1 ? argv[1] : NULL;
 
 	/* Everything prosumd creates (database, keys, attachments) is its own alone. */
@@ -352,13 +410,15 @@ int main(int argc, char **argv)
 		return die("%s", "out of memory");
 	/* Two-word commands: "project add", "token add". */
 	skip = (strcmp(cmd, "project") == 0 || strcmp(cmd, "token") == 0) ? 3 : 2;
-	if (skip == 3 && (argc < 3 || strcmp(argv[2], "add") != 0)) {
-		fprintf(stderr, "prosumd: %s: the only subcommand is 'add'\n%s", cmd, usage);
+	sub = skip == 3 && argc >= 3 ? argv[2] : "";
+	if (skip == 3 && strcmp(sub, "add") != 0 &&
+	    !(strcmp(cmd, "token") == 0 && (strcmp(sub, "list") == 0 || strcmp(sub, "revoke") == 0))) {
+		fprintf(stderr, "prosumd: %s: unknown subcommand '%s'\n%s", cmd, sub, usage);
 		goto out;
 	}
 	if (parse_opts(&o, argc - skip, argv + skip))
 		goto out;
-	if (strcmp(cmd, "project") != 0 && o.name) {
+	if (strcmp(cmd, "project") != 0 && strcmp(sub, "revoke") != 0 && o.name) {
 		die("unexpected argument '%s'", o.name);
 		goto out;
 	}
@@ -369,7 +429,9 @@ int main(int argc, char **argv)
 	else if (strcmp(cmd, "project") == 0)
 		rc = cmd_project_add(&o);
 	else if (strcmp(cmd, "token") == 0)
-		rc = cmd_token_add(&o);
+		rc = strcmp(sub, "list") == 0     ? cmd_token_list(&o)
+		     : strcmp(sub, "revoke") == 0 ? cmd_token_revoke(&o)
+						  : cmd_token_add(&o);
 	else
 		fprintf(stderr, "prosumd: unknown command '%s'\n%s", cmd, usage);
 out:

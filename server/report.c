@@ -908,7 +908,9 @@ void report_fingerprint(const report *r, char hex[65])
 
 		if (nnames == FP_FRAMES)
 			break;
-		if (!fn)
+		/* Frames of system libraries (in_app: false, as Sentry's SDKs mark them)
+		 * say where it crashed, not whose code did: they do not group. */
+		if (!fn || json_is_false(member(v, "in_app")))
 			continue;
 		lens[nnames] = norm_function(fn, names[nnames]);
 		if (lens[nnames] > 0)

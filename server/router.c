@@ -26,6 +26,10 @@ static const route routes[] = {
 	{"POST", "/api/v1/projects/{}/reports", ingest_report},
 	{"GET", "/api/v1/projects/{}/reports", triage_report_list},
 	{"GET", "/api/v1/projects/{}/reports/{}", triage_report_get},
+	{"PATCH", "/api/v1/projects/{}/reports/{}", triage_report_patch},
+	{"GET", "/api/v1/projects/{}/groups", triage_group_list},
+	{"GET", "/api/v1/projects/{}/groups/{}", triage_group_get},
+	{"PATCH", "/api/v1/projects/{}/groups/{}", triage_group_patch},
 };
 
 /* A parameter is a plain name or id: no escapes, no dots alone, nothing a path could abuse. */

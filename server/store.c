@@ -2,14 +2,26 @@
 #include "store.h"
 
 #include <assert.h>
+#include <ctype.h>
 #include <pthread.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "buf.h"
 #include "json.h"
 #include "schema.h"
+#include "status.h"
+
+#define REPORT_COLUMNS                                                                     \
+	"r.num, g.num, r.kind, r.title, r.status, r.received_at, r.revision, r.version, "  \
+	"r.severity, r.install_id, r.assignee, r.os "
+
+#define GROUP_COLUMNS                                                                       \
+	"g.num, g.status, g.kind, g.title, g.count, g.testers, g.first_seen, g.last_seen, " \
+	"g.first_revision, g.last_revision, g.assignee, g.fixed_by, "                       \
+	"(SELECT m.num FROM groups m WHERE m.id = g.merged_into) "
 
 /* Every statement, prepared once per connection on first use. */
 enum {
@@ -21,8 +33,11 @@ enum {
 	Q_KEY_PROJECT,
 	Q_TOKEN_ADD,
 	Q_TOKEN_FIND,
+	Q_TOKEN_LIST,
+	Q_TOKEN_REVOKE,
 	Q_REPORT_BY_UUID,
 	Q_GROUP_BY_FP,
+	Q_GROUP_BY_ID,
 	Q_NEXT_GROUP,
 	Q_GROUP_ADD,
 	Q_NEXT_REPORT,
@@ -30,7 +45,28 @@ enum {
 	Q_GROUP_TESTER,
 	Q_GROUP_SEEN,
 	Q_REPORT_GET,
-	Q_REPORT_LIST,
+	Q_FACET_SEEN,
+	Q_TAG_ADD,
+	Q_FTS_ADD,
+	Q_COMMENTS,
+	Q_AUDIT,
+	Q_AUDIT_ADD,
+	Q_COMMENT_ADD,
+	Q_REPORT_CURRENT,
+	Q_REPORT_SET_STATUS,
+	Q_REPORT_SET_ASSIGNEE,
+	Q_REPORT_SET_FIXED,
+	Q_GROUP_CURRENT,
+	Q_GROUP_SET_STATUS,
+	Q_GROUP_SET_ASSIGNEE,
+	Q_GROUP_SET_FIXED,
+	Q_MERGE_TESTERS,
+	Q_MERGE_FACETS,
+	Q_MERGE_REPORTS,
+	Q_MERGE_TOTALS,
+	Q_MERGE_SOURCE,
+	Q_GROUP_GET,
+	Q_FACETS,
 	Q_COUNT
 };
 
@@ -44,11 +80,16 @@ static const char *const sql_text[Q_COUNT] = {
 	[Q_KEY_PROJECT] = "SELECT project_id FROM ingest_keys WHERE key = ?1 AND revoked_at IS NULL",
 	[Q_TOKEN_ADD] = "INSERT INTO tokens(hash, role, project_id, name, created_at) "
 			"VALUES (?1, ?2, ?3, ?4, ?5)",
-	[Q_TOKEN_FIND] = "SELECT id, role, project_id, hash FROM tokens "
+	[Q_TOKEN_FIND] = "SELECT id, role, project_id, hash, name FROM tokens "
 			 "WHERE hash = ?1 AND revoked_at IS NULL",
+	[Q_TOKEN_LIST] = "SELECT t.id, t.role, p.name, t.name, t.created_at, t.revoked_at "
+			 "FROM tokens t LEFT JOIN projects p ON p.id = t.project_id ORDER BY t.id",
+	[Q_TOKEN_REVOKE] = "UPDATE tokens SET revoked_at = ?2 WHERE id = ?1 AND revoked_at IS NULL",
 	[Q_REPORT_BY_UUID] = "SELECT r.num, g.num FROM reports r JOIN groups g ON g.id = r.group_id "
 			     "WHERE r.project_id = ?1 AND r.uuid = ?2",
-	[Q_GROUP_BY_FP] = "SELECT id, num FROM groups WHERE project_id = ?1 AND fingerprint = ?2",
+	[Q_GROUP_BY_FP] = "SELECT id, num, merged_into FROM groups "
+			   "WHERE project_id = ?1 AND fingerprint = ?2",
+	[Q_GROUP_BY_ID] = "SELECT num, merged_into FROM groups WHERE id = ?1",
 	[Q_NEXT_GROUP] = "UPDATE projects SET next_group = next_group + 1 WHERE id = ?1 "
 			 "RETURNING next_group - 1",
 	[Q_GROUP_ADD] = "INSERT INTO groups(project_id, num, fingerprint, kind, title, first_seen, "
@@ -57,28 +98,70 @@ static const char *const sql_text[Q_COUNT] = {
 	[Q_NEXT_REPORT] = "UPDATE projects SET next_report = next_report + 1 WHERE id = ?1 "
 			  "RETURNING next_report - 1",
 	[Q_REPORT_ADD] = "INSERT INTO reports(project_id, num, uuid, group_id, kind, title, severity, "
-			 "install_id, version, revision, received_at, body) "
-			 "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+			 "install_id, version, revision, received_at, body, os, arch) "
+			 "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
 	[Q_GROUP_TESTER] = "INSERT OR IGNORE INTO group_testers(group_id, install_id) VALUES (?1, ?2)",
 	[Q_GROUP_SEEN] = "UPDATE groups SET count = count + 1, testers = testers + ?2, "
 			 "last_seen = max(last_seen, ?3), "
 			 "last_revision = coalesce(?4, last_revision) WHERE id = ?1",
 	[Q_REPORT_GET] = "SELECT r.num, g.num, r.kind, r.title, r.status, r.received_at, "
-			 "r.revision, r.body FROM reports r JOIN groups g ON g.id = r.group_id "
+			 "r.revision, r.body, r.assignee, r.fixed_by "
+			 "FROM reports r JOIN groups g ON g.id = r.group_id "
 			 "WHERE r.project_id = ?1 AND r.num = ?2",
-	[Q_REPORT_LIST] = "SELECT r.num, g.num, r.kind, r.title, r.status, r.received_at, "
-			  "r.revision, r.version, r.severity, r.install_id "
-			  "FROM reports r JOIN groups g ON g.id = r.group_id "
-			  "WHERE r.project_id = ?1 AND r.num < ?2 "
-			  "AND (?3 IS NULL OR r.kind = ?3) AND (?4 IS NULL OR r.status = ?4) "
-			  "AND (?5 IS NULL OR r.revision = ?5) AND (?6 = 0 OR g.num = ?6) "
-			  "ORDER BY r.num DESC LIMIT ?7",
+	[Q_FACET_SEEN] = "INSERT INTO group_facets(group_id, facet, value, count) VALUES (?1, ?2, ?3, 1) "
+			 "ON CONFLICT DO UPDATE SET count = count + 1",
+	[Q_TAG_ADD] = "INSERT OR IGNORE INTO report_tags(project_id, key, value, report_id) "
+		      "VALUES (?1, ?2, ?3, ?4)",
+	[Q_FTS_ADD] = "INSERT INTO reports_fts(rowid, title, text, exception, functions) "
+		      "VALUES (?1, ?2, ?3, ?4, ?5)",
+	[Q_COMMENTS] = "SELECT author, body, created_at FROM comments "
+		       "WHERE project_id = ?1 AND target_type = ?2 AND target_num = ?3 ORDER BY id",
+	[Q_AUDIT] = "SELECT actor, field, old_value, new_value, at FROM audit "
+		    "WHERE project_id = ?1 AND target_type = ?2 AND target_num = ?3 ORDER BY id",
+	[Q_AUDIT_ADD] = "INSERT INTO audit(project_id, target_type, target_num, actor, field, "
+			"old_value, new_value, at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+	[Q_COMMENT_ADD] = "INSERT INTO comments(project_id, target_type, target_num, author, body, "
+			  "created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+	[Q_REPORT_CURRENT] = "SELECT id, status, assignee, fixed_by, 0 FROM reports "
+			     "WHERE project_id = ?1 AND num = ?2",
+	[Q_REPORT_SET_STATUS] = "UPDATE reports SET status = ?2 WHERE id = ?1",
+	[Q_REPORT_SET_ASSIGNEE] = "UPDATE reports SET assignee = ?2 WHERE id = ?1",
+	[Q_REPORT_SET_FIXED] = "UPDATE reports SET fixed_by = ?2 WHERE id = ?1",
+	[Q_GROUP_CURRENT] = "SELECT id, status, assignee, fixed_by, merged_into FROM groups "
+			    "WHERE project_id = ?1 AND num = ?2",
+	[Q_GROUP_SET_STATUS] = "UPDATE groups SET status = ?2 WHERE id = ?1",
+	[Q_GROUP_SET_ASSIGNEE] = "UPDATE groups SET assignee = ?2 WHERE id = ?1",
+	[Q_GROUP_SET_FIXED] = "UPDATE groups SET fixed_by = ?2 WHERE id = ?1",
+	/* A merge, in order; ?1 is the group merged away, ?2 the one it joins. */
+	[Q_MERGE_TESTERS] = "INSERT OR IGNORE INTO group_testers(group_id, install_id) "
+			    "SELECT ?2, install_id FROM group_testers WHERE group_id = ?1",
+	[Q_MERGE_FACETS] = "INSERT INTO group_facets(group_id, facet, value, count) "
+			   "SELECT ?2, facet, value, count FROM group_facets WHERE group_id = ?1 "
+			   "ON CONFLICT DO UPDATE SET count = count + excluded.count",
+	[Q_MERGE_REPORTS] = "UPDATE reports SET group_id = ?2 WHERE group_id = ?1",
+	[Q_MERGE_TOTALS] = "UPDATE groups SET "
+			   "count = count + (SELECT count FROM groups WHERE id = ?1), "
+			   "testers = (SELECT count(*) FROM group_testers WHERE group_id = ?2), "
+			   "first_seen = min(first_seen, (SELECT first_seen FROM groups WHERE id = ?1)), "
+			   "last_seen = max(last_seen, (SELECT last_seen FROM groups WHERE id = ?1)) "
+			   "WHERE id = ?2",
+	[Q_MERGE_SOURCE] = "UPDATE groups SET merged_into = ?2, status = 'duplicate', count = 0, "
+			   "testers = 0 WHERE id = ?1",
+	[Q_GROUP_GET] = "SELECT " GROUP_COLUMNS ", g.id FROM groups g "
+			"WHERE g.project_id = ?1 AND g.num = ?2",
+	[Q_FACETS] = "SELECT facet, value, count FROM group_facets WHERE group_id = ?1 "
+		     "ORDER BY count DESC, value LIMIT 100",
 };
+
+#define STORE_DYN_CACHE 32
 
 struct store_db {
 	sqlite3 *db;
 	int write;
 	sqlite3_stmt *stmt[Q_COUNT];
+	sqlite3_stmt *dyn[STORE_DYN_CACHE]; /* list queries, by shape */
+	char *dyn_sql[STORE_DYN_CACHE];
+	unsigned dyn_next;
 };
 
 struct store {
@@ -233,6 +316,10 @@ void store_db_close(store_db *db)
 		return;
 	for (i = 0; i < Q_COUNT; i++)
 		sqlite3_finalize(db->stmt[i]);
+	for (i = 0; i < STORE_DYN_CACHE; i++) {
+		sqlite3_finalize(db->dyn[i]);
+		free(db->dyn_sql[i]);
+	}
 	sqlite3_close(db->db);
 	free(db);
 }
@@ -431,11 +518,125 @@ int store_token_find(store_db *db, const uint8_t hash[32], store_token *out)
 	}
 	out->id = sqlite3_column_int64(s, 0);
 	out->role = store_role_parse(col_text(s, 1));
+	snprintf(out->name, sizeof(out->name), "%s", col_text(s, 4) ? col_text(s, 4) : "");
 	out->project_id = sqlite3_column_int64(s, 2);
 	rc = out->role ? STORE_OK : STORE_NOTFOUND;
 out:
 	sqlite3_reset(s);
 	return rc;
+}
+
+/* ---- statements built from fixed fragments (filters), prepared once per shape ---- */
+
+/*
+ * List queries vary with the filters given. Their SQL is assembled from
+ * fixed fragments only (every value is bound), and each shape is prepared
+ * once and kept: a handful of shapes cover what clients ask.
+ */
+static sqlite3_stmt *dyn_stmt(store_db *db, const char *sql)
+{
+	int i, slot;
+	sqlite3_stmt *s;
+
+	for (i = 0; i < STORE_DYN_CACHE; i++) {
+		if (db->dyn_sql[i] && strcmp(db->dyn_sql[i], sql) == 0) {
+			sqlite3_reset(db->dyn[i]);
+			sqlite3_clear_bindings(db->dyn[i]);
+			return db->dyn[i];
+		}
+	}
+	if (sqlite3_prepare_v3(db->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &s, NULL) != SQLITE_OK) {
+		fprintf(stderr, "prosumd: cannot prepare a list query: %s\n", sqlite3_errmsg(db->db));
+		return NULL;
+	}
+	slot = db->dyn_next++ % STORE_DYN_CACHE;
+	sqlite3_finalize(db->dyn[slot]);
+	free(db->dyn_sql[slot]);
+	db->dyn[slot] = s;
+	db->dyn_sql[slot] = strdup(sql);
+	if (!db->dyn_sql[slot]) {
+		sqlite3_finalize(s);
+		db->dyn[slot] = NULL;
+		return NULL;
+	}
+	return s;
+}
+
+static void bind_named_text(sqlite3_stmt *s, const char *name, const char *v)
+{
+	int i = sqlite3_bind_parameter_index(s, name);
+
+	if (i > 0)
+		sqlite3_bind_text(s, i, v, -1, SQLITE_TRANSIENT);
+}
+
+static void bind_named_int(sqlite3_stmt *s, const char *name, int64_t v)
+{
+	int i = sqlite3_bind_parameter_index(s, name);
+
+	if (i > 0)
+		sqlite3_bind_int64(s, i, v);
+}
+
+/*
+ * Turn what a person typed into an FTS5 query that cannot be a syntax error:
+ * every run of letters and digits becomes a quoted term, all of them required.
+ * Returns 0, or -1 when nothing searchable is left.
+ */
+static int fts_query(const char *q, buf *out)
+{
+	const unsigned char *p = (const unsigned char *)q;
+	int terms = 0;
+
+	while (*p) {
+		const unsigned char *start;
+
+		while (*p && !(isalnum(*p) || *p >= 0x80 || *p == '_'))
+			p++;
+		start = p;
+		while (*p && (isalnum(*p) || *p >= 0x80 || *p == '_'))
+			p++;
+		if (p == start)
+			continue;
+		if (buf_printf(out, "%s\"%.*s\"", terms ? " " : "", (int)(p - start),
+			       (const char *)start) != BUF_OK)
+			return -1;
+		if (++terms == 32)
+			break;
+	}
+	return terms ? 0 : -1;
+}
+
+/* ---- reports ---- */
+
+int store_token_list(store_db *db,
+		     void (*fn)(void *ctx, int64_t id, const char *role, const char *project,
+				const char *name, int64_t created, int64_t revoked),
+		     void *ctx)
+{
+	sqlite3_stmt *s = stmt(db, Q_TOKEN_LIST);
+	int rc;
+
+	if (!s)
+		return STORE_ERROR;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+		fn(ctx, sqlite3_column_int64(s, 0), col_text(s, 1), col_text(s, 2), col_text(s, 3),
+		   sqlite3_column_int64(s, 4), sqlite3_column_int64(s, 5));
+	sqlite3_reset(s);
+	return rc == SQLITE_DONE ? STORE_OK : STORE_ERROR;
+}
+
+int store_token_revoke(store_db *db, int64_t id, int64_t now)
+{
+	sqlite3_stmt *s = stmt(db, Q_TOKEN_REVOKE);
+
+	if (!s)
+		return STORE_ERROR;
+	sqlite3_bind_int64(s, 1, id);
+	sqlite3_bind_int64(s, 2, now);
+	if (step_done(s) != STORE_OK)
+		return STORE_ERROR;
+	return sqlite3_changes(db->db) ? STORE_OK : STORE_NOTFOUND;
 }
 
 /* The existing report with this uuid, if any. */
@@ -461,12 +662,13 @@ static int report_by_uuid(store_db *db, int64_t project_id, const char *uuid, st
 	return rc;
 }
 
-/* Find the group of a fingerprint, making it when it is new. */
+/* Find the group of a fingerprint, making it when it is new; merged groups lead to their target. */
 static int group_for(store_db *db, int64_t project_id, const report *r, int64_t now,
 		     int64_t *group_id, int64_t *group_num)
 {
 	sqlite3_stmt *s = stmt(db, Q_GROUP_BY_FP);
-	int rc;
+	int rc, hops;
+	int64_t into;
 
 	if (!s)
 		return STORE_ERROR;
@@ -476,7 +678,24 @@ static int group_for(store_db *db, int64_t project_id, const report *r, int64_t 
 	if (rc == SQLITE_ROW) {
 		*group_id = sqlite3_column_int64(s, 0);
 		*group_num = sqlite3_column_int64(s, 1);
+		into = sqlite3_column_int64(s, 2);
 		sqlite3_reset(s);
+		/* A merged group hands its new reports on; merges never form a cycle,
+		 * but the walk is bounded all the same. */
+		for (hops = 0; into && hops < 32; hops++) {
+			s = stmt(db, Q_GROUP_BY_ID);
+			if (!s)
+				return STORE_ERROR;
+			sqlite3_bind_int64(s, 1, into);
+			if (sqlite3_step(s) != SQLITE_ROW) {
+				sqlite3_reset(s);
+				return STORE_ERROR;
+			}
+			*group_id = into;
+			*group_num = sqlite3_column_int64(s, 0);
+			into = sqlite3_column_int64(s, 1);
+			sqlite3_reset(s);
+		}
 		return STORE_OK;
 	}
 	sqlite3_reset(s);
@@ -505,11 +724,90 @@ static int group_for(store_db *db, int64_t project_id, const report *r, int64_t 
 	return STORE_OK;
 }
 
+static int facet_seen(store_db *db, int64_t group_id, const char *facet, const char *value)
+{
+	sqlite3_stmt *s;
+
+	if (!value || !*value)
+		return STORE_OK;
+	s = stmt(db, Q_FACET_SEEN);
+	if (!s)
+		return STORE_ERROR;
+	sqlite3_bind_int64(s, 1, group_id);
+	sqlite3_bind_text(s, 2, facet, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 3, value, -1, SQLITE_TRANSIENT);
+	return step_done(s);
+}
+
+/* Tags, the full-text row and the facets of a new report. */
+static int report_extras(store_db *db, int64_t project_id, int64_t report_id, int64_t group_id,
+			 const report *r)
+{
+	json_t *tags = json_object_get(r->root, "tags"), *frames, *v;
+	const char *k;
+	sqlite3_stmt *s;
+	buf text, fns, exc;
+	size_t i;
+	int rc = STORE_ERROR;
+
+	json_object_foreach(tags, k, v)
+	{
+		s = stmt(db, Q_TAG_ADD);
+		if (!s || !json_is_string(v))
+			return STORE_ERROR;
+		sqlite3_bind_int64(s, 1, project_id);
+		sqlite3_bind_text(s, 2, k, -1, SQLITE_STATIC);
+		sqlite3_bind_text(s, 3, json_string_value(v), -1, SQLITE_STATIC);
+		sqlite3_bind_int64(s, 4, report_id);
+		if (step_done(s) != STORE_OK)
+			return STORE_ERROR;
+	}
+	buf_init(&text, 1 << 20);
+	buf_init(&fns, 1 << 20);
+	buf_init(&exc, 1 << 16);
+	buf_printf(&text, "%s\n%s", r->description ? r->description : "", r->steps ? r->steps : "");
+	buf_printf(&exc, "%s %s", r->exception_type ? r->exception_type : "",
+		   r->exception_value ? r->exception_value : "");
+	frames = json_object_get(r->root, "frames");
+	json_array_foreach(frames, i, v)
+	{
+		const char *fn = json_string_value(json_object_get(v, "function"));
+		if (fn)
+			buf_printf(&fns, "%s ", fn);
+	}
+	s = stmt(db, Q_FTS_ADD);
+	if (!s)
+		goto out;
+	sqlite3_bind_int64(s, 1, report_id);
+	sqlite3_bind_text(s, 2, r->title, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 3, text.p ? text.p : "", -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 4, exc.p ? exc.p : "", -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 5, fns.p ? fns.p : "", -1, SQLITE_STATIC);
+	if (step_done(s) != STORE_OK)
+		goto out;
+	if (facet_seen(db, group_id, "version", r->version) < 0)
+		goto out;
+	if (r->os) {
+		char platform[300];
+
+		snprintf(platform, sizeof(platform), "%s%s%s", r->os, r->arch ? " " : "",
+			 r->arch ? r->arch : "");
+		if (facet_seen(db, group_id, "platform", platform) < 0)
+			goto out;
+	}
+	rc = STORE_OK;
+out:
+	buf_free(&text);
+	buf_free(&fns);
+	buf_free(&exc);
+	return rc;
+}
+
 int store_report_insert(store_db *db, int64_t project_id, const report *r, int64_t now,
 			store_ingest *out)
 {
 	sqlite3_stmt *s;
-	int64_t group_id;
+	int64_t group_id, report_id;
 	char *body = NULL;
 	int rc, new_tester;
 
@@ -543,9 +841,12 @@ int store_report_insert(store_db *db, int64_t project_id, const report *r, int64
 	bind_text_or_null(s, 10, r->revision);
 	sqlite3_bind_int64(s, 11, now);
 	sqlite3_bind_text(s, 12, body, -1, SQLITE_STATIC);
+	bind_text_or_null(s, 13, r->os);
+	bind_text_or_null(s, 14, r->arch);
 	rc = step_done(s);
 	if (rc != STORE_OK)
 		goto out;
+	report_id = sqlite3_last_insert_rowid(db->db);
 
 	s = stmt(db, Q_GROUP_TESTER);
 	if (!s) {
@@ -568,6 +869,8 @@ int store_report_insert(store_db *db, int64_t project_id, const report *r, int64
 	sqlite3_bind_int64(s, 3, now);
 	bind_text_or_null(s, 4, r->revision ? r->revision : r->version);
 	rc = step_done(s);
+	if (rc == STORE_OK)
+		rc = report_extras(db, project_id, report_id, group_id, r);
 	out->created = 1;
 out:
 	free(body);
@@ -579,6 +882,60 @@ static json_t *revision_json(const char *input)
 {
 	return json_pack("{s:o,s:n,s:n}", "input", input ? json_string(input) : json_null(),
 			 "commit", "release");
+}
+
+static json_t *text_or_null(const char *s)
+{
+	return s ? json_string(s) : json_null();
+}
+
+static json_t *col_json(sqlite3_stmt *s, int i)
+{
+	return text_or_null(col_text(s, i));
+}
+
+/* Comments and the audit trail of one item, oldest first. */
+static int history(store_db *db, int64_t project_id, const char *type, int64_t num,
+		   json_t *item)
+{
+	json_t *comments = json_array(), *audit = json_array();
+	sqlite3_stmt *s = stmt(db, Q_COMMENTS);
+	int rc;
+
+	if (!s)
+		goto fail;
+	sqlite3_bind_int64(s, 1, project_id);
+	sqlite3_bind_text(s, 2, type, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 3, num);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+		json_array_append_new(comments,
+				      json_pack("{s:o,s:o,s:o}", "author", col_json(s, 0), "body",
+						col_json(s, 1), "at",
+						json_time(sqlite3_column_int64(s, 2))));
+	sqlite3_reset(s);
+	if (rc != SQLITE_DONE)
+		goto fail;
+	s = stmt(db, Q_AUDIT);
+	if (!s)
+		goto fail;
+	sqlite3_bind_int64(s, 1, project_id);
+	sqlite3_bind_text(s, 2, type, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 3, num);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+		json_array_append_new(
+			audit, json_pack("{s:o,s:o,s:o,s:o,s:o}", "actor", col_json(s, 0), "field",
+					 col_json(s, 1), "old", col_json(s, 2), "new",
+					 col_json(s, 3), "at", json_time(sqlite3_column_int64(s, 4))));
+	sqlite3_reset(s);
+	if (rc != SQLITE_DONE)
+		goto fail;
+	json_object_set_new(item, "comments", comments);
+	json_object_set_new(item, "history", audit);
+	return STORE_OK;
+fail:
+	json_decref(comments);
+	json_decref(audit);
+	return STORE_ERROR;
 }
 
 int store_report_get(store_db *db, int64_t project_id, int64_t num, json_t **out)
@@ -596,11 +953,13 @@ int store_report_get(store_db *db, int64_t project_id, int64_t num, json_t **out
 	rc = sqlite3_step(s);
 	if (rc != SQLITE_ROW) {
 		rc = rc == SQLITE_DONE ? STORE_NOTFOUND : STORE_ERROR;
+		sqlite3_reset(s);
 		goto out;
 	}
 	r = json_loads(col_text(s, 7), 0, &jerr);
 	if (!json_is_object(r)) {
 		rc = STORE_ERROR;
+		sqlite3_reset(s);
 		goto out;
 	}
 	/* The document as sent, with what the server knows of it on top. */
@@ -611,66 +970,510 @@ int store_report_get(store_db *db, int64_t project_id, int64_t num, json_t **out
 	json_object_set_new(r, "status", json_string(col_text(s, 4)));
 	json_object_set_new(r, "received_at", json_time(sqlite3_column_int64(s, 5)));
 	json_object_set_new(r, "revision", revision_json(col_text(s, 6)));
+	json_object_set_new(r, "assignee", col_json(s, 8));
+	json_object_set_new(r, "fixed_by", col_json(s, 9));
 	if (!json_object_get(r, "frames"))
 		json_object_set_new(r, "frames", json_array());
 	json_object_set_new(r, "attachments", json_array());
+	sqlite3_reset(s);
+	rc = history(db, project_id, "R", num, r);
+	if (rc != STORE_OK)
+		goto out;
 	*out = r;
 	r = NULL;
-	rc = STORE_OK;
 out:
 	json_decref(r);
-	sqlite3_reset(s);
 	return rc;
+}
+
+static json_t *report_item(sqlite3_stmt *s)
+{
+	return json_pack("{s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o}", "id",
+			 json_id('R', sqlite3_column_int64(s, 0)), "group",
+			 json_id('G', sqlite3_column_int64(s, 1)), "kind", col_json(s, 2), "title",
+			 col_json(s, 3), "status", col_json(s, 4), "received_at",
+			 json_time(sqlite3_column_int64(s, 5)), "revision",
+			 revision_json(col_text(s, 6)), "version", col_json(s, 7), "severity",
+			 col_json(s, 8), "install_id", col_json(s, 9), "assignee", col_json(s, 10),
+			 "platform", col_json(s, 11));
 }
 
 int store_report_list(store_db *db, int64_t project_id, const store_report_filter *f,
 		      json_t **items, int64_t *next)
 {
-	sqlite3_stmt *s = stmt(db, Q_REPORT_LIST);
+	buf sql, q;
+	sqlite3_stmt *s = NULL;
 	json_t *arr = json_array();
-	int rc, n = 0;
+	int rc = STORE_ERROR, n = 0, ranked = f->q != NULL;
 	int64_t last = 0;
 
 	*items = NULL;
 	*next = 0;
-	if (!s || !arr) {
-		json_decref(arr);
-		return STORE_ERROR;
+	buf_init(&sql, 8192);
+	buf_init(&q, 8192);
+	if (!arr)
+		goto out;
+	if (ranked && fts_query(f->q, &q) < 0) {
+		rc = STORE_OK; /* nothing searchable: nothing found */
+		goto done;
 	}
-	sqlite3_bind_int64(s, 1, project_id);
-	sqlite3_bind_int64(s, 2, f->before > 0 ? f->before : INT64_MAX);
-	bind_text_or_null(s, 3, f->kind);
-	bind_text_or_null(s, 4, f->status);
-	bind_text_or_null(s, 5, f->revision);
-	sqlite3_bind_int64(s, 6, f->group);
-	sqlite3_bind_int(s, 7, f->limit + 1); /* one more tells whether a next page exists */
+	buf_puts(&sql, "SELECT " REPORT_COLUMNS "FROM reports r JOIN groups g ON g.id = r.group_id ");
+	if (ranked)
+		buf_puts(&sql, "JOIN reports_fts f ON f.rowid = r.id AND reports_fts MATCH :q ");
+	buf_puts(&sql, "WHERE r.project_id = :p ");
+	if (f->kind)
+		buf_puts(&sql, "AND r.kind = :kind ");
+	if (f->status)
+		buf_puts(&sql, "AND r.status = :status ");
+	if (f->revision)
+		buf_puts(&sql, "AND r.revision = :revision ");
+	if (f->version)
+		buf_puts(&sql, "AND r.version = :version ");
+	if (f->platform)
+		buf_puts(&sql, "AND r.os = :os ");
+	if (f->group)
+		buf_puts(&sql, "AND g.num = :group ");
+	if (f->tag_key)
+		buf_puts(&sql, "AND r.id IN (SELECT report_id FROM report_tags "
+			       "WHERE project_id = :p AND key = :tk AND value = :tv) ");
+	if (f->since)
+		buf_puts(&sql, "AND r.received_at >= :since ");
+	if (f->until)
+		buf_puts(&sql, "AND r.received_at < :until ");
+	if (ranked) {
+		/* Ranked by relevance, a title hit weighing most; the cursor is an offset. */
+		buf_puts(&sql, "ORDER BY bm25(reports_fts, 10.0, 2.0, 3.0, 3.0), r.num DESC "
+			       "LIMIT :limit OFFSET :offset");
+	} else if (f->oldest) {
+		buf_puts(&sql, "AND r.num > :cursor ORDER BY r.num ASC LIMIT :limit");
+	} else {
+		buf_puts(&sql, "AND r.num < :cursor ORDER BY r.num DESC LIMIT :limit");
+	}
+	s = dyn_stmt(db, sql.p);
+	if (!s)
+		goto out;
+	bind_named_int(s, ":p", project_id);
+	bind_named_text(s, ":q", q.p);
+	bind_named_text(s, ":kind", f->kind);
+	bind_named_text(s, ":status", f->status);
+	bind_named_text(s, ":revision", f->revision);
+	bind_named_text(s, ":version", f->version);
+	bind_named_text(s, ":os", f->platform);
+	bind_named_int(s, ":group", f->group);
+	bind_named_text(s, ":tk", f->tag_key);
+	bind_named_text(s, ":tv", f->tag_value);
+	bind_named_int(s, ":since", f->since);
+	bind_named_int(s, ":until", f->until);
+	bind_named_int(s, ":offset", f->cursor);
+	bind_named_int(s, ":cursor", f->cursor > 0 ? f->cursor : f->oldest ? 0 : INT64_MAX);
+	bind_named_int(s, ":limit", f->limit + 1); /* one more tells whether a next page exists */
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		if (n == f->limit) {
-			*next = last;
-			continue;
+			*next = ranked ? f->cursor + n : last;
+			break;
 		}
 		last = sqlite3_column_int64(s, 0);
-		json_array_append_new(
-			arr, json_pack("{s:o,s:o,s:s,s:s,s:s,s:o,s:o,s:o,s:o,s:s}", "id",
-				       json_id('R', last), "group",
-				       json_id('G', sqlite3_column_int64(s, 1)), "kind",
-				       col_text(s, 2), "title", col_text(s, 3), "status",
-				       col_text(s, 4), "received_at",
-				       json_time(sqlite3_column_int64(s, 5)), "revision",
-				       revision_json(col_text(s, 6)), "version",
-				       col_text(s, 7) ? json_string(col_text(s, 7)) : json_null(),
-				       "severity",
-				       col_text(s, 8) ? json_string(col_text(s, 8)) : json_null(),
-				       "install_id", col_text(s, 9)));
+		json_array_append_new(arr, report_item(s));
 		n++;
 	}
 	sqlite3_reset(s);
-	if (rc != SQLITE_DONE) {
-		json_decref(arr);
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
+		rc = STORE_ERROR;
+		goto out;
+	}
+done:
+	*items = arr;
+	arr = NULL;
+	rc = STORE_OK;
+out:
+	json_decref(arr);
+	buf_free(&sql);
+	buf_free(&q);
+	return rc;
+}
+
+int store_report_export(store_db *db, int64_t project_id, const store_report_filter *f,
+			int (*row)(void *ctx, const json_t *item), void *ctx)
+{
+	store_report_filter page = *f;
+	json_t *items, *it;
+	int64_t next;
+	size_t i;
+	int rc;
+
+	page.limit = 500;
+	page.oldest = 1;
+	page.q = NULL;
+	/* Page by page: memory stays the size of one page whatever the total. */
+	for (;;) {
+		rc = store_report_list(db, project_id, &page, &items, &next);
+		if (rc != STORE_OK)
+			return rc;
+		json_array_foreach(items, i, it)
+		{
+			if (row(ctx, it) < 0) {
+				json_decref(items);
+				return STORE_ERROR;
+			}
+		}
+		json_decref(items);
+		if (!next)
+			return STORE_OK;
+		page.cursor = next;
+	}
+}
+
+/* Record one change in the audit trail. */
+static int audit(store_db *db, int64_t project_id, const char *type, int64_t num,
+		 const char *actor, const char *field, const char *old_value, const char *new_value,
+		 int64_t now)
+{
+	sqlite3_stmt *s = stmt(db, Q_AUDIT_ADD);
+
+	if (!s)
 		return STORE_ERROR;
+	sqlite3_bind_int64(s, 1, project_id);
+	sqlite3_bind_text(s, 2, type, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 3, num);
+	sqlite3_bind_text(s, 4, actor, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 5, field, -1, SQLITE_STATIC);
+	bind_text_or_null(s, 6, old_value);
+	bind_text_or_null(s, 7, new_value);
+	sqlite3_bind_int64(s, 8, now);
+	return step_done(s);
+}
+
+static int comment_add(store_db *db, int64_t project_id, const char *type, int64_t num,
+		       const char *actor, const char *body, int64_t now)
+{
+	sqlite3_stmt *s = stmt(db, Q_COMMENT_ADD);
+
+	if (!s)
+		return STORE_ERROR;
+	sqlite3_bind_int64(s, 1, project_id);
+	sqlite3_bind_text(s, 2, type, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 3, num);
+	sqlite3_bind_text(s, 4, actor, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 5, body, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 6, now);
+	return step_done(s);
+}
+
+/* Set one text column of a report or group, recording the change when there is one. */
+static int set_field(store_db *db, int q, int64_t id, int64_t project_id, const char *type,
+		     int64_t num, const char *field, const char *old_value, const char *value,
+		     const char *actor, int64_t now)
+{
+	sqlite3_stmt *s;
+	const char *v = value && *value ? value : NULL; /* "" clears */
+
+	if ((!old_value && !v) || (old_value && v && strcmp(old_value, v) == 0))
+		return STORE_OK;
+	s = stmt(db, q);
+	if (!s)
+		return STORE_ERROR;
+	sqlite3_bind_int64(s, 1, id);
+	bind_text_or_null(s, 2, v);
+	if (step_done(s) != STORE_OK)
+		return STORE_ERROR;
+	return audit(db, project_id, type, num, actor, field, old_value, v, now);
+}
+
+/* The current row of a report or group for a patch: id, status, assignee, fixed_by. */
+typedef struct current {
+	int64_t id;
+	char status[32];
+	char *assignee;
+	char *fixed_by;
+	int64_t merged_into;
+} current;
+
+static void current_free(current *c)
+{
+	free(c->assignee);
+	free(c->fixed_by);
+}
+
+static int load_current(store_db *db, int q, int64_t project_id, int64_t num, current *c)
+{
+	sqlite3_stmt *s = stmt(db, q);
+	int rc;
+
+	memset(c, 0, sizeof(*c));
+	if (!s)
+		return STORE_ERROR;
+	sqlite3_bind_int64(s, 1, project_id);
+	sqlite3_bind_int64(s, 2, num);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		c->id = sqlite3_column_int64(s, 0);
+		snprintf(c->status, sizeof(c->status), "%s", col_text(s, 1));
+		c->assignee = col_text(s, 2) ? strdup(col_text(s, 2)) : NULL;
+		c->fixed_by = col_text(s, 3) ? strdup(col_text(s, 3)) : NULL;
+		c->merged_into = sqlite3_column_int64(s, 4);
+		rc = STORE_OK;
+	} else {
+		rc = rc == SQLITE_DONE ? STORE_NOTFOUND : STORE_ERROR;
+	}
+	sqlite3_reset(s);
+	return rc;
+}
+
+/* What a report and a group have alike: status, assignee, fixed_by, comment. */
+static int patch_common(store_db *db, const current *c, int64_t project_id, const char *type,
+			int64_t num, const store_patch *p, const char *actor, int64_t now,
+			int q_status, int q_assignee, int q_fixed, char *why, size_t whylen)
+{
+	if (p->status && !status_report_transition_ok(c->status, p->status)) {
+		snprintf(why, whylen, "cannot go from %s to %s", c->status, p->status);
+		return STORE_CONFLICT;
+	}
+	if (p->status && set_field(db, q_status, c->id, project_id, type, num, "status", c->status,
+				   p->status, actor, now) < 0)
+		return STORE_ERROR;
+	if (p->assignee && set_field(db, q_assignee, c->id, project_id, type, num, "assignee",
+				     c->assignee, p->assignee, actor, now) < 0)
+		return STORE_ERROR;
+	if (p->fixed_by && set_field(db, q_fixed, c->id, project_id, type, num, "fixed_by",
+				     c->fixed_by, p->fixed_by, actor, now) < 0)
+		return STORE_ERROR;
+	if (p->comment && comment_add(db, project_id, type, num, actor, p->comment, now) < 0)
+		return STORE_ERROR;
+	return STORE_OK;
+}
+
+int store_report_patch(store_db *db, int64_t project_id, int64_t num, const store_patch *p,
+		       const char *actor, int64_t now, char *why, size_t whylen)
+{
+	current c;
+	int rc = load_current(db, Q_REPORT_CURRENT, project_id, num, &c);
+
+	if (rc != STORE_OK)
+		return rc;
+	rc = patch_common(db, &c, project_id, "R", num, p, actor, now, Q_REPORT_SET_STATUS,
+			  Q_REPORT_SET_ASSIGNEE, Q_REPORT_SET_FIXED, why, whylen);
+	current_free(&c);
+	return rc;
+}
+
+/* Merge group `c` into the group numbered `into`: its reports, testers and counts move. */
+static int merge_group(store_db *db, const current *c, int64_t project_id, int64_t num,
+		       int64_t into, const char *actor, int64_t now, char *why, size_t whylen)
+{
+	current t;
+	sqlite3_stmt *s;
+	char target[32];
+	int rc, i;
+	static const int steps[] = {Q_MERGE_TESTERS, Q_MERGE_FACETS, Q_MERGE_REPORTS,
+				    Q_MERGE_TOTALS, Q_MERGE_SOURCE};
+
+	if (into == num) {
+		snprintf(why, whylen, "a group cannot be merged into itself");
+		return STORE_INVALID;
+	}
+	if (c->merged_into) {
+		snprintf(why, whylen, "G-%lld is already merged", (long long)num);
+		return STORE_CONFLICT;
+	}
+	rc = load_current(db, Q_GROUP_CURRENT, project_id, into, &t);
+	if (rc == STORE_NOTFOUND) {
+		snprintf(why, whylen, "no group G-%lld to merge into", (long long)into);
+		return STORE_INVALID;
+	}
+	if (rc != STORE_OK)
+		return rc;
+	if (t.merged_into) {
+		current_free(&t);
+		snprintf(why, whylen, "G-%lld is itself merged; merge into its target",
+			 (long long)into);
+		return STORE_INVALID;
+	}
+	for (i = 0; i < (int)(sizeof(steps) / sizeof(steps[0])); i++) {
+		s = stmt(db, steps[i]);
+		if (!s) {
+			rc = STORE_ERROR;
+			break;
+		}
+		sqlite3_bind_int64(s, 1, c->id);
+		sqlite3_bind_int64(s, 2, t.id);
+		rc = step_done(s);
+		if (rc != STORE_OK)
+			break;
+	}
+	current_free(&t);
+	if (rc != STORE_OK)
+		return STORE_ERROR;
+	snprintf(target, sizeof(target), "G-%lld", (long long)into);
+	return audit(db, project_id, "G", num, actor, "merged_into", NULL, target, now);
+}
+
+int store_group_patch(store_db *db, int64_t project_id, int64_t num, const store_patch *p,
+		      const char *actor, int64_t now, char *why, size_t whylen)
+{
+	current c;
+	int rc = load_current(db, Q_GROUP_CURRENT, project_id, num, &c);
+
+	if (rc != STORE_OK)
+		return rc;
+	rc = patch_common(db, &c, project_id, "G", num, p, actor, now, Q_GROUP_SET_STATUS,
+			  Q_GROUP_SET_ASSIGNEE, Q_GROUP_SET_FIXED, why, whylen);
+	if (rc == STORE_OK && p->merge_into)
+		rc = merge_group(db, &c, project_id, num, p->merge_into, actor, now, why, whylen);
+	current_free(&c);
+	return rc;
+}
+
+static json_t *group_item(sqlite3_stmt *s)
+{
+	int64_t merged = sqlite3_column_int64(s, 12);
+
+	return json_pack("{s:o,s:o,s:o,s:o,s:I,s:I,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:n,s:o}", "id",
+			 json_id('G', sqlite3_column_int64(s, 0)), "status", col_json(s, 1), "kind",
+			 col_json(s, 2), "title", col_json(s, 3), "count",
+			 (json_int_t)sqlite3_column_int64(s, 4), "testers",
+			 (json_int_t)sqlite3_column_int64(s, 5), "first_seen",
+			 json_time(sqlite3_column_int64(s, 6)), "last_seen",
+			 json_time(sqlite3_column_int64(s, 7)), "first_revision", col_json(s, 8),
+			 "last_revision", col_json(s, 9), "assignee", col_json(s, 10), "fixed_by",
+			 col_json(s, 11), "merged_into", merged ? json_id('G', merged) : json_null(),
+			 "fixed_in", "suspects", json_array());
+}
+
+int store_group_get(store_db *db, int64_t project_id, int64_t num, json_t **out)
+{
+	sqlite3_stmt *s = stmt(db, Q_GROUP_GET);
+	json_t *g = NULL, *versions = json_object(), *platforms = json_object();
+	int rc;
+	int64_t id;
+
+	*out = NULL;
+	if (!s)
+		goto fail;
+	sqlite3_bind_int64(s, 1, project_id);
+	sqlite3_bind_int64(s, 2, num);
+	rc = sqlite3_step(s);
+	if (rc != SQLITE_ROW) {
+		sqlite3_reset(s);
+		json_decref(versions);
+		json_decref(platforms);
+		return rc == SQLITE_DONE ? STORE_NOTFOUND : STORE_ERROR;
+	}
+	g = group_item(s);
+	id = sqlite3_column_int64(s, 13);
+	sqlite3_reset(s);
+	s = stmt(db, Q_FACETS);
+	if (!s)
+		goto fail;
+	sqlite3_bind_int64(s, 1, id);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+		json_object_set_new(strcmp(col_text(s, 0), "version") == 0 ? versions : platforms,
+				    col_text(s, 1), json_integer(sqlite3_column_int64(s, 2)));
+	sqlite3_reset(s);
+	if (rc != SQLITE_DONE)
+		goto fail;
+	json_object_set_new(g, "versions", versions);
+	json_object_set_new(g, "platforms", platforms);
+	versions = platforms = NULL;
+	if (history(db, project_id, "G", num, g) < 0)
+		goto fail;
+	*out = g;
+	return STORE_OK;
+fail:
+	json_decref(g);
+	json_decref(versions);
+	json_decref(platforms);
+	return STORE_ERROR;
+}
+
+int store_group_list(store_db *db, int64_t project_id, const store_group_filter *f,
+		     json_t **items, char next[STORE_CURSOR_MAX])
+{
+	static const char *const order[] = {
+		[STORE_GROUP_SORT_RECENT] = "g.last_seen DESC, g.num DESC",
+		[STORE_GROUP_SORT_OLDEST] = "g.first_seen ASC, g.num ASC",
+		[STORE_GROUP_SORT_COUNT] = "g.count DESC, g.num DESC",
+		[STORE_GROUP_SORT_TESTERS] = "g.testers DESC, g.num DESC",
+	};
+	/* Keyset pagination: the sort key and the number of the last row seen. */
+	static const char *const after[] = {
+		[STORE_GROUP_SORT_RECENT] = "AND (g.last_seen < :ck OR (g.last_seen = :ck AND g.num < :cn)) ",
+		[STORE_GROUP_SORT_OLDEST] = "AND (g.first_seen > :ck OR (g.first_seen = :ck AND g.num > :cn)) ",
+		[STORE_GROUP_SORT_COUNT] = "AND (g.count < :ck OR (g.count = :ck AND g.num < :cn)) ",
+		[STORE_GROUP_SORT_TESTERS] = "AND (g.testers < :ck OR (g.testers = :ck AND g.num < :cn)) ",
+	};
+	static const int key_col[] = {[STORE_GROUP_SORT_RECENT] = 7, [STORE_GROUP_SORT_OLDEST] = 6,
+				      [STORE_GROUP_SORT_COUNT] = 4, [STORE_GROUP_SORT_TESTERS] = 5};
+	buf sql;
+	sqlite3_stmt *s;
+	json_t *arr = json_array();
+	int rc = STORE_ERROR, n = 0, sort = f->sort;
+	int64_t last_key = 0, last_num = 0;
+
+	*items = NULL;
+	next[0] = '\0';
+	if (sort < 0 || sort > STORE_GROUP_SORT_TESTERS)
+		sort = STORE_GROUP_SORT_RECENT;
+	buf_init(&sql, 8192);
+	buf_puts(&sql, "SELECT " GROUP_COLUMNS ", g.id FROM groups g WHERE g.project_id = :p "
+		       "AND g.merged_into IS NULL ");
+	if (f->status)
+		buf_puts(&sql, "AND g.status = :status ");
+	if (f->kind)
+		buf_puts(&sql, "AND g.kind = :kind ");
+	if (f->version)
+		buf_puts(&sql, "AND EXISTS (SELECT 1 FROM group_facets x WHERE x.group_id = g.id "
+			       "AND x.facet = 'version' AND x.value = :version) ");
+	if (f->platform)
+		buf_puts(&sql, "AND EXISTS (SELECT 1 FROM group_facets x WHERE x.group_id = g.id "
+			       "AND x.facet = 'platform' AND (x.value = :os OR x.value LIKE :osp)) ");
+	if (f->since)
+		buf_puts(&sql, "AND g.last_seen >= :since ");
+	if (f->until)
+		buf_puts(&sql, "AND g.first_seen < :until ");
+	if (f->has_cursor)
+		buf_puts(&sql, after[sort]);
+	buf_printf(&sql, "ORDER BY %s LIMIT :limit", order[sort]);
+	s = dyn_stmt(db, sql.p);
+	if (!s || !arr)
+		goto out;
+	bind_named_int(s, ":p", project_id);
+	bind_named_text(s, ":status", f->status);
+	bind_named_text(s, ":kind", f->kind);
+	bind_named_text(s, ":version", f->version);
+	bind_named_text(s, ":os", f->platform);
+	if (f->platform) {
+		char like[300];
+		snprintf(like, sizeof(like), "%s %%", f->platform);
+		bind_named_text(s, ":osp", like);
+	}
+	bind_named_int(s, ":since", f->since);
+	bind_named_int(s, ":until", f->until);
+	bind_named_int(s, ":ck", f->cursor_key);
+	bind_named_int(s, ":cn", f->cursor_num);
+	bind_named_int(s, ":limit", f->limit + 1);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		if (n == f->limit) {
+			snprintf(next, STORE_CURSOR_MAX, "%lld.%lld", (long long)last_key,
+				 (long long)last_num);
+			break;
+		}
+		last_num = sqlite3_column_int64(s, 0);
+		last_key = sqlite3_column_int64(s, key_col[sort]);
+		json_array_append_new(arr, group_item(s));
+		n++;
+	}
+	sqlite3_reset(s);
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
+		rc = STORE_ERROR;
+		goto out;
 	}
 	*items = arr;
-	return STORE_OK;
+	arr = NULL;
+	rc = STORE_OK;
+out:
+	json_decref(arr);
+	buf_free(&sql);
+	return rc;
 }
 
 /* ---- threads ---- */

@@ -25,6 +25,8 @@ typedef struct store store;
 #define STORE_EXISTS (-3)
 #define STORE_BUSY (-4)     /* the queue is full: try again later */
 #define STORE_STOPPED (-5)  /* the store is shutting down */
+#define STORE_CONFLICT (-6) /* not allowed from the item's current state */
+#define STORE_INVALID (-7)  /* refers to something that cannot be (merge into itself, ...) */
 
 #define STORE_READ 0
 #define STORE_WRITE 1       /* create the file when missing and apply migrations */
@@ -59,12 +61,20 @@ typedef struct store_token {
 	int64_t id;
 	int role;           /* STORE_ROLE_* */
 	int64_t project_id; /* 0: every project */
+	char name[64];      /* the label given at creation, may be empty */
 } store_token;
 
 /* `hash` is the keyed hash of the token (auth.c); the token itself is never stored. */
 int store_token_add(store_db *db, const uint8_t hash[32], int role, int64_t project_id,
 		    const char *name, int64_t now, int64_t *id);
 int store_token_find(store_db *db, const uint8_t hash[32], store_token *out);
+/* Every token, one call of fn each: id, role, project name (NULL: all), label, created, revoked (0: active). */
+int store_token_list(store_db *db,
+		     void (*fn)(void *ctx, int64_t id, const char *role, const char *project,
+				const char *name, int64_t created, int64_t revoked),
+		     void *ctx);
+/* Revoke token `id` at `now`. STORE_NOTFOUND when there is no such active token. */
+int store_token_revoke(store_db *db, int64_t id, int64_t now);
 const char *store_role_name(int role);
 int store_role_parse(const char *name); /* STORE_ROLE_* or 0 */
 
@@ -84,17 +94,78 @@ int store_report_insert(store_db *db, int64_t project_id, const report *r, int64
 int store_report_get(store_db *db, int64_t project_id, int64_t num, json_t **out);
 
 typedef struct store_report_filter {
-	const char *kind;     /* NULL: any */
+	const char *kind;      /* each NULL or 0: not filtered */
 	const char *status;
 	const char *revision;
-	int64_t group;        /* 0: any */
-	int64_t before;       /* cursor: only reports numbered below it; 0: from the newest */
+	const char *version;
+	const char *platform;  /* platform.os */
+	const char *tag_key;   /* with tag_value: reports carrying that tag */
+	const char *tag_value;
+	const char *q;         /* full-text query: ranked by relevance, cursor is an offset */
+	int64_t group;
+	int64_t since;         /* received_at >= since */
+	int64_t until;         /* received_at < until */
+	int oldest;            /* oldest first instead of newest first */
+	int64_t cursor;        /* from a previous page's `next`; 0: the first page */
 	int limit;
 } store_report_filter;
 
-/* Newest first. *items is a new JSON array; *next the cursor of the next page or 0. */
+/* A page of reports. *items is a new JSON array; *next the cursor of the next page or 0. */
 int store_report_list(store_db *db, int64_t project_id, const store_report_filter *f,
 		      json_t **items, int64_t *next);
+
+/* Every report matching f (q and sort ignored: oldest first), one call of row() each,
+ * reading a page at a time. row() returns 0, or -1 to stop with STORE_ERROR. */
+int store_report_export(store_db *db, int64_t project_id, const store_report_filter *f,
+			int (*row)(void *ctx, const json_t *item), void *ctx);
+
+/* A change to a report or group. NULL fields are left as they are; "" clears a text. */
+typedef struct store_patch {
+	const char *status;
+	const char *assignee;
+	const char *fixed_by;
+	const char *comment;
+	int64_t merge_into;    /* groups only: G-n to merge into; 0: none */
+} store_patch;
+
+/*
+ * Apply a patch, recording each change (and the comment) with `actor` in the
+ * item's history. STORE_NOTFOUND, STORE_CONFLICT (a status change that is not
+ * allowed) or STORE_INVALID (a bad merge) come with a reason in `why`.
+ * Call inside a write transaction.
+ */
+int store_report_patch(store_db *db, int64_t project_id, int64_t num, const store_patch *p,
+		       const char *actor, int64_t now, char *why, size_t whylen);
+int store_group_patch(store_db *db, int64_t project_id, int64_t num, const store_patch *p,
+		      const char *actor, int64_t now, char *why, size_t whylen);
+
+/* One group with its builds, platforms, comments and history. New reference in *out. */
+int store_group_get(store_db *db, int64_t project_id, int64_t num, json_t **out);
+
+#define STORE_GROUP_SORT_RECENT 0  /* last seen, newest first */
+#define STORE_GROUP_SORT_OLDEST 1  /* first seen, oldest first */
+#define STORE_GROUP_SORT_COUNT 2   /* most reports first */
+#define STORE_GROUP_SORT_TESTERS 3 /* most testers first */
+#define STORE_CURSOR_MAX 48
+
+typedef struct store_group_filter {
+	const char *status;
+	const char *kind;
+	const char *version;
+	const char *platform;
+	int64_t since;         /* last_seen >= since */
+	int64_t until;         /* first_seen < until */
+	int sort;              /* STORE_GROUP_SORT_* */
+	int has_cursor;        /* cursor_key and cursor_num come from a previous `next` */
+	int64_t cursor_key;
+	int64_t cursor_num;
+	int limit;
+} store_group_filter;
+
+/* A page of groups (merged ones left out). `next` is "" on the last page, else a
+ * cursor "KEY.NUM" for the same filter and sort. */
+int store_group_list(store_db *db, int64_t project_id, const store_group_filter *f,
+		     json_t **items, char next[STORE_CURSOR_MAX]);
 
 /*
  * A unit of work for the store threads. The submitter owns the job (usually

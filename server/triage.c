@@ -1,61 +1,89 @@
-/* triage.c - the handlers developers call with a token: reading reports. */
+/* triage.c - the handlers developers call with a token: reports and groups, lists, search, changes, export. */
 #include "triage.h"
 
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "config.h"
 #include "conn.h"
 #include "json.h"
+#include "status.h"
 
-/* A read on behalf of a token: authorise, then run the query. */
-typedef struct read_job {
+#define PATCH_MAX_COMMENT 16384
+#define PATCH_MAX_ASSIGNEE 128
+
+/* What a request asked of the store, with room for its filter strings. */
+typedef struct triage_job {
 	store_job job; /* first: the store hands this pointer back */
 	conn *conn;
 	auth_creds creds;
 	char project[ROUTER_PARAM_MAX + 1];
 	int need;
-	int (*query)(struct read_job *rj, store_db *db, int64_t project_id);
-	int status;
+	int (*query)(struct triage_job *tj, store_db *db, int64_t project_id);
+	int status;     /* non-zero: refused by auth_check */
 	const char *why;
-	/* the query's inputs and outputs */
+	char actor[AUTH_ACTOR_MAX];
+	char reason[160]; /* why the store refused a change */
 	int64_t num;
-	store_report_filter filter;
-	char kind[16], rstatus[16], revision[257];
+	store_report_filter rf;
+	store_group_filter gf;
+	store_patch patch;
+	json_t *patch_doc; /* owns the strings of `patch` */
+	char kind[16], rstatus[16], revision[257], version[257], platform[257];
+	char tag[300], q[1024];
+	int format;       /* export: FORMAT_* */
+	struct export *export;
 	json_t *answer;
-} read_job;
+} triage_job;
 
-static int read_run(store_job *job, store_db *db)
+enum { FORMAT_JSON, FORMAT_CSV, FORMAT_JSONL };
+
+/* ---- common ---- */
+
+static int triage_run(store_job *job, store_db *db)
 {
-	read_job *rj = (read_job *)job;
+	triage_job *tj = (triage_job *)job;
 	int64_t project_id;
 
-	rj->status = auth_check(db, &rj->creds, rj->project, rj->need, &project_id, &rj->why);
-	if (rj->status)
+	tj->status = auth_check(db, &tj->creds, tj->project, tj->need, &project_id, tj->actor,
+				&tj->why);
+	if (tj->status)
 		return STORE_OK;
-	return rj->query(rj, db, project_id);
+	return tj->query(tj, db, project_id);
 }
 
-static void read_done(loop_task *t)
+static void triage_free(triage_job *tj)
 {
-	read_job *rj = (read_job *)t;
+	json_decref(tj->answer);
+	json_decref(tj->patch_doc);
+	free(tj);
+}
 
-	if (rj->status)
-		conn_reply_error(rj->conn, rj->status, NULL, rj->why, NULL);
-	else if (rj->job.result == STORE_NOTFOUND)
-		conn_reply_error(rj->conn, 404, "not_found", "no such report", NULL);
-	else if (rj->job.result != STORE_OK || !rj->answer)
-		conn_reply_error(rj->conn, 503, "unavailable", "the store could not answer", NULL);
+static void triage_done(loop_task *t)
+{
+	triage_job *tj = (triage_job *)t;
+	int rc = tj->job.result;
+
+	if (tj->status)
+		conn_reply_error(tj->conn, tj->status, NULL, tj->why, NULL);
+	else if (rc == STORE_NOTFOUND)
+		conn_reply_error(tj->conn, 404, "not_found", "no such item in this project", NULL);
+	else if (rc == STORE_CONFLICT)
+		conn_reply_error(tj->conn, 409, "conflict", tj->reason, "status");
+	else if (rc == STORE_INVALID)
+		conn_reply_error(tj->conn, 422, "invalid_request", tj->reason, "merge_into");
+	else if (rc != STORE_OK || !tj->answer)
+		conn_reply_error(tj->conn, 503, "unavailable", "the store could not answer", NULL);
 	else
-		conn_reply_json(rj->conn, 200, rj->answer);
-	json_decref(rj->answer);
-	free(rj);
+		conn_reply_json(tj->conn, 200, tj->answer);
+	triage_free(tj);
 }
 
-static read_job *read_job_new(request *rq, int need,
-			      int (*query)(read_job *rj, store_db *db, int64_t project_id))
+static triage_job *job_new(request *rq, int need,
+			   int (*query)(triage_job *tj, store_db *db, int64_t project_id))
 {
-	read_job *rj;
+	triage_job *tj;
 
 	if (!rq->creds.has_key && !rq->creds.has_token) {
 		conn_reply_error(rq->conn, 401, NULL,
@@ -64,67 +92,53 @@ static read_job *read_job_new(request *rq, int need,
 				 NULL);
 		return NULL;
 	}
-	rj = calloc(1, sizeof(*rj));
-	if (!rj) {
+	tj = calloc(1, sizeof(*tj));
+	if (!tj) {
 		conn_reply_error(rq->conn, 503, "unavailable", "out of memory", NULL);
 		return NULL;
 	}
-	rj->conn = rq->conn;
-	rj->creds = rq->creds;
-	memcpy(rj->project, rq->params[0], sizeof(rj->project));
-	rj->need = need;
-	rj->query = query;
-	rj->job.run = read_run;
-	rj->job.task.fn = read_done;
-	return rj;
+	tj->conn = rq->conn;
+	tj->creds = rq->creds;
+	memcpy(tj->project, rq->params[0], sizeof(tj->project));
+	tj->need = need;
+	tj->query = query;
+	tj->job.run = triage_run;
+	tj->job.task.fn = triage_done;
+	return tj;
 }
 
-static void submit(request *rq, read_job *rj)
+static void submit(request *rq, triage_job *tj, int write)
 {
-	if (conn_submit(rq->conn, &rj->job) < 0)
-		free(rj);
+	tj->job.write = write;
+	if (conn_submit(rq->conn, &tj->job) < 0)
+		triage_free(tj);
 }
 
-static int list_query(read_job *rj, store_db *db, int64_t project_id)
-{
-	json_t *items;
-	int64_t next;
-	char cursor[32];
-	int rc;
+/* ---- query parameters ---- */
 
-	rc = store_report_list(db, project_id, &rj->filter, &items, &next);
-	if (rc != STORE_OK)
-		return rc;
-	snprintf(cursor, sizeof(cursor), "%lld", (long long)next);
-	rj->answer = json_pack("{s:o,s:o}", "items", items, "next",
-			       next ? json_string(cursor) : json_null());
-	return STORE_OK;
-}
-
-/* Take one query parameter; -1 after answering 422 when it is malformed. */
-static int param(request *rq, const char *name, char *out, size_t outsz, int *present)
+/* Take one parameter into out; 1 present, 0 absent, -1 answered 422. */
+static int param(request *rq, const char *name, char *out, size_t outsz)
 {
 	int n = http_query_param(rq->http->query, name, out, outsz);
 
-	*present = n >= 0;
 	if (n == -2) {
 		conn_reply_error(rq->conn, 422, "invalid_parameter", "malformed or too long", name);
 		return -1;
 	}
-	if (n < 0)
+	if (n < 0) {
 		out[0] = '\0';
-	return 0;
+		return 0;
+	}
+	return 1;
 }
 
-static int one_of(const char *v, const char *const *set)
+static int bad(request *rq, const char *field, const char *message)
 {
-	for (; *set; set++)
-		if (strcmp(v, *set) == 0)
-			return 1;
-	return 0;
+	conn_reply_error(rq->conn, 422, "invalid_parameter", message, field);
+	return -1;
 }
 
-static int parse_count(const char *s, int64_t min, int64_t max, int64_t *out)
+static int parse_int64(const char *s, int64_t min, int64_t max, int64_t *out)
 {
 	int64_t n = 0;
 
@@ -141,98 +155,589 @@ static int parse_count(const char *s, int64_t min, int64_t max, int64_t *out)
 	return 0;
 }
 
-void triage_report_list(request *rq)
+/* A time filter: RFC 3339 or seconds since the epoch. */
+static int time_param(request *rq, const char *name, int64_t *out)
 {
-	static const char *const kinds[] = {"crash", "bug", "feedback", NULL};
-	static const char *const statuses[] = {"new",	   "triaged",	"in_progress", "fixed",
-					       "wontfix", "duplicate", "regressed",   NULL};
-	static const char *const later[] = {"release", "q", NULL};
 	char v[64];
-	int64_t n;
-	int present, i;
-	read_job *rj = read_job_new(rq, AUTH_DEVELOPER, list_query);
+	int rc = param(rq, name, v, sizeof(v));
 
-	if (!rj)
-		return;
-	rj->filter.limit = PROSUM_LIST_LIMIT;
-	if (param(rq, "kind", rj->kind, sizeof(rj->kind), &present) < 0)
-		goto refused;
-	if (present) {
-		if (!one_of(rj->kind, kinds)) {
-			conn_reply_error(rq->conn, 422, "invalid_parameter",
-					 "must be one of crash, bug, feedback", "kind");
-			goto refused;
-		}
-		rj->filter.kind = rj->kind;
-	}
-	if (param(rq, "status", rj->rstatus, sizeof(rj->rstatus), &present) < 0)
-		goto refused;
-	if (present) {
-		if (!one_of(rj->rstatus, statuses)) {
-			conn_reply_error(rq->conn, 422, "invalid_parameter",
-					 "not a report status", "status");
-			goto refused;
-		}
-		rj->filter.status = rj->rstatus;
-	}
-	if (param(rq, "revision", rj->revision, sizeof(rj->revision), &present) < 0)
-		goto refused;
-	if (present)
-		rj->filter.revision = rj->revision;
-	if (param(rq, "group", v, sizeof(v), &present) < 0)
-		goto refused;
-	if (present && json_parse_id(v, 'G', &rj->filter.group) < 0) {
-		conn_reply_error(rq->conn, 422, "invalid_parameter", "must be a group id such as G-3",
-				 "group");
-		goto refused;
-	}
-	if (param(rq, "limit", v, sizeof(v), &present) < 0)
-		goto refused;
-	if (present) {
-		if (parse_count(v, 1, PROSUM_LIST_MAX, &n) < 0) {
-			conn_reply_error(rq->conn, 422, "invalid_parameter",
-					 "must be a whole number from 1 to 500", "limit");
-			goto refused;
-		}
-		rj->filter.limit = (int)n;
-	}
-	if (param(rq, "cursor", v, sizeof(v), &present) < 0)
-		goto refused;
-	if (present && parse_count(v, 1, INT64_MAX / 10, &rj->filter.before) < 0) {
-		conn_reply_error(rq->conn, 422, "invalid_parameter",
-				 "not a cursor this server gave", "cursor");
-		goto refused;
-	}
-	for (i = 0; later[i]; i++) {
-		if (param(rq, later[i], v, sizeof(v), &present) < 0)
-			goto refused;
-		if (present) {
-			conn_reply_error(rq->conn, 422, "invalid_parameter",
-					 "this filter is not supported by this server version",
-					 later[i]);
-			goto refused;
-		}
-	}
-	submit(rq, rj);
-	return;
-refused:
-	free(rj);
+	if (rc <= 0)
+		return rc;
+	if (parse_int64(v, 1, INT64_MAX / 2, out) == 0 || report_parse_time(v, out) == 0)
+		return 1;
+	return bad(rq, name, "must be a time such as 2026-11-20T10:15:00Z");
 }
 
-static int get_query(read_job *rj, store_db *db, int64_t project_id)
+static int kind_ok(const char *k)
 {
-	return store_report_get(db, project_id, rj->num, &rj->answer);
+	return strcmp(k, "crash") == 0 || strcmp(k, "bug") == 0 || strcmp(k, "feedback") == 0;
+}
+
+static int limit_param(request *rq, int *limit)
+{
+	char v[32];
+	int64_t n;
+	int rc = param(rq, "limit", v, sizeof(v));
+
+	*limit = PROSUM_LIST_LIMIT;
+	if (rc <= 0)
+		return rc;
+	if (parse_int64(v, 1, PROSUM_LIST_MAX, &n) < 0)
+		return bad(rq, "limit", "must be a whole number from 1 to 500");
+	*limit = (int)n;
+	return 1;
+}
+
+/* The filters reports and groups share. */
+static int common_filters(request *rq, triage_job *tj, const char **kind, const char **status,
+			  const char **version, const char **platform, int group_status)
+{
+	int rc;
+
+	if ((rc = param(rq, "kind", tj->kind, sizeof(tj->kind))) < 0)
+		return -1;
+	if (rc) {
+		if (!kind_ok(tj->kind))
+			return bad(rq, "kind", "must be one of crash, bug, feedback");
+		*kind = tj->kind;
+	}
+	if ((rc = param(rq, "status", tj->rstatus, sizeof(tj->rstatus))) < 0)
+		return -1;
+	if (rc) {
+		if (!status_report_valid(tj->rstatus))
+			return bad(rq, "status", group_status ? "not a group status"
+							      : "not a report status");
+		*status = tj->rstatus;
+	}
+	if ((rc = param(rq, "version", tj->version, sizeof(tj->version))) < 0)
+		return -1;
+	if (rc)
+		*version = tj->version;
+	if ((rc = param(rq, "platform", tj->platform, sizeof(tj->platform))) < 0)
+		return -1;
+	if (rc)
+		*platform = tj->platform;
+	return 0;
+}
+
+/* ---- reports ---- */
+
+static int report_list_query(triage_job *tj, store_db *db, int64_t project_id)
+{
+	json_t *items;
+	int64_t next;
+	char cursor[32];
+	int rc = store_report_list(db, project_id, &tj->rf, &items, &next);
+
+	if (rc != STORE_OK)
+		return rc;
+	snprintf(cursor, sizeof(cursor), "%lld", (long long)next);
+	tj->answer = json_pack("{s:o,s:o}", "items", items, "next",
+			       next ? json_string(cursor) : json_null());
+	return STORE_OK;
+}
+
+/* ---- export: CSV or JSON lines, a page per store job ---- */
+
+typedef struct export {
+	store_report_filter rf; /* its strings point into `owner` */
+	triage_job *owner;      /* keeps the filter strings; not run again */
+	int format;
+	int64_t project_id;
+	int header_sent;
+} export;
+
+static void csv_field(buf *b, const json_t *v)
+{
+	const char *s = json_string_value(v), *p;
+
+	if (!s)
+		return;
+	/* Every text field quoted; a leading = + - @ is defused for spreadsheets. */
+	buf_append(b, "\"", 1);
+	if (*s == '=' || *s == '+' || *s == '-' || *s == '@')
+		buf_append(b, "'", 1);
+	for (p = s; *p; p++) {
+		if (*p == '"')
+			buf_append(b, "\"\"", 2);
+		else
+			buf_append(b, p, 1);
+	}
+	buf_append(b, "\"", 1);
+}
+
+static const char *const csv_columns[] = {"id",	     "group",	    "kind",    "status",
+					  "title",   "received_at", "version", "revision",
+					  "severity", "platform",    "assignee", NULL};
+
+static json_t *csv_value(const json_t *item, const char *col)
+{
+	json_t *v = json_object_get(item, col);
+
+	if (strcmp(col, "revision") == 0)
+		v = json_object_get(v, "input");
+	return v;
+}
+
+typedef struct page {
+	export *ex;
+	buf out;
+	int64_t next;
+} page;
+
+static int page_row(void *ctx, const json_t *item)
+{
+	page *pg = ctx;
+	int i;
+
+	if (pg->ex->format == FORMAT_JSONL) {
+		if (json_dump_buf(&pg->out, item) != BUF_OK)
+			return -1;
+		return buf_append(&pg->out, "\n", 1) == BUF_OK ? 0 : -1;
+	}
+	for (i = 0; csv_columns[i]; i++) {
+		if (i)
+			buf_append(&pg->out, ",", 1);
+		csv_field(&pg->out, csv_value(item, csv_columns[i]));
+	}
+	return buf_append(&pg->out, "\r\n", 2) == BUF_OK ? 0 : -1;
+}
+
+typedef struct export_job {
+	store_job job;
+	conn *conn;
+	export *ex;
+	page pg;
+} export_job;
+
+static int export_run(store_job *job, store_db *db)
+{
+	export_job *ej = (export_job *)job;
+	json_t *items, *it;
+	size_t i;
+	int rc = store_report_list(db, ej->ex->project_id, &ej->ex->rf, &items, &ej->pg.next);
+
+	if (rc != STORE_OK)
+		return rc;
+	json_array_foreach(items, i, it)
+	{
+		if (page_row(&ej->pg, it) < 0) {
+			rc = STORE_ERROR;
+			break;
+		}
+	}
+	json_decref(items);
+	return rc;
+}
+
+static void export_done(loop_task *t)
+{
+	export_job *ej = (export_job *)t;
+	export *ex = ej->ex;
+
+	if (ej->job.result != STORE_OK) {
+		conn_stream_abort(ej->conn);
+	} else {
+		ex->rf.cursor = ej->pg.next;
+		if (ej->pg.next)
+			conn_stream_write(ej->conn, ej->pg.out.p, ej->pg.out.len);
+		else
+			conn_stream_end(ej->conn, ej->pg.out.p, ej->pg.out.len);
+	}
+	buf_free(&ej->pg.out);
+	free(ej);
+}
+
+static void export_free(void *ctx)
+{
+	export *ex = ctx;
+
+	triage_free(ex->owner);
+	free(ex);
+}
+
+/* The stream wants the next page. */
+static void export_more(conn *c, void *ctx)
+{
+	export *ex = ctx;
+	export_job *ej = calloc(1, sizeof(*ej));
+
+	if (!ej) {
+		conn_stream_abort(c);
+		return;
+	}
+	ej->conn = c;
+	ej->ex = ex;
+	ej->pg.ex = ex;
+	buf_init(&ej->pg.out, 64 * 1024 * 1024);
+	ej->job.run = export_run;
+	ej->job.task.fn = export_done;
+	if (conn_submit(c, &ej->job) < 0) {
+		buf_free(&ej->pg.out);
+		free(ej);
+	}
+}
+
+/* Authorised: start the stream with the header line; pages follow. */
+static int export_query(triage_job *tj, store_db *db, int64_t project_id)
+{
+	(void)db;
+	tj->export->project_id = project_id;
+	return STORE_OK;
+}
+
+static void export_start(loop_task *t)
+{
+	triage_job *tj = (triage_job *)t;
+	export *ex = tj->export;
+	buf head;
+	int i;
+
+	if (tj->status || tj->job.result != STORE_OK) {
+		tj->export = NULL;
+		free(ex);
+		triage_done(t);
+		return;
+	}
+	ex->owner = tj;
+	ex->rf = tj->rf;
+	ex->rf.limit = 500;
+	ex->rf.oldest = 1;
+	ex->rf.q = NULL;
+	buf_init(&head, 4096);
+	if (ex->format == FORMAT_CSV) {
+		for (i = 0; csv_columns[i]; i++)
+			buf_printf(&head, "%s%s", i ? "," : "", csv_columns[i]);
+		buf_puts(&head, "\r\n");
+	}
+	conn_stream_start(tj->conn, 200,
+			  ex->format == FORMAT_CSV ? "text/csv; charset=utf-8" : "application/x-ndjson",
+			  head.p ? head.p : "", head.len, export_more, export_free, ex);
+	buf_free(&head);
+}
+
+void triage_report_list(request *rq)
+{
+	char v[64];
+	int rc;
+	triage_job *tj = job_new(rq, AUTH_DEVELOPER, report_list_query);
+	store_report_filter *f;
+
+	if (!tj)
+		return;
+	f = &tj->rf;
+	if (common_filters(rq, tj, &f->kind, &f->status, &f->version, &f->platform, 0) < 0)
+		goto refused;
+	if ((rc = param(rq, "revision", tj->revision, sizeof(tj->revision))) < 0)
+		goto refused;
+	if (rc)
+		f->revision = tj->revision;
+	if ((rc = param(rq, "group", v, sizeof(v))) < 0)
+		goto refused;
+	if (rc && json_parse_id(v, 'G', &f->group) < 0) {
+		bad(rq, "group", "must be a group id such as G-3");
+		goto refused;
+	}
+	if ((rc = param(rq, "tag", tj->tag, sizeof(tj->tag))) < 0)
+		goto refused;
+	if (rc) {
+		char *colon = strchr(tj->tag, ':');
+		if (!colon || colon == tj->tag) {
+			bad(rq, "tag", "must be name:value, such as gpu:intel");
+			goto refused;
+		}
+		*colon = '\0';
+		f->tag_key = tj->tag;
+		f->tag_value = colon + 1;
+	}
+	if (time_param(rq, "since", &f->since) < 0 || time_param(rq, "until", &f->until) < 0)
+		goto refused;
+	if ((rc = param(rq, "q", tj->q, sizeof(tj->q))) < 0)
+		goto refused;
+	if (rc)
+		f->q = tj->q;
+	if ((rc = param(rq, "sort", v, sizeof(v))) < 0)
+		goto refused;
+	if (rc) {
+		if (strcmp(v, "oldest") == 0)
+			f->oldest = 1;
+		else if (strcmp(v, "newest") != 0) {
+			bad(rq, "sort", "must be newest or oldest");
+			goto refused;
+		}
+	}
+	if (limit_param(rq, &f->limit) < 0)
+		goto refused;
+	if ((rc = param(rq, "cursor", v, sizeof(v))) < 0)
+		goto refused;
+	if (rc && parse_int64(v, f->q ? 0 : 1, INT64_MAX / 10, &f->cursor) < 0) {
+		bad(rq, "cursor", "not a cursor this server gave");
+		goto refused;
+	}
+	if ((rc = param(rq, "release", v, sizeof(v))) < 0)
+		goto refused;
+	if (rc) {
+		bad(rq, "release", "filtering by release needs the project's repository to be linked");
+		goto refused;
+	}
+	if ((rc = param(rq, "format", v, sizeof(v))) < 0)
+		goto refused;
+	if (rc && strcmp(v, "json") != 0) {
+		if (strcmp(v, "csv") == 0)
+			tj->format = FORMAT_CSV;
+		else if (strcmp(v, "jsonl") == 0)
+			tj->format = FORMAT_JSONL;
+		else {
+			bad(rq, "format", "must be json, csv or jsonl");
+			goto refused;
+		}
+		tj->export = calloc(1, sizeof(*tj->export));
+		if (!tj->export) {
+			conn_reply_error(rq->conn, 503, "unavailable", "out of memory", NULL);
+			goto refused;
+		}
+		tj->export->format = tj->format;
+		tj->query = export_query;
+		tj->job.task.fn = export_start;
+	}
+	submit(rq, tj, 0);
+	return;
+refused:
+	free(tj->export);
+	triage_free(tj);
+}
+
+static int report_get_query(triage_job *tj, store_db *db, int64_t project_id)
+{
+	return store_report_get(db, project_id, tj->num, &tj->answer);
 }
 
 void triage_report_get(request *rq)
 {
-	read_job *rj = read_job_new(rq, AUTH_DEVELOPER, get_query);
+	triage_job *tj = job_new(rq, AUTH_DEVELOPER, report_get_query);
 
-	if (!rj)
+	if (!tj)
 		return;
-	if (json_parse_id(rq->params[1], 'R', &rj->num) < 0) {
-		/* Still authorise first: an anonymous caller learns nothing from a 404. */
-		rj->num = 0;
+	/* A malformed id is authorised first all the same: anonymous callers learn nothing. */
+	if (json_parse_id(rq->params[1], 'R', &tj->num) < 0)
+		tj->num = 0;
+	submit(rq, tj, 0);
+}
+
+/* ---- changes ---- */
+
+/* Read a PATCH body into tj->patch; -1 after answering. */
+static int patch_body(request *rq, triage_job *tj, int group)
+{
+	json_error_t jerr;
+	json_t *doc, *v;
+	const char *key;
+	store_patch *p = &tj->patch;
+
+	if (!http_slice_eq_nocase(rq->http->content_type, "application/json")) {
+		conn_reply_error(rq->conn, 415, "unsupported_media_type", "send application/json",
+				 NULL);
+		return -1;
 	}
-	submit(rq, rj);
+	doc = json_loadb(rq->body, rq->body_len, JSON_REJECT_DUPLICATES, &jerr);
+	if (!doc) {
+		char msg[256];
+		snprintf(msg, sizeof(msg), "line %d, column %d: %s", jerr.line, jerr.column,
+			 jerr.text);
+		conn_reply_error(rq->conn, 400, "invalid_json", msg, NULL);
+		return -1;
+	}
+	tj->patch_doc = doc;
+	if (!json_is_object(doc)) {
+		conn_reply_error(rq->conn, 422, "invalid_request", "must be a JSON object", NULL);
+		return -1;
+	}
+	json_object_foreach(doc, key, v)
+	{
+		if (strcmp(key, "status") == 0) {
+			if (!json_is_string(v) || !status_report_valid(json_string_value(v))) {
+				char msg[160];
+				snprintf(msg, sizeof(msg), "must be one of %s", status_report_list());
+				conn_reply_error(rq->conn, 422, "invalid_request", msg, key);
+				return -1;
+			}
+			p->status = json_string_value(v);
+		} else if (strcmp(key, "assignee") == 0) {
+			if (json_is_null(v)) {
+				p->assignee = "";
+			} else if (!json_is_string(v) ||
+				   json_string_length(v) > PATCH_MAX_ASSIGNEE) {
+				conn_reply_error(rq->conn, 422, "invalid_request",
+						 "must be a name of at most 128 bytes, or null", key);
+				return -1;
+			} else {
+				p->assignee = json_string_value(v);
+			}
+		} else if (strcmp(key, "fixed_by") == 0) {
+			const char *c = json_string_value(v);
+			size_t n = c ? strlen(c) : 0, i;
+
+			if (json_is_null(v)) {
+				p->fixed_by = "";
+				continue;
+			}
+			for (i = 0; c && i < n; i++)
+				if (!((c[i] >= '0' && c[i] <= '9') || (c[i] >= 'a' && c[i] <= 'f')))
+					break;
+			if (!c || n < 7 || n > 40 || i != n) {
+				conn_reply_error(rq->conn, 422, "invalid_request",
+						 "must be a commit id: 7 to 40 lower-case hex digits",
+						 key);
+				return -1;
+			}
+			p->fixed_by = c;
+		} else if (strcmp(key, "comment") == 0) {
+			if (!json_is_string(v) || json_string_length(v) == 0 ||
+			    json_string_length(v) > PATCH_MAX_COMMENT) {
+				conn_reply_error(rq->conn, 422, "invalid_request",
+						 "must be text of 1 to 16384 bytes", key);
+				return -1;
+			}
+			p->comment = json_string_value(v);
+		} else if (group && strcmp(key, "merge_into") == 0) {
+			if (!json_is_string(v) ||
+			    json_parse_id(json_string_value(v), 'G', &p->merge_into) < 0) {
+				conn_reply_error(rq->conn, 422, "invalid_request",
+						 "must be a group id such as G-3", key);
+				return -1;
+			}
+		} else {
+			char msg[160];
+			snprintf(msg, sizeof(msg), "unknown field; known: status, assignee, "
+						   "fixed_by, comment%s",
+				 group ? ", merge_into" : "");
+			conn_reply_error(rq->conn, 422, "invalid_request", msg, key);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static int report_patch_query(triage_job *tj, store_db *db, int64_t project_id)
+{
+	int rc = store_report_patch(db, project_id, tj->num, &tj->patch, tj->actor,
+				    (int64_t)time(NULL), tj->reason, sizeof(tj->reason));
+
+	if (rc != STORE_OK)
+		return rc;
+	return store_report_get(db, project_id, tj->num, &tj->answer);
+}
+
+static int group_patch_query(triage_job *tj, store_db *db, int64_t project_id)
+{
+	int rc = store_group_patch(db, project_id, tj->num, &tj->patch, tj->actor,
+				   (int64_t)time(NULL), tj->reason, sizeof(tj->reason));
+
+	if (rc != STORE_OK)
+		return rc;
+	return store_group_get(db, project_id, tj->num, &tj->answer);
+}
+
+static void patch(request *rq, char prefix, int (*query)(triage_job *, store_db *, int64_t))
+{
+	triage_job *tj = job_new(rq, AUTH_DEVELOPER, query);
+
+	if (!tj)
+		return;
+	if (json_parse_id(rq->params[1], prefix, &tj->num) < 0)
+		tj->num = 0;
+	if (patch_body(rq, tj, prefix == 'G') < 0) {
+		triage_free(tj);
+		return;
+	}
+	submit(rq, tj, 1);
+}
+
+void triage_report_patch(request *rq)
+{
+	patch(rq, 'R', report_patch_query);
+}
+
+void triage_group_patch(request *rq)
+{
+	patch(rq, 'G', group_patch_query);
+}
+
+/* ---- groups ---- */
+
+static int group_list_query(triage_job *tj, store_db *db, int64_t project_id)
+{
+	json_t *items;
+	char next[STORE_CURSOR_MAX];
+	int rc = store_group_list(db, project_id, &tj->gf, &items, next);
+
+	if (rc != STORE_OK)
+		return rc;
+	tj->answer = json_pack("{s:o,s:o}", "items", items, "next",
+			       next[0] ? json_string(next) : json_null());
+	return STORE_OK;
+}
+
+void triage_group_list(request *rq)
+{
+	static const char *const sorts[] = {[STORE_GROUP_SORT_RECENT] = "newest",
+					    [STORE_GROUP_SORT_OLDEST] = "oldest",
+					    [STORE_GROUP_SORT_COUNT] = "count",
+					    [STORE_GROUP_SORT_TESTERS] = "testers"};
+	char v[64];
+	int rc, i;
+	triage_job *tj = job_new(rq, AUTH_DEVELOPER, group_list_query);
+	store_group_filter *f;
+
+	if (!tj)
+		return;
+	f = &tj->gf;
+	if (common_filters(rq, tj, &f->kind, &f->status, &f->version, &f->platform, 1) < 0 ||
+	    time_param(rq, "since", &f->since) < 0 || time_param(rq, "until", &f->until) < 0 ||
+	    limit_param(rq, &f->limit) < 0)
+		goto refused;
+	if ((rc = param(rq, "sort", v, sizeof(v))) < 0)
+		goto refused;
+	if (rc) {
+		for (i = 0; i <= STORE_GROUP_SORT_TESTERS; i++)
+			if (strcmp(v, sorts[i]) == 0)
+				break;
+		if (i > STORE_GROUP_SORT_TESTERS) {
+			bad(rq, "sort", "must be newest, oldest, count or testers");
+			goto refused;
+		}
+		f->sort = i;
+	}
+	if ((rc = param(rq, "cursor", v, sizeof(v))) < 0)
+		goto refused;
+	if (rc) {
+		char *dot = strchr(v, '.');
+
+		if (!dot || (*dot = '\0', parse_int64(v, 0, INT64_MAX / 10, &f->cursor_key) < 0) ||
+		    parse_int64(dot + 1, 1, INT64_MAX / 10, &f->cursor_num) < 0) {
+			bad(rq, "cursor", "not a cursor this server gave");
+			goto refused;
+		}
+		f->has_cursor = 1;
+	}
+	submit(rq, tj, 0);
+	return;
+refused:
+	triage_free(tj);
+}
+
+static int group_get_query(triage_job *tj, store_db *db, int64_t project_id)
+{
+	return store_group_get(db, project_id, tj->num, &tj->answer);
+}
+
+void triage_group_get(request *rq)
+{
+	triage_job *tj = job_new(rq, AUTH_DEVELOPER, group_get_query);
+
+	if (!tj)
+		return;
+	if (json_parse_id(rq->params[1], 'G', &tj->num) < 0)
+		tj->num = 0;
+	submit(rq, tj, 0);
 }

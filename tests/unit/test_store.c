@@ -167,12 +167,12 @@ static void test_reports_group_and_are_idempotent(void **state)
 			    "R-3");
 	assert_int_equal(next, 2);
 	json_decref(items);
-	filter.before = next;
+	filter.cursor = next;
 	assert_int_equal(store_report_list(f->db, f->project, &filter, &items, &next), STORE_OK);
 	assert_int_equal(json_array_size(items), 1);
 	assert_int_equal(next, 0);
 	json_decref(items);
-	filter.before = 0;
+	filter.cursor = 0;
 	filter.group = 1;
 	assert_int_equal(store_report_list(f->db, f->project, &filter, &items, &next), STORE_OK);
 	assert_int_equal(json_array_size(items), 2);

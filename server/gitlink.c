@@ -1,0 +1,1504 @@
+/* gitlink.c - libgit2 access: resolve revisions, containment, blame, history walks, fetch. */
+#include "gitlink.h"
+
+#include <git2.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define RESOLVE_WAYS 4
+#define RESOLVE_SETS (GITLINK_RESOLVE_CACHE / RESOLVE_WAYS)
+#define DIRTY_SUFFIX "-dirty"
+#define DIRTY_LEN (sizeof(DIRTY_SUFFIX) - 1)
+
+/* One remembered revision answer; `used` 0 marks a free slot. */
+typedef struct resolve_entry {
+	uint64_t hash;
+	uint64_t used;
+	git_oid oid;
+	int result; /* GITLINK_OK or GITLINK_ENOTFOUND */
+	unsigned char keylen;
+	char key[GITLINK_RESOLVE_KEY_MAX];
+} resolve_entry;
+
+/* One remembered blame of a whole file; `blame` NULL marks a free slot. */
+typedef struct blame_entry {
+	git_oid commit;
+	char *path;
+	git_blame *blame;
+	uint64_t used;
+} blame_entry;
+
+struct gitlink_repo {
+	git_repository *repo;
+	resolve_entry *resolve; /* GITLINK_RESOLVE_CACHE slots, allocated at first use */
+	size_t resolve_entries;
+	blame_entry blame[GITLINK_BLAME_CACHE];
+	size_t blame_entries;
+	uint64_t clock; /* ticks on every cache use, for least-recently-used eviction */
+	gitlink_stats stats;
+	char err[256];
+};
+
+__attribute__((format(printf, 3, 4))) static int fail(gitlink_repo *r, int code, const char *fmt,
+						      ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(r->err, sizeof(r->err), fmt, ap);
+	va_end(ap);
+	return code;
+}
+
+/* Map a libgit2 error to ours and keep its message, prefixed by what was being done. */
+static int git_fail(gitlink_repo *r, int gerr, const char *what)
+{
+	const git_error *e = git_error_last();
+	int code;
+
+	switch (gerr) {
+	case GIT_ENOTFOUND:
+		code = GITLINK_ENOTFOUND;
+		break;
+	case GIT_EAMBIGUOUS:
+		code = GITLINK_EAMBIGUOUS;
+		break;
+	case GIT_EINVALIDSPEC:
+		code = GITLINK_EINVAL;
+		break;
+	case GIT_EUSER:
+		code = GITLINK_ESTOPPED;
+		break;
+	default:
+		code = e && e->klass == GIT_ERROR_NOMEMORY ? GITLINK_ENOMEM : GITLINK_EGIT;
+		break;
+	}
+	snprintf(r->err, sizeof(r->err), "%s: %s", what, e && e->message ? e->message : "failed");
+	git_error_clear();
+	return code;
+}
+
+int gitlink_global_init(void)
+{
+	/* libgit2 counts its initialisations; the matching shutdown releases its global state. */
+	return git_libgit2_init() < 0 ? GITLINK_EGIT : GITLINK_OK;
+}
+
+void gitlink_global_shutdown(void)
+{
+	git_libgit2_shutdown();
+}
+
+int gitlink_open(gitlink_repo **out, const char *path, char *err, size_t errlen)
+{
+	gitlink_repo *r = NULL;
+	int rc;
+
+	if (err && errlen > 0)
+		err[0] = '\0';
+	if (!out)
+		return GITLINK_EINVAL;
+	*out = NULL;
+	if (!path || !*path) {
+		if (err && errlen > 0)
+			snprintf(err, errlen, "open: no path");
+		return GITLINK_EINVAL;
+	}
+	r = calloc(1, sizeof(*r));
+	if (!r) {
+		if (err && errlen > 0)
+			snprintf(err, errlen, "open: out of memory");
+		return GITLINK_ENOMEM;
+	}
+	rc = git_repository_open_ext(&r->repo, path, GIT_REPOSITORY_OPEN_NO_SEARCH, NULL);
+	if (rc < 0) {
+		rc = git_fail(r, rc, path);
+		if (err && errlen > 0)
+			snprintf(err, errlen, "%s", r->err);
+		goto out;
+	}
+	*out = r;
+	r = NULL;
+	rc = GITLINK_OK;
+out:
+	gitlink_close(r);
+	return rc;
+}
+
+static void blame_cache_clear(gitlink_repo *r)
+{
+	for (size_t i = 0; i < GITLINK_BLAME_CACHE; i++) {
+		git_blame_free(r->blame[i].blame);
+		free(r->blame[i].path);
+		memset(&r->blame[i], 0, sizeof(r->blame[i]));
+	}
+	r->blame_entries = 0;
+}
+
+void gitlink_close(gitlink_repo *repo)
+{
+	if (!repo)
+		return;
+	blame_cache_clear(repo);
+	free(repo->resolve);
+	git_repository_free(repo->repo);
+	free(repo);
+}
+
+const char *gitlink_error(const gitlink_repo *repo)
+{
+	return repo ? repo->err : "no repository";
+}
+
+void gitlink_get_stats(gitlink_stats *out, const gitlink_repo *repo)
+{
+	if (!out)
+		return;
+	memset(out, 0, sizeof(*out));
+	if (!repo)
+		return;
+	*out = repo->stats;
+	out->resolve_entries = repo->resolve_entries;
+	out->blame_entries = repo->blame_entries;
+}
+
+/* ---- small helpers ---- */
+
+static bool is_hex(unsigned char c)
+{
+	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+}
+
+/* A full commit id given by the caller: exactly 40 hex digits then NUL. */
+static int parse_full_hex(gitlink_repo *r, git_oid *oid, const char *hex, const char *what)
+{
+	size_t n;
+
+	if (!hex)
+		return fail(r, GITLINK_EINVAL, "%s: no commit id", what);
+	n = strnlen(hex, GITLINK_HEX_SIZE);
+	if (n != GITLINK_HEX_SIZE - 1)
+		return fail(r, GITLINK_EINVAL, "%s: a commit id has 40 hex digits", what);
+	for (size_t i = 0; i < n; i++) {
+		if (!is_hex((unsigned char)hex[i]))
+			return fail(r, GITLINK_EINVAL, "%s: a commit id has 40 hex digits", what);
+	}
+	if (git_oid_fromstrn(oid, hex, n) < 0) {
+		git_error_clear();
+		return fail(r, GITLINK_EINVAL, "%s: a commit id has 40 hex digits", what);
+	}
+	return GITLINK_OK;
+}
+
+/* Copy src[0, len) into dst (cap bytes, NUL included), cutting on a UTF-8 character boundary. */
+static void copy_utf8(char *dst, size_t cap, const char *src, size_t len)
+{
+	size_t n = len;
+
+	if (n > cap - 1) {
+		n = cap - 1;
+		while (n > 0 && ((unsigned char)src[n] & 0xc0) == 0x80)
+			n--;
+	}
+	memcpy(dst, src, n);
+	dst[n] = '\0';
+}
+
+/* The first line of a message, surrounding white space trimmed. */
+static void summary_of(const char *msg, size_t len, const char **s, size_t *slen)
+{
+	size_t a = 0, b;
+
+	while (a < len && (msg[a] == ' ' || msg[a] == '\t' || msg[a] == '\r' || msg[a] == '\n'))
+		a++;
+	b = a;
+	while (b < len && msg[b] != '\n')
+		b++;
+	while (b > a && (msg[b - 1] == ' ' || msg[b - 1] == '\t' || msg[b - 1] == '\r'))
+		b--;
+	*s = msg + a;
+	*slen = b - a;
+}
+
+static void fill_commit(gitlink_commit *out, const git_commit *c)
+{
+	const git_signature *a = git_commit_author(c);
+	const char *msg = git_commit_message(c);
+	const char *s;
+	size_t slen;
+
+	memset(out, 0, sizeof(*out));
+	git_oid_tostr(out->id, sizeof(out->id), git_commit_id(c));
+	copy_utf8(out->author_name, sizeof(out->author_name), a->name, strlen(a->name));
+	copy_utf8(out->author_email, sizeof(out->author_email), a->email, strlen(a->email));
+	out->author_time = a->when.time;
+	out->author_offset = a->when.offset;
+	out->commit_time = git_commit_time(c);
+	if (!msg)
+		msg = "";
+	summary_of(msg, strlen(msg), &s, &slen);
+	copy_utf8(out->summary, sizeof(out->summary), s, slen);
+}
+
+/* ---- resolving revisions ---- */
+
+static bool has(const char *p, size_t len, const char *needle)
+{
+	size_t n = strlen(needle);
+
+	for (size_t i = 0; i + n <= len; i++) {
+		if (memcmp(p + i, needle, n) == 0)
+			return true;
+	}
+	return false;
+}
+
+static bool ends_with(const char *p, size_t len, const char *suffix)
+{
+	size_t n = strlen(suffix);
+
+	return len >= n && memcmp(p + len - n, suffix, n) == 0;
+}
+
+/* HEAD, FETCH_HEAD, ORIG_HEAD...: upper case and '_' only, ending in HEAD. */
+static bool is_pseudo_ref(const char *p, size_t len)
+{
+	if (!ends_with(p, len, "HEAD"))
+		return false;
+	for (size_t i = 0; i < len; i++) {
+		if (!((p[i] >= 'A' && p[i] <= 'Z') || p[i] == '_'))
+			return false;
+	}
+	return true;
+}
+
+/* A plain revision: a name git would accept as a ref, a hash or describe output, no operators. */
+static int check_rev(gitlink_repo *r, const char *p, size_t len)
+{
+	if (len == 0)
+		return fail(r, GITLINK_EINVAL, "revision: empty");
+	if (len > GITLINK_REV_MAX)
+		return fail(r, GITLINK_EINVAL, "revision: longer than %d bytes", GITLINK_REV_MAX);
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)p[i];
+
+		if (c <= ' ' || c == 0x7f)
+			return fail(r, GITLINK_EINVAL, "revision: control byte or space");
+		if (strchr("~^:?*[\\", c))
+			return fail(r, GITLINK_EINVAL, "revision: '%c' is not allowed", c);
+	}
+	if (p[0] == '-' || p[0] == '/' || p[0] == '.')
+		return fail(r, GITLINK_EINVAL, "revision: may not start with '%c'", p[0]);
+	if (p[len - 1] == '/' || p[len - 1] == '.' || ends_with(p, len, ".lock"))
+		return fail(r, GITLINK_EINVAL, "revision: bad ending");
+	if (has(p, len, "..") || has(p, len, "//") || has(p, len, "/.") || has(p, len, "@{"))
+		return fail(r, GITLINK_EINVAL, "revision: ranges and selectors are not allowed");
+	if (len == 1 && p[0] == '@')
+		return fail(r, GITLINK_EINVAL, "revision: '@' is not allowed");
+	if (is_pseudo_ref(p, len))
+		return fail(r, GITLINK_EINVAL, "revision: %.*s names no build", (int)len, p);
+	return GITLINK_OK;
+}
+
+/*
+ * `git describe` output "NAME-N-gHEX": where the hash starts and how long it
+ * is. libgit2's revparse takes the first "-g" in the string, so a tag such
+ * as "v2.0-gold" defeats it; this takes the last.
+ */
+static bool describe_hash(const char *s, size_t len, size_t *at, size_t *hexlen)
+{
+	size_t g, k, i;
+
+	for (g = len; g >= 2; g--) {
+		if (s[g - 2] == '-' && s[g - 1] == 'g')
+			break;
+	}
+	if (g < 2)
+		return false;
+	if (len - g < 4 || len - g > 40)
+		return false;
+	for (i = g; i < len; i++) {
+		if (!is_hex((unsigned char)s[i]))
+			return false;
+	}
+	/* "-N" before "-g", and a name before that. */
+	k = g - 2;
+	while (k > 0 && s[k - 1] >= '0' && s[k - 1] <= '9')
+		k--;
+	if (k == g - 2 || k < 2 || s[k - 1] != '-')
+		return false;
+	*at = g;
+	*hexlen = len - g;
+	return true;
+}
+
+/* Peel `obj` (owned, freed here) to a commit and take its id. */
+static int peel_commit(gitlink_repo *r, git_oid *out, git_object *obj, const char *spec)
+{
+	git_object *commit = NULL;
+	int rc;
+
+	rc = git_object_peel(&commit, obj, GIT_OBJECT_COMMIT);
+	if (rc < 0) {
+		git_error_clear();
+		rc = fail(r, GITLINK_ENOTFOUND, "revision %s is not a commit", spec);
+		goto out;
+	}
+	git_oid_cpy(out, git_object_id(commit));
+	rc = GITLINK_OK;
+out:
+	git_object_free(commit);
+	git_object_free(obj);
+	return rc;
+}
+
+static bool all_hex(const char *s, size_t len)
+{
+	for (size_t i = 0; i < len; i++) {
+		if (!is_hex((unsigned char)s[i]))
+			return false;
+	}
+	return true;
+}
+
+/* An object by (possibly abbreviated) hex id; GIT_ENOTFOUND when there is none. */
+static int lookup_hex(git_object **obj, gitlink_repo *r, const char *hex, size_t len)
+{
+	git_oid oid;
+
+	if (len < GIT_OID_MINPREFIXLEN || len > GIT_OID_HEXSZ || !all_hex(hex, len))
+		return GIT_ENOTFOUND;
+	if (git_oid_fromstrn(&oid, hex, len) < 0)
+		return GIT_ENOTFOUND;
+	if (len == GIT_OID_HEXSZ)
+		return git_object_lookup(obj, r->repo, &oid, GIT_OBJECT_ANY);
+	return git_object_lookup_prefix(obj, r->repo, &oid, len, GIT_OBJECT_ANY);
+}
+
+/*
+ * Look one checked, NUL-terminated spec up in git's order: a full hash, a
+ * name (as git_reference_dwim expands it: the name, refs/, refs/tags/,
+ * refs/heads/, refs/remotes/), an abbreviated hash, describe output. This is
+ * what git_revparse_single does for a plain name, without its operator
+ * syntax, and without its describe matching, which in libgit2 1.5 leaks
+ * memory whenever the pattern does not match.
+ */
+static int lookup_spec(gitlink_repo *r, git_oid *out, const char *spec, size_t len)
+{
+	git_reference *ref = NULL;
+	git_object *obj = NULL;
+	size_t at, hexlen;
+	int rc;
+
+	if (len == GIT_OID_HEXSZ) {
+		rc = lookup_hex(&obj, r, spec, len);
+		if (rc == 0)
+			return peel_commit(r, out, obj, spec);
+		if (rc != GIT_ENOTFOUND)
+			return git_fail(r, rc, spec);
+		git_error_clear();
+	}
+	rc = git_reference_dwim(&ref, r->repo, spec);
+	if (rc == 0) {
+		rc = git_reference_peel(&obj, ref, GIT_OBJECT_ANY);
+		git_reference_free(ref);
+		if (rc < 0)
+			return git_fail(r, rc, spec);
+		return peel_commit(r, out, obj, spec);
+	}
+	/* Not a valid ref name is as good as not found: it may still be a hash. */
+	if (rc != GIT_ENOTFOUND && rc != GIT_EINVALIDSPEC)
+		return git_fail(r, rc, spec);
+	git_error_clear();
+	if (len < GIT_OID_HEXSZ) {
+		rc = lookup_hex(&obj, r, spec, len);
+		if (rc == 0)
+			return peel_commit(r, out, obj, spec);
+		if (rc != GIT_ENOTFOUND)
+			return git_fail(r, rc, spec);
+		git_error_clear();
+	}
+	if (describe_hash(spec, len, &at, &hexlen)) {
+		rc = lookup_hex(&obj, r, spec + at, hexlen);
+		if (rc == 0)
+			return peel_commit(r, out, obj, spec);
+		if (rc != GIT_ENOTFOUND)
+			return git_fail(r, rc, spec);
+		git_error_clear();
+	}
+	return fail(r, GITLINK_ENOTFOUND, "revision %s not found", spec);
+}
+
+/* Resolve a checked revision held NUL-terminated in buf[0, len), without the cache. */
+static int resolve_uncached(gitlink_repo *r, git_oid *out, char *buf, size_t len)
+{
+	int rc = lookup_spec(r, out, buf, len);
+
+	/* "v1.2-3-gabc1234-dirty": a build from a modified tree; its commit is what we know. */
+	if (rc == GITLINK_ENOTFOUND && len > DIRTY_LEN && ends_with(buf, len, DIRTY_SUFFIX)) {
+		len -= DIRTY_LEN;
+		buf[len] = '\0';
+		if (check_rev(r, buf, len) < 0)
+			return fail(r, GITLINK_ENOTFOUND, "revision %s" DIRTY_SUFFIX " not found", buf);
+		rc = lookup_spec(r, out, buf, len);
+	}
+	return rc;
+}
+
+static uint64_t hash_bytes(const char *p, size_t len)
+{
+	uint64_t h = 14695981039346656037ULL; /* FNV-1a */
+
+	for (size_t i = 0; i < len; i++) {
+		h ^= (unsigned char)p[i];
+		h *= 1099511628211ULL;
+	}
+	return h;
+}
+
+static resolve_entry *cache_find(gitlink_repo *r, const char *key, size_t len, uint64_t h)
+{
+	resolve_entry *set;
+
+	if (!r->resolve)
+		return NULL;
+	set = r->resolve + (h % RESOLVE_SETS) * RESOLVE_WAYS;
+	for (size_t w = 0; w < RESOLVE_WAYS; w++) {
+		resolve_entry *e = &set[w];
+
+		if (e->used && e->hash == h && e->keylen == len && memcmp(e->key, key, len) == 0)
+			return e;
+	}
+	return NULL;
+}
+
+/* Remember an answer; a failed allocation only means no caching. */
+static void cache_put(gitlink_repo *r, const char *key, size_t len, uint64_t h, int result,
+		      const git_oid *oid)
+{
+	resolve_entry *set, *victim;
+
+	if (len > GITLINK_RESOLVE_KEY_MAX)
+		return;
+	if (!r->resolve) {
+		r->resolve = calloc(GITLINK_RESOLVE_CACHE, sizeof(*r->resolve));
+		if (!r->resolve)
+			return;
+	}
+	set = r->resolve + (h % RESOLVE_SETS) * RESOLVE_WAYS;
+	victim = &set[0];
+	for (size_t w = 0; w < RESOLVE_WAYS; w++) {
+		if (!set[w].used) {
+			victim = &set[w];
+			break;
+		}
+		if (set[w].used < victim->used)
+			victim = &set[w];
+	}
+	if (!victim->used)
+		r->resolve_entries++;
+	victim->hash = h;
+	victim->used = ++r->clock;
+	victim->result = result;
+	if (oid)
+		git_oid_cpy(&victim->oid, oid);
+	else
+		memset(&victim->oid, 0, sizeof(victim->oid));
+	victim->keylen = (unsigned char)len;
+	memcpy(victim->key, key, len);
+}
+
+void gitlink_cache_clear(gitlink_repo *repo)
+{
+	if (!repo)
+		return;
+	if (repo->resolve)
+		memset(repo->resolve, 0, GITLINK_RESOLVE_CACHE * sizeof(*repo->resolve));
+	repo->resolve_entries = 0;
+}
+
+int gitlink_resolve(char out[GITLINK_HEX_SIZE], gitlink_repo *repo, const char *rev, size_t len)
+{
+	char buf[GITLINK_REV_MAX + 1];
+	resolve_entry *e;
+	git_oid oid;
+	uint64_t h;
+	int rc;
+
+	if (!out || !repo)
+		return GITLINK_EINVAL;
+	out[0] = '\0';
+	if (!rev && len > 0)
+		return fail(repo, GITLINK_EINVAL, "revision: none");
+	rc = check_rev(repo, rev, len);
+	if (rc < 0)
+		return rc;
+	h = hash_bytes(rev, len);
+	e = cache_find(repo, rev, len, h);
+	if (e) {
+		repo->stats.resolve_hits++;
+		e->used = ++repo->clock;
+		if (e->result < 0)
+			return fail(repo, e->result, "revision %.*s not found", (int)len, rev);
+		git_oid_tostr(out, GITLINK_HEX_SIZE, &e->oid);
+		return GITLINK_OK;
+	}
+	repo->stats.resolve_misses++;
+	memcpy(buf, rev, len);
+	buf[len] = '\0';
+	rc = resolve_uncached(repo, &oid, buf, len);
+	if (rc == GITLINK_OK || rc == GITLINK_ENOTFOUND)
+		cache_put(repo, rev, len, h, rc, rc == GITLINK_OK ? &oid : NULL);
+	if (rc == GITLINK_OK)
+		git_oid_tostr(out, GITLINK_HEX_SIZE, &oid);
+	return rc;
+}
+
+/* ---- containment ---- */
+
+static int commit_exists(gitlink_repo *r, const git_oid *oid, const char *what)
+{
+	git_commit *c = NULL;
+	int rc = git_commit_lookup(&c, r->repo, oid);
+
+	git_commit_free(c);
+	if (rc < 0)
+		return git_fail(r, rc, what);
+	return GITLINK_OK;
+}
+
+static int contains_oid(gitlink_repo *r, int *out, const git_oid *commit, const git_oid *tip)
+{
+	int rc;
+
+	*out = 0;
+	if (git_oid_equal(commit, tip)) {
+		*out = 1;
+		return GITLINK_OK;
+	}
+	rc = git_graph_descendant_of(r->repo, tip, commit);
+	if (rc < 0)
+		return git_fail(r, rc, "contains");
+	*out = rc;
+	return GITLINK_OK;
+}
+
+int gitlink_contains(int *out, gitlink_repo *repo, const char *commit_hex, const char *tip_hex)
+{
+	git_oid commit, tip;
+	int rc;
+
+	if (!out || !repo)
+		return GITLINK_EINVAL;
+	*out = 0;
+	rc = parse_full_hex(repo, &commit, commit_hex, "contains");
+	if (rc < 0)
+		return rc;
+	rc = parse_full_hex(repo, &tip, tip_hex, "contains");
+	if (rc < 0)
+		return rc;
+	/* The graph code reports a missing commit as a generic error: look first. */
+	rc = commit_exists(repo, &commit, commit_hex);
+	if (rc < 0)
+		return rc;
+	rc = commit_exists(repo, &tip, tip_hex);
+	if (rc < 0)
+		return rc;
+	return contains_oid(repo, out, &commit, &tip);
+}
+
+int gitlink_first_containing(size_t *index, gitlink_repo *repo, const char *commit_hex,
+			     const char *const *release_tips, size_t n)
+{
+	git_oid commit, tip;
+	int rc, in;
+
+	if (!index || !repo || (!release_tips && n > 0))
+		return GITLINK_EINVAL;
+	*index = 0;
+	rc = parse_full_hex(repo, &commit, commit_hex, "first containing");
+	if (rc < 0)
+		return rc;
+	rc = commit_exists(repo, &commit, commit_hex);
+	if (rc < 0)
+		return rc;
+	for (size_t i = 0; i < n; i++) {
+		rc = parse_full_hex(repo, &tip, release_tips[i], "release tip");
+		if (rc < 0)
+			return rc;
+		rc = commit_exists(repo, &tip, release_tips[i]);
+		if (rc == GITLINK_ENOTFOUND)
+			return fail(repo, GITLINK_EGIT, "release tip %s is not in the repository",
+				    release_tips[i]);
+		if (rc < 0)
+			return rc;
+		rc = contains_oid(repo, &in, &commit, &tip);
+		if (rc < 0)
+			return rc;
+		if (in) {
+			*index = i;
+			return GITLINK_OK;
+		}
+	}
+	return fail(repo, GITLINK_ENOTFOUND, "no release contains %s", commit_hex);
+}
+
+/* ---- blame ---- */
+
+/* Check a path from a report and copy it, without a leading "./", NUL-terminated into buf. */
+static int check_path(gitlink_repo *r, char *buf, const char *path, size_t len)
+{
+	size_t start = 0;
+
+	if (!path || len == 0)
+		return fail(r, GITLINK_EINVAL, "path: empty");
+	if (len > GITLINK_PATH_MAX)
+		return fail(r, GITLINK_EINVAL, "path: longer than %d bytes", GITLINK_PATH_MAX);
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)path[i];
+
+		if (c < ' ' || c == 0x7f)
+			return fail(r, GITLINK_EINVAL, "path: control byte");
+	}
+	if (path[0] == '/')
+		return fail(r, GITLINK_EINVAL, "path: absolute");
+	while (len - start >= 2 && path[start] == '.' && path[start + 1] == '/')
+		start += 2;
+	/* Every component non-empty and neither "." nor "..". */
+	for (size_t i = start; i <= len;) {
+		size_t j = i;
+
+		while (j < len && path[j] != '/')
+			j++;
+		if (j == i || (j - i == 1 && path[i] == '.') ||
+		    (j - i == 2 && path[i] == '.' && path[i + 1] == '.'))
+			return fail(r, GITLINK_EINVAL, "path: empty, '.' or '..' component");
+		i = j + 1;
+	}
+	memcpy(buf, path + start, len - start);
+	buf[len - start] = '\0';
+	return GITLINK_OK;
+}
+
+/* The cached blame of (commit, path), or a new one put in the cache. */
+static int blame_get(gitlink_repo *r, git_blame **out, const git_oid *commit, const char *path)
+{
+	git_blame_options opts;
+	git_blame *blame = NULL;
+	blame_entry *victim = NULL;
+	char *copy = NULL;
+	int rc;
+
+	for (size_t i = 0; i < GITLINK_BLAME_CACHE; i++) {
+		blame_entry *e = &r->blame[i];
+
+		if (e->blame && git_oid_equal(&e->commit, commit) && strcmp(e->path, path) == 0) {
+			e->used = ++r->clock;
+			r->stats.blame_hits++;
+			*out = e->blame;
+			return GITLINK_OK;
+		}
+	}
+	r->stats.blame_misses++;
+	rc = commit_exists(r, commit, "blame");
+	if (rc < 0)
+		goto out;
+	rc = git_blame_options_init(&opts, GIT_BLAME_OPTIONS_VERSION);
+	if (rc < 0) {
+		rc = git_fail(r, rc, "blame");
+		goto out;
+	}
+	git_oid_cpy(&opts.newest_commit, commit);
+	rc = git_blame_file(&blame, r->repo, path, &opts);
+	if (rc < 0) {
+		rc = git_fail(r, rc, path);
+		goto out;
+	}
+	copy = strdup(path);
+	if (!copy) {
+		rc = fail(r, GITLINK_ENOMEM, "blame: out of memory");
+		goto out;
+	}
+	for (size_t i = 0; i < GITLINK_BLAME_CACHE; i++) {
+		blame_entry *e = &r->blame[i];
+
+		if (!e->blame) {
+			victim = e;
+			break;
+		}
+		if (!victim || e->used < victim->used)
+			victim = e;
+	}
+	if (victim->blame) {
+		git_blame_free(victim->blame);
+		free(victim->path);
+	} else {
+		r->blame_entries++;
+	}
+	git_oid_cpy(&victim->commit, commit);
+	victim->path = copy;
+	victim->blame = blame;
+	victim->used = ++r->clock;
+	*out = blame;
+	copy = NULL;
+	blame = NULL;
+	rc = GITLINK_OK;
+out:
+	free(copy);
+	git_blame_free(blame);
+	return rc;
+}
+
+int gitlink_blame_line(gitlink_commit *out, gitlink_repo *repo, const char *commit_hex,
+		       const char *path, size_t path_len, size_t line)
+{
+	char buf[GITLINK_PATH_MAX + 1];
+	const git_blame_hunk *hunk;
+	git_commit *c = NULL;
+	git_blame *blame;
+	git_oid commit;
+	int rc;
+
+	if (!out || !repo)
+		return GITLINK_EINVAL;
+	memset(out, 0, sizeof(*out));
+	rc = parse_full_hex(repo, &commit, commit_hex, "blame");
+	if (rc < 0)
+		goto out;
+	rc = check_path(repo, buf, path, path_len);
+	if (rc < 0)
+		goto out;
+	if (line == 0) {
+		rc = fail(repo, GITLINK_EINVAL, "blame: lines count from 1");
+		goto out;
+	}
+	rc = blame_get(repo, &blame, &commit, buf);
+	if (rc < 0)
+		goto out;
+	hunk = git_blame_get_hunk_byline(blame, line);
+	if (!hunk) {
+		rc = fail(repo, GITLINK_ENOTFOUND, "%s has no line %zu", buf, line);
+		goto out;
+	}
+	rc = git_commit_lookup(&c, repo->repo, &hunk->final_commit_id);
+	if (rc < 0) {
+		rc = git_fail(repo, rc, "blame");
+		goto out;
+	}
+	fill_commit(out, c);
+	rc = GITLINK_OK;
+out:
+	git_commit_free(c);
+	return rc;
+}
+
+/* ---- walking new history ---- */
+
+/* A growable list of commit ids. */
+typedef struct oid_list {
+	git_oid *v;
+	size_t n, cap;
+} oid_list;
+
+static int oid_list_add(oid_list *l, const git_oid *oid)
+{
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? l->cap * 2 : 64;
+		git_oid *v = realloc(l->v, cap * sizeof(*v));
+
+		if (!v)
+			return GITLINK_ENOMEM;
+		l->v = v;
+		l->cap = cap;
+	}
+	git_oid_cpy(&l->v[l->n++], oid);
+	return GITLINK_OK;
+}
+
+static int oid_cmp(const void *a, const void *b)
+{
+	return git_oid_cmp(a, b);
+}
+
+static void oid_list_unique(oid_list *l)
+{
+	size_t k = 0;
+
+	if (l->n == 0)
+		return;
+	qsort(l->v, l->n, sizeof(*l->v), oid_cmp);
+	for (size_t i = 1; i < l->n; i++) {
+		if (!git_oid_equal(&l->v[i], &l->v[k]))
+			git_oid_cpy(&l->v[++k], &l->v[i]);
+	}
+	l->n = k + 1;
+}
+
+static bool starts_with(const char *s, const char *prefix)
+{
+	return strncmp(s, prefix, strlen(prefix)) == 0;
+}
+
+/* The commits every branch, remote-tracking branch and tag points at. */
+static int collect_all_tips(gitlink_repo *r, oid_list *tips)
+{
+	git_reference_iterator *it = NULL;
+	git_reference *ref = NULL;
+	git_object *obj = NULL;
+	int rc;
+
+	rc = git_reference_iterator_new(&it, r->repo);
+	if (rc < 0) {
+		rc = git_fail(r, rc, "walk: listing refs");
+		goto out;
+	}
+	while ((rc = git_reference_next(&ref, it)) == 0) {
+		const char *name = git_reference_name(ref);
+
+		if (starts_with(name, "refs/heads/") || starts_with(name, "refs/remotes/") ||
+		    starts_with(name, "refs/tags/")) {
+			/* A tag of a tree or blob, or a dangling symbolic ref, starts nothing. */
+			if (git_reference_peel(&obj, ref, GIT_OBJECT_COMMIT) == 0) {
+				rc = oid_list_add(tips, git_object_id(obj));
+				if (rc < 0) {
+					rc = fail(r, rc, "walk: out of memory");
+					goto out;
+				}
+			} else {
+				git_error_clear();
+			}
+			git_object_free(obj);
+			obj = NULL;
+		}
+		git_reference_free(ref);
+		ref = NULL;
+	}
+	if (rc != GIT_ITEROVER) {
+		rc = git_fail(r, rc, "walk: listing refs");
+		goto out;
+	}
+	rc = GITLINK_OK;
+out:
+	git_object_free(obj);
+	git_reference_free(ref);
+	git_reference_iterator_free(it);
+	return rc;
+}
+
+static int collect_named_tips(gitlink_repo *r, oid_list *tips, const char *const *refs,
+			      size_t nrefs)
+{
+	char buf[GITLINK_REV_MAX + 1];
+	git_oid oid;
+	int rc;
+
+	for (size_t i = 0; i < nrefs; i++) {
+		size_t len = refs[i] ? strnlen(refs[i], GITLINK_REV_MAX + 1) : 0;
+
+		rc = check_rev(r, refs[i], len);
+		if (rc < 0)
+			return rc;
+		memcpy(buf, refs[i], len);
+		buf[len] = '\0';
+		rc = lookup_spec(r, &oid, buf, len);
+		if (rc < 0)
+			return rc;
+		rc = oid_list_add(tips, &oid);
+		if (rc < 0)
+			return fail(r, rc, "walk: out of memory");
+	}
+	return GITLINK_OK;
+}
+
+void gitlink_tips_free(gitlink_tips *tips)
+{
+	if (!tips)
+		return;
+	free(tips->ids);
+	tips->ids = NULL;
+	tips->count = 0;
+}
+
+/* Hide what earlier walks saw; ids whose commits are gone are skipped. */
+static int hide_seen(gitlink_repo *r, git_revwalk *walk, const char *const *seen, size_t nseen)
+{
+	git_odb *odb = NULL;
+	git_oid oid;
+	int rc;
+
+	rc = git_repository_odb(&odb, r->repo);
+	if (rc < 0) {
+		rc = git_fail(r, rc, "walk");
+		goto out;
+	}
+	for (size_t i = 0; i < nseen; i++) {
+		rc = parse_full_hex(r, &oid, seen[i], "walk: seen");
+		if (rc < 0)
+			goto out;
+		if (!git_odb_exists(odb, &oid))
+			continue;
+		rc = git_revwalk_hide(walk, &oid);
+		if (rc < 0) {
+			rc = git_fail(r, rc, "walk: seen");
+			goto out;
+		}
+	}
+	rc = GITLINK_OK;
+out:
+	git_odb_free(odb);
+	return rc;
+}
+
+static int walk_one(gitlink_repo *r, const git_oid *oid, gitlink_walk_cb cb, void *payload)
+{
+	char id[GITLINK_HEX_SIZE];
+	gitlink_walk_commit wc;
+	const git_signature *a;
+	git_commit *c = NULL;
+	const char *msg;
+	int rc;
+
+	rc = git_commit_lookup(&c, r->repo, oid);
+	if (rc < 0) {
+		rc = git_fail(r, rc, "walk");
+		goto out;
+	}
+	git_oid_tostr(id, sizeof(id), oid);
+	a = git_commit_author(c);
+	msg = git_commit_message(c);
+	if (!msg)
+		msg = "";
+	wc.id = id;
+	wc.author_name = a->name;
+	wc.author_email = a->email;
+	wc.author_time = a->when.time;
+	wc.commit_time = git_commit_time(c);
+	wc.message = msg;
+	wc.message_len = strlen(msg);
+	summary_of(msg, wc.message_len, &wc.summary, &wc.summary_len);
+	wc.parents = git_commit_parentcount(c);
+	if (cb(&wc, payload) != 0) {
+		rc = fail(r, GITLINK_ESTOPPED, "walk: stopped at %s", id);
+		goto out;
+	}
+	rc = GITLINK_OK;
+out:
+	git_commit_free(c);
+	return rc;
+}
+
+int gitlink_walk(gitlink_tips *new_tips, gitlink_repo *repo, const char *const *seen, size_t nseen,
+		 const char *const *refs, size_t nrefs, gitlink_walk_cb cb, void *payload)
+{
+	git_revwalk *walk = NULL;
+	oid_list tips = {0};
+	gitlink_tips result = {0};
+	git_oid oid;
+	int rc;
+
+	if (!new_tips || !repo || !cb || (!seen && nseen > 0) || (refs && nrefs == 0))
+		return GITLINK_EINVAL;
+	new_tips->ids = NULL;
+	new_tips->count = 0;
+	rc = refs ? collect_named_tips(repo, &tips, refs, nrefs) : collect_all_tips(repo, &tips);
+	if (rc < 0)
+		goto out;
+	oid_list_unique(&tips);
+	if (tips.n > 0) {
+		rc = git_revwalk_new(&walk, repo->repo);
+		if (rc < 0) {
+			rc = git_fail(repo, rc, "walk");
+			goto out;
+		}
+		rc = git_revwalk_sorting(walk, GIT_SORT_TOPOLOGICAL | GIT_SORT_TIME);
+		if (rc < 0) {
+			rc = git_fail(repo, rc, "walk");
+			goto out;
+		}
+		for (size_t i = 0; i < tips.n; i++) {
+			rc = git_revwalk_push(walk, &tips.v[i]);
+			if (rc < 0) {
+				rc = git_fail(repo, rc, "walk");
+				goto out;
+			}
+		}
+		rc = hide_seen(repo, walk, seen, nseen);
+		if (rc < 0)
+			goto out;
+		while ((rc = git_revwalk_next(&oid, walk)) == 0) {
+			rc = walk_one(repo, &oid, cb, payload);
+			if (rc < 0)
+				goto out;
+		}
+		if (rc != GIT_ITEROVER) {
+			rc = git_fail(repo, rc, "walk");
+			goto out;
+		}
+		git_error_clear();
+		result.ids = calloc(tips.n, sizeof(*result.ids));
+		if (!result.ids) {
+			rc = fail(repo, GITLINK_ENOMEM, "walk: out of memory");
+			goto out;
+		}
+		for (size_t i = 0; i < tips.n; i++)
+			git_oid_tostr(result.ids[i], GITLINK_HEX_SIZE, &tips.v[i]);
+		result.count = tips.n;
+	}
+	*new_tips = result;
+	result.ids = NULL;
+	rc = GITLINK_OK;
+out:
+	gitlink_tips_free(&result);
+	free(tips.v);
+	git_revwalk_free(walk);
+	return rc;
+}
+
+/* ---- fetch ---- */
+
+/* The values of remote.origin.fetch, copied. */
+typedef struct str_list {
+	char **v;
+	size_t n, cap;
+} str_list;
+
+static void str_list_free(str_list *l)
+{
+	for (size_t i = 0; i < l->n; i++)
+		free(l->v[i]);
+	free(l->v);
+	memset(l, 0, sizeof(*l));
+}
+
+static int str_list_add(str_list *l, const char *s)
+{
+	char *copy;
+
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? l->cap * 2 : 4;
+		char **v = realloc(l->v, cap * sizeof(*v));
+
+		if (!v)
+			return GITLINK_ENOMEM;
+		l->v = v;
+		l->cap = cap;
+	}
+	copy = strdup(s);
+	if (!copy)
+		return GITLINK_ENOMEM;
+	l->v[l->n++] = copy;
+	return GITLINK_OK;
+}
+
+static int add_refspec(const git_config_entry *entry, void *payload)
+{
+	return str_list_add(payload, entry->value) < 0 ? GIT_EUSER : 0;
+}
+
+/*
+ * The fetch is made with an in-memory remote built from remote.origin.url and
+ * remote.origin.fetch rather than with git_remote_lookup("origin"): in
+ * libgit2 1.5 the lookup (for url.*.insteadOf) and FETCH_HEAD (for branch
+ * upstreams) match a regular expression against every configuration entry,
+ * and each failed match leaks pcre2 memory (fixed upstream after 1.5).
+ * Neither matters here: insteadOf rewriting is not applied and FETCH_HEAD
+ * is not written.
+ */
+int gitlink_fetch(gitlink_repo *repo)
+{
+	git_remote_create_options copts;
+	git_fetch_options opts;
+	git_config *cfg = NULL;
+	git_remote *remote = NULL;
+	git_strarray specs;
+	str_list list = {0};
+	const char *url;
+	int rc;
+
+	if (!repo)
+		return GITLINK_EINVAL;
+	rc = git_repository_config_snapshot(&cfg, repo->repo);
+	if (rc < 0) {
+		rc = git_fail(repo, rc, "fetch origin");
+		goto out;
+	}
+	rc = git_config_get_string(&url, cfg, "remote.origin.url");
+	if (rc == GIT_ENOTFOUND) {
+		git_error_clear();
+		rc = GITLINK_OK;
+		goto out;
+	}
+	if (rc < 0) {
+		rc = git_fail(repo, rc, "fetch origin");
+		goto out;
+	}
+	rc = git_config_get_multivar_foreach(cfg, "remote.origin.fetch", NULL, add_refspec, &list);
+	if (rc == GIT_EUSER) {
+		rc = fail(repo, GITLINK_ENOMEM, "fetch origin: out of memory");
+		goto out;
+	}
+	if (rc < 0 && rc != GIT_ENOTFOUND) {
+		rc = git_fail(repo, rc, "fetch origin");
+		goto out;
+	}
+	git_error_clear();
+	if (list.n == 0 && str_list_add(&list, "+refs/heads/*:refs/remotes/origin/*") < 0) {
+		rc = fail(repo, GITLINK_ENOMEM, "fetch origin: out of memory");
+		goto out;
+	}
+	rc = git_remote_create_options_init(&copts, GIT_REMOTE_CREATE_OPTIONS_VERSION);
+	if (rc < 0) {
+		rc = git_fail(repo, rc, "fetch origin");
+		goto out;
+	}
+	copts.repository = repo->repo;
+	copts.flags = GIT_REMOTE_CREATE_SKIP_INSTEADOF | GIT_REMOTE_CREATE_SKIP_DEFAULT_FETCHSPEC;
+	rc = git_remote_create_with_opts(&remote, url, &copts);
+	if (rc < 0) {
+		rc = git_fail(repo, rc, "fetch origin");
+		goto out;
+	}
+	rc = git_fetch_options_init(&opts, GIT_FETCH_OPTIONS_VERSION);
+	if (rc < 0) {
+		rc = git_fail(repo, rc, "fetch origin");
+		goto out;
+	}
+	opts.download_tags = GIT_REMOTE_DOWNLOAD_TAGS_ALL;
+	opts.update_fetchhead = 0;
+	opts.prune = GIT_FETCH_NO_PRUNE;
+	specs.strings = list.v;
+	specs.count = list.n;
+	rc = git_remote_fetch(remote, &specs, &opts, "prosum sync");
+	if (rc < 0) {
+		rc = git_fail(repo, rc, "fetch origin");
+		goto out;
+	}
+	rc = GITLINK_OK;
+out:
+	/* Even a failed fetch may have moved some refs. */
+	gitlink_cache_clear(repo);
+	git_remote_free(remote);
+	git_config_free(cfg);
+	str_list_free(&list);
+	return rc;
+}
+
+/* ---- release order ---- */
+
+/*
+ * Which release tips reach which, found in one topological walk instead of a
+ * merge base per pair (each of which may walk most of the history): every
+ * commit carries the set of tips it is reachable from, handed from children
+ * to parents. A commit's set is complete when the walk reaches it because
+ * children come first, and it is dropped then, so only the walk's frontier
+ * is held in memory.
+ */
+typedef struct reach_map {
+	git_oid *keys;
+	uint64_t *bits;      /* cap rows of `words` words */
+	unsigned char *used; /* 0 free, 1 live, 2 deleted */
+	size_t cap, live, taken, words;
+} reach_map;
+
+static void reach_map_free(reach_map *m)
+{
+	free(m->keys);
+	free(m->bits);
+	free(m->used);
+	memset(m, 0, sizeof(*m));
+}
+
+static size_t oid_hash(const git_oid *oid)
+{
+	size_t h;
+
+	memcpy(&h, oid->id, sizeof(h)); /* ids are uniformly distributed already */
+	return h;
+}
+
+static int reach_map_init(reach_map *m, size_t cap, size_t words)
+{
+	memset(m, 0, sizeof(*m));
+	m->keys = calloc(cap, sizeof(*m->keys));
+	m->bits = calloc(cap * words, sizeof(*m->bits));
+	m->used = calloc(cap, 1);
+	m->cap = cap;
+	m->words = words;
+	if (!m->keys || !m->bits || !m->used) {
+		reach_map_free(m);
+		return GITLINK_ENOMEM;
+	}
+	return GITLINK_OK;
+}
+
+static size_t reach_map_slot(const reach_map *m, const git_oid *oid, bool *found)
+{
+	size_t mask = m->cap - 1;
+	size_t i = oid_hash(oid) & mask;
+	size_t first_free = SIZE_MAX;
+
+	for (;;) {
+		if (m->used[i] == 0) {
+			*found = false;
+			return first_free != SIZE_MAX ? first_free : i;
+		}
+		if (m->used[i] == 2) {
+			if (first_free == SIZE_MAX)
+				first_free = i;
+		} else if (git_oid_equal(&m->keys[i], oid)) {
+			*found = true;
+			return i;
+		}
+		i = (i + 1) & mask;
+	}
+}
+
+static int reach_map_grow(reach_map *m)
+{
+	reach_map bigger;
+	size_t cap = m->cap;
+	bool found;
+	int rc;
+
+	while (cap < 4 * (m->live + 1))
+		cap *= 2;
+	rc = reach_map_init(&bigger, cap, m->words);
+	if (rc < 0)
+		return rc;
+	for (size_t i = 0; i < m->cap; i++) {
+		size_t j;
+
+		if (m->used[i] != 1)
+			continue;
+		j = reach_map_slot(&bigger, &m->keys[i], &found);
+		bigger.used[j] = 1;
+		git_oid_cpy(&bigger.keys[j], &m->keys[i]);
+		memcpy(bigger.bits + j * m->words, m->bits + i * m->words,
+		       m->words * sizeof(*m->bits));
+		bigger.live++;
+		bigger.taken++;
+	}
+	reach_map_free(m);
+	*m = bigger;
+	return GITLINK_OK;
+}
+
+/* The row of `oid`, made (empty) when missing. */
+static int reach_map_row(reach_map *m, const git_oid *oid, uint64_t **row)
+{
+	bool found;
+	size_t i;
+	int rc;
+
+	if (4 * (m->taken + 1) > 3 * m->cap) {
+		rc = reach_map_grow(m);
+		if (rc < 0)
+			return rc;
+	}
+	i = reach_map_slot(m, oid, &found);
+	if (!found) {
+		if (m->used[i] == 0)
+			m->taken++;
+		m->used[i] = 1;
+		m->live++;
+		git_oid_cpy(&m->keys[i], oid);
+		memset(m->bits + i * m->words, 0, m->words * sizeof(*m->bits));
+	}
+	*row = m->bits + i * m->words;
+	return GITLINK_OK;
+}
+
+static void reach_map_drop(reach_map *m, const git_oid *oid)
+{
+	bool found;
+	size_t i = reach_map_slot(m, oid, &found);
+
+	if (found) {
+		m->used[i] = 2;
+		m->live--;
+	}
+}
+
+/*
+ * reach[i * words ...] = the set of tips from which tip i is reachable (i
+ * included), for tips[0, n).
+ */
+static int tips_reach(gitlink_repo *r, const git_oid *tips, size_t n, size_t words,
+		      uint64_t *reach)
+{
+	git_revwalk *walk = NULL;
+	git_commit *c = NULL;
+	reach_map m = {0};
+	size_t pending = n;
+	uint64_t *row, *prow;
+	uint64_t *cur = NULL;
+	git_oid oid;
+	int rc;
+
+	cur = calloc(words, sizeof(*cur));
+	if (!cur) {
+		rc = fail(r, GITLINK_ENOMEM, "releases: out of memory");
+		goto out;
+	}
+	rc = reach_map_init(&m, 1024, words);
+	if (rc < 0) {
+		rc = fail(r, rc, "releases: out of memory");
+		goto out;
+	}
+	rc = git_revwalk_new(&walk, r->repo);
+	if (rc < 0) {
+		rc = git_fail(r, rc, "releases");
+		goto out;
+	}
+	rc = git_revwalk_sorting(walk, GIT_SORT_TOPOLOGICAL);
+	if (rc < 0) {
+		rc = git_fail(r, rc, "releases");
+		goto out;
+	}
+	for (size_t i = 0; i < n; i++) {
+		rc = reach_map_row(&m, &tips[i], &row);
+		if (rc < 0) {
+			rc = fail(r, rc, "releases: out of memory");
+			goto out;
+		}
+		row[i / 64] |= UINT64_C(1) << (i % 64);
+		rc = git_revwalk_push(walk, &tips[i]);
+		if (rc < 0) {
+			rc = git_fail(r, rc, "releases");
+			goto out;
+		}
+	}
+	while (pending > 0 && (rc = git_revwalk_next(&oid, walk)) == 0) {
+		unsigned int np;
+
+		rc = reach_map_row(&m, &oid, &row);
+		if (rc < 0) {
+			rc = fail(r, rc, "releases: out of memory");
+			goto out;
+		}
+		memcpy(cur, row, words * sizeof(*cur));
+		reach_map_drop(&m, &oid);
+		for (size_t i = 0; i < n; i++) {
+			if (git_oid_equal(&tips[i], &oid)) {
+				memcpy(reach + i * words, cur, words * sizeof(*cur));
+				pending--;
+			}
+		}
+		rc = git_commit_lookup(&c, r->repo, &oid);
+		if (rc < 0) {
+			rc = git_fail(r, rc, "releases");
+			goto out;
+		}
+		np = git_commit_parentcount(c);
+		for (unsigned int p = 0; p < np; p++) {
+			rc = reach_map_row(&m, git_commit_parent_id(c, p), &prow);
+			if (rc < 0) {
+				rc = fail(r, rc, "releases: out of memory");
+				goto out;
+			}
+			for (size_t w = 0; w < words; w++)
+				prow[w] |= cur[w];
+		}
+		git_commit_free(c);
+		c = NULL;
+	}
+	if (pending > 0) {
+		rc = rc < 0 && rc != GIT_ITEROVER ? git_fail(r, rc, "releases")
+						  : fail(r, GITLINK_EGIT, "releases: walk ended early");
+		goto out;
+	}
+	git_error_clear();
+	rc = GITLINK_OK;
+out:
+	git_commit_free(c);
+	git_revwalk_free(walk);
+	reach_map_free(&m);
+	free(cur);
+	return rc;
+}
+
+int gitlink_order_releases(size_t *order, gitlink_repo *repo, const char *const *tips, size_t n)
+{
+	git_oid *oids = NULL;
+	int64_t *times = NULL;
+	uint64_t *reach = NULL;
+	size_t *ancestors = NULL; /* per release: releases before it in history, not yet placed */
+	bool *placed = NULL;
+	size_t words = (n + 63) / 64;
+	git_commit *c = NULL;
+	int rc;
+
+	if (!repo || (n > 0 && (!order || !tips)))
+		return GITLINK_EINVAL;
+	if (n == 0)
+		return GITLINK_OK;
+	if (n > GITLINK_RELEASES_MAX)
+		return fail(repo, GITLINK_EINVAL, "releases: more than %d", GITLINK_RELEASES_MAX);
+	oids = calloc(n, sizeof(*oids));
+	times = calloc(n, sizeof(*times));
+	reach = calloc(n * words, sizeof(*reach));
+	ancestors = calloc(n, sizeof(*ancestors));
+	placed = calloc(n, sizeof(*placed));
+	if (!oids || !times || !reach || !ancestors || !placed) {
+		rc = fail(repo, GITLINK_ENOMEM, "releases: out of memory");
+		goto out;
+	}
+	for (size_t i = 0; i < n; i++) {
+		rc = parse_full_hex(repo, &oids[i], tips[i], "release tip");
+		if (rc < 0)
+			goto out;
+		rc = git_commit_lookup(&c, repo->repo, &oids[i]);
+		if (rc < 0) {
+			rc = git_fail(repo, rc, tips[i]);
+			goto out;
+		}
+		times[i] = git_commit_time(c);
+		git_commit_free(c);
+		c = NULL;
+	}
+	rc = tips_reach(repo, oids, n, words, reach);
+	if (rc < 0)
+		goto out;
+	/* i comes before j when j's tip reaches i's and they are different commits. */
+	for (size_t i = 0; i < n; i++) {
+		for (size_t j = 0; j < n; j++) {
+			if ((reach[i * words + j / 64] >> (j % 64) & 1) && !git_oid_equal(&oids[i], &oids[j]))
+				ancestors[j]++;
+		}
+	}
+	/* Kahn's algorithm: of the releases with nothing left before them, the oldest tip first. */
+	for (size_t k = 0; k < n; k++) {
+		size_t best = SIZE_MAX;
+
+		for (size_t i = 0; i < n; i++) {
+			if (placed[i] || ancestors[i] > 0)
+				continue;
+			if (best == SIZE_MAX || times[i] < times[best])
+				best = i;
+		}
+		/* The ancestry of distinct commits has no cycles, so one is always ready. */
+		if (best == SIZE_MAX) {
+			rc = fail(repo, GITLINK_EGIT, "releases: inconsistent history");
+			goto out;
+		}
+		order[k] = best;
+		placed[best] = true;
+		for (size_t j = 0; j < n; j++) {
+			if ((reach[best * words + j / 64] >> (j % 64) & 1) &&
+			    !git_oid_equal(&oids[best], &oids[j]))
+				ancestors[j]--;
+		}
+	}
+	rc = GITLINK_OK;
+out:
+	git_commit_free(c);
+	free(oids);
+	free(times);
+	free(reach);
+	free(ancestors);
+	free(placed);
+	return rc;
+}

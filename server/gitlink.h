@@ -1,0 +1,233 @@
+/* gitlink.h - libgit2 access: resolve revisions, containment, blame, history walks, fetch. */
+#ifndef PROSUM_GITLINK_H
+#define PROSUM_GITLINK_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/*
+ * A gitlink_repo is one open repository with its caches. libgit2 objects are
+ * not thread-safe, so a handle belongs to one thread at a time: open one per
+ * worker thread (several handles on the same repository are fine). Nothing
+ * here is global except what gitlink_global_init() sets up.
+ *
+ * Every function that can fail returns 0 or a negative GITLINK_E* code,
+ * outputs first. The message of the last failure on a handle is
+ * gitlink_error(). Commit ids cross this API as 40 lower-case hex digits and
+ * a NUL (GITLINK_HEX_SIZE bytes).
+ *
+ * The calls walk history, so they can take milliseconds (blame, containment)
+ * to seconds (a first walk of a large repository): never call them on an
+ * event-loop thread.
+ */
+typedef struct gitlink_repo gitlink_repo;
+
+#define GITLINK_OK 0
+#define GITLINK_EGIT (-1)       /* libgit2 failed (I/O, corrupt repository): see gitlink_error() */
+#define GITLINK_ENOTFOUND (-2)  /* no such repository, revision, commit, path or line */
+#define GITLINK_EINVAL (-3)     /* the input was refused (syntax, hostile path, bad id) */
+#define GITLINK_EAMBIGUOUS (-4) /* a short hash matches more than one object */
+#define GITLINK_ENOMEM (-5)
+#define GITLINK_ESTOPPED (-6)   /* a callback asked to stop */
+
+#define GITLINK_HEX_SIZE 41          /* 40 hex digits and a NUL */
+#define GITLINK_REV_MAX 255          /* longest revision string gitlink_resolve() accepts */
+#define GITLINK_PATH_MAX 4096        /* longest path gitlink_blame_line() accepts */
+#define GITLINK_RESOLVE_CACHE 1024   /* revision -> commit answers kept per handle */
+#define GITLINK_RESOLVE_KEY_MAX 95   /* longer revisions are resolved but not cached */
+#define GITLINK_BLAME_CACHE 32       /* (commit, path) blames kept per handle */
+#define GITLINK_RELEASES_MAX 1024    /* releases gitlink_order_releases() will order */
+#define GITLINK_NAME_MAX 256         /* author name or e-mail in gitlink_commit, NUL included */
+#define GITLINK_SUMMARY_MAX 512      /* summary in gitlink_commit, NUL included */
+
+/*
+ * Set up libgit2 for the process. Call once from the main thread before any
+ * other gitlink call and before starting threads; pair with
+ * gitlink_global_shutdown() at exit (after every handle is closed).
+ */
+int gitlink_global_init(void);
+void gitlink_global_shutdown(void);
+
+/*
+ * Open the repository at `path`: a bare repository, a `.git` directory or a
+ * work tree that holds one. The path itself is used, parents are not
+ * searched. On 0, the caller owns *out and frees it with gitlink_close().
+ * GITLINK_ENOTFOUND when there is no repository there; on any failure the
+ * reason is written to err[0, errlen) when `err` is not NULL.
+ *
+ * libgit2 refuses repositories owned by another user (as git's
+ * safe.directory does): run prosumd as the owner of the repositories it reads.
+ */
+int gitlink_open(gitlink_repo **out, const char *path, char *err, size_t errlen);
+void gitlink_close(gitlink_repo *repo);
+
+/* The message of the last failure on this handle ("" when none). Valid until the next call. */
+const char *gitlink_error(const gitlink_repo *repo);
+
+/*
+ * Resolve a build revision, rev[0, len) (not NUL-terminated, any bytes), to
+ * the full id of a commit, written to `out`.
+ *
+ * Accepted: a full or abbreviated (4+ digits) hash, a tag (annotated tags are
+ * peeled to their commit), a branch (local or remote-tracking), a full ref
+ * name, and `git describe` output ("v1.3.0-14-gabc1234", also with a
+ * "-dirty" suffix, which is dropped). Names are tried before abbreviated
+ * hashes, as git does.
+ *
+ * Refused with GITLINK_EINVAL: empty or longer than GITLINK_REV_MAX; control
+ * bytes, space, DEL; a leading '-', '/' or '.'; a trailing '/' or '.' or
+ * ".lock"; any of ~ ^ : ? * [ \ ; the sequences "..", "//", "/." and "@{";
+ * "@" alone; HEAD and the other *_HEAD pseudo-refs (the server's own HEAD
+ * says nothing about a tester's build). So ranges, reflog selectors, peel
+ * and ancestry operators, path lookups and options never reach libgit2.
+ *
+ * GITLINK_ENOTFOUND when nothing matches or it is not a commit;
+ * GITLINK_EAMBIGUOUS for an abbreviation that matches several objects.
+ *
+ * Answers (found and not found) are kept in a bounded cache of
+ * GITLINK_RESOLVE_CACHE entries (4-way set associative, least recently used
+ * evicted). Branches move, so clear it when the repository may have changed:
+ * gitlink_fetch() does, and after anything else that changes refs call
+ * gitlink_cache_clear().
+ */
+int gitlink_resolve(char out[GITLINK_HEX_SIZE], gitlink_repo *repo, const char *rev, size_t len);
+
+/* Forget every cached revision answer (blame results are by commit id and stay valid). */
+void gitlink_cache_clear(gitlink_repo *repo);
+
+/* Counters for tests and monitoring. */
+typedef struct gitlink_stats {
+	uint64_t resolve_hits;
+	uint64_t resolve_misses;
+	size_t resolve_entries; /* answers held now, at most GITLINK_RESOLVE_CACHE */
+	uint64_t blame_hits;
+	uint64_t blame_misses;
+	size_t blame_entries;   /* blames held now, at most GITLINK_BLAME_CACHE */
+} gitlink_stats;
+
+void gitlink_get_stats(gitlink_stats *out, const gitlink_repo *repo);
+
+/*
+ * *out = 1 when commit `commit_hex` is reachable from `tip_hex` (a commit
+ * contains itself), else 0. Both are full 40-hex commit ids (NUL-terminated),
+ * else GITLINK_EINVAL; GITLINK_ENOTFOUND when either is not in the repository.
+ */
+int gitlink_contains(int *out, gitlink_repo *repo, const char *commit_hex, const char *tip_hex);
+
+/* A commit as the API hands it out: fixed buffers, nothing to free. */
+typedef struct gitlink_commit {
+	char id[GITLINK_HEX_SIZE];
+	char author_name[GITLINK_NAME_MAX];   /* truncated on a UTF-8 boundary if needed */
+	char author_email[GITLINK_NAME_MAX];
+	int64_t author_time;                  /* seconds since the epoch */
+	int author_offset;                    /* minutes east of UTC */
+	int64_t commit_time;                  /* committer time, seconds since the epoch */
+	char summary[GITLINK_SUMMARY_MAX];    /* first line of the message, trimmed */
+} gitlink_commit;
+
+/*
+ * The commit that last changed line `line` (1-based) of `path` as of commit
+ * `commit_hex` (full 40 hex), as `git blame` would name it.
+ *
+ * `path` is path[0, path_len) relative to the repository root, with '/'
+ * separators; a leading "./" is dropped. Refused with GITLINK_EINVAL: empty,
+ * longer than GITLINK_PATH_MAX, absolute, a control byte, an empty, "." or
+ * ".." component (after the leading "./"), and line 0. GITLINK_ENOTFOUND when
+ * the commit, the file at that commit, or the line does not exist.
+ *
+ * The blame of a whole file is kept per (commit, path), GITLINK_BLAME_CACHE
+ * of them, least recently used evicted, so the other frames of the same file
+ * cost a lookup.
+ */
+int gitlink_blame_line(gitlink_commit *out, gitlink_repo *repo, const char *commit_hex,
+		       const char *path, size_t path_len, size_t line);
+
+/*
+ * One commit seen by gitlink_walk(). The pointers are valid only during the
+ * callback. `message` (the whole message, with the encoding header
+ * dropped and leading blank lines removed) and `summary` (its first line,
+ * trimmed) are byte slices, not NUL-terminated; `id`, `author_name` and
+ * `author_email` are NUL-terminated.
+ */
+typedef struct gitlink_walk_commit {
+	const char *id;
+	const char *author_name;
+	const char *author_email;
+	int64_t author_time;
+	int64_t commit_time;
+	const char *summary;
+	size_t summary_len;
+	const char *message;
+	size_t message_len;
+	unsigned int parents;
+} gitlink_walk_commit;
+
+/* Return 0 to go on; anything else stops the walk, which then fails with GITLINK_ESTOPPED. */
+typedef int (*gitlink_walk_cb)(const gitlink_walk_commit *commit, void *payload);
+
+/* Commit ids to remember between walks. Free with gitlink_tips_free(). */
+typedef struct gitlink_tips {
+	char (*ids)[GITLINK_HEX_SIZE];
+	size_t count;
+} gitlink_tips;
+
+void gitlink_tips_free(gitlink_tips *tips);
+
+/*
+ * Call `cb` once for every commit reachable from the starting refs and not
+ * reachable from any of the `seen` ids (full hex: the tips a previous walk
+ * returned), newest first (topological order: a commit comes before its
+ * parents). `seen` ids that are no longer in the repository (history
+ * rewritten and collected) are ignored.
+ *
+ * Starting refs: with `refs` NULL, every branch (refs/heads/), remote-tracking
+ * branch (refs/remotes/) and tag (refs/tags/); otherwise the `nrefs` names
+ * given (short or full ref names, or commit ids; GITLINK_ENOTFOUND if one
+ * does not exist). Tags that do not point at a commit are skipped.
+ *
+ * On 0, *new_tips (caller frees with gitlink_tips_free()) holds the distinct
+ * commits the starting refs pointed at: pass them as `seen` next time and
+ * that walk reports exactly the commits made since. On failure or a stop,
+ * *new_tips is empty and the previous tips should be kept.
+ */
+int gitlink_walk(gitlink_tips *new_tips, gitlink_repo *repo, const char *const *seen, size_t nseen,
+		 const char *const *refs, size_t nrefs, gitlink_walk_cb cb, void *payload);
+
+/*
+ * Fetch the remote named "origin" (remote.origin.url) with its configured
+ * refspecs (remote.origin.fetch, else +refs/heads/*:refs/remotes/origin/*)
+ * and every tag, then clear the revision cache. A repository without an
+ * "origin" is left alone and 0 returned. Local (file:// or path) remotes
+ * need no credentials; others must not ask for any. Branches update as
+ * remote-tracking refs (refs/remotes/origin/...) unless the repository is a
+ * mirror (`git clone --mirror`), which is the recommended set-up for a
+ * project's server-side copy. url.*.insteadOf is not applied, FETCH_HEAD is
+ * not written and nothing is pruned.
+ */
+int gitlink_fetch(gitlink_repo *repo);
+
+/*
+ * History order of releases. A release is a name and the commit its ref
+ * resolved to (its tip). Releases come in history order when every release
+ * whose tip is an ancestor of another's comes before it; releases that are
+ * not related that way (a maintenance branch next to the main line) come by
+ * the committer time of their tip, older first, then by their position in
+ * the input. Releases sharing a tip keep their input order.
+ *
+ * gitlink_order_releases() writes to order[0, n) the indexes into tips[] in
+ * that order. It costs one merge-base computation per pair of releases, so
+ * call it when releases are registered, not per report; at most
+ * GITLINK_RELEASES_MAX releases (else GITLINK_EINVAL). Tips are full hex.
+ */
+int gitlink_order_releases(size_t *order, gitlink_repo *repo, const char *const *tips, size_t n);
+
+/*
+ * Given release tips in history order (see above), *index = the position of
+ * the first whose tip contains commit `commit_hex`: the release that shipped
+ * it. GITLINK_ENOTFOUND when none contains it or the commit is unknown;
+ * GITLINK_EGIT when a release tip is not in the repository.
+ */
+int gitlink_first_containing(size_t *index, gitlink_repo *repo, const char *commit_hex,
+			     const char *const *release_tips, size_t n);
+
+#endif
