@@ -193,7 +193,8 @@ int prosum_client_new(prosum_client **out, const char *dsn_text, const prosum_op
 		    copy_opt(&c->pinned_pubkey, opts->pinned_pubkey) ||
 		    copy_opt(&c->app_version, opts->app_version) ||
 		    copy_opt(&c->app_revision, opts->app_revision) ||
-		    copy_opt(&c->app_channel, opts->app_channel)) {
+		    copy_opt(&c->app_channel, opts->app_channel) ||
+		    copy_opt(&c->source_root, opts->source_root)) {
 			rc = error_set(PROSUM_ENOMEM, "out of memory");
 			goto out;
 		}
@@ -246,8 +247,7 @@ void prosum_close(prosum_client *client)
 {
 	if (!client)
 		return;
-	if (client->crash_handler)
-		prosum_uninstall_crash_handler();
+	crash_release(client);
 	atomic_store(&client->cancel, 1);
 	sender_stop(client->sender);
 	spool_free(client->spool);
@@ -257,6 +257,7 @@ void prosum_close(prosum_client *client)
 	free(client->app_version);
 	free(client->app_revision);
 	free(client->app_channel);
+	free(client->source_root);
 	free(client->spool_path);
 	free(client);
 }

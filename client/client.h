@@ -23,6 +23,7 @@ struct prosum_client {
 	char *app_version;
 	char *app_revision;
 	char *app_channel;
+	char *source_root;
 	long connect_timeout_ms;
 	long timeout_ms;
 	prosum_delivery_cb on_delivery;
@@ -37,7 +38,6 @@ struct prosum_client {
 	spool *spool;      /* owned */
 	sender *sender;    /* owned */
 	atomic_int cancel; /* set by prosum_close(): transfers in flight give up */
-	int crash_handler; /* this client installed the crash handler */
 
 	pthread_mutex_t lock; /* the counters below */
 	uint64_t queued;

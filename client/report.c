@@ -24,6 +24,12 @@ const char *report_kind_name(prosum_kind kind)
 	return NULL;
 }
 
+static int name_char_ok(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+	       c == '.' || c == '_' || c == ' ' || c == '-';
+}
+
 int report_attachment_name_valid(const char *name)
 {
 	size_t n;
@@ -31,15 +37,38 @@ int report_attachment_name_valid(const char *name)
 	if (!name)
 		return 0;
 	n = strlen(name);
-	if (n == 0 || n > PROSUM_MAX_ATTACHMENT_NAME || strcmp(name, ".") == 0 ||
-	    strcmp(name, "..") == 0)
+	/* The server's rule: shown to developers and put in URLs without escaping. */
+	if (n == 0 || n > PROSUM_MAX_ATTACHMENT_NAME || name[0] == '.' || name[0] == ' ' ||
+	    name[n - 1] == ' ' || strstr(name, ".."))
 		return 0;
 	for (size_t i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)name[i];
-		if (c < 0x20 || c == 0x7f || c == '/' || c == '\\' || c == '"')
+		if (!name_char_ok(name[i]))
 			return 0;
 	}
 	return 1;
+}
+
+/* A valid attachment name made from a file's base name: other characters become '_'. */
+static void name_from_path(char out[PROSUM_MAX_ATTACHMENT_NAME + 1], const char *path)
+{
+	const char *slash = strrchr(path, '/'), *base = slash ? slash + 1 : path;
+	size_t n = 0;
+
+	while (*base == '.' || *base == ' ')
+		base++;
+	for (; *base && n < PROSUM_MAX_ATTACHMENT_NAME; base++) {
+		char c = name_char_ok(*base) ? *base : '_';
+		if (c == '.' && n > 0 && out[n - 1] == '.')
+			c = '_';
+		out[n++] = c;
+	}
+	while (n > 0 && out[n - 1] == ' ')
+		n--;
+	if (n == 0) {
+		memcpy(out, "attachment", 11);
+		return;
+	}
+	out[n] = '\0';
 }
 
 /* A JSON string of `s`, checking the length ceiling and UTF-8. */
@@ -425,13 +454,6 @@ out:
 	return rc;
 }
 
-static const char *base_name(const char *path)
-{
-	const char *slash = strrchr(path, '/');
-
-	return slash ? slash + 1 : path;
-}
-
 /* Check room for one more attachment of `len` bytes named `name`. */
 static int attachment_room(const prosum_report *r, const char *name, size_t len)
 {
@@ -455,14 +477,17 @@ static int attachment_room(const prosum_report *r, const char *name, size_t len)
 
 int prosum_report_attach_file(prosum_report *report, const char *path, const char *name)
 {
+	char derived[PROSUM_MAX_ATTACHMENT_NAME + 1];
 	report_attachment *a;
 	uint64_t len = 0;
 	int rc;
 
 	if (!report || !path || !path[0])
 		return error_set(PROSUM_EINVALID, "no attachment path given");
-	if (!name)
-		name = base_name(path);
+	if (!name) {
+		name_from_path(derived, path);
+		name = derived;
+	}
 	/* Look now to fail early on a path that is missing or too large; read at submit. */
 	rc = util_file_size(path, &len);
 	if (rc)

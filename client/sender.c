@@ -150,9 +150,10 @@ out:
 
 /*
  * Deliver every spool file, oldest first. 0 when all are gone; else the code
- * of the first failure (the rest waits: the server is down or busy).
+ * of the first failure (the rest waits: the server is down or busy), or
+ * PROSUM_ETIMEOUT when the monotonic `deadline` (UINT64_MAX: none) passes.
  */
-static int pass(sender *s, attempt *a)
+static int pass(sender *s, attempt *a, uint64_t deadline)
 {
 	spool_entry *list = NULL;
 	size_t n = 0;
@@ -166,11 +167,21 @@ static int pass(sender *s, attempt *a)
 		goto out;
 	}
 	for (size_t i = 0; i < n; i++) {
+		uint64_t now = util_now_ms();
 		if (atomic_load(&s->c->cancel)) {
 			rc = a->code =
 			    error_set(PROSUM_ENETWORK, "cancelled: the client is closing");
 			goto out;
 		}
+		if (now >= deadline) {
+			rc = a->code =
+			    error_set(PROSUM_ETIMEOUT,
+				      "flush: %zu reports still queued at the deadline", n - i);
+			goto out;
+		}
+		/* A transfer may not outlast the flush that asked for it. */
+		if (deadline != UINT64_MAX)
+			transport_set_deadline(s->t, (long)(deadline - now));
 		if (deliver_one(s, list[i].name, a) == SENDER_RETRY) {
 			rc = a->code;
 			goto out;
@@ -223,7 +234,7 @@ static void *run(void *arg)
 		s->kick_flush = 0;
 		gen = s->flush_gen;
 		pthread_mutex_unlock(&s->lock);
-		rc = pass(s, &a);
+		rc = pass(s, &a, UINT64_MAX);
 		pthread_mutex_lock(&s->lock);
 		now = util_now_ms();
 		if (rc == 0) {
@@ -320,8 +331,7 @@ static int flush_inline(sender *s, long timeout_ms)
 	int rc;
 
 	pthread_mutex_lock(&s->inline_lock);
-	transport_set_deadline(s->t, timeout_ms > 0 ? timeout_ms : 0);
-	rc = pass(s, &a);
+	rc = pass(s, &a, timeout_ms < 0 ? UINT64_MAX : util_now_ms() + (uint64_t)timeout_ms);
 	transport_set_deadline(s->t, 0);
 	pthread_mutex_unlock(&s->inline_lock);
 	return rc;

@@ -140,12 +140,19 @@ typedef struct prosum_options {
 	 * must hold.
 	 */
 	const char *pinned_pubkey;
-	const char *spool_dir;          /* NULL: see "Where things live on disk" above */
-	uint64_t max_spool_bytes;       /* 0: 64 MiB. Oldest reports are dropped first beyond it */
-	unsigned int max_spool_files;   /* 0: 1000 */
-	const char *app_version;        /* build.version of every report, e.g. "1.4.0-beta.2" */
-	const char *app_revision;       /* build.revision: commit id, tag or `git describe` */
-	const char *app_channel;        /* build.channel, e.g. "beta"; NULL: none */
+	const char *spool_dir;        /* NULL: see "Where things live on disk" above */
+	uint64_t max_spool_bytes;     /* 0: 64 MiB. Oldest reports are dropped first beyond it */
+	unsigned int max_spool_files; /* 0: 1000 */
+	const char *app_version;      /* build.version of every report, e.g. "1.4.0-beta.2" */
+	const char *app_revision;     /* build.revision: commit id, tag or `git describe` */
+	const char *app_channel;      /* build.channel, e.g. "beta"; NULL: none */
+	/*
+	 * The source tree at build time, e.g. "/home/ci/viewer/". Stripped from
+	 * the start of the file paths of symbolised crash frames so they name
+	 * files as the repository does ("src/png.c"), which the server needs to
+	 * find suspect commits. NULL: paths are kept as the debug info has them.
+	 */
+	const char *source_root;
 	long connect_timeout_ms;        /* 0: 10000 */
 	long timeout_ms;                /* whole request; 0: 60000 */
 	prosum_delivery_cb on_delivery; /* NULL: none */
@@ -298,9 +305,10 @@ int prosum_report_add_frame(prosum_report *report, const prosum_frame *frame);
 /*
  * Attach a file: its contents are read when the report is submitted or sent
  * (submit copies them into the spool, so the file may change afterwards).
- * `name` is the name the server keeps (NULL: the base name of `path`); it
- * may not contain '/', control characters, or be "." or "..". 16 attachments
- * and 20 MiB in all at most. With attachments the report travels as
+ * `name` is the name the server keeps: 1 to 128 of [A-Za-z0-9._ -], not
+ * starting with '.' or a space, not ending with a space, without "..".
+ * NULL: the base name of `path`, other characters replaced by '_'. 16
+ * attachments and 20 MiB in all at most. With attachments the report travels as
  * multipart/form-data: a `report` part (JSON) and one `attachment` part per
  * file. PROSUM_EINVALID, PROSUM_EIO (path unreadable now), PROSUM_ETOOBIG.
  */

@@ -40,6 +40,9 @@ int config_init(config *c)
 	c->max_connections = PROSUM_MAX_CONNECTIONS;
 	c->write_queue = PROSUM_WRITE_QUEUE;
 	c->write_batch = PROSUM_WRITE_BATCH;
+	c->rate_ip = PROSUM_RATE_IP;
+	c->rate_key = PROSUM_RATE_KEY;
+	c->conns_per_ip = PROSUM_CONNS_PER_IP;
 	if (config_set(&c->data_dir, env && *env ? env : "./prosum-data") < 0 ||
 	    config_set(&c->listen, PROSUM_DEFAULT_LISTEN) < 0) {
 		config_free(c);

@@ -24,13 +24,18 @@
 #define PROSUM_WRITE_QUEUE 4096               /* reports waiting for the writer */
 #define PROSUM_WRITE_BATCH 512                /* reports in one commit at most */
 #define PROSUM_READERS 2                      /* read-only store threads */
+#define PROSUM_RATE_IP 50.0                  /* requests per second per client address */
+#define PROSUM_BURST_IP 200.0
+#define PROSUM_RATE_KEY 2000.0               /* requests per second per ingest key */
+#define PROSUM_BURST_KEY 10000.0
+#define PROSUM_CONNS_PER_IP 256
 #define PROSUM_LIST_LIMIT 50
 #define PROSUM_LIST_MAX 500
 
 /* Report uploads (multipart/form-data); all attachments together are bounded by PROSUM_MAX_BODY. */
 #define PROSUM_MAX_ATTACHMENTS 16               /* file parts of one report */
 #define PROSUM_MAX_ATTACHMENT (10 * 1024 * 1024) /* one file */
-#define PROSUM_MAX_PART_HEADER_BYTES 8192        /* the header section of one part, blank line included */
+#define PROSUM_MAX_PART_HEADER_BYTES 8192        /* headers of one part, blank line included */
 
 typedef struct config {
 	char *data_dir;       /* owned */
@@ -54,6 +59,9 @@ typedef struct config {
 	int max_connections;
 	int write_queue;
 	int write_batch;
+	double rate_ip;       /* 0: no limit */
+	double rate_key;      /* 0: no limit */
+	int conns_per_ip;     /* 0: no limit */
 } config;
 
 /* Fill `c` with the defaults; data_dir from $PROSUM_DATA, else ./prosum-data.

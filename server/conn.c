@@ -3,6 +3,7 @@
 
 #include <assert.h>
 #include <errno.h>
+#include <arpa/inet.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <stdio.h>
@@ -48,6 +49,8 @@ struct conn {
 	void (*more_free)(void *ctx);
 	void *more_ctx;
 	int close_after;     /* close once `out` is written */
+	unsigned char peer[16]; /* the client's address (an IPv6 one cut to its /64) */
+	unsigned peer_len;
 	conn *prev, *next;
 };
 
@@ -95,6 +98,7 @@ static void conn_close(conn *c)
 	io->closed = c;
 	io->nconns--;
 	atomic_fetch_sub(&io->srv->nconns, 1);
+	limit_conn_close(io->srv->per_ip, c->peer, c->peer_len);
 }
 
 void conn_reap(io_thread *io)
@@ -126,9 +130,25 @@ static void on_event(loop *l, loop_watch *w, uint32_t events)
 	drive(c);
 }
 
-void conn_accept(io_thread *io, int fd)
+/* The part of an address that names one client: an IPv4 address, an IPv6 /64. */
+static unsigned peer_key(const struct sockaddr *sa, unsigned len, unsigned char out[16])
+{
+	if (sa->sa_family == AF_INET && len >= sizeof(struct sockaddr_in)) {
+		memcpy(out, &((const struct sockaddr_in *)sa)->sin_addr, 4);
+		return 4;
+	}
+	if (sa->sa_family == AF_INET6 && len >= sizeof(struct sockaddr_in6)) {
+		memcpy(out, &((const struct sockaddr_in6 *)sa)->sin6_addr, 8);
+		return 8;
+	}
+	return 0;
+}
+
+void conn_accept(io_thread *io, int fd, const struct sockaddr *peer, unsigned peer_len)
 {
 	server *srv = io->srv;
+	unsigned char key[16];
+	unsigned klen = peer_key(peer, peer_len, key);
 	conn *c;
 	int one = 1;
 
@@ -137,13 +157,22 @@ void conn_accept(io_thread *io, int fd)
 		close(fd);
 		return;
 	}
-	c = calloc(1, sizeof(*c));
-	if (!c || tls_conn_new(&c->tls, srv->tls, fd) < 0) {
-		free(c);
+	if (limit_conn_open(srv->per_ip, key, klen) < 0) {
+		/* One address may not hold every slot: refused before any TLS work. */
 		atomic_fetch_sub(&srv->nconns, 1);
 		close(fd);
 		return;
 	}
+	c = calloc(1, sizeof(*c));
+	if (!c || tls_conn_new(&c->tls, srv->tls, fd) < 0) {
+		free(c);
+		limit_conn_close(srv->per_ip, key, klen);
+		atomic_fetch_sub(&srv->nconns, 1);
+		close(fd);
+		return;
+	}
+	memcpy(c->peer, key, sizeof(key));
+	c->peer_len = klen;
 	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 	c->watch.fd = fd;
 	c->watch.fn = on_event;
@@ -311,19 +340,39 @@ void conn_reply_json(conn *c, int status, const json_t *body)
 	buf_free(&b);
 }
 
-void conn_reply_error(conn *c, int status, const char *code, const char *message,
-		      const char *field)
+void conn_reply_error_retry(conn *c, int status, const char *code, const char *message,
+			    const char *field, int retry_after)
 {
 	json_t *v = json_error_body(code ? code : json_status_code(status), message, field);
-	const char *extra = status == 503 || status == 429 ? "Retry-After: 1\r\n" : NULL;
+	char extra[48] = "";
 	buf b;
 
+	if (retry_after > 0)
+		snprintf(extra, sizeof(extra), "Retry-After: %d\r\n", retry_after);
 	buf_init(&b, 64 * 1024);
 	if (!v || json_dump_buf(&b, v) != BUF_OK)
 		buf_puts(&b, "{\"error\":{\"code\":\"internal_error\",\"message\":\"\"}}");
 	json_decref(v);
-	conn_reply(c, status, "application/json", b.p, b.len, extra);
+	conn_reply(c, status, "application/json", b.p, b.len, extra[0] ? extra : NULL);
 	buf_free(&b);
+}
+
+void conn_reply_error(conn *c, int status, const char *code, const char *message,
+		      const char *field)
+{
+	conn_reply_error_retry(c, status, code, message, field,
+			       status == 503 || status == 429 ? 1 : 0);
+}
+
+int conn_rate_key(conn *c, const char *key)
+{
+	int wait = limit_take(srv_of(c)->per_key, key, strlen(key), loop_now(c->io->loop));
+
+	if (wait)
+		conn_reply_error_retry(c, 429, "rate_limited",
+				       "too many requests with this ingest key; slow down", NULL,
+				       wait);
+	return wait ? -1 : 0;
 }
 
 /* Append one chunk of a streamed answer; 0, or -1 when it cannot be framed. */
@@ -535,6 +584,17 @@ static void dispatch(conn *c)
 	}
 	auth_from_request(&rq->creds, &c->req, srv_of(c)->secret);
 	c->state = CONN_DISPATCH;
+	{
+		/* A flood from one address is slowed down alone; everyone else goes on. */
+		int wait = limit_take(srv_of(c)->per_ip, c->peer, c->peer_len, loop_now(c->io->loop));
+
+		if (wait) {
+			conn_reply_error_retry(c, 429, "rate_limited",
+					       "too many requests from this address; slow down",
+					       NULL, wait);
+			return;
+		}
+	}
 	router_dispatch(rq);
 	/* A handler either answered or parked the connection on the store. */
 	assert(c->state == CONN_WRITE || c->state == CONN_WAIT_STORE);

@@ -10,8 +10,10 @@
 
 typedef struct conn conn;
 
-/* Take an accepted non-blocking socket onto `io`'s loop; closes fd on failure. */
-void conn_accept(io_thread *io, int fd);
+struct sockaddr;
+/* Take an accepted non-blocking socket onto `io`'s loop; closes fd when refused
+ * (too many connections in all or from that address) or on failure. */
+void conn_accept(io_thread *io, int fd, const struct sockaddr *peer, unsigned peer_len);
 /* Close connections whose deadline passed; drop idle buffers. Called by the loop's tick. */
 void conn_tick(io_thread *io);
 /* Free the connections closed during this round of events. */
@@ -32,6 +34,11 @@ void conn_reply(conn *c, int status, const char *content_type, const char *body,
 void conn_reply_json(conn *c, int status, const json_t *body);
 void conn_reply_error(conn *c, int status, const char *code, const char *message,
 		      const char *field);
+/* The same with "Retry-After: retry_after" when it is > 0. */
+void conn_reply_error_retry(conn *c, int status, const char *code, const char *message,
+			    const char *field, int retry_after);
+/* Take a request from the bucket of an ingest key: 0, or -1 after answering 429. */
+int conn_rate_key(conn *c, const char *key);
 
 /*
  * Streamed answers (exports), in constant memory: conn_stream_start() queues

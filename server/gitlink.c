@@ -39,7 +39,7 @@ struct gitlink_repo {
 	size_t blame_entries;
 	uint64_t clock; /* ticks on every cache use, for least-recently-used eviction */
 	gitlink_stats stats;
-	char err[256];
+	char err[512];
 };
 
 __attribute__((format(printf, 3, 4))) static int fail(gitlink_repo *r, int code, const char *fmt,
@@ -76,7 +76,8 @@ static int git_fail(gitlink_repo *r, int gerr, const char *what)
 		code = e && e->klass == GIT_ERROR_NOMEMORY ? GITLINK_ENOMEM : GITLINK_EGIT;
 		break;
 	}
-	snprintf(r->err, sizeof(r->err), "%s: %s", what, e && e->message ? e->message : "failed");
+	/* Messages longer than the buffer (a long path, say) are cut, on purpose. */
+	fail(r, code, "%s: %s", what, e && e->message ? e->message : "failed");
 	git_error_clear();
 	return code;
 }
@@ -683,6 +684,45 @@ static int check_path(gitlink_repo *r, char *buf, const char *path, size_t len)
 	return GITLINK_OK;
 }
 
+/*
+ * GITLINK_OK when `path` is a file in `commit`. Checked before blaming
+ * because libgit2 1.5's git_blame_file leaks a commit reference when the
+ * path is missing.
+ */
+static int check_file(gitlink_repo *r, const git_oid *commit, const char *path)
+{
+	git_commit *c = NULL;
+	git_tree *tree = NULL;
+	git_tree_entry *entry = NULL;
+	int rc;
+
+	rc = git_commit_lookup(&c, r->repo, commit);
+	if (rc < 0) {
+		rc = git_fail(r, rc, "blame");
+		goto out;
+	}
+	rc = git_commit_tree(&tree, c);
+	if (rc < 0) {
+		rc = git_fail(r, rc, "blame");
+		goto out;
+	}
+	rc = git_tree_entry_bypath(&entry, tree, path);
+	if (rc < 0) {
+		rc = git_fail(r, rc, path);
+		goto out;
+	}
+	if (git_tree_entry_type(entry) != GIT_OBJECT_BLOB) {
+		rc = fail(r, GITLINK_ENOTFOUND, "%s is not a file", path);
+		goto out;
+	}
+	rc = GITLINK_OK;
+out:
+	git_tree_entry_free(entry);
+	git_tree_free(tree);
+	git_commit_free(c);
+	return rc;
+}
+
 /* The cached blame of (commit, path), or a new one put in the cache. */
 static int blame_get(gitlink_repo *r, git_blame **out, const git_oid *commit, const char *path)
 {
@@ -703,7 +743,7 @@ static int blame_get(gitlink_repo *r, git_blame **out, const git_oid *commit, co
 		}
 	}
 	r->stats.blame_misses++;
-	rc = commit_exists(r, commit, "blame");
+	rc = check_file(r, commit, path);
 	if (rc < 0)
 		goto out;
 	rc = git_blame_options_init(&opts, GIT_BLAME_OPTIONS_VERSION);
@@ -758,7 +798,7 @@ int gitlink_blame_line(gitlink_commit *out, gitlink_repo *repo, const char *comm
 	char buf[GITLINK_PATH_MAX + 1];
 	const git_blame_hunk *hunk;
 	git_commit *c = NULL;
-	git_blame *blame;
+	git_blame *blame = NULL;
 	git_oid commit;
 	int rc;
 

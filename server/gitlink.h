@@ -195,7 +195,7 @@ int gitlink_walk(gitlink_tips *new_tips, gitlink_repo *repo, const char *const *
 
 /*
  * Fetch the remote named "origin" (remote.origin.url) with its configured
- * refspecs (remote.origin.fetch, else +refs/heads/*:refs/remotes/origin/*)
+ * refspecs (remote.origin.fetch, else every branch into refs/remotes/origin/)
  * and every tag, then clear the revision cache. A repository without an
  * "origin" is left alone and 0 returned. Local (file:// or path) remotes
  * need no credentials; others must not ask for any. Branches update as

@@ -489,7 +489,8 @@ static int key_matches(const char *k, size_t n, const char *name, size_t nlen)
 	return j == nlen;
 }
 
-static int decode_value(const char *v, size_t n, char *out, size_t outsz)
+/* Percent-decode; '+' is a space in query values (plus = 1) but not in paths. */
+static int decode_value(const char *v, size_t n, char *out, size_t outsz, int plus)
 {
 	size_t i = 0, o = 0;
 
@@ -510,7 +511,7 @@ static int decode_value(const char *v, size_t n, char *out, size_t outsz)
 			c = (unsigned char)(hi << 4 | lo);
 			i += 3;
 		} else {
-			if (c == '+')
+			if (c == '+' && plus)
 				c = ' ';
 			i++;
 		}
@@ -535,7 +536,7 @@ int http_query_param(http_slice query, const char *name, char *out, size_t outsz
 		if (end > pos && key_matches(query.p + pos, kend - pos, name, nlen)) {
 			size_t vstart = eq ? kend + 1 : end;
 
-			return decode_value(query.p + vstart, end - vstart, out, outsz);
+			return decode_value(query.p + vstart, end - vstart, out, outsz, 1);
 		}
 		pos = end + 1;
 	}
@@ -876,4 +877,11 @@ int http_write_head(buf *out, int status, const char *content_type, size_t conte
 			out->p[orig] = '\0';
 	}
 	return rc;
+}
+
+ssize_t http_percent_decode(char *out, size_t outsz, http_slice in)
+{
+	int n = decode_value(in.p, in.len, out, outsz, 0);
+
+	return n < 0 ? -1 : n;
 }

@@ -115,6 +115,12 @@ int http_slice_eq_nocase(http_slice s, const char *str);
  */
 int http_query_param(http_slice query, const char *name, char *out, size_t outsz);
 
+/*
+ * Percent-decode a path segment into `out` (NUL-terminated; '+' stays '+').
+ * Returns the decoded length, or -1 when malformed, holding %00, or too long.
+ */
+ssize_t http_percent_decode(char *out, size_t outsz, http_slice in);
+
 /* Resumable, in-place decoder of chunked transfer coding. Zero-initialise. */
 typedef struct http_chunked {
 	int state;

@@ -1,36 +1,77 @@
-/* ingest.c - the handlers testers' builds call with an ingest key: reports. */
+/* ingest.c - the handlers testers' builds call with an ingest key: reports, with their attachments. */
 #include "ingest.h"
 
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
+#include "attach.h"
+#include "config.h"
 #include "conn.h"
 #include "json.h"
+#include "multipart.h"
+
+/* One file of a multipart report; data points into the connection's buffer, parked meanwhile. */
+typedef struct ingest_file {
+	char name[ATTACH_NAME_MAX + 1];
+	char type[ATTACH_TYPE_MAX];
+	char sha256[ATTACH_HEX_LEN + 1];
+	const char *data;
+	size_t len;
+} ingest_file;
 
 typedef struct ingest_job {
 	store_job job; /* first: the store hands this pointer back */
 	conn *conn;
+	const char *attach_dir;
 	auth_creds creds;
 	char project[ROUTER_PARAM_MAX + 1];
 	report report;
-	int status;      /* non-zero: refused by auth_check with this status */
+	int status;      /* non-zero: refused with this status and `why` */
 	const char *why;
 	store_ingest out;
+	size_t nfiles;
+	ingest_file files[PROSUM_MAX_ATTACHMENTS];
 } ingest_job;
 
-/* On the writer thread, inside the batch's transaction. */
+/*
+ * On the writer thread, inside the batch's transaction. Attachment files are
+ * written and fsynced here, before the commit that acknowledges them: the
+ * I/O threads never touch the disk.
+ */
 static int ingest_run(store_job *job, store_db *db)
 {
 	ingest_job *ij = (ingest_job *)job;
+	store_attachment a[PROSUM_MAX_ATTACHMENTS];
 	int64_t project_id;
 	char actor[AUTH_ACTOR_MAX];
+	size_t i;
+	int rc, created;
 
 	ij->status = auth_check(db, &ij->creds, ij->project, AUTH_INGEST, &project_id, actor,
 				&ij->why);
 	if (ij->status)
 		return STORE_OK; /* nothing written; the refusal is answered in ingest_done() */
-	return store_report_insert(db, project_id, &ij->report, (int64_t)time(NULL), &ij->out);
+	rc = store_report_insert(db, project_id, &ij->report, (int64_t)time(NULL), &ij->out);
+	if (rc != STORE_OK || !ij->out.created || ij->nfiles == 0)
+		return rc;
+	for (i = 0; i < ij->nfiles; i++) {
+		ingest_file *f = &ij->files[i];
+
+		if (attach_store(ij->attach_dir, f->data, f->len, f->sha256, &created) < 0) {
+			ij->status = 507;
+			ij->why = "the attachments could not be written; send the report again later";
+			return STORE_ERROR;
+		}
+		a[i].name = f->name;
+		a[i].content_type = f->type;
+		a[i].sha256 = f->sha256;
+		a[i].size = (int64_t)f->len;
+	}
+	return store_attachments_add(db, project_id, ij->out.num, a, ij->nfiles);
 }
 
 /* Back on the connection's thread, after the commit. */
@@ -39,11 +80,11 @@ static void ingest_done(loop_task *t)
 	ingest_job *ij = (ingest_job *)t;
 	json_t *ans;
 
-	if (ij->job.result != STORE_OK) {
+	if (ij->status) {
+		conn_reply_error(ij->conn, ij->status, NULL, ij->why, NULL);
+	} else if (ij->job.result != STORE_OK) {
 		conn_reply_error(ij->conn, 503, "unavailable",
 				 "the report could not be stored; send it again", NULL);
-	} else if (ij->status) {
-		conn_reply_error(ij->conn, ij->status, NULL, ij->why, NULL);
 	} else {
 		ans = json_pack("{s:o,s:o,s:{s:s?,s:n,s:n},s:n}", "id", json_id('R', ij->out.num),
 				"group", json_id('G', ij->out.group_num), "revision", "input",
@@ -53,6 +94,112 @@ static void ingest_done(loop_task *t)
 	}
 	report_free(&ij->report);
 	free(ij);
+}
+
+static void refuse(request *rq, int status, const char *code, const char *field, const char *fmt,
+		   ...) __attribute__((format(printf, 5, 6)));
+
+static void refuse(request *rq, int status, const char *code, const char *field, const char *fmt,
+		   ...)
+{
+	char msg[256];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	conn_reply_error(rq->conn, status, code, msg, field);
+}
+
+/* Take the file parts of a multipart report into ij->files. 0, or -1 after answering. */
+static int take_files(request *rq, ingest_job *ij, const multipart_part *parts, size_t n)
+{
+	size_t i, j, total = 0;
+
+	for (i = 0; i < n; i++) {
+		const multipart_part *p = &parts[i];
+		ingest_file *f;
+		ssize_t len;
+
+		if (http_slice_eq(p->name, "report"))
+			continue;
+		if (!p->has_filename) {
+			refuse(rq, 422, "invalid_attachment", "attachments",
+			       "part %zu: a file part needs a filename", i + 1);
+			return -1;
+		}
+		if (ij->nfiles == PROSUM_MAX_ATTACHMENTS) {
+			refuse(rq, 413, "too_many_attachments", "attachments",
+			       "at most %d attachments per report", PROSUM_MAX_ATTACHMENTS);
+			return -1;
+		}
+		f = &ij->files[ij->nfiles];
+		len = multipart_unescape(f->name, sizeof(f->name), p->filename);
+		if (len < 0 || !attach_name_ok(f->name, (size_t)len)) {
+			refuse(rq, 422, "invalid_attachment", "attachments",
+			       "part %zu: attachment names are 1-128 letters, digits, '.', '_', '-' "
+			       "or spaces, not starting with '.'; no paths",
+			       i + 1);
+			return -1;
+		}
+		for (j = 0; j < ij->nfiles; j++) {
+			if (strcmp(ij->files[j].name, f->name) == 0) {
+				refuse(rq, 422, "invalid_attachment", "attachments",
+				       "two attachments are named '%s'", f->name);
+				return -1;
+			}
+		}
+		if (p->data.len > PROSUM_MAX_ATTACHMENT) {
+			refuse(rq, 413, "attachment_too_large", "attachments",
+			       "'%s' is larger than %d bytes", f->name, PROSUM_MAX_ATTACHMENT);
+			return -1;
+		}
+		total += p->data.len;
+		attach_sniff_type(f->type, p->content_type.p, p->content_type.len);
+		f->data = p->data.p;
+		f->len = p->data.len;
+		ij->nfiles++;
+	}
+	(void)total; /* bounded by the body limit already */
+	return 0;
+}
+
+/* A multipart/form-data report: a `report` JSON part and file parts. */
+static int parse_multipart(request *rq, ingest_job *ij, report_error *err)
+{
+	multipart_part parts[PROSUM_MAX_ATTACHMENTS + 2];
+	const multipart_part *doc;
+	const http_header *ct = http_find_header(rq->http, "content-type");
+	char msg[128];
+	size_t n = 0;
+	int rc;
+
+	rc = multipart_parse(parts, sizeof(parts) / sizeof(parts[0]), &n, rq->body, rq->body_len,
+			     ct->value.p, ct->value.len, msg, sizeof(msg));
+	if (rc == MULTIPART_ETOOMANY) {
+		refuse(rq, 413, "too_many_attachments", "attachments",
+		       "at most %d attachments per report", PROSUM_MAX_ATTACHMENTS);
+		return -1;
+	}
+	if (rc < 0) {
+		refuse(rq, rc == MULTIPART_EHEADERS ? 413 : 400, "invalid_multipart", NULL, "%s",
+		       msg);
+		return -1;
+	}
+	rc = multipart_find_one(&doc, parts, n, "report");
+	if (rc < 0) {
+		refuse(rq, 422, "invalid_report", "report",
+		       rc == MULTIPART_EDUPLICATE ? "send one part named 'report', not several"
+						  : "a part named 'report' with the JSON document is required");
+		return -1;
+	}
+	if (take_files(rq, ij, parts, n) < 0)
+		return -1;
+	if (report_parse(&ij->report, doc->data.p, doc->data.len, &rq->srv->rlim, err) < 0) {
+		conn_reply_error(rq->conn, err->status, err->code, err->message, err->field);
+		return -1;
+	}
+	return 0;
 }
 
 void ingest_report(request *rq)
@@ -69,22 +216,34 @@ void ingest_report(request *rq)
 				 NULL);
 		return;
 	}
-	if (!http_slice_eq_nocase(h->content_type, "application/json")) {
-		conn_reply_error(rq->conn, 415, "unsupported_media_type",
-				 "send the report as application/json", NULL);
+	if (rq->creds.has_key && conn_rate_key(rq->conn, rq->creds.key) < 0)
 		return;
-	}
 	ij = calloc(1, sizeof(*ij));
 	if (!ij) {
 		conn_reply_error(rq->conn, 503, "unavailable", "out of memory", NULL);
 		return;
 	}
-	if (report_parse(&ij->report, rq->body, rq->body_len, &rq->srv->rlim, &err) < 0) {
+	if (http_slice_eq_nocase(h->content_type, "multipart/form-data")) {
+		if (parse_multipart(rq, ij, &err) < 0) {
+			free(ij);
+			return;
+		}
+	} else if (http_slice_eq_nocase(h->content_type, "application/json")) {
+		if (report_parse(&ij->report, rq->body, rq->body_len, &rq->srv->rlim, &err) < 0) {
+			free(ij);
+			conn_reply_error(rq->conn, err.status, err.code, err.message, err.field);
+			return;
+		}
+	} else {
 		free(ij);
-		conn_reply_error(rq->conn, err.status, err.code, err.message, err.field);
+		conn_reply_error(rq->conn, 415, "unsupported_media_type",
+				 "send the report as application/json, or as multipart/form-data "
+				 "with a 'report' part and file parts",
+				 NULL);
 		return;
 	}
 	ij->conn = rq->conn;
+	ij->attach_dir = rq->srv->attach_dir;
 	ij->creds = rq->creds;
 	memcpy(ij->project, rq->params[0], sizeof(ij->project));
 	ij->job.run = ingest_run;
@@ -94,4 +253,109 @@ void ingest_report(request *rq)
 		report_free(&ij->report);
 		free(ij);
 	}
+}
+
+/* ---- serving attachments back, to tokens only ---- */
+
+typedef struct attach_job {
+	store_job job;
+	conn *conn;
+	const char *attach_dir;
+	auth_creds creds;
+	char project[ROUTER_PARAM_MAX + 1];
+	char name[ATTACH_NAME_MAX + 1];
+	int64_t num;
+	int status;
+	const char *why;
+	char type[128];
+	char *data;
+	size_t len;
+} attach_job;
+
+static int attach_run(store_job *job, store_db *db)
+{
+	attach_job *aj = (attach_job *)job;
+	char sha[65], actor[AUTH_ACTOR_MAX];
+	int64_t project_id, size;
+	size_t got = 0;
+	int fd, rc;
+
+	aj->status = auth_check(db, &aj->creds, aj->project, AUTH_DEVELOPER, &project_id, actor,
+				&aj->why);
+	if (aj->status)
+		return STORE_OK;
+	rc = store_attachment_find(db, project_id, aj->num, aj->name, sha, aj->type, &size);
+	if (rc != STORE_OK)
+		return rc;
+	/* Read on this store thread, never on an I/O thread; files are at most 10 MiB. */
+	if (attach_open(aj->attach_dir, sha, &fd, &aj->len) < 0)
+		return STORE_NOTFOUND;
+	aj->data = malloc(aj->len ? aj->len : 1);
+	while (aj->data && got < aj->len) {
+		ssize_t n = read(fd, aj->data + got, aj->len - got);
+		if (n <= 0)
+			break;
+		got += (size_t)n;
+	}
+	close(fd);
+	if (!aj->data || got != aj->len)
+		return STORE_ERROR;
+	return STORE_OK;
+}
+
+static void attach_done(loop_task *t)
+{
+	attach_job *aj = (attach_job *)t;
+	char extra[300];
+
+	if (aj->status) {
+		conn_reply_error(aj->conn, aj->status, NULL, aj->why, NULL);
+	} else if (aj->job.result == STORE_NOTFOUND) {
+		conn_reply_error(aj->conn, 404, "not_found", "no such attachment", NULL);
+	} else if (aj->job.result != STORE_OK) {
+		conn_reply_error(aj->conn, 503, "unavailable", "the attachment could not be read",
+				 NULL);
+	} else {
+		/* Served as a download, never rendered: the bytes are the tester's, not ours. */
+		snprintf(extra, sizeof(extra),
+			 "Content-Disposition: attachment; filename=\"%s\"\r\n"
+			 "X-Content-Type-Options: nosniff\r\n",
+			 aj->name);
+		conn_reply(aj->conn, 200, aj->type, aj->data, aj->len, extra);
+	}
+	free(aj->data);
+	free(aj);
+}
+
+void ingest_attachment_get(request *rq)
+{
+	attach_job *aj;
+	ssize_t n;
+	http_slice raw = {rq->params[2], strlen(rq->params[2])};
+
+	if (!rq->creds.has_key && !rq->creds.has_token) {
+		conn_reply_error(rq->conn, 401, NULL,
+				 "missing credentials: send Authorization: Bearer TOKEN", NULL);
+		return;
+	}
+	aj = calloc(1, sizeof(*aj));
+	if (!aj) {
+		conn_reply_error(rq->conn, 503, "unavailable", "out of memory", NULL);
+		return;
+	}
+	/* The name travels percent-encoded (spaces); it is only ever a key in the database. */
+	n = http_percent_decode(aj->name, sizeof(aj->name), raw);
+	if (n < 0 || !attach_name_ok(aj->name, (size_t)n) ||
+	    json_parse_id(rq->params[1], 'R', &aj->num) < 0) {
+		aj->name[0] = '\0';
+		aj->num = 0;
+	}
+	aj->conn = rq->conn;
+	aj->attach_dir = rq->srv->attach_dir;
+	aj->creds = rq->creds;
+	memcpy(aj->project, rq->params[0], sizeof(aj->project));
+	aj->job.run = attach_run;
+	aj->job.task.fn = attach_done;
+	if (conn_submit(rq->conn, &aj->job) < 0)
+		free(aj);
 }

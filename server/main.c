@@ -19,6 +19,8 @@ static const char usage[] =
 	"usage: prosumd init        [--data DIR]\n"
 	"       prosumd serve       [--data DIR] [--listen HOST:PORT] [--cert F --key F] [--threads N]\n"
 	"                           [--idle-timeout MS] [--handshake-timeout MS] [--request-timeout MS]\n"
+	"                           [--rate-ip N] [--rate-key N] [--conns-per-ip N] [--max-connections N]\n"
+	"                           [--write-queue N]   (rates in requests/s; 0 turns a limit off)\n"
 	"       prosumd project add NAME [--repo PATH] [--public-url URL] [--data DIR]\n"
 	"       prosumd token add   --role developer|release|admin [--project NAME] [--name LABEL]\n"
 	"                           [--data DIR]\n"
@@ -57,6 +59,16 @@ static int parse_int(const char *s, int min, int max, int *out)
 	return 0;
 }
 
+static int parse_rate(const char *s, double *out)
+{
+	int v;
+
+	if (parse_int(s, 0, 10000000, &v) < 0)
+		return -1;
+	*out = v;
+	return 0;
+}
+
 /* Options shared by every command; positional arguments go to o->name. */
 static int parse_opts(opts *o, int argc, char **argv)
 {
@@ -87,6 +99,16 @@ static int parse_opts(opts *o, int argc, char **argv)
 			rc = config_set(&o->cfg.public_url, v);
 		else if (strcmp(a, "--threads") == 0)
 			rc = parse_int(v, 1, 256, &o->cfg.threads);
+		else if (strcmp(a, "--rate-ip") == 0)
+			rc = parse_rate(v, &o->cfg.rate_ip);
+		else if (strcmp(a, "--rate-key") == 0)
+			rc = parse_rate(v, &o->cfg.rate_key);
+		else if (strcmp(a, "--conns-per-ip") == 0)
+			rc = parse_int(v, 0, 1000000, &o->cfg.conns_per_ip);
+		else if (strcmp(a, "--max-connections") == 0)
+			rc = parse_int(v, 1, 10000000, &o->cfg.max_connections);
+		else if (strcmp(a, "--write-queue") == 0)
+			rc = parse_int(v, 1, 1000000, &o->cfg.write_queue);
 		else if (strcmp(a, "--idle-timeout") == 0)
 			rc = parse_int(v, 100, 3600000, &o->cfg.idle_timeout_ms);
 		else if (strcmp(a, "--handshake-timeout") == 0)

@@ -460,13 +460,20 @@ int multipart_parse(multipart_part *parts, size_t cap, size_t *nparts, const cha
 		rc = parse_headers(&st, body, len, &pos);
 		if (rc)
 			goto out;
+		parts[n].data.p = body + pos;
+		/* The CRLF ending the headers may also start the delimiter: a part
+		 * without data (RFC 2046: body-part := MIME-part-headers [CRLF *OCTET]). */
+		if (len - pos >= dlen - 2 && memcmp(body + pos, delim + 2, dlen - 2) == 0) {
+			pos += dlen - 2;
+			n++;
+			continue;
+		}
 		hit = len > pos ? memmem(body + pos, len - pos, delim, dlen) : NULL;
 		if (!hit) {
 			rc = fail(err, errlen, MULTIPART_EINVAL,
 				  "part %zu: missing closing boundary", n + 1);
 			goto out;
 		}
-		parts[n].data.p = body + pos;
 		parts[n].data.len = (size_t)(hit - (body + pos));
 		pos = (size_t)(hit - body) + dlen;
 		n++;

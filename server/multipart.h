@@ -60,7 +60,8 @@ int multipart_boundary(http_slice *out, const char *ctype, size_t ctlen, char *e
 /*
  * Parse a complete multipart/form-data body (body[0..len), already decoded
  * from chunked and gzip) into parts[0..cap). `ctype` is the Content-Type
- * header value with its parameters. On success returns 0 and sets *nparts; on
+ * header value with its parameters (NULL with ctlen 0 when the request has
+ * none: MULTIPART_ECTYPE). On success returns 0 and sets *nparts; on
  * failure returns a negative MULTIPART_E* code, *nparts is 0, the contents of
  * `parts` are unspecified, and `err` (may be NULL; errlen bytes, 128 is
  * plenty) receives a sentence naming the 1-based part at fault, such as
@@ -90,7 +91,10 @@ int multipart_boundary(http_slice *out, const char *ctype, size_t ctlen, char *e
  *    once and 7bit, 8bit or binary (nothing is decoded); other headers are
  *    ignored;
  *  - the data of a part runs up to the next CRLF "--" boundary; the boundary
- *    string without that CRLF "--" prefix inside the data is data;
+ *    string without that CRLF "--" prefix inside the data is data; as
+ *    RFC 2046 allows, the CRLF that ends the header section may double as
+ *    the delimiter's ("...\r\n\r\n--b"): the part then has no data, just
+ *    as with "...\r\n\r\n\r\n--b";
  *  - parts may share a name (RFC 7578 4.3: several files for one field):
  *    use multipart_find_one() for a field that must appear once;
  *  - a body with no part at all ("--b--") is accepted, with *nparts 0, as

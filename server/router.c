@@ -27,12 +27,14 @@ static const route routes[] = {
 	{"GET", "/api/v1/projects/{}/reports", triage_report_list},
 	{"GET", "/api/v1/projects/{}/reports/{}", triage_report_get},
 	{"PATCH", "/api/v1/projects/{}/reports/{}", triage_report_patch},
+	{"GET", "/api/v1/projects/{}/reports/{}/attachments/{}", ingest_attachment_get},
 	{"GET", "/api/v1/projects/{}/groups", triage_group_list},
 	{"GET", "/api/v1/projects/{}/groups/{}", triage_group_get},
 	{"PATCH", "/api/v1/projects/{}/groups/{}", triage_group_patch},
 };
 
-/* A parameter is a plain name or id: no escapes, no dots alone, nothing a path could abuse. */
+/* A parameter is a plain name or id (percent escapes are left for the handler to decode):
+ * no dots alone, no slashes, nothing a path could abuse. */
 static int param_ok(const char *p, size_t len)
 {
 	size_t i;
@@ -42,7 +44,7 @@ static int param_ok(const char *p, size_t len)
 	for (i = 0; i < len; i++) {
 		char ch = p[i];
 		if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
-		      (ch >= '0' && ch <= '9') || ch == '-' || ch == '_' || ch == '.'))
+		      (ch >= '0' && ch <= '9') || ch == '-' || ch == '_' || ch == '.' || ch == '%'))
 			return 0;
 	}
 	return 1;

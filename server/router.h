@@ -12,7 +12,7 @@ struct server;
 struct io_thread;
 
 #define ROUTER_MAX_PARAMS 3
-#define ROUTER_PARAM_MAX 64
+#define ROUTER_PARAM_MAX 400 /* an attachment name, percent-encoded */
 
 /*
  * The request a handler serves. It lives inside its connection and is valid

@@ -23,10 +23,13 @@ static void on_accept(loop *l, loop_watch *w, uint32_t events)
 	(void)events;
 	/* A bounded number per wake-up, so one thread cannot take every connection. */
 	for (i = 0; i < 64; i++) {
-		fd = accept4(w->fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		struct sockaddr_storage ss;
+		socklen_t sl = sizeof(ss);
+
+		fd = accept4(w->fd, (struct sockaddr *)&ss, &sl, SOCK_NONBLOCK | SOCK_CLOEXEC);
 		if (fd < 0)
 			return; /* EAGAIN: another thread took it; other errors: try on the next wake */
-		conn_accept(io, fd);
+		conn_accept(io, fd, (struct sockaddr *)&ss, sl);
 	}
 }
 
@@ -163,16 +166,22 @@ int server_run(const config *cfg)
 	signal(SIGPIPE, SIG_IGN);
 
 	db_path = config_path(cfg, "prosum.db");
+	srv.attach_dir = config_path(cfg, "attachments");
 	secret = config_path(cfg, "secret");
 	cert = cfg->cert_file ? strdup(cfg->cert_file) : config_path(cfg, "tls/cert.pem");
 	key = cfg->key_file ? strdup(cfg->key_file) : config_path(cfg, "tls/key.pem");
-	if (!db_path || !secret || !cert || !key) {
+	if (!db_path || !secret || !cert || !key || !srv.attach_dir) {
 		fprintf(stderr, "prosumd: out of memory\n");
 		goto out;
 	}
 	if (access(db_path, F_OK) < 0) {
 		fprintf(stderr, "prosumd: %s has no database: run 'prosumd init --data %s' first\n",
 			cfg->data_dir, cfg->data_dir);
+		goto out;
+	}
+	if (limit_new(&srv.per_ip, cfg->rate_ip, PROSUM_BURST_IP, cfg->conns_per_ip) < 0 ||
+	    limit_new(&srv.per_key, cfg->rate_key, PROSUM_BURST_KEY, 0) < 0) {
+		fprintf(stderr, "prosumd: out of memory\n");
 		goto out;
 	}
 	if (auth_load_secret(secret, 0, srv.secret, err, sizeof(err)) < 0 ||
@@ -239,7 +248,10 @@ out:
 	if (srv.listen_fd >= 0)
 		close(srv.listen_fd);
 	tls_server_free(srv.tls);
+	limit_free(srv.per_ip);
+	limit_free(srv.per_key);
 	free(db_path);
+	free(srv.attach_dir);
 	free(secret);
 	free(cert);
 	free(key);

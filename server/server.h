@@ -9,6 +9,7 @@
 #include "auth.h"
 #include "config.h"
 #include "http.h"
+#include "limit.h"
 #include "loop.h"
 #include "report.h"
 #include "store.h"
@@ -41,6 +42,9 @@ struct server {
 	http_limits hlim;
 	report_limits rlim;
 	int listen_fd;
+	char *attach_dir; /* DATA/attachments */
+	limit *per_ip;   /* request rate and connections per client address */
+	limit *per_key;  /* request rate per ingest key */
 	io_thread *io;
 	int nio;
 	atomic_int nconns;

@@ -67,6 +67,9 @@ enum {
 	Q_MERGE_SOURCE,
 	Q_GROUP_GET,
 	Q_FACETS,
+	Q_ATTACH_ADD,
+	Q_ATTACH_FIND,
+	Q_ATTACH_LIST,
 	Q_COUNT
 };
 
@@ -149,6 +152,14 @@ static const char *const sql_text[Q_COUNT] = {
 			   "testers = 0 WHERE id = ?1",
 	[Q_GROUP_GET] = "SELECT " GROUP_COLUMNS ", g.id FROM groups g "
 			"WHERE g.project_id = ?1 AND g.num = ?2",
+	[Q_ATTACH_ADD] = "INSERT INTO attachments(report_id, name, size, content_type, sha256) "
+			 "SELECT id, ?3, ?4, ?5, ?6 FROM reports WHERE project_id = ?1 AND num = ?2",
+	[Q_ATTACH_FIND] = "SELECT a.sha256, a.content_type, a.size FROM attachments a "
+			  "JOIN reports r ON r.id = a.report_id "
+			  "WHERE r.project_id = ?1 AND r.num = ?2 AND a.name = ?3",
+	[Q_ATTACH_LIST] = "SELECT a.name, a.size, a.content_type, a.sha256 FROM attachments a "
+			  "JOIN reports r ON r.id = a.report_id "
+			  "WHERE r.project_id = ?1 AND r.num = ?2 ORDER BY a.name",
 	[Q_FACETS] = "SELECT facet, value, count FROM group_facets WHERE group_id = ?1 "
 		     "ORDER BY count DESC, value LIMIT 100",
 };
@@ -877,6 +888,73 @@ out:
 	return rc;
 }
 
+int store_attachments_add(store_db *db, int64_t project_id, int64_t num,
+			  const store_attachment *a, size_t n)
+{
+	sqlite3_stmt *s;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		s = stmt(db, Q_ATTACH_ADD);
+		if (!s)
+			return STORE_ERROR;
+		sqlite3_bind_int64(s, 1, project_id);
+		sqlite3_bind_int64(s, 2, num);
+		sqlite3_bind_text(s, 3, a[i].name, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(s, 4, a[i].size);
+		sqlite3_bind_text(s, 5, a[i].content_type, -1, SQLITE_STATIC);
+		sqlite3_bind_text(s, 6, a[i].sha256, -1, SQLITE_STATIC);
+		if (step_done(s) != STORE_OK)
+			return STORE_ERROR;
+	}
+	return STORE_OK;
+}
+
+int store_attachment_find(store_db *db, int64_t project_id, int64_t num, const char *name,
+			  char sha256[65], char type[128], int64_t *size)
+{
+	sqlite3_stmt *s = stmt(db, Q_ATTACH_FIND);
+	int rc;
+
+	if (!s)
+		return STORE_ERROR;
+	sqlite3_bind_int64(s, 1, project_id);
+	sqlite3_bind_int64(s, 2, num);
+	sqlite3_bind_text(s, 3, name, -1, SQLITE_STATIC);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		snprintf(sha256, 65, "%s", col_text(s, 0));
+		snprintf(type, 128, "%s", col_text(s, 1));
+		*size = sqlite3_column_int64(s, 2);
+		rc = STORE_OK;
+	} else {
+		rc = rc == SQLITE_DONE ? STORE_NOTFOUND : STORE_ERROR;
+	}
+	sqlite3_reset(s);
+	return rc;
+}
+
+static json_t *attachments_json(store_db *db, int64_t project_id, int64_t num)
+{
+	sqlite3_stmt *s = stmt(db, Q_ATTACH_LIST);
+	json_t *arr = json_array();
+	char url[256];
+
+	if (!s || !arr)
+		return arr;
+	sqlite3_bind_int64(s, 1, project_id);
+	sqlite3_bind_int64(s, 2, num);
+	while (sqlite3_step(s) == SQLITE_ROW) {
+		snprintf(url, sizeof(url), "attachments/%s", col_text(s, 0));
+		json_array_append_new(arr, json_pack("{s:s,s:I,s:s,s:s,s:s}", "name", col_text(s, 0),
+						     "size", (json_int_t)sqlite3_column_int64(s, 1),
+						     "content_type", col_text(s, 2), "sha256",
+						     col_text(s, 3), "path", url));
+	}
+	sqlite3_reset(s);
+	return arr;
+}
+
 /* The revision link of a report: what it was built from and, later, its commit and release. */
 static json_t *revision_json(const char *input)
 {
@@ -974,8 +1052,8 @@ int store_report_get(store_db *db, int64_t project_id, int64_t num, json_t **out
 	json_object_set_new(r, "fixed_by", col_json(s, 9));
 	if (!json_object_get(r, "frames"))
 		json_object_set_new(r, "frames", json_array());
-	json_object_set_new(r, "attachments", json_array());
 	sqlite3_reset(s);
+	json_object_set_new(r, "attachments", attachments_json(db, project_id, num));
 	rc = history(db, project_id, "R", num, r);
 	if (rc != STORE_OK)
 		goto out;

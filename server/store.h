@@ -90,6 +90,21 @@ typedef struct store_ingest {
 int store_report_insert(store_db *db, int64_t project_id, const report *r, int64_t now,
 			store_ingest *out);
 
+/* A file that came with a report, already written under attachments/ by attach_store(). */
+typedef struct store_attachment {
+	const char *name;
+	const char *content_type;
+	const char *sha256;  /* 64 hex digits */
+	int64_t size;
+} store_attachment;
+
+/* Record the files of report `num`. Call in the write transaction that stored the report. */
+int store_attachments_add(store_db *db, int64_t project_id, int64_t num,
+			  const store_attachment *a, size_t n);
+/* The stored file of one attachment: hash, type and size. STORE_NOTFOUND when there is none. */
+int store_attachment_find(store_db *db, int64_t project_id, int64_t num, const char *name,
+			  char sha256[65], char type[128], int64_t *size);
+
 /* One report as the API shows it. *out is a new reference (caller decrefs). */
 int store_report_get(store_db *db, int64_t project_id, int64_t num, json_t **out);
 

@@ -173,18 +173,18 @@ static int kind_ok(const char *k)
 	return strcmp(k, "crash") == 0 || strcmp(k, "bug") == 0 || strcmp(k, "feedback") == 0;
 }
 
-static int limit_param(request *rq, int *limit)
+static int limit_param(request *rq, int *out)
 {
 	char v[32];
 	int64_t n;
 	int rc = param(rq, "limit", v, sizeof(v));
 
-	*limit = PROSUM_LIST_LIMIT;
+	*out = PROSUM_LIST_LIMIT;
 	if (rc <= 0)
 		return rc;
 	if (parse_int64(v, 1, PROSUM_LIST_MAX, &n) < 0)
 		return bad(rq, "limit", "must be a whole number from 1 to 500");
-	*limit = (int)n;
+	*out = (int)n;
 	return 1;
 }
 

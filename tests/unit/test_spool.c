@@ -1,4 +1,5 @@
-/* test_spool.c - the report spool: entry format, durability, order, trimming, hostile files, I/O failures. */
+/* test_spool.c - the report spool: format, durability, order, trimming, hostile files, I/O faults.
+ */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -10,6 +11,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 #include <dirent.h>
+#include <errno.h>
 
 #include <cmocka.h>
 
@@ -156,30 +158,30 @@ static void test_decode_every_prefix(void **state)
 }
 
 static const char *const hostile[] = {
-	"",
-	"prosum-spool 2\nreport 2\n{}\nend\n",
-	"prosum-spool 1\nreport -2\n{}\nend\n",
-	"prosum-spool 1\nreport 2x\n{}\nend\n",
-	"prosum-spool 1\nreport \n{}\nend\n",
-	"prosum-spool 1\nreport 99999999999\n{}\nend\n",
-	"prosum-spool 1\nreport 300000\n{}\nend\n",
-	"prosum-spool 1\nreport 3\n{}\nend\n",
-	"prosum-spool 1\nreport 1\n{}\nend\n",
-	/* JSON without a uuid, or not JSON */
-	"prosum-spool 1\nreport 2\n{}\nend\n",
-	"prosum-spool 1\nreport 2\n[]\nend\n",
-	"prosum-spool 1\nreport 13\n{\"uuid\":true}\nend\n",
-	/* attachments */
-	"prosum-spool 1\nreport 8\n{\"uuid\":\"x\"}\nattachment 1 \nx\nend\n",
-	"prosum-spool 1\nreport 10\n{\"uuid\":\"x\"}\nattachment 5 a\nx\nend\n",
-	"prosum-spool 1\nreport 10\n{\"uuid\":\"x\"}\nattachment 1 a\nxy\nend\n",
-	"prosum-spool 1\nreport 10\n{\"uuid\":\"x\"}\nattachment 1\nx\nend\n",
-	"prosum-spool 1\nreport 10\n{\"uuid\":\"x\"}\nattachment 99999999999 a\nx\nend\n",
-	"prosum-spool 1\nreport 10\n{\"uuid\":\"x\"}\nattach 1 a\nx\nend\n",
-	/* trailing bytes, missing end */
-	"prosum-spool 1\nreport 10\n{\"uuid\":\"x\"}\nend\nX",
-	"prosum-spool 1\nreport 10\n{\"uuid\":\"x\"}\n",
-	"prosum-spool 1\nreport 10\n{\"uuid\":\"x\"}\nEND\n",
+    "",
+    "prosum-spool 2\nreport 2\n{}\nend\n",
+    "prosum-spool 1\nreport -2\n{}\nend\n",
+    "prosum-spool 1\nreport 2x\n{}\nend\n",
+    "prosum-spool 1\nreport \n{}\nend\n",
+    "prosum-spool 1\nreport 99999999999\n{}\nend\n",
+    "prosum-spool 1\nreport 300000\n{}\nend\n",
+    "prosum-spool 1\nreport 3\n{}\nend\n",
+    "prosum-spool 1\nreport 1\n{}\nend\n",
+    /* JSON without a uuid, or not JSON */
+    "prosum-spool 1\nreport 2\n{}\nend\n",
+    "prosum-spool 1\nreport 2\n[]\nend\n",
+    "prosum-spool 1\nreport 13\n{\"uuid\":true}\nend\n",
+    /* attachments */
+    "prosum-spool 1\nreport 12\n{\"uuid\":\"x\"}\nattachment 1 \nx\nend\n",
+    "prosum-spool 1\nreport 12\n{\"uuid\":\"x\"}\nattachment 5 a\nx\nend\n",
+    "prosum-spool 1\nreport 12\n{\"uuid\":\"x\"}\nattachment 1 a\nxy\nend\n",
+    "prosum-spool 1\nreport 12\n{\"uuid\":\"x\"}\nattachment 1\nx\nend\n",
+    "prosum-spool 1\nreport 12\n{\"uuid\":\"x\"}\nattachment 99999999999 a\nx\nend\n",
+    "prosum-spool 1\nreport 12\n{\"uuid\":\"x\"}\nattach 1 a\nx\nend\n",
+    /* trailing bytes, missing end */
+    "prosum-spool 1\nreport 12\n{\"uuid\":\"x\"}\nend\nX",
+    "prosum-spool 1\nreport 12\n{\"uuid\":\"x\"}\n",
+    "prosum-spool 1\nreport 12\n{\"uuid\":\"x\"}\nEND\n",
 };
 
 static void test_decode_hostile(void **state)
@@ -191,7 +193,9 @@ static void test_decode_hostile(void **state)
 			fail_msg("hostile entry %zu accepted: %s", i, hostile[i]);
 	}
 	/* The smallest valid one, for contrast. */
-	assert_int_equal(spool_decode(&q, "prosum-spool 1\nreport 10\n{\"uuid\":\"x\"}\nend\n", 41), 0);
+	const char *ok = "prosum-spool 1\nreport 12\n{\"uuid\":\"x\"}\nend\n";
+	assert_int_equal(spool_decode(&q, ok, strlen(ok)), 0);
+	assert_string_equal(q.uuid, "x");
 }
 
 static void test_decode_too_many_attachments(void **state)
@@ -200,7 +204,8 @@ static void test_decode_too_many_attachments(void **state)
 	size_t n = 0;
 	envelope q;
 
-	n += (size_t)snprintf(buf + n, sizeof(buf) - n, "prosum-spool 1\nreport 10\n{\"uuid\":\"x\"}\n");
+	n += (size_t)snprintf(buf + n, sizeof(buf) - n,
+			      "prosum-spool 1\nreport 12\n{\"uuid\":\"x\"}\n");
 	for (int i = 0; i <= PROSUM_MAX_ATTACHMENTS; i++)
 		n += (size_t)snprintf(buf + n, sizeof(buf) - n, "attachment 1 a%d\nx\n", i);
 	n += (size_t)snprintf(buf + n, sizeof(buf) - n, "end\n");
@@ -317,7 +322,7 @@ static void test_trim_by_bytes(void **state)
 {
 	fixture *f = *state;
 	char uuid[37];
-	char big[2000];
+	char big[3000];
 	spool_entry *list;
 	envelope p;
 	size_t n;
@@ -343,7 +348,7 @@ static void test_trim_by_bytes(void **state)
 	make(&p, uuid, json_for(uuid));
 	p.parts[0].name = "big";
 	p.parts[0].data = (const unsigned char *)big;
-	p.parts[0].len = sizeof(big) + 600 > 2500 ? 2500 : sizeof(big);
+	p.parts[0].len = 2500;
 	p.nparts = 1;
 	assert_int_equal(spool_write(f->s, &p, NULL), PROSUM_ETOOBIG);
 	assert_non_null(strstr(prosum_error_last(), "exceeds the spool's 2500 bytes"));
@@ -389,8 +394,9 @@ static void test_corrupt_entry(void **state)
 	assert_int_equal(spool_open(&f->s, f->dir, 0, 0), 0);
 	assert_int_equal(util_write_atomic(f->dir, name, "prosum-spool 1\nreport 50\n{", 26, 0), 0);
 	assert_int_equal(spool_read(f->s, name, &q), PROSUM_EINVALID);
-	assert_string_equal(prosum_error_last(), "spool entry 00000000000000000001-11111111-1111-4111-"
-						 "8111-111111111111.report is corrupt");
+	assert_string_equal(prosum_error_last(),
+			    "spool entry 00000000000000000001-11111111-1111-4111-"
+			    "8111-111111111111.report is corrupt");
 	free(path);
 }
 
@@ -451,18 +457,18 @@ static void test_log_sanitized(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_roundtrip),
-		cmocka_unit_test(test_decode_every_prefix),
-		cmocka_unit_test(test_decode_hostile),
-		cmocka_unit_test(test_decode_too_many_attachments),
-		cmocka_unit_test_setup_teardown(test_write_list_read, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_trim_oldest_first, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_trim_by_bytes, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_stale_temps, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_corrupt_entry, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_io_failures, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_bad_uuid, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_log_sanitized, setup, teardown),
+	    cmocka_unit_test(test_roundtrip),
+	    cmocka_unit_test(test_decode_every_prefix),
+	    cmocka_unit_test(test_decode_hostile),
+	    cmocka_unit_test(test_decode_too_many_attachments),
+	    cmocka_unit_test_setup_teardown(test_write_list_read, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_trim_oldest_first, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_trim_by_bytes, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_stale_temps, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_corrupt_entry, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_io_failures, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_bad_uuid, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_log_sanitized, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,3 +1,136 @@
-/* placeholder */
-typedef int prosum_placeholder_beta_app;
-int main(void) { return 0; }
+/* beta_app.c - a beta program embedding libprosum: the example to copy, and a test subject. */
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "prosum.h"
+
+#ifndef BETA_APP_VERSION
+#define BETA_APP_VERSION "0.0.0"
+#endif
+#ifndef BETA_APP_REVISION
+#define BETA_APP_REVISION ""
+#endif
+#ifndef BETA_APP_SOURCE_ROOT
+#define BETA_APP_SOURCE_ROOT ""
+#endif
+
+static void usage(void)
+{
+	fprintf(
+	    stderr,
+	    "usage: beta-app [--dsn DSN] [--version V] [--revision R] [--timeout MS] [COMMAND]\n"
+	    "  (none)        deliver what is pending (crashes of earlier runs too) and exit\n"
+	    "  crash         install the crash handler and die of a null dereference\n"
+	    "  abort         install the crash handler and call abort()\n"
+	    "  report TITLE  queue a bug report, then deliver\n"
+	    "DSN falls back to PROSUM_DSN; PROSUM_CACERT and PROSUM_SPOOL are honoured.\n");
+}
+
+int beta_app_crash(int *volatile p);
+
+/*
+ * The function the crash reports must name: never inlined, and kept free of
+ * sanitizer checks so the fault is a real SIGSEGV on a read of address 0.
+ */
+__attribute__((noinline, no_sanitize("address", "undefined"))) int beta_app_crash(int *volatile p)
+{
+	return *p + 1;
+}
+
+__attribute__((noinline)) static int beta_app_open_document(void)
+{
+	int *volatile none = NULL;
+
+	return beta_app_crash(none);
+}
+
+/* Print each report as it is delivered: "sent R-12", or the server's refusal. */
+static void on_delivery(const prosum_result *res, void *payload)
+{
+	if (res->status >= 200 && res->status <= 299) {
+		printf("sent %s", res->id ? res->id : "?");
+		if (res->known_group && res->known_fixed_in)
+			printf(" (already fixed in %s, %s)", res->known_fixed_in, res->known_group);
+		printf("\n");
+	} else {
+		printf("refused %d %s: %s\n", res->status, res->error_code ? res->error_code : "",
+		       res->error_message ? res->error_message : "");
+	}
+	fflush(stdout);
+}
+
+int main(int argc, char **argv)
+{
+	prosum_options o = PROSUM_OPTIONS_INIT;
+	prosum_client *client = NULL;
+	prosum_report *r = NULL;
+	const char *dsn = getenv("PROSUM_DSN"), *cmd = NULL, *title = NULL;
+	long timeout = 10000;
+	int rc = 1;
+
+	o.app_version = BETA_APP_VERSION;
+	o.app_revision = BETA_APP_REVISION[0] ? BETA_APP_REVISION : NULL;
+	o.app_channel = "beta";
+	o.source_root = BETA_APP_SOURCE_ROOT[0] ? BETA_APP_SOURCE_ROOT : NULL;
+	o.on_delivery = on_delivery;
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		if (i + 1 < argc && strcmp(a, "--dsn") == 0)
+			dsn = argv[++i];
+		else if (i + 1 < argc && strcmp(a, "--version") == 0)
+			o.app_version = argv[++i];
+		else if (i + 1 < argc && strcmp(a, "--revision") == 0)
+			o.app_revision = argv[++i];
+		else if (i + 1 < argc && strcmp(a, "--timeout") == 0)
+			timeout = strtol(argv[++i], NULL, 10);
+		else if (!cmd && a[0] != '-')
+			cmd = a;
+		else if (cmd && strcmp(cmd, "report") == 0 && !title)
+			title = a;
+		else {
+			usage();
+			return 2;
+		}
+	}
+	if (!dsn || (cmd && strcmp(cmd, "crash") != 0 && strcmp(cmd, "abort") != 0 &&
+		     (strcmp(cmd, "report") != 0 || !title))) {
+		usage();
+		return 2;
+	}
+	/* Starting the client queues the crash of the previous run and starts sending. */
+	if (prosum_client_new(&client, dsn, &o) != 0) {
+		fprintf(stderr, "beta-app: %s\n", prosum_error_last());
+		return 1;
+	}
+	if (cmd && (strcmp(cmd, "crash") == 0 || strcmp(cmd, "abort") == 0)) {
+		if (prosum_install_crash_handler(client) != 0) {
+			fprintf(stderr, "beta-app: %s\n", prosum_error_last());
+			goto out;
+		}
+		if (strcmp(cmd, "abort") == 0)
+			abort();
+		rc = beta_app_open_document();
+		fprintf(stderr, "beta-app: survived a null dereference (%d)\n", rc);
+		rc = 1;
+		goto out;
+	}
+	if (cmd) {
+		if (prosum_report_new(&r, PROSUM_KIND_BUG) != 0 ||
+		    prosum_report_set_title(r, title) != 0 || prosum_submit(client, r) != 0) {
+			fprintf(stderr, "beta-app: %s\n", prosum_error_last());
+			goto out;
+		}
+	}
+	if (prosum_flush(client, timeout) != 0) {
+		fprintf(stderr, "beta-app: not everything was delivered: %s\n",
+			prosum_error_last());
+		goto out;
+	}
+	rc = 0;
+out:
+	prosum_report_free(r);
+	prosum_close(client);
+	return rc;
+}

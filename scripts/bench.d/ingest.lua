@@ -1,0 +1,113 @@
+-- wrk script for scripts/bench: POST 2048-byte report documents (SPEC "The report"),
+-- each with a fresh UUID v4, and count the answers by status.
+--
+-- Arguments (after "--"): ingest key, a 32-bit hex nonce that differs per run,
+-- and "keep" or "close" (send Connection: close: one TLS handshake per request).
+-- done() prints machine-readable lines "BENCH name value" on stdout.
+--
+-- wrk gives each thread its own Lua state: counters live in the thread's
+-- globals and done() collects them through thread:get().
+
+local DOC_BYTES = 2048
+
+local threads = {}
+local next_id = 0
+
+function setup(thread)
+	thread:set("tid", next_id)
+	next_id = next_id + 1
+	table.insert(threads, thread)
+end
+
+-- Per thread state, made in init().
+sent = 0
+counts = {}
+local head, mid, tail, headers
+local rnd_a, rnd_b, rnd_c, rnd_d
+
+function init(args)
+	local key = args[1] or ""
+	local nonce = tonumber(args[2] or "0", 16) or 0
+	local mode = args[3] or "keep"
+
+	math.randomseed(nonce + tid * 7919 + os.time())
+	-- UUID v4: nonce-<random>-4<random>-<variant + thread>-<counter>.
+	rnd_a = nonce % 0x100000000
+	rnd_b = math.random(0, 0xffff)
+	rnd_c = math.random(0, 0xfff)
+	rnd_d = 0x8000 + (tid % 0x4000)
+
+	headers = {
+		["X-Prosum-Key"] = key,
+		["Content-Type"] = "application/json",
+	}
+	if mode == "close" then
+		headers["Connection"] = "close"
+	end
+
+	head = '{"uuid":"'
+	mid = '","kind":"crash","title":"Crash when opening a PNG with an empty palette",'
+		.. '"severity":"major","timestamp":"2026-11-20T10:15:00Z",'
+		.. '"build":{"version":"1.4.0-beta.2","revision":"abc1234","channel":"beta"},'
+		.. '"platform":{"os":"Linux","os_version":"6.1","arch":"x86_64"},'
+		.. '"exception":{"type":"SIGSEGV","value":"invalid read at 0x0"},'
+		.. '"frames":['
+		.. '{"function":"png_read_palette","file":"src/png.c","line":120,"module":"viewer","address":"0x4011d6"},'
+		.. '{"function":"png_read_info","file":"src/png.c","line":88,"module":"viewer","address":"0x401a20"},'
+		.. '{"function":"image_open","file":"src/image.c","line":42,"module":"viewer","address":"0x402b10"},'
+		.. '{"function":"main","file":"src/main.c","line":17,"module":"viewer","address":"0x400f00"}],'
+		.. '"tags":{"gpu":"intel","locale":"en_GB"},"steps":"1. open file 2. crash",'
+		.. '"tester":{"install_id":"'
+	local tail0 = '"},"description":"'
+	local tail1 = '"}'
+	-- 36 bytes of uuid and 36 of install_id complete the document.
+	local fixed = #head + 36 + #mid + 36 + #tail0 + #tail1
+	local pad = DOC_BYTES - fixed
+	assert(pad > 0, "report template larger than the document size")
+	local words = "The viewer crashes when a PNG file has a palette chunk of zero entries. "
+	local text = string.rep(words, math.ceil(pad / #words)):sub(1, pad)
+	tail = tail0 .. text .. tail1
+end
+
+function request()
+	sent = sent + 1
+	local uuid = string.format("%08x-%04x-4%03x-%04x-%012x", rnd_a, rnd_b, rnd_c, rnd_d, sent)
+	-- 256 testers, as a beta community of a few hundred would send.
+	local install = string.format("1f6e0000-0000-4000-8000-%012x", sent % 256)
+	local body = head .. uuid .. mid .. install .. tail
+	return wrk.format("POST", nil, headers, body)
+end
+
+function response(status, hdrs, body)
+	counts[status] = (counts[status] or 0) + 1
+end
+
+function done(summary, latency, requests)
+	local total = {}
+	local total_sent = 0
+	for _, t in ipairs(threads) do
+		total_sent = total_sent + (t:get("sent") or 0)
+		for status, n in pairs(t:get("counts") or {}) do
+			total[status] = (total[status] or 0) + n
+		end
+	end
+	local ok = 0
+	for status, n in pairs(total) do
+		io.write(string.format("BENCH status_%d %d\n", status, n))
+		if status >= 200 and status < 300 then
+			ok = ok + n
+		end
+	end
+	local e = summary.errors
+	io.write(string.format("BENCH sent %d\n", total_sent))
+	io.write(string.format("BENCH ok %d\n", ok))
+	io.write(string.format("BENCH requests %d\n", summary.requests))
+	io.write(string.format("BENCH duration_us %d\n", summary.duration))
+	io.write(string.format("BENCH p50_us %d\n", latency:percentile(50)))
+	io.write(string.format("BENCH p99_us %d\n", latency:percentile(99)))
+	io.write(string.format("BENCH errors_connect %d\n", e.connect))
+	io.write(string.format("BENCH errors_read %d\n", e.read))
+	io.write(string.format("BENCH errors_write %d\n", e.write))
+	io.write(string.format("BENCH errors_timeout %d\n", e.timeout))
+	io.write(string.format("BENCH doc_bytes %d\n", DOC_BYTES))
+end

@@ -1,0 +1,553 @@
+/* test_client.c - libprosum without a server: builder, client set-up, sender policy, flush. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <dirent.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+#include <jansson.h>
+
+#include "prosum.h"
+#include "report.h"
+#include "sender.h"
+#include "util.h"
+
+/* An unused port on the loopback: connections are refused at once. */
+#define DOWN_DSN "https://key@127.0.0.1:1/demo"
+
+typedef struct fixture {
+	char dir[64];
+} fixture;
+
+static void rm_tree(const char *path)
+{
+	DIR *d = opendir(path);
+	struct dirent *e;
+
+	if (!d) {
+		unlink(path);
+		return;
+	}
+	while ((e = readdir(d)) != NULL) {
+		char *child;
+		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+			continue;
+		child = util_path_join(path, e->d_name);
+		rm_tree(child);
+		free(child);
+	}
+	closedir(d);
+	rmdir(path);
+}
+
+static int setup(void **state)
+{
+	fixture *f = calloc(1, sizeof(*f));
+
+	if (!f)
+		return -1;
+	snprintf(f->dir, sizeof(f->dir), "/tmp/prosum-test-client-XXXXXX");
+	if (!mkdtemp(f->dir)) {
+		free(f);
+		return -1;
+	}
+	unsetenv("PROSUM_SPOOL");
+	unsetenv("PROSUM_CACERT");
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	fixture *f = *state;
+
+	rm_tree(f->dir);
+	free(f);
+	return 0;
+}
+
+static json_t *doc_of(const prosum_report *r)
+{
+	char *s = NULL;
+	json_t *root;
+
+	assert_int_equal(prosum_report_to_json(&s, r), 0);
+	root = json_loads(s, 0, NULL);
+	free(s);
+	assert_non_null(root);
+	return root;
+}
+
+static void test_report_builder(void **state)
+{
+	prosum_report *r = NULL;
+	prosum_frame fr = PROSUM_FRAME_INIT;
+	json_t *doc;
+	time_t t;
+
+	assert_int_equal(prosum_report_new(&r, PROSUM_KIND_BUG), 0);
+	assert_true(util_uuid_valid(prosum_report_uuid(r)));
+	assert_int_equal(prosum_report_uuid(r)[14], '4'); /* version 4 */
+	assert_int_equal(prosum_report_set_title(r, "Button does nothing"), 0);
+	assert_int_equal(prosum_report_set_description(r, "free text"), 0);
+	assert_int_equal(prosum_report_set_severity(r, "major"), 0);
+	assert_int_equal(prosum_report_set_steps(r, "1. open 2. click"), 0);
+	assert_int_equal(prosum_report_set_tag(r, "gpu", "intel"), 0);
+	assert_int_equal(prosum_report_set_exception(r, "SIGSEGV", "invalid read at 0x0"), 0);
+	assert_int_equal(prosum_report_set_build(r, "1.4.0-beta.2", "abc1234", "beta"), 0);
+	assert_int_equal(prosum_report_set_tester(r, "Ada", "ada@example.org"), 0);
+	assert_int_equal(prosum_report_add_fingerprint(r, "custom"), 0);
+	fr.function = "png_read_palette";
+	fr.file = "src/png.c";
+	fr.line = 120;
+	fr.module = "viewer";
+	fr.address = 0x4011d6;
+	assert_int_equal(prosum_report_add_frame(r, &fr), 0);
+
+	doc = doc_of(r);
+	assert_string_equal(json_string_value(json_object_get(doc, "kind")), "bug");
+	assert_string_equal(json_string_value(json_object_get(doc, "title")),
+			    "Button does nothing");
+	assert_int_equal(
+	    util_parse_rfc3339(json_string_value(json_object_get(doc, "timestamp")), &t), 0);
+	assert_true(labs((long)(t - time(NULL))) < 5);
+	assert_string_equal(json_string_value(json_object_get(json_object_get(doc, "tags"), "gpu")),
+			    "intel");
+	assert_string_equal(
+	    json_string_value(json_object_get(json_object_get(doc, "build"), "revision")),
+	    "abc1234");
+	assert_string_equal(
+	    json_string_value(json_object_get(json_object_get(doc, "tester"), "email")),
+	    "ada@example.org");
+	assert_string_equal(json_string_value(json_object_get(
+				json_array_get(json_object_get(doc, "frames"), 0), "address")),
+			    "0x4011d6");
+	assert_int_equal(json_integer_value(json_object_get(
+			     json_array_get(json_object_get(doc, "frames"), 0), "line")),
+			 120);
+	json_decref(doc);
+
+	/* NULL removes. */
+	assert_int_equal(prosum_report_set_tag(r, "gpu", NULL), 0);
+	assert_int_equal(prosum_report_set_tester(r, NULL, NULL), 0);
+	assert_int_equal(prosum_report_set_exception(r, NULL, NULL), 0);
+	doc = doc_of(r);
+	assert_null(json_object_get(doc, "tags"));
+	assert_null(json_object_get(doc, "tester"));
+	assert_null(json_object_get(doc, "exception"));
+	json_decref(doc);
+	prosum_report_free(r);
+	prosum_report_free(NULL);
+}
+
+static void test_report_limits(void **state)
+{
+	prosum_report *r = NULL;
+	prosum_frame fr = PROSUM_FRAME_INIT;
+	char key[16], *big;
+
+	assert_int_equal(prosum_report_new(&r, (prosum_kind)9), PROSUM_EINVALID);
+	assert_string_equal(prosum_error_last(), "invalid report kind 9");
+	assert_int_equal(prosum_report_new(&r, PROSUM_KIND_CRASH), 0);
+	for (int i = 0; i < 64; i++) {
+		snprintf(key, sizeof(key), "t%d", i);
+		assert_int_equal(prosum_report_set_tag(r, key, "v"), 0);
+	}
+	assert_int_equal(prosum_report_set_tag(r, "one-more", "v"), PROSUM_ETOOBIG);
+	assert_string_equal(prosum_error_last(), "more than 64 tags");
+	assert_int_equal(prosum_report_set_tag(r, "t3", "changed"), 0); /* not a new one */
+	assert_int_equal(prosum_report_set_tag(r, "", "v"), PROSUM_EINVALID);
+	fr.function = "f";
+	for (int i = 0; i < 256; i++)
+		assert_int_equal(prosum_report_add_frame(r, &fr), 0);
+	assert_int_equal(prosum_report_add_frame(r, &fr), PROSUM_ETOOBIG);
+	assert_string_equal(prosum_error_last(), "more than 256 frames");
+	fr.version = 99;
+	assert_int_equal(prosum_report_add_frame(r, &fr), PROSUM_EINVALID);
+	assert_int_equal(prosum_report_set_title(r, "bad \xff utf-8"), PROSUM_EINVALID);
+	assert_string_equal(prosum_error_last(), "title is not valid UTF-8");
+	big = malloc(20000);
+	memset(big, 'a', 19999);
+	big[19999] = '\0';
+	assert_int_equal(prosum_report_set_description(r, big), PROSUM_ETOOBIG);
+	assert_string_equal(prosum_error_last(), "description is longer than 16384 bytes");
+	free(big);
+	assert_int_equal(prosum_report_set_tester(r, "x", "no-at-sign"), PROSUM_EINVALID);
+	prosum_report_free(r);
+}
+
+static void test_attachment_names_from_paths(void **state)
+{
+	static const struct {
+		const char *path, *name;
+	} table[] = {
+	    {"/tmp/prosum-test-names/.hidden..log (1)", "hidden._log _1_"},
+	    {"/tmp/prosum-test-names/\xc3\xa9t\xc3\xa9.txt", "__t__.txt"},
+	    {"/tmp/prosum-test-names/...", "attachment"},
+	};
+	prosum_report *r = NULL;
+
+	mkdir("/tmp/prosum-test-names", 0700);
+	for (size_t i = 0; i < sizeof(table) / sizeof(table[0]); i++) {
+		assert_int_equal(
+		    util_write_atomic("/tmp/prosum-test-names", table[i].path + 23, "x", 1, 0), 0);
+		assert_int_equal(prosum_report_new(&r, PROSUM_KIND_BUG), 0);
+		assert_int_equal(prosum_report_attach_file(r, table[i].path, NULL), 0);
+		assert_string_equal(r->att[0].name, table[i].name);
+		prosum_report_free(r);
+		unlink(table[i].path);
+	}
+	rmdir("/tmp/prosum-test-names");
+}
+
+static void test_report_attachments(void **state)
+{
+	static const char *const bad[] = {"",
+					  ".",
+					  "..",
+					  "a/b",
+					  "a\nb",
+					  "a\"b",
+					  "a\\b",
+					  ".hidden",
+					  "a..b",
+					  " x",
+					  "x ",
+					  "a(1)",
+					  "\xc3\xa9t\xc3\xa9",
+					  "a\tb",
+					  "a:b"};
+	prosum_report *r = NULL;
+
+	assert_int_equal(prosum_report_new(&r, PROSUM_KIND_BUG), 0);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		assert_int_equal(prosum_report_attach_data(r, bad[i], "x", 1), PROSUM_EINVALID);
+	assert_int_equal(prosum_report_attach_data(r, "log.txt", "x", 1), 0);
+	assert_int_equal(prosum_report_attach_data(r, "log.txt", "y", 1), PROSUM_EINVALID);
+	assert_string_equal(prosum_error_last(), "two attachments named \"log.txt\"");
+	assert_int_equal(prosum_report_attach_file(r, "/nonexistent/file", NULL), PROSUM_EIO);
+	assert_int_equal(prosum_report_attach_file(r, "/tmp", NULL), PROSUM_EIO);
+	assert_string_equal(prosum_error_last(), "/tmp is not a regular file");
+	assert_int_equal(prosum_report_attach_file(r, "/etc/hostname", NULL), 0);
+	assert_string_equal(r->att[1].name, "hostname");
+	assert_int_equal(prosum_report_attach_data(r, "crash dump-1.2_x.txt", "", 0), 0);
+	for (int i = 3; i < 16; i++) {
+		char name[16];
+		snprintf(name, sizeof(name), "n%d", i);
+		assert_int_equal(prosum_report_attach_data(r, name, "", 0), 0);
+	}
+	assert_int_equal(prosum_report_attach_data(r, "n99", "", 0), PROSUM_ETOOBIG);
+	prosum_report_free(r);
+}
+
+static void test_report_from_json(void **state)
+{
+	const char *good = "{\"kind\":\"feedback\",\"title\":\"t\",\"x_custom\":{\"a\":1}}";
+	const char *keep = "{\"uuid\":\"5b0e7c3a-8f0e-4a53-9a52-2c4f8e0b6a11\",\"kind\":\"bug\","
+			   "\"timestamp\":\"2026-11-20T10:15:00Z\"}";
+	prosum_report *r = NULL;
+	json_t *doc;
+
+	assert_int_equal(prosum_report_from_json(&r, good, strlen(good)), 0);
+	assert_true(util_uuid_valid(prosum_report_uuid(r)));
+	doc = doc_of(r);
+	assert_int_equal(json_integer_value(json_object_get(json_object_get(doc, "x_custom"), "a")),
+			 1);
+	assert_non_null(json_object_get(doc, "timestamp"));
+	json_decref(doc);
+	prosum_report_free(r);
+
+	assert_int_equal(prosum_report_from_json(&r, keep, strlen(keep)), 0);
+	assert_string_equal(prosum_report_uuid(r), "5b0e7c3a-8f0e-4a53-9a52-2c4f8e0b6a11");
+	doc = doc_of(r);
+	assert_string_equal(json_string_value(json_object_get(doc, "timestamp")),
+			    "2026-11-20T10:15:00Z");
+	json_decref(doc);
+	prosum_report_free(r);
+
+	r = NULL;
+	assert_int_equal(prosum_report_from_json(&r, "{\n\"kind\": bug}", 14), PROSUM_EINVALID);
+	assert_non_null(strstr(prosum_error_last(), "report JSON: line 2, column"));
+	assert_null(r);
+	assert_int_equal(prosum_report_from_json(&r, "[1]", 3), PROSUM_EINVALID);
+	assert_string_equal(prosum_error_last(), "report JSON: not an object");
+	assert_int_equal(prosum_report_from_json(&r, "{\"uuid\":1}", 10), PROSUM_EINVALID);
+	assert_int_equal(prosum_report_from_json(&r, "{\"a\":1,\"a\":2}", 13), PROSUM_EINVALID);
+}
+
+static void test_sender_policy(void **state)
+{
+	static const struct {
+		long status;
+		int action;
+	} table[] = {
+	    {200, SENDER_DONE},  {201, SENDER_DONE},  {400, SENDER_DONE},  {409, SENDER_DONE},
+	    {413, SENDER_DONE},  {415, SENDER_DONE},  {422, SENDER_DONE},  {401, SENDER_RETRY},
+	    {403, SENDER_RETRY}, {404, SENDER_RETRY}, {408, SENDER_RETRY}, {429, SENDER_RETRY},
+	    {500, SENDER_RETRY}, {502, SENDER_RETRY}, {503, SENDER_RETRY}, {301, SENDER_RETRY},
+	    {0, SENDER_RETRY},
+	};
+
+	for (size_t i = 0; i < sizeof(table) / sizeof(table[0]); i++) {
+		if (sender_classify(table[i].status) != table[i].action)
+			fail_msg("status %ld: expected %d", table[i].status, table[i].action);
+	}
+	assert_int_equal(sender_backoff_ms(1, 0), 500);
+	assert_int_equal(sender_backoff_ms(1, 500), 1000);
+	assert_int_equal(sender_backoff_ms(1, 501), 500);
+	assert_int_equal(sender_backoff_ms(3, 0), 2000);
+	assert_int_equal(sender_backoff_ms(3, 2000), 4000);
+	for (unsigned int a = 1; a < 100; a++) {
+		unsigned int lo = sender_backoff_ms(a, 0), hi = sender_backoff_ms(a, 0xffffffffu);
+		assert_true(lo <= hi);
+		assert_true(hi <= 300000);
+		assert_true(lo >= 500);
+	}
+	assert_int_equal(sender_backoff_ms(40, 0), 150000);
+}
+
+static int count_reports(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	int n = 0;
+
+	while (d && (e = readdir(d)) != NULL) {
+		size_t l = strlen(e->d_name);
+		if (l > 7 && strcmp(e->d_name + l - 7, ".report") == 0)
+			n++;
+	}
+	if (d)
+		closedir(d);
+	return n;
+}
+
+static prosum_report *bug(void)
+{
+	prosum_report *r = NULL;
+
+	assert_int_equal(prosum_report_new(&r, PROSUM_KIND_BUG), 0);
+	assert_int_equal(prosum_report_set_title(r, "t"), 0);
+	return r;
+}
+
+static void test_client_new_errors(void **state)
+{
+	fixture *f = *state;
+	prosum_options o = PROSUM_OPTIONS_INIT;
+	prosum_client *c = NULL;
+
+	o.spool_dir = f->dir;
+	assert_int_equal(prosum_client_new(&c, "http://k@h/p", &o), PROSUM_EINVALID);
+	assert_string_equal(prosum_error_last(),
+			    "invalid DSN: the scheme must be https (reports travel over TLS)");
+	assert_null(c);
+	o.version = 7;
+	assert_int_equal(prosum_client_new(&c, DOWN_DSN, &o), PROSUM_EINVALID);
+	assert_string_equal(prosum_error_last(), "unknown prosum_options version 7");
+	o.version = PROSUM_OPTIONS_VERSION;
+	o.pinned_pubkey = "md5//abc";
+	assert_int_equal(prosum_client_new(&c, DOWN_DSN, &o), PROSUM_EINVALID);
+	o.pinned_pubkey = NULL;
+	o.spool_dir = "/proc/self/cannot-be-made";
+	assert_int_equal(prosum_client_new(&c, DOWN_DSN, &o), PROSUM_EIO);
+	prosum_close(NULL);
+}
+
+static void test_default_dirs_and_install_id(void **state)
+{
+	fixture *f = *state;
+	prosum_client *a = NULL, *b = NULL;
+	char want[256], id[37];
+	char *text = NULL, *path;
+	size_t len;
+
+	setenv("XDG_STATE_HOME", f->dir, 1);
+	assert_int_equal(prosum_client_new(&a, "https://key@[::1]:8443/demo", NULL), 0);
+	snprintf(want, sizeof(want), "%s/prosum/spool/::1-8443-demo", f->dir);
+	assert_string_equal(prosum_client_spool_dir(a), want);
+	assert_true(util_uuid_valid(prosum_client_install_id(a)));
+	memcpy(id, prosum_client_install_id(a), 37);
+	path = util_path_join(f->dir, "prosum/install_id");
+	assert_int_equal(util_read_file(&text, &len, path, 64), 0);
+	assert_int_equal(len, 37);
+	assert_memory_equal(text, id, 36);
+	free(text);
+	/* Another project on the same machine: same tester. */
+	assert_int_equal(prosum_client_new(&b, "https://key@example.org/other", NULL), 0);
+	assert_string_equal(prosum_client_install_id(b), id);
+	prosum_close(b);
+	prosum_close(a);
+
+	/* A damaged install id is replaced. */
+	assert_int_equal(util_write_atomic(f->dir, "prosum/install_id", "garbage\n", 8, 0), 0);
+	assert_int_equal(prosum_client_new(&a, DOWN_DSN, NULL), 0);
+	assert_true(util_uuid_valid(prosum_client_install_id(a)));
+	assert_string_not_equal(prosum_client_install_id(a), id);
+	prosum_close(a);
+	free(path);
+	unsetenv("XDG_STATE_HOME");
+}
+
+static void test_flush_unreachable_inline(void **state)
+{
+	fixture *f = *state;
+	prosum_options o = PROSUM_OPTIONS_INIT;
+	prosum_stats st = PROSUM_STATS_INIT;
+	prosum_client *c = NULL;
+	prosum_report *r = bug();
+	uint64_t t0;
+
+	o.spool_dir = f->dir;
+	o.flags = PROSUM_NO_SENDER;
+	o.app_version = "1.0";
+	assert_int_equal(prosum_client_new(&c, DOWN_DSN, &o), 0);
+	assert_int_equal(prosum_flush(c, 0), 0); /* nothing queued yet */
+	assert_int_equal(prosum_submit(c, r), 0);
+	assert_int_equal(count_reports(f->dir), 1);
+	assert_int_equal(prosum_flush(c, 0), PROSUM_ETIMEOUT);
+	assert_string_equal(prosum_error_last(), "flush: 1 reports still queued at the deadline");
+	t0 = util_now_ms();
+	assert_int_equal(prosum_flush(c, 5000), PROSUM_ENETWORK);
+	assert_true(util_now_ms() - t0 < 4000);
+	assert_non_null(strstr(prosum_error_last(), "cannot reach https://127.0.0.1:1/api/v1/"
+						    "projects/demo/reports"));
+	assert_int_equal(count_reports(f->dir), 1);
+	assert_int_equal(prosum_client_stats(&st, c), 0);
+	assert_int_equal(st.queued, 1);
+	assert_int_equal(st.pending, 1);
+	assert_int_equal(st.sent, 0);
+	prosum_close(c);
+
+	/* The next start still has it, with the client's build added. */
+	assert_int_equal(prosum_client_new(&c, DOWN_DSN, &o), 0);
+	assert_int_equal(prosum_client_stats(&st, c), 0);
+	assert_int_equal(st.pending, 1);
+	prosum_close(c);
+	prosum_report_free(r);
+}
+
+static void test_flush_unreachable_thread(void **state)
+{
+	fixture *f = *state;
+	prosum_options o = PROSUM_OPTIONS_INIT;
+	prosum_client *c = NULL;
+	prosum_report *r = bug();
+	uint64_t t0;
+
+	o.spool_dir = f->dir;
+	o.app_revision = "abc1234";
+	assert_int_equal(prosum_client_new(&c, DOWN_DSN, &o), 0);
+	/* An empty spool flushes at once. */
+	assert_int_equal(prosum_flush(c, 2000), 0);
+	assert_int_equal(prosum_submit(c, r), 0);
+	t0 = util_now_ms();
+	assert_int_equal(prosum_flush(c, 10000), PROSUM_ENETWORK);
+	/* A second flush does not wait out the backoff. */
+	assert_int_equal(prosum_flush(c, 10000), PROSUM_ENETWORK);
+	assert_true(util_now_ms() - t0 < 5000);
+	assert_int_equal(prosum_flush(c, 0), PROSUM_ETIMEOUT);
+	assert_int_equal(count_reports(f->dir), 1);
+	prosum_close(c);
+	prosum_report_free(r);
+}
+
+/* Many threads submit at once: every report lands in the spool, none is torn. */
+static void *submitter(void *arg)
+{
+	prosum_client *c = arg;
+
+	for (int i = 0; i < 10; i++) {
+		prosum_report *r = NULL;
+		if (prosum_report_new(&r, PROSUM_KIND_FEEDBACK) != 0 ||
+		    prosum_report_set_title(r, "t") != 0 || prosum_submit(c, r) != 0)
+			return (void *)1;
+		prosum_report_free(r);
+	}
+	return NULL;
+}
+
+static void test_concurrent_submit(void **state)
+{
+	fixture *f = *state;
+	prosum_options o = PROSUM_OPTIONS_INIT;
+	prosum_stats st = PROSUM_STATS_INIT;
+	prosum_client *c = NULL;
+	pthread_t th[4];
+	void *ret;
+
+	o.spool_dir = f->dir;
+	o.max_spool_files = 25;
+	assert_int_equal(prosum_client_new(&c, DOWN_DSN, &o), 0);
+	for (int i = 0; i < 4; i++)
+		assert_int_equal(pthread_create(&th[i], NULL, submitter, c), 0);
+	for (int i = 0; i < 4; i++) {
+		pthread_join(th[i], &ret);
+		assert_null(ret);
+	}
+	assert_int_equal(prosum_client_stats(&st, c), 0);
+	assert_int_equal(st.queued, 40);
+	assert_int_equal(st.pending, 25);
+	assert_int_equal(st.dropped, 15);
+	prosum_close(c);
+}
+
+static void test_send_unreachable(void **state)
+{
+	fixture *f = *state;
+	prosum_options o = PROSUM_OPTIONS_INIT;
+	prosum_result res = PROSUM_RESULT_INIT;
+	prosum_client *c = NULL;
+	prosum_report *r = bug();
+
+	o.spool_dir = f->dir;
+	o.flags = PROSUM_NO_SENDER;
+	o.app_version = "2.0";
+	assert_int_equal(prosum_client_new(&c, DOWN_DSN, &o), 0);
+	assert_int_equal(prosum_send(&res, c, r), PROSUM_ENETWORK);
+	assert_int_equal(res.status, 0);
+	assert_string_equal(res.uuid, prosum_report_uuid(r));
+	prosum_result_dispose(&res);
+	prosum_result_dispose(NULL);
+	/* prosum_send completes the report with the client's fields. */
+	{
+		json_t *doc = doc_of(r);
+		assert_string_equal(
+		    json_string_value(json_object_get(json_object_get(doc, "build"), "version")),
+		    "2.0");
+		assert_string_equal(json_string_value(json_object_get(
+					json_object_get(doc, "tester"), "install_id")),
+				    prosum_client_install_id(c));
+		assert_non_null(json_object_get(json_object_get(doc, "platform"), "os"));
+		json_decref(doc);
+	}
+	/* Sending does not touch the spool. */
+	assert_int_equal(count_reports(f->dir), 0);
+	prosum_close(c);
+	prosum_report_free(r);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_report_builder),
+	    cmocka_unit_test(test_report_limits),
+	    cmocka_unit_test(test_report_attachments),
+	    cmocka_unit_test(test_attachment_names_from_paths),
+	    cmocka_unit_test(test_report_from_json),
+	    cmocka_unit_test(test_sender_policy),
+	    cmocka_unit_test_setup_teardown(test_client_new_errors, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_default_dirs_and_install_id, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_flush_unreachable_inline, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_flush_unreachable_thread, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_concurrent_submit, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_send_unreachable, setup, teardown),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
