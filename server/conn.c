@@ -562,7 +562,14 @@ static int body_ready(conn *c)
 static void dispatch(conn *c)
 {
 	request *rq = &c->rq;
+	int status;
 
+	/* Reading the body may have moved `in`: point the head's slices at where it is now. */
+	if (http_parse_head(&c->req, c->in.p, c->head_len, &srv_of(c)->hlim, &status) !=
+	    (ssize_t)c->head_len) {
+		conn_reply_error(c, 400, "bad_request", "malformed request", NULL);
+		return;
+	}
 	rq->body = c->in.p + c->head_len;
 	rq->body_len = c->body_len;
 	if (c->req.gzip && c->body_len > 0) {

@@ -309,6 +309,54 @@ int e2e_post_report(e2e_server *s, const char *json, e2e_response *r)
 	return e2e_request(s, "POST", "/api/v1/projects/demo/reports", h, json, strlen(json), r);
 }
 
+int e2e_post_multipart(e2e_server *s, const char *json, const e2e_file *files, size_t n,
+		       e2e_response *r)
+{
+	CURL *c = curl_easy_init();
+	curl_mime *mime;
+	curl_mimepart *part;
+	struct curl_slist *hl = NULL;
+	char url[512], key[200];
+	CURLcode rc;
+	size_t i;
+
+	memset(r, 0, sizeof(*r));
+	if (!c)
+		return -1;
+	snprintf(url, sizeof(url), "%s/api/v1/projects/demo/reports", s->url);
+	snprintf(key, sizeof(key), "X-Prosum-Key: %s", s->key);
+	hl = curl_slist_append(hl, key);
+	hl = curl_slist_append(hl, "Expect:");
+	mime = curl_mime_init(c);
+	part = curl_mime_addpart(mime);
+	curl_mime_name(part, "report");
+	curl_mime_data(part, json, strlen(json));
+	curl_mime_type(part, "application/json");
+	for (i = 0; i < n; i++) {
+		part = curl_mime_addpart(mime);
+		curl_mime_name(part, "attachment");
+		curl_mime_data(part, files[i].data, files[i].len);
+		curl_mime_filename(part, files[i].name);
+		curl_mime_type(part, "application/octet-stream");
+	}
+	curl_easy_setopt(c, CURLOPT_URL, url);
+	curl_easy_setopt(c, CURLOPT_CAINFO, s->cacert);
+	curl_easy_setopt(c, CURLOPT_MIMEPOST, mime);
+	curl_easy_setopt(c, CURLOPT_HTTPHEADER, hl);
+	curl_easy_setopt(c, CURLOPT_TIMEOUT, 60L);
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, r);
+	rc = curl_easy_perform(c);
+	if (rc == CURLE_OK)
+		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &r->status);
+	curl_mime_free(mime);
+	curl_slist_free_all(hl);
+	curl_easy_cleanup(c);
+	if (!r->body)
+		r->body = calloc(1, 1);
+	return rc == CURLE_OK ? 0 : -1;
+}
+
 int e2e_get(e2e_server *s, const char *path, e2e_response *r)
 {
 	char auth[200];

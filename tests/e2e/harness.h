@@ -54,6 +54,17 @@ int e2e_request(e2e_server *s, const char *method, const char *path, const char 
 		const char *body, size_t len, e2e_response *r);
 void e2e_response_free(e2e_response *r);
 
+/* A file part of a multipart report. */
+typedef struct e2e_file {
+	const char *name;
+	const void *data;
+	size_t len;
+} e2e_file;
+
+/* POST a report as multipart/form-data: a "report" part and one "attachment" part per file. */
+int e2e_post_multipart(e2e_server *s, const char *json, const e2e_file *files, size_t n,
+		       e2e_response *r);
+
 /* Shorthands: POST a report with the ingest key; GET with the admin token. */
 int e2e_post_report(e2e_server *s, const char *json, e2e_response *r);
 int e2e_get(e2e_server *s, const char *path, e2e_response *r);

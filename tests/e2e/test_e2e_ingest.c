@@ -464,6 +464,97 @@ static void test_hostile_connections(void **state)
 	free(doc);
 }
 
+static void test_attachments(void **state)
+{
+	e2e_server *s = *state;
+	e2e_response r;
+	char uuid[37], *doc, path[256];
+	unsigned char *blob = malloc(300000), *big;
+	e2e_file files[17];
+	json_t *v, *att;
+	long long rows;
+	int i;
+
+	for (i = 0; i < 300000; i++)
+		blob[i] = (unsigned char)(i * 7 + (i >> 8)); /* NULs and every byte value */
+	e2e_uuid(uuid);
+	doc = report_json(uuid, "with attachments");
+	files[0] = (e2e_file){"screen shot.png", blob, 300000};
+	files[1] = (e2e_file){"log.txt", "line one\nline two\n", 18};
+	files[2] = (e2e_file){"copy.png", blob, 300000}; /* the same bytes: stored once */
+	assert_int_equal(e2e_post_multipart(s, doc, files, 3, &r), 0);
+	if (r.status != 201)
+		fail_msg("%ld %s", r.status, r.body);
+	v = parse(&r);
+	snprintf(path, sizeof(path), "/api/v1/projects/demo/reports/%s", str_at(v, "id", NULL));
+	json_decref(v);
+	e2e_response_free(&r);
+	assert_int_equal(e2e_get(s, path, &r), 0);
+	v = parse(&r);
+	att = json_object_get(v, "attachments");
+	assert_int_equal(json_array_size(att), 3);
+	e2e_response_free(&r);
+	/* Byte for byte, under its name (spaces percent-encoded). */
+	snprintf(path + strlen(path), sizeof(path) - strlen(path), "/attachments/screen%%20shot.png");
+	assert_int_equal(e2e_get(s, path, &r), 0);
+	assert_int_equal(r.status, 200);
+	assert_int_equal(r.len, 300000);
+	assert_memory_equal(r.body, blob, 300000);
+	e2e_response_free(&r);
+	json_decref(v);
+	{
+		char out[64];
+		assert_int_equal(e2e_sh(out, sizeof(out), "find '%s/attachments' -type f | wc -l",
+					s->data),
+				 0);
+		assert_int_equal(strtol(out, NULL, 10), 2);
+	}
+	/* An ingest key cannot read them back. */
+	{
+		char key[200];
+		const char *h[] = {key, NULL};
+		snprintf(key, sizeof(key), "X-Prosum-Key: %s", s->key);
+		assert_int_equal(e2e_request(s, "GET", path, h, NULL, 0, &r), 0);
+		assert_int_equal(r.status, 403);
+		e2e_response_free(&r);
+	}
+	free(doc);
+
+	rows = e2e_sql_int(s, "SELECT count(*) FROM reports");
+	/* A traversal name, an oversized file and too many files: refused, nothing stored. */
+	e2e_uuid(uuid);
+	doc = report_json(uuid, "refused attachments");
+	files[0] = (e2e_file){"../../etc/passwd", "x", 1};
+	assert_int_equal(e2e_post_multipart(s, doc, files, 1, &r), 0);
+	assert_error(&r, 422, "invalid_attachment", "attachments", NULL);
+	e2e_response_free(&r);
+	files[0] = (e2e_file){".hidden", "x", 1};
+	assert_int_equal(e2e_post_multipart(s, doc, files, 1, &r), 0);
+	assert_error(&r, 422, "invalid_attachment", "attachments", NULL);
+	e2e_response_free(&r);
+	big = calloc(1, 10 * 1024 * 1024 + 1);
+	files[0] = (e2e_file){"big.bin", big, 10 * 1024 * 1024 + 1};
+	assert_int_equal(e2e_post_multipart(s, doc, files, 1, &r), 0);
+	assert_error(&r, 413, "attachment_too_large", "attachments", NULL);
+	e2e_response_free(&r);
+	free(big);
+	for (i = 0; i < 17; i++) {
+		static char names[17][16];
+		snprintf(names[i], sizeof(names[i]), "f%d.txt", i);
+		files[i] = (e2e_file){names[i], "x", 1};
+	}
+	assert_int_equal(e2e_post_multipart(s, doc, files, 17, &r), 0);
+	assert_error(&r, 413, "too_many_attachments", "attachments", NULL);
+	e2e_response_free(&r);
+	files[1] = files[0];
+	assert_int_equal(e2e_post_multipart(s, doc, files, 2, &r), 0);
+	assert_error(&r, 422, "invalid_attachment", "attachments", "two attachments");
+	e2e_response_free(&r);
+	assert_int_equal(e2e_sql_int(s, "SELECT count(*) FROM reports"), rows);
+	free(doc);
+	free(blob);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -475,6 +566,7 @@ int main(void)
 		cmocka_unit_test(test_bad_input),
 		cmocka_unit_test(test_oversized_body_refused_unread),
 		cmocka_unit_test(test_hostile_connections),
+		cmocka_unit_test(test_attachments),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
