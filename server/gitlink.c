@@ -443,7 +443,8 @@ static int resolve_uncached(gitlink_repo *r, git_oid *out, char *buf, size_t len
 		len -= DIRTY_LEN;
 		buf[len] = '\0';
 		if (check_rev(r, buf, len) < 0)
-			return fail(r, GITLINK_ENOTFOUND, "revision %s" DIRTY_SUFFIX " not found", buf);
+			return fail(r, GITLINK_ENOTFOUND, "revision %s" DIRTY_SUFFIX " not found",
+				    buf);
 		rc = lookup_spec(r, out, buf, len);
 	}
 	return rc;
@@ -611,40 +612,103 @@ int gitlink_contains(int *out, gitlink_repo *repo, const char *commit_hex, const
 	return contains_oid(repo, out, &commit, &tip);
 }
 
+/* Parse release tips and check each is a commit here; a missing one is an error (EGIT). */
+static int load_tips(gitlink_repo *r, git_oid *oids, int64_t *times, const char *const *tips,
+		     size_t n)
+{
+	git_commit *c = NULL;
+	int rc;
+
+	for (size_t i = 0; i < n; i++) {
+		rc = parse_full_hex(r, &oids[i], tips[i], "release tip");
+		if (rc < 0)
+			return rc;
+		rc = git_commit_lookup(&c, r->repo, &oids[i]);
+		if (rc == GIT_ENOTFOUND) {
+			git_error_clear();
+			return fail(r, GITLINK_EGIT, "release tip %s is not in the repository",
+				    tips[i]);
+		}
+		if (rc < 0)
+			return git_fail(r, rc, tips[i]);
+		if (times)
+			times[i] = git_commit_time(c);
+		git_commit_free(c);
+		c = NULL;
+	}
+	return GITLINK_OK;
+}
+
+/* Whether `commit` is in the history of any of tips[0, n). */
+static int reachable_from_prefix(gitlink_repo *r, int *out, const git_oid *commit,
+				 const git_oid *tips, size_t n)
+{
+	int rc = git_graph_reachable_from_any(r->repo, commit, tips, n);
+
+	if (rc < 0)
+		return git_fail(r, rc, "first containing");
+	*out = rc;
+	return GITLINK_OK;
+}
+
+/*
+ * "One of the first k releases contains it" only turns from false to true as
+ * k grows, so the first release is found by bisection: about log2(n) graph
+ * walks instead of one per release.
+ */
 int gitlink_first_containing(size_t *index, gitlink_repo *repo, const char *commit_hex,
 			     const char *const *release_tips, size_t n)
 {
-	git_oid commit, tip;
-	int rc, in;
+	git_oid commit;
+	git_oid *tips = NULL;
+	size_t lo = 0, hi;
+	int rc, in = 0;
 
 	if (!index || !repo || (!release_tips && n > 0))
 		return GITLINK_EINVAL;
 	*index = 0;
 	rc = parse_full_hex(repo, &commit, commit_hex, "first containing");
 	if (rc < 0)
-		return rc;
+		goto out;
 	rc = commit_exists(repo, &commit, commit_hex);
 	if (rc < 0)
-		return rc;
-	for (size_t i = 0; i < n; i++) {
-		rc = parse_full_hex(repo, &tip, release_tips[i], "release tip");
-		if (rc < 0)
-			return rc;
-		rc = commit_exists(repo, &tip, release_tips[i]);
-		if (rc == GITLINK_ENOTFOUND)
-			return fail(repo, GITLINK_EGIT, "release tip %s is not in the repository",
-				    release_tips[i]);
-		if (rc < 0)
-			return rc;
-		rc = contains_oid(repo, &in, &commit, &tip);
-		if (rc < 0)
-			return rc;
-		if (in) {
-			*index = i;
-			return GITLINK_OK;
-		}
+		goto out;
+	if (n == 0) {
+		rc = fail(repo, GITLINK_ENOTFOUND, "no release contains %s", commit_hex);
+		goto out;
 	}
-	return fail(repo, GITLINK_ENOTFOUND, "no release contains %s", commit_hex);
+	tips = calloc(n, sizeof(*tips));
+	if (!tips) {
+		rc = fail(repo, GITLINK_ENOMEM, "first containing: out of memory");
+		goto out;
+	}
+	rc = load_tips(repo, tips, NULL, release_tips, n);
+	if (rc < 0)
+		goto out;
+	rc = reachable_from_prefix(repo, &in, &commit, tips, n);
+	if (rc < 0)
+		goto out;
+	if (!in) {
+		rc = fail(repo, GITLINK_ENOTFOUND, "no release contains %s", commit_hex);
+		goto out;
+	}
+	hi = n - 1;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		rc = reachable_from_prefix(repo, &in, &commit, tips, mid + 1);
+		if (rc < 0)
+			goto out;
+		if (in)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	*index = lo;
+	rc = GITLINK_OK;
+out:
+	free(tips);
+	return rc;
 }
 
 /* ---- blame ---- */
@@ -1363,16 +1427,17 @@ static void reach_map_drop(reach_map *m, const git_oid *oid)
 }
 
 /*
- * reach[i * words ...] = the set of tips from which tip i is reachable (i
- * included), for tips[0, n).
+ * Called with each commit reachable from the tips, children first, and the
+ * complete set of tips it is reachable from. Returns 1 to stop, 0 to go on.
  */
-static int tips_reach(gitlink_repo *r, const git_oid *tips, size_t n, size_t words,
-		      uint64_t *reach)
+typedef int (*reach_visit)(const git_oid *oid, const uint64_t *bits, void *ctx);
+
+static int reach_walk(gitlink_repo *r, const git_oid *tips, size_t n, size_t words,
+		      reach_visit visit, void *ctx)
 {
 	git_revwalk *walk = NULL;
 	git_commit *c = NULL;
 	reach_map m = {0};
-	size_t pending = n;
 	uint64_t *row, *prow;
 	uint64_t *cur = NULL;
 	git_oid oid;
@@ -1411,7 +1476,7 @@ static int tips_reach(gitlink_repo *r, const git_oid *tips, size_t n, size_t wor
 			goto out;
 		}
 	}
-	while (pending > 0 && (rc = git_revwalk_next(&oid, walk)) == 0) {
+	while ((rc = git_revwalk_next(&oid, walk)) == 0) {
 		unsigned int np;
 
 		rc = reach_map_row(&m, &oid, &row);
@@ -1421,12 +1486,8 @@ static int tips_reach(gitlink_repo *r, const git_oid *tips, size_t n, size_t wor
 		}
 		memcpy(cur, row, words * sizeof(*cur));
 		reach_map_drop(&m, &oid);
-		for (size_t i = 0; i < n; i++) {
-			if (git_oid_equal(&tips[i], &oid)) {
-				memcpy(reach + i * words, cur, words * sizeof(*cur));
-				pending--;
-			}
-		}
+		if (visit(&oid, cur, ctx))
+			break;
 		rc = git_commit_lookup(&c, r->repo, &oid);
 		if (rc < 0) {
 			rc = git_fail(r, rc, "releases");
@@ -1445,9 +1506,8 @@ static int tips_reach(gitlink_repo *r, const git_oid *tips, size_t n, size_t wor
 		git_commit_free(c);
 		c = NULL;
 	}
-	if (pending > 0) {
-		rc = rc < 0 && rc != GIT_ITEROVER ? git_fail(r, rc, "releases")
-						  : fail(r, GITLINK_EGIT, "releases: walk ended early");
+	if (rc != 0 && rc != GIT_ITEROVER) {
+		rc = git_fail(r, rc, "releases");
 		goto out;
 	}
 	git_error_clear();
@@ -1460,6 +1520,26 @@ out:
 	return rc;
 }
 
+/* For gitlink_order_releases(): the reach set of every tip, and how many are still to come. */
+typedef struct order_ctx {
+	const git_oid *tips;
+	size_t n, words, pending;
+	uint64_t *reach; /* n rows of `words` */
+} order_ctx;
+
+static int order_visit(const git_oid *oid, const uint64_t *bits, void *ctx)
+{
+	order_ctx *o = ctx;
+
+	for (size_t i = 0; i < o->n; i++) {
+		if (git_oid_equal(&o->tips[i], oid)) {
+			memcpy(o->reach + i * o->words, bits, o->words * sizeof(*bits));
+			o->pending--;
+		}
+	}
+	return o->pending == 0;
+}
+
 int gitlink_order_releases(size_t *order, gitlink_repo *repo, const char *const *tips, size_t n)
 {
 	git_oid *oids = NULL;
@@ -1468,7 +1548,7 @@ int gitlink_order_releases(size_t *order, gitlink_repo *repo, const char *const 
 	size_t *ancestors = NULL; /* per release: releases before it in history, not yet placed */
 	bool *placed = NULL;
 	size_t words = (n + 63) / 64;
-	git_commit *c = NULL;
+	order_ctx ctx;
 	int rc;
 
 	if (!repo || (n > 0 && (!order || !tips)))
@@ -1486,26 +1566,27 @@ int gitlink_order_releases(size_t *order, gitlink_repo *repo, const char *const 
 		rc = fail(repo, GITLINK_ENOMEM, "releases: out of memory");
 		goto out;
 	}
-	for (size_t i = 0; i < n; i++) {
-		rc = parse_full_hex(repo, &oids[i], tips[i], "release tip");
-		if (rc < 0)
-			goto out;
-		rc = git_commit_lookup(&c, repo->repo, &oids[i]);
-		if (rc < 0) {
-			rc = git_fail(repo, rc, tips[i]);
-			goto out;
-		}
-		times[i] = git_commit_time(c);
-		git_commit_free(c);
-		c = NULL;
-	}
-	rc = tips_reach(repo, oids, n, words, reach);
+	rc = load_tips(repo, oids, times, tips, n);
 	if (rc < 0)
 		goto out;
+	ctx.tips = oids;
+	ctx.n = n;
+	ctx.words = words;
+	ctx.pending = n;
+	ctx.reach = reach;
+	rc = reach_walk(repo, oids, n, words, order_visit, &ctx);
+	if (rc < 0)
+		goto out;
+	/* Every tip is pushed, so every tip is visited; anything else is a broken repository. */
+	if (ctx.pending > 0) {
+		rc = fail(repo, GITLINK_EGIT, "releases: the walk missed a release tip");
+		goto out;
+	}
 	/* i comes before j when j's tip reaches i's and they are different commits. */
 	for (size_t i = 0; i < n; i++) {
 		for (size_t j = 0; j < n; j++) {
-			if ((reach[i * words + j / 64] >> (j % 64) & 1) && !git_oid_equal(&oids[i], &oids[j]))
+			if ((reach[i * words + j / 64] >> (j % 64) & 1) &&
+			    !git_oid_equal(&oids[i], &oids[j]))
 				ancestors[j]++;
 		}
 	}
@@ -1534,11 +1615,102 @@ int gitlink_order_releases(size_t *order, gitlink_repo *repo, const char *const 
 	}
 	rc = GITLINK_OK;
 out:
-	git_commit_free(c);
 	free(oids);
 	free(times);
 	free(reach);
 	free(ancestors);
 	free(placed);
+	return rc;
+}
+
+/* For gitlink_first_containing_many(): the queried commits, sorted, and their answers. */
+typedef struct many_ctx {
+	git_oid *sorted; /* distinct queried ids */
+	size_t nsorted;
+	size_t *first; /* per sorted id: first release, or GITLINK_NONE */
+	size_t words, pending;
+} many_ctx;
+
+static int many_visit(const git_oid *oid, const uint64_t *bits, void *ctx)
+{
+	many_ctx *m = ctx;
+	git_oid *hit = bsearch(oid, m->sorted, m->nsorted, sizeof(*m->sorted), oid_cmp);
+	size_t k;
+
+	if (!hit)
+		return 0;
+	k = (size_t)(hit - m->sorted);
+	for (size_t w = 0; w < m->words; w++) {
+		if (bits[w]) {
+			m->first[k] = w * 64 + (size_t)__builtin_ctzll(bits[w]);
+			break;
+		}
+	}
+	return --m->pending == 0;
+}
+
+int gitlink_first_containing_many(size_t *index, gitlink_repo *repo, const char *const *commits,
+				  size_t ncommits, const char *const *release_tips, size_t n)
+{
+	git_oid *tips = NULL;
+	git_oid *ids = NULL;
+	oid_list sorted = {0};
+	size_t words = (n + 63) / 64;
+	many_ctx ctx = {0};
+	int rc;
+
+	if (!repo || (ncommits > 0 && (!index || !commits)) || (n > 0 && !release_tips))
+		return GITLINK_EINVAL;
+	if (n > GITLINK_RELEASES_MAX)
+		return fail(repo, GITLINK_EINVAL, "releases: more than %d", GITLINK_RELEASES_MAX);
+	for (size_t i = 0; i < ncommits; i++)
+		index[i] = GITLINK_NONE;
+	if (ncommits == 0 || n == 0)
+		return GITLINK_OK;
+	tips = calloc(n, sizeof(*tips));
+	ids = calloc(ncommits, sizeof(*ids));
+	if (!tips || !ids) {
+		rc = fail(repo, GITLINK_ENOMEM, "first containing: out of memory");
+		goto out;
+	}
+	rc = load_tips(repo, tips, NULL, release_tips, n);
+	if (rc < 0)
+		goto out;
+	for (size_t i = 0; i < ncommits; i++) {
+		rc = parse_full_hex(repo, &ids[i], commits[i], "first containing");
+		if (rc < 0)
+			goto out;
+		rc = oid_list_add(&sorted, &ids[i]);
+		if (rc < 0) {
+			rc = fail(repo, rc, "first containing: out of memory");
+			goto out;
+		}
+	}
+	oid_list_unique(&sorted);
+	ctx.sorted = sorted.v;
+	ctx.nsorted = sorted.n;
+	ctx.words = words;
+	ctx.pending = sorted.n;
+	ctx.first = malloc(sorted.n * sizeof(*ctx.first));
+	if (!ctx.first) {
+		rc = fail(repo, GITLINK_ENOMEM, "first containing: out of memory");
+		goto out;
+	}
+	for (size_t k = 0; k < sorted.n; k++)
+		ctx.first[k] = GITLINK_NONE;
+	rc = reach_walk(repo, tips, n, words, many_visit, &ctx);
+	if (rc < 0)
+		goto out;
+	for (size_t i = 0; i < ncommits; i++) {
+		git_oid *hit = bsearch(&ids[i], sorted.v, sorted.n, sizeof(*sorted.v), oid_cmp);
+
+		index[i] = ctx.first[hit - sorted.v];
+	}
+	rc = GITLINK_OK;
+out:
+	free(ctx.first);
+	free(sorted.v);
+	free(ids);
+	free(tips);
 	return rc;
 }

@@ -11,6 +11,7 @@
 #include "attach.h"
 #include "config.h"
 #include "conn.h"
+#include "gitwork.h"
 #include "json.h"
 #include "multipart.h"
 
@@ -27,12 +28,14 @@ typedef struct ingest_job {
 	store_job job; /* first: the store hands this pointer back */
 	conn *conn;
 	const char *attach_dir;
+	store *store;
 	auth_creds creds;
 	char project[ROUTER_PARAM_MAX + 1];
 	report report;
 	int status;      /* non-zero: refused with this status and `why` */
 	const char *why;
 	store_ingest out;
+	gitwork_ingest git;
 	size_t nfiles;
 	ingest_file files[PROSUM_MAX_ATTACHMENTS];
 } ingest_job;
@@ -48,6 +51,7 @@ static int ingest_run(store_job *job, store_db *db)
 	store_attachment a[PROSUM_MAX_ATTACHMENTS];
 	int64_t project_id;
 	char actor[AUTH_ACTOR_MAX];
+	int64_t now = (int64_t)time(NULL);
 	size_t i;
 	int rc, created;
 
@@ -55,7 +59,19 @@ static int ingest_run(store_job *job, store_db *db)
 				&ij->why);
 	if (ij->status)
 		return STORE_OK; /* nothing written; the refusal is answered in ingest_done() */
-	rc = store_report_insert(db, project_id, &ij->report, (int64_t)time(NULL), &ij->out);
+	rc = store_report_insert(db, project_id, &ij->report, now, &ij->out);
+	if (rc != STORE_OK)
+		return rc;
+	if (ij->out.created) {
+		/* Commits may have named this report or its group before it existed. */
+		if (store_links_pending(db, project_id, 'R', ij->out.num) > 0 &&
+		    store_links_apply(db, project_id, 'R', ij->out.num, now) < 0)
+			return STORE_ERROR;
+		if (store_links_pending(db, project_id, 'G', ij->out.group_num) > 0 &&
+		    store_links_apply(db, project_id, 'G', ij->out.group_num, now) < 0)
+			return STORE_ERROR;
+	}
+	rc = gitwork_ingest_report(db, project_id, &ij->report, &ij->out, now, &ij->git);
 	if (rc != STORE_OK || !ij->out.created || ij->nfiles == 0)
 		return rc;
 	for (i = 0; i < ij->nfiles; i++) {
@@ -74,11 +90,77 @@ static int ingest_run(store_job *job, store_db *db)
 	return store_attachments_add(db, project_id, ij->out.num, a, ij->nfiles);
 }
 
+/* Blame, after the report's commit: heavy, so never on the ingest path itself. */
+typedef struct blame_job {
+	store_job job;
+	char project[ROUTER_PARAM_MAX + 1];
+	int64_t num;
+	json_t *frames;
+} blame_job;
+
+static int blame_run(store_job *job, store_db *db)
+{
+	blame_job *bj = (blame_job *)job;
+	int64_t project_id;
+
+	if (store_project_find(db, bj->project, &project_id) != STORE_OK)
+		return STORE_OK;
+	return gitwork_blame_report(db, project_id, bj->num, bj->frames);
+}
+
+static void blame_done(loop_task *t)
+{
+	blame_job *bj = (blame_job *)t;
+
+	json_decref(bj->frames);
+	free(bj);
+}
+
+/* Frames with a file and a line are worth a blame. */
+static int blameable(const json_t *frames)
+{
+	const json_t *f;
+	size_t i;
+
+	json_array_foreach(frames, i, f)
+	{
+		if (json_is_string(json_object_get(f, "file")) &&
+		    json_integer_value(json_object_get(f, "line")) > 0)
+			return 1;
+	}
+	return 0;
+}
+
+static void blame_later(ingest_job *ij)
+{
+	blame_job *bj;
+	json_t *frames = json_object_get(ij->report.root, "frames");
+
+	if (!ij->out.created || !ij->git.commit[0] || !blameable(frames))
+		return;
+	bj = calloc(1, sizeof(*bj));
+	if (!bj)
+		return;
+	memcpy(bj->project, ij->project, sizeof(bj->project));
+	bj->num = ij->out.num;
+	bj->frames = json_deep_copy(frames);
+	bj->job.run = blame_run;
+	bj->job.task.fn = blame_done;
+	bj->job.owner = ij->job.owner;
+	bj->job.write = 1;
+	/* Best effort: when the queue is full the suspects wait for the next report. */
+	if (!bj->frames || store_submit(ij->store, &bj->job) != STORE_OK) {
+		json_decref(bj->frames);
+		free(bj);
+	}
+}
+
 /* Back on the connection's thread, after the commit. */
 static void ingest_done(loop_task *t)
 {
 	ingest_job *ij = (ingest_job *)t;
-	json_t *ans;
+	gitwork_ingest *g = &ij->git;
+	json_t *ans, *known = json_null();
 
 	if (ij->status) {
 		conn_reply_error(ij->conn, ij->status, NULL, ij->why, NULL);
@@ -86,11 +168,21 @@ static void ingest_done(loop_task *t)
 		conn_reply_error(ij->conn, 503, "unavailable",
 				 "the report could not be stored; send it again", NULL);
 	} else {
-		ans = json_pack("{s:o,s:o,s:{s:s?,s:n,s:n},s:n}", "id", json_id('R', ij->out.num),
+		if (g->known)
+			known = json_pack("{s:o,s:s,s:o}", "group", json_id('G', ij->out.group_num),
+					  "status", "fixed", "fixed_in",
+					  g->fixed_in[0] ? json_string(g->fixed_in) : json_null());
+		else if (g->regressed)
+			known = json_pack("{s:o,s:s,s:n}", "group", json_id('G', ij->out.group_num),
+					  "status", "regressed", "fixed_in");
+		ans = json_pack("{s:o,s:o,s:{s:s?,s:o,s:o},s:o}", "id", json_id('R', ij->out.num),
 				"group", json_id('G', ij->out.group_num), "revision", "input",
-				ij->report.revision, "commit", "release", "known");
+				ij->report.revision, "commit",
+				g->commit[0] ? json_string(g->commit) : json_null(), "release",
+				g->release[0] ? json_string(g->release) : json_null(), "known", known);
 		conn_reply_json(ij->conn, ij->out.created ? 201 : 200, ans);
 		json_decref(ans);
+		blame_later(ij);
 	}
 	report_free(&ij->report);
 	free(ij);
@@ -244,6 +336,7 @@ void ingest_report(request *rq)
 	}
 	ij->conn = rq->conn;
 	ij->attach_dir = rq->srv->attach_dir;
+	ij->store = rq->srv->store;
 	ij->creds = rq->creds;
 	memcpy(ij->project, rq->params[0], sizeof(ij->project));
 	ij->job.run = ingest_run;

@@ -136,6 +136,11 @@ void loop_set_tick(loop *l, int interval_ms, void (*fn)(loop *l, void *data), vo
 	l->next_tick = loop_clock_ms() + interval_ms;
 }
 
+void loop_drain(loop *l)
+{
+	run_posted(l);
+}
+
 void loop_set_before_sleep(loop *l, void (*fn)(loop *l, void *data), void *data)
 {
 	l->before_sleep = fn;

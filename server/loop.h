@@ -50,6 +50,10 @@ void loop_set_tick(loop *l, int interval_ms, void (*fn)(loop *l, void *data), vo
  */
 void loop_set_before_sleep(loop *l, void (*fn)(loop *l, void *data), void *data);
 
+/* Run the tasks posted so far, on the calling thread; for after the loop stopped
+ * (work that is not tied to a connection, finished during shutdown). */
+void loop_drain(loop *l);
+
 /* Run until loop_stop() is called from the loop's thread. 0, or -1 when epoll fails. */
 int loop_run(loop *l);
 void loop_stop(loop *l);

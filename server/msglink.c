@@ -1,4 +1,4 @@
-/* msglink.c - finds "fixes R-12" and "implements S-4" links in commit messages (grammar in msglink.h). */
+/* msglink.c - finds "fixes R-12" and "implements S-4" in commit messages (grammar: msglink.h). */
 #include "msglink.h"
 
 #include <stdbool.h>
@@ -10,18 +10,18 @@ typedef struct verb {
 } verb;
 
 static const verb verbs[] = {
-	{"fix", 3, MSGLINK_FIX},
-	{"fixes", 5, MSGLINK_FIX},
-	{"fixed", 5, MSGLINK_FIX},
-	{"close", 5, MSGLINK_FIX},
-	{"closes", 6, MSGLINK_FIX},
-	{"closed", 6, MSGLINK_FIX},
-	{"resolve", 7, MSGLINK_FIX},
-	{"resolves", 8, MSGLINK_FIX},
-	{"resolved", 8, MSGLINK_FIX},
-	{"implement", 9, MSGLINK_IMPLEMENT},
-	{"implements", 10, MSGLINK_IMPLEMENT},
-	{"implemented", 11, MSGLINK_IMPLEMENT},
+    {"fix", 3, MSGLINK_FIX},
+    {"fixes", 5, MSGLINK_FIX},
+    {"fixed", 5, MSGLINK_FIX},
+    {"close", 5, MSGLINK_FIX},
+    {"closes", 6, MSGLINK_FIX},
+    {"closed", 6, MSGLINK_FIX},
+    {"resolve", 7, MSGLINK_FIX},
+    {"resolves", 8, MSGLINK_FIX},
+    {"resolved", 8, MSGLINK_FIX},
+    {"implement", 9, MSGLINK_IMPLEMENT},
+    {"implements", 10, MSGLINK_IMPLEMENT},
+    {"implemented", 11, MSGLINK_IMPLEMENT},
 };
 
 static bool is_digit(unsigned char c)
@@ -126,8 +126,8 @@ static size_t skip_sep(const unsigned char *p, size_t len, size_t i)
 		while (i < len && is_space(p[i]))
 			i++;
 	}
-	if (len - i >= 4 && eq_fold(p[i], 'a') && eq_fold(p[i + 1], 'n') && eq_fold(p[i + 2], 'd') &&
-	    is_space(p[i + 3])) {
+	if (len - i >= 4 && eq_fold(p[i], 'a') && eq_fold(p[i + 1], 'n') &&
+	    eq_fold(p[i + 2], 'd') && is_space(p[i + 3])) {
 		i += 3;
 		while (i < len && is_space(p[i]))
 			i++;

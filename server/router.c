@@ -6,6 +6,7 @@
 #include "conn.h"
 #include "ingest.h"
 #include "json.h"
+#include "release.h"
 #include "triage.h"
 
 typedef void (*route_fn)(request *rq);
@@ -31,6 +32,10 @@ static const route routes[] = {
 	{"GET", "/api/v1/projects/{}/groups", triage_group_list},
 	{"GET", "/api/v1/projects/{}/groups/{}", triage_group_get},
 	{"PATCH", "/api/v1/projects/{}/groups/{}", triage_group_patch},
+	{"POST", "/api/v1/projects/{}/releases", release_add},
+	{"GET", "/api/v1/projects/{}/releases", release_list},
+	{"GET", "/api/v1/projects/{}/releases/{}", release_get},
+	{"POST", "/api/v1/projects/{}/sync", release_sync},
 };
 
 /* A parameter is a plain name or id (percent escapes are left for the handler to decode):

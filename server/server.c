@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "conn.h"
+#include "gitlink.h"
 
 #define STOP_GRACE_MS 10000
 
@@ -164,6 +165,7 @@ int server_run(const config *cfg)
 	sigaddset(&sigs, SIGINT);
 	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
 	signal(SIGPIPE, SIG_IGN);
+	gitlink_global_init();
 
 	db_path = config_path(cfg, "prosum.db");
 	srv.attach_dir = config_path(cfg, "attachments");
@@ -241,9 +243,13 @@ int server_run(const config *cfg)
 out:
 	/* The store drains its queue and commits before it stops. */
 	store_stop(srv.store);
+	gitlink_global_shutdown();
 	if (srv.io)
-		for (i = 0; i < srv.nio; i++)
+		for (i = 0; i < srv.nio; i++) {
+			if (srv.io[i].loop)
+				loop_drain(srv.io[i].loop); /* background jobs' last tasks */
 			loop_free(srv.io[i].loop);
+		}
 	free(srv.io);
 	if (srv.listen_fd >= 0)
 		close(srv.listen_fd);

@@ -16,12 +16,16 @@
 
 #define REPORT_COLUMNS                                                                     \
 	"r.num, g.num, r.kind, r.title, r.status, r.received_at, r.revision, r.version, "  \
-	"r.severity, r.install_id, r.assignee, r.os "
+	"r.severity, r.install_id, r.assignee, r.os, r.commit_id, "                        \
+	"(SELECT c.release FROM commits c WHERE c.project_id = r.project_id "              \
+	"AND c.id = r.commit_id) "
 
 #define GROUP_COLUMNS                                                                       \
 	"g.num, g.status, g.kind, g.title, g.count, g.testers, g.first_seen, g.last_seen, " \
 	"g.first_revision, g.last_revision, g.assignee, g.fixed_by, "                       \
-	"(SELECT m.num FROM groups m WHERE m.id = g.merged_into) "
+	"(SELECT m.num FROM groups m WHERE m.id = g.merged_into), "                          \
+	"(SELECT c.release FROM commits c WHERE c.project_id = g.project_id "               \
+	"AND c.id = g.fixed_by) "
 
 /* Every statement, prepared once per connection on first use. */
 enum {
@@ -67,6 +71,32 @@ enum {
 	Q_MERGE_SOURCE,
 	Q_GROUP_GET,
 	Q_FACETS,
+	Q_PROJECT_REPO,
+	Q_COMMIT_PUT,
+	Q_COMMIT_RELEASE,
+	Q_COMMIT_SET_RELEASE,
+	Q_COMMITS_EACH,
+	Q_REPORT_SET_COMMIT,
+	Q_REPORT_COMMIT,
+	Q_UNRESOLVED,
+	Q_REVISION_RESOLVED,
+	Q_GROUP_FIX,
+	Q_GROUP_REGRESSED,
+	Q_LINK_ADD,
+	Q_LINK_PENDING,
+	Q_TIPS_GET,
+	Q_TIPS_CLEAR,
+	Q_TIPS_ADD,
+	Q_RELEASE_ADD,
+	Q_RELEASES,
+	Q_RELEASE_POSITION,
+	Q_RELEASE_GET,
+	Q_RELEASE_FIXED_REPORTS,
+	Q_RELEASE_FIXED_GROUPS,
+	Q_RELEASE_LIST,
+	Q_SUSPECT_ADD,
+	Q_REPORT_SUSPECTS,
+	Q_GROUP_SUSPECTS,
 	Q_ATTACH_ADD,
 	Q_ATTACH_FIND,
 	Q_ATTACH_LIST,
@@ -108,7 +138,11 @@ static const char *const sql_text[Q_COUNT] = {
 			 "last_seen = max(last_seen, ?3), "
 			 "last_revision = coalesce(?4, last_revision) WHERE id = ?1",
 	[Q_REPORT_GET] = "SELECT r.num, g.num, r.kind, r.title, r.status, r.received_at, "
-			 "r.revision, r.body, r.assignee, r.fixed_by "
+			 "r.revision, r.body, r.assignee, r.fixed_by, r.commit_id, "
+			 "(SELECT c.release FROM commits c WHERE c.project_id = r.project_id "
+			 " AND c.id = r.commit_id), "
+			 "(SELECT c.release FROM commits c WHERE c.project_id = r.project_id "
+			 " AND c.id = r.fixed_by) "
 			 "FROM reports r JOIN groups g ON g.id = r.group_id "
 			 "WHERE r.project_id = ?1 AND r.num = ?2",
 	[Q_FACET_SEEN] = "INSERT INTO group_facets(group_id, facet, value, count) VALUES (?1, ?2, ?3, 1) "
@@ -152,6 +186,65 @@ static const char *const sql_text[Q_COUNT] = {
 			   "testers = 0 WHERE id = ?1",
 	[Q_GROUP_GET] = "SELECT " GROUP_COLUMNS ", g.id FROM groups g "
 			"WHERE g.project_id = ?1 AND g.num = ?2",
+	[Q_PROJECT_REPO] = "SELECT repo FROM projects WHERE id = ?1",
+	[Q_COMMIT_PUT] = "INSERT INTO commits(project_id, id, author_name, author_email, author_time, "
+			 "summary) VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT DO UPDATE SET "
+			 "author_name = coalesce(excluded.author_name, author_name), "
+			 "author_email = coalesce(excluded.author_email, author_email), "
+			 "author_time = coalesce(excluded.author_time, author_time), "
+			 "summary = coalesce(excluded.summary, summary)",
+	[Q_COMMIT_RELEASE] = "SELECT coalesce(release, '') FROM commits WHERE project_id = ?1 AND id = ?2",
+	[Q_COMMIT_SET_RELEASE] = "UPDATE commits SET release = ?3 WHERE project_id = ?1 AND id = ?2",
+	[Q_COMMITS_EACH] = "SELECT id FROM commits WHERE project_id = ?1",
+	[Q_REPORT_SET_COMMIT] = "UPDATE reports SET commit_id = ?3 WHERE project_id = ?1 AND num = ?2",
+	[Q_REPORT_COMMIT] = "SELECT coalesce(commit_id, '') FROM reports WHERE project_id = ?1 AND num = ?2",
+	[Q_UNRESOLVED] = "SELECT DISTINCT revision FROM reports "
+			 "WHERE project_id = ?1 AND commit_id IS NULL AND revision IS NOT NULL",
+	[Q_REVISION_RESOLVED] = "UPDATE reports SET commit_id = ?3 WHERE project_id = ?1 "
+				"AND revision = ?2 AND commit_id IS NULL",
+	[Q_GROUP_FIX] = "SELECT coalesce(fixed_by, ''), status FROM groups "
+			"WHERE project_id = ?1 AND num = ?2",
+	[Q_GROUP_REGRESSED] = "UPDATE groups SET status = 'regressed' WHERE project_id = ?1 "
+			      "AND num = ?2 AND status <> 'regressed'",
+	[Q_LINK_ADD] = "INSERT OR IGNORE INTO links(project_id, ref_type, ref_num, commit_id, kind) "
+		       "VALUES (?1, ?2, ?3, ?4, ?5)",
+	[Q_LINK_PENDING] = "SELECT count(*) FROM links WHERE project_id = ?1 AND ref_type = ?2 "
+			   "AND ref_num = ?3 AND kind = 'fix'",
+	[Q_TIPS_GET] = "SELECT id FROM scan_tips WHERE project_id = ?1",
+	[Q_TIPS_CLEAR] = "DELETE FROM scan_tips WHERE project_id = ?1",
+	[Q_TIPS_ADD] = "INSERT OR IGNORE INTO scan_tips(project_id, id) VALUES (?1, ?2)",
+	[Q_RELEASE_ADD] = "INSERT INTO releases(project_id, name, ref, commit_id, position, created_at) "
+			  "VALUES (?1, ?2, ?3, ?4, (SELECT count(*) FROM releases WHERE project_id = ?1), ?5)",
+	[Q_RELEASES] = "SELECT name, commit_id FROM releases WHERE project_id = ?1 "
+		       "ORDER BY position, created_at, name",
+	[Q_RELEASE_POSITION] = "UPDATE releases SET position = ?3 WHERE project_id = ?1 AND name = ?2",
+	[Q_RELEASE_GET] = "SELECT name, ref, commit_id, position, created_at FROM releases "
+			  "WHERE project_id = ?1 AND name = ?2",
+	[Q_RELEASE_FIXED_REPORTS] = "SELECT r.num, r.title, r.fixed_by FROM reports r "
+				    "JOIN commits c ON c.project_id = r.project_id AND c.id = r.fixed_by "
+				    "WHERE r.project_id = ?1 AND c.release = ?2 ORDER BY r.num",
+	[Q_RELEASE_FIXED_GROUPS] = "SELECT g.num, g.title, g.fixed_by, g.count, g.testers FROM groups g "
+				   "JOIN commits c ON c.project_id = g.project_id AND c.id = g.fixed_by "
+				   "WHERE g.project_id = ?1 AND c.release = ?2 AND g.merged_into IS NULL "
+				   "ORDER BY g.num",
+	[Q_RELEASE_LIST] = "SELECT r.name, r.ref, r.commit_id, r.position, r.created_at, "
+			   "(SELECT count(*) FROM reports x JOIN commits c ON c.project_id = x.project_id "
+			   " AND c.id = x.fixed_by WHERE x.project_id = r.project_id AND c.release = r.name), "
+			   "(SELECT count(*) FROM groups x JOIN commits c ON c.project_id = x.project_id "
+			   " AND c.id = x.fixed_by WHERE x.project_id = r.project_id AND c.release = r.name "
+			   " AND x.merged_into IS NULL) "
+			   "FROM releases r WHERE r.project_id = ?1 ORDER BY r.position DESC, r.created_at DESC",
+	[Q_SUSPECT_ADD] = "INSERT OR REPLACE INTO suspects(report_id, commit_id, path, line) "
+			  "SELECT id, ?3, ?4, ?5 FROM reports WHERE project_id = ?1 AND num = ?2",
+	[Q_REPORT_SUSPECTS] = "SELECT c.id, c.author_name, c.author_email, c.author_time, c.summary, "
+			      "s.path, s.line FROM suspects s JOIN reports r ON r.id = s.report_id "
+			      "JOIN commits c ON c.project_id = r.project_id AND c.id = s.commit_id "
+			      "WHERE r.project_id = ?1 AND r.num = ?2 ORDER BY s.path, s.line",
+	[Q_GROUP_SUSPECTS] = "SELECT c.id, c.author_name, c.author_email, c.author_time, c.summary, "
+			     "count(*) AS n FROM suspects s JOIN reports r ON r.id = s.report_id "
+			     "JOIN commits c ON c.project_id = r.project_id AND c.id = s.commit_id "
+			     "WHERE r.group_id = ?1 GROUP BY c.id ORDER BY n DESC, c.author_time DESC "
+			     "LIMIT 10",
 	[Q_ATTACH_ADD] = "INSERT INTO attachments(report_id, name, size, content_type, sha256) "
 			 "SELECT id, ?3, ?4, ?5, ?6 FROM reports WHERE project_id = ?1 AND num = ?2",
 	[Q_ATTACH_FIND] = "SELECT a.sha256, a.content_type, a.size FROM attachments a "
@@ -173,6 +266,8 @@ struct store_db {
 	sqlite3_stmt *dyn[STORE_DYN_CACHE]; /* list queries, by shape */
 	char *dyn_sql[STORE_DYN_CACHE];
 	unsigned dyn_next;
+	void *aux; /* the thread's open repositories (gitwork.c) */
+	void (*aux_free)(void *aux);
 };
 
 struct store {
@@ -325,6 +420,8 @@ void store_db_close(store_db *db)
 
 	if (!db)
 		return;
+	if (db->aux_free)
+		db->aux_free(db->aux);
 	for (i = 0; i < Q_COUNT; i++)
 		sqlite3_finalize(db->stmt[i]);
 	for (i = 0; i < STORE_DYN_CACHE; i++) {
@@ -536,6 +633,11 @@ out:
 	sqlite3_reset(s);
 	return rc;
 }
+
+static json_t *suspects_json(store_db *db, int q, int64_t project_id, int64_t key);
+static int audit(store_db *db, int64_t project_id, const char *type, int64_t num,
+		 const char *actor, const char *field, const char *old_value, const char *new_value,
+		 int64_t now);
 
 /* ---- statements built from fixed fragments (filters), prepared once per shape ---- */
 
@@ -956,10 +1058,11 @@ static json_t *attachments_json(store_db *db, int64_t project_id, int64_t num)
 }
 
 /* The revision link of a report: what it was built from and, later, its commit and release. */
-static json_t *revision_json(const char *input)
+static json_t *revision_json(const char *input, const char *commit, const char *release)
 {
-	return json_pack("{s:o,s:n,s:n}", "input", input ? json_string(input) : json_null(),
-			 "commit", "release");
+	return json_pack("{s:o,s:o,s:o}", "input", input ? json_string(input) : json_null(),
+			 "commit", commit ? json_string(commit) : json_null(), "release",
+			 release && *release ? json_string(release) : json_null());
 }
 
 static json_t *text_or_null(const char *s)
@@ -1047,13 +1150,16 @@ int store_report_get(store_db *db, int64_t project_id, int64_t num, json_t **out
 	json_object_set_new(r, "title", json_string(col_text(s, 3)));
 	json_object_set_new(r, "status", json_string(col_text(s, 4)));
 	json_object_set_new(r, "received_at", json_time(sqlite3_column_int64(s, 5)));
-	json_object_set_new(r, "revision", revision_json(col_text(s, 6)));
+	json_object_set_new(r, "revision",
+			    revision_json(col_text(s, 6), col_text(s, 10), col_text(s, 11)));
 	json_object_set_new(r, "assignee", col_json(s, 8));
 	json_object_set_new(r, "fixed_by", col_json(s, 9));
+	json_object_set_new(r, "fixed_in", col_json(s, 12));
 	if (!json_object_get(r, "frames"))
 		json_object_set_new(r, "frames", json_array());
 	sqlite3_reset(s);
 	json_object_set_new(r, "attachments", attachments_json(db, project_id, num));
+	json_object_set_new(r, "suspects", suspects_json(db, Q_REPORT_SUSPECTS, project_id, num));
 	rc = history(db, project_id, "R", num, r);
 	if (rc != STORE_OK)
 		goto out;
@@ -1071,7 +1177,8 @@ static json_t *report_item(sqlite3_stmt *s)
 			 json_id('G', sqlite3_column_int64(s, 1)), "kind", col_json(s, 2), "title",
 			 col_json(s, 3), "status", col_json(s, 4), "received_at",
 			 json_time(sqlite3_column_int64(s, 5)), "revision",
-			 revision_json(col_text(s, 6)), "version", col_json(s, 7), "severity",
+			 revision_json(col_text(s, 6), col_text(s, 12), col_text(s, 13)), "version",
+			 col_json(s, 7), "severity",
 			 col_json(s, 8), "install_id", col_json(s, 9), "assignee", col_json(s, 10),
 			 "platform", col_json(s, 11));
 }
@@ -1405,7 +1512,7 @@ static json_t *group_item(sqlite3_stmt *s)
 {
 	int64_t merged = sqlite3_column_int64(s, 12);
 
-	return json_pack("{s:o,s:o,s:o,s:o,s:I,s:I,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:n,s:o}", "id",
+	return json_pack("{s:o,s:o,s:o,s:o,s:I,s:I,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o}", "id",
 			 json_id('G', sqlite3_column_int64(s, 0)), "status", col_json(s, 1), "kind",
 			 col_json(s, 2), "title", col_json(s, 3), "count",
 			 (json_int_t)sqlite3_column_int64(s, 4), "testers",
@@ -1414,7 +1521,7 @@ static json_t *group_item(sqlite3_stmt *s)
 			 json_time(sqlite3_column_int64(s, 7)), "first_revision", col_json(s, 8),
 			 "last_revision", col_json(s, 9), "assignee", col_json(s, 10), "fixed_by",
 			 col_json(s, 11), "merged_into", merged ? json_id('G', merged) : json_null(),
-			 "fixed_in", "suspects", json_array());
+			 "fixed_in", col_json(s, 13), "suspects", json_array());
 }
 
 int store_group_get(store_db *db, int64_t project_id, int64_t num, json_t **out)
@@ -1437,7 +1544,7 @@ int store_group_get(store_db *db, int64_t project_id, int64_t num, json_t **out)
 		return rc == SQLITE_DONE ? STORE_NOTFOUND : STORE_ERROR;
 	}
 	g = group_item(s);
-	id = sqlite3_column_int64(s, 13);
+	id = sqlite3_column_int64(s, 14);
 	sqlite3_reset(s);
 	s = stmt(db, Q_FACETS);
 	if (!s)
@@ -1449,6 +1556,7 @@ int store_group_get(store_db *db, int64_t project_id, int64_t num, json_t **out)
 	sqlite3_reset(s);
 	if (rc != SQLITE_DONE)
 		goto fail;
+	json_object_set_new(g, "suspects", suspects_json(db, Q_GROUP_SUSPECTS, project_id, id));
 	json_object_set_new(g, "versions", versions);
 	json_object_set_new(g, "platforms", platforms);
 	versions = platforms = NULL;
@@ -1552,6 +1660,598 @@ out:
 	json_decref(arr);
 	buf_free(&sql);
 	return rc;
+}
+
+/* ---- the project's git history ---- */
+
+void store_db_set_aux(store_db *db, void *aux, void (*free_fn)(void *aux))
+{
+	db->aux = aux;
+	db->aux_free = free_fn;
+}
+
+void *store_db_aux(store_db *db)
+{
+	return db->aux;
+}
+
+int store_project_repo(store_db *db, int64_t project_id, char **path)
+{
+	sqlite3_stmt *s = stmt(db, Q_PROJECT_REPO);
+	int rc;
+
+	*path = NULL;
+	if (!s)
+		return STORE_ERROR;
+	sqlite3_bind_int64(s, 1, project_id);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		if (col_text(s, 0))
+			*path = strdup(col_text(s, 0));
+		rc = STORE_OK;
+	} else {
+		rc = rc == SQLITE_DONE ? STORE_NOTFOUND : STORE_ERROR;
+	}
+	sqlite3_reset(s);
+	return rc;
+}
+
+int store_commit_put(store_db *db, int64_t project_id, const store_commit_info *c)
+{
+	sqlite3_stmt *s = stmt(db, Q_COMMIT_PUT);
+
+	if (!s)
+		return STORE_ERROR;
+	sqlite3_bind_int64(s, 1, project_id);
+	sqlite3_bind_text(s, 2, c->id, -1, SQLITE_STATIC);
+	bind_text_or_null(s, 3, c->author_name);
+	bind_text_or_null(s, 4, c->author_email);
+	if (c->author_time)
+		sqlite3_bind_int64(s, 5, c->author_time);
+	else
+		sqlite3_bind_null(s, 5);
+	bind_text_or_null(s, 6, c->summary);
+	return step_done(s);
+}
+
+/* A single text value of a query keyed by (project, text). */
+static int text_of(store_db *db, int q, int64_t project_id, const char *key, int64_t num,
+		   char *out, size_t outsz)
+{
+	sqlite3_stmt *s = stmt(db, q);
+	int rc;
+
+	out[0] = '\0';
+	if (!s)
+		return STORE_ERROR;
+	sqlite3_bind_int64(s, 1, project_id);
+	if (key)
+		sqlite3_bind_text(s, 2, key, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_int64(s, 2, num);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		snprintf(out, outsz, "%s", col_text(s, 0) ? col_text(s, 0) : "");
+		rc = STORE_OK;
+	} else {
+		rc = rc == SQLITE_DONE ? STORE_NOTFOUND : STORE_ERROR;
+	}
+	sqlite3_reset(s);
+	return rc;
+}
+
+int store_commit_release(store_db *db, int64_t project_id, const char *id, char release[128])
+{
+	return text_of(db, Q_COMMIT_RELEASE, project_id, id, 0, release, 128);
+}
+
+int store_commit_set_release(store_db *db, int64_t project_id, const char *id,
+			     const char *release)
+{
+	sqlite3_stmt *s = stmt(db, Q_COMMIT_SET_RELEASE);
+
+	if (!s)
+		return STORE_ERROR;
+	sqlite3_bind_int64(s, 1, project_id);
+	sqlite3_bind_text(s, 2, id, -1, SQLITE_STATIC);
+	bind_text_or_null(s, 3, release && *release ? release : NULL);
+	return step_done(s);
+}
+
+/* Run a one-column query and call fn on each value. The values are copied first, so fn
+ * may run other statements. */
+static int each_text(store_db *db, int q, int64_t project_id,
+		     int (*fn)(void *ctx, const char *v), void *ctx)
+{
+	sqlite3_stmt *s = stmt(db, q);
+	char **vals = NULL, **nv;
+	size_t n = 0, cap = 0, i;
+	int rc;
+
+	if (!s)
+		return STORE_ERROR;
+	sqlite3_bind_int64(s, 1, project_id);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		if (n == cap) {
+			cap = cap ? cap * 2 : 64;
+			nv = realloc(vals, cap * sizeof(*vals));
+			if (!nv) {
+				rc = SQLITE_NOMEM;
+				break;
+			}
+			vals = nv;
+		}
+		vals[n] = strdup(col_text(s, 0) ? col_text(s, 0) : "");
+		if (!vals[n]) {
+			rc = SQLITE_NOMEM;
+			break;
+		}
+		n++;
+	}
+	sqlite3_reset(s);
+	rc = rc == SQLITE_DONE ? STORE_OK : STORE_ERROR;
+	for (i = 0; i < n; i++) {
+		if (rc == STORE_OK && fn(ctx, vals[i]) < 0)
+			rc = STORE_ERROR;
+		free(vals[i]);
+	}
+	free(vals);
+	return rc;
+}
+
+int store_commits_each(store_db *db, int64_t project_id,
+		       int (*fn)(void *ctx, const char *id), void *ctx)
+{
+	return each_text(db, Q_COMMITS_EACH, project_id, fn, ctx);
+}
+
+int store_report_set_commit(store_db *db, int64_t project_id, int64_t num, const char *commit_id)
+{
+	sqlite3_stmt *s = stmt(db, Q_REPORT_SET_COMMIT);
+
+	if (!s)
+		return STORE_ERROR;
+	sqlite3_bind_int64(s, 1, project_id);
+	sqlite3_bind_int64(s, 2, num);
+	sqlite3_bind_text(s, 3, commit_id, -1, SQLITE_STATIC);
+	return step_done(s);
+}
+
+int store_report_commit(store_db *db, int64_t project_id, int64_t num, char commit[41])
+{
+	return text_of(db, Q_REPORT_COMMIT, project_id, NULL, num, commit, 41);
+}
+
+int store_unresolved_each(store_db *db, int64_t project_id,
+			  int (*fn)(void *ctx, const char *revision), void *ctx)
+{
+	return each_text(db, Q_UNRESOLVED, project_id, fn, ctx);
+}
+
+int store_revision_resolved(store_db *db, int64_t project_id, const char *revision,
+			    const char *commit_id)
+{
+	sqlite3_stmt *s = stmt(db, Q_REVISION_RESOLVED);
+
+	if (!s)
+		return STORE_ERROR;
+	sqlite3_bind_int64(s, 1, project_id);
+	sqlite3_bind_text(s, 2, revision, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 3, commit_id, -1, SQLITE_STATIC);
+	return step_done(s);
+}
+
+int store_group_fix(store_db *db, int64_t project_id, int64_t group_num, char fixed_by[41],
+		    char status[32])
+{
+	sqlite3_stmt *s = stmt(db, Q_GROUP_FIX);
+	int rc;
+
+	fixed_by[0] = status[0] = '\0';
+	if (!s)
+		return STORE_ERROR;
+	sqlite3_bind_int64(s, 1, project_id);
+	sqlite3_bind_int64(s, 2, group_num);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		snprintf(fixed_by, 41, "%s", col_text(s, 0));
+		snprintf(status, 32, "%s", col_text(s, 1));
+		rc = STORE_OK;
+	} else {
+		rc = rc == SQLITE_DONE ? STORE_NOTFOUND : STORE_ERROR;
+	}
+	sqlite3_reset(s);
+	return rc;
+}
+
+int store_group_regressed(store_db *db, int64_t project_id, int64_t group_num, int64_t now)
+{
+	sqlite3_stmt *s = stmt(db, Q_GROUP_REGRESSED);
+	char status[32], fix[41];
+
+	if (!s || store_group_fix(db, project_id, group_num, fix, status) < 0)
+		return STORE_ERROR;
+	s = stmt(db, Q_GROUP_REGRESSED);
+	sqlite3_bind_int64(s, 1, project_id);
+	sqlite3_bind_int64(s, 2, group_num);
+	if (step_done(s) != STORE_OK)
+		return STORE_ERROR;
+	if (sqlite3_changes(db->db) == 0)
+		return STORE_OK;
+	return audit(db, project_id, "G", group_num, "prosum", "status", status, "regressed", now);
+}
+
+int store_link_add(store_db *db, int64_t project_id, char type, int64_t num,
+		   const char *commit_id, int implement)
+{
+	sqlite3_stmt *s = stmt(db, Q_LINK_ADD);
+	char t[2] = {type, '\0'};
+
+	if (!s)
+		return STORE_ERROR;
+	sqlite3_bind_int64(s, 1, project_id);
+	sqlite3_bind_text(s, 2, t, 1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(s, 3, num);
+	sqlite3_bind_text(s, 4, commit_id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 5, implement ? "implement" : "fix", -1, SQLITE_STATIC);
+	return step_done(s);
+}
+
+/*
+ * Applying links is rare (a sync, a new item) and set-based, so these
+ * statements are prepared per call rather than kept.
+ */
+int store_links_apply(store_db *db, int64_t project_id, char type, int64_t num, int64_t now)
+{
+	static const char *const steps[] = {
+		/* history first, while the old values are still there */
+		"INSERT INTO audit(project_id, target_type, target_num, actor, field, old_value, "
+		"new_value, at) SELECT r.project_id, 'R', r.num, 'git', 'fixed_by', NULL, "
+		"(SELECT min(l.commit_id) FROM links l WHERE l.project_id = r.project_id "
+		"AND l.ref_type = 'R' AND l.ref_num = r.num AND l.kind = 'fix'), :now "
+		"FROM reports r WHERE r.project_id = :p AND r.fixed_by IS NULL AND (:n = 0 OR "
+		"(:t = 'R' AND r.num = :n)) AND EXISTS (SELECT 1 FROM links l WHERE l.project_id = "
+		"r.project_id AND l.ref_type = 'R' AND l.ref_num = r.num AND l.kind = 'fix')",
+		"UPDATE reports SET fixed_by = (SELECT min(l.commit_id) FROM links l WHERE "
+		"l.project_id = reports.project_id AND l.ref_type = 'R' AND l.ref_num = reports.num "
+		"AND l.kind = 'fix'), status = CASE WHEN status IN ('new', 'triaged', "
+		"'in_progress') THEN 'fixed' ELSE status END WHERE project_id = :p AND fixed_by IS "
+		"NULL AND (:n = 0 OR (:t = 'R' AND num = :n)) AND EXISTS (SELECT 1 FROM links l "
+		"WHERE l.project_id = reports.project_id AND l.ref_type = 'R' AND l.ref_num = "
+		"reports.num AND l.kind = 'fix')",
+		/* groups named by a link, or holding a report a link fixed */
+		"INSERT INTO audit(project_id, target_type, target_num, actor, field, old_value, "
+		"new_value, at) SELECT g.project_id, 'G', g.num, 'git', 'fixed_by', NULL, "
+		"coalesce((SELECT min(l.commit_id) FROM links l WHERE l.project_id = g.project_id "
+		"AND l.ref_type = 'G' AND l.ref_num = g.num AND l.kind = 'fix'), (SELECT "
+		"min(r.fixed_by) FROM reports r JOIN links l ON l.project_id = r.project_id AND "
+		"l.ref_type = 'R' AND l.ref_num = r.num AND l.commit_id = r.fixed_by WHERE "
+		"r.group_id = g.id)), :now FROM groups g WHERE g.project_id = :p AND g.fixed_by IS "
+		"NULL AND g.merged_into IS NULL AND (:n = 0 OR (:t = 'G' AND g.num = :n) OR (:t = "
+		"'R' AND g.id = (SELECT group_id FROM reports WHERE project_id = :p AND num = :n))) "
+		"AND (EXISTS (SELECT 1 FROM links l WHERE "
+		"l.project_id = g.project_id AND l.ref_type = 'G' AND l.ref_num = g.num AND l.kind "
+		"= 'fix') OR EXISTS (SELECT 1 FROM reports r JOIN links l ON l.project_id = "
+		"r.project_id AND l.ref_type = 'R' AND l.ref_num = r.num AND l.commit_id = "
+		"r.fixed_by WHERE r.group_id = g.id))",
+		"UPDATE groups SET fixed_by = coalesce((SELECT min(l.commit_id) FROM links l WHERE "
+		"l.project_id = groups.project_id AND l.ref_type = 'G' AND l.ref_num = groups.num "
+		"AND l.kind = 'fix'), (SELECT min(r.fixed_by) FROM reports r JOIN links l ON "
+		"l.project_id = r.project_id AND l.ref_type = 'R' AND l.ref_num = r.num AND "
+		"l.commit_id = r.fixed_by WHERE r.group_id = groups.id)), status = CASE WHEN status "
+		"IN ('new', 'triaged', 'in_progress') THEN 'fixed' ELSE status END WHERE project_id "
+		"= :p AND fixed_by IS NULL AND merged_into IS NULL AND (:n = 0 OR (:t = 'G' AND num "
+		"= :n) OR (:t = 'R' AND id = (SELECT group_id FROM reports WHERE project_id = :p "
+		"AND num = :n))) AND (EXISTS (SELECT 1 FROM links "
+		"l WHERE l.project_id = groups.project_id AND l.ref_type = 'G' AND l.ref_num = "
+		"groups.num AND l.kind = 'fix') OR EXISTS (SELECT 1 FROM reports r JOIN links l ON "
+		"l.project_id = r.project_id AND l.ref_type = 'R' AND l.ref_num = r.num AND "
+		"l.commit_id = r.fixed_by WHERE r.group_id = groups.id))",
+	};
+	char t[2] = {type ? type : 'R', '\0'};
+	size_t i;
+
+	for (i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
+		sqlite3_stmt *s = dyn_stmt(db, steps[i]);
+
+		if (!s)
+			return STORE_ERROR;
+		bind_named_int(s, ":p", project_id);
+		bind_named_int(s, ":now", now);
+		bind_named_text(s, ":t", t);
+		bind_named_int(s, ":n", num);
+		if (step_done(s) != STORE_OK)
+			return STORE_ERROR;
+	}
+	return STORE_OK;
+}
+
+int store_links_pending(store_db *db, int64_t project_id, char type, int64_t num)
+{
+	sqlite3_stmt *s = stmt(db, Q_LINK_PENDING);
+	char t[2] = {type, '\0'};
+	int64_t n = 0;
+
+	if (!s)
+		return STORE_ERROR;
+	sqlite3_bind_int64(s, 1, project_id);
+	sqlite3_bind_text(s, 2, t, 1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(s, 3, num);
+	if (step_int(s, &n) < 0)
+		return STORE_ERROR;
+	return n > 0;
+}
+
+int store_tips_get(store_db *db, int64_t project_id, char (**ids)[41], size_t *n)
+{
+	sqlite3_stmt *s = stmt(db, Q_TIPS_GET);
+	char(*v)[41] = NULL, (*nv)[41];
+	size_t cap = 0;
+	int rc;
+
+	*ids = NULL;
+	*n = 0;
+	if (!s)
+		return STORE_ERROR;
+	sqlite3_bind_int64(s, 1, project_id);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		if (*n == cap) {
+			cap = cap ? cap * 2 : 16;
+			nv = realloc(v, cap * sizeof(*v));
+			if (!nv) {
+				rc = SQLITE_NOMEM;
+				break;
+			}
+			v = nv;
+		}
+		snprintf(v[*n], 41, "%s", col_text(s, 0));
+		(*n)++;
+	}
+	sqlite3_reset(s);
+	if (rc != SQLITE_DONE) {
+		free(v);
+		*n = 0;
+		return STORE_ERROR;
+	}
+	*ids = v;
+	return STORE_OK;
+}
+
+int store_tips_set(store_db *db, int64_t project_id, const char (*ids)[41], size_t n)
+{
+	sqlite3_stmt *s = stmt(db, Q_TIPS_CLEAR);
+	size_t i;
+
+	if (!s)
+		return STORE_ERROR;
+	sqlite3_bind_int64(s, 1, project_id);
+	if (step_done(s) != STORE_OK)
+		return STORE_ERROR;
+	for (i = 0; i < n; i++) {
+		s = stmt(db, Q_TIPS_ADD);
+		if (!s)
+			return STORE_ERROR;
+		sqlite3_bind_int64(s, 1, project_id);
+		sqlite3_bind_text(s, 2, ids[i], -1, SQLITE_STATIC);
+		if (step_done(s) != STORE_OK)
+			return STORE_ERROR;
+	}
+	return STORE_OK;
+}
+
+int store_release_add(store_db *db, int64_t project_id, const char *name, const char *ref,
+		      const char *commit_id, int64_t now)
+{
+	sqlite3_stmt *s = stmt(db, Q_RELEASE_ADD);
+
+	if (!s)
+		return STORE_ERROR;
+	sqlite3_bind_int64(s, 1, project_id);
+	sqlite3_bind_text(s, 2, name, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 3, ref, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 4, commit_id, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 5, now);
+	return step_done(s);
+}
+
+int store_releases(store_db *db, int64_t project_id, char ***names, char ***tips, size_t *n)
+{
+	sqlite3_stmt *s = stmt(db, Q_RELEASES);
+	char **nm = NULL, **tp = NULL, **x;
+	size_t cap = 0, i;
+	int rc;
+
+	*names = *tips = NULL;
+	*n = 0;
+	if (!s)
+		return STORE_ERROR;
+	sqlite3_bind_int64(s, 1, project_id);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		if (*n == cap) {
+			cap = cap ? cap * 2 : 8;
+			x = realloc(nm, cap * sizeof(*nm));
+			if (x)
+				nm = x;
+			x = x ? realloc(tp, cap * sizeof(*tp)) : NULL;
+			if (!x) {
+				rc = SQLITE_NOMEM;
+				break;
+			}
+			tp = x;
+		}
+		nm[*n] = strdup(col_text(s, 0));
+		tp[*n] = strdup(col_text(s, 1));
+		(*n)++;
+		if (!nm[*n - 1] || !tp[*n - 1]) {
+			rc = SQLITE_NOMEM;
+			break;
+		}
+	}
+	sqlite3_reset(s);
+	if (rc != SQLITE_DONE) {
+		for (i = 0; i < *n; i++) {
+			free(nm[i]);
+			free(tp[i]);
+		}
+		free(nm);
+		free(tp);
+		*n = 0;
+		return STORE_ERROR;
+	}
+	*names = nm;
+	*tips = tp;
+	return STORE_OK;
+}
+
+int store_release_set_position(store_db *db, int64_t project_id, const char *name, int pos)
+{
+	sqlite3_stmt *s = stmt(db, Q_RELEASE_POSITION);
+
+	if (!s)
+		return STORE_ERROR;
+	sqlite3_bind_int64(s, 1, project_id);
+	sqlite3_bind_text(s, 2, name, -1, SQLITE_STATIC);
+	sqlite3_bind_int(s, 3, pos);
+	return step_done(s);
+}
+
+int store_release_get(store_db *db, int64_t project_id, const char *name, json_t **out)
+{
+	sqlite3_stmt *s = stmt(db, Q_RELEASE_GET);
+	json_t *rel = NULL, *reports = json_array(), *groups = json_array();
+	int rc;
+
+	*out = NULL;
+	if (!s)
+		goto fail;
+	sqlite3_bind_int64(s, 1, project_id);
+	sqlite3_bind_text(s, 2, name, -1, SQLITE_STATIC);
+	rc = sqlite3_step(s);
+	if (rc != SQLITE_ROW) {
+		sqlite3_reset(s);
+		json_decref(reports);
+		json_decref(groups);
+		return rc == SQLITE_DONE ? STORE_NOTFOUND : STORE_ERROR;
+	}
+	rel = json_pack("{s:o,s:o,s:o,s:I,s:o}", "name", col_json(s, 0), "ref", col_json(s, 1),
+			"commit", col_json(s, 2), "position", (json_int_t)sqlite3_column_int64(s, 3),
+			"created_at", json_time(sqlite3_column_int64(s, 4)));
+	sqlite3_reset(s);
+	s = stmt(db, Q_RELEASE_FIXED_REPORTS);
+	if (!s || !rel)
+		goto fail;
+	sqlite3_bind_int64(s, 1, project_id);
+	sqlite3_bind_text(s, 2, name, -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+		json_array_append_new(reports, json_pack("{s:o,s:o,s:o}", "id",
+							 json_id('R', sqlite3_column_int64(s, 0)),
+							 "title", col_json(s, 1), "fixed_by",
+							 col_json(s, 2)));
+	sqlite3_reset(s);
+	if (rc != SQLITE_DONE)
+		goto fail;
+	s = stmt(db, Q_RELEASE_FIXED_GROUPS);
+	if (!s)
+		goto fail;
+	sqlite3_bind_int64(s, 1, project_id);
+	sqlite3_bind_text(s, 2, name, -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+		json_array_append_new(
+			groups, json_pack("{s:o,s:o,s:o,s:I,s:I}", "id",
+					  json_id('G', sqlite3_column_int64(s, 0)), "title",
+					  col_json(s, 1), "fixed_by", col_json(s, 2), "count",
+					  (json_int_t)sqlite3_column_int64(s, 3), "testers",
+					  (json_int_t)sqlite3_column_int64(s, 4)));
+	sqlite3_reset(s);
+	if (rc != SQLITE_DONE)
+		goto fail;
+	json_object_set_new(rel, "fixed_reports", reports);
+	json_object_set_new(rel, "fixed_groups", groups);
+	json_object_set_new(rel, "shipped_suggestions", json_array());
+	json_object_set_new(rel, "contributors", json_array());
+	*out = rel;
+	return STORE_OK;
+fail:
+	json_decref(rel);
+	json_decref(reports);
+	json_decref(groups);
+	return STORE_ERROR;
+}
+
+int store_release_list(store_db *db, int64_t project_id, json_t **out)
+{
+	sqlite3_stmt *s = stmt(db, Q_RELEASE_LIST);
+	json_t *arr = json_array();
+	int rc;
+
+	*out = NULL;
+	if (!s || !arr) {
+		json_decref(arr);
+		return STORE_ERROR;
+	}
+	sqlite3_bind_int64(s, 1, project_id);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+		json_array_append_new(
+			arr, json_pack("{s:o,s:o,s:o,s:I,s:o,s:I,s:I,s:I}", "name", col_json(s, 0),
+				       "ref", col_json(s, 1), "commit", col_json(s, 2), "position",
+				       (json_int_t)sqlite3_column_int64(s, 3), "created_at",
+				       json_time(sqlite3_column_int64(s, 4)), "fixed_reports",
+				       (json_int_t)sqlite3_column_int64(s, 5), "fixed_groups",
+				       (json_int_t)sqlite3_column_int64(s, 6), "shipped_suggestions",
+				       (json_int_t)0));
+	sqlite3_reset(s);
+	if (rc != SQLITE_DONE) {
+		json_decref(arr);
+		return STORE_ERROR;
+	}
+	*out = json_pack("{s:o,s:n}", "items", arr, "next");
+	return STORE_OK;
+}
+
+int store_suspect_add(store_db *db, int64_t project_id, int64_t report_num, const char *commit_id,
+		      const char *path, int64_t line)
+{
+	sqlite3_stmt *s = stmt(db, Q_SUSPECT_ADD);
+
+	if (!s)
+		return STORE_ERROR;
+	sqlite3_bind_int64(s, 1, project_id);
+	sqlite3_bind_int64(s, 2, report_num);
+	sqlite3_bind_text(s, 3, commit_id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 4, path, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 5, line);
+	return step_done(s);
+}
+
+/* Suspect commits: of one report (key = its number), or of a group (key = its row id). */
+static json_t *suspects_json(store_db *db, int q, int64_t project_id, int64_t key)
+{
+	sqlite3_stmt *s = stmt(db, q);
+	json_t *arr = json_array();
+
+	if (!s || !arr)
+		return arr;
+	if (q == Q_REPORT_SUSPECTS) {
+		sqlite3_bind_int64(s, 1, project_id);
+		sqlite3_bind_int64(s, 2, key);
+	} else {
+		sqlite3_bind_int64(s, 1, key);
+	}
+	while (sqlite3_step(s) == SQLITE_ROW) {
+		json_t *c = json_pack("{s:o,s:o,s:o,s:o,s:o}", "id", col_json(s, 0), "author",
+				      col_json(s, 1), "email", col_json(s, 2), "date",
+				      json_time(sqlite3_column_int64(s, 3)), "summary",
+				      col_json(s, 4));
+		if (q == Q_REPORT_SUSPECTS) {
+			json_object_set_new(c, "path", col_json(s, 5));
+			json_object_set_new(c, "line", json_integer(sqlite3_column_int64(s, 6)));
+		} else {
+			json_object_set_new(c, "reports", json_integer(sqlite3_column_int64(s, 5)));
+		}
+		json_array_append_new(arr, c);
+	}
+	sqlite3_reset(s);
+	return arr;
 }
 
 /* ---- threads ---- */

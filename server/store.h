@@ -182,6 +182,84 @@ typedef struct store_group_filter {
 int store_group_list(store_db *db, int64_t project_id, const store_group_filter *f,
 		     json_t **items, char next[STORE_CURSOR_MAX]);
 
+/* ---- the project's git history (see gitwork.c for what is done with it) ---- */
+
+/* Extra state a store thread keeps beside its connection (its open repositories).
+ * free_fn(aux) runs when the connection closes. */
+void store_db_set_aux(store_db *db, void *aux, void (*free_fn)(void *aux));
+void *store_db_aux(store_db *db);
+
+/* The repository path of a project; *path NULL when it has none. Caller frees *path. */
+int store_project_repo(store_db *db, int64_t project_id, char **path);
+
+/* A commit id and what prosum shows of it. */
+typedef struct store_commit {
+	const char *id;
+	const char *author_name;
+	const char *author_email;
+	int64_t author_time;
+	const char *summary;
+} store_commit_info;
+
+/* Remember a commit (details updated when given again). */
+int store_commit_put(store_db *db, int64_t project_id, const store_commit_info *c);
+/* The release recorded for a commit: first release containing it, "" when none. */
+int store_commit_release(store_db *db, int64_t project_id, const char *id, char release[128]);
+int store_commit_set_release(store_db *db, int64_t project_id, const char *id,
+			     const char *release);
+/* Every remembered commit id, one call each (ids are valid during the call). */
+int store_commits_each(store_db *db, int64_t project_id,
+		       int (*fn)(void *ctx, const char *id), void *ctx);
+
+/* The resolved commit and release of a stored report. */
+int store_report_set_commit(store_db *db, int64_t project_id, int64_t num, const char *commit_id);
+int store_report_commit(store_db *db, int64_t project_id, int64_t num, char commit[41]);
+/* Distinct build revisions still unresolved; fn is called with each. */
+int store_unresolved_each(store_db *db, int64_t project_id,
+			  int (*fn)(void *ctx, const char *revision), void *ctx);
+/* Set the commit of every report built from `revision`. */
+int store_revision_resolved(store_db *db, int64_t project_id, const char *revision,
+			    const char *commit_id);
+
+/* A group's fixing commit ("" when none) and status. */
+int store_group_fix(store_db *db, int64_t project_id, int64_t group_num, char fixed_by[41],
+		    char status[32]);
+/* prosum saw a report from a build that contains the fix: the group has regressed. */
+int store_group_regressed(store_db *db, int64_t project_id, int64_t group_num, int64_t now);
+
+/* "Fixes R-12" and the like; kept whether or not the item exists. */
+int store_link_add(store_db *db, int64_t project_id, char type, int64_t num,
+		   const char *commit_id, int implement);
+/*
+ * Apply fix links to the items they name that have no fixing commit yet:
+ * record the commit, mark them fixed (from new, triaged or in_progress), note
+ * it in their history as done by "git"; a fixed report fixes its group too.
+ * `num` 0 applies every link; else only those naming R-num or G-num of `type`.
+ */
+int store_links_apply(store_db *db, int64_t project_id, char type, int64_t num, int64_t now);
+
+/* Are there fix links naming R-num / G-num? 1 or 0, or STORE_ERROR. */
+int store_links_pending(store_db *db, int64_t project_id, char type, int64_t num);
+
+/* Scan tips: the history already walked. get fills a malloc'd array of ids (caller frees). */
+int store_tips_get(store_db *db, int64_t project_id, char (**ids)[41], size_t *n);
+int store_tips_set(store_db *db, int64_t project_id, const char (*ids)[41], size_t n);
+
+/* Releases. */
+int store_release_add(store_db *db, int64_t project_id, const char *name, const char *ref,
+		      const char *commit_id, int64_t now);
+/* Every release: names and tips, in history order (by position, then registration). Caller
+ * frees both arrays with free() (each string inside is part of the same allocation). */
+int store_releases(store_db *db, int64_t project_id, char ***names, char ***tips, size_t *n);
+int store_release_set_position(store_db *db, int64_t project_id, const char *name, int pos);
+/* One release with what it shipped and fixed; a list of releases with counts. */
+int store_release_get(store_db *db, int64_t project_id, const char *name, json_t **out);
+int store_release_list(store_db *db, int64_t project_id, json_t **out);
+
+/* A suspect commit for the line of a report's frame (the commit itself via store_commit_put). */
+int store_suspect_add(store_db *db, int64_t project_id, int64_t report_num, const char *commit_id,
+		      const char *path, int64_t line);
+
 /*
  * A unit of work for the store threads. The submitter owns the job (usually
  * embedded in a larger struct) and sets: run, owner, task.fn, write. On a

@@ -7,6 +7,7 @@
 
 #include "config.h"
 #include "conn.h"
+#include "gitwork.h"
 #include "json.h"
 #include "status.h"
 
@@ -25,6 +26,8 @@ typedef struct triage_job {
 	const char *why;
 	char actor[AUTH_ACTOR_MAX];
 	char reason[160]; /* why the store refused a change */
+	const char *field; /* the field at fault when it refused */
+	char fixed_full[41];
 	int64_t num;
 	store_report_filter rf;
 	store_group_filter gf;
@@ -72,7 +75,8 @@ static void triage_done(loop_task *t)
 	else if (rc == STORE_CONFLICT)
 		conn_reply_error(tj->conn, 409, "conflict", tj->reason, "status");
 	else if (rc == STORE_INVALID)
-		conn_reply_error(tj->conn, 422, "invalid_request", tj->reason, "merge_into");
+		conn_reply_error(tj->conn, 422, "invalid_request", tj->reason,
+				 tj->field ? tj->field : "merge_into");
 	else if (rc != STORE_OK || !tj->answer)
 		conn_reply_error(tj->conn, 503, "unavailable", "the store could not answer", NULL);
 	else
@@ -618,9 +622,31 @@ static int patch_body(request *rq, triage_job *tj, int group)
 	return 0;
 }
 
+/* A fixing commit named by a person must be one of the repository's; kept as its full id. */
+static int check_fixed_by(triage_job *tj, store_db *db, int64_t project_id)
+{
+	int rc;
+
+	if (!tj->patch.fixed_by || !tj->patch.fixed_by[0])
+		return STORE_OK;
+	rc = gitwork_fixing_commit(db, project_id, tj->patch.fixed_by, tj->fixed_full);
+	if (rc == STORE_INVALID) {
+		snprintf(tj->reason, sizeof(tj->reason), "no commit %s in the project's repository",
+			 tj->patch.fixed_by);
+		tj->field = "fixed_by";
+	}
+	if (rc == STORE_OK)
+		tj->patch.fixed_by = tj->fixed_full;
+	return rc;
+}
+
 static int report_patch_query(triage_job *tj, store_db *db, int64_t project_id)
 {
-	int rc = store_report_patch(db, project_id, tj->num, &tj->patch, tj->actor,
+	int rc = check_fixed_by(tj, db, project_id);
+
+	if (rc != STORE_OK)
+		return rc;
+	rc = store_report_patch(db, project_id, tj->num, &tj->patch, tj->actor,
 				    (int64_t)time(NULL), tj->reason, sizeof(tj->reason));
 
 	if (rc != STORE_OK)
@@ -630,7 +656,11 @@ static int report_patch_query(triage_job *tj, store_db *db, int64_t project_id)
 
 static int group_patch_query(triage_job *tj, store_db *db, int64_t project_id)
 {
-	int rc = store_group_patch(db, project_id, tj->num, &tj->patch, tj->actor,
+	int rc = check_fixed_by(tj, db, project_id);
+
+	if (rc != STORE_OK)
+		return rc;
+	rc = store_group_patch(db, project_id, tj->num, &tj->patch, tj->actor,
 				   (int64_t)time(NULL), tj->reason, sizeof(tj->reason));
 
 	if (rc != STORE_OK)

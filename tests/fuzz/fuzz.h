@@ -1,4 +1,4 @@
-/* fuzz.h - the entry point every fuzz harness defines, shared by libFuzzer and the replay driver. */
+/* fuzz.h - the entry point of every fuzz harness, for libFuzzer and the replay driver. */
 #ifndef PROSUM_FUZZ_H
 #define PROSUM_FUZZ_H
 

@@ -32,8 +32,8 @@ static int is_ows(char c)
 static void check_request(const http_request *req, const char *in, size_t head,
 			  const http_limits *lim)
 {
-	size_t max_headers = lim->max_headers < HTTP_MAX_HEADERS_HARD ? lim->max_headers
-								       : HTTP_MAX_HEADERS_HARD;
+	size_t max_headers =
+	    lim->max_headers < HTTP_MAX_HEADERS_HARD ? lim->max_headers : HTTP_MAX_HEADERS_HARD;
 
 	FUZZ_CHECK(head <= lim->max_header_bytes);
 	FUZZ_CHECK(in[head - 1] == '\n');

@@ -1,4 +1,4 @@
-/* fuzz_report.c - fuzz harness of the report document parser and validator, under the server's limits. */
+/* fuzz_report.c - fuzz harness of the report parser and validator, under the server limits. */
 #include <string.h>
 
 #include "config.h"
@@ -108,8 +108,7 @@ static void check_report(const report *r)
 	check_borrowed(json_is_object(platform) ? platform : NULL, "os", r->os);
 	check_borrowed(json_is_object(platform) ? platform : NULL, "arch", r->arch);
 	check_borrowed(json_is_object(exception) ? exception : NULL, "type", r->exception_type);
-	check_borrowed(json_is_object(exception) ? exception : NULL, "value",
-		       r->exception_value);
+	check_borrowed(json_is_object(exception) ? exception : NULL, "value", r->exception_value);
 	check_borrowed(r->root, "description", r->description);
 	check_borrowed(r->root, "severity", r->severity);
 	check_borrowed(r->root, "steps", r->steps);

@@ -1,4 +1,4 @@
-/* replay.c - runs a fuzz harness over every file of the given directories (or files), without libFuzzer. */
+/* replay.c - runs a fuzz harness over the files of the directories given, without libFuzzer. */
 #include <dirent.h>
 #include <errno.h>
 #include <stdio.h>

@@ -912,8 +912,7 @@ static void test_release_order(void **state)
 		const char *missing[] = {f->c3, "0123456789012345678901234567890123456789"};
 
 		assert_int_equal(gitlink_order_releases(order, f->repo, bad, 2), GITLINK_EINVAL);
-		assert_int_equal(gitlink_order_releases(order, f->repo, missing, 2),
-				 GITLINK_ENOTFOUND);
+		assert_int_equal(gitlink_order_releases(order, f->repo, missing, 2), GITLINK_EGIT);
 		assert_int_equal(
 		    gitlink_order_releases(order, f->repo, bad, GITLINK_RELEASES_MAX + 1),
 		    GITLINK_EINVAL);
@@ -973,6 +972,78 @@ static void test_first_containing(void **state)
 		assert_int_equal(gitlink_first_containing(&idx, f->repo, f->f1, ordered, 3),
 				 GITLINK_OK);
 		assert_ptr_equal(ordered[idx], f->c3);
+	}
+}
+
+static void test_first_containing_many(void **state)
+{
+	fixture *f = *state;
+	char later[GITLINK_HEX_SIZE];
+	const char *releases[] = {f->c1, f->c2, f->c3};
+	size_t idx[8];
+
+	assert_int_equal(commit_at(f, 600, "Ada Initial", "Unreleased"), 0);
+	rev(f, later, "main");
+	{
+		const char *commits[] = {
+		    f->f1, f->c0, f->c2, later, "0123456789012345678901234567890123456789",
+		    f->m,  f->f1, f->c1};
+
+		assert_int_equal(
+		    gitlink_first_containing_many(idx, f->repo, commits, 8, releases, 3),
+		    GITLINK_OK);
+		assert_int_equal(idx[0], 2); /* the feature: merged after 1.1 */
+		assert_int_equal(idx[1], 0);
+		assert_int_equal(idx[2], 1);
+		assert_int_equal(idx[3], GITLINK_NONE);
+		assert_int_equal(idx[4], GITLINK_NONE);
+		assert_int_equal(idx[5], 2);
+		assert_int_equal(idx[6], 2); /* asked twice, answered twice */
+		assert_int_equal(idx[7], 0);
+		/* The same answers one at a time. */
+		for (size_t i = 0; i < 8; i++) {
+			size_t one = 99;
+			int rc = gitlink_first_containing(&one, f->repo, commits[i], releases, 3);
+
+			if (idx[i] == GITLINK_NONE) {
+				assert_int_equal(rc, GITLINK_ENOTFOUND);
+			} else {
+				assert_int_equal(rc, GITLINK_OK);
+				assert_int_equal(one, idx[i]);
+			}
+		}
+		/* No releases: nothing shipped. */
+		assert_int_equal(gitlink_first_containing_many(idx, f->repo, commits, 8, NULL, 0),
+				 GITLINK_OK);
+		assert_int_equal(idx[0], GITLINK_NONE);
+		assert_int_equal(gitlink_first_containing_many(NULL, f->repo, NULL, 0, releases, 3),
+				 GITLINK_OK);
+	}
+	{
+		const char *bad[] = {"main"};
+		const char *commits[] = {f->f1};
+		const char *gone[] = {"0123456789012345678901234567890123456789"};
+
+		assert_int_equal(gitlink_first_containing_many(idx, f->repo, bad, 1, releases, 3),
+				 GITLINK_EINVAL);
+		assert_int_equal(gitlink_first_containing_many(idx, f->repo, commits, 1, gone, 1),
+				 GITLINK_EGIT);
+	}
+	/* Many more than 64 releases: the sets span several words. */
+	{
+		const char *many[130];
+		const char *commits[] = {f->f1, f->c0};
+
+		for (size_t i = 0; i < 130; i++)
+			many[i] = i < 100 ? f->c2 : f->c3;
+		assert_int_equal(gitlink_first_containing_many(idx, f->repo, commits, 2, many, 130),
+				 GITLINK_OK);
+		assert_int_equal(idx[0], 100);
+		assert_int_equal(idx[1], 0);
+		many[0] = f->c3;
+		assert_int_equal(gitlink_first_containing_many(idx, f->repo, commits, 2, many, 130),
+				 GITLINK_OK);
+		assert_int_equal(idx[0], 0);
 	}
 }
 
@@ -1131,6 +1202,43 @@ static void test_walk_large(void **state)
 		assert_int_equal(order[1], 0);
 		assert_int_equal(order[2], 3);
 		assert_int_equal(order[3], 1);
+
+		/* Which release shipped a commit: one at a time, then many in one walk. */
+		{
+			const char *ordered[4];
+			char q[3][GITLINK_HEX_SIZE];
+			const char *qv[3];
+			size_t idx = 99, many[3];
+
+			for (int i = 0; i < 4; i++)
+				ordered[i] = tipv[order[i]];
+			snprintf(cmd, sizeof(cmd), "main~%ld", commits - 10);
+			rev(f, q[0], cmd);
+			snprintf(cmd, sizeof(cmd), "main~%ld", commits / 3);
+			rev(f, q[1], cmd);
+			rev(f, q[2], "main");
+			for (int i = 0; i < 3; i++)
+				qv[i] = q[i];
+			clock_gettime(CLOCK_MONOTONIC, &a);
+			assert_int_equal(gitlink_first_containing(&idx, f->repo, q[0], ordered, 4),
+					 GITLINK_OK);
+			clock_gettime(CLOCK_MONOTONIC, &b);
+			secs =
+			    (double)(b.tv_sec - a.tv_sec) + (double)(b.tv_nsec - a.tv_nsec) / 1e9;
+			print_message("first containing (old commit) in %.3f s\n", secs);
+			assert_int_equal(idx, 1);
+			clock_gettime(CLOCK_MONOTONIC, &a);
+			assert_int_equal(
+			    gitlink_first_containing_many(many, f->repo, qv, 3, ordered, 4),
+			    GITLINK_OK);
+			clock_gettime(CLOCK_MONOTONIC, &b);
+			secs =
+			    (double)(b.tv_sec - a.tv_sec) + (double)(b.tv_nsec - a.tv_nsec) / 1e9;
+			print_message("first containing, 3 commits in one walk, in %.3f s\n", secs);
+			assert_int_equal(many[0], 1);
+			assert_int_equal(many[1], 2);
+			assert_int_equal(many[2], 3);
+		}
 	}
 }
 
@@ -1152,6 +1260,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_walk_empty_repository, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_release_order, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_first_containing, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_first_containing_many, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_fetch, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_walk_large, setup, teardown),
 	};

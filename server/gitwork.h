@@ -1,0 +1,57 @@
+/* gitwork.h - what prosum does with a project's repository: resolve builds, know fixes, releases, blame, sync. */
+#ifndef PROSUM_GITWORK_H
+#define PROSUM_GITWORK_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "report.h"
+#include "store.h"
+
+/*
+ * Every function runs on a store thread, with that thread's connection:
+ * repositories are opened once per thread and project (libgit2 handles are
+ * not shared between threads) and kept as the connection's aux state.
+ * Projects without a repository make every function a successful no-op.
+ */
+
+/* What the ingest answer says of a report's build and group. */
+typedef struct gitwork_ingest {
+	char commit[41];     /* build.revision resolved; "" when it could not be */
+	char release[128];   /* first release containing that commit; "" when none */
+	int known;           /* the group is fixed by a commit this build lacks */
+	char fixed_in[128];  /* with known: the release with the fix ("" when not released yet) */
+	int regressed;       /* the build contains the fix: the group was marked regressed */
+} gitwork_ingest;
+
+/* After store_report_insert(), in the same transaction. */
+int gitwork_ingest_report(store_db *db, int64_t project_id, const report *r,
+			  const store_ingest *in, int64_t now, gitwork_ingest *out);
+
+/* Blame the top in-app frames (file and line) of report `num` at its commit and
+ * record the suspect commits. Heavy: run it as a job of its own, after the commit. */
+int gitwork_blame_report(store_db *db, int64_t project_id, int64_t num, const json_t *frames);
+
+/* A commit named by a person (PATCH fixed_by): resolved to its full id in `out`.
+ * STORE_INVALID when the repository has no such commit; without a repository
+ * the id is taken as given. */
+int gitwork_fixing_commit(store_db *db, int64_t project_id, const char *rev, char out[41]);
+
+/* Register a release at a ref and put every release in history order again.
+ * STORE_INVALID (no repository, unknown ref) or STORE_EXISTS, with `why`. */
+int gitwork_release_add(store_db *db, int64_t project_id, const char *name, const char *ref,
+			int64_t now, char *why, size_t whylen);
+
+typedef struct gitwork_sync_stats {
+	int64_t commits;    /* new commits walked */
+	int64_t links;      /* references found in their messages */
+	int64_t resolved;   /* report revisions resolved at last */
+	int fetched;        /* the remote was fetched */
+} gitwork_sync_stats;
+
+/* Fetch the remote when there is one, walk the new commits, record their links,
+ * resolve what was unresolved, apply the fixes. STORE_INVALID without a repository. */
+int gitwork_sync(store_db *db, int64_t project_id, int64_t now, gitwork_sync_stats *out,
+		 char *why, size_t whylen);
+
+#endif
