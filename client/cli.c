@@ -122,10 +122,12 @@ static void usage(FILE *f)
 	fprintf(f, "usage: prosum COMMAND [OPTIONS]\n\n");
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		fprintf(f, "  prosum %s\n", commands[i].usage);
-	fprintf(
-	    f, "\n--dsn, --server, --token, --cacert fall back to PROSUM_DSN, PROSUM_SERVER,\n"
-	       "PROSUM_TOKEN, PROSUM_CACERT; --project to PROSUM_PROJECT, else \"demo\".\n"
-	       "The spool of queued reports is PROSUM_SPOOL, else ~/.local/state/prosum/spool/.\n");
+	fprintf(f,
+		"\n--dsn, --server, --token, --cacert fall back to PROSUM_DSN, PROSUM_SERVER,\n"
+		"PROSUM_TOKEN, PROSUM_CACERT; --project to PROSUM_PROJECT, else \"demo\".\n"
+		"The spool of queued reports is PROSUM_SPOOL, else ~/.local/state/prosum/spool/.\n"
+		"`prosum report` queues the report before sending it: when the server cannot\n"
+		"be reached it says so on stderr and still exits 0; `prosum flush` sends it.\n");
 }
 
 /* One line on stderr, control characters removed; returns 1 (the failure exit status). */

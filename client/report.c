@@ -157,7 +157,9 @@ int prosum_report_new(prosum_report **out, prosum_kind kind)
 	if (!out || !k)
 		return error_set(PROSUM_EINVALID, "invalid report kind %d", (int)kind);
 	r = calloc(1, sizeof(*r));
-	if (!r || !(r->root = json_object())) {
+	if (r)
+		r->root = json_object();
+	if (!r || !r->root) {
 		rc = error_set(PROSUM_ENOMEM, "out of memory");
 		goto out;
 	}

@@ -379,6 +379,8 @@ int prosum_flush(prosum_client *client, long timeout_ms);
  * prosum_client_new() on the same spool turns the record into a "crash"
  * report with functions, files and lines and delivers it.
  *
+ * The alternate stack (so a stack overflow is caught too) is set for the
+ * calling thread; in other threads the handler runs on their own stack.
  * One handler per process: the state it needs is prepared here, in static
  * storage, because nothing can be allocated once the signal arrives. The
  * client must outlive the handler: call prosum_uninstall_crash_handler()

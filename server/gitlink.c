@@ -380,16 +380,57 @@ static int lookup_hex(git_object **obj, gitlink_repo *r, const char *hex, size_t
 }
 
 /*
+ * A name as git expands it (refs/NAME, refs/tags/NAME, refs/heads/NAME,
+ * refs/remotes/NAME, refs/remotes/NAME/HEAD), to the object it points at,
+ * tags peeled. Unlike git_reference_dwim, a bare name is only taken as it is
+ * when it starts with "refs/": never as a file at the top of the git
+ * directory (HEAD, FETCH_HEAD, MERGE_MSG...). GIT_ENOTFOUND when none exists.
+ */
+static int lookup_name(git_object **obj, gitlink_repo *r, const char *spec)
+{
+	static const char *const forms[] = {"refs/%s", "refs/tags/%s", "refs/heads/%s",
+					    "refs/remotes/%s", "refs/remotes/%s/HEAD"};
+	char name[GITLINK_REV_MAX + 32];
+	git_reference *ref = NULL;
+	int rc = GIT_ENOTFOUND;
+
+	for (size_t i = 0; i <= sizeof(forms) / sizeof(forms[0]); i++) {
+		int valid = 0;
+
+		if (i == 0) {
+			if (strncmp(spec, "refs/", 5) != 0)
+				continue;
+			snprintf(name, sizeof(name), "%s", spec);
+		} else {
+			snprintf(name, sizeof(name), forms[i - 1], spec);
+		}
+		if (git_reference_name_is_valid(&valid, name) < 0 || !valid) {
+			git_error_clear();
+			continue;
+		}
+		rc = git_reference_lookup(&ref, r->repo, name);
+		if (rc == GIT_ENOTFOUND) {
+			git_error_clear();
+			continue;
+		}
+		if (rc < 0)
+			return rc;
+		rc = git_reference_peel(obj, ref, GIT_OBJECT_ANY);
+		git_reference_free(ref);
+		return rc;
+	}
+	return GIT_ENOTFOUND;
+}
+
+/*
  * Look one checked, NUL-terminated spec up in git's order: a full hash, a
- * name (as git_reference_dwim expands it: the name, refs/, refs/tags/,
- * refs/heads/, refs/remotes/), an abbreviated hash, describe output. This is
- * what git_revparse_single does for a plain name, without its operator
- * syntax, and without its describe matching, which in libgit2 1.5 leaks
- * memory whenever the pattern does not match.
+ * name, an abbreviated hash, describe output. This is what
+ * git_revparse_single does for a plain name, without its operator syntax,
+ * and without its describe matching, which in libgit2 1.5 leaks memory
+ * whenever the pattern does not match.
  */
 static int lookup_spec(gitlink_repo *r, git_oid *out, const char *spec, size_t len)
 {
-	git_reference *ref = NULL;
 	git_object *obj = NULL;
 	size_t at, hexlen;
 	int rc;
@@ -402,16 +443,10 @@ static int lookup_spec(gitlink_repo *r, git_oid *out, const char *spec, size_t l
 			return git_fail(r, rc, spec);
 		git_error_clear();
 	}
-	rc = git_reference_dwim(&ref, r->repo, spec);
-	if (rc == 0) {
-		rc = git_reference_peel(&obj, ref, GIT_OBJECT_ANY);
-		git_reference_free(ref);
-		if (rc < 0)
-			return git_fail(r, rc, spec);
+	rc = lookup_name(&obj, r, spec);
+	if (rc == 0)
 		return peel_commit(r, out, obj, spec);
-	}
-	/* Not a valid ref name is as good as not found: it may still be a hash. */
-	if (rc != GIT_ENOTFOUND && rc != GIT_EINVALIDSPEC)
+	if (rc != GIT_ENOTFOUND)
 		return git_fail(r, rc, spec);
 	git_error_clear();
 	if (len < GIT_OID_HEXSZ) {

@@ -311,21 +311,74 @@ int gitwork_fixing_commit(store_db *db, int64_t project_id, const char *rev, cha
 	return rc;
 }
 
-typedef struct reorder {
-	store_db *db;
-	int64_t project_id;
-	open_repo *o;
-	rel_list *l;
-} reorder;
+/* Collect commit ids from the store. */
+typedef struct idlist {
+	char (*ids)[41];
+	size_t n, cap;
+} idlist;
 
-static int reassign(void *ctx, const char *id)
+static int collect(void *ctx, const char *id)
 {
-	reorder *r = ctx;
-	char release[128];
+	idlist *l = ctx;
 
-	if (release_of(r->o, r->l, id, release) < 0)
-		return -1;
-	return store_commit_set_release(r->db, r->project_id, id, release) < 0 ? -1 : 0;
+	if (strlen(id) != 40)
+		return 0;
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? l->cap * 2 : 256;
+		char(*nids)[41] = realloc(l->ids, cap * sizeof(*nids));
+
+		if (!nids)
+			return -1;
+		l->ids = nids;
+		l->cap = cap;
+	}
+	memcpy(l->ids[l->n++], id, 41);
+	return 0;
+}
+
+/*
+ * Give every remembered commit the first release that contains it, in one
+ * walk of the history below the release tips (not one walk per commit).
+ */
+static int reassign(store_db *db, int64_t project_id, open_repo *o, const rel_list *l,
+		    idlist *only)
+{
+	idlist all = {0}, *list = only ? only : &all;
+	idlist ids = *list;
+	const char **ptrs = NULL;
+	size_t *index = NULL, i;
+	int rc = STORE_ERROR;
+
+	if (!only && store_commits_each(db, project_id, collect, &all) < 0)
+		goto out;
+	ids = *list;
+	if (ids.n == 0) {
+		rc = STORE_OK;
+		goto out;
+	}
+	ptrs = calloc(ids.n, sizeof(*ptrs));
+	index = calloc(ids.n, sizeof(*index));
+	if (!ptrs || !index)
+		goto out;
+	for (i = 0; i < ids.n; i++) {
+		ptrs[i] = ids.ids[i];
+		index[i] = GITLINK_NONE;
+	}
+	if (l->n > 0 && gitlink_first_containing_many(index, o->repo, ptrs, ids.n,
+						      (const char *const *)l->tips, l->n) < 0)
+		goto out;
+	for (i = 0; i < ids.n; i++)
+		if (store_commit_set_release(db, project_id, ids.ids[i],
+					     index[i] == GITLINK_NONE ? NULL
+								      : l->names[index[i]]) < 0)
+			goto out;
+	o->releases_sig = 0; /* the per-commit cache is stale now */
+	rc = STORE_OK;
+out:
+	free(all.ids);
+	free(ptrs);
+	free(index);
+	return rc;
 }
 
 int gitwork_release_add(store_db *db, int64_t project_id, const char *name, const char *ref,
@@ -335,7 +388,6 @@ int gitwork_release_add(store_db *db, int64_t project_id, const char *name, cons
 	char tip[41];
 	size_t *order = NULL, i;
 	rel_list l = {0}, ordered = {0};
-	reorder ro;
 	int rc;
 
 	if (!o) {
@@ -371,8 +423,9 @@ int gitwork_release_add(store_db *db, int64_t project_id, const char *name, cons
 		rc = STORE_ERROR;
 		goto out;
 	}
-	ro = (reorder){db, project_id, o, &ordered};
-	rc = store_commits_each(db, project_id, reassign, &ro);
+	rc = reassign(db, project_id, o, &ordered, NULL);
+	if (rc == STORE_OK)
+		rc = store_links_apply(db, project_id, 0, 0, now); /* newly shipped suggestions */
 out:
 	free(order);
 	releases_free(&l);
@@ -384,6 +437,7 @@ typedef struct scan {
 	store_db *db;
 	int64_t project_id;
 	gitwork_sync_stats *stats;
+	idlist *fresh; /* commits remembered by this sync: they need their release */
 	int failed;
 } scan;
 
@@ -405,7 +459,7 @@ static int scan_commit(const gitlink_walk_commit *c, void *payload)
 	{
 		store_commit_info ci = {c->id, c->author_name, c->author_email, c->author_time,
 					summary};
-		if (store_commit_put(sc->db, sc->project_id, &ci) < 0)
+		if (store_commit_put(sc->db, sc->project_id, &ci) < 0 || collect(sc->fresh, c->id) < 0)
 			goto fail;
 	}
 	for (i = 0; i < n; i++) {
@@ -425,6 +479,7 @@ typedef struct resolver {
 	int64_t project_id;
 	open_repo *o;
 	gitwork_sync_stats *stats;
+	idlist *fresh;
 } resolver;
 
 static int resolve_one(void *ctx, const char *revision)
@@ -437,7 +492,8 @@ static int resolve_one(void *ctx, const char *revision)
 	{
 		store_commit_info c = {.id = commit};
 		if (store_commit_put(rv->db, rv->project_id, &c) < 0 ||
-		    store_revision_resolved(rv->db, rv->project_id, revision, commit) < 0)
+		    store_revision_resolved(rv->db, rv->project_id, revision, commit) < 0 ||
+		    collect(rv->fresh, commit) < 0)
 			return -1;
 	}
 	rv->stats->resolved++;
@@ -455,7 +511,7 @@ int gitwork_sync(store_db *db, int64_t project_id, int64_t now, gitwork_sync_sta
 	scan sc;
 	resolver rv;
 	rel_list l = {0};
-	reorder ro;
+	idlist fresh_commits = {0};
 	int rc = STORE_ERROR;
 
 	memset(out, 0, sizeof(*out));
@@ -477,7 +533,7 @@ int gitwork_sync(store_db *db, int64_t project_id, int64_t now, gitwork_sync_sta
 		goto out;
 	for (i = 0; i < ntips; i++)
 		seen[i] = tips[i];
-	sc = (scan){db, project_id, out, 0};
+	sc = (scan){db, project_id, out, &fresh_commits, 0};
 	if (gitlink_walk(&fresh, o->repo, seen, ntips, NULL, 0, scan_commit, &sc) < 0 ||
 	    sc.failed) {
 		snprintf(why, whylen, "walking the history failed: %s", gitlink_error(o->repo));
@@ -485,21 +541,207 @@ int gitwork_sync(store_db *db, int64_t project_id, int64_t now, gitwork_sync_sta
 	}
 	if (store_tips_set(db, project_id, (const char(*)[41])fresh.ids, fresh.count) < 0)
 		goto out;
-	rv = (resolver){db, project_id, o, out};
+	rv = (resolver){db, project_id, o, out, &fresh_commits};
 	if (store_unresolved_each(db, project_id, resolve_one, &rv) < 0)
 		goto out;
 	/* New commits need their release; links name their items. */
 	if (releases_load(db, project_id, &l) < 0)
 		goto out;
-	ro = (reorder){db, project_id, o, &l};
-	if (store_commits_each(db, project_id, reassign, &ro) < 0 ||
+	if (reassign(db, project_id, o, &l, &fresh_commits) < 0 ||
 	    store_links_apply(db, project_id, 0, 0, now) < 0)
 		goto out;
 	rc = STORE_OK;
 out:
 	releases_free(&l);
+	free(fresh_commits.ids);
 	gitlink_tips_free(&fresh);
 	free(seen);
 	free(tips);
+	return rc;
+}
+
+/* Text from testers and commit messages, made inert in Markdown. */
+static void md_text(buf *out, const char *s)
+{
+	for (; s && *s; s++) {
+		if (strchr("\\`*_{}[]<>()#+-!|~", *s) != NULL)
+			buf_append(out, "\\", 1);
+		if (*s == '\n' || *s == '\r')
+			buf_append(out, " ", 1);
+		else
+			buf_append(out, s, 1);
+	}
+}
+
+static void md_commit(buf *out, const char *url, const char *id)
+{
+	const char *at = url ? strstr(url, "{id}") : NULL;
+
+	if (!at) {
+		buf_printf(out, "`%.10s`", id);
+		return;
+	}
+	buf_printf(out, "[`%.10s`](%.*s%s%s)", id, (int)(at - url), url, id, at + 4);
+}
+
+/* "Ada, Bob and 3 more testers" from a JSON array of names and a count of the unnamed. */
+static void md_people(buf *out, const json_t *names, json_int_t others)
+{
+	size_t i, n = json_array_size(names);
+
+	for (i = 0; i < n; i++) {
+		buf_puts(out, i == 0 ? "" : (i + 1 == n && others == 0) ? " and " : ", ");
+		md_text(out, json_string_value(json_array_get(names, i)));
+	}
+	if (others > 0)
+		buf_printf(out, "%s%lld more tester%s", n ? " and " : "", (long long)others,
+			   others == 1 ? "" : "s");
+}
+
+typedef struct note_walk {
+	buf *out;
+	const char *url;
+	size_t listed, more;
+} note_walk;
+
+static int note_commit(const gitlink_walk_commit *c, void *payload)
+{
+	note_walk *nw = payload;
+	char summary[GITLINK_SUMMARY_MAX];
+
+	if (c->parents > 1)
+		return 0; /* merges say nothing the merged commits do not */
+	if (nw->listed == 500) {
+		nw->more++;
+		return 0;
+	}
+	snprintf(summary, sizeof(summary), "%.*s", (int)c->summary_len, c->summary);
+	buf_puts(nw->out, "- ");
+	md_commit(nw->out, nw->url, c->id);
+	buf_puts(nw->out, " ");
+	md_text(nw->out, summary);
+	buf_puts(nw->out, " (");
+	md_text(nw->out, c->author_name);
+	buf_puts(nw->out, ")\n");
+	nw->listed++;
+	return 0;
+}
+
+int gitwork_release_notes(store_db *db, int64_t project_id, const char *name, buf *out)
+{
+	json_t *rel = NULL, *items, *it;
+	open_repo *o;
+	rel_list l = {0};
+	char *url = NULL;
+	size_t i;
+	int rc;
+
+	rc = store_release_get(db, project_id, name, &rel);
+	if (rc != STORE_OK)
+		return rc;
+	if (store_project_commit_url(db, project_id, &url) < 0) {
+		rc = STORE_ERROR;
+		goto out;
+	}
+	buf_puts(out, "# Release ");
+	md_text(out, name);
+	buf_puts(out, "\n\nBuilt from `");
+	md_text(out, json_string_value(json_object_get(rel, "ref")));
+	buf_puts(out, "` at ");
+	md_commit(out, url, json_string_value(json_object_get(rel, "commit")));
+	buf_puts(out, ".\n\n## Community suggestions shipped\n\n");
+	items = json_object_get(rel, "shipped_suggestions");
+	if (json_array_size(items) == 0)
+		buf_puts(out, "_None in this release._\n");
+	json_array_foreach(items, i, it)
+	{
+		json_int_t votes = json_integer_value(json_object_get(it, "votes"));
+		const char *by = json_string_value(json_object_get(it, "suggested_by"));
+
+		buf_printf(out, "- **%s** ", json_string_value(json_object_get(it, "id")));
+		md_text(out, json_string_value(json_object_get(it, "title")));
+		buf_printf(out, " (%lld vote%s)", (long long)votes, votes == 1 ? "" : "s");
+		if (by) {
+			buf_puts(out, ". Suggested by ");
+			md_text(out, by);
+		}
+		buf_puts(out, ". Thanks to ");
+		md_people(out, json_object_get(it, "credited"),
+			  json_integer_value(json_object_get(it, "others")));
+		buf_puts(out, ".\n");
+	}
+	buf_puts(out, "\n## Fixed\n\n");
+	items = json_object_get(rel, "fixed_groups");
+	json_array_foreach(items, i, it)
+	{
+		json_int_t n = json_integer_value(json_object_get(it, "count"));
+		json_int_t t = json_integer_value(json_object_get(it, "testers"));
+
+		buf_printf(out, "- **%s** ", json_string_value(json_object_get(it, "id")));
+		md_text(out, json_string_value(json_object_get(it, "title")));
+		buf_printf(out, " (%lld report%s from %lld tester%s; fixed by ", (long long)n,
+			   n == 1 ? "" : "s", (long long)t, t == 1 ? "" : "s");
+		md_commit(out, url, json_string_value(json_object_get(it, "fixed_by")));
+		buf_puts(out, ")\n");
+	}
+	if (json_array_size(items) == 0 &&
+	    json_array_size(json_object_get(rel, "fixed_reports")) == 0)
+		buf_puts(out, "_No reported problems were fixed in this release._\n");
+	items = json_object_get(rel, "fixed_reports");
+	if (json_array_size(items) > 0)
+		buf_puts(out, "\nReports fixed:");
+	json_array_foreach(items, i, it)
+	{
+		buf_printf(out, "%s %s", i ? "," : "", json_string_value(json_object_get(it, "id")));
+	}
+	if (json_array_size(items) > 0)
+		buf_puts(out, ".\n");
+	buf_puts(out, "\n## Thanks\n\n");
+	items = json_object_get(rel, "contributors");
+	if (json_array_size(items) == 0)
+		buf_puts(out, "_Thanks to every tester who sent reports and ideas._\n");
+	json_array_foreach(items, i, it)
+	{
+		json_int_t sg = json_integer_value(json_object_get(it, "suggestions"));
+		json_int_t fx = json_integer_value(json_object_get(it, "fixed_reports"));
+
+		buf_puts(out, "- ");
+		md_text(out, json_string_value(json_object_get(it, "name")));
+		if (sg)
+			buf_printf(out, ": %lld shipped suggestion%s", (long long)sg,
+				   sg == 1 ? "" : "s");
+		if (fx)
+			buf_printf(out, "%s %lld fixed report%s", sg ? "," : ":", (long long)fx,
+				   fx == 1 ? "" : "s");
+		buf_puts(out, "\n");
+	}
+	buf_puts(out, "\n## Commits\n\n");
+	o = repo_for(db, project_id);
+	if (o && releases_load(db, project_id, &l) == STORE_OK) {
+		const char *tip = json_string_value(json_object_get(rel, "commit"));
+		const char *prev[1];
+		note_walk nw = {out, url, 0, 0};
+
+		/* Since the release before this one in history order. */
+		for (i = 0; i < l.n && strcmp(l.names[i], name) != 0; i++)
+			;
+		prev[0] = i > 0 && i < l.n ? l.tips[i - 1] : NULL;
+		gitlink_tips seen = {0};
+
+		if (gitlink_walk(&seen, o->repo, prev, prev[0] ? 1 : 0, &tip, 1, note_commit, &nw) <
+		    0)
+			buf_puts(out, "_The commit list could not be read from the repository._\n");
+		else if (nw.listed == 0)
+			buf_puts(out, "_No commits._\n");
+		if (nw.more)
+			buf_printf(out, "- and %zu more\n", nw.more);
+		gitlink_tips_free(&seen);
+	} else {
+		buf_puts(out, "_The project has no repository linked._\n");
+	}
+out:
+	releases_free(&l);
+	free(url);
+	json_decref(rel);
 	return rc;
 }

@@ -5,6 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "buf.h"
 #include "report.h"
 #include "store.h"
 
@@ -53,5 +54,10 @@ typedef struct gitwork_sync_stats {
  * resolve what was unresolved, apply the fixes. STORE_INVALID without a repository. */
 int gitwork_sync(store_db *db, int64_t project_id, int64_t now, gitwork_sync_stats *out,
 		 char *why, size_t whylen);
+
+/* Release notes in Markdown: shipped suggestions with votes and opted-in credit,
+ * fixed groups and reports, thanks, and the commits since the previous release
+ * (linked when the project has a commit URL). STORE_NOTFOUND: no such release. */
+int gitwork_release_notes(store_db *db, int64_t project_id, const char *name, buf *out);
 
 #endif

@@ -22,6 +22,7 @@ static const char usage[] =
 	"                           [--rate-ip N] [--rate-key N] [--conns-per-ip N] [--max-connections N]\n"
 	"                           [--write-queue N]   (rates in requests/s; 0 turns a limit off)\n"
 	"       prosumd project add NAME [--repo PATH] [--public-url URL] [--data DIR]\n"
+	"                           [--commit-url 'https://example.org/commit/{id}']\n"
 	"       prosumd token add   --role developer|release|admin [--project NAME] [--name LABEL]\n"
 	"                           [--data DIR]\n"
 	"       prosumd token list  [--data DIR]\n"
@@ -36,6 +37,7 @@ typedef struct opts {
 	const char *role;
 	const char *project;
 	const char *label;
+	const char *commit_url;
 } opts;
 
 static int die(const char *fmt, const char *arg)
@@ -116,7 +118,9 @@ static int parse_opts(opts *o, int argc, char **argv)
 		else if (strcmp(a, "--request-timeout") == 0) {
 			rc = parse_int(v, 100, 600000, &o->cfg.head_timeout_ms);
 			o->cfg.body_timeout_ms = o->cfg.head_timeout_ms;
-		} else if (strcmp(a, "--repo") == 0)
+		} else if (strcmp(a, "--commit-url") == 0)
+			o->commit_url = v;
+		else if (strcmp(a, "--repo") == 0)
 			o->repo = v;
 		else if (strcmp(a, "--role") == 0)
 			o->role = v;
@@ -301,7 +305,9 @@ static int cmd_project_add(opts *o)
 	default:
 		goto dberr;
 	}
-	if (store_key_add(db, id, key, now) < 0 || store_commit(db) < 0)
+	if (store_key_add(db, id, key, now) < 0 ||
+	    (o->commit_url && store_project_set_commit_url(db, id, o->commit_url) < 0) ||
+	    store_commit(db) < 0)
 		goto dberr;
 	printf("key: %s\n", key);
 	printf("dsn: https://%s@%.*s/%s\n", key, (int)strcspn(host, "/"), host, o->name);

@@ -27,6 +27,7 @@ typedef struct release_job {
 	char ref[RELEASE_REF_MAX + 1];
 	int created;
 	json_t *answer;
+	buf notes;         /* Markdown answer of the notes */
 } release_job;
 
 static int release_run(store_job *job, store_db *db)
@@ -56,12 +57,16 @@ static void release_done(loop_task *t)
 	else if (rc == STORE_INVALID)
 		conn_reply_error(rj->conn, 422, "invalid_request", rj->reason,
 				 rj->ref[0] ? "ref" : NULL);
-	else if (rc != STORE_OK || !rj->answer)
+	else if (rc != STORE_OK || (!rj->answer && !rj->notes.len))
 		conn_reply_error(rj->conn, 503, "unavailable",
 				 rj->reason[0] ? rj->reason : "the store could not answer", NULL);
+	else if (rj->notes.len)
+		conn_reply(rj->conn, 200, "text/markdown; charset=utf-8", rj->notes.p, rj->notes.len,
+			   NULL);
 	else
 		conn_reply_json(rj->conn, rj->created ? 201 : 200, rj->answer);
 	json_decref(rj->answer);
+	buf_free(&rj->notes);
 	free(rj);
 }
 
@@ -87,14 +92,17 @@ static release_job *job_new(request *rq, int need,
 	rj->query = query;
 	rj->job.run = release_run;
 	rj->job.task.fn = release_done;
+	buf_init(&rj->notes, 16 * 1024 * 1024);
 	return rj;
 }
 
 static void submit(request *rq, release_job *rj, int write)
 {
 	rj->job.write = write;
-	if (conn_submit(rq->conn, &rj->job) < 0)
+	if (conn_submit(rq->conn, &rj->job) < 0) {
+		buf_free(&rj->notes);
 		free(rj);
+	}
 }
 
 static int add_query(release_job *rj, store_db *db, int64_t project_id)
@@ -165,6 +173,7 @@ void release_add(request *rq)
 	return;
 refused:
 	json_decref(doc);
+	buf_free(&rj->notes);
 	free(rj);
 }
 
@@ -195,6 +204,22 @@ void release_get(request *rq)
 	if (strlen(rq->params[1]) > RELEASE_NAME_MAX)
 		rj->name[0] = '\0'; /* no release has such a name: 404 once authorised */
 	else
+		memcpy(rj->name, rq->params[1], strlen(rq->params[1]) + 1);
+	submit(rq, rj, 0);
+}
+
+static int notes_query(release_job *rj, store_db *db, int64_t project_id)
+{
+	return gitwork_release_notes(db, project_id, rj->name, &rj->notes);
+}
+
+void release_notes(request *rq)
+{
+	release_job *rj = job_new(rq, AUTH_DEVELOPER, notes_query);
+
+	if (!rj)
+		return;
+	if (strlen(rq->params[1]) <= RELEASE_NAME_MAX)
 		memcpy(rj->name, rq->params[1], strlen(rq->params[1]) + 1);
 	submit(rq, rj, 0);
 }

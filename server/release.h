@@ -10,6 +10,8 @@ void release_add(request *rq);
 void release_list(request *rq);
 /* GET /api/v1/projects/{p}/releases/{name} */
 void release_get(request *rq);
+/* GET /api/v1/projects/{p}/releases/{name}/notes: Markdown */
+void release_notes(request *rq);
 /* POST /api/v1/projects/{p}/sync: fetch, walk new commits, link, resolve */
 void release_sync(request *rq);
 

@@ -7,6 +7,7 @@
 #include "ingest.h"
 #include "json.h"
 #include "release.h"
+#include "suggest.h"
 #include "triage.h"
 
 typedef void (*route_fn)(request *rq);
@@ -35,7 +36,16 @@ static const route routes[] = {
 	{"POST", "/api/v1/projects/{}/releases", release_add},
 	{"GET", "/api/v1/projects/{}/releases", release_list},
 	{"GET", "/api/v1/projects/{}/releases/{}", release_get},
+	{"GET", "/api/v1/projects/{}/releases/{}/notes", release_notes},
 	{"POST", "/api/v1/projects/{}/sync", release_sync},
+	{"POST", "/api/v1/projects/{}/suggestions", suggest_add},
+	{"GET", "/api/v1/projects/{}/suggestions", suggest_list},
+	{"GET", "/api/v1/projects/{}/suggestions/{}", suggest_get},
+	{"PATCH", "/api/v1/projects/{}/suggestions/{}", suggest_patch},
+	{"POST", "/api/v1/projects/{}/suggestions/{}/votes", suggest_vote},
+	{"DELETE", "/api/v1/projects/{}/suggestions/{}/votes", suggest_unvote},
+	{"GET", "/api/v1/projects/{}/mine", suggest_mine},
+	{"GET", "/api/v1/projects/{}/contributors", suggest_contributors},
 };
 
 /* A parameter is a plain name or id (percent escapes are left for the handler to decode):

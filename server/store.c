@@ -27,6 +27,14 @@
 	"(SELECT c.release FROM commits c WHERE c.project_id = g.project_id "               \
 	"AND c.id = g.fixed_by) "
 
+/* The first release (in history order) holding a commit that implements suggestion s. */
+#define SHIPPED_BY_GIT                                                                      \
+	"(SELECT rl.name FROM links l JOIN commits c ON c.project_id = l.project_id AND "   \
+	"c.id = l.commit_id JOIN releases rl ON rl.project_id = c.project_id AND rl.name = " \
+	"c.release WHERE l.project_id = s.project_id AND l.ref_type = 'S' AND l.ref_num = "  \
+	"s.num AND l.kind = 'implement' ORDER BY rl.position LIMIT 1)"
+#define SHIPPED_IN "coalesce(" SHIPPED_BY_GIT ", s.shipped_in)"
+
 /* Every statement, prepared once per connection on first use. */
 enum {
 	Q_META_GET,
@@ -126,13 +134,14 @@ static const char *const sql_text[Q_COUNT] = {
 	[Q_NEXT_GROUP] = "UPDATE projects SET next_group = next_group + 1 WHERE id = ?1 "
 			 "RETURNING next_group - 1",
 	[Q_GROUP_ADD] = "INSERT INTO groups(project_id, num, fingerprint, kind, title, first_seen, "
-			"last_seen, first_revision, last_revision) "
-			"VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6, ?7, ?7)",
+			"last_seen, first_revision, last_revision, updated_at) "
+			"VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6, ?7, ?7, ?6)",
 	[Q_NEXT_REPORT] = "UPDATE projects SET next_report = next_report + 1 WHERE id = ?1 "
 			  "RETURNING next_report - 1",
 	[Q_REPORT_ADD] = "INSERT INTO reports(project_id, num, uuid, group_id, kind, title, severity, "
-			 "install_id, version, revision, received_at, body, os, arch) "
-			 "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+			 "install_id, version, revision, received_at, body, os, arch, tester_name, "
+			 "updated_at) "
+			 "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?11)",
 	[Q_GROUP_TESTER] = "INSERT OR IGNORE INTO group_testers(group_id, install_id) VALUES (?1, ?2)",
 	[Q_GROUP_SEEN] = "UPDATE groups SET count = count + 1, testers = testers + ?2, "
 			 "last_seen = max(last_seen, ?3), "
@@ -232,7 +241,9 @@ static const char *const sql_text[Q_COUNT] = {
 			   " AND c.id = x.fixed_by WHERE x.project_id = r.project_id AND c.release = r.name), "
 			   "(SELECT count(*) FROM groups x JOIN commits c ON c.project_id = x.project_id "
 			   " AND c.id = x.fixed_by WHERE x.project_id = r.project_id AND c.release = r.name "
-			   " AND x.merged_into IS NULL) "
+			   " AND x.merged_into IS NULL), "
+			   "(SELECT count(*) FROM suggestions s WHERE s.project_id = r.project_id AND "
+			   " s.duplicate_of IS NULL AND " SHIPPED_IN " = r.name) "
 			   "FROM releases r WHERE r.project_id = ?1 ORDER BY r.position DESC, r.created_at DESC",
 	[Q_SUSPECT_ADD] = "INSERT OR REPLACE INTO suspects(report_id, commit_id, path, line) "
 			  "SELECT id, ?3, ?4, ?5 FROM reports WHERE project_id = ?1 AND num = ?2",
@@ -635,6 +646,8 @@ out:
 }
 
 static json_t *suspects_json(store_db *db, int q, int64_t project_id, int64_t key);
+static json_t *shipped_json(store_db *db, int64_t project_id, const char *release, int names);
+static json_t *contributors_json(store_db *db, int64_t project_id, const char *release);
 static int audit(store_db *db, int64_t project_id, const char *type, int64_t num,
 		 const char *actor, const char *field, const char *old_value, const char *new_value,
 		 int64_t now);
@@ -956,6 +969,7 @@ int store_report_insert(store_db *db, int64_t project_id, const report *r, int64
 	sqlite3_bind_text(s, 12, body, -1, SQLITE_STATIC);
 	bind_text_or_null(s, 13, r->os);
 	bind_text_or_null(s, 14, r->arch);
+	bind_text_or_null(s, 15, r->tester_name && *r->tester_name ? r->tester_name : NULL);
 	rc = step_done(s);
 	if (rc != STORE_OK)
 		goto out;
@@ -1951,6 +1965,8 @@ int store_links_apply(store_db *db, int64_t project_id, char type, int64_t num, 
 	char t[2] = {type ? type : 'R', '\0'};
 	size_t i;
 
+	if (store_suggestions_ship(db, project_id, now) < 0)
+		return STORE_ERROR;
 	for (i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
 		sqlite3_stmt *s = dyn_stmt(db, steps[i]);
 
@@ -2167,8 +2183,8 @@ int store_release_get(store_db *db, int64_t project_id, const char *name, json_t
 		goto fail;
 	json_object_set_new(rel, "fixed_reports", reports);
 	json_object_set_new(rel, "fixed_groups", groups);
-	json_object_set_new(rel, "shipped_suggestions", json_array());
-	json_object_set_new(rel, "contributors", json_array());
+	json_object_set_new(rel, "shipped_suggestions", shipped_json(db, project_id, name, 1));
+	json_object_set_new(rel, "contributors", contributors_json(db, project_id, name));
 	*out = rel;
 	return STORE_OK;
 fail:
@@ -2198,7 +2214,7 @@ int store_release_list(store_db *db, int64_t project_id, json_t **out)
 				       json_time(sqlite3_column_int64(s, 4)), "fixed_reports",
 				       (json_int_t)sqlite3_column_int64(s, 5), "fixed_groups",
 				       (json_int_t)sqlite3_column_int64(s, 6), "shipped_suggestions",
-				       (json_int_t)0));
+				       (json_int_t)sqlite3_column_int64(s, 7)));
 	sqlite3_reset(s);
 	if (rc != SQLITE_DONE) {
 		json_decref(arr);
@@ -2252,6 +2268,583 @@ static json_t *suspects_json(store_db *db, int q, int64_t project_id, int64_t ke
 	}
 	sqlite3_reset(s);
 	return arr;
+}
+
+/* ---- suggestions ---- */
+
+
+
+int store_suggestions_ship(store_db *db, int64_t project_id, int64_t now)
+{
+	static const char *const steps[] = {
+		"INSERT INTO audit(project_id, target_type, target_num, actor, field, old_value, "
+		"new_value, at) SELECT s.project_id, 'S', s.num, 'git', 'status', s.status, "
+		"'shipped', :now FROM suggestions s WHERE s.project_id = :p AND s.status NOT IN "
+		"('shipped', 'declined', 'duplicate') AND " SHIPPED_BY_GIT " IS NOT NULL",
+		"UPDATE suggestions AS s SET status = 'shipped' WHERE s.project_id = :p AND "
+		"s.status NOT IN ('shipped', 'declined', 'duplicate') AND " SHIPPED_BY_GIT
+		" IS NOT NULL",
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
+		sqlite3_stmt *s = dyn_stmt(db, steps[i]);
+
+		if (!s)
+			return STORE_ERROR;
+		bind_named_int(s, ":p", project_id);
+		bind_named_int(s, ":now", now);
+		if (step_done(s) != STORE_OK)
+			return STORE_ERROR;
+	}
+	return STORE_OK;
+}
+
+/* One statement, prepared once per shape and kept (see dyn_stmt); bound by name. */
+static sqlite3_stmt *q(store_db *db, const char *sql)
+{
+	return dyn_stmt(db, sql);
+}
+
+int store_suggestion_add(store_db *db, int64_t project_id, const store_suggestion *in,
+			 int64_t now, int64_t *num, int *created)
+{
+	sqlite3_stmt *s = q(db, "SELECT num FROM suggestions WHERE project_id = :p AND uuid = :u");
+	int rc;
+
+	if (!s)
+		return STORE_ERROR;
+	bind_named_int(s, ":p", project_id);
+	bind_named_text(s, ":u", in->uuid);
+	rc = step_int(s, num);
+	if (rc != STORE_NOTFOUND) {
+		*created = 0;
+		return rc;
+	}
+	s = q(db, "UPDATE projects SET next_suggestion = next_suggestion + 1 WHERE id = :p "
+		  "RETURNING next_suggestion - 1");
+	if (!s)
+		return STORE_ERROR;
+	bind_named_int(s, ":p", project_id);
+	if (step_int(s, num) != STORE_OK)
+		return STORE_ERROR;
+	s = q(db, "INSERT INTO suggestions(project_id, num, uuid, title, body, install_id, "
+		  "tester_name, created_at, updated_at) VALUES (:p, :n, :u, :t, :b, :i, :name, :now, "
+		  ":now)");
+	if (!s)
+		return STORE_ERROR;
+	bind_named_int(s, ":p", project_id);
+	bind_named_int(s, ":n", *num);
+	bind_named_text(s, ":u", in->uuid);
+	bind_named_text(s, ":t", in->title);
+	bind_named_text(s, ":b", in->body);
+	bind_named_text(s, ":i", in->install_id);
+	bind_named_text(s, ":name", in->tester_name);
+	bind_named_int(s, ":now", now);
+	if (step_done(s) != STORE_OK)
+		return STORE_ERROR;
+	s = q(db, "INSERT INTO suggestions_fts(rowid, title, body) VALUES (last_insert_rowid(), "
+		  ":t, :b)");
+	if (!s)
+		return STORE_ERROR;
+	bind_named_text(s, ":t", in->title);
+	bind_named_text(s, ":b", in->body ? in->body : "");
+	if (step_done(s) != STORE_OK)
+		return STORE_ERROR;
+	*created = 1;
+	/* Its author's vote comes with it, so a suggestion starts at one. */
+	return store_vote(db, project_id, *num, in->install_id, in->tester_name, 1, now, NULL);
+}
+
+/* The suggestion a vote on `num` lands on: a duplicate hands its votes to its target. */
+static int vote_target(store_db *db, int64_t project_id, int64_t num, int64_t *id)
+{
+	sqlite3_stmt *s = q(db, "SELECT coalesce(duplicate_of, id) FROM suggestions "
+				"WHERE project_id = :p AND num = :n");
+
+	if (!s)
+		return STORE_ERROR;
+	bind_named_int(s, ":p", project_id);
+	bind_named_int(s, ":n", num);
+	return step_int(s, id);
+}
+
+static int recount(store_db *db, int64_t id)
+{
+	sqlite3_stmt *s = q(db, "UPDATE suggestions SET votes = (SELECT count(*) FROM votes "
+				"WHERE suggestion_id = :id) WHERE id = :id");
+
+	if (!s)
+		return STORE_ERROR;
+	bind_named_int(s, ":id", id);
+	return step_done(s);
+}
+
+int store_vote(store_db *db, int64_t project_id, int64_t num, const char *install_id,
+	       const char *tester_name, int add, int64_t now, int64_t *votes)
+{
+	sqlite3_stmt *s;
+	int64_t id;
+	int rc = vote_target(db, project_id, num, &id);
+
+	if (rc != STORE_OK)
+		return rc;
+	s = q(db, add ? "INSERT INTO votes(suggestion_id, install_id, tester_name, created_at) "
+			"VALUES (:id, :i, :name, :now) ON CONFLICT DO UPDATE SET tester_name = "
+			"coalesce(excluded.tester_name, tester_name)"
+		      : "DELETE FROM votes WHERE suggestion_id = :id AND install_id = :i");
+	if (!s)
+		return STORE_ERROR;
+	bind_named_int(s, ":id", id);
+	bind_named_text(s, ":i", install_id);
+	bind_named_text(s, ":name", tester_name);
+	bind_named_int(s, ":now", now);
+	if (step_done(s) != STORE_OK || recount(db, id) < 0)
+		return STORE_ERROR;
+	if (!votes)
+		return STORE_OK;
+	s = q(db, "SELECT votes FROM suggestions WHERE id = :id");
+	if (!s)
+		return STORE_ERROR;
+	bind_named_int(s, ":id", id);
+	return step_int(s, votes);
+}
+
+#define SUGGESTION_COLUMNS                                                                   \
+	"s.num, s.title, s.status, s.votes, " SHIPPED_IN ", s.created_at, s.updated_at, "    \
+	"(SELECT d.num FROM suggestions d WHERE d.id = s.duplicate_of), s.body "
+
+static json_t *suggestion_item(sqlite3_stmt *s)
+{
+	int64_t dup = sqlite3_column_int64(s, 7);
+
+	return json_pack("{s:o,s:o,s:o,s:I,s:o,s:o,s:o,s:o,s:o}", "id",
+			 json_id('S', sqlite3_column_int64(s, 0)), "title", col_json(s, 1),
+			 "status", col_json(s, 2), "votes", (json_int_t)sqlite3_column_int64(s, 3),
+			 "shipped_in", col_json(s, 4), "created_at",
+			 json_time(sqlite3_column_int64(s, 5)), "updated_at",
+			 json_time(sqlite3_column_int64(s, 6)), "duplicate_of",
+			 dup ? json_id('S', dup) : json_null(), "body", col_json(s, 8));
+}
+
+int store_suggestion_list(store_db *db, int64_t project_id, const store_suggestion_filter *f,
+			  json_t **items, int64_t *next)
+{
+	buf sql, fq;
+	sqlite3_stmt *s;
+	json_t *arr = json_array();
+	int rc = STORE_ERROR, n = 0;
+
+	*items = NULL;
+	*next = 0;
+	buf_init(&sql, 8192);
+	buf_init(&fq, 4096);
+	if (f->q && fts_query(f->q, &fq) < 0) {
+		*items = arr;
+		rc = STORE_OK;
+		goto out;
+	}
+	buf_puts(&sql, "SELECT " SUGGESTION_COLUMNS "FROM suggestions s ");
+	if (f->q)
+		buf_puts(&sql, "JOIN suggestions_fts x ON x.rowid = s.id AND suggestions_fts MATCH :q ");
+	buf_puts(&sql, "WHERE s.project_id = :p ");
+	if (f->status)
+		buf_puts(&sql, "AND s.status = :status ");
+	else
+		buf_puts(&sql, "AND s.status <> 'duplicate' ");
+	/* Sorted by votes (or recency); the cursor is an offset into that order. */
+	buf_puts(&sql, f->q ? "ORDER BY bm25(suggestions_fts, 5.0, 1.0), s.votes DESC "
+		       : f->newest ? "ORDER BY s.num DESC "
+				   : "ORDER BY s.votes DESC, s.num DESC ");
+	buf_puts(&sql, "LIMIT :limit OFFSET :offset");
+	s = dyn_stmt(db, sql.p);
+	if (!s || !arr)
+		goto out;
+	bind_named_int(s, ":p", project_id);
+	bind_named_text(s, ":q", fq.p);
+	bind_named_text(s, ":status", f->status);
+	bind_named_int(s, ":limit", f->limit + 1);
+	bind_named_int(s, ":offset", f->offset);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		if (n == f->limit) {
+			*next = f->offset + n;
+			break;
+		}
+		json_array_append_new(arr, suggestion_item(s));
+		n++;
+	}
+	sqlite3_reset(s);
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
+		rc = STORE_ERROR;
+		goto out;
+	}
+	*items = arr;
+	arr = NULL;
+	rc = STORE_OK;
+out:
+	json_decref(arr);
+	buf_free(&sql);
+	buf_free(&fq);
+	return rc;
+}
+
+int store_suggestion_get(store_db *db, int64_t project_id, int64_t num, json_t **out)
+{
+	sqlite3_stmt *s = q(db, "SELECT " SUGGESTION_COLUMNS "FROM suggestions s "
+				"WHERE s.project_id = :p AND s.num = :n");
+	json_t *v;
+	int rc;
+
+	*out = NULL;
+	if (!s)
+		return STORE_ERROR;
+	bind_named_int(s, ":p", project_id);
+	bind_named_int(s, ":n", num);
+	rc = sqlite3_step(s);
+	if (rc != SQLITE_ROW) {
+		sqlite3_reset(s);
+		return rc == SQLITE_DONE ? STORE_NOTFOUND : STORE_ERROR;
+	}
+	v = suggestion_item(s);
+	sqlite3_reset(s);
+	if (!v || history(db, project_id, "S", num, v) < 0) {
+		json_decref(v);
+		return STORE_ERROR;
+	}
+	*out = v;
+	return STORE_OK;
+}
+
+int store_suggestion_patch(store_db *db, int64_t project_id, int64_t num,
+			   const store_suggestion_change *p, const char *actor, int64_t now,
+			   char *why, size_t whylen)
+{
+	sqlite3_stmt *s = q(db, "SELECT id, status, duplicate_of, " SHIPPED_IN
+				" FROM suggestions s WHERE project_id = :p AND num = :n");
+	char status[32], shipped[128];
+	int64_t id, dup, target;
+	int rc;
+
+	if (!s)
+		return STORE_ERROR;
+	bind_named_int(s, ":p", project_id);
+	bind_named_int(s, ":n", num);
+	rc = sqlite3_step(s);
+	if (rc != SQLITE_ROW) {
+		sqlite3_reset(s);
+		return rc == SQLITE_DONE ? STORE_NOTFOUND : STORE_ERROR;
+	}
+	id = sqlite3_column_int64(s, 0);
+	snprintf(status, sizeof(status), "%s", col_text(s, 1));
+	dup = sqlite3_column_int64(s, 2);
+	snprintf(shipped, sizeof(shipped), "%s", col_text(s, 3) ? col_text(s, 3) : "");
+	sqlite3_reset(s);
+
+	if (p->duplicate_of) {
+		/* Votes and voters move to the target; an install that voted for both counts once. */
+		if (p->duplicate_of == num || dup) {
+			snprintf(why, whylen, p->duplicate_of == num
+						      ? "a suggestion cannot duplicate itself"
+						      : "S-%lld is already a duplicate", (long long)num);
+			return STORE_INVALID;
+		}
+		s = q(db, "SELECT id FROM suggestions WHERE project_id = :p AND num = :n AND "
+			  "duplicate_of IS NULL");
+		if (!s)
+			return STORE_ERROR;
+		bind_named_int(s, ":p", project_id);
+		bind_named_int(s, ":n", p->duplicate_of);
+		rc = step_int(s, &target);
+		if (rc == STORE_NOTFOUND) {
+			snprintf(why, whylen, "no suggestion S-%lld to merge into (or it is itself a "
+					      "duplicate)", (long long)p->duplicate_of);
+			return STORE_INVALID;
+		}
+		if (rc != STORE_OK)
+			return rc;
+		s = q(db, "INSERT OR IGNORE INTO votes(suggestion_id, install_id, tester_name, "
+			  "created_at) SELECT :t, install_id, tester_name, created_at FROM votes "
+			  "WHERE suggestion_id = :id");
+		if (!s)
+			return STORE_ERROR;
+		bind_named_int(s, ":t", target);
+		bind_named_int(s, ":id", id);
+		if (step_done(s) != STORE_OK)
+			return STORE_ERROR;
+		s = q(db, "UPDATE suggestions SET duplicate_of = :t, status = 'duplicate' WHERE id = :id");
+		if (!s)
+			return STORE_ERROR;
+		bind_named_int(s, ":t", target);
+		bind_named_int(s, ":id", id);
+		if (step_done(s) != STORE_OK || recount(db, target) < 0)
+			return STORE_ERROR;
+		{
+			char t[32];
+			snprintf(t, sizeof(t), "S-%lld", (long long)p->duplicate_of);
+			if (audit(db, project_id, "S", num, actor, "duplicate_of", NULL, t, now) < 0)
+				return STORE_ERROR;
+		}
+		snprintf(status, sizeof(status), "duplicate");
+	}
+	if (p->status && strcmp(p->status, status) != 0) {
+		if (!status_suggestion_transition_ok(status, p->status)) {
+			snprintf(why, whylen, "cannot go from %s to %s", status, p->status);
+			return STORE_CONFLICT;
+		}
+		if (strcmp(p->status, "shipped") == 0 && !shipped[0] &&
+		    !(p->shipped_in && *p->shipped_in)) {
+			snprintf(why, whylen, "say which release shipped it: send shipped_in too");
+			return STORE_INVALID;
+		}
+		s = q(db, "UPDATE suggestions SET status = :s WHERE id = :id");
+		if (!s)
+			return STORE_ERROR;
+		bind_named_text(s, ":s", p->status);
+		bind_named_int(s, ":id", id);
+		if (step_done(s) != STORE_OK ||
+		    audit(db, project_id, "S", num, actor, "status", status, p->status, now) < 0)
+			return STORE_ERROR;
+	}
+	if (p->shipped_in && *p->shipped_in) {
+		s = q(db, "SELECT count(*) FROM releases WHERE project_id = :p AND name = :r");
+		if (!s)
+			return STORE_ERROR;
+		bind_named_int(s, ":p", project_id);
+		bind_named_text(s, ":r", p->shipped_in);
+		if (step_int(s, &target) != STORE_OK)
+			return STORE_ERROR;
+		if (!target) {
+			snprintf(why, whylen, "no release named '%s'", p->shipped_in);
+			return STORE_INVALID;
+		}
+		s = q(db, "UPDATE suggestions SET shipped_in = :r WHERE id = :id");
+		if (!s)
+			return STORE_ERROR;
+		bind_named_text(s, ":r", p->shipped_in);
+		bind_named_int(s, ":id", id);
+		if (step_done(s) != STORE_OK ||
+		    audit(db, project_id, "S", num, actor, "shipped_in", NULL, p->shipped_in, now) < 0)
+			return STORE_ERROR;
+	}
+	if (p->comment && comment_add(db, project_id, "S", num, actor, p->comment, now) < 0)
+		return STORE_ERROR;
+	return STORE_OK;
+}
+
+/* Team comments on one item, for a tester: bodies and times, never the team's tokens. */
+static json_t *team_comments(store_db *db, int64_t project_id, const char *type, int64_t num)
+{
+	sqlite3_stmt *s = stmt(db, Q_COMMENTS);
+	json_t *arr = json_array();
+
+	if (!s || !arr)
+		return arr;
+	sqlite3_bind_int64(s, 1, project_id);
+	sqlite3_bind_text(s, 2, type, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 3, num);
+	while (sqlite3_step(s) == SQLITE_ROW)
+		json_array_append_new(arr, json_pack("{s:o,s:o}", "body", col_json(s, 1), "at",
+						     json_time(sqlite3_column_int64(s, 2))));
+	sqlite3_reset(s);
+	return arr;
+}
+
+int store_mine(store_db *db, int64_t project_id, const char *install_id, int64_t since,
+	       json_t **out)
+{
+	sqlite3_stmt *s;
+	json_t *reports = json_array(), *suggs = json_array();
+	int rc;
+
+	*out = NULL;
+	/* Only this install's items; other testers appear as counts, never as names. */
+	s = q(db, "SELECT r.num, r.title, r.kind, r.status, g.num, g.status, g.testers, "
+		  "(SELECT c.release FROM commits c WHERE c.project_id = g.project_id AND c.id = "
+		  "coalesce(r.fixed_by, g.fixed_by)), r.received_at, max(r.updated_at, g.updated_at) "
+		  "FROM reports r JOIN groups g ON g.id = r.group_id "
+		  "WHERE r.project_id = :p AND r.install_id = :i "
+		  "AND max(r.updated_at, g.updated_at) >= :since ORDER BY r.num DESC LIMIT 500");
+	if (!s || !reports || !suggs)
+		goto fail;
+	bind_named_int(s, ":p", project_id);
+	bind_named_text(s, ":i", install_id);
+	bind_named_int(s, ":since", since);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		int64_t testers = sqlite3_column_int64(s, 6);
+		const char *gst = col_text(s, 5);
+		const char *st = col_text(s, 3);
+
+		/* The group's verdict shows through when the report itself was not triaged. */
+		if (strcmp(st, "new") == 0 && strcmp(gst, "new") != 0)
+			st = gst;
+		json_array_append_new(
+			reports,
+			json_pack("{s:o,s:o,s:o,s:s,s:o,s:I,s:o,s:o,s:o}", "id",
+				  json_id('R', sqlite3_column_int64(s, 0)), "title", col_json(s, 1),
+				  "kind", col_json(s, 2), "status", st, "group",
+				  json_id('G', sqlite3_column_int64(s, 4)), "others",
+				  (json_int_t)(testers > 0 ? testers - 1 : 0), "fixed_in",
+				  col_json(s, 7), "received_at",
+				  json_time(sqlite3_column_int64(s, 8)), "updated_at",
+				  json_time(sqlite3_column_int64(s, 9))));
+	}
+	sqlite3_reset(s);
+	if (rc != SQLITE_DONE)
+		goto fail;
+	s = q(db, "SELECT " SUGGESTION_COLUMNS "FROM suggestions s WHERE s.project_id = :p AND "
+		  "s.updated_at >= :since AND (s.install_id = :i OR s.id IN (SELECT suggestion_id "
+		  "FROM votes WHERE install_id = :i)) ORDER BY s.num DESC LIMIT 500");
+	if (!s)
+		goto fail;
+	bind_named_int(s, ":p", project_id);
+	bind_named_text(s, ":i", install_id);
+	bind_named_int(s, ":since", since);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+		json_array_append_new(suggs, suggestion_item(s));
+	sqlite3_reset(s);
+	if (rc != SQLITE_DONE)
+		goto fail;
+	{
+		size_t i;
+		json_t *it;
+		json_array_foreach(reports, i, it)
+		{
+			int64_t n;
+			json_parse_id(json_string_value(json_object_get(it, "id")), 'R', &n);
+			json_object_set_new(it, "comments", team_comments(db, project_id, "R", n));
+		}
+		json_array_foreach(suggs, i, it)
+		{
+			int64_t n;
+			json_parse_id(json_string_value(json_object_get(it, "id")), 'S', &n);
+			json_object_set_new(it, "comments", team_comments(db, project_id, "S", n));
+			json_object_set_new(it, "mine", json_boolean(1));
+		}
+	}
+	*out = json_pack("{s:o,s:o}", "reports", reports, "suggestions", suggs);
+	return *out ? STORE_OK : STORE_ERROR;
+fail:
+	json_decref(reports);
+	json_decref(suggs);
+	return STORE_ERROR;
+}
+
+/* Suggestions a release shipped, with votes and the credit their testers opted into. */
+static json_t *shipped_json(store_db *db, int64_t project_id, const char *release, int names)
+{
+	sqlite3_stmt *s = q(db, "SELECT s.num, s.title, s.votes, s.tester_name, s.id FROM "
+				"suggestions s WHERE s.project_id = :p AND s.duplicate_of IS NULL "
+				"AND " SHIPPED_IN " = :r ORDER BY s.votes DESC, s.num");
+	json_t *arr = json_array();
+
+	if (!s || !arr)
+		return arr;
+	bind_named_int(s, ":p", project_id);
+	bind_named_text(s, ":r", release);
+	while (sqlite3_step(s) == SQLITE_ROW) {
+		json_t *it = json_pack("{s:o,s:o,s:I,s:o}", "id",
+				       json_id('S', sqlite3_column_int64(s, 0)), "title",
+				       col_json(s, 1), "votes", (json_int_t)sqlite3_column_int64(s, 2),
+				       "suggested_by", col_json(s, 3));
+		json_array_append_new(arr, it);
+		(void)names;
+	}
+	sqlite3_reset(s);
+	/* Voters who opted in, per suggestion; the rest are counted, not named. */
+	{
+		size_t i;
+		json_t *it;
+		json_array_foreach(arr, i, it)
+		{
+			int64_t n, named = 0, votes = json_integer_value(json_object_get(it, "votes"));
+			json_t *voters = json_array();
+			sqlite3_stmt *v;
+
+			json_parse_id(json_string_value(json_object_get(it, "id")), 'S', &n);
+			v = q(db, "SELECT DISTINCT v.tester_name FROM votes v JOIN suggestions s ON "
+				  "s.id = v.suggestion_id WHERE s.project_id = :p AND s.num = :n AND "
+				  "v.tester_name IS NOT NULL ORDER BY v.created_at");
+			if (v) {
+				bind_named_int(v, ":p", project_id);
+				bind_named_int(v, ":n", n);
+				while (sqlite3_step(v) == SQLITE_ROW) {
+					json_array_append_new(voters, col_json(v, 0));
+					named++;
+				}
+				sqlite3_reset(v);
+			}
+			json_object_set_new(it, "credited", voters);
+			json_object_set_new(it, "others", json_integer(votes > named ? votes - named : 0));
+		}
+	}
+	return arr;
+}
+
+/* Testers to thank, opted-in names only: shipped suggestions and fixed reports. */
+static json_t *contributors_json(store_db *db, int64_t project_id, const char *release)
+{
+	sqlite3_stmt *s = q(
+		db, "WITH shipped AS (SELECT s.id, s.tester_name FROM suggestions s WHERE "
+		    "s.project_id = :p AND s.duplicate_of IS NULL AND " SHIPPED_IN " IS NOT NULL "
+		    "AND (:r IS NULL OR " SHIPPED_IN " = :r)), "
+		    "fixed AS (SELECT r.tester_name FROM reports r JOIN groups g ON g.id = r.group_id "
+		    "JOIN commits c ON c.project_id = r.project_id AND c.id = coalesce(r.fixed_by, "
+		    "g.fixed_by) WHERE r.project_id = :p AND c.release IS NOT NULL AND (:r IS NULL "
+		    "OR c.release = :r) AND r.tester_name IS NOT NULL), "
+		    "credit AS (SELECT tester_name AS name, 1 AS sug, 0 AS rep FROM shipped WHERE "
+		    "tester_name IS NOT NULL UNION ALL SELECT v.tester_name, 1, 0 FROM votes v JOIN "
+		    "shipped ON shipped.id = v.suggestion_id WHERE v.tester_name IS NOT NULL AND "
+		    "v.tester_name IS NOT shipped.tester_name UNION ALL SELECT tester_name, 0, 1 FROM "
+		    "fixed) "
+		    "SELECT name, sum(sug), sum(rep) FROM credit GROUP BY name "
+		    "ORDER BY sum(sug) + sum(rep) DESC, name LIMIT 200");
+	json_t *arr = json_array();
+
+	if (!s || !arr)
+		return arr;
+	bind_named_int(s, ":p", project_id);
+	bind_named_text(s, ":r", release);
+	while (sqlite3_step(s) == SQLITE_ROW)
+		json_array_append_new(arr, json_pack("{s:o,s:I,s:I}", "name", col_json(s, 0),
+						     "suggestions",
+						     (json_int_t)sqlite3_column_int64(s, 1),
+						     "fixed_reports",
+						     (json_int_t)sqlite3_column_int64(s, 2)));
+	sqlite3_reset(s);
+	return arr;
+}
+
+int store_contributors(store_db *db, int64_t project_id, json_t **out)
+{
+	*out = json_pack("{s:o}", "items", contributors_json(db, project_id, NULL));
+	return *out ? STORE_OK : STORE_ERROR;
+}
+
+int store_project_commit_url(store_db *db, int64_t project_id, char **url)
+{
+	sqlite3_stmt *s = q(db, "SELECT commit_url FROM projects WHERE id = :p");
+	int rc;
+
+	*url = NULL;
+	if (!s)
+		return STORE_ERROR;
+	bind_named_int(s, ":p", project_id);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW && col_text(s, 0))
+		*url = strdup(col_text(s, 0));
+	sqlite3_reset(s);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? STORE_OK : STORE_ERROR;
+}
+
+int store_project_set_commit_url(store_db *db, int64_t project_id, const char *url)
+{
+	sqlite3_stmt *s = q(db, "UPDATE projects SET commit_url = :u WHERE id = :p");
+
+	if (!s)
+		return STORE_ERROR;
+	bind_named_int(s, ":p", project_id);
+	bind_named_text(s, ":u", url);
+	return step_done(s);
 }
 
 /* ---- threads ---- */

@@ -260,6 +260,59 @@ int store_release_list(store_db *db, int64_t project_id, json_t **out);
 int store_suspect_add(store_db *db, int64_t project_id, int64_t report_num, const char *commit_id,
 		      const char *path, int64_t line);
 
+/* ---- community suggestions ---- */
+
+typedef struct store_suggestion {
+	const char *uuid;
+	const char *title;
+	const char *body;        /* may be NULL */
+	const char *install_id;
+	const char *tester_name; /* NULL unless the tester opted in to credit */
+} store_suggestion;
+
+/* Store a suggestion (idempotent on uuid: *created 0 and the stored number); its
+ * author's vote comes with it. */
+int store_suggestion_add(store_db *db, int64_t project_id, const store_suggestion *in,
+			 int64_t now, int64_t *num, int *created);
+/* Add (add 1) or withdraw (add 0) the vote of one install; a vote on a duplicate lands on
+ * its target. *votes (may be NULL) is the count afterwards. STORE_NOTFOUND: no such suggestion. */
+int store_vote(store_db *db, int64_t project_id, int64_t num, const char *install_id,
+	       const char *tester_name, int add, int64_t now, int64_t *votes);
+
+typedef struct store_suggestion_filter {
+	const char *status;  /* NULL: all but duplicates */
+	const char *q;       /* full-text */
+	int newest;          /* newest first instead of most votes */
+	int64_t offset;      /* cursor */
+	int limit;
+} store_suggestion_filter;
+
+int store_suggestion_list(store_db *db, int64_t project_id, const store_suggestion_filter *f,
+			  json_t **items, int64_t *next);
+int store_suggestion_get(store_db *db, int64_t project_id, int64_t num, json_t **out);
+
+typedef struct store_suggestion_patch {
+	const char *status;
+	int64_t duplicate_of; /* S-n whose duplicate this is: votes and voters move there */
+	const char *shipped_in; /* a release name, for a status set to shipped by hand */
+	const char *comment;
+} store_suggestion_change;
+
+int store_suggestion_patch(store_db *db, int64_t project_id, int64_t num,
+			   const store_suggestion_change *p, const char *actor, int64_t now,
+			   char *why, size_t whylen);
+/* Mark shipped the suggestions a release now contains an implementation of. */
+int store_suggestions_ship(store_db *db, int64_t project_id, int64_t now);
+
+/* A tester's own reports and suggestions (changed at or after `since`, 0: all). */
+int store_mine(store_db *db, int64_t project_id, const char *install_id, int64_t since,
+	       json_t **out);
+/* Testers to thank across releases (opted-in names only). */
+int store_contributors(store_db *db, int64_t project_id, json_t **out);
+/* The web address of a commit, with {id} for its id; *url NULL when none. Caller frees. */
+int store_project_commit_url(store_db *db, int64_t project_id, char **url);
+int store_project_set_commit_url(store_db *db, int64_t project_id, const char *url);
+
 /*
  * A unit of work for the store threads. The submitter owns the job (usually
  * embedded in a larger struct) and sets: run, owner, task.fn, write. On a

@@ -502,3 +502,427 @@ void e2e_uuid(char out[37])
 	}
 	out[j] = '\0';
 }
+
+/* ---- Raw TLS connections, server logs and database digests (abuse and crash tests) ---- */
+
+#include <mbedtls/sha256.h>
+
+long long e2e_now_ms(void)
+{
+	return now_ms();
+}
+
+int e2e_start_logged(e2e_server *s, const char *const *extra_args, const char *log_path)
+{
+	int fd = open(log_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+	int saved, rc;
+
+	if (fd < 0)
+		return -1;
+	saved = fcntl(2, F_DUPFD_CLOEXEC, 3);
+	if (saved < 0) {
+		close(fd);
+		return -1;
+	}
+	/* The child inherits fd 2 as it is at fork time: the log (dup2 drops CLOEXEC). */
+	fflush(stderr);
+	dup2(fd, 2);
+	close(fd);
+	rc = e2e_start(s, extra_args);
+	dup2(saved, 2);
+	close(saved);
+	return rc;
+}
+
+int e2e_log_has_sanitizer_report(const char *log_path)
+{
+	static const char *const marks[] = {"AddressSanitizer", "LeakSanitizer", "runtime error:",
+					    "UndefinedBehaviorSanitizer", "ThreadSanitizer", NULL};
+	FILE *f = fopen(log_path, "r");
+	char *text = NULL;
+	size_t n = 0, cap = 0;
+	int found = 0, i;
+
+	if (!f)
+		return -1;
+	for (;;) {
+		size_t r;
+
+		if (cap - n < 4096) {
+			char *nt;
+
+			if (cap >= 64 * 1024 * 1024)
+				break;
+			nt = realloc(text, cap + 65536);
+			if (!nt)
+				break;
+			text = nt;
+			cap += 65536;
+		}
+		r = fread(text + n, 1, cap - n - 1, f);
+		if (r == 0)
+			break;
+		n += r;
+	}
+	fclose(f);
+	if (!text)
+		return 0;
+	text[n] = '\0';
+	for (i = 0; marks[i]; i++)
+		if (strstr(text, marks[i]))
+			found = 1;
+	if (found)
+		fprintf(stderr, "---- server stderr (%s) ----\n%s\n---- end ----\n", log_path, text);
+	free(text);
+	return found;
+}
+
+struct e2e_tls {
+	int fd;
+	int throttle_ms;
+	long long throttle_until; /* monotonic ms */
+	mbedtls_ssl_context ssl;
+	mbedtls_ssl_config conf;
+	mbedtls_x509_crt ca;
+	mbedtls_entropy_context ent;
+	mbedtls_ctr_drbg_context drbg;
+	char *buf; /* plaintext read but not yet taken by e2e_tls_response() */
+	size_t len, cap;
+};
+
+static int tls_send_cb(void *ctx, const unsigned char *p, size_t n)
+{
+	e2e_tls *t = ctx;
+	ssize_t w = send(t->fd, p, n, MSG_NOSIGNAL);
+
+	if (w >= 0)
+		return (int)w;
+	if (errno == EAGAIN || errno == EINTR)
+		return MBEDTLS_ERR_SSL_WANT_WRITE;
+	return errno == EPIPE || errno == ECONNRESET ? MBEDTLS_ERR_NET_CONN_RESET
+						      : MBEDTLS_ERR_NET_SEND_FAILED;
+}
+
+static int tls_recv_cb(void *ctx, unsigned char *p, size_t n, uint32_t timeout_ms)
+{
+	e2e_tls *t = ctx;
+	struct pollfd pf = {.fd = t->fd, .events = POLLIN};
+	ssize_t r;
+	int pr;
+
+	if (t->throttle_ms > 0 && now_ms() < t->throttle_until) {
+		struct timespec ts = {t->throttle_ms / 1000, (long)(t->throttle_ms % 1000) * 1000000L};
+
+		nanosleep(&ts, NULL);
+		n = 1;
+	}
+	pr = poll(&pf, 1, timeout_ms ? (int)timeout_ms : -1);
+	if (pr == 0)
+		return MBEDTLS_ERR_SSL_TIMEOUT;
+	if (pr < 0)
+		return errno == EINTR ? MBEDTLS_ERR_SSL_WANT_READ : MBEDTLS_ERR_NET_RECV_FAILED;
+	r = recv(t->fd, p, n, 0);
+	if (r >= 0)
+		return (int)r;
+	if (errno == EAGAIN || errno == EINTR)
+		return MBEDTLS_ERR_SSL_WANT_READ;
+	return errno == ECONNRESET ? MBEDTLS_ERR_NET_CONN_RESET : MBEDTLS_ERR_NET_RECV_FAILED;
+}
+
+void e2e_tls_close(e2e_tls *t, int abrupt)
+{
+	if (!t)
+		return;
+	if (!abrupt && t->fd >= 0)
+		mbedtls_ssl_close_notify(&t->ssl);
+	mbedtls_ssl_free(&t->ssl);
+	mbedtls_ssl_config_free(&t->conf);
+	mbedtls_x509_crt_free(&t->ca);
+	mbedtls_ctr_drbg_free(&t->drbg);
+	mbedtls_entropy_free(&t->ent);
+	if (t->fd >= 0)
+		close(t->fd);
+	free(t->buf);
+	free(t);
+}
+
+e2e_tls *e2e_tls_open(e2e_server *s, int rcvbuf, int timeout_ms)
+{
+	e2e_tls *t = calloc(1, sizeof(*t));
+	struct sockaddr_in a = {0};
+	long long deadline = now_ms() + timeout_ms;
+	int rc;
+
+	if (!t)
+		return NULL;
+	mbedtls_ssl_init(&t->ssl);
+	mbedtls_ssl_config_init(&t->conf);
+	mbedtls_x509_crt_init(&t->ca);
+	mbedtls_entropy_init(&t->ent);
+	mbedtls_ctr_drbg_init(&t->drbg);
+	t->fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (t->fd < 0)
+		goto fail;
+	if (rcvbuf > 0)
+		setsockopt(t->fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
+	a.sin_family = AF_INET;
+	a.sin_port = htons((uint16_t)s->port);
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (connect(t->fd, (struct sockaddr *)&a, sizeof(a)) < 0)
+		goto fail;
+	if (mbedtls_ctr_drbg_seed(&t->drbg, mbedtls_entropy_func, &t->ent, NULL, 0) != 0 ||
+	    mbedtls_x509_crt_parse_file(&t->ca, s->cacert) != 0 ||
+	    mbedtls_ssl_config_defaults(&t->conf, MBEDTLS_SSL_IS_CLIENT,
+					MBEDTLS_SSL_TRANSPORT_STREAM,
+					MBEDTLS_SSL_PRESET_DEFAULT) != 0)
+		goto fail;
+	mbedtls_ssl_conf_ca_chain(&t->conf, &t->ca, NULL);
+	mbedtls_ssl_conf_authmode(&t->conf, MBEDTLS_SSL_VERIFY_REQUIRED);
+	mbedtls_ssl_conf_rng(&t->conf, mbedtls_ctr_drbg_random, &t->drbg);
+	mbedtls_ssl_conf_read_timeout(&t->conf, 100);
+	if (mbedtls_ssl_setup(&t->ssl, &t->conf) != 0 ||
+	    mbedtls_ssl_set_hostname(&t->ssl, "127.0.0.1") != 0)
+		goto fail;
+	mbedtls_ssl_set_bio(&t->ssl, t, tls_send_cb, NULL, tls_recv_cb);
+	while ((rc = mbedtls_ssl_handshake(&t->ssl)) != 0) {
+		if (rc != MBEDTLS_ERR_SSL_WANT_READ && rc != MBEDTLS_ERR_SSL_WANT_WRITE &&
+		    rc != MBEDTLS_ERR_SSL_TIMEOUT)
+			goto fail;
+		if (now_ms() > deadline)
+			goto fail;
+	}
+	return t;
+fail:
+	e2e_tls_close(t, 1);
+	return NULL;
+}
+
+int e2e_tls_fd(const e2e_tls *t)
+{
+	return t->fd;
+}
+
+void e2e_tls_throttle(e2e_tls *t, int delay_ms, int for_ms)
+{
+	t->throttle_ms = delay_ms;
+	t->throttle_until = now_ms() + for_ms;
+}
+
+int e2e_tls_write(e2e_tls *t, const void *data, size_t len)
+{
+	size_t off = 0;
+	int rc;
+
+	while (off < len) {
+		rc = mbedtls_ssl_write(&t->ssl, (const unsigned char *)data + off, len - off);
+		if (rc > 0)
+			off += (size_t)rc;
+		else if (rc != MBEDTLS_ERR_SSL_WANT_WRITE && rc != MBEDTLS_ERR_SSL_WANT_READ)
+			return -1;
+	}
+	return 0;
+}
+
+/* The value of header `name` in head[0..n) (case-insensitive), or NULL; *vlen its length. */
+static const char *head_value(const char *head, size_t n, const char *name, size_t *vlen)
+{
+	size_t nl = strlen(name), pos = 0;
+
+	while (pos < n) {
+		const char *eol = memmem(head + pos, n - pos, "\r\n", 2);
+		size_t ll = eol ? (size_t)(eol - (head + pos)) : n - pos;
+
+		if (ll > nl + 1 && strncasecmp(head + pos, name, nl) == 0 && head[pos + nl] == ':') {
+			const char *v = head + pos + nl + 1;
+			size_t k = ll - nl - 1;
+
+			while (k && (*v == ' ' || *v == '\t')) {
+				v++;
+				k--;
+			}
+			*vlen = k;
+			return v;
+		}
+		pos += ll + 2;
+	}
+	return NULL;
+}
+
+/*
+ * One whole answer at the front of p[0..n)? 1 and *used (its bytes) with the
+ * outputs filled, 0 not yet complete, -1 malformed.
+ */
+static int parse_answer(const char *p, size_t n, long *status, char **body, size_t *len,
+			char *head, size_t headsz, size_t *used)
+{
+	const char *end = memmem(p, n, "\r\n\r\n", 4), *v;
+	size_t hl, vlen, pos;
+	char *out = NULL;
+	size_t olen = 0;
+
+	if (!end)
+		return 0;
+	hl = (size_t)(end - p) + 4;
+	if (n < 12 || memcmp(p, "HTTP/1.", 7) != 0)
+		return -1;
+	*status = strtol(p + 9, NULL, 10);
+	if (*status >= 100 && *status < 200) { /* 100 Continue: skip it */
+		int rc = parse_answer(p + hl, n - hl, status, body, len, head, headsz, used);
+
+		if (rc > 0)
+			*used += hl;
+		return rc;
+	}
+	if (head && headsz) {
+		size_t k = hl < headsz ? hl : headsz - 1;
+
+		memcpy(head, p, k);
+		head[k] = '\0';
+	}
+	v = head_value(p, hl, "Transfer-Encoding", &vlen);
+	if (v && vlen >= 7 && strncasecmp(v, "chunked", 7) == 0) {
+		pos = hl;
+		out = malloc(n + 1);
+		if (!out)
+			return -1;
+		for (;;) {
+			const char *eol = memmem(p + pos, n - pos, "\r\n", 2);
+			unsigned long long sz;
+
+			if (!eol) {
+				free(out);
+				return 0;
+			}
+			sz = strtoull(p + pos, NULL, 16);
+			pos = (size_t)(eol - p) + 2;
+			if (sz == 0) {
+				if (n - pos < 2) {
+					free(out);
+					return 0;
+				}
+				pos += 2;
+				break;
+			}
+			if (sz > n || n - pos < sz + 2) {
+				free(out);
+				return 0;
+			}
+			memcpy(out + olen, p + pos, (size_t)sz);
+			olen += (size_t)sz;
+			pos += (size_t)sz + 2;
+		}
+	} else {
+		unsigned long long cl = 0;
+
+		v = head_value(p, hl, "Content-Length", &vlen);
+		if (v)
+			cl = strtoull(v, NULL, 10);
+		if (cl > n || n - hl < cl)
+			return 0;
+		out = malloc((size_t)cl + 1);
+		if (!out)
+			return -1;
+		memcpy(out, p + hl, (size_t)cl);
+		olen = (size_t)cl;
+		pos = hl + (size_t)cl;
+	}
+	out[olen] = '\0';
+	*body = out;
+	*len = olen;
+	*used = pos;
+	return 1;
+}
+
+int e2e_tls_response(e2e_tls *t, int timeout_ms, long *status, char **body, size_t *len,
+		     char *head, size_t headsz)
+{
+	long long deadline = now_ms() + timeout_ms;
+	size_t used = 0;
+	int rc;
+
+	*body = NULL;
+	*len = 0;
+	*status = 0;
+	for (;;) {
+		rc = t->len ? parse_answer(t->buf, t->len, status, body, len, head, headsz, &used)
+			    : 0;
+		if (rc > 0) {
+			memmove(t->buf, t->buf + used, t->len - used);
+			t->len -= used;
+			return 0;
+		}
+		if (rc < 0 || now_ms() > deadline)
+			return -1;
+		if (t->cap - t->len < 16385) {
+			char *nb = realloc(t->buf, t->cap + 65536);
+
+			if (!nb)
+				return -1;
+			t->buf = nb;
+			t->cap += 65536;
+		}
+		rc = mbedtls_ssl_read(&t->ssl, (unsigned char *)t->buf + t->len, t->cap - t->len - 1);
+		if (rc > 0)
+			t->len += (size_t)rc;
+		else if (rc != MBEDTLS_ERR_SSL_TIMEOUT && rc != MBEDTLS_ERR_SSL_WANT_READ &&
+			 rc != MBEDTLS_ERR_SSL_WANT_WRITE)
+			return -1;
+	}
+}
+
+int e2e_sql_text(e2e_server *s, const char *sql, char *out, size_t outsz)
+{
+	sqlite3 *db = NULL;
+	sqlite3_stmt *st = NULL;
+	int rc = -1;
+
+	if (sqlite3_open_v2(s->db, &db, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK &&
+	    sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW) {
+		const unsigned char *v = sqlite3_column_text(st, 0);
+
+		snprintf(out, outsz, "%s", v ? (const char *)v : "");
+		rc = 0;
+	}
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	return rc;
+}
+
+int e2e_sql_digest(e2e_server *s, const char *sql, unsigned char out[32])
+{
+	sqlite3 *db = NULL;
+	sqlite3_stmt *st = NULL;
+	mbedtls_sha256_context h;
+	int rc = -1, step, i, n;
+
+	mbedtls_sha256_init(&h);
+	mbedtls_sha256_starts_ret(&h, 0);
+	if (sqlite3_open_v2(s->db, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+		goto out;
+	n = sqlite3_column_count(st);
+	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+		for (i = 0; i < n; i++) {
+			/* The type and length go in too, so that no two rows hash alike by accident. */
+			unsigned char tag[9];
+			const void *v = sqlite3_column_blob(st, i);
+			int len = sqlite3_column_bytes(st, i), k;
+
+			tag[0] = (unsigned char)sqlite3_column_type(st, i);
+			for (k = 0; k < 8; k++)
+				tag[1 + k] = (unsigned char)((unsigned long long)len >> (8 * k));
+			mbedtls_sha256_update_ret(&h, tag, sizeof(tag));
+			if (len > 0)
+				mbedtls_sha256_update_ret(&h, v, (size_t)len);
+		}
+	}
+	if (step != SQLITE_DONE)
+		goto out;
+	mbedtls_sha256_finish_ret(&h, out);
+	rc = 0;
+out:
+	mbedtls_sha256_free(&h);
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	return rc;
+}

@@ -87,4 +87,51 @@ long long e2e_sql_int(e2e_server *s, const char *sql);
 /* A fresh random UUID (lower-case, 36 characters and a NUL). */
 void e2e_uuid(char out[37]);
 
+/* ---- Raw TLS connections, server logs and database digests (abuse and crash tests) ---- */
+
+/*
+ * Start like e2e_start(), with the server's stderr appended to `log_path`
+ * (sanitizer reports land there). 0 or -1.
+ */
+int e2e_start_logged(e2e_server *s, const char *const *extra_args, const char *log_path);
+/*
+ * Does the log at `log_path` hold a sanitizer report (AddressSanitizer,
+ * LeakSanitizer, UndefinedBehaviorSanitizer "runtime error:")? 1 yes (the
+ * log is copied to our stderr), 0 no, -1 unreadable.
+ */
+int e2e_log_has_sanitizer_report(const char *log_path);
+
+/* A kept-open TLS connection to the server under test. */
+typedef struct e2e_tls e2e_tls;
+/*
+ * Connect (setting SO_RCVBUF to `rcvbuf` first when > 0) and complete a TLS
+ * handshake trusting the server's certificate, within `timeout_ms`. Caller
+ * owns the result: free with e2e_tls_close(). NULL on failure.
+ */
+e2e_tls *e2e_tls_open(e2e_server *s, int rcvbuf, int timeout_ms);
+/* The socket under the connection, for raw writes past TLS. */
+int e2e_tls_fd(const e2e_tls *t);
+/* Write all of data through TLS. 0 or -1. */
+int e2e_tls_write(e2e_tls *t, const void *data, size_t len);
+/* For the next `for_ms`, take at most one byte from the socket per `delay_ms`; then full speed. */
+void e2e_tls_throttle(e2e_tls *t, int delay_ms, int for_ms);
+/*
+ * Read one HTTP/1.1 answer (Content-Length or chunked, decoded) within
+ * `timeout_ms`. *status is the status code; *body (malloc'd, NUL-terminated,
+ * the caller frees it) and *len the body; head (may be NULL) gets the status
+ * line and headers. 0, or -1 when the connection ended or time ran out first.
+ */
+int e2e_tls_response(e2e_tls *t, int timeout_ms, long *status, char **body, size_t *len,
+		     char *head, size_t headsz);
+/* Close (without close_notify when `abrupt`) and free. Accepts NULL. */
+void e2e_tls_close(e2e_tls *t, int abrupt);
+
+/* The first column of the first row of `sql`, as text, into out. 0 or -1. */
+int e2e_sql_text(e2e_server *s, const char *sql, char *out, size_t outsz);
+/* SHA-256 over every column of every row `sql` answers, in order. 0 or -1. */
+int e2e_sql_digest(e2e_server *s, const char *sql, unsigned char out[32]);
+
+/* Milliseconds on the monotonic clock. */
+long long e2e_now_ms(void);
+
 #endif

@@ -308,11 +308,25 @@ static void test_resolve_unknown(void **state)
 	fixture *f = *state;
 	char out[GITLINK_HEX_SIZE];
 	static const char *const unknown[] = {
-	    "deadbeefdeadbeef", "0000000000000000000000000000000000000000",
-	    "fffffff",          "v9.9",
-	    "nosuchbranch",     "refs/heads/nosuch",
-	    "origin/main",      "feature-dirty-x",
-	    "v1.0-x",           "main-dirty-dirty",
+	    "deadbeefdeadbeef",
+	    "0000000000000000000000000000000000000000",
+	    "fffffff",
+	    "v9.9",
+	    "nosuchbranch",
+	    "refs/heads/nosuch",
+	    "origin/main",
+	    "feature-dirty-x",
+	    "v1.0-x",
+	    "main-dirty-dirty",
+	    /* Files at the top of the git directory are no names. */
+	    "COMMIT_EDITMSG",
+	    "config",
+	    "description",
+	    "index",
+	    "objects",
+	    "refs",
+	    "refs/heads",
+	    "info/exclude",
 	};
 
 	for (size_t i = 0; i < sizeof(unknown) / sizeof(unknown[0]); i++) {
@@ -1133,6 +1147,10 @@ static void test_walk_large(void **state)
 	size_t n = 0;
 	FILE *p;
 	double secs;
+
+	/* The positions asserted below need a history of some length. */
+	if (commits < 100)
+		commits = 100;
 
 	snprintf(cmd, sizeof(cmd),
 		 "cd '%s' && git init -q -b main ../big && cd ../big && "

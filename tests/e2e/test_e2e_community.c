@@ -1,0 +1,285 @@
+/* test_e2e_community.c - suggestions, votes, merges, the tester's own view and release notes, against a real prosumd. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "harness.h"
+
+typedef struct fixture {
+	e2e_server s;
+	char rel[128];
+} fixture;
+
+static int setup(void **state)
+{
+	fixture *f = calloc(1, sizeof(*f));
+	char out[1024], *p;
+
+	if (!f || e2e_setup(&f->s) < 0 ||
+	    e2e_sh(out, sizeof(out), "'%s' token add --role release --data '%s'", PROSUMD_PATH,
+		   f->s.data) != 0 ||
+	    !(p = strstr(out, "token: ")))
+		return -1;
+	p += 7;
+	p[strcspn(p, "\n")] = '\0';
+	snprintf(f->rel, sizeof(f->rel), "%s", p);
+	if (e2e_start(&f->s, NULL) < 0)
+		return -1;
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	fixture *f = *state;
+
+	assert_int_equal(e2e_stop(&f->s), 0);
+	e2e_destroy(&f->s);
+	free(f);
+	return 0;
+}
+
+/* A request as a tester (ingest key, optional install header) or with the release token. */
+static json_t *req(fixture *f, int tester, const char *install, const char *method,
+		   const char *path, const char *body, long *status, char **raw)
+{
+	char auth[200], inst[200];
+	const char *h[4] = {auth, "Content-Type: application/json", NULL, NULL};
+	e2e_response r;
+	json_error_t e;
+	json_t *v;
+
+	if (tester)
+		snprintf(auth, sizeof(auth), "X-Prosum-Key: %s", f->s.key);
+	else
+		snprintf(auth, sizeof(auth), "Authorization: Bearer %s", f->rel);
+	if (install) {
+		snprintf(inst, sizeof(inst), "X-Prosum-Install: %s", install);
+		h[2] = inst;
+	}
+	assert_int_equal(e2e_request(&f->s, method, path, h, body, body ? strlen(body) : 0, &r), 0);
+	*status = r.status;
+	v = json_loads(r.body, 0, &e);
+	if (raw)
+		*raw = strdup(r.body);
+	e2e_response_free(&r);
+	return v;
+}
+
+static const char *str(json_t *v, const char *k)
+{
+	return json_string_value(json_object_get(v, k));
+}
+
+static json_int_t num(json_t *v, const char *k)
+{
+	return json_integer_value(json_object_get(v, k));
+}
+
+static void suggest(fixture *f, const char *title, const char *install, const char *name,
+		    const char *expect_id)
+{
+	char uuid[37], body[512];
+	long st;
+	json_t *v;
+
+	e2e_uuid(uuid);
+	snprintf(body, sizeof(body),
+		 "{\"uuid\":\"%s\",\"title\":\"%s\",\"body\":\"Please\",\"tester\":{\"install_id\":"
+		 "\"%s\"%s%s%s}}",
+		 uuid, title, install, name ? ",\"name\":\"" : "", name ? name : "", name ? "\"" : "");
+	v = req(f, 1, NULL, "POST", "/api/v1/projects/demo/suggestions", body, &st, NULL);
+	assert_int_equal(st, 201);
+	assert_string_equal(str(v, "id"), expect_id);
+	json_decref(v);
+	/* The same uuid again: the same suggestion. */
+	v = req(f, 1, NULL, "POST", "/api/v1/projects/demo/suggestions", body, &st, NULL);
+	assert_int_equal(st, 200);
+	assert_string_equal(str(v, "id"), expect_id);
+	json_decref(v);
+}
+
+static json_int_t vote(fixture *f, const char *s, const char *install, const char *name, int add)
+{
+	char path[128], body[256];
+	long st;
+	json_t *v;
+	json_int_t n;
+
+	snprintf(path, sizeof(path), "/api/v1/projects/demo/suggestions/%s/votes", s);
+	snprintf(body, sizeof(body), "{\"install_id\":\"%s\"%s%s%s}", install,
+		 name ? ",\"name\":\"" : "", name ? name : "", name ? "\"" : "");
+	v = req(f, 1, NULL, add ? "POST" : "DELETE", path, body, &st, NULL);
+	assert_int_equal(st, 200);
+	n = num(v, "votes");
+	json_decref(v);
+	return n;
+}
+
+static void test_votes_and_duplicates(void **state)
+{
+	fixture *f = *state;
+	long st;
+	json_t *v;
+
+	suggest(f, "Dark mode", "install-a", "Ada", "S-1");
+	assert_int_equal(vote(f, "S-1", "install-b", "Bob", 1), 2);
+	assert_int_equal(vote(f, "S-1", "install-c", NULL, 1), 3);
+	assert_int_equal(vote(f, "S-1", "install-b", "Bob", 1), 3); /* one vote per install */
+	suggest(f, "Night theme", "install-d", NULL, "S-2");
+	assert_int_equal(vote(f, "S-2", "install-b", NULL, 1), 2);
+	/* S-2 is S-1 again: votes and voters move over, Bob counted once. */
+	v = req(f, 0, NULL, "PATCH", "/api/v1/projects/demo/suggestions/S-2",
+		"{\"duplicate_of\":\"S-1\"}", &st, NULL);
+	assert_int_equal(st, 200);
+	assert_string_equal(str(v, "status"), "duplicate");
+	json_decref(v);
+	v = req(f, 0, NULL, "GET", "/api/v1/projects/demo/suggestions/S-1", NULL, &st, NULL);
+	assert_int_equal(num(v, "votes"), 4);
+	json_decref(v);
+	assert_int_equal(vote(f, "S-2", "install-e", NULL, 1), 5); /* lands on S-1 */
+	assert_int_equal(vote(f, "S-1", "install-e", NULL, 0), 4); /* withdrawn */
+	/* Listing by votes; duplicates left out. */
+	suggest(f, "Export to PDF", "install-c", NULL, "S-3");
+	v = req(f, 0, NULL, "GET", "/api/v1/projects/demo/suggestions", NULL, &st, NULL);
+	assert_int_equal(st, 200);
+	assert_int_equal(json_array_size(json_object_get(v, "items")), 2);
+	assert_string_equal(str(json_array_get(json_object_get(v, "items"), 0), "id"), "S-1");
+	json_decref(v);
+	v = req(f, 0, NULL, "GET", "/api/v1/projects/demo/suggestions?q=pdf&sort=newest", NULL, &st,
+		NULL);
+	assert_int_equal(json_array_size(json_object_get(v, "items")), 1);
+	json_decref(v);
+	/* An ingest key cannot read the team's view; a bad status is refused. */
+	v = req(f, 1, NULL, "GET", "/api/v1/projects/demo/suggestions", NULL, &st, NULL);
+	assert_int_equal(st, 403);
+	json_decref(v);
+	v = req(f, 0, NULL, "PATCH", "/api/v1/projects/demo/suggestions/S-3",
+		"{\"status\":\"shipped\"}", &st, NULL);
+	assert_int_equal(st, 422); /* shipped by hand needs a release */
+	json_decref(v);
+	v = req(f, 0, NULL, "PATCH", "/api/v1/projects/demo/suggestions/S-3",
+		"{\"status\":\"planned\",\"comment\":\"Next quarter\"}", &st, NULL);
+	assert_int_equal(st, 200);
+	json_decref(v);
+}
+
+static void test_shipped_mine_and_notes(void **state)
+{
+	fixture *f = *state;
+	long st;
+	json_t *v, *s1;
+	char *raw = NULL;
+	char uuid[37], body[512];
+
+	/* A tester's report, to see in their own view. */
+	e2e_uuid(uuid);
+	snprintf(body, sizeof(body),
+		 "{\"uuid\":\"%s\",\"kind\":\"bug\",\"title\":\"Menu is cut off\","
+		 "\"build\":{\"version\":\"1.3\"},\"tester\":{\"install_id\":\"install-a\","
+		 "\"name\":\"Ada\",\"email\":\"ada@example.org\"}}",
+		 uuid);
+	json_decref(req(f, 1, NULL, "POST", "/api/v1/projects/demo/reports", body, &st, NULL));
+	assert_int_equal(st, 201);
+
+	/* The commit that implements S-1 lands in release 1.4.0. */
+	assert_int_equal(e2e_sh(NULL, 0,
+				"cd '%s' && echo dark > theme.txt && git add theme.txt && git commit "
+				"-qm 'Add a dark theme' -m 'Implements: S-1' && git tag v1.4.0",
+				f->s.repo),
+			 0);
+	json_decref(req(f, 0, NULL, "POST", "/api/v1/projects/demo/sync", NULL, &st, NULL));
+	assert_int_equal(st, 200);
+	json_decref(req(f, 0, NULL, "POST", "/api/v1/projects/demo/releases",
+			"{\"name\":\"1.4.0\",\"ref\":\"v1.4.0\"}", &st, NULL));
+	assert_int_equal(st, 201);
+
+	v = req(f, 0, NULL, "GET", "/api/v1/projects/demo/releases/1.4.0", NULL, &st, NULL);
+	s1 = json_array_get(json_object_get(v, "shipped_suggestions"), 0);
+	assert_string_equal(str(s1, "id"), "S-1");
+	assert_int_equal(num(s1, "votes"), 4);
+	assert_string_equal(str(s1, "suggested_by"), "Ada");
+	assert_true(json_array_size(json_object_get(v, "contributors")) >= 2);
+	json_decref(v);
+
+	/* The tester sees it shipped, and their own report, and nothing of anyone else. */
+	v = req(f, 1, "install-a", "GET", "/api/v1/projects/demo/mine", NULL, &st, &raw);
+	assert_int_equal(st, 200);
+	s1 = json_array_get(json_object_get(v, "suggestions"), 0);
+	assert_string_equal(str(s1, "id"), "S-1");
+	assert_string_equal(str(s1, "status"), "shipped");
+	assert_string_equal(str(s1, "shipped_in"), "1.4.0");
+	assert_int_equal(json_array_size(json_object_get(v, "reports")), 1);
+	assert_null(strstr(raw, "Bob"));
+	assert_null(strstr(raw, "ada@example.org"));
+	json_decref(v);
+	free(raw);
+	v = req(f, 1, "install-zzz", "GET", "/api/v1/projects/demo/mine", NULL, &st, NULL);
+	assert_int_equal(json_array_size(json_object_get(v, "reports")), 0);
+	assert_int_equal(json_array_size(json_object_get(v, "suggestions")), 0);
+	json_decref(v);
+	v = req(f, 1, NULL, "GET", "/api/v1/projects/demo/mine", NULL, &st, NULL);
+	assert_int_equal(st, 422); /* which install? */
+	json_decref(v);
+	v = req(f, 1, "install-a", "GET", "/api/v1/projects/demo/reports/R-1", NULL, &st, NULL);
+	assert_int_equal(st, 403); /* a tester reads items only through mine */
+	json_decref(v);
+	/* The change feed: nothing changed after a time in the future. */
+	v = req(f, 1, "install-a", "GET", "/api/v1/projects/demo/mine?since=2999-01-01T00:00:00Z",
+		NULL, &st, NULL);
+	assert_int_equal(st, 200);
+	assert_int_equal(json_array_size(json_object_get(v, "suggestions")), 0);
+	json_decref(v);
+	v = req(f, 1, "install-a", "GET", "/api/v1/projects/demo/mine?since=2000-01-01T00:00:00Z",
+		NULL, &st, NULL);
+	assert_int_equal(json_array_size(json_object_get(v, "suggestions")), 1);
+	json_decref(v);
+
+	/* Release notes: Markdown with every section, the opted-in named, the others counted. */
+	{
+		char auth[200];
+		const char *h[] = {auth, NULL};
+		e2e_response r;
+
+		snprintf(auth, sizeof(auth), "Authorization: Bearer %s", f->rel);
+		assert_int_equal(e2e_request(&f->s, "GET", "/api/v1/projects/demo/releases/1.4.0/notes",
+					     h, NULL, 0, &r),
+				 0);
+		assert_int_equal(r.status, 200);
+		assert_true(strncmp(r.content_type, "text/markdown", 13) == 0);
+		assert_non_null(strstr(r.body, "# Release 1.4.0\n"));
+		assert_non_null(strstr(r.body, "\n## Community suggestions shipped\n"));
+		assert_non_null(strstr(r.body, "\n## Fixed\n"));
+		assert_non_null(strstr(r.body, "\n## Thanks\n"));
+		assert_non_null(strstr(r.body, "\n## Commits\n"));
+		assert_non_null(strstr(r.body, "**S-1** Dark mode (4 votes)"));
+		assert_non_null(strstr(r.body, "Ada and Bob and 2 more testers") ?
+					strstr(r.body, "Ada and Bob and 2 more testers") :
+					strstr(r.body, "Ada, Bob and 2 more testers"));
+		assert_non_null(strstr(r.body, "Add a dark theme"));
+		assert_null(strstr(r.body, "ada@example.org"));
+		e2e_response_free(&r);
+	}
+	v = req(f, 0, NULL, "GET", "/api/v1/projects/demo/contributors", NULL, &st, NULL);
+	assert_int_equal(st, 200);
+	assert_string_equal(str(json_array_get(json_object_get(v, "items"), 0), "name"), "Ada");
+	json_decref(v);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_votes_and_duplicates),
+		cmocka_unit_test(test_shipped_mine_and_notes),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
