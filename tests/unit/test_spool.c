@@ -87,8 +87,11 @@ static int teardown(void **state)
 /* An envelope with a JSON report and the given attachments (borrowed strings). */
 static void make(envelope *p, const char *uuid, const char *json)
 {
+	size_t n = strnlen(uuid, sizeof(p->uuid) - 1);
+
 	memset(p, 0, sizeof(*p));
-	snprintf(p->uuid, sizeof(p->uuid), "%s", uuid);
+	memcpy(p->uuid, uuid, n);
+	p->uuid[n] = '\0';
 	p->json = json;
 	p->json_len = strlen(json);
 }
