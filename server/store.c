@@ -269,6 +269,7 @@ static const char *const sql_text[Q_COUNT] = {
 };
 
 #define STORE_DYN_CACHE 32
+#define STORE_SEARCH_WINDOW "1000" /* newest full-text matches (per kind of hit) searched */
 
 struct store_db {
 	sqlite3 *db;
@@ -1218,7 +1219,17 @@ int store_report_list(store_db *db, int64_t project_id, const store_report_filte
 	}
 	buf_puts(&sql, "SELECT " REPORT_COLUMNS "FROM reports r JOIN groups g ON g.id = r.group_id ");
 	if (ranked)
-		buf_puts(&sql, "JOIN reports_fts f ON f.rowid = r.id AND reports_fts MATCH :q ");
+		/*
+		 * Relevance: a hit in the title first, then hits anywhere, newest first in
+		 * each. bm25() would need every match's statistics, seconds for a common
+		 * word at a million reports; walking the newest matches by rowid is cheap.
+		 */
+		buf_puts(&sql, "JOIN (SELECT rowid, min(rk) AS rank FROM (SELECT rowid, 0 AS rk FROM "
+			       "(SELECT rowid FROM reports_fts WHERE reports_fts MATCH :qt ORDER BY "
+			       "rowid DESC LIMIT " STORE_SEARCH_WINDOW ") UNION ALL SELECT rowid, 1 "
+			       "FROM (SELECT rowid FROM reports_fts WHERE reports_fts MATCH :q ORDER "
+			       "BY rowid DESC LIMIT " STORE_SEARCH_WINDOW ")) GROUP BY rowid) f "
+			       "ON f.rowid = r.id ");
 	buf_puts(&sql, "WHERE r.project_id = :p ");
 	if (f->kind)
 		buf_puts(&sql, "AND r.kind = :kind ");
@@ -1231,7 +1242,8 @@ int store_report_list(store_db *db, int64_t project_id, const store_report_filte
 	if (f->platform)
 		buf_puts(&sql, "AND r.os = :os ");
 	if (f->group)
-		buf_puts(&sql, "AND g.num = :group ");
+		buf_puts(&sql, "AND r.group_id = (SELECT id FROM groups WHERE project_id = :p "
+			       "AND num = :group) ");
 	if (f->tag_key)
 		buf_puts(&sql, "AND r.id IN (SELECT report_id FROM report_tags "
 			       "WHERE project_id = :p AND key = :tk AND value = :tv) ");
@@ -1241,7 +1253,7 @@ int store_report_list(store_db *db, int64_t project_id, const store_report_filte
 		buf_puts(&sql, "AND r.received_at < :until ");
 	if (ranked) {
 		/* Ranked by relevance, a title hit weighing most; the cursor is an offset. */
-		buf_puts(&sql, "ORDER BY bm25(reports_fts, 10.0, 2.0, 3.0, 3.0), r.num DESC "
+		buf_puts(&sql, "ORDER BY f.rank, r.num DESC "
 			       "LIMIT :limit OFFSET :offset");
 	} else if (f->oldest) {
 		buf_puts(&sql, "AND r.num > :cursor ORDER BY r.num ASC LIMIT :limit");
@@ -1253,6 +1265,14 @@ int store_report_list(store_db *db, int64_t project_id, const store_report_filte
 		goto out;
 	bind_named_int(s, ":p", project_id);
 	bind_named_text(s, ":q", q.p);
+	if (ranked) {
+		buf qt;
+
+		buf_init(&qt, 8192);
+		buf_printf(&qt, "{title} : (%s)", q.p);
+		bind_named_text(s, ":qt", qt.p);
+		buf_free(&qt);
+	}
 	bind_named_text(s, ":kind", f->kind);
 	bind_named_text(s, ":status", f->status);
 	bind_named_text(s, ":revision", f->revision);
