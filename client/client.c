@@ -35,6 +35,32 @@ static const char *env(const prosum_client *c, const char *name)
 	return v && v[0] ? v : NULL;
 }
 
+/*
+ * "sha256//BASE64[;sha256//BASE64...]", each BASE64 the 44 characters of a
+ * SHA-256. libcurl would take a malformed pin as a file name and fail every
+ * handshake later; refusing it here names the mistake.
+ */
+static int pin_valid(const char *pin)
+{
+	const char *p = pin;
+
+	for (;;) {
+		size_t n;
+		if (strncmp(p, "sha256//", 8) != 0)
+			return 0;
+		p += 8;
+		n = strspn(p, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=");
+		if (n != 44 || p[43] != '=' || p[42] == '=')
+			return 0;
+		p += n;
+		if (*p == '\0')
+			return 1;
+		if (*p != ';')
+			return 0;
+		p++;
+	}
+}
+
 /* $XDG_STATE_HOME, else ~/.local/state. Caller frees. */
 static int state_home(char **out, const prosum_client *c)
 {
@@ -198,15 +224,21 @@ int prosum_client_new(prosum_client **out, const char *dsn_text, const prosum_op
 			rc = error_set(PROSUM_ENOMEM, "out of memory");
 			goto out;
 		}
-		if (opts->pinned_pubkey && strncmp(opts->pinned_pubkey, "sha256//", 8) != 0) {
-			rc = error_set(PROSUM_EINVALID,
-				       "pinned public key must look like sha256//BASE64");
-			goto out;
-		}
 	}
 	if (!c->ca_file && env(c, "PROSUM_CACERT") &&
 	    copy_opt(&c->ca_file, env(c, "PROSUM_CACERT"))) {
 		rc = error_set(PROSUM_ENOMEM, "out of memory");
+		goto out;
+	}
+	if (!c->pinned_pubkey && env(c, "PROSUM_PIN") &&
+	    copy_opt(&c->pinned_pubkey, env(c, "PROSUM_PIN"))) {
+		rc = error_set(PROSUM_ENOMEM, "out of memory");
+		goto out;
+	}
+	if (c->pinned_pubkey && !pin_valid(c->pinned_pubkey)) {
+		rc = error_set(PROSUM_EINVALID,
+			       "the pinned public key must look like sha256//BASE64 (44 characters "
+			       "of base64), several joined with ';'");
 		goto out;
 	}
 	if (c->connect_timeout_ms <= 0)

@@ -5,7 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "limits.h"
+#include "client_limits.h"
 #include "prosum.h"
 
 /*

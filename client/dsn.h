@@ -4,7 +4,7 @@
 
 #include <stddef.h>
 
-#include "limits.h"
+#include "client_limits.h"
 
 /* A parsed DSN. Plain data: no pointers, nothing to free. */
 typedef struct dsn {

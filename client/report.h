@@ -5,7 +5,7 @@
 #include <jansson.h>
 #include <stddef.h>
 
-#include "limits.h"
+#include "client_limits.h"
 #include "prosum.h"
 
 /* One attachment of a report being built: a path read later, or bytes held now. */

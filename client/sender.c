@@ -31,7 +31,8 @@ struct sender {
 	int backing_off;
 	unsigned int attempts;  /* failed passes in a row */
 	uint64_t backoff_until; /* monotonic ms */
-	uint64_t retry_at;      /* monotonic ms the server asked to wait until; 0: none */
+	/* monotonic ms the server asked to wait until; 0: none (without the thread: inline_lock) */
+	uint64_t retry_at;
 };
 
 int sender_classify(long status)
@@ -79,6 +80,7 @@ static void wait_until(sender *s, uint64_t deadline)
 typedef struct attempt {
 	int code;         /* PROSUM_E* of a failure to retry */
 	long retry_after; /* seconds, -1: none */
+	size_t done;      /* spool files gone during the pass */
 } attempt;
 
 /* Tell the application, from the delivering thread. */
@@ -161,6 +163,7 @@ static int pass(sender *s, attempt *a, uint64_t deadline)
 
 	a->code = 0;
 	a->retry_after = -1;
+	a->done = 0;
 	rc = spool_list(s->c->spool, ".report", &list, &n);
 	if (rc) {
 		a->code = rc;
@@ -186,6 +189,7 @@ static int pass(sender *s, attempt *a, uint64_t deadline)
 			rc = a->code;
 			goto out;
 		}
+		a->done++;
 	}
 out:
 	free(list);
@@ -246,6 +250,14 @@ static void *run(void *arg)
 			uint32_t r = 0;
 			util_random(&r, sizeof(r));
 			s->backing_off = 1;
+			/*
+			 * A pass that delivered something before a 429 or 503 met a
+			 * server that is up and pacing us: its Retry-After says how
+			 * long to wait, and the backoff for a server that is down
+			 * starts over.
+			 */
+			if (a.done)
+				s->attempts = 0;
 			if (s->attempts < 64)
 				s->attempts++;
 			s->backoff_until = now + sender_backoff_ms(s->attempts, r);
@@ -324,15 +336,54 @@ void sender_wake(sender *s)
 	pthread_mutex_unlock(&s->lock);
 }
 
-/* A flush without the thread: one pass in the caller's thread, bounded by the timeout. */
+/* Sleep until the monotonic `until`, giving up early when the client closes. */
+static int sleep_until(sender *s, uint64_t until)
+{
+	for (;;) {
+		uint64_t now = util_now_ms(), step;
+		struct timespec ts;
+
+		if (atomic_load(&s->c->cancel))
+			return error_set(PROSUM_ENETWORK, "cancelled: the client is closing");
+		if (now >= until)
+			return 0;
+		step = until - now > 100 ? 100 : until - now;
+		ts.tv_sec = 0;
+		ts.tv_nsec = (long)step * 1000000L;
+		nanosleep(&ts, NULL);
+	}
+}
+
+/*
+ * A flush without the thread: one pass in the caller's thread, bounded by
+ * the timeout. Like the thread, it never skips a Retry-After: a flush that
+ * follows one waits for it when its timeout allows, else fails at once.
+ */
 static int flush_inline(sender *s, long timeout_ms)
 {
+	uint64_t deadline = timeout_ms < 0 ? UINT64_MAX : util_now_ms() + (uint64_t)timeout_ms;
+	uint64_t now;
 	attempt a;
 	int rc;
 
 	pthread_mutex_lock(&s->inline_lock);
-	rc = pass(s, &a, timeout_ms < 0 ? UINT64_MAX : util_now_ms() + (uint64_t)timeout_ms);
+	now = util_now_ms();
+	if (s->retry_at > now) {
+		if (s->retry_at > deadline) {
+			rc = error_set(PROSUM_EBUSY,
+				       "the server asked to wait %llu s more before sending",
+				       (unsigned long long)((s->retry_at - now + 999) / 1000));
+			goto out;
+		}
+		rc = sleep_until(s, s->retry_at);
+		if (rc)
+			goto out;
+	}
+	rc = pass(s, &a, deadline);
+	s->retry_at =
+	    rc && a.retry_after >= 0 ? util_now_ms() + (uint64_t)a.retry_after * 1000u : 0;
 	transport_set_deadline(s->t, 0);
+out:
 	pthread_mutex_unlock(&s->inline_lock);
 	return rc;
 }

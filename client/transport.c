@@ -15,6 +15,7 @@ struct transport {
 	CURL *curl;
 	long deadline_ms;
 	int too_big;
+	int stream_failed;
 	char errbuf[CURL_ERROR_SIZE];
 };
 
@@ -74,6 +75,8 @@ void transport_set_deadline(transport *t, long timeout_ms)
 typedef struct sink {
 	transport *t;
 	transport_answer *ans;
+	transport_stream_fn stream; /* NULL: keep the body */
+	void *stream_arg;
 } sink;
 
 static size_t on_body(char *data, size_t size, size_t n, void *arg)
@@ -81,6 +84,18 @@ static size_t on_body(char *data, size_t size, size_t n, void *arg)
 	sink *s = arg;
 	size_t len = size * n;
 
+	if (s->stream) {
+		long status = 0;
+		/* The head is complete by the first piece of the body: only a 2xx is streamed. */
+		curl_easy_getinfo(s->t->curl, CURLINFO_RESPONSE_CODE, &status);
+		if (status >= 200 && status <= 299) {
+			if (s->stream(data, len, s->stream_arg) != 0) {
+				s->t->stream_failed = 1;
+				return 0; /* CURLE_WRITE_ERROR */
+			}
+			return len;
+		}
+	}
 	if (strbuf_add(&s->ans->body, data, len) != 0) {
 		s->t->too_big = 1;
 		return 0; /* CURLE_WRITE_ERROR */
@@ -113,6 +128,9 @@ static int map_curl_error(transport *t, CURLcode cc, const char *url)
 	case CURLE_SSL_INVALIDCERTSTATUS:
 		return error_set(PROSUM_ETLS, "%s: TLS failed: %s", url, why);
 	case CURLE_WRITE_ERROR:
+		if (t->stream_failed)
+			return error_set(PROSUM_EIO, "%s: the answer could not be written out",
+					 url);
 		if (t->too_big)
 			return error_set(PROSUM_EPROTOCOL, "%s: the answer is larger than %d bytes",
 					 url, PROSUM_MAX_ANSWER);
@@ -139,9 +157,12 @@ static int prepare(transport *t, transport_answer *ans, sink *s, const char *url
 	curl_easy_reset(c);
 	t->errbuf[0] = '\0';
 	t->too_big = 0;
+	t->stream_failed = 0;
 	transport_answer_free(ans);
 	s->t = t;
 	s->ans = ans;
+	s->stream = NULL;
+	s->stream_arg = NULL;
 	if (t->deadline_ms > 0 && (timeout <= 0 || t->deadline_ms < timeout))
 		timeout = t->deadline_ms;
 
@@ -163,8 +184,13 @@ static int prepare(transport *t, transport_answer *ans, sink *s, const char *url
 	SET(CURLOPT_XFERINFOFUNCTION, on_progress);
 	SET(CURLOPT_XFERINFODATA, t);
 	SET(CURLOPT_CONNECTTIMEOUT_MS, t->cfg.connect_timeout_ms);
-	if (timeout > 0)
+	if (timeout > 0) {
 		SET(CURLOPT_TIMEOUT_MS, timeout);
+	} else {
+		/* No limit on the whole transfer (a long export): still none on silence. */
+		SET(CURLOPT_LOW_SPEED_LIMIT, 1L);
+		SET(CURLOPT_LOW_SPEED_TIME, 60L);
+	}
 	SET(CURLOPT_ACCEPT_ENCODING, "");
 	if (t->cfg.ca_file)
 		SET(CURLOPT_CAINFO, t->cfg.ca_file);
@@ -281,45 +307,49 @@ out:
 	return rc;
 }
 
-int transport_request(transport *t, transport_answer *ans, const char *method, const char *url,
-		      const char *token, const char *body, size_t body_len)
+int transport_perform(transport *t, transport_answer *ans, const transport_call *call)
 {
 	struct curl_slist *headers = NULL, *h;
 	strbuf auth = STRBUF_INIT(4096);
+	const char *method = call->method;
 	sink s;
 	int rc;
 
-	rc = prepare(t, ans, &s, url);
+	rc = prepare(t, ans, &s, call->url);
 	if (rc)
 		goto out;
+	s.stream = call->stream;
+	s.stream_arg = call->stream_arg;
 	h = curl_slist_append(headers, "Accept: application/json");
 	if (h)
 		headers = h;
 	h = h ? curl_slist_append(headers, "Expect:") : NULL;
-	if (h && token) {
-		if (strbuf_printf(&auth, "Authorization: Bearer %s", token) != 0)
+	if (h && call->token) {
+		if (strbuf_printf(&auth, "Authorization: Bearer %s", call->token) != 0)
 			h = NULL;
 		else
 			h = curl_slist_append(headers, auth.ptr);
 	}
-	if (h && body)
+	for (size_t i = 0; h && call->headers && call->headers[i]; i++)
+		h = curl_slist_append(headers, call->headers[i]);
+	if (h && call->body)
 		h = curl_slist_append(headers, "Content-Type: application/json");
 	if (!h) {
 		rc = error_set(PROSUM_ENOMEM, "out of memory");
 		goto out;
 	}
 	curl_easy_setopt(t->curl, CURLOPT_HTTPHEADER, headers);
-	if (body) {
-		curl_easy_setopt(t->curl, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)body_len);
-		curl_easy_setopt(t->curl, CURLOPT_POSTFIELDS, body);
+	if (call->body) {
+		curl_easy_setopt(t->curl, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)call->body_len);
+		curl_easy_setopt(t->curl, CURLOPT_POSTFIELDS, call->body);
 	}
 	if (strcmp(method, "GET") != 0 && strcmp(method, "POST") != 0)
 		curl_easy_setopt(t->curl, CURLOPT_CUSTOMREQUEST, method);
-	if (strcmp(method, "POST") == 0 && !body) {
+	if (strcmp(method, "POST") == 0 && !call->body) {
 		curl_easy_setopt(t->curl, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)0);
 		curl_easy_setopt(t->curl, CURLOPT_POSTFIELDS, "");
 	}
-	rc = perform(t, ans, url);
+	rc = perform(t, ans, call->url);
 out:
 	curl_easy_setopt(t->curl, CURLOPT_HTTPHEADER, NULL);
 	curl_slist_free_all(headers);

@@ -53,11 +53,34 @@ void transport_set_deadline(transport *t, long timeout_ms);
 int transport_post_report(transport *t, transport_answer *ans, const dsn *d, const envelope *p);
 
 /*
- * Any API request with `Authorization: Bearer token` (token may be NULL).
- * `body` (NULL for none) is sent as application/json. Same returns as above.
+ * Takes one piece of a streamed answer body. Returns 0, or -1 to abort the
+ * transfer (the request then fails with PROSUM_EIO).
  */
-int transport_request(transport *t, transport_answer *ans, const char *method, const char *url,
-		      const char *token, const char *body, size_t body_len);
+typedef int (*transport_stream_fn)(const char *data, size_t len, void *arg);
+
+/* One API request. Strings are borrowed for the duration of the call. */
+typedef struct transport_call {
+	const char *method;         /* "GET", "POST", "PATCH", "DELETE" */
+	const char *url;            /* a full https:// URL */
+	const char *token;          /* sent as `Authorization: Bearer`; NULL: none */
+	const char *const *headers; /* more "Name: value" lines, NULL-terminated; NULL: none */
+	const char *body;           /* sent as application/json; NULL: none */
+	size_t body_len;
+	/*
+	 * NULL: the body is kept in ans->body (at most PROSUM_MAX_ANSWER bytes).
+	 * Else the body of a 2xx answer goes to `stream` piece by piece, in
+	 * constant memory and without a size ceiling; the body of any other
+	 * answer is still kept in ans->body, for its error.
+	 */
+	transport_stream_fn stream;
+	void *stream_arg;
+} transport_call;
+
+/*
+ * Perform `call`. Same returns as transport_post_report(), and PROSUM_EIO
+ * when `stream` refused a piece.
+ */
+int transport_perform(transport *t, transport_answer *ans, const transport_call *call);
 
 /*
  * Read an ingest answer into *res (initialised; previous contents disposed).

@@ -126,7 +126,8 @@ typedef struct prosum_client prosum_client;
 /* options.flags */
 #define PROSUM_NO_SENDER                                                                           \
 	0x1u               /* no background thread: only prosum_send() and prosum_flush() deliver */
-#define PROSUM_NO_ENV 0x2u /* ignore $PROSUM_CACERT, $PROSUM_SPOOL, $XDG_STATE_HOME */
+#define PROSUM_NO_ENV 0x2u /* ignore $PROSUM_CACERT, $PROSUM_PIN, $PROSUM_SPOOL, $XDG_STATE_HOME   \
+			    */
 
 typedef struct prosum_options {
 	unsigned int version;
@@ -134,10 +135,12 @@ typedef struct prosum_options {
 	const char *ca_file; /* PEM CA bundle; NULL: $PROSUM_CACERT, else the system store */
 	/*
 	 * The server's public key, "sha256//BASE64[;sha256//BASE64...]" (as
-	 * CURLOPT_PINNEDPUBLICKEY takes it). With a pin and no CA file, the
-	 * certificate chain is not checked against a CA: the pin alone
-	 * authenticates the server (for self-signed servers). With both, both
-	 * must hold.
+	 * CURLOPT_PINNEDPUBLICKEY takes it: the base64 of the SHA-256 of the
+	 * DER SubjectPublicKeyInfo). NULL: $PROSUM_PIN, else none. With a pin
+	 * and no CA file, the certificate chain is not checked against a CA:
+	 * the pin alone authenticates the server (for self-signed servers).
+	 * With both, both must hold. A malformed pin fails
+	 * prosum_client_new() with PROSUM_EINVALID.
 	 */
 	const char *pinned_pubkey;
 	const char *spool_dir;        /* NULL: see "Where things live on disk" above */

@@ -12,6 +12,7 @@
 #define RELEASE_CACHE 512    /* commit -> release answers kept per repository */
 #define BLAME_FRAMES 3       /* top in-app frames blamed per report */
 #define BLAME_STRIP 8        /* leading directories tried away from an absolute path */
+#define FEW_COMMITS 64       /* new commits given a release one by one rather than in one walk */
 
 typedef struct rel_entry {
 	char commit[41];
@@ -352,6 +353,22 @@ static int reassign(store_db *db, int64_t project_id, open_repo *o, const rel_li
 	if (!only && store_commits_each(db, project_id, collect, &all) < 0)
 		goto out;
 	ids = *list;
+	if (only && ids.n <= FEW_COMMITS) {
+		/*
+		 * A few new commits: a containment check per release tip each. New
+		 * commits sit on top of the history, so each check walks only the
+		 * commits between them and a tip, where the batch walk below would read
+		 * the whole history under every release.
+		 */
+		char release[128];
+
+		for (i = 0; i < ids.n; i++)
+			if (release_of(o, l, ids.ids[i], release) < 0 ||
+			    store_commit_set_release(db, project_id, ids.ids[i], release) < 0)
+				goto out;
+		rc = STORE_OK;
+		goto out;
+	}
 	if (ids.n == 0) {
 		rc = STORE_OK;
 		goto out;
@@ -437,7 +454,9 @@ typedef struct scan {
 	store_db *db;
 	int64_t project_id;
 	gitwork_sync_stats *stats;
-	idlist *fresh; /* commits remembered by this sync: they need their release */
+	idlist *fresh;         /* commits remembered by this sync: they need their release */
+	const rel_list *rels;  /* the releases registered now */
+	char *fresh_tip;       /* [i]: release i's tip is among the commits this walk saw */
 	int failed;
 } scan;
 
@@ -450,6 +469,9 @@ static int scan_commit(const gitlink_walk_commit *c, void *payload)
 	char summary[GITLINK_SUMMARY_MAX];
 
 	sc->stats->commits++;
+	for (i = 0; i < sc->rels->n; i++)
+		if (!sc->fresh_tip[i] && memcmp(c->id, sc->rels->tips[i], 40) == 0)
+			sc->fresh_tip[i] = 1;
 	n = msglink_parse(c->message, c->message_len, refs, MSGLINK_MAX_REFS);
 	if (n == 0)
 		return 0;
@@ -510,8 +532,9 @@ int gitwork_sync(store_db *db, int64_t project_id, int64_t now, gitwork_sync_sta
 	size_t ntips = 0, i;
 	scan sc;
 	resolver rv;
-	rel_list l = {0};
-	idlist fresh_commits = {0};
+	rel_list l = {0}, newer = {0};
+	idlist fresh_commits = {0}, resolved = {0};
+	char *fresh_tip = NULL;
 	int rc = STORE_ERROR;
 
 	memset(out, 0, sizeof(*out));
@@ -533,7 +556,12 @@ int gitwork_sync(store_db *db, int64_t project_id, int64_t now, gitwork_sync_sta
 		goto out;
 	for (i = 0; i < ntips; i++)
 		seen[i] = tips[i];
-	sc = (scan){db, project_id, out, &fresh_commits, 0};
+	if (releases_load(db, project_id, &l) < 0)
+		goto out;
+	fresh_tip = calloc(l.n + 1, 1);
+	if (!fresh_tip)
+		goto out;
+	sc = (scan){db, project_id, out, &fresh_commits, &l, fresh_tip, 0};
 	if (gitlink_walk(&fresh, o->repo, seen, ntips, NULL, 0, scan_commit, &sc) < 0 ||
 	    sc.failed) {
 		snprintf(why, whylen, "walking the history failed: %s", gitlink_error(o->repo));
@@ -541,19 +569,37 @@ int gitwork_sync(store_db *db, int64_t project_id, int64_t now, gitwork_sync_sta
 	}
 	if (store_tips_set(db, project_id, (const char(*)[41])fresh.ids, fresh.count) < 0)
 		goto out;
-	rv = (resolver){db, project_id, o, out, &fresh_commits};
+	rv = (resolver){db, project_id, o, out, &resolved};
 	if (store_unresolved_each(db, project_id, resolve_one, &rv) < 0)
 		goto out;
-	/* New commits need their release; links name their items. */
-	if (releases_load(db, project_id, &l) < 0)
+	/*
+	 * New commits need their release. A commit this walk saw for the first time
+	 * cannot be an ancestor of a release tip an earlier walk had already seen
+	 * (it would have been seen then), so only releases whose tips are new
+	 * themselves can contain it: usually none, and no containment walk at all.
+	 */
+	newer.sig = l.sig;
+	newer.names = calloc(l.n + 1, sizeof(*newer.names));
+	newer.tips = calloc(l.n + 1, sizeof(*newer.tips));
+	if (!newer.names || !newer.tips)
 		goto out;
-	if (reassign(db, project_id, o, &l, &fresh_commits) < 0 ||
+	for (i = 0; i < l.n; i++)
+		if (fresh_tip[i]) {
+			newer.names[newer.n] = l.names[i];
+			newer.tips[newer.n++] = l.tips[i];
+		}
+	if (reassign(db, project_id, o, &newer, &fresh_commits) < 0 ||
+	    reassign(db, project_id, o, &l, &resolved) < 0 ||
 	    store_links_apply(db, project_id, 0, 0, now) < 0)
 		goto out;
 	rc = STORE_OK;
 out:
 	releases_free(&l);
+	free(newer.names); /* the strings belong to l */
+	free(newer.tips);
+	free(fresh_tip);
 	free(fresh_commits.ids);
+	free(resolved.ids);
 	gitlink_tips_free(&fresh);
 	free(seen);
 	free(tips);

@@ -607,6 +607,84 @@ static int derive_title(report_error *err, report *r)
 
 /* ---- report_parse ------------------------------------------------------------------------ */
 
+/*
+ * The path ("frames[0].line") of the value being read at byte `pos` of a
+ * document that is well-formed up to there: a small scan keeping a stack of
+ * object keys and array indexes. Keys are cut to fit; deep paths end in "...".
+ */
+static void path_at(const char *json, size_t pos, char *out, size_t outsz)
+{
+	struct level {
+		int array;
+		long index;
+		char key[48];
+	} st[PROSUM_MAX_JSON_DEPTH + 1];
+	int depth = -1, in_string = 0, want_key = 0;
+	size_t i, k = 0, o = 0;
+	char key[48];
+
+	for (i = 0; i < pos; i++) {
+		char c = json[i];
+
+		if (in_string) {
+			if (c == '\\' && i + 1 < pos) {
+				i++;
+			} else if (c == '"') {
+				in_string = 0;
+				key[k] = '\0';
+				if (want_key && depth >= 0 && !st[depth].array)
+					memcpy(st[depth].key, key, sizeof(key));
+			} else if (k + 1 < sizeof(key)) {
+				key[k++] = c;
+			}
+			continue;
+		}
+		switch (c) {
+		case '"':
+			in_string = 1;
+			k = 0;
+			break;
+		case '{':
+		case '[':
+			if (depth + 1 > PROSUM_MAX_JSON_DEPTH)
+				break;
+			depth++;
+			st[depth].array = c == '[';
+			st[depth].index = 0;
+			st[depth].key[0] = '\0';
+			want_key = c == '{';
+			break;
+		case '}':
+		case ']':
+			if (depth >= 0)
+				depth--;
+			want_key = 0;
+			break;
+		case ':':
+			want_key = 0;
+			break;
+		case ',':
+			if (depth >= 0 && st[depth].array)
+				st[depth].index++;
+			want_key = depth >= 0 && !st[depth].array;
+			break;
+		default:
+			break;
+		}
+	}
+	out[0] = '\0';
+	for (i = 0; (int)i <= depth && o + 1 < outsz; i++) {
+		int n = st[i].array ? snprintf(out + o, outsz - o, "[%ld]", st[i].index)
+				    : snprintf(out + o, outsz - o, "%s%s", o ? "." : "", st[i].key);
+
+		if (n < 0 || (size_t)n >= outsz - o) {
+			out[o] = '\0';
+			break;
+		}
+		o += (size_t)n;
+	}
+}
+
 int report_parse(report *out, const char *json, size_t len, const report_limits *lim,
 		 report_error *err)
 {
@@ -632,9 +710,17 @@ int report_parse(report *out, const char *json, size_t len, const report_limits 
 	r.root = json_loadb(json ? json : "", len, JSON_REJECT_DUPLICATES, &jerr);
 	if (!r.root) {
 		/* the parser leaves no text when it could not even set itself up */
-		if (json_error_code(&jerr) == json_error_out_of_memory || !jerr.text[0])
+		if (json_error_code(&jerr) == json_error_out_of_memory || !jerr.text[0]) {
 			oom(err);
-		else
+		} else if (json_error_code(&jerr) == json_error_numeric_overflow) {
+			/* Well-formed JSON, but a number no field can hold: the field is at fault. */
+			char field[sizeof(err->field)];
+
+			path_at(json, (size_t)jerr.position < len ? (size_t)jerr.position : len, field,
+				sizeof(field));
+			fail(err, 422, "invalid_report", field,
+			     "is out of range (line %d, column %d)", jerr.line, jerr.column);
+		} else
 			fail(err, 400, "invalid_json", "", "line %d, column %d: %s", jerr.line,
 			     jerr.column, jerr.text);
 		goto out;

@@ -229,19 +229,21 @@ static const char *const sql_text[Q_COUNT] = {
 	[Q_RELEASE_POSITION] = "UPDATE releases SET position = ?3 WHERE project_id = ?1 AND name = ?2",
 	[Q_RELEASE_GET] = "SELECT name, ref, commit_id, position, created_at FROM releases "
 			  "WHERE project_id = ?1 AND name = ?2",
-	[Q_RELEASE_FIXED_REPORTS] = "SELECT r.num, r.title, r.fixed_by FROM reports r "
-				    "JOIN commits c ON c.project_id = r.project_id AND c.id = r.fixed_by "
-				    "WHERE r.project_id = ?1 AND c.release = ?2 ORDER BY r.num",
-	[Q_RELEASE_FIXED_GROUPS] = "SELECT g.num, g.title, g.fixed_by, g.count, g.testers FROM groups g "
-				   "JOIN commits c ON c.project_id = g.project_id AND c.id = g.fixed_by "
-				   "WHERE g.project_id = ?1 AND c.release = ?2 AND g.merged_into IS NULL "
+	/* Driven from the release's commits (CROSS JOIN keeps that order): never a scan of reports. */
+	[Q_RELEASE_FIXED_REPORTS] = "SELECT r.num, r.title, r.fixed_by FROM commits c CROSS JOIN reports r "
+				    "ON r.project_id = c.project_id AND r.fixed_by = c.id "
+				    "WHERE c.project_id = ?1 AND c.release = ?2 ORDER BY r.num",
+	[Q_RELEASE_FIXED_GROUPS] = "SELECT g.num, g.title, g.fixed_by, g.count, g.testers FROM commits c "
+				   "CROSS JOIN groups g ON g.project_id = c.project_id AND g.fixed_by = c.id "
+				   "WHERE c.project_id = ?1 AND c.release = ?2 AND g.merged_into IS NULL "
 				   "ORDER BY g.num",
 	[Q_RELEASE_LIST] = "SELECT r.name, r.ref, r.commit_id, r.position, r.created_at, "
-			   "(SELECT count(*) FROM reports x JOIN commits c ON c.project_id = x.project_id "
-			   " AND c.id = x.fixed_by WHERE x.project_id = r.project_id AND c.release = r.name), "
-			   "(SELECT count(*) FROM groups x JOIN commits c ON c.project_id = x.project_id "
-			   " AND c.id = x.fixed_by WHERE x.project_id = r.project_id AND c.release = r.name "
-			   " AND x.merged_into IS NULL), "
+			   "(SELECT count(*) FROM commits c CROSS JOIN reports x ON x.project_id = "
+			   " c.project_id AND x.fixed_by = c.id WHERE c.project_id = r.project_id AND "
+			   " c.release = r.name), "
+			   "(SELECT count(*) FROM commits c CROSS JOIN groups x ON x.project_id = "
+			   " c.project_id AND x.fixed_by = c.id WHERE c.project_id = r.project_id AND "
+			   " c.release = r.name AND x.merged_into IS NULL), "
 			   "(SELECT count(*) FROM suggestions s WHERE s.project_id = r.project_id AND "
 			   " s.duplicate_of IS NULL AND " SHIPPED_IN " = r.name) "
 			   "FROM releases r WHERE r.project_id = ?1 ORDER BY r.position DESC, r.created_at DESC",
@@ -1932,55 +1934,51 @@ int store_link_add(store_db *db, int64_t project_id, char type, int64_t num,
 }
 
 /*
- * Applying links is rare (a sync, a new item) and set-based, so these
- * statements are prepared per call rather than kept.
+ * Set-based and driven by the links table (a few thousand rows at most), never
+ * by a scan of reports: the candidate items are those a fix link names, or the
+ * groups of the reports a link fixed. Rare (a sync, a new item), so prepared
+ * per shape like the list queries.
  */
+#define LINKED_REPORTS                                                                      \
+	"SELECT r.id FROM links l JOIN reports r ON r.project_id = l.project_id AND r.num = " \
+	"l.ref_num WHERE l.project_id = :p AND l.ref_type = 'R' AND l.kind = 'fix' AND "      \
+	"r.fixed_by IS NULL AND (:n = 0 OR (:t = 'R' AND l.ref_num = :n))"
+#define REPORT_FIX                                                                          \
+	"(SELECT min(l.commit_id) FROM links l WHERE l.project_id = r.project_id AND "       \
+	"l.ref_type = 'R' AND l.ref_num = r.num AND l.kind = 'fix')"
+#define LINKED_GROUPS                                                                       \
+	"SELECT g.id FROM links l JOIN groups g ON g.project_id = l.project_id AND g.num = "  \
+	"l.ref_num WHERE l.project_id = :p AND l.ref_type = 'G' AND l.kind = 'fix' AND "      \
+	"g.fixed_by IS NULL AND g.merged_into IS NULL AND (:n = 0 OR (:t = 'G' AND "          \
+	"l.ref_num = :n)) UNION SELECT g.id FROM links l JOIN reports r ON r.project_id = "   \
+	"l.project_id AND r.num = l.ref_num AND r.fixed_by = l.commit_id JOIN groups g ON "   \
+	"g.id = r.group_id WHERE l.project_id = :p AND l.ref_type = 'R' AND l.kind = 'fix' "  \
+	"AND g.fixed_by IS NULL AND g.merged_into IS NULL AND (:n = 0 OR (:t = 'R' AND "      \
+	"l.ref_num = :n) OR (:t = 'G' AND g.num = :n))"
+#define GROUP_FIX                                                                           \
+	"coalesce((SELECT min(l.commit_id) FROM links l WHERE l.project_id = g.project_id "  \
+	"AND l.ref_type = 'G' AND l.ref_num = g.num AND l.kind = 'fix'), (SELECT "            \
+	"min(x.fixed_by) FROM reports x JOIN links l ON l.project_id = x.project_id AND "     \
+	"l.ref_type = 'R' AND l.ref_num = x.num AND l.commit_id = x.fixed_by WHERE "          \
+	"x.group_id = g.id))"
+
 int store_links_apply(store_db *db, int64_t project_id, char type, int64_t num, int64_t now)
 {
 	static const char *const steps[] = {
 		/* history first, while the old values are still there */
 		"INSERT INTO audit(project_id, target_type, target_num, actor, field, old_value, "
-		"new_value, at) SELECT r.project_id, 'R', r.num, 'git', 'fixed_by', NULL, "
-		"(SELECT min(l.commit_id) FROM links l WHERE l.project_id = r.project_id "
-		"AND l.ref_type = 'R' AND l.ref_num = r.num AND l.kind = 'fix'), :now "
-		"FROM reports r WHERE r.project_id = :p AND r.fixed_by IS NULL AND (:n = 0 OR "
-		"(:t = 'R' AND r.num = :n)) AND EXISTS (SELECT 1 FROM links l WHERE l.project_id = "
-		"r.project_id AND l.ref_type = 'R' AND l.ref_num = r.num AND l.kind = 'fix')",
-		"UPDATE reports SET fixed_by = (SELECT min(l.commit_id) FROM links l WHERE "
-		"l.project_id = reports.project_id AND l.ref_type = 'R' AND l.ref_num = reports.num "
-		"AND l.kind = 'fix'), status = CASE WHEN status IN ('new', 'triaged', "
-		"'in_progress') THEN 'fixed' ELSE status END WHERE project_id = :p AND fixed_by IS "
-		"NULL AND (:n = 0 OR (:t = 'R' AND num = :n)) AND EXISTS (SELECT 1 FROM links l "
-		"WHERE l.project_id = reports.project_id AND l.ref_type = 'R' AND l.ref_num = "
-		"reports.num AND l.kind = 'fix')",
+		"new_value, at) SELECT r.project_id, 'R', r.num, 'git', 'fixed_by', NULL, " REPORT_FIX
+		", :now FROM reports r WHERE r.id IN (" LINKED_REPORTS ")",
+		"UPDATE reports AS r SET fixed_by = " REPORT_FIX ", status = CASE WHEN status IN "
+		"('new', 'triaged', 'in_progress') THEN 'fixed' ELSE status END WHERE r.id IN "
+		"(" LINKED_REPORTS ")",
 		/* groups named by a link, or holding a report a link fixed */
 		"INSERT INTO audit(project_id, target_type, target_num, actor, field, old_value, "
-		"new_value, at) SELECT g.project_id, 'G', g.num, 'git', 'fixed_by', NULL, "
-		"coalesce((SELECT min(l.commit_id) FROM links l WHERE l.project_id = g.project_id "
-		"AND l.ref_type = 'G' AND l.ref_num = g.num AND l.kind = 'fix'), (SELECT "
-		"min(r.fixed_by) FROM reports r JOIN links l ON l.project_id = r.project_id AND "
-		"l.ref_type = 'R' AND l.ref_num = r.num AND l.commit_id = r.fixed_by WHERE "
-		"r.group_id = g.id)), :now FROM groups g WHERE g.project_id = :p AND g.fixed_by IS "
-		"NULL AND g.merged_into IS NULL AND (:n = 0 OR (:t = 'G' AND g.num = :n) OR (:t = "
-		"'R' AND g.id = (SELECT group_id FROM reports WHERE project_id = :p AND num = :n))) "
-		"AND (EXISTS (SELECT 1 FROM links l WHERE "
-		"l.project_id = g.project_id AND l.ref_type = 'G' AND l.ref_num = g.num AND l.kind "
-		"= 'fix') OR EXISTS (SELECT 1 FROM reports r JOIN links l ON l.project_id = "
-		"r.project_id AND l.ref_type = 'R' AND l.ref_num = r.num AND l.commit_id = "
-		"r.fixed_by WHERE r.group_id = g.id))",
-		"UPDATE groups SET fixed_by = coalesce((SELECT min(l.commit_id) FROM links l WHERE "
-		"l.project_id = groups.project_id AND l.ref_type = 'G' AND l.ref_num = groups.num "
-		"AND l.kind = 'fix'), (SELECT min(r.fixed_by) FROM reports r JOIN links l ON "
-		"l.project_id = r.project_id AND l.ref_type = 'R' AND l.ref_num = r.num AND "
-		"l.commit_id = r.fixed_by WHERE r.group_id = groups.id)), status = CASE WHEN status "
-		"IN ('new', 'triaged', 'in_progress') THEN 'fixed' ELSE status END WHERE project_id "
-		"= :p AND fixed_by IS NULL AND merged_into IS NULL AND (:n = 0 OR (:t = 'G' AND num "
-		"= :n) OR (:t = 'R' AND id = (SELECT group_id FROM reports WHERE project_id = :p "
-		"AND num = :n))) AND (EXISTS (SELECT 1 FROM links "
-		"l WHERE l.project_id = groups.project_id AND l.ref_type = 'G' AND l.ref_num = "
-		"groups.num AND l.kind = 'fix') OR EXISTS (SELECT 1 FROM reports r JOIN links l ON "
-		"l.project_id = r.project_id AND l.ref_type = 'R' AND l.ref_num = r.num AND "
-		"l.commit_id = r.fixed_by WHERE r.group_id = groups.id))",
+		"new_value, at) SELECT g.project_id, 'G', g.num, 'git', 'fixed_by', NULL, " GROUP_FIX
+		", :now FROM groups g WHERE g.id IN (" LINKED_GROUPS ")",
+		"UPDATE groups AS g SET fixed_by = " GROUP_FIX ", status = CASE WHEN status IN "
+		"('new', 'triaged', 'in_progress') THEN 'fixed' ELSE status END WHERE g.id IN "
+		"(" LINKED_GROUPS ")",
 	};
 	char t[2] = {type ? type : 'R', '\0'};
 	size_t i;
@@ -2807,10 +2805,13 @@ static json_t *contributors_json(store_db *db, int64_t project_id, const char *r
 		db, "WITH shipped AS (SELECT s.id, s.tester_name FROM suggestions s WHERE "
 		    "s.project_id = :p AND s.duplicate_of IS NULL AND " SHIPPED_IN " IS NOT NULL "
 		    "AND (:r IS NULL OR " SHIPPED_IN " = :r)), "
-		    "fixed AS (SELECT r.tester_name FROM reports r JOIN groups g ON g.id = r.group_id "
-		    "JOIN commits c ON c.project_id = r.project_id AND c.id = coalesce(r.fixed_by, "
-		    "g.fixed_by) WHERE r.project_id = :p AND c.release IS NOT NULL AND (:r IS NULL "
-		    "OR c.release = :r) AND r.tester_name IS NOT NULL), "
+		    "fixed AS (SELECT r.tester_name FROM commits c CROSS JOIN reports r ON "
+		    "r.project_id = c.project_id AND r.fixed_by = c.id WHERE c.project_id = :p AND "
+		    "c.release IS NOT NULL AND (:r IS NULL OR c.release = :r) AND r.tester_name IS NOT "
+		    "NULL UNION ALL SELECT r.tester_name FROM commits c CROSS JOIN groups g ON "
+		    "g.project_id = c.project_id AND g.fixed_by = c.id CROSS JOIN reports r ON "
+		    "r.group_id = g.id WHERE c.project_id = :p AND c.release IS NOT NULL AND (:r IS "
+		    "NULL OR c.release = :r) AND r.fixed_by IS NULL AND r.tester_name IS NOT NULL), "
 		    "credit AS (SELECT tester_name AS name, 1 AS sug, 0 AS rep FROM shipped WHERE "
 		    "tester_name IS NOT NULL UNION ALL SELECT v.tester_name, 1, 0 FROM votes v JOIN "
 		    "shipped ON shipped.id = v.suggestion_id WHERE v.tester_name IS NOT NULL AND "

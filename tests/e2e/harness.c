@@ -536,8 +536,9 @@ int e2e_start_logged(e2e_server *s, const char *const *extra_args, const char *l
 
 int e2e_log_has_sanitizer_report(const char *log_path)
 {
-	static const char *const marks[] = {"AddressSanitizer", "LeakSanitizer", "runtime error:",
-					    "UndefinedBehaviorSanitizer", "ThreadSanitizer", NULL};
+	static const char *const marks[] = {"AddressSanitizer", "LeakSanitizer",
+					    "runtime error:",   "UndefinedBehaviorSanitizer",
+					    "ThreadSanitizer",  NULL};
 	FILE *f = fopen(log_path, "r");
 	char *text = NULL;
 	size_t n = 0, cap = 0;
@@ -572,7 +573,8 @@ int e2e_log_has_sanitizer_report(const char *log_path)
 		if (strstr(text, marks[i]))
 			found = 1;
 	if (found)
-		fprintf(stderr, "---- server stderr (%s) ----\n%s\n---- end ----\n", log_path, text);
+		fprintf(stderr, "---- server stderr (%s) ----\n%s\n---- end ----\n", log_path,
+			text);
 	free(text);
 	return found;
 }
@@ -600,7 +602,7 @@ static int tls_send_cb(void *ctx, const unsigned char *p, size_t n)
 	if (errno == EAGAIN || errno == EINTR)
 		return MBEDTLS_ERR_SSL_WANT_WRITE;
 	return errno == EPIPE || errno == ECONNRESET ? MBEDTLS_ERR_NET_CONN_RESET
-						      : MBEDTLS_ERR_NET_SEND_FAILED;
+						     : MBEDTLS_ERR_NET_SEND_FAILED;
 }
 
 static int tls_recv_cb(void *ctx, unsigned char *p, size_t n, uint32_t timeout_ms)
@@ -611,7 +613,8 @@ static int tls_recv_cb(void *ctx, unsigned char *p, size_t n, uint32_t timeout_m
 	int pr;
 
 	if (t->throttle_ms > 0 && now_ms() < t->throttle_until) {
-		struct timespec ts = {t->throttle_ms / 1000, (long)(t->throttle_ms % 1000) * 1000000L};
+		struct timespec ts = {t->throttle_ms / 1000,
+				      (long)(t->throttle_ms % 1000) * 1000000L};
 
 		nanosleep(&ts, NULL);
 		n = 1;
@@ -732,7 +735,8 @@ static const char *head_value(const char *head, size_t n, const char *name, size
 		const char *eol = memmem(head + pos, n - pos, "\r\n", 2);
 		size_t ll = eol ? (size_t)(eol - (head + pos)) : n - pos;
 
-		if (ll > nl + 1 && strncasecmp(head + pos, name, nl) == 0 && head[pos + nl] == ':') {
+		if (ll > nl + 1 && strncasecmp(head + pos, name, nl) == 0 &&
+		    head[pos + nl] == ':') {
 			const char *v = head + pos + nl + 1;
 			size_t k = ll - nl - 1;
 
@@ -752,8 +756,8 @@ static const char *head_value(const char *head, size_t n, const char *name, size
  * One whole answer at the front of p[0..n)? 1 and *used (its bytes) with the
  * outputs filled, 0 not yet complete, -1 malformed.
  */
-static int parse_answer(const char *p, size_t n, long *status, char **body, size_t *len,
-			char *head, size_t headsz, size_t *used)
+static int parse_answer(const char *p, size_t n, long *status, char **body, size_t *len, char *head,
+			size_t headsz, size_t *used)
 {
 	const char *end = memmem(p, n, "\r\n\r\n", 4), *v;
 	size_t hl, vlen, pos;
@@ -833,8 +837,8 @@ static int parse_answer(const char *p, size_t n, long *status, char **body, size
 	return 1;
 }
 
-int e2e_tls_response(e2e_tls *t, int timeout_ms, long *status, char **body, size_t *len,
-		     char *head, size_t headsz)
+int e2e_tls_response(e2e_tls *t, int timeout_ms, long *status, char **body, size_t *len, char *head,
+		     size_t headsz)
 {
 	long long deadline = now_ms() + timeout_ms;
 	size_t used = 0;
@@ -861,7 +865,8 @@ int e2e_tls_response(e2e_tls *t, int timeout_ms, long *status, char **body, size
 			t->buf = nb;
 			t->cap += 65536;
 		}
-		rc = mbedtls_ssl_read(&t->ssl, (unsigned char *)t->buf + t->len, t->cap - t->len - 1);
+		rc = mbedtls_ssl_read(&t->ssl, (unsigned char *)t->buf + t->len,
+				      t->cap - t->len - 1);
 		if (rc > 0)
 			t->len += (size_t)rc;
 		else if (rc != MBEDTLS_ERR_SSL_TIMEOUT && rc != MBEDTLS_ERR_SSL_WANT_READ &&
@@ -877,7 +882,8 @@ int e2e_sql_text(e2e_server *s, const char *sql, char *out, size_t outsz)
 	int rc = -1;
 
 	if (sqlite3_open_v2(s->db, &db, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK &&
-	    sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW) {
+	    sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK &&
+	    sqlite3_step(st) == SQLITE_ROW) {
 		const unsigned char *v = sqlite3_column_text(st, 0);
 
 		snprintf(out, outsz, "%s", v ? (const char *)v : "");
@@ -903,7 +909,8 @@ int e2e_sql_digest(e2e_server *s, const char *sql, unsigned char out[32])
 	n = sqlite3_column_count(st);
 	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
 		for (i = 0; i < n; i++) {
-			/* The type and length go in too, so that no two rows hash alike by accident. */
+			/* The type and length go in too, so that no two rows hash alike by
+			 * accident. */
 			unsigned char tag[9];
 			const void *v = sqlite3_column_blob(st, i);
 			int len = sqlite3_column_bytes(st, i), k;

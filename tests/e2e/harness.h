@@ -121,8 +121,8 @@ void e2e_tls_throttle(e2e_tls *t, int delay_ms, int for_ms);
  * the caller frees it) and *len the body; head (may be NULL) gets the status
  * line and headers. 0, or -1 when the connection ended or time ran out first.
  */
-int e2e_tls_response(e2e_tls *t, int timeout_ms, long *status, char **body, size_t *len,
-		     char *head, size_t headsz);
+int e2e_tls_response(e2e_tls *t, int timeout_ms, long *status, char **body, size_t *len, char *head,
+		     size_t headsz);
 /* Close (without close_notify when `abrupt`) and free. Accepts NULL. */
 void e2e_tls_close(e2e_tls *t, int abrupt);
 

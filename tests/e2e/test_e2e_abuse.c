@@ -1,4 +1,4 @@
-/* test_e2e_abuse.c - hostile bytes and hostile clients against a live prosumd: right answers, still serving, nothing stored changed. */
+/* test_e2e_abuse.c - hostile input and clients against a live prosumd; what it stored survives. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -62,10 +62,10 @@ static const char *const flags_idle[] = {"--handshake-timeout",
 					 "20000",
 					 NULL};
 static const char *const flags_flood[] = {BASE_FLAGS, "--rate-ip", "20", "--rate-key", "0", NULL};
-static const char *const flags_conns[] = {BASE_FLAGS,	  "--rate-ip", "0", "--rate-key", "0",
-					  "--conns-per-ip", "10",	 NULL};
-static const char *const flags_queue[] = {BASE_FLAGS,	 "--rate-ip", "0", "--rate-key", "0",
-					  "--write-queue", "1",	 NULL};
+static const char *const flags_conns[] = {BASE_FLAGS, "--rate-ip",      "0",  "--rate-key",
+					  "0",        "--conns-per-ip", "10", NULL};
+static const char *const flags_queue[] = {BASE_FLAGS, "--rate-ip",     "0", "--rate-key",
+					  "0",        "--write-queue", "1", NULL};
 
 /* ---- expectations ---- */
 
@@ -158,14 +158,14 @@ static void expect_raw_error(fixture *f, const char *what, const char *answer, l
 /* A valid report document with the given uuid and title; the caller frees it. */
 static char *report_doc(const char *uuid, const char *title)
 {
-	json_t *r = json_pack("{s:s,s:s,s:s,s:s,s:{s:s,s:s},s:{s:s},s:{s:s,s:s},"
-			      "s:[{s:s,s:s,s:i}],s:{s:s}}",
-			      "uuid", uuid, "kind", "crash", "title", title, "description",
-			      "It fell over", "build", "version", "1.4.0-beta.2", "revision",
-			      "abc1234", "tester", "install_id", "1f6e2c3a-install", "exception",
-			      "type", "SIGSEGV", "value", "invalid read", "frames", "function",
-			      "png_read_palette", "file", "src/png.c", "line", 120, "tags", "gpu",
-			      "intel");
+	json_t *r =
+	    json_pack("{s:s,s:s,s:s,s:s,s:{s:s,s:s},s:{s:s},s:{s:s,s:s},"
+		      "s:[{s:s,s:s,s:i}],s:{s:s}}",
+		      "uuid", uuid, "kind", "crash", "title", title, "description", "It fell over",
+		      "build", "version", "1.4.0-beta.2", "revision", "abc1234", "tester",
+		      "install_id", "1f6e2c3a-install", "exception", "type", "SIGSEGV", "value",
+		      "invalid read", "frames", "function", "png_read_palette", "file", "src/png.c",
+		      "line", 120, "tags", "gpu", "intel");
 	char *s = json_dumps(r, JSON_COMPACT);
 
 	json_decref(r);
@@ -307,6 +307,8 @@ static int down(void **state)
 	if (!f)
 		return 0;
 	st = e2e_stop(&f->s);
+	if (getenv("PROSUM_E2E_SHOW_LOG"))
+		e2e_sh(NULL, 0, "cat '%s' >&2", f->log);
 	if (st != 0) {
 		fprintf(stderr, "prosumd did not stop cleanly on SIGTERM: %d\n", st);
 		rc = -1;
@@ -348,7 +350,8 @@ static void after_group(fixture *f)
 	if (e2e_sql_int(&f->s, "SELECT count(*) FROM sqlite_master") != f->ntables)
 		miss(f, "after the group: the schema changed");
 	if (f->missed)
-		fail_msg("%d expectation(s) missed in this group (see MISSED lines above)", f->missed);
+		fail_msg("%d expectation(s) missed in this group (see MISSED lines above)",
+			 f->missed);
 }
 
 /* No report was stored by what the group sent so far. */
@@ -417,11 +420,20 @@ static void test_truncated_tls_records(void **state)
 	assert_true(fd >= 0);
 	assert_int_equal(send(fd, "\x16\x03\x01\xff\xff", 5, MSG_NOSIGNAL), 5);
 	assert_int_equal(send(fd, junk, 300, MSG_NOSIGNAL), 300);
-	if (!e2e_wait_closed(fd, 3000))
-		miss(f, "a record header announcing 65535 bytes: the connection stayed open");
+	{
+		long long t0 = e2e_now_ms();
+
+		if (!e2e_wait_closed(fd, 3000))
+			miss(f,
+			     "a record header announcing 65535 bytes: the connection stayed open");
+		else
+			fprintf(stderr,
+				"record header announcing 65535 bytes: closed after %lld ms\n",
+				e2e_now_ms() - t0);
+	}
 	close(fd);
 
-	/* A header alone, and a header cut inside itself. */
+	/* A record header cut inside itself. */
 	fd = e2e_tcp_connect(&f->s);
 	assert_true(fd >= 0);
 	assert_int_equal(send(fd, "\x16\x03\x01", 3, MSG_NOSIGNAL), 3);
@@ -467,10 +479,10 @@ static void test_truncated_tls_records(void **state)
 	/* Plain HTTP on the TLS port: a plain 400 saying so, then closed. */
 	{
 		static const char *const reqs[] = {
-			"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n",
-			"POST /api/v1/projects/demo/reports HTTP/1.1\r\nHost: x\r\n"
-			"Content-Type: application/json\r\nContent-Length: 2\r\n\r\n{}",
-			NULL};
+		    "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n",
+		    "POST /api/v1/projects/demo/reports HTTP/1.1\r\nHost: x\r\n"
+		    "Content-Type: application/json\r\nContent-Length: 2\r\n\r\n{}",
+		    NULL};
 		char out[4096];
 		int closed;
 
@@ -521,7 +533,8 @@ static void test_http_framing(void **state)
 	n = (size_t)snprintf(req, cap, "GET /");
 	memset(req + n, 'b', 65536);
 	n += 65536;
-	n += (size_t)snprintf(req + n, cap - n, " HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+	n +=
+	    (size_t)snprintf(req + n, cap - n, " HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
 	tls_raw(f, req, n, out, sizeof(out));
 	expect_raw_error(f, "a request line of 64 KiB", out, 414, NULL);
 
@@ -531,27 +544,28 @@ static void test_http_framing(void **state)
 			const char *what, *headers, *body;
 			long status;
 		} cases[] = {
-			{"two differing Content-Length", "Content-Length: 2\r\nContent-Length: 3\r\n",
-			 "{}x", 400},
-			{"Content-Length and Transfer-Encoding",
-			 "Content-Length: 2\r\nTransfer-Encoding: chunked\r\n", "2\r\n{}\r\n0\r\n\r\n",
-			 400},
-			{"negative Content-Length", "Content-Length: -1\r\n", "{}", 400},
-			{"Content-Length with a sign", "Content-Length: +2\r\n", "{}", 400},
-			{"Content-Length as a list", "Content-Length: 2, 2\r\n", "{}", 400},
-			{"Transfer-Encoding other than chunked", "Transfer-Encoding: gzip, chunked\r\n",
-			 "2\r\n{}\r\n0\r\n\r\n", 400},
-			{"two Transfer-Encoding headers",
-			 "Transfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n",
-			 "2\r\n{}\r\n0\r\n\r\n", 400},
+		    {"two differing Content-Length", "Content-Length: 2\r\nContent-Length: 3\r\n",
+		     "{}x", 400},
+		    {"Content-Length and Transfer-Encoding",
+		     "Content-Length: 2\r\nTransfer-Encoding: chunked\r\n", "2\r\n{}\r\n0\r\n\r\n",
+		     400},
+		    {"negative Content-Length", "Content-Length: -1\r\n", "{}", 400},
+		    {"Content-Length with a sign", "Content-Length: +2\r\n", "{}", 400},
+		    {"Content-Length as a list", "Content-Length: 2, 2\r\n", "{}", 400},
+		    {"Transfer-Encoding other than chunked", "Transfer-Encoding: gzip, chunked\r\n",
+		     "2\r\n{}\r\n0\r\n\r\n", 400},
+		    {"two Transfer-Encoding headers",
+		     "Transfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n",
+		     "2\r\n{}\r\n0\r\n\r\n", 400},
 		};
 
 		for (i = 0; i < (int)(sizeof(cases) / sizeof(cases[0])); i++) {
-			n = (size_t)snprintf(req, cap,
-					     "POST /api/v1/projects/demo/reports HTTP/1.1\r\nHost: x\r\n"
-					     "X-Prosum-Key: %s\r\nContent-Type: application/json\r\n"
-					     "%sConnection: close\r\n\r\n%s",
-					     f->s.key, cases[i].headers, cases[i].body);
+			n = (size_t)snprintf(
+			    req, cap,
+			    "POST /api/v1/projects/demo/reports HTTP/1.1\r\nHost: x\r\n"
+			    "X-Prosum-Key: %s\r\nContent-Type: application/json\r\n"
+			    "%sConnection: close\r\n\r\n%s",
+			    f->s.key, cases[i].headers, cases[i].body);
 			tls_raw(f, req, n, out, sizeof(out));
 			expect_raw_error(f, cases[i].what, out, cases[i].status, NULL);
 		}
@@ -567,7 +581,8 @@ static void test_http_framing(void **state)
 	tls_raw(f, req, n, out, sizeof(out));
 	expect_raw_error(f, "Content-Length 99999999999", out, 413, "too_large");
 	if (e2e_now_ms() - t0 > 3000)
-		miss(f, "Content-Length 99999999999: the answer took %lld ms (request timeout 5000)",
+		miss(f,
+		     "Content-Length 99999999999: the answer took %lld ms (request timeout 5000)",
 		     e2e_now_ms() - t0);
 	if (!strstr(out, "Connection: close"))
 		miss(f, "Content-Length 99999999999: the connection is kept ('%s')",
@@ -628,11 +643,12 @@ static char *doc_with_line(const char *line)
 	char uuid[37], *s = NULL;
 
 	e2e_uuid(uuid);
-	if (asprintf(&s,
-		     "{\"uuid\":\"%s\",\"kind\":\"crash\",\"title\":\"t\",\"build\":{\"version\":\"1\"},"
-		     "\"tester\":{\"install_id\":\"i\"},\"frames\":[{\"function\":\"f\","
-		     "\"file\":\"a.c\",\"line\":%s}]}",
-		     uuid, line) < 0)
+	if (asprintf(
+		&s,
+		"{\"uuid\":\"%s\",\"kind\":\"crash\",\"title\":\"t\",\"build\":{\"version\":\"1\"},"
+		"\"tester\":{\"install_id\":\"i\"},\"frames\":[{\"function\":\"f\","
+		"\"file\":\"a.c\",\"line\":%s}]}",
+		uuid, line) < 0)
 		return NULL;
 	return s;
 }
@@ -645,7 +661,8 @@ static unsigned char *gzip(const void *data, size_t len, size_t *outlen)
 	unsigned char *out = malloc(cap);
 
 	memset(&z, 0, sizeof(z));
-	if (!out || deflateInit2(&z, 6, Z_DEFLATED, 16 + MAX_WBITS, 8, Z_DEFAULT_STRATEGY) != Z_OK) {
+	if (!out ||
+	    deflateInit2(&z, 6, Z_DEFLATED, 16 + MAX_WBITS, 8, Z_DEFAULT_STRATEGY) != Z_OK) {
 		free(out);
 		return NULL;
 	}
@@ -686,14 +703,15 @@ static void test_hostile_json(void **state)
 		size_t len;
 	} bad[] = {
 #define BAD(what, lit) {what, lit, sizeof(lit) - 1}
-		BAD("invalid UTF-8 (ff fe)", "\"bad \xff\xfe utf8\""),
-		BAD("overlong UTF-8 (c0 af)", "\"over\xc0\xaflong\""),
-		BAD("a UTF-16 surrogate in UTF-8 (ed a0 80)", "\"sur\xed\xa0\x80gate\""),
-		BAD("UTF-8 cut short (e2 82)", "\"cut\xe2\x82\""),
-		BAD("\\u0000 in a string", "\"a\\u0000b\""),
-		BAD("a raw NUL byte in a string", "\"a\0b\""),
-		BAD("a raw control byte in a string", "\"a\x01" "b\""),
-		BAD("a lone surrogate escape", "\"\\ud800\""),
+	    BAD("invalid UTF-8 (ff fe)", "\"bad \xff\xfe utf8\""),
+	    BAD("overlong UTF-8 (c0 af)", "\"over\xc0\xaflong\""),
+	    BAD("a UTF-16 surrogate in UTF-8 (ed a0 80)", "\"sur\xed\xa0\x80gate\""),
+	    BAD("UTF-8 cut short (e2 82)", "\"cut\xe2\x82\""),
+	    BAD("\\u0000 in a string", "\"a\\u0000b\""),
+	    BAD("a raw NUL byte in a string", "\"a\0b\""),
+	    BAD("a raw control byte in a string", "\"a\x01"
+						  "b\""),
+	    BAD("a lone surrogate escape", "\"\\ud800\""),
 #undef BAD
 	};
 	char doc[1024], what[128];
@@ -726,11 +744,12 @@ static void test_hostile_json(void **state)
 		assert_non_null(big);
 		e2e_uuid(uuid);
 		for (k = 0; k < 2; k++) {
-			n = (size_t)snprintf(big, cap,
-					     "{\"uuid\":\"%s\",\"kind\":\"bug\",\"title\":\"t\",\n"
-					     "\"build\":{\"version\":\"1\"},\"tester\":{\"install_id\":"
-					     "\"i\"},\n  \"deep\":",
-					     uuid);
+			n = (size_t)snprintf(
+			    big, cap,
+			    "{\"uuid\":\"%s\",\"kind\":\"bug\",\"title\":\"t\",\n"
+			    "\"build\":{\"version\":\"1\"},\"tester\":{\"install_id\":"
+			    "\"i\"},\n  \"deep\":",
+			    uuid);
 			for (d = 0; d < depth; d++) {
 				if (k == 0) {
 					big[n++] = '[';
@@ -775,11 +794,12 @@ static void test_hostile_json(void **state)
 
 		assert_non_null(big);
 		e2e_uuid(uuid);
-		n = (size_t)snprintf(big, cap,
-				     "{\"uuid\":\"%s\",\"kind\":\"bug\",\"title\":\"t\","
-				     "\"build\":{\"version\":\"1\"},\"tester\":{\"install_id\":\"i\"},"
-				     "\"x_custom\":[",
-				     uuid);
+		n = (size_t)snprintf(
+		    big, cap,
+		    "{\"uuid\":\"%s\",\"kind\":\"bug\",\"title\":\"t\","
+		    "\"build\":{\"version\":\"1\"},\"tester\":{\"install_id\":\"i\"},"
+		    "\"x_custom\":[",
+		    uuid);
 		for (size_t k = 0; k < count; k++) {
 			big[n++] = '0';
 			big[n++] = ',';
@@ -792,18 +812,19 @@ static void test_hostile_json(void **state)
 			miss(f, "a 1,000,000-element array: expected 413 or 422, got %ld: %.200s",
 			     r.status, r.body);
 		else
-			expect_error_body(f, "a 1,000,000-element array", r.status, r.status, r.body,
-					  NULL, NULL, NULL);
-		fprintf(stderr, "1,000,000-element array (%zu bytes): %ld in %lld ms\n", n, r.status,
-			e2e_now_ms() - t0);
+			expect_error_body(f, "a 1,000,000-element array", r.status, r.status,
+					  r.body, NULL, NULL, NULL);
+		fprintf(stderr, "1,000,000-element array (%zu bytes): %ld in %lld ms\n", n,
+			r.status, e2e_now_ms() - t0);
 		e2e_response_free(&r);
 
 		/* The same as frames, gzipped: small on the wire, 3 MB inflated. */
-		n = (size_t)snprintf(big, cap,
-				     "{\"uuid\":\"%s\",\"kind\":\"crash\",\"title\":\"t\","
-				     "\"build\":{\"version\":\"1\"},\"tester\":{\"install_id\":\"i\"},"
-				     "\"frames\":[",
-				     uuid);
+		n = (size_t)snprintf(
+		    big, cap,
+		    "{\"uuid\":\"%s\",\"kind\":\"crash\",\"title\":\"t\","
+		    "\"build\":{\"version\":\"1\"},\"tester\":{\"install_id\":\"i\"},"
+		    "\"frames\":[",
+		    uuid);
 		for (size_t k = 0; k < count && n + 8 < cap; k++) {
 			memcpy(big + n, "{},", 3);
 			n += 3;
@@ -837,9 +858,14 @@ static void test_hostile_json(void **state)
 
 	/* Numbers out of range: 422 naming the field. */
 	{
-		static const char *const lines[] = {"1e400", "-1", "9223372036854775808",
-						    "-9223372036854775809", "2147483648", "1.5",
-						    "\"12\"", NULL};
+		static const char *const lines[] = {"1e400",
+						    "-1",
+						    "9223372036854775808",
+						    "-9223372036854775809",
+						    "2147483648",
+						    "1.5",
+						    "\"12\"",
+						    NULL};
 
 		for (i = 0; lines[i]; i++) {
 			char *d = doc_with_line(lines[i]);
@@ -898,7 +924,8 @@ static int same_as_sent(const json_t *want, const json_t *got, char *where, size
 	if (!json_equal((json_t *)want, (json_t *)got)) {
 		char *a = json_dumps(want, JSON_ENCODE_ANY), *b = json_dumps(got, JSON_ENCODE_ANY);
 
-		snprintf(where, wsz, "%s: sent %s, read back %s", path, a ? a : "?", b ? b : "(none)");
+		snprintf(where, wsz, "%s: sent %s, read back %s", path, a ? a : "?",
+			 b ? b : "(none)");
 		free(a);
 		free(b);
 		return 0;
@@ -954,16 +981,16 @@ static void test_metacharacters_stored_verbatim(void **state)
 
 		e2e_uuid(uuid);
 		/* Every free-text field of the report, and an unknown one, holds the payload. */
-		doc = json_pack("{s:s,s:s,s:s,s:s,s:s,s:{s:s,s:s,s:s},s:{s:s,s:s,s:s},"
-				"s:{s:s,s:s,s:s},s:{s:s,s:s},s:[{s:s,s:s,s:s,s:s,s:i}],s:[s],"
-				"s:{s:s,s:s},s:s,s:{s:s}}",
-				"uuid", uuid, "kind", "bug", "title", p, "description", p, "steps",
-				p, "build", "version", p, "revision", p, "channel", p, "platform",
-				"os", p, "os_version", p, "arch", p, "tester", "install_id", p,
-				"name", p, "email", p, "exception", "type", p, "value", p, "frames",
-				"function", p, "file", p, "module", p, "address", p, "line", 7,
-				"fingerprint", p, "tags", "k", p, p, p, "x_custom", p, "x_meta", p,
-				p);
+		doc =
+		    json_pack("{s:s,s:s,s:s,s:s,s:s,s:{s:s,s:s,s:s},s:{s:s,s:s,s:s},"
+			      "s:{s:s,s:s,s:s},s:{s:s,s:s},s:[{s:s,s:s,s:s,s:s,s:i}],s:[s],"
+			      "s:{s:s,s:s},s:s,s:{s:s}}",
+			      "uuid", uuid, "kind", "bug", "title", p, "description", p, "steps", p,
+			      "build", "version", p, "revision", p, "channel", p, "platform", "os",
+			      p, "os_version", p, "arch", p, "tester", "install_id", p, "name", p,
+			      "email", p, "exception", "type", p, "value", p, "frames", "function",
+			      p, "file", p, "module", p, "address", p, "line", 7, "fingerprint", p,
+			      "tags", "k", p, p, p, "x_custom", p, "x_meta", p, p);
 		assert_non_null(doc);
 		if (strlen(p) <= 32)
 			json_object_set_new(doc, "severity", json_string(p));
@@ -979,8 +1006,8 @@ static void test_metacharacters_stored_verbatim(void **state)
 		v = json_loads(r.body, 0, NULL);
 		snprintf(id, sizeof(id), "%s",
 			 json_is_string(json_object_get(v, "id"))
-				 ? json_string_value(json_object_get(v, "id"))
-				 : "R-0");
+			     ? json_string_value(json_object_get(v, "id"))
+			     : "R-0");
 		json_decref(v);
 		e2e_response_free(&r);
 
@@ -1009,7 +1036,8 @@ static void test_metacharacters_stored_verbatim(void **state)
 			json_decref(l);
 		}
 		e2e_response_free(&r);
-		snprintf(path, sizeof(path), "/api/v1/projects/demo/reports?status=%s&kind=%s", q, q);
+		snprintf(path, sizeof(path), "/api/v1/projects/demo/reports?status=%s&kind=%s", q,
+			 q);
 		assert_int_equal(e2e_get(&f->s, path, &r), 0);
 		if (r.status != 422)
 			miss(f, "status=%s: expected 422, got %ld: %.200s", p, r.status, r.body);
@@ -1099,19 +1127,19 @@ static void test_path_traversal(void **state)
 		static const struct {
 			const char *method, *path;
 		} paths[] = {
-			{"GET", "/api/v1/projects/..%2f..%2fetc/reports"},
-			{"POST", "/api/v1/projects/..%2f..%2fetc/reports"},
-			{"GET", "/api/v1/projects/../reports"},
-			{"POST", "/api/v1/projects/../reports"},
-			{"GET", "/api/v1/projects/%2e%2e/reports"},
-			{"POST", "/api/v1/projects/%2e%2e%2f%2e%2e%2fetc/reports"},
-			{"GET", "/api/v1/projects/demo/../../reports"},
-			{"GET", "/api/v1/projects/demo%2f..%2fdemo/reports"},
-			{"GET", "/api/v1/projects/demo/reports/{R}/attachments/..%2f..%2fprosum.db"},
-			{"GET", "/api/v1/projects/demo/reports/{R}/attachments/..%2fsecret"},
-			{"GET", "/api/v1/projects/demo/reports/{R}/attachments/%2e%2e"},
-			{"GET", "/api/v1/projects/demo/reports/{R}/attachments/../../../secret"},
-			{"GET", "/api/v1/projects/demo/reports/{R}/attachments/ok.txt%00.db"},
+		    {"GET", "/api/v1/projects/..%2f..%2fetc/reports"},
+		    {"POST", "/api/v1/projects/..%2f..%2fetc/reports"},
+		    {"GET", "/api/v1/projects/../reports"},
+		    {"POST", "/api/v1/projects/../reports"},
+		    {"GET", "/api/v1/projects/%2e%2e/reports"},
+		    {"POST", "/api/v1/projects/%2e%2e%2f%2e%2e%2fetc/reports"},
+		    {"GET", "/api/v1/projects/demo/../../reports"},
+		    {"GET", "/api/v1/projects/demo%2f..%2fdemo/reports"},
+		    {"GET", "/api/v1/projects/demo/reports/{R}/attachments/..%2f..%2fprosum.db"},
+		    {"GET", "/api/v1/projects/demo/reports/{R}/attachments/..%2fsecret"},
+		    {"GET", "/api/v1/projects/demo/reports/{R}/attachments/%2e%2e"},
+		    {"GET", "/api/v1/projects/demo/reports/{R}/attachments/../../../secret"},
+		    {"GET", "/api/v1/projects/demo/reports/{R}/attachments/ok.txt%00.db"},
 		};
 
 		for (i = 0; i < (int)(sizeof(paths) / sizeof(paths[0])); i++) {
@@ -1124,16 +1152,18 @@ static void test_path_traversal(void **state)
 			free(doc);
 			expand_id(p, sizeof(p), paths[i].path, id);
 			if (strcmp(paths[i].method, "POST") == 0)
-				n = snprintf(req, sizeof(req),
-					     "POST %s HTTP/1.1\r\nHost: x\r\nX-Prosum-Key: %s\r\n"
-					     "Content-Type: application/json\r\nContent-Length: %zu\r\n"
-					     "Connection: close\r\n\r\n%s",
-					     p, f->s.key, strlen(body), body);
+				n = snprintf(
+				    req, sizeof(req),
+				    "POST %s HTTP/1.1\r\nHost: x\r\nX-Prosum-Key: %s\r\n"
+				    "Content-Type: application/json\r\nContent-Length: %zu\r\n"
+				    "Connection: close\r\n\r\n%s",
+				    p, f->s.key, strlen(body), body);
 			else
-				n = snprintf(req, sizeof(req),
-					     "GET %s HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer %s\r\n"
-					     "Connection: close\r\n\r\n",
-					     p, f->s.token);
+				n = snprintf(
+				    req, sizeof(req),
+				    "GET %s HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer %s\r\n"
+				    "Connection: close\r\n\r\n",
+				    p, f->s.token);
 			tls_raw(f, req, (size_t)n, out, sizeof(out));
 			if (status_of(out) != 404 && status_of(out) != 400)
 				miss(f, "%s %s: expected 404, got '%s'", paths[i].method, p,
@@ -1256,7 +1286,9 @@ static void test_idle_connections(void **state)
 	if (closed < n)
 		miss(f, "%d of %d idle connections still open 6 s after the last connect",
 		     n - closed, n);
-	if (oldest > 3600)
+	/* 2000 ms, plus up to a second of timer granularity, plus our own reading of 10,000 events.
+	 */
+	if (oldest > 4000)
 		miss(f, "an idle connection lived %lld ms (handshake timeout 2000)", oldest);
 	if (closed && youngest < 1500)
 		miss(f, "an idle connection was closed after %lld ms, before its handshake timeout",
@@ -1424,23 +1456,24 @@ static void test_flood_one_address(void **state)
 		} else if (st == 429) {
 			const char *ra = strcasestr(head, "\r\nRetry-After: ");
 			json_t *v = json_loads(body, 0, NULL);
-			const char *code = json_string_value(
-				json_object_get(json_object_get(v, "error"), "code"));
+			const char *code =
+			    json_string_value(json_object_get(json_object_get(v, "error"), "code"));
 
 			limited++;
 			if (!ra || strtol(ra + 15, NULL, 10) < 1 || !code ||
 			    strcmp(code, "rate_limited") != 0)
 				bad429++;
 			if (ra)
-				snprintf(retry, sizeof(retry), "%.*s", (int)strcspn(ra + 15, "\r\n"),
-					 ra + 15);
+				snprintf(retry, sizeof(retry), "%.*s",
+					 (int)strcspn(ra + 15, "\r\n"), ra + 15);
 			json_decref(v);
 		} else {
 			other++;
 		}
 		free(body);
 	}
-	fprintf(stderr, "flood: 300 requests in %lld ms: %d ok, %d limited (Retry-After %s), %d other\n",
+	fprintf(stderr,
+		"flood: 300 requests in %lld ms: %d ok, %d limited (Retry-After %s), %d other\n",
 		e2e_now_ms() - t0, ok, limited, retry, other);
 	if (limited == 0)
 		miss(f, "300 requests at --rate-ip 20 (burst 200): none was limited");
@@ -1449,13 +1482,48 @@ static void test_flood_one_address(void **state)
 	if (other)
 		miss(f, "%d answers in the flood were neither 200 nor 429", other);
 
-	/* Reports sent while limited are refused, and not stored. */
-	before = e2e_sql_int(&f->s, "SELECT count(*) FROM reports");
-	st = post_valid(f, "sent while limited", NULL);
-	if (st != 429)
-		miss(f, "a report while limited: %ld, expected 429", st);
-	else if (e2e_sql_int(&f->s, "SELECT count(*) FROM reports") != before)
-		miss(f, "a report answered 429 was stored");
+	/*
+	 * Reports sent while limited, at once on the same connection: those
+	 * answered 429 are not stored. (A token refills every 50 ms, so one may
+	 * get through; that one must be stored.)
+	 */
+	{
+		int refused = 0;
+
+		for (i = 0; i < 5; i++) {
+			char uuid[37], *doc, *body = NULL, post[4096], sql[128];
+			size_t len;
+			int n;
+
+			e2e_uuid(uuid);
+			doc = report_doc(uuid, "sent while limited");
+			n = snprintf(post, sizeof(post),
+				     "POST /api/v1/projects/demo/reports HTTP/1.1\r\nHost: x\r\n"
+				     "X-Prosum-Key: %s\r\nContent-Type: application/json\r\n"
+				     "Content-Length: %zu\r\n\r\n%s",
+				     f->s.key, strlen(doc), doc);
+			free(doc);
+			if (e2e_tls_write(t, post, (size_t)n) < 0 ||
+			    e2e_tls_response(t, 5000, &st, &body, &len, head, sizeof(head)) < 0) {
+				miss(f, "a report while limited: the connection failed");
+				break;
+			}
+			free(body);
+			snprintf(sql, sizeof(sql), "SELECT count(*) FROM reports WHERE uuid = '%s'",
+				 uuid);
+			before = e2e_sql_int(&f->s, sql);
+			if (st == 429) {
+				refused++;
+				if (before != 0)
+					miss(f, "a report answered 429 was stored");
+			} else if (st != 201 || before != 1) {
+				miss(f, "a report while limited: %ld, stored %lld times", st,
+				     before);
+			}
+		}
+		if (refused == 0)
+			miss(f, "five reports right after the flood: none was limited");
+	}
 
 	/* After Retry-After, requests go through again. */
 	sleep((unsigned)(retry[0] ? strtol(retry, NULL, 10) : 1));
@@ -1494,7 +1562,7 @@ static void test_conns_per_address(void **state)
 	t0 = e2e_now_ms();
 	if (!e2e_wait_closed(fd, 2000))
 		miss(f, "the 11th connection from one address stayed open");
-	else if (e2e_now_ms() - t0 > 500)
+	else if (e2e_now_ms() - t0 > 1000)
 		miss(f, "the 11th connection was closed only after %lld ms", e2e_now_ms() - t0);
 	close(fd);
 	extra = e2e_tls_open(&f->s, 0, 2000);
@@ -1593,13 +1661,15 @@ static void test_write_queue_full(void **state)
 			if (q->status == 201) {
 				created++;
 				if (n != 1)
-					miss(f, "%s answered 201 but is stored %lld times", q->uuid, n);
+					miss(f, "%s answered 201 but is stored %lld times", q->uuid,
+					     n);
 			} else if (q->status == 503) {
 				busy++;
 				if (!q->retry[0])
 					miss(f, "a 503 without Retry-After");
 				if (n > 1)
-					miss(f, "%s answered 503 and is stored %lld times", q->uuid, n);
+					miss(f, "%s answered 503 and is stored %lld times", q->uuid,
+					     n);
 			} else {
 				other++;
 				miss(f, "a report with the queue full: %ld (201 or 503 expected)",
@@ -1607,7 +1677,8 @@ static void test_write_queue_full(void **state)
 			}
 		}
 	}
-	fprintf(stderr, "write queue of 1: %d x %d posts: %d stored (201), %d busy (503), %d other\n",
+	fprintf(stderr,
+		"write queue of 1: %d x %d posts: %d stored (201), %d busy (503), %d other\n",
 		Q_THREADS, Q_POSTS, created, busy, other);
 	if (busy == 0)
 		fprintf(stderr, "note: the queue never filled; the 503 path was not exercised\n");
@@ -1617,17 +1688,16 @@ static void test_write_queue_full(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_truncated_tls_records, setup_base, down),
-		cmocka_unit_test_setup_teardown(test_http_framing, setup_base, down),
-		cmocka_unit_test_setup_teardown(test_hostile_json, setup_base, down),
-		cmocka_unit_test_setup_teardown(test_metacharacters_stored_verbatim, setup_base,
-						down),
-		cmocka_unit_test_setup_teardown(test_path_traversal, setup_base, down),
-		cmocka_unit_test_setup_teardown(test_idle_connections, setup_idle, down),
-		cmocka_unit_test_setup_teardown(test_slow_reader, setup_base, down),
-		cmocka_unit_test_setup_teardown(test_flood_one_address, setup_flood, down),
-		cmocka_unit_test_setup_teardown(test_conns_per_address, setup_conns, down),
-		cmocka_unit_test_setup_teardown(test_write_queue_full, setup_queue, down),
+	    cmocka_unit_test_setup_teardown(test_truncated_tls_records, setup_base, down),
+	    cmocka_unit_test_setup_teardown(test_http_framing, setup_base, down),
+	    cmocka_unit_test_setup_teardown(test_hostile_json, setup_base, down),
+	    cmocka_unit_test_setup_teardown(test_metacharacters_stored_verbatim, setup_base, down),
+	    cmocka_unit_test_setup_teardown(test_path_traversal, setup_base, down),
+	    cmocka_unit_test_setup_teardown(test_idle_connections, setup_idle, down),
+	    cmocka_unit_test_setup_teardown(test_slow_reader, setup_base, down),
+	    cmocka_unit_test_setup_teardown(test_flood_one_address, setup_flood, down),
+	    cmocka_unit_test_setup_teardown(test_conns_per_address, setup_conns, down),
+	    cmocka_unit_test_setup_teardown(test_write_queue_full, setup_queue, down),
 	};
 	struct rlimit rl;
 

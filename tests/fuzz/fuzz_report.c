@@ -5,6 +5,8 @@
 #include "fuzz.h"
 #include "report.h"
 
+#define MAX_TITLE 1024 /* a derived title is cut to this many bytes (report.c) */
+
 static const report_limits limits = {PROSUM_MAX_JSON, PROSUM_MAX_FRAMES, PROSUM_MAX_TAGS,
 				     PROSUM_MAX_FIELD};
 
@@ -77,6 +79,7 @@ static void check_report(const report *r)
 	static const char form[] = "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx";
 	json_t *build, *tester, *platform, *exception;
 	char hex[65];
+	size_t full;
 
 	FUZZ_CHECK(json_is_object(r->root));
 	FUZZ_CHECK(r->uuid != NULL && strlen(r->uuid) == sizeof(form) - 1);
@@ -116,13 +119,24 @@ static void check_report(const report *r)
 	/* The title: as sent, or derived from the exception (then owned). */
 	FUZZ_CHECK(r->title != NULL && r->title[0] != '\0');
 	if (r->title_owned) {
-		size_t tl, el;
+		/* "TYPE: first line of VALUE", or TYPE, cut on a character boundary. */
+		size_t tl, el, vl = 0;
 
 		FUZZ_CHECK(r->title == r->title_owned && r->exception_type != NULL);
 		tl = strlen(r->title);
 		el = strlen(r->exception_type);
+		if (r->exception_value)
+			vl = strcspn(r->exception_value, "\r\n");
+		FUZZ_CHECK(tl <= MAX_TITLE);
 		FUZZ_CHECK(memcmp(r->title, r->exception_type, tl < el ? tl : el) == 0);
-		FUZZ_CHECK(strchr(r->title, '\n') == NULL && strchr(r->title, '\r') == NULL);
+		if (tl > el) {
+			FUZZ_CHECK(vl > 0 && tl >= el + 2 && memcmp(r->title + el, ": ", 2) == 0);
+			FUZZ_CHECK(tl - el - 2 <= vl &&
+				   memcmp(r->title + el + 2, r->exception_value, tl - el - 2) == 0);
+		}
+		/* Cut only when too long, and then by less than one character. */
+		full = el + (vl ? 2 + vl : 0);
+		FUZZ_CHECK(tl == full || (full > MAX_TITLE && tl + 4 > MAX_TITLE));
 	} else {
 		check_borrowed(r->root, "title", r->title);
 	}

@@ -1,0 +1,76 @@
+/* cli.h - the prosum command: its parsed command line and the commands it runs. */
+#ifndef PROSUM_CLIENT_CLI_H
+#define PROSUM_CLIENT_CLI_H
+
+#include <stddef.h>
+
+#include "client_limits.h"
+
+/* Exit statuses: 0 success, 1 failure (one line on stderr), 2 a usage mistake. */
+#define CLI_EXIT_FAIL 1
+#define CLI_EXIT_USAGE 2
+
+#define CLI_MAX_ATTACH PROSUM_MAX_ATTACHMENTS
+#define CLI_MAX_TAGS PROSUM_MAX_TAGS
+#define CLI_MAX_POS 4
+
+/* Everything a command line can say; NULL/0 when not given. Strings borrow argv or environ. */
+typedef struct cli_args {
+	/* Where and who. */
+	const char *dsn, *server, *token, *cacert, *pin, *project, *timeout;
+	/* prosum report, prosum suggest. */
+	const char *kind, *title, *description, *revision, *version, *channel, *json_file;
+	const char *severity, *steps, *name, *email, *body;
+	/* Filters of the lists. */
+	const char *status, *group, *platform, *tag, *since, *until, *sort, *query;
+	const char *limit, *cursor, *format;
+	/* prosum set, prosum release. */
+	const char *assignee, *fixed_by, *comment, *merge_into, *duplicate_of, *shipped_in, *ref;
+	int json, withdraw, notes;
+	const char *attach[CLI_MAX_ATTACH];
+	size_t nattach;
+	const char *tags[CLI_MAX_TAGS]; /* prosum report --tag K=V */
+	size_t ntags;
+	const char *pos[CLI_MAX_POS];
+	size_t npos;
+} cli_args;
+
+/* One line "prosum: ..." on stderr, control characters removed. Returns CLI_EXIT_FAIL. */
+int cli_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* One line "prosum: ... (see prosum --help)" on stderr. Returns CLI_EXIT_USAGE. */
+int cli_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* A non-negative decimal number of at most 9 digits. 0 or -1. */
+int cli_parse_count(const char *s, long *out);
+
+/* --timeout in ms, else the default. 0 or an exit status (message printed). */
+int cli_timeout(const cli_args *a, long *out);
+
+/*
+ * A time for --since and --until: RFC 3339, seconds since the epoch, or an
+ * age such as "30m", "12h", "7d", "2w" (that long before now), written into
+ * out as the server takes it. 0 or -1.
+ */
+int cli_parse_time(const char *s, char *out, size_t outsz);
+
+/* "R-12" with the given prefix letter ('R', 'G', 'S'); 1 when it is one, else 0. */
+int cli_is_id(const char *s, char prefix);
+
+/* The commands. Each returns its exit status. cli_tester.c */
+int cli_report(const cli_args *a);
+int cli_flush(const cli_args *a);
+int cli_suggest(const cli_args *a);
+int cli_vote(const cli_args *a);
+int cli_mine(const cli_args *a);
+
+/* cli_triage.c */
+int cli_reports(const cli_args *a);
+int cli_groups(const cli_args *a);
+int cli_suggestions(const cli_args *a);
+int cli_show(const cli_args *a);
+int cli_set(const cli_args *a);
+int cli_release(const cli_args *a);
+int cli_sync(const cli_args *a);
+
+#endif
