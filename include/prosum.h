@@ -126,8 +126,8 @@ typedef struct prosum_client prosum_client;
 /* options.flags */
 #define PROSUM_NO_SENDER                                                                           \
 	0x1u               /* no background thread: only prosum_send() and prosum_flush() deliver */
-#define PROSUM_NO_ENV 0x2u /* ignore $PROSUM_CACERT, $PROSUM_PIN, $PROSUM_SPOOL, $XDG_STATE_HOME   \
-			    */
+/* Ignore $PROSUM_CACERT, $PROSUM_PIN, $PROSUM_SPOOL and $XDG_STATE_HOME. */
+#define PROSUM_NO_ENV 0x2u
 
 typedef struct prosum_options {
 	unsigned int version;

@@ -225,8 +225,11 @@ static int check_uuid(report_error *err, report *r)
 		canon[i] = (char)to_lower((unsigned char)s[i]);
 	}
 	canon[sizeof(form) - 1] = '\0';
-	if (strcmp(s, canon) != 0 && json_string_set(v, canon) < 0)
-		return oom(err);
+	if (strcmp(s, canon) != 0) {
+		if (json_string_set(v, canon) < 0)
+			return oom(err);
+		r->raw = NULL; /* the text as sent no longer matches the document */
+	}
 	r->uuid = json_string_value(v);
 	return 0;
 }
@@ -708,6 +711,8 @@ int report_parse(report *out, const char *json, size_t len, const report_limits 
 		goto out;
 	/* No JSON_ALLOW_NUL: every string is then a C string, and borrowing it is safe. */
 	r.root = json_loadb(json ? json : "", len, JSON_REJECT_DUPLICATES, &jerr);
+	r.raw = json;
+	r.raw_len = len;
 	if (!r.root) {
 		/* the parser leaves no text when it could not even set itself up */
 		if (json_error_code(&jerr) == json_error_out_of_memory || !jerr.text[0]) {

@@ -952,9 +952,11 @@ int store_report_insert(store_db *db, int64_t project_id, const report *r, int64
 	if (step_int(s, &out->num) != STORE_OK)
 		return STORE_ERROR;
 
-	body = json_dumps(r->root, JSON_COMPACT);
+	/* The text as sent is kept when it is already canonical: no need to print it again. */
+	if (!r->raw)
+		body = json_dumps(r->root, JSON_COMPACT);
 	s = stmt(db, Q_REPORT_ADD);
-	if (!body || !s) {
+	if ((!r->raw && !body) || !s) {
 		rc = STORE_ERROR;
 		goto out;
 	}
@@ -969,7 +971,10 @@ int store_report_insert(store_db *db, int64_t project_id, const report *r, int64
 	bind_text_or_null(s, 9, r->version);
 	bind_text_or_null(s, 10, r->revision);
 	sqlite3_bind_int64(s, 11, now);
-	sqlite3_bind_text(s, 12, body, -1, SQLITE_STATIC);
+	if (body)
+		sqlite3_bind_text(s, 12, body, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_text(s, 12, r->raw, (int)r->raw_len, SQLITE_STATIC);
 	bind_text_or_null(s, 13, r->os);
 	bind_text_or_null(s, 14, r->arch);
 	bind_text_or_null(s, 15, r->tester_name && *r->tester_name ? r->tester_name : NULL);

@@ -535,6 +535,30 @@ static void test_acceptances(void **state)
 
 /* ---- malformed, hostile and oversized documents ---------------------------------------- */
 
+/* Well-formed JSON holding a number no field can hold: the field is named, 422. */
+static void test_number_out_of_range(void **state)
+{
+	static const struct {
+		const char *doc;
+		const char *field;
+	} cases[] = {
+		{"{\"a\":99999999999999999999999}", "a"},
+		{"{\"frames\":[{\"line\":1},{\"file\":\"x.c\",\"line\":1e400}]}", "frames[1].line"},
+		{"{\"x\":{\"y\":[1,2,-9223372036854775809]}}", "x.y[2]"},
+	};
+	report_error err;
+	report r;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		assert_int_equal(parse_text(&r, cases[i].doc, &err), -1);
+		assert_int_equal(err.status, 422);
+		assert_string_equal(err.code, "invalid_report");
+		assert_string_equal(err.field, cases[i].field);
+		assert_non_null(strstr(err.message, "out of range"));
+	}
+}
+
 static void test_malformed_json(void **state)
 {
 	static const char *const docs[] = {
@@ -550,7 +574,6 @@ static void test_malformed_json(void **state)
 		"{\"a\":tru}",
 		"{\"a\":01}",
 		"{\"a\":NaN}",
-		"{\"a\":99999999999999999999999}",
 		"{\"a\":\"unterminated}",
 		"{\"a\":\"\\x41\"}",
 		"1",
@@ -1325,6 +1348,7 @@ int main(void)
 		cmocka_unit_test(test_refusals),
 		cmocka_unit_test(test_acceptances),
 		cmocka_unit_test(test_malformed_json),
+		cmocka_unit_test(test_number_out_of_range),
 		cmocka_unit_test(test_not_an_object),
 		cmocka_unit_test(test_invalid_utf8_and_nul),
 		cmocka_unit_test(test_too_large),
