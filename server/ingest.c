@@ -162,7 +162,12 @@ static void ingest_done(loop_task *t)
 	gitwork_ingest *g = &ij->git;
 	json_t *ans, *known = json_null();
 
-	if (ij->status) {
+	if (ij->job.result == STORE_FULL || ij->status == 507) {
+		conn_reply_error_retry(ij->conn, 507, "insufficient_storage",
+				       "the server is out of disk space; nothing was stored, send it "
+				       "again later",
+				       NULL, 60);
+	} else if (ij->status) {
 		conn_reply_error(ij->conn, ij->status, NULL, ij->why, NULL);
 	} else if (ij->job.result != STORE_OK) {
 		conn_reply_error(ij->conn, 503, "unavailable",

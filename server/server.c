@@ -165,6 +165,8 @@ int server_run(const config *cfg)
 	sigaddset(&sigs, SIGINT);
 	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
 	signal(SIGPIPE, SIG_IGN);
+	/* A file size limit makes writes fail with EFBIG, a full disk like any other. */
+	signal(SIGXFSZ, SIG_IGN);
 	gitlink_global_init();
 
 	db_path = config_path(cfg, "prosum.db");

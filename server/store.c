@@ -2886,11 +2886,20 @@ static void post_done(store_job *job)
  * does not undo the others. One commit, one fsync, for the whole batch; the
  * answers go out only after it.
  */
+/* Did the last statement fail for want of space (or a file size limit)? */
+static int full(store_db *db)
+{
+	int e = sqlite3_extended_errcode(db->db);
+
+	return (e & 0xff) == SQLITE_FULL || e == SQLITE_IOERR_WRITE || e == SQLITE_IOERR_FSYNC ||
+	       e == SQLITE_IOERR_TRUNCATE;
+}
+
 static void *writer_main(void *arg)
 {
 	store *st = arg;
 	store_job *batch, *job, *next;
-	int n, ok;
+	int n, ok, fail;
 
 	for (;;) {
 		pthread_mutex_lock(&st->lock);
@@ -2911,21 +2920,26 @@ static void *writer_main(void *arg)
 		pthread_mutex_unlock(&st->lock);
 
 		ok = store_begin(st->wdb) == STORE_OK;
+		fail = full(st->wdb) ? STORE_FULL : STORE_ERROR;
 		for (job = batch; job; job = job->next) {
 			if (!ok) {
-				job->result = STORE_ERROR;
+				job->result = fail;
 				continue;
 			}
 			if (exec(st->wdb, "SAVEPOINT job") < 0) {
-				job->result = STORE_ERROR;
+				job->result = full(st->wdb) ? STORE_FULL : STORE_ERROR;
 				continue;
 			}
 			job->result = job->run(job, st->wdb);
+			if (job->result == STORE_ERROR && full(st->wdb))
+				job->result = STORE_FULL;
 			if (job->result != STORE_OK)
 				exec(st->wdb, "ROLLBACK TO job");
 			exec(st->wdb, "RELEASE job");
 		}
 		if (ok && store_commit(st->wdb) < 0) {
+			/* Nothing of the batch is acknowledged; a full disk is said as such. */
+			fail = full(st->wdb) ? STORE_FULL : STORE_ERROR;
 			fprintf(stderr, "prosumd: commit failed: %s\n", store_db_error(st->wdb));
 			store_rollback(st->wdb);
 			ok = 0;
@@ -2933,7 +2947,7 @@ static void *writer_main(void *arg)
 		for (job = batch; job; job = next) {
 			next = job->next;
 			if (!ok)
-				job->result = STORE_ERROR;
+				job->result = fail;
 			post_done(job);
 		}
 	}

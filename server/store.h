@@ -27,6 +27,7 @@ typedef struct store store;
 #define STORE_STOPPED (-5)  /* the store is shutting down */
 #define STORE_CONFLICT (-6) /* not allowed from the item's current state */
 #define STORE_INVALID (-7)  /* refers to something that cannot be (merge into itself, ...) */
+#define STORE_FULL (-8)     /* the disk is full (or a write failed): nothing was stored */
 
 #define STORE_READ 0
 #define STORE_WRITE 1       /* create the file when missing and apply migrations */

@@ -1,0 +1,133 @@
+/* test_e2e_diskfull.c - a full disk: 507 with Retry-After, nothing stored lost or corrupt, recovery once space returns. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "harness.h"
+
+static int setup(void **state)
+{
+	e2e_server *s = calloc(1, sizeof(*s));
+
+	if (!s || e2e_setup(s) < 0 || e2e_start(s, NULL) < 0)
+		return -1;
+	*state = s;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	e2e_server *s = *state;
+
+	assert_int_equal(e2e_stop(s), 0);
+	e2e_destroy(s);
+	free(s);
+	return 0;
+}
+
+/* A report whose description is `size` bytes. */
+static long post(e2e_server *s, size_t size, char *retry, size_t retrysz)
+{
+	char uuid[37];
+	char *desc = malloc(size + 1), *doc;
+	json_t *v;
+	e2e_response r;
+	long status;
+
+	memset(desc, 'x', size);
+	desc[size] = '\0';
+	e2e_uuid(uuid);
+	v = json_pack("{s:s,s:s,s:s,s:s,s:{s:s},s:{s:s}}", "uuid", uuid, "kind", "bug", "title",
+		      "Disk test", "description", desc, "build", "version", "1", "tester",
+		      "install_id", "t");
+	doc = json_dumps(v, JSON_COMPACT);
+	assert_int_equal(e2e_post_report(s, doc, &r), 0);
+	status = r.status;
+	if (retry)
+		snprintf(retry, retrysz, "%s", r.retry_after);
+	if (status == 507)
+		assert_non_null(strstr(r.body, "\"insufficient_storage\""));
+	e2e_response_free(&r);
+	free(doc);
+	free(desc);
+	json_decref(v);
+	return status;
+}
+
+static off_t file_size(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 ? st.st_size : 0;
+}
+
+static void test_full_disk_then_recovery(void **state)
+{
+	e2e_server *s = *state;
+	struct rlimit lim;
+	char wal[400], retry[32];
+	int i, stored = 0, full = 0;
+	long long before;
+
+	for (i = 0; i < 5; i++)
+		assert_int_equal(post(s, 1000, NULL, 0), 201);
+	before = e2e_sql_int(s, "SELECT count(*) FROM reports");
+	/* The disk "fills up": the server may not grow any file past its current size much. */
+	snprintf(wal, sizeof(wal), "%s-wal", s->db);
+	/* Only the soft limit: lowering the hard one could not be undone without privileges. */
+	assert_int_equal(prlimit(s->pid, RLIMIT_FSIZE, NULL, &lim), 0);
+	lim.rlim_cur = (rlim_t)(file_size(wal) > file_size(s->db) ? file_size(wal)
+								   : file_size(s->db)) +
+		       64 * 1024;
+	assert_int_equal(prlimit(s->pid, RLIMIT_FSIZE, &lim, NULL), 0);
+	for (i = 0; i < 200 && !full; i++) {
+		long st = post(s, 15000, retry, sizeof(retry));
+
+		if (st == 201) {
+			stored++;
+		} else {
+			assert_int_equal(st, 507);
+			assert_true(strlen(retry) > 0);
+			full = 1;
+		}
+	}
+	assert_true(full);
+	/* What was acknowledged is intact; the database is whole. */
+	lim.rlim_cur = lim.rlim_max;
+	assert_true(e2e_sql_int(s, "SELECT count(*) FROM reports") >= before + stored);
+	assert_int_equal(e2e_sql_int(s, "SELECT count(*) FROM reports WHERE title = 'Disk test'"),
+			 before + stored);
+	{
+		char out[64];
+		assert_int_equal(e2e_sh(out, sizeof(out), "sqlite3 '%s' 'PRAGMA integrity_check'",
+					s->db),
+				 0);
+		assert_string_equal(out, "ok\n");
+	}
+	/* Space returns: the same server takes reports again. */
+	assert_int_equal(prlimit(s->pid, RLIMIT_FSIZE, &lim, NULL), 0);
+	for (i = 0; i < 50; i++)
+		if (post(s, 1000, NULL, 0) == 201)
+			break;
+	assert_true(i < 50);
+	assert_int_equal(post(s, 15000, NULL, 0), 201);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_full_disk_then_recovery),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
