@@ -25,9 +25,8 @@
 #define PROSUM_WRITE_BATCH 512                /* reports in one commit at most */
 #define PROSUM_READERS 2                      /* read-only store threads */
 #define PROSUM_RATE_IP 50.0                  /* requests per second per client address */
-#define PROSUM_BURST_IP 200.0
 #define PROSUM_RATE_KEY 2000.0               /* requests per second per ingest key */
-#define PROSUM_BURST_KEY 10000.0
+#define PROSUM_BURST_SECONDS 4.0             /* a bucket holds this many seconds of its rate */
 #define PROSUM_CONNS_PER_IP 256
 #define PROSUM_LIST_LIMIT 50
 #define PROSUM_LIST_MAX 500

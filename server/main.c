@@ -26,6 +26,7 @@ static const char usage[] =
 	"       prosumd token add   --role developer|release|admin [--project NAME] [--name LABEL]\n"
 	"                           [--data DIR]\n"
 	"       prosumd token list  [--data DIR]\n"
+	"       prosumd key add --project NAME | key list | key revoke KEY   [--data DIR]\n"
 	"       prosumd token revoke ID [--data DIR]\n"
 	"\n"
 	"--data defaults to $PROSUM_DATA, else ./prosum-data.\n";
@@ -389,6 +390,55 @@ static int cmd_token_list(opts *o)
 	return rc;
 }
 
+static void print_key(void *ctx, const char *key, const char *project, int64_t created,
+		      int64_t revoked)
+{
+	char when[32];
+	time_t t = (time_t)created;
+	struct tm tm;
+
+	(void)ctx;
+	gmtime_r(&t, &tm);
+	strftime(when, sizeof(when), "%Y-%m-%d", &tm);
+	printf("%-34s %-16s %s%s\n", key, project, when, revoked ? "  revoked" : "");
+}
+
+/* Ingest keys: another for a project (to rotate one), the list, or a revocation. */
+static int cmd_key(opts *o, const char *sub)
+{
+	store_db *db = NULL;
+	char key[AUTH_KEY_LEN + 1];
+	int64_t pid, now = (int64_t)time(NULL);
+	int rc = 1;
+
+	if (open_db(&o->cfg, &db))
+		return 1;
+	if (strcmp(sub, "list") == 0) {
+		printf("%-34s %-16s %s\n", "KEY", "PROJECT", "CREATED");
+		rc = store_key_list(db, print_key, NULL) < 0 ? die("%s", store_db_error(db)) : 0;
+	} else if (strcmp(sub, "revoke") == 0) {
+		if (!o->name)
+			rc = die("%s", "key revoke KEY");
+		else if ((rc = store_key_revoke(db, o->name, now)) == STORE_NOTFOUND)
+			rc = die("no active key %s", o->name);
+		else if (rc < 0)
+			rc = die("%s", store_db_error(db));
+		else
+			fprintf(stderr, "prosumd: key revoked\n");
+	} else if (!o->project) {
+		rc = die("%s", "key add --project NAME");
+	} else if (store_project_find(db, o->project, &pid) != STORE_OK) {
+		rc = die("no project named '%s'", o->project);
+	} else if (auth_new_key(key) < 0 || store_key_add(db, pid, key, now) < 0) {
+		rc = die("%s", store_db_error(db));
+	} else {
+		printf("key: %s\n", key);
+		rc = 0;
+	}
+	store_db_close(db);
+	return rc;
+}
+
 static int cmd_token_revoke(opts *o)
 {
 	store_db *db = NULL;
@@ -437,10 +487,13 @@ int main(int argc, char **argv)
 	if (config_init(&o.cfg) < 0)
 		return die("%s", "out of memory");
 	/* Two-word commands: "project add", "token add". */
-	skip = (strcmp(cmd, "project") == 0 || strcmp(cmd, "token") == 0) ? 3 : 2;
+	skip = (strcmp(cmd, "project") == 0 || strcmp(cmd, "token") == 0 ||
+		strcmp(cmd, "key") == 0)
+		       ? 3
+		       : 2;
 	sub = skip == 3 && argc >= 3 ? argv[2] : "";
 	if (skip == 3 && strcmp(sub, "add") != 0 &&
-	    !(strcmp(cmd, "token") == 0 && (strcmp(sub, "list") == 0 || strcmp(sub, "revoke") == 0))) {
+	    !(strcmp(cmd, "project") != 0 && (strcmp(sub, "list") == 0 || strcmp(sub, "revoke") == 0))) {
 		fprintf(stderr, "prosumd: %s: unknown subcommand '%s'\n%s", cmd, sub, usage);
 		goto out;
 	}
@@ -456,6 +509,8 @@ int main(int argc, char **argv)
 		rc = server_run(&o.cfg);
 	else if (strcmp(cmd, "project") == 0)
 		rc = cmd_project_add(&o);
+	else if (strcmp(cmd, "key") == 0)
+		rc = cmd_key(&o, sub);
 	else if (strcmp(cmd, "token") == 0)
 		rc = strcmp(sub, "list") == 0     ? cmd_token_list(&o)
 		     : strcmp(sub, "revoke") == 0 ? cmd_token_revoke(&o)

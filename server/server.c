@@ -183,8 +183,10 @@ int server_run(const config *cfg)
 			cfg->data_dir, cfg->data_dir);
 		goto out;
 	}
-	if (limit_new(&srv.per_ip, cfg->rate_ip, PROSUM_BURST_IP, cfg->conns_per_ip) < 0 ||
-	    limit_new(&srv.per_key, cfg->rate_key, PROSUM_BURST_KEY, 0) < 0) {
+	/* Bursts of a few seconds' worth are let through at once; a sustained flood is not. */
+	if (limit_new(&srv.per_ip, cfg->rate_ip, cfg->rate_ip * PROSUM_BURST_SECONDS,
+		      cfg->conns_per_ip) < 0 ||
+	    limit_new(&srv.per_key, cfg->rate_key, cfg->rate_key * PROSUM_BURST_SECONDS, 0) < 0) {
 		fprintf(stderr, "prosumd: out of memory\n");
 		goto out;
 	}

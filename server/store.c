@@ -284,6 +284,10 @@ struct store_db {
 	void (*aux_free)(void *aux);
 };
 
+static sqlite3_stmt *dyn_stmt(store_db *db, const char *sql);
+static void bind_named_text(sqlite3_stmt *s, const char *name, const char *v);
+static void bind_named_int(sqlite3_stmt *s, const char *name, int64_t v);
+
 struct store {
 	pthread_mutex_t lock;
 	pthread_cond_t wcond; /* jobs for the writer */
@@ -560,6 +564,39 @@ int store_key_add(store_db *db, int64_t project_id, const char *key, int64_t now
 	sqlite3_bind_int64(s, 2, project_id);
 	sqlite3_bind_int64(s, 3, now);
 	return step_done(s);
+}
+
+int store_key_revoke(store_db *db, const char *key, int64_t now)
+{
+	sqlite3_stmt *s = dyn_stmt(db, "UPDATE ingest_keys SET revoked_at = :now "
+				       "WHERE key = :k AND revoked_at IS NULL");
+
+	if (!s)
+		return STORE_ERROR;
+	bind_named_text(s, ":k", key);
+	bind_named_int(s, ":now", now);
+	if (step_done(s) != STORE_OK)
+		return STORE_ERROR;
+	return sqlite3_changes(db->db) ? STORE_OK : STORE_NOTFOUND;
+}
+
+int store_key_list(store_db *db,
+		   void (*fn)(void *ctx, const char *key, const char *project, int64_t created,
+			      int64_t revoked),
+		   void *ctx)
+{
+	sqlite3_stmt *s = dyn_stmt(db, "SELECT k.key, p.name, k.created_at, k.revoked_at FROM "
+				       "ingest_keys k JOIN projects p ON p.id = k.project_id "
+				       "ORDER BY p.name, k.created_at");
+	int rc;
+
+	if (!s)
+		return STORE_ERROR;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+		fn(ctx, col_text(s, 0), col_text(s, 1), sqlite3_column_int64(s, 2),
+		   sqlite3_column_int64(s, 3));
+	sqlite3_reset(s);
+	return rc == SQLITE_DONE ? STORE_OK : STORE_ERROR;
 }
 
 int store_key_project(store_db *db, const char *key, int64_t *project_id)
@@ -1316,37 +1353,6 @@ out:
 	buf_free(&sql);
 	buf_free(&q);
 	return rc;
-}
-
-int store_report_export(store_db *db, int64_t project_id, const store_report_filter *f,
-			int (*row)(void *ctx, const json_t *item), void *ctx)
-{
-	store_report_filter page = *f;
-	json_t *items, *it;
-	int64_t next;
-	size_t i;
-	int rc;
-
-	page.limit = 500;
-	page.oldest = 1;
-	page.q = NULL;
-	/* Page by page: memory stays the size of one page whatever the total. */
-	for (;;) {
-		rc = store_report_list(db, project_id, &page, &items, &next);
-		if (rc != STORE_OK)
-			return rc;
-		json_array_foreach(items, i, it)
-		{
-			if (row(ctx, it) < 0) {
-				json_decref(items);
-				return STORE_ERROR;
-			}
-		}
-		json_decref(items);
-		if (!next)
-			return STORE_OK;
-		page.cursor = next;
-	}
 }
 
 /* Record one change in the audit trail. */

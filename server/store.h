@@ -51,6 +51,13 @@ int store_meta_set(store_db *db, const char *key, const char *value);
 int store_project_add(store_db *db, const char *name, const char *repo, int64_t now, int64_t *id);
 int store_project_find(store_db *db, const char *name, int64_t *id);
 int store_key_add(store_db *db, int64_t project_id, const char *key, int64_t now);
+/* Revoke an ingest key (builds that ship it can no longer submit). STORE_NOTFOUND when unknown. */
+int store_key_revoke(store_db *db, const char *key, int64_t now);
+/* Every ingest key of every project: fn(ctx, key, project, created, revoked or 0). */
+int store_key_list(store_db *db,
+		   void (*fn)(void *ctx, const char *key, const char *project, int64_t created,
+			      int64_t revoked),
+		   void *ctx);
 /* The project an active ingest key belongs to; STORE_NOTFOUND when unknown or revoked. */
 int store_key_project(store_db *db, const char *key, int64_t *project_id);
 
@@ -129,11 +136,6 @@ typedef struct store_report_filter {
 /* A page of reports. *items is a new JSON array; *next the cursor of the next page or 0. */
 int store_report_list(store_db *db, int64_t project_id, const store_report_filter *f,
 		      json_t **items, int64_t *next);
-
-/* Every report matching f (q and sort ignored: oldest first), one call of row() each,
- * reading a page at a time. row() returns 0, or -1 to stop with STORE_ERROR. */
-int store_report_export(store_db *db, int64_t project_id, const store_report_filter *f,
-			int (*row)(void *ctx, const json_t *item), void *ctx);
 
 /* A change to a report or group. NULL fields are left as they are; "" clears a text. */
 typedef struct store_patch {

@@ -405,9 +405,10 @@ static void export_start(loop_task *t)
 	}
 	ex->owner = tj;
 	ex->rf = tj->rf;
+	/* The whole filtered set: oldest first, or by relevance for a search (whose
+	 * cursor is an offset into the ranked matches). */
 	ex->rf.limit = 500;
-	ex->rf.oldest = 1;
-	ex->rf.q = NULL;
+	ex->rf.oldest = ex->rf.q == NULL;
 	buf_init(&head, 4096);
 	if (ex->format == FORMAT_CSV) {
 		for (i = 0; csv_columns[i]; i++)

@@ -500,7 +500,12 @@ static void test_reports_filters_export(void **state)
 	assert_string_equal(json_string_value(json_object_get(doc, "id")), "R-2");
 	json_decref(doc);
 	assert_int_equal(run(f, out, sizeof(out), a, "reports --format csv --limit 5 2>&1"), 2);
-	assert_int_equal(run(f, out, sizeof(out), a, "reports --format csv --q save 2>&1"), 2);
+	/* A search exports only its matches. */
+	assert_int_equal(run(f, out, sizeof(out), a, "reports --format jsonl --q zzznomatch"), 0);
+	assert_int_equal(out[0], '\0');
+	assert_int_equal(run(f, out, sizeof(out), a, "reports --format jsonl --q save"), 0);
+	assert_non_null(strchr(out, '\n'));
+	assert_int_equal(strchr(out, '\n')[1], '\0'); /* the one match */
 	assert_int_equal(run(f, out, sizeof(out), a, "reports --format xml 2>&1"), 2);
 	assert_int_equal(run(f, out, sizeof(out), a, "reports --tag gpu 2>&1"), 2);
 }

@@ -28,8 +28,12 @@ static void git(fixture *f, char *out, size_t outsz, const char *cmd)
 	if (e2e_sh(buf, sizeof(buf), "cd '%s' && %s", f->s.repo, cmd) != 0)
 		fail_msg("git step failed: %s", cmd);
 	if (out) {
-		buf[strcspn(buf, "\n")] = '\0';
-		snprintf(out, outsz, "%s", buf);
+		size_t n = strcspn(buf, "\n");
+
+		if (n >= outsz)
+			fail_msg("git output too long: %s", cmd);
+		memcpy(out, buf, n);
+		out[n] = '\0';
 	}
 }
 
