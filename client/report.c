@@ -89,7 +89,7 @@ static int make_string(json_t **out, const char *what, const char *s)
 /* obj[key] = s, or remove obj[key] when s is NULL. */
 static int set_string(json_t *obj, const char *key, const char *what, const char *s)
 {
-	json_t *v;
+	json_t *v = NULL;
 	int rc;
 
 	if (!s) {
@@ -390,7 +390,7 @@ int prosum_report_set_tester(prosum_report *report, const char *name, const char
 
 int prosum_report_add_fingerprint(prosum_report *report, const char *part)
 {
-	json_t *fp, *v;
+	json_t *fp, *v = NULL;
 	int rc;
 
 	if (!report || !part)
