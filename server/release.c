@@ -6,6 +6,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "apijob.h"
 #include "conn.h"
 #include "gitwork.h"
 #include "json.h"
@@ -14,106 +15,45 @@
 #define RELEASE_REF_MAX 255
 
 typedef struct release_job {
-	store_job job; /* first: the store hands this pointer back */
-	conn *conn;
-	auth_creds creds;
-	char project[ROUTER_PARAM_MAX + 1];
-	int need;
-	int (*query)(struct release_job *rj, store_db *db, int64_t project_id);
-	int status;
-	const char *why;
-	char reason[256];
+	apijob api; /* first */
 	char name[RELEASE_NAME_MAX + 1];
 	char ref[RELEASE_REF_MAX + 1];
-	int created;
-	json_t *answer;
-	buf notes;         /* Markdown answer of the notes */
 } release_job;
 
-static int release_run(store_job *job, store_db *db)
+static void release_free(apijob *j)
 {
-	release_job *rj = (release_job *)job;
-	char actor[AUTH_ACTOR_MAX];
-	int64_t project_id;
-
-	rj->status = auth_check(db, &rj->creds, rj->project, rj->need, &project_id, actor,
-				&rj->why);
-	if (rj->status)
-		return STORE_OK;
-	return rj->query(rj, db, project_id);
+	apijob_dispose(j);
+	free(j);
 }
 
-static void release_done(loop_task *t)
+/* A job for this request, or NULL after answering (no credentials, out of memory). */
+static release_job *job_new(request *rq, int need, apijob_query query)
 {
-	release_job *rj = (release_job *)t;
-	int rc = rj->job.result;
+	release_job *rj = calloc(1, sizeof(*rj));
 
-	if (rj->status)
-		conn_reply_error(rj->conn, rj->status, NULL, rj->why, NULL);
-	else if (rc == STORE_NOTFOUND)
-		conn_reply_error(rj->conn, 404, "not_found", "no such release", NULL);
-	else if (rc == STORE_EXISTS)
-		conn_reply_error(rj->conn, 409, "conflict", rj->reason, "name");
-	else if (rc == STORE_INVALID)
-		conn_reply_error(rj->conn, 422, "invalid_request", rj->reason,
-				 rj->ref[0] ? "ref" : NULL);
-	else if (rc != STORE_OK || (!rj->answer && !rj->notes.len))
-		conn_reply_error(rj->conn, 503, "unavailable",
-				 rj->reason[0] ? rj->reason : "the store could not answer", NULL);
-	else if (rj->notes.len)
-		conn_reply(rj->conn, 200, "text/markdown; charset=utf-8", rj->notes.p, rj->notes.len,
-			   NULL);
-	else
-		conn_reply_json(rj->conn, rj->created ? 201 : 200, rj->answer);
-	json_decref(rj->answer);
-	buf_free(&rj->notes);
-	free(rj);
-}
-
-static release_job *job_new(request *rq, int need,
-			    int (*query)(release_job *rj, store_db *db, int64_t project_id))
-{
-	release_job *rj;
-
-	if (!rq->creds.has_key && !rq->creds.has_token) {
-		conn_reply_error(rq->conn, 401, NULL,
-				 "missing credentials: send Authorization: Bearer TOKEN", NULL);
-		return NULL;
-	}
-	rj = calloc(1, sizeof(*rj));
 	if (!rj) {
 		conn_reply_error(rq->conn, 503, "unavailable", "out of memory", NULL);
 		return NULL;
 	}
-	rj->conn = rq->conn;
-	rj->creds = rq->creds;
-	memcpy(rj->project, rq->params[0], sizeof(rj->project));
-	rj->need = need;
-	rj->query = query;
-	rj->job.run = release_run;
-	rj->job.task.fn = release_done;
-	buf_init(&rj->notes, 16 * 1024 * 1024);
+	if (apijob_init(&rj->api, rq, need, query, "no such release", release_free) < 0) {
+		free(rj);
+		return NULL;
+	}
 	return rj;
 }
 
-static void submit(request *rq, release_job *rj, int write)
+static int add_query(apijob *j, store_db *db, int64_t project_id)
 {
-	rj->job.write = write;
-	if (conn_submit(rq->conn, &rj->job) < 0) {
-		buf_free(&rj->notes);
-		free(rj);
-	}
-}
-
-static int add_query(release_job *rj, store_db *db, int64_t project_id)
-{
+	release_job *rj = (release_job *)j;
 	int rc = gitwork_release_add(db, project_id, rj->name, rj->ref, (int64_t)time(NULL),
-				     rj->reason, sizeof(rj->reason));
+				     rj->api.reason, sizeof(rj->api.reason));
 
+	if (rc == STORE_INVALID || rc == STORE_EXISTS)
+		rj->api.field = rc == STORE_INVALID ? "ref" : "name";
 	if (rc != STORE_OK)
 		return rc;
-	rj->created = 1;
-	return store_release_get(db, project_id, rj->name, &rj->answer);
+	rj->api.created = 1;
+	return store_release_get(db, project_id, rj->name, &rj->api.answer);
 }
 
 /* Release names show in URLs and notes: letters, digits and . _ - + only. */
@@ -169,17 +109,16 @@ void release_add(request *rq)
 	snprintf(rj->name, sizeof(rj->name), "%s", json_string_value(name));
 	snprintf(rj->ref, sizeof(rj->ref), "%s", json_string_value(ref));
 	json_decref(doc);
-	submit(rq, rj, 1);
+	apijob_submit(&rj->api, 1);
 	return;
 refused:
 	json_decref(doc);
-	buf_free(&rj->notes);
-	free(rj);
+	release_free(&rj->api);
 }
 
-static int list_query(release_job *rj, store_db *db, int64_t project_id)
+static int list_query(apijob *j, store_db *db, int64_t project_id)
 {
-	return store_release_list(db, project_id, &rj->answer);
+	return store_release_list(db, project_id, &j->answer);
 }
 
 void release_list(request *rq)
@@ -187,12 +126,14 @@ void release_list(request *rq)
 	release_job *rj = job_new(rq, AUTH_DEVELOPER, list_query);
 
 	if (rj)
-		submit(rq, rj, 0);
+		apijob_submit(&rj->api, 0);
 }
 
-static int get_query(release_job *rj, store_db *db, int64_t project_id)
+static int get_query(apijob *j, store_db *db, int64_t project_id)
 {
-	return store_release_get(db, project_id, rj->name, &rj->answer);
+	release_job *rj = (release_job *)j;
+
+	return store_release_get(db, project_id, rj->name, &j->answer);
 }
 
 void release_get(request *rq)
@@ -205,12 +146,15 @@ void release_get(request *rq)
 		rj->name[0] = '\0'; /* no release has such a name: 404 once authorised */
 	else
 		memcpy(rj->name, rq->params[1], strlen(rq->params[1]) + 1);
-	submit(rq, rj, 0);
+	apijob_submit(&rj->api, 0);
 }
 
-static int notes_query(release_job *rj, store_db *db, int64_t project_id)
+static int notes_query(apijob *j, store_db *db, int64_t project_id)
 {
-	return gitwork_release_notes(db, project_id, rj->name, &rj->notes);
+	release_job *rj = (release_job *)j;
+
+	j->text_type = "text/markdown; charset=utf-8";
+	return gitwork_release_notes(db, project_id, rj->name, &j->text);
 }
 
 void release_notes(request *rq)
@@ -221,18 +165,19 @@ void release_notes(request *rq)
 		return;
 	if (strlen(rq->params[1]) <= RELEASE_NAME_MAX)
 		memcpy(rj->name, rq->params[1], strlen(rq->params[1]) + 1);
-	submit(rq, rj, 0);
+	apijob_submit(&rj->api, 0);
 }
 
-static int sync_query(release_job *rj, store_db *db, int64_t project_id)
+static int sync_query(apijob *j, store_db *db, int64_t project_id)
 {
+	release_job *rj = (release_job *)j;
 	gitwork_sync_stats st;
-	int rc = gitwork_sync(db, project_id, (int64_t)time(NULL), &st, rj->reason,
-			      sizeof(rj->reason));
+	int rc = gitwork_sync(db, project_id, (int64_t)time(NULL), &st, rj->api.reason,
+			      sizeof(rj->api.reason));
 
 	if (rc != STORE_OK)
 		return rc;
-	rj->answer = json_pack("{s:I,s:I,s:I,s:b}", "new_commits", (json_int_t)st.commits,
+	rj->api.answer = json_pack("{s:I,s:I,s:I,s:b}", "new_commits", (json_int_t)st.commits,
 			       "links", (json_int_t)st.links, "resolved", (json_int_t)st.resolved,
 			       "fetched", st.fetched);
 	return STORE_OK;
@@ -248,5 +193,5 @@ void release_sync(request *rq)
 	release_job *rj = job_new(rq, AUTH_DEVELOPER, sync_query);
 
 	if (rj)
-		submit(rq, rj, 1);
+		apijob_submit(&rj->api, 1);
 }

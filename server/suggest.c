@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "config.h"
+#include "apijob.h"
 #include "conn.h"
 #include "json.h"
 #include "status.h"
@@ -18,80 +19,30 @@
 #define NAME_MAX_LEN 128
 
 typedef struct sugg_job {
-	store_job job; /* first: the store hands this pointer back */
-	conn *conn;
-	auth_creds creds;
-	char project[ROUTER_PARAM_MAX + 1];
-	int need;
-	int (*query)(struct sugg_job *sj, store_db *db, int64_t project_id);
-	int status;
-	const char *why;
-	char actor[AUTH_ACTOR_MAX];
-	char reason[200];
-	const char *field;
+	apijob api; /* first */
 	json_t *doc;          /* the request body; owns the strings below */
 	store_suggestion in;
 	store_suggestion_change change;
 	store_suggestion_filter filter;
 	char uuid[37], install[INSTALL_MAX + 1], q[512], fstatus[32];
 	int64_t num, since;
-	int add, created;
-	json_t *answer;
+	int add;
 } sugg_job;
 
-static int sugg_run(store_job *job, store_db *db)
+static void sugg_release(apijob *j)
 {
-	sugg_job *sj = (sugg_job *)job;
-	int64_t project_id;
+	sugg_job *sj = (sugg_job *)j;
 
-	sj->status = auth_check(db, &sj->creds, sj->project, sj->need, &project_id, sj->actor,
-				&sj->why);
-	if (sj->status)
-		return STORE_OK;
-	return sj->query(sj, db, project_id);
-}
-
-static void sugg_free(sugg_job *sj)
-{
 	json_decref(sj->doc);
-	json_decref(sj->answer);
+	apijob_dispose(j);
 	free(sj);
 }
 
-static void sugg_done(loop_task *t)
-{
-	sugg_job *sj = (sugg_job *)t;
-	int rc = sj->job.result;
-
-	if (sj->status)
-		conn_reply_error(sj->conn, sj->status, NULL, sj->why, NULL);
-	else if (rc == STORE_NOTFOUND)
-		conn_reply_error(sj->conn, 404, "not_found", "no such suggestion in this project",
-				 NULL);
-	else if (rc == STORE_CONFLICT)
-		conn_reply_error(sj->conn, 409, "conflict", sj->reason, "status");
-	else if (rc == STORE_INVALID)
-		conn_reply_error(sj->conn, 422, "invalid_request", sj->reason, sj->field);
-	else if (rc != STORE_OK || !sj->answer)
-		conn_reply_error(sj->conn, 503, "unavailable", "the store could not answer", NULL);
-	else
-		conn_reply_json(sj->conn, sj->created ? 201 : 200, sj->answer);
-	sugg_free(sj);
-}
-
-static sugg_job *job_new(request *rq, int need,
-			 int (*query)(sugg_job *sj, store_db *db, int64_t project_id))
+/* A job for this request, or NULL after answering (no credentials, too fast, out of memory). */
+static sugg_job *job_new(request *rq, int need, apijob_query query)
 {
 	sugg_job *sj;
 
-	if (!rq->creds.has_key && !rq->creds.has_token) {
-		conn_reply_error(rq->conn, 401, NULL,
-				 rq->creds.malformed ? "malformed credentials"
-				 : need == AUTH_INGEST ? "missing credentials: send X-Prosum-Key"
-						       : "missing credentials: send Authorization: Bearer TOKEN",
-				 NULL);
-		return NULL;
-	}
 	if (need == AUTH_INGEST && rq->creds.has_key && conn_rate_key(rq->conn, rq->creds.key) < 0)
 		return NULL;
 	sj = calloc(1, sizeof(*sj));
@@ -99,21 +50,12 @@ static sugg_job *job_new(request *rq, int need,
 		conn_reply_error(rq->conn, 503, "unavailable", "out of memory", NULL);
 		return NULL;
 	}
-	sj->conn = rq->conn;
-	sj->creds = rq->creds;
-	memcpy(sj->project, rq->params[0], sizeof(sj->project));
-	sj->need = need;
-	sj->query = query;
-	sj->job.run = sugg_run;
-	sj->job.task.fn = sugg_done;
+	if (apijob_init(&sj->api, rq, need, query, "no such suggestion in this project",
+			sugg_release) < 0) {
+		free(sj);
+		return NULL;
+	}
 	return sj;
-}
-
-static void submit(request *rq, sugg_job *sj, int write)
-{
-	sj->job.write = write;
-	if (conn_submit(rq->conn, &sj->job) < 0)
-		sugg_free(sj);
 }
 
 static int refuse(request *rq, int status, const char *code, const char *message,
@@ -219,15 +161,16 @@ static int uuid_canon(const char *in, char out[37])
 
 /* ---- submitting ---- */
 
-static int add_query(sugg_job *sj, store_db *db, int64_t project_id)
+static int add_query(apijob *j, store_db *db, int64_t project_id)
 {
+	sugg_job *sj = (sugg_job *)j;
 	int64_t num;
 	int rc = store_suggestion_add(db, project_id, &sj->in, (int64_t)time(NULL), &num,
-				      &sj->created);
+				      &sj->api.created);
 
 	if (rc != STORE_OK)
 		return rc;
-	sj->answer = json_pack("{s:o}", "id", json_id('S', num));
+	sj->api.answer = json_pack("{s:o}", "id", json_id('S', num));
 	return STORE_OK;
 }
 
@@ -256,21 +199,22 @@ void suggest_add(request *rq)
 	if (tester(rq, sj, json_object_get(sj->doc, "tester"), &in->install_id, &in->tester_name) <
 	    0)
 		goto refused;
-	submit(rq, sj, 1);
+	apijob_submit(&sj->api, 1);
 	return;
 refused:
-	sugg_free(sj);
+	sugg_release(&sj->api);
 }
 
-static int vote_query(sugg_job *sj, store_db *db, int64_t project_id)
+static int vote_query(apijob *j, store_db *db, int64_t project_id)
 {
+	sugg_job *sj = (sugg_job *)j;
 	int64_t votes;
 	int rc = store_vote(db, project_id, sj->num, sj->in.install_id, sj->in.tester_name, sj->add,
 			    (int64_t)time(NULL), &votes);
 
 	if (rc != STORE_OK)
 		return rc;
-	sj->answer = json_pack("{s:I}", "votes", (json_int_t)votes);
+	sj->api.answer = json_pack("{s:I}", "votes", (json_int_t)votes);
 	return STORE_OK;
 }
 
@@ -294,7 +238,7 @@ static void vote(request *rq, int add)
 		if (!install_ok(sj->install))
 			goto bad_install;
 		sj->in.install_id = sj->install;
-		submit(rq, sj, 1);
+		apijob_submit(&sj->api, 1);
 		return;
 	}
 	if (body_object(rq, sj) < 0)
@@ -307,12 +251,12 @@ static void vote(request *rq, int add)
 		goto bad_install;
 	if (sj->in.tester_name && !*sj->in.tester_name)
 		sj->in.tester_name = NULL;
-	submit(rq, sj, 1);
+	apijob_submit(&sj->api, 1);
 	return;
 bad_install:
 	refuse(rq, 422, "invalid_request", "is required: 1-128 printable characters", "install_id");
 refused:
-	sugg_free(sj);
+	sugg_release(&sj->api);
 }
 
 void suggest_vote(request *rq)
@@ -327,8 +271,9 @@ void suggest_unvote(request *rq)
 
 /* ---- the team's side ---- */
 
-static int list_query(sugg_job *sj, store_db *db, int64_t project_id)
+static int list_query(apijob *j, store_db *db, int64_t project_id)
 {
+	sugg_job *sj = (sugg_job *)j;
 	json_t *items;
 	int64_t next;
 	char cursor[32];
@@ -337,7 +282,7 @@ static int list_query(sugg_job *sj, store_db *db, int64_t project_id)
 	if (rc != STORE_OK)
 		return rc;
 	snprintf(cursor, sizeof(cursor), "%lld", (long long)next);
-	sj->answer = json_pack("{s:o,s:o}", "items", items, "next",
+	sj->api.answer = json_pack("{s:o,s:o}", "items", items, "next",
 			       next ? json_string(cursor) : json_null());
 	return STORE_OK;
 }
@@ -397,15 +342,17 @@ void suggest_list(request *rq)
 	    count_param(rq, "cursor", 0, INT64_MAX / 4, &sj->filter.offset) < 0)
 		goto refused;
 	sj->filter.limit = (int)page;
-	submit(rq, sj, 0);
+	apijob_submit(&sj->api, 0);
 	return;
 refused:
-	sugg_free(sj);
+	sugg_release(&sj->api);
 }
 
-static int get_query(sugg_job *sj, store_db *db, int64_t project_id)
+static int get_query(apijob *j, store_db *db, int64_t project_id)
 {
-	return store_suggestion_get(db, project_id, sj->num, &sj->answer);
+	sugg_job *sj = (sugg_job *)j;
+
+	return store_suggestion_get(db, project_id, sj->num, &j->answer);
 }
 
 void suggest_get(request *rq)
@@ -416,19 +363,20 @@ void suggest_get(request *rq)
 		return;
 	if (json_parse_id(rq->params[1], 'S', &sj->num) < 0)
 		sj->num = 0;
-	submit(rq, sj, 0);
+	apijob_submit(&sj->api, 0);
 }
 
-static int patch_query(sugg_job *sj, store_db *db, int64_t project_id)
+static int patch_query(apijob *j, store_db *db, int64_t project_id)
 {
-	int rc = store_suggestion_patch(db, project_id, sj->num, &sj->change, sj->actor,
-					(int64_t)time(NULL), sj->reason, sizeof(sj->reason));
+	sugg_job *sj = (sugg_job *)j;
+	int rc = store_suggestion_patch(db, project_id, sj->num, &sj->change, sj->api.actor,
+					(int64_t)time(NULL), sj->api.reason, sizeof(sj->api.reason));
 
 	if (rc == STORE_INVALID)
-		sj->field = sj->change.duplicate_of ? "duplicate_of" : "shipped_in";
+		sj->api.field = sj->change.duplicate_of ? "duplicate_of" : "shipped_in";
 	if (rc != STORE_OK)
 		return rc;
-	return store_suggestion_get(db, project_id, sj->num, &sj->answer);
+	return store_suggestion_get(db, project_id, sj->num, &sj->api.answer);
 }
 
 void suggest_patch(request *rq)
@@ -480,17 +428,19 @@ void suggest_patch(request *rq)
 			goto refused;
 		}
 	}
-	submit(rq, sj, 1);
+	apijob_submit(&sj->api, 1);
 	return;
 refused:
-	sugg_free(sj);
+	sugg_release(&sj->api);
 }
 
 /* ---- the tester's own view ---- */
 
-static int mine_query(sugg_job *sj, store_db *db, int64_t project_id)
+static int mine_query(apijob *j, store_db *db, int64_t project_id)
 {
-	return store_mine(db, project_id, sj->install, sj->since, &sj->answer);
+	sugg_job *sj = (sugg_job *)j;
+
+	return store_mine(db, project_id, sj->install, sj->since, &j->answer);
 }
 
 void suggest_mine(request *rq)
@@ -519,15 +469,15 @@ void suggest_mine(request *rq)
 		       "since");
 		goto refused;
 	}
-	submit(rq, sj, 0);
+	apijob_submit(&sj->api, 0);
 	return;
 refused:
-	sugg_free(sj);
+	sugg_release(&sj->api);
 }
 
-static int contributors_query(sugg_job *sj, store_db *db, int64_t project_id)
+static int contributors_query(apijob *j, store_db *db, int64_t project_id)
 {
-	return store_contributors(db, project_id, &sj->answer);
+	return store_contributors(db, project_id, &j->answer);
 }
 
 void suggest_contributors(request *rq)
@@ -535,5 +485,5 @@ void suggest_contributors(request *rq)
 	sugg_job *sj = job_new(rq, AUTH_DEVELOPER, contributors_query);
 
 	if (sj)
-		submit(rq, sj, 0);
+		apijob_submit(&sj->api, 0);
 }

@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include "config.h"
+#include "apijob.h"
 #include "conn.h"
 #include "gitwork.h"
 #include "json.h"
@@ -16,17 +17,7 @@
 
 /* What a request asked of the store, with room for its filter strings. */
 typedef struct triage_job {
-	store_job job; /* first: the store hands this pointer back */
-	conn *conn;
-	auth_creds creds;
-	char project[ROUTER_PARAM_MAX + 1];
-	int need;
-	int (*query)(struct triage_job *tj, store_db *db, int64_t project_id);
-	int status;     /* non-zero: refused by auth_check */
-	const char *why;
-	char actor[AUTH_ACTOR_MAX];
-	char reason[160]; /* why the store refused a change */
-	const char *field; /* the field at fault when it refused */
+	apijob api; /* first */
 	char fixed_full[41];
 	int64_t num;
 	store_report_filter rf;
@@ -37,85 +28,42 @@ typedef struct triage_job {
 	char tag[300], q[1024];
 	int format;       /* export: FORMAT_* */
 	struct export *export;
-	json_t *answer;
 } triage_job;
 
 enum { FORMAT_JSON, FORMAT_CSV, FORMAT_JSONL };
 
 /* ---- common ---- */
 
-static int triage_run(store_job *job, store_db *db)
+static void triage_release(apijob *j)
 {
-	triage_job *tj = (triage_job *)job;
-	int64_t project_id;
+	triage_job *tj = (triage_job *)j;
 
-	tj->status = auth_check(db, &tj->creds, tj->project, tj->need, &project_id, tj->actor,
-				&tj->why);
-	if (tj->status)
-		return STORE_OK;
-	return tj->query(tj, db, project_id);
+	json_decref(tj->patch_doc);
+	free(tj->export);
+	apijob_dispose(j);
+	free(tj);
 }
 
 static void triage_free(triage_job *tj)
 {
-	json_decref(tj->answer);
-	json_decref(tj->patch_doc);
-	free(tj);
+	triage_release(&tj->api);
 }
 
-static void triage_done(loop_task *t)
+/* A job for this request, or NULL after answering (no credentials, out of memory). */
+static triage_job *job_new(request *rq, int need, apijob_query query)
 {
-	triage_job *tj = (triage_job *)t;
-	int rc = tj->job.result;
+	triage_job *tj = calloc(1, sizeof(*tj));
 
-	if (tj->status)
-		conn_reply_error(tj->conn, tj->status, NULL, tj->why, NULL);
-	else if (rc == STORE_NOTFOUND)
-		conn_reply_error(tj->conn, 404, "not_found", "no such item in this project", NULL);
-	else if (rc == STORE_CONFLICT)
-		conn_reply_error(tj->conn, 409, "conflict", tj->reason, "status");
-	else if (rc == STORE_INVALID)
-		conn_reply_error(tj->conn, 422, "invalid_request", tj->reason,
-				 tj->field ? tj->field : "merge_into");
-	else if (rc != STORE_OK || !tj->answer)
-		conn_reply_error(tj->conn, 503, "unavailable", "the store could not answer", NULL);
-	else
-		conn_reply_json(tj->conn, 200, tj->answer);
-	triage_free(tj);
-}
-
-static triage_job *job_new(request *rq, int need,
-			   int (*query)(triage_job *tj, store_db *db, int64_t project_id))
-{
-	triage_job *tj;
-
-	if (!rq->creds.has_key && !rq->creds.has_token) {
-		conn_reply_error(rq->conn, 401, NULL,
-				 rq->creds.malformed ? "malformed credentials"
-						     : "missing credentials: send Authorization: Bearer TOKEN",
-				 NULL);
-		return NULL;
-	}
-	tj = calloc(1, sizeof(*tj));
 	if (!tj) {
 		conn_reply_error(rq->conn, 503, "unavailable", "out of memory", NULL);
 		return NULL;
 	}
-	tj->conn = rq->conn;
-	tj->creds = rq->creds;
-	memcpy(tj->project, rq->params[0], sizeof(tj->project));
-	tj->need = need;
-	tj->query = query;
-	tj->job.run = triage_run;
-	tj->job.task.fn = triage_done;
+	if (apijob_init(&tj->api, rq, need, query, "no such item in this project",
+			triage_release) < 0) {
+		free(tj);
+		return NULL;
+	}
 	return tj;
-}
-
-static void submit(request *rq, triage_job *tj, int write)
-{
-	tj->job.write = write;
-	if (conn_submit(rq->conn, &tj->job) < 0)
-		triage_free(tj);
 }
 
 /* ---- query parameters ---- */
@@ -226,8 +174,9 @@ static int common_filters(request *rq, triage_job *tj, const char **kind, const 
 
 /* ---- reports ---- */
 
-static int report_list_query(triage_job *tj, store_db *db, int64_t project_id)
+static int report_list_query(apijob *j, store_db *db, int64_t project_id)
 {
+	triage_job *tj = (triage_job *)j;
 	json_t *items;
 	int64_t next;
 	char cursor[32];
@@ -236,7 +185,7 @@ static int report_list_query(triage_job *tj, store_db *db, int64_t project_id)
 	if (rc != STORE_OK)
 		return rc;
 	snprintf(cursor, sizeof(cursor), "%lld", (long long)next);
-	tj->answer = json_pack("{s:o,s:o}", "items", items, "next",
+	tj->api.answer = json_pack("{s:o,s:o}", "items", items, "next",
 			       next ? json_string(cursor) : json_null());
 	return STORE_OK;
 }
@@ -383,8 +332,10 @@ static void export_more(conn *c, void *ctx)
 }
 
 /* Authorised: start the stream with the header line; pages follow. */
-static int export_query(triage_job *tj, store_db *db, int64_t project_id)
+static int export_query(apijob *j, store_db *db, int64_t project_id)
 {
+	triage_job *tj = (triage_job *)j;
+
 	(void)db;
 	tj->export->project_id = project_id;
 	return STORE_OK;
@@ -397,13 +348,12 @@ static void export_start(loop_task *t)
 	buf head;
 	int i;
 
-	if (tj->status || tj->job.result != STORE_OK) {
-		tj->export = NULL;
-		free(ex);
-		triage_done(t);
+	if (tj->api.status || tj->api.job.result != STORE_OK) {
+		apijob_done(t); /* the refusal, as for any call; frees the export too */
 		return;
 	}
 	ex->owner = tj;
+	tj->export = NULL; /* the stream owns it now, and frees tj with it */
 	ex->rf = tj->rf;
 	/* The whole filtered set: oldest first, or by relevance for a search (whose
 	 * cursor is an offset into the ranked matches). */
@@ -415,7 +365,7 @@ static void export_start(loop_task *t)
 			buf_printf(&head, "%s%s", i ? "," : "", csv_columns[i]);
 		buf_puts(&head, "\r\n");
 	}
-	conn_stream_start(tj->conn, 200,
+	conn_stream_start(tj->api.conn, 200,
 			  ex->format == FORMAT_CSV ? "text/csv; charset=utf-8" : "application/x-ndjson",
 			  head.p ? head.p : "", head.len, export_more, export_free, ex);
 	buf_free(&head);
@@ -502,19 +452,20 @@ void triage_report_list(request *rq)
 			goto refused;
 		}
 		tj->export->format = tj->format;
-		tj->query = export_query;
-		tj->job.task.fn = export_start;
+		tj->api.query = export_query;
+		tj->api.job.task.fn = export_start;
 	}
-	submit(rq, tj, 0);
+	apijob_submit(&tj->api, 0);
 	return;
 refused:
-	free(tj->export);
 	triage_free(tj);
 }
 
-static int report_get_query(triage_job *tj, store_db *db, int64_t project_id)
+static int report_get_query(apijob *j, store_db *db, int64_t project_id)
 {
-	return store_report_get(db, project_id, tj->num, &tj->answer);
+	triage_job *tj = (triage_job *)j;
+
+	return store_report_get(db, project_id, tj->num, &j->answer);
 }
 
 void triage_report_get(request *rq)
@@ -526,7 +477,7 @@ void triage_report_get(request *rq)
 	/* A malformed id is authorised first all the same: anonymous callers learn nothing. */
 	if (json_parse_id(rq->params[1], 'R', &tj->num) < 0)
 		tj->num = 0;
-	submit(rq, tj, 0);
+	apijob_submit(&tj->api, 0);
 }
 
 /* ---- changes ---- */
@@ -632,44 +583,47 @@ static int check_fixed_by(triage_job *tj, store_db *db, int64_t project_id)
 		return STORE_OK;
 	rc = gitwork_fixing_commit(db, project_id, tj->patch.fixed_by, tj->fixed_full);
 	if (rc == STORE_INVALID) {
-		snprintf(tj->reason, sizeof(tj->reason), "no commit %s in the project's repository",
+		snprintf(tj->api.reason, sizeof(tj->api.reason), "no commit %s in the project's repository",
 			 tj->patch.fixed_by);
-		tj->field = "fixed_by";
+		tj->api.field = "fixed_by";
 	}
 	if (rc == STORE_OK)
 		tj->patch.fixed_by = tj->fixed_full;
 	return rc;
 }
 
-static int report_patch_query(triage_job *tj, store_db *db, int64_t project_id)
+static int report_patch_query(apijob *j, store_db *db, int64_t project_id)
 {
+	triage_job *tj = (triage_job *)j;
 	int rc = check_fixed_by(tj, db, project_id);
 
 	if (rc != STORE_OK)
 		return rc;
-	rc = store_report_patch(db, project_id, tj->num, &tj->patch, tj->actor,
-				    (int64_t)time(NULL), tj->reason, sizeof(tj->reason));
+	rc = store_report_patch(db, project_id, tj->num, &tj->patch, tj->api.actor,
+				    (int64_t)time(NULL), tj->api.reason, sizeof(tj->api.reason));
 
 	if (rc != STORE_OK)
 		return rc;
-	return store_report_get(db, project_id, tj->num, &tj->answer);
+	return store_report_get(db, project_id, tj->num, &tj->api.answer);
 }
 
-static int group_patch_query(triage_job *tj, store_db *db, int64_t project_id)
+static int group_patch_query(apijob *j, store_db *db, int64_t project_id)
 {
+	triage_job *tj = (triage_job *)j;
 	int rc = check_fixed_by(tj, db, project_id);
 
 	if (rc != STORE_OK)
 		return rc;
-	rc = store_group_patch(db, project_id, tj->num, &tj->patch, tj->actor,
-				   (int64_t)time(NULL), tj->reason, sizeof(tj->reason));
-
+	rc = store_group_patch(db, project_id, tj->num, &tj->patch, tj->api.actor,
+			       (int64_t)time(NULL), tj->api.reason, sizeof(tj->api.reason));
+	if (rc == STORE_INVALID)
+		tj->api.field = "merge_into";
 	if (rc != STORE_OK)
 		return rc;
-	return store_group_get(db, project_id, tj->num, &tj->answer);
+	return store_group_get(db, project_id, tj->num, &tj->api.answer);
 }
 
-static void patch(request *rq, char prefix, int (*query)(triage_job *, store_db *, int64_t))
+static void patch(request *rq, char prefix, apijob_query query)
 {
 	triage_job *tj = job_new(rq, AUTH_DEVELOPER, query);
 
@@ -681,7 +635,7 @@ static void patch(request *rq, char prefix, int (*query)(triage_job *, store_db 
 		triage_free(tj);
 		return;
 	}
-	submit(rq, tj, 1);
+	apijob_submit(&tj->api, 1);
 }
 
 void triage_report_patch(request *rq)
@@ -696,15 +650,16 @@ void triage_group_patch(request *rq)
 
 /* ---- groups ---- */
 
-static int group_list_query(triage_job *tj, store_db *db, int64_t project_id)
+static int group_list_query(apijob *j, store_db *db, int64_t project_id)
 {
+	triage_job *tj = (triage_job *)j;
 	json_t *items;
 	char next[STORE_CURSOR_MAX];
 	int rc = store_group_list(db, project_id, &tj->gf, &items, next);
 
 	if (rc != STORE_OK)
 		return rc;
-	tj->answer = json_pack("{s:o,s:o}", "items", items, "next",
+	tj->api.answer = json_pack("{s:o,s:o}", "items", items, "next",
 			       next[0] ? json_string(next) : json_null());
 	return STORE_OK;
 }
@@ -751,15 +706,17 @@ void triage_group_list(request *rq)
 		}
 		f->has_cursor = 1;
 	}
-	submit(rq, tj, 0);
+	apijob_submit(&tj->api, 0);
 	return;
 refused:
 	triage_free(tj);
 }
 
-static int group_get_query(triage_job *tj, store_db *db, int64_t project_id)
+static int group_get_query(apijob *j, store_db *db, int64_t project_id)
 {
-	return store_group_get(db, project_id, tj->num, &tj->answer);
+	triage_job *tj = (triage_job *)j;
+
+	return store_group_get(db, project_id, tj->num, &j->answer);
 }
 
 void triage_group_get(request *rq)
@@ -770,5 +727,5 @@ void triage_group_get(request *rq)
 		return;
 	if (json_parse_id(rq->params[1], 'G', &tj->num) < 0)
 		tj->num = 0;
-	submit(rq, tj, 0);
+	apijob_submit(&tj->api, 0);
 }

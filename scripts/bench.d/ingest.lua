@@ -2,7 +2,10 @@
 -- each with a fresh UUID v4, and count the answers by status.
 --
 -- Arguments (after "--"): ingest key, a 32-bit hex nonce that differs per run,
--- and "keep" or "close" (send Connection: close: one TLS handshake per request).
+-- "keep" or "close" (send Connection: close: one TLS handshake per request),
+-- and optionally a comma-separated list of build revisions (hashes, tags or
+-- `git describe` output): the documents rotate through them, each still
+-- exactly DOC_BYTES long. Without the list every document says "abc1234".
 -- done() prints machine-readable lines "BENCH name value" on stdout.
 --
 -- wrk gives each thread its own Lua state: counters live in the thread's
@@ -22,7 +25,8 @@ end
 -- Per thread state, made in init().
 sent = 0
 counts = {}
-local head, mid, tail, headers
+local head, headers
+local parts = {} -- per revision: { text between uuid and install_id, text after install_id }
 local rnd_a, rnd_b, rnd_c, rnd_d
 
 function init(args)
@@ -45,10 +49,20 @@ function init(args)
 		headers["Connection"] = "close"
 	end
 
+	local revisions = {}
+	for r in string.gmatch(args[4] or "", "[^,]+") do
+		assert(r:match("^[%w._-]+$"), "a revision of letters, digits, '.', '_', '-': " .. r)
+		table.insert(revisions, r)
+	end
+	if #revisions == 0 then
+		revisions = { "abc1234" }
+	end
+
 	head = '{"uuid":"'
-	mid = '","kind":"crash","title":"Crash when opening a PNG with an empty palette",'
+	local mid0 = '","kind":"crash","title":"Crash when opening a PNG with an empty palette",'
 		.. '"severity":"major","timestamp":"2026-11-20T10:15:00Z",'
-		.. '"build":{"version":"1.4.0-beta.2","revision":"abc1234","channel":"beta"},'
+		.. '"build":{"version":"1.4.0-beta.2","revision":"'
+	local mid1 = '","channel":"beta"},'
 		.. '"platform":{"os":"Linux","os_version":"6.1","arch":"x86_64"},'
 		.. '"exception":{"type":"SIGSEGV","value":"invalid read at 0x0"},'
 		.. '"frames":['
@@ -60,13 +74,16 @@ function init(args)
 		.. '"tester":{"install_id":"'
 	local tail0 = '"},"description":"'
 	local tail1 = '"}'
-	-- 36 bytes of uuid and 36 of install_id complete the document.
-	local fixed = #head + 36 + #mid + 36 + #tail0 + #tail1
-	local pad = DOC_BYTES - fixed
-	assert(pad > 0, "report template larger than the document size")
 	local words = "The viewer crashes when a PNG file has a palette chunk of zero entries. "
-	local text = string.rep(words, math.ceil(pad / #words)):sub(1, pad)
-	tail = tail0 .. text .. tail1
+	for i, rev in ipairs(revisions) do
+		local mid = mid0 .. rev .. mid1
+		-- 36 bytes of uuid and 36 of install_id complete the document.
+		local fixed = #head + 36 + #mid + 36 + #tail0 + #tail1
+		local pad = DOC_BYTES - fixed
+		assert(pad > 0, "report template larger than the document size")
+		local text = string.rep(words, math.ceil(pad / #words)):sub(1, pad)
+		parts[i] = { mid, tail0 .. text .. tail1 }
+	end
 end
 
 function request()
@@ -74,7 +91,8 @@ function request()
 	local uuid = string.format("%08x-%04x-4%03x-%04x-%012x", rnd_a, rnd_b, rnd_c, rnd_d, sent)
 	-- 256 testers, as a beta community of a few hundred would send.
 	local install = string.format("1f6e0000-0000-4000-8000-%012x", sent % 256)
-	local body = head .. uuid .. mid .. install .. tail
+	local p = parts[sent % #parts + 1]
+	local body = head .. uuid .. p[1] .. install .. p[2]
 	return wrk.format("POST", nil, headers, body)
 end
 
