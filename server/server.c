@@ -190,6 +190,12 @@ int server_run(const config *cfg)
 		fprintf(stderr, "prosumd: out of memory\n");
 		goto out;
 	}
+	if (access(cfg->data_dir, W_OK) < 0) {
+		/* Serving reports that cannot be kept would be worse than not serving. */
+		fprintf(stderr, "prosumd: %s is not writable (%s): reports could not be stored\n",
+			cfg->data_dir, strerror(errno));
+		goto out;
+	}
 	if (auth_load_secret(secret, 0, srv.secret, err, sizeof(err)) < 0 ||
 	    tls_server_new(&srv.tls, cert, key, err, sizeof(err)) < 0 ||
 	    store_start(&srv.store, db_path, cfg->readers, cfg->write_queue, cfg->write_batch, err,
