@@ -282,9 +282,27 @@ struct store_db {
 	unsigned dyn_next;
 	void *aux; /* the thread's open repositories (gitwork.c) */
 	void (*aux_free)(void *aux);
+	/*
+	 * Answers that cannot change while this connection's transaction lasts
+	 * (nobody else can write meanwhile), so a batch of reports for one project
+	 * looks its key, project, repository and links up once, not once per report.
+	 */
+	uint64_t txn;
+	struct memo {
+		uint64_t txn;
+		char key[129];
+		int64_t id;
+		int rc;
+	} key_memo, project_memo;
+	struct {
+		uint64_t txn;
+		int64_t project_id;
+		int has_links;
+	} links_memo;
 };
 
 static sqlite3_stmt *dyn_stmt(store_db *db, const char *sql);
+static int step_int(sqlite3_stmt *s, int64_t *out);
 static void bind_named_text(sqlite3_stmt *s, const char *name, const char *v);
 static void bind_named_int(sqlite3_stmt *s, const char *name, int64_t v);
 
@@ -452,7 +470,34 @@ void store_db_close(store_db *db)
 
 int store_begin(store_db *db)
 {
+	db->txn++; /* what was remembered belongs to the previous transaction */
 	return exec(db, db->write ? "BEGIN IMMEDIATE" : "BEGIN");
+}
+
+/* Look a text key up once per transaction: a memo hit, or the query's answer remembered. */
+static int memo_lookup(store_db *db, int q, const char *key, int64_t *out, int memo_project)
+{
+	sqlite3_stmt *s;
+	int rc;
+	struct memo *m = memo_project ? &db->project_memo : &db->key_memo;
+	int in_txn = !sqlite3_get_autocommit(db->db);
+
+	if (in_txn && m->txn == db->txn && strcmp(m->key, key) == 0) {
+		*out = m->id;
+		return m->rc;
+	}
+	s = stmt(db, q);
+	if (!s)
+		return STORE_ERROR;
+	sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
+	rc = step_int(s, out);
+	if (in_txn && rc != STORE_ERROR && strlen(key) < sizeof(m->key)) {
+		m->txn = db->txn;
+		memcpy(m->key, key, strlen(key) + 1);
+		m->id = rc == STORE_OK ? *out : 0;
+		m->rc = rc;
+	}
+	return rc;
 }
 
 int store_commit(store_db *db)
@@ -546,12 +591,7 @@ int store_project_add(store_db *db, const char *name, const char *repo, int64_t 
 
 int store_project_find(store_db *db, const char *name, int64_t *id)
 {
-	sqlite3_stmt *s = stmt(db, Q_PROJECT_FIND);
-
-	if (!s)
-		return STORE_ERROR;
-	sqlite3_bind_text(s, 1, name, -1, SQLITE_STATIC);
-	return step_int(s, id);
+	return memo_lookup(db, Q_PROJECT_FIND, name, id, 1);
 }
 
 int store_key_add(store_db *db, int64_t project_id, const char *key, int64_t now)
@@ -601,12 +641,7 @@ int store_key_list(store_db *db,
 
 int store_key_project(store_db *db, const char *key, int64_t *project_id)
 {
-	sqlite3_stmt *s = stmt(db, Q_KEY_PROJECT);
-
-	if (!s)
-		return STORE_ERROR;
-	sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
-	return step_int(s, project_id);
+	return memo_lookup(db, Q_KEY_PROJECT, key, project_id, 0);
 }
 
 static const char *const role_names[] = {NULL, "developer", "release", "admin"};
@@ -1941,6 +1976,7 @@ int store_link_add(store_db *db, int64_t project_id, char type, int64_t num,
 	sqlite3_bind_int64(s, 3, num);
 	sqlite3_bind_text(s, 4, commit_id, -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, 5, implement ? "implement" : "fix", -1, SQLITE_STATIC);
+	db->links_memo.txn = 0; /* the project has links now */
 	return step_done(s);
 }
 
@@ -2013,10 +2049,25 @@ int store_links_apply(store_db *db, int64_t project_id, char type, int64_t num, 
 
 int store_links_pending(store_db *db, int64_t project_id, char type, int64_t num)
 {
-	sqlite3_stmt *s = stmt(db, Q_LINK_PENDING);
+	sqlite3_stmt *s;
 	char t[2] = {type, '\0'};
 	int64_t n = 0;
 
+	/* Most projects have no links at all (or none yet): learn that once per transaction. */
+	if (db->links_memo.txn != db->txn || db->links_memo.project_id != project_id) {
+		s = dyn_stmt(db, "SELECT EXISTS (SELECT 1 FROM links WHERE project_id = :p)");
+		if (!s)
+			return STORE_ERROR;
+		bind_named_int(s, ":p", project_id);
+		if (step_int(s, &n) < 0)
+			return STORE_ERROR;
+		db->links_memo.txn = db->txn;
+		db->links_memo.project_id = project_id;
+		db->links_memo.has_links = n > 0;
+	}
+	if (!db->links_memo.has_links)
+		return 0;
+	s = stmt(db, Q_LINK_PENDING);
 	if (!s)
 		return STORE_ERROR;
 	sqlite3_bind_int64(s, 1, project_id);

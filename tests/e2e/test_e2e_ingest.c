@@ -14,8 +14,8 @@
 
 #include "harness.h"
 
-static const char *const fast_timeouts[] = {"--handshake-timeout", "500", "--idle-timeout",
-					    "1000", "--request-timeout", "1000", NULL};
+static const char *const fast_timeouts[] = {"--handshake-timeout", "2000", "--idle-timeout",
+					    "3000", "--request-timeout", "3000", NULL};
 
 static int setup(void **state)
 {
@@ -452,7 +452,7 @@ static void test_hostile_connections(void **state)
 	/* Connects and says nothing: closed after the handshake timeout. */
 	fd = e2e_tcp_connect(s);
 	assert_true(fd >= 0);
-	assert_int_equal(e2e_wait_closed(fd, 5000), 1);
+	assert_int_equal(e2e_wait_closed(fd, 10000), 1);
 	close(fd);
 
 	/* Everyone else is still served. */
