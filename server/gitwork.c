@@ -9,35 +9,70 @@
 #include "msglink.h"
 
 #define OPEN_MAX 16          /* projects whose repository one thread keeps open */
-#define RELEASE_CACHE 512    /* commit -> release answers kept per repository */
 #define BLAME_FRAMES 3       /* top in-app frames blamed per report */
 #define BLAME_STRIP 8        /* leading directories tried away from an absolute path */
-#define FEW_COMMITS 64       /* new commits given a release one by one rather than in one walk */
 
-typedef struct rel_entry {
-	char commit[41];
-	char release[128];
-} rel_entry;
+/*
+ * Which release first contains each commit, for every commit below a release
+ * tip: built in two walks of the history when the release list changes, then
+ * a lookup per commit instead of containment walks (a second or more each at
+ * 100,000 commits). A commit that is not in it is in no release: newer than
+ * all of them, or unknown. Keyed by binary commit id, open addressing.
+ */
+typedef struct rel_index {
+	uint64_t sig;            /* the release list it was built for; 0: none yet */
+	size_t cap;              /* slots, a power of two */
+	unsigned char (*ids)[20]; /* all zero: an empty slot */
+	uint16_t *rel;           /* index into names */
+	char **names;
+	size_t nnames;
+} rel_index;
 
 /* One open repository and what is remembered of its releases. */
+typedef struct rel_list rel_list;
+
 typedef struct open_repo {
 	int64_t project_id;
 	char *path;
 	gitlink_repo *repo;
-	uint64_t releases_sig; /* the release list the cache below was computed for */
-	rel_entry cache[RELEASE_CACHE];
+	rel_index index;
+	uint64_t rels_txn;   /* the transaction `rels` was read in; 0: not read */
+	struct rel_list *rels;
 } open_repo;
 
 typedef struct repos {
 	open_repo *open[OPEN_MAX];
 	size_t n;
 	size_t next; /* round-robin eviction */
+	/* the last project looked up, valid for one transaction (a batch of reports) */
+	uint64_t memo_txn;
+	int64_t memo_project;
+	open_repo *memo;
 } repos;
+
+static void index_free(rel_index *x)
+{
+	size_t i;
+
+	for (i = 0; i < x->nnames; i++)
+		free(x->names[i]);
+	free(x->names);
+	free(x->ids);
+	free(x->rel);
+	memset(x, 0, sizeof(*x));
+}
+
+static void releases_free(rel_list *l);
 
 static void open_repo_free(open_repo *o)
 {
 	if (!o)
 		return;
+	index_free(&o->index);
+	if (o->rels) {
+		releases_free(o->rels);
+		free(o->rels);
+	}
 	gitlink_close(o->repo);
 	free(o->path);
 	free(o);
@@ -69,12 +104,19 @@ static open_repo *repo_for(store_db *db, int64_t project_id)
 			return NULL;
 		store_db_set_aux(db, rs, repos_free);
 	}
+	/* A batch of reports for one project asks once. */
+	if (rs->memo_txn == store_db_txn(db) && rs->memo_project == project_id)
+		return rs->memo;
+	rs->memo_txn = store_db_txn(db);
+	rs->memo_project = project_id;
+	rs->memo = NULL;
 	if (store_project_repo(db, project_id, &path) != STORE_OK || !path)
 		return NULL;
 	for (i = 0; i < rs->n; i++) {
 		o = rs->open[i];
 		if (o->project_id == project_id && strcmp(o->path, path) == 0) {
 			free(path);
+			rs->memo = o;
 			return o;
 		}
 	}
@@ -95,16 +137,17 @@ static open_repo *repo_for(store_db *db, int64_t project_id)
 		rs->open[rs->next] = o;
 		rs->next = (rs->next + 1) % OPEN_MAX;
 	}
+	rs->memo = o;
 	return o;
 }
 
 /* The registered releases in history order; both arrays freed by releases_free(). */
-typedef struct rel_list {
+struct rel_list {
 	char **names;
 	char **tips;
 	size_t n;
 	uint64_t sig;
-} rel_list;
+};
 
 static void releases_free(rel_list *l)
 {
@@ -137,34 +180,164 @@ static int releases_load(store_db *db, int64_t project_id, rel_list *l)
 	return STORE_OK;
 }
 
-/* The first release containing `commit` ("" when none), remembered per release list. */
+/* Collect commit ids from the store. */
+typedef struct idlist {
+	char (*ids)[41];
+	size_t n, cap;
+} idlist;
+
+static int collect(void *ctx, const char *id)
+{
+	idlist *l = ctx;
+
+	if (strlen(id) != 40)
+		return 0;
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? l->cap * 2 : 256;
+		char(*nids)[41] = realloc(l->ids, cap * sizeof(*nids));
+
+		if (!nids)
+			return -1;
+		l->ids = nids;
+		l->cap = cap;
+	}
+	memcpy(l->ids[l->n++], id, 41);
+	return 0;
+}
+
+static int collect_walked(const gitlink_walk_commit *c, void *payload)
+{
+	return collect(payload, c->id) < 0 ? 1 : 0;
+}
+
+static int hexval(char c)
+{
+	return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
+/* 40 lower-case hex digits to 20 bytes. 0, or -1 when it is not a full id. */
+static int unhex(unsigned char out[20], const char *hex)
+{
+	int i, hi, lo;
+
+	for (i = 0; i < 20; i++) {
+		hi = hexval(hex[2 * i]);
+		lo = hi < 0 ? -1 : hexval(hex[2 * i + 1]);
+		if (lo < 0)
+			return -1;
+		out[i] = (unsigned char)(hi << 4 | lo);
+	}
+	return 0;
+}
+
+static size_t slot_of(const rel_index *x, const unsigned char id[20])
+{
+	uint64_t h;
+
+	memcpy(&h, id, sizeof(h)); /* commit ids are uniformly distributed already */
+	return (size_t)h & (x->cap - 1);
+}
+
+/* (Re)build the index for release list `l`: every commit below a tip, and its first release. */
+static int index_build(rel_index *x, open_repo *o, const rel_list *l)
+{
+	idlist all = {0};
+	const char **ptrs = NULL;
+	size_t *first = NULL, i, s;
+	gitlink_tips tips = {0};
+	static const unsigned char zero[20];
+	int rc = STORE_ERROR;
+
+	index_free(x);
+	if (l->n == 0) {
+		x->sig = l->sig;
+		return STORE_OK;
+	}
+	if (gitlink_walk(&tips, o->repo, NULL, 0, (const char *const *)l->tips, l->n,
+			 collect_walked, &all) < 0)
+		goto out;
+	ptrs = calloc(all.n + 1, sizeof(*ptrs));
+	first = calloc(all.n + 1, sizeof(*first));
+	x->names = calloc(l->n, sizeof(*x->names));
+	for (x->cap = 16; x->cap < 2 * all.n; x->cap *= 2)
+		;
+	x->ids = calloc(x->cap, sizeof(*x->ids));
+	x->rel = calloc(x->cap, sizeof(*x->rel));
+	if (!ptrs || !first || !x->names || !x->ids || !x->rel)
+		goto out;
+	for (i = 0; i < l->n; i++) {
+		x->names[i] = strdup(l->names[i]);
+		if (!x->names[i])
+			goto out;
+		x->nnames++;
+	}
+	for (i = 0; i < all.n; i++)
+		ptrs[i] = all.ids[i];
+	if (gitlink_first_containing_many(first, o->repo, ptrs, all.n,
+					  (const char *const *)l->tips, l->n) < 0)
+		goto out;
+	for (i = 0; i < all.n; i++) {
+		unsigned char id[20];
+
+		if (first[i] == GITLINK_NONE || unhex(id, all.ids[i]) < 0)
+			continue;
+		for (s = slot_of(x, id); memcmp(x->ids[s], zero, 20) != 0; s = (s + 1) & (x->cap - 1))
+			;
+		memcpy(x->ids[s], id, 20);
+		x->rel[s] = (uint16_t)first[i];
+	}
+	x->sig = l->sig;
+	rc = STORE_OK;
+out:
+	if (rc != STORE_OK)
+		index_free(x);
+	gitlink_tips_free(&tips);
+	free(all.ids);
+	free(ptrs);
+	free(first);
+	return rc;
+}
+
+/* The releases, read once per transaction (reports of one batch share them). Owned by o. */
+static const rel_list *releases_for(store_db *db, int64_t project_id, open_repo *o)
+{
+	if (o->rels && o->rels_txn == store_db_txn(db))
+		return o->rels;
+	if (!o->rels) {
+		o->rels = calloc(1, sizeof(*o->rels));
+		if (!o->rels)
+			return NULL;
+	} else {
+		releases_free(o->rels);
+	}
+	o->rels_txn = 0;
+	if (releases_load(db, project_id, o->rels) < 0)
+		return NULL;
+	o->rels_txn = store_db_txn(db);
+	return o->rels;
+}
+
+/* The first release (history order) containing `commit`; "" when none. */
 static int release_of(open_repo *o, const rel_list *l, const char *commit, char out[128])
 {
-	size_t idx, slot = 0;
-	const char *p;
-	int rc;
+	static const unsigned char zero[20];
+	rel_index *x = &o->index;
+	unsigned char id[20];
+	size_t s;
 
 	out[0] = '\0';
-	if (l->n == 0)
+	if (l->n == 0 || unhex(id, commit) < 0)
 		return STORE_OK;
-	if (o->releases_sig != l->sig) {
-		memset(o->cache, 0, sizeof(o->cache));
-		o->releases_sig = l->sig;
-	}
-	for (p = commit; *p; p++)
-		slot = slot * 31 + (unsigned char)*p;
-	slot %= RELEASE_CACHE;
-	if (strcmp(o->cache[slot].commit, commit) == 0) {
-		memcpy(out, o->cache[slot].release, 128);
-		return STORE_OK;
-	}
-	rc = gitlink_first_containing(&idx, o->repo, commit, (const char *const *)l->tips, l->n);
-	if (rc == GITLINK_OK)
-		snprintf(out, 128, "%s", l->names[idx]);
-	else if (rc != GITLINK_ENOTFOUND)
+	if (x->sig != l->sig && index_build(x, o, l) < 0)
 		return STORE_ERROR;
-	snprintf(o->cache[slot].commit, 41, "%s", commit);
-	memcpy(o->cache[slot].release, out, 128);
+	if (!x->cap)
+		return STORE_OK;
+	for (s = slot_of(x, id); memcmp(x->ids[s], zero, 20) != 0; s = (s + 1) & (x->cap - 1)) {
+		if (memcmp(x->ids[s], id, 20) == 0) {
+			snprintf(out, 128, "%s", x->names[x->rel[s]]);
+			break;
+		}
+	}
 	return STORE_OK;
 }
 
@@ -183,15 +356,16 @@ int gitwork_ingest_report(store_db *db, int64_t project_id, const report *r,
 			  const store_ingest *in, int64_t now, gitwork_ingest *out)
 {
 	open_repo *o;
-	rel_list l;
+	const rel_list *l;
 	char fix[41], status[32];
-	int rc = STORE_OK, contains;
+	int contains;
 
 	memset(out, 0, sizeof(*out));
 	o = repo_for(db, project_id);
 	if (!o)
 		return STORE_OK;
-	if (releases_load(db, project_id, &l) < 0)
+	l = releases_for(db, project_id, o);
+	if (!l)
 		return STORE_ERROR;
 	if (!in->created) {
 		if (store_report_commit(db, project_id, in->num, out->commit) < 0)
@@ -202,12 +376,12 @@ int gitwork_ingest_report(store_db *db, int64_t project_id, const report *r,
 		store_commit_info c = {.id = out->commit};
 
 		if (store_report_set_commit(db, project_id, in->num, out->commit) < 0 ||
-		    put_commit(db, project_id, o, &l, &c) < 0)
+		    put_commit(db, project_id, o, l, &c) < 0)
 			goto fail;
 	} else {
 		out->commit[0] = '\0'; /* unresolved: kept, and resolved again after a sync */
 	}
-	if (out->commit[0] && release_of(o, &l, out->commit, out->release) < 0)
+	if (out->commit[0] && release_of(o, l, out->commit, out->release) < 0)
 		goto fail;
 
 	/* Is the group fixed, and does this build have the fix? */
@@ -224,14 +398,12 @@ int gitwork_ingest_report(store_db *db, int64_t project_id, const report *r,
 				goto fail;
 		} else if (!contains) {
 			out->known = 1;
-			if (release_of(o, &l, fix, out->fixed_in) < 0)
+			if (release_of(o, l, fix, out->fixed_in) < 0)
 				goto fail;
 		}
 	}
-	releases_free(&l);
-	return rc;
+	return STORE_OK;
 fail:
-	releases_free(&l);
 	return STORE_ERROR;
 }
 
@@ -312,89 +484,24 @@ int gitwork_fixing_commit(store_db *db, int64_t project_id, const char *rev, cha
 	return rc;
 }
 
-/* Collect commit ids from the store. */
-typedef struct idlist {
-	char (*ids)[41];
-	size_t n, cap;
-} idlist;
-
-static int collect(void *ctx, const char *id)
-{
-	idlist *l = ctx;
-
-	if (strlen(id) != 40)
-		return 0;
-	if (l->n == l->cap) {
-		size_t cap = l->cap ? l->cap * 2 : 256;
-		char(*nids)[41] = realloc(l->ids, cap * sizeof(*nids));
-
-		if (!nids)
-			return -1;
-		l->ids = nids;
-		l->cap = cap;
-	}
-	memcpy(l->ids[l->n++], id, 41);
-	return 0;
-}
-
-/*
- * Give every remembered commit the first release that contains it, in one
- * walk of the history below the release tips (not one walk per commit).
- */
+/* Give remembered commits (all, or those in `only`) the first release that contains them. */
 static int reassign(store_db *db, int64_t project_id, open_repo *o, const rel_list *l,
 		    idlist *only)
 {
-	idlist all = {0}, *list = only ? only : &all;
-	idlist ids = *list;
-	const char **ptrs = NULL;
-	size_t *index = NULL, i;
+	idlist all = {0}, *ids = only ? only : &all;
+	char release[128];
+	size_t i;
 	int rc = STORE_ERROR;
 
 	if (!only && store_commits_each(db, project_id, collect, &all) < 0)
 		goto out;
-	ids = *list;
-	if (only && ids.n <= FEW_COMMITS) {
-		/*
-		 * A few new commits: a containment check per release tip each. New
-		 * commits sit on top of the history, so each check walks only the
-		 * commits between them and a tip, where the batch walk below would read
-		 * the whole history under every release.
-		 */
-		char release[128];
-
-		for (i = 0; i < ids.n; i++)
-			if (release_of(o, l, ids.ids[i], release) < 0 ||
-			    store_commit_set_release(db, project_id, ids.ids[i], release) < 0)
-				goto out;
-		rc = STORE_OK;
-		goto out;
-	}
-	if (ids.n == 0) {
-		rc = STORE_OK;
-		goto out;
-	}
-	ptrs = calloc(ids.n, sizeof(*ptrs));
-	index = calloc(ids.n, sizeof(*index));
-	if (!ptrs || !index)
-		goto out;
-	for (i = 0; i < ids.n; i++) {
-		ptrs[i] = ids.ids[i];
-		index[i] = GITLINK_NONE;
-	}
-	if (l->n > 0 && gitlink_first_containing_many(index, o->repo, ptrs, ids.n,
-						      (const char *const *)l->tips, l->n) < 0)
-		goto out;
-	for (i = 0; i < ids.n; i++)
-		if (store_commit_set_release(db, project_id, ids.ids[i],
-					     index[i] == GITLINK_NONE ? NULL
-								      : l->names[index[i]]) < 0)
+	for (i = 0; i < ids->n; i++)
+		if (release_of(o, l, ids->ids[i], release) < 0 ||
+		    store_commit_set_release(db, project_id, ids->ids[i], release) < 0)
 			goto out;
-	o->releases_sig = 0; /* the per-commit cache is stale now */
 	rc = STORE_OK;
 out:
 	free(all.ids);
-	free(ptrs);
-	free(index);
 	return rc;
 }
 
@@ -417,6 +524,7 @@ int gitwork_release_add(store_db *db, int64_t project_id, const char *name, cons
 		return STORE_INVALID;
 	}
 	rc = store_release_add(db, project_id, name, ref, tip, now);
+	o->rels_txn = 0; /* the list changes within this transaction */
 	if (rc == STORE_EXISTS) {
 		snprintf(why, whylen, "release '%s' already exists", name);
 		return rc;
@@ -454,9 +562,7 @@ typedef struct scan {
 	store_db *db;
 	int64_t project_id;
 	gitwork_sync_stats *stats;
-	idlist *fresh;         /* commits remembered by this sync: they need their release */
-	const rel_list *rels;  /* the releases registered now */
-	char *fresh_tip;       /* [i]: release i's tip is among the commits this walk saw */
+	idlist *fresh; /* commits remembered by this sync: they need their release */
 	int failed;
 } scan;
 
@@ -469,9 +575,6 @@ static int scan_commit(const gitlink_walk_commit *c, void *payload)
 	char summary[GITLINK_SUMMARY_MAX];
 
 	sc->stats->commits++;
-	for (i = 0; i < sc->rels->n; i++)
-		if (!sc->fresh_tip[i] && memcmp(c->id, sc->rels->tips[i], 40) == 0)
-			sc->fresh_tip[i] = 1;
 	n = msglink_parse(c->message, c->message_len, refs, MSGLINK_MAX_REFS);
 	if (n == 0)
 		return 0;
@@ -532,9 +635,8 @@ int gitwork_sync(store_db *db, int64_t project_id, int64_t now, gitwork_sync_sta
 	size_t ntips = 0, i;
 	scan sc;
 	resolver rv;
-	rel_list l = {0}, newer = {0};
+	rel_list l = {0};
 	idlist fresh_commits = {0}, resolved = {0};
-	char *fresh_tip = NULL;
 	int rc = STORE_ERROR;
 
 	memset(out, 0, sizeof(*out));
@@ -558,10 +660,7 @@ int gitwork_sync(store_db *db, int64_t project_id, int64_t now, gitwork_sync_sta
 		seen[i] = tips[i];
 	if (releases_load(db, project_id, &l) < 0)
 		goto out;
-	fresh_tip = calloc(l.n + 1, 1);
-	if (!fresh_tip)
-		goto out;
-	sc = (scan){db, project_id, out, &fresh_commits, &l, fresh_tip, 0};
+	sc = (scan){db, project_id, out, &fresh_commits, 0};
 	if (gitlink_walk(&fresh, o->repo, seen, ntips, NULL, 0, scan_commit, &sc) < 0 ||
 	    sc.failed) {
 		snprintf(why, whylen, "walking the history failed: %s", gitlink_error(o->repo));
@@ -572,32 +671,14 @@ int gitwork_sync(store_db *db, int64_t project_id, int64_t now, gitwork_sync_sta
 	rv = (resolver){db, project_id, o, out, &resolved};
 	if (store_unresolved_each(db, project_id, resolve_one, &rv) < 0)
 		goto out;
-	/*
-	 * New commits need their release. A commit this walk saw for the first time
-	 * cannot be an ancestor of a release tip an earlier walk had already seen
-	 * (it would have been seen then), so only releases whose tips are new
-	 * themselves can contain it: usually none, and no containment walk at all.
-	 */
-	newer.sig = l.sig;
-	newer.names = calloc(l.n + 1, sizeof(*newer.names));
-	newer.tips = calloc(l.n + 1, sizeof(*newer.tips));
-	if (!newer.names || !newer.tips)
-		goto out;
-	for (i = 0; i < l.n; i++)
-		if (fresh_tip[i]) {
-			newer.names[newer.n] = l.names[i];
-			newer.tips[newer.n++] = l.tips[i];
-		}
-	if (reassign(db, project_id, o, &newer, &fresh_commits) < 0 ||
+	/* New and newly resolved commits need their release; links name their items. */
+	if (reassign(db, project_id, o, &l, &fresh_commits) < 0 ||
 	    reassign(db, project_id, o, &l, &resolved) < 0 ||
 	    store_links_apply(db, project_id, 0, 0, now) < 0)
 		goto out;
 	rc = STORE_OK;
 out:
 	releases_free(&l);
-	free(newer.names); /* the strings belong to l */
-	free(newer.tips);
-	free(fresh_tip);
 	free(fresh_commits.ids);
 	free(resolved.ids);
 	gitlink_tips_free(&fresh);

@@ -1757,6 +1757,11 @@ void *store_db_aux(store_db *db)
 	return db->aux;
 }
 
+uint64_t store_db_txn(store_db *db)
+{
+	return db->txn;
+}
+
 int store_project_repo(store_db *db, int64_t project_id, char **path)
 {
 	sqlite3_stmt *s = stmt(db, Q_PROJECT_REPO);

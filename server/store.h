@@ -191,6 +191,9 @@ int store_group_list(store_db *db, int64_t project_id, const store_group_filter 
  * free_fn(aux) runs when the connection closes. */
 void store_db_set_aux(store_db *db, void *aux, void (*free_fn)(void *aux));
 void *store_db_aux(store_db *db);
+/* Changes with every transaction begun on this connection: what was read inside one
+ * transaction may be remembered until this changes. */
+uint64_t store_db_txn(store_db *db);
 
 /* The repository path of a project; *path NULL when it has none. Caller frees *path. */
 int store_project_repo(store_db *db, int64_t project_id, char **path);
