@@ -38,6 +38,8 @@ typedef struct open_repo {
 	rel_index index;
 	uint64_t rels_txn;   /* the transaction `rels` was read in; 0: not read */
 	struct rel_list *rels;
+	uint64_t put_txn;    /* the commit last remembered, in that transaction */
+	char put[41];
 } open_repo;
 
 typedef struct repos {
@@ -352,6 +354,19 @@ static int put_commit(store_db *db, int64_t project_id, open_repo *o, const rel_
 	return store_commit_set_release(db, project_id, c->id, release);
 }
 
+int gitwork_resolve_build(store_db *db, int64_t project_id, report *r)
+{
+	open_repo *o;
+
+	r->commit[0] = '\0';
+	if (!r->revision)
+		return STORE_OK;
+	o = repo_for(db, project_id);
+	if (o && gitlink_resolve(r->commit, o->repo, r->revision, strlen(r->revision)) != GITLINK_OK)
+		r->commit[0] = '\0'; /* unresolved: kept, and resolved again after a sync */
+	return STORE_OK;
+}
+
 int gitwork_ingest_report(store_db *db, int64_t project_id, const report *r,
 			  const store_ingest *in, int64_t now, gitwork_ingest *out)
 {
@@ -369,24 +384,25 @@ int gitwork_ingest_report(store_db *db, int64_t project_id, const report *r,
 		return STORE_ERROR;
 	if (!in->created) {
 		if (store_report_commit(db, project_id, in->num, out->commit) < 0)
-			goto fail;
-	} else if (r->revision &&
-		   gitlink_resolve(out->commit, o->repo, r->revision, strlen(r->revision)) ==
-			   GITLINK_OK) {
-		store_commit_info c = {.id = out->commit};
+			return STORE_ERROR;
+	} else if (r->commit[0]) {
+		memcpy(out->commit, r->commit, sizeof(out->commit));
+		/* A batch holds reports of few builds: remember each build's commit once. */
+		if (o->put_txn != store_db_txn(db) || strcmp(o->put, out->commit) != 0) {
+			store_commit_info c = {.id = out->commit};
 
-		if (store_report_set_commit(db, project_id, in->num, out->commit) < 0 ||
-		    put_commit(db, project_id, o, l, &c) < 0)
-			goto fail;
-	} else {
-		out->commit[0] = '\0'; /* unresolved: kept, and resolved again after a sync */
+			if (put_commit(db, project_id, o, l, &c) < 0)
+				return STORE_ERROR;
+			o->put_txn = store_db_txn(db);
+			memcpy(o->put, out->commit, sizeof(o->put));
+		}
 	}
 	if (out->commit[0] && release_of(o, l, out->commit, out->release) < 0)
-		goto fail;
+		return STORE_ERROR;
 
 	/* Is the group fixed, and does this build have the fix? */
 	if (store_group_fix(db, project_id, in->group_num, fix, status) < 0)
-		goto fail;
+		return STORE_ERROR;
 	if (fix[0] && strcmp(status, "fixed") == 0) {
 		contains = 0;
 		if (out->commit[0] &&
@@ -395,16 +411,14 @@ int gitwork_ingest_report(store_db *db, int64_t project_id, const report *r,
 		if (contains && in->created) {
 			out->regressed = 1;
 			if (store_group_regressed(db, project_id, in->group_num, now) < 0)
-				goto fail;
+				return STORE_ERROR;
 		} else if (!contains) {
 			out->known = 1;
 			if (release_of(o, l, fix, out->fixed_in) < 0)
-				goto fail;
+				return STORE_ERROR;
 		}
 	}
 	return STORE_OK;
-fail:
-	return STORE_ERROR;
 }
 
 int gitwork_blame_report(store_db *db, int64_t project_id, int64_t num, const json_t *frames)

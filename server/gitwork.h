@@ -25,6 +25,10 @@ typedef struct gitwork_ingest {
 	int regressed;       /* the build contains the fix: the group was marked regressed */
 } gitwork_ingest;
 
+/* Before store_report_insert(): resolve r->revision into r->commit ("" when it cannot be:
+ * no repository, or a revision it does not know yet). */
+int gitwork_resolve_build(store_db *db, int64_t project_id, report *r);
+
 /* After store_report_insert(), in the same transaction. */
 int gitwork_ingest_report(store_db *db, int64_t project_id, const report *r,
 			  const store_ingest *in, int64_t now, gitwork_ingest *out);

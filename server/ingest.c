@@ -59,6 +59,8 @@ static int ingest_run(store_job *job, store_db *db)
 				&ij->why);
 	if (ij->status)
 		return STORE_OK; /* nothing written; the refusal is answered in ingest_done() */
+	if (gitwork_resolve_build(db, project_id, &ij->report) < 0)
+		return STORE_ERROR;
 	rc = store_report_insert(db, project_id, &ij->report, now, &ij->out);
 	if (rc != STORE_OK)
 		return rc;

@@ -66,6 +66,7 @@ typedef struct report {
 	int64_t timestamp;       /* client time, seconds since the epoch; 0 when not sent */
 	char fingerprint[65];    /* hex SHA-256 of the grouping key */
 	char *title_owned;       /* owned; set when the title was derived */
+	char commit[41];         /* build.revision resolved by the server (gitwork); "" when not */
 	const char *raw;         /* the document's text as sent (not NUL-terminated), borrowed from
 				  * the caller's buffer; NULL when the stored form must be rebuilt
 				  * from root (the uuid was put in canonical form) */

@@ -84,7 +84,6 @@ enum {
 	Q_COMMIT_RELEASE,
 	Q_COMMIT_SET_RELEASE,
 	Q_COMMITS_EACH,
-	Q_REPORT_SET_COMMIT,
 	Q_REPORT_COMMIT,
 	Q_UNRESOLVED,
 	Q_REVISION_RESOLVED,
@@ -140,8 +139,8 @@ static const char *const sql_text[Q_COUNT] = {
 			  "RETURNING next_report - 1",
 	[Q_REPORT_ADD] = "INSERT INTO reports(project_id, num, uuid, group_id, kind, title, severity, "
 			 "install_id, version, revision, received_at, body, os, arch, tester_name, "
-			 "updated_at) "
-			 "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?11)",
+			 "updated_at, commit_id) "
+			 "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?11, ?16)",
 	[Q_GROUP_TESTER] = "INSERT OR IGNORE INTO group_testers(group_id, install_id) VALUES (?1, ?2)",
 	[Q_GROUP_SEEN] = "UPDATE groups SET count = count + 1, testers = testers + ?2, "
 			 "last_seen = max(last_seen, ?3), "
@@ -205,7 +204,6 @@ static const char *const sql_text[Q_COUNT] = {
 	[Q_COMMIT_RELEASE] = "SELECT coalesce(release, '') FROM commits WHERE project_id = ?1 AND id = ?2",
 	[Q_COMMIT_SET_RELEASE] = "UPDATE commits SET release = ?3 WHERE project_id = ?1 AND id = ?2",
 	[Q_COMMITS_EACH] = "SELECT id FROM commits WHERE project_id = ?1",
-	[Q_REPORT_SET_COMMIT] = "UPDATE reports SET commit_id = ?3 WHERE project_id = ?1 AND num = ?2",
 	[Q_REPORT_COMMIT] = "SELECT coalesce(commit_id, '') FROM reports WHERE project_id = ?1 AND num = ?2",
 	[Q_UNRESOLVED] = "SELECT DISTINCT revision FROM reports "
 			 "WHERE project_id = ?1 AND commit_id IS NULL AND revision IS NOT NULL",
@@ -1050,6 +1048,7 @@ int store_report_insert(store_db *db, int64_t project_id, const report *r, int64
 	bind_text_or_null(s, 13, r->os);
 	bind_text_or_null(s, 14, r->arch);
 	bind_text_or_null(s, 15, r->tester_name && *r->tester_name ? r->tester_name : NULL);
+	bind_text_or_null(s, 16, r->commit[0] ? r->commit : NULL);
 	rc = step_done(s);
 	if (rc != STORE_OK)
 		goto out;
@@ -1890,18 +1889,6 @@ int store_commits_each(store_db *db, int64_t project_id,
 		       int (*fn)(void *ctx, const char *id), void *ctx)
 {
 	return each_text(db, Q_COMMITS_EACH, project_id, fn, ctx);
-}
-
-int store_report_set_commit(store_db *db, int64_t project_id, int64_t num, const char *commit_id)
-{
-	sqlite3_stmt *s = stmt(db, Q_REPORT_SET_COMMIT);
-
-	if (!s)
-		return STORE_ERROR;
-	sqlite3_bind_int64(s, 1, project_id);
-	sqlite3_bind_int64(s, 2, num);
-	sqlite3_bind_text(s, 3, commit_id, -1, SQLITE_STATIC);
-	return step_done(s);
 }
 
 int store_report_commit(store_db *db, int64_t project_id, int64_t num, char commit[41])

@@ -218,7 +218,6 @@ int store_commits_each(store_db *db, int64_t project_id,
 		       int (*fn)(void *ctx, const char *id), void *ctx);
 
 /* The resolved commit and release of a stored report. */
-int store_report_set_commit(store_db *db, int64_t project_id, int64_t num, const char *commit_id);
 int store_report_commit(store_db *db, int64_t project_id, int64_t num, char commit[41]);
 /* Distinct build revisions still unresolved; fn is called with each. */
 int store_unresolved_each(store_db *db, int64_t project_id,
