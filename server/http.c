@@ -378,6 +378,12 @@ ssize_t http_parse_head(http_request *req, const char *in, size_t len, const htt
 	 * least one byte longer than the buffer.
 	 */
 	pos = skip_blank_lines(in, len);
+	if (pos >= lim->max_header_bytes) {
+		/* Blank lines count towards the head too: the verdict must not depend on
+		 * how much of an endless run of them has arrived. */
+		st = 431;
+		goto out;
+	}
 	if (!next_line(in, pos, len, &ln)) {
 		seen = len - pos;
 		if (seen && in[len - 1] == '\r')
