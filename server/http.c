@@ -397,7 +397,16 @@ ssize_t http_parse_head(http_request *req, const char *in, size_t len, const htt
 		goto out;
 	}
 	if (ln.end - ln.start > lim->max_request_line) {
-		st = 414;
+		/*
+		 * Both limits may be passed: answer the one a client sending byte by
+		 * byte would have met first (see the incomplete case above), so the
+		 * verdict does not depend on how the bytes arrived.
+		 */
+		size_t at = ln.start + lim->max_request_line + 1;
+
+		if (in[at - 1] == '\r')
+			at++;
+		st = at > lim->max_header_bytes ? 431 : 414;
 		goto out;
 	}
 	if (ln.next > lim->max_header_bytes) {
