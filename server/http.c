@@ -359,7 +359,7 @@ static void reset_request(http_request *req)
 ssize_t http_parse_head(http_request *req, const char *in, size_t len, const http_limits *lim,
 			int *status)
 {
-	size_t pos, seen, window, max_headers;
+	size_t pos, window, max_headers;
 	ssize_t ret = HTTP_ERROR;
 	int st = 400;
 	line ln;
@@ -385,12 +385,18 @@ ssize_t http_parse_head(http_request *req, const char *in, size_t len, const htt
 		goto out;
 	}
 	if (!next_line(in, pos, len, &ln)) {
-		seen = len - pos;
-		if (seen && in[len - 1] == '\r')
-			seen--;
-		if (seen > lim->max_request_line)
+		/*
+		 * The byte count at which a sender going byte by byte meets each
+		 * limit: the request line's (a final CR may still start its CRLF) and
+		 * the head's. The first one met is the answer, however the bytes came.
+		 */
+		size_t at414 = pos + lim->max_request_line + 1, at431 = lim->max_header_bytes;
+
+		if (at414 <= len && in[at414 - 1] == '\r')
+			at414++;
+		if (at414 <= len && at414 <= at431)
 			st = 414;
-		else if (len >= lim->max_header_bytes)
+		else if (at431 <= len)
 			st = 431;
 		else
 			ret = HTTP_INCOMPLETE;

@@ -125,16 +125,26 @@ static void check_head(const char *in, size_t len)
 	int st, st2;
 	ssize_t ret, ret2;
 	char *part;
-	size_t half = len / 2;
+	size_t cuts[3];
 
 	ret = parse(&req, in, len, &tight, &st);
 
-	/* Once the bytes given decide the head, more bytes do not change the verdict. */
-	part = copy(in, half);
-	ret2 = parse(&again, part, half, &tight, &st2);
-	if (ret2 != HTTP_INCOMPLETE)
-		FUZZ_CHECK(ret2 == ret && st2 == st);
-	free(part);
+	/*
+	 * Once the bytes given decide the head, more bytes do not change the
+	 * verdict: the answer must not depend on how the request was split into
+	 * reads. Cut in the middle, where the first byte says, and at the head
+	 * limit, where the order of the limit checks matters most.
+	 */
+	cuts[0] = len / 2;
+	cuts[1] = len ? (size_t)(unsigned char)in[0] * len / 255 : 0;
+	cuts[2] = len < tight.max_header_bytes ? len : tight.max_header_bytes;
+	for (size_t i = 0; i < sizeof(cuts) / sizeof(cuts[0]); i++) {
+		part = copy(in, cuts[i]);
+		ret2 = parse(&again, part, cuts[i], &tight, &st2);
+		if (ret2 != HTTP_INCOMPLETE)
+			FUZZ_CHECK(ret2 == ret && st2 == st);
+		free(part);
+	}
 
 	if (ret > 0) {
 		part = copy(in, (size_t)ret);
