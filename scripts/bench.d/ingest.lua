@@ -13,6 +13,16 @@
 
 local DOC_BYTES = 2048
 
+-- PROSUM_BENCH_DELAY_MS in the environment paces every connection: it waits that long
+-- before each request, so 64 connections with delay D offer about 64000 / D requests/s
+-- (to measure latency at a given rate rather than at saturation).
+local pace = tonumber(os.getenv("PROSUM_BENCH_DELAY_MS") or "")
+if pace and pace > 0 then
+	function delay()
+		return pace
+	end
+end
+
 local threads = {}
 local next_id = 0
 
