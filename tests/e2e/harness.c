@@ -78,6 +78,17 @@ static int line_value(const char *text, const char *prefix, char *out, size_t ou
 	return 0;
 }
 
+int e2e_prosumd_secret(e2e_server *s, const char *args, char *out, size_t outsz)
+{
+	char buf[1024];
+
+	if (e2e_sh(buf, sizeof(buf), "'%s' %s --data '%s'", PROSUMD_PATH, args, s->data) != 0)
+		return -1;
+	if (line_value(buf, "token: ", out, outsz) == 0 || line_value(buf, "key: ", out, outsz) == 0)
+		return 0;
+	return -1;
+}
+
 int e2e_setup(e2e_server *s)
 {
 	char out[4096];

@@ -42,6 +42,12 @@ void e2e_kill(e2e_server *s);
 /* Stop if running, remove the directory. */
 void e2e_destroy(e2e_server *s);
 
+/*
+ * Run `prosumd ARGS --data DATA` and take the secret it prints ("token: T" or
+ * "key: K") into out. 0, or -1 when the command failed or printed neither.
+ */
+int e2e_prosumd_secret(e2e_server *s, const char *args, char *out, size_t outsz);
+
 /* Run a command line with sh -c, capturing stdout into out (NUL-terminated). Exit status or -1. */
 int e2e_sh(char *out, size_t outsz, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 

@@ -21,17 +21,10 @@ typedef struct fixture {
 static int setup(void **state)
 {
 	fixture *f = calloc(1, sizeof(*f));
-	char out[1024], *p;
 
 	if (!f || e2e_setup(&f->s) < 0 ||
-	    e2e_sh(out, sizeof(out), "'%s' token add --role release --data '%s'", PROSUMD_PATH,
-		   f->s.data) != 0 ||
-	    !(p = strstr(out, "token: ")))
-		return -1;
-	p += 7;
-	p[strcspn(p, "\n")] = '\0';
-	snprintf(f->rel, sizeof(f->rel), "%s", p);
-	if (e2e_start(&f->s, NULL) < 0)
+	    e2e_prosumd_secret(&f->s, "token add --role release", f->rel, sizeof(f->rel)) < 0 ||
+	    e2e_start(&f->s, NULL) < 0)
 		return -1;
 	*state = f;
 	return 0;

@@ -37,28 +37,13 @@ static void git(fixture *f, char *out, size_t outsz, const char *cmd)
 	}
 }
 
-static int token(e2e_server *s, const char *args, char *out, size_t outsz)
-{
-	char buf[1024], *p;
-
-	if (e2e_sh(buf, sizeof(buf), "'%s' %s --data '%s'", PROSUMD_PATH, args, s->data) != 0)
-		return -1;
-	p = strstr(buf, "token: ");
-	if (!p)
-		return -1;
-	p += 7;
-	p[strcspn(p, "\n")] = '\0';
-	snprintf(out, outsz, "%s", p);
-	return 0;
-}
-
 static int setup(void **state)
 {
 	fixture *f = calloc(1, sizeof(*f));
 
 	if (!f || e2e_setup(&f->s) < 0 ||
-	    token(&f->s, "token add --role release --name rita", f->rel, sizeof(f->rel)) < 0 ||
-	    token(&f->s, "token add --role developer", f->dev, sizeof(f->dev)) < 0 ||
+	    e2e_prosumd_secret(&f->s, "token add --role release --name rita", f->rel, sizeof(f->rel)) < 0 ||
+	    e2e_prosumd_secret(&f->s, "token add --role developer", f->dev, sizeof(f->dev)) < 0 ||
 	    e2e_start(&f->s, NULL) < 0)
 		return -1;
 	*state = f;

@@ -21,31 +21,14 @@ typedef struct fixture {
 	char other_key[128];
 } fixture;
 
-static int token(e2e_server *s, const char *args, char *out, size_t outsz)
-{
-	char buf[1024], *p;
-
-	if (e2e_sh(buf, sizeof(buf), "'%s' %s --data '%s'", PROSUMD_PATH, args, s->data) != 0)
-		return -1;
-	p = strstr(buf, "token: ");
-	if (!p)
-		p = strstr(buf, "key: ");
-	if (!p)
-		return -1;
-	p = strchr(p, ' ') + 1;
-	p[strcspn(p, "\n")] = '\0';
-	snprintf(out, outsz, "%s", p);
-	return 0;
-}
-
 static int setup(void **state)
 {
 	fixture *f = calloc(1, sizeof(*f));
 
 	if (!f || e2e_setup(&f->s) < 0 ||
-	    token(&f->s, "token add --role developer --name dana", f->dev, sizeof(f->dev)) < 0 ||
-	    token(&f->s, "project add other", f->other_key, sizeof(f->other_key)) < 0 ||
-	    token(&f->s, "token add --role developer --project other", f->other,
+	    e2e_prosumd_secret(&f->s, "token add --role developer --name dana", f->dev, sizeof(f->dev)) < 0 ||
+	    e2e_prosumd_secret(&f->s, "project add other", f->other_key, sizeof(f->other_key)) < 0 ||
+	    e2e_prosumd_secret(&f->s, "token add --role developer --project other", f->other,
 		  sizeof(f->other)) < 0 ||
 	    e2e_start(&f->s, NULL) < 0)
 		return -1;
