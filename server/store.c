@@ -81,7 +81,6 @@ enum {
 	Q_FACETS,
 	Q_PROJECT_REPO,
 	Q_COMMIT_PUT,
-	Q_COMMIT_RELEASE,
 	Q_COMMIT_SET_RELEASE,
 	Q_COMMITS_EACH,
 	Q_REPORT_COMMIT,
@@ -201,7 +200,6 @@ static const char *const sql_text[Q_COUNT] = {
 			 "author_email = coalesce(excluded.author_email, author_email), "
 			 "author_time = coalesce(excluded.author_time, author_time), "
 			 "summary = coalesce(excluded.summary, summary)",
-	[Q_COMMIT_RELEASE] = "SELECT coalesce(release, '') FROM commits WHERE project_id = ?1 AND id = ?2",
 	[Q_COMMIT_SET_RELEASE] = "UPDATE commits SET release = ?3 WHERE project_id = ?1 AND id = ?2",
 	[Q_COMMITS_EACH] = "SELECT id FROM commits WHERE project_id = ?1",
 	[Q_REPORT_COMMIT] = "SELECT coalesce(commit_id, '') FROM reports WHERE project_id = ?1 AND num = ?2",
@@ -301,6 +299,7 @@ struct store_db {
 
 static sqlite3_stmt *dyn_stmt(store_db *db, const char *sql);
 static int step_int(sqlite3_stmt *s, int64_t *out);
+static int suggestions_ship(store_db *db, int64_t project_id, int64_t now);
 static void bind_named_text(sqlite3_stmt *s, const char *name, const char *v);
 static void bind_named_int(sqlite3_stmt *s, const char *name, int64_t v);
 
@@ -1826,11 +1825,6 @@ static int text_of(store_db *db, int q, int64_t project_id, const char *key, int
 	return rc;
 }
 
-int store_commit_release(store_db *db, int64_t project_id, const char *id, char release[128])
-{
-	return text_of(db, Q_COMMIT_RELEASE, project_id, id, 0, release, 128);
-}
-
 int store_commit_set_release(store_db *db, int64_t project_id, const char *id,
 			     const char *release)
 {
@@ -2022,7 +2016,7 @@ int store_links_apply(store_db *db, int64_t project_id, char type, int64_t num, 
 	char t[2] = {type ? type : 'R', '\0'};
 	size_t i;
 
-	if (store_suggestions_ship(db, project_id, now) < 0)
+	if (suggestions_ship(db, project_id, now) < 0)
 		return STORE_ERROR;
 	for (i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
 		sqlite3_stmt *s = dyn_stmt(db, steps[i]);
@@ -2346,7 +2340,7 @@ static json_t *suspects_json(store_db *db, int q, int64_t project_id, int64_t ke
 
 
 
-int store_suggestions_ship(store_db *db, int64_t project_id, int64_t now)
+static int suggestions_ship(store_db *db, int64_t project_id, int64_t now)
 {
 	static const char *const steps[] = {
 		"INSERT INTO audit(project_id, target_type, target_num, actor, field, old_value, "

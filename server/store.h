@@ -209,8 +209,6 @@ typedef struct store_commit {
 
 /* Remember a commit (details updated when given again). */
 int store_commit_put(store_db *db, int64_t project_id, const store_commit_info *c);
-/* The release recorded for a commit: first release containing it, "" when none. */
-int store_commit_release(store_db *db, int64_t project_id, const char *id, char release[128]);
 int store_commit_set_release(store_db *db, int64_t project_id, const char *id,
 			     const char *release);
 /* Every remembered commit id, one call each (ids are valid during the call). */
@@ -306,8 +304,6 @@ typedef struct store_suggestion_patch {
 int store_suggestion_patch(store_db *db, int64_t project_id, int64_t num,
 			   const store_suggestion_change *p, const char *actor, int64_t now,
 			   char *why, size_t whylen);
-/* Mark shipped the suggestions a release now contains an implementation of. */
-int store_suggestions_ship(store_db *db, int64_t project_id, int64_t now);
 
 /* A tester's own reports and suggestions (changed at or after `since`, 0: all). */
 int store_mine(store_db *db, int64_t project_id, const char *install_id, int64_t since,

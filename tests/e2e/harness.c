@@ -3,6 +3,7 @@
 
 #include <arpa/inet.h>
 #include <curl/curl.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <mbedtls/ctr_drbg.h>
@@ -479,6 +480,24 @@ out:
 	mbedtls_entropy_free(&ent);
 	mbedtls_net_free(&net);
 	return result;
+}
+
+int e2e_count_files(const char *dir, const char *suffix)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	size_t sl = strlen(suffix);
+	int n = 0;
+
+	while (d && (e = readdir(d)) != NULL) {
+		size_t l = strlen(e->d_name);
+
+		if (l > sl && strcmp(e->d_name + l - sl, suffix) == 0)
+			n++;
+	}
+	if (d)
+		closedir(d);
+	return n;
 }
 
 long long e2e_sql_int(e2e_server *s, const char *sql)

@@ -87,6 +87,9 @@ int e2e_tcp_connect(e2e_server *s);
 /* Wait until the peer closes fd (read returns 0 or an error). 1 closed, 0 still open after timeout. */
 int e2e_wait_closed(int fd, int timeout_ms);
 
+/* How many files in `dir` have names ending in `suffix` (0 when dir cannot be read). */
+int e2e_count_files(const char *dir, const char *suffix);
+
 /* A single integer from a SQL query on the server's database (read-only). -1 on failure. */
 long long e2e_sql_int(e2e_server *s, const char *sql);
 

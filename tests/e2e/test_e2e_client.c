@@ -5,7 +5,6 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include <dirent.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -64,22 +63,6 @@ static int teardown(void **state)
 	return 0;
 }
 
-static int count_suffix(const char *dir, const char *suffix)
-{
-	DIR *d = opendir(dir);
-	struct dirent *e;
-	int n = 0;
-
-	while (d && (e = readdir(d)) != NULL) {
-		size_t l = strlen(e->d_name), sl = strlen(suffix);
-		if (l > sl && strcmp(e->d_name + l - sl, suffix) == 0)
-			n++;
-	}
-	if (d)
-		closedir(d);
-	return n;
-}
-
 /* prosum report, then prosum reports and prosum show read it back. */
 static void test_cli_report_list_show(void **state)
 {
@@ -94,7 +77,7 @@ static void test_cli_report_list_show(void **state)
 			 0);
 	assert_string_equal(out, "R-1\n");
 	assert_int_equal(e2e_sql_int(&f->s, "SELECT count(*) FROM reports"), 1);
-	assert_int_equal(count_suffix(f->spool, ".report"), 0);
+	assert_int_equal(e2e_count_files(f->spool, ".report"), 0);
 
 	assert_int_equal(e2e_sh(out, sizeof(out), "%s '%s' reports", f->env, PROSUM_CLI_PATH), 0);
 	assert_non_null(strstr(out, "ID   GROUP  KIND  STATUS  AGE       TITLE\n"));
@@ -149,13 +132,13 @@ static void test_cli_queued_then_flushed(void **state)
 			 0);
 	assert_non_null(strstr(out, "prosum: queued (server unreachable): will be sent by "
 				    "`prosum flush`"));
-	assert_int_equal(count_suffix(f->spool, ".report"), 1);
+	assert_int_equal(e2e_count_files(f->spool, ".report"), 1);
 
 	assert_int_equal(e2e_start(&f->s, NULL), 0);
 	set_env(f); /* a new port */
 	assert_int_equal(e2e_sh(out, sizeof(out), "%s '%s' flush", f->env, PROSUM_CLI_PATH), 0);
 	assert_string_equal(out, "sent 1, refused 0\n");
-	assert_int_equal(count_suffix(f->spool, ".report"), 0);
+	assert_int_equal(e2e_count_files(f->spool, ".report"), 0);
 	assert_int_equal(e2e_sql_int(&f->s, "SELECT count(*) FROM reports WHERE title = 'offline'"),
 			 1);
 }
@@ -169,12 +152,12 @@ static void test_beta_app_crash(void **state)
 	e2e_sh(out, sizeof(out), "%s '%s' --revision %s crash 2>/dev/null; echo \"exit $?\"",
 	       f->env, BETA_APP_PATH, f->head);
 	assert_string_equal(out, "exit 139\n"); /* killed by SIGSEGV, as without the handler */
-	assert_int_equal(count_suffix(f->spool, ".crash"), 1);
+	assert_int_equal(e2e_count_files(f->spool, ".crash"), 1);
 
 	assert_int_equal(e2e_sh(out, sizeof(out), "%s '%s'", f->env, BETA_APP_PATH), 0);
 	assert_string_equal(out, "sent R-1\n");
-	assert_int_equal(count_suffix(f->spool, ".crash"), 0);
-	assert_int_equal(count_suffix(f->spool, ".report"), 0);
+	assert_int_equal(e2e_count_files(f->spool, ".crash"), 0);
+	assert_int_equal(e2e_count_files(f->spool, ".report"), 0);
 	assert_int_equal(e2e_sql_int(&f->s, "SELECT count(*) FROM reports WHERE kind = 'crash'"),
 			 1);
 	/* Innermost frame first, named, with the file as the repository has it. */
@@ -254,7 +237,7 @@ static void test_library_send(void **state)
 	/* Queued, it stays queued. */
 	assert_int_equal(prosum_submit(bad, r), 0);
 	assert_int_equal(prosum_flush(bad, 5000), PROSUM_EAUTH);
-	assert_int_equal(count_suffix(f->spool, ".report"), 1);
+	assert_int_equal(e2e_count_files(f->spool, ".report"), 1);
 	prosum_close(bad);
 	prosum_report_free(r);
 

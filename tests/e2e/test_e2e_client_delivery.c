@@ -6,7 +6,6 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include <dirent.h>
 #include <mbedtls/base64.h>
 #include <mbedtls/pk.h>
 #include <mbedtls/sha256.h>
@@ -62,22 +61,6 @@ static int teardown(void **state)
 	e2e_destroy(&f->s);
 	free(f);
 	return 0;
-}
-
-static int count_suffix(const char *dir, const char *suffix)
-{
-	DIR *d = opendir(dir);
-	struct dirent *e;
-	int n = 0;
-
-	while (d && (e = readdir(d)) != NULL) {
-		size_t l = strlen(e->d_name), sl = strlen(suffix);
-		if (l > sl && strcmp(e->d_name + l - sl, suffix) == 0)
-			n++;
-	}
-	if (d)
-		closedir(d);
-	return n;
 }
 
 static void on_delivery(const prosum_result *res, void *payload)
@@ -165,7 +148,7 @@ static void test_offline_then_flush(void **state)
 	assert_int_equal(st.pending, 100);
 	/* Nobody listens: the flush says so and keeps everything. */
 	assert_int_equal(prosum_flush(c, 5000), PROSUM_ENETWORK);
-	assert_int_equal(count_suffix(f->spool, ".report"), 100);
+	assert_int_equal(e2e_count_files(f->spool, ".report"), 100);
 
 	assert_int_equal(e2e_start(&f->s, args), 0);
 	assert_int_equal(f->s.port, port);
@@ -177,7 +160,7 @@ static void test_offline_then_flush(void **state)
 	assert_int_equal(atomic_load(&s.delivered), 100);
 	assert_int_equal(atomic_load(&s.duplicate), 0); /* nothing was sent twice */
 	prosum_close(c);
-	assert_int_equal(count_suffix(f->spool, ".report"), 0);
+	assert_int_equal(e2e_count_files(f->spool, ".report"), 0);
 	assert_stored_once(f, "offline", 100);
 }
 
@@ -261,7 +244,7 @@ static void test_retry_after(void **state)
 		assert_int_equal(atomic_load(&s.delivered), 3);
 		assert_int_equal(atomic_load(&s.duplicate), 0);
 		prosum_close(c);
-		assert_int_equal(count_suffix(spool, ".report"), 0);
+		assert_int_equal(e2e_count_files(spool, ".report"), 0);
 		assert_stored_once(f, modes[m].prefix, 3);
 	}
 
@@ -341,7 +324,7 @@ static void test_killed_mid_flush(void **state)
 			/* Killed mid-flush: part delivered, part still queued. */
 			if (round == 0) {
 				assert_true(e2e_sql_int(&f->s, count) > before);
-				assert_true(count_suffix(f->spool, ".report") > 0);
+				assert_true(e2e_count_files(f->spool, ".report") > 0);
 			}
 		}
 	}
@@ -350,7 +333,7 @@ static void test_killed_mid_flush(void **state)
 				f->s.dsn, f->spool, f->s.cacert),
 			 0);
 	assert_string_equal(out, "flushed\n");
-	assert_int_equal(count_suffix(f->spool, ".report"), 0);
+	assert_int_equal(e2e_count_files(f->spool, ".report"), 0);
 	assert_stored_once(f, "killed", total);
 }
 
