@@ -748,7 +748,9 @@ int report_parse(report *out, const char *json, size_t len, const report_limits 
 		goto out;
 	if (!r.title && derive_title(err, &r) < 0)
 		goto out;
+#ifndef PROSUM_OMIT_GROUPING
 	report_fingerprint(&r, r.fingerprint);
+#endif
 	*out = r;
 	memset(&r, 0, sizeof(r));
 	rc = 0;

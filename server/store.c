@@ -295,6 +295,23 @@ struct store_db {
 		int64_t project_id;
 		int has_links;
 	} links_memo;
+	/*
+	 * The full-text rows of the reports stored in this transaction, written
+	 * at commit. FTS5 writes its pending terms out at every savepoint, and the
+	 * writer opens one per job: rows added job by job would cost an index
+	 * segment (and merges) per report instead of one per batch.
+	 */
+	struct fts_row {
+		int64_t rowid;
+		const report *r; /* the caller's, valid until the transaction ends */
+	} *fts;
+	size_t fts_n, fts_cap;
+#ifdef PROSUM_OMIT_GROUPING
+	struct {
+		uint64_t txn;
+		int64_t project_id, group_id, group_num;
+	} one_group; /* the group every report of the project goes to */
+#endif
 };
 
 static sqlite3_stmt *dyn_stmt(store_db *db, const char *sql);
@@ -431,7 +448,10 @@ int store_db_open(store_db **out, const char *path, int mode, char *err, size_t 
 	if (exec(db, "PRAGMA foreign_keys = ON") < 0 || exec(db, "PRAGMA synchronous = FULL") < 0)
 		goto sqlfail;
 	if (db->write) {
-		if (exec(db, "PRAGMA journal_mode = WAL") < 0)
+		/* The writer opens a savepoint per job; their undo pages (the
+		 * sub-journal) stay in memory rather than in a temporary file. */
+		if (exec(db, "PRAGMA journal_mode = WAL") < 0 ||
+		    exec(db, "PRAGMA temp_store = MEMORY") < 0)
 			goto sqlfail;
 		if (migrate(db, err, errlen) < 0)
 			goto fail;
@@ -461,6 +481,7 @@ void store_db_close(store_db *db)
 		sqlite3_finalize(db->dyn[i]);
 		free(db->dyn_sql[i]);
 	}
+	free(db->fts);
 	sqlite3_close(db->db);
 	free(db);
 }
@@ -468,6 +489,7 @@ void store_db_close(store_db *db)
 int store_begin(store_db *db)
 {
 	db->txn++; /* what was remembered belongs to the previous transaction */
+	db->fts_n = 0;
 	return exec(db, db->write ? "BEGIN IMMEDIATE" : "BEGIN");
 }
 
@@ -497,13 +519,18 @@ static int memo_lookup(store_db *db, int q, const char *key, int64_t *out, int m
 	return rc;
 }
 
+static int fts_flush(store_db *db);
+
 int store_commit(store_db *db)
 {
+	if (fts_flush(db) < 0)
+		return STORE_ERROR;
 	return exec(db, "COMMIT");
 }
 
 void store_rollback(store_db *db)
 {
+	db->fts_n = 0;
 	if (!sqlite3_get_autocommit(db->db))
 		exec(db, "ROLLBACK");
 }
@@ -922,6 +949,100 @@ static int group_for(store_db *db, int64_t project_id, const report *r, int64_t 
 	return STORE_OK;
 }
 
+/* The tags of a new report. */
+static int report_tags(store_db *db, int64_t project_id, int64_t report_id, const report *r)
+{
+	json_t *tags = json_object_get(r->root, "tags"), *v;
+	const char *k;
+	sqlite3_stmt *s;
+
+	json_object_foreach(tags, k, v)
+	{
+		s = stmt(db, Q_TAG_ADD);
+		if (!s || !json_is_string(v))
+			return STORE_ERROR;
+		sqlite3_bind_int64(s, 1, project_id);
+		sqlite3_bind_text(s, 2, k, -1, SQLITE_STATIC);
+		sqlite3_bind_text(s, 3, json_string_value(v), -1, SQLITE_STATIC);
+		sqlite3_bind_int64(s, 4, report_id);
+		if (step_done(s) != STORE_OK)
+			return STORE_ERROR;
+	}
+	return STORE_OK;
+}
+
+/* The full-text row of a report: title, description and steps, exception, frame functions. */
+static int fts_add(store_db *db, int64_t report_id, const report *r)
+{
+	json_t *frames = json_object_get(r->root, "frames"), *v;
+	sqlite3_stmt *s;
+	buf text, fns, exc;
+	size_t i;
+	int rc = STORE_ERROR;
+
+	buf_init(&text, 1 << 20);
+	buf_init(&fns, 1 << 20);
+	buf_init(&exc, 1 << 16);
+	buf_printf(&text, "%s\n%s", r->description ? r->description : "", r->steps ? r->steps : "");
+	buf_printf(&exc, "%s %s", r->exception_type ? r->exception_type : "",
+		   r->exception_value ? r->exception_value : "");
+	json_array_foreach(frames, i, v)
+	{
+		const char *fn = json_string_value(json_object_get(v, "function"));
+		if (fn)
+			buf_printf(&fns, "%s ", fn);
+	}
+	s = stmt(db, Q_FTS_ADD);
+	if (!s)
+		goto out;
+	sqlite3_bind_int64(s, 1, report_id);
+	sqlite3_bind_text(s, 2, r->title, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 3, text.p ? text.p : "", -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 4, exc.p ? exc.p : "", -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 5, fns.p ? fns.p : "", -1, SQLITE_STATIC);
+	rc = step_done(s);
+out:
+	buf_free(&text);
+	buf_free(&fns);
+	buf_free(&exc);
+	return rc;
+}
+
+/* Inside a transaction the row waits for store_commit(); outside one it is written now. */
+static int fts_later(store_db *db, int64_t report_id, const report *r)
+{
+	struct fts_row *grown;
+
+	if (sqlite3_get_autocommit(db->db))
+		return fts_add(db, report_id, r);
+	if (db->fts_n == db->fts_cap) {
+		size_t cap = db->fts_cap ? 2 * db->fts_cap : 64;
+
+		grown = realloc(db->fts, cap * sizeof(*grown));
+		if (!grown)
+			return STORE_ERROR;
+		db->fts = grown;
+		db->fts_cap = cap;
+	}
+	db->fts[db->fts_n].rowid = report_id;
+	db->fts[db->fts_n].r = r;
+	db->fts_n++;
+	return STORE_OK;
+}
+
+static int fts_flush(store_db *db)
+{
+	size_t i, n = db->fts_n;
+
+	db->fts_n = 0;
+	for (i = 0; i < n; i++) {
+		if (fts_add(db, db->fts[i].rowid, db->fts[i].r) < 0)
+			return STORE_ERROR;
+	}
+	return STORE_OK;
+}
+
+#ifndef PROSUM_OMIT_GROUPING
 static int facet_seen(store_db *db, int64_t group_id, const char *facet, const char *value)
 {
 	sqlite3_stmt *s;
@@ -937,69 +1058,64 @@ static int facet_seen(store_db *db, int64_t group_id, const char *facet, const c
 	return step_done(s);
 }
 
-/* Tags, the full-text row and the facets of a new report. */
-static int report_extras(store_db *db, int64_t project_id, int64_t report_id, int64_t group_id,
-			 const report *r)
+/* A new report in its group: count, distinct testers, last seen, facets. */
+static int group_seen(store_db *db, int64_t group_id, const report *r, int64_t now)
 {
-	json_t *tags = json_object_get(r->root, "tags"), *frames, *v;
-	const char *k;
-	sqlite3_stmt *s;
-	buf text, fns, exc;
-	size_t i;
-	int rc = STORE_ERROR;
+	sqlite3_stmt *s = stmt(db, Q_GROUP_TESTER);
+	int new_tester;
 
-	json_object_foreach(tags, k, v)
-	{
-		s = stmt(db, Q_TAG_ADD);
-		if (!s || !json_is_string(v))
-			return STORE_ERROR;
-		sqlite3_bind_int64(s, 1, project_id);
-		sqlite3_bind_text(s, 2, k, -1, SQLITE_STATIC);
-		sqlite3_bind_text(s, 3, json_string_value(v), -1, SQLITE_STATIC);
-		sqlite3_bind_int64(s, 4, report_id);
-		if (step_done(s) != STORE_OK)
-			return STORE_ERROR;
-	}
-	buf_init(&text, 1 << 20);
-	buf_init(&fns, 1 << 20);
-	buf_init(&exc, 1 << 16);
-	buf_printf(&text, "%s\n%s", r->description ? r->description : "", r->steps ? r->steps : "");
-	buf_printf(&exc, "%s %s", r->exception_type ? r->exception_type : "",
-		   r->exception_value ? r->exception_value : "");
-	frames = json_object_get(r->root, "frames");
-	json_array_foreach(frames, i, v)
-	{
-		const char *fn = json_string_value(json_object_get(v, "function"));
-		if (fn)
-			buf_printf(&fns, "%s ", fn);
-	}
-	s = stmt(db, Q_FTS_ADD);
 	if (!s)
-		goto out;
-	sqlite3_bind_int64(s, 1, report_id);
-	sqlite3_bind_text(s, 2, r->title, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 3, text.p ? text.p : "", -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 4, exc.p ? exc.p : "", -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 5, fns.p ? fns.p : "", -1, SQLITE_STATIC);
+		return STORE_ERROR;
+	sqlite3_bind_int64(s, 1, group_id);
+	sqlite3_bind_text(s, 2, r->install_id, -1, SQLITE_STATIC);
 	if (step_done(s) != STORE_OK)
-		goto out;
+		return STORE_ERROR;
+	new_tester = sqlite3_changes(db->db) > 0;
+	s = stmt(db, Q_GROUP_SEEN);
+	if (!s)
+		return STORE_ERROR;
+	sqlite3_bind_int64(s, 1, group_id);
+	sqlite3_bind_int(s, 2, new_tester);
+	sqlite3_bind_int64(s, 3, now);
+	bind_text_or_null(s, 4, r->revision ? r->revision : r->version);
+	if (step_done(s) != STORE_OK)
+		return STORE_ERROR;
 	if (facet_seen(db, group_id, "version", r->version) < 0)
-		goto out;
+		return STORE_ERROR;
 	if (r->os) {
 		char platform[300];
 
 		snprintf(platform, sizeof(platform), "%s%s%s", r->os, r->arch ? " " : "",
 			 r->arch ? r->arch : "");
 		if (facet_seen(db, group_id, "platform", platform) < 0)
-			goto out;
+			return STORE_ERROR;
 	}
-	rc = STORE_OK;
-out:
-	buf_free(&text);
-	buf_free(&fns);
-	buf_free(&exc);
-	return rc;
+	return STORE_OK;
 }
+
+#define group_of_report group_for
+#else
+/*
+ * A prosumd built with PROSUM_OMIT_GROUPING exists only so that scripts/bench
+ * can measure what grouping costs ingestion: no fingerprint (report.c), every
+ * report of a project in one group looked up once per transaction, and no
+ * group counters or facets.
+ */
+static int group_of_report(store_db *db, int64_t project_id, const report *r, int64_t now,
+			   int64_t *group_id, int64_t *group_num)
+{
+	if (db->one_group.txn != db->txn || db->one_group.project_id != project_id) {
+		if (group_for(db, project_id, r, now, &db->one_group.group_id,
+			      &db->one_group.group_num) < 0)
+			return STORE_ERROR;
+		db->one_group.txn = db->txn;
+		db->one_group.project_id = project_id;
+	}
+	*group_id = db->one_group.group_id;
+	*group_num = db->one_group.group_num;
+	return STORE_OK;
+}
+#endif
 
 int store_report_insert(store_db *db, int64_t project_id, const report *r, int64_t now,
 			store_ingest *out)
@@ -1007,12 +1123,12 @@ int store_report_insert(store_db *db, int64_t project_id, const report *r, int64
 	sqlite3_stmt *s;
 	int64_t group_id, report_id;
 	char *body = NULL;
-	int rc, new_tester;
+	int rc;
 
 	rc = report_by_uuid(db, project_id, r->uuid, out);
 	if (rc != STORE_NOTFOUND)
 		return rc; /* already stored (OK), or an error */
-	if (group_for(db, project_id, r, now, &group_id, &out->group_num) < 0)
+	if (group_of_report(db, project_id, r, now, &group_id, &out->group_num) < 0)
 		return STORE_ERROR;
 	s = stmt(db, Q_NEXT_REPORT);
 	if (!s)
@@ -1052,30 +1168,13 @@ int store_report_insert(store_db *db, int64_t project_id, const report *r, int64
 	if (rc != STORE_OK)
 		goto out;
 	report_id = sqlite3_last_insert_rowid(db->db);
-
-	s = stmt(db, Q_GROUP_TESTER);
-	if (!s) {
-		rc = STORE_ERROR;
-		goto out;
-	}
-	sqlite3_bind_int64(s, 1, group_id);
-	sqlite3_bind_text(s, 2, r->install_id, -1, SQLITE_STATIC);
-	rc = step_done(s);
-	if (rc != STORE_OK)
-		goto out;
-	new_tester = sqlite3_changes(db->db) > 0;
-	s = stmt(db, Q_GROUP_SEEN);
-	if (!s) {
-		rc = STORE_ERROR;
-		goto out;
-	}
-	sqlite3_bind_int64(s, 1, group_id);
-	sqlite3_bind_int(s, 2, new_tester);
-	sqlite3_bind_int64(s, 3, now);
-	bind_text_or_null(s, 4, r->revision ? r->revision : r->version);
-	rc = step_done(s);
+#ifndef PROSUM_OMIT_GROUPING
+	rc = group_seen(db, group_id, r, now);
+#endif
 	if (rc == STORE_OK)
-		rc = report_extras(db, project_id, report_id, group_id, r);
+		rc = report_tags(db, project_id, report_id, r);
+	if (rc == STORE_OK)
+		rc = fts_later(db, report_id, r);
 	out->created = 1;
 out:
 	free(body);
@@ -2943,6 +3042,7 @@ static void *writer_main(void *arg)
 	store *st = arg;
 	store_job *batch, *job, *next;
 	int n, ok, fail;
+	size_t fts_mark;
 
 	for (;;) {
 		pthread_mutex_lock(&st->lock);
@@ -2973,11 +3073,15 @@ static void *writer_main(void *arg)
 				job->result = full(st->wdb) ? STORE_FULL : STORE_ERROR;
 				continue;
 			}
+			fts_mark = st->wdb->fts_n;
 			job->result = job->run(job, st->wdb);
 			if (job->result == STORE_ERROR && full(st->wdb))
 				job->result = STORE_FULL;
-			if (job->result != STORE_OK)
+			if (job->result != STORE_OK) {
 				exec(st->wdb, "ROLLBACK TO job");
+				st->wdb->txn++; /* memos may name rows the rollback undid */
+				st->wdb->fts_n = fts_mark; /* and so may full-text rows */
+			}
 			exec(st->wdb, "RELEASE job");
 		}
 		if (ok && store_commit(st->wdb) < 0) {

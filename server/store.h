@@ -94,7 +94,9 @@ typedef struct store_ingest {
 } store_ingest;
 
 /* Store a validated report in its group (made when the fingerprint is new).
- * Idempotent on (project, uuid). Call inside a write transaction. */
+ * Idempotent on (project, uuid). Call inside a write transaction: the report's
+ * full-text row is written by store_commit(), so r is borrowed until the
+ * transaction commits or rolls back. */
 int store_report_insert(store_db *db, int64_t project_id, const report *r, int64_t now,
 			store_ingest *out);
 

@@ -23,6 +23,13 @@ if pace and pace > 0 then
 	end
 end
 
+-- PROSUM_BENCH_SIGNATURES=N spreads the crashes over N signatures (the top frame's
+-- function rotates through png_decode_00000 .. N-1, as long as the usual name), so
+-- that grouping makes N groups; without it every document has the same frames.
+local signatures = tonumber(os.getenv("PROSUM_BENCH_SIGNATURES") or "") or 0
+assert(signatures < 100000, "PROSUM_BENCH_SIGNATURES: at most 99999")
+local TOP_FRAME = "png_read_palette"
+
 local threads = {}
 local next_id = 0
 
@@ -36,7 +43,8 @@ end
 sent = 0
 counts = {}
 local head, headers
-local parts = {} -- per revision: { text between uuid and install_id, text after install_id }
+local parts = {} -- per revision: { text between uuid and top frame function, from there to
+                 -- install_id, after install_id }
 local rnd_a, rnd_b, rnd_c, rnd_d
 
 function init(args)
@@ -76,7 +84,7 @@ function init(args)
 		.. '"platform":{"os":"Linux","os_version":"6.1","arch":"x86_64"},'
 		.. '"exception":{"type":"SIGSEGV","value":"invalid read at 0x0"},'
 		.. '"frames":['
-		.. '{"function":"png_read_palette","file":"src/png.c","line":120,"module":"viewer","address":"0x4011d6"},'
+		.. '{"function":"' .. TOP_FRAME .. '","file":"src/png.c","line":120,"module":"viewer","address":"0x4011d6"},'
 		.. '{"function":"png_read_info","file":"src/png.c","line":88,"module":"viewer","address":"0x401a20"},'
 		.. '{"function":"image_open","file":"src/image.c","line":42,"module":"viewer","address":"0x402b10"},'
 		.. '{"function":"main","file":"src/main.c","line":17,"module":"viewer","address":"0x400f00"}],'
@@ -92,7 +100,8 @@ function init(args)
 		local pad = DOC_BYTES - fixed
 		assert(pad > 0, "report template larger than the document size")
 		local text = string.rep(words, math.ceil(pad / #words)):sub(1, pad)
-		parts[i] = { mid, tail0 .. text .. tail1 }
+		local at = mid:find(TOP_FRAME, 1, true)
+		parts[i] = { mid:sub(1, at - 1), mid:sub(at + #TOP_FRAME), tail0 .. text .. tail1 }
 	end
 end
 
@@ -102,7 +111,11 @@ function request()
 	-- 256 testers, as a beta community of a few hundred would send.
 	local install = string.format("1f6e0000-0000-4000-8000-%012x", sent % 256)
 	local p = parts[sent % #parts + 1]
-	local body = head .. uuid .. p[1] .. install .. p[2]
+	local fn = TOP_FRAME
+	if signatures > 0 then
+		fn = string.format("png_decode_%05d", sent % signatures)
+	end
+	local body = head .. uuid .. p[1] .. fn .. p[2] .. install .. p[3]
 	return wrk.format("POST", nil, headers, body)
 end
 

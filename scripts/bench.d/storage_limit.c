@@ -68,9 +68,6 @@ typedef struct bench {
 	sqlite3_stmt *q[Q_COUNT];
 	char doc[DOC_BYTES + 1];
 	size_t uuid_at, install_at; /* where the 36-byte ids sit in doc */
-	int no_grouping;            /* STORAGE_NO_GROUPING=1: every report into one fixed group,
-				     * no lookup, no counters: what grouping costs the writer */
-	int64_t fixed_group;
 } bench;
 
 static int fail(bench *b, const char *what)
@@ -206,10 +203,6 @@ static int insert_report(bench *b, uint64_t n, int64_t now)
 	if (rc != SQLITE_DONE)
 		return fail(b, "uuid lookup (or a duplicate uuid)");
 
-	if (b->no_grouping && b->fixed_group) {
-		group_id = b->fixed_group;
-		goto numbered;
-	}
 	s = fresh(b, Q_GROUP_BY_FP);
 	sqlite3_bind_int64(s, 1, pid);
 	sqlite3_bind_text(s, 2, FINGERPRINT, -1, SQLITE_STATIC);
@@ -239,8 +232,6 @@ static int insert_report(bench *b, uint64_t n, int64_t now)
 		group_id = sqlite3_last_insert_rowid(b->db);
 	}
 
-	b->fixed_group = group_id;
-numbered:
 	s = fresh(b, Q_NEXT_REPORT);
 	sqlite3_bind_int64(s, 1, pid);
 	if (run(b, Q_NEXT_REPORT, &num) < 0)
@@ -261,8 +252,6 @@ numbered:
 	if (run(b, Q_REPORT_ADD, NULL) < 0)
 		return fail(b, "report insert");
 
-	if (b->no_grouping)
-		return exec(b, "RELEASE job");
 	s = fresh(b, Q_GROUP_TESTER);
 	sqlite3_bind_int64(s, 1, group_id);
 	sqlite3_bind_text(s, 2, install, -1, SQLITE_STATIC);
@@ -336,7 +325,6 @@ int main(int argc, char **argv)
 	int i, batch, status = 1;
 
 	memset(&b, 0, sizeof(b));
-	b.no_grouping = getenv("STORAGE_NO_GROUPING") && strcmp(getenv("STORAGE_NO_GROUPING"), "1") == 0;
 	if (argc < 5 || parse_num(argv[2], 0.1, 600, &seconds) < 0 ||
 	    parse_num(argv[3], 1, 100000, &batch_d) < 0) {
 		fprintf(stderr, "usage: storage_limit DB SECONDS BATCH SCHEMA.sql...\n");
@@ -358,7 +346,8 @@ int main(int argc, char **argv)
 	sqlite3_busy_timeout(b.db, 5000);
 	/* The pragmas of prosumd's write connection (server/store.c store_db_open). */
 	if (exec(&b, "PRAGMA foreign_keys = ON") < 0 || exec(&b, "PRAGMA synchronous = FULL") < 0 ||
-	    exec(&b, "PRAGMA journal_mode = WAL") < 0 || apply_schema(&b, argc - 4, argv + 4) < 0)
+	    exec(&b, "PRAGMA journal_mode = WAL") < 0 || exec(&b, "PRAGMA temp_store = MEMORY") < 0 ||
+	    apply_schema(&b, argc - 4, argv + 4) < 0)
 		goto out;
 	snprintf(project_sql, sizeof(project_sql),
 		 "INSERT INTO projects(name, created_at) VALUES ('" PROJECT "', %lld);"

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <semaphore.h>
+#include <sqlite3.h>
 #include <unistd.h>
 
 #include "json.h"
@@ -278,6 +279,21 @@ static void gate_done(loop_task *t)
 		loop_stop(g->job.owner);
 }
 
+/* Submit a gate job and wait until the writer runs it: the writer is held, its queue empty. */
+static void gate_hold(gate_job *gate, store *st, loop *l, int *pending)
+{
+	memset(gate, 0, sizeof(*gate));
+	sem_init(&gate->started, 0, 0);
+	sem_init(&gate->release, 0, 0);
+	gate->pending = pending;
+	gate->job.run = gate_run;
+	gate->job.task.fn = gate_done;
+	gate->job.owner = l;
+	gate->job.write = 1;
+	assert_int_equal(store_submit(st, &gate->job), STORE_OK);
+	sem_wait(&gate->started);
+}
+
 static void test_queue_is_bounded(void **state)
 {
 	fixture *f = *state;
@@ -292,16 +308,8 @@ static void test_queue_is_bounded(void **state)
 	f->db = NULL;
 	assert_int_equal(loop_new(&l), 0);
 	assert_int_equal(store_start(&st, f->path, 1, 2, 8, err, sizeof(err)), STORE_OK);
-	memset(&gate, 0, sizeof(gate));
-	sem_init(&gate.started, 0, 0);
-	sem_init(&gate.release, 0, 0);
-	gate.pending = &pending;
-	gate.job.run = gate_run;
-	gate.job.task.fn = gate_done;
-	gate.job.owner = l;
-	gate.job.write = 1;
-	assert_int_equal(store_submit(st, &gate.job), STORE_OK);
-	sem_wait(&gate.started); /* the writer is busy and the queue empty */
+	gate_hold(&gate, st, l, &pending);
+	/* the writer is busy and the queue empty */
 	for (i = 0; i < 3; i++) {
 		memset(&jobs[i], 0, sizeof(jobs[i]));
 		make_report(&jobs[i].r, i ? "00000000-0000-4000-8000-00000000bbbb"
@@ -334,6 +342,115 @@ static void test_queue_is_bounded(void **state)
 	}
 }
 
+/* Stores its report, then fails as a job can (a full disk, a constraint): it is rolled back alone. */
+static int failing_insert_run(store_job *job, store_db *db)
+{
+	insert_job *ij = (insert_job *)job;
+
+	assert_int_equal(store_report_insert(db, ij->project, &ij->r, 500, &ij->out), STORE_OK);
+	return STORE_ERROR;
+}
+
+static void counted_done(loop_task *t)
+{
+	insert_job *ij = (insert_job *)t;
+
+	if (--*ij->pending == 0)
+		loop_stop(ij->job.owner);
+}
+
+static int64_t sql_count(const char *path, const char *sql)
+{
+	sqlite3 *db;
+	sqlite3_stmt *s;
+	int64_t n = -1;
+
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &s, NULL), SQLITE_OK);
+	if (sqlite3_step(s) == SQLITE_ROW)
+		n = sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	sqlite3_close(db);
+	return n;
+}
+
+static int64_t search_count(store_db *db, int64_t project, const char *q)
+{
+	store_report_filter filter = {.q = q, .limit = 10};
+	json_t *items;
+	int64_t next, n;
+
+	assert_int_equal(store_report_list(db, project, &filter, &items, &next), STORE_OK);
+	n = (int64_t)json_array_size(items);
+	json_decref(items);
+	return n;
+}
+
+/*
+ * Full-text rows are written when the batch commits, not job by job: a job
+ * rolled back in the middle of a batch must take its row with it, and the
+ * others must be searchable.
+ */
+static void test_batch_full_text_rows_follow_their_jobs(void **state)
+{
+	static const char *const words[3] = {"zebra crossing", "okapi forest", "quokka island"};
+	fixture *f = *state;
+	store *st;
+	loop *l;
+	insert_job jobs[3];
+	gate_job gate;
+	char err[256], uuid[3][37];
+	int i, pending = 4;
+	sqlite3 *raw;
+
+	store_db_close(f->db);
+	f->db = NULL;
+	assert_int_equal(loop_new(&l), 0);
+	assert_int_equal(store_start(&st, f->path, 1, 16, 8, err, sizeof(err)), STORE_OK);
+	gate_hold(&gate, st, l, &pending);
+	/* the three below wait, then run in one batch */
+	for (i = 0; i < 3; i++) {
+		snprintf(uuid[i], sizeof(uuid[i]), "00000000-0000-4000-8000-%012d", 700 + i);
+		memset(&jobs[i], 0, sizeof(jobs[i]));
+		make_report(&jobs[i].r, uuid[i], "fts", "t");
+		jobs[i].r.description = words[i];
+		jobs[i].project = f->project;
+		jobs[i].pending = &pending;
+		jobs[i].job.run = i == 1 ? failing_insert_run : insert_run;
+		jobs[i].job.task.fn = counted_done;
+		jobs[i].job.owner = l;
+		jobs[i].job.write = 1;
+		assert_int_equal(store_submit(st, &jobs[i].job), STORE_OK);
+	}
+	sem_post(&gate.release);
+	assert_int_equal(loop_run(l), 0);
+	assert_int_equal(pending, 0);
+	store_stop(st);
+	loop_free(l);
+	sem_destroy(&gate.started);
+	sem_destroy(&gate.release);
+	assert_int_equal(jobs[0].job.result, STORE_OK);
+	assert_int_equal(jobs[1].job.result, STORE_ERROR);
+	assert_int_equal(jobs[2].job.result, STORE_OK);
+	for (i = 0; i < 3; i++)
+		json_decref(jobs[i].r.root);
+
+	assert_int_equal(sql_count(f->path, "SELECT count(*) FROM reports"), 2);
+	assert_int_equal(sql_count(f->path, "SELECT count(*) FROM reports_fts"), 2);
+	assert_int_equal(sql_count(f->path, "SELECT count(*) FROM reports r JOIN reports_fts t "
+					    "ON t.rowid = r.id"),
+			 2);
+	assert_int_equal(sqlite3_open(f->path, &raw), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(raw, "INSERT INTO reports_fts(reports_fts) VALUES ('integrity-check')",
+				      NULL, NULL, NULL),
+			 SQLITE_OK);
+	sqlite3_close(raw);
+	assert_int_equal(store_db_open(&f->db, f->path, STORE_WRITE, err, sizeof(err)), STORE_OK);
+	assert_int_equal(search_count(f->db, f->project, "zebra"), 1);
+	assert_int_equal(search_count(f->db, f->project, "quokka"), 1);
+	assert_int_equal(search_count(f->db, f->project, "okapi"), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -344,6 +461,8 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_writer_thread_commits_batches, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_queue_is_bounded, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_batch_full_text_rows_follow_their_jobs, setup,
+						teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
