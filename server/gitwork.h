@@ -34,8 +34,15 @@ int gitwork_ingest_report(store_db *db, int64_t project_id, const report *r,
 			  const store_ingest *in, int64_t now, gitwork_ingest *out);
 
 /* Blame the top in-app frames (file and line) of report `num` at its commit and
- * record the suspect commits. Heavy: run it as a job of its own, after the commit. */
+ * record the suspect commits. Heavy: run it as a job of its own, after the commit.
+ * The answer is remembered per (commit, frames) by the thread. */
 int gitwork_blame_report(store_db *db, int64_t project_id, int64_t num, const json_t *frames);
+
+/* When this thread blamed the same frames at `commit` before (another report of the
+ * same crash from the same build), record those suspects for report `num` now and set
+ * *done; else *done is 0 and the report wants gitwork_blame_report(). */
+int gitwork_blame_known(store_db *db, int64_t project_id, int64_t num, const char *commit,
+			const json_t *frames, int *done);
 
 /* A commit named by a person (PATCH fixed_by): resolved to its full id in `out`.
  * STORE_INVALID when the repository has no such commit; without a repository

@@ -36,6 +36,7 @@ typedef struct ingest_job {
 	const char *why;
 	store_ingest out;
 	gitwork_ingest git;
+	int blamed; /* the suspects are recorded: no blame job */
 	size_t nfiles;
 	ingest_file files[PROSUM_MAX_ATTACHMENTS];
 } ingest_job;
@@ -74,6 +75,9 @@ static int ingest_run(store_job *job, store_db *db)
 			return STORE_ERROR;
 	}
 	rc = gitwork_ingest_report(db, project_id, &ij->report, &ij->out, now, &ij->git);
+	if (rc == STORE_OK && ij->out.created)
+		rc = gitwork_blame_known(db, project_id, ij->out.num, ij->git.commit,
+					 json_object_get(ij->report.root, "frames"), &ij->blamed);
 	if (rc != STORE_OK || !ij->out.created || ij->nfiles == 0)
 		return rc;
 	for (i = 0; i < ij->nfiles; i++) {
@@ -138,7 +142,7 @@ static void blame_later(ingest_job *ij)
 	blame_job *bj;
 	json_t *frames = json_object_get(ij->report.root, "frames");
 
-	if (!ij->out.created || !ij->git.commit[0] || !blameable(frames))
+	if (!ij->out.created || ij->blamed || !ij->git.commit[0] || !blameable(frames))
 		return;
 	bj = calloc(1, sizeof(*bj));
 	if (!bj)

@@ -285,7 +285,19 @@ static void test_blame_names_the_commit(void **state)
 	assert_string_equal(str(s0, "summary", NULL), "Stop crashing on start");
 	assert_string_equal(str(s0, "path", NULL), "main.c");
 	json_decref(v);
-	v = call(f, f->dev, "GET", "/api/v1/projects/demo/groups/G-5", NULL, &st);
+
+	/* The same crash from the same build again: the answer is remembered and the
+	 * suspects are stored with the report, before it is acknowledged. */
+	v = crash(f, "blamed_crash", "v1.0", 3);
+	snprintf(path, sizeof(path), "/api/v1/projects/demo/reports/%s", str(v, "id", NULL));
+	json_decref(v);
+	v = call(f, f->dev, "GET", path, NULL, &st);
+	assert_int_equal(st, 200);
+	assert_int_equal(json_array_size(json_object_get(v, "suspects")), 1);
+	s0 = json_array_get(json_object_get(v, "suspects"), 0);
+	assert_string_equal(str(s0, "id", NULL), f->c1);
+	assert_string_equal(str(s0, "author", NULL), "Bob Fixer");
+	assert_string_equal(str(s0, "path", NULL), "main.c");
 	json_decref(v);
 }
 

@@ -1,0 +1,240 @@
+/* test_gitwork.c - gitwork.c on a store and a real repository made with the git command: blame answers. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "gitlink.h"
+#include "gitwork.h"
+#include "json.h"
+#include "store.h"
+
+typedef struct fixture {
+	char dir[64];
+	char repo[128];
+	char path[128];
+	store_db *db;
+	int64_t project;
+	char c0[41], c1[41]; /* c0 wrote main.c; c1, by Bob Fixer, changed its line 3 */
+} fixture;
+
+static int sh(const fixture *f, char *out, size_t outsz, const char *cmd)
+{
+	char full[1024];
+	FILE *p;
+	size_t n = 0;
+
+	snprintf(full, sizeof(full), "cd '%s' && %s", f->repo, cmd);
+	p = popen(full, "r");
+	if (!p)
+		return -1;
+	if (out) {
+		n = fread(out, 1, outsz - 1, p);
+		out[n] = '\0';
+		out[strcspn(out, "\n")] = '\0';
+	} else {
+		char sink[256];
+
+		while (fread(sink, 1, sizeof(sink), p) > 0)
+			;
+	}
+	return pclose(p) == 0 ? 0 : -1;
+}
+
+static int setup(void **state)
+{
+	fixture *f = calloc(1, sizeof(*f));
+	char err[256], cmd[256];
+
+	if (!f)
+		return -1;
+	snprintf(f->dir, sizeof(f->dir), "/tmp/prosum-gitwork-XXXXXX");
+	if (!mkdtemp(f->dir))
+		return -1;
+	snprintf(f->repo, sizeof(f->repo), "%s/repo", f->dir);
+	snprintf(f->path, sizeof(f->path), "%s/prosum.db", f->dir);
+	snprintf(cmd, sizeof(cmd), "git init -q -b main '%s'", f->repo);
+	if (system(cmd) != 0 ||
+	    sh(f, NULL, 0,
+	       "git config user.name 'Ada Tester' && git config user.email ada@example.org && "
+	       "printf 'int main(void)\\n{\\n\\treturn 1;\\n}\\n' > main.c && git add main.c && "
+	       "git commit -q -m 'Initial commit'") < 0 ||
+	    sh(f, f->c0, sizeof(f->c0), "git rev-parse HEAD") < 0 ||
+	    sh(f, NULL, 0,
+	       "printf 'int main(void)\\n{\\n\\treturn 0;\\n}\\n' > main.c && git add main.c && "
+	       "GIT_AUTHOR_NAME='Bob Fixer' git commit -q -m 'Stop failing on start'") < 0 ||
+	    sh(f, f->c1, sizeof(f->c1), "git rev-parse HEAD") < 0)
+		return -1;
+	if (store_db_open(&f->db, f->path, STORE_WRITE, err, sizeof(err)) < 0) {
+		fprintf(stderr, "%s\n", err);
+		return -1;
+	}
+	if (store_project_add(f->db, "demo", f->repo, 1000, &f->project) < 0)
+		return -1;
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	fixture *f = *state;
+	char cmd[128];
+
+	store_db_close(f->db);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", f->dir);
+	if (system(cmd) != 0)
+		return -1;
+	free(f);
+	return 0;
+}
+
+/* Store a crash at main.c:line built from `revision`, resolved as ingest does; its number. */
+static int64_t crash(fixture *f, report *r, const char *uuid, const char *revision, int line)
+{
+	store_ingest out;
+
+	memset(r, 0, sizeof(*r));
+	r->root = json_pack("{s:s,s:s,s:[{s:s,s:s,s:i}]}", "uuid", uuid, "kind", "crash", "frames",
+			    "function", "main", "file", "/home/ci/build/main.c", "line", line);
+	assert_non_null(r->root);
+	r->uuid = uuid;
+	r->kind = "crash";
+	r->title = "Crash in main";
+	r->install_id = "tester";
+	r->revision = revision;
+	snprintf(r->fingerprint, sizeof(r->fingerprint), "main");
+	assert_int_equal(store_begin(f->db), STORE_OK);
+	assert_int_equal(gitwork_resolve_build(f->db, f->project, r), STORE_OK);
+	assert_int_equal(store_report_insert(f->db, f->project, r, 2000, &out), STORE_OK);
+	assert_int_equal(store_commit(f->db), STORE_OK);
+	return out.num;
+}
+
+/* Ask for a remembered blame of report num in a transaction of its own; *done as it says. */
+static int blame_known(fixture *f, int64_t num, const report *r, int *done)
+{
+	int rc;
+
+	assert_int_equal(store_begin(f->db), STORE_OK);
+	rc = gitwork_blame_known(f->db, f->project, num, r->commit,
+				 json_object_get(r->root, "frames"), done);
+	assert_int_equal(store_commit(f->db), STORE_OK);
+	return rc;
+}
+
+/* The suspects of report num: the count, and the first one's id in first (or ""). */
+static size_t suspects(fixture *f, int64_t num, char first[41])
+{
+	json_t *got, *s;
+	size_t n;
+
+	assert_int_equal(store_report_get(f->db, f->project, num, &got), STORE_OK);
+	s = json_object_get(got, "suspects");
+	n = json_array_size(s);
+	snprintf(first, 41, "%s", n ? json_string_value(json_object_get(json_array_get(s, 0), "id")) : "");
+	json_decref(got);
+	return n;
+}
+
+static void test_a_blame_is_remembered_per_commit_and_frames(void **state)
+{
+	fixture *f = *state;
+	report a, b, other_line, other_build;
+	int64_t na, nb, nl, nc;
+	char first[41];
+	int done = -1;
+
+	na = crash(f, &a, "00000000-0000-4000-8000-000000000001", f->c1, 3);
+	assert_string_equal(a.commit, f->c1);
+	/* Nothing blamed yet: the report needs a blame job. */
+	assert_int_equal(blame_known(f, na, &a, &done), STORE_OK);
+	assert_int_equal(done, 0);
+	assert_int_equal(suspects(f, na, first), 0);
+
+	/* The job: line 3 of main.c at c1 was last changed by c1. */
+	assert_int_equal(store_begin(f->db), STORE_OK);
+	assert_int_equal(gitwork_blame_report(f->db, f->project, na, json_object_get(a.root, "frames")),
+			 STORE_OK);
+	assert_int_equal(store_commit(f->db), STORE_OK);
+	assert_int_equal(suspects(f, na, first), 1);
+	assert_string_equal(first, f->c1);
+
+	/* The same crash from the same build: the remembered answer, no job. */
+	nb = crash(f, &b, "00000000-0000-4000-8000-000000000002", f->c1, 3);
+	assert_int_equal(blame_known(f, nb, &b, &done), STORE_OK);
+	assert_int_equal(done, 1);
+	assert_int_equal(suspects(f, nb, first), 1);
+	assert_string_equal(first, f->c1);
+
+	/* Another line, or another build, is another question. */
+	nl = crash(f, &other_line, "00000000-0000-4000-8000-000000000003", f->c1, 1);
+	assert_int_equal(blame_known(f, nl, &other_line, &done), STORE_OK);
+	assert_int_equal(done, 0);
+	nc = crash(f, &other_build, "00000000-0000-4000-8000-000000000004", f->c0, 3);
+	assert_string_equal(other_build.commit, f->c0);
+	assert_int_equal(blame_known(f, nc, &other_build, &done), STORE_OK);
+	assert_int_equal(done, 0);
+	/* ...and blamed by its job, line 3 as of c0 is c0's. */
+	assert_int_equal(store_begin(f->db), STORE_OK);
+	assert_int_equal(gitwork_blame_report(f->db, f->project, nc,
+					      json_object_get(other_build.root, "frames")),
+			 STORE_OK);
+	assert_int_equal(store_commit(f->db), STORE_OK);
+	assert_int_equal(suspects(f, nc, first), 1);
+	assert_string_equal(first, f->c0);
+
+	json_decref(a.root);
+	json_decref(b.root);
+	json_decref(other_line.root);
+	json_decref(other_build.root);
+}
+
+/* Frames that name no file of the repository have no suspects, remembered as such. */
+static void test_no_suspects_is_an_answer_too(void **state)
+{
+	fixture *f = *state;
+	report a, b;
+	int64_t na, nb;
+	char first[41];
+	int done = -1;
+
+	na = crash(f, &a, "00000000-0000-4000-8000-000000000011", f->c1, 3);
+	json_object_set_new(json_array_get(json_object_get(a.root, "frames"), 0), "file",
+			    json_string("/src/absent.c"));
+	assert_int_equal(store_begin(f->db), STORE_OK);
+	assert_int_equal(gitwork_blame_report(f->db, f->project, na, json_object_get(a.root, "frames")),
+			 STORE_OK);
+	assert_int_equal(store_commit(f->db), STORE_OK);
+	assert_int_equal(suspects(f, na, first), 0);
+
+	nb = crash(f, &b, "00000000-0000-4000-8000-000000000012", f->c1, 3);
+	json_object_set_new(json_array_get(json_object_get(b.root, "frames"), 0), "file",
+			    json_string("/src/absent.c"));
+	assert_int_equal(blame_known(f, nb, &b, &done), STORE_OK);
+	assert_int_equal(done, 1);
+	assert_int_equal(suspects(f, nb, first), 0);
+	json_decref(a.root);
+	json_decref(b.root);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_a_blame_is_remembered_per_commit_and_frames,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_no_suspects_is_an_answer_too, setup, teardown),
+	};
+	int rc;
+
+	if (gitlink_global_init() != GITLINK_OK)
+		return 1;
+	rc = cmocka_run_group_tests(tests, NULL, NULL);
+	gitlink_global_shutdown();
+	return rc;
+}
