@@ -24,6 +24,7 @@
 #define PROSUM_WRITE_QUEUE 4096               /* reports waiting for the writer */
 #define PROSUM_WRITE_BATCH 512                /* reports in one commit at most */
 #define PROSUM_READERS 2                      /* read-only store threads */
+#define PROSUM_CHECKPOINT_PAGES 4096          /* WAL pages that wake the checkpointer (16 MiB) */
 #define PROSUM_RATE_IP 50.0                  /* requests per second per client address */
 #define PROSUM_RATE_KEY 2000.0               /* requests per second per ingest key */
 #define PROSUM_BURST_SECONDS 4.0             /* a bucket holds this many seconds of its rate */

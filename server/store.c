@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "buf.h"
+#include "config.h"
 #include "json.h"
 #include "schema.h"
 #include "status.h"
@@ -329,6 +330,16 @@ struct store {
 	int wq_len, wq_max, batch_max;
 	int stopping;
 	pthread_t writer;
+	/*
+	 * Checkpoints copy the WAL back into the database file and fsync it: a
+	 * thread of their own does them, with its own connection, so the writer
+	 * never stops for one (SQLite's automatic checkpoint would run inside the
+	 * commit of whichever batch crossed the threshold).
+	 */
+	pthread_t checkpointer;
+	pthread_cond_t ccond;
+	int checkpoint_due;
+	store_db *cdb;
 	pthread_t *readers;
 	int nreaders;
 	store_db *wdb;
@@ -3140,6 +3151,45 @@ static void *reader_main(void *arg)
 	return NULL;
 }
 
+/* After each commit of the writer, with the WAL's size in pages. */
+static int wal_grown(void *arg, sqlite3 *db, const char *name, int pages)
+{
+	store *st = arg;
+
+	(void)name;
+	if (pages < PROSUM_CHECKPOINT_PAGES)
+		return SQLITE_OK;
+	pthread_mutex_lock(&st->lock);
+	st->checkpoint_due = 1;
+	pthread_cond_signal(&st->ccond);
+	pthread_mutex_unlock(&st->lock);
+	/* Readers that hold old snapshots for long can keep the checkpointer from
+	 * finishing; past this the writer lends a hand rather than let the WAL grow. */
+	if (pages >= 16 * PROSUM_CHECKPOINT_PAGES)
+		sqlite3_wal_checkpoint_v2(db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+	return SQLITE_OK;
+}
+
+static void *checkpointer_main(void *arg)
+{
+	store *st = arg;
+
+	for (;;) {
+		pthread_mutex_lock(&st->lock);
+		while (!st->checkpoint_due && !st->stopping)
+			pthread_cond_wait(&st->ccond, &st->lock);
+		if (st->stopping) {
+			pthread_mutex_unlock(&st->lock);
+			break;
+		}
+		st->checkpoint_due = 0;
+		pthread_mutex_unlock(&st->lock);
+		/* PASSIVE: copies what no reader still needs, never waits for anyone. */
+		sqlite3_wal_checkpoint_v2(st->cdb->db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+	}
+	return NULL;
+}
+
 int store_start(store **out, const char *path, int readers, int queue_max, int batch_max,
 		char *err, size_t errlen)
 {
@@ -3154,6 +3204,7 @@ int store_start(store **out, const char *path, int readers, int queue_max, int b
 	pthread_mutex_init(&st->lock, NULL);
 	pthread_cond_init(&st->wcond, NULL);
 	pthread_cond_init(&st->rcond, NULL);
+	pthread_cond_init(&st->ccond, NULL);
 	st->wq_max = queue_max > 0 ? queue_max : 1;
 	st->batch_max = batch_max > 0 ? batch_max : 1;
 	st->nreaders = readers > 0 ? readers : 1;
@@ -3168,8 +3219,21 @@ int store_start(store **out, const char *path, int readers, int queue_max, int b
 	for (i = 0; i < st->nreaders; i++)
 		if (store_db_open(&st->rdbs[i], path, STORE_READ, err, errlen) < 0)
 			goto fail;
+	if (store_db_open(&st->cdb, path, STORE_WRITE, err, errlen) < 0)
+		goto fail;
+	if (pthread_create(&st->checkpointer, NULL, checkpointer_main, st) != 0) {
+		snprintf(err, errlen, "cannot start the checkpoint thread");
+		goto fail;
+	}
+	sqlite3_wal_autocheckpoint(st->wdb->db, 0);
+	sqlite3_wal_hook(st->wdb->db, wal_grown, st);
 	if (pthread_create(&st->writer, NULL, writer_main, st) != 0) {
 		snprintf(err, errlen, "cannot start the writer thread");
+		pthread_mutex_lock(&st->lock);
+		st->stopping = 1;
+		pthread_cond_signal(&st->ccond);
+		pthread_mutex_unlock(&st->lock);
+		pthread_join(st->checkpointer, NULL);
 		goto fail;
 	}
 	for (i = 0; i < st->nreaders; i++) {
@@ -3200,10 +3264,12 @@ fail:
 			store_db_close(st->rdbs[i]);
 	free(st->rdbs);
 	free(st->readers);
+	store_db_close(st->cdb);
 	store_db_close(st->wdb);
 	pthread_mutex_destroy(&st->lock);
 	pthread_cond_destroy(&st->wcond);
 	pthread_cond_destroy(&st->rcond);
+	pthread_cond_destroy(&st->ccond);
 	free(st);
 	return STORE_ERROR;
 }
@@ -3251,12 +3317,15 @@ void store_stop(store *st)
 	st->stopping = 1;
 	pthread_cond_broadcast(&st->wcond);
 	pthread_cond_broadcast(&st->rcond);
+	pthread_cond_broadcast(&st->ccond);
 	pthread_mutex_unlock(&st->lock);
 	pthread_join(st->writer, NULL);
+	pthread_join(st->checkpointer, NULL);
 	for (i = 0; i < st->nreaders; i++)
 		pthread_join(st->readers[i], NULL);
 	for (i = 0; i < st->nreaders; i++)
 		store_db_close(st->rdbs[i]);
+	store_db_close(st->cdb);
 	/* A checkpoint leaves the main file whole for backups and the next start. */
 	sqlite3_wal_checkpoint_v2(st->wdb->db, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
 	store_db_close(st->wdb);
@@ -3265,5 +3334,6 @@ void store_stop(store *st)
 	pthread_mutex_destroy(&st->lock);
 	pthread_cond_destroy(&st->wcond);
 	pthread_cond_destroy(&st->rcond);
+	pthread_cond_destroy(&st->ccond);
 	free(st);
 }

@@ -451,6 +451,70 @@ static void test_batch_full_text_rows_follow_their_jobs(void **state)
 	assert_int_equal(search_count(f->db, f->project, "okapi"), 0);
 }
 
+static long file_size(const char *path)
+{
+	FILE *fp = fopen(path, "rb");
+	long n = -1;
+
+	if (fp && fseek(fp, 0, SEEK_END) == 0)
+		n = ftell(fp);
+	if (fp)
+		fclose(fp);
+	return n;
+}
+
+/*
+ * The writer never checkpoints; the checkpoint thread copies the WAL back
+ * into the database file once it has grown, while writes go on.
+ */
+static void test_the_wal_is_checkpointed_while_writes_go_on(void **state)
+{
+	fixture *f = *state;
+	store *st;
+	loop *l;
+	insert_job job;
+	char err[256], uuid[37], wal[160];
+	long before, after = 0;
+	int i, pending, waited;
+
+	store_db_close(f->db);
+	f->db = NULL;
+	snprintf(wal, sizeof(wal), "%s-wal", f->path);
+	before = file_size(f->path);
+	assert_true(before > 0);
+	assert_int_equal(loop_new(&l), 0);
+	assert_int_equal(store_start(&st, f->path, 1, 16, 8, err, sizeof(err)), STORE_OK);
+	/* One report per commit: each commit adds a few pages to the WAL. */
+	for (i = 0; i < 1000 && after <= before; i++) {
+		snprintf(uuid, sizeof(uuid), "00000000-0000-4000-8000-%012d", 9000 + i);
+		memset(&job, 0, sizeof(job));
+		make_report(&job.r, uuid, i % 7 ? "many" : "few", uuid);
+		job.project = f->project;
+		pending = 1;
+		job.pending = &pending;
+		job.job.run = insert_run;
+		job.job.task.fn = insert_done;
+		job.job.owner = l;
+		job.job.write = 1;
+		assert_int_equal(store_submit(st, &job.job), STORE_OK);
+		assert_int_equal(loop_run(l), 0);
+		json_decref(job.r.root);
+		after = file_size(f->path);
+	}
+	/* The WAL holds the pages until the checkpoint thread has run. */
+	for (waited = 0; after <= before && waited < 100; waited++) {
+		usleep(50000);
+		after = file_size(f->path);
+	}
+	assert_true(file_size(wal) > 0);
+	store_stop(st);
+	loop_free(l);
+	assert_true(after > before);
+	/* Stopping leaves everything in the database file and an empty WAL. */
+	assert_int_equal(file_size(wal) > 0 ? 1 : 0, 0);
+	assert_int_equal(store_db_open(&f->db, f->path, STORE_WRITE, err, sizeof(err)), STORE_OK);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -462,6 +526,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_writer_thread_commits_batches, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_queue_is_bounded, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_batch_full_text_rows_follow_their_jobs, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_the_wal_is_checkpointed_while_writes_go_on, setup,
 						teardown),
 	};
 
