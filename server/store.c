@@ -1104,7 +1104,12 @@ static int group_seen(store_db *db, int64_t group_id, const report *r, int64_t n
 	return STORE_OK;
 }
 
-#define group_of_report group_for
+/* The group a new report joins. */
+static int group_of_report(store_db *db, int64_t project_id, const report *r, int64_t now,
+			   int64_t *group_id, int64_t *group_num)
+{
+	return group_for(db, project_id, r, now, group_id, group_num);
+}
 #else
 /*
  * A prosumd built with PROSUM_OMIT_GROUPING exists only so that scripts/bench
