@@ -37,7 +37,7 @@ typedef struct rel_index {
  * answer in their ingest transaction.
  */
 typedef struct blame_answer {
-	char *key; /* the commit, then each candidate frame's line and path; NULL: unused */
+	char *key; /* the commit, then each candidate frame's line and length-prefixed path */
 	size_t n;
 	gitlink_commit suspect[BLAME_FRAMES];
 	char *path[BLAME_FRAMES]; /* as found in the repository, malloc'ed */
@@ -478,7 +478,7 @@ static char *blame_key(const char *commit, const json_t *frames)
 	json_array_foreach(frames, i, f)
 	{
 		if (rc == BUF_OK && blame_candidate(f, &path, &line))
-			rc = buf_printf(&b, "\n%lld %s", (long long)line, path);
+			rc = buf_printf(&b, "\n%lld %zu:%s", (long long)line, strlen(path), path);
 	}
 	if (rc == BUF_OK)
 		rc = buf_append(&b, "", 1);

@@ -223,12 +223,45 @@ static void test_no_suspects_is_an_answer_too(void **state)
 	json_decref(b.root);
 }
 
+/* Frames that would print alike are still different questions. */
+static void test_a_path_cannot_pose_as_two_frames(void **state)
+{
+	fixture *f = *state;
+	report two, one;
+	int64_t n2, n1;
+	char first[41];
+	int done = -1;
+	json_t *frames;
+
+	/* Two frames: x.c:1 (no such file) and main.c:3 (blamed to c1). */
+	n2 = crash(f, &two, "00000000-0000-4000-8000-000000000021", f->c1, 3);
+	frames = json_object_get(two.root, "frames");
+	json_array_insert_new(frames, 0, json_pack("{s:s,s:s,s:i}", "function", "f", "file", "x.c",
+						   "line", 1));
+	assert_int_equal(store_begin(f->db), STORE_OK);
+	assert_int_equal(gitwork_blame_report(f->db, f->project, n2, frames), STORE_OK);
+	assert_int_equal(store_commit(f->db), STORE_OK);
+	assert_int_equal(suspects(f, n2, first), 1);
+
+	/* One frame whose path spells the same lines. */
+	n1 = crash(f, &one, "00000000-0000-4000-8000-000000000022", f->c1, 1);
+	json_object_set_new(json_array_get(json_object_get(one.root, "frames"), 0), "file",
+			    json_string("x.c\n3 /home/ci/build/main.c"));
+	assert_int_equal(blame_known(f, n1, &one, &done), STORE_OK);
+	assert_int_equal(done, 0);
+	assert_int_equal(suspects(f, n1, first), 0);
+	json_decref(two.root);
+	json_decref(one.root);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_a_blame_is_remembered_per_commit_and_frames,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_no_suspects_is_an_answer_too, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_a_path_cannot_pose_as_two_frames, setup,
+						teardown),
 	};
 	int rc;
 
