@@ -13,13 +13,16 @@
 
 local DOC_BYTES = 2048
 
--- PROSUM_BENCH_DELAY_MS in the environment paces every connection: it waits that long
--- before each request, so 64 connections with delay D offer about 64000 / D requests/s
--- (to measure latency at a given rate rather than at saturation).
+-- PROSUM_BENCH_DELAY_MS in the environment paces every connection: before each request
+-- it waits a random time, exponentially distributed with that mean (capped at ten times
+-- it), so 64 connections with mean D offer about 64000 / D requests/s (to measure latency
+-- at a given rate rather than at saturation). Random waits keep the connections from
+-- marching in step: wrk starts them all at once, and a fixed wait would make every
+-- request arrive in bursts of 64.
 local pace = tonumber(os.getenv("PROSUM_BENCH_DELAY_MS") or "")
 if pace and pace > 0 then
 	function delay()
-		return pace
+		return math.floor(math.min(-pace * math.log(1 - math.random()), 10 * pace))
 	end
 end
 
