@@ -142,7 +142,7 @@ static const char *const sql_text[Q_COUNT] = {
 			 "updated_at, commit_id) "
 			 "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?11, ?16)",
 	[Q_GROUP_TESTER] = "INSERT OR IGNORE INTO group_testers(group_id, install_id) VALUES (?1, ?2)",
-	[Q_GROUP_SEEN] = "UPDATE groups SET count = count + 1, testers = testers + ?2, "
+	[Q_GROUP_SEEN] = "UPDATE groups SET count = count + ?5, testers = testers + ?2, "
 			 "last_seen = max(last_seen, ?3), "
 			 "last_revision = coalesce(?4, last_revision) WHERE id = ?1",
 	[Q_REPORT_GET] = "SELECT r.num, g.num, r.kind, r.title, r.status, r.received_at, "
@@ -153,8 +153,8 @@ static const char *const sql_text[Q_COUNT] = {
 			 " AND c.id = r.fixed_by) "
 			 "FROM reports r JOIN groups g ON g.id = r.group_id "
 			 "WHERE r.project_id = ?1 AND r.num = ?2",
-	[Q_FACET_SEEN] = "INSERT INTO group_facets(group_id, facet, value, count) VALUES (?1, ?2, ?3, 1) "
-			 "ON CONFLICT DO UPDATE SET count = count + 1",
+	[Q_FACET_SEEN] = "INSERT INTO group_facets(group_id, facet, value, count) VALUES (?1, ?2, ?3, ?4) "
+			 "ON CONFLICT DO UPDATE SET count = count + excluded.count",
 	[Q_TAG_ADD] = "INSERT OR IGNORE INTO report_tags(project_id, key, value, report_id) "
 		      "VALUES (?1, ?2, ?3, ?4)",
 	[Q_FTS_ADD] = "INSERT INTO reports_fts(rowid, title, text, exception, functions) "
@@ -297,16 +297,19 @@ struct store_db {
 		int has_links;
 	} links_memo;
 	/*
-	 * The full-text rows of the reports stored in this transaction, written
-	 * at commit. FTS5 writes its pending terms out at every savepoint, and the
-	 * writer opens one per job: rows added job by job would cost an index
-	 * segment (and merges) per report instead of one per batch.
+	 * The reports stored in this transaction, whose group statistics and
+	 * full-text rows are written at commit. FTS5 writes its pending terms out
+	 * at every savepoint, and the writer opens one per job: rows added job by
+	 * job would cost an index segment (and merges) per report instead of one
+	 * per batch. A group that several reports of the batch join is updated
+	 * once for all of them.
 	 */
-	struct fts_row {
-		int64_t rowid;
+	struct fresh {
+		int64_t rowid, group_id, now;
+		size_t seq;      /* arrival in the transaction */
 		const report *r; /* the caller's, valid until the transaction ends */
-	} *fts;
-	size_t fts_n, fts_cap;
+	} *fresh;
+	size_t fresh_n, fresh_cap;
 #ifdef PROSUM_OMIT_GROUPING
 	struct {
 		uint64_t txn;
@@ -492,7 +495,7 @@ void store_db_close(store_db *db)
 		sqlite3_finalize(db->dyn[i]);
 		free(db->dyn_sql[i]);
 	}
-	free(db->fts);
+	free(db->fresh);
 	sqlite3_close(db->db);
 	free(db);
 }
@@ -500,7 +503,7 @@ void store_db_close(store_db *db)
 int store_begin(store_db *db)
 {
 	db->txn++; /* what was remembered belongs to the previous transaction */
-	db->fts_n = 0;
+	db->fresh_n = 0;
 	return exec(db, db->write ? "BEGIN IMMEDIATE" : "BEGIN");
 }
 
@@ -530,18 +533,18 @@ static int memo_lookup(store_db *db, int q, const char *key, int64_t *out, int m
 	return rc;
 }
 
-static int fts_flush(store_db *db);
+static int fresh_flush(store_db *db);
 
 int store_commit(store_db *db)
 {
-	if (fts_flush(db) < 0)
+	if (fresh_flush(db) < 0)
 		return STORE_ERROR;
 	return exec(db, "COMMIT");
 }
 
 void store_rollback(store_db *db)
 {
-	db->fts_n = 0;
+	db->fresh_n = 0;
 	if (!sqlite3_get_autocommit(db->db))
 		exec(db, "ROLLBACK");
 }
@@ -1019,91 +1022,177 @@ out:
 	return rc;
 }
 
-/* Inside a transaction the row waits for store_commit(); outside one it is written now. */
-static int fts_later(store_db *db, int64_t report_id, const report *r)
-{
-	struct fts_row *grown;
-
-	if (sqlite3_get_autocommit(db->db))
-		return fts_add(db, report_id, r);
-	if (db->fts_n == db->fts_cap) {
-		size_t cap = db->fts_cap ? 2 * db->fts_cap : 64;
-
-		grown = realloc(db->fts, cap * sizeof(*grown));
-		if (!grown)
-			return STORE_ERROR;
-		db->fts = grown;
-		db->fts_cap = cap;
-	}
-	db->fts[db->fts_n].rowid = report_id;
-	db->fts[db->fts_n].r = r;
-	db->fts_n++;
-	return STORE_OK;
-}
-
-static int fts_flush(store_db *db)
-{
-	size_t i, n = db->fts_n;
-
-	db->fts_n = 0;
-	for (i = 0; i < n; i++) {
-		if (fts_add(db, db->fts[i].rowid, db->fts[i].r) < 0)
-			return STORE_ERROR;
-	}
-	return STORE_OK;
-}
-
 #ifndef PROSUM_OMIT_GROUPING
-static int facet_seen(store_db *db, int64_t group_id, const char *facet, const char *value)
+static void platform_of(const report *r, char out[300])
 {
+	out[0] = '\0';
+	if (r->os)
+		snprintf(out, 300, "%s%s%s", r->os, r->arch ? " " : "", r->arch ? r->arch : "");
+}
+
+/* A facet's value for report f[k]: its version, or its platform (in buf). */
+static const char *facet_value(const struct fresh *f, int platform, char tmp[300])
+{
+	if (!platform)
+		return f->r->version;
+	platform_of(f->r, tmp);
+	return tmp;
+}
+
+/* Count each value of a facet among reports f[0..n) of one group, once per value. */
+static int facets_seen(store_db *db, const struct fresh *f, size_t n, int platform)
+{
+	char a[300], b[300];
+	size_t i, k, count;
 	sqlite3_stmt *s;
 
-	if (!value || !*value)
-		return STORE_OK;
-	s = stmt(db, Q_FACET_SEEN);
-	if (!s)
-		return STORE_ERROR;
-	sqlite3_bind_int64(s, 1, group_id);
-	sqlite3_bind_text(s, 2, facet, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 3, value, -1, SQLITE_TRANSIENT);
-	return step_done(s);
+	for (i = 0; i < n; i++) {
+		const char *v = facet_value(&f[i], platform, a);
+
+		if (!v || !*v)
+			continue;
+		for (k = 0; k < i; k++) { /* counted with an earlier one */
+			const char *w = facet_value(&f[k], platform, b);
+
+			if (w && strcmp(v, w) == 0)
+				break;
+		}
+		if (k < i)
+			continue;
+		for (count = 1, k = i + 1; k < n; k++) {
+			const char *w = facet_value(&f[k], platform, b);
+
+			count += w && strcmp(v, w) == 0;
+		}
+		s = stmt(db, Q_FACET_SEEN);
+		if (!s)
+			return STORE_ERROR;
+		sqlite3_bind_int64(s, 1, f[i].group_id);
+		sqlite3_bind_text(s, 2, platform ? "platform" : "version", -1, SQLITE_STATIC);
+		sqlite3_bind_text(s, 3, v, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_int64(s, 4, (int64_t)count);
+		if (step_done(s) != STORE_OK)
+			return STORE_ERROR;
+	}
+	return STORE_OK;
 }
 
-/* A new report in its group: count, distinct testers, last seen, facets. */
-static int group_seen(store_db *db, int64_t group_id, const report *r, int64_t now)
+/* New reports f[0..n) of one group, in arrival order: count, distinct testers, last seen, facets. */
+static int group_seen(store_db *db, const struct fresh *f, size_t n)
 {
-	sqlite3_stmt *s = stmt(db, Q_GROUP_TESTER);
-	int new_tester;
+	sqlite3_stmt *s;
+	const char *revision = NULL;
+	int64_t seen = 0, testers = 0;
+	size_t i, k;
 
-	if (!s)
-		return STORE_ERROR;
-	sqlite3_bind_int64(s, 1, group_id);
-	sqlite3_bind_text(s, 2, r->install_id, -1, SQLITE_STATIC);
-	if (step_done(s) != STORE_OK)
-		return STORE_ERROR;
-	new_tester = sqlite3_changes(db->db) > 0;
+	for (i = 0; i < n; i++) {
+		const report *r = f[i].r;
+
+		for (k = 0; k < i && strcmp(f[k].r->install_id, r->install_id) != 0; k++)
+			;
+		if (k == i) { /* not asked for already */
+			s = stmt(db, Q_GROUP_TESTER);
+			if (!s)
+				return STORE_ERROR;
+			sqlite3_bind_int64(s, 1, f[i].group_id);
+			sqlite3_bind_text(s, 2, r->install_id, -1, SQLITE_STATIC);
+			if (step_done(s) != STORE_OK)
+				return STORE_ERROR;
+			testers += sqlite3_changes(db->db) > 0;
+		}
+		if (f[i].now > seen)
+			seen = f[i].now;
+		if (r->revision || r->version)
+			revision = r->revision ? r->revision : r->version;
+	}
 	s = stmt(db, Q_GROUP_SEEN);
 	if (!s)
 		return STORE_ERROR;
-	sqlite3_bind_int64(s, 1, group_id);
-	sqlite3_bind_int(s, 2, new_tester);
-	sqlite3_bind_int64(s, 3, now);
-	bind_text_or_null(s, 4, r->revision ? r->revision : r->version);
+	sqlite3_bind_int64(s, 1, f[0].group_id);
+	sqlite3_bind_int64(s, 2, testers);
+	sqlite3_bind_int64(s, 3, seen);
+	bind_text_or_null(s, 4, revision);
+	sqlite3_bind_int64(s, 5, (int64_t)n);
 	if (step_done(s) != STORE_OK)
 		return STORE_ERROR;
-	if (facet_seen(db, group_id, "version", r->version) < 0)
+	if (facets_seen(db, f, n, 0) < 0 || facets_seen(db, f, n, 1) < 0)
 		return STORE_ERROR;
-	if (r->os) {
-		char platform[300];
+	return STORE_OK;
+}
 
-		snprintf(platform, sizeof(platform), "%s%s%s", r->os, r->arch ? " " : "",
-			 r->arch ? r->arch : "");
-		if (facet_seen(db, group_id, "platform", platform) < 0)
+static int by_group(const void *a, const void *b)
+{
+	const struct fresh *x = a, *y = b;
+
+	if (x->group_id != y->group_id)
+		return x->group_id < y->group_id ? -1 : 1;
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+/* The group statistics of f[0..n), one update per group. Reorders f. */
+static int groups_seen(store_db *db, struct fresh *f, size_t n)
+{
+	size_t i, j;
+
+	qsort(f, n, sizeof(*f), by_group);
+	for (i = 0; i < n; i = j) {
+		for (j = i + 1; j < n && f[j].group_id == f[i].group_id; j++)
+			;
+		if (group_seen(db, f + i, j - i) < 0)
 			return STORE_ERROR;
 	}
 	return STORE_OK;
 }
+#else
+/* Built without grouping: no group statistics. */
+static int groups_seen(store_db *db, struct fresh *f, size_t n)
+{
+	(void)db;
+	(void)f;
+	(void)n;
+	return STORE_OK;
+}
+#endif
 
+/* Group statistics and full-text rows of a new report: at commit, or now outside a transaction. */
+static int fresh_later(store_db *db, int64_t report_id, int64_t group_id, int64_t now,
+		       const report *r)
+{
+	struct fresh one = {report_id, group_id, now, 0, r}, *grown;
+
+	if (sqlite3_get_autocommit(db->db)) {
+		if (groups_seen(db, &one, 1) < 0)
+			return STORE_ERROR;
+		return fts_add(db, report_id, r);
+	}
+	if (db->fresh_n == db->fresh_cap) {
+		size_t cap = db->fresh_cap ? 2 * db->fresh_cap : 64;
+
+		grown = realloc(db->fresh, cap * sizeof(*grown));
+		if (!grown)
+			return STORE_ERROR;
+		db->fresh = grown;
+		db->fresh_cap = cap;
+	}
+	one.seq = db->fresh_n;
+	db->fresh[db->fresh_n++] = one;
+	return STORE_OK;
+}
+
+static int fresh_flush(store_db *db)
+{
+	size_t i, n = db->fresh_n;
+
+	db->fresh_n = 0;
+	/* In arrival order, which is rowid order: FTS5 writes its pending terms
+	 * out whenever a rowid is lower than the one before. */
+	for (i = 0; i < n; i++)
+		if (fts_add(db, db->fresh[i].rowid, db->fresh[i].r) < 0)
+			return STORE_ERROR;
+	return n ? groups_seen(db, db->fresh, n) : STORE_OK;
+}
+
+#ifndef PROSUM_OMIT_GROUPING
 /* The group a new report joins. */
 static int group_of_report(store_db *db, int64_t project_id, const report *r, int64_t now,
 			   int64_t *group_id, int64_t *group_num)
@@ -1184,13 +1273,9 @@ int store_report_insert(store_db *db, int64_t project_id, const report *r, int64
 	if (rc != STORE_OK)
 		goto out;
 	report_id = sqlite3_last_insert_rowid(db->db);
-#ifndef PROSUM_OMIT_GROUPING
-	rc = group_seen(db, group_id, r, now);
-#endif
+	rc = report_tags(db, project_id, report_id, r);
 	if (rc == STORE_OK)
-		rc = report_tags(db, project_id, report_id, r);
-	if (rc == STORE_OK)
-		rc = fts_later(db, report_id, r);
+		rc = fresh_later(db, report_id, group_id, now, r);
 	out->created = 1;
 out:
 	free(body);
@@ -3058,7 +3143,7 @@ static void *writer_main(void *arg)
 	store *st = arg;
 	store_job *batch, *job, *next;
 	int n, ok, fail;
-	size_t fts_mark;
+	size_t fresh_mark;
 
 	for (;;) {
 		pthread_mutex_lock(&st->lock);
@@ -3089,14 +3174,14 @@ static void *writer_main(void *arg)
 				job->result = full(st->wdb) ? STORE_FULL : STORE_ERROR;
 				continue;
 			}
-			fts_mark = st->wdb->fts_n;
+			fresh_mark = st->wdb->fresh_n;
 			job->result = job->run(job, st->wdb);
 			if (job->result == STORE_ERROR && full(st->wdb))
 				job->result = STORE_FULL;
 			if (job->result != STORE_OK) {
 				exec(st->wdb, "ROLLBACK TO job");
 				st->wdb->txn++; /* memos may name rows the rollback undid */
-				st->wdb->fts_n = fts_mark; /* and so may full-text rows */
+				st->wdb->fresh_n = fresh_mark; /* and so may the reports to count */
 			}
 			exec(st->wdb, "RELEASE job");
 		}

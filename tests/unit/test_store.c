@@ -515,6 +515,90 @@ static void test_the_wal_is_checkpointed_while_writes_go_on(void **state)
 	assert_int_equal(store_db_open(&f->db, f->path, STORE_WRITE, err, sizeof(err)), STORE_OK);
 }
 
+/* A group's count, testers and the count of one facet value, from store_group_get(). */
+static void group_stats(store_db *db, int64_t project, int64_t num, json_int_t *count,
+			json_int_t *testers, const char *facet, const char *value, json_int_t *n)
+{
+	json_t *g;
+
+	assert_int_equal(store_group_get(db, project, num, &g), STORE_OK);
+	*count = json_integer_value(json_object_get(g, "count"));
+	*testers = json_integer_value(json_object_get(g, "testers"));
+	*n = json_integer_value(json_object_get(json_object_get(g, facet), value));
+	json_decref(g);
+}
+
+/*
+ * Group statistics are written at commit, one update per group for all the
+ * reports of the batch that joined it; a job rolled back is not counted.
+ */
+static void test_a_batch_counts_each_group_once_and_exactly(void **state)
+{
+	static const struct {
+		const char *fp, *install, *version;
+		int fails;
+	} in[6] = {
+	    {"crash-a", "t1", "1.0", 0}, {"crash-b", "t1", "1.0", 0}, {"crash-a", "t1", "1.0", 0},
+	    {"crash-a", "t3", "3.0", 1}, {"crash-a", "t2", "2.0", 0}, {"crash-a", "t2", NULL, 0},
+	};
+	fixture *f = *state;
+	store *st;
+	loop *l;
+	insert_job jobs[6];
+	gate_job gate;
+	char err[256], uuid[6][37];
+	int i, pending = 7;
+	json_int_t count, testers, n;
+
+	store_db_close(f->db);
+	f->db = NULL;
+	assert_int_equal(loop_new(&l), 0);
+	assert_int_equal(store_start(&st, f->path, 1, 16, 8, err, sizeof(err)), STORE_OK);
+	gate_hold(&gate, st, l, &pending);
+	/* the six below wait, then run in one batch */
+	for (i = 0; i < 6; i++) {
+		snprintf(uuid[i], sizeof(uuid[i]), "00000000-0000-4000-8000-%012d", 800 + i);
+		memset(&jobs[i], 0, sizeof(jobs[i]));
+		make_report(&jobs[i].r, uuid[i], in[i].fp, in[i].install);
+		jobs[i].r.version = in[i].version;
+		jobs[i].r.os = "Linux";
+		jobs[i].project = f->project;
+		jobs[i].pending = &pending;
+		jobs[i].job.run = in[i].fails ? failing_insert_run : insert_run;
+		jobs[i].job.task.fn = counted_done;
+		jobs[i].job.owner = l;
+		jobs[i].job.write = 1;
+		assert_int_equal(store_submit(st, &jobs[i].job), STORE_OK);
+	}
+	sem_post(&gate.release);
+	assert_int_equal(loop_run(l), 0);
+	assert_int_equal(pending, 0);
+	store_stop(st);
+	loop_free(l);
+	sem_destroy(&gate.started);
+	sem_destroy(&gate.release);
+	for (i = 0; i < 6; i++)
+		json_decref(jobs[i].r.root);
+
+	assert_int_equal(store_db_open(&f->db, f->path, STORE_WRITE, err, sizeof(err)), STORE_OK);
+	/* G-1 (crash-a): four reports of t1, t1, t2, t2; the failed one of t3 is not there. */
+	group_stats(f->db, f->project, 1, &count, &testers, "versions", "1.0", &n);
+	assert_int_equal(count, 4);
+	assert_int_equal(testers, 2);
+	assert_int_equal(n, 2);
+	group_stats(f->db, f->project, 1, &count, &testers, "versions", "2.0", &n);
+	assert_int_equal(n, 1);
+	group_stats(f->db, f->project, 1, &count, &testers, "versions", "3.0", &n);
+	assert_int_equal(n, 0);
+	group_stats(f->db, f->project, 1, &count, &testers, "platforms", "Linux", &n);
+	assert_int_equal(n, 4);
+	/* G-2 (crash-b): one. */
+	group_stats(f->db, f->project, 2, &count, &testers, "versions", "1.0", &n);
+	assert_int_equal(count, 1);
+	assert_int_equal(testers, 1);
+	assert_int_equal(n, 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -528,6 +612,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_batch_full_text_rows_follow_their_jobs, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_the_wal_is_checkpointed_while_writes_go_on, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_a_batch_counts_each_group_once_and_exactly, setup,
 						teardown),
 	};
 
