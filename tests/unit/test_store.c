@@ -387,36 +387,25 @@ static int64_t search_count(store_db *db, int64_t project, const char *q)
 }
 
 /*
- * Full-text rows are written when the batch commits, not job by job: a job
- * rolled back in the middle of a batch must take its row with it, and the
- * others must be searchable.
+ * Run jobs[0..n) (made by the caller, with report, project and run) as one
+ * batch of the writer thread: a gate holds the writer while they queue. The
+ * fixture's connection is closed meanwhile and opened again after.
  */
-static void test_batch_full_text_rows_follow_their_jobs(void **state)
+static void run_in_one_batch(fixture *f, insert_job *jobs, int n)
 {
-	static const char *const words[3] = {"zebra crossing", "okapi forest", "quokka island"};
-	fixture *f = *state;
 	store *st;
 	loop *l;
-	insert_job jobs[3];
 	gate_job gate;
-	char err[256], uuid[3][37];
-	int i, pending = 4;
-	sqlite3 *raw;
+	char err[256];
+	int i, pending = n + 1;
 
 	store_db_close(f->db);
 	f->db = NULL;
 	assert_int_equal(loop_new(&l), 0);
-	assert_int_equal(store_start(&st, f->path, 1, 16, 8, err, sizeof(err)), STORE_OK);
+	assert_int_equal(store_start(&st, f->path, 1, 16, n + 2, err, sizeof(err)), STORE_OK);
 	gate_hold(&gate, st, l, &pending);
-	/* the three below wait, then run in one batch */
-	for (i = 0; i < 3; i++) {
-		snprintf(uuid[i], sizeof(uuid[i]), "00000000-0000-4000-8000-%012d", 700 + i);
-		memset(&jobs[i], 0, sizeof(jobs[i]));
-		make_report(&jobs[i].r, uuid[i], "fts", "t");
-		jobs[i].r.description = words[i];
-		jobs[i].project = f->project;
+	for (i = 0; i < n; i++) {
 		jobs[i].pending = &pending;
-		jobs[i].job.run = i == 1 ? failing_insert_run : insert_run;
 		jobs[i].job.task.fn = counted_done;
 		jobs[i].job.owner = l;
 		jobs[i].job.write = 1;
@@ -429,11 +418,37 @@ static void test_batch_full_text_rows_follow_their_jobs(void **state)
 	loop_free(l);
 	sem_destroy(&gate.started);
 	sem_destroy(&gate.release);
+	for (i = 0; i < n; i++)
+		json_decref(jobs[i].r.root);
+	assert_int_equal(store_db_open(&f->db, f->path, STORE_WRITE, err, sizeof(err)), STORE_OK);
+}
+
+/*
+ * Full-text rows are written when the batch commits, not job by job: a job
+ * rolled back in the middle of a batch must take its row with it, and the
+ * others must be searchable.
+ */
+static void test_batch_full_text_rows_follow_their_jobs(void **state)
+{
+	static const char *const words[3] = {"zebra crossing", "okapi forest", "quokka island"};
+	fixture *f = *state;
+	insert_job jobs[3];
+	char uuid[3][37];
+	int i;
+	sqlite3 *raw;
+
+	for (i = 0; i < 3; i++) {
+		snprintf(uuid[i], sizeof(uuid[i]), "00000000-0000-4000-8000-%012d", 700 + i);
+		memset(&jobs[i], 0, sizeof(jobs[i]));
+		make_report(&jobs[i].r, uuid[i], "fts", "t");
+		jobs[i].r.description = words[i];
+		jobs[i].project = f->project;
+		jobs[i].job.run = i == 1 ? failing_insert_run : insert_run;
+	}
+	run_in_one_batch(f, jobs, 3);
 	assert_int_equal(jobs[0].job.result, STORE_OK);
 	assert_int_equal(jobs[1].job.result, STORE_ERROR);
 	assert_int_equal(jobs[2].job.result, STORE_OK);
-	for (i = 0; i < 3; i++)
-		json_decref(jobs[i].r.root);
 
 	assert_int_equal(sql_count(f->path, "SELECT count(*) FROM reports"), 2);
 	assert_int_equal(sql_count(f->path, "SELECT count(*) FROM reports_fts"), 2);
@@ -445,7 +460,6 @@ static void test_batch_full_text_rows_follow_their_jobs(void **state)
 				      NULL, NULL, NULL),
 			 SQLITE_OK);
 	sqlite3_close(raw);
-	assert_int_equal(store_db_open(&f->db, f->path, STORE_WRITE, err, sizeof(err)), STORE_OK);
 	assert_int_equal(search_count(f->db, f->project, "zebra"), 1);
 	assert_int_equal(search_count(f->db, f->project, "quokka"), 1);
 	assert_int_equal(search_count(f->db, f->project, "okapi"), 0);
@@ -542,20 +556,11 @@ static void test_a_batch_counts_each_group_once_and_exactly(void **state)
 	    {"crash-a", "t3", "3.0", 1}, {"crash-a", "t2", "2.0", 0}, {"crash-a", "t2", NULL, 0},
 	};
 	fixture *f = *state;
-	store *st;
-	loop *l;
 	insert_job jobs[6];
-	gate_job gate;
-	char err[256], uuid[6][37];
-	int i, pending = 7;
+	char uuid[6][37];
+	int i;
 	json_int_t count, testers, n;
 
-	store_db_close(f->db);
-	f->db = NULL;
-	assert_int_equal(loop_new(&l), 0);
-	assert_int_equal(store_start(&st, f->path, 1, 16, 8, err, sizeof(err)), STORE_OK);
-	gate_hold(&gate, st, l, &pending);
-	/* the six below wait, then run in one batch */
 	for (i = 0; i < 6; i++) {
 		snprintf(uuid[i], sizeof(uuid[i]), "00000000-0000-4000-8000-%012d", 800 + i);
 		memset(&jobs[i], 0, sizeof(jobs[i]));
@@ -563,24 +568,9 @@ static void test_a_batch_counts_each_group_once_and_exactly(void **state)
 		jobs[i].r.version = in[i].version;
 		jobs[i].r.os = "Linux";
 		jobs[i].project = f->project;
-		jobs[i].pending = &pending;
 		jobs[i].job.run = in[i].fails ? failing_insert_run : insert_run;
-		jobs[i].job.task.fn = counted_done;
-		jobs[i].job.owner = l;
-		jobs[i].job.write = 1;
-		assert_int_equal(store_submit(st, &jobs[i].job), STORE_OK);
 	}
-	sem_post(&gate.release);
-	assert_int_equal(loop_run(l), 0);
-	assert_int_equal(pending, 0);
-	store_stop(st);
-	loop_free(l);
-	sem_destroy(&gate.started);
-	sem_destroy(&gate.release);
-	for (i = 0; i < 6; i++)
-		json_decref(jobs[i].r.root);
-
-	assert_int_equal(store_db_open(&f->db, f->path, STORE_WRITE, err, sizeof(err)), STORE_OK);
+	run_in_one_batch(f, jobs, 6);
 	/* G-1 (crash-a): four reports of t1, t1, t2, t2; the failed one of t3 is not there. */
 	group_stats(f->db, f->project, 1, &count, &testers, "versions", "1.0", &n);
 	assert_int_equal(count, 4);
