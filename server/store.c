@@ -1030,7 +1030,7 @@ static void platform_of(const report *r, char out[300])
 		snprintf(out, 300, "%s%s%s", r->os, r->arch ? " " : "", r->arch ? r->arch : "");
 }
 
-/* A facet's value for report f[k]: its version, or its platform (in buf). */
+/* A facet's value for report f: its version, or its platform (written into tmp). */
 static const char *facet_value(const struct fresh *f, int platform, char tmp[300])
 {
 	if (!platform)
@@ -1143,6 +1143,13 @@ static int groups_seen(store_db *db, struct fresh *f, size_t n)
 	}
 	return STORE_OK;
 }
+
+/* The group a new report joins. */
+static int group_of_report(store_db *db, int64_t project_id, const report *r, int64_t now,
+			   int64_t *group_id, int64_t *group_num)
+{
+	return group_for(db, project_id, r, now, group_id, group_num);
+}
 #else
 /* Built without grouping: no group statistics. */
 static int groups_seen(store_db *db, struct fresh *f, size_t n)
@@ -1150,6 +1157,27 @@ static int groups_seen(store_db *db, struct fresh *f, size_t n)
 	(void)db;
 	(void)f;
 	(void)n;
+	return STORE_OK;
+}
+
+/*
+ * A prosumd built with PROSUM_OMIT_GROUPING exists only so that scripts/bench
+ * can measure what grouping costs ingestion: no fingerprint (report.c), every
+ * report of a project in one group looked up once per transaction, and no
+ * group counters or facets.
+ */
+static int group_of_report(store_db *db, int64_t project_id, const report *r, int64_t now,
+			   int64_t *group_id, int64_t *group_num)
+{
+	if (db->one_group.txn != db->txn || db->one_group.project_id != project_id) {
+		if (group_for(db, project_id, r, now, &db->one_group.group_id,
+			      &db->one_group.group_num) < 0)
+			return STORE_ERROR;
+		db->one_group.txn = db->txn;
+		db->one_group.project_id = project_id;
+	}
+	*group_id = db->one_group.group_id;
+	*group_num = db->one_group.group_num;
 	return STORE_OK;
 }
 #endif
@@ -1191,36 +1219,6 @@ static int fresh_flush(store_db *db)
 			return STORE_ERROR;
 	return n ? groups_seen(db, db->fresh, n) : STORE_OK;
 }
-
-#ifndef PROSUM_OMIT_GROUPING
-/* The group a new report joins. */
-static int group_of_report(store_db *db, int64_t project_id, const report *r, int64_t now,
-			   int64_t *group_id, int64_t *group_num)
-{
-	return group_for(db, project_id, r, now, group_id, group_num);
-}
-#else
-/*
- * A prosumd built with PROSUM_OMIT_GROUPING exists only so that scripts/bench
- * can measure what grouping costs ingestion: no fingerprint (report.c), every
- * report of a project in one group looked up once per transaction, and no
- * group counters or facets.
- */
-static int group_of_report(store_db *db, int64_t project_id, const report *r, int64_t now,
-			   int64_t *group_id, int64_t *group_num)
-{
-	if (db->one_group.txn != db->txn || db->one_group.project_id != project_id) {
-		if (group_for(db, project_id, r, now, &db->one_group.group_id,
-			      &db->one_group.group_num) < 0)
-			return STORE_ERROR;
-		db->one_group.txn = db->txn;
-		db->one_group.project_id = project_id;
-	}
-	*group_id = db->one_group.group_id;
-	*group_num = db->one_group.group_num;
-	return STORE_OK;
-}
-#endif
 
 int store_report_insert(store_db *db, int64_t project_id, const report *r, int64_t now,
 			store_ingest *out)
