@@ -463,6 +463,21 @@ static int blame_candidate(const json_t *f, const char **path, json_int_t *line)
 	return *path && *line > 0 && !json_is_false(json_object_get(f, "in_app"));
 }
 
+int gitwork_blameable(const json_t *frames)
+{
+	const json_t *f;
+	const char *path;
+	json_int_t line;
+	size_t i;
+
+	json_array_foreach(frames, i, f)
+	{
+		if (blame_candidate(f, &path, &line))
+			return 1;
+	}
+	return 0;
+}
+
 /* The memo key of (commit, frames), malloc'ed; NULL when too long to remember. */
 static char *blame_key(const char *commit, const json_t *frames)
 {

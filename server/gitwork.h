@@ -38,6 +38,9 @@ int gitwork_ingest_report(store_db *db, int64_t project_id, const report *r,
  * The answer is remembered per (commit, frames) by the thread. */
 int gitwork_blame_report(store_db *db, int64_t project_id, int64_t num, const json_t *frames);
 
+/* Does any frame name an in-app file and line, what gitwork_blame_report() blames? */
+int gitwork_blameable(const json_t *frames);
+
 /* When this thread blamed the same frames at `commit` before (another report of the
  * same crash from the same build), record those suspects for report `num` now and set
  * *done; else *done is 0 and the report wants gitwork_blame_report(). */

@@ -122,27 +122,12 @@ static void blame_done(loop_task *t)
 	free(bj);
 }
 
-/* Frames with a file and a line are worth a blame. */
-static int blameable(const json_t *frames)
-{
-	const json_t *f;
-	size_t i;
-
-	json_array_foreach(frames, i, f)
-	{
-		if (json_is_string(json_object_get(f, "file")) &&
-		    json_integer_value(json_object_get(f, "line")) > 0)
-			return 1;
-	}
-	return 0;
-}
-
 static void blame_later(ingest_job *ij)
 {
 	blame_job *bj;
 	json_t *frames = json_object_get(ij->report.root, "frames");
 
-	if (!ij->out.created || ij->blamed || !ij->git.commit[0] || !blameable(frames))
+	if (!ij->out.created || ij->blamed || !ij->git.commit[0] || !gitwork_blameable(frames))
 		return;
 	bj = calloc(1, sizeof(*bj));
 	if (!bj)
