@@ -2674,6 +2674,25 @@ int store_vote(store_db *db, int64_t project_id, int64_t num, const char *instal
 	return step_int(s, votes);
 }
 
+int store_vote_exists(store_db *db, int64_t project_id, int64_t num, const char *install_id,
+		      int *exists)
+{
+	sqlite3_stmt *s;
+	int64_t id, n = 0;
+	int rc = vote_target(db, project_id, num, &id);
+
+	if (rc != STORE_OK)
+		return rc;
+	s = q(db, "SELECT count(*) FROM votes WHERE suggestion_id = :id AND install_id = :i");
+	if (!s)
+		return STORE_ERROR;
+	bind_named_int(s, ":id", id);
+	bind_named_text(s, ":i", install_id);
+	rc = step_int(s, &n);
+	*exists = n > 0;
+	return rc;
+}
+
 #define SUGGESTION_COLUMNS                                                                   \
 	"s.num, s.title, s.status, s.votes, " SHIPPED_IN ", s.created_at, s.updated_at, "    \
 	"(SELECT d.num FROM suggestions d WHERE d.id = s.duplicate_of), s.body "

@@ -283,6 +283,9 @@ int store_suggestion_add(store_db *db, int64_t project_id, const store_suggestio
  * its target. *votes (may be NULL) is the count afterwards. STORE_NOTFOUND: no such suggestion. */
 int store_vote(store_db *db, int64_t project_id, int64_t num, const char *install_id,
 	       const char *tester_name, int add, int64_t now, int64_t *votes);
+/* *exists: 1 when the install has a vote on the suggestion (or on its target). STORE_NOTFOUND. */
+int store_vote_exists(store_db *db, int64_t project_id, int64_t num, const char *install_id,
+		      int *exists);
 
 typedef struct store_suggestion_filter {
 	const char *status;  /* NULL: all but duplicates */

@@ -209,12 +209,17 @@ static int vote_query(apijob *j, store_db *db, int64_t project_id)
 {
 	sugg_job *sj = (sugg_job *)j;
 	int64_t votes;
-	int rc = store_vote(db, project_id, sj->num, sj->in.install_id, sj->in.tester_name, sj->add,
-			    (int64_t)time(NULL), &votes);
+	int had = 0;
+	int rc = store_vote_exists(db, project_id, sj->num, sj->in.install_id, &had);
 
+	if (rc == STORE_OK)
+		rc = store_vote(db, project_id, sj->num, sj->in.install_id, sj->in.tester_name,
+				sj->add, (int64_t)time(NULL), &votes);
 	if (rc != STORE_OK)
 		return rc;
-	sj->api.answer = json_pack("{s:I}", "votes", (json_int_t)votes);
+	/* counted: this call changed the tally (a new vote, or a withdrawn one). */
+	sj->api.answer = json_pack("{s:I,s:b}", "votes", (json_int_t)votes, "counted",
+				   sj->add ? !had : had);
 	return STORE_OK;
 }
 
