@@ -336,7 +336,8 @@ void prosum_close(prosum_client *client)
 	if (!client)
 		return;
 	/* A bounded last delivery, so a program that submits and exits still reports. */
-	if (client->sender && client->close_wait_ms > 0 && pending_items(client))
+	if (client->sender && !(client->flags & PROSUM_NO_SENDER) && client->close_wait_ms > 0 &&
+	    pending_items(client))
 		(void)sender_flush(client->sender, client->close_wait_ms);
 	crash_release(client);
 	atomic_store(&client->cancel, 1);

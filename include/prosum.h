@@ -216,7 +216,8 @@ int prosum_client_new(prosum_client **out, const char *dsn, const prosum_options
  * down or slow, or a Retry-After longer than the wait) the transfer in
  * flight is abandoned; whatever is not delivered stays in the spool and is
  * sent on the next start: closing never loses a queued item. Without
- * pending items it returns at once. NULL is fine. Not to be called while
+ * pending items, or with PROSUM_NO_SENDER (only prosum_send() and
+ * prosum_flush() deliver then), it returns at once. NULL is fine. Not to be called while
  * another thread still uses the client.
  */
 void prosum_close(prosum_client *client);
