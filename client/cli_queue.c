@@ -466,6 +466,7 @@ int cli_queue_hint(const char *dsn_text, const char *why, unsigned long long pen
 	char where[PROSUM_MAX_HOST + PROSUM_MAX_PROJECT + 32];
 	dsn d;
 
+	fflush(stdout);
 	if (strncmp(why, prefix, strlen(prefix)) == 0)
 		why += strlen(prefix);
 	if (dsn_parse(&d, dsn_text) == 0)

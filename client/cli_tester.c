@@ -68,6 +68,7 @@ static void print_delivered(const prosum_result *res)
 			 res->error_code ? res->error_code : "",
 			 res->error_message ? ": " : "", res->error_message ? res->error_message : "");
 		util_sanitize(line);
+		fflush(stdout); /* in order with the delivered ids when both go to one file */
 		fprintf(stderr, "prosum: %s\n", line);
 		return;
 	}
@@ -439,11 +440,13 @@ int cli_flush(const cli_args *a)
 		char why[1024];
 		snprintf(why, sizeof(why), "%s", prosum_error_last());
 		prosum_client_stats(&st, client);
+		fflush(stdout);
 		rc = cli_fail("sent %u, refused %u; %llu still queued: %s", cap.sent, cap.refused,
 			      (unsigned long long)st.pending, why);
 		goto out;
 	}
 	printf("sent %u, refused %u\n", cap.sent, cap.refused);
+	fflush(stdout);
 	if (cap.refused)
 		fprintf(stderr, "prosum: refusals are logged in %s/prosum.log\n",
 			prosum_client_spool_dir(client));
