@@ -337,7 +337,8 @@ static int queue_show(queue *q, const char *id)
 	if (text)
 		printf("%s\n", text);
 	else
-		rc = cli_fail("%s: unreadable: it will be discarded when delivery is tried", it->name);
+		rc = cli_fail("%s: unreadable: it will be discarded when delivery is tried",
+			      it->name);
 	free(text);
 	json_decref(doc);
 	envelope_free(&env);
@@ -439,8 +440,8 @@ int cli_queue(const cli_args *a)
 	int rc;
 
 	memset(&q, 0, sizeof(q));
-	if (strcmp(sub, "list") != 0 && strcmp(sub, "show") != 0 &&
-	    strcmp(sub, "retarget") != 0 && strcmp(sub, "drop") != 0)
+	if (strcmp(sub, "list") != 0 && strcmp(sub, "show") != 0 && strcmp(sub, "retarget") != 0 &&
+	    strcmp(sub, "drop") != 0)
 		return cli_usage_error("queue takes list, show, retarget or drop, not \"%s\"", sub);
 	if (strcmp(sub, "show") == 0 && a->npos != 2)
 		return cli_usage_error("queue show takes an item id");

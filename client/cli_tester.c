@@ -24,9 +24,9 @@ typedef struct capture {
 	int duplicate;
 	char *id, *group, *known_group, *known_status, *known_fixed_in;
 	char *error;
-	char *body;   /* the answer as it came, for --json */
-	int counted;  /* a vote: PROSUM_COUNTED, PROSUM_NOT_COUNTED or 0 */
-	long votes;   /* a vote: the suggestion's votes afterwards */
+	char *body;     /* the answer as it came, for --json */
+	int counted;    /* a vote: PROSUM_COUNTED, PROSUM_NOT_COUNTED or 0 */
+	long votes;     /* a vote: the suggestion's votes afterwards */
 	int print_each; /* prosum flush: one line per delivered item */
 	unsigned int sent, refused;
 } capture;
@@ -40,13 +40,14 @@ static char *dup_or_null(const char *s)
 static const char *vote_word(int counted, int withdraw)
 {
 	if (withdraw == 1)
-		return counted == PROSUM_COUNTED	   ? "your vote withdrawn"
+		return counted == PROSUM_COUNTED       ? "your vote withdrawn"
 		       : counted == PROSUM_NOT_COUNTED ? "this install had no vote to withdraw"
 						       : "withdrawal sent";
 	if (withdraw == 0)
-		return counted == PROSUM_COUNTED	   ? "your vote counted"
-		       : counted == PROSUM_NOT_COUNTED ? "your vote was already counted (one per install)"
-						       : "vote sent";
+		return counted == PROSUM_COUNTED ? "your vote counted"
+		       : counted == PROSUM_NOT_COUNTED
+			   ? "your vote was already counted (one per install)"
+			   : "vote sent";
 	/* flush: a vote or a withdrawal, it does not know which */
 	return counted == PROSUM_COUNTED       ? "counted"
 	       : counted == PROSUM_NOT_COUNTED ? "not counted (no change: one vote per install)"
@@ -65,8 +66,8 @@ static void print_delivered(const prosum_result *res)
 	if (res->status < 200 || res->status > 299) {
 		snprintf(line, sizeof(line), "refused %s (uuid %s): %d %s%s%s", kind,
 			 res->uuid ? res->uuid : "?", res->status,
-			 res->error_code ? res->error_code : "",
-			 res->error_message ? ": " : "", res->error_message ? res->error_message : "");
+			 res->error_code ? res->error_code : "", res->error_message ? ": " : "",
+			 res->error_message ? res->error_message : "");
 		util_sanitize(line);
 		fflush(stdout); /* in order with the delivered ids when both go to one file */
 		fprintf(stderr, "prosum: %s\n", line);
@@ -232,8 +233,7 @@ static int build_report(prosum_report **out, const cli_args *a)
 		root = json_loads(doc, 0, NULL);
 		b = json_object_get(root, "build");
 		if (prosum_report_set_build(
-			r,
-			version ? version : json_string_value(json_object_get(b, "version")),
+			r, version ? version : json_string_value(json_object_get(b, "version")),
 			revision ? revision : json_string_value(json_object_get(b, "revision")),
 			a->channel ? a->channel : json_string_value(json_object_get(b, "channel"))))
 			goto bad;
@@ -392,9 +392,9 @@ int cli_report(const cli_args *a)
 	} else if (frc == PROSUM_EAUTH) {
 		rc = auth_hint(client, a);
 	} else if (frc == PROSUM_ETLS) {
-		rc = cli_fail(
-		    "not sent: %s; the report stays queued: fix %s and run `prosum flush`",
-		    prosum_error_last(), "--cacert or --pin");
+		rc =
+		    cli_fail("not sent: %s; the report stays queued: fix %s and run `prosum flush`",
+			     prosum_error_last(), "--cacert or --pin");
 	} else {
 		char why[1024];
 		snprintf(why, sizeof(why), "%s", prosum_error_last());
@@ -498,7 +498,8 @@ static int deliver_item(prosum_client *client, capture *cap, const cli_args *a, 
 		return 0;
 	}
 	if (cap->got)
-		return cli_fail("the server refused the %s: %s", what, cap->error ? cap->error : "?");
+		return cli_fail("the server refused the %s: %s", what,
+				cap->error ? cap->error : "?");
 	if (frc == PROSUM_EAUTH)
 		return auth_hint(client, a);
 	if (frc == PROSUM_ETLS)
@@ -587,8 +588,8 @@ int cli_vote(const cli_args *a)
 		goto out;
 	}
 	cap.uuid = uuid;
-	rc = deliver_item(client, &cap, a, timeout, a->withdraw ? "withdrawal" : "vote",
-			  &delivered);
+	rc =
+	    deliver_item(client, &cap, a, timeout, a->withdraw ? "withdrawal" : "vote", &delivered);
 	if (rc || !delivered)
 		goto out;
 	if (a->json) {

@@ -66,7 +66,8 @@ void client_count(prosum_client *c, int what);
  */
 int client_spool_root(char **out, int no_env);
 
-/* The spool directory a client of `d` would use without spool_dir or $PROSUM_SPOOL. Caller frees. */
+/* The spool directory a client of `d` would use without spool_dir or $PROSUM_SPOOL. Caller frees.
+ */
 int client_spool_for(char **out, const dsn *d, int no_env);
 
 #endif

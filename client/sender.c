@@ -176,8 +176,8 @@ out:
  */
 static int vote_classify(const transport_answer *ans, const prosum_result *res)
 {
-	if (ans->status == 404 && !(res->error_message &&
-				    strcmp(res->error_message, "no such project") == 0))
+	if (ans->status == 404 &&
+	    !(res->error_message && strcmp(res->error_message, "no such project") == 0))
 		return SENDER_DONE;
 	return sender_classify(ans->status);
 }
@@ -247,10 +247,10 @@ static int deliver_one(sender *s, const char *name, attempt *a)
 	rc = transport_read_result(&res, &ans);
 	res.uuid = strdup(p.uuid);
 	res.kind = !kind || strcmp(kind, SPOOL_REPORT) == 0 ? "report"
-		   : strcmp(kind, SPOOL_SUGGESTION) == 0  ? "suggestion"
-							  : "vote";
-	verdict = strcmp(res.kind, "vote") == 0 ? vote_classify(&ans, &res)
-						: sender_classify(ans.status);
+		   : strcmp(kind, SPOOL_SUGGESTION) == 0    ? "suggestion"
+							    : "vote";
+	verdict =
+	    strcmp(res.kind, "vote") == 0 ? vote_classify(&ans, &res) : sender_classify(ans.status);
 	if (strcmp(res.kind, "vote") == 0 && ans.status >= 200 && ans.status <= 299) {
 		read_vote(&res, &ans, suggestion);
 		rc = 0;

@@ -403,8 +403,8 @@ void spool_read_state(spool *s, const char *name, spool_state *out)
 		if (nl)
 			*nl = '\0';
 		if (strncmp(line, "attempts ", 9) == 0) {
-			for (const char *p = line + 9; *p >= '0' && *p <= '9' && out->attempts < 100000;
-			     p++)
+			for (const char *p = line + 9;
+			     *p >= '0' && *p <= '9' && out->attempts < 100000; p++)
 				out->attempts = out->attempts * 10 + (unsigned int)(*p - '0');
 		} else if (strncmp(line, "last ", 5) == 0) {
 			for (const char *p = line + 5;
@@ -589,8 +589,7 @@ int spool_write(spool *s, const envelope *p, char name_out[SPOOL_NAME_MAX])
 	return spool_write_kind(s, p, SPOOL_REPORT, name_out);
 }
 
-int spool_write_kind(spool *s, const envelope *p, const char *suffix,
-		     char name_out[SPOOL_NAME_MAX])
+int spool_write_kind(spool *s, const envelope *p, const char *suffix, char name_out[SPOOL_NAME_MAX])
 {
 	char name[SPOOL_NAME_MAX];
 	char *buf = NULL;

@@ -122,12 +122,13 @@ typedef struct prosum_result {
 void prosum_result_dispose(prosum_result *result);
 
 /*
- * Called once a queued report, suggestion or vote (result->kind) has its final answer: delivered (2xx) or
- * refused for good because of the report itself (400, 409, 413, 415, 422 and
- * the other 4xx; the spool file is then deleted and the refusal logged in
- * prosum.log). Not called for failures that are retried: network and TLS
- * errors, 5xx, 408, 429, and 401/403/404, which speak of the key or the
- * project rather than the report (the reports wait until the DSN is fixed).
+ * Called once a queued report, suggestion or vote (result->kind) has its
+ * final answer: delivered (2xx) or refused for good because of the item
+ * itself (400, 409, 413, 415, 422 and the other 4xx, and a 404 for a vote
+ * on an unknown suggestion; the spool file is then deleted and the refusal
+ * logged in prosum.log). Not called for failures that are retried: network
+ * and TLS errors, 5xx, 408, 429, and 401/403/404, which speak of the key or
+ * the project rather than the item (it waits until the DSN is fixed).
  * Runs in the background sender's thread, or in the thread calling
  * prosum_flush() without one. `result` is borrowed for the duration of the
  * call. Keep it short: the sender waits for it.

@@ -218,8 +218,8 @@ static int vote_query(apijob *j, store_db *db, int64_t project_id)
 	if (rc != STORE_OK)
 		return rc;
 	/* counted: this call changed the tally (a new vote, or a withdrawn one). */
-	sj->api.answer = json_pack("{s:I,s:b}", "votes", (json_int_t)votes, "counted",
-				   sj->add ? !had : had);
+	sj->api.answer =
+	    json_pack("{s:I,s:b}", "votes", (json_int_t)votes, "counted", sj->add ? !had : had);
 	return STORE_OK;
 }
 

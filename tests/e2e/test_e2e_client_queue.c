@@ -1,4 +1,5 @@
-/* test_e2e_client_queue.c - what waits in the spool: a mistyped DSN, prosum queue, offline suggestions and votes, prosum_close. */
+/* test_e2e_client_queue.c - what waits in the spool: a mistyped DSN, prosum queue, offline
+ * suggestions and votes, prosum_close. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -62,7 +63,8 @@ static int q(fixture *f, char *out, size_t outsz, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(args, sizeof(args), fmt, ap);
 	va_end(ap);
-	return e2e_sh(out, outsz, "env -u PROSUM_SPOOL XDG_STATE_HOME='%s' PROSUM_CACERT='%s' '%s' %s 2>&1",
+	return e2e_sh(out, outsz,
+		      "env -u PROSUM_SPOOL XDG_STATE_HOME='%s' PROSUM_CACERT='%s' '%s' %s 2>&1",
 		      f->state, f->s.cacert, PROSUM_CLI_PATH, args);
 }
 
@@ -77,8 +79,9 @@ static int as(fixture *f, char *out, size_t outsz, const char *spool, const char
 	va_start(ap, fmt);
 	vsnprintf(args, sizeof(args), fmt, ap);
 	va_end(ap);
-	return e2e_sh(out, outsz, "PROSUM_SPOOL='%s' PROSUM_CACERT='%s' PROSUM_DSN='%s' '%s' %s 2>&1",
-		      spool, f->s.cacert, f->s.dsn, PROSUM_CLI_PATH, args);
+	return e2e_sh(out, outsz,
+		      "PROSUM_SPOOL='%s' PROSUM_CACERT='%s' PROSUM_DSN='%s' '%s' %s 2>&1", spool,
+		      f->s.cacert, f->s.dsn, PROSUM_CLI_PATH, args);
 }
 
 /* The one file of `dir` whose name ends with `suffix`, into name; 0 or -1. */
@@ -113,9 +116,8 @@ static void test_mistyped_dsn_retarget(void **state)
 	char out[16384], expect[2048], id[16];
 	const char *nl;
 
-	assert_int_equal(q(f, out, sizeof(out), "report --dsn '%s' --title lost --version 1.0",
-			   f->bad),
-			 1);
+	assert_int_equal(
+	    q(f, out, sizeof(out), "report --dsn '%s' --title lost --version 1.0", f->bad), 1);
 	snprintf(expect, sizeof(expect),
 		 "prosum: %s/demoo answered 404 not_found: no such project; 1 queued item waits "
 		 "in the spool: fix the DSN and run: prosum queue retarget --all --from '%s' --to "
@@ -157,9 +159,9 @@ static void test_mistyped_dsn_retarget(void **state)
 	assert_string_equal(out, "prosum: no queued item zzzz: see prosum queue list\n");
 	assert_int_equal(q(f, out, sizeof(out), "queue retarget --to '%s'", f->s.dsn), 2);
 
-	assert_int_equal(q(f, out, sizeof(out), "queue retarget --all --from '%s' --to '%s'",
-			   f->bad, f->s.dsn),
-			 0);
+	assert_int_equal(
+	    q(f, out, sizeof(out), "queue retarget --all --from '%s' --to '%s'", f->bad, f->s.dsn),
+	    0);
 	snprintf(expect, sizeof(expect),
 		 "2 items now go to %s\nsend them with: prosum flush --dsn '%s'\n", f->s.dsn,
 		 f->s.dsn);
@@ -168,16 +170,16 @@ static void test_mistyped_dsn_retarget(void **state)
 	assert_int_equal(strncmp(out, "R-1 (uuid ", 10), 0);
 	assert_non_null(strstr(out, ")\nS-1 (uuid "));
 	assert_non_null(strstr(out, ")\nsent 2, refused 0\n"));
-	assert_int_equal(e2e_sql_int(&f->s, "SELECT count(*) FROM reports WHERE title = 'lost'"), 1);
+	assert_int_equal(e2e_sql_int(&f->s, "SELECT count(*) FROM reports WHERE title = 'lost'"),
+			 1);
 	assert_int_equal(
 	    e2e_sql_int(&f->s, "SELECT count(*) FROM suggestions WHERE title = 'Lost idea'"), 1);
 	assert_int_equal(q(f, out, sizeof(out), "queue list"), 0);
 	assert_string_equal(out, "no queued items\n");
 
 	/* Drop: gone without being sent. */
-	assert_int_equal(q(f, out, sizeof(out), "report --dsn '%s' --title dropped --version 1.0",
-			   f->bad),
-			 1);
+	assert_int_equal(
+	    q(f, out, sizeof(out), "report --dsn '%s' --title dropped --version 1.0", f->bad), 1);
 	assert_int_equal(q(f, out, sizeof(out), "queue drop"), 2);
 	assert_int_equal(q(f, out, sizeof(out), "queue drop --all --from '%s'", f->bad), 0);
 	assert_string_equal(out, "dropped 1 item\n");
@@ -198,8 +200,9 @@ static void test_offline_suggest_vote(void **state)
 	char out[8192], name[256], from[700], copy[700];
 
 	assert_int_equal(e2e_stop(&f->s), 0);
-	assert_int_equal(as(f, out, sizeof(out), f->spool_a, "suggest --title 'Offline idea' "
-							    "--timeout 3000"),
+	assert_int_equal(as(f, out, sizeof(out), f->spool_a,
+			    "suggest --title 'Offline idea' "
+			    "--timeout 3000"),
 			 0);
 	assert_non_null(strstr(out, "prosum: suggestion queued (server unreachable): will be sent "
 				    "by `prosum flush`"));
@@ -240,9 +243,9 @@ static void test_report_values(void **state)
 	fixture *f = *state;
 	char out[4096], text[64];
 
-	assert_int_equal(as(f, out, sizeof(out), f->spool_a,
-			    "report --title t --version 1.0 --severity urgent"),
-			 2);
+	assert_int_equal(
+	    as(f, out, sizeof(out), f->spool_a, "report --title t --version 1.0 --severity urgent"),
+	    2);
 	assert_string_equal(out, "prosum: --severity must be one of: critical, major, minor, "
 				 "trivial (not \"urgent\") (see prosum --help)\n");
 	assert_int_equal(e2e_sh(out, sizeof(out),
@@ -344,7 +347,8 @@ static void test_close_delivers(void **state)
 	assert_non_null(c);
 	assert_int_equal(prosum_flush(c, 60000), 0);
 	prosum_close(c);
-	assert_int_equal(e2e_sql_int(&f->s, "SELECT count(*) FROM reports WHERE title = 'kept'"), 1);
+	assert_int_equal(e2e_sql_int(&f->s, "SELECT count(*) FROM reports WHERE title = 'kept'"),
+			 1);
 }
 
 int main(void)
