@@ -84,8 +84,14 @@ static int by_dir_name(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* The spool folders: $PROSUM_SPOOL alone when set, else every folder of the spool root. */
-static int find_dirs(queue *q)
+/* A failure of find_dirs(): said on stderr unless quiet. */
+#define FAIL(...) (quiet ? CLI_EXIT_FAIL : cli_fail(__VA_ARGS__))
+
+/*
+ * The spool folders: $PROSUM_SPOOL alone when set, else every folder of the
+ * spool root. 0 or an exit status (printed unless `quiet`).
+ */
+static int find_dirs(queue *q, int quiet)
 {
 	const char *given = getenv("PROSUM_SPOOL");
 	char *root = NULL;
@@ -96,12 +102,12 @@ static int find_dirs(queue *q)
 	int rc = -1;
 
 	if (given && given[0])
-		return add_dir(q, given) == 0 ? 0 : cli_fail("%s: %s", given, prosum_error_last());
+		return add_dir(q, given) == 0 ? 0 : FAIL("%s: %s", given, prosum_error_last());
 	if (client_spool_root(&root, 0) != 0)
-		return cli_fail("%s", prosum_error_last());
+		return FAIL("%s", prosum_error_last());
 	d = opendir(root);
 	if (!d) {
-		rc = errno == ENOENT ? 0 : cli_fail("cannot read %s: %s", root, strerror(errno));
+		rc = errno == ENOENT ? 0 : FAIL("cannot read %s: %s", root, strerror(errno));
 		goto out;
 	}
 	while ((e = readdir(d)) != NULL) {
@@ -123,14 +129,14 @@ static int find_dirs(queue *q)
 		qsort(names, n, sizeof(*names), by_dir_name);
 	for (size_t i = 0; i < n; i++) {
 		if (add_dir(q, names[i]) != 0) {
-			rc = cli_fail("%s: %s", names[i], prosum_error_last());
+			rc = FAIL("%s: %s", names[i], prosum_error_last());
 			goto out;
 		}
 	}
 	rc = 0;
 	goto out;
 oom:
-	rc = cli_fail("out of memory");
+	rc = FAIL("out of memory");
 out:
 	if (d)
 		closedir(d);
@@ -140,6 +146,8 @@ out:
 	free(root);
 	return rc;
 }
+
+#undef FAIL
 
 /* "00000001733390000000000000-UUID.kind": the time and the uuid of a name. */
 static int parse_name(qitem *it, const char *name)
@@ -162,7 +170,7 @@ static int parse_name(qitem *it, const char *name)
 
 static int load(queue *q)
 {
-	int rc = find_dirs(q);
+	int rc = find_dirs(q, 0);
 
 	for (size_t i = 0; rc == 0 && i < q->ndirs; i++) {
 		spool_entry *list = NULL;
@@ -422,7 +430,7 @@ static int queue_change(queue *q, const cli_args *a, int drop)
 		char shown[1200];
 		snprintf(shown, sizeof(shown), "%s", a->to);
 		util_sanitize(shown);
-		printf("%zu %s now go to %s\n", done, done == 1 ? "item" : "items", shown);
+		printf("%zu %s to %s\n", done, done == 1 ? "item now goes" : "items now go", shown);
 		if (done)
 			printf("send them with: prosum flush --dsn '%s'\n", shown);
 	}
@@ -488,7 +496,7 @@ unsigned long long cli_queue_elsewhere(const char *spool_dir)
 	if (getenv("PROSUM_SPOOL") && getenv("PROSUM_SPOOL")[0])
 		return 0;
 	/* Quietly: a spool that cannot be read is not this command's failure. */
-	if (find_dirs(&q) == 0) {
+	if (find_dirs(&q, 1) == 0) {
 		for (size_t i = 0; i < q.ndirs; i++) {
 			spool_entry *list = NULL;
 			size_t k = 0;

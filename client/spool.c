@@ -28,7 +28,7 @@ struct spool {
 	pthread_mutex_t lock; /* trimming and the dropped counter, within this process */
 };
 
-/* Remove temporary files left by a writer that died mid-write. */
+/* Remove temporary files left by a writer that died mid-write, and orphaned .state files. */
 static void clean_temps(spool *s)
 {
 	DIR *d = opendir(s->dir);
@@ -39,6 +39,18 @@ static void clean_temps(spool *s)
 		return;
 	while ((e = readdir(d)) != NULL) {
 		struct stat st;
+		size_t len = strlen(e->d_name);
+		/* A .state whose entry is gone (removed by another process meanwhile) goes too. */
+		if (len > 6 && len < SPOOL_NAME_MAX + 6 &&
+		    strcmp(e->d_name + len - 6, ".state") == 0) {
+			char entry[SPOOL_NAME_MAX + 6];
+			memcpy(entry, e->d_name, len - 6);
+			entry[len - 6] = '\0';
+			if (fstatat(dirfd(d), entry, &st, AT_SYMLINK_NOFOLLOW) != 0 &&
+			    errno == ENOENT)
+				unlinkat(dirfd(d), e->d_name, 0);
+			continue;
+		}
 		if (strncmp(e->d_name, ".tmp-", 5) != 0)
 			continue;
 		if (fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0)

@@ -187,6 +187,21 @@ static void test_mistyped_dsn_retarget(void **state)
 	assert_string_equal(out, "no queued items\n");
 	assert_int_equal(e2e_sql_int(&f->s, "SELECT count(*) FROM reports WHERE title = 'dropped'"),
 			 0);
+
+	/* A wrong key (401): the same hint; the right DSN's flush then delivers it. */
+	snprintf(expect, sizeof(expect), "https://wrongkey@%s/demo", f->s.url + 8);
+	assert_int_equal(
+	    q(f, out, sizeof(out), "report --dsn '%s' --title keyed --version 1.0", expect), 1);
+	assert_non_null(strstr(out, "/demo answered 401 unauthorized: unknown or revoked ingest "
+				    "key; 1 queued item waits in the spool"));
+	assert_int_equal(
+	    q(f, out, sizeof(out), "queue retarget --all --from '%s' --to '%s'", expect, f->s.dsn),
+	    0);
+	assert_int_equal(strncmp(out, "1 item now goes to ", 19), 0);
+	assert_int_equal(q(f, out, sizeof(out), "flush --dsn '%s'", f->s.dsn), 0);
+	assert_non_null(strstr(out, ")\nsent 1, refused 0\n"));
+	assert_int_equal(e2e_sql_int(&f->s, "SELECT count(*) FROM reports WHERE title = 'keyed'"),
+			 1);
 }
 
 /*

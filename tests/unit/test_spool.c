@@ -543,6 +543,23 @@ static void test_state_and_move(void **state)
 	assert_int_equal(st.attempts, 0);
 	spool_free(to);
 	rmdir(other);
+
+	/* A .state left without its entry is cleaned when the spool opens; one with it stays. */
+	assert_int_equal(spool_write(f->s, &p, name), 0);
+	spool_note_failure(f->s, name, "kept");
+	assert_int_equal(util_write_atomic(f->dir, "00000000000000000001-gone.report.state",
+					   "attempts 1\n", 11, 0),
+			 0);
+	spool_free(f->s);
+	assert_int_equal(spool_open(&f->s, f->dir, 0, 0), 0);
+	{
+		char orphan[160];
+		snprintf(orphan, sizeof(orphan), "%s/00000000000000000001-gone.report.state",
+			 f->dir);
+		assert_int_equal(access(orphan, F_OK), -1);
+	}
+	spool_read_state(f->s, name, &st);
+	assert_int_equal(st.attempts, 1);
 }
 
 int main(void)
