@@ -175,7 +175,7 @@ static const char *const sql_text[Q_COUNT] = {
 		      "VALUES (?1, ?2, ?3, ?4)",
 	[Q_FTS_ADD] = "INSERT INTO reports_fts(rowid, title, text, exception, functions) "
 		      "VALUES (?1, ?2, ?3, ?4, ?5)",
-	[Q_COMMENTS] = "SELECT author, body, created_at FROM comments "
+	[Q_COMMENTS] = "SELECT author, body, created_at, install_id IS NOT NULL FROM comments "
 		       "WHERE project_id = ?1 AND target_type = ?2 AND target_num = ?3 ORDER BY id",
 	[Q_AUDIT] = "SELECT actor, field, old_value, new_value, at FROM audit "
 		    "WHERE project_id = ?1 AND target_type = ?2 AND target_num = ?3 ORDER BY id",
@@ -1394,9 +1394,10 @@ static int history(store_db *db, int64_t project_id, const char *type, int64_t n
 	sqlite3_bind_int64(s, 3, num);
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
 		json_array_append_new(comments,
-				      json_pack("{s:o,s:o,s:o}", "author", col_json(s, 0), "body",
+				      json_pack("{s:o,s:o,s:o,s:s}", "author", col_json(s, 0), "body",
 						col_json(s, 1), "at",
-						json_time(sqlite3_column_int64(s, 2))));
+						json_time(sqlite3_column_int64(s, 2)), "from",
+						sqlite3_column_int(s, 3) ? "tester" : "team"));
 	sqlite3_reset(s);
 	if (rc != SQLITE_DONE)
 		goto fail;
@@ -2951,6 +2952,72 @@ int store_suggestion_patch(store_db *db, int64_t project_id, int64_t num,
 	return STORE_OK;
 }
 
+/*
+ * What a tester reads under one of their reports: the team's comments on the report
+ * and on its group, and their own replies, in the order written; "from" is "team" or
+ * "you". Bodies and times only, never who in the team wrote them.
+ */
+static json_t *report_thread(store_db *db, int64_t project_id, int64_t num, int64_t group_num)
+{
+	sqlite3_stmt *s = q(db, "SELECT body, created_at, install_id IS NOT NULL FROM comments "
+				"WHERE project_id = :p AND ((target_type = 'R' AND target_num = :r) OR "
+				"(target_type = 'G' AND target_num = :g AND install_id IS NULL)) "
+				"ORDER BY id");
+	json_t *arr = json_array();
+
+	if (!s || !arr)
+		return arr;
+	bind_named_int(s, ":p", project_id);
+	bind_named_int(s, ":r", num);
+	bind_named_int(s, ":g", group_num);
+	while (sqlite3_step(s) == SQLITE_ROW)
+		json_array_append_new(arr, json_pack("{s:o,s:o,s:s}", "body", col_json(s, 0), "at",
+						     json_time(sqlite3_column_int64(s, 1)), "from",
+						     sqlite3_column_int(s, 2) ? "you" : "team"));
+	sqlite3_reset(s);
+	return arr;
+}
+
+int store_report_reply(store_db *db, int64_t project_id, int64_t num, const char *install_id,
+		       const char *body, int64_t now, json_t **out)
+{
+	sqlite3_stmt *s = q(db, "SELECT install_id, coalesce(tester_name, 'tester') FROM reports "
+				"WHERE project_id = :p AND num = :n");
+	char author[160];
+	int rc;
+
+	*out = NULL;
+	if (!s)
+		return STORE_ERROR;
+	bind_named_int(s, ":p", project_id);
+	bind_named_int(s, ":n", num);
+	rc = sqlite3_step(s);
+	if (rc != SQLITE_ROW) {
+		sqlite3_reset(s);
+		return rc == SQLITE_DONE ? STORE_NOTFOUND : STORE_ERROR;
+	}
+	rc = strcmp(col_text(s, 0), install_id) == 0 ? STORE_OK : STORE_FORBIDDEN;
+	snprintf(author, sizeof(author), "%s", col_text(s, 1));
+	sqlite3_reset(s);
+	if (rc != STORE_OK)
+		return rc;
+	s = q(db, "INSERT INTO comments(project_id, target_type, target_num, author, body, "
+		  "created_at, install_id) VALUES (:p, 'R', :n, :a, :b, :t, :i)");
+	if (!s)
+		return STORE_ERROR;
+	bind_named_int(s, ":p", project_id);
+	bind_named_int(s, ":n", num);
+	bind_named_text(s, ":a", author);
+	bind_named_text(s, ":b", body);
+	bind_named_int(s, ":t", now);
+	bind_named_text(s, ":i", install_id);
+	if (step_done(s) != STORE_OK)
+		return STORE_ERROR;
+	*out = json_pack("{s:o,s:s,s:s,s:o,s:s}", "id", json_id('R', num), "author", author, "body",
+			 body, "at", json_time(now), "from", "you");
+	return *out ? STORE_OK : STORE_ERROR;
+}
+
 /* Team comments on one item, for a tester: bodies and times, never the team's tokens. */
 static json_t *team_comments(store_db *db, int64_t project_id, const char *type, int64_t num)
 {
@@ -3024,9 +3091,10 @@ int store_mine(store_db *db, int64_t project_id, const char *install_id, int64_t
 		json_t *it;
 		json_array_foreach(reports, i, it)
 		{
-			int64_t n;
+			int64_t n, g;
 			json_parse_id(json_string_value(json_object_get(it, "id")), 'R', &n);
-			json_object_set_new(it, "comments", team_comments(db, project_id, "R", n));
+			json_parse_id(json_string_value(json_object_get(it, "group")), 'G', &g);
+			json_object_set_new(it, "comments", report_thread(db, project_id, n, g));
 		}
 		json_array_foreach(suggs, i, it)
 		{

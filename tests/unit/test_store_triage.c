@@ -209,6 +209,30 @@ static void test_search_match_expression(void **state)
 	sqlite3_close(mem);
 }
 
+/* search.h splits queries with the tokenizer the full-text tables were made with. */
+static void test_the_tables_use_the_search_tokenizer(void **state)
+{
+	fixture *f = *state;
+	static const char *const tables[] = {"reports_fts", "suggestions_fts"};
+	sqlite3 *raw;
+	sqlite3_stmt *s;
+	size_t i;
+
+	assert_int_equal(sqlite3_open_v2(f->path, &raw, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(raw, "SELECT sql FROM sqlite_master WHERE name = ?1", -1,
+					    &s, NULL),
+			 SQLITE_OK);
+	for (i = 0; i < sizeof(tables) / sizeof(tables[0]); i++) {
+		sqlite3_bind_text(s, 1, tables[i], -1, SQLITE_STATIC);
+		assert_int_equal(sqlite3_step(s), SQLITE_ROW);
+		assert_non_null(strstr((const char *)sqlite3_column_text(s, 0),
+				       "tokenize = '" SEARCH_TOKENIZER " remove_diacritics 2'"));
+		sqlite3_reset(s);
+	}
+	sqlite3_finalize(s);
+	sqlite3_close(raw);
+}
+
 static const char *status_of(fixture *f, int64_t num)
 {
 	static char st[32];
@@ -381,6 +405,8 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_suggestion_search_never_errors, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_search_match_expression, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_the_tables_use_the_search_tokenizer, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_a_report_follows_its_group_until_set_itself,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_suspects_count_reports_and_list_frames, setup,

@@ -1,4 +1,5 @@
--- 0008_report_status.sql - a report's status is its group's until one is set on the report itself.
+-- 0008_status_and_replies.sql - a report's status is its group's until one is set on the report
+-- itself; testers reply to the team on their own reports.
 --
 -- status_own = 1 once the report's own status was set (a PATCH of the report, a commit that
 -- fixes that report); until then the report shows its group's status. store.c holds the rule,
@@ -14,3 +15,7 @@ CREATE TRIGGER reports_status_own AFTER UPDATE OF status ON reports WHEN new.sta
 BEGIN
 	UPDATE reports SET status_own = 1 WHERE id = new.id;
 END;
+
+-- A comment written by the tester who sent the report (POST .../reports/R-n/comments with the
+-- ingest key): the install it came from. NULL for the team's comments.
+ALTER TABLE comments ADD COLUMN install_id TEXT;
