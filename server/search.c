@@ -65,8 +65,7 @@ int search_match(buf *out, sqlite3 *db, const char *q, size_t len)
 
 	if (!api || api->xFindTokenizer(api, SEARCH_TOKENIZER, &ud, &tk) != SQLITE_OK)
 		goto out;
-	if (tk.xCreate(ud, args, (int)(sizeof(args) / sizeof(args[0])), &tok) !=
-	    SQLITE_OK)
+	if (tk.xCreate(ud, args, (int)(sizeof(args) / sizeof(args[0])), &tok) != SQLITE_OK)
 		goto out;
 	if (len > SEARCH_MAX_INPUT)
 		len = SEARCH_MAX_INPUT;

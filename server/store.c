@@ -24,8 +24,8 @@
 #define REPORT_STATUS "(CASE WHEN r.status_own THEN r.status ELSE g.status END)"
 
 #define REPORT_COLUMNS                                                                     \
-	"r.num, g.num, r.kind, r.title, " REPORT_STATUS ", r.received_at, r.revision, r.version, "  \
-	"r.severity, r.install_id, r.assignee, r.os, r.commit_id, "                        \
+	"r.num, g.num, r.kind, r.title, " REPORT_STATUS ", r.received_at, r.revision, "    \
+	"r.version, r.severity, r.install_id, r.assignee, r.os, r.commit_id, "             \
 	"(SELECT c.release FROM commits c WHERE c.project_id = r.project_id "              \
 	"AND c.id = r.commit_id) "
 

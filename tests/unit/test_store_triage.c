@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "json.h"
+#include "schema.h"
 #include "search.h"
 #include "store.h"
 
@@ -233,6 +234,50 @@ static void test_the_tables_use_the_search_tokenizer(void **state)
 	sqlite3_close(raw);
 }
 
+/* A database from before the rule: what each report showed, it still shows. */
+static void test_existing_reports_keep_their_status(void **state)
+{
+	fixture *f = *state;
+	char path[160], err[256];
+	sqlite3 *raw;
+	store_db *db;
+	json_t *r;
+	int i;
+	static const char *const want[] = {"triaged", "new", "fixed"};
+
+	snprintf(path, sizeof(path), "%s/old.db", f->dir);
+	assert_int_equal(sqlite3_open(path, &raw), SQLITE_OK);
+	for (i = 0; schema_migrations[i].name && strncmp(schema_migrations[i].name, "0008", 4); i++)
+		assert_int_equal(sqlite3_exec(raw, schema_migrations[i].sql, NULL, NULL, NULL),
+				 SQLITE_OK);
+	assert_int_equal(i, 7);
+	assert_int_equal(
+		sqlite3_exec(
+			raw,
+			"PRAGMA user_version = 7;"
+			"INSERT INTO projects(id, name, created_at) VALUES (1, 'demo', 1);"
+			"INSERT INTO groups(id, project_id, num, fingerprint, kind, title, status, "
+			"first_seen, last_seen) VALUES (1, 1, 1, 'fp', 'bug', 't', 'fixed', 1, 1);"
+			"INSERT INTO reports(project_id, num, uuid, group_id, kind, title, status, "
+			"install_id, received_at, body) VALUES "
+			"(1, 1, 'u1', 1, 'bug', 't', 'triaged', 'i', 1, '{}'),"
+			"(1, 2, 'u2', 1, 'bug', 't', 'new', 'i', 1, '{}'),"
+			"(1, 3, 'u3', 1, 'bug', 't', 'new', 'i', 1, '{}');"
+			/* R-2 was reopened by hand: its history says so. */
+			"INSERT INTO audit(project_id, target_type, target_num, actor, field, old_value, "
+			"new_value, at) VALUES (1, 'R', 2, 'dana', 'status', 'fixed', 'new', 1);",
+			NULL, NULL, NULL),
+		SQLITE_OK);
+	sqlite3_close(raw);
+	assert_int_equal(store_db_open(&db, path, STORE_WRITE, err, sizeof(err)), STORE_OK);
+	for (i = 0; i < 3; i++) {
+		assert_int_equal(store_report_get(db, 1, i + 1, &r), STORE_OK);
+		assert_string_equal(json_string_value(json_object_get(r, "status")), want[i]);
+		json_decref(r);
+	}
+	store_db_close(db);
+}
+
 static const char *status_of(fixture *f, int64_t num)
 {
 	static char st[32];
@@ -409,6 +454,8 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_a_report_follows_its_group_until_set_itself,
 						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_existing_reports_keep_their_status, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_suspects_count_reports_and_list_frames, setup,
 						teardown),
 	};
