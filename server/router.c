@@ -30,6 +30,7 @@ static const route routes[] = {
 	{"GET", "/api/v1/projects/{}/reports/{}", triage_report_get},
 	{"PATCH", "/api/v1/projects/{}/reports/{}", triage_report_patch},
 	{"GET", "/api/v1/projects/{}/reports/{}/attachments/{}", ingest_attachment_get},
+	{"POST", "/api/v1/projects/{}/reports/{}/comments", suggest_report_reply},
 	{"GET", "/api/v1/projects/{}/groups", triage_group_list},
 	{"GET", "/api/v1/projects/{}/groups/{}", triage_group_get},
 	{"PATCH", "/api/v1/projects/{}/groups/{}", triage_group_patch},

@@ -25,6 +25,7 @@ typedef struct sugg_job {
 	store_suggestion_change change;
 	store_suggestion_filter filter;
 	char uuid[37], install[INSTALL_MAX + 1], q[512], fstatus[32];
+	const char *reply; /* a tester's reply on their report, in doc */
 	int64_t num, since;
 	int add;
 } sugg_job;
@@ -334,8 +335,8 @@ void suggest_list(request *rq)
 		refuse(rq, 422, "invalid_parameter", "malformed or too long", "q");
 		goto refused;
 	}
-	if (rc >= 0)
-		sj->filter.q = sj->q;
+	if (rc >= 0 && sj->q[strspn(sj->q, " \t\r\n")])
+		sj->filter.q = sj->q; /* an empty search box is no search */
 	rc = http_query_param(rq->http->query, "sort", sort, sizeof(sort));
 	if (rc >= 0 && strcmp(sort, "newest") == 0)
 		sj->filter.newest = 1;
@@ -448,26 +449,32 @@ static int mine_query(apijob *j, store_db *db, int64_t project_id)
 	return store_mine(db, project_id, sj->install, sj->since, &j->answer);
 }
 
+/* The tester's install from X-Prosum-Install into sj->install; -1 after answering 422. */
+static int install_header(request *rq, sugg_job *sj)
+{
+	const http_header *h = http_find_header(rq->http, "x-prosum-install");
+
+	if (!h || h->value.len == 0 || h->value.len > INSTALL_MAX)
+		return refuse(rq, 422, "invalid_request", "send X-Prosum-Install: the install's id",
+			      "X-Prosum-Install");
+	memcpy(sj->install, h->value.p, h->value.len);
+	sj->install[h->value.len] = '\0';
+	if (!install_ok(sj->install))
+		return refuse(rq, 422, "invalid_request", "1-128 printable characters",
+			      "X-Prosum-Install");
+	return 0;
+}
+
 void suggest_mine(request *rq)
 {
 	sugg_job *sj = job_new(rq, AUTH_INGEST, mine_query);
-	const http_header *h = http_find_header(rq->http, "x-prosum-install");
 	char since[64];
 	int rc;
 
 	if (!sj)
 		return;
-	if (!h || h->value.len == 0 || h->value.len > INSTALL_MAX) {
-		refuse(rq, 422, "invalid_request", "send X-Prosum-Install: the install's id",
-		       "X-Prosum-Install");
+	if (install_header(rq, sj) < 0)
 		goto refused;
-	}
-	memcpy(sj->install, h->value.p, h->value.len);
-	sj->install[h->value.len] = '\0';
-	if (!install_ok(sj->install)) {
-		refuse(rq, 422, "invalid_request", "1-128 printable characters", "X-Prosum-Install");
-		goto refused;
-	}
 	rc = http_query_param(rq->http->query, "since", since, sizeof(since));
 	if (rc == -2 || (rc >= 0 && report_parse_time(since, &sj->since) < 0)) {
 		refuse(rq, 422, "invalid_parameter", "must be a time such as 2026-11-20T10:15:00Z",
@@ -475,6 +482,44 @@ void suggest_mine(request *rq)
 		goto refused;
 	}
 	apijob_submit(&sj->api, 0);
+	return;
+refused:
+	sugg_release(&sj->api);
+}
+
+static int reply_query(apijob *j, store_db *db, int64_t project_id)
+{
+	sugg_job *sj = (sugg_job *)j;
+	int rc = store_report_reply(db, project_id, sj->num, sj->install, sj->reply,
+				    (int64_t)time(NULL), &j->answer);
+
+	if (rc == STORE_FORBIDDEN) {
+		/* Answered as a refusal: only the install that sent a report replies on it. */
+		j->status = 403;
+		j->why = "this report was sent from another install";
+		return STORE_OK;
+	}
+	j->created = rc == STORE_OK;
+	return rc;
+}
+
+void suggest_report_reply(request *rq)
+{
+	sugg_job *sj = job_new(rq, AUTH_INGEST, reply_query);
+
+	if (!sj)
+		return;
+	sj->api.notfound = "no such report in this project";
+	if (json_parse_id(rq->params[1], 'R', &sj->num) < 0)
+		sj->num = 0; /* authorised first, then 404 */
+	if (install_header(rq, sj) < 0 || body_object(rq, sj) < 0 ||
+	    opt_string(rq, sj->doc, "body", "body", BODY_MAX, &sj->reply) < 0)
+		goto refused;
+	if (!sj->reply || !*sj->reply) {
+		refuse(rq, 422, "invalid_request", "is required: text of 1 to 16384 bytes", "body");
+		goto refused;
+	}
+	apijob_submit(&sj->api, 1);
 	return;
 refused:
 	sugg_release(&sj->api);

@@ -409,8 +409,8 @@ void triage_report_list(request *rq)
 		goto refused;
 	if ((rc = param(rq, "q", tj->q, sizeof(tj->q))) < 0)
 		goto refused;
-	if (rc)
-		f->q = tj->q;
+	if (rc && tj->q[strspn(tj->q, " \t\r\n")])
+		f->q = tj->q; /* an empty search box is no search */
 	if ((rc = param(rq, "sort", v, sizeof(v))) < 0)
 		goto refused;
 	if (rc) {
