@@ -392,6 +392,81 @@ static void test_token_names(void **state)
 	assert_int_equal(prosumd(s, cmd, out, sizeof(out), err, sizeof(err)), 0);
 }
 
+/* One answer to a JSON body: status, error code, field and a word of the message. */
+static void expect_json_error(e2e_server *s, const char *method, const char *path,
+			      const char *auth, const char *body, long status, const char *field,
+			      const char *word)
+{
+	const char *hdrs[] = {auth, "Content-Type: application/json", NULL};
+	e2e_response r;
+	json_t *v, *err;
+	const char *msg, *f;
+
+	assert_int_equal(e2e_request(s, method, path, hdrs, body, strlen(body), &r), 0);
+	if (r.status != status)
+		fail_msg("%s %s with %s: %ld, want %ld: %s", method, path, body, r.status, status,
+			 r.body);
+	v = json_loads(r.body, 0, NULL);
+	assert_non_null(v);
+	err = json_object_get(v, "error");
+	msg = json_string_value(json_object_get(err, "message"));
+	f = json_string_value(json_object_get(err, "field"));
+	assert_non_null(msg);
+	assert_string_equal(json_string_value(json_object_get(err, "code")),
+			    status == 400 ? "invalid_json" : strstr(path, "/reports") && !strstr(path, "R-")
+							? "invalid_report"
+							: "invalid_request");
+	if (!strstr(msg, word))
+		fail_msg("%s %s with %s: message '%s' lacks '%s'", method, path, body, msg, word);
+	if (field && (!f || strcmp(f, field) != 0))
+		fail_msg("%s %s with %s: field %s, want %s", method, path, body, f ? f : "none",
+			 field);
+	/* never the name of a parser's flag */
+	assert_null(strstr(msg, "JSON_"));
+	json_decref(v);
+	e2e_response_free(&r);
+}
+
+/* Every JSON body is held to one policy: syntax first (400 with line and column), then
+ * what values may hold (422 naming the field). */
+static void test_json_policy(void **state)
+{
+	e2e_server *s = *state;
+	char key[256], admin[256];
+	struct {
+		const char *method, *path, *auth;
+	} ep[4];
+	size_t i;
+
+	snprintf(key, sizeof(key), "X-Prosum-Key: %s", s->key);
+	snprintf(admin, sizeof(admin), "Authorization: Bearer %s", s->token);
+	ep[0].method = "POST", ep[0].path = "/api/v1/projects/demo/reports", ep[0].auth = key;
+	ep[1].method = "POST", ep[1].path = "/api/v1/projects/demo/suggestions", ep[1].auth = key;
+	ep[2].method = "PATCH", ep[2].path = "/api/v1/projects/demo/reports/R-1", ep[2].auth = admin;
+	ep[3].method = "POST", ep[3].path = "/api/v1/projects/demo/releases", ep[3].auth = admin;
+	for (i = 0; i < 4; i++) {
+		const char *m = ep[i].method, *p = ep[i].path, *a = ep[i].auth;
+
+		/* well-formed, but not an object */
+		expect_json_error(s, m, p, a, "42", 422, NULL, "must be an object");
+		expect_json_error(s, m, p, a, "\"x\"", 422, NULL, "must be an object");
+		expect_json_error(s, m, p, a, "null", 422, NULL, "must be an object");
+		expect_json_error(s, m, p, a, "[]", 422, NULL, "must be an object");
+		/* a syntax error wins over a number out of range */
+		expect_json_error(s, m, p, a, "{\"a\":1e999,}", 400, NULL, "line 1, column 12");
+		expect_json_error(s, m, p, a, "[1e999", 400, NULL, "line 1, column 7");
+		expect_json_error(s, m, p, a, "{\"a\":\n1e999", 400, NULL, "line 2");
+		/* duplicate keys: 400 naming the key */
+		expect_json_error(s, m, p, a, "{\"title\":\"a\",\"title\":\"b\"}", 400, "title",
+				  "duplicate key \"title\"");
+		/* NUL: 422 naming the field and the reason */
+		expect_json_error(s, m, p, a, "{\"title\":\"a\\u0000\"}", 422, "title",
+				  "must not contain NUL");
+		/* a number out of range in a well-formed document: 422 naming the field */
+		expect_json_error(s, m, p, a, "{\"a\":{\"b\":1e999}}", 422, "a.b", "out of range");
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -400,6 +475,7 @@ int main(void)
 		cmocka_unit_test(test_options),
 		cmocka_unit_test(test_command_line),
 		cmocka_unit_test(test_token_names),
+		cmocka_unit_test(test_json_policy),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
