@@ -11,6 +11,7 @@
 #include "apijob.h"
 #include "conn.h"
 #include "json.h"
+#include "jsonbody.h"
 #include "status.h"
 
 #define TITLE_MAX 300
@@ -69,20 +70,17 @@ static int refuse(request *rq, int status, const char *code, const char *message
 /* Parse a JSON object body into sj->doc. 0, or -1 after answering. */
 static int body_object(request *rq, sugg_job *sj)
 {
-	json_error_t e;
+	json_body_error e;
 
 	if (!http_slice_eq_nocase(rq->http->content_type, "application/json"))
 		return refuse(rq, 415, "unsupported_media_type", "send application/json", NULL);
 	if (rq->body_len > PROSUM_MAX_JSON)
 		return refuse(rq, 413, "too_large", "the document is too large", NULL);
-	sj->doc = json_loadb(rq->body, rq->body_len, JSON_REJECT_DUPLICATES, &e);
-	if (!sj->doc) {
-		char msg[256];
-		snprintf(msg, sizeof(msg), "line %d, column %d: %s", e.line, e.column, e.text);
-		return refuse(rq, 400, "invalid_json", msg, NULL);
-	}
-	if (!json_is_object(sj->doc))
-		return refuse(rq, 422, "invalid_request", "must be a JSON object", NULL);
+	sj->doc = json_body_parse(rq->body, rq->body_len, &e);
+	if (!sj->doc)
+		return refuse(rq, e.status,
+			      e.status == 400 ? "invalid_json" : e.status == 422 ? "invalid_request" : NULL,
+			      e.message, e.field);
 	return 0;
 }
 

@@ -23,7 +23,7 @@ static int setup(void **state)
 	fixture *f = calloc(1, sizeof(*f));
 
 	if (!f || e2e_setup(&f->s) < 0 ||
-	    e2e_prosumd_secret(&f->s, "token add --role release", f->rel, sizeof(f->rel)) < 0 ||
+	    e2e_prosumd_secret(&f->s, "token add --role release --name rel", f->rel, sizeof(f->rel)) < 0 ||
 	    e2e_start(&f->s, NULL) < 0)
 		return -1;
 	*state = f;

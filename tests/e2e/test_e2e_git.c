@@ -43,7 +43,7 @@ static int setup(void **state)
 
 	if (!f || e2e_setup(&f->s) < 0 ||
 	    e2e_prosumd_secret(&f->s, "token add --role release --name rita", f->rel, sizeof(f->rel)) < 0 ||
-	    e2e_prosumd_secret(&f->s, "token add --role developer", f->dev, sizeof(f->dev)) < 0 ||
+	    e2e_prosumd_secret(&f->s, "token add --role developer --name dev", f->dev, sizeof(f->dev)) < 0 ||
 	    e2e_start(&f->s, NULL) < 0)
 		return -1;
 	*state = f;

@@ -28,7 +28,7 @@ static int setup(void **state)
 	if (!f || e2e_setup(&f->s) < 0 ||
 	    e2e_prosumd_secret(&f->s, "token add --role developer --name dana", f->dev, sizeof(f->dev)) < 0 ||
 	    e2e_prosumd_secret(&f->s, "project add other", f->other_key, sizeof(f->other_key)) < 0 ||
-	    e2e_prosumd_secret(&f->s, "token add --role developer --project other", f->other,
+	    e2e_prosumd_secret(&f->s, "token add --role developer --name oscar --project other", f->other,
 		  sizeof(f->other)) < 0 ||
 	    e2e_start(&f->s, NULL) < 0)
 		return -1;
