@@ -262,7 +262,7 @@ static int build_report(prosum_report **out, const cli_args *a)
 			goto out;
 		}
 	}
-	/* Refuse here what the server would refuse anyway (SPEC: required fields). */
+	/* Refuse here what the server would refuse anyway (docs/report-format.md). */
 	if (prosum_report_to_json(&doc, r) != 0)
 		goto bad;
 	root = json_loads(doc, 0, NULL);

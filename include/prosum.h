@@ -271,7 +271,7 @@ typedef enum prosum_kind {
 int prosum_report_new(prosum_report **out, prosum_kind kind);
 
 /*
- * A report from a JSON document (SPEC "The report"): every field is kept,
+ * A report from a JSON document (docs/report-format.md): every field is kept,
  * unknown ones too. A missing uuid or timestamp is generated. `len` bytes of
  * `json`, no NUL needed. Caller owns *out; free with prosum_report_free().
  * PROSUM_EINVALID (not JSON, not an object: the message names line and

@@ -12,7 +12,7 @@
 #include "report.h"
 
 /*
- * Limits of the format itself (SPEC, "The report"). The configurable ones come
+ * Limits of the format itself (docs/report-format.md). The configurable ones come
  * in report_limits; these are part of the contract and do not change per server.
  */
 #define MAX_REVISION 256 /* build.revision, build.version */

@@ -24,7 +24,7 @@ static const char minimal_doc[] =
 	"{\"uuid\":\"" UUID "\",\"kind\":\"bug\",\"title\":\"Save button does nothing\","
 	"\"build\":{\"version\":\"1.4.0-beta.2\"},\"tester\":{\"install_id\":\"i-1\"}}";
 
-/* The SPEC's example, with four frames and some fields the format does not know. */
+/* The documented example, with four frames and some fields the format does not know. */
 static const char full_doc[] =
 	"{\n"
 	"  \"uuid\": \"" UUID "\",\n"
