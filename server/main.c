@@ -216,11 +216,16 @@ static void print_trust(const opts *o, const tls_files *f, int made)
 		for (i = 0; i < o->nhosts; i++)
 			fprintf(stderr, "%s, ", o->hosts[i]);
 		fprintf(stderr, "localhost, 127.0.0.1 and ::1: %s\n", f->cert);
-	} else if (o->nhosts > 0) {
+	} else if (o->nhosts > 0 && ca == f->ca_cert) {
 		fprintf(stderr,
 			"prosumd: %s exists, so --hostname changes nothing; to add names, remove "
 			"it and run init again (the CA stays)\n",
 			f->cert);
+	} else if (o->nhosts > 0) {
+		fprintf(stderr,
+			"prosumd: %s exists, so --hostname changes nothing; to get a local CA and "
+			"a certificate with these names, remove it and %s and run init again\n",
+			f->cert, f->key);
 	}
 	if (ca)
 		printf("ca: %s\n", ca);
