@@ -119,11 +119,12 @@ static int map_curl_error(transport *t, CURLcode cc, const char *url)
 	case CURLE_OPERATION_TIMEDOUT:
 		return error_set(PROSUM_ETIMEOUT, "%s: timed out: %s", url, why);
 	case CURLE_PEER_FAILED_VERIFICATION:
-		return error_set_untrusted("%s: TLS failed: the server's certificate is not trusted (%s)",
-					   url, why);
+		return error_set_untrusted(
+		    "%s: TLS failed: the server's certificate is not trusted (%s)", url, why);
 	case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
 		return error_set_untrusted(
-		    "%s: TLS failed: the server's public key does not match the pin (%s)", url, why);
+		    "%s: TLS failed: the server's public key does not match the pin (%s)", url,
+		    why);
 	case CURLE_SSL_CONNECT_ERROR:
 	case CURLE_SSL_CACERT_BADFILE:
 	case CURLE_SSL_CERTPROBLEM:

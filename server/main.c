@@ -135,8 +135,7 @@ static int parse_opts(opts *o, int argc, char **argv)
 			if (o->nhosts == TLS_MAX_HOSTS)
 				return die("at most %s --hostname", TLS_MAX_HOSTS_TEXT);
 			o->hosts[o->nhosts++] = v;
-		}
-		else
+		} else
 			return die("unknown option %s (see prosumd --help)", a);
 		if (rc < 0)
 			return die("bad value for %s", a);
@@ -203,11 +202,14 @@ static int issue_token(store_db *db, const uint8_t secret[AUTH_SECRET_LEN], int 
  */
 static void print_trust(const opts *o, const tls_files *f, int made)
 {
-	const char *ca = access(f->ca_cert, F_OK) == 0		? f->ca_cert
-			 : tls_cert_self_signed(f->cert) == 1 ? f->cert
-							      : NULL;
+	const char *ca = NULL;
 	char pin[TLS_PIN_LEN], err[512];
 	size_t i;
+
+	if (access(f->ca_cert, F_OK) == 0)
+		ca = f->ca_cert;
+	else if (tls_cert_self_signed(f->cert) == 1)
+		ca = f->cert;
 
 	if (made & TLS_MADE_CA)
 		fprintf(stderr, "prosumd: made a local certificate authority: %s\n", f->ca_cert);
@@ -234,12 +236,13 @@ static void print_trust(const opts *o, const tls_files *f, int made)
 	else
 		fprintf(stderr, "prosumd: no pin: %s\n", err);
 	if (ca)
-		fprintf(stderr,
-			"prosumd: trust %s once: prosum --cacert (or PROSUM_CACERT), curl --cacert; "
-			"Debian: copy it to /usr/local/share/ca-certificates/prosum.crt and run "
-			"update-ca-certificates; browsers: import it as an authority. Or pin the "
-			"key: prosum --pin (or PROSUM_PIN)\n",
-			ca);
+		fprintf(
+		    stderr,
+		    "prosumd: trust %s once: prosum --cacert (or PROSUM_CACERT), curl --cacert; "
+		    "Debian: copy it to /usr/local/share/ca-certificates/prosum.crt and run "
+		    "update-ca-certificates; browsers: import it as an authority. Or pin the "
+		    "key: prosum --pin (or PROSUM_PIN)\n",
+		    ca);
 }
 
 static int cmd_init(opts *o)
@@ -571,6 +574,10 @@ int main(int argc, char **argv)
 		goto out;
 	if (strcmp(cmd, "project") != 0 && strcmp(sub, "revoke") != 0 && o.name) {
 		die("unexpected argument '%s'", o.name);
+		goto out;
+	}
+	if (o.nhosts > 0 && strcmp(cmd, "init") != 0) {
+		die("%s", "--hostname is for init");
 		goto out;
 	}
 	if (strcmp(cmd, "init") == 0)

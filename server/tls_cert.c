@@ -1,4 +1,4 @@
-/* tls_cert.c - the local CA and server certificate that init makes (mbedTLS x509write), and key pins. */
+/* tls_cert.c - the local CA and server certificate that init makes, and public-key pins. */
 #include "tls_cert.h"
 
 #include <arpa/inet.h>
@@ -462,12 +462,12 @@ static int server_key(struct work *w, const tls_files *f, int *made, char *err, 
 /* extendedKeyUsage: SEQUENCE { id-kp-serverAuth }. */
 static int set_server_auth(mbedtls_x509write_cert *crt)
 {
-	static const unsigned char der[] = {0x30, 0x0a, 0x06, 0x08, 0x2b, 0x06, 0x01,
-					    0x05, 0x05, 0x07, 0x03, 0x01};
+	static const unsigned char der[] = {0x30, 0x0a, 0x06, 0x08, 0x2b, 0x06,
+					    0x01, 0x05, 0x05, 0x07, 0x03, 0x01};
 
-	return mbedtls_x509write_crt_set_extension(
-	    crt, MBEDTLS_OID_EXTENDED_KEY_USAGE, MBEDTLS_OID_SIZE(MBEDTLS_OID_EXTENDED_KEY_USAGE), 0,
-	    der, sizeof(der));
+	return mbedtls_x509write_crt_set_extension(crt, MBEDTLS_OID_EXTENDED_KEY_USAGE,
+						   MBEDTLS_OID_SIZE(MBEDTLS_OID_EXTENDED_KEY_USAGE),
+						   0, der, sizeof(der));
 }
 
 /* Writes the server certificate into w->chain_pem, followed by the CA's. */
@@ -528,7 +528,8 @@ static int issue(struct work *w, const struct san *sans, size_t nsans, char *err
 	used = strlen((char *)w->chain_pem);
 	if (mbedtls_x509_crt_parse(&check, w->chain_pem, used + 1) != 0 ||
 	    mbedtls_x509_crt_verify(&check, &w->ca, NULL, NULL, &flags, NULL, NULL) != 0) {
-		set_err(err, errlen, "tls: the CA cannot vouch for the certificate it made (flags 0x%x)",
+		set_err(err, errlen,
+			"tls: the CA cannot vouch for the certificate it made (flags 0x%x)",
 			(unsigned)flags);
 		goto out;
 	}
@@ -540,8 +541,8 @@ out:
 	return rc;
 }
 
-int tls_cert_init(const tls_files *f, const char *const *hosts, size_t nhosts, int *made,
-		  char *err, size_t errlen)
+int tls_cert_init(const tls_files *f, const char *const *hosts, size_t nhosts, int *made, char *err,
+		  size_t errlen)
 {
 	static const char *const always[] = {"localhost", "127.0.0.1", "::1"};
 	struct work *w;
@@ -670,8 +671,8 @@ int tls_cert_pin(const char *cert_path, char *pin, size_t pinlen, char *err, siz
 	/* pk_write_pubkey_der fills the end of the buffer. */
 	mbedtls_sha256_ret(der + sizeof(der) - (size_t)ret, (size_t)ret, hash, 0);
 	memcpy(pin, "sha256//", 8);
-	ret = mbedtls_base64_encode((unsigned char *)pin + 8, pinlen - 8, &olen, hash,
-				    sizeof(hash));
+	ret =
+	    mbedtls_base64_encode((unsigned char *)pin + 8, pinlen - 8, &olen, hash, sizeof(hash));
 	if (ret != 0) {
 		mbed_err(ret, cert_path, err, errlen);
 		goto out;

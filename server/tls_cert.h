@@ -1,4 +1,4 @@
-/* tls_cert.h - the local certificate authority and server certificate that init makes, and key pins. */
+/* tls_cert.h - the local CA and server certificate that init makes, and public-key pins. */
 #ifndef PROSUM_TLS_CERT_H
 #define PROSUM_TLS_CERT_H
 
@@ -18,10 +18,10 @@
 
 /* The four files of a data directory's tls/ folder. */
 typedef struct tls_files {
-	const char *ca_cert;  /* ca.pem: the local CA's certificate, for clients to trust */
-	const char *ca_key;   /* ca-key.pem: the CA's private key (0600) */
-	const char *cert;     /* cert.pem: the server certificate, then the CA's certificate */
-	const char *key;      /* key.pem: the server's private key (0600) */
+	const char *ca_cert; /* ca.pem: the local CA's certificate, for clients to trust */
+	const char *ca_key;  /* ca-key.pem: the CA's private key (0600) */
+	const char *cert;    /* cert.pem: the server certificate, then the CA's certificate */
+	const char *key;     /* key.pem: the server's private key (0600) */
 } tls_files;
 
 /* What tls_cert_init() made (bit set). */
@@ -45,8 +45,8 @@ typedef struct tls_files {
  * Keys are created mode 0600, certificates 0644 (less the umask). *made
  * gets TLS_MADE_* bits. Returns 0, or -1 with a one-line reason in err.
  */
-int tls_cert_init(const tls_files *f, const char *const *hosts, size_t nhosts, int *made,
-		  char *err, size_t errlen);
+int tls_cert_init(const tls_files *f, const char *const *hosts, size_t nhosts, int *made, char *err,
+		  size_t errlen);
 
 /*
  * The public-key pin of the first certificate in a PEM file:
@@ -56,7 +56,8 @@ int tls_cert_init(const tls_files *f, const char *const *hosts, size_t nhosts, i
  */
 int tls_cert_pin(const char *cert_path, char *pin, size_t pinlen, char *err, size_t errlen);
 
-/* Is the first certificate in the file its own issuer (a data directory's old certificate)? 1, 0, -1. */
+/* Is the first certificate in the file its own issuer (a data directory's old certificate)? 1, 0,
+ * -1. */
 int tls_cert_self_signed(const char *cert_path);
 
 #endif

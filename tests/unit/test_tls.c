@@ -498,11 +498,10 @@ static void test_init_modes_and_no_overwrite(void **state)
 
 static void test_init_rejects_bad_hosts(void **state)
 {
-	static const char *const bad[] = {"",      "a,b", "CN=x",  "a b",  "host/x", "evil\\name",
-					  "1:2:3", "[]",  "::g",   "a..b", ".x",     "-x"};
-	static const char *const many[TLS_MAX_HOSTS + 1] = {"a", "b", "c", "d", "e", "f",
-							    "g", "h", "i", "j", "k", "l",
-							    "m", "n", "o", "p", "q"};
+	static const char *const bad[] = {"",      "a,b", "CN=x", "a b",  "host/x", "evil\\name",
+					  "1:2:3", "[]",  "::g",  "a..b", ".x",     "-x"};
+	static const char *const many[TLS_MAX_HOSTS + 1] = {
+	    "a", "b", "c", "d", "e", "f", "g", "h", "i", "j", "k", "l", "m", "n", "o", "p", "q"};
 	struct fixture *f = *state;
 	char err[1024], expect[1024];
 	struct tls_dir d;
@@ -640,13 +639,14 @@ static void test_ca_and_server_cert(void **state)
 	assert_int_equal(leaf->ca_istrue, 0);
 	assert_true(leaf->ext_types & MBEDTLS_X509_EXT_BASIC_CONSTRAINTS);
 	assert_int_equal(leaf->key_usage, MBEDTLS_X509_KU_DIGITAL_SIGNATURE);
-	assert_int_equal(mbedtls_x509_crt_check_extended_key_usage(
-			     leaf, MBEDTLS_OID_SERVER_AUTH, MBEDTLS_OID_SIZE(MBEDTLS_OID_SERVER_AUTH)),
-			 0);
-	assert_int_not_equal(mbedtls_x509_crt_check_extended_key_usage(
-				 leaf, MBEDTLS_OID_CLIENT_AUTH,
-				 MBEDTLS_OID_SIZE(MBEDTLS_OID_CLIENT_AUTH)),
-			     0);
+	assert_int_equal(
+	    mbedtls_x509_crt_check_extended_key_usage(leaf, MBEDTLS_OID_SERVER_AUTH,
+						      MBEDTLS_OID_SIZE(MBEDTLS_OID_SERVER_AUTH)),
+	    0);
+	assert_int_not_equal(
+	    mbedtls_x509_crt_check_extended_key_usage(leaf, MBEDTLS_OID_CLIENT_AUTH,
+						      MBEDTLS_OID_SIZE(MBEDTLS_OID_CLIENT_AUTH)),
+	    0);
 	assert_int_equal(leaf->sig_md, MBEDTLS_MD_SHA256);
 	assert_int_equal(mbedtls_pk_get_type(&leaf->pk), MBEDTLS_PK_ECKEY);
 	assert_int_equal(mbedtls_pk_ec(leaf->pk)->grp.id, MBEDTLS_ECP_DP_SECP256R1);
@@ -663,8 +663,8 @@ static void test_ca_and_server_cert(void **state)
 	check_sans(leaf, want, sizeof(want) / sizeof(want[0]));
 
 	flags = 0xff;
-	assert_int_equal(mbedtls_x509_crt_verify(&chain, &ca, NULL, "localhost", &flags, NULL, NULL),
-			 0);
+	assert_int_equal(
+	    mbedtls_x509_crt_verify(&chain, &ca, NULL, "localhost", &flags, NULL, NULL), 0);
 	assert_int_equal(flags, 0);
 	assert_int_equal(
 	    mbedtls_x509_crt_verify(&chain, &ca, NULL, "example.com", &flags, NULL, NULL),
@@ -1137,8 +1137,7 @@ static unsigned server_group(const struct client *cl)
 }
 
 /* Handshake offering what o says: 1 accepted, 0 refused (by either side). */
-static int offer(struct fixture *f, tls_server *srv, const struct client_opts *o,
-		 unsigned *group)
+static int offer(struct fixture *f, tls_server *srv, const struct client_opts *o, unsigned *group)
 {
 	struct pair p;
 	int s, c, ok;
@@ -1205,7 +1204,8 @@ static void test_scan_matches_security_md(void **state)
 		groups[0] = ci->grp_id;
 		groups[1] = MBEDTLS_ECP_DP_NONE;
 		o.groups = groups;
-		assert_int_equal(offer(f, NULL, &o, &group), ci->grp_id == MBEDTLS_ECP_DP_SECP256R1);
+		assert_int_equal(offer(f, NULL, &o, &group),
+				 ci->grp_id == MBEDTLS_ECP_DP_SECP256R1);
 		groups[1] = MBEDTLS_ECP_DP_SECP256R1;
 		groups[2] = MBEDTLS_ECP_DP_NONE;
 		assert_int_equal(offer(f, NULL, &o, &group), 1);
@@ -1241,10 +1241,8 @@ static void test_rsa_certificate(void **state)
 		mbedtls_ecp_group_id id;
 		unsigned tls_id; /* 0: refused */
 	} rsa_groups[] = {
-	    {MBEDTLS_ECP_DP_CURVE25519, 29},
-	    {MBEDTLS_ECP_DP_SECP256R1, 23},
-	    {MBEDTLS_ECP_DP_SECP384R1, 24},
-	    {MBEDTLS_ECP_DP_SECP521R1, 0},
+	    {MBEDTLS_ECP_DP_CURVE25519, 29}, {MBEDTLS_ECP_DP_SECP256R1, 23},
+	    {MBEDTLS_ECP_DP_SECP384R1, 24},  {MBEDTLS_ECP_DP_SECP521R1, 0},
 	    {MBEDTLS_ECP_DP_BP256R1, 0},
 	};
 	mbedtls_ecp_group_id groups[2];
