@@ -9,6 +9,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "error.h"
 #include "prosum.h"
 #include "util.h"
 
@@ -161,13 +162,21 @@ static void usage(FILE *f)
 	       "Exit status: 0 done, 1 failed (the reason on stderr), 2 a usage mistake.\n");
 }
 
+/* Said first on the line of a failure that comes from an untrusted server certificate. */
+#define CLI_UNTRUSTED_HINT                                                                         \
+	"the server's certificate is not trusted: pass --cacert FILE (e.g. "                       \
+	"prosum-data/tls/ca.pem) or --pin sha256//... (printed by prosumd init); "
+
 static void print_line(const char *suffix, const char *fmt, va_list ap)
 {
 	char line[2048];
+	const char *hint = "", *untrusted = error_untrusted();
 
 	vsnprintf(line, sizeof(line), fmt, ap);
 	util_sanitize(line);
-	fprintf(stderr, "prosum: %s%s\n", line, suffix);
+	if (untrusted && strstr(line, untrusted))
+		hint = CLI_UNTRUSTED_HINT;
+	fprintf(stderr, "prosum: %s%s%s\n", hint, line, suffix);
 }
 
 int cli_fail(const char *fmt, ...)

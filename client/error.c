@@ -10,6 +10,7 @@
  * API promises (prosum_error_last()). Thread-local, so never shared.
  */
 static _Thread_local char last_error[1024];
+static _Thread_local char last_untrusted[1024];
 
 static void clean(char *s)
 {
@@ -28,6 +29,23 @@ int error_set(int code, const char *fmt, ...)
 	va_end(ap);
 	clean(last_error);
 	return code;
+}
+
+int error_set_untrusted(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(last_error, sizeof(last_error), fmt, ap);
+	va_end(ap);
+	clean(last_error);
+	memcpy(last_untrusted, last_error, sizeof(last_untrusted));
+	return PROSUM_ETLS;
+}
+
+const char *error_untrusted(void)
+{
+	return last_untrusted[0] ? last_untrusted : NULL;
 }
 
 int error_set_errno(int code, int errnum, const char *fmt, ...)
@@ -90,4 +108,5 @@ const char *prosum_error_last(void)
 void prosum_error_clear(void)
 {
 	last_error[0] = '\0';
+	last_untrusted[0] = '\0';
 }

@@ -27,6 +27,7 @@ struct sender {
 	uint64_t done_gen;  /* flush_gen when the latest pass that emptied the spool began */
 	uint64_t fail_gen;  /* flush_gen when the latest failed pass began */
 	int fail_code;
+	int fail_untrusted; /* the failure was the server's certificate (error_set_untrusted()) */
 	char fail_msg[512];
 	uint64_t flush_deadline; /* monotonic ms of the latest flush's deadline */
 	int backing_off;
@@ -343,6 +344,7 @@ static void *run(void *arg)
 			s->kick_flush = 0;
 			s->fail_gen = s->flush_gen;
 			s->fail_code = PROSUM_EBUSY;
+			s->fail_untrusted = 0;
 			snprintf(s->fail_msg, sizeof(s->fail_msg),
 				 "the server asked to wait %llu s more before sending",
 				 (unsigned long long)((s->retry_at - now + 999) / 1000));
@@ -395,6 +397,8 @@ static void *run(void *arg)
 			    a.retry_after >= 0 ? now + (uint64_t)a.retry_after * 1000u : 0;
 			s->fail_gen = gen;
 			s->fail_code = rc;
+			s->fail_untrusted = error_untrusted() &&
+					    strcmp(error_untrusted(), prosum_error_last()) == 0;
 			snprintf(s->fail_msg, sizeof(s->fail_msg), "%s", prosum_error_last());
 		}
 		pthread_cond_broadcast(&s->cond);
@@ -535,7 +539,8 @@ int sender_flush(sender *s, long timeout_ms)
 		if (s->done_gen >= gen)
 			break;
 		if (s->fail_gen >= gen) {
-			rc = error_set(s->fail_code, "%s", s->fail_msg);
+			rc = s->fail_untrusted ? error_set_untrusted("%s", s->fail_msg)
+					       : error_set(s->fail_code, "%s", s->fail_msg);
 			break;
 		}
 		if (util_now_ms() >= deadline) {

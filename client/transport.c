@@ -119,12 +119,17 @@ static int map_curl_error(transport *t, CURLcode cc, const char *url)
 	switch (cc) {
 	case CURLE_OPERATION_TIMEDOUT:
 		return error_set(PROSUM_ETIMEOUT, "%s: timed out: %s", url, why);
-	case CURLE_SSL_CONNECT_ERROR:
 	case CURLE_PEER_FAILED_VERIFICATION:
+		return error_set_untrusted(
+		    "%s: TLS failed: the server's certificate is not trusted (%s)", url, why);
+	case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
+		return error_set_untrusted(
+		    "%s: TLS failed: the server's public key does not match the pin (%s)", url,
+		    why);
+	case CURLE_SSL_CONNECT_ERROR:
 	case CURLE_SSL_CACERT_BADFILE:
 	case CURLE_SSL_CERTPROBLEM:
 	case CURLE_SSL_CIPHER:
-	case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
 	case CURLE_SSL_ISSUER_ERROR:
 	case CURLE_SSL_INVALIDCERTSTATUS:
 		return error_set(PROSUM_ETLS, "%s: TLS failed: %s", url, why);

@@ -13,10 +13,10 @@
 #include "config.h"
 #include "server.h"
 #include "store.h"
-#include "tls.h"
+#include "tls_cert.h"
 
 static const char usage[] =
-	"usage: prosumd init        [--data DIR]\n"
+	"usage: prosumd init        [--data DIR] [--hostname NAME|IP]...\n"
 	"       prosumd serve       [--data DIR] [--listen HOST:PORT] [--cert F --key F] [--threads N]\n"
 	"                           [--idle-timeout MS] [--handshake-timeout MS] [--request-timeout MS]\n"
 	"                           [--rate-ip N] [--rate-key N] [--conns-per-ip N] [--max-connections N]\n"
@@ -43,6 +43,8 @@ typedef struct opts {
 	const char *project;
 	const char *label;
 	const char *commit_url;
+	const char *hosts[TLS_MAX_HOSTS]; /* init --hostname, in order */
+	size_t nhosts;
 } opts;
 
 static int die(const char *fmt, const char *arg)
@@ -129,7 +131,7 @@ static int known_opt(const char *a)
 		"--data", "--listen", "--cert", "--key", "--public-url", "--threads",
 		"--rate-ip", "--rate-key", "--conns-per-ip", "--max-connections", "--write-queue",
 		"--idle-timeout", "--handshake-timeout", "--request-timeout", "--commit-url",
-		"--repo", "--role", "--project", "--name",
+		"--repo", "--role", "--project", "--name", "--hostname",
 	};
 	size_t i;
 
@@ -213,7 +215,13 @@ static int parse_opts(opts *o, int argc, char **argv)
 			o->project = v;
 		else if (strcmp(a, "--name") == 0)
 			o->label = v;
-		else
+		else if (strcmp(a, "--hostname") == 0) {
+			if (o->nhosts == TLS_MAX_HOSTS) {
+				die("at most %s --hostname", TLS_MAX_HOSTS_TEXT);
+				return -1;
+			}
+			o->hosts[o->nhosts++] = v;
+		} else
 			return unknown_opt(a);
 		if (rc == -2)
 			return -1; /* the option said why */
@@ -298,28 +306,79 @@ static int label_ok(const char *s)
 	return s[0] != ' ' && s[n - 1] != ' ';
 }
 
+/*
+ * Print what clients trust: "ca: FILE" (the local CA, or a data directory's
+ * older self-signed certificate) and "pin: sha256//..." on stdout, and how
+ * to use them on stderr.
+ */
+static void print_trust(const opts *o, const tls_files *f, int made)
+{
+	const char *ca = NULL;
+	char pin[TLS_PIN_LEN], err[512];
+	size_t i;
+
+	if (access(f->ca_cert, F_OK) == 0)
+		ca = f->ca_cert;
+	else if (tls_cert_self_signed(f->cert) == 1)
+		ca = f->cert;
+
+	if (made & TLS_MADE_CA)
+		fprintf(stderr, "prosumd: made a local certificate authority: %s\n", f->ca_cert);
+	if (made & TLS_MADE_CERT) {
+		fprintf(stderr, "prosumd: made a server certificate for ");
+		for (i = 0; i < o->nhosts; i++)
+			fprintf(stderr, "%s, ", o->hosts[i]);
+		fprintf(stderr, "localhost, 127.0.0.1 and ::1: %s\n", f->cert);
+	} else if (o->nhosts > 0 && ca == f->ca_cert) {
+		fprintf(stderr,
+			"prosumd: %s exists, so --hostname changes nothing; to add names, remove "
+			"it and run init again (the CA stays)\n",
+			f->cert);
+	} else if (o->nhosts > 0) {
+		fprintf(stderr,
+			"prosumd: %s exists, so --hostname changes nothing; to get a local CA and "
+			"a certificate with these names, remove it and %s and run init again\n",
+			f->cert, f->key);
+	}
+	if (ca)
+		printf("ca: %s\n", ca);
+	if (tls_cert_pin(f->cert, pin, sizeof(pin), err, sizeof(err)) == 0)
+		printf("pin: %s\n", pin);
+	else
+		fprintf(stderr, "prosumd: no pin: %s\n", err);
+	if (ca)
+		fprintf(
+		    stderr,
+		    "prosumd: trust %s once: prosum --cacert (or PROSUM_CACERT), curl --cacert; "
+		    "Debian: copy it to /usr/local/share/ca-certificates/prosum.crt and run "
+		    "update-ca-certificates; browsers: import it as an authority. Or pin the "
+		    "key: prosum --pin (or PROSUM_PIN)\n",
+		    ca);
+}
+
 static int cmd_init(opts *o)
 {
 	const config *cfg = &o->cfg;
 	char err[512];
 	char *tls = config_path(cfg, "tls"), *att = config_path(cfg, "attachments");
 	char *cert = config_path(cfg, "tls/cert.pem"), *key = config_path(cfg, "tls/key.pem");
+	char *ca = config_path(cfg, "tls/ca.pem"), *ca_key = config_path(cfg, "tls/ca-key.pem");
+	tls_files files = {ca, ca_key, cert, key};
 	uint8_t secret[AUTH_SECRET_LEN];
+	int made;
 	store_db *db = NULL;
 	char *issued = NULL;
 	int rc = 1;
 
-	if (!tls || !att || !cert || !key)
+	if (!tls || !att || !cert || !key || !ca || !ca_key)
 		goto out;
 	if (make_dir(cfg->data_dir) || make_dir(tls) || make_dir(att))
 		goto out;
-	if (access(cert, F_OK) < 0 && access(key, F_OK) < 0) {
-		if (tls_generate_self_signed(cert, key, "127.0.0.1", err, sizeof(err)) < 0) {
-			die("%s", err);
-			goto out;
-		}
-		fprintf(stderr, "prosumd: made a self-signed certificate: %s\n", cert);
+	if (tls_cert_init(&files, o->hosts, o->nhosts, &made, err, sizeof(err)) < 0) {
+		die("%s", err);
+		goto out;
 	}
+	print_trust(o, &files, made);
 	if (load_secret(cfg, secret, 1))
 		goto out;
 	{
@@ -357,6 +416,8 @@ out:
 	free(att);
 	free(cert);
 	free(key);
+	free(ca);
+	free(ca_key);
 	return rc;
 }
 
@@ -372,6 +433,19 @@ static int project_name_ok(const char *s)
 		      s[i] == '_' || s[i] == '.'))
 			return 0;
 	return 1;
+}
+
+/* "pin: sha256//..." of the certificate serve uses, for clients without the CA. */
+static void print_pin(const config *cfg)
+{
+	char pin[TLS_PIN_LEN], err[512];
+	char *cert = cfg->cert_file ? strdup(cfg->cert_file) : config_path(cfg, "tls/cert.pem");
+
+	if (cert && tls_cert_pin(cert, pin, sizeof(pin), err, sizeof(err)) == 0)
+		printf("pin: %s\n", pin);
+	else
+		fprintf(stderr, "prosumd: no pin: %s\n", cert ? err : "out of memory");
+	free(cert);
 }
 
 static int cmd_project_add(opts *o)
@@ -421,6 +495,7 @@ static int cmd_project_add(opts *o)
 		goto dberr;
 	printf("key: %s\n", key);
 	printf("dsn: https://%s@%.*s/%s\n", key, (int)strcspn(host, "/"), host, o->name);
+	print_pin(&o->cfg);
 	rc = 0;
 	goto out;
 dberr:
@@ -632,6 +707,10 @@ int main(int argc, char **argv)
 	rc = 2;
 	if (strcmp(cmd, "project") != 0 && strcmp(sub, "revoke") != 0 && o.name) {
 		die("unexpected argument '%s'", o.name);
+		goto out;
+	}
+	if (o.nhosts > 0 && strcmp(cmd, "init") != 0) {
+		die("%s", "--hostname is for init");
 		goto out;
 	}
 	if (strcmp(cmd, "init") == 0)

@@ -1,8 +1,6 @@
-/* tls.c - TLS 1.2 over non-blocking sockets with mbedTLS, and self-signed certificates. */
+/* tls.c - TLS 1.2 over non-blocking sockets with mbedTLS. */
 #include "tls.h"
 
-#include <arpa/inet.h>
-#include <assert.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -10,23 +8,17 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
 #include <limits.h>
-#include <time.h>
 #include <unistd.h>
 
 #define INT_LIMIT ((size_t)INT_MAX)
-#define DIR_PATH_MAX PATH_MAX
 
-#include <mbedtls/asn1write.h>
 #include <mbedtls/ctr_drbg.h>
 #include <mbedtls/ecp.h>
 #include <mbedtls/entropy.h>
 #include <mbedtls/error.h>
 #include <mbedtls/net_sockets.h>
-#include <mbedtls/oid.h>
 #include <mbedtls/pk.h>
-#include <mbedtls/platform_util.h>
 #include <mbedtls/ssl.h>
 #include <mbedtls/ssl_ticket.h>
 #include <mbedtls/x509_crt.h>
@@ -98,6 +90,17 @@ static const mbedtls_ecp_group_id curves[] = {
     MBEDTLS_ECP_DP_SECP256R1,
     MBEDTLS_ECP_DP_SECP384R1,
     MBEDTLS_ECP_DP_NONE,
+};
+
+/*
+ * Hashes for the handshake's signatures (ServerKeyExchange), strongest first.
+ * mbedTLS's default list also has SHA-224; SHA-1 it refuses already.
+ */
+static const int sig_hashes[] = {
+    MBEDTLS_MD_SHA256,
+    MBEDTLS_MD_SHA384,
+    MBEDTLS_MD_SHA512,
+    MBEDTLS_MD_NONE,
 };
 
 __attribute__((format(printf, 3, 4))) static void set_err(char *err, size_t errlen, const char *fmt,
@@ -215,6 +218,7 @@ int tls_server_new(tls_server **out, const char *cert_file, const char *key_file
 				     MBEDTLS_SSL_MINOR_VERSION_3);
 	mbedtls_ssl_conf_ciphersuites(&srv->conf, ciphersuites);
 	mbedtls_ssl_conf_curves(&srv->conf, curves);
+	mbedtls_ssl_conf_sig_hashes(&srv->conf, sig_hashes);
 	mbedtls_ssl_conf_authmode(&srv->conf, MBEDTLS_SSL_VERIFY_NONE);
 	mbedtls_ssl_conf_renegotiation(&srv->conf, MBEDTLS_SSL_RENEGOTIATION_DISABLED);
 	ret = mbedtls_ssl_conf_own_cert(&srv->conf, &srv->chain, &srv->key);
@@ -418,360 +422,4 @@ void tls_close_notify(tls_conn *c)
 {
 	/* One attempt: a full socket buffer means the alert is dropped. */
 	(void)mbedtls_ssl_close_notify(&c->ssl);
-}
-
-/* ---- self-signed certificate ---- */
-
-/*
- * At most seven entries: the host (an IP literal gets two), localhost, and
- * two each for 127.0.0.1 and ::1; with a 253-byte host name they need under
- * 400 bytes of DER.
- */
-#define SAN_BUF_LEN 1024
-#define SAN_MAX 8
-
-struct san {
-	unsigned char tag; /* 2 dNSName, 7 iPAddress */
-	const unsigned char *p;
-	size_t len;
-};
-
-static void san_add(struct san *v, size_t *n, unsigned char tag, const void *p, size_t len)
-{
-	size_t i;
-
-	for (i = 0; i < *n; i++)
-		if (v[i].tag == tag && v[i].len == len && memcmp(v[i].p, p, len) == 0)
-			return;
-	assert(*n < SAN_MAX);
-	v[*n].tag = tag;
-	v[*n].p = p;
-	v[*n].len = len;
-	(*n)++;
-}
-
-/*
- * An IP literal gets both an iPAddress entry, which RFC 6125 clients (curl,
- * OpenSSL, browsers) match, and a dNSName entry with its text: mbedTLS 2.x
- * compares the name it verifies against every subjectAltName entry as text
- * and ignores the CN once the extension is present, so without the twin an
- * mbedTLS client could not verify https://127.0.0.1.
- */
-static void san_add_name(struct san *v, size_t *n, const char *name, const unsigned char *ip,
-			 size_t iplen)
-{
-	if (iplen)
-		san_add(v, n, 7, ip, iplen);
-	san_add(v, n, 2, name, strlen(name));
-}
-
-/*
- * Encodes GeneralNames (SEQUENCE OF [2] IA5String / [7] OCTET STRING,
- * implicitly tagged). asn1write fills from the end of the buffer backwards,
- * so the entries are written last to first. Returns the length, the DER
- * starting at *der, or a negative mbedTLS error.
- */
-static int san_encode(const struct san *v, size_t n, unsigned char *buf, size_t buflen,
-		      unsigned char **der)
-{
-	unsigned char *p = buf + buflen;
-	size_t len = 0, i;
-	int ret;
-
-	for (i = n; i-- > 0;) {
-		size_t before = len;
-
-		ret = mbedtls_asn1_write_raw_buffer(&p, buf, v[i].p, v[i].len);
-		if (ret < 0)
-			return ret;
-		len += (size_t)ret;
-		ret = mbedtls_asn1_write_len(&p, buf, len - before);
-		if (ret < 0)
-			return ret;
-		len += (size_t)ret;
-		ret = mbedtls_asn1_write_tag(&p, buf, MBEDTLS_ASN1_CONTEXT_SPECIFIC | v[i].tag);
-		if (ret < 0)
-			return ret;
-		len += (size_t)ret;
-	}
-	ret = mbedtls_asn1_write_len(&p, buf, len);
-	if (ret < 0)
-		return ret;
-	len += (size_t)ret;
-	ret = mbedtls_asn1_write_tag(&p, buf, MBEDTLS_ASN1_CONSTRUCTED | MBEDTLS_ASN1_SEQUENCE);
-	if (ret < 0)
-		return ret;
-	len += (size_t)ret;
-	*der = p;
-	return (int)len;
-}
-
-/*
- * A host name (letters, digits, '-', '.') or an IP literal, optionally in
- * brackets; it ends up in the subject string, where ',' '=' '\' would be
- * syntax. Copies the bare form to name.
- */
-static int check_host(const char *host, char *name, size_t namelen)
-{
-	size_t len = strlen(host), i;
-
-	if (len >= 2 && host[0] == '[' && host[len - 1] == ']') {
-		host++;
-		len -= 2;
-	}
-	if (len == 0 || len > 253 || len >= namelen)
-		return -1;
-	memcpy(name, host, len);
-	name[len] = '\0';
-	for (i = 0; i < len; i++) {
-		char ch = name[i];
-
-		if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
-		      (ch >= '0' && ch <= '9') || ch == '-' || ch == '.' || ch == ':'))
-			return -1;
-	}
-	return 0;
-}
-
-/* "YYYYMMDDhhmmss" in UTC, the form mbedtls_x509write_crt_set_validity() takes. */
-static int format_time(const struct tm *tm, char *buf, size_t len)
-{
-	return strftime(buf, len, "%Y%m%d%H%M%S", tm) == 14 ? 0 : -1;
-}
-
-static int validity(char *from, char *to, size_t len)
-{
-	time_t now = time(NULL), start = now - 86400;
-	struct tm tm;
-
-	/* A day of slack for clients whose clocks run behind. */
-	if (!gmtime_r(&start, &tm) || format_time(&tm, from, len) != 0)
-		return -1;
-	if (!gmtime_r(&now, &tm))
-		return -1;
-	tm.tm_year += 10;
-	if (tm.tm_mon == 1 && tm.tm_mday == 29)
-		tm.tm_mday = 28;
-	return format_time(&tm, to, len);
-}
-
-/* fsync the directory holding path so that the new name survives a crash; best effort. */
-static void sync_parent(const char *path)
-{
-	char dir[DIR_PATH_MAX];
-	const char *slash = strrchr(path, '/');
-	size_t len;
-	int fd;
-
-	if (!slash) {
-		dir[0] = '.';
-		dir[1] = '\0';
-	} else {
-		len = slash == path ? 1 : (size_t)(slash - path);
-		if (len >= sizeof(dir))
-			return;
-		memcpy(dir, path, len);
-		dir[len] = '\0';
-	}
-	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
-		return;
-	(void)fsync(fd);
-	close(fd);
-}
-
-/* Creates path (never replacing anything), writes data and syncs it. Removes it on failure. */
-static int write_new_file(const char *path, const unsigned char *data, size_t len, mode_t mode,
-			  char *err, size_t errlen)
-{
-	size_t off = 0;
-	ssize_t n;
-	int fd, rc = -1;
-
-	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
-	if (fd < 0) {
-		if (errno == EEXIST)
-			set_err(err, errlen, "tls: %s already exists; not overwriting it", path);
-		else
-			set_err(err, errlen, "tls: cannot create %s: %s", path, strerror(errno));
-		return -1;
-	}
-	while (off < len) {
-		n = write(fd, data + off, len - off);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			goto io_fail;
-		off += (size_t)n;
-	}
-	if (fsync(fd) != 0)
-		goto io_fail;
-	rc = 0;
-	goto out;
-
-io_fail:
-	set_err(err, errlen, "tls: cannot write %s: %s", path, strerror(errno));
-out:
-	if (close(fd) != 0 && rc == 0) {
-		set_err(err, errlen, "tls: cannot write %s: %s", path, strerror(errno));
-		rc = -1;
-	}
-	if (rc != 0)
-		unlink(path);
-	return rc;
-}
-
-int tls_generate_self_signed(const char *cert_path, const char *key_path, const char *host,
-			     char *err, size_t errlen)
-{
-	static const unsigned char ip4_loopback[4] = {127, 0, 0, 1};
-	static const unsigned char ip6_loopback[16] = {0, 0, 0, 0, 0, 0, 0, 0,
-						       0, 0, 0, 0, 0, 0, 0, 1};
-	mbedtls_entropy_context entropy;
-	mbedtls_ctr_drbg_context drbg;
-	mbedtls_pk_context key;
-	mbedtls_x509write_cert crt;
-	mbedtls_mpi serial;
-	unsigned char serial_bytes[16], host_ip[16], san_buf[SAN_BUF_LEN], *san_der;
-	unsigned char key_pem[1024], cert_pem[4096];
-	char name[256], subject[300], from[16], to[16], msg[256];
-	struct san sans[SAN_MAX];
-	size_t nsans = 0, host_iplen = 0;
-	struct stat st;
-	int ret, rc = -1;
-
-	mbedtls_entropy_init(&entropy);
-	mbedtls_ctr_drbg_init(&drbg);
-	mbedtls_pk_init(&key);
-	mbedtls_x509write_crt_init(&crt);
-	mbedtls_mpi_init(&serial);
-
-	if (check_host(host, name, sizeof(name)) != 0) {
-		set_err(err, errlen, "tls: \"%s\" is not a host name or IP address", host);
-		goto out;
-	}
-	if (inet_pton(AF_INET, name, host_ip) == 1)
-		host_iplen = 4;
-	else if (inet_pton(AF_INET6, name, host_ip) == 1)
-		host_iplen = 16;
-	else if (strchr(name, ':')) {
-		set_err(err, errlen, "tls: \"%s\" is not a host name or IP address", host);
-		goto out;
-	}
-
-	/* Refuse before generating anything; O_EXCL below still closes the race. */
-	if (lstat(key_path, &st) == 0) {
-		set_err(err, errlen, "tls: %s already exists; not overwriting it", key_path);
-		goto out;
-	}
-	if (lstat(cert_path, &st) == 0) {
-		set_err(err, errlen, "tls: %s already exists; not overwriting it", cert_path);
-		goto out;
-	}
-
-	if (seed_rng(&entropy, &drbg, "prosumd self-signed certificate", err, errlen) != 0)
-		goto out;
-
-	ret = mbedtls_pk_setup(&key, mbedtls_pk_info_from_type(MBEDTLS_PK_ECKEY));
-	if (ret != 0)
-		goto mbed_fail;
-	ret = mbedtls_ecp_gen_key(MBEDTLS_ECP_DP_SECP256R1, mbedtls_pk_ec(key),
-				  mbedtls_ctr_drbg_random, &drbg);
-	if (ret != 0)
-		goto mbed_fail;
-
-	/* 127 random bits, positive and non-zero (RFC 5280 4.1.2.2). */
-	ret = mbedtls_ctr_drbg_random(&drbg, serial_bytes, sizeof(serial_bytes));
-	if (ret != 0)
-		goto mbed_fail;
-	serial_bytes[0] = (unsigned char)((serial_bytes[0] & 0x7f) | 0x40);
-	ret = mbedtls_mpi_read_binary(&serial, serial_bytes, sizeof(serial_bytes));
-	if (ret != 0)
-		goto mbed_fail;
-
-	if (validity(from, to, sizeof(from)) != 0) {
-		set_err(err, errlen, "tls: cannot read the clock");
-		goto out;
-	}
-	snprintf(subject, sizeof(subject), "CN=%s", name);
-
-	mbedtls_x509write_crt_set_version(&crt, MBEDTLS_X509_CRT_VERSION_3);
-	mbedtls_x509write_crt_set_md_alg(&crt, MBEDTLS_MD_SHA256);
-	mbedtls_x509write_crt_set_subject_key(&crt, &key);
-	mbedtls_x509write_crt_set_issuer_key(&crt, &key);
-	ret = mbedtls_x509write_crt_set_subject_name(&crt, subject);
-	if (ret != 0)
-		goto mbed_fail;
-	ret = mbedtls_x509write_crt_set_issuer_name(&crt, subject);
-	if (ret != 0)
-		goto mbed_fail;
-	ret = mbedtls_x509write_crt_set_serial(&crt, &serial);
-	if (ret != 0)
-		goto mbed_fail;
-	ret = mbedtls_x509write_crt_set_validity(&crt, from, to);
-	if (ret != 0)
-		goto mbed_fail;
-	/*
-	 * CA:TRUE so that the certificate is its own trust anchor: clients pin
-	 * it with curl --cacert / PROSUM_CACERT. Path length 0: it signs nothing
-	 * but itself.
-	 */
-	ret = mbedtls_x509write_crt_set_basic_constraints(&crt, 1, 0);
-	if (ret != 0)
-		goto mbed_fail;
-	ret = mbedtls_x509write_crt_set_key_usage(&crt, MBEDTLS_X509_KU_DIGITAL_SIGNATURE |
-							    MBEDTLS_X509_KU_KEY_CERT_SIGN);
-	if (ret != 0)
-		goto mbed_fail;
-	ret = mbedtls_x509write_crt_set_subject_key_identifier(&crt);
-	if (ret != 0)
-		goto mbed_fail;
-	ret = mbedtls_x509write_crt_set_authority_key_identifier(&crt);
-	if (ret != 0)
-		goto mbed_fail;
-
-	san_add_name(sans, &nsans, name, host_ip, host_iplen);
-	san_add_name(sans, &nsans, "localhost", NULL, 0);
-	san_add_name(sans, &nsans, "127.0.0.1", ip4_loopback, sizeof(ip4_loopback));
-	san_add_name(sans, &nsans, "::1", ip6_loopback, sizeof(ip6_loopback));
-	ret = san_encode(sans, nsans, san_buf, sizeof(san_buf), &san_der);
-	if (ret < 0)
-		goto mbed_fail;
-	ret = mbedtls_x509write_crt_set_extension(&crt, MBEDTLS_OID_SUBJECT_ALT_NAME,
-						  MBEDTLS_OID_SIZE(MBEDTLS_OID_SUBJECT_ALT_NAME), 0,
-						  san_der, (size_t)ret);
-	if (ret != 0)
-		goto mbed_fail;
-
-	ret = mbedtls_x509write_crt_pem(&crt, cert_pem, sizeof(cert_pem), mbedtls_ctr_drbg_random,
-					&drbg);
-	if (ret != 0)
-		goto mbed_fail;
-	ret = mbedtls_pk_write_key_pem(&key, key_pem, sizeof(key_pem));
-	if (ret != 0)
-		goto mbed_fail;
-
-	if (write_new_file(key_path, key_pem, strlen((char *)key_pem), 0600, err, errlen) != 0)
-		goto out;
-	if (write_new_file(cert_path, cert_pem, strlen((char *)cert_pem), 0644, err, errlen) != 0) {
-		/* A key without its certificate would block the next attempt. */
-		unlink(key_path);
-		goto out;
-	}
-	sync_parent(key_path);
-	sync_parent(cert_path);
-	rc = 0;
-	goto out;
-
-mbed_fail:
-	mbed_text(ret, msg, sizeof(msg));
-	set_err(err, errlen, "tls: cannot make a certificate for %s: %s", host, msg);
-out:
-	mbedtls_platform_zeroize(key_pem, sizeof(key_pem));
-	mbedtls_mpi_free(&serial);
-	mbedtls_x509write_crt_free(&crt);
-	mbedtls_pk_free(&key);
-	mbedtls_ctr_drbg_free(&drbg);
-	mbedtls_entropy_free(&entropy);
-	return rc;
 }

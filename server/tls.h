@@ -1,4 +1,4 @@
-/* tls.h - mbedTLS server configuration, per-connection TLS over non-blocking sockets, certificate generation. */
+/* tls.h - mbedTLS server configuration, per-connection TLS over non-blocking sockets. */
 #ifndef PROSUM_TLS_H
 #define PROSUM_TLS_H
 
@@ -51,14 +51,5 @@ ssize_t tls_write(tls_conn *c, const void *data, size_t len);
 size_t tls_pending(const tls_conn *c);
 /* Best-effort close_notify; never blocks. */
 void tls_close_notify(tls_conn *c);
-
-/*
- * Write a new self-signed certificate for `host` (CN, and subjectAltName
- * entries for it plus localhost, 127.0.0.1 and ::1) with an ECDSA P-256 key,
- * valid for ten years. The key file is created mode 0600 and neither file is
- * overwritten when it already exists (-1 then). Returns 0, or -1 with err.
- */
-int tls_generate_self_signed(const char *cert_path, const char *key_path,
-			     const char *host, char *err, size_t errlen);
 
 #endif

@@ -103,7 +103,8 @@ int e2e_setup(e2e_server *s)
 	snprintf(s->dir, sizeof(s->dir), "%s", tmpl);
 	snprintf(s->data, sizeof(s->data), "%s/data", s->dir);
 	snprintf(s->repo, sizeof(s->repo), "%s/repo", s->dir);
-	snprintf(s->cacert, sizeof(s->cacert), "%s/tls/cert.pem", s->data);
+	snprintf(s->cacert, sizeof(s->cacert), "%s/tls/ca.pem", s->data);
+	snprintf(s->cert, sizeof(s->cert), "%s/tls/cert.pem", s->data);
 	snprintf(s->db, sizeof(s->db), "%s/prosum.db", s->data);
 	if (e2e_sh(NULL, 0,
 		   "set -e; git init -q -b main '%s'; cd '%s'; "
@@ -113,7 +114,8 @@ int e2e_setup(e2e_server *s)
 		   s->repo, s->repo) != 0)
 		return -1;
 	if (e2e_sh(out, sizeof(out), "'%s' init --data '%s'", PROSUMD_PATH, s->data) != 0 ||
-	    line_value(out, "token: ", s->token, sizeof(s->token)) < 0)
+	    line_value(out, "token: ", s->token, sizeof(s->token)) < 0 ||
+	    line_value(out, "pin: ", s->pin, sizeof(s->pin)) < 0)
 		return -1;
 	if (e2e_sh(out, sizeof(out), "'%s' project add demo --repo '%s' --data '%s'", PROSUMD_PATH,
 		   s->repo, s->data) != 0 ||
@@ -444,7 +446,8 @@ ssize_t e2e_tls_exchange(e2e_server *s, const void *data, size_t len, char *out,
 	mbedtls_ssl_conf_authmode(&conf, MBEDTLS_SSL_VERIFY_REQUIRED);
 	mbedtls_ssl_conf_rng(&conf, mbedtls_ctr_drbg_random, &drbg);
 	mbedtls_ssl_conf_read_timeout(&conf, 100);
-	if (mbedtls_ssl_setup(&ssl, &conf) != 0 || mbedtls_ssl_set_hostname(&ssl, "127.0.0.1") != 0)
+	/* mbedTLS 2.28 matches dNSName entries only; 127.0.0.1 is an iPAddress entry. */
+	if (mbedtls_ssl_setup(&ssl, &conf) != 0 || mbedtls_ssl_set_hostname(&ssl, "localhost") != 0)
 		goto out;
 	mbedtls_ssl_set_bio(&ssl, &net, mbedtls_net_send, NULL, mbedtls_net_recv_timeout);
 	while ((rc = mbedtls_ssl_handshake(&ssl)) != 0) {
@@ -715,7 +718,7 @@ e2e_tls *e2e_tls_open(e2e_server *s, int rcvbuf, int timeout_ms)
 	mbedtls_ssl_conf_rng(&t->conf, mbedtls_ctr_drbg_random, &t->drbg);
 	mbedtls_ssl_conf_read_timeout(&t->conf, 100);
 	if (mbedtls_ssl_setup(&t->ssl, &t->conf) != 0 ||
-	    mbedtls_ssl_set_hostname(&t->ssl, "127.0.0.1") != 0)
+	    mbedtls_ssl_set_hostname(&t->ssl, "localhost") != 0)
 		goto fail;
 	mbedtls_ssl_set_bio(&t->ssl, t, tls_send_cb, NULL, tls_recv_cb);
 	while ((rc = mbedtls_ssl_handshake(&t->ssl)) != 0) {

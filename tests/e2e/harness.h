@@ -10,7 +10,9 @@ typedef struct e2e_server {
 	char dir[256];      /* temporary directory of the test */
 	char data[300];     /* the data directory */
 	char repo[300];     /* a git repository made for the test */
-	char cacert[340];
+	char cacert[340];   /* tls/ca.pem, the local CA that init made */
+	char cert[340];     /* tls/cert.pem, the server's certificate (then the CA's) */
+	char pin[64];       /* "sha256//..." as init printed it */
 	char db[340];
 	char token[128];    /* the admin token from init */
 	char key[128];      /* the demo project's ingest key */

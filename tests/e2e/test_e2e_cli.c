@@ -530,7 +530,7 @@ static void server_pin(fixture *f, char *out, size_t outsz)
 	int n;
 
 	mbedtls_x509_crt_init(&crt);
-	assert_int_equal(mbedtls_x509_crt_parse_file(&crt, f->s.cacert), 0);
+	assert_int_equal(mbedtls_x509_crt_parse_file(&crt, f->s.cert), 0);
 	n = mbedtls_pk_write_pubkey_der(&crt.pk, der, sizeof(der));
 	assert_true(n > 0);
 	assert_int_equal(mbedtls_sha256_ret(der + sizeof(der) - n, (size_t)n, hash, 0), 0);

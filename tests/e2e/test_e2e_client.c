@@ -260,7 +260,7 @@ static void test_library_send(void **state)
 		    e2e_sh(cmd_out, sizeof(cmd_out),
 			   "openssl x509 -in '%s' -pubkey -noout | openssl pkey -pubin "
 			   "-outform der | openssl dgst -sha256 -binary | base64",
-			   f->s.cacert),
+			   f->s.cert),
 		    0);
 		cmd_out[strcspn(cmd_out, "\n")] = '\0';
 		snprintf(pin, sizeof(pin), "sha256//%s", cmd_out);

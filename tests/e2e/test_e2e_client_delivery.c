@@ -348,7 +348,7 @@ static void server_pin(fixture *f, char *out, size_t outsz)
 	int n;
 
 	mbedtls_x509_crt_init(&crt);
-	assert_int_equal(mbedtls_x509_crt_parse_file(&crt, f->s.cacert), 0);
+	assert_int_equal(mbedtls_x509_crt_parse_file(&crt, f->s.cert), 0);
 	/* The DER is written at the end of the buffer. */
 	n = mbedtls_pk_write_pubkey_der(&crt.pk, der, sizeof(der));
 	assert_true(n > 0);

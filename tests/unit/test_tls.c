@@ -17,15 +17,18 @@
 #include <unistd.h>
 
 #include <mbedtls/asn1.h>
+#include <mbedtls/base64.h>
 #include <mbedtls/ctr_drbg.h>
 #include <mbedtls/entropy.h>
 #include <mbedtls/oid.h>
 #include <mbedtls/pk.h>
 #include <mbedtls/rsa.h>
+#include <mbedtls/sha256.h>
 #include <mbedtls/ssl.h>
 #include <mbedtls/x509_crt.h>
 
 #include "tls.h"
+#include "tls_cert.h"
 
 #define BIG_LEN (100 * 1024)
 #define MAX_RECORD 16384
@@ -33,11 +36,14 @@
 struct fixture {
 	char dir[64];
 	int dir_made;
+	char ca_cert[256];
+	char ca_key[256];
 	char cert[256];
 	char key[256];
+	tls_files files;
 	mbedtls_entropy_context entropy;
 	mbedtls_ctr_drbg_context drbg;
-	mbedtls_x509_crt ca; /* the generated certificate, as the client's trust anchor */
+	mbedtls_x509_crt ca; /* the generated CA, as the client's trust anchor */
 	tls_server *srv;
 };
 
@@ -53,6 +59,7 @@ struct client {
 	mbedtls_ssl_context ssl;
 	int fd;
 	size_t received;  /* bytes the client read from the socket */
+	unsigned char head[8192]; /* the first bytes the server sent */
 	int verify_calls; /* certificate checks: none when a session is resumed */
 };
 
@@ -118,6 +125,11 @@ static int cbio_recv(void *ctx, unsigned char *buf, size_t len)
 	ssize_t n = recv(cl->fd, buf, len, 0);
 
 	if (n >= 0) {
+		if (cl->received < sizeof(cl->head))
+			memcpy(cl->head + cl->received, buf,
+			       (size_t)n < sizeof(cl->head) - cl->received
+				   ? (size_t)n
+				   : sizeof(cl->head) - cl->received);
 		cl->received += (size_t)n;
 		return (int)n;
 	}
@@ -161,7 +173,8 @@ static void client_init(struct client *cl, struct fixture *f, int fd, const stru
 	mbedtls_ssl_conf_verify(&cl->conf, count_verify, cl);
 	mbedtls_ssl_conf_session_tickets(&cl->conf, MBEDTLS_SSL_SESSION_TICKETS_ENABLED);
 	assert_int_equal(mbedtls_ssl_setup(&cl->ssl, &cl->conf), 0);
-	assert_int_equal(mbedtls_ssl_set_hostname(&cl->ssl, "127.0.0.1"), 0);
+	/* mbedTLS 2.28 matches dNSName entries only, not iPAddress ones. */
+	assert_int_equal(mbedtls_ssl_set_hostname(&cl->ssl, "localhost"), 0);
 	mbedtls_ssl_set_bio(&cl->ssl, cl, cbio_send, cbio_recv, NULL);
 }
 
@@ -272,6 +285,7 @@ static int group_setup(void **state)
 	static const char pers[] = "test_tls client";
 	struct fixture *f = calloc(1, sizeof(*f));
 	char err[256];
+	int made = 0;
 
 	if (!f)
 		return -1;
@@ -284,9 +298,16 @@ static int group_setup(void **state)
 	if (!mkdtemp(f->dir))
 		return -1;
 	f->dir_made = 1;
+	snprintf(f->ca_cert, sizeof(f->ca_cert), "%s/ca.pem", f->dir);
+	snprintf(f->ca_key, sizeof(f->ca_key), "%s/ca-key.pem", f->dir);
 	snprintf(f->cert, sizeof(f->cert), "%s/cert.pem", f->dir);
 	snprintf(f->key, sizeof(f->key), "%s/key.pem", f->dir);
-	if (tls_generate_self_signed(f->cert, f->key, "127.0.0.1", err, sizeof(err)) != 0) {
+	f->files.ca_cert = f->ca_cert;
+	f->files.ca_key = f->ca_key;
+	f->files.cert = f->cert;
+	f->files.key = f->key;
+	if (tls_cert_init(&f->files, NULL, 0, &made, err, sizeof(err)) != 0 ||
+	    made != (TLS_MADE_CA | TLS_MADE_CERT | TLS_MADE_KEY)) {
 		print_error("generate: %s\n", err);
 		return -1;
 	}
@@ -294,7 +315,7 @@ static int group_setup(void **state)
 		print_error("server: %s\n", err);
 		return -1;
 	}
-	if (mbedtls_x509_crt_parse_file(&f->ca, f->cert) != 0)
+	if (mbedtls_x509_crt_parse_file(&f->ca, f->ca_cert) != 0)
 		return -1;
 	if (mbedtls_ctr_drbg_seed(&f->drbg, mbedtls_entropy_func, &f->entropy,
 				  (const unsigned char *)pers, sizeof(pers) - 1) != 0)
@@ -320,67 +341,186 @@ static int group_teardown(void **state)
 
 /* ---- certificate generation ---- */
 
-static void test_generate_modes_and_no_overwrite(void **state)
+/* The four TLS files of a data directory made under the fixture's directory. */
+struct tls_dir {
+	char dir[256], ca_cert[300], ca_key[300], cert[300], key[300];
+	tls_files files;
+};
+
+static void tls_dir_in(struct tls_dir *d, const struct fixture *f, const char *name, int make)
 {
-	struct fixture *f = *state;
-	char before[8192], after[8192], err[1024], expect[1024], path[256], other[256];
+	path_join(d->dir, sizeof(d->dir), f->dir, name);
+	if (make)
+		assert_int_equal(mkdir(d->dir, 0700), 0);
+	path_join(d->ca_cert, sizeof(d->ca_cert), d->dir, "ca.pem");
+	path_join(d->ca_key, sizeof(d->ca_key), d->dir, "ca-key.pem");
+	path_join(d->cert, sizeof(d->cert), d->dir, "cert.pem");
+	path_join(d->key, sizeof(d->key), d->dir, "key.pem");
+	d->files.ca_cert = d->ca_cert;
+	d->files.ca_key = d->ca_key;
+	d->files.cert = d->cert;
+	d->files.key = d->key;
+}
+
+static int file_exists(const char *path)
+{
 	struct stat st;
-	long nb, na;
+
+	return stat(path, &st) == 0;
+}
+
+/* A file's bytes, for comparing before and after (at most 8 KiB). */
+struct snap {
+	char bytes[8192];
+	long len;
+};
+
+static void snap_take(struct snap *s, const char *path)
+{
+	s->len = read_file(path, s->bytes, sizeof(s->bytes));
+	assert_true(s->len > 0);
+}
+
+static void snap_same(const struct snap *s, const char *path)
+{
+	struct snap now;
+
+	snap_take(&now, path);
+	assert_int_equal(now.len, s->len);
+	assert_memory_equal(now.bytes, s->bytes, (size_t)s->len);
+}
+
+/* Verifies the first certificate of cert_path against the CA file for `name` with mbedTLS. */
+static int verify_name(const char *ca_path, const char *cert_path, const char *name,
+		       uint32_t *flags)
+{
+	mbedtls_x509_crt ca, crt;
+	int ret;
+
+	mbedtls_x509_crt_init(&ca);
+	mbedtls_x509_crt_init(&crt);
+	assert_int_equal(mbedtls_x509_crt_parse_file(&ca, ca_path), 0);
+	assert_int_equal(mbedtls_x509_crt_parse_file(&crt, cert_path), 0);
+	*flags = 0;
+	ret = mbedtls_x509_crt_verify(&crt, &ca, NULL, name, flags, NULL, NULL);
+	mbedtls_x509_crt_free(&crt);
+	mbedtls_x509_crt_free(&ca);
+	return ret;
+}
+
+static void test_init_modes_and_no_overwrite(void **state)
+{
+	static const char *const bugs[] = {"bugs.example.org"};
+	struct fixture *f = *state;
+	struct snap ca, ca_key, cert, key;
+	struct tls_dir d;
+	char err[1024], expect[1024], pin1[TLS_PIN_LEN], pin2[TLS_PIN_LEN];
+	struct stat st;
+	uint32_t flags;
+	int made = -1;
 
 	assert_int_equal(stat(f->key, &st), 0);
 	assert_int_equal(st.st_mode & 07777, 0600);
 	assert_true(S_ISREG(st.st_mode));
+	assert_int_equal(stat(f->ca_key, &st), 0);
+	assert_int_equal(st.st_mode & 07777, 0600);
 	assert_int_equal(stat(f->cert, &st), 0);
 	assert_int_equal(st.st_mode & 07777, 0644);
+	assert_int_equal(stat(f->ca_cert, &st), 0);
+	assert_int_equal(st.st_mode & 07777, 0644);
 
-	nb = read_file(f->key, before, sizeof(before));
-	assert_true(nb > 0);
-	assert_int_equal(tls_generate_self_signed(f->cert, f->key, "127.0.0.1", err, sizeof(err)),
-			 -1);
-	snprintf(expect, sizeof(expect), "tls: %s already exists; not overwriting it", f->key);
-	assert_string_equal(err, expect);
-	na = read_file(f->key, after, sizeof(after));
-	assert_int_equal(na, nb);
-	assert_memory_equal(before, after, (size_t)nb);
+	/* Again, even with other names: nothing is made, nothing changes. */
+	snap_take(&ca, f->ca_cert);
+	snap_take(&ca_key, f->ca_key);
+	snap_take(&cert, f->cert);
+	snap_take(&key, f->key);
+	assert_int_equal(tls_cert_init(&f->files, bugs, 1, &made, err, sizeof(err)), 0);
+	assert_int_equal(made, 0);
+	snap_same(&ca, f->ca_cert);
+	snap_same(&ca_key, f->ca_key);
+	snap_same(&cert, f->cert);
+	snap_same(&key, f->key);
 
-	/* Only the certificate exists: still refused, and no key is left behind. */
-	path_join(path, sizeof(path), f->dir, "lonely-cert.pem");
-	path_join(other, sizeof(other), f->dir, "lonely-key.pem");
-	write_text(path, "placeholder\n");
-	assert_int_equal(tls_generate_self_signed(path, other, "127.0.0.1", err, sizeof(err)), -1);
-	snprintf(expect, sizeof(expect), "tls: %s already exists; not overwriting it", path);
+	/* Without cert.pem: a new certificate from the same CA, for the same key (same pin). */
+	tls_dir_in(&d, f, "reissue", 1);
+	assert_int_equal(tls_cert_init(&d.files, NULL, 0, &made, err, sizeof(err)), 0);
+	assert_int_equal(made, TLS_MADE_CA | TLS_MADE_CERT | TLS_MADE_KEY);
+	assert_int_equal(tls_cert_pin(d.cert, pin1, sizeof(pin1), err, sizeof(err)), 0);
+	assert_int_not_equal(verify_name(d.ca_cert, d.cert, "bugs.example.org", &flags), 0);
+	snap_take(&ca, d.ca_cert);
+	snap_take(&ca_key, d.ca_key);
+	snap_take(&key, d.key);
+	assert_int_equal(unlink(d.cert), 0);
+	assert_int_equal(tls_cert_init(&d.files, bugs, 1, &made, err, sizeof(err)), 0);
+	assert_int_equal(made, TLS_MADE_CERT);
+	snap_same(&ca, d.ca_cert);
+	snap_same(&ca_key, d.ca_key);
+	snap_same(&key, d.key);
+	assert_int_equal(tls_cert_pin(d.cert, pin2, sizeof(pin2), err, sizeof(err)), 0);
+	assert_string_equal(pin1, pin2);
+	assert_int_equal(verify_name(d.ca_cert, d.cert, "bugs.example.org", &flags), 0);
+
+	/* Without cert.pem and key.pem: a new key too, so a new pin. */
+	assert_int_equal(unlink(d.cert), 0);
+	assert_int_equal(unlink(d.key), 0);
+	assert_int_equal(tls_cert_init(&d.files, NULL, 0, &made, err, sizeof(err)), 0);
+	assert_int_equal(made, TLS_MADE_CERT | TLS_MADE_KEY);
+	assert_int_equal(tls_cert_pin(d.cert, pin2, sizeof(pin2), err, sizeof(err)), 0);
+	assert_string_not_equal(pin1, pin2);
+	snap_same(&ca, d.ca_cert);
+
+	/* A data directory from before the local CA: its certificate stays, no CA is made. */
+	tls_dir_in(&d, f, "old", 1);
+	write_text(d.cert, "an older self-signed certificate\n");
+	write_text(d.key, "its key\n");
+	assert_int_equal(tls_cert_init(&d.files, bugs, 1, &made, err, sizeof(err)), 0);
+	assert_int_equal(made, 0);
+	assert_false(file_exists(d.ca_cert));
+	assert_false(file_exists(d.ca_key));
+
+	/* Half a CA: refused, and nothing else made. */
+	tls_dir_in(&d, f, "lonely", 1);
+	write_text(d.ca_key, "placeholder\n");
+	assert_int_equal(tls_cert_init(&d.files, NULL, 0, &made, err, sizeof(err)), -1);
+	snprintf(expect, sizeof(expect), "tls: %s exists without %s; restore it or remove both",
+		 d.ca_key, d.ca_cert);
 	assert_string_equal(err, expect);
-	assert_int_equal(stat(other, &st), -1);
-	assert_int_equal(errno, ENOENT);
-	unlink(path);
+	assert_false(file_exists(d.cert));
+	assert_false(file_exists(d.key));
 
 	/* A directory that does not exist. */
-	path_join(path, sizeof(path), f->dir, "missing/cert.pem");
-	path_join(other, sizeof(other), f->dir, "missing/key.pem");
-	assert_int_equal(tls_generate_self_signed(path, other, "127.0.0.1", err, sizeof(err)), -1);
-	snprintf(expect, sizeof(expect), "tls: cannot create %s: No such file or directory", other);
+	tls_dir_in(&d, f, "missing", 0);
+	assert_int_equal(tls_cert_init(&d.files, NULL, 0, &made, err, sizeof(err)), -1);
+	snprintf(expect, sizeof(expect), "tls: cannot create %s: No such file or directory",
+		 d.ca_key);
 	assert_string_equal(err, expect);
 }
 
-static void test_generate_rejects_bad_hosts(void **state)
+static void test_init_rejects_bad_hosts(void **state)
 {
-	static const char *const bad[] = {"",           "a,b",   "CN=x", "a b", "host/x",
-					  "evil\\name", "1:2:3", "[]",   "::g"};
+	static const char *const bad[] = {"",      "a,b", "CN=x", "a b",  "host/x", "evil\\name",
+					  "1:2:3", "[]",  "::g",  "a..b", ".x",     "-x"};
+	static const char *const many[TLS_MAX_HOSTS + 1] = {
+	    "a", "b", "c", "d", "e", "f", "g", "h", "i", "j", "k", "l", "m", "n", "o", "p", "q"};
 	struct fixture *f = *state;
-	char err[1024], expect[1024], cert[256], key[256];
-	struct stat st;
+	char err[1024], expect[1024];
+	struct tls_dir d;
 	size_t i;
+	int made;
 
-	path_join(cert, sizeof(cert), f->dir, "bad-cert.pem");
-	path_join(key, sizeof(key), f->dir, "bad-key.pem");
+	tls_dir_in(&d, f, "bad", 1);
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		assert_int_equal(tls_generate_self_signed(cert, key, bad[i], err, sizeof(err)), -1);
+		assert_int_equal(tls_cert_init(&d.files, &bad[i], 1, &made, err, sizeof(err)), -1);
 		snprintf(expect, sizeof(expect), "tls: \"%s\" is not a host name or IP address",
 			 bad[i]);
 		assert_string_equal(err, expect);
-		assert_int_equal(stat(key, &st), -1);
-		assert_int_equal(stat(cert, &st), -1);
+		assert_false(file_exists(d.ca_key));
+		assert_false(file_exists(d.key));
 	}
+	assert_int_equal(tls_cert_init(&d.files, many, TLS_MAX_HOSTS + 1, &made, err, sizeof(err)),
+			 -1);
+	assert_string_equal(err, "tls: at most 16 host names");
+	assert_int_equal(tls_cert_init(&d.files, many, TLS_MAX_HOSTS, &made, err, sizeof(err)), 0);
 }
 
 /* The subjectAltName entries, in order, as (tag, bytes). */
@@ -439,113 +579,190 @@ static int find_san(const mbedtls_x509_crt *crt, const unsigned char **out, size
 	return critical ? -1 : 0;
 }
 
-static void test_generated_cert_verifies(void **state)
+static time_t x509_seconds(const mbedtls_x509_time *t)
+{
+	struct tm tm = {.tm_year = t->year - 1900,
+			.tm_mon = t->mon - 1,
+			.tm_mday = t->day,
+			.tm_hour = t->hour,
+			.tm_min = t->min,
+			.tm_sec = t->sec};
+
+	return timegm(&tm);
+}
+
+static void test_ca_and_server_cert(void **state)
 {
 	static const struct san_entry want[] = {
-	    {7, "\x7f\x00\x00\x01", 4},
-	    {2, "127.0.0.1", 9},
 	    {2, "localhost", 9},
+	    {7, "\x7f\x00\x00\x01", 4},
 	    {7, "\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\x01", 16},
-	    {2, "::1", 3},
 	};
 	struct fixture *f = *state;
-	mbedtls_x509_crt crt;
+	mbedtls_x509_crt chain, ca;
+	const mbedtls_x509_crt *leaf;
 	uint32_t flags;
 	char dn[256];
 	time_t now = time(NULL);
-	struct tm tm;
 
-	mbedtls_x509_crt_init(&crt);
-	assert_int_equal(mbedtls_x509_crt_parse_file(&crt, f->cert), 0);
-	assert_null(crt.next);
-	assert_int_equal(crt.version, 3);
-	assert_int_equal(crt.ca_istrue, 1);
-	assert_int_equal(crt.max_pathlen, 1); /* mbedTLS stores pathLenConstraint + 1 */
-	assert_int_equal(crt.key_usage,
-			 MBEDTLS_X509_KU_DIGITAL_SIGNATURE | MBEDTLS_X509_KU_KEY_CERT_SIGN);
-	assert_int_equal(crt.sig_md, MBEDTLS_MD_SHA256);
-	assert_int_equal(mbedtls_pk_get_type(&crt.pk), MBEDTLS_PK_ECKEY);
-	assert_int_equal(mbedtls_pk_ec(crt.pk)->grp.id, MBEDTLS_ECP_DP_SECP256R1);
-	assert_true(mbedtls_x509_dn_gets(dn, sizeof(dn), &crt.subject) > 0);
-	assert_string_equal(dn, "CN=127.0.0.1");
-	assert_true(mbedtls_x509_dn_gets(dn, sizeof(dn), &crt.issuer) > 0);
-	assert_string_equal(dn, "CN=127.0.0.1");
-	assert_true(crt.serial.len >= 16);
-	assert_int_equal(crt.serial.p[0] & 0x80, 0);
+	mbedtls_x509_crt_init(&chain);
+	mbedtls_x509_crt_init(&ca);
+	assert_int_equal(mbedtls_x509_crt_parse_file(&chain, f->cert), 0);
+	assert_int_equal(mbedtls_x509_crt_parse_file(&ca, f->ca_cert), 0);
+	assert_null(ca.next);
 
-	assert_true(mbedtls_x509_time_is_past(&crt.valid_from));
-	assert_true(mbedtls_x509_time_is_future(&crt.valid_to));
-	assert_non_null(gmtime_r(&now, &tm));
-	assert_int_equal(crt.valid_to.year, tm.tm_year + 1900 + 10);
+	/* cert.pem: the server certificate, then the CA's, byte for byte. */
+	leaf = &chain;
+	assert_non_null(leaf->next);
+	assert_null(leaf->next->next);
+	assert_int_equal(leaf->next->raw.len, ca.raw.len);
+	assert_memory_equal(leaf->next->raw.p, ca.raw.p, ca.raw.len);
 
-	check_sans(&crt, want, sizeof(want) / sizeof(want[0]));
+	/* The CA: signs certificates, nothing below it, ten years. */
+	assert_int_equal(ca.version, 3);
+	assert_int_equal(ca.ca_istrue, 1);
+	assert_int_equal(ca.max_pathlen, 1); /* mbedTLS stores pathLenConstraint + 1 */
+	assert_int_equal(ca.key_usage, MBEDTLS_X509_KU_KEY_CERT_SIGN | MBEDTLS_X509_KU_CRL_SIGN);
+	assert_int_equal(ca.sig_md, MBEDTLS_MD_SHA256);
+	assert_int_equal(mbedtls_pk_ec(ca.pk)->grp.id, MBEDTLS_ECP_DP_SECP256R1);
+	assert_true(mbedtls_x509_dn_gets(dn, sizeof(dn), &ca.subject) > 0);
+	assert_int_equal(strncmp(dn, "CN=prosum local CA ", 19), 0);
+	assert_int_equal(strlen(dn), 19 + 8);
+	assert_int_equal(ca.subject_raw.len, ca.issuer_raw.len);
+	assert_memory_equal(ca.subject_raw.p, ca.issuer_raw.p, ca.subject_raw.len);
+	assert_true(mbedtls_x509_time_is_past(&ca.valid_from));
+	assert_true(x509_seconds(&ca.valid_to) - now > (time_t)(10 * 365 - 1) * 86400);
+	assert_true(x509_seconds(&ca.valid_to) - now < (time_t)(10 * 366 + 1) * 86400);
 
-	/* Its own trust anchor, for every name a local client might use. */
+	/* The server certificate: an end entity for TLS servers, 825 days. */
+	assert_int_equal(leaf->version, 3);
+	assert_int_equal(leaf->ca_istrue, 0);
+	assert_true(leaf->ext_types & MBEDTLS_X509_EXT_BASIC_CONSTRAINTS);
+	assert_int_equal(leaf->key_usage, MBEDTLS_X509_KU_DIGITAL_SIGNATURE);
+	assert_int_equal(
+	    mbedtls_x509_crt_check_extended_key_usage(leaf, MBEDTLS_OID_SERVER_AUTH,
+						      MBEDTLS_OID_SIZE(MBEDTLS_OID_SERVER_AUTH)),
+	    0);
+	assert_int_not_equal(
+	    mbedtls_x509_crt_check_extended_key_usage(leaf, MBEDTLS_OID_CLIENT_AUTH,
+						      MBEDTLS_OID_SIZE(MBEDTLS_OID_CLIENT_AUTH)),
+	    0);
+	assert_int_equal(leaf->sig_md, MBEDTLS_MD_SHA256);
+	assert_int_equal(mbedtls_pk_get_type(&leaf->pk), MBEDTLS_PK_ECKEY);
+	assert_int_equal(mbedtls_pk_ec(leaf->pk)->grp.id, MBEDTLS_ECP_DP_SECP256R1);
+	assert_true(mbedtls_x509_dn_gets(dn, sizeof(dn), &leaf->subject) > 0);
+	assert_string_equal(dn, "CN=localhost");
+	assert_int_equal(leaf->issuer_raw.len, ca.subject_raw.len);
+	assert_memory_equal(leaf->issuer_raw.p, ca.subject_raw.p, ca.subject_raw.len);
+	assert_true(leaf->serial.len >= 16);
+	assert_int_equal(leaf->serial.p[0] & 0x80, 0);
+	assert_true(mbedtls_x509_time_is_past(&leaf->valid_from));
+	assert_int_equal(x509_seconds(&leaf->valid_to) - x509_seconds(&leaf->valid_from),
+			 (time_t)TLS_SERVER_CERT_DAYS * 86400);
+	/* IP addresses as iPAddress entries only: no IP text posing as a DNS name. */
+	check_sans(leaf, want, sizeof(want) / sizeof(want[0]));
+
 	flags = 0xff;
-	assert_int_equal(mbedtls_x509_crt_verify(&crt, &crt, NULL, "127.0.0.1", &flags, NULL, NULL),
-			 0);
-	assert_int_equal(flags, 0);
-	assert_int_equal(mbedtls_x509_crt_verify(&crt, &crt, NULL, "localhost", &flags, NULL, NULL),
-			 0);
-	assert_int_equal(flags, 0);
-	assert_int_equal(mbedtls_x509_crt_verify(&crt, &crt, NULL, "::1", &flags, NULL, NULL), 0);
+	assert_int_equal(
+	    mbedtls_x509_crt_verify(&chain, &ca, NULL, "localhost", &flags, NULL, NULL), 0);
 	assert_int_equal(flags, 0);
 	assert_int_equal(
-	    mbedtls_x509_crt_verify(&crt, &crt, NULL, "example.com", &flags, NULL, NULL),
+	    mbedtls_x509_crt_verify(&chain, &ca, NULL, "example.com", &flags, NULL, NULL),
 	    MBEDTLS_ERR_X509_CERT_VERIFY_FAILED);
 	assert_int_equal(flags, MBEDTLS_X509_BADCERT_CN_MISMATCH);
+	mbedtls_x509_crt_free(&ca);
+	mbedtls_x509_crt_free(&chain);
+}
+
+static void test_hosts_in_server_cert(void **state)
+{
+	static const char *const hosts[] = {"bugs.example.org", "192.0.2.7", "[2001:db8::7]",
+					    "127.0.0.1", "BUGS.example.org"};
+	static const struct san_entry want[] = {
+	    {2, "bugs.example.org", 16},
+	    {7, "\xc0\x00\x02\x07", 4},
+	    {7, "\x20\x01\x0d\xb8\0\0\0\0\0\0\0\0\0\0\0\x07", 16},
+	    {7, "\x7f\x00\x00\x01", 4},
+	    {2, "localhost", 9},
+	    {7, "\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\x01", 16},
+	};
+	static const char *const v6[] = {"::1"};
+	static const struct san_entry want_v6[] = {
+	    {7, "\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\x01", 16},
+	    {2, "localhost", 9},
+	    {7, "\x7f\x00\x00\x01", 4},
+	};
+	struct fixture *f = *state;
+	char err[1024], dn[256];
+	mbedtls_x509_crt crt;
+	struct tls_dir d;
+	uint32_t flags;
+	int made;
+
+	tls_dir_in(&d, f, "hosts", 1);
+	assert_int_equal(tls_cert_init(&d.files, hosts, sizeof(hosts) / sizeof(hosts[0]), &made,
+				       err, sizeof(err)),
+			 0);
+	mbedtls_x509_crt_init(&crt);
+	assert_int_equal(mbedtls_x509_crt_parse_file(&crt, d.cert), 0);
+	assert_true(mbedtls_x509_dn_gets(dn, sizeof(dn), &crt.subject) > 0);
+	assert_string_equal(dn, "CN=bugs.example.org");
+	check_sans(&crt, want, sizeof(want) / sizeof(want[0]));
+	mbedtls_x509_crt_free(&crt);
+	assert_int_equal(verify_name(d.ca_cert, d.cert, "bugs.example.org", &flags), 0);
+	assert_int_equal(verify_name(d.ca_cert, d.cert, "localhost", &flags), 0);
+
+	/* An IP address first: the CN falls back to localhost. */
+	tls_dir_in(&d, f, "v6", 1);
+	assert_int_equal(tls_cert_init(&d.files, v6, 1, &made, err, sizeof(err)), 0);
+	mbedtls_x509_crt_init(&crt);
+	assert_int_equal(mbedtls_x509_crt_parse_file(&crt, d.cert), 0);
+	assert_true(mbedtls_x509_dn_gets(dn, sizeof(dn), &crt.subject) > 0);
+	assert_string_equal(dn, "CN=localhost");
+	check_sans(&crt, want_v6, 3);
 	mbedtls_x509_crt_free(&crt);
 }
 
-static void test_generate_dns_and_ipv6_hosts(void **state)
+/* The pin is sha256// and the base64 of the SHA-256 of the server key's SubjectPublicKeyInfo. */
+static void test_pin(void **state)
 {
-	static const struct san_entry want_dns[] = {
-	    {2, "bugs.example.org", 16},
-	    {2, "localhost", 9},
-	    {7, "\x7f\x00\x00\x01", 4},
-	    {2, "127.0.0.1", 9},
-	    {7, "\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\x01", 16},
-	    {2, "::1", 3},
-	};
-	static const struct san_entry want_v6[] = {
-	    {7, "\x20\x01\x0d\xb8\0\0\0\0\0\0\0\0\0\0\0\x07", 16},
-	    {2, "2001:db8::7", 11},
-	    {2, "localhost", 9},
-	    {7, "\x7f\x00\x00\x01", 4},
-	    {2, "127.0.0.1", 9},
-	    {7, "\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\x01", 16},
-	    {2, "::1", 3},
-	};
 	struct fixture *f = *state;
-	char cert[256], key[256], err[1024], dn[256];
-	mbedtls_x509_crt crt;
-	uint32_t flags;
+	mbedtls_pk_context key;
+	unsigned char der[512], hash[32];
+	char want[TLS_PIN_LEN], pin[TLS_PIN_LEN], ca_pin[TLS_PIN_LEN], err[1024], expect[1024],
+	    junk[256];
+	size_t olen;
+	int len;
 
-	path_join(cert, sizeof(cert), f->dir, "dns-cert.pem");
-	path_join(key, sizeof(key), f->dir, "dns-key.pem");
-	assert_int_equal(tls_generate_self_signed(cert, key, "bugs.example.org", err, sizeof(err)),
+	mbedtls_pk_init(&key);
+	assert_int_equal(mbedtls_pk_parse_keyfile(&key, f->key, NULL), 0);
+	len = mbedtls_pk_write_pubkey_der(&key, der, sizeof(der));
+	assert_true(len > 0);
+	mbedtls_sha256_ret(der + sizeof(der) - len, (size_t)len, hash, 0);
+	memcpy(want, "sha256//", 8);
+	assert_int_equal(mbedtls_base64_encode((unsigned char *)want + 8, sizeof(want) - 8, &olen,
+					       hash, sizeof(hash)),
 			 0);
-	mbedtls_x509_crt_init(&crt);
-	assert_int_equal(mbedtls_x509_crt_parse_file(&crt, cert), 0);
-	assert_true(mbedtls_x509_dn_gets(dn, sizeof(dn), &crt.subject) > 0);
-	assert_string_equal(dn, "CN=bugs.example.org");
-	check_sans(&crt, want_dns, sizeof(want_dns) / sizeof(want_dns[0]));
-	assert_int_equal(
-	    mbedtls_x509_crt_verify(&crt, &crt, NULL, "bugs.example.org", &flags, NULL, NULL), 0);
-	assert_int_equal(mbedtls_x509_crt_verify(&crt, &crt, NULL, "127.0.0.1", &flags, NULL, NULL),
-			 0);
-	mbedtls_x509_crt_free(&crt);
+	assert_int_equal(olen, 44);
+	mbedtls_pk_free(&key);
 
-	/* Bracketed IPv6 as in a URL; no duplicate entries. */
-	path_join(cert, sizeof(cert), f->dir, "v6-cert.pem");
-	path_join(key, sizeof(key), f->dir, "v6-key.pem");
-	assert_int_equal(tls_generate_self_signed(cert, key, "[2001:db8::7]", err, sizeof(err)), 0);
-	mbedtls_x509_crt_init(&crt);
-	assert_int_equal(mbedtls_x509_crt_parse_file(&crt, cert), 0);
-	assert_true(mbedtls_x509_dn_gets(dn, sizeof(dn), &crt.subject) > 0);
-	assert_string_equal(dn, "CN=2001:db8::7");
-	check_sans(&crt, want_v6, sizeof(want_v6) / sizeof(want_v6[0]));
-	mbedtls_x509_crt_free(&crt);
+	assert_int_equal(tls_cert_pin(f->cert, pin, sizeof(pin), err, sizeof(err)), 0);
+	assert_string_equal(pin, want);
+	assert_int_equal(strlen(pin), TLS_PIN_LEN - 1);
+	/* The CA's key is another key. */
+	assert_int_equal(tls_cert_pin(f->ca_cert, ca_pin, sizeof(ca_pin), err, sizeof(err)), 0);
+	assert_string_not_equal(ca_pin, pin);
+
+	path_join(junk, sizeof(junk), f->dir, "junk-cert.pem");
+	write_text(junk, "no certificate here\n");
+	assert_int_equal(tls_cert_pin(junk, pin, sizeof(pin), err, sizeof(err)), -1);
+	snprintf(expect, sizeof(expect),
+		 "tls: %s: X509 - The CRT/CRL/CSR format is invalid, e.g. different type expected",
+		 junk);
+	assert_string_equal(err, expect);
+	assert_int_equal(tls_cert_self_signed(f->cert), 0);
+	assert_int_equal(tls_cert_self_signed(f->ca_cert), 1);
+	assert_int_equal(tls_cert_self_signed(junk), -1);
 }
 
 /* ---- server set-up ---- */
@@ -553,7 +770,7 @@ static void test_generate_dns_and_ipv6_hosts(void **state)
 static void test_server_new_errors(void **state)
 {
 	struct fixture *f = *state;
-	char err[1024], expect[1024], missing[256], junk[256], cert2[256], key2[256];
+	char err[1024], expect[1024], missing[256], junk[256];
 	tls_server *srv = (tls_server *)1;
 
 	path_join(missing, sizeof(missing), f->dir, "nope.pem");
@@ -581,12 +798,9 @@ static void test_server_new_errors(void **state)
 	snprintf(expect, sizeof(expect), "tls: key %s: PK - Invalid key tag or value", f->cert);
 	assert_string_equal(err, expect);
 
-	/* Another certificate's key. */
-	path_join(cert2, sizeof(cert2), f->dir, "other-cert.pem");
-	path_join(key2, sizeof(key2), f->dir, "other-key.pem");
-	assert_int_equal(tls_generate_self_signed(cert2, key2, "127.0.0.1", err, sizeof(err)), 0);
-	assert_int_equal(tls_server_new(&srv, f->cert, key2, err, sizeof(err)), -1);
-	snprintf(expect, sizeof(expect), "tls: key %s does not match certificate %s", key2,
+	/* Another certificate's key: the CA's. */
+	assert_int_equal(tls_server_new(&srv, f->cert, f->ca_key, err, sizeof(err)), -1);
+	snprintf(expect, sizeof(expect), "tls: key %s does not match certificate %s", f->ca_key,
 		 f->cert);
 	assert_string_equal(err, expect);
 	assert_null(srv);
@@ -611,7 +825,8 @@ static void test_handshake_and_exchange(void **state)
 	/* Nothing has arrived yet. */
 	assert_int_equal(tls_handshake(p.sc), TLS_WANT_READ);
 	handshake_ok(&p);
-	assert_int_equal(p.cl.verify_calls, 1);
+	/* The server sends its certificate and the CA's. */
+	assert_int_equal(p.cl.verify_calls, 2);
 	assert_int_equal(mbedtls_ssl_get_verify_result(&p.cl.ssl), 0);
 	assert_string_equal(mbedtls_ssl_get_version(&p.cl.ssl), "TLSv1.2");
 	assert_string_equal(mbedtls_ssl_get_ciphersuite(&p.cl.ssl),
@@ -739,7 +954,7 @@ static void test_session_ticket_resumption(void **state)
 	/* First visit: full handshake, the server hands out a ticket. */
 	pair_open(&p, f, NULL, NULL);
 	handshake_ok(&p);
-	assert_int_equal(p.cl.verify_calls, 1);
+	assert_int_equal(p.cl.verify_calls, 2);
 	full_bytes = p.cl.received;
 	assert_int_equal(mbedtls_ssl_get_session(&p.cl.ssl, &sess), 0);
 	tls_close_notify(p.sc);
@@ -761,7 +976,7 @@ static void test_session_ticket_resumption(void **state)
 	pair_open(&p, f, other, NULL);
 	assert_int_equal(mbedtls_ssl_set_session(&p.cl.ssl, &sess), 0);
 	handshake_ok(&p);
-	assert_int_equal(p.cl.verify_calls, 1);
+	assert_int_equal(p.cl.verify_calls, 2);
 	pair_close(&p);
 	tls_server_free(other);
 
@@ -893,6 +1108,125 @@ static void test_chacha_and_p256(void **state)
 	pair_close(&p);
 }
 
+/*
+ * The named group of the server's ServerKeyExchange (ECParameters with
+ * curve_type named_curve), found in the bytes the client received; 0 if none.
+ */
+static unsigned server_group(const struct client *cl)
+{
+	size_t n = cl->received < sizeof(cl->head) ? cl->received : sizeof(cl->head);
+	size_t off = 0, len, m;
+	const unsigned char *r;
+
+	while (off + 5 <= n) {
+		len = (size_t)cl->head[off + 3] << 8 | cl->head[off + 4];
+		r = cl->head + off + 5;
+		if (off + 5 + len > n)
+			break;
+		/* handshake records: messages of type(1) length(3) body */
+		for (m = 0; cl->head[off] == 22 && m + 4 <= len;) {
+			size_t mlen = (size_t)r[m + 1] << 16 | (size_t)r[m + 2] << 8 | r[m + 3];
+
+			if (r[m] == 12 && mlen >= 3 && m + 7 <= len && r[m + 4] == 3)
+				return (unsigned)r[m + 5] << 8 | r[m + 6];
+			m += 4 + mlen;
+		}
+		off += 5 + len;
+	}
+	return 0;
+}
+
+/* Handshake offering what o says: 1 accepted, 0 refused (by either side). */
+static int offer(struct fixture *f, tls_server *srv, const struct client_opts *o, unsigned *group)
+{
+	struct pair p;
+	int s, c, ok;
+
+	pair_open(&p, f, srv, o);
+	handshake(&p, &s, &c);
+	ok = s == TLS_OK && c == 0;
+	if (!ok)
+		assert_true(s == TLS_ERROR || c != 0);
+	if (group)
+		*group = ok ? server_group(&p.cl) : 0;
+	pair_close(&p);
+	return ok;
+}
+
+/*
+ * What a scanner sees, offering one suite, version or group at a time
+ * (SECURITY.md, "TLS", lists the same): TLS 1.2 only; the three ECDHE-ECDSA
+ * AEAD suites of the certificate init makes; X25519 preferred, P-256 else.
+ * mbedTLS 2.28 also wants the client to list the certificate's curve
+ * (P-256), so a client offering X25519 alone is refused.
+ */
+static void test_scan_matches_security_md(void **state)
+{
+	static const int want_suites[] = {
+	    MBEDTLS_TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
+	    MBEDTLS_TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256,
+	    MBEDTLS_TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,
+	};
+	struct fixture *f = *state;
+	const mbedtls_ecp_curve_info *ci;
+	const int *id;
+	mbedtls_ecp_group_id groups[3], prefer_p256[4];
+	struct client_opts o;
+	int one[2], minor, accepted = 0, curves = 0, want;
+	unsigned group;
+	size_t i;
+
+	/* TLS 1.0 and 1.1 refused, 1.2 accepted (mbedTLS 2.28 has no TLS 1.3). */
+	for (minor = MBEDTLS_SSL_MINOR_VERSION_1; minor <= MBEDTLS_SSL_MINOR_VERSION_3; minor++) {
+		memset(&o, 0, sizeof(o));
+		o.minor = minor;
+		assert_int_equal(offer(f, NULL, &o, NULL), minor == MBEDTLS_SSL_MINOR_VERSION_3);
+	}
+
+	/* Every suite mbedTLS knows, one at a time: CBC, RSA key exchange, PSK... refused. */
+	for (id = mbedtls_ssl_list_ciphersuites(); *id; id++) {
+		memset(&o, 0, sizeof(o));
+		one[0] = *id;
+		one[1] = 0;
+		o.suites = one;
+		for (want = 0, i = 0; i < sizeof(want_suites) / sizeof(want_suites[0]); i++)
+			want |= *id == want_suites[i];
+		if (offer(f, NULL, &o, NULL) != want)
+			print_error("suite %s\n", mbedtls_ssl_get_ciphersuite_name(*id));
+		assert_int_equal(offer(f, NULL, &o, NULL), want);
+		accepted += want;
+	}
+	assert_int_equal(accepted, 3);
+
+	/* Every group, alone and next to P-256. */
+	for (ci = mbedtls_ecp_curve_list(); ci->grp_id != MBEDTLS_ECP_DP_NONE; ci++, curves++) {
+		memset(&o, 0, sizeof(o));
+		groups[0] = ci->grp_id;
+		groups[1] = MBEDTLS_ECP_DP_NONE;
+		o.groups = groups;
+		assert_int_equal(offer(f, NULL, &o, &group),
+				 ci->grp_id == MBEDTLS_ECP_DP_SECP256R1);
+		groups[1] = MBEDTLS_ECP_DP_SECP256R1;
+		groups[2] = MBEDTLS_ECP_DP_NONE;
+		assert_int_equal(offer(f, NULL, &o, &group), 1);
+		if (ci->grp_id == MBEDTLS_ECP_DP_CURVE25519)
+			assert_int_equal(group, 29); /* x25519 */
+		else
+			assert_int_equal(group, 23); /* secp256r1 */
+	}
+	assert_true(curves >= 3);
+
+	/* The server's order wins: X25519 even when the client puts it last. */
+	memset(&o, 0, sizeof(o));
+	prefer_p256[0] = MBEDTLS_ECP_DP_SECP256R1;
+	prefer_p256[1] = MBEDTLS_ECP_DP_SECP384R1;
+	prefer_p256[2] = MBEDTLS_ECP_DP_CURVE25519;
+	prefer_p256[3] = MBEDTLS_ECP_DP_NONE;
+	o.groups = prefer_p256;
+	assert_int_equal(offer(f, NULL, &o, &group), 1);
+	assert_int_equal(group, 29);
+}
+
 /* An operator's RSA certificate works through the ECDHE-RSA suites. */
 static void test_rsa_certificate(void **state)
 {
@@ -903,9 +1237,20 @@ static void test_rsa_certificate(void **state)
 	mbedtls_mpi serial;
 	unsigned char pem[8192];
 	char cert[256], keyf[256], err[256];
+	static const struct {
+		mbedtls_ecp_group_id id;
+		unsigned tls_id; /* 0: refused */
+	} rsa_groups[] = {
+	    {MBEDTLS_ECP_DP_CURVE25519, 29}, {MBEDTLS_ECP_DP_SECP256R1, 23},
+	    {MBEDTLS_ECP_DP_SECP384R1, 24},  {MBEDTLS_ECP_DP_SECP521R1, 0},
+	    {MBEDTLS_ECP_DP_BP256R1, 0},
+	};
+	mbedtls_ecp_group_id groups[2];
 	struct client_opts o = {0};
 	tls_server *srv = NULL;
 	struct pair p;
+	unsigned group;
+	size_t i;
 
 	mbedtls_pk_init(&key);
 	mbedtls_x509write_crt_init(&w);
@@ -919,8 +1264,8 @@ static void test_rsa_certificate(void **state)
 	mbedtls_x509write_crt_set_md_alg(&w, MBEDTLS_MD_SHA256);
 	mbedtls_x509write_crt_set_subject_key(&w, &key);
 	mbedtls_x509write_crt_set_issuer_key(&w, &key);
-	assert_int_equal(mbedtls_x509write_crt_set_subject_name(&w, "CN=127.0.0.1"), 0);
-	assert_int_equal(mbedtls_x509write_crt_set_issuer_name(&w, "CN=127.0.0.1"), 0);
+	assert_int_equal(mbedtls_x509write_crt_set_subject_name(&w, "CN=localhost"), 0);
+	assert_int_equal(mbedtls_x509write_crt_set_issuer_name(&w, "CN=localhost"), 0);
 	assert_int_equal(mbedtls_x509write_crt_set_serial(&w, &serial), 0);
 	assert_int_equal(mbedtls_x509write_crt_set_validity(&w, "20200101000000", "20491231235959"),
 			 0);
@@ -944,6 +1289,15 @@ static void test_rsa_certificate(void **state)
 	assert_int_equal(mbedtls_ssl_read(&p.cl.ssl, pem, sizeof(pem)), 3);
 	pair_close(&p);
 
+	/* No certificate curve to match: each of the three groups works alone, no other. */
+	for (i = 0; i < sizeof(rsa_groups) / sizeof(rsa_groups[0]); i++) {
+		groups[0] = rsa_groups[i].id;
+		groups[1] = MBEDTLS_ECP_DP_NONE;
+		o.groups = groups;
+		assert_int_equal(offer(f, srv, &o, &group), rsa_groups[i].tls_id != 0);
+		assert_int_equal(group, rsa_groups[i].tls_id);
+	}
+
 	tls_server_free(srv);
 	mbedtls_mpi_free(&serial);
 	mbedtls_x509_crt_free(&ca);
@@ -954,10 +1308,11 @@ static void test_rsa_certificate(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_generate_modes_and_no_overwrite),
-	    cmocka_unit_test(test_generate_rejects_bad_hosts),
-	    cmocka_unit_test(test_generated_cert_verifies),
-	    cmocka_unit_test(test_generate_dns_and_ipv6_hosts),
+	    cmocka_unit_test(test_init_modes_and_no_overwrite),
+	    cmocka_unit_test(test_init_rejects_bad_hosts),
+	    cmocka_unit_test(test_ca_and_server_cert),
+	    cmocka_unit_test(test_hosts_in_server_cert),
+	    cmocka_unit_test(test_pin),
 	    cmocka_unit_test(test_server_new_errors),
 	    cmocka_unit_test(test_handshake_and_exchange),
 	    cmocka_unit_test(test_pending),
@@ -967,6 +1322,7 @@ int main(void)
 	    cmocka_unit_test(test_close_notify_and_eof),
 	    cmocka_unit_test(test_old_protocols_and_weak_suites_refused),
 	    cmocka_unit_test(test_chacha_and_p256),
+	    cmocka_unit_test(test_scan_matches_security_md),
 	    cmocka_unit_test(test_rsa_certificate),
 	};
 
