@@ -146,7 +146,7 @@ static const char *const sql_text[Q_COUNT] = {
 			 "last_seen = max(last_seen, ?3), "
 			 "last_revision = coalesce(?4, last_revision) WHERE id = ?1",
 	[Q_REPORT_GET] = "SELECT r.num, g.num, r.kind, r.title, r.status, r.received_at, "
-			 "r.revision, r.body, r.assignee, r.fixed_by, r.commit_id, "
+			 "coalesce(r.revision, r.version), r.body, r.assignee, r.fixed_by, r.commit_id, "
 			 "(SELECT c.release FROM commits c WHERE c.project_id = r.project_id "
 			 " AND c.id = r.commit_id), "
 			 "(SELECT c.release FROM commits c WHERE c.project_id = r.project_id "
@@ -2130,10 +2130,11 @@ int store_group_fix(store_db *db, int64_t project_id, int64_t group_num, char fi
 	return rc;
 }
 
-int store_group_regressed(store_db *db, int64_t project_id, int64_t group_num, int64_t now)
+int store_group_regressed(store_db *db, int64_t project_id, int64_t group_num,
+			  int64_t report_num, int64_t now)
 {
 	sqlite3_stmt *s = stmt(db, Q_GROUP_REGRESSED);
-	char status[32], fix[41];
+	char status[32], fix[41], actor[40];
 
 	if (!s || store_group_fix(db, project_id, group_num, fix, status) < 0)
 		return STORE_ERROR;
@@ -2144,7 +2145,9 @@ int store_group_regressed(store_db *db, int64_t project_id, int64_t group_num, i
 		return STORE_ERROR;
 	if (sqlite3_changes(db->db) == 0)
 		return STORE_OK;
-	return audit(db, project_id, "G", group_num, "prosum", "status", status, "regressed", now);
+	/* The report whose build holds the fix is what showed the regression. */
+	snprintf(actor, sizeof(actor), "report R-%lld", (long long)report_num);
+	return audit(db, project_id, "G", group_num, actor, "status", status, "regressed", now);
 }
 
 int store_link_add(store_db *db, int64_t project_id, char type, int64_t num,
@@ -2193,23 +2196,41 @@ int store_link_add(store_db *db, int64_t project_id, char type, int64_t num,
 	"l.ref_type = 'R' AND l.ref_num = x.num AND l.commit_id = x.fixed_by WHERE "          \
 	"x.group_id = g.id))"
 
+/* Who made the change, in the history: the fixing commit ("commit abc1234"). */
+#define REPORT_FIX_ACTOR "'commit ' || substr(" REPORT_FIX ", 1, 7)"
+#define GROUP_FIX_ACTOR "'commit ' || substr(" GROUP_FIX ", 1, 7)"
+#define FIX_STATUS_FROM "('new', 'triaged', 'in_progress')" /* a link fixes these */
+#define AUDIT_INSERT                                                                        \
+	"INSERT INTO audit(project_id, target_type, target_num, actor, field, old_value, "  \
+	"new_value, at) "
+
 int store_links_apply(store_db *db, int64_t project_id, char type, int64_t num, int64_t now)
 {
 	static const char *const steps[] = {
-		/* history first, while the old values are still there */
-		"INSERT INTO audit(project_id, target_type, target_num, actor, field, old_value, "
-		"new_value, at) SELECT r.project_id, 'R', r.num, 'git', 'fixed_by', NULL, " REPORT_FIX
-		", :now FROM reports r WHERE r.id IN (" LINKED_REPORTS ")",
+		/* history first, while the old values are still there: every change a link makes */
+		AUDIT_INSERT "SELECT r.project_id, 'R', r.num, " REPORT_FIX_ACTOR ", 'fixed_by', "
+		"NULL, " REPORT_FIX ", :now FROM reports r WHERE r.id IN (" LINKED_REPORTS ")",
+		AUDIT_INSERT "SELECT r.project_id, 'R', r.num, " REPORT_FIX_ACTOR ", 'status', "
+		"r.status, 'fixed', :now FROM reports r WHERE r.status IN " FIX_STATUS_FROM
+		" AND r.id IN (" LINKED_REPORTS ")",
+		AUDIT_INSERT "SELECT r.project_id, 'R', r.num, " REPORT_FIX_ACTOR ", 'fixed_in', "
+		"NULL, c.release, :now FROM reports r JOIN commits c ON c.project_id = r.project_id "
+		"AND c.id = " REPORT_FIX " WHERE c.release IS NOT NULL AND r.id IN (" LINKED_REPORTS
+		")",
 		"UPDATE reports AS r SET fixed_by = " REPORT_FIX ", status = CASE WHEN status IN "
-		"('new', 'triaged', 'in_progress') THEN 'fixed' ELSE status END WHERE r.id IN "
-		"(" LINKED_REPORTS ")",
+		FIX_STATUS_FROM " THEN 'fixed' ELSE status END WHERE r.id IN (" LINKED_REPORTS ")",
 		/* groups named by a link, or holding a report a link fixed */
-		"INSERT INTO audit(project_id, target_type, target_num, actor, field, old_value, "
-		"new_value, at) SELECT g.project_id, 'G', g.num, 'git', 'fixed_by', NULL, " GROUP_FIX
-		", :now FROM groups g WHERE g.id IN (" LINKED_GROUPS ")",
+		AUDIT_INSERT "SELECT g.project_id, 'G', g.num, " GROUP_FIX_ACTOR ", 'fixed_by', "
+		"NULL, " GROUP_FIX ", :now FROM groups g WHERE g.id IN (" LINKED_GROUPS ")",
+		AUDIT_INSERT "SELECT g.project_id, 'G', g.num, " GROUP_FIX_ACTOR ", 'status', "
+		"g.status, 'fixed', :now FROM groups g WHERE g.status IN " FIX_STATUS_FROM
+		" AND g.id IN (" LINKED_GROUPS ")",
+		AUDIT_INSERT "SELECT g.project_id, 'G', g.num, " GROUP_FIX_ACTOR ", 'fixed_in', "
+		"NULL, c.release, :now FROM groups g JOIN commits c ON c.project_id = g.project_id "
+		"AND c.id = " GROUP_FIX " WHERE c.release IS NOT NULL AND g.id IN (" LINKED_GROUPS
+		")",
 		"UPDATE groups AS g SET fixed_by = " GROUP_FIX ", status = CASE WHEN status IN "
-		"('new', 'triaged', 'in_progress') THEN 'fixed' ELSE status END WHERE g.id IN "
-		"(" LINKED_GROUPS ")",
+		FIX_STATUS_FROM " THEN 'fixed' ELSE status END WHERE g.id IN (" LINKED_GROUPS ")",
 	};
 	char t[2] = {type ? type : 'R', '\0'};
 	size_t i;
@@ -3111,6 +3132,36 @@ int store_project_set_commit_url(store_db *db, int64_t project_id, const char *u
 		return STORE_ERROR;
 	bind_named_int(s, ":p", project_id);
 	bind_named_text(s, ":u", url);
+	return step_done(s);
+}
+
+int store_project_version_tag(store_db *db, int64_t project_id, char **pattern)
+{
+	sqlite3_stmt *s = q(db, "SELECT version_tag FROM projects WHERE id = :p");
+	int rc;
+
+	*pattern = NULL;
+	if (!s)
+		return STORE_ERROR;
+	bind_named_int(s, ":p", project_id);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW && col_text(s, 0)) {
+		*pattern = strdup(col_text(s, 0));
+		if (!*pattern)
+			rc = SQLITE_NOMEM;
+	}
+	sqlite3_reset(s);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? STORE_OK : STORE_ERROR;
+}
+
+int store_project_set_version_tag(store_db *db, int64_t project_id, const char *pattern)
+{
+	sqlite3_stmt *s = q(db, "UPDATE projects SET version_tag = :v WHERE id = :p");
+
+	if (!s)
+		return STORE_ERROR;
+	bind_named_int(s, ":p", project_id);
+	bind_named_text(s, ":v", pattern && *pattern ? pattern : NULL);
 	return step_done(s);
 }
 

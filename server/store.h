@@ -229,8 +229,10 @@ int store_revision_resolved(store_db *db, int64_t project_id, const char *revisi
 /* A group's fixing commit ("" when none) and status. */
 int store_group_fix(store_db *db, int64_t project_id, int64_t group_num, char fixed_by[41],
 		    char status[32]);
-/* prosum saw a report from a build that contains the fix: the group has regressed. */
-int store_group_regressed(store_db *db, int64_t project_id, int64_t group_num, int64_t now);
+/* Report `report_num` came from a build that contains the fix: the group has regressed
+ * (recorded in its history with the report as the actor). */
+int store_group_regressed(store_db *db, int64_t project_id, int64_t group_num,
+			  int64_t report_num, int64_t now);
 
 /* "Fixes R-12" and the like; kept whether or not the item exists. */
 int store_link_add(store_db *db, int64_t project_id, char type, int64_t num,
@@ -315,6 +317,11 @@ int store_contributors(store_db *db, int64_t project_id, json_t **out);
 /* The web address of a commit, with {id} for its id; *url NULL when none. Caller frees. */
 int store_project_commit_url(store_db *db, int64_t project_id, char **url);
 int store_project_set_commit_url(store_db *db, int64_t project_id, const char *url);
+/* The git ref a build.version names when no release is named like it: a pattern with
+ * {version}, such as "v{version}"; *pattern NULL when the project has none. Caller frees.
+ * Setting NULL or "" removes it. */
+int store_project_version_tag(store_db *db, int64_t project_id, char **pattern);
+int store_project_set_version_tag(store_db *db, int64_t project_id, const char *pattern);
 
 /*
  * A unit of work for the store threads. The submitter owns the job (usually
