@@ -18,3 +18,8 @@ BEGIN
 	FROM groups g WHERE g.project_id = new.project_id AND g.fixed_by = new.id
 	AND g.merged_into IS NULL;
 END;
+
+-- A report that came into a fixed group from a build prosum could not check against the
+-- fix (an unknown revision or version) keeps that fixing commit here: the group's "fixed"
+-- is then no answer for its tester, who is told nothing rather than a guess.
+ALTER TABLE reports ADD COLUMN unchecked_fix TEXT;

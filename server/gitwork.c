@@ -521,17 +521,22 @@ int gitwork_ingest_report(store_db *db, int64_t project_id, const report *r,
 	 */
 	if (store_group_fix(db, project_id, in->group_num, fix, status) < 0)
 		return STORE_ERROR;
-	if (fix[0] && strcmp(status, "fixed") == 0 && out->commit[0] &&
-	    gitlink_contains(&contains, o->repo, fix, out->commit) == GITLINK_OK) {
-		if (contains && in->created) {
-			out->regressed = 1;
-			if (store_group_regressed(db, project_id, in->group_num, in->num, now) < 0)
-				return STORE_ERROR;
-		} else if (!contains) {
-			out->known = 1;
-			if (release_of(o, l, fix, out->fixed_in) < 0)
-				return STORE_ERROR;
-		}
+	if (!fix[0] || strcmp(status, "fixed") != 0)
+		return STORE_OK;
+	if (!out->commit[0] || gitlink_contains(&contains, o->repo, fix, out->commit) != GITLINK_OK) {
+		/* Nor does the tester's own view claim this fix for the report later. */
+		if (in->created && store_report_unchecked_fix(db, project_id, in->num, fix) < 0)
+			return STORE_ERROR;
+		return STORE_OK;
+	}
+	if (contains && in->created) {
+		out->regressed = 1;
+		if (store_group_regressed(db, project_id, in->group_num, in->num, now) < 0)
+			return STORE_ERROR;
+	} else if (!contains) {
+		out->known = 1;
+		if (release_of(o, l, fix, out->fixed_in) < 0)
+			return STORE_ERROR;
 	}
 	return STORE_OK;
 }

@@ -2945,7 +2945,8 @@ int store_mine(store_db *db, int64_t project_id, const char *install_id, int64_t
 	/* Only this install's items; other testers appear as counts, never as names. */
 	s = q(db, "SELECT r.num, r.title, r.kind, r.status, g.num, g.status, g.testers, "
 		  "(SELECT c.release FROM commits c WHERE c.project_id = g.project_id AND c.id = "
-		  "coalesce(r.fixed_by, g.fixed_by)), r.received_at, max(r.updated_at, g.updated_at) "
+		  "coalesce(r.fixed_by, g.fixed_by)), r.received_at, max(r.updated_at, g.updated_at), "
+		  "g.fixed_by IS NOT NULL AND r.unchecked_fix IS g.fixed_by "
 		  "FROM reports r JOIN groups g ON g.id = r.group_id "
 		  "WHERE r.project_id = :p AND r.install_id = :i "
 		  "AND max(r.updated_at, g.updated_at) >= :since ORDER BY r.num DESC LIMIT 500");
@@ -2959,8 +2960,12 @@ int store_mine(store_db *db, int64_t project_id, const char *install_id, int64_t
 		const char *gst = col_text(s, 5);
 		const char *st = col_text(s, 3);
 
-		/* The group's verdict shows through when the report itself was not triaged. */
-		if (strcmp(st, "new") == 0 && strcmp(gst, "new") != 0)
+		/* The group's verdict shows through when the report itself was not triaged,
+		 * except a fix that the report's build could not be checked against. A
+		 * release is named only for what is fixed for this tester. */
+		int unchecked = sqlite3_column_int(s, 10) && strcmp(gst, "fixed") == 0;
+
+		if (strcmp(st, "new") == 0 && strcmp(gst, "new") != 0 && !unchecked)
 			st = gst;
 		json_array_append_new(
 			reports,
@@ -2969,7 +2974,7 @@ int store_mine(store_db *db, int64_t project_id, const char *install_id, int64_t
 				  "kind", col_json(s, 2), "status", st, "group",
 				  json_id('G', sqlite3_column_int64(s, 4)), "others",
 				  (json_int_t)(testers > 0 ? testers - 1 : 0), "fixed_in",
-				  col_json(s, 7), "received_at",
+				  strcmp(st, "fixed") == 0 ? col_json(s, 7) : json_null(), "received_at",
 				  json_time(sqlite3_column_int64(s, 8)), "updated_at",
 				  json_time(sqlite3_column_int64(s, 9))));
 	}
@@ -3132,6 +3137,19 @@ int store_project_set_commit_url(store_db *db, int64_t project_id, const char *u
 		return STORE_ERROR;
 	bind_named_int(s, ":p", project_id);
 	bind_named_text(s, ":u", url);
+	return step_done(s);
+}
+
+int store_report_unchecked_fix(store_db *db, int64_t project_id, int64_t num, const char *fix)
+{
+	sqlite3_stmt *s = q(db, "UPDATE reports SET unchecked_fix = :f WHERE project_id = :p "
+				"AND num = :n");
+
+	if (!s)
+		return STORE_ERROR;
+	bind_named_int(s, ":p", project_id);
+	bind_named_int(s, ":n", num);
+	bind_named_text(s, ":f", fix);
 	return step_done(s);
 }
 

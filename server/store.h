@@ -317,6 +317,9 @@ int store_contributors(store_db *db, int64_t project_id, json_t **out);
 /* The web address of a commit, with {id} for its id; *url NULL when none. Caller frees. */
 int store_project_commit_url(store_db *db, int64_t project_id, char **url);
 int store_project_set_commit_url(store_db *db, int64_t project_id, const char *url);
+/* Report `num` came into a group fixed by `fix` from a build that could not be checked
+ * against it: the tester's view ("mine") does not call it fixed by that commit. */
+int store_report_unchecked_fix(store_db *db, int64_t project_id, int64_t num, const char *fix);
 /* The git ref a build.version names when no release is named like it: a pattern with
  * {version}, such as "v{version}"; *pattern NULL when the project has none. Caller frees.
  * Setting NULL or "" removes it. */

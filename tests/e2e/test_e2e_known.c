@@ -1,4 +1,5 @@
-/* test_e2e_known.c - what prosumd knows of a tester's build: versions, fixes from commits and their history, release notes, fixed_by. */
+/* test_e2e_known.c - builds known by version, fix history from commits, release notes, fixed_by
+ * revisions. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -191,13 +192,38 @@ static void make_history(fixture *f, char b[41], char c[41])
 	json_decref(v);
 	git(f, NULL, 0, "git tag v1.0.0");
 	git(f, NULL, 0,
-	    "sed -i 's/return 0;/return 1;/' main.c && git commit -qam 'Stop crashing\n\nFixes G-1' "
+	    "sed -i 's/return 0;/return 1;/' main.c && git commit -qam 'Stop crashing\n\nFixes "
+	    "G-1' "
 	    "&& git tag v1.1.0");
 	git(f, b, 41, "git rev-parse HEAD");
-	git(f, NULL, 0, "echo x > more.txt && git add more.txt && git commit -qm More && "
-			"git tag v2.0.0");
+	git(f, NULL, 0,
+	    "echo x > more.txt && git add more.txt && git commit -qm More && "
+	    "git tag v2.0.0");
 	git(f, c, 41, "git rev-parse HEAD");
 	ok(f, "POST", "/api/v1/projects/demo/sync", NULL, 200);
+}
+
+/* What "mine" says of the newest report of tester `install`: its status and fixed_in
+ * ("-" when null). */
+static void mine(fixture *f, const char *install, char *status, char *fixed_in)
+{
+	char hk[200], hi[200];
+	const char *h[] = {hk, hi, NULL};
+	e2e_response r;
+	json_t *v, *it;
+
+	snprintf(hk, sizeof(hk), "X-Prosum-Key: %s", f->s.key);
+	snprintf(hi, sizeof(hi), "X-Prosum-Install: %s", install);
+	assert_int_equal(e2e_request(&f->s, "GET", "/api/v1/projects/demo/mine", h, NULL, 0, &r),
+			 0);
+	assert_int_equal(r.status, 200);
+	v = parse(&r);
+	e2e_response_free(&r);
+	it = json_array_get(json_object_get(v, "reports"), 0);
+	snprintf(status, 32, "%s", str(it, "status", NULL));
+	snprintf(fixed_in, 32, "%s",
+		 json_is_null(json_object_get(it, "fixed_in")) ? "-" : str(it, "fixed_in", NULL));
+	json_decref(v);
 }
 
 /* The version rule: a build known only by its version is the release named like it. */
@@ -207,15 +233,16 @@ static void test_known_from_version(void **state)
 	char b[41], c[41];
 	json_t *v;
 	long st;
-	e2e_response r;
-	char hk[200], hi[64];
-	const char *h[] = {hk, hi, NULL};
+	char status[32], fixed_in[32];
 
 	assert_int_equal(start(f), 0);
 	make_history(f, b, c);
-	ok(f, "POST", "/api/v1/projects/demo/releases", "{\"name\":\"1.0.0\",\"ref\":\"v1.0.0\"}", 201);
-	ok(f, "POST", "/api/v1/projects/demo/releases", "{\"name\":\"1.1.0\",\"ref\":\"v1.1.0\"}", 201);
-	ok(f, "POST", "/api/v1/projects/demo/releases", "{\"name\":\"2.0.0\",\"ref\":\"v2.0.0\"}", 201);
+	ok(f, "POST", "/api/v1/projects/demo/releases", "{\"name\":\"1.0.0\",\"ref\":\"v1.0.0\"}",
+	   201);
+	ok(f, "POST", "/api/v1/projects/demo/releases", "{\"name\":\"1.1.0\",\"ref\":\"v1.1.0\"}",
+	   201);
+	ok(f, "POST", "/api/v1/projects/demo/releases", "{\"name\":\"2.0.0\",\"ref\":\"v2.0.0\"}",
+	   201);
 	assert_string_equal(group_status(f, "G-1"), "fixed");
 
 	/* Built as 1.0.0, before the fix: the tester learns 1.1.0 fixes it. */
@@ -235,22 +262,12 @@ static void test_known_from_version(void **state)
 	assert_string_equal(str(v, "revision", "commit"), f->a);
 	json_decref(v);
 	/* And "mine" says the same to that tester. */
-	snprintf(hk, sizeof(hk), "X-Prosum-Key: %s", f->s.key);
-	snprintf(hi, sizeof(hi), "X-Prosum-Install: old-build");
-	assert_int_equal(e2e_request(&f->s, "GET", "/api/v1/projects/demo/mine", h, NULL, 0, &r), 0);
-	assert_int_equal(r.status, 200);
-	v = parse(&r);
-	e2e_response_free(&r);
-	{
-		json_t *it = json_array_get(json_object_get(v, "reports"), 0);
-
-		assert_string_equal(str(it, "status", NULL), "fixed");
-		assert_string_equal(str(it, "fixed_in", NULL), "1.1.0");
-	}
-	json_decref(v);
+	mine(f, "old-build", status, fixed_in);
+	assert_string_equal(status, "fixed");
+	assert_string_equal(fixed_in, "1.1.0");
 
 	/* A version nobody knows: nothing is claimed, nothing changes. */
-	v = crash(f, "main_crash", "version", "9.9");
+	v = crash_in(f, "demo", f->s.key, "main_crash", "version", "9.9", "unknown-build");
 	assert_string_equal(str(v, "group", NULL), "G-1");
 	assert_null_at(v, "known", NULL);
 	assert_string_equal(str(v, "revision", "input"), "9.9");
@@ -258,15 +275,21 @@ static void test_known_from_version(void **state)
 	assert_null_at(v, "revision", "release");
 	json_decref(v);
 	assert_string_equal(group_status(f, "G-1"), "fixed");
+	mine(f, "unknown-build", status, fixed_in); /* nor does "mine" claim the fix */
+	assert_string_equal(status, "new");
+	assert_string_equal(fixed_in, "-");
 
 	/* Built as 2.0.0, which holds the fix: the group has regressed, no fix is claimed. */
-	v = crash(f, "main_crash", "version", "2.0.0");
+	v = crash_in(f, "demo", f->s.key, "main_crash", "version", "2.0.0", "new-build");
 	assert_string_equal(str(v, "revision", "commit"), c);
 	assert_string_equal(str(v, "revision", "release"), "2.0.0");
 	assert_string_equal(str(v, "known", "status"), "regressed");
 	assert_null_at(v, "known", "fixed_in");
 	json_decref(v);
 	assert_string_equal(group_status(f, "G-1"), "regressed");
+	mine(f, "new-build", status, fixed_in);
+	assert_string_equal(status, "regressed");
+	assert_string_equal(fixed_in, "-");
 	v = call(f, "GET", "/api/v1/projects/demo/groups/G-1", NULL, &st);
 	{
 		json_t *h2 = json_object_get(v, "history");
@@ -285,6 +308,19 @@ static void test_known_from_version(void **state)
 	assert_string_equal(str(v, "known", "status"), "regressed");
 	json_decref(v);
 	assert_string_equal(group_status(f, "G-1"), "regressed");
+
+	/*
+	 * A release named 9.9 registered later does not claim R-3: a build that said
+	 * "9.9" before any release had that name was a build on the way to it, not
+	 * the release. The version is read once, when the report comes.
+	 */
+	ok(f, "POST", "/api/v1/projects/demo/releases", "{\"name\":\"9.9\",\"ref\":\"v2.0.0\"}",
+	   201);
+	ok(f, "POST", "/api/v1/projects/demo/sync", NULL, 200);
+	v = call(f, "GET", "/api/v1/projects/demo/reports/R-3", NULL, &st);
+	assert_string_equal(str(v, "revision", "input"), "9.9");
+	assert_null_at(v, "revision", "commit");
+	json_decref(v);
 }
 
 /* A project that tags its builds "v{version}": the tag names the build when no release does. */
@@ -293,10 +329,12 @@ static void test_known_from_version_tag(void **state)
 	fixture *f = *state;
 	char key[128], out[512], b[41], c[41];
 	json_t *v;
+	long st;
 
 	/* The pattern must use the version. */
-	assert_true(e2e_sh(out, sizeof(out), "'%s' project add bad --repo '%s' --version-tag v1 "
-					     "--data '%s' 2>&1",
+	assert_true(e2e_sh(out, sizeof(out),
+			   "'%s' project add bad --repo '%s' --version-tag v1 "
+			   "--data '%s' 2>&1",
 			   PROSUMD_PATH, f->s.repo, f->s.data) != 0);
 	assert_non_null(strstr(out, "--version-tag"));
 	{
@@ -313,7 +351,8 @@ static void test_known_from_version_tag(void **state)
 	make_history(f, b, c); /* on demo; the tags serve both projects */
 	ok(f, "POST", "/api/v1/projects/tagged/sync", NULL, 200);
 	/* No release is named like a version: "1.1" holds the fix. */
-	ok(f, "POST", "/api/v1/projects/tagged/releases", "{\"name\":\"1.1\",\"ref\":\"v1.1.0\"}", 201);
+	ok(f, "POST", "/api/v1/projects/tagged/releases", "{\"name\":\"1.1\",\"ref\":\"v1.1.0\"}",
+	   201);
 
 	v = crash_in(f, "tagged", key, "main_crash", "version", "1.0.0", "t2");
 	assert_string_equal(str(v, "revision", "input"), "1.0.0");
@@ -326,10 +365,27 @@ static void test_known_from_version_tag(void **state)
 	assert_null_at(v, "known", NULL);
 	assert_null_at(v, "revision", "commit");
 	json_decref(v);
-	/* No tag v7: unknown, nothing claimed. */
+	/* No tag v7: unknown, nothing claimed; a tag made later does not change that. */
 	v = crash_in(f, "tagged", key, "main_crash", "version", "7", "t3");
 	assert_null_at(v, "known", NULL);
+	assert_string_equal(str(v, "id", NULL), "R-3");
 	json_decref(v);
+	git(f, NULL, 0, "git tag v7 v1.1.0");
+	v = call(f, "POST", "/api/v1/projects/tagged/sync", NULL, &st);
+	assert_int_equal(st, 200);
+	assert_int_equal(json_integer_value(json_object_get(v, "resolved")), 0);
+	json_decref(v);
+	v = call(f, "GET", "/api/v1/projects/tagged/reports/R-3", NULL, &st);
+	assert_string_equal(str(v, "revision", "input"), "7");
+	assert_null_at(v, "revision", "commit");
+	json_decref(v);
+	/* The next report built as 7 is a build of the tag. */
+	v = crash_in(f, "tagged", key, "main_crash", "version", "7", "t5");
+	assert_string_equal(str(v, "revision", "commit"), b);
+	assert_string_equal(str(v, "revision", "release"), "1.1");
+	assert_string_equal(str(v, "known", "status"), "regressed");
+	json_decref(v);
+	ok(f, "PATCH", "/api/v1/projects/tagged/groups/G-1", "{\"status\":\"fixed\"}", 200);
 	v = crash_in(f, "tagged", key, "main_crash", "version", "2.0.0", "t4");
 	assert_string_equal(str(v, "revision", "commit"), c);
 	assert_string_equal(str(v, "known", "status"), "regressed");
@@ -559,7 +615,8 @@ static void test_fixed_by_any_revision(void **state)
 	json_decref(v);
 
 	/* Unresolvable: 422 naming the field, and nothing changes. */
-	v = call(f, "PATCH", "/api/v1/projects/demo/reports/R-1", "{\"fixed_by\":\"HEAD~10\"}", &st);
+	v = call(f, "PATCH", "/api/v1/projects/demo/reports/R-1", "{\"fixed_by\":\"HEAD~10\"}",
+		 &st);
 	assert_int_equal(st, 422);
 	assert_string_equal(str(v, "error", "field"), "fixed_by");
 	assert_string_equal(str(v, "error", "message"),
@@ -582,19 +639,21 @@ static void test_fixed_by_any_revision(void **state)
 	json_decref(v);
 
 	/* The command line passes the revision through. */
-	assert_int_equal(e2e_sh(out, sizeof(out),
-				"PROSUM_SERVER='%s' PROSUM_TOKEN='%s' PROSUM_CACERT='%s' '%s' set G-1 "
-				"--fixed-by HEAD~2",
-				f->s.url, f->rel, f->s.cacert, PROSUM_CLI_PATH),
-			 0);
+	assert_int_equal(
+	    e2e_sh(out, sizeof(out),
+		   "PROSUM_SERVER='%s' PROSUM_TOKEN='%s' PROSUM_CACERT='%s' '%s' set G-1 "
+		   "--fixed-by HEAD~2",
+		   f->s.url, f->rel, f->s.cacert, PROSUM_CLI_PATH),
+	    0);
 	v = call(f, "GET", "/api/v1/projects/demo/groups/G-1", NULL, &st);
 	assert_string_equal(str(v, "fixed_by", NULL), f->a);
 	json_decref(v);
-	assert_int_equal(e2e_sh(out, sizeof(out),
-				"PROSUM_SERVER='%s' PROSUM_TOKEN='%s' PROSUM_CACERT='%s' '%s' set G-1 "
-				"--fixed-by HEAD~9 2>&1",
-				f->s.url, f->rel, f->s.cacert, PROSUM_CLI_PATH),
-			 1);
+	assert_int_equal(
+	    e2e_sh(out, sizeof(out),
+		   "PROSUM_SERVER='%s' PROSUM_TOKEN='%s' PROSUM_CACERT='%s' '%s' set G-1 "
+		   "--fixed-by HEAD~9 2>&1",
+		   f->s.url, f->rel, f->s.cacert, PROSUM_CLI_PATH),
+	    1);
 	assert_non_null(strstr(out, "no commit 'HEAD~9'"));
 	assert_non_null(strstr(out, "(field fixed_by)"));
 }
@@ -602,11 +661,11 @@ static void test_fixed_by_any_revision(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_known_from_version, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_known_from_version_tag, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_sync_fix_history, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_release_notes_markdown, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_fixed_by_any_revision, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_known_from_version, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_known_from_version_tag, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_sync_fix_history, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_release_notes_markdown, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_fixed_by_any_revision, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
