@@ -906,6 +906,31 @@ static int resolve_one(void *ctx, const char *revision)
 	return 0;
 }
 
+typedef struct recheck {
+	store_db *db;
+	int64_t project_id, now;
+	open_repo *o;
+	const char *fix;
+	gitwork_sync_stats *stats;
+} recheck;
+
+/* A build of a group the sync just fixed: holding the fix, it shows the fix did not hold. */
+static int recheck_build(void *ctx, int64_t group_num, const char *build, int64_t report_num)
+{
+	recheck *rk = ctx;
+	int contains = 0;
+	char fix[41], status[32];
+
+	if (gitlink_contains(&contains, rk->o->repo, rk->fix, build) != GITLINK_OK || !contains)
+		return 0;
+	if (store_group_fix(rk->db, rk->project_id, group_num, fix, status) < 0)
+		return -1;
+	if (strcmp(status, "fixed") != 0)
+		return 0; /* marked by another build already */
+	rk->stats->regressed++;
+	return store_group_regressed(rk->db, rk->project_id, group_num, report_num, rk->now);
+}
+
 int gitwork_sync(store_db *db, int64_t project_id, int64_t now, gitwork_sync_stats *out,
 		 char *why, size_t whylen)
 {
@@ -957,6 +982,14 @@ int gitwork_sync(store_db *db, int64_t project_id, int64_t now, gitwork_sync_sta
 	    reassign(db, project_id, o, &l, &resolved) < 0 ||
 	    store_links_apply(db, project_id, 0, 0, now) < 0)
 		goto out;
+	/* Reports may have come from builds that hold a fix linked only now. */
+	for (i = 0; i < fresh_commits.n; i++) {
+		recheck rk = {db, project_id, now, o, fresh_commits.ids[i], out};
+
+		if (store_fix_builds_each(db, project_id, fresh_commits.ids[i], recheck_build, &rk) <
+		    0)
+			goto out;
+	}
 	rc = STORE_OK;
 out:
 	releases_free(&l);

@@ -67,11 +67,14 @@ typedef struct gitwork_sync_stats {
 	int64_t commits;    /* new commits walked */
 	int64_t links;      /* references found in their messages */
 	int64_t resolved;   /* report revisions resolved at last */
+	int64_t regressed;  /* groups a new fix was linked to that a report's build already held */
 	int fetched;        /* the remote was fetched */
 } gitwork_sync_stats;
 
 /* Fetch the remote when there is one, walk the new commits, record their links,
- * resolve what was unresolved, apply the fixes. STORE_INVALID without a repository. */
+ * resolve what was unresolved, apply the fixes. A group a new commit fixes that
+ * already has a report from a build containing that commit has regressed (the fix
+ * did not hold), as at ingest. STORE_INVALID without a repository. */
 int gitwork_sync(store_db *db, int64_t project_id, int64_t now, gitwork_sync_stats *out,
 		 char *why, size_t whylen);
 

@@ -2107,6 +2107,52 @@ int store_revision_resolved(store_db *db, int64_t project_id, const char *revisi
 	return step_done(s);
 }
 
+int store_fix_builds_each(store_db *db, int64_t project_id, const char *fix,
+			  int (*fn)(void *ctx, int64_t group_num, const char *build,
+				    int64_t report_num),
+			  void *ctx)
+{
+	sqlite3_stmt *s = dyn_stmt(db, "SELECT g.num, r.commit_id, min(r.num) FROM groups g "
+				       "JOIN reports r ON r.group_id = g.id WHERE g.project_id = :p "
+				       "AND g.fixed_by = :c AND g.status = 'fixed' AND "
+				       "g.merged_into IS NULL AND r.commit_id IS NOT NULL "
+				       "GROUP BY g.num, r.commit_id ORDER BY g.num, 3");
+	struct build {
+		int64_t group, report;
+		char commit[41];
+	} *rows = NULL, *nr;
+	size_t n = 0, cap = 0, i;
+	int rc;
+
+	if (!s)
+		return STORE_ERROR;
+	bind_named_int(s, ":p", project_id);
+	bind_named_text(s, ":c", fix);
+	/* Copied first: fn marks groups regressed, which this statement reads. */
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		if (n == cap) {
+			cap = cap ? cap * 2 : 16;
+			nr = realloc(rows, cap * sizeof(*rows));
+			if (!nr) {
+				rc = SQLITE_NOMEM;
+				break;
+			}
+			rows = nr;
+		}
+		rows[n].group = sqlite3_column_int64(s, 0);
+		snprintf(rows[n].commit, sizeof(rows[n].commit), "%s", col_text(s, 1));
+		rows[n].report = sqlite3_column_int64(s, 2);
+		n++;
+	}
+	sqlite3_reset(s);
+	rc = rc == SQLITE_DONE ? STORE_OK : STORE_ERROR;
+	for (i = 0; rc == STORE_OK && i < n; i++)
+		if (fn(ctx, rows[i].group, rows[i].commit, rows[i].report) < 0)
+			rc = STORE_ERROR;
+	free(rows);
+	return rc;
+}
+
 int store_group_fix(store_db *db, int64_t project_id, int64_t group_num, char fixed_by[41],
 		    char status[32])
 {

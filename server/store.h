@@ -226,6 +226,13 @@ int store_unresolved_each(store_db *db, int64_t project_id,
 int store_revision_resolved(store_db *db, int64_t project_id, const char *revision,
 			    const char *commit_id);
 
+/* For each group that `fix` fixes (status fixed, not merged), each distinct build
+ * (resolved commit) of its reports, with the first report from that build. fn may
+ * write; a negative return stops with STORE_ERROR. */
+int store_fix_builds_each(store_db *db, int64_t project_id, const char *fix,
+			  int (*fn)(void *ctx, int64_t group_num, const char *build,
+				    int64_t report_num),
+			  void *ctx);
 /* A group's fixing commit ("" when none) and status. */
 int store_group_fix(store_db *db, int64_t project_id, int64_t group_num, char fixed_by[41],
 		    char status[32]);

@@ -482,6 +482,44 @@ static void test_sync_fix_history(void **state)
 	json_decref(v);
 }
 
+/* A fix linked by a sync after a report came from a build that already held it: regressed. */
+static void test_sync_finds_a_regression(void **state)
+{
+	fixture *f = *state;
+	char fix[41], later[41], want[256], got[1024];
+	json_t *v;
+	long st;
+
+	assert_int_equal(start(f), 0);
+	json_decref(crash(f, "one", "revision", f->a)); /* R-1, G-1 */
+	git(f, NULL, 0, "echo 1 > a.txt && git add a.txt && git commit -qm 'Fixes G-1'");
+	git(f, fix, sizeof(fix), "git rev-parse HEAD");
+	git(f, NULL, 0, "echo 2 > a.txt && git commit -qam 'Later'");
+	git(f, later, sizeof(later), "git rev-parse HEAD");
+	/* From a build with the fix, before any sync: nothing to compare with yet. */
+	v = crash_in(f, "demo", f->s.key, "one", "revision", later, "tester-2");
+	assert_string_equal(str(v, "group", NULL), "G-1");
+	assert_null_at(v, "known", NULL);
+	json_decref(v);
+
+	v = call(f, "POST", "/api/v1/projects/demo/sync", NULL, &st);
+	assert_int_equal(st, 200);
+	assert_int_equal(json_integer_value(json_object_get(v, "regressed")), 1);
+	json_decref(v);
+	v = call(f, "GET", "/api/v1/projects/demo/groups/G-1", NULL, &st);
+	assert_string_equal(str(v, "status", NULL), "regressed");
+	assert_string_equal(str(v, "fixed_by", NULL), fix);
+	history_lines(v, "status", got, sizeof(got));
+	snprintf(want, sizeof(want), "commit %.7s: new -> fixed\nreport R-2: fixed -> regressed\n",
+		 fix);
+	assert_string_equal(got, want);
+	json_decref(v);
+	/* Nothing new: the next sync changes nothing. */
+	v = call(f, "POST", "/api/v1/projects/demo/sync", NULL, &st);
+	assert_int_equal(json_integer_value(json_object_get(v, "regressed")), 0);
+	json_decref(v);
+}
+
 /* The notes as text/markdown. */
 static char *notes(fixture *f, const char *name)
 {
@@ -664,6 +702,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_known_from_version, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_known_from_version_tag, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_sync_fix_history, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_sync_finds_a_regression, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_release_notes_markdown, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_fixed_by_any_revision, setup, teardown),
 	};
