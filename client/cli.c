@@ -130,7 +130,7 @@ static const command commands[] = {
      "               " TOKEN_OPTS},
     {"show", C_SHOW, 1, 1, cli_show, "show R-n|G-n|S-n " TOKEN_OPTS},
     {"set", C_SET, 1, 1, cli_set,
-     "set R-n|G-n|S-n [--status S] [--assignee A] [--fixed-by COMMIT] [--comment TEXT]\n"
+     "set R-n|G-n|S-n [--status S] [--assignee A] [--fixed-by REV] [--comment TEXT]\n"
      "               [--merge-into G-n] [--duplicate-of S-n] [--shipped-in RELEASE]\n"
      "               " TOKEN_OPTS "                 # prints the new status"},
     {"release", C_RELEASE, 1, 2, cli_release,
@@ -151,7 +151,8 @@ static void usage(FILE *f)
 	    f, "\nEvery command takes --cacert FILE, --pin sha256//BASE64 and --timeout MS (0: "
 	       "none);\n"
 	       "With --json, suggest, vote, mine and the commands with a token print the server's\n"
-	       "answer as it is. An empty --assignee or --fixed-by clears the field.\n"
+	       "answer as it is. An empty --assignee or --fixed-by clears the field; --fixed-by\n"
+	       "takes a hash, tag, branch or HEAD~N, which the server resolves in the repository.\n"
 	       "--dsn, --server, --token, --cacert, --pin fall back to PROSUM_DSN, PROSUM_SERVER,\n"
 	       "PROSUM_TOKEN, PROSUM_CACERT, PROSUM_PIN; --project to PROSUM_PROJECT, else the\n"
 	       "DSN's project when the DSN names the server, else \"demo\". TIME is RFC 3339,\n"

@@ -594,6 +594,107 @@ int gitlink_resolve(char out[GITLINK_HEX_SIZE], gitlink_repo *repo, const char *
 	return rc;
 }
 
+/* ---- revisions a person names: ancestry operators allowed ---- */
+
+#define EXPR_STEP_MAX 1000000 /* largest N in ~N or ^N */
+
+/* One "~N" or "^N" step from `*c` (owned; replaced by the result). */
+static int expr_step(gitlink_repo *r, git_commit **c, char op, unsigned long n, const char *spec)
+{
+	git_commit *next = NULL;
+	int rc;
+
+	if (op == '^' && n == 0)
+		return GITLINK_OK; /* "^0": the commit itself */
+	if (op == '~')
+		rc = git_commit_nth_gen_ancestor(&next, *c, (unsigned int)n);
+	else
+		rc = git_commit_parent(&next, *c, (unsigned int)(n - 1));
+	if (rc == GIT_ENOTFOUND) {
+		git_error_clear();
+		return fail(r, GITLINK_ENOTFOUND, "revision %s: no such ancestor", spec);
+	}
+	if (rc < 0)
+		return git_fail(r, rc, spec);
+	git_commit_free(*c);
+	*c = next;
+	return GITLINK_OK;
+}
+
+int gitlink_resolve_expr(char out[GITLINK_HEX_SIZE], gitlink_repo *repo, const char *rev,
+			 size_t len)
+{
+	char spec[GITLINK_REV_MAX + 1], base[GITLINK_HEX_SIZE];
+	git_commit *c = NULL;
+	git_oid oid;
+	size_t blen, i;
+	int rc;
+
+	if (!out || !repo)
+		return GITLINK_EINVAL;
+	out[0] = '\0';
+	if (!rev || len == 0)
+		return fail(repo, GITLINK_EINVAL, "revision: empty");
+	if (len > GITLINK_REV_MAX)
+		return fail(repo, GITLINK_EINVAL, "revision: longer than %d bytes", GITLINK_REV_MAX);
+	for (i = 0; i < len; i++) {
+		unsigned char ch = (unsigned char)rev[i];
+
+		if (ch <= ' ' || ch == 0x7f)
+			return fail(repo, GITLINK_EINVAL, "revision: control byte or space");
+	}
+	memcpy(spec, rev, len);
+	spec[len] = '\0';
+	blen = strcspn(spec, "~^");
+	if (blen == 0)
+		return fail(repo, GITLINK_EINVAL, "revision %s: nothing before '%c'", spec, spec[0]);
+	/* The base: the repository's HEAD, or a plain revision. */
+	if ((blen == 4 && memcmp(spec, "HEAD", 4) == 0) || (blen == 1 && spec[0] == '@')) {
+		rc = git_reference_name_to_id(&oid, repo->repo, "HEAD");
+		if (rc < 0)
+			return git_fail(repo, rc, "HEAD");
+	} else {
+		rc = gitlink_resolve(base, repo, spec, blen);
+		if (rc < 0)
+			return rc;
+		git_oid_fromstrn(&oid, base, GIT_OID_HEXSZ);
+	}
+	rc = git_commit_lookup(&c, repo->repo, &oid);
+	if (rc < 0)
+		return git_fail(repo, rc, spec);
+	/* Then "~", "~N", "^", "^N", in any number. */
+	for (i = blen; i < len;) {
+		char op = spec[i++];
+		unsigned long n = 0;
+		size_t digits = 0;
+
+		if (op != '~' && op != '^') {
+			rc = fail(repo, GITLINK_EINVAL,
+				  "revision %s: only ~N and ^N may follow the name", spec);
+			goto out;
+		}
+		while (i < len && spec[i] >= '0' && spec[i] <= '9' && n <= EXPR_STEP_MAX) {
+			n = n * 10 + (unsigned long)(spec[i++] - '0');
+			digits++;
+		}
+		if (n > EXPR_STEP_MAX) {
+			rc = fail(repo, GITLINK_EINVAL, "revision %s: a step larger than %d", spec,
+				  EXPR_STEP_MAX);
+			goto out;
+		}
+		if (digits == 0)
+			n = 1;
+		rc = expr_step(repo, &c, op, n, spec);
+		if (rc < 0)
+			goto out;
+	}
+	git_oid_tostr(out, GITLINK_HEX_SIZE, git_commit_id(c));
+	rc = GITLINK_OK;
+out:
+	git_commit_free(c);
+	return rc;
+}
+
 /* ---- containment ---- */
 
 static int commit_exists(gitlink_repo *r, const git_oid *oid, const char *what)

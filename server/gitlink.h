@@ -92,6 +92,18 @@ const char *gitlink_error(const gitlink_repo *repo);
  */
 int gitlink_resolve(char out[GITLINK_HEX_SIZE], gitlink_repo *repo, const char *rev, size_t len);
 
+/*
+ * Resolve a revision a person typed (a fixing commit named in triage), not a
+ * build: what gitlink_resolve() accepts, and also HEAD (or "@", the
+ * repository's HEAD), each optionally followed by git's ancestry steps "~",
+ * "~N", "^", "^N" in any number ("HEAD~1", "v1.0^2", "abc1234~2^").
+ * Written to `out` as a full commit id. Other operators (ranges, "@{...}",
+ * ":path", "^{...}") are GITLINK_EINVAL; a base or an ancestor that does not
+ * exist is GITLINK_ENOTFOUND. The answer is not cached (HEAD moves).
+ */
+int gitlink_resolve_expr(char out[GITLINK_HEX_SIZE], gitlink_repo *repo, const char *rev,
+			 size_t len);
+
 /* Forget every cached revision answer (blame results are by commit id and stay valid). */
 void gitlink_cache_clear(gitlink_repo *repo);
 

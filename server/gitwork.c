@@ -58,6 +58,8 @@ typedef struct open_repo {
 	char put[41];
 	blame_answer *blamed; /* BLAME_MEMO of them, made on first use */
 	size_t blamed_next;   /* round-robin eviction */
+	uint64_t vtag_txn;    /* the transaction `vtag` was read in; 0: not read */
+	char *vtag;           /* the project's version tag pattern; NULL: none */
 } open_repo;
 
 typedef struct repos {
@@ -104,6 +106,7 @@ static void open_repo_free(open_repo *o)
 	for (i = 0; o->blamed && i < BLAME_MEMO; i++)
 		blame_answer_clear(&o->blamed[i]);
 	free(o->blamed);
+	free(o->vtag);
 	index_free(&o->index);
 	if (o->rels) {
 		releases_free(o->rels);
@@ -388,15 +391,92 @@ static int put_commit(store_db *db, int64_t project_id, open_repo *o, const rel_
 	return store_commit_set_release(db, project_id, c->id, release);
 }
 
+/* The project's version tag pattern, read once per transaction; NULL when it has none. */
+static int version_tag(store_db *db, int64_t project_id, open_repo *o, const char **out)
+{
+	*out = NULL;
+	if (o->vtag_txn != store_db_txn(db)) {
+		free(o->vtag);
+		o->vtag = NULL;
+		o->vtag_txn = 0;
+		if (store_project_version_tag(db, project_id, &o->vtag) < 0)
+			return STORE_ERROR;
+		o->vtag_txn = store_db_txn(db);
+	}
+	*out = o->vtag;
+	return STORE_OK;
+}
+
+/* `pattern` with every "{version}" replaced by `version`, into ref. -1 when too long or
+ * when the pattern does not use the version at all. */
+static int expand_version(char *ref, size_t refsz, const char *pattern, const char *version)
+{
+	static const char key[] = "{version}";
+	size_t n = 0, vlen = strlen(version), used = 0;
+	const char *p = pattern, *at;
+
+	while ((at = strstr(p, key)) != NULL) {
+		size_t lit = (size_t)(at - p);
+
+		if (n + lit + vlen >= refsz)
+			return -1;
+		memcpy(ref + n, p, lit);
+		memcpy(ref + n + lit, version, vlen);
+		n += lit + vlen;
+		p = at + sizeof(key) - 1;
+		used++;
+	}
+	if (!used || n + strlen(p) >= refsz)
+		return -1;
+	memcpy(ref + n, p, strlen(p) + 1);
+	return 0;
+}
+
+/*
+ * A build known only by its version: the commit of the release named like
+ * it, else the ref the project's version tag pattern makes of it ("1.1.0"
+ * -> "v1.1.0"). out is "" when neither exists: nothing is then said of the
+ * build, never guessed.
+ */
+static int resolve_version(store_db *db, int64_t project_id, open_repo *o, const char *version,
+			   char out[41])
+{
+	const rel_list *l = releases_for(db, project_id, o);
+	const char *pattern;
+	char ref[GITLINK_REV_MAX + 1];
+	size_t i;
+
+	out[0] = '\0';
+	if (!l)
+		return STORE_ERROR;
+	for (i = 0; i < l->n; i++) {
+		if (strcmp(l->names[i], version) == 0 && strlen(l->tips[i]) == 40) {
+			memcpy(out, l->tips[i], 41);
+			return STORE_OK;
+		}
+	}
+	if (version_tag(db, project_id, o, &pattern) < 0)
+		return STORE_ERROR;
+	if (pattern && expand_version(ref, sizeof(ref), pattern, version) == 0 &&
+	    gitlink_resolve(out, o->repo, ref, strlen(ref)) != GITLINK_OK)
+		out[0] = '\0';
+	return STORE_OK;
+}
+
 int gitwork_resolve_build(store_db *db, int64_t project_id, report *r)
 {
 	open_repo *o;
 
 	r->commit[0] = '\0';
-	if (!r->revision)
+	if (!r->revision && !r->version)
 		return STORE_OK;
 	o = repo_for(db, project_id);
-	if (o && gitlink_resolve(r->commit, o->repo, r->revision, strlen(r->revision)) != GITLINK_OK)
+	if (!o)
+		return STORE_OK;
+	/* A revision says more than a version: when there is one, it alone counts. */
+	if (!r->revision)
+		return resolve_version(db, project_id, o, r->version, r->commit);
+	if (gitlink_resolve(r->commit, o->repo, r->revision, strlen(r->revision)) != GITLINK_OK)
 		r->commit[0] = '\0'; /* unresolved: kept, and resolved again after a sync */
 	return STORE_OK;
 }
@@ -407,7 +487,7 @@ int gitwork_ingest_report(store_db *db, int64_t project_id, const report *r,
 	open_repo *o;
 	const rel_list *l;
 	char fix[41], status[32];
-	int contains;
+	int contains = 0;
 
 	memset(out, 0, sizeof(*out));
 	o = repo_for(db, project_id);
@@ -434,23 +514,29 @@ int gitwork_ingest_report(store_db *db, int64_t project_id, const report *r,
 	if (out->commit[0] && release_of(o, l, out->commit, out->release) < 0)
 		return STORE_ERROR;
 
-	/* Is the group fixed, and does this build have the fix? */
+	/*
+	 * Is the group fixed, and does this build have the fix? Only a build whose
+	 * commit is known can say: of an unknown one (a revision not in the
+	 * repository yet, a version no release or tag names) nothing is claimed.
+	 */
 	if (store_group_fix(db, project_id, in->group_num, fix, status) < 0)
 		return STORE_ERROR;
-	if (fix[0] && strcmp(status, "fixed") == 0) {
-		contains = 0;
-		if (out->commit[0] &&
-		    gitlink_contains(&contains, o->repo, fix, out->commit) != GITLINK_OK)
-			contains = 0;
-		if (contains && in->created) {
-			out->regressed = 1;
-			if (store_group_regressed(db, project_id, in->group_num, now) < 0)
-				return STORE_ERROR;
-		} else if (!contains) {
-			out->known = 1;
-			if (release_of(o, l, fix, out->fixed_in) < 0)
-				return STORE_ERROR;
-		}
+	if (!fix[0] || strcmp(status, "fixed") != 0)
+		return STORE_OK;
+	if (!out->commit[0] || gitlink_contains(&contains, o->repo, fix, out->commit) != GITLINK_OK) {
+		/* Nor does the tester's own view claim this fix for the report later. */
+		if (in->created && store_report_unchecked_fix(db, project_id, in->num, fix) < 0)
+			return STORE_ERROR;
+		return STORE_OK;
+	}
+	if (contains && in->created) {
+		out->regressed = 1;
+		if (store_group_regressed(db, project_id, in->group_num, in->num, now) < 0)
+			return STORE_ERROR;
+	} else if (!contains) {
+		out->known = 1;
+		if (release_of(o, l, fix, out->fixed_in) < 0)
+			return STORE_ERROR;
 	}
 	return STORE_OK;
 }
@@ -624,18 +710,51 @@ int gitwork_blame_report(store_db *db, int64_t project_id, int64_t num, const js
 	return rc;
 }
 
-int gitwork_fixing_commit(store_db *db, int64_t project_id, const char *rev, char out[41])
+/* A commit id as a person may type it without a repository: 7 to 40 hex digits. */
+static int hex_id_ok(const char *s)
+{
+	size_t n = strlen(s), i;
+
+	for (i = 0; i < n; i++)
+		if (hexval(s[i]) < 0)
+			return 0;
+	return n >= 7 && n <= 40;
+}
+
+int gitwork_fixing_commit(store_db *db, int64_t project_id, const char *rev, char out[41],
+			  char *why, size_t whylen)
 {
 	open_repo *o = repo_for(db, project_id);
 	rel_list l;
 	int rc;
 
 	if (!o) {
+		if (!hex_id_ok(rev)) {
+			snprintf(why, whylen, "this project has no repository: name the fixing "
+					      "commit by its id, 7 to 40 lower-case hex digits");
+			return STORE_INVALID;
+		}
 		snprintf(out, 41, "%s", rev);
 		return STORE_OK;
 	}
-	if (gitlink_resolve(out, o->repo, rev, strlen(rev)) != GITLINK_OK)
+	rc = gitlink_resolve_expr(out, o->repo, rev, strlen(rev));
+	if (rc == GITLINK_EINVAL) {
+		snprintf(why, whylen, "'%.64s' is not a revision: %s", rev, gitlink_error(o->repo));
 		return STORE_INVALID;
+	}
+	if (rc == GITLINK_EAMBIGUOUS) {
+		snprintf(why, whylen, "'%.64s' names more than one object: give more digits", rev);
+		return STORE_INVALID;
+	}
+	if (rc == GITLINK_ENOTFOUND) {
+		snprintf(why, whylen,
+			 "no commit '%.64s' in the project's repository (a hash, tag, branch or "
+			 "HEAD~N)",
+			 rev);
+		return STORE_INVALID;
+	}
+	if (rc != GITLINK_OK)
+		return STORE_ERROR;
 	if (releases_load(db, project_id, &l) < 0)
 		return STORE_ERROR;
 	{
@@ -787,6 +906,31 @@ static int resolve_one(void *ctx, const char *revision)
 	return 0;
 }
 
+typedef struct recheck {
+	store_db *db;
+	int64_t project_id, now;
+	open_repo *o;
+	const char *fix;
+	gitwork_sync_stats *stats;
+} recheck;
+
+/* A build of a group the sync just fixed: holding the fix, it shows the fix did not hold. */
+static int recheck_build(void *ctx, int64_t group_num, const char *build, int64_t report_num)
+{
+	recheck *rk = ctx;
+	int contains = 0;
+	char fix[41], status[32];
+
+	if (gitlink_contains(&contains, rk->o->repo, rk->fix, build) != GITLINK_OK || !contains)
+		return 0;
+	if (store_group_fix(rk->db, rk->project_id, group_num, fix, status) < 0)
+		return -1;
+	if (strcmp(status, "fixed") != 0)
+		return 0; /* marked by another build already */
+	rk->stats->regressed++;
+	return store_group_regressed(rk->db, rk->project_id, group_num, report_num, rk->now);
+}
+
 int gitwork_sync(store_db *db, int64_t project_id, int64_t now, gitwork_sync_stats *out,
 		 char *why, size_t whylen)
 {
@@ -838,6 +982,14 @@ int gitwork_sync(store_db *db, int64_t project_id, int64_t now, gitwork_sync_sta
 	    reassign(db, project_id, o, &l, &resolved) < 0 ||
 	    store_links_apply(db, project_id, 0, 0, now) < 0)
 		goto out;
+	/* Reports may have come from builds that hold a fix linked only now. */
+	for (i = 0; i < fresh_commits.n; i++) {
+		recheck rk = {db, project_id, now, o, fresh_commits.ids[i], out};
+
+		if (store_fix_builds_each(db, project_id, fresh_commits.ids[i], recheck_build, &rk) <
+		    0)
+			goto out;
+	}
 	rc = STORE_OK;
 out:
 	releases_free(&l);
@@ -849,17 +1001,97 @@ out:
 	return rc;
 }
 
-/* Text from testers and commit messages, made inert in Markdown. */
+static int md_word(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+	       (unsigned char)c >= 0x80;
+}
+
+static int md_punct(char c)
+{
+	return c && strchr("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~", c) != NULL;
+}
+
+/* Does s start an entity reference ("&amp;", "&#38;"), which Markdown would decode? */
+static int md_entity(const char *s)
+{
+	size_t i = 1;
+
+	if (s[i] == '#')
+		i++;
+	while (md_word(s[i]) && (unsigned char)s[i] < 0x80 && i < 40)
+		i++;
+	return i > 1 && s[i] == ';';
+}
+
+/*
+ * Text from testers and commit messages, written inline (never at the start
+ * of a line) so that it reads as written: "R-999" and "beta_app_crash" stay
+ * as they are. A backslash goes only before what Markdown would otherwise
+ * take as markup there: code spans, emphasis (any '*', a '_' not inside a
+ * word), strikethrough, links, HTML and autolinks, entity references, and a
+ * backslash that would escape the next character. Line breaks become spaces.
+ */
 static void md_text(buf *out, const char *s)
 {
-	for (; s && *s; s++) {
-		if (strchr("\\`*_{}[]<>()#+-!|~", *s) != NULL)
+	const char *p;
+
+	for (p = s; p && *p; p++) {
+		char c = *p, prev = p > s ? p[-1] : ' ';
+		int esc;
+
+		switch (c) {
+		case '`':
+		case '*':
+		case '~':
+		case '[':
+		case ']':
+		case '<':
+			esc = 1;
+			break;
+		case '_':
+			esc = !(md_word(prev) && md_word(p[1]));
+			break;
+		case '&':
+			esc = md_entity(p);
+			break;
+		case '\\':
+			esc = md_punct(p[1]);
+			break;
+		default:
+			esc = 0;
+			break;
+		}
+		if (esc)
 			buf_append(out, "\\", 1);
-		if (*s == '\n' || *s == '\r')
+		if (c == '\n' || c == '\r')
 			buf_append(out, " ", 1);
 		else
-			buf_append(out, s, 1);
+			buf_append(out, p, 1);
 	}
+}
+
+/* A code span holding s as it is: fenced by more backticks than any run in s. */
+static void md_code(buf *out, const char *s)
+{
+	size_t run = 0, longest = 0, i;
+	const char *p;
+
+	for (p = s; p && *p; p++) {
+		run = *p == '`' ? run + 1 : 0;
+		if (run > longest)
+			longest = run;
+	}
+	for (i = 0; i <= longest; i++)
+		buf_append(out, "`", 1);
+	if (longest)
+		buf_append(out, " ", 1);
+	for (p = s; p && *p; p++)
+		buf_append(out, *p == '\n' || *p == '\r' ? " " : p, 1);
+	if (longest)
+		buf_append(out, " ", 1);
+	for (i = 0; i <= longest; i++)
+		buf_append(out, "`", 1);
 }
 
 static void md_commit(buf *out, const char *url, const char *id)
@@ -890,16 +1122,22 @@ static void md_people(buf *out, const json_t *names, json_int_t others)
 typedef struct note_walk {
 	buf *out;
 	const char *url;
-	size_t listed, more;
+	int linked_only; /* the first release: only commits that link to items are listed */
+	size_t listed, more, others;
 } note_walk;
 
 static int note_commit(const gitlink_walk_commit *c, void *payload)
 {
 	note_walk *nw = payload;
+	msglink_ref refs[MSGLINK_MAX_REFS];
 	char summary[GITLINK_SUMMARY_MAX];
 
 	if (c->parents > 1)
 		return 0; /* merges say nothing the merged commits do not */
+	if (nw->linked_only && msglink_parse(c->message, c->message_len, refs, MSGLINK_MAX_REFS) == 0) {
+		nw->others++;
+		return 0;
+	}
 	if (nw->listed == 500) {
 		nw->more++;
 		return 0;
@@ -934,9 +1172,9 @@ int gitwork_release_notes(store_db *db, int64_t project_id, const char *name, bu
 	}
 	buf_puts(out, "# Release ");
 	md_text(out, name);
-	buf_puts(out, "\n\nBuilt from `");
-	md_text(out, json_string_value(json_object_get(rel, "ref")));
-	buf_puts(out, "` at ");
+	buf_puts(out, "\n\nBuilt from ");
+	md_code(out, json_string_value(json_object_get(rel, "ref")));
+	buf_puts(out, " at ");
 	md_commit(out, url, json_string_value(json_object_get(rel, "commit")));
 	buf_puts(out, ".\n\n## Community suggestions shipped\n\n");
 	items = json_object_get(rel, "shipped_suggestions");
@@ -1009,21 +1247,29 @@ int gitwork_release_notes(store_db *db, int64_t project_id, const char *name, bu
 	if (o && releases_load(db, project_id, &l) == STORE_OK) {
 		const char *tip = json_string_value(json_object_get(rel, "commit"));
 		const char *prev[1];
-		note_walk nw = {out, url, 0, 0};
+		note_walk nw = {out, url, 0, 0, 0, 0};
+		gitlink_tips seen = {0};
 
-		/* Since the release before this one in history order. */
+		/* Since the release before this one in history order. The first release
+		 * has the whole history below it: only what links to reports, groups and
+		 * suggestions is listed there, the rest counted. */
 		for (i = 0; i < l.n && strcmp(l.names[i], name) != 0; i++)
 			;
 		prev[0] = i > 0 && i < l.n ? l.tips[i - 1] : NULL;
-		gitlink_tips seen = {0};
-
+		nw.linked_only = prev[0] == NULL;
 		if (gitlink_walk(&seen, o->repo, prev, prev[0] ? 1 : 0, &tip, 1, note_commit, &nw) <
 		    0)
 			buf_puts(out, "_The commit list could not be read from the repository._\n");
-		else if (nw.listed == 0)
+		else if (nw.listed == 0 && nw.others == 0)
 			buf_puts(out, "_No commits._\n");
 		if (nw.more)
 			buf_printf(out, "- and %zu more\n", nw.more);
+		if (nw.others && nw.listed)
+			buf_printf(out, "- and %zu other commit%s\n", nw.others,
+				   nw.others == 1 ? "" : "s");
+		else if (nw.others)
+			buf_printf(out, "_%zu commit%s, none linked to a report or suggestion._\n",
+				   nw.others, nw.others == 1 ? "" : "s");
 		gitlink_tips_free(&seen);
 	} else {
 		buf_puts(out, "_The project has no repository linked._\n");

@@ -18,15 +18,18 @@
 
 /* What the ingest answer says of a report's build and group. */
 typedef struct gitwork_ingest {
-	char commit[41];     /* build.revision resolved; "" when it could not be */
+	char commit[41];     /* the build resolved (revision, else version); "" when it could not be */
 	char release[128];   /* first release containing that commit; "" when none */
 	int known;           /* the group is fixed by a commit this build lacks */
 	char fixed_in[128];  /* with known: the release with the fix ("" when not released yet) */
 	int regressed;       /* the build contains the fix: the group was marked regressed */
 } gitwork_ingest;
 
-/* Before store_report_insert(): resolve r->revision into r->commit ("" when it cannot be:
- * no repository, or a revision it does not know yet). */
+/* Before store_report_insert(): resolve the build into r->commit ("" when it cannot be:
+ * no repository, or a build it does not know yet). A build.revision is resolved as
+ * gitlink_resolve() does; a report with only a build.version takes the commit of the
+ * release named like the version, else of the ref the project's version tag pattern
+ * ("v{version}") makes of it. */
 int gitwork_resolve_build(store_db *db, int64_t project_id, report *r);
 
 /* After store_report_insert(), in the same transaction. */
@@ -47,10 +50,13 @@ int gitwork_blameable(const json_t *frames);
 int gitwork_blame_known(store_db *db, int64_t project_id, int64_t num, const char *commit,
 			const json_t *frames, int *done);
 
-/* A commit named by a person (PATCH fixed_by): resolved to its full id in `out`.
- * STORE_INVALID when the repository has no such commit; without a repository
- * the id is taken as given. */
-int gitwork_fixing_commit(store_db *db, int64_t project_id, const char *rev, char out[41]);
+/* A commit named by a person (PATCH fixed_by): a full or short hash, a tag, a
+ * branch, HEAD, each with ~N / ^N steps (see gitlink_resolve_expr()), resolved
+ * against the project's repository to its full id in `out`. STORE_INVALID,
+ * with the reason in `why`, when the repository has no such commit. Without a
+ * repository only a commit id (7 to 40 hex digits) is taken, as given. */
+int gitwork_fixing_commit(store_db *db, int64_t project_id, const char *rev, char out[41],
+			  char *why, size_t whylen);
 
 /* Register a release at a ref and put every release in history order again.
  * STORE_INVALID (no repository, unknown ref) or STORE_EXISTS, with `why`. */
@@ -61,11 +67,14 @@ typedef struct gitwork_sync_stats {
 	int64_t commits;    /* new commits walked */
 	int64_t links;      /* references found in their messages */
 	int64_t resolved;   /* report revisions resolved at last */
+	int64_t regressed;  /* groups a new fix was linked to that a report's build already held */
 	int fetched;        /* the remote was fetched */
 } gitwork_sync_stats;
 
 /* Fetch the remote when there is one, walk the new commits, record their links,
- * resolve what was unresolved, apply the fixes. STORE_INVALID without a repository. */
+ * resolve what was unresolved, apply the fixes. A group a new commit fixes that
+ * already has a report from a build containing that commit has regressed (the fix
+ * did not hold), as at ingest. STORE_INVALID without a repository. */
 int gitwork_sync(store_db *db, int64_t project_id, int64_t now, gitwork_sync_stats *out,
 		 char *why, size_t whylen);
 

@@ -173,7 +173,7 @@ static void ingest_done(loop_task *t)
 					  "status", "regressed", "fixed_in");
 		ans = json_pack("{s:o,s:o,s:{s:s?,s:o,s:o},s:o}", "id", json_id('R', ij->out.num),
 				"group", json_id('G', ij->out.group_num), "revision", "input",
-				ij->report.revision, "commit",
+				ij->report.revision ? ij->report.revision : ij->report.version, "commit",
 				g->commit[0] ? json_string(g->commit) : json_null(), "release",
 				g->release[0] ? json_string(g->release) : json_null(), "known", known);
 		conn_reply_json(ij->conn, ij->out.created ? 201 : 200, ans);

@@ -23,6 +23,7 @@ static const char usage[] =
 	"                           [--write-queue N]   (rates in requests/s; 0 turns a limit off)\n"
 	"       prosumd project add NAME [--repo PATH] [--public-url URL] [--data DIR]\n"
 	"                           [--commit-url 'https://example.org/commit/{id}']\n"
+	"                           [--version-tag 'v{version}']\n"
 	"       prosumd token add   --role developer|release|admin --name LABEL [--project NAME]\n"
 	"                           [--data DIR]\n"
 	"       prosumd token list  [--data DIR]\n"
@@ -45,6 +46,7 @@ typedef struct opts {
 	const char *commit_url;
 	const char *hosts[TLS_MAX_HOSTS]; /* init --hostname, in order */
 	size_t nhosts;
+	const char *version_tag; /* project add: the git ref a build.version names */
 } opts;
 
 static int die(const char *fmt, const char *arg)
@@ -131,7 +133,7 @@ static int known_opt(const char *a)
 		"--data", "--listen", "--cert", "--key", "--public-url", "--threads",
 		"--rate-ip", "--rate-key", "--conns-per-ip", "--max-connections", "--write-queue",
 		"--idle-timeout", "--handshake-timeout", "--request-timeout", "--commit-url",
-		"--repo", "--role", "--project", "--name", "--hostname",
+		"--repo", "--role", "--project", "--name", "--hostname", "--version-tag",
 	};
 	size_t i;
 
@@ -207,6 +209,8 @@ static int parse_opts(opts *o, int argc, char **argv)
 			o->cfg.body_timeout_ms = o->cfg.head_timeout_ms;
 		} else if (strcmp(a, "--commit-url") == 0)
 			o->commit_url = v;
+		else if (strcmp(a, "--version-tag") == 0)
+			o->version_tag = v;
 		else if (strcmp(a, "--repo") == 0)
 			o->repo = v;
 		else if (strcmp(a, "--role") == 0)
@@ -448,6 +452,23 @@ static void print_pin(const config *cfg)
 	free(cert);
 }
 
+/*
+ * A version tag pattern names a ref once "{version}" is replaced: it must use
+ * the version, and be something a ref name could be (the full check is made
+ * on the ref, per report).
+ */
+static int version_tag_ok(const char *s)
+{
+	size_t i, n = strlen(s);
+
+	if (n == 0 || n > 200 || !strstr(s, "{version}"))
+		return 0;
+	for (i = 0; i < n; i++)
+		if ((unsigned char)s[i] <= ' ' || s[i] == 0x7f)
+			return 0;
+	return 1;
+}
+
 static int cmd_project_add(opts *o)
 {
 	store_db *db = NULL;
@@ -460,6 +481,9 @@ static int cmd_project_add(opts *o)
 	if (!o->name || !project_name_ok(o->name))
 		return die("%s", "project add NAME: a name of 1-64 characters a-z 0-9 - _ . "
 				 "starting with a letter or digit");
+	if (o->version_tag && !version_tag_ok(o->version_tag))
+		return die("%s", "--version-tag: a git ref with {version} in it, such as "
+				 "'v{version}' (at most 200 bytes, no spaces)");
 	if (o->repo) {
 		git_repository *r = NULL;
 
@@ -491,6 +515,7 @@ static int cmd_project_add(opts *o)
 	}
 	if (store_key_add(db, id, key, now) < 0 ||
 	    (o->commit_url && store_project_set_commit_url(db, id, o->commit_url) < 0) ||
+	    (o->version_tag && store_project_set_version_tag(db, id, o->version_tag) < 0) ||
 	    store_commit(db) < 0)
 		goto dberr;
 	printf("key: %s\n", key);

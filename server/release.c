@@ -177,9 +177,9 @@ static int sync_query(apijob *j, store_db *db, int64_t project_id)
 
 	if (rc != STORE_OK)
 		return rc;
-	rj->api.answer = json_pack("{s:I,s:I,s:I,s:b}", "new_commits", (json_int_t)st.commits,
+	rj->api.answer = json_pack("{s:I,s:I,s:I,s:I,s:b}", "new_commits", (json_int_t)st.commits,
 			       "links", (json_int_t)st.links, "resolved", (json_int_t)st.resolved,
-			       "fetched", st.fetched);
+			       "regressed", (json_int_t)st.regressed, "fetched", st.fetched);
 	return STORE_OK;
 }
 

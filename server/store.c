@@ -21,7 +21,16 @@
  * itself (status_own, schema/0008). Every query that shows or filters a report's
  * status uses this, with the report as r and its group as g.
  */
-#define REPORT_STATUS "(CASE WHEN r.status_own THEN r.status ELSE g.status END)"
+/*
+ * A report's status, the one rule every list, filter, export and the tester's
+ * view use: the report's own once set on it (a PATCH of the report, a commit
+ * that fixes it), else its group's. One exception keeps an answer from being
+ * wrong: a report whose build could not be checked against the group's fixing
+ * commit (unchecked_fix) does not inherit "fixed".
+ */
+#define REPORT_STATUS                                                                      \
+	"(CASE WHEN r.status_own THEN r.status WHEN g.status = 'fixed' AND g.fixed_by IS NOT " \
+	"NULL AND r.unchecked_fix IS g.fixed_by THEN r.status ELSE g.status END)"
 
 #define REPORT_COLUMNS                                                                     \
 	"r.num, g.num, r.kind, r.title, " REPORT_STATUS ", r.received_at, r.revision, "    \
@@ -162,7 +171,7 @@ static const char *const sql_text[Q_COUNT] = {
 			 "last_seen = max(last_seen, ?3), "
 			 "last_revision = coalesce(?4, last_revision) WHERE id = ?1",
 	[Q_REPORT_GET] = "SELECT r.num, g.num, r.kind, r.title, " REPORT_STATUS ", r.received_at, "
-			 "r.revision, r.body, r.assignee, r.fixed_by, r.commit_id, "
+			 "coalesce(r.revision, r.version), r.body, r.assignee, r.fixed_by, r.commit_id, "
 			 "(SELECT c.release FROM commits c WHERE c.project_id = r.project_id "
 			 " AND c.id = r.commit_id), "
 			 "(SELECT c.release FROM commits c WHERE c.project_id = r.project_id "
@@ -2125,6 +2134,52 @@ int store_revision_resolved(store_db *db, int64_t project_id, const char *revisi
 	return step_done(s);
 }
 
+int store_fix_builds_each(store_db *db, int64_t project_id, const char *fix,
+			  int (*fn)(void *ctx, int64_t group_num, const char *build,
+				    int64_t report_num),
+			  void *ctx)
+{
+	sqlite3_stmt *s = dyn_stmt(db, "SELECT g.num, r.commit_id, min(r.num) FROM groups g "
+				       "JOIN reports r ON r.group_id = g.id WHERE g.project_id = :p "
+				       "AND g.fixed_by = :c AND g.status = 'fixed' AND "
+				       "g.merged_into IS NULL AND r.commit_id IS NOT NULL "
+				       "GROUP BY g.num, r.commit_id ORDER BY g.num, 3");
+	struct build {
+		int64_t group, report;
+		char commit[41];
+	} *rows = NULL, *nr;
+	size_t n = 0, cap = 0, i;
+	int rc;
+
+	if (!s)
+		return STORE_ERROR;
+	bind_named_int(s, ":p", project_id);
+	bind_named_text(s, ":c", fix);
+	/* Copied first: fn marks groups regressed, which this statement reads. */
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		if (n == cap) {
+			cap = cap ? cap * 2 : 16;
+			nr = realloc(rows, cap * sizeof(*rows));
+			if (!nr) {
+				rc = SQLITE_NOMEM;
+				break;
+			}
+			rows = nr;
+		}
+		rows[n].group = sqlite3_column_int64(s, 0);
+		snprintf(rows[n].commit, sizeof(rows[n].commit), "%s", col_text(s, 1));
+		rows[n].report = sqlite3_column_int64(s, 2);
+		n++;
+	}
+	sqlite3_reset(s);
+	rc = rc == SQLITE_DONE ? STORE_OK : STORE_ERROR;
+	for (i = 0; rc == STORE_OK && i < n; i++)
+		if (fn(ctx, rows[i].group, rows[i].commit, rows[i].report) < 0)
+			rc = STORE_ERROR;
+	free(rows);
+	return rc;
+}
+
 int store_group_fix(store_db *db, int64_t project_id, int64_t group_num, char fixed_by[41],
 		    char status[32])
 {
@@ -2148,10 +2203,11 @@ int store_group_fix(store_db *db, int64_t project_id, int64_t group_num, char fi
 	return rc;
 }
 
-int store_group_regressed(store_db *db, int64_t project_id, int64_t group_num, int64_t now)
+int store_group_regressed(store_db *db, int64_t project_id, int64_t group_num,
+			  int64_t report_num, int64_t now)
 {
 	sqlite3_stmt *s = stmt(db, Q_GROUP_REGRESSED);
-	char status[32], fix[41];
+	char status[32], fix[41], actor[40];
 
 	if (!s || store_group_fix(db, project_id, group_num, fix, status) < 0)
 		return STORE_ERROR;
@@ -2162,7 +2218,9 @@ int store_group_regressed(store_db *db, int64_t project_id, int64_t group_num, i
 		return STORE_ERROR;
 	if (sqlite3_changes(db->db) == 0)
 		return STORE_OK;
-	return audit(db, project_id, "G", group_num, "prosum", "status", status, "regressed", now);
+	/* The report whose build holds the fix is what showed the regression. */
+	snprintf(actor, sizeof(actor), "report R-%lld", (long long)report_num);
+	return audit(db, project_id, "G", group_num, actor, "status", status, "regressed", now);
 }
 
 int store_link_add(store_db *db, int64_t project_id, char type, int64_t num,
@@ -2211,23 +2269,41 @@ int store_link_add(store_db *db, int64_t project_id, char type, int64_t num,
 	"l.ref_type = 'R' AND l.ref_num = x.num AND l.commit_id = x.fixed_by WHERE "          \
 	"x.group_id = g.id))"
 
+/* Who made the change, in the history: the fixing commit ("commit abc1234"). */
+#define REPORT_FIX_ACTOR "'commit ' || substr(" REPORT_FIX ", 1, 7)"
+#define GROUP_FIX_ACTOR "'commit ' || substr(" GROUP_FIX ", 1, 7)"
+#define FIX_STATUS_FROM "('new', 'triaged', 'in_progress')" /* a link fixes these */
+#define AUDIT_INSERT                                                                        \
+	"INSERT INTO audit(project_id, target_type, target_num, actor, field, old_value, "  \
+	"new_value, at) "
+
 int store_links_apply(store_db *db, int64_t project_id, char type, int64_t num, int64_t now)
 {
 	static const char *const steps[] = {
-		/* history first, while the old values are still there */
-		"INSERT INTO audit(project_id, target_type, target_num, actor, field, old_value, "
-		"new_value, at) SELECT r.project_id, 'R', r.num, 'git', 'fixed_by', NULL, " REPORT_FIX
-		", :now FROM reports r WHERE r.id IN (" LINKED_REPORTS ")",
+		/* history first, while the old values are still there: every change a link makes */
+		AUDIT_INSERT "SELECT r.project_id, 'R', r.num, " REPORT_FIX_ACTOR ", 'fixed_by', "
+		"NULL, " REPORT_FIX ", :now FROM reports r WHERE r.id IN (" LINKED_REPORTS ")",
+		AUDIT_INSERT "SELECT r.project_id, 'R', r.num, " REPORT_FIX_ACTOR ", 'status', "
+		"r.status, 'fixed', :now FROM reports r WHERE r.status IN " FIX_STATUS_FROM
+		" AND r.id IN (" LINKED_REPORTS ")",
+		AUDIT_INSERT "SELECT r.project_id, 'R', r.num, " REPORT_FIX_ACTOR ", 'fixed_in', "
+		"NULL, c.release, :now FROM reports r JOIN commits c ON c.project_id = r.project_id "
+		"AND c.id = " REPORT_FIX " WHERE c.release IS NOT NULL AND r.id IN (" LINKED_REPORTS
+		")",
 		"UPDATE reports AS r SET fixed_by = " REPORT_FIX ", status = CASE WHEN status IN "
-		"('new', 'triaged', 'in_progress') THEN 'fixed' ELSE status END WHERE r.id IN "
-		"(" LINKED_REPORTS ")",
+		FIX_STATUS_FROM " THEN 'fixed' ELSE status END WHERE r.id IN (" LINKED_REPORTS ")",
 		/* groups named by a link, or holding a report a link fixed */
-		"INSERT INTO audit(project_id, target_type, target_num, actor, field, old_value, "
-		"new_value, at) SELECT g.project_id, 'G', g.num, 'git', 'fixed_by', NULL, " GROUP_FIX
-		", :now FROM groups g WHERE g.id IN (" LINKED_GROUPS ")",
+		AUDIT_INSERT "SELECT g.project_id, 'G', g.num, " GROUP_FIX_ACTOR ", 'fixed_by', "
+		"NULL, " GROUP_FIX ", :now FROM groups g WHERE g.id IN (" LINKED_GROUPS ")",
+		AUDIT_INSERT "SELECT g.project_id, 'G', g.num, " GROUP_FIX_ACTOR ", 'status', "
+		"g.status, 'fixed', :now FROM groups g WHERE g.status IN " FIX_STATUS_FROM
+		" AND g.id IN (" LINKED_GROUPS ")",
+		AUDIT_INSERT "SELECT g.project_id, 'G', g.num, " GROUP_FIX_ACTOR ", 'fixed_in', "
+		"NULL, c.release, :now FROM groups g JOIN commits c ON c.project_id = g.project_id "
+		"AND c.id = " GROUP_FIX " WHERE c.release IS NOT NULL AND g.id IN (" LINKED_GROUPS
+		")",
 		"UPDATE groups AS g SET fixed_by = " GROUP_FIX ", status = CASE WHEN status IN "
-		"('new', 'triaged', 'in_progress') THEN 'fixed' ELSE status END WHERE g.id IN "
-		"(" LINKED_GROUPS ")",
+		FIX_STATUS_FROM " THEN 'fixed' ELSE status END WHERE g.id IN (" LINKED_GROUPS ")",
 	};
 	char t[2] = {type ? type : 'R', '\0'};
 	size_t i;
@@ -3066,7 +3142,8 @@ int store_mine(store_db *db, int64_t project_id, const char *install_id, int64_t
 	/* Only this install's items; other testers appear as counts, never as names. */
 	s = q(db, "SELECT r.num, r.title, r.kind, " REPORT_STATUS ", g.num, g.status, g.testers, "
 		  "(SELECT c.release FROM commits c WHERE c.project_id = g.project_id AND c.id = "
-		  "coalesce(r.fixed_by, g.fixed_by)), r.received_at, max(r.updated_at, g.updated_at) "
+		  "coalesce(r.fixed_by, g.fixed_by)), r.received_at, max(r.updated_at, g.updated_at), "
+		  "g.fixed_by IS NOT NULL AND r.unchecked_fix IS g.fixed_by "
 		  "FROM reports r JOIN groups g ON g.id = r.group_id "
 		  "WHERE r.project_id = :p AND r.install_id = :i "
 		  "AND max(r.updated_at, g.updated_at) >= :since ORDER BY r.num DESC LIMIT 500");
@@ -3078,6 +3155,9 @@ int store_mine(store_db *db, int64_t project_id, const char *install_id, int64_t
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		int64_t testers = sqlite3_column_int64(s, 6);
 
+		/* A release is named only for what is fixed for this tester. */
+		const char *st = col_text(s, 3);
+
 		json_array_append_new(
 			reports,
 			json_pack("{s:o,s:o,s:o,s:o,s:o,s:I,s:o,s:o,s:o}", "id",
@@ -3085,7 +3165,7 @@ int store_mine(store_db *db, int64_t project_id, const char *install_id, int64_t
 				  "kind", col_json(s, 2), "status", col_json(s, 3), "group",
 				  json_id('G', sqlite3_column_int64(s, 4)), "others",
 				  (json_int_t)(testers > 0 ? testers - 1 : 0), "fixed_in",
-				  col_json(s, 7), "received_at",
+				  strcmp(st, "fixed") == 0 ? col_json(s, 7) : json_null(), "received_at",
 				  json_time(sqlite3_column_int64(s, 8)), "updated_at",
 				  json_time(sqlite3_column_int64(s, 9))));
 	}
@@ -3249,6 +3329,49 @@ int store_project_set_commit_url(store_db *db, int64_t project_id, const char *u
 		return STORE_ERROR;
 	bind_named_int(s, ":p", project_id);
 	bind_named_text(s, ":u", url);
+	return step_done(s);
+}
+
+int store_report_unchecked_fix(store_db *db, int64_t project_id, int64_t num, const char *fix)
+{
+	sqlite3_stmt *s = q(db, "UPDATE reports SET unchecked_fix = :f WHERE project_id = :p "
+				"AND num = :n");
+
+	if (!s)
+		return STORE_ERROR;
+	bind_named_int(s, ":p", project_id);
+	bind_named_int(s, ":n", num);
+	bind_named_text(s, ":f", fix);
+	return step_done(s);
+}
+
+int store_project_version_tag(store_db *db, int64_t project_id, char **pattern)
+{
+	sqlite3_stmt *s = q(db, "SELECT version_tag FROM projects WHERE id = :p");
+	int rc;
+
+	*pattern = NULL;
+	if (!s)
+		return STORE_ERROR;
+	bind_named_int(s, ":p", project_id);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW && col_text(s, 0)) {
+		*pattern = strdup(col_text(s, 0));
+		if (!*pattern)
+			rc = SQLITE_NOMEM;
+	}
+	sqlite3_reset(s);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? STORE_OK : STORE_ERROR;
+}
+
+int store_project_set_version_tag(store_db *db, int64_t project_id, const char *pattern)
+{
+	sqlite3_stmt *s = q(db, "UPDATE projects SET version_tag = :v WHERE id = :p");
+
+	if (!s)
+		return STORE_ERROR;
+	bind_named_int(s, ":p", project_id);
+	bind_named_text(s, ":v", pattern && *pattern ? pattern : NULL);
 	return step_done(s);
 }
 

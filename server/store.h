@@ -227,11 +227,20 @@ int store_unresolved_each(store_db *db, int64_t project_id,
 int store_revision_resolved(store_db *db, int64_t project_id, const char *revision,
 			    const char *commit_id);
 
+/* For each group that `fix` fixes (status fixed, not merged), each distinct build
+ * (resolved commit) of its reports, with the first report from that build. fn may
+ * write; a negative return stops with STORE_ERROR. */
+int store_fix_builds_each(store_db *db, int64_t project_id, const char *fix,
+			  int (*fn)(void *ctx, int64_t group_num, const char *build,
+				    int64_t report_num),
+			  void *ctx);
 /* A group's fixing commit ("" when none) and status. */
 int store_group_fix(store_db *db, int64_t project_id, int64_t group_num, char fixed_by[41],
 		    char status[32]);
-/* prosum saw a report from a build that contains the fix: the group has regressed. */
-int store_group_regressed(store_db *db, int64_t project_id, int64_t group_num, int64_t now);
+/* Report `report_num` came from a build that contains the fix: the group has regressed
+ * (recorded in its history with the report as the actor). */
+int store_group_regressed(store_db *db, int64_t project_id, int64_t group_num,
+			  int64_t report_num, int64_t now);
 
 /* "Fixes R-12" and the like; kept whether or not the item exists. */
 int store_link_add(store_db *db, int64_t project_id, char type, int64_t num,
@@ -327,6 +336,14 @@ int store_contributors(store_db *db, int64_t project_id, json_t **out);
 /* The web address of a commit, with {id} for its id; *url NULL when none. Caller frees. */
 int store_project_commit_url(store_db *db, int64_t project_id, char **url);
 int store_project_set_commit_url(store_db *db, int64_t project_id, const char *url);
+/* Report `num` came into a group fixed by `fix` from a build that could not be checked
+ * against it: the tester's view ("mine") does not call it fixed by that commit. */
+int store_report_unchecked_fix(store_db *db, int64_t project_id, int64_t num, const char *fix);
+/* The git ref a build.version names when no release is named like it: a pattern with
+ * {version}, such as "v{version}"; *pattern NULL when the project has none. Caller frees.
+ * Setting NULL or "" removes it. */
+int store_project_version_tag(store_db *db, int64_t project_id, char **pattern);
+int store_project_set_version_tag(store_db *db, int64_t project_id, const char *pattern);
 
 /*
  * A unit of work for the store threads. The submitter owns the job (usually

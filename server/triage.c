@@ -15,6 +15,7 @@
 
 #define PATCH_MAX_COMMENT 16384
 #define PATCH_MAX_ASSIGNEE 128
+#define PATCH_MAX_REVISION 255 /* GITLINK_REV_MAX: longest revision named as fixed_by */
 
 /* What a request asked of the store, with room for its filter strings. */
 typedef struct triage_job {
@@ -526,23 +527,20 @@ static int patch_body(request *rq, triage_job *tj, int group)
 				p->assignee = json_string_value(v);
 			}
 		} else if (strcmp(key, "fixed_by") == 0) {
-			const char *c = json_string_value(v);
-			size_t n = c ? strlen(c) : 0, i;
-
+			/* Any revision; the repository says whether it is a commit (check_fixed_by). */
 			if (json_is_null(v)) {
 				p->fixed_by = "";
 				continue;
 			}
-			for (i = 0; c && i < n; i++)
-				if (!((c[i] >= '0' && c[i] <= '9') || (c[i] >= 'a' && c[i] <= 'f')))
-					break;
-			if (!c || n < 7 || n > 40 || i != n) {
+			if (!json_is_string(v) || json_string_length(v) == 0 ||
+			    json_string_length(v) > PATCH_MAX_REVISION) {
 				conn_reply_error(rq->conn, 422, "invalid_request",
-						 "must be a commit id: 7 to 40 lower-case hex digits",
+						 "must be a commit: a hash, tag, branch or HEAD~N of "
+						 "at most 255 bytes, or null",
 						 key);
 				return -1;
 			}
-			p->fixed_by = c;
+			p->fixed_by = json_string_value(v);
 		} else if (strcmp(key, "comment") == 0) {
 			if (!json_is_string(v) || json_string_length(v) == 0 ||
 			    json_string_length(v) > PATCH_MAX_COMMENT) {
@@ -577,12 +575,10 @@ static int check_fixed_by(triage_job *tj, store_db *db, int64_t project_id)
 
 	if (!tj->patch.fixed_by || !tj->patch.fixed_by[0])
 		return STORE_OK;
-	rc = gitwork_fixing_commit(db, project_id, tj->patch.fixed_by, tj->fixed_full);
-	if (rc == STORE_INVALID) {
-		snprintf(tj->api.reason, sizeof(tj->api.reason), "no commit %s in the project's repository",
-			 tj->patch.fixed_by);
+	rc = gitwork_fixing_commit(db, project_id, tj->patch.fixed_by, tj->fixed_full,
+				   tj->api.reason, sizeof(tj->api.reason));
+	if (rc == STORE_INVALID)
 		tj->api.field = "fixed_by";
-	}
 	if (rc == STORE_OK)
 		tj->patch.fixed_by = tj->fixed_full;
 	return rc;

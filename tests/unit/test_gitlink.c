@@ -263,6 +263,50 @@ static void test_resolve_forms(void **state)
 	assert_resolves(f, "heads/main", f->c3);
 }
 
+/* A fixing commit named by a person: ancestry steps and HEAD, still never other syntax. */
+static void test_resolve_expr(void **state)
+{
+	fixture *f = *state;
+	char got[GITLINK_HEX_SIZE], buf[128];
+	static const char *const refused[] = {"~1", "^", "HEAD~x", "v1.0^{tree}", "HEAD@{1}",
+					      "main:a.txt", "main..feature", "HEAD~1 ", "-x~1",
+					      "HEAD~99999999"};
+	size_t i;
+
+	sh(f, "git checkout -q main");
+	assert_int_equal(gitlink_resolve_expr(got, f->repo, "HEAD", 4), GITLINK_OK);
+	assert_string_equal(got, f->c3);
+	assert_int_equal(gitlink_resolve_expr(got, f->repo, "HEAD~1", 6), GITLINK_OK);
+	assert_string_equal(got, f->m);
+	assert_int_equal(gitlink_resolve_expr(got, f->repo, "@~1", 3), GITLINK_OK);
+	assert_string_equal(got, f->m);
+	assert_int_equal(gitlink_resolve_expr(got, f->repo, "main~1^2", 8), GITLINK_OK);
+	assert_string_equal(got, f->f1);
+	assert_int_equal(gitlink_resolve_expr(got, f->repo, "v2.0^^", 6), GITLINK_OK);
+	assert_string_equal(got, f->c2);
+	assert_int_equal(gitlink_resolve_expr(got, f->repo, "v1.0^0", 6), GITLINK_OK);
+	assert_string_equal(got, f->c1);
+	/* What gitlink_resolve() takes, as it takes it. */
+	assert_int_equal(gitlink_resolve_expr(got, f->repo, "v1.1", 4), GITLINK_OK);
+	assert_string_equal(got, f->c2);
+	snprintf(buf, sizeof(buf), "%.7s", f->f1);
+	assert_int_equal(gitlink_resolve_expr(got, f->repo, buf, strlen(buf)), GITLINK_OK);
+	assert_string_equal(got, f->f1);
+	assert_int_equal(gitlink_resolve_expr(got, f->repo, f->c0, 40), GITLINK_OK);
+	assert_string_equal(got, f->c0);
+	/* Past the root, a missing parent, an unknown name. */
+	assert_int_equal(gitlink_resolve_expr(got, f->repo, "HEAD~40", 7), GITLINK_ENOTFOUND);
+	assert_string_equal(got, "");
+	assert_int_equal(gitlink_resolve_expr(got, f->repo, "v1.0^2", 6), GITLINK_ENOTFOUND);
+	assert_int_equal(gitlink_resolve_expr(got, f->repo, "nosuch~1", 8), GITLINK_ENOTFOUND);
+	for (i = 0; i < sizeof(refused) / sizeof(refused[0]); i++) {
+		int rc = gitlink_resolve_expr(got, f->repo, refused[i], strlen(refused[i]));
+
+		if (rc != GITLINK_EINVAL)
+			fail_msg("%s: %d, expected EINVAL", refused[i], rc);
+	}
+}
+
 static void test_resolve_describe(void **state)
 {
 	fixture *f = *state;
@@ -1266,6 +1310,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_open, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_resolve_forms, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_resolve_describe, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_resolve_expr, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_resolve_unknown, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_resolve_hostile, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_resolve_cache, setup, teardown),

@@ -254,12 +254,78 @@ static void test_a_path_cannot_pose_as_two_frames(void **state)
 	json_decref(one.root);
 }
 
+/* The build of a report with `revision` and `version` (either may be NULL), as ingest
+ * resolves it. */
+static void build_of(fixture *f, const char *revision, const char *version, char out[41])
+{
+	report r;
+
+	memset(&r, 0, sizeof(r));
+	r.revision = revision;
+	r.version = version;
+	assert_int_equal(store_begin(f->db), STORE_OK);
+	assert_int_equal(gitwork_resolve_build(f->db, f->project, &r), STORE_OK);
+	assert_int_equal(store_commit(f->db), STORE_OK);
+	memcpy(out, r.commit, 41);
+}
+
+/* A build known only by its version: the release named like it, else the tag pattern. */
+static void test_a_version_names_a_release_or_a_tag(void **state)
+{
+	fixture *f = *state;
+	char got[41], why[256], longv[300];
+
+	assert_int_equal(store_begin(f->db), STORE_OK);
+	assert_int_equal(gitwork_release_add(f->db, f->project, "1.0", f->c0, 3000, why, sizeof(why)),
+			 STORE_OK);
+	assert_int_equal(store_commit(f->db), STORE_OK);
+	assert_int_equal(sh(f, NULL, 0, "git tag v2.0 && git tag v1.0 HEAD~1"), 0);
+
+	build_of(f, NULL, "1.0", got);
+	assert_string_equal(got, f->c0);
+	/* No release 2.0 and no pattern: unknown, never guessed. */
+	build_of(f, NULL, "2.0", got);
+	assert_string_equal(got, "");
+	/* A revision, when there is one, is what counts. */
+	build_of(f, f->c1, "1.0", got);
+	assert_string_equal(got, f->c1);
+	build_of(f, "nosuch", "1.0", got);
+	assert_string_equal(got, "");
+
+	assert_int_equal(store_begin(f->db), STORE_OK);
+	assert_int_equal(store_project_set_version_tag(f->db, f->project, "v{version}"), STORE_OK);
+	assert_int_equal(store_commit(f->db), STORE_OK);
+	build_of(f, NULL, "2.0", got);
+	assert_string_equal(got, f->c1);
+	/* The release named like the version comes before the tag. */
+	assert_int_equal(sh(f, NULL, 0, "git tag -f v1.0 HEAD >/dev/null 2>&1"), 0);
+	build_of(f, NULL, "1.0", got);
+	assert_string_equal(got, f->c0);
+	/* Refs the pattern makes that are no plain revision, or too long, are unknown. */
+	build_of(f, NULL, "2.0 beta", got);
+	assert_string_equal(got, "");
+	build_of(f, NULL, "2.0~1", got);
+	assert_string_equal(got, "");
+	memset(longv, '9', sizeof(longv) - 1);
+	longv[sizeof(longv) - 1] = '\0';
+	build_of(f, NULL, longv, got);
+	assert_string_equal(got, "");
+	/* Removed again. */
+	assert_int_equal(store_begin(f->db), STORE_OK);
+	assert_int_equal(store_project_set_version_tag(f->db, f->project, ""), STORE_OK);
+	assert_int_equal(store_commit(f->db), STORE_OK);
+	build_of(f, NULL, "2.0", got);
+	assert_string_equal(got, "");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_a_blame_is_remembered_per_commit_and_frames,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_no_suspects_is_an_answer_too, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_a_version_names_a_release_or_a_tag, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_a_path_cannot_pose_as_two_frames, setup,
 						teardown),
 	};
