@@ -59,7 +59,7 @@ size_t cli_text_width(const char *s);
 
 /*
  * Append s to out, cut to at most `cols` display columns: when it is wider,
- * the first cols - 1 columns and "…". Never cuts inside a UTF-8 sequence or
+ * the first cols - 1 columns (less the spaces they end with) and "…". Never cuts inside a UTF-8 sequence or
  * between a character and its combining marks. 0 or -1 (no memory).
  */
 int cli_text_cut(strbuf *out, const char *s, size_t cols);

@@ -135,6 +135,9 @@ int cli_text_cut(strbuf *out, const char *s, size_t cols)
 	if (cols == 0)
 		return 0;
 	n = fit_bytes(s, cols - 1, NULL);
+	/* "opening…", not "opening …". */
+	while (n > 0 && s[n - 1] == ' ')
+		n--;
 	if (strbuf_add(out, s, n) != 0)
 		return -1;
 	return strbuf_add(out, ELLIPSIS, ELLIPSIS_LEN);

@@ -62,6 +62,12 @@ static int run(fixture *f, char *out, size_t outsz, const char *fmt, ...)
 	return e2e_sh(out, outsz, "%s '%s' %s", f->env, PROSUM_CLI_PATH, args);
 }
 
+/* The same with COLUMNS set to `cols`. */
+static int run_w(fixture *f, char *out, size_t outsz, int cols, const char *args)
+{
+	return e2e_sh(out, outsz, "%s COLUMNS=%d '%s' %s", f->env, cols, PROSUM_CLI_PATH, args);
+}
+
 /* The same without a server: only the command line. */
 static int run_bare(char *out, size_t outsz, const char *args)
 {
@@ -70,10 +76,9 @@ static int run_bare(char *out, size_t outsz, const char *args)
 
 /* ---- Help and mistakes ---- */
 
-static const char *const commands[] = {"report", "flush",   "suggest", "vote",
-				       "mine",   "reports", "groups",  "suggestions",
-				       "show",   "set",     "release", "sync",
-				       "attachment"};
+static const char *const commands[] = {"report",  "flush",  "suggest",     "vote", "mine",
+				       "reports", "groups", "suggestions", "show", "set",
+				       "release", "sync",   "attachment"};
 
 /* prosum --help, prosum help and prosum CMD --help: usage on stdout, exit 0, for every command. */
 static void test_help(void **state)
@@ -121,7 +126,8 @@ static void test_help(void **state)
 	{
 		static const char *const says[] = {
 		    "  --kind KIND         crash, bug or feedback (default: bug)\n",
-		    "  --severity WORD     how bad it is, such as critical, major, minor or trivial",
+		    "  --severity WORD     how bad it is, such as critical, major, minor or "
+		    "trivial",
 		    "  --channel C ",
 		    "  --json FILE ",
 		    "  --tag KEY=VALUE ",
@@ -159,17 +165,18 @@ static void test_help(void **state)
 	assert_int_equal(run_bare(out, sizeof(out), "report --bogus 2>/dev/null"), 2);
 	assert_string_equal(out, "");
 	assert_int_equal(run_bare(out, sizeof(out), "report --bogus 2>&1"), 2);
-	assert_string_equal(out,
-			    "prosum: report: unknown option \"--bogus\" (see prosum report --help)\n");
+	assert_string_equal(
+	    out, "prosum: report: unknown option \"--bogus\" (see prosum report --help)\n");
 	assert_int_equal(run_bare(out, sizeof(out), "groups --colour=red 2>&1"), 2);
-	assert_string_equal(out,
-			    "prosum: groups: unknown option \"--colour\" (see prosum groups --help)\n");
+	assert_string_equal(
+	    out, "prosum: groups: unknown option \"--colour\" (see prosum groups --help)\n");
 	assert_int_equal(run_bare(out, sizeof(out), "reports -x 2>&1"), 2);
-	assert_string_equal(out, "prosum: reports: unknown option \"-x\" (see prosum reports --help)\n");
+	assert_string_equal(out,
+			    "prosum: reports: unknown option \"-x\" (see prosum reports --help)\n");
 	/* An option of another command is unknown here. */
 	assert_int_equal(run_bare(out, sizeof(out), "groups --attach x 2>&1"), 2);
-	assert_string_equal(out,
-			    "prosum: groups: unknown option \"--attach\" (see prosum groups --help)\n");
+	assert_string_equal(
+	    out, "prosum: groups: unknown option \"--attach\" (see prosum groups --help)\n");
 	assert_int_equal(run_bare(out, sizeof(out), "show 2>&1"), 2);
 	assert_string_equal(out, "prosum: show: missing argument (see prosum show --help)\n");
 	assert_int_equal(run_bare(out, sizeof(out), "reports --limit 2>&1"), 2);
@@ -226,7 +233,8 @@ static void test_tags_ids_times(void **state)
 	assert_int_equal(run(f, out, sizeof(out), "reports --tag =intel 2>&1"), 2);
 	assert_int_equal(run(f, out, sizeof(out), "report --title x --version 1 --tag gpu 2>&1"),
 			 2);
-	assert_string_equal(out, "prosum: --tag takes KEY=VALUE, not \"gpu\" (see prosum --help)\n");
+	assert_string_equal(out,
+			    "prosum: --tag takes KEY=VALUE, not \"gpu\" (see prosum --help)\n");
 
 	/* Ids in any case, as arguments and as option values. */
 	assert_int_equal(run(f, out, sizeof(out), "show r-1"), 0);
@@ -266,9 +274,9 @@ static void test_tags_ids_times(void **state)
 	assert_string_equal(out, "ID  GROUP  KIND  STATUS  VERSION  AGE  TITLE\n");
 	assert_int_equal(run(f, out, sizeof(out), "reports --until 2000-01-01"), 0);
 	assert_string_equal(out, "ID  GROUP  KIND  STATUS  VERSION  AGE  TITLE\n");
-	assert_int_equal(
-	    run(f, out, sizeof(out), "reports --since 2000-01-01T10:00:00+02:00 --until 2099-12-31"),
-	    0);
+	assert_int_equal(run(f, out, sizeof(out),
+			     "reports --since 2000-01-01T10:00:00+02:00 --until 2099-12-31"),
+			 0);
 	assert_non_null(strstr(out, "\nR-2 "));
 	assert_int_equal(run(f, out, sizeof(out), "reports --since 30m"), 0);
 	assert_non_null(strstr(out, "\nR-2 "));
@@ -281,9 +289,8 @@ static void test_tags_ids_times(void **state)
 	assert_int_equal(run(f, out, sizeof(out), "mine --since 2099-01-01"), 0);
 	assert_string_equal(out, "reports:\n  none\nsuggestions:\n  none\n");
 	{
-		static const char *const bad[] = {"yesterday", "2026-02-30", "2026-13-01",
-						  "2026-12-5", "7y",         "12:00",
-						  "-7d",       ""};
+		static const char *const bad[] = {
+		    "yesterday", "2026-02-30", "2026-13-01", "2026-12-5", "7y", "12:00", "-7d", ""};
 		char expect[512];
 		for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 			assert_int_equal(
@@ -302,11 +309,229 @@ static void test_tags_ids_times(void **state)
 	assert_non_null(strstr(out, "prosum: --since takes a date (2026-12-05), "));
 }
 
+/* ---- Tables that fit ---- */
+
+/*
+ * Display columns of UTF-8 text as a terminal shows it (combining accents
+ * none, kana and CJK two); -1 when the text is not valid UTF-8, such as a
+ * sequence cut in the middle.
+ */
+static long display_width(const char *s, size_t len)
+{
+	const unsigned char *p = (const unsigned char *)s, *end = p + len;
+	long w = 0;
+
+	while (p < end) {
+		unsigned int cp, n, i;
+		if (*p < 0x80) {
+			cp = *p;
+			n = 1;
+		} else if ((*p & 0xe0) == 0xc0) {
+			cp = *p & 0x1f;
+			n = 2;
+		} else if ((*p & 0xf0) == 0xe0) {
+			cp = *p & 0x0f;
+			n = 3;
+		} else if ((*p & 0xf8) == 0xf0) {
+			cp = *p & 0x07;
+			n = 4;
+		} else {
+			return -1;
+		}
+		if ((size_t)(end - p) < n)
+			return -1;
+		for (i = 1; i < n; i++) {
+			if ((p[i] & 0xc0) != 0x80)
+				return -1;
+			cp = (cp << 6) | (p[i] & 0x3f);
+		}
+		p += n;
+		if (cp >= 0x300 && cp <= 0x36f)
+			continue;
+		w += cp >= 0x3000 && cp <= 0x9fff ? 2 : 1;
+	}
+	return w;
+}
+
+/* Every line of out is valid UTF-8 and at most `cols` display columns. Returns the widest. */
+static long assert_fits(const char *out, long cols)
+{
+	const char *p = out;
+	long widest = 0;
+
+	while (*p) {
+		size_t len = strcspn(p, "\n");
+		long w = display_width(p, len);
+		if (w < 0 || w > cols)
+			fail_msg("line of %ld columns (limit %ld): \"%.*s\"", w, cols, (int)len, p);
+		if (w > widest)
+			widest = w;
+		p += len;
+		if (*p)
+			p++;
+	}
+	return widest;
+}
+
+/* The line of out that starts with `start`, into line. */
+static void line_of(const char *out, const char *start, char *line, size_t n)
+{
+	const char *p = out;
+
+	while (p && *p) {
+		if (strncmp(p, start, strlen(start)) == 0) {
+			size_t len = strcspn(p, "\n");
+			assert_true(len < n);
+			memcpy(line, p, len);
+			line[len] = '\0';
+			return;
+		}
+		p = strchr(p, '\n');
+		if (p)
+			p++;
+	}
+	fail_msg("no line starts with \"%s\" in:\n%s", start, out);
+}
+
+/* How a line ends. */
+static int ends_with(const char *s, const char *end)
+{
+	size_t n = strlen(s), m = strlen(end);
+
+	return n >= m && strcmp(s + n - m, end) == 0;
+}
+
+#define LONG_TITLE                                                                                 \
+	"Crash when opening a PNG whose palette is empty, after the second resize of the "         \
+	"main window"
+/* "保存できない" twice: 12 wide characters, 24 columns. */
+#define CJK_TITLE                                                                                  \
+	"\xe4\xbf\x9d\xe5\xad\x98\xe3\x81\xa7\xe3\x81\x8d\xe3\x81\xaa\xe3\x81\x84"                 \
+	"\xe4\xbf\x9d\xe5\xad\x98\xe3\x81\xa7\xe3\x81\x8d\xe3\x81\xaa\xe3\x81\x84"
+/* "Café " four times with a combining accent: 20 columns, 28 bytes. */
+#define ACCENT_TITLE "Cafe\xcc\x81 Cafe\xcc\x81 Cafe\xcc\x81 Cafe\xcc\x81 "
+
+/*
+ * Tables fit COLUMNS: titles are cut with "…" at a character boundary,
+ * counted in display columns, every line within the width; a narrow
+ * terminal cuts lines, never wraps them; into a pipe without COLUMNS nothing
+ * is cut.
+ */
+static void test_table_width(void **state)
+{
+	fixture *f = *state;
+	char out[32768], line[1024], head[1024];
+	size_t title_col;
+
+	assert_int_equal(
+	    run(f, out, sizeof(out), "report --kind crash --title '" LONG_TITLE "' --version 1.1"),
+	    0);
+	assert_int_equal(
+	    run(f, out, sizeof(out), "report --kind bug --title '" CJK_TITLE "' --version 1.0"), 0);
+	assert_int_equal(run(f, out, sizeof(out),
+			     "report --kind feedback --title '" ACCENT_TITLE "' --version 1.0"),
+			 0);
+	assert_int_equal(run(f, out, sizeof(out), "report --kind bug --title Short --version 1.0"),
+			 0);
+	assert_string_equal(out, "R-4\n");
+
+	/* No COLUMNS, into a pipe: whole titles. */
+	assert_int_equal(run(f, out, sizeof(out), "reports"), 0);
+	assert_non_null(strstr(out, "  " LONG_TITLE "\n"));
+	assert_non_null(strstr(out, "  " CJK_TITLE "\n"));
+	assert_non_null(strstr(out, "  " ACCENT_TITLE "\n"));
+
+	/* 80 columns: the header and the ids are whole; what is too long is cut to the width. */
+	assert_int_equal(run_w(f, out, sizeof(out), 80, "reports"), 0);
+	assert_fits(out, 80);
+	line_of(out, "ID  ", head, sizeof(head));
+	assert_true(ends_with(head, "  TITLE"));
+	title_col = strlen(head) - strlen("TITLE");
+	line_of(out, "R-1 ", line, sizeof(line));
+	assert_true(ends_with(line, "\xe2\x80\xa6"));
+	/* A cut after a space drops the space: "opening…", not "opening …". */
+	assert_true(display_width(line, strlen(line)) >= 78);
+	assert_false(ends_with(line, " \xe2\x80\xa6"));
+	if (strncmp(line + title_col, "Crash when opening", 18) != 0)
+		fail_msg("title not under TITLE:\n%s\n%s", head, line);
+	assert_true(line[title_col - 1] == ' ' && line[title_col - 2] == ' ');
+	/* 24 columns of wide characters and 20 with combining accents fit as they are. */
+	line_of(out, "R-2 ", line, sizeof(line));
+	assert_true(ends_with(line, "  " CJK_TITLE));
+	line_of(out, "R-3 ", line, sizeof(line));
+	assert_true(ends_with(line, "  " ACCENT_TITLE));
+	line_of(out, "R-4 ", line, sizeof(line));
+	assert_true(ends_with(line, "  Short"));
+
+	/* 60 columns leave the titles about 11: cut whole characters, accents kept on theirs. */
+	assert_int_equal(run_w(f, out, sizeof(out), 60, "reports"), 0);
+	assert_fits(out, 60);
+	line_of(out, "R-1 ", line, sizeof(line));
+	assert_int_equal(strncmp(line + title_col, "Crash when", 10), 0);
+	assert_true(ends_with(line, "\xe2\x80\xa6"));
+	/* Wide characters: cut between two of them, so the line may end a column short. */
+	line_of(out, "R-2 ", line, sizeof(line));
+	assert_true(ends_with(line, "\xe2\x80\xa6"));
+	assert_true(display_width(line, strlen(line)) >= 59);
+	assert_int_equal(strncmp(line + title_col, "\xe4\xbf\x9d\xe5\xad\x98", 6), 0);
+	line_of(out, "R-3 ", line, sizeof(line));
+	assert_true(ends_with(line, "\xe2\x80\xa6"));
+	assert_int_equal(strncmp(line + title_col, "Cafe\xcc\x81 Cafe\xcc\x81", 12), 0);
+
+	/* Too narrow for the columns themselves: lines are cut, never wrapped. */
+	assert_int_equal(run_w(f, out, sizeof(out), 24, "reports"), 0);
+	assert_fits(out, 24);
+	line_of(out, "R-1 ", line, sizeof(line));
+	assert_true(ends_with(line, "\xe2\x80\xa6"));
+	assert_true(display_width(line, strlen(line)) >= 20);
+
+	/* groups: KIND and ASSIGNEE; a long assignee is cut too once the title is short. */
+	assert_int_equal(
+	    run(f, out, sizeof(out), "set G-1 --assignee 'Alexandra Konstantinopoulou-Smith'"), 0);
+	assert_int_equal(run(f, out, sizeof(out), "groups"), 0);
+	line_of(out, "ID  ", head, sizeof(head));
+	assert_int_equal(
+	    strncmp(head, "ID   STATUS  KIND      COUNT  TESTERS  LAST SEEN  FIXED IN  ASSIGNEE ",
+		    69),
+	    0);
+	assert_true(ends_with(head, "  TITLE"));
+	line_of(out, "G-1 ", line, sizeof(line));
+	assert_int_equal(strncmp(line, "G-1  new     crash     1      1        ", 39), 0);
+	assert_true(ends_with(line, "  -         Alexandra Konstantinopoulou-Smith  " LONG_TITLE));
+	assert_int_equal(run_w(f, out, sizeof(out), 100, "groups"), 0);
+	assert_fits(out, 100);
+	line_of(out, "G-1 ", line, sizeof(line));
+	assert_true(display_width(line, strlen(line)) >= 98);
+	/* The title keeps 20 columns; the assignee gives the rest. */
+	{
+		const char *a = strstr(line, "  Alexandra Konst"),
+			   *t = strstr(line, "  Crash when");
+		assert_non_null(a);
+		assert_non_null(t);
+		assert_int_equal(strncmp(t - 3, "\xe2\x80\xa6", 3), 0);
+		assert_true(display_width(t + 2, strlen(t + 2)) >= 19);
+		assert_true(display_width(t + 2, strlen(t + 2)) <= 20);
+		assert_true(ends_with(line, "\xe2\x80\xa6"));
+	}
+	line_of(out, "ID  ", head, sizeof(head));
+	assert_true(ends_with(head, "  TITLE"));
+	assert_non_null(strstr(head, "  ASSIGNEE "));
+	/* The other lists fit too. */
+	assert_int_equal(run(f, out, sizeof(out), "suggest --title '" LONG_TITLE "'"), 0);
+	assert_int_equal(run_w(f, out, sizeof(out), 52, "suggestions"), 0);
+	assert_fits(out, 52);
+	if (!strstr(out, "S-1  new     1      -           Crash when opening\xe2\x80\xa6\n"))
+		fail_msg("%s", out);
+	assert_int_equal(run_w(f, out, sizeof(out), 40, "show G-1"), 0);
+	assert_non_null(strstr(out, "latest reports (1 of 1):\n  ID   RECEIVED"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_help),
 	    cmocka_unit_test_setup_teardown(test_tags_ids_times, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_table_width, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
