@@ -526,12 +526,161 @@ static void test_table_width(void **state)
 	assert_non_null(strstr(out, "latest reports (1 of 1):\n  ID   RECEIVED"));
 }
 
+/* ---- show G-n and attachments ---- */
+
+/* Write len bytes to dir/name. */
+static void write_file(const char *dir, const char *name, const void *data, size_t len)
+{
+	char path[512];
+	FILE *fp;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	fp = fopen(path, "wb");
+	assert_non_null(fp);
+	assert_int_equal(fwrite(data, 1, len, fp), len);
+	assert_int_equal(fclose(fp), 0);
+}
+
+/* dir/name holds exactly data (len bytes). */
+static void assert_file(const char *dir, const char *name, const void *data, size_t len)
+{
+	char path[512];
+	unsigned char *got = malloc(len + 1);
+	FILE *fp;
+	size_t n;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	fp = fopen(path, "rb");
+	assert_non_null(fp);
+	assert_non_null(got);
+	n = fread(got, 1, len + 1, fp);
+	fclose(fp);
+	assert_int_equal(n, len);
+	assert_memory_equal(got, data, len);
+	free(got);
+}
+
+static int exists(const char *dir, const char *name)
+{
+	char path[512];
+	struct stat st;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	return stat(path, &st) == 0;
+}
+
+/*
+ * show G-n: the frames of the group's latest report and its latest reports.
+ * attachment R-n NAME: the bytes as sent, to stdout or -o FILE; a missing
+ * report or attachment is named, and FILE is left alone.
+ */
+static void test_show_group_attachment(void **state)
+{
+	fixture *f = *state;
+	const char *doc = "{\"kind\":\"crash\",\"exception\":{\"type\":\"SIGSEGV\",\"value\":"
+			  "\"invalid read at 0x0\"},\"frames\":[{\"function\":\"png_read_palette\","
+			  "\"file\":\"src/png.c\",\"line\":120},{\"function\":\"main\",\"file\":"
+			  "\"src/main.c\",\"line\":7,\"module\":\"viewer\"}]}";
+	static unsigned char blob[70000]; /* several reads' worth, every byte value */
+	char out[32768], line[1024];
+	size_t i;
+
+	for (i = 0; i < sizeof(blob); i++)
+		blob[i] = (unsigned char)((i * 7 + i / 256) & 0xff);
+	write_file(f->s.dir, "crash.json", doc, strlen(doc));
+	write_file(f->s.dir, "blob.bin", blob, sizeof(blob));
+	write_file(f->s.dir, "my log.txt", "hello\n", 6);
+	assert_int_equal(run(f, out, sizeof(out),
+			     "report --json '%s/crash.json' --version 1.0 --attach '%s/blob.bin' "
+			     "--attach '%s/my log.txt'",
+			     f->s.dir, f->s.dir, f->s.dir),
+			 0);
+	assert_string_equal(out, "R-1\n");
+	/* Another tester, another build, the same crash. */
+	assert_int_equal(e2e_sh(out, sizeof(out),
+				"%s PROSUM_SPOOL='%s/spool2' '%s' report --json '%s/crash.json' "
+				"--version 1.1 --revision abc1234",
+				f->env, f->s.dir, PROSUM_CLI_PATH, f->s.dir),
+			 0);
+	assert_string_equal(out, "R-2\n");
+	assert_int_equal(run(f, out, sizeof(out), "report --title Other --version 1.0"), 0);
+	assert_string_equal(out, "R-3\n");
+
+	assert_int_equal(run(f, out, sizeof(out), "show g-1"), 0);
+	assert_int_equal(strncmp(out, "G-1  new  crash  2 reports from 2 testers\n", 42), 0);
+	assert_non_null(strstr(out, "frames (latest report, R-2):\n"
+				    "  #0   png_read_palette at src/png.c:120\n"
+				    "  #1   main at src/main.c:7 in viewer\n"
+				    "latest reports (2 of 2):\n"
+				    "  ID   RECEIVED  VERSION  REVISION  PLATFORM  STATUS\n"
+				    "  R-2  "));
+	line_of(out, "  R-2  ", line, sizeof(line));
+	assert_non_null(strstr(line, "  1.1      abc1234   "));
+	assert_true(ends_with(line, "  new"));
+	line_of(out, "  R-1  ", line, sizeof(line));
+	assert_non_null(strstr(line, "  1.0      -         "));
+	assert_true(strstr(out, "  R-2  ") < strstr(out, "  R-1  "));
+	/* --json: the group's answer as it is. */
+	assert_int_equal(run(f, out, sizeof(out), "show G-1 --json"), 0);
+	assert_int_equal(out[0], '{');
+	assert_null(strstr(out, "latest reports"));
+	/* A group without frames: its reports all the same, no frames section. */
+	assert_int_equal(run(f, out, sizeof(out), "show G-2"), 0);
+	assert_null(strstr(out, "frames"));
+	assert_non_null(strstr(out, "latest reports (1 of 1):\n"));
+
+	/* Downloads: to a file, to stdout, a name with a space. */
+	assert_int_equal(
+	    run(f, out, sizeof(out), "attachment r-1 blob.bin -o '%s/got.bin'", f->s.dir), 0);
+	assert_string_equal(out, "");
+	assert_file(f->s.dir, "got.bin", blob, sizeof(blob));
+	assert_int_equal(
+	    run(f, out, sizeof(out), "attachment R-1 blob.bin > '%s/stdout.bin'", f->s.dir), 0);
+	assert_file(f->s.dir, "stdout.bin", blob, sizeof(blob));
+	assert_int_equal(run(f, out, sizeof(out), "attachment R-1 'my log.txt' --output=-"), 0);
+	assert_string_equal(out, "hello\n");
+	/* Replacing a file that is there. */
+	assert_int_equal(
+	    run(f, out, sizeof(out), "attachment R-1 'my log.txt' -o '%s/got.bin'", f->s.dir), 0);
+	assert_file(f->s.dir, "got.bin", "hello\n", 6);
+
+	/* What is missing is named; the file asked for is neither made nor touched. */
+	assert_int_equal(
+	    run(f, out, sizeof(out), "attachment R-1 core.dump -o '%s/new.bin' 2>&1", f->s.dir), 1);
+	assert_string_equal(out, "prosum: R-1 has no attachment \"core.dump\"; it has: blob.bin, "
+				 "my log.txt\n");
+	assert_false(exists(f->s.dir, "new.bin"));
+	assert_int_equal(
+	    run(f, out, sizeof(out), "attachment R-1 core.dump -o '%s/got.bin' 2>&1", f->s.dir), 1);
+	assert_file(f->s.dir, "got.bin", "hello\n", 6);
+	assert_int_equal(e2e_sh(out, sizeof(out), "ls -a '%s' | grep -c part", f->s.dir), 1);
+	assert_string_equal(out, "0\n"); /* no temporary file left behind */
+	assert_int_equal(run(f, out, sizeof(out), "attachment R-3 blob.bin 2>&1"), 1);
+	assert_string_equal(out, "prosum: R-3 has no attachment \"blob.bin\"; it has none\n");
+	assert_int_equal(run(f, out, sizeof(out), "attachment R-9 blob.bin 2>&1"), 1);
+	assert_string_equal(out, "prosum: there is no report R-9\n");
+	assert_int_equal(run(f, out, sizeof(out), "attachment G-1 blob.bin 2>&1"), 2);
+	assert_int_equal(run(f, out, sizeof(out), "attachment R-1 2>&1"), 2);
+	assert_string_equal(out, "prosum: attachment: missing argument (see prosum attachment "
+				 "--help)\n");
+	assert_int_equal(run(f, out, sizeof(out), "attachment R-1 blob.bin --json 2>&1"), 2);
+
+	/* No answer at all: one line, through the one place that reports transport failures. */
+	assert_int_equal(
+	    run(f, out, sizeof(out), "attachment R-1 blob.bin --server https://127.0.0.1:1 2>&1"),
+	    1);
+	assert_int_equal(strncmp(out, "prosum: ", 8), 0);
+	assert_non_null(strstr(out, "https://127.0.0.1:1/api/v1/projects/demo/reports/R-1/"));
+	assert_int_equal(strchr(out, '\n')[1], '\0');
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_help),
 	    cmocka_unit_test_setup_teardown(test_tags_ids_times, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_table_width, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_show_group_attachment, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
