@@ -176,13 +176,13 @@ static const help helps[] = {
 	     "\n"
 	     "  --json              print the server's answer as it is\n"
 	     "\n" TOKEN_OPTIONS},
-    {"attachment",
-     "Download a file sent with a report, byte for byte, to stdout or to FILE.\n"
-     "`prosum show R-n` lists a report's attachments.\n"
-     "\n"
-     "  R-n NAME            the report (in any case) and the attachment's name\n"
-     "  -o, --output FILE   write FILE (replaced only once the download is complete)\n"
-     "\n" TOKEN_OPTIONS},
+    {"attachment", "Download a file sent with a report, byte for byte, to stdout or to FILE.\n"
+		   "`prosum show R-n` lists a report's attachments.\n"
+		   "\n"
+		   "  R-n NAME            the report (in any case) and the attachment's name\n"
+		   "  -o, --output FILE   write FILE, replaced only once the download is complete\n"
+		   "                      (default, or -: stdout)\n"
+		   "\n" TOKEN_OPTIONS},
 };
 
 const char *cli_help_text(const char *command)
