@@ -25,7 +25,8 @@
 #define C_SET 0x0200u
 #define C_RELEASE 0x0400u
 #define C_SYNC 0x0800u
-#define C_ATTACHMENT 0x1000u
+#define C_QUEUE 0x1000u
+#define C_ATTACHMENT 0x2000u
 /* Commands with the DSN's ingest key, and commands with a token. */
 #define C_TESTER (C_REPORT | C_FLUSH | C_SUGGEST | C_VOTE | C_MINE)
 #define C_TRIAGE                                                                                   \
@@ -90,6 +91,9 @@ static const option_spec options[] = {
     {"shipped-in", OPT_VALUE, V(shipped_in), C_SET, NULL},
     {"ref", OPT_VALUE, V(ref), C_RELEASE, NULL},
     {"notes", OPT_FLAG, V(notes), C_RELEASE, NULL},
+    {"all", OPT_FLAG, V(all), C_QUEUE, NULL},
+    {"from", OPT_VALUE, V(from), C_QUEUE, NULL},
+    {"to", OPT_VALUE, V(to), C_QUEUE, NULL},
     {"output", OPT_VALUE, V(output), C_ATTACHMENT, NULL},
 };
 #undef V
@@ -146,6 +150,9 @@ static const command commands[] = {
      "release add NAME --ref REF | release show NAME [--notes] | release list\n"
      "               " TOKEN_OPTS},
     {"sync", C_SYNC, 0, 0, cli_sync, "sync " TOKEN_OPTS},
+    {"queue", C_QUEUE, 0, 2, cli_queue,
+     "queue [list] | queue show ID | queue retarget ID|--all [--from DSN] --to DSN\n"
+     "               | queue drop ID|--all [--from DSN]       # the spooled items"},
     {"attachment", C_ATTACHMENT, 2, 2, cli_attachment, "attachment R-n NAME [-o FILE] " TOKEN_OPTS},
 };
 

@@ -29,6 +29,9 @@ typedef struct cli_args {
 	/* prosum attachment -o FILE. */
 	const char *output;
 	int json, withdraw, notes;
+	/* prosum queue. */
+	int all;
+	const char *from, *to;
 	const char *attach[CLI_MAX_ATTACH];
 	size_t nattach;
 	const char *tags[CLI_MAX_TAGS]; /* prosum report --tag K=V */
@@ -85,6 +88,20 @@ int cli_flush(const cli_args *a);
 int cli_suggest(const cli_args *a);
 int cli_vote(const cli_args *a);
 int cli_mine(const cli_args *a);
+
+/* cli_queue.c */
+int cli_queue(const cli_args *a);
+
+/*
+ * The one line to print when `dsn_text`'s server refused the key or the
+ * project (`why`: the reason, e.g. "404 not_found: no such project"), with
+ * `pending` items waiting: how to move them to a corrected DSN. Returns
+ * CLI_EXIT_FAIL.
+ */
+int cli_queue_hint(const char *dsn_text, const char *why, unsigned long long pending);
+
+/* Items in the spools of DSNs other than `spool_dir`'s (0 with $PROSUM_SPOOL). */
+unsigned long long cli_queue_elsewhere(const char *spool_dir);
 
 /* cli_triage.c */
 int cli_reports(const cli_args *a);

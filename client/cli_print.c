@@ -292,22 +292,27 @@ static void section_suspects(const json_t *r)
 	json_array_foreach((json_t *)list, i, c)
 	{
 		char id[16], author[160], date[64], summary[512], where[320] = "";
-		json_t *path = json_object_get(c, "path"), *line = json_object_get(c, "line");
+		json_t *frames = json_object_get(c, "frames"), *f0 = json_array_get(frames, 0);
+		json_t *path = json_object_get(f0, "file"), *line = json_object_get(f0, "line");
 		json_t *reports = json_object_get(c, "reports");
+		size_t more = json_array_size(frames) > 1 ? json_array_size(frames) - 1 : 0;
 
 		short_commit(id, json_object_get(c, "id"));
 		cli_text(author, sizeof(author), json_object_get(c, "author"));
 		cli_text(date, sizeof(date), json_object_get(c, "date"));
 		cli_text(summary, sizeof(summary), json_object_get(c, "summary"));
 		date[strcspn(date, "T")] = '\0';
-		if (json_is_string(path)) {
-			char p[256];
+		if (json_is_string(path) && !json_is_integer(reports)) {
+			/* A report's suspect: the first frame it is blamed for, and how many more. */
+			char p[256], more_text[32] = "";
 			cli_text(p, sizeof(p), path);
+			if (more)
+				snprintf(more_text, sizeof(more_text), " +%zu more", more);
 			if (json_is_integer(line))
-				snprintf(where, sizeof(where), "  (%s:%" JSON_INTEGER_FORMAT ")", p,
-					 json_integer_value(line));
+				snprintf(where, sizeof(where), "  (%s:%" JSON_INTEGER_FORMAT "%s)", p,
+					 json_integer_value(line), more_text);
 			else
-				snprintf(where, sizeof(where), "  (%s)", p);
+				snprintf(where, sizeof(where), "  (%s%s)", p, more_text);
 		} else if (json_is_integer(reports)) {
 			snprintf(where, sizeof(where), "  (%" JSON_INTEGER_FORMAT " report%s)",
 				 json_integer_value(reports),

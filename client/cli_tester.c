@@ -24,12 +24,63 @@ typedef struct capture {
 	int duplicate;
 	char *id, *group, *known_group, *known_status, *known_fixed_in;
 	char *error;
+	char *body;     /* the answer as it came, for --json */
+	int counted;    /* a vote: PROSUM_COUNTED, PROSUM_NOT_COUNTED or 0 */
+	long votes;     /* a vote: the suggestion's votes afterwards */
+	int print_each; /* prosum flush: one line per delivered item */
 	unsigned int sent, refused;
 } capture;
 
 static char *dup_or_null(const char *s)
 {
 	return s ? strdup(s) : NULL;
+}
+
+/* Whether a vote counted, as the vote command and flush say it. */
+static const char *vote_word(int counted, int withdraw)
+{
+	if (withdraw == 1)
+		return counted == PROSUM_COUNTED       ? "your vote withdrawn"
+		       : counted == PROSUM_NOT_COUNTED ? "this install had no vote to withdraw"
+						       : "withdrawal sent";
+	if (withdraw == 0)
+		return counted == PROSUM_COUNTED ? "your vote counted"
+		       : counted == PROSUM_NOT_COUNTED
+			   ? "your vote was already counted (one per install)"
+			   : "vote sent";
+	/* flush: a vote or a withdrawal, it does not know which */
+	return counted == PROSUM_COUNTED       ? "counted"
+	       : counted == PROSUM_NOT_COUNTED ? "not counted (no change: one vote per install)"
+					       : "sent";
+}
+
+/*
+ * One line for an item a flush delivered: "R-12 (uuid ...)", "S-4 (uuid
+ * ...)", "vote S-4: counted", or its refusal on stderr.
+ */
+static void print_delivered(const prosum_result *res)
+{
+	char line[1024];
+	const char *kind = res->kind ? res->kind : "report";
+
+	if (res->status < 200 || res->status > 299) {
+		snprintf(line, sizeof(line), "refused %s (uuid %s): %d %s%s%s", kind,
+			 res->uuid ? res->uuid : "?", res->status,
+			 res->error_code ? res->error_code : "", res->error_message ? ": " : "",
+			 res->error_message ? res->error_message : "");
+		util_sanitize(line);
+		fflush(stdout); /* in order with the delivered ids when both go to one file */
+		fprintf(stderr, "prosum: %s\n", line);
+		return;
+	}
+	if (strcmp(kind, "vote") == 0)
+		snprintf(line, sizeof(line), "vote %s: %s", res->id ? res->id : "?",
+			 vote_word(res->counted, -1));
+	else
+		snprintf(line, sizeof(line), "%s (uuid %s)%s", res->id ? res->id : "?",
+			 res->uuid ? res->uuid : "?", res->duplicate ? " already there" : "");
+	util_sanitize(line);
+	printf("%s\n", line);
 }
 
 static void on_delivery(const prosum_result *res, void *payload)
@@ -41,8 +92,13 @@ static void on_delivery(const prosum_result *res, void *payload)
 		cap->sent++;
 	else
 		cap->refused++;
+	if (cap->print_each)
+		print_delivered(res);
 	if (!cap->uuid || !res->uuid || strcmp(cap->uuid, res->uuid) != 0)
 		return;
+	cap->body = dup_or_null(res->body);
+	cap->counted = res->counted;
+	cap->votes = res->votes;
 	cap->got = 1;
 	cap->status = res->status;
 	cap->duplicate = res->duplicate;
@@ -73,6 +129,7 @@ static void capture_free(capture *cap)
 	free(cap->known_status);
 	free(cap->known_fixed_in);
 	free(cap->error);
+	free(cap->body);
 }
 
 /*
@@ -86,6 +143,7 @@ static int open_client(prosum_client **out, const cli_args *a, capture *cap)
 	if (!a->dsn)
 		return cli_usage_error("no DSN: give --dsn or set PROSUM_DSN");
 	o.flags = PROSUM_NO_SENDER;
+	o.close_wait_ms = 0; /* the commands deliver themselves, within --timeout */
 	o.ca_file = a->cacert;
 	o.pinned_pubkey = a->pin;
 	o.on_delivery = cap ? on_delivery : NULL;
@@ -108,7 +166,30 @@ static int kind_of(const char *s, prosum_kind *out)
 	return 0;
 }
 
-/* Build the report from --json and the flags (flags win). 0 or an exit status. */
+/* A non-empty environment variable, else NULL. */
+static const char *env_default(const char *name)
+{
+	const char *v = getenv(name);
+
+	return v && v[0] ? v : NULL;
+}
+
+/* The severities the server knows (SPEC "The report"). */
+static int severity_valid(const char *s)
+{
+	static const char *const known[] = {"critical", "major", "minor", "trivial"};
+
+	for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++)
+		if (strcmp(s, known[i]) == 0)
+			return 1;
+	return 0;
+}
+
+/*
+ * Build the report from --json and the flags (flags win). --version and
+ * --revision fall back to $PROSUM_VERSION and $PROSUM_REVISION, before
+ * what --json says. 0 or an exit status.
+ */
 static int build_report(prosum_report **out, const cli_args *a)
 {
 	prosum_report *r = NULL;
@@ -118,9 +199,16 @@ static int build_report(prosum_report **out, const cli_args *a)
 	json_t *root = NULL, *build;
 	int rc = 0;
 
+	const char *version = a->version ? a->version : env_default("PROSUM_VERSION");
+	const char *revision = a->revision ? a->revision : env_default("PROSUM_REVISION");
+
 	if (a->kind && kind_of(a->kind, &kind) != 0)
 		return cli_usage_error("--kind must be bug, crash or feedback, not \"%s\"",
 				       a->kind);
+	if (a->severity && !severity_valid(a->severity))
+		return cli_usage_error("--severity must be one of: critical, major, minor, trivial "
+				       "(not \"%s\")",
+				       a->severity);
 	if (a->json_file) {
 		if (util_read_file(&json, &len, a->json_file, PROSUM_MAX_REPORT_JSON) != 0 ||
 		    prosum_report_from_json(&r, json, len) != 0) {
@@ -137,7 +225,7 @@ static int build_report(prosum_report **out, const cli_args *a)
 	    (a->severity && prosum_report_set_severity(r, a->severity)) ||
 	    (a->steps && prosum_report_set_steps(r, a->steps)))
 		goto bad;
-	if (a->revision || a->version || a->channel) {
+	if (revision || version || a->channel) {
 		/* Keep what --json said for the parts not given on the command line. */
 		json_t *b;
 		if (prosum_report_to_json(&doc, r) != 0)
@@ -145,10 +233,8 @@ static int build_report(prosum_report **out, const cli_args *a)
 		root = json_loads(doc, 0, NULL);
 		b = json_object_get(root, "build");
 		if (prosum_report_set_build(
-			r,
-			a->version ? a->version : json_string_value(json_object_get(b, "version")),
-			a->revision ? a->revision
-				    : json_string_value(json_object_get(b, "revision")),
+			r, version ? version : json_string_value(json_object_get(b, "version")),
+			revision ? revision : json_string_value(json_object_get(b, "revision")),
 			a->channel ? a->channel : json_string_value(json_object_get(b, "channel"))))
 			goto bad;
 		json_decref(root);
@@ -176,7 +262,7 @@ static int build_report(prosum_report **out, const cli_args *a)
 			goto out;
 		}
 	}
-	/* Refuse here what the server would refuse anyway (SPEC: required fields). */
+	/* Refuse here what the server would refuse anyway (docs/report-format.md). */
 	if (prosum_report_to_json(&doc, r) != 0)
 		goto bad;
 	root = json_loads(doc, 0, NULL);
@@ -252,6 +338,17 @@ static int deliver(prosum_client *client, const capture *cap, long timeout)
 	return frc;
 }
 
+/* The server refused the DSN's key or project: say how to move what waits. */
+static int auth_hint(prosum_client *client, const cli_args *a)
+{
+	prosum_stats st = PROSUM_STATS_INIT;
+	char why[1024];
+
+	snprintf(why, sizeof(why), "%s", prosum_error_last());
+	prosum_client_stats(&st, client);
+	return cli_queue_hint(a->dsn, why, (unsigned long long)st.pending);
+}
+
 /*
  * prosum report: queue the report in the spool (durable first), then deliver
  * the spool. When the server cannot be reached the report stays queued, a
@@ -292,10 +389,12 @@ int cli_report(const cli_args *a)
 		rc = 0;
 	} else if (cap.got) {
 		rc = cli_fail("the server refused the report: %s", cap.error ? cap.error : "?");
-	} else if (frc == PROSUM_ETLS || frc == PROSUM_EAUTH) {
-		rc = cli_fail(
-		    "not sent: %s; the report stays queued: fix %s and run `prosum flush`",
-		    prosum_error_last(), frc == PROSUM_ETLS ? "--cacert or --pin" : "--dsn");
+	} else if (frc == PROSUM_EAUTH) {
+		rc = auth_hint(client, a);
+	} else if (frc == PROSUM_ETLS) {
+		rc =
+		    cli_fail("not sent: %s; the report stays queued: fix %s and run `prosum flush`",
+			     prosum_error_last(), "--cacert or --pin");
 	} else {
 		char why[1024];
 		snprintf(why, sizeof(why), "%s", prosum_error_last());
@@ -323,25 +422,40 @@ int cli_flush(const cli_args *a)
 	long timeout;
 	int rc, frc;
 
+	unsigned long long elsewhere;
+
 	memset(&cap, 0, sizeof(cap));
+	cap.print_each = 1;
 	rc = cli_timeout(a, &timeout);
 	if (rc == 0)
 		rc = open_client(&client, a, &cap);
 	if (rc)
 		goto out;
 	frc = deliver(client, &cap, timeout);
+	if (frc == PROSUM_EAUTH) {
+		rc = auth_hint(client, a);
+		goto out;
+	}
 	if (frc != 0) {
 		char why[1024];
 		snprintf(why, sizeof(why), "%s", prosum_error_last());
 		prosum_client_stats(&st, client);
+		fflush(stdout);
 		rc = cli_fail("sent %u, refused %u; %llu still queued: %s", cap.sent, cap.refused,
 			      (unsigned long long)st.pending, why);
 		goto out;
 	}
 	printf("sent %u, refused %u\n", cap.sent, cap.refused);
+	fflush(stdout);
 	if (cap.refused)
 		fprintf(stderr, "prosum: refusals are logged in %s/prosum.log\n",
 			prosum_client_spool_dir(client));
+	/* Items queued for another DSN (a mistyped one?) are not this flush's: say they wait. */
+	elsewhere = cli_queue_elsewhere(prosum_client_spool_dir(client));
+	if (elsewhere)
+		fprintf(stderr,
+			"prosum: note: %llu queued %s for other DSNs: see `prosum queue list`\n",
+			elsewhere, elsewhere == 1 ? "item waits" : "items wait");
 out:
 	capture_free(&cap);
 	prosum_close(client);
@@ -366,97 +480,127 @@ static int open_install(cli_api *x, prosum_client **client, const cli_args *a)
 	return rc;
 }
 
-/* Print the answer's `key` (an id or a count), or the whole answer with --json. */
-static int print_answer(const cli_args *a, const transport_answer *ans, const json_t *root,
-			const char *key)
+/*
+ * Deliver the spool after a suggestion or vote (`what`) was queued, and say
+ * what became of it. 0 with *delivered set when the server answered 2xx;
+ * 0 too when it could not be reached (the item waits, a note on stderr);
+ * else an exit status with its line printed.
+ */
+static int deliver_item(prosum_client *client, capture *cap, const cli_args *a, long timeout,
+			const char *what, int *delivered)
 {
-	json_t *v = json_object_get(root, key);
-	char text[256];
+	int frc = deliver(client, cap, timeout);
+	char why[1024];
 
-	if (a->json) {
-		cli_api_print_raw(ans);
+	*delivered = 0;
+	if (cap->got && cap->status >= 200 && cap->status <= 299) {
+		*delivered = 1;
 		return 0;
 	}
-	if (!json_is_string(v) && !json_is_integer(v))
-		return cli_fail("the answer has no \"%s\"", key);
-	cli_text(text, sizeof(text), v);
-	printf("%s\n", text);
+	if (cap->got)
+		return cli_fail("the server refused the %s: %s", what,
+				cap->error ? cap->error : "?");
+	if (frc == PROSUM_EAUTH)
+		return auth_hint(client, a);
+	if (frc == PROSUM_ETLS)
+		return cli_fail("not sent: %s; the %s stays queued: fix --cacert or --pin and run "
+				"`prosum flush`",
+				prosum_error_last(), what);
+	snprintf(why, sizeof(why), "%s", prosum_error_last());
+	util_sanitize(why);
+	fprintf(stderr, "prosum: %s queued (%s): will be sent by `prosum flush` (%s)\n", what,
+		frc == PROSUM_EBUSY   ? "server busy"
+		: frc == PROSUM_EHTTP ? "server error"
+				      : "server unreachable",
+		why);
 	return 0;
 }
 
-/* prosum suggest: a new suggestion from this install; prints S-n. */
+/*
+ * prosum suggest: a new suggestion from this install, queued in the spool
+ * first like a report (its uuid keeps it single however often it is sent),
+ * then delivered; prints S-n.
+ */
 int cli_suggest(const cli_args *a)
 {
-	transport_answer ans = TRANSPORT_ANSWER_INIT;
 	prosum_client *client = NULL;
-	json_t *doc = NULL, *tester, *root = NULL;
 	char uuid[37];
-	cli_api x;
-	int rc;
+	capture cap;
+	long timeout;
+	int rc, delivered = 0;
 
-	memset(&x, 0, sizeof(x));
+	memset(&cap, 0, sizeof(cap));
 	if (!a->title || !a->title[0])
 		return cli_usage_error("give --title");
-	rc = open_install(&x, &client, a);
+	rc = cli_timeout(a, &timeout);
+	if (rc == 0)
+		rc = open_client(&client, a, &cap);
 	if (rc)
 		goto out;
-	if (util_uuid4(uuid) != 0) {
-		rc = cli_fail("%s", prosum_error_last());
-		goto out;
-	}
 	/* A name goes along only when the tester gives one: it is how they are credited. */
-	tester = json_pack("{s:s}", "install_id", prosum_client_install_id(client));
-	doc = json_pack("{s:s,s:s,s:o}", "uuid", uuid, "title", a->title, "tester", tester);
-	if (!doc || (a->body && json_object_set_new(doc, "body", json_string(a->body))) ||
-	    (a->name && json_object_set_new(tester, "name", json_string(a->name)))) {
-		rc = cli_fail("--title, --body and --name must be UTF-8 text");
+	if (prosum_suggestion_submit(uuid, client, a->title, a->body, a->name) != 0) {
+		rc = cli_fail("cannot queue the suggestion: %s", prosum_error_last());
 		goto out;
 	}
-	rc = cli_api_call(&x, &ans, &root, "POST", "/suggestions", doc);
-	if (rc == 0)
-		rc = print_answer(a, &ans, root, "id");
+	cap.uuid = uuid;
+	rc = deliver_item(client, &cap, a, timeout, "suggestion", &delivered);
+	if (rc == 0 && delivered) {
+		char id[64];
+		if (a->json) {
+			printf("%s\n", cap.body ? cap.body : "");
+		} else {
+			snprintf(id, sizeof(id), "%s", cap.id ? cap.id : "?");
+			util_sanitize(id);
+			printf("%s\n", id);
+		}
+	}
 out:
-	json_decref(doc);
-	json_decref(root);
-	transport_answer_free(&ans);
-	cli_api_close(&x);
+	capture_free(&cap);
 	prosum_close(client);
 	return rc;
 }
 
-/* prosum vote: one vote per install (or its withdrawal); prints the suggestion's votes. */
+/*
+ * prosum vote: one vote per install (or its withdrawal), queued first like
+ * a report; prints the suggestion's votes and whether this vote counted.
+ */
 int cli_vote(const cli_args *a)
 {
-	transport_answer ans = TRANSPORT_ANSWER_INIT;
 	prosum_client *client = NULL;
-	json_t *doc = NULL, *root = NULL;
-	char path[64];
-	cli_api x;
-	int rc;
+	char uuid[37], line[256];
+	capture cap;
+	long timeout;
+	int rc, delivered = 0;
 
-	memset(&x, 0, sizeof(x));
+	memset(&cap, 0, sizeof(cap));
 	if (!cli_is_id(a->pos[0], 'S'))
 		return cli_usage_error("vote takes a suggestion id such as S-4, not \"%s\"",
 				       a->pos[0]);
 	if (a->withdraw && a->name)
 		return cli_usage_error("--name goes with a vote, not with --withdraw");
-	snprintf(path, sizeof(path), "/suggestions/%s/votes", a->pos[0]);
-	rc = open_install(&x, &client, a);
+	rc = cli_timeout(a, &timeout);
+	if (rc == 0)
+		rc = open_client(&client, a, &cap);
 	if (rc)
 		goto out;
-	doc = json_pack("{s:s}", "install_id", prosum_client_install_id(client));
-	if (!doc || (a->name && json_object_set_new(doc, "name", json_string(a->name)))) {
-		rc = cli_fail("--name must be UTF-8 text");
+	if (prosum_vote_submit(uuid, client, a->pos[0], a->name, a->withdraw) != 0) {
+		rc = cli_fail("cannot queue the vote: %s", prosum_error_last());
 		goto out;
 	}
-	rc = cli_api_call(&x, &ans, &root, a->withdraw ? "DELETE" : "POST", path, doc);
-	if (rc == 0)
-		rc = print_answer(a, &ans, root, "votes");
+	cap.uuid = uuid;
+	rc =
+	    deliver_item(client, &cap, a, timeout, a->withdraw ? "withdrawal" : "vote", &delivered);
+	if (rc || !delivered)
+		goto out;
+	if (a->json) {
+		printf("%s\n", cap.body ? cap.body : "");
+		goto out;
+	}
+	snprintf(line, sizeof(line), "%s: %ld %s; %s", a->pos[0], cap.votes,
+		 cap.votes == 1 ? "vote" : "votes", vote_word(cap.counted, a->withdraw ? 1 : 0));
+	printf("%s\n", line);
 out:
-	json_decref(doc);
-	json_decref(root);
-	transport_answer_free(&ans);
-	cli_api_close(&x);
+	capture_free(&cap);
 	prosum_close(client);
 	return rc;
 }

@@ -83,6 +83,57 @@ static int state_home(char **out, const prosum_client *c)
 	return *out ? 0 : error_set(PROSUM_ENOMEM, "out of memory");
 }
 
+/* One spool per DSN: items queued in it all go to the same server and project. */
+static int spool_for(char **out, const char *state, const dsn *d)
+{
+	strbuf sb = STRBUF_INIT(8192);
+	const char *h = d->host;
+	size_t hl = strlen(h);
+
+	if (h[0] == '[') {
+		h++;
+		hl -= 2;
+	}
+	if (strbuf_printf(&sb, "%s/prosum/spool/%.*s-%u-%s", state, (int)hl, h, d->port,
+			  d->project) != 0) {
+		strbuf_free(&sb);
+		return error_set(PROSUM_ENOMEM, "out of memory");
+	}
+	*out = strbuf_detach(&sb);
+	return *out ? 0 : error_set(PROSUM_ENOMEM, "out of memory");
+}
+
+int client_spool_root(char **out, int no_env)
+{
+	prosum_client probe;
+	char *state = NULL;
+	int rc;
+
+	memset(&probe, 0, sizeof(probe));
+	probe.flags = no_env ? PROSUM_NO_ENV : 0;
+	rc = state_home(&state, &probe);
+	if (rc)
+		return rc;
+	*out = util_path_join(state, "prosum/spool");
+	free(state);
+	return *out ? 0 : error_set(PROSUM_ENOMEM, "out of memory");
+}
+
+int client_spool_for(char **out, const dsn *d, int no_env)
+{
+	prosum_client probe;
+	char *state = NULL;
+	int rc;
+
+	memset(&probe, 0, sizeof(probe));
+	probe.flags = no_env ? PROSUM_NO_ENV : 0;
+	rc = state_home(&state, &probe);
+	if (rc == 0)
+		rc = spool_for(out, state, d);
+	free(state);
+	return rc;
+}
+
 /* Choose the spool directory and the directory of the install id. */
 static int choose_dirs(prosum_client *c, const prosum_options *o, char **id_dir)
 {
@@ -102,21 +153,10 @@ static int choose_dirs(prosum_client *c, const prosum_options *o, char **id_dir)
 	rc = state_home(&state, c);
 	if (rc)
 		goto out;
-	/* One spool per DSN: reports queued in it all go to the same server and project. */
-	{
-		const char *h = c->dsn.host;
-		size_t hl = strlen(h);
-		if (h[0] == '[') {
-			h++;
-			hl -= 2;
-		}
-		rc = strbuf_printf(&sb, "%s/prosum/spool/%.*s-%u-%s", state, (int)hl, h,
-				   c->dsn.port, c->dsn.project);
-	}
-	if (rc == 0) {
-		c->spool_path = strbuf_detach(&sb);
-		rc = strbuf_printf(&sb, "%s/prosum", state);
-	}
+	rc = spool_for(&c->spool_path, state, &c->dsn);
+	if (rc)
+		goto out;
+	rc = strbuf_printf(&sb, "%s/prosum", state);
 	if (rc == 0)
 		*id_dir = strbuf_detach(&sb);
 	if (rc || !c->spool_path || !*id_dir)
@@ -209,6 +249,9 @@ int prosum_client_new(prosum_client **out, const char *dsn_text, const prosum_op
 	rc = dsn_parse(&c->dsn, dsn_text);
 	if (rc)
 		goto out;
+	c->close_wait_ms = PROSUM_DEFAULT_CLOSE_WAIT_MS;
+	if (opts && opts->version >= 2 && opts->close_wait_ms >= 0)
+		c->close_wait_ms = opts->close_wait_ms;
 	if (opts) {
 		c->flags = opts->flags;
 		c->connect_timeout_ms = opts->connect_timeout_ms;
@@ -262,6 +305,7 @@ int prosum_client_new(prosum_client **out, const char *dsn_text, const prosum_op
 	rc = load_install_id(c, id_dir);
 	if (rc)
 		goto out;
+	spool_set_target(c->spool, dsn_text);
 	/* Crashes of earlier runs become reports before the sender looks at the spool. */
 	symbolize_pending(c);
 	rc = sender_start(&c->sender, c);
@@ -275,10 +319,26 @@ out:
 	return rc;
 }
 
+/* 1 when the spool holds something to deliver. */
+static int pending_items(prosum_client *c)
+{
+	spool_entry *list = NULL;
+	size_t n = 0;
+
+	if (spool_list(c->spool, NULL, &list, &n) != 0)
+		n = 0;
+	free(list);
+	return n > 0;
+}
+
 void prosum_close(prosum_client *client)
 {
 	if (!client)
 		return;
+	/* A bounded last delivery, so a program that submits and exits still reports. */
+	if (client->sender && !(client->flags & PROSUM_NO_SENDER) && client->close_wait_ms > 0 &&
+	    pending_items(client))
+		(void)sender_flush(client->sender, client->close_wait_ms);
 	crash_release(client);
 	atomic_store(&client->cancel, 1);
 	sender_stop(client->sender);
@@ -312,7 +372,7 @@ int prosum_client_stats(prosum_stats *out, prosum_client *client)
 
 	if (!out || !client || out->version == 0 || out->version > PROSUM_STATS_VERSION)
 		return error_set(PROSUM_EINVALID, "no client or stats, or unknown stats version");
-	rc = spool_list(client->spool, ".report", &list, &n);
+	rc = spool_list(client->spool, NULL, &list, &n);
 	free(list);
 	if (rc)
 		return rc;
@@ -368,7 +428,8 @@ int prosum_send(prosum_result *result, prosum_client *client, prosum_report *rep
 	int rc;
 
 	memset(&p, 0, sizeof(p));
-	if (!result || !client || !report || result->version != PROSUM_RESULT_VERSION)
+	if (!result || !client || !report || result->version == 0 ||
+	    result->version > PROSUM_RESULT_VERSION)
 		return error_set(PROSUM_EINVALID,
 				 "prosum_send: missing argument or result not initialised");
 	prosum_result_dispose(result);
@@ -386,6 +447,8 @@ int prosum_send(prosum_result *result, prosum_client *client, prosum_report *rep
 		rc = transport_read_result(result, &ans);
 	if (!result->uuid)
 		result->uuid = strdup(p.uuid);
+	if (result->version >= 2)
+		result->kind = "report";
 out:
 	transport_answer_free(&ans);
 	transport_free(t);
@@ -421,4 +484,90 @@ int prosum_flush(prosum_client *client, long timeout_ms)
 	if (!client)
 		return error_set(PROSUM_EINVALID, "prosum_flush: no client");
 	return sender_flush(client->sender, timeout_ms);
+}
+
+/* Write `doc` to the spool as an item of kind `suffix`; its "uuid" names it. */
+static int submit_item(prosum_client *client, json_t *doc, const char *suffix, char *uuid_out)
+{
+	envelope p;
+	char *text;
+	int rc;
+
+	memset(&p, 0, sizeof(p));
+	text = json_dumps(doc, JSON_COMPACT);
+	if (!text)
+		return error_set(PROSUM_ENOMEM, "out of memory");
+	if (strlen(text) > PROSUM_MAX_REPORT_JSON) {
+		free(text);
+		return error_set(PROSUM_ETOOBIG, "the text is too long");
+	}
+	memcpy(p.uuid, json_string_value(json_object_get(doc, "uuid")), 37);
+	p.json = text;
+	p.json_len = strlen(text);
+	p.bufs[p.nbufs++] = text;
+	rc = spool_write_kind(client->spool, &p, suffix, NULL);
+	if (rc == 0) {
+		client_count(client, CLIENT_QUEUED);
+		sender_wake(client->sender);
+		if (uuid_out)
+			memcpy(uuid_out, p.uuid, 37);
+	}
+	envelope_free(&p);
+	return rc;
+}
+
+int prosum_suggestion_submit(char *uuid_out, prosum_client *client, const char *title,
+			     const char *body, const char *name)
+{
+	json_t *doc = NULL, *tester;
+	char uuid[37];
+	int rc;
+
+	if (!client || !title || !title[0])
+		return error_set(PROSUM_EINVALID, "prosum_suggestion_submit: no client or title");
+	rc = util_uuid4(uuid);
+	if (rc)
+		return rc;
+	/* The name goes along only when given: it is how the tester is credited. */
+	tester = json_pack("{s:s}", "install_id", client->install_id);
+	doc = json_pack("{s:s,s:s*,s:o*}", "uuid", uuid, "title", title, "tester", tester);
+	if (!doc || !json_object_get(doc, "title") ||
+	    (body && json_object_set_new(doc, "body", json_string(body))) ||
+	    (name && json_object_set_new(tester, "name", json_string(name)))) {
+		rc = error_set(PROSUM_EINVALID, "the title, body and name must be UTF-8 text");
+		goto out;
+	}
+	rc = submit_item(client, doc, SPOOL_SUGGESTION, uuid_out);
+out:
+	json_decref(doc);
+	return rc;
+}
+
+int prosum_vote_submit(char *uuid_out, prosum_client *client, const char *suggestion,
+		       const char *name, int withdraw)
+{
+	json_t *doc = NULL;
+	char uuid[37];
+	size_t n = suggestion ? strlen(suggestion) : 0;
+	int rc;
+
+	if (!client || n < 3 || n > 21 || suggestion[0] != 'S' || suggestion[1] != '-' ||
+	    suggestion[2] < '1' || suggestion[2] > '9' ||
+	    strspn(suggestion + 2, "0123456789") != n - 2)
+		return error_set(PROSUM_EINVALID, "a vote takes a suggestion id such as S-4");
+	if (withdraw && name)
+		return error_set(PROSUM_EINVALID, "a name goes with a vote, not with a withdrawal");
+	rc = util_uuid4(uuid);
+	if (rc)
+		return rc;
+	doc = json_pack("{s:s,s:s,s:b,s:s}", "uuid", uuid, "suggestion", suggestion, "withdraw",
+			withdraw ? 1 : 0, "install_id", client->install_id);
+	if (!doc || (name && json_object_set_new(doc, "name", json_string(name)))) {
+		rc = error_set(PROSUM_EINVALID, "the name must be UTF-8 text");
+		goto out;
+	}
+	rc = submit_item(client, doc, SPOOL_VOTE, uuid_out);
+out:
+	json_decref(doc);
+	return rc;
 }

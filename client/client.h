@@ -28,6 +28,7 @@ struct prosum_client {
 	long timeout_ms;
 	prosum_delivery_cb on_delivery;
 	void *on_delivery_payload;
+	long close_wait_ms; /* prosum_close()'s wait for delivery; 0: none */
 
 	char *spool_path; /* owned */
 	char install_id[37];
@@ -57,5 +58,16 @@ void client_transport_config(prosum_client *c, transport_config *out);
 #define CLIENT_REFUSED 2
 
 void client_count(prosum_client *c, int what);
+
+/*
+ * The directory that holds one spool per DSN: $XDG_STATE_HOME/prosum/spool,
+ * else ~/.local/state/prosum/spool ($XDG_STATE_HOME ignored with `no_env`).
+ * Caller frees *out. PROSUM_EIO (no home), PROSUM_ENOMEM.
+ */
+int client_spool_root(char **out, int no_env);
+
+/* The spool directory a client of `d` would use without spool_dir or $PROSUM_SPOOL. Caller frees.
+ */
+int client_spool_for(char **out, const dsn *d, int no_env);
 
 #endif

@@ -1,4 +1,4 @@
-/* report.c - the report builder: a JSON document (SPEC "The report") plus attachments. */
+/* report.c - the report builder: a JSON document (docs/report-format.md) plus attachments. */
 #include "report.h"
 
 #include <inttypes.h>

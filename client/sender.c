@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "error.h"
+#include "strbuf.h"
 #include "util.h"
 
 struct sender {
@@ -83,11 +84,118 @@ typedef struct attempt {
 	size_t done;      /* spool files gone during the pass */
 } attempt;
 
+/* Count a failed attempt in the entry's .state, keeping the thread's last error as it was. */
+static void note_failure(prosum_client *c, const char *name, int code)
+{
+	char why[1024];
+
+	snprintf(why, sizeof(why), "%s", prosum_error_last());
+	spool_note_failure(c->spool, name, why);
+	error_set(code, "%s", why);
+}
+
 /* Tell the application, from the delivering thread. */
 static void notify(prosum_client *c, const prosum_result *res)
 {
 	if (c->on_delivery)
 		c->on_delivery(res, c->on_delivery_payload);
+}
+
+/*
+ * POST a queued suggestion, or POST/DELETE a queued vote, with the DSN's
+ * ingest key and this install's id. The suggestion's entry is the request
+ * body as it is; a vote's entry is {"uuid","suggestion","withdraw",
+ * "install_id","name"}, of which install_id and name are sent.
+ * Same returns as transport_perform().
+ */
+static int post_community(sender *s, transport_answer *ans, const char *kind, const envelope *p,
+			  char suggestion[32])
+{
+	prosum_client *c = s->c;
+	strbuf url = STRBUF_INIT(2048);
+	char key[PROSUM_MAX_KEY + 32], install[96];
+	const char *headers[3] = {key, install, NULL};
+	transport_call call;
+	json_t *doc = NULL, *body = NULL;
+	char *text = NULL;
+	int rc;
+
+	memset(&call, 0, sizeof(call));
+	snprintf(key, sizeof(key), "X-Prosum-Key: %s", c->dsn.key);
+	snprintf(install, sizeof(install), "X-Prosum-Install: %s", c->install_id);
+	call.method = "POST";
+	call.headers = headers;
+	if (strcmp(kind, SPOOL_SUGGESTION) == 0) {
+		rc = strbuf_printf(&url, "%s/api/v1/projects/%s/suggestions", c->dsn.origin,
+				   c->dsn.project);
+		call.body = p->json;
+		call.body_len = p->json_len;
+	} else {
+		const char *id, *name;
+		doc = json_loadb(p->json, p->json_len, 0, NULL);
+		id = json_string_value(json_object_get(doc, "suggestion"));
+		name = json_string_value(json_object_get(doc, "name"));
+		if (!id || strlen(id) >= 32 || strspn(id, "S-0123456789") != strlen(id)) {
+			rc = error_set(PROSUM_EINVALID, "the queued vote names no suggestion");
+			goto out;
+		}
+		memcpy(suggestion, id, strlen(id) + 1);
+		if (json_is_true(json_object_get(doc, "withdraw")))
+			call.method = "DELETE";
+		body = json_pack("{s:s}", "install_id", c->install_id);
+		if (body && name)
+			json_object_set_new(body, "name", json_string(name));
+		text = body ? json_dumps(body, JSON_COMPACT) : NULL;
+		if (!text) {
+			rc = error_set(PROSUM_ENOMEM, "out of memory");
+			goto out;
+		}
+		call.body = text;
+		call.body_len = strlen(text);
+		rc = strbuf_printf(&url, "%s/api/v1/projects/%s/suggestions/%s/votes",
+				   c->dsn.origin, c->dsn.project, id);
+	}
+	if (rc) {
+		rc = error_set(PROSUM_ENOMEM, "out of memory");
+		goto out;
+	}
+	call.url = url.ptr;
+	rc = transport_perform(s->t, ans, &call);
+out:
+	free(text);
+	json_decref(body);
+	json_decref(doc);
+	strbuf_free(&url);
+	return rc;
+}
+
+/*
+ * Whether an error answer to a vote speaks of the DSN (unknown key or
+ * project: keep the vote) or of the vote itself (no such suggestion: drop
+ * it). The server says "no such project" for the first kind of 404.
+ */
+static int vote_classify(const transport_answer *ans, const prosum_result *res)
+{
+	if (ans->status == 404 &&
+	    !(res->error_message && strcmp(res->error_message, "no such project") == 0))
+		return SENDER_DONE;
+	return sender_classify(ans->status);
+}
+
+/* A vote's answer: {"votes":N,"counted":true|false} (counted since prosumd 0.2). */
+static void read_vote(prosum_result *res, const transport_answer *ans, const char *suggestion)
+{
+	json_t *root = json_loadb(ans->body.ptr ? ans->body.ptr : "", ans->body.len, 0, NULL);
+	json_t *counted = json_object_get(root, "counted");
+
+	free(res->id);
+	res->id = strdup(suggestion);
+	res->duplicate = 0;
+	res->votes = (long)json_integer_value(json_object_get(root, "votes"));
+	res->counted = json_is_boolean(counted)
+			   ? (json_is_true(counted) ? PROSUM_COUNTED : PROSUM_NOT_COUNTED)
+			   : 0;
+	json_decref(root);
 }
 
 /* Try one spool file. SENDER_DONE when it is gone (delivered, refused, corrupt), else SENDER_RETRY.
@@ -97,9 +205,11 @@ static int deliver_one(sender *s, const char *name, attempt *a)
 	prosum_client *c = s->c;
 	transport_answer ans = TRANSPORT_ANSWER_INIT;
 	prosum_result res = PROSUM_RESULT_INIT;
+	const char *kind = spool_kind_of(name);
 	char *line = NULL;
+	char suggestion[32] = "";
 	envelope p;
-	int rc, out = SENDER_RETRY;
+	int rc, out = SENDER_RETRY, verdict;
 
 	memset(&p, 0, sizeof(p));
 	rc = spool_read(c->spool, name, &p);
@@ -119,16 +229,36 @@ static int deliver_one(sender *s, const char *name, attempt *a)
 		a->code = rc;
 		goto out;
 	}
-	rc = transport_post_report(s->t, &ans, &c->dsn, &p);
+	if (!kind || strcmp(kind, SPOOL_REPORT) == 0)
+		rc = transport_post_report(s->t, &ans, &c->dsn, &p);
+	else
+		rc = post_community(s, &ans, kind, &p, suggestion);
+	if (rc == PROSUM_EINVALID) {
+		spool_log(c->spool, "discarded %s: %s", name, prosum_error_last());
+		spool_remove(c->spool, name);
+		out = SENDER_DONE;
+		goto out;
+	}
 	if (rc) {
 		a->code = rc;
+		note_failure(c, name, rc);
 		goto out;
 	}
 	rc = transport_read_result(&res, &ans);
 	res.uuid = strdup(p.uuid);
-	if (sender_classify(ans.status) == SENDER_RETRY) {
+	res.kind = !kind || strcmp(kind, SPOOL_REPORT) == 0 ? "report"
+		   : strcmp(kind, SPOOL_SUGGESTION) == 0    ? "suggestion"
+							    : "vote";
+	verdict =
+	    strcmp(res.kind, "vote") == 0 ? vote_classify(&ans, &res) : sender_classify(ans.status);
+	if (strcmp(res.kind, "vote") == 0 && ans.status >= 200 && ans.status <= 299) {
+		read_vote(&res, &ans, suggestion);
+		rc = 0;
+	}
+	if (verdict == SENDER_RETRY) {
 		a->code = rc ? rc : PROSUM_EPROTOCOL;
 		a->retry_after = ans.retry_after;
+		note_failure(c, name, a->code);
 		goto out;
 	}
 	out = SENDER_DONE;
@@ -164,7 +294,7 @@ static int pass(sender *s, attempt *a, uint64_t deadline)
 	a->code = 0;
 	a->retry_after = -1;
 	a->done = 0;
-	rc = spool_list(s->c->spool, ".report", &list, &n);
+	rc = spool_list(s->c->spool, NULL, &list, &n);
 	if (rc) {
 		a->code = rc;
 		goto out;

@@ -28,7 +28,7 @@ struct spool {
 	pthread_mutex_t lock; /* trimming and the dropped counter, within this process */
 };
 
-/* Remove temporary files left by a writer that died mid-write. */
+/* Remove temporary files left by a writer that died mid-write, and orphaned .state files. */
 static void clean_temps(spool *s)
 {
 	DIR *d = opendir(s->dir);
@@ -39,6 +39,18 @@ static void clean_temps(spool *s)
 		return;
 	while ((e = readdir(d)) != NULL) {
 		struct stat st;
+		size_t len = strlen(e->d_name);
+		/* A .state whose entry is gone (removed by another process meanwhile) goes too. */
+		if (len > 6 && len < SPOOL_NAME_MAX + 6 &&
+		    strcmp(e->d_name + len - 6, ".state") == 0) {
+			char entry[SPOOL_NAME_MAX + 6];
+			memcpy(entry, e->d_name, len - 6);
+			entry[len - 6] = '\0';
+			if (fstatat(dirfd(d), entry, &st, AT_SYMLINK_NOFOLLOW) != 0 &&
+			    errno == ENOENT)
+				unlinkat(dirfd(d), e->d_name, 0);
+			continue;
+		}
 		if (strncmp(e->d_name, ".tmp-", 5) != 0)
 			continue;
 		if (fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0)
@@ -250,12 +262,32 @@ static int by_name(const void *a, const void *b)
 	return strcmp(((const spool_entry *)a)->name, ((const spool_entry *)b)->name);
 }
 
+static int has_suffix(const char *name, size_t len, const char *suffix)
+{
+	size_t sl = strlen(suffix);
+
+	return len > sl && strcmp(name + len - sl, suffix) == 0;
+}
+
+const char *spool_kind_of(const char *name)
+{
+	size_t len = strlen(name);
+
+	if (has_suffix(name, len, SPOOL_REPORT))
+		return SPOOL_REPORT;
+	if (has_suffix(name, len, SPOOL_SUGGESTION))
+		return SPOOL_SUGGESTION;
+	if (has_suffix(name, len, SPOOL_VOTE))
+		return SPOOL_VOTE;
+	return NULL;
+}
+
 int spool_list(spool *s, const char *suffix, spool_entry **out, size_t *n)
 {
 	DIR *d = opendir(s->dir);
 	struct dirent *e;
 	spool_entry *list = NULL;
-	size_t count = 0, cap = 0, sl = strlen(suffix);
+	size_t count = 0, cap = 0;
 	int rc = 0;
 
 	*out = NULL;
@@ -265,8 +297,9 @@ int spool_list(spool *s, const char *suffix, spool_entry **out, size_t *n)
 	while ((e = readdir(d)) != NULL) {
 		size_t len = strlen(e->d_name);
 		struct stat st;
-		if (e->d_name[0] == '.' || len <= sl || len >= SPOOL_NAME_MAX ||
-		    strcmp(e->d_name + len - sl, suffix) != 0)
+		if (e->d_name[0] == '.' || len >= SPOOL_NAME_MAX)
+			continue;
+		if (suffix ? !has_suffix(e->d_name, len, suffix) : !spool_kind_of(e->d_name))
 			continue;
 		if (fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0 ||
 		    !S_ISREG(st.st_mode))
@@ -296,6 +329,24 @@ out:
 	return rc;
 }
 
+/* "NAME.state", or "" when the name is too long to have one. */
+static void state_name(char out[SPOOL_NAME_MAX + 8], const char *name)
+{
+	snprintf(out, SPOOL_NAME_MAX + 8, "%s.state", name);
+}
+
+static void remove_state(spool *s, const char *name)
+{
+	char sn[SPOOL_NAME_MAX + 8];
+	char *path;
+
+	state_name(sn, name);
+	path = util_path_join(s->dir, sn);
+	if (path)
+		unlink(path);
+	free(path);
+}
+
 int spool_remove(spool *s, const char *name)
 {
 	char *path = util_path_join(s->dir, name);
@@ -305,8 +356,134 @@ int spool_remove(spool *s, const char *name)
 		return error_set(PROSUM_ENOMEM, "out of memory");
 	if (unlink(path) != 0 && errno != ENOENT)
 		rc = error_set_errno(PROSUM_EIO, errno, "cannot delete %s", path);
+	if (rc == 0)
+		remove_state(s, name);
 	free(path);
 	return rc;
+}
+
+int spool_move(spool *from, const char *name, spool *to)
+{
+	char *src = util_path_join(from->dir, name), *dst = util_path_join(to->dir, name);
+	char *buf = NULL;
+	size_t len = 0;
+	int rc = 0;
+
+	if (!src || !dst) {
+		rc = error_set(PROSUM_ENOMEM, "out of memory");
+		goto out;
+	}
+	if (strcmp(src, dst) == 0)
+		goto out;
+	if (rename(src, dst) == 0) {
+		util_fsync_dir(to->dir);
+		util_fsync_dir(from->dir);
+		remove_state(from, name);
+		goto out;
+	}
+	if (errno != EXDEV) {
+		rc = error_set_errno(PROSUM_EIO, errno, "cannot move %s to %s", src, to->dir);
+		goto out;
+	}
+	/* Another file system: a durable copy first, then the original goes. */
+	rc = util_read_file(&buf, &len, src, PROSUM_MAX_REQUEST + 64 * 1024);
+	if (rc == 0)
+		rc = util_write_atomic(to->dir, name, buf, len, 0);
+	if (rc == 0)
+		rc = spool_remove(from, name);
+out:
+	free(buf);
+	free(src);
+	free(dst);
+	return rc;
+}
+
+void spool_read_state(spool *s, const char *name, spool_state *out)
+{
+	char sn[SPOOL_NAME_MAX + 8];
+	char *path, *text = NULL, *line;
+	size_t len = 0;
+
+	memset(out, 0, sizeof(*out));
+	state_name(sn, name);
+	path = util_path_join(s->dir, sn);
+	if (!path || util_read_file(&text, &len, path, 4096) != 0)
+		goto out;
+	/* "attempts N\nlast SECONDS\nerror TEXT\n" */
+	for (line = text; line && *line;) {
+		char *nl = strchr(line, '\n');
+		if (nl)
+			*nl = '\0';
+		if (strncmp(line, "attempts ", 9) == 0) {
+			for (const char *p = line + 9;
+			     *p >= '0' && *p <= '9' && out->attempts < 100000; p++)
+				out->attempts = out->attempts * 10 + (unsigned int)(*p - '0');
+		} else if (strncmp(line, "last ", 5) == 0) {
+			for (const char *p = line + 5;
+			     *p >= '0' && *p <= '9' && out->last_attempt < INT64_MAX / 10; p++)
+				out->last_attempt = out->last_attempt * 10 + (*p - '0');
+		} else if (strncmp(line, "error ", 6) == 0) {
+			snprintf(out->last_error, sizeof(out->last_error), "%s", line + 6);
+		}
+		line = nl ? nl + 1 : NULL;
+	}
+out:
+	free(text);
+	free(path);
+}
+
+void spool_note_failure(spool *s, const char *name, const char *why)
+{
+	char sn[SPOOL_NAME_MAX + 8], err[512], text[700];
+	spool_state st;
+	int n;
+
+	spool_read_state(s, name, &st);
+	snprintf(err, sizeof(err), "%s", why ? why : "");
+	util_sanitize(err);
+	n = snprintf(text, sizeof(text), "attempts %u\nlast %lld\nerror %s\n", st.attempts + 1,
+		     (long long)time(NULL), err);
+	state_name(sn, name);
+	/* Not worth an fsync: losing a count of attempts loses nothing of the entry. */
+	if (n > 0)
+		(void)util_write_atomic(s->dir, sn, text, (size_t)n, 0);
+}
+
+void spool_set_target(spool *s, const char *dsn_text)
+{
+	char *old = spool_target(s);
+	size_t n = strlen(dsn_text);
+
+	if (!old || strcmp(old, dsn_text) != 0) {
+		char *line = malloc(n + 2);
+		if (line) {
+			memcpy(line, dsn_text, n);
+			line[n] = '\n';
+			(void)util_write_atomic(s->dir, "dsn", line, n + 1, 0);
+		}
+		free(line);
+	}
+	free(old);
+}
+
+char *spool_target(spool *s)
+{
+	char *path = util_path_join(s->dir, "dsn");
+	char *text = NULL;
+	size_t len = 0;
+
+	if (!path || util_read_file(&text, &len, path, 2048) != 0) {
+		free(path);
+		return NULL;
+	}
+	free(path);
+	while (len > 0 && (text[len - 1] == '\n' || text[len - 1] == '\r'))
+		text[--len] = '\0';
+	if (len == 0) {
+		free(text);
+		return NULL;
+	}
+	return text;
 }
 
 void spool_log(spool *s, const char *fmt, ...)
@@ -385,7 +562,7 @@ static void trim(spool *s, const char *keep)
 		lockfd = open(lockpath, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
 	if (lockfd >= 0)
 		flock(lockfd, LOCK_EX);
-	if (spool_list(s, ".report", &list, &n) != 0)
+	if (spool_list(s, NULL, &list, &n) != 0)
 		goto unlock;
 	files = n;
 	for (size_t i = 0; i < n; i++)
@@ -421,6 +598,11 @@ out:
 
 int spool_write(spool *s, const envelope *p, char name_out[SPOOL_NAME_MAX])
 {
+	return spool_write_kind(s, p, SPOOL_REPORT, name_out);
+}
+
+int spool_write_kind(spool *s, const envelope *p, const char *suffix, char name_out[SPOOL_NAME_MAX])
+{
 	char name[SPOOL_NAME_MAX];
 	char *buf = NULL;
 	size_t len = 0;
@@ -438,7 +620,7 @@ int spool_write(spool *s, const envelope *p, char name_out[SPOOL_NAME_MAX])
 			       s->max_bytes);
 		goto out;
 	}
-	snprintf(name, sizeof(name), "%020" PRIu64 "-%s.report", util_wall_ns(), p->uuid);
+	snprintf(name, sizeof(name), "%020" PRIu64 "-%s%s", util_wall_ns(), p->uuid, suffix);
 	rc = util_write_atomic(s->dir, name, buf, len, 0);
 	if (rc)
 		goto out;

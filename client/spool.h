@@ -12,6 +12,14 @@
  *   NNNNNNNNNNNNNNNNNNNN-UUID.report  one queued report; NNN is the wall clock
  *                                     in ns when it was queued, so names sort
  *                                     oldest first
+ *   NNN...-UUID.suggestion            one queued suggestion (its uuid is the
+ *                                     suggestion's: the server keeps one)
+ *   NNN...-UUID.vote                  one queued vote or withdrawal (a local
+ *                                     uuid; a vote counts once per install)
+ *   NAME.state                        delivery attempts of entry NAME so far
+ *                                     and the last failure; gone with NAME
+ *   dsn                               the DSN of the last client that opened
+ *                                     the spool (ingest key, host, project)
  *   *.crash                           crash records (crash.c), turned into
  *                                     reports on the next start
  *   .tmp-*                            files being written; never read
@@ -27,6 +35,11 @@
  */
 
 #define SPOOL_NAME_MAX 96
+
+/* The kinds of queued entries: their file name suffixes. */
+#define SPOOL_REPORT ".report"
+#define SPOOL_SUGGESTION ".suggestion"
+#define SPOOL_VOTE ".vote"
 
 typedef struct spool spool;
 
@@ -56,8 +69,17 @@ const char *spool_dir(const spool *s);
  */
 int spool_write(spool *s, const envelope *p, char name_out[SPOOL_NAME_MAX]);
 
+/* spool_write() for an entry of another kind: `suffix` is SPOOL_REPORT, SPOOL_SUGGESTION or
+ * SPOOL_VOTE. */
+int spool_write_kind(spool *s, const envelope *p, const char *suffix,
+		     char name_out[SPOOL_NAME_MAX]);
+
+/* SPOOL_REPORT, SPOOL_SUGGESTION or SPOOL_VOTE for an entry's name, else NULL. */
+const char *spool_kind_of(const char *name);
+
 /*
- * The entries whose names end with `suffix` (".report" or ".crash"), oldest
+ * The entries whose names end with `suffix` (".report" or ".crash"; NULL:
+ * every queued entry, reports, suggestions and votes together), oldest
  * first. Caller owns *out (free()); *n may be 0 with *out NULL.
  * PROSUM_EIO, PROSUM_ENOMEM.
  */
@@ -70,8 +92,34 @@ int spool_list(spool *s, const char *suffix, spool_entry **out, size_t *n);
  */
 int spool_read(spool *s, const char *name, envelope *out);
 
-/* Delete an entry; one already gone is not an error. 0 or PROSUM_EIO. */
+/* Delete an entry (and its .state); one already gone is not an error. 0 or PROSUM_EIO. */
 int spool_remove(spool *s, const char *name);
+
+/*
+ * Move entry `name` from spool `from` into spool `to` (rename(2): atomic; a
+ * copy then a delete across file systems). Its .state goes: attempts start
+ * over for the new target. 0, PROSUM_EIO (gone or not movable), PROSUM_ENOMEM.
+ */
+int spool_move(spool *from, const char *name, spool *to);
+
+/* How delivery of one entry went so far. */
+typedef struct spool_state {
+	unsigned int attempts; /* failed attempts */
+	int64_t last_attempt;  /* seconds since the epoch; 0: never */
+	char last_error[512];  /* "" when none */
+} spool_state;
+
+/* Count one failed attempt at entry `name`, because of `why`. Best effort. */
+void spool_note_failure(spool *s, const char *name, const char *why);
+
+/* Read what spool_note_failure() recorded; all zero when nothing was. */
+void spool_read_state(spool *s, const char *name, spool_state *out);
+
+/* Record the DSN this spool delivers to (file `dsn`), when it changed. Best effort. */
+void spool_set_target(spool *s, const char *dsn_text);
+
+/* The recorded DSN, or NULL. Caller frees. */
+char *spool_target(spool *s);
 
 /*
  * Append one line to prosum.log: "TIMESTAMP " and the formatted text,

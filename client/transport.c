@@ -4,6 +4,7 @@
 #include <curl/curl.h>
 #include <jansson.h>
 #include <pthread.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -482,6 +483,10 @@ void prosum_result_dispose(prosum_result *result)
 	free(result->error_message);
 	free(result->error_field);
 	free(result->body);
-	memset(result, 0, sizeof(*result));
-	result->version = PROSUM_RESULT_VERSION;
+	{
+		/* A result of version 1 ends where version 2 began. */
+		unsigned int v = result->version;
+		memset(result, 0, v == 1 ? offsetof(prosum_result, kind) : sizeof(*result));
+		result->version = v >= 1 && v <= PROSUM_RESULT_VERSION ? v : PROSUM_RESULT_VERSION;
+	}
 }

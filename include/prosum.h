@@ -24,8 +24,10 @@
  * - The spool directory: options.spool_dir, else $PROSUM_SPOOL, else
  *   $XDG_STATE_HOME/prosum/spool/HOST-PORT-PROJECT (XDG_STATE_HOME defaults to
  *   ~/.local/state). A spool directory belongs to one DSN: reports found in it
- *   are sent to the client's DSN. It holds one file per queued report
- *   (*.report), crash records from the crash handler (*.crash), prosum.log
+ *   are sent to the client's DSN (recorded in the file `dsn`; `prosum queue`
+ *   lists and moves items between spools). It holds one file per queued
+ *   report (*.report), suggestion (*.suggestion) and vote (*.vote), with
+ *   NAME.state counting failed attempts, crash records from the crash handler (*.crash), prosum.log
  *   (reports the server refused, reports dropped because the spool was full)
  *   and the counter file `dropped`.
  * - The install id (the tester's anonymous identity, a random UUID made once):
@@ -94,9 +96,23 @@ typedef struct prosum_result {
 	char *error_message;
 	char *error_field;
 	char *body; /* the raw answer body, NUL-terminated */
+	/* Since version 2. */
+	const char *kind; /* "report", "suggestion" or "vote"; static, not freed */
+	/*
+	 * A vote: PROSUM_COUNTED when it changed the tally (a new vote, or a
+	 * withdrawn one), PROSUM_NOT_COUNTED when it did not (the install had
+	 * already voted, or had not voted when withdrawing), 0 when the server
+	 * did not say. `id` is then the suggestion's ("S-4") and `votes` its
+	 * votes afterwards.
+	 */
+	int counted;
+	long votes;
 } prosum_result;
 
-#define PROSUM_RESULT_VERSION 1
+#define PROSUM_COUNTED 1
+#define PROSUM_NOT_COUNTED 2
+
+#define PROSUM_RESULT_VERSION 2
 #define PROSUM_RESULT_INIT                                                                         \
 	{                                                                                          \
 		.version = PROSUM_RESULT_VERSION                                                   \
@@ -106,12 +122,13 @@ typedef struct prosum_result {
 void prosum_result_dispose(prosum_result *result);
 
 /*
- * Called once a queued report has its final answer: delivered (2xx) or
- * refused for good because of the report itself (400, 409, 413, 415, 422 and
- * the other 4xx; the spool file is then deleted and the refusal logged in
- * prosum.log). Not called for failures that are retried: network and TLS
- * errors, 5xx, 408, 429, and 401/403/404, which speak of the key or the
- * project rather than the report (the reports wait until the DSN is fixed).
+ * Called once a queued report, suggestion or vote (result->kind) has its
+ * final answer: delivered (2xx) or refused for good because of the item
+ * itself (400, 409, 413, 415, 422 and the other 4xx, and a 404 for a vote
+ * on an unknown suggestion; the spool file is then deleted and the refusal
+ * logged in prosum.log). Not called for failures that are retried: network
+ * and TLS errors, 5xx, 408, 429, and 401/403/404, which speak of the key or
+ * the project rather than the item (it waits until the DSN is fixed).
  * Runs in the background sender's thread, or in the thread calling
  * prosum_flush() without one. `result` is borrowed for the duration of the
  * call. Keep it short: the sender waits for it.
@@ -160,12 +177,21 @@ typedef struct prosum_options {
 	long timeout_ms;                /* whole request; 0: 60000 */
 	prosum_delivery_cb on_delivery; /* NULL: none */
 	void *on_delivery_payload;
+	/*
+	 * Since version 2. How long prosum_close() may wait to deliver what is
+	 * queued: PROSUM_OPTIONS_INIT sets PROSUM_DEFAULT_CLOSE_WAIT_MS (2 s);
+	 * 0 does not wait; negative means the default. Options of version 1
+	 * get the default.
+	 */
+	long close_wait_ms;
 } prosum_options;
 
-#define PROSUM_OPTIONS_VERSION 1
+#define PROSUM_DEFAULT_CLOSE_WAIT_MS 2000L
+
+#define PROSUM_OPTIONS_VERSION 2
 #define PROSUM_OPTIONS_INIT                                                                        \
 	{                                                                                          \
-		.version = PROSUM_OPTIONS_VERSION                                                  \
+		.version = PROSUM_OPTIONS_VERSION, .close_wait_ms = PROSUM_DEFAULT_CLOSE_WAIT_MS   \
 	}
 
 /*
@@ -184,11 +210,16 @@ typedef struct prosum_options {
 int prosum_client_new(prosum_client **out, const char *dsn, const prosum_options *opts);
 
 /*
- * Stop the background sender and free the client. A transfer in flight is
- * abandoned; its report stays in the spool and is sent on the next start.
- * Queued reports are never lost by closing: call prosum_flush() first to
- * deliver them now. NULL is fine. Not to be called while another thread
- * still uses the client.
+ * Deliver what is queued, waiting at most options.close_wait_ms (2 s by
+ * default; 0: no wait), then stop the background sender and free the
+ * client. So a program that submits a report and exits at once still
+ * delivers it when the server answers in time. When the wait ends (server
+ * down or slow, or a Retry-After longer than the wait) the transfer in
+ * flight is abandoned; whatever is not delivered stays in the spool and is
+ * sent on the next start: closing never loses a queued item. Without
+ * pending items, or with PROSUM_NO_SENDER (only prosum_send() and
+ * prosum_flush() deliver then), it returns at once. NULL is fine. Not to be called while
+ * another thread still uses the client.
  */
 void prosum_close(prosum_client *client);
 
@@ -205,7 +236,7 @@ typedef struct prosum_stats {
 	uint64_t sent;    /* delivered with a 2xx */
 	uint64_t refused; /* refused for good by the server, logged and deleted */
 	uint64_t dropped; /* deleted unsent because the spool was full (persistent count) */
-	uint64_t pending; /* reports in the spool right now */
+	uint64_t pending; /* reports, suggestions and votes in the spool right now */
 } prosum_stats;
 
 #define PROSUM_STATS_VERSION 1
@@ -240,7 +271,7 @@ typedef enum prosum_kind {
 int prosum_report_new(prosum_report **out, prosum_kind kind);
 
 /*
- * A report from a JSON document (SPEC "The report"): every field is kept,
+ * A report from a JSON document (docs/report-format.md): every field is kept,
  * unknown ones too. A missing uuid or timestamp is generated. `len` bytes of
  * `json`, no NUL needed. Caller owns *out; free with prosum_report_free().
  * PROSUM_EINVALID (not JSON, not an object: the message names line and
@@ -355,7 +386,32 @@ int prosum_send(prosum_result *result, prosum_client *client, prosum_report *rep
 int prosum_submit(prosum_client *client, prosum_report *report);
 
 /*
- * Deliver what the spool holds now, oldest first, and wait at most
+ * Queue a suggestion from this install for delivery, like prosum_submit():
+ * on disk first, then delivered by the sender, prosum_flush() or a later
+ * start. `body` and `name` may be NULL; `name` credits the tester, so pass
+ * it only when they opted in. The suggestion's uuid (written to `uuid_out`,
+ * 37 bytes, when not NULL) makes delivery idempotent: the server keeps one
+ * suggestion per uuid however often it arrives. The delivery callback gets
+ * kind "suggestion" and the id "S-n".
+ * PROSUM_EINVALID (no title, bad UTF-8, too long), PROSUM_EIO, PROSUM_ENOMEM.
+ */
+int prosum_suggestion_submit(char *uuid_out, prosum_client *client, const char *title,
+			     const char *body, const char *name);
+
+/*
+ * Queue this install's vote for `suggestion` ("S-4"), or its withdrawal,
+ * like prosum_submit(). A vote counts once per install however often it is
+ * sent. The delivery callback gets kind "vote", the suggestion's id, its
+ * votes and whether this vote counted. A vote for a suggestion the server
+ * does not have is refused for good (404). `uuid_out` (37 bytes, may be
+ * NULL) receives the queued item's local uuid.
+ * PROSUM_EINVALID (not an S-n id, bad name), PROSUM_EIO, PROSUM_ENOMEM.
+ */
+int prosum_vote_submit(char *uuid_out, prosum_client *client, const char *suggestion,
+		       const char *name, int withdraw);
+
+/*
+ * Deliver what the spool holds now (reports, suggestions, votes), oldest first, and wait at most
  * `timeout_ms` (negative: no limit). A flush skips the sender's backoff but
  * never a Retry-After the server asked for. Returns 0 once the spool is empty
  * (each report delivered or refused for good). When a delivery attempt made

@@ -207,7 +207,8 @@ int auth_check(store_db *db, const auth_creds *c, const char *project, int need,
 		if (tok.name[0])
 			snprintf(actor, AUTH_ACTOR_MAX, "%s", tok.name);
 		else
-			snprintf(actor, AUTH_ACTOR_MAX, "token #%lld", (long long)tok.id);
+			snprintf(actor, AUTH_ACTOR_MAX, "token #%lld (%s)", (long long)tok.id,
+				 store_role_name(tok.role));
 		return 0;
 	}
 	if (c->has_key) {

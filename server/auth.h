@@ -58,7 +58,7 @@ void auth_from_request(auth_creds *c, const http_request *req,
 /*
  * Check credentials against a project (by name) on a store connection.
  * Returns 0 and *project_id when allowed, and names the caller in `actor`
- * (the token's label, "token #3" without one, or "ingest key") for the audit
+ * (the token's label, "token #3 (developer)" without one, or "ingest key") for the audit
  * trail; else the HTTP status to answer (401 no or unknown credential, 403
  * known but not allowed, 404 no such project, 503 store failure) with a
  * message in *why.

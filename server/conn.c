@@ -49,6 +49,7 @@ struct conn {
 	void (*more_free)(void *ctx);
 	void *more_ctx;
 	int close_after;     /* close once `out` is written */
+	int head_only;       /* a HEAD request: answers carry their headers but no content */
 	unsigned char peer[16]; /* the client's address (an IPv6 one cut to its /64) */
 	unsigned peer_len;
 	conn *prev, *next;
@@ -302,8 +303,9 @@ static void queue_reply(conn *c, int status, const char *content_type, const cha
 		keep = 0; /* the framing of what follows cannot be trusted */
 	if (!keep)
 		c->close_after = 1;
+	/* RFC 9110 9.3.2: the answer to HEAD has the headers GET would have, no content. */
 	if (http_write_head(&c->out, status, content_type, len, keep, extra) != BUF_OK ||
-	    buf_append(&c->out, body, len) != BUF_OK) {
+	    (!c->head_only && buf_append(&c->out, body, len) != BUF_OK)) {
 		buf_reset(&c->out);
 		c->close_after = 1;
 		http_write_head(&c->out, 500, NULL, 0, 0, NULL);
@@ -415,13 +417,23 @@ void conn_stream_start(conn *c, int status, const char *content_type, const char
 	c->more = more;
 	c->more_free = free_ctx;
 	c->more_ctx = ctx;
+	if (c->head_only) {
+		/* HEAD: the head alone (RFC 9112 6.1 lets it name the chunked coding GET
+		 * would use); no piece of the stream is ever made. */
+		c->more = NULL;
+		c->more_free = NULL;
+		c->more_ctx = NULL;
+		if (free_ctx)
+			free_ctx(ctx);
+		len = 0;
+	}
 	stream_queued(c, was,
 		      buf_printf(&c->out,
 				 "HTTP/1.1 %d %s\r\nContent-Type: %s\r\n"
 				 "Transfer-Encoding: chunked\r\nConnection: %s\r\n\r\n",
 				 status, http_reason(status), content_type,
 				 keep ? "keep-alive" : "close") == BUF_OK &&
-			      stream_chunk(c, first, len) == 0);
+			      (c->head_only || stream_chunk(c, first, len) == 0));
 }
 
 void conn_stream_write(conn *c, const char *data, size_t len)
@@ -483,6 +495,7 @@ static void on_head(conn *c)
 
 	c->body_len = 0;
 	memset(&c->chunked, 0, sizeof(c->chunked));
+	c->head_only = http_slice_eq(c->req.method, "HEAD");
 	c->state = CONN_READ_BODY;
 	set_deadline(c, cfg->body_timeout_ms);
 	if (c->req.content_length > (int64_t)cfg->max_body) {
@@ -617,6 +630,7 @@ static void finish_request(conn *c)
 		return;
 	}
 	buf_consume(&c->in, c->head_len + c->body_len);
+	c->head_only = 0;
 	c->head_len = 0;
 	c->body_len = 0;
 	c->state = CONN_READ_HEAD;
@@ -654,6 +668,12 @@ static void drive(conn *c)
 				}
 				if (n == HTTP_ERROR) {
 					c->req.keep_alive = 0;
+					c->head_only = http_slice_eq(c->req.method, "HEAD");
+					if (c->req.error) {
+						conn_reply_error(c, status, NULL, c->req.error,
+								 c->req.error_field);
+						break;
+					}
 					conn_reply_error(c, status, NULL,
 							 status == 431 ? "request headers too large"
 							 : status == 414 ? "request line too long"

@@ -176,6 +176,75 @@ static int version_shaped(const char *p, size_t n)
 	return i > d && i == n;
 }
 
+/* Length of "http://" or "https://" (any case) at the start of t[0..n), or 0. */
+static size_t scheme_len(const char *t, size_t n)
+{
+	http_slice s = {t, 0};
+
+	s.len = n < 7 ? n : 7;
+	if (http_slice_eq_nocase(s, "http://"))
+		return 7;
+	s.len = n < 8 ? n : 8;
+	return http_slice_eq_nocase(s, "https://") ? 8 : 0;
+}
+
+/* An unreserved or sub-delims byte of RFC 3986, as reg-name allows. */
+static int is_regname_byte(unsigned char c)
+{
+	if ((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'))
+		return 1;
+	return c != '\0' && strchr("-._~!$&'()*+,;=", c) != NULL;
+}
+
+/*
+ * uri-host [":" port] (RFC 9110 7.2, RFC 3986 3.2.2): a reg-name (unreserved,
+ * sub-delims, %XX) or an IP literal in brackets, then an optional port of
+ * 0-65535. No userinfo, no spaces; the host may not be empty, since an
+ * http(s) URI always has one (RFC 9110 4.2.1).
+ */
+static int host_ok(http_slice h)
+{
+	size_t i = 0, n = h.len, digits;
+	unsigned long port = 0;
+	const unsigned char *p = (const unsigned char *)h.p;
+
+	if (n == 0)
+		return 0;
+	if (p[0] == '[') {
+		for (i = 1; i < n && p[i] != ']'; i++) {
+			if (!is_regname_byte(p[i]) && p[i] != ':')
+				return 0;
+		}
+		if (i == n || i == 1)
+			return 0;
+		i++;
+	} else {
+		while (i < n && p[i] != ':') {
+			if (p[i] == '%') {
+				if (n - i < 3 || hexval(p[i + 1]) < 0 || hexval(p[i + 2]) < 0)
+					return 0;
+				i += 3;
+				continue;
+			}
+			if (!is_regname_byte(p[i]))
+				return 0;
+			i++;
+		}
+		if (i == 0)
+			return 0;
+	}
+	if (i == n)
+		return 1;
+	if (p[i] != ':')
+		return 0;
+	for (i++, digits = 0; i < n; i++, digits++) {
+		if (p[i] < '0' || p[i] > '9' || digits == 5)
+			return 0;
+		port = port * 10 + (p[i] - '0');
+	}
+	return port <= 65535;
+}
+
 /* method SP request-target SP HTTP-version, single spaces, nothing else.
  * Returns 0 or the status to answer. */
 static int parse_request_line(http_request *req, const char *in, const line *ln)
@@ -193,17 +262,45 @@ static int parse_request_line(http_request *req, const char *in, const line *ln)
 	tok = ++p;
 	while (p < end && is_target_byte((unsigned char)*p))
 		p++;
-	/* origin-form only: absolute-form is for proxies, asterisk-form for OPTIONS * */
-	if (p == tok || p == end || *p != ' ' || *tok != '/')
+	if (p == tok || p == end || *p != ' ')
 		return 400;
 	req->target.p = tok;
 	req->target.len = (size_t)(p - tok);
-	q = memchr(tok, '?', req->target.len);
-	req->path.p = tok;
-	req->path.len = q ? (size_t)(q - tok) : req->target.len;
-	if (q) {
-		req->query.p = q + 1;
-		req->query.len = (size_t)(p - (q + 1));
+	if (req->target.len == 1 && *tok == '*') {
+		/* asterisk-form: the server as a whole, for OPTIONS alone (RFC 9112 3.2.4) */
+		if (!http_slice_eq(req->method, "OPTIONS"))
+			return 400;
+		req->path = req->target;
+	} else {
+		const char *path = tok;
+
+		if (*tok != '/') {
+			/* absolute-form (RFC 9112 3.2.2): what we serve is http(s) only */
+			size_t skip = scheme_len(tok, (size_t)(p - tok));
+			const char *auth = tok + skip;
+
+			if (!skip)
+				return 400;
+			path = auth;
+			while (path < p && *path != '/' && *path != '?' && *path != '#')
+				path++;
+			req->host.p = auth;
+			req->host.len = (size_t)(path - auth);
+			req->absolute_form = 1;
+		}
+		q = memchr(path, '?', (size_t)(p - path));
+		req->path.p = path;
+		req->path.len = q ? (size_t)(q - path) : (size_t)(p - path);
+		if (req->path.len == 0) {
+			static const char root[] = "/";
+
+			req->path.p = root; /* "https://host" and "https://host?q" mean "/" */
+			req->path.len = 1;
+		}
+		if (q) {
+			req->query.p = q + 1;
+			req->query.len = (size_t)(p - (q + 1));
+		}
 	}
 
 	p++;
@@ -263,6 +360,7 @@ static int parse_content_length(http_slice v, int64_t *out)
 static int derive_fields(http_request *req)
 {
 	int bad = 0, unsupported = 0, te = 0, host = 0, ctype = 0, gzips = 0;
+	const char *hostbad = NULL, *hostfield = "Host";
 	int conn_close = 0, conn_keep = 0;
 	size_t i, pos;
 	http_slice item;
@@ -317,11 +415,23 @@ static int derive_fields(http_request *req)
 				ctype = 1;
 			}
 		} else if (http_slice_eq_nocase(h->name, "host")) {
-			if (host)
-				bad = 1; /* RFC 9112 3.2: MUST answer 400 */
-			req->host = h->value;
-			host = 1;
+			if (!host_ok(h->value))
+				hostbad = "invalid Host header: a host name or address and an "
+					  "optional port";
+			if (!req->absolute_form)
+				req->host = h->value;
+			host++;
 		}
+	}
+	/* RFC 9112 3.2: each of these MUST be answered with 400. */
+	if (host > 1)
+		hostbad = "more than one Host header";
+	else if (!host && req->minor_version == 1 && !req->absolute_form)
+		hostbad = "an HTTP/1.1 request needs a Host header";
+	if (req->absolute_form && !host_ok(req->host) && !hostbad) {
+		hostbad = "invalid authority in the request target: a host name or address and "
+			  "an optional port";
+		hostfield = NULL;
 	}
 	/* Both framings at once is how requests are smuggled past a proxy; and
 	 * HTTP/1.0 has no chunked coding, so TE there means faulty framing. */
@@ -334,6 +444,11 @@ static int derive_fields(http_request *req)
 	req->keep_alive = req->minor_version == 1 ? !conn_close : (conn_keep && !conn_close);
 	if (bad)
 		return 400;
+	if (hostbad) {
+		req->error = hostbad;
+		req->error_field = hostfield;
+		return 400;
+	}
 	return unsupported ? 501 : 0;
 }
 
@@ -354,6 +469,9 @@ static void reset_request(http_request *req)
 	req->expect_continue = 0;
 	req->content_type = empty;
 	req->host = empty;
+	req->absolute_form = 0;
+	req->error = NULL;
+	req->error_field = NULL;
 }
 
 ssize_t http_parse_head(http_request *req, const char *in, size_t len, const http_limits *lim,

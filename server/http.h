@@ -46,7 +46,12 @@ typedef struct http_request {
 	int keep_alive;           /* after this request (HTTP/1.1 default on, "close" off) */
 	int expect_continue;      /* Expect: 100-continue */
 	http_slice content_type;  /* media type without parameters, trimmed */
-	http_slice host;
+	http_slice host;          /* the Host header, or the authority of an absolute-form target */
+	int absolute_form;        /* the target was "http(s)://authority/path" */
+	/* When HTTP_ERROR has a reason worth telling the client (a static string),
+	 * and the header it is about (NULL for none): */
+	const char *error;
+	const char *error_field;
 } http_request;
 
 #define HTTP_INCOMPLETE (-1)
@@ -77,8 +82,12 @@ typedef struct http_request {
  * (400 framing errors win over 501).
  * Details of "malformed":
  *  - empty lines before the request line are skipped (RFC 9112 2.2);
- *  - single SP separators; the target must be origin-form (start with '/')
- *    and visible ASCII only (0x21-0x7E): absolute-form, "*", raw UTF-8 -> 400;
+ *  - single SP separators; the target is visible ASCII only (0x21-0x7E; raw
+ *    UTF-8 -> 400) in origin-form ("/path?query"), absolute-form
+ *    ("http://authority/path?query" or https, scheme in any case: path and
+ *    query are taken from it, "/" when it has no path, and the authority takes
+ *    the place of Host, RFC 9112 3.2.2) or, for OPTIONS only, asterisk-form
+ *    ("*", which is then the path); anything else -> 400;
  *  - header values may hold SP, HTAB and obs-text (0x80-0xFF), no other
  *    control byte; a CR that does not end a line is a bare CR -> 400;
  *  - Content-Length: 1*DIGIT up to INT64_MAX; a list ("5, 5") is 400;
@@ -86,7 +95,12 @@ typedef struct http_request {
  *  - Transfer-Encoding must be exactly one header "chunked" (any case): any
  *    other coding or list ("gzip, chunked") is 400, not 501, as is TE in an
  *    HTTP/1.0 request (RFC 9112 6.1: faulty framing);
- *  - more than one Host header -> 400 (a missing Host is tolerated);
+ *  - Host (RFC 9112 3.2): more than one Host header, a Host value that is
+ *    not uri-host [":" port] (empty, userinfo "u@h", spaces, a port over
+ *    65535), or an HTTP/1.1 request without Host (unless its target is in
+ *    absolute-form) -> 400 with `error` and `error_field` ("Host") set; an
+ *    absolute-form authority is held to the same grammar. HTTP/1.0 may omit
+ *    Host;
  *  - Content-Encoding is a list of gzip, x-gzip and identity; any other
  *    coding, or gzip applied twice, is 501.
  * Derived: keep_alive from the Connection token list ("close" always wins;

@@ -89,7 +89,9 @@ int json_parse_id(const char *s, char prefix, int64_t *num)
 	int64_t n = 0;
 	const char *p;
 
-	if (!s || s[0] != prefix || s[1] != '-' || s[2] < '1' || s[2] > '9')
+	/* r-1 is R-1: people type ids in either case. */
+	if (!s || (s[0] != prefix && s[0] != prefix + ('a' - 'A')) || s[1] != '-' || s[2] < '1' ||
+	    s[2] > '9')
 		return -1;
 	for (p = s + 2; *p; p++) {
 		if (*p < '0' || *p > '9' || n > (INT64_MAX - 9) / 10)

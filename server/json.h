@@ -19,7 +19,7 @@ void json_format_time(char out[32], int64_t secs);
 json_t *json_time(int64_t secs);
 /* "R-12" style ids: a JSON string made of prefix and number. New reference. */
 json_t *json_id(char prefix, int64_t num);
-/* Parse "R-12" (prefix given, case-sensitive) into 12. 0, or -1 when malformed. */
+/* Parse "R-12" or "r-12" (prefix given in upper case) into 12. 0, or -1 when malformed. */
 int json_parse_id(const char *s, char prefix, int64_t *num);
 
 #endif

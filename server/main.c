@@ -23,13 +23,17 @@ static const char usage[] =
 	"                           [--write-queue N]   (rates in requests/s; 0 turns a limit off)\n"
 	"       prosumd project add NAME [--repo PATH] [--public-url URL] [--data DIR]\n"
 	"                           [--commit-url 'https://example.org/commit/{id}']\n"
-	"       prosumd token add   --role developer|release|admin [--project NAME] [--name LABEL]\n"
+	"       prosumd token add   --role developer|release|admin --name LABEL [--project NAME]\n"
 	"                           [--data DIR]\n"
 	"       prosumd token list  [--data DIR]\n"
 	"       prosumd key add --project NAME | key list | key revoke KEY   [--data DIR]\n"
 	"       prosumd token revoke ID [--data DIR]\n"
 	"\n"
-	"--data defaults to $PROSUM_DATA, else ./prosum-data.\n";
+	"--data defaults to $PROSUM_DATA, else ./prosum-data. --listen :PORT listens on every\n"
+	"interface (0.0.0.0:PORT; [::]:PORT for IPv6); PORT 0 picks a free one.\n"
+	"Every command takes --help.\n";
+
+#define TOKEN_LABEL_MAX 63 /* store_token.name holds 64 bytes */
 
 typedef struct opts {
 	config cfg;
@@ -62,17 +66,87 @@ static int parse_int(const char *s, int min, int max, int *out)
 	return 0;
 }
 
-static int parse_rate(const char *s, double *out)
+/* A numeric option's value, or a message naming the option and its valid range. */
+static int int_opt(const char *opt, const char *s, int min, int max, int *out)
+{
+	if (parse_int(s, min, max, out) == 0)
+		return 0;
+	fprintf(stderr, "prosumd: %s wants a whole number from %d to %d, not '%s'\n", opt, min, max,
+		s);
+	return -2;
+}
+
+static int rate_opt(const char *opt, const char *s, double *out)
 {
 	int v;
 
-	if (parse_int(s, 0, 10000000, &v) < 0)
-		return -1;
+	if (int_opt(opt, s, 0, 10000000, &v) < 0)
+		return -2;
 	*out = v;
 	return 0;
 }
 
-/* Options shared by every command; positional arguments go to o->name. */
+/*
+ * --listen HOST:PORT, [IPV6]:PORT or :PORT (every IPv4 interface). The port
+ * must be a number from 0 to 65535: getaddrinfo would otherwise take 99999
+ * modulo 65536, or a service name. Stores the normalised address.
+ */
+static int listen_opt(char **field, const char *v)
+{
+	const char *colon = v[0] == '[' ? strstr(v, "]:") : strrchr(v, ':');
+	const char *port;
+	char addr[300];
+
+	if (v[0] == '[' && colon)
+		colon++;
+	if (!colon || (v[0] != '[' && memchr(v, ':', (size_t)(colon - v))) ||
+	    (v[0] == '[' && colon == v + 2)) {
+		fprintf(stderr,
+			"prosumd: --listen wants HOST:PORT, [IPV6]:PORT or :PORT, not '%s'\n", v);
+		return -2;
+	}
+	port = colon + 1;
+	if (!*port || strspn(port, "0123456789") != strlen(port) || strlen(port) > 5 ||
+	    strtol(port, NULL, 10) > 65535) {
+		fprintf(stderr,
+			"prosumd: --listen: the port must be a number from 0 to 65535, not '%s'\n",
+			port);
+		return -2;
+	}
+	if (colon == v) {
+		/* ":PORT": every IPv4 interface */
+		snprintf(addr, sizeof(addr), "0.0.0.0%s", colon);
+		return config_set(field, addr);
+	}
+	return config_set(field, v);
+}
+
+/* Is `a` one of the options parse_opts() takes (each with a value)? Only to tell
+ * "unknown" from "needs a value" when it comes last. */
+static int known_opt(const char *a)
+{
+	static const char *const names[] = {
+		"--data", "--listen", "--cert", "--key", "--public-url", "--threads",
+		"--rate-ip", "--rate-key", "--conns-per-ip", "--max-connections", "--write-queue",
+		"--idle-timeout", "--handshake-timeout", "--request-timeout", "--commit-url",
+		"--repo", "--role", "--project", "--name",
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (strcmp(a, names[i]) == 0)
+			return 1;
+	return 0;
+}
+
+static int unknown_opt(const char *a)
+{
+	fprintf(stderr, "prosumd: unknown option %s\n%s", a, usage);
+	return -1;
+}
+
+/* Options shared by every command; positional arguments go to o->name.
+ * 0, 1 when --help was asked (usage is printed), -1 on a bad argument (said why). */
 static int parse_opts(opts *o, int argc, char **argv)
 {
 	int i;
@@ -81,19 +155,29 @@ static int parse_opts(opts *o, int argc, char **argv)
 		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
 		int rc = 0;
 
-		if (a[0] != '-' || a[1] != '-') {
-			if (o->name)
-				return die("unexpected argument '%s'", a);
+		if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+			fputs(usage, stdout);
+			return 1;
+		}
+		if (a[0] != '-' || a[1] == '\0') {
+			if (o->name) {
+				die("unexpected argument '%s'", a);
+				return -1;
+			}
 			o->name = a;
 			continue;
 		}
-		if (!v)
-			return die("%s needs a value", a);
+		if (!v) {
+			if (!known_opt(a))
+				return unknown_opt(a);
+			die("%s needs a value", a);
+			return -1;
+		}
 		i++;
 		if (strcmp(a, "--data") == 0)
 			rc = config_set(&o->cfg.data_dir, v);
 		else if (strcmp(a, "--listen") == 0)
-			rc = config_set(&o->cfg.listen, v);
+			rc = listen_opt(&o->cfg.listen, v);
 		else if (strcmp(a, "--cert") == 0)
 			rc = config_set(&o->cfg.cert_file, v);
 		else if (strcmp(a, "--key") == 0)
@@ -101,23 +185,23 @@ static int parse_opts(opts *o, int argc, char **argv)
 		else if (strcmp(a, "--public-url") == 0)
 			rc = config_set(&o->cfg.public_url, v);
 		else if (strcmp(a, "--threads") == 0)
-			rc = parse_int(v, 1, 256, &o->cfg.threads);
+			rc = int_opt(a, v, 1, 256, &o->cfg.threads);
 		else if (strcmp(a, "--rate-ip") == 0)
-			rc = parse_rate(v, &o->cfg.rate_ip);
+			rc = rate_opt(a, v, &o->cfg.rate_ip);
 		else if (strcmp(a, "--rate-key") == 0)
-			rc = parse_rate(v, &o->cfg.rate_key);
+			rc = rate_opt(a, v, &o->cfg.rate_key);
 		else if (strcmp(a, "--conns-per-ip") == 0)
-			rc = parse_int(v, 0, 1000000, &o->cfg.conns_per_ip);
+			rc = int_opt(a, v, 0, 1000000, &o->cfg.conns_per_ip);
 		else if (strcmp(a, "--max-connections") == 0)
-			rc = parse_int(v, 1, 10000000, &o->cfg.max_connections);
+			rc = int_opt(a, v, 1, 10000000, &o->cfg.max_connections);
 		else if (strcmp(a, "--write-queue") == 0)
-			rc = parse_int(v, 1, 1000000, &o->cfg.write_queue);
+			rc = int_opt(a, v, 1, 1000000, &o->cfg.write_queue);
 		else if (strcmp(a, "--idle-timeout") == 0)
-			rc = parse_int(v, 100, 3600000, &o->cfg.idle_timeout_ms);
+			rc = int_opt(a, v, 100, 3600000, &o->cfg.idle_timeout_ms);
 		else if (strcmp(a, "--handshake-timeout") == 0)
-			rc = parse_int(v, 100, 600000, &o->cfg.handshake_timeout_ms);
+			rc = int_opt(a, v, 100, 600000, &o->cfg.handshake_timeout_ms);
 		else if (strcmp(a, "--request-timeout") == 0) {
-			rc = parse_int(v, 100, 600000, &o->cfg.head_timeout_ms);
+			rc = int_opt(a, v, 100, 600000, &o->cfg.head_timeout_ms);
 			o->cfg.body_timeout_ms = o->cfg.head_timeout_ms;
 		} else if (strcmp(a, "--commit-url") == 0)
 			o->commit_url = v;
@@ -130,9 +214,13 @@ static int parse_opts(opts *o, int argc, char **argv)
 		else if (strcmp(a, "--name") == 0)
 			o->label = v;
 		else
-			return die("unknown option %s (see prosumd --help)", a);
-		if (rc < 0)
-			return die("bad value for %s", a);
+			return unknown_opt(a);
+		if (rc == -2)
+			return -1; /* the option said why */
+		if (rc < 0) {
+			die("%s", "out of memory");
+			return -1;
+		}
 	}
 	return 0;
 }
@@ -172,21 +260,42 @@ static int load_secret(const config *cfg, uint8_t secret[AUTH_SECRET_LEN], int c
 	return rc;
 }
 
-/* Make a token, store its hash, print it. */
-static int issue_token(store_db *db, const uint8_t secret[AUTH_SECRET_LEN], int role,
-		       int64_t project_id, const char *label)
+/* Make a token, store its hash, print it; its id goes to *id. */
+static int issue_token_id(store_db *db, const uint8_t secret[AUTH_SECRET_LEN], int role,
+			  int64_t project_id, const char *label, int64_t *id)
 {
 	char token[AUTH_TOKEN_LEN + 1];
 	uint8_t hash[32];
-	int64_t id;
 
 	if (auth_new_token(token) < 0)
 		return die("%s", "no randomness available");
 	auth_hash_token(secret, token, strlen(token), hash);
-	if (store_token_add(db, hash, role, project_id, label, (int64_t)time(NULL), &id) < 0)
+	if (store_token_add(db, hash, role, project_id, label, (int64_t)time(NULL), id) < 0)
 		return die("cannot store the token: %s", store_db_error(db));
 	printf("token: %s\n", token);
 	return 0;
+}
+
+/* Make a token, store its hash, print it. */
+static int issue_token(store_db *db, const uint8_t secret[AUTH_SECRET_LEN], int role,
+		       int64_t project_id, const char *label)
+{
+	int64_t id;
+
+	return issue_token_id(db, secret, role, project_id, label, &id);
+}
+
+/* A token's label names a person or a machine in history and comments: printable, short. */
+static int label_ok(const char *s)
+{
+	size_t i, n = strlen(s);
+
+	if (n == 0 || n > TOKEN_LABEL_MAX)
+		return 0;
+	for (i = 0; i < n; i++)
+		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
+			return 0;
+	return s[0] != ' ' && s[n - 1] != ' ';
 }
 
 static int cmd_init(opts *o)
@@ -329,8 +438,17 @@ static int cmd_token_add(opts *o)
 	int64_t project_id = 0;
 	int role = store_role_parse(o->role), rc = 1;
 
+	int64_t id;
+
 	if (!role)
 		return die("%s", "token add: --role developer|release|admin is required");
+	if (!o->label)
+		return die("%s", "token add: --name LABEL is required: history and comments name "
+				 "the token's holder by it");
+	if (!label_ok(o->label))
+		return die("token add: --name '%s': 1-63 printable characters, no leading or "
+			   "trailing space",
+			   o->label);
 	if (load_secret(&o->cfg, secret, 0) || open_db(&o->cfg, &db))
 		goto out;
 	if (store_begin(db) < 0)
@@ -346,12 +464,13 @@ static int cmd_token_add(opts *o)
 		if (frc < 0)
 			goto dberr;
 	}
-	if (issue_token(db, secret, role, project_id, o->label)) {
+	if (issue_token_id(db, secret, role, project_id, o->label, &id)) {
 		store_rollback(db);
 		goto out;
 	}
 	if (store_commit(db) < 0)
 		goto dberr;
+	printf("id: %lld\n", (long long)id);
 	rc = 0;
 	goto out;
 dberr:
@@ -365,15 +484,18 @@ out:
 static void print_token(void *ctx, int64_t id, const char *role, const char *project,
 			const char *name, int64_t created, int64_t revoked)
 {
-	char when[32];
+	char when[32], unnamed[64];
 	time_t t = (time_t)created;
 	struct tm tm;
 
 	(void)ctx;
 	gmtime_r(&t, &tm);
 	strftime(when, sizeof(when), "%Y-%m-%d", &tm);
+	/* An unnamed token (made before names were required) is shown as history names it. */
+	if (!name || !*name)
+		snprintf(unnamed, sizeof(unnamed), "token #%lld (%s)", (long long)id, role);
 	printf("%-5lld %-9s %-16s %-20s %s%s\n", (long long)id, role, project ? project : "(all)",
-	       name ? name : "-", when, revoked ? "  revoked" : "");
+	       name && *name ? name : unnamed, when, revoked ? "  revoked" : "");
 }
 
 static int cmd_token_list(opts *o)
@@ -492,13 +614,22 @@ int main(int argc, char **argv)
 		       ? 3
 		       : 2;
 	sub = skip == 3 && argc >= 3 ? argv[2] : "";
+	if (strcmp(sub, "--help") == 0 || strcmp(sub, "-h") == 0) {
+		fputs(usage, stdout);
+		rc = 0;
+		goto out;
+	}
 	if (skip == 3 && strcmp(sub, "add") != 0 &&
 	    !(strcmp(cmd, "project") != 0 && (strcmp(sub, "list") == 0 || strcmp(sub, "revoke") == 0))) {
 		fprintf(stderr, "prosumd: %s: unknown subcommand '%s'\n%s", cmd, sub, usage);
 		goto out;
 	}
-	if (parse_opts(&o, argc - skip, argv + skip))
+	rc = parse_opts(&o, argc - skip, argv + skip);
+	if (rc != 0) {
+		rc = rc > 0 ? 0 : 2; /* --help, or a bad argument */
 		goto out;
+	}
+	rc = 2;
 	if (strcmp(cmd, "project") != 0 && strcmp(sub, "revoke") != 0 && o.name) {
 		die("unexpected argument '%s'", o.name);
 		goto out;

@@ -10,6 +10,7 @@
 #include "conn.h"
 #include "gitwork.h"
 #include "json.h"
+#include "jsonbody.h"
 
 #define RELEASE_NAME_MAX 100
 #define RELEASE_REF_MAX 255
@@ -74,7 +75,7 @@ static int name_ok(const char *s, size_t n)
 void release_add(request *rq)
 {
 	release_job *rj = job_new(rq, AUTH_RELEASE, add_query);
-	json_error_t jerr;
+	json_body_error jerr;
 	json_t *doc = NULL, *name, *ref;
 
 	if (!rj)
@@ -84,12 +85,11 @@ void release_add(request *rq)
 				 NULL);
 		goto refused;
 	}
-	doc = json_loadb(rq->body, rq->body_len, JSON_REJECT_DUPLICATES, &jerr);
+	doc = json_body_parse(rq->body, rq->body_len, &jerr);
 	if (!doc) {
-		char msg[256];
-		snprintf(msg, sizeof(msg), "line %d, column %d: %s", jerr.line, jerr.column,
-			 jerr.text);
-		conn_reply_error(rq->conn, 400, "invalid_json", msg, NULL);
+		conn_reply_error(rq->conn, jerr.status,
+				 jerr.status == 400 ? "invalid_json" : jerr.status == 422 ? "invalid_request" : NULL,
+				 jerr.message, jerr.field);
 		goto refused;
 	}
 	name = json_object_get(doc, "name");

@@ -8,10 +8,11 @@
 #include <mbedtls/sha256.h>
 
 #include "config.h"
+#include "jsonbody.h"
 #include "report.h"
 
 /*
- * Limits of the format itself (SPEC, "The report"). The configurable ones come
+ * Limits of the format itself (docs/report-format.md). The configurable ones come
  * in report_limits; these are part of the contract and do not change per server.
  */
 #define MAX_REVISION 256 /* build.revision, build.version */
@@ -535,48 +536,6 @@ static int check_strings(report_error *err, const report_limits *lim, json_t *v,
 	return 0;
 }
 
-/*
- * Refuse documents nested deeper than PROSUM_MAX_JSON_DEPTH before the parser
- * sees them: the parser and everything after it recurse once per level, and a
- * report needs three. Only brackets outside strings count; whether the rest is
- * well-formed is the parser's business. The position is given as the parser
- * gives it: 1-based line, and column in characters.
- */
-static int check_depth(report_error *err, const char *json, size_t len)
-{
-	int depth = 0, in_string = 0, escaped = 0;
-	size_t line = 1, column = 0;
-
-	for (size_t i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)json[i];
-
-		if (c == '\n') {
-			line++;
-			column = 0;
-		} else if ((c & 0xc0) != 0x80) {
-			column++;
-		}
-		if (in_string) {
-			if (escaped)
-				escaped = 0;
-			else if (c == '\\')
-				escaped = 1;
-			else if (c == '"')
-				in_string = 0;
-		} else if (c == '"') {
-			in_string = 1;
-		} else if (c == '[' || c == '{') {
-			if (++depth > PROSUM_MAX_JSON_DEPTH)
-				return fail(err, 400, "invalid_json", "",
-					    "line %zu, column %zu: nested deeper than %d levels",
-					    line, column, PROSUM_MAX_JSON_DEPTH);
-		} else if ((c == ']' || c == '}') && --depth < 0) {
-			return 0; /* a stray closer: the parser refuses it right there */
-		}
-	}
-	return 0;
-}
-
 /* ---- derived title ----------------------------------------------------------------------- */
 
 /*
@@ -610,88 +569,10 @@ static int derive_title(report_error *err, report *r)
 
 /* ---- report_parse ------------------------------------------------------------------------ */
 
-/*
- * The path ("frames[0].line") of the value being read at byte `pos` of a
- * document that is well-formed up to there: a small scan keeping a stack of
- * object keys and array indexes. Keys are cut to fit; deep paths end in "...".
- */
-static void path_at(const char *json, size_t pos, char *out, size_t outsz)
-{
-	struct level {
-		int array;
-		long index;
-		char key[48];
-	} st[PROSUM_MAX_JSON_DEPTH + 1];
-	int depth = -1, in_string = 0, want_key = 0;
-	size_t i, k = 0, o = 0;
-	char key[48];
-
-	for (i = 0; i < pos; i++) {
-		char c = json[i];
-
-		if (in_string) {
-			if (c == '\\' && i + 1 < pos) {
-				i++;
-			} else if (c == '"') {
-				in_string = 0;
-				key[k] = '\0';
-				if (want_key && depth >= 0 && !st[depth].array)
-					memcpy(st[depth].key, key, sizeof(key));
-			} else if (k + 1 < sizeof(key)) {
-				key[k++] = c;
-			}
-			continue;
-		}
-		switch (c) {
-		case '"':
-			in_string = 1;
-			k = 0;
-			break;
-		case '{':
-		case '[':
-			if (depth + 1 > PROSUM_MAX_JSON_DEPTH)
-				break;
-			depth++;
-			st[depth].array = c == '[';
-			st[depth].index = 0;
-			st[depth].key[0] = '\0';
-			want_key = c == '{';
-			break;
-		case '}':
-		case ']':
-			if (depth >= 0)
-				depth--;
-			want_key = 0;
-			break;
-		case ':':
-			want_key = 0;
-			break;
-		case ',':
-			if (depth >= 0 && st[depth].array)
-				st[depth].index++;
-			want_key = depth >= 0 && !st[depth].array;
-			break;
-		default:
-			break;
-		}
-	}
-	out[0] = '\0';
-	for (i = 0; (int)i <= depth && o + 1 < outsz; i++) {
-		int n = st[i].array ? snprintf(out + o, outsz - o, "[%ld]", st[i].index)
-				    : snprintf(out + o, outsz - o, "%s%s", o ? "." : "", st[i].key);
-
-		if (n < 0 || (size_t)n >= outsz - o) {
-			out[o] = '\0';
-			break;
-		}
-		o += (size_t)n;
-	}
-}
-
 int report_parse(report *out, const char *json, size_t len, const report_limits *lim,
 		 report_error *err)
 {
-	json_error_t jerr;
+	json_body_error jerr;
 	report r;
 	path p;
 	int rc = -1;
@@ -707,31 +588,23 @@ int report_parse(report *out, const char *json, size_t len, const report_limits 
 		     lim->max_json);
 		goto out;
 	}
-	if (check_depth(err, json, len) < 0)
-		goto out;
-	/* No JSON_ALLOW_NUL: every string is then a C string, and borrowing it is safe. */
-	r.root = json_loadb(json ? json : "", len, JSON_REJECT_DUPLICATES, &jerr);
+	/* The one policy of every JSON body (jsonbody.h); strings then hold no NUL and are
+	 * C strings, so borrowing them is safe. */
+	r.root = json_body_parse(json, len, &jerr);
 	r.raw = json;
 	r.raw_len = len;
 	if (!r.root) {
-		/* the parser leaves no text when it could not even set itself up */
-		if (json_error_code(&jerr) == json_error_out_of_memory || !jerr.text[0]) {
+		if (jerr.status == 500)
 			oom(err);
-		} else if (json_error_code(&jerr) == json_error_numeric_overflow) {
-			/* Well-formed JSON, but a number no field can hold: the field is at fault. */
-			char field[sizeof(err->field)];
-
-			path_at(json, (size_t)jerr.position < len ? (size_t)jerr.position : len, field,
-				sizeof(field));
-			fail(err, 422, "invalid_report", field,
-			     "is out of range (line %d, column %d)", jerr.line, jerr.column);
-		} else
-			fail(err, 400, "invalid_json", "", "line %d, column %d: %s", jerr.line,
-			     jerr.column, jerr.text);
-		goto out;
-	}
-	if (!json_is_object(r.root)) {
-		invalid(err, "", "the report must be a JSON object");
+		else if (jerr.status == 422 && !jerr.field[0])
+			fail(err, 422, "invalid_report", "", "the report %s", jerr.message);
+		else if (jerr.status == 422)
+			fail(err, 422, "invalid_report", jerr.field, "%s", jerr.message);
+		else {
+			/* the message starts with the position; the field (a duplicate key's) is apart */
+			fail(err, 400, "invalid_json", "", "%s", jerr.message);
+			copy_text(err->field, sizeof(err->field), jerr.field);
+		}
 		goto out;
 	}
 	if (check_uuid(err, &r) < 0 || check_kind(err, &r) < 0 || check_build(err, &r) < 0 ||

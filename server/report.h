@@ -16,14 +16,15 @@ typedef struct report_limits {
 /*
  * Why a document was refused, ready for an error body:
  * {"error":{"code":code,"message":message,"field":field}}.
- *   400 "invalid_json": not JSON, invalid UTF-8, a NUL ("\u0000"), a duplicate
- *       member, or nested deeper than PROSUM_MAX_JSON_DEPTH (config.h); the
- *       message starts "line L, column C: ".
+ *   400 "invalid_json": not JSON (invalid UTF-8 and a raw NUL included), a
+ *       duplicate member (`field` names it), or nested deeper than
+ *       PROSUM_MAX_JSON_DEPTH (config.h); the message starts "line L, column C: ".
+ *       A syntax error wins over any 422 (jsonbody.h).
  *   413 "too_large": the document exceeds max_json.
- *   422 "invalid_report": a field is missing, of the wrong type, out of range;
- *       `field` names it as a path ("build.revision", "frames[3].line",
- *       "tags.gpu"); empty when no single field is at fault (the top level
- *       is not an object).
+ *   422 "invalid_report": a field is missing, of the wrong type, out of range,
+ *       or holds "\u0000"; `field` names it as a path ("build.revision",
+ *       "frames[3].line", "tags.gpu"); empty when no single field is at fault
+ *       (the document is not an object: "the report must be an object, ...").
  *   500 "internal_error": out of memory.
  * The message is a sentence that starts with the field path when there is
  * one ("build.revision must be a string"). message and field are always

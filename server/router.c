@@ -30,6 +30,7 @@ static const route routes[] = {
 	{"GET", "/api/v1/projects/{}/reports/{}", triage_report_get},
 	{"PATCH", "/api/v1/projects/{}/reports/{}", triage_report_patch},
 	{"GET", "/api/v1/projects/{}/reports/{}/attachments/{}", ingest_attachment_get},
+	{"POST", "/api/v1/projects/{}/reports/{}/comments", suggest_report_reply},
 	{"GET", "/api/v1/projects/{}/groups", triage_group_list},
 	{"GET", "/api/v1/projects/{}/groups/{}", triage_group_get},
 	{"PATCH", "/api/v1/projects/{}/groups/{}", triage_group_patch},
@@ -93,28 +94,47 @@ static int match(const char *pattern, http_slice path, char params[][ROUTER_PARA
 	return p == end;
 }
 
+/* What the server as a whole answers (OPTIONS *). */
+#define ALLOW_ALL "Allow: GET, HEAD, POST, PATCH, DELETE, OPTIONS\r\n"
+
 void router_dispatch(request *rq)
 {
 	size_t i, n = sizeof(routes) / sizeof(routes[0]);
+	int head = http_slice_eq(rq->http->method, "HEAD");
+	int options = http_slice_eq(rq->http->method, "OPTIONS");
 	json_t *err;
 	buf allow, body;
 
+	if (options && http_slice_eq(rq->http->path, "*")) {
+		conn_reply(rq->conn, 204, NULL, "", 0, ALLOW_ALL);
+		return;
+	}
 	buf_init(&allow, 256);
 	for (i = 0; i < n; i++) {
 		if (!match(routes[i].pattern, rq->http->path, rq->params))
 			continue;
-		if (http_slice_eq(rq->http->method, routes[i].method)) {
+		/* Every GET route answers HEAD too: the same headers, no content. */
+		if (http_slice_eq(rq->http->method, routes[i].method) ||
+		    (head && strcmp(routes[i].method, "GET") == 0)) {
 			buf_free(&allow);
 			routes[i].fn(rq);
 			return;
 		}
-		buf_printf(&allow, "%s%s", allow.len ? ", " : "Allow: ", routes[i].method);
+		buf_printf(&allow, "%s%s%s", allow.len ? ", " : "Allow: ", routes[i].method,
+			   strcmp(routes[i].method, "GET") == 0 ? ", HEAD" : "");
 	}
 	if (allow.len == 0) {
+		buf_free(&allow);
 		conn_reply_error(rq->conn, 404, "not_found", "no such endpoint", NULL);
 		return;
 	}
-	buf_puts(&allow, "\r\n");
+	buf_puts(&allow, ", OPTIONS\r\n");
+	if (options) {
+		/* The methods of this endpoint (no CORS headers: no browser client yet). */
+		conn_reply(rq->conn, 204, NULL, "", 0, allow.p);
+		buf_free(&allow);
+		return;
+	}
 	buf_init(&body, 4096);
 	err = json_error_body("method_not_allowed", "method not allowed on this endpoint", NULL);
 	json_dump_buf(&body, err);

@@ -29,7 +29,8 @@ typedef struct request {
 	auth_creds creds;
 } request;
 
-/* Find the route of rq->http and call its handler, or answer 404/405 itself. */
+/* Find the route of rq->http and call its handler (GET routes answer HEAD too), or
+ * answer 404/405 or OPTIONS (204 with Allow; "OPTIONS *" for the whole server) itself. */
 void router_dispatch(request *rq);
 
 #endif

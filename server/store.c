@@ -13,11 +13,19 @@
 #include "config.h"
 #include "json.h"
 #include "schema.h"
+#include "search.h"
 #include "status.h"
 
+/*
+ * The one rule of a report's status: its group's, until one was set on the report
+ * itself (status_own, schema/0008). Every query that shows or filters a report's
+ * status uses this, with the report as r and its group as g.
+ */
+#define REPORT_STATUS "(CASE WHEN r.status_own THEN r.status ELSE g.status END)"
+
 #define REPORT_COLUMNS                                                                     \
-	"r.num, g.num, r.kind, r.title, r.status, r.received_at, r.revision, r.version, "  \
-	"r.severity, r.install_id, r.assignee, r.os, r.commit_id, "                        \
+	"r.num, g.num, r.kind, r.title, " REPORT_STATUS ", r.received_at, r.revision, "    \
+	"r.version, r.severity, r.install_id, r.assignee, r.os, r.commit_id, "             \
 	"(SELECT c.release FROM commits c WHERE c.project_id = r.project_id "              \
 	"AND c.id = r.commit_id) "
 
@@ -35,6 +43,13 @@
 	"c.release WHERE l.project_id = s.project_id AND l.ref_type = 'S' AND l.ref_num = "  \
 	"s.num AND l.kind = 'implement' ORDER BY rl.position LIMIT 1)"
 #define SHIPPED_IN "coalesce(" SHIPPED_BY_GIT ", s.shipped_in)"
+
+/* The frame of report r that suspect s blames: same line, and s.path is the frame's file or
+ * its tail (builds record absolute paths; gitwork.c strips leading directories). */
+#define SUSPECT_FRAME                                                                       \
+	"json_each(r.body, '$.frames') f WHERE json_extract(f.value, '$.line') = s.line AND "  \
+	"(json_extract(f.value, '$.file') = s.path OR substr(json_extract(f.value, '$.file'), " \
+	"-length(s.path) - 1) = '/' || s.path) ORDER BY f.key LIMIT 1"
 
 /* Every statement, prepared once per connection on first use. */
 enum {
@@ -104,6 +119,7 @@ enum {
 	Q_SUSPECT_ADD,
 	Q_REPORT_SUSPECTS,
 	Q_GROUP_SUSPECTS,
+	Q_GROUP_SUSPECT_FRAMES,
 	Q_ATTACH_ADD,
 	Q_ATTACH_FIND,
 	Q_ATTACH_LIST,
@@ -145,7 +161,7 @@ static const char *const sql_text[Q_COUNT] = {
 	[Q_GROUP_SEEN] = "UPDATE groups SET count = count + ?5, testers = testers + ?2, "
 			 "last_seen = max(last_seen, ?3), "
 			 "last_revision = coalesce(?4, last_revision) WHERE id = ?1",
-	[Q_REPORT_GET] = "SELECT r.num, g.num, r.kind, r.title, r.status, r.received_at, "
+	[Q_REPORT_GET] = "SELECT r.num, g.num, r.kind, r.title, " REPORT_STATUS ", r.received_at, "
 			 "r.revision, r.body, r.assignee, r.fixed_by, r.commit_id, "
 			 "(SELECT c.release FROM commits c WHERE c.project_id = r.project_id "
 			 " AND c.id = r.commit_id), "
@@ -159,7 +175,7 @@ static const char *const sql_text[Q_COUNT] = {
 		      "VALUES (?1, ?2, ?3, ?4)",
 	[Q_FTS_ADD] = "INSERT INTO reports_fts(rowid, title, text, exception, functions) "
 		      "VALUES (?1, ?2, ?3, ?4, ?5)",
-	[Q_COMMENTS] = "SELECT author, body, created_at FROM comments "
+	[Q_COMMENTS] = "SELECT author, body, created_at, install_id IS NOT NULL FROM comments "
 		       "WHERE project_id = ?1 AND target_type = ?2 AND target_num = ?3 ORDER BY id",
 	[Q_AUDIT] = "SELECT actor, field, old_value, new_value, at FROM audit "
 		    "WHERE project_id = ?1 AND target_type = ?2 AND target_num = ?3 ORDER BY id",
@@ -167,9 +183,10 @@ static const char *const sql_text[Q_COUNT] = {
 			"old_value, new_value, at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
 	[Q_COMMENT_ADD] = "INSERT INTO comments(project_id, target_type, target_num, author, body, "
 			  "created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-	[Q_REPORT_CURRENT] = "SELECT id, status, assignee, fixed_by, 0 FROM reports "
-			     "WHERE project_id = ?1 AND num = ?2",
-	[Q_REPORT_SET_STATUS] = "UPDATE reports SET status = ?2 WHERE id = ?1",
+	[Q_REPORT_CURRENT] = "SELECT r.id, " REPORT_STATUS ", r.assignee, r.fixed_by, 0 "
+			     "FROM reports r JOIN groups g ON g.id = r.group_id "
+			     "WHERE r.project_id = ?1 AND r.num = ?2",
+	[Q_REPORT_SET_STATUS] = "UPDATE reports SET status = ?2, status_own = 1 WHERE id = ?1",
 	[Q_REPORT_SET_ASSIGNEE] = "UPDATE reports SET assignee = ?2 WHERE id = ?1",
 	[Q_REPORT_SET_FIXED] = "UPDATE reports SET fixed_by = ?2 WHERE id = ?1",
 	[Q_GROUP_CURRENT] = "SELECT id, status, assignee, fixed_by, merged_into FROM groups "
@@ -246,15 +263,27 @@ static const char *const sql_text[Q_COUNT] = {
 			   "FROM releases r WHERE r.project_id = ?1 ORDER BY r.position DESC, r.created_at DESC",
 	[Q_SUSPECT_ADD] = "INSERT OR REPLACE INTO suspects(report_id, commit_id, path, line) "
 			  "SELECT id, ?3, ?4, ?5 FROM reports WHERE project_id = ?1 AND num = ?2",
-	[Q_REPORT_SUSPECTS] = "SELECT c.id, c.author_name, c.author_email, c.author_time, c.summary, "
-			      "s.path, s.line FROM suspects s JOIN reports r ON r.id = s.report_id "
-			      "JOIN commits c ON c.project_id = r.project_id AND c.id = s.commit_id "
-			      "WHERE r.project_id = ?1 AND r.num = ?2 ORDER BY s.path, s.line",
+	/* One row per frame blamed; a commit's rows together, the commit of the innermost frame first. */
+	[Q_REPORT_SUSPECTS] = "SELECT id, author_name, author_email, author_time, summary, path, line, "
+			      "fn FROM (SELECT c.id, c.author_name, c.author_email, c.author_time, "
+			      "c.summary, s.path, s.line, coalesce((SELECT f.key FROM " SUSPECT_FRAME
+			      "), 1000000) AS pos, (SELECT json_extract(f.value, '$.function') FROM "
+			      SUSPECT_FRAME ") AS fn FROM suspects s JOIN reports r ON r.id = "
+			      "s.report_id JOIN commits c ON c.project_id = r.project_id AND c.id = "
+			      "s.commit_id WHERE r.project_id = ?1 AND r.num = ?2) "
+			      "ORDER BY min(pos) OVER (PARTITION BY id), id, pos, path, line",
+	/* A group's suspect commits by how many of its reports (not frames) blame each. */
 	[Q_GROUP_SUSPECTS] = "SELECT c.id, c.author_name, c.author_email, c.author_time, c.summary, "
-			     "count(*) AS n FROM suspects s JOIN reports r ON r.id = s.report_id "
-			     "JOIN commits c ON c.project_id = r.project_id AND c.id = s.commit_id "
-			     "WHERE r.group_id = ?1 GROUP BY c.id ORDER BY n DESC, c.author_time DESC "
-			     "LIMIT 10",
+			     "count(DISTINCT s.report_id) AS n FROM suspects s JOIN reports r ON "
+			     "r.id = s.report_id JOIN commits c ON c.project_id = r.project_id AND "
+			     "c.id = s.commit_id WHERE r.group_id = ?1 GROUP BY c.id "
+			     "ORDER BY n DESC, c.author_time DESC LIMIT 10",
+	/* The lines of a group's reports one suspect commit is blamed for, each once. */
+	[Q_GROUP_SUSPECT_FRAMES] = "SELECT s.path, s.line, (SELECT json_extract(f.value, '$.function') "
+				   "FROM " SUSPECT_FRAME ") FROM suspects s JOIN reports r ON r.id = "
+				   "s.report_id WHERE s.commit_id = ?2 AND r.group_id = ?1 "
+				   "GROUP BY s.path, s.line ORDER BY count(*) DESC, s.path, s.line "
+				   "LIMIT 10",
 	[Q_ATTACH_ADD] = "INSERT INTO attachments(report_id, name, size, content_type, sha256) "
 			 "SELECT id, ?3, ?4, ?5, ?6 FROM reports WHERE project_id = ?1 AND num = ?2",
 	[Q_ATTACH_FIND] = "SELECT a.sha256, a.content_type, a.size FROM attachments a "
@@ -818,32 +847,17 @@ static void bind_named_int(sqlite3_stmt *s, const char *name, int64_t v)
 }
 
 /*
- * Turn what a person typed into an FTS5 query that cannot be a syntax error:
- * every run of letters and digits becomes a quoted term, all of them required.
- * Returns 0, or -1 when nothing searchable is left.
+ * What a person typed, as an FTS5 query that cannot be a syntax error: split
+ * by the index's own tokenizer, every token a quoted term, all of them required
+ * (search.h). 1, or 0 when nothing searchable is left, or STORE_ERROR.
  */
-static int fts_query(const char *q, buf *out)
+static int fts_query(store_db *db, const char *q, buf *out)
 {
-	const unsigned char *p = (const unsigned char *)q;
-	int terms = 0;
+	int n = search_match(out, db->db, q, strlen(q));
 
-	while (*p) {
-		const unsigned char *start;
-
-		while (*p && !(isalnum(*p) || *p >= 0x80 || *p == '_'))
-			p++;
-		start = p;
-		while (*p && (isalnum(*p) || *p >= 0x80 || *p == '_'))
-			p++;
-		if (p == start)
-			continue;
-		if (buf_printf(out, "%s\"%.*s\"", terms ? " " : "", (int)(p - start),
-			       (const char *)start) != BUF_OK)
-			return -1;
-		if (++terms == 32)
-			break;
-	}
-	return terms ? 0 : -1;
+	if (n < 0)
+		return STORE_ERROR;
+	return n > 0;
 }
 
 /* ---- reports ---- */
@@ -1380,9 +1394,10 @@ static int history(store_db *db, int64_t project_id, const char *type, int64_t n
 	sqlite3_bind_int64(s, 3, num);
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
 		json_array_append_new(comments,
-				      json_pack("{s:o,s:o,s:o}", "author", col_json(s, 0), "body",
+				      json_pack("{s:o,s:o,s:o,s:s}", "author", col_json(s, 0), "body",
 						col_json(s, 1), "at",
-						json_time(sqlite3_column_int64(s, 2))));
+						json_time(sqlite3_column_int64(s, 2)), "from",
+						sqlite3_column_int(s, 3) ? "tester" : "team"));
 	sqlite3_reset(s);
 	if (rc != SQLITE_DONE)
 		goto fail;
@@ -1488,9 +1503,12 @@ int store_report_list(store_db *db, int64_t project_id, const store_report_filte
 	buf_init(&q, 8192);
 	if (!arr)
 		goto out;
-	if (ranked && fts_query(f->q, &q) < 0) {
-		rc = STORE_OK; /* nothing searchable: nothing found */
-		goto done;
+	if (ranked) {
+		rc = fts_query(db, f->q, &q);
+		if (rc == STORE_ERROR)
+			goto out;
+		if (rc == 0) /* nothing searchable: nothing found */
+			goto done;
 	}
 	buf_puts(&sql, "SELECT " REPORT_COLUMNS "FROM reports r JOIN groups g ON g.id = r.group_id ");
 	if (ranked)
@@ -1509,7 +1527,7 @@ int store_report_list(store_db *db, int64_t project_id, const store_report_filte
 	if (f->kind)
 		buf_puts(&sql, "AND r.kind = :kind ");
 	if (f->status)
-		buf_puts(&sql, "AND r.status = :status ");
+		buf_puts(&sql, "AND " REPORT_STATUS " = :status ");
 	if (f->revision)
 		buf_puts(&sql, "AND r.revision = :revision ");
 	if (f->version)
@@ -2503,11 +2521,31 @@ int store_suspect_add(store_db *db, int64_t project_id, int64_t report_num, cons
 	return step_done(s);
 }
 
-/* Suspect commits: of one report (key = its number), or of a group (key = its row id). */
+/* {"function","file","line"}: one frame a suspect commit is blamed for. */
+static json_t *suspect_frame(sqlite3_stmt *s, int path_col)
+{
+	return json_pack("{s:o,s:o,s:I}", "function", col_json(s, path_col + 2), "file",
+			 col_json(s, path_col), "line", (json_int_t)sqlite3_column_int64(s, path_col + 1));
+}
+
+static json_t *suspect_commit(sqlite3_stmt *s)
+{
+	return json_pack("{s:o,s:o,s:o,s:o,s:o,s:o}", "id", col_json(s, 0), "author",
+			 col_json(s, 1), "email", col_json(s, 2), "date",
+			 json_time(sqlite3_column_int64(s, 3)), "summary", col_json(s, 4), "frames",
+			 json_array());
+}
+
+/*
+ * Suspect commits: of one report (key = its number), or of a group (key = its row
+ * id). Each commit once, with the frames it is blamed for; a group's also with the
+ * number of its reports that blame it.
+ */
 static json_t *suspects_json(store_db *db, int q, int64_t project_id, int64_t key)
 {
-	sqlite3_stmt *s = stmt(db, q);
-	json_t *arr = json_array();
+	sqlite3_stmt *s = stmt(db, q), *fr;
+	json_t *arr = json_array(), *c = NULL, *it;
+	size_t i;
 
 	if (!s || !arr)
 		return arr;
@@ -2518,19 +2556,32 @@ static json_t *suspects_json(store_db *db, int q, int64_t project_id, int64_t ke
 		sqlite3_bind_int64(s, 1, key);
 	}
 	while (sqlite3_step(s) == SQLITE_ROW) {
-		json_t *c = json_pack("{s:o,s:o,s:o,s:o,s:o}", "id", col_json(s, 0), "author",
-				      col_json(s, 1), "email", col_json(s, 2), "date",
-				      json_time(sqlite3_column_int64(s, 3)), "summary",
-				      col_json(s, 4));
-		if (q == Q_REPORT_SUSPECTS) {
-			json_object_set_new(c, "path", col_json(s, 5));
-			json_object_set_new(c, "line", json_integer(sqlite3_column_int64(s, 6)));
-		} else {
-			json_object_set_new(c, "reports", json_integer(sqlite3_column_int64(s, 5)));
+		/* A report's rows come a commit at a time: a new id starts a new entry. */
+		if (q != Q_REPORT_SUSPECTS || !c ||
+		    strcmp(json_string_value(json_object_get(c, "id")), col_text(s, 0)) != 0) {
+			c = suspect_commit(s);
+			json_array_append_new(arr, c);
 		}
-		json_array_append_new(arr, c);
+		if (q == Q_REPORT_SUSPECTS)
+			json_array_append_new(json_object_get(c, "frames"), suspect_frame(s, 5));
+		else
+			json_object_set_new(c, "reports", json_integer(sqlite3_column_int64(s, 5)));
 	}
 	sqlite3_reset(s);
+	if (q == Q_REPORT_SUSPECTS)
+		return arr;
+	json_array_foreach(arr, i, it)
+	{
+		fr = stmt(db, Q_GROUP_SUSPECT_FRAMES);
+		if (!fr)
+			break;
+		sqlite3_bind_int64(fr, 1, key);
+		sqlite3_bind_text(fr, 2, json_string_value(json_object_get(it, "id")), -1,
+				  SQLITE_TRANSIENT);
+		while (sqlite3_step(fr) == SQLITE_ROW)
+			json_array_append_new(json_object_get(it, "frames"), suspect_frame(fr, 0));
+		sqlite3_reset(fr);
+	}
 	return arr;
 }
 
@@ -2674,6 +2725,25 @@ int store_vote(store_db *db, int64_t project_id, int64_t num, const char *instal
 	return step_int(s, votes);
 }
 
+int store_vote_exists(store_db *db, int64_t project_id, int64_t num, const char *install_id,
+		      int *exists)
+{
+	sqlite3_stmt *s;
+	int64_t id, n = 0;
+	int rc = vote_target(db, project_id, num, &id);
+
+	if (rc != STORE_OK)
+		return rc;
+	s = q(db, "SELECT count(*) FROM votes WHERE suggestion_id = :id AND install_id = :i");
+	if (!s)
+		return STORE_ERROR;
+	bind_named_int(s, ":id", id);
+	bind_named_text(s, ":i", install_id);
+	rc = step_int(s, &n);
+	*exists = n > 0;
+	return rc;
+}
+
 #define SUGGESTION_COLUMNS                                                                   \
 	"s.num, s.title, s.status, s.votes, " SHIPPED_IN ", s.created_at, s.updated_at, "    \
 	"(SELECT d.num FROM suggestions d WHERE d.id = s.duplicate_of), s.body "
@@ -2703,10 +2773,16 @@ int store_suggestion_list(store_db *db, int64_t project_id, const store_suggesti
 	*next = 0;
 	buf_init(&sql, 8192);
 	buf_init(&fq, 4096);
-	if (f->q && fts_query(f->q, &fq) < 0) {
-		*items = arr;
-		rc = STORE_OK;
-		goto out;
+	if (f->q) {
+		rc = fts_query(db, f->q, &fq);
+		if (rc == STORE_ERROR)
+			goto out;
+		if (rc == 0) {
+			*items = arr; /* nothing searchable: nothing found */
+			arr = NULL;
+			rc = STORE_OK;
+			goto out;
+		}
 	}
 	buf_puts(&sql, "SELECT " SUGGESTION_COLUMNS "FROM suggestions s ");
 	if (f->q)
@@ -2895,6 +2971,72 @@ int store_suggestion_patch(store_db *db, int64_t project_id, int64_t num,
 	return STORE_OK;
 }
 
+/*
+ * What a tester reads under one of their reports: the team's comments on the report
+ * and on its group, and their own replies, in the order written; "from" is "team" or
+ * "you". Bodies and times only, never who in the team wrote them.
+ */
+static json_t *report_thread(store_db *db, int64_t project_id, int64_t num, int64_t group_num)
+{
+	sqlite3_stmt *s = q(db, "SELECT body, created_at, install_id IS NOT NULL FROM comments "
+				"WHERE project_id = :p AND ((target_type = 'R' AND target_num = :r) OR "
+				"(target_type = 'G' AND target_num = :g AND install_id IS NULL)) "
+				"ORDER BY id");
+	json_t *arr = json_array();
+
+	if (!s || !arr)
+		return arr;
+	bind_named_int(s, ":p", project_id);
+	bind_named_int(s, ":r", num);
+	bind_named_int(s, ":g", group_num);
+	while (sqlite3_step(s) == SQLITE_ROW)
+		json_array_append_new(arr, json_pack("{s:o,s:o,s:s}", "body", col_json(s, 0), "at",
+						     json_time(sqlite3_column_int64(s, 1)), "from",
+						     sqlite3_column_int(s, 2) ? "you" : "team"));
+	sqlite3_reset(s);
+	return arr;
+}
+
+int store_report_reply(store_db *db, int64_t project_id, int64_t num, const char *install_id,
+		       const char *body, int64_t now, json_t **out)
+{
+	sqlite3_stmt *s = q(db, "SELECT install_id, coalesce(tester_name, 'tester') FROM reports "
+				"WHERE project_id = :p AND num = :n");
+	char author[160];
+	int rc;
+
+	*out = NULL;
+	if (!s)
+		return STORE_ERROR;
+	bind_named_int(s, ":p", project_id);
+	bind_named_int(s, ":n", num);
+	rc = sqlite3_step(s);
+	if (rc != SQLITE_ROW) {
+		sqlite3_reset(s);
+		return rc == SQLITE_DONE ? STORE_NOTFOUND : STORE_ERROR;
+	}
+	rc = strcmp(col_text(s, 0), install_id) == 0 ? STORE_OK : STORE_FORBIDDEN;
+	snprintf(author, sizeof(author), "%s", col_text(s, 1));
+	sqlite3_reset(s);
+	if (rc != STORE_OK)
+		return rc;
+	s = q(db, "INSERT INTO comments(project_id, target_type, target_num, author, body, "
+		  "created_at, install_id) VALUES (:p, 'R', :n, :a, :b, :t, :i)");
+	if (!s)
+		return STORE_ERROR;
+	bind_named_int(s, ":p", project_id);
+	bind_named_int(s, ":n", num);
+	bind_named_text(s, ":a", author);
+	bind_named_text(s, ":b", body);
+	bind_named_int(s, ":t", now);
+	bind_named_text(s, ":i", install_id);
+	if (step_done(s) != STORE_OK)
+		return STORE_ERROR;
+	*out = json_pack("{s:o,s:s,s:s,s:o,s:s}", "id", json_id('R', num), "author", author, "body",
+			 body, "at", json_time(now), "from", "you");
+	return *out ? STORE_OK : STORE_ERROR;
+}
+
 /* Team comments on one item, for a tester: bodies and times, never the team's tokens. */
 static json_t *team_comments(store_db *db, int64_t project_id, const char *type, int64_t num)
 {
@@ -2922,7 +3064,7 @@ int store_mine(store_db *db, int64_t project_id, const char *install_id, int64_t
 
 	*out = NULL;
 	/* Only this install's items; other testers appear as counts, never as names. */
-	s = q(db, "SELECT r.num, r.title, r.kind, r.status, g.num, g.status, g.testers, "
+	s = q(db, "SELECT r.num, r.title, r.kind, " REPORT_STATUS ", g.num, g.status, g.testers, "
 		  "(SELECT c.release FROM commits c WHERE c.project_id = g.project_id AND c.id = "
 		  "coalesce(r.fixed_by, g.fixed_by)), r.received_at, max(r.updated_at, g.updated_at) "
 		  "FROM reports r JOIN groups g ON g.id = r.group_id "
@@ -2935,17 +3077,12 @@ int store_mine(store_db *db, int64_t project_id, const char *install_id, int64_t
 	bind_named_int(s, ":since", since);
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		int64_t testers = sqlite3_column_int64(s, 6);
-		const char *gst = col_text(s, 5);
-		const char *st = col_text(s, 3);
 
-		/* The group's verdict shows through when the report itself was not triaged. */
-		if (strcmp(st, "new") == 0 && strcmp(gst, "new") != 0)
-			st = gst;
 		json_array_append_new(
 			reports,
-			json_pack("{s:o,s:o,s:o,s:s,s:o,s:I,s:o,s:o,s:o}", "id",
+			json_pack("{s:o,s:o,s:o,s:o,s:o,s:I,s:o,s:o,s:o}", "id",
 				  json_id('R', sqlite3_column_int64(s, 0)), "title", col_json(s, 1),
-				  "kind", col_json(s, 2), "status", st, "group",
+				  "kind", col_json(s, 2), "status", col_json(s, 3), "group",
 				  json_id('G', sqlite3_column_int64(s, 4)), "others",
 				  (json_int_t)(testers > 0 ? testers - 1 : 0), "fixed_in",
 				  col_json(s, 7), "received_at",
@@ -2973,9 +3110,10 @@ int store_mine(store_db *db, int64_t project_id, const char *install_id, int64_t
 		json_t *it;
 		json_array_foreach(reports, i, it)
 		{
-			int64_t n;
+			int64_t n, g;
 			json_parse_id(json_string_value(json_object_get(it, "id")), 'R', &n);
-			json_object_set_new(it, "comments", team_comments(db, project_id, "R", n));
+			json_parse_id(json_string_value(json_object_get(it, "group")), 'G', &g);
+			json_object_set_new(it, "comments", report_thread(db, project_id, n, g));
 		}
 		json_array_foreach(suggs, i, it)
 		{

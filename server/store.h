@@ -28,6 +28,7 @@ typedef struct store store;
 #define STORE_CONFLICT (-6) /* not allowed from the item's current state */
 #define STORE_INVALID (-7)  /* refers to something that cannot be (merge into itself, ...) */
 #define STORE_FULL (-8)     /* the disk is full (or a write failed): nothing was stored */
+#define STORE_FORBIDDEN (-9) /* the item is someone else's */
 
 #define STORE_READ 0
 #define STORE_WRITE 1       /* create the file when missing and apply migrations */
@@ -283,6 +284,9 @@ int store_suggestion_add(store_db *db, int64_t project_id, const store_suggestio
  * its target. *votes (may be NULL) is the count afterwards. STORE_NOTFOUND: no such suggestion. */
 int store_vote(store_db *db, int64_t project_id, int64_t num, const char *install_id,
 	       const char *tester_name, int add, int64_t now, int64_t *votes);
+/* *exists: 1 when the install has a vote on the suggestion (or on its target). STORE_NOTFOUND. */
+int store_vote_exists(store_db *db, int64_t project_id, int64_t num, const char *install_id,
+		      int *exists);
 
 typedef struct store_suggestion_filter {
 	const char *status;  /* NULL: all but duplicates */
@@ -310,6 +314,14 @@ int store_suggestion_patch(store_db *db, int64_t project_id, int64_t num,
 /* A tester's own reports and suggestions (changed at or after `since`, 0: all). */
 int store_mine(store_db *db, int64_t project_id, const char *install_id, int64_t since,
 	       json_t **out);
+/*
+ * A reply of the tester who sent report `num` (install_id must be the report's, else
+ * STORE_FORBIDDEN), shown to the team among the report's comments as written by the
+ * tester's opted-in name, else "tester". *out: the comment as stored (caller decrefs).
+ * Call inside a write transaction.
+ */
+int store_report_reply(store_db *db, int64_t project_id, int64_t num, const char *install_id,
+		       const char *body, int64_t now, json_t **out);
 /* Testers to thank across releases (opted-in names only). */
 int store_contributors(store_db *db, int64_t project_id, json_t **out);
 /* The web address of a commit, with {id} for its id; *url NULL when none. Caller frees. */

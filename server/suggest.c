@@ -11,6 +11,7 @@
 #include "apijob.h"
 #include "conn.h"
 #include "json.h"
+#include "jsonbody.h"
 #include "status.h"
 
 #define TITLE_MAX 300
@@ -25,6 +26,7 @@ typedef struct sugg_job {
 	store_suggestion_change change;
 	store_suggestion_filter filter;
 	char uuid[37], install[INSTALL_MAX + 1], q[512], fstatus[32];
+	const char *reply; /* a tester's reply on their report, in doc */
 	int64_t num, since;
 	int add;
 } sugg_job;
@@ -68,20 +70,17 @@ static int refuse(request *rq, int status, const char *code, const char *message
 /* Parse a JSON object body into sj->doc. 0, or -1 after answering. */
 static int body_object(request *rq, sugg_job *sj)
 {
-	json_error_t e;
+	json_body_error e;
 
 	if (!http_slice_eq_nocase(rq->http->content_type, "application/json"))
 		return refuse(rq, 415, "unsupported_media_type", "send application/json", NULL);
 	if (rq->body_len > PROSUM_MAX_JSON)
 		return refuse(rq, 413, "too_large", "the document is too large", NULL);
-	sj->doc = json_loadb(rq->body, rq->body_len, JSON_REJECT_DUPLICATES, &e);
-	if (!sj->doc) {
-		char msg[256];
-		snprintf(msg, sizeof(msg), "line %d, column %d: %s", e.line, e.column, e.text);
-		return refuse(rq, 400, "invalid_json", msg, NULL);
-	}
-	if (!json_is_object(sj->doc))
-		return refuse(rq, 422, "invalid_request", "must be a JSON object", NULL);
+	sj->doc = json_body_parse(rq->body, rq->body_len, &e);
+	if (!sj->doc)
+		return refuse(rq, e.status,
+			      e.status == 400 ? "invalid_json" : e.status == 422 ? "invalid_request" : NULL,
+			      e.message, e.field);
 	return 0;
 }
 
@@ -209,12 +208,17 @@ static int vote_query(apijob *j, store_db *db, int64_t project_id)
 {
 	sugg_job *sj = (sugg_job *)j;
 	int64_t votes;
-	int rc = store_vote(db, project_id, sj->num, sj->in.install_id, sj->in.tester_name, sj->add,
-			    (int64_t)time(NULL), &votes);
+	int had = 0;
+	int rc = store_vote_exists(db, project_id, sj->num, sj->in.install_id, &had);
 
+	if (rc == STORE_OK)
+		rc = store_vote(db, project_id, sj->num, sj->in.install_id, sj->in.tester_name,
+				sj->add, (int64_t)time(NULL), &votes);
 	if (rc != STORE_OK)
 		return rc;
-	sj->api.answer = json_pack("{s:I}", "votes", (json_int_t)votes);
+	/* counted: this call changed the tally (a new vote, or a withdrawn one). */
+	sj->api.answer =
+	    json_pack("{s:I,s:b}", "votes", (json_int_t)votes, "counted", sj->add ? !had : had);
 	return STORE_OK;
 }
 
@@ -329,8 +333,8 @@ void suggest_list(request *rq)
 		refuse(rq, 422, "invalid_parameter", "malformed or too long", "q");
 		goto refused;
 	}
-	if (rc >= 0)
-		sj->filter.q = sj->q;
+	if (rc >= 0 && sj->q[strspn(sj->q, " \t\r\n")])
+		sj->filter.q = sj->q; /* an empty search box is no search */
 	rc = http_query_param(rq->http->query, "sort", sort, sizeof(sort));
 	if (rc >= 0 && strcmp(sort, "newest") == 0)
 		sj->filter.newest = 1;
@@ -443,26 +447,32 @@ static int mine_query(apijob *j, store_db *db, int64_t project_id)
 	return store_mine(db, project_id, sj->install, sj->since, &j->answer);
 }
 
+/* The tester's install from X-Prosum-Install into sj->install; -1 after answering 422. */
+static int install_header(request *rq, sugg_job *sj)
+{
+	const http_header *h = http_find_header(rq->http, "x-prosum-install");
+
+	if (!h || h->value.len == 0 || h->value.len > INSTALL_MAX)
+		return refuse(rq, 422, "invalid_request", "send X-Prosum-Install: the install's id",
+			      "X-Prosum-Install");
+	memcpy(sj->install, h->value.p, h->value.len);
+	sj->install[h->value.len] = '\0';
+	if (!install_ok(sj->install))
+		return refuse(rq, 422, "invalid_request", "1-128 printable characters",
+			      "X-Prosum-Install");
+	return 0;
+}
+
 void suggest_mine(request *rq)
 {
 	sugg_job *sj = job_new(rq, AUTH_INGEST, mine_query);
-	const http_header *h = http_find_header(rq->http, "x-prosum-install");
 	char since[64];
 	int rc;
 
 	if (!sj)
 		return;
-	if (!h || h->value.len == 0 || h->value.len > INSTALL_MAX) {
-		refuse(rq, 422, "invalid_request", "send X-Prosum-Install: the install's id",
-		       "X-Prosum-Install");
+	if (install_header(rq, sj) < 0)
 		goto refused;
-	}
-	memcpy(sj->install, h->value.p, h->value.len);
-	sj->install[h->value.len] = '\0';
-	if (!install_ok(sj->install)) {
-		refuse(rq, 422, "invalid_request", "1-128 printable characters", "X-Prosum-Install");
-		goto refused;
-	}
 	rc = http_query_param(rq->http->query, "since", since, sizeof(since));
 	if (rc == -2 || (rc >= 0 && report_parse_time(since, &sj->since) < 0)) {
 		refuse(rq, 422, "invalid_parameter", "must be a time such as 2026-11-20T10:15:00Z",
@@ -470,6 +480,44 @@ void suggest_mine(request *rq)
 		goto refused;
 	}
 	apijob_submit(&sj->api, 0);
+	return;
+refused:
+	sugg_release(&sj->api);
+}
+
+static int reply_query(apijob *j, store_db *db, int64_t project_id)
+{
+	sugg_job *sj = (sugg_job *)j;
+	int rc = store_report_reply(db, project_id, sj->num, sj->install, sj->reply,
+				    (int64_t)time(NULL), &j->answer);
+
+	if (rc == STORE_FORBIDDEN) {
+		/* Answered as a refusal: only the install that sent a report replies on it. */
+		j->status = 403;
+		j->why = "this report was sent from another install";
+		return STORE_OK;
+	}
+	j->created = rc == STORE_OK;
+	return rc;
+}
+
+void suggest_report_reply(request *rq)
+{
+	sugg_job *sj = job_new(rq, AUTH_INGEST, reply_query);
+
+	if (!sj)
+		return;
+	sj->api.notfound = "no such report in this project";
+	if (json_parse_id(rq->params[1], 'R', &sj->num) < 0)
+		sj->num = 0; /* authorised first, then 404 */
+	if (install_header(rq, sj) < 0 || body_object(rq, sj) < 0 ||
+	    opt_string(rq, sj->doc, "body", "body", BODY_MAX, &sj->reply) < 0)
+		goto refused;
+	if (!sj->reply || !*sj->reply) {
+		refuse(rq, 422, "invalid_request", "is required: text of 1 to 16384 bytes", "body");
+		goto refused;
+	}
+	apijob_submit(&sj->api, 1);
 	return;
 refused:
 	sugg_release(&sj->api);

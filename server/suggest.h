@@ -16,6 +16,9 @@ void suggest_get(request *rq);
 void suggest_patch(request *rq);
 /* GET /api/v1/projects/{p}/mine?since=TIME (ingest key and X-Prosum-Install) */
 void suggest_mine(request *rq);
+/* POST /api/v1/projects/{p}/reports/{R-n}/comments {"body"} (ingest key and the
+ * X-Prosum-Install that sent the report): the tester replies to the team. */
+void suggest_report_reply(request *rq);
 /* GET /api/v1/projects/{p}/contributors (token) */
 void suggest_contributors(request *rq);
 

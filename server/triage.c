@@ -10,6 +10,7 @@
 #include "conn.h"
 #include "gitwork.h"
 #include "json.h"
+#include "jsonbody.h"
 #include "status.h"
 
 #define PATCH_MAX_COMMENT 16384
@@ -409,8 +410,8 @@ void triage_report_list(request *rq)
 		goto refused;
 	if ((rc = param(rq, "q", tj->q, sizeof(tj->q))) < 0)
 		goto refused;
-	if (rc)
-		f->q = tj->q;
+	if (rc && tj->q[strspn(tj->q, " \t\r\n")])
+		f->q = tj->q; /* an empty search box is no search */
 	if ((rc = param(rq, "sort", v, sizeof(v))) < 0)
 		goto refused;
 	if (rc) {
@@ -485,7 +486,7 @@ void triage_report_get(request *rq)
 /* Read a PATCH body into tj->patch; -1 after answering. */
 static int patch_body(request *rq, triage_job *tj, int group)
 {
-	json_error_t jerr;
+	json_body_error jerr;
 	json_t *doc, *v;
 	const char *key;
 	store_patch *p = &tj->patch;
@@ -495,19 +496,14 @@ static int patch_body(request *rq, triage_job *tj, int group)
 				 NULL);
 		return -1;
 	}
-	doc = json_loadb(rq->body, rq->body_len, JSON_REJECT_DUPLICATES, &jerr);
+	doc = json_body_parse(rq->body, rq->body_len, &jerr);
 	if (!doc) {
-		char msg[256];
-		snprintf(msg, sizeof(msg), "line %d, column %d: %s", jerr.line, jerr.column,
-			 jerr.text);
-		conn_reply_error(rq->conn, 400, "invalid_json", msg, NULL);
+		conn_reply_error(rq->conn, jerr.status,
+				 jerr.status == 400 ? "invalid_json" : jerr.status == 422 ? "invalid_request" : NULL,
+				 jerr.message, jerr.field);
 		return -1;
 	}
 	tj->patch_doc = doc;
-	if (!json_is_object(doc)) {
-		conn_reply_error(rq->conn, 422, "invalid_request", "must be a JSON object", NULL);
-		return -1;
-	}
 	json_object_foreach(doc, key, v)
 	{
 		if (strcmp(key, "status") == 0) {

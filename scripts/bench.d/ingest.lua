@@ -1,4 +1,4 @@
--- wrk script for scripts/bench: POST 2048-byte report documents (SPEC "The report"),
+-- wrk script for scripts/bench: POST 2048-byte report documents (docs/report-format.md),
 -- each with a fresh UUID v4, and count the answers by status.
 --
 -- Arguments (after "--"): ingest key, a 32-bit hex nonce that differs per run,

@@ -132,6 +132,8 @@ void e2e_tls_throttle(e2e_tls *t, int delay_ms, int for_ms);
  */
 int e2e_tls_response(e2e_tls *t, int timeout_ms, long *status, char **body, size_t *len, char *head,
 		     size_t headsz);
+/* The next e2e_tls_response() reads an answer to HEAD: the head alone, an empty body. */
+void e2e_tls_expect_no_content(e2e_tls *t);
 /* Close (without close_notify when `abrupt`) and free. Accepts NULL. */
 void e2e_tls_close(e2e_tls *t, int abrupt);
 

@@ -154,27 +154,35 @@ static void test_suggest_vote_duplicate(void **state)
 	assert_int_equal(e2e_sql_int(&f->s, "SELECT count(*) FROM suggestions WHERE num = 1 AND "
 					    "tester_name = 'Ada' AND install_id IS NOT NULL"),
 			 1);
+	/* Suggesting is voting: the suggester's own vote does not count twice. */
 	assert_int_equal(run(f, out, sizeof(out), a, "vote S-1"), 0);
-	assert_string_equal(out, "1\n");
+	assert_string_equal(out, "S-1: 1 vote; your vote was already counted (one per install)\n");
 	assert_int_equal(run(f, out, sizeof(out), b, "vote S-1"), 0);
-	assert_string_equal(out, "2\n");
-	/* Once per install, however often it asks. */
+	assert_string_equal(out, "S-1: 2 votes; your vote counted\n");
+	/* Once per install, however often it asks; the answer says it did not count. */
 	assert_int_equal(run(f, out, sizeof(out), b, "vote S-1 --json"), 0);
 	doc = json_loads(out, 0, NULL);
 	assert_non_null(doc);
 	assert_int_equal(json_integer_value(json_object_get(doc, "votes")), 2);
+	assert_true(json_is_false(json_object_get(doc, "counted")));
 	json_decref(doc);
+	/* Nothing stays queued once the server answered. */
+	assert_int_equal(e2e_count_files(a, ".vote"), 0);
+	assert_int_equal(e2e_count_files(b, ".vote"), 0);
+	assert_int_equal(e2e_count_files(a, ".suggestion"), 0);
 
 	assert_int_equal(run(f, out, sizeof(out), b, "suggest --title 'A night theme'"), 0);
 	assert_string_equal(out, "S-2\n");
 	assert_int_equal(run(f, out, sizeof(out), b, "vote S-2"), 0);
-	assert_string_equal(out, "1\n");
+	assert_string_equal(out, "S-2: 1 vote; your vote was already counted (one per install)\n");
 	assert_int_equal(run(f, out, sizeof(out), a, "vote S-2"), 0);
-	assert_string_equal(out, "2\n");
+	assert_string_equal(out, "S-2: 2 votes; your vote counted\n");
 	assert_int_equal(run(f, out, sizeof(out), a, "vote S-2 --withdraw"), 0);
-	assert_string_equal(out, "1\n");
+	assert_string_equal(out, "S-2: 1 vote; your vote withdrawn\n");
+	assert_int_equal(run(f, out, sizeof(out), a, "vote S-2 --withdraw"), 0);
+	assert_string_equal(out, "S-2: 1 vote; this install had no vote to withdraw\n");
 	assert_int_equal(run(f, out, sizeof(out), a, "vote S-2"), 0);
-	assert_string_equal(out, "2\n");
+	assert_string_equal(out, "S-2: 2 votes; your vote counted\n");
 	/* Two installs, two distinct ids. */
 	assert_int_equal(e2e_sql_int(&f->s, "SELECT count(DISTINCT install_id) FROM votes"), 2);
 
@@ -217,7 +225,10 @@ static void test_suggest_vote_duplicate(void **state)
 	assert_string_equal(out, "prosum: give --title (see prosum --help)\n");
 	assert_int_equal(run(f, out, sizeof(out), a, "vote S-9 2>&1"), 1);
 	assert_one_line(out);
-	assert_non_null(strstr(out, "/suggestions/S-9/votes: 404 not_found: "));
+	assert_string_equal(out, "prosum: the server refused the vote: 404 not_found: no such "
+				 "suggestion in this project\n");
+	/* A vote for a suggestion the server does not have is not kept to be sent again. */
+	assert_int_equal(e2e_count_files(a, ".vote"), 0);
 	assert_int_equal(run(f, out, sizeof(out), a, "set S-1 --merge-into G-1 2>&1"), 2);
 	assert_int_equal(run(f, out, sizeof(out), a, "set S-1 2>&1"), 2);
 	assert_string_equal(out, "prosum: set: nothing to change: give --status, --comment or "
@@ -351,7 +362,7 @@ static void test_release_sync_notes_mine(void **state)
 	assert_int_equal(run(f, out, sizeof(out), a, "suggest --title 'Dark mode' --name Ada"), 0);
 	assert_string_equal(out, "S-1\n");
 	assert_int_equal(run(f, out, sizeof(out), b, "vote S-1"), 0);
-	assert_string_equal(out, "2\n");
+	assert_string_equal(out, "S-1: 2 votes; your vote counted\n");
 	assert_int_equal(run(f, out, sizeof(out), a,
 			     "report --kind bug --title 'Crash on save' --version 1.0 --name Ada"),
 			 0);
@@ -562,7 +573,9 @@ static void test_pin(void **state)
 	assert_int_equal(e2e_sh(out, sizeof(out), "%s PROSUM_PIN='%s' '%s' flush 2>&1", env, pin,
 				PROSUM_CLI_PATH),
 			 0);
-	assert_string_equal(out, "sent 1, refused 0\n");
+	/* The id of what it delivered, then the count. */
+	assert_int_equal(strncmp(out, "R-2 (uuid ", 10), 0);
+	assert_non_null(strstr(out, ")\nsent 1, refused 0\n"));
 	assert_int_equal(e2e_sql_int(&f->s, "SELECT count(*) FROM reports"), 2);
 
 	/* The token commands and the tester's API calls take it too. */

@@ -254,7 +254,7 @@ static void test_tags_ids_times(void **state)
 	assert_int_equal(run(f, out, sizeof(out), "suggest --title 'Night theme'"), 0);
 	assert_string_equal(out, "S-2\n");
 	assert_int_equal(run(f, out, sizeof(out), "vote s-1"), 0);
-	assert_string_equal(out, "1\n");
+	assert_string_equal(out, "S-1: 1 vote; your vote was already counted (one per install)\n");
 	assert_int_equal(run(f, out, sizeof(out), "set s-2 --duplicate-of s-1"), 0);
 	assert_string_equal(out, "duplicate\n");
 	assert_int_equal(run(f, out, sizeof(out), "set g-2 --merge-into g-1"), 0);

@@ -137,7 +137,9 @@ static void test_cli_queued_then_flushed(void **state)
 	assert_int_equal(e2e_start(&f->s, NULL), 0);
 	set_env(f); /* a new port */
 	assert_int_equal(e2e_sh(out, sizeof(out), "%s '%s' flush", f->env, PROSUM_CLI_PATH), 0);
-	assert_string_equal(out, "sent 1, refused 0\n");
+	/* The id of each delivered item, then the count. */
+	assert_int_equal(strncmp(out, "R-1 (uuid ", 10), 0);
+	assert_non_null(strstr(out, ")\nsent 1, refused 0\n"));
 	assert_int_equal(e2e_count_files(f->spool, ".report"), 0);
 	assert_int_equal(e2e_sql_int(&f->s, "SELECT count(*) FROM reports WHERE title = 'offline'"),
 			 1);

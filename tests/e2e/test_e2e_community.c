@@ -23,7 +23,7 @@ static int setup(void **state)
 	fixture *f = calloc(1, sizeof(*f));
 
 	if (!f || e2e_setup(&f->s) < 0 ||
-	    e2e_prosumd_secret(&f->s, "token add --role release", f->rel, sizeof(f->rel)) < 0 ||
+	    e2e_prosumd_secret(&f->s, "token add --role release --name rel", f->rel, sizeof(f->rel)) < 0 ||
 	    e2e_start(&f->s, NULL) < 0)
 		return -1;
 	*state = f;
@@ -267,11 +267,152 @@ static void test_shipped_mine_and_notes(void **state)
 	json_decref(v);
 }
 
+/* A tester's report in group `fp`; its id and group into id and group. */
+static void tester_report(fixture *f, const char *install, const char *name, const char *fp,
+			  char id[16], char group[16])
+{
+	char uuid[37], body[512];
+	long st;
+	json_t *v;
+
+	e2e_uuid(uuid);
+	snprintf(body, sizeof(body),
+		 "{\"uuid\":\"%s\",\"kind\":\"bug\",\"title\":\"Sidebar is blank\","
+		 "\"build\":{\"version\":\"1.3\"},\"fingerprint\":[\"%s\"],"
+		 "\"tester\":{\"install_id\":\"%s\"%s%s%s}}",
+		 uuid, fp, install, name ? ",\"name\":\"" : "", name ? name : "", name ? "\"" : "");
+	v = req(f, 1, NULL, "POST", "/api/v1/projects/demo/reports", body, &st, NULL);
+	assert_int_equal(st, 201);
+	snprintf(id, 16, "%s", str(v, "id"));
+	snprintf(group, 16, "%s", str(v, "group"));
+	json_decref(v);
+}
+
+/* The comment of `thread` whose body is `body`, or NULL. */
+static json_t *comment(json_t *thread, const char *body)
+{
+	size_t i;
+	json_t *c;
+
+	json_array_foreach(thread, i, c)
+		if (strcmp(str(c, "body"), body) == 0)
+			return c;
+	return NULL;
+}
+
+/* The report `id` of the tester's own view. */
+static json_t *mine_report(json_t *mine, const char *id)
+{
+	size_t i;
+	json_t *r;
+
+	json_array_foreach(json_object_get(mine, "reports"), i, r)
+		if (strcmp(str(r, "id"), id) == 0)
+			return r;
+	return NULL;
+}
+
+static void test_mine_shows_the_team_and_testers_reply(void **state)
+{
+	fixture *f = *state;
+	char ra[16], rb[16], g[16], g2[16], path[160], lower[16];
+	long st;
+	json_t *v, *r, *c;
+
+	tester_report(f, "install-r", "Rita", "reply-thread", ra, g);
+	tester_report(f, "install-s", NULL, "reply-thread", rb, g2);
+	assert_string_equal(g, g2);
+
+	/* The team answers on the group and on Rita's report. */
+	snprintf(path, sizeof(path), "/api/v1/projects/demo/groups/%s", g);
+	json_decref(req(f, 0, NULL, "PATCH", path,
+			"{\"status\":\"fixed\",\"comment\":\"Fixed for the next build\"}", &st,
+			NULL));
+	assert_int_equal(st, 200);
+	snprintf(path, sizeof(path), "/api/v1/projects/demo/reports/%s", ra);
+	json_decref(req(f, 0, NULL, "PATCH", path, "{\"comment\":\"Which theme do you use?\"}", &st,
+			NULL));
+	assert_int_equal(st, 200);
+
+	/* Rita sees both, and the group's verdict as her report's status. */
+	v = req(f, 1, "install-r", "GET", "/api/v1/projects/demo/mine", NULL, &st, NULL);
+	assert_int_equal(st, 200);
+	r = mine_report(v, ra);
+	assert_non_null(r);
+	assert_string_equal(str(r, "status"), "fixed");
+	c = comment(json_object_get(r, "comments"), "Fixed for the next build");
+	assert_non_null(c);
+	assert_string_equal(str(c, "from"), "team");
+	c = comment(json_object_get(r, "comments"), "Which theme do you use?");
+	assert_non_null(c);
+	assert_string_equal(str(c, "from"), "team");
+	json_decref(v);
+
+	/* She replies on her report (the id in any case); the team reads it as hers. */
+	snprintf(lower, sizeof(lower), "r%s", ra + 1);
+	snprintf(path, sizeof(path), "/api/v1/projects/demo/reports/%s/comments", lower);
+	v = req(f, 1, "install-r", "POST", path, "{\"body\":\"The dark one\"}", &st, NULL);
+	assert_int_equal(st, 201);
+	assert_string_equal(str(v, "author"), "Rita");
+	json_decref(v);
+	/* Only from the install that sent it, with a body. */
+	v = req(f, 1, "install-s", "POST", path, "{\"body\":\"Not mine\"}", &st, NULL);
+	assert_int_equal(st, 403);
+	json_decref(v);
+	v = req(f, 1, NULL, "POST", path, "{\"body\":\"Who am I\"}", &st, NULL);
+	assert_int_equal(st, 422);
+	assert_string_equal(str(json_object_get(v, "error"), "field"), "X-Prosum-Install");
+	json_decref(v);
+	v = req(f, 1, "install-r", "POST", path, "{\"body\":\"\"}", &st, NULL);
+	assert_int_equal(st, 422);
+	assert_string_equal(str(json_object_get(v, "error"), "field"), "body");
+	json_decref(v);
+	v = req(f, 1, "install-r", "POST", "/api/v1/projects/demo/reports/R-99999/comments",
+		"{\"body\":\"Lost\"}", &st, NULL);
+	assert_int_equal(st, 404);
+	json_decref(v);
+	/* Without an opted-in name a reply is the tester's. */
+	snprintf(path, sizeof(path), "/api/v1/projects/demo/reports/%s/comments", rb);
+	v = req(f, 1, "install-s", "POST", path, "{\"body\":\"Me too\"}", &st, NULL);
+	assert_int_equal(st, 201);
+	json_decref(v);
+
+	snprintf(path, sizeof(path), "/api/v1/projects/demo/reports/%s", ra);
+	v = req(f, 0, NULL, "GET", path, NULL, &st, NULL);
+	c = comment(json_object_get(v, "comments"), "The dark one");
+	assert_non_null(c);
+	assert_string_equal(str(c, "author"), "Rita");
+	assert_string_equal(str(c, "from"), "tester");
+	assert_null(comment(json_object_get(v, "comments"), "Not mine"));
+	json_decref(v);
+	snprintf(path, sizeof(path), "/api/v1/projects/demo/reports/%s", rb);
+	v = req(f, 0, NULL, "GET", path, NULL, &st, NULL);
+	assert_string_equal(str(comment(json_object_get(v, "comments"), "Me too"), "author"),
+			    "tester");
+	json_decref(v);
+
+	/* Rita's view holds her reply, marked as hers, and nothing of the other tester's. */
+	v = req(f, 1, "install-r", "GET", "/api/v1/projects/demo/mine", NULL, &st, NULL);
+	r = mine_report(v, ra);
+	c = comment(json_object_get(r, "comments"), "The dark one");
+	assert_non_null(c);
+	assert_string_equal(str(c, "from"), "you");
+	assert_null(comment(json_object_get(r, "comments"), "Me too"));
+	json_decref(v);
+
+	/* Suggestion ids in any case too. */
+	v = req(f, 0, NULL, "GET", "/api/v1/projects/demo/suggestions/s-1", NULL, &st, NULL);
+	assert_int_equal(st, 200);
+	assert_string_equal(str(v, "id"), "S-1");
+	json_decref(v);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_votes_and_duplicates),
 		cmocka_unit_test(test_shipped_mine_and_notes),
+		cmocka_unit_test(test_mine_shows_the_team_and_testers_reply),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

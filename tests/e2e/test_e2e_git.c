@@ -43,7 +43,7 @@ static int setup(void **state)
 
 	if (!f || e2e_setup(&f->s) < 0 ||
 	    e2e_prosumd_secret(&f->s, "token add --role release --name rita", f->rel, sizeof(f->rel)) < 0 ||
-	    e2e_prosumd_secret(&f->s, "token add --role developer", f->dev, sizeof(f->dev)) < 0 ||
+	    e2e_prosumd_secret(&f->s, "token add --role developer --name dev", f->dev, sizeof(f->dev)) < 0 ||
 	    e2e_start(&f->s, NULL) < 0)
 		return -1;
 	*state = f;
@@ -283,7 +283,12 @@ static void test_blame_names_the_commit(void **state)
 	assert_string_equal(str(s0, "id", NULL), f->c1);
 	assert_string_equal(str(s0, "author", NULL), "Bob Fixer");
 	assert_string_equal(str(s0, "summary", NULL), "Stop crashing on start");
-	assert_string_equal(str(s0, "path", NULL), "main.c");
+	/* The frame it is blamed for: the function, and the file as the repository names it. */
+	assert_int_equal(json_array_size(json_object_get(s0, "frames")), 1);
+	assert_string_equal(str(json_array_get(json_object_get(s0, "frames"), 0), "file", NULL),
+			    "main.c");
+	assert_string_equal(str(json_array_get(json_object_get(s0, "frames"), 0), "function", NULL),
+			    "blamed_crash");
 	json_decref(v);
 
 	/* The same crash from the same build again: the answer is remembered and the
@@ -297,7 +302,15 @@ static void test_blame_names_the_commit(void **state)
 	s0 = json_array_get(json_object_get(v, "suspects"), 0);
 	assert_string_equal(str(s0, "id", NULL), f->c1);
 	assert_string_equal(str(s0, "author", NULL), "Bob Fixer");
-	assert_string_equal(str(s0, "path", NULL), "main.c");
+	assert_string_equal(str(json_array_get(json_object_get(s0, "frames"), 0), "file", NULL),
+			    "main.c");
+	snprintf(path, sizeof(path), "/api/v1/projects/demo/groups/%s", str(v, "group", NULL));
+	json_decref(v);
+	/* The group's suspect counts its two reports. */
+	v = call(f, f->dev, "GET", path, NULL, &st);
+	s0 = json_array_get(json_object_get(v, "suspects"), 0);
+	assert_string_equal(str(s0, "id", NULL), f->c1);
+	assert_int_equal(json_integer_value(json_object_get(s0, "reports")), 2);
 	json_decref(v);
 }
 

@@ -28,7 +28,7 @@ static int setup(void **state)
 	if (!f || e2e_setup(&f->s) < 0 ||
 	    e2e_prosumd_secret(&f->s, "token add --role developer --name dana", f->dev, sizeof(f->dev)) < 0 ||
 	    e2e_prosumd_secret(&f->s, "project add other", f->other_key, sizeof(f->other_key)) < 0 ||
-	    e2e_prosumd_secret(&f->s, "token add --role developer --project other", f->other,
+	    e2e_prosumd_secret(&f->s, "token add --role developer --name oscar --project other", f->other,
 		  sizeof(f->other)) < 0 ||
 	    e2e_start(&f->s, NULL) < 0)
 		return -1;
@@ -451,6 +451,184 @@ static void test_export_csv_and_jsonl(void **state)
 	e2e_response_free(&r);
 }
 
+/* The ids a list answers, "R-3 R-1", for a GET of `path`; asserts a 200. */
+static void ids(fixture *f, const char *path, char *out, size_t outsz)
+{
+	long st;
+	json_t *v = call(f, f->dev, "GET", path, NULL, &st), *it;
+	size_t i, n = 0;
+
+	if (st != 200)
+		fail_msg("%s: %ld", path, st);
+	out[0] = '\0';
+	json_array_foreach(json_object_get(v, "items"), i, it)
+		n += (size_t)snprintf(out + n, outsz - n, "%s%s", n ? " " : "",
+				      json_string_value(json_object_get(it, "id")));
+	json_decref(v);
+}
+
+static void test_search_takes_any_text(void **state)
+{
+	fixture *f = *state;
+	/* Percent-encoded: " - * : ( ) NEAR AND, a lone quote, nothing, non-ASCII letters. */
+	static const char *const odd[] = {
+		"%22",	      "-",	"*",	     "%3A",	  "(",	       ")",	  "NEAR",
+		"AND",	      "OR",	"NOT",	     "",	  "%20",       "%E2%80%99", "a%22b",
+		"NEAR(x%20y", "-crash", "title%3Ax", "%7Btitle%7D", "%5Ex",     "x*",	    "%C3%A9",
+	};
+	char g[16], want[32], got[256], path[256];
+	size_t i;
+	long long n;
+
+	crash(f, "beta_app_crash in the toolbar", "toolbar_draw", "x", 5, "0x1", NULL, g);
+	n = e2e_sql_int(&f->s, "SELECT max(num) FROM reports WHERE project_id = 1");
+	crash(f, "Drawing breaks", "render_x86_64_simd", "y", 5, "0x1", NULL, g);
+	post_bug(f, "Don’t drop the Crème brûlée", "open the dessert", "none");
+
+	snprintf(want, sizeof(want), "R-%lld", n);
+	ids(f, "/api/v1/projects/demo/reports?q=beta_app_crash", got, sizeof(got));
+	assert_string_equal(got, want);
+	snprintf(want, sizeof(want), "R-%lld", n + 1);
+	ids(f, "/api/v1/projects/demo/reports?q=x86_64", got, sizeof(got)); /* in a frame */
+	assert_string_equal(got, want);
+	ids(f, "/api/v1/projects/demo/reports?q=render_x86_64_simd", got, sizeof(got));
+	assert_string_equal(got, want);
+	snprintf(want, sizeof(want), "R-%lld", n + 2);
+	ids(f, "/api/v1/projects/demo/reports?q=don%E2%80%99t", got, sizeof(got));
+	assert_string_equal(got, want);
+	ids(f, "/api/v1/projects/demo/reports?q=cr%C3%A8me+brulee", got, sizeof(got));
+	assert_string_equal(got, want);
+	for (i = 0; i < sizeof(odd) / sizeof(odd[0]); i++) {
+		snprintf(path, sizeof(path), "/api/v1/projects/demo/reports?q=%s", odd[i]);
+		ids(f, path, got, sizeof(got)); /* a 200, whatever was typed */
+		snprintf(path, sizeof(path), "/api/v1/projects/demo/reports?q=%s&format=jsonl", odd[i]);
+		{
+			char auth[200];
+			const char *h[] = {auth, NULL};
+			e2e_response r;
+
+			snprintf(auth, sizeof(auth), "Authorization: Bearer %s", f->dev);
+			assert_int_equal(e2e_request(&f->s, "GET", path, h, NULL, 0, &r), 0);
+			assert_int_equal(r.status, 200);
+			e2e_response_free(&r);
+		}
+	}
+	/* An empty search box is no search: the newest reports. */
+	ids(f, "/api/v1/projects/demo/reports?q=&limit=1", got, sizeof(got));
+	assert_string_equal(got, want);
+}
+
+/* The text of an export of reports in group g. */
+static char *export(fixture *f, const char *g, const char *format)
+{
+	char auth[200], path[160], *text;
+	const char *h[] = {auth, NULL};
+	e2e_response r;
+
+	snprintf(auth, sizeof(auth), "Authorization: Bearer %s", f->dev);
+	snprintf(path, sizeof(path), "/api/v1/projects/demo/reports?group=%s&format=%s", g, format);
+	assert_int_equal(e2e_request(&f->s, "GET", path, h, NULL, 0, &r), 0);
+	assert_int_equal(r.status, 200);
+	text = strdup(r.body);
+	e2e_response_free(&r);
+	return text;
+}
+
+static void test_a_report_shows_its_groups_status(void **state)
+{
+	fixture *f = *state;
+	char g[16], g2[16], path[160], got[256], want[64], *text;
+	long st;
+	json_t *v;
+	long long n;
+
+	crash(f, "status one", "status_fn", "x", 1, "0x1", NULL, g);
+	n = e2e_sql_int(&f->s, "SELECT max(num) FROM reports WHERE project_id = 1");
+	crash(f, "status two", "status_fn", "x", 2, "0x2", NULL, g2);
+	assert_string_equal(g, g2);
+	snprintf(path, sizeof(path), "/api/v1/projects/demo/groups/%s", g);
+	json_decref(call(f, f->dev, "PATCH", path, "{\"status\":\"fixed\"}", &st));
+	assert_int_equal(st, 200);
+
+	/* The list of the group, the status filter, the report, the exports: all say fixed. */
+	snprintf(want, sizeof(want), "R-%lld R-%lld", n + 1, n);
+	snprintf(path, sizeof(path), "/api/v1/projects/demo/reports?group=%s&status=fixed", g);
+	ids(f, path, got, sizeof(got));
+	assert_string_equal(got, want);
+	snprintf(path, sizeof(path), "/api/v1/projects/demo/reports?group=%s&status=new", g);
+	ids(f, path, got, sizeof(got));
+	assert_string_equal(got, "");
+	snprintf(path, sizeof(path), "/api/v1/projects/demo/reports?group=%s", g);
+	v = call(f, f->dev, "GET", path, NULL, &st);
+	assert_string_equal(json_string_value(json_object_get(
+				    json_array_get(json_object_get(v, "items"), 0), "status")),
+			    "fixed");
+	json_decref(v);
+	snprintf(path, sizeof(path), "/api/v1/projects/demo/reports/R-%lld", n);
+	v = call(f, f->dev, "GET", path, NULL, &st);
+	assert_string_equal(json_string_value(json_object_get(v, "status")), "fixed");
+	json_decref(v);
+	text = export(f, g, "csv");
+	assert_non_null(strstr(text, ",\"fixed\","));
+	assert_null(strstr(text, ",\"new\","));
+	free(text);
+	text = export(f, g, "jsonl");
+	assert_non_null(strstr(text, "\"status\":\"fixed\""));
+	assert_null(strstr(text, "\"status\":\"new\""));
+	free(text);
+
+	/* Reopened on the report itself: its own status from then on. */
+	v = call(f, f->dev, "PATCH", path, "{\"status\":\"new\"}", &st);
+	if (st != 200)
+		fail_msg("%s: %ld %s", path, st, json_dumps(v, 0));
+	json_decref(v);
+	snprintf(path, sizeof(path), "/api/v1/projects/demo/groups/%s", g);
+	json_decref(call(f, f->dev, "PATCH", path, "{\"status\":\"triaged\"}", &st));
+	assert_int_equal(st, 200);
+	snprintf(path, sizeof(path), "/api/v1/projects/demo/reports?group=%s&status=new", g);
+	ids(f, path, got, sizeof(got));
+	snprintf(want, sizeof(want), "R-%lld", n);
+	assert_string_equal(got, want);
+	snprintf(path, sizeof(path), "/api/v1/projects/demo/reports?group=%s&status=triaged", g);
+	ids(f, path, got, sizeof(got));
+	snprintf(want, sizeof(want), "R-%lld", n + 1);
+	assert_string_equal(got, want);
+}
+
+static void test_ids_in_any_case(void **state)
+{
+	fixture *f = *state;
+	char a[16], b[16], lower[16], path[160], body[64], got[256];
+	long st;
+	json_t *v;
+
+	crash(f, "case a", "case_fn_a", "x", 1, "0x1", NULL, a);
+	crash(f, "case b", "case_fn_b", "x", 1, "0x1", NULL, b);
+	v = call(f, f->dev, "GET", "/api/v1/projects/demo/reports/r-1", NULL, &st);
+	assert_int_equal(st, 200);
+	assert_string_equal(json_string_value(json_object_get(v, "id")), "R-1");
+	json_decref(v);
+	snprintf(lower, sizeof(lower), "g%s", a + 1);
+	snprintf(path, sizeof(path), "/api/v1/projects/demo/groups/%s", lower);
+	v = call(f, f->dev, "GET", path, NULL, &st);
+	assert_int_equal(st, 200);
+	assert_string_equal(json_string_value(json_object_get(v, "id")), a);
+	json_decref(v);
+	snprintf(path, sizeof(path), "/api/v1/projects/demo/reports?group=%s", lower);
+	ids(f, path, got, sizeof(got));
+	assert_true(got[0] == 'R');
+	/* merge_into in lower case too. */
+	snprintf(path, sizeof(path), "/api/v1/projects/demo/groups/%s", b);
+	snprintf(body, sizeof(body), "{\"merge_into\":\"%s\"}", lower);
+	v = call(f, f->dev, "PATCH", path, body, &st);
+	assert_int_equal(st, 200);
+	assert_string_equal(json_string_value(json_object_get(v, "merged_into")), a);
+	json_decref(v);
+	v = call(f, f->dev, "GET", "/api/v1/projects/demo/reports/x-1", NULL, &st);
+	assert_int_equal(st, 404);
+	json_decref(v);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -461,6 +639,9 @@ int main(void)
 		cmocka_unit_test(test_search_and_filters),
 		cmocka_unit_test(test_pagination_under_inserts),
 		cmocka_unit_test(test_export_csv_and_jsonl),
+		cmocka_unit_test(test_search_takes_any_text),
+		cmocka_unit_test(test_a_report_shows_its_groups_status),
+		cmocka_unit_test(test_ids_in_any_case),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -39,14 +39,31 @@ static void check_request(const http_request *req, const char *in, size_t head,
 	FUZZ_CHECK(in[head - 1] == '\n');
 	FUZZ_CHECK(req->method.len > 0 && inside(req->method, in, head));
 	FUZZ_CHECK(req->target.len > 0 && inside(req->target, in, head));
-	FUZZ_CHECK(req->target.p[0] == '/');
-	FUZZ_CHECK(req->path.p == req->target.p && req->path.len <= req->target.len);
 	FUZZ_CHECK(memchr(req->path.p, '?', req->path.len) == NULL);
 	FUZZ_CHECK(inside(req->query, in, head));
-	if (req->query.len > 0) {
-		FUZZ_CHECK(req->query.p == req->path.p + req->path.len + 1);
-		FUZZ_CHECK(req->path.len + 1 + req->query.len == req->target.len);
+	if (req->target.p[0] == '/') {
+		/* origin-form */
+		FUZZ_CHECK(!req->absolute_form);
+		FUZZ_CHECK(req->path.p == req->target.p && req->path.len <= req->target.len);
+		if (req->query.len > 0) {
+			FUZZ_CHECK(req->query.p == req->path.p + req->path.len + 1);
+			FUZZ_CHECK(req->path.len + 1 + req->query.len == req->target.len);
+		}
+	} else if (req->target.len == 1 && req->target.p[0] == '*') {
+		/* asterisk-form: OPTIONS alone */
+		FUZZ_CHECK(!req->absolute_form && http_slice_eq(req->method, "OPTIONS"));
+		FUZZ_CHECK(req->path.p == req->target.p && req->path.len == 1 && req->query.len == 0);
+	} else {
+		/* absolute-form: a path of its own ("/" when none), the authority as host */
+		FUZZ_CHECK(req->absolute_form);
+		FUZZ_CHECK(req->path.len > 0 && req->path.p[0] == '/');
+		FUZZ_CHECK(req->host.len > 0 && inside(req->host, req->target.p, req->target.len));
+		FUZZ_CHECK(inside(req->path, req->target.p, req->target.len) || req->path.len == 1);
+		if (req->query.len > 0)
+			FUZZ_CHECK(req->query.p + req->query.len == req->target.p + req->target.len);
 	}
+	/* RFC 9112 3.2: an HTTP/1.1 request names its host */
+	FUZZ_CHECK(req->minor_version == 0 || req->host.len > 0);
 	for (size_t i = 0; i < req->target.len; i++)
 		FUZZ_CHECK(req->target.p[i] > 0x20 && req->target.p[i] < 0x7f);
 	FUZZ_CHECK(req->minor_version == 0 || req->minor_version == 1);

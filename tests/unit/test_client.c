@@ -13,8 +13,10 @@
 #include <cmocka.h>
 #include <jansson.h>
 
+#include "client.h"
 #include "prosum.h"
 #include "report.h"
+#include "spool.h"
 #include "sender.h"
 #include "util.h"
 
@@ -533,6 +535,103 @@ static void test_send_unreachable(void **state)
 	prosum_report_free(r);
 }
 
+/* Suggestions and votes wait in the spool like reports; bad ids are refused before. */
+static void test_community_queued(void **state)
+{
+	fixture *f = *state;
+	prosum_options o = PROSUM_OPTIONS_INIT;
+	prosum_stats st = PROSUM_STATS_INIT;
+	prosum_client *c = NULL;
+	char uuid[37], vote[37];
+	char *text = NULL, *path;
+	size_t len;
+	json_t *doc;
+
+	o.spool_dir = f->dir;
+	o.flags = PROSUM_NO_SENDER;
+	assert_int_equal(prosum_client_new(&c, DOWN_DSN, &o), 0);
+	assert_int_equal(prosum_suggestion_submit(uuid, c, "Dark mode", "at night", NULL), 0);
+	assert_true(util_uuid_valid(uuid));
+	assert_int_equal(prosum_vote_submit(vote, c, "S-4", "Ada", 0), 0);
+	assert_int_equal(prosum_vote_submit(NULL, c, "G-4", NULL, 0), PROSUM_EINVALID);
+	assert_string_equal(prosum_error_last(), "a vote takes a suggestion id such as S-4");
+	assert_int_equal(prosum_vote_submit(NULL, c, "S-4", "Ada", 1), PROSUM_EINVALID);
+	assert_int_equal(prosum_suggestion_submit(NULL, c, "", NULL, NULL), PROSUM_EINVALID);
+	assert_int_equal(prosum_suggestion_submit(NULL, c, "bad \xff", NULL, NULL),
+			 PROSUM_EINVALID);
+	assert_int_equal(prosum_client_stats(&st, c), 0);
+	assert_int_equal(st.pending, 2);
+	assert_int_equal(st.queued, 2);
+
+	/* The suggestion's entry is what the server gets: no name unless given. */
+	{
+		spool_entry *list = NULL;
+		size_t n = 0;
+		assert_int_equal(spool_list(c->spool, SPOOL_SUGGESTION, &list, &n), 0);
+		assert_int_equal(n, 1);
+		path = util_path_join(f->dir, list[0].name);
+		free(list);
+	}
+	assert_int_equal(util_read_file(&text, &len, path, 1 << 16), 0);
+	doc = json_loads(strchr(strchr(text, '\n') + 1, '\n') + 1, JSON_DISABLE_EOF_CHECK, NULL);
+	assert_non_null(doc);
+	assert_string_equal(json_string_value(json_object_get(doc, "uuid")), uuid);
+	assert_string_equal(json_string_value(json_object_get(doc, "title")), "Dark mode");
+	assert_string_equal(json_string_value(json_object_get(doc, "body")), "at night");
+	assert_string_equal(
+	    json_string_value(json_object_get(json_object_get(doc, "tester"), "install_id")),
+	    prosum_client_install_id(c));
+	assert_null(json_object_get(json_object_get(doc, "tester"), "name"));
+	json_decref(doc);
+	free(text);
+	free(path);
+	/* Closing without a sender delivers nothing and loses nothing. */
+	prosum_close(c);
+	assert_int_equal(prosum_client_new(&c, DOWN_DSN, &o), 0);
+	assert_int_equal(prosum_client_stats(&st, c), 0);
+	assert_int_equal(st.pending, 2);
+	prosum_close(c);
+}
+
+/* Structs of version 1 still work: options without close_wait_ms, results without kind. */
+static void test_versioned_structs(void **state)
+{
+	fixture *f = *state;
+	prosum_options o = PROSUM_OPTIONS_INIT;
+	prosum_stats st = PROSUM_STATS_INIT;
+	prosum_client *c = NULL;
+	prosum_result *old;
+	uint64_t t0;
+
+	assert_int_equal(o.close_wait_ms, PROSUM_DEFAULT_CLOSE_WAIT_MS);
+	o.version = 1;
+	o.spool_dir = f->dir;
+	assert_int_equal(prosum_client_new(&c, DOWN_DSN, &o), 0);
+	assert_int_equal(c->close_wait_ms, PROSUM_DEFAULT_CLOSE_WAIT_MS);
+	assert_int_equal(prosum_suggestion_submit(NULL, c, "t", NULL, NULL), 0);
+	/* The server is down: the wait ends at once (refused), the item stays. */
+	t0 = util_now_ms();
+	prosum_close(c);
+	assert_true(util_now_ms() - t0 < 10000);
+	o.version = PROSUM_OPTIONS_VERSION;
+	o.close_wait_ms = 0;
+	assert_int_equal(prosum_client_new(&c, DOWN_DSN, &o), 0);
+	assert_int_equal(c->close_wait_ms, 0);
+	assert_int_equal(prosum_client_stats(&st, c), 0);
+	assert_int_equal(st.pending, 1);
+	prosum_close(c);
+
+	/* A version 1 result is only as large as version 1 was: dispose stays inside it. */
+	old = calloc(1, offsetof(prosum_result, kind));
+	assert_non_null(old);
+	old->version = 1;
+	old->id = strdup("R-1");
+	prosum_result_dispose(old);
+	assert_null(old->id);
+	assert_int_equal(old->version, 1);
+	free(old);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -548,6 +647,8 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_flush_unreachable_thread, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_concurrent_submit, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_send_unreachable, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_community_queued, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_versioned_structs, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

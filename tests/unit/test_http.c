@@ -64,18 +64,18 @@ typedef struct parse_case {
 
 /* clang-format off */
 static const parse_case parse_cases[] = {
-	{"minimal 1.1", S("GET / HTTP/1.1\r\n\r\n"), WHOLE, 0},
+	{"minimal 1.1", S("GET / HTTP/1.1\r\nHost: h\r\n\r\n"), WHOLE, 0},
 	{"minimal 1.0", S("GET / HTTP/1.0\r\n\r\n"), WHOLE, 0},
 	{"bare LF line ends", S("GET / HTTP/1.1\nHost: a\n\n"), WHOLE, 0},
 	{"mixed line ends", S("GET / HTTP/1.1\r\nHost: a\n\r\n"), WHOLE, 0},
-	{"leading empty lines skipped", S("\r\n\n\r\nGET / HTTP/1.1\r\n\r\n"), WHOLE, 0},
-	{"extension method", S("PROPFIND /x HTTP/1.1\r\n\r\n"), WHOLE, 0},
-	{"odd but valid tokens", S("M!#$%&'*+-.^_`|~9 / HTTP/1.1\r\nX!#$%&'*+-.^_`|~: v\r\n\r\n"),
+	{"leading empty lines skipped", S("\r\n\n\r\nGET / HTTP/1.1\r\nHost: h\r\n\r\n"), WHOLE, 0},
+	{"extension method", S("PROPFIND /x HTTP/1.1\r\nHost: h\r\n\r\n"), WHOLE, 0},
+	{"odd but valid tokens", S("M!#$%&'*+-.^_`|~9 / HTTP/1.1\r\nHost: h\r\nX!#$%&'*+-.^_`|~: v\r\n\r\n"),
 	 WHOLE, 0},
-	{"empty header value", S("GET / HTTP/1.1\r\nX-Empty:\r\nX-Ws: \t \r\n\r\n"), WHOLE, 0},
-	{"obs-text in value", S("GET / HTTP/1.1\r\nX-Name: Andr\xc3\xa9\r\n\r\n"), WHOLE, 0},
-	{"tab inside value", S("GET / HTTP/1.1\r\nX-A: a\tb\r\n\r\n"), WHOLE, 0},
-	{"all visible bytes in target", S("GET /a-z_A.Z~0!$&'()*+,;=:@%20?q=/?#[] HTTP/1.1\r\n\r\n"),
+	{"empty header value", S("GET / HTTP/1.1\r\nHost: h\r\nX-Empty:\r\nX-Ws: \t \r\n\r\n"), WHOLE, 0},
+	{"obs-text in value", S("GET / HTTP/1.1\r\nHost: h\r\nX-Name: Andr\xc3\xa9\r\n\r\n"), WHOLE, 0},
+	{"tab inside value", S("GET / HTTP/1.1\r\nHost: h\r\nX-A: a\tb\r\n\r\n"), WHOLE, 0},
+	{"all visible bytes in target", S("GET /a-z_A.Z~0!$&'()*+,;=:@%20?q=/?#[] HTTP/1.1\r\nHost: h\r\n\r\n"),
 	 WHOLE, 0},
 
 	/* request line */
@@ -87,8 +87,17 @@ static const parse_case parse_cases[] = {
 	{"tab as separator", S("GET\t/ HTTP/1.1\r\n\r\n"), HTTP_ERROR, 400},
 	{"two spaces before version", S("GET /  HTTP/1.1\r\n\r\n"), HTTP_ERROR, 400},
 	{"target not starting with /", S("GET foo HTTP/1.1\r\n\r\n"), HTTP_ERROR, 400},
-	{"absolute-form target", S("GET http://a/ HTTP/1.1\r\n\r\n"), HTTP_ERROR, 400},
-	{"asterisk-form target", S("OPTIONS * HTTP/1.1\r\n\r\n"), HTTP_ERROR, 400},
+	{"absolute-form target", S("GET http://a/ HTTP/1.1\r\n\r\n"), WHOLE, 0},
+	{"absolute-form https with port", S("GET HTTPS://a.b:8443/x?y HTTP/1.1\r\nHost: h\r\n\r\n"),
+	 WHOLE, 0},
+	{"absolute-form other scheme", S("GET ftp://a/ HTTP/1.1\r\nHost: a\r\n\r\n"), HTTP_ERROR,
+	 400},
+	{"absolute-form empty authority", S("GET https:///x HTTP/1.1\r\nHost: a\r\n\r\n"),
+	 HTTP_ERROR, 400},
+	{"absolute-form userinfo", S("GET https://u@a/x HTTP/1.1\r\nHost: a\r\n\r\n"), HTTP_ERROR,
+	 400},
+	{"asterisk-form target", S("OPTIONS * HTTP/1.1\r\nHost: h\r\n\r\n"), WHOLE, 0},
+	{"asterisk-form with GET", S("GET * HTTP/1.1\r\nHost: h\r\n\r\n"), HTTP_ERROR, 400},
 	{"control byte in target", S("GET /a\x01z HTTP/1.1\r\n\r\n"), HTTP_ERROR, 400},
 	{"NUL in target", S("GET /a\0z HTTP/1.1\r\n\r\n"), HTTP_ERROR, 400},
 	{"DEL in target", S("GET /a\x7fz HTTP/1.1\r\n\r\n"), HTTP_ERROR, 400},
@@ -128,11 +137,11 @@ static const parse_case parse_cases[] = {
 	{"CR CR LF as blank line", S("GET / HTTP/1.1\r\n\r\r\n"), HTTP_ERROR, 400},
 
 	/* message framing */
-	{"content-length", S("POST / HTTP/1.1\r\nContent-Length: 5\r\n\r\n"), WHOLE, 0},
-	{"content-length leading zeros", S("POST / HTTP/1.1\r\nContent-Length: 007\r\n\r\n"), WHOLE,
+	{"content-length", S("POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 5\r\n\r\n"), WHOLE, 0},
+	{"content-length leading zeros", S("POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 007\r\n\r\n"), WHOLE,
 	 0},
 	{"content-length int64 max",
-	 S("POST / HTTP/1.1\r\nContent-Length: 9223372036854775807\r\n\r\n"), WHOLE, 0},
+	 S("POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 9223372036854775807\r\n\r\n"), WHOLE, 0},
 	{"content-length overflow",
 	 S("POST / HTTP/1.1\r\nContent-Length: 9223372036854775808\r\n\r\n"), HTTP_ERROR, 400},
 	{"content-length huge",
@@ -151,13 +160,13 @@ static const parse_case parse_cases[] = {
 	{"content-length list", S("POST / HTTP/1.1\r\nContent-Length: 5, 5\r\n\r\n"), HTTP_ERROR,
 	 400},
 	{"content-length twice, same",
-	 S("POST / HTTP/1.1\r\nContent-Length: 5\r\ncontent-length: 05\r\n\r\n"), WHOLE, 0},
+	 S("POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 5\r\ncontent-length: 05\r\n\r\n"), WHOLE, 0},
 	{"content-length twice, differing",
 	 S("POST / HTTP/1.1\r\nContent-Length: 5\r\nContent-Length: 6\r\n\r\n"), HTTP_ERROR, 400},
 	{"content-length twice, second bad",
 	 S("POST / HTTP/1.1\r\nContent-Length: 5\r\nContent-Length: x\r\n\r\n"), HTTP_ERROR, 400},
-	{"chunked", S("POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n"), WHOLE, 0},
-	{"chunked any case", S("POST / HTTP/1.1\r\ntransfer-encoding:  ChUnKeD \r\n\r\n"), WHOLE,
+	{"chunked", S("POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n"), WHOLE, 0},
+	{"chunked any case", S("POST / HTTP/1.1\r\nHost: h\r\ntransfer-encoding:  ChUnKeD \r\n\r\n"), WHOLE,
 	 0},
 	{"TE gzip", S("POST / HTTP/1.1\r\nTransfer-Encoding: gzip\r\n\r\n"), HTTP_ERROR, 400},
 	{"TE gzip, chunked", S("POST / HTTP/1.1\r\nTransfer-Encoding: gzip, chunked\r\n\r\n"),
@@ -182,18 +191,18 @@ static const parse_case parse_cases[] = {
 	 400},
 
 	/* content coding */
-	{"gzip", S("POST / HTTP/1.1\r\nContent-Encoding: gzip\r\n\r\n"), WHOLE, 0},
-	{"x-gzip", S("POST / HTTP/1.1\r\nContent-Encoding: X-GZIP\r\n\r\n"), WHOLE, 0},
-	{"identity", S("POST / HTTP/1.1\r\nContent-Encoding: identity\r\n\r\n"), WHOLE, 0},
-	{"identity, gzip", S("POST / HTTP/1.1\r\nContent-Encoding: identity, gzip\r\n\r\n"), WHOLE,
+	{"gzip", S("POST / HTTP/1.1\r\nHost: h\r\nContent-Encoding: gzip\r\n\r\n"), WHOLE, 0},
+	{"x-gzip", S("POST / HTTP/1.1\r\nHost: h\r\nContent-Encoding: X-GZIP\r\n\r\n"), WHOLE, 0},
+	{"identity", S("POST / HTTP/1.1\r\nHost: h\r\nContent-Encoding: identity\r\n\r\n"), WHOLE, 0},
+	{"identity, gzip", S("POST / HTTP/1.1\r\nHost: h\r\nContent-Encoding: identity, gzip\r\n\r\n"), WHOLE,
 	 0},
-	{"br", S("POST / HTTP/1.1\r\nContent-Encoding: br\r\n\r\n"), HTTP_ERROR, 501},
-	{"deflate", S("POST / HTTP/1.1\r\nContent-Encoding: deflate\r\n\r\n"), HTTP_ERROR, 501},
-	{"gzip, br", S("POST / HTTP/1.1\r\nContent-Encoding: gzip, br\r\n\r\n"), HTTP_ERROR, 501},
-	{"gzip twice", S("POST / HTTP/1.1\r\nContent-Encoding: gzip, gzip\r\n\r\n"), HTTP_ERROR,
+	{"br", S("POST / HTTP/1.1\r\nHost: h\r\nContent-Encoding: br\r\n\r\n"), HTTP_ERROR, 501},
+	{"deflate", S("POST / HTTP/1.1\r\nHost: h\r\nContent-Encoding: deflate\r\n\r\n"), HTTP_ERROR, 501},
+	{"gzip, br", S("POST / HTTP/1.1\r\nHost: h\r\nContent-Encoding: gzip, br\r\n\r\n"), HTTP_ERROR, 501},
+	{"gzip twice", S("POST / HTTP/1.1\r\nHost: h\r\nContent-Encoding: gzip, gzip\r\n\r\n"), HTTP_ERROR,
 	 501},
 	{"gzip in two headers",
-	 S("POST / HTTP/1.1\r\nContent-Encoding: gzip\r\nContent-Encoding: gzip\r\n\r\n"),
+	 S("POST / HTTP/1.1\r\nHost: h\r\nContent-Encoding: gzip\r\nContent-Encoding: gzip\r\n\r\n"),
 	 HTTP_ERROR, 501},
 	{"400 wins over 501",
 	 S("POST / HTTP/1.1\r\nContent-Encoding: br\r\nContent-Length: -1\r\n\r\n"), HTTP_ERROR,
@@ -201,7 +210,24 @@ static const parse_case parse_cases[] = {
 
 	/* other headers */
 	{"host twice", S("GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n"), HTTP_ERROR, 400},
-	{"unknown expectation is ignored", S("GET / HTTP/1.1\r\nExpect: 200-ok\r\n\r\n"), WHOLE,
+	{"host twice, same", S("GET / HTTP/1.1\r\nHost: a\r\nHost: a\r\n\r\n"), HTTP_ERROR, 400},
+	{"no host in 1.1", S("GET / HTTP/1.1\r\n\r\n"), HTTP_ERROR, 400},
+	{"no host in 1.0", S("GET / HTTP/1.0\r\n\r\n"), WHOLE, 0},
+	{"host with port", S("GET / HTTP/1.1\r\nHost: example.org:8443\r\n\r\n"), WHOLE, 0},
+	{"host IPv6 literal", S("GET / HTTP/1.1\r\nHost: [::1]:8443\r\n\r\n"), WHOLE, 0},
+	{"host pct-encoded", S("GET / HTTP/1.1\r\nHost: a%2Db\r\n\r\n"), WHOLE, 0},
+	{"host empty", S("GET / HTTP/1.1\r\nHost:\r\n\r\n"), HTTP_ERROR, 400},
+	{"host with space", S("GET / HTTP/1.1\r\nHost: a b\r\n\r\n"), HTTP_ERROR, 400},
+	{"host with userinfo", S("GET / HTTP/1.1\r\nHost: u@h\r\n\r\n"), HTTP_ERROR, 400},
+	{"host port too big", S("GET / HTTP/1.1\r\nHost: h:65536\r\n\r\n"), HTTP_ERROR, 400},
+	{"host port not numeric", S("GET / HTTP/1.1\r\nHost: h:x\r\n\r\n"), HTTP_ERROR, 400},
+	{"host only a port", S("GET / HTTP/1.1\r\nHost: :80\r\n\r\n"), HTTP_ERROR, 400},
+	{"host bad in 1.0", S("GET / HTTP/1.0\r\nHost: a b\r\n\r\n"), HTTP_ERROR, 400},
+	{"host bad pct", S("GET / HTTP/1.1\r\nHost: a%zz\r\n\r\n"), HTTP_ERROR, 400},
+	{"host bad, absolute-form", S("GET https://a/ HTTP/1.1\r\nHost: a b\r\n\r\n"), HTTP_ERROR,
+	 400},
+	{"no host, absolute-form", S("GET https://a:1/x HTTP/1.1\r\n\r\n"), WHOLE, 0},
+	{"unknown expectation is ignored", S("GET / HTTP/1.1\r\nHost: h\r\nExpect: 200-ok\r\n\r\n"), WHOLE,
 	 0},
 };
 /* clang-format on */
@@ -249,14 +275,14 @@ static void test_parse_table_prefixes(void **state)
 
 /* ---- limits ---- */
 
-/* Build "GET /aaa...a HTTP/1.1" whose request line is exactly `n` bytes long. */
+/* Build "GET /aaa...a HTTP/1.0" whose request line is exactly `n` bytes long. */
 static size_t make_request_line(char *out, size_t n)
 {
 	size_t t = n - strlen("GET  HTTP/1.1");
 
 	memcpy(out, "GET /", 5);
 	memset(out + 5, 'a', t - 1);
-	memcpy(out + 4 + t, " HTTP/1.1", 9);
+	memcpy(out + 4 + t, " HTTP/1.0", 9); /* 1.0: no Host needed */
 	return n;
 }
 
@@ -400,8 +426,10 @@ static size_t make_headers(char *out, size_t outsz, size_t count, int finish)
 {
 	size_t n = (size_t)snprintf(out, outsz, "GET / HTTP/1.1\r\n"), i;
 
+	/* the first header is the Host an HTTP/1.1 request needs */
 	for (i = 0; i < count; i++)
-		n += (size_t)snprintf(out + n, outsz - n, "X-%zu: %zu\r\n", i, i);
+		n += (size_t)(i ? snprintf(out + n, outsz - n, "X-%zu: %zu\r\n", i, i)
+				: snprintf(out + n, outsz - n, "Host: h\r\n"));
 	if (finish)
 		n += (size_t)snprintf(out + n, outsz - n, "\r\n");
 	return n;
@@ -443,9 +471,10 @@ static void test_limit_header_count(void **state)
 	assert_int_equal(parse(&req, in, n, &lim, &status), HTTP_ERROR);
 	assert_int_equal(status, 431);
 
-	/* zero headers allowed at all */
+	/* zero headers allowed at all (only HTTP/1.0 can do without Host) */
 	lim.max_headers = 0;
 	n = make_headers(in, sizeof(in), 0, 1);
+	in[13] = '0';
 	assert_int_equal(parse(&req, in, n, &lim, &status), (ssize_t)n);
 	n = make_headers(in, sizeof(in), 1, 1);
 	assert_int_equal(parse(&req, in, n, &lim, &status), HTTP_ERROR);
@@ -647,9 +676,9 @@ static void test_pipelined(void **state)
 /* A chunked request, then the next one: the decoder hands back the next head. */
 static void test_pipelined_chunked(void **state)
 {
-	static const char in[] = "POST /r HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n"
+	static const char in[] = "POST /r HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n"
 				 "4\r\nabcd\r\n0\r\nX-T: 1\r\n\r\n"
-				 "GET /next HTTP/1.1\r\n\r\n";
+				 "GET /next HTTP/1.1\r\nHost: h\r\n\r\n";
 	char work[sizeof(in)];
 	http_chunked dec = {0};
 	http_request req;
@@ -665,7 +694,7 @@ static void test_pipelined_chunked(void **state)
 	assert_int_equal(req.content_length, -1);
 	blen = sizeof(in) - 1 - (size_t)n;
 	follow = http_chunked_decode(&dec, work + n, &blen);
-	assert_int_equal(follow, strlen("GET /next HTTP/1.1\r\n\r\n"));
+	assert_int_equal(follow, strlen("GET /next HTTP/1.1\r\nHost: h\r\n\r\n"));
 	assert_int_equal(blen, 4);
 	assert_memory_equal(work + n, "abcd", 4);
 	assert_int_equal(parse(&req, work + n + blen, (size_t)follow, NULL, &status), follow);
@@ -683,15 +712,15 @@ static void test_keep_alive(void **state)
 {
 	/* clang-format off */
 	static const ka_case cases[] = {
-		{"GET / HTTP/1.1\r\n\r\n", 1},
-		{"GET / HTTP/1.1\r\nConnection: close\r\n\r\n", 0},
-		{"GET / HTTP/1.1\r\nConnection: CLOSE\r\n\r\n", 0},
-		{"GET / HTTP/1.1\r\nConnection: keep-alive, close\r\n\r\n", 0},
-		{"GET / HTTP/1.1\r\nConnection: Upgrade ,, close ,\r\n\r\n", 0},
-		{"GET / HTTP/1.1\r\nConnection: upgrade\r\nConnection: close\r\n\r\n", 0},
-		{"GET / HTTP/1.1\r\nConnection: upgrade\r\n\r\n", 1},
-		{"GET / HTTP/1.1\r\nConnection: closed\r\n\r\n", 1},
-		{"GET / HTTP/1.1\r\nX-Connection: close\r\n\r\n", 1},
+		{"GET / HTTP/1.1\r\nHost: h\r\n\r\n", 1},
+		{"GET / HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n", 0},
+		{"GET / HTTP/1.1\r\nHost: h\r\nConnection: CLOSE\r\n\r\n", 0},
+		{"GET / HTTP/1.1\r\nHost: h\r\nConnection: keep-alive, close\r\n\r\n", 0},
+		{"GET / HTTP/1.1\r\nHost: h\r\nConnection: Upgrade ,, close ,\r\n\r\n", 0},
+		{"GET / HTTP/1.1\r\nHost: h\r\nConnection: upgrade\r\nConnection: close\r\n\r\n", 0},
+		{"GET / HTTP/1.1\r\nHost: h\r\nConnection: upgrade\r\n\r\n", 1},
+		{"GET / HTTP/1.1\r\nHost: h\r\nConnection: closed\r\n\r\n", 1},
+		{"GET / HTTP/1.1\r\nHost: h\r\nX-Connection: close\r\n\r\n", 1},
 		{"GET / HTTP/1.0\r\n\r\n", 0},
 		{"GET / HTTP/1.0\r\nConnection: keep-alive\r\n\r\n", 1},
 		{"GET / HTTP/1.0\r\nConnection: Keep-Alive\r\n\r\n", 1},
@@ -721,7 +750,7 @@ static void test_derived_fields(void **state)
 	const char *in;
 
 	(void)state;
-	in = "GET / HTTP/1.1\r\n\r\n";
+	in = "GET / HTTP/1.0\r\n\r\n";
 	assert_int_equal(parse(&req, in, strlen(in), NULL, &status), (ssize_t)strlen(in));
 	assert_int_equal(req.content_length, -1);
 	assert_int_equal(req.chunked, 0);
@@ -733,7 +762,7 @@ static void test_derived_fields(void **state)
 	assert_slice(req.path, "/");
 	assert_int_equal(req.nheaders, 0);
 
-	in = "POST /x? HTTP/1.1\r\nContent-Length: 9223372036854775807\r\n"
+	in = "POST /x? HTTP/1.1\r\nHost: h\r\nContent-Length: 9223372036854775807\r\n"
 	     "content-encoding: identity, x-gzip\r\ncontent-type:  multipart/form-data ;"
 	     "boundary=xyz\r\nContent-Type: text/plain\r\n\r\n";
 	assert_int_equal(parse(&req, in, strlen(in), NULL, &status), (ssize_t)strlen(in));
@@ -743,13 +772,13 @@ static void test_derived_fields(void **state)
 	assert_slice(req.path, "/x");
 	assert_int_equal(req.query.len, 0);
 
-	in = "POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\nContent-Type: ;x\r\n\r\n";
+	in = "POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\nContent-Type: ;x\r\n\r\n";
 	assert_int_equal(parse(&req, in, strlen(in), NULL, &status), (ssize_t)strlen(in));
 	assert_int_equal(req.chunked, 1);
 	assert_int_equal(req.content_length, -1);
 	assert_int_equal(req.content_type.len, 0);
 
-	in = "POST / HTTP/1.1\r\nContent-Length: 0\r\nExpect: 100-Continue\r\n\r\n";
+	in = "POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 0\r\nExpect: 100-Continue\r\n\r\n";
 	assert_int_equal(parse(&req, in, strlen(in), NULL, &status), (ssize_t)strlen(in));
 	assert_int_equal(req.content_length, 0);
 	assert_int_equal(req.expect_continue, 1);
@@ -770,9 +799,66 @@ static void test_derived_fields(void **state)
 	assert_slice(req.query, "a=1");
 }
 
+/* RFC 9112 3.2: Host is checked, and the reason names the header. Absolute-form
+ * and asterisk-form targets give a path the router understands. */
+static void test_host_and_target_forms(void **state)
+{
+	static const char *const bad[] = {
+		"GET / HTTP/1.1\r\n\r\n",
+		"GET / HTTP/1.1\r\nHost: a\r\nHost: a\r\n\r\n",
+		"GET / HTTP/1.1\r\nHost: a b\r\n\r\n",
+		"GET / HTTP/1.1\r\nHost: u@h\r\n\r\n",
+		"GET / HTTP/1.1\r\nHost: \r\n\r\n",
+	};
+	http_request req;
+	int status;
+	const char *in;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		assert_int_equal(parse(&req, bad[i], strlen(bad[i]), NULL, &status), HTTP_ERROR);
+		assert_int_equal(status, 400);
+		assert_non_null(req.error);
+		assert_string_equal(req.error_field, "Host");
+	}
+	/* a framing error is told as such, not as a Host problem */
+	in = "POST / HTTP/1.1\r\nContent-Length: x\r\n\r\n";
+	assert_int_equal(parse(&req, in, strlen(in), NULL, &status), HTTP_ERROR);
+	assert_null(req.error);
+
+	in = "GET https://127.0.0.1:8443/healthz?a=1 HTTP/1.1\r\nHost: other\r\n\r\n";
+	assert_int_equal(parse(&req, in, strlen(in), NULL, &status), (ssize_t)strlen(in));
+	assert_int_equal(req.absolute_form, 1);
+	assert_slice(req.path, "/healthz");
+	assert_slice(req.query, "a=1");
+	assert_slice(req.host, "127.0.0.1:8443"); /* the authority wins over Host */
+	assert_null(req.error);
+
+	in = "GET http://h HTTP/1.1\r\n\r\n";
+	assert_int_equal(parse(&req, in, strlen(in), NULL, &status), (ssize_t)strlen(in));
+	assert_slice(req.path, "/");
+	assert_slice(req.host, "h");
+
+	in = "GET https://u@h/x HTTP/1.1\r\n\r\n";
+	assert_int_equal(parse(&req, in, strlen(in), NULL, &status), HTTP_ERROR);
+	assert_non_null(req.error);
+
+	in = "OPTIONS * HTTP/1.1\r\nHost: h\r\n\r\n";
+	assert_int_equal(parse(&req, in, strlen(in), NULL, &status), (ssize_t)strlen(in));
+	assert_slice(req.path, "*");
+	assert_int_equal(req.absolute_form, 0);
+
+	/* the next parse forgets the error */
+	in = "GET / HTTP/1.0\r\n\r\n";
+	assert_int_equal(parse(&req, in, strlen(in), NULL, &status), (ssize_t)strlen(in));
+	assert_null(req.error);
+	assert_null(req.error_field);
+}
+
 static void test_find_header(void **state)
 {
-	static const char in[] = "GET / HTTP/1.1\r\nX-A: 1\r\nx-b: 2\r\nX-a: 3\r\n\r\n";
+	static const char in[] = "GET / HTTP/1.1\r\nHost: h\r\nX-A: 1\r\nx-b: 2\r\nX-a: 3\r\n\r\n";
 	http_request req;
 	const http_header *h;
 	int status;
@@ -1591,6 +1677,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_parse_table),
 	    cmocka_unit_test(test_parse_table_prefixes),
+	    cmocka_unit_test(test_host_and_target_forms),
 	    cmocka_unit_test(test_limit_request_line),
 	    cmocka_unit_test(test_limit_request_line_streamed),
 	    cmocka_unit_test(test_limit_header_bytes_streamed),

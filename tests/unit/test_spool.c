@@ -457,6 +457,111 @@ static void test_log_sanitized(void **state)
 	free(path);
 }
 
+/* Suggestions and votes queue beside reports: one list, oldest first, one limit for all. */
+static void test_kinds_listed_together(void **state)
+{
+	fixture *f = *state;
+	const char *suffix[3] = {SPOOL_VOTE, SPOOL_REPORT, SPOOL_SUGGESTION};
+	char uuids[3][37], names[3][SPOOL_NAME_MAX];
+	spool_entry *list;
+	envelope p;
+	size_t n;
+
+	assert_int_equal(spool_open(&f->s, f->dir, 0, 2), 0);
+	for (int i = 0; i < 3; i++) {
+		assert_int_equal(util_uuid4(uuids[i]), 0);
+		make(&p, uuids[i], json_for(uuids[i]));
+		assert_int_equal(spool_write_kind(f->s, &p, suffix[i], names[i]), 0);
+		assert_string_equal(spool_kind_of(names[i]), suffix[i]);
+	}
+	/* Two at most: the oldest (the vote) was dropped for the suggestion. */
+	assert_int_equal(spool_list(f->s, NULL, &list, &n), 0);
+	assert_int_equal(n, 2);
+	assert_string_equal(list[0].name, names[1]);
+	assert_string_equal(list[1].name, names[2]);
+	free(list);
+	assert_int_equal(spool_list(f->s, SPOOL_SUGGESTION, &list, &n), 0);
+	assert_int_equal(n, 1);
+	free(list);
+	assert_null(spool_kind_of("00000000000000000001-x.crash"));
+	assert_null(spool_kind_of("x.report.state"));
+}
+
+/* Failed attempts are counted beside the entry and go with it. */
+static void test_state_and_move(void **state)
+{
+	fixture *f = *state;
+	char name[SPOOL_NAME_MAX], other[96];
+	spool_state st;
+	spool *to = NULL;
+	spool_entry *list;
+	envelope p, back;
+	size_t n;
+	char *target;
+
+	assert_int_equal(spool_open(&f->s, f->dir, 0, 0), 0);
+	make(&p, U1, J1);
+	assert_int_equal(spool_write(f->s, &p, name), 0);
+	spool_read_state(f->s, name, &st);
+	assert_int_equal(st.attempts, 0);
+	assert_string_equal(st.last_error, "");
+	spool_note_failure(f->s, name, "404 not_found: no such project");
+	spool_note_failure(f->s, name, "server refused the DSN:\n404");
+	spool_read_state(f->s, name, &st);
+	assert_int_equal(st.attempts, 2);
+	assert_true(st.last_attempt > 0);
+	assert_string_equal(st.last_error, "server refused the DSN: 404");
+	/* The .state file is not an entry. */
+	assert_int_equal(spool_list(f->s, NULL, &list, &n), 0);
+	assert_int_equal(n, 1);
+	free(list);
+
+	/* The DSN a spool delivers to. */
+	assert_null(spool_target(f->s));
+	spool_set_target(f->s, "https://k@example.org/demoo");
+	target = spool_target(f->s);
+	assert_string_equal(target, "https://k@example.org/demoo");
+	free(target);
+
+	/* Moved: whole in the other spool, gone here with its state (attempts start over). */
+	snprintf(other, sizeof(other), "%s/other", f->dir);
+	assert_int_equal(spool_open(&to, other, 0, 0), 0);
+	assert_int_equal(spool_move(f->s, name, to), 0);
+	assert_int_equal(spool_list(f->s, NULL, &list, &n), 0);
+	assert_int_equal(n, 0);
+	free(list);
+	spool_read_state(f->s, name, &st);
+	assert_int_equal(st.attempts, 0);
+	assert_int_equal(spool_read(to, name, &back), 0);
+	assert_string_equal(back.uuid, U1);
+	envelope_free(&back);
+	assert_int_equal(spool_move(f->s, name, to), PROSUM_EIO);
+	/* Removing an entry removes its state. */
+	spool_note_failure(to, name, "x");
+	assert_int_equal(spool_remove(to, name), 0);
+	spool_read_state(to, name, &st);
+	assert_int_equal(st.attempts, 0);
+	spool_free(to);
+	rmdir(other);
+
+	/* A .state left without its entry is cleaned when the spool opens; one with it stays. */
+	assert_int_equal(spool_write(f->s, &p, name), 0);
+	spool_note_failure(f->s, name, "kept");
+	assert_int_equal(util_write_atomic(f->dir, "00000000000000000001-gone.report.state",
+					   "attempts 1\n", 11, 0),
+			 0);
+	spool_free(f->s);
+	assert_int_equal(spool_open(&f->s, f->dir, 0, 0), 0);
+	{
+		char orphan[160];
+		snprintf(orphan, sizeof(orphan), "%s/00000000000000000001-gone.report.state",
+			 f->dir);
+		assert_int_equal(access(orphan, F_OK), -1);
+	}
+	spool_read_state(f->s, name, &st);
+	assert_int_equal(st.attempts, 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -472,6 +577,8 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_io_failures, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_bad_uuid, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_log_sanitized, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_kinds_listed_together, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_state_and_move, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -16,16 +16,33 @@
 #define BETA_APP_SOURCE_ROOT ""
 #endif
 
-static void usage(void)
+static void usage(FILE *f)
 {
 	fprintf(
-	    stderr,
+	    f,
 	    "usage: beta-app [--dsn DSN] [--version V] [--revision R] [--timeout MS] [COMMAND]\n"
+	    "\n"
+	    "A small beta program that embeds libprosum, as an example and a test subject.\n"
+	    "On start it turns the crash records of earlier runs into reports and sends what\n"
+	    "its spool holds; it prints \"sent R-n\" (or the server's refusal) per report.\n"
+	    "\n"
+	    "Commands:\n"
 	    "  (none)        deliver what is pending (crashes of earlier runs too) and exit\n"
 	    "  crash         install the crash handler and die of a null dereference\n"
 	    "  abort         install the crash handler and call abort()\n"
 	    "  report TITLE  queue a bug report, then deliver\n"
-	    "DSN falls back to PROSUM_DSN; PROSUM_CACERT and PROSUM_SPOOL are honoured.\n");
+	    "\n"
+	    "Options:\n"
+	    "  --dsn DSN       https://KEY@HOST:PORT/PROJECT (default: $PROSUM_DSN)\n"
+	    "  --version V     build.version of the reports (default: " BETA_APP_VERSION ")\n"
+	    "  --revision R    build.revision: a commit, tag or `git describe` output\n"
+	    "                  (default: the commit it was built from, when known)\n"
+	    "  --timeout MS    how long to wait for delivery (default: 10000)\n"
+	    "  --help          this text\n"
+	    "\n"
+	    "Environment: PROSUM_DSN; PROSUM_CACERT (the server's CA file) or PROSUM_PIN\n"
+	    "(sha256//BASE64 of its public key); PROSUM_SPOOL (the spool directory).\n"
+	    "Exit status: 0 everything delivered, 1 not (what is left stays queued), 2 usage.\n");
 }
 
 int beta_app_crash(int *volatile p);
@@ -77,6 +94,10 @@ int main(int argc, char **argv)
 	o.on_delivery = on_delivery;
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
+		if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+			usage(stdout);
+			return 0;
+		}
 		if (i + 1 < argc && strcmp(a, "--dsn") == 0)
 			dsn = argv[++i];
 		else if (i + 1 < argc && strcmp(a, "--version") == 0)
@@ -90,13 +111,13 @@ int main(int argc, char **argv)
 		else if (cmd && strcmp(cmd, "report") == 0 && !title)
 			title = a;
 		else {
-			usage();
+			usage(stderr);
 			return 2;
 		}
 	}
 	if (!dsn || (cmd && strcmp(cmd, "crash") != 0 && strcmp(cmd, "abort") != 0 &&
 		     (strcmp(cmd, "report") != 0 || !title))) {
-		usage();
+		usage(stderr);
 		return 2;
 	}
 	/* Starting the client queues the crash of the previous run and starts sending. */
