@@ -172,9 +172,9 @@ static void command_help(const command *cmd)
 {
 	const char *text = cli_help_text(cmd->name);
 
-	printf("usage: prosum %s\n\n", cmd->usage);
+	printf("usage: prosum %s\n", cmd->usage);
 	if (text)
-		printf("%s", text);
+		printf("\n%s", text);
 	printf("\nSee `prosum --help` for what every command shares.\n");
 }
 

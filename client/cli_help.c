@@ -94,6 +94,17 @@ static const help helps[] = {
 	     "  --since TIME        only what changed since TIME\n"
 	     "  --json              print the server's answer as it is\n"
 	     "\n" TIME_FORMS "\n" DSN_OPTIONS},
+    {"queue", "What waits in the spools to be sent (reports, suggestions, votes): the spool of\n"
+	      "every DSN under ~/.local/state/prosum/spool/, or $PROSUM_SPOOL alone.\n"
+	      "\n"
+	      "  list                every item: its ID (the start of its uuid), kind, age,\n"
+	      "                      delivery attempts, target DSN, title, last error (default)\n"
+	      "  show ID             one item in full: the document and its attachments\n"
+	      "  retarget ID|--all   move items to the spool of another DSN (--to), such as\n"
+	      "                      after a mistyped DSN; `prosum flush` then sends them\n"
+	      "  drop ID|--all       delete items for good\n"
+	      "  --from DSN          with --all: only the items queued for this DSN\n"
+	      "  --to DSN            where retarget moves them\n"},
     {"reports",
      "A table of reports, newest first: ID, GROUP, KIND, STATUS, VERSION, AGE, TITLE.\n"
      "Titles are cut with \"…\" to fit the terminal (see `prosum --help`).\n"

@@ -154,6 +154,13 @@ static void test_help(void **state)
 			if (!strstr(out, says[i]))
 				fail_msg("prosum report --help does not say \"%s\"", says[i]);
 	}
+	/* prosum queue works on this machine's spools: no connection. */
+	assert_int_equal(run_bare(out, sizeof(out), "queue --help"), 0);
+	assert_int_equal(strncmp(out, "usage: prosum queue ", 20), 0);
+	assert_non_null(strstr(out, "  retarget ID|--all "));
+	assert_non_null(strstr(out, "  --to DSN "));
+	assert_int_equal(run_bare(again, sizeof(again), "help queue"), 0);
+	assert_string_equal(again, out);
 	/* The TIME forms, where a command takes a time. */
 	assert_int_equal(run_bare(out, sizeof(out), "reports --help"), 0);
 	assert_non_null(strstr(out, "TIME is a date (2026-12-05: midnight UTC), an RFC 3339 time"));
