@@ -27,12 +27,17 @@
 #define C_RELEASE 0x0400u
 #define C_SYNC 0x0800u
 #define C_QUEUE 0x1000u
+#define C_ATTACHMENT 0x2000u
 /* Commands with the DSN's ingest key, and commands with a token. */
 #define C_TESTER (C_REPORT | C_FLUSH | C_SUGGEST | C_VOTE | C_MINE)
-#define C_TRIAGE (C_REPORTS | C_GROUPS | C_SUGGESTIONS | C_SHOW | C_SET | C_RELEASE | C_SYNC)
+#define C_TRIAGE                                                                                   \
+	(C_REPORTS | C_GROUPS | C_SUGGESTIONS | C_SHOW | C_SET | C_RELEASE | C_SYNC | C_ATTACHMENT)
 #define C_LISTS (C_REPORTS | C_GROUPS | C_SUGGESTIONS)
+/* Commands whose first argument is an item id (taken in any case). */
+#define C_ID_ARG (C_VOTE | C_SHOW | C_SET | C_ATTACHMENT)
 
-enum { OPT_VALUE, OPT_FLAG, OPT_ATTACH, OPT_TAG };
+/* OPT_ID: a value that is an item id, upper-cased ("g-3" is G-3). */
+enum { OPT_VALUE, OPT_FLAG, OPT_ATTACH, OPT_TAG, OPT_ID };
 
 typedef struct option_spec {
 	const char *name;
@@ -67,10 +72,10 @@ static const option_spec options[] = {
     {"tag", OPT_TAG, 0, C_REPORT, NULL},
     {"tag", OPT_VALUE, V(tag), C_REPORTS, NULL},
     {"json", OPT_VALUE, V(json_file), C_REPORT, NULL},
-    {"json", OPT_FLAG, V(json), C_SUGGEST | C_VOTE | C_MINE | C_TRIAGE, NULL},
+    {"json", OPT_FLAG, V(json), C_SUGGEST | C_VOTE | C_MINE | (C_TRIAGE & ~C_ATTACHMENT), NULL},
     {"withdraw", OPT_FLAG, V(withdraw), C_VOTE, NULL},
     {"status", OPT_VALUE, V(status), C_LISTS | C_SET, NULL},
-    {"group", OPT_VALUE, V(group), C_REPORTS, NULL},
+    {"group", OPT_ID, V(group), C_REPORTS, NULL},
     {"platform", OPT_VALUE, V(platform), C_REPORTS | C_GROUPS, NULL},
     {"since", OPT_VALUE, V(since), C_MINE | C_REPORTS | C_GROUPS, NULL},
     {"until", OPT_VALUE, V(until), C_REPORTS | C_GROUPS, NULL},
@@ -82,16 +87,25 @@ static const option_spec options[] = {
     {"assignee", OPT_VALUE, V(assignee), C_SET, NULL},
     {"fixed-by", OPT_VALUE, V(fixed_by), C_SET, NULL},
     {"comment", OPT_VALUE, V(comment), C_SET, NULL},
-    {"merge-into", OPT_VALUE, V(merge_into), C_SET, NULL},
-    {"duplicate-of", OPT_VALUE, V(duplicate_of), C_SET, NULL},
+    {"merge-into", OPT_ID, V(merge_into), C_SET, NULL},
+    {"duplicate-of", OPT_ID, V(duplicate_of), C_SET, NULL},
     {"shipped-in", OPT_VALUE, V(shipped_in), C_SET, NULL},
     {"ref", OPT_VALUE, V(ref), C_RELEASE, NULL},
     {"notes", OPT_FLAG, V(notes), C_RELEASE, NULL},
     {"all", OPT_FLAG, V(all), C_QUEUE, NULL},
     {"from", OPT_VALUE, V(from), C_QUEUE, NULL},
     {"to", OPT_VALUE, V(to), C_QUEUE, NULL},
+    {"output", OPT_VALUE, V(output), C_ATTACHMENT, NULL},
 };
 #undef V
+
+/* One-letter spellings: -o FILE is --output FILE. */
+static const struct {
+	char letter;
+	const char *name;
+} short_options[] = {
+    {'o', "output"},
+};
 
 typedef struct command {
 	const char *name;
@@ -117,7 +131,7 @@ static const command commands[] = {
      "mine --dsn DSN [--since TIME]                        # my reports and suggestions"},
     {"reports", C_REPORTS, 0, 0, cli_reports,
      "reports [--kind K] [--status S] [--group G-n] [--revision R] [--version V]\n"
-     "               [--platform P] [--tag K:V] [--since TIME] [--until TIME]\n"
+     "               [--platform P] [--tag K=V] [--since TIME] [--until TIME]\n"
      "               [--sort newest|oldest] [--q TEXT] [--limit N] [--cursor C]\n"
      "               [--format csv|jsonl] " TOKEN_OPTS "\n"
      "               (--format streams every matching report, oldest first)"},
@@ -140,27 +154,29 @@ static const command commands[] = {
     {"queue", C_QUEUE, 0, 2, cli_queue,
      "queue [list] | queue show ID | queue retarget ID|--all [--from DSN] --to DSN\n"
      "               | queue drop ID|--all [--from DSN]       # the spooled items"},
+    {"attachment", C_ATTACHMENT, 2, 2, cli_attachment, "attachment R-n NAME [-o FILE] " TOKEN_OPTS},
 };
+
+/* The command being run, for the hint after a usage mistake; NULL before one is known. */
+static const command *running;
 
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: prosum COMMAND [OPTIONS]\n\n");
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		fprintf(f, "  prosum %s\n", commands[i].usage);
-	fprintf(
-	    f, "\nEvery command takes --cacert FILE, --pin sha256//BASE64 and --timeout MS (0: "
-	       "none);\n"
-	       "With --json, suggest, vote, mine and the commands with a token print the server's\n"
-	       "answer as it is. An empty --assignee or --fixed-by clears the field; --fixed-by\n"
-	       "takes a hash, tag, branch or HEAD~N, which the server resolves in the repository.\n"
-	       "--dsn, --server, --token, --cacert, --pin fall back to PROSUM_DSN, PROSUM_SERVER,\n"
-	       "PROSUM_TOKEN, PROSUM_CACERT, PROSUM_PIN; --project to PROSUM_PROJECT, else the\n"
-	       "DSN's project when the DSN names the server, else \"demo\". TIME is RFC 3339,\n"
-	       "seconds since the epoch, or an age: 30m, 12h, 7d, 2w.\n"
-	       "The spool of queued reports is PROSUM_SPOOL, else ~/.local/state/prosum/spool/.\n"
-	       "`prosum report` queues the report before sending it: when the server cannot\n"
-	       "be reached it says so on stderr and still exits 0; `prosum flush` sends it.\n"
-	       "Exit status: 0 done, 1 failed (the reason on stderr), 2 a usage mistake.\n");
+	fprintf(f, "\n%s", cli_help_common);
+}
+
+/* prosum COMMAND --help: its synopsis, then its options explained. */
+static void command_help(const command *cmd)
+{
+	const char *text = cli_help_text(cmd->name);
+
+	printf("usage: prosum %s\n", cmd->usage);
+	if (text)
+		printf("\n%s", text);
+	printf("\nSee `prosum --help` for what every command shares.\n");
 }
 
 /* Said first on the line of a failure that comes from an untrusted server certificate. */
@@ -200,6 +216,31 @@ int cli_usage_error(const char *fmt, ...)
 	return CLI_EXIT_USAGE;
 }
 
+/* A mistake in the command line itself: the hint names the command's own help. */
+static int parse_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static int parse_error(const char *fmt, ...)
+{
+	char hint[64];
+	va_list ap;
+
+	if (running)
+		snprintf(hint, sizeof(hint), " (see prosum %s --help)", running->name);
+	else
+		snprintf(hint, sizeof(hint), " (see prosum --help)");
+	va_start(ap, fmt);
+	print_line(hint, fmt, ap);
+	va_end(ap);
+	return CLI_EXIT_USAGE;
+}
+
+/* A failed request: its reason, and what happens to what was being sent. Certificate
+ * failures get their hint from print_line(), as every failure does. */
+int cli_transport_fail(int err, const char *note)
+{
+	(void)err;
+	return cli_fail("%s%s%s", prosum_error_last(), note ? "; " : "", note ? note : "");
+}
+
 int cli_parse_count(const char *s, long *out)
 {
 	long v = 0;
@@ -224,6 +265,21 @@ int cli_timeout(const cli_args *a, long *out)
 	return 0;
 }
 
+/* "2026-12-05": midnight UTC of a real calendar day. 0 or -1. */
+static int parse_date(const char *s, time_t *out)
+{
+	char stamp[32];
+	struct tm tm;
+
+	if (strlen(s) != 10)
+		return -1;
+	snprintf(stamp, sizeof(stamp), "%sT00:00:00Z", s);
+	if (util_parse_rfc3339(stamp, out) != 0 || !gmtime_r(out, &tm) ||
+	    tm.tm_mday != (s[8] - '0') * 10 + (s[9] - '0'))
+		return -1; /* 2026-02-30 would roll over into March */
+	return 0;
+}
+
 int cli_parse_time(const char *s, char *out, size_t outsz)
 {
 	size_t n = strlen(s), digits = strspn(s, "0123456789");
@@ -231,31 +287,40 @@ int cli_parse_time(const char *s, char *out, size_t outsz)
 	long v;
 
 	if (n > 0 && digits == n) {
-		/* Seconds since the epoch: the server takes them as they are. */
+		/* Seconds since the epoch. */
 		if (n > 12)
 			return -1;
-		snprintf(out, outsz, "%s", s);
-		return 0;
-	}
-	if (digits > 0 && digits == n - 1 && digits <= 6 && strchr("smhdw", s[n - 1])) {
+		t = 0;
+		for (size_t i = 0; i < n; i++)
+			t = t * 10 + (s[i] - '0');
+	} else if (digits > 0 && digits == n - 1 && digits <= 6 && strchr("smhdw", s[n - 1])) {
 		static const long unit[] = {['s' - 'a'] = 1,
 					    ['m' - 'a'] = 60,
 					    ['h' - 'a'] = 3600,
 					    ['d' - 'a'] = 86400,
 					    ['w' - 'a'] = 7 * 86400};
-		char age[8], stamp[32];
+		char age[8];
 		memcpy(age, s, digits);
 		age[digits] = '\0';
 		if (cli_parse_count(age, &v) != 0)
 			return -1;
-		util_rfc3339(stamp, time(NULL) - (time_t)(v * unit[s[n - 1] - 'a']));
-		snprintf(out, outsz, "%s", stamp);
-		return 0;
-	}
-	if (util_parse_rfc3339(s, &t) != 0 || n >= outsz)
+		t = time(NULL) - (time_t)(v * unit[s[n - 1] - 'a']);
+	} else if (parse_date(s, &t) != 0 && util_parse_rfc3339(s, &t) != 0) {
 		return -1;
-	snprintf(out, outsz, "%s", s);
+	}
+	if (outsz < 32)
+		return -1;
+	util_rfc3339(out, t);
 	return 0;
+}
+
+int cli_time_option(const char *name, const char *value, char out[64])
+{
+	if (cli_parse_time(value, out, 64) == 0)
+		return 0;
+	return cli_usage_error("--%s takes a date (2026-12-05), an RFC 3339 time "
+			       "(2026-12-05T10:15:00Z) or an age (30m, 12h, 7d), not \"%s\"",
+			       name, value);
 }
 
 int cli_is_id(const char *s, char prefix)
@@ -264,6 +329,15 @@ int cli_is_id(const char *s, char prefix)
 
 	return n >= 3 && n <= 21 && s[0] == prefix && s[1] == '-' && s[2] >= '1' && s[2] <= '9' &&
 	       strspn(s + 2, "0123456789") == n - 2;
+}
+
+/* "r-12" becomes "R-12" in place; anything that is no item id is left as it is. */
+static void upcase_id(char *s)
+{
+	size_t n = strlen(s);
+
+	if (n >= 3 && strchr("rgs", s[0]) && s[1] == '-' && strspn(s + 2, "0123456789") == n - 2)
+		s[0] = (char)(s[0] - 'a' + 'A');
 }
 
 static const option_spec *find_option(const char *name, size_t len, unsigned int bit)
@@ -276,6 +350,17 @@ static const option_spec *find_option(const char *name, size_t len, unsigned int
 	return NULL;
 }
 
+/* The long name of a one-letter option ("-o"), or NULL. */
+static const char *long_name(const char *arg)
+{
+	if (arg[0] != '-' || arg[1] == '-' || arg[1] == '\0' || arg[2] != '\0')
+		return NULL;
+	for (size_t i = 0; i < sizeof(short_options) / sizeof(short_options[0]); i++)
+		if (short_options[i].letter == arg[1])
+			return short_options[i].name;
+	return NULL;
+}
+
 /* Parse argv (after the command name) into *a. 0 or CLI_EXIT_USAGE (message printed). */
 static int parse_args(cli_args *a, const command *cmd, int argc, char **argv)
 {
@@ -283,14 +368,18 @@ static int parse_args(cli_args *a, const command *cmd, int argc, char **argv)
 
 	memset(a, 0, sizeof(*a));
 	for (int i = 0; i < argc; i++) {
-		const char *arg = argv[i], *eq, *value = NULL;
+		char *arg = argv[i], *eq, *value = NULL;
+		const char *name;
 		const option_spec *o;
 		size_t len;
 
 		if (only_pos || arg[0] != '-' || arg[1] == '\0') {
 			if (a->npos >= cmd->max_pos)
-				return cli_usage_error("%s: unexpected argument \"%s\"", cmd->name,
-						       arg);
+				return parse_error("%s: unexpected argument \"%s\"", cmd->name,
+						   arg);
+			/* An item id in any case: "r-12" is R-12. */
+			if (a->npos == 0 && (cmd->bit & C_ID_ARG))
+				upcase_id(arg);
 			a->pos[a->npos++] = arg;
 			continue;
 		}
@@ -298,18 +387,26 @@ static int parse_args(cli_args *a, const command *cmd, int argc, char **argv)
 			only_pos = 1;
 			continue;
 		}
-		if (arg[1] != '-')
-			return cli_usage_error("%s: unknown option \"%s\"", cmd->name, arg);
-		arg += 2;
-		eq = strchr(arg, '=');
-		len = eq ? (size_t)(eq - arg) : strlen(arg);
-		o = find_option(arg, len, cmd->bit);
+		name = long_name(arg);
+		if (!name && arg[1] != '-')
+			return parse_error("%s: unknown option \"%s\"", cmd->name, arg);
+		if (name) {
+			eq = NULL;
+			len = strlen(name);
+		} else {
+			name = arg + 2;
+			eq = strchr(name, '=');
+			len = eq ? (size_t)(eq - name) : strlen(name);
+		}
+		o = find_option(name, len, cmd->bit);
+		if (!o && name == arg + 2)
+			return parse_error("%s: unknown option \"--%.*s\"", cmd->name, (int)len,
+					   name);
 		if (!o)
-			return cli_usage_error("%s: unknown option \"--%.*s\"", cmd->name, (int)len,
-					       arg);
+			return parse_error("%s: unknown option \"%s\"", cmd->name, arg);
 		if (o->type == OPT_FLAG) {
 			if (eq)
-				return cli_usage_error("--%s takes no value", o->name);
+				return parse_error("--%s takes no value", o->name);
 			*(int *)((char *)a + o->offset) = 1;
 			continue;
 		}
@@ -317,23 +414,25 @@ static int parse_args(cli_args *a, const command *cmd, int argc, char **argv)
 			value = eq + 1;
 		} else {
 			if (i + 1 >= argc)
-				return cli_usage_error("--%s needs a value", o->name);
+				return parse_error("--%s needs a value", o->name);
 			value = argv[++i];
 		}
 		if (o->type == OPT_ATTACH) {
 			if (a->nattach >= CLI_MAX_ATTACH)
-				return cli_usage_error("more than %d --attach", CLI_MAX_ATTACH);
+				return parse_error("more than %d --attach", CLI_MAX_ATTACH);
 			a->attach[a->nattach++] = value;
 		} else if (o->type == OPT_TAG) {
 			if (a->ntags >= CLI_MAX_TAGS)
-				return cli_usage_error("more than %d --tag", CLI_MAX_TAGS);
+				return parse_error("more than %d --tag", CLI_MAX_TAGS);
 			a->tags[a->ntags++] = value;
 		} else {
+			if (o->type == OPT_ID)
+				upcase_id(value);
 			*(const char **)((char *)a + o->offset) = value;
 		}
 	}
 	if (a->npos < cmd->min_pos)
-		return cli_usage_error("%s: missing argument", cmd->name);
+		return parse_error("%s: missing argument", cmd->name);
 	/* Environment fallbacks for options not given. */
 	for (size_t i = 0; i < sizeof(options) / sizeof(options[0]); i++) {
 		const option_spec *o = &options[i];
@@ -349,38 +448,66 @@ static int parse_args(cli_args *a, const command *cmd, int argc, char **argv)
 	return 0;
 }
 
+/* -h or --help among the arguments (before "--"). */
+static int wants_help(int argc, char **argv)
+{
+	for (int j = 0; j < argc; j++) {
+		if (strcmp(argv[j], "--") == 0)
+			break;
+		if (strcmp(argv[j], "--help") == 0 || strcmp(argv[j], "-h") == 0)
+			return 1;
+	}
+	return 0;
+}
+
+static const command *find_command(const char *name)
+{
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		if (strcmp(name, commands[i].name) == 0)
+			return &commands[i];
+	return NULL;
+}
+
 int main(int argc, char **argv)
 {
+	const command *cmd;
 	cli_args a;
 	int rc;
 
-	if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
+	if (argc < 2) {
+		usage(stderr);
+		return CLI_EXIT_USAGE;
+	}
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
 	    strcmp(argv[1], "help") == 0) {
-		usage(argc < 2 ? stderr : stdout);
-		return argc < 2 ? CLI_EXIT_USAGE : 0;
+		/* prosum help COMMAND is prosum COMMAND --help. */
+		if (strcmp(argv[1], "help") == 0 && argc > 2) {
+			cmd = find_command(argv[2]);
+			if (!cmd)
+				return cli_usage_error("no command \"%s\"", argv[2]);
+			command_help(cmd);
+			return 0;
+		}
+		usage(stdout);
+		return 0;
 	}
 	if (strcmp(argv[1], "--version") == 0) {
 		printf("prosum %s\n", PROSUM_VERSION);
 		return 0;
 	}
-	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
-		if (strcmp(argv[1], commands[i].name) != 0)
-			continue;
-		for (int j = 2; j < argc; j++) {
-			if (strcmp(argv[j], "--") == 0)
-				break;
-			if (strcmp(argv[j], "--help") == 0 || strcmp(argv[j], "-h") == 0) {
-				printf("usage: prosum %s\n", commands[i].usage);
-				return 0;
-			}
-		}
-		rc = parse_args(&a, &commands[i], argc - 2, argv + 2);
-		if (rc)
-			return rc;
-		rc = commands[i].run(&a);
-		if (fflush(stdout) != 0 && rc == 0)
-			rc = cli_fail("cannot write the output");
-		return rc;
+	cmd = find_command(argv[1]);
+	if (!cmd)
+		return cli_usage_error("unknown command \"%s\"", argv[1]);
+	if (wants_help(argc - 2, argv + 2)) {
+		command_help(cmd);
+		return 0;
 	}
-	return cli_usage_error("unknown command \"%s\"", argv[1]);
+	running = cmd;
+	rc = parse_args(&a, cmd, argc - 2, argv + 2);
+	if (rc)
+		return rc;
+	rc = cmd->run(&a);
+	if (fflush(stdout) != 0 && rc == 0)
+		rc = cli_fail("cannot write the output");
+	return rc;
 }

@@ -26,6 +26,8 @@ typedef struct cli_args {
 	const char *limit, *cursor, *format;
 	/* prosum set, prosum release. */
 	const char *assignee, *fixed_by, *comment, *merge_into, *duplicate_of, *shipped_in, *ref;
+	/* prosum attachment -o FILE. */
+	const char *output;
 	int json, withdraw, notes;
 	/* prosum queue. */
 	int all;
@@ -44,6 +46,16 @@ int cli_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* One line "prosum: ... (see prosum --help)" on stderr. Returns CLI_EXIT_USAGE. */
 int cli_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/*
+ * One line "prosum: REASON[; note]" on stderr for a request that got no
+ * answer: REASON is libprosum's last error (the URL and what failed), `err`
+ * the PROSUM_E* code the call returned, `note` (may be NULL) what happens
+ * now. Every command prints network and TLS failures through here, so that
+ * a hint (such as which certificate to trust) is added in one place.
+ * Returns CLI_EXIT_FAIL.
+ */
+int cli_transport_fail(int err, const char *note);
+
 /* A non-negative decimal number of at most 9 digits. 0 or -1. */
 int cli_parse_count(const char *s, long *out);
 
@@ -51,14 +63,24 @@ int cli_parse_count(const char *s, long *out);
 int cli_timeout(const cli_args *a, long *out);
 
 /*
- * A time for --since and --until: RFC 3339, seconds since the epoch, or an
- * age such as "30m", "12h", "7d", "2w" (that long before now), written into
- * out as the server takes it. 0 or -1.
+ * A time for --since and --until: a date ("2026-12-05", midnight UTC), RFC
+ * 3339, seconds since the epoch, or an age such as "30m", "12h", "7d", "2w"
+ * (that long before now), written into out as RFC 3339 UTC. 0 or -1.
  */
 int cli_parse_time(const char *s, char *out, size_t outsz);
 
+/*
+ * cli_parse_time() for the option `name` ("since"), into out (64 bytes);
+ * a bad value is refused naming the forms taken. 0 or CLI_EXIT_USAGE.
+ */
+int cli_time_option(const char *name, const char *value, char out[64]);
+
 /* "R-12" with the given prefix letter ('R', 'G', 'S'); 1 when it is one, else 0. */
 int cli_is_id(const char *s, char prefix);
+
+/* Help: a command's options explained, or NULL; then what every command shares. cli_help.c */
+const char *cli_help_text(const char *command);
+extern const char cli_help_common[];
 
 /* The commands. Each returns its exit status. cli_tester.c */
 int cli_report(const cli_args *a);
@@ -89,5 +111,6 @@ int cli_show(const cli_args *a);
 int cli_set(const cli_args *a);
 int cli_release(const cli_args *a);
 int cli_sync(const cli_args *a);
+int cli_attachment(const cli_args *a);
 
 #endif

@@ -116,8 +116,7 @@ void cli_api_close(cli_api *x)
 
 static int write_out(const char *data, size_t len, void *arg)
 {
-	(void)arg;
-	return fwrite(data, 1, len, stdout) == len ? 0 : -1;
+	return fwrite(data, 1, len, (FILE *)arg) == len ? 0 : -1;
 }
 
 /* Sleep `ms` milliseconds, whatever signals arrive. */
@@ -129,15 +128,21 @@ static void pause_ms(long ms)
 		;
 }
 
+/*
+ * The one request of every command. `sink`: NULL keeps the answer in ans,
+ * else a 2xx body is written there as it arrives. With `quiet_404`, a 404 is
+ * returned as CLI_EXIT_FAIL without a word, for the caller to say what is
+ * missing.
+ */
 static int call(cli_api *x, transport_answer *ans, json_t **root, const char *method,
-		const char *path, const json_t *body, int stream)
+		const char *path, const json_t *body, FILE *sink, int quiet_404)
 {
 	strbuf url = STRBUF_INIT(8192);
 	transport_call c;
 	char *doc = NULL, *line;
 	uint64_t start = util_now_ms();
 	json_error_t jerr;
-	int rc = 0;
+	int rc = 0, err;
 
 	if (root)
 		*root = NULL;
@@ -159,12 +164,15 @@ static int call(cli_api *x, transport_answer *ans, json_t **root, const char *me
 	c.headers = x->headers[0] ? x->headers : NULL;
 	c.body = doc;
 	c.body_len = doc ? strlen(doc) : 0;
-	if (stream)
+	if (sink) {
 		c.stream = write_out;
+		c.stream_arg = sink;
+	}
 	for (;;) {
 		uint64_t spent;
-		if (transport_perform(x->t, ans, &c) != 0) {
-			rc = cli_fail("%s", prosum_error_last());
+		err = transport_perform(x->t, ans, &c);
+		if (err != 0) {
+			rc = cli_transport_fail(err, NULL);
 			goto out;
 		}
 		if ((ans->status != 429 && ans->status != 503) || ans->retry_after < 0)
@@ -176,13 +184,17 @@ static int call(cli_api *x, transport_answer *ans, json_t **root, const char *me
 			break;
 		pause_ms(ans->retry_after > 0 ? ans->retry_after * 1000L : 200L);
 	}
+	if (quiet_404 && ans->status == 404) {
+		rc = CLI_EXIT_FAIL;
+		goto out;
+	}
 	if (ans->status < 200 || ans->status > 299) {
 		line = transport_error_line(ans);
 		rc = cli_fail("%s %s: %s", method, url.ptr, line ? line : "error");
 		free(line);
 		goto out;
 	}
-	if (root && !stream) {
+	if (root && !sink) {
 		*root = json_loadb(ans->body.ptr, ans->body.len, 0, &jerr);
 		if (!*root)
 			rc = cli_fail("%s %s: the answer is not JSON: line %d, column %d: %s",
@@ -197,13 +209,23 @@ out:
 int cli_api_call(cli_api *x, transport_answer *ans, json_t **root, const char *method,
 		 const char *path, const json_t *body)
 {
-	return call(x, ans, root, method, path, body, 0);
+	return call(x, ans, root, method, path, body, NULL, 0);
+}
+
+int cli_api_get_quiet_404(cli_api *x, transport_answer *ans, json_t **root, const char *path)
+{
+	return call(x, ans, root, "GET", path, NULL, NULL, 1);
+}
+
+int cli_api_download(cli_api *x, transport_answer *ans, const char *path, FILE *out)
+{
+	return call(x, ans, NULL, "GET", path, NULL, out, 1);
 }
 
 int cli_api_stream(cli_api *x, const char *path)
 {
 	transport_answer ans = TRANSPORT_ANSWER_INIT;
-	int rc = call(x, &ans, NULL, "GET", path, NULL, 1);
+	int rc = call(x, &ans, NULL, "GET", path, NULL, stdout, 0);
 
 	if (rc == 0 && fflush(stdout) != 0)
 		rc = cli_fail("cannot write the output: %s", strerror(errno));

@@ -4,6 +4,7 @@
 #define PROSUM_CLIENT_CLI_API_H
 
 #include <jansson.h>
+#include <stdio.h>
 
 #include "cli.h"
 #include "strbuf.h"
@@ -47,6 +48,16 @@ void cli_api_close(cli_api *x);
  */
 int cli_api_call(cli_api *x, transport_answer *ans, json_t **root, const char *method,
 		 const char *path, const json_t *body);
+
+/* cli_api_call() of a GET, except that a 404 fails without a word (ans->status says it). */
+int cli_api_get_quiet_404(cli_api *x, transport_answer *ans, json_t **root, const char *path);
+
+/*
+ * GET base + path and write a 2xx body to `out` as it arrives, byte for
+ * byte, in constant memory. 0, or an exit status with the reason printed;
+ * but a 404 fails without a word (ans->status says it).
+ */
+int cli_api_download(cli_api *x, transport_answer *ans, const char *path, FILE *out);
 
 /* GET base + path and copy a 2xx body to stdout as it arrives. 0 or an exit status. */
 int cli_api_stream(cli_api *x, const char *path);

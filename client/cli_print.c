@@ -119,100 +119,6 @@ void cli_when(char *out, size_t n, const json_t *v, time_t now)
 }
 
 /* ------------------------------------------------------------------------ */
-/* Tables                                                                     */
-
-struct cli_table {
-	size_t ncols;
-	const char *const *names;
-	char **cells; /* rows * ncols */
-	size_t rows, cap;
-};
-
-/* Characters, not bytes: UTF-8 continuation bytes do not count. */
-static size_t width_of(const char *s)
-{
-	size_t w = 0;
-
-	for (; *s; s++)
-		if (((unsigned char)*s & 0xc0) != 0x80)
-			w++;
-	return w;
-}
-
-int cli_table_new(cli_table **out, size_t ncols, const char *const *names)
-{
-	cli_table *t = calloc(1, sizeof(*t));
-
-	if (!t)
-		return -1;
-	t->ncols = ncols;
-	t->names = names;
-	*out = t;
-	return 0;
-}
-
-int cli_table_add(cli_table *t, const char *const *cells)
-{
-	if (t->rows == t->cap) {
-		size_t cap = t->cap ? t->cap * 2 : 16;
-		char **grown = realloc(t->cells, cap * t->ncols * sizeof(*grown));
-		if (!grown)
-			return -1;
-		t->cells = grown;
-		t->cap = cap;
-	}
-	for (size_t c = 0; c < t->ncols; c++) {
-		char *copy = strdup(cells[c] ? cells[c] : "-");
-		if (!copy) {
-			while (c-- > 0)
-				free(t->cells[t->rows * t->ncols + c]);
-			return -1;
-		}
-		util_sanitize(copy);
-		t->cells[t->rows * t->ncols + c] = copy;
-	}
-	t->rows++;
-	return 0;
-}
-
-static void print_row(const cli_table *t, const char *const *row, const size_t *width, FILE *f)
-{
-	for (size_t c = 0; c + 1 < t->ncols; c++)
-		fprintf(f, "%s%*s", row[c], (int)(width[c] - width_of(row[c]) + 2), "");
-	fprintf(f, "%s\n", row[t->ncols - 1]);
-}
-
-void cli_table_print(const cli_table *t, FILE *f)
-{
-	size_t *width = calloc(t->ncols, sizeof(*width));
-
-	if (!width)
-		return;
-	for (size_t c = 0; c < t->ncols; c++) {
-		width[c] = width_of(t->names[c]);
-		for (size_t r = 0; r < t->rows; r++) {
-			size_t w = width_of(t->cells[r * t->ncols + c]);
-			if (w > width[c])
-				width[c] = w;
-		}
-	}
-	print_row(t, t->names, width, f);
-	for (size_t r = 0; r < t->rows; r++)
-		print_row(t, (const char *const *)&t->cells[r * t->ncols], width, f);
-	free(width);
-}
-
-void cli_table_free(cli_table *t)
-{
-	if (!t)
-		return;
-	for (size_t i = 0; i < t->rows * t->ncols; i++)
-		free(t->cells[i]);
-	free(t->cells);
-	free(t);
-}
-
-/* ------------------------------------------------------------------------ */
 /* Readable items                                                             */
 
 #define LABEL "%-12s "
@@ -416,6 +322,37 @@ static void section_suspects(const json_t *r)
 	}
 }
 
+/* A stack, innermost first: "  #0   function at file:line in module [address]". */
+static void section_frames(const char *heading, const json_t *frames)
+{
+	size_t i;
+	json_t *v;
+
+	if (!json_is_array(frames) || json_array_size(frames) == 0)
+		return;
+	printf("%s\n", heading);
+	json_array_foreach((json_t *)frames, i, v)
+	{
+		char fn[512], file[512], mod[256], addr[64];
+		json_t *line = json_object_get(v, "line");
+		cli_text(fn, sizeof(fn), json_object_get(v, "function"));
+		cli_text(file, sizeof(file), json_object_get(v, "file"));
+		cli_text(mod, sizeof(mod), json_object_get(v, "module"));
+		cli_text(addr, sizeof(addr), json_object_get(v, "address"));
+		printf("  #%-3zu %s", i, strcmp(fn, "-") ? fn : "??");
+		if (strcmp(file, "-") != 0) {
+			printf(" at %s", file);
+			if (json_is_integer(line))
+				printf(":%" JSON_INTEGER_FORMAT, json_integer_value(line));
+		}
+		if (strcmp(mod, "-") != 0)
+			printf(" in %s", mod);
+		if (strcmp(addr, "-") != 0)
+			printf(" [%s]", addr);
+		putchar('\n');
+	}
+}
+
 /* fixed_by and fixed_in, as a report and a group carry them. */
 static void fix_fields(const json_t *o)
 {
@@ -490,29 +427,7 @@ void cli_show_report(const json_t *r, time_t now)
 	}
 	block("description", json_object_get(r, "description"));
 	block("steps", json_object_get(r, "steps"));
-	if (json_is_array(frames) && json_array_size(frames)) {
-		printf("frames:\n");
-		json_array_foreach(frames, i, v)
-		{
-			char fn[512], file[512], mod[256], addr[64];
-			json_t *line = json_object_get(v, "line");
-			cli_text(fn, sizeof(fn), json_object_get(v, "function"));
-			cli_text(file, sizeof(file), json_object_get(v, "file"));
-			cli_text(mod, sizeof(mod), json_object_get(v, "module"));
-			cli_text(addr, sizeof(addr), json_object_get(v, "address"));
-			printf("  #%-3zu %s", i, strcmp(fn, "-") ? fn : "??");
-			if (strcmp(file, "-") != 0) {
-				printf(" at %s", file);
-				if (json_is_integer(line))
-					printf(":%" JSON_INTEGER_FORMAT, json_integer_value(line));
-			}
-			if (strcmp(mod, "-") != 0)
-				printf(" in %s", mod);
-			if (strcmp(addr, "-") != 0)
-				printf(" [%s]", addr);
-			putchar('\n');
-		}
-	}
+	section_frames("frames:", frames);
 	section_suspects(r);
 	if (json_is_array(att) && json_array_size(att)) {
 		printf("attachments:\n");
@@ -571,8 +486,49 @@ static void seen(const char *label, const json_t *when, const json_t *rev, time_
 	}
 }
 
-void cli_show_group(const json_t *g, time_t now)
+/* A group's latest reports, as a table under the show: id, when, build, platform, status. */
+static void section_reports(const json_t *g, const json_t *reports, time_t now)
 {
+	static const char *const names[] = {"ID",       "RECEIVED", "VERSION",
+					    "REVISION", "PLATFORM", "STATUS"};
+	char cells[6][256], count[32];
+	const char *row[6];
+	cli_table *t = NULL;
+	size_t i, c;
+	json_t *it;
+
+	if (!json_is_array(reports) || json_array_size(reports) == 0)
+		return;
+	cli_text(count, sizeof(count), json_object_get(g, "count"));
+	printf("latest reports (%zu of %s):\n", json_array_size(reports), count);
+	if (cli_table_new(&t, 6, names) != 0)
+		return;
+	cli_table_indent(t, 2);
+	for (c = 1; c < 5; c++)
+		cli_table_cuttable(t, c);
+	for (c = 0; c < 6; c++)
+		row[c] = cells[c];
+	json_array_foreach((json_t *)reports, i, it)
+	{
+		json_t *rev = json_object_get(it, "revision");
+		cli_text(cells[0], sizeof(cells[0]), json_object_get(it, "id"));
+		cli_age(cells[1], sizeof(cells[1]), json_object_get(it, "received_at"), now);
+		cli_text(cells[2], sizeof(cells[2]), json_object_get(it, "version"));
+		cli_text(cells[3], sizeof(cells[3]),
+			 json_is_object(rev) ? json_object_get(rev, "input") : rev);
+		cli_text(cells[4], sizeof(cells[4]), json_object_get(it, "platform"));
+		cli_text(cells[5], sizeof(cells[5]), json_object_get(it, "status"));
+		if (cli_table_add(t, row) != 0)
+			break;
+	}
+	cli_table_print(t, stdout, cli_output_width());
+	cli_table_free(t);
+}
+
+void cli_show_group(const json_t *g, const json_t *reports, const json_t *latest, time_t now)
+{
+	char rid[64], heading[128];
+
 	char id[64], status[64], kind[64], count[32], testers[32];
 
 	cli_text(id, sizeof(id), json_object_get(g, "id"));
@@ -593,6 +549,12 @@ void cli_show_group(const json_t *g, time_t now)
 	facet("versions:", json_object_get(g, "versions"));
 	facet("platforms:", json_object_get(g, "platforms"));
 	section_suspects(g);
+	if (latest) {
+		cli_text(rid, sizeof(rid), json_object_get(latest, "id"));
+		snprintf(heading, sizeof(heading), "frames (latest report, %s):", rid);
+		section_frames(heading, json_object_get(latest, "frames"));
+	}
+	section_reports(g, reports, now);
 	section_comments(g, now);
 	section_history(g);
 }

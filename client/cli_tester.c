@@ -617,10 +617,8 @@ int cli_mine(const cli_args *a)
 	int rc;
 
 	memset(&x, 0, sizeof(x));
-	if (a->since && cli_parse_time(a->since, since, sizeof(since)) != 0) {
-		rc = cli_usage_error("--since takes a time such as 2026-11-20T10:15:00Z or 7d, "
-				     "not \"%s\"",
-				     a->since);
+	if (a->since && cli_time_option("since", a->since, since) != 0) {
+		rc = CLI_EXIT_USAGE;
 		goto out;
 	}
 	/* The server reads `since` here as RFC 3339 only. */

@@ -1,9 +1,12 @@
 /* cli_triage.c - the team's commands with a token: lists, show, set, releases and sync. */
+#include <errno.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "cli_api.h"
@@ -38,14 +41,10 @@ static int list_options(const cli_args *a, const char *const *sorts, const char 
 				       a->limit);
 	if (a->sort && !one_of(a->sort, sorts))
 		return cli_usage_error("--sort takes %s, not \"%s\"", sort_text, a->sort);
-	if (a->since && cli_parse_time(a->since, since, 64) != 0)
-		return cli_usage_error("--since takes a time such as 2026-11-20T10:15:00Z or 7d, "
-				       "not \"%s\"",
-				       a->since);
-	if (a->until && cli_parse_time(a->until, until, 64) != 0)
-		return cli_usage_error("--until takes a time such as 2026-11-20T10:15:00Z or 7d, "
-				       "not \"%s\"",
-				       a->until);
+	if (a->since && cli_time_option("since", a->since, since) != 0)
+		return CLI_EXIT_USAGE;
+	if (a->until && cli_time_option("until", a->until, until) != 0)
+		return CLI_EXIT_USAGE;
 	return 0;
 }
 
@@ -75,10 +74,13 @@ static void more(const json_t *root)
 
 /*
  * GET a list at `path` and print it as a table: one row per item from `row`,
- * or the answer as it is with --json. 0 or an exit status.
+ * or the answer as it is with --json. The columns whose bit is set in `cut`
+ * hold free text that may be cut to fit the terminal (the last always may).
+ * 0 or an exit status.
  */
 static int list(cli_api *x, const cli_args *a, const char *path, size_t ncols,
-		const char *const *names, void (*row)(const json_t *item, char **cells, time_t now))
+		const char *const *names, unsigned int cut,
+		void (*row)(const json_t *item, char **cells, time_t now))
 {
 	transport_answer ans = TRANSPORT_ANSWER_INIT;
 	json_t *root = NULL, *items, *item;
@@ -109,6 +111,9 @@ static int list(cli_api *x, const cli_args *a, const char *path, size_t ncols,
 		rc = cli_fail("out of memory");
 		goto out;
 	}
+	for (i = 0; i < ncols; i++)
+		if (cut & (1u << i))
+			cli_table_cuttable(t, i);
 	json_array_foreach(items, i, item)
 	{
 		row(item, cells, now);
@@ -117,7 +122,7 @@ static int list(cli_api *x, const cli_args *a, const char *path, size_t ncols,
 			goto out;
 		}
 	}
-	cli_table_print(t, stdout);
+	cli_table_print(t, stdout, cli_output_width());
 	more(root);
 out:
 	for (i = 0; cells && i < ncols; i++)
@@ -137,18 +142,42 @@ static void report_row(const json_t *it, char **c, time_t now)
 	cli_text(c[1], CELL, json_object_get(it, "group"));
 	cli_text(c[2], CELL, json_object_get(it, "kind"));
 	cli_text(c[3], CELL, json_object_get(it, "status"));
-	cli_age(c[4], CELL, json_object_get(it, "received_at"), now);
-	cli_text(c[5], CELL, json_object_get(it, "title"));
+	cli_text(c[4], CELL, json_object_get(it, "version"));
+	cli_age(c[5], CELL, json_object_get(it, "received_at"), now);
+	cli_text(c[6], CELL, json_object_get(it, "title"));
+}
+
+/*
+ * A tag filter as the API takes it, NAME:VALUE, from KEY=VALUE (the syntax
+ * of `prosum report --tag`) or from NAME:VALUE itself. 0 or -1.
+ */
+static int tag_filter(const char *s, char *out, size_t n)
+{
+	size_t eq = strcspn(s, "="), colon = strcspn(s, ":");
+
+	if (s[eq] == '=' && eq < colon) {
+		if (eq == 0 || strlen(s) >= n)
+			return -1;
+		memcpy(out, s, eq);
+		out[eq] = ':';
+		memcpy(out + eq + 1, s + eq + 1, strlen(s + eq + 1) + 1);
+		return 0;
+	}
+	if (s[colon] != ':' || colon == 0 || strlen(s) >= n)
+		return -1;
+	memcpy(out, s, strlen(s) + 1);
+	return 0;
 }
 
 /* prosum reports: a filtered, searched page of reports, or the whole filtered set exported. */
 int cli_reports(const cli_args *a)
 {
-	static const char *const names[] = {"ID", "GROUP", "KIND", "STATUS", "AGE", "TITLE"};
+	static const char *const names[] = {"ID",      "GROUP", "KIND", "STATUS",
+					    "VERSION", "AGE",   "TITLE"};
 	static const char *const sorts[] = {"newest", "oldest", NULL};
 	static const char *const formats[] = {"csv", "jsonl", NULL};
 	strbuf q = STRBUF_INIT(8192), path = STRBUF_INIT(16384);
-	char since[64], until[64];
+	char since[64], until[64], tag[1024];
 	cli_args b = *a;
 	cli_api x;
 	int rc;
@@ -163,9 +192,8 @@ int cli_reports(const cli_args *a)
 		rc = cli_usage_error("--group takes a group id such as G-3, not \"%s\"", a->group);
 		goto out;
 	}
-	if (a->tag && (!strchr(a->tag, ':') || a->tag[0] == ':')) {
-		rc =
-		    cli_usage_error("--tag takes NAME:VALUE such as gpu:intel, not \"%s\"", a->tag);
+	if (a->tag && tag_filter(a->tag, tag, sizeof(tag)) != 0) {
+		rc = cli_usage_error("--tag takes KEY=VALUE such as gpu=intel, not \"%s\"", a->tag);
 		goto out;
 	}
 	if (a->format) {
@@ -188,7 +216,8 @@ int cli_reports(const cli_args *a)
 	if (cli_api_param(&q, "kind", a->kind) || cli_api_param(&q, "status", a->status) ||
 	    cli_api_param(&q, "group", a->group) || cli_api_param(&q, "revision", a->revision) ||
 	    cli_api_param(&q, "version", a->version) ||
-	    cli_api_param(&q, "platform", a->platform) || cli_api_param(&q, "tag", a->tag) ||
+	    cli_api_param(&q, "platform", a->platform) ||
+	    cli_api_param(&q, "tag", a->tag ? tag : NULL) ||
 	    cli_api_param(&q, "since", a->since ? since : NULL) ||
 	    cli_api_param(&q, "until", a->until ? until : NULL) ||
 	    cli_api_param(&q, "sort", a->sort) || cli_api_param(&q, "q", a->query) ||
@@ -201,7 +230,7 @@ int cli_reports(const cli_args *a)
 	if (a->format)
 		rc = cli_api_stream(&x, path.ptr);
 	else
-		rc = list(&x, a, path.ptr, 6, names, report_row);
+		rc = list(&x, a, path.ptr, 7, names, 1u << 4, report_row);
 out:
 	strbuf_free(&q);
 	strbuf_free(&path);
@@ -213,18 +242,20 @@ static void group_row(const json_t *it, char **c, time_t now)
 {
 	cli_text(c[0], CELL, json_object_get(it, "id"));
 	cli_text(c[1], CELL, json_object_get(it, "status"));
-	cli_text(c[2], CELL, json_object_get(it, "count"));
-	cli_text(c[3], CELL, json_object_get(it, "testers"));
-	cli_age(c[4], CELL, json_object_get(it, "last_seen"), now);
-	cli_text(c[5], CELL, json_object_get(it, "fixed_in"));
-	cli_text(c[6], CELL, json_object_get(it, "title"));
+	cli_text(c[2], CELL, json_object_get(it, "kind"));
+	cli_text(c[3], CELL, json_object_get(it, "count"));
+	cli_text(c[4], CELL, json_object_get(it, "testers"));
+	cli_age(c[5], CELL, json_object_get(it, "last_seen"), now);
+	cli_text(c[6], CELL, json_object_get(it, "fixed_in"));
+	cli_text(c[7], CELL, json_object_get(it, "assignee"));
+	cli_text(c[8], CELL, json_object_get(it, "title"));
 }
 
 /* prosum groups: duplicate groups, most recent first unless --sort says. */
 int cli_groups(const cli_args *a)
 {
-	static const char *const names[] = {"ID",        "STATUS",   "COUNT", "TESTERS",
-					    "LAST SEEN", "FIXED IN", "TITLE"};
+	static const char *const names[] = {"ID",        "STATUS",   "KIND",     "COUNT", "TESTERS",
+					    "LAST SEEN", "FIXED IN", "ASSIGNEE", "TITLE"};
 	static const char *const sorts[] = {"newest", "oldest", "count", "testers", NULL};
 	strbuf q = STRBUF_INIT(8192), path = STRBUF_INIT(16384);
 	char since[64], until[64];
@@ -250,7 +281,7 @@ int cli_groups(const cli_args *a)
 		rc = cli_fail("the filters are too long");
 		goto out;
 	}
-	rc = list(&x, a, path.ptr, 7, names, group_row);
+	rc = list(&x, a, path.ptr, 9, names, (1u << 6) | (1u << 7), group_row);
 out:
 	strbuf_free(&q);
 	strbuf_free(&path);
@@ -294,7 +325,7 @@ int cli_suggestions(const cli_args *a)
 		rc = cli_fail("the filters are too long");
 		goto out;
 	}
-	rc = list(&x, a, path.ptr, 5, names, suggestion_row);
+	rc = list(&x, a, path.ptr, 5, names, 1u << 3, suggestion_row);
 out:
 	strbuf_free(&q);
 	strbuf_free(&path);
@@ -314,12 +345,48 @@ static const char *collection_of(const char *id)
 	return NULL;
 }
 
+/* How many of a group's latest reports `prosum show G-n` lists. */
+#define SHOW_REPORTS 5
+
+/*
+ * What a group's answer lacks: its latest reports (GET .../reports?group=)
+ * and, from the newest of them, the frames. *reports and *latest are NULL
+ * when the group has no report of its own (merged away). 0 or an exit status.
+ */
+static int group_reports(cli_api *x, const char *id, json_t **reports, json_t **latest)
+{
+	transport_answer ans = TRANSPORT_ANSWER_INIT;
+	json_t *root = NULL, *items;
+	char path[128], rid[64];
+	int rc;
+
+	*reports = *latest = NULL;
+	snprintf(path, sizeof(path), "/reports?group=%s&limit=%d", id, SHOW_REPORTS);
+	rc = cli_api_call(x, &ans, &root, "GET", path, NULL);
+	if (rc)
+		goto out;
+	items = json_object_get(root, "items");
+	if (!json_is_array(items) || json_array_size(items) == 0)
+		goto out;
+	*reports = json_incref(items);
+	cli_text(rid, sizeof(rid), json_object_get(json_array_get(items, 0), "id"));
+	if (!cli_is_id(rid, 'R'))
+		goto out;
+	snprintf(path, sizeof(path), "/reports/%s", rid);
+	transport_answer_free(&ans);
+	rc = cli_api_call(x, &ans, latest, "GET", path, NULL);
+out:
+	json_decref(root);
+	transport_answer_free(&ans);
+	return rc;
+}
+
 /* prosum show: one report, group or suggestion, readable. */
 int cli_show(const cli_args *a)
 {
 	transport_answer ans = TRANSPORT_ANSWER_INIT;
 	const char *id = a->pos[0], *what = collection_of(id);
-	json_t *root = NULL;
+	json_t *root = NULL, *reports = NULL, *latest = NULL;
 	char path[64];
 	time_t now = time(NULL);
 	cli_api x;
@@ -334,18 +401,23 @@ int cli_show(const cli_args *a)
 		rc = cli_api_call(&x, &ans, &root, "GET", path, NULL);
 	if (rc)
 		goto out;
-	if (a->json)
+	if (a->json) {
 		cli_api_print_raw(&ans);
-	else if (!json_is_object(root))
+	} else if (!json_is_object(root)) {
 		rc = cli_fail("the answer is not a JSON object");
-	else if (id[0] == 'R')
+	} else if (id[0] == 'R') {
 		cli_show_report(root, now);
-	else if (id[0] == 'G')
-		cli_show_group(root, now);
-	else
+	} else if (id[0] == 'G') {
+		rc = group_reports(&x, id, &reports, &latest);
+		if (rc == 0)
+			cli_show_group(root, reports, latest, now);
+	} else {
 		cli_show_suggestion(root, now);
+	}
 out:
 	json_decref(root);
+	json_decref(reports);
+	json_decref(latest);
 	transport_answer_free(&ans);
 	cli_api_close(&x);
 	return rc;
@@ -551,7 +623,7 @@ int cli_release(const cli_args *a)
 	else if (verb[0] == 's')
 		rc = release_show(&x, a, name);
 	else
-		rc = list(&x, a, "/releases", 7, names, release_row);
+		rc = list(&x, a, "/releases", 7, names, (1u << 0) | (1u << 1), release_row);
 out:
 	cli_api_close(&x);
 	return rc;
@@ -582,6 +654,132 @@ int cli_sync(const cli_args *a)
 	       json_integer_value(json_object_get(root, "resolved")));
 out:
 	json_decref(root);
+	transport_answer_free(&ans);
+	cli_api_close(&x);
+	return rc;
+}
+
+/*
+ * After a 404 for R-n's attachment NAME: say which is missing, the report
+ * or the attachment, and what the report has. Returns CLI_EXIT_FAIL.
+ */
+static int attachment_missing(cli_api *x, const char *id, const char *name)
+{
+	transport_answer ans = TRANSPORT_ANSWER_INIT;
+	json_t *root = NULL, *list, *v;
+	strbuf names = STRBUF_INIT(4096);
+	char path[64], n[256];
+	size_t i;
+	int rc;
+
+	snprintf(path, sizeof(path), "/reports/%s", id);
+	rc = cli_api_get_quiet_404(x, &ans, &root, path);
+	if (rc && ans.status == 404)
+		rc = cli_fail("there is no report %s", id);
+	if (rc)
+		goto out;
+	list = json_object_get(root, "attachments");
+	json_array_foreach(list, i, v)
+	{
+		cli_text(n, sizeof(n), json_is_object(v) ? json_object_get(v, "name") : v);
+		strbuf_printf(&names, "%s%s", names.len ? ", " : "", n);
+	}
+	rc = cli_fail("%s has no attachment \"%s\"; %s%s", id, name,
+		      names.len ? "it has: " : "it has none", names.len ? names.ptr : "");
+out:
+	json_decref(root);
+	strbuf_free(&names);
+	transport_answer_free(&ans);
+	return rc;
+}
+
+/*
+ * A temporary file beside `target` for a download to land in, so that
+ * `target` is replaced only by a complete file. Caller owns *f and *tmp.
+ */
+static int open_beside(const char *target, char **tmp, FILE **f)
+{
+	size_t n = strlen(target) + 16;
+	mode_t mask;
+	int fd = -1, rc;
+
+	*f = NULL;
+	*tmp = malloc(n);
+	if (!*tmp)
+		return cli_fail("out of memory");
+	snprintf(*tmp, n, "%s.partXXXXXX", target);
+	fd = mkstemp(*tmp);
+	if (fd < 0)
+		goto fail;
+	/* A download gets the usual mode of a new file, not mkstemp's 0600. */
+	mask = umask(0);
+	umask(mask);
+	if (fchmod(fd, 0666 & ~mask) != 0)
+		goto fail;
+	*f = fdopen(fd, "wb");
+	if (!*f)
+		goto fail;
+	return 0;
+fail:
+	rc = cli_fail("cannot write %s: %s", target, strerror(errno));
+	if (fd >= 0) {
+		close(fd);
+		unlink(*tmp);
+	}
+	free(*tmp);
+	*tmp = NULL;
+	return rc;
+}
+
+/* prosum attachment R-n NAME [-o FILE]: a report's attachment, byte for byte. */
+int cli_attachment(const cli_args *a)
+{
+	transport_answer ans = TRANSPORT_ANSWER_INIT;
+	const char *id = a->pos[0], *name = a->pos[1];
+	int to_file = a->output && strcmp(a->output, "-") != 0;
+	strbuf path = STRBUF_INIT(1024);
+	char *esc = NULL, *tmp = NULL;
+	FILE *out = stdout;
+	cli_api x;
+	int rc;
+
+	memset(&x, 0, sizeof(x));
+	if (!cli_is_id(id, 'R'))
+		return cli_usage_error("attachment takes a report id such as R-12, not \"%s\"", id);
+	if (!name[0])
+		return cli_usage_error("attachment: the attachment's name is empty");
+	esc = transport_escape(name);
+	if (!esc || strbuf_printf(&path, "/reports/%s/attachments/%s", id, esc) != 0) {
+		rc = cli_fail("the attachment's name is too long");
+		goto out;
+	}
+	rc = cli_api_open_token(&x, a);
+	if (rc == 0 && to_file)
+		rc = open_beside(a->output, &tmp, &out);
+	if (rc)
+		goto out;
+	rc = cli_api_download(&x, &ans, path.ptr, out);
+	if (rc && ans.status == 404)
+		rc = attachment_missing(&x, id, name);
+	if (!to_file) {
+		if (rc == 0 && fflush(stdout) != 0)
+			rc = cli_fail("cannot write the output: %s", strerror(errno));
+		goto out;
+	}
+	if (fflush(out) != 0 || fsync(fileno(out)) != 0) {
+		if (rc == 0)
+			rc = cli_fail("cannot write %s: %s", a->output, strerror(errno));
+	}
+	fclose(out);
+	out = NULL;
+	if (rc == 0 && rename(tmp, a->output) != 0)
+		rc = cli_fail("cannot write %s: %s", a->output, strerror(errno));
+	if (rc)
+		unlink(tmp);
+out:
+	free(tmp);
+	free(esc);
+	strbuf_free(&path);
 	transport_answer_free(&ans);
 	cli_api_close(&x);
 	return rc;

@@ -258,12 +258,18 @@ static void test_groups_and_set(void **state)
 
 	assert_int_equal(run(f, out, sizeof(out), a, "groups"), 0);
 	assert_int_equal(
-	    strncmp(out, "ID   STATUS  COUNT  TESTERS  LAST SEEN  FIXED IN  TITLE\n", 56), 0);
+	    strncmp(out,
+		    "ID   STATUS  KIND   COUNT  TESTERS  LAST SEEN  FIXED IN  ASSIGNEE  "
+		    "TITLE\n",
+		    73),
+	    0);
 	{
-		const char *g1[] = {"G-1", "new", "2", "2", NULL, "-", "Save button does nothing"};
-		const char *g2[] = {"G-2", "new", "1", "1", NULL, "-", "Crash when opening a PNG"};
-		assert_row(out, g1, 7);
-		assert_row(out, g2, 7);
+		const char *g1[] = {
+		    "G-1", "new", "bug", "2", "2", NULL, "-", "-", "Save button does nothing"};
+		const char *g2[] = {
+		    "G-2", "new", "crash", "1", "1", NULL, "-", "-", "Crash when opening a PNG"};
+		assert_row(out, g1, 9);
+		assert_row(out, g2, 9);
 	}
 	/* Newest first by default; most reports first when asked. */
 	assert_true(strstr(out, "G-2 ") < strstr(out, "G-1 "));
@@ -322,9 +328,10 @@ static void test_groups_and_set(void **state)
 	assert_int_equal(run(f, out, sizeof(out), a, "set G-2 --merge-into G-1"), 0);
 	assert_int_equal(run(f, out, sizeof(out), a, "groups"), 0);
 	{
-		const char *g1[] = {
-		    "G-1", "triaged", "3", "2", NULL, "-", "Save button does nothing"};
-		assert_row(out, g1, 7);
+		const char *g1[] = {"G-1", "triaged", "bug",
+				    "3",   "2",       NULL,
+				    "-",   "ada",     "Save button does nothing"};
+		assert_row(out, g1, 9);
 	}
 	assert_int_equal(run(f, out, sizeof(out), a, "set R-1 --merge-into G-1 2>&1"), 2);
 	assert_string_equal(out, "prosum: --merge-into is for groups (G-n) (see prosum --help)\n");
@@ -457,7 +464,7 @@ static void test_reports_filters_export(void **state)
 
 	/* Full-text search. */
 	assert_int_equal(run(f, out, sizeof(out), a, "reports --q save"), 0);
-	assert_non_null(strstr(out, "R-1  G-1    bug   new     "));
+	assert_non_null(strstr(out, "R-1  G-1    bug   new     1.0      "));
 	assert_null(strstr(out, "R-2"));
 	assert_null(strstr(out, "R-3"));
 	assert_int_equal(run(f, out, sizeof(out), a, "reports --q palette --kind crash"), 0);
@@ -476,7 +483,7 @@ static void test_reports_filters_export(void **state)
 	    0);
 	assert_non_null(strstr(out, "R-3 "));
 	assert_int_equal(run(f, out, sizeof(out), a, "reports --since 2099-01-01T00:00:00Z"), 0);
-	assert_string_equal(out, "ID  GROUP  KIND  STATUS  AGE  TITLE\n");
+	assert_string_equal(out, "ID  GROUP  KIND  STATUS  VERSION  AGE  TITLE\n");
 	assert_int_equal(run(f, out, sizeof(out), a, "reports --group G-2"), 0);
 	assert_non_null(strstr(out, "R-2 "));
 	assert_null(strstr(out, "R-3 "));

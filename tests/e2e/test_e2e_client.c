@@ -80,9 +80,9 @@ static void test_cli_report_list_show(void **state)
 	assert_int_equal(e2e_count_files(f->spool, ".report"), 0);
 
 	assert_int_equal(e2e_sh(out, sizeof(out), "%s '%s' reports", f->env, PROSUM_CLI_PATH), 0);
-	assert_non_null(strstr(out, "ID   GROUP  KIND  STATUS  AGE       TITLE\n"));
+	assert_non_null(strstr(out, "ID   GROUP  KIND  STATUS  VERSION  AGE       TITLE\n"));
 	assert_non_null(
-	    strstr(out, "R-1  G-1    bug   new     just now  Save button does nothing\n"));
+	    strstr(out, "R-1  G-1    bug   new     -        just now  Save button does nothing\n"));
 
 	assert_int_equal(
 	    e2e_sh(out, sizeof(out), "%s '%s' reports --kind crash", f->env, PROSUM_CLI_PATH), 0);
