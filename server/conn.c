@@ -45,6 +45,8 @@ struct conn {
 	http_request req;
 	request rq;
 	int64_t deadline;    /* monotonic ms; 0 for none */
+	int timeq;           /* 1 + the index of the deadline queue it is in; 0 for none */
+	conn *tq_prev, *tq_next;
 	conn_more_fn more;   /* a streamed answer wants more once `out` is written */
 	void (*more_free)(void *ctx);
 	void *more_ctx;
@@ -66,9 +68,53 @@ static const config *cfg_of(conn *c)
 	return c->io->srv->cfg;
 }
 
+static void timeq_unlink(conn *c)
+{
+	struct io_timeq *q;
+
+	if (!c->timeq)
+		return;
+	q = &c->io->timeq[c->timeq - 1];
+	if (c->tq_prev)
+		c->tq_prev->tq_next = c->tq_next;
+	else
+		q->head = c->tq_next;
+	if (c->tq_next)
+		c->tq_next->tq_prev = c->tq_prev;
+	else
+		q->tail = c->tq_prev;
+	c->tq_prev = c->tq_next = NULL;
+	c->timeq = 0;
+}
+
+/*
+ * The deadline goes at the tail of the queue for `ms`, which keeps it sorted.
+ * Should every queue be taken (more timeout lengths than IO_TIMEQS), the
+ * connection is in none and conn_tick() alone closes it, within a second.
+ */
 static void set_deadline(conn *c, int ms)
 {
-	c->deadline = loop_now(c->io->loop) + ms;
+	io_thread *io = c->io;
+	int i, k = -1;
+
+	timeq_unlink(c);
+	c->deadline = loop_now(io->loop) + ms;
+	for (i = 0; i < IO_TIMEQS && k < 0; i++)
+		if (io->timeq[i].ms == ms)
+			k = i;
+	for (i = 0; i < IO_TIMEQS && k < 0; i++)
+		if (!io->timeq[i].head)
+			k = i;
+	if (k < 0)
+		return;
+	io->timeq[k].ms = ms;
+	c->tq_prev = io->timeq[k].tail;
+	if (c->tq_prev)
+		c->tq_prev->tq_next = c;
+	else
+		io->timeq[k].head = c;
+	io->timeq[k].tail = c;
+	c->timeq = k + 1;
 }
 
 static void conn_close(conn *c)
@@ -79,6 +125,7 @@ static void conn_close(conn *c)
 		return;
 	assert(c->state != CONN_WAIT_STORE); /* the store task still points at us */
 	c->state = CONN_CLOSE;
+	timeq_unlink(c);
 	if (c->more_free)
 		c->more_free(c->more_ctx);
 	c->more = NULL;
@@ -217,6 +264,48 @@ void conn_tick(io_thread *io)
 			buf_free(&c->body);
 		}
 	}
+}
+
+/* The earliest deadline of the queue heads; drops those whose deadline was cleared. 0 for none. */
+static int64_t timeq_first(io_thread *io)
+{
+	int64_t first = 0;
+	int i;
+
+	for (i = 0; i < IO_TIMEQS; i++) {
+		conn *c = io->timeq[i].head;
+
+		while (c && !c->deadline) { /* parked on the store since */
+			timeq_unlink(c);
+			c = io->timeq[i].head;
+		}
+		if (c && (!first || c->deadline < first))
+			first = c->deadline;
+	}
+	return first;
+}
+
+static void on_deadline(loop *l, void *data)
+{
+	io_thread *io = data;
+	int64_t now = loop_now(l);
+	int i;
+
+	for (i = 0; i < IO_TIMEQS; i++) {
+		conn *c;
+
+		while ((c = io->timeq[i].head) && (!c->deadline || c->deadline <= now)) {
+			if (c->deadline)
+				conn_close(c); /* unlinks it */
+			else
+				timeq_unlink(c);
+		}
+	}
+}
+
+void conn_arm_timer(io_thread *io)
+{
+	loop_set_timer(io->loop, timeq_first(io), on_deadline, io);
 }
 
 void conn_close_idle(io_thread *io, int force)
