@@ -47,7 +47,7 @@ typedef struct fixture {
 
 static const char *const flags_base[] = {BASE_FLAGS, "--rate-ip", "0", "--rate-key", "0", NULL};
 static const char *const flags_idle[] = {"--handshake-timeout",
-					 "2000",
+					 "2000", /* IDLE_HANDSHAKE_MS */
 					 "--idle-timeout",
 					 "2000",
 					 "--request-timeout",
@@ -1205,13 +1205,78 @@ static void test_path_traversal(void **state)
 
 /* ---- many idle connections ---- */
 
+/*
+ * Each idle connection's life as this process can bound it, whatever its own
+ * delays: the server cannot have started its clock before `start` (just before
+ * connect) and closed it no later than `seen` (the wait that reported the
+ * close), and the close happened after `clean`: the start of the last wait
+ * that found nothing more to read, when it was not yet closed.
+ */
+typedef struct idle_conns {
+	int ep, n, closed;
+	int *fds;
+	long long *start, *opened;
+	long long clean;       /* start of the last wait that drained every event */
+	long long min_life;    /* the shortest a closed one can have lived (from `start`) */
+	long long max_life;    /* the longest a closed one surely lived (from `opened`) */
+	long long last_close;  /* `seen` of the last close */
+} idle_conns;
+
+/* Take the closes the server made so far, waiting up to `wait_ms` for the first. */
+static void idle_take_closes(idle_conns *ic, int wait_ms)
+{
+	for (;;) {
+		struct epoll_event evs[256];
+		long long before = e2e_now_ms(), seen;
+		int k, m = epoll_wait(ic->ep, evs, 256, wait_ms);
+
+		seen = e2e_now_ms();
+		for (k = 0; k < m; k++) {
+			int idx = (int)evs[k].data.u32;
+			char b[64];
+
+			if (ic->fds[idx] < 0)
+				continue;
+			if (recv(ic->fds[idx], b, sizeof(b), MSG_DONTWAIT) > 0)
+				continue; /* nothing is expected before the close */
+			if (seen - ic->start[idx] < ic->min_life)
+				ic->min_life = seen - ic->start[idx];
+			if (ic->clean - ic->opened[idx] > ic->max_life)
+				ic->max_life = ic->clean - ic->opened[idx];
+			ic->last_close = seen;
+			epoll_ctl(ic->ep, EPOLL_CTL_DEL, ic->fds[idx], NULL);
+			close(ic->fds[idx]);
+			ic->fds[idx] = -1;
+			ic->closed++;
+		}
+		if (m < (int)(sizeof(evs) / sizeof(evs[0]))) {
+			ic->clean = before; /* whatever closes later was still open here */
+			return;
+		}
+		wait_ms = 0;
+	}
+}
+
+#define IDLE_HANDSHAKE_MS 2000
+/*
+ * How much longer than its timeout an idle connection may live. The server
+ * means to close it within a few tens of ms of its deadline; this allows for a
+ * shared 2-core machine running other sanitized tests at once, where prosumd
+ * may wait its turn for the CPU, and for the 10,000 accepts before it. A
+ * connection the server never closes still fails, when the wait below ends.
+ */
+#define IDLE_LATE_MS 5000
+/* Closed earlier than the timeout less this is too early (the server's clock is read once per
+ * round of events, so a deadline may start a little before the connection was accepted). */
+#define IDLE_EARLY_MS 500
+
 static void test_idle_connections(void **state)
 {
 	fixture *f = *state;
 	struct rlimit rl;
-	int want = 10000, n = 0, ep, i, closed = 0, failed = 0;
-	int *fds;
-	long long *opened, t_first, t_last, t_post, oldest = 0, youngest = 1LL << 40;
+	int want = 10000, i, failed = 0;
+	idle_conns ic = {.min_life = 1LL << 40};
+	long long t_first, t_last, t_post;
 	long st;
 
 	getrlimit(RLIMIT_NOFILE, &rl);
@@ -1223,14 +1288,16 @@ static void test_idle_connections(void **state)
 	if (want < 2000)
 		fail_msg("the fd limit (%llu) leaves room for only %d connections; 2000 needed",
 			 (unsigned long long)rl.rlim_cur, want);
-	fds = calloc((size_t)want, sizeof(*fds));
-	opened = calloc((size_t)want, sizeof(*opened));
-	ep = epoll_create1(EPOLL_CLOEXEC);
-	assert_true(fds && opened && ep >= 0);
+	ic.fds = calloc((size_t)want, sizeof(*ic.fds));
+	ic.start = calloc((size_t)want, sizeof(*ic.start));
+	ic.opened = calloc((size_t)want, sizeof(*ic.opened));
+	ic.ep = epoll_create1(EPOLL_CLOEXEC);
+	assert_true(ic.fds && ic.start && ic.opened && ic.ep >= 0);
 
-	t_first = e2e_now_ms();
+	t_first = ic.clean = e2e_now_ms();
 	for (i = 0; i < want; i++) {
 		struct epoll_event ev = {.events = EPOLLIN | EPOLLRDHUP};
+		long long t = e2e_now_ms();
 		int fd = e2e_tcp_connect(&f->s);
 
 		if (fd < 0) {
@@ -1239,69 +1306,54 @@ static void test_idle_connections(void **state)
 				break;
 			continue;
 		}
-		fds[n] = fd;
-		opened[n] = e2e_now_ms();
-		ev.data.u32 = (uint32_t)n;
-		epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev);
-		n++;
+		ic.fds[ic.n] = fd;
+		ic.start[ic.n] = t;
+		ic.opened[ic.n] = e2e_now_ms();
+		ev.data.u32 = (uint32_t)ic.n;
+		epoll_ctl(ic.ep, EPOLL_CTL_ADD, fd, &ev);
+		ic.n++;
+		/* Opening takes seconds on a slow machine: the first ones close meanwhile. */
+		if (ic.n % 32 == 0)
+			idle_take_closes(&ic, 0);
 	}
 	t_last = e2e_now_ms();
-	fprintf(stderr, "idle connections: %d open in %lld ms (%d connects failed)\n", n,
+	fprintf(stderr, "idle connections: %d open in %lld ms (%d connects failed)\n", ic.n,
 		t_last - t_first, failed);
-	if (n < want)
-		miss(f, "only %d of %d connections could be opened", n, want);
+	if (ic.n < want)
+		miss(f, "only %d of %d connections could be opened", ic.n, want);
 
 	/* Meanwhile a real client is served. */
 	t_post = e2e_now_ms();
 	st = post_valid(f, "while thousands idle", NULL);
 	if (st != 201)
-		miss(f, "a report while %d connections idle: %ld", n, st);
+		miss(f, "a report while %d connections idle: %ld", ic.n, st);
 	fprintf(stderr, "idle connections: a report took %lld ms\n", e2e_now_ms() - t_post);
 
-	/* Every one closed by the server: 2 s handshake timeout, checked once a second. */
-	while (closed < n && e2e_now_ms() < t_last + 6000) {
-		struct epoll_event evs[256];
-		int k, m = epoll_wait(ep, evs, 256, 100);
-
-		for (k = 0; k < m; k++) {
-			int idx = (int)evs[k].data.u32;
-			char b[64];
-			long long age = e2e_now_ms() - opened[idx];
-
-			if (fds[idx] < 0)
-				continue;
-			if (recv(fds[idx], b, sizeof(b), MSG_DONTWAIT) > 0)
-				continue; /* nothing is expected before the close */
-			if (age > oldest)
-				oldest = age;
-			if (age < youngest)
-				youngest = age;
-			epoll_ctl(ep, EPOLL_CTL_DEL, fds[idx], NULL);
-			close(fds[idx]);
-			fds[idx] = -1;
-			closed++;
-		}
-	}
+	/* Every one closed by the server; one never closed fails here, a bounded time later. */
+	while (ic.closed < ic.n && e2e_now_ms() < t_last + IDLE_HANDSHAKE_MS + 3 * IDLE_LATE_MS)
+		idle_take_closes(&ic, 100);
 	fprintf(stderr,
-		"idle connections: %d of %d closed by the server; ages at close %lld..%lld ms; "
-		"last %lld ms after the last connect\n",
-		closed, n, youngest, oldest, e2e_now_ms() - t_last);
-	if (closed < n)
-		miss(f, "%d of %d idle connections still open 6 s after the last connect",
-		     n - closed, n);
-	/* 2000 ms, plus up to a second of timer granularity, plus our own reading of 10,000 events.
-	 */
-	if (oldest > 4000)
-		miss(f, "an idle connection lived %lld ms (handshake timeout 2000)", oldest);
-	if (closed && youngest < 1500)
-		miss(f, "an idle connection was closed after %lld ms, before its handshake timeout",
-		     youngest);
-	for (i = 0; i < n; i++)
-		if (fds[i] >= 0)
-			close(fds[i]);
-	close(ep);
-	free(fds);
-	free(opened);
+		"idle connections: %d of %d closed by the server (handshake timeout %d ms); lives "
+		"at close %lld..%lld ms: at most %lld ms past the timeout; the last close %lld ms "
+		"after the last connect\n",
+		ic.closed, ic.n, IDLE_HANDSHAKE_MS, ic.min_life, ic.max_life,
+		ic.max_life - IDLE_HANDSHAKE_MS, ic.last_close - t_last);
+	if (ic.closed < ic.n)
+		miss(f, "%d of %d idle connections still open %d ms after the last connect",
+		     ic.n - ic.closed, ic.n, IDLE_HANDSHAKE_MS + 3 * IDLE_LATE_MS);
+	if (ic.max_life > IDLE_HANDSHAKE_MS + IDLE_LATE_MS)
+		miss(f, "an idle connection lived at least %lld ms (handshake timeout %d)",
+		     ic.max_life, IDLE_HANDSHAKE_MS);
+	if (ic.closed && ic.min_life < IDLE_HANDSHAKE_MS - IDLE_EARLY_MS)
+		miss(f, "an idle connection was closed within %lld ms, before its handshake timeout",
+		     ic.min_life);
+	for (i = 0; i < ic.n; i++)
+		if (ic.fds[i] >= 0)
+			close(ic.fds[i]);
+	close(ic.ep);
+	free(ic.fds);
+	free(ic.start);
+	free(ic.opened);
 	after_group(f);
 }
 
