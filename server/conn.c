@@ -88,17 +88,21 @@ static void timeq_unlink(conn *c)
 }
 
 /*
- * The deadline goes at the tail of the queue for `ms`, which keeps it sorted.
- * Should every queue be taken (more timeout lengths than IO_TIMEQS), the
- * connection is in none and conn_tick() alone closes it, within a second.
+ * The deadline `ms` after `from` goes into the queue for `ms`, at its tail
+ * unless `from` was before the last one's (then a few steps back): the queue
+ * stays sorted. Should every queue be taken (more timeout lengths than
+ * IO_TIMEQS), the connection is in none and conn_tick() alone closes it,
+ * within a second.
  */
-static void set_deadline(conn *c, int ms)
+static void set_deadline_from(conn *c, int64_t from, int ms)
 {
 	io_thread *io = c->io;
+	struct io_timeq *q;
+	conn *after;
 	int i, k = -1;
 
 	timeq_unlink(c);
-	c->deadline = loop_now(io->loop) + ms;
+	c->deadline = from + ms;
 	for (i = 0; i < IO_TIMEQS && k < 0; i++)
 		if (io->timeq[i].ms == ms)
 			k = i;
@@ -107,14 +111,44 @@ static void set_deadline(conn *c, int ms)
 			k = i;
 	if (k < 0)
 		return;
-	io->timeq[k].ms = ms;
-	c->tq_prev = io->timeq[k].tail;
+	q = &io->timeq[k];
+	q->ms = ms;
+	for (after = q->tail; after && after->deadline > c->deadline; after = after->tq_prev)
+		;
+	c->tq_prev = after;
+	c->tq_next = after ? after->tq_next : q->head;
 	if (c->tq_prev)
 		c->tq_prev->tq_next = c;
 	else
-		io->timeq[k].head = c;
-	io->timeq[k].tail = c;
+		q->head = c;
+	if (c->tq_next)
+		c->tq_next->tq_prev = c;
+	else
+		q->tail = c;
 	c->timeq = k + 1;
+}
+
+static void set_deadline(conn *c, int ms)
+{
+	set_deadline_from(c, loop_now(c->io->loop), ms);
+}
+
+/*
+ * When TCP connected: the client has been waiting since, though the
+ * connection may have sat in the listen queue before we accepted it. The
+ * kernel counts the time since the last ACK it got, which for a connection
+ * not yet read from is its last step of the TCP handshake or a later segment.
+ */
+static int64_t connected_at(int fd)
+{
+	struct tcp_info ti;
+	socklen_t len = sizeof(ti);
+	int64_t now = loop_clock_ms();
+
+	if (getsockopt(fd, IPPROTO_TCP, TCP_INFO, &ti, &len) < 0 ||
+	    len < offsetof(struct tcp_info, tcpi_last_ack_recv) + sizeof(ti.tcpi_last_ack_recv))
+		return now;
+	return now - (ti.tcpi_last_ack_recv < 3600000 ? (int64_t)ti.tcpi_last_ack_recv : 0);
 }
 
 static void conn_close(conn *c)
@@ -238,7 +272,7 @@ void conn_accept(io_thread *io, int fd, const struct sockaddr *peer, unsigned pe
 		io->conns->prev = c;
 	io->conns = c;
 	io->nconns++;
-	set_deadline(c, srv->cfg->handshake_timeout_ms);
+	set_deadline_from(c, connected_at(fd), srv->cfg->handshake_timeout_ms);
 	if (loop_add(io->loop, &c->watch, EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET) < 0) {
 		conn_close(c);
 		return;
