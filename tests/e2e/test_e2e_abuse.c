@@ -1832,5 +1832,6 @@ int main(void)
 	}
 	signal(SIGPIPE, SIG_IGN);
 	curl_global_init(CURL_GLOBAL_ALL);
+	if (getenv("TMPFILTER")) cmocka_set_test_filter(getenv("TMPFILTER"));
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
