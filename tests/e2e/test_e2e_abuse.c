@@ -42,6 +42,10 @@ typedef struct fixture {
 	int missed;
 } fixture;
 
+/* How long this side waits for a handshake or an answer that should come at once: long, for a
+ * loaded machine; the waits end when it comes. */
+#define WAIT_MS 15000
+
 /*
  * Timeouts well above what any step here takes on a loaded machine: a
  * connection of a test must not be closed under it because the test process
@@ -51,10 +55,11 @@ typedef struct fixture {
 	"--handshake-timeout", "10000", "--idle-timeout", "30000", "--request-timeout", "5000"
 
 static const char *const flags_base[] = {BASE_FLAGS, "--rate-ip", "0", "--rate-key", "0", NULL};
-/* The server drops a client that stays after a cut record by its idle timeout: a short one. */
+/* The server drops a client that stays after a cut record by its idle timeout: a short one,
+ * RECORDS_IDLE_MS. */
 #define RECORDS_IDLE_MS 2000
-static const char *const flags_records[] = {BASE_FLAGS, "--rate-ip", "0", "--rate-key",
-					    "0",        "--idle-timeout", "2000" /* RECORDS_IDLE_MS */, NULL};
+static const char *const flags_records[] = {BASE_FLAGS, "--rate-ip",      "0",    "--rate-key",
+					    "0",        "--idle-timeout", "2000", NULL};
 static const char *const flags_idle[] = {"--handshake-timeout",
 					 "2000", /* IDLE_HANDSHAKE_MS */
 					 "--idle-timeout",
@@ -224,7 +229,7 @@ static int post_bytes(fixture *f, const char *const *extra, const void *body, si
 /* A raw request over TLS (it should say Connection: close); the answer into out. Its status. */
 static long tls_raw(fixture *f, const char *req, size_t len, char *out, size_t outsz)
 {
-	ssize_t n = e2e_tls_exchange(&f->s, req, len, out, outsz, 8000);
+	ssize_t n = e2e_tls_exchange(&f->s, req, len, out, outsz, WAIT_MS);
 
 	if (n < 0) {
 		out[0] = '\0';
@@ -471,7 +476,7 @@ static void test_truncated_tls_records(void **state)
 	expect_serving(f, "fifty cut handshake records");
 
 	/* After a complete handshake: an application-data record cut short, then gone. */
-	t = e2e_tls_open(&f->s, 0, 5000);
+	t = e2e_tls_open(&f->s, 0, WAIT_MS);
 	assert_non_null(t);
 	assert_int_equal(send(e2e_tls_fd(t), "\x17\x03\x03\x03\xe8", 5, MSG_NOSIGNAL), 5);
 	assert_int_equal(send(e2e_tls_fd(t), junk, 10, MSG_NOSIGNAL), 10);
@@ -479,7 +484,7 @@ static void test_truncated_tls_records(void **state)
 	expect_serving(f, "application record cut short");
 
 	/* The same, but the client stays: the server drops it by its own timeout. */
-	t = e2e_tls_open(&f->s, 0, 5000);
+	t = e2e_tls_open(&f->s, 0, WAIT_MS);
 	assert_non_null(t);
 	assert_int_equal(send(e2e_tls_fd(t), "\x17\x03\x03\x03\xe8", 5, MSG_NOSIGNAL), 5);
 	assert_int_equal(send(e2e_tls_fd(t), junk, 10, MSG_NOSIGNAL), 10);
@@ -489,8 +494,10 @@ static void test_truncated_tls_records(void **state)
 		/* The idle timeout, and generous room for a loaded machine: what fails
 		 * is a connection the server keeps. */
 		if (!e2e_wait_closed(e2e_tls_fd(t), RECORDS_IDLE_MS + 13000))
-			miss(f, "a cut application record with the client still there: not closed "
-				"after %d ms", RECORDS_IDLE_MS + 13000);
+			miss(f,
+			     "a cut application record with the client still there: not closed "
+			     "after %d ms",
+			     RECORDS_IDLE_MS + 13000);
 		else
 			fprintf(stderr, "cut application record: closed after %lld ms\n",
 				e2e_now_ms() - t0);
@@ -1238,10 +1245,10 @@ typedef struct idle_conns {
 	int ep, n, closed;
 	int *fds;
 	long long *start, *opened;
-	long long clean;       /* start of the last wait that drained every event */
-	long long min_life;    /* the shortest a closed one can have lived (from `start`) */
-	long long max_life;    /* the longest a closed one surely lived (from `opened`) */
-	long long last_close;  /* `seen` of the last close */
+	long long clean;      /* start of the last wait that drained every event */
+	long long min_life;   /* the shortest a closed one can have lived (from `start`) */
+	long long max_life;   /* the longest a closed one surely lived (from `opened`) */
+	long long last_close; /* `seen` of the last close */
 } idle_conns;
 
 /* Take the closes the server made so far, waiting up to `wait_ms` for the first. */
@@ -1367,7 +1374,8 @@ static void test_idle_connections(void **state)
 		miss(f, "an idle connection lived at least %lld ms (handshake timeout %d)",
 		     ic.max_life, IDLE_HANDSHAKE_MS);
 	if (ic.closed && ic.min_life < IDLE_HANDSHAKE_MS - IDLE_EARLY_MS)
-		miss(f, "an idle connection was closed within %lld ms, before its handshake timeout",
+		miss(f,
+		     "an idle connection was closed within %lld ms, before its handshake timeout",
 		     ic.min_life);
 	for (i = 0; i < ic.n; i++)
 		if (ic.fds[i] >= 0)
@@ -1397,7 +1405,7 @@ static void *slow_main(void *arg)
 	slow_reader *sr = arg;
 	char req[512], *body = NULL;
 	long long t0 = e2e_now_ms();
-	e2e_tls *t = e2e_tls_open(&sr->f->s, 2048, 15000);
+	e2e_tls *t = e2e_tls_open(&sr->f->s, 2048, WAIT_MS);
 	size_t len = 0;
 
 	if (!t)
@@ -1451,7 +1459,7 @@ static void test_slow_reader(void **state)
 	memset(title, 'w', sizeof(title) - 1);
 	title[sizeof(title) - 1] = '\0';
 	snprintf(key, sizeof(key), "%s", f->s.key);
-	t = e2e_tls_open(&f->s, 0, 5000);
+	t = e2e_tls_open(&f->s, 0, WAIT_MS);
 	assert_non_null(t);
 	for (i = 0; i < 200; i++) {
 		char uuid[37], *doc, *body = NULL;
@@ -1470,7 +1478,7 @@ static void test_slow_reader(void **state)
 		free(doc);
 		assert_true(n > 0 && (size_t)n < sizeof(req));
 		assert_int_equal(e2e_tls_write(t, req, (size_t)n), 0);
-		assert_int_equal(e2e_tls_response(t, 10000, &st, &body, &len, NULL, 0), 0);
+		assert_int_equal(e2e_tls_response(t, WAIT_MS, &st, &body, &len, NULL, 0), 0);
 		assert_int_equal(st, 201);
 		free(body);
 	}
@@ -1516,13 +1524,16 @@ static void test_slow_reader(void **state)
 	if (refused)
 		miss(f, "%d requests failed while a slow reader was connected", refused);
 	if (worst > bound)
-		miss(f, "a pair of requests took %lld ms while a slow reader was connected (%lld ms "
-			"before it came)", worst, base);
+		miss(f,
+		     "a pair of requests took %lld ms while a slow reader was connected (%lld ms "
+		     "before it came)",
+		     worst, base);
 	if (sr.ok && (sr.status != 200 || (long long)sr.items != (total < 500 ? total : 500)))
 		miss(f, "the slow reader's answer: status %ld, %zu items of %lld", sr.status,
 		     sr.items, total);
 	if (!sr.ok && sr.ms >= SLOW_WAIT_MS)
-		miss(f, "the slow reader was neither served nor dropped within %d ms", SLOW_WAIT_MS);
+		miss(f, "the slow reader was neither served nor dropped within %d ms",
+		     SLOW_WAIT_MS);
 	after_group(f);
 }
 
@@ -1533,7 +1544,7 @@ static void test_flood_one_address(void **state)
 	fixture *f = *state;
 	char req[256], head[2048], retry[32] = "";
 	int i, ok = 0, limited = 0, other = 0, bad429 = 0;
-	e2e_tls *t = e2e_tls_open(&f->s, 0, 5000);
+	e2e_tls *t = e2e_tls_open(&f->s, 0, WAIT_MS);
 	long long t0 = e2e_now_ms(), before;
 	long st;
 
@@ -1549,10 +1560,10 @@ static void test_flood_one_address(void **state)
 		size_t len;
 
 		if (e2e_tls_write(t, req, strlen(req)) < 0 ||
-		    e2e_tls_response(t, 5000, &st, &body, &len, head, sizeof(head)) < 0) {
+		    e2e_tls_response(t, WAIT_MS, &st, &body, &len, head, sizeof(head)) < 0) {
 			/* A flooder may be cut off: go on with a new connection. */
 			e2e_tls_close(t, 1);
-			t = e2e_tls_open(&f->s, 0, 5000);
+			t = e2e_tls_open(&f->s, 0, WAIT_MS);
 			assert_non_null(t);
 			other++;
 			continue;
@@ -1579,8 +1590,8 @@ static void test_flood_one_address(void **state)
 		free(body);
 	}
 	fprintf(stderr,
-		"flood: %d requests in %lld ms: %d ok, %d limited (Retry-After %s), %d other\n",
-		i, e2e_now_ms() - t0, ok, limited, retry, other);
+		"flood: %d requests in %lld ms: %d ok, %d limited (Retry-After %s), %d other\n", i,
+		e2e_now_ms() - t0, ok, limited, retry, other);
 	if (limited == 0)
 		miss(f, "%d requests at --rate-ip 5 (burst 20): none was limited", i);
 	if (bad429)
@@ -1616,7 +1627,8 @@ static void test_flood_one_address(void **state)
 				     f->s.key, strlen(doc), doc);
 			free(doc);
 			if (e2e_tls_write(t, post, (size_t)n) < 0 ||
-			    e2e_tls_response(t, 5000, &st, &body, &len, head, sizeof(head)) < 0) {
+			    e2e_tls_response(t, WAIT_MS, &st, &body, &len, head, sizeof(head)) <
+				0) {
 				miss(f, "a report while limited: the connection failed");
 				break;
 			}
@@ -1651,7 +1663,7 @@ static void test_flood_one_address(void **state)
 		size_t len;
 
 		if (e2e_tls_write(t, req, strlen(req)) < 0 ||
-		    e2e_tls_response(t, 5000, &st, &body, &len, head, sizeof(head)) < 0)
+		    e2e_tls_response(t, WAIT_MS, &st, &body, &len, head, sizeof(head)) < 0)
 			miss(f, "after Retry-After: the connection failed");
 		else if (st != 200)
 			miss(f, "after waiting Retry-After (%s s): %ld", retry, st);
@@ -1672,7 +1684,7 @@ static void test_conns_per_address(void **state)
 	int i, fd;
 
 	for (i = 0; i < 10; i++) {
-		t[i] = e2e_tls_open(&f->s, 0, 5000);
+		t[i] = e2e_tls_open(&f->s, 0, WAIT_MS);
 		assert_non_null(t[i]);
 	}
 	/*
@@ -1699,7 +1711,7 @@ static void test_conns_per_address(void **state)
 		long st = 0;
 
 		if (e2e_tls_write(t[i], req, sizeof(req) - 1) < 0 ||
-		    e2e_tls_response(t[i], 5000, &st, &body, &len, NULL, 0) < 0 || st != 200)
+		    e2e_tls_response(t[i], WAIT_MS, &st, &body, &len, NULL, 0) < 0 || st != 200)
 			miss(f, "connection %d of 10: %ld", i + 1, st);
 		free(body);
 	}
@@ -1709,7 +1721,7 @@ static void test_conns_per_address(void **state)
 	 * take a while to see the closes on a loaded machine. */
 	t0 = e2e_now_ms();
 	for (;;) {
-		e2e_tls *again = e2e_tls_open(&f->s, 0, 5000);
+		e2e_tls *again = e2e_tls_open(&f->s, 0, WAIT_MS);
 
 		e2e_tls_close(again, 0);
 		if (again)
@@ -1832,6 +1844,5 @@ int main(void)
 	}
 	signal(SIGPIPE, SIG_IGN);
 	curl_global_init(CURL_GLOBAL_ALL);
-	if (getenv("TMPFILTER")) cmocka_set_test_filter(getenv("TMPFILTER"));
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -414,7 +414,8 @@ static void test_oversized_body_refused_unread(void **state)
 	assert_true(strstr(out, "\"too_large\"") != NULL);
 
 	/* A malformed head is refused with 400 and the connection closed. */
-	n = e2e_tls_exchange(s, "GET / HTTP/1.1\r\nBad Header\r\n\r\n", 30, out, sizeof(out), 15000);
+	n = e2e_tls_exchange(s, "GET / HTTP/1.1\r\nBad Header\r\n\r\n", 30, out, sizeof(out),
+			     15000);
 	assert_true(n > 0);
 	assert_true(strncmp(out, "HTTP/1.1 400 ", 13) == 0);
 }

@@ -1186,7 +1186,8 @@ static void test_walk_large(void **state)
 	print_message("walked %zu commits in %.3f s (%.3f s of CPU)\n", n, secs, cpu);
 	assert_int_equal(n, (size_t)commits);
 	/* CPU time, not elapsed time: other processes on a shared machine do not count. Under
-	 * the sanitizers 20,000 commits take about a second; a walk gone quadratic takes far more. */
+	 * the sanitizers 20,000 commits take about a second; a walk gone quadratic takes far more.
+	 */
 	assert_true(cpu < 10.0);
 	/* One more commit: the next walk sees only it, quickly. */
 	assert_int_equal(sh(f, "git commit -q --allow-empty -m 'One more'"), 0);

@@ -9,8 +9,8 @@
 
 typedef struct fired {
 	int count;
-	int64_t at;   /* loop_clock_ms() when it last fired */
-	int stop;     /* stop the loop when it fires */
+	int64_t at; /* loop_clock_ms() when it last fired */
+	int stop;   /* stop the loop when it fires */
 } fired;
 
 static void on_timer(loop *l, void *data)
