@@ -46,6 +46,7 @@ struct conn {
 	request rq;
 	int64_t deadline;    /* monotonic ms; 0 for none */
 	int timeq;           /* 1 + the index of the deadline queue it is in; 0 for none */
+	int64_t tq_at;       /* the deadline it was queued with; `deadline` may be cleared since */
 	conn *tq_prev, *tq_next;
 	conn_more_fn more;   /* a streamed answer wants more once `out` is written */
 	void (*more_free)(void *ctx);
@@ -113,7 +114,9 @@ static void set_deadline_from(conn *c, int64_t from, int ms)
 		return;
 	q = &io->timeq[k];
 	q->ms = ms;
-	for (after = q->tail; after && after->deadline > c->deadline; after = after->tq_prev)
+	/* By the deadline each was queued with: one cleared since (parked on the store) keeps
+	 * its place until it reaches the head and is dropped. */
+	for (after = q->tail; after && after->tq_at > c->deadline; after = after->tq_prev)
 		;
 	c->tq_prev = after;
 	c->tq_next = after ? after->tq_next : q->head;
@@ -125,6 +128,7 @@ static void set_deadline_from(conn *c, int64_t from, int ms)
 		c->tq_next->tq_prev = c;
 	else
 		q->tail = c;
+	c->tq_at = c->deadline;
 	c->timeq = k + 1;
 }
 
