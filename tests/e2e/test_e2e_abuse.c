@@ -1295,8 +1295,8 @@ static void idle_take_closes(idle_conns *ic, int wait_ms)
  * connection the server never closes still fails, when the wait below ends.
  */
 #define IDLE_LATE_MS 5000
-/* Closed earlier than the timeout less this is too early (the server's clock is read once per
- * round of events, so a deadline may start a little before the connection was accepted). */
+/* Closed earlier than the timeout less this is too early. The server counts from when TCP
+ * connected, by the kernel's clock of a few ms ticks, so a close may come a tick early. */
 #define IDLE_EARLY_MS 500
 
 static void test_idle_connections(void **state)
