@@ -45,6 +45,9 @@ struct conn {
 	http_request req;
 	request rq;
 	int64_t deadline;    /* monotonic ms; 0 for none */
+	int timeq;           /* 1 + the index of the deadline queue it is in; 0 for none */
+	int64_t tq_at;       /* the deadline it was queued with; `deadline` may be cleared since */
+	conn *tq_prev, *tq_next;
 	conn_more_fn more;   /* a streamed answer wants more once `out` is written */
 	void (*more_free)(void *ctx);
 	void *more_ctx;
@@ -67,9 +70,90 @@ static const config *cfg_of(conn *c)
 	return c->io->srv->cfg;
 }
 
+static void timeq_unlink(conn *c)
+{
+	struct io_timeq *q;
+
+	if (!c->timeq)
+		return;
+	q = &c->io->timeq[c->timeq - 1];
+	if (c->tq_prev)
+		c->tq_prev->tq_next = c->tq_next;
+	else
+		q->head = c->tq_next;
+	if (c->tq_next)
+		c->tq_next->tq_prev = c->tq_prev;
+	else
+		q->tail = c->tq_prev;
+	c->tq_prev = c->tq_next = NULL;
+	c->timeq = 0;
+}
+
+/*
+ * The deadline `ms` after `from` goes into the queue for `ms`, at its tail
+ * unless `from` was before the last one's (then a few steps back): the queue
+ * stays sorted. Should every queue be taken (more timeout lengths than
+ * IO_TIMEQS), the connection is in none and conn_tick() alone closes it,
+ * within a second.
+ */
+static void set_deadline_from(conn *c, int64_t from, int ms)
+{
+	io_thread *io = c->io;
+	struct io_timeq *q;
+	conn *after;
+	int i, k = -1;
+
+	timeq_unlink(c);
+	c->deadline = from + ms;
+	for (i = 0; i < IO_TIMEQS && k < 0; i++)
+		if (io->timeq[i].ms == ms)
+			k = i;
+	for (i = 0; i < IO_TIMEQS && k < 0; i++)
+		if (!io->timeq[i].head)
+			k = i;
+	if (k < 0)
+		return;
+	q = &io->timeq[k];
+	q->ms = ms;
+	/* By the deadline each was queued with: one cleared since (parked on the store) keeps
+	 * its place until it reaches the head and is dropped. */
+	for (after = q->tail; after && after->tq_at > c->deadline; after = after->tq_prev)
+		;
+	c->tq_prev = after;
+	c->tq_next = after ? after->tq_next : q->head;
+	if (c->tq_prev)
+		c->tq_prev->tq_next = c;
+	else
+		q->head = c;
+	if (c->tq_next)
+		c->tq_next->tq_prev = c;
+	else
+		q->tail = c;
+	c->tq_at = c->deadline;
+	c->timeq = k + 1;
+}
+
 static void set_deadline(conn *c, int ms)
 {
-	c->deadline = loop_now(c->io->loop) + ms;
+	set_deadline_from(c, loop_now(c->io->loop), ms);
+}
+
+/*
+ * When TCP connected: the client has been waiting since, though the
+ * connection may have sat in the listen queue before we accepted it. The
+ * kernel counts the time since the last ACK it got, which for a connection
+ * not yet read from is its last step of the TCP handshake or a later segment.
+ */
+static int64_t connected_at(int fd)
+{
+	struct tcp_info ti;
+	socklen_t len = sizeof(ti);
+	int64_t now = loop_clock_ms();
+
+	if (getsockopt(fd, IPPROTO_TCP, TCP_INFO, &ti, &len) < 0 ||
+	    len < offsetof(struct tcp_info, tcpi_last_ack_recv) + sizeof(ti.tcpi_last_ack_recv))
+		return now;
+	return now - (ti.tcpi_last_ack_recv < 3600000 ? (int64_t)ti.tcpi_last_ack_recv : 0);
 }
 
 static void conn_close(conn *c)
@@ -80,6 +164,7 @@ static void conn_close(conn *c)
 		return;
 	assert(c->state != CONN_WAIT_STORE); /* the store task still points at us */
 	c->state = CONN_CLOSE;
+	timeq_unlink(c);
 	if (c->more_free)
 		c->more_free(c->more_ctx);
 	c->more = NULL;
@@ -192,7 +277,7 @@ void conn_accept(io_thread *io, int fd, const struct sockaddr *peer, unsigned pe
 		io->conns->prev = c;
 	io->conns = c;
 	io->nconns++;
-	set_deadline(c, srv->cfg->handshake_timeout_ms);
+	set_deadline_from(c, connected_at(fd), srv->cfg->handshake_timeout_ms);
 	if (loop_add(io->loop, &c->watch, EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET) < 0) {
 		conn_close(c);
 		return;
@@ -218,6 +303,48 @@ void conn_tick(io_thread *io)
 			buf_free(&c->body);
 		}
 	}
+}
+
+/* The earliest deadline of the queue heads; drops those whose deadline was cleared. 0 for none. */
+static int64_t timeq_first(io_thread *io)
+{
+	int64_t first = 0;
+	int i;
+
+	for (i = 0; i < IO_TIMEQS; i++) {
+		conn *c = io->timeq[i].head;
+
+		while (c && !c->deadline) { /* parked on the store since */
+			timeq_unlink(c);
+			c = io->timeq[i].head;
+		}
+		if (c && (!first || c->deadline < first))
+			first = c->deadline;
+	}
+	return first;
+}
+
+static void on_deadline(loop *l, void *data)
+{
+	io_thread *io = data;
+	int64_t now = loop_now(l);
+	int i;
+
+	for (i = 0; i < IO_TIMEQS; i++) {
+		conn *c;
+
+		while ((c = io->timeq[i].head) && (!c->deadline || c->deadline <= now)) {
+			if (c->deadline)
+				conn_close(c); /* unlinks it */
+			else
+				timeq_unlink(c);
+		}
+	}
+}
+
+void conn_arm_timer(io_thread *io)
+{
+	loop_set_timer(io->loop, timeq_first(io), on_deadline, io);
 }
 
 void conn_close_idle(io_thread *io, int force)

@@ -14,8 +14,12 @@ struct sockaddr;
 /* Take an accepted non-blocking socket onto `io`'s loop; closes fd when refused
  * (too many connections in all or from that address) or on failure. */
 void conn_accept(io_thread *io, int fd, const struct sockaddr *peer, unsigned peer_len);
-/* Close connections whose deadline passed; drop idle buffers. Called by the loop's tick. */
+/* Drop idle buffers; close connections whose deadline passed (conn_arm_timer()'s timer
+ * does that on time; this is the backstop). Called by the loop's tick. */
 void conn_tick(io_thread *io);
+/* Have the loop wake when the next deadline of `io`'s connections passes, and close
+ * those whose deadline passed then. Call before each wait (after the round's events). */
+void conn_arm_timer(io_thread *io);
 /* Free the connections closed during this round of events. */
 void conn_reap(io_thread *io);
 /* Shutting down: close connections between requests, so the rest finish first;

@@ -21,6 +21,9 @@ struct loop {
 	int64_t next_tick;
 	void (*tick)(loop *l, void *data);
 	void *tick_data;
+	int64_t timer_at; /* 0: no timer */
+	void (*timer)(loop *l, void *data);
+	void *timer_data;
 	void (*before_sleep)(loop *l, void *data);
 	void *before_sleep_data;
 };
@@ -136,6 +139,13 @@ void loop_set_tick(loop *l, int interval_ms, void (*fn)(loop *l, void *data), vo
 	l->next_tick = loop_clock_ms() + interval_ms;
 }
 
+void loop_set_timer(loop *l, int64_t at, void (*fn)(loop *l, void *data), void *data)
+{
+	l->timer_at = at;
+	l->timer = fn;
+	l->timer_data = data;
+}
+
 void loop_drain(loop *l)
 {
 	run_posted(l);
@@ -167,8 +177,12 @@ int loop_run(loop *l)
 		if (l->before_sleep)
 			l->before_sleep(l, l->before_sleep_data);
 		timeout = -1;
-		if (l->tick) {
-			int64_t left = l->next_tick - loop_clock_ms();
+		if (l->tick || l->timer_at) {
+			int64_t at = l->tick ? l->next_tick : l->timer_at, left;
+
+			if (l->timer_at && l->timer_at < at)
+				at = l->timer_at;
+			left = at - loop_clock_ms();
 			timeout = left < 0 ? 0 : (int)left;
 		}
 		n = epoll_wait(l->epfd, ev, LOOP_EVENTS, timeout);
@@ -178,6 +192,10 @@ int loop_run(loop *l)
 		for (i = 0; i < n; i++) {
 			loop_watch *w = ev[i].data.ptr;
 			w->fn(l, w, ev[i].events);
+		}
+		if (l->timer_at && l->now >= l->timer_at) {
+			l->timer_at = 0; /* one-shot: fn may arm it again */
+			l->timer(l, l->timer_data);
 		}
 		if (l->tick && l->now >= l->next_tick) {
 			l->next_tick = l->now + l->tick_ms;

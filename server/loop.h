@@ -45,6 +45,13 @@ void loop_post(loop *l, loop_task *t);
 void loop_set_tick(loop *l, int interval_ms, void (*fn)(loop *l, void *data), void *data);
 
 /*
+ * Call fn(l, data) once, on the loop thread, when the monotonic clock
+ * (loop_clock_ms()) reaches `at`; `at` 0 disarms. One timer per loop: setting
+ * it again replaces it. Cheap enough to re-arm before every wait.
+ */
+void loop_set_timer(loop *l, int64_t at, void (*fn)(loop *l, void *data), void *data);
+
+/*
  * Call fn(l, data) before each wait for events: the place to free what the
  * callbacks of this round closed, since an event for it may still follow.
  */

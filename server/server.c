@@ -51,6 +51,7 @@ static void before_sleep(loop *l, void *data)
 {
 	(void)l;
 	conn_reap(data);
+	conn_arm_timer(data);
 }
 
 static void on_stop(loop_task *t)

@@ -19,6 +19,18 @@ typedef struct server server;
 typedef struct io_thread io_thread;
 struct conn;
 
+/*
+ * The connections of a thread whose deadlines are `ms` after they were set, in
+ * the order they were set: since the clock only goes forward, each queue is
+ * sorted by deadline, and the earliest deadline of a thread is at one of the
+ * heads. One queue per timeout length in use (handshake, head, body, idle, write).
+ */
+#define IO_TIMEQS 8
+struct io_timeq {
+	int ms;
+	struct conn *head, *tail;
+};
+
 /* One I/O thread: its own loop and the connections that live on it for their whole life. */
 struct io_thread {
 	server *srv;
@@ -31,6 +43,7 @@ struct io_thread {
 	int stopping;
 	int64_t stop_deadline;
 	loop_task stop_task;
+	struct io_timeq timeq[IO_TIMEQS];
 };
 
 /* Everything the threads share. Read-only once serving, apart from the atomics. */

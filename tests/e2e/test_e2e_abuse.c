@@ -42,12 +42,26 @@ typedef struct fixture {
 	int missed;
 } fixture;
 
+/* How long this side waits for a handshake or an answer that should come at once: long, for a
+ * loaded machine; the waits end when it comes. */
+#define WAIT_MS 15000
+
+/*
+ * Timeouts well above what any step here takes on a loaded machine: a
+ * connection of a test must not be closed under it because the test process
+ * waited for the CPU. Tests of a timeout set a short one in their own group.
+ */
 #define BASE_FLAGS                                                                                 \
-	"--handshake-timeout", "1000", "--idle-timeout", "2000", "--request-timeout", "5000"
+	"--handshake-timeout", "10000", "--idle-timeout", "30000", "--request-timeout", "5000"
 
 static const char *const flags_base[] = {BASE_FLAGS, "--rate-ip", "0", "--rate-key", "0", NULL};
+/* The server drops a client that stays after a cut record by its idle timeout: a short one,
+ * RECORDS_IDLE_MS. */
+#define RECORDS_IDLE_MS 2000
+static const char *const flags_records[] = {BASE_FLAGS, "--rate-ip",      "0",    "--rate-key",
+					    "0",        "--idle-timeout", "2000", NULL};
 static const char *const flags_idle[] = {"--handshake-timeout",
-					 "2000",
+					 "2000", /* IDLE_HANDSHAKE_MS */
 					 "--idle-timeout",
 					 "2000",
 					 "--request-timeout",
@@ -61,14 +75,13 @@ static const char *const flags_idle[] = {"--handshake-timeout",
 					 "--max-connections",
 					 "20000",
 					 NULL};
-static const char *const flags_flood[] = {BASE_FLAGS, "--rate-ip", "20", "--rate-key", "0", NULL};
+/* 5 requests a second, a burst of 20: a token every 200 ms, so a slow machine that takes
+ * tens of ms for a request still runs out of them. */
+static const char *const flags_flood[] = {BASE_FLAGS, "--rate-ip", "5", "--rate-key", "0", NULL};
 static const char *const flags_conns[] = {BASE_FLAGS, "--rate-ip",      "0",  "--rate-key",
 					  "0",        "--conns-per-ip", "10", NULL};
-/* 24 clients handshake at once here: under the sanitizers on a busy machine that can take
- * longer than BASE_FLAGS' one second, so this group allows the default. */
 static const char *const flags_queue[] = {BASE_FLAGS, "--rate-ip",     "0", "--rate-key",
-					  "0",        "--write-queue", "1", "--handshake-timeout",
-					  "10000",    NULL};
+					  "0",        "--write-queue", "1", NULL};
 
 /* ---- expectations ---- */
 
@@ -216,7 +229,7 @@ static int post_bytes(fixture *f, const char *const *extra, const void *body, si
 /* A raw request over TLS (it should say Connection: close); the answer into out. Its status. */
 static long tls_raw(fixture *f, const char *req, size_t len, char *out, size_t outsz)
 {
-	ssize_t n = e2e_tls_exchange(&f->s, req, len, out, outsz, 8000);
+	ssize_t n = e2e_tls_exchange(&f->s, req, len, out, outsz, WAIT_MS);
 
 	if (n < 0) {
 		out[0] = '\0';
@@ -380,6 +393,11 @@ static int setup_base(void **state)
 	return up(state, flags_base);
 }
 
+static int setup_records(void **state)
+{
+	return up(state, flags_records);
+}
+
 static int setup_idle(void **state)
 {
 	return up(state, flags_idle);
@@ -418,7 +436,11 @@ static void test_truncated_tls_records(void **state)
 	close(fd);
 	expect_serving(f, "handshake record cut short");
 
-	/* A record header announcing more than a record may hold: refused without waiting. */
+	/*
+	 * A record header announcing more than a record may hold: refused without
+	 * waiting. Waiting would last the handshake timeout (10 s); half of it is
+	 * ample for a refusal on a loaded machine.
+	 */
 	fd = e2e_tcp_connect(&f->s);
 	assert_true(fd >= 0);
 	assert_int_equal(send(fd, "\x16\x03\x01\xff\xff", 5, MSG_NOSIGNAL), 5);
@@ -426,7 +448,7 @@ static void test_truncated_tls_records(void **state)
 	{
 		long long t0 = e2e_now_ms();
 
-		if (!e2e_wait_closed(fd, 3000))
+		if (!e2e_wait_closed(fd, 5000))
 			miss(f,
 			     "a record header announcing 65535 bytes: the connection stayed open");
 		else
@@ -454,7 +476,7 @@ static void test_truncated_tls_records(void **state)
 	expect_serving(f, "fifty cut handshake records");
 
 	/* After a complete handshake: an application-data record cut short, then gone. */
-	t = e2e_tls_open(&f->s, 0, 5000);
+	t = e2e_tls_open(&f->s, 0, WAIT_MS);
 	assert_non_null(t);
 	assert_int_equal(send(e2e_tls_fd(t), "\x17\x03\x03\x03\xe8", 5, MSG_NOSIGNAL), 5);
 	assert_int_equal(send(e2e_tls_fd(t), junk, 10, MSG_NOSIGNAL), 10);
@@ -462,17 +484,20 @@ static void test_truncated_tls_records(void **state)
 	expect_serving(f, "application record cut short");
 
 	/* The same, but the client stays: the server drops it by its own timeout. */
-	t = e2e_tls_open(&f->s, 0, 5000);
+	t = e2e_tls_open(&f->s, 0, WAIT_MS);
 	assert_non_null(t);
 	assert_int_equal(send(e2e_tls_fd(t), "\x17\x03\x03\x03\xe8", 5, MSG_NOSIGNAL), 5);
 	assert_int_equal(send(e2e_tls_fd(t), junk, 10, MSG_NOSIGNAL), 10);
 	{
 		long long t0 = e2e_now_ms();
 
-		/* idle timeout 2000 ms, checked once a second */
-		if (!e2e_wait_closed(e2e_tls_fd(t), 5000))
-			miss(f, "a cut application record with the client still there: not closed "
-				"after 5 s");
+		/* The idle timeout, and generous room for a loaded machine: what fails
+		 * is a connection the server keeps. */
+		if (!e2e_wait_closed(e2e_tls_fd(t), RECORDS_IDLE_MS + 13000))
+			miss(f,
+			     "a cut application record with the client still there: not closed "
+			     "after %d ms",
+			     RECORDS_IDLE_MS + 13000);
 		else
 			fprintf(stderr, "cut application record: closed after %lld ms\n",
 				e2e_now_ms() - t0);
@@ -490,7 +515,8 @@ static void test_truncated_tls_records(void **state)
 		int closed;
 
 		for (i = 0; reqs[i]; i++) {
-			tcp_exchange(f, reqs[i], strlen(reqs[i]), out, sizeof(out), 3000, &closed);
+			/* Answered and closed at once; the wait is for a loaded machine. */
+			tcp_exchange(f, reqs[i], strlen(reqs[i]), out, sizeof(out), 10000, &closed);
 			expect_raw_error(f, "plain HTTP on the TLS port", out, 400, "tls_required");
 			if (!strstr(out, "Connection: close"))
 				miss(f, "plain HTTP on the TLS port: no 'Connection: close'");
@@ -574,7 +600,12 @@ static void test_http_framing(void **state)
 		}
 	}
 
-	/* A body announced far beyond the limit: 413 at once, the body never awaited. */
+	/*
+	 * A body announced far beyond the limit: 413 at once, the body never
+	 * awaited. The 413 shows it: a server that awaited the body would, the
+	 * body never coming, close without an answer at the request timeout. So
+	 * the time is only reported, not bounded.
+	 */
 	n = (size_t)snprintf(req, cap,
 			     "POST /api/v1/projects/demo/reports HTTP/1.1\r\nHost: x\r\n"
 			     "X-Prosum-Key: %s\r\nContent-Type: application/json\r\n"
@@ -583,10 +614,8 @@ static void test_http_framing(void **state)
 	t0 = e2e_now_ms();
 	tls_raw(f, req, n, out, sizeof(out));
 	expect_raw_error(f, "Content-Length 99999999999", out, 413, "too_large");
-	if (e2e_now_ms() - t0 > 3000)
-		miss(f,
-		     "Content-Length 99999999999: the answer took %lld ms (request timeout 5000)",
-		     e2e_now_ms() - t0);
+	fprintf(stderr, "Content-Length 99999999999: answered in %lld ms (request timeout 5000)\n",
+		e2e_now_ms() - t0);
 	if (!strstr(out, "Connection: close"))
 		miss(f, "Content-Length 99999999999: the connection is kept ('%s')",
 		     first_line(out, head, sizeof(head)));
@@ -1210,13 +1239,78 @@ static void test_path_traversal(void **state)
 
 /* ---- many idle connections ---- */
 
+/*
+ * Each idle connection's life as this process can bound it, whatever its own
+ * delays: the server cannot have started its clock before `start` (just before
+ * connect) and closed it no later than `seen` (the wait that reported the
+ * close), and the close happened after `clean`: the start of the last wait
+ * that found nothing more to read, when it was not yet closed.
+ */
+typedef struct idle_conns {
+	int ep, n, closed;
+	int *fds;
+	long long *start, *opened;
+	long long clean;      /* start of the last wait that drained every event */
+	long long min_life;   /* the shortest a closed one can have lived (from `start`) */
+	long long max_life;   /* the longest a closed one surely lived (from `opened`) */
+	long long last_close; /* `seen` of the last close */
+} idle_conns;
+
+/* Take the closes the server made so far, waiting up to `wait_ms` for the first. */
+static void idle_take_closes(idle_conns *ic, int wait_ms)
+{
+	for (;;) {
+		struct epoll_event evs[256];
+		long long before = e2e_now_ms(), seen;
+		int k, m = epoll_wait(ic->ep, evs, 256, wait_ms);
+
+		seen = e2e_now_ms();
+		for (k = 0; k < m; k++) {
+			int idx = (int)evs[k].data.u32;
+			char b[64];
+
+			if (ic->fds[idx] < 0)
+				continue;
+			if (recv(ic->fds[idx], b, sizeof(b), MSG_DONTWAIT) > 0)
+				continue; /* nothing is expected before the close */
+			if (seen - ic->start[idx] < ic->min_life)
+				ic->min_life = seen - ic->start[idx];
+			if (ic->clean - ic->opened[idx] > ic->max_life)
+				ic->max_life = ic->clean - ic->opened[idx];
+			ic->last_close = seen;
+			epoll_ctl(ic->ep, EPOLL_CTL_DEL, ic->fds[idx], NULL);
+			close(ic->fds[idx]);
+			ic->fds[idx] = -1;
+			ic->closed++;
+		}
+		if (m < (int)(sizeof(evs) / sizeof(evs[0]))) {
+			ic->clean = before; /* whatever closes later was still open here */
+			return;
+		}
+		wait_ms = 0;
+	}
+}
+
+#define IDLE_HANDSHAKE_MS 2000
+/*
+ * How much longer than its timeout an idle connection may live. The server
+ * means to close it within a few tens of ms of its deadline; this allows for a
+ * shared 2-core machine running other sanitized tests at once, where prosumd
+ * may wait its turn for the CPU, and for the 10,000 accepts before it. A
+ * connection the server never closes still fails, when the wait below ends.
+ */
+#define IDLE_LATE_MS 5000
+/* Closed earlier than the timeout less this is too early. The server counts from when TCP
+ * connected, by the kernel's clock of a few ms ticks, so a close may come a tick early. */
+#define IDLE_EARLY_MS 500
+
 static void test_idle_connections(void **state)
 {
 	fixture *f = *state;
 	struct rlimit rl;
-	int want = 10000, n = 0, ep, i, closed = 0, failed = 0;
-	int *fds;
-	long long *opened, t_first, t_last, t_post, oldest = 0, youngest = 1LL << 40;
+	int want = 10000, i, failed = 0;
+	idle_conns ic = {.min_life = 1LL << 40};
+	long long t_first, t_last, t_post;
 	long st;
 
 	getrlimit(RLIMIT_NOFILE, &rl);
@@ -1228,14 +1322,16 @@ static void test_idle_connections(void **state)
 	if (want < 2000)
 		fail_msg("the fd limit (%llu) leaves room for only %d connections; 2000 needed",
 			 (unsigned long long)rl.rlim_cur, want);
-	fds = calloc((size_t)want, sizeof(*fds));
-	opened = calloc((size_t)want, sizeof(*opened));
-	ep = epoll_create1(EPOLL_CLOEXEC);
-	assert_true(fds && opened && ep >= 0);
+	ic.fds = calloc((size_t)want, sizeof(*ic.fds));
+	ic.start = calloc((size_t)want, sizeof(*ic.start));
+	ic.opened = calloc((size_t)want, sizeof(*ic.opened));
+	ic.ep = epoll_create1(EPOLL_CLOEXEC);
+	assert_true(ic.fds && ic.start && ic.opened && ic.ep >= 0);
 
-	t_first = e2e_now_ms();
+	t_first = ic.clean = e2e_now_ms();
 	for (i = 0; i < want; i++) {
 		struct epoll_event ev = {.events = EPOLLIN | EPOLLRDHUP};
+		long long t = e2e_now_ms();
 		int fd = e2e_tcp_connect(&f->s);
 
 		if (fd < 0) {
@@ -1244,73 +1340,61 @@ static void test_idle_connections(void **state)
 				break;
 			continue;
 		}
-		fds[n] = fd;
-		opened[n] = e2e_now_ms();
-		ev.data.u32 = (uint32_t)n;
-		epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev);
-		n++;
+		ic.fds[ic.n] = fd;
+		ic.start[ic.n] = t;
+		ic.opened[ic.n] = e2e_now_ms();
+		ev.data.u32 = (uint32_t)ic.n;
+		epoll_ctl(ic.ep, EPOLL_CTL_ADD, fd, &ev);
+		ic.n++;
+		/* Opening takes seconds on a slow machine: the first ones close meanwhile. */
+		if (ic.n % 32 == 0)
+			idle_take_closes(&ic, 0);
 	}
 	t_last = e2e_now_ms();
-	fprintf(stderr, "idle connections: %d open in %lld ms (%d connects failed)\n", n,
+	fprintf(stderr, "idle connections: %d open in %lld ms (%d connects failed)\n", ic.n,
 		t_last - t_first, failed);
-	if (n < want)
-		miss(f, "only %d of %d connections could be opened", n, want);
+	if (ic.n < want)
+		miss(f, "only %d of %d connections could be opened", ic.n, want);
 
 	/* Meanwhile a real client is served. */
 	t_post = e2e_now_ms();
 	st = post_valid(f, "while thousands idle", NULL);
 	if (st != 201)
-		miss(f, "a report while %d connections idle: %ld", n, st);
+		miss(f, "a report while %d connections idle: %ld", ic.n, st);
 	fprintf(stderr, "idle connections: a report took %lld ms\n", e2e_now_ms() - t_post);
 
-	/* Every one closed by the server: 2 s handshake timeout, checked once a second. */
-	while (closed < n && e2e_now_ms() < t_last + 6000) {
-		struct epoll_event evs[256];
-		int k, m = epoll_wait(ep, evs, 256, 100);
-
-		for (k = 0; k < m; k++) {
-			int idx = (int)evs[k].data.u32;
-			char b[64];
-			long long age = e2e_now_ms() - opened[idx];
-
-			if (fds[idx] < 0)
-				continue;
-			if (recv(fds[idx], b, sizeof(b), MSG_DONTWAIT) > 0)
-				continue; /* nothing is expected before the close */
-			if (age > oldest)
-				oldest = age;
-			if (age < youngest)
-				youngest = age;
-			epoll_ctl(ep, EPOLL_CTL_DEL, fds[idx], NULL);
-			close(fds[idx]);
-			fds[idx] = -1;
-			closed++;
-		}
-	}
+	/* Every one closed by the server; one never closed fails here, a bounded time later. */
+	while (ic.closed < ic.n && e2e_now_ms() < t_last + IDLE_HANDSHAKE_MS + 3 * IDLE_LATE_MS)
+		idle_take_closes(&ic, 100);
 	fprintf(stderr,
-		"idle connections: %d of %d closed by the server; ages at close %lld..%lld ms; "
-		"last %lld ms after the last connect\n",
-		closed, n, youngest, oldest, e2e_now_ms() - t_last);
-	if (closed < n)
-		miss(f, "%d of %d idle connections still open 6 s after the last connect",
-		     n - closed, n);
-	/* 2000 ms, plus up to a second of timer granularity, plus our own reading of 10,000 events.
-	 */
-	if (oldest > 4000)
-		miss(f, "an idle connection lived %lld ms (handshake timeout 2000)", oldest);
-	if (closed && youngest < 1500)
-		miss(f, "an idle connection was closed after %lld ms, before its handshake timeout",
-		     youngest);
-	for (i = 0; i < n; i++)
-		if (fds[i] >= 0)
-			close(fds[i]);
-	close(ep);
-	free(fds);
-	free(opened);
+		"idle connections: %d of %d closed by the server (handshake timeout %d ms); lives "
+		"at close %lld..%lld ms: at most %lld ms past the timeout; the last close %lld ms "
+		"after the last connect\n",
+		ic.closed, ic.n, IDLE_HANDSHAKE_MS, ic.min_life, ic.max_life,
+		ic.max_life - IDLE_HANDSHAKE_MS, ic.last_close - t_last);
+	if (ic.closed < ic.n)
+		miss(f, "%d of %d idle connections still open %d ms after the last connect",
+		     ic.n - ic.closed, ic.n, IDLE_HANDSHAKE_MS + 3 * IDLE_LATE_MS);
+	if (ic.max_life > IDLE_HANDSHAKE_MS + IDLE_LATE_MS)
+		miss(f, "an idle connection lived at least %lld ms (handshake timeout %d)",
+		     ic.max_life, IDLE_HANDSHAKE_MS);
+	if (ic.closed && ic.min_life < IDLE_HANDSHAKE_MS - IDLE_EARLY_MS)
+		miss(f,
+		     "an idle connection was closed within %lld ms, before its handshake timeout",
+		     ic.min_life);
+	for (i = 0; i < ic.n; i++)
+		if (ic.fds[i] >= 0)
+			close(ic.fds[i]);
+	close(ic.ep);
+	free(ic.fds);
+	free(ic.start);
+	free(ic.opened);
 	after_group(f);
 }
 
 /* ---- a client that reads one byte a second ---- */
+
+#define SLOW_WAIT_MS 30000
 
 typedef struct slow_reader {
 	fixture *f;
@@ -1326,7 +1410,7 @@ static void *slow_main(void *arg)
 	slow_reader *sr = arg;
 	char req[512], *body = NULL;
 	long long t0 = e2e_now_ms();
-	e2e_tls *t = e2e_tls_open(&sr->f->s, 2048, 5000);
+	e2e_tls *t = e2e_tls_open(&sr->f->s, 2048, WAIT_MS);
 	size_t len = 0;
 
 	if (!t)
@@ -1337,8 +1421,10 @@ static void *slow_main(void *arg)
 		 sr->f->s.token);
 	/* One byte a second for five seconds, then at full speed. */
 	e2e_tls_throttle(t, 1000, 5000);
+	/* The server's write timeout (30 s) drops a reader slower than that; the same
+	 * wait here tells a server that neither answers nor drops it. */
 	if (e2e_tls_write(t, req, strlen(req)) == 0 &&
-	    e2e_tls_response(t, 12000, &sr->status, &body, &len, NULL, 0) == 0) {
+	    e2e_tls_response(t, SLOW_WAIT_MS, &sr->status, &body, &len, NULL, 0) == 0) {
 		json_t *v = json_loads(body, 0, NULL);
 
 		sr->items = json_array_size(json_object_get(v, "items"));
@@ -1352,6 +1438,18 @@ static void *slow_main(void *arg)
 	return NULL;
 }
 
+/* A pair of requests from other clients: a report and a short list. Counts what failed. */
+static int other_clients_pair(fixture *f)
+{
+	e2e_response r;
+	int failed = post_valid(f, "while a slow reader reads", NULL) != 201;
+
+	if (e2e_get(&f->s, "/api/v1/projects/demo/reports?limit=5", &r) != 0 || r.status != 200)
+		failed++;
+	e2e_response_free(&r);
+	return failed;
+}
+
 static void test_slow_reader(void **state)
 {
 	fixture *f = *state;
@@ -1359,14 +1457,14 @@ static void test_slow_reader(void **state)
 	slow_reader sr = {.f = f};
 	pthread_t th;
 	e2e_tls *t;
-	long long t0, worst = 0, total;
+	long long t0, worst = 0, total, base = 0, bound;
 	int i, served = 0, refused = 0;
 
 	/* About 200 reports with long titles: a list answer of a few hundred KiB. */
 	memset(title, 'w', sizeof(title) - 1);
 	title[sizeof(title) - 1] = '\0';
 	snprintf(key, sizeof(key), "%s", f->s.key);
-	t = e2e_tls_open(&f->s, 0, 5000);
+	t = e2e_tls_open(&f->s, 0, WAIT_MS);
 	assert_non_null(t);
 	for (i = 0; i < 200; i++) {
 		char uuid[37], *doc, *body = NULL;
@@ -1385,11 +1483,27 @@ static void test_slow_reader(void **state)
 		free(doc);
 		assert_true(n > 0 && (size_t)n < sizeof(req));
 		assert_int_equal(e2e_tls_write(t, req, (size_t)n), 0);
-		assert_int_equal(e2e_tls_response(t, 10000, &st, &body, &len, NULL, 0), 0);
+		assert_int_equal(e2e_tls_response(t, WAIT_MS, &st, &body, &len, NULL, 0), 0);
 		assert_int_equal(st, 201);
 		free(body);
 	}
 	e2e_tls_close(t, 0);
+	/* What a pair of requests takes on this machine now, with no slow reader. */
+	for (i = 0; i < 3; i++) {
+		long long a = e2e_now_ms();
+
+		refused += other_clients_pair(f);
+		if (e2e_now_ms() - a > base)
+			base = e2e_now_ms() - a;
+	}
+	/*
+	 * A server that waited on the slow reader would hold a request for
+	 * seconds (the reader takes a byte a second for 5 s). A pair may take a
+	 * few times what it took just before, as other tests share the machine,
+	 * and 2 s more; that stays below the stall on a machine where a pair takes
+	 * well under a second.
+	 */
+	bound = 2000 + 4 * base;
 	total = e2e_sql_int(&f->s, "SELECT count(*) FROM reports");
 
 	assert_int_equal(pthread_create(&th, NULL, slow_main, &sr), 0);
@@ -1398,19 +1512,10 @@ static void test_slow_reader(void **state)
 	t0 = e2e_now_ms();
 	while (e2e_now_ms() - t0 < 4500) {
 		long long a = e2e_now_ms();
-		e2e_response r;
-		long st = post_valid(f, "while a slow reader reads", NULL);
+		int failed = other_clients_pair(f);
 
-		if (st == 201)
-			served++;
-		else
-			refused++;
-		if (e2e_get(&f->s, "/api/v1/projects/demo/reports?limit=5", &r) == 0 &&
-		    r.status == 200)
-			served++;
-		else
-			refused++;
-		e2e_response_free(&r);
+		served += 2 - failed;
+		refused += failed;
 		if (e2e_now_ms() - a > worst)
 			worst = e2e_now_ms() - a;
 		usleep(100000);
@@ -1418,18 +1523,22 @@ static void test_slow_reader(void **state)
 	pthread_join(th, NULL);
 	fprintf(stderr,
 		"slow reader: %s after %lld ms, status %ld, %zu items, %zu bytes; meanwhile %d "
-		"requests served, %d refused, slowest pair %lld ms\n",
+		"requests served, %d refused, slowest pair %lld ms (%lld ms before it came)\n",
 		sr.ok ? "finished" : "dropped", sr.ms, sr.status, sr.items, sr.bytes, served,
-		refused, worst);
+		refused, worst, base);
 	if (refused)
 		miss(f, "%d requests failed while a slow reader was connected", refused);
-	if (worst > 2000)
-		miss(f, "a request took %lld ms while a slow reader was connected", worst);
+	if (worst > bound)
+		miss(f,
+		     "a pair of requests took %lld ms while a slow reader was connected (%lld ms "
+		     "before it came)",
+		     worst, base);
 	if (sr.ok && (sr.status != 200 || (long long)sr.items != (total < 500 ? total : 500)))
 		miss(f, "the slow reader's answer: status %ld, %zu items of %lld", sr.status,
 		     sr.items, total);
-	if (sr.ms > 14000)
-		miss(f, "the slow reader was neither served nor dropped within 14 s");
+	if (!sr.ok && sr.ms >= SLOW_WAIT_MS)
+		miss(f, "the slow reader was neither served nor dropped within %d ms",
+		     SLOW_WAIT_MS);
 	after_group(f);
 }
 
@@ -1440,21 +1549,26 @@ static void test_flood_one_address(void **state)
 	fixture *f = *state;
 	char req[256], head[2048], retry[32] = "";
 	int i, ok = 0, limited = 0, other = 0, bad429 = 0;
-	e2e_tls *t = e2e_tls_open(&f->s, 0, 5000);
+	e2e_tls *t = e2e_tls_open(&f->s, 0, WAIT_MS);
 	long long t0 = e2e_now_ms(), before;
 	long st;
 
 	assert_non_null(t);
 	snprintf(req, sizeof(req), "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n");
-	for (i = 0; i < 300; i++) {
+	/*
+	 * 300 requests empty the burst of 20 unless they take over a minute (a
+	 * token comes back every 200 ms): on a machine that slow, go on until one
+	 * is limited. A limit that never applies still fails, after 3000.
+	 */
+	for (i = 0; i < 300 || (limited == 0 && i < 3000); i++) {
 		char *body = NULL;
 		size_t len;
 
 		if (e2e_tls_write(t, req, strlen(req)) < 0 ||
-		    e2e_tls_response(t, 5000, &st, &body, &len, head, sizeof(head)) < 0) {
+		    e2e_tls_response(t, WAIT_MS, &st, &body, &len, head, sizeof(head)) < 0) {
 			/* A flooder may be cut off: go on with a new connection. */
 			e2e_tls_close(t, 1);
-			t = e2e_tls_open(&f->s, 0, 5000);
+			t = e2e_tls_open(&f->s, 0, WAIT_MS);
 			assert_non_null(t);
 			other++;
 			continue;
@@ -1481,10 +1595,10 @@ static void test_flood_one_address(void **state)
 		free(body);
 	}
 	fprintf(stderr,
-		"flood: 300 requests in %lld ms: %d ok, %d limited (Retry-After %s), %d other\n",
+		"flood: %d requests in %lld ms: %d ok, %d limited (Retry-After %s), %d other\n", i,
 		e2e_now_ms() - t0, ok, limited, retry, other);
 	if (limited == 0)
-		miss(f, "300 requests at --rate-ip 20 (burst 200): none was limited");
+		miss(f, "%d requests at --rate-ip 5 (burst 20): none was limited", i);
 	if (bad429)
 		miss(f, "%d answers 429 lacked Retry-After or the JSON error rate_limited", bad429);
 	if (other)
@@ -1492,16 +1606,22 @@ static void test_flood_one_address(void **state)
 
 	/*
 	 * Reports sent while limited, at once on the same connection: those
-	 * answered 429 are not stored. (A token refills every 50 ms, so one may
-	 * get through; that one must be stored.)
+	 * answered 429 are not stored. (A token refills every 200 ms, so some may
+	 * get through; those must be stored.) They are sent until five were
+	 * refused, the database is looked at after, so a slow machine refilling
+	 * tokens meanwhile cannot let them all through.
 	 */
 	{
-		int refused = 0;
+		enum { SENT_MAX = 100 };
+		static char uuids[SENT_MAX][37];
+		long sts[SENT_MAX];
+		int refused = 0, sent = 0;
 
-		for (i = 0; i < 5; i++) {
-			char uuid[37], *doc, *body = NULL, post[4096], sql[128];
+		for (i = 0; i < SENT_MAX && refused < 5; i++) {
+			char *doc, *body = NULL, post[4096];
 			size_t len;
 			int n;
+			char *uuid = uuids[i];
 
 			e2e_uuid(uuid);
 			doc = report_doc(uuid, "sent while limited");
@@ -1512,25 +1632,33 @@ static void test_flood_one_address(void **state)
 				     f->s.key, strlen(doc), doc);
 			free(doc);
 			if (e2e_tls_write(t, post, (size_t)n) < 0 ||
-			    e2e_tls_response(t, 5000, &st, &body, &len, head, sizeof(head)) < 0) {
+			    e2e_tls_response(t, WAIT_MS, &st, &body, &len, head, sizeof(head)) <
+				0) {
 				miss(f, "a report while limited: the connection failed");
 				break;
 			}
 			free(body);
-			snprintf(sql, sizeof(sql), "SELECT count(*) FROM reports WHERE uuid = '%s'",
-				 uuid);
-			before = e2e_sql_int(&f->s, sql);
-			if (st == 429) {
+			sts[i] = st;
+			sent++;
+			if (st == 429)
 				refused++;
+		}
+		for (i = 0; i < sent; i++) {
+			char sql[128];
+
+			snprintf(sql, sizeof(sql), "SELECT count(*) FROM reports WHERE uuid = '%s'",
+				 uuids[i]);
+			before = e2e_sql_int(&f->s, sql);
+			if (sts[i] == 429) {
 				if (before != 0)
 					miss(f, "a report answered 429 was stored");
-			} else if (st != 201 || before != 1) {
-				miss(f, "a report while limited: %ld, stored %lld times", st,
+			} else if (sts[i] != 201 || before != 1) {
+				miss(f, "a report while limited: %ld, stored %lld times", sts[i],
 				     before);
 			}
 		}
 		if (refused == 0)
-			miss(f, "five reports right after the flood: none was limited");
+			miss(f, "%d reports right after the flood: none was limited", sent);
 	}
 
 	/* After Retry-After, requests go through again. */
@@ -1540,7 +1668,7 @@ static void test_flood_one_address(void **state)
 		size_t len;
 
 		if (e2e_tls_write(t, req, strlen(req)) < 0 ||
-		    e2e_tls_response(t, 5000, &st, &body, &len, head, sizeof(head)) < 0)
+		    e2e_tls_response(t, WAIT_MS, &st, &body, &len, head, sizeof(head)) < 0)
 			miss(f, "after Retry-After: the connection failed");
 		else if (st != 200)
 			miss(f, "after waiting Retry-After (%s s): %ld", retry, st);
@@ -1561,17 +1689,21 @@ static void test_conns_per_address(void **state)
 	int i, fd;
 
 	for (i = 0; i < 10; i++) {
-		t[i] = e2e_tls_open(&f->s, 0, 5000);
+		t[i] = e2e_tls_open(&f->s, 0, WAIT_MS);
 		assert_non_null(t[i]);
 	}
-	/* The 11th: closed at once, before any TLS. */
+	/*
+	 * The 11th: closed at once, before any TLS. Were it let in, it would stay
+	 * for the handshake timeout (10 s); half of that is ample for a refusal on
+	 * a loaded machine.
+	 */
 	fd = e2e_tcp_connect(&f->s);
 	assert_true(fd >= 0);
 	t0 = e2e_now_ms();
-	if (!e2e_wait_closed(fd, 2000))
+	if (!e2e_wait_closed(fd, 5000))
 		miss(f, "the 11th connection from one address stayed open");
-	else if (e2e_now_ms() - t0 > 1000)
-		miss(f, "the 11th connection was closed only after %lld ms", e2e_now_ms() - t0);
+	else
+		fprintf(stderr, "the 11th connection: closed after %lld ms\n", e2e_now_ms() - t0);
 	close(fd);
 	extra = e2e_tls_open(&f->s, 0, 2000);
 	if (extra)
@@ -1584,22 +1716,23 @@ static void test_conns_per_address(void **state)
 		long st = 0;
 
 		if (e2e_tls_write(t[i], req, sizeof(req) - 1) < 0 ||
-		    e2e_tls_response(t[i], 5000, &st, &body, &len, NULL, 0) < 0 || st != 200)
+		    e2e_tls_response(t[i], WAIT_MS, &st, &body, &len, NULL, 0) < 0 || st != 200)
 			miss(f, "connection %d of 10: %ld", i + 1, st);
 		free(body);
 	}
 	for (i = 0; i < 10; i++)
 		e2e_tls_close(t[i], 0);
-	/* Once they are gone, new ones are let in again. */
+	/* Once they are gone, new ones are let in again: at once, but the server may
+	 * take a while to see the closes on a loaded machine. */
 	t0 = e2e_now_ms();
 	for (;;) {
-		e2e_tls *again = e2e_tls_open(&f->s, 0, 1000);
+		e2e_tls *again = e2e_tls_open(&f->s, 0, WAIT_MS);
 
 		e2e_tls_close(again, 0);
 		if (again)
 			break;
-		if (e2e_now_ms() - t0 > 3000) {
-			miss(f, "3 s after closing ten connections, a new one is still refused");
+		if (e2e_now_ms() - t0 > 15000) {
+			miss(f, "15 s after closing ten connections, a new one is still refused");
 			break;
 		}
 		usleep(50000);
@@ -1696,7 +1829,7 @@ static void test_write_queue_full(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test_setup_teardown(test_truncated_tls_records, setup_base, down),
+	    cmocka_unit_test_setup_teardown(test_truncated_tls_records, setup_records, down),
 	    cmocka_unit_test_setup_teardown(test_http_framing, setup_base, down),
 	    cmocka_unit_test_setup_teardown(test_hostile_json, setup_base, down),
 	    cmocka_unit_test_setup_teardown(test_metacharacters_stored_verbatim, setup_base, down),
