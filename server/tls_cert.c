@@ -475,7 +475,7 @@ static int issue(struct work *w, const struct san *sans, size_t nsans, char *err
 {
 	mbedtls_x509write_cert crt;
 	mbedtls_x509_crt check;
-	unsigned char san_buf[SAN_BUF_LEN], *san_der;
+	unsigned char san_buf[SAN_BUF_LEN], *san_der = NULL;
 	char subject[300], issuer[512], from[16], to[16], ca_to[16];
 	size_t used;
 	uint32_t flags = 0;
@@ -513,7 +513,7 @@ static int issue(struct work *w, const struct san *sans, size_t nsans, char *err
 		ret = set_server_auth(&crt);
 	if (ret == 0)
 		ret = san_encode(sans, nsans, san_buf, sizeof(san_buf), &san_der);
-	if (ret >= 0)
+	if (ret >= 0 && san_der)
 		ret = mbedtls_x509write_crt_set_extension(
 		    &crt, MBEDTLS_OID_SUBJECT_ALT_NAME,
 		    MBEDTLS_OID_SIZE(MBEDTLS_OID_SUBJECT_ALT_NAME), 0, san_der, (size_t)ret);
