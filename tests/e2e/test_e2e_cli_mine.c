@@ -246,6 +246,17 @@ static void test_mine_and_reply(void **state)
 	/* Nor on a report that does not exist. */
 	assert_int_equal(run(f, out, sizeof(out), a, "reply R-99 hello 2>&1"), 1);
 	assert_string_equal(out, "prosum: there is no report R-99\n");
+	/* A 404 for something else is not called a missing report: the server's own words. */
+	{
+		char dsn[600];
+		snprintf(dsn, sizeof(dsn), "%.*snope", (int)(strlen(f->s.dsn) - strlen("demo")),
+			 f->s.dsn);
+		assert_int_equal(
+		    run(f, out, sizeof(out), a, "reply R-1 hello --dsn '%s' 2>&1", dsn), 1);
+		assert_one_line(out);
+		assert_in(out, "/api/v1/projects/nope/reports/R-1/comments: 404 not_found: no such "
+			       "project\n");
+	}
 	assert_int_equal(run(f, out, sizeof(out), b, "mine"), 0);
 	assert_string_equal(out, "reports:\n  none\nsuggestions:\n  none\n");
 
@@ -345,6 +356,16 @@ static void test_reply_sources_and_mistakes(void **state)
 	assert_in(out, "replied to R-n");
 	assert_int_equal(run(f, out, sizeof(out), a, "help"), 0);
 	assert_in(out, "  prosum reply --dsn DSN R-n ");
+	{
+		char again[16384];
+		assert_int_equal(run(f, out, sizeof(out), a, "reply --help"), 0);
+		assert_in(out, "\nConnection:\n");
+		assert_in(out, "  --cacert FILE ");
+		assert_int_equal(run(f, again, sizeof(again), a, "help reply"), 0);
+		assert_string_equal(again, out);
+		assert_int_equal(run(f, again, sizeof(again), a, "reply R-1 --bogus -h"), 0);
+		assert_string_equal(again, out);
+	}
 
 	/* An untrusted server: the one line with the hint, as every command says it. */
 	assert_int_equal(e2e_sh(out, sizeof(out),
