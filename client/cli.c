@@ -28,13 +28,14 @@
 #define C_SYNC 0x0800u
 #define C_QUEUE 0x1000u
 #define C_ATTACHMENT 0x2000u
+#define C_REPLY 0x4000u
 /* Commands with the DSN's ingest key, and commands with a token. */
-#define C_TESTER (C_REPORT | C_FLUSH | C_SUGGEST | C_VOTE | C_MINE)
+#define C_TESTER (C_REPORT | C_FLUSH | C_SUGGEST | C_VOTE | C_MINE | C_REPLY)
 #define C_TRIAGE                                                                                   \
 	(C_REPORTS | C_GROUPS | C_SUGGESTIONS | C_SHOW | C_SET | C_RELEASE | C_SYNC | C_ATTACHMENT)
 #define C_LISTS (C_REPORTS | C_GROUPS | C_SUGGESTIONS)
 /* Commands whose first argument is an item id (taken in any case). */
-#define C_ID_ARG (C_VOTE | C_SHOW | C_SET | C_ATTACHMENT)
+#define C_ID_ARG (C_VOTE | C_SHOW | C_SET | C_ATTACHMENT | C_REPLY)
 
 /* OPT_ID: a value that is an item id, upper-cased ("g-3" is G-3). */
 enum { OPT_VALUE, OPT_FLAG, OPT_ATTACH, OPT_TAG, OPT_ID };
@@ -60,7 +61,8 @@ static const option_spec options[] = {
     {"kind", OPT_VALUE, V(kind), C_REPORT | C_REPORTS | C_GROUPS, NULL},
     {"title", OPT_VALUE, V(title), C_REPORT | C_SUGGEST, NULL},
     {"description", OPT_VALUE, V(description), C_REPORT, NULL},
-    {"body", OPT_VALUE, V(body), C_SUGGEST, NULL},
+    {"body", OPT_VALUE, V(body), C_SUGGEST | C_REPLY, NULL},
+    {"file", OPT_VALUE, V(file), C_REPLY, NULL},
     {"revision", OPT_VALUE, V(revision), C_REPORT | C_REPORTS, NULL},
     {"version", OPT_VALUE, V(version), C_REPORT | C_REPORTS | C_GROUPS, NULL},
     {"channel", OPT_VALUE, V(channel), C_REPORT, NULL},
@@ -72,7 +74,8 @@ static const option_spec options[] = {
     {"tag", OPT_TAG, 0, C_REPORT, NULL},
     {"tag", OPT_VALUE, V(tag), C_REPORTS, NULL},
     {"json", OPT_VALUE, V(json_file), C_REPORT, NULL},
-    {"json", OPT_FLAG, V(json), C_SUGGEST | C_VOTE | C_MINE | (C_TRIAGE & ~C_ATTACHMENT), NULL},
+    {"json", OPT_FLAG, V(json), C_SUGGEST | C_VOTE | C_MINE | C_REPLY | (C_TRIAGE & ~C_ATTACHMENT),
+     NULL},
     {"withdraw", OPT_FLAG, V(withdraw), C_VOTE, NULL},
     {"status", OPT_VALUE, V(status), C_LISTS | C_SET, NULL},
     {"group", OPT_ID, V(group), C_REPORTS, NULL},
@@ -129,6 +132,8 @@ static const command commands[] = {
      "vote --dsn DSN S-n [--withdraw] [--name N]           # prints the votes"},
     {"mine", C_MINE, 0, 0, cli_mine,
      "mine --dsn DSN [--since TIME]                        # my reports and suggestions"},
+    {"reply", C_REPLY, 1, 2, cli_reply,
+     "reply --dsn DSN R-n TEXT|--body TEXT|--file F|-      # answer the team on R-n"},
     {"reports", C_REPORTS, 0, 0, cli_reports,
      "reports [--kind K] [--status S] [--group G-n] [--revision R] [--version V]\n"
      "               [--platform P] [--tag K=V] [--since TIME] [--until TIME]\n"

@@ -28,6 +28,8 @@ typedef struct cli_args {
 	const char *assignee, *fixed_by, *comment, *merge_into, *duplicate_of, *shipped_in, *ref;
 	/* prosum attachment -o FILE. */
 	const char *output;
+	/* prosum reply --file F. */
+	const char *file;
 	int json, withdraw, notes;
 	/* prosum queue. */
 	int all;
@@ -88,6 +90,7 @@ int cli_flush(const cli_args *a);
 int cli_suggest(const cli_args *a);
 int cli_vote(const cli_args *a);
 int cli_mine(const cli_args *a);
+int cli_reply(const cli_args *a);
 
 /* cli_queue.c */
 int cli_queue(const cli_args *a);

@@ -128,6 +128,9 @@ static void pause_ms(long ms)
 		;
 }
 
+/* For call()'s quiet_404: a 403 too fails without a word. */
+#define QUIET_403 2
+
 /*
  * The one request of every command. `sink`: NULL keeps the answer in ans,
  * else a 2xx body is written there as it arrives. With `quiet_404`, a 404 is
@@ -184,7 +187,7 @@ static int call(cli_api *x, transport_answer *ans, json_t **root, const char *me
 			break;
 		pause_ms(ans->retry_after > 0 ? ans->retry_after * 1000L : 200L);
 	}
-	if (quiet_404 && ans->status == 404) {
+	if (quiet_404 && (ans->status == 404 || (quiet_404 == QUIET_403 && ans->status == 403))) {
 		rc = CLI_EXIT_FAIL;
 		goto out;
 	}
@@ -215,6 +218,12 @@ int cli_api_call(cli_api *x, transport_answer *ans, json_t **root, const char *m
 int cli_api_get_quiet_404(cli_api *x, transport_answer *ans, json_t **root, const char *path)
 {
 	return call(x, ans, root, "GET", path, NULL, NULL, 1);
+}
+
+int cli_api_call_quiet(cli_api *x, transport_answer *ans, json_t **root, const char *method,
+		       const char *path, const json_t *body)
+{
+	return call(x, ans, root, method, path, body, NULL, QUIET_403);
 }
 
 int cli_api_download(cli_api *x, transport_answer *ans, const char *path, FILE *out)

@@ -53,6 +53,13 @@ int cli_api_call(cli_api *x, transport_answer *ans, json_t **root, const char *m
 int cli_api_get_quiet_404(cli_api *x, transport_answer *ans, json_t **root, const char *path);
 
 /*
+ * cli_api_call(), except that a 403 or a 404 fails without a word, for the
+ * caller to say what it means (ans->status and ans->body say which).
+ */
+int cli_api_call_quiet(cli_api *x, transport_answer *ans, json_t **root, const char *method,
+		       const char *path, const json_t *body);
+
+/*
  * GET base + path and write a 2xx body to `out` as it arrives, byte for
  * byte, in constant memory. 0, or an exit status with the reason printed;
  * but a 404 fails without a word (ans->status says it).

@@ -1,6 +1,7 @@
 /* cli_print.c - what the prosum command prints: values, ages, tables and readable items. */
 #include "cli_print.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -205,43 +206,115 @@ static void short_commit(char out[16], const json_t *v)
 	snprintf(out, 16, "%.12s", text);
 }
 
-/* Team comments, oldest first: "  author (when): text". */
-static void comments(const json_t *list, const char *indent, time_t now)
+/* One line on stdout, cut with "…" to `width` columns (0: no limit) as table lines are. */
+static void fitted_line(const char *s, size_t width)
+{
+	strbuf cut = STRBUF_INIT(64 * 1024);
+
+	if (width && cli_text_width(s) > width && cli_text_cut(&cut, s, width) == 0 && cut.ptr)
+		s = cut.ptr;
+	printf("%s\n", s);
+	strbuf_free(&cut);
+}
+
+/* A conversation is wrapped to no fewer columns than this, however narrow the terminal. */
+#define MIN_ROOM 20
+
+/*
+ * Print `line` (a sanitised line of one comment) after `head`, which is
+ * already in *out, in pieces of at most `room` columns: broken at spaces
+ * where it can be, a word wider than the room where it must. Every piece but
+ * the first starts after `pad`. A piece wider than `width` altogether (a very
+ * narrow terminal) is cut with "…", as table lines are.
+ */
+static void wrapped(strbuf *out, const char *line, const char *pad, size_t room, size_t width)
+{
+	const char *p = line;
+
+	for (;;) {
+		size_t n = strlen(p), brk;
+		const char *next;
+
+		if (cli_text_width(p) > room) {
+			n = cli_text_fit(p, room);
+			if (n == 0)
+				n = strlen(p); /* nothing fits: the piece is cut below */
+			for (brk = n; brk > 0 && p[brk] != ' '; brk--)
+				;
+			if (brk > strspn(p, " "))
+				n = brk;
+		}
+		next = p + n;
+		while (n > 0 && p[n - 1] == ' ')
+			n--;
+		strbuf_add(out, p, n);
+		while (*next == ' ')
+			next++;
+		while (out->len > 0 && out->ptr[out->len - 1] == ' ')
+			out->ptr[--out->len] = '\0'; /* "you (1m ago):" before an empty line */
+		fitted_line(out->ptr ? out->ptr : "", width);
+		strbuf_reset(out);
+		if (!*next)
+			return;
+		strbuf_adds(out, pad);
+		p = next;
+	}
+}
+
+/*
+ * Comments, oldest first: "  who (when): text", who being the author, else
+ * "team" or "you" (a tester's own reply, in their view). Later lines of a
+ * comment line up under its first. With a `width` (display columns, 0: no
+ * limit) long lines are wrapped to fit it; when the head leaves too little
+ * room beside it, the text goes under the head instead.
+ */
+static void comments(const json_t *list, const char *indent, time_t now, size_t width)
 {
 	size_t i;
 	json_t *c;
 
 	json_array_foreach((json_t *)list, i, c)
 	{
-		char author[160], age[64];
+		char author[160], from[16], age[64], pad[256];
 		const char *body = json_string_value(json_object_get(c, "body"));
 		strbuf head = STRBUF_INIT(512);
+		size_t w, room;
 
 		cli_text(author, sizeof(author), json_object_get(c, "author"));
+		cli_text(from, sizeof(from), json_object_get(c, "from"));
 		cli_age(age, sizeof(age), json_object_get(c, "at"), now);
-		strbuf_printf(&head, "%s%s (%s): ", indent,
-			      strcmp(author, "-") != 0 ? author : "team", age);
-		if (head.ptr)
-			fputs(head.ptr, stdout);
-		/* Later lines of the comment line up under its first. */
-		if (body) {
-			const char *nl = strchr(body, '\n');
-			char *first = strndup(body, nl ? (size_t)(nl - body) : strlen(body));
-			if (first) {
-				util_sanitize(first);
-				fputs(first, stdout);
-				free(first);
-			}
-			putchar('\n');
-			if (nl && nl[1]) {
-				char pad[256];
-				size_t w = head.len < sizeof(pad) - 1 ? head.len : sizeof(pad) - 1;
-				memset(pad, ' ', w);
-				pad[w] = '\0';
-				indented(pad, nl + 1);
-			}
-		} else {
-			putchar('\n');
+		if (strbuf_printf(&head, "%s%s (%s): ", indent,
+				  strcmp(author, "-") != 0   ? author
+				  : strcmp(from, "you") == 0 ? "you"
+							     : "team",
+				  age) != 0) {
+			strbuf_free(&head);
+			continue;
+		}
+		w = cli_text_width(head.ptr);
+		room = width == 0 ? SIZE_MAX : width > w ? width - w : 0;
+		if (room < MIN_ROOM) {
+			head.ptr[--head.len] = '\0'; /* "team (5m ago):" alone */
+			fitted_line(head.ptr, width);
+			strbuf_reset(&head);
+			w = strlen(indent) + 2;
+			room = width > w + MIN_ROOM ? width - w : MIN_ROOM;
+			strbuf_printf(&head, "%*s", (int)w, "");
+		}
+		w = w < sizeof(pad) - 1 ? w : sizeof(pad) - 1;
+		memset(pad, ' ', w);
+		pad[w] = '\0';
+		for (const char *p = body ? body : ""; p;) {
+			const char *nl = strchr(p, '\n');
+			char *text = strndup(p, nl ? (size_t)(nl - p) : strlen(p));
+			if (!text)
+				break;
+			util_sanitize(text);
+			wrapped(&head, text, pad, room, width);
+			free(text);
+			p = nl && nl[1] ? nl + 1 : NULL;
+			if (p)
+				strbuf_adds(&head, pad);
 		}
 		strbuf_free(&head);
 	}
@@ -254,7 +327,7 @@ static void section_comments(const json_t *r, time_t now)
 	if (!json_is_array(list) || json_array_size(list) == 0)
 		return;
 	printf("comments:\n");
-	comments(list, "  ", now);
+	comments(list, "  ", now, 0);
 }
 
 /* The audit trail: "  when  who  field: old -> new". */
@@ -674,8 +747,11 @@ void cli_show_release(const json_t *rel, time_t now)
 	release_section("contributors", json_object_get(rel, "contributors"), contributor_line);
 }
 
-/* One item of the tester's own list: the head line, the details, then the team's comments. */
-static void mine_item(const json_t *it, int report, time_t now)
+/*
+ * One item of the tester's own list: the head line, the details, then the
+ * conversation (the team's comments and the tester's replies), fitted to `width`.
+ */
+static void mine_item(const json_t *it, int report, time_t now, size_t width)
 {
 	char id[64], status[64], title[512], n[32], rel[160];
 	strbuf sb = STRBUF_INIT(1024);
@@ -684,7 +760,11 @@ static void mine_item(const json_t *it, int report, time_t now)
 	cli_text(id, sizeof(id), json_object_get(it, "id"));
 	cli_text(status, sizeof(status), json_object_get(it, "status"));
 	cli_text(title, sizeof(title), json_object_get(it, "title"));
-	printf("  %-6s %-12s %s\n", id, status, title);
+	strbuf_printf(&sb, "  %-6s %-12s %s", id, status, title);
+	/* A title too long for the terminal is cut, as in the tables. */
+	fitted_line(sb.ptr ? sb.ptr : "", width);
+	strbuf_reset(&sb);
+	strbuf_adds(&sb, "         ");
 	if (report) {
 		json_int_t others = json_integer_value(json_object_get(it, "others"));
 		if (others == 0)
@@ -708,24 +788,24 @@ static void mine_item(const json_t *it, int report, time_t now)
 			strbuf_printf(&sb, "; merged into %s", rel);
 		}
 	}
-	printf("         %s\n", sb.ptr ? sb.ptr : "");
+	fitted_line(sb.ptr ? sb.ptr : "", width);
 	if (json_is_array(list))
-		comments(list, "         ", now);
+		comments(list, "         ", now, width);
 	strbuf_free(&sb);
 }
 
 void cli_show_mine(const json_t *m, time_t now)
 {
 	json_t *reports = json_object_get(m, "reports"), *suggs = json_object_get(m, "suggestions");
-	size_t i;
+	size_t i, width = cli_output_width();
 	json_t *it;
 
 	printf("reports:\n");
 	if (json_array_size(reports) == 0)
 		printf("  none\n");
-	json_array_foreach(reports, i, it) mine_item(it, 1, now);
+	json_array_foreach(reports, i, it) mine_item(it, 1, now, width);
 	printf("suggestions:\n");
 	if (json_array_size(suggs) == 0)
 		printf("  none\n");
-	json_array_foreach(suggs, i, it) mine_item(it, 0, now);
+	json_array_foreach(suggs, i, it) mine_item(it, 0, now, width);
 }

@@ -58,6 +58,12 @@ size_t cli_output_width(void);
 size_t cli_text_width(const char *s);
 
 /*
+ * Bytes of the longest start of s that takes at most `cols` display columns:
+ * whole characters with their combining marks. cli_table.c
+ */
+size_t cli_text_fit(const char *s, size_t cols);
+
+/*
  * Append s to out, cut to at most `cols` display columns: when it is wider,
  * the first cols - 1 columns (less the spaces they end with) and "…". Never cuts inside a UTF-8 sequence or
  * between a character and its combining marks. 0 or -1 (no memory).
@@ -74,7 +80,13 @@ void cli_show_report(const json_t *r, time_t now);
 void cli_show_group(const json_t *g, const json_t *reports, const json_t *latest, time_t now);
 void cli_show_suggestion(const json_t *s, time_t now);
 void cli_show_release(const json_t *rel, time_t now);
-/* The answer of GET .../mine: the tester's reports and suggestions with the team's comments. */
+/*
+ * The answer of GET .../mine: the tester's reports and suggestions, each with
+ * its conversation, oldest first: the team's comments and the tester's own
+ * replies ("team" or "you", and when), indented under the item. Fitted to
+ * cli_output_width(): long lines are wrapped (at spaces where they can be),
+ * titles cut with "…"; into a pipe or a file nothing is wrapped or cut.
+ */
 void cli_show_mine(const json_t *m, time_t now);
 
 #endif

@@ -126,6 +126,11 @@ static size_t fit_bytes(const char *s, size_t cols, size_t *used)
 	return (size_t)(p - (const unsigned char *)s);
 }
 
+size_t cli_text_fit(const char *s, size_t cols)
+{
+	return fit_bytes(s, cols, NULL);
+}
+
 int cli_text_cut(strbuf *out, const char *s, size_t cols)
 {
 	size_t n;
