@@ -22,7 +22,7 @@
 
 #define TRUST_OPTIONS                                                                              \
 	"  --cacert FILE       trust the certificates in FILE (PEM), for a self-signed server\n"   \
-	"                      such as prosum-data/tls/cert.pem (default: $PROSUM_CACERT, else\n"  \
+	"                      such as prosum-data/tls/ca.pem (default: $PROSUM_CACERT, else\n"  \
 	"                      the system's CA store)\n"                                           \
 	"  --pin sha256//BASE64\n"                                                                 \
 	"                      trust the server whose public key has this SHA-256; alone, it\n"    \
@@ -52,8 +52,7 @@ static const help helps[] = {
      "  --kind KIND         crash, bug or feedback (default: bug)\n"
      "  --title TEXT        one line; required unless --json gives an exception\n"
      "  --description TEXT  free text\n"
-     "  --severity WORD     how bad it is, such as critical, major, minor or trivial;\n"
-     "                      kept as given (at most 32 bytes)\n"
+     "  --severity WORD     how bad it is: critical, major, minor or trivial\n"
      "  --steps TEXT        how to make it happen again\n"
      "  --version V         the build's version, such as 1.4.0-beta.2\n"
      "                      (default: $PROSUM_VERSION)\n"

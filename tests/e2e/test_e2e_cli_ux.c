@@ -126,8 +126,7 @@ static void test_help(void **state)
 	{
 		static const char *const says[] = {
 		    "  --kind KIND         crash, bug or feedback (default: bug)\n",
-		    "  --severity WORD     how bad it is, such as critical, major, minor or "
-		    "trivial",
+		    "  --severity WORD     how bad it is: critical, major, minor or trivial\n",
 		    "  --channel C ",
 		    "  --json FILE ",
 		    "  --tag KEY=VALUE ",
