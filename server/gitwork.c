@@ -888,6 +888,22 @@ typedef struct resolver {
 	idlist *fresh;
 } resolver;
 
+/* A report resolved now: its suspects are wanted, as for one resolved at ingest. */
+static int blame_wanted(void *ctx, int64_t num)
+{
+	gitwork_sync_stats *st = ctx;
+	int64_t *nb;
+
+	if ((st->nblame & (st->nblame - 1)) == 0) { /* 0, 1, 2, 4...: grow */
+		nb = realloc(st->blame, (st->nblame ? st->nblame * 2 : 1) * sizeof(*nb));
+		if (!nb)
+			return -1;
+		st->blame = nb;
+	}
+	st->blame[st->nblame++] = num;
+	return 0;
+}
+
 static int resolve_one(void *ctx, const char *revision)
 {
 	resolver *rv = ctx;
@@ -897,7 +913,9 @@ static int resolve_one(void *ctx, const char *revision)
 		return 0; /* still unknown: kept for the next sync */
 	{
 		store_commit_info c = {.id = commit};
-		if (store_commit_put(rv->db, rv->project_id, &c) < 0 ||
+		if (store_unresolved_reports_each(rv->db, rv->project_id, revision, blame_wanted,
+						  rv->stats) < 0 ||
+		    store_commit_put(rv->db, rv->project_id, &c) < 0 ||
 		    store_revision_resolved(rv->db, rv->project_id, revision, commit) < 0 ||
 		    collect(rv->fresh, commit) < 0)
 			return -1;

@@ -69,6 +69,9 @@ typedef struct gitwork_sync_stats {
 	int64_t resolved;   /* report revisions resolved at last */
 	int64_t regressed;  /* groups a new fix was linked to that a report's build already held */
 	int fetched;        /* the remote was fetched */
+	int64_t *blame;     /* the reports resolved now, to blame later (gitwork_blame_report);
+			     * the caller frees it, whatever gitwork_sync() returned */
+	size_t nblame;
 } gitwork_sync_stats;
 
 /* Fetch the remote when there is one, walk the new commits, record their links,

@@ -19,10 +19,14 @@ typedef struct release_job {
 	apijob api; /* first */
 	char name[RELEASE_NAME_MAX + 1];
 	char ref[RELEASE_REF_MAX + 1];
+	store *store;   /* sync: where the blame of resolved reports is queued */
+	int64_t *blame; /* sync: the reports it resolved (owned) */
+	size_t nblame;
 } release_job;
 
 static void release_free(apijob *j)
 {
+	free(((release_job *)j)->blame);
 	apijob_dispose(j);
 	free(j);
 }
@@ -168,6 +172,76 @@ void release_notes(request *rq)
 	apijob_submit(&rj->api, 0);
 }
 
+/* The blame of the reports a sync resolved, a few per writer job so the writer is
+ * never held long: the suspects appear as they would have at ingest. */
+#define SYNC_BLAME_BATCH 8
+
+typedef struct sync_blame {
+	store_job job; /* first */
+	store *store;
+	char project[ROUTER_PARAM_MAX + 1];
+	int64_t *nums; /* owned */
+	size_t n, next;
+} sync_blame;
+
+static int sync_blame_run(store_job *job, store_db *db)
+{
+	sync_blame *sb = (sync_blame *)job;
+	int64_t project_id;
+	size_t end = sb->next + SYNC_BLAME_BATCH;
+	json_t *frames;
+	int rc = STORE_OK;
+
+	if (store_project_find(db, sb->project, &project_id) != STORE_OK) {
+		sb->next = sb->n;
+		return STORE_OK;
+	}
+	for (; sb->next < sb->n && sb->next < end && rc == STORE_OK; sb->next++) {
+		if (store_report_frames(db, project_id, sb->nums[sb->next], &frames) != STORE_OK)
+			continue;
+		if (gitwork_blameable(frames))
+			rc = gitwork_blame_report(db, project_id, sb->nums[sb->next], frames);
+		json_decref(frames);
+	}
+	return rc;
+}
+
+static void sync_blame_done(loop_task *t)
+{
+	sync_blame *sb = (sync_blame *)t;
+
+	/* Best effort, as at ingest: a full queue or a stopping store ends the chain. */
+	if (sb->next < sb->n && store_submit(sb->store, &sb->job) == STORE_OK)
+		return;
+	free(sb->nums);
+	free(sb);
+}
+
+static void sync_done(loop_task *t)
+{
+	release_job *rj = (release_job *)t;
+	sync_blame *sb;
+
+	apijob_reply(&rj->api);
+	if (rj->nblame && rj->api.job.result == STORE_OK && !rj->api.status &&
+	    (sb = calloc(1, sizeof(*sb))) != NULL) {
+		sb->store = rj->store;
+		memcpy(sb->project, rj->api.project, sizeof(sb->project));
+		sb->nums = rj->blame;
+		sb->n = rj->nblame;
+		rj->blame = NULL;
+		sb->job.run = sync_blame_run;
+		sb->job.task.fn = sync_blame_done;
+		sb->job.owner = rj->api.job.owner;
+		sb->job.write = 1;
+		if (store_submit(sb->store, &sb->job) != STORE_OK) {
+			free(sb->nums);
+			free(sb);
+		}
+	}
+	rj->api.release(&rj->api);
+}
+
 static int sync_query(apijob *j, store_db *db, int64_t project_id)
 {
 	release_job *rj = (release_job *)j;
@@ -175,6 +249,9 @@ static int sync_query(apijob *j, store_db *db, int64_t project_id)
 	int rc = gitwork_sync(db, project_id, (int64_t)time(NULL), &st, rj->api.reason,
 			      sizeof(rj->api.reason));
 
+	free(rj->blame); /* a retried job: only this run's list counts */
+	rj->blame = st.blame;
+	rj->nblame = st.nblame;
 	if (rc != STORE_OK)
 		return rc;
 	rj->api.answer = json_pack("{s:I,s:I,s:I,s:I,s:b}", "new_commits", (json_int_t)st.commits,
@@ -192,6 +269,9 @@ void release_sync(request *rq)
 {
 	release_job *rj = job_new(rq, AUTH_DEVELOPER, sync_query);
 
-	if (rj)
-		apijob_submit(&rj->api, 1);
+	if (!rj)
+		return;
+	rj->store = rq->srv->store;
+	rj->api.job.task.fn = sync_done;
+	apijob_submit(&rj->api, 1);
 }

@@ -1497,6 +1497,21 @@ static json_t *report_item(sqlite3_stmt *s)
 			 "platform", col_json(s, 11));
 }
 
+int store_release_known(store_db *db, int64_t project_id, const char *name)
+{
+	sqlite3_stmt *s = dyn_stmt(db, "SELECT EXISTS (SELECT 1 FROM releases WHERE "
+				       "project_id = :p AND name = :r)");
+	int64_t n = 0;
+
+	if (!s)
+		return STORE_ERROR;
+	bind_named_int(s, ":p", project_id);
+	bind_named_text(s, ":r", name);
+	if (step_int(s, &n) < 0)
+		return STORE_ERROR;
+	return n > 0;
+}
+
 int store_report_list(store_db *db, int64_t project_id, const store_report_filter *f,
 		      json_t **items, int64_t *next)
 {
@@ -1543,6 +1558,9 @@ int store_report_list(store_db *db, int64_t project_id, const store_report_filte
 		buf_puts(&sql, "AND r.version = :version ");
 	if (f->platform)
 		buf_puts(&sql, "AND r.os = :os ");
+	if (f->release) /* the same release as the report's revision.release */
+		buf_puts(&sql, "AND r.commit_id IN (SELECT c.id FROM commits c WHERE "
+			       "c.project_id = :p AND c.release = :release) ");
 	if (f->group)
 		buf_puts(&sql, "AND r.group_id = (SELECT id FROM groups WHERE project_id = :p "
 			       "AND num = :group) ");
@@ -1580,6 +1598,7 @@ int store_report_list(store_db *db, int64_t project_id, const store_report_filte
 	bind_named_text(s, ":revision", f->revision);
 	bind_named_text(s, ":version", f->version);
 	bind_named_text(s, ":os", f->platform);
+	bind_named_text(s, ":release", f->release);
 	bind_named_int(s, ":group", f->group);
 	bind_named_text(s, ":tk", f->tag_key);
 	bind_named_text(s, ":tv", f->tag_value);
@@ -1805,6 +1824,12 @@ int store_group_patch(store_db *db, int64_t project_id, int64_t num, const store
 
 	if (rc != STORE_OK)
 		return rc;
+	/* Refused before any other change of the patch is made. */
+	if (p->merge_into && c.merged_into && p->merge_into != num) {
+		snprintf(why, whylen, "G-%lld is already merged", (long long)num);
+		current_free(&c);
+		return STORE_CONFLICT;
+	}
 	rc = patch_common(db, &c, project_id, "G", num, p, actor, now, Q_GROUP_SET_STATUS,
 			  Q_GROUP_SET_ASSIGNEE, Q_GROUP_SET_FIXED, why, whylen);
 	if (rc == STORE_OK && p->merge_into)
@@ -1813,11 +1838,16 @@ int store_group_patch(store_db *db, int64_t project_id, int64_t num, const store
 	return rc;
 }
 
+/*
+ * A group as lists show it. No "suspects" here: an empty list would claim "no
+ * suspects", and finding them costs a walk over each group's reports, too much
+ * for every item of a page. The single group (store_group_get) carries them.
+ */
 static json_t *group_item(sqlite3_stmt *s)
 {
 	int64_t merged = sqlite3_column_int64(s, 12);
 
-	return json_pack("{s:o,s:o,s:o,s:o,s:I,s:I,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o}", "id",
+	return json_pack("{s:o,s:o,s:o,s:o,s:I,s:I,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o}", "id",
 			 json_id('G', sqlite3_column_int64(s, 0)), "status", col_json(s, 1), "kind",
 			 col_json(s, 2), "title", col_json(s, 3), "count",
 			 (json_int_t)sqlite3_column_int64(s, 4), "testers",
@@ -1826,7 +1856,7 @@ static json_t *group_item(sqlite3_stmt *s)
 			 json_time(sqlite3_column_int64(s, 7)), "first_revision", col_json(s, 8),
 			 "last_revision", col_json(s, 9), "assignee", col_json(s, 10), "fixed_by",
 			 col_json(s, 11), "merged_into", merged ? json_id('G', merged) : json_null(),
-			 "fixed_in", col_json(s, 13), "suspects", json_array());
+			 "fixed_in", col_json(s, 13));
 }
 
 int store_group_get(store_db *db, int64_t project_id, int64_t num, json_t **out)
@@ -2121,6 +2151,52 @@ int store_unresolved_each(store_db *db, int64_t project_id,
 	return each_text(db, Q_UNRESOLVED, project_id, fn, ctx);
 }
 
+int store_unresolved_reports_each(store_db *db, int64_t project_id, const char *revision,
+				  int (*fn)(void *ctx, int64_t num), void *ctx)
+{
+	sqlite3_stmt *s = dyn_stmt(db, "SELECT num FROM reports WHERE project_id = :p AND "
+				       "revision = :r AND commit_id IS NULL");
+	int rc;
+
+	if (!s)
+		return STORE_ERROR;
+	bind_named_int(s, ":p", project_id);
+	bind_named_text(s, ":r", revision);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		if (fn(ctx, sqlite3_column_int64(s, 0)) < 0) {
+			sqlite3_reset(s);
+			return STORE_ERROR;
+		}
+	}
+	sqlite3_reset(s);
+	return rc == SQLITE_DONE ? STORE_OK : STORE_ERROR;
+}
+
+int store_report_frames(store_db *db, int64_t project_id, int64_t num, json_t **frames)
+{
+	sqlite3_stmt *s = dyn_stmt(db, "SELECT json_extract(body, '$.frames') FROM reports "
+				       "WHERE project_id = :p AND num = :n");
+	const char *text;
+	int rc;
+
+	*frames = NULL;
+	if (!s)
+		return STORE_ERROR;
+	bind_named_int(s, ":p", project_id);
+	bind_named_int(s, ":n", num);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		text = col_text(s, 0);
+		if (text)
+			*frames = json_loads(text, 0, NULL);
+		rc = STORE_OK;
+	} else {
+		rc = rc == SQLITE_DONE ? STORE_NOTFOUND : STORE_ERROR;
+	}
+	sqlite3_reset(s);
+	return rc;
+}
+
 int store_revision_resolved(store_db *db, int64_t project_id, const char *revision,
 			    const char *commit_id)
 {
@@ -2245,34 +2321,57 @@ int store_link_add(store_db *db, int64_t project_id, char type, int64_t num,
  * by a scan of reports: the candidate items are those a fix link names, or the
  * groups of the reports a link fixed. Rare (a sync, a new item), so prepared
  * per shape like the list queries.
+ *
+ * The fix an item records is its newest fixing commit (by commit date; the
+ * larger id when two share a second): the item is fixed only once every commit
+ * that fixes it is in, so "fixed in" names the first release that holds the
+ * last of them. A link sets the fix of an item that has none; and it replaces
+ * the fix of an item that is open again (regressed, or reopened to new, triaged
+ * or in_progress) when its commit is newer than the recorded one: the new fix
+ * is what fixes the regression. An item still fixed keeps its fix.
  */
+#define FIX_REOPENED "('new', 'triaged', 'in_progress', 'regressed')" /* a link fixes these */
+#define COMMIT_TIME(id)                                                                     \
+	"(SELECT t.author_time FROM commits t WHERE t.project_id = :p AND t.id = " id ")"
+/* Is link l's commit newer than `fix`, the one recorded? Unknown dates never are. */
+#define LINK_NEWER(fix)                                                                     \
+	"(l.commit_id <> " fix " AND coalesce(" COMMIT_TIME("l.commit_id") ", -1) > "        \
+	"coalesce(" COMMIT_TIME(fix) ", 9223372036854775807))"
 #define LINKED_REPORTS                                                                      \
 	"SELECT r.id FROM links l JOIN reports r ON r.project_id = l.project_id AND r.num = " \
 	"l.ref_num WHERE l.project_id = :p AND l.ref_type = 'R' AND l.kind = 'fix' AND "      \
-	"r.fixed_by IS NULL AND (:n = 0 OR (:t = 'R' AND l.ref_num = :n))"
+	"(r.fixed_by IS NULL OR (r.status IN " FIX_REOPENED " AND " LINK_NEWER("r.fixed_by") \
+	")) AND (:n = 0 OR (:t = 'R' AND l.ref_num = :n))"
 #define REPORT_FIX                                                                          \
-	"(SELECT min(l.commit_id) FROM links l WHERE l.project_id = r.project_id AND "       \
-	"l.ref_type = 'R' AND l.ref_num = r.num AND l.kind = 'fix')"
+	"(SELECT l.commit_id FROM links l LEFT JOIN commits c ON c.project_id = l.project_id " \
+	"AND c.id = l.commit_id WHERE l.project_id = r.project_id AND l.ref_type = 'R' AND "  \
+	"l.ref_num = r.num AND l.kind = 'fix' ORDER BY c.author_time DESC, l.commit_id DESC " \
+	"LIMIT 1)"
 #define LINKED_GROUPS                                                                       \
 	"SELECT g.id FROM links l JOIN groups g ON g.project_id = l.project_id AND g.num = "  \
 	"l.ref_num WHERE l.project_id = :p AND l.ref_type = 'G' AND l.kind = 'fix' AND "      \
-	"g.fixed_by IS NULL AND g.merged_into IS NULL AND (:n = 0 OR (:t = 'G' AND "          \
+	"(g.fixed_by IS NULL OR (g.status IN " FIX_REOPENED " AND " LINK_NEWER("g.fixed_by") \
+	")) AND g.merged_into IS NULL AND (:n = 0 OR (:t = 'G' AND "                          \
 	"l.ref_num = :n)) UNION SELECT g.id FROM links l JOIN reports r ON r.project_id = "   \
 	"l.project_id AND r.num = l.ref_num AND r.fixed_by = l.commit_id JOIN groups g ON "   \
 	"g.id = r.group_id WHERE l.project_id = :p AND l.ref_type = 'R' AND l.kind = 'fix' "  \
-	"AND g.fixed_by IS NULL AND g.merged_into IS NULL AND (:n = 0 OR (:t = 'R' AND "      \
+	"AND (g.fixed_by IS NULL OR (g.status IN " FIX_REOPENED " AND "                       \
+	LINK_NEWER("g.fixed_by") ")) AND g.merged_into IS NULL AND (:n = 0 OR (:t = 'R' AND " \
 	"l.ref_num = :n) OR (:t = 'G' AND g.num = :n))"
+/* The newest of the group's own fixing commits and those of its reports' fixes. */
 #define GROUP_FIX                                                                           \
-	"coalesce((SELECT min(l.commit_id) FROM links l WHERE l.project_id = g.project_id "  \
-	"AND l.ref_type = 'G' AND l.ref_num = g.num AND l.kind = 'fix'), (SELECT "            \
-	"min(x.fixed_by) FROM reports x JOIN links l ON l.project_id = x.project_id AND "     \
+	"(SELECT u.id FROM (SELECT l.commit_id AS id FROM links l WHERE l.project_id = "     \
+	"g.project_id AND l.ref_type = 'G' AND l.ref_num = g.num AND l.kind = 'fix' UNION "   \
+	"SELECT x.fixed_by FROM reports x JOIN links l ON l.project_id = x.project_id AND "   \
 	"l.ref_type = 'R' AND l.ref_num = x.num AND l.commit_id = x.fixed_by WHERE "          \
-	"x.group_id = g.id))"
+	"x.group_id = g.id) u LEFT JOIN commits c ON c.project_id = g.project_id AND c.id = " \
+	"u.id ORDER BY c.author_time DESC, u.id DESC LIMIT 1)"
+#define RELEASE_OF(id)                                                                      \
+	"(SELECT v.release FROM commits v WHERE v.project_id = :p AND v.id = " id ")"
 
 /* Who made the change, in the history: the fixing commit ("commit abc1234"). */
 #define REPORT_FIX_ACTOR "'commit ' || substr(" REPORT_FIX ", 1, 7)"
 #define GROUP_FIX_ACTOR "'commit ' || substr(" GROUP_FIX ", 1, 7)"
-#define FIX_STATUS_FROM "('new', 'triaged', 'in_progress')" /* a link fixes these */
 #define AUDIT_INSERT                                                                        \
 	"INSERT INTO audit(project_id, target_type, target_num, actor, field, old_value, "  \
 	"new_value, at) "
@@ -2282,28 +2381,28 @@ int store_links_apply(store_db *db, int64_t project_id, char type, int64_t num, 
 	static const char *const steps[] = {
 		/* history first, while the old values are still there: every change a link makes */
 		AUDIT_INSERT "SELECT r.project_id, 'R', r.num, " REPORT_FIX_ACTOR ", 'fixed_by', "
-		"NULL, " REPORT_FIX ", :now FROM reports r WHERE r.id IN (" LINKED_REPORTS ")",
+		"r.fixed_by, " REPORT_FIX ", :now FROM reports r WHERE r.id IN (" LINKED_REPORTS ")",
 		AUDIT_INSERT "SELECT r.project_id, 'R', r.num, " REPORT_FIX_ACTOR ", 'status', "
-		"r.status, 'fixed', :now FROM reports r WHERE r.status IN " FIX_STATUS_FROM
+		"r.status, 'fixed', :now FROM reports r WHERE r.status IN " FIX_REOPENED
 		" AND r.id IN (" LINKED_REPORTS ")",
 		AUDIT_INSERT "SELECT r.project_id, 'R', r.num, " REPORT_FIX_ACTOR ", 'fixed_in', "
-		"NULL, c.release, :now FROM reports r JOIN commits c ON c.project_id = r.project_id "
-		"AND c.id = " REPORT_FIX " WHERE c.release IS NOT NULL AND r.id IN (" LINKED_REPORTS
-		")",
+		RELEASE_OF("r.fixed_by") ", " RELEASE_OF(REPORT_FIX) ", :now FROM reports r WHERE "
+		RELEASE_OF(REPORT_FIX) " IS NOT " RELEASE_OF("r.fixed_by") " AND r.id IN ("
+		LINKED_REPORTS ")",
 		"UPDATE reports AS r SET fixed_by = " REPORT_FIX ", status = CASE WHEN status IN "
-		FIX_STATUS_FROM " THEN 'fixed' ELSE status END WHERE r.id IN (" LINKED_REPORTS ")",
+		FIX_REOPENED " THEN 'fixed' ELSE status END WHERE r.id IN (" LINKED_REPORTS ")",
 		/* groups named by a link, or holding a report a link fixed */
 		AUDIT_INSERT "SELECT g.project_id, 'G', g.num, " GROUP_FIX_ACTOR ", 'fixed_by', "
-		"NULL, " GROUP_FIX ", :now FROM groups g WHERE g.id IN (" LINKED_GROUPS ")",
+		"g.fixed_by, " GROUP_FIX ", :now FROM groups g WHERE g.id IN (" LINKED_GROUPS ")",
 		AUDIT_INSERT "SELECT g.project_id, 'G', g.num, " GROUP_FIX_ACTOR ", 'status', "
-		"g.status, 'fixed', :now FROM groups g WHERE g.status IN " FIX_STATUS_FROM
+		"g.status, 'fixed', :now FROM groups g WHERE g.status IN " FIX_REOPENED
 		" AND g.id IN (" LINKED_GROUPS ")",
 		AUDIT_INSERT "SELECT g.project_id, 'G', g.num, " GROUP_FIX_ACTOR ", 'fixed_in', "
-		"NULL, c.release, :now FROM groups g JOIN commits c ON c.project_id = g.project_id "
-		"AND c.id = " GROUP_FIX " WHERE c.release IS NOT NULL AND g.id IN (" LINKED_GROUPS
-		")",
+		RELEASE_OF("g.fixed_by") ", " RELEASE_OF(GROUP_FIX) ", :now FROM groups g WHERE "
+		RELEASE_OF(GROUP_FIX) " IS NOT " RELEASE_OF("g.fixed_by") " AND g.id IN ("
+		LINKED_GROUPS ")",
 		"UPDATE groups AS g SET fixed_by = " GROUP_FIX ", status = CASE WHEN status IN "
-		FIX_STATUS_FROM " THEN 'fixed' ELSE status END WHERE g.id IN (" LINKED_GROUPS ")",
+		FIX_REOPENED " THEN 'fixed' ELSE status END WHERE g.id IN (" LINKED_GROUPS ")",
 	};
 	char t[2] = {type ? type : 'R', '\0'};
 	size_t i;
@@ -3172,7 +3271,10 @@ int store_mine(store_db *db, int64_t project_id, const char *install_id, int64_t
 	sqlite3_reset(s);
 	if (rc != SQLITE_DONE)
 		goto fail;
-	s = q(db, "SELECT " SUGGESTION_COLUMNS "FROM suggestions s WHERE s.project_id = :p AND "
+	/* Columns 9 and 10: did this install submit it, did it vote for it. */
+	s = q(db, "SELECT " SUGGESTION_COLUMNS ", s.install_id IS :i, EXISTS (SELECT 1 FROM votes "
+		  "v WHERE v.suggestion_id = s.id AND v.install_id = :i) "
+		  "FROM suggestions s WHERE s.project_id = :p AND "
 		  "s.updated_at >= :since AND (s.install_id = :i OR s.id IN (SELECT suggestion_id "
 		  "FROM votes WHERE install_id = :i)) ORDER BY s.num DESC LIMIT 500");
 	if (!s)
@@ -3180,8 +3282,14 @@ int store_mine(store_db *db, int64_t project_id, const char *install_id, int64_t
 	bind_named_int(s, ":p", project_id);
 	bind_named_text(s, ":i", install_id);
 	bind_named_int(s, ":since", since);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
-		json_array_append_new(suggs, suggestion_item(s));
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		json_t *it = suggestion_item(s);
+
+		/* "mine": this install sent it; "voted": it voted for it (its own too). */
+		json_object_set_new(it, "mine", json_boolean(sqlite3_column_int(s, 9)));
+		json_object_set_new(it, "voted", json_boolean(sqlite3_column_int(s, 10)));
+		json_array_append_new(suggs, it);
+	}
 	sqlite3_reset(s);
 	if (rc != SQLITE_DONE)
 		goto fail;
@@ -3200,7 +3308,6 @@ int store_mine(store_db *db, int64_t project_id, const char *install_id, int64_t
 			int64_t n;
 			json_parse_id(json_string_value(json_object_get(it, "id")), 'S', &n);
 			json_object_set_new(it, "comments", team_comments(db, project_id, "S", n));
-			json_object_set_new(it, "mine", json_boolean(1));
 		}
 	}
 	*out = json_pack("{s:o,s:o}", "reports", reports, "suggestions", suggs);

@@ -125,6 +125,7 @@ typedef struct store_report_filter {
 	const char *revision;
 	const char *version;
 	const char *platform;  /* platform.os */
+	const char *release;   /* reports whose resolved build belongs to this release */
 	const char *tag_key;   /* with tag_value: reports carrying that tag */
 	const char *tag_value;
 	const char *q;         /* full-text query: ranked by relevance, cursor is an offset */
@@ -135,6 +136,9 @@ typedef struct store_report_filter {
 	int64_t cursor;        /* from a previous page's `next`; 0: the first page */
 	int limit;
 } store_report_filter;
+
+/* Is `name` a registered release of the project? 1 yes, 0 no, or STORE_ERROR. */
+int store_release_known(store_db *db, int64_t project_id, const char *name);
 
 /* A page of reports. *items is a new JSON array; *next the cursor of the next page or 0. */
 int store_report_list(store_db *db, int64_t project_id, const store_report_filter *f,
@@ -223,6 +227,13 @@ int store_report_commit(store_db *db, int64_t project_id, int64_t num, char comm
 /* Distinct build revisions still unresolved; fn is called with each. */
 int store_unresolved_each(store_db *db, int64_t project_id,
 			  int (*fn)(void *ctx, const char *revision), void *ctx);
+/* The reports built from `revision` that are not resolved yet: fn with each number
+ * (fn must not run statements). */
+int store_unresolved_reports_each(store_db *db, int64_t project_id, const char *revision,
+				  int (*fn)(void *ctx, int64_t num), void *ctx);
+/* The frames report `num` was sent with: a new reference in *frames (NULL when it has
+ * none). STORE_NOTFOUND when there is no such report. */
+int store_report_frames(store_db *db, int64_t project_id, int64_t num, json_t **frames);
 /* Set the commit of every report built from `revision`. */
 int store_revision_resolved(store_db *db, int64_t project_id, const char *revision,
 			    const char *commit_id);

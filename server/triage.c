@@ -27,7 +27,7 @@ typedef struct triage_job {
 	store_patch patch;
 	json_t *patch_doc; /* owns the strings of `patch` */
 	char kind[16], rstatus[16], revision[257], version[257], platform[257];
-	char tag[300], q[1024];
+	char tag[300], q[1024], release[257];
 	int format;       /* export: FORMAT_* */
 	struct export *export;
 } triage_job;
@@ -176,14 +176,36 @@ static int common_filters(request *rq, triage_job *tj, const char **kind, const 
 
 /* ---- reports ---- */
 
+/* A release filter must name a registered release: an unknown name is refused
+ * (422, field "release"), never answered with an empty list that looks like "none". */
+static int release_filter_known(triage_job *tj, store_db *db, int64_t project_id)
+{
+	int known;
+
+	if (!tj->rf.release)
+		return STORE_OK;
+	known = store_release_known(db, project_id, tj->rf.release);
+	if (known < 0)
+		return STORE_ERROR;
+	if (known)
+		return STORE_OK;
+	snprintf(tj->api.reason, sizeof(tj->api.reason), "no release named '%.200s'",
+		 tj->rf.release);
+	tj->api.field = "release";
+	return STORE_INVALID;
+}
+
 static int report_list_query(apijob *j, store_db *db, int64_t project_id)
 {
 	triage_job *tj = (triage_job *)j;
 	json_t *items;
 	int64_t next;
 	char cursor[32];
-	int rc = store_report_list(db, project_id, &tj->rf, &items, &next);
+	int rc = release_filter_known(tj, db, project_id);
 
+	if (rc != STORE_OK)
+		return rc;
+	rc = store_report_list(db, project_id, &tj->rf, &items, &next);
 	if (rc != STORE_OK)
 		return rc;
 	snprintf(cursor, sizeof(cursor), "%lld", (long long)next);
@@ -338,9 +360,8 @@ static int export_query(apijob *j, store_db *db, int64_t project_id)
 {
 	triage_job *tj = (triage_job *)j;
 
-	(void)db;
 	tj->export->project_id = project_id;
-	return STORE_OK;
+	return release_filter_known(tj, db, project_id);
 }
 
 static void export_start(loop_task *t)
@@ -431,12 +452,10 @@ void triage_report_list(request *rq)
 		bad(rq, "cursor", "not a cursor this server gave");
 		goto refused;
 	}
-	if ((rc = param(rq, "release", v, sizeof(v))) < 0)
+	if ((rc = param(rq, "release", tj->release, sizeof(tj->release))) < 0)
 		goto refused;
-	if (rc) {
-		bad(rq, "release", "filtering by release needs the project's repository to be linked");
-		goto refused;
-	}
+	if (rc)
+		f->release = tj->release;
 	if ((rc = param(rq, "format", v, sizeof(v))) < 0)
 		goto refused;
 	if (rc && strcmp(v, "json") != 0) {
@@ -610,6 +629,16 @@ static int group_patch_query(apijob *j, store_db *db, int64_t project_id)
 			       (int64_t)time(NULL), tj->api.reason, sizeof(tj->api.reason));
 	if (rc == STORE_INVALID)
 		tj->api.field = "merge_into";
+	if (rc == STORE_CONFLICT && tj->patch.merge_into) {
+		/* The conflict names the field at fault: merge_into when the group is merged
+		 * already, else the status change that is not allowed. */
+		json_t *g = NULL;
+
+		if (store_group_get(db, project_id, tj->num, &g) == STORE_OK &&
+		    !json_is_null(json_object_get(g, "merged_into")))
+			tj->api.field = "merge_into";
+		json_decref(g);
+	}
 	if (rc != STORE_OK)
 		return rc;
 	return store_group_get(db, project_id, tj->num, &tj->api.answer);
@@ -674,6 +703,16 @@ void triage_group_list(request *rq)
 	    time_param(rq, "since", &f->since) < 0 || time_param(rq, "until", &f->until) < 0 ||
 	    limit_param(rq, &f->limit) < 0)
 		goto refused;
+	/* Groups are not filtered by release: a group's reports come from many builds, and
+	 * finding them would scan every report. Refused rather than ignored (an ignored
+	 * filter answers every group, as if all belonged to the release). */
+	if ((rc = param(rq, "release", v, sizeof(v))) < 0)
+		goto refused;
+	if (rc) {
+		bad(rq, "release", "groups cannot be filtered by release: list the release's "
+				   "reports with reports?release= and their groups");
+		goto refused;
+	}
 	if ((rc = param(rq, "sort", v, sizeof(v))) < 0)
 		goto refused;
 	if (rc) {
