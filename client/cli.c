@@ -211,19 +211,8 @@ int cli_fail(const char *fmt, ...)
 	return CLI_EXIT_FAIL;
 }
 
+/* A mistake in the command line: once a command runs, the hint names its own help. */
 int cli_usage_error(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	print_line(" (see prosum --help)", fmt, ap);
-	va_end(ap);
-	return CLI_EXIT_USAGE;
-}
-
-/* A mistake in the command line itself: the hint names the command's own help. */
-static int parse_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static int parse_error(const char *fmt, ...)
 {
 	char hint[64];
 	va_list ap;
@@ -380,7 +369,7 @@ static int parse_args(cli_args *a, const command *cmd, int argc, char **argv)
 
 		if (only_pos || arg[0] != '-' || arg[1] == '\0') {
 			if (a->npos >= cmd->max_pos)
-				return parse_error("%s: unexpected argument \"%s\"", cmd->name,
+				return cli_usage_error("%s: unexpected argument \"%s\"", cmd->name,
 						   arg);
 			/* An item id in any case: "r-12" is R-12. */
 			if (a->npos == 0 && (cmd->bit & C_ID_ARG))
@@ -394,7 +383,7 @@ static int parse_args(cli_args *a, const command *cmd, int argc, char **argv)
 		}
 		name = long_name(arg);
 		if (!name && arg[1] != '-')
-			return parse_error("%s: unknown option \"%s\"", cmd->name, arg);
+			return cli_usage_error("%s: unknown option \"%s\"", cmd->name, arg);
 		if (name) {
 			eq = NULL;
 			len = strlen(name);
@@ -405,13 +394,13 @@ static int parse_args(cli_args *a, const command *cmd, int argc, char **argv)
 		}
 		o = find_option(name, len, cmd->bit);
 		if (!o && name == arg + 2)
-			return parse_error("%s: unknown option \"--%.*s\"", cmd->name, (int)len,
+			return cli_usage_error("%s: unknown option \"--%.*s\"", cmd->name, (int)len,
 					   name);
 		if (!o)
-			return parse_error("%s: unknown option \"%s\"", cmd->name, arg);
+			return cli_usage_error("%s: unknown option \"%s\"", cmd->name, arg);
 		if (o->type == OPT_FLAG) {
 			if (eq)
-				return parse_error("--%s takes no value", o->name);
+				return cli_usage_error("--%s takes no value", o->name);
 			*(int *)((char *)a + o->offset) = 1;
 			continue;
 		}
@@ -419,16 +408,16 @@ static int parse_args(cli_args *a, const command *cmd, int argc, char **argv)
 			value = eq + 1;
 		} else {
 			if (i + 1 >= argc)
-				return parse_error("--%s needs a value", o->name);
+				return cli_usage_error("--%s needs a value", o->name);
 			value = argv[++i];
 		}
 		if (o->type == OPT_ATTACH) {
 			if (a->nattach >= CLI_MAX_ATTACH)
-				return parse_error("more than %d --attach", CLI_MAX_ATTACH);
+				return cli_usage_error("more than %d --attach", CLI_MAX_ATTACH);
 			a->attach[a->nattach++] = value;
 		} else if (o->type == OPT_TAG) {
 			if (a->ntags >= CLI_MAX_TAGS)
-				return parse_error("more than %d --tag", CLI_MAX_TAGS);
+				return cli_usage_error("more than %d --tag", CLI_MAX_TAGS);
 			a->tags[a->ntags++] = value;
 		} else {
 			if (o->type == OPT_ID)
@@ -437,7 +426,7 @@ static int parse_args(cli_args *a, const command *cmd, int argc, char **argv)
 		}
 	}
 	if (a->npos < cmd->min_pos)
-		return parse_error("%s: missing argument", cmd->name);
+		return cli_usage_error("%s: missing argument", cmd->name);
 	/* Environment fallbacks for options not given. */
 	for (size_t i = 0; i < sizeof(options) / sizeof(options[0]); i++) {
 		const option_spec *o = &options[i];

@@ -45,7 +45,8 @@ typedef struct cli_args {
 /* One line "prosum: ..." on stderr, control characters removed. Returns CLI_EXIT_FAIL. */
 int cli_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
-/* One line "prosum: ... (see prosum --help)" on stderr. Returns CLI_EXIT_USAGE. */
+/* One line "prosum: ... (see prosum COMMAND --help)" on stderr, naming the running command
+ * (prosum --help before one runs). Returns CLI_EXIT_USAGE. */
 int cli_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /*

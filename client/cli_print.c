@@ -263,7 +263,8 @@ static void wrapped(strbuf *out, const char *line, const char *pad, size_t room,
 
 /*
  * Comments, oldest first: "  who (when): text", who being the author, else
- * "team" or "you" (a tester's own reply, in their view). Later lines of a
+ * "team" or "you" (a tester's own reply, in their view); in the team's view a
+ * tester's reply says so: "  Ada (tester, when): text". Later lines of a
  * comment line up under its first. With a `width` (display columns, 0: no
  * limit) long lines are wrapped to fit it; when the head leaves too little
  * room beside it, the text goes under the head instead.
@@ -279,15 +280,22 @@ static void comments(const json_t *list, const char *indent, time_t now, size_t 
 		const char *body = json_string_value(json_object_get(c, "body"));
 		strbuf head = STRBUF_INIT(512);
 		size_t w, room;
+		int rc;
 
 		cli_text(author, sizeof(author), json_object_get(c, "author"));
 		cli_text(from, sizeof(from), json_object_get(c, "from"));
 		cli_age(age, sizeof(age), json_object_get(c, "at"), now);
-		if (strbuf_printf(&head, "%s%s (%s): ", indent,
-				  strcmp(author, "-") != 0   ? author
-				  : strcmp(from, "you") == 0 ? "you"
-							     : "team",
-				  age) != 0) {
+		if (strcmp(from, "tester") == 0)
+			rc = strcmp(author, "-") != 0
+				 ? strbuf_printf(&head, "%s%s (tester, %s): ", indent, author, age)
+				 : strbuf_printf(&head, "%stester (%s): ", indent, age);
+		else
+			rc = strbuf_printf(&head, "%s%s (%s): ", indent,
+					   strcmp(author, "-") != 0   ? author
+					   : strcmp(from, "you") == 0 ? "you"
+								      : "team",
+					   age);
+		if (rc != 0) {
 			strbuf_free(&head);
 			continue;
 		}

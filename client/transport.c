@@ -112,6 +112,18 @@ static int on_progress(void *arg, curl_off_t dltotal, curl_off_t dlnow, curl_off
 	return t->cfg.cancel && atomic_load(t->cfg.cancel) ? 1 : 0;
 }
 
+/* The scheme, host and port of `url`: what "cannot reach" is about, whichever endpoint was
+ * asked (a flush may fail on an older queued item than the one a command just queued). */
+static int origin_len(const char *url)
+{
+	const char *host = strstr(url, "://"), *slash;
+
+	if (!host)
+		return (int)strlen(url);
+	slash = strchr(host + 3, '/');
+	return (int)(slash ? (size_t)(slash - url) : strlen(url));
+}
+
 static int map_curl_error(transport *t, CURLcode cc, const char *url)
 {
 	const char *why = t->errbuf[0] ? t->errbuf : curl_easy_strerror(cc);
@@ -149,7 +161,8 @@ static int map_curl_error(transport *t, CURLcode cc, const char *url)
 	case CURLE_UNSUPPORTED_PROTOCOL:
 		return error_set(PROSUM_EINVALID, "%s: %s", url, why);
 	default:
-		return error_set(PROSUM_ENETWORK, "cannot reach %s: %s", url, why);
+		return error_set(PROSUM_ENETWORK, "cannot reach %.*s: %s", origin_len(url), url,
+				 why);
 	}
 }
 

@@ -220,9 +220,9 @@ static void test_suggest_vote_duplicate(void **state)
 	/* Mistakes: usage (2) before any request, the server's reason (1) after. */
 	assert_int_equal(run(f, out, sizeof(out), a, "vote G-1 2>&1"), 2);
 	assert_string_equal(out, "prosum: vote takes a suggestion id such as S-4, not \"G-1\" "
-				 "(see prosum --help)\n");
+				 "(see prosum vote --help)\n");
 	assert_int_equal(run(f, out, sizeof(out), a, "suggest 2>&1"), 2);
-	assert_string_equal(out, "prosum: give --title (see prosum --help)\n");
+	assert_string_equal(out, "prosum: give --title (see prosum suggest --help)\n");
 	assert_int_equal(run(f, out, sizeof(out), a, "vote S-9 2>&1"), 1);
 	assert_one_line(out);
 	assert_string_equal(out, "prosum: the server refused the vote: 404 not_found: no such "
@@ -232,7 +232,7 @@ static void test_suggest_vote_duplicate(void **state)
 	assert_int_equal(run(f, out, sizeof(out), a, "set S-1 --merge-into G-1 2>&1"), 2);
 	assert_int_equal(run(f, out, sizeof(out), a, "set S-1 2>&1"), 2);
 	assert_string_equal(out, "prosum: set: nothing to change: give --status, --comment or "
-				 "another change (see prosum --help)\n");
+				 "another change (see prosum set --help)\n");
 }
 
 /* Reports from two testers make groups; the table, changes, a refused move, and show. */
@@ -334,7 +334,7 @@ static void test_groups_and_set(void **state)
 		assert_row(out, g1, 9);
 	}
 	assert_int_equal(run(f, out, sizeof(out), a, "set R-1 --merge-into G-1 2>&1"), 2);
-	assert_string_equal(out, "prosum: --merge-into is for groups (G-n) (see prosum --help)\n");
+	assert_string_equal(out, "prosum: --merge-into is for groups (G-n) (see prosum set --help)\n");
 }
 
 /* The first whole number in `s` after `after`, or -1. */

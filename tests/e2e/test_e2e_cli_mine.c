@@ -237,6 +237,15 @@ static void test_mine_and_reply(void **state)
 	assert_true(has_comment(v, "The file was on a USB stick", "tester"));
 	assert_true(has_comment(v, "Which file were you saving?", "team"));
 	json_decref(v);
+	/* prosum show tells the tester's reply from the team's comments. */
+	assert_int_equal(run(f, out, sizeof(out), a, "show R-1 --server '%s' --token '%s'",
+			     f->s.url, f->s.token),
+			 0);
+	assert_in(out, "  admin (");
+	assert_null(strstr(out, "admin (tester"));
+	if (!strstr(out, " (tester, ") || !strstr(strstr(out, " (tester, "), "): The file was on a "
+									      "USB stick\n"))
+		fail_msg("the tester's reply is not marked in:\n%s", out);
 
 	/* Another install may not answer on it: one line, and nothing stored. */
 	assert_int_equal(run(f, out, sizeof(out), b, "reply R-1 'Not mine' 2>&1"), 1);
@@ -322,7 +331,7 @@ static void test_reply_sources_and_mistakes(void **state)
 	assert_int_equal(run(f, out, sizeof(out), a, "reply R-1 text --body more 2>&1"), 2);
 	assert_in(out, "give the reply once");
 	assert_int_equal(run(f, out, sizeof(out), a, "reply R-1 --body '' 2>&1"), 2);
-	assert_string_equal(out, "prosum: the reply is empty (see prosum --help)\n");
+	assert_string_equal(out, "prosum: the reply is empty (see prosum reply --help)\n");
 	assert_int_equal(run(f, out, sizeof(out), a, "reply S-1 hello 2>&1"), 2);
 	assert_in(out, "report id such as R-12");
 	assert_int_equal(run(f, out, sizeof(out), a,
@@ -347,7 +356,7 @@ static void test_reply_sources_and_mistakes(void **state)
 	assert_int_equal(e2e_sh(NULL, 0, "head -c 20000 /dev/zero | tr '\\0' y > '%s'", path), 0);
 	assert_int_equal(run(f, out, sizeof(out), a, "reply R-1 --file '%s' 2>&1", path), 2);
 	assert_string_equal(
-	    out, "prosum: the reply is 20000 bytes; at most 16384 (see prosum --help)\n");
+	    out, "prosum: the reply is 20000 bytes; at most 16384 (see prosum reply --help)\n");
 	assert_int_equal(e2e_sql_int(&f->s, "SELECT count(*) FROM comments"), 6);
 
 	/* Help names it. */

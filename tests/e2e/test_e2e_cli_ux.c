@@ -235,12 +235,12 @@ static void test_tags_ids_times(void **state)
 	assert_null(strstr(out, "\nR-2 "));
 	assert_int_equal(run(f, out, sizeof(out), "reports --tag gpu 2>&1"), 2);
 	assert_string_equal(out, "prosum: --tag takes KEY=VALUE such as gpu=intel, not \"gpu\" "
-				 "(see prosum --help)\n");
+				 "(see prosum reports --help)\n");
 	assert_int_equal(run(f, out, sizeof(out), "reports --tag =intel 2>&1"), 2);
 	assert_int_equal(run(f, out, sizeof(out), "report --title x --version 1 --tag gpu 2>&1"),
 			 2);
 	assert_string_equal(out,
-			    "prosum: --tag takes KEY=VALUE, not \"gpu\" (see prosum --help)\n");
+			    "prosum: --tag takes KEY=VALUE, not \"gpu\" (see prosum report --help)\n");
 
 	/* Ids in any case, as arguments and as option values. */
 	assert_int_equal(run(f, out, sizeof(out), "show r-1"), 0);
@@ -304,7 +304,7 @@ static void test_tags_ids_times(void **state)
 			snprintf(expect, sizeof(expect),
 				 "prosum: --since takes a date (2026-12-05), an RFC 3339 time "
 				 "(2026-12-05T10:15:00Z) or an age (30m, 12h, 7d), not \"%s\" "
-				 "(see prosum --help)\n",
+				 "(see prosum reports --help)\n",
 				 bad[i]);
 			assert_string_equal(out, expect);
 		}

@@ -115,7 +115,7 @@ static void test_cli_report_list_show(void **state)
 	assert_int_equal(
 	    e2e_sh(out, sizeof(out), "%s '%s' report --title x 2>&1", f->env, PROSUM_CLI_PATH), 2);
 	assert_string_equal(out, "prosum: give --revision or --version: the build the report is "
-				 "about (see prosum --help)\n");
+				 "about (see prosum report --help)\n");
 }
 
 /* With the server down the report waits in the spool; prosum flush delivers it later. */
