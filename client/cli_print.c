@@ -551,7 +551,8 @@ static void facet(const char *label, const json_t *o)
 	strbuf_free(&sb);
 }
 
-/* "2026-11-20T10:15:00Z (3d ago), revision abc1234". */
+/* "2026-11-20T10:15:00Z (3d ago), build abc1234": the report's build.revision, else its
+ * build.version (the group's first_revision and last_revision). */
 static void seen(const char *label, const json_t *when, const json_t *rev, time_t now)
 {
 	char w[160], r[256];
@@ -561,7 +562,7 @@ static void seen(const char *label, const json_t *when, const json_t *rev, time_
 	cli_when(w, sizeof(w), when, now);
 	if (present(rev)) {
 		cli_text(r, sizeof(r), rev);
-		printf(LABEL "%s, revision %s\n", label, w, r);
+		printf(LABEL "%s, build %s\n", label, w, r);
 	} else {
 		printf(LABEL "%s\n", label, w);
 	}

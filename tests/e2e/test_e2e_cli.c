@@ -298,6 +298,15 @@ static void test_groups_and_set(void **state)
 	assert_int_equal(strncmp(out, "G-1  triaged  bug  2 reports from 2 testers\n", 44), 0);
 	assert_non_null(strstr(out, "title:       Save button does nothing\n"));
 	assert_non_null(strstr(out, "first seen:  "));
+	/* The reports gave a version only: the header says build, the table no revision. */
+	{
+		const char *first = strstr(out, "first seen:  ");
+		const char *end = first ? strchr(first, '\n') : NULL;
+		assert_non_null(end);
+		assert_int_equal(strncmp(end - 11, ", build 1.0", 11), 0);
+		assert_null(memmem(first, (size_t)(end - first), "revision", 8));
+		assert_non_null(strstr(out, "ID   RECEIVED  VERSION  REVISION  PLATFORM"));
+	}
 	assert_non_null(strstr(out, "assignee:    ada\n"));
 	assert_non_null(strstr(out, "versions:    1.0 (2)\n"));
 	assert_non_null(strstr(out, "comments:\n  admin ("));
