@@ -98,6 +98,34 @@ fallback:
 	return 0;
 }
 
+const char *attach_served_type(const char *name)
+{
+	static const struct {
+		const char *ext, *type;
+	} safe[] = {
+	    {"txt", "text/plain; charset=utf-8"}, {"log", "text/plain; charset=utf-8"},
+	    {"json", "application/json"},         {"png", "image/png"},
+	    {"jpg", "image/jpeg"},                {"jpeg", "image/jpeg"},
+	    {"gif", "image/gif"},                 {"webp", "image/webp"},
+	    {"pdf", "application/pdf"},
+	};
+	const char *dot = name ? strrchr(name, '.') : NULL;
+
+	if (!dot || dot == name)
+		return FALLBACK_TYPE;
+	for (size_t i = 0; i < sizeof(safe) / sizeof(safe[0]); i++) {
+		size_t n = strlen(safe[i].ext), j;
+		if (strlen(dot + 1) != n)
+			continue;
+		for (j = 0; j < n && lower((unsigned char)dot[1 + j]) == (unsigned char)safe[i].ext[j];
+		     j++)
+			;
+		if (j == n)
+			return safe[i].type;
+	}
+	return FALLBACK_TYPE;
+}
+
 /* ---- files ---- */
 
 static int make_path(char *out, size_t outsz, const char *fmt, ...)

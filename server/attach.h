@@ -82,4 +82,14 @@ int attach_open(const char *dir, const char *sha256_hex, int *fd, size_t *size);
  */
 int attach_sniff_type(char out[ATTACH_TYPE_MAX], const char *declared, size_t len);
 
+/*
+ * The Content-Type an attachment named `name` is served with, from its
+ * extension (case-insensitive) whatever the tester's build declared: text/plain;
+ * charset=utf-8 for .txt and .log, application/json, image/png, image/jpeg
+ * (.jpg, .jpeg), image/gif, image/webp, application/pdf; anything else,
+ * HTML and SVG included, "application/octet-stream". A static string.
+ * Served still as a download (Content-Disposition: attachment, nosniff).
+ */
+const char *attach_served_type(const char *name);
+
 #endif

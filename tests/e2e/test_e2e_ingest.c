@@ -507,8 +507,24 @@ static void test_attachments(void **state)
 	assert_int_equal(r.status, 200);
 	assert_int_equal(r.len, 300000);
 	assert_memory_equal(r.body, blob, 300000);
+	assert_string_equal(r.content_type, "image/png");
 	e2e_response_free(&r);
 	json_decref(v);
+	/* A text file is served as text, still as a download that is never sniffed. */
+	{
+		char out[2048], *end = strrchr(path, '/');
+		snprintf(end + 1, sizeof(path) - (size_t)(end + 1 - path), "log.txt");
+		assert_int_equal(e2e_sh(out, sizeof(out),
+					"curl -sS -o /dev/null -D - --cacert '%s' -H "
+					"'Authorization: Bearer %s' '%s%s' | tr -d '\\r'",
+					s->cacert, s->token, s->url, path),
+				 0);
+		if (!strstr(out, "\nContent-Type: text/plain; charset=utf-8\n") ||
+		    !strstr(out, "\nContent-Disposition: attachment; filename=\"log.txt\"\n") ||
+		    !strstr(out, "\nX-Content-Type-Options: nosniff\n"))
+			fail_msg("log.txt served with:\n%s", out);
+		snprintf(end + 1, sizeof(path) - (size_t)(end + 1 - path), "screen%%20shot.png");
+	}
 	{
 		char out[64];
 		assert_int_equal(e2e_sh(out, sizeof(out), "find '%s/attachments' -type f | wc -l",

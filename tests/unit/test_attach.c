@@ -511,6 +511,41 @@ static void test_sniff_type(void **state)
 	assert_string_equal(out, "text/plain");
 }
 
+/* Served types come from the name's extension; only safe ones, everything else a download. */
+static void test_served_type(void **state)
+{
+	static const struct {
+		const char *name, *want;
+	} cases[] = {
+	    {"trial-log.txt", "text/plain; charset=utf-8"},
+	    {"prosum.LOG", "text/plain; charset=utf-8"},
+	    {"state.json", "application/json"},
+	    {"screen shot.png", "image/png"},
+	    {"a.jpg", "image/jpeg"},
+	    {"a.JPEG", "image/jpeg"},
+	    {"a.gif", "image/gif"},
+	    {"a.webp", "image/webp"},
+	    {"manual.pdf", "application/pdf"},
+	    {"page.html", "application/octet-stream"},
+	    {"page.htm", "application/octet-stream"},
+	    {"icon.svg", "application/octet-stream"},
+	    {"script.js", "application/octet-stream"},
+	    {"dump.bin", "application/octet-stream"},
+	    {"txt", "application/octet-stream"},
+	    {"log.txt.html", "application/octet-stream"},
+	    {"a.txtx", "application/octet-stream"},
+	    {"a.", "application/octet-stream"},
+	    {NULL, "application/octet-stream"},
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		if (strcmp(attach_served_type(cases[i].name), cases[i].want) != 0)
+			fail_msg("%s: got \"%s\", want \"%s\"",
+				 cases[i].name ? cases[i].name : "(null)",
+				 attach_served_type(cases[i].name), cases[i].want);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -526,6 +561,7 @@ int main(void)
 	    cmocka_unit_test(test_name_ok),
 	    cmocka_unit_test(test_hex_ok),
 	    cmocka_unit_test(test_sniff_type),
+	    cmocka_unit_test(test_served_type),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
