@@ -192,8 +192,8 @@ static int scan_literal(scan *sc, size_t *i)
 		for (k = 0; k < wl; k++) {
 			if (*i + k >= sc->n)
 				return bad(sc, sc->n, "unexpected end of input");
-			if (sc->s[*i + k] != words[w][k])
-				return bad(sc, *i + k, "invalid literal");
+			if (sc->s[*i + k] != words[w][k]) /* placed where the literal starts */
+				return bad(sc, *i, "invalid literal");
 		}
 		*i += wl;
 		return 0;

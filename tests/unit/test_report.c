@@ -603,6 +603,14 @@ static void test_malformed_json(void **state)
 	assert_string_equal(err.message, "line 2, column 6: a value was expected");
 	assert_int_equal(parse_text(&r, "{\"a\":1e999,}", &err), -1);
 	assert_string_equal(err.message, "line 1, column 12: a string key was expected");
+	/* an invalid literal is placed where it starts, as an invalid number is */
+	assert_int_equal(parse_text(&r, "nope", &err), -1);
+	assert_string_equal(err.message, "line 1, column 1: invalid literal");
+	assert_int_equal(parse_text(&r, "{\"a\": trye}", &err), -1);
+	assert_string_equal(err.message, "line 1, column 7: invalid literal");
+	/* a document that is not an object names what it is */
+	assert_int_equal(parse_text(&r, "[]", &err), -1);
+	assert_string_equal(err.message, "the report must be an object, not an array");
 
 	/* a duplicate key is a 400 that names the key and where it is */
 	assert_int_equal(parse_text(&r, "{\"a\":1,\"a\":2}", &err), -1);
