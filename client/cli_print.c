@@ -264,7 +264,8 @@ static void wrapped(strbuf *out, const char *line, const char *pad, size_t room,
 /*
  * Comments, oldest first: "  who (when): text", who being the author, else
  * "team" or "you" (a tester's own reply, in their view); in the team's view a
- * tester's reply says so: "  Ada (tester, when): text". Later lines of a
+ * tester's reply says so: "  Ada (tester, when): text", or "  tester (when): text"
+ * for a tester who gave no name (the server's author then is "tester"). Later lines of a
  * comment line up under its first. With a `width` (display columns, 0: no
  * limit) long lines are wrapped to fit it; when the head leaves too little
  * room beside it, the text goes under the head instead.
@@ -286,7 +287,7 @@ static void comments(const json_t *list, const char *indent, time_t now, size_t 
 		cli_text(from, sizeof(from), json_object_get(c, "from"));
 		cli_age(age, sizeof(age), json_object_get(c, "at"), now);
 		if (strcmp(from, "tester") == 0)
-			rc = strcmp(author, "-") != 0
+			rc = strcmp(author, "-") != 0 && strcmp(author, "tester") != 0
 				 ? strbuf_printf(&head, "%s%s (tester, %s): ", indent, author, age)
 				 : strbuf_printf(&head, "%stester (%s): ", indent, age);
 		else

@@ -237,15 +237,6 @@ static void test_mine_and_reply(void **state)
 	assert_true(has_comment(v, "The file was on a USB stick", "tester"));
 	assert_true(has_comment(v, "Which file were you saving?", "team"));
 	json_decref(v);
-	/* prosum show tells the tester's reply from the team's comments. */
-	assert_int_equal(run(f, out, sizeof(out), a, "show R-1 --server '%s' --token '%s'",
-			     f->s.url, f->s.token),
-			 0);
-	assert_in(out, "  admin (");
-	assert_null(strstr(out, "admin (tester"));
-	if (!strstr(out, " (tester, ") || !strstr(strstr(out, " (tester, "), "): The file was on a "
-									      "USB stick\n"))
-		fail_msg("the tester's reply is not marked in:\n%s", out);
 
 	/* Another install may not answer on it: one line, and nothing stored. */
 	assert_int_equal(run(f, out, sizeof(out), b, "reply R-1 'Not mine' 2>&1"), 1);
@@ -286,6 +277,41 @@ static void test_mine_and_reply(void **state)
 			     json_array_get(json_object_get(v, "reports"), 0), "comments")),
 			 4);
 	json_decref(v);
+}
+
+/* prosum show tells a tester's replies from the team's comments: by name, or "tester". */
+static void test_show_marks_replies(void **state)
+{
+	fixture *f = *state;
+	const char *a = f->spool_a;
+	char out[16384];
+
+	assert_int_equal(run(f, out, sizeof(out), a,
+			     "report --title 'Black screen' --version 1.0 --name Ada"),
+			 0);
+	assert_string_equal(out, "R-1\n");
+	assert_int_equal(run(f, out, sizeof(out), a, "report --title 'Slow start' --version 1.0"),
+			 0);
+	assert_string_equal(out, "R-2\n");
+	json_decref(dev(f, "PATCH", "/api/v1/projects/demo/reports/R-1",
+			"{\"comment\":\"Which GPU driver?\"}", 200));
+	assert_int_equal(run(f, out, sizeof(out), a, "reply R-1 'Still happens'"), 0);
+	assert_int_equal(run(f, out, sizeof(out), a, "reply R-2 'Every time'"), 0);
+
+	assert_int_equal(run(f, out, sizeof(out), a, "show R-1 --server '%s' --token '%s'",
+			     f->s.url, f->s.token),
+			 0);
+	no_ages(out);
+	assert_in(out, "comments:\n  admin (AGE): Which GPU driver?\n");
+	if (!strstr(out, "\n  Ada (tester, ") ||
+	    !strstr(strstr(out, "\n  Ada (tester, "), " ago): Still happens\n"))
+		if (!strstr(out, "\n  Ada (tester, just now): Still happens\n"))
+			fail_msg("the tester's reply is not marked in:\n%s", out);
+	assert_int_equal(run(f, out, sizeof(out), a, "show R-2 --server '%s' --token '%s'",
+			     f->s.url, f->s.token),
+			 0);
+	no_ages(out);
+	assert_in(out, "comments:\n  tester (AGE): Every time\n");
 }
 
 /* The reply's text from --body, from stdin (- or --file -), from a file; and the mistakes. */
@@ -506,6 +532,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_setup_teardown(test_mine_and_reply, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_reply_sources_and_mistakes, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_show_marks_replies, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_mine_fits_the_terminal, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
