@@ -6,7 +6,10 @@
 # Every ```c block was built by tests/e2e/CMakeLists.txt into E2E_BIN_DIR/readme_c_N; every
 # ```sh block is run (see readme_blocks.sh for the rule). The blocks run in one shell, in the
 # README's order, in a scratch directory where `prosum-data` is the server's data directory,
-# `build` the build directory and `docs` the repository's docs/, with the README's
+# `build` the build directory, `include` and `docs` the repository's include/ and docs/, and
+# each ```c block that starts `/* NAME.c - ` is the file NAME.c (so a block can build it with
+# `cc` as the README says; for a sanitizer build, `cc` adds the sanitizer flags the library
+# was built with), with the README's
 # placeholders replaced: 127.0.0.1:8443 by the server's address, KEY by the demo project's
 # ingest key, TOKEN, RELEASE_TOKEN and pst_... by the admin token. A command that fails
 # fails the test, naming the README line of its block; a C example must exit 0 and its
@@ -88,11 +91,21 @@ mkdir -p "$work" "$tmp/home"
 ln -s "$data" "$work/prosum-data"
 ln -s "$build" "$work/build"
 ln -s "$src/docs" "$work/docs"
+ln -s "$src/include" "$work/include"
+sh "$blocks" c "$readme" "$tmp/c" | while read -r path; do
+	name=$(sed -n '2s|^/\* \([A-Za-z0-9_-]*\.c\) - .*|\1|p' "$path")
+	[ -z "$name" ] || tail -n +2 "$path" >"$work/$name"
+done
+sanitize=
+if grep -q '^PROSUM_SANITIZE:BOOL=ON$' "$build/CMakeCache.txt" 2>/dev/null; then
+	sanitize="-fsanitize=address,undefined -fno-omit-frame-pointer"
+fi
 
 {
 	cat <<PRELUDE
 # The functions the extracted script calls (readme_blocks.sh script).
 readme_at() { echo "== README.md:\$1"; }
+cc() { command cc $sanitize "\$@"; }
 readme_reports() {
 	'$prosum' reports --json --limit 500 --server 'https://$addr' --token '$token' \\
 		--project demo --cacert '$data/tls/cert.pem' | grep -o '"id":"R-[0-9]*"' | wc -l
