@@ -24,6 +24,10 @@ tmp=$(mktemp -d)
 pid=
 
 cleanup() {
+	if [ -n "${run_pid:-}" ]; then
+		kill -TERM "$run_pid" 2>/dev/null || true
+		wait "$run_pid" 2>/dev/null || true
+	fi
 	if [ -n "$pid" ]; then
 		kill -TERM "$pid" 2>/dev/null || true
 		wait "$pid" 2>/dev/null || true
@@ -83,6 +87,64 @@ for _ in $(seq 1200); do
 done
 addr=$(sed -n 's|^listening on https://\(127\.0\.0\.1:[0-9]*\)$|\1|p' "$tmp/serve.out")
 [ -n "$addr" ] || fail "prosumd did not say where it listens"
+
+# ---- scripts/run, as a user runs it ----
+
+# Its own tree: this prosumd as build/server/prosumd, its build steps stubbed (the test's
+# build is already made), a git repository for the demo project.
+runroot=$tmp/runroot
+mkdir -p "$runroot/scripts" "$runroot/build/server" "$tmp/bin"
+cp "$src/scripts/run" "$runroot/scripts/run"
+printf '#!/bin/sh\nexit 0\n' >"$runroot/scripts/bootstrap"
+printf '#!/bin/sh\nexit 0\n' >"$tmp/bin/cmake"
+chmod +x "$runroot/scripts/bootstrap" "$tmp/bin/cmake"
+ln -s "$prosumd" "$runroot/build/server/prosumd"
+git -C "$runroot" init -q
+git -C "$runroot" -c user.name=Ada -c user.email=ada@example.org commit -q --allow-empty -m x
+run_pid=
+stop_run() {
+	kill -TERM "$run_pid" 2>/dev/null || true
+	wait "$run_pid" 2>/dev/null || true
+	run_pid=
+}
+# scripts/run in the background on a port of its own; waits for its banner's last line (120 s
+# at most, for a sanitizer build on a loaded machine).
+start_run() {
+	PATH="$tmp/bin:$PATH" PROSUM_DATA="$tmp/run-data" PROSUM_LISTEN=127.0.0.1:0 \
+		"$runroot/scripts/run" >"$tmp/run.out" 2>"$tmp/run.err" &
+	run_pid=$!
+	for _ in $(seq 1200); do
+		grep -q '^Ctrl-C stops the server' "$tmp/run.out" && return 0
+		kill -0 "$run_pid" 2>/dev/null || { cat "$tmp/run.err" >&2; fail "scripts/run exited"; }
+		sleep 0.1
+	done
+	stop_run
+	fail "scripts/run printed no banner"
+}
+start_run
+run_pin=$(sed -n 's/^  pin: *//p' "$tmp/run.out")
+case $run_pin in sha256//?*) ;; *) stop_run; fail "scripts/run's banner has no pin" ;; esac
+grep -q "export PROSUM_PIN=$run_pin" "$tmp/run.out" || { stop_run; fail "no PROSUM_PIN"; }
+grep -q "run-data/admin-token for this demo" "$tmp/run.out" || fail "the token file is not named"
+# The banner names the port the server got, and what it prints works.
+run_addr=$(sed -n 's|^prosum is listening on https://\(127\.0\.0\.1:[0-9]*\) .*|\1|p' "$tmp/run.out")
+[ -n "$run_addr" ] && [ "${run_addr##*:}" != 0 ] || { stop_run; fail "scripts/run's address"; }
+"$prosum" reports --server "https://$run_addr" --pin "$run_pin" \
+	--token "$(cat "$tmp/run-data/admin-token")" >/dev/null || { stop_run; fail "its banner's pin"; }
+stop_run
+# SIGTERM stops it gracefully: prosumd has exited.
+grep -q 'stopping' "$tmp/run.err" || fail "scripts/run did not stop prosumd gracefully"
+# A port that is taken: prosumd's error, a non-zero exit, and no banner (the data exists now).
+rc=0
+PATH="$tmp/bin:$PATH" PROSUM_DATA="$tmp/run-data" PROSUM_LISTEN="$addr" \
+	"$runroot/scripts/run" >"$tmp/run.out" 2>"$tmp/run.err" || rc=$?
+[ "$rc" != 0 ] || fail "scripts/run on a taken port exits 0"
+grep -q 'cannot listen' "$tmp/run.err" || fail "scripts/run does not show prosumd's error"
+! grep -q 'DSN:' "$tmp/run.out" || fail "scripts/run printed its banner for a server that failed"
+# Started again on the data it made: the same pin.
+start_run
+[ "$(sed -n 's/^  pin: *//p' "$tmp/run.out")" = "$run_pin" ] || { stop_run; fail "pin changed"; }
+stop_run
 
 # ---- the README's blocks, as one script ----
 
