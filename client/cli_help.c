@@ -165,9 +165,10 @@ static const help helps[] = {
      "  --limit N, --cursor C, --json   as for `prosum reports`\n"
      "\n" TOKEN_OPTIONS},
     {"show", "One item, readable. A report: its build, revision, platform, tags, frames,\n"
-	     "suspect commits, attachments, comments and history. A group: its counts,\n"
-	     "versions, platforms, suspects, the frames of its latest report and its latest\n"
-	     "reports. A suggestion: its votes, body and history.\n"
+	     "suspect commits, attachments, comments (a tester's replies marked so:\n"
+	     "\"Ada (tester, 5m ago): ...\") and history. A group: its counts, first and last\n"
+	     "seen build, versions, platforms, suspects, the frames of its latest report and\n"
+	     "its latest reports. A suggestion: its votes, body and history.\n"
 	     "\n"
 	     "  R-n|G-n|S-n         the item, in any case (r-12 works too)\n"
 	     "  --json              print the server's answer as it is\n"
