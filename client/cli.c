@@ -370,7 +370,7 @@ static int parse_args(cli_args *a, const command *cmd, int argc, char **argv)
 		if (only_pos || arg[0] != '-' || arg[1] == '\0') {
 			if (a->npos >= cmd->max_pos)
 				return cli_usage_error("%s: unexpected argument \"%s\"", cmd->name,
-						   arg);
+						       arg);
 			/* An item id in any case: "r-12" is R-12. */
 			if (a->npos == 0 && (cmd->bit & C_ID_ARG))
 				upcase_id(arg);
@@ -395,7 +395,7 @@ static int parse_args(cli_args *a, const command *cmd, int argc, char **argv)
 		o = find_option(name, len, cmd->bit);
 		if (!o && name == arg + 2)
 			return cli_usage_error("%s: unknown option \"--%.*s\"", cmd->name, (int)len,
-					   name);
+					       name);
 		if (!o)
 			return cli_usage_error("%s: unknown option \"%s\"", cmd->name, arg);
 		if (o->type == OPT_FLAG) {

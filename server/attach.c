@@ -103,10 +103,14 @@ const char *attach_served_type(const char *name)
 	static const struct {
 		const char *ext, *type;
 	} safe[] = {
-	    {"txt", "text/plain; charset=utf-8"}, {"log", "text/plain; charset=utf-8"},
-	    {"json", "application/json"},         {"png", "image/png"},
-	    {"jpg", "image/jpeg"},                {"jpeg", "image/jpeg"},
-	    {"gif", "image/gif"},                 {"webp", "image/webp"},
+	    {"txt", "text/plain; charset=utf-8"},
+	    {"log", "text/plain; charset=utf-8"},
+	    {"json", "application/json"},
+	    {"png", "image/png"},
+	    {"jpg", "image/jpeg"},
+	    {"jpeg", "image/jpeg"},
+	    {"gif", "image/gif"},
+	    {"webp", "image/webp"},
 	    {"pdf", "application/pdf"},
 	};
 	const char *dot = name ? strrchr(name, '.') : NULL;
@@ -117,7 +121,8 @@ const char *attach_served_type(const char *name)
 		size_t n = strlen(safe[i].ext), j;
 		if (strlen(dot + 1) != n)
 			continue;
-		for (j = 0; j < n && lower((unsigned char)dot[1 + j]) == (unsigned char)safe[i].ext[j];
+		for (j = 0;
+		     j < n && lower((unsigned char)dot[1 + j]) == (unsigned char)safe[i].ext[j];
 		     j++)
 			;
 		if (j == n)

@@ -343,7 +343,8 @@ static void test_groups_and_set(void **state)
 		assert_row(out, g1, 9);
 	}
 	assert_int_equal(run(f, out, sizeof(out), a, "set R-1 --merge-into G-1 2>&1"), 2);
-	assert_string_equal(out, "prosum: --merge-into is for groups (G-n) (see prosum set --help)\n");
+	assert_string_equal(out,
+			    "prosum: --merge-into is for groups (G-n) (see prosum set --help)\n");
 }
 
 /* The first whole number in `s` after `after`, or -1. */

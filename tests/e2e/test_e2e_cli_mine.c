@@ -286,9 +286,9 @@ static void test_show_marks_replies(void **state)
 	const char *a = f->spool_a;
 	char out[16384];
 
-	assert_int_equal(run(f, out, sizeof(out), a,
-			     "report --title 'Black screen' --version 1.0 --name Ada"),
-			 0);
+	assert_int_equal(
+	    run(f, out, sizeof(out), a, "report --title 'Black screen' --version 1.0 --name Ada"),
+	    0);
 	assert_string_equal(out, "R-1\n");
 	assert_int_equal(run(f, out, sizeof(out), a, "report --title 'Slow start' --version 1.0"),
 			 0);

@@ -239,8 +239,8 @@ static void test_tags_ids_times(void **state)
 	assert_int_equal(run(f, out, sizeof(out), "reports --tag =intel 2>&1"), 2);
 	assert_int_equal(run(f, out, sizeof(out), "report --title x --version 1 --tag gpu 2>&1"),
 			 2);
-	assert_string_equal(out,
-			    "prosum: --tag takes KEY=VALUE, not \"gpu\" (see prosum report --help)\n");
+	assert_string_equal(
+	    out, "prosum: --tag takes KEY=VALUE, not \"gpu\" (see prosum report --help)\n");
 
 	/* Ids in any case, as arguments and as option values. */
 	assert_int_equal(run(f, out, sizeof(out), "show r-1"), 0);

@@ -229,9 +229,9 @@ static void test_offline_suggest_vote(void **state)
 	assert_int_equal(as(f, out, sizeof(out), spool_c,
 			    "report --title 'Offline bug' --version 1.0 --timeout 3000"),
 			 0);
-	assert_int_equal(as(f, out, sizeof(out), spool_c,
-			    "suggest --title 'Idea behind a bug' --timeout 3000"),
-			 0);
+	assert_int_equal(
+	    as(f, out, sizeof(out), spool_c, "suggest --title 'Idea behind a bug' --timeout 3000"),
+	    0);
 	assert_non_null(strstr(out, "prosum: suggestion queued (server unreachable): will be sent "
 				    "by `prosum flush` (cannot reach https://127.0.0.1:"));
 	assert_null(strstr(out, "/reports"));
