@@ -348,7 +348,10 @@ json_t *json_body_parse(const char *json, size_t len, json_body_error *err)
 				    line, col, PROSUM_MAX_JSON_DEPTH);
 		return fail(err, 400, "", "line %d, column %d: %s", line, col, sc.why);
 	}
-	/* Well-formed: what remains to refuse is about values and keys. */
+	/* Well-formed: what remains to refuse is about values and keys. When jansson runs out
+	 * of memory before it starts, it sets no error at all: its error code would be stack
+	 * garbage, so the error starts zeroed (code unknown, no text: out of memory below). */
+	memset(&jerr, 0, sizeof(jerr));
 	doc = json_loadb(json, len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &jerr);
 	if (!doc) {
 		enum json_error_code code = json_error_code(&jerr);
