@@ -835,6 +835,8 @@ int gitwork_release_add(store_db *db, int64_t project_id, const char *name, cons
 	rc = reassign(db, project_id, o, &ordered, NULL);
 	if (rc == STORE_OK)
 		rc = store_links_apply(db, project_id, 0, 0, now); /* newly shipped suggestions */
+	if (rc == STORE_OK)
+		rc = gitwork_fix_checks(db, project_id, 0, now, NULL);
 out:
 	free(order);
 	releases_free(&l);
@@ -983,7 +985,8 @@ static int fix_check_build(void *ctx, const char *fix, const char *build, int64_
 	return store_group_regressed(fc->db, fc->project_id, group_num, report_num, fc->now);
 }
 
-int gitwork_fix_checks(store_db *db, int64_t project_id, int64_t now, int64_t *regressed)
+int gitwork_fix_checks(store_db *db, int64_t project_id, int64_t group_num, int64_t now,
+		       int64_t *regressed)
 {
 	fixcheck fc = {db, project_id, now, NULL, 0};
 	int rc;
@@ -993,7 +996,7 @@ int gitwork_fix_checks(store_db *db, int64_t project_id, int64_t now, int64_t *r
 	fc.o = repo_for(db, project_id);
 	if (!fc.o)
 		return STORE_OK;
-	rc = store_fix_unchecked_each(db, project_id, fix_check_build, &fc);
+	rc = store_fix_unchecked_each(db, project_id, group_num, fix_check_build, &fc);
 	if (regressed)
 		*regressed = fc.regressed;
 	return rc;
@@ -1062,7 +1065,7 @@ int gitwork_sync(store_db *db, int64_t project_id, int64_t now, gitwork_sync_sta
 	{
 		int64_t late = 0;
 
-		if (gitwork_fix_checks(db, project_id, now, &late) < 0)
+		if (gitwork_fix_checks(db, project_id, 0, now, &late) < 0)
 			goto out;
 		out->regressed += late;
 	}

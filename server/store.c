@@ -3527,19 +3527,22 @@ int store_report_fix_check(store_db *db, int64_t project_id, int64_t num, const 
 
 /* Reports of groups fixed by a commit whose build was not checked against it (or
  * could not tell while it was unresolved, and is resolved now). */
+/* Driven from the groups (CROSS JOIN keeps that order): few are fixed, and reports_group
+ * reaches their reports; never a scan of every report. */
 #define FIX_UNCHECKED                                                                       \
-	"FROM reports r JOIN groups g ON g.id = r.group_id WHERE r.project_id = :p AND "    \
+	"FROM groups g CROSS JOIN reports r ON r.group_id = g.id WHERE "                     \
 	"g.project_id = :p AND g.fixed_by IS NOT NULL AND g.merged_into IS NULL AND "       \
 	"(r.fix_checked IS NOT g.fixed_by OR (r.has_fix IS NULL AND r.commit_id IS NOT NULL))"
 
-int store_fix_unchecked_each(store_db *db, int64_t project_id,
+int store_fix_unchecked_each(store_db *db, int64_t project_id, int64_t group_num,
 			     int (*fn)(void *ctx, const char *fix, const char *build,
 				       int64_t group_num, int64_t report_num, int late),
 			     void *ctx)
 {
 	/* late: checked against this fix before, when the build was not known yet. */
 	sqlite3_stmt *s = q(db, "SELECT g.fixed_by, coalesce(r.commit_id, ''), g.num, min(r.num), "
-			    "r.fix_checked IS g.fixed_by " FIX_UNCHECKED " GROUP BY g.fixed_by, "
+			    "r.fix_checked IS g.fixed_by " FIX_UNCHECKED " AND (:g = 0 OR g.num = :g) "
+			    "GROUP BY g.fixed_by, "
 			    "r.commit_id, g.num, 5 ORDER BY 3, 4");
 	struct pair {
 		char fix[41], build[41];
@@ -3552,6 +3555,7 @@ int store_fix_unchecked_each(store_db *db, int64_t project_id,
 	if (!s)
 		return STORE_ERROR;
 	bind_named_int(s, ":p", project_id);
+	bind_named_int(s, ":g", group_num);
 	/* Copied first: fn writes the reports this statement reads. */
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		if (n == cap) {
@@ -3584,7 +3588,7 @@ int store_fix_checked(store_db *db, int64_t project_id, int64_t group_num, const
 		      const char *build, int has_fix)
 {
 	sqlite3_stmt *s = q(db, "UPDATE reports AS r SET fix_checked = :f, has_fix = :h WHERE "
-				"r.project_id = :p AND r.commit_id IS :b AND r.group_id = (SELECT "
+				"r.commit_id IS :b AND r.group_id = (SELECT "
 				"g.id FROM groups g WHERE g.project_id = :p AND g.num = :g AND "
 				"g.fixed_by = :f) AND (r.fix_checked IS NOT :f OR r.has_fix IS NOT :h)");
 

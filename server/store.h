@@ -354,11 +354,11 @@ int store_project_set_commit_url(store_db *db, int64_t project_id, const char *u
  * group's "fixed" (store.c, REPORT_STATUS). */
 int store_report_fix_check(store_db *db, int64_t project_id, int64_t num, const char *fix,
 			   int has_fix);
-/* Each (fixing commit, build, group) whose reports were not checked against their
+/* Each (fixing commit, build, group; only group `group_num` unless 0) whose reports were not checked against their
  * group's fixing commit yet, or could not tell and are resolved now; build is ""
  * for an unresolved build, report_num the first such report, late 1 when they were
  * checked against this fix before, while the build was unknown. fn may write. */
-int store_fix_unchecked_each(store_db *db, int64_t project_id,
+int store_fix_unchecked_each(store_db *db, int64_t project_id, int64_t group_num,
 			     int (*fn)(void *ctx, const char *fix, const char *build,
 				       int64_t group_num, int64_t report_num, int late),
 			     void *ctx);

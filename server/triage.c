@@ -629,7 +629,9 @@ static int group_patch_query(apijob *j, store_db *db, int64_t project_id)
 			       (int64_t)time(NULL), tj->api.reason, sizeof(tj->api.reason));
 	/* A new fixing commit, a group fixed again, reports merged in: which builds lack it. */
 	if (rc == STORE_OK)
-		rc = gitwork_fix_checks(db, project_id, (int64_t)time(NULL), NULL);
+		rc = gitwork_fix_checks(db, project_id,
+					tj->patch.merge_into ? tj->patch.merge_into : tj->num,
+					(int64_t)time(NULL), NULL);
 	if (rc == STORE_INVALID)
 		tj->api.field = "merge_into";
 	if (rc == STORE_CONFLICT && tj->patch.merge_into) {
