@@ -2827,11 +2827,12 @@ static json_t *suspects_json(store_db *db, int q, int64_t project_id, int64_t ke
 static int suggestions_ship(store_db *db, int64_t project_id, int64_t now)
 {
 	static const char *const steps[] = {
-		/* shipped_in follows from the first release holding the implementing commit */
+		/* shipped_in follows from the first release holding the implementing commit;
+		 * kept in s.shipped_in too, so that each change of it is seen and recorded */
 		"INSERT INTO audit(project_id, target_type, target_num, actor, field, old_value, "
 		"new_value, at) SELECT s.project_id, 'S', s.num, 'git', 'shipped_in', s.shipped_in, "
 		SHIPPED_BY_GIT ", :now FROM suggestions s WHERE s.project_id = :p AND s.status NOT "
-		"IN ('shipped', 'declined', 'duplicate') AND " SHIPPED_BY_GIT " IS NOT NULL AND "
+		"IN ('declined', 'duplicate') AND " SHIPPED_BY_GIT " IS NOT NULL AND "
 		SHIPPED_BY_GIT " IS NOT s.shipped_in",
 		"INSERT INTO audit(project_id, target_type, target_num, actor, field, old_value, "
 		"new_value, at) SELECT s.project_id, 'S', s.num, 'git', 'status', s.status, "
@@ -2840,6 +2841,9 @@ static int suggestions_ship(store_db *db, int64_t project_id, int64_t now)
 		"UPDATE suggestions AS s SET status = 'shipped' WHERE s.project_id = :p AND "
 		"s.status NOT IN ('shipped', 'declined', 'duplicate') AND " SHIPPED_BY_GIT
 		" IS NOT NULL",
+		"UPDATE suggestions AS s SET shipped_in = " SHIPPED_BY_GIT " WHERE s.project_id = "
+		":p AND s.status NOT IN ('declined', 'duplicate') AND " SHIPPED_BY_GIT " IS NOT "
+		"NULL AND " SHIPPED_BY_GIT " IS NOT s.shipped_in",
 	};
 	size_t i;
 
@@ -3204,7 +3208,9 @@ int store_suggestion_patch(store_db *db, int64_t project_id, int64_t num,
 		bind_named_text(s, ":r", p->shipped_in);
 		bind_named_int(s, ":id", id);
 		if (step_done(s) != STORE_OK ||
-		    audit(db, project_id, "S", num, actor, "shipped_in", NULL, p->shipped_in, now) < 0)
+		    (strcmp(shipped, p->shipped_in) != 0 &&
+		     audit(db, project_id, "S", num, actor, "shipped_in", shipped[0] ? shipped : NULL,
+			   p->shipped_in, now) < 0))
 			return STORE_ERROR;
 	}
 	if (p->comment && comment_add(db, project_id, "S", num, actor, p->comment, now) < 0)

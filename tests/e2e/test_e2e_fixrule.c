@@ -488,7 +488,8 @@ static void test_fixed_in_and_shipped_in_history(void **state)
 	}
 	git(f, NULL, 0,
 	    "echo d > dark.txt && git add dark.txt && git commit -qm 'Dark mode\n\nImplements "
-	    "S-1' && git tag v3.0.0");
+	    "S-1' && git tag v2.9.0 && echo e > e.txt && git add e.txt && git commit -qm E && "
+	    "git tag v3.0.0");
 	ok(f, "POST", "/api/v1/projects/demo/sync", NULL, 200);
 	ok(f, "POST", "/api/v1/projects/demo/releases", "{\"name\":\"3.0.0\",\"ref\":\"v3.0.0\"}",
 	   201);
@@ -496,6 +497,13 @@ static void test_fixed_in_and_shipped_in_history(void **state)
 	assert_string_equal(got, "new -> shipped\n");
 	history_lines(f, "S-1", "shipped_in", got, sizeof(got));
 	assert_string_equal(got, "- -> 3.0.0\n");
+	/* An earlier release registered later holds the commit: shipped_in moves, and says so. */
+	ok(f, "POST", "/api/v1/projects/demo/releases", "{\"name\":\"2.9.0\",\"ref\":\"v2.9.0\"}",
+	   201);
+	history_lines(f, "S-1", "shipped_in", got, sizeof(got));
+	assert_string_equal(got, "- -> 3.0.0\n3.0.0 -> 2.9.0\n");
+	history_lines(f, "S-1", "status", got, sizeof(got));
+	assert_string_equal(got, "new -> shipped\n");
 }
 
 /* A commit naming an item that does not exist is never applied to one made later. */
