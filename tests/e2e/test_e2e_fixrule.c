@@ -1,4 +1,5 @@
-/* test_e2e_fixrule.c - a group's fix is told only to reports whose build is known to lack it; releases, history and links that answer right or not at all. */
+/* test_e2e_fixrule.c - a group's fix is told only to reports whose build is known to lack it;
+ * releases, history and links that answer right or not at all. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -196,7 +197,8 @@ static void assert_answers(fixture *f, const char *id, const char *install, cons
 	if (strcmp(got, status) != 0)
 		fail_msg("list: %s is %s, expected %s", id, got, status);
 	if (listed(f, "?status=fixed&limit=100", id, NULL) != (strcmp(status, "fixed") == 0))
-		fail_msg("status=fixed: %s %s listed", id, strcmp(status, "fixed") ? "is" : "is not");
+		fail_msg("status=fixed: %s %s listed", id,
+			 strcmp(status, "fixed") ? "is" : "is not");
 
 	assert_int_equal(e2e_get(&f->s, "/api/v1/projects/demo/reports?format=jsonl", &r), 0);
 	assert_int_equal(r.status, 200);
@@ -390,8 +392,10 @@ static void test_release_lists_only_fixed(void **state)
 
 		json_array_foreach(json_object_get(v, "items"), i, it)
 		{
-			assert_int_equal(json_integer_value(json_object_get(it, "fixed_reports")), 0);
-			assert_int_equal(json_integer_value(json_object_get(it, "fixed_groups")), 0);
+			assert_int_equal(json_integer_value(json_object_get(it, "fixed_reports")),
+					 0);
+			assert_int_equal(json_integer_value(json_object_get(it, "fixed_groups")),
+					 0);
 		}
 	}
 	json_decref(v);
@@ -420,8 +424,7 @@ static void test_release_lists_only_fixed(void **state)
 }
 
 /* The entries of `history` whose field is `field`, as "old -> new" lines. */
-static void history_lines(fixture *f, const char *item, const char *field, char *out,
-			  size_t outsz)
+static void history_lines(fixture *f, const char *item, const char *field, char *out, size_t outsz)
 {
 	char path[128];
 	json_t *v, *e;
@@ -429,7 +432,10 @@ static void history_lines(fixture *f, const char *item, const char *field, char 
 	long st;
 
 	snprintf(path, sizeof(path), "/api/v1/projects/demo/%s/%s",
-		 item[0] == 'R' ? "reports" : item[0] == 'G' ? "groups" : "suggestions", item);
+		 item[0] == 'R'   ? "reports"
+		 : item[0] == 'G' ? "groups"
+				  : "suggestions",
+		 item);
 	v = call(f, "GET", path, NULL, &st);
 	assert_int_equal(st, 200);
 	out[0] = '\0';
@@ -523,10 +529,10 @@ static void test_link_to_missing_item(void **state)
 	{
 		char n[32];
 
-		assert_int_equal(e2e_sql_text(&f->s,
-					      "SELECT count(*) FROM links_missing WHERE ref_num = 1",
-					      n, sizeof(n)),
-				 0);
+		assert_int_equal(
+		    e2e_sql_text(&f->s, "SELECT count(*) FROM links_missing WHERE ref_num = 1", n,
+				 sizeof(n)),
+		    0);
 		assert_string_equal(n, "2");
 	}
 	/* A commit read once the item exists applies. */
