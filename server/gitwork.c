@@ -525,10 +525,13 @@ int gitwork_ingest_report(store_db *db, int64_t project_id, const report *r,
 		return STORE_OK;
 	if (!out->commit[0] || gitlink_contains(&contains, o->repo, fix, out->commit) != GITLINK_OK) {
 		/* Nor does the tester's own view claim this fix for the report later. */
-		if (in->created && store_report_unchecked_fix(db, project_id, in->num, fix) < 0)
+		if (in->created && store_report_fix_check(db, project_id, in->num, fix, -1) < 0)
 			return STORE_ERROR;
 		return STORE_OK;
 	}
+	/* Only a build checked and found without the fix inherits the group's "fixed". */
+	if (in->created && store_report_fix_check(db, project_id, in->num, fix, contains) < 0)
+		return STORE_ERROR;
 	if (contains && in->created) {
 		out->regressed = 1;
 		if (store_group_regressed(db, project_id, in->group_num, in->num, now) < 0)
@@ -832,6 +835,8 @@ int gitwork_release_add(store_db *db, int64_t project_id, const char *name, cons
 	rc = reassign(db, project_id, o, &ordered, NULL);
 	if (rc == STORE_OK)
 		rc = store_links_apply(db, project_id, 0, 0, now); /* newly shipped suggestions */
+	if (rc == STORE_OK)
+		rc = gitwork_fix_checks(db, project_id, 0, now, NULL);
 out:
 	free(order);
 	releases_free(&l);
@@ -949,6 +954,54 @@ static int recheck_build(void *ctx, int64_t group_num, const char *build, int64_
 	return store_group_regressed(rk->db, rk->project_id, group_num, report_num, rk->now);
 }
 
+typedef struct fixcheck {
+	store_db *db;
+	int64_t project_id, now;
+	open_repo *o;
+	int64_t regressed;
+} fixcheck;
+
+/* One build of a group fixed by `fix`: does it hold the fix? */
+static int fix_check_build(void *ctx, const char *fix, const char *build, int64_t group_num,
+			   int64_t report_num, int late)
+{
+	fixcheck *fc = ctx;
+	int contains = 0, verdict = -1;
+	char gfix[41], status[32];
+
+	if (build[0] && gitlink_contains(&contains, fc->o->repo, fix, build) == GITLINK_OK)
+		verdict = contains;
+	if (store_fix_checked(fc->db, fc->project_id, group_num, fix, build, verdict) < 0)
+		return -1;
+	/* A report that came into the fixed group from a build unknown then, known now to
+	 * hold the fix: the fix did not hold, as at ingest. */
+	if (verdict != 1 || !late)
+		return 0;
+	if (store_group_fix(fc->db, fc->project_id, group_num, gfix, status) < 0)
+		return -1;
+	if (strcmp(status, "fixed") != 0 || strcmp(gfix, fix) != 0)
+		return 0;
+	fc->regressed++;
+	return store_group_regressed(fc->db, fc->project_id, group_num, report_num, fc->now);
+}
+
+int gitwork_fix_checks(store_db *db, int64_t project_id, int64_t group_num, int64_t now,
+		       int64_t *regressed)
+{
+	fixcheck fc = {db, project_id, now, NULL, 0};
+	int rc;
+
+	if (regressed)
+		*regressed = 0;
+	fc.o = repo_for(db, project_id);
+	if (!fc.o)
+		return STORE_OK;
+	rc = store_fix_unchecked_each(db, project_id, group_num, fix_check_build, &fc);
+	if (regressed)
+		*regressed = fc.regressed;
+	return rc;
+}
+
 int gitwork_sync(store_db *db, int64_t project_id, int64_t now, gitwork_sync_stats *out,
 		 char *why, size_t whylen)
 {
@@ -1007,6 +1060,14 @@ int gitwork_sync(store_db *db, int64_t project_id, int64_t now, gitwork_sync_sta
 		if (store_fix_builds_each(db, project_id, fresh_commits.ids[i], recheck_build, &rk) <
 		    0)
 			goto out;
+	}
+	/* Which reports' builds lack the fixes linked or resolved now: only those are fixed. */
+	{
+		int64_t late = 0;
+
+		if (gitwork_fix_checks(db, project_id, 0, now, &late) < 0)
+			goto out;
+		out->regressed += late;
 	}
 	rc = STORE_OK;
 out:

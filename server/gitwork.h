@@ -36,6 +36,15 @@ int gitwork_resolve_build(store_db *db, int64_t project_id, report *r);
 int gitwork_ingest_report(store_db *db, int64_t project_id, const report *r,
 			  const store_ingest *in, int64_t now, gitwork_ingest *out);
 
+/* Check the reports of groups fixed by a commit (of group `group_num` only, unless 0)
+ * against that commit, when not done yet (the group's fixing commit set or changed, a
+ * report's build resolved since): only a report whose build lacks the fix inherits the
+ * group's "fixed". A report that came into the fixed group from a build unknown then
+ * and found now to hold the fix marks the group regressed, counted in *regressed (may
+ * be NULL). One containment check per distinct build. */
+int gitwork_fix_checks(store_db *db, int64_t project_id, int64_t group_num, int64_t now,
+		       int64_t *regressed);
+
 /* Blame the top in-app frames (file and line) of report `num` at its commit and
  * record the suspect commits. Heavy: run it as a job of its own, after the commit.
  * The answer is remembered per (commit, frames) by the thread. */

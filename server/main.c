@@ -21,18 +21,20 @@ static const char usage[] =
 	"                           [--idle-timeout MS] [--handshake-timeout MS] [--request-timeout MS]\n"
 	"                           [--rate-ip N] [--rate-key N] [--conns-per-ip N] [--max-connections N]\n"
 	"                           [--write-queue N]   (rates in requests/s; 0 turns a limit off)\n"
-	"       prosumd project add NAME [--repo PATH] [--public-url URL] [--data DIR]\n"
+	"       prosumd project add NAME [--repo PATH] [--public-url URL | --listen HOST:PORT]\n"
 	"                           [--commit-url 'https://example.org/commit/{id}']\n"
-	"                           [--version-tag 'v{version}']\n"
+	"                           [--version-tag 'v{version}'] [--data DIR]\n"
 	"       prosumd token add   --role developer|release|admin --name LABEL [--project NAME]\n"
 	"                           [--data DIR]\n"
 	"       prosumd token list  [--data DIR]\n"
-	"       prosumd key add --project NAME | key list | key revoke KEY   [--data DIR]\n"
 	"       prosumd token revoke ID [--data DIR]\n"
+	"       prosumd key add --project NAME | key list | key revoke KEY   [--data DIR]\n"
+	"       prosumd --version\n"
 	"\n"
 	"--data defaults to $PROSUM_DATA, else ./prosum-data. --listen :PORT listens on every\n"
-	"interface (0.0.0.0:PORT; [::]:PORT for IPv6); PORT 0 picks a free one.\n"
-	"Every command takes --help.\n";
+	"interface (0.0.0.0:PORT; [::]:PORT for IPv6); PORT 0 picks a free one. project add\n"
+	"prints the DSN testers' builds send to: its host is --public-url's, else --listen's.\n"
+	"Every command takes --help. Exit status: 0 done, 1 failed, 2 a usage mistake.\n";
 
 #define TOKEN_LABEL_MAX 63 /* store_token.name holds 64 bytes */
 
@@ -55,6 +57,13 @@ static int die(const char *fmt, const char *arg)
 	fprintf(stderr, fmt, arg);
 	fputc('\n', stderr);
 	return 1;
+}
+
+/* A usage mistake (a missing or bad argument): said why, exit status 2. */
+static int usage_err(const char *fmt, const char *arg)
+{
+	die(fmt, arg);
+	return 2;
 }
 
 static int parse_int(const char *s, int min, int max, int *out)
@@ -370,12 +379,20 @@ static int cmd_init(opts *o)
 	tls_files files = {ca, ca_key, cert, key};
 	uint8_t secret[AUTH_SECRET_LEN];
 	int made;
+	size_t h;
 	store_db *db = NULL;
 	char *issued = NULL;
 	int rc = 1;
 
 	if (!tls || !att || !cert || !key || !ca || !ca_key)
 		goto out;
+	/* Every argument is checked before anything is made. */
+	for (h = 0; h < o->nhosts; h++)
+		if (!tls_cert_host_ok(o->hosts[h])) {
+			die("--hostname: \"%s\" is not a host name or IP address", o->hosts[h]);
+			rc = 2;
+			goto out;
+		}
 	if (make_dir(cfg->data_dir) || make_dir(tls) || make_dir(att))
 		goto out;
 	if (tls_cert_init(&files, o->hosts, o->nhosts, &made, err, sizeof(err)) < 0) {
@@ -479,20 +496,20 @@ static int cmd_project_add(opts *o)
 	int rc = 1;
 
 	if (!o->name || !project_name_ok(o->name))
-		return die("%s", "project add NAME: a name of 1-64 characters a-z 0-9 - _ . "
+		return usage_err("%s", "project add NAME: a name of 1-64 characters a-z 0-9 - _ . "
 				 "starting with a letter or digit");
 	if (o->version_tag && !version_tag_ok(o->version_tag))
-		return die("%s", "--version-tag: a git ref with {version} in it, such as "
+		return usage_err("%s", "--version-tag: a git ref with {version} in it, such as "
 				 "'v{version}' (at most 200 bytes, no spaces)");
 	if (o->repo) {
 		git_repository *r = NULL;
 
 		if (!realpath(o->repo, repo))
-			return die("--repo: %s does not exist", o->repo);
+			return usage_err("--repo: %s does not exist", o->repo);
 		git_libgit2_init();
 		if (git_repository_open_ext(&r, repo, GIT_REPOSITORY_OPEN_NO_SEARCH, NULL) < 0) {
 			git_libgit2_shutdown();
-			return die("--repo: %s is not a git repository", repo);
+			return usage_err("--repo: %s is not a git repository", repo);
 		}
 		git_repository_free(r);
 		git_libgit2_shutdown();
@@ -540,13 +557,16 @@ static int cmd_token_add(opts *o)
 
 	int64_t id;
 
+	if (!o->role)
+		return usage_err("%s", "token add: --role developer|release|admin is required");
 	if (!role)
-		return die("%s", "token add: --role developer|release|admin is required");
+		return usage_err("token add: --role must be developer, release or admin, not '%s'",
+				 o->role);
 	if (!o->label)
-		return die("%s", "token add: --name LABEL is required: history and comments name "
+		return usage_err("%s", "token add: --name LABEL is required: history and comments name "
 				 "the token's holder by it");
 	if (!label_ok(o->label))
-		return die("token add: --name '%s': 1-63 printable characters, no leading or "
+		return usage_err("token add: --name '%s': 1-63 printable characters, no leading or "
 			   "trailing space",
 			   o->label);
 	if (load_secret(&o->cfg, secret, 0) || open_db(&o->cfg, &db))
@@ -633,6 +653,10 @@ static int cmd_key(opts *o, const char *sub)
 	int64_t pid, now = (int64_t)time(NULL);
 	int rc = 1;
 
+	if (strcmp(sub, "revoke") == 0 && !o->name)
+		return usage_err("%s", "key revoke KEY");
+	if (strcmp(sub, "add") == 0 && !o->project)
+		return usage_err("%s", "key add --project NAME");
 	if (open_db(&o->cfg, &db))
 		return 1;
 	if (strcmp(sub, "list") == 0) {
@@ -640,7 +664,7 @@ static int cmd_key(opts *o, const char *sub)
 		rc = store_key_list(db, print_key, NULL) < 0 ? die("%s", store_db_error(db)) : 0;
 	} else if (strcmp(sub, "revoke") == 0) {
 		if (!o->name)
-			rc = die("%s", "key revoke KEY");
+			rc = usage_err("%s", "key revoke KEY");
 		else if ((rc = store_key_revoke(db, o->name, now)) == STORE_NOTFOUND)
 			rc = die("no active key %s", o->name);
 		else if (rc < 0)
@@ -648,7 +672,7 @@ static int cmd_key(opts *o, const char *sub)
 		else
 			fprintf(stderr, "prosumd: key revoked\n");
 	} else if (!o->project) {
-		rc = die("%s", "key add --project NAME");
+		rc = usage_err("%s", "key add --project NAME");
 	} else if (store_project_find(db, o->project, &pid) != STORE_OK) {
 		rc = die("no project named '%s'", o->project);
 	} else if (auth_new_key(key) < 0 || store_key_add(db, pid, key, now) < 0) {
@@ -670,7 +694,7 @@ static int cmd_token_revoke(opts *o)
 
 	id = o->name ? strtoll(o->name, &end, 10) : 0;
 	if (!o->name || *end || id <= 0)
-		return die("%s", "token revoke ID: the number from 'prosumd token list'");
+		return usage_err("%s", "token revoke ID: the number from 'prosumd token list'");
 	if (open_db(&o->cfg, &db))
 		return 1;
 	switch (store_token_revoke(db, id, (int64_t)time(NULL))) {

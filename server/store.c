@@ -25,18 +25,27 @@
  * A report's status, the one rule every list, filter, export and the tester's
  * view use: the report's own once set on it (a PATCH of the report, a commit
  * that fixes it), else its group's. One exception keeps an answer from being
- * wrong: a report whose build could not be checked against the group's fixing
- * commit (unchecked_fix) does not inherit "fixed".
+ * wrong: a group fixed by a commit gives "fixed" only to the reports whose
+ * build prosum checked and found without that commit (fix_checked, has_fix:
+ * schema/0010). A build that holds the fix, one prosum cannot identify, or one
+ * not checked yet is not told it is fixed.
  */
 #define REPORT_STATUS                                                                      \
 	"(CASE WHEN r.status_own THEN r.status WHEN g.status = 'fixed' AND g.fixed_by IS NOT " \
-	"NULL AND r.unchecked_fix IS g.fixed_by THEN r.status ELSE g.status END)"
+	"NULL AND NOT (r.fix_checked IS g.fixed_by AND r.has_fix IS 0) THEN r.status "         \
+	"ELSE g.status END)"
 
 #define REPORT_COLUMNS                                                                     \
 	"r.num, g.num, r.kind, r.title, " REPORT_STATUS ", r.received_at, r.revision, "    \
 	"r.version, r.severity, r.install_id, r.assignee, r.os, r.commit_id, "             \
 	"(SELECT c.release FROM commits c WHERE c.project_id = r.project_id "              \
 	"AND c.id = r.commit_id) "
+
+/* Does the item a link names (?2 type, ?3 number, in project ?1) exist? */
+#define LINK_ITEM_EXISTS                                                                    \
+	"(CASE ?2 WHEN 'R' THEN EXISTS (SELECT 1 FROM reports WHERE project_id = ?1 AND num = " \
+	"?3) WHEN 'G' THEN EXISTS (SELECT 1 FROM groups WHERE project_id = ?1 AND num = ?3) " \
+	"ELSE EXISTS (SELECT 1 FROM suggestions WHERE project_id = ?1 AND num = ?3) END)"
 
 #define GROUP_COLUMNS                                                                       \
 	"g.num, g.status, g.kind, g.title, g.count, g.testers, g.first_seen, g.last_seen, " \
@@ -114,6 +123,7 @@ enum {
 	Q_GROUP_FIX,
 	Q_GROUP_REGRESSED,
 	Q_LINK_ADD,
+	Q_LINK_MISSING,
 	Q_LINK_PENDING,
 	Q_TIPS_GET,
 	Q_TIPS_CLEAR,
@@ -238,8 +248,12 @@ static const char *const sql_text[Q_COUNT] = {
 			"WHERE project_id = ?1 AND num = ?2",
 	[Q_GROUP_REGRESSED] = "UPDATE groups SET status = 'regressed' WHERE project_id = ?1 "
 			      "AND num = ?2 AND status <> 'regressed'",
+	/* A link names an item that exists when the commit is read; one naming no item is
+	 * recorded apart (links_missing) and never applied to an item made later. */
 	[Q_LINK_ADD] = "INSERT OR IGNORE INTO links(project_id, ref_type, ref_num, commit_id, kind) "
-		       "VALUES (?1, ?2, ?3, ?4, ?5)",
+		       "SELECT ?1, ?2, ?3, ?4, ?5 WHERE " LINK_ITEM_EXISTS,
+	[Q_LINK_MISSING] = "INSERT OR IGNORE INTO links_missing(project_id, ref_type, ref_num, "
+			   "commit_id, kind) SELECT ?1, ?2, ?3, ?4, ?5 WHERE NOT " LINK_ITEM_EXISTS,
 	[Q_LINK_PENDING] = "SELECT count(*) FROM links WHERE project_id = ?1 AND ref_type = ?2 "
 			   "AND ref_num = ?3 AND kind = 'fix'",
 	[Q_TIPS_GET] = "SELECT id FROM scan_tips WHERE project_id = ?1",
@@ -253,20 +267,26 @@ static const char *const sql_text[Q_COUNT] = {
 	[Q_RELEASE_GET] = "SELECT name, ref, commit_id, position, created_at FROM releases "
 			  "WHERE project_id = ?1 AND name = ?2",
 	/* Driven from the release's commits (CROSS JOIN keeps that order): never a scan of reports. */
+	/* Only what is fixed (the report's status by the one rule) counts as fixed by a release. */
 	[Q_RELEASE_FIXED_REPORTS] = "SELECT r.num, r.title, r.fixed_by FROM commits c CROSS JOIN reports r "
 				    "ON r.project_id = c.project_id AND r.fixed_by = c.id "
-				    "WHERE c.project_id = ?1 AND c.release = ?2 ORDER BY r.num",
+				    "JOIN groups g ON g.id = r.group_id "
+				    "WHERE c.project_id = ?1 AND c.release = ?2 AND " REPORT_STATUS
+				    " = 'fixed' ORDER BY r.num",
 	[Q_RELEASE_FIXED_GROUPS] = "SELECT g.num, g.title, g.fixed_by, g.count, g.testers FROM commits c "
 				   "CROSS JOIN groups g ON g.project_id = c.project_id AND g.fixed_by = c.id "
 				   "WHERE c.project_id = ?1 AND c.release = ?2 AND g.merged_into IS NULL "
-				   "ORDER BY g.num",
+				   "AND g.status = 'fixed' ORDER BY g.num",
 	[Q_RELEASE_LIST] = "SELECT r.name, r.ref, r.commit_id, r.position, r.created_at, "
 			   "(SELECT count(*) FROM commits c CROSS JOIN reports x ON x.project_id = "
-			   " c.project_id AND x.fixed_by = c.id WHERE c.project_id = r.project_id AND "
-			   " c.release = r.name), "
+			   " c.project_id AND x.fixed_by = c.id JOIN groups y ON y.id = x.group_id "
+			   " WHERE c.project_id = r.project_id AND c.release = r.name AND (CASE WHEN "
+			   " x.status_own THEN x.status WHEN y.status = 'fixed' AND NOT (x.fix_checked "
+			   " IS y.fixed_by AND x.has_fix IS 0) THEN x.status ELSE y.status END) = "
+			   " 'fixed'), "
 			   "(SELECT count(*) FROM commits c CROSS JOIN groups x ON x.project_id = "
 			   " c.project_id AND x.fixed_by = c.id WHERE c.project_id = r.project_id AND "
-			   " c.release = r.name AND x.merged_into IS NULL), "
+			   " c.release = r.name AND x.merged_into IS NULL AND x.status = 'fixed'), "
 			   "(SELECT count(*) FROM suggestions s WHERE s.project_id = r.project_id AND "
 			   " s.duplicate_of IS NULL AND " SHIPPED_IN " = r.name) "
 			   "FROM releases r WHERE r.project_id = ?1 ORDER BY r.position DESC, r.created_at DESC",
@@ -1728,6 +1748,38 @@ static int load_current(store_db *db, int q, int64_t project_id, int64_t num, cu
 	return rc;
 }
 
+/* The history of fixed_in, which follows fixed_by: the release that first holds the
+ * fixing commit. A fixing commit changed by hand says so too, as a link does. */
+static int fixed_in_audit(store_db *db, int64_t project_id, const char *type, int64_t num,
+			  const char *old_fix, const char *new_fix, const char *actor, int64_t now)
+{
+	sqlite3_stmt *s = dyn_stmt(db, "SELECT (SELECT release FROM commits WHERE project_id = :p AND "
+				"id = :o), (SELECT release FROM commits WHERE project_id = :p AND "
+				"id = :n)");
+	char *was = NULL, *is = NULL;
+	int rc = STORE_ERROR;
+
+	if (!s)
+		return STORE_ERROR;
+	bind_named_int(s, ":p", project_id);
+	bind_named_text(s, ":o", old_fix ? old_fix : "");
+	bind_named_text(s, ":n", new_fix ? new_fix : "");
+	if (sqlite3_step(s) == SQLITE_ROW) {
+		was = col_text(s, 0) ? strdup(col_text(s, 0)) : NULL;
+		is = col_text(s, 1) ? strdup(col_text(s, 1)) : NULL;
+		rc = STORE_OK;
+		if ((col_text(s, 0) && !was) || (col_text(s, 1) && !is))
+			rc = STORE_ERROR;
+	}
+	sqlite3_reset(s);
+	if (rc == STORE_OK && !(was == NULL && is == NULL) &&
+	    !(was && is && strcmp(was, is) == 0))
+		rc = audit(db, project_id, type, num, actor, "fixed_in", was, is, now);
+	free(was);
+	free(is);
+	return rc;
+}
+
 /* What a report and a group have alike: status, assignee, fixed_by, comment. */
 static int patch_common(store_db *db, const current *c, int64_t project_id, const char *type,
 			int64_t num, const store_patch *p, const char *actor, int64_t now,
@@ -1743,8 +1795,10 @@ static int patch_common(store_db *db, const current *c, int64_t project_id, cons
 	if (p->assignee && set_field(db, q_assignee, c->id, project_id, type, num, "assignee",
 				     c->assignee, p->assignee, actor, now) < 0)
 		return STORE_ERROR;
-	if (p->fixed_by && set_field(db, q_fixed, c->id, project_id, type, num, "fixed_by",
-				     c->fixed_by, p->fixed_by, actor, now) < 0)
+	if (p->fixed_by && (set_field(db, q_fixed, c->id, project_id, type, num, "fixed_by",
+				      c->fixed_by, p->fixed_by, actor, now) < 0 ||
+			    fixed_in_audit(db, project_id, type, num, c->fixed_by, p->fixed_by,
+					   actor, now) < 0))
 		return STORE_ERROR;
 	if (p->comment && comment_add(db, project_id, type, num, actor, p->comment, now) < 0)
 		return STORE_ERROR;
@@ -2302,18 +2356,24 @@ int store_group_regressed(store_db *db, int64_t project_id, int64_t group_num,
 int store_link_add(store_db *db, int64_t project_id, char type, int64_t num,
 		   const char *commit_id, int implement)
 {
-	sqlite3_stmt *s = stmt(db, Q_LINK_ADD);
 	char t[2] = {type, '\0'};
+	int i, qs[] = {Q_LINK_ADD, Q_LINK_MISSING};
 
-	if (!s)
-		return STORE_ERROR;
-	sqlite3_bind_int64(s, 1, project_id);
-	sqlite3_bind_text(s, 2, t, 1, SQLITE_TRANSIENT);
-	sqlite3_bind_int64(s, 3, num);
-	sqlite3_bind_text(s, 4, commit_id, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 5, implement ? "implement" : "fix", -1, SQLITE_STATIC);
+	for (i = 0; i < 2; i++) {
+		sqlite3_stmt *s = stmt(db, qs[i]);
+
+		if (!s)
+			return STORE_ERROR;
+		sqlite3_bind_int64(s, 1, project_id);
+		sqlite3_bind_text(s, 2, t, 1, SQLITE_TRANSIENT);
+		sqlite3_bind_int64(s, 3, num);
+		sqlite3_bind_text(s, 4, commit_id, -1, SQLITE_STATIC);
+		sqlite3_bind_text(s, 5, implement ? "implement" : "fix", -1, SQLITE_STATIC);
+		if (step_done(s) != STORE_OK)
+			return STORE_ERROR;
+	}
 	db->links_memo.txn = 0; /* the project has links now */
-	return step_done(s);
+	return STORE_OK;
 }
 
 /*
@@ -2767,6 +2827,13 @@ static json_t *suspects_json(store_db *db, int q, int64_t project_id, int64_t ke
 static int suggestions_ship(store_db *db, int64_t project_id, int64_t now)
 {
 	static const char *const steps[] = {
+		/* shipped_in follows from the first release holding the implementing commit;
+		 * kept in s.shipped_in too, so that each change of it is seen and recorded */
+		"INSERT INTO audit(project_id, target_type, target_num, actor, field, old_value, "
+		"new_value, at) SELECT s.project_id, 'S', s.num, 'git', 'shipped_in', s.shipped_in, "
+		SHIPPED_BY_GIT ", :now FROM suggestions s WHERE s.project_id = :p AND s.status NOT "
+		"IN ('declined', 'duplicate') AND " SHIPPED_BY_GIT " IS NOT NULL AND "
+		SHIPPED_BY_GIT " IS NOT s.shipped_in",
 		"INSERT INTO audit(project_id, target_type, target_num, actor, field, old_value, "
 		"new_value, at) SELECT s.project_id, 'S', s.num, 'git', 'status', s.status, "
 		"'shipped', :now FROM suggestions s WHERE s.project_id = :p AND s.status NOT IN "
@@ -2774,6 +2841,9 @@ static int suggestions_ship(store_db *db, int64_t project_id, int64_t now)
 		"UPDATE suggestions AS s SET status = 'shipped' WHERE s.project_id = :p AND "
 		"s.status NOT IN ('shipped', 'declined', 'duplicate') AND " SHIPPED_BY_GIT
 		" IS NOT NULL",
+		"UPDATE suggestions AS s SET shipped_in = " SHIPPED_BY_GIT " WHERE s.project_id = "
+		":p AND s.status NOT IN ('declined', 'duplicate') AND " SHIPPED_BY_GIT " IS NOT "
+		"NULL AND " SHIPPED_BY_GIT " IS NOT s.shipped_in",
 	};
 	size_t i;
 
@@ -3138,7 +3208,9 @@ int store_suggestion_patch(store_db *db, int64_t project_id, int64_t num,
 		bind_named_text(s, ":r", p->shipped_in);
 		bind_named_int(s, ":id", id);
 		if (step_done(s) != STORE_OK ||
-		    audit(db, project_id, "S", num, actor, "shipped_in", NULL, p->shipped_in, now) < 0)
+		    (strcmp(shipped, p->shipped_in) != 0 &&
+		     audit(db, project_id, "S", num, actor, "shipped_in", shipped[0] ? shipped : NULL,
+			   p->shipped_in, now) < 0))
 			return STORE_ERROR;
 	}
 	if (p->comment && comment_add(db, project_id, "S", num, actor, p->comment, now) < 0)
@@ -3242,8 +3314,7 @@ int store_mine(store_db *db, int64_t project_id, const char *install_id, int64_t
 	s = q(db, "SELECT r.num, r.title, r.kind, " REPORT_STATUS ", g.num, g.status, g.testers, "
 		  "(SELECT c.release FROM commits c WHERE c.project_id = g.project_id AND c.id = "
 		  "coalesce(r.fixed_by, g.fixed_by)), r.received_at, max(r.updated_at, g.updated_at), "
-		  "g.fixed_by IS NOT NULL AND r.unchecked_fix IS g.fixed_by "
-		  "FROM reports r JOIN groups g ON g.id = r.group_id "
+		  "0 FROM reports r JOIN groups g ON g.id = r.group_id "
 		  "WHERE r.project_id = :p AND r.install_id = :i "
 		  "AND max(r.updated_at, g.updated_at) >= :since ORDER BY r.num DESC LIMIT 500");
 	if (!s || !reports || !suggs)
@@ -3377,12 +3448,15 @@ static json_t *contributors_json(store_db *db, int64_t project_id, const char *r
 		    "s.project_id = :p AND s.duplicate_of IS NULL AND " SHIPPED_IN " IS NOT NULL "
 		    "AND (:r IS NULL OR " SHIPPED_IN " = :r)), "
 		    "fixed AS (SELECT r.tester_name FROM commits c CROSS JOIN reports r ON "
-		    "r.project_id = c.project_id AND r.fixed_by = c.id WHERE c.project_id = :p AND "
+		    "r.project_id = c.project_id AND r.fixed_by = c.id JOIN groups g ON g.id = "
+		    "r.group_id WHERE c.project_id = :p AND "
 		    "c.release IS NOT NULL AND (:r IS NULL OR c.release = :r) AND r.tester_name IS NOT "
-		    "NULL UNION ALL SELECT r.tester_name FROM commits c CROSS JOIN groups g ON "
+		    "NULL AND " REPORT_STATUS " = 'fixed' UNION ALL SELECT r.tester_name FROM commits "
+		    "c CROSS JOIN groups g ON "
 		    "g.project_id = c.project_id AND g.fixed_by = c.id CROSS JOIN reports r ON "
 		    "r.group_id = g.id WHERE c.project_id = :p AND c.release IS NOT NULL AND (:r IS "
-		    "NULL OR c.release = :r) AND r.fixed_by IS NULL AND r.tester_name IS NOT NULL), "
+		    "NULL OR c.release = :r) AND r.fixed_by IS NULL AND r.tester_name IS NOT NULL "
+		    "AND " REPORT_STATUS " = 'fixed'), "
 		    "credit AS (SELECT tester_name AS name, 1 AS sug, 0 AS rep FROM shipped WHERE "
 		    "tester_name IS NOT NULL UNION ALL SELECT v.tester_name, 1, 0 FROM votes v JOIN "
 		    "shipped ON shipped.id = v.suggestion_id WHERE v.tester_name IS NOT NULL AND "
@@ -3439,16 +3513,104 @@ int store_project_set_commit_url(store_db *db, int64_t project_id, const char *u
 	return step_done(s);
 }
 
-int store_report_unchecked_fix(store_db *db, int64_t project_id, int64_t num, const char *fix)
+int store_report_fix_check(store_db *db, int64_t project_id, int64_t num, const char *fix,
+			   int has_fix)
 {
-	sqlite3_stmt *s = q(db, "UPDATE reports SET unchecked_fix = :f WHERE project_id = :p "
-				"AND num = :n");
+	sqlite3_stmt *s = q(db, "UPDATE reports SET fix_checked = :f, has_fix = :h WHERE "
+				"project_id = :p AND num = :n");
 
 	if (!s)
 		return STORE_ERROR;
 	bind_named_int(s, ":p", project_id);
 	bind_named_int(s, ":n", num);
 	bind_named_text(s, ":f", fix);
+	if (has_fix < 0)
+		sqlite3_bind_null(s, sqlite3_bind_parameter_index(s, ":h"));
+	else
+		bind_named_int(s, ":h", has_fix);
+	return step_done(s);
+}
+
+/* Reports of groups fixed by a commit whose build was not checked against it (or
+ * could not tell while it was unresolved, and is resolved now). */
+/* Driven from the groups (CROSS JOIN keeps that order): few are fixed, and reports_group
+ * reaches their reports; never a scan of every report. */
+#define FIX_UNCHECKED                                                                       \
+	"FROM groups g CROSS JOIN reports r ON r.group_id = g.id WHERE "                     \
+	"g.project_id = :p AND g.fixed_by IS NOT NULL AND g.merged_into IS NULL AND "       \
+	"(r.fix_checked IS NOT g.fixed_by OR (r.has_fix IS NULL AND r.commit_id IS NOT NULL))"
+
+int store_fix_unchecked_each(store_db *db, int64_t project_id, int64_t group_num,
+			     int (*fn)(void *ctx, const char *fix, const char *build,
+				       int64_t group_num, int64_t report_num, int late),
+			     void *ctx)
+{
+	/* late: checked against this fix before, when the build was not known yet. */
+	sqlite3_stmt *s = q(db, "SELECT g.fixed_by, coalesce(r.commit_id, ''), g.num, min(r.num), "
+			    "r.fix_checked IS g.fixed_by " FIX_UNCHECKED " AND (:g = 0 OR g.num = :g) "
+			    "GROUP BY g.fixed_by, "
+			    "r.commit_id, g.num, 5 ORDER BY 3, 4");
+	struct pair {
+		char fix[41], build[41];
+		int64_t group, report;
+		int late;
+	} *rows = NULL, *nr;
+	size_t n = 0, cap = 0, i;
+	int rc;
+
+	if (!s)
+		return STORE_ERROR;
+	bind_named_int(s, ":p", project_id);
+	bind_named_int(s, ":g", group_num);
+	/* Copied first: fn writes the reports this statement reads. */
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		if (n == cap) {
+			cap = cap ? cap * 2 : 16;
+			nr = realloc(rows, cap * sizeof(*rows));
+			if (!nr) {
+				rc = SQLITE_NOMEM;
+				break;
+			}
+			rows = nr;
+		}
+		snprintf(rows[n].fix, sizeof(rows[n].fix), "%s", col_text(s, 0));
+		snprintf(rows[n].build, sizeof(rows[n].build), "%s", col_text(s, 1));
+		rows[n].group = sqlite3_column_int64(s, 2);
+		rows[n].report = sqlite3_column_int64(s, 3);
+		rows[n].late = sqlite3_column_int(s, 4);
+		n++;
+	}
+	sqlite3_reset(s);
+	rc = rc == SQLITE_DONE ? STORE_OK : STORE_ERROR;
+	for (i = 0; rc == STORE_OK && i < n; i++)
+		if (fn(ctx, rows[i].fix, rows[i].build, rows[i].group, rows[i].report,
+		       rows[i].late) < 0)
+			rc = STORE_ERROR;
+	free(rows);
+	return rc;
+}
+
+int store_fix_checked(store_db *db, int64_t project_id, int64_t group_num, const char *fix,
+		      const char *build, int has_fix)
+{
+	sqlite3_stmt *s = q(db, "UPDATE reports AS r SET fix_checked = :f, has_fix = :h WHERE "
+				"r.commit_id IS :b AND r.group_id = (SELECT "
+				"g.id FROM groups g WHERE g.project_id = :p AND g.num = :g AND "
+				"g.fixed_by = :f) AND (r.fix_checked IS NOT :f OR r.has_fix IS NOT :h)");
+
+	if (!s)
+		return STORE_ERROR;
+	bind_named_int(s, ":p", project_id);
+	bind_named_int(s, ":g", group_num);
+	bind_named_text(s, ":f", fix);
+	if (build && *build)
+		bind_named_text(s, ":b", build);
+	else
+		sqlite3_bind_null(s, sqlite3_bind_parameter_index(s, ":b"));
+	if (has_fix < 0)
+		sqlite3_bind_null(s, sqlite3_bind_parameter_index(s, ":h"));
+	else
+		bind_named_int(s, ":h", has_fix);
 	return step_done(s);
 }
 

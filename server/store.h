@@ -253,7 +253,8 @@ int store_group_fix(store_db *db, int64_t project_id, int64_t group_num, char fi
 int store_group_regressed(store_db *db, int64_t project_id, int64_t group_num,
 			  int64_t report_num, int64_t now);
 
-/* "Fixes R-12" and the like; kept whether or not the item exists. */
+/* "Fixes R-12" and the like. Applied only to an item that exists now; one naming no
+ * item is recorded apart (links_missing) and never applied to an item made later. */
 int store_link_add(store_db *db, int64_t project_id, char type, int64_t num,
 		   const char *commit_id, int implement);
 /*
@@ -347,9 +348,24 @@ int store_contributors(store_db *db, int64_t project_id, json_t **out);
 /* The web address of a commit, with {id} for its id; *url NULL when none. Caller frees. */
 int store_project_commit_url(store_db *db, int64_t project_id, char **url);
 int store_project_set_commit_url(store_db *db, int64_t project_id, const char *url);
-/* Report `num` came into a group fixed by `fix` from a build that could not be checked
- * against it: the tester's view ("mine") does not call it fixed by that commit. */
-int store_report_unchecked_fix(store_db *db, int64_t project_id, int64_t num, const char *fix);
+/* Record that report `num`'s build was checked against the fixing commit `fix`:
+ * has_fix 1 it holds the commit, 0 it lacks it, -1 prosum could not tell (unknown
+ * build). Only a report checked and found without its group's fix inherits the
+ * group's "fixed" (store.c, REPORT_STATUS). */
+int store_report_fix_check(store_db *db, int64_t project_id, int64_t num, const char *fix,
+			   int has_fix);
+/* Each (fixing commit, build, group; only group `group_num` unless 0) whose reports were not checked against their
+ * group's fixing commit yet, or could not tell and are resolved now; build is ""
+ * for an unresolved build, report_num the first such report, late 1 when they were
+ * checked against this fix before, while the build was unknown. fn may write. */
+int store_fix_unchecked_each(store_db *db, int64_t project_id, int64_t group_num,
+			     int (*fn)(void *ctx, const char *fix, const char *build,
+				       int64_t group_num, int64_t report_num, int late),
+			     void *ctx);
+/* The verdict for every report of group `group_num` (still fixed by `fix`) from build
+ * `build` ("" or NULL: unresolved); has_fix as for store_report_fix_check(). */
+int store_fix_checked(store_db *db, int64_t project_id, int64_t group_num, const char *fix,
+		      const char *build, int has_fix);
 /* The git ref a build.version names when no release is named like it: a pattern with
  * {version}, such as "v{version}"; *pattern NULL when the project has none. Caller frees.
  * Setting NULL or "" removes it. */

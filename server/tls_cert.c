@@ -541,6 +541,13 @@ out:
 	return rc;
 }
 
+int tls_cert_host_ok(const char *host)
+{
+	struct san e;
+
+	return parse_host(host, &e) == 0;
+}
+
 int tls_cert_init(const tls_files *f, const char *const *hosts, size_t nhosts, int *made, char *err,
 		  size_t errlen)
 {

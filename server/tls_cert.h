@@ -48,6 +48,9 @@ typedef struct tls_files {
 int tls_cert_init(const tls_files *f, const char *const *hosts, size_t nhosts, int *made, char *err,
 		  size_t errlen);
 
+/* Is `host` a name tls_cert_init() takes for --hostname (a DNS name or an IP literal)? */
+int tls_cert_host_ok(const char *host);
+
 /*
  * The public-key pin of the first certificate in a PEM file:
  * "sha256//" + base64(SHA-256(SubjectPublicKeyInfo)), the form curl's

@@ -627,6 +627,11 @@ static int group_patch_query(apijob *j, store_db *db, int64_t project_id)
 		return rc;
 	rc = store_group_patch(db, project_id, tj->num, &tj->patch, tj->api.actor,
 			       (int64_t)time(NULL), tj->api.reason, sizeof(tj->api.reason));
+	/* A new fixing commit, a group fixed again, reports merged in: which builds lack it. */
+	if (rc == STORE_OK)
+		rc = gitwork_fix_checks(db, project_id,
+					tj->patch.merge_into ? tj->patch.merge_into : tj->num,
+					(int64_t)time(NULL), NULL);
 	if (rc == STORE_INVALID)
 		tj->api.field = "merge_into";
 	if (rc == STORE_CONFLICT && tj->patch.merge_into) {

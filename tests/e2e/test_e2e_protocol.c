@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "harness.h"
 
@@ -282,6 +283,34 @@ static void test_command_line(void **state)
 	assert_refused(s, "serve --bogus 1", "unknown option --bogus");
 	assert_refused(s, "serve --bogus", "usage: prosumd");
 	assert_refused(s, "token list -x", "unknown option -x");
+	/* a bad value is a usage mistake too: exit 2, saying which */
+	assert_refused(s, "project add 'Bad Name'", "project add NAME: a name of 1-64");
+	assert_refused(s, "project add app4 --version-tag v", "--version-tag: a git ref");
+	assert_refused(s, "project add app4 --repo /no/such/dir", "--repo: /no/such/dir");
+	assert_refused(s, "token add --role developer", "--name LABEL is required");
+	assert_refused(s, "token add --name x", "--role developer|release|admin is required");
+	assert_refused(s, "token add --role boss --name x",
+		       "--role must be developer, release or admin, not 'boss'");
+	assert_refused(s, "token add --role admin --name ' x'", "1-63 printable characters");
+	assert_refused(s, "token revoke abc", "token revoke ID: the number");
+	assert_refused(s, "key revoke", "key revoke KEY");
+	assert_refused(s, "key add", "key add --project NAME");
+	/* a bad --hostname makes nothing: no half-made data directory */
+	snprintf(cmd, sizeof(cmd), "init --hostname 'bad name!' --data '%s/fresh'", s->dir);
+	assert_int_equal(prosumd(s, cmd, out, sizeof(out), err, sizeof(err)), 2);
+	assert_non_null(strstr(err, "--hostname: \"bad name!\" is not a host name or IP address"));
+	snprintf(cmd, sizeof(cmd), "%s/fresh", s->dir);
+	assert_int_equal(access(cmd, F_OK), -1);
+	/* the usage lists every command in order, --version, and how project add makes the DSN */
+	assert_int_equal(prosumd(s, "--help", out, sizeof(out), err, sizeof(err)), 0);
+	assert_non_null(strstr(out, "prosumd token list  [--data DIR]\n"
+				    "       prosumd token revoke ID [--data DIR]\n"
+				    "       prosumd key add --project NAME | key list | key revoke KEY"));
+	assert_non_null(strstr(out, "prosumd --version\n"));
+	assert_non_null(strstr(out, "[--public-url URL | --listen HOST:PORT]"));
+	assert_non_null(strstr(out, "its host is --public-url's, else --listen's"));
+	assert_int_equal(prosumd(s, "--version", out, sizeof(out), err, sizeof(err)), 0);
+	assert_int_equal(strncmp(out, "prosumd ", 8), 0);
 
 	/* ":PORT" listens on every interface */
 	snprintf(cmd, sizeof(cmd),
@@ -348,7 +377,7 @@ static void test_token_names(void **state)
 	e2e_response r;
 
 	snprintf(cmd, sizeof(cmd), "token add --role developer --data '%s'", s->data);
-	assert_int_equal(prosumd(s, cmd, out, sizeof(out), err, sizeof(err)), 1);
+	assert_int_equal(prosumd(s, cmd, out, sizeof(out), err, sizeof(err)), 2);
 	assert_non_null(strstr(err, "--name"));
 	assert_null(strstr(out, "token:"));
 
