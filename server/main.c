@@ -9,11 +9,11 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "auth.h"
+#include "api/auth.h"
 #include "config.h"
-#include "server.h"
-#include "store.h"
-#include "tls_cert.h"
+#include "net/server.h"
+#include "store/store.h"
+#include "net/tls_cert.h"
 
 static const char usage[] =
 	"usage: prosumd init        [--data DIR] [--hostname NAME|IP]...\n"

@@ -11,9 +11,9 @@
 
 /*
  * What the writer thread of prosumd runs for one new report, statement for
- * statement (server/auth.c auth_check with an ingest key, then
- * server/store.c store_report_insert, inside the per-job savepoint of
- * writer_main). The SQL text is copied from server/store.c; keep it in step.
+ * statement (server/api/auth.c auth_check with an ingest key, then
+ * server/store/store.c store_report_insert, inside the per-job savepoint of
+ * writer_main). The SQL text is copied from server/store/store.c; keep it in step.
  * Left out on purpose: HTTP, TLS, JSON parsing and json_dumps() of the body,
  * and the hand-off between threads. What remains is the most SQLite can give
  * the server with the same durability (WAL, synchronous=FULL).
@@ -344,7 +344,7 @@ int main(int argc, char **argv)
 	}
 	sqlite3_extended_result_codes(b.db, 1);
 	sqlite3_busy_timeout(b.db, 5000);
-	/* The pragmas of prosumd's write connection (server/store.c store_db_open). */
+	/* The pragmas of prosumd's write connection (server/store/store.c store_db_open). */
 	if (exec(&b, "PRAGMA foreign_keys = ON") < 0 || exec(&b, "PRAGMA synchronous = FULL") < 0 ||
 	    exec(&b, "PRAGMA journal_mode = WAL") < 0 || exec(&b, "PRAGMA temp_store = MEMORY") < 0 ||
 	    apply_schema(&b, argc - 4, argv + 4) < 0)

@@ -2,7 +2,7 @@
 #include <string.h>
 
 #include "fuzz.h"
-#include "http.h"
+#include "http/http.h"
 
 /* What a decoder made of an input fed in pieces. */
 typedef struct outcome {

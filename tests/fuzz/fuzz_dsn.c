@@ -2,7 +2,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "dsn.h"
+#include "lib/dsn.h"
 #include "fuzz.h"
 #include "prosum.h"
 

@@ -4,7 +4,7 @@
 #include "buf.h"
 #include "config.h"
 #include "fuzz.h"
-#include "http.h"
+#include "http/http.h"
 
 #define GUNZIP_CEILING (1024 * 1024)
 

@@ -2,7 +2,7 @@
 #include <string.h>
 
 #include "fuzz.h"
-#include "multipart.h"
+#include "http/multipart.h"
 
 /*
  * Input: the Content-Type header value up to the first LF, then the body.

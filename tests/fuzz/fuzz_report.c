@@ -3,7 +3,7 @@
 
 #include "config.h"
 #include "fuzz.h"
-#include "report.h"
+#include "model/report.h"
 
 #define MAX_TITLE 1024 /* a derived title is cut to this many bytes (report.c) */
 

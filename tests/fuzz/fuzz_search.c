@@ -3,7 +3,7 @@
 #include <string.h>
 
 #include "fuzz.h"
-#include "search.h"
+#include "store/search.h"
 
 /*
  * Tables with the tokenizer of schema/ (reports_fts keeps no positions, so a

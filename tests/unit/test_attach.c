@@ -16,7 +16,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "attach.h"
+#include "store/attach.h"
 
 /* A literal with its length, so names may hold NUL bytes. */
 #define S(lit) lit, sizeof(lit) - 1

@@ -9,8 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli_print.h"
-#include "strbuf.h"
+#include "cli/cli_print.h"
+#include "lib/strbuf.h"
 
 #define ELLIPSIS "\xe2\x80\xa6"
 

@@ -13,12 +13,12 @@
 #include <cmocka.h>
 #include <jansson.h>
 
-#include "client.h"
+#include "lib/client.h"
 #include "prosum.h"
-#include "report.h"
-#include "spool.h"
-#include "sender.h"
-#include "util.h"
+#include "lib/builder.h"
+#include "lib/spool.h"
+#include "lib/sender.h"
+#include "lib/util.h"
 
 /* An unused port on the loopback: connections are refused at once. */
 #define DOWN_DSN "https://key@127.0.0.1:1/demo"

@@ -14,10 +14,10 @@
 #include <cmocka.h>
 #include <jansson.h>
 
-#include "crash.h"
+#include "lib/crash.h"
 #include "prosum.h"
-#include "spool.h"
-#include "util.h"
+#include "lib/spool.h"
+#include "lib/util.h"
 
 #define DSN "https://key@127.0.0.1:1/demo"
 

@@ -8,7 +8,7 @@
 
 #include <cmocka.h>
 
-#include "dsn.h"
+#include "lib/dsn.h"
 #include "prosum.h"
 
 static void test_full(void **state)

@@ -1,4 +1,4 @@
-/* test_gitlink.c - gitlink.c against real repositories made with the git command. */
+/* test_gitlink.c - repo.c against real repositories made with the git command. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -11,7 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "gitlink.h"
+#include "git/repo.h"
 
 #define T0 1700000000LL
 
@@ -29,9 +29,9 @@
 typedef struct fixture {
 	char dir[64];
 	char work[128];
-	gitlink_repo *repo;
-	char c0[GITLINK_HEX_SIZE], c1[GITLINK_HEX_SIZE], c2[GITLINK_HEX_SIZE];
-	char f1[GITLINK_HEX_SIZE], m[GITLINK_HEX_SIZE], c3[GITLINK_HEX_SIZE];
+	repo_handle *repo;
+	char c0[REPO_HEX_SIZE], c1[REPO_HEX_SIZE], c2[REPO_HEX_SIZE];
+	char f1[REPO_HEX_SIZE], m[REPO_HEX_SIZE], c3[REPO_HEX_SIZE];
 } fixture;
 
 static char home[64];
@@ -73,14 +73,14 @@ __attribute__((format(printf, 4, 5))) static int capture(const fixture *f, char 
 	return pclose(p) == 0 ? 0 : -1;
 }
 
-static void rev(const fixture *f, char out[GITLINK_HEX_SIZE], const char *spec)
+static void rev(const fixture *f, char out[REPO_HEX_SIZE], const char *spec)
 {
 	char line[128];
 
 	assert_int_equal(
 	    capture(f, line, sizeof(line), "git rev-parse --verify -q '%s^{commit}'", spec), 0);
 	assert_int_equal(strlen(line), 40);
-	memcpy(out, line, GITLINK_HEX_SIZE);
+	memcpy(out, line, REPO_HEX_SIZE);
 }
 
 /* Commit what is staged (or nothing) at T0 + t, by `author`. */
@@ -156,7 +156,7 @@ static int setup(void **state)
 	rev(f, f->f1, "feature");
 	rev(f, f->m, "main~1");
 	rev(f, f->c3, "main");
-	if (gitlink_open(&f->repo, f->work, err, sizeof(err)) != GITLINK_OK) {
+	if (repo_open(&f->repo, f->work, err, sizeof(err)) != REPO_OK) {
 		fprintf(stderr, "%s\n", err);
 		return -1;
 	}
@@ -169,7 +169,7 @@ static int teardown(void **state)
 	fixture *f = *state;
 	char cmd[128];
 
-	gitlink_close(f->repo);
+	repo_close(f->repo);
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", f->dir);
 	if (system(cmd) != 0)
 		return -1;
@@ -177,18 +177,18 @@ static int teardown(void **state)
 	return 0;
 }
 
-static int resolve(fixture *f, char out[GITLINK_HEX_SIZE], const char *rev_)
+static int resolve(fixture *f, char out[REPO_HEX_SIZE], const char *rev_)
 {
-	return gitlink_resolve(out, f->repo, rev_, strlen(rev_));
+	return repo_resolve(out, f->repo, rev_, strlen(rev_));
 }
 
 static void assert_resolves(fixture *f, const char *input, const char *want)
 {
-	char got[GITLINK_HEX_SIZE];
+	char got[REPO_HEX_SIZE];
 	int rc = resolve(f, got, input);
 
-	if (rc != GITLINK_OK)
-		fail_msg("%s: %d %s", input, rc, gitlink_error(f->repo));
+	if (rc != REPO_OK)
+		fail_msg("%s: %d %s", input, rc, repo_error(f->repo));
 	if (strcmp(got, want) != 0)
 		fail_msg("%s: %s, expected %s", input, got, want);
 }
@@ -198,38 +198,38 @@ static void assert_resolves(fixture *f, const char *input, const char *want)
 static void test_open(void **state)
 {
 	fixture *f = *state;
-	gitlink_repo *r = NULL;
+	repo_handle *r = NULL;
 	char path[256], err[256];
 
-	assert_int_equal(gitlink_open(&r, f->dir, err, sizeof(err)), GITLINK_ENOTFOUND);
+	assert_int_equal(repo_open(&r, f->dir, err, sizeof(err)), REPO_ENOTFOUND);
 	assert_null(r);
 	assert_true(strlen(err) > 0);
 	snprintf(path, sizeof(path), "%s/missing", f->dir);
-	assert_int_equal(gitlink_open(&r, path, err, sizeof(err)), GITLINK_ENOTFOUND);
-	assert_int_equal(gitlink_open(&r, "", err, sizeof(err)), GITLINK_EINVAL);
-	assert_int_equal(gitlink_open(&r, NULL, NULL, 0), GITLINK_EINVAL);
-	assert_int_equal(gitlink_open(NULL, f->work, NULL, 0), GITLINK_EINVAL);
+	assert_int_equal(repo_open(&r, path, err, sizeof(err)), REPO_ENOTFOUND);
+	assert_int_equal(repo_open(&r, "", err, sizeof(err)), REPO_EINVAL);
+	assert_int_equal(repo_open(&r, NULL, NULL, 0), REPO_EINVAL);
+	assert_int_equal(repo_open(NULL, f->work, NULL, 0), REPO_EINVAL);
 	/* Parents are not searched. */
 	assert_int_equal(sh(f, "mkdir sub"), 0);
 	snprintf(path, sizeof(path), "%s/sub", f->work);
-	assert_int_equal(gitlink_open(&r, path, NULL, 0), GITLINK_ENOTFOUND);
+	assert_int_equal(repo_open(&r, path, NULL, 0), REPO_ENOTFOUND);
 	/* The .git directory itself. */
 	snprintf(path, sizeof(path), "%s/.git", f->work);
-	assert_int_equal(gitlink_open(&r, path, err, sizeof(err)), GITLINK_OK);
-	gitlink_close(r);
+	assert_int_equal(repo_open(&r, path, err, sizeof(err)), REPO_OK);
+	repo_close(r);
 	/* A bare repository. */
 	assert_int_equal(sh(f, "git clone -q --bare . ../bare.git"), 0);
 	snprintf(path, sizeof(path), "%s/bare.git", f->dir);
-	assert_int_equal(gitlink_open(&r, path, err, sizeof(err)), GITLINK_OK);
+	assert_int_equal(repo_open(&r, path, err, sizeof(err)), REPO_OK);
 	{
-		char got[GITLINK_HEX_SIZE];
+		char got[REPO_HEX_SIZE];
 
-		assert_int_equal(gitlink_resolve(got, r, "v2.0", 4), GITLINK_OK);
+		assert_int_equal(repo_resolve(got, r, "v2.0", 4), REPO_OK);
 		assert_string_equal(got, f->c3);
 	}
-	gitlink_close(r);
-	gitlink_close(NULL);
-	assert_string_equal(gitlink_error(f->repo), "");
+	repo_close(r);
+	repo_close(NULL);
+	assert_string_equal(repo_error(f->repo), "");
 }
 
 /* ---- resolve ---- */
@@ -237,7 +237,7 @@ static void test_open(void **state)
 static void test_resolve_forms(void **state)
 {
 	fixture *f = *state;
-	char up[GITLINK_HEX_SIZE], buf[128];
+	char up[REPO_HEX_SIZE], buf[128];
 
 	/* Full and short hashes, upper case too. */
 	assert_resolves(f, f->c2, f->c2);
@@ -267,42 +267,42 @@ static void test_resolve_forms(void **state)
 static void test_resolve_expr(void **state)
 {
 	fixture *f = *state;
-	char got[GITLINK_HEX_SIZE], buf[128];
+	char got[REPO_HEX_SIZE], buf[128];
 	static const char *const refused[] = {"~1", "^", "HEAD~x", "v1.0^{tree}", "HEAD@{1}",
 					      "main:a.txt", "main..feature", "HEAD~1 ", "-x~1",
 					      "HEAD~99999999"};
 	size_t i;
 
 	sh(f, "git checkout -q main");
-	assert_int_equal(gitlink_resolve_expr(got, f->repo, "HEAD", 4), GITLINK_OK);
+	assert_int_equal(repo_resolve_expr(got, f->repo, "HEAD", 4), REPO_OK);
 	assert_string_equal(got, f->c3);
-	assert_int_equal(gitlink_resolve_expr(got, f->repo, "HEAD~1", 6), GITLINK_OK);
+	assert_int_equal(repo_resolve_expr(got, f->repo, "HEAD~1", 6), REPO_OK);
 	assert_string_equal(got, f->m);
-	assert_int_equal(gitlink_resolve_expr(got, f->repo, "@~1", 3), GITLINK_OK);
+	assert_int_equal(repo_resolve_expr(got, f->repo, "@~1", 3), REPO_OK);
 	assert_string_equal(got, f->m);
-	assert_int_equal(gitlink_resolve_expr(got, f->repo, "main~1^2", 8), GITLINK_OK);
+	assert_int_equal(repo_resolve_expr(got, f->repo, "main~1^2", 8), REPO_OK);
 	assert_string_equal(got, f->f1);
-	assert_int_equal(gitlink_resolve_expr(got, f->repo, "v2.0^^", 6), GITLINK_OK);
+	assert_int_equal(repo_resolve_expr(got, f->repo, "v2.0^^", 6), REPO_OK);
 	assert_string_equal(got, f->c2);
-	assert_int_equal(gitlink_resolve_expr(got, f->repo, "v1.0^0", 6), GITLINK_OK);
+	assert_int_equal(repo_resolve_expr(got, f->repo, "v1.0^0", 6), REPO_OK);
 	assert_string_equal(got, f->c1);
-	/* What gitlink_resolve() takes, as it takes it. */
-	assert_int_equal(gitlink_resolve_expr(got, f->repo, "v1.1", 4), GITLINK_OK);
+	/* What repo_resolve() takes, as it takes it. */
+	assert_int_equal(repo_resolve_expr(got, f->repo, "v1.1", 4), REPO_OK);
 	assert_string_equal(got, f->c2);
 	snprintf(buf, sizeof(buf), "%.7s", f->f1);
-	assert_int_equal(gitlink_resolve_expr(got, f->repo, buf, strlen(buf)), GITLINK_OK);
+	assert_int_equal(repo_resolve_expr(got, f->repo, buf, strlen(buf)), REPO_OK);
 	assert_string_equal(got, f->f1);
-	assert_int_equal(gitlink_resolve_expr(got, f->repo, f->c0, 40), GITLINK_OK);
+	assert_int_equal(repo_resolve_expr(got, f->repo, f->c0, 40), REPO_OK);
 	assert_string_equal(got, f->c0);
 	/* Past the root, a missing parent, an unknown name. */
-	assert_int_equal(gitlink_resolve_expr(got, f->repo, "HEAD~40", 7), GITLINK_ENOTFOUND);
+	assert_int_equal(repo_resolve_expr(got, f->repo, "HEAD~40", 7), REPO_ENOTFOUND);
 	assert_string_equal(got, "");
-	assert_int_equal(gitlink_resolve_expr(got, f->repo, "v1.0^2", 6), GITLINK_ENOTFOUND);
-	assert_int_equal(gitlink_resolve_expr(got, f->repo, "nosuch~1", 8), GITLINK_ENOTFOUND);
+	assert_int_equal(repo_resolve_expr(got, f->repo, "v1.0^2", 6), REPO_ENOTFOUND);
+	assert_int_equal(repo_resolve_expr(got, f->repo, "nosuch~1", 8), REPO_ENOTFOUND);
 	for (i = 0; i < sizeof(refused) / sizeof(refused[0]); i++) {
-		int rc = gitlink_resolve_expr(got, f->repo, refused[i], strlen(refused[i]));
+		int rc = repo_resolve_expr(got, f->repo, refused[i], strlen(refused[i]));
 
-		if (rc != GITLINK_EINVAL)
+		if (rc != REPO_EINVAL)
 			fail_msg("%s: %d, expected EINVAL", refused[i], rc);
 	}
 }
@@ -343,14 +343,14 @@ static void test_resolve_describe(void **state)
 	snprintf(d, sizeof(d), "nosuchtag-7-g%.8s", f->f1);
 	assert_resolves(f, d, f->f1);
 	/* A describe-shaped string whose hash is unknown. */
-	assert_int_equal(resolve(f, d, "v1.1-2-g0000000"), GITLINK_ENOTFOUND);
-	assert_int_equal(resolve(f, d, "v1.1-2-g0000000-dirty"), GITLINK_ENOTFOUND);
+	assert_int_equal(resolve(f, d, "v1.1-2-g0000000"), REPO_ENOTFOUND);
+	assert_int_equal(resolve(f, d, "v1.1-2-g0000000-dirty"), REPO_ENOTFOUND);
 }
 
 static void test_resolve_unknown(void **state)
 {
 	fixture *f = *state;
-	char out[GITLINK_HEX_SIZE];
+	char out[REPO_HEX_SIZE];
 	static const char *const unknown[] = {
 	    "deadbeefdeadbeef",
 	    "0000000000000000000000000000000000000000",
@@ -376,27 +376,27 @@ static void test_resolve_unknown(void **state)
 	for (size_t i = 0; i < sizeof(unknown) / sizeof(unknown[0]); i++) {
 		int rc = resolve(f, out, unknown[i]);
 
-		if (rc != GITLINK_ENOTFOUND)
-			fail_msg("%s: %d, expected GITLINK_ENOTFOUND", unknown[i], rc);
+		if (rc != REPO_ENOTFOUND)
+			fail_msg("%s: %d, expected REPO_ENOTFOUND", unknown[i], rc);
 		assert_string_equal(out, "");
-		assert_true(strlen(gitlink_error(f->repo)) > 0);
+		assert_true(strlen(repo_error(f->repo)) > 0);
 	}
 	/* A tag of a tree names no commit. */
 	assert_int_equal(sh(f, "git tag treetag 'main^{tree}'"), 0);
-	assert_int_equal(resolve(f, out, "treetag"), GITLINK_ENOTFOUND);
+	assert_int_equal(resolve(f, out, "treetag"), REPO_ENOTFOUND);
 	/* A blob's hash is no commit either. */
 	{
 		char blob[64];
 
 		assert_int_equal(capture(f, blob, sizeof(blob), "git rev-parse main:a.txt"), 0);
-		assert_int_equal(resolve(f, out, blob), GITLINK_ENOTFOUND);
+		assert_int_equal(resolve(f, out, blob), REPO_ENOTFOUND);
 	}
 }
 
 static void test_resolve_hostile(void **state)
 {
 	fixture *f = *state;
-	char out[GITLINK_HEX_SIZE], longrev[GITLINK_REV_MAX + 2];
+	char out[REPO_HEX_SIZE], longrev[REPO_REV_MAX + 2];
 	static const char *const hostile[] = {
 	    "-h",
 	    "--all",
@@ -452,37 +452,37 @@ static void test_resolve_hostile(void **state)
 	for (size_t i = 0; i < sizeof(hostile) / sizeof(hostile[0]); i++) {
 		int rc = resolve(f, out, hostile[i]);
 
-		if (rc != GITLINK_EINVAL)
-			fail_msg("\"%s\": %d, expected GITLINK_EINVAL", hostile[i], rc);
-		assert_true(strncmp(gitlink_error(f->repo), "revision: ", 10) == 0);
+		if (rc != REPO_EINVAL)
+			fail_msg("\"%s\": %d, expected REPO_EINVAL", hostile[i], rc);
+		assert_true(strncmp(repo_error(f->repo), "revision: ", 10) == 0);
 	}
 	/* Empty, NUL inside the length, too long. */
-	assert_int_equal(gitlink_resolve(out, f->repo, "", 0), GITLINK_EINVAL);
-	assert_int_equal(gitlink_resolve(out, f->repo, NULL, 0), GITLINK_EINVAL);
-	assert_int_equal(gitlink_resolve(out, f->repo, NULL, 4), GITLINK_EINVAL);
-	assert_int_equal(gitlink_resolve(out, f->repo, "main\0x", 6), GITLINK_EINVAL);
-	assert_int_equal(gitlink_resolve(out, NULL, "main", 4), GITLINK_EINVAL);
-	assert_int_equal(gitlink_resolve(NULL, f->repo, "main", 4), GITLINK_EINVAL);
+	assert_int_equal(repo_resolve(out, f->repo, "", 0), REPO_EINVAL);
+	assert_int_equal(repo_resolve(out, f->repo, NULL, 0), REPO_EINVAL);
+	assert_int_equal(repo_resolve(out, f->repo, NULL, 4), REPO_EINVAL);
+	assert_int_equal(repo_resolve(out, f->repo, "main\0x", 6), REPO_EINVAL);
+	assert_int_equal(repo_resolve(out, NULL, "main", 4), REPO_EINVAL);
+	assert_int_equal(repo_resolve(NULL, f->repo, "main", 4), REPO_EINVAL);
 	memset(longrev, 'a', sizeof(longrev));
-	assert_int_equal(gitlink_resolve(out, f->repo, longrev, GITLINK_REV_MAX + 1),
-			 GITLINK_EINVAL);
+	assert_int_equal(repo_resolve(out, f->repo, longrev, REPO_REV_MAX + 1),
+			 REPO_EINVAL);
 	/* At the limit the syntax is fine: it is merely unknown. */
-	assert_int_equal(gitlink_resolve(out, f->repo, longrev, GITLINK_REV_MAX),
-			 GITLINK_ENOTFOUND);
+	assert_int_equal(repo_resolve(out, f->repo, longrev, REPO_REV_MAX),
+			 REPO_ENOTFOUND);
 	/* Only the given length is read: "main" cut out of a longer buffer. */
-	assert_int_equal(gitlink_resolve(out, f->repo, "main..v1.0", 4), GITLINK_OK);
+	assert_int_equal(repo_resolve(out, f->repo, "main..v1.0", 4), REPO_OK);
 	assert_string_equal(out, f->c3);
 }
 
 static void test_resolve_cache(void **state)
 {
 	fixture *f = *state;
-	char out[GITLINK_HEX_SIZE], name[64], newer[GITLINK_HEX_SIZE];
-	gitlink_stats st;
+	char out[REPO_HEX_SIZE], name[64], newer[REPO_HEX_SIZE];
+	repo_stats st;
 
 	assert_resolves(f, "main", f->c3);
 	assert_resolves(f, "main", f->c3);
-	gitlink_get_stats(&st, f->repo);
+	repo_get_stats(&st, f->repo);
 	assert_int_equal(st.resolve_misses, 1);
 	assert_int_equal(st.resolve_hits, 1);
 	assert_int_equal(st.resolve_entries, 1);
@@ -490,52 +490,52 @@ static void test_resolve_cache(void **state)
 	assert_int_equal(commit_at(f, 600, "Ada Initial", "Newer"), 0);
 	rev(f, newer, "main");
 	assert_resolves(f, "main", f->c3);
-	gitlink_cache_clear(f->repo);
-	gitlink_get_stats(&st, f->repo);
+	repo_cache_clear(f->repo);
+	repo_get_stats(&st, f->repo);
 	assert_int_equal(st.resolve_entries, 0);
 	assert_resolves(f, "main", newer);
 	/* Not-found answers are cached too, and cleared the same way. */
-	assert_int_equal(resolve(f, out, "later"), GITLINK_ENOTFOUND);
+	assert_int_equal(resolve(f, out, "later"), REPO_ENOTFOUND);
 	assert_int_equal(sh(f, "git branch later"), 0);
-	assert_int_equal(resolve(f, out, "later"), GITLINK_ENOTFOUND);
-	gitlink_cache_clear(f->repo);
+	assert_int_equal(resolve(f, out, "later"), REPO_ENOTFOUND);
+	repo_cache_clear(f->repo);
 	assert_resolves(f, "later", newer);
 	/* Refused input never reaches the cache. */
-	gitlink_get_stats(&st, f->repo);
-	assert_int_equal(resolve(f, out, "main~1"), GITLINK_EINVAL);
+	repo_get_stats(&st, f->repo);
+	assert_int_equal(resolve(f, out, "main~1"), REPO_EINVAL);
 	{
-		gitlink_stats after;
+		repo_stats after;
 
-		gitlink_get_stats(&after, f->repo);
+		repo_get_stats(&after, f->repo);
 		assert_int_equal(after.resolve_hits + after.resolve_misses,
 				 st.resolve_hits + st.resolve_misses);
 	}
 	/* Bounded: many distinct inputs never hold more than the ceiling, and all still answer. */
-	for (int i = 0; i < 3 * GITLINK_RESOLVE_CACHE; i++) {
+	for (int i = 0; i < 3 * REPO_RESOLVE_CACHE; i++) {
 		snprintf(name, sizeof(name), "nope-%d", i);
-		assert_int_equal(resolve(f, out, name), GITLINK_ENOTFOUND);
+		assert_int_equal(resolve(f, out, name), REPO_ENOTFOUND);
 	}
-	gitlink_get_stats(&st, f->repo);
-	assert_true(st.resolve_entries <= GITLINK_RESOLVE_CACHE);
-	assert_true(st.resolve_entries > GITLINK_RESOLVE_CACHE * 9 / 10);
+	repo_get_stats(&st, f->repo);
+	assert_true(st.resolve_entries <= REPO_RESOLVE_CACHE);
+	assert_true(st.resolve_entries > REPO_RESOLVE_CACHE * 9 / 10);
 	assert_resolves(f, "main", newer);
 	assert_resolves(f, "main", newer);
 	/* Inputs longer than a cache key are answered, just not remembered. */
 	{
-		char lng[GITLINK_RESOLVE_KEY_MAX + 10];
-		gitlink_stats before, after;
+		char lng[REPO_RESOLVE_KEY_MAX + 10];
+		repo_stats before, after;
 
 		memset(lng, 'b', sizeof(lng));
-		gitlink_get_stats(&before, f->repo);
-		assert_int_equal(gitlink_resolve(out, f->repo, lng, sizeof(lng)),
-				 GITLINK_ENOTFOUND);
-		assert_int_equal(gitlink_resolve(out, f->repo, lng, sizeof(lng)),
-				 GITLINK_ENOTFOUND);
-		gitlink_get_stats(&after, f->repo);
+		repo_get_stats(&before, f->repo);
+		assert_int_equal(repo_resolve(out, f->repo, lng, sizeof(lng)),
+				 REPO_ENOTFOUND);
+		assert_int_equal(repo_resolve(out, f->repo, lng, sizeof(lng)),
+				 REPO_ENOTFOUND);
+		repo_get_stats(&after, f->repo);
 		assert_int_equal(after.resolve_misses, before.resolve_misses + 2);
 	}
-	gitlink_cache_clear(NULL);
-	gitlink_get_stats(&st, NULL);
+	repo_cache_clear(NULL);
+	repo_get_stats(&st, NULL);
 	assert_int_equal(st.resolve_entries, 0);
 }
 
@@ -544,68 +544,68 @@ static void test_resolve_cache(void **state)
 static void test_contains(void **state)
 {
 	fixture *f = *state;
-	char up[GITLINK_HEX_SIZE];
+	char up[REPO_HEX_SIZE];
 	int in = -1;
 
 	/* Across the merge: the feature commit is in main from the merge on. */
-	assert_int_equal(gitlink_contains(&in, f->repo, f->f1, f->m), GITLINK_OK);
+	assert_int_equal(repo_contains(&in, f->repo, f->f1, f->m), REPO_OK);
 	assert_int_equal(in, 1);
-	assert_int_equal(gitlink_contains(&in, f->repo, f->f1, f->c3), GITLINK_OK);
+	assert_int_equal(repo_contains(&in, f->repo, f->f1, f->c3), REPO_OK);
 	assert_int_equal(in, 1);
-	assert_int_equal(gitlink_contains(&in, f->repo, f->f1, f->c2), GITLINK_OK);
+	assert_int_equal(repo_contains(&in, f->repo, f->f1, f->c2), REPO_OK);
 	assert_int_equal(in, 0);
-	assert_int_equal(gitlink_contains(&in, f->repo, f->c2, f->f1), GITLINK_OK);
+	assert_int_equal(repo_contains(&in, f->repo, f->c2, f->f1), REPO_OK);
 	assert_int_equal(in, 0);
-	assert_int_equal(gitlink_contains(&in, f->repo, f->c1, f->f1), GITLINK_OK);
+	assert_int_equal(repo_contains(&in, f->repo, f->c1, f->f1), REPO_OK);
 	assert_int_equal(in, 1);
-	assert_int_equal(gitlink_contains(&in, f->repo, f->c0, f->c3), GITLINK_OK);
+	assert_int_equal(repo_contains(&in, f->repo, f->c0, f->c3), REPO_OK);
 	assert_int_equal(in, 1);
-	assert_int_equal(gitlink_contains(&in, f->repo, f->m, f->f1), GITLINK_OK);
+	assert_int_equal(repo_contains(&in, f->repo, f->m, f->f1), REPO_OK);
 	assert_int_equal(in, 0);
-	assert_int_equal(gitlink_contains(&in, f->repo, f->c3, f->m), GITLINK_OK);
+	assert_int_equal(repo_contains(&in, f->repo, f->c3, f->m), REPO_OK);
 	assert_int_equal(in, 0);
 	/* Equal counts. */
-	assert_int_equal(gitlink_contains(&in, f->repo, f->c3, f->c3), GITLINK_OK);
+	assert_int_equal(repo_contains(&in, f->repo, f->c3, f->c3), REPO_OK);
 	assert_int_equal(in, 1);
 	/* Upper-case ids are the same ids. */
 	for (size_t i = 0; i < 41; i++)
 		up[i] = (char)(f->f1[i] >= 'a' ? f->f1[i] - 32 : f->f1[i]);
-	assert_int_equal(gitlink_contains(&in, f->repo, up, f->m), GITLINK_OK);
+	assert_int_equal(repo_contains(&in, f->repo, up, f->m), REPO_OK);
 	assert_int_equal(in, 1);
 	/* Malformed and unknown ids. */
-	assert_int_equal(gitlink_contains(&in, f->repo, "abc1234", f->m), GITLINK_EINVAL);
-	assert_int_equal(gitlink_contains(&in, f->repo, f->m, "main"), GITLINK_EINVAL);
-	assert_int_equal(gitlink_contains(&in, f->repo, NULL, f->m), GITLINK_EINVAL);
+	assert_int_equal(repo_contains(&in, f->repo, "abc1234", f->m), REPO_EINVAL);
+	assert_int_equal(repo_contains(&in, f->repo, f->m, "main"), REPO_EINVAL);
+	assert_int_equal(repo_contains(&in, f->repo, NULL, f->m), REPO_EINVAL);
 	assert_int_equal(
-	    gitlink_contains(&in, f->repo, "zzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzz", f->m),
-	    GITLINK_EINVAL);
+	    repo_contains(&in, f->repo, "zzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzz", f->m),
+	    REPO_EINVAL);
 	assert_int_equal(
-	    gitlink_contains(&in, f->repo, "0123456789012345678901234567890123456789a", f->m),
-	    GITLINK_EINVAL);
+	    repo_contains(&in, f->repo, "0123456789012345678901234567890123456789a", f->m),
+	    REPO_EINVAL);
 	assert_int_equal(
-	    gitlink_contains(&in, f->repo, "0123456789012345678901234567890123456789", f->m),
-	    GITLINK_ENOTFOUND);
+	    repo_contains(&in, f->repo, "0123456789012345678901234567890123456789", f->m),
+	    REPO_ENOTFOUND);
 	assert_int_equal(
-	    gitlink_contains(&in, f->repo, f->m, "0123456789012345678901234567890123456789"),
-	    GITLINK_ENOTFOUND);
-	assert_int_equal(gitlink_contains(NULL, f->repo, f->m, f->m), GITLINK_EINVAL);
+	    repo_contains(&in, f->repo, f->m, "0123456789012345678901234567890123456789"),
+	    REPO_ENOTFOUND);
+	assert_int_equal(repo_contains(NULL, f->repo, f->m, f->m), REPO_EINVAL);
 }
 
 /* ---- blame ---- */
 
-static int blame(fixture *f, gitlink_commit *out, const char *commit, const char *path, size_t line)
+static int blame(fixture *f, repo_commit *out, const char *commit, const char *path, size_t line)
 {
-	return gitlink_blame_line(out, f->repo, commit, path, strlen(path), line);
+	return repo_blame_line(out, f->repo, commit, path, strlen(path), line);
 }
 
 static void test_blame(void **state)
 {
 	fixture *f = *state;
-	gitlink_commit c;
-	gitlink_stats st;
+	repo_commit c;
+	repo_stats st;
 
 	/* The line the feature changed names the feature commit, with its details. */
-	assert_int_equal(blame(f, &c, f->c3, "a.txt", 3), GITLINK_OK);
+	assert_int_equal(blame(f, &c, f->c3, "a.txt", 3), REPO_OK);
 	assert_string_equal(c.id, f->f1);
 	assert_string_equal(c.author_name, "Zo\xc3\xab Feature");
 	assert_string_equal(c.author_email, "test@prosum.invalid");
@@ -614,63 +614,63 @@ static void test_blame(void **state)
 	assert_int_equal(c.author_offset, 0);
 	assert_string_equal(c.summary, "Implement the palette");
 	/* Untouched lines name the initial commit. */
-	assert_int_equal(blame(f, &c, f->c3, "a.txt", 1), GITLINK_OK);
+	assert_int_equal(blame(f, &c, f->c3, "a.txt", 1), REPO_OK);
 	assert_string_equal(c.id, f->c0);
 	assert_string_equal(c.summary, "Initial import");
-	assert_int_equal(blame(f, &c, f->c3, "a.txt", 5), GITLINK_OK);
+	assert_int_equal(blame(f, &c, f->c3, "a.txt", 5), REPO_OK);
 	assert_string_equal(c.id, f->c0);
 	/* As of a commit before the feature, line 3 is still the initial one. */
-	assert_int_equal(blame(f, &c, f->c2, "a.txt", 3), GITLINK_OK);
+	assert_int_equal(blame(f, &c, f->c2, "a.txt", 3), REPO_OK);
 	assert_string_equal(c.id, f->c0);
-	assert_int_equal(blame(f, &c, f->f1, "a.txt", 3), GITLINK_OK);
+	assert_int_equal(blame(f, &c, f->f1, "a.txt", 3), REPO_OK);
 	assert_string_equal(c.id, f->f1);
 	/* b.txt was changed on main after the branch point. */
-	assert_int_equal(blame(f, &c, f->c3, "b.txt", 1), GITLINK_OK);
+	assert_int_equal(blame(f, &c, f->c3, "b.txt", 1), REPO_OK);
 	assert_string_equal(c.id, f->c2);
 	assert_string_equal(c.summary, "Tweak b");
 	/* "./" in front is dropped. */
-	assert_int_equal(blame(f, &c, f->c3, "./a.txt", 3), GITLINK_OK);
+	assert_int_equal(blame(f, &c, f->c3, "./a.txt", 3), REPO_OK);
 	assert_string_equal(c.id, f->f1);
 	/* Past the end, a file that does not exist (then or ever), an unknown commit. */
-	assert_int_equal(blame(f, &c, f->c3, "a.txt", 6), GITLINK_ENOTFOUND);
+	assert_int_equal(blame(f, &c, f->c3, "a.txt", 6), REPO_ENOTFOUND);
 	assert_string_equal(c.id, "");
-	assert_int_equal(blame(f, &c, f->c3, "a.txt", 1000000), GITLINK_ENOTFOUND);
-	assert_int_equal(blame(f, &c, f->c3, "nope.c", 1), GITLINK_ENOTFOUND);
-	assert_int_equal(blame(f, &c, f->c0, "b.txt", 1), GITLINK_ENOTFOUND);
-	assert_int_equal(blame(f, &c, f->c3, "a.txt/x", 1), GITLINK_ENOTFOUND);
+	assert_int_equal(blame(f, &c, f->c3, "a.txt", 1000000), REPO_ENOTFOUND);
+	assert_int_equal(blame(f, &c, f->c3, "nope.c", 1), REPO_ENOTFOUND);
+	assert_int_equal(blame(f, &c, f->c0, "b.txt", 1), REPO_ENOTFOUND);
+	assert_int_equal(blame(f, &c, f->c3, "a.txt/x", 1), REPO_ENOTFOUND);
 	assert_int_equal(blame(f, &c, "0123456789012345678901234567890123456789", "a.txt", 1),
-			 GITLINK_ENOTFOUND);
-	assert_int_equal(blame(f, &c, "main", "a.txt", 1), GITLINK_EINVAL);
-	assert_int_equal(blame(f, &c, f->c3, "a.txt", 0), GITLINK_EINVAL);
+			 REPO_ENOTFOUND);
+	assert_int_equal(blame(f, &c, "main", "a.txt", 1), REPO_EINVAL);
+	assert_int_equal(blame(f, &c, f->c3, "a.txt", 0), REPO_EINVAL);
 	/* The whole-file blame is kept: other lines of the same file cost a lookup. */
-	gitlink_get_stats(&st, f->repo);
+	repo_get_stats(&st, f->repo);
 	assert_true(st.blame_hits >= 4);
 	assert_int_equal(st.blame_misses, 8);
 	assert_int_equal(st.blame_entries, 4); /* four misses failed and kept nothing */
 	/* Files in directories; a directory is not a file. */
 	{
-		char sub[GITLINK_HEX_SIZE];
+		char sub[REPO_HEX_SIZE];
 
 		assert_int_equal(sh(f, "mkdir -p src/ui && printf 'x\\ny\\n' >src/ui/y.c && "
 				       "git add src"),
 				 0);
 		assert_int_equal(commit_at(f, 600, "Ada Initial", "Add the UI"), 0);
 		rev(f, sub, "main");
-		assert_int_equal(blame(f, &c, sub, "src/ui/y.c", 2), GITLINK_OK);
+		assert_int_equal(blame(f, &c, sub, "src/ui/y.c", 2), REPO_OK);
 		assert_string_equal(c.id, sub);
 		assert_string_equal(c.summary, "Add the UI");
-		assert_int_equal(blame(f, &c, sub, "./src/ui/y.c", 1), GITLINK_OK);
-		assert_int_equal(blame(f, &c, sub, "src/ui/y.c", 3), GITLINK_ENOTFOUND);
-		assert_int_equal(blame(f, &c, sub, "src/ui", 1), GITLINK_ENOTFOUND);
-		assert_string_equal(gitlink_error(f->repo), "src/ui is not a file");
-		assert_int_equal(blame(f, &c, sub, "src", 1), GITLINK_ENOTFOUND);
+		assert_int_equal(blame(f, &c, sub, "./src/ui/y.c", 1), REPO_OK);
+		assert_int_equal(blame(f, &c, sub, "src/ui/y.c", 3), REPO_ENOTFOUND);
+		assert_int_equal(blame(f, &c, sub, "src/ui", 1), REPO_ENOTFOUND);
+		assert_string_equal(repo_error(f->repo), "src/ui is not a file");
+		assert_int_equal(blame(f, &c, sub, "src", 1), REPO_ENOTFOUND);
 	}
 }
 
 static void test_blame_hostile_paths(void **state)
 {
 	fixture *f = *state;
-	gitlink_commit c;
+	repo_commit c;
 	char *lng;
 	static const char *const hostile[] = {
 	    "",       "/etc/passwd", "/a.txt",     "../a.txt", "..",          ".",
@@ -681,27 +681,27 @@ static void test_blame_hostile_paths(void **state)
 	for (size_t i = 0; i < sizeof(hostile) / sizeof(hostile[0]); i++) {
 		int rc = blame(f, &c, f->c3, hostile[i], 1);
 
-		if (rc != GITLINK_EINVAL)
-			fail_msg("\"%s\": %d, expected GITLINK_EINVAL", hostile[i], rc);
-		assert_true(strncmp(gitlink_error(f->repo), "path: ", 6) == 0);
+		if (rc != REPO_EINVAL)
+			fail_msg("\"%s\": %d, expected REPO_EINVAL", hostile[i], rc);
+		assert_true(strncmp(repo_error(f->repo), "path: ", 6) == 0);
 	}
 	/* NUL inside the length, NULL, over the ceiling. */
-	assert_int_equal(gitlink_blame_line(&c, f->repo, f->c3, "a.txt\0x", 7, 1), GITLINK_EINVAL);
-	assert_int_equal(gitlink_blame_line(&c, f->repo, f->c3, NULL, 0, 1), GITLINK_EINVAL);
-	lng = malloc(GITLINK_PATH_MAX + 1);
+	assert_int_equal(repo_blame_line(&c, f->repo, f->c3, "a.txt\0x", 7, 1), REPO_EINVAL);
+	assert_int_equal(repo_blame_line(&c, f->repo, f->c3, NULL, 0, 1), REPO_EINVAL);
+	lng = malloc(REPO_PATH_MAX + 1);
 	assert_non_null(lng);
-	memset(lng, 'a', GITLINK_PATH_MAX + 1);
-	assert_int_equal(gitlink_blame_line(&c, f->repo, f->c3, lng, GITLINK_PATH_MAX + 1, 1),
-			 GITLINK_EINVAL);
+	memset(lng, 'a', REPO_PATH_MAX + 1);
+	assert_int_equal(repo_blame_line(&c, f->repo, f->c3, lng, REPO_PATH_MAX + 1, 1),
+			 REPO_EINVAL);
 	/* At the ceiling it is only a path that does not exist. */
-	for (size_t i = 100; i < GITLINK_PATH_MAX; i += 101)
+	for (size_t i = 100; i < REPO_PATH_MAX; i += 101)
 		lng[i] = '/';
-	assert_int_equal(gitlink_blame_line(&c, f->repo, f->c3, lng, GITLINK_PATH_MAX, 1),
-			 GITLINK_ENOTFOUND);
+	assert_int_equal(repo_blame_line(&c, f->repo, f->c3, lng, REPO_PATH_MAX, 1),
+			 REPO_ENOTFOUND);
 	free(lng);
 	/* Only the given length is read. */
-	assert_int_equal(gitlink_blame_line(&c, f->repo, f->c3, "a.txt/../../etc", 5, 3),
-			 GITLINK_OK);
+	assert_int_equal(repo_blame_line(&c, f->repo, f->c3, "a.txt/../../etc", 5, 3),
+			 REPO_OK);
 	assert_string_equal(c.id, f->f1);
 }
 
@@ -709,8 +709,8 @@ static void test_blame_cache_bounded(void **state)
 {
 	fixture *f = *state;
 	char line[64];
-	gitlink_commit c;
-	gitlink_stats st;
+	repo_commit c;
+	repo_stats st;
 	FILE *p;
 	char cmd[256];
 	int n = 0;
@@ -718,37 +718,37 @@ static void test_blame_cache_bounded(void **state)
 	assert_int_equal(sh(f,
 			    "for i in $(seq 1 %d); do echo $i >>c.txt; git add c.txt; "
 			    "git commit -q -m \"c $i\"; done",
-			    GITLINK_BLAME_CACHE + 8),
+			    REPO_BLAME_CACHE + 8),
 			 0);
 	snprintf(cmd, sizeof(cmd), "cd '%s' && git rev-list -n %d main", f->work,
-		 GITLINK_BLAME_CACHE + 8);
+		 REPO_BLAME_CACHE + 8);
 	p = popen(cmd, "r");
 	assert_non_null(p);
 	while (fgets(line, sizeof(line), p)) {
 		line[40] = '\0';
-		assert_int_equal(blame(f, &c, line, "c.txt", 1), GITLINK_OK);
+		assert_int_equal(blame(f, &c, line, "c.txt", 1), REPO_OK);
 		/* Line 1 was written by "c 1" whatever the commit. */
 		assert_string_equal(c.summary, "c 1");
 		n++;
 	}
 	assert_int_equal(pclose(p), 0);
-	assert_int_equal(n, GITLINK_BLAME_CACHE + 8);
-	gitlink_get_stats(&st, f->repo);
-	assert_int_equal(st.blame_misses, GITLINK_BLAME_CACHE + 8);
-	assert_int_equal(st.blame_entries, GITLINK_BLAME_CACHE);
+	assert_int_equal(n, REPO_BLAME_CACHE + 8);
+	repo_get_stats(&st, f->repo);
+	assert_int_equal(st.blame_misses, REPO_BLAME_CACHE + 8);
+	assert_int_equal(st.blame_entries, REPO_BLAME_CACHE);
 }
 
 /* ---- walk ---- */
 
 typedef struct seen_list {
-	char ids[256][GITLINK_HEX_SIZE];
+	char ids[256][REPO_HEX_SIZE];
 	size_t n;
 	int dup;
 	int stop_after; /* 0: never stop */
 	int f1_message_ok;
 } seen_list;
 
-static int collect(const gitlink_walk_commit *c, void *payload)
+static int collect(const repo_walk_commit *c, void *payload)
 {
 	seen_list *s = payload;
 
@@ -757,7 +757,7 @@ static int collect(const gitlink_walk_commit *c, void *payload)
 			s->dup = 1;
 	}
 	if (s->n < 256)
-		memcpy(s->ids[s->n++], c->id, GITLINK_HEX_SIZE);
+		memcpy(s->ids[s->n++], c->id, REPO_HEX_SIZE);
 	if (c->summary_len == strlen("Implement the palette") &&
 	    memcmp(c->summary, "Implement the palette", c->summary_len) == 0) {
 		const char *want = "Implement the palette\n\nImplements S-4 for the testers.\n";
@@ -779,7 +779,7 @@ static size_t index_of(const seen_list *s, const char *id)
 	return SIZE_MAX;
 }
 
-static const char *const *tip_ptrs(const gitlink_tips *t, const char **v)
+static const char *const *tip_ptrs(const repo_tips *t, const char **v)
 {
 	for (size_t i = 0; i < t->count; i++)
 		v[i] = t->ids[i];
@@ -790,13 +790,13 @@ static void test_walk(void **state)
 {
 	fixture *f = *state;
 	seen_list *s = calloc(1, sizeof(*s));
-	gitlink_tips tips = {0}, tips2 = {0}, tips3 = {0};
+	repo_tips tips = {0}, tips2 = {0}, tips3 = {0};
 	const char *v[16], *v2[16];
-	char count[32], n1[GITLINK_HEX_SIZE], n2[GITLINK_HEX_SIZE], n3[GITLINK_HEX_SIZE];
+	char count[32], n1[REPO_HEX_SIZE], n2[REPO_HEX_SIZE], n3[REPO_HEX_SIZE];
 
 	assert_non_null(s);
 	/* First walk: every commit once, children before parents. */
-	assert_int_equal(gitlink_walk(&tips, f->repo, NULL, 0, NULL, 0, collect, s), GITLINK_OK);
+	assert_int_equal(repo_walk(&tips, f->repo, NULL, 0, NULL, 0, collect, s), REPO_OK);
 	assert_int_equal(capture(f, count, sizeof(count), "git rev-list --all | wc -l"), 0);
 	assert_int_equal(s->n, strtoul(count, NULL, 10));
 	assert_int_equal(s->n, 6);
@@ -819,8 +819,8 @@ static void test_walk(void **state)
 	rev(f, n3, "topic");
 	memset(s, 0, sizeof(*s));
 	assert_int_equal(
-	    gitlink_walk(&tips2, f->repo, tip_ptrs(&tips, v), tips.count, NULL, 0, collect, s),
-	    GITLINK_OK);
+	    repo_walk(&tips2, f->repo, tip_ptrs(&tips, v), tips.count, NULL, 0, collect, s),
+	    REPO_OK);
 	assert_int_equal(s->n, 3);
 	assert_int_equal(s->dup, 0);
 	assert_true(index_of(s, n1) != SIZE_MAX);
@@ -830,20 +830,20 @@ static void test_walk(void **state)
 	/* Nothing new: nothing seen. */
 	memset(s, 0, sizeof(*s));
 	assert_int_equal(
-	    gitlink_walk(&tips3, f->repo, tip_ptrs(&tips2, v2), tips2.count, NULL, 0, collect, s),
-	    GITLINK_OK);
+	    repo_walk(&tips3, f->repo, tip_ptrs(&tips2, v2), tips2.count, NULL, 0, collect, s),
+	    REPO_OK);
 	assert_int_equal(s->n, 0);
 	assert_int_equal(tips3.count, 6);
-	gitlink_tips_free(&tips3);
+	repo_tips_free(&tips3);
 	/* Seen ids that no longer exist are ignored: everything else is hidden as before. */
 	v2[tips2.count] = "0123456789012345678901234567890123456789";
 	memset(s, 0, sizeof(*s));
-	assert_int_equal(gitlink_walk(&tips3, f->repo, v2, tips2.count + 1, NULL, 0, collect, s),
-			 GITLINK_OK);
+	assert_int_equal(repo_walk(&tips3, f->repo, v2, tips2.count + 1, NULL, 0, collect, s),
+			 REPO_OK);
 	assert_int_equal(s->n, 0);
-	gitlink_tips_free(&tips3);
-	gitlink_tips_free(&tips);
-	gitlink_tips_free(&tips2);
+	repo_tips_free(&tips3);
+	repo_tips_free(&tips);
+	repo_tips_free(&tips2);
 	free(s);
 }
 
@@ -851,7 +851,7 @@ static void test_walk_refs_and_errors(void **state)
 {
 	fixture *f = *state;
 	seen_list *s = calloc(1, sizeof(*s));
-	gitlink_tips tips = {0};
+	repo_tips tips = {0};
 	const char *refs[] = {"feature"};
 	const char *bad_refs[] = {"main~1"};
 	const char *missing_refs[] = {"nosuch"};
@@ -859,38 +859,38 @@ static void test_walk_refs_and_errors(void **state)
 
 	assert_non_null(s);
 	/* Only what one ref reaches. */
-	assert_int_equal(gitlink_walk(&tips, f->repo, NULL, 0, refs, 1, collect, s), GITLINK_OK);
+	assert_int_equal(repo_walk(&tips, f->repo, NULL, 0, refs, 1, collect, s), REPO_OK);
 	assert_int_equal(s->n, 3);
 	assert_int_equal(tips.count, 1);
 	assert_string_equal(tips.ids[0], f->f1);
-	gitlink_tips_free(&tips);
+	repo_tips_free(&tips);
 	assert_null(tips.ids);
 	/* Stopped by the callback: an error, and no tips to remember. */
 	memset(s, 0, sizeof(*s));
 	s->stop_after = 2;
-	assert_int_equal(gitlink_walk(&tips, f->repo, NULL, 0, NULL, 0, collect, s),
-			 GITLINK_ESTOPPED);
+	assert_int_equal(repo_walk(&tips, f->repo, NULL, 0, NULL, 0, collect, s),
+			 REPO_ESTOPPED);
 	assert_int_equal(s->n, 2);
 	assert_null(tips.ids);
 	assert_int_equal(tips.count, 0);
 	/* Bad input. */
-	assert_int_equal(gitlink_walk(&tips, f->repo, bad_seen, 1, NULL, 0, collect, s),
-			 GITLINK_EINVAL);
-	assert_int_equal(gitlink_walk(&tips, f->repo, NULL, 0, bad_refs, 1, collect, s),
-			 GITLINK_EINVAL);
-	assert_int_equal(gitlink_walk(&tips, f->repo, NULL, 0, missing_refs, 1, collect, s),
-			 GITLINK_ENOTFOUND);
-	assert_int_equal(gitlink_walk(&tips, f->repo, NULL, 0, NULL, 0, NULL, s), GITLINK_EINVAL);
-	assert_int_equal(gitlink_walk(&tips, f->repo, NULL, 3, NULL, 0, collect, s),
-			 GITLINK_EINVAL);
+	assert_int_equal(repo_walk(&tips, f->repo, bad_seen, 1, NULL, 0, collect, s),
+			 REPO_EINVAL);
+	assert_int_equal(repo_walk(&tips, f->repo, NULL, 0, bad_refs, 1, collect, s),
+			 REPO_EINVAL);
+	assert_int_equal(repo_walk(&tips, f->repo, NULL, 0, missing_refs, 1, collect, s),
+			 REPO_ENOTFOUND);
+	assert_int_equal(repo_walk(&tips, f->repo, NULL, 0, NULL, 0, NULL, s), REPO_EINVAL);
+	assert_int_equal(repo_walk(&tips, f->repo, NULL, 3, NULL, 0, collect, s),
+			 REPO_EINVAL);
 	/* A tag of a tree starts nothing and is no tip. */
 	assert_int_equal(sh(f, "git tag treetag 'main^{tree}'"), 0);
 	memset(s, 0, sizeof(*s));
-	assert_int_equal(gitlink_walk(&tips, f->repo, NULL, 0, NULL, 0, collect, s), GITLINK_OK);
+	assert_int_equal(repo_walk(&tips, f->repo, NULL, 0, NULL, 0, collect, s), REPO_OK);
 	assert_int_equal(s->n, 6);
 	assert_int_equal(tips.count, 4);
-	gitlink_tips_free(&tips);
-	gitlink_tips_free(NULL);
+	repo_tips_free(&tips);
+	repo_tips_free(NULL);
 	free(s);
 }
 
@@ -898,23 +898,23 @@ static void test_walk_empty_repository(void **state)
 {
 	fixture *f = *state;
 	seen_list s = {0};
-	gitlink_tips tips = {0};
-	gitlink_repo *r = NULL;
+	repo_tips tips = {0};
+	repo_handle *r = NULL;
 	char path[256];
 
 	assert_int_equal(sh(f, "git init -q ../empty"), 0);
 	snprintf(path, sizeof(path), "%s/empty", f->dir);
-	assert_int_equal(gitlink_open(&r, path, NULL, 0), GITLINK_OK);
-	assert_int_equal(gitlink_walk(&tips, r, NULL, 0, NULL, 0, collect, &s), GITLINK_OK);
+	assert_int_equal(repo_open(&r, path, NULL, 0), REPO_OK);
+	assert_int_equal(repo_walk(&tips, r, NULL, 0, NULL, 0, collect, &s), REPO_OK);
 	assert_int_equal(s.n, 0);
 	assert_int_equal(tips.count, 0);
 	{
-		char out[GITLINK_HEX_SIZE];
+		char out[REPO_HEX_SIZE];
 
-		assert_int_equal(gitlink_resolve(out, r, "main", 4), GITLINK_ENOTFOUND);
+		assert_int_equal(repo_resolve(out, r, "main", 4), REPO_ENOTFOUND);
 	}
-	gitlink_tips_free(&tips);
-	gitlink_close(r);
+	repo_tips_free(&tips);
+	repo_close(r);
 }
 
 /* ---- releases ---- */
@@ -922,7 +922,7 @@ static void test_walk_empty_repository(void **state)
 static void test_release_order(void **state)
 {
 	fixture *f = *state;
-	char p1[GITLINK_HEX_SIZE], skew[GITLINK_HEX_SIZE];
+	char p1[REPO_HEX_SIZE], skew[REPO_HEX_SIZE];
 	size_t order[8];
 
 	/* A maintenance release off v1.0, made after the merge and before v2.0. */
@@ -933,7 +933,7 @@ static void test_release_order(void **state)
 		/* Registered out of order: 2.0, 1.0.1, 1.0, 1.1. */
 		const char *tips[] = {f->c3, p1, f->c1, f->c2};
 
-		assert_int_equal(gitlink_order_releases(order, f->repo, tips, 4), GITLINK_OK);
+		assert_int_equal(repo_order_releases(order, f->repo, tips, 4), REPO_OK);
 		assert_int_equal(order[0], 2); /* 1.0 */
 		assert_int_equal(order[1], 3); /* 1.1 */
 		assert_int_equal(order[2], 1); /* 1.0.1: not related to 1.1 or 2.0, by time */
@@ -946,7 +946,7 @@ static void test_release_order(void **state)
 	{
 		const char *tips[] = {skew, f->c3, f->c0, p1};
 
-		assert_int_equal(gitlink_order_releases(order, f->repo, tips, 4), GITLINK_OK);
+		assert_int_equal(repo_order_releases(order, f->repo, tips, 4), REPO_OK);
 		assert_int_equal(order[0], 2);
 		/* After C0 both C3 (500) and P1 (450) are ready: P1 is older. */
 		assert_int_equal(order[1], 3);
@@ -957,78 +957,78 @@ static void test_release_order(void **state)
 		/* Releases sharing a tip keep their input order; one release; none. */
 		const char *tips[] = {f->c3, f->c2, f->c3};
 
-		assert_int_equal(gitlink_order_releases(order, f->repo, tips, 3), GITLINK_OK);
+		assert_int_equal(repo_order_releases(order, f->repo, tips, 3), REPO_OK);
 		assert_int_equal(order[0], 1);
 		assert_int_equal(order[1], 0);
 		assert_int_equal(order[2], 2);
-		assert_int_equal(gitlink_order_releases(order, f->repo, tips, 1), GITLINK_OK);
+		assert_int_equal(repo_order_releases(order, f->repo, tips, 1), REPO_OK);
 		assert_int_equal(order[0], 0);
-		assert_int_equal(gitlink_order_releases(NULL, f->repo, NULL, 0), GITLINK_OK);
+		assert_int_equal(repo_order_releases(NULL, f->repo, NULL, 0), REPO_OK);
 	}
 	{
 		const char *bad[] = {f->c3, "v1.0"};
 		const char *missing[] = {f->c3, "0123456789012345678901234567890123456789"};
 
-		assert_int_equal(gitlink_order_releases(order, f->repo, bad, 2), GITLINK_EINVAL);
-		assert_int_equal(gitlink_order_releases(order, f->repo, missing, 2), GITLINK_EGIT);
+		assert_int_equal(repo_order_releases(order, f->repo, bad, 2), REPO_EINVAL);
+		assert_int_equal(repo_order_releases(order, f->repo, missing, 2), REPO_EGIT);
 		assert_int_equal(
-		    gitlink_order_releases(order, f->repo, bad, GITLINK_RELEASES_MAX + 1),
-		    GITLINK_EINVAL);
+		    repo_order_releases(order, f->repo, bad, REPO_RELEASES_MAX + 1),
+		    REPO_EINVAL);
 	}
 }
 
 static void test_first_containing(void **state)
 {
 	fixture *f = *state;
-	char later[GITLINK_HEX_SIZE];
+	char later[REPO_HEX_SIZE];
 	size_t idx = 99;
 	/* Release 1 is v1.1 (C2, made after the feature commit but without it), release 2 v2.0. */
 	const char *releases[] = {f->c2, f->c3};
 	const char *three[] = {f->c1, f->c2, f->c3};
 
 	/* The suggestion, implemented on a branch merged after release 1, shipped in release 2. */
-	assert_int_equal(gitlink_first_containing(&idx, f->repo, f->f1, releases, 2), GITLINK_OK);
+	assert_int_equal(repo_first_containing(&idx, f->repo, f->f1, releases, 2), REPO_OK);
 	assert_int_equal(idx, 1);
-	assert_int_equal(gitlink_first_containing(&idx, f->repo, f->f1, three, 3), GITLINK_OK);
+	assert_int_equal(repo_first_containing(&idx, f->repo, f->f1, three, 3), REPO_OK);
 	assert_int_equal(idx, 2);
 	/* Older commits are in the first release; a release's own tip is in it. */
-	assert_int_equal(gitlink_first_containing(&idx, f->repo, f->c0, releases, 2), GITLINK_OK);
+	assert_int_equal(repo_first_containing(&idx, f->repo, f->c0, releases, 2), REPO_OK);
 	assert_int_equal(idx, 0);
-	assert_int_equal(gitlink_first_containing(&idx, f->repo, f->c2, releases, 2), GITLINK_OK);
+	assert_int_equal(repo_first_containing(&idx, f->repo, f->c2, releases, 2), REPO_OK);
 	assert_int_equal(idx, 0);
-	assert_int_equal(gitlink_first_containing(&idx, f->repo, f->m, three, 3), GITLINK_OK);
+	assert_int_equal(repo_first_containing(&idx, f->repo, f->m, three, 3), REPO_OK);
 	assert_int_equal(idx, 2);
 	/* Not released yet; unknown commit; no releases. */
 	assert_int_equal(commit_at(f, 600, "Ada Initial", "Unreleased"), 0);
 	rev(f, later, "main");
-	assert_int_equal(gitlink_first_containing(&idx, f->repo, later, releases, 2),
-			 GITLINK_ENOTFOUND);
-	assert_int_equal(gitlink_first_containing(&idx, f->repo,
+	assert_int_equal(repo_first_containing(&idx, f->repo, later, releases, 2),
+			 REPO_ENOTFOUND);
+	assert_int_equal(repo_first_containing(&idx, f->repo,
 						  "0123456789012345678901234567890123456789",
 						  releases, 2),
-			 GITLINK_ENOTFOUND);
-	assert_int_equal(gitlink_first_containing(&idx, f->repo, f->c0, releases, 0),
-			 GITLINK_ENOTFOUND);
+			 REPO_ENOTFOUND);
+	assert_int_equal(repo_first_containing(&idx, f->repo, f->c0, releases, 0),
+			 REPO_ENOTFOUND);
 	/* A release tip that is gone is an error, not "not shipped". */
 	{
 		const char *gone[] = {"0123456789012345678901234567890123456789", f->c3};
 
-		assert_int_equal(gitlink_first_containing(&idx, f->repo, f->f1, gone, 2),
-				 GITLINK_EGIT);
+		assert_int_equal(repo_first_containing(&idx, f->repo, f->f1, gone, 2),
+				 REPO_EGIT);
 	}
-	assert_int_equal(gitlink_first_containing(&idx, f->repo, "f1", releases, 2),
-			 GITLINK_EINVAL);
+	assert_int_equal(repo_first_containing(&idx, f->repo, "f1", releases, 2),
+			 REPO_EINVAL);
 	/* The ordering and the search together, releases registered newest first. */
 	{
 		const char *registered[] = {f->c3, f->c2, f->c1};
 		const char *ordered[3];
 		size_t order[3];
 
-		assert_int_equal(gitlink_order_releases(order, f->repo, registered, 3), GITLINK_OK);
+		assert_int_equal(repo_order_releases(order, f->repo, registered, 3), REPO_OK);
 		for (size_t i = 0; i < 3; i++)
 			ordered[i] = registered[order[i]];
-		assert_int_equal(gitlink_first_containing(&idx, f->repo, f->f1, ordered, 3),
-				 GITLINK_OK);
+		assert_int_equal(repo_first_containing(&idx, f->repo, f->f1, ordered, 3),
+				 REPO_OK);
 		assert_ptr_equal(ordered[idx], f->c3);
 	}
 }
@@ -1036,7 +1036,7 @@ static void test_first_containing(void **state)
 static void test_first_containing_many(void **state)
 {
 	fixture *f = *state;
-	char later[GITLINK_HEX_SIZE];
+	char later[REPO_HEX_SIZE];
 	const char *releases[] = {f->c1, f->c2, f->c3};
 	size_t idx[8];
 
@@ -1048,44 +1048,44 @@ static void test_first_containing_many(void **state)
 		    f->m,  f->f1, f->c1};
 
 		assert_int_equal(
-		    gitlink_first_containing_many(idx, f->repo, commits, 8, releases, 3),
-		    GITLINK_OK);
+		    repo_first_containing_many(idx, f->repo, commits, 8, releases, 3),
+		    REPO_OK);
 		assert_int_equal(idx[0], 2); /* the feature: merged after 1.1 */
 		assert_int_equal(idx[1], 0);
 		assert_int_equal(idx[2], 1);
-		assert_int_equal(idx[3], GITLINK_NONE);
-		assert_int_equal(idx[4], GITLINK_NONE);
+		assert_int_equal(idx[3], REPO_NONE);
+		assert_int_equal(idx[4], REPO_NONE);
 		assert_int_equal(idx[5], 2);
 		assert_int_equal(idx[6], 2); /* asked twice, answered twice */
 		assert_int_equal(idx[7], 0);
 		/* The same answers one at a time. */
 		for (size_t i = 0; i < 8; i++) {
 			size_t one = 99;
-			int rc = gitlink_first_containing(&one, f->repo, commits[i], releases, 3);
+			int rc = repo_first_containing(&one, f->repo, commits[i], releases, 3);
 
-			if (idx[i] == GITLINK_NONE) {
-				assert_int_equal(rc, GITLINK_ENOTFOUND);
+			if (idx[i] == REPO_NONE) {
+				assert_int_equal(rc, REPO_ENOTFOUND);
 			} else {
-				assert_int_equal(rc, GITLINK_OK);
+				assert_int_equal(rc, REPO_OK);
 				assert_int_equal(one, idx[i]);
 			}
 		}
 		/* No releases: nothing shipped. */
-		assert_int_equal(gitlink_first_containing_many(idx, f->repo, commits, 8, NULL, 0),
-				 GITLINK_OK);
-		assert_int_equal(idx[0], GITLINK_NONE);
-		assert_int_equal(gitlink_first_containing_many(NULL, f->repo, NULL, 0, releases, 3),
-				 GITLINK_OK);
+		assert_int_equal(repo_first_containing_many(idx, f->repo, commits, 8, NULL, 0),
+				 REPO_OK);
+		assert_int_equal(idx[0], REPO_NONE);
+		assert_int_equal(repo_first_containing_many(NULL, f->repo, NULL, 0, releases, 3),
+				 REPO_OK);
 	}
 	{
 		const char *bad[] = {"main"};
 		const char *commits[] = {f->f1};
 		const char *gone[] = {"0123456789012345678901234567890123456789"};
 
-		assert_int_equal(gitlink_first_containing_many(idx, f->repo, bad, 1, releases, 3),
-				 GITLINK_EINVAL);
-		assert_int_equal(gitlink_first_containing_many(idx, f->repo, commits, 1, gone, 1),
-				 GITLINK_EGIT);
+		assert_int_equal(repo_first_containing_many(idx, f->repo, bad, 1, releases, 3),
+				 REPO_EINVAL);
+		assert_int_equal(repo_first_containing_many(idx, f->repo, commits, 1, gone, 1),
+				 REPO_EGIT);
 	}
 	/* Many more than 64 releases: the sets span several words. */
 	{
@@ -1094,13 +1094,13 @@ static void test_first_containing_many(void **state)
 
 		for (size_t i = 0; i < 130; i++)
 			many[i] = i < 100 ? f->c2 : f->c3;
-		assert_int_equal(gitlink_first_containing_many(idx, f->repo, commits, 2, many, 130),
-				 GITLINK_OK);
+		assert_int_equal(repo_first_containing_many(idx, f->repo, commits, 2, many, 130),
+				 REPO_OK);
 		assert_int_equal(idx[0], 100);
 		assert_int_equal(idx[1], 0);
 		many[0] = f->c3;
-		assert_int_equal(gitlink_first_containing_many(idx, f->repo, commits, 2, many, 130),
-				 GITLINK_OK);
+		assert_int_equal(repo_first_containing_many(idx, f->repo, commits, 2, many, 130),
+				 REPO_OK);
 		assert_int_equal(idx[0], 0);
 	}
 }
@@ -1110,63 +1110,63 @@ static void test_first_containing_many(void **state)
 static void test_fetch(void **state)
 {
 	fixture *f = *state;
-	gitlink_repo *clone = NULL, *mirror = NULL;
-	char path[256], out[GITLINK_HEX_SIZE], newer[GITLINK_HEX_SIZE];
+	repo_handle *clone = NULL, *mirror = NULL;
+	char path[256], out[REPO_HEX_SIZE], newer[REPO_HEX_SIZE];
 
 	/* Without an "origin" there is nothing to do. */
-	assert_int_equal(gitlink_fetch(f->repo), GITLINK_OK);
+	assert_int_equal(repo_fetch(f->repo), REPO_OK);
 	assert_int_equal(sh(f, "git clone -q . ../clone && git clone -q --mirror . ../mirror.git"),
 			 0);
 	snprintf(path, sizeof(path), "%s/clone", f->dir);
-	assert_int_equal(gitlink_open(&clone, path, NULL, 0), GITLINK_OK);
+	assert_int_equal(repo_open(&clone, path, NULL, 0), REPO_OK);
 	snprintf(path, sizeof(path), "%s/mirror.git", f->dir);
-	assert_int_equal(gitlink_open(&mirror, path, NULL, 0), GITLINK_OK);
+	assert_int_equal(repo_open(&mirror, path, NULL, 0), REPO_OK);
 	/* A new commit and tag upstream are unknown downstream (and that answer is cached). */
 	assert_int_equal(commit_at(f, 600, "Ada Initial", "Upstream only"), 0);
 	assert_int_equal(sh(f, "git tag v3.0"), 0);
 	rev(f, newer, "main");
-	assert_int_equal(gitlink_resolve(out, clone, newer, 40), GITLINK_ENOTFOUND);
-	assert_int_equal(gitlink_resolve(out, clone, "v3.0", 4), GITLINK_ENOTFOUND);
-	assert_int_equal(gitlink_resolve(out, mirror, "main", 4), GITLINK_OK);
+	assert_int_equal(repo_resolve(out, clone, newer, 40), REPO_ENOTFOUND);
+	assert_int_equal(repo_resolve(out, clone, "v3.0", 4), REPO_ENOTFOUND);
+	assert_int_equal(repo_resolve(out, mirror, "main", 4), REPO_OK);
 	assert_string_equal(out, f->c3);
 	/* Fetch brings them, and clears the cache. */
-	assert_int_equal(gitlink_fetch(clone), GITLINK_OK);
-	assert_int_equal(gitlink_resolve(out, clone, newer, 40), GITLINK_OK);
+	assert_int_equal(repo_fetch(clone), REPO_OK);
+	assert_int_equal(repo_resolve(out, clone, newer, 40), REPO_OK);
 	assert_string_equal(out, newer);
-	assert_int_equal(gitlink_resolve(out, clone, "v3.0", 4), GITLINK_OK);
+	assert_int_equal(repo_resolve(out, clone, "v3.0", 4), REPO_OK);
 	assert_string_equal(out, newer);
-	assert_int_equal(gitlink_resolve(out, clone, "origin/main", 11), GITLINK_OK);
+	assert_int_equal(repo_resolve(out, clone, "origin/main", 11), REPO_OK);
 	assert_string_equal(out, newer);
 	/* A mirror's branches themselves move. */
-	assert_int_equal(gitlink_fetch(mirror), GITLINK_OK);
-	assert_int_equal(gitlink_resolve(out, mirror, "main", 4), GITLINK_OK);
+	assert_int_equal(repo_fetch(mirror), REPO_OK);
+	assert_int_equal(repo_resolve(out, mirror, "main", 4), REPO_OK);
 	assert_string_equal(out, newer);
 	/* The new commit shows up in a walk of the clone, after the old tips. */
 	{
 		seen_list *s = calloc(1, sizeof(*s));
-		gitlink_tips tips = {0};
+		repo_tips tips = {0};
 		const char *seen[] = {f->c3, f->f1, f->c2, f->c1};
 
 		assert_non_null(s);
-		assert_int_equal(gitlink_walk(&tips, clone, seen, 4, NULL, 0, collect, s),
-				 GITLINK_OK);
+		assert_int_equal(repo_walk(&tips, clone, seen, 4, NULL, 0, collect, s),
+				 REPO_OK);
 		assert_int_equal(s->n, 1);
 		assert_string_equal(s->ids[0], newer);
-		gitlink_tips_free(&tips);
+		repo_tips_free(&tips);
 		free(s);
 	}
 	/* An origin that went away is an error with a reason. */
 	assert_int_equal(sh(f, "cd ../clone && git remote set-url origin ../nowhere"), 0);
-	assert_true(gitlink_fetch(clone) < 0);
-	assert_true(strlen(gitlink_error(clone)) > 0);
-	assert_int_equal(gitlink_fetch(NULL), GITLINK_EINVAL);
-	gitlink_close(clone);
-	gitlink_close(mirror);
+	assert_true(repo_fetch(clone) < 0);
+	assert_true(strlen(repo_error(clone)) > 0);
+	assert_int_equal(repo_fetch(NULL), REPO_EINVAL);
+	repo_close(clone);
+	repo_close(mirror);
 }
 
 /* ---- a large history ---- */
 
-static int count_only(const gitlink_walk_commit *c, void *payload)
+static int count_only(const repo_walk_commit *c, void *payload)
 {
 	size_t *n = payload;
 
@@ -1184,7 +1184,7 @@ static void test_walk_large(void **state)
 	fixture *f = *state;
 	const char *env = getenv("PROSUM_GITLINK_COMMITS");
 	long commits = env ? strtol(env, NULL, 10) : 20000;
-	gitlink_tips tips = {0}, tips2 = {0};
+	repo_tips tips = {0}, tips2 = {0};
 	const char *v[8];
 	struct timespec a, b, ca, cb;
 	char cmd[256];
@@ -1217,12 +1217,12 @@ static void test_walk_large(void **state)
 	assert_int_equal(pclose(p), 0);
 	/* From here on the fixture's commands run in the large repository. */
 	snprintf(f->work, sizeof(f->work), "%s/big", f->dir);
-	gitlink_close(f->repo);
-	assert_int_equal(gitlink_open(&f->repo, f->work, NULL, 0), GITLINK_OK);
+	repo_close(f->repo);
+	assert_int_equal(repo_open(&f->repo, f->work, NULL, 0), REPO_OK);
 	clock_gettime(CLOCK_MONOTONIC, &a);
 	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ca);
-	assert_int_equal(gitlink_walk(&tips, f->repo, NULL, 0, NULL, 0, count_only, &n),
-			 GITLINK_OK);
+	assert_int_equal(repo_walk(&tips, f->repo, NULL, 0, NULL, 0, count_only, &n),
+			 REPO_OK);
 	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &cb);
 	clock_gettime(CLOCK_MONOTONIC, &b);
 	secs = (double)(b.tv_sec - a.tv_sec) + (double)(b.tv_nsec - a.tv_nsec) / 1e9;
@@ -1238,17 +1238,17 @@ static void test_walk_large(void **state)
 	n = 0;
 	clock_gettime(CLOCK_MONOTONIC, &a);
 	assert_int_equal(
-	    gitlink_walk(&tips2, f->repo, tip_ptrs(&tips, v), tips.count, NULL, 0, count_only, &n),
-	    GITLINK_OK);
+	    repo_walk(&tips2, f->repo, tip_ptrs(&tips, v), tips.count, NULL, 0, count_only, &n),
+	    REPO_OK);
 	clock_gettime(CLOCK_MONOTONIC, &b);
 	secs = (double)(b.tv_sec - a.tv_sec) + (double)(b.tv_nsec - a.tv_nsec) / 1e9;
 	print_message("incremental walk: %zu commit in %.3f s\n", n, secs);
 	assert_int_equal(n, 1);
-	gitlink_tips_free(&tips);
-	gitlink_tips_free(&tips2);
+	repo_tips_free(&tips);
+	repo_tips_free(&tips2);
 	/* Ordering releases spread over the whole history. */
 	{
-		char t[4][GITLINK_HEX_SIZE];
+		char t[4][REPO_HEX_SIZE];
 		const char *tipv[4];
 		size_t order[4];
 
@@ -1262,7 +1262,7 @@ static void test_walk_large(void **state)
 		for (int i = 0; i < 4; i++)
 			tipv[i] = t[i];
 		clock_gettime(CLOCK_MONOTONIC, &a);
-		assert_int_equal(gitlink_order_releases(order, f->repo, tipv, 4), GITLINK_OK);
+		assert_int_equal(repo_order_releases(order, f->repo, tipv, 4), REPO_OK);
 		clock_gettime(CLOCK_MONOTONIC, &b);
 		secs = (double)(b.tv_sec - a.tv_sec) + (double)(b.tv_nsec - a.tv_nsec) / 1e9;
 		print_message("ordered 4 releases in %.3f s\n", secs);
@@ -1274,7 +1274,7 @@ static void test_walk_large(void **state)
 		/* Which release shipped a commit: one at a time, then many in one walk. */
 		{
 			const char *ordered[4];
-			char q[3][GITLINK_HEX_SIZE];
+			char q[3][REPO_HEX_SIZE];
 			const char *qv[3];
 			size_t idx = 99, many[3];
 
@@ -1288,8 +1288,8 @@ static void test_walk_large(void **state)
 			for (int i = 0; i < 3; i++)
 				qv[i] = q[i];
 			clock_gettime(CLOCK_MONOTONIC, &a);
-			assert_int_equal(gitlink_first_containing(&idx, f->repo, q[0], ordered, 4),
-					 GITLINK_OK);
+			assert_int_equal(repo_first_containing(&idx, f->repo, q[0], ordered, 4),
+					 REPO_OK);
 			clock_gettime(CLOCK_MONOTONIC, &b);
 			secs =
 			    (double)(b.tv_sec - a.tv_sec) + (double)(b.tv_nsec - a.tv_nsec) / 1e9;
@@ -1297,8 +1297,8 @@ static void test_walk_large(void **state)
 			assert_int_equal(idx, 1);
 			clock_gettime(CLOCK_MONOTONIC, &a);
 			assert_int_equal(
-			    gitlink_first_containing_many(many, f->repo, qv, 3, ordered, 4),
-			    GITLINK_OK);
+			    repo_first_containing_many(many, f->repo, qv, 3, ordered, 4),
+			    REPO_OK);
 			clock_gettime(CLOCK_MONOTONIC, &b);
 			secs =
 			    (double)(b.tv_sec - a.tv_sec) + (double)(b.tv_nsec - a.tv_nsec) / 1e9;
@@ -1348,10 +1348,10 @@ int main(void)
 	setenv("GIT_COMMITTER_EMAIL", "test@prosum.invalid", 1);
 	unsetenv("GIT_DIR");
 	unsetenv("GIT_WORK_TREE");
-	if (gitlink_global_init() != GITLINK_OK)
+	if (repo_global_init() != REPO_OK)
 		return 1;
 	rc = cmocka_run_group_tests(tests, NULL, NULL);
-	gitlink_global_shutdown();
+	repo_global_shutdown();
 	{
 		char cmd[128];
 

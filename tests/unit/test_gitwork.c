@@ -10,10 +10,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "gitlink.h"
-#include "gitwork.h"
-#include "json.h"
-#include "store.h"
+#include "git/repo.h"
+#include "git/gitwork.h"
+#include "api/reply.h"
+#include "store/store.h"
 
 typedef struct fixture {
 	char dir[64];
@@ -331,9 +331,9 @@ int main(void)
 	};
 	int rc;
 
-	if (gitlink_global_init() != GITLINK_OK)
+	if (repo_global_init() != REPO_OK)
 		return 1;
 	rc = cmocka_run_group_tests(tests, NULL, NULL);
-	gitlink_global_shutdown();
+	repo_global_shutdown();
 	return rc;
 }

@@ -10,7 +10,7 @@
 #include <string.h>
 #include <zlib.h>
 
-#include "http.h"
+#include "http/http.h"
 
 /* A literal with its length, so inputs may hold NUL bytes. */
 #define S(lit) lit, sizeof(lit) - 1

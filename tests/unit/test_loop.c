@@ -5,7 +5,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "loop.h"
+#include "net/loop.h"
 
 typedef struct fired {
 	int count;

@@ -1,4 +1,4 @@
-/* test_msglink.c - every form of the commit-message grammar of msglink.c, and near-misses. */
+/* test_msglink.c - every form of the commit-message grammar of links.c, and near-misses. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "msglink.h"
+#include "git/links.h"
 
 /* A case: the message and the links expected, written "R12 G3 S4" (kind follows from the type). */
 typedef struct link_case {
@@ -204,7 +204,7 @@ static const link_case cases[] = {
 };
 
 /* Parse `want` ("R12 G3") into refs; returns the count. */
-static size_t expected(const char *want, msglink_ref *out, size_t max)
+static size_t expected(const char *want, links_ref *out, size_t max)
 {
 	size_t n = 0;
 	const char *p = want;
@@ -219,7 +219,7 @@ static size_t expected(const char *want, msglink_ref *out, size_t max)
 			break;
 		assert_true(n < max);
 		out[n].type = *p++;
-		out[n].kind = out[n].type == 'S' ? MSGLINK_IMPLEMENT : MSGLINK_FIX;
+		out[n].kind = out[n].type == 'S' ? LINKS_IMPLEMENT : LINKS_FIX;
 		num = strtoll(p, &end, 10);
 		assert_true(end > p);
 		out[n].num = num;
@@ -230,7 +230,7 @@ static size_t expected(const char *want, msglink_ref *out, size_t max)
 }
 
 /* The message is copied to a heap buffer of exactly its length so ASan catches any over-read. */
-static size_t parse_exact(const char *msg, size_t len, msglink_ref *out, size_t max)
+static size_t parse_exact(const char *msg, size_t len, links_ref *out, size_t max)
 {
 	char *copy = malloc(len ? len : 1);
 	size_t n;
@@ -238,14 +238,14 @@ static size_t parse_exact(const char *msg, size_t len, msglink_ref *out, size_t 
 	assert_non_null(copy);
 	if (len)
 		memcpy(copy, msg, len);
-	n = msglink_parse(copy, len, out, max);
+	n = links_parse(copy, len, out, max);
 	free(copy);
 	return n;
 }
 
 static void check(const char *msg, size_t len, const char *want)
 {
-	msglink_ref got[32], exp[32];
+	links_ref got[32], exp[32];
 	size_t ngot = parse_exact(msg, len, got, 32);
 	size_t nexp = expected(want, exp, 32);
 
@@ -282,17 +282,17 @@ static void test_table_embedded(void **state)
 
 static void test_kind_and_type(void **state)
 {
-	msglink_ref out[4];
+	links_ref out[4];
 	const char *msg = "fixes r-3, implements s-4, closes g-5";
 
-	assert_int_equal(msglink_parse(msg, strlen(msg), out, 4), 3);
-	assert_int_equal(out[0].kind, MSGLINK_FIX);
+	assert_int_equal(links_parse(msg, strlen(msg), out, 4), 3);
+	assert_int_equal(out[0].kind, LINKS_FIX);
 	assert_int_equal(out[0].type, 'R');
 	assert_int_equal(out[0].num, 3);
-	assert_int_equal(out[1].kind, MSGLINK_IMPLEMENT);
+	assert_int_equal(out[1].kind, LINKS_IMPLEMENT);
 	assert_int_equal(out[1].type, 'S');
 	assert_int_equal(out[1].num, 4);
-	assert_int_equal(out[2].kind, MSGLINK_FIX);
+	assert_int_equal(out[2].kind, LINKS_FIX);
 	assert_int_equal(out[2].type, 'G');
 	assert_int_equal(out[2].num, 5);
 }
@@ -300,7 +300,7 @@ static void test_kind_and_type(void **state)
 /* The length is the message: NULs are ordinary bytes and nothing past len is read. */
 static void test_length_not_nul(void **state)
 {
-	msglink_ref out[4];
+	links_ref out[4];
 	static const char with_nul[] = "fixes R-1\0fixes R-2";
 	const char *cut = "fixes R-12";
 
@@ -322,8 +322,8 @@ static void test_length_not_nul(void **state)
 	assert_int_equal(parse_exact("fixes R-12.5", 12, out, 4), 0);
 	/* Cut before "and"'s space: not a separator. */
 	assert_int_equal(parse_exact("fixes R-1 and R-2", 13, out, 4), 1);
-	assert_int_equal(msglink_parse(NULL, 0, out, 4), 0);
-	assert_int_equal(msglink_parse("", 0, NULL, 0), 0);
+	assert_int_equal(links_parse(NULL, 0, out, 4), 0);
+	assert_int_equal(links_parse("", 0, NULL, 0), 0);
 }
 
 /* Every prefix of a long message parses without reading past its end. */
@@ -332,7 +332,7 @@ static void test_every_prefix(void **state)
 	const char *msg = "Fix save.\n\nThis fixes R-12 and closes G-3; implements s-44,\n"
 			  "S-45 and S-46.\nFixes: R-1, R-2 R-3\r\nCloses: g-999999999999999.";
 	size_t len = strlen(msg);
-	msglink_ref out[16];
+	links_ref out[16];
 	size_t prev = 0;
 
 	for (size_t l = 0; l <= len; l++) {
@@ -351,36 +351,36 @@ static void test_every_prefix(void **state)
 
 static void test_max_and_count(void **state)
 {
-	msglink_ref out[8];
+	links_ref out[8];
 	const char *msg = "fixes R-1, R-2, R-3, R-4, R-5";
 	size_t len = strlen(msg);
 	size_t n;
 
 	/* Counting only. */
-	assert_int_equal(msglink_parse(msg, len, NULL, 0), 5);
+	assert_int_equal(links_parse(msg, len, NULL, 0), 5);
 	/* Only max are written; the count says more were found. */
 	memset(out, 0xee, sizeof(out));
-	n = msglink_parse(msg, len, out, 2);
+	n = links_parse(msg, len, out, 2);
 	assert_int_equal(n, 5);
 	assert_int_equal(out[0].num, 1);
 	assert_int_equal(out[1].num, 2);
 	assert_int_equal((unsigned char)out[2].type, 0xee);
 	/* Duplicates within the written part never count twice. */
-	assert_int_equal(msglink_parse("fixes R-1 R-1 R-1 R-2", 21, out, 2), 2);
+	assert_int_equal(links_parse("fixes R-1 R-1 R-1 R-2", 21, out, 2), 2);
 	/* Beyond max the count is an upper bound; a second call with room is exact. */
 	msg = "fixes R-1 R-2 R-3 R-3 R-3";
-	n = msglink_parse(msg, strlen(msg), out, 1);
+	n = links_parse(msg, strlen(msg), out, 1);
 	assert_true(n >= 3);
-	assert_int_equal(msglink_parse(msg, strlen(msg), out, n), 3);
+	assert_int_equal(links_parse(msg, strlen(msg), out, n), 3);
 	/* out NULL with a max is refused rather than written through. */
-	assert_int_equal(msglink_parse(msg, strlen(msg), NULL, 4), 0);
+	assert_int_equal(links_parse(msg, strlen(msg), NULL, 4), 0);
 }
 
 /* Many links: each distinct one kept once, in order. */
 static void test_many(void **state)
 {
 	char *msg = malloc(64 * 1024);
-	msglink_ref *out = calloc(MSGLINK_MAX_REFS, sizeof(*out));
+	links_ref *out = calloc(LINKS_MAX_REFS, sizeof(*out));
 	size_t len = 0;
 	size_t n;
 
@@ -390,9 +390,9 @@ static void test_many(void **state)
 	for (int i = 1; i <= 300; i++)
 		len += (size_t)snprintf(msg + len, 64, " R-%d,", i);
 	len += (size_t)snprintf(msg + len, 64, " and R-1\n");
-	n = msglink_parse(msg, len, out, MSGLINK_MAX_REFS);
+	n = links_parse(msg, len, out, LINKS_MAX_REFS);
 	assert_int_equal(n, 300);
-	for (int i = 0; i < MSGLINK_MAX_REFS; i++)
+	for (int i = 0; i < LINKS_MAX_REFS; i++)
 		assert_int_equal(out[i].num, i + 1);
 	free(out);
 	free(msg);
@@ -403,7 +403,7 @@ static void test_random_bytes(void **state)
 {
 	static const char alphabet[] = "fixesclosdrvmplntaRGS-0123456789 ,.:\n\t\r_#\xc3";
 	uint32_t seed = 12345;
-	msglink_ref out[8];
+	links_ref out[8];
 
 	for (int round = 0; round < 20000; round++) {
 		char buf[48];
@@ -422,7 +422,7 @@ static void test_random_bytes(void **state)
 			assert_true(out[i].type == 'R' || out[i].type == 'G' || out[i].type == 'S');
 			assert_true(out[i].num >= 1 && out[i].num <= 999999999999999LL);
 			assert_int_equal(out[i].kind,
-					 out[i].type == 'S' ? MSGLINK_IMPLEMENT : MSGLINK_FIX);
+					 out[i].type == 'S' ? LINKS_IMPLEMENT : LINKS_FIX);
 		}
 	}
 }

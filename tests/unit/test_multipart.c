@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "config.h"
-#include "multipart.h"
+#include "http/multipart.h"
 
 /* A literal with its length, so inputs may hold NUL bytes. */
 #define S(lit) lit, sizeof(lit) - 1

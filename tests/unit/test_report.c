@@ -9,7 +9,7 @@
 
 #include <cmocka.h>
 
-#include "report.h"
+#include "model/report.h"
 
 static const report_limits limits = {
 	.max_json = 256 * 1024,

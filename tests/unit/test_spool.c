@@ -15,10 +15,10 @@
 
 #include <cmocka.h>
 
-#include "error.h"
+#include "lib/error.h"
 #include "prosum.h"
-#include "spool.h"
-#include "util.h"
+#include "lib/spool.h"
+#include "lib/util.h"
 
 /* I/O failures injected at the libc seam (-Wl,--wrap=fsync,--wrap=rename). */
 static int fail_fsync, fail_rename;

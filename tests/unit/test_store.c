@@ -12,9 +12,9 @@
 #include <sqlite3.h>
 #include <unistd.h>
 
-#include "json.h"
-#include "loop.h"
-#include "store.h"
+#include "api/reply.h"
+#include "net/loop.h"
+#include "store/store.h"
 
 typedef struct fixture {
 	char dir[64];

@@ -10,10 +10,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "json.h"
-#include "schema.h"
-#include "search.h"
-#include "store.h"
+#include "api/reply.h"
+#include "store/schema.h"
+#include "store/search.h"
+#include "store/store.h"
 
 typedef struct fixture {
 	char dir[64];

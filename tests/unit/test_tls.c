@@ -27,8 +27,8 @@
 #include <mbedtls/ssl.h>
 #include <mbedtls/x509_crt.h>
 
-#include "tls.h"
-#include "tls_cert.h"
+#include "net/tls.h"
+#include "net/tls_cert.h"
 
 #define BIG_LEN (100 * 1024)
 #define MAX_RECORD 16384

@@ -1,0 +1,120 @@
+/* cli.h - the prosum command: its parsed command line and the commands it runs. */
+#ifndef PROSUM_CLIENT_CLI_H
+#define PROSUM_CLIENT_CLI_H
+
+#include <stddef.h>
+
+#include "lib/client_limits.h"
+
+/* Exit statuses: 0 success, 1 failure (one line on stderr), 2 a usage mistake. */
+#define CLI_EXIT_FAIL 1
+#define CLI_EXIT_USAGE 2
+
+#define CLI_MAX_ATTACH PROSUM_MAX_ATTACHMENTS
+#define CLI_MAX_TAGS PROSUM_MAX_TAGS
+#define CLI_MAX_POS 4
+
+/* Everything a command line can say; NULL/0 when not given. Strings borrow argv or environ. */
+typedef struct cli_args {
+	/* Where and who. */
+	const char *dsn, *server, *token, *cacert, *pin, *project, *timeout;
+	/* prosum report, prosum suggest. */
+	const char *kind, *title, *description, *revision, *version, *channel, *json_file;
+	const char *severity, *steps, *name, *email, *body;
+	/* Filters of the lists. */
+	const char *status, *group, *platform, *tag, *since, *until, *sort, *query;
+	const char *limit, *cursor, *format;
+	/* prosum set, prosum release. */
+	const char *assignee, *fixed_by, *comment, *merge_into, *duplicate_of, *shipped_in, *ref;
+	/* prosum attachment -o FILE. */
+	const char *output;
+	/* prosum reply --file F. */
+	const char *file;
+	int json, withdraw, notes;
+	/* prosum queue. */
+	int all;
+	const char *from, *to;
+	const char *attach[CLI_MAX_ATTACH];
+	size_t nattach;
+	const char *tags[CLI_MAX_TAGS]; /* prosum report --tag K=V */
+	size_t ntags;
+	const char *pos[CLI_MAX_POS];
+	size_t npos;
+} cli_args;
+
+/* One line "prosum: ..." on stderr, control characters removed. Returns CLI_EXIT_FAIL. */
+int cli_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* One line "prosum: ... (see prosum COMMAND --help)" on stderr, naming the running command
+ * (prosum --help before one runs). Returns CLI_EXIT_USAGE. */
+int cli_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/*
+ * One line "prosum: REASON[; note]" on stderr for a request that got no
+ * answer: REASON is libprosum's last error (the URL and what failed), `err`
+ * the PROSUM_E* code the call returned, `note` (may be NULL) what happens
+ * now. Every command prints network and TLS failures through here, so that
+ * a hint (such as which certificate to trust) is added in one place.
+ * Returns CLI_EXIT_FAIL.
+ */
+int cli_transport_fail(int err, const char *note);
+
+/* A non-negative decimal number of at most 9 digits. 0 or -1. */
+int cli_parse_count(const char *s, long *out);
+
+/* --timeout in ms, else the default. 0 or an exit status (message printed). */
+int cli_timeout(const cli_args *a, long *out);
+
+/*
+ * A time for --since and --until: a date ("2026-12-05", midnight UTC), RFC
+ * 3339, seconds since the epoch, or an age such as "30m", "12h", "7d", "2w"
+ * (that long before now), written into out as RFC 3339 UTC. 0 or -1.
+ */
+int cli_parse_time(const char *s, char *out, size_t outsz);
+
+/*
+ * cli_parse_time() for the option `name` ("since"), into out (64 bytes);
+ * a bad value is refused naming the forms taken. 0 or CLI_EXIT_USAGE.
+ */
+int cli_time_option(const char *name, const char *value, char out[64]);
+
+/* "R-12" with the given prefix letter ('R', 'G', 'S'); 1 when it is one, else 0. */
+int cli_is_id(const char *s, char prefix);
+
+/* Help: a command's options explained, or NULL; then what every command shares. cli_help.c */
+const char *cli_help_text(const char *command);
+extern const char cli_help_common[];
+
+/* The commands. Each returns its exit status. cli_tester.c */
+int cli_report(const cli_args *a);
+int cli_flush(const cli_args *a);
+int cli_suggest(const cli_args *a);
+int cli_vote(const cli_args *a);
+int cli_mine(const cli_args *a);
+int cli_reply(const cli_args *a);
+
+/* cli_queue.c */
+int cli_queue(const cli_args *a);
+
+/*
+ * The one line to print when `dsn_text`'s server refused the key or the
+ * project (`why`: the reason, e.g. "404 not_found: no such project"), with
+ * `pending` items waiting: how to move them to a corrected DSN. Returns
+ * CLI_EXIT_FAIL.
+ */
+int cli_queue_hint(const char *dsn_text, const char *why, unsigned long long pending);
+
+/* Items in the spools of DSNs other than `spool_dir`'s (0 with $PROSUM_SPOOL). */
+unsigned long long cli_queue_elsewhere(const char *spool_dir);
+
+/* cli_triage.c */
+int cli_reports(const cli_args *a);
+int cli_groups(const cli_args *a);
+int cli_suggestions(const cli_args *a);
+int cli_show(const cli_args *a);
+int cli_set(const cli_args *a);
+int cli_release(const cli_args *a);
+int cli_sync(const cli_args *a);
+int cli_attachment(const cli_args *a);
+
+#endif

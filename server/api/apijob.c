@@ -1,0 +1,88 @@
+/* apijob.c - the shape every store-backed API call shares: authorise, run its query on a store thread, answer. */
+#include "api/apijob.h"
+
+#include <string.h>
+
+static int apijob_run(store_job *job, store_db *db)
+{
+	apijob *j = (apijob *)job;
+	int64_t project_id;
+
+	j->status = auth_check(db, &j->creds, j->project, j->need, &project_id, j->actor, &j->why);
+	if (j->status)
+		return STORE_OK; /* nothing done; the refusal is answered by apijob_reply() */
+	return j->query(j, db, project_id);
+}
+
+int apijob_init(apijob *j, request *rq, int need, apijob_query query, const char *notfound,
+		void (*release)(apijob *j))
+{
+	if (!rq->creds.has_key && !rq->creds.has_token) {
+		conn_reply_error(rq->conn, 401, NULL,
+				 rq->creds.malformed ? "malformed credentials"
+				 : need == AUTH_INGEST
+					 ? "missing credentials: send X-Prosum-Key or Authorization"
+					 : "missing credentials: send Authorization: Bearer TOKEN",
+				 NULL);
+		return -1;
+	}
+	j->conn = rq->conn;
+	j->creds = rq->creds;
+	memcpy(j->project, rq->params[0], sizeof(j->project));
+	j->need = need;
+	j->query = query;
+	j->release = release;
+	j->notfound = notfound;
+	j->job.run = apijob_run;
+	j->job.task.fn = apijob_done;
+	buf_init(&j->text, 16 * 1024 * 1024);
+	return 0;
+}
+
+void apijob_submit(apijob *j, int write)
+{
+	j->job.write = write;
+	if (conn_submit(j->conn, &j->job) < 0)
+		j->release(j);
+}
+
+void apijob_reply(apijob *j)
+{
+	int rc = j->job.result;
+
+	if (j->status)
+		conn_reply_error(j->conn, j->status, NULL, j->why, NULL);
+	else if (rc == STORE_NOTFOUND)
+		conn_reply_error(j->conn, 404, "not_found", j->notfound, NULL);
+	else if (rc == STORE_CONFLICT || rc == STORE_EXISTS)
+		conn_reply_error(j->conn, 409, "conflict", j->reason,
+				 j->field ? j->field : rc == STORE_EXISTS ? "name" : "status");
+	else if (rc == STORE_INVALID)
+		conn_reply_error(j->conn, 422, "invalid_request", j->reason, j->field);
+	else if (rc == STORE_FULL)
+		conn_reply_error_retry(j->conn, 507, "insufficient_storage",
+				       "the server is out of disk space; nothing was changed", NULL,
+				       60);
+	else if (rc != STORE_OK || (!j->answer && !j->text.len))
+		conn_reply_error(j->conn, 503, "unavailable",
+				 j->reason[0] ? j->reason : "the store could not answer", NULL);
+	else if (j->text.len)
+		conn_reply(j->conn, 200, j->text_type, j->text.p, j->text.len, NULL);
+	else
+		conn_reply_json(j->conn, j->created ? 201 : 200, j->answer);
+}
+
+void apijob_done(loop_task *t)
+{
+	apijob *j = (apijob *)t;
+
+	apijob_reply(j);
+	j->release(j);
+}
+
+void apijob_dispose(apijob *j)
+{
+	json_decref(j->answer);
+	j->answer = NULL;
+	buf_free(&j->text);
+}

@@ -1,0 +1,70 @@
+/* auth.h - ingest keys, API tokens and roles: making, hashing, reading from requests, checking. */
+#ifndef PROSUM_AUTH_H
+#define PROSUM_AUTH_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "http/http.h"
+#include "store/store.h"
+
+#define AUTH_SECRET_LEN 32
+#define AUTH_KEY_LEN 32     /* hex characters of an ingest key */
+#define AUTH_TOKEN_LEN 52   /* "pst_" and 48 hex characters */
+#define AUTH_MAX_CRED 128
+
+/* Fill `out` from the kernel's random source. 0 or -1. */
+int auth_random(void *out, size_t len);
+
+/* A new ingest key: AUTH_KEY_LEN lower-case hex characters and a NUL. 0 or -1. */
+int auth_new_key(char out[AUTH_KEY_LEN + 1]);
+/* A new API token, "pst_" and 48 hex characters (192 random bits), NUL-terminated. 0 or -1. */
+int auth_new_token(char out[AUTH_TOKEN_LEN + 1]);
+
+/* The keyed hash under which a token is stored: HMAC-SHA-256(secret, token). */
+void auth_hash_token(const uint8_t secret[AUTH_SECRET_LEN], const char *token, size_t len,
+		     uint8_t out[32]);
+
+/*
+ * Read the per-installation secret from `path` (created 0600 with fresh random
+ * bytes when missing and `create` is set). 0, or -1 with err.
+ */
+int auth_load_secret(const char *path, int create, uint8_t out[AUTH_SECRET_LEN], char *err,
+		     size_t errlen);
+
+/* What a request presented: an ingest key and/or the hash of a bearer token. */
+typedef struct auth_creds {
+	char key[AUTH_MAX_CRED + 1];
+	int has_key;
+	uint8_t token_hash[32];
+	int has_token;
+	int malformed; /* a credential header was present but unreadable */
+} auth_creds;
+
+/*
+ * Take the credentials from X-Prosum-Key, Authorization: Bearer, or the user
+ * part of Authorization: Basic (the DSN form, empty password). Never fails:
+ * what is missing stays unset.
+ */
+void auth_from_request(auth_creds *c, const http_request *req,
+		       const uint8_t secret[AUTH_SECRET_LEN]);
+
+/* What a route needs. */
+#define AUTH_INGEST 0    /* the project's ingest key, or any token allowed on the project */
+#define AUTH_DEVELOPER STORE_ROLE_DEVELOPER
+#define AUTH_RELEASE STORE_ROLE_RELEASE
+#define AUTH_ADMIN STORE_ROLE_ADMIN
+
+/*
+ * Check credentials against a project (by name) on a store connection.
+ * Returns 0 and *project_id when allowed, and names the caller in `actor`
+ * (the token's label, "token #3 (developer)" without one, or "ingest key") for the audit
+ * trail; else the HTTP status to answer (401 no or unknown credential, 403
+ * known but not allowed, 404 no such project, 503 store failure) with a
+ * message in *why.
+ */
+#define AUTH_ACTOR_MAX 80
+int auth_check(store_db *db, const auth_creds *c, const char *project, int need,
+	       int64_t *project_id, char actor[AUTH_ACTOR_MAX], const char **why);
+
+#endif

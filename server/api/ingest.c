@@ -1,0 +1,450 @@
+/* ingest.c - the handlers testers' builds call with an ingest key: reports, with their attachments. */
+#include "api/ingest.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "store/attach.h"
+#include "config.h"
+#include "net/conn.h"
+#include "git/gitwork.h"
+#include "api/reply.h"
+#include "http/multipart.h"
+
+/* One file of a multipart report; data points into the connection's buffer, parked meanwhile. */
+typedef struct ingest_file {
+	char name[ATTACH_NAME_MAX + 1];
+	char type[ATTACH_TYPE_MAX];
+	char sha256[ATTACH_HEX_LEN + 1];
+	const char *data;
+	size_t len;
+} ingest_file;
+
+typedef struct ingest_job {
+	store_job job; /* first: the store hands this pointer back */
+	conn *conn;
+	const char *attach_dir;
+	store *store;
+	auth_creds creds;
+	char project[ROUTER_PARAM_MAX + 1];
+	report report;
+	int status;      /* non-zero: refused with this status and `why` */
+	const char *why;
+	store_ingest out;
+	gitwork_ingest git;
+	int blamed; /* the suspects are recorded: no blame job */
+	size_t nfiles;
+	ingest_file files[PROSUM_MAX_ATTACHMENTS];
+} ingest_job;
+
+/*
+ * On the writer thread, inside the batch's transaction. Attachment files are
+ * written and fsynced here, before the commit that acknowledges them: the
+ * I/O threads never touch the disk.
+ */
+static int ingest_run(store_job *job, store_db *db)
+{
+	ingest_job *ij = (ingest_job *)job;
+	store_attachment a[PROSUM_MAX_ATTACHMENTS];
+	int64_t project_id;
+	char actor[AUTH_ACTOR_MAX];
+	int64_t now = (int64_t)time(NULL);
+	size_t i;
+	int rc, created;
+
+	ij->status = auth_check(db, &ij->creds, ij->project, AUTH_INGEST, &project_id, actor,
+				&ij->why);
+	if (ij->status)
+		return STORE_OK; /* nothing written; the refusal is answered in ingest_done() */
+	if (gitwork_resolve_build(db, project_id, &ij->report) < 0)
+		return STORE_ERROR;
+	rc = store_report_insert(db, project_id, &ij->report, now, &ij->out);
+	if (rc != STORE_OK)
+		return rc;
+	if (ij->out.created) {
+		/* Commits may have named this report or its group before it existed. */
+		if (store_links_pending(db, project_id, 'R', ij->out.num) > 0 &&
+		    store_links_apply(db, project_id, 'R', ij->out.num, now) < 0)
+			return STORE_ERROR;
+		if (store_links_pending(db, project_id, 'G', ij->out.group_num) > 0 &&
+		    store_links_apply(db, project_id, 'G', ij->out.group_num, now) < 0)
+			return STORE_ERROR;
+	}
+	rc = gitwork_ingest_report(db, project_id, &ij->report, &ij->out, now, &ij->git);
+	if (rc == STORE_OK && ij->out.created)
+		rc = gitwork_blame_known(db, project_id, ij->out.num, ij->git.commit,
+					 json_object_get(ij->report.root, "frames"), &ij->blamed);
+	if (rc != STORE_OK || !ij->out.created || ij->nfiles == 0)
+		return rc;
+	for (i = 0; i < ij->nfiles; i++) {
+		ingest_file *f = &ij->files[i];
+
+		if (attach_store(ij->attach_dir, f->data, f->len, f->sha256, &created) < 0) {
+			ij->status = 507;
+			ij->why = "the attachments could not be written; send the report again later";
+			return STORE_ERROR;
+		}
+		a[i].name = f->name;
+		a[i].content_type = f->type;
+		a[i].sha256 = f->sha256;
+		a[i].size = (int64_t)f->len;
+	}
+	return store_attachments_add(db, project_id, ij->out.num, a, ij->nfiles);
+}
+
+/* Blame, after the report's commit: heavy, so never on the ingest path itself. */
+typedef struct blame_job {
+	store_job job;
+	char project[ROUTER_PARAM_MAX + 1];
+	int64_t num;
+	json_t *frames;
+} blame_job;
+
+static int blame_run(store_job *job, store_db *db)
+{
+	blame_job *bj = (blame_job *)job;
+	int64_t project_id;
+
+	if (store_project_find(db, bj->project, &project_id) != STORE_OK)
+		return STORE_OK;
+	return gitwork_blame_report(db, project_id, bj->num, bj->frames);
+}
+
+static void blame_done(loop_task *t)
+{
+	blame_job *bj = (blame_job *)t;
+
+	json_decref(bj->frames);
+	free(bj);
+}
+
+static void blame_later(ingest_job *ij)
+{
+	blame_job *bj;
+	json_t *frames = json_object_get(ij->report.root, "frames");
+
+	if (!ij->out.created || ij->blamed || !ij->git.commit[0] || !gitwork_blameable(frames))
+		return;
+	bj = calloc(1, sizeof(*bj));
+	if (!bj)
+		return;
+	memcpy(bj->project, ij->project, sizeof(bj->project));
+	bj->num = ij->out.num;
+	bj->frames = json_deep_copy(frames);
+	bj->job.run = blame_run;
+	bj->job.task.fn = blame_done;
+	bj->job.owner = ij->job.owner;
+	bj->job.write = 1;
+	/* Best effort: when the queue is full the suspects wait for the next report. */
+	if (!bj->frames || store_submit(ij->store, &bj->job) != STORE_OK) {
+		json_decref(bj->frames);
+		free(bj);
+	}
+}
+
+/* Back on the connection's thread, after the commit. */
+static void ingest_done(loop_task *t)
+{
+	ingest_job *ij = (ingest_job *)t;
+	gitwork_ingest *g = &ij->git;
+	json_t *ans, *known = json_null();
+
+	if (ij->job.result == STORE_FULL || ij->status == 507) {
+		conn_reply_error_retry(ij->conn, 507, "insufficient_storage",
+				       "the server is out of disk space; nothing was stored, send it "
+				       "again later",
+				       NULL, 60);
+	} else if (ij->status) {
+		conn_reply_error(ij->conn, ij->status, NULL, ij->why, NULL);
+	} else if (ij->job.result != STORE_OK) {
+		conn_reply_error(ij->conn, 503, "unavailable",
+				 "the report could not be stored; send it again", NULL);
+	} else {
+		if (g->known)
+			known =
+			    json_pack("{s:o,s:s,s:o}", "group", reply_id('G', ij->out.group_num),
+				      "status", "fixed", "fixed_in",
+				      g->fixed_in[0] ? json_string(g->fixed_in) : json_null());
+		else if (g->regressed)
+			known =
+			    json_pack("{s:o,s:s,s:n}", "group", reply_id('G', ij->out.group_num),
+				      "status", "regressed", "fixed_in");
+		ans = json_pack("{s:o,s:o,s:{s:s?,s:o,s:o},s:o}", "id", reply_id('R', ij->out.num),
+				"group", reply_id('G', ij->out.group_num), "revision", "input",
+				ij->report.revision ? ij->report.revision : ij->report.version, "commit",
+				g->commit[0] ? json_string(g->commit) : json_null(), "release",
+				g->release[0] ? json_string(g->release) : json_null(), "known", known);
+		conn_reply_json(ij->conn, ij->out.created ? 201 : 200, ans);
+		json_decref(ans);
+		blame_later(ij);
+	}
+	report_free(&ij->report);
+	free(ij);
+}
+
+static void refuse(request *rq, int status, const char *code, const char *field, const char *fmt,
+		   ...) __attribute__((format(printf, 5, 6)));
+
+static void refuse(request *rq, int status, const char *code, const char *field, const char *fmt,
+		   ...)
+{
+	char msg[256];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	conn_reply_error(rq->conn, status, code, msg, field);
+}
+
+/* Take the file parts of a multipart report into ij->files. 0, or -1 after answering. */
+static int take_files(request *rq, ingest_job *ij, const multipart_part *parts, size_t n)
+{
+	size_t i, j;
+
+	for (i = 0; i < n; i++) {
+		const multipart_part *p = &parts[i];
+		ingest_file *f;
+		ssize_t len;
+
+		if (http_slice_eq(p->name, "report"))
+			continue;
+		if (!p->has_filename) {
+			refuse(rq, 422, "invalid_attachment", "attachments",
+			       "part %zu: a file part needs a filename", i + 1);
+			return -1;
+		}
+		if (ij->nfiles == PROSUM_MAX_ATTACHMENTS) {
+			refuse(rq, 413, "too_many_attachments", "attachments",
+			       "at most %d attachments per report", PROSUM_MAX_ATTACHMENTS);
+			return -1;
+		}
+		f = &ij->files[ij->nfiles];
+		len = multipart_unescape(f->name, sizeof(f->name), p->filename);
+		if (len < 0 || !attach_name_ok(f->name, (size_t)len)) {
+			refuse(rq, 422, "invalid_attachment", "attachments",
+			       "part %zu: attachment names are 1-128 letters, digits, '.', '_', '-' "
+			       "or spaces, not starting with '.'; no paths",
+			       i + 1);
+			return -1;
+		}
+		for (j = 0; j < ij->nfiles; j++) {
+			if (strcmp(ij->files[j].name, f->name) == 0) {
+				refuse(rq, 422, "invalid_attachment", "attachments",
+				       "two attachments are named '%s'", f->name);
+				return -1;
+			}
+		}
+		if (p->data.len > PROSUM_MAX_ATTACHMENT) {
+			refuse(rq, 413, "attachment_too_large", "attachments",
+			       "'%s' is larger than %d bytes", f->name, PROSUM_MAX_ATTACHMENT);
+			return -1;
+		}
+		attach_sniff_type(f->type, p->content_type.p, p->content_type.len);
+		f->data = p->data.p;
+		f->len = p->data.len;
+		ij->nfiles++;
+	}
+	return 0;
+}
+
+/* A multipart/form-data report: a `report` JSON part and file parts. */
+static int parse_multipart(request *rq, ingest_job *ij, report_error *err)
+{
+	multipart_part parts[PROSUM_MAX_ATTACHMENTS + 2];
+	const multipart_part *doc;
+	const http_header *ct = http_find_header(rq->http, "content-type");
+	char msg[128];
+	size_t n = 0;
+	int rc;
+
+	rc = multipart_parse(parts, sizeof(parts) / sizeof(parts[0]), &n, rq->body, rq->body_len,
+			     ct->value.p, ct->value.len, msg, sizeof(msg));
+	if (rc == MULTIPART_ETOOMANY) {
+		refuse(rq, 413, "too_many_attachments", "attachments",
+		       "at most %d attachments per report", PROSUM_MAX_ATTACHMENTS);
+		return -1;
+	}
+	if (rc < 0) {
+		refuse(rq, rc == MULTIPART_EHEADERS ? 413 : 400, "invalid_multipart", NULL, "%s",
+		       msg);
+		return -1;
+	}
+	rc = multipart_find_one(&doc, parts, n, "report");
+	if (rc < 0) {
+		refuse(rq, 422, "invalid_report", "report",
+		       rc == MULTIPART_EDUPLICATE ? "send one part named 'report', not several"
+						  : "a part named 'report' with the JSON document is required");
+		return -1;
+	}
+	if (take_files(rq, ij, parts, n) < 0)
+		return -1;
+	if (report_parse(&ij->report, doc->data.p, doc->data.len, &rq->srv->rlim, err) < 0) {
+		conn_reply_error(rq->conn, err->status, err->code, err->message, err->field);
+		return -1;
+	}
+	return 0;
+}
+
+void ingest_report(request *rq)
+{
+	const http_request *h = rq->http;
+	report_error err;
+	ingest_job *ij;
+
+	if (!rq->creds.has_key && !rq->creds.has_token) {
+		conn_reply_error(rq->conn, 401, NULL,
+				 rq->creds.malformed
+					 ? "malformed credentials"
+					 : "missing credentials: send X-Prosum-Key or Authorization",
+				 NULL);
+		return;
+	}
+	if (rq->creds.has_key && conn_rate_key(rq->conn, rq->creds.key) < 0)
+		return;
+	ij = calloc(1, sizeof(*ij));
+	if (!ij) {
+		conn_reply_error(rq->conn, 503, "unavailable", "out of memory", NULL);
+		return;
+	}
+	if (http_slice_eq_nocase(h->content_type, "multipart/form-data")) {
+		if (parse_multipart(rq, ij, &err) < 0) {
+			free(ij);
+			return;
+		}
+	} else if (http_slice_eq_nocase(h->content_type, "application/json")) {
+		if (report_parse(&ij->report, rq->body, rq->body_len, &rq->srv->rlim, &err) < 0) {
+			free(ij);
+			conn_reply_error(rq->conn, err.status, err.code, err.message, err.field);
+			return;
+		}
+	} else {
+		free(ij);
+		conn_reply_error(rq->conn, 415, "unsupported_media_type",
+				 "send the report as application/json, or as multipart/form-data "
+				 "with a 'report' part and file parts",
+				 NULL);
+		return;
+	}
+	ij->conn = rq->conn;
+	ij->attach_dir = rq->srv->attach_dir;
+	ij->store = rq->srv->store;
+	ij->creds = rq->creds;
+	memcpy(ij->project, rq->params[0], sizeof(ij->project));
+	ij->job.run = ingest_run;
+	ij->job.task.fn = ingest_done;
+	ij->job.write = 1;
+	if (conn_submit(rq->conn, &ij->job) < 0) {
+		report_free(&ij->report);
+		free(ij);
+	}
+}
+
+/* ---- serving attachments back, to tokens only ---- */
+
+typedef struct attach_job {
+	store_job job;
+	conn *conn;
+	const char *attach_dir;
+	auth_creds creds;
+	char project[ROUTER_PARAM_MAX + 1];
+	char name[ATTACH_NAME_MAX + 1];
+	int64_t num;
+	int status;
+	const char *why;
+	char type[128];
+	char *data;
+	size_t len;
+} attach_job;
+
+static int attach_run(store_job *job, store_db *db)
+{
+	attach_job *aj = (attach_job *)job;
+	char sha[65], actor[AUTH_ACTOR_MAX];
+	int64_t project_id, size;
+	size_t got = 0;
+	int fd, rc;
+
+	aj->status = auth_check(db, &aj->creds, aj->project, AUTH_DEVELOPER, &project_id, actor,
+				&aj->why);
+	if (aj->status)
+		return STORE_OK;
+	rc = store_attachment_find(db, project_id, aj->num, aj->name, sha, aj->type, &size);
+	if (rc != STORE_OK)
+		return rc;
+	/* Read on this store thread, never on an I/O thread; files are at most 10 MiB. */
+	if (attach_open(aj->attach_dir, sha, &fd, &aj->len) < 0)
+		return STORE_NOTFOUND;
+	aj->data = malloc(aj->len ? aj->len : 1);
+	while (aj->data && got < aj->len) {
+		ssize_t n = read(fd, aj->data + got, aj->len - got);
+		if (n <= 0)
+			break;
+		got += (size_t)n;
+	}
+	close(fd);
+	if (!aj->data || got != aj->len)
+		return STORE_ERROR;
+	return STORE_OK;
+}
+
+static void attach_done(loop_task *t)
+{
+	attach_job *aj = (attach_job *)t;
+	char extra[300];
+
+	if (aj->status) {
+		conn_reply_error(aj->conn, aj->status, NULL, aj->why, NULL);
+	} else if (aj->job.result == STORE_NOTFOUND) {
+		conn_reply_error(aj->conn, 404, "not_found", "no such attachment", NULL);
+	} else if (aj->job.result != STORE_OK) {
+		conn_reply_error(aj->conn, 503, "unavailable", "the attachment could not be read",
+				 NULL);
+	} else {
+		/* Served as a download, never rendered: the bytes are the tester's, not ours. */
+		snprintf(extra, sizeof(extra),
+			 "Content-Disposition: attachment; filename=\"%s\"\r\n"
+			 "X-Content-Type-Options: nosniff\r\n",
+			 aj->name);
+		conn_reply(aj->conn, 200, attach_served_type(aj->name), aj->data, aj->len, extra);
+	}
+	free(aj->data);
+	free(aj);
+}
+
+void ingest_attachment_get(request *rq)
+{
+	attach_job *aj;
+	ssize_t n;
+	http_slice raw = {rq->params[2], strlen(rq->params[2])};
+
+	if (!rq->creds.has_key && !rq->creds.has_token) {
+		conn_reply_error(rq->conn, 401, NULL,
+				 "missing credentials: send Authorization: Bearer TOKEN", NULL);
+		return;
+	}
+	aj = calloc(1, sizeof(*aj));
+	if (!aj) {
+		conn_reply_error(rq->conn, 503, "unavailable", "out of memory", NULL);
+		return;
+	}
+	/* The name travels percent-encoded (spaces); it is only ever a key in the database. */
+	n = http_percent_decode(aj->name, sizeof(aj->name), raw);
+	if (n < 0 || !attach_name_ok(aj->name, (size_t)n) ||
+	    reply_parse_id(rq->params[1], 'R', &aj->num) < 0) {
+		aj->name[0] = '\0';
+		aj->num = 0;
+	}
+	aj->conn = rq->conn;
+	aj->attach_dir = rq->srv->attach_dir;
+	aj->creds = rq->creds;
+	memcpy(aj->project, rq->params[0], sizeof(aj->project));
+	aj->job.run = attach_run;
+	aj->job.task.fn = attach_done;
+	if (conn_submit(rq->conn, &aj->job) < 0)
+		free(aj);
+}

@@ -1,0 +1,277 @@
+/* releases.c - the handlers release managers call: releases, what they shipped and fixed, repository sync. */
+#include "api/releases.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "api/apijob.h"
+#include "net/conn.h"
+#include "git/gitwork.h"
+#include "api/reply.h"
+#include "api/jsonbody.h"
+
+#define RELEASE_NAME_MAX 100
+#define RELEASE_REF_MAX 255
+
+typedef struct release_job {
+	apijob api; /* first */
+	char name[RELEASE_NAME_MAX + 1];
+	char ref[RELEASE_REF_MAX + 1];
+	store *store;   /* sync: where the blame of resolved reports is queued */
+	int64_t *blame; /* sync: the reports it resolved (owned) */
+	size_t nblame;
+} release_job;
+
+static void release_free(apijob *j)
+{
+	free(((release_job *)j)->blame);
+	apijob_dispose(j);
+	free(j);
+}
+
+/* A job for this request, or NULL after answering (no credentials, out of memory). */
+static release_job *job_new(request *rq, int need, apijob_query query)
+{
+	release_job *rj = calloc(1, sizeof(*rj));
+
+	if (!rj) {
+		conn_reply_error(rq->conn, 503, "unavailable", "out of memory", NULL);
+		return NULL;
+	}
+	if (apijob_init(&rj->api, rq, need, query, "no such release", release_free) < 0) {
+		free(rj);
+		return NULL;
+	}
+	return rj;
+}
+
+static int add_query(apijob *j, store_db *db, int64_t project_id)
+{
+	release_job *rj = (release_job *)j;
+	int rc = gitwork_release_add(db, project_id, rj->name, rj->ref, (int64_t)time(NULL),
+				     rj->api.reason, sizeof(rj->api.reason));
+
+	if (rc == STORE_INVALID || rc == STORE_EXISTS)
+		rj->api.field = rc == STORE_INVALID ? "ref" : "name";
+	if (rc != STORE_OK)
+		return rc;
+	rj->api.created = 1;
+	return store_release_get(db, project_id, rj->name, &rj->api.answer);
+}
+
+/* Release names show in URLs and notes: letters, digits and . _ - + only. */
+static int name_ok(const char *s, size_t n)
+{
+	size_t i;
+
+	if (n == 0 || n > RELEASE_NAME_MAX || s[0] == '.' || s[0] == '-')
+		return 0;
+	for (i = 0; i < n; i++)
+		if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z') ||
+		      (s[i] >= '0' && s[i] <= '9') || s[i] == '.' || s[i] == '_' || s[i] == '-' ||
+		      s[i] == '+'))
+			return 0;
+	return 1;
+}
+
+void releases_add(request *rq)
+{
+	release_job *rj = job_new(rq, AUTH_RELEASE, add_query);
+	jsonbody_error jerr;
+	json_t *doc = NULL, *name, *ref;
+
+	if (!rj)
+		return;
+	if (!http_slice_eq_nocase(rq->http->content_type, "application/json")) {
+		conn_reply_error(rq->conn, 415, "unsupported_media_type", "send application/json",
+				 NULL);
+		goto refused;
+	}
+	doc = jsonbody_parse(rq->body, rq->body_len, &jerr);
+	if (!doc) {
+		conn_reply_error(rq->conn, jerr.status,
+				 jerr.status == 400 ? "invalid_json" : jerr.status == 422 ? "invalid_request" : NULL,
+				 jerr.message, jerr.field);
+		goto refused;
+	}
+	name = json_object_get(doc, "name");
+	ref = json_object_get(doc, "ref");
+	if (!json_is_string(name) || !name_ok(json_string_value(name), json_string_length(name))) {
+		conn_reply_error(rq->conn, 422, "invalid_request",
+				 "a release name of 1-100 letters, digits, '.', '_', '-', '+'",
+				 "name");
+		goto refused;
+	}
+	if (!json_is_string(ref) || json_string_length(ref) == 0 ||
+	    json_string_length(ref) > RELEASE_REF_MAX) {
+		conn_reply_error(rq->conn, 422, "invalid_request",
+				 "the git ref of the release: a tag, branch or commit", "ref");
+		goto refused;
+	}
+	snprintf(rj->name, sizeof(rj->name), "%s", json_string_value(name));
+	snprintf(rj->ref, sizeof(rj->ref), "%s", json_string_value(ref));
+	json_decref(doc);
+	apijob_submit(&rj->api, 1);
+	return;
+refused:
+	json_decref(doc);
+	release_free(&rj->api);
+}
+
+static int list_query(apijob *j, store_db *db, int64_t project_id)
+{
+	return store_release_list(db, project_id, &j->answer);
+}
+
+void releases_list(request *rq)
+{
+	release_job *rj = job_new(rq, AUTH_DEVELOPER, list_query);
+
+	if (rj)
+		apijob_submit(&rj->api, 0);
+}
+
+static int get_query(apijob *j, store_db *db, int64_t project_id)
+{
+	release_job *rj = (release_job *)j;
+
+	return store_release_get(db, project_id, rj->name, &j->answer);
+}
+
+void releases_get(request *rq)
+{
+	release_job *rj = job_new(rq, AUTH_DEVELOPER, get_query);
+
+	if (!rj)
+		return;
+	if (strlen(rq->params[1]) > RELEASE_NAME_MAX)
+		rj->name[0] = '\0'; /* no release has such a name: 404 once authorised */
+	else
+		memcpy(rj->name, rq->params[1], strlen(rq->params[1]) + 1);
+	apijob_submit(&rj->api, 0);
+}
+
+static int notes_query(apijob *j, store_db *db, int64_t project_id)
+{
+	release_job *rj = (release_job *)j;
+
+	j->text_type = "text/markdown; charset=utf-8";
+	return gitwork_release_notes(db, project_id, rj->name, &j->text);
+}
+
+void releases_notes(request *rq)
+{
+	release_job *rj = job_new(rq, AUTH_DEVELOPER, notes_query);
+
+	if (!rj)
+		return;
+	if (strlen(rq->params[1]) <= RELEASE_NAME_MAX)
+		memcpy(rj->name, rq->params[1], strlen(rq->params[1]) + 1);
+	apijob_submit(&rj->api, 0);
+}
+
+/* The blame of the reports a sync resolved, a few per writer job so the writer is
+ * never held long: the suspects appear as they would have at ingest. */
+#define SYNC_BLAME_BATCH 8
+
+typedef struct sync_blame {
+	store_job job; /* first */
+	store *store;
+	char project[ROUTER_PARAM_MAX + 1];
+	int64_t *nums; /* owned */
+	size_t n, next;
+} sync_blame;
+
+static int sync_blame_run(store_job *job, store_db *db)
+{
+	sync_blame *sb = (sync_blame *)job;
+	int64_t project_id;
+	size_t end = sb->next + SYNC_BLAME_BATCH;
+	json_t *frames;
+	int rc = STORE_OK;
+
+	if (store_project_find(db, sb->project, &project_id) != STORE_OK) {
+		sb->next = sb->n;
+		return STORE_OK;
+	}
+	for (; sb->next < sb->n && sb->next < end && rc == STORE_OK; sb->next++) {
+		if (store_report_frames(db, project_id, sb->nums[sb->next], &frames) != STORE_OK)
+			continue;
+		if (gitwork_blameable(frames))
+			rc = gitwork_blame_report(db, project_id, sb->nums[sb->next], frames);
+		json_decref(frames);
+	}
+	return rc;
+}
+
+static void sync_blame_done(loop_task *t)
+{
+	sync_blame *sb = (sync_blame *)t;
+
+	/* Best effort, as at ingest: a full queue or a stopping store ends the chain. */
+	if (sb->next < sb->n && store_submit(sb->store, &sb->job) == STORE_OK)
+		return;
+	free(sb->nums);
+	free(sb);
+}
+
+static void sync_done(loop_task *t)
+{
+	release_job *rj = (release_job *)t;
+	sync_blame *sb;
+
+	apijob_reply(&rj->api);
+	if (rj->nblame && rj->api.job.result == STORE_OK && !rj->api.status &&
+	    (sb = calloc(1, sizeof(*sb))) != NULL) {
+		sb->store = rj->store;
+		memcpy(sb->project, rj->api.project, sizeof(sb->project));
+		sb->nums = rj->blame;
+		sb->n = rj->nblame;
+		rj->blame = NULL;
+		sb->job.run = sync_blame_run;
+		sb->job.task.fn = sync_blame_done;
+		sb->job.owner = rj->api.job.owner;
+		sb->job.write = 1;
+		if (store_submit(sb->store, &sb->job) != STORE_OK) {
+			free(sb->nums);
+			free(sb);
+		}
+	}
+	rj->api.release(&rj->api);
+}
+
+static int sync_query(apijob *j, store_db *db, int64_t project_id)
+{
+	release_job *rj = (release_job *)j;
+	gitwork_sync_stats st;
+	int rc = gitwork_sync(db, project_id, (int64_t)time(NULL), &st, rj->api.reason,
+			      sizeof(rj->api.reason));
+
+	free(rj->blame); /* a retried job: only this run's list counts */
+	rj->blame = st.blame;
+	rj->nblame = st.nblame;
+	if (rc != STORE_OK)
+		return rc;
+	rj->api.answer = json_pack("{s:I,s:I,s:I,s:I,s:b}", "new_commits", (json_int_t)st.commits,
+			       "links", (json_int_t)st.links, "resolved", (json_int_t)st.resolved,
+			       "regressed", (json_int_t)st.regressed, "fetched", st.fetched);
+	return STORE_OK;
+}
+
+/*
+ * The walk runs on the writer, inside its transaction: links, resolved
+ * revisions and fixes land together. A first sync of a large history holds
+ * the writer for a few seconds; later ones walk only what is new.
+ */
+void releases_sync(request *rq)
+{
+	release_job *rj = job_new(rq, AUTH_DEVELOPER, sync_query);
+
+	if (!rj)
+		return;
+	rj->store = rq->srv->store;
+	rj->api.job.task.fn = sync_done;
+	apijob_submit(&rj->api, 1);
+}

@@ -1,0 +1,145 @@
+/* router.c - method and path to handler, path parameters, the request a handler serves. */
+#include "api/router.h"
+
+#include <string.h>
+
+#include "net/conn.h"
+#include "api/ingest.h"
+#include "api/reply.h"
+#include "api/releases.h"
+#include "api/suggestions.h"
+#include "api/triage.h"
+
+typedef void (*route_fn)(request *rq);
+
+typedef struct route {
+	const char *method;
+	const char *pattern; /* "{}" stands for one path segment, a parameter */
+	route_fn fn;
+} route;
+
+static void healthz(request *rq)
+{
+	conn_reply(rq->conn, 200, "text/plain", "ok\n", 3, NULL);
+}
+
+static const route routes[] = {
+	{"GET", "/healthz", healthz},
+	{"POST", "/api/v1/projects/{}/reports", ingest_report},
+	{"GET", "/api/v1/projects/{}/reports", triage_report_list},
+	{"GET", "/api/v1/projects/{}/reports/{}", triage_report_get},
+	{"PATCH", "/api/v1/projects/{}/reports/{}", triage_report_patch},
+	{"GET", "/api/v1/projects/{}/reports/{}/attachments/{}", ingest_attachment_get},
+	{"POST", "/api/v1/projects/{}/reports/{}/comments", suggestions_report_reply},
+	{"GET", "/api/v1/projects/{}/groups", triage_group_list},
+	{"GET", "/api/v1/projects/{}/groups/{}", triage_group_get},
+	{"PATCH", "/api/v1/projects/{}/groups/{}", triage_group_patch},
+	{"POST", "/api/v1/projects/{}/releases", releases_add},
+	{"GET", "/api/v1/projects/{}/releases", releases_list},
+	{"GET", "/api/v1/projects/{}/releases/{}", releases_get},
+	{"GET", "/api/v1/projects/{}/releases/{}/notes", releases_notes},
+	{"POST", "/api/v1/projects/{}/sync", releases_sync},
+	{"POST", "/api/v1/projects/{}/suggestions", suggestions_add},
+	{"GET", "/api/v1/projects/{}/suggestions", suggestions_list},
+	{"GET", "/api/v1/projects/{}/suggestions/{}", suggestions_get},
+	{"PATCH", "/api/v1/projects/{}/suggestions/{}", suggestions_patch},
+	{"POST", "/api/v1/projects/{}/suggestions/{}/votes", suggestions_vote},
+	{"DELETE", "/api/v1/projects/{}/suggestions/{}/votes", suggestions_unvote},
+	{"GET", "/api/v1/projects/{}/mine", suggestions_mine},
+	{"GET", "/api/v1/projects/{}/contributors", suggestions_contributors},
+};
+
+/* A parameter is a plain name or id (percent escapes are left for the handler to decode):
+ * no dots alone, no slashes, nothing a path could abuse. */
+static int param_ok(const char *p, size_t len)
+{
+	size_t i;
+
+	if (len == 0 || len > ROUTER_PARAM_MAX || (len <= 2 && p[0] == '.'))
+		return 0;
+	for (i = 0; i < len; i++) {
+		char ch = p[i];
+		if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+		      (ch >= '0' && ch <= '9') || ch == '-' || ch == '_' || ch == '.' || ch == '%'))
+			return 0;
+	}
+	return 1;
+}
+
+/* Match `path` against a pattern, filling params. 1 on a match. */
+static int match(const char *pattern, http_slice path, char params[][ROUTER_PARAM_MAX + 1])
+{
+	const char *p = path.p, *end = path.p + path.len;
+	int np = 0;
+
+	while (*pattern) {
+		if (pattern[0] == '{' && pattern[1] == '}') {
+			const char *seg = p;
+
+			while (p < end && *p != '/')
+				p++;
+			if (np == ROUTER_MAX_PARAMS || !param_ok(seg, (size_t)(p - seg)))
+				return 0;
+			memcpy(params[np], seg, (size_t)(p - seg));
+			params[np][p - seg] = '\0';
+			np++;
+			pattern += 2;
+			continue;
+		}
+		if (p == end || *p != *pattern)
+			return 0;
+		p++;
+		pattern++;
+	}
+	return p == end;
+}
+
+/* What the server as a whole answers (OPTIONS *). */
+#define ALLOW_ALL "Allow: GET, HEAD, POST, PATCH, DELETE, OPTIONS\r\n"
+
+void router_dispatch(request *rq)
+{
+	size_t i, n = sizeof(routes) / sizeof(routes[0]);
+	int head = http_slice_eq(rq->http->method, "HEAD");
+	int options = http_slice_eq(rq->http->method, "OPTIONS");
+	json_t *err;
+	buf allow, body;
+
+	if (options && http_slice_eq(rq->http->path, "*")) {
+		conn_reply(rq->conn, 204, NULL, "", 0, ALLOW_ALL);
+		return;
+	}
+	buf_init(&allow, 256);
+	for (i = 0; i < n; i++) {
+		if (!match(routes[i].pattern, rq->http->path, rq->params))
+			continue;
+		/* Every GET route answers HEAD too: the same headers, no content. */
+		if (http_slice_eq(rq->http->method, routes[i].method) ||
+		    (head && strcmp(routes[i].method, "GET") == 0)) {
+			buf_free(&allow);
+			routes[i].fn(rq);
+			return;
+		}
+		buf_printf(&allow, "%s%s%s", allow.len ? ", " : "Allow: ", routes[i].method,
+			   strcmp(routes[i].method, "GET") == 0 ? ", HEAD" : "");
+	}
+	if (allow.len == 0) {
+		buf_free(&allow);
+		conn_reply_error(rq->conn, 404, "not_found", "no such endpoint", NULL);
+		return;
+	}
+	buf_puts(&allow, ", OPTIONS\r\n");
+	if (options) {
+		/* The methods of this endpoint (no CORS headers: no browser client yet). */
+		conn_reply(rq->conn, 204, NULL, "", 0, allow.p);
+		buf_free(&allow);
+		return;
+	}
+	buf_init(&body, 4096);
+	err = reply_error_body("method_not_allowed", "method not allowed on this endpoint", NULL);
+	reply_dump_buf(&body, err);
+	json_decref(err);
+	conn_reply(rq->conn, 405, "application/json", body.p, body.len, allow.p);
+	buf_free(&body);
+	buf_free(&allow);
+}

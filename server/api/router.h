@@ -1,0 +1,36 @@
+/* router.h - method and path to handler, path parameters, the request a handler serves. */
+#ifndef PROSUM_ROUTER_H
+#define PROSUM_ROUTER_H
+
+#include <stddef.h>
+
+#include "api/auth.h"
+#include "http/http.h"
+
+struct conn;
+struct server;
+struct io_thread;
+
+#define ROUTER_MAX_PARAMS 3
+#define ROUTER_PARAM_MAX 400 /* an attachment name, percent-encoded */
+
+/*
+ * The request a handler serves. It lives inside its connection and is valid
+ * until the handler answers (conn_reply*), synchronously or from a store task.
+ */
+typedef struct request {
+	struct conn *conn;
+	struct io_thread *io;
+	struct server *srv;
+	const http_request *http;
+	const char *body;        /* decoded body (chunked and gzip undone); not NUL-terminated */
+	size_t body_len;
+	char params[ROUTER_MAX_PARAMS][ROUTER_PARAM_MAX + 1]; /* {} segments of the path, in order */
+	auth_creds creds;
+} request;
+
+/* Find the route of rq->http and call its handler (GET routes answer HEAD too), or
+ * answer 404/405 or OPTIONS (204 with Allow; "OPTIONS *" for the whole server) itself. */
+void router_dispatch(request *rq);
+
+#endif

@@ -1,0 +1,1001 @@
+/* report.c - report documents (JSON, version 1) validated; their fingerprint; RFC 3339 times. */
+#include <assert.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <mbedtls/sha256.h>
+
+#include "config.h"
+#include "api/jsonbody.h"
+#include "model/report.h"
+
+/*
+ * Limits of the format itself (docs/report-format.md). The configurable ones come
+ * in report_limits; these are part of the contract and do not change per server.
+ */
+#define MAX_REVISION 256 /* build.revision, build.version */
+#define MAX_LABEL 256    /* build.channel, platform.*, tester.name/email, tag values */
+#define MAX_INSTALL_ID 128
+#define MAX_TITLE 1024
+#define MAX_SEVERITY 32
+#define MAX_TAG_KEY 64
+#define MAX_FP_PARTS 16 /* strings in a custom "fingerprint" */
+#define MAX_FP_PART 256
+#define MAX_LINE 2147483647 /* frames[].line: 0 .. 2^31-1 */
+
+/* Fingerprint: frames that count, and the ceiling of one normalised function name. */
+#define FP_FRAMES 5
+#define FP_NAME_MAX 1024
+
+#define PATH_MAX_LEN 256 /* a field path while walking the document; cut beyond */
+
+/* ---- errors ---------------------------------------------------------------------------- */
+
+/*
+ * Length of the longest prefix of s[0..len) that is complete, well-formed UTF-8.
+ * Used to cut strings that go into error bodies without splitting a character.
+ */
+static size_t utf8_prefix(const char *s, size_t len)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t i = 0;
+
+	while (i < len) {
+		size_t n, k;
+		unsigned char c = p[i];
+
+		if (c < 0x80)
+			n = 1;
+		else if (c >= 0xc2 && c <= 0xdf)
+			n = 2;
+		else if (c >= 0xe0 && c <= 0xef)
+			n = 3;
+		else if (c >= 0xf0 && c <= 0xf4)
+			n = 4;
+		else
+			break;
+		if (i + n > len)
+			break;
+		for (k = 1; k < n; k++) {
+			if ((p[i + k] & 0xc0) != 0x80)
+				return i;
+		}
+		/* overlong 3/4-byte forms, surrogates, beyond U+10FFFF */
+		if ((c == 0xe0 && p[i + 1] < 0xa0) || (c == 0xed && p[i + 1] > 0x9f) ||
+		    (c == 0xf0 && p[i + 1] < 0x90) || (c == 0xf4 && p[i + 1] > 0x8f))
+			break;
+		i += n;
+	}
+	return i;
+}
+
+/*
+ * Make `s` safe to place in a JSON error body and on a terminal: control
+ * characters and bytes that are not well-formed UTF-8 become '?'. The parser's
+ * error text quotes the input near the error, which may hold exactly those.
+ */
+static void sanitize_text(char *s)
+{
+	size_t len = strlen(s), i = 0;
+
+	while (i < len) {
+		size_t ok = utf8_prefix(s + i, len - i);
+
+		for (size_t k = i; k < i + ok; k++) {
+			if ((unsigned char)s[k] < 0x20 || s[k] == 0x7f)
+				s[k] = '?';
+		}
+		i += ok;
+		if (i < len)
+			s[i++] = '?';
+	}
+}
+
+/* Copy `src` into dst[size], cut on a character boundary. */
+static void copy_text(char *dst, size_t size, const char *src)
+{
+	size_t n = strlen(src);
+
+	assert(size > 0);
+	if (n >= size)
+		n = utf8_prefix(src, size - 1);
+	memcpy(dst, src, n);
+	dst[n] = '\0';
+	sanitize_text(dst);
+}
+
+/*
+ * Fill *err and return -1. A non-empty `field` also starts the message, so the
+ * message reads on its own ("build.revision must be a string").
+ */
+__attribute__((format(printf, 5, 6))) static int
+fail(report_error *err, int status, const char *code, const char *field, const char *fmt, ...)
+{
+	char text[sizeof(err->message)];
+	size_t n = 0;
+	va_list ap;
+
+	err->status = status;
+	copy_text(err->code, sizeof(err->code), code);
+	copy_text(err->field, sizeof(err->field), field ? field : "");
+	va_start(ap, fmt);
+	vsnprintf(text, sizeof(text), fmt, ap);
+	va_end(ap);
+	if (err->field[0]) {
+		n = strlen(err->field); /* shorter than message, with room to spare */
+		memcpy(err->message, err->field, n);
+		err->message[n++] = ' ';
+	}
+	copy_text(err->message + n, sizeof(err->message) - n, text);
+	return -1;
+}
+
+static int invalid(report_error *err, const char *field, const char *what)
+{
+	return fail(err, 422, "invalid_report", field, "%s", what);
+}
+
+static int oom(report_error *err)
+{
+	return fail(err, 500, "internal_error", "", "out of memory");
+}
+
+/* ---- typed look-ups ---------------------------------------------------------------------- */
+
+/*
+ * Member `key` of `obj`, or NULL when absent. JSON null counts as absent
+ * everywhere: serialisers commonly write null for an unset optional field.
+ */
+static json_t *member(const json_t *obj, const char *key)
+{
+	json_t *v = json_object_get(obj, key);
+
+	return json_is_null(v) ? NULL : v;
+}
+
+/*
+ * A string member. Absent: 0 with *out = NULL, or a refusal when `required`.
+ * Present: must be a string of at most `max` bytes, and non-empty when
+ * `required` (a required string that is empty says nothing).
+ */
+static int get_string(report_error *err, const json_t *obj, const char *key, const char *field,
+		      int required, size_t max, const char **out)
+{
+	json_t *v = member(obj, key);
+
+	*out = NULL;
+	if (!v)
+		return required ? invalid(err, field, "is required") : 0;
+	if (!json_is_string(v))
+		return invalid(err, field, "must be a string");
+	if (json_string_length(v) > max)
+		return fail(err, 422, "invalid_report", field, "must be at most %zu bytes", max);
+	if (required && json_string_length(v) == 0)
+		return invalid(err, field, "must not be empty");
+	*out = json_string_value(v);
+	return 0;
+}
+
+/* An object member; absent is 0 with *out = NULL, or a refusal when `required`. */
+static int get_object(report_error *err, const json_t *obj, const char *key, int required,
+		      json_t **out)
+{
+	json_t *v = member(obj, key);
+
+	*out = NULL;
+	if (!v)
+		return required ? invalid(err, key, "is required") : 0;
+	if (!json_is_object(v))
+		return invalid(err, key, "must be an object");
+	*out = v;
+	return 0;
+}
+
+/* ---- field rules ------------------------------------------------------------------------- */
+
+static int is_hex(int c)
+{
+	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+}
+
+static int to_lower(int c)
+{
+	return c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c;
+}
+
+/* uuid: 8-4-4-4-12 hex digits in any case; written back into root in lower case. */
+static int check_uuid(report_error *err, report *r)
+{
+	static const char form[] = "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx";
+	char canon[sizeof(form)];
+	json_t *v = member(r->root, "uuid");
+	const char *s;
+
+	if (!v)
+		return invalid(err, "uuid", "is required");
+	if (!json_is_string(v))
+		return invalid(err, "uuid", "must be a string");
+	s = json_string_value(v);
+	if (json_string_length(v) != sizeof(form) - 1)
+		return invalid(err, "uuid", "must be a UUID (8-4-4-4-12 hex digits)");
+	for (size_t i = 0; i < sizeof(form) - 1; i++) {
+		if (form[i] == '-' ? s[i] != '-' : !is_hex((unsigned char)s[i]))
+			return invalid(err, "uuid", "must be a UUID (8-4-4-4-12 hex digits)");
+		canon[i] = (char)to_lower((unsigned char)s[i]);
+	}
+	canon[sizeof(form) - 1] = '\0';
+	if (strcmp(s, canon) != 0) {
+		if (json_string_set(v, canon) < 0)
+			return oom(err);
+		r->raw = NULL; /* the text as sent no longer matches the document */
+	}
+	r->uuid = json_string_value(v);
+	return 0;
+}
+
+static int check_kind(report_error *err, report *r)
+{
+	static const char *const kinds[] = {"crash", "bug", "feedback"};
+	json_t *v = member(r->root, "kind");
+
+	if (!v)
+		return invalid(err, "kind", "is required");
+	if (!json_is_string(v))
+		return invalid(err, "kind", "must be a string");
+	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
+		if (strcmp(json_string_value(v), kinds[i]) == 0) {
+			r->kind = json_string_value(v);
+			return 0;
+		}
+	}
+	return invalid(err, "kind", "must be one of crash, bug, feedback");
+}
+
+/* build: an object with a non-empty revision or version (or both), and an optional channel. */
+static int check_build(report_error *err, report *r)
+{
+	json_t *b;
+
+	if (get_object(err, r->root, "build", 1, &b) < 0)
+		return -1;
+	if (get_string(err, b, "revision", "build.revision", 0, MAX_REVISION, &r->revision) < 0 ||
+	    get_string(err, b, "version", "build.version", 0, MAX_REVISION, &r->version) < 0 ||
+	    get_string(err, b, "channel", "build.channel", 0, MAX_LABEL, &r->channel) < 0)
+		return -1;
+	if (r->revision && !r->revision[0])
+		return invalid(err, "build.revision", "must not be empty");
+	if (r->version && !r->version[0])
+		return invalid(err, "build.version", "must not be empty");
+	if (!r->revision && !r->version)
+		return invalid(err, "build", "needs a revision or a version");
+	return 0;
+}
+
+/* tester: install_id is required, printable ASCII (the client makes it a UUID). */
+static int check_tester(report_error *err, report *r)
+{
+	json_t *t;
+
+	if (get_object(err, r->root, "tester", 1, &t) < 0)
+		return -1;
+	if (get_string(err, t, "install_id", "tester.install_id", 1, MAX_INSTALL_ID,
+		       &r->install_id) < 0)
+		return -1;
+	for (const unsigned char *p = (const unsigned char *)r->install_id; *p; p++) {
+		if (*p < 0x20 || *p > 0x7e)
+			return invalid(err, "tester.install_id", "must be printable ASCII");
+	}
+	if (get_string(err, t, "name", "tester.name", 0, MAX_LABEL, &r->tester_name) < 0 ||
+	    get_string(err, t, "email", "tester.email", 0, MAX_LABEL, &r->tester_email) < 0)
+		return -1;
+	return 0;
+}
+
+static int all_space(const char *s)
+{
+	for (; *s; s++) {
+		if (*s != ' ' && (*s < '\t' || *s > '\r'))
+			return 0;
+	}
+	return 1;
+}
+
+/* title is required unless an exception (with a type) is given; then it may be derived. */
+static int check_title(report_error *err, report *r)
+{
+	json_t *ex;
+
+	if (get_object(err, r->root, "exception", 0, &ex) < 0)
+		return -1;
+	if (ex) {
+		if (get_string(err, ex, "type", "exception.type", 1, MAX_LABEL,
+			       &r->exception_type) < 0 ||
+		    get_string(err, ex, "value", "exception.value", 0, SIZE_MAX,
+			       &r->exception_value) < 0)
+			return -1;
+	}
+	if (r->exception_type && all_space(r->exception_type))
+		return invalid(err, "exception.type", "must not be empty");
+	if (!member(r->root, "title") && !ex)
+		return invalid(err, "title", "is required unless an exception is given");
+	if (get_string(err, r->root, "title", "title", 0, MAX_TITLE, &r->title) < 0)
+		return -1;
+	if (r->title && all_space(r->title))
+		return invalid(err, "title", "must not be empty");
+	return 0;
+}
+
+static int check_timestamp(report_error *err, report *r)
+{
+	const char *s;
+
+	if (get_string(err, r->root, "timestamp", "timestamp", 0, SIZE_MAX, &s) < 0)
+		return -1;
+	if (s && report_parse_time(s, &r->timestamp) < 0)
+		return invalid(err, "timestamp",
+			       "must be an RFC 3339 time such as 2026-11-20T10:15:00Z");
+	return 0;
+}
+
+/* Free text is limited only by max_field, like any string. */
+static int check_texts(report_error *err, report *r)
+{
+	if (get_string(err, r->root, "description", "description", 0, SIZE_MAX, &r->description) <
+	    0)
+		return -1;
+	if (get_string(err, r->root, "steps", "steps", 0, SIZE_MAX, &r->steps) < 0)
+		return -1;
+	return get_string(err, r->root, "severity", "severity", 0, MAX_SEVERITY, &r->severity);
+}
+
+static int check_platform(report_error *err, report *r)
+{
+	const char *os_version;
+	json_t *p;
+
+	if (get_object(err, r->root, "platform", 0, &p) < 0)
+		return -1;
+	if (!p)
+		return 0;
+	if (get_string(err, p, "os", "platform.os", 0, MAX_LABEL, &r->os) < 0)
+		return -1;
+	if (get_string(err, p, "os_version", "platform.os_version", 0, MAX_LABEL, &os_version) < 0)
+		return -1;
+	return get_string(err, p, "arch", "platform.arch", 0, MAX_LABEL, &r->arch);
+}
+
+static int check_frames(report_error *err, const report_limits *lim, report *r)
+{
+	static const char *const strings[] = {"function", "file", "module", "address"};
+	char field[64];
+	json_t *frames = member(r->root, "frames"), *f, *line;
+	const char *s;
+	size_t i;
+
+	if (!frames)
+		return 0;
+	if (!json_is_array(frames))
+		return invalid(err, "frames", "must be an array");
+	if (json_array_size(frames) > lim->max_frames)
+		return fail(err, 422, "invalid_report", "frames", "must hold at most %zu frames",
+			    lim->max_frames);
+	json_array_foreach(frames, i, f)
+	{
+		snprintf(field, sizeof(field), "frames[%zu]", i);
+		if (!json_is_object(f))
+			return invalid(err, field, "must be an object");
+		for (size_t k = 0; k < sizeof(strings) / sizeof(strings[0]); k++) {
+			snprintf(field, sizeof(field), "frames[%zu].%s", i, strings[k]);
+			if (get_string(err, f, strings[k], field, 0, SIZE_MAX, &s) < 0)
+				return -1;
+		}
+		line = member(f, "line");
+		snprintf(field, sizeof(field), "frames[%zu].line", i);
+		if (line && (!json_is_integer(line) || json_integer_value(line) < 0 ||
+			     json_integer_value(line) > MAX_LINE))
+			return invalid(err, field, "must be an integer from 0 to 2147483647");
+	}
+	r->nframes = json_array_size(frames);
+	return 0;
+}
+
+static int check_fingerprint(report_error *err, report *r)
+{
+	char field[48];
+	json_t *fp = member(r->root, "fingerprint"), *v;
+	size_t i;
+
+	if (!fp)
+		return 0;
+	if (!json_is_array(fp) || json_array_size(fp) < 1 || json_array_size(fp) > MAX_FP_PARTS)
+		return invalid(err, "fingerprint", "must be an array of 1 to 16 strings");
+	json_array_foreach(fp, i, v)
+	{
+		snprintf(field, sizeof(field), "fingerprint[%zu]", i);
+		if (!json_is_string(v))
+			return invalid(err, field, "must be a string");
+		if (json_string_length(v) == 0)
+			return invalid(err, field, "must not be empty");
+		if (json_string_length(v) > MAX_FP_PART)
+			return fail(err, 422, "invalid_report", field, "must be at most %d bytes",
+				    MAX_FP_PART);
+	}
+	return 0;
+}
+
+static int check_tags(report_error *err, const report_limits *lim, report *r)
+{
+	char field[sizeof("tags.") + MAX_TAG_KEY];
+	json_t *tags, *v;
+	const char *key;
+
+	if (get_object(err, r->root, "tags", 0, &tags) < 0)
+		return -1;
+	if (!tags)
+		return 0;
+	if (json_object_size(tags) > lim->max_tags)
+		return fail(err, 422, "invalid_report", "tags", "must hold at most %zu tags",
+			    lim->max_tags);
+	json_object_foreach(tags, key, v)
+	{
+		size_t n = strlen(key);
+
+		if (n < 1 || n > MAX_TAG_KEY)
+			return fail(err, 422, "invalid_report", "tags",
+				    "must have names of 1 to %d bytes", MAX_TAG_KEY);
+		snprintf(field, sizeof(field), "tags.%s", key);
+		if (!json_is_string(v))
+			return invalid(err, field, "must be a string");
+		if (json_string_length(v) > MAX_LABEL)
+			return fail(err, 422, "invalid_report", field, "must be at most %d bytes",
+				    MAX_LABEL);
+	}
+	return 0;
+}
+
+/* ---- every string, known or not ---------------------------------------------------------- */
+
+/* A field path being built while walking; cut (on a character boundary) when too long. */
+typedef struct path {
+	char s[PATH_MAX_LEN];
+	size_t len;
+} path;
+
+/* Append ".key" (or "key" at the top) or "[i]"; returns the length to restore. */
+static size_t path_push(path *p, const char *key, size_t index)
+{
+	size_t old = p->len;
+	char part[32];
+	const char *add = part;
+	size_t n;
+
+	if (key) {
+		if (p->len > 0 && p->len < sizeof(p->s) - 1)
+			p->s[p->len++] = '.';
+		add = key;
+	} else {
+		snprintf(part, sizeof(part), "[%zu]", index);
+	}
+	n = strlen(add);
+	if (n > sizeof(p->s) - 1 - p->len)
+		n = utf8_prefix(add, sizeof(p->s) - 1 - p->len);
+	memcpy(p->s + p->len, add, n);
+	p->len += n;
+	p->s[p->len] = '\0';
+	return old;
+}
+
+static void path_pop(path *p, size_t len)
+{
+	p->len = len;
+	p->s[len] = '\0';
+}
+
+/*
+ * Every string value and every object key anywhere in the document, unknown
+ * fields included, is at most max_field bytes. Recursion is bounded: the
+ * document was refused before parsing when nested deeper than
+ * PROSUM_MAX_JSON_DEPTH.
+ */
+static int check_strings(report_error *err, const report_limits *lim, json_t *v, path *p)
+{
+	const char *key;
+	json_t *child;
+	size_t i, old;
+	int rc = 0;
+
+	if (json_is_string(v)) {
+		if (json_string_length(v) > lim->max_field)
+			return fail(err, 422, "invalid_report", p->s, "must be at most %zu bytes",
+				    lim->max_field);
+	} else if (json_is_object(v)) {
+		json_object_foreach(v, key, child)
+		{
+			if (strlen(key) > lim->max_field)
+				return fail(err, 422, "invalid_report", p->s,
+					    "has a member name longer than %zu bytes",
+					    lim->max_field);
+			old = path_push(p, key, 0);
+			rc = check_strings(err, lim, child, p);
+			path_pop(p, old);
+			if (rc < 0)
+				return rc;
+		}
+	} else if (json_is_array(v)) {
+		json_array_foreach(v, i, child)
+		{
+			old = path_push(p, NULL, i);
+			rc = check_strings(err, lim, child, p);
+			path_pop(p, old);
+			if (rc < 0)
+				return rc;
+		}
+	}
+	return 0;
+}
+
+/* ---- derived title ----------------------------------------------------------------------- */
+
+/*
+ * "TYPE: VALUE", or TYPE when there is no value. Only the first line of the
+ * value is used, and the result is cut to MAX_TITLE bytes on a character
+ * boundary.
+ */
+static int derive_title(report_error *err, report *r)
+{
+	size_t tlen = strlen(r->exception_type), vlen = 0, n;
+	char *t;
+
+	if (r->exception_value)
+		vlen = strcspn(r->exception_value, "\r\n");
+	n = tlen + (vlen ? 2 + vlen : 0);
+	t = malloc(n + 1);
+	if (!t)
+		return oom(err);
+	memcpy(t, r->exception_type, tlen);
+	if (vlen) {
+		memcpy(t + tlen, ": ", 2);
+		memcpy(t + tlen + 2, r->exception_value, vlen);
+	}
+	if (n > MAX_TITLE)
+		n = utf8_prefix(t, MAX_TITLE);
+	t[n] = '\0';
+	r->title_owned = t;
+	r->title = t;
+	return 0;
+}
+
+/* ---- report_parse ------------------------------------------------------------------------ */
+
+int report_parse(report *out, const char *json, size_t len, const report_limits *lim,
+		 report_error *err)
+{
+	jsonbody_error jerr;
+	report r;
+	path p;
+	int rc = -1;
+
+	assert(out && lim && err);
+	assert(json || len == 0);
+	memset(&r, 0, sizeof(r));
+	memset(out, 0, sizeof(*out));
+	memset(err, 0, sizeof(*err));
+
+	if (len > lim->max_json) {
+		fail(err, 413, "too_large", "", "the report is larger than %zu bytes",
+		     lim->max_json);
+		goto out;
+	}
+	/* The one policy of every JSON body (jsonbody.h); strings then hold no NUL and are
+	 * C strings, so borrowing them is safe. */
+	r.root = jsonbody_parse(json, len, &jerr);
+	r.raw = json;
+	r.raw_len = len;
+	if (!r.root) {
+		if (jerr.status == 500)
+			oom(err);
+		else if (jerr.status == 422 && !jerr.field[0])
+			fail(err, 422, "invalid_report", "", "the report %s", jerr.message);
+		else if (jerr.status == 422)
+			fail(err, 422, "invalid_report", jerr.field, "%s", jerr.message);
+		else {
+			/* the message starts with the position; the field (a duplicate key's) is apart */
+			fail(err, 400, "invalid_json", "", "%s", jerr.message);
+			copy_text(err->field, sizeof(err->field), jerr.field);
+		}
+		goto out;
+	}
+	if (check_uuid(err, &r) < 0 || check_kind(err, &r) < 0 || check_build(err, &r) < 0 ||
+	    check_tester(err, &r) < 0 || check_title(err, &r) < 0 || check_timestamp(err, &r) < 0)
+		goto out;
+	if (check_texts(err, &r) < 0)
+		goto out;
+	if (check_platform(err, &r) < 0 || check_frames(err, lim, &r) < 0 ||
+	    check_fingerprint(err, &r) < 0 || check_tags(err, lim, &r) < 0)
+		goto out;
+	p.len = 0;
+	p.s[0] = '\0';
+	if (check_strings(err, lim, r.root, &p) < 0)
+		goto out;
+	if (!r.title && derive_title(err, &r) < 0)
+		goto out;
+#ifndef PROSUM_OMIT_GROUPING
+	report_fingerprint(&r, r.fingerprint);
+#endif
+	*out = r;
+	memset(&r, 0, sizeof(r));
+	rc = 0;
+out:
+	report_free(&r);
+	return rc;
+}
+
+void report_free(report *r)
+{
+	if (!r)
+		return;
+	json_decref(r->root);
+	free(r->title_owned);
+	memset(r, 0, sizeof(*r));
+}
+
+/* ---- fingerprint ------------------------------------------------------------------------- */
+
+/*
+ * The grouping key is a sequence of parts, each fed to SHA-256 as a 4-byte
+ * big-endian length and then its bytes, so ("a","bc") and ("ab","c") differ.
+ * It opens with a version tag and a namespace, so keys of different kinds
+ * never meet:
+ *
+ *   "custom": the client's "fingerprint" strings, as sent, in order.
+ *   "stack":  the exception type ("" when none), then the normalised function
+ *             names of the first FP_FRAMES frames (innermost first) that have
+ *             one. Used when there is an exception type or at least one frame
+ *             whose function survives normalisation. File, line, module and
+ *             address never count, so rebuilds and ASLR do not split a group.
+ *   "title":  the kind, then the normalised title.
+ *
+ * Function names are normalised so the same code reported by different
+ * symbolisers or builds agrees (see norm_function); titles so that
+ * "Timeout after 31s" and "timeout  after 45s" agree (see norm_title).
+ */
+
+static void fp_part(mbedtls_sha256_context *ctx, const char *s, size_t n)
+{
+	unsigned char len[4];
+
+	len[0] = (unsigned char)(n >> 24);
+	len[1] = (unsigned char)(n >> 16);
+	len[2] = (unsigned char)(n >> 8);
+	len[3] = (unsigned char)n;
+	mbedtls_sha256_update_ret(ctx, len, sizeof(len));
+	mbedtls_sha256_update_ret(ctx, (const unsigned char *)s, n);
+}
+
+static int is_ident(int c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+	       c == '_' || c == '$' || c >= 0x80;
+}
+
+static int is_space(int c)
+{
+	return c == ' ' || (c >= '\t' && c <= '\r');
+}
+
+static int starts_with(const char *s, const char *prefix)
+{
+	return strncmp(s, prefix, strlen(prefix)) == 0;
+}
+
+/* Index just past the group that opens at s[i] (`open`), or `end` when it never closes. */
+static size_t skip_group(const char *s, size_t i, size_t end, char open, char close)
+{
+	int depth = 0;
+
+	for (; i < end; i++) {
+		if (s[i] == open) {
+			depth++;
+		} else if (s[i] == close && --depth == 0) {
+			return i + 1;
+		}
+	}
+	return end;
+}
+
+/*
+ * Normalise a function name into out[FP_NAME_MAX] (cut there); returns its length.
+ *   - a trailing " (in libfoo.so)" goes;
+ *   - "(anonymous namespace)::" and MSVC's "`anonymous namespace'::" go;
+ *   - template arguments "<...>" and parameter lists "(...)" go, nested or not
+ *     ("operator<", "operator()" and friends keep their symbol);
+ *   - offsets "+0x1a", "+ 26" and addresses "0x4011d6" go;
+ *   - a trailing " const" and a Rust hash suffix "::h0123456789abcdef" go;
+ *   - white space is folded and trimmed;
+ *   - "??" (an unknown symbol) becomes "", as does a name of addresses only.
+ */
+static size_t norm_function(const char *s, char out[FP_NAME_MAX])
+{
+	size_t end = strlen(s), i = 0, n = 0;
+	const char *in;
+
+	/* trailing " (in libfoo.so)", the module as macOS and some symbolisers print it */
+	in = strstr(s, " (in ");
+	while (in && strstr(in + 1, " (in "))
+		in = strstr(in + 1, " (in ");
+	if (in && end > 0 && s[end - 1] == ')')
+		end = (size_t)(in - s);
+
+	while (i < end && n < FP_NAME_MAX - 1) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (starts_with(s + i, "(anonymous namespace)::")) {
+			i += strlen("(anonymous namespace)::");
+		} else if (starts_with(s + i, "`anonymous namespace'::")) {
+			i += strlen("`anonymous namespace'::");
+		} else if (starts_with(s + i, "operator") &&
+			   (i == 0 || !is_ident((unsigned char)s[i - 1])) &&
+			   !is_ident((unsigned char)s[i + 8])) {
+			/* keep the operator's symbol: "operator<", "operator()", "operator<=>" */
+			size_t k = i + 8, sym = 0;
+
+			while (k < end && s[k] == ' ')
+				k++;
+			if (k + 1 < end &&
+			    ((s[k] == '(' && s[k + 1] == ')') || (s[k] == '[' && s[k + 1] == ']')))
+				sym = 2;
+			else {
+				while (sym < 3 && k + sym < end && s[k + sym] &&
+				       strchr("<>=!+-*/%^&|~,", s[k + sym]))
+					sym++;
+			}
+			for (size_t j = 0; j < 8 && n < FP_NAME_MAX - 1; j++)
+				out[n++] = s[i + j];
+			for (size_t j = 0; j < sym && n < FP_NAME_MAX - 1; j++)
+				out[n++] = s[k + j];
+			i = k + sym;
+		} else if (c == '<') {
+			i = skip_group(s, i, end, '<', '>');
+		} else if (c == '(') {
+			i = skip_group(s, i, end, '(', ')');
+		} else if (c == '+') {
+			/* an offset: "+0x1a", "+ 26"; a lone '+' stays */
+			size_t k = i + 1;
+
+			while (k < end && s[k] == ' ')
+				k++;
+			if (k + 2 < end && s[k] == '0' && (s[k + 1] == 'x' || s[k + 1] == 'X') &&
+			    is_hex((unsigned char)s[k + 2])) {
+				for (k += 2; k < end && is_hex((unsigned char)s[k]); k++)
+					;
+				i = k;
+			} else if (k < end && s[k] >= '0' && s[k] <= '9') {
+				while (k < end && s[k] >= '0' && s[k] <= '9')
+					k++;
+				i = k;
+			} else {
+				out[n++] = s[i++];
+			}
+		} else if (c == '0' && i + 2 < end && (s[i + 1] == 'x' || s[i + 1] == 'X') &&
+			   is_hex((unsigned char)s[i + 2]) &&
+			   (i == 0 || !is_ident((unsigned char)s[i - 1]))) {
+			/* an address standing for a name */
+			for (i += 2; i < end && is_hex((unsigned char)s[i]); i++)
+				;
+		} else if (is_space(c)) {
+			if (n > 0 && out[n - 1] != ' ')
+				out[n++] = ' ';
+			i++;
+		} else {
+			out[n++] = s[i++];
+		}
+	}
+	while (n > 0 && out[n - 1] == ' ')
+		n--;
+	if (n >= 6 && memcmp(out + n - 6, " const", 6) == 0)
+		n -= 6;
+	if (n >= 19 && memcmp(out + n - 19, "::h", 3) == 0) {
+		size_t k = n - 16;
+
+		while (k < n && is_hex((unsigned char)out[k]))
+			k++;
+		if (k == n)
+			n -= 19;
+	}
+	while (n > 0 && out[n - 1] == ' ')
+		n--;
+	if (n == 2 && memcmp(out, "??", 2) == 0)
+		n = 0;
+	out[n] = '\0';
+	return n;
+}
+
+/*
+ * Normalise a title into out[MAX_TITLE + 1] (cut there): ASCII lower-cased,
+ * runs of white space folded to one space and trimmed, every run of digits
+ * replaced by "0" and every hex literal "0x..." by "0x0", so titles that
+ * differ only in counts, durations, ids or addresses agree.
+ */
+static size_t norm_title(const char *s, char out[MAX_TITLE + 1])
+{
+	size_t i = 0, n = 0;
+
+	while (s[i] && n < MAX_TITLE) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (is_space(c)) {
+			if (n > 0 && out[n - 1] != ' ')
+				out[n++] = ' ';
+			i++;
+		} else if (c == '0' && (s[i + 1] == 'x' || s[i + 1] == 'X') &&
+			   is_hex((unsigned char)s[i + 2])) {
+			if (n + 3 > MAX_TITLE)
+				break;
+			memcpy(out + n, "0x0", 3);
+			n += 3;
+			for (i += 2; is_hex((unsigned char)s[i]); i++)
+				;
+		} else if (c >= '0' && c <= '9') {
+			out[n++] = '0';
+			while (s[i] >= '0' && s[i] <= '9')
+				i++;
+		} else {
+			out[n++] = (char)to_lower(c);
+			i++;
+		}
+	}
+	while (n > 0 && out[n - 1] == ' ')
+		n--;
+	out[n] = '\0';
+	return n;
+}
+
+void report_fingerprint(const report *r, char hex[65])
+{
+	static const char digits[] = "0123456789abcdef";
+	char names[FP_FRAMES][FP_NAME_MAX];
+	size_t lens[FP_FRAMES], nnames = 0, i;
+	char title[MAX_TITLE + 1];
+	unsigned char sum[32];
+	mbedtls_sha256_context ctx;
+	json_t *custom = NULL, *frames = NULL, *v;
+	const char *type = r->exception_type ? r->exception_type : "";
+
+	assert(r);
+	if (r->root) {
+		custom = member(r->root, "fingerprint");
+		frames = member(r->root, "frames");
+	}
+	json_array_foreach(frames, i, v)
+	{
+		const char *fn = json_string_value(member(v, "function"));
+
+		if (nnames == FP_FRAMES)
+			break;
+		/* Frames of system libraries (in_app: false, as Sentry's SDKs mark them)
+		 * say where it crashed, not whose code did: they do not group. */
+		if (!fn || json_is_false(member(v, "in_app")))
+			continue;
+		lens[nnames] = norm_function(fn, names[nnames]);
+		if (lens[nnames] > 0)
+			nnames++;
+	}
+
+	mbedtls_sha256_init(&ctx);
+	mbedtls_sha256_starts_ret(&ctx, 0);
+	fp_part(&ctx, "prosum-fingerprint-1", strlen("prosum-fingerprint-1"));
+	if (json_is_array(custom) && json_array_size(custom) > 0) {
+		fp_part(&ctx, "custom", 6);
+		json_array_foreach(custom, i, v)
+		{
+			const char *s = json_string_value(v);
+
+			fp_part(&ctx, s ? s : "", s ? strlen(s) : 0);
+		}
+	} else if (type[0] || nnames > 0) {
+		fp_part(&ctx, "stack", 5);
+		fp_part(&ctx, type, strlen(type));
+		for (i = 0; i < nnames; i++)
+			fp_part(&ctx, names[i], lens[i]);
+	} else {
+		const char *kind = r->kind ? r->kind : "";
+
+		fp_part(&ctx, "title", 5);
+		fp_part(&ctx, kind, strlen(kind));
+		fp_part(&ctx, title, norm_title(r->title ? r->title : "", title));
+	}
+	mbedtls_sha256_finish_ret(&ctx, sum);
+	mbedtls_sha256_free(&ctx);
+	for (i = 0; i < sizeof(sum); i++) {
+		hex[2 * i] = digits[sum[i] >> 4];
+		hex[2 * i + 1] = digits[sum[i] & 0xf];
+	}
+	hex[64] = '\0';
+}
+
+/* ---- times ------------------------------------------------------------------------------- */
+
+/* `n` decimal digits at s; -1 when any is not a digit. */
+static int digits_at(const char *s, int n)
+{
+	int v = 0;
+
+	for (int i = 0; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return -1;
+		v = v * 10 + (s[i] - '0');
+	}
+	return v;
+}
+
+static int leap_year(int y)
+{
+	return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+}
+
+/* Days from 1970-01-01 to y-m-d in the proleptic Gregorian calendar. */
+static int64_t days_from_civil(int y, int m, int d)
+{
+	int64_t era, yoe, doy, doe;
+
+	y -= m <= 2;
+	era = (y >= 0 ? y : y - 399) / 400;
+	yoe = y - era * 400;
+	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + doe - 719468;
+}
+
+/*
+ * RFC 3339 date-time: YYYY-MM-DD "T" hh:mm:ss [.fraction] ("Z" | +hh:mm | -hh:mm).
+ * "t" and "z" are accepted, as RFC 3339 allows; the fraction is dropped. A leap
+ * second (ss = 60) counts as the first second of the next minute.
+ */
+int report_parse_time(const char *s, int64_t *out)
+{
+	static const int mdays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+	int y, mo, d, h, mi, sec, off = 0;
+	size_t i = 19;
+
+	if (!s || !out || strlen(s) < 20)
+		return -1;
+	y = digits_at(s, 4);
+	mo = digits_at(s + 5, 2);
+	d = digits_at(s + 8, 2);
+	h = digits_at(s + 11, 2);
+	mi = digits_at(s + 14, 2);
+	sec = digits_at(s + 17, 2);
+	if (y < 0 || mo < 1 || mo > 12 || d < 1 || h < 0 || h > 23 || mi < 0 || mi > 59 ||
+	    sec < 0 || sec > 60)
+		return -1;
+	if (s[4] != '-' || s[7] != '-' || (s[10] != 'T' && s[10] != 't') || s[13] != ':' ||
+	    s[16] != ':')
+		return -1;
+	if (d > mdays[mo - 1] + (mo == 2 && leap_year(y)))
+		return -1;
+	if (s[i] == '.') {
+		size_t start = ++i;
+
+		while (s[i] >= '0' && s[i] <= '9')
+			i++;
+		if (i == start)
+			return -1;
+	}
+	if ((s[i] == 'Z' || s[i] == 'z') && s[i + 1] == '\0') {
+		off = 0;
+	} else if ((s[i] == '+' || s[i] == '-') && strlen(s + i) == 6 && s[i + 3] == ':') {
+		int oh = digits_at(s + i + 1, 2), om = digits_at(s + i + 4, 2);
+
+		if (oh < 0 || oh > 23 || om < 0 || om > 59)
+			return -1;
+		off = (oh * 60 + om) * 60;
+		if (s[i] == '-')
+			off = -off;
+	} else {
+		return -1;
+	}
+	*out = days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec - off;
+	return 0;
+}

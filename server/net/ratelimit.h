@@ -1,0 +1,30 @@
+/* ratelimit.h - token buckets and connection counts per client address and per ingest key, shared by the I/O threads. */
+#ifndef PROSUM_RATELIMIT_H
+#define PROSUM_RATELIMIT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/*
+ * A fixed-size table (no allocation after ratelimit_new) of buckets, keyed by a
+ * seeded hash of the client's address or key, so a flood of new addresses
+ * cannot grow it or aim at one slot. When the table is full of busy entries a
+ * newcomer is let through rather than refused: the limits protect the
+ * service, they must not become the outage. Thread-safe (striped locks).
+ */
+typedef struct ratelimit ratelimit;
+
+/* rate: requests per second refilled; burst: bucket size. rate 0 disables the buckets;
+ * max_conns 0 disables the connection count. 0, or -1 when out of memory. */
+int ratelimit_new(ratelimit **out, double rate, double burst, int max_conns);
+void ratelimit_free(ratelimit *l);
+
+/* Take one request from the bucket of `key`. 0 allowed; else the seconds to wait (>= 1). */
+int ratelimit_take(ratelimit *l, const void *key, size_t len, int64_t now_ms);
+
+/* Count a connection in (ratelimit_conn_open) and out (ratelimit_conn_close) for `key`.
+ * ratelimit_conn_open returns 0, or -1 when the key already has max_conns (not counted then). */
+int ratelimit_conn_open(ratelimit *l, const void *key, size_t len);
+void ratelimit_conn_close(ratelimit *l, const void *key, size_t len);
+
+#endif

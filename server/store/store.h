@@ -1,0 +1,403 @@
+/* store.h - SQLite storage: migrations, queries, and the writer and reader threads with group commit. */
+#ifndef PROSUM_STORE_H
+#define PROSUM_STORE_H
+
+#include <jansson.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "net/loop.h"
+#include "model/report.h"
+
+/*
+ * This is the only file that speaks SQL. A store_db is one connection with
+ * its prepared statements and is used by one thread at a time. The `store`
+ * runs one writer thread (the only write connection) and a few reader
+ * threads; I/O threads hand them jobs and get the outcome back as a task
+ * posted to their loop, so they never wait on the disk.
+ */
+typedef struct store_db store_db;
+typedef struct store store;
+
+#define STORE_OK 0
+#define STORE_ERROR (-1)    /* SQLite failed: the detail is in store_db_error() */
+#define STORE_NOTFOUND (-2)
+#define STORE_EXISTS (-3)
+#define STORE_BUSY (-4)     /* the queue is full: try again later */
+#define STORE_STOPPED (-5)  /* the store is shutting down */
+#define STORE_CONFLICT (-6) /* not allowed from the item's current state */
+#define STORE_INVALID (-7)  /* refers to something that cannot be (merge into itself, ...) */
+#define STORE_FULL (-8)     /* the disk is full (or a write failed): nothing was stored */
+#define STORE_FORBIDDEN (-9) /* the item is someone else's */
+
+#define STORE_READ 0
+#define STORE_WRITE 1       /* create the file when missing and apply migrations */
+
+/* Open a connection. 0 and *out (free with store_db_close()), or STORE_ERROR with err. */
+int store_db_open(store_db **out, const char *path, int mode, char *err, size_t errlen);
+void store_db_close(store_db *db);
+const char *store_db_error(store_db *db);
+/* The schema level, PRAGMA user_version. */
+int store_schema_version(store_db *db);
+
+int store_begin(store_db *db);  /* BEGIN IMMEDIATE on a write connection, BEGIN otherwise */
+int store_commit(store_db *db);
+void store_rollback(store_db *db);
+
+/* Small settings kept in the database. *out is malloc'd (caller frees). */
+int store_meta_get(store_db *db, const char *key, char **out);
+int store_meta_set(store_db *db, const char *key, const char *value);
+
+/* Projects and their ingest keys. `repo` may be NULL. */
+int store_project_add(store_db *db, const char *name, const char *repo, int64_t now, int64_t *id);
+int store_project_find(store_db *db, const char *name, int64_t *id);
+int store_key_add(store_db *db, int64_t project_id, const char *key, int64_t now);
+/* Revoke an ingest key (builds that ship it can no longer submit). STORE_NOTFOUND when unknown. */
+int store_key_revoke(store_db *db, const char *key, int64_t now);
+/* Every ingest key of every project: fn(ctx, key, project, created, revoked or 0). */
+int store_key_list(store_db *db,
+		   void (*fn)(void *ctx, const char *key, const char *project, int64_t created,
+			      int64_t revoked),
+		   void *ctx);
+/* The project an active ingest key belongs to; STORE_NOTFOUND when unknown or revoked. */
+int store_key_project(store_db *db, const char *key, int64_t *project_id);
+
+#define STORE_ROLE_DEVELOPER 1
+#define STORE_ROLE_RELEASE 2
+#define STORE_ROLE_ADMIN 3
+
+typedef struct store_token {
+	int64_t id;
+	int role;           /* STORE_ROLE_* */
+	int64_t project_id; /* 0: every project */
+	char name[64];      /* the label given at creation, may be empty */
+} store_token;
+
+/* `hash` is the keyed hash of the token (auth.c); the token itself is never stored. */
+int store_token_add(store_db *db, const uint8_t hash[32], int role, int64_t project_id,
+		    const char *name, int64_t now, int64_t *id);
+int store_token_find(store_db *db, const uint8_t hash[32], store_token *out);
+/* Every token, one call of fn each: id, role, project name (NULL: all), label, created, revoked (0: active). */
+int store_token_list(store_db *db,
+		     void (*fn)(void *ctx, int64_t id, const char *role, const char *project,
+				const char *name, int64_t created, int64_t revoked),
+		     void *ctx);
+/* Revoke token `id` at `now`. STORE_NOTFOUND when there is no such active token. */
+int store_token_revoke(store_db *db, int64_t id, int64_t now);
+const char *store_role_name(int role);
+int store_role_parse(const char *name); /* STORE_ROLE_* or 0 */
+
+/* Outcome of storing a report: its number, its group's number, whether it is new. */
+typedef struct store_ingest {
+	int64_t num;
+	int64_t group_num;
+	int created; /* 0: the uuid was already stored, nums are those of the stored report */
+} store_ingest;
+
+/* Store a validated report in its group (made when the fingerprint is new).
+ * Idempotent on (project, uuid). Call inside a write transaction: the report's
+ * full-text row is written by store_commit(), so r is borrowed until the
+ * transaction commits or rolls back. */
+int store_report_insert(store_db *db, int64_t project_id, const report *r, int64_t now,
+			store_ingest *out);
+
+/* A file that came with a report, already written under attachments/ by attach_store(). */
+typedef struct store_attachment {
+	const char *name;
+	const char *content_type;
+	const char *sha256;  /* 64 hex digits */
+	int64_t size;
+} store_attachment;
+
+/* Record the files of report `num`. Call in the write transaction that stored the report. */
+int store_attachments_add(store_db *db, int64_t project_id, int64_t num,
+			  const store_attachment *a, size_t n);
+/* The stored file of one attachment: hash, type and size. STORE_NOTFOUND when there is none. */
+int store_attachment_find(store_db *db, int64_t project_id, int64_t num, const char *name,
+			  char sha256[65], char type[128], int64_t *size);
+
+/* One report as the API shows it. *out is a new reference (caller decrefs). */
+int store_report_get(store_db *db, int64_t project_id, int64_t num, json_t **out);
+
+typedef struct store_report_filter {
+	const char *kind;      /* each NULL or 0: not filtered */
+	const char *status;
+	const char *revision;
+	const char *version;
+	const char *platform;  /* platform.os */
+	const char *release;   /* reports whose resolved build belongs to this release */
+	const char *tag_key;   /* with tag_value: reports carrying that tag */
+	const char *tag_value;
+	const char *q;         /* full-text query: ranked by relevance, cursor is an offset */
+	int64_t group;
+	int64_t since;         /* received_at >= since */
+	int64_t until;         /* received_at < until */
+	int oldest;            /* oldest first instead of newest first */
+	int64_t cursor;        /* from a previous page's `next`; 0: the first page */
+	int limit;
+} store_report_filter;
+
+/* Is `name` a registered release of the project? 1 yes, 0 no, or STORE_ERROR. */
+int store_release_known(store_db *db, int64_t project_id, const char *name);
+
+/* A page of reports. *items is a new JSON array; *next the cursor of the next page or 0. */
+int store_report_list(store_db *db, int64_t project_id, const store_report_filter *f,
+		      json_t **items, int64_t *next);
+
+/* A change to a report or group. NULL fields are left as they are; "" clears a text. */
+typedef struct store_patch {
+	const char *status;
+	const char *assignee;
+	const char *fixed_by;
+	const char *comment;
+	int64_t merge_into;    /* groups only: G-n to merge into; 0: none */
+} store_patch;
+
+/*
+ * Apply a patch, recording each change (and the comment) with `actor` in the
+ * item's history. STORE_NOTFOUND, STORE_CONFLICT (a status change that is not
+ * allowed) or STORE_INVALID (a bad merge) come with a reason in `why`.
+ * Call inside a write transaction.
+ */
+int store_report_patch(store_db *db, int64_t project_id, int64_t num, const store_patch *p,
+		       const char *actor, int64_t now, char *why, size_t whylen);
+int store_group_patch(store_db *db, int64_t project_id, int64_t num, const store_patch *p,
+		      const char *actor, int64_t now, char *why, size_t whylen);
+
+/* One group with its builds, platforms, comments and history. New reference in *out. */
+int store_group_get(store_db *db, int64_t project_id, int64_t num, json_t **out);
+
+#define STORE_GROUP_SORT_RECENT 0  /* last seen, newest first */
+#define STORE_GROUP_SORT_OLDEST 1  /* first seen, oldest first */
+#define STORE_GROUP_SORT_COUNT 2   /* most reports first */
+#define STORE_GROUP_SORT_TESTERS 3 /* most testers first */
+#define STORE_CURSOR_MAX 48
+
+typedef struct store_group_filter {
+	const char *status;
+	const char *kind;
+	const char *version;
+	const char *platform;
+	int64_t since;         /* last_seen >= since */
+	int64_t until;         /* first_seen < until */
+	int sort;              /* STORE_GROUP_SORT_* */
+	int has_cursor;        /* cursor_key and cursor_num come from a previous `next` */
+	int64_t cursor_key;
+	int64_t cursor_num;
+	int limit;
+} store_group_filter;
+
+/* A page of groups (merged ones left out). `next` is "" on the last page, else a
+ * cursor "KEY.NUM" for the same filter and sort. */
+int store_group_list(store_db *db, int64_t project_id, const store_group_filter *f,
+		     json_t **items, char next[STORE_CURSOR_MAX]);
+
+/* ---- the project's git history (see gitwork.c for what is done with it) ---- */
+
+/* Extra state a store thread keeps beside its connection (its open repositories).
+ * free_fn(aux) runs when the connection closes. */
+void store_db_set_aux(store_db *db, void *aux, void (*free_fn)(void *aux));
+void *store_db_aux(store_db *db);
+/* Changes with every transaction begun on this connection: what was read inside one
+ * transaction may be remembered until this changes. */
+uint64_t store_db_txn(store_db *db);
+
+/* The repository path of a project; *path NULL when it has none. Caller frees *path. */
+int store_project_repo(store_db *db, int64_t project_id, char **path);
+
+/* A commit id and what prosum shows of it. */
+typedef struct store_commit {
+	const char *id;
+	const char *author_name;
+	const char *author_email;
+	int64_t author_time;
+	const char *summary;
+} store_commit_info;
+
+/* Remember a commit (details updated when given again). */
+int store_commit_put(store_db *db, int64_t project_id, const store_commit_info *c);
+int store_commit_set_release(store_db *db, int64_t project_id, const char *id,
+			     const char *release);
+/* Every remembered commit id, one call each (ids are valid during the call). */
+int store_commits_each(store_db *db, int64_t project_id,
+		       int (*fn)(void *ctx, const char *id), void *ctx);
+
+/* The resolved commit and release of a stored report. */
+int store_report_commit(store_db *db, int64_t project_id, int64_t num, char commit[41]);
+/* Distinct build revisions still unresolved; fn is called with each. */
+int store_unresolved_each(store_db *db, int64_t project_id,
+			  int (*fn)(void *ctx, const char *revision), void *ctx);
+/* The reports built from `revision` that are not resolved yet: fn with each number
+ * (fn must not run statements). */
+int store_unresolved_reports_each(store_db *db, int64_t project_id, const char *revision,
+				  int (*fn)(void *ctx, int64_t num), void *ctx);
+/* The frames report `num` was sent with: a new reference in *frames (NULL when it has
+ * none). STORE_NOTFOUND when there is no such report. */
+int store_report_frames(store_db *db, int64_t project_id, int64_t num, json_t **frames);
+/* Set the commit of every report built from `revision`. */
+int store_revision_resolved(store_db *db, int64_t project_id, const char *revision,
+			    const char *commit_id);
+
+/* For each group that `fix` fixes (status fixed, not merged), each distinct build
+ * (resolved commit) of its reports, with the first report from that build. fn may
+ * write; a negative return stops with STORE_ERROR. */
+int store_fix_builds_each(store_db *db, int64_t project_id, const char *fix,
+			  int (*fn)(void *ctx, int64_t group_num, const char *build,
+				    int64_t report_num),
+			  void *ctx);
+/* A group's fixing commit ("" when none) and status. */
+int store_group_fix(store_db *db, int64_t project_id, int64_t group_num, char fixed_by[41],
+		    char status[32]);
+/* Report `report_num` came from a build that contains the fix: the group has regressed
+ * (recorded in its history with the report as the actor). */
+int store_group_regressed(store_db *db, int64_t project_id, int64_t group_num,
+			  int64_t report_num, int64_t now);
+
+/* "Fixes R-12" and the like. Applied only to an item that exists now; one naming no
+ * item is recorded apart (links_missing) and never applied to an item made later. */
+int store_link_add(store_db *db, int64_t project_id, char type, int64_t num,
+		   const char *commit_id, int implement);
+/*
+ * Apply fix links to the items they name that have no fixing commit yet:
+ * record the commit, mark them fixed (from new, triaged or in_progress), note
+ * it in their history as done by "git"; a fixed report fixes its group too.
+ * `num` 0 applies every link; else only those naming R-num or G-num of `type`.
+ */
+int store_links_apply(store_db *db, int64_t project_id, char type, int64_t num, int64_t now);
+
+/* Are there fix links naming R-num / G-num? 1 or 0, or STORE_ERROR. */
+int store_links_pending(store_db *db, int64_t project_id, char type, int64_t num);
+
+/* Scan tips: the history already walked. get fills a malloc'd array of ids (caller frees). */
+int store_tips_get(store_db *db, int64_t project_id, char (**ids)[41], size_t *n);
+int store_tips_set(store_db *db, int64_t project_id, const char (*ids)[41], size_t n);
+
+/* Releases. */
+int store_release_add(store_db *db, int64_t project_id, const char *name, const char *ref,
+		      const char *commit_id, int64_t now);
+/* Every release: names and tips, in history order (by position, then registration). Caller
+ * frees both arrays with free() (each string inside is part of the same allocation). */
+int store_releases(store_db *db, int64_t project_id, char ***names, char ***tips, size_t *n);
+int store_release_set_position(store_db *db, int64_t project_id, const char *name, int pos);
+/* One release with what it shipped and fixed; a list of releases with counts. */
+int store_release_get(store_db *db, int64_t project_id, const char *name, json_t **out);
+int store_release_list(store_db *db, int64_t project_id, json_t **out);
+
+/* A suspect commit for the line of a report's frame (the commit itself via store_commit_put). */
+int store_suspect_add(store_db *db, int64_t project_id, int64_t report_num, const char *commit_id,
+		      const char *path, int64_t line);
+
+/* ---- community suggestions ---- */
+
+typedef struct store_suggestion {
+	const char *uuid;
+	const char *title;
+	const char *body;        /* may be NULL */
+	const char *install_id;
+	const char *tester_name; /* NULL unless the tester opted in to credit */
+} store_suggestion;
+
+/* Store a suggestion (idempotent on uuid: *created 0 and the stored number); its
+ * author's vote comes with it. */
+int store_suggestion_add(store_db *db, int64_t project_id, const store_suggestion *in,
+			 int64_t now, int64_t *num, int *created);
+/* Add (add 1) or withdraw (add 0) the vote of one install; a vote on a duplicate lands on
+ * its target. *votes (may be NULL) is the count afterwards. STORE_NOTFOUND: no such suggestion. */
+int store_vote(store_db *db, int64_t project_id, int64_t num, const char *install_id,
+	       const char *tester_name, int add, int64_t now, int64_t *votes);
+/* *exists: 1 when the install has a vote on the suggestion (or on its target). STORE_NOTFOUND. */
+int store_vote_exists(store_db *db, int64_t project_id, int64_t num, const char *install_id,
+		      int *exists);
+
+typedef struct store_suggestion_filter {
+	const char *status;  /* NULL: all but duplicates */
+	const char *q;       /* full-text */
+	int newest;          /* newest first instead of most votes */
+	int64_t offset;      /* cursor */
+	int limit;
+} store_suggestion_filter;
+
+int store_suggestion_list(store_db *db, int64_t project_id, const store_suggestion_filter *f,
+			  json_t **items, int64_t *next);
+int store_suggestion_get(store_db *db, int64_t project_id, int64_t num, json_t **out);
+
+typedef struct store_suggestion_patch {
+	const char *status;
+	int64_t duplicate_of; /* S-n whose duplicate this is: votes and voters move there */
+	const char *shipped_in; /* a release name, for a status set to shipped by hand */
+	const char *comment;
+} store_suggestion_change;
+
+int store_suggestion_patch(store_db *db, int64_t project_id, int64_t num,
+			   const store_suggestion_change *p, const char *actor, int64_t now,
+			   char *why, size_t whylen);
+
+/* A tester's own reports and suggestions (changed at or after `since`, 0: all). */
+int store_mine(store_db *db, int64_t project_id, const char *install_id, int64_t since,
+	       json_t **out);
+/*
+ * A reply of the tester who sent report `num` (install_id must be the report's, else
+ * STORE_FORBIDDEN), shown to the team among the report's comments as written by the
+ * tester's opted-in name, else "tester". *out: the comment as stored (caller decrefs).
+ * Call inside a write transaction.
+ */
+int store_report_reply(store_db *db, int64_t project_id, int64_t num, const char *install_id,
+		       const char *body, int64_t now, json_t **out);
+/* Testers to thank across releases (opted-in names only). */
+int store_contributors(store_db *db, int64_t project_id, json_t **out);
+/* The web address of a commit, with {id} for its id; *url NULL when none. Caller frees. */
+int store_project_commit_url(store_db *db, int64_t project_id, char **url);
+int store_project_set_commit_url(store_db *db, int64_t project_id, const char *url);
+/* Record that report `num`'s build was checked against the fixing commit `fix`:
+ * has_fix 1 it holds the commit, 0 it lacks it, -1 prosum could not tell (unknown
+ * build). Only a report checked and found without its group's fix inherits the
+ * group's "fixed" (store.c, REPORT_STATUS). */
+int store_report_fix_check(store_db *db, int64_t project_id, int64_t num, const char *fix,
+			   int has_fix);
+/* Each (fixing commit, build, group; only group `group_num` unless 0) whose reports were not checked against their
+ * group's fixing commit yet, or could not tell and are resolved now; build is ""
+ * for an unresolved build, report_num the first such report, late 1 when they were
+ * checked against this fix before, while the build was unknown. fn may write. */
+int store_fix_unchecked_each(store_db *db, int64_t project_id, int64_t group_num,
+			     int (*fn)(void *ctx, const char *fix, const char *build,
+				       int64_t group_num, int64_t report_num, int late),
+			     void *ctx);
+/* The verdict for every report of group `group_num` (still fixed by `fix`) from build
+ * `build` ("" or NULL: unresolved); has_fix as for store_report_fix_check(). */
+int store_fix_checked(store_db *db, int64_t project_id, int64_t group_num, const char *fix,
+		      const char *build, int has_fix);
+/* The git ref a build.version names when no release is named like it: a pattern with
+ * {version}, such as "v{version}"; *pattern NULL when the project has none. Caller frees.
+ * Setting NULL or "" removes it. */
+int store_project_version_tag(store_db *db, int64_t project_id, char **pattern);
+int store_project_set_version_tag(store_db *db, int64_t project_id, const char *pattern);
+
+/*
+ * A unit of work for the store threads. The submitter owns the job (usually
+ * embedded in a larger struct) and sets: run, owner, task.fn, write. On a
+ * store thread run(job, db) is called; for writes it runs inside a savepoint
+ * of the batch's transaction and a non-zero return rolls back its changes
+ * alone. Then task.fn runs on the owner's loop thread, with `result` = what
+ * run returned, or STORE_ERROR when the batch's commit failed (its work is lost
+ * and must be reported as a failure).
+ */
+typedef struct store_job store_job;
+struct store_job {
+	loop_task task;
+	int (*run)(store_job *job, store_db *db);
+	loop *owner;
+	int write;
+	int result;
+	store_job *next;
+};
+
+/* Start the writer (opening the file, migrating) and `readers` reader threads. */
+int store_start(store **out, const char *path, int readers, int queue_max, int batch_max,
+		char *err, size_t errlen);
+/* Queue a job. STORE_OK; STORE_BUSY when the write queue holds queue_max jobs;
+ * STORE_STOPPED after store_stop() began. On failure the job is not run. */
+int store_submit(store *st, store_job *job);
+/* Finish every queued job, then stop and free the threads. NULL is fine. */
+void store_stop(store *st);
+
+#endif
