@@ -1,6 +1,5 @@
 /* main.c - the prosumd command line: init, serve, project add, token add. */
 #include <errno.h>
-#include <git2.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,6 +10,7 @@
 
 #include "api/auth.h"
 #include "config.h"
+#include "git/repo.h"
 #include "net/server.h"
 #include "store/store.h"
 #include "net/tls_cert.h"
@@ -502,17 +502,17 @@ static int cmd_project_add(opts *o)
 		return usage_err("%s", "--version-tag: a git ref with {version} in it, such as "
 				 "'v{version}' (at most 200 bytes, no spaces)");
 	if (o->repo) {
-		git_repository *r = NULL;
+		repo_handle *r = NULL;
 
 		if (!realpath(o->repo, repo))
 			return usage_err("--repo: %s does not exist", o->repo);
-		git_libgit2_init();
-		if (git_repository_open_ext(&r, repo, GIT_REPOSITORY_OPEN_NO_SEARCH, NULL) < 0) {
-			git_libgit2_shutdown();
+		repo_global_init();
+		if (repo_open(&r, repo, NULL, 0) < 0) {
+			repo_global_shutdown();
 			return usage_err("--repo: %s is not a git repository", repo);
 		}
-		git_repository_free(r);
-		git_libgit2_shutdown();
+		repo_close(r);
+		repo_global_shutdown();
 	}
 	if (strncmp(host, "https://", 8) == 0)
 		host += 8;

@@ -11,6 +11,7 @@
 #include "git/gitwork.h"
 #include "api/reply.h"
 #include "api/jsonbody.h"
+#include "api/notes.h"
 
 #define RELEASE_NAME_MAX 100
 #define RELEASE_REF_MAX 255
@@ -158,7 +159,7 @@ static int notes_query(apijob *j, store_db *db, int64_t project_id)
 	release_job *rj = (release_job *)j;
 
 	j->text_type = "text/markdown; charset=utf-8";
-	return gitwork_release_notes(db, project_id, rj->name, &j->text);
+	return notes_render(db, project_id, rj->name, &j->text);
 }
 
 void releases_notes(request *rq)

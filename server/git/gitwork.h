@@ -1,4 +1,4 @@
-/* gitwork.h - what prosum does with a project's repository: resolve builds, know fixes, releases, blame, sync. */
+/* gitwork.h - what prosum does with a project's repository: builds, fixes, releases, blame, sync. */
 #ifndef PROSUM_GITWORK_H
 #define PROSUM_GITWORK_H
 
@@ -14,6 +14,11 @@
  * repositories are opened once per thread and project (libgit2 handles are
  * not shared between threads) and kept as the connection's aux state.
  * Projects without a repository make every function a successful no-op.
+ *
+ * Behind this header, sharing the private git/work_int.h: project.c (a thread's
+ * open repositories, the release list and its index, registering a release, a
+ * release's commits), build.c (a report's build, known fixes, fix checks),
+ * blamejob.c (blaming a report's frames, the blame memo) and sync.c.
  */
 
 /* What the ingest answer says of a report's build and group. */
@@ -90,9 +95,31 @@ typedef struct gitwork_sync_stats {
 int gitwork_sync(store_db *db, int64_t project_id, int64_t now, gitwork_sync_stats *out,
 		 char *why, size_t whylen);
 
-/* Release notes in Markdown: shipped suggestions with votes and opted-in credit,
- * fixed groups and reports, thanks, and the commits since the previous release
- * (linked when the project has a commit URL). STORE_NOTFOUND: no such release. */
-int gitwork_release_notes(store_db *db, int64_t project_id, const char *name, buf *out);
+/* One commit a release brought, as its notes list it. */
+typedef struct gitwork_note_commit {
+	char id[41];
+	char *summary; /* first line of the message, trimmed, at most 511 bytes */
+	char *author;  /* author name */
+} gitwork_note_commit;
+
+#define GITWORK_NOTES_COMMITS_MAX 500 /* commits listed; the rest are counted in `more` */
+
+/* The commits since the release before `name` in history order, for its notes. */
+typedef struct gitwork_commit_list {
+	int repo;                /* 0: the project has no repository (nothing else is set) */
+	int failed;              /* the history could not be read (v holds what was read) */
+	int linked_only;         /* the first release: only commits linking to items are listed */
+	gitwork_note_commit *v;  /* newest first, merges left out */
+	size_t n;
+	size_t more;             /* past GITWORK_NOTES_COMMITS_MAX, not listed */
+	size_t others;           /* with linked_only: commits linking to nothing, not listed */
+} gitwork_commit_list;
+
+/* The commits of release `name`, whose tip is commit `tip`, into *out (all zero but `repo`
+ * when the project has no repository); free with gitwork_commit_list_free(). The
+ * rendering is the API's (api/notes.c). */
+int gitwork_release_commits(store_db *db, int64_t project_id, const char *name, const char *tip,
+			    gitwork_commit_list *out);
+void gitwork_commit_list_free(gitwork_commit_list *c);
 
 #endif

@@ -19,6 +19,11 @@
  * The calls walk history, so they can take milliseconds (blame, containment)
  * to seconds (a first walk of a large repository): never call them on an
  * event-loop thread.
+ *
+ * Behind this header: repo.c (set-up, handles, revisions), history.c
+ * (containment, first release containing a commit, release order), walk.c
+ * (new history), blame.c (blame of a line) and fetch.c. Only these files
+ * include <git2.h>, through the private git/git_int.h.
  */
 typedef struct repo_handle repo_handle;
 
