@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fixture.h"
 #include "harness.h"
 
 typedef struct fixture {
@@ -26,32 +27,20 @@ typedef struct fixture {
 
 static int setup(void **state)
 {
-	fixture *f = calloc(1, sizeof(*f));
+	fixture *f = e2e_fixture_new(sizeof(*f), 1);
 
-	if (!f || e2e_setup(&f->s) < 0 || e2e_start(&f->s, NULL) < 0)
-		goto fail;
+	if (!f)
+		return -1;
 	snprintf(f->spool_a, sizeof(f->spool_a), "%s/install-a", f->s.dir);
 	snprintf(f->spool_b, sizeof(f->spool_b), "%s/install-b", f->s.dir);
-	snprintf(f->env, sizeof(f->env),
-		 "PROSUM_CACERT='%s' PROSUM_SERVER='%s' PROSUM_TOKEN='%s' PROSUM_PROJECT=demo "
-		 "PROSUM_DSN='%s'",
-		 f->s.cacert, f->s.url, f->s.token, f->s.dsn);
+	e2e_cli_env(&f->s, f->env, sizeof(f->env));
 	*state = f;
 	return 0;
-fail:
-	if (f)
-		e2e_destroy(&f->s);
-	free(f);
-	return -1;
 }
 
 static int teardown(void **state)
 {
-	fixture *f = *state;
-
-	e2e_stop(&f->s);
-	e2e_destroy(&f->s);
-	free(f);
+	e2e_fixture_free(*state);
 	return 0;
 }
 
@@ -60,14 +49,15 @@ static int run(fixture *f, char *out, size_t outsz, const char *spool, const cha
     __attribute__((format(printf, 5, 6)));
 static int run(fixture *f, char *out, size_t outsz, const char *spool, const char *fmt, ...)
 {
-	char args[2048];
+	char env[2400];
 	va_list ap;
+	int rc;
 
+	snprintf(env, sizeof(env), "%s PROSUM_SPOOL='%s'", f->env, spool);
 	va_start(ap, fmt);
-	vsnprintf(args, sizeof(args), fmt, ap);
+	rc = e2e_vcli(out, outsz, env, fmt, ap);
 	va_end(ap);
-	return e2e_sh(out, outsz, "%s PROSUM_SPOOL='%s' '%s' %s", f->env, spool, PROSUM_CLI_PATH,
-		      args);
+	return rc;
 }
 
 /* The line of `out` that starts with `start`, copied into line; 0 or -1. */

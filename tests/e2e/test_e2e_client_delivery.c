@@ -18,6 +18,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "fixture.h"
 #include "harness.h"
 #include "prosum.h"
 
@@ -39,27 +40,18 @@ typedef struct seen {
 
 static int setup(void **state)
 {
-	fixture *f = calloc(1, sizeof(*f));
+	fixture *f = e2e_fixture_new(sizeof(*f), 1);
 
-	if (!f || e2e_setup(&f->s) < 0 || e2e_start(&f->s, NULL) < 0)
-		goto fail;
+	if (!f)
+		return -1;
 	snprintf(f->spool, sizeof(f->spool), "%s/spool", f->s.dir);
 	*state = f;
 	return 0;
-fail:
-	if (f)
-		e2e_destroy(&f->s);
-	free(f);
-	return -1;
 }
 
 static int teardown(void **state)
 {
-	fixture *f = *state;
-
-	e2e_stop(&f->s);
-	e2e_destroy(&f->s);
-	free(f);
+	e2e_fixture_free(*state);
 	return 0;
 }
 
