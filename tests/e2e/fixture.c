@@ -5,6 +5,10 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <mbedtls/base64.h>
+#include <mbedtls/pk.h>
+#include <mbedtls/sha256.h>
+#include <mbedtls/x509_crt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,6 +41,32 @@ void e2e_fixture_free(void *fixture)
 		e2e_stop(s);
 	e2e_destroy(s);
 	free(s);
+}
+
+int e2e_token_add(e2e_server *s, const char *role, const char *name, char *out, size_t outsz)
+{
+	char args[256];
+
+	snprintf(args, sizeof(args), "token add --role %s --name %s", role, name);
+	return e2e_prosumd_secret(s, args, out, outsz);
+}
+
+void e2e_server_pin(e2e_server *s, char *out, size_t outsz)
+{
+	mbedtls_x509_crt crt;
+	unsigned char der[4096], hash[32], b64[64];
+	size_t olen = 0;
+	int n;
+
+	mbedtls_x509_crt_init(&crt);
+	assert_int_equal(mbedtls_x509_crt_parse_file(&crt, s->cert), 0);
+	/* The DER is written at the end of the buffer. */
+	n = mbedtls_pk_write_pubkey_der(&crt.pk, der, sizeof(der));
+	assert_true(n > 0);
+	assert_int_equal(mbedtls_sha256_ret(der + sizeof(der) - n, (size_t)n, hash, 0), 0);
+	assert_int_equal(mbedtls_base64_encode(b64, sizeof(b64), &olen, hash, sizeof(hash)), 0);
+	snprintf(out, outsz, "sha256//%.*s", (int)olen, (const char *)b64);
+	mbedtls_x509_crt_free(&crt);
 }
 
 void e2e_git(e2e_server *s, char *out, size_t outsz, const char *cmd)
@@ -92,6 +122,27 @@ json_t *e2e_call(e2e_server *s, const char *tok, const char *method, const char 
 	v = json_loads(r.body, 0, &e);
 	if (!v)
 		fail_msg("%s %s: not JSON (%ld): %s", method, path, r.status, r.body);
+	e2e_response_free(&r);
+	return v;
+}
+
+json_t *e2e_post_crash(e2e_server *s, const char *fn, const char *file, int line,
+		       const char *revision)
+{
+	char uuid[37], doc[1024];
+	e2e_response r;
+	json_t *v;
+
+	e2e_uuid(uuid);
+	snprintf(doc, sizeof(doc),
+		 "{\"uuid\":\"%s\",\"kind\":\"crash\",\"build\":{\"revision\":\"%s\"},"
+		 "\"tester\":{\"install_id\":\"t-%s\"},\"exception\":{\"type\":\"SIGSEGV\"},"
+		 "\"frames\":[{\"function\":\"%s\",\"file\":\"%s\",\"line\":%d}]}",
+		 uuid, revision, uuid, fn, file, line);
+	assert_int_equal(e2e_post_report(s, doc, &r), 0);
+	if (r.status != 201)
+		fail_msg("%ld %s", r.status, r.body);
+	v = e2e_json(&r);
 	e2e_response_free(&r);
 	return v;
 }

@@ -18,6 +18,13 @@ void *e2e_fixture_new(size_t size, int start);
 /* Stop the server if it runs, remove its directory, free the struct. Accepts NULL. */
 void e2e_fixture_free(void *fixture);
 
+/* `prosumd token add --role ROLE --name NAME` on the server's data; the token into out.
+ * 0 or -1 (setup style). */
+int e2e_token_add(e2e_server *s, const char *role, const char *name, char *out, size_t outsz);
+/* "sha256//BASE64" of the public key in the server's certificate, computed with mbedTLS.
+ * Fails the running test when it cannot be computed. */
+void e2e_server_pin(e2e_server *s, char *out, size_t outsz);
+
 /*
  * Run the shell command `cmd` in the test repository; the first line of its
  * output into out (out may be NULL). Fails the running test when the command
@@ -39,6 +46,14 @@ json_t *e2e_call(e2e_server *s, const char *tok, const char *method, const char 
 /* The string at k1 (or k1.k2 when k2 is not NULL); "(none)" when there is none, so that a
  * failed expectation reads as one. Borrowed from v. */
 const char *e2e_str(json_t *v, const char *k1, const char *k2);
+
+/*
+ * POST a crash with the ingest key: SIGSEGV in function fn at file:line, built
+ * from `revision`, by the install "t-UUID" (UUID: the report's fresh uuid).
+ * Fails the running test unless the answer is 201. The answer's JSON; the caller owns it.
+ */
+json_t *e2e_post_crash(e2e_server *s, const char *fn, const char *file, int line,
+		       const char *revision);
 
 /*
  * Run `ENV 'prosum' ARGS` with sh -c (ENV: variable assignments or an `env ...`

@@ -531,24 +531,6 @@ static void test_reports_filters_export(void **state)
 	assert_int_equal(run(f, out, sizeof(out), a, "reports --tag gpu 2>&1"), 2);
 }
 
-/* "sha256//BASE64" of the public key in the server's certificate, computed with mbedTLS. */
-static void server_pin(fixture *f, char *out, size_t outsz)
-{
-	mbedtls_x509_crt crt;
-	unsigned char der[4096], hash[32], b64[64];
-	size_t olen = 0;
-	int n;
-
-	mbedtls_x509_crt_init(&crt);
-	assert_int_equal(mbedtls_x509_crt_parse_file(&crt, f->s.cert), 0);
-	n = mbedtls_pk_write_pubkey_der(&crt.pk, der, sizeof(der));
-	assert_true(n > 0);
-	assert_int_equal(mbedtls_sha256_ret(der + sizeof(der) - n, (size_t)n, hash, 0), 0);
-	assert_int_equal(mbedtls_base64_encode(b64, sizeof(b64), &olen, hash, sizeof(hash)), 0);
-	snprintf(out, outsz, "sha256//%.*s", (int)olen, (const char *)b64);
-	mbedtls_x509_crt_free(&crt);
-}
-
 /* --pin and PROSUM_PIN: the pin alone vouches for the self-signed server; a wrong one does not. */
 static void test_pin(void **state)
 {
@@ -556,7 +538,7 @@ static void test_pin(void **state)
 	const char *wrong = "sha256//AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=";
 	char pin[128], out[4096], env[2048];
 
-	server_pin(f, pin, sizeof(pin));
+	e2e_server_pin(&f->s, pin, sizeof(pin));
 	/* No CA at all in these command lines. */
 	snprintf(env, sizeof(env),
 		 "PROSUM_SPOOL='%s' PROSUM_SERVER='%s' PROSUM_TOKEN='%s' PROSUM_DSN='%s'",

@@ -13,13 +13,14 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "fixture.h"
 #include "harness.h"
 
 static int setup(void **state)
 {
-	e2e_server *s = calloc(1, sizeof(*s));
+	e2e_server *s = e2e_fixture_new(sizeof(*s), 1);
 
-	if (!s || e2e_setup(s) < 0 || e2e_start(s, NULL) < 0)
+	if (!s)
 		return -1;
 	*state = s;
 	return 0;
@@ -30,8 +31,7 @@ static int teardown(void **state)
 	e2e_server *s = *state;
 
 	assert_int_equal(e2e_stop(s), 0);
-	e2e_destroy(s);
-	free(s);
+	e2e_fixture_free(s);
 	return 0;
 }
 

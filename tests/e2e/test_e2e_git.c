@@ -23,11 +23,10 @@ typedef struct fixture {
 
 static int setup(void **state)
 {
-	fixture *f = calloc(1, sizeof(*f));
+	fixture *f = e2e_fixture_new(sizeof(*f), 0);
 
-	if (!f || e2e_setup(&f->s) < 0 ||
-	    e2e_prosumd_secret(&f->s, "token add --role release --name rita", f->rel, sizeof(f->rel)) < 0 ||
-	    e2e_prosumd_secret(&f->s, "token add --role developer --name dev", f->dev, sizeof(f->dev)) < 0 ||
+	if (!f || e2e_token_add(&f->s, "release", "rita", f->rel, sizeof(f->rel)) < 0 ||
+	    e2e_token_add(&f->s, "developer", "dev", f->dev, sizeof(f->dev)) < 0 ||
 	    e2e_start(&f->s, NULL) < 0)
 		return -1;
 	*state = f;
@@ -39,31 +38,14 @@ static int teardown(void **state)
 	fixture *f = *state;
 
 	assert_int_equal(e2e_stop(&f->s), 0);
-	e2e_destroy(&f->s);
-	free(f);
+	e2e_fixture_free(f);
 	return 0;
 }
 
 /* Post a crash in function fn at main.c:line built from `revision`; the answer. */
 static json_t *crash(fixture *f, const char *fn, const char *revision, int line)
 {
-	char uuid[37], doc[1024];
-	e2e_response r;
-	json_t *v;
-	json_error_t e;
-
-	e2e_uuid(uuid);
-	snprintf(doc, sizeof(doc),
-		 "{\"uuid\":\"%s\",\"kind\":\"crash\",\"build\":{\"revision\":\"%s\"},"
-		 "\"tester\":{\"install_id\":\"t-%s\"},\"exception\":{\"type\":\"SIGSEGV\"},"
-		 "\"frames\":[{\"function\":\"%s\",\"file\":\"/home/ci/build/main.c\",\"line\":%d}]}",
-		 uuid, revision, uuid, fn, line);
-	assert_int_equal(e2e_post_report(&f->s, doc, &r), 0);
-	if (r.status != 201)
-		fail_msg("%ld %s", r.status, r.body);
-	v = json_loads(r.body, 0, &e);
-	e2e_response_free(&r);
-	return v;
+	return e2e_post_crash(&f->s, fn, "/home/ci/build/main.c", line, revision);
 }
 
 static const char *str(json_t *v, const char *k1, const char *k2)

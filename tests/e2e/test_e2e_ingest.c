@@ -20,12 +20,10 @@ static const char *const fast_timeouts[] = {"--handshake-timeout", "2000", "--id
 
 static int setup(void **state)
 {
-	e2e_server *s = calloc(1, sizeof(*s));
+	e2e_server *s = e2e_fixture_new(sizeof(*s), 0);
 
-	if (!s || e2e_setup(s) < 0 || e2e_start(s, fast_timeouts) < 0) {
-		if (s)
-			e2e_destroy(s);
-		free(s);
+	if (!s || e2e_start(s, fast_timeouts) < 0) {
+		e2e_fixture_free(s);
 		return -1;
 	}
 	*state = s;
@@ -37,8 +35,7 @@ static int teardown(void **state)
 	e2e_server *s = *state;
 
 	assert_int_equal(e2e_stop(s), 0); /* a graceful SIGTERM exits 0 */
-	e2e_destroy(s);
-	free(s);
+	e2e_fixture_free(s);
 	return 0;
 }
 

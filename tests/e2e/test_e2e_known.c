@@ -22,11 +22,9 @@ typedef struct fixture {
 
 static int setup(void **state)
 {
-	fixture *f = calloc(1, sizeof(*f));
+	fixture *f = e2e_fixture_new(sizeof(*f), 0);
 
-	if (!f || e2e_setup(&f->s) < 0 ||
-	    e2e_prosumd_secret(&f->s, "token add --role release --name rita", f->rel,
-			       sizeof(f->rel)) < 0)
+	if (!f || e2e_token_add(&f->s, "release", "rita", f->rel, sizeof(f->rel)) < 0)
 		return -1;
 	if (e2e_git_head(&f->s, f->a) < 0)
 		return -1;
@@ -45,8 +43,7 @@ static int teardown(void **state)
 
 	if (f->s.pid > 0)
 		assert_int_equal(e2e_stop(&f->s), 0);
-	e2e_destroy(&f->s);
-	free(f);
+	e2e_fixture_free(f);
 	return 0;
 }
 

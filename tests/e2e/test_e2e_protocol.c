@@ -12,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "fixture.h"
 #include "harness.h"
 
 #define WAIT_MS 10000 /* generous: the machine may be loaded; only behaviour is asserted */
@@ -23,9 +24,9 @@ static long num(const char *s)
 
 static int setup(void **state)
 {
-	e2e_server *s = calloc(1, sizeof(*s));
+	e2e_server *s = e2e_fixture_new(sizeof(*s), 1);
 
-	if (!s || e2e_setup(s) < 0 || e2e_start(s, NULL) < 0)
+	if (!s)
 		return -1;
 	*state = s;
 	return 0;
@@ -36,8 +37,7 @@ static int teardown(void **state)
 	e2e_server *s = *state;
 
 	assert_int_equal(e2e_stop(s), 0);
-	e2e_destroy(s);
-	free(s);
+	e2e_fixture_free(s);
 	return 0;
 }
 

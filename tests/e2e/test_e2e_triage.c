@@ -24,10 +24,9 @@ typedef struct fixture {
 
 static int setup(void **state)
 {
-	fixture *f = calloc(1, sizeof(*f));
+	fixture *f = e2e_fixture_new(sizeof(*f), 0);
 
-	if (!f || e2e_setup(&f->s) < 0 ||
-	    e2e_prosumd_secret(&f->s, "token add --role developer --name dana", f->dev, sizeof(f->dev)) < 0 ||
+	if (!f || e2e_token_add(&f->s, "developer", "dana", f->dev, sizeof(f->dev)) < 0 ||
 	    e2e_prosumd_secret(&f->s, "project add other", f->other_key, sizeof(f->other_key)) < 0 ||
 	    e2e_prosumd_secret(&f->s, "token add --role developer --name oscar --project other", f->other,
 		  sizeof(f->other)) < 0 ||
@@ -42,8 +41,7 @@ static int teardown(void **state)
 	fixture *f = *state;
 
 	assert_int_equal(e2e_stop(&f->s), 0);
-	e2e_destroy(&f->s);
-	free(f);
+	e2e_fixture_free(f);
 	return 0;
 }
 
