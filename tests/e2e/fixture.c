@@ -43,6 +43,25 @@ void e2e_fixture_free(void *fixture)
 	free(s);
 }
 
+int e2e_setup_started(void **state)
+{
+	e2e_server *s = e2e_fixture_new(sizeof(*s), 1);
+
+	if (!s)
+		return -1;
+	*state = s;
+	return 0;
+}
+
+int e2e_teardown_stopped(void **state)
+{
+	e2e_server *s = *state;
+
+	assert_int_equal(e2e_stop(s), 0); /* a graceful SIGTERM exits 0 */
+	e2e_fixture_free(s);
+	return 0;
+}
+
 int e2e_token_add(e2e_server *s, const char *role, const char *name, char *out, size_t outsz)
 {
 	char args[256];
@@ -145,6 +164,18 @@ json_t *e2e_post_crash(e2e_server *s, const char *fn, const char *file, int line
 	v = e2e_json(&r);
 	e2e_response_free(&r);
 	return v;
+}
+
+void e2e_expect(e2e_server *s, const char *tok, const char *method, const char *path,
+		const char *body, long want)
+{
+	long st;
+	json_t *v = e2e_call(s, tok, method, path, body, &st);
+
+	if (st != want)
+		fail_msg("%s %s: %ld, expected %ld: %s", method, path, st, want,
+			 json_dumps(v, JSON_COMPACT));
+	json_decref(v);
 }
 
 const char *e2e_str(json_t *v, const char *k1, const char *k2)

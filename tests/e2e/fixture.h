@@ -18,6 +18,12 @@ void *e2e_fixture_new(size_t size, int start);
 /* Stop the server if it runs, remove its directory, free the struct. Accepts NULL. */
 void e2e_fixture_free(void *fixture);
 
+/* cmocka setup: *state = e2e_fixture_new(sizeof(e2e_server), 1). 0 or -1. */
+int e2e_setup_started(void **state);
+/* cmocka teardown for *state from e2e_fixture_new(): asserts that the server exits 0 on
+ * SIGTERM (it must be running), then e2e_fixture_free(). */
+int e2e_teardown_stopped(void **state);
+
 /* `prosumd token add --role ROLE --name NAME` on the server's data; the token into out.
  * 0 or -1 (setup style). */
 int e2e_token_add(e2e_server *s, const char *role, const char *name, char *out, size_t outsz);
@@ -43,6 +49,9 @@ json_t *e2e_json(const e2e_response *r);
  */
 json_t *e2e_call(e2e_server *s, const char *tok, const char *method, const char *path,
 		 const char *body, long *status);
+/* e2e_call(), then fail the running test unless the status is `want`. */
+void e2e_expect(e2e_server *s, const char *tok, const char *method, const char *path,
+		const char *body, long want);
 /* The string at k1 (or k1.k2 when k2 is not NULL); "(none)" when there is none, so that a
  * failed expectation reads as one. Borrowed from v. */
 const char *e2e_str(json_t *v, const char *k1, const char *k2);

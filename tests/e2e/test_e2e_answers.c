@@ -34,11 +34,7 @@ static int setup(void **state)
 
 static int teardown(void **state)
 {
-	fixture *f = *state;
-
-	assert_int_equal(e2e_stop(&f->s), 0);
-	e2e_fixture_free(f);
-	return 0;
+	return e2e_teardown_stopped(state);
 }
 
 /* A request with a token, or as a tester (tok NULL: the ingest key and install header). */

@@ -18,21 +18,12 @@
 
 static int setup(void **state)
 {
-	e2e_server *s = e2e_fixture_new(sizeof(*s), 1);
-
-	if (!s)
-		return -1;
-	*state = s;
-	return 0;
+	return e2e_setup_started(state);
 }
 
 static int teardown(void **state)
 {
-	e2e_server *s = *state;
-
-	assert_int_equal(e2e_stop(s), 0);
-	e2e_fixture_free(s);
-	return 0;
+	return e2e_teardown_stopped(state);
 }
 
 /* A report whose description is `size` bytes. */

@@ -61,13 +61,7 @@ static json_t *call(fixture *f, const char *method, const char *path, const char
 
 static void ok(fixture *f, const char *method, const char *path, const char *body, long want)
 {
-	long st;
-	json_t *v = call(f, method, path, body, &st);
-
-	if (st != want)
-		fail_msg("%s %s: %ld, expected %ld: %s", method, path, st, want,
-			 json_dumps(v, JSON_COMPACT));
-	json_decref(v);
+	e2e_expect(&f->s, f->rel, method, path, body, want);
 }
 
 /* Post a crash in main_crash built from `build` (a "revision" or a "version") by `install`. */

@@ -35,11 +35,7 @@ static int setup(void **state)
 
 static int teardown(void **state)
 {
-	fixture *f = *state;
-
-	assert_int_equal(e2e_stop(&f->s), 0);
-	e2e_fixture_free(f);
-	return 0;
+	return e2e_teardown_stopped(state);
 }
 
 /* Post a crash in function fn at main.c:line built from `revision`; the answer. */

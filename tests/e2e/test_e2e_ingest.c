@@ -32,11 +32,7 @@ static int setup(void **state)
 
 static int teardown(void **state)
 {
-	e2e_server *s = *state;
-
-	assert_int_equal(e2e_stop(s), 0); /* a graceful SIGTERM exits 0 */
-	e2e_fixture_free(s);
-	return 0;
+	return e2e_teardown_stopped(state);
 }
 
 /* A valid report document with the given uuid and title. */

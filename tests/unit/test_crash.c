@@ -18,6 +18,7 @@
 #include "prosum.h"
 #include "lib/spool.h"
 #include "lib/util.h"
+#include "unit_fixture.h"
 
 #define DSN "https://key@127.0.0.1:1/demo"
 
@@ -25,28 +26,13 @@ typedef struct fixture {
 	char dir[64];
 } fixture;
 
-static void rm_dir(const char *path)
-{
-	DIR *d = opendir(path);
-	struct dirent *e;
-
-	while (d && (e = readdir(d)) != NULL) {
-		if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0)
-			unlinkat(dirfd(d), e->d_name, 0);
-	}
-	if (d)
-		closedir(d);
-	rmdir(path);
-}
-
 static int setup(void **state)
 {
 	fixture *f = calloc(1, sizeof(*f));
 
 	if (!f)
 		return -1;
-	snprintf(f->dir, sizeof(f->dir), "/tmp/prosum-test-crash-XXXXXX");
-	if (!mkdtemp(f->dir)) {
+	if (unit_tmpdir(f->dir, sizeof(f->dir), "test-crash") < 0) {
 		free(f);
 		return -1;
 	}
@@ -58,7 +44,7 @@ static int teardown(void **state)
 {
 	fixture *f = *state;
 
-	rm_dir(f->dir);
+	unit_rmtree(f->dir);
 	free(f);
 	return 0;
 }
