@@ -24,33 +24,20 @@
 /* An unused port on the loopback: connections are refused at once. */
 #define DOWN_DSN "https://key@127.0.0.1:1/demo"
 
-typedef struct fixture {
-	char dir[64];
-} fixture;
+typedef unit_dir fixture;
 
 static int setup(void **state)
 {
-	fixture *f = calloc(1, sizeof(*f));
-
-	if (!f)
+	if (unit_dir_setup(state) < 0)
 		return -1;
-	if (unit_tmpdir(f->dir, sizeof(f->dir), "test-client") < 0) {
-		free(f);
-		return -1;
-	}
 	unsetenv("PROSUM_SPOOL");
 	unsetenv("PROSUM_CACERT");
-	*state = f;
 	return 0;
 }
 
 static int teardown(void **state)
 {
-	fixture *f = *state;
-
-	unit_rmtree(f->dir);
-	free(f);
-	return 0;
+	return unit_dir_teardown(state);
 }
 
 static json_t *doc_of(const prosum_report *r)

@@ -22,31 +22,16 @@
 
 #define DSN "https://key@127.0.0.1:1/demo"
 
-typedef struct fixture {
-	char dir[64];
-} fixture;
+typedef unit_dir fixture;
 
 static int setup(void **state)
 {
-	fixture *f = calloc(1, sizeof(*f));
-
-	if (!f)
-		return -1;
-	if (unit_tmpdir(f->dir, sizeof(f->dir), "test-crash") < 0) {
-		free(f);
-		return -1;
-	}
-	*state = f;
-	return 0;
+	return unit_dir_setup(state);
 }
 
 static int teardown(void **state)
 {
-	fixture *f = *state;
-
-	unit_rmtree(f->dir);
-	free(f);
-	return 0;
+	return unit_dir_teardown(state);
 }
 
 /* Names of the files in `dir` ending with `suffix`: how many, and the first. */

@@ -17,33 +17,16 @@
 #include "unit_fixture.h"
 #include "unit_store.h"
 
-typedef struct fixture {
-	char dir[64];
-	char path[128];
-	store_db *db;
-	int64_t project;
-} fixture;
+typedef unit_store fixture;
 
 static int setup(void **state)
 {
-	fixture *f = calloc(1, sizeof(*f));
-
-	if (!f || unit_tmpdir(f->dir, sizeof(f->dir), "triage") < 0 ||
-	    unit_store_open(f->dir, NULL, f->path, sizeof(f->path), &f->db, &f->project) < 0)
-		return -1;
-	*state = f;
-	return 0;
+	return unit_store_setup(state);
 }
 
 static int teardown(void **state)
 {
-	fixture *f = *state;
-
-	store_db_close(f->db);
-	if (unit_rmtree(f->dir) < 0)
-		return -1;
-	free(f);
-	return 0;
+	return unit_store_teardown(state);
 }
 
 /*

@@ -35,6 +35,29 @@ int unit_rmtree(const char *dir)
 	return nftw(dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS) == 0 ? 0 : -1;
 }
 
+int unit_dir_setup(void **state)
+{
+	unit_dir *d = calloc(1, sizeof(*d));
+
+	if (!d)
+		return -1;
+	if (unit_tmpdir(d->dir, sizeof(d->dir), "unit") < 0) {
+		free(d);
+		return -1;
+	}
+	*state = d;
+	return 0;
+}
+
+int unit_dir_teardown(void **state)
+{
+	unit_dir *d = *state;
+
+	unit_rmtree(d->dir);
+	free(d);
+	return 0;
+}
+
 int unit_sh(const char *dir, char *out, size_t outsz, const char *fmt, ...)
 {
 	char cmd[8192], sink[256];

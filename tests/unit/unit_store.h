@@ -17,4 +17,17 @@
 int unit_store_open(const char *dir, const char *repo, char *path, size_t pathsz, store_db **db,
 		    int64_t *project);
 
+/* The store fixture: a test directory holding prosum.db, open for writing, with "demo". */
+typedef struct unit_store {
+	char dir[64];
+	char path[128]; /* dir/prosum.db */
+	store_db *db;
+	int64_t project; /* "demo", with no repository */
+} unit_store;
+/* cmocka setup: *state = a new unit_store (free it with unit_store_teardown()). 0 or -1. */
+int unit_store_setup(void **state);
+/* cmocka teardown: close the database, remove the directory, free *state. 0, or -1 when the
+ * directory could not be removed. */
+int unit_store_teardown(void **state);
+
 #endif
