@@ -23,6 +23,7 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#include "fixture.h"
 #include "harness.h"
 
 /*
@@ -292,13 +293,11 @@ static void snapshot(fixture *f)
 
 static int up(void **state, const char *const *flags)
 {
-	fixture *f = calloc(1, sizeof(*f));
+	fixture *f = e2e_fixture_new(sizeof(*f), 0);
 	int i;
 
 	if (!f)
 		return -1;
-	if (e2e_setup(&f->s) < 0)
-		goto fail;
 	snprintf(f->log, sizeof(f->log), "%s/server.log", f->s.dir);
 	if (e2e_start_logged(&f->s, flags, f->log) < 0)
 		goto fail;
@@ -310,8 +309,7 @@ static int up(void **state, const char *const *flags)
 	*state = f;
 	return 0;
 fail:
-	e2e_destroy(&f->s);
-	free(f);
+	e2e_fixture_free(f);
 	return -1;
 }
 
@@ -333,8 +331,7 @@ static int down(void **state)
 		fprintf(stderr, "the server's stderr holds a sanitizer report (above)\n");
 		rc = -1;
 	}
-	e2e_destroy(&f->s);
-	free(f);
+	e2e_fixture_free(f);
 	return rc;
 }
 

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "fixture.h"
 #include "harness.h"
 
 typedef struct fixture {
@@ -19,32 +20,12 @@ typedef struct fixture {
 	char dev[128]; /* developer token */
 } fixture;
 
-/* Run a shell command in the test repository; its output (first line) in out. */
-static void git(fixture *f, char *out, size_t outsz, const char *cmd)
-{
-	char buf[4096];
-
-	if (e2e_sh(buf, sizeof(buf), "cd '%s' && %s", f->s.repo, cmd) != 0)
-		fail_msg("git step failed: %s", cmd);
-	if (out) {
-		size_t n = strcspn(buf, "\n");
-
-		if (n >= outsz)
-			fail_msg("git output too long: %s", cmd);
-		memcpy(out, buf, n);
-		out[n] = '\0';
-	}
-}
-
 static int setup(void **state)
 {
-	fixture *f = calloc(1, sizeof(*f));
+	fixture *f = e2e_fixture_new(sizeof(*f), 0);
 
-	if (!f || e2e_setup(&f->s) < 0 ||
-	    e2e_prosumd_secret(&f->s, "token add --role release --name rita", f->rel,
-			       sizeof(f->rel)) < 0 ||
-	    e2e_prosumd_secret(&f->s, "token add --role developer --name dev", f->dev,
-			       sizeof(f->dev)) < 0 ||
+	if (!f || e2e_token_add(&f->s, "release", "rita", f->rel, sizeof(f->rel)) < 0 ||
+	    e2e_token_add(&f->s, "developer", "dev", f->dev, sizeof(f->dev)) < 0 ||
 	    e2e_start(&f->s, NULL) < 0)
 		return -1;
 	*state = f;
@@ -53,12 +34,7 @@ static int setup(void **state)
 
 static int teardown(void **state)
 {
-	fixture *f = *state;
-
-	assert_int_equal(e2e_stop(&f->s), 0);
-	e2e_destroy(&f->s);
-	free(f);
-	return 0;
+	return e2e_teardown_stopped(state);
 }
 
 /* A request with a token, or as a tester (tok NULL: the ingest key and install header). */
@@ -97,23 +73,7 @@ static json_t *call(fixture *f, const char *tok, const char *method, const char 
 /* Post a crash in function fn at main.c:line built from `revision`; the answer. */
 static json_t *crash(fixture *f, const char *fn, const char *revision, int line)
 {
-	char uuid[37], doc[1024];
-	e2e_response r;
-	json_t *v;
-	json_error_t e;
-
-	e2e_uuid(uuid);
-	snprintf(doc, sizeof(doc),
-		 "{\"uuid\":\"%s\",\"kind\":\"crash\",\"build\":{\"revision\":\"%s\"},"
-		 "\"tester\":{\"install_id\":\"t-%s\"},\"exception\":{\"type\":\"SIGSEGV\"},"
-		 "\"frames\":[{\"function\":\"%s\",\"file\":\"src/main.c\",\"line\":%d}]}",
-		 uuid, revision, uuid, fn, line);
-	assert_int_equal(e2e_post_report(&f->s, doc, &r), 0);
-	if (r.status != 201)
-		fail_msg("%ld %s", r.status, r.body);
-	v = json_loads(r.body, 0, &e);
-	e2e_response_free(&r);
-	return v;
+	return e2e_post_crash(&f->s, fn, "src/main.c", line, revision);
 }
 
 static const char *str(json_t *v, const char *k1, const char *k2)
@@ -174,13 +134,13 @@ static void test_reports_filtered_by_release(void **state)
 	long st;
 	char c0[16], c2[41], got[256];
 
-	git(f, c0, sizeof(c0), "git rev-parse --short=8 HEAD");
+	e2e_git(&f->s, c0, sizeof(c0), "git rev-parse --short=8 HEAD");
 	v = crash(f, "early", c0, 1); /* from the first commit */
 	json_decref(v);
-	git(f, NULL, 0, "echo a > a.txt && git add a.txt && git commit -qm one && git tag v1.0");
+	e2e_git(&f->s, NULL, 0, "echo a > a.txt && git add a.txt && git commit -qm one && git tag v1.0");
 	release_add(f, "1.0", "v1.0");
-	git(f, NULL, 0, "echo b > b.txt && git add b.txt && git commit -qm two");
-	git(f, c2, sizeof(c2), "git rev-parse HEAD");
+	e2e_git(&f->s, NULL, 0, "echo b > b.txt && git add b.txt && git commit -qm two");
+	e2e_git(&f->s, c2, sizeof(c2), "git rev-parse HEAD");
 	v = crash(f, "tagged", "v1.0", 2); /* */
 	assert_string_equal(str(v, "revision", "release"), "1.0");
 	json_decref(v);
@@ -245,7 +205,7 @@ static void test_group_list_does_not_claim_no_suspects(void **state)
 	int tries;
 	char c0[41];
 
-	git(f, c0, sizeof(c0), "git rev-parse HEAD");
+	e2e_git(&f->s, c0, sizeof(c0), "git rev-parse HEAD");
 	v = crash(f, "blamed", c0, 1);
 	json_decref(v);
 	/* Blame runs in the background: seconds at most, but on a loaded machine allow 60. */
@@ -276,12 +236,12 @@ static void test_suspects_after_a_later_sync(void **state)
 	char c0[41];
 	int tries;
 
-	git(f, c0, sizeof(c0), "git rev-parse HEAD");
+	e2e_git(&f->s, c0, sizeof(c0), "git rev-parse HEAD");
 	v = crash(f, "late", "v5.0", 1); /* a build the repository does not know yet */
 	assert_string_equal(str(v, "id", NULL), "R-1");
 	assert_true(json_is_null(json_object_get(json_object_get(v, "revision"), "commit")));
 	json_decref(v);
-	git(f, NULL, 0, "git tag v5.0");
+	e2e_git(&f->s, NULL, 0, "git tag v5.0");
 	v = call(f, f->dev, "POST", "/api/v1/projects/demo/sync", NULL, &st);
 	assert_int_equal(st, 200);
 	assert_int_equal(json_integer_value(json_object_get(v, "resolved")), 1);
@@ -404,12 +364,12 @@ static void test_new_fix_for_a_regression(void **state)
 	long st;
 	char c0[16], a[41], b[41], actor[32];
 
-	git(f, c0, sizeof(c0), "git rev-parse --short=8 HEAD");
+	e2e_git(&f->s, c0, sizeof(c0), "git rev-parse --short=8 HEAD");
 	v = crash(f, "flaky", c0, 1); /* R-1, G-1 */
 	json_decref(v);
-	git(f, NULL, 0, "echo a > a.txt && git add a.txt && " COMMIT("2026-01-01T10:00:00Z")
+	e2e_git(&f->s, NULL, 0, "echo a > a.txt && git add a.txt && " COMMIT("2026-01-01T10:00:00Z")
 			" -m 'Guard the pointer' -m 'Fixes G-1' && git tag v1.0");
-	git(f, a, sizeof(a), "git rev-parse HEAD");
+	e2e_git(&f->s, a, sizeof(a), "git rev-parse HEAD");
 	release_add(f, "1.0", "v1.0");
 	sync_repo(f);
 	v = call(f, f->dev, "GET", "/api/v1/projects/demo/groups/G-1", NULL, &st);
@@ -424,9 +384,9 @@ static void test_new_fix_for_a_regression(void **state)
 	json_decref(v);
 
 	/* A newer fix: the group is fixed again, by it, in the release that holds it. */
-	git(f, NULL, 0, "echo b > b.txt && git add b.txt && " COMMIT("2026-02-01T10:00:00Z")
+	e2e_git(&f->s, NULL, 0, "echo b > b.txt && git add b.txt && " COMMIT("2026-02-01T10:00:00Z")
 			" -m 'Really guard the pointer' -m 'Fixes G-1' && git tag v2.0");
-	git(f, b, sizeof(b), "git rev-parse HEAD");
+	e2e_git(&f->s, b, sizeof(b), "git rev-parse HEAD");
 	release_add(f, "2.0", "v2.0");
 	sync_repo(f);
 	v = call(f, f->dev, "GET", "/api/v1/projects/demo/groups/G-1", NULL, &st);
@@ -458,20 +418,20 @@ static void test_two_fixes_in_one_sync(void **state)
 	long st;
 	char c0[16], x[41], y[41];
 
-	git(f, c0, sizeof(c0), "git rev-parse --short=8 HEAD");
+	e2e_git(&f->s, c0, sizeof(c0), "git rev-parse --short=8 HEAD");
 	v = crash(f, "twice", c0, 2); /* R-1, G-1 */
 	json_decref(v);
-	git(f, NULL, 0, "echo x > x.txt && git add x.txt && " COMMIT("2026-03-01T10:00:00Z")
+	e2e_git(&f->s, NULL, 0, "echo x > x.txt && git add x.txt && " COMMIT("2026-03-01T10:00:00Z")
 			" -m 'Half a fix' -m 'Fixes R-1' && git tag v3.0");
-	git(f, x, sizeof(x), "git rev-parse HEAD");
+	e2e_git(&f->s, x, sizeof(x), "git rev-parse HEAD");
 	/* The newer fix gets an id above the older's in hex, so the smallest id is the
 	 * wrong (older) one. */
-	git(f, y, sizeof(y), "i=0; while :; do echo $i > y.txt && git add y.txt && "
+	e2e_git(&f->s, y, sizeof(y), "i=0; while :; do echo $i > y.txt && git add y.txt && "
 			     COMMIT("2026-04-01T10:00:00Z") " -m \"The rest $i\" -m 'Fixes R-1' && "
 			     "h=$(git rev-parse HEAD) && if [ \"$h\" \\> \"$(git rev-parse v3.0)\" ]; "
 			     "then echo $h; break; fi; git reset -q --hard v3.0; i=$((i+1)); done");
 	assert_true(strcmp(y, x) > 0);
-	git(f, NULL, 0, "git tag v4.0");
+	e2e_git(&f->s, NULL, 0, "git tag v4.0");
 	release_add(f, "3.0", "v3.0");
 	release_add(f, "4.0", "v4.0");
 	sync_repo(f);

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fixture.h"
 #include "harness.h"
 
 typedef struct fixture {
@@ -26,32 +27,20 @@ typedef struct fixture {
 
 static int setup(void **state)
 {
-	fixture *f = calloc(1, sizeof(*f));
+	fixture *f = e2e_fixture_new(sizeof(*f), 1);
 
-	if (!f || e2e_setup(&f->s) < 0 || e2e_start(&f->s, NULL) < 0)
-		goto fail;
+	if (!f)
+		return -1;
 	snprintf(f->spool_a, sizeof(f->spool_a), "%s/install-a", f->s.dir);
 	snprintf(f->spool_b, sizeof(f->spool_b), "%s/install-b", f->s.dir);
-	snprintf(f->env, sizeof(f->env),
-		 "PROSUM_CACERT='%s' PROSUM_SERVER='%s' PROSUM_TOKEN='%s' PROSUM_PROJECT=demo "
-		 "PROSUM_DSN='%s'",
-		 f->s.cacert, f->s.url, f->s.token, f->s.dsn);
+	e2e_cli_env(&f->s, f->env, sizeof(f->env));
 	*state = f;
 	return 0;
-fail:
-	if (f)
-		e2e_destroy(&f->s);
-	free(f);
-	return -1;
 }
 
 static int teardown(void **state)
 {
-	fixture *f = *state;
-
-	e2e_stop(&f->s);
-	e2e_destroy(&f->s);
-	free(f);
+	e2e_fixture_free(*state);
 	return 0;
 }
 
@@ -60,14 +49,15 @@ static int run(fixture *f, char *out, size_t outsz, const char *spool, const cha
     __attribute__((format(printf, 5, 6)));
 static int run(fixture *f, char *out, size_t outsz, const char *spool, const char *fmt, ...)
 {
-	char args[2048];
+	char env[2400];
 	va_list ap;
+	int rc;
 
+	snprintf(env, sizeof(env), "%s PROSUM_SPOOL='%s'", f->env, spool);
 	va_start(ap, fmt);
-	vsnprintf(args, sizeof(args), fmt, ap);
+	rc = e2e_vcli(out, outsz, env, fmt, ap);
 	va_end(ap);
-	return e2e_sh(out, outsz, "%s PROSUM_SPOOL='%s' '%s' %s", f->env, spool, PROSUM_CLI_PATH,
-		      args);
+	return rc;
 }
 
 /* The line of `out` that starts with `start`, copied into line; 0 or -1. */
@@ -541,24 +531,6 @@ static void test_reports_filters_export(void **state)
 	assert_int_equal(run(f, out, sizeof(out), a, "reports --tag gpu 2>&1"), 2);
 }
 
-/* "sha256//BASE64" of the public key in the server's certificate, computed with mbedTLS. */
-static void server_pin(fixture *f, char *out, size_t outsz)
-{
-	mbedtls_x509_crt crt;
-	unsigned char der[4096], hash[32], b64[64];
-	size_t olen = 0;
-	int n;
-
-	mbedtls_x509_crt_init(&crt);
-	assert_int_equal(mbedtls_x509_crt_parse_file(&crt, f->s.cert), 0);
-	n = mbedtls_pk_write_pubkey_der(&crt.pk, der, sizeof(der));
-	assert_true(n > 0);
-	assert_int_equal(mbedtls_sha256_ret(der + sizeof(der) - n, (size_t)n, hash, 0), 0);
-	assert_int_equal(mbedtls_base64_encode(b64, sizeof(b64), &olen, hash, sizeof(hash)), 0);
-	snprintf(out, outsz, "sha256//%.*s", (int)olen, (const char *)b64);
-	mbedtls_x509_crt_free(&crt);
-}
-
 /* --pin and PROSUM_PIN: the pin alone vouches for the self-signed server; a wrong one does not. */
 static void test_pin(void **state)
 {
@@ -566,7 +538,7 @@ static void test_pin(void **state)
 	const char *wrong = "sha256//AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=";
 	char pin[128], out[4096], env[2048];
 
-	server_pin(f, pin, sizeof(pin));
+	e2e_server_pin(&f->s, pin, sizeof(pin));
 	/* No CA at all in these command lines. */
 	snprintf(env, sizeof(env),
 		 "PROSUM_SPOOL='%s' PROSUM_SERVER='%s' PROSUM_TOKEN='%s' PROSUM_DSN='%s'",

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fixture.h"
 #include "harness.h"
 
 typedef struct fixture {
@@ -22,30 +23,21 @@ typedef struct fixture {
 
 static int setup(void **state)
 {
-	fixture *f = calloc(1, sizeof(*f));
+	fixture *f = e2e_fixture_new(sizeof(*f), 1);
 
-	if (!f || e2e_setup(&f->s) < 0 || e2e_start(&f->s, NULL) < 0)
-		goto fail;
+	if (!f)
+		return -1;
 	snprintf(f->spool_a, sizeof(f->spool_a), "%s/install-a", f->s.dir);
 	snprintf(f->spool_b, sizeof(f->spool_b), "%s/install-b", f->s.dir);
 	snprintf(f->env, sizeof(f->env), "PROSUM_CACERT='%s' PROSUM_DSN='%s'", f->s.cacert,
 		 f->s.dsn);
 	*state = f;
 	return 0;
-fail:
-	if (f)
-		e2e_destroy(&f->s);
-	free(f);
-	return -1;
 }
 
 static int teardown(void **state)
 {
-	fixture *f = *state;
-
-	e2e_stop(&f->s);
-	e2e_destroy(&f->s);
-	free(f);
+	e2e_fixture_free(*state);
 	return 0;
 }
 
@@ -54,13 +46,12 @@ static int teardown(void **state)
 static int vrun(fixture *f, char *out, size_t outsz, const char *spool, int cols, const char *fmt,
 		va_list ap)
 {
-	char args[2048], width[32] = "unset COLUMNS;";
+	char env[2400], width[32] = "unset COLUMNS;";
 
-	vsnprintf(args, sizeof(args), fmt, ap);
 	if (cols)
 		snprintf(width, sizeof(width), "COLUMNS=%d", cols);
-	return e2e_sh(out, outsz, "%s %s PROSUM_SPOOL='%s' '%s' %s", width, f->env, spool,
-		      PROSUM_CLI_PATH, args);
+	snprintf(env, sizeof(env), "%s %s PROSUM_SPOOL='%s'", width, f->env, spool);
+	return e2e_vcli(out, outsz, env, fmt, ap);
 }
 
 static int run(fixture *f, char *out, size_t outsz, const char *spool, const char *fmt, ...)

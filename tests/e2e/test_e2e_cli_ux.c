@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "fixture.h"
 #include "harness.h"
 
 typedef struct fixture {
@@ -20,10 +21,10 @@ typedef struct fixture {
 
 static int setup(void **state)
 {
-	fixture *f = calloc(1, sizeof(*f));
+	fixture *f = e2e_fixture_new(sizeof(*f), 1);
 
-	if (!f || e2e_setup(&f->s) < 0 || e2e_start(&f->s, NULL) < 0)
-		goto fail;
+	if (!f)
+		return -1;
 	/* COLUMNS is cleared: into a pipe without it, nothing is cut unless a test says so. */
 	snprintf(f->env, sizeof(f->env),
 		 "COLUMNS= PROSUM_CACERT='%s' PROSUM_SERVER='%s' PROSUM_TOKEN='%s' "
@@ -31,20 +32,11 @@ static int setup(void **state)
 		 f->s.cacert, f->s.url, f->s.token, f->s.dsn, f->s.dir);
 	*state = f;
 	return 0;
-fail:
-	if (f)
-		e2e_destroy(&f->s);
-	free(f);
-	return -1;
 }
 
 static int teardown(void **state)
 {
-	fixture *f = *state;
-
-	e2e_stop(&f->s);
-	e2e_destroy(&f->s);
-	free(f);
+	e2e_fixture_free(*state);
 	return 0;
 }
 
@@ -53,13 +45,13 @@ static int run(fixture *f, char *out, size_t outsz, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 static int run(fixture *f, char *out, size_t outsz, const char *fmt, ...)
 {
-	char args[2048];
 	va_list ap;
+	int rc;
 
 	va_start(ap, fmt);
-	vsnprintf(args, sizeof(args), fmt, ap);
+	rc = e2e_vcli(out, outsz, f->env, fmt, ap);
 	va_end(ap);
-	return e2e_sh(out, outsz, "%s '%s' %s", f->env, PROSUM_CLI_PATH, args);
+	return rc;
 }
 
 /* The same with COLUMNS set to `cols`. */

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "fixture.h"
 #include "harness.h"
 #include "prosum.h"
 
@@ -31,35 +32,23 @@ static void set_env(fixture *f)
 
 static int setup(void **state)
 {
-	fixture *f = calloc(1, sizeof(*f));
-	char out[128];
+	fixture *f = e2e_fixture_new(sizeof(*f), 1);
 
-	if (!f || e2e_setup(&f->s) < 0 || e2e_start(&f->s, NULL) < 0)
-		goto fail;
+	if (!f)
+		return -1;
 	snprintf(f->spool, sizeof(f->spool), "%s/spool", f->s.dir);
-	if (e2e_sh(out, sizeof(out), "git -C '%s' rev-parse HEAD", f->s.repo) != 0)
-		goto fail;
-	out[strcspn(out, "\n")] = '\0';
-	if (strlen(out) >= sizeof(f->head))
-		goto fail;
-	memcpy(f->head, out, strlen(out) + 1);
+	if (e2e_git_head(&f->s, f->head) < 0) {
+		e2e_fixture_free(f);
+		return -1;
+	}
 	set_env(f);
 	*state = f;
 	return 0;
-fail:
-	if (f)
-		e2e_destroy(&f->s);
-	free(f);
-	return -1;
 }
 
 static int teardown(void **state)
 {
-	fixture *f = *state;
-
-	e2e_stop(&f->s);
-	e2e_destroy(&f->s);
-	free(f);
+	e2e_fixture_free(*state);
 	return 0;
 }
 

@@ -18,6 +18,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "fixture.h"
 #include "harness.h"
 #include "prosum.h"
 
@@ -39,27 +40,18 @@ typedef struct seen {
 
 static int setup(void **state)
 {
-	fixture *f = calloc(1, sizeof(*f));
+	fixture *f = e2e_fixture_new(sizeof(*f), 1);
 
-	if (!f || e2e_setup(&f->s) < 0 || e2e_start(&f->s, NULL) < 0)
-		goto fail;
+	if (!f)
+		return -1;
 	snprintf(f->spool, sizeof(f->spool), "%s/spool", f->s.dir);
 	*state = f;
 	return 0;
-fail:
-	if (f)
-		e2e_destroy(&f->s);
-	free(f);
-	return -1;
 }
 
 static int teardown(void **state)
 {
-	fixture *f = *state;
-
-	e2e_stop(&f->s);
-	e2e_destroy(&f->s);
-	free(f);
+	e2e_fixture_free(*state);
 	return 0;
 }
 
@@ -339,25 +331,6 @@ static void test_killed_mid_flush(void **state)
 	assert_stored_once(f, "killed", total);
 }
 
-/* "sha256//BASE64" of the public key in the server's certificate, computed with mbedTLS. */
-static void server_pin(fixture *f, char *out, size_t outsz)
-{
-	mbedtls_x509_crt crt;
-	unsigned char der[4096], hash[32], b64[64];
-	size_t olen = 0;
-	int n;
-
-	mbedtls_x509_crt_init(&crt);
-	assert_int_equal(mbedtls_x509_crt_parse_file(&crt, f->s.cert), 0);
-	/* The DER is written at the end of the buffer. */
-	n = mbedtls_pk_write_pubkey_der(&crt.pk, der, sizeof(der));
-	assert_true(n > 0);
-	assert_int_equal(mbedtls_sha256_ret(der + sizeof(der) - n, (size_t)n, hash, 0), 0);
-	assert_int_equal(mbedtls_base64_encode(b64, sizeof(b64), &olen, hash, sizeof(hash)), 0);
-	snprintf(out, outsz, "sha256//%.*s", (int)olen, (const char *)b64);
-	mbedtls_x509_crt_free(&crt);
-}
-
 /* Send one new report; the result of prosum_send. */
 static int send_one(prosum_client *c, const char *title)
 {
@@ -399,7 +372,7 @@ static void test_pinning(void **state)
 	char pin[128];
 	prosum_client *c;
 
-	server_pin(f, pin, sizeof(pin));
+	e2e_server_pin(&f->s, pin, sizeof(pin));
 	unsetenv("PROSUM_CACERT");
 
 	/* From the environment, PROSUM_PIN, with no CA at all. */

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "fixture.h"
 #include "harness.h"
 #include "prosum.h"
 
@@ -25,30 +26,21 @@ typedef struct fixture {
 
 static int setup(void **state)
 {
-	fixture *f = calloc(1, sizeof(*f));
+	fixture *f = e2e_fixture_new(sizeof(*f), 1);
 
-	if (!f || e2e_setup(&f->s) < 0 || e2e_start(&f->s, NULL) < 0)
-		goto fail;
+	if (!f)
+		return -1;
 	snprintf(f->state, sizeof(f->state), "%s/state", f->s.dir);
 	snprintf(f->spool_a, sizeof(f->spool_a), "%s/install-a", f->s.dir);
 	snprintf(f->spool_b, sizeof(f->spool_b), "%s/install-b", f->s.dir);
 	snprintf(f->bad, sizeof(f->bad), "%so", f->s.dsn); /* .../demo -> .../demoo */
 	*state = f;
 	return 0;
-fail:
-	if (f)
-		e2e_destroy(&f->s);
-	free(f);
-	return -1;
 }
 
 static int teardown(void **state)
 {
-	fixture *f = *state;
-
-	e2e_stop(&f->s);
-	e2e_destroy(&f->s);
-	free(f);
+	e2e_fixture_free(*state);
 	return 0;
 }
 

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "fixture.h"
 #include "harness.h"
 
 typedef struct fixture {
@@ -20,10 +21,9 @@ typedef struct fixture {
 
 static int setup(void **state)
 {
-	fixture *f = calloc(1, sizeof(*f));
+	fixture *f = e2e_fixture_new(sizeof(*f), 0);
 
-	if (!f || e2e_setup(&f->s) < 0 ||
-	    e2e_prosumd_secret(&f->s, "token add --role release --name rel", f->rel, sizeof(f->rel)) < 0 ||
+	if (!f || e2e_token_add(&f->s, "release", "rel", f->rel, sizeof(f->rel)) < 0 ||
 	    e2e_start(&f->s, NULL) < 0)
 		return -1;
 	*state = f;
@@ -32,12 +32,7 @@ static int setup(void **state)
 
 static int teardown(void **state)
 {
-	fixture *f = *state;
-
-	assert_int_equal(e2e_stop(&f->s), 0);
-	e2e_destroy(&f->s);
-	free(f);
-	return 0;
+	return e2e_teardown_stopped(state);
 }
 
 /* A request as a tester (ingest key, optional install header) or with the release token. */

@@ -19,6 +19,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "fixture.h"
 #include "harness.h"
 
 #define THREADS 4
@@ -288,14 +289,10 @@ static void counter_close(counter *k)
 
 static int setup(void **state)
 {
-	fixture *f = calloc(1, sizeof(*f));
+	fixture *f = e2e_fixture_new(sizeof(*f), 0);
 
-	if (!f || e2e_setup(&f->s) < 0) {
-		if (f)
-			e2e_destroy(&f->s);
-		free(f);
+	if (!f)
 		return -1;
-	}
 	snprintf(f->log, sizeof(f->log), "%s/server.log", f->s.dir);
 	if (e2e_start_logged(&f->s, flags, f->log) < 0) {
 		e2e_destroy(&f->s);
@@ -317,8 +314,7 @@ static int teardown(void **state)
 	}
 	if (e2e_log_has_sanitizer_report(f->log) != 0)
 		rc = -1;
-	e2e_destroy(&f->s);
-	free(f);
+	e2e_fixture_free(f);
 	return rc;
 }
 

@@ -13,26 +13,17 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "fixture.h"
 #include "harness.h"
 
 static int setup(void **state)
 {
-	e2e_server *s = calloc(1, sizeof(*s));
-
-	if (!s || e2e_setup(s) < 0 || e2e_start(s, NULL) < 0)
-		return -1;
-	*state = s;
-	return 0;
+	return e2e_setup_started(state);
 }
 
 static int teardown(void **state)
 {
-	e2e_server *s = *state;
-
-	assert_int_equal(e2e_stop(s), 0);
-	e2e_destroy(s);
-	free(s);
-	return 0;
+	return e2e_teardown_stopped(state);
 }
 
 /* A report whose description is `size` bytes. */

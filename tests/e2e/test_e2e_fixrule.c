@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fixture.h"
 #include "harness.h"
 
 typedef struct fixture {
@@ -19,37 +20,14 @@ typedef struct fixture {
 	char a[41];    /* the repository's first commit */
 } fixture;
 
-/* Run a shell command in the test repository; its first line of output in out. */
-static void git(fixture *f, char *out, size_t outsz, const char *cmd)
-{
-	char buf[4096];
-
-	if (e2e_sh(buf, sizeof(buf), "cd '%s' && %s", f->s.repo, cmd) != 0)
-		fail_msg("git step failed: %s", cmd);
-	if (out) {
-		size_t n = strcspn(buf, "\n");
-
-		if (n >= outsz)
-			fail_msg("git output too long: %s", cmd);
-		memcpy(out, buf, n);
-		out[n] = '\0';
-	}
-}
-
 static int setup(void **state)
 {
-	fixture *f = calloc(1, sizeof(*f));
-	char buf[256];
+	fixture *f = e2e_fixture_new(sizeof(*f), 0);
 
-	if (!f || e2e_setup(&f->s) < 0 ||
-	    e2e_prosumd_secret(&f->s, "token add --role release --name rita", f->rel,
-			       sizeof(f->rel)) < 0)
+	if (!f || e2e_token_add(&f->s, "release", "rita", f->rel, sizeof(f->rel)) < 0)
 		return -1;
-	if (e2e_sh(buf, sizeof(buf), "cd '%s' && git rev-parse HEAD", f->s.repo) != 0 ||
-	    strlen(buf) < 40)
+	if (e2e_git_head(&f->s, f->a) < 0)
 		return -1;
-	memcpy(f->a, buf, 40);
-	f->a[40] = '\0';
 	*state = f;
 	return e2e_start(&f->s, NULL);
 }
@@ -60,8 +38,7 @@ static int teardown(void **state)
 
 	if (f->s.pid > 0)
 		assert_int_equal(e2e_stop(&f->s), 0);
-	e2e_destroy(&f->s);
-	free(f);
+	e2e_fixture_free(f);
 	return 0;
 }
 
@@ -79,37 +56,12 @@ static json_t *parse(const char *body, long status)
 static json_t *call(fixture *f, const char *method, const char *path, const char *body,
 		    long *status)
 {
-	char auth[200];
-	const char *h[] = {auth, "Content-Type: application/json", NULL};
-	e2e_response r;
-	json_t *v;
-
-	snprintf(auth, sizeof(auth), "Authorization: Bearer %s", f->rel);
-	assert_int_equal(e2e_request(&f->s, method, path, h, body, body ? strlen(body) : 0, &r), 0);
-	*status = r.status;
-	v = parse(r.body, r.status);
-	e2e_response_free(&r);
-	return v;
+	return e2e_call(&f->s, f->rel, method, path, body, status);
 }
 
 static void ok(fixture *f, const char *method, const char *path, const char *body, long want)
 {
-	long st;
-	json_t *v = call(f, method, path, body, &st);
-
-	if (st != want)
-		fail_msg("%s %s: %ld, expected %ld: %s", method, path, st, want,
-			 json_dumps(v, JSON_COMPACT));
-	json_decref(v);
-}
-
-static const char *str(json_t *v, const char *k1, const char *k2)
-{
-	json_t *x = json_object_get(v, k1);
-
-	if (k2)
-		x = json_object_get(x, k2);
-	return json_is_string(x) ? json_string_value(x) : "(none)";
+	e2e_expect(&f->s, f->rel, method, path, body, want);
 }
 
 /* Post a crash in main_crash built from `build` (a "revision" or a "version") by `install`. */
@@ -128,7 +80,7 @@ static json_t *crash(fixture *f, const char *field, const char *build, const cha
 	assert_int_equal(e2e_post_report(&f->s, doc, &r), 0);
 	if (r.status != 201)
 		fail_msg("%ld %s", r.status, r.body);
-	v = parse(r.body, r.status);
+	v = e2e_json(&r);
 	e2e_response_free(&r);
 	return v;
 }
@@ -143,7 +95,7 @@ static const char *group_status(fixture *f, const char *g)
 	snprintf(path, sizeof(path), "/api/v1/projects/demo/groups/%s", g);
 	v = call(f, "GET", path, NULL, &st);
 	assert_int_equal(st, 200);
-	snprintf(status, sizeof(status), "%s", str(v, "status", NULL));
+	snprintf(status, sizeof(status), "%s", e2e_str(v, "status", NULL));
 	json_decref(v);
 	return status;
 }
@@ -162,10 +114,10 @@ static int listed(fixture *f, const char *query, const char *id, char *status)
 	assert_int_equal(st, 200);
 	json_array_foreach(json_object_get(v, "items"), i, it)
 	{
-		if (strcmp(str(it, "id", NULL), id) == 0) {
+		if (strcmp(e2e_str(it, "id", NULL), id) == 0) {
 			found = 1;
 			if (status)
-				snprintf(status, 32, "%s", str(it, "status", NULL));
+				snprintf(status, 32, "%s", e2e_str(it, "status", NULL));
 		}
 	}
 	json_decref(v);
@@ -190,8 +142,8 @@ static void assert_answers(fixture *f, const char *id, const char *install, cons
 	snprintf(path, sizeof(path), "/api/v1/projects/demo/reports/%s", id);
 	v = call(f, "GET", path, NULL, &st);
 	assert_int_equal(st, 200);
-	if (strcmp(str(v, "status", NULL), status) != 0)
-		fail_msg("GET %s: status %s, expected %s", id, str(v, "status", NULL), status);
+	if (strcmp(e2e_str(v, "status", NULL), status) != 0)
+		fail_msg("GET %s: status %s, expected %s", id, e2e_str(v, "status", NULL), status);
 	json_decref(v);
 	assert_true(listed(f, "?limit=100", id, got));
 	if (strcmp(got, status) != 0)
@@ -209,8 +161,8 @@ static void assert_answers(fixture *f, const char *id, const char *install, cons
 		line--;
 	line[strcspn(line, "\n")] = '\0';
 	v = parse(line, 200);
-	if (strcmp(str(v, "status", NULL), status) != 0)
-		fail_msg("export: %s is %s, expected %s", id, str(v, "status", NULL), status);
+	if (strcmp(e2e_str(v, "status", NULL), status) != 0)
+		fail_msg("export: %s is %s, expected %s", id, e2e_str(v, "status", NULL), status);
 	json_decref(v);
 	e2e_response_free(&r);
 
@@ -219,16 +171,16 @@ static void assert_answers(fixture *f, const char *id, const char *install, cons
 	assert_int_equal(e2e_request(&f->s, "GET", "/api/v1/projects/demo/mine", h, NULL, 0, &r),
 			 0);
 	assert_int_equal(r.status, 200);
-	v = parse(r.body, r.status);
+	v = e2e_json(&r);
 	e2e_response_free(&r);
 	it = json_array_get(json_object_get(v, "reports"), 0);
-	assert_string_equal(str(it, "id", NULL), id);
-	if (strcmp(str(it, "status", NULL), status) != 0)
-		fail_msg("mine: %s is %s, expected %s", id, str(it, "status", NULL), status);
+	assert_string_equal(e2e_str(it, "id", NULL), id);
+	if (strcmp(e2e_str(it, "status", NULL), status) != 0)
+		fail_msg("mine: %s is %s, expected %s", id, e2e_str(it, "status", NULL), status);
 	if (strcmp(fixed_in, "-") == 0)
 		assert_true(json_is_null(json_object_get(it, "fixed_in")));
 	else
-		assert_string_equal(str(it, "fixed_in", NULL), fixed_in);
+		assert_string_equal(e2e_str(it, "fixed_in", NULL), fixed_in);
 	json_decref(v);
 }
 
@@ -240,12 +192,12 @@ static void assert_answers(fixture *f, const char *id, const char *install, cons
 static void make_history(fixture *f, char b[41])
 {
 	json_decref(crash(f, "revision", f->a, "t1"));
-	git(f, NULL, 0, "git tag v1.0.0");
-	git(f, NULL, 0,
+	e2e_git(&f->s, NULL, 0, "git tag v1.0.0");
+	e2e_git(&f->s, NULL, 0,
 	    "sed -i 's/return 0;/return 1;/' main.c && git commit -qam 'Stop crashing\n\nFixes "
 	    "G-1' && git tag v1.1.0");
-	git(f, b, 41, "git rev-parse HEAD");
-	git(f, NULL, 0,
+	e2e_git(&f->s, b, 41, "git rev-parse HEAD");
+	e2e_git(&f->s, NULL, 0,
 	    "echo x > more.txt && git add more.txt && git commit -qm More && git tag v2.0.0");
 	ok(f, "POST", "/api/v1/projects/demo/sync", NULL, 200);
 	ok(f, "POST", "/api/v1/projects/demo/releases", "{\"name\":\"1.0.0\",\"ref\":\"v1.0.0\"}",
@@ -268,7 +220,7 @@ static void test_build_with_the_fix_is_not_fixed(void **state)
 	/* R-1, built from A before the fix, is checked at the sync: the fix is news. */
 	assert_answers(f, "R-1", "t1", "fixed", "1.1.0");
 	v = crash(f, "version", "1.1.0", "t2"); /* the release with the fix */
-	assert_string_equal(str(v, "known", "status"), "regressed");
+	assert_string_equal(e2e_str(v, "known", "status"), "regressed");
 	json_decref(v);
 	assert_answers(f, "R-2", "t2", "regressed", "-");
 
@@ -300,14 +252,14 @@ static void test_unknown_build_is_not_fixed(void **state)
 	/* R-3: no release or tag is 3.0.0; sent while the group is regressed, then fixed
 	 * again by B (in 1.1.0): it used to be told "fixed in 1.1.0". */
 	v = crash(f, "version", "3.0.0", "t3");
-	assert_string_equal(str(v, "id", NULL), "R-3");
+	assert_string_equal(e2e_str(v, "id", NULL), "R-3");
 	json_decref(v);
 	snprintf(body, sizeof(body), "{\"status\":\"fixed\",\"fixed_by\":\"%s\"}", b);
 	ok(f, "PATCH", "/api/v1/projects/demo/groups/G-1", body, 200);
 	assert_answers(f, "R-3", "t3", "new", "-");
 	/* A newer fix linked by a sync: R-3 still cannot be told. */
 	ok(f, "PATCH", "/api/v1/projects/demo/groups/G-1", "{\"status\":\"in_progress\"}", 200);
-	git(f, NULL, 0,
+	e2e_git(&f->s, NULL, 0,
 	    "echo y > more.txt && GIT_AUTHOR_DATE=2030-01-01T00:00:00Z "
 	    "GIT_COMMITTER_DATE=2030-01-01T00:00:00Z git commit -qam 'Really stop crashing\n\n"
 	    "Fixes G-1' && "
@@ -331,13 +283,13 @@ static void test_unresolved_revision(void **state)
 
 	json_decref(crash(f, "revision", f->a, "t1")); /* R-1, G-1 */
 	v = crash(f, "revision", "beta-build", "t2");  /* no such ref yet */
-	assert_string_equal(str(v, "group", NULL), "G-1");
+	assert_string_equal(e2e_str(v, "group", NULL), "G-1");
 	json_decref(v);
 	v = crash(f, "revision", "beta-later", "t3"); /* no such ref yet */
 	json_decref(v);
-	git(f, NULL, 0,
+	e2e_git(&f->s, NULL, 0,
 	    "echo 1 > a.txt && git add a.txt && git commit -qm 'Fixes G-1' && git tag v1.2.0");
-	git(f, b, sizeof(b), "git rev-parse HEAD");
+	e2e_git(&f->s, b, sizeof(b), "git rev-parse HEAD");
 	ok(f, "POST", "/api/v1/projects/demo/sync", NULL, 200);
 	ok(f, "POST", "/api/v1/projects/demo/releases", "{\"name\":\"1.2.0\",\"ref\":\"v1.2.0\"}",
 	   201);
@@ -348,13 +300,13 @@ static void test_unresolved_revision(void **state)
 
 	/* R-2's build turns out to be A, without the fix: the next sync tells its tester. */
 	snprintf(out, sizeof(out), "git branch beta-build %s", f->a);
-	git(f, NULL, 0, out);
+	e2e_git(&f->s, NULL, 0, out);
 	ok(f, "POST", "/api/v1/projects/demo/sync", NULL, 200);
 	assert_answers(f, "R-2", "t2", "fixed", "1.2.0");
 	assert_answers(f, "R-3", "t3", "new", "-");
 	assert_string_equal(group_status(f, "G-1"), "fixed");
 	/* R-3's build holds the fix: the fix did not hold. */
-	git(f, NULL, 0, "git branch beta-later v1.2.0");
+	e2e_git(&f->s, NULL, 0, "git branch beta-later v1.2.0");
 	v = call(f, "POST", "/api/v1/projects/demo/sync", NULL, &st);
 	assert_int_equal(st, 200);
 	assert_int_equal(json_integer_value(json_object_get(v, "regressed")), 1);
@@ -444,7 +396,7 @@ static void history_lines(fixture *f, const char *item, const char *field, char 
 		const char *o = json_string_value(json_object_get(e, "old"));
 		const char *nw = json_string_value(json_object_get(e, "new"));
 
-		if (strcmp(str(e, "field", NULL), field) != 0)
+		if (strcmp(e2e_str(e, "field", NULL), field) != 0)
 			continue;
 		n += (size_t)snprintf(out + n, outsz - n, "%s -> %s\n", o ? o : "-", nw ? nw : "-");
 		assert_true(n < outsz);
@@ -492,7 +444,7 @@ static void test_fixed_in_and_shipped_in_history(void **state)
 		assert_int_equal(r.status, 201);
 		e2e_response_free(&r);
 	}
-	git(f, NULL, 0,
+	e2e_git(&f->s, NULL, 0,
 	    "echo d > dark.txt && git add dark.txt && git commit -qm 'Dark mode\n\nImplements "
 	    "S-1' && git tag v2.9.0 && echo e > e.txt && git add e.txt && git commit -qm E && "
 	    "git tag v3.0.0");
@@ -518,8 +470,8 @@ static void test_link_to_missing_item(void **state)
 	fixture *f = *state;
 	char fix[41];
 
-	git(f, NULL, 0, "echo 1 > a.txt && git add a.txt && git commit -qm 'Fixes G-1, R-1'");
-	git(f, fix, sizeof(fix), "git rev-parse HEAD");
+	e2e_git(&f->s, NULL, 0, "echo 1 > a.txt && git add a.txt && git commit -qm 'Fixes G-1, R-1'");
+	e2e_git(&f->s, fix, sizeof(fix), "git rev-parse HEAD");
 	ok(f, "POST", "/api/v1/projects/demo/sync", NULL, 200);
 	json_decref(crash(f, "revision", f->a, "t1")); /* R-1, G-1 come now */
 	assert_string_equal(group_status(f, "G-1"), "new");
@@ -536,7 +488,7 @@ static void test_link_to_missing_item(void **state)
 		assert_string_equal(n, "2");
 	}
 	/* A commit read once the item exists applies. */
-	git(f, NULL, 0, "echo 2 > a.txt && git commit -qam 'Fixes G-1 for real'");
+	e2e_git(&f->s, NULL, 0, "echo 2 > a.txt && git commit -qam 'Fixes G-1 for real'");
 	ok(f, "POST", "/api/v1/projects/demo/sync", NULL, 200);
 	assert_string_equal(group_status(f, "G-1"), "fixed");
 }

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "fixture.h"
 #include "harness.h"
 
 typedef struct fixture {
@@ -20,30 +21,12 @@ typedef struct fixture {
 	char c0[41], c1[41], c3[41];
 } fixture;
 
-/* Run a shell command in the test repository; its output (first line) in out. */
-static void git(fixture *f, char *out, size_t outsz, const char *cmd)
-{
-	char buf[4096];
-
-	if (e2e_sh(buf, sizeof(buf), "cd '%s' && %s", f->s.repo, cmd) != 0)
-		fail_msg("git step failed: %s", cmd);
-	if (out) {
-		size_t n = strcspn(buf, "\n");
-
-		if (n >= outsz)
-			fail_msg("git output too long: %s", cmd);
-		memcpy(out, buf, n);
-		out[n] = '\0';
-	}
-}
-
 static int setup(void **state)
 {
-	fixture *f = calloc(1, sizeof(*f));
+	fixture *f = e2e_fixture_new(sizeof(*f), 0);
 
-	if (!f || e2e_setup(&f->s) < 0 ||
-	    e2e_prosumd_secret(&f->s, "token add --role release --name rita", f->rel, sizeof(f->rel)) < 0 ||
-	    e2e_prosumd_secret(&f->s, "token add --role developer --name dev", f->dev, sizeof(f->dev)) < 0 ||
+	if (!f || e2e_token_add(&f->s, "release", "rita", f->rel, sizeof(f->rel)) < 0 ||
+	    e2e_token_add(&f->s, "developer", "dev", f->dev, sizeof(f->dev)) < 0 ||
 	    e2e_start(&f->s, NULL) < 0)
 		return -1;
 	*state = f;
@@ -52,53 +35,13 @@ static int setup(void **state)
 
 static int teardown(void **state)
 {
-	fixture *f = *state;
-
-	assert_int_equal(e2e_stop(&f->s), 0);
-	e2e_destroy(&f->s);
-	free(f);
-	return 0;
-}
-
-static json_t *call(fixture *f, const char *tok, const char *method, const char *path,
-		    const char *body, long *status)
-{
-	char auth[200];
-	const char *h[] = {auth, "Content-Type: application/json", NULL};
-	e2e_response r;
-	json_t *v;
-	json_error_t e;
-
-	snprintf(auth, sizeof(auth), "Authorization: Bearer %s", tok);
-	assert_int_equal(e2e_request(&f->s, method, path, h, body, body ? strlen(body) : 0, &r), 0);
-	*status = r.status;
-	v = json_loads(r.body, 0, &e);
-	if (!v)
-		fail_msg("%s %s: not JSON (%ld): %s", method, path, r.status, r.body);
-	e2e_response_free(&r);
-	return v;
+	return e2e_teardown_stopped(state);
 }
 
 /* Post a crash in function fn at main.c:line built from `revision`; the answer. */
 static json_t *crash(fixture *f, const char *fn, const char *revision, int line)
 {
-	char uuid[37], doc[1024];
-	e2e_response r;
-	json_t *v;
-	json_error_t e;
-
-	e2e_uuid(uuid);
-	snprintf(doc, sizeof(doc),
-		 "{\"uuid\":\"%s\",\"kind\":\"crash\",\"build\":{\"revision\":\"%s\"},"
-		 "\"tester\":{\"install_id\":\"t-%s\"},\"exception\":{\"type\":\"SIGSEGV\"},"
-		 "\"frames\":[{\"function\":\"%s\",\"file\":\"/home/ci/build/main.c\",\"line\":%d}]}",
-		 uuid, revision, uuid, fn, line);
-	assert_int_equal(e2e_post_report(&f->s, doc, &r), 0);
-	if (r.status != 201)
-		fail_msg("%ld %s", r.status, r.body);
-	v = json_loads(r.body, 0, &e);
-	e2e_response_free(&r);
-	return v;
+	return e2e_post_crash(&f->s, fn, "/home/ci/build/main.c", line, revision);
 }
 
 static const char *str(json_t *v, const char *k1, const char *k2)
@@ -130,8 +73,8 @@ static void test_history_links_releases(void **state)
 	long st;
 	char shortc0[16], describe[64];
 
-	git(f, f->c0, sizeof(f->c0), "git rev-parse HEAD");
-	git(f, shortc0, sizeof(shortc0), "git rev-parse --short=8 HEAD");
+	e2e_git(&f->s, f->c0, sizeof(f->c0), "git rev-parse HEAD");
+	e2e_git(&f->s, shortc0, sizeof(shortc0), "git rev-parse --short=8 HEAD");
 
 	/* R-1 from the first commit: resolved at once, no release yet. */
 	v = crash(f, "main_crash", shortc0, 3);
@@ -150,74 +93,74 @@ static void test_history_links_releases(void **state)
 	json_decref(v);
 
 	/* History: a fix in prose, near misses, a tag, a branch merged after the tag. */
-	git(f, NULL, 0,
+	e2e_git(&f->s, NULL, 0,
 	    "sed -i 's/return 0;/return 1;/' main.c && git -c user.name='Bob Fixer' "
 	    "-c user.email=bob@example.org commit -qam 'Stop crashing on start\n\nThis fixes R-1.'");
-	git(f, f->c1, sizeof(f->c1), "git rev-parse HEAD");
-	git(f, NULL, 0,
+	e2e_git(&f->s, f->c1, sizeof(f->c1), "git rev-parse HEAD");
+	e2e_git(&f->s, NULL, 0,
 	    "echo a > notes.txt && git add notes.txt && git commit -qm 'Docs: prefixes R-2, "
 	    "see R-12a and implements R-2' && git tag -a v1.0 -m 'one'");
-	git(f, NULL, 0,
+	e2e_git(&f->s, NULL, 0,
 	    "git checkout -qb feature && echo b > feature.txt && git add feature.txt && "
 	    "git commit -qm 'Guard the feature path\n\nCloses: r-3'");
-	git(f, f->c3, sizeof(f->c3), "git rev-parse HEAD");
-	git(f, describe, sizeof(describe), "git describe --tags");
-	git(f, NULL, 0,
+	e2e_git(&f->s, f->c3, sizeof(f->c3), "git rev-parse HEAD");
+	e2e_git(&f->s, describe, sizeof(describe), "git describe --tags");
+	e2e_git(&f->s, NULL, 0,
 	    "git checkout -q main && echo c > more.txt && git add more.txt && git commit -qm "
 	    "'More' && git merge -q --no-ff feature -m 'Merge feature' && git tag v2.0");
 
 	/* Releases registered out of order. */
-	v = call(f, f->rel, "POST", "/api/v1/projects/demo/releases",
+	v = e2e_call(&f->s, f->rel, "POST", "/api/v1/projects/demo/releases",
 		 "{\"name\":\"2.0\",\"ref\":\"v2.0\"}", &st);
 	assert_int_equal(st, 201);
 	json_decref(v);
-	v = call(f, f->rel, "POST", "/api/v1/projects/demo/releases",
+	v = e2e_call(&f->s, f->rel, "POST", "/api/v1/projects/demo/releases",
 		 "{\"name\":\"1.0\",\"ref\":\"v1.0\"}", &st);
 	assert_int_equal(st, 201);
 	json_decref(v);
-	v = call(f, f->rel, "POST", "/api/v1/projects/demo/releases",
+	v = e2e_call(&f->s, f->rel, "POST", "/api/v1/projects/demo/releases",
 		 "{\"name\":\"1.0\",\"ref\":\"v1.0\"}", &st);
 	assert_int_equal(st, 409);
 	json_decref(v);
-	v = call(f, f->rel, "POST", "/api/v1/projects/demo/releases",
+	v = e2e_call(&f->s, f->rel, "POST", "/api/v1/projects/demo/releases",
 		 "{\"name\":\"9.9\",\"ref\":\"no-such-tag\"}", &st);
 	assert_int_equal(st, 422);
 	assert_string_equal(str(v, "error", "field"), "ref");
 	json_decref(v);
 	/* A developer cannot register releases, and nothing changes. */
-	v = call(f, f->dev, "POST", "/api/v1/projects/demo/releases",
+	v = e2e_call(&f->s, f->dev, "POST", "/api/v1/projects/demo/releases",
 		 "{\"name\":\"3.0\",\"ref\":\"v2.0\"}", &st);
 	assert_int_equal(st, 403);
 	json_decref(v);
 
 	/* Tag the build R-2 came from, then sync: links found, R-2 resolved. */
-	git(f, NULL, 0, "git tag v3.0 HEAD~1");
-	v = call(f, f->dev, "POST", "/api/v1/projects/demo/sync", NULL, &st);
+	e2e_git(&f->s, NULL, 0, "git tag v3.0 HEAD~1");
+	v = e2e_call(&f->s, f->dev, "POST", "/api/v1/projects/demo/sync", NULL, &st);
 	assert_int_equal(st, 200);
 	assert_true(json_integer_value(json_object_get(v, "links")) >= 2);
 	assert_int_equal(json_integer_value(json_object_get(v, "resolved")), 1);
 	json_decref(v);
-	v = call(f, f->dev, "GET", "/api/v1/projects/demo/reports/R-2", NULL, &st);
+	v = e2e_call(&f->s, f->dev, "GET", "/api/v1/projects/demo/reports/R-2", NULL, &st);
 	assert_non_null(str(v, "revision", "commit"));
 	json_decref(v);
 
 	/* Fixed in the first release that contains the fix. */
-	v = call(f, f->dev, "GET", "/api/v1/projects/demo/reports/R-1", NULL, &st);
+	v = e2e_call(&f->s, f->dev, "GET", "/api/v1/projects/demo/reports/R-1", NULL, &st);
 	assert_string_equal(str(v, "fixed_by", NULL), f->c1);
 	assert_string_equal(str(v, "fixed_in", NULL), "1.0");
 	assert_string_equal(str(v, "status", NULL), "fixed");
 	json_decref(v);
-	v = call(f, f->dev, "GET", "/api/v1/projects/demo/releases/1.0", NULL, &st);
+	v = e2e_call(&f->s, f->dev, "GET", "/api/v1/projects/demo/releases/1.0", NULL, &st);
 	assert_int_equal(st, 200);
 	assert_true(has_id(json_object_get(v, "fixed_reports"), "R-1"));
 	assert_false(has_id(json_object_get(v, "fixed_reports"), "R-3")); /* merged after 1.0 */
 	assert_false(has_id(json_object_get(v, "fixed_reports"), "R-2")); /* near misses */
 	assert_true(has_id(json_object_get(v, "fixed_groups"), "G-1"));
 	json_decref(v);
-	v = call(f, f->dev, "GET", "/api/v1/projects/demo/releases/2.0", NULL, &st);
+	v = e2e_call(&f->s, f->dev, "GET", "/api/v1/projects/demo/releases/2.0", NULL, &st);
 	assert_true(has_id(json_object_get(v, "fixed_reports"), "R-3"));
 	json_decref(v);
-	v = call(f, f->dev, "GET", "/api/v1/projects/demo/releases", NULL, &st);
+	v = e2e_call(&f->s, f->dev, "GET", "/api/v1/projects/demo/releases", NULL, &st);
 	w = json_object_get(v, "items");
 	assert_int_equal(json_array_size(w), 2);
 	assert_string_equal(str(json_array_get(w, 0), "name", NULL), "2.0"); /* newest first */
@@ -244,7 +187,7 @@ static void test_known_fix_and_regression(void **state)
 	assert_string_equal(str(v, "known", "status"), "fixed");
 	assert_string_equal(str(v, "known", "fixed_in"), "1.0");
 	json_decref(v);
-	v = call(f, f->dev, "GET", "/api/v1/projects/demo/groups/G-1", NULL, &st);
+	v = e2e_call(&f->s, f->dev, "GET", "/api/v1/projects/demo/groups/G-1", NULL, &st);
 	assert_string_equal(str(v, "status", NULL), "fixed");
 	assert_string_equal(str(v, "fixed_in", NULL), "1.0");
 	json_decref(v);
@@ -253,7 +196,7 @@ static void test_known_fix_and_regression(void **state)
 	assert_true(json_is_null(json_object_get(v, "known")) ||
 		    strcmp(str(v, "known", "status"), "regressed") == 0);
 	json_decref(v);
-	v = call(f, f->dev, "GET", "/api/v1/projects/demo/groups/G-1", NULL, &st);
+	v = e2e_call(&f->s, f->dev, "GET", "/api/v1/projects/demo/groups/G-1", NULL, &st);
 	assert_string_equal(str(v, "status", NULL), "regressed");
 	json_decref(v);
 }
@@ -272,7 +215,7 @@ static void test_blame_names_the_commit(void **state)
 	json_decref(v);
 	/* Blame runs in the background: seconds at most, but on a loaded machine allow 60. */
 	for (tries = 0; tries < 1200; tries++) {
-		v = call(f, f->dev, "GET", path, NULL, &st);
+		v = e2e_call(&f->s, f->dev, "GET", path, NULL, &st);
 		if (json_array_size(json_object_get(v, "suspects")) > 0)
 			break;
 		json_decref(v);
@@ -297,7 +240,7 @@ static void test_blame_names_the_commit(void **state)
 	v = crash(f, "blamed_crash", "v1.0", 3);
 	snprintf(path, sizeof(path), "/api/v1/projects/demo/reports/%s", str(v, "id", NULL));
 	json_decref(v);
-	v = call(f, f->dev, "GET", path, NULL, &st);
+	v = e2e_call(&f->s, f->dev, "GET", path, NULL, &st);
 	assert_int_equal(st, 200);
 	assert_int_equal(json_array_size(json_object_get(v, "suspects")), 1);
 	s0 = json_array_get(json_object_get(v, "suspects"), 0);
@@ -308,7 +251,7 @@ static void test_blame_names_the_commit(void **state)
 	snprintf(path, sizeof(path), "/api/v1/projects/demo/groups/%s", str(v, "group", NULL));
 	json_decref(v);
 	/* The group's suspect counts its two reports. */
-	v = call(f, f->dev, "GET", path, NULL, &st);
+	v = e2e_call(&f->s, f->dev, "GET", path, NULL, &st);
 	s0 = json_array_get(json_object_get(v, "suspects"), 0);
 	assert_string_equal(str(s0, "id", NULL), f->c1);
 	assert_int_equal(json_integer_value(json_object_get(s0, "reports")), 2);
@@ -322,13 +265,13 @@ static void test_fixed_by_checked_against_the_repository(void **state)
 	long st;
 	char body[128];
 
-	v = call(f, f->dev, "PATCH", "/api/v1/projects/demo/reports/R-3",
+	v = e2e_call(&f->s, f->dev, "PATCH", "/api/v1/projects/demo/reports/R-3",
 		 "{\"fixed_by\":\"0123456789abcdef0123\"}", &st);
 	assert_int_equal(st, 422);
 	assert_string_equal(str(v, "error", "field"), "fixed_by");
 	json_decref(v);
 	snprintf(body, sizeof(body), "{\"fixed_by\":\"%.10s\"}", f->c3);
-	v = call(f, f->dev, "PATCH", "/api/v1/projects/demo/reports/R-2", body, &st);
+	v = e2e_call(&f->s, f->dev, "PATCH", "/api/v1/projects/demo/reports/R-2", body, &st);
 	assert_int_equal(st, 200);
 	assert_string_equal(str(v, "fixed_by", NULL), f->c3); /* kept as the full id */
 	assert_string_equal(str(v, "fixed_in", NULL), "2.0");

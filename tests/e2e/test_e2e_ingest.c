@@ -12,6 +12,7 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#include "fixture.h"
 #include "harness.h"
 
 static const char *const fast_timeouts[] = {"--handshake-timeout", "2000", "--idle-timeout",
@@ -19,12 +20,10 @@ static const char *const fast_timeouts[] = {"--handshake-timeout", "2000", "--id
 
 static int setup(void **state)
 {
-	e2e_server *s = calloc(1, sizeof(*s));
+	e2e_server *s = e2e_fixture_new(sizeof(*s), 0);
 
-	if (!s || e2e_setup(s) < 0 || e2e_start(s, fast_timeouts) < 0) {
-		if (s)
-			e2e_destroy(s);
-		free(s);
+	if (!s || e2e_start(s, fast_timeouts) < 0) {
+		e2e_fixture_free(s);
 		return -1;
 	}
 	*state = s;
@@ -33,12 +32,7 @@ static int setup(void **state)
 
 static int teardown(void **state)
 {
-	e2e_server *s = *state;
-
-	assert_int_equal(e2e_stop(s), 0); /* a graceful SIGTERM exits 0 */
-	e2e_destroy(s);
-	free(s);
-	return 0;
+	return e2e_teardown_stopped(state);
 }
 
 /* A valid report document with the given uuid and title. */
@@ -58,16 +52,6 @@ static char *report_json(const char *uuid, const char *title)
 	return s;
 }
 
-static json_t *parse(const e2e_response *r)
-{
-	json_error_t e;
-	json_t *v = json_loads(r->body, 0, &e);
-
-	if (!v)
-		fail_msg("not JSON (%ld): %s", r->status, r->body);
-	return v;
-}
-
 static const char *str_at(json_t *v, const char *k1, const char *k2)
 {
 	json_t *x = json_object_get(v, k1);
@@ -85,7 +69,7 @@ static void assert_error(const e2e_response *r, long status, const char *code, c
 
 	if (r->status != status)
 		fail_msg("expected %ld, got %ld: %s", status, r->status, r->body);
-	v = parse(r);
+	v = e2e_json(r);
 	assert_string_equal(str_at(v, "error", "code"), code);
 	assert_non_null(str_at(v, "error", "message"));
 	if (field)
@@ -125,7 +109,7 @@ static void test_report_round_trip_survives_restart(void **state)
 	}
 	assert_int_equal(e2e_post_report(s, doc, &r), 0);
 	assert_int_equal(r.status, 201);
-	v = parse(&r);
+	v = e2e_json(&r);
 	assert_string_equal(str_at(v, "id", NULL), "R-1");
 	assert_string_equal(str_at(v, "group", NULL), "G-1");
 	assert_string_equal(str_at(v, "revision", "input"), "abc1234");
@@ -136,7 +120,7 @@ static void test_report_round_trip_survives_restart(void **state)
 	/* The same uuid again: 200 with the same answer, nothing stored twice. */
 	assert_int_equal(e2e_post_report(s, doc, &r), 0);
 	assert_int_equal(r.status, 200);
-	v = parse(&r);
+	v = e2e_json(&r);
 	assert_string_equal(str_at(v, "id", NULL), "R-1");
 	json_decref(v);
 	e2e_response_free(&r);
@@ -146,7 +130,7 @@ static void test_report_round_trip_survives_restart(void **state)
 	for (int round = 0; round < 2; round++) {
 		assert_int_equal(e2e_get(s, path, &r), 0);
 		assert_int_equal(r.status, 200);
-		v = parse(&r);
+		v = e2e_json(&r);
 		assert_string_equal(str_at(v, "id", NULL), "R-1");
 		assert_string_equal(str_at(v, "uuid", NULL), uuid);
 		assert_string_equal(str_at(v, "kind", NULL), "crash");
@@ -191,7 +175,7 @@ static void test_grouping(void **state)
 		}
 		assert_int_equal(e2e_post_report(s, doc, &r), 0);
 		assert_int_equal(r.status, 201);
-		v[i] = parse(&r);
+		v[i] = e2e_json(&r);
 		groups[i] = str_at(v[i], "group", NULL);
 		e2e_response_free(&r);
 		free(doc);
@@ -228,7 +212,7 @@ static void test_list_pagination(void **state)
 			 cursor[0] ? "&cursor=" : "", cursor);
 		assert_int_equal(e2e_get(s, path, &r), 0);
 		assert_int_equal(r.status, 200);
-		v = parse(&r);
+		v = e2e_json(&r);
 		items = json_object_get(v, "items");
 		assert_true(json_array_size(items) <= 2);
 		json_array_foreach(items, k, it)
@@ -492,12 +476,12 @@ static void test_attachments(void **state)
 	assert_int_equal(e2e_post_multipart(s, doc, files, 3, &r), 0);
 	if (r.status != 201)
 		fail_msg("%ld %s", r.status, r.body);
-	v = parse(&r);
+	v = e2e_json(&r);
 	snprintf(path, sizeof(path), "/api/v1/projects/demo/reports/%s", str_at(v, "id", NULL));
 	json_decref(v);
 	e2e_response_free(&r);
 	assert_int_equal(e2e_get(s, path, &r), 0);
-	v = parse(&r);
+	v = e2e_json(&r);
 	att = json_object_get(v, "attachments");
 	assert_int_equal(json_array_size(att), 3);
 	e2e_response_free(&r);

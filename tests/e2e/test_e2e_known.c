@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fixture.h"
 #include "harness.h"
 
 typedef struct fixture {
@@ -19,37 +20,14 @@ typedef struct fixture {
 	char a[41];    /* the repository's first commit */
 } fixture;
 
-/* Run a shell command in the test repository; its first line of output in out. */
-static void git(fixture *f, char *out, size_t outsz, const char *cmd)
-{
-	char buf[4096];
-
-	if (e2e_sh(buf, sizeof(buf), "cd '%s' && %s", f->s.repo, cmd) != 0)
-		fail_msg("git step failed: %s", cmd);
-	if (out) {
-		size_t n = strcspn(buf, "\n");
-
-		if (n >= outsz)
-			fail_msg("git output too long: %s", cmd);
-		memcpy(out, buf, n);
-		out[n] = '\0';
-	}
-}
-
 static int setup(void **state)
 {
-	fixture *f = calloc(1, sizeof(*f));
-	char buf[256];
+	fixture *f = e2e_fixture_new(sizeof(*f), 0);
 
-	if (!f || e2e_setup(&f->s) < 0 ||
-	    e2e_prosumd_secret(&f->s, "token add --role release --name rita", f->rel,
-			       sizeof(f->rel)) < 0)
+	if (!f || e2e_token_add(&f->s, "release", "rita", f->rel, sizeof(f->rel)) < 0)
 		return -1;
-	if (e2e_sh(buf, sizeof(buf), "cd '%s' && git rev-parse HEAD", f->s.repo) != 0 ||
-	    strlen(buf) < 40)
+	if (e2e_git_head(&f->s, f->a) < 0)
 		return -1;
-	memcpy(f->a, buf, 40);
-	f->a[40] = '\0';
 	*state = f;
 	return 0;
 }
@@ -65,47 +43,20 @@ static int teardown(void **state)
 
 	if (f->s.pid > 0)
 		assert_int_equal(e2e_stop(&f->s), 0);
-	e2e_destroy(&f->s);
-	free(f);
+	e2e_fixture_free(f);
 	return 0;
-}
-
-static json_t *parse(const e2e_response *r)
-{
-	json_error_t e;
-	json_t *v = json_loads(r->body, 0, &e);
-
-	if (!v)
-		fail_msg("not JSON (%ld): %s", r->status, r->body);
-	return v;
 }
 
 /* A request with the release token; the answer's JSON, its status in *status. */
 static json_t *call(fixture *f, const char *method, const char *path, const char *body,
 		    long *status)
 {
-	char auth[200];
-	const char *h[] = {auth, "Content-Type: application/json", NULL};
-	e2e_response r;
-	json_t *v;
-
-	snprintf(auth, sizeof(auth), "Authorization: Bearer %s", f->rel);
-	assert_int_equal(e2e_request(&f->s, method, path, h, body, body ? strlen(body) : 0, &r), 0);
-	*status = r.status;
-	v = parse(&r);
-	e2e_response_free(&r);
-	return v;
+	return e2e_call(&f->s, f->rel, method, path, body, status);
 }
 
 static void ok(fixture *f, const char *method, const char *path, const char *body, long want)
 {
-	long st;
-	json_t *v = call(f, method, path, body, &st);
-
-	if (st != want)
-		fail_msg("%s %s: %ld, expected %ld: %s", method, path, st, want,
-			 json_dumps(v, JSON_COMPACT));
-	json_decref(v);
+	e2e_expect(&f->s, f->rel, method, path, body, want);
 }
 
 /*
@@ -131,7 +82,7 @@ static json_t *crash_in(fixture *f, const char *project, const char *key, const 
 	assert_int_equal(e2e_request(&f->s, "POST", path, h, doc, strlen(doc), &r), 0);
 	if (r.status != 201)
 		fail_msg("%ld %s", r.status, r.body);
-	v = parse(&r);
+	v = e2e_json(&r);
 	e2e_response_free(&r);
 	return v;
 }
@@ -139,17 +90,6 @@ static json_t *crash_in(fixture *f, const char *project, const char *key, const 
 static json_t *crash(fixture *f, const char *fn, const char *field, const char *build)
 {
 	return crash_in(f, "demo", f->s.key, fn, field, build, "tester-1");
-}
-
-/* A string member (k1, or k1.k2); "(none)" when there is no such string, so a
- * failed expectation reads as one. */
-static const char *str(json_t *v, const char *k1, const char *k2)
-{
-	json_t *x = json_object_get(v, k1);
-
-	if (k2)
-		x = json_object_get(x, k2);
-	return json_is_string(x) ? json_string_value(x) : "(none)";
 }
 
 static void assert_null_at(json_t *v, const char *k1, const char *k2)
@@ -173,7 +113,7 @@ static const char *group_status(fixture *f, const char *g)
 	snprintf(path, sizeof(path), "/api/v1/projects/demo/groups/%s", g);
 	v = call(f, "GET", path, NULL, &st);
 	assert_int_equal(st, 200);
-	snprintf(status, sizeof(status), "%s", str(v, "status", NULL));
+	snprintf(status, sizeof(status), "%s", e2e_str(v, "status", NULL));
 	json_decref(v);
 	return status;
 }
@@ -188,18 +128,18 @@ static void make_history(fixture *f, char b[41], char c[41])
 	json_t *v;
 
 	v = crash(f, "main_crash", "revision", f->a);
-	assert_string_equal(str(v, "group", NULL), "G-1");
+	assert_string_equal(e2e_str(v, "group", NULL), "G-1");
 	json_decref(v);
-	git(f, NULL, 0, "git tag v1.0.0");
-	git(f, NULL, 0,
+	e2e_git(&f->s, NULL, 0, "git tag v1.0.0");
+	e2e_git(&f->s, NULL, 0,
 	    "sed -i 's/return 0;/return 1;/' main.c && git commit -qam 'Stop crashing\n\nFixes "
 	    "G-1' "
 	    "&& git tag v1.1.0");
-	git(f, b, 41, "git rev-parse HEAD");
-	git(f, NULL, 0,
+	e2e_git(&f->s, b, 41, "git rev-parse HEAD");
+	e2e_git(&f->s, NULL, 0,
 	    "echo x > more.txt && git add more.txt && git commit -qm More && "
 	    "git tag v2.0.0");
-	git(f, c, 41, "git rev-parse HEAD");
+	e2e_git(&f->s, c, 41, "git rev-parse HEAD");
 	ok(f, "POST", "/api/v1/projects/demo/sync", NULL, 200);
 }
 
@@ -217,12 +157,12 @@ static void mine(fixture *f, const char *install, char *status, char *fixed_in)
 	assert_int_equal(e2e_request(&f->s, "GET", "/api/v1/projects/demo/mine", h, NULL, 0, &r),
 			 0);
 	assert_int_equal(r.status, 200);
-	v = parse(&r);
+	v = e2e_json(&r);
 	e2e_response_free(&r);
 	it = json_array_get(json_object_get(v, "reports"), 0);
-	snprintf(status, 32, "%s", str(it, "status", NULL));
+	snprintf(status, 32, "%s", e2e_str(it, "status", NULL));
 	snprintf(fixed_in, 32, "%s",
-		 json_is_null(json_object_get(it, "fixed_in")) ? "-" : str(it, "fixed_in", NULL));
+		 json_is_null(json_object_get(it, "fixed_in")) ? "-" : e2e_str(it, "fixed_in", NULL));
 	json_decref(v);
 }
 
@@ -247,19 +187,19 @@ static void test_known_from_version(void **state)
 
 	/* Built as 1.0.0, before the fix: the tester learns 1.1.0 fixes it. */
 	v = crash_in(f, "demo", f->s.key, "main_crash", "version", "1.0.0", "old-build");
-	assert_string_equal(str(v, "group", NULL), "G-1");
-	assert_string_equal(str(v, "known", "group"), "G-1");
-	assert_string_equal(str(v, "known", "status"), "fixed");
-	assert_string_equal(str(v, "known", "fixed_in"), "1.1.0");
-	assert_string_equal(str(v, "revision", "input"), "1.0.0");
-	assert_string_equal(str(v, "revision", "commit"), f->a);
-	assert_string_equal(str(v, "revision", "release"), "1.0.0");
+	assert_string_equal(e2e_str(v, "group", NULL), "G-1");
+	assert_string_equal(e2e_str(v, "known", "group"), "G-1");
+	assert_string_equal(e2e_str(v, "known", "status"), "fixed");
+	assert_string_equal(e2e_str(v, "known", "fixed_in"), "1.1.0");
+	assert_string_equal(e2e_str(v, "revision", "input"), "1.0.0");
+	assert_string_equal(e2e_str(v, "revision", "commit"), f->a);
+	assert_string_equal(e2e_str(v, "revision", "release"), "1.0.0");
 	json_decref(v);
 	assert_string_equal(group_status(f, "G-1"), "fixed");
 	/* The report itself carries the build it was resolved to. */
 	v = call(f, "GET", "/api/v1/projects/demo/reports/R-2", NULL, &st);
-	assert_string_equal(str(v, "revision", "input"), "1.0.0");
-	assert_string_equal(str(v, "revision", "commit"), f->a);
+	assert_string_equal(e2e_str(v, "revision", "input"), "1.0.0");
+	assert_string_equal(e2e_str(v, "revision", "commit"), f->a);
 	json_decref(v);
 	/* And "mine" says the same to that tester. */
 	mine(f, "old-build", status, fixed_in);
@@ -268,9 +208,9 @@ static void test_known_from_version(void **state)
 
 	/* A version nobody knows: nothing is claimed, nothing changes. */
 	v = crash_in(f, "demo", f->s.key, "main_crash", "version", "9.9", "unknown-build");
-	assert_string_equal(str(v, "group", NULL), "G-1");
+	assert_string_equal(e2e_str(v, "group", NULL), "G-1");
 	assert_null_at(v, "known", NULL);
-	assert_string_equal(str(v, "revision", "input"), "9.9");
+	assert_string_equal(e2e_str(v, "revision", "input"), "9.9");
 	assert_null_at(v, "revision", "commit");
 	assert_null_at(v, "revision", "release");
 	json_decref(v);
@@ -281,9 +221,9 @@ static void test_known_from_version(void **state)
 
 	/* Built as 2.0.0, which holds the fix: the group has regressed, no fix is claimed. */
 	v = crash_in(f, "demo", f->s.key, "main_crash", "version", "2.0.0", "new-build");
-	assert_string_equal(str(v, "revision", "commit"), c);
-	assert_string_equal(str(v, "revision", "release"), "2.0.0");
-	assert_string_equal(str(v, "known", "status"), "regressed");
+	assert_string_equal(e2e_str(v, "revision", "commit"), c);
+	assert_string_equal(e2e_str(v, "revision", "release"), "2.0.0");
+	assert_string_equal(e2e_str(v, "known", "status"), "regressed");
 	assert_null_at(v, "known", "fixed_in");
 	json_decref(v);
 	assert_string_equal(group_status(f, "G-1"), "regressed");
@@ -295,17 +235,17 @@ static void test_known_from_version(void **state)
 		json_t *h2 = json_object_get(v, "history");
 		json_t *last = json_array_get(h2, json_array_size(h2) - 1);
 
-		assert_string_equal(str(last, "field", NULL), "status");
-		assert_string_equal(str(last, "new", NULL), "regressed");
-		assert_string_equal(str(last, "actor", NULL), "report R-4");
+		assert_string_equal(e2e_str(last, "field", NULL), "status");
+		assert_string_equal(e2e_str(last, "new", NULL), "regressed");
+		assert_string_equal(e2e_str(last, "actor", NULL), "report R-4");
 	}
 	json_decref(v);
 
 	/* Fixed again by hand; then 1.1.0 itself, the release with the fix, regresses it. */
 	ok(f, "PATCH", "/api/v1/projects/demo/groups/G-1", "{\"status\":\"fixed\"}", 200);
 	v = crash(f, "main_crash", "version", "1.1.0");
-	assert_string_equal(str(v, "revision", "commit"), b);
-	assert_string_equal(str(v, "known", "status"), "regressed");
+	assert_string_equal(e2e_str(v, "revision", "commit"), b);
+	assert_string_equal(e2e_str(v, "known", "status"), "regressed");
 	json_decref(v);
 	assert_string_equal(group_status(f, "G-1"), "regressed");
 
@@ -318,7 +258,7 @@ static void test_known_from_version(void **state)
 	   201);
 	ok(f, "POST", "/api/v1/projects/demo/sync", NULL, 200);
 	v = call(f, "GET", "/api/v1/projects/demo/reports/R-3", NULL, &st);
-	assert_string_equal(str(v, "revision", "input"), "9.9");
+	assert_string_equal(e2e_str(v, "revision", "input"), "9.9");
 	assert_null_at(v, "revision", "commit");
 	json_decref(v);
 }
@@ -346,7 +286,7 @@ static void test_known_from_version_tag(void **state)
 	}
 	assert_int_equal(start(f), 0);
 	v = crash_in(f, "tagged", key, "main_crash", "revision", f->a, "t1");
-	assert_string_equal(str(v, "group", NULL), "G-1");
+	assert_string_equal(e2e_str(v, "group", NULL), "G-1");
 	json_decref(v);
 	make_history(f, b, c); /* on demo; the tags serve both projects */
 	ok(f, "POST", "/api/v1/projects/tagged/sync", NULL, 200);
@@ -355,10 +295,10 @@ static void test_known_from_version_tag(void **state)
 	   201);
 
 	v = crash_in(f, "tagged", key, "main_crash", "version", "1.0.0", "t2");
-	assert_string_equal(str(v, "revision", "input"), "1.0.0");
-	assert_string_equal(str(v, "revision", "commit"), f->a);
-	assert_string_equal(str(v, "known", "status"), "fixed");
-	assert_string_equal(str(v, "known", "fixed_in"), "1.1");
+	assert_string_equal(e2e_str(v, "revision", "input"), "1.0.0");
+	assert_string_equal(e2e_str(v, "revision", "commit"), f->a);
+	assert_string_equal(e2e_str(v, "known", "status"), "fixed");
+	assert_string_equal(e2e_str(v, "known", "fixed_in"), "1.1");
 	json_decref(v);
 	/* demo has no pattern and no such release: it knows nothing of 1.0.0. */
 	v = crash(f, "main_crash", "version", "1.0.0");
@@ -368,27 +308,27 @@ static void test_known_from_version_tag(void **state)
 	/* No tag v7: unknown, nothing claimed; a tag made later does not change that. */
 	v = crash_in(f, "tagged", key, "main_crash", "version", "7", "t3");
 	assert_null_at(v, "known", NULL);
-	assert_string_equal(str(v, "id", NULL), "R-3");
+	assert_string_equal(e2e_str(v, "id", NULL), "R-3");
 	json_decref(v);
-	git(f, NULL, 0, "git tag v7 v1.1.0");
+	e2e_git(&f->s, NULL, 0, "git tag v7 v1.1.0");
 	v = call(f, "POST", "/api/v1/projects/tagged/sync", NULL, &st);
 	assert_int_equal(st, 200);
 	assert_int_equal(json_integer_value(json_object_get(v, "resolved")), 0);
 	json_decref(v);
 	v = call(f, "GET", "/api/v1/projects/tagged/reports/R-3", NULL, &st);
-	assert_string_equal(str(v, "revision", "input"), "7");
+	assert_string_equal(e2e_str(v, "revision", "input"), "7");
 	assert_null_at(v, "revision", "commit");
 	json_decref(v);
 	/* The next report built as 7 is a build of the tag. */
 	v = crash_in(f, "tagged", key, "main_crash", "version", "7", "t5");
-	assert_string_equal(str(v, "revision", "commit"), b);
-	assert_string_equal(str(v, "revision", "release"), "1.1");
-	assert_string_equal(str(v, "known", "status"), "regressed");
+	assert_string_equal(e2e_str(v, "revision", "commit"), b);
+	assert_string_equal(e2e_str(v, "revision", "release"), "1.1");
+	assert_string_equal(e2e_str(v, "known", "status"), "regressed");
 	json_decref(v);
 	ok(f, "PATCH", "/api/v1/projects/tagged/groups/G-1", "{\"status\":\"fixed\"}", 200);
 	v = crash_in(f, "tagged", key, "main_crash", "version", "2.0.0", "t4");
-	assert_string_equal(str(v, "revision", "commit"), c);
-	assert_string_equal(str(v, "known", "status"), "regressed");
+	assert_string_equal(e2e_str(v, "revision", "commit"), c);
+	assert_string_equal(e2e_str(v, "known", "status"), "regressed");
 	json_decref(v);
 }
 
@@ -404,9 +344,9 @@ static void history_lines(json_t *item, const char *field, char *out, size_t out
 		const char *o = json_string_value(json_object_get(e, "old"));
 		const char *nw = json_string_value(json_object_get(e, "new"));
 
-		if (strcmp(str(e, "field", NULL), field) != 0)
+		if (strcmp(e2e_str(e, "field", NULL), field) != 0)
 			continue;
-		n += (size_t)snprintf(out + n, outsz - n, "%s: %s -> %s\n", str(e, "actor", NULL),
+		n += (size_t)snprintf(out + n, outsz - n, "%s: %s -> %s\n", e2e_str(e, "actor", NULL),
 				      o ? o : "-", nw ? nw : "-");
 		assert_true(n < outsz);
 	}
@@ -424,15 +364,15 @@ static void test_sync_fix_history(void **state)
 	json_decref(crash(f, "one", "revision", f->a));   /* R-1, G-1 */
 	json_decref(crash(f, "two", "revision", f->a));   /* R-2, G-2 */
 	json_decref(crash(f, "three", "revision", f->a)); /* R-3, G-3 */
-	git(f, NULL, 0,
+	e2e_git(&f->s, NULL, 0,
 	    "echo 1 > a.txt && git add a.txt && git commit -qm 'Two fixes\n\nFixes R-1\nFixes G-2' "
 	    "&& git tag v1.0");
-	git(f, fix, sizeof(fix), "git rev-parse HEAD");
+	e2e_git(&f->s, fix, sizeof(fix), "git rev-parse HEAD");
 	ok(f, "POST", "/api/v1/projects/demo/releases", "{\"name\":\"1.0\",\"ref\":\"v1.0\"}", 201);
 	ok(f, "POST", "/api/v1/projects/demo/sync", NULL, 200);
 
 	v = call(f, "GET", "/api/v1/projects/demo/reports/R-1", NULL, &st);
-	assert_string_equal(str(v, "status", NULL), "fixed");
+	assert_string_equal(e2e_str(v, "status", NULL), "fixed");
 	history_lines(v, "status", got, sizeof(got));
 	snprintf(want, sizeof(want), "commit %.7s: new -> fixed\n", fix);
 	assert_string_equal(got, want);
@@ -450,7 +390,7 @@ static void test_sync_fix_history(void **state)
 	assert_string_equal(got, want);
 	json_decref(v);
 	v = call(f, "GET", "/api/v1/projects/demo/groups/G-2", NULL, &st);
-	assert_string_equal(str(v, "status", NULL), "fixed");
+	assert_string_equal(e2e_str(v, "status", NULL), "fixed");
 	history_lines(v, "status", got, sizeof(got));
 	assert_string_equal(got, want);
 	history_lines(v, "fixed_by", got, sizeof(got));
@@ -459,8 +399,8 @@ static void test_sync_fix_history(void **state)
 	json_decref(v);
 
 	/* A fix no release holds yet; the release registered later says when it shipped. */
-	git(f, NULL, 0, "echo 3 > a.txt && git commit -qam 'Closes R-3'");
-	git(f, fix2, sizeof(fix2), "git rev-parse HEAD");
+	e2e_git(&f->s, NULL, 0, "echo 3 > a.txt && git commit -qam 'Closes R-3'");
+	e2e_git(&f->s, fix2, sizeof(fix2), "git rev-parse HEAD");
 	ok(f, "POST", "/api/v1/projects/demo/sync", NULL, 200);
 	v = call(f, "GET", "/api/v1/projects/demo/reports/R-3", NULL, &st);
 	history_lines(v, "fixed_in", got, sizeof(got));
@@ -469,10 +409,10 @@ static void test_sync_fix_history(void **state)
 	snprintf(want, sizeof(want), "commit %.7s: new -> fixed\n", fix2);
 	assert_string_equal(got, want);
 	json_decref(v);
-	git(f, NULL, 0, "git tag v2.0");
+	e2e_git(&f->s, NULL, 0, "git tag v2.0");
 	ok(f, "POST", "/api/v1/projects/demo/releases", "{\"name\":\"2.0\",\"ref\":\"v2.0\"}", 201);
 	v = call(f, "GET", "/api/v1/projects/demo/reports/R-3", NULL, &st);
-	assert_string_equal(str(v, "fixed_in", NULL), "2.0");
+	assert_string_equal(e2e_str(v, "fixed_in", NULL), "2.0");
 	history_lines(v, "fixed_in", got, sizeof(got));
 	assert_string_equal(got, "release 2.0: - -> 2.0\n");
 	json_decref(v);
@@ -492,13 +432,13 @@ static void test_sync_finds_a_regression(void **state)
 
 	assert_int_equal(start(f), 0);
 	json_decref(crash(f, "one", "revision", f->a)); /* R-1, G-1 */
-	git(f, NULL, 0, "echo 1 > a.txt && git add a.txt && git commit -qm 'Fixes G-1'");
-	git(f, fix, sizeof(fix), "git rev-parse HEAD");
-	git(f, NULL, 0, "echo 2 > a.txt && git commit -qam 'Later'");
-	git(f, later, sizeof(later), "git rev-parse HEAD");
+	e2e_git(&f->s, NULL, 0, "echo 1 > a.txt && git add a.txt && git commit -qm 'Fixes G-1'");
+	e2e_git(&f->s, fix, sizeof(fix), "git rev-parse HEAD");
+	e2e_git(&f->s, NULL, 0, "echo 2 > a.txt && git commit -qam 'Later'");
+	e2e_git(&f->s, later, sizeof(later), "git rev-parse HEAD");
 	/* From a build with the fix, before any sync: nothing to compare with yet. */
 	v = crash_in(f, "demo", f->s.key, "one", "revision", later, "tester-2");
-	assert_string_equal(str(v, "group", NULL), "G-1");
+	assert_string_equal(e2e_str(v, "group", NULL), "G-1");
 	assert_null_at(v, "known", NULL);
 	json_decref(v);
 
@@ -507,8 +447,8 @@ static void test_sync_finds_a_regression(void **state)
 	assert_int_equal(json_integer_value(json_object_get(v, "regressed")), 1);
 	json_decref(v);
 	v = call(f, "GET", "/api/v1/projects/demo/groups/G-1", NULL, &st);
-	assert_string_equal(str(v, "status", NULL), "regressed");
-	assert_string_equal(str(v, "fixed_by", NULL), fix);
+	assert_string_equal(e2e_str(v, "status", NULL), "regressed");
+	assert_string_equal(e2e_str(v, "fixed_by", NULL), fix);
 	history_lines(v, "status", got, sizeof(got));
 	snprintf(want, sizeof(want), "commit %.7s: new -> fixed\nreport R-2: fixed -> regressed\n",
 		 fix);
@@ -571,17 +511,17 @@ static void test_release_notes_markdown(void **state)
 	assert_int_equal(start(f), 0);
 	post_bug(f, "\"beta_app_crash in the R-999 handler\"");
 	post_bug(f, "\"Crash with *stars*, `ticks`, [brackets], &amp; and _names_\"");
-	git(f, NULL, 0, "echo 1 > a.txt && git add a.txt && git commit -qm 'Tidy up (no-op)'");
-	git(f, NULL, 0,
+	e2e_git(&f->s, NULL, 0, "echo 1 > a.txt && git add a.txt && git commit -qm 'Tidy up (no-op)'");
+	e2e_git(&f->s, NULL, 0,
 	    "echo 2 > a.txt && git commit -qam 'Stop beta_app_crash, see R-999\n\nFixes R-1, R-2'");
-	git(f, fix, sizeof(fix), "git rev-parse HEAD");
-	git(f, NULL, 0, "echo 3 > a.txt && git commit -qam 'Docs for #testers' && git tag v1.0");
+	e2e_git(&f->s, fix, sizeof(fix), "git rev-parse HEAD");
+	e2e_git(&f->s, NULL, 0, "echo 3 > a.txt && git commit -qam 'Docs for #testers' && git tag v1.0");
 	ok(f, "POST", "/api/v1/projects/demo/sync", NULL, 200);
 	ok(f, "POST", "/api/v1/projects/demo/releases", "{\"name\":\"1.0\",\"ref\":\"v1.0\"}", 201);
 
 	md = notes(f, "1.0");
 	assert_line(md, "# Release 1.0");
-	git(f, later, sizeof(later), "git rev-parse v1.0");
+	e2e_git(&f->s, later, sizeof(later), "git rev-parse v1.0");
 	snprintf(line, sizeof(line), "Built from `v1.0` at `%.10s`.", later);
 	assert_line(md, line);
 	snprintf(line, sizeof(line),
@@ -603,8 +543,8 @@ static void test_release_notes_markdown(void **state)
 	free(md);
 
 	/* A later release lists every commit since the one before. */
-	git(f, NULL, 0, "echo 4 > a.txt && git commit -qam 'Second round' && git tag v1.1");
-	git(f, later, sizeof(later), "git rev-parse HEAD");
+	e2e_git(&f->s, NULL, 0, "echo 4 > a.txt && git commit -qam 'Second round' && git tag v1.1");
+	e2e_git(&f->s, later, sizeof(later), "git rev-parse HEAD");
 	ok(f, "POST", "/api/v1/projects/demo/releases", "{\"name\":\"1.1\",\"ref\":\"v1.1\"}", 201);
 	md = notes(f, "1.1");
 	snprintf(line, sizeof(line), "- `%.10s` Second round (Ada Tester)", later);
@@ -624,56 +564,56 @@ static void test_fixed_by_any_revision(void **state)
 
 	assert_int_equal(start(f), 0);
 	json_decref(crash(f, "one", "revision", f->a)); /* R-1, G-1 */
-	git(f, NULL, 0, "echo 1 > a.txt && git add a.txt && git commit -qm B && git tag v1.0");
-	git(f, b, sizeof(b), "git rev-parse HEAD");
-	git(f, NULL, 0, "echo 2 > a.txt && git commit -qam C");
-	git(f, c, sizeof(c), "git rev-parse HEAD");
+	e2e_git(&f->s, NULL, 0, "echo 1 > a.txt && git add a.txt && git commit -qm B && git tag v1.0");
+	e2e_git(&f->s, b, sizeof(b), "git rev-parse HEAD");
+	e2e_git(&f->s, NULL, 0, "echo 2 > a.txt && git commit -qam C");
+	e2e_git(&f->s, c, sizeof(c), "git rev-parse HEAD");
 	ok(f, "POST", "/api/v1/projects/demo/releases", "{\"name\":\"1.0\",\"ref\":\"v1.0\"}", 201);
 
 	v = call(f, "PATCH", "/api/v1/projects/demo/reports/R-1", "{\"fixed_by\":\"HEAD~1\"}", &st);
 	assert_int_equal(st, 200);
-	assert_string_equal(str(v, "fixed_by", NULL), b);
-	assert_string_equal(str(v, "fixed_in", NULL), "1.0");
+	assert_string_equal(e2e_str(v, "fixed_by", NULL), b);
+	assert_string_equal(e2e_str(v, "fixed_in", NULL), "1.0");
 	json_decref(v);
 	v = call(f, "PATCH", "/api/v1/projects/demo/groups/G-1", "{\"fixed_by\":\"v1.0\"}", &st);
 	assert_int_equal(st, 200);
-	assert_string_equal(str(v, "fixed_by", NULL), b);
+	assert_string_equal(e2e_str(v, "fixed_by", NULL), b);
 	json_decref(v);
 	snprintf(body, sizeof(body), "{\"fixed_by\":\"%.7s\"}", c);
 	v = call(f, "PATCH", "/api/v1/projects/demo/reports/R-1", body, &st);
 	assert_int_equal(st, 200);
-	assert_string_equal(str(v, "fixed_by", NULL), c);
+	assert_string_equal(e2e_str(v, "fixed_by", NULL), c);
 	assert_null_at(v, "fixed_in", NULL);
 	json_decref(v);
 	snprintf(body, sizeof(body), "{\"fixed_by\":\"%s\"}", f->a);
 	v = call(f, "PATCH", "/api/v1/projects/demo/reports/R-1", body, &st);
 	assert_int_equal(st, 200);
-	assert_string_equal(str(v, "fixed_by", NULL), f->a);
-	assert_string_equal(str(v, "fixed_in", NULL), "1.0");
+	assert_string_equal(e2e_str(v, "fixed_by", NULL), f->a);
+	assert_string_equal(e2e_str(v, "fixed_in", NULL), "1.0");
 	json_decref(v);
 
 	/* Unresolvable: 422 naming the field, and nothing changes. */
 	v = call(f, "PATCH", "/api/v1/projects/demo/reports/R-1", "{\"fixed_by\":\"HEAD~10\"}",
 		 &st);
 	assert_int_equal(st, 422);
-	assert_string_equal(str(v, "error", "field"), "fixed_by");
-	assert_string_equal(str(v, "error", "message"),
+	assert_string_equal(e2e_str(v, "error", "field"), "fixed_by");
+	assert_string_equal(e2e_str(v, "error", "message"),
 			    "no commit 'HEAD~10' in the project's repository (a hash, tag, branch "
 			    "or HEAD~N)");
 	json_decref(v);
 	v = call(f, "PATCH", "/api/v1/projects/demo/reports/R-1", "{\"fixed_by\":\"HEAD@{1}\"}",
 		 &st);
 	assert_int_equal(st, 422);
-	assert_string_equal(str(v, "error", "field"), "fixed_by");
-	assert_non_null(strstr(str(v, "error", "message"), "'HEAD@{1}' is not a revision"));
+	assert_string_equal(e2e_str(v, "error", "field"), "fixed_by");
+	assert_non_null(strstr(e2e_str(v, "error", "message"), "'HEAD@{1}' is not a revision"));
 	json_decref(v);
 	v = call(f, "PATCH", "/api/v1/projects/demo/groups/G-1", "{\"fixed_by\":\"no-such-tag\"}",
 		 &st);
 	assert_int_equal(st, 422);
-	assert_string_equal(str(v, "error", "field"), "fixed_by");
+	assert_string_equal(e2e_str(v, "error", "field"), "fixed_by");
 	json_decref(v);
 	v = call(f, "GET", "/api/v1/projects/demo/reports/R-1", NULL, &st);
-	assert_string_equal(str(v, "fixed_by", NULL), f->a);
+	assert_string_equal(e2e_str(v, "fixed_by", NULL), f->a);
 	json_decref(v);
 
 	/* The command line passes the revision through. */
@@ -684,7 +624,7 @@ static void test_fixed_by_any_revision(void **state)
 		   f->s.url, f->rel, f->s.cacert, PROSUM_CLI_PATH),
 	    0);
 	v = call(f, "GET", "/api/v1/projects/demo/groups/G-1", NULL, &st);
-	assert_string_equal(str(v, "fixed_by", NULL), f->a);
+	assert_string_equal(e2e_str(v, "fixed_by", NULL), f->a);
 	json_decref(v);
 	assert_int_equal(
 	    e2e_sh(out, sizeof(out),

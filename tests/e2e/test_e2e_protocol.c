@@ -12,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "fixture.h"
 #include "harness.h"
 
 #define WAIT_MS 10000 /* generous: the machine may be loaded; only behaviour is asserted */
@@ -23,22 +24,12 @@ static long num(const char *s)
 
 static int setup(void **state)
 {
-	e2e_server *s = calloc(1, sizeof(*s));
-
-	if (!s || e2e_setup(s) < 0 || e2e_start(s, NULL) < 0)
-		return -1;
-	*state = s;
-	return 0;
+	return e2e_setup_started(state);
 }
 
 static int teardown(void **state)
 {
-	e2e_server *s = *state;
-
-	assert_int_equal(e2e_stop(s), 0);
-	e2e_destroy(s);
-	free(s);
-	return 0;
+	return e2e_teardown_stopped(state);
 }
 
 /* The value of header `name` in a response head, copied into out ("" when absent). */

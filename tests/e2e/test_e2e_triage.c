@@ -12,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "fixture.h"
 #include "harness.h"
 
 typedef struct fixture {
@@ -23,10 +24,9 @@ typedef struct fixture {
 
 static int setup(void **state)
 {
-	fixture *f = calloc(1, sizeof(*f));
+	fixture *f = e2e_fixture_new(sizeof(*f), 0);
 
-	if (!f || e2e_setup(&f->s) < 0 ||
-	    e2e_prosumd_secret(&f->s, "token add --role developer --name dana", f->dev, sizeof(f->dev)) < 0 ||
+	if (!f || e2e_token_add(&f->s, "developer", "dana", f->dev, sizeof(f->dev)) < 0 ||
 	    e2e_prosumd_secret(&f->s, "project add other", f->other_key, sizeof(f->other_key)) < 0 ||
 	    e2e_prosumd_secret(&f->s, "token add --role developer --name oscar --project other", f->other,
 		  sizeof(f->other)) < 0 ||
@@ -38,40 +38,7 @@ static int setup(void **state)
 
 static int teardown(void **state)
 {
-	fixture *f = *state;
-
-	assert_int_equal(e2e_stop(&f->s), 0);
-	e2e_destroy(&f->s);
-	free(f);
-	return 0;
-}
-
-static json_t *parse(const e2e_response *r)
-{
-	json_error_t e;
-	json_t *v = json_loads(r->body, 0, &e);
-
-	if (!v)
-		fail_msg("not JSON (%ld): %s", r->status, r->body);
-	return v;
-}
-
-/* A request with a bearer token; the answer parsed (NULL when not JSON). */
-static json_t *call(fixture *f, const char *tok, const char *method, const char *path,
-		    const char *body, long *status)
-{
-	char auth[200];
-	const char *h[] = {auth, "Content-Type: application/json", NULL};
-	e2e_response r;
-	json_t *v;
-	json_error_t e;
-
-	snprintf(auth, sizeof(auth), "Authorization: Bearer %s", tok);
-	assert_int_equal(e2e_request(&f->s, method, path, h, body, body ? strlen(body) : 0, &r), 0);
-	*status = r.status;
-	v = json_loads(r.body, 0, &e);
-	e2e_response_free(&r);
-	return v;
+	return e2e_teardown_stopped(state);
 }
 
 /* Post a crash; returns its group id ("G-n") in out. */
@@ -93,7 +60,7 @@ static void crash(fixture *f, const char *title, const char *fn1, const char *fn
 	assert_int_equal(e2e_post_report(&f->s, doc, &r), 0);
 	if (r.status != 201)
 		fail_msg("%ld %s", r.status, r.body);
-	v = parse(&r);
+	v = e2e_json(&r);
 	snprintf(out, 16, "%s", json_string_value(json_object_get(v, "group")));
 	json_decref(v);
 	e2e_response_free(&r);
@@ -131,7 +98,7 @@ static void test_group_details_and_merge(void **state)
 	crash(f, "m2", "merge_a", "x", 2, "0x2", NULL, a);
 	crash(f, "m3", "merge_b", "x", 3, "0x3", NULL, b);
 	snprintf(path, sizeof(path), "/api/v1/projects/demo/groups/%s", a);
-	v = call(f, f->dev, "GET", path, NULL, &st);
+	v = e2e_call(&f->s, f->dev, "GET", path, NULL, &st);
 	assert_int_equal(st, 200);
 	ca = json_integer_value(json_object_get(v, "count"));
 	assert_int_equal(ca, 2);
@@ -144,21 +111,21 @@ static void test_group_details_and_merge(void **state)
 
 	/* Merge b into a: counts add up, later reports of b's kind land in a. */
 	snprintf(path, sizeof(path), "/api/v1/projects/demo/groups/%s", b);
-	v = call(f, f->dev, "GET", path, NULL, &st);
+	v = e2e_call(&f->s, f->dev, "GET", path, NULL, &st);
 	cb = json_integer_value(json_object_get(v, "count"));
 	json_decref(v);
 	snprintf(body, sizeof(body), "{\"merge_into\":\"%s\"}", b);
-	v = call(f, f->dev, "PATCH", path, body, &st);
+	v = e2e_call(&f->s, f->dev, "PATCH", path, body, &st);
 	assert_int_equal(st, 422); /* into itself */
 	json_decref(v);
 	snprintf(body, sizeof(body), "{\"merge_into\":\"%s\"}", a);
-	v = call(f, f->dev, "PATCH", path, body, &st);
+	v = e2e_call(&f->s, f->dev, "PATCH", path, body, &st);
 	assert_int_equal(st, 200);
 	assert_string_equal(json_string_value(json_object_get(v, "merged_into")), a);
 	assert_string_equal(json_string_value(json_object_get(v, "status")), "duplicate");
 	json_decref(v);
 	snprintf(path, sizeof(path), "/api/v1/projects/demo/groups/%s", a);
-	v = call(f, f->dev, "GET", path, NULL, &st);
+	v = e2e_call(&f->s, f->dev, "GET", path, NULL, &st);
 	assert_int_equal(json_integer_value(json_object_get(v, "count")), ca + cb);
 	assert_int_equal(json_integer_value(json_object_get(v, "testers")), 3);
 	w = json_object_get(v, "history");
@@ -169,7 +136,7 @@ static void test_group_details_and_merge(void **state)
 		crash(f, "m4", "merge_b", "x", 4, "0x4", NULL, g);
 		assert_string_equal(g, a);
 	}
-	v = call(f, f->dev, "GET", path, NULL, &st);
+	v = e2e_call(&f->s, f->dev, "GET", path, NULL, &st);
 	assert_int_equal(json_integer_value(json_object_get(v, "count")), ca + cb + 1);
 	json_decref(v);
 }
@@ -183,7 +150,7 @@ static void test_workflow_and_audit(void **state)
 	const char *path = "/api/v1/projects/demo/reports/R-1";
 
 	crash(f, "wf", "wf_fn", "x", 1, "0x1", NULL, g);
-	v = call(f, f->dev, "PATCH", path,
+	v = e2e_call(&f->s, f->dev, "PATCH", path,
 		 "{\"status\":\"triaged\",\"assignee\":\"sam\",\"comment\":\"Looking at it\"}", &st);
 	assert_int_equal(st, 200);
 	assert_string_equal(json_string_value(json_object_get(v, "status")), "triaged");
@@ -200,27 +167,27 @@ static void test_workflow_and_audit(void **state)
 		"Looking at it");
 	json_decref(v);
 	/* fixed -> wontfix is not a move a person makes; regressed is set by prosum alone. */
-	json_decref(call(f, f->dev, "PATCH", path, "{\"status\":\"fixed\"}", &st));
+	json_decref(e2e_call(&f->s, f->dev, "PATCH", path, "{\"status\":\"fixed\"}", &st));
 	assert_int_equal(st, 200);
-	v = call(f, f->dev, "PATCH", path, "{\"status\":\"wontfix\"}", &st);
+	v = e2e_call(&f->s, f->dev, "PATCH", path, "{\"status\":\"wontfix\"}", &st);
 	assert_int_equal(st, 409);
 	assert_string_equal(json_string_value(json_object_get(json_object_get(v, "error"), "code")),
 			    "conflict");
 	json_decref(v);
-	json_decref(call(f, f->dev, "PATCH", path, "{\"status\":\"regressed\"}", &st));
+	json_decref(e2e_call(&f->s, f->dev, "PATCH", path, "{\"status\":\"regressed\"}", &st));
 	assert_int_equal(st, 409);
-	v = call(f, f->dev, "PATCH", path, "{\"status\":\"done\"}", &st);
+	v = e2e_call(&f->s, f->dev, "PATCH", path, "{\"status\":\"done\"}", &st);
 	assert_int_equal(st, 422);
 	assert_string_equal(json_string_value(json_object_get(json_object_get(v, "error"), "field")),
 			    "status");
 	json_decref(v);
-	v = call(f, f->dev, "PATCH", path, "{\"owner\":\"x\"}", &st);
+	v = e2e_call(&f->s, f->dev, "PATCH", path, "{\"owner\":\"x\"}", &st);
 	assert_int_equal(st, 422);
 	json_decref(v);
-	v = call(f, f->dev, "PATCH", path, "{\"fixed_by\":\"not-a-commit\"}", &st);
+	v = e2e_call(&f->s, f->dev, "PATCH", path, "{\"fixed_by\":\"not-a-commit\"}", &st);
 	assert_int_equal(st, 422);
 	json_decref(v);
-	json_decref(call(f, f->dev, "PATCH", path, "{\"status\":", &st));
+	json_decref(e2e_call(&f->s, f->dev, "PATCH", path, "{\"status\":", &st));
 	assert_int_equal(st, 400);
 	assert_int_equal(e2e_sql_int(&f->s, "SELECT count(*) FROM audit WHERE target_num = 1 AND "
 					    "target_type = 'R'"),
@@ -238,14 +205,14 @@ static void test_roles(void **state)
 	const char *h[] = {key, "Content-Type: application/json", NULL};
 
 	/* A token limited to another project sees nothing of this one. */
-	v = call(f, f->other, "GET", "/api/v1/projects/demo/reports", NULL, &st);
+	v = e2e_call(&f->s, f->other, "GET", "/api/v1/projects/demo/reports", NULL, &st);
 	assert_int_equal(st, 403);
 	json_decref(v);
-	v = call(f, f->other, "GET", "/api/v1/projects/other/reports", NULL, &st);
+	v = e2e_call(&f->s, f->other, "GET", "/api/v1/projects/other/reports", NULL, &st);
 	assert_int_equal(st, 200);
 	json_decref(v);
 	before = e2e_sql_int(&f->s, "SELECT count(*) FROM audit");
-	v = call(f, f->other, "PATCH", "/api/v1/projects/demo/reports/R-1",
+	v = e2e_call(&f->s, f->other, "PATCH", "/api/v1/projects/demo/reports/R-1",
 		 "{\"status\":\"wontfix\"}", &st);
 	assert_int_equal(st, 403);
 	json_decref(v);
@@ -285,7 +252,7 @@ static void test_roles(void **state)
 					PROSUMD_PATH, id, f->s.data),
 				 0);
 	}
-	v = call(f, f->other, "GET", "/api/v1/projects/other/reports", NULL, &st);
+	v = e2e_call(&f->s, f->other, "GET", "/api/v1/projects/other/reports", NULL, &st);
 	assert_int_equal(st, 401);
 	json_decref(v);
 }
@@ -314,7 +281,7 @@ static void test_search_and_filters(void **state)
 
 	post_bug(f, "Toolbar flickers", "open the zebra panel then resize", "intel");
 	post_bug(f, "Zebra stripes render wrong", "just look", "amd");
-	v = call(f, f->dev, "GET", "/api/v1/projects/demo/reports?q=zebra", NULL, &st);
+	v = e2e_call(&f->s, f->dev, "GET", "/api/v1/projects/demo/reports?q=zebra", NULL, &st);
 	assert_int_equal(st, 200);
 	items = json_object_get(v, "items");
 	assert_int_equal(json_array_size(items), 2);
@@ -322,27 +289,27 @@ static void test_search_and_filters(void **state)
 	assert_string_equal(json_string_value(json_object_get(json_array_get(items, 0), "title")),
 			    "Zebra stripes render wrong");
 	json_decref(v);
-	v = call(f, f->dev, "GET", "/api/v1/projects/demo/reports?q=%22%29%28*", NULL, &st);
+	v = e2e_call(&f->s, f->dev, "GET", "/api/v1/projects/demo/reports?q=%22%29%28*", NULL, &st);
 	assert_int_equal(st, 200); /* no syntax error whatever is typed */
 	json_decref(v);
-	v = call(f, f->dev, "GET", "/api/v1/projects/demo/reports?tag=gpu:amd", NULL, &st);
+	v = e2e_call(&f->s, f->dev, "GET", "/api/v1/projects/demo/reports?tag=gpu:amd", NULL, &st);
 	assert_int_equal(json_array_size(json_object_get(v, "items")), 1);
 	json_decref(v);
-	v = call(f, f->dev, "GET", "/api/v1/projects/demo/reports?version=2.0&kind=bug&sort=oldest",
+	v = e2e_call(&f->s, f->dev, "GET", "/api/v1/projects/demo/reports?version=2.0&kind=bug&sort=oldest",
 		 NULL, &st);
 	items = json_object_get(v, "items");
 	assert_int_equal(json_array_size(items), 2);
 	assert_string_equal(json_string_value(json_object_get(json_array_get(items, 0), "title")),
 			    "Toolbar flickers");
 	json_decref(v);
-	v = call(f, f->dev, "GET", "/api/v1/projects/demo/reports?since=2999-01-01T00:00:00Z", NULL,
+	v = e2e_call(&f->s, f->dev, "GET", "/api/v1/projects/demo/reports?since=2999-01-01T00:00:00Z", NULL,
 		 &st);
 	assert_int_equal(json_array_size(json_object_get(v, "items")), 0);
 	json_decref(v);
-	v = call(f, f->dev, "GET", "/api/v1/projects/demo/reports?tag=nocolon", NULL, &st);
+	v = e2e_call(&f->s, f->dev, "GET", "/api/v1/projects/demo/reports?tag=nocolon", NULL, &st);
 	assert_int_equal(st, 422);
 	json_decref(v);
-	v = call(f, f->dev, "GET", "/api/v1/projects/demo/groups?sort=count&limit=1", NULL, &st);
+	v = e2e_call(&f->s, f->dev, "GET", "/api/v1/projects/demo/groups?sort=count&limit=1", NULL, &st);
 	assert_int_equal(st, 200);
 	assert_int_equal(json_array_size(json_object_get(v, "items")), 1);
 	assert_true(json_is_string(json_object_get(v, "next")));
@@ -384,7 +351,7 @@ static void test_pagination_under_inserts(void **state)
 
 		snprintf(path, sizeof(path), "/api/v1/projects/demo/reports?limit=3%s%s",
 			 cursor[0] ? "&cursor=" : "", cursor);
-		v = call(f, f->dev, "GET", path, NULL, &st);
+		v = e2e_call(&f->s, f->dev, "GET", path, NULL, &st);
 		assert_int_equal(st, 200);
 		items = json_object_get(v, "items");
 		json_array_foreach(items, k, it)
@@ -455,7 +422,7 @@ static void test_export_csv_and_jsonl(void **state)
 static void ids(fixture *f, const char *path, char *out, size_t outsz)
 {
 	long st;
-	json_t *v = call(f, f->dev, "GET", path, NULL, &st), *it;
+	json_t *v = e2e_call(&f->s, f->dev, "GET", path, NULL, &st), *it;
 	size_t i, n = 0;
 
 	if (st != 200)
@@ -547,7 +514,7 @@ static void test_a_report_shows_its_groups_status(void **state)
 	crash(f, "status two", "status_fn", "x", 2, "0x2", NULL, g2);
 	assert_string_equal(g, g2);
 	snprintf(path, sizeof(path), "/api/v1/projects/demo/groups/%s", g);
-	json_decref(call(f, f->dev, "PATCH", path, "{\"status\":\"fixed\"}", &st));
+	json_decref(e2e_call(&f->s, f->dev, "PATCH", path, "{\"status\":\"fixed\"}", &st));
 	assert_int_equal(st, 200);
 
 	/* The list of the group, the status filter, the report, the exports: all say fixed. */
@@ -559,13 +526,13 @@ static void test_a_report_shows_its_groups_status(void **state)
 	ids(f, path, got, sizeof(got));
 	assert_string_equal(got, "");
 	snprintf(path, sizeof(path), "/api/v1/projects/demo/reports?group=%s", g);
-	v = call(f, f->dev, "GET", path, NULL, &st);
+	v = e2e_call(&f->s, f->dev, "GET", path, NULL, &st);
 	assert_string_equal(json_string_value(json_object_get(
 				    json_array_get(json_object_get(v, "items"), 0), "status")),
 			    "fixed");
 	json_decref(v);
 	snprintf(path, sizeof(path), "/api/v1/projects/demo/reports/R-%lld", n);
-	v = call(f, f->dev, "GET", path, NULL, &st);
+	v = e2e_call(&f->s, f->dev, "GET", path, NULL, &st);
 	assert_string_equal(json_string_value(json_object_get(v, "status")), "fixed");
 	json_decref(v);
 	text = export(f, g, "csv");
@@ -578,12 +545,12 @@ static void test_a_report_shows_its_groups_status(void **state)
 	free(text);
 
 	/* Reopened on the report itself: its own status from then on. */
-	v = call(f, f->dev, "PATCH", path, "{\"status\":\"new\"}", &st);
+	v = e2e_call(&f->s, f->dev, "PATCH", path, "{\"status\":\"new\"}", &st);
 	if (st != 200)
 		fail_msg("%s: %ld %s", path, st, json_dumps(v, 0));
 	json_decref(v);
 	snprintf(path, sizeof(path), "/api/v1/projects/demo/groups/%s", g);
-	json_decref(call(f, f->dev, "PATCH", path, "{\"status\":\"triaged\"}", &st));
+	json_decref(e2e_call(&f->s, f->dev, "PATCH", path, "{\"status\":\"triaged\"}", &st));
 	assert_int_equal(st, 200);
 	snprintf(path, sizeof(path), "/api/v1/projects/demo/reports?group=%s&status=new", g);
 	ids(f, path, got, sizeof(got));
@@ -604,13 +571,13 @@ static void test_ids_in_any_case(void **state)
 
 	crash(f, "case a", "case_fn_a", "x", 1, "0x1", NULL, a);
 	crash(f, "case b", "case_fn_b", "x", 1, "0x1", NULL, b);
-	v = call(f, f->dev, "GET", "/api/v1/projects/demo/reports/r-1", NULL, &st);
+	v = e2e_call(&f->s, f->dev, "GET", "/api/v1/projects/demo/reports/r-1", NULL, &st);
 	assert_int_equal(st, 200);
 	assert_string_equal(json_string_value(json_object_get(v, "id")), "R-1");
 	json_decref(v);
 	snprintf(lower, sizeof(lower), "g%s", a + 1);
 	snprintf(path, sizeof(path), "/api/v1/projects/demo/groups/%s", lower);
-	v = call(f, f->dev, "GET", path, NULL, &st);
+	v = e2e_call(&f->s, f->dev, "GET", path, NULL, &st);
 	assert_int_equal(st, 200);
 	assert_string_equal(json_string_value(json_object_get(v, "id")), a);
 	json_decref(v);
@@ -620,11 +587,11 @@ static void test_ids_in_any_case(void **state)
 	/* merge_into in lower case too. */
 	snprintf(path, sizeof(path), "/api/v1/projects/demo/groups/%s", b);
 	snprintf(body, sizeof(body), "{\"merge_into\":\"%s\"}", lower);
-	v = call(f, f->dev, "PATCH", path, body, &st);
+	v = e2e_call(&f->s, f->dev, "PATCH", path, body, &st);
 	assert_int_equal(st, 200);
 	assert_string_equal(json_string_value(json_object_get(v, "merged_into")), a);
 	json_decref(v);
-	v = call(f, f->dev, "GET", "/api/v1/projects/demo/reports/x-1", NULL, &st);
+	v = e2e_call(&f->s, f->dev, "GET", "/api/v1/projects/demo/reports/x-1", NULL, &st);
 	assert_int_equal(st, 404);
 	json_decref(v);
 }

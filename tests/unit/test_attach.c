@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "store/attach.h"
+#include "unit_fixture.h"
 
 /* A literal with its length, so names may hold NUL bytes. */
 #define S(lit) lit, sizeof(lit) - 1
@@ -36,8 +37,7 @@ static int setup(void **state)
 	if (!f)
 		return -1;
 	umask(022);
-	snprintf(f->root, sizeof(f->root), "/tmp/prosum-test-attach-XXXXXX");
-	if (!mkdtemp(f->root))
+	if (unit_tmpdir(f->root, sizeof(f->root), "test-attach") < 0)
 		goto fail;
 	snprintf(f->dir, sizeof(f->dir), "%s/attachments", f->root);
 	if (mkdir(f->dir, 0700) < 0)
@@ -49,18 +49,13 @@ fail:
 	return -1;
 }
 
-static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	return remove(path);
-}
-
 static int teardown(void **state)
 {
 	fixture *f = *state;
-	int rc = nftw(f->root, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+	int rc = unit_rmtree(f->root);
 
 	free(f);
-	return rc == 0 ? 0 : -1;
+	return rc;
 }
 
 /* Names in directory `path`, "." and ".." left out. */

@@ -19,59 +19,25 @@
 #include "lib/spool.h"
 #include "lib/sender.h"
 #include "lib/util.h"
+#include "unit_fixture.h"
 
 /* An unused port on the loopback: connections are refused at once. */
 #define DOWN_DSN "https://key@127.0.0.1:1/demo"
 
-typedef struct fixture {
-	char dir[64];
-} fixture;
-
-static void rm_tree(const char *path)
-{
-	DIR *d = opendir(path);
-	struct dirent *e;
-
-	if (!d) {
-		unlink(path);
-		return;
-	}
-	while ((e = readdir(d)) != NULL) {
-		char *child;
-		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-			continue;
-		child = util_path_join(path, e->d_name);
-		rm_tree(child);
-		free(child);
-	}
-	closedir(d);
-	rmdir(path);
-}
+typedef unit_dir fixture;
 
 static int setup(void **state)
 {
-	fixture *f = calloc(1, sizeof(*f));
-
-	if (!f)
+	if (unit_dir_setup(state) < 0)
 		return -1;
-	snprintf(f->dir, sizeof(f->dir), "/tmp/prosum-test-client-XXXXXX");
-	if (!mkdtemp(f->dir)) {
-		free(f);
-		return -1;
-	}
 	unsetenv("PROSUM_SPOOL");
 	unsetenv("PROSUM_CACERT");
-	*state = f;
 	return 0;
 }
 
 static int teardown(void **state)
 {
-	fixture *f = *state;
-
-	rm_tree(f->dir);
-	free(f);
-	return 0;
+	return unit_dir_teardown(state);
 }
 
 static json_t *doc_of(const prosum_report *r)

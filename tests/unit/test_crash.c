@@ -18,49 +18,20 @@
 #include "prosum.h"
 #include "lib/spool.h"
 #include "lib/util.h"
+#include "unit_fixture.h"
 
 #define DSN "https://key@127.0.0.1:1/demo"
 
-typedef struct fixture {
-	char dir[64];
-} fixture;
-
-static void rm_dir(const char *path)
-{
-	DIR *d = opendir(path);
-	struct dirent *e;
-
-	while (d && (e = readdir(d)) != NULL) {
-		if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0)
-			unlinkat(dirfd(d), e->d_name, 0);
-	}
-	if (d)
-		closedir(d);
-	rmdir(path);
-}
+typedef unit_dir fixture;
 
 static int setup(void **state)
 {
-	fixture *f = calloc(1, sizeof(*f));
-
-	if (!f)
-		return -1;
-	snprintf(f->dir, sizeof(f->dir), "/tmp/prosum-test-crash-XXXXXX");
-	if (!mkdtemp(f->dir)) {
-		free(f);
-		return -1;
-	}
-	*state = f;
-	return 0;
+	return unit_dir_setup(state);
 }
 
 static int teardown(void **state)
 {
-	fixture *f = *state;
-
-	rm_dir(f->dir);
-	free(f);
-	return 0;
+	return unit_dir_teardown(state);
 }
 
 /* Names of the files in `dir` ending with `suffix`: how many, and the first. */

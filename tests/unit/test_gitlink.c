@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "git/repo.h"
+#include "unit_fixture.h"
 
 #define T0 1700000000LL
 
@@ -36,42 +37,9 @@ typedef struct fixture {
 
 static char home[64];
 
-__attribute__((format(printf, 2, 3))) static int sh(const fixture *f, const char *fmt, ...)
-{
-	char cmd[8192];
-	int n = snprintf(cmd, sizeof(cmd), "cd '%s' && ", f->work);
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(cmd + n, sizeof(cmd) - (size_t)n, fmt, ap);
-	va_end(ap);
-	return system(cmd);
-}
-
-/* The first line a command prints, without its newline. */
-__attribute__((format(printf, 4, 5))) static int capture(const fixture *f, char *out, size_t cap,
-							 const char *fmt, ...)
-{
-	char cmd[4096];
-	int n = snprintf(cmd, sizeof(cmd), "cd '%s' && ", f->work);
-	va_list ap;
-	FILE *p;
-	size_t len;
-
-	va_start(ap, fmt);
-	vsnprintf(cmd + n, sizeof(cmd) - (size_t)n, fmt, ap);
-	va_end(ap);
-	out[0] = '\0';
-	p = popen(cmd, "r");
-	if (!p)
-		return -1;
-	if (!fgets(out, (int)cap, p))
-		out[0] = '\0';
-	len = strlen(out);
-	if (len > 0 && out[len - 1] == '\n')
-		out[len - 1] = '\0';
-	return pclose(p) == 0 ? 0 : -1;
-}
+/* Shell commands in the work tree; capture keeps the first line a command prints. 0 or -1. */
+#define sh(f, ...) unit_sh((f)->work, NULL, 0, __VA_ARGS__)
+#define capture(f, out, cap, ...) unit_sh((f)->work, out, cap, __VA_ARGS__)
 
 static void rev(const fixture *f, char out[REPO_HEX_SIZE], const char *spec)
 {
@@ -135,19 +103,11 @@ static int setup(void **state)
 	fixture *f = calloc(1, sizeof(*f));
 	char err[256];
 
-	if (!f)
-		return -1;
-	snprintf(f->dir, sizeof(f->dir), "/tmp/prosum-gitlink-XXXXXX");
-	if (!mkdtemp(f->dir))
+	if (!f || unit_tmpdir(f->dir, sizeof(f->dir), "gitlink") < 0)
 		return -1;
 	snprintf(f->work, sizeof(f->work), "%s/work", f->dir);
-	{
-		char cmd[256];
-
-		snprintf(cmd, sizeof(cmd), "mkdir '%s'", f->work);
-		if (system(cmd) != 0)
-			return -1;
-	}
+	if (unit_sh(f->dir, NULL, 0, "mkdir '%s'", f->work) < 0)
+		return -1;
 	if (make_repo(f) != 0)
 		return -1;
 	rev(f, f->c0, "main~4");
@@ -167,11 +127,9 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	fixture *f = *state;
-	char cmd[128];
 
 	repo_close(f->repo);
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", f->dir);
-	if (system(cmd) != 0)
+	if (unit_rmtree(f->dir) < 0)
 		return -1;
 	free(f);
 	return 0;
@@ -1336,8 +1294,7 @@ int main(void)
 	int rc;
 
 	/* Neither git nor libgit2 may read the user's configuration: a private, empty HOME. */
-	snprintf(home, sizeof(home), "/tmp/prosum-gitlink-home-XXXXXX");
-	if (!mkdtemp(home))
+	if (unit_tmpdir(home, sizeof(home), "gitlink-home") < 0)
 		return 1;
 	setenv("HOME", home, 1);
 	setenv("XDG_CONFIG_HOME", home, 1);
@@ -1352,12 +1309,7 @@ int main(void)
 		return 1;
 	rc = cmocka_run_group_tests(tests, NULL, NULL);
 	repo_global_shutdown();
-	{
-		char cmd[128];
-
-		snprintf(cmd, sizeof(cmd), "rm -rf '%s'", home);
-		if (system(cmd) != 0)
-			rc = 1;
-	}
+	if (unit_rmtree(home) < 0)
+		rc = 1;
 	return rc;
 }

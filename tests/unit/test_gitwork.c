@@ -14,6 +14,8 @@
 #include "git/gitwork.h"
 #include "api/reply.h"
 #include "store/store.h"
+#include "unit_fixture.h"
+#include "unit_store.h"
 
 typedef struct fixture {
 	char dir[64];
@@ -24,58 +26,25 @@ typedef struct fixture {
 	char c0[41], c1[41]; /* c0 wrote main.c; c1, by Bob Fixer, changed its line 3 */
 } fixture;
 
-static int sh(const fixture *f, char *out, size_t outsz, const char *cmd)
-{
-	char full[1024];
-	FILE *p;
-	size_t n = 0;
-
-	snprintf(full, sizeof(full), "cd '%s' && %s", f->repo, cmd);
-	p = popen(full, "r");
-	if (!p)
-		return -1;
-	if (out) {
-		n = fread(out, 1, outsz - 1, p);
-		out[n] = '\0';
-		out[strcspn(out, "\n")] = '\0';
-	} else {
-		char sink[256];
-
-		while (fread(sink, 1, sizeof(sink), p) > 0)
-			;
-	}
-	return pclose(p) == 0 ? 0 : -1;
-}
-
 static int setup(void **state)
 {
 	fixture *f = calloc(1, sizeof(*f));
-	char err[256], cmd[256];
 
-	if (!f)
-		return -1;
-	snprintf(f->dir, sizeof(f->dir), "/tmp/prosum-gitwork-XXXXXX");
-	if (!mkdtemp(f->dir))
+	if (!f || unit_tmpdir(f->dir, sizeof(f->dir), "gitwork") < 0)
 		return -1;
 	snprintf(f->repo, sizeof(f->repo), "%s/repo", f->dir);
-	snprintf(f->path, sizeof(f->path), "%s/prosum.db", f->dir);
-	snprintf(cmd, sizeof(cmd), "git init -q -b main '%s'", f->repo);
-	if (system(cmd) != 0 ||
-	    sh(f, NULL, 0,
-	       "git config user.name 'Ada Tester' && git config user.email ada@example.org && "
-	       "printf 'int main(void)\\n{\\n\\treturn 1;\\n}\\n' > main.c && git add main.c && "
-	       "git commit -q -m 'Initial commit'") < 0 ||
-	    sh(f, f->c0, sizeof(f->c0), "git rev-parse HEAD") < 0 ||
-	    sh(f, NULL, 0,
-	       "printf 'int main(void)\\n{\\n\\treturn 0;\\n}\\n' > main.c && git add main.c && "
-	       "GIT_AUTHOR_NAME='Bob Fixer' git commit -q -m 'Stop failing on start'") < 0 ||
-	    sh(f, f->c1, sizeof(f->c1), "git rev-parse HEAD") < 0)
+	if (unit_sh(f->dir, NULL, 0, "git init -q -b main '%s'", f->repo) < 0 ||
+	    unit_sh(f->repo, NULL, 0,
+		    "git config user.name 'Ada Tester' && git config user.email ada@example.org && "
+		    "printf 'int main(void)\\n{\\n\\treturn 1;\\n}\\n' > main.c && git add main.c && "
+		    "git commit -q -m 'Initial commit'") < 0 ||
+	    unit_sh(f->repo, f->c0, sizeof(f->c0), "git rev-parse HEAD") < 0 ||
+	    unit_sh(f->repo, NULL, 0,
+		    "printf 'int main(void)\\n{\\n\\treturn 0;\\n}\\n' > main.c && git add main.c && "
+		    "GIT_AUTHOR_NAME='Bob Fixer' git commit -q -m 'Stop failing on start'") < 0 ||
+	    unit_sh(f->repo, f->c1, sizeof(f->c1), "git rev-parse HEAD") < 0)
 		return -1;
-	if (store_db_open(&f->db, f->path, STORE_WRITE, err, sizeof(err)) < 0) {
-		fprintf(stderr, "%s\n", err);
-		return -1;
-	}
-	if (store_project_add(f->db, "demo", f->repo, 1000, &f->project) < 0)
+	if (unit_store_open(f->dir, f->repo, f->path, sizeof(f->path), &f->db, &f->project) < 0)
 		return -1;
 	*state = f;
 	return 0;
@@ -84,11 +53,9 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	fixture *f = *state;
-	char cmd[128];
 
 	store_db_close(f->db);
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", f->dir);
-	if (system(cmd) != 0)
+	if (unit_rmtree(f->dir) < 0)
 		return -1;
 	free(f);
 	return 0;
@@ -279,7 +246,7 @@ static void test_a_version_names_a_release_or_a_tag(void **state)
 	assert_int_equal(gitwork_release_add(f->db, f->project, "1.0", f->c0, 3000, why, sizeof(why)),
 			 STORE_OK);
 	assert_int_equal(store_commit(f->db), STORE_OK);
-	assert_int_equal(sh(f, NULL, 0, "git tag v2.0 && git tag v1.0 HEAD~1"), 0);
+	assert_int_equal(unit_sh(f->repo, NULL, 0, "git tag v2.0 && git tag v1.0 HEAD~1"), 0);
 
 	build_of(f, NULL, "1.0", got);
 	assert_string_equal(got, f->c0);
@@ -298,7 +265,7 @@ static void test_a_version_names_a_release_or_a_tag(void **state)
 	build_of(f, NULL, "2.0", got);
 	assert_string_equal(got, f->c1);
 	/* The release named like the version comes before the tag. */
-	assert_int_equal(sh(f, NULL, 0, "git tag -f v1.0 HEAD >/dev/null 2>&1"), 0);
+	assert_int_equal(unit_sh(f->repo, NULL, 0, "git tag -f v1.0 HEAD >/dev/null 2>&1"), 0);
 	build_of(f, NULL, "1.0", got);
 	assert_string_equal(got, f->c0);
 	/* Refs the pattern makes that are no plain revision, or too long, are unknown. */

@@ -19,6 +19,7 @@
 #include "prosum.h"
 #include "lib/spool.h"
 #include "lib/util.h"
+#include "unit_fixture.h"
 
 /* I/O failures injected at the libc seam (-Wl,--wrap=fsync,--wrap=rename). */
 static int fail_fsync, fail_rename;
@@ -56,8 +57,7 @@ static int setup(void **state)
 
 	if (!f)
 		return -1;
-	snprintf(f->dir, sizeof(f->dir), "/tmp/prosum-test-spool-XXXXXX");
-	if (!mkdtemp(f->dir)) {
+	if (unit_tmpdir(f->dir, sizeof(f->dir), "test-spool") < 0) {
 		free(f);
 		return -1;
 	}
@@ -69,17 +69,9 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	fixture *f = *state;
-	DIR *d = opendir(f->dir);
-	struct dirent *e;
 
 	spool_free(f->s);
-	while (d && (e = readdir(d)) != NULL) {
-		if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0)
-			unlinkat(dirfd(d), e->d_name, 0);
-	}
-	if (d)
-		closedir(d);
-	rmdir(f->dir);
+	unit_rmtree(f->dir);
 	free(f);
 	return 0;
 }

@@ -15,46 +15,19 @@
 #include "api/reply.h"
 #include "net/loop.h"
 #include "store/store.h"
+#include "unit_fixture.h"
+#include "unit_store.h"
 
-typedef struct fixture {
-	char dir[64];
-	char path[128];
-	store_db *db;
-	int64_t project;
-} fixture;
+typedef unit_store fixture;
 
 static int setup(void **state)
 {
-	fixture *f = calloc(1, sizeof(*f));
-	char err[256];
-
-	if (!f)
-		return -1;
-	snprintf(f->dir, sizeof(f->dir), "/tmp/prosum-store-XXXXXX");
-	if (!mkdtemp(f->dir))
-		return -1;
-	snprintf(f->path, sizeof(f->path), "%s/prosum.db", f->dir);
-	if (store_db_open(&f->db, f->path, STORE_WRITE, err, sizeof(err)) < 0) {
-		fprintf(stderr, "%s\n", err);
-		return -1;
-	}
-	if (store_project_add(f->db, "demo", NULL, 1000, &f->project) < 0)
-		return -1;
-	*state = f;
-	return 0;
+	return unit_store_setup(state);
 }
 
 static int teardown(void **state)
 {
-	fixture *f = *state;
-	char cmd[128];
-
-	store_db_close(f->db);
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", f->dir);
-	if (system(cmd) != 0)
-		return -1;
-	free(f);
-	return 0;
+	return unit_store_teardown(state);
 }
 
 /* A validated-looking report built by hand: the store trusts report.c for validation. */

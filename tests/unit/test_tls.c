@@ -29,6 +29,7 @@
 
 #include "net/tls.h"
 #include "net/tls_cert.h"
+#include "unit_fixture.h"
 
 #define BIG_LEN (100 * 1024)
 #define MAX_RECORD 16384
@@ -70,14 +71,6 @@ struct pair {
 };
 
 /* ---- helpers ---- */
-
-static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
 
 static void path_join(char *out, size_t len, const char *dir, const char *name)
 {
@@ -294,8 +287,7 @@ static int group_setup(void **state)
 	mbedtls_ctr_drbg_init(&f->drbg);
 	mbedtls_x509_crt_init(&f->ca);
 	umask(022);
-	memcpy(f->dir, "/tmp/prosum-tls-XXXXXX", sizeof("/tmp/prosum-tls-XXXXXX"));
-	if (!mkdtemp(f->dir))
+	if (unit_tmpdir(f->dir, sizeof(f->dir), "tls") < 0)
 		return -1;
 	f->dir_made = 1;
 	snprintf(f->ca_cert, sizeof(f->ca_cert), "%s/ca.pem", f->dir);
@@ -334,7 +326,7 @@ static int group_teardown(void **state)
 	mbedtls_ctr_drbg_free(&f->drbg);
 	mbedtls_entropy_free(&f->entropy);
 	if (f->dir_made)
-		nftw(f->dir, rm_entry, 8, FTW_DEPTH | FTW_PHYS);
+		unit_rmtree(f->dir);
 	free(f);
 	return 0;
 }

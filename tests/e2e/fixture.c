@@ -1,0 +1,215 @@
+/* fixture.c - e2e fixtures the test files share (see fixture.h). */
+#include "fixture.h"
+
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <mbedtls/base64.h>
+#include <mbedtls/pk.h>
+#include <mbedtls/sha256.h>
+#include <mbedtls/x509_crt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#ifndef PROSUM_CLI_PATH
+#error "PROSUM_CLI_PATH must name the prosum command"
+#endif
+
+void *e2e_fixture_new(size_t size, int start)
+{
+	e2e_server *s = calloc(1, size);
+
+	if (!s)
+		return NULL;
+	if (e2e_setup(s) < 0 || (start && e2e_start(s, NULL) < 0)) {
+		e2e_destroy(s);
+		free(s);
+		return NULL;
+	}
+	return s;
+}
+
+void e2e_fixture_free(void *fixture)
+{
+	e2e_server *s = fixture;
+
+	if (!s)
+		return;
+	if (s->pid > 0)
+		e2e_stop(s);
+	e2e_destroy(s);
+	free(s);
+}
+
+int e2e_setup_started(void **state)
+{
+	e2e_server *s = e2e_fixture_new(sizeof(*s), 1);
+
+	if (!s)
+		return -1;
+	*state = s;
+	return 0;
+}
+
+int e2e_teardown_stopped(void **state)
+{
+	e2e_server *s = *state;
+
+	assert_int_equal(e2e_stop(s), 0); /* a graceful SIGTERM exits 0 */
+	e2e_fixture_free(s);
+	return 0;
+}
+
+int e2e_token_add(e2e_server *s, const char *role, const char *name, char *out, size_t outsz)
+{
+	char args[256];
+
+	snprintf(args, sizeof(args), "token add --role %s --name %s", role, name);
+	return e2e_prosumd_secret(s, args, out, outsz);
+}
+
+void e2e_server_pin(e2e_server *s, char *out, size_t outsz)
+{
+	mbedtls_x509_crt crt;
+	unsigned char der[4096], hash[32], b64[64];
+	size_t olen = 0;
+	int n;
+
+	mbedtls_x509_crt_init(&crt);
+	assert_int_equal(mbedtls_x509_crt_parse_file(&crt, s->cert), 0);
+	/* The DER is written at the end of the buffer. */
+	n = mbedtls_pk_write_pubkey_der(&crt.pk, der, sizeof(der));
+	assert_true(n > 0);
+	assert_int_equal(mbedtls_sha256_ret(der + sizeof(der) - n, (size_t)n, hash, 0), 0);
+	assert_int_equal(mbedtls_base64_encode(b64, sizeof(b64), &olen, hash, sizeof(hash)), 0);
+	snprintf(out, outsz, "sha256//%.*s", (int)olen, (const char *)b64);
+	mbedtls_x509_crt_free(&crt);
+}
+
+void e2e_git(e2e_server *s, char *out, size_t outsz, const char *cmd)
+{
+	char buf[4096];
+
+	if (e2e_sh(buf, sizeof(buf), "cd '%s' && %s", s->repo, cmd) != 0)
+		fail_msg("git step failed: %s", cmd);
+	if (out) {
+		size_t n = strcspn(buf, "\n");
+
+		if (n >= outsz)
+			fail_msg("git output too long: %s", cmd);
+		memcpy(out, buf, n);
+		out[n] = '\0';
+	}
+}
+
+int e2e_git_head(e2e_server *s, char out[41])
+{
+	char buf[256];
+
+	if (e2e_sh(buf, sizeof(buf), "cd '%s' && git rev-parse HEAD", s->repo) != 0 ||
+	    strlen(buf) < 40)
+		return -1;
+	memcpy(out, buf, 40);
+	out[40] = '\0';
+	return 0;
+}
+
+json_t *e2e_json(const e2e_response *r)
+{
+	json_error_t e;
+	json_t *v = json_loads(r->body, 0, &e);
+
+	if (!v)
+		fail_msg("not JSON (%ld): %s", r->status, r->body);
+	return v;
+}
+
+json_t *e2e_call(e2e_server *s, const char *tok, const char *method, const char *path,
+		 const char *body, long *status)
+{
+	char auth[200];
+	const char *h[] = {auth, "Content-Type: application/json", NULL};
+	e2e_response r;
+	json_t *v;
+	json_error_t e;
+
+	snprintf(auth, sizeof(auth), "Authorization: Bearer %s", tok);
+	assert_int_equal(e2e_request(s, method, path, h, body, body ? strlen(body) : 0, &r), 0);
+	*status = r.status;
+	v = json_loads(r.body, 0, &e);
+	if (!v)
+		fail_msg("%s %s: not JSON (%ld): %s", method, path, r.status, r.body);
+	e2e_response_free(&r);
+	return v;
+}
+
+json_t *e2e_post_crash(e2e_server *s, const char *fn, const char *file, int line,
+		       const char *revision)
+{
+	char uuid[37], doc[1024];
+	e2e_response r;
+	json_t *v;
+
+	e2e_uuid(uuid);
+	snprintf(doc, sizeof(doc),
+		 "{\"uuid\":\"%s\",\"kind\":\"crash\",\"build\":{\"revision\":\"%s\"},"
+		 "\"tester\":{\"install_id\":\"t-%s\"},\"exception\":{\"type\":\"SIGSEGV\"},"
+		 "\"frames\":[{\"function\":\"%s\",\"file\":\"%s\",\"line\":%d}]}",
+		 uuid, revision, uuid, fn, file, line);
+	assert_int_equal(e2e_post_report(s, doc, &r), 0);
+	if (r.status != 201)
+		fail_msg("%ld %s", r.status, r.body);
+	v = e2e_json(&r);
+	e2e_response_free(&r);
+	return v;
+}
+
+void e2e_expect(e2e_server *s, const char *tok, const char *method, const char *path,
+		const char *body, long want)
+{
+	long st;
+	json_t *v = e2e_call(s, tok, method, path, body, &st);
+
+	if (st != want)
+		fail_msg("%s %s: %ld, expected %ld: %s", method, path, st, want,
+			 json_dumps(v, JSON_COMPACT));
+	json_decref(v);
+}
+
+const char *e2e_str(json_t *v, const char *k1, const char *k2)
+{
+	json_t *x = json_object_get(v, k1);
+
+	if (k2)
+		x = json_object_get(x, k2);
+	return json_is_string(x) ? json_string_value(x) : "(none)";
+}
+
+int e2e_vcli(char *out, size_t outsz, const char *env, const char *fmt, va_list ap)
+{
+	char args[4096];
+
+	vsnprintf(args, sizeof(args), fmt, ap);
+	return e2e_sh(out, outsz, "%s '%s' %s", env, PROSUM_CLI_PATH, args);
+}
+
+int e2e_cli(char *out, size_t outsz, const char *env, const char *fmt, ...)
+{
+	va_list ap;
+	int rc;
+
+	va_start(ap, fmt);
+	rc = e2e_vcli(out, outsz, env, fmt, ap);
+	va_end(ap);
+	return rc;
+}
+
+void e2e_cli_env(e2e_server *s, char *out, size_t outsz)
+{
+	snprintf(out, outsz,
+		 "PROSUM_CACERT='%s' PROSUM_SERVER='%s' PROSUM_TOKEN='%s' PROSUM_PROJECT=demo "
+		 "PROSUM_DSN='%s'",
+		 s->cacert, s->url, s->token, s->dsn);
+}
