@@ -187,21 +187,31 @@ void store_db_close(store_db *db)
 
 int store_begin(store_db *db)
 {
+	int rc;
+
 	db->txn++; /* what was remembered belongs to the previous transaction */
 	db->fresh_n = 0;
-	return st_exec(db, db->write ? "BEGIN IMMEDIATE" : "BEGIN");
+	rc = st_exec(db, db->write ? "BEGIN IMMEDIATE" : "BEGIN");
+	db->in_write_txn = rc == STORE_OK && db->write;
+	return rc;
 }
 
 int store_commit(store_db *db)
 {
+	int rc;
+
 	if (st_fresh_flush(db) < 0)
 		return STORE_ERROR;
-	return st_exec(db, "COMMIT");
+	rc = st_exec(db, "COMMIT");
+	if (rc == STORE_OK)
+		db->in_write_txn = 0;
+	return rc;
 }
 
 void store_rollback(store_db *db)
 {
 	db->fresh_n = 0;
+	db->in_write_txn = 0;
 	if (!sqlite3_get_autocommit(db->db))
 		st_exec(db, "ROLLBACK");
 }

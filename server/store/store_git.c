@@ -73,6 +73,7 @@ int store_commit_put(store_db *db, int64_t project_id, const store_commit_info *
 		"author_time = coalesce(excluded.author_time, author_time), "
 		"summary = coalesce(excluded.summary, summary)");
 
+	assert(ST_IN_WRITE_TXN(db));
 	if (!s)
 		return STORE_ERROR;
 	sqlite3_bind_int64(s, 1, project_id);
@@ -118,6 +119,7 @@ int store_commit_set_release(store_db *db, int64_t project_id, const char *id,
 {
 	sqlite3_stmt *s = st_stmt(db, "UPDATE commits SET release = ?3 WHERE project_id = ?1 AND id = ?2");
 
+	assert(ST_IN_WRITE_TXN(db));
 	if (!s)
 		return STORE_ERROR;
 	sqlite3_bind_int64(s, 1, project_id);
@@ -236,6 +238,7 @@ int store_revision_resolved(store_db *db, int64_t project_id, const char *revisi
 	sqlite3_stmt *s = st_stmt(db, "UPDATE reports SET commit_id = ?3 WHERE project_id = ?1 "
 				      "AND revision = ?2 AND commit_id IS NULL");
 
+	assert(ST_IN_WRITE_TXN(db));
 	if (!s)
 		return STORE_ERROR;
 	sqlite3_bind_int64(s, 1, project_id);
@@ -322,6 +325,7 @@ int store_group_regressed(store_db *db, int64_t project_id, int64_t group_num,
 			"AND num = ?2 AND status <> 'regressed'");
 	char status[32], fix[41], actor[40];
 
+	assert(ST_IN_WRITE_TXN(db));
 	if (!s || store_group_fix(db, project_id, group_num, fix, status) < 0)
 		return STORE_ERROR;
 	s = st_stmt(db, "UPDATE groups SET status = 'regressed' WHERE project_id = ?1 "
@@ -344,6 +348,7 @@ int store_link_add(store_db *db, int64_t project_id, char type, int64_t num,
 	static const char *const qs[] = {sql_link_add, sql_link_missing};
 	int i;
 
+	assert(ST_IN_WRITE_TXN(db));
 	for (i = 0; i < 2; i++) {
 		sqlite3_stmt *s = st_stmt(db, qs[i]);
 
@@ -452,6 +457,7 @@ int store_links_apply(store_db *db, int64_t project_id, char type, int64_t num, 
 	char t[2] = {type ? type : 'R', '\0'};
 	size_t i;
 
+	assert(ST_IN_WRITE_TXN(db));
 	if (st_suggestions_ship(db, project_id, now) < 0)
 		return STORE_ERROR;
 	for (i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
@@ -541,6 +547,7 @@ int store_tips_set(store_db *db, int64_t project_id, const char (*ids)[41], size
 	sqlite3_stmt *s = st_stmt(db, "DELETE FROM scan_tips WHERE project_id = ?1");
 	size_t i;
 
+	assert(ST_IN_WRITE_TXN(db));
 	if (!s)
 		return STORE_ERROR;
 	sqlite3_bind_int64(s, 1, project_id);
@@ -565,6 +572,7 @@ int store_suspect_add(store_db *db, int64_t project_id, int64_t report_num, cons
 	    st_stmt(db, "INSERT OR REPLACE INTO suspects(report_id, commit_id, path, line) "
 			"SELECT id, ?3, ?4, ?5 FROM reports WHERE project_id = ?1 AND num = ?2");
 
+	assert(ST_IN_WRITE_TXN(db));
 	if (!s)
 		return STORE_ERROR;
 	sqlite3_bind_int64(s, 1, project_id);
@@ -650,6 +658,7 @@ int store_report_fix_check(store_db *db, int64_t project_id, int64_t num, const 
 	sqlite3_stmt *s = st_stmt(db, "UPDATE reports SET fix_checked = :f, has_fix = :h WHERE "
 				"project_id = :p AND num = :n");
 
+	assert(ST_IN_WRITE_TXN(db));
 	if (!s)
 		return STORE_ERROR;
 	st_bind_named_int(s, ":p", project_id);
@@ -729,6 +738,7 @@ int store_fix_checked(store_db *db, int64_t project_id, int64_t group_num, const
 				"g.id FROM groups g WHERE g.project_id = :p AND g.num = :g AND "
 				"g.fixed_by = :f) AND (r.fix_checked IS NOT :f OR r.has_fix IS NOT :h)");
 
+	assert(ST_IN_WRITE_TXN(db));
 	if (!s)
 		return STORE_ERROR;
 	st_bind_named_int(s, ":p", project_id);

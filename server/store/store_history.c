@@ -246,6 +246,7 @@ int store_report_patch(store_db *db, int64_t project_id, int64_t num, const stor
 	current c;
 	int rc = load_current(db, sql_report_current, project_id, num, &c);
 
+	assert(ST_IN_WRITE_TXN(db));
 	if (rc != STORE_OK)
 		return rc;
 	rc = patch_common(db, &c, project_id, "R", num, p, actor, now, sql_report_set_status,
@@ -326,6 +327,7 @@ int store_group_patch(store_db *db, int64_t project_id, int64_t num, const store
 	current c;
 	int rc = load_current(db, sql_group_current, project_id, num, &c);
 
+	assert(ST_IN_WRITE_TXN(db));
 	if (rc != STORE_OK)
 		return rc;
 	/* Refused before any other change of the patch is made. */
@@ -350,6 +352,7 @@ int store_report_reply(store_db *db, int64_t project_id, int64_t num, const char
 	char author[160];
 	int rc;
 
+	assert(ST_IN_WRITE_TXN(db));
 	*out = NULL;
 	if (!s)
 		return STORE_ERROR;

@@ -382,6 +382,7 @@ int store_report_insert(store_db *db, int64_t project_id, const report *r, int64
 	char *body = NULL;
 	int rc;
 
+	assert(ST_IN_WRITE_TXN(db));
 	rc = report_by_uuid(db, project_id, r->uuid, out);
 	if (rc != STORE_NOTFOUND)
 		return rc; /* already stored (OK), or an error */

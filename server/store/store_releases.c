@@ -25,6 +25,7 @@ int store_release_add(store_db *db, int64_t project_id, const char *name, const 
 	    "INSERT INTO releases(project_id, name, ref, commit_id, position, created_at) "
 	    "VALUES (?1, ?2, ?3, ?4, (SELECT count(*) FROM releases WHERE project_id = ?1), ?5)");
 
+	assert(ST_IN_WRITE_TXN(db));
 	if (!s)
 		return STORE_ERROR;
 	sqlite3_bind_int64(s, 1, project_id);
@@ -90,6 +91,7 @@ int store_release_set_position(store_db *db, int64_t project_id, const char *nam
 	sqlite3_stmt *s =
 	    st_stmt(db, "UPDATE releases SET position = ?3 WHERE project_id = ?1 AND name = ?2");
 
+	assert(ST_IN_WRITE_TXN(db));
 	if (!s)
 		return STORE_ERROR;
 	sqlite3_bind_int64(s, 1, project_id);

@@ -32,6 +32,7 @@ int store_attachments_add(store_db *db, int64_t project_id, int64_t num,
 	sqlite3_stmt *s;
 	size_t i;
 
+	assert(ST_IN_WRITE_TXN(db));
 	for (i = 0; i < n; i++) {
 		s = st_stmt(
 		    db,

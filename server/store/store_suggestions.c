@@ -59,6 +59,7 @@ int store_suggestion_add(store_db *db, int64_t project_id, const store_suggestio
 	sqlite3_stmt *s = st_stmt(db, "SELECT num FROM suggestions WHERE project_id = :p AND uuid = :u");
 	int rc;
 
+	assert(ST_IN_WRITE_TXN(db));
 	if (!s)
 		return STORE_ERROR;
 	st_bind_named_int(s, ":p", project_id);
@@ -134,6 +135,7 @@ int store_vote(store_db *db, int64_t project_id, int64_t num, const char *instal
 	int64_t id;
 	int rc = vote_target(db, project_id, num, &id);
 
+	assert(ST_IN_WRITE_TXN(db));
 	if (rc != STORE_OK)
 		return rc;
 	s = st_stmt(db, add ? "INSERT INTO votes(suggestion_id, install_id, tester_name, created_at) "
@@ -297,6 +299,7 @@ int store_suggestion_patch(store_db *db, int64_t project_id, int64_t num,
 	int64_t id, dup, target;
 	int rc;
 
+	assert(ST_IN_WRITE_TXN(db));
 	if (!s)
 		return STORE_ERROR;
 	st_bind_named_int(s, ":p", project_id);
