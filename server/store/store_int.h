@@ -1,5 +1,4 @@
-/* store_int.h - private interfaces of the store: callable only by other store routines
- * (server/store/store_*.c). */
+/* store_int.h - private interfaces of the store: callable only by other store routines. */
 #ifndef PROSUM_STORE_INT_H
 #define PROSUM_STORE_INT_H
 
@@ -12,8 +11,9 @@
 
 /*
  * How the store speaks SQL: each statement is written where it is used, as a
- * string literal beside its only user, with its parameters bound by number
- * (?1, ?2...):
+ * string literal beside its only user, with bound parameters only: by number
+ * (?1, ?2...), or by name (:p, :now) where a long statement uses a value in
+ * several places and a name reads better:
  *
  *	sqlite3_stmt *s = st_stmt(db, "SELECT id FROM projects WHERE name = ?1");
  *
@@ -152,6 +152,12 @@ json_t *st_suspects_json(store_db *db, int of_report, int64_t project_id, int64_
 /* store_releases.c */
 json_t *st_shipped_json(store_db *db, int64_t project_id, const char *release, int names);
 json_t *st_contributors_json(store_db *db, int64_t project_id, const char *release);
+
+/* store_writer.c: run one job of a batch in the writer's transaction, in a savepoint of its
+ * own so that a refused job undoes only itself; sets job->result. Exposed for the storage
+ * benchmark (scripts/bench.d/storage_limit.c), which runs the writer's batches without its
+ * thread. */
+void st_writer_job(store_db *db, store_job *job);
 
 /* store_suggestions.c: suggestions whose implementing commit reached a release, shipped. */
 int st_suggestions_ship(store_db *db, int64_t project_id, int64_t now);

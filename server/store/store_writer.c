@@ -48,12 +48,6 @@ static void post_done(store_job *job)
 	loop_post(job->owner, &job->task);
 }
 
-/*
- * The writer: take everything queued (up to batch_max) and run it in one
- * transaction, each job in a savepoint of its own so that one refused job
- * does not undo the others. One commit, one fsync, for the whole batch; the
- * answers go out only after it.
- */
 /* Did the last statement fail for want of space (or a file size limit)? */
 static int full(store_db *db)
 {
@@ -63,12 +57,38 @@ static int full(store_db *db)
 	       e == SQLITE_IOERR_TRUNCATE;
 }
 
+void st_writer_job(store_db *db, store_job *job)
+{
+	size_t fresh_mark;
+
+	assert(ST_IN_WRITE_TXN(db));
+	if (st_exec(db, "SAVEPOINT job") < 0) {
+		job->result = full(db) ? STORE_FULL : STORE_ERROR;
+		return;
+	}
+	fresh_mark = db->fresh_n;
+	job->result = job->run(job, db);
+	if (job->result == STORE_ERROR && full(db))
+		job->result = STORE_FULL;
+	if (job->result != STORE_OK) {
+		st_exec(db, "ROLLBACK TO job");
+		db->txn++;                /* memos may name rows the rollback undid */
+		db->fresh_n = fresh_mark; /* and so may the reports to count */
+	}
+	st_exec(db, "RELEASE job");
+}
+
+/*
+ * The writer: take everything queued (up to batch_max) and run it in one
+ * transaction, each job in a savepoint of its own so that one refused job
+ * does not undo the others. One commit, one fsync, for the whole batch; the
+ * answers go out only after it.
+ */
 static void *writer_main(void *arg)
 {
 	store *st = arg;
 	store_job *batch, *job, *next;
 	int n, ok, fail;
-	size_t fresh_mark;
 
 	for (;;) {
 		pthread_mutex_lock(&st->lock);
@@ -95,20 +115,7 @@ static void *writer_main(void *arg)
 				job->result = fail;
 				continue;
 			}
-			if (st_exec(st->wdb, "SAVEPOINT job") < 0) {
-				job->result = full(st->wdb) ? STORE_FULL : STORE_ERROR;
-				continue;
-			}
-			fresh_mark = st->wdb->fresh_n;
-			job->result = job->run(job, st->wdb);
-			if (job->result == STORE_ERROR && full(st->wdb))
-				job->result = STORE_FULL;
-			if (job->result != STORE_OK) {
-				st_exec(st->wdb, "ROLLBACK TO job");
-				st->wdb->txn++; /* memos may name rows the rollback undid */
-				st->wdb->fresh_n = fresh_mark; /* and so may the reports to count */
-			}
-			st_exec(st->wdb, "RELEASE job");
+			st_writer_job(st->wdb, job);
 		}
 		if (ok && store_commit(st->wdb) < 0) {
 			/* Nothing of the batch is acknowledged; a full disk is said as such. */
