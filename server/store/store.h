@@ -10,7 +10,8 @@
 #include "model/report.h"
 
 /*
- * This is the only file that speaks SQL. A store_db is one connection with
+ * The store (server/store/store_*.c, private parts in store_int.h) is the only
+ * code that speaks SQL. A store_db is one connection with
  * its prepared statements and is used by one thread at a time. The `store`
  * runs one writer thread (the only write connection) and a few reader
  * threads; I/O threads hand them jobs and get the outcome back as a task
@@ -43,6 +44,23 @@ int store_schema_version(store_db *db);
 int store_begin(store_db *db);  /* BEGIN IMMEDIATE on a write connection, BEGIN otherwise */
 int store_commit(store_db *db);
 void store_rollback(store_db *db);
+
+/*
+ * Write transactions. These calls change several rows that must change together, or
+ * leave work for store_commit() (a new report's group counts and full-text row), so
+ * they must run between store_begin() and store_commit() on a write connection: in
+ * prosumd, inside a job on the writer thread (store_submit(), which opens a savepoint
+ * per job); in the admin commands, around their own store_begin(). Each asserts it.
+ *
+ *   store_report_insert, store_attachments_add, store_report_patch, store_group_patch,
+ *   store_report_reply, store_suggestion_add, store_suggestion_patch, store_vote,
+ *   store_commit_put, store_commit_set_release, store_revision_resolved, store_link_add,
+ *   store_links_apply, store_tips_set, store_release_add, store_release_set_position,
+ *   store_suspect_add, store_report_fix_check, store_fix_checked, store_group_regressed
+ *
+ * The other writes (projects, keys, tokens, meta, settings) are single statements
+ * and may also run on their own (autocommit).
+ */
 
 /* Small settings kept in the database. *out is malloc'd (caller frees). */
 int store_meta_get(store_db *db, const char *key, char **out);
@@ -351,7 +369,7 @@ int store_project_set_commit_url(store_db *db, int64_t project_id, const char *u
 /* Record that report `num`'s build was checked against the fixing commit `fix`:
  * has_fix 1 it holds the commit, 0 it lacks it, -1 prosum could not tell (unknown
  * build). Only a report checked and found without its group's fix inherits the
- * group's "fixed" (store.c, REPORT_STATUS). */
+ * group's "fixed" (store_int.h, REPORT_STATUS). */
 int store_report_fix_check(store_db *db, int64_t project_id, int64_t num, const char *fix,
 			   int has_fix);
 /* Each (fixing commit, build, group; only group `group_num` unless 0) whose reports were not checked against their

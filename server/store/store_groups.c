@@ -1,0 +1,189 @@
+/* store_groups.c - reading groups: one group and group lists. */
+#include "store/store.h"
+
+#include <assert.h>
+#include <ctype.h>
+#include <pthread.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "config.h"
+#include "api/reply.h"
+#include "store/schema.h"
+#include "store/search.h"
+#include "store/store_int.h"
+#include "model/workflow.h"
+
+#define GROUP_COLUMNS                                                                       \
+	"g.num, g.status, g.kind, g.title, g.count, g.testers, g.first_seen, g.last_seen, " \
+	"g.first_revision, g.last_revision, g.assignee, g.fixed_by, "                       \
+	"(SELECT m.num FROM groups m WHERE m.id = g.merged_into), "                          \
+	"(SELECT c.release FROM commits c WHERE c.project_id = g.project_id "               \
+	"AND c.id = g.fixed_by) "
+
+/* A group's suspect commits by how many of its reports (not frames) blame each. */
+
+/*
+ * A group as lists show it. No "suspects" here: an empty list would claim "no
+ * suspects", and finding them costs a walk over each group's reports, too much
+ * for every item of a page. The single group (store_group_get) carries them.
+ */
+static json_t *group_item(sqlite3_stmt *s)
+{
+	int64_t merged = sqlite3_column_int64(s, 12);
+
+	return json_pack("{s:o,s:o,s:o,s:o,s:I,s:I,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o}", "id",
+			 reply_id('G', sqlite3_column_int64(s, 0)), "status", st_col_json(s, 1),
+			 "kind", st_col_json(s, 2), "title", st_col_json(s, 3), "count",
+			 (json_int_t)sqlite3_column_int64(s, 4), "testers",
+			 (json_int_t)sqlite3_column_int64(s, 5), "first_seen",
+			 reply_time(sqlite3_column_int64(s, 6)), "last_seen",
+			 reply_time(sqlite3_column_int64(s, 7)), "first_revision", st_col_json(s, 8),
+			 "last_revision", st_col_json(s, 9), "assignee", st_col_json(s, 10), "fixed_by",
+			 st_col_json(s, 11), "merged_into",
+			 merged ? reply_id('G', merged) : json_null(), "fixed_in", st_col_json(s, 13));
+}
+
+int store_group_get(store_db *db, int64_t project_id, int64_t num, json_t **out)
+{
+	sqlite3_stmt *s = st_stmt(db, "SELECT " GROUP_COLUMNS ", g.id FROM groups g "
+				      "WHERE g.project_id = ?1 AND g.num = ?2");
+	json_t *g = NULL, *versions = json_object(), *platforms = json_object();
+	int rc;
+	int64_t id;
+
+	*out = NULL;
+	if (!s)
+		goto fail;
+	sqlite3_bind_int64(s, 1, project_id);
+	sqlite3_bind_int64(s, 2, num);
+	rc = sqlite3_step(s);
+	if (rc != SQLITE_ROW) {
+		sqlite3_reset(s);
+		json_decref(versions);
+		json_decref(platforms);
+		return rc == SQLITE_DONE ? STORE_NOTFOUND : STORE_ERROR;
+	}
+	g = group_item(s);
+	id = sqlite3_column_int64(s, 14);
+	sqlite3_reset(s);
+	s = st_stmt(db, "SELECT facet, value, count FROM group_facets WHERE group_id = ?1 "
+			"ORDER BY count DESC, value LIMIT 100");
+	if (!s)
+		goto fail;
+	sqlite3_bind_int64(s, 1, id);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+		json_object_set_new(strcmp(st_col_text(s, 0), "version") == 0 ? versions : platforms,
+				    st_col_text(s, 1), json_integer(sqlite3_column_int64(s, 2)));
+	sqlite3_reset(s);
+	if (rc != SQLITE_DONE)
+		goto fail;
+	json_object_set_new(g, "suspects", st_suspects_json(db, 0, project_id, id));
+	json_object_set_new(g, "versions", versions);
+	json_object_set_new(g, "platforms", platforms);
+	versions = platforms = NULL;
+	if (st_history(db, project_id, "G", num, g) < 0)
+		goto fail;
+	*out = g;
+	return STORE_OK;
+fail:
+	json_decref(g);
+	json_decref(versions);
+	json_decref(platforms);
+	return STORE_ERROR;
+}
+
+int store_group_list(store_db *db, int64_t project_id, const store_group_filter *f,
+		     json_t **items, char next[STORE_CURSOR_MAX])
+{
+	static const char *const order[] = {
+		[STORE_GROUP_SORT_RECENT] = "g.last_seen DESC, g.num DESC",
+		[STORE_GROUP_SORT_OLDEST] = "g.first_seen ASC, g.num ASC",
+		[STORE_GROUP_SORT_COUNT] = "g.count DESC, g.num DESC",
+		[STORE_GROUP_SORT_TESTERS] = "g.testers DESC, g.num DESC",
+	};
+	/* Keyset pagination: the sort key and the number of the last row seen. */
+	static const char *const after[] = {
+		[STORE_GROUP_SORT_RECENT] = "AND (g.last_seen < :ck OR (g.last_seen = :ck AND g.num < :cn)) ",
+		[STORE_GROUP_SORT_OLDEST] = "AND (g.first_seen > :ck OR (g.first_seen = :ck AND g.num > :cn)) ",
+		[STORE_GROUP_SORT_COUNT] = "AND (g.count < :ck OR (g.count = :ck AND g.num < :cn)) ",
+		[STORE_GROUP_SORT_TESTERS] = "AND (g.testers < :ck OR (g.testers = :ck AND g.num < :cn)) ",
+	};
+	static const int key_col[] = {[STORE_GROUP_SORT_RECENT] = 7, [STORE_GROUP_SORT_OLDEST] = 6,
+				      [STORE_GROUP_SORT_COUNT] = 4, [STORE_GROUP_SORT_TESTERS] = 5};
+	buf sql;
+	sqlite3_stmt *s;
+	json_t *arr = json_array();
+	int rc = STORE_ERROR, n = 0, sort = f->sort;
+	int64_t last_key = 0, last_num = 0;
+
+	*items = NULL;
+	next[0] = '\0';
+	if (sort < 0 || sort > STORE_GROUP_SORT_TESTERS)
+		sort = STORE_GROUP_SORT_RECENT;
+	buf_init(&sql, 8192);
+	buf_puts(&sql, "SELECT " GROUP_COLUMNS ", g.id FROM groups g WHERE g.project_id = :p "
+		       "AND g.merged_into IS NULL ");
+	if (f->status)
+		buf_puts(&sql, "AND g.status = :status ");
+	if (f->kind)
+		buf_puts(&sql, "AND g.kind = :kind ");
+	if (f->version)
+		buf_puts(&sql, "AND EXISTS (SELECT 1 FROM group_facets x WHERE x.group_id = g.id "
+			       "AND x.facet = 'version' AND x.value = :version) ");
+	if (f->platform)
+		buf_puts(&sql, "AND EXISTS (SELECT 1 FROM group_facets x WHERE x.group_id = g.id "
+			       "AND x.facet = 'platform' AND (x.value = :os OR x.value LIKE :osp)) ");
+	if (f->since)
+		buf_puts(&sql, "AND g.last_seen >= :since ");
+	if (f->until)
+		buf_puts(&sql, "AND g.first_seen < :until ");
+	if (f->has_cursor)
+		buf_puts(&sql, after[sort]);
+	buf_printf(&sql, "ORDER BY %s LIMIT :limit", order[sort]);
+	s = st_shape(db, sql.p);
+	if (!s || !arr)
+		goto out;
+	st_bind_named_int(s, ":p", project_id);
+	st_bind_named_text(s, ":status", f->status);
+	st_bind_named_text(s, ":kind", f->kind);
+	st_bind_named_text(s, ":version", f->version);
+	st_bind_named_text(s, ":os", f->platform);
+	if (f->platform) {
+		char like[300];
+		snprintf(like, sizeof(like), "%s %%", f->platform);
+		st_bind_named_text(s, ":osp", like);
+	}
+	st_bind_named_int(s, ":since", f->since);
+	st_bind_named_int(s, ":until", f->until);
+	st_bind_named_int(s, ":ck", f->cursor_key);
+	st_bind_named_int(s, ":cn", f->cursor_num);
+	st_bind_named_int(s, ":limit", f->limit + 1);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		if (n == f->limit) {
+			snprintf(next, STORE_CURSOR_MAX, "%lld.%lld", (long long)last_key,
+				 (long long)last_num);
+			break;
+		}
+		last_num = sqlite3_column_int64(s, 0);
+		last_key = sqlite3_column_int64(s, key_col[sort]);
+		json_array_append_new(arr, group_item(s));
+		n++;
+	}
+	sqlite3_reset(s);
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
+		rc = STORE_ERROR;
+		goto out;
+	}
+	*items = arr;
+	arr = NULL;
+	rc = STORE_OK;
+out:
+	json_decref(arr);
+	buf_free(&sql);
+	return rc;
+}
+

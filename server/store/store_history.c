@@ -1,0 +1,387 @@
+/* store_history.c - changes to reports and groups (patches, merges), the audit trail and comments.
+ */
+#include "store/store.h"
+
+#include <assert.h>
+#include <ctype.h>
+#include <pthread.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "config.h"
+#include "api/reply.h"
+#include "store/schema.h"
+#include "store/search.h"
+#include "store/store_int.h"
+#include "model/workflow.h"
+
+static const char sql_group_current[] =
+    "SELECT id, status, assignee, fixed_by, merged_into FROM groups "
+    "WHERE project_id = ?1 AND num = ?2";
+static const char sql_group_set_assignee[] = "UPDATE groups SET assignee = ?2 WHERE id = ?1";
+static const char sql_group_set_fixed[] = "UPDATE groups SET fixed_by = ?2 WHERE id = ?1";
+static const char sql_group_set_status[] = "UPDATE groups SET status = ?2 WHERE id = ?1";
+static const char sql_report_current[] =
+    "SELECT r.id, " REPORT_STATUS ", r.assignee, r.fixed_by, 0 "
+    "FROM reports r JOIN groups g ON g.id = r.group_id "
+    "WHERE r.project_id = ?1 AND r.num = ?2";
+static const char sql_report_set_assignee[] = "UPDATE reports SET assignee = ?2 WHERE id = ?1";
+static const char sql_report_set_fixed[] = "UPDATE reports SET fixed_by = ?2 WHERE id = ?1";
+static const char sql_report_set_status[] =
+    "UPDATE reports SET status = ?2, status_own = 1 WHERE id = ?1";
+
+/* Comments and the audit trail of one item, oldest first. */
+int st_history(store_db *db, int64_t project_id, const char *type, int64_t num,
+		   json_t *item)
+{
+	json_t *comments = json_array(), *audit = json_array();
+	sqlite3_stmt *s = st_stmt(
+	    db, "SELECT author, body, created_at, install_id IS NOT NULL FROM comments "
+		"WHERE project_id = ?1 AND target_type = ?2 AND target_num = ?3 ORDER BY id");
+	int rc;
+
+	if (!s)
+		goto fail;
+	sqlite3_bind_int64(s, 1, project_id);
+	sqlite3_bind_text(s, 2, type, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 3, num);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+		json_array_append_new(comments,
+				      json_pack("{s:o,s:o,s:o,s:s}", "author", st_col_json(s, 0), "body",
+						st_col_json(s, 1), "at",
+						reply_time(sqlite3_column_int64(s, 2)), "from",
+						sqlite3_column_int(s, 3) ? "tester" : "team"));
+	sqlite3_reset(s);
+	if (rc != SQLITE_DONE)
+		goto fail;
+	s = st_stmt(db,
+		    "SELECT actor, field, old_value, new_value, at FROM audit "
+		    "WHERE project_id = ?1 AND target_type = ?2 AND target_num = ?3 ORDER BY id");
+	if (!s)
+		goto fail;
+	sqlite3_bind_int64(s, 1, project_id);
+	sqlite3_bind_text(s, 2, type, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 3, num);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+		json_array_append_new(
+			audit, json_pack("{s:o,s:o,s:o,s:o,s:o}", "actor", st_col_json(s, 0), "field",
+					 st_col_json(s, 1), "old", st_col_json(s, 2), "new",
+					 st_col_json(s, 3), "at", reply_time(sqlite3_column_int64(s, 4))));
+	sqlite3_reset(s);
+	if (rc != SQLITE_DONE)
+		goto fail;
+	json_object_set_new(item, "comments", comments);
+	json_object_set_new(item, "history", audit);
+	return STORE_OK;
+fail:
+	json_decref(comments);
+	json_decref(audit);
+	return STORE_ERROR;
+}
+
+/* Record one change in the audit trail. */
+int st_audit(store_db *db, int64_t project_id, const char *type, int64_t num,
+		 const char *actor, const char *field, const char *old_value, const char *new_value,
+		 int64_t now)
+{
+	sqlite3_stmt *s =
+	    st_stmt(db, "INSERT INTO audit(project_id, target_type, target_num, actor, field, "
+			"old_value, new_value, at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
+
+	if (!s)
+		return STORE_ERROR;
+	sqlite3_bind_int64(s, 1, project_id);
+	sqlite3_bind_text(s, 2, type, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 3, num);
+	sqlite3_bind_text(s, 4, actor, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 5, field, -1, SQLITE_STATIC);
+	st_bind_text_or_null(s, 6, old_value);
+	st_bind_text_or_null(s, 7, new_value);
+	sqlite3_bind_int64(s, 8, now);
+	return st_step_done(s);
+}
+
+int st_comment_add(store_db *db, int64_t project_id, const char *type, int64_t num,
+		       const char *actor, const char *body, int64_t now)
+{
+	sqlite3_stmt *s =
+	    st_stmt(db, "INSERT INTO comments(project_id, target_type, target_num, author, body, "
+			"created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
+
+	if (!s)
+		return STORE_ERROR;
+	sqlite3_bind_int64(s, 1, project_id);
+	sqlite3_bind_text(s, 2, type, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 3, num);
+	sqlite3_bind_text(s, 4, actor, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 5, body, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 6, now);
+	return st_step_done(s);
+}
+
+/* Set one text column of a report or group, recording the change when there is one. */
+static int set_field(store_db *db, const char *sql, int64_t id, int64_t project_id,
+		     const char *type, int64_t num, const char *field, const char *old_value,
+		     const char *value, const char *actor, int64_t now)
+{
+	sqlite3_stmt *s;
+	const char *v = value && *value ? value : NULL; /* "" clears */
+
+	if ((!old_value && !v) || (old_value && v && strcmp(old_value, v) == 0))
+		return STORE_OK;
+	s = st_stmt(db, sql);
+	if (!s)
+		return STORE_ERROR;
+	sqlite3_bind_int64(s, 1, id);
+	st_bind_text_or_null(s, 2, v);
+	if (st_step_done(s) != STORE_OK)
+		return STORE_ERROR;
+	return st_audit(db, project_id, type, num, actor, field, old_value, v, now);
+}
+
+/* The current row of a report or group for a patch: id, status, assignee, fixed_by. */
+typedef struct current {
+	int64_t id;
+	char status[32];
+	char *assignee;
+	char *fixed_by;
+	int64_t merged_into;
+} current;
+
+static void current_free(current *c)
+{
+	free(c->assignee);
+	free(c->fixed_by);
+}
+
+static int load_current(store_db *db, const char *sql, int64_t project_id, int64_t num, current *c)
+{
+	sqlite3_stmt *s = st_stmt(db, sql);
+	int rc;
+
+	memset(c, 0, sizeof(*c));
+	if (!s)
+		return STORE_ERROR;
+	sqlite3_bind_int64(s, 1, project_id);
+	sqlite3_bind_int64(s, 2, num);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		c->id = sqlite3_column_int64(s, 0);
+		snprintf(c->status, sizeof(c->status), "%s", st_col_text(s, 1));
+		c->assignee = st_col_text(s, 2) ? strdup(st_col_text(s, 2)) : NULL;
+		c->fixed_by = st_col_text(s, 3) ? strdup(st_col_text(s, 3)) : NULL;
+		c->merged_into = sqlite3_column_int64(s, 4);
+		rc = STORE_OK;
+	} else {
+		rc = rc == SQLITE_DONE ? STORE_NOTFOUND : STORE_ERROR;
+	}
+	sqlite3_reset(s);
+	return rc;
+}
+
+/* The history of fixed_in, which follows fixed_by: the release that first holds the
+ * fixing commit. A fixing commit changed by hand says so too, as a link does. */
+static int fixed_in_audit(store_db *db, int64_t project_id, const char *type, int64_t num,
+			  const char *old_fix, const char *new_fix, const char *actor, int64_t now)
+{
+	sqlite3_stmt *s = st_stmt(db, "SELECT (SELECT release FROM commits WHERE project_id = :p AND "
+				"id = :o), (SELECT release FROM commits WHERE project_id = :p AND "
+				"id = :n)");
+	char *was = NULL, *is = NULL;
+	int rc = STORE_ERROR;
+
+	if (!s)
+		return STORE_ERROR;
+	st_bind_named_int(s, ":p", project_id);
+	st_bind_named_text(s, ":o", old_fix ? old_fix : "");
+	st_bind_named_text(s, ":n", new_fix ? new_fix : "");
+	if (sqlite3_step(s) == SQLITE_ROW) {
+		was = st_col_text(s, 0) ? strdup(st_col_text(s, 0)) : NULL;
+		is = st_col_text(s, 1) ? strdup(st_col_text(s, 1)) : NULL;
+		rc = STORE_OK;
+		if ((st_col_text(s, 0) && !was) || (st_col_text(s, 1) && !is))
+			rc = STORE_ERROR;
+	}
+	sqlite3_reset(s);
+	if (rc == STORE_OK && !(was == NULL && is == NULL) &&
+	    !(was && is && strcmp(was, is) == 0))
+		rc = st_audit(db, project_id, type, num, actor, "fixed_in", was, is, now);
+	free(was);
+	free(is);
+	return rc;
+}
+
+/* What a report and a group have alike: status, assignee, fixed_by, comment. */
+static int patch_common(store_db *db, const current *c, int64_t project_id, const char *type,
+			int64_t num, const store_patch *p, const char *actor, int64_t now,
+			const char *q_status, const char *q_assignee,
+			const char *q_fixed, char *why, size_t whylen)
+{
+	if (p->status && !workflow_report_transition_ok(c->status, p->status)) {
+		snprintf(why, whylen, "cannot go from %s to %s", c->status, p->status);
+		return STORE_CONFLICT;
+	}
+	if (p->status && set_field(db, q_status, c->id, project_id, type, num, "status", c->status,
+				   p->status, actor, now) < 0)
+		return STORE_ERROR;
+	if (p->assignee && set_field(db, q_assignee, c->id, project_id, type, num, "assignee",
+				     c->assignee, p->assignee, actor, now) < 0)
+		return STORE_ERROR;
+	if (p->fixed_by && (set_field(db, q_fixed, c->id, project_id, type, num, "fixed_by",
+				      c->fixed_by, p->fixed_by, actor, now) < 0 ||
+			    fixed_in_audit(db, project_id, type, num, c->fixed_by, p->fixed_by,
+					   actor, now) < 0))
+		return STORE_ERROR;
+	if (p->comment && st_comment_add(db, project_id, type, num, actor, p->comment, now) < 0)
+		return STORE_ERROR;
+	return STORE_OK;
+}
+
+int store_report_patch(store_db *db, int64_t project_id, int64_t num, const store_patch *p,
+		       const char *actor, int64_t now, char *why, size_t whylen)
+{
+	current c;
+	int rc = load_current(db, sql_report_current, project_id, num, &c);
+
+	assert(ST_IN_WRITE_TXN(db));
+	if (rc != STORE_OK)
+		return rc;
+	rc = patch_common(db, &c, project_id, "R", num, p, actor, now, sql_report_set_status,
+			  sql_report_set_assignee, sql_report_set_fixed, why, whylen);
+	current_free(&c);
+	return rc;
+}
+
+/* Merge group `c` into the group numbered `into`: its reports, testers and counts move. */
+static int merge_group(store_db *db, const current *c, int64_t project_id, int64_t num,
+		       int64_t into, const char *actor, int64_t now, char *why, size_t whylen)
+{
+	current t;
+	sqlite3_stmt *s;
+	char target[32];
+	int rc, i;
+	/* In order; ?1 is the group merged away, ?2 the one it joins. */
+	static const char *const steps[] = {
+		"INSERT OR IGNORE INTO group_testers(group_id, install_id) "
+		"SELECT ?2, install_id FROM group_testers WHERE group_id = ?1",
+		"INSERT INTO group_facets(group_id, facet, value, count) "
+		"SELECT ?2, facet, value, count FROM group_facets WHERE group_id = ?1 "
+		"ON CONFLICT DO UPDATE SET count = count + excluded.count",
+		"UPDATE reports SET group_id = ?2 WHERE group_id = ?1",
+		"UPDATE groups SET "
+		"count = count + (SELECT count FROM groups WHERE id = ?1), "
+		"testers = (SELECT count(*) FROM group_testers WHERE group_id = ?2), "
+		"first_seen = min(first_seen, (SELECT first_seen FROM groups WHERE id = ?1)), "
+		"last_seen = max(last_seen, (SELECT last_seen FROM groups WHERE id = ?1)) "
+		"WHERE id = ?2",
+		"UPDATE groups SET merged_into = ?2, status = 'duplicate', count = 0, "
+		"testers = 0 WHERE id = ?1",
+	};
+
+	if (into == num) {
+		snprintf(why, whylen, "a group cannot be merged into itself");
+		return STORE_INVALID;
+	}
+	if (c->merged_into) {
+		snprintf(why, whylen, "G-%lld is already merged", (long long)num);
+		return STORE_CONFLICT;
+	}
+	rc = load_current(db, sql_group_current, project_id, into, &t);
+	if (rc == STORE_NOTFOUND) {
+		snprintf(why, whylen, "no group G-%lld to merge into", (long long)into);
+		return STORE_INVALID;
+	}
+	if (rc != STORE_OK)
+		return rc;
+	if (t.merged_into) {
+		current_free(&t);
+		snprintf(why, whylen, "G-%lld is itself merged; merge into its target",
+			 (long long)into);
+		return STORE_INVALID;
+	}
+	for (i = 0; i < (int)(sizeof(steps) / sizeof(steps[0])); i++) {
+		s = st_stmt(db, steps[i]);
+		if (!s) {
+			rc = STORE_ERROR;
+			break;
+		}
+		sqlite3_bind_int64(s, 1, c->id);
+		sqlite3_bind_int64(s, 2, t.id);
+		rc = st_step_done(s);
+		if (rc != STORE_OK)
+			break;
+	}
+	current_free(&t);
+	if (rc != STORE_OK)
+		return STORE_ERROR;
+	snprintf(target, sizeof(target), "G-%lld", (long long)into);
+	return st_audit(db, project_id, "G", num, actor, "merged_into", NULL, target, now);
+}
+
+int store_group_patch(store_db *db, int64_t project_id, int64_t num, const store_patch *p,
+		      const char *actor, int64_t now, char *why, size_t whylen)
+{
+	current c;
+	int rc = load_current(db, sql_group_current, project_id, num, &c);
+
+	assert(ST_IN_WRITE_TXN(db));
+	if (rc != STORE_OK)
+		return rc;
+	/* Refused before any other change of the patch is made. */
+	if (p->merge_into && c.merged_into && p->merge_into != num) {
+		snprintf(why, whylen, "G-%lld is already merged", (long long)num);
+		current_free(&c);
+		return STORE_CONFLICT;
+	}
+	rc = patch_common(db, &c, project_id, "G", num, p, actor, now, sql_group_set_status,
+			  sql_group_set_assignee, sql_group_set_fixed, why, whylen);
+	if (rc == STORE_OK && p->merge_into)
+		rc = merge_group(db, &c, project_id, num, p->merge_into, actor, now, why, whylen);
+	current_free(&c);
+	return rc;
+}
+
+int store_report_reply(store_db *db, int64_t project_id, int64_t num, const char *install_id,
+		       const char *body, int64_t now, json_t **out)
+{
+	sqlite3_stmt *s = st_stmt(db, "SELECT install_id, coalesce(tester_name, 'tester') FROM reports "
+				"WHERE project_id = :p AND num = :n");
+	char author[160];
+	int rc;
+
+	assert(ST_IN_WRITE_TXN(db));
+	*out = NULL;
+	if (!s)
+		return STORE_ERROR;
+	st_bind_named_int(s, ":p", project_id);
+	st_bind_named_int(s, ":n", num);
+	rc = sqlite3_step(s);
+	if (rc != SQLITE_ROW) {
+		sqlite3_reset(s);
+		return rc == SQLITE_DONE ? STORE_NOTFOUND : STORE_ERROR;
+	}
+	rc = strcmp(st_col_text(s, 0), install_id) == 0 ? STORE_OK : STORE_FORBIDDEN;
+	snprintf(author, sizeof(author), "%s", st_col_text(s, 1));
+	sqlite3_reset(s);
+	if (rc != STORE_OK)
+		return rc;
+	s = st_stmt(db, "INSERT INTO comments(project_id, target_type, target_num, author, body, "
+		  "created_at, install_id) VALUES (:p, 'R', :n, :a, :b, :t, :i)");
+	if (!s)
+		return STORE_ERROR;
+	st_bind_named_int(s, ":p", project_id);
+	st_bind_named_int(s, ":n", num);
+	st_bind_named_text(s, ":a", author);
+	st_bind_named_text(s, ":b", body);
+	st_bind_named_int(s, ":t", now);
+	st_bind_named_text(s, ":i", install_id);
+	if (st_step_done(s) != STORE_OK)
+		return STORE_ERROR;
+	*out = json_pack("{s:o,s:s,s:s,s:o,s:s}", "id", reply_id('R', num), "author", author, "body",
+			 body, "at", reply_time(now), "from", "you");
+	return *out ? STORE_OK : STORE_ERROR;
+}
+

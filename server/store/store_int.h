@@ -1,0 +1,165 @@
+/* store_int.h - private interfaces of the store: callable only by other store routines. */
+#ifndef PROSUM_STORE_INT_H
+#define PROSUM_STORE_INT_H
+
+#include <assert.h>
+#include <sqlite3.h>
+#include <stdint.h>
+
+#include "buf.h"
+#include "store/store.h"
+
+/*
+ * How the store speaks SQL: each statement is written where it is used, as a
+ * string literal beside its only user, with bound parameters only: by number
+ * (?1, ?2...), or by name (:p, :now) where a long statement uses a value in
+ * several places and a name reads better:
+ *
+ *	sqlite3_stmt *s = st_stmt(db, "SELECT id FROM projects WHERE name = ?1");
+ *
+ * st_stmt() prepares it on the connection's first use and keeps it, keyed by
+ * the address of the literal (no text comparison, no re-prepare): the
+ * writer's per-report statements cost a hash probe per call. A statement
+ * several functions share, or one passed as a parameter, is a static const
+ * char array in the file that uses it (the address is the key all the same).
+ * Reading a function then shows its SQL, and no table of statements far away
+ * has to be kept in step with its users.
+ *
+ * Queries assembled at run time from fixed fragments (list filters) go through
+ * st_shape(), which keys on the text and keeps the last STORE_SHAPE_CACHE
+ * shapes; their values are bound by name (:p, :status...), since which
+ * parameters a shape holds depends on the fragments chosen. No value is ever
+ * written into SQL text.
+ */
+#define STORE_STMT_SLOTS 512 /* power of two, well above the store's statement count */
+#define STORE_SHAPE_CACHE 32
+
+/*
+ * A report's status, the one rule every list, filter, export and the tester's
+ * view use: the report's own once set on it (a PATCH of the report, a commit
+ * that fixes it), else its group's. One exception keeps an answer from being
+ * wrong: a group fixed by a commit gives "fixed" only to the reports whose
+ * build prosum checked and found without that commit (fix_checked, has_fix:
+ * schema/0010). A build that holds the fix, one prosum cannot identify, or one
+ * not checked yet is not told it is fixed.
+ */
+#define REPORT_STATUS                                                                      \
+	"(CASE WHEN r.status_own THEN r.status WHEN g.status = 'fixed' AND g.fixed_by IS NOT " \
+	"NULL AND NOT (r.fix_checked IS g.fixed_by AND r.has_fix IS 0) THEN r.status "         \
+	"ELSE g.status END)"
+
+/* The first release (in history order) holding a commit that implements suggestion s. */
+#define SHIPPED_BY_GIT                                                                      \
+	"(SELECT rl.name FROM links l JOIN commits c ON c.project_id = l.project_id AND "   \
+	"c.id = l.commit_id JOIN releases rl ON rl.project_id = c.project_id AND rl.name = " \
+	"c.release WHERE l.project_id = s.project_id AND l.ref_type = 'S' AND l.ref_num = "  \
+	"s.num AND l.kind = 'implement' ORDER BY rl.position LIMIT 1)"
+#define SHIPPED_IN "coalesce(" SHIPPED_BY_GIT ", s.shipped_in)"
+
+struct store_db {
+	sqlite3 *db;
+	int write;
+	int in_write_txn; /* inside store_begin() .. store_commit()/store_rollback() of a writer */
+	struct st_cached {
+		const char *sql; /* the statement's text, a string literal: the key is its address */
+		sqlite3_stmt *s;
+	} stmts[STORE_STMT_SLOTS];
+	sqlite3_stmt *shape[STORE_SHAPE_CACHE]; /* SQL assembled at run time, by its text */
+	char *shape_sql[STORE_SHAPE_CACHE];
+	unsigned shape_next;
+	void *aux; /* the thread's open repositories (gitwork.c) */
+	void (*aux_free)(void *aux);
+	/*
+	 * Answers that cannot change while this connection's transaction lasts
+	 * (nobody else can write meanwhile), so a batch of reports for one project
+	 * looks its key, project, repository and links up once, not once per report.
+	 */
+	uint64_t txn;
+	struct memo {
+		uint64_t txn;
+		char key[129];
+		int64_t id;
+		int rc;
+	} key_memo, project_memo;
+	struct {
+		uint64_t txn;
+		int64_t project_id;
+		int has_links;
+	} links_memo;
+	/*
+	 * The reports stored in this transaction, whose group statistics and
+	 * full-text rows are written at commit. FTS5 writes its pending terms out
+	 * at every savepoint, and the writer opens one per job: rows added job by
+	 * job would cost an index segment (and merges) per report instead of one
+	 * per batch. A group that several reports of the batch join is updated
+	 * once for all of them.
+	 */
+	struct fresh {
+		int64_t rowid, group_id, now;
+		size_t seq;      /* arrival in the transaction */
+		const report *r; /* the caller's, valid until the transaction ends */
+	} *fresh;
+	size_t fresh_n, fresh_cap;
+#ifdef PROSUM_OMIT_GROUPING
+	struct {
+		uint64_t txn;
+		int64_t project_id, group_id, group_num;
+	} one_group; /* the group every report of the project goes to */
+#endif
+};
+
+
+/* The statement `sql` (a string literal, see above), reset and unbound; NULL when it cannot
+ * be prepared (or the cache is full: a programming error, said on stderr). */
+sqlite3_stmt *st_stmt(store_db *db, const char *sql);
+/* The same for SQL assembled at run time from fixed fragments, cached by text. */
+sqlite3_stmt *st_shape(store_db *db, const char *sql);
+
+int st_exec(store_db *db, const char *sql);
+void st_bind_text_or_null(sqlite3_stmt *s, int i, const char *v);
+void st_bind_named_text(sqlite3_stmt *s, const char *name, const char *v);
+void st_bind_named_int(sqlite3_stmt *s, const char *name, int64_t v);
+const char *st_col_text(sqlite3_stmt *s, int i);
+/* Run a statement that returns nothing; STORE_EXISTS on a uniqueness conflict. */
+int st_step_done(sqlite3_stmt *s);
+/* Run a statement that returns one integer; STORE_NOTFOUND when it returns no row. */
+int st_step_int(sqlite3_stmt *s, int64_t *out);
+/* What a person typed as an FTS5 query (search.h): 1, 0 when nothing searchable, or STORE_ERROR. */
+int st_fts_query(store_db *db, const char *q, buf *out);
+
+/* Is this the writer's connection inside a write transaction (store_begin .. commit)? The
+ * functions store.h marks "write transaction" assert it. */
+#define ST_IN_WRITE_TXN(db) ((db)->write && (db)->in_write_txn && !sqlite3_get_autocommit((db)->db))
+
+/* store_ingest.c: the reports of this transaction, counted in their groups and indexed. */
+int st_fresh_flush(store_db *db);
+
+/* store_reports.c: JSON of columns. */
+json_t *st_revision_json(const char *input, const char *commit, const char *release);
+json_t *st_text_or_null(const char *s);
+json_t *st_col_json(sqlite3_stmt *s, int i);
+
+/* store_history.c: comments and the audit trail. */
+int st_history(store_db *db, int64_t project_id, const char *type, int64_t num, json_t *item);
+int st_audit(store_db *db, int64_t project_id, const char *type, int64_t num, const char *actor,
+	     const char *field, const char *old_value, const char *new_value, int64_t now);
+int st_comment_add(store_db *db, int64_t project_id, const char *type, int64_t num,
+		   const char *author, const char *body, int64_t now);
+
+/* store_git.c: suspect commits of one report (of_report) or of one group (key = group id). */
+json_t *st_suspects_json(store_db *db, int of_report, int64_t project_id, int64_t key);
+
+/* store_releases.c */
+json_t *st_shipped_json(store_db *db, int64_t project_id, const char *release, int names);
+json_t *st_contributors_json(store_db *db, int64_t project_id, const char *release);
+
+/* store_writer.c: run one job of a batch in the writer's transaction, in a savepoint of its
+ * own so that a refused job undoes only itself; sets job->result. Exposed for the storage
+ * benchmark (scripts/bench.d/storage_limit.c), which runs the writer's batches without its
+ * thread. */
+void st_writer_job(store_db *db, store_job *job);
+
+/* store_suggestions.c: suggestions whose implementing commit reached a release, shipped. */
+int st_suggestions_ship(store_db *db, int64_t project_id, int64_t now);
+
+#endif

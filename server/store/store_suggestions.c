@@ -1,0 +1,543 @@
+/* store_suggestions.c - suggestions and votes, and what a tester sees of their own items. */
+#include "store/store.h"
+
+#include <assert.h>
+#include <ctype.h>
+#include <pthread.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "config.h"
+#include "api/reply.h"
+#include "store/schema.h"
+#include "store/search.h"
+#include "store/store_int.h"
+#include "model/workflow.h"
+
+int st_suggestions_ship(store_db *db, int64_t project_id, int64_t now)
+{
+	static const char *const steps[] = {
+		/* shipped_in follows from the first release holding the implementing commit;
+		 * kept in s.shipped_in too, so that each change of it is seen and recorded */
+		"INSERT INTO audit(project_id, target_type, target_num, actor, field, old_value, "
+		"new_value, at) SELECT s.project_id, 'S', s.num, 'git', 'shipped_in', s.shipped_in, "
+		SHIPPED_BY_GIT ", :now FROM suggestions s WHERE s.project_id = :p AND s.status NOT "
+		"IN ('declined', 'duplicate') AND " SHIPPED_BY_GIT " IS NOT NULL AND "
+		SHIPPED_BY_GIT " IS NOT s.shipped_in",
+		"INSERT INTO audit(project_id, target_type, target_num, actor, field, old_value, "
+		"new_value, at) SELECT s.project_id, 'S', s.num, 'git', 'status', s.status, "
+		"'shipped', :now FROM suggestions s WHERE s.project_id = :p AND s.status NOT IN "
+		"('shipped', 'declined', 'duplicate') AND " SHIPPED_BY_GIT " IS NOT NULL",
+		"UPDATE suggestions AS s SET status = 'shipped' WHERE s.project_id = :p AND "
+		"s.status NOT IN ('shipped', 'declined', 'duplicate') AND " SHIPPED_BY_GIT
+		" IS NOT NULL",
+		"UPDATE suggestions AS s SET shipped_in = " SHIPPED_BY_GIT " WHERE s.project_id = "
+		":p AND s.status NOT IN ('declined', 'duplicate') AND " SHIPPED_BY_GIT " IS NOT "
+		"NULL AND " SHIPPED_BY_GIT " IS NOT s.shipped_in",
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
+		sqlite3_stmt *s = st_stmt(db, steps[i]);
+
+		if (!s)
+			return STORE_ERROR;
+		st_bind_named_int(s, ":p", project_id);
+		st_bind_named_int(s, ":now", now);
+		if (st_step_done(s) != STORE_OK)
+			return STORE_ERROR;
+	}
+	return STORE_OK;
+}
+
+int store_suggestion_add(store_db *db, int64_t project_id, const store_suggestion *in,
+			 int64_t now, int64_t *num, int *created)
+{
+	sqlite3_stmt *s = st_stmt(db, "SELECT num FROM suggestions WHERE project_id = :p AND uuid = :u");
+	int rc;
+
+	assert(ST_IN_WRITE_TXN(db));
+	if (!s)
+		return STORE_ERROR;
+	st_bind_named_int(s, ":p", project_id);
+	st_bind_named_text(s, ":u", in->uuid);
+	rc = st_step_int(s, num);
+	if (rc != STORE_NOTFOUND) {
+		*created = 0;
+		return rc;
+	}
+	s = st_stmt(db, "UPDATE projects SET next_suggestion = next_suggestion + 1 WHERE id = :p "
+		  "RETURNING next_suggestion - 1");
+	if (!s)
+		return STORE_ERROR;
+	st_bind_named_int(s, ":p", project_id);
+	if (st_step_int(s, num) != STORE_OK)
+		return STORE_ERROR;
+	s = st_stmt(db, "INSERT INTO suggestions(project_id, num, uuid, title, body, install_id, "
+		  "tester_name, created_at, updated_at) VALUES (:p, :n, :u, :t, :b, :i, :name, :now, "
+		  ":now)");
+	if (!s)
+		return STORE_ERROR;
+	st_bind_named_int(s, ":p", project_id);
+	st_bind_named_int(s, ":n", *num);
+	st_bind_named_text(s, ":u", in->uuid);
+	st_bind_named_text(s, ":t", in->title);
+	st_bind_named_text(s, ":b", in->body);
+	st_bind_named_text(s, ":i", in->install_id);
+	st_bind_named_text(s, ":name", in->tester_name);
+	st_bind_named_int(s, ":now", now);
+	if (st_step_done(s) != STORE_OK)
+		return STORE_ERROR;
+	s = st_stmt(db, "INSERT INTO suggestions_fts(rowid, title, body) VALUES (last_insert_rowid(), "
+		  ":t, :b)");
+	if (!s)
+		return STORE_ERROR;
+	st_bind_named_text(s, ":t", in->title);
+	st_bind_named_text(s, ":b", in->body ? in->body : "");
+	if (st_step_done(s) != STORE_OK)
+		return STORE_ERROR;
+	*created = 1;
+	/* Its author's vote comes with it, so a suggestion starts at one. */
+	return store_vote(db, project_id, *num, in->install_id, in->tester_name, 1, now, NULL);
+}
+
+/* The suggestion a vote on `num` lands on: a duplicate hands its votes to its target. */
+static int vote_target(store_db *db, int64_t project_id, int64_t num, int64_t *id)
+{
+	sqlite3_stmt *s = st_stmt(db, "SELECT coalesce(duplicate_of, id) FROM suggestions "
+				"WHERE project_id = :p AND num = :n");
+
+	if (!s)
+		return STORE_ERROR;
+	st_bind_named_int(s, ":p", project_id);
+	st_bind_named_int(s, ":n", num);
+	return st_step_int(s, id);
+}
+
+static int recount(store_db *db, int64_t id)
+{
+	sqlite3_stmt *s = st_stmt(db, "UPDATE suggestions SET votes = (SELECT count(*) FROM votes "
+				"WHERE suggestion_id = :id) WHERE id = :id");
+
+	if (!s)
+		return STORE_ERROR;
+	st_bind_named_int(s, ":id", id);
+	return st_step_done(s);
+}
+
+int store_vote(store_db *db, int64_t project_id, int64_t num, const char *install_id,
+	       const char *tester_name, int add, int64_t now, int64_t *votes)
+{
+	sqlite3_stmt *s;
+	int64_t id;
+	int rc = vote_target(db, project_id, num, &id);
+
+	assert(ST_IN_WRITE_TXN(db));
+	if (rc != STORE_OK)
+		return rc;
+	s = st_stmt(db, add ? "INSERT INTO votes(suggestion_id, install_id, tester_name, created_at) "
+			"VALUES (:id, :i, :name, :now) ON CONFLICT DO UPDATE SET tester_name = "
+			"coalesce(excluded.tester_name, tester_name)"
+		      : "DELETE FROM votes WHERE suggestion_id = :id AND install_id = :i");
+	if (!s)
+		return STORE_ERROR;
+	st_bind_named_int(s, ":id", id);
+	st_bind_named_text(s, ":i", install_id);
+	st_bind_named_text(s, ":name", tester_name);
+	st_bind_named_int(s, ":now", now);
+	if (st_step_done(s) != STORE_OK || recount(db, id) < 0)
+		return STORE_ERROR;
+	if (!votes)
+		return STORE_OK;
+	s = st_stmt(db, "SELECT votes FROM suggestions WHERE id = :id");
+	if (!s)
+		return STORE_ERROR;
+	st_bind_named_int(s, ":id", id);
+	return st_step_int(s, votes);
+}
+
+int store_vote_exists(store_db *db, int64_t project_id, int64_t num, const char *install_id,
+		      int *exists)
+{
+	sqlite3_stmt *s;
+	int64_t id, n = 0;
+	int rc = vote_target(db, project_id, num, &id);
+
+	if (rc != STORE_OK)
+		return rc;
+	s = st_stmt(db, "SELECT count(*) FROM votes WHERE suggestion_id = :id AND install_id = :i");
+	if (!s)
+		return STORE_ERROR;
+	st_bind_named_int(s, ":id", id);
+	st_bind_named_text(s, ":i", install_id);
+	rc = st_step_int(s, &n);
+	*exists = n > 0;
+	return rc;
+}
+
+#define SUGGESTION_COLUMNS                                                                   \
+	"s.num, s.title, s.status, s.votes, " SHIPPED_IN ", s.created_at, s.updated_at, "    \
+	"(SELECT d.num FROM suggestions d WHERE d.id = s.duplicate_of), s.body "
+
+static json_t *suggestion_item(sqlite3_stmt *s)
+{
+	int64_t dup = sqlite3_column_int64(s, 7);
+
+	return json_pack("{s:o,s:o,s:o,s:I,s:o,s:o,s:o,s:o,s:o}", "id",
+			 reply_id('S', sqlite3_column_int64(s, 0)), "title", st_col_json(s, 1),
+			 "status", st_col_json(s, 2), "votes", (json_int_t)sqlite3_column_int64(s, 3),
+			 "shipped_in", st_col_json(s, 4), "created_at",
+			 reply_time(sqlite3_column_int64(s, 5)), "updated_at",
+			 reply_time(sqlite3_column_int64(s, 6)), "duplicate_of",
+			 dup ? reply_id('S', dup) : json_null(), "body", st_col_json(s, 8));
+}
+
+int store_suggestion_list(store_db *db, int64_t project_id, const store_suggestion_filter *f,
+			  json_t **items, int64_t *next)
+{
+	buf sql, fq;
+	sqlite3_stmt *s;
+	json_t *arr = json_array();
+	int rc = STORE_ERROR, n = 0;
+
+	*items = NULL;
+	*next = 0;
+	buf_init(&sql, 8192);
+	buf_init(&fq, 4096);
+	if (f->q) {
+		rc = st_fts_query(db, f->q, &fq);
+		if (rc == STORE_ERROR)
+			goto out;
+		if (rc == 0) {
+			*items = arr; /* nothing searchable: nothing found */
+			arr = NULL;
+			rc = STORE_OK;
+			goto out;
+		}
+	}
+	buf_puts(&sql, "SELECT " SUGGESTION_COLUMNS "FROM suggestions s ");
+	if (f->q)
+		buf_puts(&sql, "JOIN suggestions_fts x ON x.rowid = s.id AND suggestions_fts MATCH :q ");
+	buf_puts(&sql, "WHERE s.project_id = :p ");
+	if (f->status)
+		buf_puts(&sql, "AND s.status = :status ");
+	else
+		buf_puts(&sql, "AND s.status <> 'duplicate' ");
+	/* Sorted by votes (or recency); the cursor is an offset into that order. */
+	buf_puts(&sql, f->q ? "ORDER BY bm25(suggestions_fts, 5.0, 1.0), s.votes DESC "
+		       : f->newest ? "ORDER BY s.num DESC "
+				   : "ORDER BY s.votes DESC, s.num DESC ");
+	buf_puts(&sql, "LIMIT :limit OFFSET :offset");
+	s = st_shape(db, sql.p);
+	if (!s || !arr)
+		goto out;
+	st_bind_named_int(s, ":p", project_id);
+	st_bind_named_text(s, ":q", fq.p);
+	st_bind_named_text(s, ":status", f->status);
+	st_bind_named_int(s, ":limit", f->limit + 1);
+	st_bind_named_int(s, ":offset", f->offset);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		if (n == f->limit) {
+			*next = f->offset + n;
+			break;
+		}
+		json_array_append_new(arr, suggestion_item(s));
+		n++;
+	}
+	sqlite3_reset(s);
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
+		rc = STORE_ERROR;
+		goto out;
+	}
+	*items = arr;
+	arr = NULL;
+	rc = STORE_OK;
+out:
+	json_decref(arr);
+	buf_free(&sql);
+	buf_free(&fq);
+	return rc;
+}
+
+int store_suggestion_get(store_db *db, int64_t project_id, int64_t num, json_t **out)
+{
+	sqlite3_stmt *s = st_stmt(db, "SELECT " SUGGESTION_COLUMNS "FROM suggestions s "
+				"WHERE s.project_id = :p AND s.num = :n");
+	json_t *v;
+	int rc;
+
+	*out = NULL;
+	if (!s)
+		return STORE_ERROR;
+	st_bind_named_int(s, ":p", project_id);
+	st_bind_named_int(s, ":n", num);
+	rc = sqlite3_step(s);
+	if (rc != SQLITE_ROW) {
+		sqlite3_reset(s);
+		return rc == SQLITE_DONE ? STORE_NOTFOUND : STORE_ERROR;
+	}
+	v = suggestion_item(s);
+	sqlite3_reset(s);
+	if (!v || st_history(db, project_id, "S", num, v) < 0) {
+		json_decref(v);
+		return STORE_ERROR;
+	}
+	*out = v;
+	return STORE_OK;
+}
+
+int store_suggestion_patch(store_db *db, int64_t project_id, int64_t num,
+			   const store_suggestion_change *p, const char *actor, int64_t now,
+			   char *why, size_t whylen)
+{
+	sqlite3_stmt *s = st_stmt(db, "SELECT id, status, duplicate_of, " SHIPPED_IN
+				" FROM suggestions s WHERE project_id = :p AND num = :n");
+	char status[32], shipped[128];
+	int64_t id, dup, target;
+	int rc;
+
+	assert(ST_IN_WRITE_TXN(db));
+	if (!s)
+		return STORE_ERROR;
+	st_bind_named_int(s, ":p", project_id);
+	st_bind_named_int(s, ":n", num);
+	rc = sqlite3_step(s);
+	if (rc != SQLITE_ROW) {
+		sqlite3_reset(s);
+		return rc == SQLITE_DONE ? STORE_NOTFOUND : STORE_ERROR;
+	}
+	id = sqlite3_column_int64(s, 0);
+	snprintf(status, sizeof(status), "%s", st_col_text(s, 1));
+	dup = sqlite3_column_int64(s, 2);
+	snprintf(shipped, sizeof(shipped), "%s", st_col_text(s, 3) ? st_col_text(s, 3) : "");
+	sqlite3_reset(s);
+
+	if (p->duplicate_of) {
+		/* Votes and voters move to the target; an install that voted for both counts once. */
+		if (p->duplicate_of == num || dup) {
+			snprintf(why, whylen, p->duplicate_of == num
+						      ? "a suggestion cannot duplicate itself"
+						      : "S-%lld is already a duplicate", (long long)num);
+			return STORE_INVALID;
+		}
+		s = st_stmt(db, "SELECT id FROM suggestions WHERE project_id = :p AND num = :n AND "
+			  "duplicate_of IS NULL");
+		if (!s)
+			return STORE_ERROR;
+		st_bind_named_int(s, ":p", project_id);
+		st_bind_named_int(s, ":n", p->duplicate_of);
+		rc = st_step_int(s, &target);
+		if (rc == STORE_NOTFOUND) {
+			snprintf(why, whylen, "no suggestion S-%lld to merge into (or it is itself a "
+					      "duplicate)", (long long)p->duplicate_of);
+			return STORE_INVALID;
+		}
+		if (rc != STORE_OK)
+			return rc;
+		s = st_stmt(db, "INSERT OR IGNORE INTO votes(suggestion_id, install_id, tester_name, "
+			  "created_at) SELECT :t, install_id, tester_name, created_at FROM votes "
+			  "WHERE suggestion_id = :id");
+		if (!s)
+			return STORE_ERROR;
+		st_bind_named_int(s, ":t", target);
+		st_bind_named_int(s, ":id", id);
+		if (st_step_done(s) != STORE_OK)
+			return STORE_ERROR;
+		s = st_stmt(db, "UPDATE suggestions SET duplicate_of = :t, status = 'duplicate' WHERE id = :id");
+		if (!s)
+			return STORE_ERROR;
+		st_bind_named_int(s, ":t", target);
+		st_bind_named_int(s, ":id", id);
+		if (st_step_done(s) != STORE_OK || recount(db, target) < 0)
+			return STORE_ERROR;
+		{
+			char t[32];
+			snprintf(t, sizeof(t), "S-%lld", (long long)p->duplicate_of);
+			if (st_audit(db, project_id, "S", num, actor, "duplicate_of", NULL, t, now) < 0)
+				return STORE_ERROR;
+		}
+		snprintf(status, sizeof(status), "duplicate");
+	}
+	if (p->status && strcmp(p->status, status) != 0) {
+		if (!workflow_suggestion_transition_ok(status, p->status)) {
+			snprintf(why, whylen, "cannot go from %s to %s", status, p->status);
+			return STORE_CONFLICT;
+		}
+		if (strcmp(p->status, "shipped") == 0 && !shipped[0] &&
+		    !(p->shipped_in && *p->shipped_in)) {
+			snprintf(why, whylen, "say which release shipped it: send shipped_in too");
+			return STORE_INVALID;
+		}
+		s = st_stmt(db, "UPDATE suggestions SET status = :s WHERE id = :id");
+		if (!s)
+			return STORE_ERROR;
+		st_bind_named_text(s, ":s", p->status);
+		st_bind_named_int(s, ":id", id);
+		if (st_step_done(s) != STORE_OK ||
+		    st_audit(db, project_id, "S", num, actor, "status", status, p->status, now) < 0)
+			return STORE_ERROR;
+	}
+	if (p->shipped_in && *p->shipped_in) {
+		s = st_stmt(db, "SELECT count(*) FROM releases WHERE project_id = :p AND name = :r");
+		if (!s)
+			return STORE_ERROR;
+		st_bind_named_int(s, ":p", project_id);
+		st_bind_named_text(s, ":r", p->shipped_in);
+		if (st_step_int(s, &target) != STORE_OK)
+			return STORE_ERROR;
+		if (!target) {
+			snprintf(why, whylen, "no release named '%s'", p->shipped_in);
+			return STORE_INVALID;
+		}
+		s = st_stmt(db, "UPDATE suggestions SET shipped_in = :r WHERE id = :id");
+		if (!s)
+			return STORE_ERROR;
+		st_bind_named_text(s, ":r", p->shipped_in);
+		st_bind_named_int(s, ":id", id);
+		if (st_step_done(s) != STORE_OK ||
+		    (strcmp(shipped, p->shipped_in) != 0 &&
+		     st_audit(db, project_id, "S", num, actor, "shipped_in", shipped[0] ? shipped : NULL,
+			   p->shipped_in, now) < 0))
+			return STORE_ERROR;
+	}
+	if (p->comment && st_comment_add(db, project_id, "S", num, actor, p->comment, now) < 0)
+		return STORE_ERROR;
+	return STORE_OK;
+}
+
+/*
+ * What a tester reads under one of their reports: the team's comments on the report
+ * and on its group, and their own replies, in the order written; "from" is "team" or
+ * "you". Bodies and times only, never who in the team wrote them.
+ */
+static json_t *report_thread(store_db *db, int64_t project_id, int64_t num, int64_t group_num)
+{
+	sqlite3_stmt *s = st_stmt(db, "SELECT body, created_at, install_id IS NOT NULL FROM comments "
+				"WHERE project_id = :p AND ((target_type = 'R' AND target_num = :r) OR "
+				"(target_type = 'G' AND target_num = :g AND install_id IS NULL)) "
+				"ORDER BY id");
+	json_t *arr = json_array();
+
+	if (!s || !arr)
+		return arr;
+	st_bind_named_int(s, ":p", project_id);
+	st_bind_named_int(s, ":r", num);
+	st_bind_named_int(s, ":g", group_num);
+	while (sqlite3_step(s) == SQLITE_ROW)
+		json_array_append_new(arr, json_pack("{s:o,s:o,s:s}", "body", st_col_json(s, 0), "at",
+						     reply_time(sqlite3_column_int64(s, 1)), "from",
+						     sqlite3_column_int(s, 2) ? "you" : "team"));
+	sqlite3_reset(s);
+	return arr;
+}
+
+/* Team comments on one item, for a tester: bodies and times, never the team's tokens. */
+static json_t *team_comments(store_db *db, int64_t project_id, const char *type, int64_t num)
+{
+	sqlite3_stmt *s = st_stmt(
+	    db, "SELECT author, body, created_at, install_id IS NOT NULL FROM comments "
+		"WHERE project_id = ?1 AND target_type = ?2 AND target_num = ?3 ORDER BY id");
+	json_t *arr = json_array();
+
+	if (!s || !arr)
+		return arr;
+	sqlite3_bind_int64(s, 1, project_id);
+	sqlite3_bind_text(s, 2, type, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 3, num);
+	while (sqlite3_step(s) == SQLITE_ROW)
+		json_array_append_new(arr, json_pack("{s:o,s:o}", "body", st_col_json(s, 1), "at",
+						     reply_time(sqlite3_column_int64(s, 2))));
+	sqlite3_reset(s);
+	return arr;
+}
+
+int store_mine(store_db *db, int64_t project_id, const char *install_id, int64_t since,
+	       json_t **out)
+{
+	sqlite3_stmt *s;
+	json_t *reports = json_array(), *suggs = json_array();
+	int rc;
+
+	*out = NULL;
+	/* Only this install's items; other testers appear as counts, never as names. */
+	s = st_stmt(db, "SELECT r.num, r.title, r.kind, " REPORT_STATUS ", g.num, g.status, g.testers, "
+		  "(SELECT c.release FROM commits c WHERE c.project_id = g.project_id AND c.id = "
+		  "coalesce(r.fixed_by, g.fixed_by)), r.received_at, max(r.updated_at, g.updated_at), "
+		  "0 FROM reports r JOIN groups g ON g.id = r.group_id "
+		  "WHERE r.project_id = :p AND r.install_id = :i "
+		  "AND max(r.updated_at, g.updated_at) >= :since ORDER BY r.num DESC LIMIT 500");
+	if (!s || !reports || !suggs)
+		goto fail;
+	st_bind_named_int(s, ":p", project_id);
+	st_bind_named_text(s, ":i", install_id);
+	st_bind_named_int(s, ":since", since);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		int64_t testers = sqlite3_column_int64(s, 6);
+
+		/* A release is named only for what is fixed for this tester. */
+		const char *st = st_col_text(s, 3);
+
+		json_array_append_new(
+		    reports,
+		    json_pack("{s:o,s:o,s:o,s:o,s:o,s:I,s:o,s:o,s:o}", "id",
+			      reply_id('R', sqlite3_column_int64(s, 0)), "title", st_col_json(s, 1),
+			      "kind", st_col_json(s, 2), "status", st_col_json(s, 3), "group",
+			      reply_id('G', sqlite3_column_int64(s, 4)), "others",
+			      (json_int_t)(testers > 0 ? testers - 1 : 0), "fixed_in",
+			      strcmp(st, "fixed") == 0 ? st_col_json(s, 7) : json_null(),
+			      "received_at", reply_time(sqlite3_column_int64(s, 8)), "updated_at",
+			      reply_time(sqlite3_column_int64(s, 9))));
+	}
+	sqlite3_reset(s);
+	if (rc != SQLITE_DONE)
+		goto fail;
+	/* Columns 9 and 10: did this install submit it, did it vote for it. */
+	s = st_stmt(db, "SELECT " SUGGESTION_COLUMNS ", s.install_id IS :i, EXISTS (SELECT 1 FROM votes "
+		  "v WHERE v.suggestion_id = s.id AND v.install_id = :i) "
+		  "FROM suggestions s WHERE s.project_id = :p AND "
+		  "s.updated_at >= :since AND (s.install_id = :i OR s.id IN (SELECT suggestion_id "
+		  "FROM votes WHERE install_id = :i)) ORDER BY s.num DESC LIMIT 500");
+	if (!s)
+		goto fail;
+	st_bind_named_int(s, ":p", project_id);
+	st_bind_named_text(s, ":i", install_id);
+	st_bind_named_int(s, ":since", since);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		json_t *it = suggestion_item(s);
+
+		/* "mine": this install sent it; "voted": it voted for it (its own too). */
+		json_object_set_new(it, "mine", json_boolean(sqlite3_column_int(s, 9)));
+		json_object_set_new(it, "voted", json_boolean(sqlite3_column_int(s, 10)));
+		json_array_append_new(suggs, it);
+	}
+	sqlite3_reset(s);
+	if (rc != SQLITE_DONE)
+		goto fail;
+	{
+		size_t i;
+		json_t *it;
+		json_array_foreach(reports, i, it)
+		{
+			int64_t n, g;
+			reply_parse_id(json_string_value(json_object_get(it, "id")), 'R', &n);
+			reply_parse_id(json_string_value(json_object_get(it, "group")), 'G', &g);
+			json_object_set_new(it, "comments", report_thread(db, project_id, n, g));
+		}
+		json_array_foreach(suggs, i, it)
+		{
+			int64_t n;
+			reply_parse_id(json_string_value(json_object_get(it, "id")), 'S', &n);
+			json_object_set_new(it, "comments", team_comments(db, project_id, "S", n));
+		}
+	}
+	*out = json_pack("{s:o,s:o}", "reports", reports, "suggestions", suggs);
+	return *out ? STORE_OK : STORE_ERROR;
+fail:
+	json_decref(reports);
+	json_decref(suggs);
+	return STORE_ERROR;
+}
+
