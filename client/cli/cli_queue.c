@@ -14,7 +14,7 @@
 #include "lib/client.h"
 #include "lib/dsn.h"
 #include "lib/spool.h"
-#include "lib/strbuf.h"
+#include "common/buf.h"
 #include "lib/util.h"
 
 /* One queued item of one spool. */
