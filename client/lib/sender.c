@@ -7,6 +7,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "lib/client.h"
 #include "lib/error.h"
 #include "common/buf.h"
 #include "lib/util.h"

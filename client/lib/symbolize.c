@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "common/rfc3339.h"
+#include "lib/client.h"
 #include "lib/crash.h"
 #include "lib/error.h"
 #include "lib/util.h"
