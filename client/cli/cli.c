@@ -10,9 +10,8 @@
 #include <time.h>
 
 #include "common/rfc3339.h"
-#include "lib/error.h"
+#include "lib/prosum_tool.h"
 #include "prosum.h"
-#include "lib/util.h"
 
 /* Which commands accept an option (a bit per command). */
 #define C_REPORT 0x0001u

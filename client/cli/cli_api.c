@@ -8,9 +8,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "lib/dsn.h"
-#include "lib/error.h"
-#include "lib/util.h"
+#include "lib/prosum_tool.h"
 
 /* With no timeout (--timeout 0), how long Retry-After answers may hold a command up. */
 #define CLI_MAX_WAIT_MS (5L * 60L * 1000L)

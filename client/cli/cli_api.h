@@ -8,7 +8,7 @@
 
 #include "cli/cli.h"
 #include "common/buf.h"
-#include "lib/transport.h"
+#include "lib/prosum_tool.h"
 
 /* One conversation with the server. Initialise with cli_api_open_*(); release with cli_api_close().
  */

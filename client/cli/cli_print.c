@@ -7,7 +7,7 @@
 
 #include "common/rfc3339.h"
 #include "common/buf.h"
-#include "lib/util.h"
+#include "lib/prosum_tool.h"
 
 /* Copy at most n - 1 bytes of s, never ending inside a UTF-8 sequence; sanitised. */
 static void copy_text(char *out, size_t n, const char *s)

@@ -7,7 +7,7 @@
 
 #include "cli/cli_print.h"
 #include "common/buf.h"
-#include "lib/util.h"
+#include "lib/prosum_tool.h"
 
 /* "…": one column, three bytes. */
 #define ELLIPSIS "\xe2\x80\xa6"

@@ -12,7 +12,7 @@
 #include "cli/cli_print.h"
 #include "prosum.h"
 #include "common/buf.h"
-#include "lib/util.h"
+#include "lib/prosum_tool.h"
 
 /* ------------------------------------------------------------------------ */
 /* prosum report, prosum flush                                                */

@@ -13,7 +13,7 @@
 #include "cli/cli_print.h"
 #include "prosum.h"
 #include "common/buf.h"
-#include "lib/util.h"
+#include "lib/prosum_tool.h"
 
 /* Is `s` one of the NULL-terminated `words`? */
 static int one_of(const char *s, const char *const *words)

@@ -10,6 +10,7 @@
 
 #include "lib/crash.h"
 #include "lib/error.h"
+#include "lib/prosum_tool.h"
 #include "lib/sender.h"
 #include "common/buf.h"
 #include "lib/symbolize.h"
