@@ -9,9 +9,9 @@
 #include <string.h>
 #include <time.h>
 
-#include "lib/error.h"
+#include "common/rfc3339.h"
+#include "lib/prosum_tool.h"
 #include "prosum.h"
-#include "lib/util.h"
 
 /* Which commands accept an option (a bit per command). */
 #define C_REPORT 0x0001u
@@ -259,25 +259,34 @@ int cli_timeout(const cli_args *a, long *out)
 	return 0;
 }
 
-/* "2026-12-05": midnight UTC of a real calendar day. 0 or -1. */
-static int parse_date(const char *s, time_t *out)
+/* "2026-12-05": midnight UTC of a real calendar day (not 2026-02-30). 0 or -1. */
+static int parse_date(const char *s, int64_t *out)
 {
 	char stamp[32];
-	struct tm tm;
 
 	if (strlen(s) != 10)
 		return -1;
 	snprintf(stamp, sizeof(stamp), "%sT00:00:00Z", s);
-	if (util_parse_rfc3339(stamp, out) != 0 || !gmtime_r(out, &tm) ||
-	    tm.tm_mday != (s[8] - '0') * 10 + (s[9] - '0'))
-		return -1; /* 2026-02-30 would roll over into March */
-	return 0;
+	return rfc3339_parse(stamp, out);
+}
+
+/* RFC 3339, also with a space for the "T" ("2026-12-05 10:15:00Z", as a shell user may
+ * write it). 0 or -1. */
+static int parse_stamp(const char *s, int64_t *out)
+{
+	char stamp[64];
+
+	if (strlen(s) >= sizeof(stamp) || strlen(s) < 11 || s[10] != ' ')
+		return rfc3339_parse(s, out);
+	memcpy(stamp, s, strlen(s) + 1);
+	stamp[10] = 'T';
+	return rfc3339_parse(stamp, out);
 }
 
 int cli_parse_time(const char *s, char *out, size_t outsz)
 {
 	size_t n = strlen(s), digits = strspn(s, "0123456789");
-	time_t t;
+	int64_t t;
 	long v;
 
 	if (n > 0 && digits == n) {
@@ -298,13 +307,13 @@ int cli_parse_time(const char *s, char *out, size_t outsz)
 		age[digits] = '\0';
 		if (cli_parse_count(age, &v) != 0)
 			return -1;
-		t = time(NULL) - (time_t)(v * unit[s[n - 1] - 'a']);
-	} else if (parse_date(s, &t) != 0 && util_parse_rfc3339(s, &t) != 0) {
+		t = (int64_t)time(NULL) - (int64_t)v * unit[s[n - 1] - 'a'];
+	} else if (parse_date(s, &t) != 0 && parse_stamp(s, &t) != 0) {
 		return -1;
 	}
-	if (outsz < 32)
+	if (outsz < RFC3339_MAX)
 		return -1;
-	util_rfc3339(out, t);
+	rfc3339_format(out, t);
 	return 0;
 }
 

@@ -4,7 +4,7 @@
 
 #include <stddef.h>
 
-#include "lib/client_limits.h"
+#include "lib/prosum_tool.h"
 
 /* Exit statuses: 0 success, 1 failure (one line on stderr), 2 a usage mistake. */
 #define CLI_EXIT_FAIL 1

@@ -8,9 +8,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "lib/dsn.h"
-#include "lib/error.h"
-#include "lib/util.h"
+#include "lib/prosum_tool.h"
 
 /* With no timeout (--timeout 0), how long Retry-After answers may hold a command up. */
 #define CLI_MAX_WAIT_MS (5L * 60L * 1000L)
@@ -44,7 +42,7 @@ static int set_base(cli_api *x, const char *origin, size_t origin_len, const cha
 
 	if (!esc)
 		return cli_fail("out of memory");
-	rc = strbuf_printf(&x->base, "%.*s/api/v1/projects/%s", (int)origin_len, origin, esc);
+	rc = buf_printf(&x->base, "%.*s/api/v1/projects/%s", (int)origin_len, origin, esc);
 	free(esc);
 	return rc ? cli_fail("the server URL is too long") : 0;
 }
@@ -56,7 +54,7 @@ int cli_api_open_token(cli_api *x, const cli_args *a)
 	dsn d;
 
 	memset(x, 0, sizeof(*x));
-	strbuf_init(&x->base, 4096);
+	buf_init(&x->base, 4096);
 	/* Without --server, the DSN names the server and the project. */
 	if (!server && a->dsn) {
 		if (dsn_parse(&d, a->dsn) != 0)
@@ -88,7 +86,7 @@ int cli_api_open_dsn(cli_api *x, const cli_args *a, const char *install_id)
 	dsn d;
 
 	memset(x, 0, sizeof(*x));
-	strbuf_init(&x->base, 4096);
+	buf_init(&x->base, 4096);
 	if (!a->dsn)
 		return cli_usage_error("no DSN: give --dsn or set PROSUM_DSN");
 	if (dsn_parse(&d, a->dsn) != 0)
@@ -111,7 +109,7 @@ void cli_api_close(cli_api *x)
 {
 	transport_free(x->t);
 	x->t = NULL;
-	strbuf_free(&x->base);
+	buf_free(&x->base);
 }
 
 static int write_out(const char *data, size_t len, void *arg)
@@ -140,7 +138,7 @@ static void pause_ms(long ms)
 static int call(cli_api *x, transport_answer *ans, json_t **root, const char *method,
 		const char *path, const json_t *body, FILE *sink, int quiet_404)
 {
-	strbuf url = STRBUF_INIT(8192);
+	buf url = BUF_INIT(8192);
 	transport_call c;
 	char *doc = NULL, *line;
 	uint64_t start = util_now_ms();
@@ -150,7 +148,7 @@ static int call(cli_api *x, transport_answer *ans, json_t **root, const char *me
 	if (root)
 		*root = NULL;
 	memset(&c, 0, sizeof(c));
-	if (strbuf_printf(&url, "%s%s", x->base.ptr, path) != 0) {
+	if (buf_printf(&url, "%s%s", x->base.p, path) != 0) {
 		rc = cli_fail("the request URL is too long");
 		goto out;
 	}
@@ -162,7 +160,7 @@ static int call(cli_api *x, transport_answer *ans, json_t **root, const char *me
 		}
 	}
 	c.method = method;
-	c.url = url.ptr;
+	c.url = url.p;
 	c.token = x->token;
 	c.headers = x->headers[0] ? x->headers : NULL;
 	c.body = doc;
@@ -193,19 +191,19 @@ static int call(cli_api *x, transport_answer *ans, json_t **root, const char *me
 	}
 	if (ans->status < 200 || ans->status > 299) {
 		line = transport_error_line(ans);
-		rc = cli_fail("%s %s: %s", method, url.ptr, line ? line : "error");
+		rc = cli_fail("%s %s: %s", method, url.p, line ? line : "error");
 		free(line);
 		goto out;
 	}
 	if (root && !sink) {
-		*root = json_loadb(ans->body.ptr, ans->body.len, 0, &jerr);
+		*root = json_loadb(ans->body.p, ans->body.len, 0, &jerr);
 		if (!*root)
 			rc = cli_fail("%s %s: the answer is not JSON: line %d, column %d: %s",
-				      method, url.ptr, jerr.line, jerr.column, jerr.text);
+				      method, url.p, jerr.line, jerr.column, jerr.text);
 	}
 out:
 	free(doc);
-	strbuf_free(&url);
+	buf_free(&url);
 	return rc;
 }
 
@@ -244,12 +242,12 @@ int cli_api_stream(cli_api *x, const char *path)
 
 void cli_api_print_raw(const transport_answer *ans)
 {
-	fwrite(ans->body.ptr, 1, ans->body.len, stdout);
-	if (ans->body.len && ans->body.ptr[ans->body.len - 1] != '\n')
+	fwrite(ans->body.p, 1, ans->body.len, stdout);
+	if (ans->body.len && ans->body.p[ans->body.len - 1] != '\n')
 		putchar('\n');
 }
 
-int cli_api_param(strbuf *q, const char *name, const char *value)
+int cli_api_param(buf *q, const char *name, const char *value)
 {
 	char *esc;
 	int rc;
@@ -259,7 +257,7 @@ int cli_api_param(strbuf *q, const char *name, const char *value)
 	esc = transport_escape(value);
 	if (!esc)
 		return -1;
-	rc = strbuf_printf(q, "%s%s=%s", q->len ? "&" : "?", name, esc);
+	rc = buf_printf(q, "%s%s=%s", q->len ? "&" : "?", name, esc);
 	free(esc);
 	return rc ? -1 : 0;
 }

@@ -7,14 +7,14 @@
 #include <stdio.h>
 
 #include "cli/cli.h"
-#include "lib/strbuf.h"
-#include "lib/transport.h"
+#include "common/buf.h"
+#include "lib/prosum_tool.h"
 
 /* One conversation with the server. Initialise with cli_api_open_*(); release with cli_api_close().
  */
 typedef struct cli_api {
 	transport *t;
-	strbuf base;       /* https://HOST:PORT/api/v1/projects/PROJECT */
+	buf base;          /* https://HOST:PORT/api/v1/projects/PROJECT */
 	const char *token; /* Authorization: Bearer; NULL with an ingest key */
 	char key_header[PROSUM_MAX_KEY + 32];
 	char install_header[96];
@@ -73,6 +73,6 @@ int cli_api_stream(cli_api *x, const char *path);
 void cli_api_print_raw(const transport_answer *ans);
 
 /* Append "?name=value" or "&name=value" (escaped) to q when value is not NULL. 0 or -1. */
-int cli_api_param(strbuf *q, const char *name, const char *value);
+int cli_api_param(buf *q, const char *name, const char *value);
 
 #endif

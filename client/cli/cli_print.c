@@ -5,8 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "lib/strbuf.h"
-#include "lib/util.h"
+#include "common/rfc3339.h"
+#include "common/buf.h"
+#include "lib/prosum_tool.h"
 
 /* Copy at most n - 1 bytes of s, never ending inside a UTF-8 sequence; sanitised. */
 static void copy_text(char *out, size_t n, const char *s)
@@ -68,12 +69,16 @@ static int present(const json_t *v)
 /* Seconds since the epoch of a timestamp given as RFC 3339 text or as a number. */
 static int time_of(const json_t *v, time_t *out)
 {
+	int64_t secs;
+
 	if (json_is_integer(v)) {
 		*out = (time_t)json_integer_value(v);
 		return 0;
 	}
-	if (json_is_string(v))
-		return util_parse_rfc3339(json_string_value(v), out);
+	if (json_is_string(v) && rfc3339_parse(json_string_value(v), &secs) == 0) {
+		*out = (time_t)secs;
+		return 0;
+	}
 	return -1;
 }
 
@@ -114,7 +119,7 @@ void cli_when(char *out, size_t n, const json_t *v, time_t now)
 		snprintf(out, n, "-");
 		return;
 	}
-	util_rfc3339(stamp, t);
+	rfc3339_format(stamp, (int64_t)t);
 	cli_age(age, sizeof(age), v, now);
 	snprintf(out, n, "%s (%s)", stamp, age);
 }
@@ -176,25 +181,25 @@ static void block(const char *label, const json_t *v)
 }
 
 /* An object's members as "k v, k v" (or with another separator), into sb. */
-static void members(strbuf *sb, const json_t *obj, const char *between, const char *sep)
+static void members(buf *sb, const json_t *obj, const char *between, const char *sep)
 {
 	const char *key;
 	json_t *v;
 	char text[1024];
 
-	strbuf_reset(sb);
+	buf_reset(sb);
 	json_object_foreach((json_t *)obj, key, v)
 	{
 		if (!present(v))
 			continue;
 		cli_text(text, sizeof(text), v);
 		if (between)
-			strbuf_printf(sb, "%s%s%s%s", sb->len ? sep : "", key, between, text);
+			buf_printf(sb, "%s%s%s%s", sb->len ? sep : "", key, between, text);
 		else
-			strbuf_printf(sb, "%s%s", sb->len ? sep : "", text);
+			buf_printf(sb, "%s%s", sb->len ? sep : "", text);
 	}
-	if (sb->ptr)
-		util_sanitize(sb->ptr);
+	if (sb->p)
+		util_sanitize(sb->p);
 }
 
 /* The first 12 characters of a commit id, the way people quote them. */
@@ -209,12 +214,12 @@ static void short_commit(char out[16], const json_t *v)
 /* One line on stdout, cut with "…" to `width` columns (0: no limit) as table lines are. */
 static void fitted_line(const char *s, size_t width)
 {
-	strbuf cut = STRBUF_INIT(64 * 1024);
+	buf cut = BUF_INIT(64 * 1024);
 
-	if (width && cli_text_width(s) > width && cli_text_cut(&cut, s, width) == 0 && cut.ptr)
-		s = cut.ptr;
+	if (width && cli_text_width(s) > width && cli_text_cut(&cut, s, width) == 0 && cut.p)
+		s = cut.p;
 	printf("%s\n", s);
-	strbuf_free(&cut);
+	buf_free(&cut);
 }
 
 /* A conversation is wrapped to no fewer columns than this, however narrow the terminal. */
@@ -227,7 +232,7 @@ static void fitted_line(const char *s, size_t width)
  * the first starts after `pad`. A piece wider than `width` altogether (a very
  * narrow terminal) is cut with "…", as table lines are.
  */
-static void wrapped(strbuf *out, const char *line, const char *pad, size_t room, size_t width)
+static void wrapped(buf *out, const char *line, const char *pad, size_t room, size_t width)
 {
 	const char *p = line;
 
@@ -247,16 +252,16 @@ static void wrapped(strbuf *out, const char *line, const char *pad, size_t room,
 		next = p + n;
 		while (n > 0 && p[n - 1] == ' ')
 			n--;
-		strbuf_add(out, p, n);
+		buf_append(out, p, n);
 		while (*next == ' ')
 			next++;
-		while (out->len > 0 && out->ptr[out->len - 1] == ' ')
-			out->ptr[--out->len] = '\0'; /* "you (1m ago):" before an empty line */
-		fitted_line(out->ptr ? out->ptr : "", width);
-		strbuf_reset(out);
+		while (out->len > 0 && out->p[out->len - 1] == ' ')
+			out->p[--out->len] = '\0'; /* "you (1m ago):" before an empty line */
+		fitted_line(out->p ? out->p : "", width);
+		buf_reset(out);
 		if (!*next)
 			return;
-		strbuf_adds(out, pad);
+		buf_puts(out, pad);
 		p = next;
 	}
 }
@@ -279,7 +284,7 @@ static void comments(const json_t *list, const char *indent, time_t now, size_t 
 	{
 		char author[160], from[16], age[64], pad[256];
 		const char *body = json_string_value(json_object_get(c, "body"));
-		strbuf head = STRBUF_INIT(512);
+		buf head = BUF_INIT(512);
 		size_t w, room;
 		int rc;
 
@@ -288,27 +293,27 @@ static void comments(const json_t *list, const char *indent, time_t now, size_t 
 		cli_age(age, sizeof(age), json_object_get(c, "at"), now);
 		if (strcmp(from, "tester") == 0)
 			rc = strcmp(author, "-") != 0 && strcmp(author, "tester") != 0
-				 ? strbuf_printf(&head, "%s%s (tester, %s): ", indent, author, age)
-				 : strbuf_printf(&head, "%stester (%s): ", indent, age);
+				 ? buf_printf(&head, "%s%s (tester, %s): ", indent, author, age)
+				 : buf_printf(&head, "%stester (%s): ", indent, age);
 		else
-			rc = strbuf_printf(&head, "%s%s (%s): ", indent,
-					   strcmp(author, "-") != 0   ? author
-					   : strcmp(from, "you") == 0 ? "you"
-								      : "team",
-					   age);
+			rc = buf_printf(&head, "%s%s (%s): ", indent,
+					strcmp(author, "-") != 0   ? author
+					: strcmp(from, "you") == 0 ? "you"
+								   : "team",
+					age);
 		if (rc != 0) {
-			strbuf_free(&head);
+			buf_free(&head);
 			continue;
 		}
-		w = cli_text_width(head.ptr);
+		w = cli_text_width(head.p);
 		room = width == 0 ? SIZE_MAX : width > w ? width - w : 0;
 		if (room < MIN_ROOM) {
-			head.ptr[--head.len] = '\0'; /* "team (5m ago):" alone */
-			fitted_line(head.ptr, width);
-			strbuf_reset(&head);
+			head.p[--head.len] = '\0'; /* "team (5m ago):" alone */
+			fitted_line(head.p, width);
+			buf_reset(&head);
 			w = strlen(indent) + 2;
 			room = width > w + MIN_ROOM ? width - w : MIN_ROOM;
-			strbuf_printf(&head, "%*s", (int)w, "");
+			buf_printf(&head, "%*s", (int)w, "");
 		}
 		w = w < sizeof(pad) - 1 ? w : sizeof(pad) - 1;
 		memset(pad, ' ', w);
@@ -323,9 +328,9 @@ static void comments(const json_t *list, const char *indent, time_t now, size_t 
 			free(text);
 			p = nl && nl[1] ? nl + 1 : NULL;
 			if (p)
-				strbuf_adds(&head, pad);
+				buf_puts(&head, pad);
 		}
-		strbuf_free(&head);
+		buf_free(&head);
 	}
 }
 
@@ -451,7 +456,7 @@ void cli_show_report(const json_t *r, time_t now)
 	json_t *tags = json_object_get(r, "tags"), *att = json_object_get(r, "attachments");
 	json_t *v;
 	size_t i;
-	strbuf sb = STRBUF_INIT(8192);
+	buf sb = BUF_INIT(8192);
 
 	cli_text(head[0], sizeof(head[0]), json_object_get(r, "id"));
 	cli_text(head[1], sizeof(head[1]), json_object_get(r, "kind"));
@@ -464,7 +469,7 @@ void cli_show_report(const json_t *r, time_t now)
 	if (json_is_object(build)) {
 		members(&sb, build, " ", ", ");
 		if (sb.len)
-			printf(LABEL "%s\n", "build:", sb.ptr);
+			printf(LABEL "%s\n", "build:", sb.p);
 	}
 	if (json_is_object(rev)) {
 		json_t *commit = json_object_get(rev, "commit");
@@ -488,12 +493,12 @@ void cli_show_report(const json_t *r, time_t now)
 	if (json_is_object(plat)) {
 		members(&sb, plat, NULL, " ");
 		if (sb.len)
-			printf(LABEL "%s\n", "platform:", sb.ptr);
+			printf(LABEL "%s\n", "platform:", sb.p);
 	}
 	if (json_is_object(tester)) {
 		members(&sb, tester, " ", ", ");
 		if (sb.len)
-			printf(LABEL "%s\n", "tester:", sb.ptr);
+			printf(LABEL "%s\n", "tester:", sb.p);
 	}
 	field("assignee:", json_object_get(r, "assignee"));
 	fix_fields(r);
@@ -505,7 +510,7 @@ void cli_show_report(const json_t *r, time_t now)
 	}
 	if (json_is_object(tags) && json_object_size(tags)) {
 		members(&sb, tags, "=", " ");
-		printf(LABEL "%s\n", "tags:", sb.ptr ? sb.ptr : "");
+		printf(LABEL "%s\n", "tags:", sb.p ? sb.p : "");
 	}
 	block("description", json_object_get(r, "description"));
 	block("steps", json_object_get(r, "steps"));
@@ -527,13 +532,13 @@ void cli_show_report(const json_t *r, time_t now)
 	}
 	section_comments(r, now);
 	section_history(r);
-	strbuf_free(&sb);
+	buf_free(&sb);
 }
 
 /* "1.4.0 (3), 1.4.1 (1)" from {"1.4.0":3,"1.4.1":1}. */
 static void facet(const char *label, const json_t *o)
 {
-	strbuf sb = STRBUF_INIT(8192);
+	buf sb = BUF_INIT(8192);
 	const char *key;
 	json_t *v;
 	char count[64];
@@ -543,13 +548,13 @@ static void facet(const char *label, const json_t *o)
 	json_object_foreach((json_t *)o, key, v)
 	{
 		cli_text(count, sizeof(count), v);
-		strbuf_printf(&sb, "%s%s (%s)", sb.len ? ", " : "", key, count);
+		buf_printf(&sb, "%s%s (%s)", sb.len ? ", " : "", key, count);
 	}
-	if (sb.ptr) {
-		util_sanitize(sb.ptr);
-		printf(LABEL "%s\n", label, sb.ptr);
+	if (sb.p) {
+		util_sanitize(sb.p);
+		printf(LABEL "%s\n", label, sb.p);
 	}
-	strbuf_free(&sb);
+	buf_free(&sb);
 }
 
 /* "2026-11-20T10:15:00Z (3d ago), build abc1234": the report's build.revision, else its
@@ -680,7 +685,7 @@ static void shipped_line(const json_t *it)
 	char id[64], title[512], votes[32], by[160], name[160];
 	json_t *credited = json_object_get(it, "credited"), *v;
 	json_int_t others = json_integer_value(json_object_get(it, "others"));
-	strbuf sb = STRBUF_INIT(4096);
+	buf sb = BUF_INIT(4096);
 	size_t i, named = 0;
 
 	cli_text(id, sizeof(id), json_object_get(it, "id"));
@@ -688,22 +693,21 @@ static void shipped_line(const json_t *it)
 	cli_text(votes, sizeof(votes), json_object_get(it, "votes"));
 	cli_text(by, sizeof(by), json_object_get(it, "suggested_by"));
 	if (strcmp(by, "-") != 0)
-		strbuf_printf(&sb, "suggested by %s", by);
+		buf_printf(&sb, "suggested by %s", by);
 	json_array_foreach(credited, i, v)
 	{
 		cli_text(name, sizeof(name), v);
 		if (strcmp(name, by) == 0)
 			continue; /* the author's own vote */
-		strbuf_printf(&sb, "%s%s",
-			      named++ ? ", " : (sb.len ? "; voted for by " : "voted for by "),
-			      name);
+		buf_printf(&sb, "%s%s",
+			   named++ ? ", " : (sb.len ? "; voted for by " : "voted for by "), name);
 	}
 	if (others > 0)
-		strbuf_printf(&sb, "%s%" JSON_INTEGER_FORMAT " more voter%s", sb.len ? "; " : "",
-			      others, others == 1 ? "" : "s");
+		buf_printf(&sb, "%s%" JSON_INTEGER_FORMAT " more voter%s", sb.len ? "; " : "",
+			   others, others == 1 ? "" : "s");
 	printf("  %s  %s  %s vote%s%s%s%s\n", id, title, votes, strcmp(votes, "1") ? "s" : "",
-	       sb.len ? "  (" : "", sb.len ? sb.ptr : "", sb.len ? ")" : "");
-	strbuf_free(&sb);
+	       sb.len ? "  (" : "", sb.len ? sb.p : "", sb.len ? ")" : "");
+	buf_free(&sb);
 }
 
 static void fixed_group_line(const json_t *it)
@@ -764,44 +768,44 @@ void cli_show_release(const json_t *rel, time_t now)
 static void mine_item(const json_t *it, int report, time_t now, size_t width)
 {
 	char id[64], status[64], title[512], n[32], rel[160];
-	strbuf sb = STRBUF_INIT(1024);
+	buf sb = BUF_INIT(1024);
 	json_t *list = json_object_get(it, "comments");
 
 	cli_text(id, sizeof(id), json_object_get(it, "id"));
 	cli_text(status, sizeof(status), json_object_get(it, "status"));
 	cli_text(title, sizeof(title), json_object_get(it, "title"));
-	strbuf_printf(&sb, "  %-6s %-12s %s", id, status, title);
+	buf_printf(&sb, "  %-6s %-12s %s", id, status, title);
 	/* A title too long for the terminal is cut, as in the tables. */
-	fitted_line(sb.ptr ? sb.ptr : "", width);
-	strbuf_reset(&sb);
-	strbuf_adds(&sb, "         ");
+	fitted_line(sb.p ? sb.p : "", width);
+	buf_reset(&sb);
+	buf_puts(&sb, "         ");
 	if (report) {
 		json_int_t others = json_integer_value(json_object_get(it, "others"));
 		if (others == 0)
-			strbuf_adds(&sb, "no one else saw this yet");
+			buf_puts(&sb, "no one else saw this yet");
 		else
-			strbuf_printf(&sb, "%" JSON_INTEGER_FORMAT " other%s saw this", others,
-				      others == 1 ? "" : "s");
+			buf_printf(&sb, "%" JSON_INTEGER_FORMAT " other%s saw this", others,
+				   others == 1 ? "" : "s");
 		if (present(json_object_get(it, "fixed_in"))) {
 			cli_text(rel, sizeof(rel), json_object_get(it, "fixed_in"));
-			strbuf_printf(&sb, "; fixed in %s", rel);
+			buf_printf(&sb, "; fixed in %s", rel);
 		}
 	} else {
 		cli_text(n, sizeof(n), json_object_get(it, "votes"));
-		strbuf_printf(&sb, "%s vote%s", n, strcmp(n, "1") ? "s" : "");
+		buf_printf(&sb, "%s vote%s", n, strcmp(n, "1") ? "s" : "");
 		if (present(json_object_get(it, "shipped_in"))) {
 			cli_text(rel, sizeof(rel), json_object_get(it, "shipped_in"));
-			strbuf_printf(&sb, "; shipped in %s", rel);
+			buf_printf(&sb, "; shipped in %s", rel);
 		}
 		if (present(json_object_get(it, "duplicate_of"))) {
 			cli_text(rel, sizeof(rel), json_object_get(it, "duplicate_of"));
-			strbuf_printf(&sb, "; merged into %s", rel);
+			buf_printf(&sb, "; merged into %s", rel);
 		}
 	}
-	fitted_line(sb.ptr ? sb.ptr : "", width);
+	fitted_line(sb.p ? sb.p : "", width);
 	if (json_is_array(list))
 		comments(list, "         ", now, width);
-	strbuf_free(&sb);
+	buf_free(&sb);
 }
 
 void cli_show_mine(const json_t *m, time_t now)

@@ -7,7 +7,7 @@
 #include <stdio.h>
 #include <time.h>
 
-#include "lib/strbuf.h"
+#include "common/buf.h"
 
 /*
  * A printable copy of a JSON value into out (n > 0): strings as they are,
@@ -65,10 +65,11 @@ size_t cli_text_fit(const char *s, size_t cols);
 
 /*
  * Append s to out, cut to at most `cols` display columns: when it is wider,
- * the first cols - 1 columns (less the spaces they end with) and "…". Never cuts inside a UTF-8 sequence or
- * between a character and its combining marks. 0 or -1 (no memory).
+ * the first cols - 1 columns (less the spaces they end with) and "…". Never cuts inside a UTF-8
+ * sequence or between a character and its combining marks. 0, or a BUF_ error (no memory, past
+ * out's ceiling).
  */
-int cli_text_cut(strbuf *out, const char *s, size_t cols);
+int cli_text_cut(buf *out, const char *s, size_t cols);
 
 /* Readable views of the server's items, on stdout. */
 void cli_show_report(const json_t *r, time_t now);

@@ -11,11 +11,8 @@
 #include <time.h>
 
 #include "cli/cli.h"
-#include "lib/client.h"
-#include "lib/dsn.h"
-#include "lib/spool.h"
-#include "lib/strbuf.h"
-#include "lib/util.h"
+#include "lib/prosum_tool.h"
+#include "common/buf.h"
 
 /* One queued item of one spool. */
 typedef struct qitem {

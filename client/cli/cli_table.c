@@ -6,8 +6,8 @@
 #include <unistd.h>
 
 #include "cli/cli_print.h"
-#include "lib/strbuf.h"
-#include "lib/util.h"
+#include "common/buf.h"
+#include "lib/prosum_tool.h"
 
 /* "…": one column, three bytes. */
 #define ELLIPSIS "\xe2\x80\xa6"
@@ -131,21 +131,21 @@ size_t cli_text_fit(const char *s, size_t cols)
 	return fit_bytes(s, cols, NULL);
 }
 
-int cli_text_cut(strbuf *out, const char *s, size_t cols)
+int cli_text_cut(buf *out, const char *s, size_t cols)
 {
 	size_t n;
 
 	if (cli_text_width(s) <= cols)
-		return strbuf_adds(out, s);
+		return buf_puts(out, s);
 	if (cols == 0)
 		return 0;
 	n = fit_bytes(s, cols - 1, NULL);
 	/* "opening…", not "opening …". */
 	while (n > 0 && s[n - 1] == ' ')
 		n--;
-	if (strbuf_add(out, s, n) != 0)
+	if (buf_append(out, s, n) != 0)
 		return -1;
-	return strbuf_add(out, ELLIPSIS, ELLIPSIS_LEN);
+	return buf_append(out, ELLIPSIS, ELLIPSIS_LEN);
 }
 
 /* A positive number of at most 5 digits, else 0. */
@@ -303,28 +303,28 @@ out:
 static void print_row(const cli_table *t, const char *const *row, const size_t *width, size_t limit,
 		      size_t total, FILE *f)
 {
-	strbuf line = STRBUF_INIT(1024 * 1024), cell = STRBUF_INIT(1024 * 1024);
+	buf line = BUF_INIT(1024 * 1024), cell = BUF_INIT(1024 * 1024);
 
 	for (size_t c = 0; c < t->ncols; c++) {
 		size_t w;
-		strbuf_reset(&cell);
+		buf_reset(&cell);
 		cli_text_cut(&cell, row[c], width[c]);
-		w = cell.ptr ? cli_text_width(cell.ptr) : 0;
-		if (cell.ptr)
-			strbuf_adds(&line, cell.ptr);
+		w = cell.p ? cli_text_width(cell.p) : 0;
+		if (cell.p)
+			buf_puts(&line, cell.p);
 		if (c + 1 < t->ncols)
-			strbuf_printf(&line, "%*s", (int)(width[c] - w + 2), "");
+			buf_printf(&line, "%*s", (int)(width[c] - w + 2), "");
 	}
 	/* The columns alone are wider than the terminal: the line is cut, never wrapped. */
-	if (limit && total > limit && line.ptr) {
-		strbuf_reset(&cell);
-		cli_text_cut(&cell, line.ptr, limit);
-		fprintf(f, "%*s%s\n", (int)t->indent, "", cell.ptr ? cell.ptr : "");
+	if (limit && total > limit && line.p) {
+		buf_reset(&cell);
+		cli_text_cut(&cell, line.p, limit);
+		fprintf(f, "%*s%s\n", (int)t->indent, "", cell.p ? cell.p : "");
 	} else {
-		fprintf(f, "%*s%s\n", (int)t->indent, "", line.ptr ? line.ptr : "");
+		fprintf(f, "%*s%s\n", (int)t->indent, "", line.p ? line.p : "");
 	}
-	strbuf_free(&line);
-	strbuf_free(&cell);
+	buf_free(&line);
+	buf_free(&cell);
 }
 
 void cli_table_print(const cli_table *t, FILE *f, size_t limit)

@@ -6,12 +6,13 @@
 #include <string.h>
 #include <time.h>
 
+#include "common/rfc3339.h"
 #include "cli/cli.h"
 #include "cli/cli_api.h"
 #include "cli/cli_print.h"
 #include "prosum.h"
-#include "lib/strbuf.h"
-#include "lib/util.h"
+#include "common/buf.h"
+#include "lib/prosum_tool.h"
 
 /* ------------------------------------------------------------------------ */
 /* prosum report, prosum flush                                                */
@@ -86,7 +87,7 @@ static void print_delivered(const prosum_result *res)
 static void on_delivery(const prosum_result *res, void *payload)
 {
 	capture *cap = payload;
-	strbuf line = STRBUF_INIT(2048);
+	buf line = BUF_INIT(2048);
 
 	if (res->status >= 200 && res->status <= 299)
 		cap->sent++;
@@ -108,17 +109,16 @@ static void on_delivery(const prosum_result *res, void *payload)
 	cap->known_status = dup_or_null(res->known_status);
 	cap->known_fixed_in = dup_or_null(res->known_fixed_in);
 	if (res->status >= 300) {
-		strbuf_printf(&line, "%d", res->status);
+		buf_printf(&line, "%d", res->status);
 		if (res->error_code)
-			strbuf_printf(&line, " %s", res->error_code);
+			buf_printf(&line, " %s", res->error_code);
 		if (res->error_message)
-			strbuf_printf(&line, "%s %s", res->error_code ? ":" : "",
-				      res->error_message);
+			buf_printf(&line, "%s %s", res->error_code ? ":" : "", res->error_message);
 		if (res->error_field && res->error_field[0])
-			strbuf_printf(&line, " (field %s)", res->error_field);
-		cap->error = strbuf_detach(&line);
+			buf_printf(&line, " (field %s)", res->error_field);
+		cap->error = buf_detach_str(&line);
 	}
-	strbuf_free(&line);
+	buf_free(&line);
 }
 
 static void capture_free(capture *cap)
@@ -611,7 +611,7 @@ int cli_mine(const cli_args *a)
 	transport_answer ans = TRANSPORT_ANSWER_INIT;
 	prosum_client *client = NULL;
 	json_t *root = NULL;
-	strbuf path = STRBUF_INIT(1024), query = STRBUF_INIT(512);
+	buf path = BUF_INIT(1024), query = BUF_INIT(512);
 	char since[64];
 	cli_api x;
 	int rc;
@@ -626,16 +626,16 @@ int cli_mine(const cli_args *a)
 		long long secs = 0;
 		for (const char *p = since; *p; p++)
 			secs = secs * 10 + (*p - '0');
-		util_rfc3339(since, (time_t)secs);
+		rfc3339_format(since, (int64_t)secs);
 	}
 	if (cli_api_param(&query, "since", a->since ? since : NULL) != 0 ||
-	    strbuf_printf(&path, "/mine%s", query.ptr ? query.ptr : "") != 0) {
+	    buf_printf(&path, "/mine%s", query.p ? query.p : "") != 0) {
 		rc = cli_fail("out of memory");
 		goto out;
 	}
 	rc = open_install(&x, &client, a);
 	if (rc == 0)
-		rc = cli_api_call(&x, &ans, &root, "GET", path.ptr, NULL);
+		rc = cli_api_call(&x, &ans, &root, "GET", path.p, NULL);
 	if (rc)
 		goto out;
 	if (a->json)
@@ -647,8 +647,8 @@ int cli_mine(const cli_args *a)
 out:
 	json_decref(root);
 	transport_answer_free(&ans);
-	strbuf_free(&path);
-	strbuf_free(&query);
+	buf_free(&path);
+	buf_free(&query);
 	cli_api_close(&x);
 	prosum_close(client);
 	return rc;
@@ -664,7 +664,7 @@ out:
 /* Read all of stdin into *out (malloc'd, NUL-terminated), refusing more than `max` bytes. */
 static int read_stdin(char **out, size_t *len, size_t max)
 {
-	strbuf sb = STRBUF_INIT(max + 1);
+	buf sb = BUF_INIT(max + 1);
 	char chunk[4096];
 	size_t n;
 	int rc = 0;
@@ -675,7 +675,7 @@ static int read_stdin(char **out, size_t *len, size_t max)
 			rc = cli_usage_error("the reply is longer than %d bytes", PROSUM_MAX_FIELD);
 			goto out;
 		}
-		if (strbuf_add(&sb, chunk, n) != 0) {
+		if (buf_append(&sb, chunk, n) != 0) {
 			rc = cli_fail("out of memory");
 			goto out;
 		}
@@ -685,11 +685,11 @@ static int read_stdin(char **out, size_t *len, size_t max)
 		goto out;
 	}
 	*len = sb.len;
-	*out = sb.len ? strbuf_detach(&sb) : strdup("");
+	*out = sb.len ? buf_detach_str(&sb) : strdup("");
 	if (!*out)
 		rc = cli_fail("out of memory");
 out:
-	strbuf_free(&sb);
+	buf_free(&sb);
 	return rc;
 }
 
@@ -763,7 +763,7 @@ int cli_reply(const cli_args *a)
 	transport_answer ans = TRANSPORT_ANSWER_INIT;
 	prosum_client *client = NULL;
 	json_t *body = NULL, *root = NULL, *err = NULL;
-	strbuf path = STRBUF_INIT(256);
+	buf path = BUF_INIT(256);
 	const char *id = a->pos[0];
 	char *text = NULL, *line = NULL;
 	cli_api x;
@@ -782,15 +782,15 @@ int cli_reply(const cli_args *a)
 			  : cli_fail("out of memory");
 		goto out;
 	}
-	if (strbuf_printf(&path, "/reports/%s/comments", id) != 0) {
+	if (buf_printf(&path, "/reports/%s/comments", id) != 0) {
 		rc = cli_fail("out of memory");
 		goto out;
 	}
 	rc = open_install(&x, &client, a);
 	if (rc == 0)
-		rc = cli_api_call_quiet(&x, &ans, &root, "POST", path.ptr, body);
+		rc = cli_api_call_quiet(&x, &ans, &root, "POST", path.p, body);
 	if (rc && (ans.status == 403 || ans.status == 404)) {
-		err = json_loadb(ans.body.ptr ? ans.body.ptr : "", ans.body.len, 0, NULL);
+		err = json_loadb(ans.body.p ? ans.body.p : "", ans.body.len, 0, NULL);
 		if (ans.status == 403)
 			rc = cli_fail("%s was not sent from this install", id);
 		else if (strncmp(answer_message(err), "no such report", 14) == 0)
@@ -798,7 +798,7 @@ int cli_reply(const cli_args *a)
 		else {
 			/* No such project, or a server without replies: its own words. */
 			line = transport_error_line(&ans);
-			rc = cli_fail("POST %s%s: %s", x.base.ptr, path.ptr, line ? line : "error");
+			rc = cli_fail("POST %s%s: %s", x.base.p, path.p, line ? line : "error");
 		}
 	}
 	if (rc)
@@ -814,7 +814,7 @@ out:
 	json_decref(root);
 	json_decref(body);
 	transport_answer_free(&ans);
-	strbuf_free(&path);
+	buf_free(&path);
 	cli_api_close(&x);
 	prosum_close(client);
 	return rc;

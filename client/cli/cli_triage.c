@@ -12,8 +12,8 @@
 #include "cli/cli_api.h"
 #include "cli/cli_print.h"
 #include "prosum.h"
-#include "lib/strbuf.h"
-#include "lib/util.h"
+#include "common/buf.h"
+#include "lib/prosum_tool.h"
 
 /* Is `s` one of the NULL-terminated `words`? */
 static int one_of(const char *s, const char *const *words)
@@ -176,7 +176,7 @@ int cli_reports(const cli_args *a)
 					    "VERSION", "AGE",   "TITLE"};
 	static const char *const sorts[] = {"newest", "oldest", NULL};
 	static const char *const formats[] = {"csv", "jsonl", NULL};
-	strbuf q = STRBUF_INIT(8192), path = STRBUF_INIT(16384);
+	buf q = BUF_INIT(8192), path = BUF_INIT(16384);
 	char since[64], until[64], tag[1024];
 	cli_args b = *a;
 	cli_api x;
@@ -223,17 +223,17 @@ int cli_reports(const cli_args *a)
 	    cli_api_param(&q, "sort", a->sort) || cli_api_param(&q, "q", a->query) ||
 	    cli_api_param(&q, "limit", a->limit) || cli_api_param(&q, "cursor", a->cursor) ||
 	    cli_api_param(&q, "format", a->format) ||
-	    strbuf_printf(&path, "/reports%s", q.ptr ? q.ptr : "")) {
+	    buf_printf(&path, "/reports%s", q.p ? q.p : "")) {
 		rc = cli_fail("the filters are too long");
 		goto out;
 	}
 	if (a->format)
-		rc = cli_api_stream(&x, path.ptr);
+		rc = cli_api_stream(&x, path.p);
 	else
-		rc = list(&x, a, path.ptr, 7, names, 1u << 4, report_row);
+		rc = list(&x, a, path.p, 7, names, 1u << 4, report_row);
 out:
-	strbuf_free(&q);
-	strbuf_free(&path);
+	buf_free(&q);
+	buf_free(&path);
 	cli_api_close(&x);
 	return rc;
 }
@@ -257,7 +257,7 @@ int cli_groups(const cli_args *a)
 	static const char *const names[] = {"ID",        "STATUS",   "KIND",     "COUNT", "TESTERS",
 					    "LAST SEEN", "FIXED IN", "ASSIGNEE", "TITLE"};
 	static const char *const sorts[] = {"newest", "oldest", "count", "testers", NULL};
-	strbuf q = STRBUF_INIT(8192), path = STRBUF_INIT(16384);
+	buf q = BUF_INIT(8192), path = BUF_INIT(16384);
 	char since[64], until[64];
 	cli_api x;
 	int rc;
@@ -277,14 +277,14 @@ int cli_groups(const cli_args *a)
 	    cli_api_param(&q, "until", a->until ? until : NULL) ||
 	    cli_api_param(&q, "sort", a->sort) || cli_api_param(&q, "limit", a->limit) ||
 	    cli_api_param(&q, "cursor", a->cursor) ||
-	    strbuf_printf(&path, "/groups%s", q.ptr ? q.ptr : "")) {
+	    buf_printf(&path, "/groups%s", q.p ? q.p : "")) {
 		rc = cli_fail("the filters are too long");
 		goto out;
 	}
-	rc = list(&x, a, path.ptr, 9, names, (1u << 6) | (1u << 7), group_row);
+	rc = list(&x, a, path.p, 9, names, (1u << 6) | (1u << 7), group_row);
 out:
-	strbuf_free(&q);
-	strbuf_free(&path);
+	buf_free(&q);
+	buf_free(&path);
 	cli_api_close(&x);
 	return rc;
 }
@@ -304,7 +304,7 @@ int cli_suggestions(const cli_args *a)
 {
 	static const char *const names[] = {"ID", "STATUS", "VOTES", "SHIPPED IN", "TITLE"};
 	static const char *const sorts[] = {"votes", "newest", NULL};
-	strbuf q = STRBUF_INIT(8192), path = STRBUF_INIT(16384);
+	buf q = BUF_INIT(8192), path = BUF_INIT(16384);
 	cli_api x;
 	int rc;
 
@@ -321,14 +321,14 @@ int cli_suggestions(const cli_args *a)
 	if (cli_api_param(&q, "status", a->status) || cli_api_param(&q, "sort", a->sort) ||
 	    cli_api_param(&q, "q", a->query) || cli_api_param(&q, "limit", a->limit) ||
 	    cli_api_param(&q, "cursor", a->cursor) ||
-	    strbuf_printf(&path, "/suggestions%s", q.ptr ? q.ptr : "")) {
+	    buf_printf(&path, "/suggestions%s", q.p ? q.p : "")) {
 		rc = cli_fail("the filters are too long");
 		goto out;
 	}
-	rc = list(&x, a, path.ptr, 5, names, 1u << 3, suggestion_row);
+	rc = list(&x, a, path.p, 5, names, 1u << 3, suggestion_row);
 out:
-	strbuf_free(&q);
-	strbuf_free(&path);
+	buf_free(&q);
+	buf_free(&path);
 	cli_api_close(&x);
 	return rc;
 }
@@ -562,17 +562,17 @@ out:
 static int release_show(cli_api *x, const cli_args *a, const char *name)
 {
 	transport_answer ans = TRANSPORT_ANSWER_INIT;
-	strbuf path = STRBUF_INIT(1024);
+	buf path = BUF_INIT(1024);
 	json_t *root = NULL;
 	char *esc = transport_escape(name);
 	int rc = 0;
 
-	if (!esc || strbuf_printf(&path, "/releases/%s%s", esc, a->notes ? "/notes" : "") != 0) {
+	if (!esc || buf_printf(&path, "/releases/%s%s", esc, a->notes ? "/notes" : "") != 0) {
 		rc = cli_fail("out of memory");
 		goto out;
 	}
 	/* The notes are Markdown, printed as they come. */
-	rc = cli_api_call(x, &ans, a->notes ? NULL : &root, "GET", path.ptr, NULL);
+	rc = cli_api_call(x, &ans, a->notes ? NULL : &root, "GET", path.p, NULL);
 	if (rc)
 		goto out;
 	if (a->json || a->notes)
@@ -585,7 +585,7 @@ out:
 	free(esc);
 	json_decref(root);
 	transport_answer_free(&ans);
-	strbuf_free(&path);
+	buf_free(&path);
 	return rc;
 }
 
@@ -667,7 +667,7 @@ static int attachment_missing(cli_api *x, const char *id, const char *name)
 {
 	transport_answer ans = TRANSPORT_ANSWER_INIT;
 	json_t *root = NULL, *list, *v;
-	strbuf names = STRBUF_INIT(4096);
+	buf names = BUF_INIT(4096);
 	char path[64], n[256];
 	size_t i;
 	int rc;
@@ -682,13 +682,13 @@ static int attachment_missing(cli_api *x, const char *id, const char *name)
 	json_array_foreach(list, i, v)
 	{
 		cli_text(n, sizeof(n), json_is_object(v) ? json_object_get(v, "name") : v);
-		strbuf_printf(&names, "%s%s", names.len ? ", " : "", n);
+		buf_printf(&names, "%s%s", names.len ? ", " : "", n);
 	}
 	rc = cli_fail("%s has no attachment \"%s\"; %s%s", id, name,
-		      names.len ? "it has: " : "it has none", names.len ? names.ptr : "");
+		      names.len ? "it has: " : "it has none", names.len ? names.p : "");
 out:
 	json_decref(root);
-	strbuf_free(&names);
+	buf_free(&names);
 	transport_answer_free(&ans);
 	return rc;
 }
@@ -737,7 +737,7 @@ int cli_attachment(const cli_args *a)
 	transport_answer ans = TRANSPORT_ANSWER_INIT;
 	const char *id = a->pos[0], *name = a->pos[1];
 	int to_file = a->output && strcmp(a->output, "-") != 0;
-	strbuf path = STRBUF_INIT(1024);
+	buf path = BUF_INIT(1024);
 	char *esc = NULL, *tmp = NULL;
 	FILE *out = stdout;
 	cli_api x;
@@ -749,7 +749,7 @@ int cli_attachment(const cli_args *a)
 	if (!name[0])
 		return cli_usage_error("attachment: the attachment's name is empty");
 	esc = transport_escape(name);
-	if (!esc || strbuf_printf(&path, "/reports/%s/attachments/%s", id, esc) != 0) {
+	if (!esc || buf_printf(&path, "/reports/%s/attachments/%s", id, esc) != 0) {
 		rc = cli_fail("the attachment's name is too long");
 		goto out;
 	}
@@ -758,7 +758,7 @@ int cli_attachment(const cli_args *a)
 		rc = open_beside(a->output, &tmp, &out);
 	if (rc)
 		goto out;
-	rc = cli_api_download(&x, &ans, path.ptr, out);
+	rc = cli_api_download(&x, &ans, path.p, out);
 	if (rc && ans.status == 404)
 		rc = attachment_missing(&x, id, name);
 	if (!to_file) {
@@ -779,7 +779,7 @@ int cli_attachment(const cli_args *a)
 out:
 	free(tmp);
 	free(esc);
-	strbuf_free(&path);
+	buf_free(&path);
 	transport_answer_free(&ans);
 	cli_api_close(&x);
 	return rc;

@@ -7,8 +7,9 @@
 #include <string.h>
 #include <time.h>
 
+#include "common/rfc3339.h"
 #include "lib/error.h"
-#include "lib/strbuf.h"
+#include "common/buf.h"
 #include "lib/util.h"
 
 const char *report_kind_name(prosum_kind kind)
@@ -130,7 +131,7 @@ static int set_now(json_t *root)
 {
 	char ts[32];
 
-	util_rfc3339(ts, time(NULL));
+	rfc3339_format(ts, (int64_t)time(NULL));
 	if (json_object_set_new(root, "timestamp", json_string(ts)) != 0)
 		return error_set(PROSUM_ENOMEM, "out of memory");
 	return 0;

@@ -10,8 +10,9 @@
 
 #include "lib/crash.h"
 #include "lib/error.h"
+#include "lib/prosum_tool.h"
 #include "lib/sender.h"
-#include "lib/strbuf.h"
+#include "common/buf.h"
 #include "lib/symbolize.h"
 #include "lib/util.h"
 
@@ -67,14 +68,14 @@ static int state_home(char **out, const prosum_client *c)
 	const char *xdg = env(c, "XDG_STATE_HOME");
 	const char *home = getenv("HOME");
 	struct passwd pw, *res = NULL;
-	char buf[4096];
+	char pwbuf[4096];
 
 	if (xdg && xdg[0] == '/') {
 		*out = strdup(xdg);
 		return *out ? 0 : error_set(PROSUM_ENOMEM, "out of memory");
 	}
 	if (!home || home[0] != '/') {
-		if (getpwuid_r(getuid(), &pw, buf, sizeof(buf), &res) != 0 || !res)
+		if (getpwuid_r(getuid(), &pw, pwbuf, sizeof(pwbuf), &res) != 0 || !res)
 			return error_set(PROSUM_EIO, "no home directory for the spool: set "
 						     "PROSUM_SPOOL or options.spool_dir");
 		home = pw.pw_dir;
@@ -86,7 +87,7 @@ static int state_home(char **out, const prosum_client *c)
 /* One spool per DSN: items queued in it all go to the same server and project. */
 static int spool_for(char **out, const char *state, const dsn *d)
 {
-	strbuf sb = STRBUF_INIT(8192);
+	buf sb = BUF_INIT(8192);
 	const char *h = d->host;
 	size_t hl = strlen(h);
 
@@ -94,12 +95,12 @@ static int spool_for(char **out, const char *state, const dsn *d)
 		h++;
 		hl -= 2;
 	}
-	if (strbuf_printf(&sb, "%s/prosum/spool/%.*s-%u-%s", state, (int)hl, h, d->port,
-			  d->project) != 0) {
-		strbuf_free(&sb);
+	if (buf_printf(&sb, "%s/prosum/spool/%.*s-%u-%s", state, (int)hl, h, d->port, d->project) !=
+	    0) {
+		buf_free(&sb);
 		return error_set(PROSUM_ENOMEM, "out of memory");
 	}
-	*out = strbuf_detach(&sb);
+	*out = buf_detach_str(&sb);
 	return *out ? 0 : error_set(PROSUM_ENOMEM, "out of memory");
 }
 
@@ -139,7 +140,7 @@ static int choose_dirs(prosum_client *c, const prosum_options *o, char **id_dir)
 {
 	const char *given =
 	    o && o->spool_dir && o->spool_dir[0] ? o->spool_dir : env(c, "PROSUM_SPOOL");
-	strbuf sb = STRBUF_INIT(8192);
+	buf sb = BUF_INIT(8192);
 	char *state = NULL;
 	int rc = 0;
 
@@ -156,13 +157,13 @@ static int choose_dirs(prosum_client *c, const prosum_options *o, char **id_dir)
 	rc = spool_for(&c->spool_path, state, &c->dsn);
 	if (rc)
 		goto out;
-	rc = strbuf_printf(&sb, "%s/prosum", state);
+	rc = buf_printf(&sb, "%s/prosum", state);
 	if (rc == 0)
-		*id_dir = strbuf_detach(&sb);
+		*id_dir = buf_detach_str(&sb);
 	if (rc || !c->spool_path || !*id_dir)
 		rc = error_set(PROSUM_ENOMEM, "out of memory");
 out:
-	strbuf_free(&sb);
+	buf_free(&sb);
 	free(state);
 	return rc;
 }

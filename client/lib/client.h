@@ -59,15 +59,4 @@ void client_transport_config(prosum_client *c, transport_config *out);
 
 void client_count(prosum_client *c, int what);
 
-/*
- * The directory that holds one spool per DSN: $XDG_STATE_HOME/prosum/spool,
- * else ~/.local/state/prosum/spool ($XDG_STATE_HOME ignored with `no_env`).
- * Caller frees *out. PROSUM_EIO (no home), PROSUM_ENOMEM.
- */
-int client_spool_root(char **out, int no_env);
-
-/* The spool directory a client of `d` would use without spool_dir or $PROSUM_SPOOL. Caller frees.
- */
-int client_spool_for(char **out, const dsn *d, int no_env);
-
 #endif

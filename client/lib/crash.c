@@ -181,7 +181,7 @@ static const char *access_of(int sig, const void *uctx)
 static void write_record(int sig, const siginfo_t *si, const void *uctx)
 {
 	void *frames[PROSUM_CRASH_MAX_FRAMES];
-	char tmp[4200], final[4200], name[64], buf[4096];
+	char tmp[4200], final[4200], name[64], bytes[4096];
 	struct timespec now;
 	size_t n, copied = 0;
 	pid_t pid = getpid();
@@ -241,12 +241,12 @@ static void write_record(int sig, const siginfo_t *si, const void *uctx)
 	put(fd, "maps\n", 5);
 	maps = open("/proc/self/maps", O_RDONLY | O_CLOEXEC);
 	while (maps >= 0 && copied < PROSUM_CRASH_MAX_MAPS) {
-		ssize_t r = read(maps, buf, sizeof(buf));
+		ssize_t r = read(maps, bytes, sizeof(bytes));
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r <= 0)
 			break;
-		put(fd, buf, (size_t)r);
+		put(fd, bytes, (size_t)r);
 		copied += (size_t)r;
 	}
 	if (maps >= 0)
@@ -333,24 +333,24 @@ static int find_main(struct dl_phdr_info *info, size_t size, void *arg)
 }
 
 /* "key value\n" with the value's control characters removed. */
-static int add_line(strbuf *sb, const char *key, const char *value)
+static int add_line(buf *sb, const char *key, const char *value)
 {
 	size_t start;
-	int rc = strbuf_printf(sb, "%s ", key);
+	int rc = buf_printf(sb, "%s ", key);
 
 	start = sb->len;
 	if (rc == 0)
-		rc = strbuf_adds(sb, value ? value : "");
+		rc = buf_puts(sb, value ? value : "");
 	if (rc == 0) {
-		util_sanitize(sb->ptr + start);
-		rc = strbuf_adds(sb, "\n");
+		util_sanitize(sb->p + start);
+		rc = buf_puts(sb, "\n");
 	}
 	return rc;
 }
 
 int prosum_install_crash_handler(prosum_client *client)
 {
-	strbuf sb = STRBUF_INIT(sizeof(crash.header) - 1);
+	buf sb = BUF_INIT(sizeof(crash.header) - 1);
 	char exe[4096], uuid[37], base[32];
 	main_info m;
 	struct sigaction sa;
@@ -375,12 +375,12 @@ int prosum_install_crash_handler(prosum_client *client)
 	if (rc)
 		return rc;
 	snprintf(base, sizeof(base), "0x%" PRIx64, m.base);
-	rc = strbuf_adds(&sb, "prosum-crash 1\n");
+	rc = buf_puts(&sb, "prosum-crash 1\n");
 	if (rc == 0)
-		rc = strbuf_adds(&sb, "uuid ");
+		rc = buf_puts(&sb, "uuid ");
 	crash.uuid_at = sb.len;
 	if (rc == 0)
-		rc = strbuf_printf(&sb, "%s\n", uuid);
+		rc = buf_printf(&sb, "%s\n", uuid);
 	if (rc == 0)
 		rc = add_line(&sb, "install_id", client->install_id);
 	if (rc == 0)
@@ -398,11 +398,11 @@ int prosum_install_crash_handler(prosum_client *client)
 	if (rc == 0)
 		rc = add_line(&sb, "source_root", client->source_root);
 	if (rc) {
-		rc = error_set(rc == PROSUM_ETOOBIG ? PROSUM_EINVALID : rc,
+		rc = error_set(rc == BUF_TOO_LARGE ? PROSUM_EINVALID : PROSUM_ENOMEM,
 			       "the build information is too long for the crash handler");
 		goto out;
 	}
-	memcpy(crash.header, sb.ptr, sb.len);
+	memcpy(crash.header, sb.p, sb.len);
 	crash.header_len = sb.len;
 	crash.dir_len = strlen(client->spool_path);
 	memcpy(crash.dir, client->spool_path, crash.dir_len + 1);
@@ -434,7 +434,7 @@ int prosum_install_crash_handler(prosum_client *client)
 	}
 	crash.owner = client;
 out:
-	strbuf_free(&sb);
+	buf_free(&sb);
 	return rc;
 }
 
@@ -514,14 +514,14 @@ static int parse_u64(const char *s, uint64_t *out)
 	return 0;
 }
 
-int crash_record_parse(crash_record *out, char *buf, size_t len)
+int crash_record_parse(crash_record *out, char *bytes, size_t len)
 {
 	static const char *const keys[] = {
 	    "uuid",     "install_id", "exe",         "base",   "build_id", "version",
 	    "revision", "channel",    "source_root", "time",   "pid",      "signal",
 	    "code",     "address",    "pc",          "access", "frames"};
 	const char *vals[sizeof(keys) / sizeof(keys[0])];
-	char *p = buf, *end = buf + len, *line, *maps_end;
+	char *p = bytes, *end = bytes + len, *line, *maps_end;
 	crash_record r;
 	uint64_t v[8], nframes;
 

@@ -61,11 +61,11 @@ typedef struct crash_record {
 } crash_record;
 
 /*
- * Parse a record of `len` bytes in `buf` (modified: header lines are
+ * Parse a record of `len` bytes in `bytes` (modified: header lines are
  * NUL-terminated in place; the strings of *out point into it). 0 or
  * PROSUM_EINVALID with the reason set.
  */
-int crash_record_parse(crash_record *out, char *buf, size_t len);
+int crash_record_parse(crash_record *out, char *bytes, size_t len);
 
 /* Forget the crash handler if `c` installed it (from prosum_close()). */
 void crash_release(const prosum_client *c);

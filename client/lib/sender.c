@@ -7,8 +7,9 @@
 #include <string.h>
 #include <time.h>
 
+#include "lib/client.h"
 #include "lib/error.h"
-#include "lib/strbuf.h"
+#include "common/buf.h"
 #include "lib/util.h"
 
 struct sender {
@@ -113,7 +114,7 @@ static int post_community(sender *s, transport_answer *ans, const char *kind, co
 			  char suggestion[32])
 {
 	prosum_client *c = s->c;
-	strbuf url = STRBUF_INIT(2048);
+	buf url = BUF_INIT(2048);
 	char key[PROSUM_MAX_KEY + 32], install[96];
 	const char *headers[3] = {key, install, NULL};
 	transport_call call;
@@ -127,8 +128,8 @@ static int post_community(sender *s, transport_answer *ans, const char *kind, co
 	call.method = "POST";
 	call.headers = headers;
 	if (strcmp(kind, SPOOL_SUGGESTION) == 0) {
-		rc = strbuf_printf(&url, "%s/api/v1/projects/%s/suggestions", c->dsn.origin,
-				   c->dsn.project);
+		rc = buf_printf(&url, "%s/api/v1/projects/%s/suggestions", c->dsn.origin,
+				c->dsn.project);
 		call.body = p->json;
 		call.body_len = p->json_len;
 	} else {
@@ -153,20 +154,20 @@ static int post_community(sender *s, transport_answer *ans, const char *kind, co
 		}
 		call.body = text;
 		call.body_len = strlen(text);
-		rc = strbuf_printf(&url, "%s/api/v1/projects/%s/suggestions/%s/votes",
-				   c->dsn.origin, c->dsn.project, id);
+		rc = buf_printf(&url, "%s/api/v1/projects/%s/suggestions/%s/votes", c->dsn.origin,
+				c->dsn.project, id);
 	}
 	if (rc) {
 		rc = error_set(PROSUM_ENOMEM, "out of memory");
 		goto out;
 	}
-	call.url = url.ptr;
+	call.url = url.p;
 	rc = transport_perform(s->t, ans, &call);
 out:
 	free(text);
 	json_decref(body);
 	json_decref(doc);
-	strbuf_free(&url);
+	buf_free(&url);
 	return rc;
 }
 
@@ -186,7 +187,7 @@ static int vote_classify(const transport_answer *ans, const prosum_result *res)
 /* A vote's answer: {"votes":N,"counted":true|false} (counted since prosumd 0.2). */
 static void read_vote(prosum_result *res, const transport_answer *ans, const char *suggestion)
 {
-	json_t *root = json_loadb(ans->body.ptr ? ans->body.ptr : "", ans->body.len, 0, NULL);
+	json_t *root = json_loadb(ans->body.p ? ans->body.p : "", ans->body.len, 0, NULL);
 	json_t *counted = json_object_get(root, "counted");
 
 	free(res->id);

@@ -2,7 +2,12 @@
 #ifndef PROSUM_CLIENT_SENDER_H
 #define PROSUM_CLIENT_SENDER_H
 
-#include "lib/client.h"
+#include <stdint.h>
+
+#include "prosum.h"
+
+/* A client's background sender. The client's inside (lib/client.h) is for sender.c alone. */
+typedef struct sender sender;
 
 /*
  * Make the sender of client `c` (which must outlive it). Unless the client

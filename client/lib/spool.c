@@ -15,8 +15,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "common/rfc3339.h"
 #include "lib/error.h"
-#include "lib/strbuf.h"
+#include "common/buf.h"
 #include "lib/util.h"
 
 static const char magic[] = "prosum-spool 1\n";
@@ -103,36 +104,37 @@ const char *spool_dir(const spool *s)
 
 int spool_encode(char **out, size_t *len, const envelope *p)
 {
-	strbuf sb = STRBUF_INIT(PROSUM_MAX_REQUEST + 64 * 1024);
+	buf sb = BUF_INIT(PROSUM_MAX_REQUEST + 64 * 1024);
 	int rc;
 
-	rc = strbuf_adds(&sb, magic);
+	rc = buf_puts(&sb, magic);
 	if (rc == 0)
-		rc = strbuf_printf(&sb, "report %zu\n", p->json_len);
+		rc = buf_printf(&sb, "report %zu\n", p->json_len);
 	if (rc == 0)
-		rc = strbuf_add(&sb, p->json, p->json_len);
+		rc = buf_append(&sb, p->json, p->json_len);
 	if (rc == 0)
-		rc = strbuf_adds(&sb, "\n");
+		rc = buf_puts(&sb, "\n");
 	for (size_t i = 0; rc == 0 && i < p->nparts; i++) {
 		if (!report_attachment_name_valid(p->parts[i].name)) {
-			strbuf_free(&sb);
+			buf_free(&sb);
 			return error_set(PROSUM_EINVALID, "invalid attachment name");
 		}
-		rc = strbuf_printf(&sb, "attachment %zu %s\n", p->parts[i].len, p->parts[i].name);
+		rc = buf_printf(&sb, "attachment %zu %s\n", p->parts[i].len, p->parts[i].name);
 		if (rc == 0)
-			rc = strbuf_add(&sb, p->parts[i].data, p->parts[i].len);
+			rc = buf_append(&sb, p->parts[i].data, p->parts[i].len);
 		if (rc == 0)
-			rc = strbuf_adds(&sb, "\n");
+			rc = buf_puts(&sb, "\n");
 	}
 	if (rc == 0)
-		rc = strbuf_adds(&sb, "end\n");
+		rc = buf_puts(&sb, "end\n");
 	if (rc) {
-		strbuf_free(&sb);
-		return error_set(rc, rc == PROSUM_ETOOBIG ? "report too large for the spool"
-							  : "out of memory");
+		buf_free(&sb);
+		return rc == BUF_TOO_LARGE
+			   ? error_set(PROSUM_ETOOBIG, "report too large for the spool")
+			   : error_set(PROSUM_ENOMEM, "out of memory");
 	}
 	*len = sb.len;
-	*out = strbuf_detach(&sb);
+	*out = buf_detach_str(&sb);
 	return 0;
 }
 
@@ -164,9 +166,9 @@ static int expect(const char **p, const char *end, const char *word)
 	return 0;
 }
 
-int spool_decode(envelope *out, const char *buf, size_t len)
+int spool_decode(envelope *out, const char *bytes, size_t len)
 {
-	const char *p = buf, *end = buf + len;
+	const char *p = bytes, *end = bytes + len;
 	envelope pl;
 	json_t *root = NULL;
 	const char *uuid;
@@ -220,19 +222,19 @@ out:
 int spool_read(spool *s, const char *name, envelope *out)
 {
 	char *path = util_path_join(s->dir, name);
-	char *buf = NULL;
+	char *bytes = NULL;
 	size_t len = 0;
 	envelope p;
 	int rc;
 
 	if (!path)
 		return error_set(PROSUM_ENOMEM, "out of memory");
-	rc = util_read_file(&buf, &len, path, PROSUM_MAX_REQUEST + 64 * 1024);
+	rc = util_read_file(&bytes, &len, path, PROSUM_MAX_REQUEST + 64 * 1024);
 	if (rc == PROSUM_ETOOBIG)
 		rc = error_set(PROSUM_EINVALID, "spool entry %s is larger than any report", name);
 	if (rc)
 		goto out;
-	rc = spool_decode(&p, buf, len);
+	rc = spool_decode(&p, bytes, len);
 	if (rc) {
 		rc = error_set(PROSUM_EINVALID, "spool entry %s is corrupt", name);
 		goto out;
@@ -247,12 +249,12 @@ int spool_read(spool *s, const char *name, envelope *out)
 			goto out;
 		}
 	}
-	p.bufs[0] = buf;
+	p.bufs[0] = bytes;
 	p.nbufs = 1;
-	buf = NULL;
+	bytes = NULL;
 	*out = p;
 out:
-	free(buf);
+	free(bytes);
 	free(path);
 	return rc;
 }
@@ -365,7 +367,7 @@ int spool_remove(spool *s, const char *name)
 int spool_move(spool *from, const char *name, spool *to)
 {
 	char *src = util_path_join(from->dir, name), *dst = util_path_join(to->dir, name);
-	char *buf = NULL;
+	char *bytes = NULL;
 	size_t len = 0;
 	int rc = 0;
 
@@ -386,13 +388,13 @@ int spool_move(spool *from, const char *name, spool *to)
 		goto out;
 	}
 	/* Another file system: a durable copy first, then the original goes. */
-	rc = util_read_file(&buf, &len, src, PROSUM_MAX_REQUEST + 64 * 1024);
+	rc = util_read_file(&bytes, &len, src, PROSUM_MAX_REQUEST + 64 * 1024);
 	if (rc == 0)
-		rc = util_write_atomic(to->dir, name, buf, len, 0);
+		rc = util_write_atomic(to->dir, name, bytes, len, 0);
 	if (rc == 0)
 		rc = spool_remove(from, name);
 out:
-	free(buf);
+	free(bytes);
 	free(src);
 	free(dst);
 	return rc;
@@ -497,7 +499,7 @@ void spool_log(spool *s, const char *fmt, ...)
 
 	if (!path)
 		return;
-	util_rfc3339(ts, time(NULL));
+	rfc3339_format(ts, (int64_t)time(NULL));
 	n = (size_t)snprintf(line, sizeof(line), "%s ", ts);
 	va_start(ap, fmt);
 	vsnprintf(line + n, sizeof(line) - n - 1, fmt, ap);
@@ -604,14 +606,14 @@ int spool_write(spool *s, const envelope *p, char name_out[SPOOL_NAME_MAX])
 int spool_write_kind(spool *s, const envelope *p, const char *suffix, char name_out[SPOOL_NAME_MAX])
 {
 	char name[SPOOL_NAME_MAX];
-	char *buf = NULL;
+	char *bytes = NULL;
 	size_t len = 0;
 	int rc;
 
 	if (!util_uuid_valid(p->uuid))
 		return error_set(PROSUM_EINVALID, "the report's uuid \"%s\" is not a UUID",
 				 p->uuid);
-	rc = spool_encode(&buf, &len, p);
+	rc = spool_encode(&bytes, &len, p);
 	if (rc)
 		return rc;
 	if (s->max_bytes && len > s->max_bytes) {
@@ -621,13 +623,13 @@ int spool_write_kind(spool *s, const envelope *p, const char *suffix, char name_
 		goto out;
 	}
 	snprintf(name, sizeof(name), "%020" PRIu64 "-%s%s", util_wall_ns(), p->uuid, suffix);
-	rc = util_write_atomic(s->dir, name, buf, len, 0);
+	rc = util_write_atomic(s->dir, name, bytes, len, 0);
 	if (rc)
 		goto out;
 	trim(s, name);
 	if (name_out)
 		memcpy(name_out, name, sizeof(name));
 out:
-	free(buf);
+	free(bytes);
 	return rc;
 }

@@ -133,8 +133,9 @@ uint64_t spool_dropped(spool *s);
 /* Serialise `p` into the entry format above. Caller frees *out. Exposed for tests. */
 int spool_encode(char **out, size_t *len, const envelope *p);
 
-/* Parse an entry of `len` bytes in `buf`; *out borrows from `buf` (nbufs = 0). Exposed for tests.
+/* Parse an entry of `len` bytes in `bytes`; *out borrows from `bytes` (nbufs = 0). Exposed for
+ * tests.
  */
-int spool_decode(envelope *out, const char *buf, size_t len);
+int spool_decode(envelope *out, const char *bytes, size_t len);
 
 #endif

@@ -9,6 +9,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "common/rfc3339.h"
+#include "lib/client.h"
 #include "lib/crash.h"
 #include "lib/error.h"
 #include "lib/util.h"
@@ -218,7 +220,7 @@ static int record_report(prosum_report **out, prosum_client *c, const crash_reco
 	rc = prosum_report_new(&rep, PROSUM_KIND_CRASH);
 	if (rc)
 		goto out;
-	util_rfc3339(ts, (time_t)r->time);
+	rfc3339_format(ts, (int64_t)r->time);
 	if (json_object_set_new(rep->root, "uuid", json_string(r->uuid)) != 0 ||
 	    json_object_set_new(rep->root, "timestamp", json_string(ts)) != 0) {
 		rc = error_set(PROSUM_ENOMEM, "out of memory");
@@ -255,7 +257,7 @@ out:
 static int convert(prosum_client *c, const char *name)
 {
 	char *path = util_path_join(spool_dir(c->spool), name), *bad = NULL;
-	char *buf = NULL;
+	char *bytes = NULL;
 	prosum_report *rep = NULL;
 	report_defaults d;
 	envelope env;
@@ -266,11 +268,11 @@ static int convert(prosum_client *c, const char *name)
 	memset(&env, 0, sizeof(env));
 	if (!path)
 		return 0;
-	rc = util_read_file(&buf, &len, path, PROSUM_CRASH_MAX_FILE + PROSUM_CRASH_MAX_MAPS);
+	rc = util_read_file(&bytes, &len, path, PROSUM_CRASH_MAX_FILE + PROSUM_CRASH_MAX_MAPS);
 	if (rc == PROSUM_EIO)
 		goto out; /* gone: another process converted it */
 	if (rc == 0)
-		rc = crash_record_parse(&r, buf, len);
+		rc = crash_record_parse(&r, bytes, len);
 	if (rc == 0)
 		rc = record_report(&rep, c, &r);
 	if (rc == 0) {
@@ -299,7 +301,7 @@ static int convert(prosum_client *c, const char *name)
 out:
 	envelope_free(&env);
 	prosum_report_free(rep);
-	free(buf);
+	free(bytes);
 	free(bad);
 	free(path);
 	return queued;

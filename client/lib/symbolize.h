@@ -2,7 +2,7 @@
 #ifndef PROSUM_CLIENT_SYMBOLIZE_H
 #define PROSUM_CLIENT_SYMBOLIZE_H
 
-#include "lib/client.h"
+#include "prosum.h"
 
 /*
  * Turn every *.crash record in the client's spool into a queued crash

@@ -33,7 +33,7 @@ void transport_answer_free(transport_answer *a)
 {
 	if (!a)
 		return;
-	strbuf_free(&a->body);
+	buf_free(&a->body);
 	a->status = 0;
 	a->retry_after = -1;
 	a->content_type[0] = '\0';
@@ -97,7 +97,7 @@ static size_t on_body(char *data, size_t size, size_t n, void *arg)
 			return len;
 		}
 	}
-	if (strbuf_add(&s->ans->body, data, len) != 0) {
+	if (buf_append(&s->ans->body, data, len) != 0) {
 		s->t->too_big = 1;
 		return 0; /* CURLE_WRITE_ERROR */
 	}
@@ -252,8 +252,8 @@ static int perform(transport *t, transport_answer *ans, const char *url)
 		/* "Retry-After: 0" or none: still not at once. */
 		ans->retry_after = ra == 0 ? 0 : -1;
 	}
-	if (!ans->body.ptr)
-		strbuf_add(&ans->body, "", 0);
+	if (!ans->body.p)
+		buf_append(&ans->body, "", 0);
 	return 0;
 }
 
@@ -261,21 +261,21 @@ int transport_post_report(transport *t, transport_answer *ans, const dsn *d, con
 {
 	struct curl_slist *headers = NULL, *h;
 	curl_mime *mime = NULL;
-	strbuf url = STRBUF_INIT(2048), key = STRBUF_INIT(256);
+	buf url = BUF_INIT(2048), key = BUF_INIT(256);
 	sink s;
 	int rc;
 
-	rc = strbuf_printf(&url, "%s/api/v1/projects/%s/reports", d->origin, d->project);
+	rc = buf_printf(&url, "%s/api/v1/projects/%s/reports", d->origin, d->project);
 	if (rc == 0)
-		rc = strbuf_printf(&key, "X-Prosum-Key: %s", d->key);
+		rc = buf_printf(&key, "X-Prosum-Key: %s", d->key);
 	if (rc) {
 		rc = error_set(PROSUM_ENOMEM, "out of memory");
 		goto out;
 	}
-	rc = prepare(t, ans, &s, url.ptr);
+	rc = prepare(t, ans, &s, url.p);
 	if (rc)
 		goto out;
-	h = curl_slist_append(headers, key.ptr);
+	h = curl_slist_append(headers, key.p);
 	if (h)
 		headers = h;
 	h = h ? curl_slist_append(headers, "Accept: application/json") : NULL;
@@ -314,22 +314,22 @@ int transport_post_report(transport *t, transport_answer *ans, const dsn *d, con
 		curl_easy_setopt(t->curl, CURLOPT_MIMEPOST, mime);
 	}
 	curl_easy_setopt(t->curl, CURLOPT_HTTPHEADER, headers);
-	rc = perform(t, ans, url.ptr);
+	rc = perform(t, ans, url.p);
 out:
 	/* The handle must forget the lists before they are freed. */
 	curl_easy_setopt(t->curl, CURLOPT_HTTPHEADER, NULL);
 	curl_easy_setopt(t->curl, CURLOPT_MIMEPOST, NULL);
 	curl_mime_free(mime);
 	curl_slist_free_all(headers);
-	strbuf_free(&url);
-	strbuf_free(&key);
+	buf_free(&url);
+	buf_free(&key);
 	return rc;
 }
 
 int transport_perform(transport *t, transport_answer *ans, const transport_call *call)
 {
 	struct curl_slist *headers = NULL, *h;
-	strbuf auth = STRBUF_INIT(4096);
+	buf auth = BUF_INIT(4096);
 	const char *method = call->method;
 	sink s;
 	int rc;
@@ -344,10 +344,10 @@ int transport_perform(transport *t, transport_answer *ans, const transport_call 
 		headers = h;
 	h = h ? curl_slist_append(headers, "Expect:") : NULL;
 	if (h && call->token) {
-		if (strbuf_printf(&auth, "Authorization: Bearer %s", call->token) != 0)
+		if (buf_printf(&auth, "Authorization: Bearer %s", call->token) != 0)
 			h = NULL;
 		else
-			h = curl_slist_append(headers, auth.ptr);
+			h = curl_slist_append(headers, auth.p);
 	}
 	for (size_t i = 0; h && call->headers && call->headers[i]; i++)
 		h = curl_slist_append(headers, call->headers[i]);
@@ -372,7 +372,7 @@ int transport_perform(transport *t, transport_answer *ans, const transport_call 
 out:
 	curl_easy_setopt(t->curl, CURLOPT_HTTPHEADER, NULL);
 	curl_slist_free_all(headers);
-	strbuf_free(&auth);
+	buf_free(&auth);
 	return rc;
 }
 
@@ -387,28 +387,28 @@ static char *dup_field(json_t *obj, const char *key)
 char *transport_error_line(const transport_answer *ans)
 {
 	json_t *root, *err;
-	strbuf line = STRBUF_INIT(2048);
+	buf line = BUF_INIT(2048);
 	const char *code = NULL, *msg = NULL, *field = NULL;
 	char *out;
 
-	root = json_loads(ans->body.ptr ? ans->body.ptr : "", 0, NULL);
+	root = json_loads(ans->body.p ? ans->body.p : "", 0, NULL);
 	err = json_object_get(root, "error");
 	if (json_is_object(err)) {
 		code = json_string_value(json_object_get(err, "code"));
 		msg = json_string_value(json_object_get(err, "message"));
 		field = json_string_value(json_object_get(err, "field"));
 	}
-	strbuf_printf(&line, "%ld", ans->status);
+	buf_printf(&line, "%ld", ans->status);
 	if (code)
-		strbuf_printf(&line, " %s", code);
+		buf_printf(&line, " %s", code);
 	if (msg)
-		strbuf_printf(&line, "%s %s", code ? ":" : "", msg);
+		buf_printf(&line, "%s %s", code ? ":" : "", msg);
 	if (field && field[0])
-		strbuf_printf(&line, " (field %s)", field);
+		buf_printf(&line, " (field %s)", field);
 	if (!code && !msg && ans->body.len > 0)
-		strbuf_printf(&line, " %.200s", ans->body.ptr);
+		buf_printf(&line, " %.200s", ans->body.p);
 	json_decref(root);
-	out = strbuf_detach(&line);
+	out = buf_detach_str(&line);
 	util_sanitize(out);
 	return out;
 }
@@ -422,8 +422,8 @@ int transport_read_result(prosum_result *res, const transport_answer *ans)
 
 	prosum_result_dispose(res);
 	res->status = (int)ans->status;
-	res->body = strdup(ans->body.ptr ? ans->body.ptr : "");
-	root = json_loadb(ans->body.ptr ? ans->body.ptr : "", ans->body.len, 0, &jerr);
+	res->body = strdup(ans->body.p ? ans->body.p : "");
+	root = json_loadb(ans->body.p ? ans->body.p : "", ans->body.len, 0, &jerr);
 	if (ans->status >= 200 && ans->status <= 299) {
 		res->duplicate = ans->status == 200;
 		if (!json_is_object(root)) {

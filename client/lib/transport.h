@@ -7,7 +7,7 @@
 #include "lib/dsn.h"
 #include "prosum.h"
 #include "lib/builder.h"
-#include "lib/strbuf.h"
+#include "common/buf.h"
 
 /* How to reach and trust the server. Strings are borrowed for the transport's life. */
 typedef struct transport_config {
@@ -25,13 +25,13 @@ typedef struct transport transport;
 typedef struct transport_answer {
 	long status;      /* HTTP status; 0 when none came */
 	long retry_after; /* seconds from Retry-After, -1 when absent */
-	strbuf body;      /* at most PROSUM_MAX_ANSWER bytes, NUL-terminated */
+	buf body;         /* at most PROSUM_MAX_ANSWER bytes, NUL-terminated */
 	char content_type[128];
 } transport_answer;
 
 #define TRANSPORT_ANSWER_INIT                                                                      \
 	{                                                                                          \
-		.status = 0, .retry_after = -1, .body = STRBUF_INIT(PROSUM_MAX_ANSWER)             \
+		.status = 0, .retry_after = -1, .body = BUF_INIT(PROSUM_MAX_ANSWER)                \
 	}
 
 void transport_answer_free(transport_answer *a);

@@ -1,4 +1,4 @@
-/* util.c - randomness, UUIDs, RFC 3339 time, and durable file helpers of libprosum. */
+/* util.c - randomness, UUIDs, clocks and durable file helpers of libprosum. */
 #include "lib/util.h"
 
 #include <errno.h>
@@ -86,80 +86,6 @@ int util_uuid_valid(const char *s)
 		}
 	}
 	return 1;
-}
-
-void util_rfc3339(char out[32], time_t t)
-{
-	struct tm tm;
-
-	if (!gmtime_r(&t, &tm) || strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
-		snprintf(out, 32, "1970-01-01T00:00:00Z");
-}
-
-/* Read exactly `n` digits at *p. */
-static int digits(const char **p, int n, int *out)
-{
-	int v = 0;
-
-	for (int i = 0; i < n; i++) {
-		char c = (*p)[i];
-		if (c < '0' || c > '9')
-			return -1;
-		v = v * 10 + (c - '0');
-	}
-	*p += n;
-	*out = v;
-	return 0;
-}
-
-int util_parse_rfc3339(const char *s, time_t *out)
-{
-	struct tm tm;
-	int y, mo, d, h, mi, sec, oh = 0, om = 0, sign = 0;
-	const char *p = s;
-	time_t t;
-
-	if (!s)
-		return PROSUM_EINVALID;
-	if (digits(&p, 4, &y) || *p++ != '-' || digits(&p, 2, &mo) || *p++ != '-' ||
-	    digits(&p, 2, &d) || (*p != 'T' && *p != 't' && *p != ' '))
-		return PROSUM_EINVALID;
-	p++;
-	if (digits(&p, 2, &h) || *p++ != ':' || digits(&p, 2, &mi) || *p++ != ':' ||
-	    digits(&p, 2, &sec))
-		return PROSUM_EINVALID;
-	if (*p == '.') {
-		p++;
-		if (*p < '0' || *p > '9')
-			return PROSUM_EINVALID;
-		while (*p >= '0' && *p <= '9')
-			p++;
-	}
-	if (*p == 'Z' || *p == 'z') {
-		p++;
-	} else if (*p == '+' || *p == '-') {
-		sign = *p == '+' ? 1 : -1;
-		p++;
-		if (digits(&p, 2, &oh) || *p++ != ':' || digits(&p, 2, &om))
-			return PROSUM_EINVALID;
-	} else {
-		return PROSUM_EINVALID;
-	}
-	if (*p != '\0' || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 60 ||
-	    oh > 23 || om > 59)
-		return PROSUM_EINVALID;
-	memset(&tm, 0, sizeof(tm));
-	tm.tm_year = y - 1900;
-	tm.tm_mon = mo - 1;
-	tm.tm_mday = d;
-	tm.tm_hour = h;
-	tm.tm_min = mi;
-	tm.tm_sec = sec;
-	t = timegm(&tm);
-	if (t == (time_t)-1)
-		return PROSUM_EINVALID;
-	*out = t - sign * (time_t)(oh * 3600 + om * 60);
-	return 0;
 }
 
 uint64_t util_now_ms(void)

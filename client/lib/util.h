@@ -16,15 +16,6 @@ int util_uuid4(char out[37]);
 /* 1 when `s` is a lower- or upper-case hex "8-4-4-4-12" UUID, else 0. */
 int util_uuid_valid(const char *s);
 
-/* `t` as RFC 3339 UTC, "2026-11-20T10:15:00Z". */
-void util_rfc3339(char out[32], time_t t);
-
-/*
- * Parse RFC 3339 ("2026-11-20T10:15:00Z", fractions and "+hh:mm" offsets
- * allowed) into seconds since the epoch. 0, or PROSUM_EINVALID.
- */
-int util_parse_rfc3339(const char *s, time_t *out);
-
 /* Milliseconds on the monotonic clock. */
 uint64_t util_now_ms(void);
 

@@ -6,7 +6,7 @@
 #include <stdint.h>
 
 #include "api/auth.h"
-#include "buf.h"
+#include "common/buf.h"
 #include "net/conn.h"
 #include "api/router.h"
 #include "store/store.h"

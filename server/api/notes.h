@@ -4,7 +4,7 @@
 
 #include <stdint.h>
 
-#include "buf.h"
+#include "common/buf.h"
 #include "store/store.h"
 
 /* Release notes in Markdown: shipped suggestions with votes and opted-in credit,

@@ -3,7 +3,8 @@
 
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
+
+#include "common/rfc3339.h"
 
 json_t *reply_error_body(const char *code, const char *message, const char *field)
 {
@@ -57,22 +58,13 @@ int reply_dump_buf(buf *out, const json_t *v)
 	return BUF_OK;
 }
 
-void reply_format_time(char out[32], int64_t secs)
-{
-	struct tm tm;
-	time_t t = (time_t)secs;
-
-	gmtime_r(&t, &tm);
-	strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
-}
-
 json_t *reply_time(int64_t secs)
 {
-	char s[32];
+	char s[RFC3339_MAX];
 
 	if (secs == 0)
 		return json_null();
-	reply_format_time(s, secs);
+	rfc3339_format(s, secs);
 	return json_string(s);
 }
 

@@ -5,7 +5,7 @@
 #include <jansson.h>
 #include <stdint.h>
 
-#include "buf.h"
+#include "common/buf.h"
 
 /* {"error":{"code":..,"message":..,"field":..}}; field omitted when NULL or "". New reference. */
 json_t *reply_error_body(const char *code, const char *message, const char *field);
@@ -13,8 +13,6 @@ json_t *reply_error_body(const char *code, const char *message, const char *fiel
 const char *reply_status_code(int status);
 /* Serialise `v` compactly onto `out`. 0, or a BUF_ error. */
 int reply_dump_buf(buf *out, const json_t *v);
-/* RFC 3339 UTC ("2026-11-20T10:15:00Z") of seconds since the epoch; out holds 21+ bytes. */
-void reply_format_time(char out[32], int64_t secs);
 /* A JSON string of that time; JSON null when secs is 0. New reference. */
 json_t *reply_time(int64_t secs);
 /* "R-12" style ids: a JSON string made of prefix and number. New reference. */

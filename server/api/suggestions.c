@@ -7,6 +7,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "common/rfc3339.h"
 #include "config.h"
 #include "api/apijob.h"
 #include "net/conn.h"
@@ -475,7 +476,7 @@ void suggestions_mine(request *rq)
 	if (install_header(rq, sj) < 0)
 		goto refused;
 	rc = http_query_param(rq->http->query, "since", since, sizeof(since));
-	if (rc == -2 || (rc >= 0 && report_parse_time(since, &sj->since) < 0)) {
+	if (rc == -2 || (rc >= 0 && rfc3339_parse(since, &sj->since) < 0)) {
 		refuse(rq, 422, "invalid_parameter", "must be a time such as 2026-11-20T10:15:00Z",
 		       "since");
 		goto refused;

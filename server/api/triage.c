@@ -5,6 +5,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "common/rfc3339.h"
 #include "config.h"
 #include "api/apijob.h"
 #include "net/conn.h"
@@ -117,7 +118,7 @@ static int time_param(request *rq, const char *name, int64_t *out)
 
 	if (rc <= 0)
 		return rc;
-	if (parse_int64(v, 1, INT64_MAX / 2, out) == 0 || report_parse_time(v, out) == 0)
+	if (parse_int64(v, 1, INT64_MAX / 2, out) == 0 || rfc3339_parse(v, out) == 0)
 		return 1;
 	return bad(rq, name, "must be a time such as 2026-11-20T10:15:00Z");
 }

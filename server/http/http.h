@@ -6,7 +6,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#include "buf.h"
+#include "common/buf.h"
 
 /*
  * The parser allocates nothing: every slice points into the caller's buffer,

@@ -98,11 +98,4 @@ void report_free(report *r);
  */
 void report_fingerprint(const report *r, char hex[65]);
 
-/*
- * Parse an RFC 3339 date-time ("2026-11-20T10:15:00Z", "2026-11-20T12:15:00.5+02:00")
- * into seconds since the epoch; fractions are dropped. 0, or -1 when malformed
- * or out of range (*out is then left alone).
- */
-int report_parse_time(const char *s, int64_t *out);
-
 #endif

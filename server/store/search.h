@@ -5,7 +5,7 @@
 #include <sqlite3.h>
 #include <stddef.h>
 
-#include "buf.h"
+#include "common/buf.h"
 
 /*
  * The tokenizer of every full-text table (schema/: reports_fts, suggestions_fts):

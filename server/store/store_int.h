@@ -6,7 +6,7 @@
 #include <sqlite3.h>
 #include <stdint.h>
 
-#include "buf.h"
+#include "common/buf.h"
 #include "store/store.h"
 
 /*

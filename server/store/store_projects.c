@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "buf.h"
+#include "common/buf.h"
 #include "config.h"
 #include "api/reply.h"
 #include "store/schema.h"

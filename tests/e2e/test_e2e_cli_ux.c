@@ -276,6 +276,9 @@ static void test_tags_ids_times(void **state)
 			     "reports --since 2000-01-01T10:00:00+02:00 --until 2099-12-31"),
 			 0);
 	assert_non_null(strstr(out, "\nR-2 "));
+	/* A space for the "T", as a shell user may type it. */
+	assert_int_equal(run(f, out, sizeof(out), "reports --since '2000-01-01 10:00:00Z'"), 0);
+	assert_non_null(strstr(out, "\nR-2 "));
 	assert_int_equal(run(f, out, sizeof(out), "reports --since 30m"), 0);
 	assert_non_null(strstr(out, "\nR-2 "));
 	assert_int_equal(run(f, out, sizeof(out), "groups --since 12h --until 2099-01-01"), 0);
@@ -288,7 +291,9 @@ static void test_tags_ids_times(void **state)
 	assert_string_equal(out, "reports:\n  none\nsuggestions:\n  none\n");
 	{
 		static const char *const bad[] = {
-		    "yesterday", "2026-02-30", "2026-13-01", "2026-12-5", "7y", "12:00", "-7d", ""};
+		    "yesterday",  "2026-02-30", "2026-02-30T10:00:00Z",
+		    "2026-13-01", "2026-12-5",  "7y",
+		    "12:00",      "-7d",        ""};
 		char expect[512];
 		for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 			assert_int_equal(

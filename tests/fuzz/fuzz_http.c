@@ -1,7 +1,7 @@
 /* fuzz_http.c - fuzz harness of the HTTP request head parser, query parameters and gzip bodies. */
 #include <string.h>
 
-#include "buf.h"
+#include "common/buf.h"
 #include "config.h"
 #include "fuzz.h"
 #include "http/http.h"

@@ -1,6 +1,7 @@
 /* fuzz_report.c - fuzz harness of the report parser and validator, under the server limits. */
 #include <string.h>
 
+#include "common/rfc3339.h"
 #include "config.h"
 #include "fuzz.h"
 #include "model/report.h"
@@ -185,7 +186,7 @@ static void check_error(const report *r, const report_error *err, size_t len)
 	}
 }
 
-/* report_parse_time() on the input as a C string: 0 or -1, *out untouched on -1. */
+/* rfc3339_parse() on the input as a C string: 0 or -1, *out untouched on -1. */
 static void check_time(const uint8_t *data, size_t size)
 {
 	char *s = malloc(size + 1);
@@ -195,7 +196,7 @@ static void check_time(const uint8_t *data, size_t size)
 	FUZZ_CHECK(s != NULL);
 	memcpy(s, data, size);
 	s[size] = '\0';
-	rc = report_parse_time(s, &t);
+	rc = rfc3339_parse(s, &t);
 	FUZZ_CHECK(rc == 0 || (rc == -1 && t == 12345));
 	free(s);
 }

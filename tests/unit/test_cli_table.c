@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "cli/cli_print.h"
-#include "lib/strbuf.h"
+#include "common/buf.h"
 
 #define ELLIPSIS "\xe2\x80\xa6"
 
@@ -70,31 +70,30 @@ static void test_cut(void **state)
 	     "\xe4\xbf\x9d\xe5\xad\x98\xe3\x81\xa7\xe3\x81\x8d"},
 	    {"\xf0\x9f\x98\x80\xf0\x9f\x98\x80\xf0\x9f\x98\x80", 4, "\xf0\x9f\x98\x80" ELLIPSIS},
 	};
-	strbuf sb = STRBUF_INIT(4096);
+	buf sb = BUF_INIT(4096);
 
 	(void)state;
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		strbuf_reset(&sb);
+		buf_reset(&sb);
 		assert_int_equal(cli_text_cut(&sb, cases[i].text, cases[i].cols), 0);
-		if (strcmp(sb.ptr ? sb.ptr : "", cases[i].cut) != 0)
-			fail_msg("case %zu: \"%s\", not \"%s\"", i, sb.ptr ? sb.ptr : "",
-				 cases[i].cut);
-		assert_true(cli_text_width(sb.ptr ? sb.ptr : "") <= cases[i].cols);
+		if (strcmp(sb.p ? sb.p : "", cases[i].cut) != 0)
+			fail_msg("case %zu: \"%s\", not \"%s\"", i, sb.p ? sb.p : "", cases[i].cut);
+		assert_true(cli_text_width(sb.p ? sb.p : "") <= cases[i].cols);
 	}
-	strbuf_free(&sb);
+	buf_free(&sb);
 }
 
 /* Print t at `width` into a string (the caller frees it). */
 static char *printed(const cli_table *t, size_t width)
 {
-	char *buf = NULL;
+	char *text = NULL;
 	size_t len = 0;
-	FILE *f = open_memstream(&buf, &len);
+	FILE *f = open_memstream(&text, &len);
 
 	assert_non_null(f);
 	cli_table_print(t, f, width);
 	assert_int_equal(fclose(f), 0);
-	return buf;
+	return text;
 }
 
 static void test_fit(void **state)

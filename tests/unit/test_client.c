@@ -13,6 +13,7 @@
 #include <cmocka.h>
 #include <jansson.h>
 
+#include "common/rfc3339.h"
 #include "lib/client.h"
 #include "prosum.h"
 #include "lib/builder.h"
@@ -57,7 +58,8 @@ static void test_report_builder(void **state)
 	prosum_report *r = NULL;
 	prosum_frame fr = PROSUM_FRAME_INIT;
 	json_t *doc;
-	time_t t, made_after = time(NULL), made_before;
+	time_t made_after = time(NULL), made_before;
+	int64_t t;
 
 	assert_int_equal(prosum_report_new(&r, PROSUM_KIND_BUG), 0);
 	made_before = time(NULL);
@@ -83,8 +85,8 @@ static void test_report_builder(void **state)
 	assert_string_equal(json_string_value(json_object_get(doc, "kind")), "bug");
 	assert_string_equal(json_string_value(json_object_get(doc, "title")),
 			    "Button does nothing");
-	assert_int_equal(
-	    util_parse_rfc3339(json_string_value(json_object_get(doc, "timestamp")), &t), 0);
+	assert_int_equal(rfc3339_parse(json_string_value(json_object_get(doc, "timestamp")), &t),
+			 0);
 	/* The time it was made, however long this test waited for the CPU since. */
 	assert_true(t >= made_after && t <= made_before);
 	assert_string_equal(json_string_value(json_object_get(json_object_get(doc, "tags"), "gpu")),

@@ -9,6 +9,7 @@
 
 #include <cmocka.h>
 
+#include "common/rfc3339.h"
 #include "model/report.h"
 
 static const report_limits limits = {
@@ -1267,16 +1268,16 @@ static void test_times(void **state)
 	for (size_t i = 0; i < sizeof(good_times) / sizeof(good_times[0]); i++) {
 		print_message("good time %s\n", good_times[i].text);
 		t = 42;
-		assert_int_equal(report_parse_time(good_times[i].text, &t), 0);
+		assert_int_equal(rfc3339_parse(good_times[i].text, &t), 0);
 		assert_int_equal(t, good_times[i].secs);
 	}
 	for (size_t i = 0; i < sizeof(bad_times) / sizeof(bad_times[0]); i++) {
 		print_message("bad time '%s'\n", bad_times[i]);
 		t = 42;
-		assert_int_equal(report_parse_time(bad_times[i], &t), -1);
+		assert_int_equal(rfc3339_parse(bad_times[i], &t), -1);
 		assert_int_equal(t, 42);
 	}
-	assert_int_equal(report_parse_time(NULL, &t), -1);
+	assert_int_equal(rfc3339_parse(NULL, &t), -1);
 }
 
 static void test_report_timestamp(void **state)

@@ -1,5 +1,5 @@
 /* buf.c - growable byte buffers that carry their own ceiling. */
-#include "buf.h"
+#include "common/buf.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -121,4 +121,11 @@ char *buf_detach(buf *b, size_t *len)
 	b->len = 0;
 	b->cap = 0;
 	return p;
+}
+
+char *buf_detach_str(buf *b)
+{
+	char *p = buf_detach(b, NULL);
+
+	return p ? p : calloc(1, 1);
 }

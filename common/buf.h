@@ -1,4 +1,5 @@
-/* buf.h - growable byte buffers that carry their own ceiling. */
+/* buf.h - growable byte buffers that carry their own ceiling, for prosumd, libprosum and the prosum
+ * command. */
 #ifndef PROSUM_BUF_H
 #define PROSUM_BUF_H
 
@@ -19,6 +20,12 @@ typedef struct buf {
 	size_t max;
 } buf;
 
+/* An empty buffer with the ceiling `ceiling`, as buf_init() makes it: buf b = BUF_INIT(1024); */
+#define BUF_INIT(ceiling)                                                                          \
+	{                                                                                          \
+		.p = NULL, .len = 0, .cap = 0, .max = (ceiling)                                    \
+	}
+
 #define BUF_OK 0
 #define BUF_NOMEM -1
 #define BUF_TOO_LARGE -2
@@ -37,7 +44,10 @@ int buf_printf(buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)
 int buf_vprintf(buf *b, const char *fmt, va_list ap);
 /* Drop the first `n` bytes (n <= len), moving the rest to the front. */
 void buf_consume(buf *b, size_t n);
-/* Hand the memory to the caller (who frees it with free()); the buffer is empty after. */
+/* Hand the memory to the caller (who frees it with free()); the buffer is empty after.
+ * NULL when nothing was ever appended. */
 char *buf_detach(buf *b, size_t *len);
+/* The same as a C string that is never NULL but out of memory: "" for an empty buffer. */
+char *buf_detach_str(buf *b);
 
 #endif
