@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "git/gitwork.h"
+#include "api/render_releases.h"
 
 static int md_word(char c)
 {
@@ -133,7 +134,7 @@ int notes_render(store_db *db, int64_t project_id, const char *name, buf *out)
 	size_t i;
 	int rc;
 
-	rc = store_release_get(db, project_id, name, &rel);
+	rc = render_release_get(db, project_id, name, &rel);
 	if (rc != STORE_OK)
 		return rc;
 	if (store_project_commit_url(db, project_id, &url) < 0) {

@@ -12,6 +12,7 @@
 #include "api/reply.h"
 #include "api/jsonbody.h"
 #include "api/notes.h"
+#include "api/render_releases.h"
 
 #define RELEASE_NAME_MAX 100
 #define RELEASE_REF_MAX 255
@@ -59,7 +60,7 @@ static int add_query(apijob *j, store_db *db, int64_t project_id)
 	if (rc != STORE_OK)
 		return rc;
 	rj->api.created = 1;
-	return store_release_get(db, project_id, rj->name, &rj->api.answer);
+	return render_release_get(db, project_id, rj->name, &rj->api.answer);
 }
 
 /* Release names show in URLs and notes: letters, digits and . _ - + only. */
@@ -123,7 +124,7 @@ refused:
 
 static int list_query(apijob *j, store_db *db, int64_t project_id)
 {
-	return store_release_list(db, project_id, &j->answer);
+	return render_release_list(db, project_id, &j->answer);
 }
 
 void releases_list(request *rq)
@@ -138,7 +139,7 @@ static int get_query(apijob *j, store_db *db, int64_t project_id)
 {
 	release_job *rj = (release_job *)j;
 
-	return store_release_get(db, project_id, rj->name, &j->answer);
+	return render_release_get(db, project_id, rj->name, &j->answer);
 }
 
 void releases_get(request *rq)

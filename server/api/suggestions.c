@@ -13,6 +13,8 @@
 #include "net/conn.h"
 #include "api/reply.h"
 #include "api/jsonbody.h"
+#include "api/render_releases.h"
+#include "api/render_suggestions.h"
 #include "model/workflow.h"
 
 #define TITLE_MAX 300
@@ -282,7 +284,7 @@ static int list_query(apijob *j, store_db *db, int64_t project_id)
 	json_t *items;
 	int64_t next;
 	char cursor[32];
-	int rc = store_suggestion_list(db, project_id, &sj->filter, &items, &next);
+	int rc = render_suggestion_list(db, project_id, &sj->filter, &items, &next);
 
 	if (rc != STORE_OK)
 		return rc;
@@ -357,7 +359,7 @@ static int get_query(apijob *j, store_db *db, int64_t project_id)
 {
 	sugg_job *sj = (sugg_job *)j;
 
-	return store_suggestion_get(db, project_id, sj->num, &j->answer);
+	return render_suggestion_get(db, project_id, sj->num, &j->answer);
 }
 
 void suggestions_get(request *rq)
@@ -381,7 +383,7 @@ static int patch_query(apijob *j, store_db *db, int64_t project_id)
 		sj->api.field = sj->change.duplicate_of ? "duplicate_of" : "shipped_in";
 	if (rc != STORE_OK)
 		return rc;
-	return store_suggestion_get(db, project_id, sj->num, &sj->api.answer);
+	return render_suggestion_get(db, project_id, sj->num, &sj->api.answer);
 }
 
 void suggestions_patch(request *rq)
@@ -446,7 +448,7 @@ static int mine_query(apijob *j, store_db *db, int64_t project_id)
 {
 	sugg_job *sj = (sugg_job *)j;
 
-	return store_mine(db, project_id, sj->install, sj->since, &j->answer);
+	return render_mine(db, project_id, sj->install, sj->since, &j->answer);
 }
 
 /* The tester's install from X-Prosum-Install into sj->install; -1 after answering 422. */
@@ -527,7 +529,7 @@ refused:
 
 static int contributors_query(apijob *j, store_db *db, int64_t project_id)
 {
-	return store_contributors(db, project_id, &j->answer);
+	return render_contributors(db, project_id, &j->answer);
 }
 
 void suggestions_contributors(request *rq)

@@ -297,13 +297,136 @@ int store_release_add(store_db *db, int64_t project_id, const char *name, const 
  * frees both arrays with free() (each string inside is part of the same allocation). */
 int store_releases(store_db *db, int64_t project_id, char ***names, char ***tips, size_t *n);
 int store_release_set_position(store_db *db, int64_t project_id, const char *name, int pos);
-/* One release with what it shipped and fixed; a list of releases with counts. */
-int store_release_get(store_db *db, int64_t project_id, const char *name, json_t **out);
-int store_release_list(store_db *db, int64_t project_id, json_t **out);
+/* One release with what it shipped and fixed (store_release_fns); every release with its
+ * counts, newest position first (store_release_each). Declared with the suggestions below. */
 
 /* A suspect commit for the line of a report's frame (the commit itself via store_commit_put). */
 int store_suspect_add(store_db *db, int64_t project_id, int64_t report_num, const char *commit_id,
 		      const char *path, int64_t line);
+
+/* ---- suggestions, releases, contributors and the tester's view: rows for callbacks ----
+ *
+ * These reads hand each row to a callback as a struct whose strings are borrowed from the
+ * store: valid during the call only (copy what must outlive it). Nothing is allocated for
+ * the caller, so there is nothing to free. A callback returns 0 to go on; any other value
+ * stops the read, which then returns STORE_ERROR. Callbacks must not write.
+ */
+
+/* A suggestion as the team and the tester see it. */
+typedef struct store_suggestion_row {
+	int64_t num;
+	const char *title;
+	const char *status;
+	int64_t votes;
+	const char *shipped_in;  /* the release that shipped it; NULL: none */
+	int64_t created_at;
+	int64_t updated_at;
+	int64_t duplicate_of;    /* S-n it is a duplicate of; 0: none */
+	const char *body;        /* NULL: none */
+	int mine;                /* store_mine only: this install sent it */
+	int voted;               /* store_mine only: this install voted for it */
+} store_suggestion_row;
+typedef int (*store_row_fn_suggestion)(void *ctx, const store_suggestion_row *row);
+
+/* One of the tester's own reports, as `mine` shows it. */
+typedef struct store_mine_report {
+	int64_t num;
+	const char *title;
+	const char *kind;
+	const char *status;      /* as the tester's report has it (its own or its group's) */
+	int64_t group_num;
+	int64_t others;          /* other testers who hit it */
+	const char *fixed_in;    /* the release of the fix, only when fixed; else NULL */
+	int64_t received_at;
+	int64_t updated_at;
+} store_mine_report;
+
+/* A comment shown to a tester: body and time, never who in the team wrote it. */
+typedef struct store_thread_entry {
+	const char *body;
+	int64_t at;
+	int from_tester;         /* 1: the tester's own reply */
+} store_thread_entry;
+
+/*
+ * store_mine calls, in this order: report() for each of the install's reports (newest
+ * first) each followed by comment() for its thread (the team's comments on the report and
+ * its group, and the tester's replies, in the order written); then suggestion() for each
+ * suggestion it sent or voted for (newest first), each followed by comment() for the
+ * team's comments on it. Any of them may be NULL.
+ */
+typedef struct store_mine_fns {
+	int (*report)(void *ctx, const store_mine_report *r);
+	store_row_fn_suggestion suggestion;
+	int (*comment)(void *ctx, const store_thread_entry *c);
+} store_mine_fns;
+
+/* A release; the three counts are filled by store_release_each only. */
+typedef struct store_release_row {
+	const char *name;
+	const char *ref;
+	const char *commit;
+	int64_t position;
+	int64_t created_at;
+	int64_t fixed_reports;
+	int64_t fixed_groups;
+	int64_t shipped_suggestions;
+} store_release_row;
+
+/* A report (type 'R') or group ('G') a release fixed; count and testers for groups only. */
+typedef struct store_fixed_item {
+	char type;
+	int64_t num;
+	const char *title;
+	const char *fixed_by;
+	int64_t count;
+	int64_t testers;
+} store_fixed_item;
+
+/* A suggestion a release shipped, with the credit its author opted into (NULL: none). */
+typedef struct store_shipped_row {
+	int64_t num;
+	const char *title;
+	int64_t votes;
+	const char *suggested_by;
+} store_shipped_row;
+
+/* A tester to thank: shipped suggestions (sent or voted for) and fixed reports. */
+typedef struct store_contributor_row {
+	const char *name;
+	int64_t suggestions;
+	int64_t fixed_reports;
+} store_contributor_row;
+typedef int (*store_row_fn_contributor)(void *ctx, const store_contributor_row *row);
+
+/*
+ * store_release_get calls, in this order: release() once; fixed() for each report it
+ * fixed, then for each group; shipped() for each suggestion it shipped, most votes first,
+ * each followed by credited() with the opted-in name of each voter; contributor() for
+ * each tester to thank for it. Any of them may be NULL.
+ */
+typedef struct store_release_fns {
+	int (*release)(void *ctx, const store_release_row *r);
+	int (*fixed)(void *ctx, const store_fixed_item *it);
+	int (*shipped)(void *ctx, const store_shipped_row *s);
+	int (*credited)(void *ctx, const char *name);
+	store_row_fn_contributor contributor;
+} store_release_fns;
+
+/* STORE_NOTFOUND when the project has no release `name`. */
+int store_release_get(store_db *db, int64_t project_id, const char *name,
+		      const store_release_fns *fns, void *ctx);
+/* Every release with its counts: fn once each, newest position first. */
+int store_release_each(store_db *db, int64_t project_id,
+		       int (*fn)(void *ctx, const store_release_row *r), void *ctx);
+
+/*
+ * The comments and history of item `type` (R, G or S) `num`, set as "comments" and
+ * "history" on the JSON object `item`. Transitional: the typed history of reports and
+ * groups replaces it.
+ */
+int store_item_history_json(store_db *db, int64_t project_id, const char *type, int64_t num,
+			    json_t *item);
 
 /* ---- community suggestions ---- */
 
@@ -335,9 +458,13 @@ typedef struct store_suggestion_filter {
 	int limit;
 } store_suggestion_filter;
 
+/* A page of suggestions: fn once per row in order; *next the offset of the next page or 0. */
 int store_suggestion_list(store_db *db, int64_t project_id, const store_suggestion_filter *f,
-			  json_t **items, int64_t *next);
-int store_suggestion_get(store_db *db, int64_t project_id, int64_t num, json_t **out);
+			  store_row_fn_suggestion fn, void *ctx, int64_t *next);
+/* One suggestion: fn once. STORE_NOTFOUND when there is none. Its comments and history come
+ * from store_item_history_json(). */
+int store_suggestion_get(store_db *db, int64_t project_id, int64_t num,
+			 store_row_fn_suggestion fn, void *ctx);
 
 typedef struct store_suggestion_patch {
 	const char *status;
@@ -350,9 +477,10 @@ int store_suggestion_patch(store_db *db, int64_t project_id, int64_t num,
 			   const store_suggestion_change *p, const char *actor, int64_t now,
 			   char *why, size_t whylen);
 
-/* A tester's own reports and suggestions (changed at or after `since`, 0: all). */
+/* A tester's own reports and suggestions (changed at or after `since`, 0: all): see
+ * store_mine_fns. */
 int store_mine(store_db *db, int64_t project_id, const char *install_id, int64_t since,
-	       json_t **out);
+	       const store_mine_fns *fns, void *ctx);
 /*
  * A reply of the tester who sent report `num` (install_id must be the report's, else
  * STORE_FORBIDDEN), shown to the team among the report's comments as written by the
@@ -361,8 +489,8 @@ int store_mine(store_db *db, int64_t project_id, const char *install_id, int64_t
  */
 int store_report_reply(store_db *db, int64_t project_id, int64_t num, const char *install_id,
 		       const char *body, int64_t now, json_t **out);
-/* Testers to thank across releases (opted-in names only). */
-int store_contributors(store_db *db, int64_t project_id, json_t **out);
+/* Testers to thank across releases (opted-in names only): fn once each, most credited first. */
+int store_contributors(store_db *db, int64_t project_id, store_row_fn_contributor fn, void *ctx);
 /* The web address of a commit, with {id} for its id; *url NULL when none. Caller frees. */
 int store_project_commit_url(store_db *db, int64_t project_id, char **url);
 int store_project_set_commit_url(store_db *db, int64_t project_id, const char *url);

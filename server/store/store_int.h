@@ -149,10 +149,6 @@ int st_comment_add(store_db *db, int64_t project_id, const char *type, int64_t n
 /* store_git.c: suspect commits of one report (of_report) or of one group (key = group id). */
 json_t *st_suspects_json(store_db *db, int of_report, int64_t project_id, int64_t key);
 
-/* store_releases.c */
-json_t *st_shipped_json(store_db *db, int64_t project_id, const char *release, int names);
-json_t *st_contributors_json(store_db *db, int64_t project_id, const char *release);
-
 /* store_writer.c: run one job of a batch in the writer's transaction, in a savepoint of its
  * own so that a refused job undoes only itself; sets job->result. Exposed for the storage
  * benchmark (scripts/bench.d/storage_limit.c), which runs the writer's batches without its

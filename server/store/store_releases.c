@@ -11,7 +11,6 @@
 
 #include "common/buf.h"
 #include "config.h"
-#include "api/reply.h"
 #include "store/schema.h"
 #include "store/search.h"
 #include "store/store_int.h"
@@ -100,175 +99,54 @@ int store_release_set_position(store_db *db, int64_t project_id, const char *nam
 	return st_step_done(s);
 }
 
-int store_release_get(store_db *db, int64_t project_id, const char *name, json_t **out)
-{
-	sqlite3_stmt *s =
-	    st_stmt(db, "SELECT name, ref, commit_id, position, created_at FROM releases "
-			"WHERE project_id = ?1 AND name = ?2");
-	json_t *rel = NULL, *reports = json_array(), *groups = json_array();
-	int rc;
-
-	*out = NULL;
-	if (!s)
-		goto fail;
-	sqlite3_bind_int64(s, 1, project_id);
-	sqlite3_bind_text(s, 2, name, -1, SQLITE_STATIC);
-	rc = sqlite3_step(s);
-	if (rc != SQLITE_ROW) {
-		sqlite3_reset(s);
-		json_decref(reports);
-		json_decref(groups);
-		return rc == SQLITE_DONE ? STORE_NOTFOUND : STORE_ERROR;
-	}
-	rel = json_pack("{s:o,s:o,s:o,s:I,s:o}", "name", st_col_json(s, 0), "ref", st_col_json(s, 1),
-			"commit", st_col_json(s, 2), "position", (json_int_t)sqlite3_column_int64(s, 3),
-			"created_at", reply_time(sqlite3_column_int64(s, 4)));
-	sqlite3_reset(s);
-	s = st_stmt(db, "SELECT r.num, r.title, r.fixed_by FROM commits c CROSS JOIN reports r "
-			"ON r.project_id = c.project_id AND r.fixed_by = c.id "
-			"JOIN groups g ON g.id = r.group_id "
-			"WHERE c.project_id = ?1 AND c.release = ?2 AND " REPORT_STATUS
-			" = 'fixed' ORDER BY r.num");
-	if (!s || !rel)
-		goto fail;
-	sqlite3_bind_int64(s, 1, project_id);
-	sqlite3_bind_text(s, 2, name, -1, SQLITE_STATIC);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
-		json_array_append_new(reports, json_pack("{s:o,s:o,s:o}", "id",
-							 reply_id('R', sqlite3_column_int64(s, 0)),
-							 "title", st_col_json(s, 1), "fixed_by",
-							 st_col_json(s, 2)));
-	sqlite3_reset(s);
-	if (rc != SQLITE_DONE)
-		goto fail;
-	s = st_stmt(db, "SELECT g.num, g.title, g.fixed_by, g.count, g.testers FROM commits c "
-			"CROSS JOIN groups g ON g.project_id = c.project_id AND g.fixed_by = c.id "
-			"WHERE c.project_id = ?1 AND c.release = ?2 AND g.merged_into IS NULL "
-			"AND g.status = 'fixed' ORDER BY g.num");
-	if (!s)
-		goto fail;
-	sqlite3_bind_int64(s, 1, project_id);
-	sqlite3_bind_text(s, 2, name, -1, SQLITE_STATIC);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
-		json_array_append_new(
-			groups, json_pack("{s:o,s:o,s:o,s:I,s:I}", "id",
-					  reply_id('G', sqlite3_column_int64(s, 0)), "title",
-					  st_col_json(s, 1), "fixed_by", st_col_json(s, 2), "count",
-					  (json_int_t)sqlite3_column_int64(s, 3), "testers",
-					  (json_int_t)sqlite3_column_int64(s, 4)));
-	sqlite3_reset(s);
-	if (rc != SQLITE_DONE)
-		goto fail;
-	json_object_set_new(rel, "fixed_reports", reports);
-	json_object_set_new(rel, "fixed_groups", groups);
-	json_object_set_new(rel, "shipped_suggestions", st_shipped_json(db, project_id, name, 1));
-	json_object_set_new(rel, "contributors", st_contributors_json(db, project_id, name));
-	*out = rel;
-	return STORE_OK;
-fail:
-	json_decref(rel);
-	json_decref(reports);
-	json_decref(groups);
-	return STORE_ERROR;
-}
-
-int store_release_list(store_db *db, int64_t project_id, json_t **out)
-{
-	sqlite3_stmt *s = st_stmt(
-	    db,
-	    "SELECT r.name, r.ref, r.commit_id, r.position, r.created_at, "
-	    "(SELECT count(*) FROM commits c CROSS JOIN reports x ON x.project_id = "
-	    " c.project_id AND x.fixed_by = c.id JOIN groups y ON y.id = x.group_id "
-	    " WHERE c.project_id = r.project_id AND c.release = r.name AND (CASE WHEN "
-	    " x.status_own THEN x.status WHEN y.status = 'fixed' AND NOT (x.fix_checked "
-	    " IS y.fixed_by AND x.has_fix IS 0) THEN x.status ELSE y.status END) = "
-	    " 'fixed'), "
-	    "(SELECT count(*) FROM commits c CROSS JOIN groups x ON x.project_id = "
-	    " c.project_id AND x.fixed_by = c.id WHERE c.project_id = r.project_id AND "
-	    " c.release = r.name AND x.merged_into IS NULL AND x.status = 'fixed'), "
-	    "(SELECT count(*) FROM suggestions s WHERE s.project_id = r.project_id AND "
-	    " s.duplicate_of IS NULL AND " SHIPPED_IN " = r.name) "
-	    "FROM releases r WHERE r.project_id = ?1 ORDER BY r.position DESC, r.created_at DESC");
-	json_t *arr = json_array();
-	int rc;
-
-	*out = NULL;
-	if (!s || !arr) {
-		json_decref(arr);
-		return STORE_ERROR;
-	}
-	sqlite3_bind_int64(s, 1, project_id);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
-		json_array_append_new(
-			arr, json_pack("{s:o,s:o,s:o,s:I,s:o,s:I,s:I,s:I}", "name", st_col_json(s, 0),
-				       "ref", st_col_json(s, 1), "commit", st_col_json(s, 2), "position",
-				       (json_int_t)sqlite3_column_int64(s, 3), "created_at",
-				       reply_time(sqlite3_column_int64(s, 4)), "fixed_reports",
-				       (json_int_t)sqlite3_column_int64(s, 5), "fixed_groups",
-				       (json_int_t)sqlite3_column_int64(s, 6), "shipped_suggestions",
-				       (json_int_t)sqlite3_column_int64(s, 7)));
-	sqlite3_reset(s);
-	if (rc != SQLITE_DONE) {
-		json_decref(arr);
-		return STORE_ERROR;
-	}
-	*out = json_pack("{s:o,s:n}", "items", arr, "next");
-	return STORE_OK;
-}
-
-/* Suggestions a release shipped, with votes and the credit their testers opted into. */
-json_t *st_shipped_json(store_db *db, int64_t project_id, const char *release, int names)
+/* Suggestions a release shipped, with votes and the credit their testers opted into:
+ * fns->shipped with each, then fns->credited with each voter who opted in. */
+static int shipped_each(store_db *db, int64_t project_id, const char *release,
+			const store_release_fns *fns, void *ctx)
 {
 	sqlite3_stmt *s = st_stmt(db, "SELECT s.num, s.title, s.votes, s.tester_name, s.id FROM "
 				"suggestions s WHERE s.project_id = :p AND s.duplicate_of IS NULL "
 				"AND " SHIPPED_IN " = :r ORDER BY s.votes DESC, s.num");
-	json_t *arr = json_array();
+	store_shipped_row row;
+	int rc = 0;
 
-	if (!s || !arr)
-		return arr;
+	if (!s)
+		return 0; /* shown as none, as before */
 	st_bind_named_int(s, ":p", project_id);
 	st_bind_named_text(s, ":r", release);
-	while (sqlite3_step(s) == SQLITE_ROW) {
-		json_t *it = json_pack("{s:o,s:o,s:I,s:o}", "id",
-				       reply_id('S', sqlite3_column_int64(s, 0)), "title",
-				       st_col_json(s, 1), "votes", (json_int_t)sqlite3_column_int64(s, 2),
-				       "suggested_by", st_col_json(s, 3));
-		json_array_append_new(arr, it);
-		(void)names;
+	while (rc == 0 && sqlite3_step(s) == SQLITE_ROW) {
+		sqlite3_stmt *v;
+
+		row.num = sqlite3_column_int64(s, 0);
+		row.title = st_col_text(s, 1);
+		row.votes = sqlite3_column_int64(s, 2);
+		row.suggested_by = st_col_text(s, 3);
+		if (fns->shipped && fns->shipped(ctx, &row) != 0) {
+			rc = -1;
+			break;
+		}
+		if (!fns->credited)
+			continue;
+		/* Voters who opted in, per suggestion; the rest are counted, not named. */
+		v = st_stmt(db, "SELECT DISTINCT v.tester_name FROM votes v JOIN suggestions s ON "
+			  "s.id = v.suggestion_id WHERE s.project_id = :p AND s.num = :n AND "
+			  "v.tester_name IS NOT NULL ORDER BY v.created_at");
+		if (!v)
+			continue;
+		st_bind_named_int(v, ":p", project_id);
+		st_bind_named_int(v, ":n", row.num);
+		while (rc == 0 && sqlite3_step(v) == SQLITE_ROW)
+			rc = fns->credited(ctx, st_col_text(v, 0));
+		sqlite3_reset(v);
 	}
 	sqlite3_reset(s);
-	/* Voters who opted in, per suggestion; the rest are counted, not named. */
-	{
-		size_t i;
-		json_t *it;
-		json_array_foreach(arr, i, it)
-		{
-			int64_t n, named = 0, votes = json_integer_value(json_object_get(it, "votes"));
-			json_t *voters = json_array();
-			sqlite3_stmt *v;
-
-			reply_parse_id(json_string_value(json_object_get(it, "id")), 'S', &n);
-			v = st_stmt(db, "SELECT DISTINCT v.tester_name FROM votes v JOIN suggestions s ON "
-				  "s.id = v.suggestion_id WHERE s.project_id = :p AND s.num = :n AND "
-				  "v.tester_name IS NOT NULL ORDER BY v.created_at");
-			if (v) {
-				st_bind_named_int(v, ":p", project_id);
-				st_bind_named_int(v, ":n", n);
-				while (sqlite3_step(v) == SQLITE_ROW) {
-					json_array_append_new(voters, st_col_json(v, 0));
-					named++;
-				}
-				sqlite3_reset(v);
-			}
-			json_object_set_new(it, "credited", voters);
-			json_object_set_new(it, "others", json_integer(votes > named ? votes - named : 0));
-		}
-	}
-	return arr;
+	return rc;
 }
 
-/* Testers to thank, opted-in names only: shipped suggestions and fixed reports. */
-json_t *st_contributors_json(store_db *db, int64_t project_id, const char *release)
+/* Testers to thank, opted-in names only: shipped suggestions and fixed reports (of
+ * `release`, or of every release when NULL). */
+static int contributors_each(store_db *db, int64_t project_id, const char *release,
+			     store_row_fn_contributor fn, void *ctx)
 {
 	sqlite3_stmt *s = st_stmt(
 		db, "WITH shipped AS (SELECT s.id, s.tester_name FROM suggestions s WHERE "
@@ -291,25 +169,147 @@ json_t *st_contributors_json(store_db *db, int64_t project_id, const char *relea
 		    "fixed) "
 		    "SELECT name, sum(sug), sum(rep) FROM credit GROUP BY name "
 		    "ORDER BY sum(sug) + sum(rep) DESC, name LIMIT 200");
-	json_t *arr = json_array();
+	store_contributor_row row;
+	int rc = 0;
 
-	if (!s || !arr)
-		return arr;
+	if (!s)
+		return 0; /* shown as none, as before */
 	st_bind_named_int(s, ":p", project_id);
 	st_bind_named_text(s, ":r", release);
-	while (sqlite3_step(s) == SQLITE_ROW)
-		json_array_append_new(arr, json_pack("{s:o,s:I,s:I}", "name", st_col_json(s, 0),
-						     "suggestions",
-						     (json_int_t)sqlite3_column_int64(s, 1),
-						     "fixed_reports",
-						     (json_int_t)sqlite3_column_int64(s, 2)));
+	while (rc == 0 && sqlite3_step(s) == SQLITE_ROW) {
+		row.name = st_col_text(s, 0);
+		row.suggestions = sqlite3_column_int64(s, 1);
+		row.fixed_reports = sqlite3_column_int64(s, 2);
+		rc = fn(ctx, &row);
+	}
 	sqlite3_reset(s);
-	return arr;
+	return rc;
 }
 
-int store_contributors(store_db *db, int64_t project_id, json_t **out)
+int store_release_get(store_db *db, int64_t project_id, const char *name,
+		      const store_release_fns *fns, void *ctx)
 {
-	*out = json_pack("{s:o}", "items", st_contributors_json(db, project_id, NULL));
-	return *out ? STORE_OK : STORE_ERROR;
+	sqlite3_stmt *s =
+	    st_stmt(db, "SELECT name, ref, commit_id, position, created_at FROM releases "
+			"WHERE project_id = ?1 AND name = ?2");
+	store_release_row rel;
+	store_fixed_item it;
+	int rc;
+
+	if (!s)
+		return STORE_ERROR;
+	sqlite3_bind_int64(s, 1, project_id);
+	sqlite3_bind_text(s, 2, name, -1, SQLITE_STATIC);
+	rc = sqlite3_step(s);
+	if (rc != SQLITE_ROW) {
+		sqlite3_reset(s);
+		return rc == SQLITE_DONE ? STORE_NOTFOUND : STORE_ERROR;
+	}
+	memset(&rel, 0, sizeof(rel));
+	rel.name = st_col_text(s, 0);
+	rel.ref = st_col_text(s, 1);
+	rel.commit = st_col_text(s, 2);
+	rel.position = sqlite3_column_int64(s, 3);
+	rel.created_at = sqlite3_column_int64(s, 4);
+	rc = fns->release ? fns->release(ctx, &rel) : 0;
+	sqlite3_reset(s);
+	if (rc != 0)
+		return STORE_ERROR;
+	s = st_stmt(db, "SELECT r.num, r.title, r.fixed_by FROM commits c CROSS JOIN reports r "
+			"ON r.project_id = c.project_id AND r.fixed_by = c.id "
+			"JOIN groups g ON g.id = r.group_id "
+			"WHERE c.project_id = ?1 AND c.release = ?2 AND " REPORT_STATUS
+			" = 'fixed' ORDER BY r.num");
+	if (!s)
+		return STORE_ERROR;
+	sqlite3_bind_int64(s, 1, project_id);
+	sqlite3_bind_text(s, 2, name, -1, SQLITE_STATIC);
+	memset(&it, 0, sizeof(it));
+	it.type = 'R';
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		it.num = sqlite3_column_int64(s, 0);
+		it.title = st_col_text(s, 1);
+		it.fixed_by = st_col_text(s, 2);
+		if (fns->fixed && fns->fixed(ctx, &it) != 0) {
+			rc = SQLITE_ABORT;
+			break;
+		}
+	}
+	sqlite3_reset(s);
+	if (rc != SQLITE_DONE)
+		return STORE_ERROR;
+	s = st_stmt(db, "SELECT g.num, g.title, g.fixed_by, g.count, g.testers FROM commits c "
+			"CROSS JOIN groups g ON g.project_id = c.project_id AND g.fixed_by = c.id "
+			"WHERE c.project_id = ?1 AND c.release = ?2 AND g.merged_into IS NULL "
+			"AND g.status = 'fixed' ORDER BY g.num");
+	if (!s)
+		return STORE_ERROR;
+	sqlite3_bind_int64(s, 1, project_id);
+	sqlite3_bind_text(s, 2, name, -1, SQLITE_STATIC);
+	it.type = 'G';
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		it.num = sqlite3_column_int64(s, 0);
+		it.title = st_col_text(s, 1);
+		it.fixed_by = st_col_text(s, 2);
+		it.count = sqlite3_column_int64(s, 3);
+		it.testers = sqlite3_column_int64(s, 4);
+		if (fns->fixed && fns->fixed(ctx, &it) != 0) {
+			rc = SQLITE_ABORT;
+			break;
+		}
+	}
+	sqlite3_reset(s);
+	if (rc != SQLITE_DONE)
+		return STORE_ERROR;
+	if (shipped_each(db, project_id, name, fns, ctx) != 0 ||
+	    (fns->contributor && contributors_each(db, project_id, name, fns->contributor, ctx) != 0))
+		return STORE_ERROR;
+	return STORE_OK;
 }
 
+int store_release_each(store_db *db, int64_t project_id,
+		       int (*fn)(void *ctx, const store_release_row *r), void *ctx)
+{
+	sqlite3_stmt *s = st_stmt(
+	    db,
+	    "SELECT r.name, r.ref, r.commit_id, r.position, r.created_at, "
+	    "(SELECT count(*) FROM commits c CROSS JOIN reports x ON x.project_id = "
+	    " c.project_id AND x.fixed_by = c.id JOIN groups y ON y.id = x.group_id "
+	    " WHERE c.project_id = r.project_id AND c.release = r.name AND (CASE WHEN "
+	    " x.status_own THEN x.status WHEN y.status = 'fixed' AND NOT (x.fix_checked "
+	    " IS y.fixed_by AND x.has_fix IS 0) THEN x.status ELSE y.status END) = "
+	    " 'fixed'), "
+	    "(SELECT count(*) FROM commits c CROSS JOIN groups x ON x.project_id = "
+	    " c.project_id AND x.fixed_by = c.id WHERE c.project_id = r.project_id AND "
+	    " c.release = r.name AND x.merged_into IS NULL AND x.status = 'fixed'), "
+	    "(SELECT count(*) FROM suggestions s WHERE s.project_id = r.project_id AND "
+	    " s.duplicate_of IS NULL AND " SHIPPED_IN " = r.name) "
+	    "FROM releases r WHERE r.project_id = ?1 ORDER BY r.position DESC, r.created_at DESC");
+	store_release_row rel;
+	int rc;
+
+	if (!s)
+		return STORE_ERROR;
+	sqlite3_bind_int64(s, 1, project_id);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		rel.name = st_col_text(s, 0);
+		rel.ref = st_col_text(s, 1);
+		rel.commit = st_col_text(s, 2);
+		rel.position = sqlite3_column_int64(s, 3);
+		rel.created_at = sqlite3_column_int64(s, 4);
+		rel.fixed_reports = sqlite3_column_int64(s, 5);
+		rel.fixed_groups = sqlite3_column_int64(s, 6);
+		rel.shipped_suggestions = sqlite3_column_int64(s, 7);
+		if (fn(ctx, &rel) != 0) {
+			rc = SQLITE_ABORT;
+			break;
+		}
+	}
+	sqlite3_reset(s);
+	return rc == SQLITE_DONE ? STORE_OK : STORE_ERROR;
+}
+
+int store_contributors(store_db *db, int64_t project_id, store_row_fn_contributor fn, void *ctx)
+{
+	return contributors_each(db, project_id, NULL, fn, ctx) == 0 ? STORE_OK : STORE_ERROR;
+}

@@ -11,7 +11,6 @@
 
 #include "common/buf.h"
 #include "config.h"
-#include "api/reply.h"
 #include "store/schema.h"
 #include "store/search.h"
 #include "store/store_int.h"
@@ -182,28 +181,29 @@ int store_vote_exists(store_db *db, int64_t project_id, int64_t num, const char 
 	"s.num, s.title, s.status, s.votes, " SHIPPED_IN ", s.created_at, s.updated_at, "    \
 	"(SELECT d.num FROM suggestions d WHERE d.id = s.duplicate_of), s.body "
 
-static json_t *suggestion_item(sqlite3_stmt *s)
+/* The row of SUGGESTION_COLUMNS at the statement's current step (strings borrowed). */
+static void suggestion_row(sqlite3_stmt *s, store_suggestion_row *r)
 {
-	int64_t dup = sqlite3_column_int64(s, 7);
-
-	return json_pack("{s:o,s:o,s:o,s:I,s:o,s:o,s:o,s:o,s:o}", "id",
-			 reply_id('S', sqlite3_column_int64(s, 0)), "title", st_col_json(s, 1),
-			 "status", st_col_json(s, 2), "votes", (json_int_t)sqlite3_column_int64(s, 3),
-			 "shipped_in", st_col_json(s, 4), "created_at",
-			 reply_time(sqlite3_column_int64(s, 5)), "updated_at",
-			 reply_time(sqlite3_column_int64(s, 6)), "duplicate_of",
-			 dup ? reply_id('S', dup) : json_null(), "body", st_col_json(s, 8));
+	memset(r, 0, sizeof(*r));
+	r->num = sqlite3_column_int64(s, 0);
+	r->title = st_col_text(s, 1);
+	r->status = st_col_text(s, 2);
+	r->votes = sqlite3_column_int64(s, 3);
+	r->shipped_in = st_col_text(s, 4);
+	r->created_at = sqlite3_column_int64(s, 5);
+	r->updated_at = sqlite3_column_int64(s, 6);
+	r->duplicate_of = sqlite3_column_int64(s, 7);
+	r->body = st_col_text(s, 8);
 }
 
 int store_suggestion_list(store_db *db, int64_t project_id, const store_suggestion_filter *f,
-			  json_t **items, int64_t *next)
+			  store_row_fn_suggestion fn, void *ctx, int64_t *next)
 {
 	buf sql, fq;
 	sqlite3_stmt *s;
-	json_t *arr = json_array();
+	store_suggestion_row row;
 	int rc = STORE_ERROR, n = 0;
 
-	*items = NULL;
 	*next = 0;
 	buf_init(&sql, 8192);
 	buf_init(&fq, 4096);
@@ -212,9 +212,7 @@ int store_suggestion_list(store_db *db, int64_t project_id, const store_suggesti
 		if (rc == STORE_ERROR)
 			goto out;
 		if (rc == 0) {
-			*items = arr; /* nothing searchable: nothing found */
-			arr = NULL;
-			rc = STORE_OK;
+			rc = STORE_OK; /* nothing searchable: nothing found */
 			goto out;
 		}
 	}
@@ -232,7 +230,8 @@ int store_suggestion_list(store_db *db, int64_t project_id, const store_suggesti
 				   : "ORDER BY s.votes DESC, s.num DESC ");
 	buf_puts(&sql, "LIMIT :limit OFFSET :offset");
 	s = st_shape(db, sql.p);
-	if (!s || !arr)
+	rc = STORE_ERROR;
+	if (!s)
 		goto out;
 	st_bind_named_int(s, ":p", project_id);
 	st_bind_named_text(s, ":q", fq.p);
@@ -244,32 +243,34 @@ int store_suggestion_list(store_db *db, int64_t project_id, const store_suggesti
 			*next = f->offset + n;
 			break;
 		}
-		json_array_append_new(arr, suggestion_item(s));
+		suggestion_row(s, &row);
+		if (fn(ctx, &row) != 0) {
+			rc = SQLITE_ABORT;
+			break;
+		}
 		n++;
 	}
 	sqlite3_reset(s);
 	if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
+		*next = 0;
 		rc = STORE_ERROR;
 		goto out;
 	}
-	*items = arr;
-	arr = NULL;
 	rc = STORE_OK;
 out:
-	json_decref(arr);
 	buf_free(&sql);
 	buf_free(&fq);
 	return rc;
 }
 
-int store_suggestion_get(store_db *db, int64_t project_id, int64_t num, json_t **out)
+int store_suggestion_get(store_db *db, int64_t project_id, int64_t num,
+			 store_row_fn_suggestion fn, void *ctx)
 {
 	sqlite3_stmt *s = st_stmt(db, "SELECT " SUGGESTION_COLUMNS "FROM suggestions s "
 				"WHERE s.project_id = :p AND s.num = :n");
-	json_t *v;
+	store_suggestion_row row;
 	int rc;
 
-	*out = NULL;
 	if (!s)
 		return STORE_ERROR;
 	st_bind_named_int(s, ":p", project_id);
@@ -279,14 +280,16 @@ int store_suggestion_get(store_db *db, int64_t project_id, int64_t num, json_t *
 		sqlite3_reset(s);
 		return rc == SQLITE_DONE ? STORE_NOTFOUND : STORE_ERROR;
 	}
-	v = suggestion_item(s);
+	suggestion_row(s, &row);
+	rc = fn(ctx, &row);
 	sqlite3_reset(s);
-	if (!v || st_history(db, project_id, "S", num, v) < 0) {
-		json_decref(v);
-		return STORE_ERROR;
-	}
-	*out = v;
-	return STORE_OK;
+	return rc == 0 ? STORE_OK : STORE_ERROR;
+}
+
+int store_item_history_json(store_db *db, int64_t project_id, const char *type, int64_t num,
+			    json_t *item)
+{
+	return st_history(db, project_id, type, num, item);
 }
 
 int store_suggestion_patch(store_db *db, int64_t project_id, int64_t num,
@@ -410,90 +413,102 @@ int store_suggestion_patch(store_db *db, int64_t project_id, int64_t num,
 
 /*
  * What a tester reads under one of their reports: the team's comments on the report
- * and on its group, and their own replies, in the order written; "from" is "team" or
- * "you". Bodies and times only, never who in the team wrote them.
+ * and on its group, and their own replies, in the order written. Bodies and times only,
+ * never who in the team wrote them.
  */
-static json_t *report_thread(store_db *db, int64_t project_id, int64_t num, int64_t group_num)
+static int report_thread(store_db *db, int64_t project_id, int64_t num, int64_t group_num,
+			 const store_mine_fns *fns, void *ctx)
 {
 	sqlite3_stmt *s = st_stmt(db, "SELECT body, created_at, install_id IS NOT NULL FROM comments "
 				"WHERE project_id = :p AND ((target_type = 'R' AND target_num = :r) OR "
 				"(target_type = 'G' AND target_num = :g AND install_id IS NULL)) "
 				"ORDER BY id");
-	json_t *arr = json_array();
+	store_thread_entry e;
+	int rc = 0;
 
-	if (!s || !arr)
-		return arr;
+	if (!s)
+		return 0; /* shown without its thread, as before */
 	st_bind_named_int(s, ":p", project_id);
 	st_bind_named_int(s, ":r", num);
 	st_bind_named_int(s, ":g", group_num);
-	while (sqlite3_step(s) == SQLITE_ROW)
-		json_array_append_new(arr, json_pack("{s:o,s:o,s:s}", "body", st_col_json(s, 0), "at",
-						     reply_time(sqlite3_column_int64(s, 1)), "from",
-						     sqlite3_column_int(s, 2) ? "you" : "team"));
+	while (rc == 0 && sqlite3_step(s) == SQLITE_ROW) {
+		e.body = st_col_text(s, 0);
+		e.at = sqlite3_column_int64(s, 1);
+		e.from_tester = sqlite3_column_int(s, 2);
+		rc = fns->comment(ctx, &e);
+	}
 	sqlite3_reset(s);
-	return arr;
+	return rc;
 }
 
 /* Team comments on one item, for a tester: bodies and times, never the team's tokens. */
-static json_t *team_comments(store_db *db, int64_t project_id, const char *type, int64_t num)
+static int team_comments(store_db *db, int64_t project_id, const char *type, int64_t num,
+			 const store_mine_fns *fns, void *ctx)
 {
 	sqlite3_stmt *s = st_stmt(
 	    db, "SELECT author, body, created_at, install_id IS NOT NULL FROM comments "
 		"WHERE project_id = ?1 AND target_type = ?2 AND target_num = ?3 ORDER BY id");
-	json_t *arr = json_array();
+	store_thread_entry e;
+	int rc = 0;
 
-	if (!s || !arr)
-		return arr;
+	if (!s)
+		return 0;
 	sqlite3_bind_int64(s, 1, project_id);
 	sqlite3_bind_text(s, 2, type, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(s, 3, num);
-	while (sqlite3_step(s) == SQLITE_ROW)
-		json_array_append_new(arr, json_pack("{s:o,s:o}", "body", st_col_json(s, 1), "at",
-						     reply_time(sqlite3_column_int64(s, 2))));
+	while (rc == 0 && sqlite3_step(s) == SQLITE_ROW) {
+		e.body = st_col_text(s, 1);
+		e.at = sqlite3_column_int64(s, 2);
+		e.from_tester = sqlite3_column_int(s, 3);
+		rc = fns->comment(ctx, &e);
+	}
 	sqlite3_reset(s);
-	return arr;
+	return rc;
 }
 
 int store_mine(store_db *db, int64_t project_id, const char *install_id, int64_t since,
-	       json_t **out)
+	       const store_mine_fns *fns, void *ctx)
 {
 	sqlite3_stmt *s;
-	json_t *reports = json_array(), *suggs = json_array();
+	store_mine_report r;
+	store_suggestion_row row;
 	int rc;
 
-	*out = NULL;
-	/* Only this install's items; other testers appear as counts, never as names. */
+	/* Only this install's items; other testers appear as counts, never as names. The
+	 * threads are read while the item's statement is still stepping (they use others). */
 	s = st_stmt(db, "SELECT r.num, r.title, r.kind, " REPORT_STATUS ", g.num, g.status, g.testers, "
 		  "(SELECT c.release FROM commits c WHERE c.project_id = g.project_id AND c.id = "
 		  "coalesce(r.fixed_by, g.fixed_by)), r.received_at, max(r.updated_at, g.updated_at), "
 		  "0 FROM reports r JOIN groups g ON g.id = r.group_id "
 		  "WHERE r.project_id = :p AND r.install_id = :i "
 		  "AND max(r.updated_at, g.updated_at) >= :since ORDER BY r.num DESC LIMIT 500");
-	if (!s || !reports || !suggs)
-		goto fail;
+	if (!s)
+		return STORE_ERROR;
 	st_bind_named_int(s, ":p", project_id);
 	st_bind_named_text(s, ":i", install_id);
 	st_bind_named_int(s, ":since", since);
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		int64_t testers = sqlite3_column_int64(s, 6);
 
+		r.num = sqlite3_column_int64(s, 0);
+		r.title = st_col_text(s, 1);
+		r.kind = st_col_text(s, 2);
+		r.status = st_col_text(s, 3);
+		r.group_num = sqlite3_column_int64(s, 4);
+		r.others = testers > 0 ? testers - 1 : 0;
 		/* A release is named only for what is fixed for this tester. */
-		const char *st = st_col_text(s, 3);
-
-		json_array_append_new(
-		    reports,
-		    json_pack("{s:o,s:o,s:o,s:o,s:o,s:I,s:o,s:o,s:o}", "id",
-			      reply_id('R', sqlite3_column_int64(s, 0)), "title", st_col_json(s, 1),
-			      "kind", st_col_json(s, 2), "status", st_col_json(s, 3), "group",
-			      reply_id('G', sqlite3_column_int64(s, 4)), "others",
-			      (json_int_t)(testers > 0 ? testers - 1 : 0), "fixed_in",
-			      strcmp(st, "fixed") == 0 ? st_col_json(s, 7) : json_null(),
-			      "received_at", reply_time(sqlite3_column_int64(s, 8)), "updated_at",
-			      reply_time(sqlite3_column_int64(s, 9))));
+		r.fixed_in = strcmp(r.status, "fixed") == 0 ? st_col_text(s, 7) : NULL;
+		r.received_at = sqlite3_column_int64(s, 8);
+		r.updated_at = sqlite3_column_int64(s, 9);
+		if ((fns->report && fns->report(ctx, &r) != 0) ||
+		    (fns->comment && report_thread(db, project_id, r.num, r.group_num, fns, ctx) != 0)) {
+			rc = SQLITE_ABORT;
+			break;
+		}
 	}
 	sqlite3_reset(s);
 	if (rc != SQLITE_DONE)
-		goto fail;
+		return STORE_ERROR;
 	/* Columns 9 and 10: did this install submit it, did it vote for it. */
 	s = st_stmt(db, "SELECT " SUGGESTION_COLUMNS ", s.install_id IS :i, EXISTS (SELECT 1 FROM votes "
 		  "v WHERE v.suggestion_id = s.id AND v.install_id = :i) "
@@ -501,43 +516,21 @@ int store_mine(store_db *db, int64_t project_id, const char *install_id, int64_t
 		  "s.updated_at >= :since AND (s.install_id = :i OR s.id IN (SELECT suggestion_id "
 		  "FROM votes WHERE install_id = :i)) ORDER BY s.num DESC LIMIT 500");
 	if (!s)
-		goto fail;
+		return STORE_ERROR;
 	st_bind_named_int(s, ":p", project_id);
 	st_bind_named_text(s, ":i", install_id);
 	st_bind_named_int(s, ":since", since);
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		json_t *it = suggestion_item(s);
-
+		suggestion_row(s, &row);
 		/* "mine": this install sent it; "voted": it voted for it (its own too). */
-		json_object_set_new(it, "mine", json_boolean(sqlite3_column_int(s, 9)));
-		json_object_set_new(it, "voted", json_boolean(sqlite3_column_int(s, 10)));
-		json_array_append_new(suggs, it);
+		row.mine = sqlite3_column_int(s, 9);
+		row.voted = sqlite3_column_int(s, 10);
+		if ((fns->suggestion && fns->suggestion(ctx, &row) != 0) ||
+		    (fns->comment && team_comments(db, project_id, "S", row.num, fns, ctx) != 0)) {
+			rc = SQLITE_ABORT;
+			break;
+		}
 	}
 	sqlite3_reset(s);
-	if (rc != SQLITE_DONE)
-		goto fail;
-	{
-		size_t i;
-		json_t *it;
-		json_array_foreach(reports, i, it)
-		{
-			int64_t n, g;
-			reply_parse_id(json_string_value(json_object_get(it, "id")), 'R', &n);
-			reply_parse_id(json_string_value(json_object_get(it, "group")), 'G', &g);
-			json_object_set_new(it, "comments", report_thread(db, project_id, n, g));
-		}
-		json_array_foreach(suggs, i, it)
-		{
-			int64_t n;
-			reply_parse_id(json_string_value(json_object_get(it, "id")), 'S', &n);
-			json_object_set_new(it, "comments", team_comments(db, project_id, "S", n));
-		}
-	}
-	*out = json_pack("{s:o,s:o}", "reports", reports, "suggestions", suggs);
-	return *out ? STORE_OK : STORE_ERROR;
-fail:
-	json_decref(reports);
-	json_decref(suggs);
-	return STORE_ERROR;
+	return rc == SQLITE_DONE ? STORE_OK : STORE_ERROR;
 }
-

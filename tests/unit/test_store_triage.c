@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "api/render_suggestions.h"
 #include "api/reply.h"
 #include "store/schema.h"
 #include "store/search.h"
@@ -158,7 +159,7 @@ static void test_suggestion_search_never_errors(void **state)
 	assert_int_equal(store_commit(f->db), STORE_OK);
 	for (i = 0; i < sizeof(odd) / sizeof(odd[0]); i++) {
 		sf.q = odd[i];
-		assert_int_equal(store_suggestion_list(f->db, f->project, &sf, &items, &next), STORE_OK);
+		assert_int_equal(render_suggestion_list(f->db, f->project, &sf, &items, &next), STORE_OK);
 		assert_int_equal(json_array_size(items), i < 2 ? 1 : 0);
 		json_decref(items);
 	}
@@ -284,7 +285,7 @@ static const char *mine_status(fixture *f, const char *install, const char *id)
 	size_t i;
 
 	st[0] = '\0';
-	assert_int_equal(store_mine(f->db, f->project, install, 0, &m), STORE_OK);
+	assert_int_equal(render_mine(f->db, f->project, install, 0, &m), STORE_OK);
 	json_array_foreach(json_object_get(m, "reports"), i, it)
 		if (strcmp(json_string_value(json_object_get(it, "id")), id) == 0)
 			snprintf(st, sizeof(st), "%s",
