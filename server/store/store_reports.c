@@ -145,8 +145,11 @@ const char *st_col_dup(store_arena *a, sqlite3_stmt *s, int i)
 
 void *st_push(store_arena *a, void *arrp, size_t *n, size_t *cap, size_t size)
 {
-	char **arr = arrp, *grown;
+	char *arr, *grown;
 
+	/* arrp is the address of a typed array pointer (T **): read and written by copy, so
+	 * that no T * is accessed as a char *. */
+	memcpy(&arr, arrp, sizeof(arr));
 	if (*n == *cap) {
 		size_t c = *cap ? *cap * 2 : 8;
 
@@ -154,11 +157,12 @@ void *st_push(store_arena *a, void *arrp, size_t *n, size_t *cap, size_t size)
 		if (!grown)
 			return NULL;
 		if (*n)
-			memcpy(grown, *arr, *n * size);
-		*arr = grown;
+			memcpy(grown, arr, *n * size);
+		arr = grown;
+		memcpy(arrp, &arr, sizeof(arr));
 		*cap = c;
 	}
-	return *arr + (*n)++ * size;
+	return arr + (*n)++ * size;
 }
 
 static int attachments_load(store_db *db, int64_t project_id, int64_t num, store_report_detail *r)
