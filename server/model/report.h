@@ -83,6 +83,15 @@ typedef struct report {
 int report_parse(report *out, const char *json, size_t len,
 		 const report_limits *lim, report_error *err);
 
+/* Each tag of the report, one call of fn in document order; a non-zero return of fn stops and
+ * is returned (-1 for a tag that is not a string, which report_parse() refuses). */
+int report_tags_each(const report *r, int (*fn)(void *ctx, const char *key, const char *value),
+		     void *ctx);
+/* The function of frame i (i < nframes), NULL when the frame names none. */
+const char *report_frame_function(const report *r, size_t i);
+/* The document as compact JSON text, malloc'd (caller frees); NULL when out of memory. */
+char *report_dump(const report *r);
+
 /* Release what the report owns. NULL and a zeroed report are fine. */
 void report_free(report *r);
 

@@ -134,7 +134,10 @@ int store_attachments_add(store_db *db, int64_t project_id, int64_t num,
 int store_attachment_find(store_db *db, int64_t project_id, int64_t num, const char *name,
 			  char sha256[65], char type[128], int64_t *size);
 
-/* One report as the API shows it. *out is a new reference (caller decrefs). */
+/* One report as the API shows it. *out is a new reference (caller decrefs). Rendered by
+ * api/render_reports.c from store_report_load(), as are the other JSON answers of reports and
+ * groups below (store_report_list, store_group_get, store_group_list, store_report_frames,
+ * store_report_reply). */
 int store_report_get(store_db *db, int64_t project_id, int64_t num, json_t **out);
 
 typedef struct store_report_filter {
@@ -209,6 +212,183 @@ typedef struct store_group_filter {
  * cursor "KEY.NUM" for the same filter and sort. */
 int store_group_list(store_db *db, int64_t project_id, const store_group_filter *f,
 		     json_t **items, char next[STORE_CURSOR_MAX]);
+
+/* ---- reports, groups, their comments, history and suspects, as the store returns them ----
+ *
+ * Strings are NULL when the column is empty (SQL NULL). A "detail" result owns its strings and
+ * arrays in one arena (store_arena): free it with its _free(), which accepts NULL. Rows given to
+ * a list callback are borrowed: valid during the call only. api/render_reports.c makes the
+ * API's JSON of them.
+ */
+typedef struct store_arena_block store_arena_block;
+typedef struct store_arena {
+	store_arena_block *head;
+	int failed; /* an allocation failed: the result is incomplete */
+} store_arena;
+/* Free every block; the arena is empty (and reusable) afterwards. NULL is fine. */
+void store_arena_free(store_arena *a);
+
+/* What a report was built from and, once resolved, its commit and the release holding it. */
+typedef struct store_revision {
+	const char *input;
+	const char *commit;
+	const char *release; /* NULL or "" when no release holds the commit yet */
+} store_revision;
+
+typedef struct store_comment {
+	const char *author;
+	const char *body;
+	int64_t at;
+	int from_tester; /* 1: a tester's reply, 0: the team's comment */
+} store_comment;
+
+typedef struct store_history_entry {
+	const char *actor;
+	const char *field;
+	const char *old_value;
+	const char *new_value;
+	int64_t at;
+} store_history_entry;
+
+/* The comments and the audit trail of one item, oldest first. */
+typedef struct store_thread {
+	store_comment *comments;
+	size_t ncomments;
+	store_history_entry *history;
+	size_t nhistory;
+} store_thread;
+
+/* Comments and history of R-num, G-num or S-num (type 'R', 'G' or 'S'), allocated in `a`. */
+int store_thread_load(store_db *db, int64_t project_id, char type, int64_t num, store_arena *a,
+		      store_thread *out);
+
+typedef struct store_suspect_frame {
+	const char *function;
+	const char *file;
+	int64_t line;
+} store_suspect_frame;
+
+/* A commit suspected of a report's or a group's failure, with the frames it is blamed for. */
+typedef struct store_suspect {
+	const char *id;
+	const char *author;
+	const char *email;
+	int64_t date;
+	const char *summary;
+	int64_t reports; /* a group's: how many of its reports blame it; -1 for a report's */
+	store_suspect_frame *frames;
+	size_t nframes;
+} store_suspect;
+
+typedef struct store_attachment_info {
+	const char *name;
+	int64_t size;
+	const char *content_type;
+	const char *sha256;
+} store_attachment_info;
+
+/* A report as lists show it. */
+typedef struct store_report_row {
+	int64_t num;
+	int64_t group_num;
+	const char *kind;
+	const char *title;
+	const char *status;
+	int64_t received_at;
+	store_revision revision;
+	const char *version;
+	const char *severity;
+	const char *install_id;
+	const char *assignee;
+	const char *platform; /* platform.os */
+} store_report_row;
+
+/* One report: the document as sent (body, JSON text) and what the server knows of it. */
+typedef struct store_report_detail {
+	store_arena arena; /* owns everything below */
+	int64_t num;
+	int64_t group_num;
+	const char *kind;
+	const char *title;
+	const char *status;
+	int64_t received_at;
+	store_revision revision; /* input: the revision, else the version */
+	const char *body;
+	size_t body_len;
+	const char *assignee;
+	const char *fixed_by;
+	const char *fixed_in;
+	store_attachment_info *attachments; /* by name */
+	size_t nattachments;
+	store_suspect *suspects;
+	size_t nsuspects;
+	store_thread thread;
+} store_report_detail;
+
+/* *out: a new detail (free with store_report_detail_free()); STORE_NOTFOUND when none. */
+int store_report_load(store_db *db, int64_t project_id, int64_t num, store_report_detail **out);
+void store_report_detail_free(store_report_detail *r);
+
+/* A page of reports: fn per row (a non-zero return stops with STORE_ERROR), in page order;
+ * *next the cursor of the next page or 0. Constant memory whatever the page size. */
+int store_report_each(store_db *db, int64_t project_id, const store_report_filter *f,
+		      int (*fn)(void *ctx, const store_report_row *row), void *ctx,
+		      int64_t *next);
+
+/* A group as lists show it. */
+typedef struct store_group_row {
+	int64_t num;
+	const char *status;
+	const char *kind;
+	const char *title;
+	int64_t count;
+	int64_t testers;
+	int64_t first_seen;
+	int64_t last_seen;
+	const char *first_revision;
+	const char *last_revision;
+	const char *assignee;
+	const char *fixed_by;
+	int64_t merged_into; /* G-n it was merged into; 0: none */
+	const char *fixed_in;
+} store_group_row;
+
+/* A value of a group's facet (build version, platform) and how many reports have it. */
+typedef struct store_facet {
+	const char *value;
+	int64_t count;
+} store_facet;
+
+typedef struct store_group_detail {
+	store_arena arena; /* owns everything below */
+	store_group_row group;
+	store_suspect *suspects;
+	size_t nsuspects;
+	store_facet *versions; /* most reports first */
+	size_t nversions;
+	store_facet *platforms;
+	size_t nplatforms;
+	store_thread thread;
+} store_group_detail;
+
+int store_group_load(store_db *db, int64_t project_id, int64_t num, store_group_detail **out);
+void store_group_detail_free(store_group_detail *g);
+
+/* A page of groups (merged ones left out): fn per row as for store_report_each(); `next` as
+ * for store_group_list(). */
+int store_group_each(store_db *db, int64_t project_id, const store_group_filter *f,
+		     int (*fn)(void *ctx, const store_group_row *row), void *ctx,
+		     char next[STORE_CURSOR_MAX]);
+
+/* The frames report `num` was sent with, as JSON text: *frames malloc'd (caller frees), NULL
+ * when it has none. STORE_NOTFOUND when there is no such report. */
+int store_report_frames_text(store_db *db, int64_t project_id, int64_t num, char **frames);
+
+/* The reply of store_report_reply(), stored: `author` gets the name shown (the tester's
+ * opted-in name, else "tester"). Call inside a write transaction. */
+int store_report_reply_add(store_db *db, int64_t project_id, int64_t num,
+			   const char *install_id, const char *body, int64_t now, char *author,
+			   size_t authorlen);
 
 /* ---- the project's git history (see gitwork.c for what is done with it) ---- */
 

@@ -12,7 +12,6 @@
 
 #include "common/buf.h"
 #include "config.h"
-#include "api/reply.h"
 #include "store/schema.h"
 #include "store/search.h"
 #include "store/store_int.h"
@@ -207,7 +206,7 @@ int store_unresolved_reports_each(store_db *db, int64_t project_id, const char *
 	return rc == SQLITE_DONE ? STORE_OK : STORE_ERROR;
 }
 
-int store_report_frames(store_db *db, int64_t project_id, int64_t num, json_t **frames)
+int store_report_frames_text(store_db *db, int64_t project_id, int64_t num, char **frames)
 {
 	sqlite3_stmt *s = st_stmt(db, "SELECT json_extract(body, '$.frames') FROM reports "
 				       "WHERE project_id = :p AND num = :n");
@@ -222,9 +221,9 @@ int store_report_frames(store_db *db, int64_t project_id, int64_t num, json_t **
 	rc = sqlite3_step(s);
 	if (rc == SQLITE_ROW) {
 		text = st_col_text(s, 0);
-		if (text)
-			*frames = json_loads(text, 0, NULL);
 		rc = STORE_OK;
+		if (text && !(*frames = strdup(text)))
+			rc = STORE_ERROR;
 	} else {
 		rc = rc == SQLITE_DONE ? STORE_NOTFOUND : STORE_ERROR;
 	}
@@ -583,19 +582,18 @@ int store_suspect_add(store_db *db, int64_t project_id, int64_t report_num, cons
 	return st_step_done(s);
 }
 
-/* {"function","file","line"}: one frame a suspect commit is blamed for. */
-static json_t *suspect_frame(sqlite3_stmt *s, int path_col)
+/* One frame a suspect commit is blamed for: file, line and function from path_col on. */
+static int suspect_frame(store_arena *a, store_suspect *c, size_t *cap, sqlite3_stmt *s,
+			 int path_col)
 {
-	return json_pack("{s:o,s:o,s:I}", "function", st_col_json(s, path_col + 2), "file",
-			 st_col_json(s, path_col), "line", (json_int_t)sqlite3_column_int64(s, path_col + 1));
-}
+	store_suspect_frame *f = st_push(a, &c->frames, &c->nframes, cap, sizeof(*f));
 
-static json_t *suspect_commit(sqlite3_stmt *s)
-{
-	return json_pack("{s:o,s:o,s:o,s:o,s:o,s:o}", "id", st_col_json(s, 0), "author",
-			 st_col_json(s, 1), "email", st_col_json(s, 2), "date",
-			 reply_time(sqlite3_column_int64(s, 3)), "summary", st_col_json(s, 4),
-			 "frames", json_array());
+	if (!f)
+		return STORE_ERROR;
+	f->function = st_col_dup(a, s, path_col + 2);
+	f->file = st_col_dup(a, s, path_col);
+	f->line = sqlite3_column_int64(s, path_col + 1);
+	return STORE_OK;
 }
 
 /*
@@ -603,14 +601,17 @@ static json_t *suspect_commit(sqlite3_stmt *s)
  * id). Each commit once, with the frames it is blamed for; a group's also with the
  * number of its reports that blame it.
  */
-json_t *st_suspects_json(store_db *db, int of_report, int64_t project_id, int64_t key)
+int st_suspects_load(store_db *db, int of_report, int64_t project_id, int64_t key, store_arena *a,
+		     store_suspect **out, size_t *n)
 {
 	sqlite3_stmt *s = st_stmt(db, of_report ? sql_report_suspects : sql_group_suspects), *fr;
-	json_t *arr = json_array(), *c = NULL, *it;
-	size_t i;
+	store_suspect *c = NULL;
+	size_t cap = 0, fcap = 0, i;
 
-	if (!s || !arr)
-		return arr;
+	*out = NULL;
+	*n = 0;
+	if (!s)
+		return STORE_ERROR;
 	if (of_report) {
 		sqlite3_bind_int64(s, 1, project_id);
 		sqlite3_bind_int64(s, 2, key);
@@ -619,21 +620,34 @@ json_t *st_suspects_json(store_db *db, int of_report, int64_t project_id, int64_
 	}
 	while (sqlite3_step(s) == SQLITE_ROW) {
 		/* A report's rows come a commit at a time: a new id starts a new entry. */
-		if (!of_report || !c ||
-		    strcmp(json_string_value(json_object_get(c, "id")), st_col_text(s, 0)) != 0) {
-			c = suspect_commit(s);
-			json_array_append_new(arr, c);
+		if (!of_report || !c || !c->id || !st_col_text(s, 0) ||
+		    strcmp(c->id, st_col_text(s, 0)) != 0) {
+			c = st_push(a, out, n, &cap, sizeof(*c));
+			if (!c)
+				break;
+			c->id = st_col_dup(a, s, 0);
+			c->author = st_col_dup(a, s, 1);
+			c->email = st_col_dup(a, s, 2);
+			c->date = sqlite3_column_int64(s, 3);
+			c->summary = st_col_dup(a, s, 4);
+			c->reports = -1;
+			fcap = 0;
 		}
-		if (of_report)
-			json_array_append_new(json_object_get(c, "frames"), suspect_frame(s, 5));
-		else
-			json_object_set_new(c, "reports", json_integer(sqlite3_column_int64(s, 5)));
+		if (of_report) {
+			if (suspect_frame(a, c, &fcap, s, 5) != STORE_OK)
+				break;
+		} else {
+			c->reports = sqlite3_column_int64(s, 5);
+		}
 	}
 	sqlite3_reset(s);
+	if (a->failed)
+		return STORE_ERROR;
 	if (of_report)
-		return arr;
-	json_array_foreach(arr, i, it)
-	{
+		return STORE_OK;
+	for (i = 0; i < *n; i++) {
+		c = &(*out)[i];
+		fcap = 0;
 		fr = st_stmt(db,
 			     "SELECT s.path, s.line, (SELECT json_extract(f.value, '$.function') "
 			     "FROM " SUSPECT_FRAME ") FROM suspects s JOIN reports r ON r.id = "
@@ -643,13 +657,13 @@ json_t *st_suspects_json(store_db *db, int of_report, int64_t project_id, int64_
 		if (!fr)
 			break;
 		sqlite3_bind_int64(fr, 1, key);
-		sqlite3_bind_text(fr, 2, json_string_value(json_object_get(it, "id")), -1,
-				  SQLITE_TRANSIENT);
+		sqlite3_bind_text(fr, 2, c->id, -1, SQLITE_TRANSIENT);
 		while (sqlite3_step(fr) == SQLITE_ROW)
-			json_array_append_new(json_object_get(it, "frames"), suspect_frame(fr, 0));
+			if (suspect_frame(a, c, &fcap, fr, 0) != STORE_OK)
+				break;
 		sqlite3_reset(fr);
 	}
-	return arr;
+	return a->failed ? STORE_ERROR : STORE_OK;
 }
 
 int store_report_fix_check(store_db *db, int64_t project_id, int64_t num, const char *fix,

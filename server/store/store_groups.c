@@ -11,7 +11,6 @@
 
 #include "common/buf.h"
 #include "config.h"
-#include "api/reply.h"
 #include "store/schema.h"
 #include "store/search.h"
 #include "store/store_int.h"
@@ -24,50 +23,74 @@
 	"(SELECT c.release FROM commits c WHERE c.project_id = g.project_id "               \
 	"AND c.id = g.fixed_by) "
 
-/* A group's suspect commits by how many of its reports (not frames) blame each. */
-
 /*
- * A group as lists show it. No "suspects" here: an empty list would claim "no
- * suspects", and finding them costs a walk over each group's reports, too much
- * for every item of a page. The single group (store_group_get) carries them.
+ * A group as lists show it, borrowed from the statement. No suspects here: an empty list
+ * would claim "no suspects", and finding them costs a walk over each group's reports, too
+ * much for every item of a page. The single group (store_group_load) carries them.
  */
-static json_t *group_item(sqlite3_stmt *s)
+static void group_row(sqlite3_stmt *s, store_group_row *g)
 {
-	int64_t merged = sqlite3_column_int64(s, 12);
-
-	return json_pack("{s:o,s:o,s:o,s:o,s:I,s:I,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o}", "id",
-			 reply_id('G', sqlite3_column_int64(s, 0)), "status", st_col_json(s, 1),
-			 "kind", st_col_json(s, 2), "title", st_col_json(s, 3), "count",
-			 (json_int_t)sqlite3_column_int64(s, 4), "testers",
-			 (json_int_t)sqlite3_column_int64(s, 5), "first_seen",
-			 reply_time(sqlite3_column_int64(s, 6)), "last_seen",
-			 reply_time(sqlite3_column_int64(s, 7)), "first_revision", st_col_json(s, 8),
-			 "last_revision", st_col_json(s, 9), "assignee", st_col_json(s, 10), "fixed_by",
-			 st_col_json(s, 11), "merged_into",
-			 merged ? reply_id('G', merged) : json_null(), "fixed_in", st_col_json(s, 13));
+	g->num = sqlite3_column_int64(s, 0);
+	g->status = st_col_text(s, 1);
+	g->kind = st_col_text(s, 2);
+	g->title = st_col_text(s, 3);
+	g->count = sqlite3_column_int64(s, 4);
+	g->testers = sqlite3_column_int64(s, 5);
+	g->first_seen = sqlite3_column_int64(s, 6);
+	g->last_seen = sqlite3_column_int64(s, 7);
+	g->first_revision = st_col_text(s, 8);
+	g->last_revision = st_col_text(s, 9);
+	g->assignee = st_col_text(s, 10);
+	g->fixed_by = st_col_text(s, 11);
+	g->merged_into = sqlite3_column_int64(s, 12);
+	g->fixed_in = st_col_text(s, 13);
 }
 
-int store_group_get(store_db *db, int64_t project_id, int64_t num, json_t **out)
+void store_group_detail_free(store_group_detail *g)
+{
+	if (!g)
+		return;
+	store_arena_free(&g->arena);
+	free(g);
+}
+
+int store_group_load(store_db *db, int64_t project_id, int64_t num, store_group_detail **out)
 {
 	sqlite3_stmt *s = st_stmt(db, "SELECT " GROUP_COLUMNS ", g.id FROM groups g "
 				      "WHERE g.project_id = ?1 AND g.num = ?2");
-	json_t *g = NULL, *versions = json_object(), *platforms = json_object();
-	int rc;
+	store_group_detail *g;
+	store_group_row *row;
+	store_arena *a;
+	store_facet *fa;
+	size_t vcap = 0, pcap = 0;
+	int rc, version;
 	int64_t id;
 
 	*out = NULL;
 	if (!s)
-		goto fail;
+		return STORE_ERROR;
+	g = calloc(1, sizeof(*g));
+	if (!g)
+		return STORE_ERROR;
+	a = &g->arena;
+	row = &g->group;
 	sqlite3_bind_int64(s, 1, project_id);
 	sqlite3_bind_int64(s, 2, num);
 	rc = sqlite3_step(s);
 	if (rc != SQLITE_ROW) {
 		sqlite3_reset(s);
-		json_decref(versions);
-		json_decref(platforms);
+		store_group_detail_free(g);
 		return rc == SQLITE_DONE ? STORE_NOTFOUND : STORE_ERROR;
 	}
-	g = group_item(s);
+	group_row(s, row);
+	row->status = st_dup(a, row->status);
+	row->kind = st_dup(a, row->kind);
+	row->title = st_dup(a, row->title);
+	row->first_revision = st_dup(a, row->first_revision);
+	row->last_revision = st_dup(a, row->last_revision);
+	row->assignee = st_dup(a, row->assignee);
+	row->fixed_by = st_dup(a, row->fixed_by);
+	row->fixed_in = st_dup(a, row->fixed_in);
 	id = sqlite3_column_int64(s, 14);
 	sqlite3_reset(s);
 	s = st_stmt(db, "SELECT facet, value, count FROM group_facets WHERE group_id = ?1 "
@@ -75,29 +98,31 @@ int store_group_get(store_db *db, int64_t project_id, int64_t num, json_t **out)
 	if (!s)
 		goto fail;
 	sqlite3_bind_int64(s, 1, id);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
-		json_object_set_new(strcmp(st_col_text(s, 0), "version") == 0 ? versions : platforms,
-				    st_col_text(s, 1), json_integer(sqlite3_column_int64(s, 2)));
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		version = strcmp(st_col_text(s, 0), "version") == 0;
+		fa = version ? st_push(a, &g->versions, &g->nversions, &vcap, sizeof(*fa))
+			     : st_push(a, &g->platforms, &g->nplatforms, &pcap, sizeof(*fa));
+		if (!fa)
+			break;
+		fa->value = st_col_dup(a, s, 1);
+		fa->count = sqlite3_column_int64(s, 2);
+	}
 	sqlite3_reset(s);
-	if (rc != SQLITE_DONE)
+	if (rc != SQLITE_DONE || a->failed)
 		goto fail;
-	json_object_set_new(g, "suspects", st_suspects_json(db, 0, project_id, id));
-	json_object_set_new(g, "versions", versions);
-	json_object_set_new(g, "platforms", platforms);
-	versions = platforms = NULL;
-	if (st_history(db, project_id, "G", num, g) < 0)
+	if (st_suspects_load(db, 0, project_id, id, a, &g->suspects, &g->nsuspects) != STORE_OK ||
+	    store_thread_load(db, project_id, 'G', num, a, &g->thread) != STORE_OK)
 		goto fail;
 	*out = g;
 	return STORE_OK;
 fail:
-	json_decref(g);
-	json_decref(versions);
-	json_decref(platforms);
+	store_group_detail_free(g);
 	return STORE_ERROR;
 }
 
-int store_group_list(store_db *db, int64_t project_id, const store_group_filter *f,
-		     json_t **items, char next[STORE_CURSOR_MAX])
+int store_group_each(store_db *db, int64_t project_id, const store_group_filter *f,
+		     int (*fn)(void *ctx, const store_group_row *row), void *ctx,
+		     char next[STORE_CURSOR_MAX])
 {
 	static const char *const order[] = {
 		[STORE_GROUP_SORT_RECENT] = "g.last_seen DESC, g.num DESC",
@@ -116,11 +141,10 @@ int store_group_list(store_db *db, int64_t project_id, const store_group_filter 
 				      [STORE_GROUP_SORT_COUNT] = 4, [STORE_GROUP_SORT_TESTERS] = 5};
 	buf sql;
 	sqlite3_stmt *s;
-	json_t *arr = json_array();
+	store_group_row row;
 	int rc = STORE_ERROR, n = 0, sort = f->sort;
 	int64_t last_key = 0, last_num = 0;
 
-	*items = NULL;
 	next[0] = '\0';
 	if (sort < 0 || sort > STORE_GROUP_SORT_TESTERS)
 		sort = STORE_GROUP_SORT_RECENT;
@@ -145,7 +169,7 @@ int store_group_list(store_db *db, int64_t project_id, const store_group_filter 
 		buf_puts(&sql, after[sort]);
 	buf_printf(&sql, "ORDER BY %s LIMIT :limit", order[sort]);
 	s = st_shape(db, sql.p);
-	if (!s || !arr)
+	if (!s)
 		goto out;
 	st_bind_named_int(s, ":p", project_id);
 	st_bind_named_text(s, ":status", f->status);
@@ -170,7 +194,11 @@ int store_group_list(store_db *db, int64_t project_id, const store_group_filter 
 		}
 		last_num = sqlite3_column_int64(s, 0);
 		last_key = sqlite3_column_int64(s, key_col[sort]);
-		json_array_append_new(arr, group_item(s));
+		group_row(s, &row);
+		if (fn(ctx, &row) != 0) {
+			rc = STORE_ERROR;
+			break;
+		}
 		n++;
 	}
 	sqlite3_reset(s);
@@ -178,11 +206,8 @@ int store_group_list(store_db *db, int64_t project_id, const store_group_filter 
 		rc = STORE_ERROR;
 		goto out;
 	}
-	*items = arr;
-	arr = NULL;
 	rc = STORE_OK;
 out:
-	json_decref(arr);
 	buf_free(&sql);
 	return rc;
 }

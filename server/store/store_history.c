@@ -12,7 +12,6 @@
 
 #include "common/buf.h"
 #include "config.h"
-#include "api/reply.h"
 #include "store/schema.h"
 #include "store/search.h"
 #include "store/store_int.h"
@@ -33,53 +32,59 @@ static const char sql_report_set_fixed[] = "UPDATE reports SET fixed_by = ?2 WHE
 static const char sql_report_set_status[] =
     "UPDATE reports SET status = ?2, status_own = 1 WHERE id = ?1";
 
-/* Comments and the audit trail of one item, oldest first. */
-int st_history(store_db *db, int64_t project_id, const char *type, int64_t num,
-		   json_t *item)
+int store_thread_load(store_db *db, int64_t project_id, char type, int64_t num, store_arena *a,
+		      store_thread *out)
 {
-	json_t *comments = json_array(), *audit = json_array();
 	sqlite3_stmt *s = st_stmt(
 	    db, "SELECT author, body, created_at, install_id IS NOT NULL FROM comments "
 		"WHERE project_id = ?1 AND target_type = ?2 AND target_num = ?3 ORDER BY id");
+	char t[2] = {type, '\0'};
+	store_comment *c;
+	store_history_entry *h;
+	size_t cap = 0;
 	int rc;
 
+	memset(out, 0, sizeof(*out));
 	if (!s)
-		goto fail;
+		return STORE_ERROR;
 	sqlite3_bind_int64(s, 1, project_id);
-	sqlite3_bind_text(s, 2, type, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 2, t, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_int64(s, 3, num);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
-		json_array_append_new(comments,
-				      json_pack("{s:o,s:o,s:o,s:s}", "author", st_col_json(s, 0), "body",
-						st_col_json(s, 1), "at",
-						reply_time(sqlite3_column_int64(s, 2)), "from",
-						sqlite3_column_int(s, 3) ? "tester" : "team"));
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		c = st_push(a, &out->comments, &out->ncomments, &cap, sizeof(*c));
+		if (!c)
+			break;
+		c->author = st_col_dup(a, s, 0);
+		c->body = st_col_dup(a, s, 1);
+		c->at = sqlite3_column_int64(s, 2);
+		c->from_tester = sqlite3_column_int(s, 3);
+	}
 	sqlite3_reset(s);
-	if (rc != SQLITE_DONE)
-		goto fail;
+	if (rc != SQLITE_DONE || a->failed)
+		return STORE_ERROR;
 	s = st_stmt(db,
 		    "SELECT actor, field, old_value, new_value, at FROM audit "
 		    "WHERE project_id = ?1 AND target_type = ?2 AND target_num = ?3 ORDER BY id");
 	if (!s)
-		goto fail;
+		return STORE_ERROR;
+	cap = 0;
 	sqlite3_bind_int64(s, 1, project_id);
-	sqlite3_bind_text(s, 2, type, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 2, t, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_int64(s, 3, num);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
-		json_array_append_new(
-			audit, json_pack("{s:o,s:o,s:o,s:o,s:o}", "actor", st_col_json(s, 0), "field",
-					 st_col_json(s, 1), "old", st_col_json(s, 2), "new",
-					 st_col_json(s, 3), "at", reply_time(sqlite3_column_int64(s, 4))));
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		h = st_push(a, &out->history, &out->nhistory, &cap, sizeof(*h));
+		if (!h)
+			break;
+		h->actor = st_col_dup(a, s, 0);
+		h->field = st_col_dup(a, s, 1);
+		h->old_value = st_col_dup(a, s, 2);
+		h->new_value = st_col_dup(a, s, 3);
+		h->at = sqlite3_column_int64(s, 4);
+	}
 	sqlite3_reset(s);
-	if (rc != SQLITE_DONE)
-		goto fail;
-	json_object_set_new(item, "comments", comments);
-	json_object_set_new(item, "history", audit);
+	if (rc != SQLITE_DONE || a->failed)
+		return STORE_ERROR;
 	return STORE_OK;
-fail:
-	json_decref(comments);
-	json_decref(audit);
-	return STORE_ERROR;
 }
 
 /* Record one change in the audit trail. */
@@ -344,16 +349,17 @@ int store_group_patch(store_db *db, int64_t project_id, int64_t num, const store
 	return rc;
 }
 
-int store_report_reply(store_db *db, int64_t project_id, int64_t num, const char *install_id,
-		       const char *body, int64_t now, json_t **out)
+int store_report_reply_add(store_db *db, int64_t project_id, int64_t num,
+			   const char *install_id, const char *body, int64_t now, char *author,
+			   size_t authorlen)
 {
 	sqlite3_stmt *s = st_stmt(db, "SELECT install_id, coalesce(tester_name, 'tester') FROM reports "
 				"WHERE project_id = :p AND num = :n");
-	char author[160];
 	int rc;
 
 	assert(ST_IN_WRITE_TXN(db));
-	*out = NULL;
+	if (authorlen)
+		author[0] = '\0';
 	if (!s)
 		return STORE_ERROR;
 	st_bind_named_int(s, ":p", project_id);
@@ -364,7 +370,7 @@ int store_report_reply(store_db *db, int64_t project_id, int64_t num, const char
 		return rc == SQLITE_DONE ? STORE_NOTFOUND : STORE_ERROR;
 	}
 	rc = strcmp(st_col_text(s, 0), install_id) == 0 ? STORE_OK : STORE_FORBIDDEN;
-	snprintf(author, sizeof(author), "%s", st_col_text(s, 1));
+	snprintf(author, authorlen, "%s", st_col_text(s, 1));
 	sqlite3_reset(s);
 	if (rc != STORE_OK)
 		return rc;
@@ -378,10 +384,6 @@ int store_report_reply(store_db *db, int64_t project_id, int64_t num, const char
 	st_bind_named_text(s, ":b", body);
 	st_bind_named_int(s, ":t", now);
 	st_bind_named_text(s, ":i", install_id);
-	if (st_step_done(s) != STORE_OK)
-		return STORE_ERROR;
-	*out = json_pack("{s:o,s:s,s:s,s:o,s:s}", "id", reply_id('R', num), "author", author, "body",
-			 body, "at", reply_time(now), "from", "you");
-	return *out ? STORE_OK : STORE_ERROR;
+	return st_step_done(s);
 }
 

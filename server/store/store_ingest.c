@@ -12,7 +12,6 @@
 
 #include "common/buf.h"
 #include "config.h"
-#include "api/reply.h"
 #include "store/schema.h"
 #include "store/search.h"
 #include "store/store_int.h"
@@ -110,33 +109,37 @@ static int group_for(store_db *db, int64_t project_id, const report *r, int64_t 
 }
 
 /* The tags of a new report. */
+typedef struct tag_ctx {
+	store_db *db;
+	int64_t project_id;
+	int64_t report_id;
+} tag_ctx;
+
+static int tag_add(void *ctx, const char *key, const char *value)
+{
+	tag_ctx *t = ctx;
+	sqlite3_stmt *s = st_stmt(t->db, "INSERT OR IGNORE INTO report_tags(project_id, key, "
+					 "value, report_id) VALUES (?1, ?2, ?3, ?4)");
+
+	if (!s)
+		return STORE_ERROR;
+	sqlite3_bind_int64(s, 1, t->project_id);
+	sqlite3_bind_text(s, 2, key, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 3, value, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 4, t->report_id);
+	return st_step_done(s) != STORE_OK ? STORE_ERROR : 0;
+}
+
 static int report_tags(store_db *db, int64_t project_id, int64_t report_id, const report *r)
 {
-	json_t *tags = json_object_get(r->root, "tags"), *v;
-	const char *k;
-	sqlite3_stmt *s;
+	tag_ctx t = {db, project_id, report_id};
 
-	json_object_foreach(tags, k, v)
-	{
-		s = st_stmt(db,
-			    "INSERT OR IGNORE INTO report_tags(project_id, key, value, report_id) "
-			    "VALUES (?1, ?2, ?3, ?4)");
-		if (!s || !json_is_string(v))
-			return STORE_ERROR;
-		sqlite3_bind_int64(s, 1, project_id);
-		sqlite3_bind_text(s, 2, k, -1, SQLITE_STATIC);
-		sqlite3_bind_text(s, 3, json_string_value(v), -1, SQLITE_STATIC);
-		sqlite3_bind_int64(s, 4, report_id);
-		if (st_step_done(s) != STORE_OK)
-			return STORE_ERROR;
-	}
-	return STORE_OK;
+	return report_tags_each(r, tag_add, &t) != 0 ? STORE_ERROR : STORE_OK;
 }
 
 /* The full-text row of a report: title, description and steps, exception, frame functions. */
 static int fts_add(store_db *db, int64_t report_id, const report *r)
 {
-	json_t *frames = json_object_get(r->root, "frames"), *v;
 	sqlite3_stmt *s;
 	buf text, fns, exc;
 	size_t i;
@@ -148,9 +151,8 @@ static int fts_add(store_db *db, int64_t report_id, const report *r)
 	buf_printf(&text, "%s\n%s", r->description ? r->description : "", r->steps ? r->steps : "");
 	buf_printf(&exc, "%s %s", r->exception_type ? r->exception_type : "",
 		   r->exception_value ? r->exception_value : "");
-	json_array_foreach(frames, i, v)
-	{
-		const char *fn = json_string_value(json_object_get(v, "function"));
+	for (i = 0; i < r->nframes; i++) {
+		const char *fn = report_frame_function(r, i);
 		if (fn)
 			buf_printf(&fns, "%s ", fn);
 	}
@@ -398,7 +400,7 @@ int store_report_insert(store_db *db, int64_t project_id, const report *r, int64
 
 	/* The text as sent is kept when it is already canonical: no need to print it again. */
 	if (!r->raw)
-		body = json_dumps(r->root, JSON_COMPACT);
+		body = report_dump(r);
 	s = st_stmt(
 	    db,
 	    "INSERT INTO reports(project_id, num, uuid, group_id, kind, title, severity, "

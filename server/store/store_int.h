@@ -134,20 +134,32 @@ int st_fts_query(store_db *db, const char *q, buf *out);
 /* store_ingest.c: the reports of this transaction, counted in their groups and indexed. */
 int st_fresh_flush(store_db *db);
 
-/* store_reports.c: JSON of columns. */
+/* store_reports.c: allocation in a result's arena. Each returns NULL (and sets a->failed) when
+ * out of memory; st_dup(a, NULL) is NULL. st_push adds a zeroed slot to a growing array. */
+void *st_alloc(store_arena *a, size_t n);
+const char *st_dup(store_arena *a, const char *s);
+const char *st_col_dup(store_arena *a, sqlite3_stmt *s, int i);
+void *st_push(store_arena *a, void *arrp, size_t *n, size_t *cap, size_t size);
+
+/* store_git.c: suspect commits of one report (of_report, key its number) or of one group
+ * (key = group row id), allocated in `a`. */
+int st_suspects_load(store_db *db, int of_report, int64_t project_id, int64_t key, store_arena *a,
+		     store_suspect **out, size_t *n);
+
+/* api/render_store_compat.c: JSON of columns and an item's thread, for the store files that
+ * still build JSON answers (suggestions, releases) until they return types too. */
 json_t *st_revision_json(const char *input, const char *commit, const char *release);
 json_t *st_text_or_null(const char *s);
 json_t *st_col_json(sqlite3_stmt *s, int i);
 
-/* store_history.c: comments and the audit trail. */
 int st_history(store_db *db, int64_t project_id, const char *type, int64_t num, json_t *item);
+
+/* store_history.c: the audit trail and comments. */
 int st_audit(store_db *db, int64_t project_id, const char *type, int64_t num, const char *actor,
 	     const char *field, const char *old_value, const char *new_value, int64_t now);
 int st_comment_add(store_db *db, int64_t project_id, const char *type, int64_t num,
 		   const char *author, const char *body, int64_t now);
 
-/* store_git.c: suspect commits of one report (of_report) or of one group (key = group id). */
-json_t *st_suspects_json(store_db *db, int of_report, int64_t project_id, int64_t key);
 
 /* store_writer.c: run one job of a batch in the writer's transaction, in a savepoint of its
  * own so that a refused job undoes only itself; sets job->result. Exposed for the storage

@@ -11,7 +11,6 @@
 
 #include "common/buf.h"
 #include "config.h"
-#include "api/reply.h"
 #include "store/schema.h"
 #include "store/search.h"
 #include "store/store_int.h"
@@ -78,49 +77,129 @@ int store_attachment_find(store_db *db, int64_t project_id, int64_t num, const c
 	return rc;
 }
 
-static json_t *attachments_json(store_db *db, int64_t project_id, int64_t num)
+/* ---- result arenas ---- */
+
+struct store_arena_block {
+	store_arena_block *next;
+	size_t used, size;
+	max_align_t data[];
+};
+
+void store_arena_free(store_arena *a)
+{
+	store_arena_block *b, *next;
+
+	if (!a)
+		return;
+	for (b = a->head; b; b = next) {
+		next = b->next;
+		free(b);
+	}
+	a->head = NULL;
+	a->failed = 0;
+}
+
+void *st_alloc(store_arena *a, size_t n)
+{
+	store_arena_block *b = a->head;
+	size_t align = sizeof(max_align_t), size;
+	void *p;
+
+	n = (n + align - 1) / align * align;
+	if (!b || b->size - b->used < n) {
+		size = n > 4096 ? n : 4096;
+		b = malloc(sizeof(*b) + size);
+		if (!b) {
+			a->failed = 1;
+			return NULL;
+		}
+		b->size = size;
+		b->used = 0;
+		b->next = a->head;
+		a->head = b;
+	}
+	p = (char *)b->data + b->used;
+	b->used += n;
+	memset(p, 0, n);
+	return p;
+}
+
+const char *st_dup(store_arena *a, const char *s)
+{
+	size_t n;
+	char *p;
+
+	if (!s)
+		return NULL;
+	n = strlen(s) + 1;
+	p = st_alloc(a, n);
+	if (p)
+		memcpy(p, s, n);
+	return p;
+}
+
+const char *st_col_dup(store_arena *a, sqlite3_stmt *s, int i)
+{
+	return st_dup(a, st_col_text(s, i));
+}
+
+void *st_push(store_arena *a, void *arrp, size_t *n, size_t *cap, size_t size)
+{
+	char *arr, *grown;
+
+	/* arrp is the address of a typed array pointer (T **): read and written by copy, so
+	 * that no T * is accessed as a char *. */
+	memcpy(&arr, arrp, sizeof(arr));
+	if (*n == *cap) {
+		size_t c = *cap ? *cap * 2 : 8;
+
+		grown = st_alloc(a, c * size); /* the old array stays in the arena until freed */
+		if (!grown)
+			return NULL;
+		if (*n)
+			memcpy(grown, arr, *n * size);
+		arr = grown;
+		memcpy(arrp, &arr, sizeof(arr));
+		*cap = c;
+	}
+	return arr + (*n)++ * size;
+}
+
+static int attachments_load(store_db *db, int64_t project_id, int64_t num, store_report_detail *r)
 {
 	sqlite3_stmt *s =
 	    st_stmt(db, "SELECT a.name, a.size, a.content_type, a.sha256 FROM attachments a "
 			"JOIN reports r ON r.id = a.report_id "
 			"WHERE r.project_id = ?1 AND r.num = ?2 ORDER BY a.name");
-	json_t *arr = json_array();
-	char url[256];
+	store_attachment_info *at;
+	size_t cap = 0;
 
-	if (!s || !arr)
-		return arr;
+	if (!s)
+		return STORE_ERROR;
 	sqlite3_bind_int64(s, 1, project_id);
 	sqlite3_bind_int64(s, 2, num);
 	while (sqlite3_step(s) == SQLITE_ROW) {
-		snprintf(url, sizeof(url), "attachments/%s", st_col_text(s, 0));
-		json_array_append_new(arr, json_pack("{s:s,s:I,s:s,s:s,s:s}", "name", st_col_text(s, 0),
-						     "size", (json_int_t)sqlite3_column_int64(s, 1),
-						     "content_type", st_col_text(s, 2), "sha256",
-						     st_col_text(s, 3), "path", url));
+		at = st_push(&r->arena, &r->attachments, &r->nattachments, &cap, sizeof(*at));
+		if (!at)
+			break;
+		at->name = st_col_dup(&r->arena, s, 0);
+		at->size = sqlite3_column_int64(s, 1);
+		at->content_type = st_col_dup(&r->arena, s, 2);
+		at->sha256 = st_col_dup(&r->arena, s, 3);
 	}
 	sqlite3_reset(s);
-	return arr;
+	return r->arena.failed ? STORE_ERROR : STORE_OK;
 }
 
-/* The revision link of a report: what it was built from and, later, its commit and release. */
-json_t *st_revision_json(const char *input, const char *commit, const char *release)
+void store_report_detail_free(store_report_detail *r)
 {
-	return json_pack("{s:o,s:o,s:o}", "input", input ? json_string(input) : json_null(),
-			 "commit", commit ? json_string(commit) : json_null(), "release",
-			 release && *release ? json_string(release) : json_null());
+	if (!r)
+		return;
+	store_arena_free(&r->arena);
+	free(r);
 }
 
-json_t *st_text_or_null(const char *s)
-{
-	return s ? json_string(s) : json_null();
-}
-
-json_t *st_col_json(sqlite3_stmt *s, int i)
-{
-	return st_text_or_null(st_col_text(s, i));
-}
-
-int store_report_get(store_db *db, int64_t project_id, int64_t num, json_t **out)
+int store_report_load(store_db *db, int64_t project_id, int64_t num, store_report_detail **out)
 {
 	sqlite3_stmt *s = st_stmt(
 	    db, "SELECT r.num, g.num, r.kind, r.title, " REPORT_STATUS ", r.received_at, "
@@ -131,13 +210,17 @@ int store_report_get(store_db *db, int64_t project_id, int64_t num, json_t **out
 		" AND c.id = r.fixed_by) "
 		"FROM reports r JOIN groups g ON g.id = r.group_id "
 		"WHERE r.project_id = ?1 AND r.num = ?2");
-	json_t *r = NULL;
-	json_error_t jerr;
+	store_report_detail *r = NULL;
+	store_arena *a;
 	int rc;
 
 	*out = NULL;
 	if (!s)
 		return STORE_ERROR;
+	r = calloc(1, sizeof(*r));
+	if (!r)
+		return STORE_ERROR;
+	a = &r->arena;
 	sqlite3_bind_int64(s, 1, project_id);
 	sqlite3_bind_int64(s, 2, num);
 	rc = sqlite3_step(s);
@@ -146,50 +229,51 @@ int store_report_get(store_db *db, int64_t project_id, int64_t num, json_t **out
 		sqlite3_reset(s);
 		goto out;
 	}
-	r = json_loads(st_col_text(s, 7), 0, &jerr);
-	if (!json_is_object(r)) {
-		rc = STORE_ERROR;
-		sqlite3_reset(s);
-		goto out;
-	}
-	/* The document as sent, with what the server knows of it on top. */
-	json_object_set_new(r, "id", reply_id('R', sqlite3_column_int64(s, 0)));
-	json_object_set_new(r, "group", reply_id('G', sqlite3_column_int64(s, 1)));
-	json_object_set_new(r, "kind", json_string(st_col_text(s, 2)));
-	json_object_set_new(r, "title", json_string(st_col_text(s, 3)));
-	json_object_set_new(r, "status", json_string(st_col_text(s, 4)));
-	json_object_set_new(r, "received_at", reply_time(sqlite3_column_int64(s, 5)));
-	json_object_set_new(r, "revision",
-			    st_revision_json(st_col_text(s, 6), st_col_text(s, 10), st_col_text(s, 11)));
-	json_object_set_new(r, "assignee", st_col_json(s, 8));
-	json_object_set_new(r, "fixed_by", st_col_json(s, 9));
-	json_object_set_new(r, "fixed_in", st_col_json(s, 12));
-	if (!json_object_get(r, "frames"))
-		json_object_set_new(r, "frames", json_array());
+	r->num = sqlite3_column_int64(s, 0);
+	r->group_num = sqlite3_column_int64(s, 1);
+	r->kind = st_col_dup(a, s, 2);
+	r->title = st_col_dup(a, s, 3);
+	r->status = st_col_dup(a, s, 4);
+	r->received_at = sqlite3_column_int64(s, 5);
+	r->revision.input = st_col_dup(a, s, 6);
+	r->body = st_col_dup(a, s, 7);
+	r->body_len = r->body ? strlen(r->body) : 0;
+	r->assignee = st_col_dup(a, s, 8);
+	r->fixed_by = st_col_dup(a, s, 9);
+	r->revision.commit = st_col_dup(a, s, 10);
+	r->revision.release = st_col_dup(a, s, 11);
+	r->fixed_in = st_col_dup(a, s, 12);
 	sqlite3_reset(s);
-	json_object_set_new(r, "attachments", attachments_json(db, project_id, num));
-	json_object_set_new(r, "suspects", st_suspects_json(db, 1, project_id, num));
-	rc = st_history(db, project_id, "R", num, r);
-	if (rc != STORE_OK)
+	rc = STORE_ERROR;
+	if (a->failed || attachments_load(db, project_id, num, r) != STORE_OK ||
+	    st_suspects_load(db, 1, project_id, num, a, &r->suspects, &r->nsuspects) != STORE_OK ||
+	    store_thread_load(db, project_id, 'R', num, a, &r->thread) != STORE_OK)
 		goto out;
 	*out = r;
 	r = NULL;
+	rc = STORE_OK;
 out:
-	json_decref(r);
+	store_report_detail_free(r);
 	return rc;
 }
 
-static json_t *report_item(sqlite3_stmt *s)
+/* A list row of REPORT_COLUMNS; borrowed from the statement until it steps on. */
+static void report_row(sqlite3_stmt *s, store_report_row *r)
 {
-	return json_pack("{s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o}", "id",
-			 reply_id('R', sqlite3_column_int64(s, 0)), "group",
-			 reply_id('G', sqlite3_column_int64(s, 1)), "kind", st_col_json(s, 2), "title",
-			 st_col_json(s, 3), "status", st_col_json(s, 4), "received_at",
-			 reply_time(sqlite3_column_int64(s, 5)), "revision",
-			 st_revision_json(st_col_text(s, 6), st_col_text(s, 12), st_col_text(s, 13)), "version",
-			 st_col_json(s, 7), "severity",
-			 st_col_json(s, 8), "install_id", st_col_json(s, 9), "assignee", st_col_json(s, 10),
-			 "platform", st_col_json(s, 11));
+	r->num = sqlite3_column_int64(s, 0);
+	r->group_num = sqlite3_column_int64(s, 1);
+	r->kind = st_col_text(s, 2);
+	r->title = st_col_text(s, 3);
+	r->status = st_col_text(s, 4);
+	r->received_at = sqlite3_column_int64(s, 5);
+	r->revision.input = st_col_text(s, 6);
+	r->revision.commit = st_col_text(s, 12);
+	r->revision.release = st_col_text(s, 13);
+	r->version = st_col_text(s, 7);
+	r->severity = st_col_text(s, 8);
+	r->install_id = st_col_text(s, 9);
+	r->assignee = st_col_text(s, 10);
+	r->platform = st_col_text(s, 11);
 }
 
 int store_release_known(store_db *db, int64_t project_id, const char *name)
@@ -207,21 +291,19 @@ int store_release_known(store_db *db, int64_t project_id, const char *name)
 	return n > 0;
 }
 
-int store_report_list(store_db *db, int64_t project_id, const store_report_filter *f,
-		      json_t **items, int64_t *next)
+int store_report_each(store_db *db, int64_t project_id, const store_report_filter *f,
+		      int (*fn)(void *ctx, const store_report_row *row), void *ctx,
+		      int64_t *next)
 {
 	buf sql, q;
 	sqlite3_stmt *s = NULL;
-	json_t *arr = json_array();
+	store_report_row row;
 	int rc = STORE_ERROR, n = 0, ranked = f->q != NULL;
 	int64_t last = 0;
 
-	*items = NULL;
 	*next = 0;
 	buf_init(&sql, 8192);
 	buf_init(&q, 8192);
-	if (!arr)
-		goto out;
 	if (ranked) {
 		rc = st_fts_query(db, f->q, &q);
 		if (rc == STORE_ERROR)
@@ -308,7 +390,11 @@ int store_report_list(store_db *db, int64_t project_id, const store_report_filte
 			break;
 		}
 		last = sqlite3_column_int64(s, 0);
-		json_array_append_new(arr, report_item(s));
+		report_row(s, &row);
+		if (fn(ctx, &row) != 0) {
+			rc = STORE_ERROR;
+			break;
+		}
 		n++;
 	}
 	sqlite3_reset(s);
@@ -317,11 +403,8 @@ int store_report_list(store_db *db, int64_t project_id, const store_report_filte
 		goto out;
 	}
 done:
-	*items = arr;
-	arr = NULL;
 	rc = STORE_OK;
 out:
-	json_decref(arr);
 	buf_free(&sql);
 	buf_free(&q);
 	return rc;
