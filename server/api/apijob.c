@@ -3,6 +3,8 @@
 
 #include <string.h>
 
+#include "config.h"
+
 static int apijob_run(store_job *job, store_db *db)
 {
 	apijob *j = (apijob *)job;
@@ -35,7 +37,7 @@ int apijob_init(apijob *j, request *rq, int need, apijob_query query, const char
 	j->notfound = notfound;
 	j->job.run = apijob_run;
 	j->job.task.fn = apijob_done;
-	buf_init(&j->text, 16 * 1024 * 1024);
+	buf_init(&j->text, PROSUM_MAX_TEXT_ANSWER);
 	return 0;
 }
 

@@ -10,7 +10,7 @@
 #include "net/conn.h"
 #include "git/gitwork.h"
 #include "api/reply.h"
-#include "api/jsonbody.h"
+#include "model/jsonbody.h"
 #include "api/notes.h"
 
 #define RELEASE_NAME_MAX 100

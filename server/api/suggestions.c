@@ -12,7 +12,7 @@
 #include "api/apijob.h"
 #include "net/conn.h"
 #include "api/reply.h"
-#include "api/jsonbody.h"
+#include "model/jsonbody.h"
 #include "model/workflow.h"
 
 #define TITLE_MAX 300

@@ -11,7 +11,7 @@
 #include "net/conn.h"
 #include "git/gitwork.h"
 #include "api/reply.h"
-#include "api/jsonbody.h"
+#include "model/jsonbody.h"
 #include "model/workflow.h"
 
 #define PATCH_MAX_COMMENT 16384
@@ -347,7 +347,7 @@ static void export_more(conn *c, void *ctx)
 	ej->conn = c;
 	ej->ex = ex;
 	ej->pg.ex = ex;
-	buf_init(&ej->pg.out, 64 * 1024 * 1024);
+	buf_init(&ej->pg.out, PROSUM_MAX_ANSWER);
 	ej->job.run = export_run;
 	ej->job.task.fn = export_done;
 	if (conn_submit(c, &ej->job) < 0) {

@@ -12,6 +12,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "config.h"
 #include "api/reply.h"
 #include "api/router.h"
 
@@ -270,7 +271,7 @@ void conn_accept(io_thread *io, int fd, const struct sockaddr *peer, unsigned pe
 	c->rq.srv = srv;
 	c->rq.http = &c->req;
 	buf_init(&c->in, srv->cfg->max_header_bytes + srv->cfg->max_body + CHUNKED_SLACK);
-	buf_init(&c->out, 64 * 1024 * 1024);
+	buf_init(&c->out, PROSUM_MAX_ANSWER);
 	buf_init(&c->body, srv->cfg->max_body);
 	c->next = io->conns;
 	if (io->conns)
@@ -459,7 +460,7 @@ void conn_reply_json(conn *c, int status, const json_t *body)
 {
 	buf b;
 
-	buf_init(&b, 64 * 1024 * 1024);
+	buf_init(&b, PROSUM_MAX_ANSWER);
 	if (reply_dump_buf(&b, body) != BUF_OK) {
 		buf_free(&b);
 		conn_reply_error(c, 500, "internal_error", "the answer could not be built", NULL);
