@@ -12,6 +12,7 @@
 #include "config.h"
 #include "net/conn.h"
 #include "git/gitwork.h"
+#include "api/apijob.h"
 #include "api/reply.h"
 #include "http/multipart.h"
 
@@ -154,15 +155,13 @@ static void ingest_done(loop_task *t)
 	json_t *ans, *known = json_null();
 
 	if (ij->job.result == STORE_FULL || ij->status == 507) {
-		conn_reply_error_retry(ij->conn, 507, "insufficient_storage",
-				       "the server is out of disk space; nothing was stored, send it "
-				       "again later",
-				       NULL, 60);
+		apijob_reply_error(ij->conn, STORE_FULL, "the server is out of disk space; nothing was "
+				   "stored, send it again later", NULL);
 	} else if (ij->status) {
 		conn_reply_error(ij->conn, ij->status, NULL, ij->why, NULL);
 	} else if (ij->job.result != STORE_OK) {
-		conn_reply_error(ij->conn, 503, "unavailable",
-				 "the report could not be stored; send it again", NULL);
+		apijob_reply_error(ij->conn, STORE_ERROR, "the report could not be stored; send it again",
+				   NULL);
 	} else {
 		if (g->known)
 			known =
@@ -400,10 +399,9 @@ static void attach_done(loop_task *t)
 	if (aj->status) {
 		conn_reply_error(aj->conn, aj->status, NULL, aj->why, NULL);
 	} else if (aj->job.result == STORE_NOTFOUND) {
-		conn_reply_error(aj->conn, 404, "not_found", "no such attachment", NULL);
+		apijob_reply_error(aj->conn, STORE_NOTFOUND, "no such attachment", NULL);
 	} else if (aj->job.result != STORE_OK) {
-		conn_reply_error(aj->conn, 503, "unavailable", "the attachment could not be read",
-				 NULL);
+		apijob_reply_error(aj->conn, STORE_ERROR, "the attachment could not be read", NULL);
 	} else {
 		/* Served as a download, never rendered: the bytes are the tester's, not ours. */
 		snprintf(extra, sizeof(extra),

@@ -609,10 +609,11 @@ int conn_submit(conn *c, store_job *job)
 		c->state = CONN_WRITE;
 		return -1;
 	}
-	conn_reply_error(c, 503, "unavailable",
-			 rc == STORE_BUSY ? "too many reports waiting to be stored; retry shortly"
-					  : "the server is shutting down",
-			 NULL);
+	{
+		reply_status st = reply_from_error(rc == STORE_BUSY ? STORE_BUSY : STORE_STOPPED);
+
+		conn_reply_error_retry(c, st.status, st.code, st.message, NULL, st.retry_after);
+	}
 	return -1;
 }
 
