@@ -44,23 +44,40 @@ void perr_clear(void)
 const char *perr_name(int code)
 {
 	switch (code) {
-	case PE_OK: return "ok";
-	case PE_ERROR: return "error";
-	case PE_NOTFOUND: return "not found";
-	case PE_EXISTS: return "exists";
-	case PE_BUSY: return "busy";
-	case PE_STOPPED: return "stopped";
-	case PE_CONFLICT: return "conflict";
-	case PE_INVAL: return "invalid";
-	case PE_FULL: return "disk full";
-	case PE_FORBIDDEN: return "forbidden";
-	case PE_NOMEM: return "out of memory";
-	case PE_TOOBIG: return "too large";
-	case PE_TOOMANY: return "too many";
-	case PE_IO: return "i/o error";
-	case PE_AMBIGUOUS: return "ambiguous";
-	case PE_UNSUPPORTED: return "unsupported";
-	case PE_PROTOCOL: return "protocol error";
+	case PE_OK:
+		return "ok";
+	case PE_ERROR:
+		return "error";
+	case PE_NOTFOUND:
+		return "not found";
+	case PE_EXISTS:
+		return "exists";
+	case PE_BUSY:
+		return "busy";
+	case PE_STOPPED:
+		return "stopped";
+	case PE_CONFLICT:
+		return "conflict";
+	case PE_INVAL:
+		return "invalid";
+	case PE_FULL:
+		return "disk full";
+	case PE_FORBIDDEN:
+		return "forbidden";
+	case PE_NOMEM:
+		return "out of memory";
+	case PE_TOOBIG:
+		return "too large";
+	case PE_TOOMANY:
+		return "too many";
+	case PE_IO:
+		return "i/o error";
+	case PE_AMBIGUOUS:
+		return "ambiguous";
+	case PE_UNSUPPORTED:
+		return "unsupported";
+	case PE_PROTOCOL:
+		return "protocol error";
 	}
 	return "unknown error";
 }

@@ -1,4 +1,4 @@
-/* perror.h - the server's one error convention: negative PE_* codes of one enum, and a per-thread last message. */
+/* perror.h - the server's one error convention: PE_* codes and a per-thread last message. */
 #ifndef PROSUM_PERROR_H
 #define PROSUM_PERROR_H
 
@@ -20,7 +20,7 @@
  */
 typedef enum perr_code {
 	PE_OK = 0,
-	PE_ERROR = -1,      /* a library failed (SQLite, libgit2): perr_last() or the module says how */
+	PE_ERROR = -1, /* a library failed (SQLite, libgit2): perr_last() or the module says how */
 	PE_NOTFOUND = -2,   /* no such item, file, revision, part */
 	PE_EXISTS = -3,     /* already there (a name taken) */
 	PE_BUSY = -4,       /* a queue is full: try again later */
@@ -35,7 +35,7 @@ typedef enum perr_code {
 	PE_IO = -13,        /* a system call failed: errno says which way */
 	PE_AMBIGUOUS = -14, /* several match where one was asked for */
 	PE_UNSUPPORTED = -15, /* a kind of input not handled (a Content-Type) */
-	PE_PROTOCOL = -16,  /* the peer broke the protocol (malformed HTTP, a bad compressed body) */
+	PE_PROTOCOL = -16, /* the peer broke the protocol (malformed HTTP, a bad compressed body) */
 } perr_code;
 
 /*
