@@ -32,6 +32,9 @@
 #define PROSUM_LIST_LIMIT 50
 #define PROSUM_LIST_MAX 500
 
+#define PROSUM_SECRET_LEN 32 /* bytes of the server secret that API tokens are hashed with
+				(HMAC-SHA-256: a key as long as the hash) */
+
 /* Answers and their buffers. */
 #define PROSUM_MAX_ANSWER (64 * 1024 * 1024)    /* one buffered answer (a JSON body, a page of an
 						   export): the largest list page (PROSUM_LIST_MAX

@@ -282,7 +282,7 @@ static int parse_multipart(request *rq, ingest_job *ij, report_error *err)
 	}
 	if (take_files(rq, ij, parts, n) < 0)
 		return -1;
-	if (report_parse(&ij->report, doc->data.p, doc->data.len, &rq->srv->rlim, err) < 0) {
+	if (report_parse(&ij->report, doc->data.p, doc->data.len, rq->rlim, err) < 0) {
 		conn_reply_error(rq->conn, err->status, err->code, err->message, err->field);
 		return -1;
 	}
@@ -316,7 +316,7 @@ void ingest_report(request *rq)
 			return;
 		}
 	} else if (http_slice_eq_nocase(h->content_type, "application/json")) {
-		if (report_parse(&ij->report, rq->body, rq->body_len, &rq->srv->rlim, &err) < 0) {
+		if (report_parse(&ij->report, rq->body, rq->body_len, rq->rlim, &err) < 0) {
 			free(ij);
 			conn_reply_error(rq->conn, err.status, err.code, err.message, err.field);
 			return;
@@ -330,8 +330,8 @@ void ingest_report(request *rq)
 		return;
 	}
 	ij->conn = rq->conn;
-	ij->attach_dir = rq->srv->attach_dir;
-	ij->store = rq->srv->store;
+	ij->attach_dir = rq->attach_dir;
+	ij->store = rq->store;
 	ij->creds = rq->creds;
 	memcpy(ij->project, rq->params[0], sizeof(ij->project));
 	ij->job.run = ingest_run;
@@ -438,7 +438,7 @@ void ingest_attachment_get(request *rq)
 		aj->num = 0;
 	}
 	aj->conn = rq->conn;
-	aj->attach_dir = rq->srv->attach_dir;
+	aj->attach_dir = rq->attach_dir;
 	aj->creds = rq->creds;
 	memcpy(aj->project, rq->params[0], sizeof(aj->project));
 	aj->job.run = attach_run;

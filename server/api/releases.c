@@ -272,7 +272,7 @@ void releases_sync(request *rq)
 
 	if (!rj)
 		return;
-	rj->store = rq->srv->store;
+	rj->store = rq->store;
 	rj->api.job.task.fn = sync_done;
 	apijob_submit(&rj->api, 1);
 }

@@ -269,6 +269,9 @@ void conn_accept(io_thread *io, int fd, const struct sockaddr *peer, unsigned pe
 	c->rq.conn = c;
 	c->rq.io = io;
 	c->rq.srv = srv;
+	c->rq.store = srv->store;
+	c->rq.attach_dir = srv->attach_dir;
+	c->rq.rlim = &srv->rlim;
 	c->rq.http = &c->req;
 	buf_init(&c->in, srv->cfg->max_header_bytes + srv->cfg->max_body + CHUNKED_SLACK);
 	buf_init(&c->out, PROSUM_MAX_ANSWER);
