@@ -39,8 +39,11 @@
 #define PROSUM_MAX_ANSWER (64 * 1024 * 1024)    /* one buffered answer (a JSON body, a page of an
 						   export): the largest list page (PROSUM_LIST_MAX
 						   groups with their fields) stays far below it */
-#define PROSUM_MAX_TEXT_ANSWER (16 * 1024 * 1024) /* one text answer of an API call (a blame, a
-						     file, a symbolized trace) */
+#define PROSUM_MAX_TEXT_ANSWER (16 * 1024 * 1024) /* one text answer of an API call (release
+						     notes in Markdown): a line per fixed group
+						     and suggestion of one release */
+#define PROSUM_MAX_ERROR_ANSWER (64 * 1024) /* one error body: a message and a field path, each
+						cut far below this */
 #define PROSUM_MAX_FTS_TEXT (1 << 20)   /* full-text row of a report: description, steps, frame
 					   functions; a report field is at most PROSUM_MAX_FIELD */
 #define PROSUM_MAX_FTS_EXCEPTION (1 << 16) /* full-text exception type and value */

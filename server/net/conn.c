@@ -482,7 +482,7 @@ void conn_reply_error_retry(conn *c, int status, const char *code, const char *m
 
 	if (retry_after > 0)
 		snprintf(extra, sizeof(extra), "Retry-After: %d\r\n", retry_after);
-	buf_init(&b, 64 * 1024);
+	buf_init(&b, PROSUM_MAX_ERROR_ANSWER);
 	if (!v || reply_dump_buf(&b, v) != BUF_OK)
 		buf_puts(&b, "{\"error\":{\"code\":\"internal_error\",\"message\":\"\"}}");
 	json_decref(v);
