@@ -307,7 +307,7 @@ void ingest_report(request *rq)
 		return;
 	ij = calloc(1, sizeof(*ij));
 	if (!ij) {
-		conn_reply_error(rq->conn, 503, "unavailable", "out of memory", NULL);
+		apijob_reply_error(rq->conn, PE_NOMEM, "out of memory", NULL);
 		return;
 	}
 	if (http_slice_eq_nocase(h->content_type, "multipart/form-data")) {
@@ -427,7 +427,7 @@ void ingest_attachment_get(request *rq)
 	}
 	aj = calloc(1, sizeof(*aj));
 	if (!aj) {
-		conn_reply_error(rq->conn, 503, "unavailable", "out of memory", NULL);
+		apijob_reply_error(rq->conn, PE_NOMEM, "out of memory", NULL);
 		return;
 	}
 	/* The name travels percent-encoded (spaces); it is only ever a key in the database. */

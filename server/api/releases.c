@@ -38,7 +38,7 @@ static release_job *job_new(request *rq, int need, apijob_query query)
 	release_job *rj = calloc(1, sizeof(*rj));
 
 	if (!rj) {
-		conn_reply_error(rq->conn, 503, "unavailable", "out of memory", NULL);
+		apijob_reply_error(rq->conn, PE_NOMEM, "out of memory", NULL);
 		return NULL;
 	}
 	if (apijob_init(&rj->api, rq, need, query, "no such release", release_free) < 0) {

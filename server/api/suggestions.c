@@ -50,7 +50,7 @@ static sugg_job *job_new(request *rq, int need, apijob_query query)
 		return NULL;
 	sj = calloc(1, sizeof(*sj));
 	if (!sj) {
-		conn_reply_error(rq->conn, 503, "unavailable", "out of memory", NULL);
+		apijob_reply_error(rq->conn, PE_NOMEM, "out of memory", NULL);
 		return NULL;
 	}
 	if (apijob_init(&sj->api, rq, need, query, "no such suggestion in this project",

@@ -58,7 +58,7 @@ static triage_job *job_new(request *rq, int need, apijob_query query)
 	triage_job *tj = calloc(1, sizeof(*tj));
 
 	if (!tj) {
-		conn_reply_error(rq->conn, 503, "unavailable", "out of memory", NULL);
+		apijob_reply_error(rq->conn, PE_NOMEM, "out of memory", NULL);
 		return NULL;
 	}
 	if (apijob_init(&tj->api, rq, need, query, "no such item in this project",
@@ -470,7 +470,7 @@ void triage_report_list(request *rq)
 		}
 		tj->export = calloc(1, sizeof(*tj->export));
 		if (!tj->export) {
-			conn_reply_error(rq->conn, 503, "unavailable", "out of memory", NULL);
+			apijob_reply_error(rq->conn, PE_NOMEM, "out of memory", NULL);
 			goto refused;
 		}
 		tj->export->format = tj->format;
