@@ -32,6 +32,22 @@
 #define PROSUM_LIST_LIMIT 50
 #define PROSUM_LIST_MAX 500
 
+#define PROSUM_SECRET_LEN 32 /* bytes of the server secret that API tokens are hashed with
+				(HMAC-SHA-256: a key as long as the hash) */
+
+/* Answers and their buffers. */
+#define PROSUM_MAX_ANSWER (64 * 1024 * 1024)    /* one buffered answer (a JSON body, a page of an
+						   export): the largest list page (PROSUM_LIST_MAX
+						   groups with their fields) stays far below it */
+#define PROSUM_MAX_TEXT_ANSWER (16 * 1024 * 1024) /* one text answer of an API call (release
+						     notes in Markdown): a line per fixed group
+						     and suggestion of one release */
+#define PROSUM_MAX_ERROR_ANSWER (64 * 1024) /* one error body: a message and a field path, each
+						cut far below this */
+#define PROSUM_MAX_FTS_TEXT (1 << 20)   /* full-text row of a report: description, steps, frame
+					   functions; a report field is at most PROSUM_MAX_FIELD */
+#define PROSUM_MAX_FTS_EXCEPTION (1 << 16) /* full-text exception type and value */
+
 /* Report uploads (multipart/form-data); all attachments together are bounded by PROSUM_MAX_BODY. */
 #define PROSUM_MAX_ATTACHMENTS 16               /* file parts of one report */
 #define PROSUM_MAX_ATTACHMENT (10 * 1024 * 1024) /* one file */

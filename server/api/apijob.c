@@ -3,6 +3,9 @@
 
 #include <string.h>
 
+#include "config.h"
+#include "api/reply.h"
+
 static int apijob_run(store_job *job, store_db *db)
 {
 	apijob *j = (apijob *)job;
@@ -35,7 +38,7 @@ int apijob_init(apijob *j, request *rq, int need, apijob_query query, const char
 	j->notfound = notfound;
 	j->job.run = apijob_run;
 	j->job.task.fn = apijob_done;
-	buf_init(&j->text, 16 * 1024 * 1024);
+	buf_init(&j->text, PROSUM_MAX_TEXT_ANSWER);
 	return 0;
 }
 
@@ -46,6 +49,14 @@ void apijob_submit(apijob *j, int write)
 		j->release(j);
 }
 
+void apijob_reply_error(conn *c, int code, const char *message, const char *field)
+{
+	reply_status st = reply_from_error(code);
+
+	conn_reply_error_retry(c, st.status, st.code, message ? message : st.message, field,
+			       st.retry_after);
+}
+
 void apijob_reply(apijob *j)
 {
 	int rc = j->job.result;
@@ -53,19 +64,17 @@ void apijob_reply(apijob *j)
 	if (j->status)
 		conn_reply_error(j->conn, j->status, NULL, j->why, NULL);
 	else if (rc == STORE_NOTFOUND)
-		conn_reply_error(j->conn, 404, "not_found", j->notfound, NULL);
+		apijob_reply_error(j->conn, rc, j->notfound, NULL);
 	else if (rc == STORE_CONFLICT || rc == STORE_EXISTS)
-		conn_reply_error(j->conn, 409, "conflict", j->reason,
-				 j->field ? j->field : rc == STORE_EXISTS ? "name" : "status");
+		apijob_reply_error(j->conn, rc, j->reason,
+				   j->field ? j->field : rc == STORE_EXISTS ? "name" : "status");
 	else if (rc == STORE_INVALID)
-		conn_reply_error(j->conn, 422, "invalid_request", j->reason, j->field);
+		apijob_reply_error(j->conn, rc, j->reason, j->field);
 	else if (rc == STORE_FULL)
-		conn_reply_error_retry(j->conn, 507, "insufficient_storage",
-				       "the server is out of disk space; nothing was changed", NULL,
-				       60);
+		apijob_reply_error(j->conn, rc, NULL, NULL);
 	else if (rc != STORE_OK || (!j->answer && !j->text.len))
-		conn_reply_error(j->conn, 503, "unavailable",
-				 j->reason[0] ? j->reason : "the store could not answer", NULL);
+		apijob_reply_error(j->conn, rc == STORE_OK ? STORE_ERROR : rc,
+				   j->reason[0] ? j->reason : NULL, NULL);
 	else if (j->text.len)
 		conn_reply(j->conn, 200, j->text_type, j->text.p, j->text.len, NULL);
 	else

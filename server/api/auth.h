@@ -5,10 +5,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "config.h"
 #include "http/http.h"
 #include "store/store.h"
 
-#define AUTH_SECRET_LEN 32
+#define AUTH_SECRET_LEN PROSUM_SECRET_LEN
 #define AUTH_KEY_LEN 32     /* hex characters of an ingest key */
 #define AUTH_TOKEN_LEN 52   /* "pst_" and 48 hex characters */
 #define AUTH_MAX_CRED 128

@@ -12,6 +12,7 @@
 #include "config.h"
 #include "net/conn.h"
 #include "git/gitwork.h"
+#include "api/apijob.h"
 #include "api/reply.h"
 #include "http/multipart.h"
 
@@ -154,15 +155,13 @@ static void ingest_done(loop_task *t)
 	json_t *ans, *known = json_null();
 
 	if (ij->job.result == STORE_FULL || ij->status == 507) {
-		conn_reply_error_retry(ij->conn, 507, "insufficient_storage",
-				       "the server is out of disk space; nothing was stored, send it "
-				       "again later",
-				       NULL, 60);
+		apijob_reply_error(ij->conn, STORE_FULL, "the server is out of disk space; nothing was "
+				   "stored, send it again later", NULL);
 	} else if (ij->status) {
 		conn_reply_error(ij->conn, ij->status, NULL, ij->why, NULL);
 	} else if (ij->job.result != STORE_OK) {
-		conn_reply_error(ij->conn, 503, "unavailable",
-				 "the report could not be stored; send it again", NULL);
+		apijob_reply_error(ij->conn, STORE_ERROR, "the report could not be stored; send it again",
+				   NULL);
 	} else {
 		if (g->known)
 			known =
@@ -283,7 +282,7 @@ static int parse_multipart(request *rq, ingest_job *ij, report_error *err)
 	}
 	if (take_files(rq, ij, parts, n) < 0)
 		return -1;
-	if (report_parse(&ij->report, doc->data.p, doc->data.len, &rq->srv->rlim, err) < 0) {
+	if (report_parse(&ij->report, doc->data.p, doc->data.len, rq->rlim, err) < 0) {
 		conn_reply_error(rq->conn, err->status, err->code, err->message, err->field);
 		return -1;
 	}
@@ -308,7 +307,7 @@ void ingest_report(request *rq)
 		return;
 	ij = calloc(1, sizeof(*ij));
 	if (!ij) {
-		conn_reply_error(rq->conn, 503, "unavailable", "out of memory", NULL);
+		apijob_reply_error(rq->conn, PE_NOMEM, "out of memory", NULL);
 		return;
 	}
 	if (http_slice_eq_nocase(h->content_type, "multipart/form-data")) {
@@ -317,7 +316,7 @@ void ingest_report(request *rq)
 			return;
 		}
 	} else if (http_slice_eq_nocase(h->content_type, "application/json")) {
-		if (report_parse(&ij->report, rq->body, rq->body_len, &rq->srv->rlim, &err) < 0) {
+		if (report_parse(&ij->report, rq->body, rq->body_len, rq->rlim, &err) < 0) {
 			free(ij);
 			conn_reply_error(rq->conn, err.status, err.code, err.message, err.field);
 			return;
@@ -331,8 +330,8 @@ void ingest_report(request *rq)
 		return;
 	}
 	ij->conn = rq->conn;
-	ij->attach_dir = rq->srv->attach_dir;
-	ij->store = rq->srv->store;
+	ij->attach_dir = rq->attach_dir;
+	ij->store = rq->store;
 	ij->creds = rq->creds;
 	memcpy(ij->project, rq->params[0], sizeof(ij->project));
 	ij->job.run = ingest_run;
@@ -400,10 +399,9 @@ static void attach_done(loop_task *t)
 	if (aj->status) {
 		conn_reply_error(aj->conn, aj->status, NULL, aj->why, NULL);
 	} else if (aj->job.result == STORE_NOTFOUND) {
-		conn_reply_error(aj->conn, 404, "not_found", "no such attachment", NULL);
+		apijob_reply_error(aj->conn, STORE_NOTFOUND, "no such attachment", NULL);
 	} else if (aj->job.result != STORE_OK) {
-		conn_reply_error(aj->conn, 503, "unavailable", "the attachment could not be read",
-				 NULL);
+		apijob_reply_error(aj->conn, STORE_ERROR, "the attachment could not be read", NULL);
 	} else {
 		/* Served as a download, never rendered: the bytes are the tester's, not ours. */
 		snprintf(extra, sizeof(extra),
@@ -429,7 +427,7 @@ void ingest_attachment_get(request *rq)
 	}
 	aj = calloc(1, sizeof(*aj));
 	if (!aj) {
-		conn_reply_error(rq->conn, 503, "unavailable", "out of memory", NULL);
+		apijob_reply_error(rq->conn, PE_NOMEM, "out of memory", NULL);
 		return;
 	}
 	/* The name travels percent-encoded (spaces); it is only ever a key in the database. */
@@ -440,7 +438,7 @@ void ingest_attachment_get(request *rq)
 		aj->num = 0;
 	}
 	aj->conn = rq->conn;
-	aj->attach_dir = rq->srv->attach_dir;
+	aj->attach_dir = rq->attach_dir;
 	aj->creds = rq->creds;
 	memcpy(aj->project, rq->params[0], sizeof(aj->project));
 	aj->job.run = attach_run;

@@ -10,7 +10,7 @@
 #include "net/conn.h"
 #include "git/gitwork.h"
 #include "api/reply.h"
-#include "api/jsonbody.h"
+#include "model/jsonbody.h"
 #include "api/notes.h"
 #include "api/render_releases.h"
 
@@ -39,7 +39,7 @@ static release_job *job_new(request *rq, int need, apijob_query query)
 	release_job *rj = calloc(1, sizeof(*rj));
 
 	if (!rj) {
-		conn_reply_error(rq->conn, 503, "unavailable", "out of memory", NULL);
+		apijob_reply_error(rq->conn, PE_NOMEM, "out of memory", NULL);
 		return NULL;
 	}
 	if (apijob_init(&rj->api, rq, need, query, "no such release", release_free) < 0) {
@@ -273,7 +273,7 @@ void releases_sync(request *rq)
 
 	if (!rj)
 		return;
-	rj->store = rq->srv->store;
+	rj->store = rq->store;
 	rj->api.job.task.fn = sync_done;
 	apijob_submit(&rj->api, 1);
 }

@@ -95,3 +95,29 @@ int reply_parse_id(const char *s, char prefix, int64_t *num)
 	*num = n;
 	return 0;
 }
+
+reply_status reply_from_error(int code)
+{
+	switch (code) {
+	case PE_NOTFOUND:
+		return (reply_status){404, "not_found", "not found", 0};
+	case PE_EXISTS:
+		return (reply_status){409, "conflict", "it exists already", 0};
+	case PE_CONFLICT:
+		return (reply_status){409, "conflict", "not allowed in its current state", 0};
+	case PE_INVAL:
+		return (reply_status){422, "invalid_request", "the request was refused", 0};
+	case PE_FORBIDDEN:
+		return (reply_status){403, "forbidden", "not yours to change", 0};
+	case PE_FULL:
+		return (reply_status){507, "insufficient_storage",
+				      "the server is out of disk space; nothing was changed", 60};
+	case PE_BUSY:
+		return (reply_status){503, "unavailable",
+				      "too many reports waiting to be stored; retry shortly", 1};
+	case PE_STOPPED:
+		return (reply_status){503, "unavailable", "the server is shutting down", 1};
+	default:
+		return (reply_status){503, "unavailable", "the store could not answer", 1};
+	}
+}

@@ -9,6 +9,8 @@
 
 struct conn;
 struct server;
+struct store;
+struct report_limits;
 struct io_thread;
 
 #define ROUTER_MAX_PARAMS 3
@@ -21,7 +23,11 @@ struct io_thread;
 typedef struct request {
 	struct conn *conn;
 	struct io_thread *io;
-	struct server *srv;
+	struct server *srv;      /* the whole server: for the router and the network layer; handlers
+				  * use the narrow fields below */
+	struct store *store;     /* where the handler's store jobs go */
+	const char *attach_dir;  /* DATA/attachments */
+	const struct report_limits *rlim; /* what a report document may hold */
 	const http_request *http;
 	const char *body;        /* decoded body (chunked and gzip undone); not NUL-terminated */
 	size_t body_len;

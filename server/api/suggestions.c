@@ -12,9 +12,9 @@
 #include "api/apijob.h"
 #include "net/conn.h"
 #include "api/reply.h"
-#include "api/jsonbody.h"
 #include "api/render_releases.h"
 #include "api/render_suggestions.h"
+#include "model/jsonbody.h"
 #include "model/workflow.h"
 
 #define TITLE_MAX 300
@@ -52,7 +52,7 @@ static sugg_job *job_new(request *rq, int need, apijob_query query)
 		return NULL;
 	sj = calloc(1, sizeof(*sj));
 	if (!sj) {
-		conn_reply_error(rq->conn, 503, "unavailable", "out of memory", NULL);
+		apijob_reply_error(rq->conn, PE_NOMEM, "out of memory", NULL);
 		return NULL;
 	}
 	if (apijob_init(&sj->api, rq, need, query, "no such suggestion in this project",

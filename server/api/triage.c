@@ -11,7 +11,7 @@
 #include "net/conn.h"
 #include "git/gitwork.h"
 #include "api/reply.h"
-#include "api/jsonbody.h"
+#include "model/jsonbody.h"
 #include "model/workflow.h"
 
 #define PATCH_MAX_COMMENT 16384
@@ -58,7 +58,7 @@ static triage_job *job_new(request *rq, int need, apijob_query query)
 	triage_job *tj = calloc(1, sizeof(*tj));
 
 	if (!tj) {
-		conn_reply_error(rq->conn, 503, "unavailable", "out of memory", NULL);
+		apijob_reply_error(rq->conn, PE_NOMEM, "out of memory", NULL);
 		return NULL;
 	}
 	if (apijob_init(&tj->api, rq, need, query, "no such item in this project",
@@ -347,7 +347,7 @@ static void export_more(conn *c, void *ctx)
 	ej->conn = c;
 	ej->ex = ex;
 	ej->pg.ex = ex;
-	buf_init(&ej->pg.out, 64 * 1024 * 1024);
+	buf_init(&ej->pg.out, PROSUM_MAX_ANSWER);
 	ej->job.run = export_run;
 	ej->job.task.fn = export_done;
 	if (conn_submit(c, &ej->job) < 0) {
@@ -470,7 +470,7 @@ void triage_report_list(request *rq)
 		}
 		tj->export = calloc(1, sizeof(*tj->export));
 		if (!tj->export) {
-			conn_reply_error(rq->conn, 503, "unavailable", "out of memory", NULL);
+			apijob_reply_error(rq->conn, PE_NOMEM, "out of memory", NULL);
 			goto refused;
 		}
 		tj->export->format = tj->format;

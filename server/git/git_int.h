@@ -46,7 +46,8 @@ __attribute__((format(printf, 3, 4))) static inline int fail(repo_handle *r, int
 	va_start(ap, fmt);
 	vsnprintf(r->err, sizeof(r->err), fmt, ap);
 	va_end(ap);
-	return code;
+	/* Also the calling thread's last error, as every server module reports it. */
+	return perr_set(code, "%s", r->err);
 }
 
 /* Map a libgit2 error to ours and keep its message, prefixed by what was being done. */

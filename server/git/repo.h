@@ -5,6 +5,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "perror.h"
+
 /*
  * A repo_handle is one open repository with its caches. libgit2 objects are
  * not thread-safe, so a handle belongs to one thread at a time: open one per
@@ -27,13 +29,14 @@
  */
 typedef struct repo_handle repo_handle;
 
-#define REPO_OK 0
-#define REPO_EGIT (-1)       /* libgit2 failed (I/O, corrupt repository): see repo_error() */
-#define REPO_ENOTFOUND (-2)  /* no such repository, revision, commit, path or line */
-#define REPO_EINVAL (-3)     /* the input was refused (syntax, hostile path, bad id) */
-#define REPO_EAMBIGUOUS (-4) /* a short hash matches more than one object */
-#define REPO_ENOMEM (-5)
-#define REPO_ESTOPPED (-6) /* a callback asked to stop */
+#define REPO_OK PE_OK
+/* The repository's names of the server's PE_* codes (perror.h). */
+#define REPO_EGIT PE_ERROR            /* libgit2 failed (I/O, corrupt repository): see repo_error() */
+#define REPO_ENOTFOUND PE_NOTFOUND    /* no such repository, revision, commit, path or line */
+#define REPO_EINVAL PE_INVAL          /* the input was refused (syntax, hostile path, bad id) */
+#define REPO_EAMBIGUOUS PE_AMBIGUOUS  /* a short hash matches more than one object */
+#define REPO_ENOMEM PE_NOMEM
+#define REPO_ESTOPPED PE_STOPPED      /* a callback asked to stop */
 
 #define REPO_HEX_SIZE 41        /* 40 hex digits and a NUL */
 #define REPO_REV_MAX 255        /* longest revision string repo_resolve() accepts */

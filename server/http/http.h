@@ -7,6 +7,7 @@
 #include <sys/types.h>
 
 #include "common/buf.h"
+#include "perror.h"
 
 /*
  * The parser allocates nothing: every slice points into the caller's buffer,
@@ -55,7 +56,8 @@ typedef struct http_request {
 } http_request;
 
 #define HTTP_INCOMPLETE (-1)
-#define HTTP_ERROR (-3) /* distinct from BUF_NOMEM and BUF_TOO_LARGE, which http_gunzip also returns */
+#define HTTP_ERROR PE_PROTOCOL /* distinct from BUF_NOMEM and BUF_TOO_LARGE, which http_gunzip also
+				returns (asserted in perror.c) */
 
 /*
  * Parse the head of a request (request line and headers, up to and including

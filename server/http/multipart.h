@@ -34,15 +34,17 @@ typedef struct multipart_part {
  * are malformed. EHEADERS: a part's header section exceeds
  * PROSUM_MAX_PART_HEADER_BYTES (config.h).
  */
-#define MULTIPART_OK 0
-#define MULTIPART_EINVAL (-1)     /* malformed body (400) */
-#define MULTIPART_ECTYPE (-2)     /* the Content-Type is not multipart/form-data (415) */
-#define MULTIPART_EBOUNDARY (-3)  /* bad or missing boundary (400) */
-#define MULTIPART_ETOOMANY (-4)   /* more parts than the caller's array holds (413) */
-#define MULTIPART_EHEADERS (-5)   /* part headers too large (413) */
-#define MULTIPART_ENOTFOUND (-6)  /* multipart_find_one(): no part of that name */
-#define MULTIPART_EDUPLICATE (-7) /* multipart_find_one(): several parts of that name */
-#define MULTIPART_ERANGE (-8)     /* multipart_unescape(): the output buffer is too small */
+/* The multipart parser's names of the server's PE_* codes (perror.h). Each function's codes
+ * are distinct; the message in err tells a malformed body from a bad boundary. */
+#define MULTIPART_OK PE_OK
+#define MULTIPART_EINVAL PE_INVAL             /* malformed body (400) */
+#define MULTIPART_ECTYPE PE_UNSUPPORTED       /* the Content-Type is not multipart/form-data (415) */
+#define MULTIPART_EBOUNDARY PE_PROTOCOL       /* bad or missing boundary (400) */
+#define MULTIPART_ETOOMANY PE_TOOMANY         /* more parts than the caller's array holds (413) */
+#define MULTIPART_EHEADERS PE_TOOBIG          /* part headers too large (413) */
+#define MULTIPART_ENOTFOUND PE_NOTFOUND       /* multipart_find_one(): no part of that name */
+#define MULTIPART_EDUPLICATE PE_AMBIGUOUS     /* multipart_find_one(): several parts of that name */
+#define MULTIPART_ERANGE PE_TOOBIG            /* multipart_unescape(): the output buffer is too small */
 
 /*
  * The boundary parameter of a Content-Type header value (ctype[0..ctlen), the

@@ -1,10 +1,12 @@
-/* report.h - a report document (JSON, version 1) turned into a validated report, and its fingerprint. */
+/* report.h - a report document (JSON, version 1) turned into a validated report (its fingerprint: model/fingerprint.h). */
 #ifndef PROSUM_REPORT_H
 #define PROSUM_REPORT_H
 
 #include <jansson.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#define REPORT_MAX_TITLE 1024 /* bytes of a title, sent or derived (a derived one is cut there) */
 
 typedef struct report_limits {
 	size_t max_json;    /* bytes of the document */
@@ -94,17 +96,5 @@ char *report_dump(const report *r);
 
 /* Release what the report owns. NULL and a zeroed report are fine. */
 void report_free(report *r);
-
-/*
- * The grouping key of a report, hashed into r->fingerprint by report_parse():
- * the client's "fingerprint" array when given; else, when the report has an
- * exception type or frames with functions, the exception type and the
- * normalised function names of the top five such frames (addresses, offsets,
- * files and line numbers never count); else the kind and the normalised title
- * (case, runs of white space and runs of digits folded). The exact rules are
- * in report.c; changing them splits existing groups. Reads r->root, kind,
- * title and exception_type. Writes the lower-case hex SHA-256 into `hex`.
- */
-void report_fingerprint(const report *r, char hex[65]);
 
 #endif

@@ -12,6 +12,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "config.h"
 #include "api/reply.h"
 #include "api/router.h"
 
@@ -268,9 +269,12 @@ void conn_accept(io_thread *io, int fd, const struct sockaddr *peer, unsigned pe
 	c->rq.conn = c;
 	c->rq.io = io;
 	c->rq.srv = srv;
+	c->rq.store = srv->store;
+	c->rq.attach_dir = srv->attach_dir;
+	c->rq.rlim = &srv->rlim;
 	c->rq.http = &c->req;
 	buf_init(&c->in, srv->cfg->max_header_bytes + srv->cfg->max_body + CHUNKED_SLACK);
-	buf_init(&c->out, 64 * 1024 * 1024);
+	buf_init(&c->out, PROSUM_MAX_ANSWER);
 	buf_init(&c->body, srv->cfg->max_body);
 	c->next = io->conns;
 	if (io->conns)
@@ -459,7 +463,7 @@ void conn_reply_json(conn *c, int status, const json_t *body)
 {
 	buf b;
 
-	buf_init(&b, 64 * 1024 * 1024);
+	buf_init(&b, PROSUM_MAX_ANSWER);
 	if (reply_dump_buf(&b, body) != BUF_OK) {
 		buf_free(&b);
 		conn_reply_error(c, 500, "internal_error", "the answer could not be built", NULL);
@@ -478,7 +482,7 @@ void conn_reply_error_retry(conn *c, int status, const char *code, const char *m
 
 	if (retry_after > 0)
 		snprintf(extra, sizeof(extra), "Retry-After: %d\r\n", retry_after);
-	buf_init(&b, 64 * 1024);
+	buf_init(&b, PROSUM_MAX_ERROR_ANSWER);
 	if (!v || reply_dump_buf(&b, v) != BUF_OK)
 		buf_puts(&b, "{\"error\":{\"code\":\"internal_error\",\"message\":\"\"}}");
 	json_decref(v);
@@ -608,10 +612,11 @@ int conn_submit(conn *c, store_job *job)
 		c->state = CONN_WRITE;
 		return -1;
 	}
-	conn_reply_error(c, 503, "unavailable",
-			 rc == STORE_BUSY ? "too many reports waiting to be stored; retry shortly"
-					  : "the server is shutting down",
-			 NULL);
+	{
+		reply_status st = reply_from_error(rc == STORE_BUSY ? STORE_BUSY : STORE_STOPPED);
+
+		conn_reply_error_retry(c, st.status, st.code, st.message, NULL, st.retry_after);
+	}
 	return -1;
 }
 

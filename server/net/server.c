@@ -10,6 +10,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "api/auth.h"
 #include "net/conn.h"
 #include "git/repo.h"
 

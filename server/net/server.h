@@ -6,7 +6,6 @@
 #include <stdatomic.h>
 #include <stdint.h>
 
-#include "api/auth.h"
 #include "config.h"
 #include "http/http.h"
 #include "net/ratelimit.h"
@@ -51,7 +50,7 @@ struct server {
 	const config *cfg;
 	tls_server *tls;
 	store *store;
-	uint8_t secret[AUTH_SECRET_LEN];
+	uint8_t secret[PROSUM_SECRET_LEN];
 	http_limits hlim;
 	report_limits rlim;
 	int listen_fd;

@@ -4,6 +4,8 @@
 
 #include <stddef.h>
 
+#include "perror.h"
+
 /*
  * Layout: the file of bytes whose SHA-256 is "abcdef..." (64 lower-case hex
  * digits) is DIR/ab/cdef... (the first two digits name a subdirectory, mode
@@ -24,10 +26,11 @@
 #define ATTACH_HEX_LEN 64   /* hex digits of a SHA-256 */
 #define ATTACH_TYPE_MAX 128 /* a recorded content type with its NUL */
 
-#define ATTACH_OK 0
-#define ATTACH_EINVAL (-1)    /* a bad argument: hex not 64 lower-case digits, path too long */
-#define ATTACH_ENOTFOUND (-2) /* attach_open(): no such attachment */
-#define ATTACH_EIO (-3)       /* a system call failed: errno says which way */
+/* The attachment store's names of the server's PE_* codes (perror.h). */
+#define ATTACH_OK PE_OK
+#define ATTACH_EINVAL PE_INVAL       /* a bad argument: hex not 64 lower-case digits, path too long */
+#define ATTACH_ENOTFOUND PE_NOTFOUND /* attach_open(): no such attachment */
+#define ATTACH_EIO PE_IO             /* a system call failed: errno says which way */
 
 /*
  * Is name[0..len) a safe attachment name, as given (nothing is rewritten)?

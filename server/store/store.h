@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "perror.h"
 #include "net/loop.h"
 #include "model/report.h"
 
@@ -20,16 +21,17 @@
 typedef struct store_db store_db;
 typedef struct store store;
 
-#define STORE_OK 0
-#define STORE_ERROR (-1)    /* SQLite failed: the detail is in store_db_error() */
-#define STORE_NOTFOUND (-2)
-#define STORE_EXISTS (-3)
-#define STORE_BUSY (-4)     /* the queue is full: try again later */
-#define STORE_STOPPED (-5)  /* the store is shutting down */
-#define STORE_CONFLICT (-6) /* not allowed from the item's current state */
-#define STORE_INVALID (-7)  /* refers to something that cannot be (merge into itself, ...) */
-#define STORE_FULL (-8)     /* the disk is full (or a write failed): nothing was stored */
-#define STORE_FORBIDDEN (-9) /* the item is someone else's */
+/* The store's names of the server's PE_* codes (perror.h), kept because every store file uses them. */
+#define STORE_OK PE_OK
+#define STORE_ERROR PE_ERROR         /* SQLite failed: the detail is in store_db_error() */
+#define STORE_NOTFOUND PE_NOTFOUND
+#define STORE_EXISTS PE_EXISTS
+#define STORE_BUSY PE_BUSY           /* the queue is full: try again later */
+#define STORE_STOPPED PE_STOPPED     /* the store is shutting down */
+#define STORE_CONFLICT PE_CONFLICT   /* not allowed from the item's current state */
+#define STORE_INVALID PE_INVAL       /* refers to something that cannot be (merge into itself, ...) */
+#define STORE_FULL PE_FULL           /* the disk is full (or a write failed): nothing was stored */
+#define STORE_FORBIDDEN PE_FORBIDDEN /* the item is someone else's */
 
 #define STORE_READ 0
 #define STORE_WRITE 1       /* create the file when missing and apply migrations */

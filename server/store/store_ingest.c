@@ -145,9 +145,9 @@ static int fts_add(store_db *db, int64_t report_id, const report *r)
 	size_t i;
 	int rc = STORE_ERROR;
 
-	buf_init(&text, 1 << 20);
-	buf_init(&fns, 1 << 20);
-	buf_init(&exc, 1 << 16);
+	buf_init(&text, PROSUM_MAX_FTS_TEXT);
+	buf_init(&fns, PROSUM_MAX_FTS_TEXT);
+	buf_init(&exc, PROSUM_MAX_FTS_EXCEPTION);
 	buf_printf(&text, "%s\n%s", r->description ? r->description : "", r->steps ? r->steps : "");
 	buf_printf(&exc, "%s %s", r->exception_type ? r->exception_type : "",
 		   r->exception_value ? r->exception_value : "");

@@ -4,6 +4,7 @@
 #include "common/rfc3339.h"
 #include "config.h"
 #include "fuzz.h"
+#include "model/fingerprint.h"
 #include "model/report.h"
 
 #define MAX_TITLE 1024 /* a derived title is cut to this many bytes (report.c) */

@@ -257,6 +257,9 @@ static void test_resolve_expr(void **state)
 	assert_string_equal(got, "");
 	assert_int_equal(repo_resolve_expr(got, f->repo, "v1.0^2", 6), REPO_ENOTFOUND);
 	assert_int_equal(repo_resolve_expr(got, f->repo, "nosuch~1", 8), REPO_ENOTFOUND);
+	/* The reason is the handle's and the thread's last error alike. */
+	assert_int_equal(perr_last_code(), REPO_ENOTFOUND);
+	assert_string_equal(perr_last(), repo_error(f->repo));
 	for (i = 0; i < sizeof(refused) / sizeof(refused[0]); i++) {
 		int rc = repo_resolve_expr(got, f->repo, refused[i], strlen(refused[i]));
 

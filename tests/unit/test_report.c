@@ -10,6 +10,7 @@
 #include <cmocka.h>
 
 #include "common/rfc3339.h"
+#include "model/fingerprint.h"
 #include "model/report.h"
 
 static const report_limits limits = {

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "api/reply.h"
+#include "perror.h"
 #include "net/loop.h"
 #include "store/store.h"
 #include "unit_fixture.h"
@@ -563,9 +564,47 @@ static void test_a_batch_counts_each_group_once_and_exactly(void **state)
 	assert_int_equal(n, 1);
 }
 
+/* Every failure a store call can return is answered with the status the API documents, from one
+ * table; the module names of the codes are the same codes, so a code keeps its answer whichever
+ * layer it comes from. */
+static void test_errors_map_to_answers(void **state)
+{
+	static const struct {
+		int code, status, retry;
+		const char *api;
+	} want[] = {
+	    {STORE_NOTFOUND, 404, 0, "not_found"}, {STORE_EXISTS, 409, 0, "conflict"},
+	    {STORE_CONFLICT, 409, 0, "conflict"},  {STORE_INVALID, 422, 0, "invalid_request"},
+	    {STORE_FORBIDDEN, 403, 0, "forbidden"}, {STORE_FULL, 507, 60, "insufficient_storage"},
+	    {STORE_BUSY, 503, 1, "unavailable"},   {STORE_STOPPED, 503, 1, "unavailable"},
+	    {STORE_ERROR, 503, 1, "unavailable"},  {PE_NOMEM, 503, 1, "unavailable"},
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+		reply_status st = reply_from_error(want[i].code);
+
+		assert_int_equal(st.status, want[i].status);
+		assert_int_equal(st.retry_after, want[i].retry);
+		assert_string_equal(st.code, want[i].api);
+		assert_non_null(st.message);
+	}
+	assert_string_equal(reply_from_error(STORE_BUSY).message,
+			    "too many reports waiting to be stored; retry shortly");
+	assert_string_equal(reply_from_error(STORE_STOPPED).message, "the server is shutting down");
+	/* The last message is the calling thread's, and perr_set() hands its code back. */
+	perr_clear();
+	assert_string_equal(perr_last(), "");
+	assert_int_equal(perr_set(PE_IO, "open %s: %s", "x.db", "no space"), PE_IO);
+	assert_string_equal(perr_last(), "open x.db: no space");
+	assert_int_equal(perr_last_code(), PE_IO);
+	assert_string_equal(perr_name(PE_NOTFOUND), "not found");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_errors_map_to_answers),
 		cmocka_unit_test_setup_teardown(test_migrations_are_applied_once, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_projects_and_keys, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_tokens, setup, teardown),

@@ -1,5 +1,5 @@
 /* jsonbody.c - one policy for every JSON request body: its syntax first, then what its values may hold. */
-#include "api/jsonbody.h"
+#include "model/jsonbody.h"
 
 #include <stdarg.h>
 #include <stdio.h>
