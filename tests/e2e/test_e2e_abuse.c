@@ -1643,7 +1643,7 @@ static void test_flood_one_address(void **state)
 		for (i = 0; i < sent; i++) {
 			char sql[128];
 
-			snprintf(sql, sizeof(sql), "SELECT count(*) FROM reports WHERE uuid = '%s'",
+			snprintf(sql, sizeof(sql), "SELECT count(*) FROM reports WHERE uuid = '%.36s'",
 				 uuids[i]);
 			before = e2e_sql_int(&f->s, sql);
 			if (sts[i] == 429) {
