@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "api/auth.h"
+#include "model/report.h"
 #include "store/store.h"
 #include "store/store_int.h"
 

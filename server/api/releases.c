@@ -9,6 +9,7 @@
 #include "api/apijob.h"
 #include "net/conn.h"
 #include "git/gitwork.h"
+#include "api/render_reports.h"
 #include "api/reply.h"
 #include "model/jsonbody.h"
 #include "api/notes.h"
@@ -199,7 +200,7 @@ static int sync_blame_run(store_job *job, store_db *db)
 		return STORE_OK;
 	}
 	for (; sb->next < sb->n && sb->next < end && rc == STORE_OK; sb->next++) {
-		if (store_report_frames(db, project_id, sb->nums[sb->next], &frames) != STORE_OK)
+		if (render_report_frames(db, project_id, sb->nums[sb->next], &frames) != STORE_OK)
 			continue;
 		if (gitwork_blameable(frames))
 			rc = gitwork_blame_report(db, project_id, sb->nums[sb->next], frames);

@@ -173,9 +173,9 @@ fail:
 	return NULL;
 }
 
-/* ---- the JSON answers store.h declares, made of the store's types ---- */
+/* ---- the JSON answers of reports and groups, read through the store's typed calls ---- */
 
-int store_report_get(store_db *db, int64_t project_id, int64_t num, json_t **out)
+int render_report_get(store_db *db, int64_t project_id, int64_t num, json_t **out)
 {
 	store_report_detail *d;
 	int rc = store_report_load(db, project_id, num, &d);
@@ -193,8 +193,8 @@ static int append_report(void *ctx, const store_report_row *row)
 	return json_array_append_new(ctx, render_report_row(row));
 }
 
-int store_report_list(store_db *db, int64_t project_id, const store_report_filter *f,
-		      json_t **items, int64_t *next)
+int render_report_list(store_db *db, int64_t project_id, const store_report_filter *f,
+		       json_t **items, int64_t *next)
 {
 	json_t *arr = json_array();
 	int rc = arr ? store_report_each(db, project_id, f, append_report, arr, next) : STORE_ERROR;
@@ -208,7 +208,7 @@ int store_report_list(store_db *db, int64_t project_id, const store_report_filte
 	return STORE_OK;
 }
 
-int store_group_get(store_db *db, int64_t project_id, int64_t num, json_t **out)
+int render_group_get(store_db *db, int64_t project_id, int64_t num, json_t **out)
 {
 	store_group_detail *d;
 	int rc = store_group_load(db, project_id, num, &d);
@@ -226,8 +226,8 @@ static int append_group(void *ctx, const store_group_row *row)
 	return json_array_append_new(ctx, render_group_row(row));
 }
 
-int store_group_list(store_db *db, int64_t project_id, const store_group_filter *f,
-		     json_t **items, char next[STORE_CURSOR_MAX])
+int render_group_list(store_db *db, int64_t project_id, const store_group_filter *f,
+		      json_t **items, char next[STORE_CURSOR_MAX])
 {
 	json_t *arr = json_array();
 	int rc = arr ? store_group_each(db, project_id, f, append_group, arr, next) : STORE_ERROR;
@@ -241,7 +241,7 @@ int store_group_list(store_db *db, int64_t project_id, const store_group_filter 
 	return STORE_OK;
 }
 
-int store_report_frames(store_db *db, int64_t project_id, int64_t num, json_t **frames)
+int render_report_frames(store_db *db, int64_t project_id, int64_t num, json_t **frames)
 {
 	char *text = NULL;
 	int rc = store_report_frames_text(db, project_id, num, &text);
@@ -251,8 +251,8 @@ int store_report_frames(store_db *db, int64_t project_id, int64_t num, json_t **
 	return rc;
 }
 
-int store_report_reply(store_db *db, int64_t project_id, int64_t num, const char *install_id,
-		       const char *body, int64_t now, json_t **out)
+int render_report_reply(store_db *db, int64_t project_id, int64_t num, const char *install_id,
+			const char *body, int64_t now, json_t **out)
 {
 	char author[160];
 	int rc = store_report_reply_add(db, project_id, num, install_id, body, now, author,

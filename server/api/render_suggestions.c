@@ -3,6 +3,7 @@
 
 #include <stddef.h>
 
+#include "api/render_reports.h"
 #include "api/reply.h"
 
 static json_t *text_or_null(const char *s)
@@ -58,6 +59,8 @@ static int get_row(void *ctx, const store_suggestion_row *r)
 int render_suggestion_get(store_db *db, int64_t project_id, int64_t num, json_t **out)
 {
 	json_t *v = NULL;
+	store_arena a = {0};
+	store_thread t;
 	int rc = store_suggestion_get(db, project_id, num, get_row, &v);
 
 	*out = NULL;
@@ -65,7 +68,13 @@ int render_suggestion_get(store_db *db, int64_t project_id, int64_t num, json_t 
 		json_decref(v);
 		return rc;
 	}
-	if (!v || store_item_history_json(db, project_id, "S", num, v) < 0) {
+	if (!v)
+		return STORE_ERROR;
+	rc = store_thread_load(db, project_id, 'S', num, &a, &t);
+	if (rc == STORE_OK)
+		rc = render_thread(&t, v);
+	store_arena_free(&a);
+	if (rc != STORE_OK) {
 		json_decref(v);
 		return STORE_ERROR;
 	}

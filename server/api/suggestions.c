@@ -11,6 +11,7 @@
 #include "config.h"
 #include "api/apijob.h"
 #include "net/conn.h"
+#include "api/render_reports.h"
 #include "api/reply.h"
 #include "api/render_releases.h"
 #include "api/render_suggestions.h"
@@ -492,8 +493,8 @@ refused:
 static int reply_query(apijob *j, store_db *db, int64_t project_id)
 {
 	sugg_job *sj = (sugg_job *)j;
-	int rc = store_report_reply(db, project_id, sj->num, sj->install, sj->reply,
-				    (int64_t)time(NULL), &j->answer);
+	int rc = render_report_reply(db, project_id, sj->num, sj->install, sj->reply,
+				     (int64_t)time(NULL), &j->answer);
 
 	if (rc == STORE_FORBIDDEN) {
 		/* Answered as a refusal: only the install that sent a report replies on it. */

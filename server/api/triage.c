@@ -10,6 +10,7 @@
 #include "api/apijob.h"
 #include "net/conn.h"
 #include "git/gitwork.h"
+#include "api/render_reports.h"
 #include "api/reply.h"
 #include "model/jsonbody.h"
 #include "model/workflow.h"
@@ -206,7 +207,7 @@ static int report_list_query(apijob *j, store_db *db, int64_t project_id)
 
 	if (rc != STORE_OK)
 		return rc;
-	rc = store_report_list(db, project_id, &tj->rf, &items, &next);
+	rc = render_report_list(db, project_id, &tj->rf, &items, &next);
 	if (rc != STORE_OK)
 		return rc;
 	snprintf(cursor, sizeof(cursor), "%lld", (long long)next);
@@ -288,24 +289,23 @@ typedef struct export_job {
 	page pg;
 } export_job;
 
+/* One row of the page, rendered as the list shows it and written out at once: memory stays
+ * one row's JSON whatever the page size. */
+static int export_row(void *ctx, const store_report_row *row)
+{
+	json_t *item = render_report_row(row);
+	int rc = item ? page_row(ctx, item) : -1;
+
+	json_decref(item);
+	return rc;
+}
+
 static int export_run(store_job *job, store_db *db)
 {
 	export_job *ej = (export_job *)job;
-	json_t *items, *it;
-	size_t i;
-	int rc = store_report_list(db, ej->ex->project_id, &ej->ex->rf, &items, &ej->pg.next);
 
-	if (rc != STORE_OK)
-		return rc;
-	json_array_foreach(items, i, it)
-	{
-		if (page_row(&ej->pg, it) < 0) {
-			rc = STORE_ERROR;
-			break;
-		}
-	}
-	json_decref(items);
-	return rc;
+	return store_report_each(db, ej->ex->project_id, &ej->ex->rf, export_row, &ej->pg,
+				 &ej->pg.next);
 }
 
 static void export_done(loop_task *t)
@@ -487,7 +487,7 @@ static int report_get_query(apijob *j, store_db *db, int64_t project_id)
 {
 	triage_job *tj = (triage_job *)j;
 
-	return store_report_get(db, project_id, tj->num, &j->answer);
+	return render_report_get(db, project_id, tj->num, &j->answer);
 }
 
 void triage_report_get(request *rq)
@@ -616,7 +616,7 @@ static int report_patch_query(apijob *j, store_db *db, int64_t project_id)
 
 	if (rc != STORE_OK)
 		return rc;
-	return store_report_get(db, project_id, tj->num, &tj->api.answer);
+	return render_report_get(db, project_id, tj->num, &tj->api.answer);
 }
 
 static int group_patch_query(apijob *j, store_db *db, int64_t project_id)
@@ -640,14 +640,14 @@ static int group_patch_query(apijob *j, store_db *db, int64_t project_id)
 		 * already, else the status change that is not allowed. */
 		json_t *g = NULL;
 
-		if (store_group_get(db, project_id, tj->num, &g) == STORE_OK &&
+		if (render_group_get(db, project_id, tj->num, &g) == STORE_OK &&
 		    !json_is_null(json_object_get(g, "merged_into")))
 			tj->api.field = "merge_into";
 		json_decref(g);
 	}
 	if (rc != STORE_OK)
 		return rc;
-	return store_group_get(db, project_id, tj->num, &tj->api.answer);
+	return render_group_get(db, project_id, tj->num, &tj->api.answer);
 }
 
 static void patch(request *rq, char prefix, apijob_query query)
@@ -682,7 +682,7 @@ static int group_list_query(apijob *j, store_db *db, int64_t project_id)
 	triage_job *tj = (triage_job *)j;
 	json_t *items;
 	char next[STORE_CURSOR_MAX];
-	int rc = store_group_list(db, project_id, &tj->gf, &items, next);
+	int rc = render_group_list(db, project_id, &tj->gf, &items, next);
 
 	if (rc != STORE_OK)
 		return rc;
@@ -753,7 +753,7 @@ static int group_get_query(apijob *j, store_db *db, int64_t project_id)
 {
 	triage_job *tj = (triage_job *)j;
 
-	return store_group_get(db, project_id, tj->num, &j->answer);
+	return render_group_get(db, project_id, tj->num, &j->answer);
 }
 
 void triage_group_get(request *rq)

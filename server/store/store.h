@@ -2,13 +2,14 @@
 #ifndef PROSUM_STORE_H
 #define PROSUM_STORE_H
 
-#include <jansson.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include "perror.h"
 #include "net/loop.h"
-#include "model/report.h"
+
+/* A validated report (model/report.h); store_report_insert() reads its fields. */
+typedef struct report report;
 
 /*
  * The store (server/store/store_*.c, private parts in store_int.h) is the only
@@ -55,7 +56,7 @@ void store_rollback(store_db *db);
  * per job); in the admin commands, around their own store_begin(). Each asserts it.
  *
  *   store_report_insert, store_attachments_add, store_report_patch, store_group_patch,
- *   store_report_reply, store_suggestion_add, store_suggestion_patch, store_vote,
+ *   store_report_reply_add, store_suggestion_add, store_suggestion_patch, store_vote,
  *   store_commit_put, store_commit_set_release, store_revision_resolved, store_link_add,
  *   store_links_apply, store_tips_set, store_release_add, store_release_set_position,
  *   store_suspect_add, store_report_fix_check, store_fix_checked, store_group_regressed
@@ -136,12 +137,6 @@ int store_attachments_add(store_db *db, int64_t project_id, int64_t num,
 int store_attachment_find(store_db *db, int64_t project_id, int64_t num, const char *name,
 			  char sha256[65], char type[128], int64_t *size);
 
-/* One report as the API shows it. *out is a new reference (caller decrefs). Rendered by
- * api/render_reports.c from store_report_load(), as are the other JSON answers of reports and
- * groups below (store_report_list, store_group_get, store_group_list, store_report_frames,
- * store_report_reply). */
-int store_report_get(store_db *db, int64_t project_id, int64_t num, json_t **out);
-
 typedef struct store_report_filter {
 	const char *kind;      /* each NULL or 0: not filtered */
 	const char *status;
@@ -163,10 +158,6 @@ typedef struct store_report_filter {
 /* Is `name` a registered release of the project? 1 yes, 0 no, or STORE_ERROR. */
 int store_release_known(store_db *db, int64_t project_id, const char *name);
 
-/* A page of reports. *items is a new JSON array; *next the cursor of the next page or 0. */
-int store_report_list(store_db *db, int64_t project_id, const store_report_filter *f,
-		      json_t **items, int64_t *next);
-
 /* A change to a report or group. NULL fields are left as they are; "" clears a text. */
 typedef struct store_patch {
 	const char *status;
@@ -187,9 +178,6 @@ int store_report_patch(store_db *db, int64_t project_id, int64_t num, const stor
 int store_group_patch(store_db *db, int64_t project_id, int64_t num, const store_patch *p,
 		      const char *actor, int64_t now, char *why, size_t whylen);
 
-/* One group with its builds, platforms, comments and history. New reference in *out. */
-int store_group_get(store_db *db, int64_t project_id, int64_t num, json_t **out);
-
 #define STORE_GROUP_SORT_RECENT 0  /* last seen, newest first */
 #define STORE_GROUP_SORT_OLDEST 1  /* first seen, oldest first */
 #define STORE_GROUP_SORT_COUNT 2   /* most reports first */
@@ -209,11 +197,6 @@ typedef struct store_group_filter {
 	int64_t cursor_num;
 	int limit;
 } store_group_filter;
-
-/* A page of groups (merged ones left out). `next` is "" on the last page, else a
- * cursor "KEY.NUM" for the same filter and sort. */
-int store_group_list(store_db *db, int64_t project_id, const store_group_filter *f,
-		     json_t **items, char next[STORE_CURSOR_MAX]);
 
 /* ---- reports, groups, their comments, history and suspects, as the store returns them ----
  *
@@ -376,8 +359,8 @@ typedef struct store_group_detail {
 int store_group_load(store_db *db, int64_t project_id, int64_t num, store_group_detail **out);
 void store_group_detail_free(store_group_detail *g);
 
-/* A page of groups (merged ones left out): fn per row as for store_report_each(); `next` as
- * for store_group_list(). */
+/* A page of groups (merged ones left out): fn per row as for store_report_each(). `next` is
+ * "" on the last page, else a cursor "KEY.NUM" for the same filter and sort. */
 int store_group_each(store_db *db, int64_t project_id, const store_group_filter *f,
 		     int (*fn)(void *ctx, const store_group_row *row), void *ctx,
 		     char next[STORE_CURSOR_MAX]);
@@ -386,8 +369,10 @@ int store_group_each(store_db *db, int64_t project_id, const store_group_filter 
  * when it has none. STORE_NOTFOUND when there is no such report. */
 int store_report_frames_text(store_db *db, int64_t project_id, int64_t num, char **frames);
 
-/* The reply of store_report_reply(), stored: `author` gets the name shown (the tester's
- * opted-in name, else "tester"). Call inside a write transaction. */
+/* A reply of the tester who sent report `num` (install_id must be the report's, else
+ * STORE_FORBIDDEN), shown to the team among the report's comments as written by the
+ * tester's opted-in name, else "tester": `author` gets that name. Call inside a write
+ * transaction. */
 int store_report_reply_add(store_db *db, int64_t project_id, int64_t num,
 			   const char *install_id, const char *body, int64_t now, char *author,
 			   size_t authorlen);
@@ -431,9 +416,6 @@ int store_unresolved_each(store_db *db, int64_t project_id,
  * (fn must not run statements). */
 int store_unresolved_reports_each(store_db *db, int64_t project_id, const char *revision,
 				  int (*fn)(void *ctx, int64_t num), void *ctx);
-/* The frames report `num` was sent with: a new reference in *frames (NULL when it has
- * none). STORE_NOTFOUND when there is no such report. */
-int store_report_frames(store_db *db, int64_t project_id, int64_t num, json_t **frames);
 /* Set the commit of every report built from `revision`. */
 int store_revision_resolved(store_db *db, int64_t project_id, const char *revision,
 			    const char *commit_id);
@@ -602,14 +584,6 @@ int store_release_get(store_db *db, int64_t project_id, const char *name,
 int store_release_each(store_db *db, int64_t project_id,
 		       int (*fn)(void *ctx, const store_release_row *r), void *ctx);
 
-/*
- * The comments and history of item `type` (R, G or S) `num`, set as "comments" and
- * "history" on the JSON object `item`. Transitional: the typed history of reports and
- * groups replaces it.
- */
-int store_item_history_json(store_db *db, int64_t project_id, const char *type, int64_t num,
-			    json_t *item);
-
 /* ---- community suggestions ---- */
 
 typedef struct store_suggestion {
@@ -644,7 +618,7 @@ typedef struct store_suggestion_filter {
 int store_suggestion_list(store_db *db, int64_t project_id, const store_suggestion_filter *f,
 			  store_row_fn_suggestion fn, void *ctx, int64_t *next);
 /* One suggestion: fn once. STORE_NOTFOUND when there is none. Its comments and history come
- * from store_item_history_json(). */
+ * from store_thread_load() ('S'). */
 int store_suggestion_get(store_db *db, int64_t project_id, int64_t num,
 			 store_row_fn_suggestion fn, void *ctx);
 
@@ -663,14 +637,6 @@ int store_suggestion_patch(store_db *db, int64_t project_id, int64_t num,
  * store_mine_fns. */
 int store_mine(store_db *db, int64_t project_id, const char *install_id, int64_t since,
 	       const store_mine_fns *fns, void *ctx);
-/*
- * A reply of the tester who sent report `num` (install_id must be the report's, else
- * STORE_FORBIDDEN), shown to the team among the report's comments as written by the
- * tester's opted-in name, else "tester". *out: the comment as stored (caller decrefs).
- * Call inside a write transaction.
- */
-int store_report_reply(store_db *db, int64_t project_id, int64_t num, const char *install_id,
-		       const char *body, int64_t now, json_t **out);
 /* Testers to thank across releases (opted-in names only): fn once each, most credited first. */
 int store_contributors(store_db *db, int64_t project_id, store_row_fn_contributor fn, void *ctx);
 /* The web address of a commit, with {id} for its id; *url NULL when none. Caller frees. */

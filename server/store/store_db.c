@@ -12,7 +12,6 @@
 
 #include "common/buf.h"
 #include "config.h"
-#include "api/reply.h"
 #include "store/schema.h"
 #include "store/search.h"
 #include "store/store_int.h"

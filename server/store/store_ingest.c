@@ -15,6 +15,7 @@
 #include "store/schema.h"
 #include "store/search.h"
 #include "store/store_int.h"
+#include "model/report.h"
 #include "model/workflow.h"
 
 /* The existing report with this uuid, if any. */

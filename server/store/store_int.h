@@ -146,14 +146,6 @@ void *st_push(store_arena *a, void *arrp, size_t *n, size_t *cap, size_t size);
 int st_suspects_load(store_db *db, int of_report, int64_t project_id, int64_t key, store_arena *a,
 		     store_suspect **out, size_t *n);
 
-/* api/render_store_compat.c: JSON of columns and an item's thread, for the store files that
- * still build JSON answers (suggestions, releases) until they return types too. */
-json_t *st_revision_json(const char *input, const char *commit, const char *release);
-json_t *st_text_or_null(const char *s);
-json_t *st_col_json(sqlite3_stmt *s, int i);
-
-int st_history(store_db *db, int64_t project_id, const char *type, int64_t num, json_t *item);
-
 /* store_history.c: the audit trail and comments. */
 int st_audit(store_db *db, int64_t project_id, const char *type, int64_t num, const char *actor,
 	     const char *field, const char *old_value, const char *new_value, int64_t now);

@@ -286,12 +286,6 @@ int store_suggestion_get(store_db *db, int64_t project_id, int64_t num,
 	return rc == 0 ? STORE_OK : STORE_ERROR;
 }
 
-int store_item_history_json(store_db *db, int64_t project_id, const char *type, int64_t num,
-			    json_t *item)
-{
-	return st_history(db, project_id, type, num, item);
-}
-
 int store_suggestion_patch(store_db *db, int64_t project_id, int64_t num,
 			   const store_suggestion_change *p, const char *actor, int64_t now,
 			   char *why, size_t whylen)

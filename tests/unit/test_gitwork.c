@@ -12,6 +12,7 @@
 
 #include "git/repo.h"
 #include "git/gitwork.h"
+#include "api/render_reports.h"
 #include "api/reply.h"
 #include "store/store.h"
 #include "unit_fixture.h"
@@ -101,7 +102,7 @@ static size_t suspects(fixture *f, int64_t num, char first[41])
 	json_t *got, *s;
 	size_t n;
 
-	assert_int_equal(store_report_get(f->db, f->project, num, &got), STORE_OK);
+	assert_int_equal(render_report_get(f->db, f->project, num, &got), STORE_OK);
 	s = json_object_get(got, "suspects");
 	n = json_array_size(s);
 	snprintf(first, 41, "%s", n ? json_string_value(json_object_get(json_array_get(s, 0), "id")) : "");

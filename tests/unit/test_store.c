@@ -12,9 +12,11 @@
 #include <sqlite3.h>
 #include <unistd.h>
 
+#include "api/render_reports.h"
 #include "api/reply.h"
 #include "perror.h"
 #include "net/loop.h"
+#include "model/report.h"
 #include "store/store.h"
 #include "unit_fixture.h"
 #include "unit_store.h"
@@ -127,29 +129,29 @@ static void test_reports_group_and_are_idempotent(void **state)
 	assert_int_equal(out.num, 1);
 	assert_int_equal(store_commit(f->db), STORE_OK);
 
-	assert_int_equal(store_report_get(f->db, f->project, 2, &got), STORE_OK);
+	assert_int_equal(render_report_get(f->db, f->project, 2, &got), STORE_OK);
 	assert_string_equal(json_string_value(json_object_get(got, "id")), "R-2");
 	assert_string_equal(json_string_value(json_object_get(got, "group")), "G-1");
 	assert_string_equal(json_string_value(json_object_get(got, "uuid")),
 			    "00000000-0000-4000-8000-000000000002");
 	json_decref(got);
-	assert_int_equal(store_report_get(f->db, f->project, 99, &got), STORE_NOTFOUND);
+	assert_int_equal(render_report_get(f->db, f->project, 99, &got), STORE_NOTFOUND);
 
 	filter.limit = 2;
-	assert_int_equal(store_report_list(f->db, f->project, &filter, &items, &next), STORE_OK);
+	assert_int_equal(render_report_list(f->db, f->project, &filter, &items, &next), STORE_OK);
 	assert_int_equal(json_array_size(items), 2);
 	assert_string_equal(json_string_value(json_object_get(json_array_get(items, 0), "id")),
 			    "R-3");
 	assert_int_equal(next, 2);
 	json_decref(items);
 	filter.cursor = next;
-	assert_int_equal(store_report_list(f->db, f->project, &filter, &items, &next), STORE_OK);
+	assert_int_equal(render_report_list(f->db, f->project, &filter, &items, &next), STORE_OK);
 	assert_int_equal(json_array_size(items), 1);
 	assert_int_equal(next, 0);
 	json_decref(items);
 	filter.cursor = 0;
 	filter.group = 1;
-	assert_int_equal(store_report_list(f->db, f->project, &filter, &items, &next), STORE_OK);
+	assert_int_equal(render_report_list(f->db, f->project, &filter, &items, &next), STORE_OK);
 	assert_int_equal(json_array_size(items), 2);
 	json_decref(items);
 
@@ -222,7 +224,7 @@ static void test_writer_thread_commits_batches(void **state)
 		int64_t next;
 		store_report_filter all = {.limit = 500};
 
-		assert_int_equal(store_report_list(f->db, pid, &all, &items, &next), STORE_OK);
+		assert_int_equal(render_report_list(f->db, pid, &all, &items, &next), STORE_OK);
 		assert_int_equal(json_array_size(items), 50);
 		json_decref(items);
 	}
@@ -311,7 +313,7 @@ static void test_queue_is_bounded(void **state)
 	assert_int_equal(store_db_open(&f->db, f->path, STORE_WRITE, err, sizeof(err)), STORE_OK);
 	{
 		json_t *second = NULL;
-		assert_int_equal(store_report_get(f->db, 1, 2, &second), STORE_OK);
+		assert_int_equal(render_report_get(f->db, 1, 2, &second), STORE_OK);
 		json_decref(second);
 	}
 }
@@ -354,7 +356,7 @@ static int64_t search_count(store_db *db, int64_t project, const char *q)
 	json_t *items;
 	int64_t next, n;
 
-	assert_int_equal(store_report_list(db, project, &filter, &items, &next), STORE_OK);
+	assert_int_equal(render_report_list(db, project, &filter, &items, &next), STORE_OK);
 	n = (int64_t)json_array_size(items);
 	json_decref(items);
 	return n;
@@ -504,13 +506,13 @@ static void test_the_wal_is_checkpointed_while_writes_go_on(void **state)
 	assert_int_equal(store_db_open(&f->db, f->path, STORE_WRITE, err, sizeof(err)), STORE_OK);
 }
 
-/* A group's count, testers and the count of one facet value, from store_group_get(). */
+/* A group's count, testers and the count of one facet value, from render_group_get(). */
 static void group_stats(store_db *db, int64_t project, int64_t num, json_int_t *count,
 			json_int_t *testers, const char *facet, const char *value, json_int_t *n)
 {
 	json_t *g;
 
-	assert_int_equal(store_group_get(db, project, num, &g), STORE_OK);
+	assert_int_equal(render_group_get(db, project, num, &g), STORE_OK);
 	*count = json_integer_value(json_object_get(g, "count"));
 	*testers = json_integer_value(json_object_get(g, "testers"));
 	*n = json_integer_value(json_object_get(json_object_get(g, facet), value));

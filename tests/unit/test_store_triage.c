@@ -11,9 +11,11 @@
 #include <unistd.h>
 
 #include "api/render_suggestions.h"
+#include "api/render_reports.h"
 #include "api/reply.h"
 #include "store/schema.h"
 #include "store/search.h"
+#include "model/report.h"
 #include "store/store.h"
 #include "unit_fixture.h"
 #include "unit_store.h"
@@ -78,7 +80,7 @@ static void list_ids(fixture *f, const store_report_filter *rf, char *out, size_
 	int64_t next;
 	size_t i, n = 0;
 
-	if (store_report_list(f->db, f->project, rf, &items, &next) != STORE_OK)
+	if (render_report_list(f->db, f->project, rf, &items, &next) != STORE_OK)
 		fail_msg("q=%s: %s", rf->q ? rf->q : "(none)", store_db_error(f->db));
 	out[0] = '\0';
 	json_array_foreach(items, i, it)
@@ -245,7 +247,7 @@ static void test_existing_reports_keep_their_status(void **state)
 	sqlite3_close(raw);
 	assert_int_equal(store_db_open(&db, path, STORE_WRITE, err, sizeof(err)), STORE_OK);
 	for (i = 0; i < 3; i++) {
-		assert_int_equal(store_report_get(db, 1, i + 1, &r), STORE_OK);
+		assert_int_equal(render_report_get(db, 1, i + 1, &r), STORE_OK);
 		assert_string_equal(json_string_value(json_object_get(r, "status")), want[i]);
 		json_decref(r);
 	}
@@ -257,7 +259,7 @@ static const char *status_of(fixture *f, int64_t num)
 	static char st[32];
 	json_t *r;
 
-	assert_int_equal(store_report_get(f->db, f->project, num, &r), STORE_OK);
+	assert_int_equal(render_report_get(f->db, f->project, num, &r), STORE_OK);
 	snprintf(st, sizeof(st), "%s", json_string_value(json_object_get(r, "status")));
 	json_decref(r);
 	return st;
@@ -323,7 +325,7 @@ static void test_a_report_follows_its_group_until_set_itself(void **state)
 		json_t *items;
 		int64_t next;
 
-		assert_int_equal(store_report_list(f->db, f->project, &rf, &items, &next), STORE_OK);
+		assert_int_equal(render_report_list(f->db, f->project, &rf, &items, &next), STORE_OK);
 		assert_string_equal(json_string_value(json_object_get(json_array_get(items, 0),
 								      "status")),
 				    "fixed");
@@ -346,7 +348,7 @@ static void test_a_report_follows_its_group_until_set_itself(void **state)
 	{
 		json_t *r, *h;
 
-		assert_int_equal(store_report_get(f->db, f->project, b, &r), STORE_OK);
+		assert_int_equal(render_report_get(f->db, f->project, b, &r), STORE_OK);
 		h = json_array_get(json_object_get(r, "history"), 0);
 		assert_string_equal(json_string_value(json_object_get(h, "old")), "fixed");
 		assert_string_equal(json_string_value(json_object_get(h, "new")), "new");
@@ -385,7 +387,7 @@ static void test_suspects_count_reports_and_list_frames(void **state)
 	suspect(f, b, c2, "src/b.c", 30);
 	suspect(f, a, c1, "a.c", 20);
 
-	assert_int_equal(store_group_get(f->db, f->project, 1, &g), STORE_OK);
+	assert_int_equal(render_group_get(f->db, f->project, 1, &g), STORE_OK);
 	s = json_object_get(g, "suspects");
 	assert_int_equal(json_array_size(s), 2);
 	assert_string_equal(json_string_value(json_object_get(json_array_get(s, 0), "id")), c2);
@@ -396,7 +398,7 @@ static void test_suspects_count_reports_and_list_frames(void **state)
 	json_decref(g);
 
 	/* A report lists each commit once, with the frames blamed on it, innermost first. */
-	assert_int_equal(store_report_get(f->db, f->project, a, &r), STORE_OK);
+	assert_int_equal(render_report_get(f->db, f->project, a, &r), STORE_OK);
 	s = json_object_get(r, "suspects");
 	assert_int_equal(json_array_size(s), 2);
 	frames = json_object_get(json_array_get(s, 0), "frames");
