@@ -1,4 +1,4 @@
-/* test_store.c - migrations, projects, keys, tokens, reports and the writer thread of store.c. */
+/* test_store.c - the store: migrations, projects, keys, tokens, reports, the writer thread. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
