@@ -91,6 +91,7 @@ int cli_flush(const cli_args *a);
 int cli_suggest(const cli_args *a);
 int cli_vote(const cli_args *a);
 int cli_mine(const cli_args *a);
+/* cli_reply.c */
 int cli_reply(const cli_args *a);
 
 /* cli_queue.c */

@@ -9,6 +9,7 @@
 #include "cli/cli.h"
 #include "common/buf.h"
 #include "lib/prosum_tool.h"
+#include "prosum.h"
 
 /* One conversation with the server. Initialise with cli_api_open_*(); release with cli_api_close().
  */
@@ -36,6 +37,12 @@ int cli_api_open_token(cli_api *x, const cli_args *a);
  * status (message printed); cli_api_close() is safe either way.
  */
 int cli_api_open_dsn(cli_api *x, const cli_args *a, const char *install_id);
+/*
+ * The API with the DSN's key, speaking for this install: the install id is
+ * the one libprosum keeps for the spool (PROSUM_SPOOL or the state directory).
+ * The caller closes *client (prosum_close()) and x. cli_tester.c
+ */
+int cli_open_install(cli_api *x, prosum_client **client, const cli_args *a);
 
 void cli_api_close(cli_api *x);
 

@@ -71,7 +71,7 @@ size_t cli_text_fit(const char *s, size_t cols);
  */
 int cli_text_cut(buf *out, const char *s, size_t cols);
 
-/* Readable views of the server's items, on stdout. */
+/* Readable views of the server's items, on stdout. cli_show.c */
 void cli_show_report(const json_t *r, time_t now);
 /*
  * A group, with `reports` (its latest reports as the list of reports gives

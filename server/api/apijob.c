@@ -4,7 +4,6 @@
 #include <string.h>
 
 #include "config.h"
-#include "api/reply.h"
 
 static int apijob_run(store_job *job, store_db *db)
 {
@@ -51,7 +50,7 @@ void apijob_submit(apijob *j, int write)
 
 void apijob_reply_error(conn *c, int code, const char *message, const char *field)
 {
-	reply_status st = reply_from_error(code);
+	http_error_answer st = http_error_of(code);
 
 	conn_reply_error_retry(c, st.status, st.code, message ? message : st.message, field,
 			       st.retry_after);

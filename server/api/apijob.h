@@ -54,7 +54,7 @@ int apijob_init(apijob *j, request *rq, int need, apijob_query query, const char
 void apijob_submit(apijob *j, int write);
 /* Answer from what the job holds (refusals, errors or the answer) without releasing it. */
 void apijob_reply(apijob *j);
-/* Answer a failed PE_* code through reply_from_error(): `message` (NULL: the table's) and field. */
+/* Answer a failed PE_* code through http_error_of(): `message` (NULL: the table's) and field. */
 void apijob_reply_error(conn *c, int code, const char *message, const char *field);
 /* The usual done task: apijob_reply(), then release. */
 void apijob_done(loop_task *t);

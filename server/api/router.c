@@ -5,7 +5,6 @@
 
 #include "net/conn.h"
 #include "api/ingest.h"
-#include "api/reply.h"
 #include "api/releases.h"
 #include "api/suggestions.h"
 #include "api/triage.h"
@@ -136,8 +135,8 @@ void router_dispatch(request *rq)
 		return;
 	}
 	buf_init(&body, 4096);
-	err = reply_error_body("method_not_allowed", "method not allowed on this endpoint", NULL);
-	reply_dump_buf(&body, err);
+	err = http_error_body("method_not_allowed", "method not allowed on this endpoint", NULL);
+	http_dump_json(&body, err);
 	json_decref(err);
 	conn_reply(rq->conn, 405, "application/json", body.p, body.len, allow.p);
 	buf_free(&body);

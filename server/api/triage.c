@@ -270,7 +270,7 @@ static int page_row(void *ctx, const json_t *item)
 	int i;
 
 	if (pg->ex->format == FORMAT_JSONL) {
-		if (reply_dump_buf(&pg->out, item) != BUF_OK)
+		if (http_dump_json(&pg->out, item) != BUF_OK)
 			return -1;
 		return buf_append(&pg->out, "\n", 1) == BUF_OK ? 0 : -1;
 	}

@@ -1,10 +1,12 @@
-/* http.h - incremental HTTP/1.1 request parser, body decoders and response head writer. */
+/* http.h - HTTP/1.1 interface: request parser, chunked and gzip bodies, response heads. */
 #ifndef PROSUM_HTTP_H
 #define PROSUM_HTTP_H
 
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
+
+#include <jansson.h>
 
 #include "common/buf.h"
 #include "perror.h"
@@ -194,5 +196,33 @@ const char *http_reason(int status);
  */
 int http_write_head(buf *out, int status, const char *content_type,
 		    size_t content_length, int keep_alive, const char *extra);
+
+/*
+ * JSON error answers (response.c): what every error this server sends carries, from the
+ * network layer (a malformed request, a full queue) and from the API's handlers alike.
+ */
+/* {"error":{"code":..,"message":..,"field":..}}; field omitted when NULL or "". New reference. */
+json_t *http_error_body(const char *code, const char *message, const char *field);
+/* The error code an answer carries for a status when its sender names none ("not_found"). */
+const char *http_error_code(int status);
+/*
+ * How a failed call that returned a PE_* code (perror.h; the store's STORE_* are the same
+ * codes) is answered: the one table, used by every handler and by the network layer.
+ *   PE_NOTFOUND 404 not_found; PE_EXISTS, PE_CONFLICT 409 conflict;
+ *   PE_INVAL 422 invalid_request; PE_FORBIDDEN 403 forbidden;
+ *   PE_FULL 507 insufficient_storage (Retry-After: 60);
+ *   anything else (PE_ERROR, PE_BUSY, PE_STOPPED, ...) 503 unavailable (Retry-After: 1).
+ * `message` is what to say when the caller has nothing more precise. PE_OK is answered as
+ * PE_ERROR: a call that succeeded without an answer could not answer.
+ */
+typedef struct http_error_answer {
+	int status;          /* the HTTP status */
+	const char *code;    /* the API's error code ("not_found") */
+	const char *message; /* a static default message */
+	int retry_after;     /* seconds for Retry-After; 0 for none */
+} http_error_answer;
+http_error_answer http_error_of(int code);
+/* Serialise `v` compactly onto `out`. 0, or a BUF_ error. */
+int http_dump_json(buf *out, const json_t *v);
 
 #endif

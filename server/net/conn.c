@@ -13,7 +13,6 @@
 #include <unistd.h>
 
 #include "config.h"
-#include "api/reply.h"
 #include "api/router.h"
 
 #define READ_CHUNK 16384
@@ -464,7 +463,7 @@ void conn_reply_json(conn *c, int status, const json_t *body)
 	buf b;
 
 	buf_init(&b, PROSUM_MAX_ANSWER);
-	if (reply_dump_buf(&b, body) != BUF_OK) {
+	if (http_dump_json(&b, body) != BUF_OK) {
 		buf_free(&b);
 		conn_reply_error(c, 500, "internal_error", "the answer could not be built", NULL);
 		return;
@@ -476,14 +475,14 @@ void conn_reply_json(conn *c, int status, const json_t *body)
 void conn_reply_error_retry(conn *c, int status, const char *code, const char *message,
 			    const char *field, int retry_after)
 {
-	json_t *v = reply_error_body(code ? code : reply_status_code(status), message, field);
+	json_t *v = http_error_body(code ? code : http_error_code(status), message, field);
 	char extra[48] = "";
 	buf b;
 
 	if (retry_after > 0)
 		snprintf(extra, sizeof(extra), "Retry-After: %d\r\n", retry_after);
 	buf_init(&b, PROSUM_MAX_ERROR_ANSWER);
-	if (!v || reply_dump_buf(&b, v) != BUF_OK)
+	if (!v || http_dump_json(&b, v) != BUF_OK)
 		buf_puts(&b, "{\"error\":{\"code\":\"internal_error\",\"message\":\"\"}}");
 	json_decref(v);
 	conn_reply(c, status, "application/json", b.p, b.len, extra[0] ? extra : NULL);
@@ -613,7 +612,7 @@ int conn_submit(conn *c, store_job *job)
 		return -1;
 	}
 	{
-		reply_status st = reply_from_error(rc == STORE_BUSY ? STORE_BUSY : STORE_STOPPED);
+		http_error_answer st = http_error_of(rc == STORE_BUSY ? STORE_BUSY : STORE_STOPPED);
 
 		conn_reply_error_retry(c, st.status, st.code, st.message, NULL, st.retry_after);
 	}

@@ -162,4 +162,10 @@ void st_writer_job(store_db *db, store_job *job);
 /* store_suggestions.c: suggestions whose implementing commit reached a release, shipped. */
 int st_suggestions_ship(store_db *db, int64_t project_id, int64_t now);
 
+/* store_votes.c: set suggestion `id`'s vote count from its votes. */
+int st_votes_recount(store_db *db, int64_t id);
+/* store_votes.c: copy the voters of suggestion `from` to `into` (an install that voted for
+ * both counts once); the caller recounts `into`. */
+int st_votes_merge(store_db *db, int64_t from, int64_t into);
+
 #endif

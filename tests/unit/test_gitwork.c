@@ -1,4 +1,4 @@
-/* test_gitwork.c - gitwork.c on a store and a real repository made with the git command: blame answers. */
+/* test_gitwork.c - git/gitwork.h on a store and a real repository made with git: blame answers. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

@@ -1,4 +1,4 @@
-/* test_store.c - migrations, projects, keys, tokens, reports and the writer thread of store.c. */
+/* test_store.c - the store: migrations, projects, keys, tokens, reports, the writer thread. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -14,6 +14,7 @@
 
 #include "api/render_reports.h"
 #include "api/reply.h"
+#include "http/http.h"
 #include "perror.h"
 #include "net/loop.h"
 #include "model/report.h"
@@ -584,16 +585,16 @@ static void test_errors_map_to_answers(void **state)
 
 	(void)state;
 	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
-		reply_status st = reply_from_error(want[i].code);
+		http_error_answer st = http_error_of(want[i].code);
 
 		assert_int_equal(st.status, want[i].status);
 		assert_int_equal(st.retry_after, want[i].retry);
 		assert_string_equal(st.code, want[i].api);
 		assert_non_null(st.message);
 	}
-	assert_string_equal(reply_from_error(STORE_BUSY).message,
+	assert_string_equal(http_error_of(STORE_BUSY).message,
 			    "too many reports waiting to be stored; retry shortly");
-	assert_string_equal(reply_from_error(STORE_STOPPED).message, "the server is shutting down");
+	assert_string_equal(http_error_of(STORE_STOPPED).message, "the server is shutting down");
 	/* The last message is the calling thread's, and perr_set() hands its code back. */
 	perr_clear();
 	assert_string_equal(perr_last(), "");

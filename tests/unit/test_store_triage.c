@@ -1,4 +1,4 @@
-/* test_store_triage.c - the triage read side of store.c: search, a report's status beside its group's, suspects. */
+/* test_store_triage.c - the store's triage reads: search, report and group status, suspects. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

@@ -1,5 +1,5 @@
 /* unit_store.h - the unit tests' store fixture: a database in a test directory, migrated, with
- * a "demo" project. Linked into the tests that build store.c. */
+ * a "demo" project. Linked into the tests that build the store (store/). */
 #ifndef PROSUM_TEST_UNIT_STORE_H
 #define PROSUM_TEST_UNIT_STORE_H
 
