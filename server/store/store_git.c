@@ -133,7 +133,7 @@ static int each_text(store_db *db, const char *sql, int64_t project_id,
 		     int (*fn)(void *ctx, const char *v), void *ctx)
 {
 	sqlite3_stmt *s = st_stmt(db, sql);
-	char **vals = NULL, **nv;
+	char **vals = NULL;
 	size_t n = 0, cap = 0, i;
 	int rc;
 
@@ -141,14 +141,9 @@ static int each_text(store_db *db, const char *sql, int64_t project_id,
 		return STORE_ERROR;
 	sqlite3_bind_int64(s, 1, project_id);
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		if (n == cap) {
-			cap = cap ? cap * 2 : 64;
-			nv = realloc(vals, cap * sizeof(*vals));
-			if (!nv) {
-				rc = SQLITE_NOMEM;
-				break;
-			}
-			vals = nv;
+		if (st_grow(&vals, n, &cap, sizeof(*vals), 64) < 0) {
+			rc = SQLITE_NOMEM;
+			break;
 		}
 		vals[n] = strdup(st_col_text(s, 0) ? st_col_text(s, 0) : "");
 		if (!vals[n]) {
@@ -259,7 +254,7 @@ int store_fix_builds_each(store_db *db, int64_t project_id, const char *fix,
 	struct build {
 		int64_t group, report;
 		char commit[41];
-	} *rows = NULL, *nr;
+	} *rows = NULL;
 	size_t n = 0, cap = 0, i;
 	int rc;
 
@@ -269,14 +264,9 @@ int store_fix_builds_each(store_db *db, int64_t project_id, const char *fix,
 	st_bind_named_text(s, ":c", fix);
 	/* Copied first: fn marks groups regressed, which this statement reads. */
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		if (n == cap) {
-			cap = cap ? cap * 2 : 16;
-			nr = realloc(rows, cap * sizeof(*rows));
-			if (!nr) {
-				rc = SQLITE_NOMEM;
-				break;
-			}
-			rows = nr;
+		if (st_grow(&rows, n, &cap, sizeof(*rows), 16) < 0) {
+			rc = SQLITE_NOMEM;
+			break;
 		}
 		rows[n].group = sqlite3_column_int64(s, 0);
 		snprintf(rows[n].commit, sizeof(rows[n].commit), "%s", st_col_text(s, 1));
@@ -509,7 +499,7 @@ int store_links_pending(store_db *db, int64_t project_id, char type, int64_t num
 int store_tips_get(store_db *db, int64_t project_id, char (**ids)[41], size_t *n)
 {
 	sqlite3_stmt *s = st_stmt(db, "SELECT id FROM scan_tips WHERE project_id = ?1");
-	char(*v)[41] = NULL, (*nv)[41];
+	char(*v)[41] = NULL;
 	size_t cap = 0;
 	int rc;
 
@@ -519,14 +509,9 @@ int store_tips_get(store_db *db, int64_t project_id, char (**ids)[41], size_t *n
 		return STORE_ERROR;
 	sqlite3_bind_int64(s, 1, project_id);
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		if (*n == cap) {
-			cap = cap ? cap * 2 : 16;
-			nv = realloc(v, cap * sizeof(*v));
-			if (!nv) {
-				rc = SQLITE_NOMEM;
-				break;
-			}
-			v = nv;
+		if (st_grow(&v, *n, &cap, sizeof(*v), 16) < 0) {
+			rc = SQLITE_NOMEM;
+			break;
 		}
 		snprintf(v[*n], 41, "%s", st_col_text(s, 0));
 		(*n)++;
@@ -708,7 +693,7 @@ int store_fix_unchecked_each(store_db *db, int64_t project_id, int64_t group_num
 		char fix[41], build[41];
 		int64_t group, report;
 		int late;
-	} *rows = NULL, *nr;
+	} *rows = NULL;
 	size_t n = 0, cap = 0, i;
 	int rc;
 
@@ -718,14 +703,9 @@ int store_fix_unchecked_each(store_db *db, int64_t project_id, int64_t group_num
 	st_bind_named_int(s, ":g", group_num);
 	/* Copied first: fn writes the reports this statement reads. */
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		if (n == cap) {
-			cap = cap ? cap * 2 : 16;
-			nr = realloc(rows, cap * sizeof(*rows));
-			if (!nr) {
-				rc = SQLITE_NOMEM;
-				break;
-			}
-			rows = nr;
+		if (st_grow(&rows, n, &cap, sizeof(*rows), 16) < 0) {
+			rc = SQLITE_NOMEM;
+			break;
 		}
 		snprintf(rows[n].fix, sizeof(rows[n].fix), "%s", st_col_text(s, 0));
 		snprintf(rows[n].build, sizeof(rows[n].build), "%s", st_col_text(s, 1));

@@ -140,6 +140,9 @@ void *st_alloc(store_arena *a, size_t n);
 const char *st_dup(store_arena *a, const char *s);
 const char *st_col_dup(store_arena *a, sqlite3_stmt *s, int i);
 void *st_push(store_arena *a, void *arrp, size_t *n, size_t *cap, size_t size);
+/* st_grow makes room for slot n of a heap array (arrp: T **, realloc'd, owned by the caller),
+ * doubling *cap from `first`; 0, or -1 out of memory with the array left as it was. */
+int st_grow(void *arrp, size_t n, size_t *cap, size_t size, size_t first);
 
 /* store_git.c: suspect commits of one report (of_report, key its number) or of one group
  * (key = group row id), allocated in `a`. */

@@ -165,6 +165,23 @@ void *st_push(store_arena *a, void *arrp, size_t *n, size_t *cap, size_t size)
 	return arr + (*n)++ * size;
 }
 
+int st_grow(void *arrp, size_t n, size_t *cap, size_t size, size_t first)
+{
+	char *arr, *grown;
+	size_t c;
+
+	if (n < *cap)
+		return 0;
+	c = *cap ? *cap * 2 : first;
+	memcpy(&arr, arrp, sizeof(arr)); /* by copy, as in st_push */
+	grown = realloc(arr, c * size);
+	if (!grown)
+		return -1;
+	memcpy(arrp, &grown, sizeof(grown));
+	*cap = c;
+	return 0;
+}
+
 static int attachments_load(store_db *db, int64_t project_id, int64_t num, store_report_detail *r)
 {
 	sqlite3_stmt *s =
