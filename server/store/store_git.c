@@ -249,15 +249,17 @@ struct fix_pair {
 	int late;
 };
 
-/* Copy the rows (fix, build, group num, report num, late) of s, bound, into *rows (heap, the
- * caller frees it), so that the caller's fn may write what s reads. */
-static int fix_pairs_load(sqlite3_stmt *s, struct fix_pair **rows, size_t *n)
+/* Copy the rows (fix, build, group num, report num, late) of s, its other parameters bound,
+ * for project :p into *rows (heap, the caller frees it), so that the caller's fn may write what
+ * s reads. */
+static int fix_pairs_load(sqlite3_stmt *s, int64_t project_id, struct fix_pair **rows, size_t *n)
 {
 	struct fix_pair *v = NULL;
 	size_t cap = 0;
 	int rc;
 
 	*n = 0;
+	st_bind_named_int(s, ":p", project_id);
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		if (st_grow(&v, *n, &cap, sizeof(*v), 16) < 0) {
 			rc = SQLITE_NOMEM;
@@ -292,10 +294,9 @@ int store_fix_builds_each(store_db *db, int64_t project_id, const char *fix,
 
 	if (!s)
 		return STORE_ERROR;
-	st_bind_named_int(s, ":p", project_id);
 	st_bind_named_text(s, ":c", fix);
 	/* Copied first: fn marks groups regressed, which this statement reads. */
-	rc = fix_pairs_load(s, &rows, &n);
+	rc = fix_pairs_load(s, project_id, &rows, &n);
 	for (i = 0; rc == STORE_OK && i < n; i++)
 		if (fn(ctx, rows[i].group, rows[i].build, rows[i].report) < 0)
 			rc = STORE_ERROR;
@@ -716,10 +717,9 @@ int store_fix_unchecked_each(store_db *db, int64_t project_id, int64_t group_num
 
 	if (!s)
 		return STORE_ERROR;
-	st_bind_named_int(s, ":p", project_id);
 	st_bind_named_int(s, ":g", group_num);
 	/* Copied first: fn writes the reports this statement reads. */
-	rc = fix_pairs_load(s, &rows, &n);
+	rc = fix_pairs_load(s, project_id, &rows, &n);
 	for (i = 0; rc == STORE_OK && i < n; i++)
 		if (fn(ctx, rows[i].fix, rows[i].build, rows[i].group, rows[i].report,
 		       rows[i].late) < 0)

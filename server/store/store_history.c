@@ -364,11 +364,9 @@ int store_report_reply_add(store_db *db, int64_t project_id, int64_t num,
 		return STORE_ERROR;
 	st_bind_named_int(s, ":p", project_id);
 	st_bind_named_int(s, ":n", num);
-	rc = sqlite3_step(s);
-	if (rc != SQLITE_ROW) {
-		sqlite3_reset(s);
-		return rc == SQLITE_DONE ? STORE_NOTFOUND : STORE_ERROR;
-	}
+	rc = st_step_row(s);
+	if (rc != STORE_OK)
+		return rc;
 	rc = strcmp(st_col_text(s, 0), install_id) == 0 ? STORE_OK : STORE_FORBIDDEN;
 	snprintf(author, authorlen, "%s", st_col_text(s, 1));
 	sqlite3_reset(s);

@@ -124,6 +124,9 @@ const char *st_col_text(sqlite3_stmt *s, int i);
 int st_step_done(sqlite3_stmt *s);
 /* Run a statement that returns one integer; STORE_NOTFOUND when it returns no row. */
 int st_step_int(sqlite3_stmt *s, int64_t *out);
+/* Step s to its one row: STORE_OK with s on that row (the caller resets s), else s reset and
+ * STORE_NOTFOUND when there is none or STORE_ERROR. */
+int st_step_row(sqlite3_stmt *s);
 /* What a person typed as an FTS5 query (search.h): 1, 0 when nothing searchable, or STORE_ERROR. */
 int st_fts_query(store_db *db, const char *q, buf *out);
 

@@ -92,6 +92,16 @@ int store_release_set_position(store_db *db, int64_t project_id, const char *nam
 	return st_step_done(s);
 }
 
+/* s bound to project :p and release :r; NULL when s could not be prepared (NULL). */
+static sqlite3_stmt *release_bind(sqlite3_stmt *s, int64_t project_id, const char *release)
+{
+	if (s) {
+		st_bind_named_int(s, ":p", project_id);
+		st_bind_named_text(s, ":r", release);
+	}
+	return s;
+}
+
 /* Suggestions a release shipped, with votes and the credit their testers opted into:
  * fns->shipped with each, then fns->credited with each voter who opted in. */
 static int shipped_each(store_db *db, int64_t project_id, const char *release,
@@ -103,10 +113,8 @@ static int shipped_each(store_db *db, int64_t project_id, const char *release,
 	store_shipped_row row;
 	int rc = 0;
 
-	if (!s)
+	if (!release_bind(s, project_id, release))
 		return 0; /* shown as none, as before */
-	st_bind_named_int(s, ":p", project_id);
-	st_bind_named_text(s, ":r", release);
 	while (rc == 0 && sqlite3_step(s) == SQLITE_ROW) {
 		sqlite3_stmt *v;
 
@@ -165,10 +173,8 @@ static int contributors_each(store_db *db, int64_t project_id, const char *relea
 	store_contributor_row row;
 	int rc = 0;
 
-	if (!s)
+	if (!release_bind(s, project_id, release))
 		return 0; /* shown as none, as before */
-	st_bind_named_int(s, ":p", project_id);
-	st_bind_named_text(s, ":r", release);
 	while (rc == 0 && sqlite3_step(s) == SQLITE_ROW) {
 		row.name = st_col_text(s, 0);
 		row.suggestions = sqlite3_column_int64(s, 1);
@@ -223,11 +229,9 @@ int store_release_get(store_db *db, int64_t project_id, const char *name,
 		return STORE_ERROR;
 	sqlite3_bind_int64(s, 1, project_id);
 	sqlite3_bind_text(s, 2, name, -1, SQLITE_STATIC);
-	rc = sqlite3_step(s);
-	if (rc != SQLITE_ROW) {
-		sqlite3_reset(s);
-		return rc == SQLITE_DONE ? STORE_NOTFOUND : STORE_ERROR;
-	}
+	rc = st_step_row(s);
+	if (rc != STORE_OK)
+		return rc;
 	memset(&rel, 0, sizeof(rel));
 	rel.name = st_col_text(s, 0);
 	rel.ref = st_col_text(s, 1);

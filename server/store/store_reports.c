@@ -240,12 +240,9 @@ int store_report_load(store_db *db, int64_t project_id, int64_t num, store_repor
 	a = &r->arena;
 	sqlite3_bind_int64(s, 1, project_id);
 	sqlite3_bind_int64(s, 2, num);
-	rc = sqlite3_step(s);
-	if (rc != SQLITE_ROW) {
-		rc = rc == SQLITE_DONE ? STORE_NOTFOUND : STORE_ERROR;
-		sqlite3_reset(s);
+	rc = st_step_row(s);
+	if (rc != STORE_OK)
 		goto out;
-	}
 	r->num = sqlite3_column_int64(s, 0);
 	r->group_num = sqlite3_column_int64(s, 1);
 	r->kind = st_col_dup(a, s, 2);
