@@ -274,6 +274,12 @@ int st_step_row(sqlite3_stmt *s)
 	return rc == SQLITE_DONE ? STORE_NOTFOUND : STORE_ERROR;
 }
 
+int st_page_end(sqlite3_stmt *s, int rc)
+{
+	sqlite3_reset(s);
+	return rc == SQLITE_DONE || rc == SQLITE_ROW ? STORE_OK : STORE_ERROR;
+}
+
 int st_step_int(sqlite3_stmt *s, int64_t *out)
 {
 	int rc = sqlite3_step(s);

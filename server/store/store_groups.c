@@ -200,12 +200,7 @@ int store_group_each(store_db *db, int64_t project_id, const store_group_filter 
 		}
 		n++;
 	}
-	sqlite3_reset(s);
-	if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
-		rc = STORE_ERROR;
-		goto out;
-	}
-	rc = STORE_OK;
+	rc = st_page_end(s, rc);
 out:
 	buf_free(&sql);
 	return rc;

@@ -127,6 +127,9 @@ int st_step_int(sqlite3_stmt *s, int64_t *out);
 /* Step s to its one row: STORE_OK with s on that row (the caller resets s), else s reset and
  * STORE_NOTFOUND when there is none or STORE_ERROR. */
 int st_step_row(sqlite3_stmt *s);
+/* The end of a loop over a page of s's rows that stopped with rc (SQLITE_DONE at the end,
+ * SQLITE_ROW at the row after the page): s reset; STORE_OK then, else STORE_ERROR. */
+int st_page_end(sqlite3_stmt *s, int rc);
 /* What a person typed as an FTS5 query (search.h): 1, 0 when nothing searchable, or STORE_ERROR. */
 int st_fts_query(store_db *db, const char *q, buf *out);
 

@@ -411,11 +411,8 @@ int store_report_each(store_db *db, int64_t project_id, const store_report_filte
 		}
 		n++;
 	}
-	sqlite3_reset(s);
-	if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
-		rc = STORE_ERROR;
-		goto out;
-	}
+	rc = st_page_end(s, rc);
+	goto out;
 done:
 	rc = STORE_OK;
 out:
