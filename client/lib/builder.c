@@ -127,6 +127,34 @@ static void prune_empty(json_t *root, const char *key)
 		json_object_del(root, key);
 }
 
+/* report.key = s (NULL removes it), key naming it in errors; the report may be NULL. */
+static int set_top(prosum_report *report, const char *key, const char *s)
+{
+	if (!report)
+		return error_set(PROSUM_EINVALID, "no report given");
+	return set_string(report->root, key, key, s);
+}
+
+/* One string of an object of the report: key, what names it in errors, value (NULL: none). */
+typedef struct str_field {
+	const char *key, *what, *value;
+} str_field;
+
+/* Set the n strings f of the report's object `name` (made when absent, dropped when left
+ * empty), as set_string() does, stopping at the first error. */
+static int set_fields(prosum_report *report, const char *name, const str_field *f, size_t n)
+{
+	json_t *o = child_object(report->root, name);
+	int rc = 0;
+
+	if (!o)
+		return error_set(PROSUM_ENOMEM, "out of memory");
+	for (size_t i = 0; rc == 0 && i < n; i++)
+		rc = set_string(o, f[i].key, f[i].what, f[i].value);
+	prune_empty(report->root, name);
+	return rc;
+}
+
 static int set_now(json_t *root)
 {
 	char ts[32];
@@ -147,6 +175,16 @@ static int set_new_uuid(json_t *root)
 	if (json_object_set_new(root, "uuid", json_string(uuid)) != 0)
 		return error_set(PROSUM_ENOMEM, "out of memory");
 	return 0;
+}
+
+/* The end of making a report r: *out = r when rc is 0, else r freed; rc. */
+static int report_done(prosum_report **out, prosum_report *r, int rc)
+{
+	if (rc == 0)
+		*out = r;
+	else
+		prosum_report_free(r);
+	return rc;
 }
 
 int prosum_report_new(prosum_report **out, prosum_kind kind)
@@ -172,13 +210,8 @@ int prosum_report_new(prosum_report **out, prosum_kind kind)
 		goto out;
 	}
 	rc = set_now(r->root);
-	if (rc)
-		goto out;
-	*out = r;
-	r = NULL;
 out:
-	prosum_report_free(r);
-	return rc;
+	return report_done(out, r, rc);
 }
 
 int prosum_report_from_json(prosum_report **out, const char *json, size_t len)
@@ -215,16 +248,10 @@ int prosum_report_from_json(prosum_report **out, const char *json, size_t len)
 		rc = error_set(PROSUM_EINVALID, "report JSON: uuid is not a string");
 		goto out;
 	}
-	if (!json_object_get(r->root, "timestamp")) {
+	if (!json_object_get(r->root, "timestamp"))
 		rc = set_now(r->root);
-		if (rc)
-			goto out;
-	}
-	*out = r;
-	r = NULL;
 out:
-	prosum_report_free(r);
-	return rc;
+	return report_done(out, r, rc);
 }
 
 void prosum_report_free(prosum_report *report)
@@ -271,32 +298,24 @@ int prosum_report_set_kind(prosum_report *report, prosum_kind kind)
 
 int prosum_report_set_title(prosum_report *report, const char *title)
 {
-	if (!report)
-		return error_set(PROSUM_EINVALID, "no report given");
-	return set_string(report->root, "title", "title", title);
+	return set_top(report, "title", title);
 }
 
 int prosum_report_set_description(prosum_report *report, const char *description)
 {
-	if (!report)
-		return error_set(PROSUM_EINVALID, "no report given");
-	return set_string(report->root, "description", "description", description);
+	return set_top(report, "description", description);
 }
 
 int prosum_report_set_severity(prosum_report *report, const char *severity)
 {
-	if (!report)
-		return error_set(PROSUM_EINVALID, "no report given");
-	if (severity && severity[0] == '\0')
+	if (report && severity && severity[0] == '\0')
 		return error_set(PROSUM_EINVALID, "empty severity");
-	return set_string(report->root, "severity", "severity", severity);
+	return set_top(report, "severity", severity);
 }
 
 int prosum_report_set_steps(prosum_report *report, const char *steps)
 {
-	if (!report)
-		return error_set(PROSUM_EINVALID, "no report given");
-	return set_string(report->root, "steps", "steps", steps);
+	return set_top(report, "steps", steps);
 }
 
 int prosum_report_set_tag(prosum_report *report, const char *key, const char *value)
@@ -331,8 +350,8 @@ int prosum_report_set_tag(prosum_report *report, const char *key, const char *va
 
 int prosum_report_set_exception(prosum_report *report, const char *type, const char *value)
 {
-	json_t *ex;
-	int rc;
+	const str_field f[] = {{"type", "exception type", type},
+			       {"value", "exception value", value}};
 
 	if (!report)
 		return error_set(PROSUM_EINVALID, "no report given");
@@ -340,53 +359,30 @@ int prosum_report_set_exception(prosum_report *report, const char *type, const c
 		json_object_del(report->root, "exception");
 		return 0;
 	}
-	ex = child_object(report->root, "exception");
-	if (!ex)
-		return error_set(PROSUM_ENOMEM, "out of memory");
-	rc = set_string(ex, "type", "exception type", type);
-	if (rc == 0)
-		rc = set_string(ex, "value", "exception value", value);
-	prune_empty(report->root, "exception");
-	return rc;
+	return set_fields(report, "exception", f, 2);
 }
 
 int prosum_report_set_build(prosum_report *report, const char *version, const char *revision,
 			    const char *channel)
 {
-	json_t *b;
-	int rc;
+	const str_field f[] = {{"version", "build version", version},
+			       {"revision", "build revision", revision},
+			       {"channel", "build channel", channel}};
 
 	if (!report)
 		return error_set(PROSUM_EINVALID, "no report given");
-	b = child_object(report->root, "build");
-	if (!b)
-		return error_set(PROSUM_ENOMEM, "out of memory");
-	rc = set_string(b, "version", "build version", version);
-	if (rc == 0)
-		rc = set_string(b, "revision", "build revision", revision);
-	if (rc == 0)
-		rc = set_string(b, "channel", "build channel", channel);
-	prune_empty(report->root, "build");
-	return rc;
+	return set_fields(report, "build", f, 3);
 }
 
 int prosum_report_set_tester(prosum_report *report, const char *name, const char *email)
 {
-	json_t *t;
-	int rc;
+	const str_field f[] = {{"name", "tester name", name}, {"email", "tester e-mail", email}};
 
 	if (!report)
 		return error_set(PROSUM_EINVALID, "no report given");
 	if (email && !strchr(email, '@'))
 		return error_set(PROSUM_EINVALID, "tester e-mail has no '@'");
-	t = child_object(report->root, "tester");
-	if (!t)
-		return error_set(PROSUM_ENOMEM, "out of memory");
-	rc = set_string(t, "name", "tester name", name);
-	if (rc == 0)
-		rc = set_string(t, "email", "tester e-mail", email);
-	prune_empty(report->root, "tester");
-	return rc;
+	return set_fields(report, "tester", f, 2);
 }
 
 int prosum_report_add_fingerprint(prosum_report *report, const char *part)

@@ -104,15 +104,22 @@ static int spool_for(char **out, const char *state, const dsn *d)
 	return *out ? 0 : error_set(PROSUM_ENOMEM, "out of memory");
 }
 
-int client_spool_root(char **out, int no_env)
+/* The state folder (state_home) of a client made with no_env or without. */
+static int probe_state_home(char **state, int no_env)
 {
 	prosum_client probe;
-	char *state = NULL;
-	int rc;
 
 	memset(&probe, 0, sizeof(probe));
 	probe.flags = no_env ? PROSUM_NO_ENV : 0;
-	rc = state_home(&state, &probe);
+	return state_home(state, &probe);
+}
+
+int client_spool_root(char **out, int no_env)
+{
+	char *state = NULL;
+	int rc;
+
+	rc = probe_state_home(&state, no_env);
 	if (rc)
 		return rc;
 	*out = util_path_join(state, "prosum/spool");
@@ -122,13 +129,10 @@ int client_spool_root(char **out, int no_env)
 
 int client_spool_for(char **out, const dsn *d, int no_env)
 {
-	prosum_client probe;
 	char *state = NULL;
 	int rc;
 
-	memset(&probe, 0, sizeof(probe));
-	probe.flags = no_env ? PROSUM_NO_ENV : 0;
-	rc = state_home(&state, &probe);
+	rc = probe_state_home(&state, no_env);
 	if (rc == 0)
 		rc = spool_for(out, state, d);
 	free(state);

@@ -67,11 +67,8 @@ static int check_file(repo_handle *r, const git_oid *commit, const char *path)
 	int rc;
 
 	rc = git_commit_lookup(&c, r->repo, commit);
-	if (rc < 0) {
-		rc = git_fail(r, rc, "blame");
-		goto out;
-	}
-	rc = git_commit_tree(&tree, c);
+	if (rc >= 0)
+		rc = git_commit_tree(&tree, c);
 	if (rc < 0) {
 		rc = git_fail(r, rc, "blame");
 		goto out;

@@ -68,62 +68,51 @@ int repo_fetch(repo_handle *repo)
 	if (!repo)
 		return REPO_EINVAL;
 	rc = git_repository_config_snapshot(&cfg, repo->repo);
-	if (rc < 0) {
-		rc = git_fail(repo, rc, "fetch origin");
-		goto out;
-	}
+	if (rc < 0)
+		goto git_failed;
 	rc = git_config_get_string(&url, cfg, "remote.origin.url");
 	if (rc == GIT_ENOTFOUND) {
 		git_error_clear();
 		rc = REPO_OK;
 		goto out;
 	}
-	if (rc < 0) {
-		rc = git_fail(repo, rc, "fetch origin");
-		goto out;
-	}
+	if (rc < 0)
+		goto git_failed;
 	rc = git_config_get_multivar_foreach(cfg, "remote.origin.fetch", NULL, add_refspec, &list);
 	if (rc == GIT_EUSER) {
 		rc = fail(repo, REPO_ENOMEM, "fetch origin: out of memory");
 		goto out;
 	}
-	if (rc < 0 && rc != GIT_ENOTFOUND) {
-		rc = git_fail(repo, rc, "fetch origin");
-		goto out;
-	}
+	if (rc < 0 && rc != GIT_ENOTFOUND)
+		goto git_failed;
 	git_error_clear();
 	if (list.n == 0 && str_list_add(&list, "+refs/heads/*:refs/remotes/origin/*") < 0) {
 		rc = fail(repo, REPO_ENOMEM, "fetch origin: out of memory");
 		goto out;
 	}
 	rc = git_remote_create_options_init(&copts, GIT_REMOTE_CREATE_OPTIONS_VERSION);
-	if (rc < 0) {
-		rc = git_fail(repo, rc, "fetch origin");
-		goto out;
-	}
+	if (rc < 0)
+		goto git_failed;
 	copts.repository = repo->repo;
 	copts.flags = GIT_REMOTE_CREATE_SKIP_INSTEADOF | GIT_REMOTE_CREATE_SKIP_DEFAULT_FETCHSPEC;
 	rc = git_remote_create_with_opts(&remote, url, &copts);
-	if (rc < 0) {
-		rc = git_fail(repo, rc, "fetch origin");
-		goto out;
-	}
+	if (rc < 0)
+		goto git_failed;
 	rc = git_fetch_options_init(&opts, GIT_FETCH_OPTIONS_VERSION);
-	if (rc < 0) {
-		rc = git_fail(repo, rc, "fetch origin");
-		goto out;
-	}
+	if (rc < 0)
+		goto git_failed;
 	opts.download_tags = GIT_REMOTE_DOWNLOAD_TAGS_ALL;
 	opts.update_fetchhead = 0;
 	opts.prune = GIT_FETCH_NO_PRUNE;
 	specs.strings = list.v;
 	specs.count = list.n;
 	rc = git_remote_fetch(remote, &specs, &opts, "prosum sync");
-	if (rc < 0) {
-		rc = git_fail(repo, rc, "fetch origin");
-		goto out;
-	}
+	if (rc < 0)
+		goto git_failed;
 	rc = REPO_OK;
+	goto out;
+git_failed:
+	rc = git_fail(repo, rc, "fetch origin");
 out:
 	/* Even a failed fetch may have moved some refs. */
 	repo_cache_clear(repo);

@@ -342,6 +342,20 @@ static int lookup_name(git_object **obj, repo_handle *r, const char *spec)
 	return GIT_ENOTFOUND;
 }
 
+/* The end of one way of looking spec up that returned rc (*obj found when 0; read only then,
+ * after the lookup has run): its commit, its failure, or LOOKUP_NEXT when it found nothing
+ * and the next way is to be tried. */
+#define LOOKUP_NEXT 1
+static int lookup_done(repo_handle *r, git_oid *out, int rc, git_object **obj, const char *spec)
+{
+	if (rc == 0)
+		return peel_commit(r, out, *obj, spec);
+	if (rc != GIT_ENOTFOUND)
+		return git_fail(r, rc, spec);
+	git_error_clear();
+	return LOOKUP_NEXT;
+}
+
 /*
  * Look one checked, NUL-terminated spec up in git's order: a full hash, a
  * name, an abbreviated hash, describe output. This is what
@@ -355,36 +369,18 @@ int repo_lookup_spec(repo_handle *r, git_oid *out, const char *spec, size_t len)
 	size_t at, hexlen;
 	int rc;
 
-	if (len == GIT_OID_HEXSZ) {
-		rc = lookup_hex(&obj, r, spec, len);
-		if (rc == 0)
-			return peel_commit(r, out, obj, spec);
-		if (rc != GIT_ENOTFOUND)
-			return git_fail(r, rc, spec);
-		git_error_clear();
-	}
-	rc = lookup_name(&obj, r, spec);
-	if (rc == 0)
-		return peel_commit(r, out, obj, spec);
-	if (rc != GIT_ENOTFOUND)
-		return git_fail(r, rc, spec);
-	git_error_clear();
-	if (len < GIT_OID_HEXSZ) {
-		rc = lookup_hex(&obj, r, spec, len);
-		if (rc == 0)
-			return peel_commit(r, out, obj, spec);
-		if (rc != GIT_ENOTFOUND)
-			return git_fail(r, rc, spec);
-		git_error_clear();
-	}
-	if (describe_hash(spec, len, &at, &hexlen)) {
-		rc = lookup_hex(&obj, r, spec + at, hexlen);
-		if (rc == 0)
-			return peel_commit(r, out, obj, spec);
-		if (rc != GIT_ENOTFOUND)
-			return git_fail(r, rc, spec);
-		git_error_clear();
-	}
+	if (len == GIT_OID_HEXSZ &&
+	    (rc = lookup_done(r, out, lookup_hex(&obj, r, spec, len), &obj, spec)) != LOOKUP_NEXT)
+		return rc;
+	if ((rc = lookup_done(r, out, lookup_name(&obj, r, spec), &obj, spec)) != LOOKUP_NEXT)
+		return rc;
+	if (len < GIT_OID_HEXSZ &&
+	    (rc = lookup_done(r, out, lookup_hex(&obj, r, spec, len), &obj, spec)) != LOOKUP_NEXT)
+		return rc;
+	if (describe_hash(spec, len, &at, &hexlen) &&
+	    (rc = lookup_done(r, out, lookup_hex(&obj, r, spec + at, hexlen), &obj, spec)) !=
+		LOOKUP_NEXT)
+		return rc;
 	return fail(r, REPO_ENOTFOUND, "revision %s not found", spec);
 }
 

@@ -1,9 +1,9 @@
 /* tls.c - TLS 1.2 over non-blocking sockets with mbedTLS. */
 #include "net/tls.h"
+#include "net/tls_int.h"
 
 #include <errno.h>
 #include <fcntl.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -103,26 +103,6 @@ static const int sig_hashes[] = {
     MBEDTLS_MD_NONE,
 };
 
-__attribute__((format(printf, 3, 4))) static void set_err(char *err, size_t errlen, const char *fmt,
-							  ...)
-{
-	va_list ap;
-
-	if (!err || errlen == 0)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
-
-/* mbedTLS's text for an error code, e.g. "PK - Read/write of file failed". */
-static void mbed_text(int ret, char *buf, size_t len)
-{
-	mbedtls_strerror(ret, buf, len);
-	if (buf[0] == '\0')
-		snprintf(buf, len, "mbedTLS error -0x%04x", (unsigned)-ret);
-}
-
 static int seed_rng(mbedtls_entropy_context *entropy, mbedtls_ctr_drbg_context *drbg,
 		    const char *pers, char *err, size_t errlen)
 {
@@ -132,8 +112,8 @@ static int seed_rng(mbedtls_entropy_context *entropy, mbedtls_ctr_drbg_context *
 	ret = mbedtls_ctr_drbg_seed(drbg, mbedtls_entropy_func, entropy,
 				    (const unsigned char *)pers, strlen(pers));
 	if (ret != 0) {
-		mbed_text(ret, msg, sizeof(msg));
-		set_err(err, errlen, "tls: cannot seed the random generator: %s", msg);
+		tls_mbed_text(ret, msg, sizeof(msg));
+		tls_set_err(err, errlen, "tls: cannot seed the random generator: %s", msg);
 		return -1;
 	}
 	return 0;
@@ -149,7 +129,7 @@ static int check_readable(const char *what, const char *path, char *err, size_t 
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 
 	if (fd < 0) {
-		set_err(err, errlen, "tls: %s %s: %s", what, path, strerror(errno));
+		tls_set_err(err, errlen, "tls: %s %s: %s", what, path, strerror(errno));
 		return -1;
 	}
 	close(fd);
@@ -166,7 +146,7 @@ int tls_server_new(tls_server **out, const char *cert_file, const char *key_file
 	*out = NULL;
 	srv = calloc(1, sizeof(*srv));
 	if (!srv) {
-		set_err(err, errlen, "tls: out of memory");
+		tls_set_err(err, errlen, "tls: out of memory");
 		return -1;
 	}
 	mbedtls_entropy_init(&srv->entropy);
@@ -183,12 +163,12 @@ int tls_server_new(tls_server **out, const char *cert_file, const char *key_file
 		goto out;
 	ret = mbedtls_x509_crt_parse_file(&srv->chain, cert_file);
 	if (ret < 0) {
-		mbed_text(ret, msg, sizeof(msg));
-		set_err(err, errlen, "tls: certificate %s: %s", cert_file, msg);
+		tls_mbed_text(ret, msg, sizeof(msg));
+		tls_set_err(err, errlen, "tls: certificate %s: %s", cert_file, msg);
 		goto out;
 	}
 	if (ret > 0) {
-		set_err(err, errlen, "tls: certificate %s: %d certificate(s) could not be parsed",
+		tls_set_err(err, errlen, "tls: certificate %s: %d certificate(s) could not be parsed",
 			cert_file, ret);
 		goto out;
 	}
@@ -197,12 +177,12 @@ int tls_server_new(tls_server **out, const char *cert_file, const char *key_file
 		goto out;
 	ret = mbedtls_pk_parse_keyfile(&srv->key, key_file, NULL);
 	if (ret != 0) {
-		mbed_text(ret, msg, sizeof(msg));
-		set_err(err, errlen, "tls: key %s: %s", key_file, msg);
+		tls_mbed_text(ret, msg, sizeof(msg));
+		tls_set_err(err, errlen, "tls: key %s: %s", key_file, msg);
 		goto out;
 	}
 	if (mbedtls_pk_check_pair(&srv->chain.pk, &srv->key) != 0) {
-		set_err(err, errlen, "tls: key %s does not match certificate %s", key_file,
+		tls_set_err(err, errlen, "tls: key %s does not match certificate %s", key_file,
 			cert_file);
 		goto out;
 	}
@@ -243,8 +223,8 @@ int tls_server_new(tls_server **out, const char *cert_file, const char *key_file
 	goto out;
 
 mbed_fail:
-	mbed_text(ret, msg, sizeof(msg));
-	set_err(err, errlen, "tls: cannot set up TLS for %s: %s", cert_file, msg);
+	tls_mbed_text(ret, msg, sizeof(msg));
+	tls_set_err(err, errlen, "tls: cannot set up TLS for %s: %s", cert_file, msg);
 out:
 	tls_server_free(srv);
 	return rc;

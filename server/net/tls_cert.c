@@ -1,5 +1,6 @@
 /* tls_cert.c - the local CA and server certificate that init makes, and public-key pins. */
 #include "net/tls_cert.h"
+#include "net/tls_int.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -58,8 +59,7 @@ struct work {
 	unsigned char key_pem[KEY_PEM_LEN];
 };
 
-__attribute__((format(printf, 3, 4))) static void set_err(char *err, size_t errlen, const char *fmt,
-							  ...)
+void tls_set_err(char *err, size_t errlen, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -70,7 +70,7 @@ __attribute__((format(printf, 3, 4))) static void set_err(char *err, size_t errl
 	va_end(ap);
 }
 
-static void mbed_text(int ret, char *buf, size_t len)
+void tls_mbed_text(int ret, char *buf, size_t len)
 {
 	mbedtls_strerror(ret, buf, len);
 	if (buf[0] == '\0')
@@ -81,8 +81,8 @@ static int mbed_err(int ret, const char *what, char *err, size_t errlen)
 {
 	char msg[200];
 
-	mbed_text(ret, msg, sizeof(msg));
-	set_err(err, errlen, "tls: %s: %s", what, msg);
+	tls_mbed_text(ret, msg, sizeof(msg));
+	tls_set_err(err, errlen, "tls: %s: %s", what, msg);
 	return -1;
 }
 
@@ -272,9 +272,9 @@ static int write_new_file(const char *path, const unsigned char *data, size_t le
 	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
 	if (fd < 0) {
 		if (errno == EEXIST)
-			set_err(err, errlen, "tls: %s already exists; not overwriting it", path);
+			tls_set_err(err, errlen, "tls: %s already exists; not overwriting it", path);
 		else
-			set_err(err, errlen, "tls: cannot create %s: %s", path, strerror(errno));
+			tls_set_err(err, errlen, "tls: cannot create %s: %s", path, strerror(errno));
 		return -1;
 	}
 	while (off < len) {
@@ -291,10 +291,10 @@ static int write_new_file(const char *path, const unsigned char *data, size_t le
 	goto out;
 
 io_fail:
-	set_err(err, errlen, "tls: cannot write %s: %s", path, strerror(errno));
+	tls_set_err(err, errlen, "tls: cannot write %s: %s", path, strerror(errno));
 out:
 	if (close(fd) != 0 && rc == 0) {
-		set_err(err, errlen, "tls: cannot write %s: %s", path, strerror(errno));
+		tls_set_err(err, errlen, "tls: cannot write %s: %s", path, strerror(errno));
 		rc = -1;
 	}
 	if (rc != 0)
@@ -371,7 +371,7 @@ static int make_ca(struct work *w, const tls_files *f, char *err, size_t errlen)
 	snprintf(subject, sizeof(subject), "CN=prosum local CA %02x%02x%02x%02x", tag[0], tag[1],
 		 tag[2], tag[3]);
 	if (validity(0, TLS_CA_YEARS, from, to, sizeof(from)) != 0) {
-		set_err(err, errlen, "tls: cannot read the clock");
+		tls_set_err(err, errlen, "tls: cannot read the clock");
 		goto out;
 	}
 	ret = common_fields(w, &crt, &w->ca_key, &w->ca_key);
@@ -428,14 +428,14 @@ static int load_ca(struct work *w, const tls_files *f, char *err, size_t errlen)
 		return mbed_err(ret, f->ca_cert, err, errlen);
 	}
 	if (!w->ca.ca_istrue) {
-		set_err(err, errlen, "tls: %s is not a CA certificate", f->ca_cert);
+		tls_set_err(err, errlen, "tls: %s is not a CA certificate", f->ca_cert);
 		return -1;
 	}
 	ret = mbedtls_pk_parse_keyfile(&w->ca_key, f->ca_key, NULL);
 	if (ret != 0)
 		return mbed_err(ret, f->ca_key, err, errlen);
 	if (mbedtls_pk_check_pair(&w->ca.pk, &w->ca_key) != 0) {
-		set_err(err, errlen, "tls: %s does not match %s", f->ca_key, f->ca_cert);
+		tls_set_err(err, errlen, "tls: %s does not match %s", f->ca_key, f->ca_cert);
 		return -1;
 	}
 	/* Only the CA's own certificate goes into the chain, as PEM. */
@@ -487,11 +487,11 @@ static int issue(struct work *w, const struct san *sans, size_t nsans, char *err
 	snprintf(subject, sizeof(subject), "CN=%s",
 		 sans[0].tag == 2 && sans[0].len <= 64 ? sans[0].name : "localhost");
 	if (mbedtls_x509_dn_gets(issuer, sizeof(issuer), &w->ca.subject) < 0) {
-		set_err(err, errlen, "tls: the CA's name is too long");
+		tls_set_err(err, errlen, "tls: the CA's name is too long");
 		goto out;
 	}
 	if (validity(TLS_SERVER_CERT_DAYS, 0, from, to, sizeof(from)) != 0) {
-		set_err(err, errlen, "tls: cannot read the clock");
+		tls_set_err(err, errlen, "tls: cannot read the clock");
 		goto out;
 	}
 	/* Never outlive the CA. */
@@ -528,7 +528,7 @@ static int issue(struct work *w, const struct san *sans, size_t nsans, char *err
 	used = strlen((char *)w->chain_pem);
 	if (mbedtls_x509_crt_parse(&check, w->chain_pem, used + 1) != 0 ||
 	    mbedtls_x509_crt_verify(&check, &w->ca, NULL, NULL, &flags, NULL, NULL) != 0) {
-		set_err(err, errlen,
+		tls_set_err(err, errlen,
 			"tls: the CA cannot vouch for the certificate it made (flags 0x%x)",
 			(unsigned)flags);
 		goto out;
@@ -559,7 +559,7 @@ int tls_cert_init(const tls_files *f, const char *const *hosts, size_t nhosts, i
 
 	*made = 0;
 	if (nhosts > TLS_MAX_HOSTS) {
-		set_err(err, errlen, "tls: at most %d host names", TLS_MAX_HOSTS);
+		tls_set_err(err, errlen, "tls: at most %d host names", TLS_MAX_HOSTS);
 		return -1;
 	}
 	sans = calloc(SAN_MAX, sizeof(*sans));
@@ -567,7 +567,7 @@ int tls_cert_init(const tls_files *f, const char *const *hosts, size_t nhosts, i
 	if (!sans || !w) {
 		free(sans);
 		free(w);
-		set_err(err, errlen, "tls: out of memory");
+		tls_set_err(err, errlen, "tls: out of memory");
 		return -1;
 	}
 	mbedtls_entropy_init(&w->entropy);
@@ -578,7 +578,7 @@ int tls_cert_init(const tls_files *f, const char *const *hosts, size_t nhosts, i
 
 	for (i = 0; i < nhosts; i++) {
 		if (parse_host(hosts[i], &e) != 0) {
-			set_err(err, errlen, "tls: \"%s\" is not a host name or IP address",
+			tls_set_err(err, errlen, "tls: \"%s\" is not a host name or IP address",
 				hosts[i]);
 			goto out;
 		}
@@ -596,7 +596,7 @@ int tls_cert_init(const tls_files *f, const char *const *hosts, size_t nhosts, i
 	have_cert = exists(f->ca_cert);
 	have_key = exists(f->ca_key);
 	if (have_cert != have_key) {
-		set_err(err, errlen, "tls: %s exists without %s; restore it or remove both",
+		tls_set_err(err, errlen, "tls: %s exists without %s; restore it or remove both",
 			have_cert ? f->ca_cert : f->ca_key, have_cert ? f->ca_key : f->ca_cert);
 		goto out;
 	}
@@ -665,7 +665,7 @@ int tls_cert_pin(const char *cert_path, char *pin, size_t pinlen, char *err, siz
 
 	mbedtls_x509_crt_init(&crt);
 	if (pinlen < TLS_PIN_LEN) {
-		set_err(err, errlen, "tls: no room for the pin");
+		tls_set_err(err, errlen, "tls: no room for the pin");
 		goto out;
 	}
 	ret = parse_first(&crt, cert_path);

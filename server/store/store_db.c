@@ -264,6 +264,22 @@ int st_step_done(sqlite3_stmt *s)
 }
 
 /* Run a statement that returns one integer. */
+int st_step_row(sqlite3_stmt *s)
+{
+	int rc = sqlite3_step(s);
+
+	if (rc == SQLITE_ROW)
+		return STORE_OK;
+	sqlite3_reset(s);
+	return rc == SQLITE_DONE ? STORE_NOTFOUND : STORE_ERROR;
+}
+
+int st_page_end(sqlite3_stmt *s, int rc)
+{
+	sqlite3_reset(s);
+	return rc == SQLITE_DONE || rc == SQLITE_ROW ? STORE_OK : STORE_ERROR;
+}
+
 int st_step_int(sqlite3_stmt *s, int64_t *out)
 {
 	int rc = sqlite3_step(s);

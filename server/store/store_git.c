@@ -133,7 +133,7 @@ static int each_text(store_db *db, const char *sql, int64_t project_id,
 		     int (*fn)(void *ctx, const char *v), void *ctx)
 {
 	sqlite3_stmt *s = st_stmt(db, sql);
-	char **vals = NULL, **nv;
+	char **vals = NULL;
 	size_t n = 0, cap = 0, i;
 	int rc;
 
@@ -141,14 +141,9 @@ static int each_text(store_db *db, const char *sql, int64_t project_id,
 		return STORE_ERROR;
 	sqlite3_bind_int64(s, 1, project_id);
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		if (n == cap) {
-			cap = cap ? cap * 2 : 64;
-			nv = realloc(vals, cap * sizeof(*vals));
-			if (!nv) {
-				rc = SQLITE_NOMEM;
-				break;
-			}
-			vals = nv;
+		if (st_grow(&vals, n, &cap, sizeof(*vals), 64) < 0) {
+			rc = SQLITE_NOMEM;
+			break;
 		}
 		vals[n] = strdup(st_col_text(s, 0) ? st_col_text(s, 0) : "");
 		if (!vals[n]) {
@@ -246,47 +241,64 @@ int store_revision_resolved(store_db *db, int64_t project_id, const char *revisi
 	return st_step_done(s);
 }
 
+/* One (fix, build) pair of a group: the first report of that build, and late, whether the
+ * report was checked against this fix before the build was known. */
+struct fix_pair {
+	char fix[41], build[41];
+	int64_t group, report;
+	int late;
+};
+
+/* Copy the rows (fix, build, group num, report num, late) of s, its other parameters bound,
+ * for project :p into *rows (heap, the caller frees it), so that the caller's fn may write what
+ * s reads. */
+static int fix_pairs_load(sqlite3_stmt *s, int64_t project_id, struct fix_pair **rows, size_t *n)
+{
+	struct fix_pair *v = NULL;
+	size_t cap = 0;
+	int rc;
+
+	*n = 0;
+	st_bind_named_int(s, ":p", project_id);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		if (st_grow(&v, *n, &cap, sizeof(*v), 16) < 0) {
+			rc = SQLITE_NOMEM;
+			break;
+		}
+		snprintf(v[*n].fix, sizeof(v[*n].fix), "%s", st_col_text(s, 0));
+		snprintf(v[*n].build, sizeof(v[*n].build), "%s", st_col_text(s, 1));
+		v[*n].group = sqlite3_column_int64(s, 2);
+		v[*n].report = sqlite3_column_int64(s, 3);
+		v[*n].late = sqlite3_column_int(s, 4);
+		(*n)++;
+	}
+	sqlite3_reset(s);
+	*rows = v;
+	return rc == SQLITE_DONE ? STORE_OK : STORE_ERROR;
+}
+
 int store_fix_builds_each(store_db *db, int64_t project_id, const char *fix,
 			  int (*fn)(void *ctx, int64_t group_num, const char *build,
 				    int64_t report_num),
 			  void *ctx)
 {
-	sqlite3_stmt *s = st_stmt(db, "SELECT g.num, r.commit_id, min(r.num) FROM groups g "
+	sqlite3_stmt *s = st_stmt(db, "SELECT g.fixed_by, r.commit_id, g.num, min(r.num), 0 "
+				       "FROM groups g "
 				       "JOIN reports r ON r.group_id = g.id WHERE g.project_id = :p "
 				       "AND g.fixed_by = :c AND g.status = 'fixed' AND "
 				       "g.merged_into IS NULL AND r.commit_id IS NOT NULL "
-				       "GROUP BY g.num, r.commit_id ORDER BY g.num, 3");
-	struct build {
-		int64_t group, report;
-		char commit[41];
-	} *rows = NULL, *nr;
-	size_t n = 0, cap = 0, i;
+				       "GROUP BY g.num, r.commit_id ORDER BY g.num, 4");
+	struct fix_pair *rows;
+	size_t n, i;
 	int rc;
 
 	if (!s)
 		return STORE_ERROR;
-	st_bind_named_int(s, ":p", project_id);
 	st_bind_named_text(s, ":c", fix);
 	/* Copied first: fn marks groups regressed, which this statement reads. */
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		if (n == cap) {
-			cap = cap ? cap * 2 : 16;
-			nr = realloc(rows, cap * sizeof(*rows));
-			if (!nr) {
-				rc = SQLITE_NOMEM;
-				break;
-			}
-			rows = nr;
-		}
-		rows[n].group = sqlite3_column_int64(s, 0);
-		snprintf(rows[n].commit, sizeof(rows[n].commit), "%s", st_col_text(s, 1));
-		rows[n].report = sqlite3_column_int64(s, 2);
-		n++;
-	}
-	sqlite3_reset(s);
-	rc = rc == SQLITE_DONE ? STORE_OK : STORE_ERROR;
+	rc = fix_pairs_load(s, project_id, &rows, &n);
 	for (i = 0; rc == STORE_OK && i < n; i++)
-		if (fn(ctx, rows[i].group, rows[i].commit, rows[i].report) < 0)
+		if (fn(ctx, rows[i].group, rows[i].build, rows[i].report) < 0)
 			rc = STORE_ERROR;
 	free(rows);
 	return rc;
@@ -509,7 +521,7 @@ int store_links_pending(store_db *db, int64_t project_id, char type, int64_t num
 int store_tips_get(store_db *db, int64_t project_id, char (**ids)[41], size_t *n)
 {
 	sqlite3_stmt *s = st_stmt(db, "SELECT id FROM scan_tips WHERE project_id = ?1");
-	char(*v)[41] = NULL, (*nv)[41];
+	char(*v)[41] = NULL;
 	size_t cap = 0;
 	int rc;
 
@@ -519,14 +531,9 @@ int store_tips_get(store_db *db, int64_t project_id, char (**ids)[41], size_t *n
 		return STORE_ERROR;
 	sqlite3_bind_int64(s, 1, project_id);
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		if (*n == cap) {
-			cap = cap ? cap * 2 : 16;
-			nv = realloc(v, cap * sizeof(*v));
-			if (!nv) {
-				rc = SQLITE_NOMEM;
-				break;
-			}
-			v = nv;
+		if (st_grow(&v, *n, &cap, sizeof(*v), 16) < 0) {
+			rc = SQLITE_NOMEM;
+			break;
 		}
 		snprintf(v[*n], 41, "%s", st_col_text(s, 0));
 		(*n)++;
@@ -704,38 +711,15 @@ int store_fix_unchecked_each(store_db *db, int64_t project_id, int64_t group_num
 			    "r.fix_checked IS g.fixed_by " FIX_UNCHECKED " AND (:g = 0 OR g.num = :g) "
 			    "GROUP BY g.fixed_by, "
 			    "r.commit_id, g.num, 5 ORDER BY 3, 4");
-	struct pair {
-		char fix[41], build[41];
-		int64_t group, report;
-		int late;
-	} *rows = NULL, *nr;
-	size_t n = 0, cap = 0, i;
+	struct fix_pair *rows;
+	size_t n, i;
 	int rc;
 
 	if (!s)
 		return STORE_ERROR;
-	st_bind_named_int(s, ":p", project_id);
 	st_bind_named_int(s, ":g", group_num);
 	/* Copied first: fn writes the reports this statement reads. */
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		if (n == cap) {
-			cap = cap ? cap * 2 : 16;
-			nr = realloc(rows, cap * sizeof(*rows));
-			if (!nr) {
-				rc = SQLITE_NOMEM;
-				break;
-			}
-			rows = nr;
-		}
-		snprintf(rows[n].fix, sizeof(rows[n].fix), "%s", st_col_text(s, 0));
-		snprintf(rows[n].build, sizeof(rows[n].build), "%s", st_col_text(s, 1));
-		rows[n].group = sqlite3_column_int64(s, 2);
-		rows[n].report = sqlite3_column_int64(s, 3);
-		rows[n].late = sqlite3_column_int(s, 4);
-		n++;
-	}
-	sqlite3_reset(s);
-	rc = rc == SQLITE_DONE ? STORE_OK : STORE_ERROR;
+	rc = fix_pairs_load(s, project_id, &rows, &n);
 	for (i = 0; rc == STORE_OK && i < n; i++)
 		if (fn(ctx, rows[i].fix, rows[i].build, rows[i].group, rows[i].report,
 		       rows[i].late) < 0)

@@ -76,11 +76,10 @@ int store_group_load(store_db *db, int64_t project_id, int64_t num, store_group_
 	row = &g->group;
 	sqlite3_bind_int64(s, 1, project_id);
 	sqlite3_bind_int64(s, 2, num);
-	rc = sqlite3_step(s);
-	if (rc != SQLITE_ROW) {
-		sqlite3_reset(s);
+	rc = st_step_row(s);
+	if (rc != STORE_OK) {
 		store_group_detail_free(g);
-		return rc == SQLITE_DONE ? STORE_NOTFOUND : STORE_ERROR;
+		return rc;
 	}
 	group_row(s, row);
 	row->status = st_dup(a, row->status);
@@ -201,12 +200,7 @@ int store_group_each(store_db *db, int64_t project_id, const store_group_filter 
 		}
 		n++;
 	}
-	sqlite3_reset(s);
-	if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
-		rc = STORE_ERROR;
-		goto out;
-	}
-	rc = STORE_OK;
+	rc = st_page_end(s, rc);
 out:
 	buf_free(&sql);
 	return rc;

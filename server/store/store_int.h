@@ -124,6 +124,12 @@ const char *st_col_text(sqlite3_stmt *s, int i);
 int st_step_done(sqlite3_stmt *s);
 /* Run a statement that returns one integer; STORE_NOTFOUND when it returns no row. */
 int st_step_int(sqlite3_stmt *s, int64_t *out);
+/* Step s to its one row: STORE_OK with s on that row (the caller resets s), else s reset and
+ * STORE_NOTFOUND when there is none or STORE_ERROR. */
+int st_step_row(sqlite3_stmt *s);
+/* The end of a loop over a page of s's rows that stopped with rc (SQLITE_DONE at the end,
+ * SQLITE_ROW at the row after the page): s reset; STORE_OK then, else STORE_ERROR. */
+int st_page_end(sqlite3_stmt *s, int rc);
 /* What a person typed as an FTS5 query (search.h): 1, 0 when nothing searchable, or STORE_ERROR. */
 int st_fts_query(store_db *db, const char *q, buf *out);
 
@@ -140,6 +146,9 @@ void *st_alloc(store_arena *a, size_t n);
 const char *st_dup(store_arena *a, const char *s);
 const char *st_col_dup(store_arena *a, sqlite3_stmt *s, int i);
 void *st_push(store_arena *a, void *arrp, size_t *n, size_t *cap, size_t size);
+/* st_grow makes room for slot n of a heap array (arrp: T **, realloc'd, owned by the caller),
+ * doubling *cap from `first`; 0, or -1 out of memory with the array left as it was. */
+int st_grow(void *arrp, size_t n, size_t *cap, size_t size, size_t first);
 
 /* store_git.c: suspect commits of one report (of_report, key its number) or of one group
  * (key = group row id), allocated in `a`. */

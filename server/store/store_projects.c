@@ -252,60 +252,62 @@ int store_project_repo(store_db *db, int64_t project_id, char **path)
 	return rc;
 }
 
-int store_project_commit_url(store_db *db, int64_t project_id, char **url)
+/* Statements passed to project_text and project_set_text (st_stmt keys on their address). */
+static const char sql_commit_url[] = "SELECT commit_url FROM projects WHERE id = :p";
+static const char sql_set_commit_url[] = "UPDATE projects SET commit_url = :v WHERE id = :p";
+static const char sql_version_tag[] = "SELECT version_tag FROM projects WHERE id = :p";
+static const char sql_set_version_tag[] = "UPDATE projects SET version_tag = :v WHERE id = :p";
+
+/* One text column of project :p read by sql into *out (malloc'd, NULL when unset), or the
+ * column set to v (NULL: unset) by sql, which names it :v. */
+static int project_text(store_db *db, const char *sql, int64_t project_id, char **out)
 {
-	sqlite3_stmt *s = st_stmt(db, "SELECT commit_url FROM projects WHERE id = :p");
+	sqlite3_stmt *s = st_stmt(db, sql);
 	int rc;
 
-	*url = NULL;
-	if (!s)
-		return STORE_ERROR;
-	st_bind_named_int(s, ":p", project_id);
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW && st_col_text(s, 0))
-		*url = strdup(st_col_text(s, 0));
-	sqlite3_reset(s);
-	return rc == SQLITE_ROW || rc == SQLITE_DONE ? STORE_OK : STORE_ERROR;
-}
-
-int store_project_set_commit_url(store_db *db, int64_t project_id, const char *url)
-{
-	sqlite3_stmt *s = st_stmt(db, "UPDATE projects SET commit_url = :u WHERE id = :p");
-
-	if (!s)
-		return STORE_ERROR;
-	st_bind_named_int(s, ":p", project_id);
-	st_bind_named_text(s, ":u", url);
-	return st_step_done(s);
-}
-
-int store_project_version_tag(store_db *db, int64_t project_id, char **pattern)
-{
-	sqlite3_stmt *s = st_stmt(db, "SELECT version_tag FROM projects WHERE id = :p");
-	int rc;
-
-	*pattern = NULL;
+	*out = NULL;
 	if (!s)
 		return STORE_ERROR;
 	st_bind_named_int(s, ":p", project_id);
 	rc = sqlite3_step(s);
 	if (rc == SQLITE_ROW && st_col_text(s, 0)) {
-		*pattern = strdup(st_col_text(s, 0));
-		if (!*pattern)
+		*out = strdup(st_col_text(s, 0));
+		if (!*out)
 			rc = SQLITE_NOMEM;
 	}
 	sqlite3_reset(s);
 	return rc == SQLITE_ROW || rc == SQLITE_DONE ? STORE_OK : STORE_ERROR;
 }
 
-int store_project_set_version_tag(store_db *db, int64_t project_id, const char *pattern)
+static int project_set_text(store_db *db, const char *sql, int64_t project_id, const char *v)
 {
-	sqlite3_stmt *s = st_stmt(db, "UPDATE projects SET version_tag = :v WHERE id = :p");
+	sqlite3_stmt *s = st_stmt(db, sql);
 
 	if (!s)
 		return STORE_ERROR;
 	st_bind_named_int(s, ":p", project_id);
-	st_bind_named_text(s, ":v", pattern && *pattern ? pattern : NULL);
+	st_bind_named_text(s, ":v", v);
 	return st_step_done(s);
+}
+
+int store_project_commit_url(store_db *db, int64_t project_id, char **url)
+{
+	return project_text(db, sql_commit_url, project_id, url);
+}
+
+int store_project_set_commit_url(store_db *db, int64_t project_id, const char *url)
+{
+	return project_set_text(db, sql_set_commit_url, project_id, url);
+}
+
+int store_project_version_tag(store_db *db, int64_t project_id, char **pattern)
+{
+	return project_text(db, sql_version_tag, project_id, pattern);
+}
+
+int store_project_set_version_tag(store_db *db, int64_t project_id, const char *pattern)
+{
+	return project_set_text(db, sql_set_version_tag, project_id,
+				pattern && *pattern ? pattern : NULL);
 }
 

@@ -39,8 +39,8 @@ int store_releases(store_db *db, int64_t project_id, char ***names, char ***tips
 {
 	sqlite3_stmt *s = st_stmt(db, "SELECT name, commit_id FROM releases WHERE project_id = ?1 "
 				      "ORDER BY position, created_at, name");
-	char **nm = NULL, **tp = NULL, **x;
-	size_t cap = 0, i;
+	char **nm = NULL, **tp = NULL;
+	size_t cap = 0, tcap = 0, i;
 	int rc;
 
 	*names = *tips = NULL;
@@ -49,17 +49,10 @@ int store_releases(store_db *db, int64_t project_id, char ***names, char ***tips
 		return STORE_ERROR;
 	sqlite3_bind_int64(s, 1, project_id);
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		if (*n == cap) {
-			cap = cap ? cap * 2 : 8;
-			x = realloc(nm, cap * sizeof(*nm));
-			if (x)
-				nm = x;
-			x = x ? realloc(tp, cap * sizeof(*tp)) : NULL;
-			if (!x) {
-				rc = SQLITE_NOMEM;
-				break;
-			}
-			tp = x;
+		if (st_grow(&nm, *n, &cap, sizeof(*nm), 8) < 0 ||
+		    st_grow(&tp, *n, &tcap, sizeof(*tp), 8) < 0) {
+			rc = SQLITE_NOMEM;
+			break;
 		}
 		nm[*n] = strdup(st_col_text(s, 0));
 		tp[*n] = strdup(st_col_text(s, 1));
@@ -99,6 +92,16 @@ int store_release_set_position(store_db *db, int64_t project_id, const char *nam
 	return st_step_done(s);
 }
 
+/* s bound to project :p and release :r; NULL when s could not be prepared (NULL). */
+static sqlite3_stmt *release_bind(sqlite3_stmt *s, int64_t project_id, const char *release)
+{
+	if (s) {
+		st_bind_named_int(s, ":p", project_id);
+		st_bind_named_text(s, ":r", release);
+	}
+	return s;
+}
+
 /* Suggestions a release shipped, with votes and the credit their testers opted into:
  * fns->shipped with each, then fns->credited with each voter who opted in. */
 static int shipped_each(store_db *db, int64_t project_id, const char *release,
@@ -110,10 +113,8 @@ static int shipped_each(store_db *db, int64_t project_id, const char *release,
 	store_shipped_row row;
 	int rc = 0;
 
-	if (!s)
+	if (!release_bind(s, project_id, release))
 		return 0; /* shown as none, as before */
-	st_bind_named_int(s, ":p", project_id);
-	st_bind_named_text(s, ":r", release);
 	while (rc == 0 && sqlite3_step(s) == SQLITE_ROW) {
 		sqlite3_stmt *v;
 
@@ -172,10 +173,8 @@ static int contributors_each(store_db *db, int64_t project_id, const char *relea
 	store_contributor_row row;
 	int rc = 0;
 
-	if (!s)
+	if (!release_bind(s, project_id, release))
 		return 0; /* shown as none, as before */
-	st_bind_named_int(s, ":p", project_id);
-	st_bind_named_text(s, ":r", release);
 	while (rc == 0 && sqlite3_step(s) == SQLITE_ROW) {
 		row.name = st_col_text(s, 0);
 		row.suggestions = sqlite3_column_int64(s, 1);
@@ -186,13 +185,11 @@ static int contributors_each(store_db *db, int64_t project_id, const char *relea
 	return rc;
 }
 
-int store_release_get(store_db *db, int64_t project_id, const char *name,
+/* Call fns->fixed on each row (num, title, fixed_by, and for groups count, testers) of s, the
+ * reports ('R') or groups ('G') one release fixed; s may be NULL (not prepared). */
+static int fixed_each(sqlite3_stmt *s, int64_t project_id, const char *name, char type,
 		      const store_release_fns *fns, void *ctx)
 {
-	sqlite3_stmt *s =
-	    st_stmt(db, "SELECT name, ref, commit_id, position, created_at FROM releases "
-			"WHERE project_id = ?1 AND name = ?2");
-	store_release_row rel;
 	store_fixed_item it;
 	int rc;
 
@@ -200,11 +197,41 @@ int store_release_get(store_db *db, int64_t project_id, const char *name,
 		return STORE_ERROR;
 	sqlite3_bind_int64(s, 1, project_id);
 	sqlite3_bind_text(s, 2, name, -1, SQLITE_STATIC);
-	rc = sqlite3_step(s);
-	if (rc != SQLITE_ROW) {
-		sqlite3_reset(s);
-		return rc == SQLITE_DONE ? STORE_NOTFOUND : STORE_ERROR;
+	memset(&it, 0, sizeof(it));
+	it.type = type;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		it.num = sqlite3_column_int64(s, 0);
+		it.title = st_col_text(s, 1);
+		it.fixed_by = st_col_text(s, 2);
+		if (type == 'G') {
+			it.count = sqlite3_column_int64(s, 3);
+			it.testers = sqlite3_column_int64(s, 4);
+		}
+		if (fns->fixed && fns->fixed(ctx, &it) != 0) {
+			rc = SQLITE_ABORT;
+			break;
+		}
 	}
+	sqlite3_reset(s);
+	return rc == SQLITE_DONE ? STORE_OK : STORE_ERROR;
+}
+
+int store_release_get(store_db *db, int64_t project_id, const char *name,
+		      const store_release_fns *fns, void *ctx)
+{
+	sqlite3_stmt *s =
+	    st_stmt(db, "SELECT name, ref, commit_id, position, created_at FROM releases "
+			"WHERE project_id = ?1 AND name = ?2");
+	store_release_row rel;
+	int rc;
+
+	if (!s)
+		return STORE_ERROR;
+	sqlite3_bind_int64(s, 1, project_id);
+	sqlite3_bind_text(s, 2, name, -1, SQLITE_STATIC);
+	rc = st_step_row(s);
+	if (rc != STORE_OK)
+		return rc;
 	memset(&rel, 0, sizeof(rel));
 	rel.name = st_col_text(s, 0);
 	rel.ref = st_col_text(s, 1);
@@ -220,46 +247,13 @@ int store_release_get(store_db *db, int64_t project_id, const char *name,
 			"JOIN groups g ON g.id = r.group_id "
 			"WHERE c.project_id = ?1 AND c.release = ?2 AND " REPORT_STATUS
 			" = 'fixed' ORDER BY r.num");
-	if (!s)
-		return STORE_ERROR;
-	sqlite3_bind_int64(s, 1, project_id);
-	sqlite3_bind_text(s, 2, name, -1, SQLITE_STATIC);
-	memset(&it, 0, sizeof(it));
-	it.type = 'R';
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		it.num = sqlite3_column_int64(s, 0);
-		it.title = st_col_text(s, 1);
-		it.fixed_by = st_col_text(s, 2);
-		if (fns->fixed && fns->fixed(ctx, &it) != 0) {
-			rc = SQLITE_ABORT;
-			break;
-		}
-	}
-	sqlite3_reset(s);
-	if (rc != SQLITE_DONE)
+	if (fixed_each(s, project_id, name, 'R', fns, ctx) != 0)
 		return STORE_ERROR;
 	s = st_stmt(db, "SELECT g.num, g.title, g.fixed_by, g.count, g.testers FROM commits c "
 			"CROSS JOIN groups g ON g.project_id = c.project_id AND g.fixed_by = c.id "
 			"WHERE c.project_id = ?1 AND c.release = ?2 AND g.merged_into IS NULL "
 			"AND g.status = 'fixed' ORDER BY g.num");
-	if (!s)
-		return STORE_ERROR;
-	sqlite3_bind_int64(s, 1, project_id);
-	sqlite3_bind_text(s, 2, name, -1, SQLITE_STATIC);
-	it.type = 'G';
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		it.num = sqlite3_column_int64(s, 0);
-		it.title = st_col_text(s, 1);
-		it.fixed_by = st_col_text(s, 2);
-		it.count = sqlite3_column_int64(s, 3);
-		it.testers = sqlite3_column_int64(s, 4);
-		if (fns->fixed && fns->fixed(ctx, &it) != 0) {
-			rc = SQLITE_ABORT;
-			break;
-		}
-	}
-	sqlite3_reset(s);
-	if (rc != SQLITE_DONE)
+	if (fixed_each(s, project_id, name, 'G', fns, ctx) != 0)
 		return STORE_ERROR;
 	if (shipped_each(db, project_id, name, fns, ctx) != 0 ||
 	    (fns->contributor && contributors_each(db, project_id, name, fns->contributor, ctx) != 0))

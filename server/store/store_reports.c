@@ -165,6 +165,23 @@ void *st_push(store_arena *a, void *arrp, size_t *n, size_t *cap, size_t size)
 	return arr + (*n)++ * size;
 }
 
+int st_grow(void *arrp, size_t n, size_t *cap, size_t size, size_t first)
+{
+	char *arr, *grown;
+	size_t c;
+
+	if (n < *cap)
+		return 0;
+	c = *cap ? *cap * 2 : first;
+	memcpy(&arr, arrp, sizeof(arr)); /* by copy, as in st_push */
+	grown = realloc(arr, c * size);
+	if (!grown)
+		return -1;
+	memcpy(arrp, &grown, sizeof(grown));
+	*cap = c;
+	return 0;
+}
+
 static int attachments_load(store_db *db, int64_t project_id, int64_t num, store_report_detail *r)
 {
 	sqlite3_stmt *s =
@@ -223,12 +240,9 @@ int store_report_load(store_db *db, int64_t project_id, int64_t num, store_repor
 	a = &r->arena;
 	sqlite3_bind_int64(s, 1, project_id);
 	sqlite3_bind_int64(s, 2, num);
-	rc = sqlite3_step(s);
-	if (rc != SQLITE_ROW) {
-		rc = rc == SQLITE_DONE ? STORE_NOTFOUND : STORE_ERROR;
-		sqlite3_reset(s);
+	rc = st_step_row(s);
+	if (rc != STORE_OK)
 		goto out;
-	}
 	r->num = sqlite3_column_int64(s, 0);
 	r->group_num = sqlite3_column_int64(s, 1);
 	r->kind = st_col_dup(a, s, 2);
@@ -397,11 +411,8 @@ int store_report_each(store_db *db, int64_t project_id, const store_report_filte
 		}
 		n++;
 	}
-	sqlite3_reset(s);
-	if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
-		rc = STORE_ERROR;
-		goto out;
-	}
+	rc = st_page_end(s, rc);
+	goto out;
 done:
 	rc = STORE_OK;
 out:
