@@ -201,11 +201,9 @@ int store_suggestion_get(store_db *db, int64_t project_id, int64_t num,
 		return STORE_ERROR;
 	st_bind_named_int(s, ":p", project_id);
 	st_bind_named_int(s, ":n", num);
-	rc = sqlite3_step(s);
-	if (rc != SQLITE_ROW) {
-		sqlite3_reset(s);
-		return rc == SQLITE_DONE ? STORE_NOTFOUND : STORE_ERROR;
-	}
+	rc = st_step_row(s);
+	if (rc != STORE_OK)
+		return rc;
 	suggestion_row(s, &row);
 	rc = fn(ctx, &row);
 	sqlite3_reset(s);
@@ -227,11 +225,9 @@ int store_suggestion_patch(store_db *db, int64_t project_id, int64_t num,
 		return STORE_ERROR;
 	st_bind_named_int(s, ":p", project_id);
 	st_bind_named_int(s, ":n", num);
-	rc = sqlite3_step(s);
-	if (rc != SQLITE_ROW) {
-		sqlite3_reset(s);
-		return rc == SQLITE_DONE ? STORE_NOTFOUND : STORE_ERROR;
-	}
+	rc = st_step_row(s);
+	if (rc != STORE_OK)
+		return rc;
 	id = sqlite3_column_int64(s, 0);
 	snprintf(status, sizeof(status), "%s", st_col_text(s, 1));
 	dup = sqlite3_column_int64(s, 2);
