@@ -66,15 +66,7 @@ static int ingest_run(store_job *job, store_db *db)
 	rc = store_report_insert(db, project_id, &ij->report, now, &ij->out);
 	if (rc != STORE_OK)
 		return rc;
-	if (ij->out.created) {
-		/* Commits may have named this report or its group before it existed. */
-		if (store_links_pending(db, project_id, 'R', ij->out.num) > 0 &&
-		    store_links_apply(db, project_id, 'R', ij->out.num, now) < 0)
-			return STORE_ERROR;
-		if (store_links_pending(db, project_id, 'G', ij->out.group_num) > 0 &&
-		    store_links_apply(db, project_id, 'G', ij->out.group_num, now) < 0)
-			return STORE_ERROR;
-	}
+	/* No link is applied here: the sync that read its commit applied it, once. */
 	rc = gitwork_ingest_report(db, project_id, &ij->report, &ij->out, now, &ij->git);
 	if (rc == STORE_OK && ij->out.created)
 		rc = gitwork_blame_known(db, project_id, ij->out.num, ij->git.commit,

@@ -352,6 +352,16 @@ int store_group_regressed(store_db *db, int64_t project_id, int64_t group_num,
 	return st_audit(db, project_id, "G", group_num, actor, "status", status, "regressed", now);
 }
 
+/*
+ * A link is applied once, by the sync that reads its commit: the commits read by
+ * this transaction are listed in temp.links_fresh (a connection's own table, rolled
+ * back with the transaction) and only their links are applied, so a developer's
+ * clearing of fixed_by or reopening sticks until a new commit fixes the item again.
+ * The fix an item then records is still chosen among all its links.
+ */
+#define SQL_LINKS_FRESH "CREATE TEMP TABLE IF NOT EXISTS links_fresh(commit_id TEXT PRIMARY KEY)"
+#define LINK_FRESH "l.commit_id IN (SELECT f.commit_id FROM temp.links_fresh f)"
+
 int store_link_add(store_db *db, int64_t project_id, char type, int64_t num,
 		   const char *commit_id, int implement)
 {
@@ -360,6 +370,8 @@ int store_link_add(store_db *db, int64_t project_id, char type, int64_t num,
 	int i;
 
 	assert(ST_IN_WRITE_TXN(db));
+	if (st_exec(db, SQL_LINKS_FRESH) != STORE_OK)
+		return STORE_ERROR;
 	for (i = 0; i < 2; i++) {
 		sqlite3_stmt *s = st_stmt(db, qs[i]);
 
@@ -372,6 +384,17 @@ int store_link_add(store_db *db, int64_t project_id, char type, int64_t num,
 		sqlite3_bind_text(s, 5, implement ? "implement" : "fix", -1, SQLITE_STATIC);
 		if (st_step_done(s) != STORE_OK)
 			return STORE_ERROR;
+		if (i == 0 && sqlite3_changes(db->db) > 0) {
+			/* read now: the coming store_links_apply() applies it, once */
+			sqlite3_stmt *f = st_stmt(db, "INSERT OR IGNORE INTO temp.links_fresh(commit_id) "
+						  "VALUES (?1)");
+
+			if (!f)
+				return STORE_ERROR;
+			sqlite3_bind_text(f, 1, commit_id, -1, SQLITE_STATIC);
+			if (st_step_done(f) != STORE_OK)
+				return STORE_ERROR;
+		}
 	}
 	db->links_memo.txn = 0; /* the project has links now */
 	return STORE_OK;
@@ -401,7 +424,7 @@ int store_link_add(store_db *db, int64_t project_id, char type, int64_t num,
 #define LINKED_REPORTS                                                                      \
 	"SELECT r.id FROM links l JOIN reports r ON r.project_id = l.project_id AND r.num = " \
 	"l.ref_num WHERE l.project_id = :p AND l.ref_type = 'R' AND l.kind = 'fix' AND "      \
-	"(r.fixed_by IS NULL OR (r.status IN " FIX_REOPENED " AND " LINK_NEWER("r.fixed_by") \
+	LINK_FRESH " AND (r.fixed_by IS NULL OR (r.status IN " FIX_REOPENED " AND " LINK_NEWER("r.fixed_by") \
 	")) AND (:n = 0 OR (:t = 'R' AND l.ref_num = :n))"
 #define REPORT_FIX                                                                          \
 	"(SELECT l.commit_id FROM links l LEFT JOIN commits c ON c.project_id = l.project_id " \
@@ -411,12 +434,12 @@ int store_link_add(store_db *db, int64_t project_id, char type, int64_t num,
 #define LINKED_GROUPS                                                                       \
 	"SELECT g.id FROM links l JOIN groups g ON g.project_id = l.project_id AND g.num = "  \
 	"l.ref_num WHERE l.project_id = :p AND l.ref_type = 'G' AND l.kind = 'fix' AND "      \
-	"(g.fixed_by IS NULL OR (g.status IN " FIX_REOPENED " AND " LINK_NEWER("g.fixed_by") \
+	LINK_FRESH " AND (g.fixed_by IS NULL OR (g.status IN " FIX_REOPENED " AND " LINK_NEWER("g.fixed_by") \
 	")) AND g.merged_into IS NULL AND (:n = 0 OR (:t = 'G' AND "                          \
 	"l.ref_num = :n)) UNION SELECT g.id FROM links l JOIN reports r ON r.project_id = "   \
 	"l.project_id AND r.num = l.ref_num AND r.fixed_by = l.commit_id JOIN groups g ON "   \
 	"g.id = r.group_id WHERE l.project_id = :p AND l.ref_type = 'R' AND l.kind = 'fix' "  \
-	"AND (g.fixed_by IS NULL OR (g.status IN " FIX_REOPENED " AND "                       \
+	"AND " LINK_FRESH " AND (g.fixed_by IS NULL OR (g.status IN " FIX_REOPENED " AND "                       \
 	LINK_NEWER("g.fixed_by") ")) AND g.merged_into IS NULL AND (:n = 0 OR (:t = 'R' AND " \
 	"l.ref_num = :n) OR (:t = 'G' AND g.num = :n))"
 /* The newest of the group's own fixing commits and those of its reports' fixes. */
@@ -469,7 +492,7 @@ int store_links_apply(store_db *db, int64_t project_id, char type, int64_t num, 
 	size_t i;
 
 	assert(ST_IN_WRITE_TXN(db));
-	if (st_suggestions_ship(db, project_id, now) < 0)
+	if (st_suggestions_ship(db, project_id, now) < 0 || st_exec(db, SQL_LINKS_FRESH) != STORE_OK)
 		return STORE_ERROR;
 	for (i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
 		sqlite3_stmt *s = st_stmt(db, steps[i]);
@@ -483,7 +506,7 @@ int store_links_apply(store_db *db, int64_t project_id, char type, int64_t num, 
 		if (st_step_done(s) != STORE_OK)
 			return STORE_ERROR;
 	}
-	return STORE_OK;
+	return st_exec(db, "DELETE FROM temp.links_fresh"); /* applied: never again */
 }
 
 int store_links_pending(store_db *db, int64_t project_id, char type, int64_t num)

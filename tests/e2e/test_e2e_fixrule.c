@@ -493,6 +493,89 @@ static void test_link_to_missing_item(void **state)
 	assert_string_equal(group_status(f, "G-1"), "fixed");
 }
 
+/* The item's fixed_by, status and the history of both, in one line each. */
+static void item_state(fixture *f, const char *item, char *out, size_t outsz)
+{
+	char path[128], fb[512], stt[512];
+	json_t *v, *fix;
+	long st;
+
+	snprintf(path, sizeof(path), "/api/v1/projects/demo/%s/%s",
+		 item[0] == 'R' ? "reports" : "groups", item);
+	v = call(f, "GET", path, NULL, &st);
+	assert_int_equal(st, 200);
+	fix = json_object_get(v, "fixed_by");
+	history_lines(f, item, "fixed_by", fb, sizeof(fb));
+	history_lines(f, item, "status", stt, sizeof(stt));
+	snprintf(out, outsz, "%s fixed_by=%s\n%s%s", e2e_str(v, "status", NULL),
+		 json_is_null(fix) ? "-" : "set", fb, stt);
+	json_decref(v);
+}
+
+/*
+ * A developer's clearing of fixed_by and reopening sticks: neither a report into the
+ * group nor a sync that reads no new commit applies the stored link again. Only a new
+ * commit fixes the group again.
+ */
+static void test_cleared_fix_sticks(void **state)
+{
+	fixture *f = *state;
+	char b[41], before[2048], after[2048];
+	json_t *v;
+	long st;
+
+	make_history(f, b); /* G-1 fixed by B, in 1.1.0 */
+	ok(f, "PATCH", "/api/v1/projects/demo/groups/G-1",
+	   "{\"status\":\"triaged\",\"fixed_by\":null}", 200);
+	item_state(f, "G-1", before, sizeof(before));
+	assert_non_null(strstr(before, "triaged fixed_by=-\n"));
+
+	v = crash(f, "version", "1.0.0", "t2"); /* into G-1 */
+	assert_true(json_is_null(json_object_get(v, "known")));
+	json_decref(v);
+	item_state(f, "G-1", after, sizeof(after));
+	assert_string_equal(after, before);
+
+	ok(f, "POST", "/api/v1/projects/demo/sync", NULL, 200); /* nothing new */
+	item_state(f, "G-1", after, sizeof(after));
+	assert_string_equal(after, before);
+
+	v = call(f, "GET", "/api/v1/projects/demo/releases/1.1.0", NULL, &st);
+	assert_int_equal(st, 200);
+	assert_int_equal(json_array_size(json_object_get(v, "fixed_groups")), 0);
+	json_decref(v);
+
+	/* A new commit read by a later sync fixes it again. */
+	e2e_git(&f->s, NULL, 0, "echo 3 > c.txt && git add c.txt && git commit -qm 'Fixes G-1'");
+	ok(f, "POST", "/api/v1/projects/demo/sync", NULL, 200);
+	assert_string_equal(group_status(f, "G-1"), "fixed");
+}
+
+/* The same for a report: its cleared fix is not restored by an empty sync. */
+static void test_cleared_report_fix_sticks(void **state)
+{
+	fixture *f = *state;
+	char before[2048], after[2048];
+
+	json_decref(crash(f, "revision", f->a, "t1")); /* */
+	e2e_git(&f->s, NULL, 0,
+		"echo 1 > a.txt && git add a.txt && git commit -qm 'Fixes R-1' && git tag v9.0.0");
+	ok(f, "POST", "/api/v1/projects/demo/sync", NULL, 200);
+	item_state(f, "R-1", before, sizeof(before));
+	assert_non_null(strstr(before, "fixed fixed_by=set\n"));
+	ok(f, "PATCH", "/api/v1/projects/demo/reports/R-1",
+	   "{\"status\":\"triaged\",\"fixed_by\":null}", 200);
+	item_state(f, "R-1", before, sizeof(before));
+	assert_non_null(strstr(before, "triaged fixed_by=-\n"));
+	ok(f, "POST", "/api/v1/projects/demo/sync", NULL, 200);
+	item_state(f, "R-1", after, sizeof(after));
+	assert_string_equal(after, before);
+	ok(f, "POST", "/api/v1/projects/demo/releases", "{\"name\":\"9.0.0\",\"ref\":\"v9.0.0\"}",
+	   201);
+	item_state(f, "R-1", after, sizeof(after));
+	assert_string_equal(after, before);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -502,6 +585,8 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_release_lists_only_fixed, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_fixed_in_and_shipped_in_history, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_link_to_missing_item, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_cleared_fix_sticks, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_cleared_report_fix_sticks, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
