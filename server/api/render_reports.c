@@ -22,11 +22,16 @@ json_t *render_revision(const store_revision *r)
 
 json_t *render_report_row(const store_report_row *r)
 {
+	/* input: the build's revision, else its version, as GET of the report says */
+	store_revision rev = r->revision;
+
+	if (!rev.input)
+		rev.input = r->version;
 	return json_pack("{s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o}", "id",
 			 reply_id('R', r->num), "group", reply_id('G', r->group_num), "kind",
 			 text_or_null(r->kind), "title", text_or_null(r->title), "status",
 			 text_or_null(r->status), "received_at", reply_time(r->received_at),
-			 "revision", render_revision(&r->revision), "version",
+			 "revision", render_revision(&rev), "version",
 			 text_or_null(r->version), "severity", text_or_null(r->severity),
 			 "install_id", text_or_null(r->install_id), "assignee",
 			 text_or_null(r->assignee), "platform", text_or_null(r->platform));

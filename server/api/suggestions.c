@@ -382,6 +382,8 @@ static int patch_query(apijob *j, store_db *db, int64_t project_id)
 
 	if (rc == STORE_INVALID)
 		sj->api.field = sj->change.duplicate_of ? "duplicate_of" : "shipped_in";
+	if (rc == STORE_CONFLICT && strncmp(sj->api.reason, "S-", 2) == 0)
+		sj->api.field = "shipped_in"; /* git decided where it shipped */
 	if (rc != STORE_OK)
 		return rc;
 	return render_suggestion_get(db, project_id, sj->num, &sj->api.answer);

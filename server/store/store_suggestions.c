@@ -234,6 +234,32 @@ int store_suggestion_patch(store_db *db, int64_t project_id, int64_t num,
 	snprintf(shipped, sizeof(shipped), "%s", st_col_text(s, 3) ? st_col_text(s, 3) : "");
 	sqlite3_reset(s);
 
+	if (p->shipped_in && *p->shipped_in) {
+		/* git decided shipped_in: a hand-set other release would never show; refuse it */
+		s = st_stmt(db, "SELECT rl.name, substr(c.id, 1, 7) FROM links l JOIN commits c ON "
+				"c.project_id = l.project_id AND c.id = l.commit_id JOIN releases rl ON "
+				"rl.project_id = c.project_id AND rl.name = c.release WHERE "
+				"l.project_id = :p AND l.ref_type = 'S' AND l.ref_num = :n AND "
+				"l.kind = 'implement' ORDER BY rl.position LIMIT 1");
+		if (!s)
+			return STORE_ERROR;
+		st_bind_named_int(s, ":p", project_id);
+		st_bind_named_int(s, ":n", num);
+		rc = st_step_row(s);
+		if (rc == STORE_OK && strcmp(st_col_text(s, 0), p->shipped_in) != 0) {
+			snprintf(why, whylen,
+				 "S-%lld shipped in %s by commit %s; a release that contains the "
+				 "commit decides",
+				 (long long)num, st_col_text(s, 0), st_col_text(s, 1));
+			rc = STORE_CONFLICT;
+		} else if (rc == STORE_NOTFOUND) {
+			rc = STORE_OK;
+		}
+		sqlite3_reset(s);
+		if (rc != STORE_OK)
+			return rc;
+	}
+
 	if (p->duplicate_of) {
 		/* Votes and voters move to the target; an install that voted for both counts once. */
 		if (p->duplicate_of == num || dup) {

@@ -462,6 +462,21 @@ static void test_fixed_in_and_shipped_in_history(void **state)
 	assert_string_equal(got, "- -> 3.0.0\n3.0.0 -> 2.9.0\n");
 	history_lines(f, "S-1", "status", got, sizeof(got));
 	assert_string_equal(got, "new -> shipped\n");
+	/* A hand-set other release would never show: refused, naming the field; nothing recorded. */
+	{
+		long st;
+		json_t *v = call(f, "PATCH", "/api/v1/projects/demo/suggestions/S-1",
+				 "{\"shipped_in\":\"3.0.0\"}", &st);
+
+		assert_int_equal(st, 409);
+		assert_string_equal(e2e_str(v, "error", "field"), "shipped_in");
+		assert_non_null(strstr(e2e_str(v, "error", "message"), "S-1 shipped in 2.9.0 by commit "));
+		json_decref(v);
+		ok(f, "PATCH", "/api/v1/projects/demo/suggestions/S-1", "{\"shipped_in\":\"2.9.0\"}",
+		   200);
+	}
+	history_lines(f, "S-1", "shipped_in", got, sizeof(got));
+	assert_string_equal(got, "- -> 3.0.0\n3.0.0 -> 2.9.0\n");
 }
 
 /* A commit naming an item that does not exist is never applied to one made later. */
@@ -576,6 +591,33 @@ static void test_cleared_report_fix_sticks(void **state)
 	assert_string_equal(after, before);
 }
 
+/* Lists and exports name a version-only build's input as GET of the report does. */
+static void test_list_input_of_version(void **state)
+{
+	fixture *f = *state;
+	e2e_response r;
+	json_t *v;
+	long st;
+
+	v = crash(f, "version", "1.0.0", "t1"); /* */
+	assert_string_equal(e2e_str(v, "revision", "input"), "1.0.0");
+	json_decref(v);
+	v = call(f, "GET", "/api/v1/projects/demo/reports/R-1", NULL, &st);
+	assert_string_equal(e2e_str(v, "revision", "input"), "1.0.0");
+	json_decref(v);
+	v = call(f, "GET", "/api/v1/projects/demo/reports", NULL, &st);
+	assert_int_equal(st, 200);
+	assert_string_equal(
+	    e2e_str(json_array_get(json_object_get(v, "items"), 0), "revision", "input"), "1.0.0");
+	json_decref(v);
+	assert_int_equal(e2e_get(&f->s, "/api/v1/projects/demo/reports?format=jsonl", &r), 0);
+	assert_int_equal(r.status, 200);
+	v = parse(r.body, r.status);
+	assert_string_equal(e2e_str(v, "revision", "input"), "1.0.0");
+	json_decref(v);
+	e2e_response_free(&r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -587,6 +629,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_link_to_missing_item, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_cleared_fix_sticks, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_cleared_report_fix_sticks, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_list_input_of_version, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
