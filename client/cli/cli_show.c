@@ -383,7 +383,13 @@ void cli_show_report(const json_t *r, time_t now)
 				printf(LABEL "%s (in no release yet)\n", "commit:", text);
 			}
 		} else if (present(json_object_get(rev, "input"))) {
-			printf(LABEL "%s\n", "commit:", "not found in the repository (yet)");
+			/* a revision a later sync may resolve; a version is never looked up again */
+			int pending = json_is_object(build) &&
+				      present(json_object_get(build, "revision"));
+
+			printf(LABEL "%s\n", "commit:",
+			       pending ? "not found in the repository (yet)"
+				       : "not found in the repository");
 		}
 	} else {
 		field("revision:", rev);

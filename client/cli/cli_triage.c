@@ -648,10 +648,18 @@ int cli_sync(const cli_args *a)
 		goto out;
 	}
 	printf("%" JSON_INTEGER_FORMAT " new commits, %" JSON_INTEGER_FORMAT
-	       " links, %" JSON_INTEGER_FORMAT " revisions resolved\n",
+	       " links, %" JSON_INTEGER_FORMAT " revisions resolved",
 	       json_integer_value(json_object_get(root, "new_commits")),
 	       json_integer_value(json_object_get(root, "links")),
 	       json_integer_value(json_object_get(root, "resolved")));
+	{
+		json_int_t regressed = json_integer_value(json_object_get(root, "regressed"));
+
+		if (regressed > 0) /* said only when some did: a build held the fix just linked */
+			printf(", %" JSON_INTEGER_FORMAT " group%s regressed", regressed,
+			       regressed == 1 ? "" : "s");
+	}
+	printf("\n");
 out:
 	json_decref(root);
 	transport_answer_free(&ans);

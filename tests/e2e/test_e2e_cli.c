@@ -585,12 +585,52 @@ static void test_pin(void **state)
 	    2);
 }
 
+/* prosum sync says how many groups regressed: a build that already held the fix just linked. */
+static void test_sync_says_regressed(void **state)
+{
+	fixture *f = *state;
+	const char *a = f->spool_a;
+	char out[4096];
+
+	assert_int_equal(e2e_sh(NULL, 0, "git -C '%s' tag v0.9", f->s.repo), 0);
+	assert_int_equal(run(f, out, sizeof(out), a, "release add 0.9 --ref v0.9"), 0);
+	assert_int_equal(run(f, out, sizeof(out), a,
+			     "report --kind bug --title 'Crash on save' --version 0.9 --name Ada"),
+			 0);
+	assert_string_equal(out, "R-1\n");
+	assert_int_equal(e2e_sh(NULL, 0,
+				"set -e; cd '%s'; echo '/* fix */' >> main.c; "
+				"git commit -q -am 'Save safely' -m 'Fixes G-1'; git tag v1.0",
+				f->s.repo),
+			 0);
+	assert_int_equal(run(f, out, sizeof(out), a, "release add 1.0 --ref v1.0"), 0);
+	/* Built from 1.0, which holds the fix the next sync links: G-1 regressed. */
+	assert_int_equal(run(f, out, sizeof(out), a,
+			     "report --kind bug --title 'Crash on save' --version 1.0 --name Ada"),
+			 0);
+	assert_string_equal(out, "R-2\n");
+	assert_int_equal(run(f, out, sizeof(out), a, "sync"), 0);
+	assert_non_null(strstr(out, " revisions resolved, 1 group regressed\n"));
+	assert_int_equal(run(f, out, sizeof(out), a, "sync"), 0);
+	assert_non_null(strstr(out, " revisions resolved\n"));
+
+	/* A version no release names is never looked up again: no "(yet)". */
+	assert_int_equal(run(f, out, sizeof(out), a,
+			     "report --kind bug --title 'Other' --version 5.5 --name Ada"),
+			 0);
+	assert_string_equal(out, "R-3\n");
+	assert_int_equal(run(f, out, sizeof(out), a, "show R-3"), 0);
+	assert_non_null(strstr(out, "not found in the repository\n"));
+	assert_null(strstr(out, "(yet)"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_setup_teardown(test_suggest_vote_duplicate, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_groups_and_set, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_release_sync_notes_mine, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_sync_says_regressed, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_reports_filters_export, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_pin, setup, teardown),
 	};
