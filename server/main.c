@@ -1,9 +1,12 @@
 /* main.c - the prosumd command line: init, serve, project add, token add. */
+#include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -486,6 +489,43 @@ static int version_tag_ok(const char *s)
 	return 1;
 }
 
+/* https://HOST[:PORT][/]: HOST a name, an IPv4 address or [IPv6]; PORT 1-65535. */
+static int public_url_ok(const char *u)
+{
+	size_t n = 0;
+	long port = 0;
+
+	if (strncmp(u, "https://", 8) != 0)
+		return 0;
+	u += 8;
+	if (*u == '[') {
+		for (n = 1; isxdigit((unsigned char)u[n]) || u[n] == ':' || u[n] == '.'; n++)
+			;
+		if (u[n] != ']' || n < 3)
+			return 0;
+		n++;
+	} else {
+		for (n = 0; isalnum((unsigned char)u[n]) || u[n] == '-' || u[n] == '.'; n++)
+			;
+		if (n == 0 || n > 253 || u[0] == '-' || u[0] == '.' || u[n - 1] == '-')
+			return 0;
+	}
+	u += n;
+	if (*u == ':') {
+		for (n = 1; isdigit((unsigned char)u[n]); n++) {
+			port = port * 10 + (u[n] - '0');
+			if (port > 65535)
+				return 0;
+		}
+		if (n == 1 || port < 1)
+			return 0;
+		u += n;
+	}
+	if (*u == '/')
+		u++;
+	return *u == '\0';
+}
+
 static int cmd_project_add(opts *o)
 {
 	store_db *db = NULL;
@@ -498,6 +538,9 @@ static int cmd_project_add(opts *o)
 	if (!o->name || !project_name_ok(o->name))
 		return usage_err("%s", "project add NAME: a name of 1-64 characters a-z 0-9 - _ . "
 				 "starting with a letter or digit");
+	if (url && !public_url_ok(url))
+		return usage_err("--public-url: '%s' is not https://HOST[:PORT][/] (a host name, "
+				 "an IPv4 address or [IPv6]; a port of 1-65535)", url);
 	if (o->version_tag && !version_tag_ok(o->version_tag))
 		return usage_err("%s", "--version-tag: a git ref with {version} in it, such as "
 				 "'v{version}' (at most 200 bytes, no spaces)");
@@ -545,6 +588,55 @@ dberr:
 	store_rollback(db);
 out:
 	store_db_close(db);
+	return rc;
+}
+
+/*
+ * serve holds an exclusive lock on DATA/prosumd.lock for its whole life: a second serve
+ * on the same data directory is refused. The lock file holds the holder's pid, for the
+ * message. Admin commands take no lock (SQLite's own locking serves them). *fd: the lock,
+ * or -1 when the directory cannot hold one (serve then says what is wrong with it).
+ */
+static int serve_lock(const config *c, int *fd)
+{
+	char *path = config_path(c, "prosumd.lock");
+	char pid[32];
+	ssize_t n;
+	int rc = 0;
+
+	*fd = -1;
+	if (!path)
+		return 1;
+	*fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (*fd < 0)
+		goto out;
+	if (flock(*fd, LOCK_EX | LOCK_NB) < 0) {
+		n = errno == EWOULDBLOCK ? pread(*fd, pid, sizeof(pid) - 1, 0) : -1;
+		pid[n > 0 ? n : 0] = '\0';
+		pid[strcspn(pid, "\n")] = '\0';
+		fprintf(stderr, "prosumd: %s is in use by another prosumd (pid %s)\n", c->data_dir,
+			pid[0] ? pid : "unknown");
+		close(*fd);
+		*fd = -1;
+		rc = 1;
+		goto out;
+	}
+	n = snprintf(pid, sizeof(pid), "%ld\n", (long)getpid());
+	if (ftruncate(*fd, 0) < 0 || pwrite(*fd, pid, (size_t)n, 0) != n)
+		fprintf(stderr, "prosumd: %s: cannot write the pid (%s)\n", path, strerror(errno));
+out:
+	free(path);
+	return rc;
+}
+
+static int cmd_serve(opts *o)
+{
+	int fd, rc = serve_lock(&o->cfg, &fd);
+
+	if (rc == 0)
+		rc = server_run(&o->cfg);
+	if (fd >= 0)
+		close(fd);
 	return rc;
 }
 
@@ -765,7 +857,7 @@ int main(int argc, char **argv)
 	if (strcmp(cmd, "init") == 0)
 		rc = cmd_init(&o);
 	else if (strcmp(cmd, "serve") == 0)
-		rc = server_run(&o.cfg);
+		rc = cmd_serve(&o);
 	else if (strcmp(cmd, "project") == 0)
 		rc = cmd_project_add(&o);
 	else if (strcmp(cmd, "key") == 0)

@@ -261,6 +261,23 @@ static void test_command_line(void **state)
 			fail_msg("prosumd %s: no usage on stdout with exit 0: %s%s", helps[i], out,
 				 err);
 	}
+	/* A second serve on the data directory in use is refused, naming the one running;
+	 * admin commands still run beside it. (timeout: a serve that started would not end.) */
+	assert_true(s->pid > 0);
+	{
+		char want[600];
+		int rc = e2e_sh(out, sizeof(out),
+				"timeout 120 '%s' serve --data '%s' --listen 127.0.0.1:0 --threads 1 2>&1",
+				PROSUMD_PATH, s->data);
+
+		assert_int_equal(rc, 1);
+		snprintf(want, sizeof(want), "prosumd: %s is in use by another prosumd (pid %ld)\n",
+			 s->data, (long)s->pid);
+		assert_string_equal(out, want);
+		snprintf(cmd, sizeof(cmd), "token add --role developer --name beside --data '%s'",
+			 s->data);
+		assert_int_equal(prosumd(s, cmd, out, sizeof(out), err, sizeof(err)), 0);
+	}
 	/* a port out of range, or not a number, is refused rather than wrapped */
 	assert_refused(s, "serve --listen 127.0.0.1:99999", "0 to 65535");
 	assert_refused(s, "serve --listen 127.0.0.1:https", "0 to 65535");
@@ -278,6 +295,22 @@ static void test_command_line(void **state)
 	assert_refused(s, "project add 'Bad Name'", "project add NAME: a name of 1-64");
 	assert_refused(s, "project add app4 --version-tag v", "--version-tag: a git ref");
 	assert_refused(s, "project add app4 --repo /no/such/dir", "--repo: /no/such/dir");
+	/* --public-url: https://HOST[:PORT][/] only, refused before anything is made */
+	assert_refused(s, "project add app4 --public-url http://a:1", "--public-url: 'http://a:1'");
+	assert_refused(s, "project add app4 --public-url 'https://a b'", "--public-url: 'https://a b'");
+	assert_refused(s, "project add app4 --public-url https://a:0", "--public-url: 'https://a:0'");
+	assert_refused(s, "project add app4 --public-url https://a:65536/", "is not https://HOST");
+	assert_refused(s, "project add app4 --public-url https://a/x", "is not https://HOST");
+	{
+		snprintf(cmd, sizeof(cmd), "project add app4 --public-url https://[::1]:8443/ --data '%s'",
+			 s->data);
+		assert_int_equal(prosumd(s, cmd, out, sizeof(out), err, sizeof(err)), 0);
+		assert_non_null(strstr(out, "@[::1]:8443/app4\n"));
+		snprintf(cmd, sizeof(cmd), "project add app5 --public-url https://b.example:1 --data '%s'",
+			 s->data);
+		assert_int_equal(prosumd(s, cmd, out, sizeof(out), err, sizeof(err)), 0);
+		assert_non_null(strstr(out, "@b.example:1/app5\n"));
+	}
 	assert_refused(s, "token add --role developer", "--name LABEL is required");
 	assert_refused(s, "token add --name x", "--role developer|release|admin is required");
 	assert_refused(s, "token add --role boss --name x",
@@ -303,12 +336,13 @@ static void test_command_line(void **state)
 	assert_int_equal(prosumd(s, "--version", out, sizeof(out), err, sizeof(err)), 0);
 	assert_int_equal(strncmp(out, "prosumd ", 8), 0);
 
-	/* ":PORT" listens on every interface */
+	/* ":PORT" listens on every interface (a data directory of its own: s->data is in use) */
 	snprintf(cmd, sizeof(cmd),
-		 "cd '%s' && ('%s' serve --data '%s' --listen :0 --threads 1 >listen.txt 2>&1 & "
+		 "cd '%s' && '%s' init --data listen-data >/dev/null 2>&1 && "
+		 "('%s' serve --data listen-data --listen :0 --threads 1 >listen.txt 2>&1 & "
 		 "p=$!; i=0; while [ $i -lt 200 ] && ! grep -q listening listen.txt; do "
 		 "sleep 0.1; i=$((i+1)); done; kill $p; wait $p); cat listen.txt",
-		 s->dir, PROSUMD_PATH, s->data);
+		 s->dir, PROSUMD_PATH, PROSUMD_PATH);
 	assert_int_equal(e2e_sh(out, sizeof(out), "%s", cmd), 0);
 	if (!strstr(out, "listening on https://0.0.0.0:"))
 		fail_msg("--listen :0: %s", out);
