@@ -508,6 +508,8 @@ static void section_reports(const json_t *g, const json_t *reports, time_t now)
 		cli_text(cells[2], sizeof(cells[2]), json_object_get(it, "version"));
 		cli_text(cells[3], sizeof(cells[3]),
 			 json_is_object(rev) ? json_object_get(rev, "input") : rev);
+		if (strcmp(cells[3], cells[2]) == 0) /* a version-only build: its input is the version */
+			cli_text(cells[3], sizeof(cells[3]), NULL);
 		cli_text(cells[4], sizeof(cells[4]), json_object_get(it, "platform"));
 		cli_text(cells[5], sizeof(cells[5]), json_object_get(it, "status"));
 		if (cli_table_add(t, row) != 0)
