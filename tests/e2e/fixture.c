@@ -62,6 +62,28 @@ int e2e_teardown_stopped(void **state)
 	return 0;
 }
 
+int e2e_release_setup(void **state, int start)
+{
+	e2e_release_fixture *f = e2e_fixture_new(sizeof(*f), 0);
+
+	if (!f || e2e_token_add(&f->s, "release", "rita", f->rel, sizeof(f->rel)) < 0)
+		return -1;
+	if (e2e_git_head(&f->s, f->a) < 0)
+		return -1;
+	*state = f;
+	return start ? e2e_start(&f->s, NULL) : 0;
+}
+
+int e2e_release_teardown(void **state)
+{
+	e2e_release_fixture *f = *state;
+
+	if (f->s.pid > 0)
+		assert_int_equal(e2e_stop(&f->s), 0);
+	e2e_fixture_free(f);
+	return 0;
+}
+
 int e2e_token_add(e2e_server *s, const char *role, const char *name, char *out, size_t outsz)
 {
 	char args[256];

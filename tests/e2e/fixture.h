@@ -24,6 +24,20 @@ int e2e_setup_started(void **state);
  * SIGTERM (it must be running), then e2e_fixture_free(). */
 int e2e_teardown_stopped(void **state);
 
+/*
+ * What the git-linking tests share: a server with a release manager's token ("rita") and
+ * the commit its repository starts with. e2e_release_setup() is a cmocka setup that makes
+ * it, and starts the server when `start` (else the test starts it after preparing the
+ * repository); e2e_release_teardown() stops a running server (exit 0 expected) and frees.
+ */
+typedef struct e2e_release_fixture {
+	e2e_server s; /* first, as e2e_fixture_new() wants */
+	char rel[128]; /* the release token */
+	char a[41];    /* the repository's first commit */
+} e2e_release_fixture;
+int e2e_release_setup(void **state, int start);
+int e2e_release_teardown(void **state);
+
 /* `prosumd token add --role ROLE --name NAME` on the server's data; the token into out.
  * 0 or -1 (setup style). */
 int e2e_token_add(e2e_server *s, const char *role, const char *name, char *out, size_t outsz);

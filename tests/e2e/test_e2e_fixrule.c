@@ -14,32 +14,16 @@
 #include "fixture.h"
 #include "harness.h"
 
-typedef struct fixture {
-	e2e_server s;
-	char rel[128]; /* release token */
-	char a[41];    /* the repository's first commit */
-} fixture;
+typedef e2e_release_fixture fixture;
 
 static int setup(void **state)
 {
-	fixture *f = e2e_fixture_new(sizeof(*f), 0);
-
-	if (!f || e2e_token_add(&f->s, "release", "rita", f->rel, sizeof(f->rel)) < 0)
-		return -1;
-	if (e2e_git_head(&f->s, f->a) < 0)
-		return -1;
-	*state = f;
-	return e2e_start(&f->s, NULL);
+	return e2e_release_setup(state, 1);
 }
 
 static int teardown(void **state)
 {
-	fixture *f = *state;
-
-	if (f->s.pid > 0)
-		assert_int_equal(e2e_stop(&f->s), 0);
-	e2e_fixture_free(f);
-	return 0;
+	return e2e_release_teardown(state);
 }
 
 static json_t *parse(const char *body, long status)

@@ -90,7 +90,7 @@ addr=$(sed -n 's|^listening on https://\(127\.0\.0\.1:[0-9]*\)$|\1|p' "$tmp/serv
 
 # ---- scripts/run, as a user runs it ----
 
-# Its own tree: this prosumd as build/server/prosumd, its build steps stubbed (the test's
+# Its own tree: this prosumd as build/server/prosumd, its build steps replaced by no-ops (the test's
 # build is already made), a git repository for the demo project.
 runroot=$tmp/runroot
 mkdir -p "$runroot/scripts" "$runroot/build/server" "$tmp/bin"
