@@ -278,3 +278,61 @@ void releases_sync(request *rq)
 	rj->api.job.task.fn = sync_done;
 	apijob_submit(&rj->api, 1);
 }
+
+/* The start-up fix checks: a reader lists the projects that need them, then one writer
+ * job per project, queued one after the other so that requests are not held behind all. */
+typedef struct fix_start {
+	store_job job; /* first */
+	store *store;
+	const int *stopping; /* the owner's: the store may be gone once set */
+	int64_t *ids;        /* owned */
+	size_t n, next;
+	int listed;
+} fix_start;
+
+static int fix_start_run(store_job *job, store_db *db)
+{
+	fix_start *fs = (fix_start *)job;
+
+	if (!fs->listed)
+		return store_fix_unchecked_projects(db, &fs->ids, &fs->n);
+	return gitwork_fix_checks(db, fs->ids[fs->next], 0, (int64_t)time(NULL), NULL);
+}
+
+static void fix_start_done(loop_task *t)
+{
+	fix_start *fs = (fix_start *)t;
+
+	if (fs->job.result != STORE_OK)
+		fprintf(stderr, "prosumd: start-up fix checks%s failed\n",
+			fs->listed ? " of a project" : "");
+	if (!fs->listed)
+		fs->listed = 1;
+	else
+		fs->next++;
+	if (fs->next < fs->n && !*fs->stopping) {
+		fs->job.write = 1;
+		if (store_submit(fs->store, &fs->job) == STORE_OK)
+			return;
+	}
+	free(fs->ids);
+	free(fs);
+}
+
+void releases_fix_checks_start(store *st, loop *owner, const int *stopping)
+{
+	fix_start *fs = calloc(1, sizeof(*fs));
+
+	if (!fs) {
+		fprintf(stderr, "prosumd: start-up fix checks: out of memory\n");
+		return;
+	}
+	fs->store = st;
+	fs->stopping = stopping;
+	fs->job.run = fix_start_run;
+	fs->job.task.fn = fix_start_done;
+	fs->job.owner = owner;
+	fs->job.write = 0; /* the list: a reader */
+	if (store_submit(st, &fs->job) != STORE_OK)
+		free(fs);
+}

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "api/auth.h"
+#include "api/releases.h"
 #include "net/conn.h"
 #include "git/repo.h"
 
@@ -242,6 +243,8 @@ int server_run(const config *cfg)
 	if (started == srv.nio) {
 		printf("listening on https://%s\n", shown);
 		fflush(stdout);
+		/* Reports of a data directory from before the fix checks get theirs now. */
+		releases_fix_checks_start(srv.store, srv.io[0].loop, &srv.io[0].stopping);
 		do {
 			sig = 0;
 			sigwait(&sigs, &sig);

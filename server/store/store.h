@@ -656,6 +656,10 @@ int store_fix_unchecked_each(store_db *db, int64_t project_id, int64_t group_num
 			     int (*fn)(void *ctx, const char *fix, const char *build,
 				       int64_t group_num, int64_t report_num, int late),
 			     void *ctx);
+/* The projects with a repository and a report of a fixed group not checked yet against
+ * its group's fixing commit (what store_fix_unchecked_each() would list): *ids (owned, free()),
+ * *n of them. One query for the whole store. */
+int store_fix_unchecked_projects(store_db *db, int64_t **ids, size_t *n);
 /* The verdict for every report of group `group_num` (still fixed by `fix`) from build
  * `build` ("" or NULL: unresolved); has_fix as for store_report_fix_check(). */
 int store_fix_checked(store_db *db, int64_t project_id, int64_t group_num, const char *fix,

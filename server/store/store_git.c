@@ -751,6 +751,47 @@ int store_fix_unchecked_each(store_db *db, int64_t project_id, int64_t group_num
 	return rc;
 }
 
+int store_fix_unchecked_projects(store_db *db, int64_t **ids, size_t *n)
+{
+	/* FIX_UNCHECKED, of every project at once. */
+	sqlite3_stmt *s = st_stmt(db, "SELECT p.id FROM projects p WHERE p.repo IS NOT NULL AND "
+				"EXISTS (SELECT 1 FROM groups g CROSS JOIN reports r ON r.group_id = "
+				"g.id WHERE g.project_id = p.id AND g.fixed_by IS NOT NULL AND "
+				"g.merged_into IS NULL AND (r.fix_checked IS NOT g.fixed_by OR "
+				"(r.has_fix IS NULL AND r.commit_id IS NOT NULL))) ORDER BY p.id");
+	int64_t *v = NULL, *grown;
+	size_t cap = 0;
+	int rc = STORE_OK, step;
+
+	*ids = NULL;
+	*n = 0;
+	if (!s)
+		return STORE_ERROR;
+	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
+		if (*n == cap) {
+			cap = cap ? cap * 2 : 8;
+			grown = realloc(v, cap * sizeof(*v));
+			if (!grown) {
+				rc = STORE_ERROR;
+				goto out;
+			}
+			v = grown;
+		}
+		v[(*n)++] = sqlite3_column_int64(s, 0);
+	}
+	if (step != SQLITE_DONE)
+		rc = STORE_ERROR;
+out:
+	sqlite3_reset(s);
+	if (rc != STORE_OK) {
+		free(v);
+		v = NULL;
+		*n = 0;
+	}
+	*ids = v;
+	return rc;
+}
+
 int store_fix_checked(store_db *db, int64_t project_id, int64_t group_num, const char *fix,
 		      const char *build, int has_fix)
 {

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "fixture.h"
 #include "harness.h"
@@ -602,6 +603,49 @@ static void test_list_input_of_version(void **state)
 	e2e_response_free(&r);
 }
 
+/*
+ * A data directory from before the fix checks (schema 0010 adds them unset): the server
+ * checks such reports itself once it starts, with no sync, and R-1 is told its fix again.
+ */
+static void test_start_checks_unchecked_reports(void **state)
+{
+	fixture *f = *state;
+	char b[41], path[64];
+	long long deadline;
+	struct timespec pause = {0, 100 * 1000 * 1000};
+	json_t *v;
+	long st;
+	int fixed = 0;
+
+	make_history(f, b);
+	assert_answers(f, "R-1", "t1", "fixed", "1.1.0");
+	assert_int_equal(e2e_stop(&f->s), 0);
+	assert_int_equal(e2e_sh(NULL, 0,
+				"sqlite3 '%s' 'UPDATE reports SET fix_checked = NULL, has_fix = "
+				"NULL' >/dev/null",
+				f->s.db),
+			 0);
+	assert_int_equal(e2e_sql_int(&f->s, "SELECT count(*) FROM reports WHERE fix_checked "
+					    "IS NULL AND has_fix IS NULL"),
+			 1);
+	assert_int_equal(e2e_start(&f->s, NULL), 0);
+	/* The checks run on the writer after "listening on": poll. 60 s is far more than
+	 * they need, so that a loaded machine cannot fail the test. */
+	snprintf(path, sizeof(path), "/api/v1/projects/demo/reports/R-1");
+	deadline = e2e_now_ms() + 60000;
+	while (!fixed && e2e_now_ms() < deadline) {
+		v = call(f, "GET", path, NULL, &st);
+		assert_int_equal(st, 200);
+		fixed = strcmp(e2e_str(v, "status", NULL), "fixed") == 0;
+		json_decref(v);
+		if (!fixed)
+			nanosleep(&pause, NULL);
+	}
+	assert_true(fixed);
+	assert_answers(f, "R-1", "t1", "fixed", "1.1.0");
+	assert_int_equal(e2e_sql_int(&f->s, "SELECT has_fix FROM reports WHERE num = 1"), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -614,6 +658,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_cleared_fix_sticks, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_cleared_report_fix_sticks, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_list_input_of_version, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_start_checks_unchecked_reports, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
