@@ -262,10 +262,13 @@ out:
 	repo_global_shutdown();
 	if (srv.io)
 		for (i = 0; i < srv.nio; i++) {
+			/* Background jobs' last tasks: one that would queue the next job of its
+			 * chain is told the store stopped, so the store is freed only after. */
 			if (srv.io[i].loop)
-				loop_drain(srv.io[i].loop); /* background jobs' last tasks */
+				loop_drain(srv.io[i].loop);
 			loop_free(srv.io[i].loop);
 		}
+	store_free(srv.store);
 	free(srv.io);
 	if (srv.listen_fd >= 0)
 		close(srv.listen_fd);

@@ -695,7 +695,15 @@ int store_start(store **out, const char *path, int readers, int queue_max, int b
 /* Queue a job. STORE_OK; STORE_BUSY when the write queue holds queue_max jobs;
  * STORE_STOPPED after store_stop() began. On failure the job is not run. */
 int store_submit(store *st, store_job *job);
-/* Finish every queued job, then stop and free the threads. NULL is fine. */
+/*
+ * Finish every queued job, then stop the threads and close the connections. The store
+ * itself stays, so that tasks still to run on the I/O loops (a job's completion that
+ * queues the next job of a chain) get STORE_STOPPED from store_submit() rather than freed
+ * memory: free it with store_free() once the loops are drained. NULL is fine; a second
+ * call does nothing.
+ */
 void store_stop(store *st);
+/* Stop (if not yet) and free the store. NULL is fine. */
+void store_free(store *st);
 
 #endif

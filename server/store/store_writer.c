@@ -25,6 +25,7 @@ struct store {
 	store_job *rq_head, *rq_tail;
 	int wq_len, wq_max, batch_max;
 	int stopping;
+	int stopped; /* store_stop() finished: threads joined, connections closed */
 	pthread_t writer;
 	/*
 	 * Checkpoints copy the WAL back into the database file and fsync it: a
@@ -273,7 +274,7 @@ int store_start(store **out, const char *path, int readers, int queue_max, int b
 			for (j = i; j < st->nreaders; j++)
 				store_db_close(st->rdbs[j]);
 			st->nreaders = i;
-			store_stop(st);
+			store_free(st);
 			return STORE_ERROR;
 		}
 	}
@@ -332,7 +333,7 @@ void store_stop(store *st)
 {
 	int i;
 
-	if (!st)
+	if (!st || st->stopped)
 		return;
 	pthread_mutex_lock(&st->lock);
 	st->stopping = 1;
@@ -350,8 +351,21 @@ void store_stop(store *st)
 	/* A checkpoint leaves the main file whole for backups and the next start. */
 	sqlite3_wal_checkpoint_v2(st->wdb->db, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
 	store_db_close(st->wdb);
+	st->wdb = NULL;
+	st->cdb = NULL;
 	free(st->rdbs);
+	st->rdbs = NULL;
 	free(st->readers);
+	st->readers = NULL;
+	st->nreaders = 0;
+	st->stopped = 1;
+}
+
+void store_free(store *st)
+{
+	if (!st)
+		return;
+	store_stop(st);
 	pthread_mutex_destroy(&st->lock);
 	pthread_cond_destroy(&st->wcond);
 	pthread_cond_destroy(&st->rcond);

@@ -214,7 +214,7 @@ static void test_writer_thread_commits_batches(void **state)
 	}
 	assert_int_equal(loop_run(l), 0);
 	assert_int_equal(pending, 0);
-	store_stop(st);
+	store_free(st);
 	loop_free(l);
 	for (i = 0; i < 50; i++)
 		json_decref(jobs[i].r.root);
@@ -305,7 +305,7 @@ static void test_queue_is_bounded(void **state)
 	sem_post(&gate.release);
 	assert_int_equal(loop_run(l), 0);
 	assert_int_equal(pending, 0);
-	store_stop(st);
+	store_free(st);
 	loop_free(l);
 	sem_destroy(&gate.started);
 	sem_destroy(&gate.release);
@@ -391,7 +391,7 @@ static void run_in_one_batch(fixture *f, insert_job *jobs, int n)
 	sem_post(&gate.release);
 	assert_int_equal(loop_run(l), 0);
 	assert_int_equal(pending, 0);
-	store_stop(st);
+	store_free(st);
 	loop_free(l);
 	sem_destroy(&gate.started);
 	sem_destroy(&gate.release);
@@ -499,7 +499,7 @@ static void test_the_wal_is_checkpointed_while_writes_go_on(void **state)
 		after = file_size(f->path);
 	}
 	assert_true(file_size(wal) > 0);
-	store_stop(st);
+	store_free(st);
 	loop_free(l);
 	assert_true(after > before);
 	/* Stopping leaves everything in the database file and an empty WAL. */
@@ -570,6 +570,43 @@ static void test_a_batch_counts_each_group_once_and_exactly(void **state)
 /* Every failure a store call can return is answered with the status the API documents, from one
  * table; the module names of the codes are the same codes, so a code keeps its answer whichever
  * layer it comes from. */
+/*
+ * A chain of background jobs (blame after a sync, fix checks at start) queues its next job
+ * from the completion task of the last, which may run on an I/O loop after the store has
+ * stopped: it must be told STORE_STOPPED, not touch freed memory (ASan watches).
+ */
+static void test_a_stopped_store_refuses_the_next_job_of_a_chain(void **state)
+{
+	fixture *f = *state;
+	store *st;
+	loop *l;
+	insert_job job;
+	char err[256];
+	int pending = 1;
+
+	store_db_close(f->db);
+	f->db = NULL;
+	assert_int_equal(loop_new(&l), 0);
+	assert_int_equal(store_start(&st, f->path, 1, 8, 8, err, sizeof(err)), STORE_OK);
+	memset(&job, 0, sizeof(job));
+	make_report(&job.r, "00000000-0000-4000-8000-00000000cccc", "chain", "t");
+	job.project = 1;
+	job.pending = &pending;
+	job.job.run = insert_run;
+	job.job.task.fn = insert_done;
+	job.job.owner = l;
+	job.job.write = 1;
+	assert_int_equal(store_submit(st, &job.job), STORE_OK);
+	store_stop(st); /* runs the queued job and posts its completion */
+	loop_drain(l);  /* as prosumd does after stopping the store */
+	assert_int_equal(pending, 0);
+	assert_int_equal(store_submit(st, &job.job), STORE_STOPPED);
+	store_stop(st); /* twice is fine */
+	store_free(st);
+	loop_free(l);
+	json_decref(job.r.root);
+}
+
 static void test_errors_map_to_answers(void **state)
 {
 	static const struct {
@@ -615,6 +652,8 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_writer_thread_commits_batches, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_queue_is_bounded, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_a_stopped_store_refuses_the_next_job_of_a_chain,
+						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_batch_full_text_rows_follow_their_jobs, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_the_wal_is_checkpointed_while_writes_go_on, setup,
