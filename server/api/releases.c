@@ -284,8 +284,7 @@ void releases_sync(request *rq)
 typedef struct fix_start {
 	store_job job; /* first */
 	store *store;
-	const int *stopping; /* the owner's: the store may be gone once set */
-	int64_t *ids;        /* owned */
+	int64_t *ids; /* owned */
 	size_t n, next;
 	int listed;
 } fix_start;
@@ -310,7 +309,7 @@ static void fix_start_done(loop_task *t)
 		fs->listed = 1;
 	else
 		fs->next++;
-	if (fs->next < fs->n && !*fs->stopping) {
+	if (fs->next < fs->n) {
 		fs->job.write = 1;
 		if (store_submit(fs->store, &fs->job) == STORE_OK)
 			return;
@@ -319,7 +318,7 @@ static void fix_start_done(loop_task *t)
 	free(fs);
 }
 
-void releases_fix_checks_start(store *st, loop *owner, const int *stopping)
+void releases_fix_checks_start(store *st, loop *owner)
 {
 	fix_start *fs = calloc(1, sizeof(*fs));
 
@@ -328,7 +327,6 @@ void releases_fix_checks_start(store *st, loop *owner, const int *stopping)
 		return;
 	}
 	fs->store = st;
-	fs->stopping = stopping;
 	fs->job.run = fix_start_run;
 	fs->job.task.fn = fix_start_done;
 	fs->job.owner = owner;

@@ -17,8 +17,8 @@ void releases_sync(request *rq);
 /* At start: one writer job per project with a repository whose reports were not all
  * checked against their group's fixing commit (a data directory from before the
  * check): the fix checks a sync would run, without fetching. Lists them on a reader;
- * the I/O thread of `owner` only queues. `stopping` is that thread's flag, set before
- * the store stops: nothing is queued after. Best effort: a failure is said on stderr. */
-void releases_fix_checks_start(struct store *st, struct loop *owner, const int *stopping);
+ * the I/O thread of `owner` only queues; once the store stops, the chain ends (its next
+ * job is refused). Best effort: a failure is said on stderr. */
+void releases_fix_checks_start(struct store *st, struct loop *owner);
 
 #endif

@@ -244,7 +244,7 @@ int server_run(const config *cfg)
 		printf("listening on https://%s\n", shown);
 		fflush(stdout);
 		/* Reports of a data directory from before the fix checks get theirs now. */
-		releases_fix_checks_start(srv.store, srv.io[0].loop, &srv.io[0].stopping);
+		releases_fix_checks_start(srv.store, srv.io[0].loop);
 		do {
 			sig = 0;
 			sigwait(&sigs, &sig);

@@ -719,10 +719,14 @@ int store_report_fix_check(store_db *db, int64_t project_id, int64_t num, const 
  * could not tell while it was unresolved, and is resolved now). */
 /* Driven from the groups (CROSS JOIN keeps that order): few are fixed, and reports_group
  * reaches their reports; never a scan of every report. */
+/* A report (r) of a group (g) fixed by a commit that was not checked against that commit,
+ * or whose build is known but got no verdict. */
+#define FIX_UNCHECKED_WHERE                                                                 \
+	"g.fixed_by IS NOT NULL AND g.merged_into IS NULL AND "                              \
+	"(r.fix_checked IS NOT g.fixed_by OR (r.has_fix IS NULL AND r.commit_id IS NOT NULL))"
 #define FIX_UNCHECKED                                                                       \
 	"FROM groups g CROSS JOIN reports r ON r.group_id = g.id WHERE "                     \
-	"g.project_id = :p AND g.fixed_by IS NOT NULL AND g.merged_into IS NULL AND "       \
-	"(r.fix_checked IS NOT g.fixed_by OR (r.has_fix IS NULL AND r.commit_id IS NOT NULL))"
+	"g.project_id = :p AND " FIX_UNCHECKED_WHERE
 
 int store_fix_unchecked_each(store_db *db, int64_t project_id, int64_t group_num,
 			     int (*fn)(void *ctx, const char *fix, const char *build,
@@ -756,10 +760,9 @@ int store_fix_unchecked_projects(store_db *db, int64_t **ids, size_t *n)
 	/* FIX_UNCHECKED, of every project at once. */
 	sqlite3_stmt *s = st_stmt(db, "SELECT p.id FROM projects p WHERE p.repo IS NOT NULL AND "
 				"EXISTS (SELECT 1 FROM groups g CROSS JOIN reports r ON r.group_id = "
-				"g.id WHERE g.project_id = p.id AND g.fixed_by IS NOT NULL AND "
-				"g.merged_into IS NULL AND (r.fix_checked IS NOT g.fixed_by OR "
-				"(r.has_fix IS NULL AND r.commit_id IS NOT NULL))) ORDER BY p.id");
-	int64_t *v = NULL, *grown;
+				"g.id WHERE g.project_id = p.id AND " FIX_UNCHECKED_WHERE ") "
+				"ORDER BY p.id");
+	int64_t *v = NULL;
 	size_t cap = 0;
 	int rc = STORE_OK, step;
 
@@ -768,14 +771,9 @@ int store_fix_unchecked_projects(store_db *db, int64_t **ids, size_t *n)
 	if (!s)
 		return STORE_ERROR;
 	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
-		if (*n == cap) {
-			cap = cap ? cap * 2 : 8;
-			grown = realloc(v, cap * sizeof(*v));
-			if (!grown) {
-				rc = STORE_ERROR;
-				goto out;
-			}
-			v = grown;
+		if (st_grow(&v, *n, &cap, sizeof(*v), 8) < 0) {
+			rc = STORE_ERROR;
+			goto out;
 		}
 		v[(*n)++] = sqlite3_column_int64(s, 0);
 	}
