@@ -229,9 +229,8 @@ int cli_usage_error(const char *fmt, ...)
 
 /* A failed request: its reason, and what happens to what was being sent. Certificate
  * failures get their hint from print_line(), as every failure does. */
-int cli_transport_fail(int err, const char *note)
+int cli_transport_fail(const char *note)
 {
-	(void)err;
 	return cli_fail("%s%s%s", prosum_error_last(), note ? "; " : "", note ? note : "");
 }
 

@@ -51,13 +51,12 @@ int cli_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /*
  * One line "prosum: REASON[; note]" on stderr for a request that got no
- * answer: REASON is libprosum's last error (the URL and what failed), `err`
- * the PROSUM_E* code the call returned, `note` (may be NULL) what happens
- * now. Every command prints network and TLS failures through here, so that
- * a hint (such as which certificate to trust) is added in one place.
- * Returns CLI_EXIT_FAIL.
+ * answer: REASON is libprosum's last error (the URL and what failed), `note`
+ * (may be NULL) what happens now. Every command prints network and TLS
+ * failures through here (and so through cli_fail(), which adds the hint of
+ * which certificate to trust). Returns CLI_EXIT_FAIL.
  */
-int cli_transport_fail(int err, const char *note);
+int cli_transport_fail(const char *note);
 
 /* A non-negative decimal number of at most 9 digits. 0 or -1. */
 int cli_parse_count(const char *s, long *out);

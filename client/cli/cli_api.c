@@ -173,7 +173,7 @@ static int call(cli_api *x, transport_answer *ans, json_t **root, const char *me
 		uint64_t spent;
 		err = transport_perform(x->t, ans, &c);
 		if (err != 0) {
-			rc = cli_transport_fail(err, NULL);
+			rc = cli_transport_fail(NULL);
 			goto out;
 		}
 		if ((ans->status != 429 && ans->status != 503) || ans->retry_after < 0)

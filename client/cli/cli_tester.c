@@ -393,7 +393,7 @@ int cli_report(const cli_args *a)
 		rc = auth_hint(client, a);
 	} else if (frc == PROSUM_ETLS) {
 		rc = cli_transport_fail(
-		    frc, "the report stays queued: fix --cacert or --pin and run `prosum flush`");
+		    "the report stays queued: fix --cacert or --pin and run `prosum flush`");
 	} else {
 		char why[1024];
 		snprintf(why, sizeof(why), "%s", prosum_error_last());
@@ -500,7 +500,7 @@ static int deliver_item(prosum_client *client, capture *cap, const cli_args *a, 
 	if (frc == PROSUM_ETLS) {
 		snprintf(why, sizeof(why),
 			 "the %s stays queued: fix --cacert or --pin and run `prosum flush`", what);
-		return cli_transport_fail(frc, why);
+		return cli_transport_fail(why);
 	}
 	snprintf(why, sizeof(why), "%s", prosum_error_last());
 	util_sanitize(why);
