@@ -84,6 +84,25 @@ int e2e_release_teardown(void **state)
 	return 0;
 }
 
+int e2e_testers_setup(void **state)
+{
+	e2e_testers_fixture *f = e2e_fixture_new(sizeof(*f), 1);
+
+	if (!f)
+		return -1;
+	snprintf(f->spool_a, sizeof(f->spool_a), "%s/install-a", f->s.dir);
+	snprintf(f->spool_b, sizeof(f->spool_b), "%s/install-b", f->s.dir);
+	e2e_cli_env(&f->s, f->env, sizeof(f->env));
+	*state = f;
+	return 0;
+}
+
+int e2e_testers_teardown(void **state)
+{
+	e2e_fixture_free(*state);
+	return 0;
+}
+
 int e2e_token_add(e2e_server *s, const char *role, const char *name, char *out, size_t outsz)
 {
 	char args[256];

@@ -38,6 +38,21 @@ typedef struct e2e_release_fixture {
 int e2e_release_setup(void **state, int start);
 int e2e_release_teardown(void **state);
 
+/*
+ * What the command-line tests share: a started server, the environment of e2e_cli_env()
+ * and two testers' installs (each spool directory has its own install id).
+ * e2e_testers_setup() is a cmocka setup; e2e_testers_teardown() frees without a graceful
+ * stop check (as the command-line tests always did).
+ */
+typedef struct e2e_testers_fixture {
+	e2e_server s;      /* first, as e2e_fixture_new() wants */
+	char env[2048];    /* server, token, CA and DSN for command lines */
+	char spool_a[320]; /* the first tester's install */
+	char spool_b[320]; /* the second's */
+} e2e_testers_fixture;
+int e2e_testers_setup(void **state);
+int e2e_testers_teardown(void **state);
+
 /* `prosumd token add --role ROLE --name NAME` on the server's data; the token into out.
  * 0 or -1 (setup style). */
 int e2e_token_add(e2e_server *s, const char *role, const char *name, char *out, size_t outsz);

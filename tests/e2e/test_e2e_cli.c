@@ -18,30 +18,16 @@
 #include "fixture.h"
 #include "harness.h"
 
-typedef struct fixture {
-	e2e_server s;
-	char env[2048];    /* server, token, CA and DSN for command lines */
-	char spool_a[320]; /* the two testers' installs: each spool has its own install id */
-	char spool_b[320];
-} fixture;
+typedef e2e_testers_fixture fixture;
 
 static int setup(void **state)
 {
-	fixture *f = e2e_fixture_new(sizeof(*f), 1);
-
-	if (!f)
-		return -1;
-	snprintf(f->spool_a, sizeof(f->spool_a), "%s/install-a", f->s.dir);
-	snprintf(f->spool_b, sizeof(f->spool_b), "%s/install-b", f->s.dir);
-	e2e_cli_env(&f->s, f->env, sizeof(f->env));
-	*state = f;
-	return 0;
+	return e2e_testers_setup(state);
 }
 
 static int teardown(void **state)
 {
-	e2e_fixture_free(*state);
-	return 0;
+	return e2e_testers_teardown(state);
 }
 
 /* Run `prosum ARGS` as the tester whose install lives in `spool`; stdout in out. Exit status. */
