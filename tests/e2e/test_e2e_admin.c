@@ -549,6 +549,21 @@ static void test_public_projects(void **state)
 	assert_string_equal(names, "other,shown");
 	json_decref(v);
 
+	/* The command refuses what the API refuses, before anything is made (exit 2). */
+	assert_int_equal(e2e_sh(out, sizeof(out),
+				"'%s' project add hidden --commit-url 'ftp://x.org/{id}' --data '%s' "
+				"2>&1",
+				PROSUMD_PATH, f->s.data),
+			 2);
+	assert_non_null(strstr(out, "--commit-url: an http:// or https:// URL with {id}"));
+	assert_int_equal(e2e_sh(out, sizeof(out),
+				"'%s' project add hidden --repo '%s' --data '%s' 2>&1", PROSUMD_PATH,
+				f->notgit, f->s.data),
+			 2);
+	assert_non_null(strstr(out, "is not a git repository"));
+	assert_int_equal(e2e_sql_int(&f->s, "SELECT count(*) FROM projects WHERE name = 'hidden'"),
+			 0);
+
 	/* Nothing else is open to them. */
 	json_decref(anon(f, "GET", "/api/v1/projects/other", &st));
 	assert_int_equal(st, 401);
