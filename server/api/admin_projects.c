@@ -318,7 +318,7 @@ static void public_done(loop_task *t)
 /* Did the request carry any credential (a malformed one counts: it is answered 401)? */
 static int has_credential(const request *rq)
 {
-	return rq->creds.has_key || rq->creds.has_token || rq->creds.malformed;
+	return auth_has_any(&rq->creds) || rq->creds.malformed;
 }
 
 void admin_projects_list(request *rq)

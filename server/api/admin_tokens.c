@@ -11,7 +11,6 @@
 #include "api/reply.h"
 #include "model/adminrules.h"
 #include "net/conn.h"
-#include "net/server.h"
 
 typedef struct token_job {
 	apijob api; /* first */
@@ -200,7 +199,7 @@ void admin_tokens_add(request *rq)
 		apijob_reply_error(rq->conn, PE_ERROR, "no randomness available", NULL);
 		goto refused;
 	}
-	auth_hash_token(rq->srv->secret, tj->token, strlen(tj->token), tj->hash);
+	auth_hash_token(rq->secret, tj->token, strlen(tj->token), tj->hash);
 	json_decref(doc);
 	apijob_submit(&tj->api, 1);
 	return;
