@@ -573,6 +573,71 @@ static void test_public_projects(void **state)
 	assert_int_equal(st, 401);
 }
 
+/* A person signed in with the browser's credential: the session cookie, and X-Prosum-CSRF
+ * on what changes things. */
+static void test_signed_in_admin(void **state)
+{
+	fixture *f = *state;
+	char out[1024], token[128], body[256], head[4096], cookie[160], csrf[128], hx[200];
+	const char *h[] = {cookie, "Content-Type: application/json", NULL, NULL};
+	char *p, *resp = NULL;
+	e2e_tls *t;
+	e2e_response r;
+	size_t len;
+	long st;
+	json_t *v;
+	char req[1024];
+
+	assert_int_equal(e2e_sh(out, sizeof(out), "'%s' user add ada --role admin --data '%s' 2>&1",
+				PROSUMD_PATH, f->s.data),
+			 0);
+	p = strstr(out, "/welcome#");
+	assert_non_null(p);
+	snprintf(token, sizeof(token), "%.*s", (int)strcspn(p + 9, "\n"), p + 9);
+	snprintf(body, sizeof(body), "{\"token\":\"%s\",\"password\":\"correct horse battery\"}",
+		 token);
+	snprintf(req, sizeof(req),
+		 "POST /api/v1/password HTTP/1.1\r\nHost: 127.0.0.1:%d\r\n"
+		 "Content-Type: application/json\r\nContent-Length: %zu\r\nConnection: close\r\n\r\n%s",
+		 f->s.port, strlen(body), body);
+	/* Ten seconds: a bound for a loaded machine, not a timing claim. */
+	t = e2e_tls_open(&f->s, 0, 10000);
+	assert_non_null(t);
+	assert_int_equal(e2e_tls_write(t, req, strlen(req)), 0);
+	assert_int_equal(e2e_tls_response(t, 10000, &st, &resp, &len, head, sizeof(head)), 0);
+	e2e_tls_close(t, 0);
+	if (st != 200)
+		fail_msg("password: %ld %s", st, resp);
+	v = json_loads(resp, 0, NULL);
+	free(resp);
+	assert_non_null(v);
+	snprintf(csrf, sizeof(csrf), "%s", e2e_str(v, "csrf", NULL));
+	json_decref(v);
+	p = strstr(head, "prosum_session=");
+	assert_non_null(p);
+	snprintf(cookie, sizeof(cookie), "Cookie: %.*s", (int)strcspn(p, ";\r\n"), p);
+
+	/* Signed in, the person sees every project, not the visitors' list. */
+	assert_int_equal(e2e_request(&f->s, "GET", "/api/v1/projects", h, NULL, 0, &r), 0);
+	assert_int_equal(r.status, 200);
+	assert_non_null(strstr(r.body, "\"demo\""));
+	e2e_response_free(&r);
+
+	/* A change without the CSRF header is refused; with it, it is made. */
+	snprintf(body, sizeof(body), "{\"name\":\"by-ada\"}");
+	assert_int_equal(e2e_request(&f->s, "POST", "/api/v1/projects", h, body, strlen(body), &r), 0);
+	assert_int_equal(r.status, 403);
+	e2e_response_free(&r);
+	snprintf(hx, sizeof(hx), "X-Prosum-CSRF: %s", csrf);
+	h[2] = hx;
+	assert_int_equal(e2e_request(&f->s, "POST", "/api/v1/projects", h, body, strlen(body), &r), 0);
+	if (r.status != 201)
+		fail_msg("create: %ld %s", r.status, r.body);
+	e2e_response_free(&r);
+	assert_int_equal(e2e_sql_int(&f->s, "SELECT count(*) FROM projects WHERE name = 'by-ada'"),
+			 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -584,6 +649,7 @@ int main(void)
 		cmocka_unit_test(test_key_rotation_and_revoke),
 		cmocka_unit_test(test_tokens),
 		cmocka_unit_test(test_public_projects),
+		cmocka_unit_test(test_signed_in_admin),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
