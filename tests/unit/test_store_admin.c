@@ -1,4 +1,4 @@
-/* test_store_admin.c - what the admin API stores and reads: projects' settings, keys and tokens by project, and the rules their values follow. */
+/* test_store_admin.c - the admin store calls (settings, keys, tokens by project) and rules. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -143,14 +143,27 @@ static void test_tokens_by_project(void **state)
 static void test_rules(void **state)
 {
 	static const char *const good_urls[] = {
-		"https://github.com/o/r/commit/{id}", "http://cgit.local/c/?id={id}",
-		"https://[::1]:8080/{id}", "https://h/{id}#frag",
+	    "https://github.com/o/r/commit/{id}",
+	    "http://cgit.local/c/?id={id}",
+	    "https://[::1]:8080/{id}",
+	    "https://h/{id}#frag",
 	};
 	static const char *const bad_urls[] = {
-		"", "https://example.org/commit/", "ftp://x/{id}", "javascript:alert({id})",
-		"https:///{id}", "https://user@host/{id}", "https://h/{id} ", "https://h/{id}\"",
-		"https://h/{id}<", "https://h/({id})", "https://h/{id}`", "https://h/\\{id}",
-		"//h/{id}", "HTTPS://h/{id}", "https://h/\t{id}",
+	    "",
+	    "https://example.org/commit/",
+	    "ftp://x/{id}",
+	    "javascript:alert({id})",
+	    "https:///{id}",
+	    "https://user@host/{id}",
+	    "https://h/{id} ",
+	    "https://h/{id}\"",
+	    "https://h/{id}<",
+	    "https://h/({id})",
+	    "https://h/{id}`",
+	    "https://h/\\{id}",
+	    "//h/{id}",
+	    "HTTPS://h/{id}",
+	    "https://h/\t{id}",
 	};
 	char longurl[600];
 	size_t i;
@@ -187,12 +200,12 @@ static void test_rules(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_projects_public_and_newest_key, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_key_revoke_is_per_project, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_memos_follow_changes_in_a_transaction, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(test_tokens_by_project, setup, teardown),
-		cmocka_unit_test(test_rules),
+	    cmocka_unit_test_setup_teardown(test_projects_public_and_newest_key, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_key_revoke_is_per_project, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_memos_follow_changes_in_a_transaction, setup,
+					    teardown),
+	    cmocka_unit_test_setup_teardown(test_tokens_by_project, setup, teardown),
+	    cmocka_unit_test(test_rules),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
