@@ -257,6 +257,13 @@ static size_t on_header(char *p, size_t size, size_t n, void *ud)
 			r->retry_after[k] = '\0';
 		}
 	}
+	if (len > 12 && strncasecmp(p, "Set-Cookie: ", 12) == 0 && !r->set_cookie[0]) {
+		k = strcspn(p + 12, "\r\n");
+		if (k < sizeof(r->set_cookie)) {
+			memcpy(r->set_cookie, p + 12, k);
+			r->set_cookie[k] = '\0';
+		}
+	}
 	if (len > 14 && strncasecmp(p, "Content-Type: ", 14) == 0) {
 		k = strcspn(p + 14, "\r\n");
 		if (k < sizeof(r->content_type)) {

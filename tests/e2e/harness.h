@@ -30,6 +30,7 @@ typedef struct e2e_response {
 	size_t len;
 	char retry_after[32];
 	char content_type[128];
+	char set_cookie[256]; /* the value of the first Set-Cookie header, "" when none */
 } e2e_response;
 
 /* Make the directory, a git repository with one commit, init and a "demo" project. 0 or -1. */
