@@ -7,6 +7,7 @@
 #include "api/admin_keys.h"
 #include "api/admin_projects.h"
 #include "api/admin_tokens.h"
+#include "api/board.h"
 #include "api/ingest.h"
 #include "api/releases.h"
 #include "api/suggestions.h"
@@ -71,6 +72,13 @@ static const route routes[] = {
 	{"PATCH", "/api/v1/users/{}", users_patch},
 	{"POST", "/api/v1/users/{}/link", users_link},
 	{"GET", "/api/v1/projects/{}/people", users_people},
+	{"GET", "/api/v1/projects/{}/board", board_list},
+	{"GET", "/api/v1/projects/{}/board/{}", board_get},
+	{"GET", "/api/v1/projects/{}/shipped", board_shipped},
+	{"GET", "/api/v1/projects/{}/fame", board_fame},
+	{"GET", "/api/v1/projects/{}/testers/{}", board_profile},
+	{"PATCH", "/api/v1/projects/{}/comments/{}", board_comment_patch},
+	{"POST", "/api/v1/projects/{}/suggestions/{}/comments", board_comment_add},
 };
 
 /* A parameter is a plain name or id (percent escapes are left for the handler to decode):
