@@ -283,9 +283,37 @@ static void test_visitors_sorts_and_trending(void **state)
 					    "new_value = 'true' AND actor = 'dora'"),
 			 1);
 
-	/* Private again: gone for visitors. */
-	make_public(f, 0);
+	/* A token of another project, or a browser whose session ended, reads as a visitor. */
+	ok(f, f->s.token, "POST", "/api/v1/projects", "{\"name\":\"other\"}", 201);
+	v = get_ok(f, f->s.token, "POST", "/api/v1/tokens",
+		   "{\"role\":\"developer\",\"name\":\"otto\",\"project\":\"other\"}", 201);
+	snprintf(q, sizeof(q), "%s", str(v, "token"));
+	json_decref(v);
+	ok(f, f->dev, "PATCH", "/api/v1/projects/demo/suggestions/S-1", "{\"hidden\":true}", 200);
+	assert_string_equal(board(f, q, "", NULL), "S-3 S-2");
+	assert_string_equal(board(f, f->dev, "", NULL), "S-3 S-2 S-1");
+	{
+		const char *h[] = {"Cookie: prosum_session=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+				   NULL};
+		e2e_response r;
+
+		assert_int_equal(e2e_request(&f->s, "GET", "/api/v1/projects/demo/board", h, NULL, 0,
+					     &r),
+				 0);
+		assert_int_equal(r.status, 200);
+		assert_null(strstr(r.body, "S-1"));
+		e2e_response_free(&r);
+		make_public(f, 0);
+		assert_int_equal(e2e_request(&f->s, "GET", "/api/v1/projects/demo/board", h, NULL, 0,
+					     &r),
+				 0);
+		assert_int_equal(r.status, 404);
+		e2e_response_free(&r);
+	}
+
+	/* Private again: gone for visitors and other projects' tokens. */
 	ok(f, VISITOR, "GET", "/api/v1/projects/demo/board", NULL, 404);
+	ok(f, q, "GET", "/api/v1/projects/demo/board", NULL, 404);
 }
 
 /* ---- the suggestion page, duplicates, comments and hiding ---- */
@@ -437,7 +465,17 @@ static void test_page_comments_and_hiding(void **state)
 	v = get_ok(f, VISITOR, "GET", "/api/v1/projects/demo/board/S-1", NULL, 200);
 	assert_non_null(comment(v, "On our list"));
 	json_decref(v);
-	(void)tester_id;
+
+	/* The tester's own view: comments with ids, the hidden one left out. */
+	ok(f, f->dev, "PATCH", path, "{\"hidden\":true}", 200);
+	v = req(f, "key", "install-a", "GET", "/api/v1/projects/demo/mine", NULL, &st, NULL);
+	assert_int_equal(st, 200);
+	c = json_array_get(json_object_get(v, "suggestions"), 0);
+	assert_string_equal(str(c, "id"), "S-1");
+	assert_null(comment(c, "On our list"));
+	assert_int_equal(num(comment(c, "Thanks!"), "id"), tester_id);
+	json_decref(v);
+	ok(f, f->dev, "PATCH", path, "{\"hidden\":false}", 200);
 
 	/* Hide a suggestion: gone for visitors (list, page, search), marked for the team. */
 	ok(f, f->dev, "PATCH", "/api/v1/projects/demo/suggestions/S-3", "{\"hidden\":true}", 200);
@@ -449,6 +487,16 @@ static void test_page_comments_and_hiding(void **state)
 	assert_int_equal(st, 404); /* a tester does not see it either */
 	json_decref(v);
 	assert_string_equal(board(f, f->dev, "", NULL), "S-1 S-3");
+	v = req(f, "key", "install-c", "GET", "/api/v1/projects/demo/mine", NULL, &st, NULL);
+	assert_string_equal(str(json_array_get(json_object_get(v, "suggestions"), 0), "id"), "S-3");
+	json_decref(v);
+	v = req(f, "key", "install-a", "GET", "/api/v1/projects/demo/mine", NULL, &st, NULL);
+	assert_int_equal(json_array_size(json_object_get(v, "suggestions")), 1); /* S-1 only */
+	json_decref(v);
+	vote(f, "S-3", "install-a", NULL); /* a vote on the hidden one: mine still leaves it out */
+	v = req(f, "key", "install-a", "GET", "/api/v1/projects/demo/mine", NULL, &st, NULL);
+	assert_int_equal(json_array_size(json_object_get(v, "suggestions")), 1);
+	json_decref(v);
 	v = get_ok(f, f->dev, "GET", "/api/v1/projects/demo/board", NULL, 200);
 	assert_true(json_is_true(json_object_get(item(v, "S-3"), "hidden")));
 	assert_true(json_is_false(json_object_get(item(v, "S-1"), "hidden")));
