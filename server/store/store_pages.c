@@ -339,41 +339,153 @@ out:
 
 /* ---- a group's counts ---- */
 
+/* Each day's reports, counted while the index is read in time order: no sort. */
 static int stats_daily(store_db *db, int64_t group_id, int64_t now, int days,
 		       const store_group_stats_fns *fns, void *ctx)
 {
-	sqlite3_stmt *s = st_stmt(db, "SELECT received_at / 86400, count(*) FROM reports "
-				      "WHERE group_id = ?1 AND received_at >= ?2 AND received_at < ?3 "
-				      "GROUP BY 1 ORDER BY 1");
-	int64_t first = (now / DAY - days + 1), day = first, d, n;
-	int rc;
+	sqlite3_stmt *s = st_stmt(db, "SELECT received_at FROM reports WHERE group_id = ?1 AND "
+				      "received_at >= ?2 AND received_at < ?3");
+	int64_t first = now / DAY - days + 1, *count = calloc((size_t)days, sizeof(*count)), d;
+	int rc = SQLITE_ERROR, i;
 
-	if (!s)
-		return STORE_ERROR;
+	if (!s || !count)
+		goto out;
 	sqlite3_bind_int64(s, 1, group_id);
 	sqlite3_bind_int64(s, 2, first * DAY);
 	sqlite3_bind_int64(s, 3, (now / DAY + 1) * DAY);
-	/* Every day of the window, the days without reports as zeros. */
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		d = sqlite3_column_int64(s, 0);
-		n = sqlite3_column_int64(s, 1);
-		for (; day < d; day++)
-			if (fns->day && fns->day(ctx, day * DAY, 0) != 0)
-				goto stop;
-		if (fns->day && fns->day(ctx, d * DAY, n) != 0)
-			goto stop;
-		day = d + 1;
+		d = sqlite3_column_int64(s, 0) / DAY - first;
+		if (d >= 0 && d < days)
+			count[d]++;
 	}
 	sqlite3_reset(s);
-	if (rc != SQLITE_DONE)
+	/* Every day of the window, the days without reports as zeros. */
+	for (i = 0; rc == SQLITE_DONE && i < days; i++)
+		if (fns->day && fns->day(ctx, (first + i) * DAY, count[i]) != 0)
+			rc = SQLITE_ERROR;
+out:
+	free(count);
+	return rc == SQLITE_DONE ? STORE_OK : STORE_ERROR;
+}
+
+/* A group's reports per release of their build. */
+#define STATS_BUILDS 256 /* distinct builds counted in memory; a group with more is sorted */
+
+typedef struct build_count {
+	char id[41]; /* "" for the unresolved */
+	int64_t n;
+	const char *release; /* set once counted: in `names` */
+} build_count;
+
+typedef struct release_count {
+	char name[128]; /* "" for none */
+	int64_t n;
+} release_count;
+
+static int by_count(const void *x, const void *y)
+{
+	const release_count *a = x, *b = y;
+
+	if (a->n != b->n)
+		return a->n > b->n ? -1 : 1;
+	return strcmp(a->name, b->name);
+}
+
+/* Reports per build, from reports_group_time alone; -1 when more than STATS_BUILDS. */
+static int stats_builds(store_db *db, int64_t group_id, build_count *b, size_t *nb)
+{
+	sqlite3_stmt *s = st_stmt(db, "SELECT commit_id FROM reports INDEXED BY "
+				      "reports_group_time WHERE group_id = ?1");
+	size_t last = 0, i;
+	int rc;
+
+	*nb = 0;
+	if (!s)
 		return STORE_ERROR;
-	for (; day < first + days; day++)
-		if (fns->day && fns->day(ctx, day * DAY, 0) != 0)
-			return STORE_ERROR;
-	return STORE_OK;
-stop:
+	sqlite3_bind_int64(s, 1, group_id);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		const char *id = st_col_text(s, 0);
+
+		if (!id || strlen(id) > 40)
+			id = "";
+		/* Reports come in time order: a build's come in runs, so the last one first. */
+		if (*nb && strcmp(b[last].id, id) == 0) {
+			b[last].n++;
+			continue;
+		}
+		for (i = 0; i < *nb && strcmp(b[i].id, id) != 0; i++)
+			;
+		if (i == *nb) {
+			if (*nb == STATS_BUILDS) {
+				sqlite3_reset(s);
+				return -1;
+			}
+			memcpy(b[i].id, id, strlen(id) + 1);
+			b[i].n = 0;
+			(*nb)++;
+		}
+		b[i].n++;
+		last = i;
+	}
 	sqlite3_reset(s);
-	return STORE_ERROR;
+	return rc == SQLITE_DONE ? STORE_OK : STORE_ERROR;
+}
+
+static int stats_releases(store_db *db, int64_t project_id, int64_t group_id,
+			  const store_group_stats_fns *fns, void *ctx)
+{
+	build_count *b = calloc(STATS_BUILDS, sizeof(*b));
+	release_count *r = calloc(STATS_BUILDS, sizeof(*r));
+	sqlite3_stmt *s;
+	size_t nb = 0, nr = 0, i, k;
+	int rc = b && r ? stats_builds(db, group_id, b, &nb) : STORE_ERROR;
+
+	if (rc == -1) {
+		/* Many builds: SQLite sorts them (those counted so far are dropped). */
+		nb = 0;
+		s = st_stmt(db, "SELECT coalesce(c.release, ''), sum(x.n) FROM (SELECT commit_id, "
+				"count(*) AS n FROM reports WHERE group_id = ?1 GROUP BY commit_id) x "
+				"LEFT JOIN commits c ON c.project_id = ?2 AND c.id = x.commit_id "
+				"GROUP BY 1");
+		rc = s ? STORE_OK : STORE_ERROR;
+		if (s) {
+			sqlite3_bind_int64(s, 1, group_id);
+			sqlite3_bind_int64(s, 2, project_id);
+			while (sqlite3_step(s) == SQLITE_ROW && nr < STATS_BUILDS) {
+				snprintf(r[nr].name, sizeof(r[0].name), "%s", st_col_text(s, 0));
+				r[nr++].n = sqlite3_column_int64(s, 1);
+			}
+			sqlite3_reset(s);
+		}
+	}
+	/* Each build's release: one lookup per build; counts added up per release. */
+	for (i = 0; rc == STORE_OK && i < nb; i++) {
+		const char *name = "";
+
+		s = st_stmt(db, "SELECT release FROM commits WHERE project_id = ?1 AND id = ?2");
+		if (!s) {
+			rc = STORE_ERROR;
+			break;
+		}
+		sqlite3_bind_int64(s, 1, project_id);
+		sqlite3_bind_text(s, 2, b[i].id, -1, SQLITE_STATIC);
+		if (b[i].id[0] && sqlite3_step(s) == SQLITE_ROW && st_col_text(s, 0))
+			name = st_col_text(s, 0);
+		for (k = 0; k < nr && strcmp(r[k].name, name) != 0; k++)
+			;
+		if (k == nr)
+			snprintf(r[nr++].name, sizeof(r[0].name), "%s", name);
+		r[k].n += b[i].n;
+		sqlite3_reset(s);
+	}
+	if (rc == STORE_OK)
+		qsort(r, nr, sizeof(*r), by_count);
+	for (i = 0; rc == STORE_OK && i < nr; i++)
+		if (fns->release && fns->release(ctx, r[i].name[0] ? r[i].name : NULL, r[i].n) != 0)
+			rc = STORE_ERROR;
+	free(b);
+	free(r);
+	return rc;
 }
 
 int store_group_stats(store_db *db, int64_t project_id, int64_t num, int64_t now, int days,
@@ -409,23 +521,5 @@ int store_group_stats(store_db *db, int64_t project_id, int64_t num, int64_t now
 	sqlite3_reset(s);
 	if (rc != SQLITE_DONE)
 		return STORE_ERROR;
-	/* Releases: the group's reports per build from reports_group_time alone, then the
-	 * release of each build (one lookup per build). */
-	s = st_stmt(db, "SELECT c.release, sum(x.n) FROM (SELECT commit_id, count(*) AS n FROM "
-			"reports WHERE group_id = ?1 GROUP BY commit_id) x "
-			"LEFT JOIN commits c ON c.project_id = ?2 AND c.id = x.commit_id "
-			"GROUP BY c.release ORDER BY 2 DESC, 1");
-	if (!s)
-		return STORE_ERROR;
-	sqlite3_bind_int64(s, 1, group_id);
-	sqlite3_bind_int64(s, 2, project_id);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		if (fns->release &&
-		    fns->release(ctx, st_col_text(s, 0), sqlite3_column_int64(s, 1)) != 0) {
-			rc = SQLITE_ERROR;
-			break;
-		}
-	}
-	sqlite3_reset(s);
-	return rc == SQLITE_DONE ? STORE_OK : STORE_ERROR;
+	return stats_releases(db, project_id, group_id, fns, ctx);
 }
