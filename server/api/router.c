@@ -4,11 +4,16 @@
 #include <string.h>
 
 #include "net/conn.h"
+#include "api/admin_keys.h"
+#include "api/admin_projects.h"
+#include "api/admin_tokens.h"
 #include "api/ingest.h"
 #include "api/pages.h"
 #include "api/releases.h"
 #include "api/suggestions.h"
 #include "api/triage.h"
+#include "api/session.h"
+#include "api/users.h"
 
 typedef void (*route_fn)(request *rq);
 
@@ -47,6 +52,26 @@ static const route routes[] = {
 	{"DELETE", "/api/v1/projects/{}/suggestions/{}/votes", suggestions_unvote},
 	{"GET", "/api/v1/projects/{}/mine", suggestions_mine},
 	{"GET", "/api/v1/projects/{}/contributors", suggestions_contributors},
+	{"GET", "/api/v1/projects", admin_projects_list},
+	{"POST", "/api/v1/projects", admin_projects_add},
+	{"GET", "/api/v1/projects/{}", admin_project_get},
+	{"PATCH", "/api/v1/projects/{}", admin_project_patch},
+	{"GET", "/api/v1/projects/{}/keys", admin_keys_list},
+	{"POST", "/api/v1/projects/{}/keys", admin_keys_add},
+	{"DELETE", "/api/v1/projects/{}/keys/{}", admin_keys_revoke},
+	{"GET", "/api/v1/tokens", admin_tokens_list},
+	{"POST", "/api/v1/tokens", admin_tokens_add},
+	{"DELETE", "/api/v1/tokens/{}", admin_tokens_revoke},
+	{"POST", "/api/v1/session", session_signin},
+	{"GET", "/api/v1/session", session_get},
+	{"DELETE", "/api/v1/session", session_signout},
+	{"DELETE", "/api/v1/sessions", session_signout_all},
+	{"POST", "/api/v1/password", session_set_password},
+	{"GET", "/api/v1/users", users_list},
+	{"POST", "/api/v1/users", users_add},
+	{"PATCH", "/api/v1/users/{}", users_patch},
+	{"POST", "/api/v1/users/{}/link", users_link},
+	{"GET", "/api/v1/projects/{}/people", users_people},
 	{"GET", "/api/v1/projects/{}/overview", pages_overview},
 	{"GET", "/api/v1/projects/{}/groups/{}/stats", pages_group_stats},
 	{"GET", "/api/v1/projects/{}/reports/{}/source", pages_report_source},

@@ -85,7 +85,8 @@ int e2e_prosumd_secret(e2e_server *s, const char *args, char *out, size_t outsz)
 
 	if (e2e_sh(buf, sizeof(buf), "'%s' %s --data '%s'", PROSUMD_PATH, args, s->data) != 0)
 		return -1;
-	if (line_value(buf, "token: ", out, outsz) == 0 || line_value(buf, "key: ", out, outsz) == 0)
+	if (line_value(buf, "token: ", out, outsz) == 0 || line_value(buf, "key: ", out, outsz) == 0 ||
+	    line_value(buf, "link: ", out, outsz) == 0)
 		return 0;
 	return -1;
 }

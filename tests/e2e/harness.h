@@ -45,8 +45,8 @@ void e2e_kill(e2e_server *s);
 void e2e_destroy(e2e_server *s);
 
 /*
- * Run `prosumd ARGS --data DATA` and take the secret it prints ("token: T" or
- * "key: K") into out. 0, or -1 when the command failed or printed neither.
+ * Run `prosumd ARGS --data DATA` and take the secret it prints ("token: T",
+ * "key: K" or "link: URL") into out. 0, or -1 when the command failed or printed neither.
  */
 int e2e_prosumd_secret(e2e_server *s, const char *args, char *out, size_t outsz);
 
