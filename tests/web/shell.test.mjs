@@ -117,6 +117,20 @@ describe('signed in', () => {
 		assert.ok(await page.getByText('ada', { exact: true }).first().isVisible());
 		await checkA11y(page);
 		await shot(page, 'shell-account');
+		// keyboard: the first Tab reaches the skip link, which moves the focus to the content
+		await page.keyboard.press('Tab');
+		assert.equal(await page.evaluate(() => document.activeElement.textContent), 'Skip to content');
+		await page.keyboard.press('Enter');
+		assert.equal(await page.evaluate(() => document.activeElement.id), 'main');
+		// dark, on a phone: the menu opens from its button
+		await page.emulateMedia({ colorScheme: 'dark' });
+		await page.setViewportSize({ width: 375, height: 740 });
+		await page.getByRole('button', { name: 'Menu' }).click();
+		await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Admin' }).waitFor();
+		await checkA11y(page);
+		await shot(page, 'shell-account-dark-phone');
+		await page.emulateMedia({ colorScheme: 'light' });
+		await page.setViewportSize({ width: 1280, height: 800 });
 
 		// a write without the CSRF header is refused, from the page itself (cookie sent)
 		const status = await page.evaluate(async () => (await fetch('/api/v1/sessions',
