@@ -12,6 +12,7 @@
 #include "api/suggestions.h"
 #include "api/triage.h"
 #include "api/session.h"
+#include "api/tester.h"
 #include "api/users.h"
 
 typedef void (*route_fn)(request *rq);
@@ -71,6 +72,8 @@ static const route routes[] = {
 	{"PATCH", "/api/v1/users/{}", users_patch},
 	{"POST", "/api/v1/users/{}/link", users_link},
 	{"GET", "/api/v1/projects/{}/people", users_people},
+	{"POST", "/api/v1/projects/{}/board-links", tester_board_link},
+	{"POST", "/api/v1/board/session", tester_board_session},
 };
 
 /* A parameter is a plain name or id (percent escapes are left for the handler to decode):
