@@ -352,7 +352,9 @@ static void test_expired_link_refused(void **state)
 {
 	fixture *f = *state;
 	char token[64], token2[64];
-	browser b;
+	browser b, b2, b3;
+	json_t *v;
+	long st;
 
 	new_link(f, "inst-late", NULL, token);
 	new_link(f, "inst-late", NULL, token2);
@@ -365,6 +367,16 @@ static void test_expired_link_refused(void **state)
 			 0);
 	/* The other one still works. */
 	assert_int_equal(exchange(f, token2, &b, NULL), 200);
+
+	/* Signing out everywhere ends every session of the install, not another install's. */
+	sign_in(f, "inst-late", NULL, &b2);
+	sign_in(f, "inst-else", NULL, &b3);
+	v = call(f, &b, 1, NULL, "DELETE", "/api/v1/sessions", NULL, &st);
+	assert_int_equal(st, 200);
+	assert_int_equal(json_integer_value(json_object_get(v, "ended")), 2);
+	json_decref(v);
+	expect(f, &b2, 0, "GET", "/api/v1/session", NULL, 401);
+	expect(f, &b3, 0, "GET", "/api/v1/session", NULL, 200);
 }
 
 /* ---- what a tester may do ---- */
