@@ -1,4 +1,5 @@
-/* cli_board.c - prosum board: a one-time link that signs this install in to the project's feedback board. */
+/* cli_board.c - prosum board: a one-time link that signs this install in to the project's feedback
+ * board. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

@@ -1,4 +1,5 @@
-/* boardlink.c - prosum_board_link(): a one-time link that signs this install in to its project's board. */
+/* boardlink.c - prosum_board_link(): a one-time link that signs this install in to its project's
+ * board. */
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -44,8 +45,9 @@ int prosum_board_link(char **url_out, prosum_client *client, const char *name)
 	if (!doc)
 		return error_set(PROSUM_EINVALID, "the name must be UTF-8 text");
 	body = json_dumps(doc, JSON_COMPACT);
-	if (!body || buf_printf(&url, "%s/api/v1/projects/%s/board-links", client->dsn.origin,
-				client->dsn.project) != BUF_OK ||
+	if (!body ||
+	    buf_printf(&url, "%s/api/v1/projects/%s/board-links", client->dsn.origin,
+		       client->dsn.project) != BUF_OK ||
 	    buf_printf(&key, "X-Prosum-Key: %s", client->dsn.key) != BUF_OK ||
 	    buf_printf(&install, "X-Prosum-Install: %s", client->install_id) != BUF_OK) {
 		rc = error_set(PROSUM_ENOMEM, "out of memory");
@@ -71,7 +73,8 @@ int prosum_board_link(char **url_out, prosum_client *client, const char *name)
 		if (ans.status == 429 || ans.status == 503)
 			rc = error_set(PROSUM_EBUSY, "server busy: %s", line ? line : "");
 		else if (ans.status == 401 || ans.status == 403 || ans.status == 404)
-			rc = error_set(PROSUM_EAUTH, "server refused the DSN: %s", line ? line : "");
+			rc =
+			    error_set(PROSUM_EAUTH, "server refused the DSN: %s", line ? line : "");
 		else
 			rc = error_set(PROSUM_EHTTP, "server refused: %s", line ? line : "");
 		goto out;

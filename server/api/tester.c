@@ -1,4 +1,5 @@
-/* tester.c - testers on the board: sign-in links from the beta build, tester sessions, and what a call acting for an install needs. */
+/* tester.c - testers on the board: sign-in links from the beta build, tester sessions, and what a
+ * call acting for an install needs. */
 #include "api/tester.h"
 
 #include <stdio.h>
@@ -47,14 +48,14 @@ int tester_name_ok(const char *s)
 	return 1;
 }
 
-int tester_install(apijob *j, const char *named, const char *field, const char **install,
-		   int *rc)
+int tester_install(apijob *j, const char *named, const char *field, const char **install, int *rc)
 {
 	*rc = STORE_OK;
 	if (j->who.kind == AUTH_BY_TESTER) {
 		if (named && strcmp(named, j->who.install_id) != 0) {
 			j->status = 403;
-			j->why = "this sign-in acts for its own install only: leave the install out";
+			j->why =
+			    "this sign-in acts for its own install only: leave the install out";
 			return 1;
 		}
 		*install = j->who.install_id;
@@ -199,9 +200,9 @@ void tester_board_link(request *rq)
 		v = json_object_get(doc, "name");
 		if (v && !json_is_null(v) &&
 		    (!json_is_string(v) || !tester_name_ok(json_string_value(v)))) {
-			conn_reply_error(rq->conn, 422, "invalid_request",
-					 "must be text of 1 to 128 bytes without control characters",
-					 "name");
+			conn_reply_error(
+			    rq->conn, 422, "invalid_request",
+			    "must be text of 1 to 128 bytes without control characters", "name");
 			goto refused;
 		}
 		if (json_is_string(v))
@@ -209,9 +210,9 @@ void tester_board_link(request *rq)
 	}
 	wait = ratelimit_take(rq->board_links, lj->install, strlen(lj->install), now_ms());
 	if (wait) {
-		conn_reply_error_retry(rq->conn, 429, "rate_limited",
-				       "too many sign-in links for this install; wait and try again",
-				       NULL, wait);
+		conn_reply_error_retry(
+		    rq->conn, 429, "rate_limited",
+		    "too many sign-in links for this install; wait and try again", NULL, wait);
 		goto refused;
 	}
 	if (cookie_new_id(id, token) < 0) {
@@ -259,10 +260,11 @@ static void exchange_done(loop_task *t)
 	buf b;
 
 	if (xj->job.result == STORE_NOTFOUND) {
-		conn_reply_error(xj->conn, 422, "invalid_request",
-				 "this sign-in link was used or has expired: ask your beta build for "
-				 "a new one",
-				 "token");
+		conn_reply_error(
+		    xj->conn, 422, "invalid_request",
+		    "this sign-in link was used or has expired: ask your beta build for "
+		    "a new one",
+		    "token");
 		goto out;
 	}
 	if (xj->job.result != STORE_OK) {
@@ -299,8 +301,8 @@ void tester_board_session(request *rq)
 	uint8_t id[COOKIE_ID_LEN];
 
 	if (!rq->creds.origin_ok) {
-		conn_reply_error(rq->conn, 403, NULL, "this request comes from another site (Origin)",
-				 NULL);
+		conn_reply_error(rq->conn, 403, NULL,
+				 "this request comes from another site (Origin)", NULL);
 		return;
 	}
 	if (!http_slice_eq_nocase(rq->http->content_type, "application/json")) {

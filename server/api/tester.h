@@ -1,4 +1,5 @@
-/* tester.h - testers on the board: sign-in links from the beta build, tester sessions, and what a call acting for an install needs. */
+/* tester.h - testers on the board: sign-in links from the beta build, tester sessions, and what a
+ * call acting for an install needs. */
 #ifndef PROSUM_TESTER_H
 #define PROSUM_TESTER_H
 
@@ -38,8 +39,7 @@ int tester_name_ok(const char *s);
  * on `field`. 0 and *install (borrowed from j or `named`), or 1 when the query must return *rc
  * at once (j says the refusal).
  */
-int tester_install(apijob *j, const char *named, const char *field, const char **install,
-		   int *rc);
+int tester_install(apijob *j, const char *named, const char *field, const char **install, int *rc);
 
 /*
  * In a query: take one from `install`'s bucket of `l` when the caller acts as a tester (an ingest

@@ -67,8 +67,9 @@ int store_board_link_use(store_db *db, const uint8_t hash[32], const uint8_t ses
 		return STORE_ERROR;
 	if (sqlite3_changes(db->db) != 1)
 		return STORE_NOTFOUND;
-	s = st_stmt(db, "INSERT INTO sessions(hash, project_id, install_id, tester_name, "
-			"created_at, last_seen_at, expires_at) VALUES (?1, ?2, ?3, ?4, ?5, ?5, ?6)");
+	s = st_stmt(db,
+		    "INSERT INTO sessions(hash, project_id, install_id, tester_name, "
+		    "created_at, last_seen_at, expires_at) VALUES (?1, ?2, ?3, ?4, ?5, ?5, ?6)");
 	if (!s)
 		return STORE_ERROR;
 	sqlite3_bind_blob(s, 1, session_hash, 32, SQLITE_STATIC);

@@ -1,4 +1,5 @@
-/* test_e2e_testers.c - testers signed in to the board by their build: one-time links, tester sessions, their rights and limits, against a real prosumd. */
+/* test_e2e_testers.c - testers signed in to the board by their build: one-time links, tester
+ * sessions, their rights and limits, against a real prosumd. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -17,7 +18,7 @@
 #include "prosum.h"
 
 typedef struct fixture {
-	e2e_server s; /* first, as e2e_fixture_new() wants */
+	e2e_server s;        /* first, as e2e_fixture_new() wants */
 	char other_key[128]; /* the ingest key of project "other" */
 } fixture;
 
@@ -34,8 +35,9 @@ static int setup(void **state)
 	/* Test-only: a cheap work factor for the one person this file signs in. */
 	setenv("PROSUM_TEST_PBKDF2_ITERATIONS", "1000", 1);
 	f = e2e_fixture_new(sizeof(*f), 0);
-	if (!f || e2e_prosumd_secret(&f->s, "project add other", f->other_key,
-				     sizeof(f->other_key)) < 0 ||
+	if (!f ||
+	    e2e_prosumd_secret(&f->s, "project add other", f->other_key, sizeof(f->other_key)) <
+		0 ||
 	    e2e_start(&f->s, NULL) < 0) {
 		e2e_fixture_free(f);
 		return -1;
@@ -120,9 +122,8 @@ static long exchange(fixture *f, const char *token, browser *b, json_t **answer)
 	long st;
 
 	snprintf(body, sizeof(body), "{\"token\":\"%s\"}", token);
-	assert_int_equal(e2e_request(&f->s, "POST", "/api/v1/board/session", h, body, strlen(body),
-				     &r),
-			 0);
+	assert_int_equal(
+	    e2e_request(&f->s, "POST", "/api/v1/board/session", h, body, strlen(body), &r), 0);
 	st = r.status;
 	v = e2e_json(&r);
 	if (st == 200) {
@@ -237,10 +238,13 @@ static void test_link_signs_in_once(void **state)
 	assert_int_equal(e2e_sql_int(&f->s, "SELECT count(*) FROM board_links WHERE install_id = "
 					    "'inst-ada' AND length(hash) = 32 AND used_at IS NULL"),
 			 1);
-	snprintf(sql, sizeof(sql), "SELECT count(*) FROM board_links WHERE hash = CAST('%s' AS "
-				   "BLOB) OR name = '%s'", token, token);
+	snprintf(sql, sizeof(sql),
+		 "SELECT count(*) FROM board_links WHERE hash = CAST('%s' AS "
+		 "BLOB) OR name = '%s'",
+		 token, token);
 	assert_int_equal(e2e_sql_int(&f->s, sql), 0);
-	assert_int_equal(e2e_sql_int(&f->s, "SELECT expires_at - created_at FROM board_links"), 600);
+	assert_int_equal(e2e_sql_int(&f->s, "SELECT expires_at - created_at FROM board_links"),
+			 600);
 
 	assert_int_equal(exchange(f, token, &b, &v), 200);
 	assert_string_equal(e2e_str(v, "kind", NULL), "tester");
@@ -266,15 +270,16 @@ static void test_link_signs_in_once(void **state)
 		const char *h[] = {"Content-Type: application/json", NULL};
 
 		snprintf(body, sizeof(body), "{\"token\":\"%s\"}", token);
-		assert_int_equal(e2e_request(&f->s, "POST", "/api/v1/board/session", h, body,
-					     strlen(body), &r),
-				 0);
+		assert_int_equal(
+		    e2e_request(&f->s, "POST", "/api/v1/board/session", h, body, strlen(body), &r),
+		    0);
 		assert_int_equal(r.status, 422);
 		v = e2e_json(&r);
 		assert_string_equal(e2e_str(v, "error", "field"), "token");
-		assert_string_equal(e2e_str(v, "error", "message"),
-				    "this sign-in link was used or has expired: ask your beta build "
-				    "for a new one");
+		assert_string_equal(
+		    e2e_str(v, "error", "message"),
+		    "this sign-in link was used or has expired: ask your beta build "
+		    "for a new one");
 		json_decref(v);
 		e2e_response_free(&r);
 	}
@@ -292,9 +297,9 @@ static void test_link_signs_in_once(void **state)
 	{
 		const char *h[] = {"Content-Type: application/json", "X-Prosum-Install: inst-ada",
 				   NULL};
-		assert_int_equal(e2e_request(&f->s, "POST", "/api/v1/projects/demo/board-links", h,
-					     NULL, 0, &r),
-				 0);
+		assert_int_equal(
+		    e2e_request(&f->s, "POST", "/api/v1/projects/demo/board-links", h, NULL, 0, &r),
+		    0);
 		assert_int_equal(r.status, 401);
 		e2e_response_free(&r);
 	}
@@ -304,9 +309,9 @@ static void test_link_signs_in_once(void **state)
 		const char *h[] = {kh, NULL};
 
 		snprintf(kh, sizeof(kh), "X-Prosum-Key: %s", f->s.key);
-		assert_int_equal(e2e_request(&f->s, "POST", "/api/v1/projects/demo/board-links", h,
-					     NULL, 0, &r),
-				 0);
+		assert_int_equal(
+		    e2e_request(&f->s, "POST", "/api/v1/projects/demo/board-links", h, NULL, 0, &r),
+		    0);
 		assert_int_equal(r.status, 422);
 		v = e2e_json(&r);
 		assert_string_equal(e2e_str(v, "error", "field"), "X-Prosum-Install");
@@ -335,9 +340,8 @@ static void test_link_signs_in_once(void **state)
 	{
 		const char *h[] = {"Content-Type: application/json", NULL};
 
-		assert_int_equal(e2e_request(&f->s, "POST", "/api/v1/password", h, body,
-					     strlen(body), &r),
-				 0);
+		assert_int_equal(
+		    e2e_request(&f->s, "POST", "/api/v1/password", h, body, strlen(body), &r), 0);
 		assert_int_equal(r.status, 200);
 		v = e2e_json(&r);
 		assert_string_equal(e2e_str(v, "kind", NULL), "person");
@@ -462,9 +466,10 @@ static void test_tester_votes_posts_replies(void **state)
 	assert_int_equal(e2e_sql_int(&f->s, "SELECT count(*) FROM votes v JOIN suggestions s ON "
 					    "s.id = v.suggestion_id WHERE s.num = 3"),
 			 2);
-	assert_int_equal(e2e_sql_int(&f->s, "SELECT count(*) FROM votes v JOIN suggestions s ON "
-					    "s.id = v.suggestion_id WHERE s.num = 3 AND v.install_id "
-					    "= 'inst-bo' AND v.tester_name = 'Bo'"),
+	assert_int_equal(e2e_sql_int(&f->s,
+				     "SELECT count(*) FROM votes v JOIN suggestions s ON "
+				     "s.id = v.suggestion_id WHERE s.num = 3 AND v.install_id "
+				     "= 'inst-bo' AND v.tester_name = 'Bo'"),
 			 1);
 	/* Voting for another install is refused; so is a vote without the CSRF header. */
 	expect(f, &b, 1, "POST", "/api/v1/projects/demo/suggestions/S-1/votes",
@@ -615,8 +620,8 @@ static void test_links_from_library_cli_and_app(void **state)
 	/* The beta app's Feedback board action. */
 	snprintf(spool, sizeof(spool), "%s/spool-app", f->s.dir);
 	assert_int_equal(e2e_sh(out, sizeof(out),
-				"PROSUM_CACERT='%s' PROSUM_SPOOL='%s' '%s' --dsn '%s' board", f->s.cacert,
-				spool, BETA_APP_PATH, f->s.dsn),
+				"PROSUM_CACERT='%s' PROSUM_SPOOL='%s' '%s' --dsn '%s' board",
+				f->s.cacert, spool, BETA_APP_PATH, f->s.dsn),
 			 0);
 	assert_int_equal(strncmp(out, "feedback board: https://", 24), 0);
 	token_of(out, token);
