@@ -8,9 +8,11 @@
 #include "api/admin_projects.h"
 #include "api/admin_tokens.h"
 #include "api/ingest.h"
+#include "api/pages.h"
 #include "api/releases.h"
 #include "api/suggestions.h"
 #include "api/triage.h"
+#include "web/static.h"
 #include "api/session.h"
 #include "api/tester.h"
 #include "api/users.h"
@@ -74,6 +76,9 @@ static const route routes[] = {
 	{"GET", "/api/v1/projects/{}/people", users_people},
 	{"POST", "/api/v1/projects/{}/board-links", tester_board_link},
 	{"POST", "/api/v1/board/session", tester_board_session},
+	{"GET", "/api/v1/projects/{}/overview", pages_overview},
+	{"GET", "/api/v1/projects/{}/groups/{}/stats", pages_group_stats},
+	{"GET", "/api/v1/projects/{}/reports/{}/source", pages_report_source},
 };
 
 /* A parameter is a plain name or id (percent escapes are left for the handler to decode):
@@ -152,6 +157,11 @@ void router_dispatch(request *rq)
 	}
 	if (allow.len == 0) {
 		buf_free(&allow);
+		/* Every other page is the web app's (its own router reads the path). */
+		if (web_static_owns(rq->http)) {
+			web_static_serve(rq);
+			return;
+		}
 		conn_reply_error(rq->conn, 404, "not_found", "no such endpoint", NULL);
 		return;
 	}
