@@ -1,15 +1,41 @@
 /* apijob.c - the shape every store-backed API call shares: authorise, run its query on a store thread, answer. */
 #include "api/apijob.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "config.h"
+
+/* A visitor of a public project (apijob_init_visitor()): 0 and *project_id, else the status. */
+static int visitor_allow(apijob *j, store_db *db, int64_t *project_id)
+{
+	int rc = store_board_public(db, j->project, project_id);
+
+	memset(&j->who, 0, sizeof(j->who));
+	snprintf(j->who.actor, sizeof(j->who.actor), "visitor");
+	if (rc == STORE_OK)
+		return 0;
+	j->why = rc == STORE_NOTFOUND ? "no such project" : "the store is unavailable";
+	return rc == STORE_NOTFOUND ? 404 : 503;
+}
+
+/* May a refused credential read as a visitor? Another project's, or an ended session alone. */
+static int visitor_fallback(const apijob *j)
+{
+	return j->visitor && (j->status == 403 ||
+			      (j->status == 401 && j->creds.has_session && !j->creds.has_key &&
+			       !j->creds.has_token));
+}
 
 static int apijob_run(store_job *job, store_db *db)
 {
 	apijob *j = (apijob *)job;
 	int64_t project_id = 0;
 
+	if (j->visitor && !auth_has_any(&j->creds)) {
+		j->status = visitor_allow(j, db, &project_id);
+		goto allowed;
+	}
 	j->status = auth_resolve(db, &j->creds, &j->who, &j->why);
 	if (!j->status && j->global)
 		j->status = auth_allow_global(&j->who, j->need == AUTH_INGEST ? AUTH_DEVELOPER : j->need,
@@ -17,6 +43,9 @@ static int apijob_run(store_job *job, store_db *db)
 	else if (!j->status)
 		j->status = auth_allow_project(db, &j->who, j->project, j->need, &project_id,
 					       &j->why);
+	if (visitor_fallback(j))
+		j->status = visitor_allow(j, db, &project_id);
+allowed:
 	if (j->status)
 		return STORE_OK; /* nothing done; the refusal is answered by apijob_reply() */
 	memcpy(j->actor, j->who.actor, sizeof(j->actor));
@@ -39,6 +68,27 @@ int apijob_init(apijob *j, request *rq, int need, apijob_query query, const char
 	j->creds = rq->creds;
 	memcpy(j->project, rq->params[0], sizeof(j->project));
 	j->need = need;
+	j->query = query;
+	j->release = release;
+	j->notfound = notfound;
+	j->job.run = apijob_run;
+	j->job.task.fn = apijob_done;
+	buf_init(&j->text, PROSUM_MAX_TEXT_ANSWER);
+	return 0;
+}
+
+int apijob_init_visitor(apijob *j, request *rq, apijob_query query, const char *notfound,
+			void (*release)(apijob *j))
+{
+	if (!auth_has_any(&rq->creds) && rq->creds.malformed) {
+		conn_reply_error(rq->conn, 401, NULL, "malformed credentials", NULL);
+		return -1;
+	}
+	j->conn = rq->conn;
+	j->creds = rq->creds;
+	memcpy(j->project, rq->params[0], sizeof(j->project));
+	j->need = AUTH_INGEST;
+	j->visitor = 1;
 	j->query = query;
 	j->release = release;
 	j->notfound = notfound;

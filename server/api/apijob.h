@@ -38,6 +38,8 @@ struct apijob {
 				  * ignored, the query gets project_id 0 and narrows by who.project_id */
 	int unlimited;           /* with global: a credential limited to a project is refused */
 	auth_identity who;       /* the caller, once authorised (role, project limit, user) */
+	int visitor;             /* set by apijob_init_visitor(): a public read; who.kind is then
+				  * 0 when the caller is a visitor (no credential, public project) */
 	char reason[256];
 	const char *field;
 	int retry_after;         /* with status 429: the seconds to wait (0: say 1) */
@@ -54,6 +56,16 @@ struct apijob {
  */
 int apijob_init(apijob *j, request *rq, int need, apijob_query query, const char *notfound,
 		void (*release)(apijob *j));
+/*
+ * apijob_init() for the community's public reads: a request without credentials is a
+ * visitor, allowed on a public project only (who.kind 0, role 0, actor "visitor"; a private
+ * or missing project is 404 "no such project"). A request with credentials needs what
+ * AUTH_INGEST needs (any credential allowed on the project, as today); when that refuses
+ * it for another project (403), or only a person's ended session was sent (401), it reads
+ * as a visitor instead. Malformed credentials are refused (401) at once.
+ */
+int apijob_init_visitor(apijob *j, request *rq, apijob_query query, const char *notfound,
+			void (*release)(apijob *j));
 /* Hand the job to the store (write: the writer, in a transaction). On refusal the
  * 503 is answered and the job released. */
 void apijob_submit(apijob *j, int write);

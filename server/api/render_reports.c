@@ -89,11 +89,13 @@ int render_thread(const store_thread *t, json_t *item)
 	}
 	for (i = 0; i < t->ncomments; i++)
 		json_array_append_new(
-		    comments, json_pack("{s:o,s:o,s:o,s:s}", "author",
+		    comments, json_pack("{s:I,s:o,s:o,s:o,s:s,s:b}", "id",
+					(json_int_t)t->comments[i].id, "author",
 					text_or_null(t->comments[i].author), "body",
 					text_or_null(t->comments[i].body), "at",
 					reply_time(t->comments[i].at), "from",
-					t->comments[i].from_tester ? "tester" : "team"));
+					t->comments[i].from_tester ? "tester" : "team", "hidden",
+					t->comments[i].hidden));
 	for (i = 0; i < t->nhistory; i++)
 		json_array_append_new(
 		    history, json_pack("{s:o,s:o,s:o,s:o,s:o}", "actor",

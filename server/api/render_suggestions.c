@@ -138,14 +138,14 @@ static int mine_comment(void *ctx, const store_thread_entry *c)
 	if (!m->thread)
 		return 0;
 	if (m->reports_done)
-		json_array_append_new(m->thread, json_pack("{s:o,s:o}", "body",
-							   text_or_null(c->body), "at",
+		json_array_append_new(m->thread, json_pack("{s:I,s:o,s:o}", "id", (json_int_t)c->id,
+							   "body", text_or_null(c->body), "at",
 							   reply_time(c->at)));
 	else
 		json_array_append_new(m->thread,
-				      json_pack("{s:o,s:o,s:s}", "body", text_or_null(c->body), "at",
-						reply_time(c->at), "from",
-						c->from_tester ? "you" : "team"));
+				      json_pack("{s:I,s:o,s:o,s:s}", "id", (json_int_t)c->id, "body",
+						text_or_null(c->body), "at", reply_time(c->at),
+						"from", c->from_tester ? "you" : "team"));
 	return 0;
 }
 

@@ -7,6 +7,7 @@
 #include "api/admin_keys.h"
 #include "api/admin_projects.h"
 #include "api/admin_tokens.h"
+#include "api/board.h"
 #include "api/ingest.h"
 #include "api/pages.h"
 #include "api/releases.h"
@@ -76,6 +77,13 @@ static const route routes[] = {
 	{"GET", "/api/v1/projects/{}/people", users_people},
 	{"POST", "/api/v1/projects/{}/board-links", tester_board_link},
 	{"POST", "/api/v1/board/session", tester_board_session},
+	{"GET", "/api/v1/projects/{}/board", board_list},
+	{"GET", "/api/v1/projects/{}/board/{}", board_get},
+	{"GET", "/api/v1/projects/{}/shipped", board_shipped},
+	{"GET", "/api/v1/projects/{}/fame", board_fame},
+	{"GET", "/api/v1/projects/{}/testers/{}", board_profile},
+	{"PATCH", "/api/v1/projects/{}/comments/{}", board_comment_patch},
+	{"POST", "/api/v1/projects/{}/suggestions/{}/comments", board_comment_add},
 	{"GET", "/api/v1/projects/{}/overview", pages_overview},
 	{"GET", "/api/v1/projects/{}/groups/{}/stats", pages_group_stats},
 	{"GET", "/api/v1/projects/{}/reports/{}/source", pages_report_source},

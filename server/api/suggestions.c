@@ -35,6 +35,7 @@ typedef struct sugg_job {
 	int64_t num, since;
 	int add;
 	struct ratelimit *rate; /* votes, suggestions, comments per install */
+	int hidden, pinned; /* PATCH: 0 or 1, -1 when not sent (store_board_moderate) */
 } sugg_job;
 
 static void sugg_release(apijob *j)
@@ -420,6 +421,9 @@ static int patch_query(apijob *j, store_db *db, int64_t project_id)
 		sj->api.field = sj->change.duplicate_of ? "duplicate_of" : "shipped_in";
 	if (rc == STORE_CONFLICT && strncmp(sj->api.reason, "S-", 2) == 0)
 		sj->api.field = "shipped_in"; /* git decided where it shipped */
+	if (rc == STORE_OK && (sj->hidden >= 0 || sj->pinned >= 0))
+		rc = store_board_moderate(db, project_id, sj->num, sj->hidden, sj->pinned,
+					  sj->api.actor, (int64_t)time(NULL));
 	if (rc != STORE_OK)
 		return rc;
 	return render_suggestion_get(db, project_id, sj->num, &sj->api.answer);
@@ -427,7 +431,8 @@ static int patch_query(apijob *j, store_db *db, int64_t project_id)
 
 void suggestions_patch(request *rq)
 {
-	sugg_job *sj = job_new(rq, AUTH_RELEASE, patch_query);
+	/* hidden and pinned need a developer; the other members a release manager (below) */
+	sugg_job *sj = job_new(rq, AUTH_DEVELOPER, patch_query);
 	store_suggestion_change *c;
 	const char *key;
 	json_t *v;
@@ -435,6 +440,7 @@ void suggestions_patch(request *rq)
 	if (!sj)
 		return;
 	c = &sj->change;
+	sj->hidden = sj->pinned = -1;
 	if (reply_parse_id(rq->params[1], 'S', &sj->num) < 0)
 		sj->num = 0;
 	if (body_object(rq, sj) < 0)
@@ -469,11 +475,21 @@ void suggestions_patch(request *rq)
 				       key);
 				goto refused;
 			}
+		} else if (strcmp(key, "hidden") == 0 || strcmp(key, "pinned") == 0) {
+			if (!json_is_boolean(v)) {
+				refuse(rq, 422, "invalid_request", "must be true or false", key);
+				goto refused;
+			}
+			*(key[0] == 'h' ? &sj->hidden : &sj->pinned) = json_is_true(v);
+			continue;
 		} else {
 			refuse(rq, 422, "invalid_request",
-			       "unknown field; known: status, duplicate_of, shipped_in, comment", key);
+			       "unknown field; known: status, duplicate_of, shipped_in, comment, "
+			       "hidden, pinned",
+			       key);
 			goto refused;
 		}
+		sj->api.need = AUTH_RELEASE;
 	}
 	apijob_submit(&sj->api, 1);
 	return;

@@ -225,6 +225,8 @@ typedef struct store_comment {
 	const char *body;
 	int64_t at;
 	int from_tester; /* 1: a tester's reply, 0: the team's comment */
+	int64_t id;      /* the comment's id (PATCH .../comments/{id}) */
+	int hidden;      /* hidden by the team (store_board_comment_hide) */
 } store_comment;
 
 typedef struct store_history_entry {
@@ -510,6 +512,7 @@ typedef struct store_thread_entry {
 	const char *body;
 	int64_t at;
 	int from_tester;         /* 1: the tester's own reply */
+	int64_t id;              /* the comment's id */
 } store_thread_entry;
 
 /*
@@ -718,6 +721,112 @@ int store_token_each(store_db *db, int64_t project_id, int64_t id,
 /* Revoke token `id`, which must be limited to `project_id` unless that is 0: STORE_NOTFOUND
  * when there is no such token (for that project), STORE_CONFLICT when revoked already. */
 int store_token_revoke_in(store_db *db, int64_t id, int64_t project_id, int64_t now);
+
+/* ---- The community board: public reads and moderation (store_board.c) ----
+ * Rows are borrowed by the callback (valid during the call); a non-zero return stops the
+ * read with STORE_ERROR. `team` 1: hidden items are included (marked); 0: left out. */
+
+/* The project `name` when it is public: STORE_OK and *id, else STORE_NOTFOUND. */
+int store_board_public(store_db *db, const char *name, int64_t *id);
+
+#define STORE_BOARD_VOTES 0    /* most votes first */
+#define STORE_BOARD_TRENDING 1 /* most votes since `since` first */
+#define STORE_BOARD_NEWEST 2   /* newest first */
+
+typedef struct store_board_filter {
+	const char *status; /* NULL: all but duplicates; "under_review" takes "new" too */
+	const char *q;      /* full-text, as the suggestions list */
+	int sort;           /* STORE_BOARD_*; pinned ones come first in every sort */
+	int team;
+	int64_t since;      /* votes cast at or after it are votes_7d */
+	int64_t offset;     /* cursor */
+	int limit;
+} store_board_filter;
+
+typedef struct store_board_row {
+	int64_t num;
+	const char *title;
+	const char *status;
+	int64_t votes;
+	int64_t votes_7d;
+	const char *shipped_in;
+	int64_t created_at;
+	int pinned;
+	int hidden;
+	int64_t comments;     /* comments shown (team: all) */
+	int64_t duplicate_of; /* 0: none */
+	const char *body;     /* store_board_get only */
+	const char *author;   /* store_board_get only: the credited name, NULL: none */
+	int voted;            /* store_board_get with an install: it voted for it */
+} store_board_row;
+
+/* A page of the board: fn per row; *next the offset of the next page or 0. */
+int store_board_list(store_db *db, int64_t project_id, const store_board_filter *f,
+		     int (*fn)(void *ctx, const store_board_row *r), void *ctx, int64_t *next);
+/* One suggestion of the board (install may be NULL: voted stays 0), then merged(ctx, S-n) for
+ * each duplicate merged into it. STORE_NOTFOUND when none (or hidden and not `team`). */
+int store_board_get(store_db *db, int64_t project_id, int64_t num, const store_board_filter *f,
+		    const char *install, int (*fn)(void *ctx, const store_board_row *r),
+		    int (*merged)(void *ctx, int64_t num), void *ctx);
+/* Hide or show (hidden 0/1, -1 keeps), pin or unpin (pinned likewise) suggestion `num`, each
+ * change in its history. STORE_NOTFOUND. Call inside a write transaction. */
+int store_board_moderate(store_db *db, int64_t project_id, int64_t num, int hidden, int pinned,
+			 const char *actor, int64_t now);
+
+/* A comment as moderation shows it. */
+typedef struct store_board_comment {
+	int64_t id;
+	char type;        /* 'R', 'G' or 'S': what it was written on */
+	int64_t num;
+	const char *author;
+	const char *body;
+	int64_t at;
+	int from_tester;
+	int hidden;
+	const char *hidden_by;
+	int64_t hidden_at;
+} store_board_comment;
+/* Hide (1) or show (0) comment `id` of the project, noted in its item's history as
+ * "hidden_comment"; then fn with the comment. STORE_NOTFOUND. Write transaction. */
+int store_board_comment_hide(store_db *db, int64_t project_id, int64_t id, int hidden,
+			     const char *actor, int64_t now,
+			     int (*fn)(void *ctx, const store_board_comment *c), void *ctx);
+/* A comment on suggestion `num`: the team's (install_id NULL) or a tester's; *id the new
+ * comment. STORE_NOTFOUND when there is no such suggestion (or it is hidden from a tester).
+ * Write transaction. */
+int store_board_comment_add(store_db *db, int64_t project_id, int64_t num, const char *author,
+			    const char *install_id, const char *body, int64_t now, int64_t *id);
+
+/* A credited name and what it contributed (opted-in contributions only). */
+typedef struct store_fame_row {
+	const char *name;
+	int64_t reports_fixed;       /* reports sent under the name that a release fixed */
+	int64_t suggestions_shipped; /* suggestions sent under the name that shipped */
+	int64_t votes_shipped;       /* votes cast under the name on others' shipped suggestions */
+} store_fame_row;
+/* Credited names of `release` (NULL: every release), fn once each by name; *others the
+ * installs that contributed without a credited name. STORE_NOTFOUND: no such release. */
+int store_board_fame(store_db *db, int64_t project_id, const char *release, const char *name,
+		     int (*fn)(void *ctx, const store_fame_row *r), void *ctx, int64_t *others);
+
+/* store_board_shipped calls, per release newest first: release(), then suggestion() per
+ * suggestion it shipped (most votes first), fixed() per group it fixed, credited() per
+ * credited name (as store_board_fame) and others() once. */
+typedef struct store_shipped_fns {
+	int (*release)(void *ctx, const char *name, int64_t created_at);
+	int (*suggestion)(void *ctx, int64_t num, const char *title, int64_t votes);
+	int (*fixed)(void *ctx, int64_t group_num, const char *title, int64_t reports);
+	int (*credited)(void *ctx, const char *name);
+	int (*others)(void *ctx, int64_t others);
+} store_shipped_fns;
+int store_board_shipped(store_db *db, int64_t project_id, const store_shipped_fns *fns,
+			void *ctx);
+
+/* What was sent under credited name `name`: suggestion() per visible suggestion, fixed() per
+ * report a release fixed (title and release). */
+int store_board_profile(store_db *db, int64_t project_id, const char *name,
+			int (*suggestion)(void *ctx, const store_board_row *r),
+			int (*fixed)(void *ctx, const char *title, const char *release), void *ctx);
 
 /* ---- People, their one-time links and sessions (store_users.c) ---- */
 

@@ -36,7 +36,7 @@ int store_thread_load(store_db *db, int64_t project_id, char type, int64_t num, 
 		      store_thread *out)
 {
 	sqlite3_stmt *s = st_stmt(
-	    db, "SELECT author, body, created_at, install_id IS NOT NULL FROM comments "
+	    db, "SELECT author, body, created_at, install_id IS NOT NULL, id, hidden FROM comments "
 		"WHERE project_id = ?1 AND target_type = ?2 AND target_num = ?3 ORDER BY id");
 	char t[2] = {type, '\0'};
 	store_comment *c;
@@ -58,6 +58,8 @@ int store_thread_load(store_db *db, int64_t project_id, char type, int64_t num, 
 		c->body = st_col_dup(a, s, 1);
 		c->at = sqlite3_column_int64(s, 2);
 		c->from_tester = sqlite3_column_int(s, 3);
+		c->id = sqlite3_column_int64(s, 4);
+		c->hidden = sqlite3_column_int(s, 5);
 	}
 	sqlite3_reset(s);
 	if (rc != SQLITE_DONE || a->failed)

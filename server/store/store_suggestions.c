@@ -354,10 +354,10 @@ int store_suggestion_patch(store_db *db, int64_t project_id, int64_t num,
 static int report_thread(store_db *db, int64_t project_id, int64_t num, int64_t group_num,
 			 const store_mine_fns *fns, void *ctx)
 {
-	sqlite3_stmt *s = st_stmt(db, "SELECT body, created_at, install_id IS NOT NULL FROM comments "
+	sqlite3_stmt *s = st_stmt(db, "SELECT body, created_at, install_id IS NOT NULL, id FROM comments "
 				"WHERE project_id = :p AND ((target_type = 'R' AND target_num = :r) OR "
 				"(target_type = 'G' AND target_num = :g AND install_id IS NULL)) "
-				"ORDER BY id");
+				"AND (hidden = 0 OR install_id IS NOT NULL) ORDER BY id");
 	store_thread_entry e;
 	int rc = 0;
 
@@ -370,6 +370,7 @@ static int report_thread(store_db *db, int64_t project_id, int64_t num, int64_t 
 		e.body = st_col_text(s, 0);
 		e.at = sqlite3_column_int64(s, 1);
 		e.from_tester = sqlite3_column_int(s, 2);
+		e.id = sqlite3_column_int64(s, 3);
 		rc = fns->comment(ctx, &e);
 	}
 	sqlite3_reset(s);
@@ -381,8 +382,9 @@ static int team_comments(store_db *db, int64_t project_id, const char *type, int
 			 const store_mine_fns *fns, void *ctx)
 {
 	sqlite3_stmt *s = st_stmt(
-	    db, "SELECT author, body, created_at, install_id IS NOT NULL FROM comments "
-		"WHERE project_id = ?1 AND target_type = ?2 AND target_num = ?3 ORDER BY id");
+	    db, "SELECT author, body, created_at, install_id IS NOT NULL, id FROM comments "
+		"WHERE project_id = ?1 AND target_type = ?2 AND target_num = ?3 AND hidden = 0 "
+		"ORDER BY id");
 	store_thread_entry e;
 	int rc = 0;
 
@@ -395,6 +397,7 @@ static int team_comments(store_db *db, int64_t project_id, const char *type, int
 		e.body = st_col_text(s, 1);
 		e.at = sqlite3_column_int64(s, 2);
 		e.from_tester = sqlite3_column_int(s, 3);
+		e.id = sqlite3_column_int64(s, 4);
 		rc = fns->comment(ctx, &e);
 	}
 	sqlite3_reset(s);
@@ -448,7 +451,8 @@ int store_mine(store_db *db, int64_t project_id, const char *install_id, int64_t
 	s = st_stmt(db, "SELECT " SUGGESTION_COLUMNS ", s.install_id IS :i, EXISTS (SELECT 1 FROM votes "
 		  "v WHERE v.suggestion_id = s.id AND v.install_id = :i) "
 		  "FROM suggestions s WHERE s.project_id = :p AND "
-		  "s.updated_at >= :since AND (s.install_id = :i OR s.id IN (SELECT suggestion_id "
+		  "s.updated_at >= :since AND (s.hidden = 0 OR s.install_id = :i) AND "
+		  "(s.install_id = :i OR s.id IN (SELECT suggestion_id "
 		  "FROM votes WHERE install_id = :i)) ORDER BY s.num DESC LIMIT 500");
 	if (!s)
 		return STORE_ERROR;
