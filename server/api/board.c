@@ -8,6 +8,7 @@
 
 #include "api/apijob.h"
 #include "api/reply.h"
+#include "api/tester.h"
 #include "config.h"
 #include "model/jsonbody.h"
 #include "model/workflow.h"
@@ -28,6 +29,7 @@ typedef struct board_job {
 	int64_t num;        /* S-n, or a comment's id */
 	int hidden;
 	json_t *merged;     /* borrowed from the answer while it is read */
+	struct ratelimit *rate; /* testers' comments per install */
 } board_job;
 
 int board_is_team(const apijob *j)
@@ -50,6 +52,10 @@ static board_job *job_new(request *rq, int need, apijob_query query, int visitor
 
 	if (rq->creds.has_key && conn_rate_key(rq->conn, rq->creds.key) < 0)
 		return NULL;
+	/* Testers' comments (not the team's tokens) per address, as votes and suggestions. */
+	if (need == AUTH_INGEST && rq->creds.unsafe && !rq->creds.has_token &&
+	    conn_rate_board(rq->conn) < 0)
+		return NULL;
 	bj = calloc(1, sizeof(*bj));
 	if (!bj) {
 		apijob_reply_error(rq->conn, PE_NOMEM, "out of memory", NULL);
@@ -62,6 +68,7 @@ static board_job *job_new(request *rq, int need, apijob_query query, int visitor
 		free(bj);
 		return NULL;
 	}
+	bj->rate = rq->board_install;
 	return bj;
 }
 
@@ -289,6 +296,8 @@ static int get_query(apijob *j, store_db *db, int64_t project_id)
 	bj->f.team = board_is_team(j);
 	if (j->who.kind != AUTH_BY_KEY)
 		bj->install[0] = '\0'; /* the install is a tester's own to name */
+	if (j->who.kind == AUTH_BY_TESTER) /* signed in by a board link: its session's */
+		snprintf(bj->install, sizeof(bj->install), "%s", j->who.install_id);
 	rc = store_board_get(db, project_id, bj->num, &bj->f, bj->install[0] ? bj->install : NULL,
 			     get_row, get_merged, bj);
 	if (rc != STORE_OK)
@@ -427,13 +436,24 @@ static int comment_add_query(apijob *j, store_db *db, int64_t project_id)
 	int64_t now = (int64_t)time(NULL), id;
 	int rc;
 
-	if (!team && (j->who.kind != AUTH_BY_KEY || !bj->install[0])) {
+	if (!team && j->who.kind == AUTH_BY_TESTER) {
+		/* A tester's session comments as its own install, credited as its link asked. */
+		const char *own;
+
+		if (tester_install(j, NULL, "X-Prosum-Install", &own, &rc))
+			return rc;
+		snprintf(bj->install, sizeof(bj->install), "%s", own);
+		if (!bj->credit && j->who.tester_name[0])
+			author = bj->credit = j->who.tester_name;
+	} else if (!team && (j->who.kind != AUTH_BY_KEY || !bj->install[0])) {
 		j->status = j->who.kind == AUTH_BY_KEY ? 422 : 403;
 		j->why = j->who.kind == AUTH_BY_KEY
 			     ? "send X-Prosum-Install: the install's id"
 			     : "this needs a team credential, or an ingest key with X-Prosum-Install";
 		return STORE_OK;
 	}
+	if (!team && tester_rate(j, bj->rate, bj->install))
+		return STORE_OK;
 	rc = store_board_comment_add(db, project_id, bj->num, author, team ? NULL : bj->install,
 				     bj->body, now, &id);
 	if (rc != STORE_OK)

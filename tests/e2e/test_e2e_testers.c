@@ -471,6 +471,21 @@ static void test_tester_votes_posts_replies(void **state)
 				     "s.id = v.suggestion_id WHERE s.num = 3 AND v.install_id "
 				     "= 'inst-bo' AND v.tester_name = 'Bo'"),
 			 1);
+	/* The board shows the tester its own vote, on its project though it is private. */
+	v = call(f, &b, 0, NULL, "GET", "/api/v1/projects/demo/board/S-3", NULL, &st);
+	assert_int_equal(st, 200);
+	assert_true(json_is_true(json_object_get(v, "voted")));
+	json_decref(v);
+	expect(f, &b, 0, "GET", "/api/v1/projects/demo/board", NULL, 200);
+	/* It comments on a suggestion as its install, credited as its link asked. */
+	v = call(f, &b, 1, NULL, "POST", "/api/v1/projects/demo/suggestions/S-3/comments",
+		 "{\"body\":\"Yes, tabs please\"}", &st);
+	assert_int_equal(st, 201);
+	assert_string_equal(e2e_str(v, "from", NULL), "tester");
+	assert_string_equal(e2e_str(v, "author", NULL), "Bo");
+	json_decref(v);
+	expect(f, &b, 0, "POST", "/api/v1/projects/demo/suggestions/S-3/comments",
+	       "{\"body\":\"Forged\"}", 403);
 	/* Voting for another install is refused; so is a vote without the CSRF header. */
 	expect(f, &b, 1, "POST", "/api/v1/projects/demo/suggestions/S-1/votes",
 	       "{\"install_id\":\"inst-cy\"}", 403);
@@ -538,8 +553,10 @@ static void test_tester_votes_posts_replies(void **state)
 					    "'planned'"),
 			 0);
 	assert_int_equal(e2e_sql_int(&f->s, "SELECT count(*) FROM reports"), 2);
-	/* Nor another project, existing or not: the same refusal. */
+	/* Nor another project, existing or not: the same refusal; its board is a visitor's (a
+	 * private project shows nothing). */
 	expect(f, &b, 0, "GET", "/api/v1/projects/other/mine", NULL, 403);
+	expect(f, &b, 0, "GET", "/api/v1/projects/other/board", NULL, 404);
 	expect(f, &b, 1, "POST", "/api/v1/projects/other/suggestions/S-1/votes", NULL, 403);
 	expect(f, &b, 0, "GET", "/api/v1/projects/nosuch/mine", NULL, 403);
 }
