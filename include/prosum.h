@@ -425,6 +425,23 @@ int prosum_vote_submit(char *uuid_out, prosum_client *client, const char *sugges
  */
 int prosum_flush(prosum_client *client, long timeout_ms);
 
+/*
+ * Ask the server for a link that signs this install in to its project's
+ * feedback board in a browser, and wait for the answer (nothing is queued).
+ * The link is made with the DSN's ingest key and the client's install id,
+ * over the client's CA/pin options and timeouts. It works once, within 10
+ * minutes: open it (or show it to the tester) now, and ask again the next
+ * time. `name` (may be NULL) is the credit name the tester opted in to: their
+ * votes and suggestions on the board carry it. On 0, *url_out is
+ * "https://HOST:PORT/p/PROJECT/board/signin#TOKEN", owned by the caller:
+ * free() it. The token is a secret until used: do not log it.
+ * PROSUM_EINVALID (no client or url_out, bad name), PROSUM_EAUTH (401, 403,
+ * 404: the key or the project), PROSUM_EBUSY (429: too many links for this
+ * install; 503), PROSUM_EHTTP, PROSUM_ENETWORK, PROSUM_ETLS, PROSUM_ETIMEOUT,
+ * PROSUM_EPROTOCOL (no https link in the answer), PROSUM_ENOMEM. Thread-safe.
+ */
+int prosum_board_link(char **url_out, prosum_client *client, const char *name);
+
 /* ------------------------------------------------------------------------ */
 /* Crash handler                                                              */
 

@@ -33,6 +33,13 @@
 #define PROSUM_SIGNIN_BURST_IP 10.0
 #define PROSUM_SIGNIN_RATE_NAME (1.0 / 30)   /* failed sign-ins per second per name */
 #define PROSUM_SIGNIN_BURST_NAME 5.0
+#define PROSUM_BOARD_RATE_INSTALL (1.0 / 10) /* votes, suggestions, comments per second per install */
+#define PROSUM_BOARD_BURST_INSTALL 30.0
+#define PROSUM_BOARD_RATE_IP (1.0 / 2)       /* the same per client address */
+#define PROSUM_BOARD_BURST_IP 120.0
+#define PROSUM_BOARD_LINK_RATE (1.0 / 60)    /* board sign-in links per second per install */
+#define PROSUM_BOARD_LINK_BURST 10.0
+#define PROSUM_BOARD_LINK_SECONDS 600        /* a board sign-in link works this long, once */
 #define PROSUM_LIST_LIMIT 50
 #define PROSUM_LIST_MAX 500
 

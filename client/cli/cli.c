@@ -29,8 +29,9 @@
 #define C_QUEUE 0x1000u
 #define C_ATTACHMENT 0x2000u
 #define C_REPLY 0x4000u
+#define C_BOARD 0x8000u
 /* Commands with the DSN's ingest key, and commands with a token. */
-#define C_TESTER (C_REPORT | C_FLUSH | C_SUGGEST | C_VOTE | C_MINE | C_REPLY)
+#define C_TESTER (C_REPORT | C_FLUSH | C_SUGGEST | C_VOTE | C_MINE | C_REPLY | C_BOARD)
 #define C_TRIAGE                                                                                   \
 	(C_REPORTS | C_GROUPS | C_SUGGESTIONS | C_SHOW | C_SET | C_RELEASE | C_SYNC | C_ATTACHMENT)
 #define C_LISTS (C_REPORTS | C_GROUPS | C_SUGGESTIONS)
@@ -68,7 +69,8 @@ static const option_spec options[] = {
     {"channel", OPT_VALUE, V(channel), C_REPORT, NULL},
     {"severity", OPT_VALUE, V(severity), C_REPORT, NULL},
     {"steps", OPT_VALUE, V(steps), C_REPORT, NULL},
-    {"name", OPT_VALUE, V(name), C_REPORT | C_SUGGEST | C_VOTE, NULL},
+    {"name", OPT_VALUE, V(name), C_REPORT | C_SUGGEST | C_VOTE | C_BOARD, NULL},
+    {"open", OPT_FLAG, V(open), C_BOARD, NULL},
     {"email", OPT_VALUE, V(email), C_REPORT, NULL},
     {"attach", OPT_ATTACH, 0, C_REPORT, NULL},
     {"tag", OPT_TAG, 0, C_REPORT, NULL},
@@ -134,6 +136,8 @@ static const command commands[] = {
      "mine --dsn DSN [--since TIME]                        # my reports and suggestions"},
     {"reply", C_REPLY, 1, 2, cli_reply,
      "reply --dsn DSN R-n TEXT|--body TEXT|--file F|-      # answer the team on R-n"},
+    {"board", C_BOARD, 0, 0, cli_board,
+     "board --dsn DSN [--open] [--name N]                  # a sign-in link to the board"},
     {"reports", C_REPORTS, 0, 0, cli_reports,
      "reports [--kind K] [--status S] [--group G-n] [--revision R] [--version V]\n"
      "               [--platform P] [--tag K=V] [--since TIME] [--until TIME]\n"

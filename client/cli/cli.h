@@ -31,6 +31,8 @@ typedef struct cli_args {
 	/* prosum reply --file F. */
 	const char *file;
 	int json, withdraw, notes;
+	/* prosum board --open. */
+	int open;
 	/* prosum queue. */
 	int all;
 	const char *from, *to;
@@ -92,6 +94,8 @@ int cli_vote(const cli_args *a);
 int cli_mine(const cli_args *a);
 /* cli_reply.c */
 int cli_reply(const cli_args *a);
+/* cli_board.c */
+int cli_board(const cli_args *a);
 
 /* cli_queue.c */
 int cli_queue(const cli_args *a);

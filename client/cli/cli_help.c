@@ -107,6 +107,15 @@ static const help helps[] = {
 	      "                      Trailing newlines are dropped.\n"
 	      "  --json              print the server's answer as it is\n"
 	      "\n" DSN_OPTIONS},
+    {"board", "Print a link that signs this install in to the project's feedback board in a\n"
+	      "browser: vote, suggest, comment, answer the team and follow your reports and\n"
+	      "suggestions there. The link works once, within 10 minutes; run the command\n"
+	      "again for a new one. Keep it to yourself until used: it signs in as you.\n"
+	      "\n"
+	      "  --open              open the link with xdg-open (else say to open it)\n"
+	      "  --name N            the name the board credits your votes and suggestions\n"
+	      "                      with; sent only when given\n"
+	      "\n" DSN_OPTIONS},
     {"queue", "What waits in the spools to be sent (reports, suggestions, votes): the spool of\n"
 	      "every DSN under ~/.local/state/prosum/spool/, or $PROSUM_SPOOL alone.\n"
 	      "\n"
@@ -222,8 +231,8 @@ const char *cli_help_text(const char *command)
 const char cli_help_common[] =
     "Run `prosum COMMAND --help` (or `prosum help COMMAND`) for a command's options.\n"
     "\n"
-    "The tester's commands (report, flush, suggest, vote, mine, reply) take --dsn DSN;\n"
-    "the team's take --server URL --token T [--project P]. Every command takes --cacert\n"
+    "The tester's commands (report, flush, suggest, vote, mine, reply, board) take --dsn\n"
+    "DSN; the team's take --server URL --token T [--project P]. Every command takes --cacert\n"
     "FILE, --pin sha256//BASE64 and --timeout MS (0: none). --dsn, --server, --token,\n"
     "--project, --cacert, --pin fall back to PROSUM_DSN, PROSUM_SERVER, PROSUM_TOKEN,\n"
     "PROSUM_PROJECT, PROSUM_CACERT, PROSUM_PIN.\n"

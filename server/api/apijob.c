@@ -117,7 +117,9 @@ void apijob_reply(apijob *j)
 {
 	int rc = j->job.result;
 
-	if (j->status)
+	if (j->status && j->retry_after > 0)
+		conn_reply_error_retry(j->conn, j->status, NULL, j->why, NULL, j->retry_after);
+	else if (j->status)
 		conn_reply_error(j->conn, j->status, NULL, j->why, NULL);
 	else if (rc == STORE_NOTFOUND)
 		apijob_reply_error(j->conn, rc, j->notfound, NULL);

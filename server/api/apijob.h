@@ -42,6 +42,7 @@ struct apijob {
 				  * 0 when the caller is a visitor (no credential, public project) */
 	char reason[256];
 	const char *field;
+	int retry_after;         /* with status 429: the seconds to wait (0: say 1) */
 	int created;             /* answer 201 rather than 200 */
 	json_t *answer;          /* owned */
 	buf text;                /* a non-JSON answer (Markdown), with its type */

@@ -207,6 +207,28 @@ void auth_from_request(auth_creds *c, const http_request *req,
 	}
 }
 
+/* A tester's session (a board link's): the same Origin and CSRF rules as a person's. */
+static int tester_identity(const auth_creds *c, const store_session *ses, auth_identity *id,
+			   const char **why)
+{
+	if (!c->origin_ok) {
+		*why = "this request comes from another site (Origin)";
+		return 403;
+	}
+	if (c->unsafe && !c->csrf_ok) {
+		*why = "missing or wrong X-Prosum-CSRF header";
+		return 403;
+	}
+	id->kind = AUTH_BY_TESTER;
+	id->project_id = ses->project_id;
+	id->session_id = ses->id;
+	snprintf(id->install_id, sizeof(id->install_id), "%s", ses->install_id);
+	snprintf(id->tester_project, sizeof(id->tester_project), "%s", ses->project);
+	snprintf(id->tester_name, sizeof(id->tester_name), "%s", ses->tester_name);
+	snprintf(id->actor, AUTH_ACTOR_MAX, "tester");
+	return 0;
+}
+
 int auth_resolve(store_db *db, const auth_creds *c, auth_identity *id, const char **why)
 {
 	store_token tok;
@@ -250,6 +272,8 @@ int auth_resolve(store_db *db, const auth_creds *c, auth_identity *id, const cha
 					COOKIE_IDLE_SECONDS, &ses);
 		if (rc == STORE_ERROR)
 			goto unavailable;
+		if (rc == STORE_OK && !ses.user_id && ses.project_id && ses.install_id[0])
+			return tester_identity(c, &ses, id, why);
 		if (rc != STORE_OK || !ses.user_id) {
 			*why = "your session has ended: sign in again";
 			return 401;
@@ -290,6 +314,23 @@ static const char *needs(const auth_identity *id, int need)
 				      : "this needs a developer token";
 }
 
+/* A tester: on its own project, what the ingest key acting for its install may; elsewhere
+ * nothing, and whether another project exists is not told. */
+static int tester_allow(const auth_identity *id, const char *project, int need,
+			int64_t *project_id, const char **why)
+{
+	if (strcmp(project, id->tester_project) != 0) {
+		*why = "this sign-in is for another project's board";
+		return 403;
+	}
+	if (need != AUTH_INGEST) {
+		*why = "a tester's sign-in may use the board only; this is for the team";
+		return 403;
+	}
+	*project_id = id->project_id;
+	return 0;
+}
+
 int auth_allow_project(store_db *db, const auth_identity *id, const char *project, int need,
 		       int64_t *project_id, const char **why)
 {
@@ -300,6 +341,8 @@ int auth_allow_project(store_db *db, const auth_identity *id, const char *projec
 		*why = "an ingest key may only submit; this needs an API token";
 		return 403;
 	}
+	if (id->kind == AUTH_BY_TESTER)
+		return tester_allow(id, project, need, project_id, why);
 	rc = store_project_find(db, project, &pid);
 	if (rc == STORE_ERROR) {
 		*why = "the store is unavailable";
@@ -341,6 +384,10 @@ int auth_allow_global(const auth_identity *id, int need, int unlimited, const ch
 		*why = "an ingest key may only submit; this needs an API token";
 		return 403;
 	}
+	if (id->kind == AUTH_BY_TESTER && need != AUTH_SELF) {
+		*why = "a tester's sign-in may use the board only; this is for the team";
+		return 403;
+	}
 	if (unlimited && id->project_id) {
 		*why = id->kind == AUTH_BY_SESSION
 			       ? "your account is limited to one project; this needs an unlimited one"
@@ -378,6 +425,11 @@ int auth_check(store_db *db, const auth_creds *c, const char *project, int need,
 	st = auth_resolve(db, c, &id, why);
 	if (st)
 		return st;
+	if (id.kind == AUTH_BY_TESTER) {
+		/* Reports come from the build itself, with its ingest key; attachments are the team's. */
+		*why = "a tester's sign-in may use the board only; send reports from the beta build";
+		return 403;
+	}
 	if (project) {
 		st = auth_allow_project(db, &id, project, need, project_id, why);
 	} else {

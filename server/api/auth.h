@@ -63,6 +63,9 @@ void auth_from_request(auth_creds *c, const http_request *req,
 #define AUTH_DEVELOPER STORE_ROLE_DEVELOPER
 #define AUTH_RELEASE STORE_ROLE_RELEASE
 #define AUTH_ADMIN STORE_ROLE_ADMIN
+/* Project-less, for a call about the caller's own session: any signed-in identity (a person,
+ * a tester or a token; never an ingest key). */
+#define AUTH_SELF (-1)
 
 #define AUTH_ACTOR_MAX 80
 
@@ -70,6 +73,8 @@ void auth_from_request(auth_creds *c, const http_request *req,
 #define AUTH_BY_TOKEN 1   /* an API token */
 #define AUTH_BY_KEY 2     /* an ingest key: submits to its one project, nothing else */
 #define AUTH_BY_SESSION 3 /* a signed-in person (cookie) */
+#define AUTH_BY_TESTER 4  /* a tester signed in by a board link (cookie): its project and install
+			   * only, with the rights of that project's ingest key acting for it */
 typedef struct auth_identity {
 	int kind;            /* AUTH_BY_* */
 	int role;            /* STORE_ROLE_*; 0 for an ingest key */
@@ -78,6 +83,11 @@ typedef struct auth_identity {
 	int64_t session_id;  /* the session (AUTH_BY_SESSION), else 0 */
 	char actor[AUTH_ACTOR_MAX]; /* who, in history and comments: the token's label, "token #3
 				     * (developer)" without one, "ingest key", or the person's name */
+	/* AUTH_BY_TESTER: project_id is its project (also session_id is set); the install it acts
+	 * for, its project's name and the credit name its link asked for ("" when none). */
+	char install_id[STORE_INSTALL_MAX + 1];
+	char tester_project[STORE_USER_NAME_MAX + 1];
+	char tester_name[STORE_TESTER_NAME_MAX + 1];
 } auth_identity;
 
 /* Did the request present any credential (key, token or session cookie)? */

@@ -8,6 +8,7 @@
 
 #include "api/apijob.h"
 #include "api/reply.h"
+#include "api/tester.h"
 #include "config.h"
 #include "model/jsonbody.h"
 #include "model/workflow.h"
@@ -28,6 +29,7 @@ typedef struct board_job {
 	int64_t num;        /* S-n, or a comment's id */
 	int hidden;
 	json_t *merged;     /* borrowed from the answer while it is read */
+	struct ratelimit *rate; /* testers' comments per install */
 } board_job;
 
 static int install_header(request *rq, board_job *bj, int required);
@@ -52,6 +54,10 @@ static board_job *job_new(request *rq, int need, apijob_query query, int visitor
 
 	if (rq->creds.has_key && conn_rate_key(rq->conn, rq->creds.key) < 0)
 		return NULL;
+	/* Testers' comments (not the team's tokens) per address, as votes and suggestions. */
+	if (need == AUTH_INGEST && rq->creds.unsafe && !rq->creds.has_token &&
+	    conn_rate_board(rq->conn) < 0)
+		return NULL;
 	bj = calloc(1, sizeof(*bj));
 	if (!bj) {
 		apijob_reply_error(rq->conn, PE_NOMEM, "out of memory", NULL);
@@ -64,6 +70,7 @@ static board_job *job_new(request *rq, int need, apijob_query query, int visitor
 		free(bj);
 		return NULL;
 	}
+	bj->rate = rq->board_install;
 	return bj;
 }
 
@@ -125,7 +132,12 @@ static int list_query(apijob *j, store_db *db, int64_t project_id)
 	if (!l.items)
 		return STORE_ERROR;
 	bj->f.team = l.team;
-	bj->f.install = j->who.kind == AUTH_BY_KEY && bj->install[0] ? bj->install : NULL;
+	if (j->who.kind == AUTH_BY_TESTER) /* signed in by a board link: its session's */
+		snprintf(bj->install, sizeof(bj->install), "%s", j->who.install_id);
+	bj->f.install = (j->who.kind == AUTH_BY_KEY || j->who.kind == AUTH_BY_TESTER) &&
+				bj->install[0]
+			? bj->install
+			: NULL;
 	rc = store_board_list(db, project_id, &bj->f, list_row, &l, &next);
 	if (rc != STORE_OK) {
 		json_decref(l.items);
@@ -294,6 +306,8 @@ static int get_query(apijob *j, store_db *db, int64_t project_id)
 	bj->f.team = board_is_team(j);
 	if (j->who.kind != AUTH_BY_KEY)
 		bj->install[0] = '\0'; /* the install is a tester's own to name */
+	if (j->who.kind == AUTH_BY_TESTER) /* signed in by a board link: its session's */
+		snprintf(bj->install, sizeof(bj->install), "%s", j->who.install_id);
 	bj->f.install = bj->install[0] ? bj->install : NULL;
 	rc = store_board_get(db, project_id, bj->num, &bj->f, bj->install[0] ? bj->install : NULL,
 			     get_row, get_merged, bj);
@@ -433,13 +447,24 @@ static int comment_add_query(apijob *j, store_db *db, int64_t project_id)
 	int64_t now = (int64_t)time(NULL), id;
 	int rc;
 
-	if (!team && (j->who.kind != AUTH_BY_KEY || !bj->install[0])) {
+	if (!team && j->who.kind == AUTH_BY_TESTER) {
+		/* A tester's session comments as its own install, credited as its link asked. */
+		const char *own;
+
+		if (tester_install(j, NULL, "X-Prosum-Install", &own, &rc))
+			return rc;
+		snprintf(bj->install, sizeof(bj->install), "%s", own);
+		if (!bj->credit && j->who.tester_name[0])
+			author = bj->credit = j->who.tester_name;
+	} else if (!team && (j->who.kind != AUTH_BY_KEY || !bj->install[0])) {
 		j->status = j->who.kind == AUTH_BY_KEY ? 422 : 403;
 		j->why = j->who.kind == AUTH_BY_KEY
 			     ? "send X-Prosum-Install: the install's id"
 			     : "this needs a team credential, or an ingest key with X-Prosum-Install";
 		return STORE_OK;
 	}
+	if (!team && tester_rate(j, bj->rate, bj->install))
+		return STORE_OK;
 	rc = store_board_comment_add(db, project_id, bj->num, author, team ? NULL : bj->install,
 				     bj->body, now, &id);
 	if (rc != STORE_OK)

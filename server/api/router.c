@@ -15,6 +15,7 @@
 #include "api/triage.h"
 #include "web/static.h"
 #include "api/session.h"
+#include "api/tester.h"
 #include "api/users.h"
 
 typedef void (*route_fn)(request *rq);
@@ -74,6 +75,8 @@ static const route routes[] = {
 	{"PATCH", "/api/v1/users/{}", users_patch},
 	{"POST", "/api/v1/users/{}/link", users_link},
 	{"GET", "/api/v1/projects/{}/people", users_people},
+	{"POST", "/api/v1/projects/{}/board-links", tester_board_link},
+	{"POST", "/api/v1/board/session", tester_board_session},
 	{"GET", "/api/v1/projects/{}/board", board_list},
 	{"GET", "/api/v1/projects/{}/board/{}", board_get},
 	{"GET", "/api/v1/projects/{}/shipped", board_shipped},

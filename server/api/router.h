@@ -12,6 +12,7 @@ struct server;
 struct store;
 struct report_limits;
 struct io_thread;
+struct ratelimit;
 
 #define ROUTER_MAX_PARAMS 3
 #define ROUTER_PARAM_MAX 400 /* an attachment name, percent-encoded */
@@ -31,6 +32,8 @@ typedef struct request {
 	const uint8_t *secret;   /* the installation's secret (PROSUM_SECRET_LEN bytes) */
 	unsigned pbkdf2_iterations; /* work factor of new passwords */
 	const char *public_url;  /* serve --public-url, or NULL: links name the Host then */
+	struct ratelimit *board_install; /* votes, suggestions, comments per install (thread-safe) */
+	struct ratelimit *board_links;   /* board sign-in links per install */
 	const http_request *http;
 	const char *body;        /* decoded body (chunked and gzip undone); not NUL-terminated */
 	size_t body_len;

@@ -10,6 +10,7 @@
 #include "api/apijob.h"
 #include "api/cookie.h"
 #include "api/password.h"
+#include "api/tester.h"
 #include "model/jsonbody.h"
 #include "net/conn.h"
 
@@ -53,7 +54,8 @@ static void signin_free(signin_job *sj)
 /* The answer of a sign-in, of GET /api/v1/session. */
 static json_t *whoami(const store_user *u, const char *csrf)
 {
-	return json_pack("{s:s,s:s,s:o,s:s}", "name", u->name, "role", store_role_name(u->role),
+	return json_pack("{s:s,s:s,s:s,s:o,s:s}", "kind", "person", "name", u->name, "role",
+			 store_role_name(u->role),
 			 "project", u->project[0] ? json_string(u->project) : json_null(), "csrf",
 			 csrf);
 }
@@ -284,10 +286,10 @@ static void self_release(apijob *j)
 	free(j);
 }
 
-/* Only a session has a session: a token or key is told so. */
+/* Only a session (a person's or a tester's) has a session: a token or key is told so. */
 static int not_session(apijob *j)
 {
-	if (j->who.kind == AUTH_BY_SESSION)
+	if (j->who.kind == AUTH_BY_SESSION || j->who.kind == AUTH_BY_TESTER)
 		return 0;
 	j->status = 401;
 	j->why = "not signed in: this is for a browser's session (cookie prosum_session)";
@@ -302,6 +304,10 @@ static int get_query(apijob *j, store_db *db, int64_t project_id)
 	(void)project_id;
 	if (not_session(j))
 		return STORE_OK;
+	if (j->who.kind == AUTH_BY_TESTER) {
+		j->answer = tester_whoami(&j->who, j->creds.csrf);
+		return j->answer ? STORE_OK : STORE_ERROR;
+	}
 	rc = store_user_find(db, j->who.actor, &u);
 	if (rc != STORE_OK)
 		return rc;
@@ -330,7 +336,11 @@ static int signout_all_query(apijob *j, store_db *db, int64_t project_id)
 	(void)project_id;
 	if (not_session(j))
 		return STORE_OK;
-	rc = store_sessions_end_user(db, j->who.user_id, (int64_t)time(NULL), &n);
+	if (j->who.kind == AUTH_BY_TESTER)
+		rc = store_sessions_end_install(db, j->who.project_id, j->who.install_id,
+						(int64_t)time(NULL), &n);
+	else
+		rc = store_sessions_end_user(db, j->who.user_id, (int64_t)time(NULL), &n);
 	if (rc == STORE_OK)
 		j->answer = json_pack("{s:I}", "ended", (json_int_t)n);
 	return rc;
@@ -356,7 +366,7 @@ static void self(request *rq, apijob_query query, int clear, int empty)
 		conn_reply_error(rq->conn, 500, "internal_error", "out of memory", NULL);
 		return;
 	}
-	if (apijob_init(&sj->api, rq, AUTH_DEVELOPER, query, "not signed in", self_release) < 0) {
+	if (apijob_init(&sj->api, rq, AUTH_SELF, query, "not signed in", self_release) < 0) {
 		free(sj);
 		return;
 	}

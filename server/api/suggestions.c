@@ -15,6 +15,7 @@
 #include "api/reply.h"
 #include "api/render_releases.h"
 #include "api/render_suggestions.h"
+#include "api/tester.h"
 #include "model/jsonbody.h"
 #include "model/workflow.h"
 
@@ -33,6 +34,7 @@ typedef struct sugg_job {
 	const char *reply; /* a tester's reply on their report, in doc */
 	int64_t num, since;
 	int add;
+	struct ratelimit *rate; /* votes, suggestions, comments per install */
 	int hidden, pinned; /* PATCH: 0 or 1, -1 when not sent (store_board_moderate) */
 } sugg_job;
 
@@ -52,6 +54,10 @@ static sugg_job *job_new(request *rq, int need, apijob_query query)
 
 	if (need == AUTH_INGEST && rq->creds.has_key && conn_rate_key(rq->conn, rq->creds.key) < 0)
 		return NULL;
+	/* Votes, suggestions and comments from testers (not the team's tokens) per address. */
+	if (need == AUTH_INGEST && rq->creds.unsafe && !rq->creds.has_token &&
+	    conn_rate_board(rq->conn) < 0)
+		return NULL;
 	sj = calloc(1, sizeof(*sj));
 	if (!sj) {
 		apijob_reply_error(rq->conn, PE_NOMEM, "out of memory", NULL);
@@ -62,6 +68,7 @@ static sugg_job *job_new(request *rq, int need, apijob_query query)
 		free(sj);
 		return NULL;
 	}
+	sj->rate = rq->board_install;
 	return sj;
 }
 
@@ -124,15 +131,24 @@ static int install_ok(const char *s)
 	return 1;
 }
 
-/* tester.install_id (required) and tester.name (credit, optional). */
+/* A browser's session alone (no key, no token): a tester's session names its install itself. */
+static int session_only(const request *rq)
+{
+	return !rq->creds.has_key && !rq->creds.has_token;
+}
+
+/* tester.install_id (required, but for a session: its own) and tester.name (credit, optional). */
 static int tester(request *rq, sugg_job *sj, json_t *t, const char **install, const char **name)
 {
+	*install = *name = NULL;
+	if (!t && session_only(rq))
+		return 0;
 	if (!json_is_object(t))
 		return refuse(rq, 422, "invalid_request", "is required: an object with install_id",
 			      "tester");
 	if (opt_string(rq, t, "install_id", "tester.install_id", INSTALL_MAX, install) < 0)
 		return -1;
-	if (!*install || !install_ok(*install))
+	if ((*install || !session_only(rq)) && (!*install || !install_ok(*install)))
 		return refuse(rq, 422, "invalid_request",
 			      "is required: 1-128 printable characters", "tester.install_id");
 	if (opt_string(rq, t, "name", "tester.name", NAME_MAX_LEN, name) < 0)
@@ -169,9 +185,16 @@ static int add_query(apijob *j, store_db *db, int64_t project_id)
 {
 	sugg_job *sj = (sugg_job *)j;
 	int64_t num;
-	int rc = store_suggestion_add(db, project_id, &sj->in, (int64_t)time(NULL), &num,
-				      &sj->api.created);
+	int rc;
 
+	if (tester_install(j, sj->in.install_id, "tester.install_id", &sj->in.install_id, &rc))
+		return rc;
+	if (tester_rate(j, sj->rate, sj->in.install_id))
+		return STORE_OK;
+	if (!sj->in.tester_name && j->who.kind == AUTH_BY_TESTER && j->who.tester_name[0])
+		sj->in.tester_name = j->who.tester_name;
+	rc = store_suggestion_add(db, project_id, &sj->in, (int64_t)time(NULL), &num,
+				  &sj->api.created);
 	if (rc != STORE_OK)
 		return rc;
 	sj->api.answer = json_pack("{s:o}", "id", reply_id('S', num));
@@ -214,8 +237,15 @@ static int vote_query(apijob *j, store_db *db, int64_t project_id)
 	sugg_job *sj = (sugg_job *)j;
 	int64_t votes;
 	int had = 0;
-	int rc = store_vote_exists(db, project_id, sj->num, sj->in.install_id, &had);
+	int rc;
 
+	if (tester_install(j, sj->in.install_id, "install_id", &sj->in.install_id, &rc))
+		return rc;
+	if (tester_rate(j, sj->rate, sj->in.install_id))
+		return STORE_OK;
+	if (!sj->in.tester_name && j->who.kind == AUTH_BY_TESTER && j->who.tester_name[0])
+		sj->in.tester_name = j->who.tester_name;
+	rc = store_vote_exists(db, project_id, sj->num, sj->in.install_id, &had);
 	if (rc == STORE_OK)
 		rc = store_vote(db, project_id, sj->num, sj->in.install_id, sj->in.tester_name,
 				sj->add, (int64_t)time(NULL), &votes);
@@ -250,13 +280,19 @@ static void vote(request *rq, int add)
 		apijob_submit(&sj->api, 1);
 		return;
 	}
+	if (session_only(rq) && rq->body_len == 0) {
+		/* A tester's session: the install is the session's. */
+		apijob_submit(&sj->api, 1);
+		return;
+	}
 	if (body_object(rq, sj) < 0)
 		goto refused;
 	if (opt_string(rq, sj->doc, "install_id", "install_id", INSTALL_MAX, &sj->in.install_id) <
 		    0 ||
 	    opt_string(rq, sj->doc, "name", "name", NAME_MAX_LEN, &sj->in.tester_name) < 0)
 		goto refused;
-	if (!sj->in.install_id || !install_ok(sj->in.install_id))
+	if ((sj->in.install_id || !session_only(rq)) &&
+	    (!sj->in.install_id || !install_ok(sj->in.install_id)))
 		goto bad_install;
 	if (sj->in.tester_name && !*sj->in.tester_name)
 		sj->in.tester_name = NULL;
@@ -466,8 +502,13 @@ refused:
 static int mine_query(apijob *j, store_db *db, int64_t project_id)
 {
 	sugg_job *sj = (sugg_job *)j;
+	const char *install;
+	int rc;
 
-	return render_mine(db, project_id, sj->install, sj->since, &j->answer);
+	if (tester_install(j, sj->install[0] ? sj->install : NULL, "X-Prosum-Install", &install,
+			   &rc))
+		return rc;
+	return render_mine(db, project_id, install, sj->since, &j->answer);
 }
 
 /* The tester's install from X-Prosum-Install into sj->install; -1 after answering 422. */
@@ -475,6 +516,8 @@ static int install_header(request *rq, sugg_job *sj)
 {
 	const http_header *h = http_find_header(rq->http, "x-prosum-install");
 
+	if (!h && session_only(rq))
+		return 0; /* a tester's session: its own install, else refused after sign-in */
 	if (!h || h->value.len == 0 || h->value.len > INSTALL_MAX)
 		return refuse(rq, 422, "invalid_request", "send X-Prosum-Install: the install's id",
 			      "X-Prosum-Install");
@@ -511,9 +554,16 @@ refused:
 static int reply_query(apijob *j, store_db *db, int64_t project_id)
 {
 	sugg_job *sj = (sugg_job *)j;
-	int rc = render_report_reply(db, project_id, sj->num, sj->install, sj->reply,
-				     (int64_t)time(NULL), &j->answer);
+	const char *install;
+	int rc;
 
+	if (tester_install(j, sj->install[0] ? sj->install : NULL, "X-Prosum-Install", &install,
+			   &rc))
+		return rc;
+	if (tester_rate(j, sj->rate, install))
+		return STORE_OK;
+	rc = render_report_reply(db, project_id, sj->num, install, sj->reply, (int64_t)time(NULL),
+				 &j->answer);
 	if (rc == STORE_FORBIDDEN) {
 		/* Answered as a refusal: only the install that sent a report replies on it. */
 		j->status = 403;

@@ -274,6 +274,8 @@ void conn_accept(io_thread *io, int fd, const struct sockaddr *peer, unsigned pe
 	c->rq.secret = srv->secret;
 	c->rq.pbkdf2_iterations = srv->pbkdf2_iterations;
 	c->rq.public_url = srv->cfg->public_url;
+	c->rq.board_install = srv->board_install;
+	c->rq.board_links = srv->board_links;
 	c->rq.http = &c->req;
 	buf_init(&c->in, srv->cfg->max_header_bytes + srv->cfg->max_body + CHUNKED_SLACK);
 	buf_init(&c->out, PROSUM_MAX_ANSWER);
@@ -534,6 +536,18 @@ int conn_rate_signin(conn *c, const char *name)
 				       "too many sign-in attempts; wait and try again", NULL,
 				       wait > w2 ? wait : w2);
 	return wait || w2 ? -1 : 0;
+}
+
+int conn_rate_board(conn *c)
+{
+	int wait = ratelimit_take(srv_of(c)->board_ip, c->peer, c->peer_len, loop_now(c->io->loop));
+
+	if (wait)
+		conn_reply_error_retry(c, 429, "rate_limited",
+				       "too many votes, suggestions or comments from this address; "
+				       "wait and try again",
+				       NULL, wait);
+	return wait ? -1 : 0;
 }
 
 void conn_rate_signin_ok(conn *c, const char *name)

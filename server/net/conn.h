@@ -48,6 +48,9 @@ int conn_rate_key(conn *c, const char *key);
 int conn_rate_signin(conn *c, const char *name);
 /* The attempt succeeded: give both back, so only failures count. */
 void conn_rate_signin_ok(conn *c, const char *name);
+/* A vote, suggestion or comment on the board: take one from the bucket of the client's
+ * address; 0, or -1 after answering 429 with Retry-After. */
+int conn_rate_board(conn *c);
 
 /*
  * Streamed answers (exports), in constant memory: conn_stream_start() queues

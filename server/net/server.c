@@ -201,6 +201,13 @@ int server_run(const config *cfg)
 		fprintf(stderr, "prosumd: out of memory\n");
 		goto out;
 	}
+	if (ratelimit_new(&srv.board_ip, PROSUM_BOARD_RATE_IP, PROSUM_BOARD_BURST_IP, 0) < 0 ||
+	    ratelimit_new(&srv.board_install, PROSUM_BOARD_RATE_INSTALL, PROSUM_BOARD_BURST_INSTALL,
+			  0) < 0 ||
+	    ratelimit_new(&srv.board_links, PROSUM_BOARD_LINK_RATE, PROSUM_BOARD_LINK_BURST, 0) < 0) {
+		fprintf(stderr, "prosumd: out of memory\n");
+		goto out;
+	}
 	srv.pbkdf2_iterations = password_iterations_from_env();
 	if (access(cfg->data_dir, W_OK) < 0) {
 		/* Serving reports that cannot be kept would be worse than not serving. */
@@ -285,6 +292,9 @@ out:
 	ratelimit_free(srv.per_key);
 	ratelimit_free(srv.signin_ip);
 	ratelimit_free(srv.signin_name);
+	ratelimit_free(srv.board_ip);
+	ratelimit_free(srv.board_install);
+	ratelimit_free(srv.board_links);
 	free(db_path);
 	free(srv.attach_dir);
 	free(secret);

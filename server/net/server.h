@@ -59,6 +59,9 @@ struct server {
 	ratelimit *per_key;  /* request rate per ingest key */
 	ratelimit *signin_ip;   /* failed sign-ins and link uses per client address */
 	ratelimit *signin_name; /* failed sign-ins per name */
+	ratelimit *board_ip;      /* votes, suggestions and comments per client address */
+	ratelimit *board_install; /* the same per install (tester), taken on the store threads */
+	ratelimit *board_links;   /* board sign-in links per install */
 	unsigned pbkdf2_iterations; /* work factor of new passwords and of the dummy hash */
 	io_thread *io;
 	int nio;

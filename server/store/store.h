@@ -878,10 +878,19 @@ int store_people(store_db *db, int64_t project_id,
 		 void (*fn)(void *ctx, const char *name, const char *role), void *ctx);
 
 /* A session, looked up by its keyed hash; a person's carries the person. */
+#define STORE_INSTALL_MAX 128 /* an install id's bytes */
+#define STORE_TESTER_NAME_MAX 128
+
 typedef struct store_session {
 	int64_t id;
 	int64_t user_id; /* 0: a tester's session */
 	store_user user; /* when user_id */
+	/* A tester's session (user_id 0): its project (id and name), install and credit name ("" when
+	 * none). */
+	int64_t project_id;
+	char project[STORE_USER_NAME_MAX + 1];
+	char install_id[STORE_INSTALL_MAX + 1];
+	char tester_name[STORE_TESTER_NAME_MAX + 1];
 } store_session;
 
 /* A new session of person user_id, ending at `expires` at the latest. */
@@ -896,6 +905,24 @@ int store_session_find(store_db *db, const uint8_t hash[32], int64_t now, int64_
 int store_session_end(store_db *db, int64_t id, int64_t now);
 /* End every live session of person user_id; *n how many. */
 int store_sessions_end_user(store_db *db, int64_t user_id, int64_t now, int64_t *n);
+
+/* ---- Testers' sign-in links to the board (store_board_links.c) ---- */
+
+/* A new one-time link (its keyed hash) for `install_id` of project_id, valid until `expires`,
+ * crediting `name` (NULL: none). Links that expired a day ago or more are deleted meanwhile. */
+int store_board_link_add(store_db *db, const uint8_t hash[32], int64_t project_id,
+			 const char *install_id, const char *name, int64_t now, int64_t expires);
+/*
+ * Use the link of `hash`, unused and valid at `now`: it is void from then on (a link works
+ * once, even raced: on the writer), and a tester session (`session_hash`, ending at `expires`)
+ * is made for its project and install. *out is that session. STORE_NOTFOUND when the link is
+ * unknown, used or expired.
+ */
+int store_board_link_use(store_db *db, const uint8_t hash[32], const uint8_t session_hash[32],
+			 int64_t now, int64_t expires, store_session *out);
+/* End every live session of `install_id` on project_id (a tester signing out everywhere). */
+int store_sessions_end_install(store_db *db, int64_t project_id, const char *install_id,
+			       int64_t now, int64_t *n);
 
 /* ---- what the web app's pages read (store_pages.c) ----
  *

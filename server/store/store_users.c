@@ -234,13 +234,24 @@ int store_session_add(store_db *db, const uint8_t hash[32], int64_t user_id, int
 	return rc;
 }
 
+/* A tester's session: its project, install and credit name, from `first` on. */
+static void tester_row(sqlite3_stmt *s, int first, store_session *out)
+{
+	out->project_id = sqlite3_column_int64(s, first);
+	snprintf(out->install_id, sizeof(out->install_id), "%s", st_col_text(s, first + 1));
+	snprintf(out->tester_name, sizeof(out->tester_name), "%s", st_col_text(s, first + 2));
+	snprintf(out->project, sizeof(out->project), "%s", st_col_text(s, first + 3));
+}
+
 int store_session_find(store_db *db, const uint8_t hash[32], int64_t now, int64_t idle,
 		       store_session *out)
 {
 	sqlite3_stmt *s = st_stmt(
 	    db, "SELECT s.id, coalesce(s.user_id, 0), s.last_seen_at, s.hash, " USER_COLS
-		" FROM sessions s LEFT JOIN users u ON u.id = s.user_id LEFT JOIN projects p ON "
-		"p.id = u.project_id WHERE s.hash = ?1 AND s.ended_at IS NULL AND s.expires_at > "
+		", coalesce(s.project_id, 0), coalesce(s.install_id, ''), coalesce(s.tester_name, "
+		"''), coalesce(tp.name, '') FROM sessions s LEFT JOIN users u ON u.id = s.user_id "
+		"LEFT JOIN projects p ON p.id = u.project_id LEFT JOIN projects tp ON tp.id = "
+		"s.project_id WHERE s.hash = ?1 AND s.ended_at IS NULL AND s.expires_at > "
 		"?2 AND s.last_seen_at > ?2 - ?3 AND (s.user_id IS NULL OR u.disabled_at IS NULL)");
 	const unsigned char *h;
 	unsigned char diff = 0;
@@ -269,6 +280,8 @@ int store_session_find(store_db *db, const uint8_t hash[32], int64_t now, int64_
 	seen = sqlite3_column_int64(s, 2);
 	if (out->user_id)
 		user_row(s, 4, &out->user);
+	else
+		tester_row(s, 14, out);
 	sqlite3_reset(s);
 	if (diff)
 		return STORE_NOTFOUND;

@@ -218,6 +218,83 @@ static void test_session_is_a_person(void **state)
 			 STORE_NOTFOUND);
 }
 
+/* A board link for an install: made, used once within its time, and the session it makes is a
+ * tester bound to its project and install, with an ingest key's rights there and nothing else. */
+static void test_board_link_makes_a_tester(void **state)
+{
+	fixture *f = *state;
+	int64_t now = (int64_t)time(NULL), pid = 0, other, n = 0;
+	uint8_t link[32] = {1}, late[32] = {2}, sess[32] = {3}, sess2[32] = {4};
+	store_session ses;
+	auth_creds c;
+	auth_identity id;
+	const char *why = NULL;
+	char actor[AUTH_ACTOR_MAX];
+
+	assert_int_equal(store_project_add(f->db, "other", NULL, now, &other), STORE_OK);
+	assert_int_equal(store_board_link_add(f->db, link, f->project, "inst-1", "Ada", now,
+					      now + 600),
+			 STORE_OK);
+	assert_int_equal(store_board_link_add(f->db, late, f->project, "inst-1", NULL, now - 700,
+					      now - 100),
+			 STORE_OK);
+	/* Expired, or used: no session. */
+	assert_int_equal(store_board_link_use(f->db, late, sess2, now, now + 3600, &ses),
+			 STORE_NOTFOUND);
+	assert_int_equal(store_board_link_use(f->db, link, sess, now + 600, now + 3600, &ses),
+			 STORE_NOTFOUND);
+	assert_int_equal(store_board_link_use(f->db, link, sess, now, now + 3600, &ses), STORE_OK);
+	assert_int_equal(ses.project_id, f->project);
+	assert_string_equal(ses.project, "demo");
+	assert_string_equal(ses.install_id, "inst-1");
+	assert_string_equal(ses.tester_name, "Ada");
+	assert_int_equal(store_board_link_use(f->db, link, sess2, now, now + 3600, &ses),
+			 STORE_NOTFOUND);
+
+	memset(&c, 0, sizeof(c));
+	memcpy(c.session_hash, sess, 32);
+	c.has_session = 1;
+	c.origin_ok = 1;
+	assert_int_equal(auth_resolve(f->db, &c, &id, &why), 0);
+	assert_int_equal(id.kind, AUTH_BY_TESTER);
+	assert_int_equal(id.role, 0);
+	assert_int_equal(id.project_id, f->project);
+	assert_int_equal(id.user_id, 0);
+	assert_string_equal(id.install_id, "inst-1");
+	assert_string_equal(id.tester_project, "demo");
+	assert_string_equal(id.tester_name, "Ada");
+	assert_string_equal(id.actor, "tester");
+
+	/* Its project, as the ingest key; never the team's calls; never another project. */
+	assert_int_equal(auth_allow_project(f->db, &id, "demo", AUTH_INGEST, &pid, &why), 0);
+	assert_int_equal(pid, f->project);
+	assert_int_equal(auth_allow_project(f->db, &id, "demo", AUTH_DEVELOPER, &pid, &why), 403);
+	assert_int_equal(auth_allow_project(f->db, &id, "other", AUTH_INGEST, &pid, &why), 403);
+	assert_string_equal(why, "this sign-in is for another project's board");
+	assert_int_equal(auth_allow_project(f->db, &id, "nosuch", AUTH_INGEST, &pid, &why), 403);
+	assert_int_equal(auth_allow_global(&id, AUTH_DEVELOPER, 0, &why), 403);
+	assert_int_equal(auth_allow_global(&id, AUTH_SELF, 0, &why), 0);
+	/* Reports and attachments (auth_check) come from the build, not the browser. */
+	assert_int_equal(auth_check(f->db, &c, "demo", AUTH_INGEST, &pid, actor, &why), 403);
+
+	/* Changing things needs the CSRF header and no other site's Origin, as a person's. */
+	c.unsafe = 1;
+	assert_int_equal(auth_resolve(f->db, &c, &id, &why), 403);
+	assert_string_equal(why, "missing or wrong X-Prosum-CSRF header");
+	c.csrf_ok = 1;
+	assert_int_equal(auth_resolve(f->db, &c, &id, &why), 0);
+	c.origin_ok = 0;
+	assert_int_equal(auth_resolve(f->db, &c, &id, &why), 403);
+	c.origin_ok = 1;
+
+	/* Signing out everywhere ends every session of the install (on that project). */
+	assert_int_equal(store_sessions_end_install(f->db, other, "inst-1", now, &n), STORE_OK);
+	assert_int_equal(n, 0);
+	assert_int_equal(store_sessions_end_install(f->db, f->project, "inst-1", now, &n), STORE_OK);
+	assert_int_equal(n, 1);
+	assert_int_equal(auth_resolve(f->db, &c, &id, &why), 401);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -226,6 +303,7 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_project_checks_are_unchanged, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_session_is_a_person, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_board_link_makes_a_tester, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -31,6 +31,8 @@ static void usage(FILE *f)
 	    "  crash         install the crash handler and die of a null dereference\n"
 	    "  abort         install the crash handler and call abort()\n"
 	    "  report TITLE  queue a bug report, then deliver\n"
+	    "  board         the \"Feedback board\" action: print a link that signs this\n"
+	    "                install in to the project's board (once, within 10 minutes)\n"
 	    "\n"
 	    "Options:\n"
 	    "  --dsn DSN       https://KEY@HOST:PORT/PROJECT (default: $PROSUM_DSN)\n"
@@ -78,6 +80,25 @@ static void on_delivery(const prosum_result *res, void *payload)
 	fflush(stdout);
 }
 
+/*
+ * The "Feedback board" action of the app's menu: ask the server for a one-time link that signs
+ * this install in to the board, and hand it to the tester. A desktop app would open it at once
+ * (xdg-open, or its toolkit's "open URL"); this example prints it. The link works once, within
+ * 10 minutes: ask for a fresh one each time the action is chosen, and never log it.
+ */
+static int feedback_board(prosum_client *client)
+{
+	char *url = NULL;
+
+	if (prosum_board_link(&url, client, NULL) != 0) {
+		fprintf(stderr, "beta-app: no link to the feedback board: %s\n", prosum_error_last());
+		return 1;
+	}
+	printf("feedback board: %s\n", url);
+	free(url);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	prosum_options o = PROSUM_OPTIONS_INIT;
@@ -116,7 +137,7 @@ int main(int argc, char **argv)
 		}
 	}
 	if (!dsn || (cmd && strcmp(cmd, "crash") != 0 && strcmp(cmd, "abort") != 0 &&
-		     (strcmp(cmd, "report") != 0 || !title))) {
+		     strcmp(cmd, "board") != 0 && (strcmp(cmd, "report") != 0 || !title))) {
 		usage(stderr);
 		return 2;
 	}
@@ -135,6 +156,10 @@ int main(int argc, char **argv)
 		rc = beta_app_open_document();
 		fprintf(stderr, "beta-app: survived a null dereference (%d)\n", rc);
 		rc = 1;
+		goto out;
+	}
+	if (cmd && strcmp(cmd, "board") == 0) {
+		rc = feedback_board(client);
 		goto out;
 	}
 	if (cmd) {
