@@ -5,6 +5,7 @@
 
 #include "net/conn.h"
 #include "api/ingest.h"
+#include "api/pages.h"
 #include "api/releases.h"
 #include "api/suggestions.h"
 #include "api/triage.h"
@@ -47,6 +48,9 @@ static const route routes[] = {
 	{"DELETE", "/api/v1/projects/{}/suggestions/{}/votes", suggestions_unvote},
 	{"GET", "/api/v1/projects/{}/mine", suggestions_mine},
 	{"GET", "/api/v1/projects/{}/contributors", suggestions_contributors},
+	{"GET", "/api/v1/projects/{}/overview", pages_overview},
+	{"GET", "/api/v1/projects/{}/groups/{}/stats", pages_group_stats},
+	{"GET", "/api/v1/projects/{}/reports/{}/source", pages_report_source},
 };
 
 /* A parameter is a plain name or id (percent escapes are left for the handler to decode):
