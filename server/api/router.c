@@ -10,6 +10,8 @@
 #include "api/suggestions.h"
 #include "api/triage.h"
 #include "web/static.h"
+#include "api/session.h"
+#include "api/users.h"
 
 typedef void (*route_fn)(request *rq);
 
@@ -51,6 +53,16 @@ static const route routes[] = {
 	{"GET", "/api/v1/projects/{}/overview", pages_overview},
 	{"GET", "/api/v1/projects/{}/groups/{}/stats", pages_group_stats},
 	{"GET", "/api/v1/projects/{}/reports/{}/source", pages_report_source},
+	{"POST", "/api/v1/session", session_signin},
+	{"GET", "/api/v1/session", session_get},
+	{"DELETE", "/api/v1/session", session_signout},
+	{"DELETE", "/api/v1/sessions", session_signout_all},
+	{"POST", "/api/v1/password", session_set_password},
+	{"GET", "/api/v1/users", users_list},
+	{"POST", "/api/v1/users", users_add},
+	{"PATCH", "/api/v1/users/{}", users_patch},
+	{"POST", "/api/v1/users/{}/link", users_link},
+	{"GET", "/api/v1/projects/{}/people", users_people},
 };
 
 /* A parameter is a plain name or id (percent escapes are left for the handler to decode):
