@@ -4,6 +4,9 @@
 #include <string.h>
 
 #include "net/conn.h"
+#include "api/admin_keys.h"
+#include "api/admin_projects.h"
+#include "api/admin_tokens.h"
 #include "api/ingest.h"
 #include "api/pages.h"
 #include "api/releases.h"
@@ -63,6 +66,16 @@ static const route routes[] = {
 	{"PATCH", "/api/v1/users/{}", users_patch},
 	{"POST", "/api/v1/users/{}/link", users_link},
 	{"GET", "/api/v1/projects/{}/people", users_people},
+	{"GET", "/api/v1/projects", admin_projects_list},
+	{"POST", "/api/v1/projects", admin_projects_add},
+	{"GET", "/api/v1/projects/{}", admin_project_get},
+	{"PATCH", "/api/v1/projects/{}", admin_project_patch},
+	{"GET", "/api/v1/projects/{}/keys", admin_keys_list},
+	{"POST", "/api/v1/projects/{}/keys", admin_keys_add},
+	{"DELETE", "/api/v1/projects/{}/keys/{}", admin_keys_revoke},
+	{"GET", "/api/v1/tokens", admin_tokens_list},
+	{"POST", "/api/v1/tokens", admin_tokens_add},
+	{"DELETE", "/api/v1/tokens/{}", admin_tokens_revoke},
 };
 
 /* A parameter is a plain name or id (percent escapes are left for the handler to decode):
