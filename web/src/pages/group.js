@@ -87,7 +87,7 @@ export function GroupPage() {
 			<${Section} id="tags" title="Tags">${s && s.tags
 				? html`<${Bars} label="Reports per tag" items=${s.tags.map((t) => ({ value: `${t.key}: ${t.value}`, count: t.count }))} />`
 				: html`<p class="empty">${stats.error ? 'Tag counts are not available.' : 'No data.'}</p>`}</${Section}>
-			${s && s.releases && s.releases.length ? html`<${Section} id="releases" title="Releases"><${Bars} label="Reports per release" items=${s.releases.map((r) => ('count' in r ? { value: r.value ?? r.name, count: r.count } : { value: r.name, count: r.reports }))} /></${Section}>` : null}
+			${s && s.releases && s.releases.length ? html`<${Section} id="releases" title="Releases"><${Bars} label="Reports per release" items=${s.releases.map((r) => ({ value: r.value ?? r.name ?? 'in no release', count: r.count ?? r.reports }))} /></${Section}>` : null}
 		</div>
 		<${TriageActions} path=${path} item=${g} people=${info.people} isGroup=${true}
 			onDone=${(changed) => setItem(changed)} />

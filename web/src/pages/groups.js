@@ -52,7 +52,7 @@ export function GroupsPage() {
 		${loading && !data ? html`<${Loading} />` : null}
 		${data ? html`
 			<p class="list-count" role="status">${items.length} group${items.length === 1 ? '' : 's'} on this page${query.cursor ? ' (a later page)' : ''}.</p>
-			<${Table} caption="Groups of duplicate reports" columns=${groupColumns(p)} rows=${items}
+			<${Table} columns=${groupColumns(p)} rows=${items}
 				empty="No group matches these filters." />
 			<${Pager} next=${data.next} />` : null}
 	</${Page}>`;

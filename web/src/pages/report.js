@@ -49,7 +49,7 @@ function Attachments({ p, id, items }) {
 
 function Tags({ tags }) {
 	const rows = Object.entries(tags && typeof tags === 'object' ? tags : {}).map(([k, v]) => ({ id: k, k, v: str(v) }));
-	return html`<${Table} caption="Tags" empty="No tags." rows=${rows}
+	return html`<${Table} empty="No tags." rows=${rows}
 		columns=${[{ key: 'k', label: 'Name' }, { key: 'v', label: 'Value' }]} />`;
 }
 

@@ -56,7 +56,7 @@ export function ReportsPage() {
 		${loading && !data ? html`<${Loading} />` : null}
 		${data ? html`
 			<p class="list-count" role="status">${items.length} report${items.length === 1 ? '' : 's'} on this page${query.cursor ? ' (a later page)' : ''}.</p>
-			<${Table} caption="Reports" columns=${reportColumns(p)} rows=${items}
+			<${Table} columns=${reportColumns(p)} rows=${items}
 				empty="No report matches these filters." />
 			<${Pager} next=${data.next} />` : null}
 	</${Page}>`;
