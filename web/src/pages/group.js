@@ -49,7 +49,7 @@ export function GroupPage() {
 	const [item, setItem] = useState(null);
 	useEffect(() => setItem(group.data), [group.data]);
 	const stats = useLoad(() => api.get(`${path}/stats`, { days: 30 }), [path]);
-	const reports = useLoad(() => api.get(`${projectPath(p)}/reports`, { group: id, limit: 20 }), [path, item && item.count]);
+	const reports = useLoad(() => api.get(`${projectPath(p)}/reports`, { group: id, limit: 20 }), [path, item && `${item.count} ${item.status} ${item.assignee}`]);
 	const latestId = reports.data && reports.data.items && reports.data.items[0] ? reports.data.items[0].id : null;
 	const latest = useLoad(() => (latestId ? api.get(`${projectPath(p)}/reports/${latestId}`) : Promise.resolve(null)), [latestId]);
 	const info = useProjectInfo(p);

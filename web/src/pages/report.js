@@ -110,7 +110,7 @@ export function ReportPage() {
 		<${Section} id="comments" title="Comments"><${Comments} comments=${r.comments} /></${Section}>
 		<${Section} id="history" title="History"><${History} history=${r.history} /></${Section}>
 		${Object.keys(extra).length || r.fingerprint ? html`<${Section} id="more" title="Other fields">
-			<pre class="tri-json">${JSON.stringify({ ...extra, ...(r.fingerprint ? { fingerprint: r.fingerprint } : {}) }, null, 2)}</pre>
+			<pre class="tri-json" tabindex="0" aria-label="Other fields of the report, as sent">${JSON.stringify({ ...extra, ...(r.fingerprint ? { fingerprint: r.fingerprint } : {}) }, null, 2)}</pre>
 		</${Section}>` : null}
 		` : null}
 	</${Page}>`;

@@ -116,7 +116,7 @@ export function Frames({ p, reportId, frames, exception, headingId = 'frames' })
 						${f.module ? html` <span class="muted">${String(f.module)}</span>` : null}
 						${f.address ? html` <span class="muted">${String(f.address)}</span>` : null}
 					</div>
-					${s && s.lines && s.lines.length ? html`<div class="frame-src" aria-label=${`Source of ${s.path || f.file} around line ${f.line}`}>
+					${s && s.lines && s.lines.length ? html`<div class="frame-src" role="region" tabindex="0" aria-label=${`Source of ${s.path || f.file} around line ${f.line}`}>
 						<${Code} lines=${s.lines} start=${s.start} highlight=${f.line} /></div>`
 						: s ? html`<p class="hint">${s.path ? `${s.path} has no line ${f.line} at this commit.` : `${f.file || 'This file'} is not in the repository at this commit.`}</p>` : null}
 				</li>`;
@@ -191,6 +191,9 @@ export function TriageActions({ path, item, people, isGroup, onDone }) {
 			onDone(changed);
 		} catch (e) {
 			setError(e);
+			// refused because the item changed meanwhile: show it as it is now
+			if (e.status === 409)
+				api.get(path).then(onDone, () => {});
 		}
 	};
 	const moves = allowedMoves(item.status);
