@@ -3,8 +3,8 @@
 import { html } from '../lib/html.js';
 import { api } from '../lib/api.js';
 import { useRoute } from '../lib/router.js';
-import { ErrorBox, Filters, Id, Loading, Page, Pager, Status, Table, Time, useLoad } from '../lib/ui.js';
-import { KINDS, REPORT_STATUSES, label, projectPath, timeParam } from './triage_parts.js';
+import { ErrorBox, Id, Loading, Page, Pager, Status, Table, Time, useLoad } from '../lib/ui.js';
+import { KINDS, ListFilters, REPORT_STATUSES, label, projectPath, timeParam } from './triage_parts.js';
 import './triage.css';
 
 export const GROUP_FILTERS = [
@@ -47,7 +47,7 @@ export function GroupsPage() {
 	const { data, error, loading } = useLoad(() => api.get(`${projectPath(p)}/groups`, apiQuery(query)), [p, key]);
 	const items = (data && data.items) || [];
 	return html`<${Page} title="Groups" wide=${true}>
-		<${Filters} fields=${GROUP_FILTERS} />
+		<${ListFilters} fields=${GROUP_FILTERS} main=${3} query=${query} />
 		<${ErrorBox} error=${error} />
 		${loading && !data ? html`<${Loading} />` : null}
 		${data ? html`

@@ -3,8 +3,8 @@
 import { html } from '../lib/html.js';
 import { api } from '../lib/api.js';
 import { useRoute } from '../lib/router.js';
-import { ErrorBox, Filters, Id, Loading, Page, Pager, Status, Table, Time, useLoad } from '../lib/ui.js';
-import { KINDS, REPORT_STATUSES, label, projectPath, timeParam } from './triage_parts.js';
+import { ErrorBox, Id, Loading, Page, Pager, Status, Table, Time, useLoad } from '../lib/ui.js';
+import { KINDS, ListFilters, REPORT_STATUSES, label, projectPath, timeParam } from './triage_parts.js';
 import './triage.css';
 
 export const REPORT_FILTERS = [
@@ -51,7 +51,7 @@ export function ReportsPage() {
 	const { data, error, loading } = useLoad(() => api.get(`${projectPath(p)}/reports`, apiQuery(query)), [p, key]);
 	const items = (data && data.items) || [];
 	return html`<${Page} title="Reports" wide=${true}>
-		<${Filters} fields=${REPORT_FILTERS} />
+		<${ListFilters} fields=${REPORT_FILTERS} main=${4} query=${query} />
 		<${ErrorBox} error=${error} />
 		${loading && !data ? html`<${Loading} />` : null}
 		${data ? html`

@@ -3,7 +3,7 @@
 import './triage.css';
 import { html, useState } from '../lib/html.js';
 import { api } from '../lib/api.js';
-import { Button, Code, ErrorBox, Field, Id, Notice, Status, Table, Time, useLoad } from '../lib/ui.js';
+import { Button, Code, ErrorBox, Field, Filters, Id, Notice, Status, Table, Time, useLoad } from '../lib/ui.js';
 
 export const REPORT_STATUSES = ['new', 'triaged', 'in_progress', 'fixed', 'wontfix', 'duplicate', 'regressed'];
 
@@ -236,6 +236,21 @@ export function TriageActions({ path, item, people, isGroup, onDone }) {
 		<${ErrorBox} error=${error} />
 		${done ? html`<${Notice} kind="ok">${done}</${Notice}>` : null}
 	</${Section}>`;
+}
+
+// The list filters: the first `main` fields always shown, the rest under "More filters" (open
+// when one of them is set). Both halves are bound to the query string.
+export function ListFilters({ fields, main, query }) {
+	const first = fields.slice(0, main);
+	const rest = fields.slice(main);
+	const set = rest.filter((f) => query[f.name]);
+	return html`<div class="tri-filters">
+		<${Filters} fields=${first} />
+		<details class="tri-more" open=${set.length ? true : undefined}>
+			<summary>More filters${set.length ? ` (${set.length} set)` : ''}</summary>
+			<${Filters} fields=${rest} />
+		</details>
+	</div>`;
 }
 
 // Facts as a definition list; entries whose value is null are left out.
