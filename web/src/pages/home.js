@@ -14,6 +14,14 @@ function hourly(g) {
 		label=${`${g.id}: ${total} report${total === 1 ? '' : 's'} in the last 24 hours, hour by hour, the last hour ${h.length ? h[h.length - 1] : 0}`} />`;
 }
 
+function meta(g, rising) {
+	const parts = [String(g.kind ?? '')];
+	if (rising)
+		parts.push(`${g.last_24h} in the last 24 h (${g.previous_24h} the day before)`);
+	parts.push(`${g.count} report${g.count === 1 ? '' : 's'}, ${g.testers} tester${g.testers === 1 ? '' : 's'}`);
+	return parts.join(' · ');
+}
+
 function Attention({ p, id, title, items, empty, more, rising }) {
 	return html`<section class="card" aria-labelledby=${id}>
 		<h2 id=${id}>${title}</h2>
@@ -21,10 +29,7 @@ function Attention({ p, id, title, items, empty, more, rising }) {
 			${items.map((g) => html`<li key=${g.id}>
 				<span class="att-title"><${Id} project=${p} id=${g.id} /> ${String(g.title ?? '')}</span>
 				${hourly(g)}
-				<span class="att-meta"><${Status} value=${g.status} /> ${g.kind} ·
-					${rising ? `${g.last_24h} in the last 24 h (${g.previous_24h} the day before) · ` : ''}
-					${g.count} report${g.count === 1 ? '' : 's'}, ${g.testers} tester${g.testers === 1 ? '' : 's'} ·
-					last <${Time} iso=${g.last_seen} />${g.assignee ? ` · ${g.assignee}` : ''}</span>
+				<span class="att-meta"><${Status} value=${g.status} />${' '}${meta(g, rising)}${' · last '}<${Time} iso=${g.last_seen} />${g.assignee ? ` · ${g.assignee}` : ''}</span>
 			</li>`)}
 		</ol>`}
 		${more ? html`<p><a ...${link(more)}>See all</a></p>` : null}

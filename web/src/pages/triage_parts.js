@@ -118,7 +118,7 @@ export function Frames({ p, reportId, frames, exception, headingId = 'frames' })
 					</div>
 					${s && s.lines && s.lines.length ? html`<div class="frame-src" role="region" tabindex="0" aria-label=${`Source of ${s.path || f.file} around line ${f.line}`}>
 						<${Code} lines=${s.lines} start=${s.start} highlight=${f.line} /></div>`
-						: s ? html`<p class="hint">${s.path ? `${s.path} has no line ${f.line} at this commit.` : `${f.file || 'This file'} is not in the repository at this commit.`}</p>` : null}
+						: s && src.data.commit ? html`<p class="hint">${s.path ? `${s.path} has no line ${f.line} at this commit.` : `${f.file || 'This file'} is not in the repository at this commit.`}</p>` : null}
 				</li>`;
 			})}
 		</ol>`}
