@@ -192,8 +192,10 @@ export async function browser() {
 function watch(page) {
 	page.problems = [];
 	page.on('console', (m) => {
-		if (m.type() === 'error')
-			page.problems.push(`console: ${m.text()}`);
+		if (m.type() === 'error') {
+			const where = m.location() && m.location().url;
+			page.problems.push(`console: ${m.text()}${where ? ` (${where})` : ''}`);
+		}
 	});
 	page.on('pageerror', (e) => page.problems.push(`exception: ${e.message}`));
 	return page;
