@@ -13,6 +13,8 @@ CREATE INDEX reports_group_time ON reports (group_id, received_at, commit_id);
 
 -- New groups: the latest first seen.
 CREATE INDEX groups_project_first ON groups (project_id, first_seen);
+-- The home page's totals: reports, groups and open groups summed from this index alone.
+CREATE INDEX groups_project_open ON groups (project_id, merged_into, status, count);
 
 -- A group's tags are counted in group_facets as facet 'tag:KEY', value VALUE, kept at ingest
 -- beside its versions and platforms (store_ingest.c) and moved with them on a merge: counting

@@ -121,11 +121,11 @@ static int overview_totals(void *ctx, const store_overview_totals *t)
 	pages_job *pj = ctx;
 
 	pj->api.answer = json_pack(
-	    "{s:O,s:O,s:O,s:O,s:{s:I,s:I,s:I,s:I,s:I},s:i}", "new", pj->lists[0], "regressed",
+	    "{s:O,s:O,s:O,s:O,s:{s:I,s:I,s:I,s:I,s:I}}", "new", pj->lists[0], "regressed",
 	    pj->lists[1], "rising", pj->lists[2], "releases", pj->releases, "totals", "reports",
 	    (json_int_t)t->reports, "groups", (json_int_t)t->groups, "open_groups",
 	    (json_int_t)t->open_groups, "reports_24h", (json_int_t)t->reports_24h, "groups_24h",
-	    (json_int_t)t->groups_24h, "release_days", STORE_OVERVIEW_RELEASE_DAYS);
+	    (json_int_t)t->groups_24h);
 	return pj->api.answer ? 0 : -1;
 }
 

@@ -682,7 +682,6 @@ int store_project_set_version_tag(store_db *db, int64_t project_id, const char *
 #define STORE_OVERVIEW_RISING 2    /* more reports in the last 24 h than the 24 h before */
 #define STORE_OVERVIEW_LIST_MAX 20 /* groups per list */
 #define STORE_OVERVIEW_RELEASES 10 /* releases, newest first */
-#define STORE_OVERVIEW_RELEASE_DAYS 7 /* releases count the reports of the last 7 days */
 
 typedef struct store_overview_group {
 	store_group_row group;
@@ -707,7 +706,7 @@ typedef struct store_overview_fns {
 
 /* The home page as of `now`: group() for each group of each list (new, regressed, rising, in
  * that order), release() for the newest releases with the reports (and their groups) of the
- * last STORE_OVERVIEW_RELEASE_DAYS days whose build is in that release, totals() once. */
+ * last 24 h whose build is in that release, totals() once. */
 int store_overview(store_db *db, int64_t project_id, int64_t now, const store_overview_fns *fns,
 		   void *ctx);
 
