@@ -168,6 +168,18 @@ describe('reports list', () => {
 		assert.equal((await ids(page, len(3))).length, 3);
 		await page.goto(`${server.url}/p/demo/reports?platform=Windows&sort=oldest`);
 		assert.deepEqual(await ids(page, len(2)), [bugs[0].id, bugs[1].id]);
+		// the export carries the same filters and downloads the whole set with the session's cookie
+		const csv = page.getByRole('link', { name: 'Export CSV' });
+		const href = await csv.getAttribute('href');
+		const u = new URL(href, server.url);
+		assert.equal(u.pathname, '/api/v1/projects/demo/reports');
+		assert.deepEqual([u.searchParams.get('platform'), u.searchParams.get('format')], ['Windows', 'csv']);
+		const text = await page.evaluate(async (h) => (await fetch(h)).text(), href);
+		const lines = text.trim().split('\n');
+		assert.match(lines[0], /^id,group,kind,status,title/);
+		assert.deepEqual(lines.slice(1).map((l) => l.split(',')[0].replace(/"/g, '')), [bugs[0].id, bugs[1].id]);
+		const [dl] = await Promise.all([page.waitForEvent('download'), csv.click()]);
+		assert.equal(dl.suggestedFilename(), 'reports.csv');
 		await checkA11y(page);
 		await shot(page, 'devui-reports');
 		await page.setViewportSize({ width: 375, height: 800 });

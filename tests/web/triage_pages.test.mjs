@@ -159,13 +159,37 @@ describe('group page', () => {
 		await page.getByRole('alert').filter({ hasText: 'a group cannot be merged into itself' }).waitFor();
 	});
 
+	test('set the fixing commit from the page; the release that contains it shows as fixed in', async () => {
+		await page.goto(`${server.url}/p/demo/groups/${crash.group}`);
+		const button = page.getByRole('button', { name: 'Set fixing commit' });
+		assert.equal(await button.isDisabled(), true);
+		await page.getByLabel('Fixed by commit').fill(commits.c.slice(0, 10));
+		await button.click();
+		await page.getByRole('status').filter({ hasText: 'Fixing commit set.' }).waitFor();
+		const g = (await api.get(`/groups/${crash.group}`)).json;
+		assert.equal(g.fixed_by, commits.c);
+		const facts = page.locator('.facts').first();
+		assert.equal(await facts.locator('a.commit').getAttribute('href'), COMMIT_URL.replace('{id}', commits.c));
+		await facts.getByText('no release yet').waitFor();
+		assert.equal((await api.post('/releases', { name: '1.1.0', ref: commits.c })).status, 201);
+		await page.reload();
+		await page.locator('.facts').first().getByText('1.1.0', { exact: true }).waitFor();
+		// a commit the repository does not have is refused, in the API's words
+		await page.getByLabel('Fixed by commit').fill('not-a-commit');
+		await page.getByRole('button', { name: 'Set fixing commit' }).click();
+		await page.getByRole('alert').filter({ hasText: "no commit 'not-a-commit'" }).waitFor();
+	});
+
 	test('phone width and dark mode: nothing wider than the screen, still accessible', async () => {
 		await page.setViewportSize({ width: 375, height: 800 });
 		await page.goto(`${server.url}/p/demo/groups/${crash.group}`);
 		await page.locator('.frame .code .hl').first().waitFor();
 		await settled(page);
 		const wide = await page.evaluate(() => document.documentElement.scrollWidth);
-		assert.ok(wide <= 375, `the page is ${wide} px wide at 375`);
+		const culprits = await page.evaluate(() => [...document.querySelectorAll('body *')]
+			.filter((e) => e.getBoundingClientRect().right > 376 && !e.closest('.frame-src'))
+			.slice(0, 5).map((e) => `${e.tagName}.${e.className}: ${e.textContent.slice(0, 40)}`));
+		assert.ok(wide <= 375, `the page is ${wide} px wide at 375: ${culprits.join(' | ')}`);
 		await shot(page, 'devui-group-phone');
 		await page.emulateMedia({ colorScheme: 'dark' });
 		await checkA11y(page);

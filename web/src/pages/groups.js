@@ -50,10 +50,10 @@ export function GroupsPage() {
 		<${ListFilters} fields=${GROUP_FILTERS} main=${3} query=${query} />
 		<${ErrorBox} error=${error} />
 		${loading && !data ? html`<${Loading} />` : null}
-		${data ? html`
+		${data ? html`<div class="tri-list">
 			<p class="list-count" role="status">${items.length} group${items.length === 1 ? '' : 's'} on this page${query.cursor ? ' (a later page)' : ''}.</p>
 			<${Table} columns=${groupColumns(p)} rows=${items}
 				empty="No group matches these filters." />
-			<${Pager} next=${data.next} />` : null}
+			<${Pager} next=${data.next} /></div>` : null}
 	</${Page}>`;
 }

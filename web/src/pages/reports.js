@@ -1,7 +1,7 @@
 // reports.js - a project's reports: every filter and the search of the API, sort, cursor paging;
 // the filters live in the query string so a view can be shared and back/forward work.
 import { html } from '../lib/html.js';
-import { api } from '../lib/api.js';
+import { api, apiUrl } from '../lib/api.js';
 import { useRoute } from '../lib/router.js';
 import { ErrorBox, Id, Loading, Page, Pager, Status, Table, Time, useLoad } from '../lib/ui.js';
 import { KINDS, ListFilters, REPORT_STATUSES, label, projectPath, timeParam } from './triage_parts.js';
@@ -50,14 +50,18 @@ export function ReportsPage() {
 	const key = JSON.stringify(apiQuery(query));
 	const { data, error, loading } = useLoad(() => api.get(`${projectPath(p)}/reports`, apiQuery(query)), [p, key]);
 	const items = (data && data.items) || [];
-	return html`<${Page} title="Reports" wide=${true}>
+	// the whole filtered set, as the API streams it (the session's cookie goes with the download)
+	const exportUrl = (format) => apiUrl(`${projectPath(p)}/reports`, { ...apiQuery(query), cursor: undefined, limit: undefined, format });
+	const actions = html`<a class="btn btn-quiet" href=${exportUrl('csv')} download="reports.csv">Export CSV</a>
+		<a class="btn btn-quiet" href=${exportUrl('jsonl')} download="reports.jsonl">Export JSON lines</a>`;
+	return html`<${Page} title="Reports" wide=${true} actions=${actions}>
 		<${ListFilters} fields=${REPORT_FILTERS} main=${4} query=${query} />
 		<${ErrorBox} error=${error} />
 		${loading && !data ? html`<${Loading} />` : null}
-		${data ? html`
+		${data ? html`<div class="tri-list">
 			<p class="list-count" role="status">${items.length} report${items.length === 1 ? '' : 's'} on this page${query.cursor ? ' (a later page)' : ''}.</p>
 			<${Table} columns=${reportColumns(p)} rows=${items}
 				empty="No report matches these filters." />
-			<${Pager} next=${data.next} />` : null}
+			<${Pager} next=${data.next} /></div>` : null}
 	</${Page}>`;
 }

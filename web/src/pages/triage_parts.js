@@ -218,10 +218,10 @@ export function TriageActions({ path, item, people, isGroup, onDone }) {
 						onInput=${(e) => setAssignee(e.target.value)} />`}
 				<${Button} type="submit">Assign</${Button}>
 			</form>
-			<form class="tri-form" onSubmit=${(e) => { e.preventDefault(); send({ fixed_by: fixedBy.trim() || null }, fixedBy.trim() ? 'Fixing commit set.' : 'Fixing commit cleared.', () => setFixedBy('')); }}>
+			<form class="tri-form" onSubmit=${(e) => { e.preventDefault(); if (fixedBy.trim() || item.fixed_by) send({ fixed_by: fixedBy.trim() || null }, fixedBy.trim() ? 'Fixing commit set.' : 'Fixing commit cleared.', () => setFixedBy('')); }}>
 				<${Field} label="Fixed by commit" value=${fixedBy} placeholder=${item.fixed_by ? String(item.fixed_by).slice(0, 12) : 'hash, tag or branch'}
-					hint="Empty clears it" onInput=${(e) => setFixedBy(e.target.value)} />
-				<${Button} type="submit">Set fixing commit</${Button}>
+					hint=${item.fixed_by ? 'Leave empty to clear it' : 'A hash, tag, branch or HEAD~N'} onInput=${(e) => setFixedBy(e.target.value)} />
+				<${Button} type="submit" disabled=${!fixedBy.trim() && !item.fixed_by}>${!fixedBy.trim() && item.fixed_by ? 'Clear fixing commit' : 'Set fixing commit'}</${Button}>
 			</form>
 			${isGroup && !merged ? html`<form class="tri-form" onSubmit=${(e) => { e.preventDefault(); if (mergeInto.trim()) send({ merge_into: mergeInto.trim() }, `Merged into ${mergeInto.trim().toUpperCase()}.`, () => setMergeInto('')); }}>
 				<${Field} label="Merge into group" value=${mergeInto} placeholder="G-1" hint="Its reports move to that group"
