@@ -321,7 +321,7 @@ static long long hour_of(json_t *g, size_t h)
 static void test_overview(void **state)
 {
 	fixture *f = *state;
-	char rising[32], regressed[32], fresh[32], num[16];
+	char rising[32], regressed[32], fresh[32], num[32];
 	json_t *v, *g, *t;
 	long long now, total;
 	int i;
