@@ -170,6 +170,8 @@ export async function browser() {
 	const newContext = b.newContext.bind(b);
 	b.newContext = async (opts = {}) => {
 		const ctx = await newContext({ ignoreHTTPSErrors: true, viewport: { width: 1280, height: 800 }, ...opts });
+		// Waits bound failures only; an ASan server on a loaded machine can be slow to answer.
+		ctx.setDefaultTimeout(60000);
 		// Registered before any page script runs (through the debugging protocol, which CSP
 		// does not govern): every CSP violation of the page is kept for problems().
 		await ctx.addInitScript(() => {

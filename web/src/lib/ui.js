@@ -13,8 +13,11 @@ function useId(prefix) {
 	return ref.current;
 }
 
+let firstPage = true;
+
 // The frame of a page: its title (also the document's), actions beside it, the content.
-// The heading takes the focus when the page changes, so keyboards and screen readers start there.
+// The heading takes the focus when the app moves to another page, so keyboards and screen readers
+// start there.
 export function Page({ title, actions, children, wide }) {
 	const ref = useRef(null);
 	useEffect(() => {
@@ -22,6 +25,11 @@ export function Page({ title, actions, children, wide }) {
 	}, [title]);
 	const path = useRoute().path;
 	useEffect(() => {
+		// Not on the first page of a visit: there the skip link comes first, as on any site.
+		if (firstPage) {
+			firstPage = false;
+			return;
+		}
 		if (ref.current && document.activeElement && document.activeElement.closest &&
 		    !document.activeElement.closest('main'))
 			ref.current.focus({ preventScroll: true });
@@ -51,9 +59,7 @@ export function currentProject(route) {
 	}
 }
 
-function ProjectPicker({ project }) {
-	const { data } = useLoad(() => api.get('/projects'), []);
-	const items = (data && data.items) || [];
+function ProjectPicker({ project, items }) {
 	const id = useId('project');
 	if (items.length < 2)
 		return project ? html`<span class="nav-project">${project}</span>` : null;
@@ -72,7 +78,10 @@ export function Nav() {
 	const route = useRoute();
 	const [open, setOpen] = useState(false);
 	useEffect(() => setOpen(false), [route.path]);
-	const project = session ? currentProject(route) : null;
+	// The projects this person may see, once per sign-in (for the picker, and the only one).
+	const { data } = useLoad(() => (session ? api.get('/projects') : null), [session && session.name]);
+	const items = (data && data.items) || [];
+	const project = session ? currentProject(route) || (items.length === 1 ? items[0].name : null) : null;
 	const base = project ? `/p/${encodeURIComponent(project)}` : null;
 	const here = route.path;
 	const item = (url, label, exact) => {
@@ -82,7 +91,7 @@ export function Nav() {
 	return html`<header class="topbar">
 		<div class="topbar-inner">
 			<a class="brand" ...${link('/')}><span class="brand-mark" aria-hidden="true"></span>prosum</a>
-			${session ? html`<${ProjectPicker} project=${project} />` : null}
+			${session ? html`<${ProjectPicker} project=${project} items=${items} />` : null}
 			${session ? html`<button type="button" class="nav-toggle" aria-expanded=${open ? 'true' : 'false'}
 				aria-controls="nav-links" onClick=${() => setOpen(!open)}>Menu</button>` : null}
 			${session ? html`<nav id="nav-links" class=${'nav' + (open ? ' open' : '')} aria-label="Main">
