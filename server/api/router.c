@@ -53,9 +53,6 @@ static const route routes[] = {
 	{"DELETE", "/api/v1/projects/{}/suggestions/{}/votes", suggestions_unvote},
 	{"GET", "/api/v1/projects/{}/mine", suggestions_mine},
 	{"GET", "/api/v1/projects/{}/contributors", suggestions_contributors},
-	{"GET", "/api/v1/projects/{}/overview", pages_overview},
-	{"GET", "/api/v1/projects/{}/groups/{}/stats", pages_group_stats},
-	{"GET", "/api/v1/projects/{}/reports/{}/source", pages_report_source},
 	{"GET", "/api/v1/projects", admin_projects_list},
 	{"POST", "/api/v1/projects", admin_projects_add},
 	{"GET", "/api/v1/projects/{}", admin_project_get},
@@ -76,6 +73,9 @@ static const route routes[] = {
 	{"PATCH", "/api/v1/users/{}", users_patch},
 	{"POST", "/api/v1/users/{}/link", users_link},
 	{"GET", "/api/v1/projects/{}/people", users_people},
+	{"GET", "/api/v1/projects/{}/overview", pages_overview},
+	{"GET", "/api/v1/projects/{}/groups/{}/stats", pages_group_stats},
+	{"GET", "/api/v1/projects/{}/reports/{}/source", pages_report_source},
 };
 
 /* A parameter is a plain name or id (percent escapes are left for the handler to decode):

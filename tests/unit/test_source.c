@@ -94,7 +94,8 @@ static void test_path_suffix(void **state)
 	    {"/opt/build/lib/main.c", "lib/main.c"},
 	    {"/x/app/main.c", "main.c"}, /* "app/main.c" is no path of the tree; "main.c" is */
 	    {"app/lib/main.c", "lib/main.c"},
-	    {"/x/src/new.c", NULL},      /* only in B */
+	    {"/x/src/new.c", NULL},      /* no such suffix */
+	    {"/x/src/app/new.c", NULL},  /* only in B */
 	    {"/x/src/link.c", NULL},     /* a link, not a file */
 	    {"/x/src/app", NULL},        /* a directory */
 	    {"/x/bin/data.bin", "bin/data.bin"},
