@@ -6,7 +6,7 @@ import { link, useRoute } from '../lib/router.js';
 import { Bars, ErrorBox, Id, Loading, Notice, Page, Status, Table, Time, useLoad } from '../lib/ui.js';
 import { reportColumns } from './reports.js';
 import {
-	Comments, Commit, Facts, Frames, History, Section, Suspects, TriageActions, projectPath, useProjectInfo,
+	CommentsSection, Commit, Facts, Frames, History, Section, Suspects, TriageActions, projectPath, useProjectInfo,
 } from './triage_parts.js';
 import './triage.css';
 
@@ -56,7 +56,8 @@ export function GroupPage() {
 	const g = item || group.data;
 	const title = g ? `${g.id}: ${g.title}` : id;
 	const s = stats.data;
-	return html`<${Page} title=${title} wide=${true}>
+	const jump = html`<a class="btn btn-quiet" href="#triage">Triage</a><a class="btn btn-quiet" href="#comments">Comments</a>`;
+	return html`<${Page} title=${title} wide=${true} actions=${g ? jump : null}>
 		${group.loading && !g ? html`<${Loading} />` : null}
 		<${ErrorBox} error=${group.error} />
 		${g ? html`
@@ -89,22 +90,22 @@ export function GroupPage() {
 				: html`<p class="empty">${stats.error ? 'Tag counts are not available.' : 'No data.'}</p>`}</${Section}>
 			${s && s.releases && s.releases.length ? html`<${Section} id="releases" title="Releases"><${Bars} label="Reports per release" items=${s.releases.map((r) => ({ value: r.value ?? r.name ?? 'in no release', count: r.count ?? r.reports }))} /></${Section}>` : null}
 		</div>
+		${latest.data ? html`
+			<${Frames} p=${p} reportId=${latest.data.id} frames=${latest.data.frames} exception=${latest.data.exception}
+				intro=${html`<p class="hint">From the latest report, <${Id} project=${p} id=${latest.data.id} />, built from ${latest.data.revision && latest.data.revision.commit
+				? html`<${Commit} id=${latest.data.revision.commit} template=${info.commitUrl} />`
+				: html`<code>${String((latest.data.revision && latest.data.revision.input) || '?')}</code> (not a known commit)`}.</p>`} />`
+			: latest.error ? html`<${ErrorBox} error=${latest.error} />` : null}
+		<${Section} id="suspects" title="Suspect commits"><${Suspects} suspects=${g.suspects} template=${info.commitUrl} /></${Section}>
 		<${TriageActions} path=${path} item=${g} people=${info.people} isGroup=${true}
 			onDone=${(changed) => setItem(changed)} />
-		<${Section} id="suspects" title="Suspect commits"><${Suspects} suspects=${g.suspects} template=${info.commitUrl} /></${Section}>
-		${latest.data ? html`
-			<p class="hint">From the latest report, <${Id} project=${p} id=${latest.data.id} />, built from ${latest.data.revision && latest.data.revision.commit
-				? html`<${Commit} id=${latest.data.revision.commit} template=${info.commitUrl} />`
-				: html`<code>${String((latest.data.revision && latest.data.revision.input) || '?')}</code> (not a known commit)`}.</p>
-			<${Frames} p=${p} reportId=${latest.data.id} frames=${latest.data.frames} exception=${latest.data.exception} />`
-			: latest.error ? html`<${ErrorBox} error=${latest.error} />` : null}
 		<${Section} id="reports" title="Reports"
 			actions=${html`<a ...${link(`/p/${encodeURIComponent(p)}/reports?group=${encodeURIComponent(g.id)}`)}>All reports of ${g.id}</a>`}>
 			<${ErrorBox} error=${reports.error} />
 			${reports.data ? html`<${Table} caption=${`The latest reports of ${g.id}`} columns=${reportColumns(p, { group: false })}
 				rows=${reports.data.items} empty="No reports." />` : null}
 		</${Section}>
-		<${Section} id="comments" title="Comments"><${Comments} comments=${g.comments} /></${Section}>
+		<${CommentsSection} path=${path} item=${g} onDone=${(changed) => setItem(changed)} />
 		<${Section} id="history" title="History"><${History} history=${g.history} /></${Section}>
 		` : null}
 	</${Page}>`;

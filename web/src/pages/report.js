@@ -5,7 +5,7 @@ import { api } from '../lib/api.js';
 import { useRoute } from '../lib/router.js';
 import { ErrorBox, Id, Loading, Page, Status, Table, Time, useLoad } from '../lib/ui.js';
 import {
-	Comments, Commit, Facts, Frames, History, Section, Suspects, Text, TriageActions, projectPath, useProjectInfo,
+	CommentsSection, Commit, Facts, Frames, History, Section, Suspects, Text, TriageActions, projectPath, useProjectInfo,
 } from './triage_parts.js';
 import './triage.css';
 
@@ -68,7 +68,8 @@ export function ReportPage() {
 	const tester = (r && r.tester) || {};
 	const rev = (r && r.revision) || {};
 	const extra = r ? Object.fromEntries(Object.entries(r).filter(([k]) => !KNOWN.has(k))) : {};
-	return html`<${Page} title=${r ? `${r.id}: ${r.title}` : id} wide=${true}>
+	const jump = html`<a class="btn btn-quiet" href="#triage">Triage</a><a class="btn btn-quiet" href="#comments">Comments</a>`;
+	return html`<${Page} title=${r ? `${r.id}: ${r.title}` : id} wide=${true} actions=${r ? jump : null}>
 		${load.loading && !r ? html`<${Loading} />` : null}
 		<${ErrorBox} error=${load.error} />
 		${r ? html`
@@ -107,7 +108,7 @@ export function ReportPage() {
 		<${Section} id="attachments" title="Attachments"><${Attachments} p=${p} id=${r.id} items=${r.attachments} /></${Section}>
 		<${TriageActions} path=${path} item=${r} people=${info.people} isGroup=${false} onDone=${(changed) => setItem(changed)} />
 		<${Section} id="suspects" title="Suspect commits"><${Suspects} suspects=${r.suspects} template=${info.commitUrl} /></${Section}>
-		<${Section} id="comments" title="Comments"><${Comments} comments=${r.comments} /></${Section}>
+		<${CommentsSection} path=${path} item=${r} onDone=${(changed) => setItem(changed)} />
 		<${Section} id="history" title="History"><${History} history=${r.history} /></${Section}>
 		${Object.keys(extra).length || r.fingerprint ? html`<${Section} id="more" title="Other fields">
 			<pre class="tri-json" tabindex="0" aria-label="Other fields of the report, as sent">${JSON.stringify({ ...extra, ...(r.fingerprint ? { fingerprint: r.fingerprint } : {}) }, null, 2)}</pre>

@@ -91,7 +91,7 @@ export function Text({ value }) {
 
 // The stack trace: every frame, and for the in-app frames the source around their line read
 // from the repository at the report's commit (GET .../reports/R-n/source).
-export function Frames({ p, reportId, frames, exception, headingId = 'frames' }) {
+export function Frames({ p, reportId, frames, exception, intro, headingId = 'frames' }) {
 	const src = useLoad(() => (reportId && frames && frames.length
 		? api.get(`${projectPath(p)}/reports/${encodeURIComponent(reportId)}/source`, { context: 5 })
 		: Promise.resolve(null)), [p, reportId]);
@@ -101,6 +101,7 @@ export function Frames({ p, reportId, frames, exception, headingId = 'frames' })
 			byIndex.set(f.index, f);
 	}
 	return html`<${Section} id=${headingId} title="Stack trace">
+		${intro || null}
 		${exception ? html`<p class="tri-exception"><strong>${String(exception.type ?? '')}</strong>${exception.value !== undefined && exception.value !== null ? html`: ${String(exception.value)}` : null}</p>` : null}
 		${!frames || !frames.length ? html`<p class="empty">No frames.</p>` : html`
 		${src.data ? html`<p class="hint">Source ${src.data.commit ? html`at commit <code title=${src.data.commit}>${String(src.data.commit).slice(0, 12)}</code>` : 'unavailable: the report\'s build is not a known commit'}.</p>` : null}
@@ -169,15 +170,10 @@ export function History({ history }) {
 		]} />`;
 }
 
-// The triage form of a report or group: status (only the allowed moves), assignee (a person),
-// fixed by, comment, and for a group merging into another. `path` is the item's API path;
-// onDone(changed) gets the API's answer.
-export function TriageActions({ path, item, people, isGroup, onDone }) {
-	const [status, setStatus] = useState('');
-	const [assignee, setAssignee] = useState(null);
-	const [fixedBy, setFixedBy] = useState('');
-	const [comment, setComment] = useState('');
-	const [mergeInto, setMergeInto] = useState('');
+// PATCH the item at `path`: send(body, what, reset) shows `what` once the API took it (and hands
+// the changed item to onDone), or the API's error; a refusal because the item changed meanwhile
+// (409) also reloads the item so the page shows it as it is now.
+function usePatch(path, onDone) {
 	const [error, setError] = useState(null);
 	const [done, setDone] = useState('');
 	const send = async (body, what, reset) => {
@@ -191,11 +187,23 @@ export function TriageActions({ path, item, people, isGroup, onDone }) {
 			onDone(changed);
 		} catch (e) {
 			setError(e);
-			// refused because the item changed meanwhile: show it as it is now
 			if (e.status === 409)
 				api.get(path).then(onDone, () => {});
 		}
 	};
+	const messages = html`<${ErrorBox} error=${error} />${done ? html`<${Notice} kind="ok">${done}</${Notice}>` : null}`;
+	return { send, messages };
+}
+
+// The triage form of a report or group: status (only the allowed moves), assignee (a person),
+// fixed by, and for a group merging into another. `path` is the item's API path; onDone(changed)
+// gets the API's answer.
+export function TriageActions({ path, item, people, isGroup, onDone }) {
+	const [status, setStatus] = useState('');
+	const [assignee, setAssignee] = useState(null);
+	const [fixedBy, setFixedBy] = useState('');
+	const [mergeInto, setMergeInto] = useState('');
+	const { send, messages } = usePatch(path, onDone);
 	const moves = allowedMoves(item.status);
 	const cur = assignee === null ? (item.assignee || '') : assignee;
 	const names = (people || []).map((x) => x.name);
@@ -229,12 +237,21 @@ export function TriageActions({ path, item, people, isGroup, onDone }) {
 				<${Button} type="submit" kind="danger" disabled=${!mergeInto.trim()}>Merge</${Button}>
 			</form>` : null}
 		</div>
+		${messages}
+	</${Section}>`;
+}
+
+// The comments of a report or group, and a form to add one.
+export function CommentsSection({ path, item, onDone }) {
+	const [comment, setComment] = useState('');
+	const { send, messages } = usePatch(path, onDone);
+	return html`<${Section} id="comments" title="Comments">
+		<${Comments} comments=${item.comments} />
 		<form class="tri-form tri-comment" onSubmit=${(e) => { e.preventDefault(); if (comment.trim()) send({ comment }, 'Comment added.', () => setComment('')); }}>
 			<${Field} type="textarea" label="Comment" value=${comment} rows="3" onInput=${(e) => setComment(e.target.value)} />
 			<${Button} type="submit" kind="primary" disabled=${!comment.trim()}>Add comment</${Button}>
 		</form>
-		<${ErrorBox} error=${error} />
-		${done ? html`<${Notice} kind="ok">${done}</${Notice}>` : null}
+		${messages}
 	</${Section}>`;
 }
 
