@@ -115,10 +115,20 @@ describe('groups list', () => {
 		// a shared URL with a value the API refuses shows the API's words
 		await page.goto(`${server.url}/p/demo/groups?since=yesterday`);
 		await page.getByRole('alert').filter({ hasText: 'since' }).waitFor();
-		// a date picked in the page is sent as the start of that day (UTC)
-		await page.goto(`${server.url}/p/demo/groups?since=2000-01-01&until=2000-01-02`);
+		// dates picked in the page: since the start of that day, until the end of that day (UTC)
+		await page.goto(`${server.url}/p/demo/groups`);
+		await page.getByText('More filters').click();
+		await page.getByLabel('Seen since').fill('2000-01-01');
+		await page.getByLabel('Seen since').press('Enter');
+		await page.waitForURL((u) => u.searchParams.get('since') === '2000-01-01');
+		assert.equal((await ids(page, len(5))).length, 5);
+		const today = new Date().toISOString().slice(0, 10);
+		await page.getByLabel('First seen until').fill('2000-01-02');
+		await page.getByLabel('First seen until').press('Enter');
 		await page.getByText('No group matches these filters.').waitFor();
-		await page.goto(`${server.url}/p/demo/groups?since=2000-01-01`);
+		await page.getByLabel('First seen until').fill(today);
+		await page.getByLabel('First seen until').press('Enter');
+		await page.waitForURL((u) => u.searchParams.get('until') === today);
 		assert.equal((await ids(page, len(5))).length, 5);
 	});
 });
@@ -215,11 +225,14 @@ describe('home', () => {
 		// the hourly chart is described for screen readers
 		// (the three may straddle an hour: only the total is certain)
 		await top.getByRole('img', { name: new RegExp(`^${crashes[1].group}: 3 reports in the last 24 hours, hour by hour`) }).waitFor();
-		// per release: the reports whose build is in 1.0.0 (those sent with the revision)
+		// per release: the reports of the last 24 h whose build is in 1.0.0 (those sent with the revision)
+		await page.getByText('reports, last 24 h').waitFor();
 		const row = page.getByRole('row').filter({ hasText: '1.0.0' });
 		await row.getByRole('link', { name: '4' }).waitFor();
 		await row.getByRole('link', { name: '4' }).click();
-		await page.waitForURL((u) => u.pathname === '/p/demo/reports' && u.searchParams.get('release') === '1.0.0');
+		// the list of the same reports: that release's, received in the last 24 hours
+		await page.waitForURL((u) => u.pathname === '/p/demo/reports' && u.searchParams.get('release') === '1.0.0' &&
+			Math.abs(Date.parse(u.searchParams.get('since')) - (Date.now() - 86400000)) < 3600000);
 		assert.equal((await ids(page, len(4))).length, 4);
 		await page.goBack();
 		await page.getByRole('region', { name: 'Regressions' }).waitFor();

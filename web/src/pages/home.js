@@ -1,11 +1,16 @@
 // home.js - a project's home: what needs attention (new groups, regressions, groups rising fastest in
 // the last 24 hours, each with its reports per hour) and the counts per release.
-import { html } from '../lib/html.js';
+import { html, useMemo } from '../lib/html.js';
 import { api } from '../lib/api.js';
 import { link, useRoute } from '../lib/router.js';
 import { ErrorBox, Id, Loading, Page, Spark, Status, Table, Time, useLoad } from '../lib/ui.js';
 import { label, projectPath } from './triage_parts.js';
 import './triage.css';
+
+const TOTALS = {
+	reports: 'reports', groups: 'groups', open_groups: 'open groups',
+	reports_24h: 'reports, last 24 h', groups_24h: 'groups, last 24 h',
+};
 
 function hourly(g) {
 	const h = Array.isArray(g.hourly) ? g.hourly : [];
@@ -42,12 +47,14 @@ export function HomePage() {
 	const base = `/p/${encodeURIComponent(p)}`;
 	const { data, error, loading } = useLoad(() => api.get(`${projectPath(p)}/overview`), [p]);
 	const totals = data && data.totals && typeof data.totals === 'object' ? Object.entries(data.totals) : [];
+	// the release counts are of the last 24 hours: their links list the same reports
+	const dayAgo = useMemo(() => new Date(Date.now() - 86400000).toISOString().replace(/\.\d+Z$/, 'Z'), [data]);
 	return html`<${Page} title=${`${p}: needs attention`} wide=${true}>
 		${loading && !data ? html`<${Loading} />` : null}
 		<${ErrorBox} error=${error} />
 		${data ? html`
 		${totals.length ? html`<ul class="totals" aria-label="Totals">
-			${totals.map(([k, v]) => html`<li><span class="total-n">${typeof v === 'object' ? JSON.stringify(v) : String(v)}</span><span class="total-k">${label(k)}</span></li>`)}
+			${totals.map(([k, v]) => html`<li><span class="total-n">${typeof v === 'object' ? JSON.stringify(v) : String(v)}</span><span class="total-k">${TOTALS[k] || label(k)}</span></li>`)}
 		</ul>` : null}
 		<div class="attention">
 			<${Attention} p=${p} id="regressed" title="Regressions" items=${data.regressed}
@@ -58,12 +65,12 @@ export function HomePage() {
 				empty="Nothing is rising." rising=${true} more=${`${base}/groups?sort=count`} />
 		</div>
 		<section class="tri-section" aria-labelledby="per-release">
-			<h2 id="per-release">Per release</h2>
-			<${Table} caption="Reports and groups per release" empty="No release registered yet."
+			<h2 id="per-release">Per release, last 24 hours</h2>
+			<${Table} caption="Reports received in the last 24 hours whose build is in each release, newest release first" empty="No release registered yet."
 				rows=${(data.releases || []).map((r) => ({ ...r, id: r.name }))}
 				columns=${[
 					{ key: 'name', label: 'Release', render: (r) => html`<a ...${link(`${base}/releases/${encodeURIComponent(r.name)}`)}>${r.name}</a>` },
-					{ key: 'reports', label: 'Reports', align: 'right', render: (r) => html`<a ...${link(`${base}/reports?release=${encodeURIComponent(r.name)}`)}>${String(r.reports ?? 0)}</a>` },
+					{ key: 'reports', label: 'Reports', align: 'right', render: (r) => html`<a ...${link(`${base}/reports?release=${encodeURIComponent(r.name)}&since=${encodeURIComponent(dayAgo)}`)}>${String(r.reports ?? 0)}</a>` },
 					{ key: 'groups', label: 'Groups', align: 'right' },
 				]} />
 		</section>` : null}
