@@ -248,6 +248,14 @@ describe('report page', () => {
 		await shot(page, 'devui-report');
 	});
 
+	test('an item that does not exist says so, in the API\'s words', async () => {
+		await page.goto(`${server.url}/p/demo/reports/R-999`);
+		await page.getByRole('alert').filter({ hasText: 'no such' }).waitFor();
+		await page.goto(`${server.url}/p/demo/groups/G-999`);
+		await page.getByRole('alert').filter({ hasText: 'no such' }).waitFor();
+		await checkA11y(page);
+	});
+
 	test('status and a comment from the keyboard alone; the API confirms both', async () => {
 		await page.goto(`${server.url}/p/demo/reports/${withFiles.id}`);
 		const status = page.getByLabel(/^Status \(now/);
