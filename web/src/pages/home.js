@@ -66,7 +66,7 @@ export function HomePage() {
 		</div>
 		<section class="tri-section" aria-labelledby="per-release">
 			<h2 id="per-release">Per release, last 24 hours</h2>
-			<${Table} caption="Reports received in the last 24 hours whose build is in each release, newest release first" empty="No release registered yet."
+			<${Table} caption="Reports received in the last 24 hours whose build is in each release" empty="No release registered yet."
 				rows=${(data.releases || []).map((r) => ({ ...r, id: r.name }))}
 				columns=${[
 					{ key: 'name', label: 'Release', render: (r) => html`<a ...${link(`${base}/releases/${encodeURIComponent(r.name)}`)}>${r.name}</a>` },
