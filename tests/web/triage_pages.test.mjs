@@ -18,6 +18,10 @@ let crash; // the ingest answer of the crash report built from commit B
 before(async () => {
 	server = await startServer();
 	api = tokenApi(server);
+	// the home page's read of a project without a report (the sanitizer build once stopped here)
+	const empty = await api.get('/overview');
+	assert.equal(empty.status, 200, empty.text);
+	assert.deepEqual([empty.json.new, empty.json.rising, empty.json.regressed], [[], [], []]);
 	const set = await api.project({ commit_url: COMMIT_URL });
 	assert.equal(set.status, 200, set.text);
 	commits = await paletteHistory(server);

@@ -91,7 +91,7 @@ export function GroupPage() {
 			${s && s.releases && s.releases.length ? html`<${Section} id="releases" title="Releases"><${Bars} label="Reports per release" items=${s.releases.map((r) => ({ value: r.value ?? r.name ?? 'in no release', count: r.count ?? r.reports }))} /></${Section}>` : null}
 		</div>
 		${latest.data ? html`
-			<${Frames} p=${p} reportId=${latest.data.id} frames=${latest.data.frames} exception=${latest.data.exception}
+			<${Frames} p=${p} reportId=${latest.data.id} frames=${latest.data.frames} exception=${latest.data.exception} template=${info.commitUrl}
 				intro=${html`<p class="hint">From the latest report, <${Id} project=${p} id=${latest.data.id} />, built from ${latest.data.revision && latest.data.revision.commit
 				? html`<${Commit} id=${latest.data.revision.commit} template=${info.commitUrl} />`
 				: html`<code>${String((latest.data.revision && latest.data.revision.input) || '?')}</code> (not a known commit)`}.</p>`} />`

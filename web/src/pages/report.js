@@ -103,7 +103,7 @@ export function ReportPage() {
 		</div>
 		${r.description ? html`<${Section} id="description" title="Description"><${Text} value=${r.description} /></${Section}>` : null}
 		${r.steps ? html`<${Section} id="steps" title="Steps"><${Text} value=${r.steps} /></${Section}>` : null}
-		<${Frames} p=${p} reportId=${r.id} frames=${r.frames} exception=${r.exception} />
+		<${Frames} p=${p} reportId=${r.id} frames=${r.frames} exception=${r.exception} template=${info.commitUrl} />
 		<${Section} id="tags" title="Tags"><${Tags} tags=${r.tags} /></${Section}>
 		<${Section} id="attachments" title="Attachments"><${Attachments} p=${p} id=${r.id} items=${r.attachments} /></${Section}>
 		<${TriageActions} path=${path} item=${r} people=${info.people} isGroup=${false} onDone=${(changed) => setItem(changed)} />

@@ -91,7 +91,7 @@ export function Text({ value }) {
 
 // The stack trace: every frame, and for the in-app frames the source around their line read
 // from the repository at the report's commit (GET .../reports/R-n/source).
-export function Frames({ p, reportId, frames, exception, intro, headingId = 'frames' }) {
+export function Frames({ p, reportId, frames, exception, intro, template, headingId = 'frames' }) {
 	const src = useLoad(() => (reportId && frames && frames.length
 		? api.get(`${projectPath(p)}/reports/${encodeURIComponent(reportId)}/source`, { context: 5 })
 		: Promise.resolve(null)), [p, reportId]);
@@ -104,7 +104,7 @@ export function Frames({ p, reportId, frames, exception, intro, headingId = 'fra
 		${intro || null}
 		${exception ? html`<p class="tri-exception"><strong>${String(exception.type ?? '')}</strong>${exception.value !== undefined && exception.value !== null ? html`: ${String(exception.value)}` : null}</p>` : null}
 		${!frames || !frames.length ? html`<p class="empty">No frames.</p>` : html`
-		${src.data ? html`<p class="hint">Source ${src.data.commit ? html`at commit <code title=${src.data.commit}>${String(src.data.commit).slice(0, 12)}</code>` : 'unavailable: the report\'s build is not a known commit'}.</p>` : null}
+		${src.data ? html`<p class="hint">Source ${src.data.commit ? html`at commit <${Commit} id=${src.data.commit} template=${template} />, the report's own build` : 'unavailable: the report\'s build is not a known commit'}.</p>` : null}
 		${src.error ? html`<p class="hint">Source lines could not be read (${src.error.message}).</p>` : null}
 		<ol class="frames" start="0">
 			${frames.map((f, i) => {
@@ -116,6 +116,7 @@ export function Frames({ p, reportId, frames, exception, intro, headingId = 'fra
 						${where ? html` <span class="frame-where">${where}</span>` : null}
 						${f.module ? html` <span class="muted">${String(f.module)}</span>` : null}
 						${f.address ? html` <span class="muted">${String(f.address)}</span>` : null}
+						${f.in_app === false ? html` <span class="badge">not in app</span>` : null}
 					</div>
 					${s && s.lines && s.lines.length ? html`<div class="frame-src" role="region" tabindex="0" aria-label=${`Source of ${s.path || f.file} around line ${f.line}`}>
 						<${Code} lines=${s.lines} start=${s.start} highlight=${f.line} /></div>`
