@@ -1,0 +1,121 @@
+// admin_people.js - admins add people (role, optional project; the one-time sign-in link shown once), change roles, disable, and make new links.
+import { html, useState } from '../lib/html.js';
+import { api } from '../lib/api.js';
+import { useSession } from '../lib/session.js';
+import { Page, Loading, Notice, useLoad } from '../lib/ui.js';
+import { Input, Select, PageError, OnceSecret, ConfirmButton, isAdmin, fieldError, formError } from './relui_parts.js';
+
+const ROLES = [
+	{ value: 'developer', label: 'developer' },
+	{ value: 'release', label: 'release manager' },
+	{ value: 'admin', label: 'admin' },
+];
+const FIELDS = ['name', 'role', 'project'];
+
+function projectOptions(projects) {
+	return [{ value: '', label: 'every project' }, ...projects.map((p) => ({ value: p.name, label: p.name }))];
+}
+
+function AddForm({ projects, onDone }) {
+	const [name, setName] = useState('');
+	const [role, setRole] = useState('developer');
+	const [project, setProject] = useState('');
+	const [busy, setBusy] = useState(false);
+	const [error, setError] = useState(null);
+	const submit = async (e) => {
+		e.preventDefault();
+		setBusy(true);
+		setError(null);
+		const body = { name, role };
+		if (project) body.project = project;
+		try {
+			const u = await api.post('/api/v1/users', body);
+			setName('');
+			onDone(u);
+		} catch (err) {
+			setError(err);
+		} finally {
+			setBusy(false);
+		}
+	};
+	const other = formError(error, FIELDS);
+	return html`<form class="card" onSubmit=${submit} aria-labelledby="addperson-h">
+		<h2 id="addperson-h">Add a person</h2>
+		${other && html`<${PageError} error=${other} />`}
+		<${Input} label="Name" value=${name} onInput=${setName} required autocomplete="off" error=${fieldError(error, 'name')} />
+		<${Select} label="Role" value=${role} onChange=${setRole} options=${ROLES} error=${fieldError(error, 'role')} />
+		<${Select} label="Limited to project" value=${project} onChange=${setProject} options=${projectOptions(projects)}
+			error=${fieldError(error, 'project')} />
+		<div class="actions"><button type="submit" class="primary" disabled=${busy}>${busy ? 'Adding…' : 'Add person'}</button></div>
+	</form>`;
+}
+
+function Row({ user, self, projects, onChanged, onLink }) {
+	const [error, setError] = useState(null);
+	const [busy, setBusy] = useState(false);
+	const path = `/api/v1/users/${encodeURIComponent(user.name)}`;
+	const patch = async (body) => {
+		setBusy(true);
+		setError(null);
+		try {
+			await api.patch(path, body);
+			onChanged();
+		} catch (err) {
+			setError(err);
+		} finally {
+			setBusy(false);
+		}
+	};
+	const newLink = async () => {
+		setError(null);
+		try {
+			const r = await api.post(`${path}/link`, {});
+			onLink({ name: user.name, link: r.link });
+		} catch (err) {
+			setError(err);
+		}
+	};
+	return html`<tr class=${user.disabled ? 'disabled' : ''}>
+		<th scope="row">${user.name}${self ? html` <small>(you)</small>` : ''}</th>
+		<td><${Select} label=${`Role of ${user.name}`} value=${user.role} options=${ROLES} disabled=${busy}
+			onChange=${(role) => patch({ role })} /></td>
+		<td><${Select} label=${`Project of ${user.name}`} value=${user.project || ''} options=${projectOptions(projects)}
+			disabled=${busy} onChange=${(p) => patch({ project: p || null })} /></td>
+		<td>${user.disabled ? 'disabled' : 'active'}</td>
+		<td class="row-actions">
+			${user.disabled
+				? html`<button type="button" onClick=${() => patch({ disabled: false })} disabled=${busy}>Enable</button>`
+				: html`<${ConfirmButton} label="Disable" question=${`Disable ${user.name}? Their sessions end.`}
+					confirmLabel=${`Yes, disable ${user.name}`} onConfirm=${() => patch({ disabled: true })} />`}
+			<button type="button" onClick=${newLink}>New sign-in link</button>
+			${error && html`<p class="field-error" role="alert">${error.message}</p>`}
+		</td>
+	</tr>`;
+}
+
+export default function AdminPeople() {
+	const session = useSession();
+	const { data, error, loading, reload } = useLoad(() => api.get('/api/v1/users'), []);
+	const projects = useLoad(() => api.get('/api/v1/projects'), []);
+	const [secret, setSecret] = useState(null);
+	if (session && !isAdmin(session))
+		return html`<${Page} title="People"><${PageError} error=${{ status: 403, message: 'this page is for admins' }} what="the people" /><//>`;
+	const plist = (projects.data && projects.data.items) || [];
+	let body;
+	if (error) body = html`<${PageError} error=${error} what="the people" />`;
+	else if (loading && !data) body = html`<${Loading} />`;
+	else body = html`<div class="table-wrap"><table class="people">
+		<caption class="visually-hidden">People</caption>
+		<thead><tr><th scope="col">Name</th><th scope="col">Role</th><th scope="col">Project</th>
+			<th scope="col">State</th><th scope="col">Actions</th></tr></thead>
+		<tbody>${(data.items || []).map((u) => html`<${Row} key=${u.name} user=${u} projects=${plist}
+			self=${session && session.name === u.name} onChanged=${reload} onLink=${setSecret} />`)}</tbody>
+	</table></div>`;
+	return html`<${Page} title="People">
+		<div aria-live="polite">${secret && html`<${Notice} kind="ok"><${OnceSecret}
+			label=${`Sign-in link for ${secret.name}:`}
+			note="Send it to them privately; it works once, within 24 hours, and is shown only this once." value=${secret.link} /><//>`}</div>
+		${body}
+		<${AddForm} projects=${plist} onDone=${(u) => { setSecret({ name: u.name, link: u.link }); reload(); }} />
+	<//>`;
+}

@@ -1,0 +1,76 @@
+// admin_projects.js - admins list the projects and create one (repository, commit URL, version tag, public); the new DSN and ingest key are shown with copy buttons.
+import { html, useState } from '../lib/html.js';
+import { api } from '../lib/api.js';
+import { link } from '../lib/router.js';
+import { useSession } from '../lib/session.js';
+import { Page, Time, Loading, Copy, Notice, useLoad } from '../lib/ui.js';
+import { Input, Check, PageError, OnceSecret, isAdmin, fieldError, formError } from './relui_parts.js';
+
+const FIELDS = ['name', 'repo', 'commit_url', 'version_tag', 'public'];
+
+function CreateForm({ onDone }) {
+	const empty = { name: '', repo: '', commit_url: '', version_tag: '', public: false };
+	const [f, setF] = useState(empty);
+	const [busy, setBusy] = useState(false);
+	const [error, setError] = useState(null);
+	const set = (k) => (v) => setF({ ...f, [k]: v });
+	const submit = async (e) => {
+		e.preventDefault();
+		setBusy(true);
+		setError(null);
+		const body = { name: f.name, public: f.public };
+		for (const k of ['repo', 'commit_url', 'version_tag']) if (f[k].trim()) body[k] = f[k].trim();
+		try {
+			const p = await api.post('/api/v1/projects', body);
+			setF(empty);
+			onDone(p);
+		} catch (err) {
+			setError(err);
+		} finally {
+			setBusy(false);
+		}
+	};
+	const other = formError(error, FIELDS);
+	return html`<form class="card" onSubmit=${submit} aria-labelledby="newproj-h">
+		<h2 id="newproj-h">New project</h2>
+		${other && html`<${PageError} error=${other} />`}
+		<${Input} label="Name" value=${f.name} onInput=${set('name')} required error=${fieldError(error, 'name')}
+			hint="used in URLs and the DSN" />
+		<${Input} label="Git repository (path on the server)" value=${f.repo} onInput=${set('repo')}
+			error=${fieldError(error, 'repo')} />
+		<${Input} label="Commit URL" value=${f.commit_url} onInput=${set('commit_url')} error=${fieldError(error, 'commit_url')}
+			hint="e.g. https://git.example.org/app/commit/{id}" />
+		<${Input} label="Version tag pattern" value=${f.version_tag} onInput=${set('version_tag')}
+			error=${fieldError(error, 'version_tag')} hint="how a build.version names its tag, e.g. v{version}" />
+		<${Check} label="Public (visible to visitors who are not signed in)" checked=${f.public} onChange=${set('public')} />
+		<div class="actions"><button type="submit" class="primary" disabled=${busy}>${busy ? 'Creating…' : 'Create project'}</button></div>
+	</form>`;
+}
+
+export default function AdminProjects() {
+	const session = useSession();
+	const { data, error, loading, reload } = useLoad(() => api.get('/api/v1/projects'), []);
+	const [made, setMade] = useState(null);
+	if (session && !isAdmin(session))
+		return html`<${Page} title="Projects"><${PageError} error=${{ status: 403, message: 'this page is for admins' }} what="the project settings" /><//>`;
+	let body;
+	if (error) body = html`<${PageError} error=${error} what="the projects" />`;
+	else if (loading && !data) body = html`<${Loading} />`;
+	else body = data.items.length === 0 ? html`<p>No projects yet.</p>` : html`
+		<div class="table-wrap"><table>
+			<caption class="visually-hidden">Projects</caption>
+			<thead><tr><th scope="col">Project</th><th scope="col">Visibility</th><th scope="col">Created</th></tr></thead>
+			<tbody>${data.items.map((p) => html`<tr key=${p.name}>
+				<th scope="row"><a ...${link(`/admin/projects/${encodeURIComponent(p.name)}`)}>${p.name}</a></th>
+				<td>${p.public ? 'public' : 'private'}</td><td><${Time} iso=${p.created_at} /></td></tr>`)}</tbody>
+		</table></div>`;
+	return html`<${Page} title="Projects">
+		${made && html`<${Notice} kind="ok">
+			<p>Project <a ...${link(`/admin/projects/${encodeURIComponent(made.name)}`)}>${made.name}</a> created.
+			Builds send reports to this DSN:</p>
+			<p class="secret-row"><code class="dsn">${made.dsn}</code> <${Copy} text=${made.dsn} label="Copy DSN" /></p>
+		<//>`}
+		${body}
+		<${CreateForm} onDone=${(p) => { setMade(p); reload(); }} />
+	<//>`;
+}
