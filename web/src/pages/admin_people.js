@@ -2,8 +2,8 @@
 import { html, useState } from '../lib/html.js';
 import { api } from '../lib/api.js';
 import { useSession } from '../lib/session.js';
-import { Page, Loading, Notice, useLoad } from '../lib/ui.js';
-import { Input, Select, PageError, OnceSecret, ConfirmButton, isAdmin, fieldError, formError } from './relui_parts.js';
+import { Page, Loading, Notice, Field, useLoad } from '../lib/ui.js';
+import { PageError, NotAdmin, OnceSecret, ConfirmButton, isAdmin, fieldError, formError, value, RowSelect } from './relui_parts.js';
 
 const ROLES = [
 	{ value: 'developer', label: 'developer' },
@@ -42,11 +42,11 @@ function AddForm({ projects, onDone }) {
 	return html`<form class="card" onSubmit=${submit} aria-labelledby="addperson-h">
 		<h2 id="addperson-h">Add a person</h2>
 		${other && html`<${PageError} error=${other} />`}
-		<${Input} label="Name" value=${name} onInput=${setName} required autocomplete="off" error=${fieldError(error, 'name')} />
-		<${Select} label="Role" value=${role} onChange=${setRole} options=${ROLES} error=${fieldError(error, 'role')} />
-		<${Select} label="Limited to project" value=${project} onChange=${setProject} options=${projectOptions(projects)}
-			error=${fieldError(error, 'project')} />
-		<div class="actions"><button type="submit" class="primary" disabled=${busy}>${busy ? 'Adding…' : 'Add person'}</button></div>
+		<${Field} label="Name" value=${name} onInput=${value(setName)} required autocomplete="off" error=${fieldError(error, 'name')} />
+		<${Field} type="select" label="Role" value=${role} onChange=${value(setRole)} options=${ROLES} error=${fieldError(error, 'role')} />
+		<${Field} type="select" label="Limited to project" value=${project} onChange=${value(setProject)}
+			options=${projectOptions(projects)} error=${fieldError(error, 'project')} />
+		<div class="form-actions"><button type="submit" class="btn btn-primary" disabled=${busy}>${busy ? 'Adding…' : 'Add person'}</button></div>
 	</form>`;
 }
 
@@ -76,45 +76,45 @@ function Row({ user, self, projects, onChanged, onLink }) {
 		}
 	};
 	return html`<tr class=${user.disabled ? 'disabled' : ''}>
-		<th scope="row">${user.name}${self ? html` <small>(you)</small>` : ''}</th>
-		<td><${Select} label=${`Role of ${user.name}`} value=${user.role} options=${ROLES} disabled=${busy}
+		<td data-label="Name"><strong>${user.name}</strong>${self ? html` <span class="muted">(you)</span>` : null}</td>
+		<td data-label="Role"><${RowSelect} label=${`Role of ${user.name}`} value=${user.role} options=${ROLES} disabled=${busy}
 			onChange=${(role) => patch({ role })} /></td>
-		<td><${Select} label=${`Project of ${user.name}`} value=${user.project || ''} options=${projectOptions(projects)}
-			disabled=${busy} onChange=${(p) => patch({ project: p || null })} /></td>
-		<td>${user.disabled ? 'disabled' : 'active'}</td>
-		<td class="row-actions">
+		<td data-label="Project"><${RowSelect} label=${`Project of ${user.name}`} value=${user.project || ''}
+			options=${projectOptions(projects)} disabled=${busy} onChange=${(p) => patch({ project: p || null })} /></td>
+		<td data-label="State">${user.disabled ? 'disabled' : 'active'}</td>
+		<td data-label="Actions"><div class="row-actions">
 			${user.disabled
-				? html`<button type="button" onClick=${() => patch({ disabled: false })} disabled=${busy}>Enable</button>`
-				: html`<${ConfirmButton} label="Disable" question=${`Disable ${user.name}? Their sessions end.`}
+				? html`<button type="button" class="btn" onClick=${() => patch({ disabled: false })} disabled=${busy}>Enable<span class="sr-only"> ${user.name}</span></button>`
+				: html`<${ConfirmButton} label=${html`Disable<span class="sr-only"> ${user.name}</span>`}
+					question=${`Disable ${user.name}? They are signed out and cannot sign in.`}
 					confirmLabel=${`Yes, disable ${user.name}`} onConfirm=${() => patch({ disabled: true })} />`}
-			<button type="button" onClick=${newLink}>New sign-in link</button>
+			<button type="button" class="btn" onClick=${newLink}>New sign-in link<span class="sr-only"> for ${user.name}</span></button>
 			${error && html`<p class="field-error" role="alert">${error.message}</p>`}
-		</td>
+		</div></td>
 	</tr>`;
 }
 
-export default function AdminPeople() {
+export function AdminPeoplePage() {
 	const session = useSession();
 	const { data, error, loading, reload } = useLoad(() => api.get('/api/v1/users'), []);
 	const projects = useLoad(() => api.get('/api/v1/projects'), []);
 	const [secret, setSecret] = useState(null);
 	if (session && !isAdmin(session))
-		return html`<${Page} title="People"><${PageError} error=${{ status: 403, message: 'this page is for admins' }} what="the people" /><//>`;
+		return html`<${Page} title="People"><${NotAdmin} what="the people" /><//>`;
 	const plist = (projects.data && projects.data.items) || [];
 	let body;
 	if (error) body = html`<${PageError} error=${error} what="the people" />`;
 	else if (loading && !data) body = html`<${Loading} />`;
 	else body = html`<div class="table-wrap"><table class="people">
-		<caption class="visually-hidden">People</caption>
+		<caption>People</caption>
 		<thead><tr><th scope="col">Name</th><th scope="col">Role</th><th scope="col">Project</th>
 			<th scope="col">State</th><th scope="col">Actions</th></tr></thead>
 		<tbody>${(data.items || []).map((u) => html`<${Row} key=${u.name} user=${u} projects=${plist}
 			self=${session && session.name === u.name} onChanged=${reload} onLink=${setSecret} />`)}</tbody>
 	</table></div>`;
 	return html`<${Page} title="People">
-		<div aria-live="polite">${secret && html`<${Notice} kind="ok"><${OnceSecret}
-			label=${`Sign-in link for ${secret.name}:`}
-			note="Send it to them privately; it works once, within 24 hours, and is shown only this once." value=${secret.link} /><//>`}</div>
+		${secret && html`<${Notice} kind="ok"><${OnceSecret} label=${`Sign-in link for ${secret.name}:`}
+			note="Send it to them privately: it works once, within 24 hours, and is shown only this once." value=${secret.link} /><//>`}
 		${body}
 		<${AddForm} projects=${plist} onDone=${(u) => { setSecret({ name: u.name, link: u.link }); reload(); }} />
 	<//>`;

@@ -3,8 +3,8 @@ import { html, useState, useEffect } from '../lib/html.js';
 import { api } from '../lib/api.js';
 import { useRoute, link } from '../lib/router.js';
 import { useSession } from '../lib/session.js';
-import { Page, Time, Loading, Copy, Notice, useLoad } from '../lib/ui.js';
-import { Input, Check, PageError, ConfirmButton, isAdmin, fieldError, formError, projectApi } from './relui_parts.js';
+import { Page, Time, Loading, Copy, Notice, Field, Table, useLoad } from '../lib/ui.js';
+import { PageError, NotAdmin, ConfirmButton, isAdmin, fieldError, formError, projectApi, value } from './relui_parts.js';
 
 const FIELDS = ['repo', 'commit_url', 'version_tag', 'public'];
 
@@ -36,13 +36,15 @@ function Settings({ project, data, onSaved }) {
 	return html`<form class="card" onSubmit=${submit} aria-labelledby="settings-h">
 		<h2 id="settings-h">Settings</h2>
 		${other && html`<${PageError} error=${other} />`}
-		<${Input} label="Git repository (path on the server)" value=${f.repo} onInput=${set('repo')} error=${fieldError(error, 'repo')} />
-		<${Input} label="Commit URL" value=${f.commit_url} onInput=${set('commit_url')} error=${fieldError(error, 'commit_url')}
-			hint="e.g. https://git.example.org/app/commit/{id}" />
-		<${Input} label="Version tag pattern" value=${f.version_tag} onInput=${set('version_tag')} error=${fieldError(error, 'version_tag')}
-			hint="how a build.version names its tag, e.g. v{version}" />
-		<${Check} label="Public (visible to visitors who are not signed in)" checked=${f.public} onChange=${set('public')} />
-		<div class="actions"><button type="submit" class="primary" disabled=${busy}>${busy ? 'Saving…' : 'Save settings'}</button>
+		<${Field} label="Git repository (path on the server)" value=${f.repo} onInput=${value(set('repo'))} autocomplete="off"
+			error=${fieldError(error, 'repo')} />
+		<${Field} label="Commit URL" value=${f.commit_url} onInput=${value(set('commit_url'))} autocomplete="off"
+			error=${fieldError(error, 'commit_url')} hint="e.g. https://git.example.org/app/commit/{id}" />
+		<${Field} label="Version tag pattern" value=${f.version_tag} onInput=${value(set('version_tag'))} autocomplete="off"
+			error=${fieldError(error, 'version_tag')} hint="how a build.version names its tag, e.g. v{version}" />
+		<${Field} type="checkbox" label="Public (visible to visitors who are not signed in)" checked=${f.public}
+			onChange=${(e) => set('public')(e.currentTarget.checked)} error=${fieldError(error, 'public')} />
+		<div class="form-actions"><button type="submit" class="btn btn-primary" disabled=${busy}>${busy ? 'Saving…' : 'Save settings'}</button>
 			<span role="status">${saved ? 'Saved.' : ''}</span></div>
 	</form>`;
 }
@@ -79,18 +81,15 @@ function Keys({ project }) {
 	if (error) list = html`<${PageError} error=${error} what="the ingest keys" />`;
 	else if (loading && !data) list = html`<${Loading} />`;
 	else {
-		const items = data.items || [];
-		list = items.length === 0 ? html`<p>No ingest keys: builds cannot send reports until one is added.</p>` : html`
-		<div class="table-wrap"><table>
-			<caption class="visually-hidden">Ingest keys</caption>
-			<thead><tr><th scope="col">Key</th><th scope="col">Created</th><th scope="col">State</th><th scope="col">Action</th></tr></thead>
-			<tbody>${items.map((k) => html`<tr key=${k.key}>
-				<td><code>${k.key}</code> <${Copy} text=${k.key} label=${`Copy key ${k.key}`} /></td>
-				<td><${Time} iso=${k.created_at} /></td>
-				<td>${k.revoked_at ? html`revoked <${Time} iso=${k.revoked_at} />` : 'active'}</td>
-				<td>${k.revoked_at ? '' : html`<${ConfirmButton} label="Revoke" question=${`Revoke key ${k.key.slice(0, 8)}…? Builds using it stop sending.`}
-					confirmLabel="Yes, revoke" onConfirm=${() => revoke(k.key)} />`}</td></tr>`)}</tbody>
-		</table></div>`;
+		list = html`<${Table} caption="Ingest keys" rows=${(data.items || []).map((k) => ({ ...k, id: k.key }))}
+			empty="No ingest keys: builds cannot send reports until one is added." columns=${[
+				{ key: 'key', label: 'Key', render: (k) => html`<code>${k.key}</code>` },
+				{ key: 'created_at', label: 'Created', render: (k) => html`<${Time} iso=${k.created_at} />` },
+				{ key: 'revoked_at', label: 'State', render: (k) => (k.revoked_at ? html`revoked <${Time} iso=${k.revoked_at} />` : 'active') },
+				{ key: 'action', label: 'Action', render: (k) => (k.revoked_at ? '' : html`<${ConfirmButton} label=${html`Revoke<span class="sr-only"> key ${k.key}</span>`}
+					question=${`Revoke key ${k.key.slice(0, 8)}…? Builds using it can no longer send.`}
+					confirmLabel="Yes, revoke" onConfirm=${() => revoke(k.key)} />`) },
+			]} />`;
 	}
 	return html`<section class="card" aria-labelledby="keys-h">
 		<h2 id="keys-h">Ingest keys</h2>
@@ -99,18 +98,18 @@ function Keys({ project }) {
 		${actError && html`<${PageError} error=${actError} />`}
 		${added && html`<${Notice} kind="ok"><p>Key added. DSN with it:</p>
 			<p class="secret-row"><code class="dsn">${added.dsn || added.key}</code> <${Copy} text=${added.dsn || added.key} label="Copy new DSN" /></p><//>`}
-		<button type="button" onClick=${add} disabled=${busy}>${busy ? 'Adding…' : 'Add a key'}</button>
+		<button type="button" class="btn" onClick=${add} disabled=${busy}>${busy ? 'Adding…' : 'Add a key'}</button>
 	</section>`;
 }
 
-export default function AdminProject() {
+export function AdminProjectPage() {
 	const { params } = useRoute();
 	const project = params.p;
 	const session = useSession();
 	const { data, error, loading, reload } = useLoad(() => api.get(projectApi(project)), [project]);
 	const back = html`<p><a ...${link('/admin/projects')}>← All projects</a></p>`;
 	if (session && !isAdmin(session))
-		return html`<${Page} title=${`Project ${project}`}>${back}<${PageError} error=${{ status: 403, message: 'this page is for admins' }} what="the project settings" /><//>`;
+		return html`<${Page} title=${`Project ${project}`}>${back}<${NotAdmin} what="the project settings" /><//>`;
 	if (error) return html`<${Page} title=${`Project ${project}`}>${back}<${PageError} error=${error} what="this project" /><//>`;
 	if (loading && !data) return html`<${Page} title=${`Project ${project}`}><${Loading} /><//>`;
 	return html`<${Page} title=${`Project ${data.name}`}>

@@ -3,8 +3,8 @@ import { html, useState } from '../lib/html.js';
 import { api } from '../lib/api.js';
 import { link } from '../lib/router.js';
 import { useSession } from '../lib/session.js';
-import { Page, Time, Loading, Copy, Notice, useLoad } from '../lib/ui.js';
-import { Input, Check, PageError, OnceSecret, isAdmin, fieldError, formError } from './relui_parts.js';
+import { Page, Time, Loading, Copy, Notice, Field, Table, useLoad } from '../lib/ui.js';
+import { PageError, NotAdmin, isAdmin, fieldError, formError, value } from './relui_parts.js';
 
 const FIELDS = ['name', 'repo', 'commit_url', 'version_tag', 'public'];
 
@@ -34,36 +34,34 @@ function CreateForm({ onDone }) {
 	return html`<form class="card" onSubmit=${submit} aria-labelledby="newproj-h">
 		<h2 id="newproj-h">New project</h2>
 		${other && html`<${PageError} error=${other} />`}
-		<${Input} label="Name" value=${f.name} onInput=${set('name')} required error=${fieldError(error, 'name')}
-			hint="used in URLs and the DSN" />
-		<${Input} label="Git repository (path on the server)" value=${f.repo} onInput=${set('repo')}
-			error=${fieldError(error, 'repo')} />
-		<${Input} label="Commit URL" value=${f.commit_url} onInput=${set('commit_url')} error=${fieldError(error, 'commit_url')}
-			hint="e.g. https://git.example.org/app/commit/{id}" />
-		<${Input} label="Version tag pattern" value=${f.version_tag} onInput=${set('version_tag')}
+		<${Field} label="Name" value=${f.name} onInput=${value(set('name'))} required autocomplete="off"
+			error=${fieldError(error, 'name')} hint="used in URLs and the DSN" />
+		<${Field} label="Git repository (path on the server)" value=${f.repo} onInput=${value(set('repo'))}
+			autocomplete="off" error=${fieldError(error, 'repo')} />
+		<${Field} label="Commit URL" value=${f.commit_url} onInput=${value(set('commit_url'))} autocomplete="off"
+			error=${fieldError(error, 'commit_url')} hint="e.g. https://git.example.org/app/commit/{id}" />
+		<${Field} label="Version tag pattern" value=${f.version_tag} onInput=${value(set('version_tag'))} autocomplete="off"
 			error=${fieldError(error, 'version_tag')} hint="how a build.version names its tag, e.g. v{version}" />
-		<${Check} label="Public (visible to visitors who are not signed in)" checked=${f.public} onChange=${set('public')} />
-		<div class="actions"><button type="submit" class="primary" disabled=${busy}>${busy ? 'Creating…' : 'Create project'}</button></div>
+		<${Field} type="checkbox" label="Public (visible to visitors who are not signed in)" checked=${f.public}
+			onChange=${(e) => set('public')(e.currentTarget.checked)} error=${fieldError(error, 'public')} />
+		<div class="form-actions"><button type="submit" class="btn btn-primary" disabled=${busy}>${busy ? 'Creating…' : 'Create project'}</button></div>
 	</form>`;
 }
 
-export default function AdminProjects() {
+export function AdminProjectsPage() {
 	const session = useSession();
 	const { data, error, loading, reload } = useLoad(() => api.get('/api/v1/projects'), []);
 	const [made, setMade] = useState(null);
 	if (session && !isAdmin(session))
-		return html`<${Page} title="Projects"><${PageError} error=${{ status: 403, message: 'this page is for admins' }} what="the project settings" /><//>`;
+		return html`<${Page} title="Projects"><${NotAdmin} what="the project settings" /><//>`;
 	let body;
 	if (error) body = html`<${PageError} error=${error} what="the projects" />`;
 	else if (loading && !data) body = html`<${Loading} />`;
-	else body = data.items.length === 0 ? html`<p>No projects yet.</p>` : html`
-		<div class="table-wrap"><table>
-			<caption class="visually-hidden">Projects</caption>
-			<thead><tr><th scope="col">Project</th><th scope="col">Visibility</th><th scope="col">Created</th></tr></thead>
-			<tbody>${data.items.map((p) => html`<tr key=${p.name}>
-				<th scope="row"><a ...${link(`/admin/projects/${encodeURIComponent(p.name)}`)}>${p.name}</a></th>
-				<td>${p.public ? 'public' : 'private'}</td><td><${Time} iso=${p.created_at} /></td></tr>`)}</tbody>
-		</table></div>`;
+	else body = html`<${Table} caption="Projects" rows=${data.items} empty="No projects yet." columns=${[
+		{ key: 'name', label: 'Project', render: (p) => html`<a ...${link(`/admin/projects/${encodeURIComponent(p.name)}`)}>${p.name}</a>` },
+		{ key: 'public', label: 'Visibility', render: (p) => (p.public ? 'public' : 'private') },
+		{ key: 'created_at', label: 'Created', render: (p) => html`<${Time} iso=${p.created_at} />` },
+	]} />`;
 	return html`<${Page} title="Projects">
 		${made && html`<${Notice} kind="ok">
 			<p>Project <a ...${link(`/admin/projects/${encodeURIComponent(made.name)}`)}>${made.name}</a> created.

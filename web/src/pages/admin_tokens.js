@@ -2,8 +2,8 @@
 import { html, useState } from '../lib/html.js';
 import { api } from '../lib/api.js';
 import { useSession } from '../lib/session.js';
-import { Page, Time, Loading, Notice, useLoad } from '../lib/ui.js';
-import { Input, Select, PageError, OnceSecret, ConfirmButton, isAdmin, fieldError, formError } from './relui_parts.js';
+import { Page, Time, Loading, Notice, Field, Table, useLoad } from '../lib/ui.js';
+import { PageError, NotAdmin, OnceSecret, ConfirmButton, isAdmin, fieldError, formError, value } from './relui_parts.js';
 
 const ROLES = [
 	{ value: 'developer', label: 'developer' },
@@ -38,23 +38,23 @@ function CreateForm({ projects, onDone }) {
 	return html`<form class="card" onSubmit=${submit} aria-labelledby="newtoken-h">
 		<h2 id="newtoken-h">New API token</h2>
 		${other && html`<${PageError} error=${other} />`}
-		<${Input} label="Name" value=${name} onInput=${setName} required autocomplete="off"
+		<${Field} label="Name" value=${name} onInput=${value(setName)} required autocomplete="off"
 			hint="who or what uses it, e.g. ci" error=${fieldError(error, 'name')} />
-		<${Select} label="Role" value=${role} onChange=${setRole} options=${ROLES} error=${fieldError(error, 'role')} />
-		<${Select} label="Limited to project" value=${project} onChange=${setProject} error=${fieldError(error, 'project')}
+		<${Field} type="select" label="Role" value=${role} onChange=${value(setRole)} options=${ROLES} error=${fieldError(error, 'role')} />
+		<${Field} type="select" label="Limited to project" value=${project} onChange=${value(setProject)} error=${fieldError(error, 'project')}
 			options=${[{ value: '', label: 'every project' }, ...projects.map((p) => ({ value: p.name, label: p.name }))]} />
-		<div class="actions"><button type="submit" class="primary" disabled=${busy}>${busy ? 'Creating…' : 'Create token'}</button></div>
+		<div class="form-actions"><button type="submit" class="btn btn-primary" disabled=${busy}>${busy ? 'Creating…' : 'Create token'}</button></div>
 	</form>`;
 }
 
-export default function AdminTokens() {
+export function AdminTokensPage() {
 	const session = useSession();
 	const { data, error, loading, reload } = useLoad(() => api.get('/api/v1/tokens'), []);
 	const projects = useLoad(() => api.get('/api/v1/projects'), []);
 	const [made, setMade] = useState(null);
 	const [actError, setActError] = useState(null);
 	if (session && !isAdmin(session))
-		return html`<${Page} title="API tokens"><${PageError} error=${{ status: 403, message: 'this page is for admins' }} what="the API tokens" /><//>`;
+		return html`<${Page} title="API tokens"><${NotAdmin} what="the API tokens" /><//>`;
 	const revoke = async (t) => {
 		setActError(null);
 		try {
@@ -65,27 +65,23 @@ export default function AdminTokens() {
 			setActError(err);
 		}
 	};
+	const revoked = (t) => !!(t.revoked || t.revoked_at);
 	let body;
 	if (error) body = html`<${PageError} error=${error} what="the API tokens" />`;
 	else if (loading && !data) body = html`<${Loading} />`;
-	else {
-		const items = data.items || [];
-		body = items.length === 0 ? html`<p>No API tokens.</p>` : html`<div class="table-wrap"><table class="tokens">
-			<caption class="visually-hidden">API tokens</caption>
-			<thead><tr><th scope="col">Name</th><th scope="col">Role</th><th scope="col">Project</th>
-				<th scope="col">Created</th><th scope="col">State</th><th scope="col">Action</th></tr></thead>
-			<tbody>${items.map((t) => html`<tr key=${t.id}>
-				<th scope="row">${t.name}</th><td>${t.role}</td><td>${t.project || 'every project'}</td>
-				<td><${Time} iso=${t.created_at} /></td>
-				<td>${t.revoked || t.revoked_at ? 'revoked' : 'active'}</td>
-				<td>${t.revoked || t.revoked_at ? '' : html`<${ConfirmButton} label="Revoke"
-					question=${`Revoke the token "${t.name}"? Whatever uses it stops working.`}
-					confirmLabel=${`Yes, revoke ${t.name}`} onConfirm=${() => revoke(t)} />`}</td></tr>`)}</tbody>
-		</table></div>`;
-	}
+	else body = html`<${Table} caption="API tokens" rows=${data.items || []} empty="No API tokens." columns=${[
+		{ key: 'name', label: 'Name' },
+		{ key: 'role', label: 'Role' },
+		{ key: 'project', label: 'Project', render: (t) => t.project || 'every project' },
+		{ key: 'created_at', label: 'Created', render: (t) => html`<${Time} iso=${t.created_at} />` },
+		{ key: 'state', label: 'State', render: (t) => (revoked(t) ? 'revoked' : 'active') },
+		{ key: 'action', label: 'Action', render: (t) => (revoked(t) ? '' : html`<${ConfirmButton}
+			label=${html`Revoke<span class="sr-only"> ${t.name}</span>`}
+			question=${`Revoke the token "${t.name}"? Whatever uses it stops working.`}
+			confirmLabel=${`Yes, revoke ${t.name}`} onConfirm=${() => revoke(t)} />`) },
+	]} />`;
 	return html`<${Page} title="API tokens">
-		<div aria-live="polite">${made && html`<${Notice} kind="ok"><${OnceSecret} label=${`Token "${made.name}" (${made.role}):`}
-			value=${made.token} /><//>`}</div>
+		${made && html`<${Notice} kind="ok"><${OnceSecret} label=${`Token "${made.name}" (${made.role}):`} value=${made.token} /><//>`}
 		${actError && html`<${PageError} error=${actError} />`}
 		${body}
 		<${CreateForm} projects=${(projects.data && projects.data.items) || []} onDone=${(t) => { setMade(t); reload(); }} />

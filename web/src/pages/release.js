@@ -2,73 +2,72 @@
 import { html } from '../lib/html.js';
 import { api } from '../lib/api.js';
 import { useRoute, link } from '../lib/router.js';
-import { Page, Time, Loading, Markdown, Copy, Id, ErrorBox, useLoad } from '../lib/ui.js';
-import { PageError, projectApi } from './relui_parts.js';
+import { Page, Time, Loading, Markdown, Copy, Id, ErrorBox, Table, useLoad } from '../lib/ui.js';
+import { PageError, projectApi, shortId } from './relui_parts.js';
 
 function Section({ id, title, count, children }) {
-	return html`<section aria-labelledby=${id}>
+	return html`<section class="relui-section" aria-labelledby=${id}>
 		<h2 id=${id}>${title}${count !== undefined ? html` <span class="count">(${count})</span>` : ''}</h2>
 		${children}
 	</section>`;
 }
 
 function Suggestions({ project, items }) {
-	if (!items.length) return html`<p>No suggestions shipped in this release.</p>`;
-	return html`<div class="table-wrap"><table>
-		<caption class="visually-hidden">Suggestions shipped</caption>
-		<thead><tr><th scope="col">ID</th><th scope="col">Title</th><th scope="col" class="num">Votes</th>
-			<th scope="col">Suggested by</th><th scope="col">Thanks to</th></tr></thead>
-		<tbody>${items.map((s) => html`<tr key=${s.id}>
-			<td><${Id} project=${project} id=${s.id} /></td><td>${s.title}</td><td class="num">${s.votes}</td>
-			<td>${s.suggested_by || '—'}</td>
-			<td>${[...(s.credited || []), ...(s.others ? [`${s.others} more`] : [])].join(', ') || '—'}</td></tr>`)}</tbody>
-	</table></div>`;
+	return html`<${Table} rows=${items} empty="No suggestions shipped in this release." columns=${[
+		{ key: 'id', label: 'ID', render: (s) => html`<${Id} project=${project} id=${s.id} />` },
+		{ key: 'title', label: 'Title' },
+		{ key: 'votes', label: 'Votes', align: 'right' },
+		{ key: 'suggested_by', label: 'Suggested by' },
+		{ key: 'credited', label: 'Thanks to', render: (s) => thanks(s.credited, s.others) },
+	]} />`;
+}
+
+/* "Ada, Grace and 3 more" */
+function thanks(names, others) {
+	const all = [...(names || []), ...(others ? [`${others} more`] : [])];
+	return all.length ? all.join(', ') : '—';
 }
 
 function Groups({ project, items }) {
-	if (!items.length) return html`<p>No groups fixed in this release.</p>`;
-	return html`<div class="table-wrap"><table>
-		<caption class="visually-hidden">Groups fixed</caption>
-		<thead><tr><th scope="col">ID</th><th scope="col">Title</th><th scope="col" class="num">Reports</th>
-			<th scope="col" class="num">Testers</th><th scope="col">Fixed by</th></tr></thead>
-		<tbody>${items.map((g) => html`<tr key=${g.id}>
-			<td><${Id} project=${project} id=${g.id} /></td><td>${g.title}</td><td class="num">${g.count}</td>
-			<td class="num">${g.testers}</td><td><code title=${g.fixed_by}>${(g.fixed_by || '').slice(0, 10)}</code></td></tr>`)}</tbody>
-	</table></div>`;
+	return html`<${Table} rows=${items} empty="No groups fixed in this release." columns=${[
+		{ key: 'id', label: 'ID', render: (g) => html`<${Id} project=${project} id=${g.id} />` },
+		{ key: 'title', label: 'Title' },
+		{ key: 'count', label: 'Reports', align: 'right' },
+		{ key: 'testers', label: 'Testers', align: 'right' },
+		{ key: 'fixed_by', label: 'Fixed by', render: (g) => html`<code title=${g.fixed_by}>${shortId(g.fixed_by)}</code>` },
+	]} />`;
 }
 
 function Reports({ project, items }) {
-	if (!items.length) return html`<p>No reports fixed in this release.</p>`;
-	return html`<div class="table-wrap"><table>
-		<caption class="visually-hidden">Reports fixed</caption>
-		<thead><tr><th scope="col">ID</th><th scope="col">Title</th><th scope="col">Fixed by</th></tr></thead>
-		<tbody>${items.map((r) => html`<tr key=${r.id}>
-			<td><${Id} project=${project} id=${r.id} /></td><td>${r.title}</td>
-			<td><code title=${r.fixed_by}>${(r.fixed_by || '').slice(0, 10)}</code></td></tr>`)}</tbody>
-	</table></div>`;
+	return html`<${Table} rows=${items} empty="No reports fixed in this release." columns=${[
+		{ key: 'id', label: 'ID', render: (r) => html`<${Id} project=${project} id=${r.id} />` },
+		{ key: 'title', label: 'Title' },
+		{ key: 'fixed_by', label: 'Fixed by', render: (r) => html`<code title=${r.fixed_by}>${shortId(r.fixed_by)}</code>` },
+	]} />`;
 }
 
 function Contributors({ items }) {
 	if (!items.length) return html`<p>No named testers to thank in this release.</p>`;
-	return html`<ul class="contributors">${items.map((c) => html`<li key=${c.name}>${c.name}:
-		${[c.suggestions ? `${c.suggestions} shipped suggestion${c.suggestions === 1 ? '' : 's'}` : null,
-			c.fixed_reports ? `${c.fixed_reports} fixed report${c.fixed_reports === 1 ? '' : 's'}` : null]
-			.filter(Boolean).join(', ')}</li>`)}</ul>`;
+	const what = (c) => [
+		c.suggestions ? `${c.suggestions} shipped suggestion${c.suggestions === 1 ? '' : 's'}` : null,
+		c.fixed_reports ? `${c.fixed_reports} fixed report${c.fixed_reports === 1 ? '' : 's'}` : null,
+	].filter(Boolean).join(', ');
+	return html`<ul class="contributors">${items.map((c) => html`<li key=${c.name}>${`${c.name}: ${what(c)}`}</li>`)}</ul>`;
 }
 
 function Notes({ project, name }) {
 	const path = projectApi(project, `/releases/${encodeURIComponent(name)}/notes`);
-	const { data, error, loading } = useLoad(() => api.text(path), [path]);
+	const { data, error, loading } = useLoad(() => api.get(path), [path]);
 	if (error) return html`<${ErrorBox} error=${error} />`;
 	if (loading && data == null) return html`<${Loading} />`;
 	return html`<div class="notes-actions">
 			<${Copy} text=${data} label="Copy Markdown" />
-			<a class="button" href=${path} download=${`release-${name}.md`}>Download .md</a>
+			<a class="btn btn-quiet" href=${path} download=${`release-${name}.md`}>Download .md</a>
 		</div>
 		<article class="notes markdown" aria-label="Release notes, rendered"><${Markdown} text=${data} /></article>`;
 }
 
-export default function Release() {
+export function ReleasePage() {
 	const { params } = useRoute();
 	const project = params.p;
 	const name = params.name;

@@ -1,10 +1,10 @@
 // releases.js - a project's releases in history order; register one (release managers) and sync the repository.
 import { html, useState } from '../lib/html.js';
 import { api } from '../lib/api.js';
-import { useRoute, link, navigate } from '../lib/router.js';
+import { useRoute, link } from '../lib/router.js';
 import { useSession } from '../lib/session.js';
-import { Page, Time, Loading, Notice, useLoad } from '../lib/ui.js';
-import { Input, PageError, canRelease, fieldError, formError, projectApi } from './relui_parts.js';
+import { Page, Time, Loading, Notice, Field, Table, useLoad } from '../lib/ui.js';
+import { PageError, canRelease, fieldError, formError, projectApi, plural, shortId, value } from './relui_parts.js';
 
 function RegisterForm({ project, onDone }) {
 	const [name, setName] = useState('');
@@ -27,19 +27,22 @@ function RegisterForm({ project, onDone }) {
 		}
 	};
 	const other = formError(error, ['name', 'ref']);
-	return html`<form class="card form-inline" onSubmit=${submit} aria-labelledby="register-h">
+	return html`<form class="card" onSubmit=${submit} aria-labelledby="register-h">
 		<h2 id="register-h">Register a release</h2>
 		${other && html`<${PageError} error=${other} />`}
-		<${Input} label="Name" value=${name} onInput=${setName} required
+		<${Field} label="Name" value=${name} onInput=${value(setName)} required autocomplete="off"
 			hint="e.g. 1.4.0: letters, digits, . _ - +" error=${fieldError(error, 'name')} />
-		<${Input} label="Git ref" value=${ref} onInput=${setRef} required
+		<${Field} label="Git ref" value=${ref} onInput=${value(setRef)} required autocomplete="off"
 			hint="a tag, branch or commit of the repository" error=${fieldError(error, 'ref')} />
-		<div class="actions"><button type="submit" class="primary" disabled=${busy}>${busy ? 'Registering…' : 'Register'}</button></div>
+		<div class="form-actions"><button type="submit" class="btn btn-primary" disabled=${busy}>${busy ? 'Registering…' : 'Register'}</button></div>
 	</form>`;
 }
 
-function plural(n, one, many) {
-	return `${n} ${n === 1 ? one : many || `${one}s`}`;
+/* What a sync found, in words. */
+function syncText(r) {
+	return `Sync done: ${plural(r.new_commits, 'new commit')}, ${plural(r.links, 'link')}, ` +
+		`${plural(r.resolved, 'revision')} resolved, ${plural(r.regressed, 'group')} marked regressed` +
+		`${r.fetched ? '' : ' (the remote could not be fetched)'}.`;
 }
 
 function SyncBox({ project, onDone }) {
@@ -63,17 +66,15 @@ function SyncBox({ project, onDone }) {
 	return html`<section class="card" aria-labelledby="sync-h">
 		<h2 id="sync-h">Sync the repository</h2>
 		<p>Reads the commits not seen before and applies what they fix and implement.</p>
-		<button type="button" onClick=${sync} disabled=${busy}>${busy ? 'Syncing…' : 'Sync now'}</button>
+		<button type="button" class="btn" onClick=${sync} disabled=${busy}>${busy ? 'Syncing…' : 'Sync now'}</button>
 		<div aria-live="polite">
-			${result && html`<p class="sync-result" role="status">Sync done: ${plural(result.new_commits, 'new commit')},
-				${plural(result.links, 'link')}, ${plural(result.resolved, 'revision')} resolved,
-				${plural(result.regressed, 'group')} marked regressed${result.fetched ? '' : ' (the remote was not fetched)'}.</p>`}
+			${result && html`<p class="sync-result" role="status">${syncText(result)}</p>`}
 			${error && html`<${PageError} error=${error} />`}
 		</div>
 	</section>`;
 }
 
-export default function Releases() {
+export function ReleasesPage() {
 	const { params } = useRoute();
 	const project = params.p;
 	const session = useSession();
@@ -84,25 +85,21 @@ export default function Releases() {
 	if (error) body = html`<${PageError} error=${error} what="this project's releases" />`;
 	else if (loading && !data) body = html`<${Loading} />`;
 	else {
-		const items = data.items || [];
-		body = html`
-			${items.length === 0 ? html`<p>No releases yet.</p>` : html`
-			<div class="table-wrap"><table class="releases">
-				<caption>Releases, the latest in history order first</caption>
-				<thead><tr><th scope="col">Release</th><th scope="col">Ref</th><th scope="col">Commit</th>
-					<th scope="col">Registered</th><th scope="col" class="num">Fixed groups</th>
-					<th scope="col" class="num">Fixed reports</th><th scope="col" class="num">Shipped suggestions</th></tr></thead>
-				<tbody>${items.map((r) => html`<tr key=${r.name}>
-					<th scope="row"><a ...${link(releasePath(r.name))}>${r.name}</a></th>
-					<td><code>${r.ref}</code></td><td><code title=${r.commit}>${(r.commit || '').slice(0, 10)}</code></td>
-					<td><${Time} iso=${r.created_at} /></td><td class="num">${r.fixed_groups}</td>
-					<td class="num">${r.fixed_reports}</td><td class="num">${r.shipped_suggestions}</td></tr>`)}</tbody>
-			</table></div>`}`;
+		body = html`<${Table} caption="Releases, the latest in history order first" rows=${data.items || []}
+			empty="No releases yet." columns=${[
+				{ key: 'name', label: 'Release', render: (r) => html`<a ...${link(releasePath(r.name))}>${r.name}</a>` },
+				{ key: 'ref', label: 'Ref', render: (r) => html`<code>${r.ref}</code>` },
+				{ key: 'commit', label: 'Commit', render: (r) => html`<code title=${r.commit}>${shortId(r.commit)}</code>` },
+				{ key: 'created_at', label: 'Registered', render: (r) => html`<${Time} iso=${r.created_at} />` },
+				{ key: 'fixed_groups', label: 'Fixed groups', align: 'right' },
+				{ key: 'fixed_reports', label: 'Fixed reports', align: 'right' },
+				{ key: 'shipped_suggestions', label: 'Shipped suggestions', align: 'right' },
+			]} />`;
 	}
 	return html`<${Page} title=${`Releases · ${project}`}>
-		${made && html`<${Notice} kind="ok">Release <a ...${link(releasePath(made.name))}>${made.name}</a> registered at commit <code>${(made.commit || '').slice(0, 10)}</code>.<//>`}
+		${made && html`<${Notice} kind="ok">Release <a ...${link(releasePath(made.name))}>${made.name}</a> registered at commit <code>${shortId(made.commit)}</code>.<//>`}
 		${body}
-		<div class="grid-2">
+		<div class="relui-side">
 			${canRelease(session) && html`<${RegisterForm} project=${project} onDone=${(r) => { setMade(r); reload(); }} />`}
 			<${SyncBox} project=${project} onDone=${reload} />
 		</div>

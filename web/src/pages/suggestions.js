@@ -3,8 +3,8 @@ import { html, useState, useEffect } from '../lib/html.js';
 import { api } from '../lib/api.js';
 import { useRoute, setQuery } from '../lib/router.js';
 import { useSession } from '../lib/session.js';
-import { Page, Time, Loading, Status, Id, useLoad } from '../lib/ui.js';
-import { Input, Select, PageError, canRelease, projectApi } from './relui_parts.js';
+import { Page, Time, Loading, Status, Id, Field, Notice, Table, useLoad } from '../lib/ui.js';
+import { PageError, RowSelect, canRelease, projectApi, value } from './relui_parts.js';
 
 const STATUSES = ['new', 'under_review', 'planned', 'in_progress', 'shipped', 'declined', 'duplicate'];
 const LABEL = {
@@ -27,17 +27,17 @@ function Filters({ query }) {
 	useEffect(() => setQ(query.q || ''), [query.q]);
 	const submit = (e) => {
 		e.preventDefault();
-		setQuery({ q: q || undefined });
+		setQuery({ q: q.trim() || null });
 	};
 	return html`<form class="filters" role="search" aria-label="Filter suggestions" onSubmit=${submit}>
-		<${Select} label="Status" value=${query.status || ''}
-			onChange=${(v) => setQuery({ status: v || undefined })}
+		<${Field} type="select" label="Status" value=${query.status || ''}
+			onChange=${(e) => setQuery({ status: e.currentTarget.value || null })}
 			options=${[{ value: '', label: 'any but duplicates' }, ...STATUSES.map((s) => ({ value: s, label: LABEL[s] }))]} />
-		<${Select} label="Sort" value=${query.sort || 'votes'}
-			onChange=${(v) => setQuery({ sort: v === 'votes' ? undefined : v })}
+		<${Field} type="select" label="Sort" value=${query.sort || 'votes'}
+			onChange=${(e) => setQuery({ sort: e.currentTarget.value === 'votes' ? null : e.currentTarget.value })}
 			options=${[{ value: 'votes', label: 'most votes' }, { value: 'newest', label: 'newest' }]} />
-		<${Input} label="Search" type="search" value=${q} onInput=${setQ} />
-		<div class="actions"><button type="submit">Search</button></div>
+		<${Field} type="search" label="Search" value=${q} onInput=${value(setQ)} placeholder="words, or an ID: S-4" />
+		<button type="submit" class="btn">Search</button>
 	</form>`;
 }
 
@@ -67,18 +67,33 @@ function StatusEditor({ project, item, releases, onChanged }) {
 		}
 	};
 	return html`<form class="status-editor" onSubmit=${apply} aria-label=${`Change the status of ${item.id}`}>
-		<${Select} label=${`New status for ${item.id}`} value=${to} onChange=${setTo}
-			options=${[{ value: '', label: 'choose…' }, ...moves.map((s) => ({ value: s, label: LABEL[s] }))]} />
-		${to === 'shipped' && html`<${Select} label="Shipped in" value=${release} onChange=${setRelease}
-			options=${[{ value: '', label: 'from git' }, ...releases.map((r) => ({ value: r.name, label: r.name }))]} />`}
-		${to === 'duplicate' && html`<${Input} label="Duplicate of" value=${target} onInput=${setTarget}
-			placeholder="S-1" required />`}
-		<button type="submit" disabled=${busy || !to}>${busy ? 'Saving…' : 'Apply'}</button>
+		<span><${RowSelect} label=${`New status for ${item.id}`} value=${to} onChange=${setTo}
+			options=${[{ value: '', label: 'move to…' }, ...moves.map((s) => ({ value: s, label: LABEL[s] }))]} /></span>
+		${to === 'shipped' && html`<${Field} type="select" label=${`Release that shipped ${item.id}`} value=${release}
+			onChange=${value(setRelease)}
+			options=${[{ value: '', label: 'as git says' }, ...releases.map((r) => ({ value: r.name, label: r.name }))]} />`}
+		${to === 'duplicate' && html`<${Field} label=${`${item.id} duplicates`} value=${target} onInput=${value(setTarget)}
+			placeholder="S-1" required autocomplete="off" />`}
+		<button type="submit" class="btn" disabled=${busy || !to}>${busy ? 'Saving…' : html`Apply<span class="sr-only"> to ${item.id}</span>`}</button>
 		${error && html`<p class="field-error" role="alert">${error.message}</p>`}
 	</form>`;
 }
 
-export default function Suggestions() {
+/* The list for these filters; a search that is one ID (what Id links to) shows that suggestion. */
+async function listOrOne(project, filter) {
+	const q = (filter.q || '').trim();
+	if (!/^s-[1-9][0-9]*$/i.test(q))
+		return api.get(projectApi(project, '/suggestions'), filter);
+	try {
+		return { items: [await api.get(projectApi(project, `/suggestions/${q.toUpperCase()}`))], next: null };
+	} catch (e) {
+		if (e.status === 404)
+			return { items: [], next: null };
+		throw e;
+	}
+}
+
+export function SuggestionsPage() {
 	const { params, query } = useRoute();
 	const project = params.p;
 	const session = useSession();
@@ -88,7 +103,7 @@ export default function Suggestions() {
 	const [extra, setExtra] = useState({ key, items: [], next: null });
 	const [more, setMore] = useState(false);
 	const [changed, setChanged] = useState(null);
-	const { data, error, loading, reload } = useLoad(() => api.get(projectApi(project, '/suggestions'), filter), [project, key]);
+	const { data, error, loading, reload } = useLoad(() => listOrOne(project, filter), [project, key]);
 	const rel = useLoad(() => (manage ? api.get(projectApi(project, '/releases')) : Promise.resolve({ items: [] })), [project, manage]);
 	const releases = (rel.data && rel.data.items) || [];
 	const pageExtra = extra.key === key ? extra : { key, items: [], next: null };
@@ -112,25 +127,22 @@ export default function Suggestions() {
 	else if (loading && !data) body = html`<${Loading} />`;
 	else {
 		const items = [...data.items, ...pageExtra.items];
-		body = items.length === 0 ? html`<p>No suggestions match.</p>` : html`
-		<div class="table-wrap"><table class="suggestions">
-			<caption class="visually-hidden">Suggestions</caption>
-			<thead><tr><th scope="col">ID</th><th scope="col">Title</th><th scope="col" class="num">Votes</th>
-				<th scope="col">Status</th><th scope="col">Shipped in</th><th scope="col">Updated</th>
-				${manage && html`<th scope="col">Change</th>`}</tr></thead>
-			<tbody>${items.map((s) => html`<tr key=${s.id}>
-				<td><${Id} project=${project} id=${s.id} /></td>
-				<td>${s.title}${s.duplicate_of ? html` <small>(duplicate of ${s.duplicate_of})</small>` : ''}</td>
-				<td class="num">${s.votes}</td><td><${Status} value=${s.status} /></td>
-				<td>${s.shipped_in || '—'}</td><td><${Time} iso=${s.updated_at} /></td>
-				${manage && html`<td><${StatusEditor} project=${project} item=${s} releases=${releases} onChanged=${onChanged} /></td>`}
-			</tr>`)}</tbody>
-		</table></div>
-		${next && html`<p><button type="button" onClick=${loadMore} disabled=${more}>${more ? 'Loading…' : 'More suggestions'}</button></p>`}`;
+		const columns = [
+			{ key: 'id', label: 'ID', render: (s) => html`<${Id} project=${project} id=${s.id} />` },
+			{ key: 'title', label: 'Title', render: (s) => html`${s.title}${s.duplicate_of ? html` <span class="muted">(duplicate of ${s.duplicate_of})</span>` : null}` },
+			{ key: 'votes', label: 'Votes', align: 'right' },
+			{ key: 'status', label: 'Status', render: (s) => html`<${Status} value=${s.status} />` },
+			{ key: 'shipped_in', label: 'Shipped in' },
+			{ key: 'updated_at', label: 'Updated', render: (s) => html`<${Time} iso=${s.updated_at} />` },
+		];
+		if (manage)
+			columns.push({ key: 'change', label: 'Change', render: (s) => html`<${StatusEditor} project=${project} item=${s} releases=${releases} onChanged=${onChanged} />` });
+		body = html`<${Table} caption="Suggestions" rows=${items} columns=${columns} empty="No suggestions match." />
+		${next && html`<p><button type="button" class="btn" onClick=${loadMore} disabled=${more}>${more ? 'Loading…' : 'More suggestions'}</button></p>`}`;
 	}
 	return html`<${Page} title=${`Suggestions · ${project}`}>
 		<${Filters} query=${query} />
-		<div aria-live="polite">${changed && html`<p role="status" class="notice-ok">${changed.id} is now ${LABEL[changed.status] || changed.status}${changed.duplicate_of ? ` (duplicate of ${changed.duplicate_of})` : ''}.</p>`}</div>
+		${changed && html`<${Notice} kind="ok">${changed.id} is now ${LABEL[changed.status] || changed.status}${changed.duplicate_of ? ` (duplicate of ${changed.duplicate_of})` : ''}.<//>`}
 		${body}
 	<//>`;
 }
