@@ -8,6 +8,7 @@
 #include "api/releases.h"
 #include "api/suggestions.h"
 #include "api/triage.h"
+#include "web/static.h"
 
 typedef void (*route_fn)(request *rq);
 
@@ -124,6 +125,11 @@ void router_dispatch(request *rq)
 	}
 	if (allow.len == 0) {
 		buf_free(&allow);
+		/* Every other page is the web app's (its own router reads the path). */
+		if (web_static_owns(rq->http)) {
+			web_static_serve(rq);
+			return;
+		}
 		conn_reply_error(rq->conn, 404, "not_found", "no such endpoint", NULL);
 		return;
 	}

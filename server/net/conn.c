@@ -371,7 +371,7 @@ static int peek_tls(conn *c)
 {
 	static const char body[] =
 		"{\"error\":{\"code\":\"tls_required\",\"message\":\"this port speaks HTTPS only\"}}";
-	char plain[256];
+	char plain[768];
 	int len;
 	unsigned char b;
 	ssize_t n = recv(c->watch.fd, &b, 1, MSG_PEEK);
@@ -385,7 +385,8 @@ static int peek_tls(conn *c)
 	if (n == 1 && b >= 'A' && b <= 'Z') {
 		len = snprintf(plain, sizeof(plain),
 			       "HTTP/1.1 400 Bad Request\r\nContent-Type: application/json\r\n"
-			       "Connection: close\r\nContent-Length: %zu\r\n\r\n%s",
+			       "Connection: close\r\nContent-Length: %zu\r\n" HTTP_SECURITY_HEADERS
+			       "\r\n%s",
 			       sizeof(body) - 1, body);
 		(void)!send(c->watch.fd, plain, (size_t)len, MSG_NOSIGNAL);
 	}
@@ -427,19 +428,27 @@ static void queue_reply(conn *c, int status, const char *content_type, const cha
 			size_t len, const char *extra)
 {
 	int keep = c->req.keep_alive && !c->close_after && !c->io->stopping;
+	buf headers;
 
 	if (status == 400 || status == 408 || status == 413 || status == 414 || status == 431 ||
 	    status == 501 || status == 505)
 		keep = 0; /* the framing of what follows cannot be trusted */
 	if (!keep)
 		c->close_after = 1;
+	/* Every answer carries the security headers, before the handler's own. */
+	buf_init(&headers, sizeof(HTTP_SECURITY_HEADERS) + (extra ? strlen(extra) : 0));
+	if (buf_puts(&headers, HTTP_SECURITY_HEADERS) != BUF_OK ||
+	    (extra && buf_puts(&headers, extra) != BUF_OK))
+		buf_reset(&headers);
 	/* RFC 9110 9.3.2: the answer to HEAD has the headers GET would have, no content. */
-	if (http_write_head(&c->out, status, content_type, len, keep, extra) != BUF_OK ||
+	if (headers.len == 0 ||
+	    http_write_head(&c->out, status, content_type, len, keep, headers.p) != BUF_OK ||
 	    (!c->head_only && buf_append(&c->out, body, len) != BUF_OK)) {
 		buf_reset(&c->out);
 		c->close_after = 1;
-		http_write_head(&c->out, 500, NULL, 0, 0, NULL);
+		http_write_head(&c->out, 500, NULL, 0, 0, HTTP_SECURITY_HEADERS);
 	}
+	buf_free(&headers);
 	c->out_off = 0;
 	c->state = CONN_WRITE;
 	set_deadline(c, cfg_of(c)->write_timeout_ms);
@@ -560,7 +569,8 @@ void conn_stream_start(conn *c, int status, const char *content_type, const char
 	stream_queued(c, was,
 		      buf_printf(&c->out,
 				 "HTTP/1.1 %d %s\r\nContent-Type: %s\r\n"
-				 "Transfer-Encoding: chunked\r\nConnection: %s\r\n\r\n",
+				 "Transfer-Encoding: chunked\r\nConnection: %s\r\n"
+				 HTTP_SECURITY_HEADERS "\r\n",
 				 status, http_reason(status), content_type,
 				 keep ? "keep-alive" : "close") == BUF_OK &&
 			      (c->head_only || stream_chunk(c, first, len) == 0));
