@@ -14,6 +14,7 @@
 #include "api/auth.h"
 #include "config.h"
 #include "git/repo.h"
+#include "model/adminrules.h"
 #include "net/server.h"
 #include "store/store.h"
 #include "net/tls_cert.h"
@@ -26,7 +27,7 @@ static const char usage[] =
 	"                           [--write-queue N]   (rates in requests/s; 0 turns a limit off)\n"
 	"       prosumd project add NAME [--repo PATH] [--public-url URL | --listen HOST:PORT]\n"
 	"                           [--commit-url 'https://example.org/commit/{id}']\n"
-	"                           [--version-tag 'v{version}'] [--data DIR]\n"
+	"                           [--version-tag 'v{version}'] [--public] [--data DIR]\n"
 	"       prosumd token add   --role developer|release|admin --name LABEL [--project NAME]\n"
 	"                           [--data DIR]\n"
 	"       prosumd token list  [--data DIR]\n"
@@ -39,8 +40,6 @@ static const char usage[] =
 	"prints the DSN testers' builds send to: its host is --public-url's, else --listen's.\n"
 	"Every command takes --help. Exit status: 0 done, 1 failed, 2 a usage mistake.\n";
 
-#define TOKEN_LABEL_MAX 63 /* store_token.name holds 64 bytes */
-
 typedef struct opts {
 	config cfg;
 	const char *name;    /* project add NAME */
@@ -52,6 +51,7 @@ typedef struct opts {
 	const char *hosts[TLS_MAX_HOSTS]; /* init --hostname, in order */
 	size_t nhosts;
 	const char *version_tag; /* project add: the git ref a build.version names */
+	int is_public;           /* project add --public: listed to visitors */
 } opts;
 
 static int die(const char *fmt, const char *arg)
@@ -183,6 +183,10 @@ static int parse_opts(opts *o, int argc, char **argv)
 			o->name = a;
 			continue;
 		}
+		if (strcmp(a, "--public") == 0) {
+			o->is_public = 1; /* the one option without a value */
+			continue;
+		}
 		if (!v) {
 			if (!known_opt(a))
 				return unknown_opt(a);
@@ -309,19 +313,6 @@ static int issue_token(store_db *db, const uint8_t secret[AUTH_SECRET_LEN], int 
 	return issue_token_id(db, secret, role, project_id, label, &id);
 }
 
-/* A token's label names a person or a machine in history and comments: printable, short. */
-static int label_ok(const char *s)
-{
-	size_t i, n = strlen(s);
-
-	if (n == 0 || n > TOKEN_LABEL_MAX)
-		return 0;
-	for (i = 0; i < n; i++)
-		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
-			return 0;
-	return s[0] != ' ' && s[n - 1] != ' ';
-}
-
 /*
  * Print what clients trust: "ca: FILE" (the local CA, or a data directory's
  * older self-signed certificate) and "pin: sha256//..." on stdout, and how
@@ -445,20 +436,6 @@ out:
 	return rc;
 }
 
-/* Project names appear in URLs and DSNs: keep them plain. */
-static int project_name_ok(const char *s)
-{
-	size_t i, n = strlen(s);
-
-	if (n == 0 || n > 64 || !((s[0] >= 'a' && s[0] <= 'z') || (s[0] >= '0' && s[0] <= '9')))
-		return 0;
-	for (i = 0; i < n; i++)
-		if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9') || s[i] == '-' ||
-		      s[i] == '_' || s[i] == '.'))
-			return 0;
-	return 1;
-}
-
 /* "pin: sha256//..." of the certificate serve uses, for clients without the CA. */
 static void print_pin(const config *cfg)
 {
@@ -470,23 +447,6 @@ static void print_pin(const config *cfg)
 	else
 		fprintf(stderr, "prosumd: no pin: %s\n", cert ? err : "out of memory");
 	free(cert);
-}
-
-/*
- * A version tag pattern names a ref once "{version}" is replaced: it must use
- * the version, and be something a ref name could be (the full check is made
- * on the ref, per report).
- */
-static int version_tag_ok(const char *s)
-{
-	size_t i, n = strlen(s);
-
-	if (n == 0 || n > 200 || !strstr(s, "{version}"))
-		return 0;
-	for (i = 0; i < n; i++)
-		if ((unsigned char)s[i] <= ' ' || s[i] == 0x7f)
-			return 0;
-	return 1;
 }
 
 /* https://HOST[:PORT][/]: HOST a name, an IPv4 address or [IPv6]; PORT 1-65535. */
@@ -535,27 +495,26 @@ static int cmd_project_add(opts *o)
 	int64_t id, now = (int64_t)time(NULL);
 	int rc = 1;
 
-	if (!o->name || !project_name_ok(o->name))
+	if (!o->name || !adminrules_name_ok(o->name))
 		return usage_err("%s", "project add NAME: a name of 1-64 characters a-z 0-9 - _ . "
 				 "starting with a letter or digit");
 	if (url && !public_url_ok(url))
 		return usage_err("--public-url: '%s' is not https://HOST[:PORT][/] (a host name, "
 				 "an IPv4 address or [IPv6]; a port of 1-65535)", url);
-	if (o->version_tag && !version_tag_ok(o->version_tag))
+	if (o->commit_url && !adminrules_commit_url_ok(o->commit_url))
+		return usage_err("--commit-url: %s", ADMINRULES_COMMIT_URL_RULE);
+	if (o->version_tag && !adminrules_version_tag_ok(o->version_tag))
 		return usage_err("%s", "--version-tag: a git ref with {version} in it, such as "
 				 "'v{version}' (at most 200 bytes, no spaces)");
 	if (o->repo) {
-		repo_handle *r = NULL;
+		char why[PATH_MAX + 64];
+		int bad;
 
-		if (!realpath(o->repo, repo))
-			return usage_err("--repo: %s does not exist", o->repo);
 		repo_global_init();
-		if (repo_open(&r, repo, NULL, 0) < 0) {
-			repo_global_shutdown();
-			return usage_err("--repo: %s is not a git repository", repo);
-		}
-		repo_close(r);
+		bad = adminrules_repo(o->repo, repo, why, sizeof(why));
 		repo_global_shutdown();
+		if (bad < 0)
+			return usage_err("--repo: %s", why);
 	}
 	if (strncmp(host, "https://", 8) == 0)
 		host += 8;
@@ -576,6 +535,7 @@ static int cmd_project_add(opts *o)
 	if (store_key_add(db, id, key, now) < 0 ||
 	    (o->commit_url && store_project_set_commit_url(db, id, o->commit_url) < 0) ||
 	    (o->version_tag && store_project_set_version_tag(db, id, o->version_tag) < 0) ||
+	    (o->is_public && store_project_set_public(db, id, 1) < 0) ||
 	    store_commit(db) < 0)
 		goto dberr;
 	printf("key: %s\n", key);
@@ -657,7 +617,7 @@ static int cmd_token_add(opts *o)
 	if (!o->label)
 		return usage_err("%s", "token add: --name LABEL is required: history and comments name "
 				 "the token's holder by it");
-	if (!label_ok(o->label))
+	if (!adminrules_label_ok(o->label))
 		return usage_err("token add: --name '%s': 1-63 printable characters, no leading or "
 			   "trailing space",
 			   o->label);

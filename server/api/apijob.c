@@ -8,11 +8,18 @@
 static int apijob_run(store_job *job, store_db *db)
 {
 	apijob *j = (apijob *)job;
-	int64_t project_id;
+	int64_t project_id = 0;
 
-	j->status = auth_check(db, &j->creds, j->project, j->need, &project_id, j->actor, &j->why);
+	j->status = auth_resolve(db, &j->creds, &j->who, &j->why);
+	if (!j->status && j->global)
+		j->status = auth_allow_global(&j->who, j->need == AUTH_INGEST ? AUTH_DEVELOPER : j->need,
+					      j->unlimited, &j->why);
+	else if (!j->status)
+		j->status = auth_allow_project(db, &j->who, j->project, j->need, &project_id,
+					       &j->why);
 	if (j->status)
 		return STORE_OK; /* nothing done; the refusal is answered by apijob_reply() */
+	memcpy(j->actor, j->who.actor, sizeof(j->actor));
 	return j->query(j, db, project_id);
 }
 

@@ -34,6 +34,10 @@ struct apijob {
 	int status;              /* set when auth_check refused, with `why` */
 	const char *why;
 	char actor[AUTH_ACTOR_MAX]; /* who, for the history of what the call changes */
+	int global;              /* set after apijob_init(): the call names no project; `project` is
+				  * ignored, the query gets project_id 0 and narrows by who.project_id */
+	int unlimited;           /* with global: a credential limited to a project is refused */
+	auth_identity who;       /* the caller, once authorised (role, project limit, user) */
 	char reason[256];
 	const char *field;
 	int created;             /* answer 201 rather than 200 */

@@ -170,13 +170,12 @@ void auth_from_request(auth_creds *c, const http_request *req,
 	}
 }
 
-int auth_check(store_db *db, const auth_creds *c, const char *project, int need,
-	       int64_t *project_id, char actor[AUTH_ACTOR_MAX], const char **why)
+int auth_resolve(store_db *db, const auth_creds *c, auth_identity *id, const char **why)
 {
 	store_token tok;
-	int64_t pid = 0, key_pid = 0;
 	int rc;
 
+	memset(id, 0, sizeof(*id));
 	if (c->has_token) {
 		rc = store_token_find(db, c->token_hash, &tok);
 		if (rc == STORE_ERROR)
@@ -185,65 +184,144 @@ int auth_check(store_db *db, const auth_creds *c, const char *project, int need,
 			*why = "unknown or revoked token";
 			return 401;
 		}
-		rc = store_project_find(db, project, &pid);
-		if (rc == STORE_ERROR)
-			goto unavailable;
-		/* A token bound to another project learns nothing, not even whether this one exists. */
-		if (tok.project_id && (rc != STORE_OK || tok.project_id != pid)) {
-			*why = "this token is limited to another project";
-			return 403;
-		}
-		if (rc != STORE_OK) {
-			*why = "no such project";
-			return 404;
-		}
-		if (need != AUTH_INGEST && tok.role < need) {
-			*why = need == AUTH_ADMIN	? "this needs an admin token"
-			       : need == AUTH_RELEASE ? "this needs a release or admin token"
-						      : "this needs a developer token";
-			return 403;
-		}
-		*project_id = pid;
+		id->kind = AUTH_BY_TOKEN;
+		id->role = tok.role;
+		id->project_id = tok.project_id;
 		if (tok.name[0])
-			snprintf(actor, AUTH_ACTOR_MAX, "%s", tok.name);
+			snprintf(id->actor, AUTH_ACTOR_MAX, "%s", tok.name);
 		else
-			snprintf(actor, AUTH_ACTOR_MAX, "token #%lld (%s)", (long long)tok.id,
+			snprintf(id->actor, AUTH_ACTOR_MAX, "token #%lld (%s)", (long long)tok.id,
 				 store_role_name(tok.role));
 		return 0;
 	}
 	if (c->has_key) {
-		rc = store_key_project(db, c->key, &key_pid);
+		rc = store_key_project(db, c->key, &id->project_id);
 		if (rc == STORE_ERROR)
 			goto unavailable;
 		if (rc != STORE_OK) {
 			*why = "unknown or revoked ingest key";
 			return 401;
 		}
-		if (need != AUTH_INGEST) {
-			*why = "an ingest key may only submit; this needs an API token";
-			return 403;
-		}
-		rc = store_project_find(db, project, &pid);
-		if (rc == STORE_ERROR)
-			goto unavailable;
-		if (rc != STORE_OK) {
-			*why = "no such project";
-			return 404;
-		}
-		if (pid != key_pid) {
-			*why = "this ingest key belongs to another project";
-			return 401;
-		}
-		*project_id = pid;
-		snprintf(actor, AUTH_ACTOR_MAX, "ingest key");
+		id->kind = AUTH_BY_KEY;
+		snprintf(id->actor, AUTH_ACTOR_MAX, "ingest key");
 		return 0;
 	}
 	*why = c->malformed ? "malformed credentials"
-	       : need == AUTH_INGEST
-		       ? "missing credentials: send X-Prosum-Key or Authorization: Bearer"
-		       : "missing credentials: send Authorization: Bearer TOKEN";
+			    : "missing credentials: send Authorization: Bearer TOKEN";
 	return 401;
 unavailable:
 	*why = "the store is unavailable";
 	return 503;
+}
+
+/* The refusal for a role below `need`, in the words of the credential's kind. */
+static const char *needs(const auth_identity *id, int need)
+{
+	if (id->kind == AUTH_BY_SESSION)
+		return need == AUTH_ADMIN     ? "this needs the admin role"
+		       : need == AUTH_RELEASE ? "this needs the release or admin role"
+					      : "this needs the developer role";
+	return need == AUTH_ADMIN     ? "this needs an admin token"
+	       : need == AUTH_RELEASE ? "this needs a release or admin token"
+				      : "this needs a developer token";
+}
+
+int auth_allow_project(store_db *db, const auth_identity *id, const char *project, int need,
+		       int64_t *project_id, const char **why)
+{
+	int64_t pid = 0;
+	int rc;
+
+	if (id->kind == AUTH_BY_KEY && need != AUTH_INGEST) {
+		*why = "an ingest key may only submit; this needs an API token";
+		return 403;
+	}
+	rc = store_project_find(db, project, &pid);
+	if (rc == STORE_ERROR) {
+		*why = "the store is unavailable";
+		return 503;
+	}
+	if (id->kind == AUTH_BY_KEY) {
+		if (rc != STORE_OK) {
+			*why = "no such project";
+			return 404;
+		}
+		if (pid != id->project_id) {
+			*why = "this ingest key belongs to another project";
+			return 401;
+		}
+		*project_id = pid;
+		return 0;
+	}
+	/* A credential bound to another project learns nothing, not even whether this one exists. */
+	if (id->project_id && (rc != STORE_OK || id->project_id != pid)) {
+		*why = id->kind == AUTH_BY_SESSION ? "your account is limited to another project"
+						   : "this token is limited to another project";
+		return 403;
+	}
+	if (rc != STORE_OK) {
+		*why = "no such project";
+		return 404;
+	}
+	if (need != AUTH_INGEST && id->role < need) {
+		*why = needs(id, need);
+		return 403;
+	}
+	*project_id = pid;
+	return 0;
+}
+
+int auth_allow_global(const auth_identity *id, int need, int unlimited, const char **why)
+{
+	if (id->kind == AUTH_BY_KEY) {
+		*why = "an ingest key may only submit; this needs an API token";
+		return 403;
+	}
+	if (unlimited && id->project_id) {
+		*why = id->kind == AUTH_BY_SESSION
+			       ? "your account is limited to one project; this needs an unlimited one"
+			       : "this token is limited to one project; this needs an unlimited one";
+		return 403;
+	}
+	if (id->role < need) {
+		*why = needs(id, need);
+		return 403;
+	}
+	return 0;
+}
+
+int auth_check_global(store_db *db, const auth_creds *c, int need, int unlimited,
+		      auth_identity *id, const char **why)
+{
+	int st = auth_resolve(db, c, id, why);
+
+	return st ? st : auth_allow_global(id, need, unlimited, why);
+}
+
+int auth_check(store_db *db, const auth_creds *c, const char *project, int need,
+	       int64_t *project_id, char actor[AUTH_ACTOR_MAX], const char **why)
+{
+	auth_identity id;
+	int st;
+
+	if (!c->has_token && !c->has_key) {
+		*why = c->malformed ? "malformed credentials"
+		       : need == AUTH_INGEST
+			       ? "missing credentials: send X-Prosum-Key or Authorization: Bearer"
+			       : "missing credentials: send Authorization: Bearer TOKEN";
+		return 401;
+	}
+	st = auth_resolve(db, c, &id, why);
+	if (st)
+		return st;
+	if (project) {
+		st = auth_allow_project(db, &id, project, need, project_id, why);
+	} else {
+		st = auth_allow_global(&id, need == AUTH_INGEST ? AUTH_DEVELOPER : need, 1, why);
+		*project_id = 0;
+	}
+	if (st)
+		return st;
+	snprintf(actor, AUTH_ACTOR_MAX, "%s", id.actor);
+	return 0;
 }

@@ -56,15 +56,60 @@ void auth_from_request(auth_creds *c, const http_request *req,
 #define AUTH_RELEASE STORE_ROLE_RELEASE
 #define AUTH_ADMIN STORE_ROLE_ADMIN
 
+#define AUTH_ACTOR_MAX 80
+
+/* Who a credential is, once looked up. */
+#define AUTH_BY_TOKEN 1   /* an API token */
+#define AUTH_BY_KEY 2     /* an ingest key: submits to its one project, nothing else */
+#define AUTH_BY_SESSION 3 /* a signed-in person (cookie) */
+typedef struct auth_identity {
+	int kind;            /* AUTH_BY_* */
+	int role;            /* STORE_ROLE_*; 0 for an ingest key */
+	int64_t project_id;  /* the limit: 0 means every project (an ingest key: its project) */
+	int64_t user_id;     /* the person (AUTH_BY_SESSION), else 0 */
+	char actor[AUTH_ACTOR_MAX]; /* who, in history and comments: the token's label, "token #3
+				     * (developer)" without one, "ingest key", or the person's name */
+} auth_identity;
+
+/*
+ * The one place a credential becomes an identity, on a store connection.
+ * 0 and *id filled, else the HTTP status to answer (401 no, malformed or
+ * unknown credential, 503 store failure) with a message in *why.
+ */
+int auth_resolve(store_db *db, const auth_creds *c, auth_identity *id, const char **why);
+
+/*
+ * May `id` do what needs `need` on `project` (by name)? 0 and *project_id, else
+ * 403 (limited to another project, role too low, an ingest key outside
+ * submitting), 404 (no such project, told only to an unlimited credential),
+ * 401 (an ingest key of another project) or 503, with *why.
+ */
+int auth_allow_project(store_db *db, const auth_identity *id, const char *project, int need,
+		       int64_t *project_id, const char **why);
+
+/*
+ * Project-less: may `id` do what needs role `need` (AUTH_DEVELOPER ..
+ * AUTH_ADMIN) when the request names no project? With `unlimited`, a
+ * credential limited to one project is refused; without it, the caller
+ * narrows what it shows to id->project_id itself. Ingest keys are always
+ * refused. 0 or 403 with *why.
+ */
+int auth_allow_global(const auth_identity *id, int need, int unlimited, const char **why);
+
+/* auth_resolve() then auth_allow_global(): *id is filled when 0 is returned. */
+int auth_check_global(store_db *db, const auth_creds *c, int need, int unlimited,
+		      auth_identity *id, const char **why);
+
 /*
  * Check credentials against a project (by name) on a store connection.
  * Returns 0 and *project_id when allowed, and names the caller in `actor`
- * (the token's label, "token #3 (developer)" without one, or "ingest key") for the audit
- * trail; else the HTTP status to answer (401 no or unknown credential, 403
- * known but not allowed, 404 no such project, 503 store failure) with a
- * message in *why.
+ * (see auth_identity) for the audit trail; else the HTTP status to answer
+ * (401 no or unknown credential, 403 known but not allowed, 404 no such
+ * project, 503 store failure) with a message in *why.
+ * `project` NULL: the request names no project; it then needs an unlimited
+ * credential of role >= need (AUTH_INGEST counts as AUTH_DEVELOPER) and
+ * *project_id is 0.
  */
-#define AUTH_ACTOR_MAX 80
 int auth_check(store_db *db, const auth_creds *c, const char *project, int need,
 	       int64_t *project_id, char actor[AUTH_ACTOR_MAX], const char **why);
 

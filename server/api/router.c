@@ -4,6 +4,9 @@
 #include <string.h>
 
 #include "net/conn.h"
+#include "api/admin_keys.h"
+#include "api/admin_projects.h"
+#include "api/admin_tokens.h"
 #include "api/ingest.h"
 #include "api/releases.h"
 #include "api/suggestions.h"
@@ -47,6 +50,16 @@ static const route routes[] = {
 	{"DELETE", "/api/v1/projects/{}/suggestions/{}/votes", suggestions_unvote},
 	{"GET", "/api/v1/projects/{}/mine", suggestions_mine},
 	{"GET", "/api/v1/projects/{}/contributors", suggestions_contributors},
+	{"GET", "/api/v1/projects", admin_projects_list},
+	{"POST", "/api/v1/projects", admin_projects_add},
+	{"GET", "/api/v1/projects/{}", admin_project_get},
+	{"PATCH", "/api/v1/projects/{}", admin_project_patch},
+	{"GET", "/api/v1/projects/{}/keys", admin_keys_list},
+	{"POST", "/api/v1/projects/{}/keys", admin_keys_add},
+	{"DELETE", "/api/v1/projects/{}/keys/{}", admin_keys_revoke},
+	{"GET", "/api/v1/tokens", admin_tokens_list},
+	{"POST", "/api/v1/tokens", admin_tokens_add},
+	{"DELETE", "/api/v1/tokens/{}", admin_tokens_revoke},
 };
 
 /* A parameter is a plain name or id (percent escapes are left for the handler to decode):

@@ -670,6 +670,55 @@ int store_fix_checked(store_db *db, int64_t project_id, int64_t group_num, const
 int store_project_version_tag(store_db *db, int64_t project_id, char **pattern);
 int store_project_set_version_tag(store_db *db, int64_t project_id, const char *pattern);
 
+/* ---- projects, their keys and API tokens as the admin API shows and changes them ----
+ * Rows are borrowed by the callback (valid during the call); a non-zero return stops the
+ * read with STORE_ERROR. */
+typedef struct store_project_row {
+	int64_t id;
+	const char *name;
+	const char *repo;        /* NULL: none (the same for the two below) */
+	const char *commit_url;
+	const char *version_tag;
+	int is_public;
+	int64_t created_at;
+	const char *key;         /* the newest active ingest key, for the DSN; NULL: none */
+} store_project_row;
+/* Every project by name: only `project_id` unless 0, only public ones when `public_only`. */
+int store_project_each(store_db *db, int64_t project_id, int public_only,
+		       int (*fn)(void *ctx, const store_project_row *row), void *ctx);
+int store_project_set_public(store_db *db, int64_t project_id, int is_public);
+/* NULL or "" removes the repository. The path is stored as given: check it first. */
+int store_project_set_repo(store_db *db, int64_t project_id, const char *repo);
+
+typedef struct store_key_row {
+	const char *key;
+	int64_t created_at;
+	int64_t revoked_at; /* 0: active */
+} store_key_row;
+/* The project's ingest keys, oldest first. */
+int store_project_keys_each(store_db *db, int64_t project_id,
+			    int (*fn)(void *ctx, const store_key_row *row), void *ctx);
+/* Revoke one of the project's keys: STORE_NOTFOUND when it is not the project's,
+ * STORE_CONFLICT when it is revoked already. */
+int store_project_key_revoke(store_db *db, int64_t project_id, const char *key, int64_t now);
+
+typedef struct store_token_row {
+	int64_t id;
+	const char *role;
+	int64_t project_id;  /* 0: every project */
+	const char *project; /* its name; NULL: every project */
+	const char *name;    /* the label; NULL: none */
+	int64_t created_at;
+	int64_t revoked_at;  /* 0: active */
+} store_token_row;
+/* Tokens by id: only those limited to `project_id` unless 0, only token `id` unless 0. The
+ * hash is never read out. */
+int store_token_each(store_db *db, int64_t project_id, int64_t id,
+		     int (*fn)(void *ctx, const store_token_row *row), void *ctx);
+/* Revoke token `id`, which must be limited to `project_id` unless that is 0: STORE_NOTFOUND
+ * when there is no such token (for that project), STORE_CONFLICT when revoked already. */
+int store_token_revoke_in(store_db *db, int64_t id, int64_t project_id, int64_t now);
+
 /*
  * A unit of work for the store threads. The submitter owns the job (usually
  * embedded in a larger struct) and sets: run, owner, task.fn, write. On a

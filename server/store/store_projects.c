@@ -60,6 +60,7 @@ int store_project_add(store_db *db, const char *name, const char *repo, int64_t 
 	rc = st_step_done(s);
 	if (rc == STORE_OK)
 		*id = sqlite3_last_insert_rowid(db->db);
+	db->project_memo.txn = 0; /* a "no such project" remembered before is wrong now */
 	return rc;
 }
 
@@ -311,3 +312,154 @@ int store_project_set_version_tag(store_db *db, int64_t project_id, const char *
 				pattern && *pattern ? pattern : NULL);
 }
 
+
+/* ---- the admin API's reads and writes of projects, keys and tokens ---- */
+
+int store_project_each(store_db *db, int64_t project_id, int public_only,
+		       int (*fn)(void *ctx, const store_project_row *row), void *ctx)
+{
+	/* The DSN shows the newest active key: the one a rotation made last. */
+	sqlite3_stmt *s = st_stmt(
+	    db, "SELECT p.id, p.name, p.repo, p.commit_url, p.version_tag, p.public, p.created_at, "
+		"(SELECT k.key FROM ingest_keys k WHERE k.project_id = p.id AND k.revoked_at IS "
+		"NULL ORDER BY k.created_at DESC, k.key DESC LIMIT 1) "
+		"FROM projects p WHERE (:p = 0 OR p.id = :p) AND (:pub = 0 OR p.public = 1) "
+		"ORDER BY p.name");
+	store_project_row row;
+	int rc;
+
+	if (!s)
+		return STORE_ERROR;
+	st_bind_named_int(s, ":p", project_id);
+	st_bind_named_int(s, ":pub", public_only ? 1 : 0);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		row.id = sqlite3_column_int64(s, 0);
+		row.name = st_col_text(s, 1);
+		row.repo = st_col_text(s, 2);
+		row.commit_url = st_col_text(s, 3);
+		row.version_tag = st_col_text(s, 4);
+		row.is_public = sqlite3_column_int(s, 5) != 0;
+		row.created_at = sqlite3_column_int64(s, 6);
+		row.key = st_col_text(s, 7);
+		if (fn(ctx, &row) != 0) {
+			sqlite3_reset(s);
+			return STORE_ERROR;
+		}
+	}
+	sqlite3_reset(s);
+	return rc == SQLITE_DONE ? STORE_OK : STORE_ERROR;
+}
+
+int store_project_set_public(store_db *db, int64_t project_id, int is_public)
+{
+	sqlite3_stmt *s = st_stmt(db, "UPDATE projects SET public = ?2 WHERE id = ?1");
+
+	if (!s)
+		return STORE_ERROR;
+	sqlite3_bind_int64(s, 1, project_id);
+	sqlite3_bind_int(s, 2, is_public ? 1 : 0);
+	return st_step_done(s);
+}
+
+static const char sql_set_repo[] = "UPDATE projects SET repo = :v WHERE id = :p";
+
+int store_project_set_repo(store_db *db, int64_t project_id, const char *repo)
+{
+	return project_set_text(db, sql_set_repo, project_id, repo && *repo ? repo : NULL);
+}
+
+int store_project_keys_each(store_db *db, int64_t project_id,
+			    int (*fn)(void *ctx, const store_key_row *row), void *ctx)
+{
+	sqlite3_stmt *s = st_stmt(db, "SELECT key, created_at, revoked_at FROM ingest_keys "
+				      "WHERE project_id = ?1 ORDER BY created_at, key");
+	store_key_row row;
+	int rc;
+
+	if (!s)
+		return STORE_ERROR;
+	sqlite3_bind_int64(s, 1, project_id);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		row.key = st_col_text(s, 0);
+		row.created_at = sqlite3_column_int64(s, 1);
+		row.revoked_at = sqlite3_column_int64(s, 2);
+		if (fn(ctx, &row) != 0) {
+			sqlite3_reset(s);
+			return STORE_ERROR;
+		}
+	}
+	sqlite3_reset(s);
+	return rc == SQLITE_DONE ? STORE_OK : STORE_ERROR;
+}
+
+int store_project_key_revoke(store_db *db, int64_t project_id, const char *key, int64_t now)
+{
+	sqlite3_stmt *s = st_stmt(db, "SELECT revoked_at FROM ingest_keys "
+				      "WHERE key = ?1 AND project_id = ?2");
+	int64_t revoked = 0;
+	int rc;
+
+	if (!s)
+		return STORE_ERROR;
+	sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 2, project_id);
+	rc = st_step_int(s, &revoked);
+	if (rc != STORE_OK)
+		return rc;
+	if (revoked)
+		return STORE_CONFLICT;
+	rc = store_key_revoke(db, key, now);
+	/* A key looked up earlier in this transaction must not stay valid for the rest of it. */
+	db->key_memo.txn = 0;
+	return rc;
+}
+
+int store_token_each(store_db *db, int64_t project_id, int64_t id,
+		     int (*fn)(void *ctx, const store_token_row *row), void *ctx)
+{
+	sqlite3_stmt *s = st_stmt(
+	    db, "SELECT t.id, t.role, t.project_id, p.name, t.name, t.created_at, t.revoked_at "
+		"FROM tokens t LEFT JOIN projects p ON p.id = t.project_id "
+		"WHERE (:p = 0 OR t.project_id = :p) AND (:id = 0 OR t.id = :id) ORDER BY t.id");
+	store_token_row row;
+	int rc;
+
+	if (!s)
+		return STORE_ERROR;
+	st_bind_named_int(s, ":p", project_id);
+	st_bind_named_int(s, ":id", id);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		row.id = sqlite3_column_int64(s, 0);
+		row.role = st_col_text(s, 1);
+		row.project_id = sqlite3_column_int64(s, 2);
+		row.project = st_col_text(s, 3);
+		row.name = st_col_text(s, 4);
+		row.created_at = sqlite3_column_int64(s, 5);
+		row.revoked_at = sqlite3_column_int64(s, 6);
+		if (fn(ctx, &row) != 0) {
+			sqlite3_reset(s);
+			return STORE_ERROR;
+		}
+	}
+	sqlite3_reset(s);
+	return rc == SQLITE_DONE ? STORE_OK : STORE_ERROR;
+}
+
+int store_token_revoke_in(store_db *db, int64_t id, int64_t project_id, int64_t now)
+{
+	sqlite3_stmt *s = st_stmt(db, "SELECT coalesce(revoked_at, 0) FROM tokens "
+				      "WHERE id = :id AND (:p = 0 OR project_id = :p)");
+	int64_t revoked = 0;
+	int rc;
+
+	if (!s)
+		return STORE_ERROR;
+	st_bind_named_int(s, ":id", id);
+	st_bind_named_int(s, ":p", project_id);
+	rc = st_step_int(s, &revoked);
+	if (rc != STORE_OK)
+		return rc;
+	if (revoked)
+		return STORE_CONFLICT;
+	return store_token_revoke(db, id, now);
+}
