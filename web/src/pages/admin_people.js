@@ -3,7 +3,7 @@ import { html, useState } from '../lib/html.js';
 import { api } from '../lib/api.js';
 import { useSession } from '../lib/session.js';
 import { Page, Loading, Notice, Field, useLoad } from '../lib/ui.js';
-import { PageError, NotAdmin, OnceSecret, ConfirmButton, isAdmin, fieldError, formError, value, RowSelect } from './relui_parts.js';
+import { PageError, NotAdmin, OnceSecret, ConfirmButton, isAdmin, fieldError, formError, value, RowSelect, AdminNav } from './relui_parts.js';
 
 const ROLES = [
 	{ value: 'developer', label: 'developer' },
@@ -113,9 +113,12 @@ export function AdminPeoplePage() {
 			self=${session && session.name === u.name} onChanged=${reload} onLink=${setSecret} />`)}</tbody>
 	</table></div>`;
 	return html`<${Page} title="People">
+		<div class="relui-stack">
+		<${AdminNav} />
 		${secret && html`<${Notice} kind="ok"><${OnceSecret} label=${`Sign-in link for ${secret.name}:`}
 			note="Send it to them privately: it works once, within 24 hours, and is shown only this once." value=${secret.link} /><//>`}
 		${body}
 		<${AddForm} projects=${plist} onDone=${(u) => { setSecret({ name: u.name, link: u.link }); reload(); }} />
+		</div>
 	<//>`;
 }

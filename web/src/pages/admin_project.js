@@ -4,7 +4,7 @@ import { api } from '../lib/api.js';
 import { useRoute, link } from '../lib/router.js';
 import { useSession } from '../lib/session.js';
 import { Page, Time, Loading, Copy, Notice, Field, Table, useLoad } from '../lib/ui.js';
-import { PageError, NotAdmin, ConfirmButton, isAdmin, fieldError, formError, projectApi, value } from './relui_parts.js';
+import { PageError, NotAdmin, ConfirmButton, isAdmin, fieldError, formError, projectApi, value, AdminNav } from './relui_parts.js';
 
 const FIELDS = ['repo', 'commit_url', 'version_tag', 'public'];
 
@@ -49,7 +49,7 @@ function Settings({ project, data, onSaved }) {
 	</form>`;
 }
 
-function Keys({ project }) {
+function Keys({ project, onChanged }) {
 	const path = projectApi(project, '/keys');
 	const { data, error, loading, reload } = useLoad(() => api.get(path), [path]);
 	const [busy, setBusy] = useState(false);
@@ -61,6 +61,7 @@ function Keys({ project }) {
 		try {
 			setAdded(await api.post(path, {}));
 			reload();
+			onChanged();
 		} catch (err) {
 			setActError(err);
 		} finally {
@@ -73,6 +74,7 @@ function Keys({ project }) {
 			await api.del(`${path}/${encodeURIComponent(key)}`);
 			if (added && added.key === key) setAdded(null);
 			reload();
+			onChanged();
 		} catch (err) {
 			setActError(err);
 		}
@@ -81,9 +83,10 @@ function Keys({ project }) {
 	if (error) list = html`<${PageError} error=${error} what="the ingest keys" />`;
 	else if (loading && !data) list = html`<${Loading} />`;
 	else {
-		list = html`<${Table} caption="Ingest keys" rows=${(data.items || []).map((k) => ({ ...k, id: k.key }))}
+		list = html`<${Table} rows=${(data.items || []).map((k) => ({ ...k, id: k.key }))}
 			empty="No ingest keys: builds cannot send reports until one is added." columns=${[
 				{ key: 'key', label: 'Key', render: (k) => html`<code>${k.key}</code>` },
+				{ key: 'dsn', label: 'DSN', render: (k) => (k.dsn ? html`<${Copy} text=${k.dsn} label=${html`Copy DSN<span class="sr-only"> with key ${k.key}</span>`} />` : '—') },
 				{ key: 'created_at', label: 'Created', render: (k) => html`<${Time} iso=${k.created_at} />` },
 				{ key: 'revoked_at', label: 'State', render: (k) => (k.revoked_at ? html`revoked <${Time} iso=${k.revoked_at} />` : 'active') },
 				{ key: 'action', label: 'Action', render: (k) => (k.revoked_at ? '' : html`<${ConfirmButton} label=${html`Revoke<span class="sr-only"> key ${k.key}</span>`}
@@ -113,6 +116,8 @@ export function AdminProjectPage() {
 	if (error) return html`<${Page} title=${`Project ${project}`}>${back}<${PageError} error=${error} what="this project" /><//>`;
 	if (loading && !data) return html`<${Page} title=${`Project ${project}`}><${Loading} /><//>`;
 	return html`<${Page} title=${`Project ${data.name}`}>
+		<div class="relui-stack">
+		<${AdminNav} />
 		${back}
 		<section class="card" aria-labelledby="dsn-h">
 			<h2 id="dsn-h">DSN</h2>
@@ -121,6 +126,7 @@ export function AdminProjectPage() {
 			<p>Created <${Time} iso=${data.created_at} />. <a ...${link(`/p/${encodeURIComponent(data.name)}`)}>Open the project</a></p>
 		</section>
 		<${Settings} project=${project} data=${data} onSaved=${reload} />
-		<${Keys} project=${project} />
+		<${Keys} project=${project} onChanged=${reload} />
+		</div>
 	<//>`;
 }

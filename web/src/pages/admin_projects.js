@@ -4,7 +4,7 @@ import { api } from '../lib/api.js';
 import { link } from '../lib/router.js';
 import { useSession } from '../lib/session.js';
 import { Page, Time, Loading, Copy, Notice, Field, Table, useLoad } from '../lib/ui.js';
-import { PageError, NotAdmin, isAdmin, fieldError, formError, value } from './relui_parts.js';
+import { PageError, NotAdmin, isAdmin, fieldError, formError, value, AdminNav } from './relui_parts.js';
 
 const FIELDS = ['name', 'repo', 'commit_url', 'version_tag', 'public'];
 
@@ -63,6 +63,8 @@ export function AdminProjectsPage() {
 		{ key: 'created_at', label: 'Created', render: (p) => html`<${Time} iso=${p.created_at} />` },
 	]} />`;
 	return html`<${Page} title="Projects">
+		<div class="relui-stack">
+		<${AdminNav} />
 		${made && html`<${Notice} kind="ok">
 			<p>Project <a ...${link(`/admin/projects/${encodeURIComponent(made.name)}`)}>${made.name}</a> created.
 			Builds send reports to this DSN:</p>
@@ -70,5 +72,6 @@ export function AdminProjectsPage() {
 		<//>`}
 		${body}
 		<${CreateForm} onDone=${(p) => { setMade(p); reload(); }} />
+		</div>
 	<//>`;
 }

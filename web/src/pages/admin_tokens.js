@@ -3,7 +3,7 @@ import { html, useState } from '../lib/html.js';
 import { api } from '../lib/api.js';
 import { useSession } from '../lib/session.js';
 import { Page, Time, Loading, Notice, Field, Table, useLoad } from '../lib/ui.js';
-import { PageError, NotAdmin, OnceSecret, ConfirmButton, isAdmin, fieldError, formError, value } from './relui_parts.js';
+import { PageError, NotAdmin, OnceSecret, ConfirmButton, isAdmin, fieldError, formError, value, AdminNav } from './relui_parts.js';
 
 const ROLES = [
 	{ value: 'developer', label: 'developer' },
@@ -81,9 +81,12 @@ export function AdminTokensPage() {
 			confirmLabel=${`Yes, revoke ${t.name}`} onConfirm=${() => revoke(t)} />`) },
 	]} />`;
 	return html`<${Page} title="API tokens">
+		<div class="relui-stack">
+		<${AdminNav} />
 		${made && html`<${Notice} kind="ok"><${OnceSecret} label=${`Token "${made.name}" (${made.role}):`} value=${made.token} /><//>`}
 		${actError && html`<${PageError} error=${actError} />`}
 		${body}
 		<${CreateForm} projects=${(projects.data && projects.data.items) || []} onDone=${(t) => { setMade(t); reload(); }} />
+		</div>
 	<//>`;
 }

@@ -78,6 +78,7 @@ export function ReleasePage() {
 	if (loading && !data) return html`<${Page} title=${`Release ${name}`}><${Loading} /><//>`;
 	const r = data;
 	return html`<${Page} title=${`Release ${r.name}`}>
+		<div class="relui-stack">
 		${back}
 		<dl class="facts">
 			<dt>Ref</dt><dd><code>${r.ref}</code></dd>
@@ -94,5 +95,6 @@ export function ReleasePage() {
 		<${Section} id="rel-thanks" title="Contributors" count=${r.contributors.length}>
 			<${Contributors} items=${r.contributors} /><//>
 		<${Section} id="rel-notes" title="Release notes"><${Notes} project=${project} name=${r.name} /><//>
+		</div>
 	<//>`;
 }

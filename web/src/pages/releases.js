@@ -97,11 +97,13 @@ export function ReleasesPage() {
 			]} />`;
 	}
 	return html`<${Page} title=${`Releases · ${project}`}>
+		<div class="relui-stack">
 		${made && html`<${Notice} kind="ok">Release <a ...${link(releasePath(made.name))}>${made.name}</a> registered at commit <code>${shortId(made.commit)}</code>.<//>`}
 		${body}
 		<div class="relui-side">
 			${canRelease(session) && html`<${RegisterForm} project=${project} onDone=${(r) => { setMade(r); reload(); }} />`}
 			<${SyncBox} project=${project} onDone=${reload} />
+		</div>
 		</div>
 	<//>`;
 }

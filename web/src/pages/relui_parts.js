@@ -1,6 +1,7 @@
 // relui_parts.js - small pieces the release and admin pages share: inline confirmations, one-time secrets, the "not allowed" message, field errors.
 import { html, useState, useRef, useEffect } from '../lib/html.js';
 import { Copy, Notice, ErrorBox } from '../lib/ui.js';
+import { link, useRoute } from '../lib/router.js';
 import { hasRole } from '../lib/session.js';
 import './relui.css';
 
@@ -102,3 +103,15 @@ export function plural(n, one, many) {
 }
 
 export const shortId = (commit) => (commit || '').slice(0, 10);
+
+/* The admin pages' own navigation: projects, people, API tokens. */
+export function AdminNav() {
+	const { path } = useRoute();
+	const item = (url, label) => {
+		const cur = path === url || path.startsWith(url + '/');
+		return html`<li><a ...${link(url)} aria-current=${cur ? 'page' : undefined}>${label}</a></li>`;
+	};
+	return html`<nav class="admin-nav" aria-label="Administration"><ul>
+		${item('/admin/projects', 'Projects')}${item('/admin/people', 'People')}${item('/admin/tokens', 'API tokens')}
+	</ul></nav>`;
+}

@@ -141,8 +141,10 @@ export function SuggestionsPage() {
 		${next && html`<p><button type="button" class="btn" onClick=${loadMore} disabled=${more}>${more ? 'Loading…' : 'More suggestions'}</button></p>`}`;
 	}
 	return html`<${Page} title=${`Suggestions · ${project}`}>
+		<div class="relui-stack">
 		<${Filters} query=${query} />
 		${changed && html`<${Notice} kind="ok">${changed.id} is now ${LABEL[changed.status] || changed.status}${changed.duplicate_of ? ` (duplicate of ${changed.duplicate_of})` : ''}.<//>`}
 		${body}
+		</div>
 	<//>`;
 }
