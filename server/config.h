@@ -29,6 +29,10 @@
 #define PROSUM_RATE_KEY 2000.0               /* requests per second per ingest key */
 #define PROSUM_BURST_SECONDS 4.0             /* a bucket holds this many seconds of its rate */
 #define PROSUM_CONNS_PER_IP 256
+#define PROSUM_SIGNIN_RATE_IP (1.0 / 6)      /* failed sign-ins per second per client address */
+#define PROSUM_SIGNIN_BURST_IP 10.0
+#define PROSUM_SIGNIN_RATE_NAME (1.0 / 30)   /* failed sign-ins per second per name */
+#define PROSUM_SIGNIN_BURST_NAME 5.0
 #define PROSUM_LIST_LIMIT 50
 #define PROSUM_LIST_MAX 500
 

@@ -1,4 +1,4 @@
-/* main.c - the prosumd command line: init, serve, project add, token add. */
+/* main.c - the prosumd command line: init, serve, project add, token add, user. */
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -18,6 +18,7 @@
 #include "net/server.h"
 #include "store/store.h"
 #include "net/tls_cert.h"
+#include "usercmd.h"
 
 static const char usage[] =
 	"usage: prosumd init        [--data DIR] [--hostname NAME|IP]...\n"
@@ -33,6 +34,9 @@ static const char usage[] =
 	"       prosumd token list  [--data DIR]\n"
 	"       prosumd token revoke ID [--data DIR]\n"
 	"       prosumd key add --project NAME | key list | key revoke KEY   [--data DIR]\n"
+	"       prosumd user add NAME --role developer|release|admin [--project NAME]\n"
+	"                           [--public-url URL | --listen HOST:PORT] [--data DIR]\n"
+	"       prosumd user list | user link NAME | user disable NAME   [--data DIR]\n"
 	"       prosumd --version\n"
 	"\n"
 	"--data defaults to $PROSUM_DATA, else ./prosum-data. --listen :PORT listens on every\n"
@@ -764,6 +768,45 @@ static int cmd_token_revoke(opts *o)
 	return rc;
 }
 
+/* prosumd user add|list|link|disable: people who sign in to the web app. */
+static int cmd_user(opts *o, int argc, char **argv)
+{
+	const char *sub = argc >= 3 ? argv[2] : "";
+	const char *host;
+	uint8_t secret[AUTH_SECRET_LEN];
+	store_db *db = NULL;
+	int rc;
+
+	if (strcmp(sub, "add") != 0 && strcmp(sub, "list") != 0 && strcmp(sub, "link") != 0 &&
+	    strcmp(sub, "disable") != 0) {
+		fprintf(stderr, "prosumd: user: unknown subcommand '%s'\n%s", sub, usage);
+		return 2;
+	}
+	rc = parse_opts(o, argc - 3, argv + 3);
+	if (rc != 0)
+		return rc > 0 ? 0 : 2;
+	if (strcmp(sub, "list") == 0 && o->name)
+		return usage_err("unexpected argument '%s'", o->name);
+	if (o->cfg.public_url && !public_url_ok(o->cfg.public_url))
+		return usage_err("--public-url: '%s' is not https://HOST[:PORT][/]",
+				 o->cfg.public_url);
+	host = o->cfg.public_url ? o->cfg.public_url : o->cfg.listen;
+	if (strncmp(host, "https://", 8) == 0)
+		host += 8;
+	if (load_secret(&o->cfg, secret, 0) || open_db(&o->cfg, &db))
+		return 1;
+	if (strcmp(sub, "add") == 0)
+		rc = usercmd_add(db, secret, o->name, o->role, o->project, host);
+	else if (strcmp(sub, "link") == 0)
+		rc = usercmd_link(db, secret, o->name, host);
+	else if (strcmp(sub, "disable") == 0)
+		rc = usercmd_disable(db, o->name);
+	else
+		rc = usercmd_list(db);
+	store_db_close(db);
+	return rc;
+}
+
 int main(int argc, char **argv)
 {
 	opts o;
@@ -784,6 +827,10 @@ int main(int argc, char **argv)
 	}
 	if (config_init(&o.cfg) < 0)
 		return die("%s", "out of memory");
+	if (strcmp(cmd, "user") == 0) {
+		rc = cmd_user(&o, argc, argv);
+		goto out;
+	}
 	/* Two-word commands: "project add", "token add". */
 	skip = (strcmp(cmd, "project") == 0 || strcmp(cmd, "token") == 0 ||
 		strcmp(cmd, "key") == 0)

@@ -26,7 +26,7 @@ static int apijob_run(store_job *job, store_db *db)
 int apijob_init(apijob *j, request *rq, int need, apijob_query query, const char *notfound,
 		void (*release)(apijob *j))
 {
-	if (!rq->creds.has_key && !rq->creds.has_token) {
+	if (!auth_has_any(&rq->creds)) {
 		conn_reply_error(rq->conn, 401, NULL,
 				 rq->creds.malformed ? "malformed credentials"
 				 : need == AUTH_INGEST

@@ -8,7 +8,10 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/random.h>
+#include <time.h>
 #include <unistd.h>
+
+#include "api/cookie.h"
 
 int auth_random(void *out, size_t len)
 {
@@ -129,12 +132,46 @@ static void set_key(auth_creds *c, const char *p, size_t len)
 	c->has_key = 1;
 }
 
+/* The session cookie, the CSRF token it needs and whether the request sent it. */
+static void session_from_request(auth_creds *c, const http_request *req,
+				 const uint8_t secret[AUTH_SECRET_LEN])
+{
+	const http_header *h;
+	uint8_t id[COOKIE_ID_LEN];
+	const char *v;
+	size_t vlen, i;
+
+	c->unsafe = !http_slice_eq(req->method, "GET") && !http_slice_eq(req->method, "HEAD") &&
+		    !http_slice_eq(req->method, "OPTIONS");
+	c->origin_ok = cookie_origin_ok(req);
+	for (i = 0; i < req->nheaders; i++) {
+		h = &req->headers[i];
+		if (!http_slice_eq_nocase(h->name, "cookie") ||
+		    !cookie_find(h->value.p, h->value.len, COOKIE_NAME, &v, &vlen))
+			continue;
+		if (cookie_decode_id(v, vlen, id) < 0)
+			return; /* a stale or foreign value: as if signed out */
+		cookie_session_hash(secret, id, c->session_hash);
+		cookie_csrf(secret, id, c->csrf);
+		c->has_session = 1;
+		h = http_find_header(req, "x-prosum-csrf");
+		c->csrf_ok = h && cookie_csrf_equal(h->value.p, h->value.len, c->csrf);
+		return;
+	}
+}
+
+int auth_has_any(const auth_creds *c)
+{
+	return c->has_key || c->has_token || c->has_session;
+}
+
 void auth_from_request(auth_creds *c, const http_request *req,
 		       const uint8_t secret[AUTH_SECRET_LEN])
 {
 	const http_header *h;
 
 	memset(c, 0, sizeof(*c));
+	session_from_request(c, req, secret);
 	h = http_find_header(req, "x-prosum-key");
 	if (h)
 		set_key(c, h->value.p, h->value.len);
@@ -204,6 +241,33 @@ int auth_resolve(store_db *db, const auth_creds *c, auth_identity *id, const cha
 		}
 		id->kind = AUTH_BY_KEY;
 		snprintf(id->actor, AUTH_ACTOR_MAX, "ingest key");
+		return 0;
+	}
+	if (c->has_session && !c->malformed) {
+		store_session ses;
+
+		rc = store_session_find(db, c->session_hash, (int64_t)time(NULL),
+					COOKIE_IDLE_SECONDS, &ses);
+		if (rc == STORE_ERROR)
+			goto unavailable;
+		if (rc != STORE_OK || !ses.user_id) {
+			*why = "your session has ended: sign in again";
+			return 401;
+		}
+		if (!c->origin_ok) {
+			*why = "this request comes from another site (Origin)";
+			return 403;
+		}
+		if (c->unsafe && !c->csrf_ok) {
+			*why = "missing or wrong X-Prosum-CSRF header";
+			return 403;
+		}
+		id->kind = AUTH_BY_SESSION;
+		id->role = ses.user.role;
+		id->project_id = ses.user.project_id;
+		id->user_id = ses.user_id;
+		id->session_id = ses.id;
+		snprintf(id->actor, AUTH_ACTOR_MAX, "%s", ses.user.name);
 		return 0;
 	}
 	*why = c->malformed ? "malformed credentials"
@@ -304,7 +368,7 @@ int auth_check(store_db *db, const auth_creds *c, const char *project, int need,
 	auth_identity id;
 	int st;
 
-	if (!c->has_token && !c->has_key) {
+	if (!auth_has_any(c)) {
 		*why = c->malformed ? "malformed credentials"
 		       : need == AUTH_INGEST
 			       ? "missing credentials: send X-Prosum-Key or Authorization: Bearer"

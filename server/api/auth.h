@@ -40,12 +40,20 @@ typedef struct auth_creds {
 	uint8_t token_hash[32];
 	int has_token;
 	int malformed; /* a credential header was present but unreadable */
+	/* The session cookie (prosum_session), used only without a key or token: */
+	uint8_t session_hash[32];
+	int has_session;
+	char csrf[44];    /* the session's CSRF token (what GET /api/v1/session answers) */
+	int csrf_ok;      /* X-Prosum-CSRF equals it */
+	int unsafe;       /* the method changes things: not GET, HEAD or OPTIONS */
+	int origin_ok;    /* no Origin header, or this server's */
 } auth_creds;
 
 /*
  * Take the credentials from X-Prosum-Key, Authorization: Bearer, or the user
- * part of Authorization: Basic (the DSN form, empty password). Never fails:
- * what is missing stays unset.
+ * part of Authorization: Basic (the DSN form, empty password), and the
+ * session cookie with its X-Prosum-CSRF and Origin. Never fails: what is
+ * missing stays unset.
  */
 void auth_from_request(auth_creds *c, const http_request *req,
 		       const uint8_t secret[AUTH_SECRET_LEN]);
@@ -67,14 +75,20 @@ typedef struct auth_identity {
 	int role;            /* STORE_ROLE_*; 0 for an ingest key */
 	int64_t project_id;  /* the limit: 0 means every project (an ingest key: its project) */
 	int64_t user_id;     /* the person (AUTH_BY_SESSION), else 0 */
+	int64_t session_id;  /* the session (AUTH_BY_SESSION), else 0 */
 	char actor[AUTH_ACTOR_MAX]; /* who, in history and comments: the token's label, "token #3
 				     * (developer)" without one, "ingest key", or the person's name */
 } auth_identity;
 
+/* Did the request present any credential (key, token or session cookie)? */
+int auth_has_any(const auth_creds *c);
+
 /*
- * The one place a credential becomes an identity, on a store connection.
- * 0 and *id filled, else the HTTP status to answer (401 no, malformed or
- * unknown credential, 503 store failure) with a message in *why.
+ * The one place a credential becomes an identity, on a store connection: a
+ * key or token first, else the session cookie. 0 and *id filled, else the
+ * HTTP status to answer (401 no, malformed or unknown credential or an ended
+ * session; 403 a session's request from another Origin, or one that changes
+ * things without the right X-Prosum-CSRF; 503 store failure) with *why.
  */
 int auth_resolve(store_db *db, const auth_creds *c, auth_identity *id, const char **why);
 

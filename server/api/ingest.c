@@ -287,7 +287,7 @@ void ingest_report(request *rq)
 	report_error err;
 	ingest_job *ij;
 
-	if (!rq->creds.has_key && !rq->creds.has_token) {
+	if (!auth_has_any(&rq->creds)) {
 		conn_reply_error(rq->conn, 401, NULL,
 				 rq->creds.malformed
 					 ? "malformed credentials"
@@ -412,7 +412,7 @@ void ingest_attachment_get(request *rq)
 	ssize_t n;
 	http_slice raw = {rq->params[2], strlen(rq->params[2])};
 
-	if (!rq->creds.has_key && !rq->creds.has_token) {
+	if (!auth_has_any(&rq->creds)) {
 		conn_reply_error(rq->conn, 401, NULL,
 				 "missing credentials: send Authorization: Bearer TOKEN", NULL);
 		return;

@@ -12,6 +12,8 @@
 #include "api/suggestions.h"
 #include "api/triage.h"
 #include "web/static.h"
+#include "api/session.h"
+#include "api/users.h"
 
 typedef void (*route_fn)(request *rq);
 
@@ -60,6 +62,16 @@ static const route routes[] = {
 	{"GET", "/api/v1/tokens", admin_tokens_list},
 	{"POST", "/api/v1/tokens", admin_tokens_add},
 	{"DELETE", "/api/v1/tokens/{}", admin_tokens_revoke},
+	{"POST", "/api/v1/session", session_signin},
+	{"GET", "/api/v1/session", session_get},
+	{"DELETE", "/api/v1/session", session_signout},
+	{"DELETE", "/api/v1/sessions", session_signout_all},
+	{"POST", "/api/v1/password", session_set_password},
+	{"GET", "/api/v1/users", users_list},
+	{"POST", "/api/v1/users", users_add},
+	{"PATCH", "/api/v1/users/{}", users_patch},
+	{"POST", "/api/v1/users/{}/link", users_link},
+	{"GET", "/api/v1/projects/{}/people", users_people},
 };
 
 /* A parameter is a plain name or id (percent escapes are left for the handler to decode):

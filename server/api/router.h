@@ -28,6 +28,9 @@ typedef struct request {
 	struct store *store;     /* where the handler's store jobs go */
 	const char *attach_dir;  /* DATA/attachments */
 	const struct report_limits *rlim; /* what a report document may hold */
+	const uint8_t *secret;   /* the installation's secret (PROSUM_SECRET_LEN bytes) */
+	unsigned pbkdf2_iterations; /* work factor of new passwords */
+	const char *public_url;  /* serve --public-url, or NULL: links name the Host then */
 	const http_request *http;
 	const char *body;        /* decoded body (chunked and gzip undone); not NUL-terminated */
 	size_t body_len;

@@ -12,6 +12,7 @@
 #include "git/gitwork.h"
 #include "api/render_reports.h"
 #include "api/reply.h"
+#include "api/users.h"
 #include "model/jsonbody.h"
 #include "model/workflow.h"
 
@@ -604,10 +605,32 @@ static int check_fixed_by(triage_job *tj, store_db *db, int64_t project_id)
 	return rc;
 }
 
+/* An assignee is a person who may see the project (or "", none). */
+static int check_assignee(triage_job *tj, store_db *db, int64_t project_id)
+{
+	const char *a = tj->patch.assignee;
+	int rc;
+
+	if (!a || !a[0])
+		return STORE_OK;
+	rc = store_user_may_see(db, a, project_id);
+	if (rc == STORE_NOTFOUND) {
+		snprintf(tj->api.reason, sizeof(tj->api.reason),
+			 "no person named '%.64s' may see this project: %s; null clears it", a,
+			 USERS_HOW_TO_FIND);
+		tj->api.field = "assignee";
+		return STORE_INVALID;
+	}
+	return rc;
+}
+
 static int report_patch_query(apijob *j, store_db *db, int64_t project_id)
 {
 	triage_job *tj = (triage_job *)j;
-	int rc = check_fixed_by(tj, db, project_id);
+	int rc = check_assignee(tj, db, project_id);
+
+	if (rc == STORE_OK)
+		rc = check_fixed_by(tj, db, project_id);
 
 	if (rc != STORE_OK)
 		return rc;
@@ -622,7 +645,10 @@ static int report_patch_query(apijob *j, store_db *db, int64_t project_id)
 static int group_patch_query(apijob *j, store_db *db, int64_t project_id)
 {
 	triage_job *tj = (triage_job *)j;
-	int rc = check_fixed_by(tj, db, project_id);
+	int rc = check_assignee(tj, db, project_id);
+
+	if (rc == STORE_OK)
+		rc = check_fixed_by(tj, db, project_id);
 
 	if (rc != STORE_OK)
 		return rc;

@@ -271,6 +271,9 @@ void conn_accept(io_thread *io, int fd, const struct sockaddr *peer, unsigned pe
 	c->rq.store = srv->store;
 	c->rq.attach_dir = srv->attach_dir;
 	c->rq.rlim = &srv->rlim;
+	c->rq.secret = srv->secret;
+	c->rq.pbkdf2_iterations = srv->pbkdf2_iterations;
+	c->rq.public_url = srv->cfg->public_url;
 	c->rq.http = &c->req;
 	buf_init(&c->in, srv->cfg->max_header_bytes + srv->cfg->max_body + CHUNKED_SLACK);
 	buf_init(&c->out, PROSUM_MAX_ANSWER);
@@ -514,6 +517,33 @@ int conn_rate_key(conn *c, const char *key)
 				       "too many requests with this ingest key; slow down", NULL,
 				       wait);
 	return wait ? -1 : 0;
+}
+
+int conn_rate_signin(conn *c, const char *name)
+{
+	server *srv = srv_of(c);
+	int64_t now = loop_now(c->io->loop);
+	int wait = ratelimit_take(srv->signin_ip, c->peer, c->peer_len, now), w2 = 0;
+
+	if (name && !wait)
+		w2 = ratelimit_take(srv->signin_name, name, strlen(name), now);
+	if (w2)
+		ratelimit_give(srv->signin_ip, c->peer, c->peer_len, now); /* not counted twice */
+	if (wait || w2)
+		conn_reply_error_retry(c, 429, "rate_limited",
+				       "too many sign-in attempts; wait and try again", NULL,
+				       wait > w2 ? wait : w2);
+	return wait || w2 ? -1 : 0;
+}
+
+void conn_rate_signin_ok(conn *c, const char *name)
+{
+	server *srv = srv_of(c);
+	int64_t now = loop_now(c->io->loop);
+
+	ratelimit_give(srv->signin_ip, c->peer, c->peer_len, now);
+	if (name)
+		ratelimit_give(srv->signin_name, name, strlen(name), now);
 }
 
 /* Append one chunk of a streamed answer; 0, or -1 when it cannot be framed. */

@@ -43,6 +43,11 @@ void conn_reply_error_retry(conn *c, int status, const char *code, const char *m
 			    const char *field, int retry_after);
 /* Take a request from the bucket of an ingest key: 0, or -1 after answering 429. */
 int conn_rate_key(conn *c, const char *key);
+/* A sign-in attempt (or a one-time link's use, name NULL): take one from the buckets of the
+ * client's address and of the name; 0, or -1 after answering 429 with Retry-After. */
+int conn_rate_signin(conn *c, const char *name);
+/* The attempt succeeded: give both back, so only failures count. */
+void conn_rate_signin_ok(conn *c, const char *name);
 
 /*
  * Streamed answers (exports), in constant memory: conn_stream_start() queues

@@ -142,6 +142,25 @@ int ratelimit_take(ratelimit *l, const void *key, size_t len, int64_t now_ms)
 	return wait;
 }
 
+void ratelimit_give(ratelimit *l, const void *key, size_t len, int64_t now_ms)
+{
+	uint64_t h;
+	pthread_mutex_t *m;
+	slot *s;
+
+	if (!l || l->rate <= 0)
+		return;
+	h = hash(l, key, len);
+	m = &l->lock[h % STRIPES];
+	pthread_mutex_lock(m);
+	s = find(l, h, now_ms);
+	if (s) {
+		refill(l, s, now_ms);
+		s->tokens = s->tokens + 1.0 > l->burst ? l->burst : s->tokens + 1.0;
+	}
+	pthread_mutex_unlock(m);
+}
+
 int ratelimit_conn_open(ratelimit *l, const void *key, size_t len)
 {
 	uint64_t h;

@@ -22,6 +22,10 @@ void ratelimit_free(ratelimit *l);
 /* Take one request from the bucket of `key`. 0 allowed; else the seconds to wait (>= 1). */
 int ratelimit_take(ratelimit *l, const void *key, size_t len, int64_t now_ms);
 
+/* Give one request back to the bucket of `key` (up to its burst): for limits that count
+ * only failures, such as sign-in attempts. */
+void ratelimit_give(ratelimit *l, const void *key, size_t len, int64_t now_ms);
+
 /* Count a connection in (ratelimit_conn_open) and out (ratelimit_conn_close) for `key`.
  * ratelimit_conn_open returns 0, or -1 when the key already has max_conns (not counted then). */
 int ratelimit_conn_open(ratelimit *l, const void *key, size_t len);

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "api/auth.h"
+#include "api/password.h"
 #include "api/releases.h"
 #include "net/conn.h"
 #include "git/repo.h"
@@ -194,6 +195,13 @@ int server_run(const config *cfg)
 		fprintf(stderr, "prosumd: out of memory\n");
 		goto out;
 	}
+	if (ratelimit_new(&srv.signin_ip, PROSUM_SIGNIN_RATE_IP, PROSUM_SIGNIN_BURST_IP, 0) < 0 ||
+	    ratelimit_new(&srv.signin_name, PROSUM_SIGNIN_RATE_NAME, PROSUM_SIGNIN_BURST_NAME, 0) <
+		0) {
+		fprintf(stderr, "prosumd: out of memory\n");
+		goto out;
+	}
+	srv.pbkdf2_iterations = password_iterations_from_env();
 	if (access(cfg->data_dir, W_OK) < 0) {
 		/* Serving reports that cannot be kept would be worse than not serving. */
 		fprintf(stderr, "prosumd: %s is not writable (%s): reports could not be stored\n",
@@ -275,6 +283,8 @@ out:
 	tls_server_free(srv.tls);
 	ratelimit_free(srv.per_ip);
 	ratelimit_free(srv.per_key);
+	ratelimit_free(srv.signin_ip);
+	ratelimit_free(srv.signin_name);
 	free(db_path);
 	free(srv.attach_dir);
 	free(secret);

@@ -57,6 +57,9 @@ struct server {
 	char *attach_dir; /* DATA/attachments */
 	ratelimit *per_ip;   /* request rate and connections per client address */
 	ratelimit *per_key;  /* request rate per ingest key */
+	ratelimit *signin_ip;   /* failed sign-ins and link uses per client address */
+	ratelimit *signin_name; /* failed sign-ins per name */
+	unsigned pbkdf2_iterations; /* work factor of new passwords and of the dummy hash */
 	io_thread *io;
 	int nio;
 	atomic_int nconns;
