@@ -315,10 +315,12 @@ static void public_done(loop_task *t)
 	free(p);
 }
 
-/* Did the request carry any credential (a malformed one counts: it is answered 401)? */
+/* Did the request carry any credential (a malformed one counts: it is answered 401; a
+ * session cookie is a person's)? */
 static int has_credential(const request *rq)
 {
-	return rq->creds.has_key || rq->creds.has_token || rq->creds.malformed;
+	return rq->creds.has_key || rq->creds.has_token || rq->creds.has_session ||
+	       rq->creds.malformed;
 }
 
 void admin_projects_list(request *rq)
