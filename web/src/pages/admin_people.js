@@ -77,13 +77,13 @@ function Row({ user, self, projects, onChanged, onLink }) {
 	};
 	return html`<tr class=${user.disabled ? 'disabled' : ''}>
 		<td data-label="Name"><strong>${user.name}</strong>${self ? html` <span class="muted">(you)</span>` : null}</td>
-		<td data-label="Role"><${RowSelect} label=${`Role of ${user.name}`} value=${user.role} options=${ROLES} disabled=${busy}
+		<td data-label="Role"><${RowSelect} label=${`Role of ${user.name}`} value=${user.role} options=${ROLES} disabled=${busy || self}
 			onChange=${(role) => patch({ role })} /></td>
 		<td data-label="Project"><${RowSelect} label=${`Project of ${user.name}`} value=${user.project || ''}
 			options=${projectOptions(projects)} disabled=${busy} onChange=${(p) => patch({ project: p || null })} /></td>
-		<td data-label="State">${user.disabled ? 'disabled' : 'active'}</td>
+		<td data-label="State">${user.disabled ? 'disabled' : user.password_set === false ? 'invited: link not used yet' : 'active'}</td>
 		<td data-label="Actions"><div class="row-actions">
-			${user.disabled
+			${self ? null : user.disabled
 				? html`<button type="button" class="btn" onClick=${() => patch({ disabled: false })} disabled=${busy}>Enable<span class="sr-only"> ${user.name}</span></button>`
 				: html`<${ConfirmButton} label=${html`Disable<span class="sr-only"> ${user.name}</span>`}
 					question=${`Disable ${user.name}? They are signed out and cannot sign in.`}
