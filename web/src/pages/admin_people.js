@@ -80,7 +80,7 @@ function Row({ user, self, projects, onChanged, onLink }) {
 		<td data-label="Role"><${RowSelect} label=${`Role of ${user.name}`} value=${user.role} options=${ROLES} disabled=${busy || self}
 			onChange=${(role) => patch({ role })} /></td>
 		<td data-label="Project"><${RowSelect} label=${`Project of ${user.name}`} value=${user.project || ''}
-			options=${projectOptions(projects)} disabled=${busy} onChange=${(p) => patch({ project: p || null })} /></td>
+			options=${projectOptions(projects)} disabled=${busy || self} onChange=${(p) => patch({ project: p || null })} /></td>
 		<td data-label="State">${user.disabled ? 'disabled' : user.password_set === false ? 'invited: link not used yet' : 'active'}</td>
 		<td data-label="Actions"><div class="row-actions">
 			${self ? null : user.disabled
