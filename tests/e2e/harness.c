@@ -85,7 +85,8 @@ int e2e_prosumd_secret(e2e_server *s, const char *args, char *out, size_t outsz)
 
 	if (e2e_sh(buf, sizeof(buf), "'%s' %s --data '%s'", PROSUMD_PATH, args, s->data) != 0)
 		return -1;
-	if (line_value(buf, "token: ", out, outsz) == 0 || line_value(buf, "key: ", out, outsz) == 0)
+	if (line_value(buf, "token: ", out, outsz) == 0 || line_value(buf, "key: ", out, outsz) == 0 ||
+	    line_value(buf, "link: ", out, outsz) == 0)
 		return 0;
 	return -1;
 }
@@ -254,6 +255,13 @@ static size_t on_header(char *p, size_t size, size_t n, void *ud)
 		if (k < sizeof(r->retry_after)) {
 			memcpy(r->retry_after, p + 13, k);
 			r->retry_after[k] = '\0';
+		}
+	}
+	if (len > 12 && strncasecmp(p, "Set-Cookie: ", 12) == 0 && !r->set_cookie[0]) {
+		k = strcspn(p + 12, "\r\n");
+		if (k < sizeof(r->set_cookie)) {
+			memcpy(r->set_cookie, p + 12, k);
+			r->set_cookie[k] = '\0';
 		}
 	}
 	if (len > 14 && strncasecmp(p, "Content-Type: ", 14) == 0) {

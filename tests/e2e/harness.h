@@ -30,6 +30,7 @@ typedef struct e2e_response {
 	size_t len;
 	char retry_after[32];
 	char content_type[128];
+	char set_cookie[256]; /* the value of the first Set-Cookie header, "" when none */
 } e2e_response;
 
 /* Make the directory, a git repository with one commit, init and a "demo" project. 0 or -1. */
@@ -45,8 +46,8 @@ void e2e_kill(e2e_server *s);
 void e2e_destroy(e2e_server *s);
 
 /*
- * Run `prosumd ARGS --data DATA` and take the secret it prints ("token: T" or
- * "key: K") into out. 0, or -1 when the command failed or printed neither.
+ * Run `prosumd ARGS --data DATA` and take the secret it prints ("token: T",
+ * "key: K" or "link: URL") into out. 0, or -1 when the command failed or printed neither.
  */
 int e2e_prosumd_secret(e2e_server *s, const char *args, char *out, size_t outsz);
 

@@ -266,6 +266,9 @@ static void test_groups_and_set(void **state)
 	assert_non_null(strstr(out, " (field status)\n"));
 	assert_int_equal(e2e_sql_int(&f->s, "SELECT count(*) FROM groups WHERE status = 'triaged'"),
 			 1);
+	/* An assignee is a person who may see the project. */
+	assert_int_equal(e2e_prosumd_secret(&f->s, "user add ada --role developer", out, sizeof(out)),
+			 0);
 	assert_int_equal(
 	    run(f, out, sizeof(out), a, "set G-1 --comment 'Looking into it' --assignee ada"), 0);
 	assert_string_equal(out, "triaged\n");

@@ -92,7 +92,7 @@ static void test_head_then_get(void **state)
 	free(body);
 
 	/* an error answer to HEAD: the length of the JSON it would send, not the JSON */
-	assert_int_equal(roundtrip(t, "HEAD /nowhere HTTP/1.1\r\nHost: x\r\n\r\n", 1, &body, &len,
+	assert_int_equal(roundtrip(t, "HEAD /api/nowhere HTTP/1.1\r\nHost: x\r\n\r\n", 1, &body, &len,
 				   hd, sizeof(hd)),
 			 404);
 	assert_true(num(head_value(hd, "Content-Length", v, sizeof(v))) > 0);

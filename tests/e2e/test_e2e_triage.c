@@ -144,12 +144,15 @@ static void test_group_details_and_merge(void **state)
 static void test_workflow_and_audit(void **state)
 {
 	fixture *f = *state;
-	char g[16];
+	char g[16], link[512];
 	long st;
 	json_t *v, *h;
 	const char *path = "/api/v1/projects/demo/reports/R-1";
 
 	crash(f, "wf", "wf_fn", "x", 1, "0x1", NULL, g);
+	/* An assignee is a person who may see the project. */
+	assert_int_equal(
+	    e2e_prosumd_secret(&f->s, "user add sam --role developer", link, sizeof(link)), 0);
 	v = e2e_call(&f->s, f->dev, "PATCH", path,
 		 "{\"status\":\"triaged\",\"assignee\":\"sam\",\"comment\":\"Looking at it\"}", &st);
 	assert_int_equal(st, 200);

@@ -6,6 +6,7 @@
 #include <cmocka.h>
 
 #include <string.h>
+#include <time.h>
 
 #include "api/auth.h"
 #include "store/store.h"
@@ -136,6 +137,72 @@ static void test_project_checks_are_unchanged(void **state)
 	assert_int_equal(auth_check(f->db, &limited, "demo", AUTH_ADMIN, &pid, actor, &why), 0);
 }
 
+/* A person signed in: a session row and the credentials a browser would present. */
+static void session(fixture *f, const char *name, int role, int64_t project, int64_t created,
+		    auth_creds *c)
+{
+	uint8_t link[32];
+	int64_t uid, sid;
+
+	memset(link, name[0], sizeof(link));
+	memset(c, 0, sizeof(*c));
+	memset(c->session_hash, name[0] + 1, sizeof(c->session_hash));
+	c->has_session = 1;
+	c->origin_ok = 1;
+	assert_int_equal(store_user_add(f->db, name, role, project, link, created + 3600, created,
+					&uid),
+			 STORE_OK);
+	assert_int_equal(store_session_add(f->db, c->session_hash, uid, created,
+					   created + 30 * 86400, &sid),
+			 STORE_OK);
+}
+
+static void test_session_is_a_person(void **state)
+{
+	fixture *f = *state;
+	int64_t now = (int64_t)time(NULL), pid;
+	auth_creds c, old;
+	auth_identity id;
+	const char *why = NULL;
+
+	session(f, "ada", STORE_ROLE_RELEASE, f->project, now, &c);
+	assert_int_equal(auth_resolve(f->db, &c, &id, &why), 0);
+	assert_int_equal(id.kind, AUTH_BY_SESSION);
+	assert_int_equal(id.role, STORE_ROLE_RELEASE);
+	assert_int_equal(id.project_id, f->project);
+	assert_string_equal(id.actor, "ada");
+	assert_int_equal(auth_allow_project(f->db, &id, "demo", AUTH_RELEASE, &pid, &why), 0);
+	assert_int_equal(auth_allow_project(f->db, &id, "demo", AUTH_ADMIN, &pid, &why), 403);
+	assert_string_equal(why, "this needs the admin role");
+
+	/* Changing things needs the CSRF header, and no other site's Origin. */
+	c.unsafe = 1;
+	assert_int_equal(auth_resolve(f->db, &c, &id, &why), 403);
+	assert_string_equal(why, "missing or wrong X-Prosum-CSRF header");
+	c.csrf_ok = 1;
+	assert_int_equal(auth_resolve(f->db, &c, &id, &why), 0);
+	c.origin_ok = 0;
+	assert_int_equal(auth_resolve(f->db, &c, &id, &why), 403);
+
+	c.origin_ok = 1;
+
+	/* Disabled: the session is over. */
+	assert_int_equal(store_user_patch(f->db, "ada", 0, -1, 1, now), STORE_OK);
+	c.unsafe = 0;
+	assert_int_equal(auth_resolve(f->db, &c, &id, &why), 401);
+
+	/* Unused for 15 days: over (idle limit 14 days), while two days earlier it was alive. */
+	session(f, "bob", STORE_ROLE_DEVELOPER, 0, now - 15 * 86400, &old);
+	assert_int_equal(auth_resolve(f->db, &old, &id, &why), 401);
+	assert_int_equal(store_session_find(f->db, old.session_hash, now - 2 * 86400, 14 * 86400,
+					    &(store_session){0}),
+			 STORE_OK);
+	/* Past the absolute limit (30 days) it is over however recently it was used. */
+	assert_int_equal(store_session_find(f->db, old.session_hash, now + 16 * 86400, 100 * 86400,
+					    &(store_session){0}),
+			 STORE_NOTFOUND);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -143,6 +210,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_global_needs_role_and_no_limit, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_project_checks_are_unchanged, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_session_is_a_person, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -79,7 +79,7 @@ export function inline(text) {
 		if (c === '[') {
 			const close = findClose(text, ']', i + 1);
 			if (close > i && text[close + 1] === '(') {
-				const end = text.indexOf(')', close + 2);
+				const end = destinationEnd(text, close + 2);
 				if (end !== -1) {
 					const url = safeUrl(text.slice(close + 2, end));
 					const label = inline(text.slice(i + 1, close));
@@ -95,6 +95,22 @@ export function inline(text) {
 	}
 	flush();
 	return out;
+}
+
+// Index of the ')' that closes a link destination starting at `from` (balanced parentheses), or -1.
+function destinationEnd(text, from) {
+	let depth = 0;
+	for (let i = from; i < text.length; i++) {
+		if (text[i] === '\\')
+			i++;
+		else if (text[i] === '(')
+			depth++;
+		else if (text[i] === ')' && depth-- === 0)
+			return i;
+		else if (text[i] === ' ' || text[i] === '\n')
+			return -1;
+	}
+	return -1;
 }
 
 // Index of the next unescaped `mark` from `from` outside code spans, or -1.

@@ -51,9 +51,7 @@ export function currentProject(route) {
 	}
 }
 
-function ProjectPicker({ project }) {
-	const { data } = useLoad(() => api.get('/projects'), []);
-	const items = (data && data.items) || [];
+function ProjectPicker({ project, items }) {
 	const id = useId('project');
 	if (items.length < 2)
 		return project ? html`<span class="nav-project">${project}</span>` : null;
@@ -72,7 +70,10 @@ export function Nav() {
 	const route = useRoute();
 	const [open, setOpen] = useState(false);
 	useEffect(() => setOpen(false), [route.path]);
-	const project = session ? currentProject(route) : null;
+	// The projects this person may see, once per sign-in (for the picker, and the only one).
+	const { data } = useLoad(() => (session ? api.get('/projects') : null), [session && session.name]);
+	const items = (data && data.items) || [];
+	const project = session ? currentProject(route) || (items.length === 1 ? items[0].name : null) : null;
 	const base = project ? `/p/${encodeURIComponent(project)}` : null;
 	const here = route.path;
 	const item = (url, label, exact) => {
@@ -82,7 +83,7 @@ export function Nav() {
 	return html`<header class="topbar">
 		<div class="topbar-inner">
 			<a class="brand" ...${link('/')}><span class="brand-mark" aria-hidden="true"></span>prosum</a>
-			${session ? html`<${ProjectPicker} project=${project} />` : null}
+			${session ? html`<${ProjectPicker} project=${project} items=${items} />` : null}
 			${session ? html`<button type="button" class="nav-toggle" aria-expanded=${open ? 'true' : 'false'}
 				aria-controls="nav-links" onClick=${() => setOpen(!open)}>Menu</button>` : null}
 			${session ? html`<nav id="nav-links" class=${'nav' + (open ? ' open' : '')} aria-label="Main">
