@@ -244,7 +244,7 @@ test('the admin pages work on a phone, in dark mode, and with the keyboard alone
 	await revoke.focus();
 	await page.keyboard.press('Enter');
 	// The focus moved to the confirming button.
-	assert.equal(await page.evaluate(() => document.activeElement.textContent), 'Yes, revoke kbd');
+	await page.waitForFunction(() => document.activeElement && document.activeElement.textContent === 'Yes, revoke kbd');
 	await page.keyboard.press('Enter');
 	await page.getByRole('table', { name: 'API tokens' }).locator('tbody tr', { hasText: 'kbd' }).getByText('revoked').waitFor();
 	await ctx.close();

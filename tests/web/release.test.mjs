@@ -176,6 +176,8 @@ test('suggestions: filters live in the URL, status moves and a duplicate merge r
 	await page.getByRole('button', { name: 'Apply to S-2' }).click();
 	await page.getByRole('status').filter({ hasText: 'S-2 is now planned' }).waitFor();
 	assert.equal((await call('GET', '/api/v1/projects/demo/suggestions/S-2')).json.status, 'planned');
+	// The list shows the new status once it has reloaded (the notice comes first, from the PATCH answer).
+	await rows.first().locator('.status', { hasText: 'planned' }).waitFor();
 	// Only the moves the API allows from planned are offered (not back to new).
 	const offered = await page.getByLabel('New status for S-2').locator('option').allTextContents();
 	assert.deepEqual(offered, ['move to…', 'under review', 'in progress', 'shipped', 'declined', 'duplicate']);

@@ -18,7 +18,7 @@ export function RowSelect({ label, value: v, options, onChange, disabled }) {
 	const id = useId('row');
 	return html`<label for=${id} class="sr-only">${label}</label>
 		<select id=${id} value=${v} disabled=${disabled} onChange=${(e) => onChange(e.currentTarget.value)}>
-			${options.map((o) => html`<option value=${o.value}>${o.label}</option>`)}
+			${options.map((o) => html`<option key=${o.value} value=${o.value}>${o.label}</option>`)}
 		</select>`;
 }
 
