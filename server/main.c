@@ -777,6 +777,10 @@ static int cmd_user(opts *o, int argc, char **argv)
 	store_db *db = NULL;
 	int rc;
 
+	if (strcmp(sub, "--help") == 0 || strcmp(sub, "-h") == 0) {
+		fputs(usage, stdout);
+		return 0;
+	}
 	if (strcmp(sub, "add") != 0 && strcmp(sub, "list") != 0 && strcmp(sub, "link") != 0 &&
 	    strcmp(sub, "disable") != 0) {
 		fprintf(stderr, "prosumd: user: unknown subcommand '%s'\n%s", sub, usage);

@@ -52,8 +52,9 @@ static json_t *key_json(const key_job *kj, const store_key_row *row)
 	json_object_set_new(o, "key", json_string(row->key));
 	json_object_set_new(o, "created_at", reply_time(row->created_at));
 	json_object_set_new(o, "revoked_at", reply_time(row->revoked_at));
-	json_object_set_new(o, "dsn", row->revoked_at ? json_null()
-						      : admin_dsn(kj->host, row->key, kj->api.project));
+	json_object_set_new(o, "dsn",
+			    row->revoked_at ? json_null()
+					    : admin_dsn(kj->host, row->key, kj->api.project));
 	return o;
 }
 

@@ -1,4 +1,4 @@
-/* admin_projects.c - projects over the API: list, create, read, change settings; what the admin handlers share. */
+/* admin_projects.c - projects over the API (list, create, settings); what admin calls share. */
 #include "api/admin_projects.h"
 
 #include <limits.h>
@@ -158,8 +158,7 @@ static int apply_settings(project_job *pj, store_db *db, int64_t project_id)
 	if (pj->has_repo &&
 	    store_project_set_repo(db, project_id, pj->repo ? pj->repo_abs : NULL) < 0)
 		return STORE_ERROR;
-	if (pj->has_commit_url &&
-	    store_project_set_commit_url(db, project_id, pj->commit_url) < 0)
+	if (pj->has_commit_url && store_project_set_commit_url(db, project_id, pj->commit_url) < 0)
 		return STORE_ERROR;
 	if (pj->has_version_tag &&
 	    store_project_set_version_tag(db, project_id, pj->version_tag) < 0)
@@ -211,24 +210,26 @@ static int read_settings(request *rq, project_job *pj, json_t *doc, int create)
 
 		if (strcmp(key, "name") == 0) {
 			if (!create)
-				return refuse(rq, "a project cannot be renamed: its name is in every "
-						  "DSN",
+				return refuse(rq,
+					      "a project cannot be renamed: its name is in every "
+					      "DSN",
 					      key);
 			if (!json_is_string(v) || !adminrules_name_ok(json_string_value(v)))
 				return refuse(rq, ADMINRULES_NAME_RULE, key);
 			snprintf(pj->name, sizeof(pj->name), "%s", json_string_value(v));
 		} else if (strcmp(key, "repo") == 0) {
-			rc = take_text(rq, key, v, repo_path_ok,
-				       "the absolute path of a git repository on the server, or null",
-				       &pj->has_repo, &pj->repo);
+			rc = take_text(
+			    rq, key, v, repo_path_ok,
+			    "the absolute path of a git repository on the server, or null",
+			    &pj->has_repo, &pj->repo);
 		} else if (strcmp(key, "commit_url") == 0) {
 			rc = take_text(rq, key, v, adminrules_commit_url_ok,
 				       ADMINRULES_COMMIT_URL_RULE ", or null", &pj->has_commit_url,
 				       &pj->commit_url);
 		} else if (strcmp(key, "version_tag") == 0) {
 			rc = take_text(rq, key, v, adminrules_version_tag_ok,
-				       ADMINRULES_VERSION_TAG_RULE ", or null", &pj->has_version_tag,
-				       &pj->version_tag);
+				       ADMINRULES_VERSION_TAG_RULE ", or null",
+				       &pj->has_version_tag, &pj->version_tag);
 		} else if (strcmp(key, "public") == 0) {
 			if (!json_is_boolean(v))
 				return refuse(rq, "must be true or false", key);
@@ -236,10 +237,11 @@ static int read_settings(request *rq, project_job *pj, json_t *doc, int create)
 			pj->is_public = json_is_true(v);
 		} else {
 			return refuse(rq,
-				      create ? "unknown field; known: name, repo, commit_url, "
-					       "version_tag, public"
-					     : "unknown field; known: repo, commit_url, version_tag, "
-					       "public",
+				      create
+					  ? "unknown field; known: name, repo, commit_url, "
+					    "version_tag, public"
+					  : "unknown field; known: repo, commit_url, version_tag, "
+					    "public",
 				      key);
 		}
 		if (rc < 0)
@@ -315,12 +317,10 @@ static void public_done(loop_task *t)
 	free(p);
 }
 
-/* Did the request carry any credential (a malformed one counts: it is answered 401; a
- * session cookie is a person's)? */
+/* Did the request carry any credential (a malformed one counts: it is answered 401)? */
 static int has_credential(const request *rq)
 {
-	return rq->creds.has_key || rq->creds.has_token || rq->creds.has_session ||
-	       rq->creds.malformed;
+	return auth_has_any(&rq->creds) || rq->creds.malformed;
 }
 
 void admin_projects_list(request *rq)

@@ -1,4 +1,4 @@
-/* admin_projects.h - projects over the API: list, create, read, change settings; what the admin handlers share. */
+/* admin_projects.h - projects over the API (list, create, settings); what admin calls share. */
 #ifndef PROSUM_ADMIN_PROJECTS_H
 #define PROSUM_ADMIN_PROJECTS_H
 

@@ -11,12 +11,11 @@
 #include "api/reply.h"
 #include "model/adminrules.h"
 #include "net/conn.h"
-#include "net/server.h"
 
 typedef struct token_job {
 	apijob api; /* first */
-	int64_t id;  /* revoke: the token; add: the new one */
-	int role;    /* add */
+	int64_t id; /* revoke: the token; add: the new one */
+	int role;   /* add */
 	char name[ADMINRULES_LABEL_MAX + 1];
 	char project[ADMINRULES_NAME_MAX + 1]; /* add: "" for every project */
 	char token[AUTH_TOKEN_LEN + 1];        /* add: shown once, wiped on release */
@@ -116,7 +115,8 @@ static int add_query(apijob *j, store_db *db, int64_t unused)
 		rc = store_project_find(db, tj->project, &project_id);
 		/* A limited admin learns nothing of other projects, not even whether they exist. */
 		if (rc == STORE_NOTFOUND && !j->who.project_id) {
-			snprintf(j->reason, sizeof(j->reason), "no project named '%s'", tj->project);
+			snprintf(j->reason, sizeof(j->reason), "no project named '%s'",
+				 tj->project);
 			j->field = "project";
 			return STORE_INVALID;
 		}
@@ -163,8 +163,8 @@ static int read_token(request *rq, token_job *tj, json_t *doc)
 		} else if (strcmp(key, "name") == 0) {
 			if (!json_is_string(v) || !adminrules_label_ok(json_string_value(v)))
 				return refuse(rq,
-					      "the token holder's name in history and comments: "
-					      ADMINRULES_LABEL_RULE,
+					      "the token holder's name in history and "
+					      "comments: " ADMINRULES_LABEL_RULE,
 					      key);
 			snprintf(tj->name, sizeof(tj->name), "%s", json_string_value(v));
 		} else if (strcmp(key, "project") == 0) {
@@ -180,10 +180,9 @@ static int read_token(request *rq, token_job *tj, json_t *doc)
 	if (!tj->role)
 		return refuse(rq, "must be developer, release or admin", "role");
 	if (!tj->name[0])
-		return refuse(rq,
-			      "the token holder's name in history and comments: "
-			      ADMINRULES_LABEL_RULE,
-			      "name");
+		return refuse(
+		    rq, "the token holder's name in history and comments: " ADMINRULES_LABEL_RULE,
+		    "name");
 	return 0;
 }
 
@@ -200,7 +199,7 @@ void admin_tokens_add(request *rq)
 		apijob_reply_error(rq->conn, PE_ERROR, "no randomness available", NULL);
 		goto refused;
 	}
-	auth_hash_token(rq->srv->secret, tj->token, strlen(tj->token), tj->hash);
+	auth_hash_token(rq->secret, tj->token, strlen(tj->token), tj->hash);
 	json_decref(doc);
 	apijob_submit(&tj->api, 1);
 	return;

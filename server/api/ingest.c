@@ -400,7 +400,8 @@ static void attach_done(loop_task *t)
 			 "Content-Disposition: attachment; filename=\"%s\"\r\n"
 			 "X-Content-Type-Options: nosniff\r\n",
 			 aj->name);
-		conn_reply(aj->conn, 200, attach_served_type(aj->name), aj->data, aj->len, extra);
+		conn_reply(aj->conn, 200, attach_served_type_of(aj->name, aj->data, aj->len),
+			   aj->data, aj->len, extra);
 	}
 	free(aj->data);
 	free(aj);

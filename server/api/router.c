@@ -8,6 +8,7 @@
 #include "api/admin_projects.h"
 #include "api/admin_tokens.h"
 #include "api/ingest.h"
+#include "api/pages.h"
 #include "api/releases.h"
 #include "api/suggestions.h"
 #include "api/triage.h"
@@ -72,6 +73,9 @@ static const route routes[] = {
 	{"PATCH", "/api/v1/users/{}", users_patch},
 	{"POST", "/api/v1/users/{}/link", users_link},
 	{"GET", "/api/v1/projects/{}/people", users_people},
+	{"GET", "/api/v1/projects/{}/overview", pages_overview},
+	{"GET", "/api/v1/projects/{}/groups/{}/stats", pages_group_stats},
+	{"GET", "/api/v1/projects/{}/reports/{}/source", pages_report_source},
 };
 
 /* A parameter is a plain name or id (percent escapes are left for the handler to decode):

@@ -6,6 +6,7 @@
 #include <stdint.h>
 
 #include "common/buf.h"
+#include "git/repo.h"
 #include "model/report.h"
 #include "store/store.h"
 
@@ -121,5 +122,13 @@ typedef struct gitwork_commit_list {
 int gitwork_release_commits(store_db *db, int64_t project_id, const char *name, const char *tip,
 			    gitwork_commit_list *out);
 void gitwork_commit_list_free(gitwork_commit_list *c);
+
+/* The source lines around line `line` of the file a frame names (`file`, a build path or one
+ * relative to the repository: repo_source_lines() finds it by suffix) at commit `commit` (full
+ * hex), `context` lines on each side, into *out (free with repo_source_free()). A project
+ * without a repository, a commit or file the repository lacks: STORE_OK with out->path ""
+ * and no lines. Never read from another commit. (sourcejob.c) */
+int gitwork_source(store_db *db, int64_t project_id, const char *commit, const char *file,
+		   int64_t line, int context, repo_source *out);
 
 #endif

@@ -265,4 +265,42 @@ int repo_first_containing(size_t *index, repo_handle *repo, const char *commit_h
 int repo_first_containing_many(size_t *index, repo_handle *repo, const char *const *commits,
 				  size_t ncommits, const char *const *release_tips, size_t n);
 
+/*
+ * Source lines of a report's frame, read from the blob of the file at one commit (source.c).
+ *
+ * repo_source_path() finds the file a frame names in the tree of commit `commit_hex` (full
+ * hex): file[0, len) is taken as a path ('\\' counts as '/', a drive letter "C:" is dropped,
+ * empty and "." components are skipped); the longest suffix of its components (at most the
+ * last REPO_SOURCE_DEPTH, after any "..") that names a file (a blob, not a link or a
+ * submodule) in that tree is the answer, into out. So "/home/ci/build/src/main.c" finds
+ * "src/main.c". Bounded work: at most REPO_SOURCE_DEPTH tree lookups. REPO_ENOTFOUND when no
+ * suffix names a file (or the commit is unknown); REPO_EINVAL for a control byte or a path
+ * longer than REPO_PATH_MAX. Nothing is guessed from another commit or a search of the tree.
+ *
+ * repo_source_lines() then reads lines line-context .. line+context (1-based, clamped to the
+ * file) of that file at that commit into *out (free with repo_source_free()). Lines are
+ * text: invalid UTF-8 and NUL bytes become U+FFFD, a trailing CR is dropped, and each is cut
+ * at REPO_SOURCE_LINE_MAX bytes (on a character boundary). A binary file, one above
+ * REPO_SOURCE_BLOB_MAX bytes, or a line past the end gives out->n = 0 with REPO_OK and
+ * out->path set. REPO_ENOTFOUND as for repo_source_path().
+ */
+#define REPO_SOURCE_DEPTH 32            /* path components tried, from the end */
+#define REPO_SOURCE_LINE_MAX 400        /* bytes of a source line given */
+#define REPO_SOURCE_BLOB_MAX (8 << 20)  /* files larger than this give no lines */
+#define REPO_SOURCE_CONTEXT_MAX 20      /* lines on each side of the frame's line */
+
+typedef struct repo_source {
+	char path[REPO_PATH_MAX + 1]; /* the file in the commit's tree */
+	size_t start;                 /* the number of lines[0]; 0 when there are none */
+	char **lines;                 /* n NUL-terminated lines, owned */
+	size_t n;
+} repo_source;
+
+int repo_source_path(char out[REPO_PATH_MAX + 1], repo_handle *repo, const char *commit_hex,
+		     const char *file, size_t len);
+int repo_source_lines(repo_source *out, repo_handle *repo, const char *commit_hex,
+		      const char *file, size_t len, size_t line, size_t context);
+/* Free the lines (the struct itself is the caller's); a zeroed one is fine. */
+void repo_source_free(repo_source *s);
+
 #endif

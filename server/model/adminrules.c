@@ -1,4 +1,4 @@
-/* adminrules.c - what a project's name and settings and an API token's label may hold. */
+/* adminrules.c - what project names, settings and token labels may hold (commands and API). */
 #include "model/adminrules.h"
 
 #include <stdio.h>

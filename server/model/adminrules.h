@@ -1,4 +1,4 @@
-/* adminrules.h - what a project's name and settings and an API token's label may hold, for prosumd's commands and the API alike. */
+/* adminrules.h - what project names, settings and token labels may hold (commands and API). */
 #ifndef PROSUM_ADMINRULES_H
 #define PROSUM_ADMINRULES_H
 
@@ -11,14 +11,15 @@
 #define ADMINRULES_COMMIT_URL_MAX 500  /* a commit URL pattern */
 
 /* The rules in words, for error messages (the API's and prosumd's). */
-#define ADMINRULES_NAME_RULE \
+#define ADMINRULES_NAME_RULE                                                                       \
 	"a name of 1-64 characters a-z 0-9 - _ . starting with a letter or digit"
 #define ADMINRULES_LABEL_RULE "1-63 printable characters, no leading or trailing space"
-#define ADMINRULES_VERSION_TAG_RULE \
+#define ADMINRULES_VERSION_TAG_RULE                                                                \
 	"a git ref with {version} in it, such as 'v{version}' (at most 200 bytes, no spaces)"
-#define ADMINRULES_COMMIT_URL_RULE                                                           \
-	"an http:// or https:// URL with {id} standing for the commit id, such as "         \
-	"'https://example.org/commit/{id}' (at most 500 bytes, no spaces, quotes, parentheses, < > ` or \\)"
+#define ADMINRULES_COMMIT_URL_RULE                                                                 \
+	"an http:// or https:// URL with {id} standing for the commit id, such as "                \
+	"'https://example.org/commit/{id}' (at most 500 bytes, no spaces, quotes, parentheses, < " \
+	"> ` or \\)"
 
 /* Project names appear in URLs and DSNs: plain. 1 when `s` is one, else 0. */
 int adminrules_name_ok(const char *s);

@@ -131,6 +131,33 @@ const char *attach_served_type(const char *name)
 	return FALLBACK_TYPE;
 }
 
+const char *attach_image_type(const void *data, size_t len)
+{
+	const unsigned char *p = data;
+
+	if (!p)
+		return NULL;
+	if (len >= 8 && memcmp(p, "\x89PNG\r\n\x1a\n", 8) == 0)
+		return "image/png";
+	if (len >= 3 && p[0] == 0xff && p[1] == 0xd8 && p[2] == 0xff)
+		return "image/jpeg";
+	if (len >= 6 && (memcmp(p, "GIF87a", 6) == 0 || memcmp(p, "GIF89a", 6) == 0))
+		return "image/gif";
+	if (len >= 12 && memcmp(p, "RIFF", 4) == 0 && memcmp(p + 8, "WEBP", 4) == 0)
+		return "image/webp";
+	return NULL;
+}
+
+const char *attach_served_type_of(const char *name, const void *data, size_t len)
+{
+	const char *type = attach_served_type(name), *real;
+
+	if (strncmp(type, "image/", 6) != 0)
+		return type;
+	real = attach_image_type(data, len);
+	return real ? real : FALLBACK_TYPE;
+}
+
 /* ---- files ---- */
 
 static int make_path(char *out, size_t outsz, const char *fmt, ...)

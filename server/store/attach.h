@@ -95,4 +95,20 @@ int attach_sniff_type(char out[ATTACH_TYPE_MAX], const char *declared, size_t le
  */
 const char *attach_served_type(const char *name);
 
+/*
+ * The picture type data[0, len) really is, by its magic number: "image/png" (the 8-byte PNG
+ * signature), "image/jpeg" (FF D8 FF), "image/gif" ("GIF87a", "GIF89a") or "image/webp"
+ * ("RIFF", 4 bytes, "WEBP"); NULL for anything else. A static string.
+ */
+const char *attach_image_type(const void *data, size_t len);
+
+/*
+ * The Content-Type an attachment is served with: attach_served_type(name), except that a
+ * name saying it is a picture gets a picture type only when the bytes are one
+ * (attach_image_type(), whichever picture they are), else "application/octet-stream". So a
+ * browser shows inline only real PNG, JPEG, GIF and WebP pictures, never HTML or SVG. A
+ * static string.
+ */
+const char *attach_served_type_of(const char *name, const void *data, size_t len);
+
 #endif

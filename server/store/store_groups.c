@@ -16,19 +16,12 @@
 #include "store/store_int.h"
 #include "model/workflow.h"
 
-#define GROUP_COLUMNS                                                                       \
-	"g.num, g.status, g.kind, g.title, g.count, g.testers, g.first_seen, g.last_seen, " \
-	"g.first_revision, g.last_revision, g.assignee, g.fixed_by, "                       \
-	"(SELECT m.num FROM groups m WHERE m.id = g.merged_into), "                          \
-	"(SELECT c.release FROM commits c WHERE c.project_id = g.project_id "               \
-	"AND c.id = g.fixed_by) "
-
 /*
  * A group as lists show it, borrowed from the statement. No suspects here: an empty list
  * would claim "no suspects", and finding them costs a walk over each group's reports, too
  * much for every item of a page. The single group (store_group_load) carries them.
  */
-static void group_row(sqlite3_stmt *s, store_group_row *g)
+void st_group_row(sqlite3_stmt *s, store_group_row *g)
 {
 	g->num = sqlite3_column_int64(s, 0);
 	g->status = st_col_text(s, 1);
@@ -81,7 +74,7 @@ int store_group_load(store_db *db, int64_t project_id, int64_t num, store_group_
 		store_group_detail_free(g);
 		return rc;
 	}
-	group_row(s, row);
+	st_group_row(s, row);
 	row->status = st_dup(a, row->status);
 	row->kind = st_dup(a, row->kind);
 	row->title = st_dup(a, row->title);
@@ -93,7 +86,7 @@ int store_group_load(store_db *db, int64_t project_id, int64_t num, store_group_
 	id = sqlite3_column_int64(s, 14);
 	sqlite3_reset(s);
 	s = st_stmt(db, "SELECT facet, value, count FROM group_facets WHERE group_id = ?1 "
-			"ORDER BY count DESC, value LIMIT 100");
+			"AND facet IN ('version', 'platform') ORDER BY count DESC, value LIMIT 100");
 	if (!s)
 		goto fail;
 	sqlite3_bind_int64(s, 1, id);
@@ -193,7 +186,7 @@ int store_group_each(store_db *db, int64_t project_id, const store_group_filter 
 		}
 		last_num = sqlite3_column_int64(s, 0);
 		last_key = sqlite3_column_int64(s, key_col[sort]);
-		group_row(s, &row);
+		st_group_row(s, &row);
 		if (fn(ctx, &row) != 0) {
 			rc = STORE_ERROR;
 			break;

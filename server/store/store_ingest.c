@@ -231,6 +231,29 @@ static int facets_seen(store_db *db, const struct fresh *f, size_t n, int platfo
 	return STORE_OK;
 }
 
+/* A tag of a new report counted in its group (facet 'tag:KEY'), for the group's page. */
+typedef struct tag_facet_ctx {
+	store_db *db;
+	int64_t group_id;
+} tag_facet_ctx;
+
+static int tag_facet_add(void *ctx, const char *key, const char *value)
+{
+	tag_facet_ctx *t = ctx;
+	char facet[300];
+	sqlite3_stmt *s = st_stmt(t->db, "INSERT INTO group_facets(group_id, facet, value, count) "
+					 "VALUES (?1, ?2, ?3, 1) "
+					 "ON CONFLICT DO UPDATE SET count = count + 1");
+
+	if (!s)
+		return STORE_ERROR;
+	snprintf(facet, sizeof(facet), "tag:%s", key);
+	sqlite3_bind_int64(s, 1, t->group_id);
+	sqlite3_bind_text(s, 2, facet, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(s, 3, value, -1, SQLITE_STATIC);
+	return st_step_done(s) != STORE_OK ? STORE_ERROR : 0;
+}
+
 /* New reports f[0..n) of one group, in arrival order: count, distinct testers, last seen, facets.
  */
 static int group_seen(store_db *db, const struct fresh *f, size_t n)
@@ -274,6 +297,12 @@ static int group_seen(store_db *db, const struct fresh *f, size_t n)
 		return STORE_ERROR;
 	if (facets_seen(db, f, n, 0) < 0 || facets_seen(db, f, n, 1) < 0)
 		return STORE_ERROR;
+	for (i = 0; i < n; i++) {
+		tag_facet_ctx t = {db, f[i].group_id};
+
+		if (report_tags_each(f[i].r, tag_facet_add, &t) != 0)
+			return STORE_ERROR;
+	}
 	return STORE_OK;
 }
 

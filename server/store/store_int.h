@@ -162,6 +162,16 @@ int st_comment_add(store_db *db, int64_t project_id, const char *type, int64_t n
 		   const char *author, const char *body, int64_t now);
 
 
+/* store_groups.c: the columns of a group as lists show it (14 of them, from "g", a row of
+ * groups) and the row they make, borrowed from the statement. */
+#define GROUP_COLUMNS                                                                       \
+	"g.num, g.status, g.kind, g.title, g.count, g.testers, g.first_seen, g.last_seen, " \
+	"g.first_revision, g.last_revision, g.assignee, g.fixed_by, "                       \
+	"(SELECT m.num FROM groups m WHERE m.id = g.merged_into), "                          \
+	"(SELECT c.release FROM commits c WHERE c.project_id = g.project_id "               \
+	"AND c.id = g.fixed_by) "
+void st_group_row(sqlite3_stmt *s, store_group_row *g);
+
 /* store_writer.c: run one job of a batch in the writer's transaction, in a savepoint of its
  * own so that a refused job undoes only itself; sets job->result. Exposed for the storage
  * benchmark (scripts/bench.d/storage_limit.c), which runs the writer's batches without its

@@ -305,6 +305,25 @@ int store_release_known(store_db *db, int64_t project_id, const char *name)
 	return n > 0;
 }
 
+/* Do at least TAG_COMMON reports carry the filter's tag? Bounded: counts no further. */
+#define TAG_COMMON 2000
+static int tag_common(store_db *db, int64_t project_id, const store_report_filter *f)
+{
+	sqlite3_stmt *s = st_stmt(db, "SELECT count(*) FROM (SELECT 1 FROM report_tags WHERE "
+				      "project_id = ?1 AND key = ?2 AND value = ?3 LIMIT ?4)");
+	int64_t n = 0;
+
+	if (!s)
+		return 0;
+	sqlite3_bind_int64(s, 1, project_id);
+	sqlite3_bind_text(s, 2, f->tag_key, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 3, f->tag_value ? f->tag_value : "", -1, SQLITE_STATIC);
+	sqlite3_bind_int(s, 4, TAG_COMMON);
+	if (st_step_int(s, &n) != STORE_OK)
+		return 0;
+	return n >= TAG_COMMON;
+}
+
 int store_report_each(store_db *db, int64_t project_id, const store_report_filter *f,
 		      int (*fn)(void *ctx, const store_report_row *row), void *ctx,
 		      int64_t *next)
@@ -355,7 +374,14 @@ int store_report_each(store_db *db, int64_t project_id, const store_report_filte
 	if (f->group)
 		buf_puts(&sql, "AND r.group_id = (SELECT id FROM groups WHERE project_id = :p "
 			       "AND num = :group) ");
-	if (f->tag_key)
+	if (f->tag_key && tag_common(db, project_id, f))
+		/* A tag many reports carry: the newest reports are walked and each looked up in
+		 * report_tags (a page is found among the first few hundred), rather than every
+		 * tagged report listed first (a third of a million for gpu:intel). */
+		buf_puts(&sql, "AND EXISTS (SELECT 1 FROM report_tags t WHERE t.project_id = :p "
+			       "AND t.key = :tk AND t.value = :tv AND t.report_id = r.id) ");
+	else if (f->tag_key)
+		/* A rare one: its few reports are listed, never the whole project walked. */
 		buf_puts(&sql, "AND r.id IN (SELECT report_id FROM report_tags "
 			       "WHERE project_id = :p AND key = :tk AND value = :tv) ");
 	if (f->since)

@@ -1,4 +1,4 @@
-/* test_e2e_admin.c - projects, ingest keys and API tokens managed over the API of a real prosumd. */
+/* test_e2e_admin.c - projects, ingest keys and API tokens managed over a real prosumd's API. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -16,8 +16,8 @@
 #include "harness.h"
 
 typedef struct fixture {
-	e2e_server s;     /* first, as e2e_fixture_new() wants */
-	char dev[128];    /* developer token of every project */
+	e2e_server s;      /* first, as e2e_fixture_new() wants */
+	char dev[128];     /* developer token of every project */
 	char limited[128]; /* admin token limited to project "other" */
 	char other_key[128];
 	char notgit[300]; /* a directory that is not a repository */
@@ -146,8 +146,7 @@ static void test_create_project_and_report(void **state)
 	/* The same name again: 409 naming it; nothing new stored. */
 	expect_error(f, f->s.token, "POST", "/api/v1/projects", "{\"name\":\"viewer\"}", 409,
 		     "name");
-	expect_error(f, f->s.token, "POST", "/api/v1/projects", "{\"name\":\"demo\"}", 409,
-		     "name");
+	expect_error(f, f->s.token, "POST", "/api/v1/projects", "{\"name\":\"demo\"}", 409, "name");
 	snprintf(sql, sizeof(sql), "SELECT count(*) FROM projects WHERE name = 'viewer'");
 	assert_int_equal(e2e_sql_int(&f->s, sql), 1);
 
@@ -202,8 +201,7 @@ static void test_patch_and_read_back(void **state)
 					    "projects WHERE name = 'patched'"),
 			 1);
 
-	e2e_expect(&f->s, f->s.token, "PATCH", "/api/v1/projects/nosuch", "{\"public\":true}",
-		   404);
+	e2e_expect(&f->s, f->s.token, "PATCH", "/api/v1/projects/nosuch", "{\"public\":true}", 404);
 }
 
 static void test_invalid_fields(void **state)
@@ -216,28 +214,28 @@ static void test_invalid_fields(void **state)
 		const char *body;
 		const char *field;
 	} bad[] = {
-		{"{}", "name"},
-		{"{\"name\":\"\"}", "name"},
-		{"{\"name\":\"Upper\"}", "name"},
-		{"{\"name\":\"-dash\"}", "name"},
-		{"{\"name\":\"a/b\"}", "name"},
-		{"{\"name\":\"x0123456789012345678901234567890123456789012345678901234567890123\"}",
-		 "name"},
-		{"{\"name\":42}", "name"},
-		{"{\"name\":\"bad1\",\"repo\":\"relative/path\"}", "repo"},
-		{"{\"name\":\"bad1\",\"repo\":\"/nonexistent/prosum-repo\"}", "repo"},
-		{"{\"name\":\"bad1\",\"repo\":7}", "repo"},
-		{"{\"name\":\"bad1\",\"commit_url\":\"https://example.org/commit/\"}", "commit_url"},
-		{"{\"name\":\"bad1\",\"commit_url\":\"ftp://example.org/{id}\"}", "commit_url"},
-		{"{\"name\":\"bad1\",\"commit_url\":\"javascript:alert({id})\"}", "commit_url"},
-		{"{\"name\":\"bad1\",\"commit_url\":\"https:///{id}\"}", "commit_url"},
-		{"{\"name\":\"bad1\",\"commit_url\":\"https://a.org/{id} x\"}", "commit_url"},
-		{"{\"name\":\"bad1\",\"commit_url\":\"https://a.org/{id}\\\"><x\"}", "commit_url"},
-		{"{\"name\":\"bad1\",\"version_tag\":\"v1\"}", "version_tag"},
-		{"{\"name\":\"bad1\",\"version_tag\":\"v {version}\"}", "version_tag"},
-		{"{\"name\":\"bad1\",\"public\":\"yes\"}", "public"},
-		{"{\"name\":\"bad1\",\"public\":1}", "public"},
-		{"{\"name\":\"bad1\",\"colour\":\"red\"}", "colour"},
+	    {"{}", "name"},
+	    {"{\"name\":\"\"}", "name"},
+	    {"{\"name\":\"Upper\"}", "name"},
+	    {"{\"name\":\"-dash\"}", "name"},
+	    {"{\"name\":\"a/b\"}", "name"},
+	    {"{\"name\":\"x0123456789012345678901234567890123456789012345678901234567890123\"}",
+	     "name"},
+	    {"{\"name\":42}", "name"},
+	    {"{\"name\":\"bad1\",\"repo\":\"relative/path\"}", "repo"},
+	    {"{\"name\":\"bad1\",\"repo\":\"/nonexistent/prosum-repo\"}", "repo"},
+	    {"{\"name\":\"bad1\",\"repo\":7}", "repo"},
+	    {"{\"name\":\"bad1\",\"commit_url\":\"https://example.org/commit/\"}", "commit_url"},
+	    {"{\"name\":\"bad1\",\"commit_url\":\"ftp://example.org/{id}\"}", "commit_url"},
+	    {"{\"name\":\"bad1\",\"commit_url\":\"javascript:alert({id})\"}", "commit_url"},
+	    {"{\"name\":\"bad1\",\"commit_url\":\"https:///{id}\"}", "commit_url"},
+	    {"{\"name\":\"bad1\",\"commit_url\":\"https://a.org/{id} x\"}", "commit_url"},
+	    {"{\"name\":\"bad1\",\"commit_url\":\"https://a.org/{id}\\\"><x\"}", "commit_url"},
+	    {"{\"name\":\"bad1\",\"version_tag\":\"v1\"}", "version_tag"},
+	    {"{\"name\":\"bad1\",\"version_tag\":\"v {version}\"}", "version_tag"},
+	    {"{\"name\":\"bad1\",\"public\":\"yes\"}", "public"},
+	    {"{\"name\":\"bad1\",\"public\":1}", "public"},
+	    {"{\"name\":\"bad1\",\"colour\":\"red\"}", "colour"},
 	};
 
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
@@ -252,8 +250,8 @@ static void test_invalid_fields(void **state)
 	/* The same rules for a change, and a name cannot change. */
 	expect_error(f, f->s.token, "PATCH", "/api/v1/projects/demo", "{\"name\":\"demo2\"}", 422,
 		     "name");
-	expect_error(f, f->s.token, "PATCH", "/api/v1/projects/demo", "{\"commit_url\":\"x\"}",
-		     422, "commit_url");
+	expect_error(f, f->s.token, "PATCH", "/api/v1/projects/demo", "{\"commit_url\":\"x\"}", 422,
+		     "commit_url");
 	expect_error(f, f->s.token, "PATCH", "/api/v1/projects/demo",
 		     "{\"version_tag\":\"nothing\"}", 422, "version_tag");
 	expect_error(f, f->s.token, "PATCH", "/api/v1/projects/demo", "{\"public\":null}", 422,
@@ -264,8 +262,9 @@ static void test_invalid_fields(void **state)
 	{
 		char repo[300];
 
-		assert_int_equal(e2e_sql_text(&f->s, "SELECT repo FROM projects WHERE name = 'demo'",
-					      repo, sizeof(repo)),
+		assert_int_equal(e2e_sql_text(&f->s,
+					      "SELECT repo FROM projects WHERE name = 'demo'", repo,
+					      sizeof(repo)),
 				 0);
 		assert_string_equal(repo, f->s.repo);
 	}
@@ -279,9 +278,11 @@ static void test_invalid_fields(void **state)
 	expect_error(f, f->s.token, "POST", "/api/v1/tokens",
 		     "{\"role\":\"developer\",\"name\":\" padded\"}", 422, "name");
 	expect_error(f, f->s.token, "POST", "/api/v1/tokens",
-		     "{\"role\":\"developer\",\"name\":\"x\",\"project\":\"nosuch\"}", 422, "project");
+		     "{\"role\":\"developer\",\"name\":\"x\",\"project\":\"nosuch\"}", 422,
+		     "project");
 	expect_error(f, f->s.token, "POST", "/api/v1/tokens",
-		     "{\"role\":\"developer\",\"name\":\"x\",\"project\":\"../x\"}", 422, "project");
+		     "{\"role\":\"developer\",\"name\":\"x\",\"project\":\"../x\"}", 422,
+		     "project");
 	expect_error(f, f->s.token, "POST", "/api/v1/tokens",
 		     "{\"role\":\"developer\",\"name\":\"x\",\"scope\":\"all\"}", 422, "scope");
 }
@@ -295,14 +296,14 @@ static void test_roles(void **state)
 	static const struct {
 		const char *method, *path, *body;
 	} admin_only[] = {
-		{"POST", "/api/v1/projects", "{\"name\":\"devmade\"}"},
-		{"PATCH", "/api/v1/projects/demo", "{\"public\":true}"},
-		{"GET", "/api/v1/projects/demo/keys", NULL},
-		{"POST", "/api/v1/projects/demo/keys", NULL},
-		{"DELETE", "/api/v1/projects/demo/keys/00000000000000000000000000000000", NULL},
-		{"GET", "/api/v1/tokens", NULL},
-		{"POST", "/api/v1/tokens", "{\"role\":\"admin\",\"name\":\"me\"}"},
-		{"DELETE", "/api/v1/tokens/1", NULL},
+	    {"POST", "/api/v1/projects", "{\"name\":\"devmade\"}"},
+	    {"PATCH", "/api/v1/projects/demo", "{\"public\":true}"},
+	    {"GET", "/api/v1/projects/demo/keys", NULL},
+	    {"POST", "/api/v1/projects/demo/keys", NULL},
+	    {"DELETE", "/api/v1/projects/demo/keys/00000000000000000000000000000000", NULL},
+	    {"GET", "/api/v1/tokens", NULL},
+	    {"POST", "/api/v1/tokens", "{\"role\":\"admin\",\"name\":\"me\"}"},
+	    {"DELETE", "/api/v1/tokens/1", NULL},
 	};
 
 	for (i = 0; i < sizeof(admin_only) / sizeof(admin_only[0]); i++)
@@ -342,9 +343,9 @@ static void names_of(json_t *v, char *out, size_t outsz)
 	size_t i, n = 0;
 
 	out[0] = '\0';
-	json_array_foreach(json_object_get(v, "items"), i, it)
-		n += (size_t)snprintf(out + n, outsz - n, "%s%s", i ? "," : "",
-				      json_string_value(json_object_get(it, "name")));
+	json_array_foreach(json_object_get(v, "items"), i, it) n +=
+	    (size_t)snprintf(out + n, outsz - n, "%s%s", i ? "," : "",
+			     json_string_value(json_object_get(it, "name")));
 }
 
 static void test_limited_admin(void **state)
@@ -398,7 +399,7 @@ static void test_limited_admin(void **state)
 	assert_int_equal(st, 200);
 	assert_true(json_array_size(json_object_get(v, "items")) >= 2);
 	json_array_foreach(json_object_get(v, "items"), i, it)
-		assert_string_equal(e2e_str(it, "project", NULL), "other");
+	    assert_string_equal(e2e_str(it, "project", NULL), "other");
 	json_decref(v);
 	snprintf(path, sizeof(path), "/api/v1/tokens/1"); /* init's admin token */
 	e2e_expect(&f->s, f->limited, "DELETE", path, NULL, 404);
@@ -441,8 +442,8 @@ static void test_key_rotation_and_revoke(void **state)
 	json_decref(v);
 	assert_int_equal(send_report(f, "demo", f->s.key), 401);
 	assert_int_equal(send_report(f, "demo", newkey), 201);
-	snprintf(sql, sizeof(sql), "SELECT revoked_at IS NOT NULL FROM ingest_keys WHERE key = '%s'",
-		 f->s.key);
+	snprintf(sql, sizeof(sql),
+		 "SELECT revoked_at IS NOT NULL FROM ingest_keys WHERE key = '%s'", f->s.key);
 	assert_int_equal(e2e_sql_int(&f->s, sql), 1);
 	expect_error(f, f->s.token, "DELETE", path, NULL, 409, "key");
 
@@ -550,15 +551,16 @@ static void test_public_projects(void **state)
 	json_decref(v);
 
 	/* The command refuses what the API refuses, before anything is made (exit 2). */
-	assert_int_equal(e2e_sh(out, sizeof(out),
-				"'%s' project add hidden --commit-url 'ftp://x.org/{id}' --data '%s' "
-				"2>&1",
-				PROSUMD_PATH, f->s.data),
-			 2);
+	assert_int_equal(
+	    e2e_sh(out, sizeof(out),
+		   "'%s' project add hidden --commit-url 'ftp://x.org/{id}' --data '%s' "
+		   "2>&1",
+		   PROSUMD_PATH, f->s.data),
+	    2);
 	assert_non_null(strstr(out, "--commit-url: an http:// or https:// URL with {id}"));
 	assert_int_equal(e2e_sh(out, sizeof(out),
-				"'%s' project add hidden --repo '%s' --data '%s' 2>&1", PROSUMD_PATH,
-				f->notgit, f->s.data),
+				"'%s' project add hidden --repo '%s' --data '%s' 2>&1",
+				PROSUMD_PATH, f->notgit, f->s.data),
 			 2);
 	assert_non_null(strstr(out, "is not a git repository"));
 	assert_int_equal(e2e_sql_int(&f->s, "SELECT count(*) FROM projects WHERE name = 'hidden'"),
@@ -573,17 +575,86 @@ static void test_public_projects(void **state)
 	assert_int_equal(st, 401);
 }
 
+/* A person signed in with the browser's credential: the session cookie, and X-Prosum-CSRF
+ * on what changes things. */
+static void test_signed_in_admin(void **state)
+{
+	fixture *f = *state;
+	char out[1024], token[128], body[256], head[4096], cookie[160], csrf[128], hx[200];
+	const char *h[] = {cookie, "Content-Type: application/json", NULL, NULL};
+	char *p, *resp = NULL;
+	e2e_tls *t;
+	e2e_response r;
+	size_t len;
+	long st;
+	json_t *v;
+	char req[1024];
+
+	assert_int_equal(e2e_sh(out, sizeof(out), "'%s' user add ada --role admin --data '%s' 2>&1",
+				PROSUMD_PATH, f->s.data),
+			 0);
+	p = strstr(out, "/welcome#");
+	assert_non_null(p);
+	snprintf(token, sizeof(token), "%.*s", (int)strcspn(p + 9, "\n"), p + 9);
+	snprintf(body, sizeof(body), "{\"token\":\"%s\",\"password\":\"correct horse battery\"}",
+		 token);
+	snprintf(
+	    req, sizeof(req),
+	    "POST /api/v1/password HTTP/1.1\r\nHost: 127.0.0.1:%d\r\n"
+	    "Content-Type: application/json\r\nContent-Length: %zu\r\nConnection: close\r\n\r\n%s",
+	    f->s.port, strlen(body), body);
+	/* Ten seconds: a bound for a loaded machine, not a timing claim. */
+	t = e2e_tls_open(&f->s, 0, 10000);
+	assert_non_null(t);
+	assert_int_equal(e2e_tls_write(t, req, strlen(req)), 0);
+	assert_int_equal(e2e_tls_response(t, 10000, &st, &resp, &len, head, sizeof(head)), 0);
+	e2e_tls_close(t, 0);
+	if (st != 200)
+		fail_msg("password: %ld %s", st, resp);
+	v = json_loads(resp, 0, NULL);
+	free(resp);
+	assert_non_null(v);
+	snprintf(csrf, sizeof(csrf), "%s", e2e_str(v, "csrf", NULL));
+	json_decref(v);
+	p = strstr(head, "prosum_session=");
+	assert_non_null(p);
+	snprintf(cookie, sizeof(cookie), "Cookie: %.*s", (int)strcspn(p, ";\r\n"), p);
+
+	/* Signed in, the person sees every project, not the visitors' list. */
+	assert_int_equal(e2e_request(&f->s, "GET", "/api/v1/projects", h, NULL, 0, &r), 0);
+	assert_int_equal(r.status, 200);
+	assert_non_null(strstr(r.body, "\"demo\""));
+	e2e_response_free(&r);
+
+	/* A change without the CSRF header is refused; with it, it is made. */
+	snprintf(body, sizeof(body), "{\"name\":\"by-ada\"}");
+	assert_int_equal(e2e_request(&f->s, "POST", "/api/v1/projects", h, body, strlen(body), &r),
+			 0);
+	assert_int_equal(r.status, 403);
+	e2e_response_free(&r);
+	snprintf(hx, sizeof(hx), "X-Prosum-CSRF: %s", csrf);
+	h[2] = hx;
+	assert_int_equal(e2e_request(&f->s, "POST", "/api/v1/projects", h, body, strlen(body), &r),
+			 0);
+	if (r.status != 201)
+		fail_msg("create: %ld %s", r.status, r.body);
+	e2e_response_free(&r);
+	assert_int_equal(e2e_sql_int(&f->s, "SELECT count(*) FROM projects WHERE name = 'by-ada'"),
+			 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_create_project_and_report),
-		cmocka_unit_test(test_patch_and_read_back),
-		cmocka_unit_test(test_invalid_fields),
-		cmocka_unit_test(test_roles),
-		cmocka_unit_test(test_limited_admin),
-		cmocka_unit_test(test_key_rotation_and_revoke),
-		cmocka_unit_test(test_tokens),
-		cmocka_unit_test(test_public_projects),
+	    cmocka_unit_test(test_create_project_and_report),
+	    cmocka_unit_test(test_patch_and_read_back),
+	    cmocka_unit_test(test_invalid_fields),
+	    cmocka_unit_test(test_roles),
+	    cmocka_unit_test(test_limited_admin),
+	    cmocka_unit_test(test_key_rotation_and_revoke),
+	    cmocka_unit_test(test_tokens),
+	    cmocka_unit_test(test_public_projects),
+	    cmocka_unit_test(test_signed_in_admin),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -468,6 +468,7 @@ static void test_attachments(void **state)
 
 	for (i = 0; i < 300000; i++)
 		blob[i] = (unsigned char)(i * 7 + (i >> 8)); /* NULs and every byte value */
+	memcpy(blob, "\x89PNG\r\n\x1a\n", 8); /* a picture type only for a picture's bytes */
 	e2e_uuid(uuid);
 	doc = report_json(uuid, "with attachments");
 	files[0] = (e2e_file){"screen shot.png", blob, 300000};

@@ -541,6 +541,72 @@ static void test_served_type(void **state)
 				 attach_served_type(cases[i].name), cases[i].want);
 }
 
+/* A picture type only for a picture's bytes: magic numbers, cut short, and impostors. */
+static void test_image_magic(void **state)
+{
+	static const struct {
+		const char *what;
+		const char *bytes;
+		size_t len;
+		const char *want; /* NULL: not a picture */
+	} cases[] = {
+	    {"png", "\x89PNG\r\n\x1a\n\0\0\0\rIHDR", 16, "image/png"},
+	    {"png cut short", "\x89PNG\r\n\x1a", 7, NULL},
+	    {"png without its line ends", "\x89PNG\n\n\x1a\n", 8, NULL},
+	    {"jpeg", "\xff\xd8\xff\xe0\0\x10JFIF", 10, "image/jpeg"},
+	    {"jpeg cut short", "\xff\xd8", 2, NULL},
+	    {"gif87a", "GIF87a\x01\0", 8, "image/gif"},
+	    {"gif89a", "GIF89a", 6, "image/gif"},
+	    {"gif of another year", "GIF90a", 6, NULL},
+	    {"webp", "RIFF\x24\0\0\0WEBPVP8 ", 16, "image/webp"},
+	    {"riff that is a wave", "RIFF\x24\0\0\0WAVEfmt ", 16, NULL},
+	    {"webp cut short", "RIFF\x24\0\0\0WEB", 11, NULL},
+	    {"html", "<html><script>alert(1)</script>", 31, NULL},
+	    {"svg", "<svg xmlns=\"http://www.w3.org/2000/svg\"/>", 40, NULL},
+	    {"html after spaces", "  <!DOCTYPE html>", 17, NULL},
+	    {"empty", "", 0, NULL},
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const char *got = attach_image_type(cases[i].bytes, cases[i].len);
+
+		if ((got == NULL) != (cases[i].want == NULL) ||
+		    (got && strcmp(got, cases[i].want) != 0))
+			fail_msg("%s: got %s, want %s", cases[i].what, got ? got : "NULL",
+				 cases[i].want ? cases[i].want : "NULL");
+	}
+	assert_null(attach_image_type(NULL, 10));
+}
+
+/* The type served: the name's, but a picture's only when the bytes are a picture. */
+static void test_served_type_of(void **state)
+{
+	static const char png[] = "\x89PNG\r\n\x1a\n....";
+	static const char gif[] = "GIF89a....";
+	static const char html[] = "<html><body onload=alert(1)>";
+
+	(void)state;
+	assert_string_equal(attach_served_type_of("x.png", png, sizeof(png) - 1), "image/png");
+	assert_string_equal(attach_served_type_of("x.png", html, sizeof(html) - 1),
+			    "application/octet-stream");
+	/* A picture under another picture's name is served as what it is. */
+	assert_string_equal(attach_served_type_of("x.jpg", gif, sizeof(gif) - 1), "image/gif");
+	assert_string_equal(attach_served_type_of("x.WEBP", html, sizeof(html) - 1),
+			    "application/octet-stream");
+	/* A name that is not a picture's never becomes one, whatever the bytes. */
+	assert_string_equal(attach_served_type_of("x.bin", png, sizeof(png) - 1),
+			    "application/octet-stream");
+	assert_string_equal(attach_served_type_of("x.svg", png, sizeof(png) - 1),
+			    "application/octet-stream");
+	assert_string_equal(attach_served_type_of("x.html", html, sizeof(html) - 1),
+			    "application/octet-stream");
+	/* Text stays text, as the name says. */
+	assert_string_equal(attach_served_type_of("a.log", html, sizeof(html) - 1),
+			    "text/plain; charset=utf-8");
+	assert_string_equal(attach_served_type_of("x.png", NULL, 0), "application/octet-stream");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -557,6 +623,8 @@ int main(void)
 	    cmocka_unit_test(test_hex_ok),
 	    cmocka_unit_test(test_sniff_type),
 	    cmocka_unit_test(test_served_type),
+	    cmocka_unit_test(test_image_magic),
+	    cmocka_unit_test(test_served_type_of),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

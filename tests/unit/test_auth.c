@@ -197,6 +197,21 @@ static void test_session_is_a_person(void **state)
 	assert_int_equal(store_session_find(f->db, old.session_hash, now - 2 * 86400, 14 * 86400,
 					    &(store_session){0}),
 			 STORE_OK);
+	/* Used on the writer (inside a write transaction), it is seen again: the idle time
+	 * starts over. A reader's use changes nothing. */
+	{
+		store_session ses;
+
+		assert_int_equal(store_begin(f->db), STORE_OK);
+		assert_int_equal(store_session_find(f->db, old.session_hash, now - 2 * 86400,
+						    14 * 86400, &ses),
+				 STORE_OK);
+		assert_int_equal(store_commit(f->db), STORE_OK);
+		assert_int_equal(store_session_find(f->db, old.session_hash, now + 11 * 86400,
+						    14 * 86400, &ses),
+				 STORE_OK);
+		assert_string_equal(ses.user.name, "bob");
+	}
 	/* Past the absolute limit (30 days) it is over however recently it was used. */
 	assert_int_equal(store_session_find(f->db, old.session_hash, now + 16 * 86400, 100 * 86400,
 					    &(store_session){0}),

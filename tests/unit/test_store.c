@@ -641,6 +641,133 @@ static void test_errors_map_to_answers(void **state)
 	assert_string_equal(perr_name(PE_NOTFOUND), "not found");
 }
 
+/* One row of a tag-filtered page: its number, to check against the tag it was given. */
+typedef struct tag_page {
+	int64_t seen;
+	int wrong;
+} tag_page;
+
+static int tag_row(void *ctx, const store_report_row *row)
+{
+	tag_page *tp = ctx;
+
+	tp->seen++;
+	tp->wrong += (row->num % 8 == 0) != (strcmp(row->title, "amd") == 0);
+	return 0;
+}
+
+static int tag_facet(void *ctx, const char *facet, const char *value, int64_t count)
+{
+	int64_t *counts = ctx;
+
+	if (strcmp(facet, "tag:gpu") == 0)
+		counts[strcmp(value, "intel") == 0 ? 0 : 1] += count;
+	return 0;
+}
+
+/* A tag carried by thousands of reports (walked newest first) and a rare one (listed): the same
+ * answers, every page; and each group counts its tags at ingest. */
+static void test_tag_filter_common_and_rare(void **state)
+{
+	enum { N = 2400 };
+	fixture *f = *state;
+	report *r = calloc(N, sizeof(*r));
+	char (*uuid)[37] = calloc(N, 37);
+	store_ingest out;
+	store_report_filter filter = {.limit = 500, .tag_key = "gpu"};
+	store_group_stats_fns fns = {.facet = tag_facet};
+	tag_page tp;
+	int64_t next, counts[2] = {0, 0};
+	int i;
+
+	assert_non_null(r);
+	assert_non_null(uuid);
+	assert_int_equal(store_begin(f->db), STORE_OK);
+	for (i = 0; i < N; i++) {
+		/* Report i + 1: amd every 8th, intel otherwise; its title says which. */
+		const char *gpu = (i + 1) % 8 == 0 ? "amd" : "intel";
+
+		snprintf(uuid[i], 37, "00000000-0000-4000-8000-%012d", i + 1);
+		make_report(&r[i], uuid[i], "fp-tags", "tester-1");
+		r[i].title = gpu;
+		json_object_set_new(r[i].root, "tags", json_pack("{s:s}", "gpu", gpu));
+		assert_int_equal(store_report_insert(f->db, f->project, &r[i], 100 + i, &out),
+				 STORE_OK);
+	}
+	assert_int_equal(store_commit(f->db), STORE_OK);
+	for (i = 0; i < 2; i++) {
+		filter.tag_value = i ? "amd" : "intel";
+		filter.cursor = 0;
+		memset(&tp, 0, sizeof(tp));
+		do {
+			assert_int_equal(store_report_each(f->db, f->project, &filter, tag_row, &tp,
+							   &next),
+					 STORE_OK);
+			filter.cursor = next;
+		} while (next);
+		assert_int_equal(tp.seen, i ? N / 8 : N - N / 8);
+		assert_int_equal(tp.wrong, 0);
+	}
+	assert_int_equal(store_group_stats(f->db, f->project, 1, 200, 1, &fns, counts), STORE_OK);
+	assert_int_equal(counts[0], N - N / 8);
+	assert_int_equal(counts[1], N / 8);
+	for (i = 0; i < N; i++)
+		json_decref(r[i].root);
+	free(r);
+	free(uuid);
+}
+
+static int release_sum(void *ctx, const char *name, int64_t count)
+{
+	int64_t *sums = ctx;
+
+	sums[name ? 0 : 1] += count;
+	sums[2]++;
+	return 0;
+}
+
+/* A group's reports per release, whether its builds are few (counted in memory) or many (more
+ * than 256: sorted by SQLite): every report counted once, in no release here. */
+static void test_group_stats_builds_few_and_many(void **state)
+{
+	enum { N = 600 };
+	fixture *f = *state;
+	report *r = calloc(N, sizeof(*r));
+	char (*uuid)[37] = calloc(N, 37);
+	store_ingest out;
+	store_group_stats_fns fns = {.release = release_sum};
+	int64_t sums[3];
+	int i, g;
+
+	assert_non_null(r);
+	assert_non_null(uuid);
+	assert_int_equal(store_begin(f->db), STORE_OK);
+	for (i = 0; i < N; i++) {
+		/* Group 1: 300 reports from 3 builds and the unresolved; group 2: 300 builds. */
+		snprintf(uuid[i], 37, "00000000-0000-4000-8000-%012d", i + 1);
+		make_report(&r[i], uuid[i], i < N / 2 ? "fp-few" : "fp-many", "tester-1");
+		if (i < N / 2 && i % 4)
+			snprintf(r[i].commit, sizeof(r[i].commit), "%040d", i % 4);
+		else if (i >= N / 2)
+			snprintf(r[i].commit, sizeof(r[i].commit), "%040d", i);
+		assert_int_equal(store_report_insert(f->db, f->project, &r[i], 100 + i, &out),
+				 STORE_OK);
+	}
+	assert_int_equal(store_commit(f->db), STORE_OK);
+	for (g = 1; g <= 2; g++) {
+		memset(sums, 0, sizeof(sums));
+		assert_int_equal(store_group_stats(f->db, f->project, g, 1000, 1, &fns, sums),
+				 STORE_OK);
+		assert_int_equal(sums[0], 0);     /* no build is in a release */
+		assert_int_equal(sums[1], N / 2); /* all of them under "none", once */
+		assert_int_equal(sums[2], 1);
+	}
+	for (i = 0; i < N; i++)
+		json_decref(r[i].root);
+	free(r);
+	free(uuid);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -658,6 +785,8 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_the_wal_is_checkpointed_while_writes_go_on, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(test_tag_filter_common_and_rare, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_group_stats_builds_few_and_many, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_a_batch_counts_each_group_once_and_exactly, setup,
 						teardown),
 	};

@@ -117,6 +117,20 @@ describe('signed in', () => {
 		assert.ok(await page.getByText('ada', { exact: true }).first().isVisible());
 		await checkA11y(page);
 		await shot(page, 'shell-account');
+		// keyboard: the first Tab reaches the skip link, which moves the focus to the content
+		await page.keyboard.press('Tab');
+		assert.equal(await page.evaluate(() => document.activeElement.textContent), 'Skip to content');
+		await page.keyboard.press('Enter');
+		assert.equal(await page.evaluate(() => document.activeElement.id), 'main');
+		// dark, on a phone: the menu opens from its button
+		await page.emulateMedia({ colorScheme: 'dark' });
+		await page.setViewportSize({ width: 375, height: 740 });
+		await page.getByRole('button', { name: 'Menu' }).click();
+		await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Admin' }).waitFor();
+		await checkA11y(page);
+		await shot(page, 'shell-account-dark-phone');
+		await page.emulateMedia({ colorScheme: 'light' });
+		await page.setViewportSize({ width: 1280, height: 800 });
 
 		// a write without the CSRF header is refused, from the page itself (cookie sent)
 		const status = await page.evaluate(async () => (await fetch('/api/v1/sessions',
@@ -160,6 +174,14 @@ describe('signed in', () => {
 		await two.getByRole('button', { name: 'Sign out everywhere' }).click();
 		await two.waitForURL((u) => u.pathname === '/signin');
 		assert.equal(await one.evaluate(async () => (await fetch('/api/v1/session')).status), 401);
+		// the first browser finds out at its next API call (the start page asks for the projects)
+		// and is sent to sign in
+		await one.getByRole('link', { name: 'prosum' }).click();
+		await one.waitForURL((u) => u.pathname === '/signin');
+		await one.getByLabel('Name').fill(who.name);
+		await one.getByLabel('Password').fill(who.password);
+		await one.getByRole('button', { name: 'Sign in' }).click();
+		await one.waitForURL((u) => u.pathname === '/p/demo');
 		await one.context().close();
 		await two.context().close();
 	});
@@ -171,6 +193,10 @@ describe('signed in', () => {
 		const ctx = await b.newContext();
 		const page = await ctx.newPage();
 		await page.goto(link);
+		await page.getByLabel('New password').waitFor();
+		assert.ok(!page.url().includes('#'), 'the token leaves the address bar');
+		await checkA11y(page);
+		await shot(page, 'shell-welcome');
 		await page.getByLabel('New password').fill('first password of cy');
 		await page.getByLabel('The same password again').fill('a different one');
 		await page.getByRole('button', { name: /set password/i }).click();
@@ -184,7 +210,7 @@ describe('signed in', () => {
 		await again.getByLabel('New password').fill('second password');
 		await again.getByLabel('The same password again').fill('second password');
 		await again.getByRole('button', { name: /set password/i }).click();
-		await again.getByRole('alert').waitFor();
+		await again.getByRole('alert').filter({ hasText: /already used/ }).waitFor();
 		await checkA11y(again);
 		assert.equal(new URL(again.url()).pathname, '/welcome');
 		await again.context().close();

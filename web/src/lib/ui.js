@@ -13,8 +13,11 @@ function useId(prefix) {
 	return ref.current;
 }
 
+let firstPage = true;
+
 // The frame of a page: its title (also the document's), actions beside it, the content.
-// The heading takes the focus when the page changes, so keyboards and screen readers start there.
+// The heading takes the focus when the app moves to another page, so keyboards and screen readers
+// start there.
 export function Page({ title, actions, children, wide }) {
 	const ref = useRef(null);
 	useEffect(() => {
@@ -22,6 +25,11 @@ export function Page({ title, actions, children, wide }) {
 	}, [title]);
 	const path = useRoute().path;
 	useEffect(() => {
+		// Not on the first page of a visit: there the skip link comes first, as on any site.
+		if (firstPage) {
+			firstPage = false;
+			return;
+		}
 		if (ref.current && document.activeElement && document.activeElement.closest &&
 		    !document.activeElement.closest('main'))
 			ref.current.focus({ preventScroll: true });

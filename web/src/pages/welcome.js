@@ -50,12 +50,14 @@ export function WelcomePage() {
 			setBusy(false);
 		}
 	};
-	const expired = error && (error.status === 404 || error.status === 410 || error.status === 401);
+	// A used, replaced or expired link is refused on its token (422, field "token").
+	const expired = error && (error.field === 'token' || error.status === 404 || error.status === 410);
 	return html`<${Page} title="Set your password">
 		<form class="card form-narrow" onSubmit=${submit} novalidate>
 			<p>Choose the password you will sign in with.</p>
-			${expired ? html`<${Notice} kind="error">This link was already used or has expired. Ask an
-				administrator for a new one.</${Notice}>` : html`<${ErrorBox} error=${error} />`}
+			${expired ? html`<${Notice} kind="error">This link was already used, replaced by a newer one,
+				or has expired. Ask an administrator for a new one.</${Notice}>`
+				: error && error.field !== 'password' ? html`<${ErrorBox} error=${error} />` : null}
 			<${Field} label="New password" type="password" name="password" autocomplete="new-password" required
 				value=${pw} onInput=${(e) => setPw(e.target.value)}
 				error=${error && error.field === 'password' ? error.message : null} />
