@@ -12,10 +12,10 @@ async function call(method, path, body) {
 	return server.request(method, path, { headers: { Authorization: `Bearer ${server.token}` }, body });
 }
 
-async function suggest(uuid, title, name) {
+async function suggest(uuid, title, name, body) {
 	const r = await server.request('POST', '/api/v1/projects/demo/suggestions', {
 		headers: { 'X-Prosum-Key': server.ingestKey },
-		body: { uuid, title, tester: { install_id: `install-${name}`, name } },
+		body: { uuid, title, body, tester: { install_id: `install-${name}`, name } },
 	});
 	assert.equal(r.status, 201, r.text);
 	return r.json.id;
@@ -36,7 +36,8 @@ before(async () => {
 	});
 	assert.equal(rep.id, 'R-1');
 	assert.equal(await suggest('9e4a2c71-0f3b-4d8e-b6a5-1c7d9e2f4a01', 'Dark mode', 'Grace'), 'S-1');
-	assert.equal(await suggest('9e4a2c71-0f3b-4d8e-b6a5-1c7d9e2f4a02', 'Export to SVG', 'Hedy'), 'S-2');
+	assert.equal(await suggest('9e4a2c71-0f3b-4d8e-b6a5-1c7d9e2f4a02', 'Export to SVG', 'Hedy',
+		'For the <script>print</script> shop'), 'S-2');
 	// Release 0.9 is the first commit; then one commit fixes R-1 and one implements S-1: 1.0.
 	await server.git('tag', 'v0.9');
 	await server.git('commit', '--allow-empty', '-q', '-m', 'Read an empty palette\n\nFixes R-1');
@@ -171,6 +172,10 @@ test('suggestions: filters live in the URL, status moves and a duplicate merge r
 	await page.waitForURL(/\/p\/demo\/suggestions\?q=svg$/);
 	await page.waitForFunction(() => document.querySelectorAll('main tbody tr').length === 1);
 	assert.match(await rows.first().innerText(), /S-2/);
+	// Its text opens under the title, as text.
+	await rows.first().getByText('Text of S-2').click();
+	await rows.first().getByText('For the <script>print</script> shop').waitFor();
+	assert.equal(await page.locator('main script').count(), 0);
 
 	await page.getByLabel('New status for S-2').selectOption('planned');
 	await page.getByRole('button', { name: 'Apply to S-2' }).click();

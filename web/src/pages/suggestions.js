@@ -129,7 +129,8 @@ export function SuggestionsPage() {
 		const items = [...data.items, ...pageExtra.items];
 		const columns = [
 			{ key: 'id', label: 'ID', render: (s) => html`<${Id} project=${project} id=${s.id} />` },
-			{ key: 'title', label: 'Title', render: (s) => html`${s.title}${s.duplicate_of ? html` <span class="muted">(duplicate of ${s.duplicate_of})</span>` : null}` },
+			{ key: 'title', label: 'Title', render: (s) => html`${s.title}${s.duplicate_of ? html` <span class="muted">(duplicate of ${s.duplicate_of})</span>` : null}
+				${s.body ? html`<details class="suggestion-body"><summary>Text<span class="sr-only"> of ${s.id}</span></summary><p>${s.body}</p></details>` : null}` },
 			{ key: 'votes', label: 'Votes', align: 'right' },
 			{ key: 'status', label: 'Status', render: (s) => html`<${Status} value=${s.status} />` },
 			{ key: 'shipped_in', label: 'Shipped in' },
