@@ -32,6 +32,8 @@ typedef struct board_job {
 	struct ratelimit *rate; /* testers' comments per install */
 } board_job;
 
+static int install_header(request *rq, board_job *bj, int required);
+
 int board_is_team(const apijob *j)
 {
 	return j->who.role >= AUTH_DEVELOPER;
@@ -100,7 +102,7 @@ static json_t *row_json(const store_board_row *r, int team)
 	    r->pinned, "comments", (json_int_t)r->comments, "duplicate_of",
 	    r->duplicate_of ? reply_id('S', r->duplicate_of) : json_null());
 
-	if (v && team)
+	if (v && (team || r->hidden)) /* a tester reads their own hidden one, marked */
 		json_object_set_new(v, "hidden", json_boolean(r->hidden));
 	return v;
 }
@@ -130,6 +132,7 @@ static int list_query(apijob *j, store_db *db, int64_t project_id)
 	if (!l.items)
 		return STORE_ERROR;
 	bj->f.team = l.team;
+	bj->f.install = j->who.kind == AUTH_BY_KEY && bj->install[0] ? bj->install : NULL;
 	rc = store_board_list(db, project_id, &bj->f, list_row, &l, &next);
 	if (rc != STORE_OK) {
 		json_decref(l.items);
@@ -170,6 +173,8 @@ void board_list(request *rq)
 	if (!bj)
 		return;
 	bj->f.since = (int64_t)time(NULL) - BOARD_WEEK;
+	if (rq->creds.has_key && install_header(rq, bj, 0) < 0)
+		goto refused;
 	rc = http_query_param(rq->http->query, "status", bj->status, sizeof(bj->status));
 	if (rc == -2 || (rc >= 0 && !workflow_suggestion_valid(bj->status))) {
 		char msg[160];
@@ -298,6 +303,7 @@ static int get_query(apijob *j, store_db *db, int64_t project_id)
 		bj->install[0] = '\0'; /* the install is a tester's own to name */
 	if (j->who.kind == AUTH_BY_TESTER) /* signed in by a board link: its session's */
 		snprintf(bj->install, sizeof(bj->install), "%s", j->who.install_id);
+	bj->f.install = bj->install[0] ? bj->install : NULL;
 	rc = store_board_get(db, project_id, bj->num, &bj->f, bj->install[0] ? bj->install : NULL,
 			     get_row, get_merged, bj);
 	if (rc != STORE_OK)

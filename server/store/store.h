@@ -738,6 +738,7 @@ typedef struct store_board_filter {
 	const char *q;      /* full-text, as the suggestions list */
 	int sort;           /* STORE_BOARD_*; pinned ones come first in every sort */
 	int team;
+	const char *install; /* a tester's install: its own hidden suggestions are included */
 	int64_t since;      /* votes cast at or after it are votes_7d */
 	int64_t offset;     /* cursor */
 	int limit;

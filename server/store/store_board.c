@@ -70,7 +70,7 @@ int store_board_list(store_db *db, int64_t project_id, const store_board_filter 
 	buf_puts(&sql, "SELECT " BOARD_COLUMNS "FROM suggestions s ");
 	if (f->q)
 		buf_puts(&sql, "JOIN suggestions_fts x ON x.rowid = s.id AND suggestions_fts MATCH :q ");
-	buf_puts(&sql, "WHERE s.project_id = :p AND (:team OR s.hidden = 0) ");
+	buf_puts(&sql, "WHERE s.project_id = :p AND (:team OR s.hidden = 0 OR s.install_id = :i) ");
 	if (f->status)
 		buf_puts(&sql, "AND (s.status = :status OR (:status = 'under_review' AND s.status = "
 			       "'new')) ");
@@ -94,6 +94,7 @@ int store_board_list(store_db *db, int64_t project_id, const store_board_filter 
 	st_bind_named_int(s, ":p", project_id);
 	st_bind_named_int(s, ":team", f->team);
 	st_bind_named_int(s, ":since", f->since);
+	st_bind_named_text(s, ":i", f->install);
 	st_bind_named_text(s, ":q", fq.p);
 	st_bind_named_text(s, ":status", f->status);
 	st_bind_named_int(s, ":limit", f->limit + 1);
@@ -126,7 +127,7 @@ int store_board_get(store_db *db, int64_t project_id, int64_t num, const store_b
 	sqlite3_stmt *s = st_stmt(db, "SELECT " BOARD_COLUMNS ", EXISTS (SELECT 1 FROM votes v "
 				      "WHERE v.suggestion_id = coalesce(s.duplicate_of, s.id) AND "
 				      "v.install_id = :i) FROM suggestions s WHERE s.project_id = :p "
-				      "AND s.num = :n AND (:team OR s.hidden = 0)");
+				      "AND s.num = :n AND (:team OR s.hidden = 0 OR s.install_id = :i)");
 	store_board_row row;
 	int rc;
 

@@ -487,6 +487,19 @@ static void test_page_comments_and_hiding(void **state)
 	assert_int_equal(st, 404); /* a tester does not see it either */
 	json_decref(v);
 	assert_string_equal(board(f, f->dev, "", NULL), "S-1 S-3");
+	/* The tester who sent it still reads it, marked; no other tester does. */
+	v = req(f, "key", "install-c", "GET", "/api/v1/projects/demo/board", NULL, &st, NULL);
+	assert_string_equal(ids(v), "S-1 S-3");
+	assert_true(json_is_true(json_object_get(item(v, "S-3"), "hidden")));
+	json_decref(v);
+	v = req(f, "key", "install-c", "GET", "/api/v1/projects/demo/board/S-3", NULL, &st, NULL);
+	assert_int_equal(st, 200);
+	assert_true(json_is_true(json_object_get(v, "voted")));
+	json_decref(v);
+	v = req(f, "key", "install-a", "GET", "/api/v1/projects/demo/board", NULL, &st, NULL);
+	assert_string_equal(ids(v), "S-1");
+	json_decref(v);
+	ok(f, "key", "GET", "/api/v1/projects/demo/board/S-3", NULL, 404);
 	v = req(f, "key", "install-c", "GET", "/api/v1/projects/demo/mine", NULL, &st, NULL);
 	assert_string_equal(str(json_array_get(json_object_get(v, "suggestions"), 0), "id"), "S-3");
 	json_decref(v);
