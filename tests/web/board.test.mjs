@@ -152,6 +152,10 @@ describe('visitors', () => {
 		await page.locator('.sugg-title').first().waitFor();
 		await checkA11y(page);
 		await shot(page, 'board');
+		await page.emulateMedia({ colorScheme: 'dark' });
+		await checkA11y(page);
+		await shot(page, 'board-dark');
+		await page.emulateMedia({ colorScheme: 'light' });
 		await page.setViewportSize({ width: 390, height: 844 });
 		await shot(page, 'board-phone');
 		await checkA11y(page);
@@ -318,6 +322,29 @@ describe('testers signed in by their build', () => {
 		const svg = page.locator('.mine-list li').filter({ hasText: 'Export to SVG' });
 		assert.match(await svg.innerText(), /you voted for it/);
 		await checkA11y(page);
+		assert.deepEqual(unexpected(await problems(page)), []);
+	});
+
+	test('"mine": a report of this install with its status and the team\'s comments; a reply', async () => {
+		const who = await page.evaluate(async () => (await fetch('/api/v1/session')).json());
+		const head = (await server.git('rev-parse', 'HEAD')).trim();
+		const rep = await server.sendReport({ uuid: crypto.randomUUID(), kind: 'bug', title: 'Crash when printing',
+			build: { revision: head }, tester: { install_id: who.install } });
+		const r = await api('PATCH', `/projects/demo/reports/${rep.id}`, { comment: 'Which printer do you use?' }, team());
+		assert.equal(r.status, 200, r.text);
+		await page.reload();
+		const card = page.locator('.mine-list li').filter({ hasText: 'Crash when printing' });
+		await card.getByText('Which printer do you use?').waitFor();
+		assert.match(await card.innerText(), /The team/);
+		await card.getByLabel(`Reply to the team about ${rep.id}`).fill('A laser printer, over the network.');
+		await card.getByRole('button', { name: 'Send reply' }).click();
+		await card.getByText('Reply sent.').waitFor();
+		await card.locator('.comment').filter({ hasText: 'A laser printer, over the network.' }).waitFor();
+		const mine = await page.evaluate(async () => (await fetch('/api/v1/projects/demo/mine')).json());
+		const got = mine.reports.find((x) => x.id === rep.id);
+		assert.deepEqual(got.comments.map((c) => c.from), ['team', 'you']);
+		await checkA11y(page);
+		await page.evaluate(() => window.scrollTo(0, 0));
 		await shot(page, 'mine');
 		assert.deepEqual(unexpected(await problems(page)), []);
 	});

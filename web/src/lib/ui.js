@@ -144,11 +144,11 @@ function CommunityNav({ session, route, open, setOpen, item }) {
 			<a class="brand" ...${link(base ? `${base}/board` : '/')}><span class="brand-mark" aria-hidden="true"></span>prosum</a>
 			${p ? html`<span class="nav-project">${p}</span>` : null}
 			${links ? html`<button type="button" class="nav-toggle" aria-expanded=${open ? 'true' : 'false'}
-				aria-controls="nav-links" onClick=${() => setOpen(!open)}>Menu</button>` : null}
+				aria-controls="nav-links" onClick=${() => setOpen(!open)}>Menu</button>
 			<nav id="nav-links" class=${'nav' + (open ? ' open' : '')} aria-label="Main">
 				${links}
 				${end}
-			</nav>
+			</nav>` : end}
 		</div>
 	</header>`;
 }

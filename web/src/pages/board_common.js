@@ -49,6 +49,8 @@ export function Failed({ error, title }) {
 
 // "shipped in 1.4.0" and the status badge of a suggestion.
 export function SuggestionStatus({ s }) {
+	if (s.status === 'shipped' && s.shipped_in)
+		return html`<span class="status status-shipped">shipped in ${s.shipped_in}</span>`;
 	return html`<span class="sugg-status">
 		<${Status} value=${s.status === 'new' ? 'under_review' : s.status} />
 		${s.shipped_in ? html` <span class="shipped-in">shipped in <strong>${s.shipped_in}</strong></span>` : null}

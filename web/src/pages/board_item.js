@@ -12,6 +12,14 @@ function label(v) {
 	return String(v).replace(/_/g, ' ');
 }
 
+// History fields in words.
+const FIELDS = { status: 'Status', shipped_in: 'Shipped in', duplicate_of: 'Merged into', hidden: 'Hidden',
+	pinned: 'Pinned', hidden_comment: 'Comment hidden' };
+
+function value(field, v) {
+	return field === 'status' ? label(v) : String(v);
+}
+
 // Text as it was typed: line breaks kept, never markup.
 function Text({ text }) {
 	return html`<div class="text">${text}</div>`;
@@ -171,9 +179,9 @@ export function BoardItemPage() {
 		<section aria-labelledby="history-h">
 			<h2 id="history-h">History</h2>
 			${(s.history || []).length ? html`<ol class="history">${s.history.map((h, i) => html`<li key=${i}>
-				<${Time} iso=${h.at} /> · <span>${label(h.field)}</span>
-				${h.old != null ? html` from <strong>${label(h.old)}</strong>` : null}
-				${h.new != null ? html` to <strong>${label(h.new)}</strong>` : null}
+				<${Time} iso=${h.at} /> · ${FIELDS[h.field] || label(h.field)}:
+				${h.old != null && h.old !== '' ? html` <span>${value(h.field, h.old)}</span> →` : null}
+				${' '}<strong>${h.new != null && h.new !== '' ? value(h.field, h.new) : 'none'}</strong>
 				${h.actor ? html` <span class="muted">by ${h.actor}</span>` : null}
 			</li>`)}</ol>` : html`<p class="empty">No changes yet.</p>`}
 		</section>
