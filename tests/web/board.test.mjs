@@ -349,6 +349,25 @@ describe('testers signed in by their build', () => {
 		assert.deepEqual(unexpected(await problems(page)), []);
 	});
 
+	test('a tester of a private project reads its board through their link; a visitor still sees nothing', async () => {
+		const r = await server.request('POST', '/api/v1/projects/secret/board-links',
+			{ headers: { 'X-Prosum-Key': secretKey, 'X-Prosum-Install': 'inst-s' }, body: {} });
+		assert.equal(r.status, 201, r.text);
+		const u = new URL(r.json.url);
+		const c = await b.newContext();
+		const p = await c.newPage();
+		await p.goto(`${server.url}${u.pathname}${u.hash}`);
+		await p.waitForURL((x) => x.pathname === '/p/secret/board');
+		await p.getByRole('link', { name: 'Secret plans nobody may read' }).waitFor();
+		await checkA11y(p);
+		await c.close();
+		const v = await b.newPage();
+		await v.goto(`${server.url}/p/secret/board`);
+		await v.getByRole('heading', { name: 'No such project' }).waitFor();
+		assert.ok(!(await v.content()).includes('Secret plans'));
+		await v.close();
+	});
+
 	test('signs out', async () => {
 		await page.getByRole('button', { name: 'Sign out' }).click();
 		await page.getByRole('link', { name: 'Team sign in' }).waitFor();
@@ -417,6 +436,19 @@ describe('the team', () => {
 		await page.getByRole('button', { name: 'Post comment' }).click();
 		await page.locator('.comment-team').filter({ hasText: 'Thanks, we will look at it.' }).waitFor();
 		assert.equal((await boardItem(ids.grace)).comments[0].from, 'team');
+		// status (a release manager's) and hiding a suggestion
+		await page.goto(`${server.url}/p/demo/board/${ids.svg}`);
+		await page.getByLabel('Status', { exact: true }).selectOption('planned');
+		await page.getByRole('button', { name: 'Change status' }).click();
+		await page.getByText('Status: planned.').waitFor();
+		assert.equal((await boardItem(ids.svg)).status, 'planned');
+		await page.goto(`${server.url}/p/demo/board/${ids.hostile}`);
+		await page.getByRole('button', { name: 'Hide', exact: true }).click();
+		await page.getByRole('button', { name: 'Show on the board' }).waitFor();
+		assert.equal((await api('GET', `/projects/demo/board/${ids.hostile}`)).status, 404, 'hidden from visitors');
+		await page.goto(`${server.url}/p/demo/board`);
+		await page.locator('.sugg.is-hidden').filter({ hasText: '<script>' }).waitFor();
+		await checkA11y(page);
 		assert.deepEqual(unexpected(await problems(page)), []);
 		await page.close();
 	});
