@@ -132,7 +132,12 @@ static int list_query(apijob *j, store_db *db, int64_t project_id)
 	if (!l.items)
 		return STORE_ERROR;
 	bj->f.team = l.team;
-	bj->f.install = j->who.kind == AUTH_BY_KEY && bj->install[0] ? bj->install : NULL;
+	if (j->who.kind == AUTH_BY_TESTER) /* signed in by a board link: its session's */
+		snprintf(bj->install, sizeof(bj->install), "%s", j->who.install_id);
+	bj->f.install = (j->who.kind == AUTH_BY_KEY || j->who.kind == AUTH_BY_TESTER) &&
+				bj->install[0]
+			? bj->install
+			: NULL;
 	rc = store_board_list(db, project_id, &bj->f, list_row, &l, &next);
 	if (rc != STORE_OK) {
 		json_decref(l.items);

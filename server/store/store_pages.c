@@ -222,7 +222,8 @@ static int overview_rising(store_db *db, window *w, int64_t now, const store_ove
 	for (n = 0, i = 0; i < w->cap; i++)
 		if (w->slots[i].id && w->slots[i].a > w->slots[i].b)
 			up[n++] = w->slots[i];
-	qsort(up, n, sizeof(*up), by_growth);
+	if (n) /* qsort must not be given NULL, even for no items */
+		qsort(up, n, sizeof(*up), by_growth);
 	for (i = 0; i < n && shown < STORE_OVERVIEW_LIST_MAX && rc == STORE_OK; i++) {
 		sqlite3_stmt *s = st_stmt(db, "SELECT " GROUP_COLUMNS ", g.id FROM groups g "
 					      "WHERE g.id = ?1 AND g.merged_into IS NULL");
