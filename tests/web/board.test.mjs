@@ -429,6 +429,7 @@ describe('the team', () => {
 		await page.goto(`${server.url}/p/demo/board/${ids.grace}`);
 		await page.getByRole('button', { name: /^Hide comment/ }).click();
 		await page.locator('.comment .badge-hidden').waitFor();
+		await page.locator('.history').getByText(/Comment \d+ hidden/).waitFor();
 		const pub = await boardItem(ids.grace);
 		assert.equal(pub.comments.length, 0);
 		// comment as the team

@@ -14,7 +14,7 @@ function label(v) {
 
 // History fields in words.
 const FIELDS = { status: 'Status', shipped_in: 'Shipped in', duplicate_of: 'Merged into', hidden: 'Hidden',
-	pinned: 'Pinned', hidden_comment: 'Comment hidden' };
+	pinned: 'Pinned' };
 
 function value(field, v) {
 	return field === 'status' ? label(v) : String(v);
@@ -178,12 +178,15 @@ export function BoardItemPage() {
 		${who === 'team' || who === 'tester' ? html`<${CommentForm} p=${p} s=${s} who=${who} reload=${reload} />` : null}
 		<section aria-labelledby="history-h">
 			<h2 id="history-h">History</h2>
-			${(s.history || []).length ? html`<ol class="history">${s.history.map((h, i) => html`<li key=${i}>
+			${(s.history || []).length ? html`<ol class="history">${s.history.map((h, i) => (h.field === 'hidden_comment' ? html`<li key=${i}>
+				<${Time} iso=${h.at} /> · ${h.new ? `Comment ${h.new} hidden` : `Comment ${h.old} shown again`}
+				${h.actor ? html` <span class="muted">by ${h.actor}</span>` : null}
+			</li>` : html`<li key=${i}>
 				<${Time} iso=${h.at} /> · ${FIELDS[h.field] || label(h.field)}:
 				${h.old != null && h.old !== '' ? html` <span>${value(h.field, h.old)}</span> →` : null}
 				${' '}<strong>${h.new != null && h.new !== '' ? value(h.field, h.new) : 'none'}</strong>
 				${h.actor ? html` <span class="muted">by ${h.actor}</span>` : null}
-			</li>`)}</ol>` : html`<p class="empty">No changes yet.</p>`}
+			</li>`))}</ol>` : html`<p class="empty">No changes yet.</p>`}
 		</section>
 	</${Page}>`;
 }
