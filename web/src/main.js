@@ -2,17 +2,17 @@
 import './style.css';
 import { html, render, useEffect } from './lib/html.js';
 import { interceptLinks, navigate, setRoutes, useRoute } from './lib/router.js';
-import { loadSession, useSession } from './lib/session.js';
+import { isPerson, loadSession, useSession } from './lib/session.js';
 import { Nav } from './lib/ui.js';
 import { NotFoundPage } from './pages/notfound.js';
 import { routes } from './routes.js';
 
 setRoutes(routes);
 
-// A page that needs a signed-in person sends a visitor to /signin?next=THIS.
+// A page that needs a signed-in person sends a visitor (or a tester) to /signin?next=THIS.
 function Guard({ route, children }) {
 	const session = useSession();
-	const need = route && route.auth && !session;
+	const need = route && route.auth && !isPerson(session);
 	useEffect(() => {
 		if (need) {
 			const here = location.pathname + location.search;

@@ -2,7 +2,8 @@
 import { useEffect, useState } from './html.js';
 import { api } from './api.js';
 
-// undefined: not known yet; null: signed out; else {name, role, project, csrf}.
+// undefined: not known yet; null: signed out; else {kind, name, role, project, csrf} where kind is
+// "person" (the team) or "tester" (signed in through a board link: also `install`, role null).
 let current;
 const listeners = new Set();
 
@@ -30,7 +31,27 @@ export function useSession() {
 }
 
 function fromAnswer(a) {
-	return a ? { name: a.name, role: a.role, project: a.project ?? null, csrf: a.csrf } : null;
+	if (!a)
+		return null;
+	if (a.kind === 'tester')
+		return { kind: 'tester', name: a.name ?? null, role: null, project: a.project, install: a.install, csrf: a.csrf };
+	return { kind: 'person', name: a.name, role: a.role, project: a.project ?? null, csrf: a.csrf };
+}
+
+// A tester session from a board link's token (POST /api/v1/board/session); throws ApiError.
+export async function testerSignIn(token) {
+	set(fromAnswer(await api.post('/board/session', { token }, { noRedirect: true })));
+	return current;
+}
+
+// A tester signed in through a board link (not the team).
+export function isTester(s) {
+	return !!s && s.kind === 'tester';
+}
+
+// A person of the team (signed in with name and password).
+export function isPerson(s) {
+	return !!s && s.kind !== 'tester';
 }
 
 // Ask the server who we are. Resolves to the session or null; never throws on 401.

@@ -3,7 +3,7 @@ import { html, useCallback, useEffect, useRef, useState } from './html.js';
 import { api } from './api.js';
 import { blocks } from './markdown.js';
 import { link, navigate, setQuery, useRoute, withQuery } from './router.js';
-import { hasRole, useSession } from './session.js';
+import { hasRole, isPerson, isTester, signOut, useSession } from './session.js';
 
 let uid = 0;
 function useId(prefix) {
@@ -79,15 +79,18 @@ export function Nav() {
 	const [open, setOpen] = useState(false);
 	useEffect(() => setOpen(false), [route.path]);
 	// The projects this person may see, once per sign-in (for the picker, and the only one).
-	const { data } = useLoad(() => (session ? api.get('/projects') : null), [session && session.name]);
+	const person = isPerson(session);
+	const { data } = useLoad(() => (person ? api.get('/projects') : null), [person && session.name]);
 	const items = (data && data.items) || [];
-	const project = session ? currentProject(route) || (items.length === 1 ? items[0].name : null) : null;
+	const project = person ? currentProject(route) || (items.length === 1 ? items[0].name : null) : null;
 	const base = project ? `/p/${encodeURIComponent(project)}` : null;
 	const here = route.path;
 	const item = (url, label, exact) => {
 		const cur = exact ? here === url : here === url || here.startsWith(url + '/');
 		return html`<li><a ...${link(url)} aria-current=${cur ? 'page' : undefined}>${label}</a></li>`;
 	};
+	if (!person)
+		return html`<${CommunityNav} session=${session} route=${route} open=${open} setOpen=${setOpen} item=${item} />`;
 	return html`<header class="topbar">
 		<div class="topbar-inner">
 			<a class="brand" ...${link('/')}><span class="brand-mark" aria-hidden="true"></span>prosum</a>
@@ -101,11 +104,51 @@ export function Nav() {
 					${base ? item(`${base}/reports`, 'Reports') : null}
 					${base ? item(`${base}/releases`, 'Releases') : null}
 					${base ? item(`${base}/suggestions`, 'Suggestions') : null}
+					${base ? item(`${base}/board`, 'Board') : null}
 					${hasRole(session, 'admin') ? item('/admin/projects', 'Admin') : null}
 				</ul>
 				<a class="nav-account" ...${link('/account')} aria-current=${here === '/account' ? 'page' : undefined}>
 					<span class="sr-only">Account: </span>${session.name}</a>
 			</nav>` : html`<a class="nav-account" ...${link('/signin')}>Sign in</a>`}
+		</div>
+	</header>`;
+}
+
+// The top bar of those who are not the team: a visitor on a project's public pages (board,
+// shipped, hall of fame, and a sign-in link for the team) or a tester signed in through a board
+// link (their project's board, their own reports and suggestions, sign out).
+function CommunityNav({ session, route, open, setOpen, item }) {
+	const tester = isTester(session);
+	const p = (route.route && route.route.community && route.params.p) || (tester ? session.project : null);
+	const base = p ? `/p/${encodeURIComponent(p)}` : null;
+	const here = route.path + (typeof location !== 'undefined' ? location.search : '');
+	const out = async () => {
+		try {
+			await signOut();
+		} finally {
+			navigate(base ? `${base}/board` : '/signin');
+		}
+	};
+	const links = base ? html`<ul>
+		${item(`${base}/board`, 'Board')}
+		${item(`${base}/shipped`, 'Shipped')}
+		${item(`${base}/fame`, 'Hall of fame')}
+		${tester ? item(`${base}/mine`, 'Mine') : null}
+	</ul>` : null;
+	const end = tester
+		? html`<span class="nav-tester"><span class="sr-only">Signed in as </span>${session.name || 'tester'}</span>
+			<button type="button" class="btn btn-quiet nav-signout" onClick=${out}>Sign out</button>`
+		: html`<a class="nav-account" ...${link('/signin' + (base ? '?next=' + encodeURIComponent(here) : ''))}>${base ? 'Team sign in' : 'Sign in'}</a>`;
+	return html`<header class="topbar">
+		<div class="topbar-inner">
+			<a class="brand" ...${link(base ? `${base}/board` : '/')}><span class="brand-mark" aria-hidden="true"></span>prosum</a>
+			${p ? html`<span class="nav-project">${p}</span>` : null}
+			${links ? html`<button type="button" class="nav-toggle" aria-expanded=${open ? 'true' : 'false'}
+				aria-controls="nav-links" onClick=${() => setOpen(!open)}>Menu</button>
+			<nav id="nav-links" class=${'nav' + (open ? ' open' : '')} aria-label="Main">
+				${links}
+				${end}
+			</nav>` : end}
 		</div>
 	</header>`;
 }
