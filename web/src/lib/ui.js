@@ -1,5 +1,5 @@
 // ui.js - the shared components every page is made of; all text is rendered as text.
-import { html, useCallback, useEffect, useRef, useState } from './html.js';
+import { html, useCallback, useEffect, useRef, useState, useFollow } from './html.js';
 import { api } from './api.js';
 import { blocks } from './markdown.js';
 import { link, navigate, setQuery, useRoute, withQuery } from './router.js';
@@ -77,7 +77,7 @@ export function Nav() {
 	const session = useSession();
 	const route = useRoute();
 	const [open, setOpen] = useState(false);
-	useEffect(() => setOpen(false), [route.path]);
+	useFollow(() => setOpen(false), [route.path]);
 	// The projects this person may see, once per sign-in (for the picker, and the only one).
 	const person = isPerson(session);
 	const { data } = useLoad(() => (person ? api.get('/projects') : null), [person && session.name]);
@@ -193,7 +193,7 @@ export function Pager({ next }) {
 export function Filters({ fields }) {
 	const { query } = useRoute();
 	const [draft, setDraft] = useState({});
-	useEffect(() => setDraft({}), [JSON.stringify(query)]);
+	useFollow(() => setDraft({}), [JSON.stringify(query)]);
 	const val = (f) => (f.name in draft ? draft[f.name] : query[f.name] ?? '');
 	const apply = (e) => {
 		e.preventDefault();

@@ -1,5 +1,5 @@
 // admin_project.js - one project's settings (repository, commit URL, version tag, public), its DSN, and its ingest keys (add, revoke).
-import { html, useState, useEffect } from '../lib/html.js';
+import { html, useState, useFollow } from '../lib/html.js';
 import { api } from '../lib/api.js';
 import { useRoute, link } from '../lib/router.js';
 import { useSession } from '../lib/session.js';
@@ -14,7 +14,7 @@ function Settings({ project, data, onSaved }) {
 	const [busy, setBusy] = useState(false);
 	const [error, setError] = useState(null);
 	const [saved, setSaved] = useState(false);
-	useEffect(() => setF(from(data)), [data]);
+	useFollow(() => setF(from(data)), [data]);
 	const set = (k) => (v) => { setSaved(false); setF({ ...f, [k]: v }); };
 	const submit = async (e) => {
 		e.preventDefault();

@@ -1,5 +1,5 @@
 // board.js - the idea board: suggestions by votes, trending or newest, by status, searched; testers vote.
-import { html, useEffect, useState } from '../lib/html.js';
+import { html, useState, useFollow } from '../lib/html.js';
 import { api } from '../lib/api.js';
 import { link, setQuery, useRoute, withQuery } from '../lib/router.js';
 import { useSession } from '../lib/session.js';
@@ -21,7 +21,7 @@ function SortTabs({ sort }) {
 
 function BoardFilters({ query }) {
 	const [q, setQ] = useState(query.q || '');
-	useEffect(() => setQ(query.q || ''), [query.q]);
+	useFollow(() => setQ(query.q || ''), [query.q]);
 	return html`<form class="filters board-filters" role="search" onSubmit=${(e) => { e.preventDefault(); setQuery({ q: q.trim(), cursor: null }); }}>
 		<div class="filter filter-grow"><label for="board-q">Search</label>
 			<input id="board-q" type="search" value=${q} onInput=${(e) => setQ(e.target.value)} placeholder="Search suggestions" /></div>
@@ -69,7 +69,7 @@ export function BoardPage() {
 	// What this tester voted for (their own view), to show the vote buttons pressed.
 	const mine = useLoad(() => (who === 'tester' ? api.get(`${apiBase(p)}/mine`, null, { noRedirect: true }) : null), [p, who]);
 	const [changed, setChanged] = useState({});
-	useEffect(() => setChanged({}), [data]);
+	useFollow(() => setChanged({}), [data]);
 	if (error)
 		return html`<${Failed} error=${error} title="Board" />`;
 	const votedSet = new Set(((mine.data && mine.data.suggestions) || []).filter((s) => s.voted).map((s) => s.id));

@@ -1,5 +1,5 @@
 // board_item.js - one suggestion of the board: its text, votes, the team's comments, its history; moderation for the team.
-import { html, useEffect, useState } from '../lib/html.js';
+import { html, useState, useFollow } from '../lib/html.js';
 import { api } from '../lib/api.js';
 import { link, useRoute } from '../lib/router.js';
 import { hasRole, useSession } from '../lib/session.js';
@@ -88,7 +88,7 @@ function Moderation({ p, s, session, reload }) {
 	const [into, setInto] = useState('');
 	const [error, setError] = useState(null);
 	const [done, setDone] = useState('');
-	useEffect(() => setStatus(s.status === 'new' ? 'under_review' : s.status), [s.status]);
+	useFollow(() => setStatus(s.status === 'new' ? 'under_review' : s.status), [s.status]);
 	const release = hasRole(session, 'release');
 	const patch = async (body, what) => {
 		setError(null);
@@ -142,7 +142,7 @@ export function BoardItemPage() {
 	// The tester's own votes, when the suggestion page does not say.
 	const mine = useLoad(() => (who === 'tester' ? api.get(`${apiBase(p)}/mine`, null, { noRedirect: true }) : null), [p, who]);
 	const [vote, setVote] = useState(null);
-	useEffect(() => setVote(null), [s]);
+	useFollow(() => setVote(null), [s]);
 	if (error) {
 		if (error.status === 404 && error.message && /suggestion/.test(error.message))
 			return html`<${Page} title="No such suggestion"><p>There is no suggestion ${id} on this board.</p>

@@ -1,6 +1,6 @@
 // group.js - one group: what it is, how often and where it happens, the latest stack trace with its
 // source, suspect commits, its reports, comments and history; triage from the page.
-import { html, useEffect, useState } from '../lib/html.js';
+import { html, useState, useFollow } from '../lib/html.js';
 import { api } from '../lib/api.js';
 import { link, useRoute } from '../lib/router.js';
 import { Bars, ErrorBox, Id, Loading, Notice, Page, Status, Table, Time, useLoad } from '../lib/ui.js';
@@ -47,7 +47,7 @@ export function GroupPage() {
 	const path = `${projectPath(p)}/groups/${encodeURIComponent(id)}`;
 	const group = useLoad(() => api.get(path), [path]);
 	const [item, setItem] = useState(null);
-	useEffect(() => setItem(group.data), [group.data]);
+	useFollow(() => setItem(group.data), [group.data]);
 	const stats = useLoad(() => api.get(`${path}/stats`, { days: 30 }), [path]);
 	const reports = useLoad(() => api.get(`${projectPath(p)}/reports`, { group: id, limit: 20 }), [path, item && `${item.count} ${item.status} ${item.assignee}`]);
 	const latestId = reports.data && reports.data.items && reports.data.items[0] ? reports.data.items[0].id : null;

@@ -1,6 +1,6 @@
 // report.js - one report with everything it carries: build, platform, tester, exception, frames with
 // their source, tags, steps, attachments, suspects, comments and history; triage from the page.
-import { html, useEffect, useState } from '../lib/html.js';
+import { html, useState, useFollow } from '../lib/html.js';
 import { api } from '../lib/api.js';
 import { useRoute } from '../lib/router.js';
 import { ErrorBox, Id, Loading, Page, Status, Table, Time, useLoad } from '../lib/ui.js';
@@ -60,7 +60,7 @@ export function ReportPage() {
 	const path = `${projectPath(p)}/reports/${encodeURIComponent(id)}`;
 	const load = useLoad(() => api.get(path), [path]);
 	const [item, setItem] = useState(null);
-	useEffect(() => setItem(load.data), [load.data]);
+	useFollow(() => setItem(load.data), [load.data]);
 	const info = useProjectInfo(p);
 	const r = item || load.data;
 	const build = (r && r.build) || {};

@@ -1,5 +1,5 @@
 // suggestions.js - a project's suggestions with status/sort/search filters in the URL; release managers move them (the moves the API allows) and merge duplicates.
-import { html, useState, useEffect } from '../lib/html.js';
+import { html, useState, useFollow } from '../lib/html.js';
 import { api } from '../lib/api.js';
 import { useRoute, setQuery } from '../lib/router.js';
 import { useSession } from '../lib/session.js';
@@ -24,7 +24,7 @@ const MOVES = {
 
 function Filters({ query }) {
 	const [q, setQ] = useState(query.q || '');
-	useEffect(() => setQ(query.q || ''), [query.q]);
+	useFollow(() => setQ(query.q || ''), [query.q]);
 	const submit = (e) => {
 		e.preventDefault();
 		setQuery({ q: q.trim() || null });
