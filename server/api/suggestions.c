@@ -431,7 +431,8 @@ static int patch_query(apijob *j, store_db *db, int64_t project_id)
 
 void suggestions_patch(request *rq)
 {
-	/* hidden and pinned need a developer; the other members a release manager (below) */
+	/* A developer moderates: status, duplicate_of, comment, hidden, pinned; where a
+	 * suggestion shipped is the release manager's (below). */
 	sugg_job *sj = job_new(rq, AUTH_DEVELOPER, patch_query);
 	store_suggestion_change *c;
 	const char *key;
@@ -467,6 +468,7 @@ void suggestions_patch(request *rq)
 		} else if (strcmp(key, "shipped_in") == 0) {
 			if (opt_string(rq, sj->doc, key, key, 100, &c->shipped_in) < 0)
 				goto refused;
+			sj->api.need = AUTH_RELEASE;
 		} else if (strcmp(key, "comment") == 0) {
 			if (opt_string(rq, sj->doc, key, key, BODY_MAX, &c->comment) < 0)
 				goto refused;
@@ -489,7 +491,6 @@ void suggestions_patch(request *rq)
 			       key);
 			goto refused;
 		}
-		sj->api.need = AUTH_RELEASE;
 	}
 	apijob_submit(&sj->api, 1);
 	return;

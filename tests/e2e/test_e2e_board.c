@@ -269,9 +269,20 @@ static void test_visitors_sorts_and_trending(void **state)
 	ok(f, "key", "PATCH", "/api/v1/projects/demo/suggestions/S-3", "{\"pinned\":true}", 403);
 	ok(f, f->dev, "PATCH", "/api/v1/projects/demo/suggestions/S-3", "{\"pinned\":\"yes\"}", 422);
 	ok(f, f->dev, "PATCH", "/api/v1/projects/demo/suggestions/S-3", "{\"pinned\":true}", 200);
-	/* status stays the release manager's */
+	/* A developer moderates the status too; where it shipped stays the release manager's,
+	 * and a refused request changes nothing of what it carried. */
 	ok(f, f->dev, "PATCH", "/api/v1/projects/demo/suggestions/S-3",
-	   "{\"pinned\":true,\"status\":\"in_progress\"}", 403);
+	   "{\"pinned\":true,\"status\":\"in_progress\"}", 200);
+	assert_string_equal(board(f, VISITOR, "?status=in_progress", NULL), "S-3");
+	ok(f, f->dev, "PATCH", "/api/v1/projects/demo/suggestions/S-3",
+	   "{\"status\":\"planned\",\"shipped_in\":\"1.0\"}", 403);
+	ok(f, f->dev, "PATCH", "/api/v1/projects/demo/suggestions/S-3",
+	   "{\"hidden\":true,\"shipped_in\":\"1.0\"}", 403);
+	assert_string_equal(board(f, VISITOR, "?status=in_progress", NULL), "S-3");
+	assert_int_equal(e2e_sql_int(&f->s, "SELECT count(*) FROM audit WHERE target_type = 'S' "
+					    "AND target_num = 3 AND field = 'status' AND "
+					    "new_value = 'in_progress' AND actor = 'dora'"),
+			 1);
 	assert_string_equal(board(f, VISITOR, "", NULL), "S-3 S-2 S-1");
 	assert_string_equal(board(f, VISITOR, "?sort=newest", NULL), "S-3 S-2 S-1");
 	assert_string_equal(board(f, VISITOR, "?sort=trending", NULL), "S-3 S-1 S-2");
@@ -357,9 +368,10 @@ static void test_page_comments_and_hiding(void **state)
 	suggest(f, "Dark mode", "install-a", "Ada", "S-1");
 	suggest(f, "Night theme", "install-b", NULL, "S-2");
 	suggest(f, "Rude title", "install-c", NULL, "S-3");
-	ok(f, f->rel, "PATCH", "/api/v1/projects/demo/suggestions/S-2", "{\"duplicate_of\":\"S-1\"}",
+	/* A developer merges a duplicate and moves the status, as a release manager may. */
+	ok(f, f->dev, "PATCH", "/api/v1/projects/demo/suggestions/S-2", "{\"duplicate_of\":\"S-1\"}",
 	   200);
-	ok(f, f->rel, "PATCH", "/api/v1/projects/demo/suggestions/S-1", "{\"status\":\"planned\"}",
+	ok(f, f->dev, "PATCH", "/api/v1/projects/demo/suggestions/S-1", "{\"status\":\"planned\"}",
 	   200);
 
 	/* The team comments; a tester comments with their install; a visitor cannot. */

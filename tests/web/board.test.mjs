@@ -393,9 +393,10 @@ describe('hostile text', () => {
 });
 
 describe('the team', () => {
-	test('moderates on the same board: merges a duplicate, pins, hides a comment; counts agree with the API', async () => {
+	test('a developer moderates on the same board: merges a duplicate, changes a status, pins, hides; counts agree with the API', async () => {
+		// A developer, not only a release manager, has every moderation control on the board.
 		const page = await b.newPage();
-		await signIn(page, server, 'rita', 'release');
+		await signIn(page, server, 'dora', 'developer');
 		await page.goto(`${server.url}/p/demo/board`);
 		await page.getByRole('link', { name: 'Board' }).waitFor();
 		await page.locator('.sugg-title').first().waitFor();
@@ -437,7 +438,7 @@ describe('the team', () => {
 		await page.getByRole('button', { name: 'Post comment' }).click();
 		await page.locator('.comment-team').filter({ hasText: 'Thanks, we will look at it.' }).waitFor();
 		assert.equal((await boardItem(ids.grace)).comments[0].from, 'team');
-		// status (a release manager's) and hiding a suggestion
+		// the status, and hiding a suggestion
 		await page.goto(`${server.url}/p/demo/board/${ids.svg}`);
 		await page.getByLabel('Status', { exact: true }).selectOption('planned');
 		await page.getByRole('button', { name: 'Change status' }).click();

@@ -2,7 +2,7 @@
 import { html, useState, useFollow } from '../lib/html.js';
 import { api } from '../lib/api.js';
 import { link, useRoute } from '../lib/router.js';
-import { hasRole, useSession } from '../lib/session.js';
+import { useSession } from '../lib/session.js';
 import { Button, ErrorBox, Field, Loading, Notice, Page, Time, useLoad } from '../lib/ui.js';
 import { apiBase, base, Failed, sessionError, SuggestionStatus, viewer, Votes } from './board_common.js';
 
@@ -82,14 +82,14 @@ function CommentForm({ p, s, who, reload }) {
 	</form>`;
 }
 
-// The team's controls: status (release managers), merge into another suggestion, pin, hide.
-function Moderation({ p, s, session, reload }) {
+// The team's controls (developers and release managers alike): status, merge into another
+// suggestion, pin, hide. Where a suggestion shipped follows from git and the releases.
+function Moderation({ p, s, reload }) {
 	const [status, setStatus] = useState(s.status === 'new' ? 'under_review' : s.status);
 	const [into, setInto] = useState('');
 	const [error, setError] = useState(null);
 	const [done, setDone] = useState('');
 	useFollow(() => setStatus(s.status === 'new' ? 'under_review' : s.status), [s.status]);
-	const release = hasRole(session, 'release');
 	const patch = async (body, what) => {
 		setError(null);
 		setDone('');
@@ -114,20 +114,18 @@ function Moderation({ p, s, session, reload }) {
 			<${Button} onClick=${() => patch({ pinned: !s.pinned }, s.pinned ? 'Unpinned.' : 'Pinned first on the board.')}>${s.pinned ? 'Unpin' : 'Pin'}</${Button}>
 			<${Button} kind=${s.hidden ? '' : 'danger'} onClick=${() => patch({ hidden: !s.hidden }, s.hidden ? 'Shown again.' : 'Hidden from visitors and testers.')}>${s.hidden ? 'Show on the board' : 'Hide'}</${Button}>
 		</div>
-		${release ? html`
-			<form class="mod-row" onSubmit=${(e) => { e.preventDefault(); return patch({ status }, `Status: ${label(status)}.`); }}>
-				<div class="filter"><label for="mod-status">Status</label>
-					<select id="mod-status" value=${status} onChange=${(e) => setStatus(e.target.value)}>
-						${MOVES.map((m) => html`<option value=${m}>${label(m)}</option>`)}
-					</select></div>
-				<button type="submit" class="btn">Change status</button>
-			</form>
-			${!s.duplicate_of ? html`<form class="mod-row" onSubmit=${merge}>
-				<div class="filter"><label for="mod-into">Merge into (a duplicate of)</label>
-					<input id="mod-into" value=${into} placeholder="S-12" onInput=${(e) => setInto(e.target.value)} /></div>
-				<button type="submit" class="btn" disabled=${!into.trim()}>Merge</button>
-			</form>` : null}`
-		: html`<p class="hint">Status changes and merges are for release managers.</p>`}
+		<form class="mod-row" onSubmit=${(e) => { e.preventDefault(); return patch({ status }, `Status: ${label(status)}.`); }}>
+			<div class="filter"><label for="mod-status">Status</label>
+				<select id="mod-status" value=${status} onChange=${(e) => setStatus(e.target.value)}>
+					${MOVES.map((m) => html`<option value=${m}>${label(m)}</option>`)}
+				</select></div>
+			<button type="submit" class="btn">Change status</button>
+		</form>
+		${!s.duplicate_of ? html`<form class="mod-row" onSubmit=${merge}>
+			<div class="filter"><label for="mod-into">Merge into (a duplicate of)</label>
+				<input id="mod-into" value=${into} placeholder="S-12" onInput=${(e) => setInto(e.target.value)} /></div>
+			<button type="submit" class="btn" disabled=${!into.trim()}>Merge</button>
+		</form>` : null}
 	</section>`;
 }
 
@@ -173,7 +171,7 @@ export function BoardItemPage() {
 				${s.merged && s.merged.length ? html`<p class="muted">Merged here: ${s.merged.map((m, i) => html`${i ? ', ' : ''}<a ...${link(`${base(p)}/board/${m}`)}>${m}</a>`)}</p>` : null}
 			</div>
 		</div>
-		${who === 'team' ? html`<${Moderation} p=${p} s=${s} session=${session} reload=${reload} />` : null}
+		${who === 'team' ? html`<${Moderation} p=${p} s=${s} reload=${reload} />` : null}
 		<${Comments} p=${p} s=${s} who=${who} reload=${reload} />
 		${who === 'team' || who === 'tester' ? html`<${CommentForm} p=${p} s=${s} who=${who} reload=${reload} />` : null}
 		<section aria-labelledby="history-h">
