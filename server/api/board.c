@@ -196,6 +196,13 @@ void board_list(request *rq)
 	}
 	if (rc >= 0 && bj->q[strspn(bj->q, " \t\r\n")])
 		bj->f.q = bj->q; /* an empty search box is no search */
+	/* prefix=1: q is being typed; its last word matches the start of words */
+	rc = http_query_param(rq->http->query, "prefix", sort, sizeof(sort));
+	if (rc == -2 || (rc >= 0 && strcmp(sort, "0") != 0 && strcmp(sort, "1") != 0)) {
+		refuse(rq, 422, "invalid_parameter", "must be 0 or 1", "prefix");
+		goto refused;
+	}
+	bj->f.prefix = rc >= 0 && strcmp(sort, "1") == 0;
 	rc = http_query_param(rq->http->query, "sort", sort, sizeof(sort));
 	if (rc == -1 || (rc >= 0 && strcmp(sort, "votes") == 0))
 		bj->f.sort = STORE_BOARD_VOTES;

@@ -7,6 +7,7 @@ typedef struct terms {
 	buf *out;
 	int n;
 	int failed;
+	int last_end; /* where in the text the last term taken ends */
 } terms;
 
 /* The FTS5 extension's API of a connection, or NULL. */
@@ -32,7 +33,6 @@ static int on_token(void *ctx, int flags, const char *tok, int len, int start, i
 	int i;
 
 	(void)start;
-	(void)end;
 	if ((flags & FTS5_TOKEN_COLOCATED) || len <= 0)
 		return SQLITE_OK; /* synonyms (unicode61 makes none), empty tokens */
 	if (t->n == SEARCH_MAX_TERMS)
@@ -46,6 +46,7 @@ static int on_token(void *ctx, int flags, const char *tok, int len, int start, i
 	if (buf_append(t->out, "\"", 1) != BUF_OK)
 		goto full;
 	t->n++;
+	t->last_end = end;
 	return SQLITE_OK;
 full:
 	t->failed = 1;
@@ -54,13 +55,18 @@ full:
 
 int search_match(buf *out, sqlite3 *db, const char *q, size_t len)
 {
+	return search_match_prefix(out, db, q, len, 0);
+}
+
+int search_match_prefix(buf *out, sqlite3 *db, const char *q, size_t len, int prefix)
+{
 	const char *args[] = SEARCH_TOKENIZER_ARGS;
 	fts5_api *api = fts5_of(db);
 	fts5_tokenizer tk;
 	Fts5Tokenizer *tok = NULL;
 	void *ud = NULL;
 	size_t mark = out->len;
-	terms t = {out, 0, 0};
+	terms t = {out, 0, 0, 0};
 	int rc = -1;
 
 	if (!api || api->xFindTokenizer(api, SEARCH_TOKENIZER, &ud, &tk) != SQLITE_OK)
@@ -71,6 +77,13 @@ int search_match(buf *out, sqlite3 *db, const char *q, size_t len)
 		len = SEARCH_MAX_INPUT;
 	rc = tk.xTokenize(tok, &t, FTS5_TOKENIZE_QUERY, q ? q : "", q ? (int)len : 0, on_token);
 	if (t.failed || (rc != SQLITE_OK && rc != SQLITE_DONE)) {
+		rc = -1;
+		goto out;
+	}
+	/* The word being typed: the text ends inside the last term (not after a separator, and
+	 * not a term past SEARCH_MAX_TERMS that was left out). */
+	if (prefix && t.n > 0 && rc == SQLITE_OK && (size_t)t.last_end == len &&
+	    buf_append(out, "*", 1) != BUF_OK) {
 		rc = -1;
 		goto out;
 	}

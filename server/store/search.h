@@ -28,4 +28,11 @@
  */
 int search_match(buf *out, sqlite3 *db, const char *q, size_t len);
 
+/*
+ * As search_match, and with `prefix` set the word being typed matches as the start of a
+ * word: when q ends inside its last word (no separator after it), that last term is an
+ * FTS5 prefix term ("mo"*, which finds "mode"). Words before it stay whole words.
+ */
+int search_match_prefix(buf *out, sqlite3 *db, const char *q, size_t len, int prefix);
+
 #endif

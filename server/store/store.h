@@ -736,6 +736,7 @@ int store_board_public(store_db *db, const char *name, int64_t *id);
 typedef struct store_board_filter {
 	const char *status; /* NULL: all but duplicates; "under_review" takes "new" too */
 	const char *q;      /* full-text, as the suggestions list */
+	int prefix;         /* q's last word, while it is typed, matches the start of words */
 	int sort;           /* STORE_BOARD_*; pinned ones come first in every sort */
 	int team;
 	const char *install; /* a tester's install: its own hidden suggestions are included */

@@ -59,7 +59,7 @@ int store_board_list(store_db *db, int64_t project_id, const store_board_filter 
 	buf_init(&sql, 8192);
 	buf_init(&fq, 4096);
 	if (f->q) {
-		rc = st_fts_query(db, f->q, &fq);
+		rc = st_fts_query_prefix(db, f->q, f->prefix, &fq);
 		if (rc == STORE_ERROR)
 			goto out;
 		if (rc == 0) {

@@ -353,7 +353,13 @@ void st_bind_named_int(sqlite3_stmt *s, const char *name, int64_t v)
  */
 int st_fts_query(store_db *db, const char *q, buf *out)
 {
-	int n = search_match(out, db->db, q, strlen(q));
+	return st_fts_query_prefix(db, q, 0, out);
+}
+
+/* As st_fts_query; with `prefix`, the word being typed at the end of q matches word starts. */
+int st_fts_query_prefix(store_db *db, const char *q, int prefix, buf *out)
+{
+	int n = search_match_prefix(out, db->db, q, strlen(q), prefix);
 
 	if (n < 0)
 		return STORE_ERROR;

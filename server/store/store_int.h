@@ -132,6 +132,7 @@ int st_step_row(sqlite3_stmt *s);
 int st_page_end(sqlite3_stmt *s, int rc);
 /* What a person typed as an FTS5 query (search.h): 1, 0 when nothing searchable, or STORE_ERROR. */
 int st_fts_query(store_db *db, const char *q, buf *out);
+int st_fts_query_prefix(store_db *db, const char *q, int prefix, buf *out);
 
 /* Is this the writer's connection inside a write transaction (store_begin .. commit)? The
  * functions store.h marks "write transaction" assert it. */

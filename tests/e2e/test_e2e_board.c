@@ -238,6 +238,16 @@ static void test_visitors_sorts_and_trending(void **state)
 	assert_string_equal(board(f, VISITOR, "?sort=votes", NULL), "S-2 S-1 S-3");
 	assert_string_equal(board(f, VISITOR, "?sort=newest", NULL), "S-3 S-2 S-1");
 	assert_string_equal(board(f, VISITOR, "?q=pdf", NULL), "S-2");
+	/* While a title is typed, its last word matches the start of words (prefix=1); words
+	 * before it, or a last word followed by a space, stay whole words. */
+	assert_string_equal(board(f, VISITOR, "?q=dark+mo", NULL), "");
+	assert_string_equal(board(f, VISITOR, "?q=dark+mo&prefix=1", NULL), "S-1");
+	assert_string_equal(board(f, VISITOR, "?q=dar+mode&prefix=1", NULL), "");
+	assert_string_equal(board(f, VISITOR, "?q=dark+mo+&prefix=1", NULL), "");
+	assert_string_equal(board(f, VISITOR, "?q=%22ex*%22&prefix=1", NULL), "");
+	assert_string_equal(board(f, VISITOR, "?q=ex&prefix=0", NULL), "");
+	assert_string_equal(board(f, VISITOR, "?q=ex&prefix=1", NULL), "S-2");
+	ok(f, VISITOR, "GET", "/api/v1/projects/demo/board?q=ex&prefix=yes", NULL, 422);
 	assert_string_equal(board(f, VISITOR, "?limit=2", NULL), "S-2 S-1");
 	assert_string_equal(board(f, VISITOR, "?limit=2&cursor=2", NULL), "S-3");
 	ok(f, VISITOR, "GET", "/api/v1/projects/demo/board?sort=loudest", NULL, 422);

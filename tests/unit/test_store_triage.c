@@ -182,6 +182,18 @@ static void test_search_match_expression(void **state)
 	buf_reset(&b);
 	assert_int_equal(search_match(&b, mem, "\" * - ( : ’", 13), 0);
 	assert_int_equal(b.len, 0);
+	/* As typed: the word at the end matches word starts; after a separator it is whole. */
+	assert_int_equal(search_match_prefix(&b, mem, "dark mo", 7, 1), 2);
+	assert_string_equal(b.p, "\"dark\" \"mo\"*");
+	buf_reset(&b);
+	assert_int_equal(search_match_prefix(&b, mem, "dark mo ", 8, 1), 2);
+	assert_string_equal(b.p, "\"dark\" \"mo\"");
+	buf_reset(&b);
+	assert_int_equal(search_match_prefix(&b, mem, "dark mo\"*", 9, 1), 2);
+	assert_string_equal(b.p, "\"dark\" \"mo\"");
+	buf_reset(&b);
+	assert_int_equal(search_match_prefix(&b, mem, "-- ", 3, 1), 0);
+	assert_int_equal(b.len, 0);
 	buf_free(&b);
 	sqlite3_close(mem);
 }

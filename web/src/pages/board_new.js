@@ -17,13 +17,16 @@ function useSimilar(p, text) {
 			setItems([]);
 			return undefined;
 		}
-		// The search takes whole words: while the last word is being typed, the words before it.
+		// The word being typed matches the start of words (prefix=1: "dark mo" finds "Dark mode");
+		// when nothing has them all, the words before it.
 		const words = q.split(/\s+/);
-		const done = words.length > 1 && !/\s$/.test(text) ? words.slice(0, -1).join(' ') : null;
-		const ask = (query) => api.get(`${apiBase(p)}/board`, { q: query, limit: 5 }, { noRedirect: true })
+		const typing = !/\s$/.test(text);
+		const done = words.length > 1 && typing ? words.slice(0, -1).join(' ') : null;
+		const ask = (query, prefix) => api.get(`${apiBase(p)}/board`,
+			prefix ? { q: query, prefix: 1, limit: 5 } : { q: query, limit: 5 }, { noRedirect: true })
 			.then((a) => (a && a.items) || []);
 		const t = setTimeout(() => {
-			ask(q).then((found) => (found.length || !done ? found : ask(done))).then(
+			ask(q, typing).then((found) => (found.length || !done ? found : ask(done, false))).then(
 				(found) => mine === seq.current && setItems(found),
 				() => mine === seq.current && setItems([]));
 		}, 250);
