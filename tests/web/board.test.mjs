@@ -28,6 +28,11 @@ async function api(method, path, body, headers = {}) {
 	const r = await server.request(method, '/api/v1' + path, { headers, body });
 	return r;
 }
+// Whether a comment card keeps its inner space and its bottom border.
+const cardEdges = (loc) => loc.evaluate((el) => {
+	const cs = getComputedStyle(el);
+	return { padded: parseFloat(cs.paddingLeft) > 0, closed: parseFloat(cs.borderBottomWidth) > 0 };
+});
 const team = (h = {}) => ({ Authorization: `Bearer ${server.token}`, ...h });
 const ingest = (install) => ({ 'X-Prosum-Key': server.ingestKey, ...(install ? { 'X-Prosum-Install': install } : {}) });
 
@@ -169,6 +174,9 @@ describe('visitors', () => {
 		await page.getByText('for working at night.').waitFor();
 		await page.getByText('Planned for the next release.').waitFor();
 		assert.match(await page.locator('.comment').first().innerText(), /team/i);
+		// each comment is a card: its text off the border, the last one closed at the bottom too
+		// (the triage pages' flat `.comments li` rules are in the same stylesheet)
+		assert.deepEqual(await cardEdges(page.locator('.comment').last()), { padded: true, closed: true });
 		await page.locator('.history li').first().waitFor();
 		assert.match(await page.locator('.history').innerText(), /shipped/);
 		await page.getByRole('link', { name: 'Ada' }).waitFor();
@@ -344,6 +352,7 @@ describe('testers signed in by their build', () => {
 		await card.getByRole('button', { name: 'Send reply' }).click();
 		await card.getByText('Reply sent.').waitFor();
 		await card.locator('.comment').filter({ hasText: 'A laser printer, over the network.' }).waitFor();
+		assert.deepEqual(await cardEdges(card.locator('.comment').last()), { padded: true, closed: true });
 		const mine = await page.evaluate(async () => (await fetch('/api/v1/projects/demo/mine')).json());
 		const got = mine.reports.find((x) => x.id === rep.id);
 		assert.deepEqual(got.comments.map((c) => c.from), ['team', 'you']);

@@ -40,7 +40,7 @@ function Comments({ p, s, who, reload }) {
 	return html`<section aria-labelledby="comments-h">
 		<h2 id="comments-h">Comments</h2>
 		<${ErrorBox} error=${error} />
-		${list.length ? html`<ol class="comments">${list.map((c) => html`<li key=${c.id}
+		${list.length ? html`<ol class="comments board-comments">${list.map((c) => html`<li key=${c.id}
 			class=${'comment comment-' + (c.from === 'team' ? 'team' : 'tester') + (c.hidden ? ' is-hidden' : '')}>
 			<div class="comment-head">
 				<strong>${c.author || (c.from === 'team' ? 'team' : 'tester')}</strong>

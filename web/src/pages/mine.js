@@ -10,7 +10,7 @@ function Thread({ comments }) {
 	const list = comments || [];
 	if (!list.length)
 		return html`<p class="empty">No comments yet.</p>`;
-	return html`<ol class="comments">${list.map((c, i) => html`<li key=${c.id ?? i} class=${'comment comment-' + (c.from === 'team' ? 'team' : 'tester')}>
+	return html`<ol class="comments board-comments">${list.map((c, i) => html`<li key=${c.id ?? i} class=${'comment comment-' + (c.from === 'team' ? 'team' : 'tester')}>
 		<div class="comment-head"><strong>${c.from === 'team' ? 'The team' : 'You'}</strong> <${Time} iso=${c.at} /></div>
 		<div class="text">${c.body}</div>
 	</li>`)}</ol>`;
