@@ -218,7 +218,7 @@ test('suggestions: filters live in the URL, status moves and a duplicate merge r
 	await ctx.close();
 });
 
-test('a developer reads releases and suggestions but is offered no release-manager actions', async () => {
+test('a developer reads releases, moves and merges suggestions, but is offered no release-manager actions', async () => {
 	const ctx = await browser.newContext();
 	const page = await ctx.newPage();
 	await signIn(page, server, 'dave', 'developer');
@@ -228,7 +228,18 @@ test('a developer reads releases and suggestions but is offered no release-manag
 	await page.getByRole('button', { name: 'Sync now' }).waitFor(); // developers may sync
 	await page.goto(`${server.url}/p/demo/suggestions`);
 	await page.getByRole('table', { name: 'Suggestions' }).waitFor();
-	assert.equal(await page.getByLabel(/New status for/).count(), 0);
+	// a developer moves a suggestion (as on the board), but "shipped" is the release manager's
+	const label = await page.locator('label').filter({ hasText: /^New status for S-\d+$/ }).first().textContent();
+	const id = /S-\d+/.exec(label)[0];
+	const first = page.getByLabel(`New status for ${id}`, { exact: true });
+	const moves = await first.locator('option').evaluateAll((os) => os.map((o) => o.value));
+	assert.ok(!moves.includes('shipped'), moves.join(' '));
+	const to = moves.find((m) => m && m !== 'duplicate');
+	assert.ok(to, moves.join(' '));
+	await first.selectOption(to);
+	await page.getByRole('button', { name: `Apply to ${id}` }).click();
+	await page.waitForFunction(async ([p, want]) => (await (await fetch(p)).json()).status === want,
+		[`/api/v1/projects/demo/suggestions/${id}`, to]);
 	await ctx.close();
 });
 

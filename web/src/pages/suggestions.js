@@ -1,8 +1,8 @@
-// suggestions.js - a project's suggestions with status/sort/search filters in the URL; release managers move them (the moves the API allows) and merge duplicates.
+// suggestions.js - a project's suggestions with status/sort/search filters in the URL; the team moves them (the moves the API allows) and merges duplicates, release managers also say where one shipped.
 import { html, useState, useFollow } from '../lib/html.js';
 import { api } from '../lib/api.js';
 import { useRoute, setQuery } from '../lib/router.js';
-import { useSession } from '../lib/session.js';
+import { hasRole, useSession } from '../lib/session.js';
 import { Page, Time, Loading, Status, Id, Field, Notice, Table, useLoad } from '../lib/ui.js';
 import { PageError, RowSelect, canRelease, projectApi, value } from './relui_parts.js';
 
@@ -41,14 +41,15 @@ function Filters({ query }) {
 	</form>`;
 }
 
-/* The status control of one row: pick a move, give a release (shipped) or a target (duplicate), apply. */
-function StatusEditor({ project, item, releases, onChanged }) {
+/* The status control of one row: pick a move, give a release (shipped) or a target (duplicate), apply.
+ * Developers move and merge too; saying where one shipped is a release manager's (`release`). */
+function StatusEditor({ project, item, releases, release: canShip, onChanged }) {
 	const [to, setTo] = useState('');
 	const [release, setRelease] = useState('');
 	const [target, setTarget] = useState('');
 	const [busy, setBusy] = useState(false);
 	const [error, setError] = useState(null);
-	const moves = MOVES[item.status] || [];
+	const moves = (MOVES[item.status] || []).filter((s) => canShip || s !== 'shipped');
 	const apply = async (e) => {
 		e.preventDefault();
 		if (!to) return;
@@ -97,14 +98,15 @@ export function SuggestionsPage() {
 	const { params, query } = useRoute();
 	const project = params.p;
 	const session = useSession();
-	const manage = canRelease(session);
+	const manage = hasRole(session, 'developer');
+	const release = canRelease(session);
 	const filter = { status: query.status || undefined, sort: query.sort || undefined, q: query.q || undefined };
 	const key = JSON.stringify(filter);
 	const [extra, setExtra] = useState({ key, items: [], next: null });
 	const [more, setMore] = useState(false);
 	const [changed, setChanged] = useState(null);
 	const { data, error, loading, reload } = useLoad(() => listOrOne(project, filter), [project, key]);
-	const rel = useLoad(() => (manage ? api.get(projectApi(project, '/releases')) : Promise.resolve({ items: [] })), [project, manage]);
+	const rel = useLoad(() => (release ? api.get(projectApi(project, '/releases')) : Promise.resolve({ items: [] })), [project, release]);
 	const releases = (rel.data && rel.data.items) || [];
 	const pageExtra = extra.key === key ? extra : { key, items: [], next: null };
 	const next = pageExtra.items.length ? pageExtra.next : data && data.next;
@@ -137,7 +139,7 @@ export function SuggestionsPage() {
 			{ key: 'updated_at', label: 'Updated', render: (s) => html`<${Time} iso=${s.updated_at} />` },
 		];
 		if (manage)
-			columns.push({ key: 'change', label: 'Change', render: (s) => html`<${StatusEditor} project=${project} item=${s} releases=${releases} onChanged=${onChanged} />` });
+			columns.push({ key: 'change', label: 'Change', render: (s) => html`<${StatusEditor} project=${project} item=${s} releases=${releases} release=${release} onChanged=${onChanged} />` });
 		body = html`<${Table} caption="Suggestions" rows=${items} columns=${columns} empty="No suggestions match." />
 		${next && html`<p><button type="button" class="btn" onClick=${loadMore} disabled=${more}>${more ? 'Loading…' : 'More suggestions'}</button></p>`}`;
 	}
