@@ -219,6 +219,44 @@ void e2e_expect(e2e_server *s, const char *tok, const char *method, const char *
 	json_decref(v);
 }
 
+json_t *e2e_browser_call(e2e_server *s, const e2e_browser *b, int with_csrf, const char *extra,
+			 const char *method, const char *path, const char *body, long *status)
+{
+	char cookie[200], csrf[200];
+	const char *h[5] = {"Content-Type: application/json", NULL, NULL, NULL, NULL};
+	int n = 1;
+	e2e_response r;
+	json_t *v;
+
+	snprintf(cookie, sizeof(cookie), "Cookie: theme=dark; prosum_session=%s", b->cookie);
+	snprintf(csrf, sizeof(csrf), "X-Prosum-CSRF: %s", b->csrf);
+	h[n++] = cookie;
+	if (with_csrf)
+		h[n++] = csrf;
+	if (extra)
+		h[n++] = extra;
+	assert_int_equal(e2e_request(s, method, path, h, body, body ? strlen(body) : 0, &r), 0);
+	*status = r.status;
+	v = r.len ? json_loads(r.body, 0, NULL) : json_object();
+	if (!v)
+		fail_msg("%s %s: not JSON (%ld): %s", method, path, r.status, r.body);
+	e2e_response_free(&r);
+	return v;
+}
+
+void e2e_browser_expect(e2e_server *s, const e2e_browser *b, int with_csrf, const char *method,
+			const char *path, const char *body, long want)
+{
+	long st;
+	json_t *v = e2e_browser_call(s, b, with_csrf, NULL, method, path, body, &st);
+
+	if (st != want) {
+		char *t = json_dumps(v, 0);
+		fail_msg("%s %s: %ld, not %ld: %s", method, path, st, want, t ? t : "");
+	}
+	json_decref(v);
+}
+
 const char *e2e_str(json_t *v, const char *k1, const char *k2)
 {
 	json_t *x = json_object_get(v, k1);
