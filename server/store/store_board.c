@@ -255,17 +255,7 @@ int store_board_comment_add(store_db *db, int64_t project_id, int64_t num, const
 		return rc;
 	if (hidden && install_id)
 		return STORE_NOTFOUND; /* a tester does not see it */
-	s = st_stmt(db, "INSERT INTO comments(project_id, target_type, target_num, author, body, "
-			"created_at, install_id) VALUES (:p, 'S', :n, :a, :b, :now, :i) RETURNING id");
-	if (!s)
-		return STORE_ERROR;
-	st_bind_named_int(s, ":p", project_id);
-	st_bind_named_int(s, ":n", num);
-	st_bind_named_text(s, ":a", author);
-	st_bind_named_text(s, ":b", body);
-	st_bind_named_int(s, ":now", now);
-	st_bind_named_text(s, ":i", install_id);
-	return st_step_int(s, id);
+	return st_comment_insert(db, project_id, "S", num, author, body, install_id, now, id);
 }
 
 /*

@@ -160,6 +160,11 @@ int st_audit(store_db *db, int64_t project_id, const char *type, int64_t num, co
 	     const char *field, const char *old_value, const char *new_value, int64_t now);
 int st_comment_add(store_db *db, int64_t project_id, const char *type, int64_t num,
 		   const char *author, const char *body, int64_t now);
+/* A comment on item type-num; install_id: the tester's install it came from, NULL for the
+ * team's. Its id into *id when id is not NULL. */
+int st_comment_insert(store_db *db, int64_t project_id, const char *type, int64_t num,
+		      const char *author, const char *body, const char *install_id, int64_t now,
+		      int64_t *id);
 
 
 /* store_groups.c: the columns of a group as lists show it (14 of them, from "g", a row of
