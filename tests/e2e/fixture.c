@@ -207,6 +207,30 @@ json_t *e2e_post_crash(e2e_server *s, const char *fn, const char *file, int line
 	return v;
 }
 
+json_t *e2e_suggest(e2e_server *s, const char *title, const char *text, const char *install,
+		    const char *name, long *status)
+{
+	char uuid[37], doc[1024], key[200];
+	const char *h[] = {key, "Content-Type: application/json", NULL};
+	e2e_response r;
+	json_t *v;
+
+	e2e_uuid(uuid);
+	snprintf(doc, sizeof(doc),
+		 "{\"uuid\":\"%s\",\"title\":\"%s\"%s%s%s,\"tester\":{\"install_id\":"
+		 "\"%s\"%s%s%s}}",
+		 uuid, title, text ? ",\"body\":\"" : "", text ? text : "", text ? "\"" : "",
+		 install, name ? ",\"name\":\"" : "", name ? name : "", name ? "\"" : "");
+	snprintf(key, sizeof(key), "X-Prosum-Key: %s", s->key);
+	assert_int_equal(e2e_request(s, "POST", "/api/v1/projects/demo/suggestions", h, doc,
+				     strlen(doc), &r),
+			 0);
+	*status = r.status;
+	v = e2e_json(&r);
+	e2e_response_free(&r);
+	return v;
+}
+
 void e2e_expect(e2e_server *s, const char *tok, const char *method, const char *path,
 		const char *body, long want)
 {

@@ -111,6 +111,15 @@ json_t *e2e_post_crash(e2e_server *s, const char *fn, const char *file, int line
 		       const char *revision);
 
 /*
+ * POST a suggestion to project demo with the ingest key, as a tester's build sends it: a fresh
+ * uuid, `title`, `text` as its body (NULL: none), from install `install` credited as `name`
+ * (NULL: no credit). The status into *status; the answer's JSON (the caller owns it). Fails
+ * the running test on a transport failure or when the answer is not JSON.
+ */
+json_t *e2e_suggest(e2e_server *s, const char *title, const char *text, const char *install,
+		    const char *name, long *status);
+
+/*
  * Run `ENV 'prosum' ARGS` with sh -c (ENV: variable assignments or an `env ...`
  * prefix, may be ""), ARGS made from fmt; stdout into out as e2e_sh(). Exit status or -1.
  */

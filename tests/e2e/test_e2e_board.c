@@ -110,16 +110,13 @@ static json_int_t num(json_t *v, const char *k)
 static void suggest(fixture *f, const char *title, const char *install, const char *name,
 		    const char *want)
 {
-	char uuid[37], body[512];
+	char text[256];
+	long st;
 	json_t *v;
 
-	e2e_uuid(uuid);
-	snprintf(body, sizeof(body),
-		 "{\"uuid\":\"%s\",\"title\":\"%s\",\"body\":\"Please, %s\",\"tester\":{"
-		 "\"install_id\":\"%s\"%s%s%s}}",
-		 uuid, title, title, install, name ? ",\"name\":\"" : "", name ? name : "",
-		 name ? "\"" : "");
-	v = get_ok(f, "key", "POST", "/api/v1/projects/demo/suggestions", body, 201);
+	snprintf(text, sizeof(text), "Please, %s", title);
+	v = e2e_suggest(&f->s, title, text, install, name, &st);
+	assert_int_equal(st, 201);
 	assert_string_equal(str(v, "id"), want);
 	json_decref(v);
 }

@@ -388,23 +388,9 @@ static void test_tester_votes_posts_replies(void **state)
 
 	/* Votes: one per install; the votes endpoint and the database agree. S-3 is another
 	 * install's (its author's vote counts: 1). */
-	{
-		char kh[200];
-		const char *h[] = {"Content-Type: application/json", kh, NULL};
-		e2e_response r;
-
-		snprintf(kh, sizeof(kh), "X-Prosum-Key: %s", f->s.key);
-		e2e_uuid(uuid);
-		snprintf(body, sizeof(body),
-			 "{\"uuid\":\"%s\",\"title\":\"Tabs\",\"tester\":{\"install_id\":"
-			 "\"inst-cy\"}}",
-			 uuid);
-		assert_int_equal(e2e_request(&f->s, "POST", "/api/v1/projects/demo/suggestions", h,
-					     body, strlen(body), &r),
-				 0);
-		assert_int_equal(r.status, 201);
-		e2e_response_free(&r);
-	}
+	v = e2e_suggest(&f->s, "Tabs", NULL, "inst-cy", NULL, &st);
+	assert_int_equal(st, 201);
+	json_decref(v);
 	v = e2e_browser_call(&f->s, &b, 1, NULL, "POST",
 			     "/api/v1/projects/demo/suggestions/S-3/votes", NULL, &st);
 	assert_int_equal(st, 200);
