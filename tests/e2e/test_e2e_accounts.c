@@ -172,9 +172,7 @@ static void test_link_sets_password_once_and_signs_in(void **state)
 		assert_int_equal(strlen(b.csrf), 43);
 	}
 	/* The cookie reads a project endpoint like a developer token would. */
-	v = e2e_browser_call(&f->s, &b, 0, NULL, "GET", "/api/v1/projects/demo/groups", NULL, &st);
-	assert_int_equal(st, 200);
-	json_decref(v);
+	e2e_browser_expect(&f->s, &b, 0, "GET", "/api/v1/projects/demo/groups", NULL, 200);
 	v = e2e_browser_call(&f->s, &b, 0, NULL, "GET", "/api/v1/session", NULL, &st);
 	assert_int_equal(st, 200);
 	assert_string_equal(json_string_value(json_object_get(v, "name")), "ada");
@@ -184,9 +182,7 @@ static void test_link_sets_password_once_and_signs_in(void **state)
 	{
 		e2e_browser none = {"", ""};
 
-		v = e2e_browser_call(&f->s, &none, 0, NULL, "GET", "/api/v1/session", NULL, &st);
-		assert_int_equal(st, 401);
-		json_decref(v);
+		e2e_browser_expect(&f->s, &none, 0, "GET", "/api/v1/session", NULL, 401);
 	}
 }
 
@@ -213,9 +209,7 @@ static void test_csrf_guards_changes_and_history_names_the_person(void **state)
 		e2e_browser wrong = b;
 
 		wrong.csrf[0] = wrong.csrf[0] == 'A' ? 'B' : 'A';
-		v = e2e_browser_call(&f->s, &wrong, 1, NULL, "PATCH", path, patch, &st);
-		assert_int_equal(st, 403);
-		json_decref(v);
+		e2e_browser_expect(&f->s, &wrong, 1, "PATCH", path, patch, 403);
 	}
 	v = e2e_browser_call(&f->s, &b, 1, "Origin: https://evil.example", "PATCH", path, patch,
 			     &st);
@@ -295,9 +289,7 @@ static void test_signout_everywhere_and_disable(void **state)
 	assert_int_equal(signin(f, "ada", PW, &a), 200);
 	assert_int_equal(signin(f, "ada", PW, &b), 200);
 	/* Sign-out needs the CSRF header too; then this session ends, the cookie is cleared. */
-	v = e2e_browser_call(&f->s, &a, 0, NULL, "DELETE", "/api/v1/session", NULL, &st);
-	assert_int_equal(st, 403);
-	json_decref(v);
+	e2e_browser_expect(&f->s, &a, 0, "DELETE", "/api/v1/session", NULL, 403);
 	{
 		char cookie[200], csrf[200];
 		const char *h[] = {cookie, csrf, NULL};
@@ -310,12 +302,8 @@ static void test_signout_everywhere_and_disable(void **state)
 		assert_non_null(strstr(r.set_cookie, "Max-Age=0"));
 		e2e_response_free(&r);
 	}
-	v = e2e_browser_call(&f->s, &a, 0, NULL, "GET", "/api/v1/projects/demo/groups", NULL, &st);
-	assert_int_equal(st, 401);
-	json_decref(v);
-	v = e2e_browser_call(&f->s, &b, 0, NULL, "GET", "/api/v1/projects/demo/groups", NULL, &st);
-	assert_int_equal(st, 200);
-	json_decref(v);
+	e2e_browser_expect(&f->s, &a, 0, "GET", "/api/v1/projects/demo/groups", NULL, 401);
+	e2e_browser_expect(&f->s, &b, 0, "GET", "/api/v1/projects/demo/groups", NULL, 200);
 
 	/* Everywhere: every other session of the person ends too. */
 	assert_int_equal(signin(f, "ada", PW, &c), 200);
@@ -324,19 +312,13 @@ static void test_signout_everywhere_and_disable(void **state)
 	/* b, c and the one the link's password set opened. */
 	assert_int_equal(json_integer_value(json_object_get(v, "ended")), 3);
 	json_decref(v);
-	v = e2e_browser_call(&f->s, &c, 0, NULL, "GET", "/api/v1/session", NULL, &st);
-	assert_int_equal(st, 401);
-	json_decref(v);
-	v = e2e_browser_call(&f->s, &b, 0, NULL, "GET", "/api/v1/session", NULL, &st);
-	assert_int_equal(st, 401);
-	json_decref(v);
+	e2e_browser_expect(&f->s, &c, 0, "GET", "/api/v1/session", NULL, 401);
+	e2e_browser_expect(&f->s, &b, 0, "GET", "/api/v1/session", NULL, 401);
 
 	/* Disabled from the command line: the session stops working, no new one. */
 	assert_int_equal(signin(f, "ada", PW, &d), 200);
 	assert_int_equal(user_cmd(f, out, sizeof(out), "disable ada"), 0);
-	v = e2e_browser_call(&f->s, &d, 0, NULL, "GET", "/api/v1/projects/demo/groups", NULL, &st);
-	assert_int_equal(st, 401);
-	json_decref(v);
+	e2e_browser_expect(&f->s, &d, 0, "GET", "/api/v1/projects/demo/groups", NULL, 401);
 	assert_int_equal(signin(f, "ada", PW, NULL), 401);
 	assert_int_equal(user_cmd(f, out, sizeof(out), "list"), 0);
 	assert_non_null(strstr(out, "disabled"));
@@ -353,9 +335,7 @@ static void test_project_limit_and_assignee(void **state)
 	person(f, "lim", "--role developer --project demo");
 	person(f, "otto", "--role developer --project other");
 	assert_int_equal(signin(f, "lim", PW, &l), 200);
-	v = e2e_browser_call(&f->s, &l, 0, NULL, "GET", "/api/v1/projects/other/groups", NULL, &st);
-	assert_int_equal(st, 403);
-	json_decref(v);
+	e2e_browser_expect(&f->s, &l, 0, "GET", "/api/v1/projects/other/groups", NULL, 403);
 	v = e2e_browser_call(&f->s, &l, 0, NULL, "GET", "/api/v1/projects/nope/groups", NULL, &st);
 	assert_int_equal(st, 403); /* learns nothing of other projects, existing or not */
 	json_decref(v);
@@ -379,9 +359,7 @@ static void test_project_limit_and_assignee(void **state)
 	assert_string_equal(e2e_str(v, "error", "field"), "assignee");
 	assert_non_null(strstr(e2e_str(v, "error", "message"), "/people"));
 	json_decref(v);
-	v = e2e_call(&f->s, f->s.token, "PATCH", g, "{\"assignee\":\"otto\"}", &st);
-	assert_int_equal(st, 422);
-	json_decref(v);
+	e2e_expect(&f->s, f->s.token, "PATCH", g, "{\"assignee\":\"otto\"}", 422);
 	assert_int_equal(e2e_sql_int(&f->s, "SELECT count(*) FROM groups WHERE assignee IS NOT NULL"),
 			 0);
 	v = e2e_browser_call(&f->s, &l, 1, NULL, "PATCH", g, "{\"assignee\":\"lim\"}", &st);
@@ -423,9 +401,7 @@ static void test_users_api(void **state)
 		   "{\"name\":\"zed\",\"role\":\"admin\",\"project\":\"nope\"}", 422);
 
 	/* A fresh link voids the old one. */
-	v = e2e_call(&f->s, f->s.token, "POST", "/api/v1/users/rita/link", NULL, &st);
-	assert_int_equal(st, 200);
-	json_decref(v);
+	e2e_expect(&f->s, f->s.token, "POST", "/api/v1/users/rita/link", NULL, 200);
 	snprintf(body, sizeof(body), "{\"token\":\"%s\",\"password\":\"" PW "\"}", token);
 	post(f, "/api/v1/password", body, &r);
 	assert_int_equal(r.status, 422);
@@ -448,13 +424,9 @@ static void test_users_api(void **state)
 	/* Managing people takes an unlimited admin: a developer's cookie is refused. */
 	person(f, "dev", "--role developer");
 	assert_int_equal(signin(f, "dev", PW, &dev), 200);
-	v = e2e_browser_call(&f->s, &dev, 0, NULL, "GET", "/api/v1/users", NULL, &st);
-	assert_int_equal(st, 403);
-	json_decref(v);
-	v = e2e_browser_call(&f->s, &dev, 1, NULL, "POST", "/api/v1/users",
-			     "{\"name\":\"eve\",\"role\":\"admin\"}", &st);
-	assert_int_equal(st, 403);
-	json_decref(v);
+	e2e_browser_expect(&f->s, &dev, 0, "GET", "/api/v1/users", NULL, 403);
+	e2e_browser_expect(&f->s, &dev, 1, "POST", "/api/v1/users",
+			   "{\"name\":\"eve\",\"role\":\"admin\"}", 403);
 	assert_int_equal(e2e_sql_int(&f->s, "SELECT count(*) FROM users WHERE name = 'eve'"), 0);
 }
 
