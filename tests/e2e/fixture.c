@@ -281,6 +281,21 @@ void e2e_browser_expect(e2e_server *s, const e2e_browser *b, int with_csrf, cons
 	json_decref(v);
 }
 
+json_t *e2e_find(json_t *arr, const char *field, const char *value)
+{
+	json_t *it;
+	size_t i;
+
+	json_array_foreach(arr, i, it)
+	{
+		const char *s = json_string_value(json_object_get(it, field));
+
+		if (s && strcmp(s, value) == 0)
+			return it;
+	}
+	return NULL;
+}
+
 const char *e2e_str(json_t *v, const char *k1, const char *k2)
 {
 	json_t *x = json_object_get(v, k1);

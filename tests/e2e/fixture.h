@@ -98,6 +98,8 @@ json_t *e2e_browser_call(e2e_server *s, const e2e_browser *b, int with_csrf, con
 /* e2e_browser_call() without an extra header, then fail unless the status is `want`. */
 void e2e_browser_expect(e2e_server *s, const e2e_browser *b, int with_csrf, const char *method,
 			const char *path, const char *body, long want);
+/* The element of array arr whose string `field` is `value`, or NULL; borrowed from arr. */
+json_t *e2e_find(json_t *arr, const char *field, const char *value);
 /* The string at k1 (or k1.k2 when k2 is not NULL); "(none)" when there is none, so that a
  * failed expectation reads as one. Borrowed from v. */
 const char *e2e_str(json_t *v, const char *k1, const char *k2);
