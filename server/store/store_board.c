@@ -47,106 +47,68 @@ static void row_of(sqlite3_stmt *s, store_board_row *r)
 	r->author = st_col_text(s, 12);
 }
 
+typedef struct board_ctx {
+	int (*fn)(void *ctx, const store_board_row *r);
+	void *ctx;
+	const char *install; /* store_board_get's: column 13 says whether it voted; NULL: no */
+} board_ctx;
+
+static int board_each(void *ctx, sqlite3_stmt *s)
+{
+	board_ctx *c = ctx;
+	store_board_row row;
+
+	row_of(s, &row);
+	row.voted = c->install && sqlite3_column_int(s, 13);
+	return c->fn(c->ctx, &row);
+}
+
 int store_board_list(store_db *db, int64_t project_id, const store_board_filter *f,
 		     int (*fn)(void *ctx, const store_board_row *r), void *ctx, int64_t *next)
 {
-	buf sql, fq;
-	sqlite3_stmt *s;
-	store_board_row row;
-	int rc = STORE_ERROR, n = 0;
+	st_suggestion_query q = {
+	    .columns = BOARD_COLUMNS,
+	    .where = "AND (:team OR s.hidden = 0 OR s.install_id = :i) ",
+	    .status_where = "AND (s.status = :status OR (:status = 'under_review' AND s.status = "
+			    "'new')) ",
+	    /* Pinned ones first in every order. */
+	    .first = "s.pinned DESC, ",
+	    .order = f->sort == STORE_BOARD_NEWEST     ? "s.num DESC "
+		     : f->sort == STORE_BOARD_TRENDING ? "5 DESC, s.votes DESC, s.num DESC "
+						       : "s.votes DESC, s.num DESC ",
+	    .q = f->q,
+	    .prefix = f->prefix,
+	    .status = f->status,
+	    .install = f->install,
+	    .team = f->team,
+	    .since = f->since,
+	    .offset = f->offset,
+	    .limit = f->limit,
+	    .row = board_each,
+	};
+	board_ctx c = {fn, ctx, NULL};
 
-	*next = 0;
-	buf_init(&sql, 8192);
-	buf_init(&fq, 4096);
-	if (f->q) {
-		rc = st_fts_query_prefix(db, f->q, f->prefix, &fq);
-		if (rc == STORE_ERROR)
-			goto out;
-		if (rc == 0) {
-			rc = STORE_OK; /* nothing searchable: nothing found */
-			goto out;
-		}
-	}
-	buf_puts(&sql, "SELECT " BOARD_COLUMNS "FROM suggestions s ");
-	if (f->q)
-		buf_puts(&sql, "JOIN suggestions_fts x ON x.rowid = s.id AND suggestions_fts MATCH :q ");
-	buf_puts(&sql, "WHERE s.project_id = :p AND (:team OR s.hidden = 0 OR s.install_id = :i) ");
-	if (f->status)
-		buf_puts(&sql, "AND (s.status = :status OR (:status = 'under_review' AND s.status = "
-			       "'new')) ");
-	else
-		buf_puts(&sql, "AND s.status <> 'duplicate' ");
-	/* Pinned ones first in every order; the cursor is an offset into that order. */
-	buf_puts(&sql, "ORDER BY s.pinned DESC, ");
-	if (f->q)
-		buf_puts(&sql, "bm25(suggestions_fts, 5.0, 1.0), s.votes DESC ");
-	else if (f->sort == STORE_BOARD_NEWEST)
-		buf_puts(&sql, "s.num DESC ");
-	else if (f->sort == STORE_BOARD_TRENDING)
-		buf_puts(&sql, "5 DESC, s.votes DESC, s.num DESC ");
-	else
-		buf_puts(&sql, "s.votes DESC, s.num DESC ");
-	buf_puts(&sql, "LIMIT :limit OFFSET :offset");
-	s = st_shape(db, sql.p);
-	rc = STORE_ERROR;
-	if (!s)
-		goto out;
-	st_bind_named_int(s, ":p", project_id);
-	st_bind_named_int(s, ":team", f->team);
-	st_bind_named_int(s, ":since", f->since);
-	st_bind_named_text(s, ":i", f->install);
-	st_bind_named_text(s, ":q", fq.p);
-	st_bind_named_text(s, ":status", f->status);
-	st_bind_named_int(s, ":limit", f->limit + 1);
-	st_bind_named_int(s, ":offset", f->offset);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		if (n == f->limit) {
-			*next = f->offset + n;
-			break;
-		}
-		row_of(s, &row);
-		if (fn(ctx, &row) != 0) {
-			rc = SQLITE_ABORT;
-			break;
-		}
-		n++;
-	}
-	rc = st_page_end(s, rc);
-	if (rc != STORE_OK)
-		*next = 0;
-out:
-	buf_free(&sql);
-	buf_free(&fq);
-	return rc;
+	return st_suggestion_page(db, project_id, &q, &c, next);
 }
 
 int store_board_get(store_db *db, int64_t project_id, int64_t num, const store_board_filter *f,
 		    const char *install, int (*fn)(void *ctx, const store_board_row *r),
 		    int (*merged)(void *ctx, int64_t num), void *ctx)
 {
-	sqlite3_stmt *s = st_stmt(db, "SELECT " BOARD_COLUMNS ", EXISTS (SELECT 1 FROM votes v "
-				      "WHERE v.suggestion_id = coalesce(s.duplicate_of, s.id) AND "
-				      "v.install_id = :i) FROM suggestions s WHERE s.project_id = :p "
-				      "AND s.num = :n AND (:team OR s.hidden = 0 OR s.install_id = :i)");
-	store_board_row row;
-	int rc;
+	st_suggestion_query q = {
+	    .install = install, .team = f->team, .since = f->since, .row = board_each};
+	board_ctx c = {fn, ctx, install};
+	sqlite3_stmt *s;
+	int rc =
+	    st_suggestion_one(db,
+			      "SELECT " BOARD_COLUMNS ", EXISTS (SELECT 1 FROM votes v "
+			      "WHERE v.suggestion_id = coalesce(s.duplicate_of, s.id) AND "
+			      "v.install_id = :i) FROM suggestions s WHERE s.project_id = :p "
+			      "AND s.num = :n AND (:team OR s.hidden = 0 OR s.install_id = :i)",
+			      project_id, num, &q, &c);
 
-	if (!s)
-		return STORE_ERROR;
-	st_bind_named_int(s, ":p", project_id);
-	st_bind_named_int(s, ":n", num);
-	st_bind_named_int(s, ":team", f->team);
-	st_bind_named_int(s, ":since", f->since);
-	st_bind_named_text(s, ":i", install);
-	rc = st_step_row(s);
 	if (rc != STORE_OK)
 		return rc;
-	row_of(s, &row);
-	row.voted = install && sqlite3_column_int(s, 13);
-	rc = fn(ctx, &row);
-	sqlite3_reset(s);
-	if (rc != 0)
-		return STORE_ERROR;
 	s = st_stmt(db, "SELECT d.num FROM suggestions d JOIN suggestions s ON s.id = "
 			"d.duplicate_of WHERE s.project_id = :p AND s.num = :n AND (:team OR "
 			"d.hidden = 0) ORDER BY d.num");
@@ -294,17 +256,7 @@ int store_board_comment_add(store_db *db, int64_t project_id, int64_t num, const
 		return rc;
 	if (hidden && install_id)
 		return STORE_NOTFOUND; /* a tester does not see it */
-	s = st_stmt(db, "INSERT INTO comments(project_id, target_type, target_num, author, body, "
-			"created_at, install_id) VALUES (:p, 'S', :n, :a, :b, :now, :i) RETURNING id");
-	if (!s)
-		return STORE_ERROR;
-	st_bind_named_int(s, ":p", project_id);
-	st_bind_named_int(s, ":n", num);
-	st_bind_named_text(s, ":a", author);
-	st_bind_named_text(s, ":b", body);
-	st_bind_named_int(s, ":now", now);
-	st_bind_named_text(s, ":i", install_id);
-	return st_step_int(s, id);
+	return st_comment_insert(db, project_id, "S", num, author, body, install_id, now, id);
 }
 
 /*

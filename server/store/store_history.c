@@ -113,22 +113,31 @@ int st_audit(store_db *db, int64_t project_id, const char *type, int64_t num,
 
 /* Like st_audit in shape, but kept apart: its own table and columns, each statement cached
  * on its own text. */
-int st_comment_add(store_db *db, int64_t project_id, const char *type, int64_t num,
-		       const char *actor, const char *body, int64_t now)
+int st_comment_insert(store_db *db, int64_t project_id, const char *type, int64_t num,
+		      const char *author, const char *body, const char *install_id, int64_t now,
+		      int64_t *id)
 {
-	sqlite3_stmt *s =
-	    st_stmt(db, "INSERT INTO comments(project_id, target_type, target_num, author, body, "
-			"created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
+	sqlite3_stmt *s = st_stmt(db, "INSERT INTO comments(project_id, target_type, target_num, "
+				      "author, body, created_at, install_id) VALUES (:p, :type, :n, "
+				      ":a, :b, :now, :i) RETURNING id");
+	int64_t made;
 
 	if (!s)
 		return STORE_ERROR;
-	sqlite3_bind_int64(s, 1, project_id);
-	sqlite3_bind_text(s, 2, type, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(s, 3, num);
-	sqlite3_bind_text(s, 4, actor, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 5, body, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(s, 6, now);
-	return st_step_done(s);
+	st_bind_named_int(s, ":p", project_id);
+	st_bind_named_text(s, ":type", type);
+	st_bind_named_int(s, ":n", num);
+	st_bind_named_text(s, ":a", author);
+	st_bind_named_text(s, ":b", body);
+	st_bind_named_int(s, ":now", now);
+	st_bind_named_text(s, ":i", install_id);
+	return st_step_int(s, id ? id : &made);
+}
+
+int st_comment_add(store_db *db, int64_t project_id, const char *type, int64_t num,
+		   const char *actor, const char *body, int64_t now)
+{
+	return st_comment_insert(db, project_id, type, num, actor, body, NULL, now, NULL);
 }
 
 /* Set one text column of a report or group, recording the change when there is one. */
@@ -376,16 +385,6 @@ int store_report_reply_add(store_db *db, int64_t project_id, int64_t num,
 	sqlite3_reset(s);
 	if (rc != STORE_OK)
 		return rc;
-	s = st_stmt(db, "INSERT INTO comments(project_id, target_type, target_num, author, body, "
-		  "created_at, install_id) VALUES (:p, 'R', :n, :a, :b, :t, :i)");
-	if (!s)
-		return STORE_ERROR;
-	st_bind_named_int(s, ":p", project_id);
-	st_bind_named_int(s, ":n", num);
-	st_bind_named_text(s, ":a", author);
-	st_bind_named_text(s, ":b", body);
-	st_bind_named_int(s, ":t", now);
-	st_bind_named_text(s, ":i", install_id);
-	return st_step_done(s);
+	return st_comment_insert(db, project_id, "R", num, author, body, install_id, now, NULL);
 }
 

@@ -161,6 +161,11 @@ int st_audit(store_db *db, int64_t project_id, const char *type, int64_t num, co
 	     const char *field, const char *old_value, const char *new_value, int64_t now);
 int st_comment_add(store_db *db, int64_t project_id, const char *type, int64_t num,
 		   const char *author, const char *body, int64_t now);
+/* A comment on item type-num; install_id: the tester's install it came from, NULL for the
+ * team's. Its id into *id when id is not NULL. */
+int st_comment_insert(store_db *db, int64_t project_id, const char *type, int64_t num,
+		      const char *author, const char *body, const char *install_id, int64_t now,
+		      int64_t *id);
 
 
 /* store_groups.c: the columns of a group as lists show it (14 of them, from "g", a row of
@@ -181,6 +186,33 @@ void st_writer_job(store_db *db, store_job *job);
 
 /* store_suggestions.c: suggestions whose implementing commit reached a release, shipped. */
 int st_suggestions_ship(store_db *db, int64_t project_id, int64_t now);
+
+/*
+ * store_suggestions.c: the query the team's suggestion list and the public board share
+ * (alias s for suggestions). The SQL fragments each end in a space ("" for none): the
+ * projection, conditions after the project's ("AND ..."), the condition a status filter adds
+ * (it reads :status), keys every order starts with, the order when not searching. The values
+ * are bound by name where the fragments hold them. row reads the row at the statement's
+ * current step and hands it on; non-zero stops.
+ */
+typedef struct st_suggestion_query {
+	const char *columns, *where, *status_where, *first, *order;
+	const char *q;       /* full text; NULL: all */
+	int prefix;          /* q's last word, while it is typed, matches the start of words */
+	const char *status;  /* NULL: all but duplicates */
+	const char *install; /* :i */
+	int64_t team, since; /* :team, :since */
+	int64_t offset;      /* cursor */
+	int limit;
+	int (*row)(void *ctx, sqlite3_stmt *s);
+} st_suggestion_query;
+/* A page of rows: q->row per row in order; *next the offset of the next page or 0. */
+int st_suggestion_page(store_db *db, int64_t project_id, const st_suggestion_query *q, void *ctx,
+		       int64_t *next);
+/* Suggestion `num` by `sql` (a string literal reading :p and :n, and the query's :team,
+ * :since and :i where it holds them): q->row once. STORE_NOTFOUND when there is none. */
+int st_suggestion_one(store_db *db, const char *sql, int64_t project_id, int64_t num,
+		      const st_suggestion_query *q, void *ctx);
 
 /* store_votes.c: set suggestion `id`'s vote count from its votes. */
 int st_votes_recount(store_db *db, int64_t id);

@@ -122,19 +122,18 @@ static void suggestion_row(sqlite3_stmt *s, store_suggestion_row *r)
 	r->body = st_col_text(s, 8);
 }
 
-int store_suggestion_list(store_db *db, int64_t project_id, const store_suggestion_filter *f,
-			  store_row_fn_suggestion fn, void *ctx, int64_t *next)
+int st_suggestion_page(store_db *db, int64_t project_id, const st_suggestion_query *q, void *ctx,
+		       int64_t *next)
 {
 	buf sql, fq;
 	sqlite3_stmt *s;
-	store_suggestion_row row;
 	int rc = STORE_ERROR, n = 0;
 
 	*next = 0;
 	buf_init(&sql, 8192);
 	buf_init(&fq, 4096);
-	if (f->q) {
-		rc = st_fts_query(db, f->q, &fq);
+	if (q->q) {
+		rc = st_fts_query_prefix(db, q->q, q->prefix, &fq);
 		if (rc == STORE_ERROR)
 			goto out;
 		if (rc == 0) {
@@ -142,72 +141,117 @@ int store_suggestion_list(store_db *db, int64_t project_id, const store_suggesti
 			goto out;
 		}
 	}
-	buf_puts(&sql, "SELECT " SUGGESTION_COLUMNS "FROM suggestions s ");
-	if (f->q)
+	buf_puts(&sql, "SELECT ");
+	buf_puts(&sql, q->columns);
+	buf_puts(&sql, "FROM suggestions s ");
+	if (q->q)
 		buf_puts(&sql, "JOIN suggestions_fts x ON x.rowid = s.id AND suggestions_fts MATCH :q ");
 	buf_puts(&sql, "WHERE s.project_id = :p ");
-	if (f->status)
-		buf_puts(&sql, "AND s.status = :status ");
-	else
-		buf_puts(&sql, "AND s.status <> 'duplicate' ");
-	/* Sorted by votes (or recency); the cursor is an offset into that order. */
-	buf_puts(&sql, f->q ? "ORDER BY bm25(suggestions_fts, 5.0, 1.0), s.votes DESC "
-		       : f->newest ? "ORDER BY s.num DESC "
-				   : "ORDER BY s.votes DESC, s.num DESC ");
+	buf_puts(&sql, q->where);
+	buf_puts(&sql, q->status ? q->status_where : "AND s.status <> 'duplicate' ");
+	/* The cursor is an offset into this order. */
+	buf_puts(&sql, "ORDER BY ");
+	buf_puts(&sql, q->first);
+	buf_puts(&sql, q->q ? "bm25(suggestions_fts, 5.0, 1.0), s.votes DESC " : q->order);
 	buf_puts(&sql, "LIMIT :limit OFFSET :offset");
 	s = st_shape(db, sql.p);
 	rc = STORE_ERROR;
 	if (!s)
 		goto out;
 	st_bind_named_int(s, ":p", project_id);
+	st_bind_named_int(s, ":team", q->team);
+	st_bind_named_int(s, ":since", q->since);
+	st_bind_named_text(s, ":i", q->install);
 	st_bind_named_text(s, ":q", fq.p);
-	st_bind_named_text(s, ":status", f->status);
-	st_bind_named_int(s, ":limit", f->limit + 1);
-	st_bind_named_int(s, ":offset", f->offset);
+	st_bind_named_text(s, ":status", q->status);
+	st_bind_named_int(s, ":limit", q->limit + 1);
+	st_bind_named_int(s, ":offset", q->offset);
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		if (n == f->limit) {
-			*next = f->offset + n;
+		if (n == q->limit) {
+			*next = q->offset + n;
 			break;
 		}
-		suggestion_row(s, &row);
-		if (fn(ctx, &row) != 0) {
+		if (q->row(ctx, s) != 0) {
 			rc = SQLITE_ABORT;
 			break;
 		}
 		n++;
 	}
-	sqlite3_reset(s);
-	if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
+	rc = st_page_end(s, rc);
+	if (rc != STORE_OK)
 		*next = 0;
-		rc = STORE_ERROR;
-		goto out;
-	}
-	rc = STORE_OK;
 out:
 	buf_free(&sql);
 	buf_free(&fq);
 	return rc;
 }
 
-int store_suggestion_get(store_db *db, int64_t project_id, int64_t num,
-			 store_row_fn_suggestion fn, void *ctx)
+int st_suggestion_one(store_db *db, const char *sql, int64_t project_id, int64_t num,
+		      const st_suggestion_query *q, void *ctx)
 {
-	sqlite3_stmt *s = st_stmt(db, "SELECT " SUGGESTION_COLUMNS "FROM suggestions s "
-				"WHERE s.project_id = :p AND s.num = :n");
-	store_suggestion_row row;
+	sqlite3_stmt *s = st_stmt(db, sql);
 	int rc;
 
 	if (!s)
 		return STORE_ERROR;
 	st_bind_named_int(s, ":p", project_id);
 	st_bind_named_int(s, ":n", num);
+	st_bind_named_int(s, ":team", q->team);
+	st_bind_named_int(s, ":since", q->since);
+	st_bind_named_text(s, ":i", q->install);
 	rc = st_step_row(s);
 	if (rc != STORE_OK)
 		return rc;
-	suggestion_row(s, &row);
-	rc = fn(ctx, &row);
+	rc = q->row(ctx, s);
 	sqlite3_reset(s);
 	return rc == 0 ? STORE_OK : STORE_ERROR;
+}
+
+typedef struct suggestion_ctx {
+	store_row_fn_suggestion fn;
+	void *ctx;
+} suggestion_ctx;
+
+static int suggestion_each(void *ctx, sqlite3_stmt *s)
+{
+	suggestion_ctx *c = ctx;
+	store_suggestion_row row;
+
+	suggestion_row(s, &row);
+	return c->fn(c->ctx, &row);
+}
+
+int store_suggestion_list(store_db *db, int64_t project_id, const store_suggestion_filter *f,
+			  store_row_fn_suggestion fn, void *ctx, int64_t *next)
+{
+	st_suggestion_query q = {
+	    .columns = SUGGESTION_COLUMNS,
+	    .where = "",
+	    .status_where = "AND s.status = :status ",
+	    .first = "",
+	    /* by votes (or recency) */
+	    .order = f->newest ? "s.num DESC " : "s.votes DESC, s.num DESC ",
+	    .q = f->q,
+	    .status = f->status,
+	    .offset = f->offset,
+	    .limit = f->limit,
+	    .row = suggestion_each,
+	};
+	suggestion_ctx c = {fn, ctx};
+
+	return st_suggestion_page(db, project_id, &q, &c, next);
+}
+
+int store_suggestion_get(store_db *db, int64_t project_id, int64_t num, store_row_fn_suggestion fn,
+			 void *ctx)
+{
+	st_suggestion_query q = {.row = suggestion_each};
+	suggestion_ctx c = {fn, ctx};
+
+	return st_suggestion_one(db,
+				 "SELECT " SUGGESTION_COLUMNS "FROM suggestions s WHERE "
+				 "s.project_id = :p AND s.num = :n",
+				 project_id, num, &q, &c);
 }
 
 int store_suggestion_patch(store_db *db, int64_t project_id, int64_t num,

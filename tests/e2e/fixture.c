@@ -207,6 +207,30 @@ json_t *e2e_post_crash(e2e_server *s, const char *fn, const char *file, int line
 	return v;
 }
 
+json_t *e2e_suggest(e2e_server *s, const char *title, const char *text, const char *install,
+		    const char *name, long *status)
+{
+	char uuid[37], doc[1024], key[200];
+	const char *h[] = {key, "Content-Type: application/json", NULL};
+	e2e_response r;
+	json_t *v;
+
+	e2e_uuid(uuid);
+	snprintf(doc, sizeof(doc),
+		 "{\"uuid\":\"%s\",\"title\":\"%s\"%s%s%s,\"tester\":{\"install_id\":"
+		 "\"%s\"%s%s%s}}",
+		 uuid, title, text ? ",\"body\":\"" : "", text ? text : "", text ? "\"" : "",
+		 install, name ? ",\"name\":\"" : "", name ? name : "", name ? "\"" : "");
+	snprintf(key, sizeof(key), "X-Prosum-Key: %s", s->key);
+	assert_int_equal(e2e_request(s, "POST", "/api/v1/projects/demo/suggestions", h, doc,
+				     strlen(doc), &r),
+			 0);
+	*status = r.status;
+	v = e2e_json(&r);
+	e2e_response_free(&r);
+	return v;
+}
+
 void e2e_expect(e2e_server *s, const char *tok, const char *method, const char *path,
 		const char *body, long want)
 {
@@ -217,6 +241,59 @@ void e2e_expect(e2e_server *s, const char *tok, const char *method, const char *
 		fail_msg("%s %s: %ld, expected %ld: %s", method, path, st, want,
 			 json_dumps(v, JSON_COMPACT));
 	json_decref(v);
+}
+
+json_t *e2e_browser_call(e2e_server *s, const e2e_browser *b, int with_csrf, const char *extra,
+			 const char *method, const char *path, const char *body, long *status)
+{
+	char cookie[200], csrf[200];
+	const char *h[5] = {"Content-Type: application/json", NULL, NULL, NULL, NULL};
+	int n = 1;
+	e2e_response r;
+	json_t *v;
+
+	snprintf(cookie, sizeof(cookie), "Cookie: theme=dark; prosum_session=%s", b->cookie);
+	snprintf(csrf, sizeof(csrf), "X-Prosum-CSRF: %s", b->csrf);
+	h[n++] = cookie;
+	if (with_csrf)
+		h[n++] = csrf;
+	if (extra)
+		h[n++] = extra;
+	assert_int_equal(e2e_request(s, method, path, h, body, body ? strlen(body) : 0, &r), 0);
+	*status = r.status;
+	v = r.len ? json_loads(r.body, 0, NULL) : json_object();
+	if (!v)
+		fail_msg("%s %s: not JSON (%ld): %s", method, path, r.status, r.body);
+	e2e_response_free(&r);
+	return v;
+}
+
+void e2e_browser_expect(e2e_server *s, const e2e_browser *b, int with_csrf, const char *method,
+			const char *path, const char *body, long want)
+{
+	long st;
+	json_t *v = e2e_browser_call(s, b, with_csrf, NULL, method, path, body, &st);
+
+	if (st != want) {
+		char *t = json_dumps(v, 0);
+		fail_msg("%s %s: %ld, not %ld: %s", method, path, st, want, t ? t : "");
+	}
+	json_decref(v);
+}
+
+json_t *e2e_find(json_t *arr, const char *field, const char *value)
+{
+	json_t *it;
+	size_t i;
+
+	json_array_foreach(arr, i, it)
+	{
+		const char *s = json_string_value(json_object_get(it, field));
+
+		if (s && strcmp(s, value) == 0)
+			return it;
+	}
+	return NULL;
 }
 
 const char *e2e_str(json_t *v, const char *k1, const char *k2)

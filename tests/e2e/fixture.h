@@ -81,6 +81,25 @@ json_t *e2e_call(e2e_server *s, const char *tok, const char *method, const char 
 /* e2e_call(), then fail the running test unless the status is `want`. */
 void e2e_expect(e2e_server *s, const char *tok, const char *method, const char *path,
 		const char *body, long want);
+/* A browser's state: its session cookie's value and the CSRF token the server gave with it. */
+typedef struct e2e_browser {
+	char cookie[128];
+	char csrf[128];
+} e2e_browser;
+/*
+ * A request as a browser makes it: a JSON content type, the session cookie (after another
+ * cookie, as a browser sends what else the site set), and the CSRF header when with_csrf.
+ * extra: one more header line or NULL; body may be NULL. The status into *status; the
+ * answer's JSON (an empty object for an empty body; the caller owns it). Fails the running
+ * test on a transport failure or when the body is not JSON.
+ */
+json_t *e2e_browser_call(e2e_server *s, const e2e_browser *b, int with_csrf, const char *extra,
+			 const char *method, const char *path, const char *body, long *status);
+/* e2e_browser_call() without an extra header, then fail unless the status is `want`. */
+void e2e_browser_expect(e2e_server *s, const e2e_browser *b, int with_csrf, const char *method,
+			const char *path, const char *body, long want);
+/* The element of array arr whose string `field` is `value`, or NULL; borrowed from arr. */
+json_t *e2e_find(json_t *arr, const char *field, const char *value);
 /* The string at k1 (or k1.k2 when k2 is not NULL); "(none)" when there is none, so that a
  * failed expectation reads as one. Borrowed from v. */
 const char *e2e_str(json_t *v, const char *k1, const char *k2);
@@ -92,6 +111,15 @@ const char *e2e_str(json_t *v, const char *k1, const char *k2);
  */
 json_t *e2e_post_crash(e2e_server *s, const char *fn, const char *file, int line,
 		       const char *revision);
+
+/*
+ * POST a suggestion to project demo with the ingest key, as a tester's build sends it: a fresh
+ * uuid, `title`, `text` as its body (NULL: none), from install `install` credited as `name`
+ * (NULL: no credit). The status into *status; the answer's JSON (the caller owns it). Fails
+ * the running test on a transport failure or when the answer is not JSON.
+ */
+json_t *e2e_suggest(e2e_server *s, const char *title, const char *text, const char *install,
+		    const char *name, long *status);
 
 /*
  * Run `ENV 'prosum' ARGS` with sh -c (ENV: variable assignments or an `env ...`

@@ -19,12 +19,6 @@ typedef struct fixture {
 	e2e_server s; /* first, as e2e_fixture_new() wants */
 } fixture;
 
-/* A browser's state: its cookie's value and the CSRF token the server gave with it. */
-typedef struct browser {
-	char cookie[128];
-	char csrf[128];
-} browser;
-
 static int setup(void **state)
 {
 	fixture *f;
@@ -78,33 +72,6 @@ static void cookie_value(const char *set_cookie, char *out, size_t outsz)
 	snprintf(out, outsz, "%.*s", (int)strcspn(set_cookie + 15, ";"), set_cookie + 15);
 }
 
-/* A request as a browser makes it: the cookie, and the CSRF header when csrf is set. extra: one
- * more header line or NULL. */
-static json_t *call(fixture *f, const browser *b, int with_csrf, const char *extra,
-		    const char *method, const char *path, const char *body, long *status)
-{
-	char cookie[200], csrf[200];
-	const char *h[5] = {"Content-Type: application/json", NULL, NULL, NULL, NULL};
-	int n = 1;
-	e2e_response r;
-	json_t *v;
-
-	snprintf(cookie, sizeof(cookie), "Cookie: theme=dark; prosum_session=%s", b->cookie);
-	snprintf(csrf, sizeof(csrf), "X-Prosum-CSRF: %s", b->csrf);
-	h[n++] = cookie;
-	if (with_csrf)
-		h[n++] = csrf;
-	if (extra)
-		h[n++] = extra;
-	assert_int_equal(e2e_request(&f->s, method, path, h, body, body ? strlen(body) : 0, &r), 0);
-	*status = r.status;
-	v = r.len ? json_loads(r.body, 0, NULL) : json_object();
-	if (!v)
-		fail_msg("%s %s: not JSON (%ld): %s", method, path, r.status, r.body);
-	e2e_response_free(&r);
-	return v;
-}
-
 /* POST a JSON body with no credential; the raw answer into r. */
 static void post(fixture *f, const char *path, const char *body, e2e_response *r)
 {
@@ -114,7 +81,7 @@ static void post(fixture *f, const char *path, const char *body, e2e_response *r
 }
 
 /* The answer of a sign-in (or a password set) into b. */
-static void take_session(e2e_response *r, browser *b)
+static void take_session(e2e_response *r, e2e_browser *b)
 {
 	json_t *v;
 
@@ -128,7 +95,7 @@ static void take_session(e2e_response *r, browser *b)
 	e2e_response_free(r);
 }
 
-static long signin(fixture *f, const char *name, const char *pw, browser *b)
+static long signin(fixture *f, const char *name, const char *pw, e2e_browser *b)
 {
 	char body[256];
 	e2e_response r;
@@ -163,7 +130,7 @@ static void test_link_sets_password_once_and_signs_in(void **state)
 	fixture *f = *state;
 	char token[64], body[256];
 	e2e_response r;
-	browser b;
+	e2e_browser b;
 	json_t *v;
 	long st;
 
@@ -205,28 +172,24 @@ static void test_link_sets_password_once_and_signs_in(void **state)
 		assert_int_equal(strlen(b.csrf), 43);
 	}
 	/* The cookie reads a project endpoint like a developer token would. */
-	v = call(f, &b, 0, NULL, "GET", "/api/v1/projects/demo/groups", NULL, &st);
-	assert_int_equal(st, 200);
-	json_decref(v);
-	v = call(f, &b, 0, NULL, "GET", "/api/v1/session", NULL, &st);
+	e2e_browser_expect(&f->s, &b, 0, "GET", "/api/v1/projects/demo/groups", NULL, 200);
+	v = e2e_browser_call(&f->s, &b, 0, NULL, "GET", "/api/v1/session", NULL, &st);
 	assert_int_equal(st, 200);
 	assert_string_equal(json_string_value(json_object_get(v, "name")), "ada");
 	assert_string_equal(json_string_value(json_object_get(v, "csrf")), b.csrf);
 	json_decref(v);
 	/* No cookie at all: no session. */
 	{
-		browser none = {"", ""};
+		e2e_browser none = {"", ""};
 
-		v = call(f, &none, 0, NULL, "GET", "/api/v1/session", NULL, &st);
-		assert_int_equal(st, 401);
-		json_decref(v);
+		e2e_browser_expect(&f->s, &none, 0, "GET", "/api/v1/session", NULL, 401);
 	}
 }
 
 static void test_csrf_guards_changes_and_history_names_the_person(void **state)
 {
 	fixture *f = *state;
-	browser b;
+	e2e_browser b;
 	json_t *v, *h;
 	long st;
 	const char *patch = "{\"status\":\"triaged\",\"comment\":\"On it\"}";
@@ -237,25 +200,24 @@ static void test_csrf_guards_changes_and_history_names_the_person(void **state)
 	json_decref(e2e_post_crash(&f->s, "main", "main.c", 3, "main"));
 
 	/* Without the header: refused, nothing changed. */
-	v = call(f, &b, 0, NULL, "PATCH", path, patch, &st);
+	v = e2e_browser_call(&f->s, &b, 0, NULL, "PATCH", path, patch, &st);
 	assert_int_equal(st, 403);
 	assert_string_equal(e2e_str(v, "error", "message"), "missing or wrong X-Prosum-CSRF header");
 	json_decref(v);
 	/* A wrong one, or another site's Origin with the right one: refused too. */
 	{
-		browser wrong = b;
+		e2e_browser wrong = b;
 
 		wrong.csrf[0] = wrong.csrf[0] == 'A' ? 'B' : 'A';
-		v = call(f, &wrong, 1, NULL, "PATCH", path, patch, &st);
-		assert_int_equal(st, 403);
-		json_decref(v);
+		e2e_browser_expect(&f->s, &wrong, 1, "PATCH", path, patch, 403);
 	}
-	v = call(f, &b, 1, "Origin: https://evil.example", "PATCH", path, patch, &st);
+	v = e2e_browser_call(&f->s, &b, 1, "Origin: https://evil.example", "PATCH", path, patch,
+			     &st);
 	assert_int_equal(st, 403);
 	json_decref(v);
 	assert_int_equal(e2e_sql_int(&f->s, "SELECT count(*) FROM reports WHERE status = 'new'"), 1);
 	assert_int_equal(e2e_sql_int(&f->s, "SELECT count(*) FROM comments"), 0);
-	v = call(f, &b, 0, NULL, "GET", path, NULL, &st);
+	v = e2e_browser_call(&f->s, &b, 0, NULL, "GET", path, NULL, &st);
 	assert_int_equal(st, 200);
 	assert_string_equal(json_string_value(json_object_get(v, "status")), "new");
 	json_decref(v);
@@ -265,7 +227,7 @@ static void test_csrf_guards_changes_and_history_names_the_person(void **state)
 		char origin[200];
 
 		snprintf(origin, sizeof(origin), "Origin: %s", f->s.url);
-		v = call(f, &b, 1, origin, "PATCH", path, patch, &st);
+		v = e2e_browser_call(&f->s, &b, 1, origin, "PATCH", path, patch, &st);
 	}
 	assert_int_equal(st, 200);
 	assert_string_equal(json_string_value(json_object_get(v, "status")), "triaged");
@@ -317,7 +279,7 @@ static void test_wrong_password_and_unknown_name_alike_then_rate_limited(void **
 static void test_signout_everywhere_and_disable(void **state)
 {
 	fixture *f = *state;
-	browser a, b, c, d;
+	e2e_browser a, b, c, d;
 	char out[256];
 	json_t *v;
 	long st;
@@ -327,9 +289,7 @@ static void test_signout_everywhere_and_disable(void **state)
 	assert_int_equal(signin(f, "ada", PW, &a), 200);
 	assert_int_equal(signin(f, "ada", PW, &b), 200);
 	/* Sign-out needs the CSRF header too; then this session ends, the cookie is cleared. */
-	v = call(f, &a, 0, NULL, "DELETE", "/api/v1/session", NULL, &st);
-	assert_int_equal(st, 403);
-	json_decref(v);
+	e2e_browser_expect(&f->s, &a, 0, "DELETE", "/api/v1/session", NULL, 403);
 	{
 		char cookie[200], csrf[200];
 		const char *h[] = {cookie, csrf, NULL};
@@ -342,33 +302,23 @@ static void test_signout_everywhere_and_disable(void **state)
 		assert_non_null(strstr(r.set_cookie, "Max-Age=0"));
 		e2e_response_free(&r);
 	}
-	v = call(f, &a, 0, NULL, "GET", "/api/v1/projects/demo/groups", NULL, &st);
-	assert_int_equal(st, 401);
-	json_decref(v);
-	v = call(f, &b, 0, NULL, "GET", "/api/v1/projects/demo/groups", NULL, &st);
-	assert_int_equal(st, 200);
-	json_decref(v);
+	e2e_browser_expect(&f->s, &a, 0, "GET", "/api/v1/projects/demo/groups", NULL, 401);
+	e2e_browser_expect(&f->s, &b, 0, "GET", "/api/v1/projects/demo/groups", NULL, 200);
 
 	/* Everywhere: every other session of the person ends too. */
 	assert_int_equal(signin(f, "ada", PW, &c), 200);
-	v = call(f, &b, 1, NULL, "DELETE", "/api/v1/sessions", NULL, &st);
+	v = e2e_browser_call(&f->s, &b, 1, NULL, "DELETE", "/api/v1/sessions", NULL, &st);
 	assert_int_equal(st, 200);
 	/* b, c and the one the link's password set opened. */
 	assert_int_equal(json_integer_value(json_object_get(v, "ended")), 3);
 	json_decref(v);
-	v = call(f, &c, 0, NULL, "GET", "/api/v1/session", NULL, &st);
-	assert_int_equal(st, 401);
-	json_decref(v);
-	v = call(f, &b, 0, NULL, "GET", "/api/v1/session", NULL, &st);
-	assert_int_equal(st, 401);
-	json_decref(v);
+	e2e_browser_expect(&f->s, &c, 0, "GET", "/api/v1/session", NULL, 401);
+	e2e_browser_expect(&f->s, &b, 0, "GET", "/api/v1/session", NULL, 401);
 
 	/* Disabled from the command line: the session stops working, no new one. */
 	assert_int_equal(signin(f, "ada", PW, &d), 200);
 	assert_int_equal(user_cmd(f, out, sizeof(out), "disable ada"), 0);
-	v = call(f, &d, 0, NULL, "GET", "/api/v1/projects/demo/groups", NULL, &st);
-	assert_int_equal(st, 401);
-	json_decref(v);
+	e2e_browser_expect(&f->s, &d, 0, "GET", "/api/v1/projects/demo/groups", NULL, 401);
 	assert_int_equal(signin(f, "ada", PW, NULL), 401);
 	assert_int_equal(user_cmd(f, out, sizeof(out), "list"), 0);
 	assert_non_null(strstr(out, "disabled"));
@@ -377,7 +327,7 @@ static void test_signout_everywhere_and_disable(void **state)
 static void test_project_limit_and_assignee(void **state)
 {
 	fixture *f = *state;
-	browser l;
+	e2e_browser l;
 	json_t *v, *items;
 	long st;
 	const char *g = "/api/v1/projects/demo/groups/G-1";
@@ -385,18 +335,16 @@ static void test_project_limit_and_assignee(void **state)
 	person(f, "lim", "--role developer --project demo");
 	person(f, "otto", "--role developer --project other");
 	assert_int_equal(signin(f, "lim", PW, &l), 200);
-	v = call(f, &l, 0, NULL, "GET", "/api/v1/projects/other/groups", NULL, &st);
-	assert_int_equal(st, 403);
-	json_decref(v);
-	v = call(f, &l, 0, NULL, "GET", "/api/v1/projects/nope/groups", NULL, &st);
+	e2e_browser_expect(&f->s, &l, 0, "GET", "/api/v1/projects/other/groups", NULL, 403);
+	v = e2e_browser_call(&f->s, &l, 0, NULL, "GET", "/api/v1/projects/nope/groups", NULL, &st);
 	assert_int_equal(st, 403); /* learns nothing of other projects, existing or not */
 	json_decref(v);
-	v = call(f, &l, 0, NULL, "GET", "/api/v1/session", NULL, &st);
+	v = e2e_browser_call(&f->s, &l, 0, NULL, "GET", "/api/v1/session", NULL, &st);
 	assert_string_equal(json_string_value(json_object_get(v, "project")), "demo");
 	json_decref(v);
 
 	/* Who may be assigned on demo: lim, not otto. */
-	v = call(f, &l, 0, NULL, "GET", "/api/v1/projects/demo/people", NULL, &st);
+	v = e2e_browser_call(&f->s, &l, 0, NULL, "GET", "/api/v1/projects/demo/people", NULL, &st);
 	assert_int_equal(st, 200);
 	items = json_object_get(v, "items");
 	assert_int_equal(json_array_size(items), 1);
@@ -411,12 +359,10 @@ static void test_project_limit_and_assignee(void **state)
 	assert_string_equal(e2e_str(v, "error", "field"), "assignee");
 	assert_non_null(strstr(e2e_str(v, "error", "message"), "/people"));
 	json_decref(v);
-	v = e2e_call(&f->s, f->s.token, "PATCH", g, "{\"assignee\":\"otto\"}", &st);
-	assert_int_equal(st, 422);
-	json_decref(v);
+	e2e_expect(&f->s, f->s.token, "PATCH", g, "{\"assignee\":\"otto\"}", 422);
 	assert_int_equal(e2e_sql_int(&f->s, "SELECT count(*) FROM groups WHERE assignee IS NOT NULL"),
 			 0);
-	v = call(f, &l, 1, NULL, "PATCH", g, "{\"assignee\":\"lim\"}", &st);
+	v = e2e_browser_call(&f->s, &l, 1, NULL, "PATCH", g, "{\"assignee\":\"lim\"}", &st);
 	assert_int_equal(st, 200);
 	assert_string_equal(json_string_value(json_object_get(v, "assignee")), "lim");
 	json_decref(v);
@@ -429,7 +375,7 @@ static void test_project_limit_and_assignee(void **state)
 static void test_users_api(void **state)
 {
 	fixture *f = *state;
-	browser dev;
+	e2e_browser dev;
 	json_t *v;
 	long st;
 	char body[256], token[64];
@@ -455,9 +401,7 @@ static void test_users_api(void **state)
 		   "{\"name\":\"zed\",\"role\":\"admin\",\"project\":\"nope\"}", 422);
 
 	/* A fresh link voids the old one. */
-	v = e2e_call(&f->s, f->s.token, "POST", "/api/v1/users/rita/link", NULL, &st);
-	assert_int_equal(st, 200);
-	json_decref(v);
+	e2e_expect(&f->s, f->s.token, "POST", "/api/v1/users/rita/link", NULL, 200);
 	snprintf(body, sizeof(body), "{\"token\":\"%s\",\"password\":\"" PW "\"}", token);
 	post(f, "/api/v1/password", body, &r);
 	assert_int_equal(r.status, 422);
@@ -480,13 +424,9 @@ static void test_users_api(void **state)
 	/* Managing people takes an unlimited admin: a developer's cookie is refused. */
 	person(f, "dev", "--role developer");
 	assert_int_equal(signin(f, "dev", PW, &dev), 200);
-	v = call(f, &dev, 0, NULL, "GET", "/api/v1/users", NULL, &st);
-	assert_int_equal(st, 403);
-	json_decref(v);
-	v = call(f, &dev, 1, NULL, "POST", "/api/v1/users", "{\"name\":\"eve\",\"role\":\"admin\"}",
-		 &st);
-	assert_int_equal(st, 403);
-	json_decref(v);
+	e2e_browser_expect(&f->s, &dev, 0, "GET", "/api/v1/users", NULL, 403);
+	e2e_browser_expect(&f->s, &dev, 1, "POST", "/api/v1/users",
+			   "{\"name\":\"eve\",\"role\":\"admin\"}", 403);
 	assert_int_equal(e2e_sql_int(&f->s, "SELECT count(*) FROM users WHERE name = 'eve'"), 0);
 }
 

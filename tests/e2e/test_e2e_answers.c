@@ -281,20 +281,11 @@ static json_t *find_item(json_t *arr, const char *id)
 
 static void suggest(fixture *f, const char *install, const char *title)
 {
-	char uuid[37], body[512];
+	long st;
+	json_t *v = e2e_suggest(&f->s, title, "Please", install, NULL, &st);
 
-	e2e_uuid(uuid);
-	snprintf(body, sizeof(body),
-		 "{\"uuid\":\"%s\",\"title\":\"%s\",\"body\":\"Please\",\"tester\":{\"install_id\":"
-		 "\"%s\"}}",
-		 uuid, title, install);
-	{
-		long st;
-		json_t *v = call(f, NULL, "POST", "/api/v1/projects/demo/suggestions", body, &st);
-
-		assert_int_equal(st, 201);
-		json_decref(v);
-	}
+	assert_int_equal(st, 201);
+	json_decref(v);
 }
 
 static void vote(fixture *f, const char *s, const char *install, const char *method)

@@ -110,16 +110,13 @@ static json_int_t num(json_t *v, const char *k)
 static void suggest(fixture *f, const char *title, const char *install, const char *name,
 		    const char *want)
 {
-	char uuid[37], body[512];
+	char text[256];
+	long st;
 	json_t *v;
 
-	e2e_uuid(uuid);
-	snprintf(body, sizeof(body),
-		 "{\"uuid\":\"%s\",\"title\":\"%s\",\"body\":\"Please, %s\",\"tester\":{"
-		 "\"install_id\":\"%s\"%s%s%s}}",
-		 uuid, title, title, install, name ? ",\"name\":\"" : "", name ? name : "",
-		 name ? "\"" : "");
-	v = get_ok(f, "key", "POST", "/api/v1/projects/demo/suggestions", body, 201);
+	snprintf(text, sizeof(text), "Please, %s", title);
+	v = e2e_suggest(&f->s, title, text, install, name, &st);
+	assert_int_equal(st, 201);
 	assert_string_equal(str(v, "id"), want);
 	json_decref(v);
 }
@@ -187,13 +184,7 @@ static const char *board(fixture *f, const char *who, const char *q, char **raw)
 /* The item of a board answer with id `id`, or NULL; borrowed. */
 static json_t *item(json_t *v, const char *id)
 {
-	json_t *it;
-	size_t i;
-
-	json_array_foreach(json_object_get(v, "items"), i, it)
-		if (strcmp(str(it, "id"), id) == 0)
-			return it;
-	return NULL;
+	return e2e_find(json_object_get(v, "items"), "id", id);
 }
 
 /* Nothing that identifies a tester who did not opt in: install ids, e-mails. */
@@ -342,13 +333,7 @@ static void test_visitors_sorts_and_trending(void **state)
 /* The comment of `v` whose body is `body`, or NULL. */
 static json_t *comment(json_t *v, const char *body)
 {
-	json_t *c;
-	size_t i;
-
-	json_array_foreach(json_object_get(v, "comments"), i, c)
-		if (strcmp(str(c, "body"), body) == 0)
-			return c;
-	return NULL;
+	return e2e_find(json_object_get(v, "comments"), "body", body);
 }
 
 /* Has `v`'s history an entry of field `field` with new value `nv` (NULL: null)? */
@@ -568,13 +553,7 @@ static void crash(fixture *f, const char *install, const char *name, const char 
 /* The entry of fame answer `v` named `name`, or NULL. */
 static json_t *famed(json_t *v, const char *name)
 {
-	json_t *it;
-	size_t i;
-
-	json_array_foreach(json_object_get(v, "items"), i, it)
-		if (strcmp(str(it, "name"), name) == 0)
-			return it;
-	return NULL;
+	return e2e_find(json_object_get(v, "items"), "name", name);
 }
 
 static int has_string(json_t *arr, const char *s)

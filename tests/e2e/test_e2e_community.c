@@ -286,25 +286,13 @@ static void tester_report(fixture *f, const char *install, const char *name, con
 /* The comment of `thread` whose body is `body`, or NULL. */
 static json_t *comment(json_t *thread, const char *body)
 {
-	size_t i;
-	json_t *c;
-
-	json_array_foreach(thread, i, c)
-		if (strcmp(str(c, "body"), body) == 0)
-			return c;
-	return NULL;
+	return e2e_find(thread, "body", body);
 }
 
 /* The report `id` of the tester's own view. */
 static json_t *mine_report(json_t *mine, const char *id)
 {
-	size_t i;
-	json_t *r;
-
-	json_array_foreach(json_object_get(mine, "reports"), i, r)
-		if (strcmp(str(r, "id"), id) == 0)
-			return r;
-	return NULL;
+	return e2e_find(json_object_get(mine, "reports"), "id", id);
 }
 
 static void test_mine_shows_the_team_and_testers_reply(void **state)

@@ -22,12 +22,6 @@ typedef struct fixture {
 	char other_key[128]; /* the ingest key of project "other" */
 } fixture;
 
-/* A browser's state: its cookie's value and the CSRF token the server gave with it. */
-typedef struct browser {
-	char cookie[128];
-	char csrf[128];
-} browser;
-
 static int setup(void **state)
 {
 	fixture *f;
@@ -113,7 +107,7 @@ static void token_of(const char *text, char token[64])
 
 /* POST /api/v1/board/session with `token`: the status; on 200, b filled and the answer in
  * *answer (when not NULL; the caller owns it), the cookie's attributes checked. */
-static long exchange(fixture *f, const char *token, browser *b, json_t **answer)
+static long exchange(fixture *f, const char *token, e2e_browser *b, json_t **answer)
 {
 	const char *h[] = {"Content-Type: application/json", NULL};
 	char body[200];
@@ -148,49 +142,8 @@ static long exchange(fixture *f, const char *token, browser *b, json_t **answer)
 	return st;
 }
 
-/* A request as a browser makes it: the cookie, and the CSRF header when with_csrf. extra: one
- * more header line or NULL. The answer's JSON (an empty object for an empty body). */
-static json_t *call(fixture *f, const browser *b, int with_csrf, const char *extra,
-		    const char *method, const char *path, const char *body, long *status)
-{
-	char cookie[200], csrf[200];
-	const char *h[5] = {"Content-Type: application/json", NULL, NULL, NULL, NULL};
-	int n = 1;
-	e2e_response r;
-	json_t *v;
-
-	snprintf(cookie, sizeof(cookie), "Cookie: prosum_session=%s", b->cookie);
-	snprintf(csrf, sizeof(csrf), "X-Prosum-CSRF: %s", b->csrf);
-	h[n++] = cookie;
-	if (with_csrf)
-		h[n++] = csrf;
-	if (extra)
-		h[n++] = extra;
-	assert_int_equal(e2e_request(&f->s, method, path, h, body, body ? strlen(body) : 0, &r), 0);
-	*status = r.status;
-	v = r.len ? json_loads(r.body, 0, NULL) : json_object();
-	if (!v)
-		fail_msg("%s %s: not JSON (%ld): %s", method, path, r.status, r.body);
-	e2e_response_free(&r);
-	return v;
-}
-
-/* call(), then fail unless the status is `want`. */
-static void expect(fixture *f, const browser *b, int with_csrf, const char *method,
-		   const char *path, const char *body, long want)
-{
-	long st;
-	json_t *v = call(f, b, with_csrf, NULL, method, path, body, &st);
-
-	if (st != want) {
-		char *t = json_dumps(v, 0);
-		fail_msg("%s %s: %ld, not %ld: %s", method, path, st, want, t ? t : "");
-	}
-	json_decref(v);
-}
-
 /* A tester signed in through a fresh link for `install` (link body: `body`). */
-static void sign_in(fixture *f, const char *install, const char *body, browser *b)
+static void sign_in(fixture *f, const char *install, const char *body, e2e_browser *b)
 {
 	char token[64];
 
@@ -228,7 +181,7 @@ static void test_link_signs_in_once(void **state)
 {
 	fixture *f = *state;
 	char token[64], sql[256], ptoken[64], out[1024], body[256];
-	browser b, again;
+	e2e_browser b, again;
 	json_t *v = NULL;
 	e2e_response r;
 	long st;
@@ -256,7 +209,7 @@ static void test_link_signs_in_once(void **state)
 					    "AND install_id = 'inst-ada' AND tester_name = 'Ada'"),
 			 1);
 
-	v = call(f, &b, 0, NULL, "GET", "/api/v1/session", NULL, &st);
+	v = e2e_browser_call(&f->s, &b, 0, NULL, "GET", "/api/v1/session", NULL, &st);
 	assert_int_equal(st, 200);
 	assert_string_equal(e2e_str(v, "kind", NULL), "tester");
 	assert_string_equal(e2e_str(v, "project", NULL), "demo");
@@ -319,16 +272,18 @@ static void test_link_signs_in_once(void **state)
 		e2e_response_free(&r);
 	}
 	/* A signed-in tester cannot mint links for itself. */
-	v = call(f, &b, 1, "X-Prosum-Install: inst-ada", "POST",
-		 "/api/v1/projects/demo/board-links", NULL, &st);
+	v = e2e_browser_call(&f->s, &b, 1, "X-Prosum-Install: inst-ada", "POST",
+			     "/api/v1/projects/demo/board-links", NULL, &st);
 	assert_int_equal(st, 403);
 	json_decref(v);
 
 	/* Sign-out works for testers: the session ends, the cookie is cleared. */
-	expect(f, &b, 0, "DELETE", "/api/v1/session", NULL, 403); /* no CSRF header */
-	expect(f, &b, 1, "DELETE", "/api/v1/session", NULL, 204);
-	expect(f, &b, 0, "GET", "/api/v1/session", NULL, 401);
-	expect(f, &b, 1, "POST", "/api/v1/projects/demo/suggestions/S-1/votes", NULL, 401);
+	/* no CSRF header */
+	e2e_browser_expect(&f->s, &b, 0, "DELETE", "/api/v1/session", NULL, 403);
+	e2e_browser_expect(&f->s, &b, 1, "DELETE", "/api/v1/session", NULL, 204);
+	e2e_browser_expect(&f->s, &b, 0, "GET", "/api/v1/session", NULL, 401);
+	e2e_browser_expect(&f->s, &b, 1, "POST", "/api/v1/projects/demo/suggestions/S-1/votes",
+			   NULL, 401);
 
 	/* A person's session now says what kind it is too. */
 	assert_int_equal(e2e_sh(out, sizeof(out), "'%s' user add pia --role developer --data '%s'",
@@ -356,7 +311,7 @@ static void test_expired_link_refused(void **state)
 {
 	fixture *f = *state;
 	char token[64], token2[64];
-	browser b, b2, b3;
+	e2e_browser b, b2, b3;
 	json_t *v;
 	long st;
 
@@ -375,12 +330,12 @@ static void test_expired_link_refused(void **state)
 	/* Signing out everywhere ends every session of the install, not another install's. */
 	sign_in(f, "inst-late", NULL, &b2);
 	sign_in(f, "inst-else", NULL, &b3);
-	v = call(f, &b, 1, NULL, "DELETE", "/api/v1/sessions", NULL, &st);
+	v = e2e_browser_call(&f->s, &b, 1, NULL, "DELETE", "/api/v1/sessions", NULL, &st);
 	assert_int_equal(st, 200);
 	assert_int_equal(json_integer_value(json_object_get(v, "ended")), 2);
 	json_decref(v);
-	expect(f, &b2, 0, "GET", "/api/v1/session", NULL, 401);
-	expect(f, &b3, 0, "GET", "/api/v1/session", NULL, 200);
+	e2e_browser_expect(&f->s, &b2, 0, "GET", "/api/v1/session", NULL, 401);
+	e2e_browser_expect(&f->s, &b3, 0, "GET", "/api/v1/session", NULL, 200);
 }
 
 /* ---- what a tester may do ---- */
@@ -389,7 +344,7 @@ static void test_tester_votes_posts_replies(void **state)
 {
 	fixture *f = *state;
 	char uuid[37], body[512], mine_r[16], other_r[16], path[128];
-	browser b;
+	e2e_browser b;
 	json_t *v;
 	long st;
 
@@ -400,7 +355,8 @@ static void test_tester_votes_posts_replies(void **state)
 	/* A suggestion: the install (and credit) come from the session. */
 	e2e_uuid(uuid);
 	snprintf(body, sizeof(body), "{\"uuid\":\"%s\",\"title\":\"Dark theme\"}", uuid);
-	v = call(f, &b, 1, NULL, "POST", "/api/v1/projects/demo/suggestions", body, &st);
+	v = e2e_browser_call(&f->s, &b, 1, NULL, "POST", "/api/v1/projects/demo/suggestions", body,
+			     &st);
 	assert_int_equal(st, 201);
 	assert_string_equal(e2e_str(v, "id", NULL), "S-1");
 	json_decref(v);
@@ -413,48 +369,36 @@ static void test_tester_votes_posts_replies(void **state)
 		 "{\"uuid\":\"%s\",\"title\":\"Bigger fonts\",\"tester\":{\"install_id\":"
 		 "\"inst-bo\"}}",
 		 uuid);
-	expect(f, &b, 1, "POST", "/api/v1/projects/demo/suggestions", body, 201);
+	e2e_browser_expect(&f->s, &b, 1, "POST", "/api/v1/projects/demo/suggestions", body, 201);
 	e2e_uuid(uuid);
 	snprintf(body, sizeof(body),
 		 "{\"uuid\":\"%s\",\"title\":\"Not mine\",\"tester\":{\"install_id\":"
 		 "\"inst-cy\"}}",
 		 uuid);
-	expect(f, &b, 1, "POST", "/api/v1/projects/demo/suggestions", body, 403);
+	e2e_browser_expect(&f->s, &b, 1, "POST", "/api/v1/projects/demo/suggestions", body, 403);
 	/* Without the CSRF header, or from another site: refused, nothing stored. */
 	e2e_uuid(uuid);
 	snprintf(body, sizeof(body), "{\"uuid\":\"%s\",\"title\":\"Forged\"}", uuid);
-	expect(f, &b, 0, "POST", "/api/v1/projects/demo/suggestions", body, 403);
-	v = call(f, &b, 1, "Origin: https://evil.example", "POST",
-		 "/api/v1/projects/demo/suggestions", body, &st);
+	e2e_browser_expect(&f->s, &b, 0, "POST", "/api/v1/projects/demo/suggestions", body, 403);
+	v = e2e_browser_call(&f->s, &b, 1, "Origin: https://evil.example", "POST",
+			     "/api/v1/projects/demo/suggestions", body, &st);
 	assert_int_equal(st, 403);
 	json_decref(v);
 	assert_int_equal(e2e_sql_int(&f->s, "SELECT count(*) FROM suggestions"), 2);
 
 	/* Votes: one per install; the votes endpoint and the database agree. S-3 is another
 	 * install's (its author's vote counts: 1). */
-	{
-		char kh[200];
-		const char *h[] = {"Content-Type: application/json", kh, NULL};
-		e2e_response r;
-
-		snprintf(kh, sizeof(kh), "X-Prosum-Key: %s", f->s.key);
-		e2e_uuid(uuid);
-		snprintf(body, sizeof(body),
-			 "{\"uuid\":\"%s\",\"title\":\"Tabs\",\"tester\":{\"install_id\":"
-			 "\"inst-cy\"}}",
-			 uuid);
-		assert_int_equal(e2e_request(&f->s, "POST", "/api/v1/projects/demo/suggestions", h,
-					     body, strlen(body), &r),
-				 0);
-		assert_int_equal(r.status, 201);
-		e2e_response_free(&r);
-	}
-	v = call(f, &b, 1, NULL, "POST", "/api/v1/projects/demo/suggestions/S-3/votes", NULL, &st);
+	v = e2e_suggest(&f->s, "Tabs", NULL, "inst-cy", NULL, &st);
+	assert_int_equal(st, 201);
+	json_decref(v);
+	v = e2e_browser_call(&f->s, &b, 1, NULL, "POST",
+			     "/api/v1/projects/demo/suggestions/S-3/votes", NULL, &st);
 	assert_int_equal(st, 200);
 	assert_int_equal(json_integer_value(json_object_get(v, "votes")), 2);
 	assert_true(json_is_true(json_object_get(v, "counted")));
 	json_decref(v);
-	v = call(f, &b, 1, NULL, "POST", "/api/v1/projects/demo/suggestions/S-3/votes", "{}", &st);
+	v = e2e_browser_call(&f->s, &b, 1, NULL, "POST",
+			     "/api/v1/projects/demo/suggestions/S-3/votes", "{}", &st);
 	assert_int_equal(st, 200);
 	assert_int_equal(json_integer_value(json_object_get(v, "votes")), 2);
 	assert_true(json_is_false(json_object_get(v, "counted")));
@@ -472,32 +416,36 @@ static void test_tester_votes_posts_replies(void **state)
 				     "= 'inst-bo' AND v.tester_name = 'Bo'"),
 			 1);
 	/* The board shows the tester its own vote, on its project though it is private. */
-	v = call(f, &b, 0, NULL, "GET", "/api/v1/projects/demo/board/S-3", NULL, &st);
+	v = e2e_browser_call(&f->s, &b, 0, NULL, "GET", "/api/v1/projects/demo/board/S-3", NULL,
+			     &st);
 	assert_int_equal(st, 200);
 	assert_true(json_is_true(json_object_get(v, "voted")));
 	json_decref(v);
 	/* While typing a suggestion, the full-text index suggests duplicates. */
-	v = call(f, &b, 0, NULL, "GET", "/api/v1/projects/demo/board?q=tabs", NULL, &st);
+	v = e2e_browser_call(&f->s, &b, 0, NULL, "GET", "/api/v1/projects/demo/board?q=tabs", NULL,
+			     &st);
 	assert_int_equal(st, 200);
 	assert_string_equal(e2e_str(json_array_get(json_object_get(v, "items"), 0), "id", NULL),
 			    "S-3");
 	json_decref(v);
 	/* It comments on a suggestion as its install, credited as its link asked. */
-	v = call(f, &b, 1, NULL, "POST", "/api/v1/projects/demo/suggestions/S-3/comments",
-		 "{\"body\":\"Yes, tabs please\"}", &st);
+	v = e2e_browser_call(&f->s, &b, 1, NULL, "POST",
+			     "/api/v1/projects/demo/suggestions/S-3/comments",
+			     "{\"body\":\"Yes, tabs please\"}", &st);
 	assert_int_equal(st, 201);
 	assert_string_equal(e2e_str(v, "from", NULL), "tester");
 	assert_string_equal(e2e_str(v, "author", NULL), "Bo");
 	json_decref(v);
-	expect(f, &b, 0, "POST", "/api/v1/projects/demo/suggestions/S-3/comments",
-	       "{\"body\":\"Forged\"}", 403);
+	e2e_browser_expect(&f->s, &b, 0, "POST", "/api/v1/projects/demo/suggestions/S-3/comments",
+			   "{\"body\":\"Forged\"}", 403);
 	/* Voting for another install is refused; so is a vote without the CSRF header. */
-	expect(f, &b, 1, "POST", "/api/v1/projects/demo/suggestions/S-1/votes",
-	       "{\"install_id\":\"inst-cy\"}", 403);
-	expect(f, &b, 0, "POST", "/api/v1/projects/demo/suggestions/S-1/votes", NULL, 403);
+	e2e_browser_expect(&f->s, &b, 1, "POST", "/api/v1/projects/demo/suggestions/S-1/votes",
+			   "{\"install_id\":\"inst-cy\"}", 403);
+	e2e_browser_expect(&f->s, &b, 0, "POST", "/api/v1/projects/demo/suggestions/S-1/votes",
+			   NULL, 403);
 	/* Withdrawn. */
-	v = call(f, &b, 1, NULL, "DELETE", "/api/v1/projects/demo/suggestions/S-3/votes", NULL,
-		 &st);
+	v = e2e_browser_call(&f->s, &b, 1, NULL, "DELETE",
+			     "/api/v1/projects/demo/suggestions/S-3/votes", NULL, &st);
 	assert_int_equal(st, 200);
 	assert_int_equal(json_integer_value(json_object_get(v, "votes")), 1);
 	assert_true(json_is_true(json_object_get(v, "counted")));
@@ -513,12 +461,13 @@ static void test_tester_votes_posts_replies(void **state)
 	snprintf(path, sizeof(path), "/api/v1/projects/demo/reports/%s", mine_r);
 	e2e_expect(&f->s, f->s.token, "PATCH", path, "{\"comment\":\"Which monitor?\"}", 200);
 	snprintf(path, sizeof(path), "/api/v1/projects/demo/reports/%s/comments", mine_r);
-	expect(f, &b, 1, "POST", path, "{\"body\":\"The laptop's own screen\"}", 201);
+	e2e_browser_expect(&f->s, &b, 1, "POST", path, "{\"body\":\"The laptop's own screen\"}",
+			   201);
 	snprintf(path, sizeof(path), "/api/v1/projects/demo/reports/%s/comments", other_r);
-	expect(f, &b, 1, "POST", path, "{\"body\":\"Not my report\"}", 403);
+	e2e_browser_expect(&f->s, &b, 1, "POST", path, "{\"body\":\"Not my report\"}", 403);
 
 	/* Mine: its own report with the team's comment and its reply, and its suggestions. */
-	v = call(f, &b, 0, NULL, "GET", "/api/v1/projects/demo/mine", NULL, &st);
+	v = e2e_browser_call(&f->s, &b, 0, NULL, "GET", "/api/v1/projects/demo/mine", NULL, &st);
 	assert_int_equal(st, 200);
 	{
 		char *t = json_dumps(v, 0);
@@ -534,36 +483,37 @@ static void test_tester_votes_posts_replies(void **state)
 	}
 	json_decref(v);
 	/* Another install's view is not to be had by naming it. */
-	v = call(f, &b, 0, "X-Prosum-Install: inst-cy", "GET", "/api/v1/projects/demo/mine", NULL,
-		 &st);
+	v = e2e_browser_call(&f->s, &b, 0, "X-Prosum-Install: inst-cy", "GET",
+			     "/api/v1/projects/demo/mine", NULL, &st);
 	assert_int_equal(st, 403);
 	json_decref(v);
 
 	/* Never the team's endpoints. */
-	expect(f, &b, 0, "GET", "/api/v1/projects/demo/groups", NULL, 403);
-	expect(f, &b, 1, "PATCH", "/api/v1/projects/demo/groups/G-1", "{\"status\":\"fixed\"}",
-	       403);
-	expect(f, &b, 1, "PATCH", "/api/v1/projects/demo/suggestions/S-1",
-	       "{\"status\":\"planned\"}", 403);
-	expect(f, &b, 0, "GET", "/api/v1/projects/demo/suggestions", NULL, 403);
-	expect(f, &b, 0, "GET", "/api/v1/projects/demo/reports", NULL, 403);
-	expect(f, &b, 0, "GET", "/api/v1/users", NULL, 403);
+	e2e_browser_expect(&f->s, &b, 0, "GET", "/api/v1/projects/demo/groups", NULL, 403);
+	e2e_browser_expect(&f->s, &b, 1, "PATCH", "/api/v1/projects/demo/groups/G-1",
+			   "{\"status\":\"fixed\"}", 403);
+	e2e_browser_expect(&f->s, &b, 1, "PATCH", "/api/v1/projects/demo/suggestions/S-1",
+			   "{\"status\":\"planned\"}", 403);
+	e2e_browser_expect(&f->s, &b, 0, "GET", "/api/v1/projects/demo/suggestions", NULL, 403);
+	e2e_browser_expect(&f->s, &b, 0, "GET", "/api/v1/projects/demo/reports", NULL, 403);
+	e2e_browser_expect(&f->s, &b, 0, "GET", "/api/v1/users", NULL, 403);
 	e2e_uuid(uuid);
 	snprintf(body, sizeof(body),
 		 "{\"uuid\":\"%s\",\"kind\":\"bug\",\"title\":\"From the browser\","
 		 "\"build\":{\"version\":\"1.3\"},\"tester\":{\"install_id\":\"inst-bo\"}}",
 		 uuid);
-	expect(f, &b, 1, "POST", "/api/v1/projects/demo/reports", body, 403);
+	e2e_browser_expect(&f->s, &b, 1, "POST", "/api/v1/projects/demo/reports", body, 403);
 	assert_int_equal(e2e_sql_int(&f->s, "SELECT count(*) FROM suggestions WHERE status = "
 					    "'planned'"),
 			 0);
 	assert_int_equal(e2e_sql_int(&f->s, "SELECT count(*) FROM reports"), 2);
 	/* Nor another project, existing or not: the same refusal; its board is a visitor's (a
 	 * private project shows nothing). */
-	expect(f, &b, 0, "GET", "/api/v1/projects/other/mine", NULL, 403);
-	expect(f, &b, 0, "GET", "/api/v1/projects/other/board", NULL, 404);
-	expect(f, &b, 1, "POST", "/api/v1/projects/other/suggestions/S-1/votes", NULL, 403);
-	expect(f, &b, 0, "GET", "/api/v1/projects/nosuch/mine", NULL, 403);
+	e2e_browser_expect(&f->s, &b, 0, "GET", "/api/v1/projects/other/mine", NULL, 403);
+	e2e_browser_expect(&f->s, &b, 0, "GET", "/api/v1/projects/other/board", NULL, 404);
+	e2e_browser_expect(&f->s, &b, 1, "POST", "/api/v1/projects/other/suggestions/S-1/votes",
+			   NULL, 403);
+	e2e_browser_expect(&f->s, &b, 0, "GET", "/api/v1/projects/nosuch/mine", NULL, 403);
 }
 
 /* ---- libprosum, the prosum command and the beta app ---- */
@@ -575,7 +525,7 @@ static void test_links_from_library_cli_and_app(void **state)
 	prosum_client *c = NULL;
 	char spool[400], env[1200], out[2048], token[64], install[64], path[500];
 	char *url = NULL;
-	browser b;
+	e2e_browser b;
 	json_t *v;
 	FILE *fp;
 
@@ -648,7 +598,7 @@ static void test_links_from_library_cli_and_app(void **state)
 	assert_int_equal(strncmp(out, "feedback board: https://", 24), 0);
 	token_of(out, token);
 	assert_int_equal(exchange(f, token, &b, NULL), 200);
-	expect(f, &b, 0, "GET", "/api/v1/projects/demo/mine", NULL, 200);
+	e2e_browser_expect(&f->s, &b, 0, "GET", "/api/v1/projects/demo/mine", NULL, 200);
 }
 
 /* ---- limits ---- */
@@ -657,7 +607,7 @@ static void test_rate_limits(void **state)
 {
 	fixture *f = *state;
 	e2e_response r;
-	browser b;
+	e2e_browser b;
 	json_t *v;
 	long st = 0;
 	int i, limited = 0;
@@ -682,10 +632,10 @@ static void test_rate_limits(void **state)
 	 * count). */
 	e2e_uuid(uuid);
 	snprintf(body, sizeof(body), "{\"uuid\":\"%s\",\"title\":\"Tabs\"}", uuid);
-	expect(f, &b, 1, "POST", "/api/v1/projects/demo/suggestions", body, 201);
+	e2e_browser_expect(&f->s, &b, 1, "POST", "/api/v1/projects/demo/suggestions", body, 201);
 	for (i = 0; i < 40; i++) {
-		v = call(f, &b, 1, NULL, i % 2 ? "DELETE" : "POST",
-			 "/api/v1/projects/demo/suggestions/S-1/votes", NULL, &st);
+		v = e2e_browser_call(&f->s, &b, 1, NULL, i % 2 ? "DELETE" : "POST",
+				     "/api/v1/projects/demo/suggestions/S-1/votes", NULL, &st);
 		json_decref(v);
 		if (st != 200)
 			break;
