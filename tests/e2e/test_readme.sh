@@ -76,8 +76,6 @@ data=$tmp/prosum-data
 token=$("$prosumd" init --data "$data" 2>/dev/null | sed -n 's/^token: //p')
 key=$("$prosumd" project add demo --repo "$repo" --data "$data" | sed -n 's/^key: //p')
 [ -n "$token" ] && [ -n "$key" ] || fail "prosumd init / project add printed no token or key"
-# The README's triage story assigns a group to ada, a person of the team (an assignee is one).
-"$prosumd" user add ada --role developer --data "$data" >/dev/null 2>&1 || fail "prosumd user add ada"
 
 "$prosumd" serve --data "$data" --listen 127.0.0.1:0 >"$tmp/serve.out" 2>"$tmp/serve.err" &
 pid=$!
