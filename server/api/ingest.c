@@ -395,11 +395,10 @@ static void attach_done(loop_task *t)
 	} else if (aj->job.result != STORE_OK) {
 		apijob_reply_error(aj->conn, STORE_ERROR, "the attachment could not be read", NULL);
 	} else {
-		/* Served as a download, never rendered: the bytes are the tester's, not ours. */
+		/* Served as a download, never rendered: the bytes are the tester's, not ours
+		 * (nosniff is on every answer: HTTP_SECURITY_HEADERS). */
 		snprintf(extra, sizeof(extra),
-			 "Content-Disposition: attachment; filename=\"%s\"\r\n"
-			 "X-Content-Type-Options: nosniff\r\n",
-			 aj->name);
+			 "Content-Disposition: attachment; filename=\"%s\"\r\n", aj->name);
 		conn_reply(aj->conn, 200, attach_served_type_of(aj->name, aj->data, aj->len),
 			   aj->data, aj->len, extra);
 	}

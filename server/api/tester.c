@@ -208,6 +208,10 @@ void tester_board_link(request *rq)
 		if (json_is_string(v))
 			snprintf(lj->name, sizeof(lj->name), "%s", json_string_value(v));
 	}
+	/* Per address first: the install id is the caller's to choose, so a link per invented
+	 * install would otherwise only meet the general request rate. */
+	if (conn_rate_board(rq->conn) < 0)
+		goto refused;
 	wait = ratelimit_take(rq->board_links, lj->install, strlen(lj->install), now_ms());
 	if (wait) {
 		conn_reply_error_retry(

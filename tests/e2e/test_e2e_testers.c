@@ -676,6 +676,14 @@ static void test_rate_limits(void **state)
 		}
 	}
 	assert_true(limited);
+	/* Sign-in links for installs never seen before are held back by the address's bucket too
+	 * (the install id is the caller's to choose), and leave no row behind. */
+	st = e2e_sql_int(&f->s, "SELECT count(*) FROM board_links");
+	link_request(f, f->s.key, "inst-invented", NULL, &r);
+	assert_int_equal(r.status, 429);
+	assert_non_null(strstr(r.body, "address"));
+	e2e_response_free(&r);
+	assert_int_equal(e2e_sql_int(&f->s, "SELECT count(*) FROM board_links"), st);
 	/* What was refused was not counted: the votes and the database agree. */
 	v = e2e_call(&f->s, f->s.token, "GET", "/api/v1/projects/demo/suggestions/S-1", NULL, &st);
 	assert_int_equal(json_integer_value(json_object_get(v, "votes")),
