@@ -156,6 +156,9 @@ describe('group page', () => {
 		assert.equal(g.status, 'duplicate');
 		assert.equal((await api.get(`/groups/${one.group}`)).json.count, 2);
 		await page.getByText(`This group was merged into ${one.group}`).waitFor();
+		// its counts are read again: the report that moved is no longer counted here
+		await page.locator('figcaption').filter({ hasText: 'Reports per day: 0 reports' }).waitFor();
+		await page.locator('section[aria-labelledby="versions"] .empty').waitFor();
 		// merging into itself is refused with the API's words
 		await page.goto(`${server.url}/p/demo/groups/${one.group}`);
 		await page.getByLabel('Merge into group').fill(one.group);
