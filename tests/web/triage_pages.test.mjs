@@ -141,6 +141,12 @@ describe('group page', () => {
 		const history = page.locator('section[aria-labelledby="history"]');
 		await history.getByRole('cell', { name: 'grace' }).first().waitFor();
 		assert.ok((await history.getByRole('cell', { name: 'ada' }).count()) >= 1);
+		// a status reads there as it does everywhere else: "in progress", not "in_progress"
+		assert.equal((await api.patch(`/groups/${crash.group}`, { status: 'in_progress' })).status, 200);
+		await page.reload();
+		await history.getByRole('cell', { name: 'in progress', exact: true }).waitFor();
+		assert.equal(await history.getByRole('cell', { name: 'in_progress' }).count(), 0);
+		assert.equal((await api.patch(`/groups/${crash.group}`, { status: 'triaged' })).status, 200);
 	});
 
 	test('merge a group into another from the page; the API reads it merged', async () => {
@@ -285,8 +291,8 @@ describe('report page', () => {
 		await page.getByRole('status').filter({ hasText: 'Comment added.' }).waitFor();
 		const r = (await api.get(`/reports/${withFiles.id}`)).json;
 		assert.deepEqual(r.comments.map((c) => [c.author, c.body, c.from]), [['ada', 'Reproduced on 1.0.0.', 'team']]);
-		// the history records the status change by this person
+		// the history records the status change by this person (shown as the status reads elsewhere)
 		assert.ok(r.history.some((h) => h.field === 'status' && h.new === 'in_progress' && h.actor === 'ada'));
-		await page.locator('section[aria-labelledby="history"]').getByRole('cell', { name: 'in_progress' }).waitFor();
+		await page.locator('section[aria-labelledby="history"]').getByRole('cell', { name: 'in progress', exact: true }).waitFor();
 	});
 });
