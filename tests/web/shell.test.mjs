@@ -195,6 +195,9 @@ describe('signed in', () => {
 		await page.goto(link);
 		await page.getByLabel('New password').waitFor();
 		assert.ok(!page.url().includes('#'), 'the token leaves the address bar');
+		// the length rule is told before a first try, not only in the refusal
+		const pwHint = await page.getByLabel('New password').getAttribute('aria-describedby');
+		assert.match(await page.locator(`[id="${pwHint}"]`).innerText(), /At least 10 characters/);
 		await checkA11y(page);
 		await shot(page, 'shell-welcome');
 		await page.getByLabel('New password').fill('first password of cy');
