@@ -129,6 +129,12 @@ describe('signed in', () => {
 		await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Admin' }).waitFor();
 		await checkA11y(page);
 		await shot(page, 'shell-account-dark-phone');
+		// Escape closes it from inside and gives the focus back to its button
+		const toggle = page.getByRole('button', { name: 'Menu' });
+		await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Admin' }).focus();
+		await page.keyboard.press('Escape');
+		assert.equal(await toggle.getAttribute('aria-expanded'), 'false');
+		assert.equal(await page.evaluate(() => document.activeElement.textContent), 'Menu');
 		await page.emulateMedia({ colorScheme: 'light' });
 		await page.setViewportSize({ width: 1280, height: 800 });
 
