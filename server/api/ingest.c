@@ -236,6 +236,13 @@ static int take_files(request *rq, ingest_job *ij, const multipart_part *parts, 
 			return -1;
 		}
 		attach_sniff_type(f->type, p->content_type.p, p->content_type.len);
+		/* Builds (libprosum among them) send every file as octet-stream: a picture named and
+		 * made as one is listed as the picture it is, so the app can show it. */
+		if (strcmp(f->type, "application/octet-stream") == 0) {
+			const char *pic = attach_served_type_of(f->name, p->data.p, p->data.len);
+			if (strncmp(pic, "image/", 6) == 0)
+				snprintf(f->type, sizeof(f->type), "%s", pic);
+		}
 		f->data = p->data.p;
 		f->len = p->data.len;
 		ij->nfiles++;

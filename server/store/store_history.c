@@ -288,6 +288,7 @@ static int merge_group(store_db *db, const current *c, int64_t project_id, int64
 		"INSERT INTO group_facets(group_id, facet, value, count) "
 		"SELECT ?2, facet, value, count FROM group_facets WHERE group_id = ?1 "
 		"ON CONFLICT DO UPDATE SET count = count + excluded.count",
+		"DELETE FROM group_facets WHERE group_id = ?1", /* they moved, as its count does */
 		"UPDATE reports SET group_id = ?2 WHERE group_id = ?1",
 		"UPDATE groups SET "
 		"count = count + (SELECT count FROM groups WHERE id = ?1), "

@@ -485,6 +485,11 @@ static void test_attachments(void **state)
 	v = e2e_json(&r);
 	att = json_object_get(v, "attachments");
 	assert_int_equal(json_array_size(att), 3);
+	/* Sent as octet-stream, as libprosum sends every file: a real picture is listed as one
+	 * (the app shows it), anything else keeps the type it was sent with. */
+	assert_string_equal(str_at(json_array_get(att, 0), "content_type", NULL), "image/png");
+	assert_string_equal(str_at(json_array_get(att, 1), "content_type", NULL),
+			    "application/octet-stream");
 	e2e_response_free(&r);
 	/* Byte for byte, under its name (spaces percent-encoded). */
 	snprintf(path + strlen(path), sizeof(path) - strlen(path), "/attachments/screen%%20shot.png");

@@ -124,6 +124,18 @@ static void test_group_details_and_merge(void **state)
 	assert_string_equal(json_string_value(json_object_get(v, "merged_into")), a);
 	assert_string_equal(json_string_value(json_object_get(v, "status")), "duplicate");
 	json_decref(v);
+	/* The merged group keeps no versions or platforms of the reports that left it. */
+	v = e2e_call(&f->s, f->dev, "GET", path, NULL, &st);
+	assert_int_equal(json_integer_value(json_object_get(v, "count")), 0);
+	assert_int_equal(json_object_size(json_object_get(v, "versions")), 0);
+	assert_int_equal(json_object_size(json_object_get(v, "platforms")), 0);
+	json_decref(v);
+	snprintf(body, sizeof(body), "/api/v1/projects/demo/groups/%s/stats", b);
+	v = e2e_call(&f->s, f->dev, "GET", body, NULL, &st);
+	assert_int_equal(st, 200);
+	assert_int_equal(json_array_size(json_object_get(v, "versions")), 0);
+	assert_int_equal(json_array_size(json_object_get(v, "platforms")), 0);
+	json_decref(v);
 	snprintf(path, sizeof(path), "/api/v1/projects/demo/groups/%s", a);
 	v = e2e_call(&f->s, f->dev, "GET", path, NULL, &st);
 	assert_int_equal(json_integer_value(json_object_get(v, "count")), ca + cb);

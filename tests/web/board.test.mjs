@@ -179,6 +179,9 @@ describe('visitors', () => {
 		assert.deepEqual(await cardEdges(page.locator('.comment').last()), { padded: true, closed: true });
 		await page.locator('.history li').first().waitFor();
 		assert.match(await page.locator('.history').innerText(), /shipped/);
+		// a status the board calls "under review" is not "new" in its history
+		assert.match(await page.locator('.history').innerText(), /under review → shipped/);
+		assert.doesNotMatch(await page.locator('.history').innerText(), /\bnew →/);
 		await page.getByRole('link', { name: 'Ada' }).waitFor();
 		assert.equal(await page.locator('#comment-form, .comment-form').count(), 0, 'visitors do not comment');
 		await checkA11y(page);

@@ -105,6 +105,8 @@ test('a release manager registers releases and syncs from the page; the list is 
 });
 
 test('the release page lists what shipped and renders the notes, copyable and downloadable', async () => {
+	const set = await call('PATCH', '/api/v1/projects/demo', { commit_url: 'https://git.example.org/demo/commit/{id}' });
+	assert.equal(set.status, 200, set.text);
 	const ctx = await browser.newContext();
 	await ctx.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: server.url });
 	const page = await ctx.newPage();
@@ -120,6 +122,12 @@ test('the release page lists what shipped and renders the notes, copyable and do
 	assert.ok((await groups.innerText()).includes('Crash when opening <b>a PNG</b>'));
 	assert.equal(await page.locator('main b').count(), 0);
 	await page.locator('section[aria-labelledby="rel-reports"]').getByRole('link', { name: 'R-1' }).waitFor();
+	// Commits link to the project's commit URL, as on the group and report pages.
+	const rel = (await call('GET', '/api/v1/projects/demo/releases/1.0')).json;
+	assert.equal(await page.locator('dl.facts a.commit').getAttribute('href'), `https://git.example.org/demo/commit/${rel.commit}`);
+	assert.equal(await groups.locator('a.commit').getAttribute('href'), `https://git.example.org/demo/commit/${rel.fixed_groups[0].fixed_by}`);
+	assert.equal(await page.locator('section[aria-labelledby="rel-reports"] a.commit').getAttribute('href'),
+		`https://git.example.org/demo/commit/${rel.fixed_reports[0].fixed_by}`);
 	const sugg = page.locator('section[aria-labelledby="rel-sugg"]');
 	await sugg.getByRole('link', { name: 'S-1' }).waitFor();
 	assert.ok((await sugg.innerText()).includes('Dark mode'));

@@ -129,6 +129,12 @@ describe('signed in', () => {
 		await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Admin' }).waitFor();
 		await checkA11y(page);
 		await shot(page, 'shell-account-dark-phone');
+		// Escape closes it from inside and gives the focus back to its button
+		const toggle = page.getByRole('button', { name: 'Menu' });
+		await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Admin' }).focus();
+		await page.keyboard.press('Escape');
+		assert.equal(await toggle.getAttribute('aria-expanded'), 'false');
+		assert.equal(await page.evaluate(() => document.activeElement.textContent), 'Menu');
 		await page.emulateMedia({ colorScheme: 'light' });
 		await page.setViewportSize({ width: 1280, height: 800 });
 
@@ -195,6 +201,9 @@ describe('signed in', () => {
 		await page.goto(link);
 		await page.getByLabel('New password').waitFor();
 		assert.ok(!page.url().includes('#'), 'the token leaves the address bar');
+		// the length rule is told before a first try, not only in the refusal
+		const pwHint = await page.getByLabel('New password').getAttribute('aria-describedby');
+		assert.match(await page.locator(`[id="${pwHint}"]`).innerText(), /At least 10 characters/);
 		await checkA11y(page);
 		await shot(page, 'shell-welcome');
 		await page.getByLabel('New password').fill('first password of cy');

@@ -141,6 +141,12 @@ describe('group page', () => {
 		const history = page.locator('section[aria-labelledby="history"]');
 		await history.getByRole('cell', { name: 'grace' }).first().waitFor();
 		assert.ok((await history.getByRole('cell', { name: 'ada' }).count()) >= 1);
+		// a status reads there as it does everywhere else: "in progress", not "in_progress"
+		assert.equal((await api.patch(`/groups/${crash.group}`, { status: 'in_progress' })).status, 200);
+		await page.reload();
+		await history.getByRole('cell', { name: 'in progress', exact: true }).waitFor();
+		assert.equal(await history.getByRole('cell', { name: 'in_progress' }).count(), 0);
+		assert.equal((await api.patch(`/groups/${crash.group}`, { status: 'triaged' })).status, 200);
 	});
 
 	test('merge a group into another from the page; the API reads it merged', async () => {
@@ -156,6 +162,9 @@ describe('group page', () => {
 		assert.equal(g.status, 'duplicate');
 		assert.equal((await api.get(`/groups/${one.group}`)).json.count, 2);
 		await page.getByText(`This group was merged into ${one.group}`).waitFor();
+		// its counts are read again: the report that moved is no longer counted here
+		await page.locator('figcaption').filter({ hasText: 'Reports per day: 0 reports' }).waitFor();
+		await page.locator('section[aria-labelledby="versions"] .empty').waitFor();
 		// merging into itself is refused with the API's words
 		await page.goto(`${server.url}/p/demo/groups/${one.group}`);
 		await page.getByLabel('Merge into group').fill(one.group);
@@ -282,8 +291,8 @@ describe('report page', () => {
 		await page.getByRole('status').filter({ hasText: 'Comment added.' }).waitFor();
 		const r = (await api.get(`/reports/${withFiles.id}`)).json;
 		assert.deepEqual(r.comments.map((c) => [c.author, c.body, c.from]), [['ada', 'Reproduced on 1.0.0.', 'team']]);
-		// the history records the status change by this person
+		// the history records the status change by this person (shown as the status reads elsewhere)
 		assert.ok(r.history.some((h) => h.field === 'status' && h.new === 'in_progress' && h.actor === 'ada'));
-		await page.locator('section[aria-labelledby="history"]').getByRole('cell', { name: 'in_progress' }).waitFor();
+		await page.locator('section[aria-labelledby="history"]').getByRole('cell', { name: 'in progress', exact: true }).waitFor();
 	});
 });

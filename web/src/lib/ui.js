@@ -78,6 +78,21 @@ export function Nav() {
 	const route = useRoute();
 	const [open, setOpen] = useState(false);
 	useFollow(() => setOpen(false), [route.path]);
+	// Escape closes the open menu and gives the focus back to its button.
+	useEffect(() => {
+		if (!open)
+			return undefined;
+		const onKey = (e) => {
+			if (e.key !== 'Escape')
+				return;
+			setOpen(false);
+			const button = document.querySelector('.nav-toggle');
+			if (button)
+				button.focus();
+		};
+		document.addEventListener('keydown', onKey);
+		return () => document.removeEventListener('keydown', onKey);
+	}, [open]);
 	// The projects this person may see, once per sign-in (for the picker, and the only one).
 	const person = isPerson(session);
 	const { data } = useLoad(() => (person ? api.get('/projects') : null), [person && session.name]);

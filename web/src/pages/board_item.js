@@ -16,8 +16,9 @@ function label(v) {
 const FIELDS = { status: 'Status', shipped_in: 'Shipped in', duplicate_of: 'Merged into', hidden: 'Hidden',
 	pinned: 'Pinned' };
 
+// The board shows a new suggestion as "under review": its history says the same.
 function value(field, v) {
-	return field === 'status' ? label(v) : String(v);
+	return field === 'status' ? label(v === 'new' ? 'under_review' : v) : String(v);
 }
 
 // Text as it was typed: line breaks kept, never markup.

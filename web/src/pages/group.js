@@ -48,7 +48,8 @@ export function GroupPage() {
 	const group = useLoad(() => api.get(path), [path]);
 	const [item, setItem] = useState(null);
 	useFollow(() => setItem(group.data), [group.data]);
-	const stats = useLoad(() => api.get(`${path}/stats`, { days: 30 }), [path]);
+	// read again when the count moves (a merge empties the group), as the reports are
+	const stats = useLoad(() => api.get(`${path}/stats`, { days: 30 }), [path, item && item.count]);
 	const reports = useLoad(() => api.get(`${projectPath(p)}/reports`, { group: id, limit: 20 }), [path, item && `${item.count} ${item.status} ${item.assignee}`]);
 	const latestId = reports.data && reports.data.items && reports.data.items[0] ? reports.data.items[0].id : null;
 	const latest = useLoad(() => (latestId ? api.get(`${projectPath(p)}/reports/${latestId}`) : Promise.resolve(null)), [latestId]);

@@ -3,7 +3,8 @@ import { html } from '../lib/html.js';
 import { api } from '../lib/api.js';
 import { useRoute, link } from '../lib/router.js';
 import { Page, Time, Loading, Markdown, Copy, Id, ErrorBox, Table, useLoad } from '../lib/ui.js';
-import { PageError, projectApi, shortId } from './relui_parts.js';
+import { PageError, projectApi } from './relui_parts.js';
+import { Commit } from './triage_parts.js';
 
 function Section({ id, title, count, children }) {
 	return html`<section class="relui-section" aria-labelledby=${id}>
@@ -28,21 +29,21 @@ function thanks(names, others) {
 	return all.length ? all.join(', ') : '—';
 }
 
-function Groups({ project, items }) {
+function Groups({ project, items, commitUrl }) {
 	return html`<${Table} rows=${items} empty="No groups fixed in this release." columns=${[
 		{ key: 'id', label: 'ID', render: (g) => html`<${Id} project=${project} id=${g.id} />` },
 		{ key: 'title', label: 'Title' },
 		{ key: 'count', label: 'Reports', align: 'right' },
 		{ key: 'testers', label: 'Testers', align: 'right' },
-		{ key: 'fixed_by', label: 'Fixed by', render: (g) => html`<code title=${g.fixed_by}>${shortId(g.fixed_by)}</code>` },
+		{ key: 'fixed_by', label: 'Fixed by', render: (g) => html`<${Commit} id=${g.fixed_by} template=${commitUrl} />` },
 	]} />`;
 }
 
-function Reports({ project, items }) {
+function Reports({ project, items, commitUrl }) {
 	return html`<${Table} rows=${items} empty="No reports fixed in this release." columns=${[
 		{ key: 'id', label: 'ID', render: (r) => html`<${Id} project=${project} id=${r.id} />` },
 		{ key: 'title', label: 'Title' },
-		{ key: 'fixed_by', label: 'Fixed by', render: (r) => html`<code title=${r.fixed_by}>${shortId(r.fixed_by)}</code>` },
+		{ key: 'fixed_by', label: 'Fixed by', render: (r) => html`<${Commit} id=${r.fixed_by} template=${commitUrl} />` },
 	]} />`;
 }
 
@@ -73,6 +74,9 @@ export function ReleasePage() {
 	const name = params.name;
 	const { data, error, loading } = useLoad(
 		() => api.get(projectApi(project, `/releases/${encodeURIComponent(name)}`)), [project, name]);
+	// the project's commit URL, to link commits as the group and report pages do (optional)
+	const settings = useLoad(() => api.get(projectApi(project)).catch(() => null), [project]);
+	const commitUrl = settings.data && typeof settings.data.commit_url === 'string' ? settings.data.commit_url : null;
 	const back = html`<p><a ...${link(`/p/${encodeURIComponent(project)}/releases`)}>← All releases</a></p>`;
 	if (error) return html`<${Page} title=${`Release ${name}`}>${back}<${PageError} error=${error} what="this release" /><//>`;
 	if (loading && !data) return html`<${Page} title=${`Release ${name}`}><${Loading} /><//>`;
@@ -82,16 +86,16 @@ export function ReleasePage() {
 		${back}
 		<dl class="facts">
 			<dt>Ref</dt><dd><code>${r.ref}</code></dd>
-			<dt>Commit</dt><dd><code>${r.commit}</code></dd>
+			<dt>Commit</dt><dd><${Commit} id=${r.commit} template=${commitUrl} /></dd>
 			<dt>Registered</dt><dd><${Time} iso=${r.created_at} /></dd>
 			<dt>Place in history</dt><dd>${r.position + 1}</dd>
 		</dl>
 		<${Section} id="rel-sugg" title="Suggestions shipped" count=${r.shipped_suggestions.length}>
 			<${Suggestions} project=${project} items=${r.shipped_suggestions} /><//>
 		<${Section} id="rel-groups" title="Groups fixed" count=${r.fixed_groups.length}>
-			<${Groups} project=${project} items=${r.fixed_groups} /><//>
+			<${Groups} project=${project} items=${r.fixed_groups} commitUrl=${commitUrl} /><//>
 		<${Section} id="rel-reports" title="Reports fixed" count=${r.fixed_reports.length}>
-			<${Reports} project=${project} items=${r.fixed_reports} /><//>
+			<${Reports} project=${project} items=${r.fixed_reports} commitUrl=${commitUrl} /><//>
 		<${Section} id="rel-thanks" title="Contributors" count=${r.contributors.length}>
 			<${Contributors} items=${r.contributors} /><//>
 		<${Section} id="rel-notes" title="Release notes"><${Notes} project=${project} name=${r.name} /><//>

@@ -153,9 +153,12 @@ export function Comments({ comments }) {
 	</ol>`;
 }
 
-function histValue(v) {
+// A status reads as everywhere else ("in progress"), other values as they are.
+function histValue(v, field) {
 	if (v === null || v === undefined || v === '')
 		return html`<span class="muted">—</span>`;
+	if (field === 'status' && typeof v === 'string')
+		return label(v);
 	return typeof v === 'object' ? JSON.stringify(v) : String(v);
 }
 
@@ -166,8 +169,8 @@ export function History({ history }) {
 			{ key: 'at', label: 'When', render: (h) => html`<${Time} iso=${h.at} />` },
 			{ key: 'actor', label: 'Who' },
 			{ key: 'field', label: 'What', render: (h) => label(h.field) },
-			{ key: 'old', label: 'From', render: (h) => histValue(h.old) },
-			{ key: 'new', label: 'To', render: (h) => histValue(h.new) },
+			{ key: 'old', label: 'From', render: (h) => histValue(h.old, h.field) },
+			{ key: 'new', label: 'To', render: (h) => histValue(h.new, h.field) },
 		]} />`;
 }
 

@@ -59,7 +59,7 @@ export function WelcomePage() {
 				or has expired. Ask an administrator for a new one.</${Notice}>`
 				: error && error.field !== 'password' ? html`<${ErrorBox} error=${error} />` : null}
 			<${Field} label="New password" type="password" name="password" autocomplete="new-password" required
-				value=${pw} onInput=${(e) => setPw(e.target.value)}
+				hint="At least 10 characters; a few words make a good one." value=${pw} onInput=${(e) => setPw(e.target.value)}
 				error=${error && error.field === 'password' ? error.message : null} />
 			<${Field} label="The same password again" type="password" name="again" autocomplete="new-password" required
 				value=${again} onInput=${(e) => setAgain(e.target.value)} error=${mismatch} />
