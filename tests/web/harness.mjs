@@ -255,6 +255,8 @@ export async function shot(page, name) {
 	const dir = process.env.PROSUM_SCREENSHOTS || join(tmpdir(), 'prosum-screenshots');
 	mkdirSync(dir, { recursive: true });
 	const path = join(dir, `${name}.png`);
+	// From the top: a sticky top bar would otherwise be drawn where the page was scrolled to.
+	await page.evaluate(() => window.scrollTo(0, 0));
 	await page.screenshot({ path, fullPage: true });
 	return path;
 }
