@@ -1,5 +1,6 @@
 /* conn.c - one client connection: TLS, reading requests, waiting for the store, writing answers. */
 #include "net/conn.h"
+#include "net/conn_int.h"
 
 #include <assert.h>
 #include <errno.h>
@@ -17,48 +18,6 @@
 
 #define READ_CHUNK 16384
 #define CHUNKED_SLACK (64 * 1024) /* framing bytes allowed on top of the body limit */
-
-/* The one state field of a connection, and the one switch on it in drive(). */
-enum conn_state {
-	CONN_HANDSHAKE,  /* TLS handshake (after a peek that the client speaks TLS at all) */
-	CONN_READ_HEAD,  /* waiting for a complete request head */
-	CONN_READ_BODY,  /* head parsed, reading (and decoding) the body */
-	CONN_DISPATCH,   /* the handler is running on this thread */
-	CONN_WAIT_STORE, /* a store job is out; the connection is parked */
-	CONN_WRITE,      /* writing the answer */
-	CONN_CLOSE       /* closed; freed before the loop waits again */
-};
-
-struct conn {
-	loop_watch watch;
-	io_thread *io;
-	tls_conn *tls;
-	enum conn_state state;
-	int peeked;          /* the first byte was seen to be a TLS record */
-	buf in;              /* raw bytes: head, then the body (chunked decoded in place), then more */
-	buf out;             /* the answer being written */
-	size_t out_off;
-	buf body;            /* the inflated body of a gzip request */
-	size_t head_len;     /* bytes of the parsed head in `in` */
-	size_t body_len;     /* bytes of (decoded) body after the head */
-	http_chunked chunked;
-	http_request req;
-	request rq;
-	int64_t deadline;    /* monotonic ms; 0 for none */
-	int timeq;           /* 1 + the index of the deadline queue it is in; 0 for none */
-	int64_t tq_at;       /* the deadline it was queued with; `deadline` may be cleared since */
-	conn *tq_prev, *tq_next;
-	conn_more_fn more;   /* a streamed answer wants more once `out` is written */
-	void (*more_free)(void *ctx);
-	void *more_ctx;
-	int close_after;     /* close once `out` is written */
-	int head_only;       /* a HEAD request: answers carry their headers but no content */
-	unsigned char peer[16]; /* the client's address (an IPv6 one cut to its /64) */
-	unsigned peer_len;
-	conn *prev, *next;
-};
-
-static void drive(conn *c);
 
 static server *srv_of(conn *c)
 {
@@ -133,7 +92,7 @@ static void set_deadline_from(conn *c, int64_t from, int ms)
 	c->timeq = k + 1;
 }
 
-static void set_deadline(conn *c, int ms)
+void conn_set_deadline(conn *c, int ms)
 {
 	set_deadline_from(c, loop_now(c->io->loop), ms);
 }
@@ -213,7 +172,7 @@ static void on_event(loop *l, loop_watch *w, uint32_t events)
 		conn_close(c);
 		return;
 	}
-	drive(c);
+	conn_drive(c);
 }
 
 /* The part of an address that names one client: an IPv4 address, an IPv6 /64. */
@@ -290,7 +249,7 @@ void conn_accept(io_thread *io, int fd, const struct sockaddr *peer, unsigned pe
 		conn_close(c);
 		return;
 	}
-	drive(c);
+	conn_drive(c);
 }
 
 void conn_tick(io_thread *io)
@@ -417,7 +376,7 @@ static int read_more(conn *c)
 	n = tls_read(c->tls, c->in.p + c->in.len, c->in.cap - 1 - c->in.len);
 	if (n > 0) {
 		if (c->in.len == 0 && c->state == CONN_READ_HEAD)
-			set_deadline(c, cfg_of(c)->head_timeout_ms);
+			conn_set_deadline(c, cfg_of(c)->head_timeout_ms);
 		c->in.len += (size_t)n;
 		c->in.p[c->in.len] = '\0';
 		return 1;
@@ -456,7 +415,7 @@ static void queue_reply(conn *c, int status, const char *content_type, const cha
 	buf_free(&headers);
 	c->out_off = 0;
 	c->state = CONN_WRITE;
-	set_deadline(c, cfg_of(c)->write_timeout_ms);
+	conn_set_deadline(c, cfg_of(c)->write_timeout_ms);
 }
 
 void conn_reply(conn *c, int status, const char *content_type, const char *body, size_t len,
@@ -469,7 +428,7 @@ void conn_reply(conn *c, int status, const char *content_type, const char *body,
 	queue_reply(c, status, content_type, body, len, extra_headers);
 	/* From a store task nothing else will drive the connection. */
 	if (was == CONN_WAIT_STORE)
-		drive(c);
+		conn_drive(c);
 }
 
 void conn_reply_json(conn *c, int status, const json_t *body)
@@ -508,139 +467,6 @@ void conn_reply_error(conn *c, int status, const char *code, const char *message
 {
 	conn_reply_error_retry(c, status, code, message, field,
 			       status == 503 || status == 429 ? 1 : 0);
-}
-
-int conn_rate_key(conn *c, const char *key)
-{
-	int wait = ratelimit_take(srv_of(c)->per_key, key, strlen(key), loop_now(c->io->loop));
-
-	if (wait)
-		conn_reply_error_retry(c, 429, "rate_limited",
-				       "too many requests with this ingest key; slow down", NULL,
-				       wait);
-	return wait ? -1 : 0;
-}
-
-int conn_rate_signin(conn *c, const char *name)
-{
-	server *srv = srv_of(c);
-	int64_t now = loop_now(c->io->loop);
-	int wait = ratelimit_take(srv->signin_ip, c->peer, c->peer_len, now), w2 = 0;
-
-	if (name && !wait)
-		w2 = ratelimit_take(srv->signin_name, name, strlen(name), now);
-	if (w2)
-		ratelimit_give(srv->signin_ip, c->peer, c->peer_len, now); /* not counted twice */
-	if (wait || w2)
-		conn_reply_error_retry(c, 429, "rate_limited",
-				       "too many sign-in attempts; wait and try again", NULL,
-				       wait > w2 ? wait : w2);
-	return wait || w2 ? -1 : 0;
-}
-
-int conn_rate_board(conn *c)
-{
-	int wait = ratelimit_take(srv_of(c)->board_ip, c->peer, c->peer_len, loop_now(c->io->loop));
-
-	if (wait)
-		conn_reply_error_retry(c, 429, "rate_limited",
-				       "too many votes, suggestions or comments from this address; "
-				       "wait and try again",
-				       NULL, wait);
-	return wait ? -1 : 0;
-}
-
-void conn_rate_signin_ok(conn *c, const char *name)
-{
-	server *srv = srv_of(c);
-	int64_t now = loop_now(c->io->loop);
-
-	ratelimit_give(srv->signin_ip, c->peer, c->peer_len, now);
-	if (name)
-		ratelimit_give(srv->signin_name, name, strlen(name), now);
-}
-
-/* Append one chunk of a streamed answer; 0, or -1 when it cannot be framed. */
-static int stream_chunk(conn *c, const char *data, size_t len)
-{
-	if (len == 0)
-		return 0;
-	if (buf_printf(&c->out, "%zx\r\n", len) != BUF_OK ||
-	    buf_append(&c->out, data, len) != BUF_OK || buf_append(&c->out, "\r\n", 2) != BUF_OK)
-		return -1;
-	return 0;
-}
-
-/* After a piece of a stream was queued: write it, driving the connection when a store task queued it. */
-static void stream_queued(conn *c, enum conn_state was, int ok)
-{
-	if (!ok) {
-		/* Cannot frame the rest: cut the answer short; the client sees it incomplete. */
-		if (c->more_free)
-			c->more_free(c->more_ctx);
-		c->more = NULL;
-		c->more_free = NULL;
-		c->close_after = 1;
-	}
-	c->state = CONN_WRITE;
-	set_deadline(c, cfg_of(c)->write_timeout_ms);
-	if (was == CONN_WAIT_STORE)
-		drive(c);
-}
-
-void conn_stream_start(conn *c, int status, const char *content_type, const char *first,
-		       size_t len, conn_more_fn more, void (*free_ctx)(void *ctx), void *ctx)
-{
-	enum conn_state was = c->state;
-	int keep = c->req.keep_alive && !c->io->stopping;
-
-	if (!keep)
-		c->close_after = 1;
-	c->out_off = 0;
-	c->more = more;
-	c->more_free = free_ctx;
-	c->more_ctx = ctx;
-	if (c->head_only) {
-		/* HEAD: the head alone (RFC 9112 6.1 lets it name the chunked coding GET
-		 * would use); no piece of the stream is ever made. */
-		c->more = NULL;
-		c->more_free = NULL;
-		c->more_ctx = NULL;
-		if (free_ctx)
-			free_ctx(ctx);
-		len = 0;
-	}
-	stream_queued(c, was,
-		      buf_printf(&c->out,
-				 "HTTP/1.1 %d %s\r\nContent-Type: %s\r\n"
-				 "Transfer-Encoding: chunked\r\nConnection: %s\r\n"
-				 HTTP_SECURITY_HEADERS "\r\n",
-				 status, http_reason(status), content_type,
-				 keep ? "keep-alive" : "close") == BUF_OK &&
-			      (c->head_only || stream_chunk(c, first, len) == 0));
-}
-
-void conn_stream_write(conn *c, const char *data, size_t len)
-{
-	stream_queued(c, c->state, stream_chunk(c, data, len) == 0);
-}
-
-void conn_stream_abort(conn *c)
-{
-	stream_queued(c, c->state, 0);
-}
-
-void conn_stream_end(conn *c, const char *last, size_t len)
-{
-	enum conn_state was = c->state;
-	int ok = stream_chunk(c, last, len) == 0 && buf_append(&c->out, "0\r\n\r\n", 5) == BUF_OK;
-
-	if (c->more_free)
-		c->more_free(c->more_ctx);
-	c->more = NULL;
-	c->more_free = NULL;
-	c->more_ctx = NULL;
-	stream_queued(c, was, ok);
 }
 
 int conn_submit(conn *c, store_job *job)
@@ -682,7 +508,7 @@ static void on_head(conn *c)
 	memset(&c->chunked, 0, sizeof(c->chunked));
 	c->head_only = http_slice_eq(c->req.method, "HEAD");
 	c->state = CONN_READ_BODY;
-	set_deadline(c, cfg->body_timeout_ms);
+	conn_set_deadline(c, cfg->body_timeout_ms);
 	if (c->req.content_length > (int64_t)cfg->max_body) {
 		char msg[96];
 
@@ -819,10 +645,10 @@ static void finish_request(conn *c)
 	c->head_len = 0;
 	c->body_len = 0;
 	c->state = CONN_READ_HEAD;
-	set_deadline(c, c->in.len ? cfg_of(c)->head_timeout_ms : cfg_of(c)->idle_timeout_ms);
+	conn_set_deadline(c, c->in.len ? cfg_of(c)->head_timeout_ms : cfg_of(c)->idle_timeout_ms);
 }
 
-static void drive(conn *c)
+void conn_drive(conn *c)
 {
 	ssize_t n;
 	int rc, status;
@@ -840,7 +666,7 @@ static void drive(conn *c)
 				return;
 			}
 			c->state = CONN_READ_HEAD;
-			set_deadline(c, cfg_of(c)->idle_timeout_ms);
+			conn_set_deadline(c, cfg_of(c)->idle_timeout_ms);
 			break;
 		case CONN_READ_HEAD:
 			if (c->in.len > 0) {

@@ -6,7 +6,7 @@
 
 /*
  * One file as served. Everything is static data of the generated web_assets.c (or of
- * assets_stub.c when prosumd is configured with -DPROSUM_WEB=OFF); nothing is owned.
+ * assets_none.c when prosumd is configured with -DPROSUM_WEB=OFF); nothing is owned.
  */
 typedef struct web_asset {
 	const char *path;          /* "/assets/app.3f9c0a1b2d4e.js" ("/index.html" for the page) */

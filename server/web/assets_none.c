@@ -1,4 +1,4 @@
-/* assets_stub.c - the asset table of a prosumd configured with -DPROSUM_WEB=OFF: a page saying so. */
+/* assets_none.c - the asset table of a prosumd built with -DPROSUM_WEB=OFF: one page saying so. */
 #include "web/assets.h"
 
 static const unsigned char page[] =

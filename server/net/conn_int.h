@@ -1,0 +1,56 @@
+/* conn_int.h - the connection's fields, shared by conn.c, conn_rate.c and conn_stream.c only. */
+#ifndef PROSUM_CONN_INT_H
+#define PROSUM_CONN_INT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "api/router.h"
+#include "net/conn.h"
+
+/* The one state field of a connection, and the one switch on it in conn_drive(). */
+enum conn_state {
+	CONN_HANDSHAKE,  /* TLS handshake (after a peek that the client speaks TLS at all) */
+	CONN_READ_HEAD,  /* waiting for a complete request head */
+	CONN_READ_BODY,  /* head parsed, reading (and decoding) the body */
+	CONN_DISPATCH,   /* the handler is running on this thread */
+	CONN_WAIT_STORE, /* a store job is out; the connection is parked */
+	CONN_WRITE,      /* writing the answer */
+	CONN_CLOSE       /* closed; freed before the loop waits again */
+};
+
+struct conn {
+	loop_watch watch;
+	io_thread *io;
+	tls_conn *tls;
+	enum conn_state state;
+	int peeked;          /* the first byte was seen to be a TLS record */
+	buf in;              /* raw bytes: head, then the body (chunked decoded in place), then more */
+	buf out;             /* the answer being written */
+	size_t out_off;
+	buf body;            /* the inflated body of a gzip request */
+	size_t head_len;     /* bytes of the parsed head in `in` */
+	size_t body_len;     /* bytes of (decoded) body after the head */
+	http_chunked chunked;
+	http_request req;
+	request rq;
+	int64_t deadline;    /* monotonic ms; 0 for none */
+	int timeq;           /* 1 + the index of the deadline queue it is in; 0 for none */
+	int64_t tq_at;       /* the deadline it was queued with; `deadline` may be cleared since */
+	conn *tq_prev, *tq_next;
+	conn_more_fn more;   /* a streamed answer wants more once `out` is written */
+	void (*more_free)(void *ctx);
+	void *more_ctx;
+	int close_after;     /* close once `out` is written */
+	int head_only;       /* a HEAD request: answers carry their headers but no content */
+	unsigned char peer[16]; /* the client's address (an IPv6 one cut to its /64) */
+	unsigned peer_len;
+	conn *prev, *next;
+};
+
+/* Run the connection's state machine until it waits for the network or the store, or closes. */
+void conn_drive(conn *c);
+/* Close the connection unless it makes progress within ms from now. */
+void conn_set_deadline(conn *c, int ms);
+
+#endif
