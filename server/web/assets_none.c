@@ -12,5 +12,5 @@ static const unsigned char page[] =
 /* An array may not be empty in C11: one entry that no path names (not under /assets/). */
 const web_asset web_assets[] = {{"", "", "\"\"", "\"\"", page, 0, NULL, 0}};
 const size_t web_asset_count = 0;
-const web_asset web_index = {"/index.html", "text/html; charset=utf-8", "\"stub\"", "\"stub.gz\"",
+const web_asset web_index = {"/index.html", "text/html; charset=utf-8", "\"none\"", "\"none.gz\"",
 			     page, sizeof(page) - 1, NULL, 0};
