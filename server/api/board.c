@@ -120,7 +120,6 @@ static int list_query(apijob *j, store_db *db, int64_t project_id)
 	board_job *bj = (board_job *)j;
 	list_ctx l = {json_array(), board_is_team(j)};
 	int64_t next = 0;
-	char cursor[32];
 	int rc;
 
 	if (!l.items)
@@ -137,9 +136,7 @@ static int list_query(apijob *j, store_db *db, int64_t project_id)
 		json_decref(l.items);
 		return rc;
 	}
-	snprintf(cursor, sizeof(cursor), "%lld", (long long)next);
-	j->answer = json_pack("{s:o,s:o}", "items", l.items, "next",
-			      next ? json_string(cursor) : json_null());
+	j->answer = reply_list(l.items, next);
 	return j->answer ? STORE_OK : STORE_ERROR;
 }
 

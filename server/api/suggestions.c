@@ -320,14 +320,11 @@ static int list_query(apijob *j, store_db *db, int64_t project_id)
 	sugg_job *sj = (sugg_job *)j;
 	json_t *items;
 	int64_t next;
-	char cursor[32];
 	int rc = render_suggestion_list(db, project_id, &sj->filter, &items, &next);
 
 	if (rc != STORE_OK)
 		return rc;
-	snprintf(cursor, sizeof(cursor), "%lld", (long long)next);
-	sj->api.answer = json_pack("{s:o,s:o}", "items", items, "next",
-			       next ? json_string(cursor) : json_null());
+	sj->api.answer = reply_list(items, next);
 	return STORE_OK;
 }
 

@@ -203,7 +203,6 @@ static int report_list_query(apijob *j, store_db *db, int64_t project_id)
 	triage_job *tj = (triage_job *)j;
 	json_t *items;
 	int64_t next;
-	char cursor[32];
 	int rc = release_filter_known(tj, db, project_id);
 
 	if (rc != STORE_OK)
@@ -211,9 +210,7 @@ static int report_list_query(apijob *j, store_db *db, int64_t project_id)
 	rc = render_report_list(db, project_id, &tj->rf, &items, &next);
 	if (rc != STORE_OK)
 		return rc;
-	snprintf(cursor, sizeof(cursor), "%lld", (long long)next);
-	tj->api.answer = json_pack("{s:o,s:o}", "items", items, "next",
-			       next ? json_string(cursor) : json_null());
+	tj->api.answer = reply_list(items, next);
 	return STORE_OK;
 }
 
