@@ -11,7 +11,6 @@
 #include "api/reply.h"
 #include "api/tester.h"
 #include "config.h"
-#include "model/jsonbody.h"
 #include "model/workflow.h"
 #include "net/conn.h"
 
@@ -343,26 +342,6 @@ static int comment_patch_query(apijob *j, store_db *db, int64_t project_id)
 					(int64_t)time(NULL), comment_json, j);
 }
 
-/* Parse a JSON object body into bj->doc. 0, or -1 after answering. */
-static int body_object(request *rq, board_job *bj)
-{
-	jsonbody_error e;
-
-	if (!http_slice_eq_nocase(rq->http->content_type, "application/json"))
-		return params_refuse(rq, 415, "unsupported_media_type", "send application/json",
-				     NULL);
-	if (rq->body_len > PROSUM_MAX_JSON)
-		return params_refuse(rq, 413, "too_large", "the document is too large", NULL);
-	bj->doc = jsonbody_parse(rq->body, rq->body_len, &e);
-	if (!bj->doc)
-		return params_refuse(rq, e.status,
-				     e.status == 400   ? "invalid_json"
-				     : e.status == 422 ? "invalid_request"
-						       : NULL,
-				     e.message, e.field);
-	return 0;
-}
-
 void board_comment_patch(request *rq)
 {
 	board_job *bj = job_new(rq, AUTH_DEVELOPER, comment_patch_query, 0);
@@ -377,7 +356,7 @@ void board_comment_patch(request *rq)
 	bj->num = strtoll(p, &end, 10);
 	if (*p < '1' || *p > '9' || *end)
 		bj->num = 0; /* authorised first, then 404 */
-	if (body_object(rq, bj) < 0)
+	if (params_json_object(rq, &bj->doc) < 0)
 		goto refused;
 	json_object_foreach(bj->doc, key, v)
 	{
@@ -442,28 +421,6 @@ static int comment_add_query(apijob *j, store_db *db, int64_t project_id)
 	return j->answer ? STORE_OK : STORE_ERROR;
 }
 
-/* An optional string of at most max bytes without control characters (but newlines, tabs). */
-static int opt_text(request *rq, json_t *obj, const char *key, size_t max, const char **out)
-{
-	json_t *v = json_object_get(obj, key);
-	const char *p;
-
-	*out = NULL;
-	if (!v || json_is_null(v))
-		return 0;
-	if (!json_is_string(v) || json_string_length(v) > max) {
-		char msg[96];
-		snprintf(msg, sizeof(msg), "must be a string of at most %zu bytes", max);
-		return params_refuse(rq, 422, "invalid_request", msg, key);
-	}
-	for (p = json_string_value(v); *p; p++)
-		if ((unsigned char)*p < 0x20 && *p != '\n' && *p != '\t' && *p != '\r')
-			return params_refuse(rq, 422, "invalid_request",
-					     "must not hold control characters", key);
-	*out = json_string_value(v);
-	return 0;
-}
-
 void board_comment_add(request *rq)
 {
 	board_job *bj = job_new(rq, AUTH_INGEST, comment_add_query, 0);
@@ -475,7 +432,7 @@ void board_comment_add(request *rq)
 	if (reply_parse_id(rq->params[1], 'S', &bj->num) < 0)
 		bj->num = 0; /* authorised first, then 404 */
 	if ((rq->creds.has_key && !rq->creds.has_token && install_header(rq, bj, 1) < 0) ||
-	    body_object(rq, bj) < 0)
+	    params_json_object(rq, &bj->doc) < 0)
 		goto refused;
 	json_object_foreach(bj->doc, key, v)
 	{
@@ -485,8 +442,8 @@ void board_comment_add(request *rq)
 			goto refused;
 		}
 	}
-	if (opt_text(rq, bj->doc, "body", BOARD_BODY_MAX, &bj->body) < 0 ||
-	    opt_text(rq, bj->doc, "name", BOARD_NAME_MAX, &bj->credit) < 0)
+	if (params_opt_string(rq, bj->doc, "body", "body", BOARD_BODY_MAX, &bj->body) < 0 ||
+	    params_opt_string(rq, bj->doc, "name", "name", BOARD_NAME_MAX, &bj->credit) < 0)
 		goto refused;
 	if (!bj->body || !bj->body[strspn(bj->body, " \t\r\n")]) {
 		params_refuse(rq, 422, "invalid_request", "is required: text of 1 to 16384 bytes",

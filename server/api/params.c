@@ -1,4 +1,4 @@
-/* params.c - query parameters the list calls share, and the 422 refusals they answer. */
+/* params.c - what the board and suggestion calls read from a request: parameters, JSON bodies. */
 #include "api/params.h"
 
 #include <stdio.h>
@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "config.h"
+#include "model/jsonbody.h"
 #include "model/workflow.h"
 #include "net/conn.h"
 
@@ -62,5 +63,46 @@ int params_page(request *rq, int *limit, int64_t *offset)
 	    params_count(rq, "cursor", 0, INT64_MAX / 4, offset) < 0)
 		return -1;
 	*limit = (int)page;
+	return 0;
+}
+
+int params_json_object(request *rq, json_t **doc)
+{
+	jsonbody_error e;
+
+	if (!http_slice_eq_nocase(rq->http->content_type, "application/json"))
+		return params_refuse(rq, 415, "unsupported_media_type", "send application/json",
+				     NULL);
+	if (rq->body_len > PROSUM_MAX_JSON)
+		return params_refuse(rq, 413, "too_large", "the document is too large", NULL);
+	*doc = jsonbody_parse(rq->body, rq->body_len, &e);
+	if (!*doc)
+		return params_refuse(rq, e.status,
+				     e.status == 400   ? "invalid_json"
+				     : e.status == 422 ? "invalid_request"
+						       : NULL,
+				     e.message, e.field);
+	return 0;
+}
+
+int params_opt_string(request *rq, json_t *obj, const char *key, const char *field, size_t max,
+		      const char **out)
+{
+	json_t *v = json_object_get(obj, key);
+	const char *p;
+
+	*out = NULL;
+	if (!v || json_is_null(v))
+		return 0;
+	if (!json_is_string(v) || json_string_length(v) > max) {
+		char msg[96];
+		snprintf(msg, sizeof(msg), "must be a string of at most %zu bytes", max);
+		return params_refuse(rq, 422, "invalid_request", msg, field);
+	}
+	for (p = json_string_value(v); *p; p++)
+		if ((unsigned char)*p < 0x20 && *p != '\n' && *p != '\t' && *p != '\r')
+			return params_refuse(rq, 422, "invalid_request",
+					     "must not hold control characters", field);
+	*out = json_string_value(v);
 	return 0;
 }

@@ -1,9 +1,12 @@
-/* params.h - query parameters the list calls share, and the 422 refusals they answer. */
+/* params.h - what the board and suggestion calls read from a request: query parameters, JSON
+ * bodies and their fields, and the refusals they answer. */
 #ifndef PROSUM_PARAMS_H
 #define PROSUM_PARAMS_H
 
 #include <stddef.h>
 #include <stdint.h>
+
+#include <jansson.h>
 
 #include "api/router.h"
 
@@ -19,5 +22,14 @@ int params_suggestion_filter(request *rq, char *status, size_t size, const char 
 			     size_t q_size, const char **search);
 /* limit= (PROSUM_LIST_LIMIT when absent) and cursor= (an offset). 0, or -1 after answering. */
 int params_page(request *rq, int *limit, int64_t *offset);
+
+/* Parse a JSON object body (application/json, at most PROSUM_MAX_JSON) into *doc, owned by the
+ * caller. 0, or -1 after answering 415, 413, 400 or 422. */
+int params_json_object(request *rq, json_t **doc);
+/* obj's optional string `key` (null or absent: *out NULL) of at most max bytes, without control
+ * characters but newlines and tabs; refusals name `field`. *out is borrowed from obj. 0, or -1
+ * after answering 422. */
+int params_opt_string(request *rq, json_t *obj, const char *key, const char *field, size_t max,
+		      const char **out);
 
 #endif

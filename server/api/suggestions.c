@@ -17,7 +17,6 @@
 #include "api/render_releases.h"
 #include "api/render_suggestions.h"
 #include "api/tester.h"
-#include "model/jsonbody.h"
 #include "model/workflow.h"
 
 #define TITLE_MAX 300
@@ -73,49 +72,6 @@ static sugg_job *job_new(request *rq, int need, apijob_query query)
 	return sj;
 }
 
-/* Parse a JSON object body into sj->doc. 0, or -1 after answering. */
-static int body_object(request *rq, sugg_job *sj)
-{
-	jsonbody_error e;
-
-	if (!http_slice_eq_nocase(rq->http->content_type, "application/json"))
-		return params_refuse(rq, 415, "unsupported_media_type", "send application/json",
-				     NULL);
-	if (rq->body_len > PROSUM_MAX_JSON)
-		return params_refuse(rq, 413, "too_large", "the document is too large", NULL);
-	sj->doc = jsonbody_parse(rq->body, rq->body_len, &e);
-	if (!sj->doc)
-		return params_refuse(rq, e.status,
-				     e.status == 400   ? "invalid_json"
-				     : e.status == 422 ? "invalid_request"
-						       : NULL,
-				     e.message, e.field);
-	return 0;
-}
-
-/* An optional string field of at most max bytes, no control characters. */
-static int opt_string(request *rq, json_t *obj, const char *key, const char *field, size_t max,
-		      const char **out)
-{
-	json_t *v = json_object_get(obj, key);
-	const char *p;
-
-	*out = NULL;
-	if (!v || json_is_null(v))
-		return 0;
-	if (!json_is_string(v) || json_string_length(v) > max) {
-		char msg[96];
-		snprintf(msg, sizeof(msg), "must be a string of at most %zu bytes", max);
-		return params_refuse(rq, 422, "invalid_request", msg, field);
-	}
-	for (p = json_string_value(v); *p; p++)
-		if ((unsigned char)*p < 0x20 && *p != '\n' && *p != '\t' && *p != '\r')
-			return params_refuse(rq, 422, "invalid_request",
-					     "must not hold control characters", field);
-	*out = json_string_value(v);
-	return 0;
-}
-
 static int install_ok(const char *s)
 {
 	size_t n = strlen(s), i;
@@ -143,13 +99,13 @@ static int tester(request *rq, sugg_job *sj, json_t *t, const char **install, co
 	if (!json_is_object(t))
 		return params_refuse(rq, 422, "invalid_request",
 				     "is required: an object with install_id", "tester");
-	if (opt_string(rq, t, "install_id", "tester.install_id", INSTALL_MAX, install) < 0)
+	if (params_opt_string(rq, t, "install_id", "tester.install_id", INSTALL_MAX, install) < 0)
 		return -1;
 	if ((*install || !session_only(rq)) && (!*install || !install_ok(*install)))
 		return params_refuse(rq, 422, "invalid_request",
 				     "is required: 1-128 printable characters",
 				     "tester.install_id");
-	if (opt_string(rq, t, "name", "tester.name", NAME_MAX_LEN, name) < 0)
+	if (params_opt_string(rq, t, "name", "tester.name", NAME_MAX_LEN, name) < 0)
 		return -1;
 	if (*name && !**name)
 		*name = NULL;
@@ -207,15 +163,15 @@ void suggestions_add(request *rq)
 	if (!sj)
 		return;
 	in = &sj->in;
-	if (body_object(rq, sj) < 0)
+	if (params_json_object(rq, &sj->doc) < 0)
 		goto refused;
 	if (uuid_canon(json_string_value(json_object_get(sj->doc, "uuid")), sj->uuid) < 0) {
 		params_refuse(rq, 422, "invalid_request", "is required: a UUID", "uuid");
 		goto refused;
 	}
 	in->uuid = sj->uuid;
-	if (opt_string(rq, sj->doc, "title", "title", TITLE_MAX, &in->title) < 0 ||
-	    opt_string(rq, sj->doc, "body", "body", BODY_MAX, &in->body) < 0)
+	if (params_opt_string(rq, sj->doc, "title", "title", TITLE_MAX, &in->title) < 0 ||
+	    params_opt_string(rq, sj->doc, "body", "body", BODY_MAX, &in->body) < 0)
 		goto refused;
 	if (!in->title || !*in->title) {
 		params_refuse(rq, 422, "invalid_request", "is required", "title");
@@ -283,11 +239,11 @@ static void vote(request *rq, int add)
 		apijob_submit(&sj->api, 1);
 		return;
 	}
-	if (body_object(rq, sj) < 0)
+	if (params_json_object(rq, &sj->doc) < 0)
 		goto refused;
-	if (opt_string(rq, sj->doc, "install_id", "install_id", INSTALL_MAX, &sj->in.install_id) <
-		    0 ||
-	    opt_string(rq, sj->doc, "name", "name", NAME_MAX_LEN, &sj->in.tester_name) < 0)
+	if (params_opt_string(rq, sj->doc, "install_id", "install_id", INSTALL_MAX,
+			      &sj->in.install_id) < 0 ||
+	    params_opt_string(rq, sj->doc, "name", "name", NAME_MAX_LEN, &sj->in.tester_name) < 0)
 		goto refused;
 	if ((sj->in.install_id || !session_only(rq)) &&
 	    (!sj->in.install_id || !install_ok(sj->in.install_id)))
@@ -405,7 +361,7 @@ void suggestions_patch(request *rq)
 	sj->hidden = sj->pinned = -1;
 	if (reply_parse_id(rq->params[1], 'S', &sj->num) < 0)
 		sj->num = 0;
-	if (body_object(rq, sj) < 0)
+	if (params_json_object(rq, &sj->doc) < 0)
 		goto refused;
 	json_object_foreach(sj->doc, key, v)
 	{
@@ -427,11 +383,11 @@ void suggestions_patch(request *rq)
 				goto refused;
 			}
 		} else if (strcmp(key, "shipped_in") == 0) {
-			if (opt_string(rq, sj->doc, key, key, 100, &c->shipped_in) < 0)
+			if (params_opt_string(rq, sj->doc, key, key, 100, &c->shipped_in) < 0)
 				goto refused;
 			sj->api.need = AUTH_RELEASE;
 		} else if (strcmp(key, "comment") == 0) {
-			if (opt_string(rq, sj->doc, key, key, BODY_MAX, &c->comment) < 0)
+			if (params_opt_string(rq, sj->doc, key, key, BODY_MAX, &c->comment) < 0)
 				goto refused;
 			if (!c->comment || !*c->comment) {
 				params_refuse(rq, 422, "invalid_request",
@@ -547,8 +503,8 @@ void suggestions_report_reply(request *rq)
 	sj->api.notfound = "no such report in this project";
 	if (reply_parse_id(rq->params[1], 'R', &sj->num) < 0)
 		sj->num = 0; /* authorised first, then 404 */
-	if (install_header(rq, sj) < 0 || body_object(rq, sj) < 0 ||
-	    opt_string(rq, sj->doc, "body", "body", BODY_MAX, &sj->reply) < 0)
+	if (install_header(rq, sj) < 0 || params_json_object(rq, &sj->doc) < 0 ||
+	    params_opt_string(rq, sj->doc, "body", "body", BODY_MAX, &sj->reply) < 0)
 		goto refused;
 	if (!sj->reply || !*sj->reply) {
 		params_refuse(rq, 422, "invalid_request", "is required: text of 1 to 16384 bytes",
