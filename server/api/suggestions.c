@@ -72,18 +72,6 @@ static sugg_job *job_new(request *rq, int need, apijob_query query)
 	return sj;
 }
 
-static int install_ok(const char *s)
-{
-	size_t n = strlen(s), i;
-
-	if (n == 0 || n > INSTALL_MAX)
-		return 0;
-	for (i = 0; i < n; i++)
-		if (s[i] <= 0x20 || s[i] >= 0x7f)
-			return 0;
-	return 1;
-}
-
 /* A browser's session alone (no key, no token): a tester's session names its install itself. */
 static int session_only(const request *rq)
 {
@@ -101,7 +89,7 @@ static int tester(request *rq, sugg_job *sj, json_t *t, const char **install, co
 				     "is required: an object with install_id", "tester");
 	if (params_opt_string(rq, t, "install_id", "tester.install_id", INSTALL_MAX, install) < 0)
 		return -1;
-	if ((*install || !session_only(rq)) && (!*install || !install_ok(*install)))
+	if ((*install || !session_only(rq)) && (!*install || !tester_install_ok(*install)))
 		return params_refuse(rq, 422, "invalid_request",
 				     "is required: 1-128 printable characters",
 				     "tester.install_id");
@@ -135,18 +123,32 @@ static int uuid_canon(const char *in, char out[37])
 
 /* ---- submitting ---- */
 
+/* In a query: the install a suggestion or vote comes from (`field` names it in refusals), within
+ * its rate, credited with its session's name when none was sent. 0, or 1 when the query must
+ * return *rc at once. */
+static int voter(apijob *j, const char *field, int *rc)
+{
+	sugg_job *sj = (sugg_job *)j;
+
+	if (tester_install(j, sj->in.install_id, field, &sj->in.install_id, rc))
+		return 1;
+	if (tester_rate(j, sj->rate, sj->in.install_id)) {
+		*rc = STORE_OK;
+		return 1;
+	}
+	if (!sj->in.tester_name && j->who.kind == AUTH_BY_TESTER && j->who.tester_name[0])
+		sj->in.tester_name = j->who.tester_name;
+	return 0;
+}
+
 static int add_query(apijob *j, store_db *db, int64_t project_id)
 {
 	sugg_job *sj = (sugg_job *)j;
 	int64_t num;
 	int rc;
 
-	if (tester_install(j, sj->in.install_id, "tester.install_id", &sj->in.install_id, &rc))
+	if (voter(j, "tester.install_id", &rc))
 		return rc;
-	if (tester_rate(j, sj->rate, sj->in.install_id))
-		return STORE_OK;
-	if (!sj->in.tester_name && j->who.kind == AUTH_BY_TESTER && j->who.tester_name[0])
-		sj->in.tester_name = j->who.tester_name;
 	rc = store_suggestion_add(db, project_id, &sj->in, (int64_t)time(NULL), &num,
 				  &sj->api.created);
 	if (rc != STORE_OK)
@@ -193,12 +195,8 @@ static int vote_query(apijob *j, store_db *db, int64_t project_id)
 	int had = 0;
 	int rc;
 
-	if (tester_install(j, sj->in.install_id, "install_id", &sj->in.install_id, &rc))
+	if (voter(j, "install_id", &rc))
 		return rc;
-	if (tester_rate(j, sj->rate, sj->in.install_id))
-		return STORE_OK;
-	if (!sj->in.tester_name && j->who.kind == AUTH_BY_TESTER && j->who.tester_name[0])
-		sj->in.tester_name = j->who.tester_name;
 	rc = store_vote_exists(db, project_id, sj->num, sj->in.install_id, &had);
 	if (rc == STORE_OK)
 		rc = store_vote(db, project_id, sj->num, sj->in.install_id, sj->in.tester_name,
@@ -228,7 +226,7 @@ static void vote(request *rq, int add)
 			goto bad_install;
 		memcpy(sj->install, h->value.p, h->value.len);
 		sj->install[h->value.len] = '\0';
-		if (!install_ok(sj->install))
+		if (!tester_install_ok(sj->install))
 			goto bad_install;
 		sj->in.install_id = sj->install;
 		apijob_submit(&sj->api, 1);
@@ -246,7 +244,7 @@ static void vote(request *rq, int add)
 	    params_opt_string(rq, sj->doc, "name", "name", NAME_MAX_LEN, &sj->in.tester_name) < 0)
 		goto refused;
 	if ((sj->in.install_id || !session_only(rq)) &&
-	    (!sj->in.install_id || !install_ok(sj->in.install_id)))
+	    (!sj->in.install_id || !tester_install_ok(sj->in.install_id)))
 		goto bad_install;
 	if (sj->in.tester_name && !*sj->in.tester_name)
 		sj->in.tester_name = NULL;
@@ -419,14 +417,22 @@ refused:
 
 /* ---- the tester's own view ---- */
 
+/* In a query: the install X-Prosum-Install named (or the session's own), as tester_install(). */
+static int header_install(apijob *j, const char **install, int *rc)
+{
+	sugg_job *sj = (sugg_job *)j;
+
+	return tester_install(j, sj->install[0] ? sj->install : NULL, "X-Prosum-Install", install,
+			      rc);
+}
+
 static int mine_query(apijob *j, store_db *db, int64_t project_id)
 {
 	sugg_job *sj = (sugg_job *)j;
 	const char *install;
 	int rc;
 
-	if (tester_install(j, sj->install[0] ? sj->install : NULL, "X-Prosum-Install", &install,
-			   &rc))
+	if (header_install(j, &install, &rc))
 		return rc;
 	return render_mine(db, project_id, install, sj->since, &j->answer);
 }
@@ -443,7 +449,7 @@ static int install_header(request *rq, sugg_job *sj)
 				     "send X-Prosum-Install: the install's id", "X-Prosum-Install");
 	memcpy(sj->install, h->value.p, h->value.len);
 	sj->install[h->value.len] = '\0';
-	if (!install_ok(sj->install))
+	if (!tester_install_ok(sj->install))
 		return params_refuse(rq, 422, "invalid_request", "1-128 printable characters",
 				     "X-Prosum-Install");
 	return 0;
@@ -477,8 +483,7 @@ static int reply_query(apijob *j, store_db *db, int64_t project_id)
 	const char *install;
 	int rc;
 
-	if (tester_install(j, sj->install[0] ? sj->install : NULL, "X-Prosum-Install", &install,
-			   &rc))
+	if (header_install(j, &install, &rc))
 		return rc;
 	if (tester_rate(j, sj->rate, install))
 		return STORE_OK;
