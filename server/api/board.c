@@ -7,10 +7,10 @@
 #include <time.h>
 
 #include "api/apijob.h"
+#include "api/params.h"
 #include "api/reply.h"
 #include "api/tester.h"
 #include "config.h"
-#include "model/jsonbody.h"
 #include "model/workflow.h"
 #include "net/conn.h"
 
@@ -74,13 +74,6 @@ static board_job *job_new(request *rq, int need, apijob_query query, int visitor
 	return bj;
 }
 
-static int refuse(request *rq, int status, const char *code, const char *message,
-		  const char *field)
-{
-	conn_reply_error(rq->conn, status, code, message, field);
-	return -1;
-}
-
 static json_t *text_or_null(const char *s)
 {
 	return s ? json_string(s) : json_null();
@@ -126,7 +119,6 @@ static int list_query(apijob *j, store_db *db, int64_t project_id)
 	board_job *bj = (board_job *)j;
 	list_ctx l = {json_array(), board_is_team(j)};
 	int64_t next = 0;
-	char cursor[32];
 	int rc;
 
 	if (!l.items)
@@ -143,36 +135,14 @@ static int list_query(apijob *j, store_db *db, int64_t project_id)
 		json_decref(l.items);
 		return rc;
 	}
-	snprintf(cursor, sizeof(cursor), "%lld", (long long)next);
-	j->answer = json_pack("{s:o,s:o}", "items", l.items, "next",
-			      next ? json_string(cursor) : json_null());
+	j->answer = reply_list(l.items, next);
 	return j->answer ? STORE_OK : STORE_ERROR;
-}
-
-static int count_param(request *rq, const char *name, int64_t min, int64_t max, int64_t *out)
-{
-	char v[32], *end;
-	long long n;
-	int rc = http_query_param(rq->http->query, name, v, sizeof(v));
-
-	if (rc == -1)
-		return 0;
-	n = rc < 0 ? -1 : strtoll(v, &end, 10);
-	if (rc < 0 || *end || n < min || n > max) {
-		char msg[80];
-		snprintf(msg, sizeof(msg), "must be a whole number from %lld to %lld", (long long)min,
-			 (long long)max);
-		return refuse(rq, 422, "invalid_parameter", msg, name);
-	}
-	*out = n;
-	return 1;
 }
 
 void board_list(request *rq)
 {
 	board_job *bj = job_new(rq, AUTH_INGEST, list_query, 1);
 	char sort[16];
-	int64_t page = PROSUM_LIST_LIMIT;
 	int rc;
 
 	if (!bj)
@@ -180,26 +150,13 @@ void board_list(request *rq)
 	bj->f.since = (int64_t)time(NULL) - BOARD_WEEK;
 	if (rq->creds.has_key && install_header(rq, bj, 0) < 0)
 		goto refused;
-	rc = http_query_param(rq->http->query, "status", bj->status, sizeof(bj->status));
-	if (rc == -2 || (rc >= 0 && !workflow_suggestion_valid(bj->status))) {
-		char msg[160];
-		snprintf(msg, sizeof(msg), "must be one of %s", workflow_suggestion_list());
-		refuse(rq, 422, "invalid_parameter", msg, "status");
+	if (params_suggestion_filter(rq, bj->status, sizeof(bj->status), &bj->f.status, bj->q,
+				     sizeof(bj->q), &bj->f.q) < 0)
 		goto refused;
-	}
-	if (rc >= 0)
-		bj->f.status = bj->status;
-	rc = http_query_param(rq->http->query, "q", bj->q, sizeof(bj->q));
-	if (rc == -2) {
-		refuse(rq, 422, "invalid_parameter", "malformed or too long", "q");
-		goto refused;
-	}
-	if (rc >= 0 && bj->q[strspn(bj->q, " \t\r\n")])
-		bj->f.q = bj->q; /* an empty search box is no search */
 	/* prefix=1: q is being typed; its last word matches the start of words */
 	rc = http_query_param(rq->http->query, "prefix", sort, sizeof(sort));
 	if (rc == -2 || (rc >= 0 && strcmp(sort, "0") != 0 && strcmp(sort, "1") != 0)) {
-		refuse(rq, 422, "invalid_parameter", "must be 0 or 1", "prefix");
+		params_refuse(rq, 422, "invalid_parameter", "must be 0 or 1", "prefix");
 		goto refused;
 	}
 	bj->f.prefix = rc >= 0 && strcmp(sort, "1") == 0;
@@ -211,13 +168,12 @@ void board_list(request *rq)
 	else if (rc >= 0 && strcmp(sort, "newest") == 0)
 		bj->f.sort = STORE_BOARD_NEWEST;
 	else {
-		refuse(rq, 422, "invalid_parameter", "must be votes, trending or newest", "sort");
+		params_refuse(rq, 422, "invalid_parameter", "must be votes, trending or newest",
+			      "sort");
 		goto refused;
 	}
-	if (count_param(rq, "limit", 1, PROSUM_LIST_MAX, &page) < 0 ||
-	    count_param(rq, "cursor", 0, INT64_MAX / 4, &bj->f.offset) < 0)
+	if (params_page(rq, &bj->f.limit, &bj->f.offset) < 0)
 		goto refused;
-	bj->f.limit = (int)page;
 	apijob_submit(&bj->api, 0);
 	return;
 refused:
@@ -336,12 +292,12 @@ static int install_header(request *rq, board_job *bj, int required)
 	if (!h && !required)
 		return 0;
 	if (!h || h->value.len == 0 || h->value.len > BOARD_INSTALL_MAX)
-		return refuse(rq, 422, "invalid_request", "send X-Prosum-Install: the install's id",
-			      "X-Prosum-Install");
+		return params_refuse(rq, 422, "invalid_request",
+				     "send X-Prosum-Install: the install's id", "X-Prosum-Install");
 	for (i = 0; i < h->value.len; i++)
 		if (h->value.p[i] <= 0x20 || h->value.p[i] >= 0x7f)
-			return refuse(rq, 422, "invalid_request", "1-128 printable characters",
-				      "X-Prosum-Install");
+			return params_refuse(rq, 422, "invalid_request",
+					     "1-128 printable characters", "X-Prosum-Install");
 	memcpy(bj->install, h->value.p, h->value.len);
 	bj->install[h->value.len] = '\0';
 	return 0;
@@ -386,25 +342,6 @@ static int comment_patch_query(apijob *j, store_db *db, int64_t project_id)
 					(int64_t)time(NULL), comment_json, j);
 }
 
-/* Parse a JSON object body into bj->doc. 0, or -1 after answering. */
-static int body_object(request *rq, board_job *bj)
-{
-	jsonbody_error e;
-
-	if (!http_slice_eq_nocase(rq->http->content_type, "application/json"))
-		return refuse(rq, 415, "unsupported_media_type", "send application/json", NULL);
-	if (rq->body_len > PROSUM_MAX_JSON)
-		return refuse(rq, 413, "too_large", "the document is too large", NULL);
-	bj->doc = jsonbody_parse(rq->body, rq->body_len, &e);
-	if (!bj->doc)
-		return refuse(rq, e.status,
-			      e.status == 400	? "invalid_json"
-			      : e.status == 422 ? "invalid_request"
-						: NULL,
-			      e.message, e.field);
-	return 0;
-}
-
 void board_comment_patch(request *rq)
 {
 	board_job *bj = job_new(rq, AUTH_DEVELOPER, comment_patch_query, 0);
@@ -419,23 +356,24 @@ void board_comment_patch(request *rq)
 	bj->num = strtoll(p, &end, 10);
 	if (*p < '1' || *p > '9' || *end)
 		bj->num = 0; /* authorised first, then 404 */
-	if (body_object(rq, bj) < 0)
+	if (params_json_object(rq, &bj->doc) < 0)
 		goto refused;
 	json_object_foreach(bj->doc, key, v)
 	{
 		if (strcmp(key, "hidden") != 0) {
-			refuse(rq, 422, "invalid_request", "unknown field; known: hidden", key);
+			params_refuse(rq, 422, "invalid_request", "unknown field; known: hidden",
+				      key);
 			goto refused;
 		}
 		if (!json_is_boolean(v)) {
-			refuse(rq, 422, "invalid_request", "must be true or false", key);
+			params_refuse(rq, 422, "invalid_request", "must be true or false", key);
 			goto refused;
 		}
 		bj->hidden = json_is_true(v);
 		seen = 1;
 	}
 	if (!seen) {
-		refuse(rq, 422, "invalid_request", "is required: true or false", "hidden");
+		params_refuse(rq, 422, "invalid_request", "is required: true or false", "hidden");
 		goto refused;
 	}
 	apijob_submit(&bj->api, 1);
@@ -483,28 +421,6 @@ static int comment_add_query(apijob *j, store_db *db, int64_t project_id)
 	return j->answer ? STORE_OK : STORE_ERROR;
 }
 
-/* An optional string of at most max bytes without control characters (but newlines, tabs). */
-static int opt_text(request *rq, json_t *obj, const char *key, size_t max, const char **out)
-{
-	json_t *v = json_object_get(obj, key);
-	const char *p;
-
-	*out = NULL;
-	if (!v || json_is_null(v))
-		return 0;
-	if (!json_is_string(v) || json_string_length(v) > max) {
-		char msg[96];
-		snprintf(msg, sizeof(msg), "must be a string of at most %zu bytes", max);
-		return refuse(rq, 422, "invalid_request", msg, key);
-	}
-	for (p = json_string_value(v); *p; p++)
-		if ((unsigned char)*p < 0x20 && *p != '\n' && *p != '\t' && *p != '\r')
-			return refuse(rq, 422, "invalid_request", "must not hold control characters",
-				      key);
-	*out = json_string_value(v);
-	return 0;
-}
-
 void board_comment_add(request *rq)
 {
 	board_job *bj = job_new(rq, AUTH_INGEST, comment_add_query, 0);
@@ -516,20 +432,22 @@ void board_comment_add(request *rq)
 	if (reply_parse_id(rq->params[1], 'S', &bj->num) < 0)
 		bj->num = 0; /* authorised first, then 404 */
 	if ((rq->creds.has_key && !rq->creds.has_token && install_header(rq, bj, 1) < 0) ||
-	    body_object(rq, bj) < 0)
+	    params_json_object(rq, &bj->doc) < 0)
 		goto refused;
 	json_object_foreach(bj->doc, key, v)
 	{
 		if (strcmp(key, "body") != 0 && strcmp(key, "name") != 0) {
-			refuse(rq, 422, "invalid_request", "unknown field; known: body, name", key);
+			params_refuse(rq, 422, "invalid_request",
+				      "unknown field; known: body, name", key);
 			goto refused;
 		}
 	}
-	if (opt_text(rq, bj->doc, "body", BOARD_BODY_MAX, &bj->body) < 0 ||
-	    opt_text(rq, bj->doc, "name", BOARD_NAME_MAX, &bj->credit) < 0)
+	if (params_opt_string(rq, bj->doc, "body", "body", BOARD_BODY_MAX, &bj->body) < 0 ||
+	    params_opt_string(rq, bj->doc, "name", "name", BOARD_NAME_MAX, &bj->credit) < 0)
 		goto refused;
 	if (!bj->body || !bj->body[strspn(bj->body, " \t\r\n")]) {
-		refuse(rq, 422, "invalid_request", "is required: text of 1 to 16384 bytes", "body");
+		params_refuse(rq, 422, "invalid_request", "is required: text of 1 to 16384 bytes",
+			      "body");
 		goto refused;
 	}
 	if (bj->credit && !*bj->credit)

@@ -24,6 +24,15 @@ json_t *reply_id(char prefix, int64_t num)
 	return json_string(s);
 }
 
+json_t *reply_list(json_t *items, int64_t next)
+{
+	char cursor[32];
+
+	snprintf(cursor, sizeof(cursor), "%lld", (long long)next);
+	return json_pack("{s:o,s:o}", "items", items, "next",
+			 next ? json_string(cursor) : json_null());
+}
+
 int reply_parse_id(const char *s, char prefix, int64_t *num)
 {
 	int64_t n = 0;

@@ -10,13 +10,13 @@
 #include "common/rfc3339.h"
 #include "config.h"
 #include "api/apijob.h"
+#include "api/params.h"
 #include "net/conn.h"
 #include "api/render_reports.h"
 #include "api/reply.h"
 #include "api/render_releases.h"
 #include "api/render_suggestions.h"
 #include "api/tester.h"
-#include "model/jsonbody.h"
 #include "model/workflow.h"
 
 #define TITLE_MAX 300
@@ -72,65 +72,6 @@ static sugg_job *job_new(request *rq, int need, apijob_query query)
 	return sj;
 }
 
-static int refuse(request *rq, int status, const char *code, const char *message,
-		  const char *field)
-{
-	conn_reply_error(rq->conn, status, code, message, field);
-	return -1;
-}
-
-/* Parse a JSON object body into sj->doc. 0, or -1 after answering. */
-static int body_object(request *rq, sugg_job *sj)
-{
-	jsonbody_error e;
-
-	if (!http_slice_eq_nocase(rq->http->content_type, "application/json"))
-		return refuse(rq, 415, "unsupported_media_type", "send application/json", NULL);
-	if (rq->body_len > PROSUM_MAX_JSON)
-		return refuse(rq, 413, "too_large", "the document is too large", NULL);
-	sj->doc = jsonbody_parse(rq->body, rq->body_len, &e);
-	if (!sj->doc)
-		return refuse(rq, e.status,
-			      e.status == 400 ? "invalid_json" : e.status == 422 ? "invalid_request" : NULL,
-			      e.message, e.field);
-	return 0;
-}
-
-/* An optional string field of at most max bytes, no control characters. */
-static int opt_string(request *rq, json_t *obj, const char *key, const char *field, size_t max,
-		      const char **out)
-{
-	json_t *v = json_object_get(obj, key);
-	const char *p;
-
-	*out = NULL;
-	if (!v || json_is_null(v))
-		return 0;
-	if (!json_is_string(v) || json_string_length(v) > max) {
-		char msg[96];
-		snprintf(msg, sizeof(msg), "must be a string of at most %zu bytes", max);
-		return refuse(rq, 422, "invalid_request", msg, field);
-	}
-	for (p = json_string_value(v); *p; p++)
-		if ((unsigned char)*p < 0x20 && *p != '\n' && *p != '\t' && *p != '\r')
-			return refuse(rq, 422, "invalid_request", "must not hold control characters",
-				      field);
-	*out = json_string_value(v);
-	return 0;
-}
-
-static int install_ok(const char *s)
-{
-	size_t n = strlen(s), i;
-
-	if (n == 0 || n > INSTALL_MAX)
-		return 0;
-	for (i = 0; i < n; i++)
-		if (s[i] <= 0x20 || s[i] >= 0x7f)
-			return 0;
-	return 1;
-}
-
 /* A browser's session alone (no key, no token): a tester's session names its install itself. */
 static int session_only(const request *rq)
 {
@@ -144,14 +85,15 @@ static int tester(request *rq, sugg_job *sj, json_t *t, const char **install, co
 	if (!t && session_only(rq))
 		return 0;
 	if (!json_is_object(t))
-		return refuse(rq, 422, "invalid_request", "is required: an object with install_id",
-			      "tester");
-	if (opt_string(rq, t, "install_id", "tester.install_id", INSTALL_MAX, install) < 0)
+		return params_refuse(rq, 422, "invalid_request",
+				     "is required: an object with install_id", "tester");
+	if (params_opt_string(rq, t, "install_id", "tester.install_id", INSTALL_MAX, install) < 0)
 		return -1;
-	if ((*install || !session_only(rq)) && (!*install || !install_ok(*install)))
-		return refuse(rq, 422, "invalid_request",
-			      "is required: 1-128 printable characters", "tester.install_id");
-	if (opt_string(rq, t, "name", "tester.name", NAME_MAX_LEN, name) < 0)
+	if ((*install || !session_only(rq)) && (!*install || !tester_install_ok(*install)))
+		return params_refuse(rq, 422, "invalid_request",
+				     "is required: 1-128 printable characters",
+				     "tester.install_id");
+	if (params_opt_string(rq, t, "name", "tester.name", NAME_MAX_LEN, name) < 0)
 		return -1;
 	if (*name && !**name)
 		*name = NULL;
@@ -181,18 +123,32 @@ static int uuid_canon(const char *in, char out[37])
 
 /* ---- submitting ---- */
 
+/* In a query: the install a suggestion or vote comes from (`field` names it in refusals), within
+ * its rate, credited with its session's name when none was sent. 0, or 1 when the query must
+ * return *rc at once. */
+static int voter(apijob *j, const char *field, int *rc)
+{
+	sugg_job *sj = (sugg_job *)j;
+
+	if (tester_install(j, sj->in.install_id, field, &sj->in.install_id, rc))
+		return 1;
+	if (tester_rate(j, sj->rate, sj->in.install_id)) {
+		*rc = STORE_OK;
+		return 1;
+	}
+	if (!sj->in.tester_name && j->who.kind == AUTH_BY_TESTER && j->who.tester_name[0])
+		sj->in.tester_name = j->who.tester_name;
+	return 0;
+}
+
 static int add_query(apijob *j, store_db *db, int64_t project_id)
 {
 	sugg_job *sj = (sugg_job *)j;
 	int64_t num;
 	int rc;
 
-	if (tester_install(j, sj->in.install_id, "tester.install_id", &sj->in.install_id, &rc))
+	if (voter(j, "tester.install_id", &rc))
 		return rc;
-	if (tester_rate(j, sj->rate, sj->in.install_id))
-		return STORE_OK;
-	if (!sj->in.tester_name && j->who.kind == AUTH_BY_TESTER && j->who.tester_name[0])
-		sj->in.tester_name = j->who.tester_name;
 	rc = store_suggestion_add(db, project_id, &sj->in, (int64_t)time(NULL), &num,
 				  &sj->api.created);
 	if (rc != STORE_OK)
@@ -209,18 +165,18 @@ void suggestions_add(request *rq)
 	if (!sj)
 		return;
 	in = &sj->in;
-	if (body_object(rq, sj) < 0)
+	if (params_json_object(rq, &sj->doc) < 0)
 		goto refused;
 	if (uuid_canon(json_string_value(json_object_get(sj->doc, "uuid")), sj->uuid) < 0) {
-		refuse(rq, 422, "invalid_request", "is required: a UUID", "uuid");
+		params_refuse(rq, 422, "invalid_request", "is required: a UUID", "uuid");
 		goto refused;
 	}
 	in->uuid = sj->uuid;
-	if (opt_string(rq, sj->doc, "title", "title", TITLE_MAX, &in->title) < 0 ||
-	    opt_string(rq, sj->doc, "body", "body", BODY_MAX, &in->body) < 0)
+	if (params_opt_string(rq, sj->doc, "title", "title", TITLE_MAX, &in->title) < 0 ||
+	    params_opt_string(rq, sj->doc, "body", "body", BODY_MAX, &in->body) < 0)
 		goto refused;
 	if (!in->title || !*in->title) {
-		refuse(rq, 422, "invalid_request", "is required", "title");
+		params_refuse(rq, 422, "invalid_request", "is required", "title");
 		goto refused;
 	}
 	if (tester(rq, sj, json_object_get(sj->doc, "tester"), &in->install_id, &in->tester_name) <
@@ -239,12 +195,8 @@ static int vote_query(apijob *j, store_db *db, int64_t project_id)
 	int had = 0;
 	int rc;
 
-	if (tester_install(j, sj->in.install_id, "install_id", &sj->in.install_id, &rc))
+	if (voter(j, "install_id", &rc))
 		return rc;
-	if (tester_rate(j, sj->rate, sj->in.install_id))
-		return STORE_OK;
-	if (!sj->in.tester_name && j->who.kind == AUTH_BY_TESTER && j->who.tester_name[0])
-		sj->in.tester_name = j->who.tester_name;
 	rc = store_vote_exists(db, project_id, sj->num, sj->in.install_id, &had);
 	if (rc == STORE_OK)
 		rc = store_vote(db, project_id, sj->num, sj->in.install_id, sj->in.tester_name,
@@ -274,7 +226,7 @@ static void vote(request *rq, int add)
 			goto bad_install;
 		memcpy(sj->install, h->value.p, h->value.len);
 		sj->install[h->value.len] = '\0';
-		if (!install_ok(sj->install))
+		if (!tester_install_ok(sj->install))
 			goto bad_install;
 		sj->in.install_id = sj->install;
 		apijob_submit(&sj->api, 1);
@@ -285,21 +237,22 @@ static void vote(request *rq, int add)
 		apijob_submit(&sj->api, 1);
 		return;
 	}
-	if (body_object(rq, sj) < 0)
+	if (params_json_object(rq, &sj->doc) < 0)
 		goto refused;
-	if (opt_string(rq, sj->doc, "install_id", "install_id", INSTALL_MAX, &sj->in.install_id) <
-		    0 ||
-	    opt_string(rq, sj->doc, "name", "name", NAME_MAX_LEN, &sj->in.tester_name) < 0)
+	if (params_opt_string(rq, sj->doc, "install_id", "install_id", INSTALL_MAX,
+			      &sj->in.install_id) < 0 ||
+	    params_opt_string(rq, sj->doc, "name", "name", NAME_MAX_LEN, &sj->in.tester_name) < 0)
 		goto refused;
 	if ((sj->in.install_id || !session_only(rq)) &&
-	    (!sj->in.install_id || !install_ok(sj->in.install_id)))
+	    (!sj->in.install_id || !tester_install_ok(sj->in.install_id)))
 		goto bad_install;
 	if (sj->in.tester_name && !*sj->in.tester_name)
 		sj->in.tester_name = NULL;
 	apijob_submit(&sj->api, 1);
 	return;
 bad_install:
-	refuse(rq, 422, "invalid_request", "is required: 1-128 printable characters", "install_id");
+	params_refuse(rq, 422, "invalid_request", "is required: 1-128 printable characters",
+		      "install_id");
 refused:
 	sugg_release(&sj->api);
 }
@@ -321,72 +274,34 @@ static int list_query(apijob *j, store_db *db, int64_t project_id)
 	sugg_job *sj = (sugg_job *)j;
 	json_t *items;
 	int64_t next;
-	char cursor[32];
 	int rc = render_suggestion_list(db, project_id, &sj->filter, &items, &next);
 
 	if (rc != STORE_OK)
 		return rc;
-	snprintf(cursor, sizeof(cursor), "%lld", (long long)next);
-	sj->api.answer = json_pack("{s:o,s:o}", "items", items, "next",
-			       next ? json_string(cursor) : json_null());
+	sj->api.answer = reply_list(items, next);
 	return STORE_OK;
-}
-
-static int count_param(request *rq, const char *name, int64_t min, int64_t max, int64_t *out)
-{
-	char v[32], *end;
-	long long n;
-	int rc = http_query_param(rq->http->query, name, v, sizeof(v));
-
-	if (rc == -1)
-		return 0;
-	n = rc < 0 ? -1 : strtoll(v, &end, 10);
-	if (rc < 0 || *end || n < min || n > max) {
-		char msg[80];
-		snprintf(msg, sizeof(msg), "must be a whole number from %lld to %lld", (long long)min,
-			 (long long)max);
-		return refuse(rq, 422, "invalid_parameter", msg, name);
-	}
-	*out = n;
-	return 1;
 }
 
 void suggestions_list(request *rq)
 {
 	sugg_job *sj = job_new(rq, AUTH_DEVELOPER, list_query);
 	char sort[16];
-	int64_t page = PROSUM_LIST_LIMIT;
 	int rc;
 
 	if (!sj)
 		return;
-	rc = http_query_param(rq->http->query, "status", sj->fstatus, sizeof(sj->fstatus));
-	if (rc == -2 || (rc >= 0 && !workflow_suggestion_valid(sj->fstatus))) {
-		char msg[160];
-		snprintf(msg, sizeof(msg), "must be one of %s", workflow_suggestion_list());
-		refuse(rq, 422, "invalid_parameter", msg, "status");
+	if (params_suggestion_filter(rq, sj->fstatus, sizeof(sj->fstatus), &sj->filter.status,
+				     sj->q, sizeof(sj->q), &sj->filter.q) < 0)
 		goto refused;
-	}
-	if (rc >= 0)
-		sj->filter.status = sj->fstatus;
-	rc = http_query_param(rq->http->query, "q", sj->q, sizeof(sj->q));
-	if (rc == -2) {
-		refuse(rq, 422, "invalid_parameter", "malformed or too long", "q");
-		goto refused;
-	}
-	if (rc >= 0 && sj->q[strspn(sj->q, " \t\r\n")])
-		sj->filter.q = sj->q; /* an empty search box is no search */
 	rc = http_query_param(rq->http->query, "sort", sort, sizeof(sort));
 	if (rc >= 0 && strcmp(sort, "newest") == 0)
 		sj->filter.newest = 1;
 	else if (rc != -1 && !(rc >= 0 && strcmp(sort, "votes") == 0)) {
-		refuse(rq, 422, "invalid_parameter", "must be votes or newest", "sort");
+		params_refuse(rq, 422, "invalid_parameter", "must be votes or newest", "sort");
 		goto refused;
 	}
-	if (count_param(rq, "limit", 1, PROSUM_LIST_MAX, &page) < 0 ||
-	    count_param(rq, "cursor", 0, INT64_MAX / 4, &sj->filter.offset) < 0)
+	if (params_page(rq, &sj->filter.limit, &sj->filter.offset) < 0)
 		goto refused;
-	sj->filter.limit = (int)page;
 	apijob_submit(&sj->api, 0);
 	return;
 refused:
@@ -444,7 +359,7 @@ void suggestions_patch(request *rq)
 	sj->hidden = sj->pinned = -1;
 	if (reply_parse_id(rq->params[1], 'S', &sj->num) < 0)
 		sj->num = 0;
-	if (body_object(rq, sj) < 0)
+	if (params_json_object(rq, &sj->doc) < 0)
 		goto refused;
 	json_object_foreach(sj->doc, key, v)
 	{
@@ -454,41 +369,43 @@ void suggestions_patch(request *rq)
 				char msg[160];
 				snprintf(msg, sizeof(msg), "must be one of %s",
 					 workflow_suggestion_list());
-				refuse(rq, 422, "invalid_request", msg, key);
+				params_refuse(rq, 422, "invalid_request", msg, key);
 				goto refused;
 			}
 			c->status = json_string_value(v);
 		} else if (strcmp(key, "duplicate_of") == 0) {
 			if (!json_is_string(v) ||
 			    reply_parse_id(json_string_value(v), 'S', &c->duplicate_of) < 0) {
-				refuse(rq, 422, "invalid_request", "must be a suggestion id such as S-3",
-				       key);
+				params_refuse(rq, 422, "invalid_request",
+					      "must be a suggestion id such as S-3", key);
 				goto refused;
 			}
 		} else if (strcmp(key, "shipped_in") == 0) {
-			if (opt_string(rq, sj->doc, key, key, 100, &c->shipped_in) < 0)
+			if (params_opt_string(rq, sj->doc, key, key, 100, &c->shipped_in) < 0)
 				goto refused;
 			sj->api.need = AUTH_RELEASE;
 		} else if (strcmp(key, "comment") == 0) {
-			if (opt_string(rq, sj->doc, key, key, BODY_MAX, &c->comment) < 0)
+			if (params_opt_string(rq, sj->doc, key, key, BODY_MAX, &c->comment) < 0)
 				goto refused;
 			if (!c->comment || !*c->comment) {
-				refuse(rq, 422, "invalid_request", "must be text of 1 to 16384 bytes",
-				       key);
+				params_refuse(rq, 422, "invalid_request",
+					      "must be text of 1 to 16384 bytes", key);
 				goto refused;
 			}
 		} else if (strcmp(key, "hidden") == 0 || strcmp(key, "pinned") == 0) {
 			if (!json_is_boolean(v)) {
-				refuse(rq, 422, "invalid_request", "must be true or false", key);
+				params_refuse(rq, 422, "invalid_request", "must be true or false",
+					      key);
 				goto refused;
 			}
 			*(key[0] == 'h' ? &sj->hidden : &sj->pinned) = json_is_true(v);
 			continue;
 		} else {
-			refuse(rq, 422, "invalid_request",
-			       "unknown field; known: status, duplicate_of, shipped_in, comment, "
-			       "hidden, pinned",
-			       key);
+			params_refuse(
+			    rq, 422, "invalid_request",
+			    "unknown field; known: status, duplicate_of, shipped_in, comment, "
+			    "hidden, pinned",
+			    key);
 			goto refused;
 		}
 	}
@@ -500,14 +417,22 @@ refused:
 
 /* ---- the tester's own view ---- */
 
+/* In a query: the install X-Prosum-Install named (or the session's own), as tester_install(). */
+static int header_install(apijob *j, const char **install, int *rc)
+{
+	sugg_job *sj = (sugg_job *)j;
+
+	return tester_install(j, sj->install[0] ? sj->install : NULL, "X-Prosum-Install", install,
+			      rc);
+}
+
 static int mine_query(apijob *j, store_db *db, int64_t project_id)
 {
 	sugg_job *sj = (sugg_job *)j;
 	const char *install;
 	int rc;
 
-	if (tester_install(j, sj->install[0] ? sj->install : NULL, "X-Prosum-Install", &install,
-			   &rc))
+	if (header_install(j, &install, &rc))
 		return rc;
 	return render_mine(db, project_id, install, sj->since, &j->answer);
 }
@@ -520,13 +445,13 @@ static int install_header(request *rq, sugg_job *sj)
 	if (!h && session_only(rq))
 		return 0; /* a tester's session: its own install, else refused after sign-in */
 	if (!h || h->value.len == 0 || h->value.len > INSTALL_MAX)
-		return refuse(rq, 422, "invalid_request", "send X-Prosum-Install: the install's id",
-			      "X-Prosum-Install");
+		return params_refuse(rq, 422, "invalid_request",
+				     "send X-Prosum-Install: the install's id", "X-Prosum-Install");
 	memcpy(sj->install, h->value.p, h->value.len);
 	sj->install[h->value.len] = '\0';
-	if (!install_ok(sj->install))
-		return refuse(rq, 422, "invalid_request", "1-128 printable characters",
-			      "X-Prosum-Install");
+	if (!tester_install_ok(sj->install))
+		return params_refuse(rq, 422, "invalid_request", "1-128 printable characters",
+				     "X-Prosum-Install");
 	return 0;
 }
 
@@ -542,8 +467,8 @@ void suggestions_mine(request *rq)
 		goto refused;
 	rc = http_query_param(rq->http->query, "since", since, sizeof(since));
 	if (rc == -2 || (rc >= 0 && rfc3339_parse(since, &sj->since) < 0)) {
-		refuse(rq, 422, "invalid_parameter", "must be a time such as 2026-11-20T10:15:00Z",
-		       "since");
+		params_refuse(rq, 422, "invalid_parameter",
+			      "must be a time such as 2026-11-20T10:15:00Z", "since");
 		goto refused;
 	}
 	apijob_submit(&sj->api, 0);
@@ -558,8 +483,7 @@ static int reply_query(apijob *j, store_db *db, int64_t project_id)
 	const char *install;
 	int rc;
 
-	if (tester_install(j, sj->install[0] ? sj->install : NULL, "X-Prosum-Install", &install,
-			   &rc))
+	if (header_install(j, &install, &rc))
 		return rc;
 	if (tester_rate(j, sj->rate, install))
 		return STORE_OK;
@@ -584,11 +508,12 @@ void suggestions_report_reply(request *rq)
 	sj->api.notfound = "no such report in this project";
 	if (reply_parse_id(rq->params[1], 'R', &sj->num) < 0)
 		sj->num = 0; /* authorised first, then 404 */
-	if (install_header(rq, sj) < 0 || body_object(rq, sj) < 0 ||
-	    opt_string(rq, sj->doc, "body", "body", BODY_MAX, &sj->reply) < 0)
+	if (install_header(rq, sj) < 0 || params_json_object(rq, &sj->doc) < 0 ||
+	    params_opt_string(rq, sj->doc, "body", "body", BODY_MAX, &sj->reply) < 0)
 		goto refused;
 	if (!sj->reply || !*sj->reply) {
-		refuse(rq, 422, "invalid_request", "is required: text of 1 to 16384 bytes", "body");
+		params_refuse(rq, 422, "invalid_request", "is required: text of 1 to 16384 bytes",
+			      "body");
 		goto refused;
 	}
 	apijob_submit(&sj->api, 1);

@@ -203,7 +203,6 @@ static int report_list_query(apijob *j, store_db *db, int64_t project_id)
 	triage_job *tj = (triage_job *)j;
 	json_t *items;
 	int64_t next;
-	char cursor[32];
 	int rc = release_filter_known(tj, db, project_id);
 
 	if (rc != STORE_OK)
@@ -211,9 +210,7 @@ static int report_list_query(apijob *j, store_db *db, int64_t project_id)
 	rc = render_report_list(db, project_id, &tj->rf, &items, &next);
 	if (rc != STORE_OK)
 		return rc;
-	snprintf(cursor, sizeof(cursor), "%lld", (long long)next);
-	tj->api.answer = json_pack("{s:o,s:o}", "items", items, "next",
-			       next ? json_string(cursor) : json_null());
+	tj->api.answer = reply_list(items, next);
 	return STORE_OK;
 }
 
@@ -491,16 +488,22 @@ static int report_get_query(apijob *j, store_db *db, int64_t project_id)
 	return render_report_get(db, project_id, tj->num, &j->answer);
 }
 
-void triage_report_get(request *rq)
+/* GET one report or group by its id ('R' or 'G'). */
+static void get_by_id(request *rq, char prefix, apijob_query query)
 {
-	triage_job *tj = job_new(rq, AUTH_DEVELOPER, report_get_query);
+	triage_job *tj = job_new(rq, AUTH_DEVELOPER, query);
 
 	if (!tj)
 		return;
 	/* A malformed id is authorised first all the same: anonymous callers learn nothing. */
-	if (reply_parse_id(rq->params[1], 'R', &tj->num) < 0)
+	if (reply_parse_id(rq->params[1], prefix, &tj->num) < 0)
 		tj->num = 0;
 	apijob_submit(&tj->api, 0);
+}
+
+void triage_report_get(request *rq)
+{
+	get_by_id(rq, 'R', report_get_query);
 }
 
 /* ---- changes ---- */
@@ -784,11 +787,5 @@ static int group_get_query(apijob *j, store_db *db, int64_t project_id)
 
 void triage_group_get(request *rq)
 {
-	triage_job *tj = job_new(rq, AUTH_DEVELOPER, group_get_query);
-
-	if (!tj)
-		return;
-	if (reply_parse_id(rq->params[1], 'G', &tj->num) < 0)
-		tj->num = 0;
-	apijob_submit(&tj->api, 0);
+	get_by_id(rq, 'G', group_get_query);
 }
