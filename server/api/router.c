@@ -149,6 +149,12 @@ void router_dispatch(request *rq)
 		conn_reply(rq->conn, 204, NULL, "", 0, ALLOW_ALL);
 		return;
 	}
+	if (options && http_sentry_path(rq->http->path)) {
+		/* A browser SDK's preflight: the CORS answer, whatever routes exist. */
+		conn_reply(rq->conn, 204, NULL, "", 0,
+			   "Allow: POST, OPTIONS\r\n" HTTP_CORS_SENTRY_PREFLIGHT);
+		return;
+	}
 	buf_init(&allow, 256);
 	for (i = 0; i < n; i++) {
 		if (!match(routes[i].pattern, rq->http->path, rq->params))

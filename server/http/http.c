@@ -329,7 +329,8 @@ static int parse_content_length(http_slice v, int64_t *out)
  * content coding we do not know; 400 wins when both apply. */
 static int derive_fields(http_request *req)
 {
-	int bad = 0, unsupported = 0, te = 0, host = 0, ctype = 0, gzips = 0;
+	int bad = 0, unsupported = 0, te = 0, host = 0, ctype = 0, codings = 0;
+	int coding = HTTP_CODING_IDENTITY;
 	const char *hostbad = NULL, *hostfield = "Host";
 	int conn_close = 0, conn_keep = 0;
 	size_t i, pos;
@@ -355,11 +356,14 @@ static int derive_fields(http_request *req)
 		} else if (http_slice_eq_nocase(h->name, "content-encoding")) {
 			pos = 0;
 			while (next_list_item(h->value, &pos, &item)) {
-				if (http_slice_eq_nocase(item, "gzip") ||
-				    http_slice_eq_nocase(item, "x-gzip"))
-					gzips++;
-				else if (!http_slice_eq_nocase(item, "identity"))
+				int k = http_coding_of(item.p, item.len);
+
+				if (k < 0)
 					unsupported = 1;
+				else if (k != HTTP_CODING_IDENTITY) {
+					coding = k;
+					codings++;
+				}
 			}
 		} else if (http_slice_eq_nocase(h->name, "connection")) {
 			pos = 0;
@@ -407,10 +411,11 @@ static int derive_fields(http_request *req)
 	 * HTTP/1.0 has no chunked coding, so TE there means faulty framing. */
 	if (te && (req->content_length >= 0 || req->minor_version == 0))
 		bad = 1;
-	if (gzips > 1)
-		unsupported = 1; /* nested gzip is not worth a second inflate pass */
+	if (codings > 1)
+		unsupported = 1; /* nested codings are not worth a second decoding pass */
 	req->chunked = te;
-	req->gzip = gzips == 1;
+	req->coding = codings == 1 ? coding : HTTP_CODING_IDENTITY;
+	req->gzip = req->coding == HTTP_CODING_GZIP;
 	req->keep_alive = req->minor_version == 1 ? !conn_close : (conn_keep && !conn_close);
 	if (bad)
 		return 400;
@@ -435,6 +440,7 @@ static void reset_request(http_request *req)
 	req->content_length = -1;
 	req->chunked = 0;
 	req->gzip = 0;
+	req->coding = HTTP_CODING_IDENTITY;
 	req->keep_alive = 0;
 	req->expect_continue = 0;
 	req->content_type = empty;

@@ -9,6 +9,7 @@
 #include <jansson.h>
 
 #include "common/buf.h"
+#include "http/decode.h"
 #include "perror.h"
 
 /*
@@ -46,6 +47,7 @@ typedef struct http_request {
 	int64_t content_length;   /* -1 when absent */
 	int chunked;              /* Transfer-Encoding: chunked */
 	int gzip;                 /* Content-Encoding: gzip */
+	int coding;               /* the body's Content-Encoding: HTTP_CODING_* (http/decode.h) */
 	int keep_alive;           /* after this request (HTTP/1.1 default on, "close" off) */
 	int expect_continue;      /* Expect: 100-continue */
 	http_slice content_type;  /* media type without parameters, trimmed */
@@ -71,7 +73,7 @@ typedef struct http_request {
  * differing Content-Length, negative or non-numeric Content-Length, a
  * Transfer-Encoding other than "chunked"), 414 request line too long,
  * 431 headers too large or too many, 505 version other than HTTP/1.0 or 1.1,
- * 501 unsupported Content-Encoding (only gzip and identity are known).
+ * 501 unsupported Content-Encoding (gzip, deflate, br, zstd and identity are known).
  * Safe to call again with more bytes: it re-parses from the start (heads are small).
  *
  * *status is 0 unless HTTP_ERROR is returned. `lim` must not be NULL.
@@ -105,8 +107,8 @@ typedef struct http_request {
  *    absolute-form) -> 400 with `error` and `error_field` ("Host") set; an
  *    absolute-form authority is held to the same grammar. HTTP/1.0 may omit
  *    Host;
- *  - Content-Encoding is a list of gzip, x-gzip and identity; any other
- *    coding, or gzip applied twice, is 501.
+ *  - Content-Encoding is a list of gzip, x-gzip, deflate, br, zstd and
+ *    identity; any other coding, or two codings applied in turn, is 501.
  * Derived: keep_alive from the Connection token list ("close" always wins;
  * HTTP/1.0 needs "keep-alive"); expect_continue only for HTTP/1.1 and the
  * value "100-continue" (other expectations are ignored); content_type from
@@ -192,6 +194,30 @@ int http_gunzip(const char *in, size_t inlen, buf *out);
 	"X-Content-Type-Options: nosniff\r\n"                                                     \
 	"Referrer-Policy: no-referrer\r\n"                                                        \
 	"X-Frame-Options: DENY\r\n"
+
+/*
+ * The Sentry ingest paths, /api/<digits>/envelope/ and /api/<digits>/store/, are the only
+ * ones a page of another site may call (Sentry's browser SDKs post from the app's own
+ * origin, with no cookie): their answers carry HTTP_CORS_SENTRY_HEADERS (the connection adds
+ * them to every answer on those paths, net/conn.c), a preflight (OPTIONS) also
+ * HTTP_CORS_SENTRY_PREFLIGHT. Every other path keeps the same-origin rules (no CORS headers;
+ * the session's Origin and CSRF checks).
+ */
+#define HTTP_CORS_SENTRY_HEADERS                                                                   \
+	"Access-Control-Allow-Origin: *\r\n"                                                        \
+	"Access-Control-Expose-Headers: x-sentry-error, x-sentry-rate-limits, retry-after\r\n"
+#define HTTP_CORS_SENTRY_PREFLIGHT                                                                 \
+	"Access-Control-Allow-Methods: POST, OPTIONS\r\n"                                           \
+	"Access-Control-Allow-Headers: content-type, content-encoding, x-sentry-auth, "             \
+	"authentication, authorization, sentry-trace, baggage\r\n"                                 \
+	"Access-Control-Max-Age: 86400\r\n"
+/* Whether `path` (without the query) is a Sentry ingest path (cors.c). */
+int http_sentry_path(http_slice path);
+/* The Sentry back-off headers for `seconds` (at least 1): "Retry-After: N\r\n
+ * X-Sentry-Rate-Limits: N::organization\r\n" (every category, the whole organization: the
+ * SDK stops sending anything for N seconds). 0, or -1 when `outlen` is too small (64 is
+ * enough). */
+int http_sentry_retry_headers(char *out, size_t outlen, int seconds);
 
 /* Reason phrase of a status code ("Not Found"), "Unknown" when unknown. */
 const char *http_reason(int status);

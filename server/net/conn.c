@@ -400,8 +400,10 @@ static void queue_reply(conn *c, int status, const char *content_type, const cha
 	if (!keep)
 		c->close_after = 1;
 	/* Every answer carries the security headers, before the handler's own. */
-	buf_init(&headers, sizeof(HTTP_SECURITY_HEADERS) + (extra ? strlen(extra) : 0));
+	buf_init(&headers, sizeof(HTTP_SECURITY_HEADERS) + sizeof(HTTP_CORS_SENTRY_HEADERS) +
+				   (extra ? strlen(extra) : 0));
 	if (buf_puts(&headers, HTTP_SECURITY_HEADERS) != BUF_OK ||
+	    (c->sentry && buf_puts(&headers, HTTP_CORS_SENTRY_HEADERS) != BUF_OK) ||
 	    (extra && buf_puts(&headers, extra) != BUF_OK))
 		buf_reset(&headers);
 	/* RFC 9110 9.3.2: the answer to HEAD has the headers GET would have, no content. */
@@ -449,10 +451,12 @@ void conn_reply_error_retry(conn *c, int status, const char *code, const char *m
 			    const char *field, int retry_after)
 {
 	json_t *v = http_error_body(code ? code : http_error_code(status), message, field);
-	char extra[48] = "";
+	char extra[96] = "";
 	buf b;
 
-	if (retry_after > 0)
+	if (retry_after > 0 && c->sentry && (status == 429 || status == 503))
+		http_sentry_retry_headers(extra, sizeof(extra), retry_after); /* a Sentry SDK backs off */
+	else if (retry_after > 0)
 		snprintf(extra, sizeof(extra), "Retry-After: %d\r\n", retry_after);
 	buf_init(&b, PROSUM_MAX_ERROR_ANSWER);
 	if (!v || http_dump_json(&b, v) != BUF_OK)
@@ -594,20 +598,24 @@ static void dispatch(conn *c)
 		conn_reply_error(c, 400, "bad_request", "malformed request", NULL);
 		return;
 	}
+	c->sentry = http_sentry_path(c->req.path);
 	rq->body = c->in.p + c->head_len;
 	rq->body_len = c->body_len;
-	if (c->req.gzip && c->body_len > 0) {
+	if (c->req.coding != HTTP_CODING_IDENTITY && c->body_len > 0) {
+		char msg[64];
 		int rc;
 
 		buf_reset(&c->body);
-		rc = http_gunzip(rq->body, rq->body_len, &c->body);
+		rc = http_decode(c->req.coding, rq->body, rq->body_len, &c->body);
 		if (rc == BUF_TOO_LARGE) {
 			conn_reply_error(c, 413, "too_large", "the inflated body is too large",
 					 NULL);
 			return;
 		}
 		if (rc != 0) {
-			conn_reply_error(c, 400, "bad_request", "the body is not valid gzip", NULL);
+			snprintf(msg, sizeof(msg), "the body is not valid %s",
+				 http_coding_name(c->req.coding));
+			conn_reply_error(c, 400, "bad_request", msg, NULL);
 			return;
 		}
 		rq->body = c->body.p;
@@ -642,6 +650,7 @@ static void finish_request(conn *c)
 	}
 	buf_consume(&c->in, c->head_len + c->body_len);
 	c->head_only = 0;
+	c->sentry = 0;
 	c->head_len = 0;
 	c->body_len = 0;
 	c->state = CONN_READ_HEAD;

@@ -41,6 +41,11 @@ void conn_reply_error(conn *c, int status, const char *code, const char *message
 /* The same with "Retry-After: retry_after" when it is > 0. */
 void conn_reply_error_retry(conn *c, int status, const char *code, const char *message,
 			    const char *field, int retry_after);
+/* Answer 429 to a Sentry SDK: the JSON error, the CORS headers, "Retry-After: seconds" and
+ * "X-Sentry-Rate-Limits: seconds::organization" (for the rate limiter, or a full write queue
+ * when the SDK should back off). Every 429 or 503 with a Retry-After on a Sentry ingest path
+ * carries the same headers already (conn_reply_error_retry). */
+void conn_reply_sentry_limited(conn *c, int seconds, const char *message);
 /* Take a request from the bucket of an ingest key: 0, or -1 after answering 429. */
 int conn_rate_key(conn *c, const char *key);
 /* A sign-in attempt (or a one-time link's use, name NULL): take one from the buckets of the

@@ -43,6 +43,7 @@ struct conn {
 	void *more_ctx;
 	int close_after;     /* close once `out` is written */
 	int head_only;       /* a HEAD request: answers carry their headers but no content */
+	int sentry;          /* a Sentry ingest path: answers carry the CORS headers */
 	unsigned char peer[16]; /* the client's address (an IPv6 one cut to its /64) */
 	unsigned peer_len;
 	conn *prev, *next;

@@ -53,3 +53,11 @@ void conn_rate_signin_ok(conn *c, const char *name)
 	if (name)
 		ratelimit_give(srv->signin_name, name, strlen(name), now);
 }
+
+void conn_reply_sentry_limited(conn *c, int seconds, const char *message)
+{
+	c->sentry = 1; /* the back-off headers whatever path the caller serves */
+	conn_reply_error_retry(c, 429, "rate_limited",
+			       message ? message : "too many events; slow down", NULL,
+			       seconds > 0 ? seconds : 1);
+}
