@@ -544,6 +544,8 @@ static int cmd_project_add(opts *o)
 		goto dberr;
 	printf("key: %s\n", key);
 	printf("dsn: https://%s@%.*s/%s\n", key, (int)strcspn(host, "/"), host, o->name);
+	printf("sentry_dsn: https://%s@%.*s/%lld\n", key, (int)strcspn(host, "/"), host,
+	       (long long)id);
 	print_pin(&o->cfg);
 	rc = 0;
 	goto out;

@@ -38,6 +38,16 @@ json_t *admin_dsn(const char *host, const char *key, const char *project)
 	return json_string(dsn);
 }
 
+json_t *admin_sentry_dsn(const char *host, const char *key, int64_t project_id)
+{
+	char dsn[64 + ADMIN_HOST_MAX + 32];
+
+	if (!host || !host[0] || !key)
+		return json_null();
+	snprintf(dsn, sizeof(dsn), "https://%s@%s/%lld", key, host, (long long)project_id);
+	return json_string(dsn);
+}
+
 int admin_body(request *rq, json_t **doc)
 {
 	jsonbody_error jerr;
@@ -120,6 +130,7 @@ static int render_one(void *ctx, const store_project_row *row)
 	json_object_set_new(o, "public", json_boolean(row->is_public));
 	json_object_set_new(o, "created_at", reply_time(row->created_at));
 	json_object_set_new(o, "dsn", admin_dsn(pj->host, row->key, row->name));
+	json_object_set_new(o, "sentry_dsn", admin_sentry_dsn(pj->host, row->key, row->id));
 	if (pj->key[0])
 		json_object_set_new(o, "key", json_string(pj->key));
 	json_decref(pj->api.answer);

@@ -28,6 +28,8 @@ void admin_project_patch(request *rq);
 void admin_host(char out[ADMIN_HOST_MAX + 1], const request *rq);
 /* "https://KEY@HOST/PROJECT", or JSON null when key or host is missing. New reference. */
 json_t *admin_dsn(const char *host, const char *key, const char *project);
+/* The Sentry SDK form of the same: https://KEY@HOST/ID, ID the project's numeric id. */
+json_t *admin_sentry_dsn(const char *host, const char *key, int64_t project_id);
 /*
  * The request's JSON object body into *doc (the caller owns it). 0, or -1 after
  * answering 415 (not application/json), 400 (not JSON) or 422 (not an object).

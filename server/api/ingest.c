@@ -38,9 +38,21 @@ typedef struct ingest_job {
 	store_ingest out;
 	gitwork_ingest git;
 	int blamed; /* the suspects are recorded: no blame job */
+	int64_t by_id;   /* > 0: the project is named by this id (Sentry's DSNs), not by name */
+	char event_id[33]; /* set: a Sentry event, answered {"id": event_id} */
+	char *text;      /* owned: the document text report.raw borrows (a mapped event); or NULL */
 	size_t nfiles;
 	ingest_file files[PROSUM_MAX_ATTACHMENTS];
 } ingest_job;
+
+/* The project's name, for a project named by id. */
+static int name_of(void *ctx, const store_project_row *row)
+{
+	ingest_job *ij = ctx;
+
+	snprintf(ij->project, sizeof(ij->project), "%s", row->name);
+	return 0;
+}
 
 /*
  * On the writer thread, inside the batch's transaction. Attachment files are
@@ -57,6 +69,16 @@ static int ingest_run(store_job *job, store_db *db)
 	size_t i;
 	int rc, created;
 
+	if (ij->by_id > 0) {
+		rc = store_project_each(db, ij->by_id, 0, name_of, ij);
+		if (rc != STORE_OK)
+			return rc;
+		if (!ij->project[0]) {
+			ij->status = 404;
+			ij->why = "no such project";
+			return STORE_OK;
+		}
+	}
 	ij->status = auth_check(db, &ij->creds, ij->project, AUTH_INGEST, &project_id, actor,
 				&ij->why);
 	if (ij->status)
@@ -154,6 +176,11 @@ static void ingest_done(loop_task *t)
 	} else if (ij->job.result != STORE_OK) {
 		apijob_reply_error(ij->conn, STORE_ERROR, "the report could not be stored; send it again",
 				   NULL);
+	} else if (ij->event_id[0]) {
+		ans = json_pack("{s:s}", "id", ij->event_id);
+		conn_reply_json(ij->conn, 200, ans);
+		json_decref(ans);
+		blame_later(ij);
 	} else {
 		if (g->known)
 			known =
@@ -174,6 +201,7 @@ static void ingest_done(loop_task *t)
 		blame_later(ij);
 	}
 	report_free(&ij->report);
+	free(ij->text);
 	free(ij);
 }
 
@@ -444,4 +472,33 @@ void ingest_attachment_get(request *rq)
 	aj->job.task.fn = attach_done;
 	if (conn_submit(rq->conn, &aj->job) < 0)
 		free(aj);
+}
+
+void ingest_mapped(request *rq, report *rep, char *text, int64_t project_id, const auth_creds *creds,
+		   const char *event_id)
+{
+	ingest_job *ij = calloc(1, sizeof(*ij));
+
+	if (!ij) {
+		report_free(rep);
+		free(text);
+		apijob_reply_error(rq->conn, PE_NOMEM, "out of memory", NULL);
+		return;
+	}
+	ij->report = *rep;
+	ij->text = text;
+	ij->by_id = project_id;
+	snprintf(ij->event_id, sizeof(ij->event_id), "%s", event_id);
+	ij->conn = rq->conn;
+	ij->attach_dir = rq->attach_dir;
+	ij->store = rq->store;
+	ij->creds = *creds;
+	ij->job.run = ingest_run;
+	ij->job.task.fn = ingest_done;
+	ij->job.write = 1;
+	if (conn_submit(rq->conn, &ij->job) < 0) {
+		report_free(&ij->report);
+		free(ij->text);
+		free(ij);
+	}
 }

@@ -17,6 +17,7 @@
 #include "api/session.h"
 #include "api/tester.h"
 #include "api/users.h"
+#include "sentry/intake.h"
 
 typedef void (*route_fn)(request *rq);
 
@@ -33,6 +34,8 @@ static void healthz(request *rq)
 
 static const route routes[] = {
 	{"GET", "/healthz", healthz},
+	{"POST", "/api/{}/store/", sentry_intake_store},
+	{"POST", "/api/{}/envelope/", sentry_intake_envelope},
 	{"POST", "/api/v1/projects/{}/reports", ingest_report},
 	{"GET", "/api/v1/projects/{}/reports", triage_report_list},
 	{"GET", "/api/v1/projects/{}/reports/{}", triage_report_get},

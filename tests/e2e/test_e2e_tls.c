@@ -151,6 +151,12 @@ static void test_init_and_project_add_print_the_pin(void **state)
 	assert_int_equal(value_of(out, "pin: ", value, sizeof(value)), 0);
 	assert_string_equal(value, f->s.pin);
 	assert_int_equal(value_of(out, "dsn: ", value, sizeof(value)), 0);
+	/* The Sentry SDK form: the same key, the project's numeric id (demo is 1, this one 2). */
+	assert_int_equal(value_of(out, "sentry_dsn: ", value, sizeof(value)), 0);
+	assert_non_null(strstr(value, "https://"));
+	assert_int_equal(strcspn(value + 8, "@"), 32);
+	assert_int_equal(value[strlen(value) - 2], '/');
+	assert_int_equal(value[strlen(value) - 1], '2');
 }
 
 /* The printed pin alone lets the CLI in; a wrong one does not, and says what to do. */
