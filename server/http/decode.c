@@ -56,56 +56,10 @@ int http_coding_of(const char *name, size_t len)
  * is CM 8 with a check that makes the first two bytes a multiple of 31. */
 static int inflate_deflate(const unsigned char *in, size_t inlen, buf *out)
 {
-	unsigned char chunk[WINDOW];
 	int zlib = inlen >= 2 && (in[0] & 0x0f) == 8 && (in[0] >> 4) <= 7 &&
 		   ((unsigned)in[0] * 256 + in[1]) % 31 == 0;
-	size_t left = inlen;
-	z_stream zs;
-	int rc = HTTP_ERROR, zrc;
 
-	memset(&zs, 0, sizeof(zs));
-	zrc = inflateInit2(&zs, zlib ? MAX_WBITS : -MAX_WBITS);
-	if (zrc != Z_OK)
-		return zrc == Z_MEM_ERROR ? BUF_NOMEM : HTTP_ERROR;
-	zs.next_in = in;
-	for (;;) {
-		size_t produced;
-
-		if (zs.avail_in == 0 && left) {
-			uInt feed = left > (uInt)-1 ? (uInt)-1 : (uInt)left;
-
-			zs.avail_in = feed;
-			left -= feed;
-		}
-		zs.next_out = chunk;
-		zs.avail_out = sizeof(chunk);
-		zrc = inflate(&zs, Z_NO_FLUSH);
-		produced = sizeof(chunk) - zs.avail_out;
-		if (produced) {
-			int brc = buf_append(out, chunk, produced);
-
-			if (brc != BUF_OK) {
-				rc = brc;
-				goto out;
-			}
-		}
-		if (zrc == Z_STREAM_END) {
-			/* bytes after the end are not part of any body */
-			if (zs.avail_in == 0 && left == 0)
-				rc = 0;
-			goto out;
-		}
-		if (zrc == Z_MEM_ERROR) {
-			rc = BUF_NOMEM;
-			goto out;
-		}
-		/* Z_BUF_ERROR: the input ran out before the end; others: corrupt. */
-		if (zrc != Z_OK)
-			goto out;
-	}
-out:
-	inflateEnd(&zs);
-	return rc;
+	return http_inflate((const char *)in, inlen, zlib ? MAX_WBITS : -MAX_WBITS, out);
 }
 
 static int decode_brotli(const unsigned char *in, size_t inlen, buf *out)

@@ -1,4 +1,4 @@
-/* gunzip.c - inflating a gzip request body (Content-Encoding: gzip). */
+/* gunzip.c - inflating a zlib-family request body: gzip, and deflate (zlib-wrapped or raw). */
 #include "http/http.h"
 
 #include <string.h>
@@ -6,7 +6,7 @@
 #define ZLIB_CONST
 #include <zlib.h>
 
-int http_gunzip(const char *in, size_t inlen, buf *out)
+int http_inflate(const char *in, size_t inlen, int window_bits, buf *out)
 {
 	unsigned char chunk[16384];
 	size_t orig = out->len, left = inlen;
@@ -14,12 +14,12 @@ int http_gunzip(const char *in, size_t inlen, buf *out)
 	int rc = HTTP_ERROR, zrc;
 
 	memset(&zs, 0, sizeof(zs));
-	zrc = inflateInit2(&zs, 16 + MAX_WBITS); /* 16: gzip wrapper only */
+	zrc = inflateInit2(&zs, window_bits);
 	if (zrc != Z_OK)
 		return zrc == Z_MEM_ERROR ? BUF_NOMEM : HTTP_ERROR;
 	zs.next_in = (const Bytef *)in;
 	if (inlen == 0)
-		goto out; /* not even a gzip header */
+		goto out; /* not even a header */
 	for (;;) {
 		size_t produced;
 
@@ -48,8 +48,9 @@ int http_gunzip(const char *in, size_t inlen, buf *out)
 				rc = 0;
 				goto out;
 			}
-			/* another member follows (RFC 1952 2.2) */
-			if (inflateReset(&zs) != Z_OK)
+			/* another gzip member follows (RFC 1952 2.2); after a deflate stream,
+			 * bytes are not part of any body */
+			if (window_bits <= MAX_WBITS || inflateReset(&zs) != Z_OK)
 				goto out;
 			continue;
 		}
@@ -70,4 +71,9 @@ out:
 			out->p[orig] = '\0';
 	}
 	return rc;
+}
+
+int http_gunzip(const char *in, size_t inlen, buf *out)
+{
+	return http_inflate(in, inlen, 16 + MAX_WBITS, out); /* 16: the gzip wrapper only */
 }

@@ -182,6 +182,9 @@ ssize_t http_chunked_decode(http_chunked *dec, char *data, size_t *len);
  * (trailing zeros included) are corrupt.
  */
 int http_gunzip(const char *in, size_t inlen, buf *out);
+/* The same for any of zlib's `window_bits`: MAX_WBITS zlib-wrapped, -MAX_WBITS raw deflate
+ * (one stream: bytes after it are corrupt), 16 + MAX_WBITS gzip (http_gunzip). */
+int http_inflate(const char *in, size_t inlen, int window_bits, buf *out);
 
 /*
  * What every answer carries (the connection adds them to each head, net/conn.c): no script,
