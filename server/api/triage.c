@@ -627,13 +627,18 @@ static int check_assignee(triage_job *tj, store_db *db, int64_t project_id)
 	return rc;
 }
 
+/* What a patch names must exist: the assignee a person of the project, the fixing commit. */
+static int check_patch(triage_job *tj, store_db *db, int64_t project_id)
+{
+	int rc = check_assignee(tj, db, project_id);
+
+	return rc == STORE_OK ? check_fixed_by(tj, db, project_id) : rc;
+}
+
 static int report_patch_query(apijob *j, store_db *db, int64_t project_id)
 {
 	triage_job *tj = (triage_job *)j;
-	int rc = check_assignee(tj, db, project_id);
-
-	if (rc == STORE_OK)
-		rc = check_fixed_by(tj, db, project_id);
+	int rc = check_patch(tj, db, project_id);
 
 	if (rc != STORE_OK)
 		return rc;
@@ -648,10 +653,7 @@ static int report_patch_query(apijob *j, store_db *db, int64_t project_id)
 static int group_patch_query(apijob *j, store_db *db, int64_t project_id)
 {
 	triage_job *tj = (triage_job *)j;
-	int rc = check_assignee(tj, db, project_id);
-
-	if (rc == STORE_OK)
-		rc = check_fixed_by(tj, db, project_id);
+	int rc = check_patch(tj, db, project_id);
 
 	if (rc != STORE_OK)
 		return rc;
