@@ -390,6 +390,23 @@ int store_suggestion_patch(store_db *db, int64_t project_id, int64_t num,
 	return STORE_OK;
 }
 
+/* Each comment `s` selects (body, created_at, from a tester, id) to fns->comment, in order. */
+static int mine_comments(sqlite3_stmt *s, const store_mine_fns *fns, void *ctx)
+{
+	store_thread_entry e;
+	int rc = 0;
+
+	while (rc == 0 && sqlite3_step(s) == SQLITE_ROW) {
+		e.body = st_col_text(s, 0);
+		e.at = sqlite3_column_int64(s, 1);
+		e.from_tester = sqlite3_column_int(s, 2);
+		e.id = sqlite3_column_int64(s, 3);
+		rc = fns->comment(ctx, &e);
+	}
+	sqlite3_reset(s);
+	return rc;
+}
+
 /*
  * What a tester reads under one of their reports: the team's comments on the report
  * and on its group, and their own replies, in the order written. Bodies and times only,
@@ -402,23 +419,12 @@ static int report_thread(store_db *db, int64_t project_id, int64_t num, int64_t 
 				"WHERE project_id = :p AND ((target_type = 'R' AND target_num = :r) OR "
 				"(target_type = 'G' AND target_num = :g AND install_id IS NULL)) "
 				"AND (hidden = 0 OR install_id IS NOT NULL) ORDER BY id");
-	store_thread_entry e;
-	int rc = 0;
-
 	if (!s)
 		return 0; /* shown without its thread, as before */
 	st_bind_named_int(s, ":p", project_id);
 	st_bind_named_int(s, ":r", num);
 	st_bind_named_int(s, ":g", group_num);
-	while (rc == 0 && sqlite3_step(s) == SQLITE_ROW) {
-		e.body = st_col_text(s, 0);
-		e.at = sqlite3_column_int64(s, 1);
-		e.from_tester = sqlite3_column_int(s, 2);
-		e.id = sqlite3_column_int64(s, 3);
-		rc = fns->comment(ctx, &e);
-	}
-	sqlite3_reset(s);
-	return rc;
+	return mine_comments(s, fns, ctx);
 }
 
 /* Team comments on one item, for a tester: bodies and times, never the team's tokens. */
@@ -426,26 +432,15 @@ static int team_comments(store_db *db, int64_t project_id, const char *type, int
 			 const store_mine_fns *fns, void *ctx)
 {
 	sqlite3_stmt *s = st_stmt(
-	    db, "SELECT author, body, created_at, install_id IS NOT NULL, id FROM comments "
+	    db, "SELECT body, created_at, install_id IS NOT NULL, id FROM comments "
 		"WHERE project_id = ?1 AND target_type = ?2 AND target_num = ?3 AND hidden = 0 "
 		"ORDER BY id");
-	store_thread_entry e;
-	int rc = 0;
-
 	if (!s)
 		return 0;
 	sqlite3_bind_int64(s, 1, project_id);
 	sqlite3_bind_text(s, 2, type, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(s, 3, num);
-	while (rc == 0 && sqlite3_step(s) == SQLITE_ROW) {
-		e.body = st_col_text(s, 1);
-		e.at = sqlite3_column_int64(s, 2);
-		e.from_tester = sqlite3_column_int(s, 3);
-		e.id = sqlite3_column_int64(s, 4);
-		rc = fns->comment(ctx, &e);
-	}
-	sqlite3_reset(s);
-	return rc;
+	return mine_comments(s, fns, ctx);
 }
 
 int store_mine(store_db *db, int64_t project_id, const char *install_id, int64_t since,
