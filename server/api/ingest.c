@@ -41,6 +41,8 @@ typedef struct ingest_job {
 	int64_t by_id;   /* > 0: the project is named by this id (Sentry's DSNs), not by name */
 	char event_id[33]; /* set: a Sentry event, answered {"id": event_id} */
 	char *text;      /* owned: the document text report.raw borrows (a mapped event); or NULL */
+	int no_report;   /* a mapped intake with no report: only `extra` runs */
+	ingest_extra extra; /* run in the same transaction (mapped intakes); run may be NULL */
 	size_t nfiles;
 	ingest_file files[PROSUM_MAX_ATTACHMENTS];
 } ingest_job;
@@ -83,6 +85,8 @@ static int ingest_run(store_job *job, store_db *db)
 				&ij->why);
 	if (ij->status)
 		return STORE_OK; /* nothing written; the refusal is answered in ingest_done() */
+	if (ij->no_report)
+		return ij->extra.run ? ij->extra.run(db, project_id, 0, now, ij->extra.ctx) : STORE_OK;
 	if (gitwork_resolve_build(db, project_id, &ij->report) < 0)
 		return STORE_ERROR;
 	rc = store_report_insert(db, project_id, &ij->report, now, &ij->out);
@@ -93,6 +97,8 @@ static int ingest_run(store_job *job, store_db *db)
 	if (rc == STORE_OK && ij->out.created)
 		rc = gitwork_blame_known(db, project_id, ij->out.num, ij->git.commit,
 					 json_object_get(ij->report.root, "frames"), &ij->blamed);
+	if (rc == STORE_OK && ij->extra.run)
+		rc = ij->extra.run(db, project_id, ij->out.num, now, ij->extra.ctx);
 	if (rc != STORE_OK || !ij->out.created || ij->nfiles == 0)
 		return rc;
 	for (i = 0; i < ij->nfiles; i++) {
@@ -176,11 +182,12 @@ static void ingest_done(loop_task *t)
 	} else if (ij->job.result != STORE_OK) {
 		apijob_reply_error(ij->conn, STORE_ERROR, "the report could not be stored; send it again",
 				   NULL);
-	} else if (ij->event_id[0]) {
-		ans = json_pack("{s:s}", "id", ij->event_id);
+	} else if (ij->event_id[0] || ij->no_report) {
+		ans = ij->event_id[0] ? json_pack("{s:s}", "id", ij->event_id) : json_object();
 		conn_reply_json(ij->conn, 200, ans);
 		json_decref(ans);
-		blame_later(ij);
+		if (!ij->no_report)
+			blame_later(ij);
 	} else {
 		if (g->known)
 			known =
@@ -202,6 +209,8 @@ static void ingest_done(loop_task *t)
 	}
 	report_free(&ij->report);
 	free(ij->text);
+	if (ij->extra.free)
+		ij->extra.free(ij->extra.ctx);
 	free(ij);
 }
 
@@ -475,20 +484,28 @@ void ingest_attachment_get(request *rq)
 }
 
 void ingest_mapped(request *rq, report *rep, char *text, int64_t project_id, const auth_creds *creds,
-		   const char *event_id)
+		   const char *event_id, const ingest_extra *extra)
 {
 	ingest_job *ij = calloc(1, sizeof(*ij));
 
 	if (!ij) {
-		report_free(rep);
+		if (rep)
+			report_free(rep);
 		free(text);
+		if (extra && extra->free)
+			extra->free(extra->ctx);
 		apijob_reply_error(rq->conn, PE_NOMEM, "out of memory", NULL);
 		return;
 	}
-	ij->report = *rep;
+	if (rep)
+		ij->report = *rep;
+	else
+		ij->no_report = 1;
+	if (extra)
+		ij->extra = *extra;
 	ij->text = text;
 	ij->by_id = project_id;
-	snprintf(ij->event_id, sizeof(ij->event_id), "%s", event_id);
+	snprintf(ij->event_id, sizeof(ij->event_id), "%s", event_id ? event_id : "");
 	ij->conn = rq->conn;
 	ij->attach_dir = rq->attach_dir;
 	ij->store = rq->store;
@@ -499,6 +516,8 @@ void ingest_mapped(request *rq, report *rep, char *text, int64_t project_id, con
 	if (conn_submit(rq->conn, &ij->job) < 0) {
 		report_free(&ij->report);
 		free(ij->text);
+		if (ij->extra.free)
+			ij->extra.free(ij->extra.ctx);
 		free(ij);
 	}
 }

@@ -3,17 +3,33 @@
 #define PROSUM_INGEST_H
 
 #include "api/router.h"
+#include "store/store.h"
 
 /* POST /api/v1/projects/{p}/reports: JSON, or multipart/form-data with a report part and files */
 void ingest_report(request *rq);
 /* GET /api/v1/projects/{p}/reports/{R-n}/attachments/{name}: the stored file, to tokens only */
 void ingest_attachment_get(request *rq);
 /*
+ * Work a mapped intake (a Sentry envelope) does beside its report, in the same write
+ * transaction: run() on the writer thread once the credentials are checked, with the
+ * project's id and the report's number (0 when there is no report); a non-STORE_OK result
+ * rolls the whole transaction back. free() on the connection's thread when the job is done
+ * (or could not be submitted). Either may be NULL.
+ */
+typedef struct ingest_extra {
+	int (*run)(store_db *db, int64_t project_id, int64_t report_num, int64_t now, void *ctx);
+	void (*free)(void *ctx);
+	void *ctx;
+} ingest_extra;
+
+/*
  * Store a report made from another format (a Sentry event) as POST .../reports would: rep and
- * text (the document rep->raw borrows, malloc'd; may be NULL) become the job's. The project is
- * the one of numeric id project_id, checked against creds; the answer is 200 {"id":event_id}.
+ * text (the document rep->raw borrows, malloc'd; may be NULL) become the job's; rep NULL: no
+ * report, only `extra` (copied; its ctx becomes the job's, freed even on failure). The
+ * project is the one of numeric id project_id, checked against creds; the answer is
+ * 200 {"id":event_id}, or 200 {} when event_id is NULL or empty and there is no report.
  */
 void ingest_mapped(request *rq, report *rep, char *text, int64_t project_id, const auth_creds *creds,
-		   const char *event_id);
+		   const char *event_id, const ingest_extra *extra);
 
 #endif

@@ -12,6 +12,7 @@
 #include "net/conn.h"
 #include "sentry/envelope.h"
 #include "sentry/event.h"
+#include "sentry/health.h"
 
 /* The numeric project id of the path, or 0. */
 static int64_t project_id_of(const char *s)
@@ -105,45 +106,65 @@ static int sentry_creds(request *rq, const char *dsn, auth_creds *c)
 	return -1;
 }
 
-/* Map one event of `len` bytes and hand it to the ingest path. */
-static void take_event(request *rq, const char *json, size_t len, int64_t id, const auth_creds *c)
+static int health_run(store_db *db, int64_t project_id, int64_t report_num, int64_t now, void *ctx)
+{
+	(void)report_num;
+	return sentry_health_apply(db, project_id, ctx, now);
+}
+
+static void health_free(void *ctx)
+{
+	sentry_health_free(ctx);
+}
+
+/* Map one event of `len` bytes and hand it to the ingest path, with `extra` (whose ctx this
+ * takes: freed here when the event is refused). */
+static void take_event(request *rq, const char *json, size_t len, int64_t id, const auth_creds *c,
+		       const ingest_extra *extra)
 {
 	char eid[SENTRY_EVENT_ID_LEN + 1], msg[256], field[64], *text;
 	jsonbody_error jerr;
 	report_error rerr;
 	report rep;
 	json_t *ev, *doc;
+	ingest_extra drop = {NULL, NULL, NULL};
 
+	if (extra && extra->free)
+		drop = *extra;
 	ev = jsonbody_parse(json, len, &jerr);
 	if (!ev) {
 		conn_reply_error(rq->conn, jerr.status, jerr.status == 500 ? NULL : "invalid_json",
 				 jerr.message, jerr.field);
-		return;
+		goto refused;
 	}
 	if (sentry_event_map(ev, rq->rlim->max_frames, &doc, eid, msg, sizeof(msg), field,
 			     sizeof(field)) < 0) {
 		json_decref(ev);
 		conn_reply_error(rq->conn, 422, "invalid_event", msg, field);
-		return;
+		goto refused;
 	}
 	json_decref(ev);
 	text = json_dumps(doc, JSON_COMPACT);
 	json_decref(doc);
 	if (!text) {
 		conn_reply_error(rq->conn, 500, NULL, "out of memory", NULL);
-		return;
+		goto refused;
 	}
 	if (report_parse(&rep, text, strlen(text), rq->rlim, &rerr) < 0) {
 		free(text);
 		conn_reply_error(rq->conn, rerr.status, rerr.code, rerr.message, rerr.field);
-		return;
+		goto refused;
 	}
 	if (c->has_key && conn_rate_key(rq->conn, c->key) < 0) {
 		report_free(&rep);
 		free(text);
-		return;
+		goto refused;
 	}
-	ingest_mapped(rq, &rep, text, id, c, eid);
+	ingest_mapped(rq, &rep, text, id, c, eid, extra);
+	return;
+refused:
+	if (drop.free)
+		drop.free(drop.ctx);
 }
 
 void sentry_intake_store(request *rq)
@@ -158,7 +179,7 @@ void sentry_intake_store(request *rq)
 	}
 	if (sentry_creds(rq, NULL, &c) < 0)
 		return;
-	take_event(rq, rq->body, rq->body_len, id, &c);
+	take_event(rq, rq->body, rq->body_len, id, &c, NULL);
 }
 
 void sentry_intake_envelope(request *rq)
@@ -169,6 +190,9 @@ void sentry_intake_envelope(request *rq)
 	size_t i;
 	auth_creds c;
 	json_t *ans;
+	sentry_health *health;
+	ingest_extra extra = {NULL, NULL, NULL};
+	const char *eid;
 
 	memset(&env, 0, sizeof(env));
 	if (id <= 0) {
@@ -184,20 +208,32 @@ void sentry_intake_envelope(request *rq)
 	}
 	if (sentry_creds(rq, json_string_value(json_object_get(env.headers, "dsn")), &c) < 0)
 		goto out;
+	health = sentry_health_parse(&env);
+	if (health) {
+		extra.run = health_run;
+		extra.free = health_free;
+		extra.ctx = health;
+	}
 	for (i = 0; i < env.nitems; i++) {
 		if (strcmp(env.items[i].type, "event") == 0) {
 			/* One event per envelope (Sentry's rule); the rest is skipped for now. */
-			take_event(rq, env.items[i].payload, env.items[i].len, id, &c);
+			take_event(rq, env.items[i].payload, env.items[i].len, id, &c,
+				   health ? &extra : NULL);
 			goto out;
 		}
 	}
-	/* Sessions, transactions, attachments, client reports: not kept yet. */
-	{
-		const char *eid = json_string_value(json_object_get(env.headers, "event_id"));
-		ans = eid ? json_pack("{s:s}", "id", eid) : json_object();
-		conn_reply_json(rq->conn, 200, ans);
-		json_decref(ans);
+	eid = json_string_value(json_object_get(env.headers, "event_id"));
+	if (health) {
+		if (c.has_key && conn_rate_key(rq->conn, c.key) < 0)
+			sentry_health_free(health);
+		else
+			ingest_mapped(rq, NULL, NULL, id, &c, eid, &extra);
+		goto out;
 	}
+	/* Transactions, attachments and the like alone: nothing to keep. */
+	ans = eid ? json_pack("{s:s}", "id", eid) : json_object();
+	conn_reply_json(rq->conn, 200, ans);
+	json_decref(ans);
 out:
 	sentry_envelope_free(&env);
 }
