@@ -8,6 +8,7 @@
 #include "api/admin_projects.h"
 #include "api/admin_tokens.h"
 #include "api/board.h"
+#include "api/byevent.h"
 #include "api/ingest.h"
 #include "api/pages.h"
 #include "api/releases.h"
@@ -38,6 +39,7 @@ static const route routes[] = {
 	{"POST", "/api/{}/envelope/", sentry_intake_envelope},
 	{"POST", "/api/v1/projects/{}/reports", ingest_report},
 	{"GET", "/api/v1/projects/{}/reports", triage_report_list},
+	{"GET", "/api/v1/projects/{}/reports/by-event/{}", byevent_get},
 	{"GET", "/api/v1/projects/{}/reports/{}", triage_report_get},
 	{"PATCH", "/api/v1/projects/{}/reports/{}", triage_report_patch},
 	{"GET", "/api/v1/projects/{}/reports/{}/attachments/{}", ingest_attachment_get},

@@ -37,7 +37,10 @@ static int to_lower(int c)
  * It opens with a version tag and a namespace, so keys of different kinds
  * never meet:
  *
- *   "custom": the client's "fingerprint" strings, as sent, in order.
+ *   "custom": the client's "fingerprint" strings, as sent, in order; Sentry's
+ *             "{{ default }}" among them is fed as a NUL and the default key's
+ *             32 bytes (no string holds a NUL, so no string equals it), and a
+ *             fingerprint of "{{ default }}" alone is the default key itself.
  *   "stack":  the exception type ("" when none), then the normalised function
  *             names of the first FP_FRAMES frames (innermost first) that have
  *             one. Used when there is an exception type or at least one frame
@@ -240,22 +243,41 @@ static size_t norm_title(const char *s, char out[MAX_TITLE + 1])
 	return n;
 }
 
-void report_fingerprint(const report *r, char hex[65])
+/*
+ * Sentry's "{{ default }}" in a custom fingerprint: the default grouping key stands there.
+ * Spaces inside the braces are optional, the name is matched ignoring ASCII case.
+ */
+int fingerprint_is_default(const char *s)
 {
-	static const char digits[] = "0123456789abcdef";
+	static const char name[] = "default";
+	size_t i;
+
+	if (!s || s[0] != '{' || s[1] != '{')
+		return 0;
+	s += 2;
+	while (*s == ' ')
+		s++;
+	for (i = 0; name[i]; i++)
+		if (to_lower((unsigned char)s[i]) != name[i])
+			return 0;
+	s += i;
+	while (*s == ' ')
+		s++;
+	return s[0] == '}' && s[1] == '}' && s[2] == '\0';
+}
+
+/* The default grouping key (the "stack" or "title" namespace) of r, as raw SHA-256. */
+static void default_digest(const report *r, unsigned char sum[32])
+{
 	char names[FP_FRAMES][FP_NAME_MAX];
 	size_t lens[FP_FRAMES], nnames = 0, i;
 	char title[MAX_TITLE + 1];
-	unsigned char sum[32];
 	mbedtls_sha256_context ctx;
-	json_t *custom = NULL, *frames = NULL, *v;
+	json_t *frames = NULL, *v;
 	const char *type = r->exception_type ? r->exception_type : "";
 
-	assert(r);
-	if (r->root) {
-		custom = member(r->root, "fingerprint");
+	if (r->root)
 		frames = member(r->root, "frames");
-	}
 	json_array_foreach(frames, i, v)
 	{
 		const char *fn = json_string_value(member(v, "function"));
@@ -274,15 +296,7 @@ void report_fingerprint(const report *r, char hex[65])
 	mbedtls_sha256_init(&ctx);
 	mbedtls_sha256_starts_ret(&ctx, 0);
 	fp_part(&ctx, "prosum-fingerprint-1", strlen("prosum-fingerprint-1"));
-	if (json_is_array(custom) && json_array_size(custom) > 0) {
-		fp_part(&ctx, "custom", 6);
-		json_array_foreach(custom, i, v)
-		{
-			const char *s = json_string_value(v);
-
-			fp_part(&ctx, s ? s : "", s ? strlen(s) : 0);
-		}
-	} else if (type[0] || nnames > 0) {
+	if (type[0] || nnames > 0) {
 		fp_part(&ctx, "stack", 5);
 		fp_part(&ctx, type, strlen(type));
 		for (i = 0; i < nnames; i++)
@@ -296,6 +310,48 @@ void report_fingerprint(const report *r, char hex[65])
 	}
 	mbedtls_sha256_finish_ret(&ctx, sum);
 	mbedtls_sha256_free(&ctx);
+}
+
+void report_fingerprint(const report *r, char hex[65])
+{
+	static const char digits[] = "0123456789abcdef";
+	unsigned char sum[32], dflt[32];
+	/* A marker's part: a NUL (which no fingerprint string holds), then the default key. */
+	char marker[1 + sizeof(dflt)];
+	mbedtls_sha256_context ctx;
+	json_t *custom = NULL, *v;
+	size_t i, literal = 0;
+
+	assert(r);
+	if (r->root)
+		custom = member(r->root, "fingerprint");
+	if (json_is_array(custom))
+		json_array_foreach(custom, i, v)
+			if (!fingerprint_is_default(json_string_value(v)))
+				literal++;
+	default_digest(r, dflt);
+	if (literal == 0) {
+		/* No fingerprint, or "{{ default }}" alone: the default grouping. */
+		memcpy(sum, dflt, sizeof(sum));
+	} else {
+		marker[0] = '\0';
+		memcpy(marker + 1, dflt, sizeof(dflt));
+		mbedtls_sha256_init(&ctx);
+		mbedtls_sha256_starts_ret(&ctx, 0);
+		fp_part(&ctx, "prosum-fingerprint-1", strlen("prosum-fingerprint-1"));
+		fp_part(&ctx, "custom", 6);
+		json_array_foreach(custom, i, v)
+		{
+			const char *s = json_string_value(v);
+
+			if (fingerprint_is_default(s))
+				fp_part(&ctx, marker, sizeof(marker));
+			else
+				fp_part(&ctx, s ? s : "", s ? strlen(s) : 0);
+		}
+		mbedtls_sha256_finish_ret(&ctx, sum);
+		mbedtls_sha256_free(&ctx);
+	}
 	for (i = 0; i < sizeof(sum); i++) {
 		hex[2 * i] = digits[sum[i] >> 4];
 		hex[2 * i + 1] = digits[sum[i] & 0xf];

@@ -249,6 +249,22 @@ static json_t *message_title(const json_t *event)
 	return json_stringn(s, n);
 }
 
+/* `fingerprint` when the report format takes it (1 to 16 strings of 1 to 256 bytes, "{{ default
+ * }}" among them or not); else none, and the report groups by the default rule. */
+static void take_fingerprint(json_t *doc, const json_t *event)
+{
+	const json_t *fp = json_object_get(event, "fingerprint"), *v;
+	size_t i, n = json_array_size(fp);
+
+	if (n < 1 || n > 16)
+		return;
+	json_array_foreach(fp, i, v)
+		if (!json_is_string(v) || json_string_length(v) < 1 || json_string_length(v) > 256 ||
+		    strlen(json_string_value(v)) != json_string_length(v))
+			return;
+	json_object_set(doc, "fingerprint", (json_t *)fp);
+}
+
 int sentry_event_map(json_t *event, size_t max_frames, json_t **doc,
 		     char event_id[SENTRY_EVENT_ID_LEN + 1], char *err, size_t errlen, char *field,
 		     size_t fieldlen)
@@ -322,6 +338,7 @@ int sentry_event_map(json_t *event, size_t max_frames, json_t **doc,
 		json_decref(platform);
 	take_frames(d, event, exc, max_frames);
 	take_tags(d, event);
+	take_fingerprint(d, event);
 	for (i = 0; i < sizeof(kept) / sizeof(kept[0]); i++)
 		if (json_object_get(event, kept[i]))
 			json_object_set(d, kept[i], json_object_get(event, kept[i]));

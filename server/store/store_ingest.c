@@ -43,6 +43,33 @@ static int report_by_uuid(store_db *db, int64_t project_id, const char *uuid, st
 	return rc;
 }
 
+int store_report_of_uuid(store_db *db, int64_t project_id, const char *uuid, store_ingest *out,
+			 char status[32])
+{
+	sqlite3_stmt *s = st_stmt(db, "SELECT r.num, g.num, r.status FROM reports r "
+				      "JOIN groups g ON g.id = r.group_id "
+				      "WHERE r.project_id = ?1 AND r.uuid = ?2");
+	int rc;
+
+	status[0] = '\0';
+	if (!s)
+		return STORE_ERROR;
+	sqlite3_bind_int64(s, 1, project_id);
+	sqlite3_bind_text(s, 2, uuid, -1, SQLITE_STATIC);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		out->num = sqlite3_column_int64(s, 0);
+		out->group_num = sqlite3_column_int64(s, 1);
+		out->created = 0;
+		snprintf(status, 32, "%s", (const char *)sqlite3_column_text(s, 2));
+		rc = STORE_OK;
+	} else {
+		rc = rc == SQLITE_DONE ? STORE_NOTFOUND : STORE_ERROR;
+	}
+	sqlite3_reset(s);
+	return rc;
+}
+
 /* Find the group of a fingerprint, making it when it is new; merged groups lead to their target. */
 static int group_for(store_db *db, int64_t project_id, const report *r, int64_t now,
 		     int64_t *group_id, int64_t *group_num)

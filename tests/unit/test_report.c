@@ -1138,6 +1138,93 @@ static void test_fingerprint_custom(void **state)
 	assert_string_not_equal(a, b);
 }
 
+/* The fingerprint of full_doc with exception.type `type` (NULL: as it is), frames[0].line
+ * `line` (0: as it is) and `fingerprint` (JSON). */
+static void full_with(const char *type, int line, const char *fingerprint, char fp[65])
+{
+	json_error_t jerr;
+	json_t *root = json_loads(full_doc, 0, &jerr);
+	report_error err;
+	report r;
+	char *text;
+
+	assert_non_null(root);
+	if (type)
+		json_object_set_new(json_object_get(root, "exception"), "type", json_string(type));
+	if (line)
+		json_object_set_new(json_array_get(json_object_get(root, "frames"), 0), "line",
+				    json_integer(line));
+	json_object_set_new(root, "fingerprint", json_loads(fingerprint, 0, &jerr));
+	text = json_dumps(root, 0);
+	assert_int_equal(parse_text(&r, text, &err), 0);
+	memcpy(fp, r.fingerprint, 65);
+	report_free(&r);
+	free(text);
+	json_decref(root);
+}
+
+/* Sentry's "{{ default }}": the default key stands in the custom one. */
+static void test_fingerprint_default(void **state)
+{
+	static const char *const spellings[] = {"{{default}}", "{{  default }}", "{{ DEFAULT }}",
+						"{{Default  }}"};
+	static const char *const literal[] = {"{{ default", "{ default }", "{{ defaults }}",
+					      "{{ transaction }}", "{{ default }} ", "default",
+					      "{{ de fault }}", "{{\tdefault}}"};
+	char a[65], b[65], c[65], fp[256];
+
+	/* alone it is the default grouping, by stack and by title */
+	changed_fp(full_doc, "fingerprint", NULL, a);
+	changed_fp(full_doc, "fingerprint", "[\"{{ default }}\"]", b);
+	assert_string_equal(a, b);
+	changed_fp(minimal_doc, "fingerprint", NULL, a);
+	changed_fp(minimal_doc, "fingerprint", "[\"{{ default }}\"]", b);
+	assert_string_equal(a, b);
+	changed_fp(minimal_doc, "fingerprint", "[\"{{default}}\", \"{{ default }}\"]", b);
+	assert_string_equal(a, b);
+
+	/* with another string it splits the default group by it */
+	changed_fp(full_doc, "fingerprint", "[\"{{ default }}\", \"db\"]", a);
+	changed_fp(full_doc, "fingerprint", NULL, b);
+	assert_string_not_equal(a, b);
+	changed_fp(full_doc, "fingerprint", "[\"db\"]", b);
+	assert_string_not_equal(a, b);
+	changed_fp(full_doc, "fingerprint", "[\"{{ default }}\", \"cache\"]", b);
+	assert_string_not_equal(a, b);
+	changed_fp(full_doc, "fingerprint", "[\"db\", \"{{ default }}\"]", b);
+	assert_string_not_equal(a, b);
+	/* the default key is computed as ever: same stack, same group; another stack, another */
+	full_with(NULL, 999, "[\"{{ default }}\", \"db\"]", b);
+	assert_string_equal(a, b);
+	full_with("SIGILL", 0, "[\"{{ default }}\", \"db\"]", b);
+	assert_string_not_equal(a, b);
+	full_with("SIGILL", 0, "[\"db\"]", b);
+	full_with(NULL, 0, "[\"db\"]", c);
+	assert_string_equal(b, c); /* where a plain custom key does not look at the stack */
+
+	/* spacing and case inside the braces do not matter */
+	for (size_t i = 0; i < sizeof(spellings) / sizeof(spellings[0]); i++) {
+		snprintf(fp, sizeof(fp), "[\"%s\", \"db\"]", spellings[i]);
+		changed_fp(full_doc, "fingerprint", fp, b);
+		assert_string_equal(a, b);
+		assert_true(fingerprint_is_default(spellings[i]));
+	}
+	/* anything else is a string like any other */
+	changed_fp(minimal_doc, "fingerprint", NULL, a);
+	for (size_t i = 0; i < sizeof(literal) / sizeof(literal[0]); i++) {
+		assert_false(fingerprint_is_default(literal[i]));
+		json_t *one = json_pack("[s]", literal[i]);
+		char *arr = json_dumps(one, 0);
+
+		changed_fp(minimal_doc, "fingerprint", arr, b);
+		assert_string_not_equal(a, b);
+		free(arr);
+		json_decref(one);
+	}
+	assert_false(fingerprint_is_default(NULL));
+	assert_true(fingerprint_is_default("{{ default }}"));
+}
+
 static void test_fingerprint_title(void **state)
 {
 	static const char *const same[] = {
@@ -1402,6 +1489,7 @@ int main(void)
 		cmocka_unit_test(test_fingerprint_stack),
 		cmocka_unit_test(test_fingerprint_normalise),
 		cmocka_unit_test(test_fingerprint_custom),
+		cmocka_unit_test(test_fingerprint_default),
 		cmocka_unit_test(test_fingerprint_title),
 		cmocka_unit_test(test_fingerprint_direct),
 		cmocka_unit_test(test_times),

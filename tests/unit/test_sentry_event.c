@@ -154,6 +154,40 @@ static void test_message_event(void **state)
 	}
 }
 
+/* `fingerprint` goes into the document when the report format takes it; else none. */
+static void test_fingerprint(void **state)
+{
+	static const char head[] = "{\"event_id\":\"0123456789abcdef0123456789abcdef\","
+				   "\"message\":\"m\",\"fingerprint\":";
+	static const char *const dropped[] = {"[]", "\"db\"", "[\"\"]", "[\"db\",3]",
+					      "[\"a\",\"a\",\"a\",\"a\",\"a\",\"a\",\"a\",\"a\",\"a\","
+					      "\"a\",\"a\",\"a\",\"a\",\"a\",\"a\",\"a\",\"a\"]"};
+	char id[SENTRY_EVENT_ID_LEN + 1], text[512], *out;
+	json_t *doc, *fp;
+	report r;
+	report_error err;
+	size_t i;
+
+	(void)state;
+	snprintf(text, sizeof(text), "%s[\"{{ default }}\",\"db\"]}", head);
+	doc = map_ok(text, id);
+	fp = json_object_get(doc, "fingerprint");
+	assert_int_equal(json_array_size(fp), 2);
+	assert_string_equal(json_string_value(json_array_get(fp, 0)), "{{ default }}");
+	assert_string_equal(json_string_value(json_array_get(fp, 1)), "db");
+	out = json_dumps(doc, JSON_COMPACT);
+	assert_int_equal(report_parse(&r, out, strlen(out), &limits, &err), 0);
+	report_free(&r);
+	free(out);
+	json_decref(doc);
+	for (i = 0; i < sizeof(dropped) / sizeof(dropped[0]); i++) {
+		snprintf(text, sizeof(text), "%s%s}", head, dropped[i]);
+		doc = map_ok(text, id);
+		assert_null(json_object_get(doc, "fingerprint"));
+		json_decref(doc);
+	}
+}
+
 static void test_refused(void **state)
 {
 	static const char *const bad[] = {"[]", "{}", "{\"event_id\":\"xyz\"}",
@@ -179,6 +213,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_exception_event),
 		cmocka_unit_test(test_message_event),
+		cmocka_unit_test(test_fingerprint),
 		cmocka_unit_test(test_refused),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
