@@ -1,10 +1,10 @@
-// admin_project.js - one project's settings (repository, commit URL, version tag, public), its DSN, and its ingest keys (add, revoke).
+// admin_project.js - one project's settings (repository, commit URL, version tag, public), its DSN and Sentry DSN, and its ingest keys (add, revoke).
 import { html, useState, useFollow } from '../lib/html.js';
 import { api } from '../lib/api.js';
 import { useRoute, link } from '../lib/router.js';
 import { useSession } from '../lib/session.js';
 import { Page, Time, Loading, Copy, Notice, Field, Table, useLoad } from '../lib/ui.js';
-import { PageError, NotAdmin, ConfirmButton, isAdmin, fieldError, formError, projectApi, value, AdminNav } from './relui_parts.js';
+import { PageError, NotAdmin, ConfirmButton, isAdmin, fieldError, formError, projectApi, value, AdminNav, SentryDsn } from './relui_parts.js';
 
 const FIELDS = ['repo', 'commit_url', 'version_tag', 'public'];
 
@@ -123,6 +123,7 @@ export function AdminProjectPage() {
 			<h2 id="dsn-h">DSN</h2>
 			<p>Builds send their reports to:</p>
 			<p class="secret-row"><code class="dsn">${data.dsn}</code> <${Copy} text=${data.dsn} label="Copy DSN" /></p>
+			${data.sentry_dsn ? html`<${SentryDsn} dsn=${data.sentry_dsn} />` : null}
 			<p>Created <${Time} iso=${data.created_at} />. <a ...${link(`/p/${encodeURIComponent(data.name)}`)}>Open the project</a></p>
 		</section>
 		<${Settings} project=${project} data=${data} onSaved=${reload} />

@@ -1,10 +1,10 @@
-// admin_projects.js - admins list the projects and create one (repository, commit URL, version tag, public); the new DSN and ingest key are shown with copy buttons.
+// admin_projects.js - admins list the projects and create one (repository, commit URL, version tag, public); the new DSN, Sentry DSN and ingest key are shown with copy buttons.
 import { html, useState } from '../lib/html.js';
 import { api } from '../lib/api.js';
 import { link } from '../lib/router.js';
 import { useSession } from '../lib/session.js';
 import { Page, Time, Loading, Copy, Notice, Field, Table, useLoad } from '../lib/ui.js';
-import { PageError, NotAdmin, isAdmin, fieldError, formError, value, AdminNav } from './relui_parts.js';
+import { PageError, NotAdmin, isAdmin, fieldError, formError, value, AdminNav, SentryDsn } from './relui_parts.js';
 
 const FIELDS = ['name', 'repo', 'commit_url', 'version_tag', 'public'];
 
@@ -69,6 +69,7 @@ export function AdminProjectsPage() {
 			<p>Project <a ...${link(`/admin/projects/${encodeURIComponent(made.name)}`)}>${made.name}</a> created.
 			Builds send reports to this DSN:</p>
 			<p class="secret-row"><code class="dsn">${made.dsn}</code> <${Copy} text=${made.dsn} label="Copy DSN" /></p>
+			${made.sentry_dsn ? html`<${SentryDsn} dsn=${made.sentry_dsn} />` : null}
 		<//>`}
 		${body}
 		<${CreateForm} onDone=${(p) => { setMade(p); reload(); }} />

@@ -1,4 +1,4 @@
-// relui_parts.js - small pieces the release and admin pages share: inline confirmations, one-time secrets, the "not allowed" message, field errors.
+// relui_parts.js - small pieces the release and admin pages share: inline confirmations, one-time secrets, the "not allowed" message, field errors, the Sentry DSN line.
 import { html, useState, useRef, useEffect } from '../lib/html.js';
 import { Copy, Notice, ErrorBox } from '../lib/ui.js';
 import { link, useRoute } from '../lib/router.js';
@@ -114,4 +114,10 @@ export function AdminNav() {
 	return html`<nav class="admin-nav" aria-label="Administration"><ul>
 		${item('/admin/projects', 'Projects')}${item('/admin/people', 'People')}${item('/admin/tokens', 'API tokens')}
 	</ul></nav>`;
+}
+
+// A project's Sentry DSN (its numeric id and the same key), beside prosum's own DSN.
+export function SentryDsn({ dsn }) {
+	return html`<p>For apps that carry a Sentry SDK (set it as the SDK's DSN):</p>
+		<p class="secret-row"><code class="dsn-sentry">${dsn}</code> <${Copy} text=${dsn} label="Copy Sentry DSN" /></p>`;
 }

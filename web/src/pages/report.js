@@ -1,5 +1,6 @@
 // report.js - one report with everything it carries: build, platform, tester, exception, frames with
-// their source, tags, steps, attachments, suspects, comments and history; triage from the page.
+// their source, tags, steps, attachments, suspects, comments and history; a Sentry event's breadcrumbs,
+// contexts, request, extra, SDK and feedback links (sentry_parts.js); triage from the page.
 import { html, useState, useFollow } from '../lib/html.js';
 import { api } from '../lib/api.js';
 import { useRoute } from '../lib/router.js';
@@ -7,13 +8,14 @@ import { ErrorBox, Id, Loading, Page, Status, Table, Time, useLoad } from '../li
 import {
 	CommentsSection, Commit, Facts, Frames, History, Section, Suspects, Text, TriageActions, projectPath, useProjectInfo,
 } from './triage_parts.js';
+import { FeedbackLinks, SENTRY_FIELDS, SentrySections } from './sentry_parts.js';
 import './triage.css';
 
 // What the server adds on top of the document, and the document fields shown on their own.
 const KNOWN = new Set(['id', 'group', 'kind', 'title', 'status', 'received_at', 'revision', 'assignee',
 	'fixed_by', 'fixed_in', 'frames', 'attachments', 'suspects', 'comments', 'history', 'uuid',
 	'description', 'severity', 'timestamp', 'build', 'platform', 'tester', 'exception', 'tags',
-	'steps', 'fingerprint']);
+	'steps', 'fingerprint', ...SENTRY_FIELDS]);
 
 function str(v) {
 	return v === null || v === undefined || v === '' ? null : String(v);
@@ -77,6 +79,7 @@ export function ReportPage() {
 			${r.severity ? html`<span>severity ${String(r.severity)}</span>` : null}
 			<span>group <${Id} project=${p} id=${r.group} /></span>
 			<span>${r.assignee ? `assigned to ${r.assignee}` : 'unassigned'}</span></p>
+		<${FeedbackLinks} p=${p} r=${r} />
 		<div class="tri-grid">
 			<${Section} id="build" title="Build">
 				<${Facts} items=${[
@@ -104,6 +107,7 @@ export function ReportPage() {
 		${r.description ? html`<${Section} id="description" title="Description"><${Text} value=${r.description} /></${Section}>` : null}
 		${r.steps ? html`<${Section} id="steps" title="Steps"><${Text} value=${r.steps} /></${Section}>` : null}
 		<${Frames} p=${p} reportId=${r.id} frames=${r.frames} exception=${r.exception} template=${info.commitUrl} />
+		<${SentrySections} r=${r} />
 		<${Section} id="tags" title="Tags"><${Tags} tags=${r.tags} /></${Section}>
 		<${Section} id="attachments" title="Attachments"><${Attachments} p=${p} id=${r.id} items=${r.attachments} /></${Section}>
 		<${TriageActions} path=${path} item=${r} people=${info.people} isGroup=${false} onDone=${(changed) => setItem(changed)} />
