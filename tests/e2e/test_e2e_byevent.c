@@ -179,6 +179,44 @@ static void test_lookup_and_known(void **state)
 	v = by_event(f, "demo", eid, NULL, &st);
 	assert_int_equal(st, 401);
 	json_decref(v);
+	/* A tester's board sign-in reads the board only. */
+	{
+		char kh[200];
+		const char *h[] = {"Content-Type: application/json", kh,
+				   "X-Prosum-Install: sentry", NULL};
+		const char *url, *hash;
+		char body[128];
+		e2e_browser br;
+		e2e_response r;
+
+		snprintf(kh, sizeof(kh), "X-Prosum-Key: %s", f->s.key);
+		assert_int_equal(e2e_request(&f->s, "POST", "/api/v1/projects/demo/board-links", h,
+					     NULL, 0, &r),
+				 0);
+		assert_int_equal(r.status, 201);
+		v = e2e_json(&r);
+		e2e_response_free(&r);
+		url = e2e_str(v, "url", NULL);
+		hash = strchr(url, '#');
+		assert_non_null(hash);
+		snprintf(body, sizeof(body), "{\"token\":\"%s\"}", hash + 1);
+		json_decref(v);
+		assert_int_equal(e2e_request(&f->s, "POST", "/api/v1/board/session", h, body,
+					     strlen(body), &r),
+				 0);
+		assert_int_equal(r.status, 200);
+		v = e2e_json(&r);
+		snprintf(br.cookie, sizeof(br.cookie), "%.43s", r.set_cookie + 15);
+		snprintf(br.csrf, sizeof(br.csrf), "%s", e2e_str(v, "csrf", NULL));
+		json_decref(v);
+		e2e_response_free(&r);
+		v = e2e_browser_call(&f->s, &br, 0, NULL, "GET",
+				     "/api/v1/projects/demo/reports/by-event/"
+				     "9ec79c33ec9942ab8353589fcb2e04dc",
+				     NULL, &st);
+		assert_int_equal(st, 403);
+		json_decref(v);
+	}
 	/* Sentry's own header is not an API credential. */
 	snprintf(auth, sizeof(auth), "X-Sentry-Auth: Sentry sentry_key=%s", f->s.key);
 	v = by_event(f, "demo", eid, auth, &st);
