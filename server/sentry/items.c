@@ -37,13 +37,15 @@ void sentry_id_uuid(const char *hex, char out[SENTRY_UUID_LEN + 1])
 		 hex + 16, hex + 20);
 }
 
-/* "30.0 MiB (31457280 bytes)", "300 KiB (307200 bytes)". */
+/* "30.0 MiB (31457280 bytes)", "300 KiB (307200 bytes)", "10 bytes". */
 static void size_text(char *out, size_t outsz, size_t n)
 {
 	if (n >= 1024 * 1024)
 		snprintf(out, outsz, "%.1f MiB (%zu bytes)", (double)n / MIB, n);
-	else
+	else if (n >= 1024)
 		snprintf(out, outsz, "%zu KiB (%zu bytes)", (n + 1023) / 1024, n);
+	else
+		snprintf(out, outsz, "%zu bytes", n);
 }
 
 static void limit_text(char *out, size_t outsz, size_t n)
