@@ -268,7 +268,9 @@ static int map_user_report(request *rq, const char *json, size_t len, const json
 void sentry_intake_store(request *rq)
 {
 	int64_t id = project_id_of(rq->params[0]);
-	char eid[SENTRY_EVENT_ID_LEN + 1];
+	char eid[SENTRY_EVENT_ID_LEN + 1], uuid[SENTRY_UUID_LEN + 1];
+	envelope_extra *x;
+	ingest_extra extra = {0};
 	auth_creds c;
 	ingest_doc d;
 
@@ -282,12 +284,28 @@ void sentry_intake_store(request *rq)
 		return;
 	if (map_event(rq, rq->body, rq->body_len, AS_EVENT, NULL, NULL, &d, eid, NULL) < 0)
 		return;
-	if (c.has_key && conn_rate_key(rq->conn, c.key) < 0) {
-		report_free(&d.rep);
-		free(d.text);
-		return;
+	/* Attachments sent before the event (in an envelope) wait for it: claimed here too. */
+	x = calloc(1, sizeof(*x));
+	if (x)
+		x->items = sentry_items_new(rq->attach_dir);
+	if (!x || !x->items) {
+		conn_reply_error(rq->conn, 500, NULL, "out of memory", NULL);
+		goto refused;
 	}
-	ingest_mapped(rq, &d.rep, d.text, id, &c, eid, NULL);
+	if (c.has_key && conn_rate_key(rq->conn, c.key) < 0)
+		goto refused;
+	sentry_id_uuid(eid, uuid);
+	sentry_items_event(x->items, uuid);
+	extra.run = extra_run;
+	extra.free = extra_free;
+	extra.why = extra_why;
+	extra.ctx = x;
+	ingest_mapped(rq, &d.rep, d.text, id, &c, eid, &extra);
+	return;
+refused:
+	extra_free(x);
+	report_free(&d.rep);
+	free(d.text);
 }
 
 /* Does the envelope hold a minidump? */

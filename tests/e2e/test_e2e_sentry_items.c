@@ -269,6 +269,26 @@ static void test_later_and_pending_attachments(void **state)
 	assert_string_equal(att_field(rep, 0, "content_type"), "text/plain");
 	json_decref(rep);
 	assert_int_equal(e2e_sql_int(&f->s, "SELECT count(*) FROM attachments"), 2);
+
+	/* An event sent to /store/ (Python SDK 1.x without attachments) claims its waiting ones */
+	assert_int_equal(post_text(f, "{\"event_id\":\"" E3 "\"}\n{\"type\":\"attachment\","
+				      "\"filename\":\"w.txt\"}\nwaiting\n", &r), 200);
+	e2e_response_free(&r);
+	assert_int_equal(e2e_sql_int(&f->s, "SELECT count(*) FROM sentry_pending_attachments"), 1);
+	{
+		char auth[200];
+		const char *h[] = {auth, NULL};
+		static const char ev[] = "{\"event_id\":\"" E3 "\",\"message\":\"via store\"}";
+
+		snprintf(auth, sizeof(auth), "X-Sentry-Auth: Sentry sentry_key=%s", f->s.key);
+		assert_int_equal(e2e_request(&f->s, "POST", "/api/1/store/", h, ev, strlen(ev), &r), 0);
+		assert_int_equal(r.status, 200);
+		e2e_response_free(&r);
+	}
+	assert_int_equal(e2e_sql_int(&f->s, "SELECT count(*) FROM sentry_pending_attachments"), 0);
+	rep = get_report(f, num_of(f, E3));
+	assert_string_equal(att_field(rep, 0, "name"), "w.txt");
+	json_decref(rep);
 }
 
 /* A minidump (sentry-native's crash): stored as such, the report is a crash. */
