@@ -25,6 +25,15 @@ typedef struct ingest_file {
 	size_t len;
 } ingest_file;
 
+/* A further report of a mapped intake (the second and later events of an envelope). */
+typedef struct ingest_more {
+	report report;
+	char *text; /* owned: what report.raw borrows */
+	store_ingest out;
+	gitwork_ingest git;
+	int blamed;
+} ingest_more;
+
 typedef struct ingest_job {
 	store_job job; /* first: the store hands this pointer back */
 	conn *conn;
@@ -43,6 +52,8 @@ typedef struct ingest_job {
 	char *text;      /* owned: the document text report.raw borrows (a mapped event); or NULL */
 	int no_report;   /* a mapped intake with no report: only `extra` runs */
 	ingest_extra extra; /* run in the same transaction (mapped intakes); run may be NULL */
+	ingest_more *more;  /* owned: reports stored after `report`, in the same transaction */
+	size_t nmore;
 	size_t nfiles;
 	ingest_file files[PROSUM_MAX_ATTACHMENTS];
 } ingest_job;
@@ -54,6 +65,25 @@ static int name_of(void *ctx, const store_project_row *row)
 
 	snprintf(ij->project, sizeof(ij->project), "%s", row->name);
 	return 0;
+}
+
+/* Store one report with its build resolved, its commit linked and known fixes blamed. */
+static int store_one(store_db *db, int64_t project_id, report *r, store_ingest *out,
+		     gitwork_ingest *git, int *blamed, int64_t now)
+{
+	int rc;
+
+	if (gitwork_resolve_build(db, project_id, r) < 0)
+		return STORE_ERROR;
+	rc = store_report_insert(db, project_id, r, now, out);
+	if (rc != STORE_OK)
+		return rc;
+	/* No link is applied here: the sync that read its commit applied it, once. */
+	rc = gitwork_ingest_report(db, project_id, r, out, now, git);
+	if (rc == STORE_OK && out->created)
+		rc = gitwork_blame_known(db, project_id, out->num, git->commit,
+					 json_object_get(r->root, "frames"), blamed);
+	return rc;
 }
 
 /*
@@ -87,16 +117,10 @@ static int ingest_run(store_job *job, store_db *db)
 		return STORE_OK; /* nothing written; the refusal is answered in ingest_done() */
 	if (ij->no_report)
 		return ij->extra.run ? ij->extra.run(db, project_id, 0, now, ij->extra.ctx) : STORE_OK;
-	if (gitwork_resolve_build(db, project_id, &ij->report) < 0)
-		return STORE_ERROR;
-	rc = store_report_insert(db, project_id, &ij->report, now, &ij->out);
-	if (rc != STORE_OK)
-		return rc;
-	/* No link is applied here: the sync that read its commit applied it, once. */
-	rc = gitwork_ingest_report(db, project_id, &ij->report, &ij->out, now, &ij->git);
-	if (rc == STORE_OK && ij->out.created)
-		rc = gitwork_blame_known(db, project_id, ij->out.num, ij->git.commit,
-					 json_object_get(ij->report.root, "frames"), &ij->blamed);
+	rc = store_one(db, project_id, &ij->report, &ij->out, &ij->git, &ij->blamed, now);
+	for (i = 0; rc == STORE_OK && i < ij->nmore; i++)
+		rc = store_one(db, project_id, &ij->more[i].report, &ij->more[i].out,
+			       &ij->more[i].git, &ij->more[i].blamed, now);
 	if (rc == STORE_OK && ij->extra.run)
 		rc = ij->extra.run(db, project_id, ij->out.num, now, ij->extra.ctx);
 	if (rc != STORE_OK || !ij->out.created || ij->nfiles == 0)
@@ -143,18 +167,19 @@ static void blame_done(loop_task *t)
 	free(bj);
 }
 
-static void blame_later(ingest_job *ij)
+static void blame_later(ingest_job *ij, const report *r, const store_ingest *out,
+			const gitwork_ingest *git, int blamed)
 {
 	blame_job *bj;
-	json_t *frames = json_object_get(ij->report.root, "frames");
+	json_t *frames = json_object_get(r->root, "frames");
 
-	if (!ij->out.created || ij->blamed || !ij->git.commit[0] || !gitwork_blameable(frames))
+	if (!out->created || blamed || !git->commit[0] || !gitwork_blameable(frames))
 		return;
 	bj = calloc(1, sizeof(*bj));
 	if (!bj)
 		return;
 	memcpy(bj->project, ij->project, sizeof(bj->project));
-	bj->num = ij->out.num;
+	bj->num = out->num;
 	bj->frames = json_deep_copy(frames);
 	bj->job.run = blame_run;
 	bj->job.task.fn = blame_done;
@@ -167,14 +192,37 @@ static void blame_later(ingest_job *ij)
 	}
 }
 
+/* Release a job and all it owns. */
+static void job_free(ingest_job *ij)
+{
+	size_t i;
+
+	report_free(&ij->report);
+	free(ij->text);
+	for (i = 0; i < ij->nmore; i++) {
+		report_free(&ij->more[i].report);
+		free(ij->more[i].text);
+	}
+	free(ij->more);
+	if (ij->extra.free)
+		ij->extra.free(ij->extra.ctx);
+	free(ij);
+}
+
 /* Back on the connection's thread, after the commit. */
 static void ingest_done(loop_task *t)
 {
 	ingest_job *ij = (ingest_job *)t;
 	gitwork_ingest *g = &ij->git;
 	json_t *ans, *known = json_null();
+	const char *code = NULL, *msg = NULL, *field = NULL;
+	size_t i;
+	int st;
 
-	if (ij->job.result == STORE_FULL || ij->status == 507) {
+	if (ij->job.result == STORE_INVALID && ij->extra.why &&
+	    (st = ij->extra.why(ij->extra.ctx, &code, &msg, &field)) > 0) {
+		conn_reply_error(ij->conn, st, code, msg, field);
+	} else if (ij->job.result == STORE_FULL || ij->status == 507) {
 		apijob_reply_error(ij->conn, STORE_FULL, "the server is out of disk space; nothing was "
 				   "stored, send it again later", NULL);
 	} else if (ij->status) {
@@ -187,7 +235,10 @@ static void ingest_done(loop_task *t)
 		conn_reply_json(ij->conn, 200, ans);
 		json_decref(ans);
 		if (!ij->no_report)
-			blame_later(ij);
+			blame_later(ij, &ij->report, &ij->out, &ij->git, ij->blamed);
+		for (i = 0; i < ij->nmore; i++)
+			blame_later(ij, &ij->more[i].report, &ij->more[i].out, &ij->more[i].git,
+				    ij->more[i].blamed);
 	} else {
 		if (g->known)
 			known =
@@ -205,13 +256,9 @@ static void ingest_done(loop_task *t)
 				g->release[0] ? json_string(g->release) : json_null(), "known", known);
 		conn_reply_json(ij->conn, ij->out.created ? 201 : 200, ans);
 		json_decref(ans);
-		blame_later(ij);
+		blame_later(ij, &ij->report, &ij->out, &ij->git, ij->blamed);
 	}
-	report_free(&ij->report);
-	free(ij->text);
-	if (ij->extra.free)
-		ij->extra.free(ij->extra.ctx);
-	free(ij);
+	job_free(ij);
 }
 
 static void refuse(request *rq, int status, const char *code, const char *field, const char *fmt,
@@ -483,27 +530,41 @@ void ingest_attachment_get(request *rq)
 		free(aj);
 }
 
-void ingest_mapped(request *rq, report *rep, char *text, int64_t project_id, const auth_creds *creds,
-		   const char *event_id, const ingest_extra *extra)
+void ingest_mapped_many(request *rq, ingest_doc *docs, size_t n, int64_t project_id,
+			const auth_creds *creds, const char *event_id, const ingest_extra *extra)
 {
 	ingest_job *ij = calloc(1, sizeof(*ij));
+	size_t i;
 
+	if (ij && n > 1 && !(ij->more = calloc(n - 1, sizeof(*ij->more)))) {
+		free(ij);
+		ij = NULL;
+	}
 	if (!ij) {
-		if (rep)
-			report_free(rep);
-		free(text);
+		for (i = 0; i < n; i++) {
+			report_free(&docs[i].rep);
+			free(docs[i].text);
+		}
+		free(docs);
 		if (extra && extra->free)
 			extra->free(extra->ctx);
 		apijob_reply_error(rq->conn, PE_NOMEM, "out of memory", NULL);
 		return;
 	}
-	if (rep)
-		ij->report = *rep;
-	else
+	if (n > 0) {
+		ij->report = docs[0].rep;
+		ij->text = docs[0].text;
+	} else {
 		ij->no_report = 1;
+	}
+	for (i = 1; i < n; i++) {
+		ij->more[i - 1].report = docs[i].rep;
+		ij->more[i - 1].text = docs[i].text;
+	}
+	ij->nmore = n > 1 ? n - 1 : 0;
+	free(docs);
 	if (extra)
 		ij->extra = *extra;
-	ij->text = text;
 	ij->by_id = project_id;
 	snprintf(ij->event_id, sizeof(ij->event_id), "%s", event_id ? event_id : "");
 	ij->conn = rq->conn;
@@ -513,11 +574,26 @@ void ingest_mapped(request *rq, report *rep, char *text, int64_t project_id, con
 	ij->job.run = ingest_run;
 	ij->job.task.fn = ingest_done;
 	ij->job.write = 1;
-	if (conn_submit(rq->conn, &ij->job) < 0) {
-		report_free(&ij->report);
-		free(ij->text);
-		if (ij->extra.free)
-			ij->extra.free(ij->extra.ctx);
-		free(ij);
+	if (conn_submit(rq->conn, &ij->job) < 0)
+		job_free(ij);
+}
+
+void ingest_mapped(request *rq, report *rep, char *text, int64_t project_id, const auth_creds *creds,
+		   const char *event_id, const ingest_extra *extra)
+{
+	ingest_doc *d = NULL;
+
+	if (rep && !(d = calloc(1, sizeof(*d)))) {
+		report_free(rep);
+		free(text);
+		if (extra && extra->free)
+			extra->free(extra->ctx);
+		apijob_reply_error(rq->conn, PE_NOMEM, "out of memory", NULL);
+		return;
 	}
+	if (rep) {
+		d->rep = *rep;
+		d->text = text;
+	}
+	ingest_mapped_many(rq, d, rep ? 1 : 0, project_id, creds, event_id, extra);
 }

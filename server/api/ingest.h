@@ -3,6 +3,7 @@
 #define PROSUM_INGEST_H
 
 #include "api/router.h"
+#include "model/report.h"
 #include "store/store.h"
 
 /* POST /api/v1/projects/{p}/reports: JSON, or multipart/form-data with a report part and files */
@@ -20,6 +21,10 @@ typedef struct ingest_extra {
 	int (*run)(store_db *db, int64_t project_id, int64_t report_num, int64_t now, void *ctx);
 	void (*free)(void *ctx);
 	void *ctx;
+	/* May be NULL. After run() returned STORE_INVALID (a refusal: nothing is stored), on the
+	 * connection's thread: the HTTP status to answer (> 0) with the error's code, message
+	 * and field (strings ctx owns; each may be NULL). */
+	int (*why)(void *ctx, const char **code, const char **message, const char **field);
 } ingest_extra;
 
 /*
@@ -31,5 +36,19 @@ typedef struct ingest_extra {
  */
 void ingest_mapped(request *rq, report *rep, char *text, int64_t project_id, const auth_creds *creds,
 		   const char *event_id, const ingest_extra *extra);
+
+/* A mapped report and the document text its raw borrows (malloc'd). */
+typedef struct ingest_doc {
+	report rep;
+	char *text;
+} ingest_doc;
+
+/*
+ * ingest_mapped() for several reports stored in one write transaction, in order, before
+ * `extra` runs (with the first one's number): docs (a malloc'd array of n) and all it holds
+ * become the job's, freed even on failure. n 0: no report, only `extra`.
+ */
+void ingest_mapped_many(request *rq, ingest_doc *docs, size_t n, int64_t project_id,
+			const auth_creds *creds, const char *event_id, const ingest_extra *extra);
 
 #endif

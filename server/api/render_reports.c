@@ -7,6 +7,7 @@
 
 #include "common/buf.h"
 #include "api/reply.h"
+#include "store/store_sentry.h"
 
 static json_t *text_or_null(const char *s)
 {
@@ -182,6 +183,47 @@ fail:
 
 /* ---- the JSON answers of reports and groups, read through the store's typed calls ---- */
 
+/* ---- what Sentry envelopes add: attachment types and feedback links ---- */
+
+static int feedback_one(void *ctx, int64_t n)
+{
+	return json_array_append_new(ctx, reply_id('R', n));
+}
+
+static int attachment_type_one(void *ctx, const char *name, const char *type)
+{
+	json_t *att = ctx, *a;
+	size_t i;
+
+	json_array_foreach(att, i, a)
+		if (strcmp(json_string_value(json_object_get(a, "name")), name) == 0)
+			return json_object_set_new(a, "attachment_type", json_string(type));
+	return 0;
+}
+
+/* "feedback_for" on a feedback report whose event is stored, "feedback" on an event's report
+ * that has some, "attachment_type" on the attachments Sentry SDKs sent. */
+static int render_sentry(store_db *db, int64_t project_id, int64_t num, json_t *r)
+{
+	json_t *fb = json_array();
+	int64_t ev;
+	int rc = store_sentry_feedback_for(db, project_id, num, &ev);
+
+	if (rc == STORE_OK)
+		json_object_set_new(r, "feedback_for", reply_id('R', ev));
+	else if (rc != STORE_NOTFOUND)
+		goto out;
+	rc = store_sentry_feedback_each(db, project_id, num, feedback_one, fb);
+	if (rc == STORE_OK && json_array_size(fb))
+		json_object_set(r, "feedback", fb);
+	if (rc == STORE_OK)
+		rc = store_sentry_attachment_types(db, project_id, num, attachment_type_one,
+						   json_object_get(r, "attachments"));
+out:
+	json_decref(fb);
+	return rc;
+}
+
 int render_report_get(store_db *db, int64_t project_id, int64_t num, json_t **out)
 {
 	store_report_detail *d;
@@ -192,6 +234,10 @@ int render_report_get(store_db *db, int64_t project_id, int64_t num, json_t **ou
 		return rc;
 	*out = render_report(d);
 	store_report_detail_free(d);
+	if (*out && render_sentry(db, project_id, num, *out) != STORE_OK) {
+		json_decref(*out);
+		*out = NULL;
+	}
 	return *out ? STORE_OK : STORE_ERROR;
 }
 

@@ -143,9 +143,9 @@ static void test_refusals(void **state)
 	assert_int_equal(e2e_request(&f->s, "POST", "/api/1/store/", h, ev, strlen(ev), &r), 0);
 	assert_int_equal(r.status, 401);
 	e2e_response_free(&r);
-	/* ?sentry_key= works too; an event without an id is refused naming it */
+	/* ?sentry_key= works too; an event with a malformed id is refused naming it */
 	snprintf(hdr, sizeof(hdr), "/api/1/store/?sentry_key=%s", f->s.key);
-	assert_int_equal(e2e_request(&f->s, "POST", hdr, NULL, "{\"message\":\"m\"}", 15, &r), 0);
+	assert_int_equal(e2e_request(&f->s, "POST", hdr, NULL, "{\"event_id\":\"x\"}", 16, &r), 0);
 	assert_int_equal(r.status, 422);
 	assert_non_null(strstr(r.body, "\"event_id\""));
 	e2e_response_free(&r);
