@@ -10,7 +10,10 @@
 -- ended normally (with or without handled errors); started minus the ended ones: sessions
 -- still open, or never closed. Crash-free sessions = 1 - crashed / started. duration_n and
 -- duration_ms: sessions that ended normally and said how long they lasted, and the sum of
--- those durations; their distribution is in health_durations.
+-- those durations; their distribution is in health_durations. installs: installs (health_installs)
+-- prosum first heard of in this hour, crashed_installs: installs whose first crash in the release
+-- came in a session of this hour, so a release's distinct installs and crash-free installs are
+-- sums too (exact; health_installs answers which ones, and for any window).
 -- Room for what release health answers later: a build (version/revision split of release) and
 -- a tester cohort become further key columns (NOT NULL DEFAULT '', added by a later migration
 -- with the primary key rebuilt), so older rows read as "no cohort".
@@ -26,6 +29,8 @@ CREATE TABLE health_hours (
 	crashed     INTEGER NOT NULL DEFAULT 0,
 	duration_n  INTEGER NOT NULL DEFAULT 0,
 	duration_ms INTEGER NOT NULL DEFAULT 0,
+	installs         INTEGER NOT NULL DEFAULT 0,
+	crashed_installs INTEGER NOT NULL DEFAULT 0,
 	PRIMARY KEY (project_id, release, environment, hour)
 ) WITHOUT ROWID;
 CREATE INDEX health_hours_recent ON health_hours (project_id, hour);

@@ -49,6 +49,7 @@ static int duration_bucket(int64_t ms)
 /* The counts one step adds to a release's hour. */
 typedef struct hour_add {
 	int64_t started, exited, errored, abnormal, crashed, duration_n, duration_ms;
+	int64_t installs, crashed_installs;
 } hour_add;
 
 static int hours_add(store_db *db, int64_t project_id, const char *release, const char *env,
@@ -56,12 +57,14 @@ static int hours_add(store_db *db, int64_t project_id, const char *release, cons
 {
 	sqlite3_stmt *s = st_stmt(
 	    db, "INSERT INTO health_hours(project_id, release, environment, hour, started, exited, "
-		"errored, abnormal, crashed, duration_n, duration_ms) VALUES (:p, :r, :e, :h, :st, "
-		":ex, :er, :ab, :cr, :dn, :dms) ON CONFLICT DO UPDATE SET started = started + "
-		"excluded.started, exited = exited + excluded.exited, errored = errored + "
-		"excluded.errored, abnormal = abnormal + excluded.abnormal, crashed = crashed + "
-		"excluded.crashed, duration_n = duration_n + excluded.duration_n, duration_ms = "
-		"duration_ms + excluded.duration_ms");
+		"errored, abnormal, crashed, duration_n, duration_ms, installs, crashed_installs) "
+		"VALUES (:p, :r, :e, :h, :st, :ex, :er, :ab, :cr, :dn, :dms, :in, :ci) ON CONFLICT "
+		"DO UPDATE SET started = started + excluded.started, exited = exited + "
+		"excluded.exited, errored = errored + excluded.errored, abnormal = abnormal + "
+		"excluded.abnormal, crashed = crashed + excluded.crashed, duration_n = duration_n + "
+		"excluded.duration_n, duration_ms = duration_ms + excluded.duration_ms, installs = "
+		"installs + excluded.installs, crashed_installs = crashed_installs + "
+		"excluded.crashed_installs");
 
 	if (!s)
 		return STORE_ERROR;
@@ -76,6 +79,8 @@ static int hours_add(store_db *db, int64_t project_id, const char *release, cons
 	st_bind_named_int(s, ":cr", a->crashed);
 	st_bind_named_int(s, ":dn", a->duration_n);
 	st_bind_named_int(s, ":dms", a->duration_ms);
+	st_bind_named_int(s, ":in", a->installs);
+	st_bind_named_int(s, ":ci", a->crashed_installs);
 	return st_step_done(s);
 }
 
@@ -97,11 +102,33 @@ static int duration_add(store_db *db, int64_t project_id, const char *release, c
 	return st_step_done(s);
 }
 
-/* The install `did` had a session in this release's hour; flags set what its sessions did. */
+/* The install `did` had a session in this release's hour; flags set what its sessions did. An
+ * install new to the release, or crashing there for the first time, is counted in *a. */
 static int install_seen(store_db *db, int64_t project_id, const char *release, const char *env,
-			const char *did, int64_t hour, int errored, int abnormal, int crashed)
+			const char *did, int64_t hour, int errored, int abnormal, int crashed,
+			hour_add *a)
 {
-	sqlite3_stmt *s = st_stmt(
+	sqlite3_stmt *s = st_stmt(db, "SELECT crashed FROM health_installs WHERE project_id = :p "
+				"AND release = :r AND environment = :e AND did = :d");
+	int rc;
+
+	if (!s)
+		return STORE_ERROR;
+	st_bind_named_int(s, ":p", project_id);
+	st_bind_named_text(s, ":r", release);
+	st_bind_named_text(s, ":e", env);
+	st_bind_named_text(s, ":d", did);
+	rc = st_step_row(s);
+	if (rc == STORE_NOTFOUND) {
+		a->installs = 1;
+		a->crashed_installs = crashed != 0;
+	} else if (rc == STORE_OK) {
+		a->crashed_installs = crashed && !sqlite3_column_int(s, 0);
+		sqlite3_reset(s);
+	} else {
+		return rc;
+	}
+	s = st_stmt(
 	    db, "INSERT INTO health_installs(project_id, release, environment, did, first_hour, "
 		"last_hour, errored, abnormal, crashed) VALUES (:p, :r, :e, :d, :h, :h, :er, :ab, "
 		":cr) ON CONFLICT DO UPDATE SET first_hour = min(first_hour, excluded.first_hour), "
@@ -237,13 +264,14 @@ int store_health_session(store_db *db, int64_t project_id, const store_health_up
 		row.status = u->status;
 	hour = hour_of(row.started);
 	rc = live_put(db, project_id, u->sid, &row);
-	if (rc == STORE_OK && (a.started || a.errored || a.exited || a.crashed || a.abnormal))
+	if (rc == STORE_OK && row.did[0])
+		rc = install_seen(db, project_id, row.release, row.env, row.did, hour, row.errored,
+				  row.status == HEALTH_ABNORMAL, row.status == HEALTH_CRASHED, &a);
+	if (rc == STORE_OK && (a.started || a.errored || a.exited || a.crashed || a.abnormal ||
+			       a.installs || a.crashed_installs))
 		rc = hours_add(db, project_id, row.release, row.env, hour, &a);
 	if (rc == STORE_OK && a.duration_n)
 		rc = duration_add(db, project_id, row.release, row.env, hour, a.duration_ms);
-	if (rc == STORE_OK && row.did[0])
-		rc = install_seen(db, project_id, row.release, row.env, row.did, hour, row.errored,
-				  row.status == HEALTH_ABNORMAL, row.status == HEALTH_CRASHED);
 	if (rc == STORE_OK)
 		rc = live_prune(db, now);
 	return rc;
@@ -266,10 +294,12 @@ int store_health_bucket_add(store_db *db, int64_t project_id, const store_health
 	a.crashed = b->crashed;
 	if (a.started == 0)
 		return STORE_OK;
-	rc = hours_add(db, project_id, b->release, b->environment, hour, &a);
-	if (rc == STORE_OK && b->did && b->did[0])
+	rc = STORE_OK;
+	if (b->did && b->did[0])
 		rc = install_seen(db, project_id, b->release, b->environment, b->did, hour,
-				  a.errored > 0, a.abnormal > 0, a.crashed > 0);
+				  a.errored > 0, a.abnormal > 0, a.crashed > 0, &a);
+	if (rc == STORE_OK)
+		rc = hours_add(db, project_id, b->release, b->environment, hour, &a);
 	return rc;
 }
 

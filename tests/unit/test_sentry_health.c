@@ -171,6 +171,31 @@ static void test_init_then_crashed(void **state)
 	assert_int_equal(sql_int(f, "SELECT crashed FROM health_installs WHERE did = 'install-2'"),
 			 1);
 	assert_int_equal(sql_int(f, "SELECT status = 'crashed' FROM health_live"), 1);
+	assert_int_equal(sql_int(f, "SELECT installs * 10 + crashed_installs FROM health_hours"),
+			 11);
+}
+
+/* Sessions of one install: one install, crashed once, however many of its sessions crash. */
+static void test_installs_counted_once(void **state)
+{
+	fixture *f = *state;
+	char env[1024];
+	int i;
+	static const char *const sids[] = {"aa", "bb", "cc"};
+	static const char *const status[] = {"exited", "crashed", "crashed"};
+
+	for (i = 0; i < 3; i++) {
+		snprintf(env, sizeof(env),
+			 "{}\n{\"type\":\"session\"}\n{\"sid\":\"%s23456789abcdef0123456789abcdef\","
+			 "\"did\":\"same\",\"init\":true,\"started\":\"%s\",\"status\":\"%s\","
+			 "\"attrs\":{\"release\":\"app@1.0\",\"environment\":\"beta\"}}\n",
+			 sids[i], at(-600 + i), status[i]);
+		send(f, env);
+	}
+	assert_string_equal(hour_row(f, "app@1.0", H), "3 1 2 0 2 0 0");
+	assert_int_equal(sql_int(f, "SELECT installs * 10 + crashed_installs FROM health_hours"),
+			 11);
+	assert_int_equal(sql_int(f, "SELECT count(*) FROM health_installs"), 1);
 }
 
 /* The same init twice (an envelope sent again): one session. */
@@ -182,6 +207,7 @@ static void test_duplicate_update(void **state)
 	update(f, 3, 1, -600, "ok", 0, "app@1.0", NULL);
 	assert_string_equal(hour_row(f, "app@1.0", H), "1 0 0 0 0 0 0");
 	assert_int_equal(sql_int(f, "SELECT count(*) FROM health_installs"), 1);
+	assert_int_equal(sql_int(f, "SELECT installs FROM health_hours"), 1);
 }
 
 /* An error reported twice then a normal end: errored once, exited once. */
@@ -380,6 +406,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_init_then_exited, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_init_then_crashed, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_installs_counted_once, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_duplicate_update, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_errored_then_exited, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_update_after_end, setup, teardown),
