@@ -19,6 +19,7 @@
 #include "api/tester.h"
 #include "api/users.h"
 #include "sentry/intake.h"
+#include "api/intake_counts.h"
 
 typedef void (*route_fn)(request *rq);
 
@@ -67,6 +68,7 @@ static const route routes[] = {
 	{"GET", "/api/v1/projects/{}/keys", admin_keys_list},
 	{"POST", "/api/v1/projects/{}/keys", admin_keys_add},
 	{"DELETE", "/api/v1/projects/{}/keys/{}", admin_keys_revoke},
+	{"GET", "/api/v1/projects/{}/intake", intake_counts_get},
 	{"GET", "/api/v1/tokens", admin_tokens_list},
 	{"POST", "/api/v1/tokens", admin_tokens_add},
 	{"DELETE", "/api/v1/tokens/{}", admin_tokens_revoke},

@@ -5,6 +5,7 @@ import { useRoute, link } from '../lib/router.js';
 import { useSession } from '../lib/session.js';
 import { Page, Time, Loading, Copy, Notice, Field, Table, useLoad } from '../lib/ui.js';
 import { PageError, NotAdmin, ConfirmButton, isAdmin, fieldError, formError, projectApi, value, AdminNav, SentryDsn } from './relui_parts.js';
+import { IntakeSection } from './admin_intake.js';
 
 const FIELDS = ['repo', 'commit_url', 'version_tag', 'public'];
 
@@ -128,6 +129,7 @@ export function AdminProjectPage() {
 		</section>
 		<${Settings} project=${project} data=${data} onSaved=${reload} />
 		<${Keys} project=${project} onChanged=${reload} />
+		<${IntakeSection} project=${project} />
 		</div>
 	<//>`;
 }
