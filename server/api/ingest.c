@@ -8,6 +8,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "metrics/metrics.h"
 #include "store/attach.h"
 #include "config.h"
 #include "net/conn.h"
@@ -174,6 +175,9 @@ static void ingest_done(loop_task *t)
 	gitwork_ingest *g = &ij->git;
 	json_t *ans, *known = json_null();
 
+	/* The project exists: from now on its ingest metrics carry its name. */
+	if (ij->job.result == STORE_OK && !ij->status)
+		metrics_project_known(ij->project, ij->by_id);
 	if (ij->job.result == STORE_FULL || ij->status == 507) {
 		apijob_reply_error(ij->conn, STORE_FULL, "the server is out of disk space; nothing was "
 				   "stored, send it again later", NULL);
