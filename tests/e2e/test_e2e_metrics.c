@@ -223,6 +223,7 @@ static void test_counters_move(void **state)
 	assert_true(sample(p, "prosum_store_batch_jobs_count", "") >= 1);
 	assert_true(sample(p, "prosum_store_commit_seconds_count", "") >= 1);
 	assert_true(sample(p, "prosum_store_wal_bytes", "") > 0);
+	assert_true(sample(p, "prosum_store_fsync_seconds_count", "") >= 1);
 	assert_true(sample(p, "prosum_tls_handshakes_total", "result=full") >= 1);
 	assert_true(sample(p, "prosum_open_connections", "") >= 1);
 	assert_true(sample(p, "prosum_store_write_queue_capacity", "") == 4096);
