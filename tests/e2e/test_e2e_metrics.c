@@ -5,6 +5,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -257,6 +258,87 @@ static void test_rate_limited(void **state)
 	assert_int_equal(e2e_stop(s), 0);
 }
 
+/* contrib/grafana/prosum.json is valid JSON, asks for the Prometheus data source through a
+ * variable, and every metric its queries name is one the server exports. */
+static void test_grafana_dashboard(void **state)
+{
+	e2e_server *s = *state;
+	const char *flags[] = {"--metrics-token", METRICS_TOKEN, NULL};
+	json_error_t err;
+	json_t *dash = json_load_file(PROSUM_SOURCE_DIR "/contrib/grafana/prosum.json", 0, &err);
+	json_t *panels, *panel, *vars, *v, *target;
+	char path[400], *body, *parsed;
+	size_t i, j, k, queries = 0;
+	FILE *fp;
+	long n;
+	int has_ds = 0;
+
+	if (!dash) {
+		print_error("prosum.json: line %d: %s\n", err.line, err.text);
+		fail();
+	}
+	vars = json_object_get(json_object_get(dash, "templating"), "list");
+	json_array_foreach(vars, i, v)
+		has_ds |= strcmp(e2e_str(v, "type", NULL), "datasource") == 0 &&
+			  strcmp(e2e_str(v, "query", NULL), "prometheus") == 0;
+	assert_true(has_ds);
+
+	assert_int_equal(e2e_start(s, flags), 0);
+	parsed = scrape(s);
+	free(parsed);
+	snprintf(path, sizeof(path), "%s/metrics.txt", s->dir);
+	fp = fopen(path, "r");
+	assert_non_null(fp);
+	fseek(fp, 0, SEEK_END);
+	n = ftell(fp);
+	rewind(fp);
+	body = calloc(1, (size_t)n + 1);
+	assert_non_null(body);
+	assert_int_equal(fread(body, 1, (size_t)n, fp), (size_t)n);
+	fclose(fp);
+
+	panels = json_object_get(dash, "panels");
+	json_array_foreach(panels, i, panel) {
+		json_array_foreach(json_object_get(panel, "targets"), j, target) {
+			const char *expr = e2e_str(target, "expr", NULL);
+
+			queries++;
+			assert_string_equal(e2e_str(target, "datasource", "uid"), "${datasource}");
+			for (k = 0; expr[k]; k++) {
+				char name[128], want[160];
+				size_t len = 0;
+
+				if ((k > 0 && (expr[k - 1] == '_' || (expr[k - 1] >= 'a' && expr[k - 1] <= 'z'))) ||
+				    (strncmp(expr + k, "prosum_", 7) != 0 && strncmp(expr + k, "process_", 8) != 0))
+					continue;
+				while (len + 1 < sizeof(name) &&
+				       ((expr[k + len] >= 'a' && expr[k + len] <= 'z') || expr[k + len] == '_')) {
+					name[len] = expr[k + len];
+					len++;
+				}
+				name[len] = '\0';
+				/* A histogram's series are its family's name and a suffix. */
+				if (len > 7 && strcmp(name + len - 7, "_bucket") == 0)
+					name[len - 7] = '\0';
+				else if (len > 4 && strcmp(name + len - 4, "_sum") == 0)
+					name[len - 4] = '\0';
+				else if (len > 6 && strcmp(name + len - 6, "_count") == 0)
+					name[len - 6] = '\0';
+				snprintf(want, sizeof(want), "# TYPE %s ", name);
+				if (!strstr(body, want)) {
+					print_error("the dashboard asks for %s, which /metrics lacks\n", name);
+					fail();
+				}
+				k += len - 1;
+			}
+		}
+	}
+	assert_true(queries >= 20);
+	free(body);
+	json_decref(dash);
+	assert_int_equal(e2e_stop(s), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -264,6 +346,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_not_found_without_flag, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_counters_move, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_rate_limited, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_grafana_dashboard, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
