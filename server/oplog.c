@@ -123,12 +123,21 @@ void oplog_time_iso(char *out, size_t outsz)
 {
 	struct timespec ts;
 	struct tm tm;
-	char day[24];
+	unsigned ms;
+	size_t n;
 
 	clock_gettime(CLOCK_REALTIME, &ts);
 	gmtime_r(&ts.tv_sec, &tm);
-	strftime(day, sizeof(day), "%Y-%m-%dT%H:%M:%S", &tm);
-	snprintf(out, outsz, "%s.%03ldZ", day, ts.tv_nsec / 1000000);
+	ms = (unsigned)(ts.tv_nsec / 1000000) % 1000;
+	n = strftime(out, outsz, "%Y-%m-%dT%H:%M:%S", &tm);
+	if (n + 6 > outsz)
+		return;
+	out[n] = '.';
+	out[n + 1] = (char)('0' + ms / 100);
+	out[n + 2] = (char)('0' + ms / 10 % 10);
+	out[n + 3] = (char)('0' + ms % 10);
+	out[n + 4] = 'Z';
+	out[n + 5] = '\0';
 }
 
 size_t oplog_json_escape(char *out, size_t outsz, size_t at, const char *s, size_t len)

@@ -4,6 +4,7 @@
 
 #include <assert.h>
 #include <errno.h>
+#include <malloc.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -142,6 +143,45 @@ static void tls_fail_report(int64_t now)
 		      (unsigned long long)all);
 }
 
+/*
+ * Memory after a burst. Each connection holds about 35 KiB while it lives (mbedTLS's two
+ * record buffers, the struct), allocated by the I/O thread that accepted it, in that
+ * thread's malloc arena. When thousands close, glibc keeps their freed chunks in the arenas
+ * (only the top of the main heap is ever trimmed on its own), so RSS stays at the peak.
+ * Once the open connections fell by TRIM_MIN_DROP and to half their peak or less,
+ * malloc_trim(0) gives the free pages of every arena back to the system (madvise): one
+ * call from one thread's tick, at most every TRIM_EVERY_MS. It holds each arena's lock
+ * while it walks it, a few milliseconds for hundreds of megabytes, once after a burst.
+ */
+#define TRIM_MIN_DROP 512
+#define TRIM_EVERY_MS 2000
+
+static atomic_int conns_peak; /* the most connections open at once since the last trim */
+static atomic_llong trim_after;
+
+static void note_peak(int open)
+{
+	int peak = atomic_load_explicit(&conns_peak, memory_order_relaxed);
+
+	while (open > peak && !atomic_compare_exchange_weak(&conns_peak, &peak, open))
+		;
+}
+
+static void trim_after_burst(server *srv, int64_t now)
+{
+	int open = atomic_load_explicit(&srv->nconns, memory_order_relaxed);
+	int peak = atomic_load_explicit(&conns_peak, memory_order_relaxed);
+	long long at = atomic_load_explicit(&trim_after, memory_order_relaxed);
+
+	if (now < at || peak - open < TRIM_MIN_DROP || open > peak / 2 ||
+	    !atomic_compare_exchange_strong(&trim_after, &at, now + TRIM_EVERY_MS))
+		return;
+	atomic_store(&conns_peak, open);
+#ifdef __GLIBC__
+	malloc_trim(0);
+#endif
+}
+
 /* The answer to a request is written (or the connection died under it): its metrics and
  * its access-log line, then the fields are ready for the next request. */
 static void request_done(conn *c)
@@ -278,13 +318,14 @@ void conn_accept(io_thread *io, int fd, const struct sockaddr *peer, unsigned pe
 	unsigned char key[16];
 	unsigned klen = peer_key(peer, peer_len, key);
 	conn *c;
-	int one = 1;
+	int one = 1, open = atomic_fetch_add(&srv->nconns, 1) + 1;
 
-	if (atomic_fetch_add(&srv->nconns, 1) >= srv->cfg->max_connections) {
+	if (open > srv->cfg->max_connections) {
 		atomic_fetch_sub(&srv->nconns, 1);
 		close(fd);
 		return;
 	}
+	note_peak(open);
 	if (ratelimit_conn_open(srv->per_ip, key, klen) < 0) {
 		/* One address may not hold every slot: refused before any TLS work. */
 		atomic_fetch_sub(&srv->nconns, 1);
@@ -350,6 +391,7 @@ void conn_tick(io_thread *io)
 	conn *c, *next;
 
 	tls_fail_report(now);
+	trim_after_burst(io->srv, now);
 	for (c = io->conns; c; c = next) {
 		next = c->next;
 		if (c->deadline && now >= c->deadline) {
