@@ -102,6 +102,12 @@ void oplog_close(void)
 	log_format = OPLOG_TEXT;
 }
 
+void oplog_set_level(int level)
+{
+	if (level >= OPLOG_ERROR && level <= OPLOG_DEBUG)
+		atomic_store(&log_level, level);
+}
+
 int oplog_on(int level)
 {
 	return level <= atomic_load_explicit(&log_level, memory_order_relaxed);

@@ -36,6 +36,8 @@ int oplog_reopen(void);
 /* Back to stderr; frees what oplog_open() took. */
 void oplog_close(void);
 
+/* Change the level while serving (a configuration reload): any thread. */
+void oplog_set_level(int level);
 /* Would a line of this level be written? */
 int oplog_on(int level);
 int oplog_format(void);

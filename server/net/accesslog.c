@@ -56,6 +56,8 @@ static size_t puts_(char *out, size_t outsz, size_t at, const char *s)
 {
 	size_t n = strlen(s);
 
+	if (at + 1 >= outsz)
+		return at;
 	if (at + n >= outsz)
 		n = outsz - 1 - at;
 	memcpy(out + at, s, n);
@@ -117,21 +119,22 @@ size_t accesslog_target(char *out, size_t outsz, size_t at, http_slice path, htt
 	if (query.len == 0)
 		return cut ? puts_(out, outsz, at, "...") : at;
 	at = put(out, outsz, at, "?", 1, json);
-	for (i = 0; i < query.len;) {
+	for (i = 0;;) {
 		size_t end = i, eq;
 
 		while (end < query.len && query.p[end] != '&')
 			end++;
 		for (eq = i; eq < end && query.p[eq] != '='; eq++)
 			;
-		if (i > 0 && query.p[i - 1] == '&')
-			at = put(out, outsz, at, "&", 1, json);
 		if (secret_name(query.p + i, eq - i) && eq < end) {
 			at = put(out, outsz, at, query.p + i, eq - i, json);
 			at = put(out, outsz, at, "=REDACTED", 9, json);
 		} else {
 			at = put(out, outsz, at, query.p + i, end - i, json);
 		}
+		if (end >= query.len)
+			break;
+		at = put(out, outsz, at, "&", 1, json);
 		i = end + 1;
 	}
 	return cut ? puts_(out, outsz, at, "...") : at;

@@ -242,6 +242,8 @@ static void conn_close(conn *c)
 	if (c->state == CONN_HANDSHAKE && c->peeked) {
 		metrics_tls(METRICS_TLS_FAILED);
 		atomic_fetch_add(&tls_failed, 1);
+		oplog(OPLOG_DEBUG, "tls_handshake",
+		      "the TLS handshake with %s failed, timed out or was abandoned", c->addr);
 	}
 	if (c->status)
 		request_done(c); /* the answer was cut short: still a line */
