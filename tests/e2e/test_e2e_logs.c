@@ -179,13 +179,22 @@ static void test_json_lines(void **state)
 {
 	logs_fixture *f = *state;
 	e2e_server *s = &f->s;
-	const char *flags[] = {"--log-file", f->log, "--log-format", "json", NULL};
+	const char *flags[] = {"--log-file", f->log, "--log-format", "json", "--log-level", "debug",
+			       NULL};
+	static const char not_tls[] = "\x16\x03\x01\x00\x05hello";
 	char *text, *line, *save = NULL;
-	int access = 0;
+	int access = 0, failed = 0, fd;
 
 	assert_int_equal(e2e_start(s, flags), 0);
 	assert_int_equal(post_with_secrets(s), 201);
 	assert_true(wait_for(f->log, "\"status\":201"));
+	/* A handshake record that is no handshake: a debug line (a JSON line like the others). */
+	fd = e2e_tcp_connect(s);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, not_tls, sizeof(not_tls) - 1), (ssize_t)(sizeof(not_tls) - 1));
+	assert_int_equal(e2e_wait_closed(fd, 30000), 1);
+	close(fd);
+	assert_true(wait_for(f->log, "\"event\":\"tls_handshake\""));
 	assert_int_equal(e2e_stop(s), 0);
 	text = slurp(f->log);
 	assert_no_secret(s, text);
@@ -198,6 +207,11 @@ static void test_json_lines(void **state)
 			fail();
 		}
 		assert_non_null(strstr(" error warn info debug ", e2e_str(v, "level", NULL)));
+		if (strcmp(e2e_str(v, "event", NULL), "tls_handshake") == 0) {
+			failed++;
+			assert_string_equal(e2e_str(v, "level", NULL), "debug");
+			assert_non_null(strstr(e2e_str(v, "msg", NULL), "127.0.0.1"));
+		}
 		if (strcmp(e2e_str(v, "event", NULL), "access") == 0 &&
 		    json_integer_value(json_object_get(v, "status")) == 201) {
 			access++;
@@ -216,6 +230,7 @@ static void test_json_lines(void **state)
 		json_decref(v);
 	}
 	assert_int_equal(access, 1);
+	assert_int_equal(failed, 1);
 	free(text);
 }
 
