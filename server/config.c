@@ -43,6 +43,7 @@ int config_init(config *c)
 	c->rate_ip = PROSUM_RATE_IP;
 	c->rate_key = PROSUM_RATE_KEY;
 	c->conns_per_ip = PROSUM_CONNS_PER_IP;
+	c->log_level = 2; /* OPLOG_INFO */
 	if (config_set(&c->data_dir, env && *env ? env : "./prosum-data") < 0 ||
 	    config_set(&c->listen, PROSUM_DEFAULT_LISTEN) < 0) {
 		config_free(c);
@@ -58,6 +59,8 @@ void config_free(config *c)
 	free(c->data_dir);
 	free(c->listen);
 	free(c->cert_file);
+	free(c->log_file);
+	free(c->metrics_token);
 	free(c->key_file);
 	free(c->public_url);
 	memset(c, 0, sizeof(*c));

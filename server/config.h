@@ -25,6 +25,7 @@
 #define PROSUM_WRITE_BATCH 512                /* reports in one commit at most */
 #define PROSUM_READERS 2                      /* read-only store threads */
 #define PROSUM_CHECKPOINT_PAGES 4096          /* WAL pages that wake the checkpointer (16 MiB) */
+#define PROSUM_SLOW_BATCH_MS 1000             /* a write batch longer than this is logged */
 #define PROSUM_RATE_IP 50.0                  /* requests per second per client address */
 #define PROSUM_RATE_KEY 2000.0               /* requests per second per ingest key */
 #define PROSUM_BURST_SECONDS 4.0             /* a bucket holds this many seconds of its rate */
@@ -89,6 +90,10 @@ typedef struct config {
 	double rate_ip;       /* 0: no limit */
 	double rate_key;      /* 0: no limit */
 	int conns_per_ip;     /* 0: no limit */
+	char *log_file;       /* owned, may be NULL: stderr */
+	int log_format;       /* OPLOG_TEXT or OPLOG_JSON (oplog.h) */
+	int log_level;        /* OPLOG_ERROR .. OPLOG_DEBUG; default OPLOG_INFO */
+	char *metrics_token;  /* owned, may be NULL: GET /metrics answers 404 */
 } config;
 
 /* Fill `c` with the defaults; data_dir from $PROSUM_DATA, else ./prosum-data.

@@ -16,6 +16,7 @@
 #include "git/repo.h"
 #include "model/adminrules.h"
 #include "net/server.h"
+#include "oplog.h"
 #include "store/store.h"
 #include "net/tls_cert.h"
 #include "usercmd.h"
@@ -26,6 +27,8 @@ static const char usage[] =
 	"                           [--idle-timeout MS] [--handshake-timeout MS] [--request-timeout MS]\n"
 	"                           [--rate-ip N] [--rate-key N] [--conns-per-ip N] [--max-connections N]\n"
 	"                           [--write-queue N]   (rates in requests/s; 0 turns a limit off)\n"
+	"                           [--log-format text|json] [--log-level error|warn|info|debug]\n"
+	"                           [--log-file PATH] [--metrics-token TOKEN]\n"
 	"       prosumd project add NAME [--repo PATH] [--public-url URL | --listen HOST:PORT]\n"
 	"                           [--commit-url 'https://example.org/commit/{id}']\n"
 	"                           [--version-tag 'v{version}'] [--public] [--data DIR]\n"
@@ -141,6 +144,40 @@ static int listen_opt(char **field, const char *v)
 	return config_set(field, v);
 }
 
+/* --log-format text|json, --log-level error|warn|info|debug. */
+static int log_opt(config *cfg, const char *opt, const char *v)
+{
+	int fmt = strcmp(opt, "--log-format") == 0;
+	int n = fmt ? oplog_format_parse(v) : oplog_level_parse(v);
+
+	if (n < 0) {
+		fprintf(stderr, "prosumd: %s wants %s, not '%s'\n", opt,
+			fmt ? "text or json" : "error, warn, info or debug", v);
+		return -2;
+	}
+	if (fmt)
+		cfg->log_format = n;
+	else
+		cfg->log_level = n;
+	return 0;
+}
+
+/* --metrics-token: long enough not to be guessed, and sent as a header value as it is. */
+static int metrics_token_opt(config *cfg, const char *v)
+{
+	size_t i, n = strlen(v);
+
+	for (i = 0; i < n; i++)
+		if (v[i] <= ' ' || v[i] > '~')
+			break;
+	if (n < 16 || n > 256 || i < n) {
+		fprintf(stderr, "prosumd: --metrics-token wants 16 to 256 printable characters without "
+				"spaces\n");
+		return -2;
+	}
+	return config_set(&cfg->metrics_token, v);
+}
+
 /* Is `a` one of the options parse_opts() takes (each with a value)? Only to tell
  * "unknown" from "needs a value" when it comes last. */
 static int known_opt(const char *a)
@@ -150,6 +187,7 @@ static int known_opt(const char *a)
 		"--rate-ip", "--rate-key", "--conns-per-ip", "--max-connections", "--write-queue",
 		"--idle-timeout", "--handshake-timeout", "--request-timeout", "--commit-url",
 		"--repo", "--role", "--project", "--name", "--hostname", "--version-tag",
+		"--log-format", "--log-level", "--log-file", "--metrics-token",
 	};
 	size_t i;
 
@@ -227,7 +265,13 @@ static int parse_opts(opts *o, int argc, char **argv)
 		else if (strcmp(a, "--request-timeout") == 0) {
 			rc = int_opt(a, v, 100, 600000, &o->cfg.head_timeout_ms);
 			o->cfg.body_timeout_ms = o->cfg.head_timeout_ms;
-		} else if (strcmp(a, "--commit-url") == 0)
+		} else if (strcmp(a, "--log-format") == 0 || strcmp(a, "--log-level") == 0)
+			rc = log_opt(&o->cfg, a, v);
+		else if (strcmp(a, "--log-file") == 0)
+			rc = config_set(&o->cfg.log_file, v);
+		else if (strcmp(a, "--metrics-token") == 0)
+			rc = metrics_token_opt(&o->cfg, v);
+		else if (strcmp(a, "--commit-url") == 0)
 			o->commit_url = v;
 		else if (strcmp(a, "--version-tag") == 0)
 			o->version_tag = v;
@@ -597,10 +641,15 @@ out:
 
 static int cmd_serve(opts *o)
 {
+	char err[512];
 	int fd, rc = serve_lock(&o->cfg, &fd);
 
+	if (rc == 0 && oplog_open(o->cfg.log_file, o->cfg.log_format, o->cfg.log_level, err,
+				  sizeof(err)) < 0)
+		rc = die("%s", err);
 	if (rc == 0)
 		rc = server_run(&o->cfg);
+	oplog_close();
 	if (fd >= 0)
 		close(fd);
 	return rc;

@@ -8,6 +8,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "metrics/metrics.h"
 #include "store/attach.h"
 #include "config.h"
 #include "net/conn.h"
@@ -219,6 +220,9 @@ static void ingest_done(loop_task *t)
 	size_t i;
 	int st;
 
+	/* The project exists: from now on its ingest metrics carry its name. */
+	if (ij->job.result == STORE_OK && !ij->status)
+		metrics_project_known(ij->project, ij->by_id);
 	if (ij->job.result == STORE_INVALID && ij->extra.why &&
 	    (st = ij->extra.why(ij->extra.ctx, &code, &msg, &field)) > 0) {
 		conn_reply_error(ij->conn, st, code, msg, field);

@@ -14,6 +14,7 @@
 #include "model/jsonbody.h"
 #include "api/notes.h"
 #include "api/render_releases.h"
+#include "metrics/metrics.h"
 
 #define RELEASE_NAME_MAX 100
 #define RELEASE_REF_MAX 255
@@ -249,8 +250,11 @@ static int sync_query(apijob *j, store_db *db, int64_t project_id)
 {
 	release_job *rj = (release_job *)j;
 	gitwork_sync_stats st;
+	uint64_t t0 = metrics_now_us();
 	int rc = gitwork_sync(db, project_id, (int64_t)time(NULL), &st, rj->api.reason,
 			      sizeof(rj->api.reason));
+
+	metrics_git_sync(metrics_now_us() - t0, rc == STORE_OK);
 
 	free(rj->blame); /* a retried job: only this run's list counts */
 	rj->blame = st.blame;

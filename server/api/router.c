@@ -20,6 +20,7 @@
 #include "api/users.h"
 #include "sentry/intake.h"
 #include "api/intake_counts.h"
+#include "metrics/metrics.h"
 
 typedef void (*route_fn)(request *rq);
 
@@ -36,6 +37,7 @@ static void healthz(request *rq)
 
 static const route routes[] = {
 	{"GET", "/healthz", healthz},
+	{"GET", "/metrics", metrics_serve},
 	{"POST", "/api/{}/store/", sentry_intake_store},
 	{"POST", "/api/{}/envelope/", sentry_intake_envelope},
 	{"POST", "/api/v1/projects/{}/reports", ingest_report},
@@ -141,6 +143,18 @@ static int match(const char *pattern, http_slice path, char params[][ROUTER_PARA
 	return p == end;
 }
 
+_Static_assert(sizeof(routes) / sizeof(routes[0]) < METRICS_ROUTE_WEB,
+	       "the metrics count routes by index: raise METRICS_MAX_ROUTES");
+
+int router_route_info(int i, const char **method, const char **pattern)
+{
+	if (i < 0 || (size_t)i >= sizeof(routes) / sizeof(routes[0]))
+		return -1;
+	*method = routes[i].method;
+	*pattern = routes[i].pattern;
+	return 0;
+}
+
 /* What the server as a whole answers (OPTIONS *). */
 #define ALLOW_ALL "Allow: GET, HEAD, POST, PATCH, DELETE, OPTIONS\r\n"
 
@@ -170,6 +184,7 @@ void router_dispatch(request *rq)
 		if (http_slice_eq(rq->http->method, routes[i].method) ||
 		    (head && strcmp(routes[i].method, "GET") == 0)) {
 			buf_free(&allow);
+			rq->route = (int)i;
 			routes[i].fn(rq);
 			return;
 		}
@@ -180,6 +195,7 @@ void router_dispatch(request *rq)
 		buf_free(&allow);
 		/* Every other page is the web app's (its own router reads the path). */
 		if (web_static_owns(rq->http)) {
+			rq->route = METRICS_ROUTE_WEB;
 			web_static_serve(rq);
 			return;
 		}

@@ -38,11 +38,16 @@ typedef struct request {
 	const char *body;        /* decoded body (chunked and gzip undone); not NUL-terminated */
 	size_t body_len;
 	char params[ROUTER_MAX_PARAMS][ROUTER_PARAM_MAX + 1]; /* {} segments of the path, in order */
+	int route;               /* the route's index (router_route_info()), for the metrics */
 	auth_creds creds;
 } request;
 
 /* Find the route of rq->http and call its handler (GET routes answer HEAD too), or
  * answer 404/405 or OPTIONS (204 with Allow; "OPTIONS *" for the whole server) itself. */
 void router_dispatch(request *rq);
+/* Route i's method and pattern ("/api/v1/projects/{}/reports"): 0, or -1 past the last.
+ * Indexes below METRICS_ROUTE_WEB; rq->route is set to one of them, or to
+ * METRICS_ROUTE_WEB for the web app's pages, by router_dispatch(). */
+int router_route_info(int i, const char **method, const char **pattern);
 
 #endif

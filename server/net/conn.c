@@ -4,6 +4,7 @@
 
 #include <assert.h>
 #include <errno.h>
+#include <malloc.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -15,6 +16,9 @@
 
 #include "config.h"
 #include "api/router.h"
+#include "metrics/metrics.h"
+#include "net/accesslog.h"
+#include "oplog.h"
 
 #define READ_CHUNK 16384
 #define CHUNKED_SLACK (64 * 1024) /* framing bytes allowed on top of the body limit */
@@ -115,6 +119,119 @@ static int64_t connected_at(int fd)
 	return now - (ti.tcpi_last_ack_recv < 3600000 ? (int64_t)ti.tcpi_last_ack_recv : 0);
 }
 
+/* Handshakes that failed, and when the next line saying how many may be written. */
+static atomic_uint_fast64_t tls_failed, tls_failed_said;
+static atomic_llong tls_say_at;
+
+#define TLS_FAIL_REPORT_MS 60000
+
+/* At most once a minute, from whichever thread comes first: how many handshakes failed. */
+static void tls_fail_report(int64_t now)
+{
+	long long at = atomic_load_explicit(&tls_say_at, memory_order_relaxed);
+	uint_fast64_t all, said;
+
+	if (now < at || !atomic_compare_exchange_strong(&tls_say_at, &at, now + TLS_FAIL_REPORT_MS))
+		return;
+	all = atomic_load(&tls_failed);
+	said = atomic_exchange(&tls_failed_said, all);
+	if (at > 0 && all > said)
+		oplog(OPLOG_WARN, "tls_failures",
+		      "%llu TLS handshakes failed or timed out in the last %d s (%llu since the start): "
+		      "clients that do not trust the certificate, scanners, or a network problem",
+		      (unsigned long long)(all - said), TLS_FAIL_REPORT_MS / 1000,
+		      (unsigned long long)all);
+}
+
+/*
+ * Memory after a burst. Each connection holds about 35 KiB while it lives (mbedTLS's two
+ * record buffers, the struct), allocated by the I/O thread that accepted it, in that
+ * thread's malloc arena. When thousands close, glibc keeps their freed chunks in the arenas
+ * (only the top of the main heap is ever trimmed on its own), so RSS stays at the peak.
+ * Once the open connections fell by TRIM_MIN_DROP and to half their peak or less,
+ * malloc_trim(0) gives the free pages of every arena back to the system (madvise): one
+ * call from one thread's tick, at most every TRIM_EVERY_MS. It holds each arena's lock
+ * while it walks it, a few milliseconds for hundreds of megabytes, once after a burst.
+ */
+#define TRIM_MIN_DROP 512
+#define TRIM_EVERY_MS 2000
+
+static atomic_int conns_peak; /* the most connections open at once since the last trim */
+static atomic_llong trim_after;
+
+static void note_peak(int open)
+{
+	int peak = atomic_load_explicit(&conns_peak, memory_order_relaxed);
+
+	while (open > peak && !atomic_compare_exchange_weak(&conns_peak, &peak, open))
+		;
+}
+
+static void trim_after_burst(server *srv, int64_t now)
+{
+	int open = atomic_load_explicit(&srv->nconns, memory_order_relaxed);
+	int peak = atomic_load_explicit(&conns_peak, memory_order_relaxed);
+	long long at = atomic_load_explicit(&trim_after, memory_order_relaxed);
+
+	if (now < at || peak - open < TRIM_MIN_DROP || open > peak / 2 ||
+	    !atomic_compare_exchange_strong(&trim_after, &at, now + TRIM_EVERY_MS))
+		return;
+	atomic_store(&conns_peak, open);
+#ifdef __GLIBC__
+	malloc_trim(0);
+#endif
+}
+
+/* The answer to a request is written (or the connection died under it): its metrics and
+ * its access-log line, then the fields are ready for the next request. */
+static void request_done(conn *c)
+{
+	server *srv = c->io->srv;
+	uint64_t usec = c->t_start ? metrics_now_us() - c->t_start : 0;
+	http_slice none = {"", 0};
+	accesslog_entry e;
+	const char *method, *pattern = NULL;
+	int st;
+
+	e.method = e.path = e.query = none;
+	e.minor_version = 1;
+	if (c->head_len > 0 && c->head_at != c->in.p &&
+	    http_parse_head(&c->req, c->in.p, c->head_len, &srv->hlim, &st) != (ssize_t)c->head_len)
+		c->head_len = 0; /* cannot be: the same bytes parsed before */
+	if (c->head_len > 0) {
+		c->head_at = c->in.p;
+		e.method = c->req.method;
+		e.path = c->req.path;
+		e.query = c->req.query;
+		e.minor_version = c->req.minor_version;
+	}
+	metrics_request(c->rq.route, c->status, usec);
+	if (c->head_len > 0 && accesslog_is_ingest(e.method, e.path)) {
+		http_slice project;
+		int by_id;
+
+		if (accesslog_project(e.path, &project, &by_id))
+			metrics_ingest(project.p, project.len, by_id, c->status, c->reason);
+	}
+	if (oplog_on(OPLOG_INFO)) {
+		if (router_route_info(c->rq.route, &method, &pattern) < 0)
+			pattern = c->rq.route == METRICS_ROUTE_WEB ? "web" : NULL;
+		e.client = c->addr;
+		e.status = c->status;
+		e.bytes = c->sent;
+		e.usec = usec;
+		e.route = pattern;
+		e.id = c->rid ? c->rid : accesslog_next_id();
+		accesslog_write(&e);
+	}
+	c->status = 0;
+	c->t_start = 0;
+	c->sent = 0;
+	c->rid = 0;
+	c->reason[0] = '\0';
+	c->rq.route = METRICS_ROUTE_OTHER;
+}
+
 static void conn_close(conn *c)
 {
 	io_thread *io = c->io;
@@ -122,6 +239,14 @@ static void conn_close(conn *c)
 	if (c->state == CONN_CLOSE)
 		return;
 	assert(c->state != CONN_WAIT_STORE); /* the store task still points at us */
+	if (c->state == CONN_HANDSHAKE && c->peeked) {
+		metrics_tls(METRICS_TLS_FAILED);
+		atomic_fetch_add(&tls_failed, 1);
+		oplog(OPLOG_DEBUG, "tls_handshake",
+		      "the TLS handshake with %s failed, timed out or was abandoned", c->addr);
+	}
+	if (c->status)
+		request_done(c); /* the answer was cut short: still a line */
 	c->state = CONN_CLOSE;
 	timeq_unlink(c);
 	if (c->more_free)
@@ -195,13 +320,14 @@ void conn_accept(io_thread *io, int fd, const struct sockaddr *peer, unsigned pe
 	unsigned char key[16];
 	unsigned klen = peer_key(peer, peer_len, key);
 	conn *c;
-	int one = 1;
+	int one = 1, open = atomic_fetch_add(&srv->nconns, 1) + 1;
 
-	if (atomic_fetch_add(&srv->nconns, 1) >= srv->cfg->max_connections) {
+	if (open > srv->cfg->max_connections) {
 		atomic_fetch_sub(&srv->nconns, 1);
 		close(fd);
 		return;
 	}
+	note_peak(open);
 	if (ratelimit_conn_open(srv->per_ip, key, klen) < 0) {
 		/* One address may not hold every slot: refused before any TLS work. */
 		atomic_fetch_sub(&srv->nconns, 1);
@@ -218,6 +344,15 @@ void conn_accept(io_thread *io, int fd, const struct sockaddr *peer, unsigned pe
 	}
 	memcpy(c->peer, key, sizeof(key));
 	c->peer_len = klen;
+	if (peer->sa_family == AF_INET6)
+		inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)peer)->sin6_addr, c->addr,
+			  sizeof(c->addr));
+	else if (peer->sa_family == AF_INET)
+		inet_ntop(AF_INET, &((const struct sockaddr_in *)peer)->sin_addr, c->addr,
+			  sizeof(c->addr));
+	if (!c->addr[0])
+		memcpy(c->addr, "-", 2);
+	c->rq.route = METRICS_ROUTE_OTHER;
 	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 	c->watch.fd = fd;
 	c->watch.fn = on_event;
@@ -257,6 +392,8 @@ void conn_tick(io_thread *io)
 	int64_t now = loop_now(io->loop);
 	conn *c, *next;
 
+	tls_fail_report(now);
+	trim_after_burst(io->srv, now);
 	for (c = io->conns; c; c = next) {
 		next = c->next;
 		if (c->deadline && now >= c->deadline) {
@@ -377,6 +514,8 @@ static int read_more(conn *c)
 	if (n > 0) {
 		if (c->in.len == 0 && c->state == CONN_READ_HEAD)
 			conn_set_deadline(c, cfg_of(c)->head_timeout_ms);
+		if (!c->t_start)
+			c->t_start = metrics_now_us();
 		c->in.len += (size_t)n;
 		c->in.p[c->in.len] = '\0';
 		return 1;
@@ -399,6 +538,7 @@ static void queue_reply(conn *c, int status, const char *content_type, const cha
 		keep = 0; /* the framing of what follows cannot be trusted */
 	if (!keep)
 		c->close_after = 1;
+	c->status = status;
 	/* Every answer carries the security headers, before the handler's own. */
 	buf_init(&headers, sizeof(HTTP_SECURITY_HEADERS) + sizeof(HTTP_CORS_SENTRY_HEADERS) +
 				   (extra ? strlen(extra) : 0));
@@ -454,6 +594,7 @@ void conn_reply_error_retry(conn *c, int status, const char *code, const char *m
 	char extra[96] = "";
 	buf b;
 
+	snprintf(c->reason, sizeof(c->reason), "%s", code ? code : http_error_code(status));
 	if (retry_after > 0 && c->sentry && (status == 429 || status == 503))
 		http_sentry_retry_headers(extra, sizeof(extra), retry_after); /* a Sentry SDK backs off */
 	else if (retry_after > 0)
@@ -496,9 +637,20 @@ int conn_submit(conn *c, store_job *job)
 		return -1;
 	}
 	{
+		static atomic_int busy_said;
 		http_error_answer st = http_error_of(rc == STORE_BUSY ? STORE_BUSY : STORE_STOPPED);
 
 		conn_reply_error_retry(c, st.status, st.code, st.message, NULL, st.retry_after);
+		if (rc == STORE_BUSY) {
+			memcpy(c->reason, "queue_full", sizeof("queue_full"));
+			if (!c->rid)
+				c->rid = accesslog_next_id();
+			oplog_limited(&busy_said, OPLOG_WARN, "store_busy",
+				      "the write queue is full (%d jobs wait for the writer): answering "
+				      "503 with Retry-After (request %016llx); the disk is too slow for "
+				      "the load, or --write-queue too small",
+				      cfg_of(c)->write_queue, (unsigned long long)c->rid);
+		}
 	}
 	return -1;
 }
@@ -509,6 +661,7 @@ static void on_head(conn *c)
 	const config *cfg = cfg_of(c);
 
 	c->body_len = 0;
+	c->head_at = c->in.p;
 	memset(&c->chunked, 0, sizeof(c->chunked));
 	c->head_only = http_slice_eq(c->req.method, "HEAD");
 	c->state = CONN_READ_BODY;
@@ -538,6 +691,7 @@ static int flush_out(conn *c)
 		n = tls_write(c->tls, c->out.p + c->out_off, c->out.len - c->out_off);
 		if (n > 0) {
 			c->out_off += (size_t)n;
+			c->sent += (uint64_t)n;
 			continue;
 		}
 		if (n == TLS_WANT_READ || n == TLS_WANT_WRITE)
@@ -598,6 +752,7 @@ static void dispatch(conn *c)
 		conn_reply_error(c, 400, "bad_request", "malformed request", NULL);
 		return;
 	}
+	c->head_at = c->in.p;
 	c->sentry = http_sentry_path(c->req.path);
 	rq->body = c->in.p + c->head_len;
 	rq->body_len = c->body_len;
@@ -628,6 +783,7 @@ static void dispatch(conn *c)
 		int wait = ratelimit_take(srv_of(c)->per_ip, c->peer, c->peer_len, loop_now(c->io->loop));
 
 		if (wait) {
+			metrics_rate_limited(METRICS_LIMIT_IP);
 			conn_reply_error_retry(c, 429, "rate_limited",
 					       "too many requests from this address; slow down",
 					       NULL, wait);
@@ -642,6 +798,8 @@ static void dispatch(conn *c)
 /* The answer is out: drop this request's bytes and go on with the next. */
 static void finish_request(conn *c)
 {
+	if (c->status)
+		request_done(c);
 	if (c->close_after) {
 		tls_close_notify(c->tls);
 		shutdown(c->watch.fd, SHUT_WR);
@@ -654,6 +812,8 @@ static void finish_request(conn *c)
 	c->head_len = 0;
 	c->body_len = 0;
 	c->state = CONN_READ_HEAD;
+	if (c->in.len)
+		c->t_start = metrics_now_us(); /* a pipelined request is here already */
 	conn_set_deadline(c, c->in.len ? cfg_of(c)->head_timeout_ms : cfg_of(c)->idle_timeout_ms);
 }
 
@@ -674,6 +834,7 @@ void conn_drive(conn *c)
 				conn_close(c);
 				return;
 			}
+			metrics_tls(METRICS_TLS_DONE);
 			c->state = CONN_READ_HEAD;
 			conn_set_deadline(c, cfg_of(c)->idle_timeout_ms);
 			break;

@@ -46,6 +46,14 @@ struct conn {
 	int sentry;          /* a Sentry ingest path: answers carry the CORS headers */
 	unsigned char peer[16]; /* the client's address (an IPv6 one cut to its /64) */
 	unsigned peer_len;
+	char addr[48];       /* the client's whole address, as text, for the log */
+	/* The request being answered, for its log line and metrics (net/conn.c request_done()): */
+	int status;          /* of the answer queued; 0 before one is */
+	uint64_t t_start;    /* monotonic us of its first byte */
+	uint64_t sent;       /* bytes of the answer written */
+	uint64_t rid;        /* its id, 0 until one is needed */
+	const char *head_at; /* where `in` was when req's slices were made */
+	char reason[24];     /* the error code answered, or "queue_full" */
 	conn *prev, *next;
 };
 

@@ -4,14 +4,18 @@
 
 #include <string.h>
 
+#include "metrics/metrics.h"
+
 int conn_rate_key(conn *c, const char *key)
 {
 	int wait = ratelimit_take(c->io->srv->per_key, key, strlen(key), loop_now(c->io->loop));
 
-	if (wait)
+	if (wait) {
+		metrics_rate_limited(METRICS_LIMIT_KEY);
 		conn_reply_error_retry(c, 429, "rate_limited",
 				       "too many requests with this ingest key; slow down", NULL,
 				       wait);
+	}
 	return wait ? -1 : 0;
 }
 
@@ -25,10 +29,12 @@ int conn_rate_signin(conn *c, const char *name)
 		w2 = ratelimit_take(srv->signin_name, name, strlen(name), now);
 	if (w2)
 		ratelimit_give(srv->signin_ip, c->peer, c->peer_len, now); /* not counted twice */
-	if (wait || w2)
+	if (wait || w2) {
+		metrics_rate_limited(METRICS_LIMIT_SIGNIN);
 		conn_reply_error_retry(c, 429, "rate_limited",
 				       "too many sign-in attempts; wait and try again", NULL,
 				       wait > w2 ? wait : w2);
+	}
 	return wait || w2 ? -1 : 0;
 }
 
@@ -36,11 +42,13 @@ int conn_rate_board(conn *c)
 {
 	int wait = ratelimit_take(c->io->srv->board_ip, c->peer, c->peer_len, loop_now(c->io->loop));
 
-	if (wait)
+	if (wait) {
+		metrics_rate_limited(METRICS_LIMIT_BOARD);
 		conn_reply_error_retry(c, 429, "rate_limited",
 				       "too many votes, suggestions or comments from this address; "
 				       "wait and try again",
 				       NULL, wait);
+	}
 	return wait ? -1 : 0;
 }
 

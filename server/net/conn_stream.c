@@ -40,6 +40,7 @@ void conn_stream_start(conn *c, int status, const char *content_type, const char
 
 	if (!keep)
 		c->close_after = 1;
+	c->status = status;
 	c->out_off = 0;
 	c->more = more;
 	c->more_free = free_ctx;

@@ -15,6 +15,7 @@
 #include "api/releases.h"
 #include "net/conn.h"
 #include "git/repo.h"
+#include "oplog.h"
 
 #define STOP_GRACE_MS 10000
 
@@ -167,6 +168,7 @@ int server_run(const config *cfg)
 	sigemptyset(&sigs);
 	sigaddset(&sigs, SIGTERM);
 	sigaddset(&sigs, SIGINT);
+	sigaddset(&sigs, SIGHUP); /* reopen the log file (logrotate) */
 	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
 	signal(SIGPIPE, SIG_IGN);
 	/* A file size limit makes writes fail with EFBIG, a full disk like any other. */
@@ -263,6 +265,8 @@ int server_run(const config *cfg)
 		do {
 			sig = 0;
 			sigwait(&sigs, &sig);
+			if (sig == SIGHUP)
+				oplog_reopen();
 		} while (sig != SIGTERM && sig != SIGINT);
 		fprintf(stderr, "prosumd: stopping: finishing requests in flight\n");
 		status = 0;

@@ -23,6 +23,8 @@
 #include <mbedtls/ssl_ticket.h>
 #include <mbedtls/x509_crt.h>
 
+#include "metrics/metrics.h"
+
 #if !defined(MBEDTLS_THREADING_C) || !defined(MBEDTLS_SSL_SESSION_TICKETS) ||                      \
     !defined(MBEDTLS_SSL_TICKET_C) || !defined(MBEDTLS_SSL_PROTO_TLS1_2)
 #error "prosum needs mbedTLS with threading, TLS 1.2 and session tickets (Debian's build has them)"
@@ -136,6 +138,17 @@ static int check_readable(const char *what, const char *path, char *err, size_t 
 	return 0;
 }
 
+/* A ticket that opens is a resumed handshake (tickets are the only way to resume here). */
+static int ticket_parse(void *p_ticket, mbedtls_ssl_session *session, unsigned char *data,
+			size_t len)
+{
+	int ret = mbedtls_ssl_ticket_parse(p_ticket, session, data, len);
+
+	if (ret == 0)
+		metrics_tls(METRICS_TLS_RESUMED);
+	return ret;
+}
+
 int tls_server_new(tls_server **out, const char *cert_file, const char *key_file, char *err,
 		   size_t errlen)
 {
@@ -214,8 +227,8 @@ int tls_server_new(tls_server **out, const char *cert_file, const char *key_file
 				       MBEDTLS_CIPHER_AES_256_GCM, TICKET_LIFETIME_S);
 	if (ret != 0)
 		goto mbed_fail;
-	mbedtls_ssl_conf_session_tickets_cb(&srv->conf, mbedtls_ssl_ticket_write,
-					    mbedtls_ssl_ticket_parse, &srv->ticket);
+	mbedtls_ssl_conf_session_tickets_cb(&srv->conf, mbedtls_ssl_ticket_write, ticket_parse,
+					    &srv->ticket);
 
 	*out = srv;
 	srv = NULL;

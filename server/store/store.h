@@ -105,6 +105,13 @@ void store_stop(store *st);
 /* Stop (if not yet) and free the store. NULL is fine. */
 void store_free(store *st);
 
+/* How busy the store is, for the metrics: jobs waiting for the writer (and the most it
+ * takes), read jobs waiting, reader threads and how many run a job now. */
+typedef struct store_stats {
+	int write_queue, write_queue_max, read_queue, readers, readers_busy;
+} store_stats;
+void store_get_stats(store *st, store_stats *out);
+
 /* The concepts of the store, one header each (declared after the core above, which they use). */
 #include "store/store_projects.h"
 #include "store/store_users.h"

@@ -6,15 +6,19 @@
 #include <ctype.h>
 #include <pthread.h>
 #include <sqlite3.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "common/buf.h"
 #include "config.h"
+#include "metrics/metrics.h"
+#include "oplog.h"
 #include "store/schema.h"
 #include "store/search.h"
 #include "store/store_int.h"
+#include "store/store_vfs.h"
 #include "model/workflow.h"
 
 struct store {
@@ -24,6 +28,8 @@ struct store {
 	store_job *wq_head, *wq_tail;
 	store_job *rq_head, *rq_tail;
 	int wq_len, wq_max, batch_max;
+	int rq_len;           /* read jobs waiting */
+	atomic_int rbusy;     /* readers running a job */
 	int stopping;
 	int stopped; /* store_stop() finished: threads joined, connections closed */
 	pthread_t writer;
@@ -39,6 +45,7 @@ struct store {
 	store_db *cdb;
 	pthread_t *readers;
 	int nreaders;
+	int page_size; /* of the database, for the WAL's size in bytes */
 	store_db *wdb;
 	store_db **rdbs;
 };
@@ -59,6 +66,7 @@ static int full(store_db *db)
 
 void st_writer_job(store_db *db, store_job *job)
 {
+	static atomic_int full_said;
 	size_t fresh_mark;
 
 	assert(ST_IN_WRITE_TXN(db));
@@ -70,6 +78,10 @@ void st_writer_job(store_db *db, store_job *job)
 	job->result = job->run(job, db);
 	if (job->result == STORE_ERROR && full(db))
 		job->result = STORE_FULL;
+	if (job->result == STORE_FULL)
+		oplog_limited(&full_said, OPLOG_ERROR, "disk_full",
+			      "a write was refused for want of space: %s; answering 507",
+			      store_db_error(db));
 	if (job->result != STORE_OK) {
 		st_exec(db, "ROLLBACK TO job");
 		db->txn++;                /* memos may name rows the rollback undid */
@@ -89,6 +101,8 @@ static void *writer_main(void *arg)
 	store *st = arg;
 	store_job *batch, *job, *next;
 	int n, ok, fail;
+	uint64_t t0, t1, t2;
+	static atomic_int begin_failed_said;
 
 	for (;;) {
 		pthread_mutex_lock(&st->lock);
@@ -108,6 +122,7 @@ static void *writer_main(void *arg)
 		st->wq_len -= n;
 		pthread_mutex_unlock(&st->lock);
 
+		t0 = metrics_now_us();
 		ok = store_begin(st->wdb) == STORE_OK;
 		fail = full(st->wdb) ? STORE_FULL : STORE_ERROR;
 		for (job = batch; job; job = job->next) {
@@ -117,13 +132,28 @@ static void *writer_main(void *arg)
 			}
 			st_writer_job(st->wdb, job);
 		}
+		t1 = metrics_now_us();
 		if (ok && store_commit(st->wdb) < 0) {
 			/* Nothing of the batch is acknowledged; a full disk is said as such. */
 			fail = full(st->wdb) ? STORE_FULL : STORE_ERROR;
-			fprintf(stderr, "prosumd: commit failed: %s\n", store_db_error(st->wdb));
+			oplog(OPLOG_ERROR, fail == STORE_FULL ? "disk_full" : "commit_failed",
+			      "a batch of %d writes could not be committed: %s", n,
+			      store_db_error(st->wdb));
 			store_rollback(st->wdb);
 			ok = 0;
+		} else if (!ok) {
+			oplog_limited(&begin_failed_said, OPLOG_ERROR,
+				      fail == STORE_FULL ? "disk_full" : "commit_failed",
+				      "a write transaction could not begin: %s", store_db_error(st->wdb));
 		}
+		t2 = metrics_now_us();
+		metrics_batch(n, t2 - t1, t2 - t0, ok);
+		if (t2 - t0 > (uint64_t)PROSUM_SLOW_BATCH_MS * 1000)
+			oplog(OPLOG_WARN, "slow_batch",
+			      "a batch of %d writes took %llu ms (commit and fsync %llu ms; slow above "
+			      "%d ms)",
+			      n, (unsigned long long)((t2 - t0) / 1000),
+			      (unsigned long long)((t2 - t1) / 1000), PROSUM_SLOW_BATCH_MS);
 		for (job = batch; job; job = next) {
 			next = job->next;
 			if (!ok)
@@ -159,6 +189,8 @@ static void *reader_main(void *arg)
 		st->rq_head = job->next;
 		if (!st->rq_head)
 			st->rq_tail = NULL;
+		st->rq_len--;
+		atomic_fetch_add(&st->rbusy, 1);
 		pthread_mutex_unlock(&st->lock);
 
 		/* One read transaction: the job sees one snapshot even across statements. */
@@ -168,6 +200,7 @@ static void *reader_main(void *arg)
 			job->result = job->run(job, db);
 			store_rollback(db);
 		}
+		atomic_fetch_sub(&st->rbusy, 1);
 		post_done(job);
 	}
 	return NULL;
@@ -179,6 +212,7 @@ static int wal_grown(void *arg, sqlite3 *db, const char *name, int pages)
 	store *st = arg;
 
 	(void)name;
+	metrics_wal(pages, st->page_size);
 	if (pages < PROSUM_CHECKPOINT_PAGES)
 		return SQLITE_OK;
 	pthread_mutex_lock(&st->lock);
@@ -195,6 +229,7 @@ static int wal_grown(void *arg, sqlite3 *db, const char *name, int pages)
 static void *checkpointer_main(void *arg)
 {
 	store *st = arg;
+	int rc, copied;
 
 	for (;;) {
 		pthread_mutex_lock(&st->lock);
@@ -207,9 +242,23 @@ static void *checkpointer_main(void *arg)
 		st->checkpoint_due = 0;
 		pthread_mutex_unlock(&st->lock);
 		/* PASSIVE: copies what no reader still needs, never waits for anyone. */
-		sqlite3_wal_checkpoint_v2(st->cdb->db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+		rc = sqlite3_wal_checkpoint_v2(st->cdb->db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL,
+					       &copied);
+		metrics_checkpoint(copied, rc == SQLITE_OK ? 0 : -1);
 	}
 	return NULL;
+}
+
+static int page_size_of(store_db *db)
+{
+	sqlite3_stmt *s = NULL;
+	int size = 4096;
+
+	if (sqlite3_prepare_v2(db->db, "PRAGMA page_size", -1, &s, NULL) == SQLITE_OK &&
+	    sqlite3_step(s) == SQLITE_ROW)
+		size = sqlite3_column_int(s, 0);
+	sqlite3_finalize(s);
+	return size;
 }
 
 int store_start(store **out, const char *path, int readers, int queue_max, int batch_max,
@@ -230,6 +279,7 @@ int store_start(store **out, const char *path, int readers, int queue_max, int b
 	st->wq_max = queue_max > 0 ? queue_max : 1;
 	st->batch_max = batch_max > 0 ? batch_max : 1;
 	st->nreaders = readers > 0 ? readers : 1;
+	(void)store_vfs_timed_register(); /* without it, no fsync times: nothing else changes */
 	if (store_db_open(&st->wdb, path, STORE_WRITE, err, errlen) < 0)
 		goto fail;
 	st->rdbs = calloc((size_t)st->nreaders, sizeof(*st->rdbs));
@@ -248,6 +298,7 @@ int store_start(store **out, const char *path, int readers, int queue_max, int b
 		goto fail;
 	}
 	sqlite3_wal_autocheckpoint(st->wdb->db, 0);
+	st->page_size = page_size_of(st->wdb);
 	sqlite3_wal_hook(st->wdb->db, wal_grown, st);
 	if (pthread_create(&st->writer, NULL, writer_main, st) != 0) {
 		snprintf(err, errlen, "cannot start the writer thread");
@@ -308,6 +359,7 @@ int store_submit(store *st, store_job *job)
 	} else if (job->write) {
 		if (st->wq_len >= st->wq_max) {
 			rc = STORE_BUSY;
+			metrics_store_busy();
 		} else {
 			if (st->wq_tail)
 				st->wq_tail->next = job;
@@ -323,6 +375,7 @@ int store_submit(store *st, store_job *job)
 		else
 			st->rq_head = job;
 		st->rq_tail = job;
+		st->rq_len++;
 		pthread_cond_signal(&st->rcond);
 	}
 	pthread_mutex_unlock(&st->lock);
@@ -373,3 +426,14 @@ void store_free(store *st)
 	free(st);
 }
 
+
+void store_get_stats(store *st, store_stats *out)
+{
+	pthread_mutex_lock(&st->lock);
+	out->write_queue = st->wq_len;
+	out->write_queue_max = st->wq_max;
+	out->read_queue = st->rq_len;
+	out->readers = st->nreaders;
+	pthread_mutex_unlock(&st->lock);
+	out->readers_busy = atomic_load(&st->rbusy);
+}
