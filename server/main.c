@@ -13,11 +13,13 @@
 
 #include "api/auth.h"
 #include "config.h"
+#include "datacmd.h"
 #include "git/repo.h"
 #include "model/adminrules.h"
 #include "net/server.h"
 #include "store/store.h"
 #include "net/tls_cert.h"
+#include "projcmd.h"
 #include "usercmd.h"
 
 static const char usage[] =
@@ -29,6 +31,13 @@ static const char usage[] =
 	"       prosumd project add NAME [--repo PATH] [--public-url URL | --listen HOST:PORT]\n"
 	"                           [--commit-url 'https://example.org/commit/{id}']\n"
 	"                           [--version-tag 'v{version}'] [--public] [--data DIR]\n"
+	"       prosumd project list | project show NAME   [--data DIR]\n"
+	"       prosumd project set NAME [--repo PATH] [--remote URL] [--commit-url URL]\n"
+	"                           [--version-tag PATTERN] [--public | --private] [--data DIR]\n"
+	"       prosumd project remove NAME [--yes] [--data DIR]\n"
+	"       prosumd backup DEST [--data DIR]\n"
+	"       prosumd restore SRC [--force] [--data DIR]\n"
+	"       prosumd check [--repair] [--data DIR]\n"
 	"       prosumd token add   --role developer|release|admin --name LABEL [--project NAME]\n"
 	"                           [--data DIR]\n"
 	"       prosumd token list  [--data DIR]\n"
@@ -56,6 +65,9 @@ typedef struct opts {
 	size_t nhosts;
 	const char *version_tag; /* project add: the git ref a build.version names */
 	int is_public;           /* project add --public: listed to visitors */
+	const char *remote;      /* project set --remote */
+	int is_private, yes, force, repair; /* project set --private, project remove --yes,
+					     * restore --force, check --repair */
 } opts;
 
 static int die(const char *fmt, const char *arg)
@@ -150,6 +162,7 @@ static int known_opt(const char *a)
 		"--rate-ip", "--rate-key", "--conns-per-ip", "--max-connections", "--write-queue",
 		"--idle-timeout", "--handshake-timeout", "--request-timeout", "--commit-url",
 		"--repo", "--role", "--project", "--name", "--hostname", "--version-tag",
+		"--remote",
 	};
 	size_t i;
 
@@ -188,7 +201,14 @@ static int parse_opts(opts *o, int argc, char **argv)
 			continue;
 		}
 		if (strcmp(a, "--public") == 0) {
-			o->is_public = 1; /* the one option without a value */
+			o->is_public = 1; /* the options without a value */
+			continue;
+		}
+		if (strcmp(a, "--private") == 0 || strcmp(a, "--yes") == 0 ||
+		    strcmp(a, "--force") == 0 || strcmp(a, "--repair") == 0) {
+			*(a[2] == 'p' ? &o->is_private : a[2] == 'y' ? &o->yes
+						      : a[2] == 'f' ? &o->force
+								    : &o->repair) = 1;
 			continue;
 		}
 		if (!v) {
@@ -233,6 +253,8 @@ static int parse_opts(opts *o, int argc, char **argv)
 			o->version_tag = v;
 		else if (strcmp(a, "--repo") == 0)
 			o->repo = v;
+		else if (strcmp(a, "--remote") == 0)
+			o->remote = v;
 		else if (strcmp(a, "--role") == 0)
 			o->role = v;
 		else if (strcmp(a, "--project") == 0)
@@ -813,6 +835,41 @@ static int cmd_user(opts *o, int argc, char **argv)
 	return rc;
 }
 
+/* project list|show|set|remove (projcmd.c). */
+static int projcmd_sub(const char *sub)
+{
+	return strcmp(sub, "list") == 0 || strcmp(sub, "show") == 0 || strcmp(sub, "set") == 0 ||
+	       strcmp(sub, "remove") == 0;
+}
+
+static int cmd_project(opts *o, const char *sub)
+{
+	projcmd_settings set = {o->repo, o->remote, o->commit_url, o->version_tag,
+				o->is_public ? 1 : o->is_private ? 0 : -1};
+	const char *host = o->cfg.public_url ? o->cfg.public_url : o->cfg.listen;
+	store_db *db = NULL;
+	int rc;
+
+	if (strcmp(sub, "list") == 0 && o->name)
+		return usage_err("unexpected argument '%s'", o->name);
+	if (o->is_public && o->is_private)
+		return usage_err("%s", "project set: --public or --private, not both");
+	if (strncmp(host, "https://", 8) == 0)
+		host += 8;
+	if (open_db(&o->cfg, &db))
+		return 1;
+	if (strcmp(sub, "list") == 0)
+		rc = projcmd_list(db);
+	else if (strcmp(sub, "show") == 0)
+		rc = projcmd_show(db, o->name, host);
+	else if (strcmp(sub, "set") == 0)
+		rc = projcmd_set(db, o->name, &set, host);
+	else
+		rc = projcmd_remove(&o->cfg, db, o->name, o->yes);
+	store_db_close(db);
+	return rc;
+}
+
 int main(int argc, char **argv)
 {
 	opts o;
@@ -849,7 +906,8 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	if (skip == 3 && strcmp(sub, "add") != 0 &&
-	    !(strcmp(cmd, "project") != 0 && (strcmp(sub, "list") == 0 || strcmp(sub, "revoke") == 0))) {
+	    !(strcmp(cmd, "project") != 0 && (strcmp(sub, "list") == 0 || strcmp(sub, "revoke") == 0)) &&
+	    !(strcmp(cmd, "project") == 0 && projcmd_sub(sub))) {
 		fprintf(stderr, "prosumd: %s: unknown subcommand '%s'\n%s", cmd, sub, usage);
 		goto out;
 	}
@@ -859,7 +917,8 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	rc = 2;
-	if (strcmp(cmd, "project") != 0 && strcmp(sub, "revoke") != 0 && o.name) {
+	if (strcmp(cmd, "project") != 0 && strcmp(sub, "revoke") != 0 && o.name &&
+	    strcmp(cmd, "backup") != 0 && strcmp(cmd, "restore") != 0) {
 		die("unexpected argument '%s'", o.name);
 		goto out;
 	}
@@ -871,8 +930,16 @@ int main(int argc, char **argv)
 		rc = cmd_init(&o);
 	else if (strcmp(cmd, "serve") == 0)
 		rc = cmd_serve(&o);
+	else if (strcmp(cmd, "project") == 0 && strcmp(sub, "add") != 0)
+		rc = cmd_project(&o, sub);
 	else if (strcmp(cmd, "project") == 0)
 		rc = cmd_project_add(&o);
+	else if (strcmp(cmd, "backup") == 0)
+		rc = datacmd_backup(&o.cfg, o.name);
+	else if (strcmp(cmd, "restore") == 0)
+		rc = datacmd_restore(&o.cfg, o.name, o.force);
+	else if (strcmp(cmd, "check") == 0)
+		rc = datacmd_check(&o.cfg, o.repair);
 	else if (strcmp(cmd, "key") == 0)
 		rc = cmd_key(&o, sub);
 	else if (strcmp(cmd, "token") == 0)
