@@ -170,7 +170,8 @@ int projcmd_set(store_db *db, const char *name, const projcmd_settings *set, con
 	if (store_begin(db) < 0)
 		goto dberr;
 	if ((set->repo && store_project_set_repo(db, id, *set->repo ? repo : NULL) < 0) ||
-	    (set->commit_url && store_project_set_commit_url(db, id, set->commit_url) < 0) ||
+	    (set->commit_url &&
+	     store_project_set_commit_url(db, id, *set->commit_url ? set->commit_url : NULL) < 0) ||
 	    (set->version_tag && store_project_set_version_tag(db, id, set->version_tag) < 0) ||
 	    (set->is_public >= 0 && store_project_set_public(db, id, set->is_public) < 0) ||
 	    store_commit(db) < 0)
