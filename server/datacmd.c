@@ -239,6 +239,7 @@ static int copy_secret(const char *src, const char *dst)
 typedef struct bring {
 	const char *from, *to; /* data directories */
 	int64_t files, bytes, linked, copied, problems;
+	int failed; /* a callback failed, having said why */
 } bring;
 
 static int bring_one(void *ctx, const char *sha, int64_t size, int64_t refs)
@@ -254,16 +255,20 @@ static int bring_one(void *ctx, const char *sha, int64_t size, int64_t refs)
 		b->problems++;
 		return 0;
 	}
+	b->failed = 1; /* until the end */
 	if (make_dir(sub) < 0)
 		return say("%s: %s", sub, strerror(errno)), -1;
 	/* Attachment files are never changed in place (a damaged one is replaced by a rename),
 	 * so a hard link is as good as a copy and costs no space. */
-	if (link(src, dst) == 0) {
+	if (link(src, dst) == 0 || (errno == EEXIST && unlink(dst) == 0 && link(src, dst) == 0)) {
+		/* (restore --force: a file of the same name was there; it is the same bytes
+		 * unless damaged, and the backup's are what was checked) */
 		linked = 1;
 	} else if (errno == ENOENT) {
 		say("attachment file %s is missing (%lld bytes, %lld rows refer to it)", src,
 		    (long long)size, (long long)refs);
 		b->problems++;
+		b->failed = 0;
 		return 0;
 	} else if (errno != EXDEV && errno != EPERM && errno != EMLINK) {
 		return say("cannot link %s: %s", src, strerror(errno)), -1;
@@ -276,6 +281,7 @@ static int bring_one(void *ctx, const char *sha, int64_t size, int64_t refs)
 		    src, (long long)got, hex, (long long)size, sha);
 		b->problems++;
 	}
+	b->failed = 0;
 	b->files++;
 	b->bytes += got;
 	if (linked)
@@ -294,7 +300,7 @@ static int bring_files(bring *b, const char *db_path)
 	if (store_db_open(&db, db_path, STORE_READ, err, sizeof(err)) < 0)
 		return say("%s", err), -1;
 	rc = store_attachment_files(db, bring_one, b);
-	if (rc < 0 && b->problems == 0)
+	if (rc < 0 && !b->failed)
 		say("%s: %s", db_path, store_db_error(db));
 	store_db_close(db);
 	return rc < 0 ? -1 : 0;
