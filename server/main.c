@@ -854,6 +854,9 @@ static int cmd_project(opts *o, const char *sub)
 		return usage_err("unexpected argument '%s'", o->name);
 	if (o->is_public && o->is_private)
 		return usage_err("%s", "project set: --public or --private, not both");
+	if (o->cfg.public_url && !public_url_ok(o->cfg.public_url))
+		return usage_err("--public-url: '%s' is not https://HOST[:PORT][/]",
+				 o->cfg.public_url);
 	if (strncmp(host, "https://", 8) == 0)
 		host += 8;
 	if (open_db(&o->cfg, &db))

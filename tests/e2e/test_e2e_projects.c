@@ -152,6 +152,12 @@ static void test_list_show_set(void **state)
 	assert_non_null(strstr(out, "reports: 0\n"));
 	assert_non_null(strstr(out, "active_keys: 1\n"));
 	assert_non_null(strstr(out, f->other_key));
+	/* The DSN's host is the server's public URL, given to the command as to project add. */
+	assert_int_equal(prosumd(f, out, sizeof(out),
+				 "project show other --public-url https://prosum.example.org:8443"),
+			 0);
+	assert_non_null(strstr(out, "@prosum.example.org:8443/other\n"));
+	assert_int_equal(prosumd(f, out, sizeof(out), "project show other --public-url http://x"), 2);
 
 	/* --private, and "" removes a setting */
 	assert_int_equal(prosumd(f, out, sizeof(out), "project set other --private --commit-url ''"),
