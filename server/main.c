@@ -929,6 +929,13 @@ int main(int argc, char **argv)
 		die("%s", "--hostname is for init");
 		goto out;
 	}
+	if ((o.force && strcmp(cmd, "restore") != 0) || (o.repair && strcmp(cmd, "check") != 0) ||
+	    (o.yes && strcmp(sub, "remove") != 0) ||
+	    ((o.is_private || o.remote) && strcmp(sub, "set") != 0)) {
+		die("%s", "--force is for restore, --repair for check, --yes for project remove, "
+			  "--private and --remote for project set");
+		goto out;
+	}
 	if (strcmp(cmd, "init") == 0)
 		rc = cmd_init(&o);
 	else if (strcmp(cmd, "serve") == 0)

@@ -289,6 +289,9 @@ static void test_refusals(void **state)
 	assert_int_equal(e2e_sh(out, sizeof(out), "'%s' check extra --data '%s' 2>/dev/null",
 				PROSUMD_PATH, f->s.data),
 			 2);
+	assert_int_equal(e2e_sh(out, sizeof(out), "'%s' check --force --data '%s' 2>/dev/null",
+				PROSUMD_PATH, f->s.data),
+			 2);
 	/* a backup never writes into a directory with something in it */
 	assert_int_equal(e2e_sh(out, sizeof(out), "'%s' backup '%s' --data '%s' 2>&1", PROSUMD_PATH,
 				f->backup, f->s.data),
