@@ -13,12 +13,14 @@
 
 #include "api/auth.h"
 #include "config.h"
+#include "datacmd.h"
 #include "git/repo.h"
 #include "model/adminrules.h"
 #include "net/server.h"
 #include "oplog.h"
 #include "store/store.h"
 #include "net/tls_cert.h"
+#include "projcmd.h"
 #include "usercmd.h"
 
 static const char usage[] =
@@ -32,6 +34,13 @@ static const char usage[] =
 	"       prosumd project add NAME [--repo PATH] [--public-url URL | --listen HOST:PORT]\n"
 	"                           [--commit-url 'https://example.org/commit/{id}']\n"
 	"                           [--version-tag 'v{version}'] [--public] [--data DIR]\n"
+	"       prosumd project list | project show NAME   [--data DIR]\n"
+	"       prosumd project set NAME [--repo PATH] [--remote URL] [--commit-url URL]\n"
+	"                           [--version-tag PATTERN] [--public | --private] [--data DIR]\n"
+	"       prosumd project remove NAME [--yes] [--data DIR]\n"
+	"       prosumd backup DEST [--data DIR]\n"
+	"       prosumd restore SRC [--force] [--data DIR]\n"
+	"       prosumd check [--repair] [--data DIR]\n"
 	"       prosumd token add   --role developer|release|admin --name LABEL [--project NAME]\n"
 	"                           [--data DIR]\n"
 	"       prosumd token list  [--data DIR]\n"
@@ -59,6 +68,9 @@ typedef struct opts {
 	size_t nhosts;
 	const char *version_tag; /* project add: the git ref a build.version names */
 	int is_public;           /* project add --public: listed to visitors */
+	const char *remote;      /* project set --remote */
+	int is_private, yes, force, repair; /* project set --private, project remove --yes,
+					     * restore --force, check --repair */
 } opts;
 
 static int die(const char *fmt, const char *arg)
@@ -188,6 +200,7 @@ static int known_opt(const char *a)
 		"--idle-timeout", "--handshake-timeout", "--request-timeout", "--commit-url",
 		"--repo", "--role", "--project", "--name", "--hostname", "--version-tag",
 		"--log-format", "--log-level", "--log-file", "--metrics-token",
+		"--remote",
 	};
 	size_t i;
 
@@ -226,7 +239,14 @@ static int parse_opts(opts *o, int argc, char **argv)
 			continue;
 		}
 		if (strcmp(a, "--public") == 0) {
-			o->is_public = 1; /* the one option without a value */
+			o->is_public = 1; /* the options without a value */
+			continue;
+		}
+		if (strcmp(a, "--private") == 0 || strcmp(a, "--yes") == 0 ||
+		    strcmp(a, "--force") == 0 || strcmp(a, "--repair") == 0) {
+			*(a[2] == 'p' ? &o->is_private : a[2] == 'y' ? &o->yes
+						      : a[2] == 'f' ? &o->force
+								    : &o->repair) = 1;
 			continue;
 		}
 		if (!v) {
@@ -277,6 +297,8 @@ static int parse_opts(opts *o, int argc, char **argv)
 			o->version_tag = v;
 		else if (strcmp(a, "--repo") == 0)
 			o->repo = v;
+		else if (strcmp(a, "--remote") == 0)
+			o->remote = v;
 		else if (strcmp(a, "--role") == 0)
 			o->role = v;
 		else if (strcmp(a, "--project") == 0)
@@ -862,6 +884,44 @@ static int cmd_user(opts *o, int argc, char **argv)
 	return rc;
 }
 
+/* project list|show|set|remove (projcmd.c). */
+static int projcmd_sub(const char *sub)
+{
+	return strcmp(sub, "list") == 0 || strcmp(sub, "show") == 0 || strcmp(sub, "set") == 0 ||
+	       strcmp(sub, "remove") == 0;
+}
+
+static int cmd_project(opts *o, const char *sub)
+{
+	projcmd_settings set = {o->repo, o->remote, o->commit_url, o->version_tag,
+				o->is_public ? 1 : o->is_private ? 0 : -1};
+	const char *host = o->cfg.public_url ? o->cfg.public_url : o->cfg.listen;
+	store_db *db = NULL;
+	int rc;
+
+	if (strcmp(sub, "list") == 0 && o->name)
+		return usage_err("unexpected argument '%s'", o->name);
+	if (o->is_public && o->is_private)
+		return usage_err("%s", "project set: --public or --private, not both");
+	if (o->cfg.public_url && !public_url_ok(o->cfg.public_url))
+		return usage_err("--public-url: '%s' is not https://HOST[:PORT][/]",
+				 o->cfg.public_url);
+	if (strncmp(host, "https://", 8) == 0)
+		host += 8;
+	if (open_db(&o->cfg, &db))
+		return 1;
+	if (strcmp(sub, "list") == 0)
+		rc = projcmd_list(db);
+	else if (strcmp(sub, "show") == 0)
+		rc = projcmd_show(db, o->name, host);
+	else if (strcmp(sub, "set") == 0)
+		rc = projcmd_set(db, o->name, &set, host);
+	else
+		rc = projcmd_remove(&o->cfg, db, o->name, o->yes);
+	store_db_close(db);
+	return rc;
+}
+
 int main(int argc, char **argv)
 {
 	opts o;
@@ -898,7 +958,8 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	if (skip == 3 && strcmp(sub, "add") != 0 &&
-	    !(strcmp(cmd, "project") != 0 && (strcmp(sub, "list") == 0 || strcmp(sub, "revoke") == 0))) {
+	    !(strcmp(cmd, "project") != 0 && (strcmp(sub, "list") == 0 || strcmp(sub, "revoke") == 0)) &&
+	    !(strcmp(cmd, "project") == 0 && projcmd_sub(sub))) {
 		fprintf(stderr, "prosumd: %s: unknown subcommand '%s'\n%s", cmd, sub, usage);
 		goto out;
 	}
@@ -908,7 +969,8 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	rc = 2;
-	if (strcmp(cmd, "project") != 0 && strcmp(sub, "revoke") != 0 && o.name) {
+	if (strcmp(cmd, "project") != 0 && strcmp(sub, "revoke") != 0 && o.name &&
+	    strcmp(cmd, "backup") != 0 && strcmp(cmd, "restore") != 0) {
 		die("unexpected argument '%s'", o.name);
 		goto out;
 	}
@@ -916,12 +978,27 @@ int main(int argc, char **argv)
 		die("%s", "--hostname is for init");
 		goto out;
 	}
+	if ((o.force && strcmp(cmd, "restore") != 0) || (o.repair && strcmp(cmd, "check") != 0) ||
+	    (o.yes && strcmp(sub, "remove") != 0) ||
+	    ((o.is_private || o.remote) && strcmp(sub, "set") != 0)) {
+		die("%s", "--force is for restore, --repair for check, --yes for project remove, "
+			  "--private and --remote for project set");
+		goto out;
+	}
 	if (strcmp(cmd, "init") == 0)
 		rc = cmd_init(&o);
 	else if (strcmp(cmd, "serve") == 0)
 		rc = cmd_serve(&o);
+	else if (strcmp(cmd, "project") == 0 && strcmp(sub, "add") != 0)
+		rc = cmd_project(&o, sub);
 	else if (strcmp(cmd, "project") == 0)
 		rc = cmd_project_add(&o);
+	else if (strcmp(cmd, "backup") == 0)
+		rc = datacmd_backup(&o.cfg, o.name);
+	else if (strcmp(cmd, "restore") == 0)
+		rc = datacmd_restore(&o.cfg, o.name, o.force);
+	else if (strcmp(cmd, "check") == 0)
+		rc = datacmd_check(&o.cfg, o.repair);
 	else if (strcmp(cmd, "key") == 0)
 		rc = cmd_key(&o, sub);
 	else if (strcmp(cmd, "token") == 0)

@@ -8,10 +8,13 @@
 #include <time.h>
 
 #include "api/apijob.h"
+#include "api/params.h"
 #include "api/reply.h"
 #include "model/adminrules.h"
 #include "model/jsonbody.h"
 #include "net/conn.h"
+#include "store/attach.h"
+#include "store/store_maint.h"
 
 /* ---- shared helpers ---- */
 
@@ -83,6 +86,9 @@ typedef struct project_job {
 	char repo_abs[PATH_MAX];               /* repo made absolute by check_repo() */
 	int is_public;
 	char key[AUTH_KEY_LEN + 1]; /* create: the first ingest key */
+	const char *attach_dir;     /* delete: DATA/attachments */
+	json_t *removed;            /* delete: rows removed by table (owned) */
+	int64_t files, bytes;       /* delete: attachment files removed */
 } project_job;
 
 static void project_free(apijob *j)
@@ -92,6 +98,7 @@ static void project_free(apijob *j)
 	free(pj->repo);
 	free(pj->commit_url);
 	free(pj->version_tag);
+	json_decref(pj->removed);
 	apijob_dispose(j);
 	free(pj);
 }
@@ -447,5 +454,71 @@ void admin_project_patch(request *rq)
 		return;
 	}
 	json_decref(doc);
+	apijob_submit(&pj->api, 1);
+}
+
+/* ---- DELETE /api/v1/projects/{p}?confirm=NAME ---- */
+
+static void delete_table(void *ctx, const char *table, int64_t rows)
+{
+	project_job *pj = ctx;
+
+	json_object_set_new(pj->removed, table, json_integer(rows));
+}
+
+/* In the writer's transaction: no report can take the file before the commit (attachment
+ * files are stored by the writer, in its jobs). */
+static int delete_file(void *ctx, const char *sha256, int64_t size)
+{
+	project_job *pj = ctx;
+
+	if (attach_remove(pj->attach_dir, sha256) != 0)
+		return -1;
+	pj->files++;
+	pj->bytes += size;
+	return 0;
+}
+
+static int delete_query(apijob *j, store_db *db, int64_t project_id)
+{
+	project_job *pj = (project_job *)j;
+	store_removal_fns fns = {delete_table, delete_file, pj};
+	int rc;
+
+	if (j->who.project_id != 0) {
+		snprintf(j->reason, sizeof(j->reason),
+			 "only an admin of every project may remove a project");
+		return STORE_FORBIDDEN;
+	}
+	pj->removed = json_object();
+	if (!pj->removed)
+		return STORE_ERROR;
+	rc = store_project_remove(db, project_id, 1, &fns);
+	if (rc != STORE_OK)
+		return rc;
+	j->answer = json_pack("{s:s, s:O, s:{s:I, s:I}}", "removed", j->project, "rows",
+			      pj->removed, "attachment_files", "files", (json_int_t)pj->files,
+			      "bytes", (json_int_t)pj->bytes);
+	return j->answer ? STORE_OK : STORE_ERROR;
+}
+
+void admin_project_delete(request *rq)
+{
+	char confirm[ROUTER_PARAM_MAX + 1];
+	int rc = http_query_param(rq->http->query, "confirm", confirm, sizeof(confirm));
+	project_job *pj;
+
+	if (rc < 0 || strcmp(confirm, rq->params[0]) != 0) {
+		params_refuse(rq, 422, "invalid_parameter",
+			      "send ?confirm= with the project's name to remove the project and "
+			      "everything of it (reports, groups, suggestions, releases, keys, "
+			      "tokens and people limited to it, attachment files)",
+			      "confirm");
+		return;
+	}
+	pj = job_new(rq, AUTH_ADMIN, delete_query);
+	if (!pj)
+		return;
+	pj->attach_dir = rq->attach_dir;
 	apijob_submit(&pj->api, 1);
 }

@@ -17,6 +17,9 @@ void admin_projects_add(request *rq);
 void admin_project_get(request *rq);
 /* PATCH /api/v1/projects/{p} (admin): repo, commit_url, version_tag, public; the project. */
 void admin_project_patch(request *rq);
+/* DELETE /api/v1/projects/{p}?confirm={p}: the project and every row of it, and the attachment
+ * files no other project refers to (admin of every project). 200 with what went. */
+void admin_project_delete(request *rq);
 
 /* ---- shared by admin_keys.c and admin_tokens.c ---- */
 

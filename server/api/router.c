@@ -67,6 +67,7 @@ static const route routes[] = {
 	{"POST", "/api/v1/projects", admin_projects_add},
 	{"GET", "/api/v1/projects/{}", admin_project_get},
 	{"PATCH", "/api/v1/projects/{}", admin_project_patch},
+	{"DELETE", "/api/v1/projects/{}", admin_project_delete},
 	{"GET", "/api/v1/projects/{}/keys", admin_keys_list},
 	{"POST", "/api/v1/projects/{}/keys", admin_keys_add},
 	{"DELETE", "/api/v1/projects/{}/keys/{}", admin_keys_revoke},

@@ -361,3 +361,18 @@ out:
 	}
 	return rc;
 }
+
+int attach_remove(const char *dir, const char *sha256_hex)
+{
+	char path[PATH_MAX];
+
+	if (!sha256_hex || !attach_hex_ok(sha256_hex, strnlen(sha256_hex, ATTACH_HEX_LEN + 1)))
+		return ATTACH_EINVAL;
+	if (make_path(path, sizeof(path), "%s/%.2s/%s", dir, sha256_hex, sha256_hex + 2)) {
+		errno = ENAMETOOLONG;
+		return ATTACH_EINVAL;
+	}
+	if (unlink(path) < 0 && errno != ENOENT)
+		return ATTACH_EIO;
+	return 0;
+}

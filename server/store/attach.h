@@ -73,6 +73,12 @@ int attach_store(const char *dir, const void *data, size_t len, char sha256_hex[
 int attach_open(const char *dir, const char *sha256_hex, int *fd, size_t *size);
 
 /*
+ * Remove the attachment file `sha256_hex` under `dir` (when no row refers to it any more).
+ * 0 (also when there was none), ATTACH_EINVAL, or ATTACH_EIO with errno.
+ */
+int attach_remove(const char *dir, const char *sha256_hex);
+
+/*
  * The content type to record for an attachment whose part declared
  * declared[0..len) (may be NULL/0 when it declared none): the declared media
  * type, lower-cased and without parameters, when it is a well-formed
