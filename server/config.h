@@ -89,6 +89,9 @@ typedef struct config {
 	double rate_ip;       /* 0: no limit */
 	double rate_key;      /* 0: no limit */
 	int conns_per_ip;     /* 0: no limit */
+	/* serve's SIGHUP: fill *out (made here with config_init()) with the settings read
+	 * again; 0, or -1 having said why. NULL: nothing to read again. */
+	int (*reload)(struct config *out);
 } config;
 
 /* Fill `c` with the defaults; data_dir from $PROSUM_DATA, else ./prosum-data.
