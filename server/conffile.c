@@ -300,20 +300,25 @@ int conffile_expand(int *argc, char ***argv, conffile_check_fn check)
 			}
 			given = i++;
 		}
-	if (given < 0 && !(env && *env))
+	/* The command's words: "serve", "project add NAME"; the flags come after them. */
+	for (words = 1; words < n && in[words][0] != '-'; words++)
+		;
+	/* Kept for the process's life (a reload reads cmd_args), also when a line is refused. */
+	cmd_args = calloc((size_t)n + 1, sizeof(*cmd_args));
+	if (!cmd_args)
+		return 2;
+	if (given < 0 && !(env && *env)) {
+		for (i = words; i < n; i++)
+			cmd_args[cmd_nargs++] = in[i];
 		return 0;
+	}
 	file_path = strdup(given >= 0 ? in[given + 1] : env);
 	if (!file_path)
 		return 2;
 	if (read_file(file_path))
 		return 2;
-	/* The command's words: "serve", "project add NAME"; the flags come after them. */
-	for (words = 1; words < n && in[words][0] != '-'; words++)
-		;
-	/* Kept for the process's life (a reload reads cmd_args), also when a line is refused. */
 	expanded = out = calloc((size_t)n + 2 * file_n + 1, sizeof(*out));
-	cmd_args = calloc((size_t)n + 1, sizeof(*cmd_args));
-	if (!out || !cmd_args)
+	if (!out)
 		goto out;
 	for (k = 0; k < words; k++)
 		out[k] = in[k];
