@@ -13,7 +13,7 @@ for tool in pkg-config "$cc" sqlite3; do
 	command -v "$tool" >/dev/null || skip "$tool is not installed"
 done
 if [ "$mode" = deb ]; then
-	for tool in cpack dpkg dpkg-deb dpkg-shlibdeps; do
+	for tool in cpack dpkg dpkg-deb; do
 		command -v "$tool" >/dev/null || skip "$tool is not installed (Debian: dpkg-dev, cmake)"
 	done
 fi
@@ -38,7 +38,7 @@ else
 	[ "$(dpkg-deb -f "$deb" Package)" = prosum ]
 	depends=$(dpkg-deb -f "$deb" Depends)
 	echo "Depends: $depends"
-	for lib in libsqlite3 libgit2 libjansson libcurl libmbedtls libdw libsystemd passwd; do
+	for lib in libsqlite3 libgit2 libjansson libcurl libmbedtls libdw passwd; do
 		case "$depends" in *"$lib"*) ;; *) echo "Depends lacks $lib"; exit 1 ;; esac
 	done
 	[ "$(dpkg-deb -I "$deb" conffiles)" = /etc/prosum/prosumd.conf ]
