@@ -51,7 +51,8 @@ fi
 
 # What a Debian admin expects, where they expect it.
 for f in bin/prosumd bin/prosum include/prosum.h lib/systemd/system/prosumd.service \
-	share/doc/prosum/operations.md share/doc/prosum/examples/prosumd.conf; do
+	share/doc/prosum/operations.md share/doc/prosum/examples/prosumd.conf \
+	share/man/man1/prosumd.1 share/man/man1/prosum.1; do
 	[ -e "$prefix/$f" ] || { echo "missing: $f"; exit 1; }
 done
 [ -e "$etc/prosumd.conf" ] || { echo "missing: $etc/prosumd.conf"; exit 1; }
