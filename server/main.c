@@ -14,11 +14,13 @@
 #include "api/auth.h"
 #include "config.h"
 #include "datacmd.h"
+#include "conffile.h"
 #include "git/repo.h"
 #include "model/adminrules.h"
 #include "net/server.h"
 #include "oplog.h"
 #include "store/store.h"
+#include "net/tls.h"
 #include "net/tls_cert.h"
 #include "projcmd.h"
 #include "usercmd.h"
@@ -31,6 +33,9 @@ static const char usage[] =
 	"                           [--write-queue N]   (rates in requests/s; 0 turns a limit off)\n"
 	"                           [--log-format text|json] [--log-level error|warn|info|debug]\n"
 	"                           [--log-file PATH] [--metrics-token TOKEN]\n"
+	"                           [--config FILE]   (key = value lines: a flag's name without --)\n"
+	"       prosumd check-config [--config FILE] [serve flags]\n"
+	"       prosumd cert renew  [--data DIR] [--hostname NAME|IP]...\n"
 	"       prosumd project add NAME [--repo PATH] [--public-url URL | --listen HOST:PORT]\n"
 	"                           [--commit-url 'https://example.org/commit/{id}']\n"
 	"                           [--version-tag 'v{version}'] [--public] [--data DIR]\n"
@@ -407,10 +412,18 @@ static void print_trust(const opts *o, const tls_files *f, int made)
 			fprintf(stderr, "%s, ", o->hosts[i]);
 		fprintf(stderr, "localhost, 127.0.0.1 and ::1: %s\n", f->cert);
 	} else if (o->nhosts > 0 && ca == f->ca_cert) {
-		fprintf(stderr,
-			"prosumd: %s exists, so --hostname changes nothing; to add names, remove "
-			"it and run init again (the CA stays)\n",
-			f->cert);
+		for (i = 0; i < o->nhosts; i++)
+			if (tls_cert_has_host(f->cert, o->hosts[i]) != 1)
+				break;
+		if (i == o->nhosts)
+			fprintf(stderr, "prosumd: %s already names every --hostname given\n",
+				f->cert);
+		else
+			fprintf(stderr,
+				"prosumd: %s exists and does not name %s: init changes no "
+				"certificate; 'prosumd cert renew' with every --hostname makes a new "
+				"one from the same CA and key\n",
+				f->cert, o->hosts[i]);
 	} else if (o->nhosts > 0) {
 		fprintf(stderr,
 			"prosumd: %s exists, so --hostname changes nothing; to get a local CA and "
@@ -623,6 +636,137 @@ out:
 	return rc;
 }
 
+/* ---- the config file, check-config, cert renew ---- */
+
+/* conffile.c's check of a setting: the flags parsed into a scratch setting. */
+static int check_flags(int argc, char **argv, int *positional)
+{
+	opts o;
+	int rc;
+
+	memset(&o, 0, sizeof(o));
+	if (config_init(&o.cfg) < 0)
+		return -1;
+	rc = parse_opts(&o, argc, argv);
+	*positional = o.name != NULL;
+	config_free(&o.cfg);
+	return rc == 0 ? 0 : -1;
+}
+
+/* conffile.c's reload: flags checked by check-config, parsed into cfg. */
+static int parse_flags(config *cfg, int argc, char **argv)
+{
+	opts o;
+	int rc;
+
+	memset(&o, 0, sizeof(o));
+	o.cfg = *cfg;
+	rc = parse_opts(&o, argc, argv);
+	*cfg = o.cfg;
+	return rc == 0 && !o.name ? 0 : -1;
+}
+
+static int reload_settings(config *out)
+{
+	return conffile_reload(out, parse_flags);
+}
+
+/* check-config: the settings serve would run with, checked as serve checks them, without
+ * binding: the flags, the certificate and key, the database. */
+static int cmd_check_config(opts *o, int argc, char **argv)
+{
+	const config *cfg = &o->cfg;
+	char err[512];
+	char *cert = cfg->cert_file ? strdup(cfg->cert_file) : config_path(cfg, "tls/cert.pem");
+	char *key = cfg->key_file ? strdup(cfg->key_file) : config_path(cfg, "tls/key.pem");
+	char *db = config_path(cfg, "prosum.db");
+	tls_server *t = NULL;
+	int rc = 1;
+
+	if (!cert || !key || !db)
+		die("%s", "out of memory");
+	else if (access(db, F_OK) < 0)
+		die("%s has no database: run 'prosumd init' first", cfg->data_dir);
+	else if (tls_server_new(&t, cert, key, err, sizeof(err)) < 0)
+		die("%s", err);
+	else
+		rc = 0;
+	if (rc == 0 && conffile_args_wanted()) {
+		conffile_print_args(stdout, argc, argv, 2); /* for a reload (conffile.c) */
+	} else if (rc == 0) {
+		conffile_print(stdout, cfg);
+		fprintf(stderr, "prosumd: %s: the settings are valid\n",
+			conffile_path() ? conffile_path() : "the command line");
+	}
+	tls_server_free(t);
+	free(cert);
+	free(key);
+	free(db);
+	return rc;
+}
+
+/* cert renew: a new server certificate from the local CA, for a running server's SIGHUP. */
+static int cmd_cert(opts *o, int argc, char **argv)
+{
+	const config *cfg = &o->cfg;
+	const char *sub = argc >= 3 ? argv[2] : "";
+	char *cert = NULL, *key = NULL, *ca = NULL, *ca_key = NULL;
+	char err[512], names[2048], pin[TLS_PIN_LEN];
+	tls_files files;
+	size_t h;
+	int rc;
+
+	if (strcmp(sub, "--help") == 0 || strcmp(sub, "-h") == 0) {
+		fputs(usage, stdout);
+		return 0;
+	}
+	if (strcmp(sub, "renew") != 0) {
+		fprintf(stderr, "prosumd: cert: unknown subcommand '%s'\n%s", sub, usage);
+		return 2;
+	}
+	rc = parse_opts(o, argc - 3, argv + 3);
+	if (rc != 0)
+		return rc > 0 ? 0 : 2;
+	if (o->name)
+		return usage_err("unexpected argument '%s'", o->name);
+	if (cfg->cert_file || cfg->key_file)
+		return usage_err("%s", "cert renew renews DATA/tls/cert.pem from the local CA; a "
+				 "--cert of another CA is renewed by that CA");
+	for (h = 0; h < o->nhosts; h++)
+		if (!tls_cert_host_ok(o->hosts[h]))
+			return usage_err("--hostname: \"%s\" is not a host name or IP address",
+					 o->hosts[h]);
+	rc = 1;
+	cert = config_path(cfg, "tls/cert.pem");
+	key = config_path(cfg, "tls/key.pem");
+	ca = config_path(cfg, "tls/ca.pem");
+	ca_key = config_path(cfg, "tls/ca-key.pem");
+	if (!cert || !key || !ca || !ca_key) {
+		die("%s", "out of memory");
+		goto out;
+	}
+	files = (tls_files){ca, ca_key, cert, key};
+	if (tls_cert_renew(&files, o->hosts, o->nhosts, names, sizeof(names), err, sizeof(err))) {
+		die("%s", err);
+		goto out;
+	}
+	fprintf(stderr,
+		"prosumd: made a new server certificate for %s: %s (the same CA and key: clients "
+		"need nothing new); a running prosumd serves it after SIGHUP (systemctl reload "
+		"prosumd)\n",
+		names, cert);
+	printf("cert: %s\n", cert);
+	if (tls_cert_pin(cert, pin, sizeof(pin), err, sizeof(err)) == 0)
+		printf("pin: %s\n", pin);
+	rc = 0;
+out:
+	free(cert);
+	free(key);
+	free(ca);
+	free(ca_key);
+	return rc;
+}
+
 /*
  * serve holds an exclusive lock on DATA/prosumd.lock for its whole life: a second serve
  * on the same data directory is refused. The lock file holds the holder's pid, for the
@@ -669,6 +813,7 @@ static int cmd_serve(opts *o)
 	if (rc == 0 && oplog_open(o->cfg.log_file, o->cfg.log_format, o->cfg.log_level, err,
 				  sizeof(err)) < 0)
 		rc = die("%s", err);
+	o->cfg.reload = reload_settings;
 	if (rc == 0)
 		rc = server_run(&o->cfg);
 	oplog_close();
@@ -942,6 +1087,13 @@ int main(int argc, char **argv)
 	}
 	if (config_init(&o.cfg) < 0)
 		return die("%s", "out of memory");
+	/* --config FILE (or $PROSUM_CONFIG): its settings become flags before the command line's. */
+	if (conffile_expand(&argc, &argv, check_flags) != 0)
+		goto out;
+	if (strcmp(cmd, "cert") == 0) {
+		rc = cmd_cert(&o, argc, argv);
+		goto out;
+	}
 	if (strcmp(cmd, "user") == 0) {
 		rc = cmd_user(&o, argc, argv);
 		goto out;
@@ -991,6 +1143,8 @@ int main(int argc, char **argv)
 		rc = cmd_serve(&o);
 	else if (strcmp(cmd, "project") == 0 && strcmp(sub, "add") != 0)
 		rc = cmd_project(&o, sub);
+	else if (strcmp(cmd, "check-config") == 0)
+		rc = cmd_check_config(&o, argc, argv);
 	else if (strcmp(cmd, "project") == 0)
 		rc = cmd_project_add(&o);
 	else if (strcmp(cmd, "backup") == 0)

@@ -19,6 +19,7 @@
 #include "metrics/metrics.h"
 #include "net/accesslog.h"
 #include "oplog.h"
+#include "net/reload.h"
 
 #define READ_CHUNK 16384
 #define CHUNKED_SLACK (64 * 1024) /* framing bytes allowed on top of the body limit */
@@ -335,7 +336,7 @@ void conn_accept(io_thread *io, int fd, const struct sockaddr *peer, unsigned pe
 		return;
 	}
 	c = calloc(1, sizeof(*c));
-	if (!c || tls_conn_new(&c->tls, srv->tls, fd) < 0) {
+	if (!c || server_tls_conn_new(srv, &c->tls, fd) < 0) {
 		free(c);
 		ratelimit_conn_close(srv->per_ip, key, klen);
 		atomic_fetch_sub(&srv->nconns, 1);

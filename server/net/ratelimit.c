@@ -2,6 +2,7 @@
 #include "net/ratelimit.h"
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
@@ -18,8 +19,9 @@ typedef struct slot {
 } slot;
 
 struct ratelimit {
-	double rate, burst;
-	int max_conns;
+	/* Changed by ratelimit_set() (a reload) while the I/O threads read them. */
+	_Atomic double rate, burst;
+	atomic_int max_conns;
 	uint64_t seed;
 	pthread_mutex_t lock[STRIPES];
 	slot slots[SLOTS];
@@ -57,6 +59,13 @@ int ratelimit_new(ratelimit **out, double rate, double burst, int max_conns)
 		pthread_mutex_init(&l->lock[i], NULL);
 	*out = l;
 	return 0;
+}
+
+void ratelimit_set(ratelimit *l, double rate, double burst, int max_conns)
+{
+	atomic_store(&l->rate, rate);
+	atomic_store(&l->burst, burst < 1 ? 1 : burst);
+	atomic_store(&l->max_conns, max_conns);
 }
 
 void ratelimit_free(ratelimit *l)
@@ -123,8 +132,9 @@ int ratelimit_take(ratelimit *l, const void *key, size_t len, int64_t now_ms)
 	pthread_mutex_t *m;
 	slot *s;
 	int wait = 0;
+	double rate = l ? atomic_load(&l->rate) : 0;
 
-	if (!l || l->rate <= 0)
+	if (rate <= 0)
 		return 0;
 	h = hash(l, key, len);
 	m = &l->lock[h % STRIPES];
@@ -135,7 +145,7 @@ int ratelimit_take(ratelimit *l, const void *key, size_t len, int64_t now_ms)
 		if (s->tokens >= 1.0) {
 			s->tokens -= 1.0;
 		} else {
-			wait = (int)((1.0 - s->tokens) / l->rate) + 1;
+			wait = (int)((1.0 - s->tokens) / rate) + 1;
 		}
 	}
 	pthread_mutex_unlock(m);
@@ -166,16 +176,17 @@ int ratelimit_conn_open(ratelimit *l, const void *key, size_t len)
 	uint64_t h;
 	pthread_mutex_t *m;
 	slot *s;
-	int rc = 0;
+	int rc = 0, max = 0;
 
-	if (!l || l->max_conns <= 0)
+	if (!l)
 		return 0;
+	max = atomic_load(&l->max_conns);
 	h = hash(l, key, len);
 	m = &l->lock[h % STRIPES];
 	pthread_mutex_lock(m);
 	s = find(l, h, 0);
 	if (s) {
-		if (s->conns >= l->max_conns)
+		if (max > 0 && s->conns >= max)
 			rc = -1;
 		else
 			s->conns++;
@@ -190,7 +201,7 @@ void ratelimit_conn_close(ratelimit *l, const void *key, size_t len)
 	pthread_mutex_t *m;
 	int i;
 
-	if (!l || l->max_conns <= 0)
+	if (!l)
 		return;
 	h = hash(l, key, len);
 	m = &l->lock[h % STRIPES];

@@ -18,6 +18,10 @@ typedef struct ratelimit ratelimit;
  * max_conns 0 disables the connection count. 0, or -1 when out of memory. */
 int ratelimit_new(ratelimit **out, double rate, double burst, int max_conns);
 void ratelimit_free(ratelimit *l);
+/* New limits for every key from now on (a reload); buckets keep their tokens, up to the new
+ * burst. Connections are counted even while max_conns is 0, so a limit set later holds
+ * the connections already open to it. Thread-safe. */
+void ratelimit_set(ratelimit *l, double rate, double burst, int max_conns);
 
 /* Take one request from the bucket of `key`. 0 allowed; else the seconds to wait (>= 1). */
 int ratelimit_take(ratelimit *l, const void *key, size_t len, int64_t now_ms);
@@ -26,7 +30,8 @@ int ratelimit_take(ratelimit *l, const void *key, size_t len, int64_t now_ms);
  * only failures, such as sign-in attempts. */
 void ratelimit_give(ratelimit *l, const void *key, size_t len, int64_t now_ms);
 
-/* Count a connection in (ratelimit_conn_open) and out (ratelimit_conn_close) for `key`.
+/* Count a connection in (ratelimit_conn_open) and out (ratelimit_conn_close) for `key` (only
+ * the table that is given connections, per client address, counts them).
  * ratelimit_conn_open returns 0, or -1 when the key already has max_conns (not counted then). */
 int ratelimit_conn_open(ratelimit *l, const void *key, size_t len);
 void ratelimit_conn_close(ratelimit *l, const void *key, size_t len);

@@ -16,6 +16,8 @@
 #include "net/conn.h"
 #include "git/repo.h"
 #include "oplog.h"
+#include "net/notify.h"
+#include "net/reload.h"
 
 #define STOP_GRACE_MS 10000
 
@@ -168,7 +170,7 @@ int server_run(const config *cfg)
 	sigemptyset(&sigs);
 	sigaddset(&sigs, SIGTERM);
 	sigaddset(&sigs, SIGINT);
-	sigaddset(&sigs, SIGHUP); /* reopen the log file (logrotate) */
+	sigaddset(&sigs, SIGHUP); /* reopen the log file, read the settings again */
 	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
 	signal(SIGPIPE, SIG_IGN);
 	/* A file size limit makes writes fail with EFBIG, a full disk like any other. */
@@ -260,14 +262,18 @@ int server_run(const config *cfg)
 	if (started == srv.nio) {
 		printf("listening on https://%s\n", shown);
 		fflush(stdout);
+		notify_send("READY=1\nSTATUS=listening on https://%s", shown);
 		/* Reports of a data directory from before the fix checks get theirs now. */
 		releases_fix_checks_start(srv.store, srv.io[0].loop);
 		do {
 			sig = 0;
 			sigwait(&sigs, &sig);
-			if (sig == SIGHUP)
+			if (sig == SIGHUP) {
 				oplog_reopen();
+				server_reload(&srv);
+			}
 		} while (sig != SIGTERM && sig != SIGINT);
+		notify_send("STOPPING=1");
 		fprintf(stderr, "prosumd: stopping: finishing requests in flight\n");
 		status = 0;
 	}
@@ -301,6 +307,7 @@ out:
 	ratelimit_free(srv.board_links);
 	free(db_path);
 	free(srv.attach_dir);
+	server_reload_free(&srv);
 	free(secret);
 	free(cert);
 	free(key);

@@ -47,8 +47,8 @@ struct io_thread {
 
 /* Everything the threads share. Read-only once serving, apart from the atomics. */
 struct server {
-	const config *cfg;
-	tls_server *tls;
+	_Atomic(const config *) cfg; /* replaced by a reload (reload.c), never freed while serving */
+	tls_server *tls;             /* replaced by a reload: taken under reload.c's lock */
 	store *store;
 	uint8_t secret[PROSUM_SECRET_LEN];
 	http_limits hlim;
@@ -66,6 +66,7 @@ struct server {
 	io_thread *io;
 	int nio;
 	atomic_int nconns;
+	struct cfg_gen *gens; /* settings made by reloads (reload.c) */
 };
 
 /*

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <limits.h>
+#include <stdatomic.h>
 #include <unistd.h>
 
 #define INT_LIMIT ((size_t)INT_MAX)
@@ -46,6 +47,7 @@
  *   context, so the shared group is never written.
  */
 struct tls_server {
+	atomic_int refs; /* the owner's and one per tls_conn made from it */
 	mbedtls_entropy_context entropy;
 	mbedtls_ctr_drbg_context drbg;
 	mbedtls_x509_crt chain;
@@ -61,6 +63,7 @@ struct tls_server {
  */
 struct tls_conn {
 	mbedtls_ssl_context ssl;
+	tls_server *srv; /* a reference: the config, chain and key the handshake uses */
 	int fd;
 };
 
@@ -162,6 +165,7 @@ int tls_server_new(tls_server **out, const char *cert_file, const char *key_file
 		tls_set_err(err, errlen, "tls: out of memory");
 		return -1;
 	}
+	atomic_init(&srv->refs, 1);
 	mbedtls_entropy_init(&srv->entropy);
 	mbedtls_ctr_drbg_init(&srv->drbg);
 	mbedtls_x509_crt_init(&srv->chain);
@@ -243,9 +247,14 @@ out:
 	return rc;
 }
 
+void tls_server_ref(tls_server *srv)
+{
+	atomic_fetch_add(&srv->refs, 1);
+}
+
 void tls_server_free(tls_server *srv)
 {
-	if (!srv)
+	if (!srv || atomic_fetch_sub(&srv->refs, 1) != 1)
 		return;
 	mbedtls_ssl_config_free(&srv->conf);
 	mbedtls_ssl_ticket_free(&srv->ticket);
@@ -309,6 +318,8 @@ int tls_conn_new(tls_conn **out, tls_server *srv, int fd)
 	if (!c)
 		return -1;
 	c->fd = fd;
+	c->srv = srv;
+	tls_server_ref(srv);
 	mbedtls_ssl_init(&c->ssl);
 	/* Allocates the two record buffers; fails only for lack of memory. */
 	if (mbedtls_ssl_setup(&c->ssl, &srv->conf) != 0) {
@@ -325,7 +336,40 @@ void tls_conn_free(tls_conn *c)
 	if (!c)
 		return;
 	mbedtls_ssl_free(&c->ssl);
+	tls_server_free(c->srv);
 	free(c);
+}
+
+int tls_server_same(const tls_server *a, const tls_server *b)
+{
+	const mbedtls_x509_crt *x = &a->chain, *y = &b->chain;
+
+	for (; x && y; x = x->next, y = y->next)
+		if (x->raw.len != y->raw.len || (x->raw.len && memcmp(x->raw.p, y->raw.p, x->raw.len)))
+			return 0;
+	return !x && !y;
+}
+
+void tls_server_describe(const tls_server *srv, char *buf, size_t len)
+{
+	const mbedtls_x509_crt *c = &srv->chain;
+	const mbedtls_x509_sequence *san;
+	char subject[256];
+	size_t used;
+	int n;
+
+	if (mbedtls_x509_dn_gets(subject, sizeof(subject), &c->subject) < 0)
+		snprintf(subject, sizeof(subject), "?");
+	n = snprintf(buf, len, "%s, valid to %04d-%02d-%02d", subject, c->valid_to.year,
+		     c->valid_to.mon, c->valid_to.day);
+	used = n < 0 ? 0 : (size_t)n;
+	for (san = &c->subject_alt_names; san && san->buf.p && used < len; san = san->next) {
+		if (san->buf.tag != (MBEDTLS_ASN1_CONTEXT_SPECIFIC | 2))
+			continue;
+		n = snprintf(buf + used, len - used, "%s%.*s", san == &c->subject_alt_names ? ", names " : " ",
+			     (int)san->buf.len, (const char *)san->buf.p);
+		used += n < 0 ? 0 : (size_t)n;
+	}
 }
 
 /*

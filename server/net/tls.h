@@ -28,11 +28,23 @@ typedef struct tls_conn tls_conn;
  */
 int tls_server_new(tls_server **out, const char *cert_file, const char *key_file,
 		   char *err, size_t errlen);
+/*
+ * A tls_server is reference-counted: tls_server_new() gives one reference,
+ * every tls_conn made from it holds another, so a server replaced by a reload
+ * stays until the last connection that began on it is freed. tls_server_free()
+ * drops a reference (NULL is accepted); the last frees it. Thread-safe.
+ */
+void tls_server_ref(tls_server *srv);
 void tls_server_free(tls_server *srv);
+/* Do both serve the same certificate chain? 1 or 0. */
+int tls_server_same(const tls_server *a, const tls_server *b);
+/* A line for the log: the first certificate's subject, expiry and DNS names. */
+void tls_server_describe(const tls_server *srv, char *buf, size_t len);
 
-/* Make the TLS state for an accepted non-blocking socket. 0 or -1 (out of
- * memory). About 37 KiB each: two 16 KiB record buffers. Caller owns *out; free
- * with tls_conn_free() (accepts NULL), then close the fd. */
+/* Make the TLS state for an accepted non-blocking socket; it holds a
+ * reference to srv until tls_conn_free(). 0 or -1 (out of memory). About
+ * 37 KiB each: two 16 KiB record buffers. Caller owns *out; free with
+ * tls_conn_free() (accepts NULL), then close the fd. */
 int tls_conn_new(tls_conn **out, tls_server *srv, int fd);
 void tls_conn_free(tls_conn *c);
 

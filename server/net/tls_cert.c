@@ -702,3 +702,211 @@ int tls_cert_self_signed(const char *cert_path)
 	mbedtls_x509_crt_free(&crt);
 	return rc;
 }
+
+/* ---- renewing ---- */
+
+/*
+ * The dNSName and iPAddress entries of a certificate's subjectAltName, added
+ * to sans (mbedTLS 2.28 lists only the dNSNames itself, so the extension is
+ * read here). 0, or -1 when the extensions do not parse.
+ */
+static int cert_sans(const mbedtls_x509_crt *crt, struct san *sans, size_t *nsans)
+{
+	unsigned char *p = crt->v3_ext.p, *end = p + crt->v3_ext.len, *ext_end, *oid;
+	size_t len, oid_len;
+	int critical;
+
+	if (!p || crt->v3_ext.len == 0)
+		return 0;
+	if (mbedtls_asn1_get_tag(&p, end, &len, MBEDTLS_ASN1_CONSTRUCTED | MBEDTLS_ASN1_SEQUENCE))
+		return -1;
+	end = p + len;
+	while (p < end) {
+		if (mbedtls_asn1_get_tag(&p, end, &len,
+					 MBEDTLS_ASN1_CONSTRUCTED | MBEDTLS_ASN1_SEQUENCE))
+			return -1;
+		ext_end = p + len;
+		if (mbedtls_asn1_get_tag(&p, ext_end, &oid_len, MBEDTLS_ASN1_OID))
+			return -1;
+		oid = p;
+		p += oid_len;
+		if (p < ext_end && *p == MBEDTLS_ASN1_BOOLEAN &&
+		    mbedtls_asn1_get_bool(&p, ext_end, &critical))
+			return -1;
+		if (mbedtls_asn1_get_tag(&p, ext_end, &len, MBEDTLS_ASN1_OCTET_STRING))
+			return -1;
+		if (oid_len == MBEDTLS_OID_SIZE(MBEDTLS_OID_SUBJECT_ALT_NAME) &&
+		    memcmp(oid, MBEDTLS_OID_SUBJECT_ALT_NAME, oid_len) == 0) {
+			unsigned char *q = p, *qend = p + len;
+
+			if (mbedtls_asn1_get_tag(&q, qend, &len,
+						 MBEDTLS_ASN1_CONSTRUCTED | MBEDTLS_ASN1_SEQUENCE))
+				return -1;
+			qend = q + len;
+			while (q < qend) {
+				unsigned char tag = *q++;
+				struct san e;
+
+				if (mbedtls_asn1_get_len(&q, qend, &len))
+					return -1;
+				memset(&e, 0, sizeof(e));
+				if (tag == (MBEDTLS_ASN1_CONTEXT_SPECIFIC | 2) && len > 0 &&
+				    len < sizeof(e.name)) {
+					memcpy(e.name, q, len);
+					if (parse_host(e.name, &e) == 0)
+						san_add(sans, nsans, &e);
+				} else if (tag == (MBEDTLS_ASN1_CONTEXT_SPECIFIC | 7) &&
+					   (len == 4 || len == 16)) {
+					inet_ntop(len == 4 ? AF_INET : AF_INET6, q, e.name,
+						  sizeof(e.name));
+					if (parse_host(e.name, &e) == 0)
+						san_add(sans, nsans, &e);
+				}
+				q += len;
+			}
+		}
+		p = ext_end;
+	}
+	return 0;
+}
+
+int tls_cert_has_host(const char *cert_path, const char *host)
+{
+	mbedtls_x509_crt crt;
+	struct san *sans = calloc(SAN_MAX * 2, sizeof(*sans)), e;
+	size_t n = 0, i;
+	int rc = -1;
+
+	mbedtls_x509_crt_init(&crt);
+	if (!sans || parse_host(host, &e) != 0 || parse_first(&crt, cert_path) != 0 ||
+	    cert_sans(&crt, sans, &n) != 0)
+		goto out;
+	rc = 0;
+	for (i = 0; i < n; i++)
+		if (sans[i].tag == e.tag && sans[i].len == e.len &&
+		    (e.tag == 7 ? memcmp(sans[i].ip, e.ip, e.len) == 0
+				: strcasecmp(sans[i].name, e.name) == 0))
+			rc = 1;
+out:
+	mbedtls_x509_crt_free(&crt);
+	free(sans);
+	return rc;
+}
+
+int tls_cert_renew(const tls_files *f, const char *const *hosts, size_t nhosts, char *names,
+		   size_t nameslen, char *err, size_t errlen)
+{
+	static const char *const always[] = {"localhost", "127.0.0.1", "::1"};
+	struct work *w = NULL;
+	struct san *sans = NULL, e;
+	mbedtls_x509_crt old;
+	char tmp[PATH_MAX];
+	size_t nsans = 0, i, used = 0;
+	int made = 0, ret, rc = -1;
+
+	mbedtls_x509_crt_init(&old);
+	if (nhosts > TLS_MAX_HOSTS) {
+		tls_set_err(err, errlen, "tls: at most %d host names", TLS_MAX_HOSTS);
+		goto out;
+	}
+	sans = calloc(SAN_MAX, sizeof(*sans));
+	w = calloc(1, sizeof(*w));
+	if (!sans || !w) {
+		tls_set_err(err, errlen, "tls: out of memory");
+		goto out;
+	}
+	mbedtls_entropy_init(&w->entropy);
+	mbedtls_ctr_drbg_init(&w->drbg);
+	mbedtls_pk_init(&w->ca_key);
+	mbedtls_x509_crt_init(&w->ca);
+	mbedtls_pk_init(&w->key);
+	if (snprintf(tmp, sizeof(tmp), "%s.new", f->cert) >= (int)sizeof(tmp)) {
+		tls_set_err(err, errlen, "tls: %s: the path is too long", f->cert);
+		goto out;
+	}
+	for (i = 0; i < nhosts; i++) {
+		if (parse_host(hosts[i], &e) != 0) {
+			tls_set_err(err, errlen, "tls: \"%s\" is not a host name or IP address",
+				    hosts[i]);
+			goto out;
+		}
+		san_add(sans, &nsans, &e);
+	}
+	/* Without --hostname, the names the certificate has now. */
+	if (nhosts == 0 && exists(f->cert)) {
+		ret = parse_first(&old, f->cert);
+		if (ret != 0) {
+			mbed_err(ret, f->cert, err, errlen);
+			goto out;
+		}
+		if (cert_sans(&old, sans, &nsans) != 0) {
+			tls_set_err(err, errlen, "tls: %s: its subjectAltName does not parse",
+				    f->cert);
+			goto out;
+		}
+	}
+	for (i = 0; i < sizeof(always) / sizeof(always[0]); i++) {
+		(void)parse_host(always[i], &e);
+		san_add(sans, &nsans, &e);
+	}
+	if (!exists(f->ca_cert) || !exists(f->ca_key)) {
+		tls_set_err(err, errlen,
+			    "tls: no local CA (%s and %s) to sign with; a data directory made by an "
+			    "older prosumd: remove %s and %s and run init to make one",
+			    f->ca_cert, f->ca_key, f->cert, f->key);
+		goto out;
+	}
+	ret = mbedtls_ctr_drbg_seed(&w->drbg, mbedtls_entropy_func, &w->entropy,
+				    (const unsigned char *)"prosumd certificates", 20);
+	if (ret != 0) {
+		mbed_err(ret, "cannot seed the random generator", err, errlen);
+		goto out;
+	}
+	/* The server's key stays (pinned clients need nothing new); a missing one is made. */
+	if (load_ca(w, f, err, errlen) != 0 || server_key(w, f, &made, err, errlen) != 0 ||
+	    issue(w, sans, nsans, err, errlen) != 0)
+		goto out;
+	if (made & TLS_MADE_KEY) {
+		ret = mbedtls_pk_write_key_pem(&w->key, w->key_pem, sizeof(w->key_pem));
+		if (ret != 0) {
+			mbed_err(ret, "cannot write the server key", err, errlen);
+			goto out;
+		}
+		if (write_new_file(f->key, w->key_pem, strlen((char *)w->key_pem), 0600, err,
+				   errlen) != 0)
+			goto out;
+	}
+	/* A new file renamed over the old: a server reading cert.pem sees one or the other. */
+	unlink(tmp);
+	if (write_new_file(tmp, w->chain_pem, strlen((char *)w->chain_pem), 0644, err, errlen))
+		goto out;
+	if (rename(tmp, f->cert) != 0) {
+		tls_set_err(err, errlen, "tls: cannot replace %s: %s", f->cert, strerror(errno));
+		unlink(tmp);
+		goto out;
+	}
+	sync_parent(f->cert);
+	if (names && nameslen)
+		names[0] = '\0';
+	for (i = 0; i < nsans && names; i++) {
+		int n = snprintf(names + used, nameslen - used, "%s%s", i ? ", " : "", sans[i].name);
+
+		if (n < 0 || (size_t)n >= nameslen - used)
+			break;
+		used += (size_t)n;
+	}
+	rc = 0;
+out:
+	mbedtls_x509_crt_free(&old);
+	if (w) {
+		mbedtls_platform_zeroize(w->key_pem, sizeof(w->key_pem));
+		mbedtls_pk_free(&w->key);
+		mbedtls_x509_crt_free(&w->ca);
+		mbedtls_pk_free(&w->ca_key);
+		mbedtls_ctr_drbg_free(&w->drbg);
+		mbedtls_entropy_free(&w->entropy);
+	}
+	free(w);
+	free(sans);
+	return rc;
+}

@@ -63,4 +63,18 @@ int tls_cert_pin(const char *cert_path, char *pin, size_t pinlen, char *err, siz
  * -1. */
 int tls_cert_self_signed(const char *cert_path);
 
+/*
+ * `prosumd cert renew`: a new server certificate signed by the local CA, for
+ * the key in f->key (made when missing), valid TLS_SERVER_CERT_DAYS, for
+ * hosts[0..nhosts) or, when nhosts is 0, the names f->cert has now; with
+ * localhost, 127.0.0.1 and ::1 always. f->cert is replaced by a rename, so a
+ * server reading it sees the old file or the new one. names (may be NULL) gets
+ * the names, comma-separated. 0, or -1 with a one-line reason in err.
+ */
+int tls_cert_renew(const tls_files *f, const char *const *hosts, size_t nhosts, char *names,
+		   size_t nameslen, char *err, size_t errlen);
+
+/* Does the first certificate of the file name `host` in its subjectAltName? 1, 0, -1. */
+int tls_cert_has_host(const char *cert_path, const char *host);
+
 #endif

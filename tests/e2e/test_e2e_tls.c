@@ -12,6 +12,7 @@
 #include <mbedtls/oid.h>
 #include <mbedtls/pk.h>
 #include <mbedtls/x509_crt.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -135,13 +136,20 @@ static void test_init_and_project_add_print_the_pin(void **state)
 	assert_string_equal(value, f->s.pin);
 	assert_null(strstr(out, "token: ")); /* the admin token was printed once */
 
-	/* --hostname on an initialised directory changes nothing, and says so. */
+	/* --hostname on an initialised directory changes nothing, and says what does. */
 	assert_int_equal(e2e_sh(out, sizeof(out), "'%s' init --data '%s' --hostname x.example 2>&1",
 				PROSUMD_PATH, f->s.data),
 			 0);
 	snprintf(expect, sizeof(expect),
-		 "prosumd: %s exists, so --hostname changes nothing; to add names, remove it and "
-		 "run init again (the CA stays)",
+		 "prosumd: %s exists and does not name x.example: init changes no certificate; "
+		 "'prosumd cert renew' with every --hostname makes a new one from the same CA and "
+		 "key",
+		 f->s.cert);
+	assert_non_null(strstr(out, expect));
+	assert_int_equal(e2e_sh(out, sizeof(out), "'%s' init --data '%s' --hostname localhost "
+				"--hostname ::1 2>&1", PROSUMD_PATH, f->s.data),
+			 0);
+	snprintf(expect, sizeof(expect), "prosumd: %s already names every --hostname given",
 		 f->s.cert);
 	assert_non_null(strstr(out, expect));
 
@@ -305,6 +313,60 @@ static void test_hostname_reissue(void **state)
 	assert_int_equal(access(f->s.cert, F_OK), 0);
 }
 
+/* GET /healthz as `host` until it verifies, for at most a minute (a reload is asynchronous:
+ * the signal is handled by the server's signal thread). The last curl result. */
+static CURLcode healthz_until_ok(fixture *f, const char *host)
+{
+	char url[256], to[128];
+	long long deadline = e2e_now_ms() + 60000;
+	CURLcode cc;
+
+	snprintf(url, sizeof(url), "https://%s:%d/healthz", host, f->s.port);
+	snprintf(to, sizeof(to), "%s:%d:127.0.0.1:%d", host, f->s.port, f->s.port);
+	while ((cc = healthz(url, f->s.cacert, to)) != CURLE_OK && e2e_now_ms() < deadline)
+		usleep(100 * 1000);
+	return cc;
+}
+
+/* cert renew: a new certificate from the same CA and key, for new names or the same ones;
+ * a running server serves it after SIGHUP. */
+static void test_cert_renew(void **state)
+{
+	fixture *f = *state;
+	char out[4096], value[256];
+
+	assert_int_equal(e2e_sh(out, sizeof(out),
+				"'%s' cert renew --data '%s' --hostname renew.example.org "
+				"--hostname 127.0.0.4 2>/dev/null",
+				PROSUMD_PATH, f->s.data),
+			 0);
+	assert_int_equal(value_of(out, "pin: ", value, sizeof(value)), 0);
+	assert_string_equal(value, f->s.pin); /* pinned clients need nothing new */
+	assert_int_equal(kill(f->s.pid, SIGHUP), 0);
+	assert_int_equal(healthz_until_ok(f, "renew.example.org"), CURLE_OK);
+	assert_int_equal(healthz_until_ok(f, "127.0.0.4"), CURLE_OK);
+
+	/* Without --hostname the names stay, IP addresses too. */
+	assert_int_equal(e2e_sh(out, sizeof(out), "'%s' cert renew --data '%s' 2>&1", PROSUMD_PATH,
+				f->s.data),
+			 0);
+	assert_non_null(strstr(out, "for renew.example.org, 127.0.0.4, localhost, 127.0.0.1, ::1"));
+	assert_int_equal(e2e_stop(&f->s), 0);
+	assert_int_equal(e2e_start(&f->s, NULL), 0);
+	set_env(f);
+	assert_int_equal(healthz_until_ok(f, "renew.example.org"), CURLE_OK);
+	assert_int_equal(healthz_until_ok(f, "127.0.0.4"), CURLE_OK);
+
+	assert_int_equal(e2e_sh(out, sizeof(out), "'%s' cert renew --data '%s' --hostname 'a b' 2>&1",
+				PROSUMD_PATH, f->s.data),
+			 2);
+	assert_non_null(
+	    strstr(out, "prosumd: --hostname: \"a b\" is not a host name or IP address"));
+	assert_int_equal(e2e_sh(out, sizeof(out), "'%s' cert list --data '%s' 2>&1", PROSUMD_PATH,
+				f->s.data),
+			 2);
+}
+
 /* Writes PEM text to a new file. */
 static void write_pem(const char *path, const unsigned char *pem)
 {
@@ -422,6 +484,7 @@ int main(void)
 	    cmocka_unit_test(test_untrusted_server_hint),
 	    cmocka_unit_test(test_ca_file_for_each_name),
 	    cmocka_unit_test(test_hostname_reissue),
+	    cmocka_unit_test(test_cert_renew),
 	    cmocka_unit_test(test_older_data_directory),
 	};
 
