@@ -350,7 +350,7 @@ int tls_server_same(const tls_server *a, const tls_server *b)
 	return !x && !y;
 }
 
-void tls_server_describe(const tls_server *srv, char *buf, size_t len)
+void tls_server_describe(const tls_server *srv, char *out, size_t len)
 {
 	const mbedtls_x509_crt *c = &srv->chain;
 	const mbedtls_x509_sequence *san;
@@ -360,13 +360,13 @@ void tls_server_describe(const tls_server *srv, char *buf, size_t len)
 
 	if (mbedtls_x509_dn_gets(subject, sizeof(subject), &c->subject) < 0)
 		snprintf(subject, sizeof(subject), "?");
-	n = snprintf(buf, len, "%s, valid to %04d-%02d-%02d", subject, c->valid_to.year,
+	n = snprintf(out, len, "%s, valid to %04d-%02d-%02d", subject, c->valid_to.year,
 		     c->valid_to.mon, c->valid_to.day);
 	used = n < 0 ? 0 : (size_t)n;
 	for (san = &c->subject_alt_names; san && san->buf.p && used < len; san = san->next) {
 		if (san->buf.tag != (MBEDTLS_ASN1_CONTEXT_SPECIFIC | 2))
 			continue;
-		n = snprintf(buf + used, len - used, "%s%.*s", san == &c->subject_alt_names ? ", names " : " ",
+		n = snprintf(out + used, len - used, "%s%.*s", san == &c->subject_alt_names ? ", names " : " ",
 			     (int)san->buf.len, (const char *)san->buf.p);
 		used += n < 0 ? 0 : (size_t)n;
 	}

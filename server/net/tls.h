@@ -39,7 +39,7 @@ void tls_server_free(tls_server *srv);
 /* Do both serve the same certificate chain? 1 or 0. */
 int tls_server_same(const tls_server *a, const tls_server *b);
 /* A line for the log: the first certificate's subject, expiry and DNS names. */
-void tls_server_describe(const tls_server *srv, char *buf, size_t len);
+void tls_server_describe(const tls_server *srv, char *out, size_t len);
 
 /* Make the TLS state for an accepted non-blocking socket; it holds a
  * reference to srv until tls_conn_free(). 0 or -1 (out of memory). About
