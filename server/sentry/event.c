@@ -222,23 +222,14 @@ static const char *install_id(const json_t *event)
 	return "sentry";
 }
 
-/* The message as title: message, logentry.formatted or logentry.message; its first line. */
-static json_t *message_title(const json_t *event)
+/* The first line of s, less leading space, cut under the 1,024-byte title; NULL when empty. */
+static json_t *first_line(const char *s)
 {
-	const json_t *m = json_object_get(event, "message");
-	const json_t *le = json_object_get(event, "logentry");
-	const char *s = json_string_value(m);
 	size_t n;
 
-	if (!s && json_is_object(m))
-		s = json_string_value(json_object_get(m, "formatted"));
-	if (!s)
-		s = json_string_value(json_object_get(le, "formatted"));
-	if (!s)
-		s = json_string_value(json_object_get(le, "message"));
-	while (s && isspace((unsigned char)*s))
+	while (isspace((unsigned char)*s))
 		s++;
-	if (!s || !*s)
+	if (!*s)
 		return NULL;
 	n = strcspn(s, "\n");
 	if (n > 1000) { /* under the 1,024-byte title, cut between UTF-8 characters */
@@ -247,6 +238,42 @@ static json_t *message_title(const json_t *event)
 			n--;
 	}
 	return json_stringn(s, n);
+}
+
+/* The message as title: message, logentry.formatted or logentry.message; its first line. */
+static json_t *message_title(const json_t *event)
+{
+	const json_t *m = json_object_get(event, "message");
+	const json_t *le = json_object_get(event, "logentry");
+	const char *s = json_string_value(m);
+
+	if (!s && json_is_object(m))
+		s = json_string_value(json_object_get(m, "formatted"));
+	if (!s)
+		s = json_string_value(json_object_get(le, "formatted"));
+	if (!s)
+		s = json_string_value(json_object_get(le, "message"));
+	return s ? first_line(s) : NULL;
+}
+
+/*
+ * Whether the exception is one the SDK made up at a capture call to carry its stack: a message
+ * captured with attachStacktrace (the JavaScript SDKs' default), or a string captured as an
+ * exception. It says so in mechanism.synthetic, or has no type beside the event's message.
+ */
+static int synthetic(const json_t *event, const json_t *exc)
+{
+	json_t *title;
+
+	if (!json_is_object(exc))
+		return 0;
+	if (json_is_true(json_object_get(json_object_get(exc, "mechanism"), "synthetic")))
+		return 1;
+	if (str_of(exc, "type", SHORT_MAX))
+		return 0;
+	title = message_title(event);
+	json_decref(title);
+	return title != NULL;
 }
 
 int sentry_event_map(json_t *event, size_t max_frames, json_t **doc,
@@ -283,7 +310,18 @@ int sentry_event_map(json_t *event, size_t max_frames, json_t **doc,
 	json_object_set_new(d, "uuid", json_string(uuid));
 	/* The last exception of the chain is the one raised. */
 	exc = json_array_get(excs, json_array_size(excs) ? json_array_size(excs) - 1 : 0);
-	if (json_is_object(exc)) {
+	if (synthetic(event, exc)) {
+		/* A message, not a crash: titled and grouped by its text as every other SDK's
+		 * messages are; the stack of the capture call is kept as sent. */
+		json_object_set_new(d, "kind", json_string("bug"));
+		title = message_title(event);
+		if (!title && (s = json_string_value(json_object_get(exc, "value"))))
+			title = first_line(s);
+		json_object_set_new(d, "title", title ? title : json_string("(no message)"));
+		if (json_is_object(json_object_get(exc, "stacktrace")))
+			json_object_set(d, "stacktrace", json_object_get(exc, "stacktrace"));
+		exc = NULL;
+	} else if (json_is_object(exc)) {
 		const char *type = str_of(exc, "type", SHORT_MAX);
 		json_t *e = json_pack("{s:s}", "type", type ? type : "Error");
 
