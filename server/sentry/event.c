@@ -257,19 +257,17 @@ static json_t *message_title(const json_t *event)
 }
 
 /*
- * Whether the exception is one the SDK made up at a capture call to carry its stack: a message
- * captured with attachStacktrace (the JavaScript SDKs' default), or a string captured as an
- * exception. It says so in mechanism.synthetic, or has no type beside the event's message.
+ * Whether the exception is a message's: one an SDK made up at a capture call to carry its
+ * stack, a message captured with attachStacktrace (the JavaScript SDKs' default) or a string
+ * captured as an exception. It has no type, stands beside the event's message, and was
+ * handled. (mechanism.synthetic alone does not tell: sentry-native marks its signal crashes so.)
  */
-static int synthetic(const json_t *event, const json_t *exc)
+static int message_exception(const json_t *event, const json_t *exc)
 {
 	json_t *title;
 
-	if (!json_is_object(exc))
-		return 0;
-	if (json_is_true(json_object_get(json_object_get(exc, "mechanism"), "synthetic")))
-		return 1;
-	if (str_of(exc, "type", SHORT_MAX))
+	if (!json_is_object(exc) || str_of(exc, "type", SHORT_MAX) ||
+	    json_is_false(json_object_get(json_object_get(exc, "mechanism"), "handled")))
 		return 0;
 	title = message_title(event);
 	json_decref(title);
@@ -310,13 +308,11 @@ int sentry_event_map(json_t *event, size_t max_frames, json_t **doc,
 	json_object_set_new(d, "uuid", json_string(uuid));
 	/* The last exception of the chain is the one raised. */
 	exc = json_array_get(excs, json_array_size(excs) ? json_array_size(excs) - 1 : 0);
-	if (synthetic(event, exc)) {
+	if (message_exception(event, exc)) {
 		/* A message, not a crash: titled and grouped by its text as every other SDK's
 		 * messages are; the stack of the capture call is kept as sent. */
 		json_object_set_new(d, "kind", json_string("bug"));
 		title = message_title(event);
-		if (!title && (s = json_string_value(json_object_get(exc, "value"))))
-			title = first_line(s);
 		json_object_set_new(d, "title", title ? title : json_string("(no message)"));
 		if (json_is_object(json_object_get(exc, "stacktrace")))
 			json_object_set(d, "stacktrace", json_object_get(exc, "stacktrace"));
