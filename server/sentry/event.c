@@ -102,7 +102,30 @@ static int take_event_id(const json_t *event, char out[SENTRY_EVENT_ID_LEN + 1])
 	return n == SENTRY_EVENT_ID_LEN ? 0 : -1;
 }
 
-/* release "app@1.4.0+abc1234" -> version 1.4.0, revision abc1234; a bare hash -> revision. */
+/* Whether v (n bytes) is `git describe` output: NAME-N-gHASH, maybe with -dirty after. */
+static int is_describe(const char *v, size_t n)
+{
+	static const char dirty[] = "-dirty";
+	const size_t dl = sizeof(dirty) - 1;
+	size_t i, h;
+
+	if (n > dl && memcmp(v + n - dl, dirty, dl) == 0)
+		n -= dl;
+	for (h = 0; h < n && isxdigit((unsigned char)v[n - 1 - h]); h++)
+		;
+	if (h < 4 || h > 40 || n < h + 2 || v[n - h - 1] != 'g' || v[n - h - 2] != '-')
+		return 0;
+	i = n - h - 2; /* the "-" before "g": then the count N, a "-", a name */
+	for (h = 0; i > 0 && isdigit((unsigned char)v[i - 1]); i--, h++)
+		;
+	return h > 0 && i >= 2 && v[i - 1] == '-';
+}
+
+/*
+ * release "app@1.4.0+abc1234" -> version 1.4.0, revision abc1234; a bare hash -> revision;
+ * `git describe` output ("app@v1.4.0-3-gabc1234") -> version and revision both that, which
+ * the repository resolves as it does a libprosum build's revision.
+ */
 static void take_release(json_t *build, const char *release)
 {
 	const char *at = strrchr(release, '@');
@@ -121,6 +144,8 @@ static void take_release(json_t *build, const char *release)
 	}
 	if (vlen > 0)
 		json_object_set_new(build, "version", json_stringn(v, vlen));
+	if (vlen > 0 && !json_object_get(build, "revision") && is_describe(v, vlen))
+		json_object_set_new(build, "revision", json_stringn(v, vlen));
 }
 
 static void take_frames(json_t *doc, const json_t *event, const json_t *exc, size_t max)

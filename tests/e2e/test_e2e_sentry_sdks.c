@@ -356,11 +356,43 @@ static void test_ruby_sdk(void **state)
 	json_decref(rep);
 }
 
+/* A release named by `git describe` resolves like a libprosum build's revision. */
+static void test_describe_release(void **state)
+{
+	fixture *f = *state;
+	char dsn[256], key[64], path[256], ev[512], commit[41], describe[128];
+	const char *at;
+	json_t *rep;
+	e2e_response r;
+
+	sentry_dsn(f, dsn, sizeof(dsn));
+	at = strchr(dsn + 8, '@');
+	assert_non_null(at);
+	snprintf(key, sizeof(key), "%.*s", (int)(at - (dsn + 8)), dsn + 8);
+	e2e_git(&f->s, NULL, 0, "git tag v1.0.0 && git commit -q --allow-empty -m 'After 1.0.0'");
+	e2e_git(&f->s, describe, sizeof(describe), "git describe --tags --abbrev=9");
+	assert_int_equal(e2e_git_head(&f->s, commit), 0);
+	snprintf(ev, sizeof(ev),
+		 "{\"event_id\":\"5e1a2b3c4d5e6f708192a3b4c5d6e7f8\",\"message\":\"described\","
+		 "\"release\":\"app@%s\",\"environment\":\"nightly\"}",
+		 describe);
+	snprintf(path, sizeof(path), "/api%s/store/?sentry_key=%s", strrchr(dsn, '/'), key);
+	assert_int_equal(e2e_request(&f->s, "POST", path, NULL, ev, strlen(ev), &r), 0);
+	assert_int_equal(r.status, 200);
+	e2e_response_free(&r);
+	rep = report_of(f, "5e1a2b3c4d5e6f708192a3b4c5d6e7f8");
+	assert_string_equal(e2e_str(rep, "build", "version"), describe);
+	assert_string_equal(e2e_str(rep, "revision", "commit"), commit);
+	assert_string_equal(e2e_str(rep, "build", "channel"), "nightly");
+	json_decref(rep);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_go_sdk, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ruby_sdk, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_describe_release, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

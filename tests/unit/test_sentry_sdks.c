@@ -176,6 +176,47 @@ static void test_js_chain(void **state)
 	json_decref(doc);
 }
 
+/* The release names SDK users give, and the version and revision each becomes. */
+static void test_release_forms(void **state)
+{
+	static const struct {
+		const char *release, *version, *revision;
+	} cases[] = {
+		{"viewer@1.4.0+3f2c9a1b7e0d", "1.4.0", "3f2c9a1b7e0d"},
+		{"3f2c9a1b7e0d", NULL, "3f2c9a1b7e0d"},
+		{"viewer@v1.4.0-3-g3f2c9a1", "v1.4.0-3-g3f2c9a1", "v1.4.0-3-g3f2c9a1"},
+		{"v1.4.0-12-g3f2c9a1b-dirty", "v1.4.0-12-g3f2c9a1b-dirty", "v1.4.0-12-g3f2c9a1b-dirty"},
+		{"viewer@1.4.0", "1.4.0", NULL},
+		{"viewer@v2.0-gold", "v2.0-gold", NULL},        /* a tag, not a describe */
+		{"viewer@v2.0-3-gold", "v2.0-3-gold", NULL},    /* "old" is not hex */
+		{"viewer@-3-gabcdef1", "-3-gabcdef1", NULL},    /* no tag name before the count */
+		{"viewer@1.4.0+notahash", "1.4.0+notahash", NULL},
+	};
+	char text[512];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		json_t *doc, *build;
+
+		snprintf(text, sizeof(text),
+			 "{\"event_id\":\"0123456789abcdef0123456789abcdef\",\"message\":\"m\","
+			 "\"release\":\"%s\"}",
+			 cases[i].release);
+		doc = map_ok(text);
+		build = json_object_get(doc, "build");
+		if (cases[i].version)
+			assert_string_equal(sget(build, "version"), cases[i].version);
+		else
+			assert_null(sget(build, "version"));
+		if (cases[i].revision)
+			assert_string_equal(sget(build, "revision"), cases[i].revision);
+		else
+			assert_null(sget(build, "revision"));
+		json_decref(doc);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -183,6 +224,7 @@ int main(void)
 		cmocka_unit_test(test_native_signal_crash),
 		cmocka_unit_test(test_js_uncaught_string),
 		cmocka_unit_test(test_js_chain),
+		cmocka_unit_test(test_release_forms),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
