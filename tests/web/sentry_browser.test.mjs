@@ -24,7 +24,7 @@ function paletteOuter(name) {
 }
 
 // A caught exception, a message, an uncaught exception; then the first event again, as an
-// SDK's retry sends it. Answers the events as sent, in that order.
+// SDK's retry sends it. Answers the three event ids, in that order.
 async function reportAll(dsn, release, headers) {
 	const sent = [];
 	Sentry.init({
@@ -37,21 +37,25 @@ async function reportAll(dsn, release, headers) {
 			return event;
 		},
 	});
+	let caught;
 	try {
 		paletteOuter('holiday.png');
 	} catch (e) {
-		Sentry.captureException(e);
+		caught = Sentry.captureException(e);
 	}
-	Sentry.captureMessage('disk nearly full', 'warning');
+	const message = Sentry.captureMessage('disk nearly full', 'warning');
 	setTimeout(() => paletteOuter('uncaught.png'), 0);
+	// Events are processed asynchronously, in no promised order: wait for all three, and tell
+	// the uncaught one by being neither of the others.
 	while (sent.length < 3)
 		await new Promise((resolve) => setTimeout(resolve, 20));
 	if (!(await Sentry.flush(60000)))
 		throw new Error('the first events were not sent in time');
-	Sentry.getClient().sendEvent(sent[0]);
+	Sentry.getClient().sendEvent(sent.find((e) => e.event_id === caught));
 	if (!(await Sentry.flush(60000)))
 		throw new Error('the event sent again was not sent in time');
-	return sent.map((e) => ({ id: e.event_id, release: e.release }));
+	const uncaught = sent.find((e) => e.event_id !== caught && e.event_id !== message);
+	return [caught, message, uncaught.event_id];
 }
 window.reportAll = reportAll;
 `;
@@ -110,8 +114,8 @@ after(async () => {
 
 /*
  * Open the page (contexts trust prosumd's certificate: ignoreHTTPSErrors), run reportAll with
- * these transport headers, and answer {sent: the events' ids, requests: what the page sent
- * to prosumd}.
+ * these transport headers, and answer {sent: the three events' ids, requests: what the page
+ * sent to prosumd, answers: the statuses prosumd gave}.
  */
 async function runPage(headers) {
 	const ctx = await b.newContext();
@@ -132,10 +136,10 @@ async function runPage(headers) {
 	return { sent, requests, answers };
 }
 
-// The three events of reportAll, checked through the API; `tag` tells the runs apart.
+// The three events of reportAll, checked through the API.
 async function checkReports(sent) {
 	assert.equal(sent.length, 3);
-	const [caught, message, uncaught] = sent.map((e) => e.id);
+	const [caught, message, uncaught] = sent;
 	const byEvent = await eventually(async () => {
 		const m = await reportsByEvent(server);
 		return m.has(caught) && m.has(message) && m.has(uncaught) ? m : null;
@@ -190,6 +194,12 @@ test('the browser SDK sends text/plain envelopes across origins; reports group a
 		return r.json && r.json.suspects && r.json.suspects.length ? r.json : null;
 	}, 'the suspects of the crash group');
 	assert.equal(g.suspects[0].id, app.commit);
+	// and triage shows the page's source lines at that commit
+	const src = await api(server, 'GET', `/api/v1/projects/demo/reports/${crashes.json.items[0].id}/source`);
+	assert.equal(src.status, 200, src.text);
+	assert.equal(src.json.commit, app.commit);
+	assert.equal(src.json.frames[0].path, 'js/app.js');
+	assert.ok(src.json.frames[0].lines.some((l) => l.includes("throw new Error('bad palette in ' + name);")), src.text);
 });
 
 test('a header the SDK is configured with makes the browser ask first (CORS preflight); the events land', async () => {

@@ -60,19 +60,21 @@ Sentry.init({
 });
 
 async function report() {
+	let caught;
 	try {
 		paletteOuter('holiday.png');
 	} catch (e) {
-		Sentry.captureException(e);
+		caught = Sentry.captureException(e);
 	}
 	const listing = Array.from({ length: 600 }, (_, i) => 'palette entry ' + i + ': ' + 'rgb '.repeat(15));
-	Sentry.captureMessage('disk nearly full', { level: 'warning', extra: { listing } });
+	const message = Sentry.captureMessage('disk nearly full', { level: 'warning', extra: { listing } });
 	if (!(await Sentry.flush(60000)))
 		throw new Error('the events were not sent in time');
-	Sentry.getClient().sendEvent(sent[0]);
+	// (events are processed asynchronously: find the exception's by its id)
+	Sentry.getClient().sendEvent(sent.find((e) => e.event_id === caught));
 	if (!(await Sentry.flush(60000)))
 		throw new Error('the event sent again was not sent in time');
-	process.stdout.write(JSON.stringify({ sent: sent.map((e) => e.event_id), requests }) + '\\n');
+	process.stdout.write(JSON.stringify({ sent: [caught, message], requests }) + '\\n');
 	await Sentry.close(60000);
 	process.exit(0);
 }
@@ -159,6 +161,12 @@ test('the node SDK sends chunked bodies without a content type, gzip when large;
 		return q.json && q.json.suspects && q.json.suspects.length ? q.json : null;
 	}, 'the suspects of the crash group');
 	assert.equal(g.suspects[0].id, app.commit);
+	// and triage shows the program's source lines at that commit
+	const src = await server.request('GET', `/api/v1/projects/demo/reports/${crash.id}/source`,
+		{ headers: { Authorization: `Bearer ${server.token}` } });
+	assert.equal(src.status, 200, src.text);
+	assert.equal(src.json.frames[0].path, 'src/app.cjs');
+	assert.ok(src.json.frames[0].lines.some((l) => l.includes("throw new Error('bad palette in ' + name);")), src.text);
 });
 
 test('an uncaught exception is reported before the process exits', async () => {
