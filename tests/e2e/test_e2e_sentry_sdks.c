@@ -133,6 +133,9 @@ static const char ruby_app[] =
 	"  config.release = release\n"
 	"  config.environment = \"beta\"\n"
 	"  config.transport.ssl_ca_file = ca\n"
+	"  # 2 s and 1 s by default: short for a sanitizer build on a loaded machine\n"
+	"  config.transport.timeout = 120\n"
+	"  config.transport.open_timeout = 120\n"
 	"  config.background_worker_threads = 0 # send before each capture returns\n"
 	"  config.logger = Logger.new($stderr)\n"
 	"end\n"
@@ -301,7 +304,7 @@ static void test_go_sdk(void **state)
 	 * modules; the build cache stays in the build directory between runs. */
 	rc = e2e_sh(NULL, 0,
 		    "cd '%s/cmd/app' && env GO111MODULE=off GOPATH=/usr/share/gocode GOFLAGS= "
-		    "GOCACHE='%s' GOTOOLCHAIN=local go build -o '%s/goapp' . >'%s' 2>&1",
+		    "GOCACHE='%s' GOPROXY=off GOTOOLCHAIN=local go build -o '%s/goapp' . >'%s' 2>&1",
 		    f->s.repo, gocache, f->s.dir, log);
 	if (rc != 0)
 		show_log(log);
