@@ -247,14 +247,23 @@ static const char *install_id(const json_t *event)
 	return "sentry";
 }
 
-/* The first line of s, less leading space, cut under the 1,024-byte title; NULL when empty. */
-static json_t *first_line(const char *s)
+/* The message as title: message, logentry.formatted or logentry.message; its first line. */
+static json_t *message_title(const json_t *event)
 {
+	const json_t *m = json_object_get(event, "message");
+	const json_t *le = json_object_get(event, "logentry");
+	const char *s = json_string_value(m);
 	size_t n;
 
-	while (isspace((unsigned char)*s))
+	if (!s && json_is_object(m))
+		s = json_string_value(json_object_get(m, "formatted"));
+	if (!s)
+		s = json_string_value(json_object_get(le, "formatted"));
+	if (!s)
+		s = json_string_value(json_object_get(le, "message"));
+	while (s && isspace((unsigned char)*s))
 		s++;
-	if (!*s)
+	if (!s || !*s)
 		return NULL;
 	n = strcspn(s, "\n");
 	if (n > 1000) { /* under the 1,024-byte title, cut between UTF-8 characters */
@@ -263,22 +272,6 @@ static json_t *first_line(const char *s)
 			n--;
 	}
 	return json_stringn(s, n);
-}
-
-/* The message as title: message, logentry.formatted or logentry.message; its first line. */
-static json_t *message_title(const json_t *event)
-{
-	const json_t *m = json_object_get(event, "message");
-	const json_t *le = json_object_get(event, "logentry");
-	const char *s = json_string_value(m);
-
-	if (!s && json_is_object(m))
-		s = json_string_value(json_object_get(m, "formatted"));
-	if (!s)
-		s = json_string_value(json_object_get(le, "formatted"));
-	if (!s)
-		s = json_string_value(json_object_get(le, "message"));
-	return s ? first_line(s) : NULL;
 }
 
 /*
