@@ -10,6 +10,7 @@
 #include <cmocka.h>
 
 #include "model/report.h"
+#include "sentry/envelope.h"
 #include "sentry/event.h"
 
 static const report_limits limits = {
@@ -217,6 +218,86 @@ static void test_release_forms(void **state)
 	}
 }
 
+/* A file of the envelope corpus (recorded from the real SDKs: tests/fuzz/corpus/envelope/sdk-*),
+ * malloc'ed, its length in *len. */
+static char *corpus_file(const char *name, size_t *len)
+{
+	char path[512];
+	FILE *fp;
+	char *buf;
+	long n;
+
+	snprintf(path, sizeof(path), "%s/%s", PROSUM_ENVELOPE_CORPUS, name);
+	fp = fopen(path, "rb");
+	assert_non_null(fp);
+	assert_int_equal(fseek(fp, 0, SEEK_END), 0);
+	n = ftell(fp);
+	assert_true(n > 0);
+	rewind(fp);
+	buf = malloc((size_t)n);
+	assert_non_null(buf);
+	assert_int_equal(fread(buf, 1, (size_t)n, fp), (size_t)n);
+	fclose(fp);
+	*len = (size_t)n;
+	return buf;
+}
+
+/*
+ * Envelopes as @sentry/browser and @sentry/node 11.12 and sentry-ruby 5.3 sent them (an
+ * exception raised through paletteInner < paletteMiddle < paletteOuter, then a message, release
+ * viewer@1.4.0+3f2c9a1b7e0d): parsed, their event mapped, the document taken by the server.
+ */
+static void test_recorded_envelopes(void **state)
+{
+	static const struct {
+		const char *file, *kind, *title, *top;
+	} cases[] = {
+		{"sdk-browser-exception", "crash", "Error: bad palette in holiday.png", "paletteInner"},
+		{"sdk-browser-message", "bug", "disk nearly full", NULL},
+		{"sdk-node-exception", "crash", "Error: bad palette in holiday.png", "paletteInner"},
+		{"sdk-node-message", "bug", "disk nearly full", NULL},
+		{"sdk-ruby-exception", "crash", "ArgumentError: bad palette in holiday.png", "palette_inner"},
+		{"sdk-ruby-message", "bug", "disk nearly full", NULL},
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		sentry_envelope env;
+		char err[256], field[64], id[SENTRY_EVENT_ID_LEN + 1], *buf;
+		size_t len, j;
+		json_t *ev = NULL, *doc = NULL;
+		report r;
+
+		buf = corpus_file(cases[i].file, &len);
+		assert_int_equal(sentry_envelope_parse(&env, buf, len, 1024 * 1024, err, sizeof(err)), 0);
+		for (j = 0; j < env.nitems && !ev; j++)
+			if (strcmp(env.items[j].type, "event") == 0)
+				ev = json_loadb(env.items[j].payload, env.items[j].len, 0, NULL);
+		assert_non_null(ev);
+		assert_int_equal(sentry_event_map(ev, 256, &doc, id, err, sizeof(err), field,
+						  sizeof(field)),
+				 0);
+		assert_string_equal(id, json_string_value(json_object_get(env.headers, "event_id")));
+		assert_string_equal(sget(doc, "kind"), cases[i].kind);
+		assert_string_equal(sget(json_object_get(doc, "build"), "revision"), "3f2c9a1b7e0d");
+		assert_string_equal(sget(json_object_get(doc, "build"), "channel"), "beta");
+		if (cases[i].top)
+			assert_string_equal(sget(json_array_get(json_object_get(doc, "frames"), 0),
+						 "function"),
+					    cases[i].top);
+		else
+			assert_null(json_object_get(doc, "frames"));
+		parse_ok(doc, &r);
+		assert_string_equal(r.title, cases[i].title);
+		report_free(&r);
+		json_decref(doc);
+		json_decref(ev);
+		sentry_envelope_free(&env);
+		free(buf);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -225,6 +306,7 @@ int main(void)
 		cmocka_unit_test(test_js_uncaught_string),
 		cmocka_unit_test(test_js_chain),
 		cmocka_unit_test(test_release_forms),
+		cmocka_unit_test(test_recorded_envelopes),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
