@@ -232,7 +232,8 @@ static void take_tags(json_t *doc, const json_t *event)
 		json_decref(tags);
 }
 
-/* user.id, else another stable name of the user, else "sentry". */
+/* user.id, else another stable name of the user, else "sentry". "{{auto}}" (the JavaScript
+ * SDKs' ip_address with sendDefaultPii: "the address the event came from") names no one. */
 static const char *install_id(const json_t *event)
 {
 	static const char *const keys[] = {"id", "username", "email", "ip_address"};
@@ -241,7 +242,7 @@ static const char *install_id(const json_t *event)
 
 	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
 		const char *s = str_of(user, keys[i], 128);
-		if (s && printable(s) && strcmp(s, "[Filtered]") != 0)
+		if (s && printable(s) && strcmp(s, "[Filtered]") != 0 && strcmp(s, "{{auto}}") != 0)
 			return s;
 	}
 	return "sentry";

@@ -218,6 +218,23 @@ static void test_release_forms(void **state)
 	}
 }
 
+/* The JavaScript SDKs (before 9) add user.ip_address "{{auto}}" with sendDefaultPii: not an
+ * install; a real user.id still is. */
+static void test_auto_ip_is_no_tester(void **state)
+{
+	json_t *doc;
+
+	(void)state;
+	doc = map_ok("{\"event_id\":\"0123456789abcdef0123456789abcdef\",\"message\":\"m\","
+		     "\"user\":{\"ip_address\":\"{{auto}}\"}}");
+	assert_string_equal(sget(json_object_get(doc, "tester"), "install_id"), "sentry");
+	json_decref(doc);
+	doc = map_ok("{\"event_id\":\"0123456789abcdef0123456789abcdef\",\"message\":\"m\","
+		     "\"user\":{\"id\":\"install-7\",\"ip_address\":\"{{auto}}\"}}");
+	assert_string_equal(sget(json_object_get(doc, "tester"), "install_id"), "install-7");
+	json_decref(doc);
+}
+
 /* A file of the envelope corpus (recorded from the real SDKs: tests/fuzz/corpus/envelope/sdk-*),
  * malloc'ed, its length in *len. */
 static char *corpus_file(const char *name, size_t *len)
@@ -307,6 +324,7 @@ int main(void)
 		cmocka_unit_test(test_js_chain),
 		cmocka_unit_test(test_release_forms),
 		cmocka_unit_test(test_recorded_envelopes),
+		cmocka_unit_test(test_auto_ip_is_no_tester),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
