@@ -47,8 +47,11 @@ async function reportAll(dsn, release, headers) {
 	setTimeout(() => paletteOuter('uncaught.png'), 0);
 	// Events are processed asynchronously, in no promised order: wait for all three, and tell
 	// the uncaught one by being neither of the others.
-	while (sent.length < 3)
+	for (let waited = 0; sent.length < 3; waited += 20) {
+		if (waited > 120000) // bounds a failure only: a loaded machine is slow, not this slow
+			throw new Error('the SDK did not capture the uncaught exception');
 		await new Promise((resolve) => setTimeout(resolve, 20));
+	}
 	if (!(await Sentry.flush(60000)))
 		throw new Error('the first events were not sent in time');
 	Sentry.getClient().sendEvent(sent.find((e) => e.event_id === caught));
