@@ -102,7 +102,30 @@ static int take_event_id(const json_t *event, char out[SENTRY_EVENT_ID_LEN + 1])
 	return n == SENTRY_EVENT_ID_LEN ? 0 : -1;
 }
 
-/* release "app@1.4.0+abc1234" -> version 1.4.0, revision abc1234; a bare hash -> revision. */
+/* Whether v (n bytes) is `git describe` output: NAME-N-gHASH, maybe with -dirty after. */
+static int is_describe(const char *v, size_t n)
+{
+	static const char dirty[] = "-dirty";
+	const size_t dl = sizeof(dirty) - 1;
+	size_t i, h;
+
+	if (n > dl && memcmp(v + n - dl, dirty, dl) == 0)
+		n -= dl;
+	for (h = 0; h < n && isxdigit((unsigned char)v[n - 1 - h]); h++)
+		;
+	if (h < 4 || h > 40 || n < h + 2 || v[n - h - 1] != 'g' || v[n - h - 2] != '-')
+		return 0;
+	i = n - h - 2; /* the "-" before "g": then the count N, a "-", a name */
+	for (h = 0; i > 0 && isdigit((unsigned char)v[i - 1]); i--, h++)
+		;
+	return h > 0 && i >= 2 && v[i - 1] == '-';
+}
+
+/*
+ * release "app@1.4.0+abc1234" -> version 1.4.0, revision abc1234; a bare hash -> revision;
+ * `git describe` output ("app@v1.4.0-3-gabc1234") -> version and revision both that, which
+ * the repository resolves as it does a libprosum build's revision.
+ */
 static void take_release(json_t *build, const char *release)
 {
 	const char *at = strrchr(release, '@');
@@ -121,6 +144,8 @@ static void take_release(json_t *build, const char *release)
 	}
 	if (vlen > 0)
 		json_object_set_new(build, "version", json_stringn(v, vlen));
+	if (vlen > 0 && !json_object_get(build, "revision") && is_describe(v, vlen))
+		json_object_set_new(build, "revision", json_stringn(v, vlen));
 }
 
 static void take_frames(json_t *doc, const json_t *event, const json_t *exc, size_t max)
@@ -207,7 +232,8 @@ static void take_tags(json_t *doc, const json_t *event)
 		json_decref(tags);
 }
 
-/* user.id, else another stable name of the user, else "sentry". */
+/* user.id, else another stable name of the user, else "sentry". "{{auto}}" (the JavaScript
+ * SDKs' ip_address with sendDefaultPii: "the address the event came from") names no one. */
 static const char *install_id(const json_t *event)
 {
 	static const char *const keys[] = {"id", "username", "email", "ip_address"};
@@ -216,7 +242,7 @@ static const char *install_id(const json_t *event)
 
 	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
 		const char *s = str_of(user, keys[i], 128);
-		if (s && printable(s) && strcmp(s, "[Filtered]") != 0)
+		if (s && printable(s) && strcmp(s, "[Filtered]") != 0 && strcmp(s, "{{auto}}") != 0)
 			return s;
 	}
 	return "sentry";
@@ -265,6 +291,24 @@ static void take_fingerprint(json_t *doc, const json_t *event)
 	json_object_set(doc, "fingerprint", (json_t *)fp);
 }
 
+/*
+ * Whether the exception is a message's: one an SDK made up at a capture call to carry its
+ * stack, a message captured with attachStacktrace (the JavaScript SDKs' default) or a string
+ * captured as an exception. It has no type, stands beside the event's message, and was
+ * handled. (mechanism.synthetic alone does not tell: sentry-native marks its signal crashes so.)
+ */
+static int message_exception(const json_t *event, const json_t *exc)
+{
+	json_t *title;
+
+	if (!json_is_object(exc) || str_of(exc, "type", SHORT_MAX) ||
+	    json_is_false(json_object_get(json_object_get(exc, "mechanism"), "handled")))
+		return 0;
+	title = message_title(event);
+	json_decref(title);
+	return title != NULL;
+}
+
 int sentry_event_map(json_t *event, size_t max_frames, json_t **doc,
 		     char event_id[SENTRY_EVENT_ID_LEN + 1], char *err, size_t errlen, char *field,
 		     size_t fieldlen)
@@ -299,7 +343,16 @@ int sentry_event_map(json_t *event, size_t max_frames, json_t **doc,
 	json_object_set_new(d, "uuid", json_string(uuid));
 	/* The last exception of the chain is the one raised. */
 	exc = json_array_get(excs, json_array_size(excs) ? json_array_size(excs) - 1 : 0);
-	if (json_is_object(exc)) {
+	if (message_exception(event, exc)) {
+		/* A message, not a crash: titled and grouped by its text as every other SDK's
+		 * messages are; the stack of the capture call is kept as sent. */
+		json_object_set_new(d, "kind", json_string("bug"));
+		title = message_title(event);
+		json_object_set_new(d, "title", title ? title : json_string("(no message)"));
+		if (json_is_object(json_object_get(exc, "stacktrace")))
+			json_object_set(d, "stacktrace", json_object_get(exc, "stacktrace"));
+		exc = NULL;
+	} else if (json_is_object(exc)) {
 		const char *type = str_of(exc, "type", SHORT_MAX);
 		json_t *e = json_pack("{s:s}", "type", type ? type : "Error");
 
