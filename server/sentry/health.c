@@ -6,6 +6,7 @@
 
 #include "common/rfc3339.h"
 #include "model/jsonbody.h"
+#include "sentry/event.h"
 #include "store/store_health.h"
 
 #define RELEASE_MAX 200 /* Sentry's limits on release and environment names */
@@ -19,6 +20,7 @@
 /* One session update, checked. */
 typedef struct h_update {
 	char sid[33], did[DID_MAX + 1], release[RELEASE_MAX + 1], env[ENV_MAX + 1];
+	char revision[RELEASE_MAX + 1]; /* read out of release, "" when it names none */
 	int64_t started, timestamp; /* timestamp 0: not sent (the time it arrives) */
 	int status, errored;
 	int64_t duration_ms; /* < 0: not sent */
@@ -26,7 +28,7 @@ typedef struct h_update {
 
 /* The attributes of one `sessions` item, shared by its buckets. */
 typedef struct h_attrs {
-	char release[RELEASE_MAX + 1], env[ENV_MAX + 1];
+	char release[RELEASE_MAX + 1], env[ENV_MAX + 1], revision[RELEASE_MAX + 1];
 } h_attrs;
 
 typedef struct h_bucket {
@@ -217,6 +219,7 @@ static int parse_update(const json_t *o, h_update *u)
 	memset(u, 0, sizeof(*u));
 	if (take_sid(o, u->sid) < 0 || take_attrs(o, u->release, u->env) < 0)
 		return -1;
+	sentry_release_revision(u->release, u->revision, sizeof(u->revision));
 	take_did(o, u->did);
 	if (take_time(json_object_get(o, "started"), &u->started) < 0)
 		return -1;
@@ -272,6 +275,7 @@ static void parse_aggregates(sentry_health *h, const json_t *o)
 		count(h, "sessions", "invalid", 1);
 		return;
 	}
+	sentry_release_revision(at->release, at->revision, sizeof(at->revision));
 	h->nattrs++;
 	json_array_foreach(list, i, a)
 	{
@@ -415,6 +419,8 @@ int sentry_health_apply(store_db *db, int64_t project_id, const sentry_health *h
 		su.sid = u->sid;
 		su.release = u->release;
 		su.environment = u->env;
+		su.revision = u->revision;
+		su.cohort = "";
 		su.did = u->did;
 		su.started = u->started + drift;
 		su.status = u->status;
@@ -434,6 +440,8 @@ int sentry_health_apply(store_db *db, int64_t project_id, const sentry_health *h
 			continue;
 		sb.release = h->attrs[b->attrs].release;
 		sb.environment = h->attrs[b->attrs].env;
+		sb.revision = h->attrs[b->attrs].revision;
+		sb.cohort = "";
 		sb.did = b->did;
 		sb.started = b->started + drift;
 		sb.exited = b->exited;
