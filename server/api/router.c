@@ -20,6 +20,7 @@
 #include "api/users.h"
 #include "sentry/intake.h"
 #include "api/intake_counts.h"
+#include "api/health_ingest.h"
 #include "metrics/metrics.h"
 
 typedef void (*route_fn)(request *rq);
@@ -72,6 +73,12 @@ static const route routes[] = {
 	{"POST", "/api/v1/projects/{}/keys", admin_keys_add},
 	{"DELETE", "/api/v1/projects/{}/keys/{}", admin_keys_revoke},
 	{"GET", "/api/v1/projects/{}/intake", intake_counts_get},
+	{"POST", "/api/v1/projects/{}/sessions", health_session_post},
+	{"POST", "/api/v1/projects/{}/ratings", health_rating_post},
+	{"GET", "/api/v1/projects/{}/ratings", health_ratings_get},
+	{"GET", "/api/v1/projects/{}/ratings/mine", health_rating_mine},
+	{"GET", "/api/v1/projects/{}/cohorts", health_cohorts_get},
+	{"PATCH", "/api/v1/projects/{}/cohorts", health_cohorts_patch},
 	{"GET", "/api/v1/tokens", admin_tokens_list},
 	{"POST", "/api/v1/tokens", admin_tokens_add},
 	{"DELETE", "/api/v1/tokens/{}", admin_tokens_revoke},

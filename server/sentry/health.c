@@ -7,6 +7,7 @@
 #include "common/rfc3339.h"
 #include "model/jsonbody.h"
 #include "sentry/event.h"
+#include "store/store_cohorts.h"
 #include "store/store_health.h"
 
 #define RELEASE_MAX 200 /* Sentry's limits on release and environment names */
@@ -44,6 +45,7 @@ typedef struct h_count {
 
 struct sentry_health {
 	int64_t sent_at; /* the envelope's sent_at, 0 when absent */
+	char key[128];   /* the ingest key it came with, "" when none */
 	h_update *updates;
 	size_t nupdates;
 	h_attrs *attrs;
@@ -396,6 +398,7 @@ int sentry_health_apply(store_db *db, int64_t project_id, const sentry_health *h
 	size_t i, ncounts = h->ncounts;
 	int64_t drift = 0, ts;
 	const char *why;
+	char cohort[STORE_COHORT_MAX + 1];
 	int rc = STORE_OK, outcome;
 
 	memcpy(counts, h->counts, h->ncounts * sizeof(counts[0]));
@@ -420,7 +423,10 @@ int sentry_health_apply(store_db *db, int64_t project_id, const sentry_health *h
 		su.release = u->release;
 		su.environment = u->env;
 		su.revision = u->revision;
-		su.cohort = "";
+		rc = store_cohort_resolve(db, project_id, h->key, u->env, u->did, cohort);
+		if (rc != STORE_OK)
+			break;
+		su.cohort = cohort;
 		su.did = u->did;
 		su.started = u->started + drift;
 		su.status = u->status;
@@ -441,7 +447,10 @@ int sentry_health_apply(store_db *db, int64_t project_id, const sentry_health *h
 		sb.release = h->attrs[b->attrs].release;
 		sb.environment = h->attrs[b->attrs].env;
 		sb.revision = h->attrs[b->attrs].revision;
-		sb.cohort = "";
+		rc = store_cohort_resolve(db, project_id, h->key, sb.environment, b->did, cohort);
+		if (rc != STORE_OK)
+			break;
+		sb.cohort = cohort;
 		sb.did = b->did;
 		sb.started = b->started + drift;
 		sb.exited = b->exited;
@@ -457,6 +466,12 @@ int sentry_health_apply(store_db *db, int64_t project_id, const sentry_health *h
 		rc = store_client_discard(db, project_id, now, h->discards[i].a, h->discards[i].b,
 					  h->discards[i].quantity);
 	return rc;
+}
+
+void sentry_health_set_key(sentry_health *h, const char *key)
+{
+	if (h && key && strlen(key) < sizeof(h->key))
+		memcpy(h->key, key, strlen(key) + 1);
 }
 
 void sentry_health_free(sentry_health *h)
