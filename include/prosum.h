@@ -482,14 +482,18 @@ int prosum_session_end(prosum_client *client);
 
 /*
  * Rate the build this client runs (options.app_version and app_revision,
- * as sessions name it): `rating` 1 (bad) to 5 (great), `comment` optional
- * (at most 2000 bytes, UTF-8). An install has one rating per build: rating
- * again changes it. Queued in the spool like a suggestion and delivered by
- * the sender; the delivery callback gets kind "rating".
+ * as sessions name it; a client made without either rates the build of
+ * the install's latest session, as the server knows it): `rating` 1 (bad)
+ * to 5 (great), `comment` optional (at most 2000 bytes, UTF-8). An install
+ * has one rating per build: rating again changes it. Queued in the spool
+ * like a suggestion and delivered by the sender; the delivery callback gets
+ * kind "rating" and the answer's body {"release","revision","rating",
+ * "comment","created"}. `uuid_out` (37 bytes, may be NULL) receives the
+ * queued item's local uuid.
  * PROSUM_EINVALID (rating out of range, comment not UTF-8), PROSUM_ETOOBIG,
  * PROSUM_EIO, PROSUM_ENOMEM. Thread-safe.
  */
-int prosum_rate(prosum_client *client, int rating, const char *comment);
+int prosum_rate(char *uuid_out, prosum_client *client, int rating, const char *comment);
 
 /* ------------------------------------------------------------------------ */
 /* Crash handler                                                              */

@@ -92,6 +92,7 @@ int cli_flush(const cli_args *a);
 int cli_suggest(const cli_args *a);
 int cli_vote(const cli_args *a);
 int cli_mine(const cli_args *a);
+int cli_rate(const cli_args *a);
 /* cli_reply.c */
 int cli_reply(const cli_args *a);
 /* cli_board.c */

@@ -87,6 +87,17 @@ static const help helps[] = {
 	     "  --name N            credit the vote to you; sent only when given\n"
 	     "  --json              print the server's answer as it is\n"
 	     "\n" DSN_OPTIONS},
+    {"rate", "Rate the build you run, from 1 (bad) to 5 (great), with an optional comment.\n"
+	     "One rating per install and build: rating again changes it. Queued first like a\n"
+	     "vote; prints \"rated RELEASE (REVISION): N of 5\".\n"
+	     "\n"
+	     "  N                   the rating, 1 to 5\n"
+	     "  COMMENT             what you think of it (or --comment TEXT); at most 2000 bytes\n"
+	     "  --version V         the build's version; without it (and --revision), the build\n"
+	     "                      of this install's latest session, as the server knows it\n"
+	     "  --revision R        the build's revision\n"
+	     "  --json              print the server's answer as it is\n"
+	     "\n" DSN_OPTIONS},
     {"mine", "This install's reports and suggestions: their status, where they were fixed or\n"
 	     "shipped, and under each the conversation, oldest first: what the team said\n"
 	     "(team) and your replies (you), with how long ago. Long lines are wrapped to\n"

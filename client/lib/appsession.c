@@ -273,7 +273,7 @@ void appsession_recover(prosum_client *c)
 	closedir(d);
 }
 
-int prosum_rate(prosum_client *client, int rating, const char *comment)
+int prosum_rate(char *uuid_out, prosum_client *client, int rating, const char *comment)
 {
 	envelope p;
 	json_t *doc = NULL;
@@ -289,9 +289,15 @@ int prosum_rate(prosum_client *client, int rating, const char *comment)
 	rc = util_uuid4(uuid);
 	if (rc)
 		return rc;
-	doc = json_pack("{s:s,s:s,s:i,s:s,s:s}", "uuid", uuid, "install_id", client->install_id,
-			"rating", rating, "release", release_of(client), "revision",
-			client->app_revision ? client->app_revision : "");
+	doc = json_pack("{s:s,s:s,s:i}", "uuid", uuid, "install_id", client->install_id, "rating",
+			rating);
+	/* A client that does not say its build (the prosum command) lets the server take the
+	 * build of the install's latest session. */
+	if (doc && (client->app_version || client->app_revision)) {
+		json_object_set_new(doc, "release", json_string(release_of(client)));
+		json_object_set_new(doc, "revision",
+				    json_string(client->app_revision ? client->app_revision : ""));
+	}
 	if (!doc || (comment && comment[0] &&
 		     json_object_set_new(doc, "comment", json_string(comment)) != 0)) {
 		rc = error_set(PROSUM_EINVALID, "the comment must be UTF-8 text");
@@ -311,6 +317,8 @@ int prosum_rate(prosum_client *client, int rating, const char *comment)
 	if (rc == 0) {
 		client_count(client, CLIENT_QUEUED);
 		sender_wake(client->sender);
+		if (uuid_out)
+			memcpy(uuid_out, uuid, 37);
 	}
 out:
 	envelope_free(&p);

@@ -234,14 +234,31 @@ static void test_cohorts_per_channel_key_install(void **state)
 static void test_rating_changed_and_read_back(void **state)
 {
 	fixture *f = *state;
-	prosum_client *c = client(f, 0);
+	prosum_client *c;
+	char out[1024], env[400];
 	json_t *got;
 	long st;
 
-	assert_int_equal(prosum_rate(c, 0, NULL), PROSUM_EINVALID);
-	assert_int_equal(prosum_rate(c, 4, "fast, but the chart flickers"), 0);
+	/* prosum rate (this install: the test's spool), before any session: no build to rate,
+	 * refused. After one: that session's build. */
+	snprintf(env, sizeof(env), "PROSUM_SPOOL='%s'", f->spool);
+	assert_int_not_equal(e2e_cli(out, sizeof(out), env, "rate 3 'so so' --dsn '%s' --cacert "
+				     "'%s' 2>&1", f->s.dsn, f->s.cacert),
+			     0);
+	assert_non_null(strstr(out, "no build is known for this install"));
+	prosum_close(client(f, PROSUM_SESSIONS));
+	assert_int_equal(e2e_cli(out, sizeof(out), env, "rate 3 'so so' --dsn '%s' --cacert '%s'",
+				 f->s.dsn, f->s.cacert),
+			 0);
+	assert_string_equal(out, "rated 2.1.0 (abc1234): 3 of 5\n");
+	assert_int_equal(e2e_sql_int(&f->s, "SELECT rating FROM ratings WHERE comment = 'so so'"),
+			 3);
+
+	c = client(f, 0);
+	assert_int_equal(prosum_rate(NULL, c, 0, NULL), PROSUM_EINVALID);
+	assert_int_equal(prosum_rate(NULL, c, 4, "fast, but the chart flickers"), 0);
 	assert_int_equal(prosum_flush(c, 60000), 0);
-	assert_int_equal(prosum_rate(c, 2, "it crashed twice today"), 0);
+	assert_int_equal(prosum_rate(NULL, c, 2, "it crashed twice today"), 0);
 	assert_int_equal(prosum_flush(c, 60000), 0);
 	prosum_close(c);
 	assert_int_equal(e2e_sql_int(&f->s, "SELECT count(*) FROM ratings"), 1);
