@@ -31,10 +31,12 @@
 #define C_REPLY 0x4000u
 #define C_BOARD 0x8000u
 #define C_RATE 0x10000u
+#define C_COHORT 0x20000u
 /* Commands with the DSN's ingest key, and commands with a token. */
 #define C_TESTER (C_REPORT | C_FLUSH | C_SUGGEST | C_VOTE | C_MINE | C_REPLY | C_BOARD | C_RATE)
 #define C_TRIAGE                                                                                   \
-	(C_REPORTS | C_GROUPS | C_SUGGESTIONS | C_SHOW | C_SET | C_RELEASE | C_SYNC | C_ATTACHMENT)
+	(C_REPORTS | C_GROUPS | C_SUGGESTIONS | C_SHOW | C_SET | C_RELEASE | C_SYNC | C_ATTACHMENT | \
+	 C_COHORT)
 #define C_LISTS (C_REPORTS | C_GROUPS | C_SUGGESTIONS)
 /* Commands whose first argument is an item id (taken in any case). */
 #define C_ID_ARG (C_VOTE | C_SHOW | C_SET | C_ATTACHMENT | C_REPLY)
@@ -167,6 +169,8 @@ static const command commands[] = {
      "queue [list] | queue show ID | queue retarget ID|--all [--from DSN] --to DSN\n"
      "               | queue drop ID|--all [--from DSN]       # the spooled items"},
     {"attachment", C_ATTACHMENT, 2, 2, cli_attachment, "attachment R-n NAME [-o FILE] " TOKEN_OPTS},
+    {"cohort", C_COHORT, 0, 3, cli_cohort,
+     "cohort [key|channel|install NAME COHORT] " TOKEN_OPTS "  # tester cohorts (admin)"},
 };
 
 /* The command being run, for the hint after a usage mistake; NULL before one is known. */

@@ -121,5 +121,7 @@ int cli_set(const cli_args *a);
 int cli_release(const cli_args *a);
 int cli_sync(const cli_args *a);
 int cli_attachment(const cli_args *a);
+/* cli_cohort.c */
+int cli_cohort(const cli_args *a);
 
 #endif

@@ -98,6 +98,15 @@ static const help helps[] = {
 	     "  --revision R        the build's revision\n"
 	     "  --json              print the server's answer as it is\n"
 	     "\n" DSN_OPTIONS},
+    {"cohort", "The tester cohorts of the project (admin token): with no argument, the list;\n"
+	       "else set the cohort of an ingest key, a channel or an install (\"\" clears it).\n"
+	       "A session takes its cohort when it starts: the install's, else its ingest\n"
+	       "key's, else its channel's.\n"
+	       "\n"
+	       "  key|channel|install what the cohort is set on\n"
+	       "  NAME                the ingest key, the channel (\"beta\") or the install id\n"
+	       "  COHORT              the cohort, e.g. \"insiders\"; '' clears it\n"
+	       "  --json              print the server's answer as it is\n"},
     {"mine", "This install's reports and suggestions: their status, where they were fixed or\n"
 	     "shipped, and under each the conversation, oldest first: what the team said\n"
 	     "(team) and your replies (you), with how long ago. Long lines are wrapped to\n"

@@ -194,8 +194,11 @@ static void test_cohorts_per_channel_key_install(void **state)
 	json_t *got;
 	long st;
 
-	e2e_expect(&f->s, f->s.token, "PATCH", "/api/v1/projects/demo/cohorts",
-		   "{\"channels\":{\"beta\":\"public beta\"}}", 200);
+	char out[2048], line[256];
+
+	/* Set with the prosum command (an admin's token), which prints the cohorts. */
+	assert_int_equal(e2e_cli(out, sizeof(out), f->env, "cohort channel beta 'public beta'"), 0);
+	assert_string_equal(out, "channel  beta                                 public beta\n");
 	prosum_close(client(f, PROSUM_SESSIONS));
 	snprintf(body, sizeof(body), "{\"keys\":{\"%s\":\"insiders\"}}", f->s.key);
 	e2e_expect(&f->s, f->s.token, "PATCH", "/api/v1/projects/demo/cohorts", body, 200);
@@ -214,6 +217,11 @@ static void test_cohorts_per_channel_key_install(void **state)
 	/* One install, seen in three cohorts: a row in each. */
 	assert_int_equal(e2e_sql_int(&f->s, "SELECT count(*) FROM health_installs"), 3);
 
+	assert_int_equal(e2e_cli(out, sizeof(out), f->env, "cohort"), 0);
+	snprintf(line, sizeof(line), "key      %-36s insiders\n", f->s.key);
+	assert_non_null(strstr(out, line));
+	assert_non_null(strstr(out, "install  "));
+	assert_non_null(strstr(out, " expert panel\n"));
 	got = e2e_call(&f->s, f->s.token, "GET", "/api/v1/projects/demo/cohorts", NULL, &st);
 	assert_int_equal(st, 200);
 	assert_string_equal(e2e_str(got, "keys", f->s.key), "insiders");
