@@ -27,7 +27,9 @@
  *   are sent to the client's DSN (recorded in the file `dsn`; `prosum queue`
  *   lists and moves items between spools). It holds one file per queued
  *   report (*.report), suggestion (*.suggestion) and vote (*.vote), with
- *   NAME.state counting failed attempts, crash records from the crash handler (*.crash), prosum.log
+ *   NAME.state counting failed attempts, crash records from the crash handler (*.crash),
+ *   sessions' ends and ratings (*.session, *.rating), the marker of this run's
+ *   session (session-UUID.open, see prosum_session_start()), prosum.log
  *   (reports the server refused, reports dropped because the spool was full)
  *   and the counter file `dropped`.
  * - The install id (the tester's anonymous identity, a random UUID made once):

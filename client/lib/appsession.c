@@ -35,6 +35,7 @@ static struct {
 	uint64_t start_ms;    /* monotonic */
 	atomic_int errors;
 	int fd;               /* the marker, flock()ed while the run lasts */
+	pid_t pid;            /* the process that started it: a forked child never ends it */
 	char open_path[PATH_MAX];
 	char crashed_path[PATH_MAX];
 } cur;
@@ -114,7 +115,8 @@ static int end_locked(void)
 static void end_at_exit(void)
 {
 	pthread_mutex_lock(&cur_lock);
-	(void)end_locked();
+	if (cur.owner && cur.pid == getpid())
+		(void)end_locked();
 	pthread_mutex_unlock(&cur_lock);
 }
 
@@ -168,6 +170,7 @@ int prosum_session_start(prosum_client *client)
 	cur.doc = text;
 	text = NULL;
 	cur.fd = fd;
+	cur.pid = getpid();
 	cur.start_ms = util_now_ms();
 	atomic_store(&cur.errors, 0);
 	snprintf(cur.open_path, sizeof(cur.open_path), "%s", path);
@@ -214,7 +217,7 @@ void appsession_note_report(prosum_client *c, const char *kind)
 
 void appsession_crashed(void)
 {
-	if (cur_armed) {
+	if (cur_armed && cur.pid == getpid()) {
 		cur_armed = 0;
 		(void)rename(cur.open_path, cur.crashed_path);
 	}
