@@ -6,7 +6,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "model/events.h"
 #include "store/store_int.h"
@@ -247,32 +246,6 @@ int st_event_suggestion_created(store_db *db, int64_t project_id, int64_t num, i
 		 events_suggestion_created(num, st_col_text(s, 0), st_col_text(s, 1),
 					   st_col_text(s, 2)),
 		 now);
-	sqlite3_reset(s);
-	return rc;
-}
-
-int st_event_commit_release(store_db *db, int64_t project_id, const char *id,
-			    const char *release, int64_t now)
-{
-	sqlite3_stmt *s = st_stmt(db, "SELECT num, title FROM groups WHERE project_id = :p AND "
-				      "fixed_by = :c AND status = 'fixed' AND merged_into IS NULL "
-				      "ORDER BY num");
-	int rc = STORE_OK, step;
-
-	if (!s)
-		return STORE_ERROR;
-	if (!now) /* store_commit_set_release is not told the time */
-		now = (int64_t)time(NULL);
-	st_bind_named_int(s, ":p", project_id);
-	st_bind_named_text(s, ":c", id);
-	/* Reading groups while adding to the outbox: two tables, one statement each. */
-	while (rc == STORE_OK && (step = sqlite3_step(s)) == SQLITE_ROW)
-		rc = add(db, project_id, "group.fixed_in_release",
-			 events_group_fixed_in_release(sqlite3_column_int64(s, 0),
-						       st_col_text(s, 1), release, id),
-			 now);
-	if (rc == STORE_OK && step != SQLITE_DONE)
-		rc = STORE_ERROR;
 	sqlite3_reset(s);
 	return rc;
 }

@@ -12,7 +12,8 @@
  *
  * Most events follow from the history (audit) rows a transaction wrote: status changes of
  * groups and suggestions, regressions, fixes that reach a release, suggestions shipped. They
- * are recorded at commit by st_events_flush(), from the audit rows after the mark
+ * are recorded at commit by st_events_flush() (a fix reaching a release is written to the
+ * history by a trigger of schema 0009), from the audit rows after the mark
  * st_events_mark() took at BEGIN: a job the writer rolled back to its savepoint left none.
  * The others are recorded where their change is made.
  */
@@ -27,10 +28,6 @@ int st_event_comment(store_db *db, int64_t project_id, const char *type, int64_t
 		     int64_t comment_id, const char *author, const char *body, int64_t now);
 /* suggestion.created. */
 int st_event_suggestion_created(store_db *db, int64_t project_id, int64_t num, int64_t now);
-/* group.fixed_in_release for each fixed group whose fix is commit `id`, now in `release`. */
-int st_event_commit_release(store_db *db, int64_t project_id, const char *id,
-			    const char *release, int64_t now);
-
 /* release.created, once the release has its place in history order. */
 int store_event_release_created(store_db *db, int64_t project_id, const char *name,
 				int64_t now);

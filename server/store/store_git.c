@@ -14,7 +14,6 @@
 #include "config.h"
 #include "store/schema.h"
 #include "store/search.h"
-#include "store/store_events.h"
 #include "store/store_int.h"
 #include "model/workflow.h"
 
@@ -117,8 +116,7 @@ static int text_of(store_db *db, const char *sql, int64_t project_id, const char
 int store_commit_set_release(store_db *db, int64_t project_id, const char *id,
 			     const char *release)
 {
-	sqlite3_stmt *s = st_stmt(db, "UPDATE commits SET release = ?3 WHERE project_id = ?1 AND "
-				      "id = ?2 AND release IS NOT ?3");
+	sqlite3_stmt *s = st_stmt(db, "UPDATE commits SET release = ?3 WHERE project_id = ?1 AND id = ?2");
 
 	assert(ST_IN_WRITE_TXN(db));
 	if (!s)
@@ -126,12 +124,7 @@ int store_commit_set_release(store_db *db, int64_t project_id, const char *id,
 	sqlite3_bind_int64(s, 1, project_id);
 	sqlite3_bind_text(s, 2, id, -1, SQLITE_STATIC);
 	st_bind_text_or_null(s, 3, release && *release ? release : NULL);
-	if (st_step_done(s) != STORE_OK)
-		return STORE_ERROR;
-	/* A fix that reaches a release: the groups it fixed are fixed in it. */
-	if (sqlite3_changes(db->db) > 0 && release && *release)
-		return st_event_commit_release(db, project_id, id, release, 0);
-	return STORE_OK;
+	return st_step_done(s);
 }
 
 /* Run a one-column query and call fn on each value. The values are copied first, so fn
