@@ -113,6 +113,11 @@ static void test_news_through_the_library(void **state)
 	assert_int_equal(news(a, got, sizeof(got)), 2);
 	assert_string_equal(got, "Your suggestion S-1 shipped in 1.1.0 - thank you\n"
 				 "The team replied on your bug R-1: Thanks, that one hurt\n");
+	/* A reply the team hid before it was read is no news. */
+	ok(f, "PATCH", "/api/v1/projects/demo/reports/R-1", "{\"comment\":\"wrong report\"}", 200);
+	snprintf(got, sizeof(got), "/api/v1/projects/demo/comments/%lld",
+		 e2e_sql_int(&f->s, "SELECT max(id) FROM comments"));
+	ok(f, "PATCH", got, "{\"hidden\":true}", 200);
 	assert_int_equal(prosum_news(&l, a), 0);
 	assert_int_equal(l->count, 0);
 	assert_int_equal(l->more, 0);
