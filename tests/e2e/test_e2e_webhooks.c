@@ -550,6 +550,65 @@ static void test_ssrf_refused(void **state)
 	e2e_fixture_free(s);
 }
 
+/* prosumd webhook add|list|test|remove on the data directory of the running server. */
+static void test_prosumd_webhook_commands(void **state)
+{
+	fixture *f = *state;
+	char url[128], out[2048], *p;
+	long long id;
+	json_t *body;
+
+	receiver_url(&f->r, "/cli", url, sizeof(url));
+	assert_int_equal(e2e_sh(out, sizeof(out),
+				"%s webhook add demo '%s' --events test,group.created --format "
+				"standard --secret %s --data %s 2>&1",
+				PROSUMD_PATH, url, SECRET, f->s.data),
+			 0);
+	p = strstr(out, "webhook: ");
+	assert_non_null(p);
+	id = strtoll(p + 9, NULL, 10);
+	assert_true(id > 0);
+	assert_non_null(strstr(out, "secret: " SECRET));
+	assert_int_equal(e2e_sh(out, sizeof(out), "%s webhook list demo --data %s 2>&1",
+				PROSUMD_PATH, f->s.data),
+			 0);
+	assert_non_null(strstr(out, url));
+	assert_non_null(strstr(out, "[\"test\",\"group.created\"]"));
+	assert_int_equal(e2e_sh(out, sizeof(out), "%s webhook test demo %lld --data %s 2>&1",
+				PROSUMD_PATH, id, f->s.data),
+			 0);
+	assert_true(receiver_wait(&f->r, 1, SOON_MS));
+	{
+		recv_hit h = receiver_hit(&f->r, 0);
+
+		verify_signature(&h);
+		body = json_loads(h.body, 0, NULL);
+		assert_string_equal(e2e_str(body, "type", NULL), "test");
+		json_decref(body);
+	}
+	/* Usage mistakes are exit status 2, naming what is wrong. */
+	assert_int_equal(e2e_sh(out, sizeof(out),
+				"%s webhook add demo '%s' --events nope --data %s 2>&1",
+				PROSUMD_PATH, url, f->s.data),
+			 2);
+	assert_non_null(strstr(out, "--events"));
+	assert_int_equal(e2e_sh(out, sizeof(out), "%s webhook add demo ftp://x --data %s 2>&1",
+				PROSUMD_PATH, f->s.data),
+			 2);
+	assert_int_equal(e2e_sh(out, sizeof(out), "%s webhook frob demo --data %s 2>&1",
+				PROSUMD_PATH, f->s.data),
+			 2);
+	assert_int_equal(e2e_sh(out, sizeof(out), "%s webhook list nope --data %s 2>&1",
+				PROSUMD_PATH, f->s.data),
+			 1);
+	assert_int_equal(e2e_sh(out, sizeof(out), "%s webhook remove demo %lld --data %s 2>&1",
+				PROSUMD_PATH, id, f->s.data),
+			 0);
+	assert_int_equal(e2e_sh(out, sizeof(out), "%s webhook remove demo %lld --data %s 2>&1",
+				PROSUMD_PATH, id, f->s.data),
+			 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -563,6 +622,8 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_redeliver, test_setup, test_teardown),
 	    cmocka_unit_test_setup_teardown(test_slack_and_discord, test_setup, test_teardown),
 	    cmocka_unit_test_setup_teardown(test_kill9_pending_delivered_once, test_setup,
+					    test_teardown),
+	    cmocka_unit_test_setup_teardown(test_prosumd_webhook_commands, test_setup,
 					    test_teardown),
 	    cmocka_unit_test_setup_teardown(test_ssrf_refused, test_setup, test_teardown),
 	};
