@@ -480,6 +480,56 @@ static void test_slack_and_discord(void **state)
 	remove_hook(f, b);
 }
 
+/* Real events: a new crash group and a team comment reach a webhook that asked for them, the
+ * tester's install id stripped; a refused change and unasked-for types never arrive. */
+static void test_real_events(void **state)
+{
+	fixture *f = *state;
+	char path[128], want[64];
+	long long id;
+	json_t *v, *b1, *b2;
+	recv_hit h;
+
+	id = add_hook(f, "/real", ",\"events\":[\"group.created\",\"report.comment\"],"
+				 "\"secret\":\"" SECRET "\"",
+		      NULL);
+	v = e2e_post_crash(&f->s, "webhook_crash", "hook.c", 12, "main");
+	snprintf(want, sizeof(want), "%s", e2e_str(v, "id", NULL));
+	snprintf(path, sizeof(path), "/api/v1/projects/demo/reports/%s", want);
+	json_decref(v);
+	assert_true(receiver_wait(&f->r, 1, SOON_MS));
+	/* Not asked for (a status change), and refused (rolled back): neither comes. */
+	e2e_expect(&f->s, f->s.token, "PATCH", path, "{\"comment\":\"x\",\"status\":\"sideways\"}",
+		   422);
+	e2e_expect(&f->s, f->s.token, "PATCH", path, "{\"status\":\"triaged\"}", 200);
+	e2e_expect(&f->s, f->s.token, "PATCH", path, "{\"comment\":\"Thanks, on it\"}", 200);
+	assert_true(receiver_wait(&f->r, 2, SOON_MS));
+	usleep(1500 * 1000);
+	assert_int_equal(receiver_count(&f->r), 2);
+	h = receiver_hit(&f->r, 0);
+	verify_signature(&h);
+	b1 = json_loads(h.body, 0, NULL);
+	assert_string_equal(e2e_str(b1, "type", NULL), "group.created");
+	assert_string_equal(e2e_str(b1, "data", "status"), "new");
+	assert_int_equal(strncmp(e2e_str(b1, "data", "group"), "G-", 2), 0);
+	h = receiver_hit(&f->r, 1);
+	verify_signature(&h);
+	b2 = json_loads(h.body, 0, NULL);
+	assert_string_equal(e2e_str(b2, "type", NULL), "report.comment");
+	assert_string_equal(e2e_str(b2, "data", "report"), want);
+	assert_string_equal(
+	    json_string_value(json_object_get(json_object_get(json_object_get(b2, "data"),
+							      "comment"),
+					      "body")),
+	    "Thanks, on it");
+	/* The tester's install is for e-mail and news alone. */
+	assert_null(json_object_get(json_object_get(b2, "data"), "install_id"));
+	assert_null(strstr(h.body, "t-"));
+	json_decref(b1);
+	json_decref(b2);
+	remove_hook(f, id);
+}
+
 /* kill -9 with a delivery pending: after the restart it is delivered, once. */
 static void test_kill9_pending_delivered_once(void **state)
 {
@@ -621,6 +671,7 @@ int main(void)
 					    test_teardown),
 	    cmocka_unit_test_setup_teardown(test_redeliver, test_setup, test_teardown),
 	    cmocka_unit_test_setup_teardown(test_slack_and_discord, test_setup, test_teardown),
+	    cmocka_unit_test_setup_teardown(test_real_events, test_setup, test_teardown),
 	    cmocka_unit_test_setup_teardown(test_kill9_pending_delivered_once, test_setup,
 					    test_teardown),
 	    cmocka_unit_test_setup_teardown(test_prosumd_webhook_commands, test_setup,
