@@ -94,6 +94,8 @@ typedef struct config {
 	int log_format;       /* OPLOG_TEXT or OPLOG_JSON (oplog.h) */
 	int log_level;        /* OPLOG_ERROR .. OPLOG_DEBUG; default OPLOG_INFO */
 	char *metrics_token;  /* owned, may be NULL: GET /metrics answers 404 */
+	int webhook_allow_private; /* serve --webhook-allow-private: webhooks may reach private
+				    * and loopback addresses */
 	/* serve's SIGHUP: fill *out (made here with config_init()) with the settings read
 	 * again; 0, or -1 having said why. NULL: nothing to read again. */
 	int (*reload)(struct config *out);

@@ -23,6 +23,7 @@
 #include "net/tls.h"
 #include "net/tls_cert.h"
 #include "projcmd.h"
+#include "webhookcmd.h"
 #include "usercmd.h"
 
 static const char usage[] =
@@ -33,6 +34,7 @@ static const char usage[] =
 	"                           [--write-queue N]   (rates in requests/s; 0 turns a limit off)\n"
 	"                           [--log-format text|json] [--log-level error|warn|info|debug]\n"
 	"                           [--log-file PATH] [--metrics-token TOKEN]\n"
+	"                           [--webhook-allow-private]   (webhooks may reach private addresses)\n"
 	"                           [--config FILE]   (key = value lines: a flag's name without --)\n"
 	"       prosumd check-config [--config FILE] [serve flags]\n"
 	"       prosumd cert renew  [--data DIR] [--hostname NAME|IP]...\n"
@@ -54,6 +56,9 @@ static const char usage[] =
 	"       prosumd user add NAME --role developer|release|admin [--project NAME]\n"
 	"                           [--public-url URL | --listen HOST:PORT] [--data DIR]\n"
 	"       prosumd user list | user link NAME | user disable NAME   [--data DIR]\n"
+	"       prosumd webhook add PROJECT URL [--events TYPE,...] [--format standard|slack|discord]\n"
+	"                           [--secret whsec_...] [--data DIR]\n"
+	"       prosumd webhook list PROJECT | webhook remove|test PROJECT ID   [--data DIR]\n"
 	"       prosumd --version\n"
 	"\n"
 	"--data defaults to $PROSUM_DATA, else ./prosum-data. --listen :PORT listens on every\n"
@@ -245,6 +250,10 @@ static int parse_opts(opts *o, int argc, char **argv)
 		}
 		if (strcmp(a, "--public") == 0) {
 			o->is_public = 1; /* the options without a value */
+			continue;
+		}
+		if (strcmp(a, "--webhook-allow-private") == 0) {
+			o->cfg.webhook_allow_private = 1;
 			continue;
 		}
 		if (strcmp(a, "--private") == 0 || strcmp(a, "--yes") == 0 ||
@@ -1096,6 +1105,10 @@ int main(int argc, char **argv)
 	}
 	if (strcmp(cmd, "user") == 0) {
 		rc = cmd_user(&o, argc, argv);
+		goto out;
+	}
+	if (strcmp(cmd, "webhook") == 0) {
+		rc = webhookcmd_main(&o.cfg, argc - 2, argv + 2, open_db);
 		goto out;
 	}
 	/* Two-word commands: "project add", "token add". */

@@ -7,6 +7,7 @@
 #include "api/admin_keys.h"
 #include "api/admin_projects.h"
 #include "api/admin_tokens.h"
+#include "api/admin_webhooks.h"
 #include "api/board.h"
 #include "api/byevent.h"
 #include "api/ingest.h"
@@ -82,6 +83,14 @@ static const route routes[] = {
 	{"GET", "/api/v1/projects/{}/ratings/mine", health_rating_mine},
 	{"GET", "/api/v1/projects/{}/cohorts", health_cohorts_get},
 	{"PATCH", "/api/v1/projects/{}/cohorts", health_cohorts_patch},
+	{"POST", "/api/v1/projects/{}/webhooks", admin_webhooks_add},
+	{"GET", "/api/v1/projects/{}/webhooks", admin_webhooks_list},
+	{"GET", "/api/v1/projects/{}/webhooks/{}", admin_webhook_get},
+	{"PATCH", "/api/v1/projects/{}/webhooks/{}", admin_webhook_patch},
+	{"DELETE", "/api/v1/projects/{}/webhooks/{}", admin_webhook_delete},
+	{"POST", "/api/v1/projects/{}/webhooks/{}/test", admin_webhook_test},
+	{"GET", "/api/v1/projects/{}/webhooks/{}/deliveries", admin_webhook_deliveries},
+	{"POST", "/api/v1/projects/{}/webhooks/{}/deliveries/{}/redeliver", admin_webhook_redeliver},
 	{"GET", "/api/v1/tokens", admin_tokens_list},
 	{"POST", "/api/v1/tokens", admin_tokens_add},
 	{"DELETE", "/api/v1/tokens/{}", admin_tokens_revoke},

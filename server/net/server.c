@@ -18,6 +18,7 @@
 #include "oplog.h"
 #include "net/notify.h"
 #include "net/reload.h"
+#include "notify/dispatcher.h"
 
 #define STOP_GRACE_MS 10000
 
@@ -154,6 +155,7 @@ int server_run(const config *cfg)
 	char *db_path = NULL, *cert = NULL, *key = NULL, *secret = NULL;
 	sigset_t sigs;
 	int i, sig, started = 0, status = 1;
+	dispatcher *webhooks = NULL; /* the webhook sender */
 
 	memset(&srv, 0, sizeof(srv));
 	srv.cfg = cfg;
@@ -265,6 +267,7 @@ int server_run(const config *cfg)
 		notify_send("READY=1\nSTATUS=listening on https://%s", shown);
 		/* Reports of a data directory from before the fix checks get theirs now. */
 		releases_fix_checks_start(srv.store, srv.io[0].loop);
+		dispatcher_start(&webhooks, srv.store, cfg->webhook_allow_private);
 		do {
 			sig = 0;
 			sigwait(&sigs, &sig);
@@ -282,6 +285,8 @@ int server_run(const config *cfg)
 	for (i = 0; i < started; i++)
 		pthread_join(srv.io[i].thread, NULL);
 out:
+	/* Before the store: a delivery in flight is left pending, sent after a restart. */
+	dispatcher_stop(webhooks);
 	/* The store drains its queue and commits before it stops. */
 	store_stop(srv.store);
 	repo_global_shutdown();

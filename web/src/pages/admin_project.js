@@ -6,6 +6,7 @@ import { useSession } from '../lib/session.js';
 import { Page, Time, Loading, Copy, Notice, Field, Table, useLoad } from '../lib/ui.js';
 import { PageError, NotAdmin, ConfirmButton, isAdmin, fieldError, formError, projectApi, value, AdminNav, SentryDsn } from './relui_parts.js';
 import { IntakeSection } from './admin_intake.js';
+import { WebhooksSection } from './admin_webhooks.js';
 
 const FIELDS = ['repo', 'commit_url', 'version_tag', 'public'];
 
@@ -130,6 +131,7 @@ export function AdminProjectPage() {
 		<${Settings} project=${project} data=${data} onSaved=${reload} />
 		<${Keys} project=${project} onChanged=${reload} />
 		<${IntakeSection} project=${project} />
+		<${WebhooksSection} project=${project} />
 		</div>
 	<//>`;
 }
