@@ -6,6 +6,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "model/report.h"
+
 #define TAGS_MAX 64
 #define SHORT_MAX 256
 
@@ -232,8 +234,9 @@ static void take_tags(json_t *doc, const json_t *event)
 		json_decref(tags);
 }
 
-/* user.id, else another stable name of the user, else "sentry". "{{auto}}" (the JavaScript
- * SDKs' ip_address with sendDefaultPii: "the address the event came from") names no one. */
+/* user.id, else another stable name of the user, else REPORT_NO_TESTER: no tester. "{{auto}}"
+ * (the JavaScript SDKs' ip_address with sendDefaultPii: "the address the event came from")
+ * names no one. */
 static const char *install_id(const json_t *event)
 {
 	static const char *const keys[] = {"id", "username", "email", "ip_address"};
@@ -245,7 +248,7 @@ static const char *install_id(const json_t *event)
 		if (s && printable(s) && strcmp(s, "[Filtered]") != 0 && strcmp(s, "{{auto}}") != 0)
 			return s;
 	}
-	return "sentry";
+	return REPORT_NO_TESTER;
 }
 
 /* The message as title: message, logentry.formatted or logentry.message; its first line. */
