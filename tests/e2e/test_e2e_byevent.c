@@ -166,6 +166,17 @@ static void test_lookup_and_known(void **state)
 	v = by_event_key(f, "9", f->s.key, eid, &st);
 	assert_int_equal(st, 404);
 	json_decref(v);
+	/* Elsewhere the API names projects by name; a number copied from the sentry_dsn is told so. */
+	v = e2e_call(&f->s, f->rel, "GET", "/api/v1/projects/1/groups", NULL, &st);
+	assert_int_equal(st, 404);
+	assert_string_equal(e2e_str(v, "error", "message"),
+			    "no such project: the API names a project by its name (the last part "
+			    "of its dsn), not by the number of its sentry_dsn");
+	json_decref(v);
+	v = e2e_call(&f->s, f->rel, "GET", "/api/v1/projects/nine/groups", NULL, &st);
+	assert_int_equal(st, 404);
+	assert_string_equal(e2e_str(v, "error", "message"), "no such project");
+	json_decref(v);
 
 	/* No report has this id: 404 naming the field. */
 	v = by_event_key(f, "demo", f->s.key, "0123456789abcdef0123456789abcdef", &st);
