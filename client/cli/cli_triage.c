@@ -422,7 +422,7 @@ int cli_show(const cli_args *a)
 	transport_answer ans = TRANSPORT_ANSWER_INIT;
 	const char *id = a->pos[0], *what = collection_of(id);
 	json_t *root = NULL, *reports = NULL, *latest = NULL;
-	char path[160], rid[64];
+	char path[160], rid[64] = "";
 	time_t now = time(NULL);
 	cli_api x;
 	int rc;
@@ -432,14 +432,16 @@ int cli_show(const cli_args *a)
 		return cli_usage_error("show takes R-n, G-n, S-n or a Sentry event id, not \"%s\"",
 				       id);
 	rc = cli_api_open_token(&x, a);
-	if (rc == 0 && !what) {
-		rc = report_of_event(&x, id, rid);
+	if (!what) { /* a Sentry event id: its report */
+		if (rc == 0)
+			rc = report_of_event(&x, id, rid);
 		id = rid;
 		what = "reports";
 	}
+	if (rc)
+		goto out;
 	snprintf(path, sizeof(path), "/%s/%s", what, id);
-	if (rc == 0)
-		rc = cli_api_call(&x, &ans, &root, "GET", path, NULL);
+	rc = cli_api_call(&x, &ans, &root, "GET", path, NULL);
 	if (rc)
 		goto out;
 	if (a->json) {
