@@ -56,6 +56,25 @@ void sentry_event_scrub(json_t *v)
 	}
 }
 
+/* sentry_event_scrub() of the event, but for the versions in `modules`: those members are
+ * package names ("oauthlib": "3.2.2", "requests-session": "1.0"), not secrets. */
+static void scrub_event(json_t *event)
+{
+	json_t *mods = json_incref(json_object_get(event, "modules")), *m;
+	const char *k;
+
+	if (json_is_object(mods)) {
+		json_object_del(event, "modules");
+		json_object_foreach(mods, k, m)
+			if (!json_is_string(m))
+				sentry_event_scrub(m);
+	}
+	sentry_event_scrub(event);
+	if (json_is_object(mods))
+		json_object_set(event, "modules", mods);
+	json_decref(mods);
+}
+
 /* A string member of o that is not empty and at most max bytes, else NULL. */
 static const char *str_of(const json_t *o, const char *name, size_t max)
 {
@@ -339,7 +358,7 @@ int sentry_event_map(json_t *event, size_t max_frames, json_t **doc,
 		snprintf(field, fieldlen, "event_id");
 		return -1;
 	}
-	sentry_event_scrub(event);
+	scrub_event(event);
 	snprintf(uuid, sizeof(uuid), "%.8s-%.4s-%.4s-%.4s-%.12s", event_id, event_id + 8,
 		 event_id + 12, event_id + 16, event_id + 20);
 	d = json_object();
