@@ -205,6 +205,7 @@ static const help helps[] = {
 	     "its latest reports. A suggestion: its votes, body and history.\n"
 	     "\n"
 	     "  R-n|G-n|S-n         the item, in any case (r-12 works too)\n"
+	     "  EVENT_ID            the report of a Sentry event: 32 hex digits, dashes allowed\n"
 	     "  --json              print the server's answer as it is\n"
 	     "\n" TOKEN_OPTIONS},
     {"set", "Change a report, a group or a suggestion; prints its status afterwards.\n"

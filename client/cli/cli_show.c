@@ -352,7 +352,7 @@ void cli_show_report(const json_t *r, time_t now)
 	json_t *plat = json_object_get(r, "platform"), *tester = json_object_get(r, "tester");
 	json_t *ex = json_object_get(r, "exception"), *frames = json_object_get(r, "frames");
 	json_t *tags = json_object_get(r, "tags"), *att = json_object_get(r, "attachments");
-	json_t *v;
+	json_t *v, *fb;
 	size_t i;
 	buf sb = BUF_INIT(8192);
 
@@ -403,6 +403,26 @@ void cli_show_report(const json_t *r, time_t now)
 		members(&sb, tester, " ", ", ");
 		if (sb.len)
 			printf(LABEL "%s\n", "tester:", sb.p);
+	}
+	/* Feedback (a Sentry SDK's user feedback): who left it, if they said, and what about. */
+	v = json_object_get(r, "contact");
+	if (json_is_object(v)) {
+		members(&sb, v, " ", ", ");
+		if (sb.len)
+			printf(LABEL "%s\n", "contact:", sb.p);
+	}
+	field("feedback on:", json_object_get(r, "feedback_for"));
+	fb = json_object_get(r, "feedback");
+	if (json_is_array(fb) && json_array_size(fb)) {
+		char fid[64];
+
+		printf(LABEL, "feedback:");
+		json_array_foreach(fb, i, v)
+		{
+			cli_text(fid, sizeof(fid), v);
+			printf("%s%s", i ? ", " : "", fid);
+		}
+		printf("\n");
 	}
 	field("assignee:", json_object_get(r, "assignee"));
 	fix_fields(r);

@@ -1,4 +1,5 @@
 /* cli_triage.c - the team's commands with a token: lists, show, set, releases and sync. */
+#include <ctype.h>
 #include <errno.h>
 #include <jansson.h>
 #include <stdio.h>
@@ -381,24 +382,66 @@ out:
 	return rc;
 }
 
-/* prosum show: one report, group or suggestion, readable. */
+/* A Sentry event id: 32 hex digits, dashes allowed (as SDKs print and return it). */
+static int is_event_id(const char *s)
+{
+	size_t n = 0;
+
+	for (; *s; s++) {
+		if (*s == '-')
+			continue;
+		if (!isxdigit((unsigned char)*s) || ++n > 32)
+			return 0;
+	}
+	return n == 32;
+}
+
+/* The R-n of the report of Sentry event `event_id` into rid (GET .../reports/by-event/). */
+static int report_of_event(cli_api *x, const char *event_id, char rid[64])
+{
+	transport_answer ans = TRANSPORT_ANSWER_INIT;
+	json_t *root = NULL;
+	char path[128];
+	int rc;
+
+	snprintf(path, sizeof(path), "/reports/by-event/%s", event_id);
+	rc = cli_api_call(x, &ans, &root, "GET", path, NULL);
+	if (rc == 0) {
+		cli_text(rid, 64, json_object_get(root, "id"));
+		if (!cli_is_id(rid, 'R'))
+			rc = cli_fail("the answer names no report");
+	}
+	json_decref(root);
+	transport_answer_free(&ans);
+	return rc;
+}
+
+/* prosum show: one report, group or suggestion, readable; a Sentry event id shows its report. */
 int cli_show(const cli_args *a)
 {
 	transport_answer ans = TRANSPORT_ANSWER_INIT;
 	const char *id = a->pos[0], *what = collection_of(id);
 	json_t *root = NULL, *reports = NULL, *latest = NULL;
-	char path[64];
+	char path[160], rid[64] = "";
 	time_t now = time(NULL);
 	cli_api x;
 	int rc;
 
 	memset(&x, 0, sizeof(x));
-	if (!what)
-		return cli_usage_error("show takes R-n, G-n or S-n, not \"%s\"", id);
-	snprintf(path, sizeof(path), "/%s/%s", what, id);
+	if (!what && !is_event_id(id))
+		return cli_usage_error("show takes R-n, G-n, S-n or a Sentry event id, not \"%s\"",
+				       id);
 	rc = cli_api_open_token(&x, a);
-	if (rc == 0)
-		rc = cli_api_call(&x, &ans, &root, "GET", path, NULL);
+	if (!what) { /* a Sentry event id: its report */
+		if (rc == 0)
+			rc = report_of_event(&x, id, rid);
+		id = rid;
+		what = "reports";
+	}
+	if (rc)
+		goto out;
+	snprintf(path, sizeof(path), "/%s/%s", what, id);
+	rc = cli_api_call(&x, &ans, &root, "GET", path, NULL);
 	if (rc)
 		goto out;
 	if (a->json) {

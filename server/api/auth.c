@@ -331,6 +331,20 @@ static int tester_allow(const auth_identity *id, const char *project, int need,
 	return 0;
 }
 
+/* Why `project` names none: a number is most likely copied from a sentry_dsn, so say what
+ * names a project here. */
+static const char *no_project(const char *project)
+{
+	size_t i;
+
+	for (i = 0; project[i] >= '0' && project[i] <= '9'; i++)
+		;
+	return i > 0 && !project[i]
+		   ? "no such project: the API names a project by its name (the last part of its "
+		     "dsn), not by the number of its sentry_dsn"
+		   : "no such project";
+}
+
 int auth_allow_project(store_db *db, const auth_identity *id, const char *project, int need,
 		       int64_t *project_id, const char **why)
 {
@@ -350,7 +364,7 @@ int auth_allow_project(store_db *db, const auth_identity *id, const char *projec
 	}
 	if (id->kind == AUTH_BY_KEY) {
 		if (rc != STORE_OK) {
-			*why = "no such project";
+			*why = no_project(project);
 			return 404;
 		}
 		if (pid != id->project_id) {
@@ -367,7 +381,7 @@ int auth_allow_project(store_db *db, const auth_identity *id, const char *projec
 		return 403;
 	}
 	if (rc != STORE_OK) {
-		*why = "no such project";
+		*why = no_project(project);
 		return 404;
 	}
 	if (need != AUTH_INGEST && id->role < need) {

@@ -18,6 +18,7 @@ typedef struct byevent_job {
 	int malformed;        /* the id in the path is not 32 hex digits: 422 once authorised */
 	char hex[EVENT_HEX + 1];
 	char uuid[37];        /* the report's uuid: lower case, dashed 8-4-4-4-12 */
+	int (*run)(store_job *job, store_db *db); /* apijob's: authorise, then byevent_query */
 } byevent_job;
 
 static void byevent_release(apijob *j)
@@ -93,6 +94,25 @@ static int byevent_query(apijob *j, store_db *db, int64_t project_id)
 	return j->answer ? STORE_OK : STORE_ERROR;
 }
 
+/*
+ * {p} is the project's name or, when no project has that name, the number of its sentry_dsn:
+ * the one name of the project an app that carries a Sentry SDK knows. Then authorised and
+ * answered as for the name.
+ */
+static int byevent_run(store_job *job, store_db *db)
+{
+	byevent_job *bj = (byevent_job *)job;
+	const char *p = bj->api.project;
+	int64_t id = 0, pid;
+	size_t i;
+
+	for (i = 0; p[i] >= '0' && p[i] <= '9' && i < 18; i++)
+		id = id * 10 + (p[i] - '0');
+	if (i > 0 && !p[i] && store_project_find(db, p, &pid) == STORE_NOTFOUND)
+		(void)store_project_name_of(db, id, bj->api.project, sizeof(bj->api.project));
+	return bj->run(job, db);
+}
+
 static void byevent_done(loop_task *t)
 {
 	apijob *j = (apijob *)t;
@@ -122,6 +142,8 @@ void byevent_get(request *rq)
 		return;
 	}
 	bj->api.job.task.fn = byevent_done;
+	bj->run = bj->api.job.run;
+	bj->api.job.run = byevent_run;
 	/* A malformed id is authorised first all the same: anonymous callers learn nothing. */
 	if (parse_event_id(rq->params[1], bj->hex) < 0) {
 		bj->malformed = 1;

@@ -8,6 +8,14 @@
 
 #define REPORT_MAX_TITLE 1024 /* bytes of a title, sent or derived (a derived one is cut there) */
 
+/*
+ * The install id of reports that name no tester: what a Sentry event without a user becomes
+ * (server/sentry/event.c). Such reports count no tester (a group's distinct testers, the
+ * credits of releases and the hall of fame), and the install owns none of them (a tester's
+ * "mine" view and replies).
+ */
+#define REPORT_NO_TESTER "sentry"
+
 typedef struct report_limits {
 	size_t max_json;    /* bytes of the document */
 	size_t max_frames;

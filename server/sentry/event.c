@@ -6,6 +6,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "model/report.h"
+
 #define TAGS_MAX 64
 #define SHORT_MAX 256
 
@@ -52,6 +54,25 @@ void sentry_event_scrub(json_t *v)
 		json_array_foreach(v, i, m)
 			sentry_event_scrub(m);
 	}
+}
+
+/* sentry_event_scrub() of the event, but for the versions in `modules`: those members are
+ * package names ("oauthlib": "3.2.2", "requests-session": "1.0"), not secrets. */
+static void scrub_event(json_t *event)
+{
+	json_t *mods = json_incref(json_object_get(event, "modules")), *m;
+	const char *k;
+
+	if (json_is_object(mods)) {
+		json_object_del(event, "modules");
+		json_object_foreach(mods, k, m)
+			if (!json_is_string(m))
+				sentry_event_scrub(m);
+	}
+	sentry_event_scrub(event);
+	if (json_is_object(mods))
+		json_object_set(event, "modules", mods);
+	json_decref(mods);
 }
 
 /* A string member of o that is not empty and at most max bytes, else NULL. */
@@ -247,8 +268,9 @@ static void take_tags(json_t *doc, const json_t *event)
 		json_decref(tags);
 }
 
-/* user.id, else another stable name of the user, else "sentry". "{{auto}}" (the JavaScript
- * SDKs' ip_address with sendDefaultPii: "the address the event came from") names no one. */
+/* user.id, else another stable name of the user, else REPORT_NO_TESTER: no tester. "{{auto}}"
+ * (the JavaScript SDKs' ip_address with sendDefaultPii: "the address the event came from")
+ * names no one. */
 static const char *install_id(const json_t *event)
 {
 	static const char *const keys[] = {"id", "username", "email", "ip_address"};
@@ -260,7 +282,7 @@ static const char *install_id(const json_t *event)
 		if (s && printable(s) && strcmp(s, "[Filtered]") != 0 && strcmp(s, "{{auto}}") != 0)
 			return s;
 	}
-	return "sentry";
+	return REPORT_NO_TESTER;
 }
 
 /* The message as title: message, logentry.formatted or logentry.message; its first line. */
@@ -351,7 +373,7 @@ int sentry_event_map(json_t *event, size_t max_frames, json_t **doc,
 		snprintf(field, fieldlen, "event_id");
 		return -1;
 	}
-	sentry_event_scrub(event);
+	scrub_event(event);
 	snprintf(uuid, sizeof(uuid), "%.8s-%.4s-%.4s-%.4s-%.12s", event_id, event_id + 8,
 		 event_id + 12, event_id + 16, event_id + 20);
 	d = json_object();

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "common/buf.h"
+#include "model/report.h"
 #include "store/store_int.h"
 
 int store_board_public(store_db *db, const char *name, int64_t *id)
@@ -264,7 +265,8 @@ int store_board_comment_add(store_db *db, int64_t project_id, int64_t num, const
  * contribution: install_id, name (the credit sent with it, NULL: none), and which kind it is
  * (rep: a report a release fixed, sug: a suggestion that shipped, vot: a vote on someone
  * else's shipped suggestion). Reports count as fixed by the rule of REPORT_STATUS, as
- * release pages and contributors have it (store_releases.c); hidden suggestions do not count.
+ * release pages and contributors have it (store_releases.c); hidden suggestions do not count;
+ * reports of REPORT_NO_TESTER (model/report.h) are no one's contribution.
  */
 #define BOARD_FIXED                                                                            \
 	"SELECT r.install_id, r.tester_name, r.title, c.release FROM commits c CROSS JOIN "    \
@@ -282,7 +284,8 @@ int store_board_comment_add(store_db *db, int64_t project_id, int64_t num, const
 	"contrib AS (SELECT install_id, tester_name AS name, 0 AS rep, 1 AS sug, 0 AS vot FROM " \
 	"shipped UNION ALL SELECT v.install_id, v.tester_name, 0, 0, 1 FROM votes v JOIN "       \
 	"shipped ON shipped.id = v.suggestion_id WHERE v.install_id IS NOT shipped.install_id "  \
-	"UNION ALL SELECT install_id, tester_name, 1, 0, 0 FROM fixed) "
+	"UNION ALL SELECT install_id, tester_name, 1, 0, 0 FROM fixed WHERE install_id IS NOT '"  \
+	REPORT_NO_TESTER "') "
 
 static int bind_scope(sqlite3_stmt *s, int64_t project_id, const char *release)
 {

@@ -12,6 +12,7 @@
 
 #include "common/buf.h"
 #include "config.h"
+#include "model/report.h"
 #include "store/schema.h"
 #include "store/search.h"
 #include "store/store_events.h"
@@ -389,7 +390,10 @@ int store_report_reply_add(store_db *db, int64_t project_id, int64_t num,
 	rc = st_step_row(s);
 	if (rc != STORE_OK)
 		return rc;
-	rc = strcmp(st_col_text(s, 0), install_id) == 0 ? STORE_OK : STORE_FORBIDDEN;
+	/* Reports of REPORT_NO_TESTER are no install's: no one answers under them as their tester. */
+	rc = strcmp(st_col_text(s, 0), install_id) == 0 && strcmp(install_id, REPORT_NO_TESTER) != 0
+		     ? STORE_OK
+		     : STORE_FORBIDDEN;
 	snprintf(author, authorlen, "%s", st_col_text(s, 1));
 	sqlite3_reset(s);
 	if (rc != STORE_OK)

@@ -47,7 +47,8 @@ static int report_by_uuid(store_db *db, int64_t project_id, const char *uuid, st
 int store_report_of_uuid(store_db *db, int64_t project_id, const char *uuid, store_ingest *out,
 			 char status[32])
 {
-	sqlite3_stmt *s = st_stmt(db, "SELECT r.num, g.num, r.status FROM reports r "
+	/* The status every answer shows (REPORT_STATUS), not the report's own column alone. */
+	sqlite3_stmt *s = st_stmt(db, "SELECT r.num, g.num, " REPORT_STATUS " FROM reports r "
 				      "JOIN groups g ON g.id = r.group_id "
 				      "WHERE r.project_id = ?1 AND r.uuid = ?2");
 	int rc;
@@ -297,7 +298,8 @@ static int group_seen(store_db *db, const struct fresh *f, size_t n)
 
 		for (k = 0; k < i && strcmp(f[k].r->install_id, r->install_id) != 0; k++)
 			;
-		if (k == i) { /* not asked for already */
+		/* not asked for already; REPORT_NO_TESTER counts no tester */
+		if (k == i && strcmp(r->install_id, REPORT_NO_TESTER) != 0) {
 			s = st_stmt(db, "INSERT OR IGNORE INTO group_testers(group_id, install_id) VALUES (?1, ?2)");
 			if (!s)
 				return STORE_ERROR;

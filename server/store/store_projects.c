@@ -69,6 +69,21 @@ int store_project_find(store_db *db, const char *name, int64_t *id)
 	return memo_lookup(db, sql_project_find, name, id, 1);
 }
 
+int store_project_name_of(store_db *db, int64_t id, char *name, size_t size)
+{
+	sqlite3_stmt *s = st_stmt(db, "SELECT name FROM projects WHERE id = ?1");
+	int rc;
+
+	if (!s)
+		return STORE_ERROR;
+	sqlite3_bind_int64(s, 1, id);
+	rc = st_step_row(s);
+	if (rc == STORE_OK)
+		snprintf(name, size, "%s", st_col_text(s, 0));
+	sqlite3_reset(s);
+	return rc;
+}
+
 int store_key_add(store_db *db, int64_t project_id, const char *key, int64_t now)
 {
 	sqlite3_stmt *s =

@@ -10,6 +10,8 @@
 /* Projects and their ingest keys. `repo` may be NULL. */
 int store_project_add(store_db *db, const char *name, const char *repo, int64_t now, int64_t *id);
 int store_project_find(store_db *db, const char *name, int64_t *id);
+/* The name of project `id` (the number of its sentry_dsn) into name[size]; STORE_NOTFOUND. */
+int store_project_name_of(store_db *db, int64_t id, char *name, size_t size);
 int store_key_add(store_db *db, int64_t project_id, const char *key, int64_t now);
 /* Revoke an ingest key (builds that ship it can no longer submit). STORE_NOTFOUND when unknown. */
 int store_key_revoke(store_db *db, const char *key, int64_t now);

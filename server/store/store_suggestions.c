@@ -11,6 +11,7 @@
 
 #include "common/buf.h"
 #include "config.h"
+#include "model/report.h"
 #include "store/schema.h"
 #include "store/search.h"
 #include "store/store_events.h"
@@ -454,13 +455,14 @@ int store_mine(store_db *db, int64_t project_id, const char *install_id, int64_t
 	store_suggestion_row row;
 	int rc;
 
-	/* Only this install's items; other testers appear as counts, never as names. The
-	 * threads are read while the item's statement is still stepping (they use others). */
+	/* Only this install's items (REPORT_NO_TESTER owns none); other testers appear as counts,
+	 * never as names. The threads are read while the item's statement is still stepping (they
+	 * use others). */
 	s = st_stmt(db, "SELECT r.num, r.title, r.kind, " REPORT_STATUS ", g.num, g.status, g.testers, "
 		  "(SELECT c.release FROM commits c WHERE c.project_id = g.project_id AND c.id = "
 		  "coalesce(r.fixed_by, g.fixed_by)), r.received_at, max(r.updated_at, g.updated_at), "
 		  "0 FROM reports r JOIN groups g ON g.id = r.group_id "
-		  "WHERE r.project_id = :p AND r.install_id = :i "
+		  "WHERE r.project_id = :p AND r.install_id = :i AND :i IS NOT '" REPORT_NO_TESTER "' "
 		  "AND max(r.updated_at, g.updated_at) >= :since ORDER BY r.num DESC LIMIT 500");
 	if (!s)
 		return STORE_ERROR;

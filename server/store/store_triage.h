@@ -21,7 +21,8 @@ typedef struct store_ingest {
 int store_report_insert(store_db *db, int64_t project_id, const report *r, int64_t now,
 			store_ingest *out);
 
-/* The report with this uuid (lower case, dashed): its number, its group's and its status.
+/* The report with this uuid (lower case, dashed): its number, its group's and its status as
+ * every answer shows it (docs/linking.md, "A report's status").
  * STORE_NOTFOUND when the project has none. */
 int store_report_of_uuid(store_db *db, int64_t project_id, const char *uuid, store_ingest *out,
 			 char status[32]);

@@ -1,5 +1,5 @@
-/* test_e2e_byevent.c - Sentry events looked up by their event id, with the known-fix answer; and
- * their fingerprint with "{{ default }}". */
+/* test_e2e_byevent.c - Sentry events looked up by their event id, with the known-fix answer;
+ * their fingerprint with "{{ default }}"; events without a user count no tester. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -147,6 +147,35 @@ static void test_lookup_and_known(void **state)
 	assert_string_equal(e2e_str(v, "known", "group"), "G-1");
 	assert_string_equal(e2e_str(v, "known", "status"), "fixed");
 	assert_string_equal(e2e_str(v, "known", "fixed_in"), "1.1.0");
+	/* The report's status as every answer shows it (GET .../reports/R-1 says fixed: its
+	 * build was checked and lacks the fix), not its own column's "new". */
+	assert_string_equal(e2e_str(v, "status", NULL), "fixed");
+	json_decref(v);
+	v = e2e_call(&f->s, f->rel, "GET", "/api/v1/projects/demo/reports/R-1", NULL, &st);
+	assert_string_equal(e2e_str(v, "status", NULL), "fixed");
+	json_decref(v);
+	/* The app knows only its sentry_dsn: the project's number stands for its name. */
+	v = by_event_key(f, "1", f->s.key, eid, &st);
+	assert_int_equal(st, 200);
+	assert_string_equal(e2e_str(v, "id", NULL), "R-1");
+	assert_string_equal(e2e_str(v, "known", "fixed_in"), "1.1.0");
+	json_decref(v);
+	v = by_event_key(f, "2", f->s.key, eid, &st); /* project "other": not this key's */
+	assert_int_equal(st, 401);
+	json_decref(v);
+	v = by_event_key(f, "9", f->s.key, eid, &st);
+	assert_int_equal(st, 404);
+	json_decref(v);
+	/* Elsewhere the API names projects by name; a number copied from the sentry_dsn is told so. */
+	v = e2e_call(&f->s, f->rel, "GET", "/api/v1/projects/1/groups", NULL, &st);
+	assert_int_equal(st, 404);
+	assert_string_equal(e2e_str(v, "error", "message"),
+			    "no such project: the API names a project by its name (the last part "
+			    "of its dsn), not by the number of its sentry_dsn");
+	json_decref(v);
+	v = e2e_call(&f->s, f->rel, "GET", "/api/v1/projects/nine/groups", NULL, &st);
+	assert_int_equal(st, 404);
+	assert_string_equal(e2e_str(v, "error", "message"), "no such project");
 	json_decref(v);
 
 	/* No report has this id: 404 naming the field. */
@@ -258,11 +287,90 @@ static void test_fingerprint_default(void **state)
 			 2);
 }
 
+/* POST as install `install` with the demo key: the HTTP status. */
+static long as_install(fixture *f, const char *install, const char *method, const char *path,
+		       const char *body, json_t **out)
+{
+	char kh[200], ih[200];
+	const char *h[] = {kh, ih, "Content-Type: application/json", NULL};
+	e2e_response r;
+	long st;
+
+	snprintf(kh, sizeof(kh), "X-Prosum-Key: %s", f->s.key);
+	snprintf(ih, sizeof(ih), "X-Prosum-Install: %s", install);
+	assert_int_equal(e2e_request(&f->s, method, path, h, body, body ? strlen(body) : 0, &r), 0);
+	st = r.status;
+	*out = e2e_json(&r);
+	e2e_response_free(&r);
+	return st;
+}
+
+/*
+ * Events without a user name no tester: however many people hit a crash, their reports do
+ * not make one made-up tester of the group, a credit, or an install's own reports.
+ */
+static void test_no_tester(void **state)
+{
+	fixture *f = *state;
+	char ev[1024];
+	json_t *v;
+	long st;
+
+	store_crash(f, "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", NULL);
+	store_crash(f, "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb", NULL);
+	v = e2e_call(&f->s, f->rel, "GET", "/api/v1/projects/demo/groups/G-1", NULL, &st);
+	assert_int_equal(json_integer_value(json_object_get(v, "count")), 2);
+	assert_int_equal(json_integer_value(json_object_get(v, "testers")), 0);
+	json_decref(v);
+	/* A user the SDK names is a tester. */
+	snprintf(ev, sizeof(ev),
+		 "{\"event_id\":\"cccccccccccccccccccccccccccccccc\",\"release\":\"app@1.0.0+%.12s\","
+		 "\"user\":{\"id\":\"u-1\"},\"exception\":{\"values\":[{\"type\":"
+		 "\"RuntimeError\",\"value\":\"boom\",\"stacktrace\":{\"frames\":[{\"function\":"
+		 "\"start\",\"filename\":\"crt.c\"},{\"function\":\"main\",\"filename\":"
+		 "\"main.c\",\"lineno\":3,\"in_app\":true}]}}]}}",
+		 f->a);
+	store_event(f, ev);
+	v = e2e_call(&f->s, f->rel, "GET", "/api/v1/projects/demo/groups/G-1", NULL, &st);
+	assert_int_equal(json_integer_value(json_object_get(v, "count")), 3);
+	assert_int_equal(json_integer_value(json_object_get(v, "testers")), 1);
+	json_decref(v);
+	assert_int_equal(e2e_sql_int(&f->s, "SELECT count(*) FROM group_testers WHERE "
+					    "install_id = 'sentry'"),
+			 0);
+
+	/* The anonymous reports are no install's: "mine" of install "sentry" lists none, and no
+	 * one replies under them as their tester. The named user's report is theirs. */
+	assert_int_equal(as_install(f, "sentry", "GET", "/api/v1/projects/demo/mine", NULL, &v), 200);
+	assert_int_equal(json_array_size(json_object_get(v, "reports")), 0);
+	json_decref(v);
+	assert_int_equal(as_install(f, "u-1", "GET", "/api/v1/projects/demo/mine", NULL, &v), 200);
+	assert_int_equal(json_array_size(json_object_get(v, "reports")), 1);
+	json_decref(v);
+	assert_int_equal(as_install(f, "sentry", "POST", "/api/v1/projects/demo/reports/R-1/comments",
+				    "{\"body\":\"mine?\"}", &v),
+			 403);
+	json_decref(v);
+
+	/* Fixed in a release: the credits count the named user once and no one else. */
+	e2e_git(&f->s, NULL, 0,
+		"sed -i 's/return 0;/return 1;/' main.c && git commit -qam 'Stop crashing\n\n"
+		"Fixes G-1' && git tag v1.1.0");
+	e2e_expect(&f->s, f->rel, "POST", "/api/v1/projects/demo/sync", NULL, 200);
+	e2e_expect(&f->s, f->rel, "POST", "/api/v1/projects/demo/releases",
+		   "{\"name\":\"1.1.0\",\"ref\":\"v1.1.0\"}", 201);
+	v = e2e_call(&f->s, f->rel, "GET", "/api/v1/projects/demo/fame?release=1.1.0", NULL, &st);
+	assert_int_equal(st, 200);
+	assert_int_equal(json_integer_value(json_object_get(v, "others")), 1);
+	json_decref(v);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_lookup_and_known, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_fingerprint_default, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_no_tester, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

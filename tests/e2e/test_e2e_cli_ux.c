@@ -1,5 +1,5 @@
-/* test_e2e_cli_ux.c - the prosum command's help, option syntax, table widths, show G-n and
- * attachment downloads, against a real prosumd. */
+/* test_e2e_cli_ux.c - the prosum command's help, option syntax, table widths, show G-n,
+ * show of a Sentry event and its feedback, and attachment downloads, against a real prosumd. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -264,8 +264,8 @@ static void test_tags_ids_times(void **state)
 			 1);
 	/* Not an id at all: still refused. */
 	assert_int_equal(run(f, out, sizeof(out), "show x-1 2>&1"), 2);
-	assert_string_equal(out, "prosum: show takes R-n, G-n or S-n, not \"x-1\" (see prosum "
-				 "show --help)\n");
+	assert_string_equal(out, "prosum: show takes R-n, G-n, S-n or a Sentry event id, not "
+				 "\"x-1\" (see prosum show --help)\n");
 
 	/* Times: a date is midnight UTC; RFC 3339 with an offset; ages. */
 	assert_int_equal(run(f, out, sizeof(out), "reports --since 2000-01-01"), 0);
@@ -685,6 +685,45 @@ static void test_show_group_attachment(void **state)
 	assert_int_equal(strchr(out, '\n')[1], '\0');
 }
 
+/* A Sentry event and its user feedback: `show EVENT_ID` opens the event's report, and each
+ * report names the other and the feedback's contact. */
+static void test_show_sentry_feedback(void **state)
+{
+	static const char event[] = "{\"event_id\":\"9ec79c33ec9942ab8353589fcb2e04dc\","
+				    "\"message\":\"Export button greyed out\",\"release\":\"1.0\"}";
+	static const char feedback[] =
+	    "{\"event_id\":\"9ec79c33ec9942ab8353589fcb2e04dc\"}\n{\"type\":\"user_report\"}\n"
+	    "{\"event_id\":\"9ec79c33ec9942ab8353589fcb2e04dc\",\"name\":\"Ada\",\"email\":"
+	    "\"ada@example.org\",\"comments\":\"It happens after a save\"}\n";
+	fixture *f = *state;
+	char out[32768], auth[256];
+	const char *h[] = {auth, NULL};
+	e2e_response r;
+
+	snprintf(auth, sizeof(auth), "X-Sentry-Auth: Sentry sentry_key=%s", f->s.key);
+	assert_int_equal(e2e_request(&f->s, "POST", "/api/1/store/", h, event, strlen(event), &r),
+			 0);
+	assert_int_equal(r.status, 200);
+	e2e_response_free(&r);
+	assert_int_equal(e2e_request(&f->s, "POST", "/api/1/envelope/", h, feedback,
+				     strlen(feedback), &r),
+			 0);
+	assert_int_equal(r.status, 200);
+	e2e_response_free(&r);
+
+	/* The id as the SDK returns it, dashed or not, in any case. */
+	assert_int_equal(run(f, out, sizeof(out), "show 9EC79C33-EC99-42AB-8353-589FCB2E04DC"), 0);
+	assert_int_equal(strncmp(out, "R-1  bug  new  group G-1\n", 25), 0);
+	assert_non_null(strstr(out, "\nfeedback:    R-2\n"));
+	assert_int_equal(run(f, out, sizeof(out), "show R-2"), 0);
+	assert_int_equal(strncmp(out, "R-2  feedback  new  group G-2\n", 30), 0);
+	assert_non_null(strstr(out, "\ncontact:     name Ada, email ada@example.org\n"));
+	assert_non_null(strstr(out, "\nfeedback on: R-1\n"));
+	/* An event id no report has: the server's answer, exit 1. */
+	assert_int_equal(run(f, out, sizeof(out), "show 0123456789abcdef0123456789abcdef 2>&1"), 1);
+	assert_non_null(strstr(out, "404 not_found: no report has this event id"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -692,6 +731,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_tags_ids_times, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_table_width, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_show_group_attachment, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_show_sentry_feedback, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -131,6 +131,14 @@ run_addr=$(sed -n 's|^prosum is listening on https://\(127\.0\.0\.1:[0-9]*\) .*|
 [ -n "$run_addr" ] && [ "${run_addr##*:}" != 0 ] || { stop_run; fail "scripts/run's address"; }
 "$prosum" reports --server "https://$run_addr" --pin "$run_pin" \
 	--token "$(cat "$tmp/run-data/admin-token")" >/dev/null || { stop_run; fail "its banner's pin"; }
+# The banner's Sentry DSN is the demo project's: an SDK's event sent to it is taken.
+run_sentry=$(sed -n 's|^  Sentry DSN: *https://\([0-9a-f]*\)@\([^/]*\)/\([0-9]*\)$|\1 \2 \3|p' "$tmp/run.out")
+read -r s_key s_addr s_id <<<"$run_sentry" || true
+[ -n "$s_key" ] && [ "$s_addr" = "$run_addr" ] && [ "$s_id" = 1 ] ||
+	{ stop_run; fail "scripts/run's banner has no Sentry DSN: $run_sentry"; }
+curl -sS --fail-with-body --cacert "$tmp/run-data/tls/ca.pem" -d '{"message":"from a Sentry SDK"}' \
+	"https://$s_addr/api/$s_id/store/?sentry_key=$s_key" >/dev/null ||
+	{ stop_run; fail "the banner's Sentry DSN does not take an event"; }
 stop_run
 # SIGTERM stops it gracefully: prosumd has exited.
 grep -q 'stopping' "$tmp/run.err" || fail "scripts/run did not stop prosumd gracefully"

@@ -27,6 +27,7 @@ static const char exception_event[] =
 	"\"breadcrumbs\":{\"values\":[{\"category\":\"http\",\"data\":{\"Authorization\":\"Bearer x\"}}]},"
 	"\"request\":{\"headers\":[[\"Cookie\",\"sid=1\"],[\"Accept\",\"*/*\"]]},"
 	"\"extra\":{\"db_password\":\"hunter2\",\"ok\":\"yes\",\"nested\":{\"API_KEY\":{\"a\":1}}},"
+	"\"modules\":{\"oauthlib\":\"3.2.2\",\"requests-session\":\"1.0\",\"odd\":{\"token\":\"t\"}},"
 	"\"exception\":{\"values\":["
 	"{\"type\":\"KeyError\",\"value\":\"'x'\",\"module\":null},"
 	"{\"type\":\"ValueError\",\"value\":\"bad palette\",\"mechanism\":{\"type\":\"excepthook\"},"
@@ -105,6 +106,10 @@ static void test_exception_event(void **state)
 	assert_string_equal(sget(doc, "extra.db_password"), "[Filtered]");
 	assert_string_equal(sget(doc, "extra.nested.API_KEY"), "[Filtered]");
 	assert_string_equal(sget(doc, "extra.ok"), "yes");
+	/* modules are package names and versions: kept as sent, but what hides inside is not */
+	assert_string_equal(sget(doc, "modules.oauthlib"), "3.2.2");
+	assert_string_equal(sget(doc, "modules.requests-session"), "1.0");
+	assert_string_equal(sget(doc, "modules.odd.token"), "[Filtered]");
 	assert_string_equal(json_string_value(json_array_get(json_array_get(
 				    json_object_get(json_object_get(doc, "request"), "headers"), 0), 1)),
 			    "[Filtered]");
