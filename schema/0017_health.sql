@@ -21,6 +21,8 @@ CREATE TABLE health_hours (
 	project_id  INTEGER NOT NULL REFERENCES projects(id),
 	release     TEXT NOT NULL,
 	environment TEXT NOT NULL DEFAULT '',
+	revision    TEXT NOT NULL DEFAULT '',
+	cohort      TEXT NOT NULL DEFAULT '',
 	hour        INTEGER NOT NULL,
 	started     INTEGER NOT NULL DEFAULT 0,
 	exited      INTEGER NOT NULL DEFAULT 0,
@@ -31,7 +33,7 @@ CREATE TABLE health_hours (
 	duration_ms INTEGER NOT NULL DEFAULT 0,
 	installs         INTEGER NOT NULL DEFAULT 0,
 	crashed_installs INTEGER NOT NULL DEFAULT 0,
-	PRIMARY KEY (project_id, release, environment, hour)
+	PRIMARY KEY (project_id, release, revision, environment, cohort, hour)
 ) WITHOUT ROWID;
 CREATE INDEX health_hours_recent ON health_hours (project_id, hour);
 
@@ -43,10 +45,12 @@ CREATE TABLE health_durations (
 	project_id  INTEGER NOT NULL REFERENCES projects(id),
 	release     TEXT NOT NULL,
 	environment TEXT NOT NULL DEFAULT '',
+	revision    TEXT NOT NULL DEFAULT '',
+	cohort      TEXT NOT NULL DEFAULT '',
 	hour        INTEGER NOT NULL,
 	bucket      INTEGER NOT NULL CHECK (bucket BETWEEN 0 AND 80),
 	sessions    INTEGER NOT NULL DEFAULT 0,
-	PRIMARY KEY (project_id, release, environment, hour, bucket)
+	PRIMARY KEY (project_id, release, revision, environment, cohort, hour, bucket)
 ) WITHOUT ROWID;
 
 -- The distinct installs (Sentry's `did`) seen per release and environment, exactly: a row each.
@@ -57,13 +61,15 @@ CREATE TABLE health_installs (
 	project_id  INTEGER NOT NULL REFERENCES projects(id),
 	release     TEXT NOT NULL,
 	environment TEXT NOT NULL DEFAULT '',
+	revision    TEXT NOT NULL DEFAULT '',
+	cohort      TEXT NOT NULL DEFAULT '',
 	did         TEXT NOT NULL,
 	first_hour  INTEGER NOT NULL,
 	last_hour   INTEGER NOT NULL,
 	errored     INTEGER NOT NULL DEFAULT 0 CHECK (errored IN (0, 1)),
 	abnormal    INTEGER NOT NULL DEFAULT 0 CHECK (abnormal IN (0, 1)),
 	crashed     INTEGER NOT NULL DEFAULT 0 CHECK (crashed IN (0, 1)),
-	PRIMARY KEY (project_id, release, environment, did)
+	PRIMARY KEY (project_id, release, revision, environment, cohort, did)
 ) WITHOUT ROWID;
 
 -- Sessions of the last five days, only so that their updates count once: the attributes
@@ -76,6 +82,8 @@ CREATE TABLE health_live (
 	sid         TEXT NOT NULL,
 	release     TEXT NOT NULL,
 	environment TEXT NOT NULL DEFAULT '',
+	revision    TEXT NOT NULL DEFAULT '',
+	cohort      TEXT NOT NULL DEFAULT '',
 	did         TEXT,
 	started     INTEGER NOT NULL,
 	status      TEXT NOT NULL CHECK (status IN ('ok', 'errored', 'exited', 'crashed', 'abnormal')),

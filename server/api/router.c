@@ -20,6 +20,7 @@
 #include "api/users.h"
 #include "sentry/intake.h"
 #include "api/intake_counts.h"
+#include "api/health.h"
 #include "metrics/metrics.h"
 
 typedef void (*route_fn)(request *rq);
@@ -72,6 +73,9 @@ static const route routes[] = {
 	{"POST", "/api/v1/projects/{}/keys", admin_keys_add},
 	{"DELETE", "/api/v1/projects/{}/keys/{}", admin_keys_revoke},
 	{"GET", "/api/v1/projects/{}/intake", intake_counts_get},
+	{"GET", "/api/v1/projects/{}/health", health_get},
+	{"GET", "/api/v1/projects/{}/health/gates", health_gates_get},
+	{"PUT", "/api/v1/projects/{}/health/gates", health_gates_put},
 	{"GET", "/api/v1/tokens", admin_tokens_list},
 	{"POST", "/api/v1/tokens", admin_tokens_add},
 	{"DELETE", "/api/v1/tokens/{}", admin_tokens_revoke},
