@@ -14,14 +14,17 @@
 -- prosum first heard of in this hour, crashed_installs: installs whose first crash in the release
 -- came in a session of this hour, so a release's distinct installs and crash-free installs are
 -- sums too (exact; health_installs answers which ones, and for any window).
--- Room for what release health answers later: a build (version/revision split of release) and
--- a tester cohort become further key columns (NOT NULL DEFAULT '', added by a later migration
--- with the primary key rebuilt), so older rows read as "no cohort".
+-- Every table below is keyed by the build as well: revision is the build's commit as the client
+-- sent it or as prosum read it out of the release ("app@1.4.0+abc1234" -> "abc1234", a bare hash,
+-- `git describe` output as it is), '' when unknown; cohort the tester group the session's
+-- install belonged to when the session started (schema/0022_cohorts.sql: set per install by an
+-- admin, else per ingest key, else per channel), '' for none. Both are fixed at the session's
+-- start like its release.
 CREATE TABLE health_hours (
 	project_id  INTEGER NOT NULL REFERENCES projects(id),
 	release     TEXT NOT NULL,
-	environment TEXT NOT NULL DEFAULT '',
 	revision    TEXT NOT NULL DEFAULT '',
+	environment TEXT NOT NULL DEFAULT '',
 	cohort      TEXT NOT NULL DEFAULT '',
 	hour        INTEGER NOT NULL,
 	started     INTEGER NOT NULL DEFAULT 0,
@@ -44,8 +47,8 @@ CREATE INDEX health_hours_recent ON health_hours (project_id, hour);
 CREATE TABLE health_durations (
 	project_id  INTEGER NOT NULL REFERENCES projects(id),
 	release     TEXT NOT NULL,
-	environment TEXT NOT NULL DEFAULT '',
 	revision    TEXT NOT NULL DEFAULT '',
+	environment TEXT NOT NULL DEFAULT '',
 	cohort      TEXT NOT NULL DEFAULT '',
 	hour        INTEGER NOT NULL,
 	bucket      INTEGER NOT NULL CHECK (bucket BETWEEN 0 AND 80),
@@ -53,15 +56,16 @@ CREATE TABLE health_durations (
 	PRIMARY KEY (project_id, release, revision, environment, cohort, hour, bucket)
 ) WITHOUT ROWID;
 
--- The distinct installs (Sentry's `did`) seen per release and environment, exactly: a row each.
+-- The distinct installs (Sentry's `did`) seen per release, revision, environment and cohort,
+-- exactly: a row each (an install moved to another cohort between sessions has a row in each).
 -- first_hour and last_hour: the start hours of its first and latest sessions (adoption over
 -- time, installs active in a window); crashed, abnormal, errored: whether any session of the
 -- install ended so / had an error (crash-free installs = 1 - crashed installs / installs).
 CREATE TABLE health_installs (
 	project_id  INTEGER NOT NULL REFERENCES projects(id),
 	release     TEXT NOT NULL,
-	environment TEXT NOT NULL DEFAULT '',
 	revision    TEXT NOT NULL DEFAULT '',
+	environment TEXT NOT NULL DEFAULT '',
 	cohort      TEXT NOT NULL DEFAULT '',
 	did         TEXT NOT NULL,
 	first_hour  INTEGER NOT NULL,
@@ -73,7 +77,7 @@ CREATE TABLE health_installs (
 ) WITHOUT ROWID;
 
 -- Sessions of the last five days, only so that their updates count once: the attributes
--- fixed at the session's start, its state (ok, errored: still open; exited, crashed,
+-- fixed at the session's start (release, revision, environment, cohort, start time), its state (ok, errored: still open; exited, crashed,
 -- abnormal: final, later updates ignored) and whether its error was counted. sid: 32 lowercase
 -- hex digits. Rows go once their session started more than five days ago (any update of such
 -- a session is ignored anyway).
@@ -81,8 +85,8 @@ CREATE TABLE health_live (
 	project_id  INTEGER NOT NULL REFERENCES projects(id),
 	sid         TEXT NOT NULL,
 	release     TEXT NOT NULL,
-	environment TEXT NOT NULL DEFAULT '',
 	revision    TEXT NOT NULL DEFAULT '',
+	environment TEXT NOT NULL DEFAULT '',
 	cohort      TEXT NOT NULL DEFAULT '',
 	did         TEXT,
 	started     INTEGER NOT NULL,

@@ -21,6 +21,7 @@
 #include "sentry/intake.h"
 #include "api/intake_counts.h"
 #include "api/health.h"
+#include "api/health_ingest.h"
 #include "metrics/metrics.h"
 
 typedef void (*route_fn)(request *rq);
@@ -76,6 +77,12 @@ static const route routes[] = {
 	{"GET", "/api/v1/projects/{}/health", health_get},
 	{"GET", "/api/v1/projects/{}/health/gates", health_gates_get},
 	{"PUT", "/api/v1/projects/{}/health/gates", health_gates_put},
+	{"POST", "/api/v1/projects/{}/sessions", health_session_post},
+	{"POST", "/api/v1/projects/{}/ratings", health_rating_post},
+	{"GET", "/api/v1/projects/{}/ratings", health_ratings_get},
+	{"GET", "/api/v1/projects/{}/ratings/mine", health_rating_mine},
+	{"GET", "/api/v1/projects/{}/cohorts", health_cohorts_get},
+	{"PATCH", "/api/v1/projects/{}/cohorts", health_cohorts_patch},
 	{"GET", "/api/v1/tokens", admin_tokens_list},
 	{"POST", "/api/v1/tokens", admin_tokens_add},
 	{"DELETE", "/api/v1/tokens/{}", admin_tokens_revoke},

@@ -148,6 +148,21 @@ static void take_release(json_t *build, const char *release)
 		json_object_set_new(build, "revision", json_stringn(v, vlen));
 }
 
+void sentry_release_revision(const char *release, char *out, size_t outsz)
+{
+	json_t *build = json_object();
+	const char *r;
+
+	out[0] = '\0';
+	if (!build)
+		return;
+	take_release(build, release);
+	r = json_string_value(json_object_get(build, "revision"));
+	if (r && strlen(r) < outsz)
+		memcpy(out, r, strlen(r) + 1);
+	json_decref(build);
+}
+
 static void take_frames(json_t *doc, const json_t *event, const json_t *exc, size_t max)
 {
 	const json_t *st = json_object_get(exc, "stacktrace");

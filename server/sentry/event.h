@@ -18,6 +18,11 @@ int sentry_event_map(json_t *event, size_t max_frames, json_t **doc,
 		     char event_id[SENTRY_EVENT_ID_LEN + 1], char *err, size_t errlen, char *field,
 		     size_t fieldlen);
 
+/* The build revision a release names, as a report's build.revision would read it
+ * ("app@1.4.0+abc1234" -> "abc1234", a bare hash, `git describe` output as it is) into out;
+ * "" when it names none or it does not fit in outsz. */
+void sentry_release_revision(const char *release, char *out, size_t outsz);
+
 /* Replace, anywhere in v, the values of members whose names hold password, passwd, secret,
  * token, api_key, apikey, auth, cookie or session (any case; authorization and set-cookie
  * included) by "[Filtered]"; so too the second of a [name, value] pair (headers). */

@@ -6,6 +6,8 @@
 
 #include "common/rfc3339.h"
 #include "model/jsonbody.h"
+#include "sentry/event.h"
+#include "store/store_cohorts.h"
 #include "store/store_health.h"
 
 #define RELEASE_MAX 200 /* Sentry's limits on release and environment names */
@@ -19,6 +21,7 @@
 /* One session update, checked. */
 typedef struct h_update {
 	char sid[33], did[DID_MAX + 1], release[RELEASE_MAX + 1], env[ENV_MAX + 1];
+	char revision[RELEASE_MAX + 1]; /* read out of release, "" when it names none */
 	int64_t started, timestamp; /* timestamp 0: not sent (the time it arrives) */
 	int status, errored;
 	int64_t duration_ms; /* < 0: not sent */
@@ -26,7 +29,7 @@ typedef struct h_update {
 
 /* The attributes of one `sessions` item, shared by its buckets. */
 typedef struct h_attrs {
-	char release[RELEASE_MAX + 1], env[ENV_MAX + 1];
+	char release[RELEASE_MAX + 1], env[ENV_MAX + 1], revision[RELEASE_MAX + 1];
 } h_attrs;
 
 typedef struct h_bucket {
@@ -42,6 +45,7 @@ typedef struct h_count {
 
 struct sentry_health {
 	int64_t sent_at; /* the envelope's sent_at, 0 when absent */
+	char key[128];   /* the ingest key it came with, "" when none */
 	h_update *updates;
 	size_t nupdates;
 	h_attrs *attrs;
@@ -217,6 +221,7 @@ static int parse_update(const json_t *o, h_update *u)
 	memset(u, 0, sizeof(*u));
 	if (take_sid(o, u->sid) < 0 || take_attrs(o, u->release, u->env) < 0)
 		return -1;
+	sentry_release_revision(u->release, u->revision, sizeof(u->revision));
 	take_did(o, u->did);
 	if (take_time(json_object_get(o, "started"), &u->started) < 0)
 		return -1;
@@ -272,6 +277,7 @@ static void parse_aggregates(sentry_health *h, const json_t *o)
 		count(h, "sessions", "invalid", 1);
 		return;
 	}
+	sentry_release_revision(at->release, at->revision, sizeof(at->revision));
 	h->nattrs++;
 	json_array_foreach(list, i, a)
 	{
@@ -392,6 +398,7 @@ int sentry_health_apply(store_db *db, int64_t project_id, const sentry_health *h
 	size_t i, ncounts = h->ncounts;
 	int64_t drift = 0, ts;
 	const char *why;
+	char cohort[STORE_COHORT_MAX + 1];
 	int rc = STORE_OK, outcome;
 
 	memcpy(counts, h->counts, h->ncounts * sizeof(counts[0]));
@@ -415,6 +422,11 @@ int sentry_health_apply(store_db *db, int64_t project_id, const sentry_health *h
 		su.sid = u->sid;
 		su.release = u->release;
 		su.environment = u->env;
+		su.revision = u->revision;
+		rc = store_cohort_resolve(db, project_id, h->key, u->env, u->did, cohort);
+		if (rc != STORE_OK)
+			break;
+		su.cohort = cohort;
 		su.did = u->did;
 		su.started = u->started + drift;
 		su.status = u->status;
@@ -434,6 +446,11 @@ int sentry_health_apply(store_db *db, int64_t project_id, const sentry_health *h
 			continue;
 		sb.release = h->attrs[b->attrs].release;
 		sb.environment = h->attrs[b->attrs].env;
+		sb.revision = h->attrs[b->attrs].revision;
+		rc = store_cohort_resolve(db, project_id, h->key, sb.environment, b->did, cohort);
+		if (rc != STORE_OK)
+			break;
+		sb.cohort = cohort;
 		sb.did = b->did;
 		sb.started = b->started + drift;
 		sb.exited = b->exited;
@@ -449,6 +466,12 @@ int sentry_health_apply(store_db *db, int64_t project_id, const sentry_health *h
 		rc = store_client_discard(db, project_id, now, h->discards[i].a, h->discards[i].b,
 					  h->discards[i].quantity);
 	return rc;
+}
+
+void sentry_health_set_key(sentry_health *h, const char *key)
+{
+	if (h && key && strlen(key) < sizeof(h->key))
+		memcpy(h->key, key, strlen(key) + 1);
 }
 
 void sentry_health_free(sentry_health *h)

@@ -30,6 +30,11 @@ sentry_health *sentry_health_parse(const sentry_envelope *env);
  */
 int sentry_health_apply(store_db *db, int64_t project_id, const sentry_health *h, int64_t now);
 
+/* The ingest key the envelope came with (copied; NULL or "" when none): a session's cohort is
+ * resolved with it (store_cohort_resolve(): the install's, else the key's, else the
+ * environment's). */
+void sentry_health_set_key(sentry_health *h, const char *key);
+
 /* Release h (NULL accepted). */
 void sentry_health_free(sentry_health *h);
 

@@ -444,6 +444,8 @@ void sentry_intake_envelope(request *rq)
 	    take_attachments(rq, &env, header_id[0] ? header_id : first, x) < 0)
 		goto out;
 	x->health = sentry_health_parse(&env);
+	if (c.has_key)
+		sentry_health_set_key(x->health, c.key);
 	answer = header_id[0] ? header_id : first[0] ? first : NULL;
 	if (n == 0 && !sentry_items_any(x->items) && !x->health) {
 		/* Transactions and the like alone: nothing to keep. */

@@ -52,13 +52,27 @@ typedef struct hour_add {
 	int64_t installs, crashed_installs;
 } hour_add;
 
-static int hours_add(store_db *db, int64_t project_id, const char *release, const char *env,
-		     int64_t hour, const hour_add *a)
+/* The key of a session's aggregates: what is fixed at its start. */
+typedef struct health_key {
+	const char *release, *revision, *env, *cohort;
+} health_key;
+
+static void bind_key(sqlite3_stmt *s, int64_t project_id, const health_key *k)
+{
+	st_bind_named_int(s, ":p", project_id);
+	st_bind_named_text(s, ":r", k->release);
+	st_bind_named_text(s, ":rv", k->revision ? k->revision : "");
+	st_bind_named_text(s, ":e", k->env ? k->env : "");
+	st_bind_named_text(s, ":c", k->cohort ? k->cohort : "");
+}
+
+static int hours_add(store_db *db, int64_t project_id, const health_key *k, int64_t hour,
+		     const hour_add *a)
 {
 	sqlite3_stmt *s = st_stmt(
-	    db, "INSERT INTO health_hours(project_id, release, environment, hour, started, exited, "
-		"errored, abnormal, crashed, duration_n, duration_ms, installs, crashed_installs) "
-		"VALUES (:p, :r, :e, :h, :st, :ex, :er, :ab, :cr, :dn, :dms, :in, :ci) ON CONFLICT "
+	    db, "INSERT INTO health_hours(project_id, release, revision, environment, cohort, hour, "
+		"started, exited, errored, abnormal, crashed, duration_n, duration_ms, installs, "
+		"crashed_installs) VALUES (:p, :r, :rv, :e, :c, :h, :st, :ex, :er, :ab, :cr, :dn, :dms, :in, :ci) ON CONFLICT "
 		"DO UPDATE SET started = started + excluded.started, exited = exited + "
 		"excluded.exited, errored = errored + excluded.errored, abnormal = abnormal + "
 		"excluded.abnormal, crashed = crashed + excluded.crashed, duration_n = duration_n + "
@@ -68,9 +82,7 @@ static int hours_add(store_db *db, int64_t project_id, const char *release, cons
 
 	if (!s)
 		return STORE_ERROR;
-	st_bind_named_int(s, ":p", project_id);
-	st_bind_named_text(s, ":r", release);
-	st_bind_named_text(s, ":e", env);
+	bind_key(s, project_id, k);
 	st_bind_named_int(s, ":h", hour);
 	st_bind_named_int(s, ":st", a->started);
 	st_bind_named_int(s, ":ex", a->exited);
@@ -84,19 +96,17 @@ static int hours_add(store_db *db, int64_t project_id, const char *release, cons
 	return st_step_done(s);
 }
 
-static int duration_add(store_db *db, int64_t project_id, const char *release, const char *env,
-			int64_t hour, int64_t ms)
+static int duration_add(store_db *db, int64_t project_id, const health_key *k, int64_t hour,
+			int64_t ms)
 {
 	sqlite3_stmt *s = st_stmt(
-	    db, "INSERT INTO health_durations(project_id, release, environment, hour, bucket, "
-		"sessions) VALUES (:p, :r, :e, :h, :b, 1) ON CONFLICT DO UPDATE SET sessions = "
-		"sessions + 1");
+	    db, "INSERT INTO health_durations(project_id, release, revision, environment, cohort, "
+		"hour, bucket, sessions) VALUES (:p, :r, :rv, :e, :c, :h, :b, 1) ON CONFLICT DO "
+		"UPDATE SET sessions = sessions + 1");
 
 	if (!s)
 		return STORE_ERROR;
-	st_bind_named_int(s, ":p", project_id);
-	st_bind_named_text(s, ":r", release);
-	st_bind_named_text(s, ":e", env);
+	bind_key(s, project_id, k);
 	st_bind_named_int(s, ":h", hour);
 	st_bind_named_int(s, ":b", duration_bucket(ms));
 	return st_step_done(s);
@@ -104,19 +114,17 @@ static int duration_add(store_db *db, int64_t project_id, const char *release, c
 
 /* The install `did` had a session in this release's hour; flags set what its sessions did. An
  * install new to the release, or crashing there for the first time, is counted in *a. */
-static int install_seen(store_db *db, int64_t project_id, const char *release, const char *env,
-			const char *did, int64_t hour, int errored, int abnormal, int crashed,
-			hour_add *a)
+static int install_seen(store_db *db, int64_t project_id, const health_key *k, const char *did,
+			int64_t hour, int errored, int abnormal, int crashed, hour_add *a)
 {
 	sqlite3_stmt *s = st_stmt(db, "SELECT crashed FROM health_installs WHERE project_id = :p "
-				"AND release = :r AND environment = :e AND did = :d");
+				"AND release = :r AND revision = :rv AND environment = :e AND "
+				"cohort = :c AND did = :d");
 	int rc;
 
 	if (!s)
 		return STORE_ERROR;
-	st_bind_named_int(s, ":p", project_id);
-	st_bind_named_text(s, ":r", release);
-	st_bind_named_text(s, ":e", env);
+	bind_key(s, project_id, k);
 	st_bind_named_text(s, ":d", did);
 	rc = st_step_row(s);
 	if (rc == STORE_NOTFOUND) {
@@ -129,18 +137,16 @@ static int install_seen(store_db *db, int64_t project_id, const char *release, c
 		return rc;
 	}
 	s = st_stmt(
-	    db, "INSERT INTO health_installs(project_id, release, environment, did, first_hour, "
-		"last_hour, errored, abnormal, crashed) VALUES (:p, :r, :e, :d, :h, :h, :er, :ab, "
-		":cr) ON CONFLICT DO UPDATE SET first_hour = min(first_hour, excluded.first_hour), "
+	    db, "INSERT INTO health_installs(project_id, release, revision, environment, cohort, "
+		"did, first_hour, last_hour, errored, abnormal, crashed) VALUES (:p, :r, :rv, :e, "
+		":c, :d, :h, :h, :er, :ab, :cr) ON CONFLICT DO UPDATE SET first_hour = min(first_hour, excluded.first_hour), "
 		"last_hour = max(last_hour, excluded.last_hour), errored = max(errored, "
 		"excluded.errored), abnormal = max(abnormal, excluded.abnormal), crashed = "
 		"max(crashed, excluded.crashed)");
 
 	if (!s)
 		return STORE_ERROR;
-	st_bind_named_int(s, ":p", project_id);
-	st_bind_named_text(s, ":r", release);
-	st_bind_named_text(s, ":e", env);
+	bind_key(s, project_id, k);
 	st_bind_named_text(s, ":d", did);
 	st_bind_named_int(s, ":h", hour);
 	st_bind_named_int(s, ":er", errored != 0);
@@ -165,15 +171,16 @@ static int live_prune(store_db *db, int64_t now)
 /* A session's row in health_live, copied. */
 typedef struct live_row {
 	int found;
-	char release[512], env[128], did[256];
+	char release[512], revision[128], env[128], cohort[128], did[256];
 	int64_t started;
 	int status, errored;
 } live_row;
 
 static int live_find(store_db *db, int64_t project_id, const char *sid, live_row *row)
 {
-	sqlite3_stmt *s = st_stmt(db, "SELECT release, environment, did, started, status, errored "
-				"FROM health_live WHERE project_id = :p AND sid = :sid");
+	sqlite3_stmt *s = st_stmt(db, "SELECT release, environment, did, started, status, errored, "
+				"revision, cohort FROM health_live WHERE project_id = :p AND "
+				"sid = :sid");
 	int rc;
 
 	memset(row, 0, sizeof(*row));
@@ -193,6 +200,8 @@ static int live_find(store_db *db, int64_t project_id, const char *sid, live_row
 	row->started = sqlite3_column_int64(s, 3);
 	row->status = status_of(st_col_text(s, 4));
 	row->errored = sqlite3_column_int(s, 5);
+	snprintf(row->revision, sizeof(row->revision), "%s", st_col_text(s, 6));
+	snprintf(row->cohort, sizeof(row->cohort), "%s", st_col_text(s, 7));
 	sqlite3_reset(s);
 	return STORE_OK;
 }
@@ -200,8 +209,9 @@ static int live_find(store_db *db, int64_t project_id, const char *sid, live_row
 static int live_put(store_db *db, int64_t project_id, const char *sid, const live_row *row)
 {
 	sqlite3_stmt *s = st_stmt(
-	    db, "INSERT INTO health_live(project_id, sid, release, environment, did, started, "
-		"status, errored) VALUES (:p, :sid, :r, :e, :d, :st, :status, :er) ON CONFLICT DO "
+	    db, "INSERT INTO health_live(project_id, sid, release, revision, environment, cohort, "
+		"did, started, status, errored) VALUES (:p, :sid, :r, :rv, :e, :c, :d, :st, :status, "
+		":er) ON CONFLICT DO "
 		"UPDATE SET did = excluded.did, status = excluded.status, errored = excluded.errored");
 
 	if (!s)
@@ -209,7 +219,9 @@ static int live_put(store_db *db, int64_t project_id, const char *sid, const liv
 	st_bind_named_int(s, ":p", project_id);
 	st_bind_named_text(s, ":sid", sid);
 	st_bind_named_text(s, ":r", row->release);
+	st_bind_named_text(s, ":rv", row->revision);
 	st_bind_named_text(s, ":e", row->env);
+	st_bind_named_text(s, ":c", row->cohort);
 	st_bind_named_text(s, ":d", row->did[0] ? row->did : NULL);
 	st_bind_named_int(s, ":st", row->started);
 	st_bind_named_text(s, ":status", status_names[row->status]);
@@ -221,6 +233,7 @@ int store_health_session(store_db *db, int64_t project_id, const store_health_up
 			 int64_t now, int *outcome)
 {
 	live_row row;
+	health_key k;
 	hour_add a;
 	int64_t hour;
 	int rc, err;
@@ -239,6 +252,8 @@ int store_health_session(store_db *db, int64_t project_id, const store_health_up
 		/* The first update heard of the session starts it: its attributes are kept. */
 		snprintf(row.release, sizeof(row.release), "%s", u->release);
 		snprintf(row.env, sizeof(row.env), "%s", u->environment ? u->environment : "");
+		snprintf(row.revision, sizeof(row.revision), "%s", u->revision ? u->revision : "");
+		snprintf(row.cohort, sizeof(row.cohort), "%s", u->cohort ? u->cohort : "");
 		row.started = u->started;
 		a.started = 1;
 	}
@@ -263,15 +278,19 @@ int store_health_session(store_db *db, int64_t project_id, const store_health_up
 	if (HEALTH_TERMINAL(u->status) || u->status == HEALTH_ERRORED || !row.found)
 		row.status = u->status;
 	hour = hour_of(row.started);
+	k.release = row.release;
+	k.revision = row.revision;
+	k.env = row.env;
+	k.cohort = row.cohort;
 	rc = live_put(db, project_id, u->sid, &row);
 	if (rc == STORE_OK && row.did[0])
-		rc = install_seen(db, project_id, row.release, row.env, row.did, hour, row.errored,
+		rc = install_seen(db, project_id, &k, row.did, hour, row.errored,
 				  row.status == HEALTH_ABNORMAL, row.status == HEALTH_CRASHED, &a);
 	if (rc == STORE_OK && (a.started || a.errored || a.exited || a.crashed || a.abnormal ||
 			       a.installs || a.crashed_installs))
-		rc = hours_add(db, project_id, row.release, row.env, hour, &a);
+		rc = hours_add(db, project_id, &k, hour, &a);
 	if (rc == STORE_OK && a.duration_n)
-		rc = duration_add(db, project_id, row.release, row.env, hour, a.duration_ms);
+		rc = duration_add(db, project_id, &k, hour, a.duration_ms);
 	if (rc == STORE_OK)
 		rc = live_prune(db, now);
 	return rc;
@@ -279,6 +298,7 @@ int store_health_session(store_db *db, int64_t project_id, const store_health_up
 
 int store_health_bucket_add(store_db *db, int64_t project_id, const store_health_bucket *b)
 {
+	health_key k = {b->release, b->revision, b->environment, b->cohort};
 	hour_add a;
 	int64_t hour = hour_of(b->started);
 	int rc;
@@ -296,10 +316,10 @@ int store_health_bucket_add(store_db *db, int64_t project_id, const store_health
 		return STORE_OK;
 	rc = STORE_OK;
 	if (b->did && b->did[0])
-		rc = install_seen(db, project_id, b->release, b->environment, b->did, hour,
-				  a.errored > 0, a.abnormal > 0, a.crashed > 0, &a);
+		rc = install_seen(db, project_id, &k, b->did, hour, a.errored > 0, a.abnormal > 0,
+				  a.crashed > 0, &a);
 	if (rc == STORE_OK)
-		rc = hours_add(db, project_id, b->release, b->environment, hour, &a);
+		rc = hours_add(db, project_id, &k, hour, &a);
 	return rc;
 }
 

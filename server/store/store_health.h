@@ -18,6 +18,7 @@ enum { HEALTH_OK, HEALTH_ERRORED, HEALTH_EXITED, HEALTH_CRASHED, HEALTH_ABNORMAL
 /* One session update, checked (health.c): sid 32 lowercase hex digits, release non-empty. */
 typedef struct store_health_update {
 	const char *sid, *release, *environment; /* environment "" when none */
+	const char *revision, *cohort;           /* the build's commit, the tester group: NULL or "" when none */
 	const char *did;                         /* NULL or "" when none */
 	int64_t started;                         /* unix seconds */
 	int status;                              /* HEALTH_* */
@@ -30,7 +31,7 @@ enum { HEALTH_APPLIED, HEALTH_AFTER_END };
 
 /*
  * Apply one update (write transaction): the first update heard of a session starts it with
- * its attributes (release, environment, start hour); later ones change only its state; an
+ * its attributes (release, revision, environment, cohort, start hour); later ones change only its state; an
  * update of an ended session is ignored (*outcome HEALTH_AFTER_END). Counts go to the hour
  * the session started in. Also forgets a few sessions that started more than five days
  * before now.
@@ -41,6 +42,7 @@ int store_health_session(store_db *db, int64_t project_id, const store_health_up
 /* One entry of a `sessions` item's aggregates, with the item's attributes. */
 typedef struct store_health_bucket {
 	const char *release, *environment, *did; /* did NULL when none */
+	const char *revision, *cohort;           /* NULL or "" when none */
 	int64_t started;
 	int64_t exited, errored, abnormal, crashed; /* each >= 0 */
 } store_health_bucket;

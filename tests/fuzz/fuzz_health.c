@@ -3,6 +3,7 @@
 
 #include "fuzz.h"
 #include "sentry/health.h"
+#include "store/store_cohorts.h"
 #include "store/store_health.h"
 
 /*
@@ -44,6 +45,17 @@ int store_health_session(store_db *db, int64_t project_id, const store_health_up
 	FUZZ_CHECK(u->started >= NOW - STORE_HEALTH_KEEP && u->started <= NOW + STORE_HEALTH_DAY);
 	FUZZ_CHECK(u->duration_ms >= -1);
 	*outcome = HEALTH_APPLIED;
+	return STORE_OK;
+}
+
+int store_cohort_resolve(store_db *db, int64_t project_id, const char *key, const char *channel,
+			 const char *install_id, char out[STORE_COHORT_MAX + 1])
+{
+	(void)db;
+	(void)key;
+	FUZZ_CHECK(project_id == 1 && channel && printable(channel, 64));
+	FUZZ_CHECK(!install_id || printable(install_id, 128));
+	out[0] = '\0';
 	return STORE_OK;
 }
 

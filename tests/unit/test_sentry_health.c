@@ -401,6 +401,40 @@ static void test_read_per_release(void **state)
 	assert_string_equal(out, "");
 }
 
+/* The build's revision is read out of the release and keys every table: two builds of one
+ * version are two rows; a release naming no commit has revision ''. */
+static void test_revision_from_release(void **state)
+{
+	fixture *f = *state;
+
+	update(f, 11, 1, -600, "ok", 0, "app@1.4.0+abc1234", NULL);
+	update(f, 12, 1, -600, "crashed", 1, "app@1.4.0+def5678", NULL);
+	update(f, 13, 1, -600, "exited", 0, "app@v1.4.0-3-gabc1234", ",\"duration\":2");
+	update(f, 14, 1, -600, "ok", 0, "app@1.4.0", NULL);
+	update(f, 11, 0, -600, "exited", 0, "app@9.9.9+0000000", NULL); /* attributes kept */
+	assert_int_equal(sql_int(f, "SELECT started * 10 + exited FROM health_hours WHERE "
+				    "revision = 'abc1234' AND release = 'app@1.4.0+abc1234' AND "
+				    "cohort = ''"),
+			 11);
+	assert_int_equal(sql_int(f, "SELECT crashed FROM health_hours WHERE revision = 'def5678'"),
+			 1);
+	assert_int_equal(sql_int(f, "SELECT crashed FROM health_installs WHERE revision = "
+				    "'def5678' AND did = 'install-12'"),
+			 1);
+	assert_int_equal(sql_int(f, "SELECT count(*) FROM health_durations WHERE revision = "
+				    "'v1.4.0-3-gabc1234'"),
+			 1);
+	assert_int_equal(sql_int(f, "SELECT count(*) FROM health_hours WHERE release = 'app@1.4.0' "
+				    "AND revision = ''"),
+			 1);
+	assert_int_equal(sql_int(f, "SELECT count(*) FROM health_live WHERE revision = 'abc1234' "
+				    "AND status = 'exited'"),
+			 1);
+	assert_int_equal(sql_int(f, "SELECT count(*) FROM health_hours WHERE release LIKE "
+				    "'app@9%'"),
+			 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -416,6 +450,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_counts_and_malformed, setup, teardown),
 		cmocka_unit_test(test_nothing_to_count),
 		cmocka_unit_test_setup_teardown(test_read_per_release, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_revision_from_release, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
