@@ -27,6 +27,7 @@ typedef struct hsum {
 	int64_t first_hour, last_hour;
 	int seen; /* first_hour and last_hour are set */
 	int64_t buckets[HEALTH_BUCKETS];
+	int64_t ratings[6]; /* installs that rated 1..5 */
 } hsum;
 
 typedef struct hgroup {
@@ -242,6 +243,32 @@ static int bucket_row(void *ctx, const store_health_bucket_row *r)
 	return 0;
 }
 
+static int rating_row(void *ctx, const store_health_rating_row *r)
+{
+	health_job *hj = ctx;
+	size_t rlen = release_len(r->release);
+	hset *b = hset_find(&hj->builds, &hj->nbuilds, &hj->capbuilds, r->release, rlen,
+			    build_of(r->release, r->revision));
+	hset *rel = hset_find(&hj->rels, &hj->nrels, &hj->caprels, r->release, rlen, NULL);
+	hgroup *g;
+
+	if (!b || !rel)
+		return hj->failed = 1;
+	if (r->rating < 1 || r->rating > 5)
+		return 0;
+	b->s.ratings[r->rating] += r->n;
+	rel->s.ratings[r->rating] += r->n;
+	if (hj->by == HEALTH_BY_COHORT) {
+		if (!(g = group_find(b, r->group)))
+			return hj->failed = 1;
+		g->s.ratings[r->rating] += r->n;
+		if (!(g = group_find(rel, r->group)))
+			return hj->failed = 1;
+		g->s.ratings[r->rating] += r->n;
+	}
+	return 0;
+}
+
 /* ---- figures ---- */
 
 /* part / whole as a percentage, or -1 without a whole. */
@@ -304,6 +331,24 @@ static void metrics_of(const hsum *s, double m[M_N])
 	m[M_MED] = median_s(s);
 }
 
+/* {"mean","count","distribution":[n1..n5]}, or null when no install rated. */
+static json_t *rating_json(const hsum *s)
+{
+	int64_t n = 0, sum = 0;
+	int r;
+
+	for (r = 1; r <= 5; r++) {
+		n += s->ratings[r];
+		sum += r * s->ratings[r];
+	}
+	if (n == 0)
+		return json_null();
+	return json_pack("{s:f,s:I,s:[I,I,I,I,I]}", "mean", round3((double)sum / (double)n),
+			 "count", (json_int_t)n, "distribution", (json_int_t)s->ratings[1],
+			 (json_int_t)s->ratings[2], (json_int_t)s->ratings[3],
+			 (json_int_t)s->ratings[4], (json_int_t)s->ratings[5]);
+}
+
 static void metrics_put(json_t *o, const hsum *s)
 {
 	double m[M_N];
@@ -320,6 +365,7 @@ static void metrics_put(json_t *o, const hsum *s)
 	json_object_set_new(o, "crashed_installs", json_integer(s->crashed_installs));
 	for (i = 0; i < M_N; i++)
 		json_object_set_new(o, metric_names[i], num_or_null(m[i]));
+	json_object_set_new(o, "rating", rating_json(s));
 }
 
 static json_t *groups_json(const hset *h)
@@ -696,10 +742,15 @@ static int health_query(apijob *j, store_db *db, int64_t project_id)
 			}
 		}
 	}
-	for (i = 0; rc == STORE_OK && i < hj->nrels; i++)
-		if (hj->rels[i].answered)
-			rc = store_health_durations_each(db, project_id, hj->rels[i].release, since,
-							 hj->by, bucket_row, hj);
+	for (i = 0; rc == STORE_OK && i < hj->nrels; i++) {
+		if (!hj->rels[i].answered)
+			continue;
+		rc = store_health_durations_each(db, project_id, hj->rels[i].release, since, hj->by,
+						 bucket_row, hj);
+		if (rc == STORE_OK)
+			rc = store_health_ratings_each(db, project_id, hj->rels[i].release, hj->by,
+						       rating_row, hj);
+	}
 	if (rc == STORE_OK && hj->failed)
 		rc = PE_NOMEM;
 	for (i = 0; rc == STORE_OK && i < hj->nrels; i++) {

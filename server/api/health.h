@@ -26,7 +26,12 @@
  *                        "failed":[metric],"insufficient":[metric]}}]}
  * METRICS: sessions, exited, crashed, abnormal, errored (handled errors only), installs,
  * crashed_installs, crash_free_sessions, crash_free_installs, errored_rate, abnormal_rate,
- * median_duration_s (from the duration histogram, within about 9 %; null when none ended).
+ * median_duration_s (from the duration histogram, within about 9 %; null when none ended),
+ * rating ({"mean","count","distribution":[installs rating 1..5]} of schema/0023_ratings.sql,
+ * any time, split by cohort but not by channel; null when no install rated).
+ * installs: distinct installs per build and group; a release's installs are the sum over its
+ * builds (an install that ran two builds counts in each), adoption is a build's share of its
+ * release's installs, and a release's share of all releases' installs in the window.
  * Builds are ordered by the git history (see git/buildorder.h) when the repository knows them,
  * else by their first session; "previous" is the build before in that order, in whichever
  * release. crashes: the groups of the release's crash reports (reports whose build.version is

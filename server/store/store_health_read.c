@@ -104,6 +104,38 @@ int store_health_durations_each(store_db *db, int64_t project_id, const char *re
 	return st_page_end(s, rc);
 }
 
+int store_health_ratings_each(store_db *db, int64_t project_id, const char *release, int by,
+			      int (*fn)(void *ctx, const store_health_rating_row *row), void *ctx)
+{
+	sqlite3_stmt *s = st_stmt(
+	    db, by == HEALTH_BY_COHORT
+		    ? "SELECT release, revision, cohort, rating, count(*) FROM ratings WHERE "
+		      "project_id = :p AND " RELEASE_MATCH " GROUP BY release, revision, cohort, rating"
+		    : "SELECT release, revision, '', rating, count(*) FROM ratings WHERE project_id = "
+		      ":p AND " RELEASE_MATCH " GROUP BY release, revision, rating");
+	store_health_rating_row row;
+	int rc;
+
+	if (!s)
+		return STORE_ERROR;
+	st_bind_named_int(s, ":p", project_id);
+	rc = bind_release(s, release);
+	if (rc != STORE_OK) {
+		sqlite3_reset(s);
+		return rc;
+	}
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		row.release = st_col_text(s, 0);
+		row.revision = st_col_text(s, 1);
+		row.group = st_col_text(s, 2);
+		row.rating = sqlite3_column_int(s, 3);
+		row.n = sqlite3_column_int64(s, 4);
+		if (fn(ctx, &row))
+			break;
+	}
+	return st_page_end(s, rc);
+}
+
 int store_health_series_each(store_db *db, int64_t project_id, const char *release,
 			     int64_t since, int64_t step,
 			     int (*fn)(void *ctx, const store_health_point *pt), void *ctx)

@@ -64,6 +64,17 @@ int store_health_crashes_each(store_db *db, int64_t project_id, const char *vers
 			      int64_t since, int limit,
 			      int (*fn)(void *ctx, const store_health_crash *c), void *ctx);
 
+/* The ratings of release `release`'s builds (R and R+..., schema/0023_ratings.sql): how many
+ * installs gave each rating, per stored release, revision and (with HEALTH_BY_COHORT) cohort;
+ * group "" otherwise (ratings have no channel). Not bounded by time: a build's rating stands. */
+typedef struct store_health_rating_row {
+	const char *release, *revision, *group;
+	int rating; /* 1..5 */
+	int64_t n;
+} store_health_rating_row;
+int store_health_ratings_each(store_db *db, int64_t project_id, const char *release, int by,
+			      int (*fn)(void *ctx, const store_health_rating_row *row), void *ctx);
+
 /* ---- gates (schema/0024_gates.sql) ---- */
 
 typedef struct store_health_gate {

@@ -90,6 +90,22 @@ static void crash(fixture *f, const char *fn, const char *install)
 	e2e_response_free(&r);
 }
 
+/* A rating as a tester's build sends it, with the ingest key. */
+static void rate(fixture *f, const char *doc)
+{
+	char key[200];
+	const char *h[] = {key, "Content-Type: application/json", NULL};
+	e2e_response r;
+
+	snprintf(key, sizeof(key), "X-Prosum-Key: %s", f->r.s.key);
+	assert_int_equal(e2e_request(&f->r.s, "POST", "/api/v1/projects/demo/ratings", h, doc,
+				     strlen(doc), &r),
+			 0);
+	if (r.status != 200 && r.status != 201)
+		fail_msg("%ld %s", r.status, r.body);
+	e2e_response_free(&r);
+}
+
 static double real(json_t *o, const char *k)
 {
 	json_t *v = json_object_get(o, k);
@@ -150,10 +166,29 @@ static void test_health_by_hand(void **state)
 {
 	fixture *f = *state;
 	int64_t now = (int64_t)time(NULL);
-	json_t *h, *rel, *a, *b, *g, *c;
+	json_t *h, *rel, *a, *b, *g, *c, *v;
+	char doc[512];
 	long st;
 
+	/* Cohorts, fixed when each session starts: d2 in the expert panel by an admin, the rest
+	 * none. */
+	v = e2e_call(&f->r.s, f->r.s.token, "PATCH", "/api/v1/projects/demo/cohorts",
+		     "{\"installs\":{\"d2\":\"expert panel\"}}", &st);
+	assert_int_equal(st, 200);
+	json_decref(v);
 	seed(f, now);
+	/* Ratings: d1 rates the build it last ran (A) 4; d3 and d4 rate B 5 and 2. */
+	rate(f, "{\"install_id\":\"d1\",\"rating\":4}");
+	snprintf(doc, sizeof(doc),
+		 "{\"install_id\":\"d3\",\"rating\":5,\"release\":\"app@2.0.0+%s\",\"revision\":"
+		 "\"%s\"}",
+		 f->b, f->b);
+	rate(f, doc);
+	snprintf(doc, sizeof(doc),
+		 "{\"install_id\":\"d4\",\"rating\":2,\"release\":\"app@2.0.0+%s\",\"revision\":"
+		 "\"%s\",\"comment\":\"slow start\"}",
+		 f->b, f->b);
+	rate(f, doc);
 	crash(f, "engine_stall", "i-1");
 	crash(f, "engine_stall", "i-2");
 	crash(f, "engine_stall", "i-2");
@@ -206,6 +241,17 @@ static void test_health_by_hand(void **state)
 	assert_near(real(json_object_get(b, "change"), "crash_free_sessions"), 25.0);
 	assert_near(real(json_object_get(b, "change"), "crash_free_installs"), 50.0);
 
+	/* Ratings per build: A 4 (d1); B 5 and 2, a mean of 3.5. */
+	assert_int_equal(integer(json_object_get(a, "rating"), "count"), 1);
+	assert_near(real(json_object_get(a, "rating"), "mean"), 4.0);
+	assert_int_equal(integer(json_object_get(b, "rating"), "count"), 2);
+	assert_near(real(json_object_get(b, "rating"), "mean"), 3.5);
+	v = json_object_get(json_object_get(b, "rating"), "distribution");
+	assert_int_equal(json_array_size(v), 5);
+	assert_int_equal(json_integer_value(json_array_get(v, 1)), 1);
+	assert_int_equal(json_integer_value(json_array_get(v, 4)), 1);
+	assert_int_equal(integer(json_object_get(rel, "rating"), "count"), 3);
+
 	/* The crash groups: the one from two installs first. */
 	c = json_object_get(rel, "crashes");
 	assert_int_equal(json_array_size(c), 2);
@@ -246,6 +292,26 @@ static void test_health_by_hand(void **state)
 	assert_non_null(g);
 	assert_int_equal(integer(g, "sessions"), 5);
 	assert_int_equal(integer(g, "abnormal"), 1);
+	json_decref(h);
+
+	/* Split by cohort: A's crash was in the expert panel's sessions (d2: 2 sessions, 1
+	 * crashed); d1's were in none. */
+	h = e2e_call(&f->r.s, f->r.s.token, "GET",
+		     "/api/v1/projects/demo/health?release=app%402.0.0&by=cohort", NULL, &st);
+	assert_int_equal(st, 200);
+	a = build_named(json_array_get(json_object_get(h, "releases"), 0), f->a);
+	assert_non_null(a);
+	g = e2e_find(json_object_get(a, "groups"), "name", "expert panel");
+	assert_non_null(g);
+	assert_int_equal(integer(g, "sessions"), 2);
+	assert_int_equal(integer(g, "crashed"), 1);
+	assert_near(real(g, "crash_free_sessions"), 50.0);
+	assert_near(real(g, "crash_free_installs"), 0.0);
+	g = e2e_find(json_object_get(a, "groups"), "name", "");
+	assert_non_null(g);
+	assert_int_equal(integer(g, "sessions"), 2);
+	assert_near(real(g, "crash_free_sessions"), 100.0);
+	assert_int_equal(integer(json_object_get(g, "rating"), "count"), 1);
 	json_decref(h);
 
 	/* Refusals: by platform (sessions carry none), a build in release=, no credential. */
