@@ -37,11 +37,13 @@ typedef struct hgroup {
 
 typedef struct hset { /* a release or a build: its sums and its groups */
 	char *release, *build; /* build NULL for a release */
+	char *stored, *revision; /* builds: the stored release and revision of their first row */
 	hsum s;
 	hgroup *groups;
 	size_t ngroups, capgroups;
 	size_t prev;  /* builds: the build before in history order, or SIZE_MAX */
 	size_t rank;  /* builds: position in that order */
+	int64_t rel_first; /* builds: the first hour of their release (the order without git) */
 	int answered; /* releases: in the answer */
 } hset;
 
@@ -55,6 +57,11 @@ typedef struct health_job {
 	json_t *crashes, *points; /* being filled (borrowed) */
 	int64_t crashed_of_release;
 	int failed;
+	char **stored; /* the stored release names of the window */
+	size_t nstored, capstored;
+	/* The last row's build and release (rows of one build come together). */
+	char memo_key[1024];
+	size_t memo_build, memo_rel;
 } health_job;
 
 static void hset_free(hset *v, size_t n)
@@ -64,6 +71,8 @@ static void hset_free(hset *v, size_t n)
 	for (i = 0; i < n; i++) {
 		free(v[i].release);
 		free(v[i].build);
+		free(v[i].stored);
+		free(v[i].revision);
 		for (g = 0; g < v[i].ngroups; g++)
 			free(v[i].groups[g].name);
 		free(v[i].groups);
@@ -77,6 +86,9 @@ static void health_free(apijob *j)
 
 	hset_free(hj->builds, hj->nbuilds);
 	hset_free(hj->rels, hj->nrels);
+	while (hj->nstored > 0)
+		free(hj->stored[--hj->nstored]);
+	free(hj->stored);
 	json_decref(hj->gates);
 	apijob_dispose(j);
 	free(hj);
@@ -193,16 +205,48 @@ static void sum_add(hsum *s, const store_health_sum *r)
 		s->last_hour = r->last_hour;
 }
 
+/* The build and release sets of a row (stored release, revision), added when missing: 0, or -1
+ * without memory. Rows of one build come together: the last answer is kept. */
+static int sets_of(health_job *hj, const char *stored, const char *revision, hset **b, hset **rel)
+{
+	size_t rlen = release_len(stored), sl = strlen(stored), vl = strlen(revision);
+
+	if (hj->memo_key[0] && sl + vl + 2 <= sizeof(hj->memo_key) &&
+	    memcmp(hj->memo_key, stored, sl) == 0 && hj->memo_key[sl] == '\n' &&
+	    strcmp(hj->memo_key + sl + 1, revision) == 0) {
+		*b = &hj->builds[hj->memo_build];
+		*rel = &hj->rels[hj->memo_rel];
+		return 0;
+	}
+	*b = hset_find(&hj->builds, &hj->nbuilds, &hj->capbuilds, stored, rlen,
+		       build_of(stored, revision));
+	*rel = *b ? hset_find(&hj->rels, &hj->nrels, &hj->caprels, stored, rlen, NULL) : NULL;
+	if (!*b || !*rel)
+		return -1;
+	if (!(*b)->stored) {
+		(*b)->stored = dupn(stored, sl);
+		(*b)->revision = dupn(revision, vl);
+		if (!(*b)->stored || !(*b)->revision)
+			return -1;
+	}
+	hj->memo_key[0] = '\0';
+	if (sl + vl + 2 <= sizeof(hj->memo_key)) {
+		memcpy(hj->memo_key, stored, sl);
+		hj->memo_key[sl] = '\n';
+		memcpy(hj->memo_key + sl + 1, revision, vl + 1);
+		hj->memo_build = (size_t)(*b - hj->builds);
+		hj->memo_rel = (size_t)(*rel - hj->rels);
+	}
+	return 0;
+}
+
 static int sum_row(void *ctx, const store_health_sum *r)
 {
 	health_job *hj = ctx;
-	size_t rlen = release_len(r->release);
-	hset *b = hset_find(&hj->builds, &hj->nbuilds, &hj->capbuilds, r->release, rlen,
-			    build_of(r->release, r->revision));
-	hset *rel = hset_find(&hj->rels, &hj->nrels, &hj->caprels, r->release, rlen, NULL);
+	hset *b, *rel;
 	hgroup *g;
 
-	if (!b || !rel)
+	if (sets_of(hj, r->release, r->revision, &b, &rel) < 0)
 		return hj->failed = 1;
 	sum_add(&b->s, r);
 	sum_add(&rel->s, r);
@@ -220,13 +264,10 @@ static int sum_row(void *ctx, const store_health_sum *r)
 static int bucket_row(void *ctx, const store_health_bucket_row *r)
 {
 	health_job *hj = ctx;
-	size_t rlen = release_len(r->release);
-	hset *b = hset_find(&hj->builds, &hj->nbuilds, &hj->capbuilds, r->release, rlen,
-			    build_of(r->release, r->revision));
-	hset *rel = hset_find(&hj->rels, &hj->nrels, &hj->caprels, r->release, rlen, NULL);
+	hset *b, *rel;
 	hgroup *g;
 
-	if (!b || !rel)
+	if (sets_of(hj, r->release, r->revision, &b, &rel) < 0)
 		return hj->failed = 1;
 	if (r->bucket < 0 || r->bucket >= HEALTH_BUCKETS)
 		return 0;
@@ -246,13 +287,10 @@ static int bucket_row(void *ctx, const store_health_bucket_row *r)
 static int rating_row(void *ctx, const store_health_rating_row *r)
 {
 	health_job *hj = ctx;
-	size_t rlen = release_len(r->release);
-	hset *b = hset_find(&hj->builds, &hj->nbuilds, &hj->capbuilds, r->release, rlen,
-			    build_of(r->release, r->revision));
-	hset *rel = hset_find(&hj->rels, &hj->nrels, &hj->caprels, r->release, rlen, NULL);
+	hset *b, *rel;
 	hgroup *g;
 
-	if (!b || !rel)
+	if (sets_of(hj, r->release, r->revision, &b, &rel) < 0)
 		return hj->failed = 1;
 	if (r->rating < 1 || r->rating > 5)
 		return 0;
@@ -266,6 +304,27 @@ static int rating_row(void *ctx, const store_health_rating_row *r)
 			return hj->failed = 1;
 		g->s.ratings[r->rating] += r->n;
 	}
+	return 0;
+}
+
+static int stored_row(void *ctx, const char *release)
+{
+	health_job *hj = ctx;
+	char *d;
+
+	if (hj->nstored == hj->capstored) {
+		size_t nc = hj->capstored ? hj->capstored * 2 : 16;
+		char **nv = realloc(hj->stored, nc * sizeof(*nv));
+
+		if (!nv)
+			return hj->failed = 1;
+		hj->stored = nv;
+		hj->capstored = nc;
+	}
+	d = dupn(release, strlen(release));
+	if (!d)
+		return hj->failed = 1;
+	hj->stored[hj->nstored++] = d;
 	return 0;
 }
 
@@ -462,13 +521,17 @@ static int by_first_seen(const void *a, const void *b)
 {
 	const hset *x = *(const hset *const *)a, *y = *(const hset *const *)b;
 
+	if (x->rel_first != y->rel_first)
+		return x->rel_first < y->rel_first ? -1 : 1;
+	if (strcmp(x->release, y->release) != 0)
+		return strcmp(x->release, y->release);
 	if (x->s.first_hour != y->s.first_hour)
 		return x->s.first_hour < y->s.first_hour ? -1 : 1;
 	return strcmp(x->build, y->build);
 }
 
-/* Rank every build: by the git history where the repository knows them, else by their first
- * session; each build's previous is the one ranked before it. */
+/* Rank every build: by the git history where the repository knows them, else by their
+ * release's first session, then their own; each build's previous is the one ranked before it. */
 static int order_builds(health_job *hj, store_db *db, int64_t project_id, size_t *resolved)
 {
 	size_t n = hj->nbuilds, i, *order = NULL;
@@ -484,8 +547,14 @@ static int order_builds(health_job *hj, store_db *db, int64_t project_id, size_t
 	order = calloc(n, sizeof(*order));
 	if (!sorted || !revs || !order)
 		goto out;
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n; i++) {
+		size_t r;
+
 		sorted[i] = &hj->builds[i];
+		for (r = 0; r < hj->nrels; r++)
+			if (strcmp(hj->rels[r].release, sorted[i]->release) == 0)
+				sorted[i]->rel_first = hj->rels[r].s.first_hour;
+	}
 	qsort(sorted, n, sizeof(*sorted), by_first_seen);
 	for (i = 0; i < n; i++)
 		revs[i] = sorted[i]->build;
@@ -683,13 +752,23 @@ out:
 	return rc;
 }
 
+static int release_answered(const health_job *hj, const char *release)
+{
+	size_t r;
+
+	for (r = 0; r < hj->nrels; r++)
+		if (strcmp(hj->rels[r].release, release) == 0)
+			return hj->rels[r].answered;
+	return 0;
+}
+
 static int health_query(apijob *j, store_db *db, int64_t project_id)
 {
 	health_job *hj = (health_job *)j;
 	int64_t now = (int64_t)time(NULL), all_installs = 0;
 	int64_t since = now - now % 3600 - (int64_t)hj->days * 86400 + 3600;
 	json_t *releases = json_array();
-	size_t i, resolved = 0, answered = 0;
+	size_t i, nb, resolved = 0, answered = 0;
 	int rc;
 	static const char *const by_names[] = {NULL, "cohort", "channel"};
 
@@ -704,7 +783,10 @@ static int health_query(apijob *j, store_db *db, int64_t project_id)
 		return PE_NOMEM;
 	rc = store_health_gates_each(db, project_id, gate_row, hj);
 	if (rc == STORE_OK)
-		rc = store_health_sums_each(db, project_id, since, hj->by, sum_row, hj);
+		rc = store_health_releases_each(db, project_id, since, stored_row, hj);
+	for (i = 0; rc == STORE_OK && !hj->failed && i < hj->nstored; i++)
+		rc = store_health_sums_each(db, project_id, hj->stored[i], since, hj->by, sum_row,
+					    hj);
 	if (rc == STORE_OK && hj->failed)
 		rc = PE_NOMEM;
 	if (rc == STORE_OK)
@@ -715,6 +797,7 @@ static int health_query(apijob *j, store_db *db, int64_t project_id)
 	json_object_set_new(j->answer, "order",
 			    json_string(resolved > 0 ? "git" : "first_seen"));
 	qsort(hj->rels, hj->nrels, sizeof(*hj->rels), by_last_seen);
+	hj->memo_key[0] = '\0'; /* its release index moved */
 	for (i = 0; i < hj->nrels; i++) {
 		all_installs += hj->rels[i].s.installs;
 		if (hj->release[0] ? strcmp(hj->rels[i].release, hj->release) == 0
@@ -723,40 +806,34 @@ static int health_query(apijob *j, store_db *db, int64_t project_id)
 			answered++;
 		}
 	}
-	/* The duration histograms of the answered releases and of the releases their builds'
-	 * previous builds are in (the median's change). */
-	for (i = 0; i < hj->nbuilds; i++) {
-		hset *b = &hj->builds[i];
-		size_t r;
-
-		for (r = 0; r < hj->nrels; r++) {
-			if (hj->rels[r].answered && strcmp(hj->rels[r].release, b->release) == 0 &&
-			    b->prev != SIZE_MAX) {
-				size_t q;
-
-				for (q = 0; q < hj->nrels; q++)
-					if (strcmp(hj->rels[q].release,
-						   hj->builds[b->prev].release) == 0 &&
-					    !hj->rels[q].answered)
-						hj->rels[q].answered = 2;
-			}
-		}
-	}
+	/* The duration histograms and ratings of the answered releases, and the histograms of
+	 * their builds' previous builds in other releases (the median's change), by build. */
 	for (i = 0; rc == STORE_OK && i < hj->nrels; i++) {
 		if (!hj->rels[i].answered)
 			continue;
-		rc = store_health_durations_each(db, project_id, hj->rels[i].release, since, hj->by,
-						 bucket_row, hj);
+		rc = store_health_durations_each(db, project_id, hj->rels[i].release, NULL, since,
+						 hj->by, bucket_row, hj);
 		if (rc == STORE_OK)
 			rc = store_health_ratings_each(db, project_id, hj->rels[i].release, hj->by,
 						       rating_row, hj);
+	}
+	nb = hj->nbuilds; /* the reads above may add rated builds without sessions */
+	for (i = 0; rc == STORE_OK && i < nb; i++) {
+		const hset *p;
+
+		if (hj->builds[i].prev == SIZE_MAX || !release_answered(hj, hj->builds[i].release))
+			continue;
+		p = &hj->builds[hj->builds[i].prev];
+		if (!release_answered(hj, p->release) && p->stored)
+			rc = store_health_durations_each(db, project_id, p->stored, p->revision,
+							 since, hj->by, bucket_row, hj);
 	}
 	if (rc == STORE_OK && hj->failed)
 		rc = PE_NOMEM;
 	for (i = 0; rc == STORE_OK && i < hj->nrels; i++) {
 		json_t *o;
 
-		if (hj->rels[i].answered != 1)
+		if (!hj->rels[i].answered)
 			continue;
 		rc = release_answer(hj, db, project_id, &hj->rels[i], all_installs, since, &o);
 		if (rc == STORE_OK)

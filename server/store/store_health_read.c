@@ -8,11 +8,12 @@
 
 #include "store/store_int.h"
 
-/* The group column of each HEALTH_BY_*, spliced into fixed statements (never user text). */
+/* The group column of each HEALTH_BY_*, spliced into fixed statements (never user text). Rows
+ * are streamed in primary key order and summed by the caller: a GROUP BY would sort them all. */
 #define SUMS_SQL(g)                                                                              \
-	"SELECT release, revision, " g ", sum(started), sum(exited), sum(errored), sum(abnormal), " \
-	"sum(crashed), sum(installs), sum(crashed_installs), min(hour), max(hour) FROM "          \
-	"health_hours WHERE project_id = :p AND hour >= :h GROUP BY release, revision, " g
+	"SELECT release, revision, " g ", started, exited, errored, abnormal, crashed, installs, " \
+	"crashed_installs, hour FROM health_hours WHERE project_id = :p AND release = :r AND "     \
+	"+hour >= :h"
 static const char *const sums_sql[] = {SUMS_SQL("''"), SUMS_SQL("cohort"),
 				       SUMS_SQL("environment")};
 
@@ -23,11 +24,16 @@ static const char *const sums_sql[] = {SUMS_SQL("''"), SUMS_SQL("cohort"),
 	"= :r || '+')"
 
 #define DURATIONS_SQL(g)                                                                         \
-	"SELECT release, revision, " g ", bucket, sum(sessions) FROM health_durations WHERE "     \
-	"project_id = :p AND " RELEASE_MATCH " AND hour >= :h GROUP BY release, revision, " g    \
-	", bucket"
+	"SELECT release, revision, " g ", bucket, sessions FROM health_durations WHERE "          \
+	"project_id = :p AND " RELEASE_MATCH " AND hour >= :h"
 static const char *const durations_sql[] = {DURATIONS_SQL("''"), DURATIONS_SQL("cohort"),
 					    DURATIONS_SQL("environment")};
+/* One build's: a stored release and revision exactly, a primary key prefix. */
+#define BUILD_DURATIONS_SQL(g)                                                                   \
+	"SELECT release, revision, " g ", bucket, sessions FROM health_durations WHERE "          \
+	"project_id = :p AND release = :r AND revision = :v AND hour >= :h"
+static const char *const build_durations_sql[] = {
+    BUILD_DURATIONS_SQL("''"), BUILD_DURATIONS_SQL("cohort"), BUILD_DURATIONS_SQL("environment")};
 
 static int bind_release(sqlite3_stmt *s, const char *release)
 {
@@ -40,8 +46,25 @@ static int bind_release(sqlite3_stmt *s, const char *release)
 	return STORE_OK;
 }
 
-int store_health_sums_each(store_db *db, int64_t project_id, int64_t since, int by,
-			   int (*fn)(void *ctx, const store_health_sum *row), void *ctx)
+int store_health_releases_each(store_db *db, int64_t project_id, int64_t since,
+				int (*fn)(void *ctx, const char *release), void *ctx)
+{
+	sqlite3_stmt *s = st_stmt(db, "SELECT DISTINCT release FROM health_hours WHERE project_id = "
+				":p AND hour >= :h");
+	int rc;
+
+	if (!s)
+		return STORE_ERROR;
+	st_bind_named_int(s, ":p", project_id);
+	st_bind_named_int(s, ":h", since);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+		if (fn(ctx, st_col_text(s, 0)))
+			break;
+	return st_page_end(s, rc);
+}
+
+int store_health_sums_each(store_db *db, int64_t project_id, const char *release, int64_t since,
+			   int by, int (*fn)(void *ctx, const store_health_sum *row), void *ctx)
 {
 	sqlite3_stmt *s;
 	store_health_sum row;
@@ -52,6 +75,7 @@ int store_health_sums_each(store_db *db, int64_t project_id, int64_t since, int 
 	if (!s)
 		return STORE_ERROR;
 	st_bind_named_int(s, ":p", project_id);
+	st_bind_named_text(s, ":r", release);
 	st_bind_named_int(s, ":h", since);
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		row.release = st_col_text(s, 0);
@@ -64,8 +88,7 @@ int store_health_sums_each(store_db *db, int64_t project_id, int64_t since, int 
 		row.crashed = sqlite3_column_int64(s, 7);
 		row.installs = sqlite3_column_int64(s, 8);
 		row.crashed_installs = sqlite3_column_int64(s, 9);
-		row.first_hour = sqlite3_column_int64(s, 10);
-		row.last_hour = sqlite3_column_int64(s, 11);
+		row.first_hour = row.last_hour = sqlite3_column_int64(s, 10);
 		if (fn(ctx, &row))
 			break;
 	}
@@ -73,7 +96,7 @@ int store_health_sums_each(store_db *db, int64_t project_id, int64_t since, int 
 }
 
 int store_health_durations_each(store_db *db, int64_t project_id, const char *release,
-				int64_t since, int by,
+				const char *revision, int64_t since, int by,
 				int (*fn)(void *ctx, const store_health_bucket_row *row),
 				void *ctx)
 {
@@ -82,12 +105,18 @@ int store_health_durations_each(store_db *db, int64_t project_id, const char *re
 	int rc;
 
 	assert(by >= HEALTH_BY_NONE && by <= HEALTH_BY_CHANNEL);
-	s = st_stmt(db, durations_sql[by]);
+	s = st_stmt(db, revision ? build_durations_sql[by] : durations_sql[by]);
 	if (!s)
 		return STORE_ERROR;
 	st_bind_named_int(s, ":p", project_id);
 	st_bind_named_int(s, ":h", since);
-	rc = bind_release(s, release);
+	if (revision) {
+		st_bind_named_text(s, ":r", release);
+		st_bind_named_text(s, ":v", revision);
+		rc = STORE_OK;
+	} else {
+		rc = bind_release(s, release);
+	}
 	if (rc != STORE_OK) {
 		sqlite3_reset(s);
 		return rc;

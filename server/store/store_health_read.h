@@ -27,20 +27,27 @@ typedef struct store_health_sum {
 	int64_t first_hour, last_hour;
 } store_health_sum;
 
-/* Every release's sums with sessions started since `since` (an hour start), any order. fn
- * non-zero stops. Reads the hours of the window only (index health_hours_recent). */
-int store_health_sums_each(store_db *db, int64_t project_id, int64_t since, int by,
-			   int (*fn)(void *ctx, const store_health_sum *row), void *ctx);
+/* The stored release names with sessions started since `since` (an hour start), from the
+ * index health_hours_recent alone. fn non-zero stops. */
+int store_health_releases_each(store_db *db, int64_t project_id, int64_t since,
+				int (*fn)(void *ctx, const char *release), void *ctx);
 
-/* The duration histogram of release `release` (R and R+...) since `since`, per stored
- * release, revision, group and bucket. */
+/* The sessions of stored release `release` since `since`, a row per revision, group and hour
+ * (first_hour = last_hour = that hour), in primary key order (a primary key range: rows of the
+ * same build come together); the caller sums them. fn non-zero stops. */
+int store_health_sums_each(store_db *db, int64_t project_id, const char *release, int64_t since,
+			   int by, int (*fn)(void *ctx, const store_health_sum *row), void *ctx);
+
+/* The duration histogram of release `release` (R and R+...) since `since`: its rows (per
+ * stored release, revision, group, hour and bucket) in primary key order, summed by the caller.
+ * With a revision (not NULL): one build's only, `release` then the stored name exactly. */
 typedef struct store_health_bucket_row {
 	const char *release, *revision, *group;
 	int bucket;
 	int64_t sessions;
 } store_health_bucket_row;
 int store_health_durations_each(store_db *db, int64_t project_id, const char *release,
-				int64_t since, int by,
+				const char *revision, int64_t since, int by,
 				int (*fn)(void *ctx, const store_health_bucket_row *row),
 				void *ctx);
 
