@@ -14,7 +14,8 @@
  * time), never by the order they were first seen. order[0, n) gets indexes into revs: the
  * *resolved resolved builds in history order, then the others in their input order. Without
  * a repository (or an unreadable history) order is the input's and *resolved 0. Walks the
- * history below the builds: about a second at 100,000 commits.
+ * history below the builds (about a second at 100,000 commits) once per set of builds: the
+ * thread's open repository remembers the last few answers.
  */
 int gitwork_order_builds(store_db *db, int64_t project_id, const char *const *revs, size_t n,
 			 size_t *order, size_t *resolved);
