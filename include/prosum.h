@@ -27,7 +27,9 @@
  *   are sent to the client's DSN (recorded in the file `dsn`; `prosum queue`
  *   lists and moves items between spools). It holds one file per queued
  *   report (*.report), suggestion (*.suggestion) and vote (*.vote), with
- *   NAME.state counting failed attempts, crash records from the crash handler (*.crash), prosum.log
+ *   NAME.state counting failed attempts, crash records from the crash handler (*.crash),
+ *   sessions' ends and ratings (*.session, *.rating), the marker of this run's
+ *   session (session-UUID.open, see prosum_session_start()), prosum.log
  *   (reports the server refused, reports dropped because the spool was full)
  *   and the counter file `dropped`.
  * - The install id (the tester's anonymous identity, a random UUID made once):
@@ -97,7 +99,7 @@ typedef struct prosum_result {
 	char *error_field;
 	char *body; /* the raw answer body, NUL-terminated */
 	/* Since version 2. */
-	const char *kind; /* "report", "suggestion" or "vote"; static, not freed */
+	const char *kind; /* "report", "suggestion", "vote", "session" or "rating"; static */
 	/*
 	 * A vote: PROSUM_COUNTED when it changed the tally (a new vote, or a
 	 * withdrawn one), PROSUM_NOT_COUNTED when it did not (the install had
@@ -145,10 +147,13 @@ typedef struct prosum_client prosum_client;
 	0x1u               /* no background thread: only prosum_send() and prosum_flush() deliver */
 /* Ignore $PROSUM_CACERT, $PROSUM_PIN, $PROSUM_SPOOL and $XDG_STATE_HOME. */
 #define PROSUM_NO_ENV 0x2u
+/* Record this run as a session (release health): prosum_client_new() calls
+ * prosum_session_start(). See "Sessions" below. */
+#define PROSUM_SESSIONS 0x4u
 
 typedef struct prosum_options {
 	unsigned int version;
-	unsigned int flags;  /* PROSUM_NO_SENDER | PROSUM_NO_ENV */
+	unsigned int flags;  /* PROSUM_NO_SENDER | PROSUM_NO_ENV | PROSUM_SESSIONS */
 	const char *ca_file; /* PEM CA bundle; NULL: $PROSUM_CACERT, else the system store */
 	/*
 	 * The server's public key, "sha256//BASE64[;sha256//BASE64...]" (as
@@ -441,6 +446,56 @@ int prosum_flush(prosum_client *client, long timeout_ms);
  * PROSUM_EPROTOCOL (no https link in the answer), PROSUM_ENOMEM. Thread-safe.
  */
 int prosum_board_link(char **url_out, prosum_client *client, const char *name);
+
+/* ------------------------------------------------------------------------ */
+/* Sessions and ratings (release health)                                      */
+
+/*
+ * Start this run's session: the server counts sessions per build (release:
+ * options.app_version, else app_revision; revision; channel; install id) to
+ * say how many ran, and how many of them crashed. The start writes one small
+ * file into the spool (session-UUID.open, locked while the process lives)
+ * and touches no network. One session per process: a second call on the
+ * same client ends the first (exited) and starts a new one.
+ *
+ * How a session ends:
+ * - prosum_session_end(), prosum_close() or exit(): "exited", with its
+ *   duration and, as errors, the crash and bug reports submitted or sent
+ *   during it (a session with errors counts as errored). The end is queued
+ *   in the spool (NNN-UUID.session) and delivered like a report, so a run
+ *   offline is counted when the server is reachable again.
+ * - the crash handler fires (prosum_install_crash_handler()): the marker is
+ *   renamed session-UUID.crashed, and the next prosum_client_new() on the
+ *   spool queues the session as "crashed".
+ * - anything else (killed, power lost, a crash without the crash handler):
+ *   the next prosum_client_new() finds the marker no process holds and
+ *   queues the session as "abnormal".
+ * Sessions reach the server without a duration when they did not exit; the
+ * server ignores those that started more than five days before they arrive.
+ *
+ * PROSUM_ESTATE (another client of this process has the session),
+ * PROSUM_EIO (the marker cannot be written), PROSUM_ENOMEM. Thread-safe.
+ */
+int prosum_session_start(prosum_client *client);
+
+/* End this client's session, if it has one, as exited (queued, see above). 0, PROSUM_EIO,
+ * PROSUM_ETOOBIG (the spool is full), PROSUM_EINVALID (no client). Thread-safe. */
+int prosum_session_end(prosum_client *client);
+
+/*
+ * Rate the build this client runs (options.app_version and app_revision,
+ * as sessions name it; a client made without either rates the build of
+ * the install's latest session, as the server knows it): `rating` 1 (bad)
+ * to 5 (great), `comment` optional (at most 2000 bytes, UTF-8). An install
+ * has one rating per build: rating again changes it. Queued in the spool
+ * like a suggestion and delivered by the sender; the delivery callback gets
+ * kind "rating" and the answer's body {"release","revision","rating",
+ * "comment","created"}. `uuid_out` (37 bytes, may be NULL) receives the
+ * queued item's local uuid.
+ * PROSUM_EINVALID (rating out of range, comment not UTF-8), PROSUM_ETOOBIG,
+ * PROSUM_EIO, PROSUM_ENOMEM. Thread-safe.
+ */
+int prosum_rate(char *uuid_out, prosum_client *client, int rating, const char *comment);
 
 /* ------------------------------------------------------------------------ */
 /* Crash handler                                                              */

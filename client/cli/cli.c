@@ -30,12 +30,14 @@
 #define C_ATTACHMENT 0x2000u
 #define C_REPLY 0x4000u
 #define C_BOARD 0x8000u
-#define C_HEALTH 0x10000u
+#define C_RATE 0x10000u
+#define C_COHORT 0x20000u
+#define C_HEALTH 0x40000u
 /* Commands with the DSN's ingest key, and commands with a token. */
-#define C_TESTER (C_REPORT | C_FLUSH | C_SUGGEST | C_VOTE | C_MINE | C_REPLY | C_BOARD)
+#define C_TESTER (C_REPORT | C_FLUSH | C_SUGGEST | C_VOTE | C_MINE | C_REPLY | C_BOARD | C_RATE)
 #define C_TRIAGE                                                                                   \
 	(C_REPORTS | C_GROUPS | C_SUGGESTIONS | C_SHOW | C_SET | C_RELEASE | C_SYNC | C_ATTACHMENT | \
-	 C_HEALTH)
+	 C_COHORT | C_HEALTH)
 #define C_LISTS (C_REPORTS | C_GROUPS | C_SUGGESTIONS)
 /* Commands whose first argument is an item id (taken in any case). */
 #define C_ID_ARG (C_VOTE | C_SHOW | C_SET | C_ATTACHMENT | C_REPLY)
@@ -66,8 +68,8 @@ static const option_spec options[] = {
     {"description", OPT_VALUE, V(description), C_REPORT, NULL},
     {"body", OPT_VALUE, V(body), C_SUGGEST | C_REPLY, NULL},
     {"file", OPT_VALUE, V(file), C_REPLY, NULL},
-    {"revision", OPT_VALUE, V(revision), C_REPORT | C_REPORTS, NULL},
-    {"version", OPT_VALUE, V(version), C_REPORT | C_REPORTS | C_GROUPS, NULL},
+    {"revision", OPT_VALUE, V(revision), C_REPORT | C_REPORTS | C_RATE, NULL},
+    {"version", OPT_VALUE, V(version), C_REPORT | C_REPORTS | C_GROUPS | C_RATE, NULL},
     {"channel", OPT_VALUE, V(channel), C_REPORT, NULL},
     {"severity", OPT_VALUE, V(severity), C_REPORT, NULL},
     {"steps", OPT_VALUE, V(steps), C_REPORT, NULL},
@@ -78,7 +80,7 @@ static const option_spec options[] = {
     {"tag", OPT_TAG, 0, C_REPORT, NULL},
     {"tag", OPT_VALUE, V(tag), C_REPORTS, NULL},
     {"json", OPT_VALUE, V(json_file), C_REPORT, NULL},
-    {"json", OPT_FLAG, V(json), C_SUGGEST | C_VOTE | C_MINE | C_REPLY | (C_TRIAGE & ~C_ATTACHMENT),
+    {"json", OPT_FLAG, V(json), C_SUGGEST | C_VOTE | C_MINE | C_REPLY | C_RATE | (C_TRIAGE & ~C_ATTACHMENT),
      NULL},
     {"withdraw", OPT_FLAG, V(withdraw), C_VOTE, NULL},
     {"status", OPT_VALUE, V(status), C_LISTS | C_SET, NULL},
@@ -93,7 +95,7 @@ static const option_spec options[] = {
     {"format", OPT_VALUE, V(format), C_REPORTS, NULL},
     {"assignee", OPT_VALUE, V(assignee), C_SET, NULL},
     {"fixed-by", OPT_VALUE, V(fixed_by), C_SET, NULL},
-    {"comment", OPT_VALUE, V(comment), C_SET, NULL},
+    {"comment", OPT_VALUE, V(comment), C_SET | C_RATE, NULL},
     {"merge-into", OPT_ID, V(merge_into), C_SET, NULL},
     {"duplicate-of", OPT_ID, V(duplicate_of), C_SET, NULL},
     {"shipped-in", OPT_VALUE, V(shipped_in), C_SET, NULL},
@@ -138,6 +140,8 @@ static const command commands[] = {
      "suggest --dsn DSN --title T [--body B] [--name N]     # prints S-n"},
     {"vote", C_VOTE, 1, 1, cli_vote,
      "vote --dsn DSN S-n [--withdraw] [--name N]           # prints the votes"},
+    {"rate", C_RATE, 1, 2, cli_rate,
+     "rate --dsn DSN N [COMMENT] [--version V --revision R]  # rate the build, 1-5"},
     {"mine", C_MINE, 0, 0, cli_mine,
      "mine --dsn DSN [--since TIME]                        # my reports and suggestions"},
     {"reply", C_REPLY, 1, 2, cli_reply,
@@ -170,6 +174,8 @@ static const command commands[] = {
      "queue [list] | queue show ID | queue retarget ID|--all [--from DSN] --to DSN\n"
      "               | queue drop ID|--all [--from DSN]       # the spooled items"},
     {"attachment", C_ATTACHMENT, 2, 2, cli_attachment, "attachment R-n NAME [-o FILE] " TOKEN_OPTS},
+    {"cohort", C_COHORT, 0, 3, cli_cohort,
+     "cohort [key|channel|install NAME COHORT] " TOKEN_OPTS "  # tester cohorts (admin)"},
     {"health", C_HEALTH, 0, 0, cli_health,
      "health [--release R] [--by cohort|channel] [--days N] [--check]\n"
      "               " TOKEN_OPTS "   # exit 1: a gate failed, 3: too few sessions"},

@@ -97,6 +97,7 @@ int cli_flush(const cli_args *a);
 int cli_suggest(const cli_args *a);
 int cli_vote(const cli_args *a);
 int cli_mine(const cli_args *a);
+int cli_rate(const cli_args *a);
 /* cli_reply.c */
 int cli_reply(const cli_args *a);
 /* cli_board.c */
@@ -127,5 +128,7 @@ int cli_sync(const cli_args *a);
 int cli_attachment(const cli_args *a);
 /* cli_health.c */
 int cli_health(const cli_args *a);
+/* cli_cohort.c */
+int cli_cohort(const cli_args *a);
 
 #endif

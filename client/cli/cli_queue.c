@@ -223,6 +223,10 @@ static const char *kind_label(const qitem *it, const json_t *doc)
 
 	if (strcmp(it->kind, SPOOL_SUGGESTION) == 0)
 		return "suggestion";
+	if (strcmp(it->kind, SPOOL_SESSION) == 0)
+		return "session";
+	if (strcmp(it->kind, SPOOL_RATING) == 0)
+		return "rating";
 	if (strcmp(it->kind, SPOOL_VOTE) == 0)
 		return json_is_true(json_object_get(doc, "withdraw")) ? "withdrawal" : "vote";
 	k = json_string_value(json_object_get(doc, "kind"));

@@ -77,6 +77,8 @@ static void print_delivered(const prosum_result *res)
 	if (strcmp(kind, "vote") == 0)
 		snprintf(line, sizeof(line), "vote %s: %s", res->id ? res->id : "?",
 			 vote_word(res->counted, -1));
+	else if (strcmp(kind, "session") == 0 || strcmp(kind, "rating") == 0)
+		snprintf(line, sizeof(line), "%s (uuid %s)", kind, res->uuid ? res->uuid : "?");
 	else
 		snprintf(line, sizeof(line), "%s (uuid %s)%s", res->id ? res->id : "?",
 			 res->uuid ? res->uuid : "?", res->duplicate ? " already there" : "");
@@ -646,6 +648,71 @@ out:
 	buf_free(&path);
 	buf_free(&query);
 	cli_api_close(&x);
+	prosum_close(client);
+	return rc;
+}
+
+/*
+ * prosum rate N [COMMENT]: this install's rating of a build, 1 to 5, queued first like a
+ * vote. The build is --version/--revision when given, else the build of the install's
+ * latest session (the server's choice). Prints "rated RELEASE (REVISION): N of 5".
+ */
+int cli_rate(const cli_args *a)
+{
+	prosum_options o = PROSUM_OPTIONS_INIT;
+	prosum_client *client = NULL;
+	char uuid[37], line[512];
+	const char *comment = a->npos > 1 ? a->pos[1] : a->comment;
+	json_t *ans = NULL;
+	capture cap;
+	long timeout, n;
+	int rc, delivered = 0;
+
+	memset(&cap, 0, sizeof(cap));
+	if (cli_parse_count(a->pos[0], &n) != 0 || n < 1 || n > 5)
+		return cli_usage_error("rate takes a rating from 1 to 5, not \"%s\"", a->pos[0]);
+	if (!a->dsn)
+		return cli_usage_error("no DSN: give --dsn or set PROSUM_DSN");
+	rc = cli_timeout(a, &timeout);
+	if (rc)
+		return rc;
+	o.flags = PROSUM_NO_SENDER;
+	o.close_wait_ms = 0;
+	o.ca_file = a->cacert;
+	o.pinned_pubkey = a->pin;
+	o.app_version = a->version;
+	o.app_revision = a->revision;
+	o.on_delivery = on_delivery;
+	o.on_delivery_payload = &cap;
+	if (prosum_client_new(&client, a->dsn, &o) != 0)
+		return cli_fail("%s", prosum_error_last());
+	if (prosum_rate(uuid, client, (int)n, comment) != 0) {
+		rc = cli_fail("cannot queue the rating: %s", prosum_error_last());
+		goto out;
+	}
+	cap.uuid = uuid;
+	rc = deliver_item(client, &cap, a, timeout, "rating", &delivered);
+	if (rc || !delivered)
+		goto out;
+	if (a->json) {
+		printf("%s\n", cap.body ? cap.body : "");
+		goto out;
+	}
+	ans = json_loads(cap.body ? cap.body : "", 0, NULL);
+	snprintf(line, sizeof(line), "rated %s (%s): %ld of 5",
+		 json_string_value(json_object_get(ans, "release"))
+		     ? json_string_value(json_object_get(ans, "release"))
+		     : "?",
+		 json_string_value(json_object_get(ans, "revision")) &&
+			 json_string_value(json_object_get(ans, "revision"))[0]
+		     ? json_string_value(json_object_get(ans, "revision"))
+		     : "revision unknown",
+		 n);
+	util_sanitize(line);
+	printf("%s\n", line);
+out:
+	json_decref(ans);
+	capture_free(&cap);
 	prosum_close(client);
 	return rc;
 }

@@ -1,6 +1,8 @@
 /* client.c - prosum_client: options, install id, spool and sender; prosum_send/submit/flush. */
 #include "lib/client.h"
 
+#include <jansson.h>
+
 #include <errno.h>
 #include <pwd.h>
 #include <stdlib.h>
@@ -8,6 +10,7 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
+#include "lib/appsession.h"
 #include "lib/crash.h"
 #include "lib/error.h"
 #include "lib/prosum_tool.h"
@@ -313,8 +316,12 @@ int prosum_client_new(prosum_client **out, const char *dsn_text, const prosum_op
 	spool_set_target(c->spool, dsn_text);
 	/* Crashes of earlier runs become reports before the sender looks at the spool. */
 	symbolize_pending(c);
+	/* So do the sessions they left open: crashed, or ended some other way. */
+	appsession_recover(c);
 	rc = sender_start(&c->sender, c);
 	if (rc)
+		goto out;
+	if ((c->flags & PROSUM_SESSIONS) && (rc = prosum_session_start(c)) != 0)
 		goto out;
 	*out = c;
 	c = NULL;
@@ -340,6 +347,8 @@ void prosum_close(prosum_client *client)
 {
 	if (!client)
 		return;
+	/* The run's session ends here (exited), queued before the last delivery. */
+	appsession_close(client);
 	/* A bounded last delivery, so a program that submits and exits still reports. */
 	if (client->sender && !(client->flags & PROSUM_NO_SENDER) && client->close_wait_ms > 0 &&
 	    pending_items(client))
@@ -450,6 +459,8 @@ int prosum_send(prosum_result *result, prosum_client *client, prosum_report *rep
 		rc = transport_post_report(t, &ans, &client->dsn, &p);
 	if (rc == 0)
 		rc = transport_read_result(result, &ans);
+	if (rc == 0)
+		appsession_note_report(client, json_string_value(json_object_get(report->root, "kind")));
 	if (!result->uuid)
 		result->uuid = strdup(p.uuid);
 	if (result->version >= 2)
@@ -479,6 +490,7 @@ int prosum_submit(prosum_client *client, prosum_report *report)
 	if (rc == 0) {
 		client_count(client, CLIENT_QUEUED);
 		sender_wake(client->sender);
+		appsession_note_report(client, json_string_value(json_object_get(report->root, "kind")));
 	}
 	envelope_free(&p);
 	return rc;

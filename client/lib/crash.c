@@ -15,6 +15,7 @@
 #include <ucontext.h>
 #include <unistd.h>
 
+#include "lib/appsession.h"
 #include "lib/client.h"
 #include "lib/error.h"
 #include "lib/util.h"
@@ -271,6 +272,7 @@ static void on_fatal_signal(int sig, siginfo_t *si, void *uctx)
 	if (atomic_exchange(&crash_entered, 1) == 0) {
 		int saved = errno;
 		write_record(sig, si, uctx);
+		appsession_crashed(); /* the run's session ends crashed */
 		errno = saved;
 	} else {
 		/* Another thread is writing the record; the process ends when it is done. */

@@ -127,7 +127,13 @@ static int post_community(sender *s, transport_answer *ans, const char *kind, co
 	snprintf(install, sizeof(install), "X-Prosum-Install: %s", c->install_id);
 	call.method = "POST";
 	call.headers = headers;
-	if (strcmp(kind, SPOOL_SUGGESTION) == 0) {
+	if (strcmp(kind, SPOOL_SESSION) == 0 || strcmp(kind, SPOOL_RATING) == 0) {
+		/* A session's end or a rating: the entry is the request body as it is. */
+		rc = buf_printf(&url, "%s/api/v1/projects/%s/%s", c->dsn.origin, c->dsn.project,
+				strcmp(kind, SPOOL_SESSION) == 0 ? "sessions" : "ratings");
+		call.body = p->json;
+		call.body_len = p->json_len;
+	} else if (strcmp(kind, SPOOL_SUGGESTION) == 0) {
 		rc = buf_printf(&url, "%s/api/v1/projects/%s/suggestions", c->dsn.origin,
 				c->dsn.project);
 		call.body = p->json;
@@ -250,6 +256,8 @@ static int deliver_one(sender *s, const char *name, attempt *a)
 	res.uuid = strdup(p.uuid);
 	res.kind = !kind || strcmp(kind, SPOOL_REPORT) == 0 ? "report"
 		   : strcmp(kind, SPOOL_SUGGESTION) == 0    ? "suggestion"
+		   : strcmp(kind, SPOOL_SESSION) == 0       ? "session"
+		   : strcmp(kind, SPOOL_RATING) == 0        ? "rating"
 							    : "vote";
 	verdict =
 	    strcmp(res.kind, "vote") == 0 ? vote_classify(&ans, &res) : sender_classify(ans.status);

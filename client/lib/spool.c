@@ -281,6 +281,10 @@ const char *spool_kind_of(const char *name)
 		return SPOOL_SUGGESTION;
 	if (has_suffix(name, len, SPOOL_VOTE))
 		return SPOOL_VOTE;
+	if (has_suffix(name, len, SPOOL_SESSION))
+		return SPOOL_SESSION;
+	if (has_suffix(name, len, SPOOL_RATING))
+		return SPOOL_RATING;
 	return NULL;
 }
 

@@ -16,6 +16,9 @@
  *                                     suggestion's: the server keeps one)
  *   NNN...-UUID.vote                  one queued vote or withdrawal (a local
  *                                     uuid; a vote counts once per install)
+ *   NNN...-UUID.session               a session's end (its uuid is the session's)
+ *   NNN...-UUID.rating                a rating of the build
+ *   session-UUID.open, .crashed       the marker of a run's session (appsession.h)
  *   NAME.state                        delivery attempts of entry NAME so far
  *                                     and the last failure; gone with NAME
  *   dsn                               the DSN of the last client that opened
@@ -40,6 +43,8 @@
 #define SPOOL_REPORT ".report"
 #define SPOOL_SUGGESTION ".suggestion"
 #define SPOOL_VOTE ".vote"
+#define SPOOL_SESSION ".session" /* the end of a run's session (appsession.h) */
+#define SPOOL_RATING ".rating"   /* a rating of the build (its uuid is local) */
 
 typedef struct spool spool;
 

@@ -93,12 +93,12 @@ static long long num(json_t *o, const char *k)
 	return (long long)json_integer_value(json_object_get(o, k));
 }
 
-static void test_python_sdk_sessions(void **state)
+/* Run app_py with the project's DSN (its ingest key). */
+static void run_app(fixture *f)
 {
-	fixture *f = *state;
 	char path[512], out[256];
 	const char *dsn;
-	json_t *proj, *in, *ses, *rel;
+	json_t *proj;
 	long st;
 	FILE *fp;
 
@@ -117,6 +117,15 @@ static void test_python_sdk_sessions(void **state)
 			 0);
 	json_decref(proj);
 	assert_string_equal(out, "sent\n");
+}
+
+static void test_python_sdk_sessions(void **state)
+{
+	fixture *f = *state;
+	json_t *in, *ses, *rel;
+	long st;
+
+	run_app(f);
 
 	/* What the database holds: counts, not sessions. */
 	assert_int_equal(e2e_sql_int(&f->s, "SELECT sum(started) FROM health_hours WHERE release "
@@ -160,6 +169,44 @@ static void test_python_sdk_sessions(void **state)
 					NULL)),
 			 1);
 	json_decref(in);
+}
+
+/*
+ * Cohorts of the Python SDK's sessions: the environment "beta" maps to "public beta", the key
+ * the DSN holds to "insiders"; the key wins over the channel, so all four sessions (and the
+ * install) count in "insiders" and none in "public beta". The release names no commit:
+ * revision ''.
+ */
+static void test_python_sdk_cohorts(void **state)
+{
+	fixture *f = *state;
+	char body[512];
+	json_t *c;
+	long st;
+
+	snprintf(body, sizeof(body),
+		 "{\"channels\":{\"beta\":\"public beta\"},\"keys\":{\"%s\":\"insiders\"}}",
+		 f->s.key);
+	e2e_expect(&f->s, f->rel, "PATCH", "/api/v1/projects/demo/cohorts", body, 403);
+	c = e2e_call(&f->s, f->s.token, "PATCH", "/api/v1/projects/demo/cohorts", body, &st);
+	assert_int_equal(st, 200);
+	assert_string_equal(e2e_str(c, "keys", f->s.key), "insiders");
+	assert_string_equal(e2e_str(c, "channels", "beta"), "public beta");
+	json_decref(c);
+	run_app(f);
+	assert_int_equal(e2e_sql_int(&f->s, "SELECT sum(started) * 10 + sum(crashed) FROM "
+					    "health_hours WHERE release = 'app@2.0.0' AND cohort = "
+					    "'insiders' AND revision = ''"),
+			 41);
+	assert_int_equal(e2e_sql_int(&f->s, "SELECT count(*) FROM health_hours WHERE cohort <> "
+					    "'insiders'"),
+			 0);
+	assert_int_equal(e2e_sql_int(&f->s, "SELECT count(*) FROM health_installs WHERE did = "
+					    "'tester-1' AND cohort = 'insiders'"),
+			 1);
+	assert_int_equal(e2e_sql_int(&f->s, "SELECT count(*) FROM health_live WHERE cohort = "
+					    "'insiders'"),
+			 3);
 }
 
 /* Raw envelopes: a session resent after its end, a malformed one and a transaction alone are
@@ -230,6 +277,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_python_sdk_sessions, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_raw_envelopes, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_python_sdk_cohorts, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

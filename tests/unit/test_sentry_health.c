@@ -13,6 +13,7 @@
 #include "common/rfc3339.h"
 #include "sentry/envelope.h"
 #include "sentry/health.h"
+#include "store/store_cohorts.h"
 #include "store/store_health.h"
 #include "unit_store.h"
 
@@ -435,6 +436,162 @@ static void test_revision_from_release(void **state)
 			 0);
 }
 
+/* Run one statement on a connection of its own (the store is between transactions). */
+static void sql_exec(fixture *f, const char *sql)
+{
+	sqlite3 *raw;
+
+	assert_int_equal(sqlite3_open(f->path, &raw), SQLITE_OK);
+	sqlite3_busy_timeout(raw, 5000);
+	assert_int_equal(sqlite3_exec(raw, sql, NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(raw);
+}
+
+static void set_cohort(fixture *f, int what, const char *name, const char *cohort, int want)
+{
+	assert_int_equal(store_begin(f->db), STORE_OK);
+	assert_int_equal(store_cohort_set(f->db, f->project, what, name, cohort, T), want);
+	assert_int_equal(store_commit(f->db), STORE_OK);
+}
+
+static const char *resolve(fixture *f, const char *key, const char *channel, const char *install)
+{
+	static char out[STORE_COHORT_MAX + 1];
+
+	assert_int_equal(store_cohort_resolve(f->db, f->project, key, channel, install, out),
+			 STORE_OK);
+	return out;
+}
+
+/* The install's cohort wins over the key's, which wins over the channel's; "" clears. */
+static void test_cohort_order(void **state)
+{
+	fixture *f = *state;
+	char sql[256];
+
+	snprintf(sql, sizeof(sql),
+		 "INSERT INTO ingest_keys(key, project_id, created_at) VALUES ('k1', %lld, 0)",
+		 (long long)f->project);
+	sql_exec(f, sql);
+	assert_string_equal(resolve(f, "k1", "beta", "i1"), "");
+	set_cohort(f, STORE_COHORT_CHANNEL, "beta", "public beta", STORE_OK);
+	assert_string_equal(resolve(f, "k1", "beta", "i1"), "public beta");
+	assert_string_equal(resolve(f, "k1", "nightly", "i1"), "");
+	set_cohort(f, STORE_COHORT_KEY, "k1", "insiders", STORE_OK);
+	assert_string_equal(resolve(f, "k1", "beta", "i1"), "insiders");
+	assert_string_equal(resolve(f, NULL, "beta", "i1"), "public beta");
+	set_cohort(f, STORE_COHORT_INSTALL, "i1", "expert panel", STORE_OK);
+	assert_string_equal(resolve(f, "k1", "beta", "i1"), "expert panel");
+	assert_string_equal(resolve(f, "k1", "beta", "i2"), "insiders");
+	set_cohort(f, STORE_COHORT_INSTALL, "i1", "", STORE_OK);
+	assert_string_equal(resolve(f, "k1", "beta", "i1"), "insiders");
+	set_cohort(f, STORE_COHORT_KEY, "no-such-key", "x", STORE_NOTFOUND);
+	/* A Sentry session sent with key k1 takes its cohort, fixed at start: changing the key's
+	 * cohort later moves later sessions only. */
+	{
+		sentry_envelope env;
+		sentry_health *h;
+		char err[256], text[1024];
+
+		snprintf(text, sizeof(text),
+			 "{}\n{\"type\":\"session\"}\n{\"sid\":\"0b2c3d4e5f6041728394a5b6c7d8e9f0\","
+			 "\"did\":\"i2\",\"init\":true,\"started\":\"%s\",\"status\":\"ok\","
+			 "\"attrs\":{\"release\":\"app@2.0\",\"environment\":\"beta\"}}\n",
+			 at(-600));
+		assert_int_equal(sentry_envelope_parse(&env, text, strlen(text), 1 << 20, err,
+						       sizeof(err)),
+				 0);
+		h = sentry_health_parse(&env);
+		sentry_health_set_key(h, "k1");
+		assert_int_equal(store_begin(f->db), STORE_OK);
+		assert_int_equal(sentry_health_apply(f->db, f->project, h, T), STORE_OK);
+		assert_int_equal(store_commit(f->db), STORE_OK);
+		sentry_health_free(h);
+		sentry_envelope_free(&env);
+	}
+	set_cohort(f, STORE_COHORT_KEY, "k1", "general", STORE_OK);
+	update(f, 30, 0, -600, "exited", 0, "app@2.0", NULL); /* another session */
+	{
+		char text[512];
+
+		/* Its end, sent without the key: the cohort stays the one of its start. */
+		snprintf(text, sizeof(text),
+			 "{}\n{\"type\":\"session\"}\n{\"sid\":\"0b2c3d4e5f6041728394a5b6c7d8e9f0\","
+			 "\"started\":\"%s\",\"status\":\"exited\",\"attrs\":{\"release\":"
+			 "\"app@2.0\",\"environment\":\"beta\"}}\n",
+			 at(-600));
+		send(f, text);
+	}
+	assert_int_equal(sql_int(f, "SELECT started * 10 + exited FROM health_hours WHERE cohort = "
+				    "'insiders'"),
+			 11);
+}
+
+/* Ratings: one per install and build, changed in place; the distribution counted by hand. */
+static void test_ratings(void **state)
+{
+	fixture *f = *state;
+	store_rating r = {"2.1.0", "abc1234", "i1", 4, NULL, "insiders"};
+	store_rating_dist d;
+	char rel[64], rev[64], comment[64];
+	int created = -1, n = 0;
+
+	assert_int_equal(store_begin(f->db), STORE_OK);
+	assert_int_equal(store_rating_set(f->db, f->project, &r, T, &created), STORE_OK);
+	assert_int_equal(created, 1);
+	r.rating = 2;
+	r.comment = "crashed twice";
+	assert_int_equal(store_rating_set(f->db, f->project, &r, T + 60, &created), STORE_OK);
+	assert_int_equal(created, 0);
+	r.install_id = "i2";
+	r.rating = 5;
+	r.comment = "";
+	r.cohort = "";
+	assert_int_equal(store_rating_set(f->db, f->project, &r, T, &created), STORE_OK);
+	assert_int_equal(created, 1);
+	r.revision = "def5678";
+	r.rating = 1;
+	assert_int_equal(store_rating_set(f->db, f->project, &r, T, &created), STORE_OK);
+	assert_int_equal(store_commit(f->db), STORE_OK);
+
+	assert_int_equal(store_rating_distribution(f->db, f->project, "2.1.0", "abc1234", NULL, &d),
+			 STORE_OK);
+	assert_int_equal(d.n, 2);
+	assert_int_equal(d.counts[2], 1);
+	assert_int_equal(d.counts[5], 1);
+	assert_int_equal(d.counts[4], 0);
+	assert_int_equal(d.sum, 7);
+	assert_int_equal(d.comments, 1);
+	assert_int_equal(store_rating_distribution(f->db, f->project, "2.1.0", NULL, NULL, &d),
+			 STORE_OK);
+	assert_int_equal(d.n, 3);
+	assert_int_equal(d.sum, 8);
+	assert_int_equal(store_rating_distribution(f->db, f->project, "2.1.0", NULL, "insiders",
+						   &d),
+			 STORE_OK);
+	assert_int_equal(d.n, 1);
+	assert_int_equal(d.counts[2], 1);
+	assert_int_equal(store_rating_get(f->db, f->project, "2.1.0", "abc1234", "i1", &n, comment,
+					  sizeof(comment)),
+			 STORE_OK);
+	assert_int_equal(n, 2);
+	assert_string_equal(comment, "crashed twice");
+	/* The build an install runs: its latest session's, else its latest rating's. */
+	assert_int_equal(store_install_build(f->db, f->project, "install-7", rel, sizeof(rel), rev,
+					     sizeof(rev)),
+			 STORE_NOTFOUND);
+	assert_int_equal(store_install_build(f->db, f->project, "i2", rel, sizeof(rel), rev,
+					     sizeof(rev)),
+			 STORE_OK);
+	assert_string_equal(rel, "2.1.0");
+	update(f, 7, 1, -600, "ok", 0, "app@1.4.0+abc1234", NULL);
+	assert_int_equal(store_install_build(f->db, f->project, "install-7", rel, sizeof(rel), rev,
+					     sizeof(rev)),
+			 STORE_OK);
+	assert_string_equal(rel, "app@1.4.0+abc1234");
+	assert_string_equal(rev, "abc1234");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -451,6 +608,8 @@ int main(void)
 		cmocka_unit_test(test_nothing_to_count),
 		cmocka_unit_test_setup_teardown(test_read_per_release, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_revision_from_release, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_cohort_order, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_ratings, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

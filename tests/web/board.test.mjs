@@ -307,6 +307,35 @@ describe('testers signed in by their build', () => {
 		await checkA11y(page);
 	});
 
+	test('rates the build of its latest session, then changes the rating: one rating, the latest', async () => {
+		assert.equal(await page.locator('form.rate-build').count(), 0, 'no build known yet: no rating form');
+		const install = readFileSync(join(server.dir, 'spool-grace', 'install_id'), 'utf8').trim();
+		const r = await api('POST', '/projects/demo/sessions', {
+			sid: crypto.randomUUID(), install_id: install, started: Math.floor(Date.now() / 1000) - 60,
+			status: 'exited', duration: 60, release: '2.0.0-beta.3', revision: 'abc1234', channel: 'beta',
+		}, { ...ingest(), 'Content-Type': 'application/json' });
+		assert.equal(r.status, 200, r.text);
+		await page.reload();
+		const form = page.getByRole('form', { name: 'Rate your build' });
+		await form.getByText('2.0.0-beta.3 (abc1234)').waitFor();
+		await form.getByRole('radio', { name: /^4 of 5/ }).click();
+		await form.getByRole('textbox', { name: 'Comment' }).fill('Fast, but the chart <b>flickers</b>');
+		await form.getByRole('button', { name: 'Rate' }).click();
+		await form.getByRole('status').waitFor();
+		assert.equal(await sql("SELECT rating || '|' || comment FROM ratings WHERE install_id = '" + install + "'"),
+			'4|Fast, but the chart <b>flickers</b>');
+		await page.reload();
+		await form.getByRole('radio', { name: /^4 of 5/, checked: true }).waitFor();
+		await form.getByRole('radio', { name: /^2 of 5/ }).click();
+		await form.getByRole('button', { name: 'Change rating' }).click();
+		await form.getByRole('status').waitFor();
+		assert.equal(await sql("SELECT count(*) || '|' || max(rating) FROM ratings WHERE release = '2.0.0-beta.3'"), '1|2');
+		const dist = await api('GET', '/projects/demo/ratings?release=2.0.0-beta.3&revision=abc1234', undefined, team());
+		assert.equal(dist.status, 200, dist.text);
+		assert.deepEqual(dist.json.counts, { 1: 0, 2: 1, 3: 0, 4: 0, 5: 0 });
+		await checkA11y(page);
+	});
+
 	test('posts a suggestion: duplicates suggested while typing; it is in "mine"', async () => {
 		await page.getByRole('link', { name: 'Suggest an idea' }).click();
 		const similar = page.locator('.similar');

@@ -5,6 +5,7 @@ import { link, setQuery, useRoute, withQuery } from '../lib/router.js';
 import { useSession } from '../lib/session.js';
 import { ErrorBox, Loading, Page, Pager, Time, useLoad } from '../lib/ui.js';
 import { apiBase, base, Failed, STATUSES, SuggestionStatus, viewer, Votes } from './board_common.js';
+import { RateBuild } from './board_rating.js';
 
 const SORTS = [
 	{ value: 'votes', label: 'Top' },
@@ -81,6 +82,7 @@ export function BoardPage() {
 	return html`<${Page} title=${`Ideas for ${p}`} actions=${actions}>
 		<p class="lede">What the community of ${p} asks for${who === 'tester' ? ': vote for what you want most, once per install' : ''}.
 			${who === 'team' ? ' You see hidden suggestions, marked; open one to moderate it.' : ''}</p>
+		${who === 'tester' ? html`<${RateBuild} p=${p} />` : null}
 		<${SortTabs} sort=${sort} />
 		<${BoardFilters} query=${query} />
 		${loading && !data ? html`<${Loading} />` : null}
