@@ -33,12 +33,13 @@
 #define C_RATE 0x10000u
 #define C_COHORT 0x20000u
 #define C_NEWS 0x40000u
+#define C_HEALTH 0x80000u
 /* Commands with the DSN's ingest key, and commands with a token. */
 #define C_TESTER (C_REPORT | C_FLUSH | C_SUGGEST | C_VOTE | C_MINE | C_REPLY | C_BOARD | C_RATE | \
 		  C_NEWS)
 #define C_TRIAGE                                                                                   \
 	(C_REPORTS | C_GROUPS | C_SUGGESTIONS | C_SHOW | C_SET | C_RELEASE | C_SYNC | C_ATTACHMENT | \
-	 C_COHORT)
+	 C_COHORT | C_HEALTH)
 #define C_LISTS (C_REPORTS | C_GROUPS | C_SUGGESTIONS)
 /* Commands whose first argument is an item id (taken in any case). */
 #define C_ID_ARG (C_VOTE | C_SHOW | C_SET | C_ATTACHMENT | C_REPLY)
@@ -106,6 +107,10 @@ static const option_spec options[] = {
     {"from", OPT_VALUE, V(from), C_QUEUE, NULL},
     {"to", OPT_VALUE, V(to), C_QUEUE, NULL},
     {"output", OPT_VALUE, V(output), C_ATTACHMENT, NULL},
+    {"release", OPT_VALUE, V(release_name), C_HEALTH, NULL},
+    {"by", OPT_VALUE, V(by), C_HEALTH, NULL},
+    {"days", OPT_VALUE, V(days), C_HEALTH, NULL},
+    {"check", OPT_FLAG, V(check), C_HEALTH, NULL},
 };
 #undef V
 
@@ -175,6 +180,9 @@ static const command commands[] = {
     {"attachment", C_ATTACHMENT, 2, 2, cli_attachment, "attachment R-n NAME [-o FILE] " TOKEN_OPTS},
     {"cohort", C_COHORT, 0, 3, cli_cohort,
      "cohort [key|channel|install NAME COHORT] " TOKEN_OPTS "  # tester cohorts (admin)"},
+    {"health", C_HEALTH, 0, 0, cli_health,
+     "health [--release R] [--by cohort|channel] [--days N] [--check]\n"
+     "               " TOKEN_OPTS "   # exit 1: a gate failed, 3: too few sessions"},
 };
 
 /* The command being run, for the hint after a usage mistake; NULL before one is known. */

@@ -9,6 +9,8 @@
 /* Exit statuses: 0 success, 1 failure (one line on stderr), 2 a usage mistake. */
 #define CLI_EXIT_FAIL 1
 #define CLI_EXIT_USAGE 2
+/* prosum health --check: the newest build has too few sessions for a gate to decide. */
+#define CLI_EXIT_HEALTH_UNDECIDED 3
 
 #define CLI_MAX_ATTACH PROSUM_MAX_ATTACHMENTS
 #define CLI_MAX_TAGS PROSUM_MAX_TAGS
@@ -36,6 +38,9 @@ typedef struct cli_args {
 	/* prosum queue. */
 	int all;
 	const char *from, *to;
+	/* prosum health [--release R] [--by cohort|channel] [--days N] [--check]. */
+	const char *release_name, *by, *days;
+	int check;
 	const char *attach[CLI_MAX_ATTACH];
 	size_t nattach;
 	const char *tags[CLI_MAX_TAGS]; /* prosum report --tag K=V */
@@ -123,6 +128,8 @@ int cli_set(const cli_args *a);
 int cli_release(const cli_args *a);
 int cli_sync(const cli_args *a);
 int cli_attachment(const cli_args *a);
+/* cli_health.c */
+int cli_health(const cli_args *a);
 /* cli_cohort.c */
 int cli_cohort(const cli_args *a);
 

@@ -244,6 +244,20 @@ static const help helps[] = {
 		   "  -o, --output FILE   write FILE, replaced only once the download is complete\n"
 		   "                      (default, or -: stdout)\n"
 		   "\n" TOKEN_OPTIONS},
+    {"health", "Release health: per build of a release, its sessions, installs and their share\n"
+	       "(adoption), crash-free sessions and installs, errored and abnormal rates, the\n"
+	       "median session, and the change in crash-free sessions against the build before\n"
+	       "it in the git history; then the crash groups costing the most sessions.\n"
+	       "\n"
+	       "  --release R         this release (as the SDK names it, without \"+build\");\n"
+	       "                      default: the releases with the newest sessions\n"
+	       "  --by cohort|channel each build split by tester cohort or channel\n"
+	       "  --days N            sessions of the last N days (default 30)\n"
+	       "  --check             judge the newest build against the project's gates:\n"
+	       "                      exit 0 when it meets them (or none are set), 1 naming\n"
+	       "                      the gates it fails, 3 when it has too few sessions\n"
+	       "  --json              print the server's answer as it is\n"
+	       "\n" TOKEN_OPTIONS},
 };
 
 const char *cli_help_text(const char *command)

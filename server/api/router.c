@@ -22,6 +22,7 @@
 #include "api/users.h"
 #include "sentry/intake.h"
 #include "api/intake_counts.h"
+#include "api/health.h"
 #include "api/health_ingest.h"
 #include "metrics/metrics.h"
 
@@ -77,6 +78,9 @@ static const route routes[] = {
 	{"POST", "/api/v1/projects/{}/keys", admin_keys_add},
 	{"DELETE", "/api/v1/projects/{}/keys/{}", admin_keys_revoke},
 	{"GET", "/api/v1/projects/{}/intake", intake_counts_get},
+	{"GET", "/api/v1/projects/{}/health", health_get},
+	{"GET", "/api/v1/projects/{}/health/gates", health_gates_get},
+	{"PUT", "/api/v1/projects/{}/health/gates", health_gates_put},
 	{"POST", "/api/v1/projects/{}/sessions", health_session_post},
 	{"POST", "/api/v1/projects/{}/ratings", health_rating_post},
 	{"GET", "/api/v1/projects/{}/ratings", health_ratings_get},

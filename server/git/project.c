@@ -36,6 +36,7 @@ static void open_repo_free(open_repo *o)
 	if (!o)
 		return;
 	blamejob_memo_free(o);
+	buildorder_memo_free(o);
 	free(o->vtag);
 	index_free(&o->index);
 	if (o->rels) {

@@ -26,6 +26,7 @@ typedef struct rel_index {
 
 
 typedef struct blame_answer blame_answer; /* blamejob.c */
+typedef struct border_memo border_memo;   /* buildorder.c */
 
 typedef struct rel_list rel_list;
 
@@ -42,6 +43,7 @@ typedef struct open_repo {
 	size_t blamed_next;   /* round-robin eviction */
 	uint64_t vtag_txn;    /* the transaction `vtag` was read in; 0: not read */
 	char *vtag;           /* the project's version tag pattern; NULL: none */
+	border_memo *border;  /* build orders answered lately (buildorder.c); NULL: none */
 } open_repo;
 
 /* The registered releases in history order; both arrays freed by project_releases_free(). */
@@ -78,5 +80,7 @@ int project_reassign(store_db *db, int64_t project_id, open_repo *o, const rel_l
 
 /* Free the blame answers an open repository remembers (blamejob.c). */
 void blamejob_memo_free(open_repo *o);
+/* Free the build orders it remembers (buildorder.c). */
+void buildorder_memo_free(open_repo *o);
 
 #endif

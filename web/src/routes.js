@@ -12,6 +12,7 @@ import { BoardSignInPage } from './pages/board_signin.js';
 import { FamePage } from './pages/fame.js';
 import { GroupPage } from './pages/group.js';
 import { GroupsPage } from './pages/groups.js';
+import { HealthPage } from './pages/health.js';
 import { HomePage } from './pages/home.js';
 import { MinePage } from './pages/mine.js';
 import { PickerPage } from './pages/picker.js';
@@ -39,6 +40,7 @@ export const routes = [
 	{ path: '/p/:p/reports/:id', page: ReportPage, auth: true },
 	{ path: '/p/:p/releases', page: ReleasesPage, auth: true },
 	{ path: '/p/:p/releases/:name', page: ReleasePage, auth: true },
+	{ path: '/p/:p/health', page: HealthPage, auth: true },
 	{ path: '/p/:p/suggestions', page: SuggestionsPage, auth: true },
 	{ path: '/p/:p/board', page: BoardPage, auth: false, community: true },
 	{ path: '/p/:p/board/new', page: BoardNewPage, auth: false, community: true },

@@ -118,6 +118,7 @@ export function Nav() {
 					${base ? item(`${base}/groups`, 'Groups') : null}
 					${base ? item(`${base}/reports`, 'Reports') : null}
 					${base ? item(`${base}/releases`, 'Releases') : null}
+					${base ? item(`${base}/health`, 'Health') : null}
 					${base ? item(`${base}/suggestions`, 'Suggestions') : null}
 					${base ? item(`${base}/board`, 'Board') : null}
 					${hasRole(session, 'admin') ? item('/admin/projects', 'Admin') : null}

@@ -1,0 +1,307 @@
+/* store_health_read.c - the reads of release health: sums per build and group, durations, a series, crash groups, gates. */
+#include "store/store_health_read.h"
+
+#include <assert.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "store/store_int.h"
+
+/* The group column of each HEALTH_BY_*, spliced into fixed statements (never user text). Rows
+ * are streamed in primary key order and summed by the caller: a GROUP BY would sort them all. */
+#define SUMS_SQL(g)                                                                              \
+	"SELECT release, revision, " g ", started, exited, errored, abnormal, crashed, installs, " \
+	"crashed_installs, hour FROM health_hours WHERE project_id = :p AND release = :r AND "     \
+	"+hour >= :h"
+static const char *const sums_sql[] = {SUMS_SQL("''"), SUMS_SQL("cohort"),
+				       SUMS_SQL("environment")};
+
+/* Release R's rows: the key range [R, "R,") holds R and every "R+..." (',' follows '+'),
+ * then the filter drops the other names in it ("R!" ...). */
+#define RELEASE_MATCH                                                                            \
+	"release >= :r AND release < :r2 AND (release = :r OR substr(release, 1, length(:r) + 1) " \
+	"= :r || '+')"
+
+#define DURATIONS_SQL(g)                                                                         \
+	"SELECT release, revision, " g ", bucket, sessions FROM health_durations WHERE "          \
+	"project_id = :p AND " RELEASE_MATCH " AND hour >= :h"
+static const char *const durations_sql[] = {DURATIONS_SQL("''"), DURATIONS_SQL("cohort"),
+					    DURATIONS_SQL("environment")};
+/* One build's: a stored release and revision exactly, a primary key prefix. */
+#define BUILD_DURATIONS_SQL(g)                                                                   \
+	"SELECT release, revision, " g ", bucket, sessions FROM health_durations WHERE "          \
+	"project_id = :p AND release = :r AND revision = :v AND hour >= :h"
+static const char *const build_durations_sql[] = {
+    BUILD_DURATIONS_SQL("''"), BUILD_DURATIONS_SQL("cohort"), BUILD_DURATIONS_SQL("environment")};
+
+static int bind_release(sqlite3_stmt *s, const char *release)
+{
+	char r2[1024];
+
+	if (snprintf(r2, sizeof(r2), "%s,", release) >= (int)sizeof(r2))
+		return STORE_INVALID;
+	st_bind_named_text(s, ":r", release);
+	st_bind_named_text(s, ":r2", r2);
+	return STORE_OK;
+}
+
+int store_health_releases_each(store_db *db, int64_t project_id, int64_t since,
+				int (*fn)(void *ctx, const char *release), void *ctx)
+{
+	sqlite3_stmt *s = st_stmt(db, "SELECT DISTINCT release FROM health_hours WHERE project_id = "
+				":p AND hour >= :h");
+	int rc;
+
+	if (!s)
+		return STORE_ERROR;
+	st_bind_named_int(s, ":p", project_id);
+	st_bind_named_int(s, ":h", since);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+		if (fn(ctx, st_col_text(s, 0)))
+			break;
+	return st_page_end(s, rc);
+}
+
+int store_health_sums_each(store_db *db, int64_t project_id, const char *release, int64_t since,
+			   int by, int (*fn)(void *ctx, const store_health_sum *row), void *ctx)
+{
+	sqlite3_stmt *s;
+	store_health_sum row;
+	int rc;
+
+	assert(by >= HEALTH_BY_NONE && by <= HEALTH_BY_CHANNEL);
+	s = st_stmt(db, sums_sql[by]);
+	if (!s)
+		return STORE_ERROR;
+	st_bind_named_int(s, ":p", project_id);
+	st_bind_named_text(s, ":r", release);
+	st_bind_named_int(s, ":h", since);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		row.release = st_col_text(s, 0);
+		row.revision = st_col_text(s, 1);
+		row.group = st_col_text(s, 2);
+		row.started = sqlite3_column_int64(s, 3);
+		row.exited = sqlite3_column_int64(s, 4);
+		row.errored = sqlite3_column_int64(s, 5);
+		row.abnormal = sqlite3_column_int64(s, 6);
+		row.crashed = sqlite3_column_int64(s, 7);
+		row.installs = sqlite3_column_int64(s, 8);
+		row.crashed_installs = sqlite3_column_int64(s, 9);
+		row.first_hour = row.last_hour = sqlite3_column_int64(s, 10);
+		if (fn(ctx, &row))
+			break;
+	}
+	return st_page_end(s, rc);
+}
+
+int store_health_durations_each(store_db *db, int64_t project_id, const char *release,
+				const char *revision, int64_t since, int by,
+				int (*fn)(void *ctx, const store_health_bucket_row *row),
+				void *ctx)
+{
+	sqlite3_stmt *s;
+	store_health_bucket_row row;
+	int rc;
+
+	assert(by >= HEALTH_BY_NONE && by <= HEALTH_BY_CHANNEL);
+	s = st_stmt(db, revision ? build_durations_sql[by] : durations_sql[by]);
+	if (!s)
+		return STORE_ERROR;
+	st_bind_named_int(s, ":p", project_id);
+	st_bind_named_int(s, ":h", since);
+	if (revision) {
+		st_bind_named_text(s, ":r", release);
+		st_bind_named_text(s, ":v", revision);
+		rc = STORE_OK;
+	} else {
+		rc = bind_release(s, release);
+	}
+	if (rc != STORE_OK) {
+		sqlite3_reset(s);
+		return rc;
+	}
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		row.release = st_col_text(s, 0);
+		row.revision = st_col_text(s, 1);
+		row.group = st_col_text(s, 2);
+		row.bucket = sqlite3_column_int(s, 3);
+		row.sessions = sqlite3_column_int64(s, 4);
+		if (fn(ctx, &row))
+			break;
+	}
+	return st_page_end(s, rc);
+}
+
+int store_health_ratings_each(store_db *db, int64_t project_id, const char *release, int by,
+			      int (*fn)(void *ctx, const store_health_rating_row *row), void *ctx)
+{
+	sqlite3_stmt *s = st_stmt(
+	    db, by == HEALTH_BY_COHORT
+		    ? "SELECT release, revision, cohort, rating, count(*) FROM ratings WHERE "
+		      "project_id = :p AND " RELEASE_MATCH " GROUP BY release, revision, cohort, rating"
+		    : "SELECT release, revision, '', rating, count(*) FROM ratings WHERE project_id = "
+		      ":p AND " RELEASE_MATCH " GROUP BY release, revision, rating");
+	store_health_rating_row row;
+	int rc;
+
+	if (!s)
+		return STORE_ERROR;
+	st_bind_named_int(s, ":p", project_id);
+	rc = bind_release(s, release);
+	if (rc != STORE_OK) {
+		sqlite3_reset(s);
+		return rc;
+	}
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		row.release = st_col_text(s, 0);
+		row.revision = st_col_text(s, 1);
+		row.group = st_col_text(s, 2);
+		row.rating = sqlite3_column_int(s, 3);
+		row.n = sqlite3_column_int64(s, 4);
+		if (fn(ctx, &row))
+			break;
+	}
+	return st_page_end(s, rc);
+}
+
+int store_health_series_each(store_db *db, int64_t project_id, const char *release,
+			     int64_t since, int64_t step,
+			     int (*fn)(void *ctx, const store_health_point *pt), void *ctx)
+{
+	sqlite3_stmt *s = st_stmt(
+	    db, "SELECT hour - hour % :step AS t, sum(started), sum(crashed), sum(errored), "
+		"sum(abnormal) FROM health_hours WHERE project_id = :p AND " RELEASE_MATCH
+		" AND hour >= :h GROUP BY t ORDER BY t");
+	store_health_point pt;
+	int rc;
+
+	if (!s)
+		return STORE_ERROR;
+	st_bind_named_int(s, ":p", project_id);
+	st_bind_named_int(s, ":h", since);
+	st_bind_named_int(s, ":step", step);
+	rc = bind_release(s, release);
+	if (rc != STORE_OK) {
+		sqlite3_reset(s);
+		return rc;
+	}
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		pt.t = sqlite3_column_int64(s, 0);
+		pt.started = sqlite3_column_int64(s, 1);
+		pt.crashed = sqlite3_column_int64(s, 2);
+		pt.errored = sqlite3_column_int64(s, 3);
+		pt.abnormal = sqlite3_column_int64(s, 4);
+		if (fn(ctx, &pt))
+			break;
+	}
+	return st_page_end(s, rc);
+}
+
+int store_health_crashes_each(store_db *db, int64_t project_id, const char *version,
+			      int64_t since, int limit,
+			      int (*fn)(void *ctx, const store_health_crash *c), void *ctx)
+{
+	sqlite3_stmt *s = st_stmt(
+	    db, "SELECT g.num, g.title, g.status, c.reports, c.installs, c.last FROM (SELECT "
+		"group_id, count(*) AS reports, count(DISTINCT install_id) AS installs, "
+		"max(received_at) AS last FROM reports WHERE project_id = :p AND version = :v AND "
+		"received_at >= :t AND kind = 'crash' GROUP BY group_id) c JOIN groups g ON g.id = "
+		"c.group_id ORDER BY c.installs DESC, c.reports DESC, g.num LIMIT :n");
+	store_health_crash c;
+	int rc;
+
+	if (!s)
+		return STORE_ERROR;
+	st_bind_named_int(s, ":p", project_id);
+	st_bind_named_text(s, ":v", version);
+	st_bind_named_int(s, ":t", since);
+	st_bind_named_int(s, ":n", limit);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		c.num = sqlite3_column_int64(s, 0);
+		c.title = st_col_text(s, 1);
+		c.status = st_col_text(s, 2);
+		c.reports = sqlite3_column_int64(s, 3);
+		c.installs = sqlite3_column_int64(s, 4);
+		c.last_seen = sqlite3_column_int64(s, 5);
+		if (fn(ctx, &c))
+			break;
+	}
+	return st_page_end(s, rc);
+}
+
+static const char *const gate_metrics[] = {"crash_free_sessions", "crash_free_installs",
+					   "errored_rate", "abnormal_rate"};
+static const char *const gate_ops[] = {">=", ">", "<=", "<"};
+
+int store_health_gate_metric_ok(const char *metric)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(gate_metrics) / sizeof(gate_metrics[0]); i++)
+		if (metric && strcmp(metric, gate_metrics[i]) == 0)
+			return 1;
+	return 0;
+}
+
+int store_health_gate_op_ok(const char *op)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(gate_ops) / sizeof(gate_ops[0]); i++)
+		if (op && strcmp(op, gate_ops[i]) == 0)
+			return 1;
+	return 0;
+}
+
+int store_health_gates_each(store_db *db, int64_t project_id,
+			    int (*fn)(void *ctx, const store_health_gate *g), void *ctx)
+{
+	sqlite3_stmt *s = st_stmt(db, "SELECT metric, op, value, min_sessions FROM health_gates "
+				"WHERE project_id = :p ORDER BY metric");
+	store_health_gate g;
+	int rc;
+
+	if (!s)
+		return STORE_ERROR;
+	st_bind_named_int(s, ":p", project_id);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		g.metric = st_col_text(s, 0);
+		g.op = st_col_text(s, 1);
+		g.value = sqlite3_column_double(s, 2);
+		g.min_sessions = sqlite3_column_int64(s, 3);
+		if (fn(ctx, &g))
+			break;
+	}
+	return st_page_end(s, rc);
+}
+
+int store_health_gates_set(store_db *db, int64_t project_id, const store_health_gate *gates,
+			   size_t n, int64_t now)
+{
+	sqlite3_stmt *s = st_stmt(db, "DELETE FROM health_gates WHERE project_id = :p");
+	size_t i;
+	int rc;
+
+	assert(ST_IN_WRITE_TXN(db));
+	if (!s)
+		return STORE_ERROR;
+	st_bind_named_int(s, ":p", project_id);
+	rc = st_step_done(s);
+	for (i = 0; rc == STORE_OK && i < n; i++) {
+		s = st_stmt(db, "INSERT INTO health_gates(project_id, metric, op, value, "
+			    "min_sessions, updated_at) VALUES (:p, :m, :o, :v, :n, :t) ON CONFLICT "
+			    "DO UPDATE SET op = excluded.op, value = excluded.value, min_sessions = "
+			    "excluded.min_sessions, updated_at = excluded.updated_at");
+		if (!s)
+			return STORE_ERROR;
+		st_bind_named_int(s, ":p", project_id);
+		st_bind_named_text(s, ":m", gates[i].metric);
+		st_bind_named_text(s, ":o", gates[i].op);
+		sqlite3_bind_double(s, sqlite3_bind_parameter_index(s, ":v"), gates[i].value);
+		st_bind_named_int(s, ":n", gates[i].min_sessions);
+		st_bind_named_int(s, ":t", now);
+		rc = st_step_done(s);
+	}
+	return rc;
+}
