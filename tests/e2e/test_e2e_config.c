@@ -82,7 +82,7 @@ static void test_errors_name_their_line(void **state)
 static void test_check_config_prints_the_settings(void **state)
 {
 	e2e_server *s = *state;
-	char path[400], again[400], args[1024], out[8192], out2[8192], text[1024];
+	char path[400], again[400], args[2048], out[8192], out2[8192], text[1024];
 
 	snprintf(path, sizeof(path), "%s/prosumd.conf", s->dir);
 	snprintf(text, sizeof(text),
@@ -116,6 +116,23 @@ static void test_check_config_prints_the_settings(void **state)
 			 0);
 	assert_non_null(strstr(out2, "rate-ip = 7\n"));
 	assert_non_null(strstr(out2, "the settings are valid"));
+	/* The log and metrics settings too, from the file or a flag; the token is never shown. */
+	assert_non_null(strstr(out, "log-format = text\n"));
+	assert_non_null(strstr(out, "log-level = info\n"));
+	assert_non_null(strstr(out, "# log-file: not set"));
+	assert_non_null(strstr(out, "# metrics-token: not set"));
+	write_file(path, "log-level = warn\nmetrics-token = secret-metrics-token-0123456789\n");
+	snprintf(args, sizeof(args),
+		 "check-config --config '%s' --data '%s' --log-format json --log-file '%s/p.log' "
+		 "2>/dev/null",
+		 path, s->data, s->dir);
+	assert_int_equal(e2e_sh(out, sizeof(out), "'%s' %s", PROSUMD_PATH, args), 0);
+	assert_non_null(strstr(out, "log-format = json\n"));
+	assert_non_null(strstr(out, "log-level = warn\n"));
+	snprintf(text, sizeof(text), "log-file = %s/p.log\n", s->dir);
+	assert_non_null(strstr(out, text));
+	assert_non_null(strstr(out, "# metrics-token: set (not shown)\n"));
+	assert_null(strstr(out, "secret-metrics-token"));
 }
 
 /* check-config loads the certificate and key as serve does: a bad one exits 1. */
