@@ -347,7 +347,7 @@ out:
 
 int datacmd_backup(const config *cfg, const char *dest)
 {
-	char src_db[PATH_MAX], dst_db[PATH_MAX], att[PATH_MAX], err[512], when[32];
+	char src_db[PATH_MAX], dst_db[PATH_MAX], att[PATH_MAX], err[512], when[32], why[1024];
 	char real[PATH_MAX];
 	bring b;
 	json_t *m = NULL, *tables = NULL;
@@ -361,6 +361,8 @@ int datacmd_backup(const config *cfg, const char *dest)
 	if (join(src_db, cfg->data_dir, "prosum.db") < 0 || join(dst_db, dest, "prosum.db") < 0 ||
 	    join(att, dest, "attachments") < 0)
 		return say("backup: the path is too long"), 2;
+	if (access(src_db, F_OK) < 0 && config_db_unreachable(src_db, why, sizeof(why)))
+		return say("%s", why);
 	if (access(src_db, F_OK) < 0)
 		return say("no database in %s: nothing to back up", cfg->data_dir);
 	empty = dir_empty(dest);
@@ -588,7 +590,12 @@ static int check_dir(const char *dir, int repair, int orphans_fail)
 	if (join(db_path, dir, "prosum.db") < 0)
 		return -1;
 	if (access(db_path, F_OK) < 0) {
-		say("no database in %s", dir);
+		const char *why = config_db_unreachable(db_path, err, sizeof(err));
+
+		if (why)
+			say("%s", why);
+		else
+			say("no database in %s", dir);
 		return -1;
 	}
 	if (store_db_open(&db, db_path, STORE_READ, err, sizeof(err)) < 0) {

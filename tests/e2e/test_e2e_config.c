@@ -159,6 +159,29 @@ static void test_check_config_checks_the_certificate(void **state)
 	assert_non_null(strstr(out, "has no database: run 'prosumd init' first"));
 }
 
+/* A data directory that cannot be reached is not taken for one without a database: the
+ * commands say why instead of sending the operator to 'prosumd init'. (A directory of another
+ * user gives EACCES, which the tests, run as root, cannot make; a file in its place gives
+ * ENOTDIR through the same path.) */
+static void test_unreachable_data_directory_says_why(void **state)
+{
+	static const char *const cmds[] = {"serve --listen 127.0.0.1:0", "check-config",
+					   "token list", "backup %s/bk", "check"};
+	e2e_server *s = *state;
+	char notdir[400], cmd[600], args[1400], out[4096];
+	size_t i;
+
+	snprintf(notdir, sizeof(notdir), "%s/a-file", s->dir);
+	write_file(notdir, "not a directory\n");
+	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
+		snprintf(cmd, sizeof(cmd), cmds[i], s->dir);
+		snprintf(args, sizeof(args), "%s --data '%s'", cmd, notdir);
+		assert_int_equal(prosumd(out, sizeof(out), args), 1);
+		assert_non_null(strstr(out, "a-file/prosum.db: Not a directory"));
+		assert_null(strstr(out, "init"));
+	}
+}
+
 /* How many of `n` requests on one connection were refused with 429. */
 static int count_429(e2e_server *s, int n)
 {
@@ -225,6 +248,8 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_check_config_prints_the_settings, setup,
 					    teardown),
 	    cmocka_unit_test_setup_teardown(test_check_config_checks_the_certificate, setup,
+					    teardown),
+	    cmocka_unit_test_setup_teardown(test_unreachable_data_directory_says_why, setup,
 					    teardown),
 	    cmocka_unit_test_setup_teardown(test_serve_takes_the_file_and_flags_override, setup,
 					    teardown),
