@@ -81,8 +81,9 @@ char *config_path(const config *c, const char *name)
 
 const char *config_db_unreachable(const char *db_path, char *buf, size_t len)
 {
-	int e = errno;
+	int e = errno, dirlen;
 	struct passwd *pw;
+	const char *slash;
 
 	if (e == ENOENT)
 		return NULL;
@@ -92,9 +93,12 @@ const char *config_db_unreachable(const char *db_path, char *buf, size_t len)
 	}
 	/* Typically a directory restored or made by root for a service user. */
 	pw = getpwuid(geteuid());
+	slash = strrchr(db_path, '/');
+	dirlen = slash ? (int)(slash - db_path) : 1;
 	snprintf(buf, len,
 		 "cannot reach %s: %s (prosumd runs as %s: the data directory and everything in it "
-		 "must be that user's, e.g. chown -R %s: DIR)",
-		 db_path, strerror(e), pw ? pw->pw_name : "this user", pw ? pw->pw_name : "USER");
+		 "must be that user's, e.g. chown -R %s: %.*s)",
+		 db_path, strerror(e), pw ? pw->pw_name : "this user", pw ? pw->pw_name : "USER",
+		 dirlen, slash ? db_path : ".");
 	return buf;
 }
