@@ -607,6 +607,10 @@ static int check_dir(const char *dir, int repair, int orphans_fail)
 		say("database schema %d is newer than this prosumd (%d): checking what this "
 		    "prosumd knows",
 		    n, store_schema_current());
+	else if (n >= 0 && n < store_schema_current())
+		say("database schema %d is older than this prosumd (%d): checked as it is; "
+		    "'prosumd serve' upgrades it when it starts",
+		    n, store_schema_current());
 	n = store_check_db(db, db_problem, &c);
 	if (n < 0 || store_attachment_files(db, check_file, &c) < 0) {
 		say("%s: %s", db_path, store_db_error(db));
@@ -623,6 +627,12 @@ static int check_dir(const char *dir, int repair, int orphans_fail)
 		printf(", %lld removed (%lld bytes)", (long long)c.removed,
 		       (long long)c.removed_bytes);
 	putchar('\n');
+	/* What can be done about what was found, and only that. */
+	if (c.orphans && !repair && orphans_fail)
+		say("check: orphaned files go with 'prosumd check --repair' (the server stopped)");
+	if (c.missing || c.damaged)
+		say("check: missing or damaged files cannot be repaired: put them back from a "
+		    "backup (their SHA-256 is their name)");
 	rc = (int)(c.problems > INT_MAX ? INT_MAX : c.problems);
 out:
 	store_db_close(db);
@@ -642,10 +652,8 @@ int datacmd_check(const config *cfg, int repair)
 	if (n < 0)
 		return 1;
 	printf("check: %s\n", n == 0 ? "ok" : "problems found");
-	if (n > 0 && !repair)
-		fprintf(stderr, "prosumd: check: %d problems; orphaned files go with 'prosumd "
-				"check --repair' (the server stopped)\n",
-			n);
+	if (n > 0)
+		fprintf(stderr, "prosumd: check: %d problem%s (above)\n", n, n == 1 ? "" : "s");
 	return n == 0 ? 0 : 1;
 }
 
