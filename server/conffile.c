@@ -1,5 +1,6 @@
 /* conffile.c - the config file: `key = value` lines turned into command-line flags, checked line by line. */
 #include "conffile.h"
+#include "oplog.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -359,7 +360,8 @@ void conffile_print(FILE *out, const config *c)
 	static const char *const known[] = {
 		"data", "listen", "cert", "key", "public-url", "threads", "rate-ip", "rate-key",
 		"conns-per-ip", "max-connections", "write-queue", "idle-timeout",
-		"handshake-timeout", "request-timeout",
+		"handshake-timeout", "request-timeout", "log-format", "log-level", "log-file",
+		"metrics-token",
 	};
 	size_t i, j;
 
@@ -393,6 +395,17 @@ void conffile_print(FILE *out, const config *c)
 	else
 		fprintf(out, "# request-timeout: not set (head %d ms, body %d ms)\n",
 			c->head_timeout_ms, c->body_timeout_ms);
+	fprintf(out, "log-format = %s\n", oplog_format_name(c->log_format));
+	fprintf(out, "log-level = %s\n", oplog_level_name(c->log_level));
+	if (c->log_file)
+		fprintf(out, "log-file = %s\n", c->log_file);
+	else
+		fprintf(out, "# log-file: not set (stderr: the journal under systemd)\n");
+	/* A secret: said to be set, never printed. */
+	if (c->metrics_token)
+		fprintf(out, "# metrics-token: set (not shown)\n");
+	else
+		fprintf(out, "# metrics-token: not set (GET /metrics answers 404)\n");
 	/* Settings of flags this table does not know, as the file gave them. */
 	for (i = 0; i < file_n; i++) {
 		for (j = 0; j < sizeof(known) / sizeof(known[0]); j++)

@@ -1,9 +1,12 @@
 /* config.c - defaults, limits and the data directory layout of prosumd. */
 #include "config.h"
 
+#include <errno.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 int config_set(char **field, const char *value)
 {
@@ -74,4 +77,28 @@ char *config_path(const config *c, const char *name)
 	if (p)
 		snprintf(p, n, "%s/%s", c->data_dir, name);
 	return p;
+}
+
+const char *config_db_unreachable(const char *db_path, char *buf, size_t len)
+{
+	int e = errno, dirlen;
+	struct passwd *pw;
+	const char *slash;
+
+	if (e == ENOENT)
+		return NULL;
+	if (e != EACCES) {
+		snprintf(buf, len, "cannot reach %s: %s", db_path, strerror(e));
+		return buf;
+	}
+	/* Typically a directory restored or made by root for a service user. */
+	pw = getpwuid(geteuid());
+	slash = strrchr(db_path, '/');
+	dirlen = slash ? (int)(slash - db_path) : 1;
+	snprintf(buf, len,
+		 "cannot reach %s: %s (prosumd runs as %s: the data directory and everything in it "
+		 "must be that user's, e.g. chown -R %s: %.*s)",
+		 db_path, strerror(e), pw ? pw->pw_name : "this user", pw ? pw->pw_name : "USER",
+		 dirlen, slash ? db_path : ".");
+	return buf;
 }

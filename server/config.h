@@ -110,5 +110,11 @@ int config_set(char **field, const char *value);
 /* Path of a file in the data directory, e.g. config_path(c, "prosum.db").
  * Returns a malloc'd string the caller frees, or NULL. */
 char *config_path(const config *c, const char *name);
+/*
+ * After access(db_path, F_OK) failed, with errno as it left it: NULL when the database is
+ * simply not there (ENOENT: the caller says to run init); else why it cannot be reached
+ * (a data directory of another user, a file where a directory should be), in buf.
+ */
+const char *config_db_unreachable(const char *db_path, char *buf, size_t len);
 
 #endif

@@ -347,7 +347,7 @@ out:
 
 int datacmd_backup(const config *cfg, const char *dest)
 {
-	char src_db[PATH_MAX], dst_db[PATH_MAX], att[PATH_MAX], err[512], when[32];
+	char src_db[PATH_MAX], dst_db[PATH_MAX], att[PATH_MAX], err[512], when[32], why[1024];
 	char real[PATH_MAX];
 	bring b;
 	json_t *m = NULL, *tables = NULL;
@@ -361,6 +361,8 @@ int datacmd_backup(const config *cfg, const char *dest)
 	if (join(src_db, cfg->data_dir, "prosum.db") < 0 || join(dst_db, dest, "prosum.db") < 0 ||
 	    join(att, dest, "attachments") < 0)
 		return say("backup: the path is too long"), 2;
+	if (access(src_db, F_OK) < 0 && config_db_unreachable(src_db, why, sizeof(why)))
+		return say("%s", why);
 	if (access(src_db, F_OK) < 0)
 		return say("no database in %s: nothing to back up", cfg->data_dir);
 	empty = dir_empty(dest);
@@ -588,7 +590,12 @@ static int check_dir(const char *dir, int repair, int orphans_fail)
 	if (join(db_path, dir, "prosum.db") < 0)
 		return -1;
 	if (access(db_path, F_OK) < 0) {
-		say("no database in %s", dir);
+		const char *why = config_db_unreachable(db_path, err, sizeof(err));
+
+		if (why)
+			say("%s", why);
+		else
+			say("no database in %s", dir);
 		return -1;
 	}
 	if (store_db_open(&db, db_path, STORE_READ, err, sizeof(err)) < 0) {
@@ -599,6 +606,10 @@ static int check_dir(const char *dir, int repair, int orphans_fail)
 	if (n > store_schema_current())
 		say("database schema %d is newer than this prosumd (%d): checking what this "
 		    "prosumd knows",
+		    n, store_schema_current());
+	else if (n >= 0 && n < store_schema_current())
+		say("database schema %d is older than this prosumd (%d): checked as it is; "
+		    "'prosumd serve' upgrades it when it starts",
 		    n, store_schema_current());
 	n = store_check_db(db, db_problem, &c);
 	if (n < 0 || store_attachment_files(db, check_file, &c) < 0) {
@@ -616,6 +627,12 @@ static int check_dir(const char *dir, int repair, int orphans_fail)
 		printf(", %lld removed (%lld bytes)", (long long)c.removed,
 		       (long long)c.removed_bytes);
 	putchar('\n');
+	/* What can be done about what was found, and only that. */
+	if (c.orphans && !repair && orphans_fail)
+		say("check: orphaned files go with 'prosumd check --repair' (the server stopped)");
+	if (c.missing || c.damaged)
+		say("check: missing or damaged files cannot be repaired: put them back from a "
+		    "backup (their SHA-256 is their name)");
 	rc = (int)(c.problems > INT_MAX ? INT_MAX : c.problems);
 out:
 	store_db_close(db);
@@ -635,10 +652,8 @@ int datacmd_check(const config *cfg, int repair)
 	if (n < 0)
 		return 1;
 	printf("check: %s\n", n == 0 ? "ok" : "problems found");
-	if (n > 0 && !repair)
-		fprintf(stderr, "prosumd: check: %d problems; orphaned files go with 'prosumd "
-				"check --repair' (the server stopped)\n",
-			n);
+	if (n > 0)
+		fprintf(stderr, "prosumd: check: %d problem%s (above)\n", n, n == 1 ? "" : "s");
 	return n == 0 ? 0 : 1;
 }
 

@@ -351,8 +351,13 @@ static int open_db(const config *cfg, store_db **db)
 	char *path = config_path(cfg, "prosum.db");
 	int rc = 0;
 
-	if (!path || access(path, F_OK) < 0) {
-		rc = die("no database in %s: run 'prosumd init' first", cfg->data_dir);
+	if (!path) {
+		rc = die("%s", "out of memory");
+	} else if (access(path, F_OK) < 0) {
+		if (config_db_unreachable(path, err, sizeof(err)))
+			rc = die("%s", err);
+		else
+			rc = die("no database in %s: run 'prosumd init' first", cfg->data_dir);
 	} else if (store_db_open(db, path, STORE_WRITE, err, sizeof(err)) < 0) {
 		rc = die("%s", err);
 	}
@@ -694,6 +699,8 @@ static int cmd_check_config(opts *o, int argc, char **argv)
 
 	if (!cert || !key || !db)
 		die("%s", "out of memory");
+	else if (access(db, F_OK) < 0 && config_db_unreachable(db, err, sizeof(err)))
+		die("%s", err);
 	else if (access(db, F_OK) < 0)
 		die("%s has no database: run 'prosumd init' first", cfg->data_dir);
 	else if (tls_server_new(&t, cert, key, err, sizeof(err)) < 0)

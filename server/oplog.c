@@ -43,6 +43,16 @@ int oplog_format_parse(const char *s)
 	return -1;
 }
 
+const char *oplog_level_name(int level)
+{
+	return level >= 0 && level < 4 ? level_names[level] : "?";
+}
+
+const char *oplog_format_name(int format)
+{
+	return format == OPLOG_TEXT ? "text" : format == OPLOG_JSON ? "json" : "?";
+}
+
 static int open_log(const char *path)
 {
 	return open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY, 0640);

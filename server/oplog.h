@@ -23,6 +23,9 @@ enum oplog_format { OPLOG_TEXT = 0, OPLOG_JSON = 1 };
 int oplog_level_parse(const char *s);
 /* "text" or "json" to its format; -1 for anything else. */
 int oplog_format_parse(const char *s);
+/* The names those parse: a level's or a format's, "?" for another number. */
+const char *oplog_level_name(int level);
+const char *oplog_format_name(int format);
 
 /*
  * Log to `path` (created mode 0640 when missing, appended to), or to stderr

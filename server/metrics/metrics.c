@@ -19,6 +19,7 @@ const char *const metrics_reasons[MR_NREASONS] = {
     "bad_request",  "unauthorized",   "forbidden",         "not_found",
     "too_large",    "unsupported_media_type", "invalid_request", "rate_limited",
     "queue_full",   "unavailable",    "insufficient_storage", "internal_error",
+    "invalid_report", /* 422 of a report document (model/report.c) */
     "other",
 };
 

@@ -19,7 +19,7 @@ typedef struct mhist {
 } mhist;
 
 /* Refusal reasons: the error codes an ingest request can be answered with, and the rest. */
-#define MR_NREASONS 13
+#define MR_NREASONS 14
 extern const char *const metrics_reasons[MR_NREASONS];
 
 typedef struct mproject {

@@ -122,7 +122,13 @@ void server_reload(server *srv)
 	restart += rc;
 	restart += restart_int("threads", &g->cfg.threads, cur->threads);
 	restart += restart_int("write-queue", &g->cfg.write_queue, cur->write_queue);
-	restart += restart_int("log-format", &g->cfg.log_format, cur->log_format);
+	if (g->cfg.log_format != cur->log_format) {
+		fprintf(stderr, "prosumd: reload: log-format %s -> %s needs a restart; still %s\n",
+			oplog_format_name(cur->log_format), oplog_format_name(g->cfg.log_format),
+			oplog_format_name(cur->log_format));
+		g->cfg.log_format = cur->log_format;
+		restart++;
+	}
 	if ((!g->cfg.log_file) != (!cur->log_file) ||
 	    (g->cfg.log_file && strcmp(g->cfg.log_file, cur->log_file) != 0)) {
 		fprintf(stderr, "prosumd: reload: log-file needs a restart; the log stays where it is\n");
@@ -146,7 +152,11 @@ void server_reload(server *srv)
 			   g->cfg.handshake_timeout_ms);
 	changed += applied("request-timeout (head)", cur->head_timeout_ms, g->cfg.head_timeout_ms);
 	changed += applied("request-timeout (body)", cur->body_timeout_ms, g->cfg.body_timeout_ms);
-	changed += applied("log-level", cur->log_level, g->cfg.log_level);
+	if (g->cfg.log_level != cur->log_level) {
+		fprintf(stderr, "prosumd: reload: log-level %s -> %s\n",
+			oplog_level_name(cur->log_level), oplog_level_name(g->cfg.log_level));
+		changed++;
+	}
 	oplog_set_level(g->cfg.log_level);
 	if ((!g->cfg.metrics_token) != (!cur->metrics_token) ||
 	    (g->cfg.metrics_token && strcmp(g->cfg.metrics_token, cur->metrics_token) != 0)) {

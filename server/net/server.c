@@ -189,8 +189,14 @@ int server_run(const config *cfg)
 		goto out;
 	}
 	if (access(db_path, F_OK) < 0) {
-		fprintf(stderr, "prosumd: %s has no database: run 'prosumd init --data %s' first\n",
-			cfg->data_dir, cfg->data_dir);
+		char why[1024];
+
+		if (config_db_unreachable(db_path, why, sizeof(why)))
+			fprintf(stderr, "prosumd: %s\n", why);
+		else
+			fprintf(stderr,
+				"prosumd: %s has no database: run 'prosumd init --data %s' first\n",
+				cfg->data_dir, cfg->data_dir);
 		goto out;
 	}
 	/* Bursts of a few seconds' worth are let through at once; a sustained flood is not. */

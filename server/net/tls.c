@@ -2,6 +2,7 @@
 #include "net/tls.h"
 #include "net/tls_int.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -354,21 +355,34 @@ void tls_server_describe(const tls_server *srv, char *out, size_t len)
 {
 	const mbedtls_x509_crt *c = &srv->chain;
 	const mbedtls_x509_sequence *san;
-	char subject[256];
+	char subject[256], name[256]; /* a DNS name (253 at most) or an address */
 	size_t used;
-	int n;
+	int n, first = 1;
 
 	if (mbedtls_x509_dn_gets(subject, sizeof(subject), &c->subject) < 0)
 		snprintf(subject, sizeof(subject), "?");
 	n = snprintf(out, len, "%s, valid to %04d-%02d-%02d", subject, c->valid_to.year,
 		     c->valid_to.mon, c->valid_to.day);
 	used = n < 0 ? 0 : (size_t)n;
+	/* Every name a client may check: DNS names (tag 2) and IP addresses (tag 7), in order. */
 	for (san = &c->subject_alt_names; san && san->buf.p && used < len; san = san->next) {
-		if (san->buf.tag != (MBEDTLS_ASN1_CONTEXT_SPECIFIC | 2))
+		int tag = san->buf.tag & ~(MBEDTLS_ASN1_CONTEXT_SPECIFIC | MBEDTLS_ASN1_CONSTRUCTED);
+
+		if (tag == 2 && san->buf.len < sizeof(name)) {
+			n = snprintf(name, sizeof(name), "%.*s", (int)san->buf.len,
+				     (const char *)san->buf.p);
+			if (n < 0 || (size_t)n >= sizeof(name))
+				continue;
+		} else if (tag == 7 && (san->buf.len == 4 || san->buf.len == 16)) {
+			if (!inet_ntop(san->buf.len == 4 ? AF_INET : AF_INET6, san->buf.p, name,
+				       sizeof(name)))
+				continue;
+		} else {
 			continue;
-		n = snprintf(out + used, len - used, "%s%.*s", san == &c->subject_alt_names ? ", names " : " ",
-			     (int)san->buf.len, (const char *)san->buf.p);
+		}
+		n = snprintf(out + used, len - used, "%s%s", first ? ", names " : " ", name);
 		used += n < 0 ? 0 : (size_t)n;
+		first = 0;
 	}
 }
 

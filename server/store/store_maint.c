@@ -200,10 +200,18 @@ int store_attachment_files(store_db *db,
 			   int (*fn)(void *ctx, const char *sha256, int64_t size, int64_t refs),
 			   void *ctx)
 {
-	sqlite3_stmt *s = st_stmt(db, "SELECT sha256, max(size), count(*) FROM attachments "
-				      "GROUP BY sha256 ORDER BY sha256");
+	sqlite3_stmt *s = st_stmt(db, "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE "
+				      "type = 'table' AND name = 'attachments')");
+	int64_t have = 0;
 	int rc;
 
+	/* A database from before attachments (schema 1 and 2, not upgraded yet) refers to none. */
+	if (!s || st_step_int(s, &have) != STORE_OK)
+		return STORE_ERROR;
+	if (!have)
+		return STORE_OK;
+	s = st_stmt(db, "SELECT sha256, max(size), count(*) FROM attachments "
+			"GROUP BY sha256 ORDER BY sha256");
 	if (!s)
 		return STORE_ERROR;
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {

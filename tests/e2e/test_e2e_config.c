@@ -82,7 +82,7 @@ static void test_errors_name_their_line(void **state)
 static void test_check_config_prints_the_settings(void **state)
 {
 	e2e_server *s = *state;
-	char path[400], again[400], args[1024], out[8192], out2[8192], text[1024];
+	char path[400], again[400], args[2048], out[8192], out2[8192], text[1024];
 
 	snprintf(path, sizeof(path), "%s/prosumd.conf", s->dir);
 	snprintf(text, sizeof(text),
@@ -116,6 +116,23 @@ static void test_check_config_prints_the_settings(void **state)
 			 0);
 	assert_non_null(strstr(out2, "rate-ip = 7\n"));
 	assert_non_null(strstr(out2, "the settings are valid"));
+	/* The log and metrics settings too, from the file or a flag; the token is never shown. */
+	assert_non_null(strstr(out, "log-format = text\n"));
+	assert_non_null(strstr(out, "log-level = info\n"));
+	assert_non_null(strstr(out, "# log-file: not set"));
+	assert_non_null(strstr(out, "# metrics-token: not set"));
+	write_file(path, "log-level = warn\nmetrics-token = secret-metrics-token-0123456789\n");
+	snprintf(args, sizeof(args),
+		 "check-config --config '%s' --data '%s' --log-format json --log-file '%s/p.log' "
+		 "2>/dev/null",
+		 path, s->data, s->dir);
+	assert_int_equal(e2e_sh(out, sizeof(out), "'%s' %s", PROSUMD_PATH, args), 0);
+	assert_non_null(strstr(out, "log-format = json\n"));
+	assert_non_null(strstr(out, "log-level = warn\n"));
+	snprintf(text, sizeof(text), "log-file = %s/p.log\n", s->dir);
+	assert_non_null(strstr(out, text));
+	assert_non_null(strstr(out, "# metrics-token: set (not shown)\n"));
+	assert_null(strstr(out, "secret-metrics-token"));
 }
 
 /* check-config loads the certificate and key as serve does: a bad one exits 1. */
@@ -140,6 +157,29 @@ static void test_check_config_checks_the_certificate(void **state)
 	write_file(path, text);
 	assert_int_equal(prosumd(out, sizeof(out), args), 1);
 	assert_non_null(strstr(out, "has no database: run 'prosumd init' first"));
+}
+
+/* A data directory that cannot be reached is not taken for one without a database: the
+ * commands say why instead of sending the operator to 'prosumd init'. (A directory of another
+ * user gives EACCES, which the tests, run as root, cannot make; a file in its place gives
+ * ENOTDIR through the same path.) */
+static void test_unreachable_data_directory_says_why(void **state)
+{
+	static const char *const cmds[] = {"serve --listen 127.0.0.1:0", "check-config",
+					   "token list", "backup %s/bk", "check"};
+	e2e_server *s = *state;
+	char notdir[400], cmd[600], args[1400], out[4096];
+	size_t i;
+
+	snprintf(notdir, sizeof(notdir), "%s/a-file", s->dir);
+	write_file(notdir, "not a directory\n");
+	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
+		snprintf(cmd, sizeof(cmd), cmds[i], s->dir);
+		snprintf(args, sizeof(args), "%s --data '%s'", cmd, notdir);
+		assert_int_equal(prosumd(out, sizeof(out), args), 1);
+		assert_non_null(strstr(out, "a-file/prosum.db: Not a directory"));
+		assert_null(strstr(out, "init"));
+	}
 }
 
 /* How many of `n` requests on one connection were refused with 429. */
@@ -208,6 +248,8 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_check_config_prints_the_settings, setup,
 					    teardown),
 	    cmocka_unit_test_setup_teardown(test_check_config_checks_the_certificate, setup,
+					    teardown),
+	    cmocka_unit_test_setup_teardown(test_unreachable_data_directory_says_why, setup,
 					    teardown),
 	    cmocka_unit_test_setup_teardown(test_serve_takes_the_file_and_flags_override, setup,
 					    teardown),

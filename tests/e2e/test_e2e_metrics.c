@@ -255,6 +255,31 @@ static void test_rate_limited(void **state)
 	assert_true(sample(p, "prosum_reports_refused_total", "project=demo,reason=rate_limited") ==
 		    limited);
 	free(p);
+	/* The commonest refusal, a document that is not a valid report (422 invalid_report), has
+	 * a reason of its own, not "other". */
+	{
+		char keyh[200];
+		const char *h[] = {keyh, "Content-Type: application/json", NULL};
+		e2e_response r;
+
+		snprintf(keyh, sizeof(keyh), "X-Prosum-Key: %s", s->key);
+		for (i = 0; i < 60; i++) { /* past --rate-key 1's bucket: bounded, any rate */
+			assert_int_equal(e2e_request(s, "POST", "/api/v1/projects/demo/reports", h,
+						     "{\"kind\":\"bug\"}", 14, &r),
+					 0);
+			status = r.status;
+			e2e_response_free(&r);
+			if (status == 422)
+				break;
+			usleep(100000);
+		}
+		assert_int_equal(status, 422);
+	}
+	p = scrape_until(s, "prosum_reports_refused_total", "project=demo,reason=invalid_report", 1);
+	assert_true(sample(p, "prosum_reports_refused_total", "project=demo,reason=invalid_report") ==
+		    1);
+	assert_true(sample(p, "prosum_reports_refused_total", "project=demo,reason=other") <= 0);
+	free(p);
 	assert_int_equal(e2e_stop(s), 0);
 }
 

@@ -197,8 +197,13 @@ static void test_sighup_reloads_limits_and_certificates(void **state)
 		 PROSUMD_PATH, s->data);
 	assert_int_equal(e2e_sh(out, sizeof(out), "%s 2>/dev/null", text), 0);
 	assert_non_null(strstr(out, "pin: "));
-	write_file(f->conf, "rate-ip = 1\nwrite-queue = 100\nlisten = 127.0.0.1:9\n");
-	log = reload(f, 1, "prosumd: reload: done: 2 changes applied, 1 needing a restart");
+	write_file(f->conf, "rate-ip = 1\nwrite-queue = 100\nlisten = 127.0.0.1:9\n"
+			    "log-level = debug\nlog-format = json\n");
+	log = reload(f, 1, "prosumd: reload: done: 3 changes applied, 2 needing a restart");
+	/* Levels and formats by their names, as the file writes them. */
+	assert_non_null(strstr(log, "prosumd: reload: log-level info -> debug\n"));
+	assert_non_null(strstr(log, "prosumd: reload: log-format text -> json needs a restart; "
+				    "still text\n"));
 	assert_non_null(strstr(log, "prosumd: reload: rate-ip 0 -> 1\n"));
 	assert_non_null(strstr(log, "prosumd: reload: write-queue 4096 -> 100 needs a restart; "
 				    "still 4096\n"));
@@ -222,7 +227,8 @@ static void test_sighup_reloads_limits_and_certificates(void **state)
 
 	/* A chain from another CA, as Let's Encrypt's fullchain.pem and privkey.pem. */
 	other_ca(f, "other.example.org");
-	snprintf(text, sizeof(text), "rate-ip = 1\ncert = %s/fullchain.pem\nkey = %s/privkey.pem\n",
+	snprintf(text, sizeof(text),
+		 "rate-ip = 1\nlog-level = debug\ncert = %s/fullchain.pem\nkey = %s/privkey.pem\n",
 		 s->dir, s->dir);
 	write_file(f->conf, text);
 	log = reload(f, 2, "prosumd: reload: done: 1 change applied, 0 needing a restart");

@@ -187,6 +187,16 @@ static void upgrade_from(int level, int current)
 	assert_non_null(s);
 	install_fixture(s, level);
 	assert_int_equal(e2e_sql_int(s, "PRAGMA user_version"), level);
+	/* Before the upgrade, as the docs say: this prosumd backs the old database up and checks
+	 * it as it is, changing nothing. */
+	if (e2e_sh(out, sizeof(out), "'%s' backup '%s/pre-upgrade' --data '%s' 2>&1", PROSUMD_PATH,
+		   s->dir, s->data) != 0)
+		fail_msg("backup of the level %d fixture:\n%s", level, out);
+	if (e2e_sh(out, sizeof(out), "'%s' check --data '%s' 2>&1", PROSUMD_PATH, s->data) != 0)
+		fail_msg("check of the level %d fixture:\n%s", level, out);
+	if (level < current)
+		assert_non_null(strstr(out, "is older than this prosumd"));
+	assert_int_equal(e2e_sql_int(s, "PRAGMA user_version"), level);
 	if (e2e_start(s, NULL) < 0)
 		fail_msg("prosumd did not start on the level %d fixture", level);
 	assert_int_equal(e2e_sql_int(s, "PRAGMA user_version"), current);

@@ -42,8 +42,14 @@ else
 		case "$depends" in *"$lib"*) ;; *) echo "Depends lacks $lib"; exit 1 ;; esac
 	done
 	[ "$(dpkg-deb -I "$deb" conffiles)" = /etc/prosum/prosumd.conf ]
+	# The description as one paragraph (a CMake list would leave a line starting with ';').
+	if dpkg-deb -f "$deb" Description | grep -q '^ *;'; then
+		echo "Description has a stray ';':"; dpkg-deb -f "$deb" Description; exit 1
+	fi
 	dpkg-deb -I "$deb" postinst >"$tmp/postinst"
 	grep -q 'useradd --system' "$tmp/postinst"
+	# The config file (it may hold the metrics token) is made readable by prosum alone.
+	grep -q 'chmod 0640 /etc/prosum/prosumd.conf' "$tmp/postinst"
 	dpkg -x "$deb" "$tmp/root"
 	prefix=$tmp/root/usr
 	etc=$tmp/root/etc/prosum
@@ -132,10 +138,20 @@ kill -TERM "$pid"
 wait "$pid"
 pid=
 
+# The unit runs this install's prosumd with this install's config file, and may write its log
+# directory.
+unit=$prefix/lib/systemd/system/prosumd.service
+if [ "$mode" = install ]; then
+	want="ExecStart=$prefix/bin/prosumd serve --config $etc/prosumd.conf"
+else
+	want="ExecStart=/usr/bin/prosumd serve --config /etc/prosum/prosumd.conf"
+fi
+grep -qxF "$want" "$unit" || { echo "the unit lacks '$want':"; grep ExecStart "$unit"; exit 1; }
+grep -qx 'LogsDirectory=prosum' "$unit"
 if command -v systemd-analyze >/dev/null; then
-	# verify wants ExecStart's binary to exist: point it at the tree under test.
+	# verify wants ExecStart's binary to exist: the .deb's /usr/bin is the unpacked tree's.
 	mkdir -p "$tmp/unit"
-	sed "s|/usr/bin/prosumd|$P|" "$prefix/lib/systemd/system/prosumd.service" >"$tmp/unit/prosumd.service"
+	sed "s|/usr/bin/prosumd|$P|" "$unit" >"$tmp/unit/prosumd.service"
 	systemd-analyze verify "$tmp/unit/prosumd.service"
 else
 	echo "systemd-analyze is not installed: the unit is not verified"

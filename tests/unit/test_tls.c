@@ -666,6 +666,23 @@ static void test_ca_and_server_cert(void **state)
 	mbedtls_x509_crt_free(&chain);
 }
 
+/* tls_server_describe() of the directory's certificate ends with `names`, after its CN and date. */
+static void describe_names(const struct tls_dir *d, const char *names)
+{
+	char err[512], what[1024];
+	tls_server *srv = NULL;
+	const char *at;
+
+	assert_int_equal(tls_server_new(&srv, d->cert, d->key, err, sizeof(err)), 0);
+	tls_server_describe(srv, what, sizeof(what));
+	tls_server_free(srv);
+	at = strstr(what, ", valid to ");
+	assert_non_null(at);
+	at = strstr(at, ", names ");
+	assert_non_null(at);
+	assert_string_equal(at + 2, names);
+}
+
 static void test_hosts_in_server_cert(void **state)
 {
 	static const char *const hosts[] = {"bugs.example.org", "192.0.2.7", "[2001:db8::7]",
@@ -703,6 +720,8 @@ static void test_hosts_in_server_cert(void **state)
 	mbedtls_x509_crt_free(&crt);
 	assert_int_equal(verify_name(d.ca_cert, d.cert, "bugs.example.org", &flags), 0);
 	assert_int_equal(verify_name(d.ca_cert, d.cert, "localhost", &flags), 0);
+	/* What a reload says it now serves names every one, addresses too. */
+	describe_names(&d, "names bugs.example.org 192.0.2.7 2001:db8::7 127.0.0.1 localhost ::1");
 
 	/* An IP address first: the CN falls back to localhost. */
 	tls_dir_in(&d, f, "v6", 1);
@@ -713,6 +732,7 @@ static void test_hosts_in_server_cert(void **state)
 	assert_string_equal(dn, "CN=localhost");
 	check_sans(&crt, want_v6, 3);
 	mbedtls_x509_crt_free(&crt);
+	describe_names(&d, "names ::1 localhost 127.0.0.1");
 }
 
 /* The pin is sha256// and the base64 of the SHA-256 of the server key's SubjectPublicKeyInfo. */
