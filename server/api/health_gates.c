@@ -1,5 +1,5 @@
 /* health_gates.c - a project's release gates over the API: the thresholds a build's health must meet. */
-#include "api/health.h"
+#include "api/health_answer.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -22,7 +22,7 @@
 #include "api/users.h"
 #include "sentry/intake.h"
 #include "api/intake_counts.h"
-#include "api/health.h"
+#include "api/health_answer.h"
 #include "api/health_ingest.h"
 #include "metrics/metrics.h"
 

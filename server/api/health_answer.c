@@ -1,5 +1,5 @@
-/* health.c - release health for the team: per release and build, crash-free rates, the change from the build before, gates. */
-#include "api/health.h"
+/* health_answer.c - release health for the team: per release and build, crash-free rates, the change from the build before, gates. */
+#include "api/health_answer.h"
 
 #include <stdint.h>
 #include <stdio.h>

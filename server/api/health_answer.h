@@ -1,4 +1,4 @@
-/* health.h - release health for the team: per release and build, crash-free rates, the change from the build before, gates. */
+/* health_answer.h - release health for the team: per release and build, crash-free rates, the change from the build before, gates. */
 #ifndef PROSUM_HEALTH_API_H
 #define PROSUM_HEALTH_API_H
 
