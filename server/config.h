@@ -94,6 +94,9 @@ typedef struct config {
 	int log_format;       /* OPLOG_TEXT or OPLOG_JSON (oplog.h) */
 	int log_level;        /* OPLOG_ERROR .. OPLOG_DEBUG; default OPLOG_INFO */
 	char *metrics_token;  /* owned, may be NULL: GET /metrics answers 404 */
+	/* E-mail (serve --smtp-url ...): without smtp_url no mail is sent. Owned, may be NULL. */
+	char *smtp_url, *smtp_from, *smtp_user, *smtp_password_file;
+	int mail_interval;    /* seconds: at most one mail per person this often */
 	/* serve's SIGHUP: fill *out (made here with config_init()) with the settings read
 	 * again; 0, or -1 having said why. NULL: nothing to read again. */
 	int (*reload)(struct config *out);
