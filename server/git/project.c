@@ -1,6 +1,7 @@
 /* project.c - a project's repository on a store thread: open handles, releases, their index. */
 #include "git/work_int.h"
 #include "git/links.h"
+#include "store/store_events.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -360,6 +361,10 @@ int gitwork_release_add(store_db *db, int64_t project_id, const char *name, cons
 			rc = STORE_ERROR;
 			goto out;
 		}
+	if (store_event_release_created(db, project_id, name, now) < 0) {
+		rc = STORE_ERROR;
+		goto out;
+	}
 	/* What each remembered commit shipped in may have changed. */
 	if (project_releases_load(db, project_id, &ordered) < 0) {
 		rc = STORE_ERROR;

@@ -14,6 +14,7 @@
 #include "config.h"
 #include "store/schema.h"
 #include "store/search.h"
+#include "store/store_events.h"
 #include "store/store_int.h"
 #include "model/workflow.h"
 
@@ -192,6 +193,10 @@ int store_begin(store_db *db)
 	db->fresh_n = 0;
 	rc = st_exec(db, db->write ? "BEGIN IMMEDIATE" : "BEGIN");
 	db->in_write_txn = rc == STORE_OK && db->write;
+	if (db->in_write_txn && st_events_mark(db) < 0) {
+		store_rollback(db);
+		return STORE_ERROR;
+	}
 	return rc;
 }
 
@@ -200,6 +205,8 @@ int store_commit(store_db *db)
 	int rc;
 
 	if (st_fresh_flush(db) < 0)
+		return STORE_ERROR;
+	if (db->in_write_txn && st_events_flush(db) < 0)
 		return STORE_ERROR;
 	rc = st_exec(db, "COMMIT");
 	if (rc == STORE_OK)

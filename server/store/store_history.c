@@ -14,6 +14,7 @@
 #include "config.h"
 #include "store/schema.h"
 #include "store/search.h"
+#include "store/store_events.h"
 #include "store/store_int.h"
 #include "model/workflow.h"
 
@@ -131,7 +132,14 @@ int st_comment_insert(store_db *db, int64_t project_id, const char *type, int64_
 	st_bind_named_text(s, ":b", body);
 	st_bind_named_int(s, ":now", now);
 	st_bind_named_text(s, ":i", install_id);
-	return st_step_int(s, id ? id : &made);
+	if (st_step_int(s, &made) != STORE_OK)
+		return STORE_ERROR;
+	if (id)
+		*id = made;
+	/* The team's word on a tester's report or its group is news to the tester. */
+	if (!install_id && (type[0] == 'R' || type[0] == 'G'))
+		return st_event_comment(db, project_id, type, num, made, author, body, now);
+	return STORE_OK;
 }
 
 int st_comment_add(store_db *db, int64_t project_id, const char *type, int64_t num,

@@ -14,6 +14,7 @@
 #include "config.h"
 #include "store/schema.h"
 #include "store/search.h"
+#include "store/store_events.h"
 #include "store/store_int.h"
 #include "store/store_mail.h"
 #include "model/report.h"
@@ -73,7 +74,7 @@ int store_report_of_uuid(store_db *db, int64_t project_id, const char *uuid, sto
 
 /* Find the group of a fingerprint, making it when it is new; merged groups lead to their target. */
 static int group_for(store_db *db, int64_t project_id, const report *r, int64_t now,
-		     int64_t *group_id, int64_t *group_num)
+		     int64_t *group_id, int64_t *group_num, int *made)
 {
 	sqlite3_stmt *s = st_stmt(db, "SELECT id, num, merged_into FROM groups "
 				      "WHERE project_id = ?1 AND fingerprint = ?2");
@@ -134,6 +135,7 @@ static int group_for(store_db *db, int64_t project_id, const report *r, int64_t 
 	if (st_step_done(s) != STORE_OK)
 		return STORE_ERROR;
 	*group_id = sqlite3_last_insert_rowid(db->db);
+	*made = 1;
 	return STORE_OK;
 }
 
@@ -360,9 +362,9 @@ static int groups_seen(store_db *db, struct fresh *f, size_t n)
 
 /* The group a new report joins. */
 static int group_of_report(store_db *db, int64_t project_id, const report *r, int64_t now,
-			   int64_t *group_id, int64_t *group_num)
+			   int64_t *group_id, int64_t *group_num, int *made)
 {
-	return group_for(db, project_id, r, now, group_id, group_num);
+	return group_for(db, project_id, r, now, group_id, group_num, made);
 }
 #else
 /* Built without grouping: no group statistics. */
@@ -381,11 +383,11 @@ static int groups_seen(store_db *db, struct fresh *f, size_t n)
  * group counters or facets.
  */
 static int group_of_report(store_db *db, int64_t project_id, const report *r, int64_t now,
-			   int64_t *group_id, int64_t *group_num)
+			   int64_t *group_id, int64_t *group_num, int *made)
 {
 	if (db->one_group.txn != db->txn || db->one_group.project_id != project_id) {
 		if (group_for(db, project_id, r, now, &db->one_group.group_id,
-			      &db->one_group.group_num) < 0)
+			      &db->one_group.group_num, made) < 0)
 			return STORE_ERROR;
 		db->one_group.txn = db->txn;
 		db->one_group.project_id = project_id;
@@ -440,13 +442,13 @@ int store_report_insert(store_db *db, int64_t project_id, const report *r, int64
 	sqlite3_stmt *s;
 	int64_t group_id, report_id;
 	char *body = NULL;
-	int rc;
+	int rc, made = 0;
 
 	assert(ST_IN_WRITE_TXN(db));
 	rc = report_by_uuid(db, project_id, r->uuid, out);
 	if (rc != STORE_NOTFOUND)
 		return rc; /* already stored (OK), or an error */
-	if (group_of_report(db, project_id, r, now, &group_id, &out->group_num) < 0)
+	if (group_of_report(db, project_id, r, now, &group_id, &out->group_num, &made) < 0)
 		return STORE_ERROR;
 	s = st_stmt(db, "UPDATE projects SET next_report = next_report + 1 WHERE id = ?1 "
 			"RETURNING next_report - 1");
@@ -497,6 +499,8 @@ int store_report_insert(store_db *db, int64_t project_id, const report *r, int64
 		rc = store_mail_tester_set(db, project_id, r->install_id, r->tester_email, now);
 	if (rc == STORE_OK)
 		rc = fresh_later(db, report_id, group_id, now, r);
+	if (rc == STORE_OK && made)
+		rc = st_event_group_created(db, project_id, out->group_num, out->num, now);
 	out->created = 1;
 out:
 	free(body);

@@ -60,6 +60,7 @@ struct store_db {
 	sqlite3 *db;
 	int write;
 	int in_write_txn; /* inside store_begin() .. store_commit()/store_rollback() of a writer */
+	int64_t audit_mark; /* the last audit row before this write transaction (store_events.h) */
 	struct st_cached {
 		const char *sql; /* the statement's text, a string literal: the key is its address */
 		sqlite3_stmt *s;

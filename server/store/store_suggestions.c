@@ -13,6 +13,7 @@
 #include "config.h"
 #include "store/schema.h"
 #include "store/search.h"
+#include "store/store_events.h"
 #include "store/store_int.h"
 #include "model/workflow.h"
 
@@ -99,6 +100,8 @@ int store_suggestion_add(store_db *db, int64_t project_id, const store_suggestio
 	if (st_step_done(s) != STORE_OK)
 		return STORE_ERROR;
 	*created = 1;
+	if (st_event_suggestion_created(db, project_id, *num, now) < 0)
+		return STORE_ERROR;
 	/* Its author's vote comes with it, so a suggestion starts at one. */
 	return store_vote(db, project_id, *num, in->install_id, in->tester_name, 1, now, NULL);
 }
