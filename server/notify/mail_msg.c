@@ -42,19 +42,6 @@ static int base64(buf *out, const unsigned char *p, size_t len, int wrap)
 	return 0;
 }
 
-int mail_address_ok(const char *s)
-{
-	size_t n = strlen(s), i;
-	const char *at = strchr(s, '@');
-
-	if (n < 3 || n > 254 || !at || at == s || at[1] == '\0' || strchr(at + 1, '@'))
-		return 0;
-	for (i = 0; i < n; i++)
-		if (s[i] <= 0x20 || s[i] >= 0x7f || strchr("\"<>,;()[]\\", s[i]))
-			return 0;
-	return 1;
-}
-
 int mail_address_of(const char *from, char *out, size_t outlen)
 {
 	const char *lt = strrchr(from, '<'), *gt;

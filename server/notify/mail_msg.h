@@ -6,6 +6,7 @@
 #include <stdint.h>
 
 #include "common/buf.h"
+#include "notify/mail_addr.h"
 
 /* One piece of news in a mail; every string borrowed, detail/url/unsub_url may be NULL. */
 typedef struct mail_entry {
@@ -27,9 +28,6 @@ typedef struct mail_msg {
 	size_t n;
 } mail_msg;
 
-/* Is s an address we send to: local@domain, 3-254 printable ASCII characters without
- * spaces, quotes, angle brackets, commas or semicolons, one '@' with text on both sides? */
-int mail_address_ok(const char *s);
 /* The bare address of "Name <addr>" or "addr" into out (size outlen): 0, or -1 when it is not one. */
 int mail_address_of(const char *from, char *out, size_t outlen);
 
