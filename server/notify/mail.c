@@ -246,7 +246,9 @@ static int send_person(mail_channel *ch, const char *person)
 		/* Checked when given; never send to anything else. Dropped as if sent. */
 		oplog(OPLOG_WARN, "mail_address", "a queued address is not one; its news dropped");
 	} else if (mail_msg_build(&msg, &m) < 0) {
-		goto out;
+		/* Out of memory or past the ceiling: retrying would fail again and hold up every
+		 * other person's mail. Dropped as if sent, and said. */
+		oplog(OPLOG_ERROR, "mail_build", "a digest could not be built; its news dropped");
 	} else {
 		mail_smtp s = {ch->url, ch->from_addr, ch->user, ch->password};
 

@@ -31,7 +31,7 @@ typedef struct mail_msg {
 /* The bare address of "Name <addr>" or "addr" into out (size outlen): 0, or -1 when it is not one. */
 int mail_address_of(const char *from, char *out, size_t outlen);
 
-/* The subject a mail of these items gets (UTF-8, control characters removed, cut near
+/* The subject of a mail of these items: UTF-8, control characters removed, cut near
  * 200 bytes on a character boundary). */
 int mail_subject(buf *out, const mail_entry *items, size_t n);
 /* A header value as RFC 2047 encoded words ("=?UTF-8?B?...?=", folded) when it holds

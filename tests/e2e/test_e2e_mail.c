@@ -399,11 +399,36 @@ static void test_tester_api(void **state)
 	assert_int_equal(e2e_sql_int(&f->r.s, "SELECT count(*) FROM mail_testers"), 0);
 }
 
+/* The operator sets a person's address from the shell. */
+static void test_user_email_command(void **state)
+{
+	fixture *f = *state;
+
+	assert_int_equal(e2e_sh(NULL, 0, "'%s' user email ada 'not an address' --data '%s' 2>/dev/null",
+				PROSUMD_PATH, f->r.s.data),
+			 2);
+	assert_int_equal(e2e_sh(NULL, 0, "'%s' user email nobody a@example.com --data '%s' 2>/dev/null",
+				PROSUMD_PATH, f->r.s.data),
+			 1);
+	assert_int_equal(e2e_sh(NULL, 0, "'%s' user email ada ada2@example.com --data '%s' 2>/dev/null",
+				PROSUMD_PATH, f->r.s.data),
+			 0);
+	assert_int_equal(e2e_sql_int(&f->r.s, "SELECT count(*) FROM users WHERE name = 'ada' AND "
+					      "email = 'ada2@example.com'"),
+			 1);
+	assert_int_equal(e2e_sh(NULL, 0, "'%s' user email ada --data '%s' 2>/dev/null", PROSUMD_PATH,
+				f->r.s.data),
+			 0);
+	assert_int_equal(e2e_sql_int(&f->r.s, "SELECT count(*) FROM users WHERE email IS NOT NULL"),
+			 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_mail),
 	    cmocka_unit_test(test_tester_api),
+	    cmocka_unit_test(test_user_email_command),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
