@@ -14,9 +14,15 @@ export function AccountMail() {
 	const [email, setEmail] = useState('');
 	const [error, setError] = useState(null);
 	const [saved, setSaved] = useState(false);
-	useFollow(() => setEmail((mail.data && mail.data.email) || ''), [mail.data]);
+	// A box shows its new state at once; the server's answer replaces it when read again.
+	const [local, setLocal] = useState({});
+	useFollow(() => {
+		setEmail((mail.data && mail.data.email) || '');
+		setLocal({});
+	}, [mail.data]);
 	const follows = (mail.data && mail.data.follows) || [];
-	const has = (p, kind) => follows.some((f) => f.project === p && f.kind === kind);
+	const has = (p, kind) => (`${p}/${kind}` in local ? local[`${p}/${kind}`]
+		: follows.some((f) => f.project === p && f.kind === kind));
 	const run = async (fn) => {
 		setError(null);
 		setSaved(false);
@@ -36,11 +42,15 @@ export function AccountMail() {
 	};
 	const what = (f) => (f.kind === 'group' ? f.group : f.kind);
 	const target = (p, w) => `/projects/${encodeURIComponent(p)}/follows/${encodeURIComponent(w)}`;
-	const toggle = (p, kind) => run(() => (has(p, kind) ? api.del(target(p, kind)) : api.put(target(p, kind))));
+	const toggle = (p, kind) => {
+		const on = has(p, kind);
+		setLocal((l) => ({ ...l, [`${p}/${kind}`]: !on }));
+		return run(() => (on ? api.del(target(p, kind)) : api.put(target(p, kind))));
+	};
 	const names = ((projects.data && projects.data.items) || []).map((p) => p.name);
 	return html`<section class="card" aria-labelledby="mail-h">
 		<h2 id="mail-h">E-mail</h2>
-		<form onSubmit=${save}>
+		<form onSubmit=${save} noValidate>
 			<${Field} label="Address" type="email" value=${email} autocomplete="email"
 				hint="Where your alerts go; empty stops them all. At most one mail per interval gathers what happened."
 				onInput=${(e) => setEmail(e.target.value)} />
