@@ -442,6 +442,42 @@ int prosum_flush(prosum_client *client, long timeout_ms);
  */
 int prosum_board_link(char **url_out, prosum_client *client, const char *name);
 
+/* One piece of a tester's news; every string is owned by the list (NULL: not given). */
+typedef struct prosum_news_item {
+	char *id;      /* "evt_42": the same news never comes with another id */
+	char *kind;    /* "fixed", "shipped" or "reply" */
+	char *text;    /* one line to show: "Your bug R-12 is fixed in 1.4.0-beta.3" */
+	char *item;    /* this install's item it is about: "R-12" (fixed, reply) or "S-4" */
+	char *group;   /* "G-3" for a report's news, else NULL */
+	char *release; /* fixed, shipped: the release ("1.4.0"), else NULL */
+	char *title;   /* the group's or suggestion's title, may be NULL */
+	char *body;    /* reply: the team's words */
+	int64_t time;  /* when it happened, seconds since the epoch (0: unknown) */
+} prosum_news_item;
+
+/* What prosum_news() found; free with prosum_news_free(). */
+typedef struct prosum_news_list {
+	size_t count;
+	prosum_news_item *items; /* count items, oldest first */
+	int more;                /* more news waits: call again for the next part */
+} prosum_news_list;
+
+/*
+ * This install's news since the last call, so a beta app can say at start "Your suggestion S-4
+ * shipped in 1.4.0 - thank you": its bugs (reports) whose fix reached a release, fixed for its
+ * build; suggestions it sent or voted for that shipped; the team's replies on its reports. Asks
+ * the server now (nothing is queued), with the DSN's ingest key and the client's install id,
+ * over the client's CA/pin options and timeouts, and then tells the server the news was seen:
+ * the next call brings only newer news (when telling failed, the same news comes again). At
+ * most 50 items per call (`more` says when there are others). On 0, *news_out (count may be 0)
+ * is owned by the caller: prosum_news_free() it. PROSUM_EINVALID (no client or news_out),
+ * PROSUM_EAUTH (401, 403, 404: the key or the project), PROSUM_EBUSY (429, 503), PROSUM_EHTTP,
+ * PROSUM_ENETWORK, PROSUM_ETLS, PROSUM_ETIMEOUT, PROSUM_EPROTOCOL, PROSUM_ENOMEM. Thread-safe.
+ */
+int prosum_news(prosum_news_list **news_out, prosum_client *client);
+/* Free what prosum_news() gave. Accepts NULL. */
+void prosum_news_free(prosum_news_list *news);
+
 /* ------------------------------------------------------------------------ */
 /* Crash handler                                                              */
 

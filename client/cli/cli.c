@@ -30,8 +30,9 @@
 #define C_ATTACHMENT 0x2000u
 #define C_REPLY 0x4000u
 #define C_BOARD 0x8000u
+#define C_NEWS 0x10000u
 /* Commands with the DSN's ingest key, and commands with a token. */
-#define C_TESTER (C_REPORT | C_FLUSH | C_SUGGEST | C_VOTE | C_MINE | C_REPLY | C_BOARD)
+#define C_TESTER (C_REPORT | C_FLUSH | C_SUGGEST | C_VOTE | C_MINE | C_REPLY | C_BOARD | C_NEWS)
 #define C_TRIAGE                                                                                   \
 	(C_REPORTS | C_GROUPS | C_SUGGESTIONS | C_SHOW | C_SET | C_RELEASE | C_SYNC | C_ATTACHMENT)
 #define C_LISTS (C_REPORTS | C_GROUPS | C_SUGGESTIONS)
@@ -138,6 +139,8 @@ static const command commands[] = {
      "reply --dsn DSN R-n TEXT|--body TEXT|--file F|-      # answer the team on R-n"},
     {"board", C_BOARD, 0, 0, cli_board,
      "board --dsn DSN [--open] [--name N]                  # a sign-in link to the board"},
+    {"news", C_NEWS, 0, 0, cli_news,
+     "news --dsn DSN                                       # my news since the last time"},
     {"reports", C_REPORTS, 0, 0, cli_reports,
      "reports [--kind K] [--status S] [--group G-n] [--revision R] [--version V]\n"
      "               [--platform P] [--tag K=V] [--since TIME] [--until TIME]\n"

@@ -96,6 +96,8 @@ int cli_mine(const cli_args *a);
 int cli_reply(const cli_args *a);
 /* cli_board.c */
 int cli_board(const cli_args *a);
+/* cli_news.c */
+int cli_news(const cli_args *a);
 
 /* cli_queue.c */
 int cli_queue(const cli_args *a);

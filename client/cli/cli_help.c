@@ -116,6 +116,11 @@ static const help helps[] = {
 	      "  --name N            the name the board credits your votes and suggestions\n"
 	      "                      with; sent only when given\n"
 	      "\n" DSN_OPTIONS},
+    {"news", "This install's news since the last time you asked, one line each: your bugs\n"
+	     "fixed in a release (\"Your bug R-12 is fixed in 1.4.0\"), suggestions you sent\n"
+	     "or voted for that shipped, the team's replies on your reports. Asking marks\n"
+	     "them seen: the next time brings only newer news. Nothing new: a note on stderr.\n"
+	     "\n" DSN_OPTIONS},
     {"queue", "What waits in the spools to be sent (reports, suggestions, votes): the spool of\n"
 	      "every DSN under ~/.local/state/prosum/spool/, or $PROSUM_SPOOL alone.\n"
 	      "\n"

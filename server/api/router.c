@@ -11,6 +11,7 @@
 #include "api/byevent.h"
 #include "api/ingest.h"
 #include "api/mail_api.h"
+#include "api/news.h"
 #include "api/pages.h"
 #include "api/releases.h"
 #include "api/suggestions.h"
@@ -63,6 +64,8 @@ static const route routes[] = {
 	{"POST", "/api/v1/projects/{}/suggestions/{}/votes", suggestions_vote},
 	{"DELETE", "/api/v1/projects/{}/suggestions/{}/votes", suggestions_unvote},
 	{"GET", "/api/v1/projects/{}/mine", suggestions_mine},
+	{"GET", "/api/v1/projects/{}/news", news_get},
+	{"POST", "/api/v1/projects/{}/news/seen", news_seen},
 	{"GET", "/api/v1/projects/{}/contributors", suggestions_contributors},
 	{"GET", "/api/v1/projects", admin_projects_list},
 	{"POST", "/api/v1/projects", admin_projects_add},

@@ -166,6 +166,14 @@ static void test_group_events(void **state)
 	ok(f, "PATCH", "/api/v1/projects/demo/groups/G-1", "{\"status\":\"sideways\"}", 422);
 	assert_int_equal(events(f, "group.status_changed"), 2);
 
+	/* Refused in the store after the status and the comment were written: the whole change
+	 * rolls back, and its events with it. */
+	ok(f, "PATCH", "/api/v1/projects/demo/groups/G-1",
+	   "{\"status\":\"in_progress\",\"comment\":\"merging\",\"merge_into\":\"G-99\"}", 422);
+	assert_int_equal(events(f, "group.status_changed"), 2);
+	assert_int_equal(events(f, "report.comment"), 0);
+	assert_int_equal(e2e_sql_int(&f->s, "SELECT count(*) FROM comments"), 0);
+
 	/* A team comment on a tester's report: the tester's install comes with it (internal). */
 	ok(f, "PATCH", "/api/v1/projects/demo/reports/R-1", "{\"comment\":\"Thanks, on it\"}", 200);
 	assert_int_equal(events(f, "report.comment"), 1);

@@ -23,8 +23,9 @@ static void usage(FILE *f)
 	    "usage: beta-app [--dsn DSN] [--version V] [--revision R] [--timeout MS] [COMMAND]\n"
 	    "\n"
 	    "A small beta program that embeds libprosum, as an example and a test subject.\n"
-	    "On start it turns the crash records of earlier runs into reports and sends what\n"
-	    "its spool holds; it prints \"sent R-n\" (or the server's refusal) per report.\n"
+	    "On start it shows the tester's news (\"news: Your bug R-12 is fixed in 1.4.0\"),\n"
+	    "turns the crash records of earlier runs into reports and sends what its spool\n"
+	    "holds; it prints \"sent R-n\" (or the server's refusal) per report.\n"
 	    "\n"
 	    "Commands:\n"
 	    "  (none)        deliver what is pending (crashes of earlier runs too) and exit\n"
@@ -99,6 +100,26 @@ static int feedback_board(prosum_client *client)
 	return 0;
 }
 
+/*
+ * What a beta app says on start: the tester's news since the last start (their bugs fixed in
+ * a release, their suggestions shipped, the team's replies), one line each. A desktop app
+ * would show it in a banner; news that cannot be fetched now waits for the next start.
+ */
+static void show_news(prosum_client *client)
+{
+	prosum_news_list *news = NULL;
+	size_t i;
+
+	if (prosum_news(&news, client) != 0) {
+		fprintf(stderr, "beta-app: no news now: %s\n", prosum_error_last());
+		return;
+	}
+	for (i = 0; i < news->count; i++)
+		printf("news: %s\n", news->items[i].text);
+	fflush(stdout);
+	prosum_news_free(news);
+}
+
 int main(int argc, char **argv)
 {
 	prosum_options o = PROSUM_OPTIONS_INIT;
@@ -158,6 +179,7 @@ int main(int argc, char **argv)
 		rc = 1;
 		goto out;
 	}
+	show_news(client);
 	if (cmd && strcmp(cmd, "board") == 0) {
 		rc = feedback_board(client);
 		goto out;
