@@ -47,6 +47,7 @@ int config_init(config *c)
 	c->rate_key = PROSUM_RATE_KEY;
 	c->conns_per_ip = PROSUM_CONNS_PER_IP;
 	c->log_level = 2; /* OPLOG_INFO */
+	c->mail_interval = 3600;
 	if (config_set(&c->data_dir, env && *env ? env : "./prosum-data") < 0 ||
 	    config_set(&c->listen, PROSUM_DEFAULT_LISTEN) < 0) {
 		config_free(c);
@@ -66,6 +67,10 @@ void config_free(config *c)
 	free(c->metrics_token);
 	free(c->key_file);
 	free(c->public_url);
+	free(c->smtp_url);
+	free(c->smtp_from);
+	free(c->smtp_user);
+	free(c->smtp_password_file);
 	memset(c, 0, sizeof(*c));
 }
 

@@ -96,6 +96,9 @@ typedef struct config {
 	char *metrics_token;  /* owned, may be NULL: GET /metrics answers 404 */
 	int webhook_allow_private; /* serve --webhook-allow-private: webhooks may reach private
 				    * and loopback addresses */
+	/* E-mail (serve --smtp-url ...): without smtp_url no mail is sent. Owned, may be NULL. */
+	char *smtp_url, *smtp_from, *smtp_user, *smtp_password_file;
+	int mail_interval;    /* seconds: at most one mail per person this often */
 	/* serve's SIGHUP: fill *out (made here with config_init()) with the settings read
 	 * again; 0, or -1 having said why. NULL: nothing to read again. */
 	int (*reload)(struct config *out);

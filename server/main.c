@@ -35,6 +35,8 @@ static const char usage[] =
 	"                           [--log-format text|json] [--log-level error|warn|info|debug]\n"
 	"                           [--log-file PATH] [--metrics-token TOKEN]\n"
 	"                           [--webhook-allow-private]   (webhooks may reach private addresses)\n"
+	"                           [--smtp-url smtp://HOST:PORT --smtp-from ADDRESS --public-url URL\n"
+	"                            [--smtp-user USER --smtp-password-file F] [--mail-interval S]]\n"
 	"                           [--config FILE]   (key = value lines: a flag's name without --)\n"
 	"       prosumd check-config [--config FILE] [serve flags]\n"
 	"       prosumd cert renew  [--data DIR] [--hostname NAME|IP]...\n"
@@ -59,6 +61,7 @@ static const char usage[] =
 	"       prosumd webhook add PROJECT URL [--events TYPE,...] [--format standard|slack|discord]\n"
 	"                           [--secret whsec_...] [--data DIR]\n"
 	"       prosumd webhook list PROJECT | webhook remove|test PROJECT ID   [--data DIR]\n"
+	"       prosumd user email NAME [ADDRESS]   (no ADDRESS: clears it) [--data DIR]\n"
 	"       prosumd --version\n"
 	"\n"
 	"--data defaults to $PROSUM_DATA, else ./prosum-data. --listen :PORT listens on every\n"
@@ -210,7 +213,8 @@ static int known_opt(const char *a)
 		"--idle-timeout", "--handshake-timeout", "--request-timeout", "--commit-url",
 		"--repo", "--role", "--project", "--name", "--hostname", "--version-tag",
 		"--log-format", "--log-level", "--log-file", "--metrics-token",
-		"--remote",
+		"--remote", "--smtp-url", "--smtp-from", "--smtp-user", "--smtp-password-file",
+		"--mail-interval",
 	};
 	size_t i;
 
@@ -307,6 +311,16 @@ static int parse_opts(opts *o, int argc, char **argv)
 			rc = metrics_token_opt(&o->cfg, v);
 		else if (strcmp(a, "--commit-url") == 0)
 			o->commit_url = v;
+		else if (strcmp(a, "--smtp-url") == 0)
+			rc = config_set(&o->cfg.smtp_url, v);
+		else if (strcmp(a, "--smtp-from") == 0)
+			rc = config_set(&o->cfg.smtp_from, v);
+		else if (strcmp(a, "--smtp-user") == 0)
+			rc = config_set(&o->cfg.smtp_user, v);
+		else if (strcmp(a, "--smtp-password-file") == 0)
+			rc = config_set(&o->cfg.smtp_password_file, v);
+		else if (strcmp(a, "--mail-interval") == 0)
+			rc = int_opt(a, v, 1, 7 * 24 * 3600, &o->cfg.mail_interval);
 		else if (strcmp(a, "--version-tag") == 0)
 			o->version_tag = v;
 		else if (strcmp(a, "--repo") == 0)
@@ -1009,18 +1023,25 @@ static int cmd_user(opts *o, int argc, char **argv)
 	const char *host;
 	uint8_t secret[AUTH_SECRET_LEN];
 	store_db *db = NULL;
-	int rc;
+	const char *email = NULL;
+	int rc, skip = 0;
 
 	if (strcmp(sub, "--help") == 0 || strcmp(sub, "-h") == 0) {
 		fputs(usage, stdout);
 		return 0;
 	}
 	if (strcmp(sub, "add") != 0 && strcmp(sub, "list") != 0 && strcmp(sub, "link") != 0 &&
-	    strcmp(sub, "disable") != 0) {
+	    strcmp(sub, "disable") != 0 && strcmp(sub, "email") != 0) {
 		fprintf(stderr, "prosumd: user: unknown subcommand '%s'\n%s", sub, usage);
 		return 2;
 	}
-	rc = parse_opts(o, argc - 3, argv + 3);
+	/* user email NAME [ADDRESS]: the address is the second word, before the options. */
+	if (strcmp(sub, "email") == 0 && argc >= 5 && argv[3][0] != '-' && argv[4][0] != '-') {
+		email = argv[4];
+		o->name = argv[3];
+		skip = 2;
+	}
+	rc = parse_opts(o, argc - 3 - skip, argv + 3 + skip);
 	if (rc != 0)
 		return rc > 0 ? 0 : 2;
 	if (strcmp(sub, "list") == 0 && o->name)
@@ -1039,6 +1060,8 @@ static int cmd_user(opts *o, int argc, char **argv)
 		rc = usercmd_link(db, secret, o->name, host);
 	else if (strcmp(sub, "disable") == 0)
 		rc = usercmd_disable(db, o->name);
+	else if (strcmp(sub, "email") == 0)
+		rc = usercmd_email(db, o->name, email);
 	else
 		rc = usercmd_list(db);
 	store_db_close(db);

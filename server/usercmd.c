@@ -8,6 +8,8 @@
 #include "api/auth.h"
 #include "api/cookie.h"
 #include "api/users.h"
+#include "notify/mail_msg.h"
+#include "store/store_mail.h"
 
 #define LINK_SECONDS (24 * 3600)
 
@@ -133,5 +135,25 @@ int usercmd_disable(store_db *db, const char *name)
 	if (rc != STORE_OK)
 		return fail("%s", store_db_error(db), 1);
 	fprintf(stderr, "prosumd: %s disabled; their sessions ended\n", name);
+	return 0;
+}
+
+int usercmd_email(store_db *db, const char *name, const char *email)
+{
+	int rc;
+
+	if (!name)
+		return fail("%s", "user email NAME [ADDRESS]", 2);
+	if (email && !mail_address_ok(email))
+		return fail("'%s' is not an e-mail address such as ada@example.com", email, 2);
+	rc = store_user_email_set(db, name, email);
+	if (rc == STORE_NOTFOUND)
+		return fail("no person named '%s' (user list shows who exists)", name, 1);
+	if (rc != STORE_OK)
+		return fail("%s", store_db_error(db), 1);
+	if (email)
+		fprintf(stderr, "prosumd: %s's e-mail alerts go to %s\n", name, email);
+	else
+		fprintf(stderr, "prosumd: %s has no e-mail address now\n", name);
 	return 0;
 }

@@ -20,5 +20,7 @@ int usercmd_link(store_db *db, const uint8_t secret[PROSUM_SECRET_LEN], const ch
 		 const char *host);
 /* The person can no longer sign in; their sessions end. */
 int usercmd_disable(store_db *db, const char *name);
+/* user email NAME [ADDRESS]: the address e-mail alerts go to (NULL clears it). */
+int usercmd_email(store_db *db, const char *name, const char *email);
 
 #endif

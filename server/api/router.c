@@ -11,6 +11,7 @@
 #include "api/board.h"
 #include "api/byevent.h"
 #include "api/ingest.h"
+#include "api/mail_api.h"
 #include "api/news.h"
 #include "api/pages.h"
 #include "api/releases.h"
@@ -120,6 +121,16 @@ static const route routes[] = {
 	{"GET", "/api/v1/projects/{}/overview", pages_overview},
 	{"GET", "/api/v1/projects/{}/groups/{}/stats", pages_group_stats},
 	{"GET", "/api/v1/projects/{}/reports/{}/source", pages_report_source},
+	{"GET", "/api/v1/account/mail", mail_api_account_get},
+	{"PATCH", "/api/v1/account/mail", mail_api_account_patch},
+	{"GET", "/api/v1/projects/{}/follows", mail_api_follows},
+	{"PUT", "/api/v1/projects/{}/follows/{}", mail_api_follow},
+	{"DELETE", "/api/v1/projects/{}/follows/{}", mail_api_unfollow},
+	{"GET", "/api/v1/projects/{}/mail/tester", mail_api_tester_get},
+	{"PUT", "/api/v1/projects/{}/mail/tester", mail_api_tester_put},
+	{"DELETE", "/api/v1/projects/{}/mail/tester", mail_api_tester_delete},
+	{"GET", "/api/v1/mail/unsubscribe", mail_api_unsubscribe_page},
+	{"POST", "/api/v1/mail/unsubscribe", mail_api_unsubscribe},
 };
 
 /* A parameter is a plain name or id (percent escapes are left for the handler to decode):

@@ -11,7 +11,9 @@
 #include "config.h"
 #include "model/jsonbody.h"
 #include "model/fingerprint.h"
+#include "notify/mail_addr.h"
 #include "model/report.h"
+#include "notify/mail_addr.h"
 
 /*
  * Limits of the format itself (docs/report-format.md). The configurable ones come
@@ -288,6 +290,14 @@ static int check_tester(report_error *err, report *r)
 	if (get_string(err, t, "name", "tester.name", 0, MAX_LABEL, &r->tester_name) < 0 ||
 	    get_string(err, t, "email", "tester.email", 0, MAX_LABEL, &r->tester_email) < 0)
 		return -1;
+	/* tester.notify: the tester asks to be mailed at tester.email (docs/notifications.md). */
+	t = json_object_get(t, "notify");
+	if (t && !json_is_boolean(t))
+		return invalid(err, "tester.notify", "must be true or false");
+	r->tester_notify = json_is_true(t);
+	if (r->tester_notify && (!r->tester_email || !mail_address_ok(r->tester_email)))
+		return invalid(err, "tester.email",
+			       "with tester.notify true: an e-mail address such as ada@example.com");
 	return 0;
 }
 

@@ -69,6 +69,7 @@ typedef struct report {
 	const char *install_id;  /* tester.install_id */
 	const char *tester_name;
 	const char *tester_email;
+	int tester_notify;       /* tester.notify: true: mail this tester about their reports */
 	const char *os;          /* platform.os */
 	const char *arch;        /* platform.arch */
 	const char *exception_type;

@@ -1,6 +1,7 @@
 /* server.c - the server context: listening socket, I/O threads, TLS, store; start and graceful stop. */
 #include "net/server.h"
 
+#include <curl/curl.h>
 #include <errno.h>
 #include <netdb.h>
 #include <signal.h>
@@ -19,6 +20,7 @@
 #include "net/notify.h"
 #include "net/reload.h"
 #include "notify/dispatcher.h"
+#include "notify/mail.h"
 
 #define STOP_GRACE_MS 10000
 
@@ -148,12 +150,59 @@ static int bind_listen(const char *listen_addr, char *shown, size_t shownsz)
 	return fd;
 }
 
+/* The e-mail channel serve --smtp-url asks for: 0 and *out, or -1 having said why. */
+static int mail_serve(const config *cfg, const char *db_path, mail_channel **out)
+{
+	mail_config mc = {0};
+	char err[512], password[1024] = "";
+	FILE *f;
+	size_t n;
+
+	if (!cfg->smtp_from || !cfg->public_url) {
+		fprintf(stderr, "prosumd: --smtp-url needs --smtp-from (the sender) and --public-url "
+				"(the links in mails)\n");
+		return -1;
+	}
+	if (strncmp(cfg->smtp_url, "smtp://", 7) != 0 && strncmp(cfg->smtp_url, "smtps://", 8) != 0) {
+		fprintf(stderr, "prosumd: --smtp-url: '%s' is not smtp://HOST:PORT or smtps://HOST:PORT\n",
+			cfg->smtp_url);
+		return -1;
+	}
+	if (cfg->smtp_password_file) {
+		f = fopen(cfg->smtp_password_file, "r");
+		if (!f) {
+			fprintf(stderr, "prosumd: --smtp-password-file: cannot read %s: %s\n",
+				cfg->smtp_password_file, strerror(errno));
+			return -1;
+		}
+		n = fread(password, 1, sizeof(password) - 1, f);
+		fclose(f);
+		password[n] = '\0';
+		password[strcspn(password, "\r\n")] = '\0'; /* the first line */
+	}
+	curl_global_init(CURL_GLOBAL_DEFAULT);
+	mc.db_path = db_path;
+	mc.smtp_url = cfg->smtp_url;
+	mc.from = cfg->smtp_from;
+	mc.user = cfg->smtp_user;
+	mc.password = cfg->smtp_password_file ? password : NULL;
+	mc.public_url = cfg->public_url;
+	mc.interval = cfg->mail_interval > 0 ? cfg->mail_interval : MAIL_INTERVAL_DEFAULT;
+	if (mail_start(out, &mc, err, sizeof(err)) < 0) {
+		fprintf(stderr, "prosumd: %s\n", err);
+		return -1;
+	}
+	memset(password, 0, sizeof(password));
+	return 0;
+}
+
 int server_run(const config *cfg)
 {
 	server srv;
 	char err[512], shown[300];
 	char *db_path = NULL, *cert = NULL, *key = NULL, *secret = NULL;
 	sigset_t sigs;
+	mail_channel *mail = NULL;
 	int i, sig, started = 0, status = 1;
 	dispatcher *webhooks = NULL; /* the webhook sender */
 
@@ -234,6 +283,8 @@ int server_run(const config *cfg)
 		fprintf(stderr, "prosumd: %s\n", err);
 		goto out;
 	}
+	if (cfg->smtp_url && mail_serve(cfg, db_path, &mail) < 0)
+		goto out;
 	srv.listen_fd = bind_listen(cfg->listen, shown, sizeof(shown));
 	if (srv.listen_fd < 0)
 		goto out;
@@ -293,6 +344,7 @@ int server_run(const config *cfg)
 out:
 	/* Before the store: a delivery in flight is left pending, sent after a restart. */
 	dispatcher_stop(webhooks);
+	mail_stop(mail);
 	/* The store drains its queue and commits before it stops. */
 	store_stop(srv.store);
 	repo_global_shutdown();

@@ -16,6 +16,7 @@
 #include "store/search.h"
 #include "store/store_events.h"
 #include "store/store_int.h"
+#include "store/store_mail.h"
 #include "model/report.h"
 #include "model/workflow.h"
 
@@ -496,6 +497,8 @@ int store_report_insert(store_db *db, int64_t project_id, const report *r, int64
 		goto out;
 	report_id = sqlite3_last_insert_rowid(db->db);
 	rc = report_tags(db, project_id, report_id, r);
+	if (rc == STORE_OK && r->tester_notify) /* the tester asks for mail (store_mail.h) */
+		rc = store_mail_tester_set(db, project_id, r->install_id, r->tester_email, now);
 	if (rc == STORE_OK)
 		rc = fresh_later(db, report_id, group_id, now, r);
 	if (rc == STORE_OK && made)

@@ -3,6 +3,7 @@ import { html, useState } from '../lib/html.js';
 import { navigate } from '../lib/router.js';
 import { signOut, signOutEverywhere, useSession } from '../lib/session.js';
 import { Button, ErrorBox, Page } from '../lib/ui.js';
+import { AccountMail } from './account_mail.js';
 
 export function AccountPage() {
 	const s = useSession();
@@ -32,5 +33,6 @@ export function AccountPage() {
 			<${Button} onClick=${out(signOutEverywhere)}>Sign out everywhere</${Button}>
 		</div>
 		<p class="hint">"Sign out everywhere" ends every session of yours, on every device.</p>
+		<${AccountMail} />
 	</${Page}>`;
 }

@@ -4,6 +4,7 @@ import { html, useState, useFollow } from '../lib/html.js';
 import { api } from '../lib/api.js';
 import { link, useRoute } from '../lib/router.js';
 import { Bars, ErrorBox, Id, Loading, Notice, Page, Status, Table, Time, useLoad } from '../lib/ui.js';
+import { FollowButton } from './follow.js';
 import { reportColumns } from './reports.js';
 import {
 	CommentsSection, Commit, Facts, Frames, History, Section, Suspects, TriageActions, projectPath, useProjectInfo,
@@ -57,7 +58,7 @@ export function GroupPage() {
 	const g = item || group.data;
 	const title = g ? `${g.id}: ${g.title}` : id;
 	const s = stats.data;
-	const jump = html`<a class="btn btn-quiet" href="#triage">Triage</a><a class="btn btn-quiet" href="#comments">Comments</a>`;
+	const jump = html`<a class="btn btn-quiet" href="#triage">Triage</a><a class="btn btn-quiet" href="#comments">Comments</a><${FollowButton} p=${p} group=${id} />`;
 	return html`<${Page} title=${title} wide=${true} actions=${g ? jump : null}>
 		${group.loading && !g ? html`<${Loading} />` : null}
 		<${ErrorBox} error=${group.error} />

@@ -1,0 +1,244 @@
+/* mail_route.c - who hears of an outbox event by e-mail, and the line each of them reads. */
+#include "notify/mail.h"
+
+#include <errno.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "store/store_mail.h"
+
+#define LINE_MAX_BYTES 512
+
+typedef struct route_ctx {
+	store_db *db;
+	int64_t event_id, project_id, now;
+	const char *project, *public_url;
+	json_t *d;            /* the event's data */
+	int64_t group;        /* G-n of the event, 0 when none */
+	const char *kind;     /* the followers' kind the item is queued under */
+	char line[LINE_MAX_BYTES];
+	const char *detail, *url;
+	char url_buf[600];
+	int rc;
+} route_ctx;
+
+static const char *str(json_t *o, const char *key)
+{
+	json_t *v = json_object_get(o, key);
+
+	return json_is_string(v) ? json_string_value(v) : NULL;
+}
+
+/* n of "P-n" (P the prefix letter), 0 when absent or malformed. */
+static int64_t ref(json_t *o, const char *key, char prefix)
+{
+	const char *s = str(o, key);
+	char *end;
+	long long v;
+
+	if (!s || s[0] != prefix || s[1] != '-')
+		return 0;
+	errno = 0;
+	v = strtoll(s + 2, &end, 10);
+	return errno || *end || v <= 0 ? 0 : v;
+}
+
+static int queue(route_ctx *c, const char *person, const char *address, const char *kind)
+{
+	store_mail_item it = {0};
+	int rc;
+
+	it.person = person;
+	it.address = address;
+	it.kind = kind;
+	it.event_id = c->event_id;
+	it.project = c->project;
+	it.line = c->line;
+	it.detail = c->detail;
+	it.url = c->url;
+	it.created_at = c->now;
+	rc = store_mail_pending_add(c->db, &it);
+	if (rc < 0)
+		c->rc = rc;
+	return rc;
+}
+
+static void to_follower(void *ctx, int64_t user_id, const char *email)
+{
+	route_ctx *c = ctx;
+	char person[64], kind[96];
+
+	snprintf(person, sizeof(person), "user:%lld", (long long)user_id);
+	if (strcmp(c->kind, "group") == 0)
+		snprintf(kind, sizeof(kind), "group:%lld:%lld", (long long)c->project_id,
+			 (long long)c->group);
+	else
+		snprintf(kind, sizeof(kind), "%s:%lld", c->kind, (long long)c->project_id);
+	queue(c, person, email, kind);
+}
+
+/* Everyone following `kind` ("group" for the event's group) gets c->line. */
+static int followers(route_ctx *c, const char *kind)
+{
+	int rc;
+
+	c->kind = kind;
+	rc = store_mail_followers(c->db, c->project_id, kind, c->group, to_follower, c);
+	return rc < 0 ? rc : c->rc;
+}
+
+static int to_tester(route_ctx *c, const char *install, const char *email)
+{
+	char person[64 + STORE_INSTALL_MAX];
+
+	snprintf(person, sizeof(person), "tester:%lld:%s", (long long)c->project_id, install);
+	return queue(c, person, email, "tester");
+}
+
+static void fixed_tester(void *ctx, const char *install, const char *email, const char *reports)
+{
+	route_ctx *c = ctx;
+	const char *release = str(c->d, "release");
+
+	snprintf(c->line, sizeof(c->line), "Your %s %s %s fixed in %s",
+		 strchr(reports, ',') ? "bugs" : "bug", reports, strchr(reports, ',') ? "are" : "is",
+		 release ? release : "a new release");
+	to_tester(c, install, email);
+}
+
+/* The group page in the web app, when serve knows its public URL. */
+static const char *group_url(route_ctx *c)
+{
+	size_t n;
+
+	if (!c->public_url || !c->group)
+		return NULL;
+	n = strlen(c->public_url);
+	while (n > 0 && c->public_url[n - 1] == '/')
+		n--;
+	snprintf(c->url_buf, sizeof(c->url_buf), "%.*s/p/%s/groups/G-%lld", (int)(n < 300 ? n : 300),
+		 c->public_url, c->project, (long long)c->group);
+	return c->url_buf;
+}
+
+static int route_group(route_ctx *c, const char *type)
+{
+	const char *title = str(c->d, "title"), *release = str(c->d, "release");
+	const char *status = str(c->d, "status");
+	int rc;
+
+	c->detail = title;
+	c->url = group_url(c);
+	if (strcmp(type, "group.created") == 0) {
+		snprintf(c->line, sizeof(c->line), "New group G-%lld", (long long)c->group);
+		return followers(c, "new_group");
+	}
+	if (strcmp(type, "group.regressed") == 0) {
+		if (release)
+			snprintf(c->line, sizeof(c->line), "G-%lld regressed in %s",
+				 (long long)c->group, release);
+		else
+			snprintf(c->line, sizeof(c->line), "G-%lld regressed", (long long)c->group);
+		rc = followers(c, "regression");
+		return rc < 0 ? rc : followers(c, "group");
+	}
+	if (strcmp(type, "group.status_changed") == 0) {
+		snprintf(c->line, sizeof(c->line), "G-%lld is now %s", (long long)c->group,
+			 status ? status : "changed");
+		return followers(c, "group");
+	}
+	if (strcmp(type, "group.fixed_in_release") == 0) {
+		/* Testers first: their line names their own reports. */
+		c->url = NULL; /* the team's pages are not theirs */
+		rc = store_mail_group_testers(c->db, c->project_id, c->group, fixed_tester, c);
+		if (rc < 0 || c->rc < 0)
+			return rc < 0 ? rc : c->rc;
+		c->url = group_url(c);
+		snprintf(c->line, sizeof(c->line), "G-%lld is fixed in %s", (long long)c->group,
+			 release ? release : "a new release");
+		return followers(c, "group");
+	}
+	return 0;
+}
+
+static int route_comment(route_ctx *c)
+{
+	json_t *cm = json_object_get(c->d, "comment");
+	int64_t rnum = ref(c->d, "report", 'R');
+	char install[STORE_INSTALL_MAX + 1], email[STORE_EMAIL_MAX + 1];
+	int rc;
+
+	c->detail = json_is_object(cm) ? str(cm, "body") : NULL;
+	if (rnum) {
+		rc = store_mail_author(c->db, c->project_id, 'R', rnum, install, email);
+		if (rc < 0 && rc != STORE_NOTFOUND)
+			return rc;
+		if (rc == STORE_OK) {
+			snprintf(c->line, sizeof(c->line), "The team replied on your bug R-%lld",
+				 (long long)rnum);
+			rc = to_tester(c, install, email);
+			if (rc < 0)
+				return rc;
+		}
+		snprintf(c->line, sizeof(c->line), "New comment on R-%lld (G-%lld)", (long long)rnum,
+			 (long long)c->group);
+	} else {
+		snprintf(c->line, sizeof(c->line), "New comment on G-%lld", (long long)c->group);
+	}
+	if (!c->group)
+		return 0;
+	c->url = group_url(c);
+	return followers(c, "group");
+}
+
+static int route_shipped(route_ctx *c)
+{
+	int64_t num = ref(c->d, "suggestion", 'S');
+	const char *release = str(c->d, "release");
+	char install[STORE_INSTALL_MAX + 1], email[STORE_EMAIL_MAX + 1];
+	int rc;
+
+	if (!num)
+		return 0;
+	rc = store_mail_author(c->db, c->project_id, 'S', num, install, email);
+	if (rc == STORE_NOTFOUND)
+		return 0;
+	if (rc < 0)
+		return rc;
+	c->detail = str(c->d, "title");
+	snprintf(c->line, sizeof(c->line), "Your suggestion S-%lld shipped in %s", (long long)num,
+		 release ? release : "a new release");
+	return to_tester(c, install, email);
+}
+
+int mail_route(store_db *db, int64_t id, int64_t project_id, const char *project,
+	       const char *type, const char *data, const char *public_url, int64_t now)
+{
+	route_ctx c = {0};
+	json_t *doc = json_loads(data, 0, NULL), *inner;
+	int rc = 0;
+
+	if (!json_is_object(doc))
+		goto out; /* not ours to judge: other channels read it too */
+	/* The data of the event, or a whole event document holding it. */
+	inner = json_object_get(doc, "data");
+	c.d = json_is_object(inner) && json_object_get(doc, "type") ? inner : doc;
+	c.db = db;
+	c.event_id = id;
+	c.project_id = project_id;
+	c.project = project;
+	c.public_url = public_url;
+	c.now = now;
+	c.group = ref(c.d, "group", 'G');
+	if (strncmp(type, "group.", 6) == 0 && c.group)
+		rc = route_group(&c, type);
+	else if (strcmp(type, "report.comment") == 0)
+		rc = route_comment(&c);
+	else if (strcmp(type, "suggestion.shipped") == 0)
+		rc = route_shipped(&c);
+out:
+	json_decref(doc);
+	return rc < 0 ? rc : 0;
+}
