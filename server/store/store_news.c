@@ -9,11 +9,13 @@
 /* The number of an item an event's data names at `path` ("G-3" -> 3). */
 #define NUM_AT(path) "CAST(substr(json_extract(o.data, '" path "'), 3) AS INTEGER)"
 
-/* The install's report in the group an event names (:i the install), fixed for it now. */
+/* The install's report in the group an event names (:i the install), fixed for it now, by
+ * the event's commit: an event of a fix that did not hold (the group regressed and was fixed
+ * again by another commit) is no news. */
 #define MY_FIXED_REPORT                                                                        \
 	"(SELECT min(r.num) FROM reports r JOIN groups g ON g.id = r.group_id WHERE "           \
 	"r.project_id = o.project_id AND r.install_id = :i AND g.num = " NUM_AT("$.group")      \
-	" AND " REPORT_STATUS " = 'fixed')"
+	" AND " REPORT_STATUS " = 'fixed' AND g.fixed_by IS json_extract(o.data, '$.commit'))"
 /* For a comment on a group: the install's report in it. */
 #define MY_REPORT_IN_GROUP                                                                     \
 	"(SELECT min(r.num) FROM reports r JOIN groups g ON g.id = r.group_id WHERE "           \

@@ -181,11 +181,64 @@ static void test_news_api(void **state)
 			 0);
 }
 
+/* A fix that did not hold is no news: G-1 fixed in 1.1.0 regressed (a report from 1.1.0),
+ * then fixed again in 1.2.0. A tester on 1.1.0 hears of 1.2.0 only, never "fixed in 1.1.0". */
+static void test_news_fix_that_did_not_hold(void **state)
+{
+	fixture *f = *state;
+	prosum_client *a = client(f, "install-a", f->a), *c = NULL;
+	prosum_result res = PROSUM_RESULT_INIT;
+	prosum_report *r = NULL;
+	char got[4096];
+
+	assert_int_equal(prosum_report_new(&r, PROSUM_KIND_BUG), 0);
+	assert_int_equal(prosum_report_set_title(r, "Save loses the file"), 0);
+	assert_int_equal(prosum_send(&res, a, r), 0);
+	assert_string_equal(res.id, "R-1");
+	prosum_result_dispose(&res);
+	e2e_git(&f->s, NULL, 0,
+		"sed -i 's/return 0;/return 1;/' main.c && git commit -qam 'Keep the file\n\n"
+		"Fixes G-1' && git tag v1.1.0");
+	ok(f, "POST", "/api/v1/projects/demo/sync", NULL, 200);
+	ok(f, "POST", "/api/v1/projects/demo/releases", "{\"name\":\"1.1.0\",\"ref\":\"v1.1.0\"}",
+	   201);
+	assert_int_equal(news(a, got, sizeof(got)), 1);
+	assert_string_equal(got, "Your bug R-1 is fixed in 1.1.0\n");
+
+	/* The same bug from 1.1.0, which holds the fix: G-1 regressed. A newer fix (by commit
+	 * date: later than the first one, made in the same second) fixes it again. */
+	prosum_report_free(r);
+	c = client(f, "install-c", "v1.1.0");
+	assert_int_equal(prosum_report_new(&r, PROSUM_KIND_BUG), 0);
+	assert_int_equal(prosum_report_set_title(r, "Save loses the file"), 0);
+	assert_int_equal(prosum_send(&res, c, r), 0);
+	assert_string_equal(res.id, "R-2");
+	prosum_result_dispose(&res);
+	prosum_report_free(r);
+	assert_int_equal(e2e_sql_int(&f->s, "SELECT status = 'regressed' FROM groups WHERE num = 1"),
+			 1);
+	e2e_git(&f->s, NULL, 0,
+		"sed -i 's/return 1;/return 2;/' main.c && GIT_COMMITTER_DATE=2037-01-01T00:00:00Z "
+		"GIT_AUTHOR_DATE=2037-01-01T00:00:00Z git commit -qam 'Really keep it\n\n"
+		"Fixes G-1' && git tag v1.2.0");
+	ok(f, "POST", "/api/v1/projects/demo/sync", NULL, 200);
+	ok(f, "POST", "/api/v1/projects/demo/releases", "{\"name\":\"1.2.0\",\"ref\":\"v1.2.0\"}",
+	   201);
+	assert_int_equal(news(c, got, sizeof(got)), 1);
+	assert_string_equal(got, "Your bug R-2 is fixed in 1.2.0\n");
+	assert_int_equal(news(a, got, sizeof(got)), 1);
+	assert_string_equal(got, "Your bug R-1 is fixed in 1.2.0\n");
+
+	prosum_close(a);
+	prosum_close(c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_setup_teardown(test_news_through_the_library, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_news_api, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_news_fix_that_did_not_hold, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
