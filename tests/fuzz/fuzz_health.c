@@ -136,7 +136,7 @@ static void run(const char *buf, size_t len)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static const char *const types[] = {"session", "sessions", "client_report"};
-	char *buf = malloc(size ? size : 1);
+	char *buf = calloc(size ? size : 1, 1);
 
 	FUZZ_CHECK(buf != NULL);
 	if (size)
