@@ -9,7 +9,7 @@
 /*
  * Input: an envelope, parsed and handed to sentry_health_parse() and sentry_health_apply();
  * then the same bytes as the one payload of a `session`, a `sessions` and a `client_report`
- * item. The store is replaced by the stubs below, which check what health.c promises to hand
+ * item. The store is replaced by the checking fakes below, which check what health.c promises to hand
  * it: checked updates, non-negative counts, names from fixed lists. A malformed item is
  * counted, never a failure; an envelope holding an item of one of these types (or one prosum
  * does not store) always gives a value to apply.
@@ -30,7 +30,7 @@ static int printable(const char *s, size_t max)
 	return 1;
 }
 
-/* ---- the store, stubbed: each call checks its arguments ---- */
+/* ---- the store, faked: each call checks its arguments ---- */
 
 int store_health_session(store_db *db, int64_t project_id, const store_health_update *u,
 			 int64_t now, int *outcome)
