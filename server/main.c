@@ -1,4 +1,4 @@
-/* main.c - the prosumd command line: init, serve, project add, token add, user. */
+/* main.c - the prosumd command line: init, serve, project add, user, cert, check-config; the dispatch of every command. */
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -15,6 +15,7 @@
 #include "config.h"
 #include "datacmd.h"
 #include "conffile.h"
+#include "cmd_int.h"
 #include "git/repo.h"
 #include "model/adminrules.h"
 #include "net/server.h"
@@ -26,67 +27,7 @@
 #include "webhookcmd.h"
 #include "usercmd.h"
 
-static const char usage[] =
-	"usage: prosumd init        [--data DIR] [--hostname NAME|IP]...\n"
-	"       prosumd serve       [--data DIR] [--listen HOST:PORT] [--cert F --key F] [--threads N]\n"
-	"                           [--idle-timeout MS] [--handshake-timeout MS] [--request-timeout MS]\n"
-	"                           [--rate-ip N] [--rate-key N] [--conns-per-ip N] [--max-connections N]\n"
-	"                           [--write-queue N]   (rates in requests/s; 0 turns a limit off)\n"
-	"                           [--log-format text|json] [--log-level error|warn|info|debug]\n"
-	"                           [--log-file PATH] [--metrics-token TOKEN]\n"
-	"                           [--webhook-allow-private]   (webhooks may reach private addresses)\n"
-	"                           [--smtp-url smtp://HOST:PORT --smtp-from ADDRESS --public-url URL\n"
-	"                            [--smtp-user USER --smtp-password-file F] [--mail-interval S]]\n"
-	"                           [--config FILE]   (key = value lines: a flag's name without --)\n"
-	"       prosumd check-config [--config FILE] [serve flags]\n"
-	"       prosumd cert renew  [--data DIR] [--hostname NAME|IP]...\n"
-	"       prosumd project add NAME [--repo PATH] [--public-url URL | --listen HOST:PORT]\n"
-	"                           [--commit-url 'https://example.org/commit/{id}']\n"
-	"                           [--version-tag 'v{version}'] [--public] [--data DIR]\n"
-	"       prosumd project list | project show NAME   [--data DIR]\n"
-	"       prosumd project set NAME [--repo PATH] [--remote URL] [--commit-url URL]\n"
-	"                           [--version-tag PATTERN] [--public | --private] [--data DIR]\n"
-	"       prosumd project remove NAME [--yes] [--data DIR]\n"
-	"       prosumd backup DEST [--data DIR]\n"
-	"       prosumd restore SRC [--force] [--data DIR]\n"
-	"       prosumd check [--repair] [--data DIR]\n"
-	"       prosumd token add   --role developer|release|admin --name LABEL [--project NAME]\n"
-	"                           [--data DIR]\n"
-	"       prosumd token list  [--data DIR]\n"
-	"       prosumd token revoke ID [--data DIR]\n"
-	"       prosumd key add --project NAME | key list | key revoke KEY   [--data DIR]\n"
-	"       prosumd user add NAME --role developer|release|admin [--project NAME]\n"
-	"                           [--public-url URL | --listen HOST:PORT] [--data DIR]\n"
-	"       prosumd user list | user link NAME | user disable NAME   [--data DIR]\n"
-	"       prosumd webhook add PROJECT URL [--events TYPE,...] [--format standard|slack|discord]\n"
-	"                           [--secret whsec_...] [--data DIR]\n"
-	"       prosumd webhook list PROJECT | webhook remove|test PROJECT ID   [--data DIR]\n"
-	"       prosumd user email NAME [ADDRESS]   (no ADDRESS: clears it) [--data DIR]\n"
-	"       prosumd --version\n"
-	"\n"
-	"--data defaults to $PROSUM_DATA, else ./prosum-data. --listen :PORT listens on every\n"
-	"interface (0.0.0.0:PORT; [::]:PORT for IPv6); PORT 0 picks a free one. project add\n"
-	"prints the DSN testers' builds send to: its host is --public-url's, else --listen's.\n"
-	"Every command takes --help. Exit status: 0 done, 1 failed, 2 a usage mistake.\n";
-
-typedef struct opts {
-	config cfg;
-	const char *name;    /* project add NAME */
-	const char *repo;
-	const char *role;
-	const char *project;
-	const char *label;
-	const char *commit_url;
-	const char *hosts[TLS_MAX_HOSTS]; /* init --hostname, in order */
-	size_t nhosts;
-	const char *version_tag; /* project add: the git ref a build.version names */
-	int is_public;           /* project add --public: listed to visitors */
-	const char *remote;      /* project set --remote */
-	int is_private, yes, force, repair; /* project set --private, project remove --yes,
-					     * restore --force, check --repair */
-} opts;
-
-static int die(const char *fmt, const char *arg)
+int die(const char *fmt, const char *arg)
 {
 	fprintf(stderr, "prosumd: ");
 	fprintf(stderr, fmt, arg);
@@ -95,260 +36,10 @@ static int die(const char *fmt, const char *arg)
 }
 
 /* A usage mistake (a missing or bad argument): said why, exit status 2. */
-static int usage_err(const char *fmt, const char *arg)
+int usage_err(const char *fmt, const char *arg)
 {
 	die(fmt, arg);
 	return 2;
-}
-
-static int parse_int(const char *s, int min, int max, int *out)
-{
-	char *end;
-	long v;
-
-	errno = 0;
-	v = strtol(s, &end, 10);
-	if (errno || end == s || *end || v < min || v > max)
-		return -1;
-	*out = (int)v;
-	return 0;
-}
-
-/* A numeric option's value, or a message naming the option and its valid range. */
-static int int_opt(const char *opt, const char *s, int min, int max, int *out)
-{
-	if (parse_int(s, min, max, out) == 0)
-		return 0;
-	fprintf(stderr, "prosumd: %s wants a whole number from %d to %d, not '%s'\n", opt, min, max,
-		s);
-	return -2;
-}
-
-static int rate_opt(const char *opt, const char *s, double *out)
-{
-	int v;
-
-	if (int_opt(opt, s, 0, 10000000, &v) < 0)
-		return -2;
-	*out = v;
-	return 0;
-}
-
-/*
- * --listen HOST:PORT, [IPV6]:PORT or :PORT (every IPv4 interface). The port
- * must be a number from 0 to 65535: getaddrinfo would otherwise take 99999
- * modulo 65536, or a service name. Stores the normalised address.
- */
-static int listen_opt(char **field, const char *v)
-{
-	const char *colon = v[0] == '[' ? strstr(v, "]:") : strrchr(v, ':');
-	const char *port;
-	char addr[300];
-
-	if (v[0] == '[' && colon)
-		colon++;
-	if (!colon || (v[0] != '[' && memchr(v, ':', (size_t)(colon - v))) ||
-	    (v[0] == '[' && colon == v + 2)) {
-		fprintf(stderr,
-			"prosumd: --listen wants HOST:PORT, [IPV6]:PORT or :PORT, not '%s'\n", v);
-		return -2;
-	}
-	port = colon + 1;
-	if (!*port || strspn(port, "0123456789") != strlen(port) || strlen(port) > 5 ||
-	    strtol(port, NULL, 10) > 65535) {
-		fprintf(stderr,
-			"prosumd: --listen: the port must be a number from 0 to 65535, not '%s'\n",
-			port);
-		return -2;
-	}
-	if (colon == v) {
-		/* ":PORT": every IPv4 interface */
-		snprintf(addr, sizeof(addr), "0.0.0.0%s", colon);
-		return config_set(field, addr);
-	}
-	return config_set(field, v);
-}
-
-/* --log-format text|json, --log-level error|warn|info|debug. */
-static int log_opt(config *cfg, const char *opt, const char *v)
-{
-	int fmt = strcmp(opt, "--log-format") == 0;
-	int n = fmt ? oplog_format_parse(v) : oplog_level_parse(v);
-
-	if (n < 0) {
-		fprintf(stderr, "prosumd: %s wants %s, not '%s'\n", opt,
-			fmt ? "text or json" : "error, warn, info or debug", v);
-		return -2;
-	}
-	if (fmt)
-		cfg->log_format = n;
-	else
-		cfg->log_level = n;
-	return 0;
-}
-
-/* --metrics-token: long enough not to be guessed, and sent as a header value as it is. */
-static int metrics_token_opt(config *cfg, const char *v)
-{
-	size_t i, n = strlen(v);
-
-	for (i = 0; i < n; i++)
-		if (v[i] <= ' ' || v[i] > '~')
-			break;
-	if (n < 16 || n > 256 || i < n) {
-		fprintf(stderr, "prosumd: --metrics-token wants 16 to 256 printable characters without "
-				"spaces\n");
-		return -2;
-	}
-	return config_set(&cfg->metrics_token, v);
-}
-
-/* Is `a` one of the options parse_opts() takes (each with a value)? Only to tell
- * "unknown" from "needs a value" when it comes last. */
-static int known_opt(const char *a)
-{
-	static const char *const names[] = {
-		"--data", "--listen", "--cert", "--key", "--public-url", "--threads",
-		"--rate-ip", "--rate-key", "--conns-per-ip", "--max-connections", "--write-queue",
-		"--idle-timeout", "--handshake-timeout", "--request-timeout", "--commit-url",
-		"--repo", "--role", "--project", "--name", "--hostname", "--version-tag",
-		"--log-format", "--log-level", "--log-file", "--metrics-token",
-		"--remote", "--smtp-url", "--smtp-from", "--smtp-user", "--smtp-password-file",
-		"--mail-interval",
-	};
-	size_t i;
-
-	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-		if (strcmp(a, names[i]) == 0)
-			return 1;
-	return 0;
-}
-
-static int unknown_opt(const char *a)
-{
-	fprintf(stderr, "prosumd: unknown option %s\n%s", a, usage);
-	return -1;
-}
-
-/* Options shared by every command; positional arguments go to o->name.
- * 0, 1 when --help was asked (usage is printed), -1 on a bad argument (said why). */
-static int parse_opts(opts *o, int argc, char **argv)
-{
-	int i;
-
-	for (i = 0; i < argc; i++) {
-		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
-		int rc = 0;
-
-		if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
-			fputs(usage, stdout);
-			return 1;
-		}
-		if (a[0] != '-' || a[1] == '\0') {
-			if (o->name) {
-				die("unexpected argument '%s'", a);
-				return -1;
-			}
-			o->name = a;
-			continue;
-		}
-		if (strcmp(a, "--public") == 0) {
-			o->is_public = 1; /* the options without a value */
-			continue;
-		}
-		if (strcmp(a, "--webhook-allow-private") == 0) {
-			o->cfg.webhook_allow_private = 1;
-			continue;
-		}
-		if (strcmp(a, "--private") == 0 || strcmp(a, "--yes") == 0 ||
-		    strcmp(a, "--force") == 0 || strcmp(a, "--repair") == 0) {
-			*(a[2] == 'p' ? &o->is_private : a[2] == 'y' ? &o->yes
-						      : a[2] == 'f' ? &o->force
-								    : &o->repair) = 1;
-			continue;
-		}
-		if (!v) {
-			if (!known_opt(a))
-				return unknown_opt(a);
-			die("%s needs a value", a);
-			return -1;
-		}
-		i++;
-		if (strcmp(a, "--data") == 0)
-			rc = config_set(&o->cfg.data_dir, v);
-		else if (strcmp(a, "--listen") == 0)
-			rc = listen_opt(&o->cfg.listen, v);
-		else if (strcmp(a, "--cert") == 0)
-			rc = config_set(&o->cfg.cert_file, v);
-		else if (strcmp(a, "--key") == 0)
-			rc = config_set(&o->cfg.key_file, v);
-		else if (strcmp(a, "--public-url") == 0)
-			rc = config_set(&o->cfg.public_url, v);
-		else if (strcmp(a, "--threads") == 0)
-			rc = int_opt(a, v, 1, 256, &o->cfg.threads);
-		else if (strcmp(a, "--rate-ip") == 0)
-			rc = rate_opt(a, v, &o->cfg.rate_ip);
-		else if (strcmp(a, "--rate-key") == 0)
-			rc = rate_opt(a, v, &o->cfg.rate_key);
-		else if (strcmp(a, "--conns-per-ip") == 0)
-			rc = int_opt(a, v, 0, 1000000, &o->cfg.conns_per_ip);
-		else if (strcmp(a, "--max-connections") == 0)
-			rc = int_opt(a, v, 1, 10000000, &o->cfg.max_connections);
-		else if (strcmp(a, "--write-queue") == 0)
-			rc = int_opt(a, v, 1, 1000000, &o->cfg.write_queue);
-		else if (strcmp(a, "--idle-timeout") == 0)
-			rc = int_opt(a, v, 100, 3600000, &o->cfg.idle_timeout_ms);
-		else if (strcmp(a, "--handshake-timeout") == 0)
-			rc = int_opt(a, v, 100, 600000, &o->cfg.handshake_timeout_ms);
-		else if (strcmp(a, "--request-timeout") == 0) {
-			rc = int_opt(a, v, 100, 600000, &o->cfg.head_timeout_ms);
-			o->cfg.body_timeout_ms = o->cfg.head_timeout_ms;
-		} else if (strcmp(a, "--log-format") == 0 || strcmp(a, "--log-level") == 0)
-			rc = log_opt(&o->cfg, a, v);
-		else if (strcmp(a, "--log-file") == 0)
-			rc = config_set(&o->cfg.log_file, v);
-		else if (strcmp(a, "--metrics-token") == 0)
-			rc = metrics_token_opt(&o->cfg, v);
-		else if (strcmp(a, "--commit-url") == 0)
-			o->commit_url = v;
-		else if (strcmp(a, "--smtp-url") == 0)
-			rc = config_set(&o->cfg.smtp_url, v);
-		else if (strcmp(a, "--smtp-from") == 0)
-			rc = config_set(&o->cfg.smtp_from, v);
-		else if (strcmp(a, "--smtp-user") == 0)
-			rc = config_set(&o->cfg.smtp_user, v);
-		else if (strcmp(a, "--smtp-password-file") == 0)
-			rc = config_set(&o->cfg.smtp_password_file, v);
-		else if (strcmp(a, "--mail-interval") == 0)
-			rc = int_opt(a, v, 1, 7 * 24 * 3600, &o->cfg.mail_interval);
-		else if (strcmp(a, "--version-tag") == 0)
-			o->version_tag = v;
-		else if (strcmp(a, "--repo") == 0)
-			o->repo = v;
-		else if (strcmp(a, "--remote") == 0)
-			o->remote = v;
-		else if (strcmp(a, "--role") == 0)
-			o->role = v;
-		else if (strcmp(a, "--project") == 0)
-			o->project = v;
-		else if (strcmp(a, "--name") == 0)
-			o->label = v;
-		else if (strcmp(a, "--hostname") == 0) {
-			if (o->nhosts == TLS_MAX_HOSTS) {
-				die("at most %s --hostname", TLS_MAX_HOSTS_TEXT);
-				return -1;
-			}
-			o->hosts[o->nhosts++] = v;
-		} else
-			return unknown_opt(a);
-		if (rc == -2)
-			return -1; /* the option said why */
-		if (rc < 0) {
-			die("%s", "out of memory");
-			return -1;
-		}
-	}
-	return 0;
 }
 
 static int make_dir(const char *path)
@@ -359,7 +50,7 @@ static int make_dir(const char *path)
 }
 
 /* Open the database of an initialised data directory for writing. */
-static int open_db(const config *cfg, store_db **db)
+int open_db(const config *cfg, store_db **db)
 {
 	char err[512];
 	char *path = config_path(cfg, "prosum.db");
@@ -379,7 +70,7 @@ static int open_db(const config *cfg, store_db **db)
 	return rc;
 }
 
-static int load_secret(const config *cfg, uint8_t secret[AUTH_SECRET_LEN], int create)
+int load_secret(const config *cfg, uint8_t secret[AUTH_SECRET_LEN], int create)
 {
 	char err[512];
 	char *path = config_path(cfg, "secret");
@@ -392,8 +83,8 @@ static int load_secret(const config *cfg, uint8_t secret[AUTH_SECRET_LEN], int c
 }
 
 /* Make a token, store its hash, print it; its id goes to *id. */
-static int issue_token_id(store_db *db, const uint8_t secret[AUTH_SECRET_LEN], int role,
-			  int64_t project_id, const char *label, int64_t *id)
+int issue_token_id(store_db *db, const uint8_t secret[AUTH_SECRET_LEN], int role,
+		   int64_t project_id, const char *label, int64_t *id)
 {
 	char token[AUTH_TOKEN_LEN + 1];
 	uint8_t hash[32];
@@ -747,11 +438,11 @@ static int cmd_cert(opts *o, int argc, char **argv)
 	int rc;
 
 	if (strcmp(sub, "--help") == 0 || strcmp(sub, "-h") == 0) {
-		fputs(usage, stdout);
+		fputs(prosumd_usage, stdout);
 		return 0;
 	}
 	if (strcmp(sub, "renew") != 0) {
-		fprintf(stderr, "prosumd: cert: unknown subcommand '%s'\n%s", sub, usage);
+		fprintf(stderr, "prosumd: cert: unknown subcommand '%s'\n%s", sub, prosumd_usage);
 		return 2;
 	}
 	rc = parse_opts(o, argc - 3, argv + 3);
@@ -852,170 +543,6 @@ static int cmd_serve(opts *o)
 	return rc;
 }
 
-static int cmd_token_add(opts *o)
-{
-	store_db *db = NULL;
-	uint8_t secret[AUTH_SECRET_LEN];
-	int64_t project_id = 0;
-	int role = store_role_parse(o->role), rc = 1;
-
-	int64_t id;
-
-	if (!o->role)
-		return usage_err("%s", "token add: --role developer|release|admin is required");
-	if (!role)
-		return usage_err("token add: --role must be developer, release or admin, not '%s'",
-				 o->role);
-	if (!o->label)
-		return usage_err("%s", "token add: --name LABEL is required: history and comments name "
-				 "the token's holder by it");
-	if (!adminrules_label_ok(o->label))
-		return usage_err("token add: --name '%s': 1-63 printable characters, no leading or "
-			   "trailing space",
-			   o->label);
-	if (load_secret(&o->cfg, secret, 0) || open_db(&o->cfg, &db))
-		goto out;
-	if (store_begin(db) < 0)
-		goto dberr;
-	if (o->project) {
-		int frc = store_project_find(db, o->project, &project_id);
-
-		if (frc == STORE_NOTFOUND) {
-			store_rollback(db);
-			die("no project named '%s'", o->project);
-			goto out;
-		}
-		if (frc < 0)
-			goto dberr;
-	}
-	if (issue_token_id(db, secret, role, project_id, o->label, &id)) {
-		store_rollback(db);
-		goto out;
-	}
-	if (store_commit(db) < 0)
-		goto dberr;
-	printf("id: %lld\n", (long long)id);
-	rc = 0;
-	goto out;
-dberr:
-	die("%s", store_db_error(db));
-	store_rollback(db);
-out:
-	store_db_close(db);
-	return rc;
-}
-
-static void print_token(void *ctx, int64_t id, const char *role, const char *project,
-			const char *name, int64_t created, int64_t revoked)
-{
-	char when[32], unnamed[64];
-	time_t t = (time_t)created;
-	struct tm tm;
-
-	(void)ctx;
-	gmtime_r(&t, &tm);
-	strftime(when, sizeof(when), "%Y-%m-%d", &tm);
-	/* An unnamed token (made before names were required) is shown as history names it. */
-	if (!name || !*name)
-		snprintf(unnamed, sizeof(unnamed), "token #%lld (%s)", (long long)id, role);
-	printf("%-5lld %-9s %-16s %-20s %s%s\n", (long long)id, role, project ? project : "(all)",
-	       name && *name ? name : unnamed, when, revoked ? "  revoked" : "");
-}
-
-static int cmd_token_list(opts *o)
-{
-	store_db *db = NULL;
-	int rc = 0;
-
-	if (open_db(&o->cfg, &db))
-		return 1;
-	printf("%-5s %-9s %-16s %-20s %s\n", "ID", "ROLE", "PROJECT", "NAME", "CREATED");
-	if (store_token_list(db, print_token, NULL) < 0)
-		rc = die("%s", store_db_error(db));
-	store_db_close(db);
-	return rc;
-}
-
-static void print_key(void *ctx, const char *key, const char *project, int64_t created,
-		      int64_t revoked)
-{
-	char when[32];
-	time_t t = (time_t)created;
-	struct tm tm;
-
-	(void)ctx;
-	gmtime_r(&t, &tm);
-	strftime(when, sizeof(when), "%Y-%m-%d", &tm);
-	printf("%-34s %-16s %s%s\n", key, project, when, revoked ? "  revoked" : "");
-}
-
-/* Ingest keys: another for a project (to rotate one), the list, or a revocation. */
-static int cmd_key(opts *o, const char *sub)
-{
-	store_db *db = NULL;
-	char key[AUTH_KEY_LEN + 1];
-	int64_t pid, now = (int64_t)time(NULL);
-	int rc = 1;
-
-	if (strcmp(sub, "revoke") == 0 && !o->name)
-		return usage_err("%s", "key revoke KEY");
-	if (strcmp(sub, "add") == 0 && !o->project)
-		return usage_err("%s", "key add --project NAME");
-	if (open_db(&o->cfg, &db))
-		return 1;
-	if (strcmp(sub, "list") == 0) {
-		printf("%-34s %-16s %s\n", "KEY", "PROJECT", "CREATED");
-		rc = store_key_list(db, print_key, NULL) < 0 ? die("%s", store_db_error(db)) : 0;
-	} else if (strcmp(sub, "revoke") == 0) {
-		if (!o->name)
-			rc = usage_err("%s", "key revoke KEY");
-		else if ((rc = store_key_revoke(db, o->name, now)) == STORE_NOTFOUND)
-			rc = die("no active key %s", o->name);
-		else if (rc < 0)
-			rc = die("%s", store_db_error(db));
-		else
-			fprintf(stderr, "prosumd: key revoked\n");
-	} else if (!o->project) {
-		rc = usage_err("%s", "key add --project NAME");
-	} else if (store_project_find(db, o->project, &pid) != STORE_OK) {
-		rc = die("no project named '%s'", o->project);
-	} else if (auth_new_key(key) < 0 || store_key_add(db, pid, key, now) < 0) {
-		rc = die("%s", store_db_error(db));
-	} else {
-		printf("key: %s\n", key);
-		rc = 0;
-	}
-	store_db_close(db);
-	return rc;
-}
-
-static int cmd_token_revoke(opts *o)
-{
-	store_db *db = NULL;
-	char *end;
-	long long id;
-	int rc = 1;
-
-	id = o->name ? strtoll(o->name, &end, 10) : 0;
-	if (!o->name || *end || id <= 0)
-		return usage_err("%s", "token revoke ID: the number from 'prosumd token list'");
-	if (open_db(&o->cfg, &db))
-		return 1;
-	switch (store_token_revoke(db, id, (int64_t)time(NULL))) {
-	case STORE_OK:
-		fprintf(stderr, "prosumd: token %lld revoked\n", id);
-		rc = 0;
-		break;
-	case STORE_NOTFOUND:
-		die("no active token %s", o->name);
-		break;
-	default:
-		die("%s", store_db_error(db));
-	}
-	store_db_close(db);
-	return rc;
-}
-
 /* prosumd user add|list|link|disable: people who sign in to the web app. */
 static int cmd_user(opts *o, int argc, char **argv)
 {
@@ -1027,12 +554,12 @@ static int cmd_user(opts *o, int argc, char **argv)
 	int rc, skip = 0;
 
 	if (strcmp(sub, "--help") == 0 || strcmp(sub, "-h") == 0) {
-		fputs(usage, stdout);
+		fputs(prosumd_usage, stdout);
 		return 0;
 	}
 	if (strcmp(sub, "add") != 0 && strcmp(sub, "list") != 0 && strcmp(sub, "link") != 0 &&
 	    strcmp(sub, "disable") != 0 && strcmp(sub, "email") != 0) {
-		fprintf(stderr, "prosumd: user: unknown subcommand '%s'\n%s", sub, usage);
+		fprintf(stderr, "prosumd: user: unknown subcommand '%s'\n%s", sub, prosumd_usage);
 		return 2;
 	}
 	/* user email NAME [ADDRESS]: the address is the second word, before the options. */
@@ -1117,7 +644,7 @@ int main(int argc, char **argv)
 	umask(077);
 	memset(&o, 0, sizeof(o));
 	if (!cmd || strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0) {
-		fputs(usage, cmd ? stdout : stderr);
+		fputs(prosumd_usage, cmd ? stdout : stderr);
 		return cmd ? 0 : 2;
 	}
 	if (strcmp(cmd, "--version") == 0) {
@@ -1148,14 +675,14 @@ int main(int argc, char **argv)
 		       : 2;
 	sub = skip == 3 && argc >= 3 ? argv[2] : "";
 	if (strcmp(sub, "--help") == 0 || strcmp(sub, "-h") == 0) {
-		fputs(usage, stdout);
+		fputs(prosumd_usage, stdout);
 		rc = 0;
 		goto out;
 	}
 	if (skip == 3 && strcmp(sub, "add") != 0 &&
 	    !(strcmp(cmd, "project") != 0 && (strcmp(sub, "list") == 0 || strcmp(sub, "revoke") == 0)) &&
 	    !(strcmp(cmd, "project") == 0 && projcmd_sub(sub))) {
-		fprintf(stderr, "prosumd: %s: unknown subcommand '%s'\n%s", cmd, sub, usage);
+		fprintf(stderr, "prosumd: %s: unknown subcommand '%s'\n%s", cmd, sub, prosumd_usage);
 		goto out;
 	}
 	rc = parse_opts(&o, argc - skip, argv + skip);
@@ -1203,7 +730,7 @@ int main(int argc, char **argv)
 		     : strcmp(sub, "revoke") == 0 ? cmd_token_revoke(&o)
 						  : cmd_token_add(&o);
 	else
-		fprintf(stderr, "prosumd: unknown command '%s'\n%s", cmd, usage);
+		fprintf(stderr, "prosumd: unknown command '%s'\n%s", cmd, prosumd_usage);
 out:
 	config_free(&o.cfg);
 	return rc;
