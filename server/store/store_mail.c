@@ -259,7 +259,7 @@ int store_mail_token_describe(store_db *db, const char *token, char *what, size_
 {
 	sqlite3_stmt *s = st_stmt(db, "SELECT name FROM projects WHERE id = ?1");
 	token_row t;
-	int64_t pid, num;
+	int64_t pid, num = 0;
 	const char *project = "?";
 	int rc = token_find(db, token, &t);
 
