@@ -45,7 +45,7 @@ static void change_text(char *out, size_t n, const json_t *b)
 
 static const char *const build_cols[] = {"BUILD",     "SESSIONS", "INSTALLS", "ADOPTION",
 					 "CRASH-FREE", "CF-INSTALLS", "ERRORED", "ABNORMAL",
-					 "MEDIAN", "VS PREVIOUS"};
+					 "MEDIAN", "RATING",      "VS PREVIOUS"};
 #define NCOLS (sizeof(build_cols) / sizeof(build_cols[0]))
 
 /* One row of the table: a build, or with `name` a group of it (indented). */
@@ -68,10 +68,17 @@ static int table_row(cli_table *t, const json_t *m, const char *name, int build)
 		snprintf(c[8], sizeof(c[8]), "%.1fs", json_number_value(med));
 	else
 		snprintf(c[8], sizeof(c[8]), "-");
-	if (build)
-		change_text(c[9], sizeof(c[9]), m);
+	/* the mean of the build's ratings and how many: "4.5 (2)" */
+	if (json_is_number(json_object_get(json_object_get(m, "rating"), "mean")))
+		snprintf(c[9], sizeof(c[9]), "%.1f (%" JSON_INTEGER_FORMAT ")",
+			 json_number_value(json_object_get(json_object_get(m, "rating"), "mean")),
+			 num(json_object_get(m, "rating"), "count"));
 	else
-		snprintf(c[9], sizeof(c[9]), " ");
+		snprintf(c[9], sizeof(c[9]), "-");
+	if (build)
+		change_text(c[10], sizeof(c[10]), m);
+	else
+		snprintf(c[10], sizeof(c[10]), " ");
 	for (i = 0; i < NCOLS; i++)
 		cells[i] = c[i];
 	return cli_table_add(t, cells);

@@ -163,10 +163,13 @@ int store_install_build(store_db *db, int64_t project_id, const char *install_id
 			char *release, size_t release_sz, char *revision, size_t revision_sz)
 {
 	sqlite3_stmt *s = st_stmt(
-	    db, "SELECT release, revision FROM (SELECT release, revision, last_hour AS t, 1 AS o "
-		"FROM health_installs WHERE project_id = :p AND did = :i UNION ALL SELECT release, "
-		"revision, updated_at, 0 FROM ratings WHERE project_id = :p AND install_id = :i) "
-		"ORDER BY o DESC, t DESC LIMIT 1");
+	    /* The live sessions (the last days, to the second) first: health_installs knows the
+	     * hour only, so two builds run in one hour would tie there. */
+	    db, "SELECT release, revision FROM (SELECT release, revision, started AS t, 2 AS o "
+		"FROM health_live WHERE project_id = :p AND did = :i UNION ALL SELECT release, "
+		"revision, last_hour, 1 FROM health_installs WHERE project_id = :p AND did = :i "
+		"UNION ALL SELECT release, revision, updated_at, 0 FROM ratings WHERE project_id = "
+		":p AND install_id = :i) ORDER BY o DESC, t DESC LIMIT 1");
 	int rc;
 
 	if (!s)

@@ -164,6 +164,33 @@ static void test_beta_app_crash(void **state)
 	assert_non_null(strstr(out, "  #1   beta_app_open_document at "));
 }
 
+/* beta-app --sessions: a clean run counts as a session ("sent session"), a crash as crashed
+ * once the next start sends it. */
+static void test_beta_app_sessions(void **state)
+{
+	fixture *f = *state;
+	char out[4096];
+
+	assert_int_equal(e2e_sh(out, sizeof(out), "%s '%s' --sessions --version 3.0.0 --revision %s",
+				f->env, BETA_APP_PATH, f->head),
+			 0);
+	assert_string_equal(out, "sent session\n");
+	e2e_sh(out, sizeof(out),
+	       "%s '%s' --sessions --version 3.0.0 --revision %s crash 2>/dev/null; echo \"exit $?\"",
+	       f->env, BETA_APP_PATH, f->head);
+	assert_string_equal(out, "exit 139\n");
+	assert_int_equal(e2e_sh(out, sizeof(out), "%s '%s' --version 3.0.0 --revision %s", f->env,
+				BETA_APP_PATH, f->head),
+			 0);
+	assert_non_null(strstr(out, "sent session\n"));
+	assert_int_equal(e2e_sql_int(&f->s, "SELECT sum(started) FROM health_hours WHERE "
+					    "release = '3.0.0'"),
+			 2);
+	assert_int_equal(e2e_sql_int(&f->s, "SELECT sum(crashed) FROM health_hours WHERE "
+					    "release = '3.0.0'"),
+			 1);
+}
+
 /* The library: synchronous send, the same uuid twice, refusals with the server's reason. */
 static void test_library_send(void **state)
 {
@@ -403,6 +430,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_cli_report_list_show, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_cli_queued_then_flushed, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_beta_app_crash, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_beta_app_sessions, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_library_send, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_library_background, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_cli_known_note, setup, teardown),

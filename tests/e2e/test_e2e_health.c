@@ -328,7 +328,7 @@ static void test_health_by_hand(void **state)
 static void test_gates_cli(void **state)
 {
 	fixture *f = *state;
-	char out[8192];
+	char out[8192], doc[256];
 	json_t *v;
 	long st;
 	int rc;
@@ -392,9 +392,19 @@ static void test_gates_cli(void **state)
 			 3);
 	assert_non_null(strstr(out, "not enough sessions"));
 
-	/* The table without --check: both builds, the change against A. */
+	/* The table without --check: both builds, their ratings, the change against A. */
+	snprintf(doc, sizeof(doc),
+		 "{\"install_id\":\"d3\",\"rating\":5,\"release\":\"app@2.0.0+%s\",\"revision\":"
+		 "\"%s\"}",
+		 f->b, f->b);
+	rate(f, doc);
+	doc[strlen("{\"install_id\":\"d")] = '4';
+	doc[strlen("{\"install_id\":\"d3\",\"rating\":")] = '2';
+	rate(f, doc);
 	assert_int_equal(e2e_cli(out, sizeof(out), f->env, "health --release app@2.0.0"), 0);
 	assert_non_null(strstr(out, "release app@2.0.0: 10 sessions"));
+	assert_non_null(strstr(out, "RATING"));
+	assert_non_null(strstr(out, "3.5 (2)"));
 	assert_non_null(strstr(out, "+25.00"));
 }
 

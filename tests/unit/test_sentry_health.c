@@ -590,6 +590,17 @@ static void test_ratings(void **state)
 			 STORE_OK);
 	assert_string_equal(rel, "app@1.4.0+abc1234");
 	assert_string_equal(rev, "abc1234");
+	/* Two builds run by one install in one hour (T is an hour's start): the later one. */
+	send(f, "{}\n{\"type\":\"session\"}\n{\"sid\":\"1b2c3d4e-5f60-4172-8394-a5b6c7d8e990\","
+		"\"did\":\"install-9\",\"init\":true,\"started\":\"2026-11-30T11:40:00Z\","
+		"\"status\":\"exited\",\"attrs\":{\"release\":\"app@1.0+aaa1111\"}}\n");
+	send(f, "{}\n{\"type\":\"session\"}\n{\"sid\":\"1b2c3d4e-5f60-4172-8394-a5b6c7d8e991\","
+		"\"did\":\"install-9\",\"init\":true,\"started\":\"2026-11-30T11:50:00Z\","
+		"\"status\":\"exited\",\"attrs\":{\"release\":\"app@1.0+bbb2222\"}}\n");
+	assert_int_equal(store_install_build(f->db, f->project, "install-9", rel, sizeof(rel), rev,
+					     sizeof(rev)),
+			 STORE_OK);
+	assert_string_equal(rev, "bbb2222");
 }
 
 int main(void)

@@ -20,7 +20,8 @@ static void usage(FILE *f)
 {
 	fprintf(
 	    f,
-	    "usage: beta-app [--dsn DSN] [--version V] [--revision R] [--timeout MS] [COMMAND]\n"
+	    "usage: beta-app [--dsn DSN] [--version V] [--revision R] [--sessions] [--timeout MS]\n"
+	    "                [COMMAND]\n"
 	    "\n"
 	    "A small beta program that embeds libprosum, as an example and a test subject.\n"
 	    "On start it shows the tester's news (\"news: Your bug R-12 is fixed in 1.4.0\"),\n"
@@ -40,6 +41,9 @@ static void usage(FILE *f)
 	    "  --version V     build.version of the reports (default: " BETA_APP_VERSION ")\n"
 	    "  --revision R    build.revision: a commit, tag or `git describe` output\n"
 	    "                  (default: the commit it was built from, when known)\n"
+	    "  --sessions      count this run as a session (PROSUM_SESSIONS): exited when it\n"
+	    "                  ends, errored when it sent a report, crashed (sent at the next\n"
+	    "                  start) after crash or abort; see docs/sessions.md\n"
 	    "  --timeout MS    how long to wait for delivery (default: 10000)\n"
 	    "  --help          this text\n"
 	    "\n"
@@ -70,7 +74,8 @@ __attribute__((noinline)) static int beta_app_open_document(void)
 static void on_delivery(const prosum_result *res, void *payload)
 {
 	if (res->status >= 200 && res->status <= 299) {
-		printf("sent %s", res->id ? res->id : "?");
+		/* a session or rating has no id: name its kind ("sent session") */
+		printf("sent %s", res->id ? res->id : res->kind ? res->kind : "?");
 		if (res->known_group && res->known_fixed_in)
 			printf(" (already fixed in %s, %s)", res->known_fixed_in, res->known_group);
 		printf("\n");
@@ -146,6 +151,8 @@ int main(int argc, char **argv)
 			o.app_version = argv[++i];
 		else if (i + 1 < argc && strcmp(a, "--revision") == 0)
 			o.app_revision = argv[++i];
+		else if (strcmp(a, "--sessions") == 0)
+			o.flags |= PROSUM_SESSIONS;
 		else if (i + 1 < argc && strcmp(a, "--timeout") == 0)
 			timeout = strtol(argv[++i], NULL, 10);
 		else if (!cmd && a[0] != '-')
