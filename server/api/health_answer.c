@@ -765,7 +765,7 @@ static int release_answered(const health_job *hj, const char *release)
 static int health_query(apijob *j, store_db *db, int64_t project_id)
 {
 	health_job *hj = (health_job *)j;
-	int64_t now = (int64_t)time(NULL), all_installs = 0;
+	int64_t now = (int64_t)time(NULL), all_installs = 0, crashed = 0;
 	int64_t since = now - now % 3600 - (int64_t)hj->days * 86400 + 3600;
 	json_t *releases = json_array();
 	size_t i, nb, resolved = 0, answered = 0;
@@ -798,8 +798,22 @@ static int health_query(apijob *j, store_db *db, int64_t project_id)
 			    json_string(resolved > 0 ? "git" : "first_seen"));
 	qsort(hj->rels, hj->nrels, sizeof(*hj->rels), by_last_seen);
 	hj->memo_key[0] = '\0'; /* its release index moved */
+	/* Installs are counted once per build, per release and in all: an install that ran two
+	 * builds, environments or cohorts is one install, which sums of the hourly rows cannot say. */
+	rc = store_health_release_installs(db, project_id, NULL, since, &all_installs, &crashed);
+	for (i = 0; rc == STORE_OK && i < hj->nrels; i++)
+		rc = store_health_release_installs(db, project_id, hj->rels[i].release, since,
+						   &hj->rels[i].s.installs,
+						   &hj->rels[i].s.crashed_installs);
+	for (i = 0; rc == STORE_OK && i < hj->nbuilds; i++)
+		if (hj->builds[i].stored && hj->builds[i].revision)
+			rc = store_health_build_installs(db, project_id, hj->builds[i].stored,
+							 hj->builds[i].revision, since,
+							 &hj->builds[i].s.installs,
+							 &hj->builds[i].s.crashed_installs);
+	if (rc != STORE_OK)
+		return rc;
 	for (i = 0; i < hj->nrels; i++) {
-		all_installs += hj->rels[i].s.installs;
 		if (hj->release[0] ? strcmp(hj->rels[i].release, hj->release) == 0
 				   : answered < HEALTH_RELEASES) {
 			hj->rels[i].answered = 1;

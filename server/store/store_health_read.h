@@ -35,6 +35,19 @@ int store_health_releases_each(store_db *db, int64_t project_id, int64_t since,
 /* The sessions of stored release `release` since `since`, a row per revision, group and hour
  * (first_hour = last_hour = that hour), in primary key order (a primary key range: rows of the
  * same build come together); the caller sums them. fn non-zero stops. */
+/*
+ * The distinct installs of release R (every "R+..." build; NULL: of every release) first heard
+ * of at or after `since`, and how many of them crashed: an install that ran two builds counts
+ * once, which the per-build sums cannot say.
+ */
+int store_health_release_installs(store_db *db, int64_t project_id, const char *release,
+				  int64_t since, int64_t *installs, int64_t *crashed);
+
+/* The same for one build: stored release and revision exactly (every environment and cohort). */
+int store_health_build_installs(store_db *db, int64_t project_id, const char *stored,
+				const char *revision, int64_t since, int64_t *installs,
+				int64_t *crashed);
+
 int store_health_sums_each(store_db *db, int64_t project_id, const char *release, int64_t since,
 			   int by, int (*fn)(void *ctx, const store_health_sum *row), void *ctx);
 
