@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "api/apijob.h"
+#include "api/params.h"
 #include "api/tester.h"
 #include "common/buf.h"
 #include "model/jsonbody.h"
@@ -55,25 +56,6 @@ static int not_person(apijob *j)
 	j->status = 403;
 	j->why = "e-mail settings belong to a person: sign in (an API token has none)";
 	return 1;
-}
-
-/* The JSON object body; NULL after answering. */
-static json_t *body(request *rq)
-{
-	jsonbody_error jerr;
-	json_t *doc;
-
-	if (!http_slice_eq_nocase(rq->http->content_type, "application/json")) {
-		conn_reply_error(rq->conn, 415, "unsupported_media_type", "send application/json",
-				 NULL);
-		return NULL;
-	}
-	doc = jsonbody_parse(rq->body, rq->body_len, &jerr);
-	if (!doc)
-		conn_reply_error(rq->conn, jerr.status,
-				 jerr.status == 400 ? "invalid_json" : "invalid_request", jerr.message,
-				 jerr.field);
-	return doc;
 }
 
 /* doc's "email" (a string address, or null / "" when clear_ok) into out; 0, or -1 answered. */
@@ -176,12 +158,11 @@ void mail_api_account_get(request *rq)
 void mail_api_account_patch(request *rq)
 {
 	mail_job *mj = job_new(rq, AUTH_DEVELOPER, account_patch_query, 1);
-	json_t *doc;
+	json_t *doc = NULL;
 
 	if (!mj)
 		return;
-	doc = body(rq);
-	if (!doc || email_field(rq, doc, 1, mj->email) < 0) {
+	if (params_json_object(rq, &doc) < 0 || email_field(rq, doc, 1, mj->email) < 0) {
 		json_decref(doc);
 		mj->api.release(&mj->api);
 		return;
@@ -335,7 +316,7 @@ static void tester(request *rq, int op)
 	mj->follow = op;
 	if (install_header(rq, mj) < 0)
 		goto refused;
-	if (op == 1 && (!(doc = body(rq)) || email_field(rq, doc, 0, mj->email) < 0))
+	if (op == 1 && (params_json_object(rq, &doc) < 0 || email_field(rq, doc, 0, mj->email) < 0))
 		goto refused;
 	json_decref(doc);
 	apijob_submit(&mj->api, op >= 0);

@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "api/apijob.h"
+#include "api/params.h"
 #include "api/cookie.h"
 #include "common/rfc3339.h"
 #include "model/jsonbody.h"
@@ -111,25 +112,6 @@ static int make_link(request *rq, users_job *uj)
 			 rq->http->host.p ? rq->http->host.p : "", token);
 	}
 	return 0;
-}
-
-/* Parse an object body; NULL after answering. */
-static json_t *body(request *rq)
-{
-	jsonbody_error jerr;
-	json_t *doc;
-
-	if (!http_slice_eq_nocase(rq->http->content_type, "application/json")) {
-		conn_reply_error(rq->conn, 415, "unsupported_media_type", "send application/json",
-				 NULL);
-		return NULL;
-	}
-	doc = jsonbody_parse(rq->body, rq->body_len, &jerr);
-	if (!doc)
-		conn_reply_error(rq->conn, jerr.status,
-				 jerr.status == 400 ? "invalid_json" : "invalid_request", jerr.message,
-				 jerr.field);
-	return doc;
 }
 
 static int bad(request *rq, const char *field, const char *message)
@@ -254,12 +236,11 @@ static int add_query(apijob *j, store_db *db, int64_t project_id)
 void users_add(request *rq)
 {
 	users_job *uj = admin_job(rq, add_query);
-	json_t *doc;
+	json_t *doc = NULL;
 
 	if (!uj)
 		return;
-	doc = body(rq);
-	if (!doc || fields(rq, doc, uj, 0) < 0)
+	if (params_json_object(rq, &doc) < 0 || fields(rq, doc, uj, 0) < 0)
 		goto refused;
 	if (!uj->name[0]) {
 		bad(rq, "name", "required: the person's name, as they sign in");
@@ -303,13 +284,12 @@ static int patch_query(apijob *j, store_db *db, int64_t project_id)
 void users_patch(request *rq)
 {
 	users_job *uj = admin_job(rq, patch_query);
-	json_t *doc;
+	json_t *doc = NULL;
 
 	if (!uj)
 		return;
 	snprintf(uj->name, sizeof(uj->name), "%s", rq->params[0]);
-	doc = body(rq);
-	if (!doc || fields(rq, doc, uj, 1) < 0) {
+	if (params_json_object(rq, &doc) < 0 || fields(rq, doc, uj, 1) < 0) {
 		json_decref(doc);
 		uj->api.release(&uj->api);
 		return;
