@@ -63,6 +63,19 @@ int store_health_releases_each(store_db *db, int64_t project_id, int64_t since,
 	return st_page_end(s, rc);
 }
 
+/* The one row of a count of installs and crashed installs: STORE_OK with both, s reset. */
+static int installs_row(sqlite3_stmt *s, int64_t *installs, int64_t *crashed)
+{
+	int rc = st_step_row(s);
+
+	if (rc != STORE_OK)
+		return rc == STORE_NOTFOUND ? STORE_ERROR : rc;
+	*installs = sqlite3_column_int64(s, 0);
+	*crashed = sqlite3_column_int64(s, 1);
+	sqlite3_reset(s);
+	return STORE_OK;
+}
+
 int store_health_release_installs(store_db *db, int64_t project_id, const char *release,
 				  int64_t since, int64_t *installs, int64_t *crashed)
 {
@@ -83,13 +96,7 @@ int store_health_release_installs(store_db *db, int64_t project_id, const char *
 		sqlite3_reset(s);
 		return rc;
 	}
-	rc = st_step_row(s);
-	if (rc != STORE_OK)
-		return rc == STORE_NOTFOUND ? STORE_ERROR : rc;
-	*installs = sqlite3_column_int64(s, 0);
-	*crashed = sqlite3_column_int64(s, 1);
-	sqlite3_reset(s);
-	return STORE_OK;
+	return installs_row(s, installs, crashed);
 }
 
 int store_health_build_installs(store_db *db, int64_t project_id, const char *stored,
@@ -100,7 +107,6 @@ int store_health_build_installs(store_db *db, int64_t project_id, const char *st
 				      "crashed = 1 THEN did END) FROM health_installs WHERE "
 				      "project_id = ?1 AND release = ?2 AND revision = ?3 AND "
 				      "first_hour >= ?4");
-	int rc;
 
 	if (!s)
 		return STORE_ERROR;
@@ -108,13 +114,7 @@ int store_health_build_installs(store_db *db, int64_t project_id, const char *st
 	sqlite3_bind_text(s, 2, stored, -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, 3, revision, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(s, 4, since);
-	rc = st_step_row(s);
-	if (rc != STORE_OK)
-		return rc == STORE_NOTFOUND ? STORE_ERROR : rc;
-	*installs = sqlite3_column_int64(s, 0);
-	*crashed = sqlite3_column_int64(s, 1);
-	sqlite3_reset(s);
-	return STORE_OK;
+	return installs_row(s, installs, crashed);
 }
 
 int store_health_sums_each(store_db *db, int64_t project_id, const char *release, int64_t since,
