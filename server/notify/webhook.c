@@ -86,8 +86,9 @@ static int one_line(buf *b, const char *type, const char *project, json_t *d)
 	const char *sug = str(d, "suggestion"), *rel = str(d, "release");
 	int rc;
 
-	if (strcmp(type, "group.created") == 0)
-		rc = buf_printf(b, "[%s] New crash group %s: %s", project, group, title);
+	if (strcmp(type, "group.created") == 0) /* a group of bugs or feedback is no crash */
+		rc = buf_printf(b, "[%s] New %s%sgroup %s: %s", project, str(d, "kind"),
+				str(d, "kind")[0] ? " " : "", group, title);
 	else if (strcmp(type, "group.regressed") == 0)
 		rc = buf_printf(b, "[%s] %s regressed%s%s: %s", project, group, rel[0] ? " in " : "",
 				rel, title);

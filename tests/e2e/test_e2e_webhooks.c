@@ -480,6 +480,35 @@ static void test_slack_and_discord(void **state)
 	remove_hook(f, b);
 }
 
+/* The Slack line of a new group names its kind: a group of bug reports is no crash group. */
+static void test_slack_line_names_the_kind(void **state)
+{
+	fixture *f = *state;
+	char doc[512], uuid[37];
+	long long id;
+	e2e_response r;
+	json_t *body;
+	recv_hit h;
+
+	id = add_hook(f, "/kind", ",\"events\":[\"group.created\"],\"format\":\"slack\"", NULL);
+	e2e_uuid(uuid);
+	snprintf(doc, sizeof(doc),
+		 "{\"uuid\":\"%s\",\"kind\":\"bug\",\"title\":\"Save button does nothing\","
+		 "\"build\":{\"version\":\"1.0\"},\"tester\":{\"install_id\":\"t-kind\"}}",
+		 uuid);
+	assert_int_equal(e2e_post_report(&f->s, doc, &r), 0);
+	assert_int_equal(r.status, 201);
+	e2e_response_free(&r);
+	assert_true(receiver_wait(&f->r, 1, SOON_MS));
+	h = receiver_hit(&f->r, 0);
+	body = json_loads(h.body, 0, NULL);
+	assert_non_null(body);
+	assert_non_null(strstr(e2e_str(body, "text", NULL), "New bug group G-"));
+	assert_null(strstr(e2e_str(body, "text", NULL), "crash"));
+	json_decref(body);
+	remove_hook(f, id);
+}
+
 /* Real events: a new crash group and a team comment reach a webhook that asked for them, the
  * tester's install id stripped; a refused change and unasked-for types never arrive. */
 static void test_real_events(void **state)
@@ -671,6 +700,8 @@ int main(void)
 					    test_teardown),
 	    cmocka_unit_test_setup_teardown(test_redeliver, test_setup, test_teardown),
 	    cmocka_unit_test_setup_teardown(test_slack_and_discord, test_setup, test_teardown),
+	    cmocka_unit_test_setup_teardown(test_slack_line_names_the_kind, test_setup,
+					    test_teardown),
 	    cmocka_unit_test_setup_teardown(test_real_events, test_setup, test_teardown),
 	    cmocka_unit_test_setup_teardown(test_kill9_pending_delivered_once, test_setup,
 					    test_teardown),
