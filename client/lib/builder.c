@@ -385,6 +385,27 @@ int prosum_report_set_tester(prosum_report *report, const char *name, const char
 	return set_fields(report, "tester", f, 2);
 }
 
+int prosum_report_set_tester_notify(prosum_report *report, int notify)
+{
+	json_t *tester;
+
+	if (!report)
+		return error_set(PROSUM_EINVALID, "no report given");
+	tester = json_object_get(report->root, "tester");
+	if (!notify) {
+		if (json_is_object(tester))
+			json_object_del(tester, "notify");
+		return 0;
+	}
+	/* The server refuses notify without an address: say so before anything is queued. */
+	if (!json_is_object(tester) || !json_string_value(json_object_get(tester, "email")))
+		return error_set(PROSUM_EINVALID, "e-mail news needs the tester's e-mail: "
+						  "set it first (prosum_report_set_tester)");
+	if (json_object_set_new(tester, "notify", json_true()) != 0)
+		return error_set(PROSUM_ENOMEM, "out of memory");
+	return 0;
+}
+
 int prosum_report_add_fingerprint(prosum_report *report, const char *part)
 {
 	json_t *fp, *v = NULL;
