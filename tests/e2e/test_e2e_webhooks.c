@@ -688,6 +688,64 @@ static void test_prosumd_webhook_commands(void **state)
 			 1);
 }
 
+/* prosumd webhook deliveries|redeliver: the delivery log and a redelivery from the shell. */
+static void test_prosumd_delivery_commands(void **state)
+{
+	fixture *f = *state;
+	char evt[64], out[4096], want[128], *p;
+	long long id, did;
+	json_t *d;
+	recv_hit h;
+
+	id = add_hook(f, "/log", ",\"events\":[\"test\"],\"secret\":\"" SECRET "\"", NULL);
+	send_test(f, id, evt, sizeof(evt));
+	d = wait_delivery(f, id, "delivered", 1);
+	did = json_integer_value(json_object_get(d, "id"));
+	json_decref(d);
+	assert_int_equal(e2e_sh(out, sizeof(out), "%s webhook deliveries demo %lld --data %s 2>&1",
+				PROSUMD_PATH, id, f->s.data),
+			 0);
+	assert_non_null(strstr(out, "ATTEMPTS"));
+	snprintf(want, sizeof(want), "%-6lld %-10s %-26s %-9s %-8d %-6s", did, evt, "test",
+		 "delivered", 1, "200");
+	if (!strstr(out, want))
+		fail_msg("no row \"%s\" in:\n%s", want, out);
+	assert_int_equal(e2e_sh(out, sizeof(out), "%s webhook redeliver demo %lld %lld --data %s 2>&1",
+				PROSUMD_PATH, id, did, f->s.data),
+			 0);
+	assert_non_null(strstr(out, "the running server sends it"));
+	/* The running server sends it: the same event, signed again. */
+	assert_true(receiver_wait(&f->r, 2, SOON_MS));
+	h = receiver_hit(&f->r, 1);
+	assert_string_equal(h.id, evt);
+	verify_signature(&h);
+	assert_int_equal(e2e_sh(out, sizeof(out), "%s webhook deliveries demo %lld --limit 1 "
+						  "--data %s 2>&1",
+				PROSUMD_PATH, id, f->s.data),
+			 0);
+	/* --limit 1: the redelivery alone (one row under the head). */
+	p = strstr(out, "evt_");
+	assert_non_null(p);
+	assert_null(strstr(p + 4, "evt_"));
+	/* Someone else's delivery, or none, is 1; a bad id or limit is a usage mistake, 2. */
+	assert_int_equal(e2e_sh(out, sizeof(out), "%s webhook redeliver demo %lld 999999 --data %s "
+						  "2>&1",
+				PROSUMD_PATH, id, f->s.data),
+			 1);
+	assert_non_null(strstr(out, "no delivery 999999"));
+	assert_int_equal(e2e_sh(out, sizeof(out), "%s webhook deliveries demo 999999 --data %s 2>&1",
+				PROSUMD_PATH, f->s.data),
+			 1);
+	assert_int_equal(e2e_sh(out, sizeof(out), "%s webhook redeliver demo %lld --data %s 2>&1",
+				PROSUMD_PATH, id, f->s.data),
+			 2);
+	assert_int_equal(e2e_sh(out, sizeof(out), "%s webhook deliveries demo %lld --limit 0 "
+						  "--data %s 2>&1",
+				PROSUMD_PATH, id, f->s.data),
+			 2);
+	remove_hook(f, id);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -704,6 +762,8 @@ int main(void)
 					    test_teardown),
 	    cmocka_unit_test_setup_teardown(test_real_events, test_setup, test_teardown),
 	    cmocka_unit_test_setup_teardown(test_kill9_pending_delivered_once, test_setup,
+					    test_teardown),
+	    cmocka_unit_test_setup_teardown(test_prosumd_delivery_commands, test_setup,
 					    test_teardown),
 	    cmocka_unit_test_setup_teardown(test_prosumd_webhook_commands, test_setup,
 					    test_teardown),
