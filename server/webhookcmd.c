@@ -175,15 +175,30 @@ static int seen_row(void *ctx, const store_webhook_row *row)
 	return 0;
 }
 
+/* Whether the webhook is enabled (ctx: an int). */
+static int enabled_row(void *ctx, const store_webhook_row *row)
+{
+	*(int *)ctx = row->enabled;
+	return 0;
+}
+
 static int do_test(store_db *db, int64_t pid, int64_t id)
 {
 	char data[128];
-	int found = 0, rc;
+	int found = 0, enabled = 0, rc;
 
-	rc = store_webhook_each(db, pid, id, seen_row, NULL);
+	rc = store_webhook_each(db, pid, id, enabled_row, &enabled);
 	found = rc == STORE_OK;
 	if (!found) {
 		fprintf(stderr, "prosumd: webhook: no webhook %" PRId64 " in this project\n", id);
+		return 1;
+	}
+	/* A disabled webhook gets no delivery of it, then or later: refused, as the API does. */
+	if (!enabled) {
+		fprintf(stderr,
+			"prosumd: webhook: webhook %" PRId64 " is disabled: enable it first (PATCH "
+			".../webhooks/%" PRId64 " with {\"enabled\": true}, or the web app)\n",
+			id, id);
 		return 1;
 	}
 	snprintf(data, sizeof(data),

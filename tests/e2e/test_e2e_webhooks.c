@@ -743,6 +743,21 @@ static void test_prosumd_delivery_commands(void **state)
 						  "--data %s 2>&1",
 				PROSUMD_PATH, id, f->s.data),
 			 2);
+	/* A disabled webhook is sent nothing: its test is refused, not recorded (as the API's 409). */
+	{
+		char path[128];
+		long long tests;
+
+		snprintf(path, sizeof(path), "/api/v1/projects/demo/webhooks/%lld", id);
+		e2e_expect(&f->s, f->s.token, "PATCH", path, "{\"enabled\":false}", 200);
+		tests = e2e_sql_int(&f->s, "SELECT count(*) FROM outbox WHERE type = 'test'");
+		assert_int_equal(e2e_sh(out, sizeof(out), "%s webhook test demo %lld --data %s 2>&1",
+					PROSUMD_PATH, id, f->s.data),
+				 1);
+		assert_non_null(strstr(out, "is disabled: enable it first"));
+		assert_int_equal(e2e_sql_int(&f->s, "SELECT count(*) FROM outbox WHERE type = 'test'"),
+				 tests);
+	}
 	remove_hook(f, id);
 }
 
