@@ -438,6 +438,15 @@ static void test_opt_in_from_cli_and_beta_app(void **state)
 				env, PROSUM_CLI_PATH),
 			 2);
 	assert_non_null(strstr(out, "--notify needs --email"));
+	/* An address the server would refuse, and the report with it, is refused before it is
+	 * queued: the tester corrects it, no report is lost to a typo. */
+	assert_int_equal(e2e_sh(out, sizeof(out),
+				"%s '%s' report --title 'Zoom resets' --version 1.0 "
+				"--email 'grace hopper@example.com' --notify 2>&1; %s '%s' queue 2>&1",
+				env, PROSUM_CLI_PATH, env, PROSUM_CLI_PATH),
+			 0);
+	assert_non_null(strstr(out, "not an address prosum mails"));
+	assert_non_null(strstr(out, "no queued items"));
 	assert_int_equal(e2e_sh(out, sizeof(out),
 				"%s '%s' report --title 'Zoom resets' --version 1.0 "
 				"--email cli@example.com --notify 2>&1",

@@ -129,6 +129,12 @@ static void test_report_builder(void **state)
 	json_decref(doc);
 	assert_int_equal(prosum_report_set_tester_notify(r, 1), PROSUM_EINVALID);
 	assert_int_equal(prosum_report_set_tester_notify(NULL, 1), PROSUM_EINVALID);
+	/* An address the server would refuse (and the report with it) is refused here, at once. */
+	assert_int_equal(prosum_report_set_tester(r, NULL, "grace hopper@example.com"), 0);
+	assert_int_equal(prosum_report_set_tester_notify(r, 1), PROSUM_EINVALID);
+	assert_int_equal(prosum_report_set_tester(r, NULL, "<grace@example.com>"), 0);
+	assert_int_equal(prosum_report_set_tester_notify(r, 1), PROSUM_EINVALID);
+	assert_int_equal(prosum_report_set_tester(r, NULL, NULL), 0);
 	prosum_report_free(r);
 	prosum_report_free(NULL);
 }
