@@ -122,6 +122,19 @@ static void put(msg_line *l, const char *fmt, ...)
 	buf_free(&t);
 }
 
+/* How many bytes of s, at most max, end on a character: a cut never splits one (the body is
+ * JSON, which must be UTF-8). */
+static int utf8_prefix(const char *s, size_t max)
+{
+	size_t n = strlen(s);
+
+	if (n <= max)
+		return (int)n;
+	while (max > 0 && ((unsigned char)s[max] & 0xC0) == 0x80)
+		max--;
+	return (int)max;
+}
+
 /* label, linked to the event's page: <url|label> (Slack), [label](url) (Discord). The url is
  * made by weblink_event(): percent-encoded, no markup characters of either format. */
 static void put_link(msg_line *l, const char *label)
@@ -140,7 +153,6 @@ static void one_line(msg_line *l, const char *type, const char *project, json_t 
 	const char *group = str(d, "group"), *title = str(d, "title");
 	const char *sug = str(d, "suggestion"), *rel = str(d, "release");
 	const char *report = str(d, "report");
-
 	int item = strncmp(type, "group.", 6) == 0 || strncmp(type, "suggestion.", 11) == 0 ||
 		   strcmp(type, "report.comment") == 0 || strcmp(type, "release.created") == 0;
 
@@ -174,7 +186,8 @@ static void one_line(msg_line *l, const char *type, const char *project, json_t 
 	} else if (strcmp(type, "report.comment") == 0) {
 		put(l, "Team reply on ");
 		put_link(l, report[0] ? report : group);
-		put(l, " by %s: %.200s", str2(d, "comment", "author"), str2(d, "comment", "body"));
+		put(l, " by %s: %.*s", str2(d, "comment", "author"),
+		    utf8_prefix(str2(d, "comment", "body"), 200), str2(d, "comment", "body"));
 	} else if (strcmp(type, "suggestion.created") == 0) {
 		put(l, "New suggestion ");
 		put_link(l, sug);

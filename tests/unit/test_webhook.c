@@ -165,6 +165,23 @@ static void test_bodies(void **state)
 	s = webhook_body("slack", 3, "test", "demo", 0, "{\"message\":\"hi\"}", BASE);
 	assert_string_equal(s, "{\"text\":\"[<" LINK "|demo>] Test from prosum: hi\"}");
 	free(s);
+	/* A long comment is cut at 200 bytes, never inside a character (199 x, then "é"). */
+	{
+		char doc[512], want[512];
+
+		snprintf(doc, sizeof(doc),
+			 "{\"report\":\"R-1\",\"comment\":{\"id\":1,\"author\":\"a\",\"body\":"
+			 "\"%0199d\u00e9 and more\"}}",
+			 0);
+		s = webhook_body("slack", 4, "report.comment", "demo", 0, doc, BASE);
+		assert_non_null(s);
+		v = json_loads(s, 0, NULL);
+		snprintf(want, sizeof(want), "[demo] Team reply on <" LINK "/reports/R-1|R-1> by a: %0199d",
+			 0);
+		assert_string_equal(json_string_value(json_object_get(v, "text")), want);
+		json_decref(v);
+		free(s);
+	}
 	assert_null(webhook_body("standard", 1, "test", "demo", 0, "[1,2]", BASE));
 	assert_null(webhook_body("standard", 1, "test", "demo", 0, "{}", ""));
 }
