@@ -145,6 +145,7 @@ test('an admin adds a webhook, tests it, watches a 500 retried, edits, rotates, 
 	await editForm.getByLabel('release.created').check();
 	await editForm.getByLabel('group.created').check();
 	await checkA11y(page);
+	await shot(page, 'admin-webhooks-edit');
 	await editForm.getByRole('button', { name: 'Save' }).click();
 	await section.getByText('standard · release.created, group.created · enabled').waitFor();
 	await section.getByText('Webhook saved.').waitFor();

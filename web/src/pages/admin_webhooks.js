@@ -55,7 +55,7 @@ function HookForm({ hook, busyLabel, submitLabel, onSubmit, onCancel, heading })
 	};
 	const other = formError(error, FIELDS);
 	return html`<form onSubmit=${submit} aria-label=${heading}>
-		${hook ? null : html`<h3>${heading}</h3>`}
+		<h3>${hook ? 'Edit the webhook' : heading}</h3>
 		${other && html`<${PageError} error=${other} />`}
 		<${Field} label="URL" value=${url} onInput=${value(setUrl)} autocomplete="off" inputmode="url"
 			error=${fieldError(error, 'url')} hint="http:// or https://; a Slack or Discord incoming-webhook URL for those formats" />
