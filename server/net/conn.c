@@ -117,10 +117,7 @@ void conn_close(conn *c)
 		conn_request_done(c); /* the answer was cut short: still a line */
 	c->state = CONN_CLOSE;
 	conn_timeq_unlink(c);
-	if (c->more_free)
-		c->more_free(c->more_ctx);
-	c->more = NULL;
-	c->more_free = NULL;
+	conn_stream_drop(c);
 	loop_del(io->loop, &c->watch);
 	close(c->watch.fd);
 	c->watch.fd = -1;

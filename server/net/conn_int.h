@@ -81,6 +81,9 @@ void conn_set_deadline(conn *c, int ms);
 void conn_set_deadline_from(conn *c, int64_t from, int ms);
 /* conn_deadline.c: take the connection out of its deadline queue (none: nothing). */
 void conn_timeq_unlink(conn *c);
+/* conn_stream.c: the streamed answer's producer is done with (if there is one): its
+ * free_ctx called, no more pieces asked for. */
+void conn_stream_drop(conn *c);
 /* conn_log.c: the answer to a request is written (or the connection died under it): its
  * metrics and its access-log line, then the fields are ready for the next request. */
 void conn_request_done(conn *c);

@@ -112,10 +112,7 @@ int conn_submit(conn *c, store_job *job)
 	if (c->more) {
 		/* Mid-stream there is no status left to send: cut the answer short, and
 		 * the missing last chunk tells the client it is incomplete. */
-		if (c->more_free)
-			c->more_free(c->more_ctx);
-		c->more = NULL;
-		c->more_free = NULL;
+		conn_stream_drop(c);
 		c->close_after = 1;
 		c->state = CONN_WRITE;
 		return -1;
