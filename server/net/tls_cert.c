@@ -39,7 +39,7 @@ int tls_cert_init(const tls_files *f, const char *const *hosts, size_t nhosts, i
 	have_key = tls_exists(f->ca_key);
 	if (have_cert != have_key) {
 		tls_set_err(err, errlen, "tls: %s exists without %s; restore it or remove both",
-			have_cert ? f->ca_cert : f->ca_key, have_cert ? f->ca_key : f->ca_cert);
+			    have_cert ? f->ca_cert : f->ca_key, have_cert ? f->ca_key : f->ca_cert);
 		goto out;
 	}
 	if (tls_work_seed(w, err, errlen) != 0)
@@ -54,7 +54,7 @@ int tls_cert_init(const tls_files *f, const char *const *hosts, size_t nhosts, i
 	if ((*made & TLS_MADE_KEY) && tls_issue_save_key(w, f->key, err, errlen) != 0)
 		goto out;
 	if (tls_write_new_file(f->cert, w->chain_pem, strlen((char *)w->chain_pem), 0644, err,
-			   errlen) != 0) {
+			       errlen) != 0) {
 		/* A new key without its certificate would outlive this attempt for nothing. */
 		if (*made & TLS_MADE_KEY)
 			unlink(f->key);

@@ -9,6 +9,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <mbedtls/ecp.h>
 #include <mbedtls/oid.h>
 #include <mbedtls/pem.h>
 #include <mbedtls/platform_util.h>
@@ -148,9 +149,11 @@ int tls_issue_make_ca(tls_work *w, const tls_files *f, char *err, size_t errlen)
 	ret = mbedtls_x509_crt_parse(&w->ca, w->ca_pem, strlen((char *)w->ca_pem) + 1);
 	if (ret != 0)
 		goto mbed_fail;
-	if (tls_write_new_file(f->ca_key, w->key_pem, strlen((char *)w->key_pem), 0600, err, errlen))
+	if (tls_write_new_file(f->ca_key, w->key_pem, strlen((char *)w->key_pem), 0600, err,
+			       errlen))
 		goto out;
-	if (tls_write_new_file(f->ca_cert, w->ca_pem, strlen((char *)w->ca_pem), 0644, err, errlen)) {
+	if (tls_write_new_file(f->ca_cert, w->ca_pem, strlen((char *)w->ca_pem), 0644, err,
+			       errlen)) {
 		/* A CA key without its certificate would block the next attempt. */
 		unlink(f->ca_key);
 		goto out;
@@ -291,6 +294,8 @@ out:
 	mbedtls_x509write_crt_free(&crt);
 	return rc;
 }
+
+/* ---- one run ---- */
 
 tls_work *tls_work_new(void)
 {

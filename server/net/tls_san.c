@@ -76,7 +76,7 @@ void tls_san_add(struct san *v, size_t *n, const struct san *e)
  * starting at *der, or a negative mbedTLS error.
  */
 int tls_san_encode(const struct san *v, size_t n, unsigned char *buf, size_t buflen,
-		      unsigned char **der)
+		   unsigned char **der)
 {
 	unsigned char *p = buf + buflen;
 	size_t len = 0, i;

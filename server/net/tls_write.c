@@ -43,7 +43,7 @@ void tls_sync_parent(const char *path)
 
 /* Creates path (never replacing anything), writes data and syncs it. Removes it on failure. */
 int tls_write_new_file(const char *path, const unsigned char *data, size_t len, mode_t mode,
-			  char *err, size_t errlen)
+		       char *err, size_t errlen)
 {
 	size_t off = 0;
 	ssize_t n;
