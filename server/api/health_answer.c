@@ -309,6 +309,36 @@ out:
 	return rc;
 }
 
+/* The installs of every group of the answered releases and their builds, counted exactly (an
+ * install once per group, however many environments, cohorts or platforms it ran in). */
+static int group_installs(health_job *hj, store_db *db, int64_t project_id, int64_t since)
+{
+	health_group_installs gi = {NULL, 0};
+	size_t i;
+	int rc = STORE_OK;
+
+	for (i = 0; rc == STORE_OK && i < hj->t.nrels; i++) {
+		if (!hj->t.rels[i].answered)
+			continue;
+		gi.set = &hj->t.rels[i];
+		health_tally_groups_installs_clear(gi.set);
+		rc = store_health_group_installs_each(db, project_id, gi.set->release, NULL, since,
+						      hj->t.by, health_tally_group_installs_row,
+						      &gi);
+	}
+	for (i = 0; rc == STORE_OK && i < hj->t.nbuilds; i++) {
+		gi.set = &hj->t.builds[i];
+		if (!gi.set->stored || !gi.set->revision ||
+		    !health_tally_answered(&hj->t, gi.set->release))
+			continue;
+		health_tally_groups_installs_clear(gi.set);
+		rc = store_health_group_installs_each(db, project_id, gi.set->stored,
+						      gi.set->revision, since, hj->t.by,
+						      health_tally_group_installs_row, &gi);
+	}
+	return rc == STORE_OK && gi.failed ? PE_NOMEM : rc;
+}
+
 static int health_query(apijob *j, store_db *db, int64_t project_id)
 {
 	health_job *hj = (health_job *)j;
@@ -317,7 +347,7 @@ static int health_query(apijob *j, store_db *db, int64_t project_id)
 	json_t *releases = json_array();
 	size_t i, nb, resolved = 0, answered = 0;
 	int rc;
-	static const char *const by_names[] = {NULL, "cohort", "channel"};
+	static const char *const by_names[] = {NULL, "cohort", "channel", "platform"};
 
 	hj->gates = json_array();
 	if (!releases || !hj->gates) {
@@ -367,6 +397,8 @@ static int health_query(apijob *j, store_db *db, int64_t project_id)
 			answered++;
 		}
 	}
+	if (hj->t.by != HEALTH_BY_NONE)
+		rc = group_installs(hj, db, project_id, since);
 	/* The duration histograms and ratings of the answered releases, and the histograms of
 	 * their builds' previous builds in other releases (the median's change), by build. */
 	for (i = 0; rc == STORE_OK && i < hj->t.nrels; i++) {
@@ -434,12 +466,11 @@ void health_get(request *rq)
 		hj->t.by = HEALTH_BY_COHORT;
 	else if (n > 0 && strcmp(by, "channel") == 0)
 		hj->t.by = HEALTH_BY_CHANNEL;
+	else if (n > 0 && strcmp(by, "platform") == 0)
+		hj->t.by = HEALTH_BY_PLATFORM;
 	else {
 		free(hj);
-		params_refuse(rq, 422, "invalid_parameter",
-			      n > 0 && strcmp(by, "platform") == 0
-				  ? "sessions do not record a platform: by cohort or channel"
-				  : "must be cohort or channel",
+		params_refuse(rq, 422, "invalid_parameter", "must be cohort, channel or platform",
 			      "by");
 		return;
 	}

@@ -249,6 +249,29 @@ int health_tally_rating_row(void *ctx, const store_health_rating_row *r)
 	return 0;
 }
 
+void health_tally_groups_installs_clear(health_set *h)
+{
+	size_t i;
+
+	for (i = 0; i < h->ngroups; i++) {
+		h->groups[i].s.installs = 0;
+		h->groups[i].s.crashed_installs = 0;
+	}
+}
+
+int health_tally_group_installs_row(void *ctx, const char *group, int64_t installs,
+				    int64_t crashed)
+{
+	health_group_installs *gi = ctx;
+	health_group *g = group_find(gi->set, group);
+
+	if (!g)
+		return gi->failed = 1;
+	g->s.installs = installs;
+	g->s.crashed_installs = crashed;
+	return 0;
+}
+
 int health_tally_stored_row(void *ctx, const char *release)
 {
 	health_tally *t = ctx;

@@ -60,6 +60,21 @@ int health_tally_order(health_tally *t, store_db *db, int64_t project_id, size_t
 /* The releases newest first (by their last hour, then name). */
 void health_tally_sort_releases(health_tally *t);
 
+/*
+ * The exact installs of h's groups, from store_health_group_installs_each(): first
+ * health_tally_groups_installs_clear() zeroes every group's installs and crashed installs (the
+ * sums of the hourly rows count an install in each row it has), then each row of the read sets
+ * its group's (ctx: a health_group_installs). The row callback returns non-zero and sets
+ * `failed` when out of memory.
+ */
+typedef struct health_group_installs {
+	health_set *set;
+	int failed;
+} health_group_installs;
+void health_tally_groups_installs_clear(health_set *h);
+int health_tally_group_installs_row(void *ctx, const char *group, int64_t installs,
+				    int64_t crashed);
+
 /* Is release `release` in the answer? */
 int health_tally_answered(const health_tally *t, const char *release);
 

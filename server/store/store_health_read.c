@@ -15,7 +15,7 @@
 	"crashed_installs, hour FROM health_hours WHERE project_id = :p AND release = :r AND "     \
 	"+hour >= :h"
 static const char *const sums_sql[] = {SUMS_SQL("''"), SUMS_SQL("cohort"),
-				       SUMS_SQL("environment")};
+				       SUMS_SQL("environment"), SUMS_SQL("platform")};
 
 /* Release R's rows: the key range [R, "R,") holds R and every "R+..." (',' follows '+'),
  * then the filter drops the other names in it ("R!" ...). */
@@ -27,13 +27,15 @@ static const char *const sums_sql[] = {SUMS_SQL("''"), SUMS_SQL("cohort"),
 	"SELECT release, revision, " g ", bucket, sessions FROM health_durations WHERE "          \
 	"project_id = :p AND " RELEASE_MATCH " AND hour >= :h"
 static const char *const durations_sql[] = {DURATIONS_SQL("''"), DURATIONS_SQL("cohort"),
-					    DURATIONS_SQL("environment")};
+					    DURATIONS_SQL("environment"),
+					    DURATIONS_SQL("platform")};
 /* One build's: a stored release and revision exactly, a primary key prefix. */
 #define BUILD_DURATIONS_SQL(g)                                                                   \
 	"SELECT release, revision, " g ", bucket, sessions FROM health_durations WHERE "          \
 	"project_id = :p AND release = :r AND revision = :v AND hour >= :h"
 static const char *const build_durations_sql[] = {
-    BUILD_DURATIONS_SQL("''"), BUILD_DURATIONS_SQL("cohort"), BUILD_DURATIONS_SQL("environment")};
+    BUILD_DURATIONS_SQL("''"), BUILD_DURATIONS_SQL("cohort"), BUILD_DURATIONS_SQL("environment"),
+    BUILD_DURATIONS_SQL("platform")};
 
 static int bind_release(sqlite3_stmt *s, const char *release)
 {
@@ -124,7 +126,7 @@ int store_health_sums_each(store_db *db, int64_t project_id, const char *release
 	store_health_sum row;
 	int rc;
 
-	assert(by >= HEALTH_BY_NONE && by <= HEALTH_BY_CHANNEL);
+	assert(by >= HEALTH_BY_NONE && by <= HEALTH_BY_PLATFORM);
 	s = st_stmt(db, sums_sql[by]);
 	if (!s)
 		return STORE_ERROR;
@@ -149,6 +151,52 @@ int store_health_sums_each(store_db *db, int64_t project_id, const char *release
 	return st_page_end(s, rc);
 }
 
+/* The distinct installs of each group: a release's (R and "R+...") or one build's (a primary key
+ * prefix), then grouped; index 0 (no split) is never used. */
+#define GROUP_INSTALLS_SQL(g, where)                                                             \
+	"SELECT " g ", count(DISTINCT did), count(DISTINCT CASE WHEN crashed = 1 THEN did END) "  \
+	"FROM health_installs WHERE project_id = :p AND " where " AND first_hour >= :h GROUP BY " g
+#define BUILD_MATCH "release = :r AND revision = :v"
+static const char *const release_group_installs_sql[] = {
+    NULL, GROUP_INSTALLS_SQL("cohort", RELEASE_MATCH),
+    GROUP_INSTALLS_SQL("environment", RELEASE_MATCH), GROUP_INSTALLS_SQL("platform", RELEASE_MATCH)};
+static const char *const build_group_installs_sql[] = {
+    NULL, GROUP_INSTALLS_SQL("cohort", BUILD_MATCH), GROUP_INSTALLS_SQL("environment", BUILD_MATCH),
+    GROUP_INSTALLS_SQL("platform", BUILD_MATCH)};
+
+int store_health_group_installs_each(store_db *db, int64_t project_id, const char *release,
+				     const char *revision, int64_t since, int by,
+				     int (*fn)(void *ctx, const char *group, int64_t installs,
+					       int64_t crashed),
+				     void *ctx)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	assert(by > HEALTH_BY_NONE && by <= HEALTH_BY_PLATFORM);
+	s = st_stmt(db, revision ? build_group_installs_sql[by] : release_group_installs_sql[by]);
+	if (!s)
+		return STORE_ERROR;
+	st_bind_named_int(s, ":p", project_id);
+	st_bind_named_int(s, ":h", since);
+	if (revision) {
+		st_bind_named_text(s, ":r", release);
+		st_bind_named_text(s, ":v", revision);
+		rc = STORE_OK;
+	} else {
+		rc = bind_release(s, release);
+	}
+	if (rc != STORE_OK) {
+		sqlite3_reset(s);
+		return rc;
+	}
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+		if (fn(ctx, st_col_text(s, 0), sqlite3_column_int64(s, 1),
+		       sqlite3_column_int64(s, 2)))
+			break;
+	return st_page_end(s, rc);
+}
+
 int store_health_durations_each(store_db *db, int64_t project_id, const char *release,
 				const char *revision, int64_t since, int by,
 				int (*fn)(void *ctx, const store_health_bucket_row *row),
@@ -158,7 +206,7 @@ int store_health_durations_each(store_db *db, int64_t project_id, const char *re
 	store_health_bucket_row row;
 	int rc;
 
-	assert(by >= HEALTH_BY_NONE && by <= HEALTH_BY_CHANNEL);
+	assert(by >= HEALTH_BY_NONE && by <= HEALTH_BY_PLATFORM);
 	s = st_stmt(db, revision ? build_durations_sql[by] : durations_sql[by]);
 	if (!s)
 		return STORE_ERROR;

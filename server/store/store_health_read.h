@@ -13,8 +13,9 @@
  * stored release R and every "R+..." (a range of the primary key, so index-backed).
  */
 
-/* What the rows are split by: nothing, the tester cohort, the channel (environment). */
-enum { HEALTH_BY_NONE, HEALTH_BY_COHORT, HEALTH_BY_CHANNEL };
+/* What the rows are split by: nothing, the tester cohort, the channel (environment), the
+ * platform (the OS, schema/0025_health_platform.sql). */
+enum { HEALTH_BY_NONE, HEALTH_BY_COHORT, HEALTH_BY_CHANNEL, HEALTH_BY_PLATFORM };
 
 /* Sums of sessions of one stored release, revision and group since an hour. Strings borrowed
  * for the callback's duration. */
@@ -50,6 +51,19 @@ int store_health_build_installs(store_db *db, int64_t project_id, const char *st
 
 int store_health_sums_each(store_db *db, int64_t project_id, const char *release, int64_t since,
 			   int by, int (*fn)(void *ctx, const store_health_sum *row), void *ctx);
+
+/*
+ * The distinct installs per group (`by`, not HEALTH_BY_NONE) first heard of at or after `since`,
+ * and how many of them crashed: of release `release` (R and every "R+...") when `revision` is
+ * NULL, else of one build (stored release and revision exactly). An install that ran in two
+ * values of the other splits (environments, cohorts, platforms) counts once in its group; one
+ * that ran in two groups counts in each. fn(ctx, group, installs, crashed) non-zero stops.
+ */
+int store_health_group_installs_each(store_db *db, int64_t project_id, const char *release,
+				     const char *revision, int64_t since, int by,
+				     int (*fn)(void *ctx, const char *group, int64_t installs,
+					       int64_t crashed),
+				     void *ctx);
 
 /* The duration histogram of release `release` (R and R+...) since `since`: its rows (per
  * stored release, revision, group, hour and bucket) in primary key order, summed by the caller.
