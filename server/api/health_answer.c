@@ -313,30 +313,27 @@ out:
  * install once per group, however many environments, cohorts or platforms it ran in). */
 static int group_installs(health_job *hj, store_db *db, int64_t project_id, int64_t since)
 {
-	health_group_installs gi = {NULL, 0};
+	health_install_count c = {&hj->t, NULL};
 	size_t i;
 	int rc = STORE_OK;
 
-	for (i = 0; rc == STORE_OK && i < hj->t.nrels; i++) {
+	for (i = 0; i < hj->t.nbuilds; i++)
+		if (health_tally_answered(&hj->t, hj->t.builds[i].release))
+			health_tally_groups_installs_clear(&hj->t.builds[i]);
+	for (i = 0; rc == STORE_OK && !hj->t.failed && i < hj->t.nrels; i++) {
 		if (!hj->t.rels[i].answered)
 			continue;
-		gi.set = &hj->t.rels[i];
-		health_tally_groups_installs_clear(gi.set);
-		rc = store_health_group_installs_each(db, project_id, gi.set->release, NULL, since,
-						      hj->t.by, health_tally_group_installs_row,
-						      &gi);
+		health_tally_groups_installs_clear(&hj->t.rels[i]);
+		/* One pass over the release's install rows, a set of its own (its scopes, the
+		 * groups of this release and its builds, are no other release's). */
+		c.seen = health_distinct_new();
+		if (!c.seen)
+			return PE_NOMEM;
+		rc = store_health_install_rows_each(db, project_id, hj->t.rels[i].release, since,
+						    hj->t.by, health_tally_install_row, &c);
+		health_distinct_free(c.seen);
 	}
-	for (i = 0; rc == STORE_OK && i < hj->t.nbuilds; i++) {
-		gi.set = &hj->t.builds[i];
-		if (!gi.set->stored || !gi.set->revision ||
-		    !health_tally_answered(&hj->t, gi.set->release))
-			continue;
-		health_tally_groups_installs_clear(gi.set);
-		rc = store_health_group_installs_each(db, project_id, gi.set->stored,
-						      gi.set->revision, since, hj->t.by,
-						      health_tally_group_installs_row, &gi);
-	}
-	return rc == STORE_OK && gi.failed ? PE_NOMEM : rc;
+	return rc == STORE_OK && hj->t.failed ? PE_NOMEM : rc;
 }
 
 static int health_query(apijob *j, store_db *db, int64_t project_id)

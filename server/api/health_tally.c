@@ -259,16 +259,24 @@ void health_tally_groups_installs_clear(health_set *h)
 	}
 }
 
-int health_tally_group_installs_row(void *ctx, const char *group, int64_t installs,
-				    int64_t crashed)
+int health_tally_install_row(void *ctx, const store_health_install_row *r)
 {
-	health_group_installs *gi = ctx;
-	health_group *g = group_find(gi->set, group);
+	health_install_count *c = ctx;
+	health_set *sets[2];
+	health_group *g;
+	int k, is_new, now_crashed;
 
-	if (!g)
-		return gi->failed = 1;
-	g->s.installs = installs;
-	g->s.crashed_installs = crashed;
+	if (sets_of(c->t, r->release, r->revision, &sets[0], &sets[1]) < 0)
+		return c->t->failed = 1;
+	for (k = 0; k < 2; k++) {
+		/* A group's name is its own allocation: the scope of its installs. */
+		g = group_find(sets[k], r->group);
+		if (!g || health_distinct_add(c->seen, g->name, r->did, r->crashed, &is_new,
+					      &now_crashed) < 0)
+			return c->t->failed = 1;
+		g->s.installs += is_new;
+		g->s.crashed_installs += now_crashed;
+	}
 	return 0;
 }
 

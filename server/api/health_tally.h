@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "model/health_distinct.h"
 #include "model/health_metrics.h"
 #include "store/store_health_read.h"
 
@@ -61,19 +62,18 @@ int health_tally_order(health_tally *t, store_db *db, int64_t project_id, size_t
 void health_tally_sort_releases(health_tally *t);
 
 /*
- * The exact installs of h's groups, from store_health_group_installs_each(): first
- * health_tally_groups_installs_clear() zeroes every group's installs and crashed installs (the
- * sums of the hourly rows count an install in each row it has), then each row of the read sets
- * its group's (ctx: a health_group_installs). The row callback returns non-zero and sets
- * `failed` when out of memory.
+ * The exact installs of the groups of a release and its builds: health_tally_groups_installs_clear()
+ * zeroes each set's groups' installs and crashed installs (the sums of the hourly rows count an
+ * install in every row it has), then the rows of store_health_install_rows_each() for the
+ * release go to health_tally_install_row (ctx: a health_install_count, its `seen` a fresh set
+ * per release), which counts each install once per group of its build and of its release.
  */
-typedef struct health_group_installs {
-	health_set *set;
-	int failed;
-} health_group_installs;
+typedef struct health_install_count {
+	health_tally *t;       /* borrowed */
+	health_distinct *seen; /* borrowed */
+} health_install_count;
 void health_tally_groups_installs_clear(health_set *h);
-int health_tally_group_installs_row(void *ctx, const char *group, int64_t installs,
-				    int64_t crashed);
+int health_tally_install_row(void *ctx, const store_health_install_row *r);
 
 /* Is release `release` in the answer? */
 int health_tally_answered(const health_tally *t, const char *release);

@@ -151,49 +151,43 @@ int store_health_sums_each(store_db *db, int64_t project_id, const char *release
 	return st_page_end(s, rc);
 }
 
-/* The distinct installs of each group: a release's (R and "R+...") or one build's (a primary key
- * prefix), then grouped; index 0 (no split) is never used. */
-#define GROUP_INSTALLS_SQL(g, where)                                                             \
-	"SELECT " g ", count(DISTINCT did), count(DISTINCT CASE WHEN crashed = 1 THEN did END) "  \
-	"FROM health_installs WHERE project_id = :p AND " where " AND first_hour >= :h GROUP BY " g
-#define BUILD_MATCH "release = :r AND revision = :v"
-static const char *const release_group_installs_sql[] = {
-    NULL, GROUP_INSTALLS_SQL("cohort", RELEASE_MATCH),
-    GROUP_INSTALLS_SQL("environment", RELEASE_MATCH), GROUP_INSTALLS_SQL("platform", RELEASE_MATCH)};
-static const char *const build_group_installs_sql[] = {
-    NULL, GROUP_INSTALLS_SQL("cohort", BUILD_MATCH), GROUP_INSTALLS_SQL("environment", BUILD_MATCH),
-    GROUP_INSTALLS_SQL("platform", BUILD_MATCH)};
+/* A release's install rows with their group, in primary key order. */
+#define INSTALL_ROWS_SQL(g)                                                                      \
+	"SELECT release, revision, " g ", did, crashed FROM health_installs WHERE project_id = :p " \
+	"AND " RELEASE_MATCH " AND first_hour >= :h"
+static const char *const install_rows_sql[] = {INSTALL_ROWS_SQL("''"), INSTALL_ROWS_SQL("cohort"),
+					       INSTALL_ROWS_SQL("environment"),
+					       INSTALL_ROWS_SQL("platform")};
 
-int store_health_group_installs_each(store_db *db, int64_t project_id, const char *release,
-				     const char *revision, int64_t since, int by,
-				     int (*fn)(void *ctx, const char *group, int64_t installs,
-					       int64_t crashed),
-				     void *ctx)
+int store_health_install_rows_each(store_db *db, int64_t project_id, const char *release,
+				   int64_t since, int by,
+				   int (*fn)(void *ctx, const store_health_install_row *row),
+				   void *ctx)
 {
 	sqlite3_stmt *s;
+	store_health_install_row row;
 	int rc;
 
-	assert(by > HEALTH_BY_NONE && by <= HEALTH_BY_PLATFORM);
-	s = st_stmt(db, revision ? build_group_installs_sql[by] : release_group_installs_sql[by]);
+	assert(by >= HEALTH_BY_NONE && by <= HEALTH_BY_PLATFORM);
+	s = st_stmt(db, install_rows_sql[by]);
 	if (!s)
 		return STORE_ERROR;
 	st_bind_named_int(s, ":p", project_id);
 	st_bind_named_int(s, ":h", since);
-	if (revision) {
-		st_bind_named_text(s, ":r", release);
-		st_bind_named_text(s, ":v", revision);
-		rc = STORE_OK;
-	} else {
-		rc = bind_release(s, release);
-	}
+	rc = bind_release(s, release);
 	if (rc != STORE_OK) {
 		sqlite3_reset(s);
 		return rc;
 	}
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
-		if (fn(ctx, st_col_text(s, 0), sqlite3_column_int64(s, 1),
-		       sqlite3_column_int64(s, 2)))
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		row.release = st_col_text(s, 0);
+		row.revision = st_col_text(s, 1);
+		row.group = st_col_text(s, 2);
+		row.did = st_col_text(s, 3);
+		row.crashed = sqlite3_column_int(s, 4);
+		if (fn(ctx, &row))
 			break;
+	}
 	return st_page_end(s, rc);
 }
 

@@ -53,17 +53,20 @@ int store_health_sums_each(store_db *db, int64_t project_id, const char *release
 			   int by, int (*fn)(void *ctx, const store_health_sum *row), void *ctx);
 
 /*
- * The distinct installs per group (`by`, not HEALTH_BY_NONE) first heard of at or after `since`,
- * and how many of them crashed: of release `release` (R and every "R+...") when `revision` is
- * NULL, else of one build (stored release and revision exactly). An install that ran in two
- * values of the other splits (environments, cohorts, platforms) counts once in its group; one
- * that ran in two groups counts in each. fn(ctx, group, installs, crashed) non-zero stops.
+ * The install rows (health_installs) of release `release` (R and every "R+...") first heard of
+ * at or after `since`, with the group `by` names ("" with HEALTH_BY_NONE), in primary key order;
+ * the caller counts each install once per group it wants (an install has a row per environment,
+ * cohort and platform it ran in). Strings borrowed for the callback's duration. fn non-zero
+ * stops.
  */
-int store_health_group_installs_each(store_db *db, int64_t project_id, const char *release,
-				     const char *revision, int64_t since, int by,
-				     int (*fn)(void *ctx, const char *group, int64_t installs,
-					       int64_t crashed),
-				     void *ctx);
+typedef struct store_health_install_row {
+	const char *release, *revision, *group, *did;
+	int crashed;
+} store_health_install_row;
+int store_health_install_rows_each(store_db *db, int64_t project_id, const char *release,
+				   int64_t since, int by,
+				   int (*fn)(void *ctx, const store_health_install_row *row),
+				   void *ctx);
 
 /* The duration histogram of release `release` (R and R+...) since `since`: its rows (per
  * stored release, revision, group, hour and bucket) in primary key order, summed by the caller.
