@@ -62,11 +62,12 @@ int health_tally_order(health_tally *t, store_db *db, int64_t project_id, size_t
 void health_tally_sort_releases(health_tally *t);
 
 /*
- * The exact installs of the groups of a release and its builds: health_tally_groups_installs_clear()
- * zeroes each set's groups' installs and crashed installs (the sums of the hourly rows count an
- * install in every row it has), then the rows of store_health_install_rows_each() for the
- * release go to health_tally_install_row (ctx: a health_install_count, its `seen` a fresh set
- * per release), which counts each install once per group of its build and of its release.
+ * The exact installs of the groups of a release and its builds:
+ * health_tally_groups_installs_clear() zeroes each set's groups' installs and crashed installs (the
+ * sums of the hourly rows count an install in every row it has), then the rows of
+ * store_health_install_rows_each() for the release go to health_tally_install_row (ctx: a
+ * health_install_count, its `seen` a fresh set per release), which counts each install once per
+ * group of its build and of its release.
  */
 typedef struct health_install_count {
 	health_tally *t;       /* borrowed */

@@ -1,4 +1,5 @@
-/* health_distinct.c - exact distinct installs per scope (a group of a build or a release) in one pass over install rows. */
+/* health_distinct.c - exact distinct installs per scope (a group of a build or a release) in one
+ * pass over install rows. */
 #include "model/health_distinct.h"
 
 #include <stdint.h>
@@ -87,8 +88,8 @@ static entry *slot_of(entry *slots, size_t cap, uint64_t h, const void *scope, c
 {
 	size_t i = (size_t)h & (cap - 1);
 
-	while (slots[i].hash && !(slots[i].hash == h && slots[i].scope == scope &&
-				 strcmp(slots[i].did, did) == 0))
+	while (slots[i].hash &&
+	       !(slots[i].hash == h && slots[i].scope == scope && strcmp(slots[i].did, did) == 0))
 		i = (i + 1) & (cap - 1);
 	return &slots[i];
 }

@@ -1,4 +1,5 @@
-/* health_distinct.h - exact distinct installs per scope (a group of a build or a release) in one pass over install rows. */
+/* health_distinct.h - exact distinct installs per scope (a group of a build or a release) in one
+ * pass over install rows. */
 #ifndef PROSUM_HEALTH_DISTINCT_H
 #define PROSUM_HEALTH_DISTINCT_H
 

@@ -9,9 +9,9 @@
 static const struct {
 	const char *token, *platform;
 } rules[] = {
-	{"iPhone", "iOS"},      {"iPad", "iOS"},           {"iPod", "iOS"},
-	{"Android", "Android"}, {"CrOS", "ChromeOS"},      {"Windows", "Windows"},
-	{"Mac OS X", "macOS"},  {"Macintosh", "macOS"},    {"Linux", "Linux"},
+    {"iPhone", "iOS"},      {"iPad", "iOS"},        {"iPod", "iOS"},
+    {"Android", "Android"}, {"CrOS", "ChromeOS"},   {"Windows", "Windows"},
+    {"Mac OS X", "macOS"},  {"Macintosh", "macOS"}, {"Linux", "Linux"},
 };
 
 const char *useragent_platform(const char *ua)

@@ -72,9 +72,10 @@ static int hours_add(store_db *db, int64_t project_id, const health_key *k, int6
 {
 	sqlite3_stmt *s = st_stmt(
 	    db, "INSERT INTO health_hours(project_id, release, revision, environment, cohort, "
-		"platform, hour, started, exited, errored, abnormal, crashed, duration_n, duration_ms, "
-		"installs, crashed_installs) VALUES (:p, :r, :rv, :e, :c, :pf, :h, :st, :ex, :er, :ab, :cr, :dn, :dms, :in, :ci) ON CONFLICT "
-		"DO UPDATE SET started = started + excluded.started, exited = exited + "
+		"platform, hour, started, exited, errored, abnormal, crashed, duration_n, "
+		"duration_ms, installs, crashed_installs) VALUES (:p, :r, :rv, :e, :c, :pf, :h, "
+		":st, :ex, :er, :ab, :cr, :dn, :dms, :in, :ci) ON CONFLICT DO UPDATE SET started = "
+		"started + excluded.started, exited = exited + "
 		"excluded.exited, errored = errored + excluded.errored, abnormal = abnormal + "
 		"excluded.abnormal, crashed = crashed + excluded.crashed, duration_n = duration_n + "
 		"excluded.duration_n, duration_ms = duration_ms + excluded.duration_ms, installs = "
@@ -140,7 +141,8 @@ static int install_seen(store_db *db, int64_t project_id, const health_key *k, c
 	s = st_stmt(
 	    db, "INSERT INTO health_installs(project_id, release, revision, environment, cohort, "
 		"platform, did, first_hour, last_hour, errored, abnormal, crashed) VALUES (:p, :r, "
-		":rv, :e, :c, :pf, :d, :h, :h, :er, :ab, :cr) ON CONFLICT DO UPDATE SET first_hour = min(first_hour, excluded.first_hour), "
+		":rv, :e, :c, :pf, :d, :h, :h, :er, :ab, :cr) ON CONFLICT DO UPDATE SET "
+		"first_hour = min(first_hour, excluded.first_hour), "
 		"last_hour = max(last_hour, excluded.last_hour), errored = max(errored, "
 		"excluded.errored), abnormal = max(abnormal, excluded.abnormal), crashed = "
 		"max(crashed, excluded.crashed)");
@@ -212,8 +214,8 @@ static int live_put(store_db *db, int64_t project_id, const char *sid, const liv
 {
 	sqlite3_stmt *s = st_stmt(
 	    db, "INSERT INTO health_live(project_id, sid, release, revision, environment, cohort, "
-		"platform, did, started, status, errored) VALUES (:p, :sid, :r, :rv, :e, :c, :pf, :d, "
-		":st, :status, :er) ON CONFLICT DO "
+		"platform, did, started, status, errored) VALUES (:p, :sid, :r, :rv, :e, :c, :pf, "
+		":d, :st, :status, :er) ON CONFLICT DO "
 		"UPDATE SET did = excluded.did, status = excluded.status, errored = excluded.errored");
 
 	if (!s)
@@ -411,11 +413,11 @@ int store_health_each(store_db *db, int64_t project_id, int64_t since, int limit
 	sqlite3_stmt *s = st_stmt(
 	    db, "SELECT h.release, h.environment, sum(h.started), sum(h.exited), sum(h.errored), "
 		"sum(h.abnormal), sum(h.crashed), sum(h.duration_n), sum(h.duration_ms), "
-		"max(h.hour), (SELECT count(DISTINCT did) FROM health_installs i WHERE i.project_id = "
-		":p AND i.release = h.release AND i.environment = h.environment AND i.last_hour >= "
-		":h), (SELECT count(DISTINCT did) FROM health_installs i WHERE i.project_id = :p AND "
-		"i.release = h.release AND i.environment = h.environment AND i.last_hour >= :h AND "
-		"i.crashed) "
+		"max(h.hour), (SELECT count(DISTINCT did) FROM health_installs i WHERE "
+		"i.project_id = :p AND i.release = h.release AND i.environment = h.environment AND "
+		"i.last_hour >= :h), (SELECT count(DISTINCT did) FROM health_installs i WHERE "
+		"i.project_id = :p AND i.release = h.release AND i.environment = h.environment AND "
+		"i.last_hour >= :h AND i.crashed) "
 		"FROM health_hours h WHERE h.project_id = :p AND h.hour >= :h GROUP BY h.release, "
 		"h.environment ORDER BY max(h.hour) DESC, h.release, h.environment LIMIT :n");
 	store_health_row row;

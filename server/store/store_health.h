@@ -6,7 +6,8 @@
 
 #include "store/store.h"
 
-/* The tables are described in schema/0017_health.sql (platform: schema/0025_health_platform.sql). */
+/* The tables are described in schema/0017_health.sql (the platform in
+ * schema/0025_health_platform.sql). */
 #define STORE_HEALTH_HOUR 3600
 #define STORE_HEALTH_DAY 86400
 #define STORE_HEALTH_KEEP (5 * STORE_HEALTH_DAY) /* sessions are tracked (and updates taken) 5 days */
@@ -20,7 +21,7 @@ typedef struct store_health_update {
 	const char *sid, *release, *environment; /* environment "" when none */
 	const char *revision, *cohort;           /* the build's commit, the tester group: NULL or "" when none */
 	const char *did;                         /* NULL or "" when none */
-	const char *platform;                    /* the OS ("Linux", "macOS" ...): NULL or "" unknown */
+	const char *platform;                    /* the OS ("Linux" ...): NULL or "" unknown */
 	int64_t started;                         /* unix seconds */
 	int status;                              /* HEALTH_* */
 	int errored;                             /* errors > 0 in this update */
@@ -33,9 +34,9 @@ enum { HEALTH_APPLIED, HEALTH_AFTER_END };
 /*
  * Apply one update (write transaction): the first update heard of a session starts it with
  * its attributes (release, revision, environment, cohort, platform, start hour); later ones
- * change only its state; an update of an ended session is ignored (*outcome HEALTH_AFTER_END). Counts go to the hour
- * the session started in. Also forgets a few sessions that started more than five days
- * before now.
+ * change only its state; an update of an ended session is ignored (*outcome
+ * HEALTH_AFTER_END). Counts go to the hour the session started in. Also forgets a few sessions
+ * that started more than five days before now.
  */
 int store_health_session(store_db *db, int64_t project_id, const store_health_update *u,
 			 int64_t now, int *outcome);

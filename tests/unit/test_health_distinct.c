@@ -1,4 +1,5 @@
-/* test_health_distinct.c - installs counted once per scope, and their first crash, over many rows. */
+/* test_health_distinct.c - installs counted once per scope, and their first crash, over many rows.
+ */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -56,9 +57,8 @@ static void test_many(void **state)
 		/* install i % 5000 in scope i % 3: 20000 rows, 15000 (scope, install) pairs */
 		snprintf(did, sizeof(did), "install-%05d-with-a-longer-id-than-most", i % 5000);
 		s = i % 3;
-		assert_int_equal(health_distinct_add(d, scopes[s], did, i % 7 == 0, &is_new,
-						     &now_crashed),
-				 0);
+		assert_int_equal(
+		    health_distinct_add(d, scopes[s], did, i % 7 == 0, &is_new, &now_crashed), 0);
 		installs += is_new;
 		crashed += now_crashed;
 	}
