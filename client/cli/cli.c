@@ -88,6 +88,7 @@ static const option_spec options[] = {
     {"status", OPT_VALUE, V(status), C_LISTS | C_SET, NULL},
     {"group", OPT_ID, V(group), C_REPORTS, NULL},
     {"platform", OPT_VALUE, V(platform), C_REPORTS | C_GROUPS, NULL},
+    {"cohort", OPT_VALUE, V(cohort), C_REPORTS, NULL},
     {"since", OPT_VALUE, V(since), C_MINE | C_REPORTS | C_GROUPS, NULL},
     {"until", OPT_VALUE, V(until), C_REPORTS | C_GROUPS, NULL},
     {"sort", OPT_VALUE, V(sort), C_LISTS, NULL},
@@ -154,9 +155,9 @@ static const command commands[] = {
      "news --dsn DSN                                       # my news since the last time"},
     {"reports", C_REPORTS, 0, 0, cli_reports,
      "reports [--kind K] [--status S] [--group G-n] [--revision R] [--version V]\n"
-     "               [--platform P] [--tag K=V] [--since TIME] [--until TIME]\n"
-     "               [--sort newest|oldest] [--q TEXT] [--limit N] [--cursor C]\n"
-     "               [--format csv|jsonl] " TOKEN_OPTS "\n"
+     "               [--platform P] [--cohort C] [--tag K=V] [--since TIME]\n"
+     "               [--until TIME] [--sort newest|oldest] [--q TEXT] [--limit N]\n"
+     "               [--cursor C] [--format csv|jsonl] " TOKEN_OPTS "\n"
      "               (--format streams every matching report, oldest first)"},
     {"groups", C_GROUPS, 0, 0, cli_groups,
      "groups [--status S] [--kind K] [--version V] [--platform P] [--since TIME]\n"

@@ -26,6 +26,7 @@ typedef struct cli_args {
 	/* Filters of the lists. */
 	const char *status, *group, *platform, *tag, *since, *until, *sort, *query;
 	const char *limit, *cursor, *format;
+	const char *cohort; /* prosum reports --cohort C */
 	/* prosum set, prosum release. */
 	const char *assignee, *fixed_by, *comment, *merge_into, *duplicate_of, *shipped_in, *ref;
 	/* prosum attachment -o FILE. */

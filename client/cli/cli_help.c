@@ -163,6 +163,8 @@ static const help helps[] = {
      "  --version V         the build's version\n"
      "  --revision R        the build's revision, as it was sent\n"
      "  --platform P        the operating system, such as Linux\n"
+     "  --cohort C          reports whose sender was in cohort C when they arrived\n"
+     "                      ('' lists the reports of no cohort)\n"
      "  --tag KEY=VALUE     reports sent with this tag (KEY:VALUE is taken too)\n"
      "  --since TIME        received at or after TIME\n"
      "  --until TIME        received before TIME\n"
