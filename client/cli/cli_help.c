@@ -249,7 +249,8 @@ static const help helps[] = {
     {"health", "Release health: per build of a release, its sessions, installs and their share\n"
 	       "(adoption), crash-free sessions and installs, errored and abnormal rates, the\n"
 	       "median session, and the change in crash-free sessions against the build before\n"
-	       "it in the git history; then the crash groups costing the most sessions.\n"
+	       "it in the git history; then the crash groups costing the most sessions (with\n"
+	       "--by cohort, of each cohort's reports too).\n"
 	       "\n"
 	       "  --release R         this release (as the SDK names it, without \"+build\");\n"
 	       "                      default: the releases with the newest sessions\n"
@@ -259,6 +260,16 @@ static const help helps[] = {
 	       "                      exit 0 when it meets them (or none are set), 1 naming\n"
 	       "                      the gates it fails, 3 when it has too few sessions\n"
 	       "  --json              print the server's answer as it is\n"
+	       "\n"
+	       "prosum health gates: the project's release gates, one a line\n"
+	       "(\"crash_free_sessions >= 99.5 over >= 500 sessions\").\n"
+	       "  --set 'METRIC OP VALUE'  replace the gates with these (an admin's token);\n"
+	       "                      METRIC crash_free_sessions, crash_free_installs,\n"
+	       "                      errored_rate or abnormal_rate (one gate each); OP >=, >,\n"
+	       "                      <= or <; VALUE a percentage, 0 to 100\n"
+	       "  --min-sessions N    after a --set: the sessions a build needs before that\n"
+	       "                      gate judges it (default 0)\n"
+	       "  --clear             remove every gate\n"
 	       "\n" TOKEN_OPTIONS},
 };
 
