@@ -123,10 +123,11 @@ static int gates_body(const cli_args *a, json_t **doc)
 		for (k = 0; k < i; k++)
 			if (json_equal(json_object_get(json_array_get(list, k), "metric"),
 				       json_object_get(g, "metric"))) {
+				rc = cli_usage_error("--set: a second gate on %s (one per metric)",
+						     json_string_value(json_object_get(g, "metric")));
 				json_decref(g);
 				json_decref(list);
-				return cli_usage_error("--set: a second gate on %s (one per metric)",
-						       json_string_value(json_object_get(g, "metric")));
+				return rc;
 			}
 		json_array_append_new(list, g);
 	}
