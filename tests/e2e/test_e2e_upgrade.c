@@ -102,6 +102,11 @@ static void check_rows(e2e_server *s, int level)
 	assert_int_equal(json_array_size(items), 2);
 	json_decref(v);
 
+	/* Reports stored before reports carried a cohort (level 26) have none. */
+	v = get(s, "/api/v1/projects/legacy/reports/R-2");
+	assert_string_equal(e2e_str(v, "cohort", NULL), level >= 26 ? "insiders" : "");
+	json_decref(v);
+
 	v = get(s, "/api/v1/projects/legacy/reports/R-1");
 	assert_string_equal(e2e_str(v, "title", NULL), "SIGSEGV in render_frame");
 	if (level >= 2)
