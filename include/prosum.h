@@ -155,7 +155,7 @@ typedef struct prosum_client prosum_client;
  * PROSUM_NO_SESSIONS. By default a client made while another client of the process has the
  * session records none; with PROSUM_SESSIONS that fails with PROSUM_ESTATE instead.
  * PROSUM_SESSIONS was the way to opt in before sessions were the default; it is kept so
- * programs that set it still build and behave the same.
+ * programs that set it still build (PROSUM_NO_SESSIONS and PROSUM_SESSIONS=0 win over it).
  */
 #define PROSUM_SESSIONS 0x4u
 #define PROSUM_NO_SESSIONS 0x8u
