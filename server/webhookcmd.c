@@ -106,6 +106,8 @@ static int list_row(void *ctx, const store_webhook_row *row)
 	(void)ctx;
 	printf("%-6" PRId64 " %-8s %-9s %-40s %s\n", row->id, row->format,
 	       row->enabled ? "enabled" : "disabled", row->events, row->url);
+	if (!row->enabled && row->disabled_reason)
+		printf("       disabled because %s\n", row->disabled_reason);
 	return 0;
 }
 

@@ -394,6 +394,16 @@ static void test_410_disables_and_rollback(void **state)
 	assert_false(json_is_true(json_object_get(v, "enabled")));
 	assert_non_null(strstr(e2e_str(v, "disabled_reason", NULL), "410"));
 	json_decref(v);
+	/* The server's list says why, not only that it is disabled. */
+	{
+		char out[2048];
+
+		assert_int_equal(e2e_sh(out, sizeof(out), "%s webhook list demo --data %s 2>&1",
+					PROSUMD_PATH, f->s.data),
+				 0);
+		assert_non_null(strstr(out, "disabled because "));
+		assert_non_null(strstr(strstr(out, "disabled because "), "410"));
+	}
 	/* The refused test: its event was written, then rolled back with the call. */
 	snprintf(sql, sizeof(sql), "SELECT count(*) FROM outbox WHERE type = 'test'");
 	before = e2e_sql_int(&f->s, sql);
