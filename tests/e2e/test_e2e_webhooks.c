@@ -425,6 +425,45 @@ static void test_410_disables_and_rollback(void **state)
 	remove_hook(f, id);
 }
 
+/* A delivery still pending (its receiver asked for an hour's wait) redelivered on request is
+ * tried now: one log row, two attempts, not a second copy of the event. */
+static void test_redeliver_pending(void **state)
+{
+	fixture *f = *state;
+	static const int script[] = {503};
+	char evt[64], path[200];
+	long long id, did;
+	json_t *d, *v, *items;
+	long st;
+
+	pthread_mutex_lock(&f->r.mu);
+	snprintf(f->r.retry_after, sizeof(f->r.retry_after), "3600");
+	pthread_mutex_unlock(&f->r.mu);
+	receiver_script(&f->r, script, 1, 200);
+	id = add_hook(f, "/later", ",\"events\":[\"test\"]", NULL);
+	send_test(f, id, evt, sizeof(evt));
+	d = wait_delivery(f, id, "pending", 1);
+	did = json_integer_value(json_object_get(d, "id"));
+	assert_int_equal(json_integer_value(json_object_get(d, "status")), 503);
+	json_decref(d);
+	snprintf(path, sizeof(path),
+		 "/api/v1/projects/demo/webhooks/%lld/deliveries/%lld/redeliver", id, did);
+	v = e2e_call(&f->s, f->s.token, "POST", path, NULL, &st);
+	assert_int_equal(st, 200);
+	assert_int_equal(json_integer_value(json_object_get(v, "delivery")), did);
+	json_decref(v);
+	/* Long before the hour the receiver asked for. */
+	assert_true(receiver_wait(&f->r, 2, SOON_MS));
+	assert_string_equal(receiver_hit(&f->r, 1).id, evt);
+	d = wait_delivery(f, id, "delivered", 2);
+	assert_int_equal(json_integer_value(json_object_get(d, "id")), did);
+	json_decref(d);
+	items = log_of(f, id);
+	assert_int_equal(json_array_size(items), 1);
+	json_decref(items);
+	remove_hook(f, id);
+}
+
 /* A delivery sent again on request: the same event (webhook-id) once more, a new log row. */
 static void test_redeliver(void **state)
 {
@@ -902,6 +941,7 @@ int main(void)
 					    test_teardown),
 	    cmocka_unit_test_setup_teardown(test_410_disables_and_rollback, test_setup,
 					    test_teardown),
+	    cmocka_unit_test_setup_teardown(test_redeliver_pending, test_setup, test_teardown),
 	    cmocka_unit_test_setup_teardown(test_redeliver, test_setup, test_teardown),
 	    cmocka_unit_test_setup_teardown(test_slack_and_discord, test_setup, test_teardown),
 	    cmocka_unit_test_setup_teardown(test_slack_line_names_the_kind, test_setup,
