@@ -361,17 +361,22 @@ static size_t previous_of(health_set *const *sorted, const size_t *order, const 
 }
 
 /* Each release's rank: one more than its newest build's (0: no build), so releases last seen
- * in the same hour are listed newest in history first. */
-static void release_ranks(health_tally *t)
+ * in the same hour are listed newest in history first. When git ordered some builds, only
+ * those count: the builds it could not resolve are ranked after them, not newer. */
+static void release_ranks(health_tally *t, health_set *const *sorted, const size_t *order,
+			  const char (*commits)[41], size_t resolved)
 {
 	size_t r, i;
 
 	for (r = 0; r < t->nrels; r++) {
 		t->rels[r].rank = 0;
-		for (i = 0; i < t->nbuilds; i++)
-			if (strcmp(t->builds[i].release, t->rels[r].release) == 0 &&
-			    t->builds[i].rank + 1 > t->rels[r].rank)
-				t->rels[r].rank = t->builds[i].rank + 1;
+		for (i = 0; i < t->nbuilds; i++) {
+			const health_set *b = sorted[order[i]];
+
+			if ((resolved == 0 || commits[order[i]][0]) &&
+			    strcmp(b->release, t->rels[r].release) == 0 && i + 1 > t->rels[r].rank)
+				t->rels[r].rank = i + 1;
+		}
 	}
 }
 
@@ -417,7 +422,7 @@ int health_tally_order(health_tally *t, store_db *db, int64_t project_id, size_t
 		b->rank = i;
 		b->prev = previous_of(sorted, order, commits, i, t->builds);
 	}
-	release_ranks(t);
+	release_ranks(t, sorted, order, commits, *resolved);
 out:
 	free(commits);
 	free(sorted);

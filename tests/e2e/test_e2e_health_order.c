@@ -144,6 +144,8 @@ static void test_beta3_against_beta2(void **state)
 			    i == 3 ? "crashed" : "exited");
 	sdk_session(f, 40, "2.0.0-beta.2", f->a, "p2", at, "exited");
 	sdk_session(f, 41, "2.0.0-beta.2", f->a, "p2", at, "exited");
+	/* A build git cannot place (no revision): listed after the ones it can. */
+	lib_session(f, 50, "2.0.0-rc.1", "", "i3", at, "exited");
 
 	v = e2e_call(&f->r.s, f->r.s.token, "GET", "/api/v1/projects/demo/health", NULL, &st);
 	assert_int_equal(st, 200);
@@ -188,6 +190,8 @@ static void test_beta3_against_beta2(void **state)
 	assert_non_null(strstr(e2e_str(rel, "release", NULL), "2.0.0-beta.3"));
 	rel = json_array_get(json_object_get(v, "releases"), 3);
 	assert_non_null(strstr(e2e_str(rel, "release", NULL), "2.0.0-beta.2"));
+	rel = json_array_get(json_object_get(v, "releases"), 4);
+	assert_string_equal(e2e_str(rel, "release", NULL), "2.0.0-rc.1");
 	json_decref(v);
 
 	/* So CI's `prosum health --check` judges a beta 3 build, not beta 2's. */
@@ -201,6 +205,15 @@ static void test_beta3_against_beta2(void **state)
 		fail_msg("exit %d: %s", rc, out);
 	assert_non_null(strstr(out, "check: "));
 	assert_non_null(strstr(strstr(out, "check: "), "2.0.0-beta.3 build"));
+
+	/* The command counts in words: one install, and a build without a revision is (none). */
+	assert_int_equal(e2e_cli(out, sizeof(out), f->env, "health --release app@2.0.0-beta.3"), 0);
+	assert_non_null(strstr(out, "release app@2.0.0-beta.3: 3 sessions (1 crashed), 1 install (1 "
+				    "crashed)"));
+	assert_int_equal(e2e_cli(out, sizeof(out), f->env, "health --release 2.0.0-rc.1"), 0);
+	assert_non_null(strstr(out, "release 2.0.0-rc.1: 1 session (0 crashed), 1 install (0 "
+				    "crashed)"));
+	assert_non_null(strstr(out, "\n  (none) "));
 }
 
 int main(void)
