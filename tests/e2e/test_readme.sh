@@ -153,6 +153,20 @@ grep -q 'cannot listen' "$tmp/run.err" || fail "scripts/run does not show prosum
 start_run
 [ "$(sed -n 's/^  pin: *//p' "$tmp/run.out")" = "$run_pin" ] || { stop_run; fail "pin changed"; }
 stop_run
+# A data directory made by `prosumd init` alone (no demo project, no DSN on file): scripts/run
+# adds the project and names its DSN, and a failure never leaves prosumd running.
+"$prosumd" init --data "$tmp/init-data" >/dev/null 2>&1
+PATH="$tmp/bin:$PATH" PROSUM_DATA="$tmp/init-data" PROSUM_LISTEN=127.0.0.1:0 \
+	"$runroot/scripts/run" >"$tmp/run.out" 2>"$tmp/run.err" &
+run_pid=$!
+for _ in $(seq 1200); do
+	grep -q '^Ctrl-C stops the server' "$tmp/run.out" && break
+	kill -0 "$run_pid" 2>/dev/null || { cat "$tmp/run.err" >&2; fail "scripts/run on init's data exited"; }
+	sleep 0.1
+done
+grep -q '^  DSN: *https://[0-9a-f]*@127\.0\.0\.1:[0-9]*/demo$' "$tmp/run.out" ||
+	{ stop_run; fail "scripts/run on init's data names no DSN: $(cat "$tmp/run.out" "$tmp/run.err")"; }
+stop_run
 
 # ---- the README's blocks, as one script ----
 
