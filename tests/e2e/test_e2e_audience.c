@@ -284,7 +284,7 @@ static void test_team_replies(void **state)
 {
 	fixture *f = *state;
 	prosum_client *a = client(f, "install-a", f->r.a), *b = client(f, "install-b", f->r.a);
-	prosum_client *c = client(f, "install-c", f->r.a);
+	prosum_client *c = client(f, "install-c", f->r.a), *d;
 	e2e_browser ada;
 	char key[200], inst[200], path[128];
 	const char *h[] = {key, inst, "Content-Type: application/json", NULL};
@@ -358,9 +358,21 @@ static void test_team_replies(void **state)
 		       "The team replied on your bug R-2: Thanks for the reports\n");
 	expect_news(c, "");
 
+	/* A report sent into G-1 after the replies (once the clock has passed the second of the
+	 * last one: times are in whole seconds) was no part of them: no news, no mail. */
+	while ((long long)time(NULL) <= e2e_sql_int(&f->r.s, "SELECT max(created_at) FROM outbox"))
+		usleep(100 * 1000);
+	d = client(f, "install-d", f->r.a);
+	opt_in(f, d, "d@example.com");
+	bug(d, BUG, "R-4");
+	expect_news(d, "");
+	mail_sink_wait_routed(&f->r.s);
+	assert_int_equal(mail_sink_count(&f->sink, "d@example.com", NULL), 0);
+
 	prosum_close(a);
 	prosum_close(b);
 	prosum_close(c);
+	prosum_close(d);
 }
 
 int main(void)
