@@ -1,0 +1,66 @@
+/* health_tally.h - the health answer's sums of a window per release, build and group, and its
+ * builds in history order. */
+#ifndef PROSUM_HEALTH_TALLY_H
+#define PROSUM_HEALTH_TALLY_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "model/health_metrics.h"
+#include "store/store_health_read.h"
+
+typedef struct health_group {
+	char *name; /* owned */
+	health_sum s;
+} health_group;
+
+typedef struct health_set {    /* a release or a build: its sums and its groups */
+	char *release, *build; /* owned; build NULL for a release */
+	char *stored,
+	    *revision; /* owned; builds: the stored release and revision of their first row */
+	health_sum s;
+	health_group *groups; /* owned */
+	size_t ngroups, capgroups;
+	size_t prev;       /* builds: the build before in history order, or SIZE_MAX */
+	size_t rank;       /* builds: position in that order */
+	int64_t rel_first; /* builds: the first hour of their release (the order without git) */
+	int answered;      /* releases: in the answer */
+} health_set;
+
+/*
+ * The tally of one answer: zeroed by its owner (the health job) with `by` set, filled through
+ * the row callbacks below (ctx: the tally), freed by health_tally_free(). The callbacks return
+ * non-zero and set `failed` when out of memory.
+ */
+typedef struct health_tally {
+	int by;                    /* HEALTH_BY_* */
+	health_set *builds, *rels; /* owned */
+	size_t nbuilds, capbuilds, nrels, caprels;
+	int failed;
+	char **stored; /* owned: the stored release names of the window */
+	size_t nstored, capstored;
+	/* The last row's build and release (rows of one build come together). */
+	char memo_key[1024];
+	size_t memo_build, memo_rel;
+} health_tally;
+
+void health_tally_free(health_tally *t);
+
+/* Row callbacks of the store_health_*_each reads. */
+int health_tally_stored_row(void *ctx, const char *release);
+int health_tally_sum_row(void *ctx, const store_health_sum *r);
+int health_tally_bucket_row(void *ctx, const store_health_bucket_row *r);
+int health_tally_rating_row(void *ctx, const store_health_rating_row *r);
+
+/* Rank every build (on a store thread): by the git history where the repository knows them,
+ * else by their release's first session, then their own; each build's previous is the one
+ * ranked before it. *resolved: the builds git ordered. A store error code. */
+int health_tally_order(health_tally *t, store_db *db, int64_t project_id, size_t *resolved);
+
+/* The releases newest first (by their last hour, then name). */
+void health_tally_sort_releases(health_tally *t);
+
+/* Is release `release` in the answer? */
+int health_tally_answered(const health_tally *t, const char *release);
+
+#endif
