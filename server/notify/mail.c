@@ -185,6 +185,12 @@ static int hold(mail_channel *ch, const char *person, held *h, char *all_tok)
 
 	if (store_begin(ch->db) < 0)
 		return -1;
+	/* A tester ("tester:PROJECT:INSTALL") is mailed only what is still news for them now,
+	 * by the rule their news in the beta build follows: a comment hidden, or a fix that did
+	 * not hold, while the item waited is dropped. */
+	if (strncmp(person, "tester:", 7) == 0 && strchr(person + 7, ':') &&
+	    store_mail_tester_prune(ch->db, person, strchr(person + 7, ':') + 1) < 0)
+		goto fail;
 	if (store_mail_items(ch->db, person, DIGEST_ITEMS, hold_item, h) < 0 || h->failed)
 		goto fail;
 	/* A tester has one kind; "all" is the same for them. */

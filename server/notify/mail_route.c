@@ -19,6 +19,7 @@ typedef struct route_ctx {
 	json_t *d;            /* the event's data */
 	int64_t group;        /* G-n of the event, 0 when none */
 	const char *kind;     /* the followers' kind the item is queued under */
+	const char *except;   /* the person who made the change: not told of it (NULL: none) */
 	char line[LINE_MAX_BYTES];
 	const char *detail, *url;
 	char url_buf[WEBLINK_MAX];
@@ -86,7 +87,7 @@ static int followers(route_ctx *c, const char *kind)
 	int rc;
 
 	c->kind = kind;
-	rc = store_mail_followers(c->db, c->project_id, kind, c->group, to_follower, c);
+	rc = store_mail_followers(c->db, c->project_id, kind, c->group, c->except, to_follower, c);
 	return rc < 0 ? rc : c->rc;
 }
 
@@ -98,15 +99,37 @@ static int to_tester(route_ctx *c, const char *install, const char *email)
 	return queue(c, person, email, "tester");
 }
 
-static void fixed_tester(void *ctx, const char *install, const char *email, const char *reports)
+/* One tester the event is news for (store_mail_audience): the line names their own items. */
+static void tester_line(void *ctx, const char *install, const char *email, const char *items,
+			int voter)
 {
 	route_ctx *c = ctx;
 	const char *release = str(c->d, "release");
+	int several = strchr(items, ',') != NULL;
 
-	snprintf(c->line, sizeof(c->line), "Your %s %s %s fixed in %s",
-		 strchr(reports, ',') ? "bugs" : "bug", reports, strchr(reports, ',') ? "are" : "is",
-		 release ? release : "a new release");
+	if (strcmp(c->kind, "group.fixed_in_release") == 0)
+		snprintf(c->line, sizeof(c->line), "Your %s %s %s fixed in %s",
+			 several ? "bugs" : "bug", items, several ? "are" : "is",
+			 release ? release : "a new release");
+	else if (strcmp(c->kind, "suggestion.shipped") == 0)
+		snprintf(c->line, sizeof(c->line), "%s %s shipped in %s",
+			 voter ? "The suggestion you voted for" : "Your suggestion", items,
+			 release ? release : "a new release");
+	else /* report.comment: the first of their reports, as the news says it */
+		snprintf(c->line, sizeof(c->line), "The team replied on your bug %.*s",
+			 (int)strcspn(items, ","), items);
 	to_tester(c, install, email);
+}
+
+/* The testers event `type` is news for, by the rule the news in the beta build follows too;
+ * `prefix` the letter of their items ('R' reports, 'S' suggestions). */
+static int testers(route_ctx *c, const char *type, char prefix)
+{
+	int rc;
+
+	c->kind = type;
+	rc = store_mail_audience(c->db, c->event_id, prefix, tester_line, c);
+	return rc < 0 ? rc : c->rc;
 }
 
 /* The group page in the web app, when serve knows its public URL. */
@@ -152,9 +175,9 @@ static int route_group(route_ctx *c, const char *type)
 	if (strcmp(type, "group.fixed_in_release") == 0) {
 		/* Testers first: their line names their own reports. */
 		c->url = NULL; /* the team's pages are not theirs */
-		rc = store_mail_group_testers(c->db, c->project_id, c->group, fixed_tester, c);
-		if (rc < 0 || c->rc < 0)
-			return rc < 0 ? rc : c->rc;
+		rc = testers(c, type, 'R');
+		if (rc < 0)
+			return rc;
 		c->url = group_url(c);
 		snprintf(c->line, sizeof(c->line), "G-%lld is fixed in %s", (long long)c->group,
 			 release ? release : "a new release");
@@ -167,50 +190,29 @@ static int route_comment(route_ctx *c)
 {
 	json_t *cm = json_object_get(c->d, "comment");
 	int64_t rnum = ref(c->d, "report", 'R');
-	char install[STORE_INSTALL_MAX + 1], email[STORE_EMAIL_MAX + 1];
 	int rc;
 
 	c->detail = json_is_object(cm) ? str(cm, "body") : NULL;
-	if (rnum) {
-		rc = store_mail_author(c->db, c->project_id, 'R', rnum, install, email);
-		if (rc < 0 && rc != STORE_NOTFOUND)
-			return rc;
-		if (rc == STORE_OK) {
-			snprintf(c->line, sizeof(c->line), "The team replied on your bug R-%lld",
-				 (long long)rnum);
-			rc = to_tester(c, install, email);
-			if (rc < 0)
-				return rc;
-		}
+	/* The testers of the report, or of the group's reports (none when it is hidden). */
+	rc = testers(c, "report.comment", 'R');
+	if (rc < 0)
+		return rc;
+	if (rnum)
 		snprintf(c->line, sizeof(c->line), "New comment on R-%lld (G-%lld)", (long long)rnum,
 			 (long long)c->group);
-	} else {
+	else
 		snprintf(c->line, sizeof(c->line), "New comment on G-%lld", (long long)c->group);
-	}
 	if (!c->group)
 		return 0;
 	c->url = group_url(c);
+	c->except = json_is_object(cm) ? str(cm, "author") : NULL; /* not told of their own */
 	return followers(c, "group");
 }
 
 static int route_shipped(route_ctx *c)
 {
-	int64_t num = ref(c->d, "suggestion", 'S');
-	const char *release = str(c->d, "release");
-	char install[STORE_INSTALL_MAX + 1], email[STORE_EMAIL_MAX + 1];
-	int rc;
-
-	if (!num)
-		return 0;
-	rc = store_mail_author(c->db, c->project_id, 'S', num, install, email);
-	if (rc == STORE_NOTFOUND)
-		return 0;
-	if (rc < 0)
-		return rc;
 	c->detail = str(c->d, "title");
-	snprintf(c->line, sizeof(c->line), "Your suggestion S-%lld shipped in %s", (long long)num,
-		 release ? release : "a new release");
-	return to_tester(c, install, email);
+	return testers(c, "suggestion.shipped", 'S');
 }
 
 int mail_route(store_db *db, int64_t id, int64_t project_id, const char *project,

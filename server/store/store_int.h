@@ -56,6 +56,53 @@
 	"s.num AND l.kind = 'implement' ORDER BY rl.position LIMIT 1)"
 #define SHIPPED_IN "coalesce(" SHIPPED_BY_GIT ", s.shipped_in)"
 
+/*
+ * Who is told of a tester-facing event: the one rule the news in the beta build
+ * (store_news.c) and the testers' e-mail (store_mail_queue.c) both read, so that the two
+ * channels never tell different people different things (docs/notifications.md, "Who is told
+ * what"). For o, a row of outbox, rows (event, install, num, voter), one per item of an
+ * install the event is about:
+ *  - group.fixed_in_release: each report of the group that is "fixed" for its tester now
+ *    (REPORT_STATUS: its build was checked and lacks the fix; a build that holds it, or one
+ *    prosum cannot identify, is told nothing), by the event's commit (a fix that did not
+ *    hold is no news); num the report;
+ *  - suggestion.shipped: its author (voter 0) and each install that voted for it (voter 1);
+ *    num the suggestion;
+ *  - report.comment (the team's: testers' own replies are no events), while not hidden: on a
+ *    report, that report's tester; on a group, the tester of each report in the group.
+ * Only what existed when the event happened is told of it: a report sent, or a vote given,
+ * after it is not (so a channel that reads an event late tells the same people as one that
+ * read it at once). WHERE is a condition on o ("o.id = :e"); WHO follows an install column
+ * to choose the installs (" = :i" one install, " IS NOT NULL" every one).
+ */
+#define EVENT_NUM(path) "CAST(substr(json_extract(o.data, '" path "'), 3) AS INTEGER)"
+#define EVENT_COMMENT_SHOWN                                                                  \
+	"NOT EXISTS (SELECT 1 FROM comments c WHERE c.id = json_extract(o.data, '$.comment.id') " \
+	"AND c.hidden <> 0)"
+#define EVENT_GROUP_REPORTS                                                                  \
+	"FROM outbox o JOIN groups g ON g.project_id = o.project_id AND g.num = "            \
+	EVENT_NUM("$.group") " JOIN reports r ON r.group_id = g.id "
+#define EVENT_SUGGESTION                                                                     \
+	"FROM outbox o JOIN suggestions s ON s.project_id = o.project_id AND s.num = "       \
+	EVENT_NUM("$.suggestion") " "
+#define EVENT_AUDIENCE(WHERE, WHO)                                                           \
+	"SELECT o.id AS event, r.install_id AS install, r.num AS num, 0 AS voter "           \
+	EVENT_GROUP_REPORTS "WHERE o.type = 'group.fixed_in_release' AND " WHERE " AND "     \
+	"r.install_id" WHO " AND r.received_at <= o.created_at AND " REPORT_STATUS " = "     \
+	"'fixed' AND g.fixed_by IS json_extract(o.data, '$.commit') "                        \
+	"UNION ALL SELECT o.id, s.install_id, s.num, 0 " EVENT_SUGGESTION "WHERE o.type = "  \
+	"'suggestion.shipped' AND " WHERE " AND s.install_id" WHO " "                         \
+	"UNION ALL SELECT o.id, v.install_id, s.num, 1 " EVENT_SUGGESTION "JOIN votes v ON " \
+	"v.suggestion_id = s.id WHERE o.type = 'suggestion.shipped' AND " WHERE " AND "      \
+	"v.install_id" WHO " AND v.install_id IS NOT s.install_id AND v.created_at <= "      \
+	"o.created_at "                                                                        \
+	"UNION ALL SELECT o.id, r.install_id, r.num, 0 FROM outbox o JOIN reports r ON "     \
+	"r.project_id = o.project_id AND r.num = " EVENT_NUM("$.report") " WHERE o.type = "  \
+	"'report.comment' AND " WHERE " AND r.install_id" WHO " AND " EVENT_COMMENT_SHOWN " " \
+	"UNION ALL SELECT o.id, r.install_id, r.num, 0 " EVENT_GROUP_REPORTS "WHERE o.type = " \
+	"'report.comment' AND json_extract(o.data, '$.report') IS NULL AND " WHERE " AND "   \
+	"r.install_id" WHO " AND r.received_at <= o.created_at AND " EVENT_COMMENT_SHOWN
+
 struct store_db {
 	sqlite3 *db;
 	int write;

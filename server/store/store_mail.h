@@ -50,20 +50,23 @@ int store_mail_unsubscribe(store_db *db, const char *token);
 
 /* ---- the e-mail channel (store_mail_queue.c) ---- */
 
-/* Opted-in testers with reports in group group_num: install, address, and their report
- * numbers ("R-12, R-15"). */
-int store_mail_group_testers(store_db *db, int64_t project_id, int64_t group_num,
-			     void (*fn)(void *ctx, const char *install, const char *email,
-					const char *reports),
-			     void *ctx);
-/* The opted-in author of report / suggestion num ('R' or 'S'): install and address (sizes
- * STORE_INSTALL_MAX + 1, STORE_EMAIL_MAX + 1). STORE_NOTFOUND when none or not opted in. */
-int store_mail_author(store_db *db, int64_t project_id, char kind, int64_t num, char *install,
-		      char *email);
+/* The opted-in testers outbox event `event_id` is news for (EVENT_AUDIENCE in store_int.h:
+ * the rule the news in the beta build follows too), one call per install: its address, its
+ * items the event is about ("R-12, R-15": `prefix` 'R' or 'S' and the numbers, in order),
+ * and voter (1: the install only voted for the suggestion). */
+int store_mail_audience(store_db *db, int64_t event_id, char prefix,
+			void (*fn)(void *ctx, const char *install, const char *email,
+				   const char *items, int voter),
+			void *ctx);
+/* Drop person's (a tester's, of `install`) waiting items whose event is no longer news for
+ * it by the same rule: a comment hidden since, a fix that did not hold. Write transaction. */
+int store_mail_tester_prune(store_db *db, const char *person, const char *install);
 /* People with an address following kind ("group" with group_num, "new_group", "regression")
- * in project_id, not disabled. */
+ * in project_id, not disabled; but not the one named `except` (the change's author: nobody
+ * is told of their own comment), when not NULL. */
 int store_mail_followers(store_db *db, int64_t project_id, const char *kind, int64_t group_num,
-			 void (*fn)(void *ctx, int64_t user_id, const char *email), void *ctx);
+			 const char *except, void (*fn)(void *ctx, int64_t user_id, const char *email),
+			 void *ctx);
 
 typedef struct store_mail_item {
 	int64_t id, event_id, created_at;

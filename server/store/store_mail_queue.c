@@ -7,63 +7,54 @@
 
 #include "store/store_int.h"
 
-int store_mail_group_testers(store_db *db, int64_t project_id, int64_t group_num,
-			     void (*fn)(void *ctx, const char *install, const char *email,
-					const char *reports),
-			     void *ctx)
+int store_mail_audience(store_db *db, int64_t event_id, char prefix,
+			void (*fn)(void *ctx, const char *install, const char *email,
+				   const char *items, int voter),
+			void *ctx)
 {
-	sqlite3_stmt *s = st_stmt(db, "SELECT r.install_id, t.email, group_concat('R-' || r.num, "
-				      "', ') FROM (SELECT r.install_id, r.num FROM reports r JOIN "
-				      "groups g ON g.id = r.group_id WHERE g.project_id = ?1 AND g.num "
-				      "= ?2 ORDER BY r.num) r JOIN mail_testers t ON t.project_id = ?1 "
-				      "AND t.install_id = r.install_id GROUP BY r.install_id LIMIT "
-				      "10000");
+	/* EVENT_AUDIENCE: the rule the news in the beta build follows too. */
+	sqlite3_stmt *s = st_stmt(
+	    db, "SELECT a.install, t.email, group_concat(:x || a.num, ', '), min(a.voter) FROM "
+		"(SELECT install, num, voter FROM (" EVENT_AUDIENCE("o.id = :e", " IS NOT NULL")
+		") ORDER BY install, num) a JOIN mail_testers t ON t.project_id = (SELECT "
+		"project_id FROM outbox WHERE id = :e) AND t.install_id = a.install GROUP BY "
+		"a.install ORDER BY a.install LIMIT 10000");
+	char x[3] = {prefix, '-', '\0'};
 	int rc;
 
 	if (!s)
 		return STORE_ERROR;
-	sqlite3_bind_int64(s, 1, project_id);
-	sqlite3_bind_int64(s, 2, group_num);
+	st_bind_named_int(s, ":e", event_id);
+	st_bind_named_text(s, ":x", x);
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
-		fn(ctx, st_col_text(s, 0), st_col_text(s, 1), st_col_text(s, 2));
+		fn(ctx, st_col_text(s, 0), st_col_text(s, 1), st_col_text(s, 2),
+		   sqlite3_column_int(s, 3));
 	return st_page_end(s, rc);
 }
 
-int store_mail_author(store_db *db, int64_t project_id, char kind, int64_t num, char *install,
-		      char *email)
+int store_mail_tester_prune(store_db *db, const char *person, const char *install)
 {
-	sqlite3_stmt *s = kind == 'R' ? st_stmt(db, "SELECT x.install_id, t.email FROM reports x "
-						    "JOIN mail_testers t ON t.project_id = "
-						    "x.project_id AND t.install_id = x.install_id "
-						    "WHERE x.project_id = ?1 AND x.num = ?2")
-				      : st_stmt(db, "SELECT x.install_id, t.email FROM suggestions x "
-						    "JOIN mail_testers t ON t.project_id = "
-						    "x.project_id AND t.install_id = x.install_id "
-						    "WHERE x.project_id = ?1 AND x.num = ?2");
-	int rc;
+	sqlite3_stmt *s = st_stmt(
+	    db, "DELETE FROM mail_pending WHERE person = :person AND kind = 'tester' AND NOT "
+		"EXISTS (" EVENT_AUDIENCE("o.id = mail_pending.event_id", " = :i") ")");
 
 	if (!s)
 		return STORE_ERROR;
-	sqlite3_bind_int64(s, 1, project_id);
-	sqlite3_bind_int64(s, 2, num);
-	rc = st_step_row(s);
-	if (rc == STORE_OK) {
-		snprintf(install, STORE_INSTALL_MAX + 1, "%s", st_col_text(s, 0));
-		snprintf(email, STORE_EMAIL_MAX + 1, "%s", st_col_text(s, 1));
-		sqlite3_reset(s);
-	}
-	return rc;
+	st_bind_named_text(s, ":person", person);
+	st_bind_named_text(s, ":i", install);
+	return st_step_done(s);
 }
 
 int store_mail_followers(store_db *db, int64_t project_id, const char *kind, int64_t group_num,
-			 void (*fn)(void *ctx, int64_t user_id, const char *email), void *ctx)
+			 const char *except, void (*fn)(void *ctx, int64_t user_id, const char *email),
+			 void *ctx)
 {
 	sqlite3_stmt *s = st_stmt(db, "SELECT u.id, u.email FROM mail_subscriptions m JOIN users u "
 				      "ON u.id = m.user_id WHERE m.project_id = ?1 AND m.kind = ?2 "
 				      "AND (?2 <> 'group' OR m.group_id = (SELECT id FROM groups WHERE "
 				      "project_id = ?1 AND num = ?3)) AND u.email IS NOT NULL AND "
 				      "u.disabled_at IS NULL AND (u.project_id IS NULL OR u.project_id "
-				      "= ?1) LIMIT 10000");
+				      "= ?1) AND u.name IS NOT ?4 LIMIT 10000");
 	int rc;
 
 	if (!s)
@@ -71,6 +62,7 @@ int store_mail_followers(store_db *db, int64_t project_id, const char *kind, int
 	sqlite3_bind_int64(s, 1, project_id);
 	sqlite3_bind_text(s, 2, kind, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(s, 3, group_num);
+	st_bind_text_or_null(s, 4, except);
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
 		fn(ctx, sqlite3_column_int64(s, 0), st_col_text(s, 1));
 	return st_page_end(s, rc);

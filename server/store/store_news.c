@@ -6,43 +6,18 @@
 
 #include "store/store_int.h"
 
-/* The number of an item an event's data names at `path` ("G-3" -> 3). */
-#define NUM_AT(path) "CAST(substr(json_extract(o.data, '" path "'), 3) AS INTEGER)"
-
-/* The install's report in the group an event names (:i the install), fixed for it now, by
- * the event's commit: an event of a fix that did not hold (the group regressed and was fixed
- * again by another commit) is no news. */
-#define MY_FIXED_REPORT                                                                        \
-	"(SELECT min(r.num) FROM reports r JOIN groups g ON g.id = r.group_id WHERE "           \
-	"r.project_id = o.project_id AND r.install_id = :i AND g.num = " NUM_AT("$.group")      \
-	" AND " REPORT_STATUS " = 'fixed' AND g.fixed_by IS json_extract(o.data, '$.commit'))"
-/* For a comment on a group: the install's report in it. */
-#define MY_REPORT_IN_GROUP                                                                     \
-	"(SELECT min(r.num) FROM reports r JOIN groups g ON g.id = r.group_id WHERE "           \
-	"r.project_id = o.project_id AND r.install_id = :i AND g.num = " NUM_AT("$.group") ")"
-#define MY_SUGGESTION                                                                          \
-	"(SELECT s.num FROM suggestions s WHERE s.project_id = o.project_id AND s.num = "       \
-	NUM_AT("$.suggestion") " AND (s.install_id = :i OR EXISTS (SELECT 1 FROM votes v "     \
-	"WHERE v.suggestion_id = s.id AND v.install_id = :i)))"
-#define COMMENT_SHOWN                                                                          \
-	"NOT EXISTS (SELECT 1 FROM comments c WHERE c.id = json_extract(o.data, '$.comment.id') " \
-	"AND c.hidden <> 0)"
-
 int store_news_each(store_db *db, int64_t project_id, const char *install, int64_t after,
 		    int64_t top, int limit, int (*fn)(void *ctx, const store_news_item *it),
 		    void *ctx)
 {
+	/* The install's items an event is about (EVENT_AUDIENCE, the rule e-mail follows too):
+	 * one piece of news per event, about its first item (the install's first report of a
+	 * group). */
 	sqlite3_stmt *s = st_stmt(
-	    db, "SELECT id, type, created_at, data, num, author FROM (SELECT o.id, o.type, "
-		"o.created_at, o.data, CASE o.type WHEN 'group.fixed_in_release' THEN "
-		MY_FIXED_REPORT " WHEN 'suggestion.shipped' THEN " MY_SUGGESTION
-		" WHEN 'report.comment' THEN CASE WHEN NOT " COMMENT_SHOWN " THEN NULL WHEN "
-		"json_extract(o.data, '$.report') IS NULL THEN " MY_REPORT_IN_GROUP " WHEN "
-		"json_extract(o.data, '$.install_id') = :i THEN " NUM_AT("$.report") " END END "
-		"AS num, json_extract(o.data, '$.author_install') IS :i AS author FROM outbox o "
-		"WHERE o.project_id = :p AND o.id > :after AND o.id <= :top AND o.type IN "
-		"('group.fixed_in_release', 'suggestion.shipped', 'report.comment')) "
-		"WHERE num IS NOT NULL ORDER BY id LIMIT :limit");
+	    db, "SELECT o.id, o.type, o.created_at, o.data, a.num, a.voter = 0 FROM (SELECT event, "
+		"min(num) AS num, min(voter) AS voter FROM (" EVENT_AUDIENCE(
+		    "o.project_id = :p AND o.id > :after AND o.id <= :top", " = :i") ") GROUP BY "
+		"event ORDER BY event LIMIT :limit) a JOIN outbox o ON o.id = a.event ORDER BY o.id");
 	store_news_item it;
 	int rc = SQLITE_DONE, stop = 0;
 

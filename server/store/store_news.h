@@ -20,10 +20,11 @@ typedef struct store_news_item {
 /*
  * The news of `install` in project_id after outbox id `after`, up to `top` (the newest id
  * looked at), in order, at most `limit` items, to fn (non-zero stops; that value is returned):
- * a fix of a group holding one of its reports that reached a release, when that report is
- * fixed now (the rule of `mine`: a build that holds the fix is not told); a suggestion it
- * sent or voted for that shipped; the team's comments on its reports and on their groups
- * (comments hidden since are left out). STORE_OK otherwise.
+ * the events the install is in the audience of (EVENT_AUDIENCE in store_int.h, the rule the
+ * testers' e-mail follows too): a fix of a group holding one of its reports that reached a
+ * release, when that report is fixed now (the rule of `mine`: a build that holds the fix is
+ * not told); a suggestion it sent or voted for that shipped; the team's comments on its
+ * reports and on their groups (comments hidden since are left out). STORE_OK otherwise.
  */
 int store_news_each(store_db *db, int64_t project_id, const char *install, int64_t after,
 		    int64_t top, int limit, int (*fn)(void *ctx, const store_news_item *it),

@@ -7,18 +7,14 @@
 #include <cmocka.h>
 
 #include <jansson.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
-#include <time.h>
-#include <unistd.h>
 
 #include "fixture.h"
 #include "harness.h"
+#include "mail_sink.h"
 
-#define PW "correct horse battery"
 #define HOSTILE "<script>alert(1)</script> & \"quoted\" crash"
 #define HOSTILE_JSON "<script>alert(1)</script> & \\\"quoted\\\" crash" /* the same, in JSON */
 #define PUBLIC "https://prosum.example"
@@ -26,48 +22,17 @@
  * after a person's first mail certainly fall inside it (posting them takes well under a
  * second even under the sanitizers on a loaded machine), short enough to wait for. */
 #define INTERVAL "20"
-/* How long a test waits for a mail at most: generous, for a loaded machine; the mail is
- * normally there within a second or two (or INTERVAL seconds for a digest). */
-#define WAIT_SECONDS 120
 
 typedef struct fixture {
 	e2e_release_fixture r; /* first, as e2e_fixture_new() wants */
-	char sink[300];        /* where the sink writes the mails */
-	pid_t sink_pid;
+	mail_sink sink;
 	e2e_browser ada;
 } fixture;
-
-static int start_sink(fixture *f)
-{
-	char path[400];
-	int i;
-
-	snprintf(f->sink, sizeof(f->sink), "%s/mails", f->r.s.dir);
-	if (e2e_sh(NULL, 0, "mkdir -p '%s'", f->sink) != 0)
-		return -1;
-	f->sink_pid = fork();
-	if (f->sink_pid < 0)
-		return -1;
-	if (f->sink_pid == 0) {
-		/* The system's python3, where python3-aiosmtpd is installed (scripts/bootstrap). */
-		execl("/usr/bin/python3", "python3", PROSUM_SOURCE_DIR "/tests/e2e/smtp_sink.py",
-		      f->sink, (char *)NULL);
-		_exit(127);
-	}
-	snprintf(path, sizeof(path), "%s/port", f->sink);
-	for (i = 0; i < 300; i++) { /* up to 30 s for python to start */
-		if (access(path, F_OK) == 0)
-			return 0;
-		usleep(100 * 1000);
-	}
-	return -1;
-}
 
 static int setup(void **state)
 {
 	fixture *f;
-	char port[16], url[64];
-	const char *args[] = {"--smtp-url",    url,     "--smtp-from", "prosum <prosum@example.com>",
+	const char *args[] = {"--smtp-url",    NULL,    "--smtp-from", "prosum <prosum@example.com>",
 			      "--public-url",  PUBLIC,  "--mail-interval", INTERVAL,
 			      NULL};
 
@@ -80,10 +45,9 @@ static int setup(void **state)
 		return -1;
 	memset((char *)f + sizeof(f->r), 0, sizeof(*f) - sizeof(f->r));
 	*state = f;
-	if (start_sink(f) < 0 ||
-	    e2e_sh(port, sizeof(port), "cat '%s/port'", f->sink) != 0)
+	if (mail_sink_start(&f->sink, f->r.s.dir) < 0)
 		return -1;
-	snprintf(url, sizeof(url), "smtp://127.0.0.1:%d", (int)strtol(port, NULL, 10));
+	args[1] = f->sink.url;
 	return e2e_start(&f->r.s, args);
 }
 
@@ -91,77 +55,13 @@ static int teardown(void **state)
 {
 	fixture *f = *state;
 
-	if (f->sink_pid > 0) {
-		kill(f->sink_pid, SIGTERM);
-		waitpid(f->sink_pid, NULL, 0);
-	}
+	mail_sink_stop(&f->sink);
 	return e2e_release_teardown(state);
-}
-
-/* ---- the sink's mails ---- */
-
-/* Mail n (1, 2, ...) as the sink decoded it, or NULL when it has not come. */
-static json_t *mail(fixture *f, int n)
-{
-	char path[400];
-
-	snprintf(path, sizeof(path), "%s/%d.json", f->sink, n);
-	return json_load_file(path, 0, NULL);
-}
-
-/* How many mails went to `to` (all: NULL); their numbers into nums (up to 16). */
-static int mails_to(fixture *f, const char *to, int *nums)
-{
-	int n, k = 0;
-	json_t *m;
-
-	for (n = 1; (m = mail(f, n)); n++) {
-		json_t *rcpt = json_object_get(m, "rcpt_to");
-
-		if (!to || (json_array_size(rcpt) == 1 &&
-			    strcmp(json_string_value(json_array_get(rcpt, 0)), to) == 0)) {
-			if (nums && k < 16)
-				nums[k] = n;
-			k++;
-		}
-		json_decref(m);
-	}
-	return k;
-}
-
-/* Wait until `to` has been sent `count` mails; the last of them (the caller owns it). */
-static json_t *wait_mail(fixture *f, const char *to, int count)
-{
-	time_t end = time(NULL) + WAIT_SECONDS;
-	int nums[16];
-
-	while (time(NULL) < end) {
-		if (mails_to(f, to, nums) >= count)
-			return mail(f, nums[count - 1]);
-		usleep(200 * 1000);
-	}
-	fail_msg("no mail %d to %s within %d s", count, to, WAIT_SECONDS);
-	return NULL;
 }
 
 static const char *field(json_t *m, const char *k1, const char *k2)
 {
 	return e2e_str(m, k1, k2);
-}
-
-/* Wait until the e-mail channel has read every event of the outbox. */
-static void wait_routed(fixture *f)
-{
-	time_t end = time(NULL) + WAIT_SECONDS;
-
-	while (time(NULL) < end) {
-		if (e2e_sql_int(&f->r.s, "SELECT (SELECT coalesce(max(id), 0) FROM outbox) <= "
-					 "(SELECT last_id FROM outbox_cursors WHERE channel = 'email')") ==
-		    1)
-			return;
-		usleep(200 * 1000);
-	}
-	fail_msg("the e-mail channel did not read the outbox within %d s", WAIT_SECONDS);
 }
 
 /* ---- what the test does ---- */
@@ -196,27 +96,7 @@ static void post_form(fixture *f, const char *path, const char *body, e2e_respon
 /* A person "ada" signed in: added by the command line, password set through the link. */
 static void sign_in_ada(fixture *f)
 {
-	char out[1024], body[256];
-	const char *hash, *h[] = {"Content-Type: application/json", NULL};
-	e2e_response r;
-	json_t *v;
-
-	assert_int_equal(e2e_sh(out, sizeof(out), "'%s' user add ada --role developer --data '%s'",
-				PROSUMD_PATH, f->r.s.data),
-			 0);
-	hash = strstr(out, "/welcome#");
-	assert_non_null(hash);
-	snprintf(body, sizeof(body), "{\"token\":\"%.43s\",\"password\":\"" PW "\"}", hash + 9);
-	assert_int_equal(e2e_request(&f->r.s, "POST", "/api/v1/password", h, body, strlen(body), &r),
-			 0);
-	assert_int_equal(r.status, 200);
-	assert_int_equal(strncmp(r.set_cookie, "prosum_session=", 15), 0);
-	snprintf(f->ada.cookie, sizeof(f->ada.cookie), "%.*s",
-		 (int)strcspn(r.set_cookie + 15, ";"), r.set_cookie + 15);
-	v = e2e_json(&r);
-	snprintf(f->ada.csrf, sizeof(f->ada.csrf), "%s", e2e_str(v, "csrf", NULL));
-	json_decref(v);
-	e2e_response_free(&r);
+	mail_sink_person(&f->r.s, "ada", "developer", &f->ada);
 }
 
 /* The path and query of a link the mails carry (they name PUBLIC). */
@@ -274,7 +154,7 @@ static void test_mail(void **state)
 	assert_int_equal(e2e_sql_int(&f->r.s, "SELECT count(*) FROM mail_testers"), 1);
 
 	/* Ada hears of the new group at once (her first mail): the hostile title escaped. */
-	m = wait_mail(f, "ada@example.com", 1);
+	m = mail_sink_wait(&f->sink, "ada@example.com", 1);
 	assert_string_equal(field(m, "subject", NULL), "[demo] New group G-1");
 	assert_string_equal(field(m, "content_type", NULL), "multipart/alternative");
 	assert_string_equal(field(m, "mail_from", NULL), "prosum@example.com");
@@ -300,7 +180,7 @@ static void test_mail(void **state)
 		   "{\"name\":\"1.0.0\",\"ref\":\"v1.0.0\"}", 201);
 	e2e_expect(&f->r.s, f->r.rel, "POST", "/api/v1/projects/demo/releases",
 		   "{\"name\":\"1.1.0\",\"ref\":\"v1.1.0\"}", 201);
-	m = wait_mail(f, "opt@example.com", 1);
+	m = mail_sink_wait(&f->sink, "opt@example.com", 1);
 	assert_string_equal(field(m, "subject", NULL), "[demo] Your bug R-1 is fixed in 1.1.0");
 	assert_string_equal(field(m, "headers", "To"), "opt@example.com");
 	assert_non_null(strstr(field(m, "text", NULL), "Your bug R-1 is fixed in 1.1.0"));
@@ -314,17 +194,17 @@ static void test_mail(void **state)
 	assert_int_equal(crash(f, "fn_a", "Crash A", "{\"install_id\":\"t-2\"}"), 201);
 	assert_int_equal(crash(f, "fn_b", "Crash B", "{\"install_id\":\"t-2\"}"), 201);
 	assert_int_equal(crash(f, "fn_c", "Crash C", "{\"install_id\":\"t-2\"}"), 201);
-	wait_routed(f);
+	mail_sink_wait_routed(&f->r.s);
 	assert_int_equal(e2e_sql_int(&f->r.s, "SELECT count(*) FROM mail_pending WHERE person = "
 					      "(SELECT 'user:' || id FROM users WHERE name = 'ada')"),
 			 3);
-	assert_int_equal(mails_to(f, "ada@example.com", NULL), 1);
-	m = wait_mail(f, "ada@example.com", 2);
+	assert_int_equal(mail_sink_count(&f->sink, "ada@example.com", NULL), 1);
+	m = mail_sink_wait(&f->sink, "ada@example.com", 2);
 	assert_string_equal(field(m, "subject", NULL), "[demo] 3 updates");
 	assert_non_null(strstr(field(m, "text", NULL), "New group G-2"));
 	assert_non_null(strstr(field(m, "text", NULL), "New group G-3"));
 	assert_non_null(strstr(field(m, "text", NULL), "New group G-4"));
-	assert_int_equal(mails_to(f, "ada@example.com", NULL), 2);
+	assert_int_equal(mail_sink_count(&f->sink, "ada@example.com", NULL), 2);
 
 	/* One-click unsubscribe: the page asks, the POST (RFC 8058) unsubscribes. */
 	{
@@ -346,9 +226,9 @@ static void test_mail(void **state)
 	assert_int_equal(e2e_sql_int(&f->r.s, "SELECT count(*) FROM mail_subscriptions"), 0);
 	/* A new group after it: nothing for Ada, now or later. */
 	assert_int_equal(crash(f, "fn_d", "Crash D", "{\"install_id\":\"t-2\"}"), 201);
-	wait_routed(f);
+	mail_sink_wait_routed(&f->r.s);
 	assert_int_equal(e2e_sql_int(&f->r.s, "SELECT count(*) FROM mail_pending"), 0);
-	assert_int_equal(mails_to(f, "ada@example.com", NULL), 2);
+	assert_int_equal(mail_sink_count(&f->sink, "ada@example.com", NULL), 2);
 
 	/* The tester's link unsubscribes the tester; an unknown token is a 404 page. */
 	post_form(f, local(link), "List-Unsubscribe=One-Click", &r);
@@ -361,8 +241,8 @@ static void test_mail(void **state)
 	e2e_response_free(&r);
 
 	/* The tester who did not opt in got nothing at all. */
-	assert_int_equal(mails_to(f, "no@example.com", NULL), 0);
-	assert_int_equal(mails_to(f, NULL, NULL), 3);
+	assert_int_equal(mail_sink_count(&f->sink, "no@example.com", NULL), 0);
+	assert_int_equal(mail_sink_count(&f->sink, NULL, NULL), 3);
 }
 
 /* A tester's build can opt in and out through the API as well. */
