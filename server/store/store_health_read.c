@@ -117,6 +117,30 @@ int store_health_build_installs(store_db *db, int64_t project_id, const char *st
 	return installs_row(s, installs, crashed);
 }
 
+int store_health_installs_each(store_db *db, int64_t project_id, int64_t since,
+			       int (*fn)(void *ctx, const store_health_install_row *row),
+			       void *ctx)
+{
+	sqlite3_stmt *s = st_stmt(db, "SELECT release, revision, did, crashed FROM health_installs "
+				    "WHERE project_id = :p AND first_hour >= :h");
+	store_health_install_row row;
+	int rc;
+
+	if (!s)
+		return STORE_ERROR;
+	st_bind_named_int(s, ":p", project_id);
+	st_bind_named_int(s, ":h", since);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		row.release = st_col_text(s, 0);
+		row.revision = st_col_text(s, 1);
+		row.did = st_col_text(s, 2);
+		row.crashed = sqlite3_column_int(s, 3);
+		if (fn(ctx, &row))
+			break;
+	}
+	return st_page_end(s, rc);
+}
+
 int store_health_sums_each(store_db *db, int64_t project_id, const char *release, int64_t since,
 			   int by, int (*fn)(void *ctx, const store_health_sum *row), void *ctx)
 {

@@ -48,6 +48,18 @@ int store_health_build_installs(store_db *db, int64_t project_id, const char *st
 				const char *revision, int64_t since, int64_t *installs,
 				int64_t *crashed);
 
+/* Every install row (health_installs) of the project first heard of at or after `since`, in
+ * primary key order: stored release, revision, install and whether it crashed (strings borrowed
+ * for the callback's duration). One pass for the distinct installs of every build, release and
+ * in all (the caller dedupes). fn non-zero stops. */
+typedef struct store_health_install_row {
+	const char *release, *revision, *did;
+	int crashed;
+} store_health_install_row;
+int store_health_installs_each(store_db *db, int64_t project_id, int64_t since,
+			       int (*fn)(void *ctx, const store_health_install_row *row),
+			       void *ctx);
+
 int store_health_sums_each(store_db *db, int64_t project_id, const char *release, int64_t since,
 			   int by, int (*fn)(void *ctx, const store_health_sum *row), void *ctx);
 
