@@ -11,7 +11,6 @@
 #include "api/params.h"
 #include "api/reply.h"
 #include "model/adminrules.h"
-#include "model/jsonbody.h"
 #include "net/conn.h"
 #include "store/attach.h"
 #include "store/store_maint.h"
@@ -53,24 +52,8 @@ json_t *admin_sentry_dsn(const char *host, const char *key, int64_t project_id)
 
 int admin_body(request *rq, json_t **doc)
 {
-	jsonbody_error jerr;
-
 	*doc = NULL;
-	if (!http_slice_eq_nocase(rq->http->content_type, "application/json")) {
-		conn_reply_error(rq->conn, 415, "unsupported_media_type", "send application/json",
-				 NULL);
-		return -1;
-	}
-	*doc = jsonbody_parse(rq->body, rq->body_len, &jerr);
-	if (!*doc) {
-		conn_reply_error(rq->conn, jerr.status,
-				 jerr.status == 400   ? "invalid_json"
-				 : jerr.status == 422 ? "invalid_request"
-						      : NULL,
-				 jerr.message, jerr.field);
-		return -1;
-	}
-	return 0;
+	return params_json_object(rq, doc);
 }
 
 /* ---- the job of every project call ---- */

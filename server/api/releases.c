@@ -11,7 +11,7 @@
 #include "git/gitwork.h"
 #include "api/render_reports.h"
 #include "api/reply.h"
-#include "model/jsonbody.h"
+#include "api/params.h"
 #include "api/notes.h"
 #include "api/render_releases.h"
 #include "metrics/metrics.h"
@@ -83,23 +83,12 @@ static int name_ok(const char *s, size_t n)
 void releases_add(request *rq)
 {
 	release_job *rj = job_new(rq, AUTH_RELEASE, add_query);
-	jsonbody_error jerr;
 	json_t *doc = NULL, *name, *ref;
 
 	if (!rj)
 		return;
-	if (!http_slice_eq_nocase(rq->http->content_type, "application/json")) {
-		conn_reply_error(rq->conn, 415, "unsupported_media_type", "send application/json",
-				 NULL);
+	if (params_json_object(rq, &doc) < 0)
 		goto refused;
-	}
-	doc = jsonbody_parse(rq->body, rq->body_len, &jerr);
-	if (!doc) {
-		conn_reply_error(rq->conn, jerr.status,
-				 jerr.status == 400 ? "invalid_json" : jerr.status == 422 ? "invalid_request" : NULL,
-				 jerr.message, jerr.field);
-		goto refused;
-	}
 	name = json_object_get(doc, "name");
 	ref = json_object_get(doc, "ref");
 	if (!json_is_string(name) || !name_ok(json_string_value(name), json_string_length(name))) {

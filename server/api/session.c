@@ -11,7 +11,7 @@
 #include "api/cookie.h"
 #include "api/password.h"
 #include "api/tester.h"
-#include "model/jsonbody.h"
+#include "api/params.h"
 #include "net/conn.h"
 
 /*
@@ -203,7 +203,6 @@ static const char *member(request *rq, json_t *doc, const char *key, size_t max)
 /* Read the body of a sign-in or a password set and start the job; answers refusals. */
 static void start(request *rq, int from_link)
 {
-	jsonbody_error jerr;
 	json_t *doc = NULL;
 	const char *name = NULL, *token = NULL, *pw, *why;
 	signin_job *sj = NULL;
@@ -213,18 +212,8 @@ static void start(request *rq, int from_link)
 				 NULL);
 		return;
 	}
-	if (!http_slice_eq_nocase(rq->http->content_type, "application/json")) {
-		conn_reply_error(rq->conn, 415, "unsupported_media_type", "send application/json",
-				 NULL);
+	if (params_json_object(rq, &doc) < 0)
 		return;
-	}
-	doc = jsonbody_parse(rq->body, rq->body_len, &jerr);
-	if (!doc) {
-		conn_reply_error(rq->conn, jerr.status,
-				 jerr.status == 400 ? "invalid_json" : "invalid_request", jerr.message,
-				 jerr.field);
-		return;
-	}
 	if (from_link ? !(token = member(rq, doc, "token", 128))
 		      : !(name = member(rq, doc, "name", STORE_USER_NAME_MAX)))
 		goto out;

@@ -10,7 +10,7 @@
 #include "api/cookie.h"
 #include "api/reply.h"
 #include "config.h"
-#include "model/jsonbody.h"
+#include "api/params.h"
 #include "net/conn.h"
 #include "net/ratelimit.h"
 
@@ -159,7 +159,6 @@ void tester_board_link(request *rq)
 	uint8_t id[COOKIE_ID_LEN];
 	char token[COOKIE_TEXT_LEN + 1];
 	json_t *doc = NULL, *v;
-	jsonbody_error e;
 	int wait;
 
 	lj = calloc(1, sizeof(*lj));
@@ -185,18 +184,8 @@ void tester_board_link(request *rq)
 		goto refused;
 	}
 	if (rq->body_len > 0) {
-		if (!http_slice_eq_nocase(rq->http->content_type, "application/json")) {
-			conn_reply_error(rq->conn, 415, "unsupported_media_type",
-					 "send application/json", NULL);
+		if (params_json_object(rq, &doc) < 0)
 			goto refused;
-		}
-		doc = jsonbody_parse(rq->body, rq->body_len, &e);
-		if (!doc) {
-			conn_reply_error(rq->conn, e.status,
-					 e.status == 400 ? "invalid_json" : "invalid_request",
-					 e.message, e.field);
-			goto refused;
-		}
 		v = json_object_get(doc, "name");
 		if (v && !json_is_null(v) &&
 		    (!json_is_string(v) || !tester_name_ok(json_string_value(v)))) {
@@ -300,7 +289,6 @@ out:
 void tester_board_session(request *rq)
 {
 	exchange_job *xj = NULL;
-	jsonbody_error e;
 	json_t *doc = NULL, *v;
 	uint8_t id[COOKIE_ID_LEN];
 
@@ -309,18 +297,8 @@ void tester_board_session(request *rq)
 				 "this request comes from another site (Origin)", NULL);
 		return;
 	}
-	if (!http_slice_eq_nocase(rq->http->content_type, "application/json")) {
-		conn_reply_error(rq->conn, 415, "unsupported_media_type", "send application/json",
-				 NULL);
+	if (params_json_object(rq, &doc) < 0)
 		return;
-	}
-	doc = jsonbody_parse(rq->body, rq->body_len, &e);
-	if (!doc) {
-		conn_reply_error(rq->conn, e.status,
-				 e.status == 400 ? "invalid_json" : "invalid_request", e.message,
-				 e.field);
-		return;
-	}
 	v = json_object_get(doc, "token");
 	if (!json_is_string(v) || json_string_length(v) < 1 || json_string_length(v) > 128) {
 		conn_reply_error(rq->conn, 422, "invalid_request",

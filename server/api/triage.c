@@ -13,7 +13,7 @@
 #include "api/render_reports.h"
 #include "api/reply.h"
 #include "api/users.h"
-#include "model/jsonbody.h"
+#include "api/params.h"
 #include "model/workflow.h"
 
 #define PATCH_MAX_COMMENT 16384
@@ -511,23 +511,12 @@ void triage_report_get(request *rq)
 /* Read a PATCH body into tj->patch; -1 after answering. */
 static int patch_body(request *rq, triage_job *tj, int group)
 {
-	jsonbody_error jerr;
 	json_t *doc, *v;
 	const char *key;
 	store_patch *p = &tj->patch;
 
-	if (!http_slice_eq_nocase(rq->http->content_type, "application/json")) {
-		conn_reply_error(rq->conn, 415, "unsupported_media_type", "send application/json",
-				 NULL);
+	if (params_json_object(rq, &doc) < 0)
 		return -1;
-	}
-	doc = jsonbody_parse(rq->body, rq->body_len, &jerr);
-	if (!doc) {
-		conn_reply_error(rq->conn, jerr.status,
-				 jerr.status == 400 ? "invalid_json" : jerr.status == 422 ? "invalid_request" : NULL,
-				 jerr.message, jerr.field);
-		return -1;
-	}
 	tj->patch_doc = doc;
 	json_object_foreach(doc, key, v)
 	{

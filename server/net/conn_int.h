@@ -1,4 +1,4 @@
-/* conn_int.h - the connection's fields, shared by conn.c, conn_rate.c and conn_stream.c only. */
+/* conn_int.h - the connection's fields, and what the conn*.c files share; not the interface. */
 #ifndef PROSUM_CONN_INT_H
 #define PROSUM_CONN_INT_H
 
@@ -6,6 +6,7 @@
 #include <stdint.h>
 
 #include "api/router.h"
+#include "config.h"
 #include "net/conn.h"
 
 /* The one state field of a connection, and the one switch on it in conn_drive(). */
@@ -57,9 +58,34 @@ struct conn {
 	conn *prev, *next;
 };
 
-/* Run the connection's state machine until it waits for the network or the store, or closes. */
+static inline server *srv_of(conn *c)
+{
+	return c->io->srv;
+}
+
+static inline const config *cfg_of(conn *c)
+{
+	return c->io->srv->cfg;
+}
+
+/* conn_drive.c: run the connection's state machine until it waits for the network or the
+ * store, or closes. */
 void conn_drive(conn *c);
-/* Close the connection unless it makes progress within ms from now. */
+/* conn.c: close the connection (once; never one parked on the store): its log line when an
+ * answer was under way, off the loop and the deadline queues, onto io->closed for
+ * conn_reap() to free. */
+void conn_close(conn *c);
+/* conn_deadline.c: close the connection unless it makes progress within ms from now, or
+ * from `from` (monotonic ms). */
 void conn_set_deadline(conn *c, int ms);
+void conn_set_deadline_from(conn *c, int64_t from, int ms);
+/* conn_deadline.c: take the connection out of its deadline queue (none: nothing). */
+void conn_timeq_unlink(conn *c);
+/* conn_stream.c: the streamed answer's producer is done with (if there is one): its
+ * free_ctx called, no more pieces asked for. */
+void conn_stream_drop(conn *c);
+/* conn_log.c: the answer to a request is written (or the connection died under it): its
+ * metrics and its access-log line, then the fields are ready for the next request. */
+void conn_request_done(conn *c);
 
 #endif

@@ -15,15 +15,21 @@ static int stream_chunk(conn *c, const char *data, size_t len)
 	return 0;
 }
 
+void conn_stream_drop(conn *c)
+{
+	if (c->more_free)
+		c->more_free(c->more_ctx);
+	c->more = NULL;
+	c->more_free = NULL;
+	c->more_ctx = NULL;
+}
+
 /* After a piece of a stream was queued: write it, driving the connection when a store task queued it. */
 static void stream_queued(conn *c, enum conn_state was, int ok)
 {
 	if (!ok) {
 		/* Cannot frame the rest: cut the answer short; the client sees it incomplete. */
-		if (c->more_free)
-			c->more_free(c->more_ctx);
-		c->more = NULL;
-		c->more_free = NULL;
+		conn_stream_drop(c);
 		c->close_after = 1;
 	}
 	c->state = CONN_WRITE;
@@ -48,11 +54,7 @@ void conn_stream_start(conn *c, int status, const char *content_type, const char
 	if (c->head_only) {
 		/* HEAD: the head alone (RFC 9112 6.1 lets it name the chunked coding GET
 		 * would use); no piece of the stream is ever made. */
-		c->more = NULL;
-		c->more_free = NULL;
-		c->more_ctx = NULL;
-		if (free_ctx)
-			free_ctx(ctx);
+		conn_stream_drop(c);
 		len = 0;
 	}
 	stream_queued(c, was,
@@ -80,10 +82,6 @@ void conn_stream_end(conn *c, const char *last, size_t len)
 	enum conn_state was = c->state;
 	int ok = stream_chunk(c, last, len) == 0 && buf_append(&c->out, "0\r\n\r\n", 5) == BUF_OK;
 
-	if (c->more_free)
-		c->more_free(c->more_ctx);
-	c->more = NULL;
-	c->more_free = NULL;
-	c->more_ctx = NULL;
+	conn_stream_drop(c);
 	stream_queued(c, was, ok);
 }

@@ -521,6 +521,81 @@ static void test_json_policy(void **state)
 	}
 }
 
+/* One answer to a body of content type `ctype`: status, error code and a word of the message. */
+static void expect_body_answer(e2e_server *s, const char *method, const char *path,
+			       const char *auth, const char *ctype, const char *body, size_t len,
+			       long status, const char *code, const char *word)
+{
+	const char *hdrs[] = {ctype, "X-Prosum-Install: body-check", auth, NULL};
+	e2e_response r;
+	json_t *v;
+	const char *msg;
+
+	assert_int_equal(e2e_request(s, method, path, hdrs, body, len, &r), 0);
+	if (r.status != status)
+		fail_msg("%s %s (%s, %zu bytes): %ld, want %ld: %s", method, path, ctype, len,
+			 r.status, status, r.body);
+	v = json_loads(r.body, 0, NULL);
+	assert_non_null(v);
+	msg = json_string_value(json_object_get(json_object_get(v, "error"), "message"));
+	assert_string_equal(json_string_value(json_object_get(json_object_get(v, "error"), "code")),
+			    code);
+	if (!msg || !strstr(msg, word))
+		fail_msg("%s %s: message '%s' lacks '%s'", method, path, msg ? msg : "", word);
+	json_decref(v);
+	e2e_response_free(&r);
+}
+
+/* Every route that takes a JSON object answers its body alike: 415 unless it is
+ * application/json, 400 with line and column when it does not parse, 413 over the document
+ * ceiling (256 KiB; a request body may be far larger, so the route itself must refuse). */
+static void test_json_body_answers(void **state)
+{
+	e2e_server *s = *state;
+	char key[256], admin[256];
+	const char *json = "Content-Type: application/json", *text = "Content-Type: text/plain";
+	const size_t big_len = 256 * 1024 + 64;
+	char *big = malloc(big_len + 1);
+	struct {
+		const char *method, *path, *auth;
+	} ep[] = {
+	    {"POST", "/api/v1/projects/demo/releases", admin},
+	    {"POST", "/api/v1/session", NULL},
+	    {"POST", "/api/v1/password", NULL},
+	    {"PATCH", "/api/v1/projects/demo/reports/R-1", admin},
+	    {"PATCH", "/api/v1/projects/demo/groups/G-1", admin},
+	    {"POST", "/api/v1/projects", admin},
+	    {"PATCH", "/api/v1/projects/demo", admin},
+	    {"POST", "/api/v1/tokens", admin},
+	    {"POST", "/api/v1/projects/demo/webhooks", admin},
+	    {"POST", "/api/v1/projects/demo/board-links", key},
+	    {"POST", "/api/v1/board/session", NULL},
+	};
+	size_t i;
+
+	assert_non_null(big);
+	/* a well-formed object, one string member filling it past the ceiling */
+	memset(big, 'a', big_len);
+	memcpy(big, "{\"name\":\"", 9);
+	memcpy(big + big_len - 2, "\"}", 2);
+	big[big_len] = '\0';
+	snprintf(key, sizeof(key), "X-Prosum-Key: %s", s->key);
+	snprintf(admin, sizeof(admin), "Authorization: Bearer %s", s->token);
+	for (i = 0; i < sizeof(ep) / sizeof(ep[0]); i++) {
+		const char *m = ep[i].method, *p = ep[i].path, *a = ep[i].auth;
+
+		expect_body_answer(s, m, p, a, text, "{}", 2, 415, "unsupported_media_type",
+				   "send application/json");
+		expect_body_answer(s, m, p, a, json, "{\"a\":1,}", 8, 400, "invalid_json",
+				   "line 1, column 8");
+		expect_body_answer(s, m, p, a, json, "{\"a\":\n[1,}", 10, 400, "invalid_json",
+				   "line 2, column ");
+		expect_body_answer(s, m, p, a, json, big, big_len, 413, "too_large",
+				   "the document is too large");
+	}
+	free(big);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -530,6 +605,7 @@ int main(void)
 		cmocka_unit_test(test_command_line),
 		cmocka_unit_test(test_token_names),
 		cmocka_unit_test(test_json_policy),
+		cmocka_unit_test(test_json_body_answers),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
