@@ -316,26 +316,35 @@ static void installs_owners(installs_pass *ip, const char *stored, const char *r
 	}
 }
 
+/* The install of a row seen in scope (the counts' own address), counted there once. 0 or -1. */
+static int count_in(installs_pass *ip, const void *scope, const store_health_install_row *r,
+		    int64_t *installs, int64_t *crashed)
+{
+	int is_new, now_crashed;
+
+	if (health_distinct_add(ip->seen, scope, r->did, r->crashed, &is_new, &now_crashed) < 0)
+		return -1;
+	*installs += is_new;
+	*crashed += now_crashed;
+	return 0;
+}
+
 static int install_row(void *ctx, const store_health_install_row *r)
 {
 	installs_pass *ip = ctx;
 	health_tally *t = ip->t;
-	int64_t id = health_distinct_id(ip->seen, r->did);
+	health_sum *rel, *b;
 	int rc;
 
-	if (id < 0)
-		return ip->failed = 1;
 	installs_owners(ip, r->release, r->revision);
-	/* owners: 0 all, 1 + a release's index, 1 + nrels + a build's */
-	rc = health_distinct_add(ip->seen, 0, (uint32_t)id, r->crashed, &ip->all, &ip->all_crashed);
-	if (rc == 0 && ip->rel != SIZE_MAX)
-		rc = health_distinct_add(ip->seen, (uint32_t)(1 + ip->rel), (uint32_t)id,
-					 r->crashed, &t->rels[ip->rel].s.installs,
-					 &t->rels[ip->rel].s.crashed_installs);
-	if (rc == 0 && ip->build != SIZE_MAX)
-		rc = health_distinct_add(ip->seen, (uint32_t)(1 + t->nrels + ip->build),
-					 (uint32_t)id, r->crashed, &t->builds[ip->build].s.installs,
-					 &t->builds[ip->build].s.crashed_installs);
+	rel = ip->rel != SIZE_MAX ? &t->rels[ip->rel].s : NULL;
+	b = ip->build != SIZE_MAX ? &t->builds[ip->build].s : NULL;
+	/* scopes: all releases, the row's release, its build */
+	rc = count_in(ip, &ip->all, r, &ip->all, &ip->all_crashed);
+	if (rc == 0 && rel)
+		rc = count_in(ip, rel, r, &rel->installs, &rel->crashed_installs);
+	if (rc == 0 && b)
+		rc = count_in(ip, b, r, &b->installs, &b->crashed_installs);
 	return rc < 0 ? (ip->failed = 1) : 0;
 }
 
@@ -349,8 +358,6 @@ int health_tally_installs(health_tally *t, store_db *db, int64_t project_id, int
 	memset(&ip, 0, sizeof(ip));
 	ip.t = t;
 	*all = *all_crashed = 0;
-	if (t->nrels + t->nbuilds >= UINT32_MAX)
-		return PE_NOMEM;
 	if (!(ip.seen = health_distinct_new()))
 		return PE_NOMEM;
 	for (i = 0; i < t->nrels; i++)

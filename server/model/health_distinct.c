@@ -1,191 +1,141 @@
-/* health_distinct.c - distinct installs counted exactly in one pass: installs interned, (owner,
- * install) pairs remembered with whether they crashed. */
+/* health_distinct.c - exact distinct installs per scope (a group of a build or a release) in one
+ * pass over install rows. */
 #include "model/health_distinct.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
-/* Open addressing, linear probing, at most half full. */
+#define BLOCK_BYTES 65536 /* the install ids are copied into blocks of this size (or one's own) */
+
+typedef struct entry {
+	uint64_t hash;     /* 0: a free slot */
+	const void *scope; /* borrowed */
+	const char *did;   /* in a block of the set */
+	int crashed;
+} entry;
+
+typedef struct block {
+	struct block *next;
+	size_t used, size;
+	char data[];
+} block;
+
 struct health_distinct {
-	/* installs: names back to back in `names` (each '\0'-ended), at offsets `at`;
-	 * `islot` holds id + 1 (0: empty). */
-	char *names;
-	size_t nnames, capnames;
-	size_t *at;
-	uint32_t n, capat;
-	uint32_t *islot;
-	size_t icap; /* a power of two */
-	/* pairs: key owner << 32 | id; state 0 empty, 1 seen, 2 seen crashed */
-	uint64_t *pkey;
-	unsigned char *pstate;
-	size_t pcap, pn;
+	entry *slots; /* owned; a power of two of them, at most half used */
+	size_t cap, used;
+	block *blocks; /* owned: the copies of the install ids, newest first */
 };
-
-static uint64_t hash_str(const char *s, size_t *len)
-{
-	uint64_t h = 1469598103934665603ULL;
-	const unsigned char *p = (const unsigned char *)s;
-
-	while (*p) {
-		h ^= *p++;
-		h *= 1099511628211ULL;
-	}
-	*len = (size_t)(p - (const unsigned char *)s);
-	return h ^ (h >> 29);
-}
-
-static uint64_t hash_key(uint64_t x)
-{
-	x ^= x >> 33;
-	x *= 0xff51afd7ed558ccdULL;
-	x ^= x >> 33;
-	x *= 0xc4ceb9fe1a85ec53ULL;
-	return x ^ (x >> 33);
-}
 
 health_distinct *health_distinct_new(void)
 {
-	health_distinct *d = calloc(1, sizeof(*d));
-
-	if (!d)
-		return NULL;
-	d->icap = 1024;
-	d->pcap = 4096;
-	d->islot = calloc(d->icap, sizeof(*d->islot));
-	d->pkey = malloc(d->pcap * sizeof(*d->pkey));
-	d->pstate = calloc(d->pcap, 1);
-	if (!d->islot || !d->pkey || !d->pstate) {
-		health_distinct_free(d);
-		return NULL;
-	}
-	return d;
+	return calloc(1, sizeof(health_distinct));
 }
 
 void health_distinct_free(health_distinct *d)
 {
+	block *b;
+
 	if (!d)
 		return;
-	free(d->names);
-	free(d->at);
-	free(d->islot);
-	free(d->pkey);
-	free(d->pstate);
+	while ((b = d->blocks) != NULL) {
+		d->blocks = b->next;
+		free(b);
+	}
+	free(d->slots);
 	free(d);
 }
 
-/* Twice the install slots, every id placed again. 0, or -1 without memory. */
-static int ids_grow(health_distinct *d)
+/* A copy of did in the set's blocks, NULL without memory. */
+static const char *copy_did(health_distinct *d, const char *did)
 {
-	size_t cap = d->icap * 2, i;
-	uint32_t *slot = calloc(cap, sizeof(*slot));
+	size_t n = strlen(did) + 1;
+	block *b = d->blocks;
+	char *p;
 
-	if (!slot)
-		return -1;
-	for (i = 0; i < d->n; i++) {
-		size_t len, j = (size_t)hash_str(d->names + d->at[i], &len) & (cap - 1);
+	if (!b || b->size - b->used < n) {
+		size_t size = n > BLOCK_BYTES ? n : BLOCK_BYTES;
 
-		while (slot[j])
-			j = (j + 1) & (cap - 1);
-		slot[j] = (uint32_t)i + 1;
+		b = malloc(sizeof(*b) + size);
+		if (!b)
+			return NULL;
+		b->next = d->blocks;
+		b->used = 0;
+		b->size = size;
+		d->blocks = b;
 	}
-	free(d->islot);
-	d->islot = slot;
-	d->icap = cap;
+	p = b->data + b->used;
+	memcpy(p, did, n);
+	b->used += n;
+	return p;
+}
+
+/* FNV-1a of the install id, mixed with the scope; never 0 (the mark of a free slot). */
+static uint64_t hash_of(const void *scope, const char *did)
+{
+	uint64_t h = 1469598103934665603ULL ^ (uint64_t)(uintptr_t)scope;
+
+	for (; *did; did++) {
+		h ^= (unsigned char)*did;
+		h *= 1099511628211ULL;
+	}
+	h ^= h >> 29;
+	return h ? h : 1;
+}
+
+/* The slot of (scope, did): its entry, or the free slot where it would go. */
+static entry *slot_of(entry *slots, size_t cap, uint64_t h, const void *scope, const char *did)
+{
+	size_t i = (size_t)h & (cap - 1);
+
+	while (slots[i].hash &&
+	       !(slots[i].hash == h && slots[i].scope == scope && strcmp(slots[i].did, did) == 0))
+		i = (i + 1) & (cap - 1);
+	return &slots[i];
+}
+
+/* Twice as many slots (16 at first): 0, or -1 without memory. */
+static int grow(health_distinct *d)
+{
+	size_t cap = d->cap ? d->cap * 2 : 16, i;
+	entry *slots = calloc(cap, sizeof(*slots));
+
+	if (!slots)
+		return -1;
+	for (i = 0; i < d->cap; i++)
+		if (d->slots[i].hash)
+			*slot_of(slots, cap, d->slots[i].hash, d->slots[i].scope, d->slots[i].did) =
+			    d->slots[i];
+	free(d->slots);
+	d->slots = slots;
+	d->cap = cap;
 	return 0;
 }
 
-int64_t health_distinct_id(health_distinct *d, const char *did)
+int health_distinct_add(health_distinct *d, const void *scope, const char *did, int crashed,
+			int *is_new, int *now_crashed)
 {
-	size_t len, j;
-	uint64_t h = hash_str(did, &len);
-	uint32_t id;
+	uint64_t h = hash_of(scope, did);
+	entry *e;
 
-	for (j = (size_t)h & (d->icap - 1); d->islot[j]; j = (j + 1) & (d->icap - 1)) {
-		id = d->islot[j] - 1;
-		if (strcmp(d->names + d->at[id], did) == 0)
-			return id;
-	}
-	if (d->n == UINT32_MAX - 1)
+	*is_new = 0;
+	*now_crashed = 0;
+	if (2 * (d->used + 1) > d->cap && grow(d) < 0)
 		return -1;
-	if (d->nnames + len + 1 > d->capnames) {
-		size_t cap = d->capnames ? d->capnames * 2 : 16384;
-		char *nv;
-
-		while (cap < d->nnames + len + 1)
-			cap *= 2;
-		if (!(nv = realloc(d->names, cap)))
+	e = slot_of(d->slots, d->cap, h, scope, did);
+	if (!e->hash) {
+		e->did = copy_did(d, did);
+		if (!e->did)
 			return -1;
-		d->names = nv;
-		d->capnames = cap;
+		e->hash = h;
+		e->scope = scope;
+		e->crashed = 0;
+		d->used++;
+		*is_new = 1;
 	}
-	if (d->n == d->capat) {
-		uint32_t cap = d->capat ? d->capat * 2 : 1024;
-		size_t *nv = realloc(d->at, cap * sizeof(*nv));
-
-		if (!nv)
-			return -1;
-		d->at = nv;
-		d->capat = cap;
+	if (crashed && !e->crashed) {
+		e->crashed = 1;
+		*now_crashed = 1;
 	}
-	memcpy(d->names + d->nnames, did, len + 1);
-	d->at[d->n] = d->nnames;
-	d->nnames += len + 1;
-	id = d->n++;
-	d->islot[j] = id + 1;
-	if ((size_t)d->n * 2 > d->icap && ids_grow(d) < 0)
-		return -1;
-	return id;
-}
-
-/* Twice the pair slots, every pair placed again. 0, or -1 without memory. */
-static int pairs_grow(health_distinct *d)
-{
-	size_t cap = d->pcap * 2, i, j;
-	uint64_t *key = malloc(cap * sizeof(*key));
-	unsigned char *state = calloc(cap, 1);
-
-	if (!key || !state) {
-		free(key);
-		free(state);
-		return -1;
-	}
-	for (i = 0; i < d->pcap; i++) {
-		if (!d->pstate[i])
-			continue;
-		for (j = (size_t)hash_key(d->pkey[i]) & (cap - 1); state[j];
-		     j = (j + 1) & (cap - 1))
-			;
-		key[j] = d->pkey[i];
-		state[j] = d->pstate[i];
-	}
-	free(d->pkey);
-	free(d->pstate);
-	d->pkey = key;
-	d->pstate = state;
-	d->pcap = cap;
-	return 0;
-}
-
-int health_distinct_add(health_distinct *d, uint32_t owner, uint32_t id, int crashed,
-			int64_t *installs, int64_t *crashed_installs)
-{
-	uint64_t key = (uint64_t)owner << 32 | id;
-	size_t j;
-
-	for (j = (size_t)hash_key(key) & (d->pcap - 1); d->pstate[j]; j = (j + 1) & (d->pcap - 1))
-		if (d->pkey[j] == key)
-			break;
-	if (!d->pstate[j]) {
-		d->pkey[j] = key;
-		d->pstate[j] = 1;
-		d->pn++;
-		(*installs)++;
-	}
-	if (crashed && d->pstate[j] == 1) {
-		d->pstate[j] = 2;
-		(*crashed_installs)++;
-	}
-	if (d->pn * 2 > d->pcap)
-		return pairs_grow(d);
 	return 0;
 }

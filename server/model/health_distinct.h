@@ -1,28 +1,27 @@
-/* health_distinct.h - distinct installs counted exactly in one pass: installs interned, (owner,
- * install) pairs remembered with whether they crashed. */
+/* health_distinct.h - exact distinct installs per scope (a group of a build or a release) in one
+ * pass over install rows. */
 #ifndef PROSUM_HEALTH_DISTINCT_H
 #define PROSUM_HEALTH_DISTINCT_H
 
-#include <stdint.h>
-
 /*
- * The health answer counts an install once per build, per release and in all, however many
- * rows (environments, cohorts, builds) it has: one pass over the rows feeds each row's install
- * to the owners it counts for. An owner is any number the caller chooses (0: all, 1 + a
- * release's index, ...). Pure memory: no store. The set owns copies of the install names.
+ * A set of (scope, install) pairs, each with whether the install crashed in that scope. A scope
+ * is any pointer the caller keeps stable while the set lives (the answer uses a group's name);
+ * the set copies the install ids. Pure memory, no store: the health answer feeds it the rows of
+ * health_installs and counts an install once per scope however many rows it has there
+ * (environments, cohorts, platforms).
  */
 typedef struct health_distinct health_distinct;
 
-/* A new, empty set, or NULL without memory. */
+/* A new empty set, NULL without memory; freed with health_distinct_free(). */
 health_distinct *health_distinct_new(void);
 void health_distinct_free(health_distinct *d);
 
-/* The id of install `did`, given on its first sight (0, 1, ...), or -1 without memory. */
-int64_t health_distinct_id(health_distinct *d, const char *did);
-
-/* Install `id` seen for `owner`, crashed or not: *installs grows by one the first time the pair
- * is seen, *crashed by one the first time it is seen crashed. 0, or -1 without memory. */
-int health_distinct_add(health_distinct *d, uint32_t owner, uint32_t id, int crashed,
-			int64_t *installs, int64_t *crashed_installs);
+/*
+ * Note that install `did` has a row in `scope`, crashed or not. *is_new: 1 when it is the
+ * install's first row in that scope; *now_crashed: 1 when the install had not crashed in that
+ * scope before and does in this row. 0, or -1 without memory (the set is unchanged).
+ */
+int health_distinct_add(health_distinct *d, const void *scope, const char *did, int crashed,
+			int *is_new, int *now_crashed);
 
 #endif

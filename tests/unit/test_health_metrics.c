@@ -1,4 +1,4 @@
-/* test_health_metrics.c - the arithmetic of release health, the judging of its gates, distinct installs counted in one pass. */
+/* test_health_metrics.c - the arithmetic of release health and the judging of its gates. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -7,9 +7,6 @@
 
 #include <string.h>
 
-#include <stdio.h>
-
-#include "model/health_distinct.h"
 #include "model/health_gate_judge.h"
 #include "model/health_metrics.h"
 
@@ -139,64 +136,6 @@ static void test_gates(void **state)
 	assert_string_equal(health_gate_status_name(HEALTH_GATE_INSUFFICIENT), "insufficient");
 }
 
-static void test_distinct_installs_once_per_owner(void **state)
-{
-	health_distinct *d = health_distinct_new();
-	int64_t all = 0, all_crashed = 0, b1 = 0, b1_crashed = 0, b2 = 0, b2_crashed = 0;
-	int64_t a, b;
-
-	(void)state;
-	assert_non_null(d);
-	a = health_distinct_id(d, "install-a");
-	b = health_distinct_id(d, "install-b");
-	assert_int_equal(a, 0);
-	assert_int_equal(b, 1);
-	assert_int_equal(health_distinct_id(d, "install-a"), a); /* the same name, the same id */
-	/* a: two rows in build 1 (two cohorts), one crashed, and one in build 2; b: build 2 only */
-	assert_int_equal(health_distinct_add(d, 0, (uint32_t)a, 0, &all, &all_crashed), 0);
-	assert_int_equal(health_distinct_add(d, 1, (uint32_t)a, 0, &b1, &b1_crashed), 0);
-	assert_int_equal(health_distinct_add(d, 0, (uint32_t)a, 1, &all, &all_crashed), 0);
-	assert_int_equal(health_distinct_add(d, 1, (uint32_t)a, 1, &b1, &b1_crashed), 0);
-	assert_int_equal(health_distinct_add(d, 0, (uint32_t)a, 0, &all, &all_crashed), 0);
-	assert_int_equal(health_distinct_add(d, 2, (uint32_t)a, 0, &b2, &b2_crashed), 0);
-	assert_int_equal(health_distinct_add(d, 0, (uint32_t)b, 1, &all, &all_crashed), 0);
-	assert_int_equal(health_distinct_add(d, 2, (uint32_t)b, 1, &b2, &b2_crashed), 0);
-	assert_int_equal(health_distinct_add(d, 2, (uint32_t)b, 1, &b2, &b2_crashed), 0);
-	assert_int_equal(all, 2);
-	assert_int_equal(all_crashed, 2);
-	assert_int_equal(b1, 1);
-	assert_int_equal(b1_crashed, 1);
-	assert_int_equal(b2, 2);
-	assert_int_equal(b2_crashed, 1);
-	health_distinct_free(d);
-}
-
-static void test_distinct_installs_many(void **state)
-{
-	health_distinct *d = health_distinct_new();
-	int64_t n = 0, crashed = 0, id;
-	char name[32];
-	int i, round;
-
-	(void)state;
-	assert_non_null(d);
-	/* 20,000 installs, each seen three times in two owners: the tables grow past their
-	 * first size and forget none */
-	for (round = 0; round < 3; round++)
-		for (i = 0; i < 20000; i++) {
-			snprintf(name, sizeof(name), "did-%d", i);
-			id = health_distinct_id(d, name);
-			assert_int_equal(id, i);
-			assert_int_equal(health_distinct_add(d, (uint32_t)(i % 2), (uint32_t)id,
-							     i % 7 == 0, &n, &crashed),
-					 0);
-		}
-	assert_int_equal(n, 20000);
-	assert_int_equal(crashed, 2858); /* 0, 7, ..., 19999 */
-	health_distinct_free(d);
-	health_distinct_free(NULL);
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -206,8 +145,6 @@ int main(void)
 	    cmocka_unit_test(test_rating_distribution),
 	    cmocka_unit_test(test_change_against_the_previous_build),
 	    cmocka_unit_test(test_gates),
-	    cmocka_unit_test(test_distinct_installs_once_per_owner),
-	    cmocka_unit_test(test_distinct_installs_many),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
