@@ -317,7 +317,7 @@ static void installs_owners(installs_pass *ip, const char *stored, const char *r
 }
 
 /* The install of a row seen in scope (the counts' own address), counted there once. 0 or -1. */
-static int count_in(installs_pass *ip, const void *scope, const store_health_install_row *r,
+static int count_in(installs_pass *ip, const void *scope, const store_health_build_install *r,
 		    int64_t *installs, int64_t *crashed)
 {
 	int is_new, now_crashed;
@@ -329,7 +329,7 @@ static int count_in(installs_pass *ip, const void *scope, const store_health_ins
 	return 0;
 }
 
-static int install_row(void *ctx, const store_health_install_row *r)
+static int install_row(void *ctx, const store_health_build_install *r)
 {
 	installs_pass *ip = ctx;
 	health_tally *t = ip->t;

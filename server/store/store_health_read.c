@@ -182,13 +182,13 @@ int store_health_build_installs(store_db *db, int64_t project_id, const char *st
 }
 
 int store_health_installs_each(store_db *db, int64_t project_id, int64_t since,
-			       int (*fn)(void *ctx, const store_health_install_row *row),
+			       int (*fn)(void *ctx, const store_health_build_install *row),
 			       void *ctx)
 {
 	sqlite3_stmt *s =
 	    st_stmt(db, "SELECT release, revision, did, crashed_hour >= :h FROM "
 			"health_build_installs WHERE project_id = :p AND first_hour >= :h");
-	store_health_install_row row;
+	store_health_build_install row;
 	int rc;
 
 	if (!s)

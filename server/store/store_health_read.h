@@ -56,12 +56,12 @@ int store_health_build_installs(store_db *db, int64_t project_id, const char *st
  * revision, install and whether it crashed then (strings borrowed for the callback's duration).
  * One pass for the distinct installs of every build, release and in all (the caller dedupes
  * across builds). fn non-zero stops. */
-typedef struct store_health_install_row {
+typedef struct store_health_build_install {
 	const char *release, *revision, *did;
 	int crashed;
-} store_health_install_row;
+} store_health_build_install;
 int store_health_installs_each(store_db *db, int64_t project_id, int64_t since,
-			       int (*fn)(void *ctx, const store_health_install_row *row),
+			       int (*fn)(void *ctx, const store_health_build_install *row),
 			       void *ctx);
 
 int store_health_sums_each(store_db *db, int64_t project_id, const char *release, int64_t since,

@@ -176,7 +176,7 @@ static int point_cb(void *ctx, const store_health_point *p)
 	return 0;
 }
 
-static int install_cb(void *ctx, const store_health_install_row *r)
+static int install_cb(void *ctx, const store_health_build_install *r)
 {
 	char key[96];
 	tot *t;
