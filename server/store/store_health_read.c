@@ -279,17 +279,59 @@ int store_health_sums_each(store_db *db, int64_t project_id, const char *release
 		   : rc;
 }
 
-/* The rows of a duration statement s (hourly or daily, its times bound) of release `release` or
- * of one build (revision not NULL), to fn; *stopped when fn stopped. A store code. */
-static int bucket_rows(sqlite3_stmt *s, int64_t project_id, const char *release,
-		       const char *revision,
-		       int (*fn)(void *ctx, const store_health_bucket_row *row), void *ctx,
-		       int *stopped)
+/* The daily rows of store_health_durations_each(): of release `release` or one build, days from
+ * `end`. */
+static int day_durations_each(store_db *db, int64_t project_id, const char *release,
+			      const char *revision, int64_t end, int by,
+			      int (*fn)(void *ctx, const store_health_bucket_row *row), void *ctx)
 {
+	sqlite3_stmt *s = st_stmt(db, revision ? day_build_durations_sql[by] : day_durations_sql[by]);
 	store_health_bucket_row row;
-	int rc;
+	int rc = STORE_OK;
 
+	if (!s)
+		return STORE_ERROR;
 	st_bind_named_int(s, ":p", project_id);
+	st_bind_named_int(s, ":e", end);
+	if (revision) {
+		st_bind_named_text(s, ":r", release);
+		st_bind_named_text(s, ":v", revision);
+	} else if ((rc = bind_release(s, release)) != STORE_OK) {
+		sqlite3_reset(s);
+		return rc;
+	}
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		row.release = st_col_text(s, 0);
+		row.revision = st_col_text(s, 1);
+		row.group = st_col_text(s, 2);
+		row.bucket = sqlite3_column_int(s, 3);
+		row.sessions = sqlite3_column_int64(s, 4);
+		if (fn(ctx, &row))
+			break;
+	}
+	return st_page_end(s, rc);
+}
+
+int store_health_durations_each(store_db *db, int64_t project_id, const char *release,
+				const char *revision, int64_t since, int by,
+				int (*fn)(void *ctx, const store_health_bucket_row *row),
+				void *ctx)
+{
+	sqlite3_stmt *s;
+	store_health_bucket_row row;
+	int64_t end;
+	int rc, stopped = 0, days = days_from(since, by, &end);
+
+	assert(by >= HEALTH_BY_NONE && by <= HEALTH_BY_CHANNEL);
+	s = st_stmt(db, revision ? build_durations_sql[by] : durations_sql[by]);
+	if (days)
+		s = st_stmt(db, revision ? part_build_durations_sql[by] : part_durations_sql[by]);
+	if (!s)
+		return STORE_ERROR;
+	st_bind_named_int(s, ":p", project_id);
+	st_bind_named_int(s, ":h", since);
+	st_bind_named_int(s, ":e", end);
+	st_bind_named_int(s, ":d", end - 86400);
 	if (revision) {
 		st_bind_named_text(s, ":r", release);
 		st_bind_named_text(s, ":v", revision);
@@ -307,37 +349,13 @@ static int bucket_rows(sqlite3_stmt *s, int64_t project_id, const char *release,
 		row.group = st_col_text(s, 2);
 		row.bucket = sqlite3_column_int(s, 3);
 		row.sessions = sqlite3_column_int64(s, 4);
-		if ((*stopped = fn(ctx, &row)) != 0)
+		if ((stopped = fn(ctx, &row)) != 0)
 			break;
 	}
-	return st_page_end(s, rc);
-}
-
-int store_health_durations_each(store_db *db, int64_t project_id, const char *release,
-				const char *revision, int64_t since, int by,
-				int (*fn)(void *ctx, const store_health_bucket_row *row), void *ctx)
-{
-	sqlite3_stmt *s;
-	int64_t end;
-	int rc, stopped = 0, days = days_from(since, by, &end);
-
-	assert(by >= HEALTH_BY_NONE && by <= HEALTH_BY_CHANNEL);
-	s = st_stmt(db, revision ? build_durations_sql[by] : durations_sql[by]);
-	if (days)
-		s = st_stmt(db, revision ? part_build_durations_sql[by] : part_durations_sql[by]);
-	if (!s)
-		return STORE_ERROR;
-	st_bind_named_int(s, ":h", since);
-	st_bind_named_int(s, ":e", end);
-	st_bind_named_int(s, ":d", end - 86400);
-	rc = bucket_rows(s, project_id, release, revision, fn, ctx, &stopped);
-	if (rc != STORE_OK || !days || stopped)
-		return rc;
-	s = st_stmt(db, revision ? day_build_durations_sql[by] : day_durations_sql[by]);
-	if (!s)
-		return STORE_ERROR;
-	st_bind_named_int(s, ":e", end);
-	return bucket_rows(s, project_id, release, revision, fn, ctx, &stopped);
+	rc = st_page_end(s, rc);
+	return rc == STORE_OK && days && !stopped
+		   ? day_durations_each(db, project_id, release, revision, end, by, fn, ctx)
+		   : rc;
 }
 
 int store_health_ratings_each(store_db *db, int64_t project_id, const char *release, int by,
