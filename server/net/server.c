@@ -199,7 +199,7 @@ static int mail_serve(const config *cfg, const char *db_path, mail_channel **out
 int server_run(const config *cfg)
 {
 	server srv;
-	char err[512], shown[300];
+	char err[512], shown[300], base[310];
 	char *db_path = NULL, *cert = NULL, *key = NULL, *secret = NULL;
 	sigset_t sigs;
 	mail_channel *mail = NULL;
@@ -324,7 +324,11 @@ int server_run(const config *cfg)
 		notify_send("READY=1\nSTATUS=listening on https://%s", shown);
 		/* Reports of a data directory from before the fix checks get theirs now. */
 		releases_fix_checks_start(srv.store, srv.io[0].loop);
-		dispatcher_start(&webhooks, srv.store, cfg->webhook_allow_private);
+		/* Links in webhook bodies: --public-url, else the address listened on (as the
+		 * DSN of `project add` without --public-url). */
+		snprintf(base, sizeof(base), "https://%s", shown);
+		dispatcher_start(&webhooks, srv.store, cfg->webhook_allow_private,
+				 cfg->public_url ? cfg->public_url : base);
 		do {
 			sig = 0;
 			sigwait(&sigs, &sig);

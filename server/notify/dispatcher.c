@@ -30,6 +30,7 @@ struct dispatcher {
 	pthread_t thread;
 	atomic_int stop;
 	int allow_private;
+	char *public_url; /* owned: the base of the links in bodies */
 	int64_t base_ms;
 	loop_task stop_task;
 };
@@ -152,6 +153,7 @@ typedef struct due_ctx {
 	due items[DUE_PER_ROUND];
 	int n;
 	int64_t now_ms;
+	const char *public_url;
 } due_ctx;
 
 static int due_row(void *p, const store_due_row *row)
@@ -161,7 +163,7 @@ static int due_row(void *p, const store_due_row *row)
 
 	/* NULL when the event's data is no JSON object: recorded as failed, never sent. */
 	it->body = webhook_body(row->format, row->event_id, row->type, row->project,
-				row->event_time, row->data);
+				row->event_time, row->data, c->public_url);
 	it->url = strdup(row->url);
 	it->secret = strdup(row->secret);
 	if (!it->url || !it->secret) {
@@ -306,6 +308,7 @@ static void *dispatcher_main(void *p)
 		busy = rc == STORE_OK && f.n == EVENTS_PER_JOB;
 		memset(&c, 0, sizeof(c));
 		c.now_ms = wall_ms();
+		c.public_url = d->public_url;
 		rc = run_job(d, 0, due_job, &c);
 		for (i = 0; i < c.n; i++) {
 			if (!atomic_load(&d->stop))
@@ -332,7 +335,7 @@ static void *dispatcher_main(void *p)
 	return NULL;
 }
 
-int dispatcher_start(dispatcher **out, store *st, int allow_private)
+int dispatcher_start(dispatcher **out, store *st, int allow_private, const char *public_url)
 {
 	dispatcher *d = calloc(1, sizeof(*d));
 	const char *v = getenv("PROSUM_TEST_WEBHOOK_BASE_MS");
@@ -340,7 +343,9 @@ int dispatcher_start(dispatcher **out, store *st, int allow_private)
 	int rc;
 
 	*out = NULL;
-	if (!d || loop_new(&d->loop) < 0) {
+	if (!d || !(d->public_url = strdup(public_url)) || loop_new(&d->loop) < 0) {
+		if (d)
+			free(d->public_url);
 		free(d);
 		fprintf(stderr, "prosumd: webhooks: out of memory\n");
 		return -1;
@@ -368,6 +373,7 @@ int dispatcher_start(dispatcher **out, store *st, int allow_private)
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if (rc != 0) {
 		loop_free(d->loop);
+		free(d->public_url);
 		free(d);
 		fprintf(stderr, "prosumd: webhooks: cannot start the sender thread\n");
 		return -1;
@@ -385,5 +391,6 @@ void dispatcher_stop(dispatcher *d)
 	pthread_join(d->thread, NULL);
 	loop_drain(d->loop);
 	loop_free(d->loop);
+	free(d->public_url);
 	free(d);
 }

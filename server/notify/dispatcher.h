@@ -15,9 +15,11 @@ typedef struct dispatcher dispatcher;
 
 /*
  * Start the thread on the store `st` (which must outlive dispatcher_stop()). allow_private:
- * serve --webhook-allow-private. 0, or -1 with a message on stderr.
+ * serve --webhook-allow-private. public_url: the server's https://HOST[:PORT] that the links
+ * in bodies are made under (copied), when each delivery is sent. 0, or -1 with a message on
+ * stderr.
  */
-int dispatcher_start(dispatcher **out, store *st, int allow_private);
+int dispatcher_start(dispatcher **out, store *st, int allow_private, const char *public_url);
 /* Stop the thread (a request in flight is abandoned, its delivery stays pending), free it.
  * Before store_stop(). NULL is fine. */
 void dispatcher_stop(dispatcher *d);

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "model/weblink.h"
 #include "store/store_mail.h"
 
 #define LINE_MAX_BYTES 512
@@ -20,7 +21,7 @@ typedef struct route_ctx {
 	const char *kind;     /* the followers' kind the item is queued under */
 	char line[LINE_MAX_BYTES];
 	const char *detail, *url;
-	char url_buf[600];
+	char url_buf[WEBLINK_MAX];
 	int rc;
 } route_ctx;
 
@@ -111,16 +112,15 @@ static void fixed_tester(void *ctx, const char *install, const char *email, cons
 /* The group page in the web app, when serve knows its public URL. */
 static const char *group_url(route_ctx *c)
 {
-	size_t n;
+	char name[32];
 
 	if (!c->public_url || !c->group)
 		return NULL;
-	n = strlen(c->public_url);
-	while (n > 0 && c->public_url[n - 1] == '/')
-		n--;
-	snprintf(c->url_buf, sizeof(c->url_buf), "%.*s/p/%s/groups/G-%lld", (int)(n < 300 ? n : 300),
-		 c->public_url, c->project, (long long)c->group);
-	return c->url_buf;
+	snprintf(name, sizeof(name), "G-%lld", (long long)c->group);
+	return weblink(c->url_buf, sizeof(c->url_buf), c->public_url, c->project, WEBLINK_GROUP,
+		       name) == 0
+		   ? c->url_buf
+		   : NULL;
 }
 
 static int route_group(route_ctx *c, const char *type)

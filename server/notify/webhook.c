@@ -4,6 +4,7 @@
 #include <curl/curl.h>
 #include <inttypes.h>
 #include <jansson.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +16,7 @@
 
 #include "common/buf.h"
 #include "model/events.h"
+#include "model/weblink.h"
 #include "notify/sign.h"
 #include "notify/ssrf.h"
 
@@ -79,68 +81,136 @@ static const char *str2(json_t *data, const char *key, const char *key2)
 	return str(json_object_get(data, key), key2);
 }
 
-/* The one-line message of the Slack and Discord formats. */
-static int one_line(buf *b, const char *type, const char *project, json_t *d)
+/* The one-line message of the Slack and Discord formats, its item a link to its page. Text from
+ * the event (a crash title, a comment) is escaped for the format: it cannot make a link, a
+ * mention or markup of its own. */
+typedef struct msg_line {
+	buf b;
+	int slack; /* else discord */
+	const char *url;
+	int rc;
+} msg_line;
+
+/* s as text of the line: Slack's mrkdwn takes &, < and > as markup; Discord's markdown takes
+ * these punctuation marks, escaped with a backslash. */
+static void put_text(msg_line *l, const char *s)
+{
+	for (; *s && l->rc >= 0; s++) {
+		const char *e = NULL;
+
+		if (l->slack)
+			e = *s == '&' ? "&amp;" : *s == '<' ? "&lt;" : *s == '>' ? "&gt;" : NULL;
+		else if (strchr("\\*_~`|[]()<>", *s))
+			l->rc = buf_printf(&l->b, "\\");
+		l->rc = l->rc < 0 ? l->rc : e ? buf_puts(&l->b, e) : buf_append(&l->b, s, 1);
+	}
+}
+
+static void put(msg_line *l, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void put(msg_line *l, const char *fmt, ...)
+{
+	buf t = BUF_INIT(1 << 16);
+	va_list ap;
+
+	va_start(ap, fmt);
+	if (l->rc >= 0)
+		l->rc = buf_vprintf(&t, fmt, ap);
+	va_end(ap);
+	if (l->rc >= 0)
+		put_text(l, t.p ? t.p : "");
+	buf_free(&t);
+}
+
+/* How many bytes of s, at most max, end on a character: a cut never splits one (the body is
+ * JSON, which must be UTF-8). */
+static int utf8_prefix(const char *s, size_t max)
+{
+	size_t n = strlen(s);
+
+	if (n <= max)
+		return (int)n;
+	while (max > 0 && ((unsigned char)s[max] & 0xC0) == 0x80)
+		max--;
+	return (int)max;
+}
+
+/* label, linked to the event's page: <url|label> (Slack), [label](url) (Discord). The url is
+ * made by weblink_event(): percent-encoded, no markup characters of either format. */
+static void put_link(msg_line *l, const char *label)
+{
+	if (l->rc >= 0)
+		l->rc = buf_puts(&l->b, l->slack ? "<" : "[");
+	if (l->rc >= 0 && l->slack)
+		l->rc = buf_printf(&l->b, "%s|", l->url);
+	put_text(l, label);
+	if (l->rc >= 0)
+		l->rc = l->slack ? buf_puts(&l->b, ">") : buf_printf(&l->b, "](%s)", l->url);
+}
+
+static void one_line(msg_line *l, const char *type, const char *project, json_t *d)
 {
 	const char *group = str(d, "group"), *title = str(d, "title");
 	const char *sug = str(d, "suggestion"), *rel = str(d, "release");
-	int rc;
+	const char *report = str(d, "report");
+	int item = strncmp(type, "group.", 6) == 0 || strncmp(type, "suggestion.", 11) == 0 ||
+		   strcmp(type, "report.comment") == 0 || strcmp(type, "release.created") == 0;
 
-	if (strcmp(type, "group.created") == 0)
-		rc = buf_printf(b, "[%s] New crash group %s: %s", project, group, title);
-	else if (strcmp(type, "group.regressed") == 0)
-		rc = buf_printf(b, "[%s] %s regressed%s%s: %s", project, group, rel[0] ? " in " : "",
-				rel, title);
-	else if (strcmp(type, "group.status_changed") == 0)
-		rc = buf_printf(b, "[%s] %s is now %s: %s", project, group, str(d, "status"), title);
-	else if (strcmp(type, "group.fixed_in_release") == 0)
-		rc = buf_printf(b, "[%s] %s is fixed in %s: %s", project, group, rel, title);
-	else if (strcmp(type, "report.comment") == 0)
-		rc = buf_printf(b, "[%s] Team reply on %s by %s: %.200s", project,
-				str(d, "report")[0] ? str(d, "report") : group,
-				str2(d, "comment", "author"), str2(d, "comment", "body"));
-	else if (strcmp(type, "suggestion.created") == 0)
-		rc = buf_printf(b, "[%s] New suggestion %s: %s", project, sug, title);
-	else if (strcmp(type, "suggestion.status_changed") == 0)
-		rc = buf_printf(b, "[%s] %s is now %s: %s", project, sug, str(d, "status"), title);
-	else if (strcmp(type, "suggestion.shipped") == 0)
-		rc = buf_printf(b, "[%s] %s shipped%s%s: %s", project, sug, rel[0] ? " in " : "", rel,
-				title);
-	else if (strcmp(type, "release.created") == 0)
-		rc = buf_printf(b, "[%s] Release %s registered", project, rel);
-	else if (strcmp(type, "test") == 0)
-		rc = buf_printf(b, "[%s] Test from prosum: %s", project, str(d, "message"));
-	else
-		rc = buf_printf(b, "[%s] %s", project, type);
-	if (rc >= 0 && str(d, "url")[0])
-		rc = buf_printf(b, " %s", str(d, "url"));
-	return rc;
-}
-
-/* Slack's mrkdwn takes &, < and > as markup: escaped, a title cannot make a link or ping. */
-static json_t *slack_text(const char *s)
-{
-	buf b = BUF_INIT(1 << 16);
-	json_t *v = NULL;
-
-	for (; *s; s++) {
-		const char *e = *s == '&' ? "&amp;" : *s == '<' ? "&lt;" : *s == '>' ? "&gt;" : NULL;
-
-		if ((e ? buf_printf(&b, "%s", e) : buf_printf(&b, "%c", *s)) < 0)
-			goto out;
+	if (!item) {
+		/* About the project: its name is the link. */
+		put(l, "[");
+		put_link(l, project);
+		if (strcmp(type, "test") == 0)
+			put(l, "] Test from prosum: %s", str(d, "message"));
+		else
+			put(l, "] %s", type);
+		return;
 	}
-	v = json_string(b.p ? b.p : "");
-out:
-	buf_free(&b);
-	return v;
+	put(l, "[%s] ", project);
+	if (strcmp(type, "group.created") == 0) {
+		put(l, "New crash group ");
+		put_link(l, group);
+		put(l, ": %s", title);
+	} else if (strcmp(type, "group.regressed") == 0) {
+		put_link(l, group);
+		put(l, " regressed%s%s: %s", rel[0] ? " in " : "", rel, title);
+	} else if (strcmp(type, "group.status_changed") == 0) {
+		put_link(l, group);
+		put(l, " is now %s: %s", str(d, "status"), title);
+	} else if (strcmp(type, "group.fixed_in_release") == 0) {
+		put_link(l, group);
+		put(l, " is fixed in %s: %s", rel, title);
+	} else if (strncmp(type, "group.", 6) == 0) {
+		put_link(l, group);
+		put(l, " %s: %s", type, title);
+	} else if (strcmp(type, "report.comment") == 0) {
+		put(l, "Team reply on ");
+		put_link(l, report[0] ? report : group);
+		put(l, " by %s: %.*s", str2(d, "comment", "author"),
+		    utf8_prefix(str2(d, "comment", "body"), 200), str2(d, "comment", "body"));
+	} else if (strcmp(type, "suggestion.created") == 0) {
+		put(l, "New suggestion ");
+		put_link(l, sug);
+		put(l, ": %s", title);
+	} else if (strcmp(type, "suggestion.shipped") == 0) {
+		put_link(l, sug);
+		put(l, " shipped%s%s: %s", rel[0] ? " in " : "", rel, title);
+	} else if (strncmp(type, "suggestion.", 11) == 0) {
+		put_link(l, sug);
+		put(l, " is now %s: %s", str(d, "status"), title);
+	} else { /* release.created */
+		put(l, "Release ");
+		put_link(l, rel);
+		put(l, " registered");
+	}
 }
 
 char *webhook_body(const char *format, int64_t event_id, const char *type, const char *project,
-		   int64_t time, const char *data)
+		   int64_t time, const char *data, const char *base)
 {
 	json_t *d = json_loads(data, 0, NULL), *o = NULL;
-	char id[40], when[32];
-	buf line = BUF_INIT(1 << 16);
+	char id[40], when[32], url[WEBLINK_MAX];
+	msg_line l = {BUF_INIT(1 << 16), 0, url, 0};
 	char *out = NULL;
 	time_t t = (time_t)time;
 	struct tm tm;
@@ -148,25 +218,29 @@ char *webhook_body(const char *format, int64_t event_id, const char *type, const
 	if (!json_is_object(d))
 		goto out;
 	strip_internal(d);
+	if (weblink_event(url, sizeof(url), base, project, type, d) < 0)
+		goto out;
 	snprintf(id, sizeof(id), "evt_%" PRId64, event_id);
 	gmtime_r(&t, &tm);
 	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
 	if (strcmp(format, "slack") == 0 || strcmp(format, "discord") == 0) {
-		if (one_line(&line, type, project, d) < 0)
+		l.slack = strcmp(format, "slack") == 0;
+		one_line(&l, type, project, d);
+		if (l.rc < 0 || !l.b.p)
 			goto out;
-		if (strcmp(format, "slack") == 0)
-			o = json_pack("{s:o}", "text", slack_text(line.p));
+		if (l.slack)
+			o = json_pack("{s:s}", "text", l.b.p);
 		else /* no @everyone or role pings from a title */
-			o = json_pack("{s:s, s:{s:[]}}", "content", line.p, "allowed_mentions",
+			o = json_pack("{s:s, s:{s:[]}}", "content", l.b.p, "allowed_mentions",
 				      "parse");
 	} else {
-		o = json_pack("{s:s, s:s, s:s, s:s, s:O}", "id", id, "type", type, "project",
-			      project, "time", when, "data", d);
+		o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:O}", "id", id, "type", type, "project",
+			      project, "time", when, "url", url, "data", d);
 	}
 	if (o)
 		out = json_dumps(o, JSON_COMPACT);
 out:
-	buf_free(&line);
+	buf_free(&l.b);
 	json_decref(o);
 	json_decref(d);
 	return out;

@@ -22,12 +22,14 @@ int webhook_events_ok(const json_t *v);
 
 /*
  * The body sent for outbox event `event_id` (type, project, unix time, data: its JSON object
- * text) to a webhook of `format`: "standard" is {"id":"evt_N","type","project","time","data"}
- * with the internal fields of data removed; "slack" {"text"} and "discord" {"content"} carry a
- * one-line message. malloc'd, NULL when out of memory or data is not a JSON object.
+ * text) to a webhook of `format`: "standard" is {"id":"evt_N","type","project","time","url",
+ * "data"} with the internal fields of data removed, url the web app's page of the event's item
+ * under `base` (the server's public URL, model/weblink.h); "slack" {"text"} and "discord"
+ * {"content"} carry a one-line message whose item links to that page. malloc'd, NULL when out
+ * of memory, data is not a JSON object or base is unusable.
  */
 char *webhook_body(const char *format, int64_t event_id, const char *type, const char *project,
-		   int64_t time, const char *data);
+		   int64_t time, const char *data, const char *base);
 
 /* What one attempt came to. */
 typedef struct webhook_result {

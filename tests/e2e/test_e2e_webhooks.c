@@ -182,7 +182,7 @@ static void verify_signature(const recv_hit *h)
 static void test_signature_and_schema(void **state)
 {
 	fixture *f = *state;
-	char evt[64];
+	char evt[64], want[256];
 	long long id = add_hook(f, "/hook", ",\"events\":[\"*\"],\"secret\":\"" SECRET "\"", NULL);
 	recv_hit h;
 	json_t *body, *d;
@@ -204,9 +204,12 @@ static void test_signature_and_schema(void **state)
 	assert_int_equal(strlen(e2e_str(body, "time", NULL)), 20); /* 2026-01-02T03:04:05Z */
 	assert_true(json_is_object(json_object_get(body, "data")));
 	assert_true(strlen(e2e_str(body, "data", "message")) > 0);
+	/* A test event links the project's home in the web app, under the server's URL. */
+	snprintf(want, sizeof(want), "%s/p/demo", f->s.url);
+	assert_string_equal(e2e_str(body, "url", NULL), want);
 	/* Internal fields are stripped. */
 	assert_null(json_object_get(json_object_get(body, "data"), "webhook_id"));
-	assert_int_equal(json_object_size(body), 5);
+	assert_int_equal(json_object_size(body), 6);
 	json_decref(body);
 	d = wait_delivery(f, id, "delivered", 1);
 	assert_int_equal(json_integer_value(json_object_get(d, "status")), 200);
@@ -445,11 +448,12 @@ static void test_redeliver(void **state)
 	remove_hook(f, id);
 }
 
-/* Slack and Discord presets: their incoming-webhook bodies with a one-line message. */
+/* Slack and Discord presets: their incoming-webhook bodies with a one-line message, the
+ * project's name linked to its home in the web app. */
 static void test_slack_and_discord(void **state)
 {
 	fixture *f = *state;
-	char evt[64];
+	char evt[64], want[512];
 	long long a, b;
 	json_t *body;
 	recv_hit h;
@@ -464,14 +468,16 @@ static void test_slack_and_discord(void **state)
 	body = json_loads(h.body, 0, NULL);
 	assert_non_null(body);
 	assert_int_equal(json_object_size(body), 1);
-	assert_string_equal(e2e_str(body, "text", NULL),
-			    "[demo] Test from prosum: a test event: this webhook works");
+	snprintf(want, sizeof(want), "[<%s/p/demo|demo>] Test from prosum: a test event: this "
+		 "webhook works", f->s.url);
+	assert_string_equal(e2e_str(body, "text", NULL), want);
 	json_decref(body);
 	h = receiver_hit(&f->r, 1);
 	body = json_loads(h.body, 0, NULL);
 	assert_non_null(body);
-	assert_string_equal(e2e_str(body, "content", NULL),
-			    "[demo] Test from prosum: a test event: this webhook works");
+	snprintf(want, sizeof(want), "\\[[demo](%s/p/demo)\\] Test from prosum: a test event: "
+		 "this webhook works", f->s.url);
+	assert_string_equal(e2e_str(body, "content", NULL), want);
 	assert_int_equal(json_array_size(json_object_get(
 			     json_object_get(body, "allowed_mentions"), "parse")),
 			 0);
@@ -480,12 +486,122 @@ static void test_slack_and_discord(void **state)
 	remove_hook(f, b);
 }
 
+/* The body of the first of the first n hits that has field `key` and, when type is not NULL,
+ * that type (caller owns it). */
+static json_t *hit_of(fixture *f, int n, const char *key, const char *type)
+{
+	int i;
+
+	for (i = 0; i < n; i++) {
+		json_t *b = json_loads(receiver_hit(&f->r, i).body, 0, NULL);
+
+		if (json_object_get(b, key) &&
+		    (!type || strcmp(e2e_str(b, "type", NULL), type) == 0))
+			return b;
+		json_decref(b);
+	}
+	fail_msg("no %s body%s%s among %d", key, type ? " of " : "", type ? type : "", n);
+	return NULL;
+}
+
+/* Every event links its item's page in the web app under the server's URL (serve without
+ * --public-url: the address it listens on): a group, a suggestion's board item, a release by
+ * its name percent-encoded; Slack and Discord lines make the item a link to it. */
+static void test_event_links(void **state)
+{
+	fixture *f = *state;
+	char want[512], group[32], sug[32];
+	long long a, b, c;
+	json_t *v;
+	long st;
+
+	a = add_hook(f, "/links", ",\"events\":[\"group.created\",\"suggestion.created\","
+				  "\"release.created\"]",
+		     NULL);
+	b = add_hook(f, "/links-slack", ",\"events\":[\"group.created\"],\"format\":\"slack\"",
+		     NULL);
+	c = add_hook(f, "/links-discord",
+		     ",\"events\":[\"group.created\"],\"format\":\"discord\"", NULL);
+	v = e2e_post_crash(&f->s, "link_crash", "link.c", 7, "main");
+	snprintf(group, sizeof(group), "%s", e2e_str(v, "group", NULL));
+	json_decref(v);
+	assert_int_equal(strncmp(group, "G-", 2), 0);
+	v = e2e_suggest(&f->s, "Links in chat", NULL, "install-links", NULL, &st);
+	assert_int_equal(st, 201);
+	snprintf(sug, sizeof(sug), "%s", e2e_str(v, "id", NULL));
+	json_decref(v);
+	e2e_expect(&f->s, f->s.token, "POST", "/api/v1/projects/demo/releases",
+		   "{\"name\":\"1.4.0-beta+3\",\"ref\":\"main\"}", 201);
+	assert_true(receiver_wait(&f->r, 5, SOON_MS));
+
+	v = hit_of(f, 5, "type", "group.created");
+	snprintf(want, sizeof(want), "%s/p/demo/groups/%s", f->s.url, group);
+	assert_string_equal(e2e_str(v, "url", NULL), want);
+	json_decref(v);
+	v = hit_of(f, 5, "type", "suggestion.created");
+	snprintf(want, sizeof(want), "%s/p/demo/board/%s", f->s.url, sug);
+	assert_string_equal(e2e_str(v, "url", NULL), want);
+	json_decref(v);
+	v = hit_of(f, 5, "type", "release.created");
+	snprintf(want, sizeof(want), "%s/p/demo/releases/1.4.0-beta%%2B3", f->s.url);
+	assert_string_equal(e2e_str(v, "url", NULL), want);
+	json_decref(v);
+
+	v = hit_of(f, 5, "text", NULL);
+	snprintf(want, sizeof(want), "[demo] New crash group <%s/p/demo/groups/%s|%s>: ", f->s.url,
+		 group, group);
+	if (strncmp(e2e_str(v, "text", NULL), want, strlen(want)) != 0)
+		fail_msg("slack: %s, not starting %s", e2e_str(v, "text", NULL), want);
+	json_decref(v);
+	v = hit_of(f, 5, "content", NULL);
+	snprintf(want, sizeof(want), "\\[demo\\] New crash group [%s](%s/p/demo/groups/%s): ", group,
+		 f->s.url, group);
+	if (strncmp(e2e_str(v, "content", NULL), want, strlen(want)) != 0)
+		fail_msg("discord: %s, not starting %s", e2e_str(v, "content", NULL), want);
+	json_decref(v);
+	remove_hook(f, a);
+	remove_hook(f, b);
+	remove_hook(f, c);
+}
+
+/* The link is made when the body is sent, from the running server's --public-url: a
+ * redelivery after a restart with another public URL links under the new one. */
+static void test_link_follows_public_url(void **state)
+{
+	fixture *f = *state;
+	static const char *const with_url[] = {"--webhook-allow-private", "--public-url",
+					       "https://beta.example.org:8443/", NULL};
+	char evt[64], path[200];
+	long long id, did;
+	json_t *d, *b;
+
+	id = add_hook(f, "/moved", ",\"events\":[\"test\"]", NULL);
+	send_test(f, id, evt, sizeof(evt));
+	d = wait_delivery(f, id, "delivered", 1);
+	did = json_integer_value(json_object_get(d, "id"));
+	json_decref(d);
+	assert_int_equal(e2e_stop(&f->s), 0);
+	assert_int_equal(e2e_start(&f->s, with_url), 0);
+	snprintf(path, sizeof(path),
+		 "/api/v1/projects/demo/webhooks/%lld/deliveries/%lld/redeliver", id, did);
+	e2e_expect(&f->s, f->s.token, "POST", path, NULL, 201);
+	assert_true(receiver_wait(&f->r, 2, SOON_MS));
+	b = json_loads(receiver_hit(&f->r, 1).body, 0, NULL);
+	assert_string_equal(e2e_str(b, "id", NULL), evt);
+	assert_string_equal(e2e_str(b, "url", NULL), "https://beta.example.org:8443/p/demo");
+	json_decref(b);
+	remove_hook(f, id);
+	/* Back as the other tests want it. */
+	assert_int_equal(e2e_stop(&f->s), 0);
+	assert_int_equal(e2e_start(&f->s, allow_private), 0);
+}
+
 /* Real events: a new crash group and a team comment reach a webhook that asked for them, the
  * tester's install id stripped; a refused change and unasked-for types never arrive. */
 static void test_real_events(void **state)
 {
 	fixture *f = *state;
-	char path[128], want[64];
+	char path[128], want[64], url[256];
 	long long id;
 	json_t *v, *b1, *b2;
 	recv_hit h;
@@ -512,11 +628,15 @@ static void test_real_events(void **state)
 	assert_string_equal(e2e_str(b1, "type", NULL), "group.created");
 	assert_string_equal(e2e_str(b1, "data", "status"), "new");
 	assert_int_equal(strncmp(e2e_str(b1, "data", "group"), "G-", 2), 0);
+	snprintf(url, sizeof(url), "%s/p/demo/groups/%s", f->s.url, e2e_str(b1, "data", "group"));
+	assert_string_equal(e2e_str(b1, "url", NULL), url);
 	h = receiver_hit(&f->r, 1);
 	verify_signature(&h);
 	b2 = json_loads(h.body, 0, NULL);
 	assert_string_equal(e2e_str(b2, "type", NULL), "report.comment");
 	assert_string_equal(e2e_str(b2, "data", "report"), want);
+	snprintf(url, sizeof(url), "%s/p/demo/reports/%s", f->s.url, want);
+	assert_string_equal(e2e_str(b2, "url", NULL), url); /* the report commented on */
 	assert_string_equal(
 	    json_string_value(json_object_get(json_object_get(json_object_get(b2, "data"),
 							      "comment"),
@@ -671,6 +791,9 @@ int main(void)
 					    test_teardown),
 	    cmocka_unit_test_setup_teardown(test_redeliver, test_setup, test_teardown),
 	    cmocka_unit_test_setup_teardown(test_slack_and_discord, test_setup, test_teardown),
+	    cmocka_unit_test_setup_teardown(test_event_links, test_setup, test_teardown),
+	    cmocka_unit_test_setup_teardown(test_link_follows_public_url, test_setup,
+					    test_teardown),
 	    cmocka_unit_test_setup_teardown(test_real_events, test_setup, test_teardown),
 	    cmocka_unit_test_setup_teardown(test_kill9_pending_delivered_once, test_setup,
 					    test_teardown),

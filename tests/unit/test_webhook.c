@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "model/weblink.h"
 #include "notify/dispatcher.h"
 #include "notify/sign.h"
 #include "notify/ssrf.h"
@@ -114,11 +115,14 @@ static void test_secrets(void **state)
 	assert_false(sign_secret_ok("whsec_!!!!!!!!!!!!!!!!!!!!!!!!"));
 }
 
+#define BASE "https://beta.example.org:8443/"
+#define LINK "https://beta.example.org:8443/p/demo"
+
 static void test_bodies(void **state)
 {
 	const char *data = "{\"report\":\"R-12\",\"group\":\"G-3\",\"install_id\":\"t-secret\","
 			   "\"comment\":{\"id\":7,\"body\":\"Fixed <b> & done\",\"author\":\"dana\"}}";
-	char *s = webhook_body("standard", 42, "report.comment", "demo", 0, data);
+	char *s = webhook_body("standard", 42, "report.comment", "demo", 0, data, BASE);
 	json_t *v;
 
 	(void)state;
@@ -127,23 +131,102 @@ static void test_bodies(void **state)
 	assert_non_null(v);
 	assert_string_equal(json_string_value(json_object_get(v, "id")), "evt_42");
 	assert_string_equal(json_string_value(json_object_get(v, "time")), "1970-01-01T00:00:00Z");
+	/* The comment's report is the page the event is about. */
+	assert_string_equal(json_string_value(json_object_get(v, "url")), LINK "/reports/R-12");
 	assert_null(json_object_get(json_object_get(v, "data"), "install_id"));
 	assert_string_equal(json_string_value(json_object_get(json_object_get(v, "data"), "group")),
 			    "G-3");
 	json_decref(v);
 	free(s);
-	s = webhook_body("slack", 42, "report.comment", "demo", 0, data);
-	assert_string_equal(s, "{\"text\":\"[demo] Team reply on R-12 by dana: Fixed &lt;b&gt; "
-			       "&amp; done\"}");
+	/* Slack: the item is a <url|text> link; the rest is escaped, so text makes no link. */
+	s = webhook_body("slack", 42, "report.comment", "demo", 0, data, BASE);
+	assert_string_equal(s, "{\"text\":\"[demo] Team reply on <" LINK "/reports/R-12|R-12> by "
+			       "dana: Fixed &lt;b&gt; &amp; done\"}");
 	free(s);
+	/* Discord: a [text](url) link; markdown in the text is escaped. */
 	s = webhook_body("discord", 1, "group.regressed", "demo", 0,
-			 "{\"group\":\"G-3\",\"title\":\"crash in main\",\"release\":\"1.4.0\"}");
+			 "{\"group\":\"G-3\",\"title\":\"crash in [x](https://evil.example) "
+			 "*now*\",\"release\":\"1.4.0\"}",
+			 BASE);
 	v = json_loads(s, 0, NULL);
 	assert_string_equal(json_string_value(json_object_get(v, "content")),
-			    "[demo] G-3 regressed in 1.4.0: crash in main");
+			    "\\[demo\\] [G-3](" LINK "/groups/G-3) regressed in 1.4.0: crash in "
+			    "\\[x\\]\\(https://evil.example\\) \\*now\\*");
 	json_decref(v);
 	free(s);
-	assert_null(webhook_body("standard", 1, "test", "demo", 0, "[1,2]"));
+	/* A comment on a group alone links the group. */
+	s = webhook_body("standard", 2, "report.comment", "demo", 0,
+			 "{\"group\":\"G-3\",\"comment\":{\"id\":1,\"body\":\"x\"}}", BASE);
+	v = json_loads(s, 0, NULL);
+	assert_string_equal(json_string_value(json_object_get(v, "url")), LINK "/groups/G-3");
+	json_decref(v);
+	free(s);
+	/* A test event links the project, whose name is the link's text. */
+	s = webhook_body("slack", 3, "test", "demo", 0, "{\"message\":\"hi\"}", BASE);
+	assert_string_equal(s, "{\"text\":\"[<" LINK "|demo>] Test from prosum: hi\"}");
+	free(s);
+	/* A long comment is cut at 200 bytes, never inside a character (199 x, then "é"). */
+	{
+		char doc[512], want[512];
+
+		snprintf(doc, sizeof(doc),
+			 "{\"report\":\"R-1\",\"comment\":{\"id\":1,\"author\":\"a\",\"body\":"
+			 "\"%0199d\u00e9 and more\"}}",
+			 0);
+		s = webhook_body("slack", 4, "report.comment", "demo", 0, doc, BASE);
+		assert_non_null(s);
+		v = json_loads(s, 0, NULL);
+		snprintf(want, sizeof(want), "[demo] Team reply on <" LINK "/reports/R-1|R-1> by a: %0199d",
+			 0);
+		assert_string_equal(json_string_value(json_object_get(v, "text")), want);
+		json_decref(v);
+		free(s);
+	}
+	assert_null(webhook_body("standard", 1, "test", "demo", 0, "[1,2]", BASE));
+	assert_null(webhook_body("standard", 1, "test", "demo", 0, "{}", ""));
+}
+
+/* Every event type's page, and the links' own rules (model/weblink.h). */
+static void test_links(void **state)
+{
+	static const struct {
+		const char *type, *data, *want;
+	} ev[] = {
+		{"group.created", "{\"group\":\"G-3\"}", LINK "/groups/G-3"},
+		{"group.fixed_in_release", "{\"group\":\"G-3\",\"release\":\"1.4\"}",
+		 LINK "/groups/G-3"},
+		{"report.comment", "{\"report\":\"R-12\",\"group\":\"G-3\"}", LINK "/reports/R-12"},
+		{"suggestion.shipped", "{\"suggestion\":\"S-4\",\"release\":\"1.4\"}",
+		 LINK "/board/S-4"},
+		{"release.created", "{\"release\":\"1.4.0 beta/3+x?\"}",
+		 LINK "/releases/1.4.0%20beta%2F3%2Bx%3F"},
+		{"test", "{\"message\":\"x\"}", LINK},
+		{"group.created", "{}", LINK}, /* no item named: the project's home */
+		{"something.new", "{}", LINK},
+	};
+	char out[WEBLINK_MAX];
+	size_t i;
+	json_t *d;
+
+	(void)state;
+	for (i = 0; i < sizeof(ev) / sizeof(ev[0]); i++) {
+		d = json_loads(ev[i].data, 0, NULL);
+		assert_int_equal(weblink_event(out, sizeof(out), BASE, "demo", ev[i].type, d), 0);
+		assert_string_equal(out, ev[i].want);
+		json_decref(d);
+	}
+	/* Trailing slashes of the base are dropped, none is fine too. */
+	assert_int_equal(weblink(out, sizeof(out), "https://h//", "demo", WEBLINK_GROUP, "G-1"), 0);
+	assert_string_equal(out, "https://h/p/demo/groups/G-1");
+	assert_int_equal(weblink(out, sizeof(out), "https://h", "a.b_c-d", WEBLINK_PROJECT, NULL),
+			 0);
+	assert_string_equal(out, "https://h/p/a.b_c-d");
+	/* Too small a buffer is an error with an empty string, never a cut link. */
+	assert_int_equal(weblink(out, 16, "https://h", "demo", WEBLINK_GROUP, "G-1"), -1);
+	assert_string_equal(out, "");
+	assert_int_equal(weblink(out, sizeof(out), "", "demo", WEBLINK_GROUP, "G-1"), -1);
+	assert_int_equal(weblink(out, sizeof(out), "https://h", "demo", WEBLINK_GROUP, ""), -1);
+	assert_int_equal(weblink(out, sizeof(out), NULL, "demo", WEBLINK_PROJECT, NULL), -1);
 }
 
 static void test_backoff(void **state)
@@ -183,7 +266,7 @@ int main(void)
 	    cmocka_unit_test(test_ssrf_addresses), cmocka_unit_test(test_urls),
 	    cmocka_unit_test(test_signature_vector), cmocka_unit_test(test_secrets),
 	    cmocka_unit_test(test_bodies),         cmocka_unit_test(test_backoff),
-	    cmocka_unit_test(test_events),
+	    cmocka_unit_test(test_events),         cmocka_unit_test(test_links),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -39,8 +39,10 @@ function line(out, prefix) {
  * addUser(name, role, project?) -> one-time link on this server, sendReport(doc) -> answer,
  * request(method, path, {headers, body}) -> {status, headers, text, json}, git(...args), close()}.
  * close() stops the server and fails when it did not exit cleanly (a sanitizer report).
+ * serveArgs: more arguments of `prosumd serve` (e.g. ['--webhook-allow-private']); env: more
+ * environment variables of the server.
  */
-export async function startServer() {
+export async function startServer({ serveArgs = [], env = {} } = {}) {
 	const prosumdPath = need('PROSUMD');
 	const dir = mkdtempSync(join(tmpdir(), 'prosum-web-'));
 	const data = join(dir, 'data');
@@ -71,8 +73,8 @@ export async function startServer() {
 	if (add.code !== 0 || !ingestKey)
 		throw new Error(`prosumd project add failed: ${add.stderr}`);
 
-	const child = spawn(prosumdPath, ['serve', '--data', data, '--listen', '127.0.0.1:0', '--threads', '2'],
-		{ stdio: ['ignore', 'pipe', 'pipe'] });
+	const child = spawn(prosumdPath, ['serve', '--data', data, '--listen', '127.0.0.1:0', '--threads', '2', ...serveArgs],
+		{ stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
 	let stderr = '';
 	child.stderr.on('data', (b) => { stderr += b; });
 	const exited = new Promise((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
