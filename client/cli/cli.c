@@ -181,7 +181,7 @@ static const command commands[] = {
     {"cohort", C_COHORT, 0, 3, cli_cohort,
      "cohort [key|channel|install NAME COHORT] " TOKEN_OPTS "  # tester cohorts (admin)"},
     {"health", C_HEALTH, 0, 0, cli_health,
-     "health [--release R] [--by cohort|channel] [--days N] [--check]\n"
+     "health [--release R] [--by cohort|channel|platform] [--days N] [--check]\n"
      "               " TOKEN_OPTS "   # exit 1: a gate failed, 3: too few sessions"},
 };
 

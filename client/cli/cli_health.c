@@ -48,15 +48,21 @@ static const char *const build_cols[] = {"BUILD",     "SESSIONS", "INSTALLS", "A
 					 "MEDIAN", "RATING",      "VS PREVIOUS"};
 #define NCOLS (sizeof(build_cols) / sizeof(build_cols[0]))
 
-/* One row of the table: a build, or with `name` a group of it (indented). */
-static int table_row(cli_table *t, const json_t *m, const char *name, int build)
+/* What a group without a name is called: a platform "unknown", a cohort or channel "(none)". */
+static const char *unnamed(const char *by)
+{
+	return by && strcmp(by, "platform") == 0 ? "unknown" : "(none)";
+}
+
+/* One row of the table: a build, or with `name` a group of it (indented; `none` when ""). */
+static int table_row(cli_table *t, const json_t *m, const char *name, const char *none, int build)
 {
 	char c[NCOLS][96];
 	const char *cells[NCOLS];
 	const json_t *med = json_object_get(m, "median_duration_s");
 	size_t i;
 
-	snprintf(c[0], sizeof(c[0]), "%s%s", build ? "" : "  ", name[0] ? name : "(none)");
+	snprintf(c[0], sizeof(c[0]), "%s%s", build ? "" : "  ", name[0] ? name : none);
 	snprintf(c[1], sizeof(c[1]), "%" JSON_INTEGER_FORMAT, num(m, "sessions"));
 	snprintf(c[2], sizeof(c[2]), "%" JSON_INTEGER_FORMAT, num(m, "installs"));
 	pct_text(c[3], sizeof(c[3]), json_object_get(m, "adoption"));
@@ -103,10 +109,10 @@ static void print_release(const json_t *rel, const char *by)
 	cli_table_indent(t, 2);
 	json_array_foreach(json_object_get(rel, "builds"), i, b)
 	{
-		table_row(t, b, str(b, "build"), 1);
+		table_row(t, b, str(b, "build"), "", 1);
 		if (by)
 			json_array_foreach(json_object_get(b, "groups"), k, g)
-				table_row(t, g, str(g, "name"), 0);
+				table_row(t, g, str(g, "name"), unnamed(by), 0);
 	}
 	cli_table_print(t, stdout, cli_output_width());
 	cli_table_free(t);
@@ -193,8 +199,9 @@ int cli_health(const cli_args *a)
 	int rc;
 
 	memset(&x, 0, sizeof(x));
-	if (a->by && strcmp(a->by, "cohort") != 0 && strcmp(a->by, "channel") != 0)
-		return cli_usage_error("--by takes cohort or channel, not \"%s\"", a->by);
+	if (a->by && strcmp(a->by, "cohort") != 0 && strcmp(a->by, "channel") != 0 &&
+	    strcmp(a->by, "platform") != 0)
+		return cli_usage_error("--by takes cohort, channel or platform, not \"%s\"", a->by);
 	rc = cli_api_open_token(&x, a);
 	if (rc)
 		goto out;

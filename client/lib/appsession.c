@@ -42,6 +42,29 @@ static struct {
 static volatile sig_atomic_t cur_armed; /* open_path names a marker to rename on a crash */
 static int atexit_done;
 
+/* The platform a session names (schema/0025_health_platform.sql): the OS as reports and
+ * Sentry name it, from uname's sysname ("Darwin" is "macOS"); NULL when unknown. */
+static const char *platform_of(const prosum_client *c)
+{
+#if defined(__ANDROID__)
+	return "Android";
+#else
+	static const struct {
+		const char *sysname, *platform;
+	} names[] = {{"Darwin", "macOS"},    {"Linux", "Linux"},     {"FreeBSD", "FreeBSD"},
+		     {"OpenBSD", "OpenBSD"}, {"NetBSD", "NetBSD"},   {"SunOS", "Solaris"},
+		     {"MINGW", "Windows"},   {"MSYS", "Windows"},    {"CYGWIN", "Windows"}};
+	size_t i;
+
+	if (!c->os[0])
+		return NULL;
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (strncmp(c->os, names[i].sysname, strlen(names[i].sysname)) == 0)
+			return names[i].platform;
+	return c->os;
+#endif
+}
+
 /* The release every session and rating of c names: its version, else its revision. */
 static const char *release_of(const prosum_client *c)
 {
@@ -140,10 +163,10 @@ int prosum_session_start(prosum_client *client)
 	rc = util_uuid4(sid);
 	if (rc)
 		goto out;
-	doc = json_pack("{s:s,s:s,s:I,s:s,s:s?,s:s?}", "sid", sid, "install_id",
+	doc = json_pack("{s:s,s:s,s:I,s:s,s:s?,s:s?,s:s?}", "sid", sid, "install_id",
 			client->install_id, "started", (json_int_t)time(NULL), "release",
 			release_of(client), "revision", client->app_revision, "channel",
-			client->app_channel);
+			client->app_channel, "platform", platform_of(client));
 	text = doc ? json_dumps(doc, JSON_COMPACT) : NULL;
 	snprintf(name, sizeof(name), MARKER_PREFIX "%s" MARKER_OPEN, sid);
 	path = util_path_join(client->spool_path, name);

@@ -309,6 +309,33 @@ out:
 	return rc;
 }
 
+/* The installs of every group of the answered releases and their builds, counted exactly (an
+ * install once per group, however many environments, cohorts or platforms it ran in). */
+static int group_installs(health_job *hj, store_db *db, int64_t project_id, int64_t since)
+{
+	health_install_count c = {&hj->t, NULL};
+	size_t i;
+	int rc = STORE_OK;
+
+	for (i = 0; i < hj->t.nbuilds; i++)
+		if (health_tally_answered(&hj->t, hj->t.builds[i].release))
+			health_tally_groups_installs_clear(&hj->t.builds[i]);
+	for (i = 0; rc == STORE_OK && !hj->t.failed && i < hj->t.nrels; i++) {
+		if (!hj->t.rels[i].answered)
+			continue;
+		health_tally_groups_installs_clear(&hj->t.rels[i]);
+		/* One pass over the release's install rows, a set of its own (its scopes, the
+		 * groups of this release and its builds, are no other release's). */
+		c.seen = health_distinct_new();
+		if (!c.seen)
+			return PE_NOMEM;
+		rc = store_health_install_rows_each(db, project_id, hj->t.rels[i].release, since,
+						    hj->t.by, health_tally_install_row, &c);
+		health_distinct_free(c.seen);
+	}
+	return rc == STORE_OK && hj->t.failed ? PE_NOMEM : rc;
+}
+
 static int health_query(apijob *j, store_db *db, int64_t project_id)
 {
 	health_job *hj = (health_job *)j;
@@ -317,7 +344,7 @@ static int health_query(apijob *j, store_db *db, int64_t project_id)
 	json_t *releases = json_array();
 	size_t i, nb, resolved = 0, answered = 0;
 	int rc;
-	static const char *const by_names[] = {NULL, "cohort", "channel"};
+	static const char *const by_names[] = {NULL, "cohort", "channel", "platform"};
 
 	hj->gates = json_array();
 	if (!releases || !hj->gates) {
@@ -357,6 +384,8 @@ static int health_query(apijob *j, store_db *db, int64_t project_id)
 			answered++;
 		}
 	}
+	if (hj->t.by != HEALTH_BY_NONE)
+		rc = group_installs(hj, db, project_id, since);
 	/* The duration histograms and ratings of the answered releases, and the histograms of
 	 * their builds' previous builds in other releases (the median's change), by build. */
 	for (i = 0; rc == STORE_OK && i < hj->t.nrels; i++) {
@@ -424,12 +453,11 @@ void health_get(request *rq)
 		hj->t.by = HEALTH_BY_COHORT;
 	else if (n > 0 && strcmp(by, "channel") == 0)
 		hj->t.by = HEALTH_BY_CHANNEL;
+	else if (n > 0 && strcmp(by, "platform") == 0)
+		hj->t.by = HEALTH_BY_PLATFORM;
 	else {
 		free(hj);
-		params_refuse(rq, 422, "invalid_parameter",
-			      n > 0 && strcmp(by, "platform") == 0
-				  ? "sessions do not record a platform: by cohort or channel"
-				  : "must be cohort or channel",
+		params_refuse(rq, 422, "invalid_parameter", "must be cohort, channel or platform",
 			      "by");
 		return;
 	}

@@ -17,6 +17,7 @@
 #define RELEASE_MAX 200 /* as Sentry's sessions */
 #define REVISION_MAX 127
 #define CHANNEL_MAX 64
+#define PLATFORM_MAX 64
 #define INSTALL_MAX 128
 #define COHORTS_MAX 256 /* names set by one PATCH */
 
@@ -34,7 +35,7 @@ typedef struct hi_job {
 	char key[AUTH_MAX_CRED + 1]; /* the ingest key sent, "" when none */
 	/* a session */
 	char sid[33];
-	const char *install, *release, *revision, *channel, *comment, *cohort;
+	const char *install, *release, *revision, *channel, *comment, *cohort, *platform;
 	int64_t started, duration_ms, errors;
 	int status, rating;
 	/* cohorts */
@@ -136,6 +137,7 @@ static int session_query(apijob *j, store_db *db, int64_t project_id)
 		u.environment = h->channel ? h->channel : "";
 		u.cohort = cohort;
 		u.did = h->install;
+		u.platform = h->platform;
 		u.started = h->started;
 		u.status = h->status;
 		u.errored = h->errors > 0;
@@ -153,6 +155,23 @@ static int session_query(apijob *j, store_db *db, int64_t project_id)
 	if (j->answer && strcmp(outcome, "accepted") == 0)
 		json_object_set_new(j->answer, "cohort", json_string(cohort));
 	return j->answer ? STORE_OK : STORE_ERROR;
+}
+
+/* "platform": the OS the session runs on ("Linux", "macOS" ...), printable text of at most
+ * PLATFORM_MAX bytes, absent, null or "" when unknown. 0, or -1 after answering. */
+static int take_platform(request *rq, json_t *doc, const char **out)
+{
+	const char *p;
+
+	*out = NULL;
+	if (params_opt_string(rq, doc, "platform", "platform", PLATFORM_MAX, out) < 0)
+		return -1;
+	for (p = *out; p && *p; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			return params_refuse(rq, 422, "invalid_request",
+					     "must be printable text of at most 64 bytes",
+					     "platform");
+	return 0;
 }
 
 /* "started": RFC 3339 text or seconds since the epoch. 0, or -1 after answering. */
@@ -192,6 +211,7 @@ void health_session_post(request *rq)
 	    params_opt_string(rq, h->doc, "revision", "revision", REVISION_MAX, &h->revision) < 0 ||
 	    params_opt_string(rq, h->doc, "channel", "channel", CHANNEL_MAX, &h->channel) < 0 ||
 	    need_string(rq, h->doc, "status", 16, &status) < 0 ||
+	    take_platform(rq, h->doc, &h->platform) < 0 ||
 	    take_started(rq, h->doc, &h->started) < 0)
 		goto refused;
 	if (!tester_install_ok(h->install)) {

@@ -250,6 +250,37 @@ int health_tally_rating_row(void *ctx, const store_health_rating_row *r)
 	return 0;
 }
 
+void health_tally_groups_installs_clear(health_set *h)
+{
+	size_t i;
+
+	for (i = 0; i < h->ngroups; i++) {
+		h->groups[i].s.installs = 0;
+		h->groups[i].s.crashed_installs = 0;
+	}
+}
+
+int health_tally_install_row(void *ctx, const store_health_install_row *r)
+{
+	health_install_count *c = ctx;
+	health_set *sets[2];
+	health_group *g;
+	int k, is_new, now_crashed;
+
+	if (sets_of(c->t, r->release, r->revision, &sets[0], &sets[1]) < 0)
+		return c->t->failed = 1;
+	for (k = 0; k < 2; k++) {
+		/* A group's name is its own allocation: the scope of its installs. */
+		g = group_find(sets[k], r->group);
+		if (!g || health_distinct_add(c->seen, g->name, r->did, r->crashed, &is_new,
+					      &now_crashed) < 0)
+			return c->t->failed = 1;
+		g->s.installs += is_new;
+		g->s.crashed_installs += now_crashed;
+	}
+	return 0;
+}
+
 int health_tally_stored_row(void *ctx, const char *release)
 {
 	health_tally *t = ctx;

@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "model/health_distinct.h"
 #include "model/health_metrics.h"
 #include "store/store_health_read.h"
 
@@ -66,6 +67,21 @@ int health_tally_installs(health_tally *t, store_db *db, int64_t project_id, int
 
 /* The releases newest first (by their last hour, then name). */
 void health_tally_sort_releases(health_tally *t);
+
+/*
+ * The exact installs of the groups of a release and its builds:
+ * health_tally_groups_installs_clear() zeroes each set's groups' installs and crashed installs (the
+ * sums of the hourly rows count an install in every row it has), then the rows of
+ * store_health_install_rows_each() for the release go to health_tally_install_row (ctx: a
+ * health_install_count, its `seen` a fresh set per release), which counts each install once per
+ * group of its build and of its release.
+ */
+typedef struct health_install_count {
+	health_tally *t;       /* borrowed */
+	health_distinct *seen; /* borrowed */
+} health_install_count;
+void health_tally_groups_installs_clear(health_set *h);
+int health_tally_install_row(void *ctx, const store_health_install_row *r);
 
 /* Is release `release` in the answer? */
 int health_tally_answered(const health_tally *t, const char *release);

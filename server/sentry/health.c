@@ -7,6 +7,7 @@
 #include "common/rfc3339.h"
 #include "model/jsonbody.h"
 #include "sentry/event.h"
+#include "sentry/useragent.h"
 #include "store/store_cohorts.h"
 #include "store/store_health.h"
 
@@ -22,6 +23,7 @@
 typedef struct h_update {
 	char sid[33], did[DID_MAX + 1], release[RELEASE_MAX + 1], env[ENV_MAX + 1];
 	char revision[RELEASE_MAX + 1]; /* read out of release, "" when it names none */
+	const char *platform;           /* of attrs.user_agent (static), "" unknown */
 	int64_t started, timestamp; /* timestamp 0: not sent (the time it arrives) */
 	int status, errored;
 	int64_t duration_ms; /* < 0: not sent */
@@ -30,6 +32,7 @@ typedef struct h_update {
 /* The attributes of one `sessions` item, shared by its buckets. */
 typedef struct h_attrs {
 	char release[RELEASE_MAX + 1], env[ENV_MAX + 1], revision[RELEASE_MAX + 1];
+	const char *platform; /* of attrs.user_agent (static), "" unknown */
 } h_attrs;
 
 typedef struct h_bucket {
@@ -205,6 +208,14 @@ static int take_attrs(const json_t *o, char release[RELEASE_MAX + 1], char env[E
 	return take_str(attrs, "environment", env, ENV_MAX) < 0 ? -1 : 0;
 }
 
+/* The platform attrs.user_agent names, "" when none (a user agent that is not a string is
+ * ignored: the session still counts). */
+static const char *take_platform(const json_t *o)
+{
+	return useragent_platform(
+	    json_string_value(json_object_get(json_object_get(o, "attrs"), "user_agent")));
+}
+
 /* The did of o, if any: ignored when not a short string (the session still counts). */
 static void take_did(const json_t *o, char out[DID_MAX + 1])
 {
@@ -222,6 +233,7 @@ static int parse_update(const json_t *o, h_update *u)
 	if (take_sid(o, u->sid) < 0 || take_attrs(o, u->release, u->env) < 0)
 		return -1;
 	sentry_release_revision(u->release, u->revision, sizeof(u->revision));
+	u->platform = take_platform(o);
 	take_did(o, u->did);
 	if (take_time(json_object_get(o, "started"), &u->started) < 0)
 		return -1;
@@ -278,6 +290,7 @@ static void parse_aggregates(sentry_health *h, const json_t *o)
 		return;
 	}
 	sentry_release_revision(at->release, at->revision, sizeof(at->revision));
+	at->platform = take_platform(o);
 	h->nattrs++;
 	json_array_foreach(list, i, a)
 	{
@@ -428,6 +441,7 @@ int sentry_health_apply(store_db *db, int64_t project_id, const sentry_health *h
 			break;
 		su.cohort = cohort;
 		su.did = u->did;
+		su.platform = u->platform;
 		su.started = u->started + drift;
 		su.status = u->status;
 		su.errored = u->errored;
@@ -452,6 +466,7 @@ int sentry_health_apply(store_db *db, int64_t project_id, const sentry_health *h
 			break;
 		sb.cohort = cohort;
 		sb.did = b->did;
+		sb.platform = h->attrs[b->attrs].platform;
 		sb.started = b->started + drift;
 		sb.exited = b->exited;
 		sb.errored = b->errored;

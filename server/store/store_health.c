@@ -54,7 +54,7 @@ typedef struct hour_add {
 
 /* The key of a session's aggregates: what is fixed at its start. */
 typedef struct health_key {
-	const char *release, *revision, *env, *cohort;
+	const char *release, *revision, *env, *cohort, *platform;
 } health_key;
 
 static void bind_key(sqlite3_stmt *s, int64_t project_id, const health_key *k)
@@ -64,16 +64,18 @@ static void bind_key(sqlite3_stmt *s, int64_t project_id, const health_key *k)
 	st_bind_named_text(s, ":rv", k->revision ? k->revision : "");
 	st_bind_named_text(s, ":e", k->env ? k->env : "");
 	st_bind_named_text(s, ":c", k->cohort ? k->cohort : "");
+	st_bind_named_text(s, ":pf", k->platform ? k->platform : "");
 }
 
 static int hours_add(store_db *db, int64_t project_id, const health_key *k, int64_t hour,
 		     const hour_add *a)
 {
 	sqlite3_stmt *s = st_stmt(
-	    db, "INSERT INTO health_hours(project_id, release, revision, environment, cohort, hour, "
-		"started, exited, errored, abnormal, crashed, duration_n, duration_ms, installs, "
-		"crashed_installs) VALUES (:p, :r, :rv, :e, :c, :h, :st, :ex, :er, :ab, :cr, :dn, :dms, :in, :ci) ON CONFLICT "
-		"DO UPDATE SET started = started + excluded.started, exited = exited + "
+	    db, "INSERT INTO health_hours(project_id, release, revision, environment, cohort, "
+		"platform, hour, started, exited, errored, abnormal, crashed, duration_n, "
+		"duration_ms, installs, crashed_installs) VALUES (:p, :r, :rv, :e, :c, :pf, :h, "
+		":st, :ex, :er, :ab, :cr, :dn, :dms, :in, :ci) ON CONFLICT DO UPDATE SET started = "
+		"started + excluded.started, exited = exited + "
 		"excluded.exited, errored = errored + excluded.errored, abnormal = abnormal + "
 		"excluded.abnormal, crashed = crashed + excluded.crashed, duration_n = duration_n + "
 		"excluded.duration_n, duration_ms = duration_ms + excluded.duration_ms, installs = "
@@ -101,8 +103,8 @@ static int duration_add(store_db *db, int64_t project_id, const health_key *k, i
 {
 	sqlite3_stmt *s = st_stmt(
 	    db, "INSERT INTO health_durations(project_id, release, revision, environment, cohort, "
-		"hour, bucket, sessions) VALUES (:p, :r, :rv, :e, :c, :h, :b, 1) ON CONFLICT DO "
-		"UPDATE SET sessions = sessions + 1");
+		"platform, hour, bucket, sessions) VALUES (:p, :r, :rv, :e, :c, :pf, :h, :b, 1) ON "
+		"CONFLICT DO UPDATE SET sessions = sessions + 1");
 
 	if (!s)
 		return STORE_ERROR;
@@ -119,7 +121,7 @@ static int install_seen(store_db *db, int64_t project_id, const health_key *k, c
 {
 	sqlite3_stmt *s = st_stmt(db, "SELECT crashed FROM health_installs WHERE project_id = :p "
 				"AND release = :r AND revision = :rv AND environment = :e AND "
-				"cohort = :c AND did = :d");
+				"cohort = :c AND platform = :pf AND did = :d");
 	int rc;
 
 	if (!s)
@@ -138,8 +140,9 @@ static int install_seen(store_db *db, int64_t project_id, const health_key *k, c
 	}
 	s = st_stmt(
 	    db, "INSERT INTO health_installs(project_id, release, revision, environment, cohort, "
-		"did, first_hour, last_hour, errored, abnormal, crashed) VALUES (:p, :r, :rv, :e, "
-		":c, :d, :h, :h, :er, :ab, :cr) ON CONFLICT DO UPDATE SET first_hour = min(first_hour, excluded.first_hour), "
+		"platform, did, first_hour, last_hour, errored, abnormal, crashed) VALUES (:p, :r, "
+		":rv, :e, :c, :pf, :d, :h, :h, :er, :ab, :cr) ON CONFLICT DO UPDATE SET "
+		"first_hour = min(first_hour, excluded.first_hour), "
 		"last_hour = max(last_hour, excluded.last_hour), errored = max(errored, "
 		"excluded.errored), abnormal = max(abnormal, excluded.abnormal), crashed = "
 		"max(crashed, excluded.crashed)");
@@ -171,7 +174,7 @@ static int live_prune(store_db *db, int64_t now)
 /* A session's row in health_live, copied. */
 typedef struct live_row {
 	int found;
-	char release[512], revision[128], env[128], cohort[128], did[256];
+	char release[512], revision[128], env[128], cohort[128], platform[128], did[256];
 	int64_t started;
 	int status, errored;
 } live_row;
@@ -179,8 +182,8 @@ typedef struct live_row {
 static int live_find(store_db *db, int64_t project_id, const char *sid, live_row *row)
 {
 	sqlite3_stmt *s = st_stmt(db, "SELECT release, environment, did, started, status, errored, "
-				"revision, cohort FROM health_live WHERE project_id = :p AND "
-				"sid = :sid");
+				"revision, cohort, platform FROM health_live WHERE project_id = "
+				":p AND sid = :sid");
 	int rc;
 
 	memset(row, 0, sizeof(*row));
@@ -202,6 +205,7 @@ static int live_find(store_db *db, int64_t project_id, const char *sid, live_row
 	row->errored = sqlite3_column_int(s, 5);
 	snprintf(row->revision, sizeof(row->revision), "%s", st_col_text(s, 6));
 	snprintf(row->cohort, sizeof(row->cohort), "%s", st_col_text(s, 7));
+	snprintf(row->platform, sizeof(row->platform), "%s", st_col_text(s, 8));
 	sqlite3_reset(s);
 	return STORE_OK;
 }
@@ -210,8 +214,8 @@ static int live_put(store_db *db, int64_t project_id, const char *sid, const liv
 {
 	sqlite3_stmt *s = st_stmt(
 	    db, "INSERT INTO health_live(project_id, sid, release, revision, environment, cohort, "
-		"did, started, status, errored) VALUES (:p, :sid, :r, :rv, :e, :c, :d, :st, :status, "
-		":er) ON CONFLICT DO "
+		"platform, did, started, status, errored) VALUES (:p, :sid, :r, :rv, :e, :c, :pf, "
+		":d, :st, :status, :er) ON CONFLICT DO "
 		"UPDATE SET did = excluded.did, status = excluded.status, errored = excluded.errored");
 
 	if (!s)
@@ -222,6 +226,7 @@ static int live_put(store_db *db, int64_t project_id, const char *sid, const liv
 	st_bind_named_text(s, ":rv", row->revision);
 	st_bind_named_text(s, ":e", row->env);
 	st_bind_named_text(s, ":c", row->cohort);
+	st_bind_named_text(s, ":pf", row->platform);
 	st_bind_named_text(s, ":d", row->did[0] ? row->did : NULL);
 	st_bind_named_int(s, ":st", row->started);
 	st_bind_named_text(s, ":status", status_names[row->status]);
@@ -254,6 +259,7 @@ int store_health_session(store_db *db, int64_t project_id, const store_health_up
 		snprintf(row.env, sizeof(row.env), "%s", u->environment ? u->environment : "");
 		snprintf(row.revision, sizeof(row.revision), "%s", u->revision ? u->revision : "");
 		snprintf(row.cohort, sizeof(row.cohort), "%s", u->cohort ? u->cohort : "");
+		snprintf(row.platform, sizeof(row.platform), "%s", u->platform ? u->platform : "");
 		row.started = u->started;
 		a.started = 1;
 	}
@@ -282,6 +288,7 @@ int store_health_session(store_db *db, int64_t project_id, const store_health_up
 	k.revision = row.revision;
 	k.env = row.env;
 	k.cohort = row.cohort;
+	k.platform = row.platform;
 	rc = live_put(db, project_id, u->sid, &row);
 	if (rc == STORE_OK && row.did[0])
 		rc = install_seen(db, project_id, &k, row.did, hour, row.errored,
@@ -298,7 +305,7 @@ int store_health_session(store_db *db, int64_t project_id, const store_health_up
 
 int store_health_bucket_add(store_db *db, int64_t project_id, const store_health_bucket *b)
 {
-	health_key k = {b->release, b->revision, b->environment, b->cohort};
+	health_key k = {b->release, b->revision, b->environment, b->cohort, b->platform};
 	hour_add a;
 	int64_t hour = hour_of(b->started);
 	int rc;
@@ -406,10 +413,11 @@ int store_health_each(store_db *db, int64_t project_id, int64_t since, int limit
 	sqlite3_stmt *s = st_stmt(
 	    db, "SELECT h.release, h.environment, sum(h.started), sum(h.exited), sum(h.errored), "
 		"sum(h.abnormal), sum(h.crashed), sum(h.duration_n), sum(h.duration_ms), "
-		"max(h.hour), (SELECT count(*) FROM health_installs i WHERE i.project_id = :p AND "
-		"i.release = h.release AND i.environment = h.environment AND i.last_hour >= :h), "
-		"(SELECT count(*) FROM health_installs i WHERE i.project_id = :p AND i.release = "
-		"h.release AND i.environment = h.environment AND i.last_hour >= :h AND i.crashed) "
+		"max(h.hour), (SELECT count(DISTINCT did) FROM health_installs i WHERE "
+		"i.project_id = :p AND i.release = h.release AND i.environment = h.environment AND "
+		"i.last_hour >= :h), (SELECT count(DISTINCT did) FROM health_installs i WHERE "
+		"i.project_id = :p AND i.release = h.release AND i.environment = h.environment AND "
+		"i.last_hour >= :h AND i.crashed) "
 		"FROM health_hours h WHERE h.project_id = :p AND h.hour >= :h GROUP BY h.release, "
 		"h.environment ORDER BY max(h.hour) DESC, h.release, h.environment LIMIT :n");
 	store_health_row row;

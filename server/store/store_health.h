@@ -6,7 +6,8 @@
 
 #include "store/store.h"
 
-/* The tables are described in schema/0017_health.sql. */
+/* The tables are described in schema/0017_health.sql (the platform in
+ * schema/0025_health_platform.sql). */
 #define STORE_HEALTH_HOUR 3600
 #define STORE_HEALTH_DAY 86400
 #define STORE_HEALTH_KEEP (5 * STORE_HEALTH_DAY) /* sessions are tracked (and updates taken) 5 days */
@@ -20,6 +21,7 @@ typedef struct store_health_update {
 	const char *sid, *release, *environment; /* environment "" when none */
 	const char *revision, *cohort;           /* the build's commit, the tester group: NULL or "" when none */
 	const char *did;                         /* NULL or "" when none */
+	const char *platform;                    /* the OS ("Linux" ...): NULL or "" unknown */
 	int64_t started;                         /* unix seconds */
 	int status;                              /* HEALTH_* */
 	int errored;                             /* errors > 0 in this update */
@@ -31,10 +33,10 @@ enum { HEALTH_APPLIED, HEALTH_AFTER_END };
 
 /*
  * Apply one update (write transaction): the first update heard of a session starts it with
- * its attributes (release, revision, environment, cohort, start hour); later ones change only its state; an
- * update of an ended session is ignored (*outcome HEALTH_AFTER_END). Counts go to the hour
- * the session started in. Also forgets a few sessions that started more than five days
- * before now.
+ * its attributes (release, revision, environment, cohort, platform, start hour); later ones
+ * change only its state; an update of an ended session is ignored (*outcome
+ * HEALTH_AFTER_END). Counts go to the hour the session started in. Also forgets a few sessions
+ * that started more than five days before now.
  */
 int store_health_session(store_db *db, int64_t project_id, const store_health_update *u,
 			 int64_t now, int *outcome);
@@ -43,6 +45,7 @@ int store_health_session(store_db *db, int64_t project_id, const store_health_up
 typedef struct store_health_bucket {
 	const char *release, *environment, *did; /* did NULL when none */
 	const char *revision, *cohort;           /* NULL or "" when none */
+	const char *platform;                    /* NULL or "" unknown */
 	int64_t started;
 	int64_t exited, errored, abnormal, crashed; /* each >= 0 */
 } store_health_bucket;

@@ -15,7 +15,7 @@
 	"crashed_installs, hour FROM health_hours WHERE project_id = :p AND release = :r AND "     \
 	"+hour >= :h AND +hour < :e"
 static const char *const sums_sql[] = {SUMS_SQL("''"), SUMS_SQL("cohort"),
-				       SUMS_SQL("environment")};
+				       SUMS_SQL("environment"), SUMS_SQL("platform")};
 
 /* Release R's rows: the key range [R, "R,") holds R and every "R+..." (',' follows '+'),
  * then the filter drops the other names in it ("R!" ...). */
@@ -27,13 +27,15 @@ static const char *const sums_sql[] = {SUMS_SQL("''"), SUMS_SQL("cohort"),
 	"SELECT release, revision, " g ", bucket, sessions FROM health_durations WHERE "          \
 	"project_id = :p AND " RELEASE_MATCH " AND hour >= :h AND hour < :e"
 static const char *const durations_sql[] = {DURATIONS_SQL("''"), DURATIONS_SQL("cohort"),
-					    DURATIONS_SQL("environment")};
+					    DURATIONS_SQL("environment"),
+					    DURATIONS_SQL("platform")};
 /* One build's: a stored release and revision exactly, a primary key prefix. */
 #define BUILD_DURATIONS_SQL(g)                                                                   \
 	"SELECT release, revision, " g ", bucket, sessions FROM health_durations WHERE "          \
 	"project_id = :p AND release = :r AND revision = :v AND hour >= :h AND hour < :e"
 static const char *const build_durations_sql[] = {
-    BUILD_DURATIONS_SQL("''"), BUILD_DURATIONS_SQL("cohort"), BUILD_DURATIONS_SQL("environment")};
+    BUILD_DURATIONS_SQL("''"), BUILD_DURATIONS_SQL("cohort"), BUILD_DURATIONS_SQL("environment"),
+    BUILD_DURATIONS_SQL("platform")};
 
 static int bind_release(sqlite3_stmt *s, const char *release)
 {
@@ -247,7 +249,7 @@ int store_health_sums_each(store_db *db, int64_t project_id, const char *release
 	int64_t end;
 	int rc, stopped = 0, days = days_from(since, by, &end);
 
-	assert(by >= HEALTH_BY_NONE && by <= HEALTH_BY_CHANNEL);
+	assert(by >= HEALTH_BY_NONE && by <= HEALTH_BY_PLATFORM);
 	s = st_stmt(db, sums_sql[by]);
 	if (days)
 		s = st_stmt(db, part_sums_sql[by]);
@@ -312,6 +314,46 @@ static int day_durations_each(store_db *db, int64_t project_id, const char *rele
 	return st_page_end(s, rc);
 }
 
+/* A release's install rows with their group, in primary key order. */
+#define INSTALL_ROWS_SQL(g)                                                                      \
+	"SELECT release, revision, " g ", did, crashed FROM health_installs WHERE project_id = :p " \
+	"AND " RELEASE_MATCH " AND first_hour >= :h"
+static const char *const install_rows_sql[] = {INSTALL_ROWS_SQL("''"), INSTALL_ROWS_SQL("cohort"),
+					       INSTALL_ROWS_SQL("environment"),
+					       INSTALL_ROWS_SQL("platform")};
+
+int store_health_install_rows_each(store_db *db, int64_t project_id, const char *release,
+				   int64_t since, int by,
+				   int (*fn)(void *ctx, const store_health_install_row *row),
+				   void *ctx)
+{
+	sqlite3_stmt *s;
+	store_health_install_row row;
+	int rc;
+
+	assert(by >= HEALTH_BY_NONE && by <= HEALTH_BY_PLATFORM);
+	s = st_stmt(db, install_rows_sql[by]);
+	if (!s)
+		return STORE_ERROR;
+	st_bind_named_int(s, ":p", project_id);
+	st_bind_named_int(s, ":h", since);
+	rc = bind_release(s, release);
+	if (rc != STORE_OK) {
+		sqlite3_reset(s);
+		return rc;
+	}
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		row.release = st_col_text(s, 0);
+		row.revision = st_col_text(s, 1);
+		row.group = st_col_text(s, 2);
+		row.did = st_col_text(s, 3);
+		row.crashed = sqlite3_column_int(s, 4);
+		if (fn(ctx, &row))
+			break;
+	}
+	return st_page_end(s, rc);
+}
+
 int store_health_durations_each(store_db *db, int64_t project_id, const char *release,
 				const char *revision, int64_t since, int by,
 				int (*fn)(void *ctx, const store_health_bucket_row *row),
@@ -322,7 +364,7 @@ int store_health_durations_each(store_db *db, int64_t project_id, const char *re
 	int64_t end;
 	int rc, stopped = 0, days = days_from(since, by, &end);
 
-	assert(by >= HEALTH_BY_NONE && by <= HEALTH_BY_CHANNEL);
+	assert(by >= HEALTH_BY_NONE && by <= HEALTH_BY_PLATFORM);
 	s = st_stmt(db, revision ? build_durations_sql[by] : durations_sql[by]);
 	if (days)
 		s = st_stmt(db, revision ? part_build_durations_sql[by] : part_durations_sql[by]);

@@ -13,8 +13,9 @@
  * stored release R and every "R+..." (a range of the primary key, so index-backed).
  */
 
-/* What the rows are split by: nothing, the tester cohort, the channel (environment). */
-enum { HEALTH_BY_NONE, HEALTH_BY_COHORT, HEALTH_BY_CHANNEL };
+/* What the rows are split by: nothing, the tester cohort, the channel (environment), the
+ * platform (the OS, schema/0025_health_platform.sql). */
+enum { HEALTH_BY_NONE, HEALTH_BY_COHORT, HEALTH_BY_CHANNEL, HEALTH_BY_PLATFORM };
 
 /* Sums of sessions of one stored release, revision and group since an hour. Strings borrowed
  * for the callback's duration. */
@@ -66,6 +67,22 @@ int store_health_installs_each(store_db *db, int64_t project_id, int64_t since,
 
 int store_health_sums_each(store_db *db, int64_t project_id, const char *release, int64_t since,
 			   int by, int (*fn)(void *ctx, const store_health_sum *row), void *ctx);
+
+/*
+ * The install rows (health_installs) of release `release` (R and every "R+...") first heard of
+ * at or after `since`, with the group `by` names ("" with HEALTH_BY_NONE), in primary key order;
+ * the caller counts each install once per group it wants (an install has a row per environment,
+ * cohort and platform it ran in). Strings borrowed for the callback's duration. fn non-zero
+ * stops.
+ */
+typedef struct store_health_install_row {
+	const char *release, *revision, *group, *did;
+	int crashed;
+} store_health_install_row;
+int store_health_install_rows_each(store_db *db, int64_t project_id, const char *release,
+				   int64_t since, int by,
+				   int (*fn)(void *ctx, const store_health_install_row *row),
+				   void *ctx);
 
 /* The duration histogram of release `release` (R and R+...) since `since`: its rows (per
  * stored release, revision, group, hour or day as the sums above, and bucket) in primary key

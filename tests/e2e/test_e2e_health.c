@@ -9,10 +9,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/utsname.h>
 #include <time.h>
 
 #include "fixture.h"
 #include "harness.h"
+#include "prosum.h"
 
 typedef struct fixture {
 	e2e_release_fixture r; /* first */
@@ -316,13 +318,181 @@ static void test_health_by_hand(void **state)
 	assert_int_equal(integer(json_object_get(g, "rating"), "count"), 1);
 	json_decref(h);
 
-	/* Refusals: by platform (sessions carry none), a build in release=, no credential. */
-	e2e_expect(&f->r.s, f->r.s.token, "GET", "/api/v1/projects/demo/health?by=platform", NULL,
-		   422);
+	/* Refusals: by something else, a build in release=, no credential. */
+	v = e2e_call(&f->r.s, f->r.s.token, "GET", "/api/v1/projects/demo/health?by=arch", NULL,
+		     &st);
+	assert_int_equal(st, 422);
+	assert_string_equal(e2e_str(v, "error", "field"), "by");
+	json_decref(v);
 	e2e_expect(&f->r.s, f->r.s.token, "GET", "/api/v1/projects/demo/health?release=a%2Bb",
 		   NULL, 422);
 	e2e_expect(&f->r.s, f->r.s.token, "GET", "/api/v1/projects/demo/health?days=0", NULL, 422);
 	e2e_expect(&f->r.s, NULL, "GET", "/api/v1/projects/demo/health", NULL, 401);
+}
+
+/* A whole session of build `build` of app@5.0.0 as a Sentry SDK sends it, with attrs.user_agent
+ * `ua` (NULL: none). */
+static void ua_session(fixture *f, int n, const char *build, const char *env, const char *did,
+		       const char *status, const char *ua)
+{
+	char hdr[256], body[1024], when[32], agent[256] = "";
+	const char *h[] = {hdr, NULL};
+	time_t t = time(NULL) - 600;
+	struct tm tm;
+	e2e_response r;
+
+	snprintf(hdr, sizeof(hdr), "X-Sentry-Auth: Sentry sentry_version=7, sentry_key=%s",
+		 f->r.s.key);
+	gmtime_r(&t, &tm);
+	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	if (ua)
+		snprintf(agent, sizeof(agent), ",\"user_agent\":\"%s\"", ua);
+	snprintf(body, sizeof(body),
+		 "{}\n{\"type\":\"session\"}\n{\"sid\":\"5%031x\",\"did\":\"%s\",\"init\":true,"
+		 "\"started\":\"%s\",\"status\":\"%s\",\"attrs\":{\"release\":\"app@5.0.0+%s\","
+		 "\"environment\":\"%s\"%s}}\n",
+		 n, did, when, status, build, env, agent);
+	assert_int_equal(e2e_request(&f->r.s, "POST", "/api/1/envelope/", h, body, strlen(body), &r),
+			 0);
+	assert_int_equal(r.status, 200);
+	e2e_response_free(&r);
+}
+
+/* A run of the same build through libprosum, in channel `channel`: one session, exited. */
+static void libprosum_run(fixture *f, const char *build, const char *channel)
+{
+	prosum_options o = PROSUM_OPTIONS_INIT;
+	prosum_client *c = NULL;
+	char spool[400], version[64];
+
+	snprintf(spool, sizeof(spool), "%s/spool", f->r.s.dir);
+	snprintf(version, sizeof(version), "app@5.0.0+%s", build);
+	o.flags = PROSUM_SESSIONS | PROSUM_NO_ENV;
+	o.ca_file = f->r.s.cacert;
+	o.spool_dir = spool;
+	o.app_version = version;
+	o.app_revision = build;
+	o.app_channel = channel;
+	o.close_wait_ms = 30000; /* generous: close delivers the session unless very slow */
+	if (prosum_client_new(&c, f->r.s.dsn, &o) != 0)
+		fail_msg("prosum_client_new: %s", prosum_error_last());
+	prosum_close(c);
+}
+
+/* The group named `name` of o's groups. */
+static json_t *group(json_t *o, const char *name)
+{
+	json_t *g = e2e_find(json_object_get(o, "groups"), "name", name);
+
+	if (!g)
+		fail_msg("no group \"%s\"", name);
+	return g;
+}
+
+/*
+ * Split by platform, installs counted exactly in every split. One build of app@5.0.0:
+ *   Sentry, Windows user agent: w1 in beta (exited) and in alpha (crashed), w2 in beta;
+ *   Sentry, no user agent: n1 in beta and in alpha;
+ *   libprosum (this machine's OS): one install, a run in beta and one in alpha.
+ * By hand, by platform: Windows 3 sessions, 1 crashed, installs w1 and w2 (w1 once, though in
+ * two channels), 1 crashed install; unknown ("") 2 sessions, 1 install; the OS 2 sessions, 1
+ * install. By cohort (all in none): 7 sessions, 4 installs. By channel: beta 4 sessions, 4
+ * installs; alpha 3 and 3.
+ */
+static void test_health_by_platform(void **state)
+{
+	fixture *f = *state;
+	static const char win[] = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) Firefox/121.0";
+	struct utsname u;
+	char os[80], out[8192], line[128];
+	json_t *h, *rel, *b, *g;
+	long st;
+
+	assert_int_equal(uname(&u), 0);
+	snprintf(os, sizeof(os), "%s", strcmp(u.sysname, "Darwin") == 0 ? "macOS" : u.sysname);
+	memcpy(f->a, f->r.a, 12);
+	f->a[12] = '\0';
+	ua_session(f, 1, f->a, "beta", "w1", "exited", win);
+	ua_session(f, 2, f->a, "alpha", "w1", "crashed", win);
+	ua_session(f, 3, f->a, "beta", "w2", "exited", win);
+	ua_session(f, 4, f->a, "beta", "n1", "exited", NULL);
+	ua_session(f, 5, f->a, "alpha", "n1", "exited", NULL);
+	libprosum_run(f, f->a, "beta");
+	libprosum_run(f, f->a, "alpha");
+
+	h = e2e_call(&f->r.s, f->r.s.token, "GET",
+		     "/api/v1/projects/demo/health?release=app%405.0.0&by=platform", NULL, &st);
+	assert_int_equal(st, 200);
+	assert_string_equal(e2e_str(h, "by", NULL), "platform");
+	rel = json_array_get(json_object_get(h, "releases"), 0);
+	assert_int_equal(integer(rel, "sessions"), 7);
+	assert_int_equal(integer(rel, "installs"), 4);
+	assert_int_equal(json_array_size(json_object_get(rel, "builds")), 1);
+	b = build_named(rel, f->a);
+	assert_non_null(b);
+	assert_int_equal(json_array_size(json_object_get(b, "groups")), 3);
+	g = group(b, "Windows");
+	assert_int_equal(integer(g, "sessions"), 3);
+	assert_int_equal(integer(g, "crashed"), 1);
+	assert_int_equal(integer(g, "installs"), 2);
+	assert_int_equal(integer(g, "crashed_installs"), 1);
+	assert_near(real(g, "crash_free_installs"), 50.0);
+	g = group(b, "");
+	assert_int_equal(integer(g, "sessions"), 2);
+	assert_int_equal(integer(g, "installs"), 1);
+	g = group(b, os);
+	assert_int_equal(integer(g, "sessions"), 2);
+	assert_int_equal(integer(g, "installs"), 1);
+	assert_int_equal(integer(g, "crashed_installs"), 0);
+	/* The release's groups: the same (one build). */
+	g = group(rel, "Windows");
+	assert_int_equal(integer(g, "installs"), 2);
+	assert_int_equal(integer(g, "crashed_installs"), 1);
+	json_decref(h);
+
+	/* By cohort: one group (none), each install once. */
+	h = e2e_call(&f->r.s, f->r.s.token, "GET",
+		     "/api/v1/projects/demo/health?release=app%405.0.0&by=cohort", NULL, &st);
+	assert_int_equal(st, 200);
+	rel = json_array_get(json_object_get(h, "releases"), 0);
+	b = build_named(rel, f->a);
+	assert_non_null(b);
+	g = group(b, "");
+	assert_int_equal(integer(g, "sessions"), 7);
+	assert_int_equal(integer(g, "installs"), 4);
+	assert_int_equal(integer(g, "crashed_installs"), 1);
+	g = group(rel, "");
+	assert_int_equal(integer(g, "installs"), 4);
+	json_decref(h);
+
+	/* By channel. */
+	h = e2e_call(&f->r.s, f->r.s.token, "GET",
+		     "/api/v1/projects/demo/health?release=app%405.0.0&by=channel", NULL, &st);
+	assert_int_equal(st, 200);
+	b = build_named(json_array_get(json_object_get(h, "releases"), 0), f->a);
+	assert_non_null(b);
+	g = group(b, "beta");
+	assert_int_equal(integer(g, "sessions"), 4);
+	assert_int_equal(integer(g, "installs"), 4);
+	g = group(b, "alpha");
+	assert_int_equal(integer(g, "sessions"), 3);
+	assert_int_equal(integer(g, "installs"), 3);
+	assert_int_equal(integer(g, "crashed_installs"), 1);
+	json_decref(h);
+
+	/* The command prints the platforms, "unknown" for the sessions that did not say. */
+	assert_int_equal(e2e_cli(out, sizeof(out), f->env,
+				 "health --release app@5.0.0 --by platform"),
+			 0);
+	assert_non_null(strstr(out, "release app@5.0.0: 7 sessions (1 crashed), 4 installs"));
+	snprintf(line, sizeof(line), "\n    %s ", os);
+	assert_non_null(strstr(out, line));
+	assert_non_null(strstr(out, "\n    Windows "));
+	assert_non_null(strstr(out, "\n    unknown "));
+	assert_int_not_equal(e2e_cli(out, sizeof(out), f->env,
+				     "health --by arch 2>&1"),
+			     0);
+	assert_non_null(strstr(out, "--by takes cohort, channel or platform"));
 }
 
 /* prosum health --check: exit 0 when the newest build meets the gates, 1 naming the gate it
@@ -415,6 +585,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_health_by_hand, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_gates_cli, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_health_by_platform, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -10,6 +10,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <sys/utsname.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -313,6 +315,95 @@ static void test_rating_changed_and_read_back(void **state)
 	json_decref(got);
 }
 
+/* A session sent by hand with the ingest key: the answer's status; its body in body. */
+static long post_session(fixture *f, const char *doc, char *body, size_t bodysz)
+{
+	char hdr[200];
+	const char *h[] = {hdr, "Content-Type: application/json", NULL};
+	e2e_response r;
+	long st;
+
+	snprintf(hdr, sizeof(hdr), "X-Prosum-Key: %s", f->s.key);
+	assert_int_equal(e2e_request(&f->s, "POST", "/api/v1/projects/demo/sessions", h, doc,
+				     strlen(doc), &r),
+			 0);
+	st = r.status;
+	snprintf(body, bodysz, "%s", r.body ? r.body : "");
+	e2e_response_free(&r);
+	return st;
+}
+
+/* The platform: libprosum's session names the OS it runs on (uname's, Darwin as macOS), fixed
+ * at the start; one sent by hand is checked (printable, at most 64 bytes) and kept. */
+static void test_session_platform(void **state)
+{
+	fixture *f = *state;
+	struct utsname u;
+	char want[80], sql[256], doc[512], body[1024];
+	long long now = (long long)time(NULL);
+	static const char sid[] = "5d1f0c3a-0b7e-4c59-9a0e-3f3b1c2d4e5f";
+
+	assert_int_equal(uname(&u), 0);
+	snprintf(want, sizeof(want), "%s", strcmp(u.sysname, "Darwin") == 0 ? "macOS" : u.sysname);
+	prosum_close(client(f, PROSUM_SESSIONS));
+	snprintf(sql, sizeof(sql),
+		 "SELECT sum(started) FROM health_hours WHERE release = '2.1.0' AND platform = '%s'",
+		 want);
+	assert_int_equal(e2e_sql_int(&f->s, sql), 1);
+	snprintf(sql, sizeof(sql),
+		 "SELECT count(*) FROM health_installs WHERE platform = '%s' AND release = '2.1.0'",
+		 want);
+	assert_int_equal(e2e_sql_int(&f->s, sql), 1);
+	snprintf(sql, sizeof(sql), "SELECT count(*) FROM health_live WHERE platform = '%s'", want);
+	assert_int_equal(e2e_sql_int(&f->s, sql), 1);
+
+	/* By hand: Windows; then its end naming another platform: the start's stays. */
+	snprintf(doc, sizeof(doc),
+		 "{\"sid\":\"%s\",\"install_id\":\"t-win\",\"release\":\"2.1.0\",\"status\":"
+		 "\"ok\",\"started\":%lld,\"platform\":\"Windows\"}",
+		 sid, now - 60);
+	if (post_session(f, doc, body, sizeof(body)) != 200)
+		fail_msg("%s", body);
+	snprintf(doc, sizeof(doc),
+		 "{\"sid\":\"%s\",\"install_id\":\"t-win\",\"release\":\"2.1.0\",\"status\":"
+		 "\"crashed\",\"started\":%lld,\"platform\":\"Linux\"}",
+		 sid, now - 60);
+	if (post_session(f, doc, body, sizeof(body)) != 200)
+		fail_msg("%s", body);
+	assert_int_equal(e2e_sql_int(&f->s, "SELECT sum(started) * 10 + sum(crashed) FROM "
+					    "health_hours WHERE platform = 'Windows'"),
+			 11);
+	assert_int_equal(e2e_sql_int(&f->s, "SELECT crashed FROM health_installs WHERE did = "
+					    "'t-win' AND platform = 'Windows'"),
+			 1);
+	assert_int_equal(e2e_sql_int(&f->s, "SELECT count(*) FROM health_installs WHERE did = "
+					    "'t-win'"),
+			 1);
+
+	/* Refused, the field named: a control character, 65 bytes, not text. */
+	snprintf(doc, sizeof(doc),
+		 "{\"sid\":\"%s\",\"install_id\":\"t-2\",\"release\":\"2.1.0\",\"status\":"
+		 "\"ok\",\"started\":%lld,\"platform\":\"Lin\\u0007ux\"}",
+		 "6d1f0c3a-0b7e-4c59-9a0e-3f3b1c2d4e5f", now - 60);
+	assert_int_equal(post_session(f, doc, body, sizeof(body)), 422);
+	assert_non_null(strstr(body, "\"field\":\"platform\""));
+	snprintf(doc, sizeof(doc),
+		 "{\"sid\":\"%s\",\"install_id\":\"t-2\",\"release\":\"2.1.0\",\"status\":"
+		 "\"ok\",\"started\":%lld,\"platform\":\"%065d\"}",
+		 "6d1f0c3a-0b7e-4c59-9a0e-3f3b1c2d4e5f", now - 60, 0);
+	assert_int_equal(post_session(f, doc, body, sizeof(body)), 422);
+	assert_non_null(strstr(body, "\"field\":\"platform\""));
+	snprintf(doc, sizeof(doc),
+		 "{\"sid\":\"%s\",\"install_id\":\"t-2\",\"release\":\"2.1.0\",\"status\":"
+		 "\"ok\",\"started\":%lld,\"platform\":7}",
+		 "6d1f0c3a-0b7e-4c59-9a0e-3f3b1c2d4e5f", now - 60);
+	assert_int_equal(post_session(f, doc, body, sizeof(body)), 422);
+	assert_non_null(strstr(body, "\"field\":\"platform\""));
+	assert_int_equal(e2e_sql_int(&f->s, "SELECT count(*) FROM health_live WHERE sid LIKE "
+					    "'6d1f%'"),
+			 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -323,6 +414,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_cohorts_per_channel_key_install, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_rating_changed_and_read_back, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_session_platform, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "fixture.h"
@@ -22,7 +23,7 @@
 #define FIXTURE_KEY "0f1e2d3c4b5a69788796a5b4c3d2e1f0"
 #define FIXTURE_FILE "fixture attachment\n"
 #define FIXTURE_SHA "fa7b57ddeea09e347209cca4c51ebb77b9eca97117e1d4fea3126802dee7cc30"
-#define RELEASED_LEVELS 24 /* levels every prosum release so far shipped: each has a fixture */
+#define RELEASED_LEVELS 25 /* levels every prosum release so far shipped: each has a fixture */
 
 /* The schema level of this prosum: the number of .sql files in schema/. */
 static int current_level(void)
@@ -153,6 +154,14 @@ static void check_rows(e2e_server *s, int level)
 	v = get(s, "/api/v1/projects/legacy");
 	assert_int_equal(json_is_true(json_object_get(v, "public")), level >= 12);
 	json_decref(v);
+	if (level >= 25) {
+		assert_int_equal(e2e_sql_int(s, "SELECT sum(started) * 10 + sum(crashed) FROM "
+					        "health_hours WHERE platform = 'Linux'"),
+				 31);
+		assert_int_equal(e2e_sql_int(s, "SELECT count(DISTINCT did) FROM health_installs "
+					        "WHERE release = '1.0.0'"),
+				 2);
+	}
 
 	/* The upgraded database takes new reports, numbered after the old ones. */
 	e2e_uuid(uuid);
@@ -247,6 +256,75 @@ static void test_upgrade_from_every_fixture(void **state)
 	assert_true(tested >= RELEASED_LEVELS);
 }
 
+/* Release health written at level 24 (before sessions had a platform) stays through 0025's
+ * rebuild of its tables: every row, its figures, with platform '' (unknown), and the health
+ * answer counts it. */
+static void test_health_rows_keep_their_figures(void **state)
+{
+	e2e_server *s = e2e_fixture_new(sizeof(e2e_server), 0);
+	int64_t now = (int64_t)time(NULL), hour = now - now % 3600;
+	char sql[2048];
+	sqlite3 *db = NULL;
+	json_t *v, *rel;
+
+	(void)state;
+	assert_non_null(s);
+	install_fixture(s, 24);
+	assert_int_equal(sqlite3_open(s->db, &db), SQLITE_OK);
+	snprintf(sql, sizeof(sql),
+		 "INSERT INTO health_hours(project_id, release, revision, environment, cohort, hour, "
+		 "started, exited, errored, abnormal, crashed, duration_n, duration_ms, installs, "
+		 "crashed_installs) VALUES (1, '1.0.0', 'abc1234', 'beta', 'insiders', %lld, 7, 5, "
+		 "2, 0, 1, 5, 50000, 2, 1), (1, '1.0.0', 'abc1234', 'nightly', '', %lld, 3, 3, 0, 0, "
+		 "0, 3, 9000, 1, 0);"
+		 "INSERT INTO health_durations(project_id, release, revision, environment, cohort, "
+		 "hour, bucket, sessions) VALUES (1, '1.0.0', 'abc1234', 'beta', 'insiders', %lld, "
+		 "14, 5), (1, '1.0.0', 'abc1234', 'nightly', '', %lld, 7, 3);"
+		 "INSERT INTO health_installs(project_id, release, revision, environment, cohort, did, "
+		 "first_hour, last_hour, errored, abnormal, crashed) VALUES (1, '1.0.0', 'abc1234', "
+		 "'beta', 'insiders', 'd1', %lld, %lld, 1, 0, 1), (1, '1.0.0', 'abc1234', 'beta', "
+		 "'insiders', 'd2', %lld, %lld, 0, 0, 0), (1, '1.0.0', 'abc1234', 'nightly', '', "
+		 "'d3', %lld, %lld, 0, 0, 0);"
+		 "INSERT INTO health_live(project_id, sid, release, revision, environment, cohort, "
+		 "did, started, status, errored) VALUES (1, '0123456789abcdef0123456789abcdef', "
+		 "'1.0.0', 'abc1234', 'beta', 'insiders', 'd1', %lld, 'crashed', 1);",
+		 (long long)hour, (long long)hour, (long long)hour, (long long)hour, (long long)hour,
+		 (long long)hour, (long long)hour, (long long)hour, (long long)hour, (long long)hour,
+		 (long long)now - 60);
+	if (sqlite3_exec(db, sql, NULL, NULL, NULL) != SQLITE_OK)
+		fail_msg("%s", sqlite3_errmsg(db));
+	sqlite3_close(db);
+	if (e2e_start(s, NULL) < 0)
+		fail_msg("prosumd did not start on the level 24 fixture");
+	assert_int_equal(e2e_sql_int(s, "SELECT count(*) FROM health_hours WHERE platform = ''"), 2);
+	assert_int_equal(e2e_sql_int(s, "SELECT sum(started) * 1000 + sum(crashed) * 100 + "
+				        "sum(installs) * 10 + sum(crashed_installs) FROM "
+				        "health_hours WHERE release = '1.0.0' AND revision = "
+				        "'abc1234'"),
+			 10131);
+	assert_int_equal(e2e_sql_int(s, "SELECT sum(duration_ms) FROM health_hours"), 59000);
+	assert_int_equal(e2e_sql_int(s, "SELECT sum(sessions) * 100 + sum(bucket) FROM "
+				        "health_durations WHERE platform = ''"),
+			 821);
+	assert_int_equal(e2e_sql_int(s, "SELECT count(*) * 10 + sum(crashed) FROM health_installs "
+				        "WHERE platform = ''"),
+			 31);
+	assert_int_equal(e2e_sql_int(s, "SELECT count(*) FROM health_live WHERE platform = '' AND "
+				        "status = 'crashed' AND cohort = 'insiders'"),
+			 1);
+	assert_int_equal(e2e_sql_int(s, "SELECT count(*) FROM sqlite_master WHERE name = "
+				        "'health_hours_recent'"),
+			 1);
+	v = get(s, "/api/v1/projects/legacy/health?release=1.0.0");
+	rel = json_array_get(json_object_get(v, "releases"), 0);
+	assert_int_equal(json_integer_value(json_object_get(rel, "sessions")), 10);
+	assert_int_equal(json_integer_value(json_object_get(rel, "crashed")), 1);
+	assert_int_equal(json_integer_value(json_object_get(rel, "installs")), 3);
+	json_decref(v);
+	assert_int_equal(e2e_stop(s), 0);
+	e2e_fixture_free(s);
+}
+
 /* A database a newer prosum made: every command refuses it, saying so, and leaves it as it
  * was. */
 static void test_newer_database_refused(void **state)
@@ -299,6 +377,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_every_released_level_has_a_fixture),
 	    cmocka_unit_test(test_upgrade_from_every_fixture),
+	    cmocka_unit_test(test_health_rows_keep_their_figures),
 	    cmocka_unit_test(test_newer_database_refused),
 	};
 

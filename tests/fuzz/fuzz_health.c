@@ -30,6 +30,18 @@ static int printable(const char *s, size_t max)
 	return 1;
 }
 
+/* A platform read out of a user agent: one of a fixed list, never the client's text. */
+static int platform_ok(const char *s)
+{
+	static const char *const names[] = {"", "Windows", "macOS", "Linux", "Android", "iOS",
+					    "ChromeOS"};
+
+	for (size_t i = 0; s && i < sizeof(names) / sizeof(names[0]); i++)
+		if (strcmp(s, names[i]) == 0)
+			return 1;
+	return 0;
+}
+
 /* ---- the store, faked: each call checks its arguments ---- */
 
 int store_health_session(store_db *db, int64_t project_id, const store_health_update *u,
@@ -41,6 +53,7 @@ int store_health_session(store_db *db, int64_t project_id, const store_health_up
 	FUZZ_CHECK(u->release[0] && printable(u->release, 200));
 	FUZZ_CHECK(u->environment && printable(u->environment, 64));
 	FUZZ_CHECK(!u->did || printable(u->did, 128));
+	FUZZ_CHECK(platform_ok(u->platform));
 	FUZZ_CHECK(u->status >= HEALTH_OK && u->status <= HEALTH_ABNORMAL);
 	FUZZ_CHECK(u->started >= NOW - STORE_HEALTH_KEEP && u->started <= NOW + STORE_HEALTH_DAY);
 	FUZZ_CHECK(u->duration_ms >= -1);
@@ -65,6 +78,7 @@ int store_health_bucket_add(store_db *db, int64_t project_id, const store_health
 	FUZZ_CHECK(project_id == 1);
 	FUZZ_CHECK(b->release[0] && printable(b->release, 200) && printable(b->environment, 64));
 	FUZZ_CHECK(!b->did || printable(b->did, 128));
+	FUZZ_CHECK(platform_ok(b->platform));
 	FUZZ_CHECK(b->exited >= 0 && b->errored >= 0 && b->abnormal >= 0 && b->crashed >= 0);
 	FUZZ_CHECK(b->started >= NOW - STORE_HEALTH_KEEP && b->started <= NOW + STORE_HEALTH_DAY);
 	return STORE_OK;

@@ -13,6 +13,7 @@
 #include "common/rfc3339.h"
 #include "sentry/envelope.h"
 #include "sentry/health.h"
+#include "sentry/useragent.h"
 #include "store/store_cohorts.h"
 #include "store/store_health.h"
 #include "unit_store.h"
@@ -373,6 +374,101 @@ static void test_nothing_to_count(void **state)
 	sentry_envelope_free(&env);
 }
 
+/* The platform of a User-Agent: the phone before the desktop it claims to be like. */
+static void test_useragent_platform(void **state)
+{
+	static const struct {
+		const char *ua, *platform;
+	} cases[] = {
+	    {"Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
+	     "Chrome/120.0.0.0 Safari/537.36",
+	     "Windows"},
+	    {"Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like "
+	     "Gecko) Version/17.1 Safari/605.1.15",
+	     "macOS"},
+	    {"Mozilla/5.0 (X11; Linux x86_64; rv:121.0) Gecko/20100101 Firefox/121.0", "Linux"},
+	    {"Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) "
+	     "Chrome/120.0.6099.43 Mobile Safari/537.36",
+	     "Android"},
+	    {"Mozilla/5.0 (iPhone; CPU iPhone OS 17_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, "
+	     "like Gecko) Version/17.1 Mobile/15E148 Safari/604.1",
+	     "iOS"},
+	    {"Mozilla/5.0 (iPad; CPU OS 16_6 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like "
+	     "Gecko) Version/16.6 Mobile/15E148 Safari/604.1",
+	     "iOS"},
+	    {"Mozilla/5.0 (X11; CrOS x86_64 14541.0.0) AppleWebKit/537.36 (KHTML, like Gecko) "
+	     "Chrome/120.0.0.0 Safari/537.36",
+	     "ChromeOS"},
+	    {"python-requests/2.31.0", ""},
+	    {"sentry.python/1.39.1", ""},
+	    {"Mozilla/5.0 (X11; FreeBSD amd64; rv:109.0) Gecko/20100101 Firefox/115.0", ""},
+	    {"", ""},
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		if (strcmp(useragent_platform(cases[i].ua), cases[i].platform) != 0)
+			fail_msg("%s: %s, not %s", cases[i].ua, useragent_platform(cases[i].ua),
+				 cases[i].platform);
+	assert_string_equal(useragent_platform(NULL), "");
+}
+
+/* A session's platform is its start's attrs.user_agent's ('' without one), a key of every
+ * table; an aggregate's is its item's. A later update's user agent changes nothing. */
+static void test_platform_from_user_agent(void **state)
+{
+	fixture *f = *state;
+	char env[1024];
+	static const char win[] = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) Firefox/121.0";
+	static const char mac[] = "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) Safari/605";
+	static const char iphone[] = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_1 like Mac OS X)";
+
+	snprintf(env, sizeof(env),
+		 "{}\n{\"type\":\"session\"}\n{\"sid\":\"a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1\","
+		 "\"did\":\"pc\",\"init\":true,\"started\":\"%s\",\"attrs\":{\"release\":"
+		 "\"app@1.0\",\"environment\":\"beta\",\"user_agent\":\"%s\"}}\n",
+		 at(-600), win);
+	send(f, env);
+	/* Its end, from a browser claiming another OS: still Windows. */
+	snprintf(env, sizeof(env),
+		 "{}\n{\"type\":\"session\"}\n{\"sid\":\"a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1\","
+		 "\"did\":\"pc\",\"started\":\"%s\",\"status\":\"crashed\",\"attrs\":"
+		 "{\"release\":\"app@1.0\",\"environment\":\"beta\",\"user_agent\":\"%s\"}}\n",
+		 at(-600), mac);
+	send(f, env);
+	update(f, 2, 1, -600, "exited", 0, "app@1.0", NULL);
+	snprintf(env, sizeof(env),
+		 "{}\n{\"type\":\"sessions\"}\n{\"attrs\":{\"release\":\"app@1.0\","
+		 "\"environment\":\"beta\",\"user_agent\":\"%s\"},\"aggregates\":[{\"started\":"
+		 "\"%s\",\"exited\":4,\"crashed\":1,\"did\":\"phone\"}]}\n",
+		 iphone, at(-300));
+	send(f, env);
+	assert_int_equal(sql_int(f, "SELECT started * 10 + crashed FROM health_hours WHERE "
+				    "platform = 'Windows'"),
+			 11);
+	assert_int_equal(sql_int(f, "SELECT started * 10 + crashed FROM health_hours WHERE "
+				    "platform = ''"),
+			 10);
+	assert_int_equal(sql_int(f, "SELECT started * 10 + crashed FROM health_hours WHERE "
+				    "platform = 'iOS'"),
+			 51);
+	assert_int_equal(sql_int(f, "SELECT count(*) FROM health_hours WHERE platform = 'macOS'"),
+			 0);
+	assert_int_equal(sql_int(f, "SELECT crashed FROM health_installs WHERE did = 'pc' AND "
+				    "platform = 'Windows'"),
+			 1);
+	assert_int_equal(sql_int(f, "SELECT count(*) FROM health_installs WHERE did = 'phone' "
+				    "AND platform = 'iOS'"),
+			 1);
+	assert_int_equal(sql_int(f, "SELECT count(*) FROM health_installs WHERE did = "
+				    "'install-2' AND platform = ''"),
+			 1);
+	assert_int_equal(sql_int(f, "SELECT count(*) FROM health_live WHERE platform = "
+				    "'Windows' AND status = 'crashed'"),
+			 1);
+}
+
 /* The admin read: per release since a time, crash-free installs from distinct installs. */
 static int release_line(void *ctx, const store_health_row *r)
 {
@@ -400,6 +496,28 @@ static void test_read_per_release(void **state)
 	assert_int_equal(store_health_each(f->db, f->project, T + 3600, 10, release_line, out),
 			 STORE_OK);
 	assert_string_equal(out, "");
+	/* Install 3 again, now from a Windows browser (another row of health_installs): still
+	 * one install of app@2.0. */
+	assert_int_equal(store_begin(f->db), STORE_OK);
+	{
+		store_health_update u = {.sid = "0123456789abcdef0123456789abcdef",
+					 .release = "app@2.0",
+					 .environment = "beta",
+					 .did = "install-3",
+					 .platform = "Windows",
+					 .started = T - 200,
+					 .status = HEALTH_EXITED,
+					 .duration_ms = -1};
+		int outcome;
+
+		assert_int_equal(store_health_session(f->db, f->project, &u, T, &outcome),
+				 STORE_OK);
+	}
+	assert_int_equal(store_commit(f->db), STORE_OK);
+	out[0] = '\0';
+	assert_int_equal(store_health_each(f->db, f->project, T - 86400, 10, release_line, out),
+			 STORE_OK);
+	assert_string_equal(out, "app@1.0/beta:2,1,2,1;app@2.0/beta:2,0,1,0;");
 }
 
 /* The build's revision is read out of the release and keys every table: two builds of one
@@ -617,6 +735,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_sessions_aggregates, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_counts_and_malformed, setup, teardown),
 		cmocka_unit_test(test_nothing_to_count),
+		cmocka_unit_test(test_useragent_platform),
+		cmocka_unit_test_setup_teardown(test_platform_from_user_agent, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_read_per_release, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_revision_from_release, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_cohort_order, setup, teardown),

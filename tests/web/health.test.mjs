@@ -8,14 +8,14 @@ let browser;
 let a;
 let b;
 
-/* Sessions as a Sentry SDK sends them, each whole: [build, did, status, started]. */
+/* Sessions as a Sentry SDK sends them, each whole: [build, did, status, started, user agent?]. */
 async function sessions(list) {
 	const lines = [JSON.stringify({ sent_at: new Date().toISOString() })];
-	list.forEach(([build, did, status, started], i) => {
+	list.forEach(([build, did, status, started, ua], i) => {
 		lines.push('{"type":"session"}', JSON.stringify({
 			sid: (i + 1 + 1000 * list.length).toString(16).padStart(32, '0'), did, init: true,
 			started: started.toISOString(), status, duration: status === 'exited' ? 12 : undefined,
-			attrs: { release: `app@3.0.0+${build}`, environment: 'beta' },
+			attrs: { release: `app@3.0.0+${build}`, environment: 'beta', user_agent: ua },
 		}));
 	});
 	lines.push('');
@@ -34,7 +34,8 @@ before(async () => {
 	b = (await server.git('rev-parse', 'HEAD')).trim().slice(0, 12);
 	// B's sessions first (two hours ago), A's later: only git says A came before B.
 	const early = new Date(Date.now() - 2 * 3600 * 1000), late = new Date(Date.now() - 3600 * 1000);
-	await sessions([[b, 'd1', 'exited', early], [b, 'd2', 'exited', early], [b, 'd3', 'exited', early], [b, 'd4', 'exited', early]]);
+	const win = 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) Firefox/121.0';
+	await sessions([[b, 'd1', 'exited', early, win], [b, 'd2', 'exited', early, win], [b, 'd3', 'exited', early], [b, 'd4', 'exited', early]]);
 	await sessions([[a, 'd1', 'exited', late], [a, 'd2', 'crashed', late]]);
 	const gates = await server.request('PUT', '/api/v1/projects/demo/health/gates', {
 		headers: { Authorization: `Bearer ${server.token}` },
@@ -76,6 +77,16 @@ test('a developer sees each build in history order, the change from the one befo
 	// Split by cohort: one table per build.
 	await page.getByLabel('Split by').selectOption('cohort');
 	await page.getByRole('table', { name: `Build ${b} by cohort` }).waitFor();
+
+	// Split by platform: Windows (its user agent) and unknown (none), two installs each.
+	await page.getByLabel('Split by').selectOption('platform');
+	const byPlatform = page.getByRole('table', { name: `Build ${b} by platform` });
+	await byPlatform.waitFor();
+	assert.equal(await byPlatform.getByRole('columnheader', { name: 'Platform' }).count(), 1);
+	for (const name of ['Windows', 'unknown']) {
+		const cells = (await byPlatform.getByRole('row').filter({ hasText: name }).getByRole('cell').allInnerTexts()).map((t) => t.trim());
+		assert.deepEqual(cells.slice(0, 3), [name, '2', '2']);
+	}
 
 	// The sign-in page asks for a session before there is one: that 401 is expected.
 	assert.deepEqual((await problems(page)).filter((p) => !/status of 401 .*\/api\/v1\/session\)$/.test(p)), []);

@@ -88,6 +88,9 @@ function Check({ check }) {
 	return html`<${Notice}>The newest build ${build} has too few sessions to decide: ${check.insufficient.join(', ')}.<//>`;
 }
 
+/* The column of a split; a platform without a name is one the sessions did not say. */
+const groupLabels = { cohort: 'Cohort', channel: 'Channel', platform: 'Platform' };
+
 function Release({ project, rel, by }) {
 	const builds = (rel.builds || []).map((b, i) => ({ ...b, id: b.build || `none-${i}` }));
 	const h = `release-${rel.release.replace(/[^a-zA-Z0-9_-]/g, '-')}`;
@@ -106,7 +109,7 @@ function Release({ project, rel, by }) {
 		]} />
 		${by && builds.map((b) => html`<${Table} caption=${`Build ${b.build || '(none)'} by ${by}`}
 			rows=${(b.groups || []).map((g) => ({ ...g, id: g.name }))} columns=${[
-				{ key: 'name', label: by === 'cohort' ? 'Cohort' : 'Channel', render: (g) => g.name || '(none)' },
+				{ key: 'name', label: groupLabels[by] || by, render: (g) => g.name || (by === 'platform' ? 'unknown' : '(none)') },
 				...metricColumns,
 			]} />`)}
 		<h3>Crashes costing the most sessions</h3>
@@ -136,7 +139,7 @@ export function HealthPage() {
 	return html`<${Page} title=${`Health · ${project}`} wide>
 		<${Filters} fields=${[
 			{ name: 'release', label: 'Release', type: 'text', placeholder: 'newest releases' },
-			{ name: 'by', label: 'Split by', type: 'select', options: [{ value: 'cohort', label: 'Cohort' }, { value: 'channel', label: 'Channel' }] },
+			{ name: 'by', label: 'Split by', type: 'select', options: [{ value: 'cohort', label: 'Cohort' }, { value: 'channel', label: 'Channel' }, { value: 'platform', label: 'Platform' }] },
 			{ name: 'days', label: 'Days', type: 'select', options: ['1', '7', '30', '90'] },
 		]} />
 		${data && html`<p class="muted">Sessions since <${Time} iso=${data.since} />; builds ordered by ${data.order === 'git' ? 'the git history' : 'their first session'}.${' '}
