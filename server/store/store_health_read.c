@@ -52,12 +52,13 @@ static int bind_release(sqlite3_stmt *s, const char *release)
  * The daily rows (schema/0027_health_days.sql) of the splits they keep: a window from `since`
  * (an hour) is read as the hourly rows of [since, end) and the daily rows of the days from end
  * on, end the next midnight (UTC; since itself when it is one). *end is INT64_MAX (hourly rows
- * only) for a split the daily rows do not keep; returns whether daily rows are read.
+ * only) for a split the daily rows do not keep (none today); returns whether daily rows are
+ * read.
  */
 static int days_from(int64_t since, int by, int64_t *end)
 {
-	const unsigned kept =
-	    1u << HEALTH_BY_NONE | 1u << HEALTH_BY_COHORT | 1u << HEALTH_BY_CHANNEL;
+	const unsigned kept = 1u << HEALTH_BY_NONE | 1u << HEALTH_BY_COHORT |
+			      1u << HEALTH_BY_CHANNEL | 1u << HEALTH_BY_PLATFORM;
 
 	if (!(kept >> ((unsigned)by & 31u) & 1u)) {
 		*end = INT64_MAX;
@@ -73,41 +74,48 @@ static int days_from(int64_t since, int by, int64_t *end)
 	"SELECT h.release, h.revision, " g ", h.started, h.exited, h.errored, h.abnormal, "        \
 	"h.crashed, h.installs, h.crashed_installs, h.hour FROM health_days k CROSS JOIN "         \
 	"health_hours h ON h.project_id = k.project_id AND h.release = k.release AND h.revision "  \
-	"= k.revision AND h.environment = k.environment AND h.cohort = k.cohort AND h.hour >= :h " \
-	"AND h.hour < :e WHERE k.project_id = :p AND k.release = :r AND k.day = :d"
+	"= k.revision AND h.environment = k.environment AND h.cohort = k.cohort AND h.platform = "  \
+	"k.platform AND h.hour >= :h AND h.hour < :e WHERE k.project_id = :p AND k.release = :r " \
+	"AND k.day = :d"
 static const char *const part_sums_sql[] = {PART_SUMS_SQL("''"), PART_SUMS_SQL("h.cohort"),
-					    PART_SUMS_SQL("h.environment")};
+					    PART_SUMS_SQL("h.environment"),
+					    PART_SUMS_SQL("h.platform")};
 #define PART_DURATIONS_SQL(g, match)                                                               \
 	"SELECT d.release, d.revision, " g ", d.bucket, d.sessions FROM (SELECT DISTINCT "         \
-	"release, revision, environment, cohort FROM health_durations_days WHERE project_id = :p " \
-	"AND " match " AND day = :d) k CROSS JOIN health_durations d ON d.project_id = :p AND "    \
-	"d.release = k.release AND d.revision = k.revision AND d.environment = k.environment AND " \
-	"d.cohort = k.cohort AND d.hour >= :h AND d.hour < :e"
+	"release, revision, environment, cohort, platform FROM health_durations_days WHERE "       \
+	"project_id = :p AND " match " AND day = :d) k CROSS JOIN health_durations d ON "          \
+	"d.project_id = :p AND d.release = k.release AND d.revision = k.revision AND "             \
+	"d.environment = k.environment AND d.cohort = k.cohort AND d.platform = k.platform AND "   \
+	"d.hour >= :h AND d.hour < :e"
 static const char *const part_durations_sql[] = {
     PART_DURATIONS_SQL("''", RELEASE_MATCH), PART_DURATIONS_SQL("d.cohort", RELEASE_MATCH),
-    PART_DURATIONS_SQL("d.environment", RELEASE_MATCH)};
+    PART_DURATIONS_SQL("d.environment", RELEASE_MATCH),
+    PART_DURATIONS_SQL("d.platform", RELEASE_MATCH)};
 #define BUILD_MATCH_DAY "release = :r AND revision = :v"
 static const char *const part_build_durations_sql[] = {
     PART_DURATIONS_SQL("''", BUILD_MATCH_DAY), PART_DURATIONS_SQL("d.cohort", BUILD_MATCH_DAY),
-    PART_DURATIONS_SQL("d.environment", BUILD_MATCH_DAY)};
+    PART_DURATIONS_SQL("d.environment", BUILD_MATCH_DAY),
+    PART_DURATIONS_SQL("d.platform", BUILD_MATCH_DAY)};
 
 #define DAY_SUMS_SQL(g)                                                                            \
 	"SELECT release, revision, " g ", started, exited, errored, abnormal, crashed, installs, " \
 	"crashed_installs, first_hour, last_hour FROM health_days WHERE project_id = :p AND "      \
-	"release = :r AND day >= :e"
+	"release = :r AND +day >= :e"
 static const char *const day_sums_sql[] = {DAY_SUMS_SQL("''"), DAY_SUMS_SQL("cohort"),
-					   DAY_SUMS_SQL("environment")};
+					   DAY_SUMS_SQL("environment"), DAY_SUMS_SQL("platform")};
 #define DAY_DURATIONS_SQL(g)                                                                       \
 	"SELECT release, revision, " g ", bucket, sessions FROM health_durations_days WHERE "      \
 	"project_id = :p AND " RELEASE_MATCH " AND day >= :e"
 static const char *const day_durations_sql[] = {
-    DAY_DURATIONS_SQL("''"), DAY_DURATIONS_SQL("cohort"), DAY_DURATIONS_SQL("environment")};
+    DAY_DURATIONS_SQL("''"), DAY_DURATIONS_SQL("cohort"), DAY_DURATIONS_SQL("environment"),
+    DAY_DURATIONS_SQL("platform")};
 #define DAY_BUILD_DURATIONS_SQL(g)                                                                 \
 	"SELECT release, revision, " g ", bucket, sessions FROM health_durations_days WHERE "      \
 	"project_id = :p AND release = :r AND revision = :v AND day >= :e"
 static const char *const day_build_durations_sql[] = {DAY_BUILD_DURATIONS_SQL("''"),
 						      DAY_BUILD_DURATIONS_SQL("cohort"),
-						      DAY_BUILD_DURATIONS_SQL("environment")};
+						      DAY_BUILD_DURATIONS_SQL("environment"),
+						      DAY_BUILD_DURATIONS_SQL("platform")};
 
 int store_health_releases_each(store_db *db, int64_t project_id, int64_t since,
 				int (*fn)(void *ctx, const char *release), void *ctx)
@@ -442,7 +450,7 @@ int store_health_series_each(store_db *db, int64_t project_id, const char *relea
 	    "hour - hour % :step AS t, started, crashed, errored, abnormal FROM health_hours "
 	    "WHERE project_id = :p AND " RELEASE_MATCH " AND hour >= :h AND hour < :e UNION ALL "
 	    "SELECT day AS t, started, crashed, errored, abnormal FROM health_days WHERE "
-	    "project_id = :p AND " RELEASE_MATCH " AND day >= :e) GROUP BY t ORDER BY t");
+	    "project_id = :p AND " RELEASE_MATCH " AND +day >= :e) GROUP BY t ORDER BY t");
 	int64_t end;
 	store_health_point pt;
 	int rc;

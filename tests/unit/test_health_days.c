@@ -42,6 +42,7 @@ static const char *const stored[] = {"app@1.0", "app@1.0+r1", "app@1.0!x", "app@
 static const char *const revisions[] = {"", "abc"};
 static const char *const envs[] = {"", "beta"};
 static const char *const cohorts[] = {"", "insiders", "panel"};
+static const char *const platforms[] = {"", "Linux", "macOS"};
 
 /* Hourly rows, durations and installs written as prosumd's writer does (upserts), some moved
  * and removed: the triggers keep the daily rows and the per-build installs in step. */
@@ -56,40 +57,42 @@ static void fill(fixture *f)
 	assert_int_equal(sqlite3_exec(raw, "BEGIN", NULL, NULL, NULL), SQLITE_OK);
 	for (i = 0; i < 1500; i++) {
 		const char *r = stored[rnd(4)], *v = revisions[rnd(2)], *e = envs[rnd(2)];
-		const char *c = cohorts[rnd(3)];
+		const char *c = cohorts[rnd(3)], *pf = platforms[rnd(3)];
 		int64_t hour = BASE + (int64_t)rnd(264) * 3600;
 		int n = (int)rnd(5) + 1, crashed = rnd(4) == 0;
 
-		snprintf(
-		    sql, sizeof(sql),
-		    "INSERT INTO health_hours(project_id, release, revision, environment, "
-		    "cohort, hour, started, exited, errored, abnormal, crashed, installs, "
-		    "crashed_installs) VALUES (%lld, '%s', '%s', '%s', '%s', %lld, %d, %d, %d, "
-		    "%d, %d, 1, %d) ON CONFLICT DO UPDATE SET started = started + "
-		    "excluded.started, exited = exited + excluded.exited, errored = errored + "
-		    "excluded.errored, abnormal = abnormal + excluded.abnormal, crashed = "
-		    "crashed + excluded.crashed, installs = installs + 1, crashed_installs = "
-		    "crashed_installs + excluded.crashed_installs",
-		    (long long)f->project, r, v, e, c, (long long)hour, n, n - crashed,
-		    crashed + (int)rnd(2), (int)rnd(2), crashed, crashed);
+		snprintf(sql, sizeof(sql),
+			 "INSERT INTO health_hours(project_id, release, revision, environment, "
+			 "cohort, platform, hour, started, exited, errored, abnormal, crashed, "
+			 "installs, crashed_installs) VALUES (%lld, '%s', '%s', '%s', '%s', '%s', "
+			 "%lld, %d, %d, %d, "
+			 "%d, %d, 1, %d) ON CONFLICT DO UPDATE SET started = started + "
+			 "excluded.started, exited = exited + excluded.exited, errored = errored + "
+			 "excluded.errored, abnormal = abnormal + excluded.abnormal, crashed = "
+			 "crashed + excluded.crashed, installs = installs + 1, crashed_installs = "
+			 "crashed_installs + excluded.crashed_installs",
+			 (long long)f->project, r, v, e, c, pf, (long long)hour, n, n - crashed,
+			 crashed + (int)rnd(2), (int)rnd(2), crashed, crashed);
 		assert_int_equal(sqlite3_exec(raw, sql, NULL, NULL, NULL), SQLITE_OK);
 		snprintf(
 		    sql, sizeof(sql),
 		    "INSERT INTO health_durations(project_id, release, revision, environment, "
-		    "cohort, hour, bucket, sessions) VALUES (%lld, '%s', '%s', '%s', '%s', %lld, "
-		    "%u, %d) ON CONFLICT DO UPDATE SET sessions = sessions + excluded.sessions",
-		    (long long)f->project, r, v, e, c, (long long)hour, 20 + rnd(6), n);
+		    "cohort, platform, hour, bucket, sessions) VALUES (%lld, '%s', '%s', '%s', "
+		    "'%s', '%s', %lld, %u, %d) ON CONFLICT DO UPDATE SET sessions = sessions + "
+		    "excluded.sessions",
+		    (long long)f->project, r, v, e, c, pf, (long long)hour, 20 + rnd(6), n);
 		assert_int_equal(sqlite3_exec(raw, sql, NULL, NULL, NULL), SQLITE_OK);
 		/* an install's row: first_hour only ever moves back, crashed only turns on */
 		snprintf(
 		    sql, sizeof(sql),
 		    "INSERT INTO health_installs(project_id, release, revision, environment, "
-		    "cohort, did, first_hour, last_hour, crashed) VALUES (%lld, '%s', '%s', '%s', "
-		    "'%s', 'did-%u', %lld, %lld, %d) ON CONFLICT DO UPDATE SET first_hour = "
+		    "cohort, platform, did, first_hour, last_hour, crashed) VALUES (%lld, '%s', "
+		    "'%s', '%s', '%s', '%s', 'did-%u', %lld, %lld, %d) ON CONFLICT DO UPDATE SET "
+		    "first_hour = "
 		    "min(first_hour, excluded.first_hour), last_hour = max(last_hour, "
 		    "excluded.last_hour), crashed = max(crashed, excluded.crashed)",
-		    (long long)f->project, r, v, e, c, rnd(40), (long long)hour, (long long)hour,
-		    crashed);
+		    (long long)f->project, r, v, e, c, pf, rnd(40), (long long)hour,
+		    (long long)hour, crashed);
 		assert_int_equal(sqlite3_exec(raw, sql, NULL, NULL, NULL), SQLITE_OK);
 	}
 	/* rows removed: their days and builds are summed again from what is left */
@@ -213,7 +216,7 @@ static void expect(fixture *f, tots *got, const char *sql, int nv)
 	assert_int_equal(got->n, rows); /* no key the hourly rows do not have */
 }
 
-static const char *const group_col[] = {"''", "cohort", "environment"};
+static const char *const group_col[] = {"''", "cohort", "environment", "platform"};
 
 static void test_days_sum_as_hours(void **state)
 {
@@ -230,7 +233,7 @@ static void test_days_sum_as_hours(void **state)
 	for (k = 0; k < sizeof(starts) / sizeof(starts[0]); k++) {
 		int64_t since = starts[k];
 
-		for (by = HEALTH_BY_NONE; by <= HEALTH_BY_CHANNEL; by++) {
+		for (by = HEALTH_BY_NONE; by <= HEALTH_BY_PLATFORM; by++) {
 			for (r = 0; r < sizeof(stored) / sizeof(stored[0]); r++) {
 				memset(&got, 0, sizeof(got));
 				assert_int_equal(store_health_sums_each(f->db, f->project,
