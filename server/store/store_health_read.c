@@ -447,10 +447,15 @@ int store_health_series_each(store_db *db, int64_t project_id, const char *relea
 	sqlite3_stmt *s = st_stmt(
 	    db,
 	    "SELECT t, sum(started), sum(crashed), sum(errored), sum(abnormal) FROM (SELECT "
-	    "hour - hour % :step AS t, started, crashed, errored, abnormal FROM health_hours "
-	    "WHERE project_id = :p AND " RELEASE_MATCH " AND hour >= :h AND hour < :e UNION ALL "
-	    "SELECT day AS t, started, crashed, errored, abnormal FROM health_days WHERE "
-	    "project_id = :p AND " RELEASE_MATCH " AND +day >= :e) GROUP BY t ORDER BY t");
+	    "h.hour - h.hour % :step AS t, h.started, h.crashed, h.errored, h.abnormal FROM "
+	    "health_days k CROSS JOIN health_hours h ON h.project_id = k.project_id AND h.release "
+	    "= k.release AND h.revision = k.revision AND h.environment = k.environment AND "
+	    "h.cohort = k.cohort AND h.platform = k.platform AND h.hour >= max(:h, k.day) AND "
+	    "h.hour < min(:e, k.day + 86400) WHERE k.project_id = :p AND +k.release >= :r AND "
+	    "+k.release < :r2 AND (k.release = :r OR substr(k.release, 1, length(:r) + 1) = :r || "
+	    "'+') AND k.day >= :d AND k.day < :e UNION ALL SELECT day AS t, started, crashed, "
+	    "errored, abnormal FROM health_days WHERE project_id = :p AND " RELEASE_MATCH
+	    " AND +day >= :e) GROUP BY t ORDER BY t");
 	int64_t end;
 	store_health_point pt;
 	int rc;
@@ -460,10 +465,12 @@ int store_health_series_each(store_db *db, int64_t project_id, const char *relea
 	st_bind_named_int(s, ":p", project_id);
 	st_bind_named_int(s, ":h", since);
 	st_bind_named_int(s, ":step", step);
-	/* by day: the daily rows after the first day's hours; by hour: the hourly rows alone */
+	/* by day: the daily rows after the first day's hours; by hour: the hourly rows alone, each
+	 * day's of the keys the daily rows have that day */
 	if (step != 86400 || !days_from(since, HEALTH_BY_NONE, &end))
 		end = INT64_MAX;
 	st_bind_named_int(s, ":e", end);
+	st_bind_named_int(s, ":d", since - since % 86400);
 	rc = bind_release(s, release);
 	if (rc != STORE_OK) {
 		sqlite3_reset(s);
