@@ -145,15 +145,24 @@ typedef struct prosum_client prosum_client;
 /* options.flags */
 #define PROSUM_NO_SENDER                                                                           \
 	0x1u               /* no background thread: only prosum_send() and prosum_flush() deliver */
-/* Ignore $PROSUM_CACERT, $PROSUM_PIN, $PROSUM_SPOOL and $XDG_STATE_HOME. */
+/* Ignore $PROSUM_CACERT, $PROSUM_PIN, $PROSUM_SPOOL, $PROSUM_SESSIONS and $XDG_STATE_HOME. */
 #define PROSUM_NO_ENV 0x2u
-/* Record this run as a session (release health): prosum_client_new() calls
- * prosum_session_start(). See "Sessions" below. */
+/*
+ * Sessions (release health, see "Sessions" below): by default prosum_client_new() records
+ * this run as a session (it calls prosum_session_start()), unless PROSUM_NO_SESSIONS is set
+ * or the environment says PROSUM_SESSIONS=0 (also no, false, off; not read with
+ * PROSUM_NO_ENV). Tools that are not the beta build (an uploader, a CI step) set
+ * PROSUM_NO_SESSIONS. By default a client made while another client of the process has the
+ * session records none; with PROSUM_SESSIONS that fails with PROSUM_ESTATE instead.
+ * PROSUM_SESSIONS was the way to opt in before sessions were the default; it is kept so
+ * programs that set it still build (PROSUM_NO_SESSIONS and PROSUM_SESSIONS=0 win over it).
+ */
 #define PROSUM_SESSIONS 0x4u
+#define PROSUM_NO_SESSIONS 0x8u
 
 typedef struct prosum_options {
 	unsigned int version;
-	unsigned int flags;  /* PROSUM_NO_SENDER | PROSUM_NO_ENV | PROSUM_SESSIONS */
+	unsigned int flags;  /* PROSUM_NO_SENDER | PROSUM_NO_ENV | PROSUM_NO_SESSIONS */
 	const char *ca_file; /* PEM CA bundle; NULL: $PROSUM_CACERT, else the system store */
 	/*
 	 * The server's public key, "sha256//BASE64[;sha256//BASE64...]" (as
@@ -204,13 +213,16 @@ typedef struct prosum_options {
  * NULL for the defaults; it is copied, the caller keeps it. The spool
  * directory is created (mode 0700) and the install id read or made. Crash
  * records left by the crash handler in the spool are turned into reports
- * (symbolised with the debug information of the binaries that crashed). Unless
- * PROSUM_NO_SENDER is set, a background thread starts and sends whatever the
- * spool holds, including reports queued by earlier runs.
+ * (symbolised with the debug information of the binaries that crashed), and
+ * sessions left open by earlier runs are queued as crashed or abnormal. This
+ * run's session starts (see PROSUM_NO_SESSIONS). Unless PROSUM_NO_SENDER is
+ * set, a background thread starts and sends whatever the spool holds,
+ * including reports queued by earlier runs.
  *
  * Caller owns *out; free with prosum_close().
- * Fails with PROSUM_EINVALID (DSN, options version), PROSUM_EIO (spool or
- * install id), PROSUM_ENOMEM, PROSUM_ERROR (thread could not start).
+ * Fails with PROSUM_EINVALID (DSN, options version), PROSUM_EIO (spool,
+ * install id or session marker), PROSUM_ENOMEM, PROSUM_ERROR (thread could not
+ * start), PROSUM_ESTATE (PROSUM_SESSIONS, and another client has the session).
  */
 int prosum_client_new(prosum_client **out, const char *dsn, const prosum_options *opts);
 
@@ -487,7 +499,8 @@ void prosum_news_free(prosum_news_list *news);
 /* Sessions and ratings (release health)                                      */
 
 /*
- * Start this run's session: the server counts sessions per build (release:
+ * Start this run's session (prosum_client_new() does, unless
+ * PROSUM_NO_SESSIONS or $PROSUM_SESSIONS=0): the server counts sessions per build (release:
  * options.app_version, else app_revision; revision; channel; install id) to
  * say how many ran, and how many of them crashed. The start writes one small
  * file into the spool (session-UUID.open, locked while the process lives)

@@ -45,7 +45,7 @@
 #define C_ID_ARG (C_VOTE | C_SHOW | C_SET | C_ATTACHMENT | C_REPLY)
 
 /* OPT_ID: a value that is an item id, upper-cased ("g-3" is G-3). */
-enum { OPT_VALUE, OPT_FLAG, OPT_ATTACH, OPT_TAG, OPT_ID };
+enum { OPT_VALUE, OPT_FLAG, OPT_ATTACH, OPT_TAG, OPT_ID, OPT_GATE, OPT_GATE_MIN };
 
 typedef struct option_spec {
 	const char *name;
@@ -88,6 +88,7 @@ static const option_spec options[] = {
     {"status", OPT_VALUE, V(status), C_LISTS | C_SET, NULL},
     {"group", OPT_ID, V(group), C_REPORTS, NULL},
     {"platform", OPT_VALUE, V(platform), C_REPORTS | C_GROUPS, NULL},
+    {"cohort", OPT_VALUE, V(cohort), C_REPORTS, NULL},
     {"since", OPT_VALUE, V(since), C_MINE | C_REPORTS | C_GROUPS, NULL},
     {"until", OPT_VALUE, V(until), C_REPORTS | C_GROUPS, NULL},
     {"sort", OPT_VALUE, V(sort), C_LISTS, NULL},
@@ -111,6 +112,9 @@ static const option_spec options[] = {
     {"by", OPT_VALUE, V(by), C_HEALTH, NULL},
     {"days", OPT_VALUE, V(days), C_HEALTH, NULL},
     {"check", OPT_FLAG, V(check), C_HEALTH, NULL},
+    {"set", OPT_GATE, 0, C_HEALTH, NULL},
+    {"min-sessions", OPT_GATE_MIN, 0, C_HEALTH, NULL},
+    {"clear", OPT_FLAG, V(clear), C_HEALTH, NULL},
 };
 #undef V
 
@@ -154,9 +158,9 @@ static const command commands[] = {
      "news --dsn DSN                                       # my news since the last time"},
     {"reports", C_REPORTS, 0, 0, cli_reports,
      "reports [--kind K] [--status S] [--group G-n] [--revision R] [--version V]\n"
-     "               [--platform P] [--tag K=V] [--since TIME] [--until TIME]\n"
-     "               [--sort newest|oldest] [--q TEXT] [--limit N] [--cursor C]\n"
-     "               [--format csv|jsonl] " TOKEN_OPTS "\n"
+     "               [--platform P] [--cohort C] [--tag K=V] [--since TIME]\n"
+     "               [--until TIME] [--sort newest|oldest] [--q TEXT] [--limit N]\n"
+     "               [--cursor C] [--format csv|jsonl] " TOKEN_OPTS "\n"
      "               (--format streams every matching report, oldest first)"},
     {"groups", C_GROUPS, 0, 0, cli_groups,
      "groups [--status S] [--kind K] [--version V] [--platform P] [--since TIME]\n"
@@ -180,9 +184,11 @@ static const command commands[] = {
     {"attachment", C_ATTACHMENT, 2, 2, cli_attachment, "attachment R-n NAME [-o FILE] " TOKEN_OPTS},
     {"cohort", C_COHORT, 0, 3, cli_cohort,
      "cohort [key|channel|install NAME COHORT] " TOKEN_OPTS "  # tester cohorts (admin)"},
-    {"health", C_HEALTH, 0, 0, cli_health,
+    {"health", C_HEALTH, 0, 1, cli_health,
      "health [--release R] [--by cohort|channel|platform] [--days N] [--check]\n"
-     "               " TOKEN_OPTS "   # exit 1: a gate failed, 3: too few sessions"},
+     "               " TOKEN_OPTS "   # exit 1: a gate failed, 3: too few sessions\n"
+     "  prosum health gates [--set 'METRIC>=VALUE' [--min-sessions N]]... | --clear\n"
+     "               " TOKEN_OPTS "   # the release gates"},
 };
 
 /* The command being run, for the hint after a usage mistake; NULL before one is known. */
@@ -450,6 +456,16 @@ static int parse_args(cli_args *a, const command *cmd, int argc, char **argv)
 			if (a->ntags >= CLI_MAX_TAGS)
 				return cli_usage_error("more than %d --tag", CLI_MAX_TAGS);
 			a->tags[a->ntags++] = value;
+		} else if (o->type == OPT_GATE) {
+			if (a->ngates >= CLI_MAX_GATES)
+				return cli_usage_error("more than %d --set", CLI_MAX_GATES);
+			a->gates[a->ngates++] = value;
+		} else if (o->type == OPT_GATE_MIN) {
+			/* for the --set before it */
+			a->min_sessions = 1;
+			if (a->ngates == 0 || a->gate_min[a->ngates - 1])
+				return cli_usage_error("--min-sessions N follows the --set it is for");
+			a->gate_min[a->ngates - 1] = value;
 		} else {
 			if (o->type == OPT_ID)
 				upcase_id(value);

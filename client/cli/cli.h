@@ -15,6 +15,7 @@
 #define CLI_MAX_ATTACH PROSUM_MAX_ATTACHMENTS
 #define CLI_MAX_TAGS PROSUM_MAX_TAGS
 #define CLI_MAX_POS 4
+#define CLI_MAX_GATES 8 /* --set of prosum health gates (the server takes one per metric) */
 
 /* Everything a command line can say; NULL/0 when not given. Strings borrow argv or environ. */
 typedef struct cli_args {
@@ -26,6 +27,7 @@ typedef struct cli_args {
 	/* Filters of the lists. */
 	const char *status, *group, *platform, *tag, *since, *until, *sort, *query;
 	const char *limit, *cursor, *format;
+	const char *cohort; /* prosum reports --cohort C */
 	/* prosum set, prosum release. */
 	const char *assignee, *fixed_by, *comment, *merge_into, *duplicate_of, *shipped_in, *ref;
 	/* prosum attachment -o FILE. */
@@ -41,6 +43,12 @@ typedef struct cli_args {
 	/* prosum health [--release R] [--by cohort|channel] [--days N] [--check]. */
 	const char *release_name, *by, *days;
 	int check;
+	/* prosum health gates [--set EXPR [--min-sessions N]]... | --clear: gate_min[i] is the
+	 * --min-sessions given after gates[i], or NULL. */
+	const char *gates[CLI_MAX_GATES], *gate_min[CLI_MAX_GATES];
+	size_t ngates;
+	int clear;
+	int min_sessions; /* a --min-sessions was given */
 	const char *attach[CLI_MAX_ATTACH];
 	size_t nattach;
 	const char *tags[CLI_MAX_TAGS]; /* prosum report --tag K=V */
@@ -130,6 +138,8 @@ int cli_sync(const cli_args *a);
 int cli_attachment(const cli_args *a);
 /* cli_health.c */
 int cli_health(const cli_args *a);
+/* cli_gates.c: prosum health gates */
+int cli_health_gates(const cli_args *a);
 /* cli_cohort.c */
 int cli_cohort(const cli_args *a);
 

@@ -65,7 +65,7 @@ int cli_board(const cli_args *a)
 		return rc;
 	if (a->name && (!a->name[0] || strlen(a->name) > 128))
 		return cli_usage_error("--name takes 1 to 128 bytes");
-	o.flags = PROSUM_NO_SENDER;
+	o.flags = PROSUM_NO_SENDER | PROSUM_NO_SESSIONS; /* the prosum command is no beta build */
 	o.close_wait_ms = 0;
 	o.ca_file = a->cacert;
 	o.pinned_pubkey = a->pin;

@@ -90,6 +90,32 @@ static int table_row(cli_table *t, const json_t *m, const char *name, const char
 	return cli_table_add(t, cells);
 }
 
+/* With --by cohort: the crash groups of each cohort's reports, the cohort named first. */
+static void print_cohort_crashes(const json_t *rel)
+{
+	const json_t *g, *cr;
+	size_t i, k;
+	int head = 0;
+
+	json_array_foreach(json_object_get(rel, "groups"), i, g)
+	{
+		json_array_foreach(json_object_get(g, "crashes"), k, cr)
+		{
+			char title[120], share[32], cohort[80];
+
+			if (!head++)
+				printf("  crashes per cohort:\n");
+			cli_text(cohort, sizeof(cohort), json_object_get(g, "name"));
+			cli_text(title, sizeof(title), json_object_get(cr, "title"));
+			pct_text(share, sizeof(share), json_object_get(cr, "share"));
+			printf("    %s: %s  %" JSON_INTEGER_FORMAT " reports from %" JSON_INTEGER_FORMAT
+			       " installs (%s of the cohort's crashed sessions)  %s\n",
+			       cohort[0] ? cohort : "(none)", str(cr, "group"), num(cr, "reports"),
+			       num(cr, "installs"), share, title);
+		}
+	}
+}
+
 static void print_release(const json_t *rel, const char *by)
 {
 	cli_table *t = NULL;
@@ -128,6 +154,8 @@ static void print_release(const json_t *rel, const char *by)
 		       " installs (%s of crashed sessions)  %s\n",
 		       str(cr, "group"), num(cr, "reports"), num(cr, "installs"), share, title);
 	}
+	if (by && strcmp(by, "cohort") == 0)
+		print_cohort_crashes(rel);
 }
 
 /* The verdict of the gates on the newest build of the first release: its exit status. */
@@ -198,6 +226,12 @@ int cli_health(const cli_args *a)
 	size_t i;
 	int rc;
 
+	if (a->npos == 1 && strcmp(a->pos[0], "gates") == 0)
+		return cli_health_gates(a);
+	if (a->npos == 1)
+		return cli_usage_error("health takes gates or nothing, not \"%s\"", a->pos[0]);
+	if (a->ngates || a->clear || a->min_sessions)
+		return cli_usage_error("--set, --clear and --min-sessions go with prosum health gates");
 	memset(&x, 0, sizeof(x));
 	if (a->by && strcmp(a->by, "cohort") != 0 && strcmp(a->by, "channel") != 0 &&
 	    strcmp(a->by, "platform") != 0)

@@ -20,7 +20,7 @@ int cli_news(const cli_args *a)
 	rc = cli_timeout(a, &timeout);
 	if (rc)
 		return rc;
-	o.flags = PROSUM_NO_SENDER;
+	o.flags = PROSUM_NO_SENDER | PROSUM_NO_SESSIONS; /* the prosum command is no beta build */
 	o.close_wait_ms = 0;
 	o.ca_file = a->cacert;
 	o.pinned_pubkey = a->pin;

@@ -404,6 +404,7 @@ void cli_show_report(const json_t *r, time_t now)
 		if (sb.len)
 			printf(LABEL "%s\n", "tester:", sb.p);
 	}
+	field("cohort:", json_object_get(r, "cohort")); /* the sender's, when it arrived */
 	/* Feedback (a Sentry SDK's user feedback): who left it, if they said, and what about. */
 	v = json_object_get(r, "contact");
 	if (json_is_object(v)) {

@@ -144,7 +144,7 @@ static int open_client(prosum_client **out, const cli_args *a, capture *cap)
 
 	if (!a->dsn)
 		return cli_usage_error("no DSN: give --dsn or set PROSUM_DSN");
-	o.flags = PROSUM_NO_SENDER;
+	o.flags = PROSUM_NO_SENDER | PROSUM_NO_SESSIONS; /* the prosum command is no beta build */
 	o.close_wait_ms = 0; /* the commands deliver themselves, within --timeout */
 	o.ca_file = a->cacert;
 	o.pinned_pubkey = a->pin;
@@ -676,7 +676,7 @@ int cli_rate(const cli_args *a)
 	rc = cli_timeout(a, &timeout);
 	if (rc)
 		return rc;
-	o.flags = PROSUM_NO_SENDER;
+	o.flags = PROSUM_NO_SENDER | PROSUM_NO_SESSIONS; /* the prosum command is no beta build */
 	o.close_wait_ms = 0;
 	o.ca_file = a->cacert;
 	o.pinned_pubkey = a->pin;

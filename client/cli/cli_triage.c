@@ -218,6 +218,7 @@ int cli_reports(const cli_args *a)
 	    cli_api_param(&q, "group", a->group) || cli_api_param(&q, "revision", a->revision) ||
 	    cli_api_param(&q, "version", a->version) ||
 	    cli_api_param(&q, "platform", a->platform) ||
+	    cli_api_param(&q, "cohort", a->cohort) ||
 	    cli_api_param(&q, "tag", a->tag ? tag : NULL) ||
 	    cli_api_param(&q, "since", a->since ? since : NULL) ||
 	    cli_api_param(&q, "until", a->until ? until : NULL) ||

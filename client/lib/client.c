@@ -7,6 +7,7 @@
 #include <pwd.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/utsname.h>
 #include <unistd.h>
 
@@ -227,6 +228,26 @@ out:
 	return rc;
 }
 
+/*
+ * Does this client record a session? By default yes (the run of a beta build); not with
+ * PROSUM_NO_SESSIONS, nor when $PROSUM_SESSIONS says 0, no, false or off (read unless
+ * PROSUM_NO_ENV). PROSUM_SESSIONS, once the way to opt in, is the default now.
+ */
+static int sessions_wanted(const prosum_client *c)
+{
+	static const char *const off[] = {"0", "no", "false", "off"};
+	const char *v;
+	size_t i;
+
+	if (c->flags & PROSUM_NO_SESSIONS)
+		return 0;
+	v = env(c, "PROSUM_SESSIONS");
+	for (i = 0; v && i < sizeof(off) / sizeof(off[0]); i++)
+		if (strcasecmp(v, off[i]) == 0)
+			return 0;
+	return 1;
+}
+
 static void copy_uname(char *dst, size_t n, const char *src)
 {
 	size_t l = strlen(src);
@@ -321,8 +342,15 @@ int prosum_client_new(prosum_client **out, const char *dsn_text, const prosum_op
 	rc = sender_start(&c->sender, c);
 	if (rc)
 		goto out;
-	if ((c->flags & PROSUM_SESSIONS) && (rc = prosum_session_start(c)) != 0)
-		goto out;
+	if (sessions_wanted(c)) {
+		rc = prosum_session_start(c);
+		/* By default only: another client of this process has the session, this one
+		 * records none (asked for with PROSUM_SESSIONS, that is a failure, as it was). */
+		if (rc == PROSUM_ESTATE && !(c->flags & PROSUM_SESSIONS))
+			rc = 0;
+		if (rc)
+			goto out;
+	}
 	*out = c;
 	c = NULL;
 out:

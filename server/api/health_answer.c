@@ -256,6 +256,40 @@ static json_t *check_json(health_job *hj, const health_set *newest)
 			 failed, "insufficient", insufficient);
 }
 
+/*
+ * With by=cohort: in each cohort's entry of the release's groups, the crash groups of that
+ * cohort's reports (their cohort fixed at ingest), each one's share of the cohort's crashed
+ * sessions: "for whom" and "what to fix first" read together.
+ */
+static int cohort_crashes(health_job *hj, store_db *db, int64_t project_id, const health_set *rel,
+			  json_t *groups, int64_t since)
+{
+	json_t *g;
+	size_t i, k;
+	int rc = STORE_OK;
+
+	json_array_foreach(groups, i, g)
+	{
+		const char *name = json_string_value(json_object_get(g, "name"));
+
+		if (!name)
+			continue;
+		hj->crashed_of_release = 0;
+		for (k = 0; k < rel->ngroups; k++)
+			if (strcmp(rel->groups[k].name, name) == 0)
+				hj->crashed_of_release = rel->groups[k].s.crashed;
+		hj->crashes = json_array();
+		if (!hj->crashes)
+			return PE_NOMEM;
+		json_object_set_new(g, "crashes", hj->crashes);
+		rc = store_health_cohort_crashes_each(db, project_id, version_of(rel->release), name,
+						      since, HEALTH_CRASHES, crash_row, hj);
+		if (rc != STORE_OK)
+			break;
+	}
+	return rc;
+}
+
 static int release_answer(health_job *hj, store_db *db, int64_t project_id, const health_set *rel,
 			  int64_t all_installs, int64_t since, json_t **out)
 {
@@ -290,6 +324,8 @@ static int release_answer(health_job *hj, store_db *db, int64_t project_id, cons
 	json_object_set_new(o, "crashes", hj->crashes);
 	rc = store_health_crashes_each(db, project_id, version_of(rel->release), since,
 				       HEALTH_CRASHES, crash_row, hj);
+	if (rc == STORE_OK && hj->t.by == HEALTH_BY_COHORT)
+		rc = cohort_crashes(hj, db, project_id, rel, json_object_get(o, "groups"), since);
 	if (rc != STORE_OK)
 		goto out;
 	hj->points = json_array();

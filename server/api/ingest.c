@@ -16,6 +16,7 @@
 #include "api/apijob.h"
 #include "api/reply.h"
 #include "http/multipart.h"
+#include "store/store_cohorts.h"
 
 /* One file of a multipart report; data points into the connection's buffer, parked meanwhile. */
 typedef struct ingest_file {
@@ -68,14 +69,24 @@ static int name_of(void *ctx, const store_project_row *row)
 	return 0;
 }
 
-/* Store one report with its build resolved, its commit linked and known fixes blamed. */
-static int store_one(store_db *db, int64_t project_id, report *r, store_ingest *out,
-		     gitwork_ingest *git, int *blamed, int64_t now)
+/*
+ * Store one report with its build resolved, its sender's cohort fixed (as a session's: the
+ * install's, else the key's it came with, else its channel's), its commit linked and known
+ * fixes blamed. key: the ingest key, or NULL.
+ */
+static int store_one(store_db *db, int64_t project_id, const char *key, report *r,
+		     store_ingest *out, gitwork_ingest *git, int *blamed, int64_t now)
 {
+	const char *install = r->install_id;
 	int rc;
 
 	if (gitwork_resolve_build(db, project_id, r) < 0)
 		return STORE_ERROR;
+	if (install && strcmp(install, REPORT_NO_TESTER) == 0)
+		install = NULL; /* a Sentry event naming no user: no install's cohort */
+	rc = store_cohort_resolve(db, project_id, key, r->channel, install, r->cohort);
+	if (rc != STORE_OK)
+		return rc;
 	rc = store_report_insert(db, project_id, r, now, out);
 	if (rc != STORE_OK)
 		return rc;
@@ -98,6 +109,7 @@ static int ingest_run(store_job *job, store_db *db)
 	store_attachment a[PROSUM_MAX_ATTACHMENTS];
 	int64_t project_id;
 	char actor[AUTH_ACTOR_MAX];
+	const char *key;
 	int64_t now = (int64_t)time(NULL);
 	size_t i;
 	int rc, created;
@@ -118,9 +130,10 @@ static int ingest_run(store_job *job, store_db *db)
 		return STORE_OK; /* nothing written; the refusal is answered in ingest_done() */
 	if (ij->no_report)
 		return ij->extra.run ? ij->extra.run(db, project_id, 0, now, ij->extra.ctx) : STORE_OK;
-	rc = store_one(db, project_id, &ij->report, &ij->out, &ij->git, &ij->blamed, now);
+	key = ij->creds.has_key ? ij->creds.key : NULL;
+	rc = store_one(db, project_id, key, &ij->report, &ij->out, &ij->git, &ij->blamed, now);
 	for (i = 0; rc == STORE_OK && i < ij->nmore; i++)
-		rc = store_one(db, project_id, &ij->more[i].report, &ij->more[i].out,
+		rc = store_one(db, project_id, key, &ij->more[i].report, &ij->more[i].out,
 			       &ij->more[i].git, &ij->more[i].blamed, now);
 	if (rc == STORE_OK && ij->extra.run)
 		rc = ij->extra.run(db, project_id, ij->out.num, now, ij->extra.ctx);

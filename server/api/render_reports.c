@@ -28,14 +28,15 @@ json_t *render_report_row(const store_report_row *r)
 
 	if (!rev.input)
 		rev.input = r->version;
-	return json_pack("{s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o}", "id",
+	return json_pack("{s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:s}", "id",
 			 reply_id('R', r->num), "group", reply_id('G', r->group_num), "kind",
 			 text_or_null(r->kind), "title", text_or_null(r->title), "status",
 			 text_or_null(r->status), "received_at", reply_time(r->received_at),
 			 "revision", render_revision(&rev), "version",
 			 text_or_null(r->version), "severity", text_or_null(r->severity),
 			 "install_id", text_or_null(r->install_id), "assignee",
-			 text_or_null(r->assignee), "platform", text_or_null(r->platform));
+			 text_or_null(r->assignee), "platform", text_or_null(r->platform),
+			 "cohort", r->cohort ? r->cohort : "");
 }
 
 json_t *render_group_row(const store_group_row *g)
@@ -133,6 +134,7 @@ json_t *render_report(const store_report_detail *d)
 	json_object_set_new(r, "assignee", text_or_null(d->assignee));
 	json_object_set_new(r, "fixed_by", text_or_null(d->fixed_by));
 	json_object_set_new(r, "fixed_in", text_or_null(d->fixed_in));
+	json_object_set_new(r, "cohort", json_string(d->cohort ? d->cohort : ""));
 	if (!json_object_get(r, "frames"))
 		json_object_set_new(r, "frames", json_array());
 	att = json_array();

@@ -31,6 +31,7 @@ typedef struct triage_job {
 	json_t *patch_doc; /* owns the strings of `patch` */
 	char kind[16], rstatus[16], revision[257], version[257], platform[257];
 	char tag[300], q[1024], release[257];
+	char cohort[65]; /* STORE_COHORT_MAX + 1 */
 	int format;       /* export: FORMAT_* */
 	struct export *export;
 } triage_job;
@@ -245,7 +246,7 @@ static void csv_field(buf *b, const json_t *v)
 
 static const char *const csv_columns[] = {"id",	     "group",	    "kind",    "status",
 					  "title",   "received_at", "version", "revision",
-					  "severity", "platform",    "assignee", NULL};
+					  "severity", "platform",    "assignee", "cohort", NULL};
 
 static json_t *csv_value(const json_t *item, const char *col)
 {
@@ -409,6 +410,11 @@ void triage_report_list(request *rq)
 		goto refused;
 	if (rc)
 		f->revision = tj->revision;
+	/* The cohort fixed at ingest; "cohort=" (empty) lists the reports of none. */
+	if ((rc = param(rq, "cohort", tj->cohort, sizeof(tj->cohort))) < 0)
+		goto refused;
+	if (rc)
+		f->cohort = tj->cohort;
 	if ((rc = param(rq, "group", v, sizeof(v))) < 0)
 		goto refused;
 	if (rc && reply_parse_id(v, 'G', &f->group) < 0) {

@@ -79,6 +79,8 @@ typedef struct report {
 	char fingerprint[65];    /* hex SHA-256 of the grouping key */
 	char *title_owned;       /* owned; set when the title was derived */
 	char commit[41];         /* build.revision resolved by the server (gitwork); "" when not */
+	char cohort[65];         /* the sender's cohort, resolved by the server at ingest
+				  * (store_cohort_resolve()); "" none */
 	const char *raw;         /* the document's text as sent (not NUL-terminated), borrowed from
 				  * the caller's buffer; NULL when the stored form must be rebuilt
 				  * from root (the uuid was put in canonical form) */

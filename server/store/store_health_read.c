@@ -488,16 +488,19 @@ int store_health_series_each(store_db *db, int64_t project_id, const char *relea
 	return st_page_end(s, rc);
 }
 
-int store_health_crashes_each(store_db *db, int64_t project_id, const char *version,
-			      int64_t since, int limit,
-			      int (*fn)(void *ctx, const store_health_crash *c), void *ctx)
+/* The crash groups of a version, of every cohort's reports (cohort NULL) or of one cohort's. */
+static int crashes_each(store_db *db, int64_t project_id, const char *version, const char *cohort,
+			int64_t since, int limit,
+			int (*fn)(void *ctx, const store_health_crash *c), void *ctx)
 {
-	sqlite3_stmt *s = st_stmt(
-	    db, "SELECT g.num, g.title, g.status, c.reports, c.installs, c.last FROM (SELECT "
-		"group_id, count(*) AS reports, count(DISTINCT install_id) AS installs, "
-		"max(received_at) AS last FROM reports WHERE project_id = :p AND version = :v AND "
-		"received_at >= :t AND kind = 'crash' GROUP BY group_id) c JOIN groups g ON g.id = "
-		"c.group_id ORDER BY c.installs DESC, c.reports DESC, g.num LIMIT :n");
+#define CRASHES_SQL(COHORT)                                                                        \
+	"SELECT g.num, g.title, g.status, c.reports, c.installs, c.last FROM (SELECT "             \
+	"group_id, count(*) AS reports, count(DISTINCT install_id) AS installs, "                  \
+	"max(received_at) AS last FROM reports WHERE project_id = :p AND version = :v AND "        \
+	"received_at >= :t AND kind = 'crash' " COHORT "GROUP BY group_id) c JOIN groups g ON "    \
+	"g.id = c.group_id ORDER BY c.installs DESC, c.reports DESC, g.num LIMIT :n"
+	sqlite3_stmt *s = st_stmt(db, cohort ? CRASHES_SQL("AND cohort = :c ") : CRASHES_SQL(""));
+#undef CRASHES_SQL
 	store_health_crash c;
 	int rc;
 
@@ -505,6 +508,8 @@ int store_health_crashes_each(store_db *db, int64_t project_id, const char *vers
 		return STORE_ERROR;
 	st_bind_named_int(s, ":p", project_id);
 	st_bind_named_text(s, ":v", version);
+	if (cohort)
+		st_bind_named_text(s, ":c", cohort);
 	st_bind_named_int(s, ":t", since);
 	st_bind_named_int(s, ":n", limit);
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
@@ -518,6 +523,20 @@ int store_health_crashes_each(store_db *db, int64_t project_id, const char *vers
 			break;
 	}
 	return st_page_end(s, rc);
+}
+
+int store_health_crashes_each(store_db *db, int64_t project_id, const char *version,
+			      int64_t since, int limit,
+			      int (*fn)(void *ctx, const store_health_crash *c), void *ctx)
+{
+	return crashes_each(db, project_id, version, NULL, since, limit, fn, ctx);
+}
+
+int store_health_cohort_crashes_each(store_db *db, int64_t project_id, const char *version,
+				     const char *cohort, int64_t since, int limit,
+				     int (*fn)(void *ctx, const store_health_crash *c), void *ctx)
+{
+	return crashes_each(db, project_id, version, cohort, since, limit, fn, ctx);
 }
 
 static const char *const gate_metrics[] = {"crash_free_sessions", "crash_free_installs",

@@ -117,6 +117,10 @@ typedef struct store_health_crash {
 int store_health_crashes_each(store_db *db, int64_t project_id, const char *version,
 			      int64_t since, int limit,
 			      int (*fn)(void *ctx, const store_health_crash *c), void *ctx);
+/* The same, of the reports of one cohort only (reports.cohort, fixed at ingest; "" none). */
+int store_health_cohort_crashes_each(store_db *db, int64_t project_id, const char *version,
+				     const char *cohort, int64_t since, int limit,
+				     int (*fn)(void *ctx, const store_health_crash *c), void *ctx);
 
 /* The ratings of release `release`'s builds (R and R+..., schema/0023_ratings.sql): how many
  * installs gave each rating, per stored release, revision and (with HEALTH_BY_COHORT) cohort;

@@ -467,8 +467,9 @@ int store_report_insert(store_db *db, int64_t project_id, const report *r, int64
 	    db,
 	    "INSERT INTO reports(project_id, num, uuid, group_id, kind, title, severity, "
 	    "install_id, version, revision, received_at, body, os, arch, tester_name, "
-	    "updated_at, commit_id) "
-	    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?11, ?16)");
+	    "updated_at, commit_id, cohort) "
+	    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?11, ?16, "
+	    "?17)");
 	if ((!r->raw && !body) || !s) {
 		rc = STORE_ERROR;
 		goto out;
@@ -492,6 +493,7 @@ int store_report_insert(store_db *db, int64_t project_id, const report *r, int64
 	st_bind_text_or_null(s, 14, r->arch);
 	st_bind_text_or_null(s, 15, r->tester_name && *r->tester_name ? r->tester_name : NULL);
 	st_bind_text_or_null(s, 16, r->commit[0] ? r->commit : NULL);
+	sqlite3_bind_text(s, 17, r->cohort, -1, SQLITE_STATIC);
 	rc = st_step_done(s);
 	if (rc != STORE_OK)
 		goto out;

@@ -22,7 +22,7 @@
 	"r.num, g.num, r.kind, r.title, " REPORT_STATUS ", r.received_at, r.revision, "    \
 	"r.version, r.severity, r.install_id, r.assignee, r.os, r.commit_id, "             \
 	"(SELECT c.release FROM commits c WHERE c.project_id = r.project_id "              \
-	"AND c.id = r.commit_id) "
+	"AND c.id = r.commit_id), r.cohort "
 
 
 int store_attachments_add(store_db *db, int64_t project_id, int64_t num,
@@ -224,7 +224,7 @@ int store_report_load(store_db *db, int64_t project_id, int64_t num, store_repor
 		"(SELECT c.release FROM commits c WHERE c.project_id = r.project_id "
 		" AND c.id = r.commit_id), "
 		"(SELECT c.release FROM commits c WHERE c.project_id = r.project_id "
-		" AND c.id = r.fixed_by) "
+		" AND c.id = r.fixed_by), r.cohort "
 		"FROM reports r JOIN groups g ON g.id = r.group_id "
 		"WHERE r.project_id = ?1 AND r.num = ?2");
 	store_report_detail *r = NULL;
@@ -257,6 +257,7 @@ int store_report_load(store_db *db, int64_t project_id, int64_t num, store_repor
 	r->revision.commit = st_col_dup(a, s, 10);
 	r->revision.release = st_col_dup(a, s, 11);
 	r->fixed_in = st_col_dup(a, s, 12);
+	r->cohort = st_col_dup(a, s, 13);
 	sqlite3_reset(s);
 	rc = STORE_ERROR;
 	if (a->failed || attachments_load(db, project_id, num, r) != STORE_OK ||
@@ -288,6 +289,7 @@ static void report_row(sqlite3_stmt *s, store_report_row *r)
 	r->install_id = st_col_text(s, 9);
 	r->assignee = st_col_text(s, 10);
 	r->platform = st_col_text(s, 11);
+	r->cohort = st_col_text(s, 14);
 }
 
 int store_release_known(store_db *db, int64_t project_id, const char *name)
@@ -368,6 +370,8 @@ int store_report_each(store_db *db, int64_t project_id, const store_report_filte
 		buf_puts(&sql, "AND r.version = :version ");
 	if (f->platform)
 		buf_puts(&sql, "AND r.os = :os ");
+	if (f->cohort)
+		buf_puts(&sql, "AND r.cohort = :cohort ");
 	if (f->release) /* the same release as the report's revision.release */
 		buf_puts(&sql, "AND r.commit_id IN (SELECT c.id FROM commits c WHERE "
 			       "c.project_id = :p AND c.release = :release) ");
@@ -415,6 +419,7 @@ int store_report_each(store_db *db, int64_t project_id, const store_report_filte
 	st_bind_named_text(s, ":revision", f->revision);
 	st_bind_named_text(s, ":version", f->version);
 	st_bind_named_text(s, ":os", f->platform);
+	st_bind_named_text(s, ":cohort", f->cohort);
 	st_bind_named_text(s, ":release", f->release);
 	st_bind_named_int(s, ":group", f->group);
 	st_bind_named_text(s, ":tk", f->tag_key);

@@ -17,7 +17,8 @@ typedef struct store_ingest {
 /* Store a validated report in its group (made when the fingerprint is new).
  * Idempotent on (project, uuid). Call inside a write transaction: the report's
  * full-text row is written by store_commit(), so r is borrowed until the
- * transaction commits or rolls back. */
+ * transaction commits or rolls back. The report keeps r->cohort ("" none), which the caller
+ * resolves (store_cohort_resolve()). */
 int store_report_insert(store_db *db, int64_t project_id, const report *r, int64_t now,
 			store_ingest *out);
 
@@ -48,6 +49,7 @@ typedef struct store_report_filter {
 	const char *revision;
 	const char *version;
 	const char *platform;  /* platform.os */
+	const char *cohort;    /* the cohort fixed at ingest ("": reports of none) */
 	const char *release;   /* reports whose resolved build belongs to this release */
 	const char *tag_key;   /* with tag_value: reports carrying that tag */
 	const char *tag_value;
@@ -193,6 +195,7 @@ typedef struct store_report_row {
 	const char *install_id;
 	const char *assignee;
 	const char *platform; /* platform.os */
+	const char *cohort;   /* fixed at ingest; "" none */
 } store_report_row;
 
 /* One report: the document as sent (body, JSON text) and what the server knows of it. */
@@ -215,6 +218,7 @@ typedef struct store_report_detail {
 	store_suspect *suspects;
 	size_t nsuspects;
 	store_thread thread;
+	const char *cohort; /* fixed at ingest; "" none */
 } store_report_detail;
 
 /* *out: a new detail (free with store_report_detail_free()); STORE_NOTFOUND when none. */

@@ -436,7 +436,8 @@ static void test_reports_filters_export(void **state)
 	fixture *f = *state;
 	const char *a = f->spool_a;
 	const char *csv_head =
-	    "id,group,kind,status,title,received_at,version,revision,severity,platform,assignee\r\n"
+	    "id,group,kind,status,title,received_at,version,revision,severity,platform,assignee,"
+	    "cohort\r\n"
 	    "\"R-1\",\"G-1\",\"bug\",\"new\",\"Save button does nothing\",";
 	char out[16384], cursor[128], line[1024];
 	json_t *doc;

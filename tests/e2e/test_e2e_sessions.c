@@ -171,7 +171,7 @@ static void test_crash_ends_session_on_next_start(void **state)
 	assert_int_equal(e2e_count_files(f->spool, ".open"), 1);
 
 	/* The next start (without a session of its own) queues both and delivers them. */
-	c = client(f, 0);
+	c = client(f, PROSUM_NO_SESSIONS);
 	assert_int_equal(e2e_count_files(f->spool, ".crashed"), 0);
 	assert_int_equal(e2e_count_files(f->spool, ".open"), 0);
 	assert_int_equal(prosum_flush(c, 60000), 0);
@@ -205,7 +205,7 @@ static void test_cohorts_per_channel_key_install(void **state)
 	snprintf(body, sizeof(body), "{\"keys\":{\"%s\":\"insiders\"}}", f->s.key);
 	e2e_expect(&f->s, f->s.token, "PATCH", "/api/v1/projects/demo/cohorts", body, 200);
 	prosum_close(client(f, PROSUM_SESSIONS));
-	c = client(f, 0);
+	c = client(f, PROSUM_NO_SESSIONS); /* only its install id: no session to count */
 	snprintf(body, sizeof(body), "{\"installs\":{\"%s\":\"expert panel\"}}",
 		 prosum_client_install_id(c));
 	prosum_close(c);
@@ -264,7 +264,7 @@ static void test_rating_changed_and_read_back(void **state)
 	assert_int_equal(e2e_sql_int(&f->s, "SELECT rating FROM ratings WHERE comment = 'so so'"),
 			 3);
 
-	c = client(f, 0);
+	c = client(f, PROSUM_NO_SESSIONS); /* rates the build it runs: no session needed */
 	assert_int_equal(prosum_rate(NULL, c, 0, NULL), PROSUM_EINVALID);
 	assert_int_equal(prosum_rate(NULL, c, 4, "fast, but the chart flickers"), 0);
 	assert_int_equal(prosum_flush(c, 60000), 0);

@@ -300,6 +300,79 @@ static int count_reports(const char *dir)
 	return n;
 }
 
+/* The files of dir whose names end with suffix. */
+static int count_suffix(const char *dir, const char *suffix)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	size_t n = strlen(suffix);
+	int count = 0;
+
+	while (d && (e = readdir(d)) != NULL) {
+		size_t l = strlen(e->d_name);
+		if (l > n && strcmp(e->d_name + l - n, suffix) == 0)
+			count++;
+	}
+	if (d)
+		closedir(d);
+	return count;
+}
+
+/* A client records a session by default: not with PROSUM_NO_SESSIONS nor PROSUM_SESSIONS=0
+ * (unless PROSUM_NO_ENV); a second client of the process records none, or fails when it asked
+ * for one with PROSUM_SESSIONS. */
+static void test_sessions_by_default(void **state)
+{
+	fixture *f = *state;
+	prosum_options o = PROSUM_OPTIONS_INIT;
+	prosum_client *a = NULL, *b = NULL;
+	char dir[6][400];
+
+	for (int i = 0; i < 6; i++)
+		snprintf(dir[i], sizeof(dir[i]), "%s/spool-%d", f->dir, i);
+	o.flags = PROSUM_NO_SENDER;
+	o.spool_dir = dir[0];
+	assert_int_equal(prosum_client_new(&a, DOWN_DSN, &o), 0);
+	assert_int_equal(count_suffix(dir[0], ".open"), 1);
+	/* The process's session is a's: b records none, or fails when it asked for one. */
+	o.spool_dir = dir[1];
+	assert_int_equal(prosum_client_new(&b, DOWN_DSN, &o), 0);
+	assert_int_equal(count_suffix(dir[1], ".open"), 0);
+	prosum_close(b);
+	o.flags = PROSUM_NO_SENDER | PROSUM_SESSIONS;
+	b = NULL;
+	assert_int_equal(prosum_client_new(&b, DOWN_DSN, &o), PROSUM_ESTATE);
+	assert_null(b);
+	prosum_close(a);
+	assert_int_equal(count_suffix(dir[0], ".open"), 0);
+	assert_int_equal(count_suffix(dir[0], ".session"), 1); /* exited, queued */
+
+	o.flags = PROSUM_NO_SENDER | PROSUM_NO_SESSIONS;
+	o.spool_dir = dir[2];
+	assert_int_equal(prosum_client_new(&a, DOWN_DSN, &o), 0);
+	prosum_close(a);
+	assert_int_equal(count_suffix(dir[2], ".open") + count_suffix(dir[2], ".session"), 0);
+
+	setenv("PROSUM_SESSIONS", "0", 1);
+	o.flags = PROSUM_NO_SENDER;
+	o.spool_dir = dir[3];
+	assert_int_equal(prosum_client_new(&a, DOWN_DSN, &o), 0);
+	prosum_close(a);
+	assert_int_equal(count_suffix(dir[3], ".open") + count_suffix(dir[3], ".session"), 0);
+	setenv("PROSUM_SESSIONS", "Off", 1);
+	o.spool_dir = dir[4];
+	assert_int_equal(prosum_client_new(&a, DOWN_DSN, &o), 0);
+	prosum_close(a);
+	assert_int_equal(count_suffix(dir[4], ".session"), 0);
+	/* PROSUM_NO_ENV: the environment is not read; the default holds. */
+	o.flags = PROSUM_NO_SENDER | PROSUM_NO_ENV;
+	o.spool_dir = dir[5];
+	assert_int_equal(prosum_client_new(&a, DOWN_DSN, &o), 0);
+	prosum_close(a);
+	assert_int_equal(count_suffix(dir[5], ".session"), 1);
+	unsetenv("PROSUM_SESSIONS");
+}
+
 static prosum_report *bug(void)
 {
 	prosum_report *r = NULL;
@@ -377,7 +450,9 @@ static void test_flush_unreachable_inline(void **state)
 	uint64_t t0;
 
 	o.spool_dir = f->dir;
-	o.flags = PROSUM_NO_SENDER;
+	/* No session: the counts below are of the report alone (a session would be queued at
+	 * close and pending at the next start). */
+	o.flags = PROSUM_NO_SENDER | PROSUM_NO_SESSIONS;
 	o.app_version = "1.0";
 	assert_int_equal(prosum_client_new(&c, DOWN_DSN, &o), 0);
 	assert_int_equal(prosum_flush(c, 0), 0); /* nothing queued yet */
@@ -524,7 +599,8 @@ static void test_community_queued(void **state)
 	json_t *doc;
 
 	o.spool_dir = f->dir;
-	o.flags = PROSUM_NO_SENDER;
+	/* No session: the counts below are of the suggestion and the vote alone. */
+	o.flags = PROSUM_NO_SENDER | PROSUM_NO_SESSIONS;
 	assert_int_equal(prosum_client_new(&c, DOWN_DSN, &o), 0);
 	assert_int_equal(prosum_suggestion_submit(uuid, c, "Dark mode", "at night", NULL), 0);
 	assert_true(util_uuid_valid(uuid));
@@ -582,6 +658,7 @@ static void test_versioned_structs(void **state)
 	assert_int_equal(o.close_wait_ms, PROSUM_DEFAULT_CLOSE_WAIT_MS);
 	o.version = 1;
 	o.spool_dir = f->dir;
+	o.flags = PROSUM_NO_SESSIONS; /* the count below is of the suggestion alone */
 	assert_int_equal(prosum_client_new(&c, DOWN_DSN, &o), 0);
 	assert_int_equal(c->close_wait_ms, PROSUM_DEFAULT_CLOSE_WAIT_MS);
 	assert_int_equal(prosum_suggestion_submit(NULL, c, "t", NULL, NULL), 0);
@@ -635,6 +712,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_concurrent_submit, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_send_unreachable, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_community_queued, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_sessions_by_default, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_versioned_structs, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -218,6 +218,9 @@ describe('report page', () => {
 	let withFiles;
 
 	before(async () => {
+		// the tester's cohort, which the report takes when it arrives
+		const moved = await api.patch('/cohorts', { installs: { 'install-42': 'expert panel' } });
+		assert.equal(moved.status, 200, moved.text);
 		const r = await sendWithFiles(server, report({
 			kind: 'bug', title: 'Export button greyed out', severity: 'minor',
 			description: 'After saving once, Export stays grey.', build: { version: '1.0.0', revision: commits.c, channel: 'beta' },
@@ -237,8 +240,10 @@ describe('report page', () => {
 		await page.getByRole('heading', { level: 1, name: `${withFiles.id}: Export button greyed out` }).waitFor();
 		await settled(page);
 		for (const text of ['After saving once, Export stays grey.', 'beta', 'Grace', 'grace@example.org',
-			'install-42', 'de_DE', 'severity minor', '"open_tabs": 3'])
+			'install-42', 'expert panel', 'de_DE', 'severity minor', '"open_tabs": 3'])
 			assert.ok(await page.getByText(text, { exact: false }).first().isVisible(), text);
+		// the cohort among the tester's facts, not among the other fields
+		await page.locator('section[aria-labelledby="where"]').getByText('expert panel', { exact: true }).waitFor();
 		// the build's commit, linked
 		const build = page.locator('section[aria-labelledby="build"]');
 		assert.equal(await build.locator('a.commit').getAttribute('href'), COMMIT_URL.replace('{id}', commits.c));

@@ -41,9 +41,11 @@ static void usage(FILE *f)
 	    "  --version V     build.version of the reports (default: " BETA_APP_VERSION ")\n"
 	    "  --revision R    build.revision: a commit, tag or `git describe` output\n"
 	    "                  (default: the commit it was built from, when known)\n"
-	    "  --sessions      count this run as a session (PROSUM_SESSIONS): exited when it\n"
+	    "  --sessions      also print \"sent session\" as each session is delivered.\n"
+	    "                  Every run is a session (libprosum's default): exited when it\n"
 	    "                  ends, errored when it sent a report, crashed (sent at the next\n"
-	    "                  start) after crash or abort; see docs/sessions.md\n"
+	    "                  start) after crash or abort; see docs/sessions.md.\n"
+	    "                  PROSUM_SESSIONS=0 in the environment records none\n"
 	    "  --timeout MS    how long to wait for delivery (default: 10000)\n"
 	    "  --help          this text\n"
 	    "\n"
@@ -70,9 +72,16 @@ __attribute__((noinline)) static int beta_app_open_document(void)
 	return beta_app_crash(none);
 }
 
+/* --sessions: print the delivery of sessions too (every run records one either way). */
+static int print_sessions;
+
 /* Print each report as it is delivered: "sent R-12", or the server's refusal. */
 static void on_delivery(const prosum_result *res, void *payload)
 {
+	(void)payload;
+	if (res->kind && strcmp(res->kind, "session") == 0 && !print_sessions &&
+	    res->status >= 200 && res->status <= 299)
+		return;
 	if (res->status >= 200 && res->status <= 299) {
 		/* a session or rating has no id: name its kind ("sent session") */
 		printf("sent %s", res->id ? res->id : res->kind ? res->kind : "?");
@@ -152,7 +161,7 @@ int main(int argc, char **argv)
 		else if (i + 1 < argc && strcmp(a, "--revision") == 0)
 			o.app_revision = argv[++i];
 		else if (strcmp(a, "--sessions") == 0)
-			o.flags |= PROSUM_SESSIONS;
+			print_sessions = 1; /* sessions are libprosum's default */
 		else if (i + 1 < argc && strcmp(a, "--timeout") == 0)
 			timeout = strtol(argv[++i], NULL, 10);
 		else if (!cmd && a[0] != '-')
@@ -198,6 +207,10 @@ int main(int argc, char **argv)
 			goto out;
 		}
 	}
+	/* The run is over: its session ends now (exited), so this flush delivers it too. */
+	if (prosum_session_end(client) != 0)
+		fprintf(stderr, "beta-app: the session could not be ended: %s\n",
+			prosum_error_last());
 	if (prosum_flush(client, timeout) != 0) {
 		fprintf(stderr, "beta-app: not everything was delivered: %s\n",
 			prosum_error_last());

@@ -15,7 +15,7 @@ import './triage.css';
 const KNOWN = new Set(['id', 'group', 'kind', 'title', 'status', 'received_at', 'revision', 'assignee',
 	'fixed_by', 'fixed_in', 'frames', 'attachments', 'suspects', 'comments', 'history', 'uuid',
 	'description', 'severity', 'timestamp', 'build', 'platform', 'tester', 'exception', 'tags',
-	'steps', 'fingerprint', ...SENTRY_FIELDS]);
+	'steps', 'fingerprint', 'cohort', ...SENTRY_FIELDS]);
 
 function str(v) {
 	return v === null || v === undefined || v === '' ? null : String(v);
@@ -99,6 +99,7 @@ export function ReportPage() {
 					['Tester', str(tester.name) || 'anonymous'],
 					['Email', str(tester.email)],
 					['Install', tester.install_id ? html`<code>${String(tester.install_id)}</code>` : null],
+					['Cohort', str(r.cohort)],
 					['Received', html`<${Time} iso=${r.received_at} />`],
 					['Sent at', str(r.timestamp)],
 				]} />
