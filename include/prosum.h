@@ -331,6 +331,16 @@ int prosum_report_set_build(prosum_report *report, const char *version, const ch
  * tester opted in: nothing identifying is sent otherwise.
  */
 int prosum_report_set_tester(prosum_report *report, const char *name, const char *email);
+/*
+ * The tester asks to be mailed about this report (tester.notify): "your bug R-12 is fixed in
+ * 1.4.0", the team's replies, and the news of this install's other reports and suggestions
+ * (docs/notifications.md). Call it after prosum_report_set_tester() gave an e-mail, only when
+ * the tester chose it: PROSUM_EINVALID when the report has no tester e-mail, or one the server
+ * would refuse (and with it the whole report): one '@', printable ASCII, no spaces, quotes,
+ * <>, (), commas or semicolons, at most 254 bytes. notify 0 removes the request (a report
+ * without it changes nothing on the server; it never opts out).
+ */
+int prosum_report_set_tester_notify(prosum_report *report, int notify);
 /* Append one string to the report's custom grouping fingerprint. */
 int prosum_report_add_fingerprint(prosum_report *report, const char *part);
 

@@ -355,13 +355,34 @@ static void print_int(FILE *out, const char *key, int v)
 	fprintf(out, "%s = %d\n", key, v);
 }
 
+/* The e-mail settings (the password file's name is no secret: its content is never read here). */
+static void print_mail(FILE *out, const config *c)
+{
+	if (!c->smtp_url) {
+		fprintf(out, "# smtp-url: not set (no e-mail is sent)\n");
+		return;
+	}
+	fprintf(out, "smtp-url = %s\n", c->smtp_url);
+	if (c->smtp_from)
+		fprintf(out, "smtp-from = %s\n", c->smtp_from);
+	if (c->smtp_user)
+		fprintf(out, "smtp-user = %s\n", c->smtp_user);
+	if (c->smtp_password_file)
+		fprintf(out, "smtp-password-file = %s\n", c->smtp_password_file);
+	if (c->mail_interval > 0)
+		print_int(out, "mail-interval", c->mail_interval);
+	else
+		fprintf(out, "# mail-interval: not set (3600 s)\n");
+}
+
 void conffile_print(FILE *out, const config *c)
 {
 	static const char *const known[] = {
 		"data", "listen", "cert", "key", "public-url", "threads", "rate-ip", "rate-key",
 		"conns-per-ip", "max-connections", "write-queue", "idle-timeout",
 		"handshake-timeout", "request-timeout", "log-format", "log-level", "log-file",
-		"metrics-token",
+		"metrics-token", "webhook-allow-private", "smtp-url", "smtp-from", "smtp-user",
+		"smtp-password-file", "mail-interval",
 	};
 	size_t i, j;
 
@@ -406,6 +427,11 @@ void conffile_print(FILE *out, const config *c)
 		fprintf(out, "# metrics-token: set (not shown)\n");
 	else
 		fprintf(out, "# metrics-token: not set (GET /metrics answers 404)\n");
+	if (c->webhook_allow_private)
+		fprintf(out, "webhook-allow-private = true\n");
+	else
+		fprintf(out, "# webhook-allow-private: not set (webhooks reach public addresses only)\n");
+	print_mail(out, c);
 	/* Settings of flags this table does not know, as the file gave them. */
 	for (i = 0; i < file_n; i++) {
 		for (j = 0; j < sizeof(known) / sizeof(known[0]); j++)

@@ -107,3 +107,25 @@ const char *config_db_unreachable(const char *db_path, char *buf, size_t len)
 		 dirlen, slash ? db_path : ".");
 	return buf;
 }
+
+int config_mail_check(const config *c, char *buf, size_t len)
+{
+	if (!c->smtp_url)
+		return 0;
+	if (!c->smtp_from || !c->public_url) {
+		snprintf(buf, len, "--smtp-url needs --smtp-from (the sender) and --public-url (the "
+				   "links in mails)");
+		return -1;
+	}
+	if (strncmp(c->smtp_url, "smtp://", 7) != 0 && strncmp(c->smtp_url, "smtps://", 8) != 0) {
+		snprintf(buf, len, "--smtp-url: '%s' is not smtp://HOST:PORT or smtps://HOST:PORT",
+			 c->smtp_url);
+		return -1;
+	}
+	if (c->smtp_password_file && access(c->smtp_password_file, R_OK) < 0) {
+		snprintf(buf, len, "--smtp-password-file: cannot read %s: %s", c->smtp_password_file,
+			 strerror(errno));
+		return -1;
+	}
+	return 0;
+}

@@ -119,5 +119,11 @@ char *config_path(const config *c, const char *name);
  * (a data directory of another user, a file where a directory should be), in buf.
  */
 const char *config_db_unreachable(const char *db_path, char *buf, size_t len);
+/*
+ * The e-mail settings as serve needs them (no --smtp-url: nothing to check): --smtp-from and
+ * --public-url given, an smtp:// or smtps:// URL, a readable --smtp-password-file. 0, or -1
+ * with why in buf. serve and check-config both ask it, so they cannot disagree.
+ */
+int config_mail_check(const config *c, char *buf, size_t len);
 
 #endif

@@ -410,6 +410,8 @@ static int cmd_check_config(opts *o, int argc, char **argv)
 		die("%s has no database: run 'prosumd init' first", cfg->data_dir);
 	else if (tls_server_new(&t, cert, key, err, sizeof(err)) < 0)
 		die("%s", err);
+	else if (config_mail_check(cfg, err, sizeof(err)) < 0) /* as serve refuses them */
+		die("%s", err);
 	else
 		rc = 0;
 	if (rc == 0 && conffile_args_wanted()) {

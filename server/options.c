@@ -61,6 +61,7 @@ const char prosumd_usage[] =
 	"       prosumd webhook add PROJECT URL [--events TYPE,...] [--format standard|slack|discord]\n"
 	"                           [--secret whsec_...] [--data DIR]\n"
 	"       prosumd webhook list PROJECT | webhook remove|test PROJECT ID   [--data DIR]\n"
+	"       prosumd webhook deliveries PROJECT ID [--limit N] | webhook redeliver PROJECT ID D\n"
 	"       prosumd user email NAME [ADDRESS]   (no ADDRESS: clears it) [--data DIR]\n"
 	"       prosumd --version\n"
 	"\n"

@@ -1,4 +1,4 @@
-/* webhookcmd.c - prosumd webhook add|list|remove|test: a project's webhooks from the server's shell. */
+/* webhookcmd.c - prosumd webhook add|list|remove|test|deliveries|redeliver: a project's webhooks from the server's shell. */
 #include "webhookcmd.h"
 
 #include <inttypes.h>
@@ -8,6 +8,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "common/rfc3339.h"
 #include "notify/sign.h"
 #include "notify/ssrf.h"
 #include "notify/webhook.h"
@@ -20,13 +21,17 @@ static const char usage[] =
     "       prosumd webhook list PROJECT [--data DIR]\n"
     "       prosumd webhook remove PROJECT ID [--data DIR]\n"
     "       prosumd webhook test PROJECT ID [--data DIR]\n"
+    "       prosumd webhook deliveries PROJECT ID [--limit N] [--data DIR]\n"
+    "       prosumd webhook redeliver PROJECT ID DELIVERY [--data DIR]\n"
     "add prints the webhook's id and its signing secret (made when --secret is not given): the\n"
-    "secret is shown this once. test records a test event, sent by the running server.\n";
+    "secret is shown this once. test records a test event, sent by the running server.\n"
+    "deliveries prints the webhook's delivery log, newest first (50, --limit 1 to 500);\n"
+    "redeliver sends a delivery's event again as a new delivery (the running server sends it).\n";
 
 typedef struct wopts {
 	const char *sub, *pos[3];
 	int npos;
-	const char *events, *format, *secret;
+	const char *events, *format, *secret, *limit;
 } wopts;
 
 static int usage_err(const char *what, const char *arg)
@@ -64,6 +69,8 @@ static int parse(config *cfg, int argc, char **argv, wopts *w)
 			w->format = v;
 		} else if (strcmp(a, "--secret") == 0 && strcmp(w->sub, "add") == 0) {
 			w->secret = v;
+		} else if (strcmp(a, "--limit") == 0 && strcmp(w->sub, "deliveries") == 0) {
+			w->limit = v;
 		} else {
 			return usage_err("unknown option ", a);
 		}
@@ -99,6 +106,8 @@ static int list_row(void *ctx, const store_webhook_row *row)
 	(void)ctx;
 	printf("%-6" PRId64 " %-8s %-9s %-40s %s\n", row->id, row->format,
 	       row->enabled ? "enabled" : "disabled", row->events, row->url);
+	if (!row->enabled && row->disabled_reason)
+		printf("       disabled because %s\n", row->disabled_reason);
 	return 0;
 }
 
@@ -168,15 +177,30 @@ static int seen_row(void *ctx, const store_webhook_row *row)
 	return 0;
 }
 
+/* Whether the webhook is enabled (ctx: an int). */
+static int enabled_row(void *ctx, const store_webhook_row *row)
+{
+	*(int *)ctx = row->enabled;
+	return 0;
+}
+
 static int do_test(store_db *db, int64_t pid, int64_t id)
 {
 	char data[128];
-	int found = 0, rc;
+	int found = 0, enabled = 0, rc;
 
-	rc = store_webhook_each(db, pid, id, seen_row, NULL);
+	rc = store_webhook_each(db, pid, id, enabled_row, &enabled);
 	found = rc == STORE_OK;
 	if (!found) {
 		fprintf(stderr, "prosumd: webhook: no webhook %" PRId64 " in this project\n", id);
+		return 1;
+	}
+	/* A disabled webhook gets no delivery of it, then or later: refused, as the API does. */
+	if (!enabled) {
+		fprintf(stderr,
+			"prosumd: webhook: webhook %" PRId64 " is disabled: enable it first (PATCH "
+			".../webhooks/%" PRId64 " with {\"enabled\": true}, or the web app)\n",
+			id, id);
 		return 1;
 	}
 	snprintf(data, sizeof(data),
@@ -196,12 +220,89 @@ fail:
 	return 1;
 }
 
+/* A time of the log (unix ms) as RFC 3339, "-" when there is none. */
+static const char *log_time(char out[RFC3339_MAX], int64_t ms)
+{
+	if (ms <= 0)
+		return "-";
+	rfc3339_format(out, ms / 1000);
+	return out;
+}
+
+static int delivery_row(void *ctx, const store_delivery_row *row)
+{
+	char last[RFC3339_MAX], next[RFC3339_MAX], status[16], took[24];
+
+	(void)ctx;
+	snprintf(status, sizeof(status), "%" PRId64, row->last_status);
+	snprintf(took, sizeof(took), "%" PRId64, row->last_duration_ms);
+	printf("%-6" PRId64 " evt_%-6" PRId64 " %-26s %-9s %-8" PRId64 " %-6s %-7s %-20s %-20s %s\n",
+	       row->id, row->event_id, row->type ? row->type : "", row->state, row->attempts,
+	       row->last_status >= 0 ? status : "-", row->last_duration_ms >= 0 ? took : "-",
+	       log_time(last, row->last_at),
+	       strcmp(row->state, "pending") == 0 ? log_time(next, row->next_at) : "-",
+	       row->last_error ? row->last_error : "");
+	return 0;
+}
+
+/* The webhook's delivery log, as GET .../webhooks/{id}/deliveries answers it. */
+static int do_deliveries(store_db *db, int64_t pid, int64_t id, const char *limit)
+{
+	int64_t n = 50;
+
+	if (limit && (parse_id(limit, &n) < 0 || n > 500))
+		return usage_err("--limit takes 1 to 500, not ", limit);
+	if (store_webhook_each(db, pid, id, seen_row, NULL) != STORE_OK) {
+		fprintf(stderr, "prosumd: webhook: no webhook %" PRId64 " in this project\n", id);
+		return 1;
+	}
+	printf("%-6s %-10s %-26s %-9s %-8s %-6s %-7s %-20s %-20s %s\n", "ID", "EVENT", "TYPE",
+	       "STATE", "ATTEMPTS", "STATUS", "MS", "LAST TRY", "NEXT TRY", "ERROR");
+	if (store_webhook_deliveries_each(db, id, (int)n, delivery_row, NULL) != STORE_OK) {
+		fprintf(stderr, "prosumd: webhook: %s\n", store_db_error(db));
+		return 1;
+	}
+	return 0;
+}
+
+/* A new delivery of a delivery's event, sent by the running server within a second or so. */
+static int do_redeliver(store_db *db, int64_t pid, int64_t id, int64_t delivery)
+{
+	struct timespec ts;
+	int64_t made = 0;
+	int rc;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	if (store_begin(db) != STORE_OK)
+		goto fail;
+	rc = store_webhook_redeliver(db, pid, id, delivery,
+				     (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000, &made);
+	if (rc != STORE_OK || store_commit(db) != STORE_OK) {
+		store_rollback(db);
+		if (rc == STORE_NOTFOUND) {
+			fprintf(stderr,
+				"prosumd: webhook: no delivery %" PRId64 " of webhook %" PRId64
+				" in this project\n",
+				delivery, id);
+			return 1;
+		}
+		goto fail;
+	}
+	printf("delivery %" PRId64 ": the event of delivery %" PRId64
+	       " again; the running server sends it\n",
+	       made, delivery);
+	return 0;
+fail:
+	fprintf(stderr, "prosumd: webhook: %s\n", store_db_error(db));
+	return 1;
+}
+
 int webhookcmd_main(config *cfg, int argc, char **argv,
 		    int (*open_db)(const config *cfg, store_db **db))
 {
 	wopts w;
 	store_db *db = NULL;
-	int64_t pid = 0, id = 0;
+	int64_t pid = 0, id = 0, delivery = 0;
 	int rc, need;
 
 	memset(&w, 0, sizeof(w));
@@ -215,6 +316,10 @@ int webhookcmd_main(config *cfg, int argc, char **argv,
 							strcmp(w.sub, "test") == 0
 						    ? 2
 						    : 0;
+	if (strcmp(w.sub, "deliveries") == 0)
+		need = 2;
+	else if (strcmp(w.sub, "redeliver") == 0)
+		need = 3;
 	if (!need)
 		return usage_err("unknown subcommand ", w.sub);
 	rc = parse(cfg, argc, argv, &w);
@@ -222,9 +327,14 @@ int webhookcmd_main(config *cfg, int argc, char **argv,
 		return rc == 1 ? 0 : 2;
 	if (w.npos != need)
 		return usage_err(need == 1 ? "name the project" : "name the project and ",
-				 need == 1 ? NULL : strcmp(w.sub, "add") == 0 ? "the URL" : "the id");
-	if (need == 2 && strcmp(w.sub, "add") != 0 && parse_id(w.pos[1], &id) < 0)
+				 need == 1			   ? NULL
+				 : need == 3			   ? "the webhook's and the delivery's ids"
+				 : strcmp(w.sub, "add") == 0 ? "the URL"
+							     : "the id");
+	if (need >= 2 && strcmp(w.sub, "add") != 0 && parse_id(w.pos[1], &id) < 0)
 		return usage_err("not a webhook id: ", w.pos[1]);
+	if (need == 3 && parse_id(w.pos[2], &delivery) < 0)
+		return usage_err("not a delivery id: ", w.pos[2]);
 	rc = open_db(cfg, &db);
 	if (rc)
 		return rc;
@@ -238,6 +348,10 @@ int webhookcmd_main(config *cfg, int argc, char **argv,
 		rc = do_add(db, pid, &w);
 	} else if (strcmp(w.sub, "test") == 0) {
 		rc = do_test(db, pid, id);
+	} else if (strcmp(w.sub, "deliveries") == 0) {
+		rc = do_deliveries(db, pid, id, w.limit);
+	} else if (strcmp(w.sub, "redeliver") == 0) {
+		rc = do_redeliver(db, pid, id, delivery);
 	} else {
 		if (store_begin(db) != STORE_OK)
 			goto out;

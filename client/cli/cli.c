@@ -78,6 +78,7 @@ static const option_spec options[] = {
     {"name", OPT_VALUE, V(name), C_REPORT | C_SUGGEST | C_VOTE | C_BOARD, NULL},
     {"open", OPT_FLAG, V(open), C_BOARD, NULL},
     {"email", OPT_VALUE, V(email), C_REPORT, NULL},
+    {"notify", OPT_FLAG, V(notify), C_REPORT, NULL},
     {"attach", OPT_ATTACH, 0, C_REPORT, NULL},
     {"tag", OPT_TAG, 0, C_REPORT, NULL},
     {"tag", OPT_VALUE, V(tag), C_REPORTS, NULL},
@@ -140,7 +141,8 @@ static const command commands[] = {
     {"report", C_REPORT, 0, 0, cli_report,
      "report --dsn DSN --kind bug|crash|feedback --title T [--description D]\n"
      "               [--revision R] [--version V] [--channel C] [--severity S] [--steps S]\n"
-     "               [--tag K=V]... [--name N --email E] [--attach FILE]... [--json FILE]"},
+     "               [--tag K=V]... [--name N --email E [--notify]] [--attach FILE]...\n"
+     "               [--json FILE]"},
     {"flush", C_FLUSH, 0, 0, cli_flush, "flush --dsn DSN"},
     {"suggest", C_SUGGEST, 0, 0, cli_suggest,
      "suggest --dsn DSN --title T [--body B] [--name N]     # prints S-n"},

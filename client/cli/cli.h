@@ -37,6 +37,8 @@ typedef struct cli_args {
 	int json, withdraw, notes;
 	/* prosum board --open. */
 	int open;
+	/* prosum report --notify. */
+	int notify;
 	/* prosum queue. */
 	int all;
 	const char *from, *to;

@@ -29,6 +29,12 @@ static json_int_t num(const json_t *o, const char *k)
 	return json_integer_value(json_object_get(o, k));
 }
 
+/* The plural ending of a count: "1 install", "2 installs". */
+static const char *plural(json_int_t n)
+{
+	return n == 1 ? "" : "s";
+}
+
 /* "+0.50" points against the build before, or "-" without one. */
 static void change_text(char *out, size_t n, const json_t *b)
 {
@@ -108,10 +114,11 @@ static void print_cohort_crashes(const json_t *rel)
 			cli_text(cohort, sizeof(cohort), json_object_get(g, "name"));
 			cli_text(title, sizeof(title), json_object_get(cr, "title"));
 			pct_text(share, sizeof(share), json_object_get(cr, "share"));
-			printf("    %s: %s  %" JSON_INTEGER_FORMAT " reports from %" JSON_INTEGER_FORMAT
-			       " installs (%s of the cohort's crashed sessions)  %s\n",
+			printf("    %s: %s  %" JSON_INTEGER_FORMAT " report%s from %" JSON_INTEGER_FORMAT
+			       " install%s (%s of the cohort's crashed sessions)  %s\n",
 			       cohort[0] ? cohort : "(none)", str(cr, "group"), num(cr, "reports"),
-			       num(cr, "installs"), share, title);
+			       plural(num(cr, "reports")), num(cr, "installs"),
+			       plural(num(cr, "installs")), share, title);
 		}
 	}
 }
@@ -125,17 +132,18 @@ static void print_release(const json_t *rel, const char *by)
 
 	pct_text(cf, sizeof(cf), json_object_get(rel, "crash_free_sessions"));
 	pct_text(ci, sizeof(ci), json_object_get(rel, "crash_free_installs"));
-	printf("release %s: %" JSON_INTEGER_FORMAT " sessions (%" JSON_INTEGER_FORMAT
-	       " crashed), %" JSON_INTEGER_FORMAT " installs (%" JSON_INTEGER_FORMAT
+	printf("release %s: %" JSON_INTEGER_FORMAT " session%s (%" JSON_INTEGER_FORMAT
+	       " crashed), %" JSON_INTEGER_FORMAT " install%s (%" JSON_INTEGER_FORMAT
 	       " crashed); crash-free sessions %s, installs %s\n",
-	       str(rel, "release"), num(rel, "sessions"), num(rel, "crashed"),
-	       num(rel, "installs"), num(rel, "crashed_installs"), cf, ci);
+	       str(rel, "release"), num(rel, "sessions"), plural(num(rel, "sessions")),
+	       num(rel, "crashed"), num(rel, "installs"), plural(num(rel, "installs")),
+	       num(rel, "crashed_installs"), cf, ci);
 	if (cli_table_new(&t, NCOLS, build_cols) < 0)
 		return;
 	cli_table_indent(t, 2);
 	json_array_foreach(json_object_get(rel, "builds"), i, b)
 	{
-		table_row(t, b, str(b, "build"), "", 1);
+		table_row(t, b, str(b, "build"), "(none)", 1);
 		if (by)
 			json_array_foreach(json_object_get(b, "groups"), k, g)
 				table_row(t, g, str(g, "name"), unnamed(by), 0);
@@ -150,9 +158,10 @@ static void print_release(const json_t *rel, const char *by)
 
 		cli_text(title, sizeof(title), json_object_get(cr, "title"));
 		pct_text(share, sizeof(share), json_object_get(cr, "share"));
-		printf("    %s  %" JSON_INTEGER_FORMAT " reports from %" JSON_INTEGER_FORMAT
-		       " installs (%s of crashed sessions)  %s\n",
-		       str(cr, "group"), num(cr, "reports"), num(cr, "installs"), share, title);
+		printf("    %s  %" JSON_INTEGER_FORMAT " report%s from %" JSON_INTEGER_FORMAT
+		       " install%s (%s of crashed sessions)  %s\n",
+		       str(cr, "group"), num(cr, "reports"), plural(num(cr, "reports")),
+		       num(cr, "installs"), plural(num(cr, "installs")), share, title);
 	}
 	if (by && strcmp(by, "cohort") == 0)
 		print_cohort_crashes(rel);

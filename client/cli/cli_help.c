@@ -68,6 +68,9 @@ static const help helps[] = {
      "                      JSON); the options above replace its fields\n"
      "  --name N            credit the report to you; sent only when given\n"
      "  --email E           how the team can reach you; sent only when given\n"
+     "  --notify            mail me at --email E when my bugs are fixed, my suggestions\n"
+     "                      ship or the team replies (gathered: at most one mail an hour\n"
+     "                      by default; each mail has a link to stop them)\n"
      "\n" DSN_OPTIONS},
     {"flush", "Send every report the spool holds for this DSN (the spool is $PROSUM_SPOOL, else\n"
 	      "~/.local/state/prosum/spool/), and print how many were sent and refused.\n"

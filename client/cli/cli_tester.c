@@ -246,6 +246,12 @@ static int build_report(prosum_report **out, const cli_args *a)
 	}
 	if ((a->name || a->email) && prosum_report_set_tester(r, a->name, a->email))
 		goto bad;
+	if (a->notify && prosum_report_set_tester_notify(r, 1) != 0) {
+		rc = a->email || a->json_file
+			 ? cli_usage_error("--notify: %s", prosum_error_last())
+			 : cli_usage_error("--notify needs --email ADDRESS: where to mail you");
+		goto out;
+	}
 	for (size_t i = 0; i < a->ntags; i++) {
 		const char *eq = strchr(a->tags[i], '=');
 		char key[256];

@@ -10,6 +10,7 @@
 #include "common/rfc3339.h"
 #include "lib/error.h"
 #include "common/buf.h"
+#include "common/mail_addr.h"
 #include "lib/util.h"
 
 const char *report_kind_name(prosum_kind kind)
@@ -383,6 +384,31 @@ int prosum_report_set_tester(prosum_report *report, const char *name, const char
 	if (email && !strchr(email, '@'))
 		return error_set(PROSUM_EINVALID, "tester e-mail has no '@'");
 	return set_fields(report, "tester", f, 2);
+}
+
+int prosum_report_set_tester_notify(prosum_report *report, int notify)
+{
+	json_t *tester;
+
+	if (!report)
+		return error_set(PROSUM_EINVALID, "no report given");
+	tester = json_object_get(report->root, "tester");
+	if (!notify) {
+		if (json_is_object(tester))
+			json_object_del(tester, "notify");
+		return 0;
+	}
+	/* The server refuses notify without an address: say so before anything is queued. */
+	if (!json_is_object(tester) || !json_string_value(json_object_get(tester, "email")))
+		return error_set(PROSUM_EINVALID, "no tester e-mail to send the news to");
+	/* The server's rule: an address it refuses would have the whole report refused. */
+	if (!mail_address_ok(json_string_value(json_object_get(tester, "email"))))
+		return error_set(PROSUM_EINVALID,
+				 "the tester's e-mail is not an address prosum mails (one '@', "
+				 "printable ASCII, no spaces, quotes, <>, (), commas or semicolons)");
+	if (json_object_set_new(tester, "notify", json_true()) != 0)
+		return error_set(PROSUM_ENOMEM, "out of memory");
+	return 0;
 }
 
 int prosum_report_add_fingerprint(prosum_report *report, const char *part)

@@ -450,7 +450,7 @@ static int redeliver_query(apijob *j, store_db *db, int64_t project_id)
 	if (rc != STORE_OK)
 		return rc;
 	j->answer = json_pack("{s:I}", "delivery", (json_int_t)id);
-	j->created = 1;
+	j->created = id != hj->delivery_id; /* 200: a pending one tried now */
 	return j->answer ? STORE_OK : STORE_ERROR;
 }
 

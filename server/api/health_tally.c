@@ -419,11 +419,76 @@ static int by_first_seen(const void *a, const void *b)
 	return strcmp(x->build, y->build);
 }
 
+/* Whether releases x and y name the same app: the same text before their last '@' (Sentry's
+ * "app@1.4.0"), or neither has one (libprosum's "1.4.0"). */
+static int same_app(const char *x, const char *y)
+{
+	const char *ax = strrchr(x, '@'), *ay = strrchr(y, '@');
+	size_t nx = ax ? (size_t)(ax - x) + 1 : 0, ny = ay ? (size_t)(ay - y) + 1 : 0;
+
+	return nx == ny && memcmp(x, y, nx) == 0;
+}
+
+/*
+ * The build before the one at position i of the history order: the nearest earlier one made
+ * from another commit (a build of the same commit, a tag and its hash say, is not before it),
+ * of the same app (same_app) when that commit has one, else the first found; without commits
+ * (unresolved builds) simply the one ranked before. SIZE_MAX when none.
+ */
+static size_t previous_of(health_set *const *sorted, const size_t *order, const char (*commits)[41],
+			  size_t i, const health_set *base)
+{
+	const health_set *b = sorted[order[i]];
+	const char *mine = commits[order[i]];
+	size_t j, pick = SIZE_MAX;
+
+	if (i == 0)
+		return SIZE_MAX;
+	if (!mine[0])
+		return (size_t)(sorted[order[i - 1]] - base);
+	for (j = i; j-- > 0;) {
+		const char *c = commits[order[j]];
+
+		if (!c[0] || strcmp(c, mine) == 0)
+			continue;
+		if (pick == SIZE_MAX)
+			pick = j;
+		else if (strcmp(c, commits[order[pick]]) != 0)
+			break; /* an older commit: the nearest one had no build of this release */
+		if (same_app(sorted[order[j]]->release, b->release)) {
+			pick = j;
+			break;
+		}
+	}
+	return pick == SIZE_MAX ? SIZE_MAX : (size_t)(sorted[order[pick]] - base);
+}
+
+/* Each release's rank: one more than its newest build's (0: no build), so releases last seen
+ * in the same hour are listed newest in history first. When git ordered some builds, only
+ * those count: the builds it could not resolve are ranked after them, not newer. */
+static void release_ranks(health_tally *t, health_set *const *sorted, const size_t *order,
+			  const char (*commits)[41], size_t resolved)
+{
+	size_t r, i;
+
+	for (r = 0; r < t->nrels; r++) {
+		t->rels[r].rank = 0;
+		for (i = 0; i < t->nbuilds; i++) {
+			const health_set *b = sorted[order[i]];
+
+			if ((resolved == 0 || commits[order[i]][0]) &&
+			    strcmp(b->release, t->rels[r].release) == 0 && i + 1 > t->rels[r].rank)
+				t->rels[r].rank = i + 1;
+		}
+	}
+}
+
 int health_tally_order(health_tally *t, store_db *db, int64_t project_id, size_t *resolved)
 {
 	size_t n = t->nbuilds, i, *order = NULL;
 	health_set **sorted = NULL;
 	const char **revs = NULL;
+	char(*commits)[41] = NULL;
 	int rc = PE_NOMEM;
 
 	*resolved = 0;
@@ -432,7 +497,8 @@ int health_tally_order(health_tally *t, store_db *db, int64_t project_id, size_t
 	sorted = calloc(n, sizeof(*sorted));
 	revs = calloc(n, sizeof(*revs));
 	order = calloc(n, sizeof(*order));
-	if (!sorted || !revs || !order)
+	commits = calloc(n, sizeof(*commits));
+	if (!sorted || !revs || !order || !commits)
 		goto out;
 	for (i = 0; i < n; i++) {
 		size_t r;
@@ -447,7 +513,7 @@ int health_tally_order(health_tally *t, store_db *db, int64_t project_id, size_t
 		revs[i] = sorted[i]->build;
 	rc = STORE_OK;
 	if (n <= HEALTH_BUILDS_MAX)
-		rc = gitwork_order_builds(db, project_id, revs, n, order, resolved);
+		rc = gitwork_order_builds_at(db, project_id, revs, n, order, resolved, commits);
 	else
 		for (i = 0; i < n; i++)
 			order[i] = i;
@@ -457,9 +523,11 @@ int health_tally_order(health_tally *t, store_db *db, int64_t project_id, size_t
 		health_set *b = sorted[order[i]];
 
 		b->rank = i;
-		b->prev = i > 0 ? (size_t)(sorted[order[i - 1]] - t->builds) : SIZE_MAX;
+		b->prev = previous_of(sorted, order, commits, i, t->builds);
 	}
+	release_ranks(t, sorted, order, commits, *resolved);
 out:
+	free(commits);
 	free(sorted);
 	free(revs);
 	free(order);
@@ -472,6 +540,8 @@ static int by_last_seen(const void *a, const void *b)
 
 	if (x->s.last_hour != y->s.last_hour)
 		return x->s.last_hour > y->s.last_hour ? -1 : 1;
+	if (x->rank != y->rank)
+		return x->rank > y->rank ? -1 : 1;
 	return strcmp(x->release, y->release);
 }
 

@@ -23,7 +23,7 @@ typedef struct health_set {    /* a release or a build: its sums and its groups 
 	health_group *groups; /* owned */
 	size_t ngroups, capgroups;
 	size_t prev;       /* builds: the build before in history order, or SIZE_MAX */
-	size_t rank;       /* builds: position in that order */
+	size_t rank;       /* builds: position in that order; releases: their newest build's + 1 */
 	int64_t rel_first; /* builds: the first hour of their release (the order without git) */
 	int answered;      /* releases: in the answer */
 } health_set;
@@ -55,7 +55,9 @@ int health_tally_rating_row(void *ctx, const store_health_rating_row *r);
 
 /* Rank every build (on a store thread): by the git history where the repository knows them,
  * else by their release's first session, then their own; each build's previous is the one
- * ranked before it. *resolved: the builds git ordered. A store error code. */
+ * ranked before it made from another commit (of its own app, the release's text before '@',
+ * when that commit has one).
+ * *resolved: the builds git ordered. A store error code. */
 int health_tally_order(health_tally *t, store_db *db, int64_t project_id, size_t *resolved);
 
 /* The distinct installs and crashed installs of every build and release of the tally, and of
@@ -65,7 +67,7 @@ int health_tally_order(health_tally *t, store_db *db, int64_t project_id, size_t
 int health_tally_installs(health_tally *t, store_db *db, int64_t project_id, int64_t since,
 			  int64_t *all, int64_t *all_crashed);
 
-/* The releases newest first (by their last hour, then name). */
+/* The releases newest first (by their last hour, then the newest in history, then name). */
 void health_tally_sort_releases(health_tally *t);
 
 /*

@@ -80,6 +80,12 @@ static void memo_put(open_repo *o, const char *key, size_t k, const size_t *sub)
 int gitwork_order_builds(store_db *db, int64_t project_id, const char *const *revs, size_t n,
 			 size_t *order, size_t *resolved)
 {
+	return gitwork_order_builds_at(db, project_id, revs, n, order, resolved, NULL);
+}
+
+int gitwork_order_builds_at(store_db *db, int64_t project_id, const char *const *revs, size_t n,
+			    size_t *order, size_t *resolved, char (*commits)[41])
+{
 	open_repo *o = n > 0 ? project_repo(db, project_id) : NULL;
 	char (*full)[REPO_HEX_SIZE] = NULL, *key = NULL;
 	const char **tips = NULL;
@@ -87,8 +93,11 @@ int gitwork_order_builds(store_db *db, int64_t project_id, const char *const *re
 	int rc = STORE_OK;
 
 	*resolved = 0;
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n; i++) {
 		order[i] = i;
+		if (commits)
+			commits[i][0] = '\0';
+	}
 	if (!o || n > REPO_RELEASES_MAX)
 		return STORE_OK;
 	full = calloc(n, sizeof(*full));
@@ -107,6 +116,8 @@ int gitwork_order_builds(store_db *db, int64_t project_id, const char *const *re
 		    repo_resolve(full[i], o->repo, revs[i], len) != REPO_OK)
 			continue;
 		tips[k] = full[i];
+		if (commits)
+			memcpy(commits[i], full[i], 41);
 		memcpy(key + 40 * k, full[i], 40);
 		idx[k++] = i;
 	}

@@ -20,4 +20,10 @@
 int gitwork_order_builds(store_db *db, int64_t project_id, const char *const *revs, size_t n,
 			 size_t *order, size_t *resolved);
 
+/* The same, and commits[i] (when not NULL) the full id of the commit revs[i] names, "" when it
+ * did not resolve: two builds made from one commit (a tag and a hash, say) are one point of
+ * the history. */
+int gitwork_order_builds_at(store_db *db, int64_t project_id, const char *const *revs, size_t n,
+			    size_t *order, size_t *resolved, char (*commits)[41]);
+
 #endif

@@ -11,9 +11,9 @@
 #include "config.h"
 #include "model/jsonbody.h"
 #include "model/fingerprint.h"
-#include "notify/mail_addr.h"
+#include "common/mail_addr.h"
 #include "model/report.h"
-#include "notify/mail_addr.h"
+#include "common/mail_addr.h"
 
 /*
  * Limits of the format itself (docs/report-format.md). The configurable ones come

@@ -158,14 +158,8 @@ static int mail_serve(const config *cfg, const char *db_path, mail_channel **out
 	FILE *f;
 	size_t n;
 
-	if (!cfg->smtp_from || !cfg->public_url) {
-		fprintf(stderr, "prosumd: --smtp-url needs --smtp-from (the sender) and --public-url "
-				"(the links in mails)\n");
-		return -1;
-	}
-	if (strncmp(cfg->smtp_url, "smtp://", 7) != 0 && strncmp(cfg->smtp_url, "smtps://", 8) != 0) {
-		fprintf(stderr, "prosumd: --smtp-url: '%s' is not smtp://HOST:PORT or smtps://HOST:PORT\n",
-			cfg->smtp_url);
+	if (config_mail_check(cfg, err, sizeof(err)) < 0) {
+		fprintf(stderr, "prosumd: %s\n", err);
 		return -1;
 	}
 	if (cfg->smtp_password_file) {

@@ -6,7 +6,7 @@
 #include <stdint.h>
 
 #include "common/buf.h"
-#include "notify/mail_addr.h"
+#include "common/mail_addr.h"
 
 /* One piece of news in a mail; every string borrowed, detail/url/unsub_url may be NULL. */
 typedef struct mail_entry {

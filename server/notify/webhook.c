@@ -168,7 +168,8 @@ static void one_line(msg_line *l, const char *type, const char *project, json_t 
 	}
 	put(l, "[%s] ", project);
 	if (strcmp(type, "group.created") == 0) {
-		put(l, "New crash group ");
+		/* a group of bugs or feedback is no crash group */
+		put(l, "New %s%sgroup ", str(d, "kind"), str(d, "kind")[0] ? " " : "");
 		put_link(l, group);
 		put(l, ": %s", title);
 	} else if (strcmp(type, "group.regressed") == 0) {

@@ -154,11 +154,30 @@ int store_webhook_redeliver(store_db *db, int64_t project_id, int64_t webhook_id
 			    int64_t delivery_id, int64_t now_ms, int64_t *new_id)
 {
 	sqlite3_stmt *s = st_stmt(
-	    db, "INSERT INTO webhook_deliveries(webhook_id, event_id, next_at, created_at) "
-		"SELECT d.webhook_id, d.event_id, ?4, ?4 FROM webhook_deliveries d JOIN webhooks w "
-		"ON w.id = d.webhook_id WHERE w.project_id = ?1 AND w.id = ?2 AND d.id = ?3");
+	    db, "UPDATE webhook_deliveries SET next_at = min(next_at, ?4) WHERE id = ?3 AND "
+		"webhook_id = ?2 AND state = 'pending' AND EXISTS (SELECT 1 FROM webhooks w "
+		"WHERE w.id = ?2 AND w.project_id = ?1)");
 	int rc;
 
+	if (!s)
+		return STORE_ERROR;
+	/* Still pending: its next try now, not a second copy of it. */
+	sqlite3_bind_int64(s, 1, project_id);
+	sqlite3_bind_int64(s, 2, webhook_id);
+	sqlite3_bind_int64(s, 3, delivery_id);
+	sqlite3_bind_int64(s, 4, now_ms);
+	rc = st_step_done(s);
+	if (rc != STORE_OK)
+		return rc;
+	if (sqlite3_changes(db->db) > 0) {
+		if (new_id)
+			*new_id = delivery_id;
+		return STORE_OK;
+	}
+	s = st_stmt(db, "INSERT INTO webhook_deliveries(webhook_id, event_id, next_at, created_at) "
+			"SELECT d.webhook_id, d.event_id, ?4, ?4 FROM webhook_deliveries d JOIN "
+			"webhooks w ON w.id = d.webhook_id WHERE w.project_id = ?1 AND w.id = ?2 AND "
+			"d.id = ?3");
 	if (!s)
 		return STORE_ERROR;
 	sqlite3_bind_int64(s, 1, project_id);

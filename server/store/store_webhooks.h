@@ -39,8 +39,10 @@ typedef struct store_delivery_row {
 /* The newest `limit` deliveries of a webhook, newest first. */
 int store_webhook_deliveries_each(store_db *db, int64_t webhook_id, int limit,
 				  int (*fn)(void *ctx, const store_delivery_row *row), void *ctx);
-/* A new pending delivery of delivery_id's event to its webhook (which must be the project's
- * webhook_id), due at now_ms. STORE_NOTFOUND when there is no such delivery. */
+/* delivery_id's event sent again to its webhook (which must be the project's webhook_id), at
+ * now_ms: a delivery still pending is tried then (*new_id = delivery_id: no second copy);
+ * one delivered or failed gets a new pending delivery (*new_id its id). STORE_NOTFOUND when
+ * there is no such delivery. */
 int store_webhook_redeliver(store_db *db, int64_t project_id, int64_t webhook_id,
 			    int64_t delivery_id, int64_t now_ms, int64_t *new_id);
 

@@ -322,7 +322,7 @@ static void test_health_crashes_per_cohort(void **state)
 	    e2e_cli(out, sizeof(out), f->env, "health --release app@2.0.0 --by cohort"), 0);
 	assert_non_null(strstr(out, "  crashes per cohort:\n"));
 	assert_non_null(strstr(out, "    expert panel: G-"));
-	assert_non_null(strstr(out, "  2 reports from 1 installs (100.00% of the cohort's crashed "
+	assert_non_null(strstr(out, "  2 reports from 1 install (100.00% of the cohort's crashed "
 				    "sessions)"));
 	assert_non_null(strstr(out, "    (none): G-"));
 }

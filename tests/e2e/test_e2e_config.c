@@ -159,6 +159,48 @@ static void test_check_config_checks_the_certificate(void **state)
 	assert_non_null(strstr(out, "has no database: run 'prosumd init' first"));
 }
 
+/* check-config refuses the e-mail settings serve refuses, with serve's words: without the
+ * sender or the public URL, a relay that is not smtp:// or smtps://, an unreadable password. */
+static void test_check_config_checks_the_mail_settings(void **state)
+{
+	static const struct {
+		const char *flags, *want;
+	} cases[] = {
+	    {"--smtp-url smtp://127.0.0.1:25 --smtp-from beta@example.org",
+	     "--smtp-url needs --smtp-from (the sender) and --public-url"},
+	    {"--smtp-url smtp://127.0.0.1:25 --public-url https://beta.example.org",
+	     "--smtp-url needs --smtp-from (the sender) and --public-url"},
+	    {"--smtp-url http://127.0.0.1:25 --smtp-from beta@example.org --public-url "
+	     "https://beta.example.org",
+	     "'http://127.0.0.1:25' is not smtp://HOST:PORT or smtps://HOST:PORT"},
+	    {"--smtp-url smtps://127.0.0.1:465 --smtp-from beta@example.org --public-url "
+	     "https://beta.example.org --smtp-user beta --smtp-password-file /nonexistent/pw",
+	     "--smtp-password-file: cannot read /nonexistent/pw"},
+	};
+	e2e_server *s = *state;
+	char args[1024], out[8192];
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		snprintf(args, sizeof(args), "check-config --data '%s' %s", s->data, cases[i].flags);
+		assert_int_equal(prosumd(out, sizeof(out), args), 1);
+		if (!strstr(out, cases[i].want))
+			fail_msg("case %zu: want \"%s\", got \"%s\"", i, cases[i].want, out);
+		assert_null(strstr(out, "the settings are valid"));
+		snprintf(args, sizeof(args), "serve --data '%s' --listen 127.0.0.1:0 %s", s->data,
+			 cases[i].flags);
+		assert_int_equal(prosumd(out, sizeof(out), args), 1);
+		assert_non_null(strstr(out, cases[i].want));
+		assert_null(strstr(out, "listening on"));
+	}
+	snprintf(args, sizeof(args),
+		 "check-config --data '%s' --smtp-url smtp://127.0.0.1:25 --smtp-from "
+		 "beta@example.org --public-url https://beta.example.org",
+		 s->data);
+	assert_int_equal(prosumd(out, sizeof(out), args), 0);
+	assert_non_null(strstr(out, "smtp-url = smtp://127.0.0.1:25"));
+}
+
 /* A data directory that cannot be reached is not taken for one without a database: the
  * commands say why instead of sending the operator to 'prosumd init'. (A directory of another
  * user gives EACCES, which the tests, run as root, cannot make; a file in its place gives
@@ -248,6 +290,8 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_check_config_prints_the_settings, setup,
 					    teardown),
 	    cmocka_unit_test_setup_teardown(test_check_config_checks_the_certificate, setup,
+					    teardown),
+	    cmocka_unit_test_setup_teardown(test_check_config_checks_the_mail_settings, setup,
 					    teardown),
 	    cmocka_unit_test_setup_teardown(test_unreachable_data_directory_says_why, setup,
 					    teardown),

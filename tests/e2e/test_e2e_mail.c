@@ -423,12 +423,66 @@ static void test_user_email_command(void **state)
 			 0);
 }
 
+/* A tester opts in from the command line (`prosum report --email E --notify`) and from a beta
+ * build (libprosum's prosum_report_set_tester_notify, as `beta-app --email E report T` uses
+ * it); --notify without an address is refused before anything is queued. */
+static void test_opt_in_from_cli_and_beta_app(void **state)
+{
+	fixture *f = *state;
+	char env[1600], out[2048];
+
+	snprintf(env, sizeof(env), "PROSUM_CACERT='%s' PROSUM_DSN='%s' PROSUM_SPOOL='%s/optin-spool'",
+		 f->r.s.cacert, f->r.s.dsn, f->r.s.dir);
+	assert_int_equal(e2e_sh(out, sizeof(out),
+				"%s '%s' report --title 'Zoom resets' --version 1.0 --notify 2>&1",
+				env, PROSUM_CLI_PATH),
+			 2);
+	assert_non_null(strstr(out, "--notify needs --email"));
+	/* An address the server would refuse, and the report with it, is refused before it is
+	 * queued: the tester corrects it, no report is lost to a typo. */
+	assert_int_equal(e2e_sh(out, sizeof(out),
+				"%s '%s' report --title 'Zoom resets' --version 1.0 "
+				"--email 'grace hopper@example.com' --notify 2>&1; %s '%s' queue 2>&1",
+				env, PROSUM_CLI_PATH, env, PROSUM_CLI_PATH),
+			 0);
+	assert_non_null(strstr(out, "not an address prosum mails"));
+	assert_non_null(strstr(out, "no queued items"));
+	assert_int_equal(e2e_sh(out, sizeof(out),
+				"%s '%s' report --title 'Zoom resets' --version 1.0 "
+				"--email cli@example.com --notify 2>&1",
+				env, PROSUM_CLI_PATH),
+			 0);
+	assert_int_equal(strncmp(out, "R-", 2), 0);
+	assert_int_equal(e2e_sql_int(&f->r.s, "SELECT count(*) FROM mail_testers WHERE email = "
+					      "'cli@example.com'"),
+			 1);
+	/* Without --notify the address is for credit alone: never stored for mail. */
+	assert_int_equal(e2e_sh(out, sizeof(out),
+				"%s PROSUM_SPOOL='%s/credit-spool' '%s' report --title 'Pan jumps' "
+				"--version 1.0 --email credit@example.com 2>&1",
+				env, f->r.s.dir, PROSUM_CLI_PATH),
+			 0);
+	assert_int_equal(e2e_sql_int(&f->r.s, "SELECT count(*) FROM mail_testers WHERE email = "
+					      "'credit@example.com'"),
+			 0);
+	assert_int_equal(e2e_sh(out, sizeof(out),
+				"%s PROSUM_SPOOL='%s/app-spool' '%s' --email app@example.com report "
+				"'Export greyed out' 2>&1",
+				env, f->r.s.dir, BETA_APP_PATH),
+			 0);
+	assert_non_null(strstr(out, "sent R-"));
+	assert_int_equal(e2e_sql_int(&f->r.s, "SELECT count(*) FROM mail_testers WHERE email = "
+					      "'app@example.com'"),
+			 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_mail),
 	    cmocka_unit_test(test_tester_api),
 	    cmocka_unit_test(test_user_email_command),
+	    cmocka_unit_test(test_opt_in_from_cli_and_beta_app),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -394,6 +394,16 @@ static void test_410_disables_and_rollback(void **state)
 	assert_false(json_is_true(json_object_get(v, "enabled")));
 	assert_non_null(strstr(e2e_str(v, "disabled_reason", NULL), "410"));
 	json_decref(v);
+	/* The server's list says why, not only that it is disabled. */
+	{
+		char out[2048];
+
+		assert_int_equal(e2e_sh(out, sizeof(out), "%s webhook list demo --data %s 2>&1",
+					PROSUMD_PATH, f->s.data),
+				 0);
+		assert_non_null(strstr(out, "disabled because "));
+		assert_non_null(strstr(strstr(out, "disabled because "), "410"));
+	}
 	/* The refused test: its event was written, then rolled back with the call. */
 	snprintf(sql, sizeof(sql), "SELECT count(*) FROM outbox WHERE type = 'test'");
 	before = e2e_sql_int(&f->s, sql);
@@ -412,6 +422,45 @@ static void test_410_disables_and_rollback(void **state)
 	assert_int_equal(receiver_count(&f->r), 2);
 	assert_string_equal(receiver_hit(&f->r, 0).id, evt);
 	assert_string_equal(receiver_hit(&f->r, 1).id, evt2);
+	remove_hook(f, id);
+}
+
+/* A delivery still pending (its receiver asked for an hour's wait) redelivered on request is
+ * tried now: one log row, two attempts, not a second copy of the event. */
+static void test_redeliver_pending(void **state)
+{
+	fixture *f = *state;
+	static const int script[] = {503};
+	char evt[64], path[200];
+	long long id, did;
+	json_t *d, *v, *items;
+	long st;
+
+	pthread_mutex_lock(&f->r.mu);
+	snprintf(f->r.retry_after, sizeof(f->r.retry_after), "3600");
+	pthread_mutex_unlock(&f->r.mu);
+	receiver_script(&f->r, script, 1, 200);
+	id = add_hook(f, "/later", ",\"events\":[\"test\"]", NULL);
+	send_test(f, id, evt, sizeof(evt));
+	d = wait_delivery(f, id, "pending", 1);
+	did = json_integer_value(json_object_get(d, "id"));
+	assert_int_equal(json_integer_value(json_object_get(d, "status")), 503);
+	json_decref(d);
+	snprintf(path, sizeof(path),
+		 "/api/v1/projects/demo/webhooks/%lld/deliveries/%lld/redeliver", id, did);
+	v = e2e_call(&f->s, f->s.token, "POST", path, NULL, &st);
+	assert_int_equal(st, 200);
+	assert_int_equal(json_integer_value(json_object_get(v, "delivery")), did);
+	json_decref(v);
+	/* Long before the hour the receiver asked for. */
+	assert_true(receiver_wait(&f->r, 2, SOON_MS));
+	assert_string_equal(receiver_hit(&f->r, 1).id, evt);
+	d = wait_delivery(f, id, "delivered", 2);
+	assert_int_equal(json_integer_value(json_object_get(d, "id")), did);
+	json_decref(d);
+	items = log_of(f, id);
+	assert_int_equal(json_array_size(items), 1);
+	json_decref(items);
 	remove_hook(f, id);
 }
 
@@ -484,6 +533,36 @@ static void test_slack_and_discord(void **state)
 	json_decref(body);
 	remove_hook(f, a);
 	remove_hook(f, b);
+}
+
+/* The Slack line of a new group names its kind: a group of bug reports is no crash group. */
+static void test_slack_line_names_the_kind(void **state)
+{
+	fixture *f = *state;
+	char doc[512], uuid[37];
+	long long id;
+	e2e_response r;
+	json_t *body;
+	recv_hit h;
+
+	id = add_hook(f, "/kind", ",\"events\":[\"group.created\"],\"format\":\"slack\"", NULL);
+	e2e_uuid(uuid);
+	snprintf(doc, sizeof(doc),
+		 "{\"uuid\":\"%s\",\"kind\":\"bug\",\"title\":\"Save button does nothing\","
+		 "\"build\":{\"version\":\"1.0\"},\"tester\":{\"install_id\":\"t-kind\"}}",
+		 uuid);
+	assert_int_equal(e2e_post_report(&f->s, doc, &r), 0);
+	assert_int_equal(r.status, 201);
+	e2e_response_free(&r);
+	assert_true(receiver_wait(&f->r, 1, SOON_MS));
+	h = receiver_hit(&f->r, 0);
+	body = json_loads(h.body, 0, NULL);
+	assert_non_null(body);
+	/* "[demo] New bug group <URL|G-n>: ...", the group a link to its page */
+	assert_non_null(strstr(e2e_str(body, "text", NULL), "[demo] New bug group <"));
+	assert_null(strstr(e2e_str(body, "text", NULL), "crash"));
+	json_decref(body);
+	remove_hook(f, id);
 }
 
 /* The body of the first of the first n hits that has field `key` and, when type is not NULL,
@@ -779,6 +858,79 @@ static void test_prosumd_webhook_commands(void **state)
 			 1);
 }
 
+/* prosumd webhook deliveries|redeliver: the delivery log and a redelivery from the shell. */
+static void test_prosumd_delivery_commands(void **state)
+{
+	fixture *f = *state;
+	char evt[64], out[4096], want[128], *p;
+	long long id, did;
+	json_t *d;
+	recv_hit h;
+
+	id = add_hook(f, "/log", ",\"events\":[\"test\"],\"secret\":\"" SECRET "\"", NULL);
+	send_test(f, id, evt, sizeof(evt));
+	d = wait_delivery(f, id, "delivered", 1);
+	did = json_integer_value(json_object_get(d, "id"));
+	json_decref(d);
+	assert_int_equal(e2e_sh(out, sizeof(out), "%s webhook deliveries demo %lld --data %s 2>&1",
+				PROSUMD_PATH, id, f->s.data),
+			 0);
+	assert_non_null(strstr(out, "ATTEMPTS"));
+	snprintf(want, sizeof(want), "%-6lld %-10s %-26s %-9s %-8d %-6s", did, evt, "test",
+		 "delivered", 1, "200");
+	if (!strstr(out, want))
+		fail_msg("no row \"%s\" in:\n%s", want, out);
+	assert_int_equal(e2e_sh(out, sizeof(out), "%s webhook redeliver demo %lld %lld --data %s 2>&1",
+				PROSUMD_PATH, id, did, f->s.data),
+			 0);
+	assert_non_null(strstr(out, "the running server sends it"));
+	/* The running server sends it: the same event, signed again. */
+	assert_true(receiver_wait(&f->r, 2, SOON_MS));
+	h = receiver_hit(&f->r, 1);
+	assert_string_equal(h.id, evt);
+	verify_signature(&h);
+	assert_int_equal(e2e_sh(out, sizeof(out), "%s webhook deliveries demo %lld --limit 1 "
+						  "--data %s 2>&1",
+				PROSUMD_PATH, id, f->s.data),
+			 0);
+	/* --limit 1: the redelivery alone (one row under the head). */
+	p = strstr(out, "evt_");
+	assert_non_null(p);
+	assert_null(strstr(p + 4, "evt_"));
+	/* Someone else's delivery, or none, is 1; a bad id or limit is a usage mistake, 2. */
+	assert_int_equal(e2e_sh(out, sizeof(out), "%s webhook redeliver demo %lld 999999 --data %s "
+						  "2>&1",
+				PROSUMD_PATH, id, f->s.data),
+			 1);
+	assert_non_null(strstr(out, "no delivery 999999"));
+	assert_int_equal(e2e_sh(out, sizeof(out), "%s webhook deliveries demo 999999 --data %s 2>&1",
+				PROSUMD_PATH, f->s.data),
+			 1);
+	assert_int_equal(e2e_sh(out, sizeof(out), "%s webhook redeliver demo %lld --data %s 2>&1",
+				PROSUMD_PATH, id, f->s.data),
+			 2);
+	assert_int_equal(e2e_sh(out, sizeof(out), "%s webhook deliveries demo %lld --limit 0 "
+						  "--data %s 2>&1",
+				PROSUMD_PATH, id, f->s.data),
+			 2);
+	/* A disabled webhook is sent nothing: its test is refused, not recorded (as the API's 409). */
+	{
+		char path[128];
+		long long tests;
+
+		snprintf(path, sizeof(path), "/api/v1/projects/demo/webhooks/%lld", id);
+		e2e_expect(&f->s, f->s.token, "PATCH", path, "{\"enabled\":false}", 200);
+		tests = e2e_sql_int(&f->s, "SELECT count(*) FROM outbox WHERE type = 'test'");
+		assert_int_equal(e2e_sh(out, sizeof(out), "%s webhook test demo %lld --data %s 2>&1",
+					PROSUMD_PATH, id, f->s.data),
+				 1);
+		assert_non_null(strstr(out, "is disabled: enable it first"));
+		assert_int_equal(e2e_sql_int(&f->s, "SELECT count(*) FROM outbox WHERE type = 'test'"),
+				 tests);
+	}
+	remove_hook(f, id);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -789,13 +941,18 @@ int main(void)
 					    test_teardown),
 	    cmocka_unit_test_setup_teardown(test_410_disables_and_rollback, test_setup,
 					    test_teardown),
+	    cmocka_unit_test_setup_teardown(test_redeliver_pending, test_setup, test_teardown),
 	    cmocka_unit_test_setup_teardown(test_redeliver, test_setup, test_teardown),
 	    cmocka_unit_test_setup_teardown(test_slack_and_discord, test_setup, test_teardown),
+	    cmocka_unit_test_setup_teardown(test_slack_line_names_the_kind, test_setup,
+					    test_teardown),
 	    cmocka_unit_test_setup_teardown(test_event_links, test_setup, test_teardown),
 	    cmocka_unit_test_setup_teardown(test_link_follows_public_url, test_setup,
 					    test_teardown),
 	    cmocka_unit_test_setup_teardown(test_real_events, test_setup, test_teardown),
 	    cmocka_unit_test_setup_teardown(test_kill9_pending_delivered_once, test_setup,
+					    test_teardown),
+	    cmocka_unit_test_setup_teardown(test_prosumd_delivery_commands, test_setup,
 					    test_teardown),
 	    cmocka_unit_test_setup_teardown(test_prosumd_webhook_commands, test_setup,
 					    test_teardown),

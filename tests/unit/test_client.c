@@ -105,6 +105,19 @@ static void test_report_builder(void **state)
 			 120);
 	json_decref(doc);
 
+	/* The tester asks for mail: only with an address; 0 takes the request back. */
+	assert_int_equal(prosum_report_set_tester_notify(r, 1), 0);
+	doc = doc_of(r);
+	assert_true(json_is_true(json_object_get(json_object_get(doc, "tester"), "notify")));
+	json_decref(doc);
+	assert_int_equal(prosum_report_set_tester_notify(r, 0), 0);
+	doc = doc_of(r);
+	assert_null(json_object_get(json_object_get(doc, "tester"), "notify"));
+	assert_string_equal(
+	    json_string_value(json_object_get(json_object_get(doc, "tester"), "email")),
+	    "ada@example.org");
+	json_decref(doc);
+
 	/* NULL removes. */
 	assert_int_equal(prosum_report_set_tag(r, "gpu", NULL), 0);
 	assert_int_equal(prosum_report_set_tester(r, NULL, NULL), 0);
@@ -114,6 +127,14 @@ static void test_report_builder(void **state)
 	assert_null(json_object_get(doc, "tester"));
 	assert_null(json_object_get(doc, "exception"));
 	json_decref(doc);
+	assert_int_equal(prosum_report_set_tester_notify(r, 1), PROSUM_EINVALID);
+	assert_int_equal(prosum_report_set_tester_notify(NULL, 1), PROSUM_EINVALID);
+	/* An address the server would refuse (and the report with it) is refused here, at once. */
+	assert_int_equal(prosum_report_set_tester(r, NULL, "grace hopper@example.com"), 0);
+	assert_int_equal(prosum_report_set_tester_notify(r, 1), PROSUM_EINVALID);
+	assert_int_equal(prosum_report_set_tester(r, NULL, "<grace@example.com>"), 0);
+	assert_int_equal(prosum_report_set_tester_notify(r, 1), PROSUM_EINVALID);
+	assert_int_equal(prosum_report_set_tester(r, NULL, NULL), 0);
 	prosum_report_free(r);
 	prosum_report_free(NULL);
 }

@@ -95,6 +95,40 @@ test('a developer sees each build in history order, the change from the one befo
 	await ctx.close();
 });
 
+test('split by cohort, the page names the crash groups of each cohort\'s reports', async () => {
+	const set = await server.request('PATCH', '/api/v1/projects/demo/cohorts', {
+		headers: { Authorization: `Bearer ${server.token}` },
+		body: { keys: { [server.ingestKey]: 'insiders' } },
+	});
+	assert.equal(set.status, 200, set.text);
+	// 4.0.0: one install, two sessions of the insiders, one crashed; its crash report is theirs.
+	const now = new Date(Date.now() - 60 * 1000).toISOString();
+	const body = ['{}', ...[['exited', 1], ['crashed', 2]].flatMap(([status, n]) => ['{"type":"session"}',
+		JSON.stringify({ sid: (9000 + n).toString(16).padStart(32, '0'), did: 'd9', init: true, started: now, status,
+			attrs: { release: 'app@4.0.0', environment: 'beta' } })]), ''].join('\n');
+	const sent = await server.request('POST', '/api/1/envelope/', {
+		headers: { 'X-Sentry-Auth': `Sentry sentry_version=7, sentry_key=${server.ingestKey}`, 'Content-Type': 'text/plain' },
+		body,
+	});
+	assert.equal(sent.status, 200, sent.text);
+	const report = await server.sendReport({ uuid: '5e1c0f1e-0000-4000-8000-000000000001', kind: 'crash',
+		build: { version: '4.0.0' }, tester: { install_id: 'd9' }, exception: { type: 'SIGSEGV' },
+		frames: [{ function: 'save_file', file: 'save.c', line: 9 }] });
+
+	const ctx = await browser.newContext();
+	const page = await ctx.newPage();
+	await signIn(page, server, 'dev2', 'developer');
+	await page.goto(`${server.url}/p/demo/health?release=app%404.0.0&by=cohort`);
+	await page.getByText('2 sessions from 1 install ·').waitFor();
+	const table = page.getByRole('table', { name: 'Crash groups of the reports of cohort insiders, most installs first' });
+	await table.waitFor();
+	const cells = (await table.getByRole('row').nth(1).getByRole('cell').allInnerTexts()).map((t) => t.trim());
+	assert.deepEqual(cells, [report.group, 'SIGSEGV', '1', '1', '100.00 %']);
+	assert.deepEqual((await problems(page)).filter((p) => !/status of 401 .*\/api\/v1\/session\)$/.test(p)), []);
+	await checkA11y(page);
+	await ctx.close();
+});
+
 test('visitors get no health: the page asks them to sign in, the API refuses', async () => {
 	const r = await server.request('GET', '/api/v1/projects/demo/health');
 	assert.equal(r.status, 401);

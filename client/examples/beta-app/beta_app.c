@@ -21,7 +21,7 @@ static void usage(FILE *f)
 	fprintf(
 	    f,
 	    "usage: beta-app [--dsn DSN] [--version V] [--revision R] [--sessions] [--timeout MS]\n"
-	    "                [COMMAND]\n"
+	    "                [--email ADDRESS] [COMMAND]\n"
 	    "\n"
 	    "A small beta program that embeds libprosum, as an example and a test subject.\n"
 	    "On start it shows the tester's news (\"news: Your bug R-12 is fixed in 1.4.0\"),\n"
@@ -47,6 +47,9 @@ static void usage(FILE *f)
 	    "                  start) after crash or abort; see docs/sessions.md.\n"
 	    "                  PROSUM_SESSIONS=0 in the environment records none\n"
 	    "  --timeout MS    how long to wait for delivery (default: 10000)\n"
+	    "  --email ADDRESS with report: the tester asks to be mailed at ADDRESS when the\n"
+	    "                  bug is fixed in a release, and of the team's replies\n"
+	    "                  (tester.notify; see docs/notifications.md)\n"
 	    "  --help          this text\n"
 	    "\n"
 	    "Environment: PROSUM_DSN; PROSUM_CACERT (the server's CA file) or PROSUM_PIN\n"
@@ -139,7 +142,7 @@ int main(int argc, char **argv)
 	prosum_options o = PROSUM_OPTIONS_INIT;
 	prosum_client *client = NULL;
 	prosum_report *r = NULL;
-	const char *dsn = getenv("PROSUM_DSN"), *cmd = NULL, *title = NULL;
+	const char *dsn = getenv("PROSUM_DSN"), *cmd = NULL, *title = NULL, *email = NULL;
 	long timeout = 10000;
 	int rc = 1;
 
@@ -164,6 +167,8 @@ int main(int argc, char **argv)
 			print_sessions = 1; /* sessions are libprosum's default */
 		else if (i + 1 < argc && strcmp(a, "--timeout") == 0)
 			timeout = strtol(argv[++i], NULL, 10);
+		else if (i + 1 < argc && strcmp(a, "--email") == 0)
+			email = argv[++i];
 		else if (!cmd && a[0] != '-')
 			cmd = a;
 		else if (cmd && strcmp(cmd, "report") == 0 && !title)
@@ -174,7 +179,8 @@ int main(int argc, char **argv)
 		}
 	}
 	if (!dsn || (cmd && strcmp(cmd, "crash") != 0 && strcmp(cmd, "abort") != 0 &&
-		     strcmp(cmd, "board") != 0 && (strcmp(cmd, "report") != 0 || !title))) {
+		     strcmp(cmd, "board") != 0 && (strcmp(cmd, "report") != 0 || !title)) ||
+	    (email && (!cmd || strcmp(cmd, "report") != 0))) {
 		usage(stderr);
 		return 2;
 	}
@@ -201,8 +207,13 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	if (cmd) {
+		/* The tester typed an address in the app's "mail me when it is fixed" box: the
+		 * address and the consent travel with the report. */
 		if (prosum_report_new(&r, PROSUM_KIND_BUG) != 0 ||
-		    prosum_report_set_title(r, title) != 0 || prosum_submit(client, r) != 0) {
+		    prosum_report_set_title(r, title) != 0 ||
+		    (email && (prosum_report_set_tester(r, NULL, email) != 0 ||
+			       prosum_report_set_tester_notify(r, 1) != 0)) ||
+		    prosum_submit(client, r) != 0) {
 			fprintf(stderr, "beta-app: %s\n", prosum_error_last());
 			goto out;
 		}

@@ -117,8 +117,8 @@ function Deliveries({ path, hook, awaited, onAct }) {
 			{ key: 'status', label: 'Answer', render: (d) => (d.status ? `HTTP ${d.status}` : d.error || '—') },
 			{ key: 'duration_ms', label: 'Took', align: 'right', render: (d) => (d.duration_ms === null ? '—' : `${d.duration_ms} ms`) },
 			{ key: 'last_at', label: 'Last try', render: (d) => (d.last_at ? html`<${Time} iso=${d.last_at} />` : '—') },
-			{ key: 'action', label: 'Action', render: (d) => (d.state === 'pending' ? '' : html`<button type="button" class="btn"
-				onClick=${() => redeliver(d)}>Redeliver<span class="sr-only"> ${d.event}</span></button>`) },
+			{ key: 'action', label: 'Action', render: (d) => html`<button type="button" class="btn"
+				onClick=${() => redeliver(d)}>${d.state === 'pending' ? 'Try now' : 'Redeliver'}<span class="sr-only"> ${d.event}</span></button>` },
 		]} />`;
 	return html`<div>${body}${actError && html`<${PageError} error=${actError} />`}
 		<button type="button" class="btn" onClick=${reload}>Refresh<span class="sr-only"> the deliveries to ${hook.url}</span></button></div>`;

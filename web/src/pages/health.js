@@ -91,12 +91,26 @@ function Check({ check }) {
 /* The column of a split; a platform without a name is one the sessions did not say. */
 const groupLabels = { cohort: 'Cohort', channel: 'Channel', platform: 'Platform' };
 
+/* "1 install", "3 installs". */
+const plural = (n, word) => `${n} ${word}${n === 1 ? '' : 's'}`;
+
+/* The columns of a list of crash groups; share is of the crashed sessions `of` names. */
+function crashColumns(project, of) {
+	return [
+		{ key: 'group', label: 'Group', render: (c) => html`<${Id} project=${project} id=${c.group} />` },
+		{ key: 'title', label: 'Title' },
+		{ key: 'reports', label: 'Reports', align: 'right' },
+		{ key: 'installs', label: 'Installs', align: 'right' },
+		{ key: 'share', label: of, align: 'right', render: (c) => pct(c.share) },
+	];
+}
+
 function Release({ project, rel, by }) {
 	const builds = (rel.builds || []).map((b, i) => ({ ...b, id: b.build || `none-${i}` }));
 	const h = `release-${rel.release.replace(/[^a-zA-Z0-9_-]/g, '-')}`;
 	return html`<section class="card health-release" aria-labelledby=${h}>
 		<h2 id=${h}>${rel.release}</h2>
-		<p class="health-summary">${rel.sessions} sessions from ${rel.installs} installs ·
+		<p class="health-summary">${plural(rel.sessions, 'session')} from ${plural(rel.installs, 'install')} ·
 			crash-free sessions <strong>${pct(rel.crash_free_sessions)}</strong> ·
 			crash-free installs <strong>${pct(rel.crash_free_installs)}</strong> ·
 			rating <${Rating} rating=${rel.rating} /></p>
@@ -114,13 +128,10 @@ function Release({ project, rel, by }) {
 			]} />`)}
 		<h3>Crashes costing the most sessions</h3>
 		<${Table} caption="Crash groups of this version, most installs first" empty="No crash reports of this version."
-			rows=${(rel.crashes || []).map((c) => ({ ...c, id: c.group }))} columns=${[
-				{ key: 'group', label: 'Group', render: (c) => html`<${Id} project=${project} id=${c.group} />` },
-				{ key: 'title', label: 'Title' },
-				{ key: 'reports', label: 'Reports', align: 'right' },
-				{ key: 'installs', label: 'Installs', align: 'right' },
-				{ key: 'share', label: 'Of crashed sessions', align: 'right', render: (c) => pct(c.share) },
-			]} />
+			rows=${(rel.crashes || []).map((c) => ({ ...c, id: c.group }))} columns=${crashColumns(project, 'Of crashed sessions')} />
+		${by === 'cohort' && (rel.groups || []).filter((g) => (g.crashes || []).length).map((g) => html`<${Table}
+			caption=${`Crash groups of the reports of cohort ${g.name || '(none)'}, most installs first`}
+			rows=${g.crashes.map((c) => ({ ...c, id: c.group }))} columns=${crashColumns(project, "Of the cohort's crashed sessions")} />`)}
 		<h3>Over time</h3>
 		<${Chart} series=${rel.series} release=${rel.release} />
 	</section>`;

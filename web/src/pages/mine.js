@@ -5,6 +5,7 @@ import { link, useRoute } from '../lib/router.js';
 import { useSession } from '../lib/session.js';
 import { Button, ErrorBox, Field, Loading, Notice, Page, Status, Time, useLoad } from '../lib/ui.js';
 import { apiBase, base, sessionError, SuggestionStatus, viewer } from './board_common.js';
+import { MineMail } from './mine_mail.js';
 
 function Thread({ comments }) {
 	const list = comments || [];
@@ -82,6 +83,7 @@ export function MinePage() {
 					<${Thread} comments=${r.comments} />
 					<${Reply} p=${p} r=${r} reload=${reload} />
 				</li>`)}</ul>` : html`<p class="empty">No reports from this install.</p>`}
-			</section>` : null}
+			</section>
+			<${MineMail} p=${p} />` : null}
 	</${Page}>`;
 }

@@ -1,4 +1,4 @@
-/* mail_addr.h - what prosum accepts as an e-mail address (a header alone: reports, the API and the mailer share it). */
+/* mail_addr.h - what prosum accepts as an e-mail address (a header alone: reports, the API, the mailer and libprosum share it). */
 #ifndef PROSUM_MAIL_ADDR_H
 #define PROSUM_MAIL_ADDR_H
 
