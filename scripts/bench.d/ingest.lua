@@ -7,9 +7,6 @@
 -- `git describe` output): the documents rotate through them, each still
 -- exactly DOC_BYTES long. Without the list every document says "abc1234".
 -- done() prints machine-readable lines "BENCH name value" on stdout.
---
--- wrk gives each thread its own Lua state: counters live in the thread's
--- globals and done() collects them through thread:get().
 
 local DOC_BYTES = 2048
 
@@ -33,18 +30,11 @@ local signatures = tonumber(os.getenv("PROSUM_BENCH_SIGNATURES") or "") or 0
 assert(signatures < 100000, "PROSUM_BENCH_SIGNATURES: at most 99999")
 local TOP_FRAME = "png_read_palette"
 
-local threads = {}
-local next_id = 0
-
-function setup(thread)
-	thread:set("tid", next_id)
-	next_id = next_id + 1
-	table.insert(threads, thread)
-end
+-- setup(), response(), the counters sent and counts (per thread), bench_done():
+-- scripts/bench.d/wrk_tally.lua.
+dofile((debug.getinfo(1, "S").source:match("^@(.*/)") or "./") .. "wrk_tally.lua")
 
 -- Per thread state, made in init().
-sent = 0
-counts = {}
 local head, headers
 local parts = {} -- per revision: { text between uuid and top frame function, from there to
                  -- install_id, after install_id }
@@ -122,36 +112,7 @@ function request()
 	return wrk.format("POST", nil, headers, body)
 end
 
-function response(status, hdrs, body)
-	counts[status] = (counts[status] or 0) + 1
-end
-
 function done(summary, latency, requests)
-	local total = {}
-	local total_sent = 0
-	for _, t in ipairs(threads) do
-		total_sent = total_sent + (t:get("sent") or 0)
-		for status, n in pairs(t:get("counts") or {}) do
-			total[status] = (total[status] or 0) + n
-		end
-	end
-	local ok = 0
-	for status, n in pairs(total) do
-		io.write(string.format("BENCH status_%d %d\n", status, n))
-		if status >= 200 and status < 300 then
-			ok = ok + n
-		end
-	end
-	local e = summary.errors
-	io.write(string.format("BENCH sent %d\n", total_sent))
-	io.write(string.format("BENCH ok %d\n", ok))
-	io.write(string.format("BENCH requests %d\n", summary.requests))
-	io.write(string.format("BENCH duration_us %d\n", summary.duration))
-	io.write(string.format("BENCH p50_us %d\n", latency:percentile(50)))
-	io.write(string.format("BENCH p99_us %d\n", latency:percentile(99)))
-	io.write(string.format("BENCH errors_connect %d\n", e.connect))
-	io.write(string.format("BENCH errors_read %d\n", e.read))
-	io.write(string.format("BENCH errors_write %d\n", e.write))
-	io.write(string.format("BENCH errors_timeout %d\n", e.timeout))
+	bench_done(summary, latency)
 	io.write(string.format("BENCH doc_bytes %d\n", DOC_BYTES))
 end

@@ -5,17 +5,9 @@
 -- Arguments (after "--"): the ingest key and a 32-bit hex nonce that differs per run.
 -- done() prints machine-readable lines "BENCH name value" on stdout, as ingest.lua's.
 
-local threads = {}
-local next_id = 0
+-- setup(), response(), the counters sent and counts, bench_done(): scripts/bench.d/wrk_tally.lua.
+dofile((debug.getinfo(1, "S").source:match("^@(.*/)") or "./") .. "wrk_tally.lua")
 
-function setup(thread)
-	thread:set("tid", next_id)
-	next_id = next_id + 1
-	table.insert(threads, thread)
-end
-
-sent = 0
-counts = {}
 local headers, started, prefix
 
 function init(args)
@@ -48,35 +40,6 @@ function request()
 	return wrk.format("POST", nil, headers, body)
 end
 
-function response(status, hdrs, body)
-	counts[status] = (counts[status] or 0) + 1
-end
-
 function done(summary, latency, requests)
-	local total = {}
-	local total_sent = 0
-	for _, t in ipairs(threads) do
-		total_sent = total_sent + (t:get("sent") or 0)
-		for status, n in pairs(t:get("counts") or {}) do
-			total[status] = (total[status] or 0) + n
-		end
-	end
-	local ok = 0
-	for status, n in pairs(total) do
-		io.write(string.format("BENCH status_%d %d\n", status, n))
-		if status >= 200 and status < 300 then
-			ok = ok + n
-		end
-	end
-	local e = summary.errors
-	io.write(string.format("BENCH sent %d\n", total_sent))
-	io.write(string.format("BENCH ok %d\n", ok))
-	io.write(string.format("BENCH requests %d\n", summary.requests))
-	io.write(string.format("BENCH duration_us %d\n", summary.duration))
-	io.write(string.format("BENCH p50_us %d\n", latency:percentile(50)))
-	io.write(string.format("BENCH p99_us %d\n", latency:percentile(99)))
-	io.write(string.format("BENCH errors_connect %d\n", e.connect))
-	io.write(string.format("BENCH errors_read %d\n", e.read))
-	io.write(string.format("BENCH errors_write %d\n", e.write))
-	io.write(string.format("BENCH errors_timeout %d\n", e.timeout))
+	bench_done(summary, latency)
 end

@@ -410,17 +410,7 @@ static int health_query(apijob *j, store_db *db, int64_t project_id)
 	health_tally_sort_releases(&hj->t);
 	/* Installs are counted once per build, per release and in all: an install that ran two
 	 * builds, environments or cohorts is one install, which sums of the hourly rows cannot say. */
-	rc = store_health_release_installs(db, project_id, NULL, since, &all_installs, &crashed);
-	for (i = 0; rc == STORE_OK && i < hj->t.nrels; i++)
-		rc = store_health_release_installs(db, project_id, hj->t.rels[i].release, since,
-						   &hj->t.rels[i].s.installs,
-						   &hj->t.rels[i].s.crashed_installs);
-	for (i = 0; rc == STORE_OK && i < hj->t.nbuilds; i++)
-		if (hj->t.builds[i].stored && hj->t.builds[i].revision)
-			rc = store_health_build_installs(db, project_id, hj->t.builds[i].stored,
-							 hj->t.builds[i].revision, since,
-							 &hj->t.builds[i].s.installs,
-							 &hj->t.builds[i].s.crashed_installs);
+	rc = health_tally_installs(&hj->t, db, project_id, since, &all_installs, &crashed);
 	if (rc != STORE_OK)
 		return rc;
 	for (i = 0; i < hj->t.nrels; i++) {

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "git/buildorder.h"
+#include "model/health_distinct.h"
 #include "perror.h"
 
 #define HEALTH_BUILDS_MAX 1024 /* builds of the window ordered (more: first seen only) */
@@ -299,6 +300,108 @@ int health_tally_stored_row(void *ctx, const char *release)
 		return t->failed = 1;
 	t->stored[t->nstored++] = d;
 	return 0;
+}
+
+/* ---- distinct installs ---- */
+
+typedef struct installs_pass {
+	health_tally *t;
+	health_distinct *seen;
+	int64_t all, all_crashed;
+	int failed;
+	/* The last row's stored release and revision, and its release and build (SIZE_MAX: none).
+	 */
+	char memo[1024];
+	size_t rel, build;
+} installs_pass;
+
+/* The release and build of a row's stored release and revision, without adding any. */
+static void installs_owners(installs_pass *ip, const char *stored, const char *revision)
+{
+	health_tally *t = ip->t;
+	size_t rlen = release_len(stored), sl = strlen(stored), vl = strlen(revision), i;
+	const char *build = build_of(stored, revision);
+
+	if (ip->memo[0] && sl + vl + 2 <= sizeof(ip->memo) && memcmp(ip->memo, stored, sl) == 0 &&
+	    ip->memo[sl] == '\n' && strcmp(ip->memo + sl + 1, revision) == 0)
+		return;
+	ip->rel = ip->build = SIZE_MAX;
+	for (i = 0; i < t->nrels; i++)
+		if (strlen(t->rels[i].release) == rlen &&
+		    memcmp(t->rels[i].release, stored, rlen) == 0) {
+			ip->rel = i;
+			break;
+		}
+	for (i = 0; i < t->nbuilds; i++)
+		if (strlen(t->builds[i].release) == rlen &&
+		    memcmp(t->builds[i].release, stored, rlen) == 0 &&
+		    strcmp(t->builds[i].build, build) == 0) {
+			ip->build = i;
+			break;
+		}
+	ip->memo[0] = '\0';
+	if (sl + vl + 2 <= sizeof(ip->memo)) {
+		memcpy(ip->memo, stored, sl);
+		ip->memo[sl] = '\n';
+		memcpy(ip->memo + sl + 1, revision, vl + 1);
+	}
+}
+
+/* The install of a row seen in scope (the counts' own address), counted there once. 0 or -1. */
+static int count_in(installs_pass *ip, const void *scope, const store_health_build_install *r,
+		    int64_t *installs, int64_t *crashed)
+{
+	int is_new, now_crashed;
+
+	if (health_distinct_add(ip->seen, scope, r->did, r->crashed, &is_new, &now_crashed) < 0)
+		return -1;
+	*installs += is_new;
+	*crashed += now_crashed;
+	return 0;
+}
+
+static int install_row(void *ctx, const store_health_build_install *r)
+{
+	installs_pass *ip = ctx;
+	health_tally *t = ip->t;
+	health_sum *rel, *b;
+	int rc;
+
+	installs_owners(ip, r->release, r->revision);
+	rel = ip->rel != SIZE_MAX ? &t->rels[ip->rel].s : NULL;
+	b = ip->build != SIZE_MAX ? &t->builds[ip->build].s : NULL;
+	/* scopes: all releases, the row's release, its build */
+	rc = count_in(ip, &ip->all, r, &ip->all, &ip->all_crashed);
+	if (rc == 0 && rel)
+		rc = count_in(ip, rel, r, &rel->installs, &rel->crashed_installs);
+	if (rc == 0 && b)
+		rc = count_in(ip, b, r, &b->installs, &b->crashed_installs);
+	return rc < 0 ? (ip->failed = 1) : 0;
+}
+
+int health_tally_installs(health_tally *t, store_db *db, int64_t project_id, int64_t since,
+			  int64_t *all, int64_t *all_crashed)
+{
+	installs_pass ip;
+	size_t i;
+	int rc;
+
+	memset(&ip, 0, sizeof(ip));
+	ip.t = t;
+	*all = *all_crashed = 0;
+	if (!(ip.seen = health_distinct_new()))
+		return PE_NOMEM;
+	for (i = 0; i < t->nrels; i++)
+		t->rels[i].s.installs = t->rels[i].s.crashed_installs = 0;
+	for (i = 0; i < t->nbuilds; i++)
+		t->builds[i].s.installs = t->builds[i].s.crashed_installs = 0;
+	rc = store_health_installs_each(db, project_id, since, install_row, &ip);
+	if (rc == STORE_OK && ip.failed)
+		rc = PE_NOMEM;
+	*all = ip.all;
+	*all_crashed = ip.all_crashed;
+	health_distinct_free(ip.seen);
+	return rc;
 }
 
 /* ---- history order ---- */

@@ -60,6 +60,13 @@ int health_tally_rating_row(void *ctx, const store_health_rating_row *r);
  * *resolved: the builds git ordered. A store error code. */
 int health_tally_order(health_tally *t, store_db *db, int64_t project_id, size_t *resolved);
 
+/* The distinct installs and crashed installs of every build and release of the tally, and of
+ * all releases (*all, *all_crashed), first heard of at or after `since`: one pass over the
+ * window's install rows, an install counted once per build, per release and in all however
+ * many environments, cohorts or builds it ran. A store error code, PE_NOMEM. */
+int health_tally_installs(health_tally *t, store_db *db, int64_t project_id, int64_t since,
+			  int64_t *all, int64_t *all_crashed);
+
 /* The releases newest first (by their last hour, then the newest in history, then name). */
 void health_tally_sort_releases(health_tally *t);
 

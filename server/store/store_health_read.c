@@ -13,7 +13,7 @@
 #define SUMS_SQL(g)                                                                              \
 	"SELECT release, revision, " g ", started, exited, errored, abnormal, crashed, installs, " \
 	"crashed_installs, hour FROM health_hours WHERE project_id = :p AND release = :r AND "     \
-	"+hour >= :h"
+	"+hour >= :h AND +hour < :e"
 static const char *const sums_sql[] = {SUMS_SQL("''"), SUMS_SQL("cohort"),
 				       SUMS_SQL("environment"), SUMS_SQL("platform")};
 
@@ -25,14 +25,14 @@ static const char *const sums_sql[] = {SUMS_SQL("''"), SUMS_SQL("cohort"),
 
 #define DURATIONS_SQL(g)                                                                         \
 	"SELECT release, revision, " g ", bucket, sessions FROM health_durations WHERE "          \
-	"project_id = :p AND " RELEASE_MATCH " AND hour >= :h"
+	"project_id = :p AND " RELEASE_MATCH " AND hour >= :h AND hour < :e"
 static const char *const durations_sql[] = {DURATIONS_SQL("''"), DURATIONS_SQL("cohort"),
 					    DURATIONS_SQL("environment"),
 					    DURATIONS_SQL("platform")};
 /* One build's: a stored release and revision exactly, a primary key prefix. */
 #define BUILD_DURATIONS_SQL(g)                                                                   \
 	"SELECT release, revision, " g ", bucket, sessions FROM health_durations WHERE "          \
-	"project_id = :p AND release = :r AND revision = :v AND hour >= :h"
+	"project_id = :p AND release = :r AND revision = :v AND hour >= :h AND hour < :e"
 static const char *const build_durations_sql[] = {
     BUILD_DURATIONS_SQL("''"), BUILD_DURATIONS_SQL("cohort"), BUILD_DURATIONS_SQL("environment"),
     BUILD_DURATIONS_SQL("platform")};
@@ -48,17 +48,89 @@ static int bind_release(sqlite3_stmt *s, const char *release)
 	return STORE_OK;
 }
 
+/*
+ * The daily rows (schema/0027_health_days.sql) of the splits they keep: a window from `since`
+ * (an hour) is read as the hourly rows of [since, end) and the daily rows of the days from end
+ * on, end the next midnight (UTC; since itself when it is one). *end is INT64_MAX (hourly rows
+ * only) for a split the daily rows do not keep (none today); returns whether daily rows are
+ * read.
+ */
+static int days_from(int64_t since, int by, int64_t *end)
+{
+	const unsigned kept = 1u << HEALTH_BY_NONE | 1u << HEALTH_BY_COHORT |
+			      1u << HEALTH_BY_CHANNEL | 1u << HEALTH_BY_PLATFORM;
+
+	if (!(kept >> ((unsigned)by & 31u) & 1u)) {
+		*end = INT64_MAX;
+		return 0;
+	}
+	*end = since % 86400 == 0 ? since : since - since % 86400 + 86400;
+	return 1;
+}
+
+/* The hourly rows of the window's first, partial day [since, end) (:d its midnight): of the keys
+ * the daily rows have that day, each a primary key range of hours, not a scan of every hour. */
+#define PART_SUMS_SQL(g)                                                                           \
+	"SELECT h.release, h.revision, " g ", h.started, h.exited, h.errored, h.abnormal, "        \
+	"h.crashed, h.installs, h.crashed_installs, h.hour FROM health_days k CROSS JOIN "         \
+	"health_hours h ON h.project_id = k.project_id AND h.release = k.release AND h.revision "  \
+	"= k.revision AND h.environment = k.environment AND h.cohort = k.cohort AND h.platform = "  \
+	"k.platform AND h.hour >= :h AND h.hour < :e WHERE k.project_id = :p AND k.release = :r " \
+	"AND k.day = :d"
+static const char *const part_sums_sql[] = {PART_SUMS_SQL("''"), PART_SUMS_SQL("h.cohort"),
+					    PART_SUMS_SQL("h.environment"),
+					    PART_SUMS_SQL("h.platform")};
+#define PART_DURATIONS_SQL(g, match)                                                               \
+	"SELECT d.release, d.revision, " g ", d.bucket, d.sessions FROM (SELECT DISTINCT "         \
+	"release, revision, environment, cohort, platform FROM health_durations_days WHERE "       \
+	"project_id = :p AND " match " AND day = :d) k CROSS JOIN health_durations d ON "          \
+	"d.project_id = :p AND d.release = k.release AND d.revision = k.revision AND "             \
+	"d.environment = k.environment AND d.cohort = k.cohort AND d.platform = k.platform AND "   \
+	"d.hour >= :h AND d.hour < :e"
+static const char *const part_durations_sql[] = {
+    PART_DURATIONS_SQL("''", RELEASE_MATCH), PART_DURATIONS_SQL("d.cohort", RELEASE_MATCH),
+    PART_DURATIONS_SQL("d.environment", RELEASE_MATCH),
+    PART_DURATIONS_SQL("d.platform", RELEASE_MATCH)};
+#define BUILD_MATCH_DAY "release = :r AND revision = :v"
+static const char *const part_build_durations_sql[] = {
+    PART_DURATIONS_SQL("''", BUILD_MATCH_DAY), PART_DURATIONS_SQL("d.cohort", BUILD_MATCH_DAY),
+    PART_DURATIONS_SQL("d.environment", BUILD_MATCH_DAY),
+    PART_DURATIONS_SQL("d.platform", BUILD_MATCH_DAY)};
+
+#define DAY_SUMS_SQL(g)                                                                            \
+	"SELECT release, revision, " g ", started, exited, errored, abnormal, crashed, installs, " \
+	"crashed_installs, first_hour, last_hour FROM health_days WHERE project_id = :p AND "      \
+	"release = :r AND +day >= :e"
+static const char *const day_sums_sql[] = {DAY_SUMS_SQL("''"), DAY_SUMS_SQL("cohort"),
+					   DAY_SUMS_SQL("environment"), DAY_SUMS_SQL("platform")};
+#define DAY_DURATIONS_SQL(g)                                                                       \
+	"SELECT release, revision, " g ", bucket, sessions FROM health_durations_days WHERE "      \
+	"project_id = :p AND " RELEASE_MATCH " AND day >= :e"
+static const char *const day_durations_sql[] = {
+    DAY_DURATIONS_SQL("''"), DAY_DURATIONS_SQL("cohort"), DAY_DURATIONS_SQL("environment"),
+    DAY_DURATIONS_SQL("platform")};
+#define DAY_BUILD_DURATIONS_SQL(g)                                                                 \
+	"SELECT release, revision, " g ", bucket, sessions FROM health_durations_days WHERE "      \
+	"project_id = :p AND release = :r AND revision = :v AND day >= :e"
+static const char *const day_build_durations_sql[] = {DAY_BUILD_DURATIONS_SQL("''"),
+						      DAY_BUILD_DURATIONS_SQL("cohort"),
+						      DAY_BUILD_DURATIONS_SQL("environment"),
+						      DAY_BUILD_DURATIONS_SQL("platform")};
+
 int store_health_releases_each(store_db *db, int64_t project_id, int64_t since,
 				int (*fn)(void *ctx, const char *release), void *ctx)
 {
-	sqlite3_stmt *s = st_stmt(db, "SELECT DISTINCT release FROM health_hours WHERE project_id = "
-				":p AND hour >= :h");
+	/* the days of the window (schema/0027_health_days.sql), the first one's from `since` on */
+	sqlite3_stmt *s = st_stmt(db, "SELECT DISTINCT release FROM health_days INDEXED BY "
+				"health_days_recent WHERE project_id = :p AND day >= :d AND (day > "
+				":d OR last_hour >= :h)");
 	int rc;
 
 	if (!s)
 		return STORE_ERROR;
 	st_bind_named_int(s, ":p", project_id);
 	st_bind_named_int(s, ":h", since);
+	st_bind_named_int(s, ":d", since - since % 86400);
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
 		if (fn(ctx, st_col_text(s, 0)))
 			break;
@@ -119,20 +191,83 @@ int store_health_build_installs(store_db *db, int64_t project_id, const char *st
 	return installs_row(s, installs, crashed);
 }
 
+int store_health_installs_each(store_db *db, int64_t project_id, int64_t since,
+			       int (*fn)(void *ctx, const store_health_build_install *row),
+			       void *ctx)
+{
+	sqlite3_stmt *s =
+	    st_stmt(db, "SELECT release, revision, did, crashed_hour >= :h FROM "
+			"health_build_installs WHERE project_id = :p AND first_hour >= :h");
+	store_health_build_install row;
+	int rc;
+
+	if (!s)
+		return STORE_ERROR;
+	st_bind_named_int(s, ":p", project_id);
+	st_bind_named_int(s, ":h", since);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		row.release = st_col_text(s, 0);
+		row.revision = st_col_text(s, 1);
+		row.did = st_col_text(s, 2);
+		row.crashed = sqlite3_column_int(s, 3);
+		if (fn(ctx, &row))
+			break;
+	}
+	return st_page_end(s, rc);
+}
+
+
+/* The daily rows of store_health_sums_each(): of stored release `release`, days from `end`. */
+static int day_sums_each(store_db *db, int64_t project_id, const char *release, int64_t end, int by,
+			 int (*fn)(void *ctx, const store_health_sum *row), void *ctx)
+{
+	sqlite3_stmt *s = st_stmt(db, day_sums_sql[by]);
+	store_health_sum row;
+	int rc;
+
+	if (!s)
+		return STORE_ERROR;
+	st_bind_named_int(s, ":p", project_id);
+	st_bind_named_text(s, ":r", release);
+	st_bind_named_int(s, ":e", end);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		row.release = st_col_text(s, 0);
+		row.revision = st_col_text(s, 1);
+		row.group = st_col_text(s, 2);
+		row.started = sqlite3_column_int64(s, 3);
+		row.exited = sqlite3_column_int64(s, 4);
+		row.errored = sqlite3_column_int64(s, 5);
+		row.abnormal = sqlite3_column_int64(s, 6);
+		row.crashed = sqlite3_column_int64(s, 7);
+		row.installs = sqlite3_column_int64(s, 8);
+		row.crashed_installs = sqlite3_column_int64(s, 9);
+		row.first_hour = sqlite3_column_int64(s, 10);
+		row.last_hour = sqlite3_column_int64(s, 11);
+		if (fn(ctx, &row))
+			break;
+	}
+	return st_page_end(s, rc);
+}
+
 int store_health_sums_each(store_db *db, int64_t project_id, const char *release, int64_t since,
 			   int by, int (*fn)(void *ctx, const store_health_sum *row), void *ctx)
 {
 	sqlite3_stmt *s;
 	store_health_sum row;
-	int rc;
+	int64_t end;
+	int rc, stopped = 0, days = days_from(since, by, &end);
 
 	assert(by >= HEALTH_BY_NONE && by <= HEALTH_BY_PLATFORM);
 	s = st_stmt(db, sums_sql[by]);
+	if (days)
+		s = st_stmt(db, part_sums_sql[by]);
 	if (!s)
 		return STORE_ERROR;
 	st_bind_named_int(s, ":p", project_id);
 	st_bind_named_text(s, ":r", release);
 	st_bind_named_int(s, ":h", since);
+	st_bind_named_int(s, ":e", end);
+	st_bind_named_int(s, ":d", end - 86400);
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		row.release = st_col_text(s, 0);
 		row.revision = st_col_text(s, 1);
@@ -145,6 +280,42 @@ int store_health_sums_each(store_db *db, int64_t project_id, const char *release
 		row.installs = sqlite3_column_int64(s, 8);
 		row.crashed_installs = sqlite3_column_int64(s, 9);
 		row.first_hour = row.last_hour = sqlite3_column_int64(s, 10);
+		if ((stopped = fn(ctx, &row)) != 0)
+			break;
+	}
+	rc = st_page_end(s, rc);
+	return rc == STORE_OK && days && !stopped
+		   ? day_sums_each(db, project_id, release, end, by, fn, ctx)
+		   : rc;
+}
+
+/* The daily rows of store_health_durations_each(): of release `release` or one build, days from
+ * `end`. */
+static int day_durations_each(store_db *db, int64_t project_id, const char *release,
+			      const char *revision, int64_t end, int by,
+			      int (*fn)(void *ctx, const store_health_bucket_row *row), void *ctx)
+{
+	sqlite3_stmt *s = st_stmt(db, revision ? day_build_durations_sql[by] : day_durations_sql[by]);
+	store_health_bucket_row row;
+	int rc = STORE_OK;
+
+	if (!s)
+		return STORE_ERROR;
+	st_bind_named_int(s, ":p", project_id);
+	st_bind_named_int(s, ":e", end);
+	if (revision) {
+		st_bind_named_text(s, ":r", release);
+		st_bind_named_text(s, ":v", revision);
+	} else if ((rc = bind_release(s, release)) != STORE_OK) {
+		sqlite3_reset(s);
+		return rc;
+	}
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		row.release = st_col_text(s, 0);
+		row.revision = st_col_text(s, 1);
+		row.group = st_col_text(s, 2);
+		row.bucket = sqlite3_column_int(s, 3);
+		row.sessions = sqlite3_column_int64(s, 4);
 		if (fn(ctx, &row))
 			break;
 	}
@@ -198,14 +369,19 @@ int store_health_durations_each(store_db *db, int64_t project_id, const char *re
 {
 	sqlite3_stmt *s;
 	store_health_bucket_row row;
-	int rc;
+	int64_t end;
+	int rc, stopped = 0, days = days_from(since, by, &end);
 
 	assert(by >= HEALTH_BY_NONE && by <= HEALTH_BY_PLATFORM);
 	s = st_stmt(db, revision ? build_durations_sql[by] : durations_sql[by]);
+	if (days)
+		s = st_stmt(db, revision ? part_build_durations_sql[by] : part_durations_sql[by]);
 	if (!s)
 		return STORE_ERROR;
 	st_bind_named_int(s, ":p", project_id);
 	st_bind_named_int(s, ":h", since);
+	st_bind_named_int(s, ":e", end);
+	st_bind_named_int(s, ":d", end - 86400);
 	if (revision) {
 		st_bind_named_text(s, ":r", release);
 		st_bind_named_text(s, ":v", revision);
@@ -223,10 +399,13 @@ int store_health_durations_each(store_db *db, int64_t project_id, const char *re
 		row.group = st_col_text(s, 2);
 		row.bucket = sqlite3_column_int(s, 3);
 		row.sessions = sqlite3_column_int64(s, 4);
-		if (fn(ctx, &row))
+		if ((stopped = fn(ctx, &row)) != 0)
 			break;
 	}
-	return st_page_end(s, rc);
+	rc = st_page_end(s, rc);
+	return rc == STORE_OK && days && !stopped
+		   ? day_durations_each(db, project_id, release, revision, end, by, fn, ctx)
+		   : rc;
 }
 
 int store_health_ratings_each(store_db *db, int64_t project_id, const char *release, int by,
@@ -266,9 +445,18 @@ int store_health_series_each(store_db *db, int64_t project_id, const char *relea
 			     int (*fn)(void *ctx, const store_health_point *pt), void *ctx)
 {
 	sqlite3_stmt *s = st_stmt(
-	    db, "SELECT hour - hour % :step AS t, sum(started), sum(crashed), sum(errored), "
-		"sum(abnormal) FROM health_hours WHERE project_id = :p AND " RELEASE_MATCH
-		" AND hour >= :h GROUP BY t ORDER BY t");
+	    db,
+	    "SELECT t, sum(started), sum(crashed), sum(errored), sum(abnormal) FROM (SELECT "
+	    "h.hour - h.hour % :step AS t, h.started, h.crashed, h.errored, h.abnormal FROM "
+	    "health_days k CROSS JOIN health_hours h ON h.project_id = k.project_id AND h.release "
+	    "= k.release AND h.revision = k.revision AND h.environment = k.environment AND "
+	    "h.cohort = k.cohort AND h.platform = k.platform AND h.hour >= max(:h, k.day) AND "
+	    "h.hour < min(:e, k.day + 86400) WHERE k.project_id = :p AND +k.release >= :r AND "
+	    "+k.release < :r2 AND (k.release = :r OR substr(k.release, 1, length(:r) + 1) = :r || "
+	    "'+') AND k.day >= :d AND k.day < :e UNION ALL SELECT day AS t, started, crashed, "
+	    "errored, abnormal FROM health_days WHERE project_id = :p AND " RELEASE_MATCH
+	    " AND +day >= :e) GROUP BY t ORDER BY t");
+	int64_t end;
 	store_health_point pt;
 	int rc;
 
@@ -277,6 +465,12 @@ int store_health_series_each(store_db *db, int64_t project_id, const char *relea
 	st_bind_named_int(s, ":p", project_id);
 	st_bind_named_int(s, ":h", since);
 	st_bind_named_int(s, ":step", step);
+	/* by day: the daily rows after the first day's hours; by hour: the hourly rows alone, each
+	 * day's of the keys the daily rows have that day */
+	if (step != 86400 || !days_from(since, HEALTH_BY_NONE, &end))
+		end = INT64_MAX;
+	st_bind_named_int(s, ":e", end);
+	st_bind_named_int(s, ":d", since - since % 86400);
 	rc = bind_release(s, release);
 	if (rc != STORE_OK) {
 		sqlite3_reset(s);

@@ -29,12 +29,14 @@ typedef struct store_health_sum {
 } store_health_sum;
 
 /* The stored release names with sessions started since `since` (an hour start), from the
- * index health_hours_recent alone. fn non-zero stops. */
+ * daily rows (index health_days_recent). fn non-zero stops. */
 int store_health_releases_each(store_db *db, int64_t project_id, int64_t since,
 				int (*fn)(void *ctx, const char *release), void *ctx);
 
 /* The sessions of stored release `release` since `since`, a row per revision, group and hour
- * (first_hour = last_hour = that hour), in primary key order (a primary key range: rows of the
+ * (first_hour = last_hour = that hour) of the window's first day, then per revision, group and
+ * day (the first and last hours of the day with sessions; schema/0027_health_days.sql) for the
+ * splits the daily rows keep; each part in primary key order (a primary key range: rows of the
  * same build come together); the caller sums them. fn non-zero stops. */
 /*
  * The distinct installs of release R (every "R+..." build; NULL: of every release) first heard
@@ -48,6 +50,20 @@ int store_health_release_installs(store_db *db, int64_t project_id, const char *
 int store_health_build_installs(store_db *db, int64_t project_id, const char *stored,
 				const char *revision, int64_t since, int64_t *installs,
 				int64_t *crashed);
+
+/* The installs of every build of the project first heard of at or after `since` (a row each,
+ * from health_build_installs, schema/0027_health_days.sql: as a count(DISTINCT) of their
+ * health_installs rows of the build would say), in primary key order: stored release,
+ * revision, install and whether it crashed then (strings borrowed for the callback's duration).
+ * One pass for the distinct installs of every build, release and in all (the caller dedupes
+ * across builds). fn non-zero stops. */
+typedef struct store_health_build_install {
+	const char *release, *revision, *did;
+	int crashed;
+} store_health_build_install;
+int store_health_installs_each(store_db *db, int64_t project_id, int64_t since,
+			       int (*fn)(void *ctx, const store_health_build_install *row),
+			       void *ctx);
 
 int store_health_sums_each(store_db *db, int64_t project_id, const char *release, int64_t since,
 			   int by, int (*fn)(void *ctx, const store_health_sum *row), void *ctx);
@@ -69,7 +85,8 @@ int store_health_install_rows_each(store_db *db, int64_t project_id, const char 
 				   void *ctx);
 
 /* The duration histogram of release `release` (R and R+...) since `since`: its rows (per
- * stored release, revision, group, hour and bucket) in primary key order, summed by the caller.
+ * stored release, revision, group, hour or day as the sums above, and bucket) in primary key
+ * order, summed by the caller.
  * With a revision (not NULL): one build's only, `release` then the stored name exactly. */
 typedef struct store_health_bucket_row {
 	const char *release, *revision, *group;
