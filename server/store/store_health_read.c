@@ -137,60 +137,6 @@ int store_health_releases_each(store_db *db, int64_t project_id, int64_t since,
 	return st_page_end(s, rc);
 }
 
-/* The one row of a count of installs and crashed installs: STORE_OK with both, s reset. */
-static int installs_row(sqlite3_stmt *s, int64_t *installs, int64_t *crashed)
-{
-	int rc = st_step_row(s);
-
-	if (rc != STORE_OK)
-		return rc == STORE_NOTFOUND ? STORE_ERROR : rc;
-	*installs = sqlite3_column_int64(s, 0);
-	*crashed = sqlite3_column_int64(s, 1);
-	sqlite3_reset(s);
-	return STORE_OK;
-}
-
-int store_health_release_installs(store_db *db, int64_t project_id, const char *release,
-				  int64_t since, int64_t *installs, int64_t *crashed)
-{
-	sqlite3_stmt *s =
-	    release ? st_stmt(db, "SELECT count(DISTINCT did), count(DISTINCT CASE WHEN crashed = 1 "
-				  "THEN did END) FROM health_installs WHERE project_id = :p AND "
-				  RELEASE_MATCH " AND first_hour >= :h")
-		    : st_stmt(db, "SELECT count(DISTINCT did), count(DISTINCT CASE WHEN crashed = 1 "
-				  "THEN did END) FROM health_installs WHERE project_id = :p AND "
-				  "first_hour >= :h");
-	int rc;
-
-	if (!s)
-		return STORE_ERROR;
-	st_bind_named_int(s, ":p", project_id);
-	st_bind_named_int(s, ":h", since);
-	if (release && (rc = bind_release(s, release)) != STORE_OK) {
-		sqlite3_reset(s);
-		return rc;
-	}
-	return installs_row(s, installs, crashed);
-}
-
-int store_health_build_installs(store_db *db, int64_t project_id, const char *stored,
-				const char *revision, int64_t since, int64_t *installs,
-				int64_t *crashed)
-{
-	sqlite3_stmt *s = st_stmt(db, "SELECT count(DISTINCT did), count(DISTINCT CASE WHEN "
-				      "crashed = 1 THEN did END) FROM health_installs WHERE "
-				      "project_id = ?1 AND release = ?2 AND revision = ?3 AND "
-				      "first_hour >= ?4");
-
-	if (!s)
-		return STORE_ERROR;
-	sqlite3_bind_int64(s, 1, project_id);
-	sqlite3_bind_text(s, 2, stored, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 3, revision, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(s, 4, since);
-	return installs_row(s, installs, crashed);
-}
-
 int store_health_installs_each(store_db *db, int64_t project_id, int64_t since,
 			       int (*fn)(void *ctx, const store_health_build_install *row),
 			       void *ctx)

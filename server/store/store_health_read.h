@@ -38,19 +38,6 @@ int store_health_releases_each(store_db *db, int64_t project_id, int64_t since,
  * day (the first and last hours of the day with sessions; schema/0027_health_days.sql) for the
  * splits the daily rows keep; each part in primary key order (a primary key range: rows of the
  * same build come together); the caller sums them. fn non-zero stops. */
-/*
- * The distinct installs of release R (every "R+..." build; NULL: of every release) first heard
- * of at or after `since`, and how many of them crashed: an install that ran two builds counts
- * once, which the per-build sums cannot say.
- */
-int store_health_release_installs(store_db *db, int64_t project_id, const char *release,
-				  int64_t since, int64_t *installs, int64_t *crashed);
-
-/* The same for one build: stored release and revision exactly (every environment and cohort). */
-int store_health_build_installs(store_db *db, int64_t project_id, const char *stored,
-				const char *revision, int64_t since, int64_t *installs,
-				int64_t *crashed);
-
 /* The installs of every build of the project first heard of at or after `since` (a row each,
  * from health_build_installs, schema/0027_health_days.sql: as a count(DISTINCT) of their
  * health_installs rows of the build would say), in primary key order: stored release,
