@@ -162,6 +162,21 @@ int store_health_installs_each(store_db *db, int64_t project_id, int64_t since,
 	return st_page_end(s, rc);
 }
 
+/* Columns 0-9 of a sums statement (release, revision, group, started ... crashed_installs)
+ * into *row; its hours are the caller's. */
+static void sum_cols(sqlite3_stmt *s, store_health_sum *row)
+{
+	row->release = st_col_text(s, 0);
+	row->revision = st_col_text(s, 1);
+	row->group = st_col_text(s, 2);
+	row->started = sqlite3_column_int64(s, 3);
+	row->exited = sqlite3_column_int64(s, 4);
+	row->errored = sqlite3_column_int64(s, 5);
+	row->abnormal = sqlite3_column_int64(s, 6);
+	row->crashed = sqlite3_column_int64(s, 7);
+	row->installs = sqlite3_column_int64(s, 8);
+	row->crashed_installs = sqlite3_column_int64(s, 9);
+}
 
 /* The daily rows of store_health_sums_each(): of stored release `release`, days from `end`. */
 static int day_sums_each(store_db *db, int64_t project_id, const char *release, int64_t end, int by,
@@ -177,16 +192,7 @@ static int day_sums_each(store_db *db, int64_t project_id, const char *release, 
 	st_bind_named_text(s, ":r", release);
 	st_bind_named_int(s, ":e", end);
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		row.release = st_col_text(s, 0);
-		row.revision = st_col_text(s, 1);
-		row.group = st_col_text(s, 2);
-		row.started = sqlite3_column_int64(s, 3);
-		row.exited = sqlite3_column_int64(s, 4);
-		row.errored = sqlite3_column_int64(s, 5);
-		row.abnormal = sqlite3_column_int64(s, 6);
-		row.crashed = sqlite3_column_int64(s, 7);
-		row.installs = sqlite3_column_int64(s, 8);
-		row.crashed_installs = sqlite3_column_int64(s, 9);
+		sum_cols(s, &row);
 		row.first_hour = sqlite3_column_int64(s, 10);
 		row.last_hour = sqlite3_column_int64(s, 11);
 		if (fn(ctx, &row))
@@ -215,16 +221,7 @@ int store_health_sums_each(store_db *db, int64_t project_id, const char *release
 	st_bind_named_int(s, ":e", end);
 	st_bind_named_int(s, ":d", end - 86400);
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		row.release = st_col_text(s, 0);
-		row.revision = st_col_text(s, 1);
-		row.group = st_col_text(s, 2);
-		row.started = sqlite3_column_int64(s, 3);
-		row.exited = sqlite3_column_int64(s, 4);
-		row.errored = sqlite3_column_int64(s, 5);
-		row.abnormal = sqlite3_column_int64(s, 6);
-		row.crashed = sqlite3_column_int64(s, 7);
-		row.installs = sqlite3_column_int64(s, 8);
-		row.crashed_installs = sqlite3_column_int64(s, 9);
+		sum_cols(s, &row);
 		row.first_hour = row.last_hour = sqlite3_column_int64(s, 10);
 		if ((stopped = fn(ctx, &row)) != 0)
 			break;
