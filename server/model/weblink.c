@@ -58,8 +58,8 @@ int weblink(char *out, size_t outsz, const char *base, const char *project, webl
 	if (!out || outsz == 0)
 		return -1;
 	out[0] = '\0';
-	if (!base || !project || !project[0] || (unsigned)kind > WEBLINK_RELEASE ||
-	    (kind != WEBLINK_PROJECT && (!name || !name[0])))
+	if (!base || !project || !project[0] || (unsigned)kind > WEBLINK_MINE ||
+	    (kind != WEBLINK_PROJECT && kind != WEBLINK_MINE && (!name || !name[0])))
 		return -1;
 	n = strlen(base);
 	while (n > 0 && base[n - 1] == '/')
@@ -69,7 +69,9 @@ int weblink(char *out, size_t outsz, const char *base, const char *project, webl
 	put(&o, base, n);
 	put(&o, "/p/", 3);
 	put_segment(&o, project);
-	if (kind != WEBLINK_PROJECT) {
+	if (kind == WEBLINK_MINE) {
+		put(&o, "/mine", 5);
+	} else if (kind != WEBLINK_PROJECT) {
 		put(&o, dirs[kind], strlen(dirs[kind]));
 		put_segment(&o, name);
 	}

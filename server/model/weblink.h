@@ -17,6 +17,7 @@ typedef enum weblink_kind {
 	WEBLINK_REPORT,     /* /p/P/reports/R-12 */
 	WEBLINK_SUGGESTION, /* /p/P/board/S-4: the board item, which testers can open too */
 	WEBLINK_RELEASE,    /* /p/P/releases/NAME */
+	WEBLINK_MINE,       /* /p/P/mine: a tester's own reports and suggestions; `name` is ignored */
 } weblink_kind;
 
 /*

@@ -99,6 +99,29 @@ static int to_tester(route_ctx *c, const char *install, const char *email)
 	return queue(c, person, email, "tester");
 }
 
+/* A tester's link, when serve knows its public URL: a shipped suggestion's board item (the
+ * first of `items`), else their own reports and suggestions on the board ("Mine"), where they
+ * read the team's replies and answer them. Never the team's pages. */
+static const char *tester_url(route_ctx *c, const char *items)
+{
+	char first[32];
+	size_t n = strcspn(items, ",");
+	int rc;
+
+	if (!c->public_url)
+		return NULL;
+	if (strcmp(c->kind, "suggestion.shipped") == 0 && n > 0 && n < sizeof(first)) {
+		memcpy(first, items, n);
+		first[n] = '\0';
+		rc = weblink(c->url_buf, sizeof(c->url_buf), c->public_url, c->project,
+			     WEBLINK_SUGGESTION, first);
+	} else {
+		rc = weblink(c->url_buf, sizeof(c->url_buf), c->public_url, c->project, WEBLINK_MINE,
+			     NULL);
+	}
+	return rc == 0 ? c->url_buf : NULL;
+}
+
 /* One tester the event is news for (store_mail_audience): the line names their own items. */
 static void tester_line(void *ctx, const char *install, const char *email, const char *items,
 			int voter)
@@ -118,7 +141,9 @@ static void tester_line(void *ctx, const char *install, const char *email, const
 	else /* report.comment: the first of their reports, as the news says it */
 		snprintf(c->line, sizeof(c->line), "The team replied on your bug %.*s",
 			 (int)strcspn(items, ","), items);
+	c->url = tester_url(c, items);
 	to_tester(c, install, email);
+	c->url = NULL;
 }
 
 /* The testers event `type` is news for, by the rule the news in the beta build follows too;

@@ -262,8 +262,12 @@ static void test_shipped_suggestion(void **state)
 					      "'suggestion.shipped'"),
 			 1);
 
-	expect_mail(f, "a@example.com", 1, "[demo] Your suggestion S-1 shipped in 1.1.0", NULL,
-		    NULL);
+	/* A tester's mail links the board item, never the team's pages. */
+	static const char *const board_link[] = {PUBLIC "/p/demo/board/S-1", NULL};
+	static const char *const team_pages[] = {"/groups/", "/reports/", NULL};
+
+	expect_mail(f, "a@example.com", 1, "[demo] Your suggestion S-1 shipped in 1.1.0", board_link,
+		    team_pages);
 	expect_mail(f, "b@example.com", 1,
 		    "[demo] The suggestion you voted for S-1 shipped in 1.1.0", NULL, NULL);
 	mail_sink_wait_routed(&f->r.s);

@@ -184,6 +184,9 @@ static void test_mail(void **state)
 	assert_string_equal(field(m, "subject", NULL), "[demo] Your bug R-1 is fixed in 1.1.0");
 	assert_string_equal(field(m, "headers", "To"), "opt@example.com");
 	assert_non_null(strstr(field(m, "text", NULL), "Your bug R-1 is fixed in 1.1.0"));
+	/* Its link is the tester's own page on the board, not the team's group page. */
+	assert_non_null(strstr(field(m, "text", NULL), PUBLIC "/p/demo/mine"));
+	assert_null(strstr(field(m, "text", NULL), "/groups/"));
 	assert_non_null(strstr(field(m, "html", NULL), "&lt;script&gt;"));
 	assert_null(strstr(field(m, "html", NULL), "<script>"));
 	unsub_link(m, link, sizeof(link));

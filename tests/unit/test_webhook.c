@@ -221,6 +221,9 @@ static void test_links(void **state)
 	assert_int_equal(weblink(out, sizeof(out), "https://h", "a.b_c-d", WEBLINK_PROJECT, NULL),
 			 0);
 	assert_string_equal(out, "https://h/p/a.b_c-d");
+	/* A tester's own page takes no item name. */
+	assert_int_equal(weblink(out, sizeof(out), "https://h/", "my app", WEBLINK_MINE, NULL), 0);
+	assert_string_equal(out, "https://h/p/my%20app/mine");
 	/* Too small a buffer is an error with an empty string, never a cut link. */
 	assert_int_equal(weblink(out, 16, "https://h", "demo", WEBLINK_GROUP, "G-1"), -1);
 	assert_string_equal(out, "");
