@@ -194,6 +194,16 @@ static void test_beta_app_sessions(void **state)
 	assert_int_equal(e2e_sql_int(&f->s, "SELECT sum(crashed) FROM health_hours WHERE "
 					    "release = '3.0.0'"),
 			 1);
+	/* Its channel is beta unless --channel names another: the sessions' environment. */
+	assert_int_equal(e2e_sql_int(&f->s, "SELECT sum(started) FROM health_hours WHERE "
+					    "release = '3.0.0' AND environment = 'beta'"),
+			 3);
+	assert_int_equal(e2e_sh(out, sizeof(out), "%s '%s' --version 3.0.1 --channel nightly", f->env,
+				BETA_APP_PATH),
+			 0);
+	assert_int_equal(e2e_sql_int(&f->s, "SELECT sum(started) FROM health_hours WHERE "
+					    "release = '3.0.1' AND environment = 'nightly'"),
+			 1);
 }
 
 /* The library: synchronous send, the same uuid twice, refusals with the server's reason. */

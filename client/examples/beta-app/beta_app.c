@@ -20,8 +20,8 @@ static void usage(FILE *f)
 {
 	fprintf(
 	    f,
-	    "usage: beta-app [--dsn DSN] [--version V] [--revision R] [--sessions] [--timeout MS]\n"
-	    "                [--email ADDRESS] [COMMAND]\n"
+	    "usage: beta-app [--dsn DSN] [--version V] [--revision R] [--channel C] [--sessions]\n"
+	    "                [--timeout MS] [--email ADDRESS] [COMMAND]\n"
 	    "\n"
 	    "A small beta program that embeds libprosum, as an example and a test subject.\n"
 	    "On start it shows the tester's news (\"news: Your bug R-12 is fixed in 1.4.0\"),\n"
@@ -41,6 +41,8 @@ static void usage(FILE *f)
 	    "  --version V     build.version of the reports (default: " BETA_APP_VERSION ")\n"
 	    "  --revision R    build.revision: a commit, tag or `git describe` output\n"
 	    "                  (default: the commit it was built from, when known)\n"
+	    "  --channel C     build.channel of its reports and sessions (default: beta); a\n"
+	    "                  channel can put its testers in a cohort (docs/sessions.md)\n"
 	    "  --sessions      also print \"sent session\" as each session is delivered.\n"
 	    "                  Every run is a session (libprosum's default): exited when it\n"
 	    "                  ends, errored when it sent a report, crashed (sent at the next\n"
@@ -163,6 +165,8 @@ int main(int argc, char **argv)
 			o.app_version = argv[++i];
 		else if (i + 1 < argc && strcmp(a, "--revision") == 0)
 			o.app_revision = argv[++i];
+		else if (i + 1 < argc && strcmp(a, "--channel") == 0)
+			o.app_channel = argv[++i];
 		else if (strcmp(a, "--sessions") == 0)
 			print_sessions = 1; /* sessions are libprosum's default */
 		else if (i + 1 < argc && strcmp(a, "--timeout") == 0)
