@@ -48,6 +48,19 @@ int mail_sink_start(mail_sink *k, const char *parent)
 	return 0;
 }
 
+int mail_sink_serve(mail_sink *k, e2e_server *s, const char *public_url, const char *interval)
+{
+	const char *args[] = {"--smtp-url",   NULL,       "--smtp-from",     "prosum <prosum@example.com>",
+			      "--public-url", public_url, "--mail-interval", interval,
+			      NULL};
+
+	setenv("PROSUM_TEST_PBKDF2_ITERATIONS", "1000", 1);
+	if (mail_sink_start(k, s->dir) < 0)
+		return -1;
+	args[1] = k->url;
+	return e2e_start(s, args);
+}
+
 void mail_sink_stop(mail_sink *k)
 {
 	if (k->pid > 0) {

@@ -23,6 +23,10 @@ typedef struct mail_sink {
 int mail_sink_start(mail_sink *k, const char *parent);
 /* Stop it (when started). */
 void mail_sink_stop(mail_sink *k);
+/* Start the sink under s's directory, then s's prosumd mailing through it: --smtp-from
+ * prosum@example.com, --public-url public_url, --mail-interval interval (seconds), and a cheap
+ * sign-in work factor (test-only). 0 or -1 (setup style). */
+int mail_sink_serve(mail_sink *k, e2e_server *s, const char *public_url, const char *interval);
 
 /* Mail n (1, 2, ...) as the sink decoded it (the caller owns it), or NULL when none. */
 json_t *mail_sink_mail(const mail_sink *k, int n);

@@ -32,12 +32,7 @@ typedef struct fixture {
 static int setup(void **state)
 {
 	fixture *f;
-	const char *args[] = {"--smtp-url",    NULL,    "--smtp-from", "prosum <prosum@example.com>",
-			      "--public-url",  PUBLIC,  "--mail-interval", INTERVAL,
-			      NULL};
 
-	/* Test-only: a cheap work factor for the sign-in. */
-	setenv("PROSUM_TEST_PBKDF2_ITERATIONS", "1000", 1);
 	if (e2e_release_setup(state, 0) < 0)
 		return -1;
 	f = realloc(*state, sizeof(*f));
@@ -45,10 +40,7 @@ static int setup(void **state)
 		return -1;
 	memset((char *)f + sizeof(f->r), 0, sizeof(*f) - sizeof(f->r));
 	*state = f;
-	if (mail_sink_start(&f->sink, f->r.s.dir) < 0)
-		return -1;
-	args[1] = f->sink.url;
-	return e2e_start(&f->r.s, args);
+	return mail_sink_serve(&f->sink, &f->r.s, PUBLIC, INTERVAL);
 }
 
 static int teardown(void **state)
