@@ -210,9 +210,7 @@ int store_health_sums_each(store_db *db, int64_t project_id, const char *release
 	int rc, stopped = 0, days = days_from(since, by, &end);
 
 	assert(by >= HEALTH_BY_NONE && by <= HEALTH_BY_PLATFORM);
-	s = st_stmt(db, sums_sql[by]);
-	if (days)
-		s = st_stmt(db, part_sums_sql[by]);
+	s = st_stmt(db, days ? part_sums_sql[by] : sums_sql[by]);
 	if (!s)
 		return STORE_ERROR;
 	st_bind_named_int(s, ":p", project_id);
@@ -232,6 +230,26 @@ int store_health_sums_each(store_db *db, int64_t project_id, const char *release
 		   : rc;
 }
 
+/* A duration statement's build: :r and :v exactly (one build), else bind_release(). */
+static int bind_build(sqlite3_stmt *s, const char *release, const char *revision)
+{
+	if (!revision)
+		return bind_release(s, release);
+	st_bind_named_text(s, ":r", release);
+	st_bind_named_text(s, ":v", revision);
+	return STORE_OK;
+}
+
+/* Columns 0-4 of a durations statement (release, revision, group, bucket, sessions). */
+static void bucket_cols(sqlite3_stmt *s, store_health_bucket_row *row)
+{
+	row->release = st_col_text(s, 0);
+	row->revision = st_col_text(s, 1);
+	row->group = st_col_text(s, 2);
+	row->bucket = sqlite3_column_int(s, 3);
+	row->sessions = sqlite3_column_int64(s, 4);
+}
+
 /* The daily rows of store_health_durations_each(): of release `release` or one build, days from
  * `end`. */
 static int day_durations_each(store_db *db, int64_t project_id, const char *release,
@@ -246,19 +264,12 @@ static int day_durations_each(store_db *db, int64_t project_id, const char *rele
 		return STORE_ERROR;
 	st_bind_named_int(s, ":p", project_id);
 	st_bind_named_int(s, ":e", end);
-	if (revision) {
-		st_bind_named_text(s, ":r", release);
-		st_bind_named_text(s, ":v", revision);
-	} else if ((rc = bind_release(s, release)) != STORE_OK) {
+	if ((rc = bind_build(s, release, revision)) != STORE_OK) {
 		sqlite3_reset(s);
 		return rc;
 	}
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		row.release = st_col_text(s, 0);
-		row.revision = st_col_text(s, 1);
-		row.group = st_col_text(s, 2);
-		row.bucket = sqlite3_column_int(s, 3);
-		row.sessions = sqlite3_column_int64(s, 4);
+		bucket_cols(s, &row);
 		if (fn(ctx, &row))
 			break;
 	}
@@ -316,32 +327,22 @@ int store_health_durations_each(store_db *db, int64_t project_id, const char *re
 	int rc, stopped = 0, days = days_from(since, by, &end);
 
 	assert(by >= HEALTH_BY_NONE && by <= HEALTH_BY_PLATFORM);
-	s = st_stmt(db, revision ? build_durations_sql[by] : durations_sql[by]);
 	if (days)
 		s = st_stmt(db, revision ? part_build_durations_sql[by] : part_durations_sql[by]);
+	else
+		s = st_stmt(db, revision ? build_durations_sql[by] : durations_sql[by]);
 	if (!s)
 		return STORE_ERROR;
 	st_bind_named_int(s, ":p", project_id);
 	st_bind_named_int(s, ":h", since);
 	st_bind_named_int(s, ":e", end);
 	st_bind_named_int(s, ":d", end - 86400);
-	if (revision) {
-		st_bind_named_text(s, ":r", release);
-		st_bind_named_text(s, ":v", revision);
-		rc = STORE_OK;
-	} else {
-		rc = bind_release(s, release);
-	}
-	if (rc != STORE_OK) {
+	if ((rc = bind_build(s, release, revision)) != STORE_OK) {
 		sqlite3_reset(s);
 		return rc;
 	}
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		row.release = st_col_text(s, 0);
-		row.revision = st_col_text(s, 1);
-		row.group = st_col_text(s, 2);
-		row.bucket = sqlite3_column_int(s, 3);
-		row.sessions = sqlite3_column_int64(s, 4);
+		bucket_cols(s, &row);
 		if ((stopped = fn(ctx, &row)) != 0)
 			break;
 	}
