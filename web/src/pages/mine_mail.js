@@ -2,7 +2,7 @@
 // bugs are fixed, their suggestions ship or the team replies (GET/PUT/DELETE .../mail/tester).
 import { html, useState, useFollow } from '../lib/html.js';
 import { api } from '../lib/api.js';
-import { Button, ErrorBox, Field, Notice, useLoad } from '../lib/ui.js';
+import { Button, ErrorBox, Field, Loading, Notice, useLoad } from '../lib/ui.js';
 import { apiBase, sessionError } from './board_common.js';
 
 export function MineMail({ p }) {
@@ -29,6 +29,11 @@ export function MineMail({ p }) {
 		return run(() => api.put(path, { email: email.trim() }, { noRedirect: true }),
 			'Saved: you will get e-mail about your reports and suggestions.');
 	};
+	// Until the first answer, no form: an address typed then would be wiped by the answer.
+	if (!mail.data && !mail.error)
+		return html`<section class="card" aria-labelledby="mine-m">
+			<h2 id="mine-m">E-mail</h2><${Loading} />
+		</section>`;
 	return html`<section class="card" aria-labelledby="mine-m">
 		<h2 id="mine-m">E-mail</h2>
 		<p>${current
